@@ -1,0 +1,79 @@
+// The event-store contract on a real SQLite file, plus what only SQLite has: pragmas and other connections.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SqliteEventStore } from '../../src/ledger/sqlite-event-store.js';
+import type { EventStore } from '../../src/ledger/event-store.port.js';
+import { runEventStoreContract } from '../contract/event-store.contract.js';
+
+function tempFile(): { dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-sqlite-'));
+  return { dir, file: path.join(dir, 'ledger.sqlite') };
+}
+
+runEventStoreContract('SQLite', async () => {
+  const { dir, file } = tempFile();
+  const opened: EventStore[] = [SqliteEventStore.open(file)];
+  return {
+    store: opened[0],
+    reopen: async () => { opened.push(SqliteEventStore.open(file)); return opened.at(-1)!; },
+    cleanup: async () => {
+      for (const s of opened) await s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SqliteEventStore (SQLite-specific)', () => {
+  let dir: string;
+  let file: string;
+  const opened: SqliteEventStore[] = [];
+  const open = (...args: Parameters<typeof SqliteEventStore.open>) => {
+    const s = SqliteEventStore.open(...args);
+    opened.push(s);
+    return s;
+  };
+
+  beforeEach(() => ({ dir, file } = tempFile()));
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs in WAL mode with synchronous=FULL by default, NORMAL on request', () => {
+    expect(open(file).settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL' });
+    expect(open(file, { synchronous: 'NORMAL' }).settings()).toEqual({ journalMode: 'wal', synchronous: 'NORMAL' });
+    expect(() => open(file, { synchronous: 'OFF' as 'FULL' })).toThrow(TypeError);
+  });
+
+  it('creates missing parent directories for the file', async () => {
+    const nested = path.join(dir, 'a', 'b', 'ledger.sqlite');
+    await open(nested).appendToStream('s', [{ type: 'T', data: {}, meta: {} }], 'no-stream');
+    expect(fs.existsSync(nested)).toBe(true);
+  });
+
+  it('two connections on one file share one contiguous log and see each other\'s commits', async () => {
+    const a = open(file);
+    const b = open(file);
+    const seen: number[] = [];
+    a.subscribe((n) => seen.push(n));
+    for (let i = 0; i < 10; i++) {
+      await (i % 2 ? a : b).appendToStream(`conn-${i % 3}`, [{ type: 'T', data: { i }, meta: {} }], 'any');
+    }
+    expect(await a.count()).toBe(10);
+    expect(await b.readAll(0)).toEqual(await a.readAll(0));
+    expect((await a.readAll(0)).map((e) => e.leafIndex)).toEqual([...Array(10).keys()]);
+    expect(seen).toEqual([2, 4, 6, 8, 10]); // in-process listeners hear only their own connection's commits
+    expect((await a.readStream('conn-0')).map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('another process sees a resolved append (committed to the file, not just to this connection)', async () => {
+    const store = open(file);
+    const r = await store.appendToStream('proc', [{ type: 'T', data: { x: 1 }, meta: {} }], 'no-stream');
+    const script = `const D = require('better-sqlite3'); const db = new D(process.argv[1], { readonly: true });
+      console.log(JSON.stringify(db.prepare('SELECT position, hash FROM events').all()));`;
+    const out = execFileSync(process.execPath, ['-e', script, file], { cwd: process.cwd(), encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([{ position: 0, hash: r.events[0].hash }]);
+  });
+});
