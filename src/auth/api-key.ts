@@ -1,0 +1,17 @@
+// API keys: 256 random bits, shown once; only their SHA-256 is stored.
+import { createHash, randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+
+const KEY_PREFIX = 'slk_';
+
+export interface NewApiKey { keyId: string; key: string; keyHash: string }
+
+export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+
+export function newApiKey(key?: string): NewApiKey {
+  const secret = key ?? KEY_PREFIX + randomBytes(32).toString('base64url');
+  return { keyId: uuidv7(), key: secret, keyHash: hashApiKey(secret) };
+}
+
+/** A bootstrap key given by the operator must still carry at least 256 bits. */
+export const isStrongKey = (key: string): boolean => key.length >= 43 && /^[\x21-\x7e]+$/.test(key);

@@ -1,0 +1,21 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { Role } from './identity.events.js';
+
+export const PUBLIC_ROUTE = 'ledger:public';
+export const REQUIRED_ROLES = 'ledger:roles';
+
+export interface Principal {
+  principalId: string;
+  name: string;
+  roles: Role[];
+  keyId: string;
+}
+
+/** No key needed. */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+/** The caller must hold one of these roles. */
+export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
+
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest().principal);
+
+export const hasRole = (p: Principal, ...roles: Role[]) => roles.some((r) => p.roles.includes(r));

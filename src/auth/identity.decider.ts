@@ -1,0 +1,54 @@
+// Principals and their API keys (SPEC 1.5). Only a key's SHA-256 is ever recorded.
+import { conflict, invalid, notFound } from '../common/domain-error.js';
+import type { Decider } from '../ledger/decider.js';
+import { ROLES, type IdentityEvent, type Role } from './identity.events.js';
+
+export interface IdentityState {
+  exists: boolean;
+  roles: Role[];
+  keys: Map<string, { revoked: boolean }>;
+}
+
+export type IdentityCommand =
+  | { type: 'RegisterPrincipal'; principalId: string; name: string; roles: Role[]; keyId: string; keyHash: string; now: Date }
+  | { type: 'IssueApiKey'; principalId: string; keyId: string; keyHash: string; now: Date }
+  | { type: 'RevokeApiKey'; principalId: string; keyId: string; now: Date };
+
+export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentityState> = {
+  initialState: () => ({ exists: false, roles: [], keys: new Map() }),
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'PrincipalRegistered':
+        return { ...state, exists: true, roles: event.data.roles };
+      case 'ApiKeyIssued':
+        return { ...state, keys: new Map(state.keys).set(event.data.keyId, { revoked: false }) };
+      case 'ApiKeyRevoked':
+        return { ...state, keys: new Map(state.keys).set(event.data.keyId, { revoked: true }) };
+    }
+  },
+
+  decide(command, state) {
+    const at = command.now.toISOString();
+    switch (command.type) {
+      case 'RegisterPrincipal': {
+        if (state.exists) throw conflict('principal-exists', `principal ${command.principalId} already exists`);
+        const roles = [...new Set(command.roles)];
+        if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw invalid('invalid-roles', `roles must be a non-empty subset of ${ROLES.join(', ')}`);
+        return [
+          { type: 'PrincipalRegistered', data: { principalId: command.principalId, name: command.name, roles, registeredAt: at } },
+          { type: 'ApiKeyIssued', data: { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at } },
+        ];
+      }
+      case 'IssueApiKey':
+        if (!state.exists) throw notFound('principal-not-found', `no principal ${command.principalId}`);
+        return [{ type: 'ApiKeyIssued', data: { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at } }];
+      case 'RevokeApiKey': {
+        const key = state.keys.get(command.keyId);
+        if (!state.exists || !key) throw notFound('key-not-found', `no key ${command.keyId}`);
+        if (key.revoked) throw conflict('key-revoked', `key ${command.keyId} is already revoked`);
+        return [{ type: 'ApiKeyRevoked', data: { principalId: command.principalId, keyId: command.keyId, revokedAt: at } }];
+      }
+    }
+  },
+};

@@ -1,0 +1,12 @@
+import type { DomainEvent } from '../ledger/decider.js';
+
+export const ROLES = ['creator', 'reviewer', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const principalStream = (principalId: string) => `principal-${principalId}`;
+
+export type PrincipalRegistered = DomainEvent<'PrincipalRegistered', { principalId: string; name: string; roles: Role[]; registeredAt: string }>;
+export type ApiKeyIssued = DomainEvent<'ApiKeyIssued', { principalId: string; keyId: string; keyHash: string; issuedAt: string }>;
+export type ApiKeyRevoked = DomainEvent<'ApiKeyRevoked', { principalId: string; keyId: string; revokedAt: string }>;
+
+export type IdentityEvent = PrincipalRegistered | ApiKeyIssued | ApiKeyRevoked;

@@ -1,0 +1,52 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { v7 as uuidv7 } from 'uuid';
+import { notFound } from '../common/domain-error.js';
+import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { newApiKey } from './api-key.js';
+import { AuthService } from './auth.service.js';
+import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
+import { identityDecider } from './identity.decider.js';
+import { principalStream } from './identity.events.js';
+
+@CommandHandler(RegisterPrincipal)
+export class RegisterPrincipalHandler implements ICommandHandler<RegisterPrincipal> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  async execute(c: RegisterPrincipal) {
+    const principalId = uuidv7();
+    const apiKey = newApiKey(c.key);
+    await this.writer.execute(principalStream(principalId), identityDecider,
+      { type: 'RegisterPrincipal', principalId, name: c.name, roles: c.roles, keyId: apiKey.keyId, keyHash: apiKey.keyHash, now: new Date() },
+      { actor: c.actor });
+    return { principalId, name: c.name, roles: [...new Set(c.roles)], apiKey: { keyId: apiKey.keyId, key: apiKey.key } };
+  }
+}
+
+@CommandHandler(IssueApiKey)
+export class IssueApiKeyHandler implements ICommandHandler<IssueApiKey> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  async execute(c: IssueApiKey) {
+    const apiKey = newApiKey();
+    await this.writer.execute(principalStream(c.principalId), identityDecider,
+      { type: 'IssueApiKey', principalId: c.principalId, keyId: apiKey.keyId, keyHash: apiKey.keyHash, now: new Date() },
+      { actor: c.actor });
+    return { keyId: apiKey.keyId, key: apiKey.key };
+  }
+}
+
+@CommandHandler(RevokeApiKey)
+export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKey> {
+  constructor(private readonly writer: LedgerWriter, private readonly auth: AuthService) {}
+
+  async execute(c: RevokeApiKey) {
+    const key = await this.auth.key(c.keyId);
+    if (!key) throw notFound('key-not-found', `no key ${c.keyId}`);
+    const now = new Date();
+    await this.writer.execute(principalStream(key.principalId), identityDecider,
+      { type: 'RevokeApiKey', principalId: key.principalId, keyId: c.keyId, now }, { actor: c.actor });
+    return { keyId: c.keyId, revokedAt: now.toISOString() };
+  }
+}
+
+export const IDENTITY_HANDLERS = [RegisterPrincipalHandler, IssueApiKeyHandler, RevokeApiKeyHandler];

@@ -1,0 +1,21 @@
+// Domain errors: thrown by pure deciders, mapped once to RFC 9457 problem+json by the ProblemFilter.
+export type DomainErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'gone' | 'unprocessable';
+
+export class DomainError extends Error {
+  readonly name = 'DomainError';
+  constructor(
+    readonly kind: DomainErrorKind,
+    /** Stable machine code, the last segment of the problem `type`. */
+    readonly code: string,
+    message: string,
+    /** Extra members of the problem document (e.g. the prior filing of a duplicate). */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const invalid = (code: string, message: string, ext?: Record<string, unknown>) => new DomainError('invalid', code, message, ext);
+export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);
+export const notFound = (code: string, message: string) => new DomainError('not-found', code, message);
+export const conflict = (code: string, message: string, ext?: Record<string, unknown>) => new DomainError('conflict', code, message, ext);

@@ -1,0 +1,32 @@
+import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/auth.decorators.js';
+import type { EventStore } from '../ledger/event-store.port.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { ProjectionRunner } from '../projections/projection-runner.js';
+import { metricsRegistry } from './metrics.js';
+
+@ApiTags('operations')
+@Public()
+@Controller()
+export class OpsController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly projections: ProjectionRunner) {}
+
+  /** Liveness and readiness: the event store answers. */
+  @Get('health')
+  async health() {
+    try {
+      await this.store.ping();
+      const logSize = await this.store.count();
+      return { status: 'ok', store: 'up', logSize, projectedTo: this.projections.position };
+    } catch {
+      throw new ServiceUnavailableException('the event store does not answer');
+    }
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4')
+  metrics() {
+    return metricsRegistry.metrics();
+  }
+}

@@ -1,0 +1,19 @@
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+
+const logger = new Logger('errors');
+
+export function sendProblem(reply: FastifyReply, err: unknown): void {
+  const { problem, internal } = toProblem(err);
+  if (internal) logger.error(`${(err as Error)?.stack ?? String(err)}`);
+  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  catch(err: unknown, host: ArgumentsHost): void {
+    sendProblem(host.switchToHttp().getResponse<FastifyReply>(), err);
+  }
+}

@@ -1,0 +1,67 @@
+// One error shape: RFC 9457 problem+json, mapped once from every kind of error the service can meet.
+import { HttpException, HttpStatus, type ValidationError } from '@nestjs/common';
+import { ConcurrencyError } from '../ledger/event-store.port.js';
+import { DomainError, type DomainErrorKind } from './domain-error.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface FieldError { field: string; message: string }
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+const STATUS_OF: Record<DomainErrorKind, number> = { invalid: 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, gone: 410, unprocessable: 422 };
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict',
+  410: 'Gone', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+const CODES: Record<number, string> = { 400: 'bad-request', 401: 'unauthorized', 403: 'forbidden', 404: 'not-found', 405: 'method-not-allowed', 406: 'not-acceptable', 409: 'conflict', 410: 'gone', 413: 'body-too-large', 415: 'unsupported-media-type', 422: 'unprocessable', 429: 'rate-limited', 500: 'internal', 503: 'unavailable' };
+
+export const problemType = (code: string) => `urn:sandbox-ledger:problem:${code}`;
+
+export function problem(status: number, code: string, detail: string, extensions: Record<string, unknown> = {}): Problem {
+  return { type: problemType(code), title: TITLES[status] ?? 'Error', status, detail, ...extensions };
+}
+
+/** Raised by the ValidationPipe: every failing field with its message. */
+export class ValidationProblem extends HttpException {
+  constructor(readonly fieldErrors: FieldError[]) {
+    super('request validation failed', HttpStatus.BAD_REQUEST);
+  }
+}
+
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flattenValidationErrors(e.children ?? [], field)];
+  });
+}
+
+/** Maps any thrown value to a problem; `internal` is true when it is our fault (logged, details hidden). */
+export function toProblem(err: unknown): { problem: Problem; internal: boolean } {
+  if (err instanceof DomainError) return { problem: problem(STATUS_OF[err.kind], err.code, err.message, err.extensions), internal: false };
+  if (err instanceof ConcurrencyError) return { problem: problem(409, 'concurrent-modification', 'the resource was changed by another request; retry'), internal: false };
+  if (err instanceof ValidationProblem) {
+    return { problem: problem(400, 'validation-failed', err.fieldErrors.map((e) => e.message).join('; '), { errors: err.fieldErrors }), internal: false };
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const body = err.getResponse();
+    const message = typeof body === 'string' ? body : Array.isArray((body as { message?: unknown }).message) ? ((body as { message: string[] }).message).join('; ') : String((body as { message?: unknown }).message ?? err.message);
+    return { problem: problem(status, CODES[status] ?? 'error', message), internal: status >= 500 };
+  }
+  // Errors raised by Fastify itself (body parsing, limits, media types) carry a 4xx statusCode.
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const status = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 400 : e.statusCode;
+    return { problem: problem(status, e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body-too-large' : CODES[status] ?? 'bad-request', e.message ?? 'bad request'), internal: false };
+  }
+  if (err instanceof SyntaxError) return { problem: problem(400, 'malformed-json', 'the request body is not valid JSON'), internal: false };
+  return { problem: problem(500, 'internal', 'an internal error occurred; it has been logged'), internal: true };
+}

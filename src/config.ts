@@ -1,0 +1,60 @@
+// Runtime configuration, read once from the environment (SPEC section 4).
+import { resolve } from 'node:path';
+
+export type StoreKind = 'sqlite' | 'postgres' | 'eventstoredb';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: StoreKind;
+  databaseUrl?: string;
+  eventstoreUrl?: string;
+  /** Schema for the PostgreSQL events and read models (tests use a fresh one per run). */
+  databaseSchema?: string;
+  origin: string;
+  platformCode: string;
+  signingKey?: string;
+  bootstrapAdminKey?: string;
+  /** JSON body limit in bytes. */
+  bodyLimit: number;
+  /** Requests per minute per client address on public endpoints. */
+  publicRateLimit: number;
+  /** SQLite synchronous mode for the event store: FULL makes every 2xx durable. */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+const int = (value: string | undefined, fallback: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
+  return n;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const store = (env.LEDGER_STORE ?? 'sqlite') as StoreKind;
+  if (!['sqlite', 'postgres', 'eventstoredb'].includes(store)) throw new Error(`LEDGER_STORE must be sqlite, postgres or eventstoredb, not ${store}`);
+  const sync = (env.LEDGER_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('LEDGER_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  return {
+    port: int(env.PORT, 3000),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: resolve(env.LEDGER_DATA_DIR ?? './data'),
+    store,
+    databaseUrl: env.DATABASE_URL || undefined,
+    eventstoreUrl: env.EVENTSTORE_URL || undefined,
+    databaseSchema: env.LEDGER_DATABASE_SCHEMA || undefined,
+    origin: env.LEDGER_ORIGIN ?? 'sandbox-ledger.local/log',
+    platformCode: env.LEDGER_PLATFORM_CODE ?? 'SANDBOXLEDGER',
+    signingKey: env.LEDGER_SIGNING_KEY || undefined,
+    bootstrapAdminKey: env.LEDGER_BOOTSTRAP_ADMIN_KEY || undefined,
+    bodyLimit: int(env.LEDGER_BODY_LIMIT, 64 * 1024),
+    publicRateLimit: int(env.LEDGER_PUBLIC_RATE_LIMIT, 120),
+    sqliteSynchronous: sync,
+    logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
+    ...overrides,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

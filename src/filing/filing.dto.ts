@@ -1,0 +1,84 @@
+// Request bodies of the filing endpoints: whitelisted, every unknown field rejected.
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
+  registerDecorator, type ValidationArguments,
+} from 'class-validator';
+import { IsParameterMap, IsPrintableText, IsSeed, IsSha256Hex } from '../common/validation.js';
+
+export const IPTC_DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
+export const DIGITAL_SOURCE_TYPES = [
+  'trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'algorithmicallyEnhanced', 'compositeSynthetic',
+  'digitalCapture', 'computationalCapture', 'multiFrameComputationalCapture', 'negativeFilm', 'positiveFilm', 'print', 'minorHumanEdits', 'humanEdits',
+  'compositeCapture', 'dataDrivenMedia', 'digitalArt', 'virtualRecording', 'screenCapture',
+].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code);
+
+export const EVIDENCE_KINDS = ['prompt', 'negative-prompt', 'parameters', 'draft', 'iteration', 'selection', 'edit', 'reference', 'other'] as const;
+export const PERCEPTUAL_SCHEMES = { phash64: 16, pdq256: 64, simhash64: 16 } as const;
+
+export class ToolDto {
+  @IsString() @Length(1, 200) @IsPrintableText() name: string;
+  @IsOptional() @IsString() @Length(1, 100) @IsPrintableText() version?: string;
+  @IsOptional() @IsString() @Length(1, 200) @IsPrintableText() provider?: string;
+}
+
+export class GenerationDto {
+  /** IPTC digital source type URI, e.g. http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia */
+  @IsIn(DIGITAL_SOURCE_TYPES, { message: `digitalSourceType must be an IPTC digital source type URI (${IPTC_DIGITAL_SOURCE_TYPE}<code>)` })
+  digitalSourceType: string;
+  @ValidateNested() @Type(() => ToolDto) @IsObject() tool: ToolDto;
+  @IsSha256Hex() promptHash: string;
+  @IsOptional() @IsSha256Hex() negativePromptHash?: string;
+  @IsOptional() @IsSha256Hex() parametersHash?: string;
+  @IsOptional() @IsParameterMap() parameters?: Record<string, string | number | boolean>;
+  @IsOptional() @IsSeed() seed?: string | number;
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000) iterations?: number;
+  /** The creator's own statement of what they contributed (selection, editing, prompting). */
+  @IsString() @Length(1, 5000) @IsPrintableText() humanContribution: string;
+}
+
+export class ProcessEvidenceDto {
+  @IsSha256Hex() sha256: string;
+  @IsIn(EVIDENCE_KINDS) kind: string;
+  @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() description?: string;
+  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) createdAt?: string;
+}
+
+function HexOfSchemeLength() {
+  return (target: object, propertyName: string) => registerDecorator({
+    name: 'hexOfSchemeLength', target: target.constructor, propertyName,
+    options: { message: (a: ValidationArguments) => `value must be ${PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme] ?? 16} lowercase hex characters for scheme ${(a.object as PerceptualHashDto).scheme}` },
+    validator: { validate: (v: unknown, a: ValidationArguments) => {
+      const len = PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme];
+      return typeof v === 'string' && len !== undefined && v.length === len && /^[0-9a-f]+$/.test(v);
+    } },
+  });
+}
+
+export class PerceptualHashDto {
+  @IsIn(Object.keys(PERCEPTUAL_SCHEMES)) scheme: keyof typeof PERCEPTUAL_SCHEMES;
+  @HexOfSchemeLength() value: string;
+}
+
+export class FileWorkDto {
+  /** SHA-256 of the work's bytes. */
+  @IsSha256Hex() contentHash: string;
+  @IsString() @MaxLength(255) @Matches(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/, { message: 'contentType must be a lowercase MIME type such as image/png' })
+  contentType: string;
+  @IsString() @Length(1, 500) @IsPrintableText() title: string;
+  @ValidateNested() @Type(() => GenerationDto) @IsObject() generation: GenerationDto;
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ProcessEvidenceDto) processEvidence?: ProcessEvidenceDto[];
+  @IsOptional() @ValidateNested() @Type(() => PerceptualHashDto) @IsObject() perceptualHash?: PerceptualHashDto;
+}
+
+export class WithdrawFilingDto {
+  @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() reason?: string;
+}
+
+export class ListFilingsQuery {
+  @IsOptional() @Matches(/^[0-9a-f-]{36}$/) creator?: string;
+  @IsOptional() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
+  @IsOptional() @IsString() @MaxLength(255) contentType?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+}

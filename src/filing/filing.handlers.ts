@@ -1,0 +1,65 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { v7 as uuidv7 } from 'uuid';
+import { conflict } from '../common/domain-error.js';
+import { ConcurrencyError, type EventStore } from '../ledger/event-store.port.js';
+import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { addDays, POLICY_V1 } from '../projections/policy.js';
+import { FileWork, WithdrawFiling, type FiledWork } from './filing.commands.js';
+import { filingDecider } from './filing.decider.js';
+import { contentStream, filingStream, type FilingDetails, type WorkFiledData } from './filing.events.js';
+
+@CommandHandler(FileWork)
+export class FileWorkHandler implements ICommandHandler<FileWork> {
+  constructor(private readonly writer: LedgerWriter, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ input, actor }: FileWork): Promise<FiledWork> {
+    const filingId = uuidv7();
+    const g = input.generation;
+    const filing: FilingDetails = {
+      filingId, creator: actor, contentHash: input.contentHash, contentType: input.contentType, title: input.title,
+      generation: {
+        digitalSourceType: g.digitalSourceType,
+        tool: { name: g.tool.name, version: g.tool.version ?? null, provider: g.tool.provider ?? null },
+        promptHash: g.promptHash, negativePromptHash: g.negativePromptHash ?? null, parametersHash: g.parametersHash ?? null,
+        parameters: g.parameters ?? null, seed: g.seed === undefined ? null : String(g.seed), iterations: g.iterations ?? null,
+        humanContribution: g.humanContribution,
+      },
+      processEvidence: (input.processEvidence ?? []).map((p) => ({ sha256: p.sha256, kind: p.kind, description: p.description ?? null, createdAt: p.createdAt ?? null })),
+      perceptualHash: input.perceptualHash ? { scheme: input.perceptualHash.scheme, value: input.perceptualHash.value } : null,
+    };
+    const meta = { actor };
+    const reservation = contentStream(input.contentHash);
+    try {
+      const result = await this.writer.execute(filingStream(filingId), filingDecider, { type: 'FileWork', filing, now: new Date() }, meta,
+        () => [{ stream: reservation, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: input.contentHash, filingId, creator: actor }, meta }] }]);
+      const filed = result.events.find((e) => e.type === 'WorkFiled')!;
+      const filedAt = (filed.data as WorkFiledData).filedAt;
+      return {
+        filingId, leafIndex: filed.leafIndex, eventHash: filed.hash, recordedAt: filed.recordedAt,
+        right: { status: 'provisional', holder: actor, since: filedAt, labelDueAt: addDays(filedAt, POLICY_V1.labelGraceDays), quietUntil: addDays(filedAt, POLICY_V1.objectionWindowDays), policyVersion: POLICY_V1.version },
+        receiptUrl: `/v1/filings/${filingId}/receipt`,
+      };
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError) || err.stream !== reservation) throw err;
+      const [prior] = await this.store.readStream(reservation);
+      throw conflict('duplicate-content', `this content was filed first as ${prior.data.filingId} at ${prior.recordedAt}`,
+        { priorFilingId: prior.data.filingId, priorFiledAt: prior.recordedAt, priorLeafIndex: prior.leafIndex });
+    }
+  }
+}
+
+@CommandHandler(WithdrawFiling)
+export class WithdrawFilingHandler implements ICommandHandler<WithdrawFiling> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  async execute(c: WithdrawFiling) {
+    const result = await this.writer.execute(filingStream(c.filingId), filingDecider,
+      { type: 'WithdrawFiling', filingId: c.filingId, actor: c.actor, reason: c.reason, now: new Date() }, { actor: c.actor });
+    const [e] = result.events;
+    return { filingId: c.filingId, status: 'withdrawn' as const, withdrawnAt: e.data.withdrawnAt as string, leafIndex: e.leafIndex, eventHash: e.hash };
+  }
+}
+
+export const FILING_HANDLERS = [FileWorkHandler, WithdrawFilingHandler];

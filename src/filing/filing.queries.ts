@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { hasRole, type Principal } from '../auth/auth.decorators.js';
+import { forbidden, notFound } from '../common/domain-error.js';
+import type { EventStore } from '../ledger/event-store.port.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { FilingView } from '../projections/read-model.entities.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
+import type { ListFilingsQuery } from './filing.dto.js';
+import { filingStream } from './filing.events.js';
+
+export const filingResource = (f: FilingView) => ({
+  filingId: f.filingId, contentHash: f.contentHash, contentType: f.contentType, title: f.title, creator: f.creator, status: f.status,
+  filedAt: f.filedAt, leafIndex: f.leafIndex, eventHash: f.eventHash, generation: f.generation, processEvidence: f.processEvidence,
+  perceptualHash: f.perceptualHash, labels: { state: f.labelState, labelDueAt: f.labelDueAt },
+  withdrawnAt: f.withdrawnAt, withdrawReason: f.withdrawReason,
+});
+
+/** Owners, reviewers, auditors and admins may read a filing (SPEC section 3). */
+const canRead = (p: Principal, f: FilingView) => f.creator === p.principalId || hasRole(p, 'reviewer', 'auditor', 'admin');
+
+@Injectable()
+export class FilingQueries {
+  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async get(filingId: string, reader: Principal): Promise<FilingView> {
+    const filing = await this.db.getRepository(FilingView).findOneBy({ filingId });
+    if (!filing) throw notFound('filing-not-found', `no filing ${filingId}`);
+    if (!canRead(reader, filing)) throw forbidden('not-owner', 'only the filing\'s creator, reviewers, auditors and admins may read it');
+    return filing;
+  }
+
+  async list(q: ListFilingsQuery, reader: Principal) {
+    const limit = q.limit ?? 20;
+    const where: FindOptionsWhere<FilingView> = {};
+    // A creator without a wider role sees only their own filings.
+    if (!hasRole(reader, 'reviewer', 'auditor', 'admin')) {
+      if (q.creator && q.creator !== reader.principalId) throw forbidden('not-owner', 'a creator may list only their own filings');
+      where.creator = reader.principalId;
+    } else if (q.creator) where.creator = q.creator;
+    if (q.status) where.status = q.status;
+    if (q.contentType) where.contentType = q.contentType;
+    if (q.cursor) where.leafIndex = MoreThan(Number(q.cursor));
+    const rows = await this.db.getRepository(FilingView).find({ where, order: { leafIndex: 'ASC' }, take: limit + 1 });
+    const page = rows.slice(0, limit);
+    return { items: page.map(filingResource), nextCursor: rows.length > limit ? String(page[page.length - 1].leafIndex) : null };
+  }
+
+  async history(filingId: string, reader: Principal): Promise<{ filingId: string; events: EventEnvelope[] }> {
+    await this.get(filingId, reader);
+    return { filingId, events: await this.store.readStream(filingStream(filingId)) };
+  }
+
+  async publicStatus(contentHash: string) {
+    const f = await this.db.getRepository(FilingView).findOneBy({ contentHash });
+    if (!f) throw notFound('not-filed', `no filing holds content ${contentHash}`);
+    return { contentHash, filed: true, filingId: f.filingId, status: f.status, filedAt: f.filedAt, leafIndex: f.leafIndex, labelState: f.labelState, labelTier: null };
+  }
+}

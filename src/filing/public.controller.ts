@@ -1,0 +1,20 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/auth.decorators.js';
+import { DomainError } from '../common/domain-error.js';
+import { SHA256_HEX } from '../common/validation.js';
+import { FilingQueries } from './filing.queries.js';
+
+@ApiTags('public')
+@Public()
+@Controller('v1/public')
+export class PublicContentController {
+  constructor(private readonly queries: FilingQueries) {}
+
+  /** Is this content filed? Status, time, leaf index and label tier; rate-limited per client. */
+  @Get('content/:sha256')
+  content(@Param('sha256') sha256: string) {
+    if (!SHA256_HEX.test(sha256)) throw new DomainError('invalid', 'invalid-hash', 'sha256 must be 64 lowercase hex characters');
+    return this.queries.publicStatus(sha256);
+  }
+}

@@ -1,0 +1,65 @@
+// Composition root of the ledger: config, the event store, the read-model database and the projection runner.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config.js';
+import { FilingsProjection } from '../projections/filings.projection.js';
+import { PrincipalsProjection } from '../projections/principals.projection.js';
+import { ProjectionRunner } from '../projections/projection-runner.js';
+import { readModelOptions } from '../projections/read-store.js';
+import type { EventStore } from './event-store.port.js';
+import { LedgerWriter } from './ledger-writer.js';
+import { EVENT_STORE } from './ledger.tokens.js';
+import { nativeSha256 } from './native-sha256.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
+
+export async function openEventStore(config: AppConfig): Promise<EventStore> {
+  switch (config.store) {
+    case 'sqlite':
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+      return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { synchronous: config.sqliteSynchronous, sha256: nativeSha256 });
+    case 'postgres':
+      if (!config.databaseUrl) throw new Error('DATABASE_URL is required when LEDGER_STORE=postgres');
+      return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema, sha256: nativeSha256 });
+    case 'eventstoredb':
+      throw new Error('LEDGER_STORE=eventstoredb is not available yet');
+  }
+}
+
+const PROJECTIONS = [FilingsProjection, PrincipalsProjection];
+
+class LedgerLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(ProjectionRunner) private readonly runner: ProjectionRunner) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.runner.stop();
+    await this.store.close();
+  }
+}
+
+@Global()
+@Module({})
+export class LedgerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: LedgerModule,
+      imports: [TypeOrmModule.forRootAsync({ useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return readModelOptions(config); } })],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
+        ...PROJECTIONS,
+        {
+          provide: ProjectionRunner,
+          inject: [EVENT_STORE, getDataSourceToken(), ...PROJECTIONS],
+          useFactory: (store: EventStore, db: DataSource, ...projections: FilingsProjection[]) => new ProjectionRunner(store, db, projections),
+        },
+        LedgerWriter,
+        LedgerLifecycle,
+      ],
+      exports: [APP_CONFIG, EVENT_STORE, ProjectionRunner, LedgerWriter],
+    };
+  }
+}

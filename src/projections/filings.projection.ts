@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { WorkFiledData } from '../filing/filing.events.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
+import { addDays, POLICY_V1 } from './policy.js';
+import type { Projection } from './projection.js';
+import { FilingView } from './read-model.entities.js';
+
+@Injectable()
+export class FilingsProjection implements Projection {
+  readonly name = 'filings';
+
+  async apply(e: EventEnvelope, em: EntityManager): Promise<void> {
+    switch (e.type) {
+      case 'WorkFiled': {
+        const d = e.data as WorkFiledData;
+        await em.insert(FilingView, {
+          filingId: d.filingId, contentHash: d.contentHash, contentType: d.contentType, title: d.title,
+          creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
+          generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash,
+          labelState: 'none', labelDueAt: addDays(d.filedAt, POLICY_V1.labelGraceDays), withdrawnAt: null, withdrawReason: null,
+        });
+        return;
+      }
+      case 'FilingWithdrawn': {
+        const d = e.data as { filingId: string; reason: string | null; withdrawnAt: string };
+        await em.update(FilingView, { filingId: d.filingId }, { status: 'withdrawn', withdrawnAt: d.withdrawnAt, withdrawReason: d.reason });
+        return;
+      }
+    }
+  }
+
+  async clear(em: EntityManager): Promise<void> {
+    await em.clear(FilingView);
+  }
+}

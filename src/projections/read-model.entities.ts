@@ -1,0 +1,60 @@
+// Read-model tables. Disposable: every row is derived from the events and rebuilt by the projection runner.
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity('projection_checkpoints')
+export class ProjectionCheckpoint {
+  @PrimaryColumn('varchar', { length: 64 }) name: string;
+  /** Next log position (leafIndex) to apply. */
+  @Column('integer') position: number;
+}
+
+@Entity('filings')
+export class FilingView {
+  @PrimaryColumn('varchar', { length: 36 }) filingId: string;
+  @Index({ unique: true }) @Column('varchar', { length: 64 }) contentHash: string;
+  @Column('varchar', { length: 255 }) contentType: string;
+  @Column('text') title: string;
+  @Index() @Column('varchar', { length: 36 }) creator: string;
+  @Index() @Column('varchar', { length: 16 }) status: 'active' | 'withdrawn';
+  @Column('varchar', { length: 32 }) filedAt: string;
+  @Index({ unique: true }) @Column('integer') leafIndex: number;
+  @Column('varchar', { length: 64 }) eventHash: string;
+  @Column('simple-json') generation: object;
+  @Column('simple-json') processEvidence: object[];
+  @Column('simple-json', { nullable: true }) perceptualHash: object | null;
+  @Column('varchar', { length: 16 }) labelState: 'none' | 'declared' | 'verified';
+  @Column('varchar', { length: 32 }) labelDueAt: string;
+  @Column('varchar', { length: 32, nullable: true }) withdrawnAt: string | null;
+  @Column('text', { nullable: true }) withdrawReason: string | null;
+}
+
+@Entity('principals')
+export class PrincipalView {
+  @PrimaryColumn('varchar', { length: 36 }) principalId: string;
+  @Column('text') name: string;
+  @Column('simple-json') roles: string[];
+  @Index() @Column('boolean') isAdmin: boolean;
+  @Column('varchar', { length: 32 }) registeredAt: string;
+}
+
+@Entity('api_keys')
+export class ApiKeyView {
+  @PrimaryColumn('varchar', { length: 36 }) keyId: string;
+  @Index({ unique: true }) @Column('varchar', { length: 64 }) keyHash: string;
+  @Index() @Column('varchar', { length: 36 }) principalId: string;
+  @Column('varchar', { length: 32 }) issuedAt: string;
+  @Column('varchar', { length: 32, nullable: true }) revokedAt: string | null;
+}
+
+/** Responses to writes sent with an Idempotency-Key; not a projection, so never cleared by a rebuild. */
+@Entity('idempotency_records')
+export class IdempotencyRecord {
+  @PrimaryColumn('varchar', { length: 36 }) principalId: string;
+  @PrimaryColumn('varchar', { length: 255 }) idempotencyKey: string;
+  @Column('varchar', { length: 64 }) fingerprint: string;
+  @Column('integer') statusCode: number;
+  @Column('text') body: string;
+  @Column('varchar', { length: 32 }) createdAt: string;
+}
+
+export const READ_MODEL_ENTITIES = [ProjectionCheckpoint, FilingView, PrincipalView, ApiKeyView, IdempotencyRecord];

@@ -1,0 +1,24 @@
+// TypeORM data source for the read models: SQLite next to the events, or PostgreSQL.
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config.js';
+import { InitialReadModels1764374400000 } from './migrations/1764374400000-initial-read-models.js';
+import { READ_MODEL_ENTITIES } from './read-model.entities.js';
+
+export const READ_MODEL_MIGRATIONS = [InitialReadModels1764374400000];
+
+export function readModelOptions(config: AppConfig): DataSourceOptions {
+  const common = { entities: READ_MODEL_ENTITIES, migrations: READ_MODEL_MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  if (config.store === 'sqlite') {
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: join(config.dataDir, 'read-models.sqlite'),
+      enableWAL: true,
+      // Read models are rebuildable from the events, and their checkpoint commits with them: NORMAL is enough.
+      prepareDatabase: (db: { pragma: (s: string) => unknown }) => { db.pragma('synchronous = NORMAL'); },
+    };
+  }
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required for the PostgreSQL read models');
+  return { ...common, type: 'postgres', url: config.databaseUrl, schema: config.databaseSchema };
+}

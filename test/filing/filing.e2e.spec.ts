@@ -1,0 +1,127 @@
+// Filing end to end through HTTP on the real SQLite store.
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+
+const hashOf = (e: Record<string, unknown>) => createHash('sha256').update(canonicalize({
+  v: e.v, id: e.id, stream: e.stream, revision: e.revision, type: e.type, data: e.data, meta: e.meta, recordedAt: e.recordedAt, prevHash: e.prevHash,
+})!).digest('hex');
+
+describe('filing a work', () => {
+  let ledger: LedgerApp;
+  let alice: { id: string; key: string };
+  let bob: { id: string; key: string };
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    alice = await principal(ledger, 'Alice', ['creator']);
+    bob = await principal(ledger, 'Bob', ['creator']);
+  });
+  afterAll(() => ledger.close());
+
+  it('files, reads back, and shows a history whose hashes and chain recompute independently', async () => {
+    const body = filingBody();
+    const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(body);
+    expect(filed.status).toBe(201);
+    expect(filed.body).toMatchObject({ filingId: expect.any(String), leafIndex: expect.any(Number), eventHash: expect.stringMatching(/^[0-9a-f]{64}$/), receiptUrl: `/v1/filings/${filed.body.filingId}/receipt` });
+    expect(filed.body.right).toMatchObject({ status: 'provisional', holder: alice.id, policyVersion: 1 });
+    expect(Date.parse(filed.body.right.labelDueAt) - Date.parse(filed.body.right.since)).toBe(7 * 86_400_000);
+
+    // Read-your-writes: the read model shows the filing as soon as the 201 arrives.
+    const read = await ledger.http().get(`/v1/filings/${filed.body.filingId}`).set('authorization', `Bearer ${alice.key}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({
+      filingId: filed.body.filingId, contentHash: body.contentHash, creator: alice.id, status: 'active', leafIndex: filed.body.leafIndex,
+      eventHash: filed.body.eventHash, labels: { state: 'none' }, perceptualHash: body.perceptualHash,
+    });
+    expect(read.body.generation).toMatchObject({ seed: '18446744073709551615', iterations: 14, tool: { name: 'Stable Diffusion' } });
+
+    const withdrawn = await ledger.http().post(`/v1/filings/${filed.body.filingId}/withdraw`).set('authorization', `Bearer ${alice.key}`).send({ reason: 'published elsewhere' });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.status).toBe('withdrawn');
+
+    const history = await ledger.http().get(`/v1/filings/${filed.body.filingId}/history`).set('authorization', `Bearer ${alice.key}`);
+    expect(history.status).toBe(200);
+    const events = history.body.events as Array<Record<string, any>>;
+    expect(events.map((e) => e.type)).toEqual(['WorkFiled', 'FilingWithdrawn']);
+    let prev = '0'.repeat(64);
+    events.forEach((e, i) => {
+      expect(e.revision).toBe(i);
+      expect(e.stream).toBe(`filing-${filed.body.filingId}`);
+      expect(e.prevHash).toBe(prev);
+      expect(hashOf(e)).toBe(e.hash);
+      expect(e.meta.actor).toBe(alice.id);
+      prev = e.hash;
+    });
+    expect(events[0].hash).toBe(filed.body.eventHash);
+    expect(events[0].leafIndex).toBe(filed.body.leafIndex);
+    expect(events[1].leafIndex).toBeGreaterThan(events[0].leafIndex);
+
+    const after = await ledger.http().get(`/v1/filings/${filed.body.filingId}`).set('authorization', `Bearer ${alice.key}`);
+    expect(after.body).toMatchObject({ status: 'withdrawn', withdrawReason: 'published elsewhere' });
+  });
+
+  it('answers the public content lookup without a key', async () => {
+    const body = filingBody();
+    const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(body);
+    const res = await ledger.http().get(`/v1/public/content/${body.contentHash}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ filed: true, filingId: filed.body.filingId, leafIndex: filed.body.leafIndex, status: 'active' });
+    expect(res.headers['x-ratelimit-limit']).toBeDefined();
+    const missing = await ledger.http().get(`/v1/public/content/${'0'.repeat(64)}`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('lists a creator\'s own filings with cursor pagination', async () => {
+    const carol = await principal(ledger, 'Carol', ['creator']);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${carol.key}`).send(filingBody())).body.filingId);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: any = await ledger.http().get('/v1/filings').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set('authorization', `Bearer ${carol.key}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.items.map((f: { filingId: string; creator: string }) => { expect(f.creator).toBe(carol.id); return f.filingId; }));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+    const other = await ledger.http().get('/v1/filings').query({ creator: alice.id }).set('authorization', `Bearer ${carol.key}`);
+    expect(other.status).toBe(403);
+  });
+
+  it('gives exactly one 201 when 50 requests by two creators race for the same content', async () => {
+    const body = filingBody();
+    const before = await ledger.store.count();
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+      ledger.http().post('/v1/filings').set('authorization', `Bearer ${(i % 2 ? alice : bob).key}`).send(body)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+    const winner = results.find((r) => r.status === 201)!.body.filingId;
+    for (const r of results.filter((x) => x.status === 409)) {
+      expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(r.body).toMatchObject({ status: 409, priorFilingId: winner });
+    }
+    const appended = await ledger.store.readAll(before, { limit: 1000 });
+    expect(appended.filter((e) => e.type === 'WorkFiled' && e.data.contentHash === body.contentHash)).toHaveLength(1);
+    expect(appended).toHaveLength(2); // the reservation and the filing, nothing from the 49 refusals
+  });
+
+  it('replays the first response for a repeated Idempotency-Key and appends one event', async () => {
+    const body = filingBody();
+    const before = await ledger.store.count();
+    const send = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).set('idempotency-key', 'retry-1').send(body);
+    const [a, b] = await Promise.all([send(), send()]);
+    const c = await send();
+    expect([a.status, b.status, c.status]).toEqual([201, 201, 201]);
+    expect(b.body).toEqual(a.body);
+    expect(c.body).toEqual(a.body);
+    expect(c.headers['idempotent-replayed']).toBe('true');
+    expect(await ledger.store.count()).toBe(before + 2);
+    const reused = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).set('idempotency-key', 'retry-1').send(filingBody());
+    expect(reused.status).toBe(422);
+    expect(await ledger.store.count()).toBe(before + 2);
+  });
+});

@@ -1,0 +1,76 @@
+// Starts the real application on a real port with its own data directory.
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { createApp } from '../../src/app.factory.js';
+import { loadConfig, type AppConfig } from '../../src/config.js';
+import type { EventStore } from '../../src/ledger/event-store.port.js';
+import { EVENT_STORE } from '../../src/ledger/ledger.tokens.js';
+
+export interface LedgerApp {
+  app: NestFastifyApplication;
+  url: string;
+  config: AppConfig;
+  store: EventStore;
+  adminKey: string;
+  http: () => ReturnType<typeof request>;
+  close: () => Promise<void>;
+}
+
+export const tempDir = (prefix = 'ledger-') => mkdtempSync(join(tmpdir(), prefix));
+export const strongKey = () => 'slk_' + randomBytes(32).toString('base64url');
+
+export async function startLedger(overrides: Partial<AppConfig> = {}): Promise<LedgerApp> {
+  const dataDir = overrides.dataDir ?? tempDir();
+  const adminKey = overrides.bootstrapAdminKey ?? strongKey();
+  const config = loadConfig({}, { dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent', port: 0, host: '127.0.0.1', ...overrides });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    app, url, config, adminKey, store: app.get<EventStore>(EVENT_STORE),
+    http: () => request(url),
+    close: async () => {
+      await app.close();
+      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Registers a principal through the admin API and returns its id and key. */
+export async function principal(ledger: LedgerApp, name: string, roles: string[]): Promise<{ id: string; key: string; keyId: string }> {
+  const res = await request(ledger.url).post('/v1/principals').set('authorization', `Bearer ${ledger.adminKey}`).send({ name, roles });
+  if (res.status !== 201) throw new Error(`principal ${name}: ${res.status} ${res.text}`);
+  return { id: res.body.principalId, key: res.body.apiKey.key, keyId: res.body.apiKey.keyId };
+}
+
+
+let counter = 0;
+/** A valid filing body for distinct content. */
+export function filingBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const contentHash = randomBytes(32).toString('hex');
+  counter += 1;
+  return {
+    contentHash,
+    contentType: 'image/png',
+    title: `Work ${counter}`,
+    generation: {
+      digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+      tool: { name: 'Stable Diffusion', version: '3.5', provider: 'Stability AI' },
+      promptHash: randomBytes(32).toString('hex'),
+      negativePromptHash: randomBytes(32).toString('hex'),
+      parameters: { steps: 30, cfg: 7.5, sampler: 'euler' },
+      seed: '18446744073709551615',
+      iterations: 14,
+      humanContribution: 'Wrote and refined the prompt over 14 iterations, selected one of 56 candidates and repainted the sky.',
+    },
+    processEvidence: [{ sha256: randomBytes(32).toString('hex'), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00Z' }],
+    perceptualHash: { scheme: 'phash64', value: randomBytes(8).toString('hex') },
+    ...overrides,
+  };
+}
