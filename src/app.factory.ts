@@ -1,7 +1,7 @@
 // Builds the HTTP application: Fastify, validation, problem+json, security headers, OpenAPI, request logs.
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { ConsoleLogger, Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, HttpException, Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -36,6 +36,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Unauthenticated endpoints are rate-limited per client address; authenticated ones are accountable to a key.
   await app.register(rateLimit as never, { global: true, max: config.publicRateLimit, timeWindow: 60_000, allowList: (req: { url: string }) => !isPublicPath(req.url) });
   fastify.setErrorHandler((err, _request, reply) => sendProblem(reply, err));
+
+  // JSON everywhere, multipart only for file uploads: anything else is refused before parsing.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0' || request.headers['transfer-encoding'] !== undefined;
+    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (hasBody && type !== 'application/json' && type !== 'multipart/form-data') {
+      sendProblem(reply, new HttpException(`content type ${type || '(none)'} is not accepted; send application/json`, 415));
+      return;
+    }
+    done();
+  });
 
   const requestLog = new Logger('http');
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -84,7 +84,7 @@ export class ProjectionRunner {
 
   /** Clears every read model and replays the whole log. */
   async rebuild(onProgress?: (applied: number, total: number) => void): Promise<void> {
-    await this.catchUp().catch(() => undefined);
+    await this.running?.catch(() => undefined);
     await this.exclusive(async (em) => {
       for (const p of this.projections) await p.clear(em);
       await em.save(ProjectionCheckpoint, { name: CHECKPOINT, position: 0 });
