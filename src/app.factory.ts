@@ -1,5 +1,6 @@
 // Builds the HTTP application: Fastify, validation, problem+json, security headers, OpenAPI, request logs.
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import { ConsoleLogger, HttpException, Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -35,6 +36,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.register(helmet as never, { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } } });
   // Unauthenticated endpoints are rate-limited per client address; authenticated ones are accountable to a key.
   await app.register(rateLimit as never, { global: true, max: config.publicRateLimit, timeWindow: 60_000, allowList: (req: { url: string }) => !isPublicPath(req.url) });
+  // Label verification uploads: one file, streamed by the handler (never written to disk), at most labelUploadLimit bytes.
+  await app.register(multipart as never, { limits: { fileSize: config.labelUploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 } });
   fastify.setErrorHandler((err, _request, reply) => sendProblem(reply, err));
 
   // JSON everywhere, multipart only for file uploads: anything else is refused before parsing.

@@ -6,6 +6,7 @@ import { IdempotencyInterceptor } from './common/idempotency.interceptor.js';
 import { OpsController } from './common/ops.controller.js';
 import type { AppConfig } from './config.js';
 import { FilingModule } from './filing/filing.module.js';
+import { LabelingModule } from './labeling/labeling.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 
 @Module({})
@@ -18,6 +19,7 @@ export class AppModule {
         LedgerModule.forRoot(config),
         AuthModule,
         FilingModule,
+        LabelingModule,
       ],
       controllers: [OpsController],
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],

@@ -18,6 +18,8 @@ export interface AppConfig {
   bootstrapAdminKey?: string;
   /** JSON body limit in bytes. */
   bodyLimit: number;
+  /** Largest file accepted by POST /v1/filings/:id/labels/verify, in bytes (streamed, never stored). */
+  labelUploadLimit: number;
   /** Requests per minute per client address on public endpoints. */
   publicRateLimit: number;
   /** SQLite synchronous mode for the event store: FULL makes every 2xx durable. */
@@ -36,6 +38,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const store = (env.LEDGER_STORE ?? 'sqlite') as StoreKind;
   if (!['sqlite', 'postgres', 'eventstoredb'].includes(store)) throw new Error(`LEDGER_STORE must be sqlite, postgres or eventstoredb, not ${store}`);
   const sync = (env.LEDGER_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  const platformCode = env.LEDGER_PLATFORM_CODE ?? 'SANDBOXLEDGER';
+  // It goes into the AIGC implicit label as ContentPropagator: printable ASCII without space, " and \ (GB 45438-2025).
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/.test(platformCode)) throw new Error('LEDGER_PLATFORM_CODE must be 1 to 256 printable ASCII characters without space, " and \\');
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('LEDGER_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
   return {
     port: int(env.PORT, 3000),
@@ -46,10 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     eventstoreUrl: env.EVENTSTORE_URL || undefined,
     databaseSchema: env.LEDGER_DATABASE_SCHEMA || undefined,
     origin: env.LEDGER_ORIGIN ?? 'sandbox-ledger.local/log',
-    platformCode: env.LEDGER_PLATFORM_CODE ?? 'SANDBOXLEDGER',
+    platformCode,
     signingKey: env.LEDGER_SIGNING_KEY || undefined,
     bootstrapAdminKey: env.LEDGER_BOOTSTRAP_ADMIN_KEY || undefined,
     bodyLimit: int(env.LEDGER_BODY_LIMIT, 64 * 1024),
+    labelUploadLimit: int(env.LEDGER_UPLOAD_LIMIT, 50 * 1024 * 1024),
     publicRateLimit: int(env.LEDGER_PUBLIC_RATE_LIMIT, 120),
     sqliteSynchronous: sync,
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',

@@ -13,7 +13,7 @@ import { filingStream } from './filing.events.js';
 export const filingResource = (f: FilingView) => ({
   filingId: f.filingId, contentHash: f.contentHash, contentType: f.contentType, title: f.title, creator: f.creator, status: f.status,
   filedAt: f.filedAt, leafIndex: f.leafIndex, eventHash: f.eventHash, generation: f.generation, processEvidence: f.processEvidence,
-  perceptualHash: f.perceptualHash, labels: { state: f.labelState, labelDueAt: f.labelDueAt },
+  perceptualHash: f.perceptualHash, labels: { state: f.labelState, labelDueAt: f.labelDueAt, tier: f.labelTier ?? null, declared: f.labels ?? null, lastCheck: f.labelCheck ?? null },
   withdrawnAt: f.withdrawnAt, withdrawReason: f.withdrawReason,
 });
 
@@ -55,6 +55,6 @@ export class FilingQueries {
   async publicStatus(contentHash: string) {
     const f = await this.db.getRepository(FilingView).findOneBy({ contentHash });
     if (!f) throw notFound('not-filed', `no filing holds content ${contentHash}`);
-    return { contentHash, filed: true, filingId: f.filingId, status: f.status, filedAt: f.filedAt, leafIndex: f.leafIndex, labelState: f.labelState, labelTier: null };
+    return { contentHash, filed: true, filingId: f.filingId, status: f.status, filedAt: f.filedAt, leafIndex: f.leafIndex, labelState: f.labelState, labelTier: f.labelTier ?? null };
   }
 }

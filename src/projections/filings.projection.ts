@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { WorkFiledData } from '../filing/filing.events.js';
+import { labelStateAfterCheck, TIER_DECLARED_ONLY, type LabelFileCheckedData, type LabelsDeclaredData } from '../labeling/labeling.events.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { addDays, POLICY_V1 } from './policy.js';
 import type { Projection } from './projection.js';
@@ -19,12 +20,24 @@ export class FilingsProjection implements Projection {
           creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
           generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash,
           labelState: 'none', labelDueAt: addDays(d.filedAt, POLICY_V1.labelGraceDays), withdrawnAt: null, withdrawReason: null,
+          labelTier: null, labels: null, labelCheck: null,
         });
         return;
       }
       case 'FilingWithdrawn': {
         const d = e.data as { filingId: string; reason: string | null; withdrawnAt: string };
         await em.update(FilingView, { filingId: d.filingId }, { status: 'withdrawn', withdrawnAt: d.withdrawnAt, withdrawReason: d.reason });
+        return;
+      }
+      case 'LabelsDeclared': {
+        // A new declaration is "declared" until a file check matches it.
+        const { filingId, ...labels } = e.data as LabelsDeclaredData;
+        await em.update(FilingView, { filingId }, { labelState: 'declared', labelTier: TIER_DECLARED_ONLY, labels });
+        return;
+      }
+      case 'LabelFileChecked': {
+        const { filingId, ...check } = e.data as LabelFileCheckedData;
+        await em.update(FilingView, { filingId }, { labelState: labelStateAfterCheck(check), labelTier: check.tier, labelCheck: { ...check, leafIndex: e.leafIndex } });
         return;
       }
     }

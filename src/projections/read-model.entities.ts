@@ -24,6 +24,12 @@ export class FilingView {
   @Column('simple-json', { nullable: true }) perceptualHash: object | null;
   @Column('varchar', { length: 16 }) labelState: 'none' | 'declared' | 'verified';
   @Column('varchar', { length: 32 }) labelDueAt: string;
+  /** Article 6 tier: 1 confirmed, 2 possibly, 3 suspected AI-generated; null before any label or check. */
+  @Column('varchar', { length: 1, nullable: true }) labelTier: '1' | '2' | '3' | null;
+  /** The label declaration in force (the latest LabelsDeclared). */
+  @Column('simple-json', { nullable: true }) labels: object | null;
+  /** The latest LabelFileChecked. */
+  @Column('simple-json', { nullable: true }) labelCheck: object | null;
   @Column('varchar', { length: 32, nullable: true }) withdrawnAt: string | null;
   @Column('text', { nullable: true }) withdrawReason: string | null;
 }

@@ -1,0 +1,40 @@
+import { Command } from '@nestjs/cqrs';
+import type { FileReading } from './labeling.decider.js';
+import type { DeclareLabelsDto } from './labeling.dto.js';
+import type { Aigc, CheckOutcome, FoundLabel, LabelDifference, LabelState, LabelTier, Modality } from './labeling.events.js';
+
+interface Recorded {
+  filingId: string;
+  leafIndex: number;
+  eventHash: string;
+  recordedAt: string;
+  labels: { state: LabelState; tier: LabelTier | null };
+}
+
+export interface DeclaredLabels extends Recorded {
+  version: number;
+  modality: Modality;
+  /** The complete implicit label, propagation elements filled in by the ledger. */
+  implicit: { AIGC: Aigc };
+  /** The same label as the JSON text to embed (PNG tEXt/iTXt keyword `AIGC`, XMP `TC260:AIGC`). */
+  aigcJson: string;
+}
+
+export interface CheckedLabelFile extends Recorded {
+  file: { sha256: string; size: number; format: string };
+  outcome: CheckOutcome;
+  found: FoundLabel[];
+  differences: LabelDifference[];
+  traces: string[];
+  unread: string[];
+  declarationVersion: number | null;
+  tier: LabelTier | null;
+}
+
+export class DeclareLabels extends Command<DeclaredLabels> {
+  constructor(readonly filingId: string, readonly input: DeclareLabelsDto, readonly actor: string) { super(); }
+}
+
+export class CheckLabelFile extends Command<CheckedLabelFile> {
+  constructor(readonly filingId: string, readonly file: FileReading, readonly actor: string) { super(); }
+}

@@ -1,0 +1,35 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Roles, type Principal } from '../auth/auth.decorators.js';
+import { LabelUploadService } from './label-upload.service.js';
+import { DeclareLabels } from './labeling.commands.js';
+import { DeclareLabelsDto } from './labeling.dto.js';
+
+@ApiTags('labels')
+@ApiBearerAuth()
+@Controller('v1/filings/:id/labels')
+export class LabelingController {
+  constructor(private readonly commands: CommandBus, private readonly uploads: LabelUploadService) {}
+
+  /**
+   * Declares (or amends) the explicit and implicit labels; each call appends LabelsDeclared to the filing's stream.
+   * The ledger assigns ContentPropagator (its platform code) and PropagateID (the filing id): omit them or send exactly those values.
+   */
+  @Post()
+  @Roles('creator')
+  declare(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DeclareLabelsDto, @CurrentPrincipal() p: Principal) {
+    return this.commands.execute(new DeclareLabels(id, body, p.principalId));
+  }
+
+  /** Uploads the work (multipart, one file part, streamed, never stored): its SHA-256 must be the filing's contentHash; records LabelFileChecked. */
+  @Post('verify')
+  @HttpCode(200)
+  @Roles('creator')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  verify(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
+    return this.uploads.verify(id, request, p.principalId);
+  }
+}

@@ -1,0 +1,186 @@
+// Labels of a filing (SPEC 1.2): declared by its creator, checked against the uploaded file. State is folded from the whole filing stream.
+import { conflict, DomainError, forbidden, notFound } from '../common/domain-error.js';
+import type { FieldError } from '../common/problem.js';
+import type { FilingEvent } from '../filing/filing.events.js';
+import type { Decider } from '../ledger/decider.js';
+import { canonicalJson } from '../verifier/envelope.js';
+import {
+  AIGC_FIELDS, labelStateAfterCheck, TIER_DECLARED_ONLY,
+  type Aigc, type AigcField, type ContainerFormat, type ExplicitLabel, type FoundLabel, type LabelDifference, type LabelEvent,
+  type LabelFileCheckedData, type LabelsDeclaredData, type LabelState, type LabelTier, type Modality,
+} from './labeling.events.js';
+import { aigcProblems, article6Tier, explicitLabelProblems, modalityOf } from './labeling.rules.js';
+
+export type FilingStreamEvent = FilingEvent | LabelEvent;
+
+export interface LabelingState {
+  filing: 'none' | 'active' | 'withdrawn';
+  filingId: string | null;
+  creator: string | null;
+  contentHash: string | null;
+  contentType: string | null;
+  /** The filing's own IPTC digital source type: the default for the label declaration. */
+  digitalSourceType: string | null;
+  declaration: LabelsDeclaredData | null;
+  lastCheck: LabelFileCheckedData | null;
+}
+
+/** What the creator sends; the ledger fills the propagation elements. */
+export type LabelsInput = {
+  modality: Modality | null;
+  explicit: ExplicitLabel;
+  aigc: Partial<Record<AigcField, string | null>>;
+  digitalSourceType: string | null;
+  c2paManifestHash: string | null;
+};
+
+/** What the upload yielded: the hash of every byte and the raw values under keys containing `AIGC`. */
+export type FileReading = {
+  sha256: string;
+  size: number;
+  format: ContainerFormat;
+  values: Array<{ location: string; value: string }>;
+  traces: string[];
+  unread: string[];
+};
+
+export type DeclareLabels = { type: 'DeclareLabels'; filingId: string; actor: string; labels: LabelsInput; platformCode: string; now: Date };
+export type CheckLabelFile = { type: 'CheckLabelFile'; filingId: string; actor: string; file: FileReading; now: Date };
+export type LabelingCommand = DeclareLabels | CheckLabelFile;
+
+/** Propagation elements: assigned by the distributing platform, so a file filed before distribution may carry them empty. */
+const PROPAGATION: ReadonlySet<AigcField> = new Set(['ContentPropagator', 'PropagateID', 'ReservedCode2']);
+const EXCERPT = 120;
+
+/** The refusals every label command shares: unknown filing 404, someone else's 403, withdrawn 409. */
+export function assertLabelable(state: LabelingState, filingId: string, actor: string): void {
+  if (state.filing === 'none') throw notFound('filing-not-found', `no filing ${filingId}`);
+  if (state.creator !== actor) throw forbidden('not-owner', 'only the filing\'s creator may label it');
+  if (state.filing === 'withdrawn') throw conflict('filing-withdrawn', `filing ${filingId} is withdrawn: its labels can no longer change`);
+}
+
+/** Label state and tier as the read model shows them. */
+export function labelStatus(state: LabelingState): { state: LabelState; tier: LabelTier | null } {
+  const { declaration, lastCheck } = state;
+  if (lastCheck && (declaration === null || lastCheck.declarationVersion === declaration.version)) return { state: labelStateAfterCheck(lastCheck), tier: lastCheck.tier };
+  if (declaration) return { state: 'declared', tier: TIER_DECLARED_ONLY };
+  return { state: 'none', tier: null };
+}
+
+const rulesNotMet = (errors: FieldError[]) =>
+  new DomainError('unprocessable', 'label-rules-not-met', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+
+function declare(c: DeclareLabels, state: LabelingState): LabelEvent[] {
+  assertLabelable(state, c.filingId, c.actor);
+  const errors: FieldError[] = [];
+  const m = modalityOf(state.contentType!, c.labels.modality);
+  if ('error' in m) errors.push(m.error);
+  else errors.push(...explicitLabelProblems(m.modality, c.labels.explicit));
+
+  const given = c.labels.aigc;
+  const assigned = { ContentPropagator: c.platformCode, PropagateID: c.filingId };
+  for (const [field, value] of Object.entries(assigned) as Array<[AigcField, string]>) {
+    const sent = given[field];
+    if (sent !== undefined && sent !== null && sent !== value) {
+      errors.push({ field: `implicit.AIGC.${field}`, message: `${field} is assigned by the ledger: omit it or send "${value}"` });
+    }
+  }
+  const complete: Record<string, unknown> = Object.fromEntries(AIGC_FIELDS.map((f) => [f, f in assigned ? assigned[f as keyof typeof assigned] : given[f]]));
+  errors.push(...aigcProblems(complete).map((p) => ({ field: `implicit.AIGC.${p.field}`, message: p.message })));
+  if (errors.length || 'error' in m) throw rulesNotMet(errors);
+
+  const declaration = {
+    modality: m.modality,
+    explicit: c.labels.explicit,
+    implicit: { AIGC: complete as Aigc },
+    digitalSourceType: c.labels.digitalSourceType ?? state.digitalSourceType!,
+    c2paManifestHash: c.labels.c2paManifestHash,
+  };
+  if (state.declaration) {
+    const { modality, explicit, implicit, digitalSourceType, c2paManifestHash } = state.declaration;
+    if (canonicalJson({ modality, explicit, implicit, digitalSourceType, c2paManifestHash }) === canonicalJson(declaration)) {
+      throw conflict('labels-unchanged', `these labels are already declared as version ${state.declaration.version}`);
+    }
+  }
+  const version = (state.declaration?.version ?? 0) + 1;
+  return [{ type: 'LabelsDeclared', data: { filingId: c.filingId, version, ...declaration, declaredAt: c.now.toISOString() } }];
+}
+
+function readLabel(location: string, value: string): FoundLabel {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return { location, aigc: null, problems: ['the value is not valid JSON'], excerpt: value.slice(0, EXCERPT) };
+  }
+  const problems = aigcProblems(parsed);
+  if (problems.length) return { location, aigc: null, problems: problems.map((p) => p.message), excerpt: value.slice(0, EXCERPT) };
+  const label = parsed as Aigc;
+  return { location, aigc: Object.fromEntries(AIGC_FIELDS.map((f) => [f, label[f]])) as Aigc, problems: [], excerpt: null };
+}
+
+/** Field by field; against a declaration, empty propagation elements are accepted: the filed bytes predate the ledger's assignment. */
+function differences(found: FoundLabel & { aigc: Aigc }, expected: Aigc, againstDeclaration: boolean): LabelDifference[] {
+  return AIGC_FIELDS
+    .filter((f) => found.aigc[f] !== expected[f] && !(againstDeclaration && PROPAGATION.has(f) && found.aigc[f] === ''))
+    .map((f) => ({ location: found.location, field: f, expected: expected[f], found: found.aigc[f] }));
+}
+
+function check(c: CheckLabelFile, state: LabelingState): LabelEvent[] {
+  assertLabelable(state, c.filingId, c.actor);
+  const { file } = c;
+  if (file.sha256 !== state.contentHash) {
+    const message = `the file's SHA-256 ${file.sha256} is not this filing's contentHash ${state.contentHash}`;
+    throw new DomainError('unprocessable', 'content-hash-mismatch', message, { expected: state.contentHash, actual: file.sha256, errors: [{ field: 'file', message }] });
+  }
+  const labels = file.values.map((v) => readLabel(v.location, v.value));
+  const wellFormed = labels.filter((l): l is FoundLabel & { aigc: Aigc } => l.aigc !== null);
+  const declared = state.declaration?.implicit.AIGC ?? null;
+  const reference = declared ?? wellFormed[0]?.aigc ?? null;
+  const diffs = reference ? wellFormed.flatMap((l) => differences(l, reference, declared !== null)) : [];
+  const traces = [...file.traces, ...labels.filter((l) => l.aigc === null).map((l) => `malformed implicit label at ${l.location}`)];
+
+  const outcome: LabelFileCheckedData['outcome'] =
+    labels.length === 0 ? (file.format === 'other' ? 'unsupported-format' : 'not-found')
+      : wellFormed.length < labels.length ? 'invalid'
+        : diffs.length ? 'differs' : 'found';
+  const tier = article6Tier(wellFormed.length > 0, state.declaration !== null, traces.length > 0);
+  return [{
+    type: 'LabelFileChecked',
+    data: {
+      filingId: c.filingId, file: { sha256: file.sha256, size: file.size, format: file.format }, outcome, labels, differences: diffs, traces, unread: file.unread,
+      declarationVersion: state.declaration?.version ?? null, tier, checkedAt: c.now.toISOString(),
+    },
+  }];
+}
+
+export const labelingDecider: Decider<LabelingCommand, FilingStreamEvent, LabelingState> = {
+  initialState: () => ({ filing: 'none', filingId: null, creator: null, contentHash: null, contentType: null, digitalSourceType: null, declaration: null, lastCheck: null }),
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'WorkFiled': {
+        const d = event.data;
+        return { ...state, filing: 'active', filingId: d.filingId, creator: d.creator, contentHash: d.contentHash, contentType: d.contentType, digitalSourceType: d.generation.digitalSourceType };
+      }
+      case 'FilingWithdrawn':
+        return { ...state, filing: 'withdrawn' };
+      case 'LabelsDeclared':
+        return { ...state, declaration: event.data };
+      case 'LabelFileChecked':
+        return { ...state, lastCheck: event.data };
+      default:
+        // Events other contexts add to the filing stream do not change labels.
+        return state;
+    }
+  },
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'DeclareLabels':
+        return declare(command, state);
+      case 'CheckLabelFile':
+        return check(command, state);
+    }
+  },
+};

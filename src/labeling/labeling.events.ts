@@ -1,0 +1,81 @@
+// Label events live in the filing's own stream (`filing-<id>`), hash-chained after WorkFiled (SPEC 1.2).
+import type { DomainEvent } from '../ledger/decider.js';
+
+export const MODALITIES = ['text', 'image', 'video', 'audio', 'virtual-scene'] as const;
+export type Modality = (typeof MODALITIES)[number];
+
+/** The seven fields of the GB 45438-2025 implicit label, in the standard's order. */
+export const AIGC_FIELDS = ['Label', 'ContentProducer', 'ProduceID', 'ReservedCode1', 'ContentPropagator', 'PropagateID', 'ReservedCode2'] as const;
+export type AigcField = (typeof AIGC_FIELDS)[number];
+export type Aigc = { [K in AigcField]: string };
+
+/** Label tier the platform assigns under Article 6: 1 confirmed, 2 possibly, 3 suspected AI-generated. */
+export type LabelTier = '1' | '2' | '3';
+export type LabelState = 'none' | 'declared' | 'verified';
+
+export type ExplicitLabel = {
+  /** What the label says (or, for a voice label, what it speaks); null for a rhythm cue alone. */
+  text: string | null;
+  placement: string[];
+  displaySeconds: number | null;
+  textHeightRatio: number | null;
+  audioCue: 'voice' | 'rhythm' | null;
+  rhythm: string | null;
+};
+
+export type LabelsDeclaredData = {
+  filingId: string;
+  /** 1 for the first declaration, then one more per amendment; earlier versions stay in the stream. */
+  version: number;
+  modality: Modality;
+  explicit: ExplicitLabel;
+  /** The complete label, propagation elements filled in by the ledger, for the creator to embed. */
+  implicit: { AIGC: Aigc };
+  digitalSourceType: string;
+  c2paManifestHash: string | null;
+  declaredAt: string;
+};
+
+export type ContainerFormat = 'png' | 'jpeg' | 'other';
+
+/** One place in the file where a key containing `AIGC` was found. */
+export type FoundLabel = {
+  /** e.g. `png:tEXt:AIGC`, `png:iTXt:AIGC`, `xmp:TC260:AIGC`. */
+  location: string;
+  /** The label when it is well-formed, else null. */
+  aigc: Aigc | null;
+  problems: string[];
+  /** The start of a malformed value, for the record; null when well-formed. */
+  excerpt: string | null;
+};
+
+export type LabelDifference = { location: string; field: string; expected: string | null; found: string | null };
+
+export type CheckOutcome = 'found' | 'differs' | 'invalid' | 'not-found' | 'unsupported-format';
+
+export type LabelFileCheckedData = {
+  filingId: string;
+  file: { sha256: string; size: number; format: ContainerFormat };
+  outcome: CheckOutcome;
+  labels: FoundLabel[];
+  differences: LabelDifference[];
+  /** Other signs of AI generation in the file (IPTC digital source type, a C2PA manifest, a malformed AIGC key). */
+  traces: string[];
+  /** Metadata the check did not read (over a size limit, a second XMP packet): a "not-found" is only as good as this is empty. */
+  unread: string[];
+  /** The declaration the file was compared with, or null when none was declared. */
+  declarationVersion: number | null;
+  tier: LabelTier | null;
+  checkedAt: string;
+};
+
+export type LabelsDeclared = DomainEvent<'LabelsDeclared', LabelsDeclaredData>;
+export type LabelFileChecked = DomainEvent<'LabelFileChecked', LabelFileCheckedData>;
+export type LabelEvent = LabelsDeclared | LabelFileChecked;
+
+/** Read-model label state after a file check: verified only when the file matched the declaration in force. */
+export const labelStateAfterCheck = (d: Pick<LabelFileCheckedData, 'outcome' | 'declarationVersion'>): LabelState =>
+  d.declarationVersion === null ? 'none' : d.outcome === 'found' ? 'verified' : 'declared';
+
+/** A declaration alone, not yet checked against the file, is "possibly AI-generated" (Article 6 (2)). */
+export const TIER_DECLARED_ONLY: LabelTier = '2';

@@ -1,0 +1,63 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { APP_CONFIG, type AppConfig } from '../config.js';
+import { filingStream } from '../filing/filing.events.js';
+import { fold } from '../ledger/decider.js';
+import { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
+import { CheckLabelFile, DeclareLabels, type CheckedLabelFile, type DeclaredLabels } from './labeling.commands.js';
+import { labelingDecider, labelStatus, type FilingStreamEvent } from './labeling.decider.js';
+import type { LabelFileCheckedData, LabelsDeclaredData } from './labeling.events.js';
+import { aigcJson } from './labeling.rules.js';
+
+/** Label state and tier as of the event just appended (later appends by concurrent requests are left out). */
+async function statusAfter(writer: LedgerWriter, appended: EventEnvelope) {
+  const events = (await writer.store.readStream(appended.stream)).filter((e) => e.revision <= appended.revision);
+  return labelStatus(fold(labelingDecider, events as unknown as FilingStreamEvent[]));
+}
+
+const recorded = (e: EventEnvelope) => ({ leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt });
+
+@CommandHandler(DeclareLabels)
+export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
+  constructor(private readonly writer: LedgerWriter, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async execute({ filingId, input, actor }: DeclareLabels): Promise<DeclaredLabels> {
+    const e = input.explicit;
+    const labels = {
+      modality: input.modality ?? null,
+      explicit: {
+        text: e.text ?? null, placement: e.placement, displaySeconds: e.displaySeconds ?? null, textHeightRatio: e.textHeightRatio ?? null,
+        audioCue: e.audioCue ?? null, rhythm: e.rhythm ?? null,
+      },
+      aigc: { ...input.implicit.AIGC },
+      digitalSourceType: input.digitalSourceType ?? null,
+      c2paManifestHash: input.c2paManifestHash ?? null,
+    };
+    const result = await this.writer.execute(filingStream(filingId), labelingDecider,
+      { type: 'DeclareLabels', filingId, actor, labels, platformCode: this.config.platformCode, now: new Date() }, { actor });
+    const [event] = result.events;
+    const d = event.data as LabelsDeclaredData;
+    return {
+      filingId, ...recorded(event), version: d.version, modality: d.modality, implicit: d.implicit, aigcJson: aigcJson(d.implicit.AIGC),
+      labels: await statusAfter(this.writer, event),
+    };
+  }
+}
+
+@CommandHandler(CheckLabelFile)
+export class CheckLabelFileHandler implements ICommandHandler<CheckLabelFile> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  async execute({ filingId, file, actor }: CheckLabelFile): Promise<CheckedLabelFile> {
+    const result = await this.writer.execute(filingStream(filingId), labelingDecider, { type: 'CheckLabelFile', filingId, actor, file, now: new Date() }, { actor });
+    const [event] = result.events;
+    const d = event.data as LabelFileCheckedData;
+    return {
+      filingId, ...recorded(event), file: d.file, outcome: d.outcome, found: d.labels, differences: d.differences, traces: d.traces, unread: d.unread,
+      declarationVersion: d.declarationVersion, tier: d.tier, labels: await statusAfter(this.writer, event),
+    };
+  }
+}
+
+export const LABELING_HANDLERS = [DeclareLabelsHandler, CheckLabelFileHandler];

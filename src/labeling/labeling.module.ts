@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { LabelUploadService } from './label-upload.service.js';
+import { LabelingController } from './labeling.controller.js';
+import { LABELING_HANDLERS } from './labeling.handlers.js';
+
+@Module({
+  imports: [CqrsModule],
+  controllers: [LabelingController],
+  providers: [LabelUploadService, ...LABELING_HANDLERS],
+})
+export class LabelingModule {}

@@ -1,0 +1,81 @@
+// The streaming scan and the label reader on real PNG and JPEG bytes, cut into chunks at every possible boundary.
+import { readImplicitLabels, XMP_LIMIT } from '../../src/labeling/implicit-label.reader.js';
+import { METADATA_LIMIT, UploadScan, type ScannedUpload } from '../../src/labeling/upload-scan.js';
+import { app1Xmp, iTXt, jpeg, png, pngChunk, sha256, tEXt, xmpPacket } from './files.js';
+
+const label = JSON.stringify({ Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0001', ReservedCode1: '', ContentPropagator: '', PropagateID: '', ReservedCode2: '' });
+
+function scan(file: Buffer, chunkSize = file.length): ScannedUpload {
+  const s = new UploadScan();
+  for (let at = 0; at < file.length; at += chunkSize) s.update(file.subarray(at, at + chunkSize));
+  return s.finish();
+}
+
+describe('upload scan', () => {
+  const labelled = png({ before: [tEXt('AIGC', label), iTXt('XML:com.adobe.xmp', xmpPacket({ aigc: label }))], after: [iTXt('AIGC', label, true)] });
+
+  it('hashes every byte and keeps the PNG metadata chunks without the image data, whatever the chunk boundaries', () => {
+    const whole = scan(labelled);
+    expect(whole).toMatchObject({ sha256: sha256(labelled), size: labelled.length, format: 'png', metadataTruncated: false });
+    expect(whole.segments).toEqual(['IHDR', 'tEXt', 'iTXt', 'IDAT', 'iTXt', 'IEND']);
+    expect(whole.metadata.includes(Buffer.from('IDAT'))).toBe(false);
+    for (const size of [1, 2, 3, 7, 8, 12, 13, 64]) {
+      const s = scan(labelled, size);
+      expect(s.sha256).toBe(whole.sha256);
+      expect(s.metadata.equals(whole.metadata)).toBe(true);
+    }
+  });
+
+  it('reads tEXt, compressed iTXt and XMP labels out of a PNG', async () => {
+    const r = await readImplicitLabels(scan(labelled, 5));
+    expect(r.values).toEqual([
+      { location: 'png:tEXt:AIGC', value: label },
+      { location: 'png:iTXt:AIGC', value: label },
+      { location: 'xmp:TC260:AIGC', value: label },
+    ]);
+    expect(r.traces).toEqual([]);
+  });
+
+  it('keeps JPEG APPn segments up to the scan, across fill bytes, and reads the XMP label in element form', async () => {
+    const file = jpeg({ segments: [app1Xmp(xmpPacket({ aigc: label, element: true, digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia' }))], fillBytes: true });
+    const whole = scan(file);
+    expect(whole).toMatchObject({ sha256: sha256(file), format: 'jpeg' });
+    expect(whole.segments).toEqual(['FFE0', 'FFE1', 'FFFE', 'FFDB', 'FFC0', 'FFC4', 'FFC4', 'FFDA']);
+    for (const size of [1, 2, 3, 5]) expect(scan(file, size).metadata.equals(whole.metadata)).toBe(true);
+    const r = await readImplicitLabels(scan(file, 3));
+    expect(r.values).toEqual([{ location: 'xmp:TC260:AIGC', value: label }]);
+    expect(r.traces).toEqual(['IPTC digital source type http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia in XMP (Iptc4xmpExt:DigitalSourceType)']);
+  });
+
+  it('finds nothing in unlabelled files, and reads no metadata from other formats', async () => {
+    expect((await readImplicitLabels(scan(png()))).values).toEqual([]);
+    expect((await readImplicitLabels(scan(jpeg()))).values).toEqual([]);
+    const text = Buffer.from('AIGC {"Label":"1"} is only text here');
+    expect(await readImplicitLabels(scan(text, 4))).toEqual({ sha256: sha256(text), size: text.length, format: 'other', values: [], traces: [], unread: [] });
+    expect(scan(Buffer.alloc(0))).toMatchObject({ format: 'other', size: 0, sha256: sha256(Buffer.alloc(0)) });
+  });
+
+  it('notes a C2PA manifest chunk as a trace', async () => {
+    expect((await readImplicitLabels(scan(png({ before: [pngChunk('caBX', Buffer.from('jumb c2pa'))] })))).traces).toEqual(['C2PA manifest store']);
+  });
+
+  it('holds at most METADATA_LIMIT bytes of metadata, and says what it left unread', async () => {
+    const big = png({ before: [tEXt('Comment', 'x'.repeat(METADATA_LIMIT)), tEXt('AIGC', label)] });
+    const s = scan(big, 65536);
+    expect(s.metadataTruncated).toBe(true);
+    expect(s.metadata.length).toBeLessThan(1024);
+    expect(s.sha256).toBe(sha256(big));
+    const r = await readImplicitLabels(s);
+    expect(r.values).toEqual([{ location: 'png:tEXt:AIGC', value: label }]);
+    expect(r.unread).toEqual([`metadata chunks over the ${METADATA_LIMIT}-byte limit`]);
+  });
+
+  it('hands exifr one XMP packet of at most XMP_LIMIT bytes (its regex parser is quadratic on hostile XMP)', async () => {
+    const hostile = '<rdf:Description>' + '<rdf:li>'.repeat(XMP_LIMIT / 4);
+    const started = Date.now();
+    const r = await readImplicitLabels(scan(png({ before: [iTXt('XML:com.adobe.xmp', hostile), iTXt('XML:com.adobe.xmp', xmpPacket({ aigc: label }))] })));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(r.values).toEqual([]);
+    expect(r.unread).toEqual([`an XMP packet of ${hostile.length + 22} bytes (over ${XMP_LIMIT})`, 'a second XMP packet']);
+  });
+});
