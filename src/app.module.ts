@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor.js';
 import { OpsController } from './common/ops.controller.js';
 import type { AppConfig } from './config.js';
+import { DisputesModule } from './disputes/disputes.module.js';
 import { FilingModule } from './filing/filing.module.js';
 import { LabelingModule } from './labeling/labeling.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
@@ -20,6 +21,7 @@ export class AppModule {
         AuthModule,
         FilingModule,
         LabelingModule,
+        DisputesModule,
       ],
       controllers: [OpsController],
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],

@@ -5,6 +5,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config.js';
+import { DisputesProjection } from '../disputes/disputes.projection.js';
 import { FilingsProjection } from '../projections/filings.projection.js';
 import { PrincipalsProjection } from '../projections/principals.projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
@@ -29,7 +30,7 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
   }
 }
 
-const PROJECTIONS = [FilingsProjection, PrincipalsProjection];
+const PROJECTIONS = [FilingsProjection, PrincipalsProjection, DisputesProjection];
 
 class LedgerLifecycle implements OnApplicationShutdown {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(ProjectionRunner) private readonly runner: ProjectionRunner) {}

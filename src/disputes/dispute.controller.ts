@@ -1,0 +1,102 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, hasRole, Roles, type Principal } from '../auth/auth.decorators.js';
+import {
+  AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
+} from './dispute.commands.js';
+import {
+  AssignDisputeDto, DecideAppealDto, DecideDisputeDto, FileAppealDto, FileComplaintDto, ListDisputesQuery, SubmitResponseDto, WithdrawComplaintDto,
+} from './dispute.dto.js';
+import { DisputeQueries } from './dispute.queries.js';
+
+const Id = () => Param('id', new ParseUUIDPipe());
+
+@ApiTags('disputes')
+@ApiBearerAuth()
+@Controller('v1/disputes')
+export class DisputeController {
+  constructor(private readonly commands: CommandBus, private readonly queries: DisputeQueries) {}
+
+  /** The dispute as it stands after a write, with the events the write appended. */
+  private async after(write: Promise<DisputeWritten>) {
+    const w = await write;
+    return { ...(await this.queries.current(w.disputeId)), recorded: w.recorded };
+  }
+
+  /** Files a complaint against a filing. Evidence that is AI-generated (declared, or the content of a filed AI work) gets it returned at once: 201 with status `returned`. */
+  @Post()
+  @Roles('creator')
+  file(@Body() body: FileComplaintDto, @CurrentPrincipal() p: Principal) {
+    return this.after(this.commands.execute(new FileComplaint(body, p.principalId)));
+  }
+
+  /** The reviewer queue: reviewers, auditors and admins see every dispute, a creator those they are a party to. */
+  @Get()
+  @Roles('creator', 'reviewer', 'auditor', 'admin')
+  list(@Query() q: ListDisputesQuery, @CurrentPrincipal() p: Principal) {
+    return this.queries.list(q, p);
+  }
+
+  /** A dispute with its deadlines and its timeline (every event of its stream with hashes). */
+  @Get(':id')
+  @Roles('creator', 'reviewer', 'auditor', 'admin')
+  get(@Id() id: string, @CurrentPrincipal() p: Principal) {
+    return this.queries.get(id, p);
+  }
+
+  /** The dispute stream's envelopes, with hashes, revisions and leaf indexes. */
+  @Get(':id/history')
+  @Roles('creator', 'reviewer', 'auditor', 'admin')
+  history(@Id() id: string, @CurrentPrincipal() p: Principal) {
+    return this.queries.history(id, p);
+  }
+
+  /** Assigns a reviewer: a reviewer may take a dispute for themself; an admin may assign (or reassign) any reviewer. */
+  @Post(':id/assign')
+  @HttpCode(200)
+  @Roles('reviewer', 'admin')
+  assign(@Id() id: string, @Body() body: AssignDisputeDto, @CurrentPrincipal() p: Principal) {
+    return this.after(this.commands.execute(new AssignDispute(id, body, p.principalId, hasRole(p, 'admin'))));
+  }
+
+  /** The respondent's answer, within responseDays of the complaint. */
+  @Post(':id/response')
+  @HttpCode(200)
+  @Roles('creator')
+  respond(@Id() id: string, @Body() body: SubmitResponseDto, @CurrentPrincipal() p: Principal) {
+    return this.after(this.commands.execute(new SubmitResponse(id, body, p.principalId)));
+  }
+
+  /** The assigned reviewer's decision: upheld with a remedy, or rejected; with reasoning. */
+  @Post(':id/decision')
+  @HttpCode(200)
+  @Roles('reviewer')
+  decide(@Id() id: string, @Body() body: DecideDisputeDto, @CurrentPrincipal() p: Principal) {
+    return this.after(this.commands.execute(new DecideDispute(id, body, p.principalId)));
+  }
+
+  /** Either party appeals within appealDays of the decision. */
+  @Post(':id/appeal')
+  @HttpCode(200)
+  @Roles('creator')
+  appeal(@Id() id: string, @Body() body: FileAppealDto, @CurrentPrincipal() p: Principal) {
+    return this.after(this.commands.execute(new FileAppeal(id, body, p.principalId)));
+  }
+
+  /** A reviewer other than the first decision's affirms or reverses it; the dispute is then final. */
+  @Post(':id/appeal-decision')
+  @HttpCode(200)
+  @Roles('reviewer')
+  decideAppeal(@Id() id: string, @Body() body: DecideAppealDto, @CurrentPrincipal() p: Principal) {
+    return this.after(this.commands.execute(new DecideAppeal(id, body, p.principalId)));
+  }
+
+  /** The complainant withdraws the complaint while it is not final. */
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @Roles('creator')
+  withdraw(@Id() id: string, @Body() body: WithdrawComplaintDto, @CurrentPrincipal() p: Principal) {
+    return this.after(this.commands.execute(new WithdrawComplaint(id, body.reason ?? null, p.principalId)));
+  }
+}

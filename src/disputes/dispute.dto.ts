@@ -1,0 +1,83 @@
+// Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsPrintableText, IsSha256Hex } from '../common/validation.js';
+import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
+
+const NOT_BLANK = /\S/;
+const Text = (max: number) => (target: object, property: string) => {
+  IsString()(target, property);
+  Length(1, max)(target, property);
+  IsPrintableText()(target, property);
+  Matches(NOT_BLANK, { message: '$property must not be blank' })(target, property);
+};
+
+export class EvidenceDto {
+  /** SHA-256 of the evidence file's bytes. */
+  @IsSha256Hex() sha256: string;
+  @Text(1000) description: string;
+  /** The complainant's own declaration; AI-generated material cannot prove a right to a human-made work. */
+  @IsBoolean() declaredAiGenerated: boolean;
+}
+
+export class ResponseEvidenceDto {
+  @IsSha256Hex() sha256: string;
+  @Text(1000) description: string;
+}
+
+export class FileComplaintDto {
+  @IsIn(DISPUTE_TYPES) type: DisputeType;
+  /** The filing complained about. */
+  @IsUUID('all') filingId: string;
+  @Text(10_000) claim: string;
+  /** The complainant's own earlier filing the complaint rests on. */
+  @IsOptional() @IsUUID('all') basisFilingId?: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
+}
+
+export class AssignDisputeDto {
+  /** A principal holding the reviewer role; a reviewer may name only themself. */
+  @IsUUID('all') reviewerId: string;
+}
+
+export class SubmitResponseDto {
+  @Text(10_000) statement: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ResponseEvidenceDto) evidence?: ResponseEvidenceDto[];
+}
+
+export class DecideDisputeDto {
+  @IsIn(OUTCOMES) outcome: Outcome;
+  /** Required when upheld, absent when rejected. */
+  @IsOptional() @IsIn(REMEDIES) remedy?: Remedy;
+  @Text(10_000) reasoning: string;
+}
+
+export class FileAppealDto {
+  @Text(10_000) grounds: string;
+}
+
+export class DecideAppealDto {
+  @IsIn(RULINGS) ruling: Ruling;
+  /** Only when reversing a rejection: the remedy the upheld complaint now gets. */
+  @IsOptional() @IsIn(REMEDIES) remedy?: Remedy;
+  @Text(10_000) reasoning: string;
+}
+
+export class WithdrawComplaintDto {
+  @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() reason?: string;
+}
+
+export const LISTED_STATUSES = ['opened', 'assigned', 'decided', 'appealed', 'final', 'returned', 'withdrawn'] as const;
+export type ListedStatus = (typeof LISTED_STATUSES)[number];
+
+export class ListDisputesQuery {
+  /** Status as of now: `decided` while the appeal window is open, `final` after it or after an appeal decision. */
+  @IsOptional() @IsIn(LISTED_STATUSES) status?: ListedStatus;
+  @IsOptional() @IsUUID('all') assignee?: string;
+  /** Disputes awaiting a (first or appeal) decision past its due time. */
+  @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
+  @IsOptional() @IsIn(DISPUTE_TYPES) type?: DisputeType;
+  @IsOptional() @IsUUID('all') filingId?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+}

@@ -1,0 +1,107 @@
+// Dispute events (SPEC 1.3): one stream per complaint, `dispute-<id>`, hash-chained like every other stream.
+import type { DomainEvent } from '../ledger/decider.js';
+
+export const disputeStream = (disputeId: string) => `dispute-${disputeId}`;
+
+export const DISPUTE_TYPES = ['priority', 'infringement', 'mislabeling', 'authorship'] as const;
+export type DisputeType = (typeof DISPUTE_TYPES)[number];
+export const REMEDIES = ['revoke', 'suspend', 'transfer'] as const;
+export type Remedy = (typeof REMEDIES)[number];
+export const OUTCOMES = ['upheld', 'rejected'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export const RULINGS = ['affirm', 'reverse'] as const;
+export type Ruling = (typeof RULINGS)[number];
+export const RETURN_REASONS = ['ai-generated-evidence'] as const;
+export type ReturnReason = (typeof RETURN_REASONS)[number];
+
+/** A transfer hands the right to the complainant, which only a claim to the work itself (priority, authorship) can justify. */
+export const TRANSFERABLE_TYPES: readonly DisputeType[] = ['priority', 'authorship'];
+
+export type EvidenceItem = { sha256: string; description: string; declaredAiGenerated: boolean };
+export type ResponseEvidenceItem = { sha256: string; description: string };
+
+/** The deadline parameters of the sandbox policy in force when the complaint was filed (never retroactive). */
+export type DisputePolicy = { version: number; responseDays: number; decisionSlaDays: number; appealDays: number };
+
+export type ComplaintFiledData = {
+  disputeId: string;
+  type: DisputeType;
+  filingId: string;
+  complainant: string;
+  /** The filing's creator at the time of the complaint. */
+  respondent: string;
+  claim: string;
+  basisFilingId: string | null;
+  evidence: EvidenceItem[];
+  policy: DisputePolicy;
+  filedAt: string;
+};
+
+/** Why an evidence item made the complaint inadmissible: declared AI-generated, or the content of a filed AI work. */
+export type ReturnedEvidence = { sha256: string; declaredAiGenerated: boolean; aiFilingId: string | null };
+
+export type ComplaintReturnedData = {
+  disputeId: string;
+  filingId: string;
+  complainant: string;
+  reason: ReturnReason;
+  evidence: ReturnedEvidence[];
+  returnedAt: string;
+};
+
+export type DisputeAssignedData = { disputeId: string; reviewerId: string; previousReviewerId: string | null; assignedBy: string; assignedAt: string };
+
+export type ResponseSubmittedData = { disputeId: string; respondent: string; statement: string; evidence: ResponseEvidenceItem[]; respondedAt: string };
+
+/** Carries everything the rights register needs to settle the remedy once the decision is final. */
+export type DisputeDecidedData = {
+  disputeId: string;
+  filingId: string;
+  type: DisputeType;
+  complainant: string;
+  respondent: string;
+  outcome: Outcome;
+  remedy: Remedy | null;
+  reasoning: string;
+  decidedBy: string;
+  decidedAt: string;
+  /** Final at this instant unless appealed before it. */
+  appealUntil: string;
+  policyVersion: number;
+};
+
+export type AppealFiledData = { disputeId: string; appellant: string; party: 'complainant' | 'respondent'; grounds: string; appealedAt: string };
+
+/** The appeal's ruling and the outcome and remedy it leaves in force; the dispute is final from `decidedAt`. */
+export type AppealDecidedData = {
+  disputeId: string;
+  filingId: string;
+  type: DisputeType;
+  complainant: string;
+  respondent: string;
+  ruling: 'affirmed' | 'reversed';
+  outcome: Outcome;
+  remedy: Remedy | null;
+  reasoning: string;
+  decidedBy: string;
+  decidedAt: string;
+  policyVersion: number;
+};
+
+export type ComplaintWithdrawnData = { disputeId: string; filingId: string; complainant: string; reason: string | null; withdrawnAt: string };
+
+export type ComplaintFiled = DomainEvent<'ComplaintFiled', ComplaintFiledData>;
+export type ComplaintReturned = DomainEvent<'ComplaintReturned', ComplaintReturnedData>;
+export type DisputeAssigned = DomainEvent<'DisputeAssigned', DisputeAssignedData>;
+export type ResponseSubmitted = DomainEvent<'ResponseSubmitted', ResponseSubmittedData>;
+export type DisputeDecided = DomainEvent<'DisputeDecided', DisputeDecidedData>;
+export type AppealFiled = DomainEvent<'AppealFiled', AppealFiledData>;
+export type AppealDecided = DomainEvent<'AppealDecided', AppealDecidedData>;
+export type ComplaintWithdrawn = DomainEvent<'ComplaintWithdrawn', ComplaintWithdrawnData>;
+
+export type DisputeEvent =
+  | ComplaintFiled | ComplaintReturned | DisputeAssigned | ResponseSubmitted | DisputeDecided | AppealFiled | AppealDecided | ComplaintWithdrawn;
+
+export const DISPUTE_EVENT_TYPES: ReadonlySet<string> = new Set<DisputeEvent['type']>([
+  'ComplaintFiled', 'ComplaintReturned', 'DisputeAssigned', 'ResponseSubmitted', 'DisputeDecided', 'AppealFiled', 'AppealDecided', 'ComplaintWithdrawn',
+]);

@@ -1,0 +1,47 @@
+// Facts a dispute command needs from other streams, read from the event store itself (never from a read model).
+import { identityDecider } from '../auth/identity.decider.js';
+import { principalStream, type IdentityEvent } from '../auth/identity.events.js';
+import { IPTC_DIGITAL_SOURCE_TYPE } from '../filing/filing.dto.js';
+import { contentStream, filingStream, type WorkFiledData } from '../filing/filing.events.js';
+import { fold } from '../ledger/decider.js';
+import type { EventStore } from '../ledger/event-store.port.js';
+import type { FiledAiWork, FilingFacts } from './dispute.decider.js';
+
+/** IPTC digital source types of AI-generated material. */
+export const AI_SOURCE_TYPES: ReadonlySet<string> = new Set(
+  ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'compositeSynthetic'].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code),
+);
+
+export type FilingRecord = FilingFacts & { digitalSourceType: string };
+
+/** The filing as its own stream records it (label events in the same stream are skipped), or null. */
+export async function readFiling(store: EventStore, filingId: string): Promise<FilingRecord | null> {
+  const events = await store.readStream(filingStream(filingId));
+  const filed = events.find((e) => e.type === 'WorkFiled');
+  if (!filed) return null;
+  const d = filed.data as WorkFiledData;
+  return {
+    filingId: d.filingId, creator: d.creator, contentHash: d.contentHash, withdrawn: events.some((e) => e.type === 'FilingWithdrawn'),
+    digitalSourceType: d.generation.digitalSourceType,
+  };
+}
+
+/** Which of these hashes are the content of a filed AI work: the `content-<sha256>` reservation names the filing. */
+export async function filedAiWorksAmong(store: EventStore, hashes: string[]): Promise<FiledAiWork[]> {
+  const found = await Promise.all([...new Set(hashes)].map(async (contentHash) => {
+    const [reservation] = await store.readStream(contentStream(contentHash));
+    if (!reservation) return null;
+    const filing = await readFiling(store, String(reservation.data.filingId));
+    return filing && AI_SOURCE_TYPES.has(filing.digitalSourceType) ? { contentHash, filingId: filing.filingId } : null;
+  }));
+  return found.filter((w): w is FiledAiWork => w !== null);
+}
+
+const IDENTITY_TYPES = new Set(['PrincipalRegistered', 'ApiKeyIssued', 'ApiKeyRevoked']);
+
+/** The principal's roles from its own stream, or null when there is no such principal. */
+export async function principalRoles(store: EventStore, principalId: string): Promise<string[] | null> {
+  const events = (await store.readStream(principalStream(principalId))).filter((e) => IDENTITY_TYPES.has(e.type)) as unknown as IdentityEvent[];
+  const state = fold(identityDecider, events);
+  return state.exists ? [...state.roles] : null;
+}

@@ -1,0 +1,112 @@
+// Dispute commands: read the facts the decider needs, then decide and append through the LedgerWriter (read-your-writes).
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { v7 as uuidv7 } from 'uuid';
+import type { AppendResult, EventStore } from '../ledger/event-store.port.js';
+import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { POLICY_V1 } from '../projections/policy.js';
+import {
+  AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
+} from './dispute.commands.js';
+import { disputeDecider, type DisputeCommand } from './dispute.decider.js';
+import { disputeStream, type DisputePolicy } from './dispute.events.js';
+import { filedAiWorksAmong, principalRoles, readFiling } from './dispute.facts.js';
+
+const written = (disputeId: string, result: AppendResult): DisputeWritten => ({
+  disputeId,
+  recorded: result.events.map((e) => ({ type: e.type, revision: e.revision, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt })),
+});
+
+/** The deadline parameters of the policy in force now; recorded in ComplaintFiled so later policy changes never apply retroactively. */
+const policyInForce = (): DisputePolicy => ({
+  version: POLICY_V1.version, responseDays: POLICY_V1.responseDays, decisionSlaDays: POLICY_V1.decisionSlaDays, appealDays: POLICY_V1.appealDays,
+});
+
+async function run(writer: LedgerWriter, disputeId: string, command: DisputeCommand, actor: string): Promise<DisputeWritten> {
+  return written(disputeId, await writer.execute(disputeStream(disputeId), disputeDecider, command, { actor }));
+}
+
+@CommandHandler(FileComplaint)
+export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
+  constructor(private readonly writer: LedgerWriter, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ input, actor }: FileComplaint): Promise<DisputeWritten> {
+    const disputeId = uuidv7();
+    const evidence = (input.evidence ?? []).map((e) => ({ sha256: e.sha256, description: e.description, declaredAiGenerated: e.declaredAiGenerated }));
+    const [target, basis, filedAiWorks] = await Promise.all([
+      readFiling(this.store, input.filingId),
+      input.basisFilingId ? readFiling(this.store, input.basisFilingId) : Promise.resolve(null),
+      filedAiWorksAmong(this.store, evidence.map((e) => e.sha256)),
+    ]);
+    return run(this.writer, disputeId, {
+      type: 'FileComplaint',
+      complaint: { disputeId, type: input.type, filingId: input.filingId, complainant: actor, claim: input.claim, basisFilingId: input.basisFilingId ?? null, evidence },
+      target, basis, filedAiWorks, policy: policyInForce(), now: new Date(),
+    }, actor);
+  }
+}
+
+@CommandHandler(AssignDispute)
+export class AssignDisputeHandler implements ICommandHandler<AssignDispute> {
+  constructor(private readonly writer: LedgerWriter, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ disputeId, input, actor, actorIsAdmin }: AssignDispute): Promise<DisputeWritten> {
+    const reviewerRoles = await principalRoles(this.store, input.reviewerId);
+    return run(this.writer, disputeId, { type: 'AssignDispute', disputeId, actor, actorIsAdmin, reviewerId: input.reviewerId, reviewerRoles, now: new Date() }, actor);
+  }
+}
+
+@CommandHandler(SubmitResponse)
+export class SubmitResponseHandler implements ICommandHandler<SubmitResponse> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  execute({ disputeId, input, actor }: SubmitResponse): Promise<DisputeWritten> {
+    const evidence = (input.evidence ?? []).map((e) => ({ sha256: e.sha256, description: e.description }));
+    return run(this.writer, disputeId, { type: 'SubmitResponse', disputeId, actor, statement: input.statement, evidence, now: new Date() }, actor);
+  }
+}
+
+@CommandHandler(DecideDispute)
+export class DecideDisputeHandler implements ICommandHandler<DecideDispute> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  execute({ disputeId, input, actor }: DecideDispute): Promise<DisputeWritten> {
+    return run(this.writer, disputeId, {
+      type: 'DecideDispute', disputeId, actor, outcome: input.outcome, remedy: input.remedy ?? null, reasoning: input.reasoning, now: new Date(),
+    }, actor);
+  }
+}
+
+@CommandHandler(FileAppeal)
+export class FileAppealHandler implements ICommandHandler<FileAppeal> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  execute({ disputeId, input, actor }: FileAppeal): Promise<DisputeWritten> {
+    return run(this.writer, disputeId, { type: 'FileAppeal', disputeId, actor, grounds: input.grounds, now: new Date() }, actor);
+  }
+}
+
+@CommandHandler(DecideAppeal)
+export class DecideAppealHandler implements ICommandHandler<DecideAppeal> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  execute({ disputeId, input, actor }: DecideAppeal): Promise<DisputeWritten> {
+    return run(this.writer, disputeId, {
+      type: 'DecideAppeal', disputeId, actor, ruling: input.ruling, remedy: input.remedy ?? null, reasoning: input.reasoning, now: new Date(),
+    }, actor);
+  }
+}
+
+@CommandHandler(WithdrawComplaint)
+export class WithdrawComplaintHandler implements ICommandHandler<WithdrawComplaint> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  execute({ disputeId, reason, actor }: WithdrawComplaint): Promise<DisputeWritten> {
+    return run(this.writer, disputeId, { type: 'WithdrawComplaint', disputeId, actor, reason, now: new Date() }, actor);
+  }
+}
+
+export const DISPUTE_HANDLERS = [
+  FileComplaintHandler, AssignDisputeHandler, SubmitResponseHandler, DecideDisputeHandler, FileAppealHandler, DecideAppealHandler, WithdrawComplaintHandler,
+];

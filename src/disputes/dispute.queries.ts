@@ -1,0 +1,106 @@
+// Reads of the reviewer queue and of one dispute, with its timeline from the stream itself.
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, type DataSource } from 'typeorm';
+import { hasRole, type Principal } from '../auth/auth.decorators.js';
+import { forbidden, notFound } from '../common/domain-error.js';
+import type { EventStore } from '../ledger/event-store.port.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { DisputeView } from '../projections/dispute-view.entity.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
+import { statusAt, type DisputeStatus } from './dispute.decider.js';
+import type { ListDisputesQuery } from './dispute.dto.js';
+import { disputeStream } from './dispute.events.js';
+
+const reached = (iso: string | null, now: Date) => iso !== null && now.getTime() >= Date.parse(iso);
+
+/** What the dispute waits for as of `now`, so a queue can be sorted into work. */
+function awaiting(d: DisputeView, status: DisputeStatus, now: Date): string | null {
+  switch (status) {
+    case 'opened': return 'assignment';
+    case 'assigned': return d.response === null && !reached(d.responseDueAt, now) ? 'response' : 'decision';
+    case 'decided': return 'appeal-window';
+    case 'appealed': return 'appeal-decision';
+    default: return null;
+  }
+}
+
+/** The dispute as of `now`: a decision whose appeal window has passed reads as final. */
+export function disputeResource(d: DisputeView, now: Date) {
+  const status = statusAt(d.status as DisputeStatus, d.appealUntil, now);
+  const appeal = d.appeal as { decisionDueAt: string } | null;
+  const appealDecision = d.appealDecision as { decidedAt: string } | null;
+  return {
+    disputeId: d.disputeId, type: d.type, filingId: d.filingId, complainant: d.complainant, respondent: d.respondent, basisFilingId: d.basisFilingId,
+    claim: d.claim, evidence: d.evidence, status, awaiting: awaiting(d, status, now), assignee: d.assignee,
+    openedAt: d.openedAt, policy: d.policy,
+    deadlines: { responseDueAt: d.responseDueAt, decisionDueAt: d.decisionDueAt, appealUntil: d.appealUntil, appealDecisionDueAt: appeal?.decisionDueAt ?? null },
+    reviewDueAt: d.reviewDueAt, overdue: reached(d.reviewDueAt, now),
+    outcome: d.outcome, remedy: d.remedy, finalAt: status === 'final' ? appealDecision?.decidedAt ?? d.appealUntil : null,
+    returned: d.returned, response: d.response, decision: d.decision, appeal: d.appeal, appealDecision: d.appealDecision, withdrawal: d.withdrawal,
+    leafIndex: d.leafIndex, eventHash: d.eventHash, lastLeafIndex: d.lastLeafIndex,
+  };
+}
+
+/** One line per event of the stream: what happened, when, by whom, and the hashes that chain it. */
+export const timelineEntry = (e: EventEnvelope) => ({
+  revision: e.revision, type: e.type, at: e.recordedAt, actor: e.meta.actor ?? null, leafIndex: e.leafIndex, prevHash: e.prevHash, hash: e.hash,
+});
+
+/** Parties, reviewers, auditors and admins may read a dispute (SPEC 1.5, section 3). */
+const canRead = (p: Principal, d: DisputeView) => d.complainant === p.principalId || d.respondent === p.principalId || hasRole(p, 'reviewer', 'auditor', 'admin');
+
+@Injectable()
+export class DisputeQueries {
+  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  private async row(disputeId: string): Promise<DisputeView> {
+    const d = await this.db.getRepository(DisputeView).findOneBy({ disputeId });
+    if (!d) throw notFound('dispute-not-found', `no dispute ${disputeId}`);
+    return d;
+  }
+
+  private async readable(disputeId: string, reader: Principal): Promise<DisputeView> {
+    const d = await this.row(disputeId);
+    if (!canRead(reader, d)) throw forbidden('not-a-party', 'only the parties, reviewers, auditors and admins may read a dispute');
+    return d;
+  }
+
+  /** The dispute right after a write by someone entitled to it. */
+  async current(disputeId: string) {
+    return disputeResource(await this.row(disputeId), new Date());
+  }
+
+  async get(disputeId: string, reader: Principal) {
+    const d = await this.readable(disputeId, reader);
+    const events = await this.store.readStream(disputeStream(disputeId));
+    return { ...disputeResource(d, new Date()), timeline: events.map(timelineEntry) };
+  }
+
+  async history(disputeId: string, reader: Principal): Promise<{ disputeId: string; events: EventEnvelope[] }> {
+    await this.readable(disputeId, reader);
+    return { disputeId, events: await this.store.readStream(disputeStream(disputeId)) };
+  }
+
+  async list(q: ListDisputesQuery, reader: Principal) {
+    const now = new Date().toISOString();
+    const limit = q.limit ?? 20;
+    const qb = this.db.getRepository(DisputeView).createQueryBuilder('d');
+    // A creator without a wider role sees only the disputes they are a party to.
+    if (!hasRole(reader, 'reviewer', 'auditor', 'admin')) qb.andWhere(new Brackets((w) => w.where('d.complainant = :me').orWhere('d.respondent = :me')), { me: reader.principalId });
+    if (q.assignee) qb.andWhere('d.assignee = :assignee', { assignee: q.assignee });
+    if (q.type) qb.andWhere('d.type = :type', { type: q.type });
+    if (q.filingId) qb.andWhere('d.filingId = :filingId', { filingId: q.filingId });
+    if (q.status === 'decided') qb.andWhere('d.status = :decided AND d.appealUntil > :now', { decided: 'decided', now });
+    else if (q.status === 'final') {
+      qb.andWhere(new Brackets((w) => w.where('d.status = :final').orWhere('(d.status = :decided AND d.appealUntil <= :now)')), { final: 'final', decided: 'decided', now });
+    } else if (q.status) qb.andWhere('d.status = :status', { status: q.status });
+    if (q.overdue === 'true') qb.andWhere('d.reviewDueAt IS NOT NULL AND d.reviewDueAt <= :now', { now });
+    if (q.overdue === 'false') qb.andWhere('(d.reviewDueAt IS NULL OR d.reviewDueAt > :now)', { now });
+    if (q.cursor) qb.andWhere('d.leafIndex > :cursor', { cursor: Number(q.cursor) });
+    const rows = await qb.orderBy('d.leafIndex', 'ASC').limit(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    const at = new Date(now);
+    return { items: page.map((d) => disputeResource(d, at)), nextCursor: rows.length > limit ? String(page[page.length - 1].leafIndex) : null };
+  }
+}
