@@ -1,0 +1,62 @@
+// A compact Merkle range [0, size): the roots of the perfect subtrees that the binary digits of `size` describe.
+// Append is amortised O(1) hashes, root() is O(log n) hashes, memory is O(log n): enough to hash a log of any length.
+import { nobleSha256, type Sha256 } from './envelope.js';
+import { emptyRoot, hashChildren, HASH_SIZE } from './rfc6962.js';
+
+/** The number of set bits of a safe integer: how many perfect subtrees a range of that size has. */
+export function popCount(n: number): number {
+  let count = 0;
+  for (let x = n; x > 0; x = Math.floor(x / 2)) count += x % 2;
+  return count;
+}
+
+export class CompactRange {
+  // One root per set bit of `count`, largest (leftmost) subtree first.
+  private readonly hashes: Uint8Array[];
+  private count: number;
+
+  constructor(private readonly sha256: Sha256 = nobleSha256) {
+    this.hashes = [];
+    this.count = 0;
+  }
+
+  /** Resumes a range from its size and the roots of its perfect subtrees, largest first (as `frontier()` returns them). */
+  static fromFrontier(size: number, hashes: readonly Uint8Array[], sha256: Sha256 = nobleSha256): CompactRange {
+    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`invalid range size ${size}`);
+    if (hashes.length !== popCount(size)) throw new RangeError(`a range of size ${size} has ${popCount(size)} subtree hashes, not ${hashes.length}`);
+    if (hashes.some((h) => !(h instanceof Uint8Array) || h.length !== HASH_SIZE)) throw new RangeError('subtree hashes must be 32 bytes');
+    const range = new CompactRange(sha256);
+    range.hashes.push(...hashes.map((h) => h.slice()));
+    range.count = size;
+    return range;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Copies of the perfect-subtree roots, largest first. */
+  frontier(): Uint8Array[] {
+    return this.hashes.map((h) => h.slice());
+  }
+
+  /** Adds the next leaf hash; merges equal-sized subtrees like a binary counter carries. */
+  append(leafHash: Uint8Array): void {
+    if (!(leafHash instanceof Uint8Array) || leafHash.length !== HASH_SIZE) throw new RangeError('leaf hash must be 32 bytes');
+    if (this.count >= Number.MAX_SAFE_INTEGER) throw new RangeError('range is full');
+    let node: Uint8Array = leafHash.slice(); // the caller may reuse its buffer
+    for (let carry = this.count; carry % 2 === 1; carry = Math.floor(carry / 2)) {
+      node = hashChildren(this.hashes.pop()!, node, this.sha256);
+    }
+    this.hashes.push(node);
+    this.count++;
+  }
+
+  /** MTH(D[size]): the subtree roots folded from the right. */
+  root(): Uint8Array {
+    if (this.hashes.length === 0) return emptyRoot(this.sha256);
+    let r = this.hashes[this.hashes.length - 1];
+    for (let i = this.hashes.length - 2; i >= 0; i--) r = hashChildren(this.hashes[i], r, this.sha256);
+    return r;
+  }
+}

@@ -1,0 +1,201 @@
+// Streaming verifier of an NDJSON export of event envelopes in log order, against signed checkpoints.
+// Framework-free: runs in Node and in a browser. Memory: O(log n) for the Merkle range, O(streams) for the chains.
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
+import { CompactRange } from './compact-range.js';
+import { computeEventHash, type EventEnvelope, isHex64, nobleSha256, type Sha256, ZERO_HASH } from './envelope.js';
+import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
+import { checkConsistency, equalBytes, hashLeaf } from './rfc6962.js';
+
+export interface VerifierOptions {
+  sha256?: Sha256;
+  verify?: Ed25519Verify;
+}
+
+export type ExportFailure = { ok: false; leafIndex: number | null; reason: string };
+/** `signedTreeSize` is the largest checkpoint matched: events beyond it are hashed and chained but not covered by a signature. */
+export type ExportSuccess = { ok: true; treeSize: number; rootHash: string; streams: number; checkpointsChecked: number; signedTreeSize: number };
+export type ExportResult = ExportSuccess | ExportFailure;
+
+const ENVELOPE_FIELDS = ['v', 'id', 'stream', 'revision', 'type', 'data', 'meta', 'recordedAt', 'prevHash', 'hash', 'leafIndex'];
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isNonEmptyString = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
+const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+/** Why `value` is not a well-typed envelope with exactly the envelope's fields, or undefined when it is one. */
+export function envelopeProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'event is not a JSON object';
+  const extra = Object.keys(value).find((k) => !ENVELOPE_FIELDS.includes(k));
+  if (extra !== undefined) return `unexpected field ${JSON.stringify(extra)} (not covered by the hash)`;
+  const missing = ENVELOPE_FIELDS.find((k) => !(k in value));
+  if (missing !== undefined) return `missing field ${missing}`;
+  if (value.v !== 1) return 'v is not 1';
+  for (const k of ['id', 'stream', 'type', 'recordedAt'] as const) if (!isNonEmptyString(value[k])) return `${k} is not a non-empty string`;
+  if (!isIndex(value.revision)) return 'revision is not a non-negative integer';
+  if (!isIndex(value.leafIndex)) return 'leafIndex is not a non-negative integer';
+  if (!isObject(value.data)) return 'data is not an object';
+  if (!isObject(value.meta)) return 'meta is not an object';
+  if (!isHex64(value.prevHash)) return 'prevHash is not 64 lowercase hex digits';
+  if (!isHex64(value.hash)) return 'hash is not 64 lowercase hex digits';
+  return undefined;
+}
+
+interface PendingCheckpoint {
+  treeSize: number;
+  rootHash: Uint8Array;
+}
+
+/**
+ * Feed it the export line by line with `push` (or parsed envelopes with `pushEnvelope`), then call `finish`.
+ * Checkpoints are checked with `checkCheckpoint`: their signature at once, their root when the stream reaches their size,
+ * so a checkpoint smaller than the export must be given before the stream passes its size.
+ * The first failure is kept and later input is ignored.
+ */
+export class ExportVerifier {
+  private readonly sha256: Sha256;
+  private readonly verify: Ed25519Verify;
+  private readonly range: CompactRange;
+  private readonly chains = new Map<string, { revision: number; hash: string }>(); // O(streams): the head of every stream
+  private readonly pending: PendingCheckpoint[] = []; // sorted by tree size
+  private failure: ExportFailure | undefined;
+  private checked = 0;
+  private signedSize = 0;
+  private finished: ExportResult | undefined;
+
+  constructor(options: VerifierOptions = {}) {
+    this.sha256 = options.sha256 ?? nobleSha256;
+    this.verify = options.verify ?? nobleEd25519Verify;
+    this.range = new CompactRange(this.sha256);
+  }
+
+  /** Events accepted so far: the size of the verified tree. */
+  get count(): number {
+    return this.range.size;
+  }
+
+  get ok(): boolean {
+    return this.failure === undefined;
+  }
+
+  get result(): ExportFailure | undefined {
+    return this.failure;
+  }
+
+  private fail(leafIndex: number | null, reason: string): false {
+    this.failure ??= { ok: false, leafIndex, reason };
+    return false;
+  }
+
+  /**
+   * Verifies the checkpoint's signature by `vkey` now and its root when the export reaches its size (now, if it already has).
+   * Several checkpoints may be given: all matching the one streamed tree also shows they are consistent with one another.
+   */
+  checkCheckpoint(note: string, vkey: string | Vkey): boolean {
+    if (this.failure) return false;
+    const verified = verifyCheckpoint(note, vkey, { sha256: this.sha256, verify: this.verify });
+    if (!verified.ok) return this.fail(null, `checkpoint: ${verified.reason}`);
+    const { treeSize, rootHash } = verified.checkpoint;
+    if (treeSize < this.count) {
+      return this.fail(null, `checkpoint of size ${treeSize} was given after ${this.count} events had been streamed; give it before streaming`);
+    }
+    const at = this.pending.findIndex((p) => p.treeSize > treeSize);
+    this.pending.splice(at < 0 ? this.pending.length : at, 0, { treeSize, rootHash });
+    return this.settleCheckpoints();
+  }
+
+  /** Compares the root of the tree so far with every checkpoint of exactly this size. */
+  private settleCheckpoints(): boolean {
+    while (this.pending.length > 0 && this.pending[0].treeSize === this.count) {
+      const { treeSize, rootHash } = this.pending.shift()!;
+      if (!equalBytes(this.range.root(), rootHash)) {
+        return this.fail(treeSize === 0 ? null : treeSize - 1, `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}`);
+      }
+      this.checked++;
+      this.signedSize = treeSize;
+    }
+    return true;
+  }
+
+  /** One NDJSON line; blank lines are skipped. Returns false once anything has failed. */
+  push(line: string): boolean {
+    if (this.failure) return false;
+    if (line.trim() === '') return true;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return this.fail(this.count, 'line is not JSON');
+    }
+    return this.pushEnvelope(value);
+  }
+
+  /** One parsed envelope, in log order. */
+  pushEnvelope(value: unknown): boolean {
+    if (this.failure) return false;
+    if (this.finished) throw new Error('the export has been finished');
+    const index = this.count;
+    const problem = envelopeProblem(value);
+    if (problem !== undefined) return this.fail(index, problem);
+    const e = value as unknown as EventEnvelope;
+    if (e.leafIndex !== index) return this.fail(index, `leafIndex is ${e.leafIndex}, expected ${index} (an event is missing, moved or inserted)`);
+    if (computeEventHash(e, this.sha256) !== e.hash) return this.fail(index, 'hash does not match the event');
+    const head = this.chains.get(e.stream);
+    const revision = head ? head.revision + 1 : 0;
+    if (e.revision !== revision) return this.fail(index, `revision of ${e.stream} is ${e.revision}, expected ${revision}`);
+    const prevHash = head ? head.hash : ZERO_HASH;
+    if (e.prevHash !== prevHash) return this.fail(index, `prevHash does not chain to ${head ? `revision ${head.revision}` : 'the zero hash'} of ${e.stream}`);
+    this.chains.set(e.stream, { revision, hash: e.hash });
+    this.range.append(hashLeaf(hexToBytes(e.hash), this.sha256));
+    return this.settleCheckpoints();
+  }
+
+  /** Ends the export: a checkpoint larger than what was streamed means the export was truncated. */
+  finish(): ExportResult {
+    if (this.failure) return this.failure;
+    if (this.finished) return this.finished;
+    if (this.pending.length > 0) {
+      const { treeSize } = this.pending[this.pending.length - 1];
+      this.fail(this.count, `export ends after ${this.count} events but a signed checkpoint has ${treeSize}`);
+      return this.failure!;
+    }
+    this.finished = { ok: true, treeSize: this.count, rootHash: bytesToHex(this.range.root()), streams: this.chains.size, checkpointsChecked: this.checked, signedTreeSize: this.signedSize };
+    return this.finished;
+  }
+}
+
+/** Verifies an array of NDJSON lines (or one text) against checkpoints in one call; for small exports and tests. */
+export function verifyExport(ndjson: string | readonly string[], checkpoints: readonly string[], vkey: string | Vkey, options: VerifierOptions = {}): ExportResult {
+  const verifier = new ExportVerifier(options);
+  for (const note of checkpoints) verifier.checkCheckpoint(note, vkey);
+  for (const line of typeof ndjson === 'string' ? ndjson.split('\n') : ndjson) if (!verifier.push(line)) break;
+  return verifier.finish();
+}
+
+export type ConsistencyResult = { ok: true; older: Checkpoint; newer: Checkpoint } | { ok: false; reason: string };
+
+/** Both checkpoints are signed by `vkey` and `proof` (hex or bytes, RFC 9162 order) shows the older is a prefix of the newer. */
+export function verifyConsistencyBetweenCheckpoints(
+  olderNote: string, newerNote: string, proof: readonly (string | Uint8Array)[], vkey: string | Vkey, options: VerifierOptions = {},
+): ConsistencyResult {
+  const sha256 = options.sha256 ?? nobleSha256;
+  let key: Vkey;
+  try {
+    key = typeof vkey === 'string' ? parseVkey(vkey, sha256) : vkey;
+  } catch (err) {
+    return { ok: false, reason: `bad verifier key: ${(err as Error).message}` };
+  }
+  const older = verifyCheckpoint(olderNote, key, { sha256, verify: options.verify });
+  if (!older.ok) return { ok: false, reason: `older checkpoint: ${older.reason}` };
+  const newer = verifyCheckpoint(newerNote, key, { sha256, verify: options.verify });
+  if (!newer.ok) return { ok: false, reason: `newer checkpoint: ${newer.reason}` };
+  let hashes: Uint8Array[];
+  try {
+    hashes = proof.map((h) => (typeof h === 'string' ? hexToBytes(h) : h));
+  } catch {
+    return { ok: false, reason: 'proof hashes are not hex' };
+  }
+  const a = older.checkpoint;
+  const b = newer.checkpoint;
+  const check = checkConsistency(a.treeSize, b.treeSize, hashes, a.rootHash, b.rootHash, sha256);
+  return check.ok ? { ok: true, older: a, newer: b } : { ok: false, reason: `checkpoints ${a.treeSize} and ${b.treeSize} are not consistent: ${check.reason}` };
+}

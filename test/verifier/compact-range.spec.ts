@@ -1,0 +1,75 @@
+// The compact range must agree with MTH for every size, and resume from its frontier.
+import { createHash } from 'node:crypto';
+import { CompactRange, popCount } from '../../src/verifier/compact-range.js';
+import { rootFromLeafHashes } from '../../src/verifier/rfc6962.js';
+import { hex, randomLeaves, unhex, vectors } from './vectors.js';
+
+describe('CompactRange', () => {
+  it('has the published root after every leaf of the vectors (sizes 0..8)', () => {
+    const range = new CompactRange();
+    expect(hex(range.root())).toBe(vectors.rootsBySize[0]);
+    vectors.leafHashes.forEach((leaf, i) => {
+      range.append(unhex(leaf));
+      expect(range.size).toBe(i + 1);
+      expect(hex(range.root())).toBe(vectors.rootsBySize[i + 1]);
+    });
+  });
+
+  it('equals rootFromLeafHashes for every size 0..70 of random leaves, keeping one hash per set bit of the size', () => {
+    const leaves = randomLeaves(70);
+    const range = new CompactRange();
+    for (let n = 0; n <= 70; n++) {
+      expect(range.size).toBe(n);
+      expect(range.frontier()).toHaveLength(popCount(n));
+      expect(hex(range.root())).toBe(hex(rootFromLeafHashes(leaves.slice(0, n))));
+      if (n < 70) range.append(leaves[n]);
+    }
+  });
+
+  it('resumes from a frontier at any size and reaches the same roots', () => {
+    const leaves = randomLeaves(40);
+    const full = rootFromLeafHashes(leaves);
+    for (let cut = 0; cut <= 40; cut++) {
+      const first = new CompactRange();
+      leaves.slice(0, cut).forEach((l) => first.append(l));
+      const resumed = CompactRange.fromFrontier(cut, first.frontier());
+      leaves.slice(cut).forEach((l) => resumed.append(l));
+      expect(hex(resumed.root())).toBe(hex(full));
+    }
+  });
+
+  it('refuses a frontier of the wrong length, bad hashes and bad leaves', () => {
+    const leaves = randomLeaves(3);
+    expect(() => CompactRange.fromFrontier(3, [leaves[0]])).toThrow(RangeError);
+    expect(() => CompactRange.fromFrontier(2, [leaves[0], leaves[1]])).toThrow(RangeError);
+    expect(() => CompactRange.fromFrontier(1, [new Uint8Array(31)])).toThrow(RangeError);
+    expect(() => CompactRange.fromFrontier(-1, [])).toThrow(RangeError);
+    expect(() => new CompactRange().append(new Uint8Array(33))).toThrow(RangeError);
+  });
+
+  it('uses an injected SHA-256', () => {
+    let calls = 0;
+    const sha256 = (data: Uint8Array) => { calls++; return new Uint8Array(createHash('sha256').update(data).digest()); };
+    const range = new CompactRange(sha256);
+    vectors.leafHashes.forEach((l) => range.append(unhex(l)));
+    expect(hex(range.root())).toBe(vectors.rootsBySize[8]);
+    expect(calls).toBeGreaterThan(0);
+  });
+
+  it('hashes 100,000 leaves with O(log n) state', () => {
+    const range = new CompactRange();
+    const leaf = new Uint8Array(32);
+    for (let i = 0; i < 100_000; i++) { leaf[0] = i & 0xff; leaf[1] = (i >> 8) & 0xff; leaf[2] = i >> 16; range.append(leaf); }
+    expect(range.frontier().length).toBe(popCount(100_000));
+    expect(range.frontier().length).toBeLessThanOrEqual(17);
+  });
+
+  it('copies appended leaves, so a caller may reuse its buffer', () => {
+    const leaves = randomLeaves(5);
+    const range = new CompactRange();
+    const buffer = new Uint8Array(32);
+    for (const l of leaves) { buffer.set(l); range.append(buffer); }
+    buffer.fill(0);
+    expect(hex(range.root())).toBe(hex(rootFromLeafHashes(leaves)));
+  });
+});
