@@ -15,6 +15,8 @@ import { httpRequests } from './common/metrics.js';
 import { flattenValidationErrors, ValidationProblem } from './common/problem.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
 import type { AppConfig } from './config.js';
+import { MERKLE_LOG } from './ledger/ledger.tokens.js';
+import type { MerkleLog } from './ledger/merkle-log.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -74,6 +76,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   await app.init();
   await app.get(ProjectionRunner).start();
+  await app.get<MerkleLog>(MERKLE_LOG).start(config.checkpointIntervalMs);
   await ensureBootstrapAdmin(config, app.get(AuthService), app.get(CommandBus));
   return app;
 }

@@ -25,6 +25,8 @@ export interface AppConfig {
   /** SQLite synchronous mode for the event store: FULL makes every 2xx durable. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** How often a checkpoint is signed while the log grows (0: only on demand). */
+  checkpointIntervalMs: number;
 }
 
 const int = (value: string | undefined, fallback: number): number => {
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicRateLimit: int(env.LEDGER_PUBLIC_RATE_LIMIT, 120),
     sqliteSynchronous: sync,
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
+    checkpointIntervalMs: int(env.LEDGER_CHECKPOINT_INTERVAL_MS, 1000),
     ...overrides,
   };
 }

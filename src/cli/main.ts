@@ -6,13 +6,21 @@ import { AppModule } from '../app.module.js';
 import { createApp, createLogger } from '../app.factory.js';
 import { loadConfig } from '../config.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
+import { exportCommand } from './export.js';
 import { progressBar } from './progress.js';
+import { verifyCommand, verifyReceiptCommand } from './verify.js';
 
 const USAGE = `usage: sandbox-ledger <command>
 
 commands:
   serve                  run the HTTP server (PORT, LEDGER_DATA_DIR, LEDGER_STORE, ...)
   projections rebuild    clear every read model and replay the whole log
+  export [--out FILE]    write the log as NDJSON from the store in LEDGER_DATA_DIR (stdout by default)
+  verify --export FILE|URL --checkpoint FILE|URL [--checkpoint ...] [--checkpoints FILE|URL] --vkey VKEY|FILE|URL [--key API_KEY]
+                         check every event hash, every stream chain and the Merkle root at every checkpoint;
+                         exit 0 only when all hold, else name the first bad leaf
+  verify-receipt FILE --vkey VKEY|FILE|URL
+                         check a receipt (JSON or tlog-proof text) on its own
 `;
 
 async function serve(): Promise<void> {
@@ -34,13 +42,51 @@ async function rebuildProjections(): Promise<void> {
   await ctx.close();
 }
 
+const OPTIONS = {
+  export: { type: 'string' }, checkpoint: { type: 'string', multiple: true }, checkpoints: { type: 'string', multiple: true },
+  vkey: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' },
+} as const;
+
+class UsageError extends Error {}
+
 export async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
   const [command, sub] = positionals;
-  if (command === 'serve') { await serve(); return 0; }
-  if (command === 'projections' && sub === 'rebuild') { await rebuildProjections(); return 0; }
+  const need = (name: keyof typeof values, value: string | undefined): string => {
+    if (!value) throw new UsageError(`${command} needs --${name}`);
+    return value;
+  };
+  try {
+    switch (command) {
+      case 'serve': await serve(); return 0;
+      case 'projections': if (sub === 'rebuild') { await rebuildProjections(); return 0; } break;
+      case 'export': return await exportCommand(values.out);
+      case 'verify':
+        return await verifyCommand({
+          export: need('export', values.export), checkpoint: values.checkpoint ?? [], checkpoints: values.checkpoints ?? [],
+          vkey: need('vkey', values.vkey), apiKey: values.key ?? process.env.LEDGER_API_KEY,
+        });
+      case 'verify-receipt':
+        if (!sub) throw new UsageError('verify-receipt needs the receipt file');
+        return await verifyReceiptCommand(sub, need('vkey', values.vkey));
+      case undefined: case 'help':
+        process.stdout.write(USAGE);
+        return 0;
+    }
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}`);
+    return 2;
+  }
   process.stderr.write(USAGE);
-  return command === undefined || command === 'help' ? 0 : 2;
+  return 2;
 }
 
 const code = await main(process.argv.slice(2)).catch((err: Error) => { process.stderr.write(`sandbox-ledger: ${err.message}\n`); return 1; });

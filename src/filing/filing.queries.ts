@@ -52,6 +52,14 @@ export class FilingQueries {
     return { filingId, events: await this.store.readStream(filingStream(filingId)) };
   }
 
+  /** The filing's WorkFiled envelope: what its receipt proves is in the log. Owners, auditors and admins only. */
+  async filedEntry(filingId: string, reader: Principal): Promise<EventEnvelope> {
+    const filing = await this.get(filingId, reader);
+    if (filing.creator !== reader.principalId && !hasRole(reader, 'auditor', 'admin')) throw forbidden('not-owner', 'only the filing\'s creator, auditors and admins may fetch its receipt');
+    const [filed] = await this.store.readStream(filingStream(filingId));
+    return filed;
+  }
+
   async publicStatus(contentHash: string) {
     const f = await this.db.getRepository(FilingView).findOneBy({ contentHash });
     if (!f) throw notFound('not-filed', `no filing holds content ${contentHash}`);

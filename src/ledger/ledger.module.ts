@@ -12,7 +12,11 @@ import { ProjectionRunner } from '../projections/projection-runner.js';
 import { readModelOptions } from '../projections/read-store.js';
 import type { EventStore } from './event-store.port.js';
 import { LedgerWriter } from './ledger-writer.js';
-import { EVENT_STORE } from './ledger.tokens.js';
+import { LedgerController } from './ledger.controller.js';
+import { EVENT_STORE, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.js';
+import { MerkleLog } from './merkle-log.js';
+import { MerkleTreeStore } from './merkle-tree.store.js';
+import { loadSigningKey, type SigningKey } from './signing-key.js';
 import { nativeSha256 } from './native-sha256.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
@@ -33,10 +37,17 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
 const PROJECTIONS = [FilingsProjection, PrincipalsProjection, DisputesProjection];
 
 class LedgerLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(ProjectionRunner) private readonly runner: ProjectionRunner) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ProjectionRunner) private readonly runner: ProjectionRunner,
+    @Inject(MERKLE_LOG) private readonly log: MerkleLog,
+    @Inject(MerkleTreeStore) private readonly tree: MerkleTreeStore,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     this.runner.stop();
+    this.log.stop();
+    this.tree.close();
     await this.store.close();
   }
 }
@@ -47,6 +58,7 @@ export class LedgerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: LedgerModule,
+      controllers: [LedgerController],
       imports: [TypeOrmModule.forRootAsync({ useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return readModelOptions(config); } })],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -57,10 +69,17 @@ export class LedgerModule {
           inject: [EVENT_STORE, getDataSourceToken(), ...PROJECTIONS],
           useFactory: (store: EventStore, db: DataSource, ...projections: FilingsProjection[]) => new ProjectionRunner(store, db, projections),
         },
+        { provide: SIGNING_KEY, useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return loadSigningKey(config.dataDir, config.signingKey); } },
+        { provide: MerkleTreeStore, useFactory: () => MerkleTreeStore.open(join(config.dataDir, 'merkle.sqlite')) },
+        {
+          provide: MERKLE_LOG,
+          inject: [EVENT_STORE, MerkleTreeStore, SIGNING_KEY],
+          useFactory: (store: EventStore, tree: MerkleTreeStore, key: SigningKey) => new MerkleLog(store, tree, key, config.origin, nativeSha256),
+        },
         LedgerWriter,
         LedgerLifecycle,
       ],
-      exports: [APP_CONFIG, EVENT_STORE, ProjectionRunner, LedgerWriter],
+      exports: [APP_CONFIG, EVENT_STORE, MERKLE_LOG, SIGNING_KEY, ProjectionRunner, LedgerWriter],
     };
   }
 }

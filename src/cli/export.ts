@@ -1,0 +1,30 @@
+// `export`: the log as NDJSON straight from the store (no server needed), in leaf order.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { loadConfig } from '../config.js';
+import { openEventStore } from '../ledger/ledger.module.js';
+import { progressBar } from './progress.js';
+
+export async function exportCommand(outFile: string | undefined): Promise<number> {
+  const store = await openEventStore(loadConfig());
+  const out = outFile ? createWriteStream(outFile) : process.stdout;
+  const total = await store.count();
+  const bar = progressBar('exporting');
+  try {
+    for (let position = 0; position < total;) {
+      const batch = await store.readAll(position, { limit: 5000 });
+      if (batch.length === 0) break;
+      if (!out.write(batch.map((e) => JSON.stringify(e)).join('\n') + '\n')) await once(out, 'drain');
+      position += batch.length;
+      bar.update(position, total);
+    }
+  } finally {
+    bar.stop();
+    await store.close();
+  }
+  if (outFile) {
+    out.end();
+    await once(out, 'finish');
+  }
+  return 0;
+}

@@ -1,0 +1,110 @@
+import { Readable } from 'node:stream';
+import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { FastifyReply } from 'fastify';
+import { Public, Roles } from '../auth/auth.decorators.js';
+import { invalid } from '../common/domain-error.js';
+import { formatVkey } from '../verifier/note.js';
+import type { EventStore } from './event-store.port.js';
+import { EVENT_STORE, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.js';
+import type { MerkleLog } from './merkle-log.js';
+import type { SigningKey } from './signing-key.js';
+
+const MAX_ENTRIES = 1000;
+const index = () => (target: object, key: string) => { Type(() => Number)(target, key); IsInt()(target, key); Min(0)(target, key); };
+
+export class InclusionQuery { @index() leafIndex: number; @index() treeSize: number }
+export class ConsistencyQuery { @index() from: number; @index() to: number }
+export class EntriesQuery { @index() start: number; @index() end: number }
+export class CheckpointsQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) cursor?: number;
+}
+
+/** A request for a tree the log does not have is the client's mistake, not ours. */
+async function inRange<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof RangeError) throw invalid('out-of-range', err.message);
+    throw err;
+  }
+}
+
+@ApiTags('ledger')
+@Controller('v1/ledger')
+export class LedgerController {
+  constructor(
+    @Inject(MERKLE_LOG) private readonly log: MerkleLog,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SIGNING_KEY) private readonly signingKey: SigningKey,
+  ) {}
+
+  /** The latest checkpoint (C2SP tlog-checkpoint signed note) covering every event committed so far. */
+  @Public()
+  @Get('checkpoint')
+  @Header('content-type', 'text/plain; charset=utf-8')
+  async checkpoint() {
+    // Signed on demand when the log has grown since the last one (at most one per tree size).
+    return (await this.log.checkpoint()).note;
+  }
+
+  /** Checkpoint history, newest first; `cursor` is the nextCursor of the previous page. */
+  @Public()
+  @Get('checkpoints')
+  checkpoints(@Query() q: CheckpointsQuery) {
+    const limit = q.limit ?? 100;
+    const items = this.log.checkpoints(q.cursor ?? Number.MAX_SAFE_INTEGER, limit);
+    return { items, nextCursor: items.length === limit ? String(items[items.length - 1].treeSize) : null };
+  }
+
+  /** The verifier key, C2SP vkey form: <origin>+<hex key ID>+<base64(0x01 ‖ public key)>. */
+  @Public()
+  @Get('key')
+  @Header('content-type', 'text/plain; charset=utf-8')
+  key() {
+    return formatVkey(this.log.origin, this.signingKey.publicKey) + '\n';
+  }
+
+  @Public()
+  @Get('proof/inclusion')
+  inclusion(@Query() q: InclusionQuery) {
+    return inRange(() => this.log.inclusionProof(q.leafIndex, q.treeSize));
+  }
+
+  @Public()
+  @Get('proof/consistency')
+  consistency(@Query() q: ConsistencyQuery) {
+    if (q.from > q.to) throw invalid('out-of-range', 'from must not exceed to');
+    return inRange(() => this.log.consistencyProof(q.from, q.to));
+  }
+
+  /** Envelopes with leaf indexes in [start, end), at most 1000. */
+  @ApiBearerAuth()
+  @Roles('auditor', 'admin')
+  @Get('entries')
+  async entries(@Query() q: EntriesQuery) {
+    if (q.end <= q.start || q.end - q.start > MAX_ENTRIES) throw invalid('out-of-range', `end must be greater than start and at most ${MAX_ENTRIES} above it`);
+    return { items: await this.store.readAll(q.start, { limit: q.end - q.start }) };
+  }
+
+  /** The whole log as NDJSON, one envelope per line in leaf order, streamed. */
+  @ApiBearerAuth()
+  @Roles('auditor', 'admin')
+  @Get('export')
+  async export(@Res() reply: FastifyReply) {
+    const end = await this.store.count();
+    const store = this.store;
+    async function* lines() {
+      for (let position = 0; position < end;) {
+        const batch = await store.readAll(position, { limit: Math.min(MAX_ENTRIES, end - position) });
+        if (batch.length === 0) return;
+        yield batch.map((e) => JSON.stringify(e)).join('\n') + '\n';
+        position += batch.length;
+      }
+    }
+    return reply.header('content-type', 'application/x-ndjson; charset=utf-8').header('x-log-size', String(end)).send(Readable.from(lines()));
+  }
+}
