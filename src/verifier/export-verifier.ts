@@ -108,7 +108,10 @@ export class ExportVerifier {
     while (this.pending.length > 0 && this.pending[0].treeSize === this.count) {
       const { treeSize, rootHash } = this.pending.shift()!;
       if (!equalBytes(this.range.root(), rootHash)) {
-        return this.fail(treeSize === 0 ? null : treeSize - 1, `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}`);
+        if (this.signedSize >= treeSize) return this.fail(null, `two checkpoints of size ${treeSize} sign different roots: the log showed a split view`);
+        // The root proves only that some leaf after the last matching checkpoint differs: name the first leaf no signature vouches for.
+        return this.fail(treeSize === 0 ? null : this.signedSize,
+          `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}: the first difference is in leaves ${this.signedSize}..${treeSize - 1}`);
       }
       this.checked++;
       this.signedSize = treeSize;
