@@ -40,7 +40,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.register(rateLimit as never, { global: true, max: config.publicRateLimit, timeWindow: 60_000, allowList: (req: { url: string }) => !isPublicPath(req.url) });
   // Label verification uploads: one file, streamed by the handler (never written to disk), at most labelUploadLimit bytes.
   await app.register(multipart as never, { limits: { fileSize: config.labelUploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 } });
-  fastify.setErrorHandler((err, _request, reply) => sendProblem(reply, err));
 
   // JSON everywhere, multipart only for file uploads: anything else is refused before parsing.
   fastify.addHook('onRequest', (request, reply, done) => {

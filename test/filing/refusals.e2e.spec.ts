@@ -99,3 +99,23 @@ describe('refused requests change nothing', () => {
     expect(metrics.text).toMatch(/ledger_events_appended_total\{type="WorkFiled"\} \d+/);
   });
 });
+
+describe('public rate limit', () => {
+  it('answers 429 problem+json with Retry-After past the limit', async () => {
+    const ledger = await startLedger({ publicRateLimit: 2 });
+    try {
+      const path = `/v1/public/content/${'a'.repeat(64)}`;
+      expect((await ledger.http().get(path)).status).toBe(404);
+      expect((await ledger.http().get(path)).status).toBe(404);
+      const limited = await ledger.http().get(path);
+      expect(limited.status).toBe(429);
+      expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.body).toMatchObject({ status: 429, type: 'urn:sandbox-ledger:problem:rate-limited' });
+      // Authenticated endpoints are not limited by the public budget.
+      expect((await ledger.http().get('/v1/filings').set('authorization', `Bearer ${ledger.adminKey}`)).status).toBe(200);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
