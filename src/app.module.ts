@@ -9,6 +9,7 @@ import { DisputesModule } from './disputes/disputes.module.js';
 import { FilingModule } from './filing/filing.module.js';
 import { LabelingModule } from './labeling/labeling.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { SettlementModule } from './settlement/settlement.module.js';
 
 @Module({})
 export class AppModule {
@@ -22,6 +23,7 @@ export class AppModule {
         FilingModule,
         LabelingModule,
         DisputesModule,
+        SettlementModule,
       ],
       controllers: [OpsController],
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],

@@ -27,6 +27,8 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** How often a checkpoint is signed while the log grows (0: only on demand). */
   checkpointIntervalMs: number;
+  /** How often a settlement run records what changed in the rights register (0: only on demand). */
+  settlementIntervalMs: number;
 }
 
 const int = (value: string | undefined, fallback: number): number => {
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sqliteSynchronous: sync,
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
     checkpointIntervalMs: int(env.LEDGER_CHECKPOINT_INTERVAL_MS, 1000),
+    settlementIntervalMs: int(env.LEDGER_SETTLEMENT_INTERVAL_MS, 3_600_000),
     ...overrides,
   };
 }

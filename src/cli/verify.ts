@@ -41,6 +41,7 @@ export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream
     return 1;
   }
   out.write(`ok: ${result.treeSize} events in ${result.streams} streams; root ${result.rootHash}; ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
+    `; ${verifier.settlementsAudited} settlement(s) match the sandbox rules` +
     ` (${Math.round(result.treeSize / Math.max(seconds, 1e-9))} events/s, ${(readBytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`);
   return 0;
 }

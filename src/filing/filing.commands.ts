@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { Right } from '../verifier/rights-rules.js';
 import type { FileWorkDto } from './filing.dto.js';
 
 export interface FiledWork {
@@ -6,7 +7,8 @@ export interface FiledWork {
   leafIndex: number;
   eventHash: string;
   recordedAt: string;
-  right: { status: 'provisional'; holder: string; since: string; labelDueAt: string; quietUntil: string; policyVersion: number };
+  /** The right as the sandbox rules give it right after filing (provisional, perhaps flagged). */
+  right: Right | { status: 'provisional'; holder: string; since: string; labelDueAt: string; quietUntil: string; policyVersion: number };
   receiptUrl: string;
 }
 

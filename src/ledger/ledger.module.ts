@@ -6,6 +6,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { DisputesProjection } from '../disputes/disputes.projection.js';
+import { RightsProjection } from '../settlement/rights.projection.js';
 import { FilingsProjection } from '../projections/filings.projection.js';
 import { PrincipalsProjection } from '../projections/principals.projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
@@ -34,7 +35,7 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
   }
 }
 
-const PROJECTIONS = [FilingsProjection, PrincipalsProjection, DisputesProjection];
+const PROJECTIONS = [FilingsProjection, PrincipalsProjection, DisputesProjection, RightsProjection];
 
 class LedgerLifecycle implements OnApplicationShutdown {
   constructor(

@@ -1,6 +1,7 @@
 // Read-model tables. Disposable: every row is derived from the events and rebuilt by the projection runner.
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DisputeView } from './dispute-view.entity.js';
+import { RightView } from './right-view.entity.js';
 
 @Entity('projection_checkpoints')
 export class ProjectionCheckpoint {
@@ -64,4 +65,4 @@ export class IdempotencyRecord {
   @Column('varchar', { length: 32 }) createdAt: string;
 }
 
-export const READ_MODEL_ENTITIES = [ProjectionCheckpoint, FilingView, PrincipalView, ApiKeyView, IdempotencyRecord, DisputeView];
+export const READ_MODEL_ENTITIES = [ProjectionCheckpoint, FilingView, PrincipalView, ApiKeyView, IdempotencyRecord, DisputeView, RightView];

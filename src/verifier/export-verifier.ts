@@ -1,15 +1,19 @@
 // Streaming verifier of an NDJSON export of event envelopes in log order, against signed checkpoints.
-// Framework-free: runs in Node and in a browser. Memory: O(log n) for the Merkle range, O(streams) for the chains.
+// Framework-free: runs in Node and in a browser. Memory: O(log n) for the Merkle range, O(streams) for the chains,
+// O(filings) for the settlement audit (the sandbox rules need every right's facts).
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
 import { CompactRange } from './compact-range.js';
 import { computeEventHash, type EventEnvelope, isHex64, nobleSha256, type Sha256, ZERO_HASH } from './envelope.js';
 import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
 import { checkConsistency, equalBytes, hashLeaf } from './rfc6962.js';
+import { SettlementAuditor } from './settlement-audit.js';
 
 export interface VerifierOptions {
   sha256?: Sha256;
   verify?: Ed25519Verify;
+  /** Check every RightsSettled against the sandbox rules (default true; costs O(filings) memory). */
+  auditSettlements?: boolean;
 }
 
 export type ExportFailure = { ok: false; leafIndex: number | null; reason: string };
@@ -61,11 +65,18 @@ export class ExportVerifier {
   private checked = 0;
   private signedSize = 0;
   private finished: ExportResult | undefined;
+  private readonly settlements: SettlementAuditor | null;
 
   constructor(options: VerifierOptions = {}) {
     this.sha256 = options.sha256 ?? nobleSha256;
     this.verify = options.verify ?? nobleEd25519Verify;
     this.range = new CompactRange(this.sha256);
+    this.settlements = options.auditSettlements === false ? null : new SettlementAuditor();
+  }
+
+  /** Settlement records checked against the sandbox rules so far. */
+  get settlementsAudited(): number {
+    return this.settlements?.count ?? 0;
   }
 
   /** Events accepted so far: the size of the verified tree. */
@@ -148,6 +159,8 @@ export class ExportVerifier {
     const prevHash = head ? head.hash : ZERO_HASH;
     if (e.prevHash !== prevHash) return this.fail(index, `prevHash does not chain to ${head ? `revision ${head.revision}` : 'the zero hash'} of ${e.stream}`);
     this.chains.set(e.stream, { revision, hash: e.hash });
+    const unsettled = this.settlements?.push(e);
+    if (unsettled !== undefined) return this.fail(index, unsettled);
     this.range.append(hashLeaf(hexToBytes(e.hash), this.sha256));
     return this.settleCheckpoints();
   }

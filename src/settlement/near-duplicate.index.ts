@@ -1,0 +1,166 @@
+// Near-duplicate search by multi-index hashing (Norouzi, Punjani, Fleet, "Fast Search in Hamming Space with
+// Multi-Index Hashing", CVPR 2012). Pure and in memory: no I/O, so it is tested against a linear scan.
+//
+// A b-bit hash is split into m disjoint chunks, each the key of its own hash table. If two hashes differ in at most
+// r bits, the r differences fall into m chunks, so some chunk differs in at most ⌊r/m⌋ bits (pigeonhole). A query
+// probes, in every table, each key within ⌊r/m⌋ bits of its own chunk, and only the entries found there are compared
+// in full. Chunks of about log2(n) bits keep each bucket near one entry, so a query examines a few candidates
+// instead of n; with ⌊r/m⌋ = 0 (m > r) it is the exact-chunk variant.
+import { PERCEPTUAL_SCHEME_BITS, type PerceptualScheme } from '../verifier/rights-rules.js';
+
+export interface HashEntry { filingId: string; creator: string; leafIndex: number }
+export interface Match { entry: HashEntry; distance: number }
+export interface SearchStats { probes: number; examined: number }
+
+/** Chunks per scheme: phash64 in 3 chunks of ~21 bits (r = 8 → radius 2 per chunk), pdq256 in 16 of 16 bits (r = 31 → 1), simhash64 in 4 of 16 (r = 3 → exact). */
+export const CHUNKS: Record<PerceptualScheme, number> = { phash64: 3, pdq256: 16, simhash64: 4 };
+
+const popcount32 = (x: number): number => {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+};
+
+/** Hex (most significant bit first) to 32-bit words. */
+export function hexToWords(hex: string, bits: number): Uint32Array {
+  if (hex.length !== bits / 4 || !/^[0-9a-f]+$/.test(hex)) throw new Error(`expected ${bits / 4} lowercase hex characters`);
+  const words = new Uint32Array(bits / 32);
+  for (let i = 0; i < words.length; i++) words[i] = parseInt(hex.slice(i * 8, i * 8 + 8), 16) >>> 0;
+  return words;
+}
+
+export function hammingDistance(a: Uint32Array, b: Uint32Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += popcount32((a[i] ^ b[i]) >>> 0);
+  return d;
+}
+
+/** One scheme's multi-index: m tables keyed by a chunk of the hash. */
+export class MultiIndexHash {
+  private readonly words: number;
+  private readonly chunkStart: number[] = [];
+  private readonly chunkBits: number[] = [];
+  private readonly tables: Array<Map<number, number[]>>;
+  private readonly hashes: Uint32Array[] = [];
+  private readonly entries: HashEntry[] = [];
+  private stamps = new Uint32Array(1024);
+  private query = 0;
+
+  constructor(readonly bits: number, readonly chunks: number) {
+    if (bits % 32 !== 0 || chunks < 1 || Math.ceil(bits / chunks) > 30) throw new Error(`cannot split ${bits} bits into ${chunks} chunks of at most 30 bits`);
+    this.words = bits / 32;
+    for (let j = 0, start = 0; j < chunks; j++) {
+      const len = Math.floor(bits / chunks) + (j < bits % chunks ? 1 : 0);
+      this.chunkStart.push(start);
+      this.chunkBits.push(len);
+      start += len;
+    }
+    this.tables = Array.from({ length: chunks }, () => new Map());
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  private chunk(h: Uint32Array, j: number): number {
+    let v = 0;
+    const start = this.chunkStart[j];
+    for (let k = 0; k < this.chunkBits[j]; k++) {
+      const bit = start + k;
+      v = v * 2 + ((h[bit >>> 5] >>> (31 - (bit & 31))) & 1);
+    }
+    return v;
+  }
+
+  add(hex: string, entry: HashEntry): void {
+    const h = hexToWords(hex, this.bits);
+    const id = this.entries.length;
+    this.entries.push(entry);
+    this.hashes.push(h);
+    if (id >= this.stamps.length) { const grown = new Uint32Array(this.stamps.length * 2); grown.set(this.stamps); this.stamps = grown; }
+    for (let j = 0; j < this.chunks; j++) {
+      const key = this.chunk(h, j);
+      const bucket = this.tables[j].get(key);
+      if (bucket) bucket.push(id); else this.tables[j].set(key, [id]);
+    }
+  }
+
+  /** Every entry within `radius` bits of `hex` that `accept` lets through, nearest first (then log order). */
+  search(hex: string, radius: number, accept: (e: HashEntry) => boolean = () => true): { matches: Match[]; stats: SearchStats } {
+    const q = hexToWords(hex, this.bits);
+    const perChunk = Math.floor(radius / this.chunks);
+    const stamp = ++this.query;
+    const matches: Match[] = [];
+    const stats: SearchStats = { probes: 0, examined: 0 };
+    const visit = (j: number, key: number) => {
+      stats.probes++;
+      const bucket = this.tables[j].get(key);
+      if (!bucket) return;
+      for (const id of bucket) {
+        if (this.stamps[id] === stamp) continue;
+        this.stamps[id] = stamp;
+        stats.examined++;
+        const entry = this.entries[id];
+        if (!accept(entry)) continue;
+        const distance = hammingDistance(q, this.hashes[id]);
+        if (distance <= radius) matches.push({ entry, distance });
+      }
+    };
+    for (let j = 0; j < this.chunks; j++) {
+      const key = this.chunk(q, j);
+      const len = this.chunkBits[j];
+      // Every key within perChunk bits of this chunk: flip each combination of up to perChunk positions.
+      const flip = (value: number, from: number, left: number) => {
+        visit(j, value);
+        if (left === 0) return;
+        for (let p = from; p < len; p++) flip(value ^ (2 ** p), p + 1, left - 1);
+      };
+      flip(key, 0, Math.min(perChunk, len));
+    }
+    matches.sort((a, b) => a.distance - b.distance || a.entry.leafIndex - b.entry.leafIndex);
+    return { matches, stats };
+  }
+
+  /** The same answer by comparing with every entry: the reference the index is tested against. */
+  linearScan(hex: string, radius: number, accept: (e: HashEntry) => boolean = () => true): Match[] {
+    const q = hexToWords(hex, this.bits);
+    const matches: Match[] = [];
+    this.entries.forEach((entry, id) => {
+      if (!accept(entry)) return;
+      const distance = hammingDistance(q, this.hashes[id]);
+      if (distance <= radius) matches.push({ entry, distance });
+    });
+    return matches.sort((a, b) => a.distance - b.distance || a.entry.leafIndex - b.entry.leafIndex);
+  }
+}
+
+/** One multi-index per perceptual scheme, plus the filings withdrawn since (they claim nothing any more). */
+export class NearDuplicateIndex {
+  private readonly schemes = new Map<PerceptualScheme, MultiIndexHash>(
+    (Object.keys(PERCEPTUAL_SCHEME_BITS) as PerceptualScheme[]).map((s) => [s, new MultiIndexHash(PERCEPTUAL_SCHEME_BITS[s], CHUNKS[s])]),
+  );
+  private readonly known = new Set<string>();
+  private readonly withdrawn = new Set<string>();
+
+  add(scheme: PerceptualScheme, hex: string, entry: HashEntry): void {
+    if (this.known.has(entry.filingId)) return;
+    this.known.add(entry.filingId);
+    this.schemes.get(scheme)!.add(hex, entry);
+  }
+
+  withdraw(filingId: string): void {
+    this.withdrawn.add(filingId);
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  /** Filings by other creators within `threshold` bits, filed before leaf `before` (and from leaf `from`), not withdrawn. */
+  find(scheme: PerceptualScheme, hex: string, threshold: number, creator: string, range: { from?: number; before?: number } = {}): { matches: Match[]; stats: SearchStats } {
+    const from = range.from ?? 0;
+    const before = range.before ?? Infinity;
+    return this.schemes.get(scheme)!.search(hex, threshold,
+      (e) => e.creator !== creator && e.leafIndex >= from && e.leafIndex < before && !this.withdrawn.has(e.filingId));
+  }
+}

@@ -1,0 +1,142 @@
+// The near-duplicate index of every filed perceptual hash, kept in memory: loaded from the filings read model on first
+// use, then caught up from the event store (so filings by other processes are seen too).
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ConcurrencyError, type EventStore } from '../ledger/event-store.port.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { filingStream, type FilingDetails, type PerceptualHash, type WorkFiledData } from '../filing/filing.events.js';
+import { eventsAppended } from '../common/metrics.js';
+import { ProjectionRunner } from '../projections/projection-runner.js';
+import { FilingView } from '../projections/read-model.entities.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
+import type { NearDuplicateCandidate, NearDuplicatesFoundData } from '../verifier/rights-rules.js';
+import type { FilingSafeguards, Screening } from './filing-safeguards.js';
+import { NearDuplicateIndex, type Match } from './near-duplicate.index.js';
+import { PolicyService } from './policy.service.js';
+import { RightsQueries } from './rights.queries.js';
+
+/** Nearest candidates recorded per event; the review needs the closest, not all. */
+export const MAX_CANDIDATES = 20;
+const BATCH = 5000;
+
+@Injectable()
+export class NearDuplicateService {
+  private readonly logger = new Logger('near-duplicates');
+  private index: NearDuplicateIndex | null = null;
+  private position = 0;
+  private pending: Promise<number> | null = null;
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @InjectDataSource() private readonly db: DataSource) {}
+
+  private ingest(index: NearDuplicateIndex, e: Pick<EventEnvelope, 'type' | 'data' | 'leafIndex'>): void {
+    if (e.type === 'FilingWithdrawn') index.withdraw(String(e.data.filingId));
+    if (e.type !== 'WorkFiled') return;
+    const d = e.data as WorkFiledData;
+    if (!d.perceptualHash) return;
+    try {
+      index.add(d.perceptualHash.scheme, d.perceptualHash.value, { filingId: d.filingId, creator: d.creator, leafIndex: e.leafIndex });
+    } catch (err) {
+      this.logger.warn(`filing ${d.filingId}: perceptual hash not indexed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Loads (once) and catches up with the store until it covers at least `atLeast` events; resolves with the log size covered. */
+  async catchUp(atLeast = 0): Promise<number> {
+    let covered = await this.pass();
+    // A pass already under way may have read the store before that position was committed.
+    while (covered < atLeast) covered = await this.pass();
+    return covered;
+  }
+
+  private pass(): Promise<number> {
+    this.pending ??= (async () => {
+      try {
+        if (!this.index) {
+          const index = new NearDuplicateIndex();
+          // Every row predates the read model's checkpoint, so the store is replayed from just after the last one.
+          const rows = await this.db.getRepository(FilingView).find({ select: { filingId: true, creator: true, leafIndex: true, perceptualHash: true, status: true } });
+          let next = 0;
+          for (const r of rows) {
+            next = Math.max(next, r.leafIndex + 1);
+            this.ingest(index, { type: 'WorkFiled', leafIndex: r.leafIndex, data: { filingId: r.filingId, creator: r.creator, perceptualHash: r.perceptualHash } as never });
+            if (r.status === 'withdrawn') index.withdraw(r.filingId);
+          }
+          this.index = index;
+          this.position = next;
+        }
+        for (;;) {
+          const batch = await this.store.readAll(this.position, { limit: BATCH });
+          if (batch.length === 0) break;
+          for (const e of batch) this.ingest(this.index, e);
+          this.position = batch[batch.length - 1].leafIndex + 1;
+        }
+        return this.position;
+      } finally {
+        this.pending = null;
+      }
+    })();
+    return this.pending;
+  }
+
+  async find(hash: PerceptualHash, threshold: number, creator: string, range: { from?: number; before?: number }): Promise<Match[]> {
+    await this.catchUp(range.before === undefined ? 0 : range.before);
+    return this.index!.find(hash.scheme, hash.value, threshold, creator, range).matches;
+  }
+}
+
+const candidatesOf = (matches: Match[]): NearDuplicateCandidate[] =>
+  matches.slice(0, MAX_CANDIDATES).map((m) => ({ filingId: m.entry.filingId, creator: m.entry.creator, distance: m.distance, leafIndex: m.entry.leafIndex }));
+
+/** FILING_SAFEGUARDS: screens a new filing against earlier ones and answers its right from the rules. */
+@Injectable()
+export class FilingScreening implements FilingSafeguards {
+  constructor(
+    private readonly nearDuplicates: NearDuplicateService,
+    private readonly policies: PolicyService,
+    private readonly rights: RightsQueries,
+    private readonly runner: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  private found(filing: FilingDetails, threshold: number, policyVersion: number, matches: Match[], at: Date): { type: 'NearDuplicatesFound'; data: NearDuplicatesFoundData } {
+    const { scheme } = filing.perceptualHash!;
+    return { type: 'NearDuplicatesFound', data: { filingId: filing.filingId, scheme, threshold, policyVersion, candidates: candidatesOf(matches), foundAt: at.toISOString() } };
+  }
+
+  async screen(filing: FilingDetails, now: Date): Promise<Screening> {
+    const policy = await this.policies.inForceAt(now);
+    const hash = filing.perceptualHash;
+    if (!hash) return { events: [], position: null, threshold: null, policyVersion: policy.version };
+    const position = await this.nearDuplicates.catchUp();
+    const threshold = policy.similarity[hash.scheme];
+    const matches = await this.nearDuplicates.find(hash, threshold, filing.creator, { before: position });
+    return { events: matches.length ? [this.found(filing, threshold, policy.version, matches, now)] : [], position, threshold, policyVersion: policy.version };
+  }
+
+  async afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening) {
+    const hash = filing.perceptualHash;
+    if (hash && screening.position !== null && screening.threshold !== null && screening.position < filed.leafIndex) {
+      // Filings committed between the screening and this commit: earlier in the log, so they count too.
+      const late = await this.nearDuplicates.find(hash, screening.threshold, filing.creator, { from: screening.position, before: filed.leafIndex });
+      if (late.length) await this.recordLate(filing, screening, late);
+    }
+    return (await this.rights.compute(filing.filingId, new Date()))!;
+  }
+
+  private async recordLate(filing: FilingDetails, screening: Screening, matches: Match[]): Promise<void> {
+    const stream = filingStream(filing.filingId);
+    for (let attempt = 0; ; attempt++) {
+      const events = await this.store.readStream(stream);
+      const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, new Date());
+      try {
+        const result = await this.store.appendToStream(stream, [{ ...event, meta: { actor: filing.creator, cause: 'concurrent-filing' } }], events[events.length - 1].revision);
+        eventsAppended.inc({ type: event.type });
+        await this.runner.waitFor(result.lastPosition);
+        return;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || attempt >= 3) throw err;
+      }
+    }
+  }
+}

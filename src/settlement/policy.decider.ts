@@ -1,0 +1,68 @@
+// Sandbox policy versions (SPEC 1.4): published by an admin, effective from a future instant, never retroactive.
+import { conflict, DomainError } from '../common/domain-error.js';
+import type { Decider } from '../ledger/decider.js';
+import { POLICY_V1 } from '../projections/policy.js';
+import type { PolicyParameters, PolicyVersion } from '../verifier/rights-rules.js';
+import type { PolicyPublished } from './settlement.events.js';
+
+export const POLICY_V1_VERSION: PolicyVersion = { ...POLICY_V1, effectiveFrom: null };
+
+export interface PolicyState {
+  /** v1 first, then every published version in order. */
+  versions: PolicyVersion[];
+}
+
+/** Parameters left out inherit from the latest version. */
+export type ParameterChanges = Partial<Omit<PolicyParameters, 'similarity' | 'repeatInfringer'>> & {
+  similarity?: Partial<PolicyParameters['similarity']>;
+  repeatInfringer?: Partial<PolicyParameters['repeatInfringer']>;
+};
+
+export type PublishPolicy = { type: 'PublishPolicy'; effectiveFrom: Date; parameters: ParameterChanges; now: Date };
+
+export const latestVersion = (s: PolicyState): PolicyVersion => s.versions[s.versions.length - 1];
+
+/** The version in force at `at`: the last one whose effectiveFrom is not after it. */
+export function policyInForce(s: PolicyState, at: Date): PolicyVersion {
+  let inForce = s.versions[0];
+  for (const v of s.versions) if (v.effectiveFrom === null || Date.parse(v.effectiveFrom) <= at.getTime()) inForce = v;
+  return inForce;
+}
+
+/** The values actually given (a DTO instance carries its optional fields as undefined). */
+const given = (o: object, except: string[] = []) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && !except.includes(k)));
+
+export const parametersOf = ({ version: _v, effectiveFrom: _e, ...parameters }: PolicyVersion): PolicyParameters => parameters;
+
+export const policyDecider: Decider<PublishPolicy, PolicyPublished, PolicyState> = {
+  initialState: () => ({ versions: [POLICY_V1_VERSION] }),
+
+  evolve(state, event) {
+    if (event.type !== 'PolicyPublished') return state;
+    const { version, effectiveFrom, parameters } = event.data;
+    return { versions: [...state.versions, { ...parameters, version, effectiveFrom }] };
+  },
+
+  decide(command, state) {
+    const latest = latestVersion(state);
+    const from = command.effectiveFrom.getTime();
+    if (!(from > command.now.getTime())) {
+      throw new DomainError('unprocessable', 'effective-from-not-future', `effectiveFrom must be in the future (after ${command.now.toISOString()}): policy changes are never retroactive`,
+        { errors: [{ field: 'effectiveFrom', message: 'effectiveFrom must be in the future' }] });
+    }
+    if (latest.effectiveFrom !== null && from <= Date.parse(latest.effectiveFrom)) {
+      throw conflict('effective-from-not-after-latest', `version ${latest.version} takes effect at ${latest.effectiveFrom}; a new version must take effect after it`);
+    }
+    const p = command.parameters ?? {};
+    const base = parametersOf(latest);
+    const parameters: PolicyParameters = {
+      ...base, ...given(p, ['similarity', 'repeatInfringer']),
+      similarity: { ...base.similarity, ...given(p.similarity ?? {}) },
+      repeatInfringer: { ...base.repeatInfringer, ...given(p.repeatInfringer ?? {}) },
+    };
+    return [{
+      type: 'PolicyPublished',
+      data: { version: latest.version + 1, effectiveFrom: command.effectiveFrom.toISOString(), parameters, publishedAt: command.now.toISOString() },
+    }];
+  },
+};

@@ -1,0 +1,30 @@
+// The policy versions, folded from the `policy` stream (small: one event per version).
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventStore } from '../ledger/event-store.port.js';
+import { fold } from '../ledger/decider.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import type { PolicyVersion } from '../verifier/rights-rules.js';
+import { policyDecider, policyInForce, type PolicyState } from './policy.decider.js';
+import { POLICY_STREAM, type PolicyPublished } from './settlement.events.js';
+
+@Injectable()
+export class PolicyService {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async state(): Promise<PolicyState> {
+    const events = (await this.store.readStream(POLICY_STREAM)).filter((e) => e.type === 'PolicyPublished') as unknown as PolicyPublished[];
+    return fold(policyDecider, events);
+  }
+
+  async inForceAt(at: Date): Promise<PolicyVersion> {
+    return policyInForce(await this.state(), at);
+  }
+
+  /** Every version, the one in force at `at` (default now), and when the next one takes effect. */
+  async describe(at: Date) {
+    const { versions } = await this.state();
+    const inForce = policyInForce({ versions }, at);
+    const next = versions.find((v) => v.effectiveFrom !== null && Date.parse(v.effectiveFrom) > at.getTime()) ?? null;
+    return { at: at.toISOString(), inForce, next: next ? { version: next.version, effectiveFrom: next.effectiveFrom } : null, versions };
+  }
+}

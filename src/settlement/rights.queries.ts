@@ -1,0 +1,51 @@
+// Reads of the rights register: one right for any instant by the pure rules, and the read-model list.
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { notFound } from '../common/domain-error.js';
+import type { EventStore } from '../ledger/event-store.port.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { RightView } from '../projections/right-view.entity.js';
+import { rightOf, type Right } from '../verifier/rights-rules.js';
+import { loadRightEvents } from './right-events.js';
+
+export interface ListRights { status?: string; holder?: string; creator?: string; flag?: string; limit?: number; cursor?: string }
+
+export const rightResource = (r: RightView) => ({
+  filingId: r.filingId, creator: r.creator, holder: r.holder, status: r.status, rule: r.rule, cause: r.cause, since: r.since, flags: r.flags,
+  policyVersion: r.policyVersion, filedAt: r.filedAt, labelDueAt: r.labelDueAt, quietUntil: r.quietUntil, labelsDeclaredAt: r.labelsDeclaredAt,
+  confirmedAt: r.confirmedAt, expiresAt: r.expiresAt, nearDuplicates: r.nearDuplicates, similarityDecision: r.similarityDecision,
+  probationDecision: r.probationDecision, asOf: r.asOf, leafIndex: r.leafIndex,
+});
+
+@Injectable()
+export class RightsQueries {
+  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** The right as the rules give it at `asOf` (past or future), from the events it depends on; null when there is no such filing. */
+  async compute(filingId: string, asOf: Date): Promise<Right | null> {
+    return rightOf(await loadRightEvents(this.store, this.db, filingId), filingId, asOf);
+  }
+
+  async get(filingId: string, asOf: Date): Promise<Right> {
+    const right = await this.compute(filingId, asOf);
+    if (!right) {
+      const exists = (await loadRightEvents(this.store, this.db, filingId)).length > 0;
+      throw notFound(exists ? 'right-not-yet-open' : 'filing-not-found', exists ? `filing ${filingId} was filed after ${asOf.toISOString()}` : `no filing ${filingId}`);
+    }
+    return right;
+  }
+
+  async list(q: ListRights) {
+    const limit = q.limit ?? 20;
+    const where: FindOptionsWhere<RightView> = {};
+    if (q.status) where.status = q.status;
+    if (q.holder) where.holder = q.holder;
+    if (q.creator) where.creator = q.creator;
+    if (q.flag) (where as Record<string, unknown>)[q.flag] = true;
+    if (q.cursor) where.leafIndex = MoreThan(Number(q.cursor));
+    const rows = await this.db.getRepository(RightView).find({ where, order: { leafIndex: 'ASC' }, take: limit + 1 });
+    const page = rows.slice(0, limit);
+    return { items: page.map(rightResource), nextCursor: rows.length > limit ? String(page[page.length - 1].leafIndex) : null };
+  }
+}

@@ -1,0 +1,103 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Public, Roles, type Principal } from '../auth/auth.decorators.js';
+import { PolicyService } from './policy.service.js';
+import { RightsQueries } from './rights.queries.js';
+import { PublishPolicy, ReviewFlag, RunSettlement } from './settlement.commands.js';
+import { ListRightsQuery, ListSettlementsQuery, PolicyQuery, PublishPolicyDto, ReviewFlagDto, RightQuery, SettleDto } from './settlement.dto.js';
+import { SettlementService } from './settlement.service.js';
+import { StatsQueries } from './stats.queries.js';
+
+const instant = (iso: string | undefined) => (iso === undefined ? new Date() : new Date(iso));
+
+@ApiTags('policy')
+@Controller('v1/policy')
+export class PolicyController {
+  constructor(private readonly commands: CommandBus, private readonly policies: PolicyService) {}
+
+  /** Every sandbox policy version and the one in force now (or at `?at=`); public, so anyone can recompute the rights. */
+  @Get()
+  @Public()
+  get(@Query() q: PolicyQuery) {
+    return this.policies.describe(instant(q.at));
+  }
+
+  /** Publishes a new version, effective from a future instant; parameters left out keep the latest version's values. */
+  @Post()
+  @ApiBearerAuth()
+  @Roles('admin')
+  publish(@Body() body: PublishPolicyDto, @CurrentPrincipal() p: Principal) {
+    return this.commands.execute(new PublishPolicy(new Date(body.effectiveFrom), body.parameters, p.principalId));
+  }
+}
+
+@ApiTags('rights')
+@ApiBearerAuth()
+@Controller('v1/rights')
+export class RightsController {
+  constructor(private readonly rights: RightsQueries) {}
+
+  /** The register as last settled or changed (read model); cursor-paginated in filing order. */
+  @Get()
+  @Roles('creator', 'reviewer', 'auditor', 'admin')
+  list(@Query() q: ListRightsQuery) {
+    return this.rights.list(q);
+  }
+
+  /** The right as the rules give it at `?asOf=` (default now), past or future, computed from the events. */
+  @Get(':filingId')
+  @Roles('creator', 'reviewer', 'auditor', 'admin')
+  get(@Param('filingId', new ParseUUIDPipe()) filingId: string, @Query() q: RightQuery) {
+    return this.rights.get(filingId, instant(q.asOf));
+  }
+}
+
+@ApiTags('filings')
+@ApiBearerAuth()
+@Controller('v1/filings')
+export class SimilarityClearanceController {
+  constructor(private readonly commands: CommandBus) {}
+
+  /** A reviewer clears (the right may be confirmed) or confirms (it stays provisional) a similarityReview or probation flag. */
+  @Post(':id/similarity-clearance')
+  @HttpCode(200)
+  @Roles('reviewer')
+  review(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ReviewFlagDto, @CurrentPrincipal() p: Principal) {
+    return this.commands.execute(new ReviewFlag(id, body.flag, body.decision, body.reasoning, p.principalId));
+  }
+}
+
+@ApiTags('settlements')
+@ApiBearerAuth()
+@Controller('v1/settlements')
+export class SettlementController {
+  constructor(private readonly commands: CommandBus, private readonly settlements: SettlementService) {}
+
+  /** Runs a settlement now (or as of a past instant not before the previous one) and records RightsSettled. */
+  @Post()
+  @Roles('admin')
+  settle(@Body() body: SettleDto, @CurrentPrincipal() p: Principal) {
+    return this.commands.execute(new RunSettlement(body.asOf === undefined ? undefined : new Date(body.asOf), p.principalId));
+  }
+
+  @Get()
+  @Roles('auditor', 'admin')
+  list(@Query() q: ListSettlementsQuery) {
+    return this.settlements.list(q.limit ?? 20, q.cursor === undefined ? null : Number(q.cursor));
+  }
+}
+
+@ApiTags('stats')
+@ApiBearerAuth()
+@Controller('v1/stats')
+export class StatsController {
+  constructor(private readonly stats: StatsQueries) {}
+
+  /** Governance figures: filings by status, label compliance, disputes by type and outcome, repeat infringement, similarity flags. */
+  @Get()
+  @Roles('reviewer', 'auditor', 'admin')
+  get() {
+    return this.stats.figures(new Date());
+  }
+}

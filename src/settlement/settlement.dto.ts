@@ -1,0 +1,82 @@
+// Request bodies and queries of the settlement endpoints: whitelisted, every unknown field rejected.
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsPrintableText } from '../common/validation.js';
+import { REVIEW_DECISIONS, REVIEWABLE_FLAGS, RIGHT_FLAGS, RIGHT_STATUSES, type ReviewableFlag, type ReviewDecision } from '../verifier/rights-rules.js';
+
+/** An ISO-8601 instant with its offset (a local time without one would depend on the server's zone). */
+const Instant = () => (target: object, property: string) => {
+  IsISO8601({ strict: true, strictSeparator: true })(target, property);
+  Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, { message: '$property must be an ISO-8601 instant with a time zone, e.g. 2027-01-01T00:00:00Z' })(target, property);
+};
+const Days = (min: number, max: number) => (target: object, property: string) => {
+  IsOptional()(target, property); IsInt()(target, property); Min(min)(target, property); Max(max)(target, property);
+};
+
+export class SimilarityThresholdsDto {
+  /** Hamming distance out of 64 bits. */
+  @Days(0, 16) phash64?: number;
+  /** Hamming distance out of 256 bits. */
+  @Days(0, 64) pdq256?: number;
+  /** Hamming distance out of 64 bits. */
+  @Days(0, 16) simhash64?: number;
+}
+
+export class RepeatInfringerDto {
+  @Days(1, 100) upheld?: number;
+  @Days(1, 3650) windowDays?: number;
+}
+
+/** Parameters left out keep the latest version's values. */
+export class PolicyParametersDto {
+  @Days(1, 365) labelGraceDays?: number;
+  @Days(1, 365) objectionWindowDays?: number;
+  @Days(1, 90) responseDays?: number;
+  @Days(1, 365) decisionSlaDays?: number;
+  @Days(1, 90) appealDays?: number;
+  @Days(1, 36500) termDays?: number;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => SimilarityThresholdsDto) similarity?: SimilarityThresholdsDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RepeatInfringerDto) repeatInfringer?: RepeatInfringerDto;
+}
+
+export class PublishPolicyDto {
+  /** When the version takes effect: in the future, after the latest version's. */
+  @Instant() effectiveFrom: string;
+  @IsObject() @ValidateNested() @Type(() => PolicyParametersDto) parameters: PolicyParametersDto;
+}
+
+export class PolicyQuery {
+  /** The instant to report the version in force for (default now). */
+  @IsOptional() @Instant() at?: string;
+}
+
+export class RightQuery {
+  /** Any instant, past or future (default now). */
+  @IsOptional() @Instant() asOf?: string;
+}
+
+export class ListRightsQuery {
+  @IsOptional() @IsIn(RIGHT_STATUSES) status?: string;
+  @IsOptional() @IsUUID('all') holder?: string;
+  @IsOptional() @IsUUID('all') creator?: string;
+  @IsOptional() @IsIn(RIGHT_FLAGS) flag?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+}
+
+export class SettleDto {
+  /** The instant to settle as of: not in the future, not before the previous settlement's (default now). */
+  @IsOptional() @Instant() asOf?: string;
+}
+
+export class ListSettlementsQuery {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+}
+
+export class ReviewFlagDto {
+  @IsIn(REVIEWABLE_FLAGS) flag: ReviewableFlag;
+  /** `cleared`: the right may be confirmed; `confirmed`: the concern stands and keeps it provisional. */
+  @IsIn(REVIEW_DECISIONS) decision: ReviewDecision;
+  @IsString() @Length(1, 5000) @IsPrintableText() @Matches(/\S/, { message: 'reasoning must not be blank' }) reasoning: string;
+}

@@ -1,0 +1,93 @@
+// The multi-index near-duplicate search finds exactly what a linear scan finds, while examining a small fraction of the entries.
+import { CHUNKS, hammingDistance, hexToWords, MultiIndexHash, NearDuplicateIndex } from '../../src/settlement/near-duplicate.index.js';
+
+/** Deterministic xorshift32, so a failure reproduces. */
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32; };
+}
+
+const randomHex = (bits: number, rand: () => number) => Array.from({ length: bits / 4 }, () => Math.floor(rand() * 16).toString(16)).join('');
+
+function flipBits(hex: string, bits: number, flips: number, rand: () => number): string {
+  const chars = hex.split('').map((c) => parseInt(c, 16));
+  const done = new Set<number>();
+  while (done.size < flips) {
+    const bit = Math.floor(rand() * bits);
+    if (done.has(bit)) continue;
+    done.add(bit);
+    chars[bit >> 2] ^= 8 >> (bit & 3);
+  }
+  return chars.map((c) => c.toString(16)).join('');
+}
+
+/** Clusters of near-duplicates (0..2r bit flips from a base) among uniformly random hashes. */
+function corpus(bits: number, r: number, n: number, seed: number) {
+  const rand = rng(seed);
+  const hashes: string[] = [];
+  const bases = Array.from({ length: Math.ceil(n / 20) }, () => randomHex(bits, rand));
+  while (hashes.length < n) {
+    if (rand() < 0.5) hashes.push(randomHex(bits, rand));
+    else hashes.push(flipBits(bases[Math.floor(rand() * bases.length)], bits, Math.floor(rand() * (2 * r + 1)), rand));
+  }
+  const queries = Array.from({ length: 400 }, (_, i) => (i % 4 === 0
+    ? randomHex(bits, rand)
+    : flipBits(bases[Math.floor(rand() * bases.length)], bits, Math.floor(rand() * (2 * r + 1)), rand)));
+  return { hashes, queries, rand };
+}
+
+describe('MultiIndexHash', () => {
+  it.each([
+    ['phash64', 64, 8, 6000],
+    ['pdq256', 256, 31, 4000],
+    ['simhash64', 64, 3, 6000],
+  ] as const)('%s (r = %p) on %p hashes: the same matches as a linear scan, examining a fraction', (scheme, bits, r, n) => {
+    const { hashes, queries, rand } = corpus(bits, r, n, 0x5eed + bits + r);
+    const index = new MultiIndexHash(bits, CHUNKS[scheme]);
+    hashes.forEach((hex, i) => index.add(hex, { filingId: `f${i}`, creator: `c${Math.floor(rand() * 50)}`, leafIndex: i }));
+
+    let examined = 0;
+    let found = 0;
+    for (const [i, q] of queries.entries()) {
+      const accept = (e: { creator: string }) => e.creator !== `c${i % 50}`;
+      const { matches, stats } = index.search(q, r, accept);
+      expect(matches).toEqual(index.linearScan(q, r, accept));
+      examined += stats.examined;
+      found += matches.length;
+    }
+    const perQuery = examined / queries.length;
+    // Not a linear scan: a query compares only the entries sharing a near chunk with it.
+    expect(perQuery).toBeLessThan(n / 10);
+    expect(found).toBeGreaterThan(queries.length / 2);
+  });
+
+  it('finds matches at exactly the threshold and not one bit beyond', () => {
+    const rand = rng(7);
+    const index = new MultiIndexHash(64, CHUNKS.phash64);
+    const base = randomHex(64, rand);
+    for (let d = 0; d <= 12; d++) index.add(flipBits(base, 64, d, rand), { filingId: `d${d}`, creator: 'x', leafIndex: d });
+    const { matches } = index.search(base, 8);
+    expect(matches.map((m) => m.distance)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(matches.every((m) => m.entry.filingId === `d${m.distance}`)).toBe(true);
+  });
+
+  it('measures distance on words, most significant bit first', () => {
+    expect(hammingDistance(hexToWords('ffffffff00000000', 64), hexToWords('7fffffff00000001', 64))).toBe(2);
+    expect(() => hexToWords('abc', 64)).toThrow();
+  });
+});
+
+describe('NearDuplicateIndex', () => {
+  it('leaves out the same creator, withdrawn filings and filings outside the leaf range', () => {
+    const index = new NearDuplicateIndex();
+    const h = '0123456789abcdef';
+    index.add('phash64', h, { filingId: 'mine', creator: 'alice', leafIndex: 1 });
+    index.add('phash64', h, { filingId: 'gone', creator: 'bob', leafIndex: 2 });
+    index.add('phash64', '0123456789abcdee', { filingId: 'late', creator: 'carol', leafIndex: 9 });
+    index.add('phash64', '0123456789abcdec', { filingId: 'near', creator: 'dave', leafIndex: 3 });
+    index.add('simhash64', h, { filingId: 'other-scheme', creator: 'erin', leafIndex: 4 });
+    index.withdraw('gone');
+    expect(index.find('phash64', h, 8, 'alice', { before: 9 }).matches.map((m) => [m.entry.filingId, m.distance])).toEqual([['near', 2]]);
+    expect(index.find('phash64', h, 8, 'alice', { from: 4 }).matches.map((m) => m.entry.filingId)).toEqual(['late']);
+  });
+});
