@@ -37,3 +37,9 @@ describe('filing decider', () => {
       given(filingDecider, [filed, withdrawn]).when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later }).thenThrows('already-withdrawn'));
   });
 });
+
+describe('filing decider over the whole filing stream', () => {
+  it('ignores events other contexts append to the stream', () =>
+    given(filingDecider, [filed, { type: 'LabelsDeclared', data: { version: 1 } } as never])
+      .when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later }).then([withdrawn]));
+});

@@ -22,6 +22,8 @@ export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
         return { status: 'active', creator: event.data.creator, contentHash: event.data.contentHash };
       case 'FilingWithdrawn':
         return { ...state, status: 'withdrawn' };
+      default:
+        return state; // other contexts (labels, near-duplicates, flag reviews) append to the filing stream too
     }
   },
 

@@ -12,13 +12,9 @@ import { FileWork, WithdrawFiling, type FiledWork } from './filing.commands.js';
 import { filingDecider, type FilingCommand, type FilingState } from './filing.decider.js';
 import { contentStream, filingStream, type FilingDetails, type FilingEvent, type WorkFiledData } from './filing.events.js';
 
-/**
- * The filing decider over the whole filing stream: events other contexts append there (labels, near-duplicates, flag
- * reviews) leave its state alone; `following` are appended after WorkFiled in the same commit.
- */
+/** The filing decider, with `following` events (near-duplicate candidates) appended after WorkFiled in the same commit. */
 const filingStreamDecider = (following: DomainEvent[] = []): Decider<FilingCommand, FilingEvent, FilingState> => ({
   ...filingDecider,
-  evolve: (state, event) => (event.type === 'WorkFiled' || event.type === 'FilingWithdrawn' ? filingDecider.evolve(state, event) : state),
   decide: (command, state) => [...filingDecider.decide(command, state), ...(command.type === 'FileWork' ? following as FilingEvent[] : [])],
 });
 
