@@ -7,9 +7,9 @@ import type {
 } from './event-store.port.js';
 import { nativeSha256 } from './native-sha256.js';
 import {
-  expectationHolds, NO_HEAD, planAppend, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
+  expectationHolds, NO_HEAD, planPrepared, prepareAppends, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
 } from './sqlite-event-store.js';
-import type { EventRow, StreamHead } from './sqlite-event-store.js';
+import type { EventRow, PlannedRow, PreparedAppend, StreamHead } from './sqlite-event-store.js';
 
 const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at AS "recordedAt", prev_hash AS "prevHash", hash';
 
@@ -17,6 +17,19 @@ export interface PostgresEventStoreOptions {
   /** Schema holding the `events` table (created if missing); default `ledger`. */
   schema?: string;
   sha256?: Sha256;
+  /** Most commands in one group commit (default 1000). */
+  maxBatch?: number;
+}
+
+/** One appendMulti call waiting for the next group commit. */
+interface QueuedAppend { appends: PreparedAppend[]; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }
+type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+/** The batch's INSERT failed before COMMIT was sent: nothing is stored, so its commands may be retried one by one. */
+class BatchInsertFailed extends Error {
+  constructor(readonly cause: unknown) {
+    super('group commit insert failed');
+  }
 }
 
 /** A per-schema advisory lock key (signed int64), so separate ledgers in one database do not serialize each other. */
@@ -28,12 +41,16 @@ function advisoryLockKey(schema: string): string {
 export class PostgresEventStore implements EventStore {
   private readonly listeners = new SizeListeners();
   private closed = false;
+  /** Appends waiting for the next group commit; one commit of this process is in flight at a time. */
+  private queue: QueuedAppend[] = [];
+  private draining: Promise<void> | null = null;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly table: string,
     private readonly lockKey: string,
     private readonly sha256: Sha256,
+    private readonly maxBatch = 1000,
   ) {}
 
   static async open(connectionString: string, opts: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
@@ -66,43 +83,109 @@ export class PostgresEventStore implements EventStore {
       await pool.end();
       throw err;
     }
-    return new PostgresEventStore(pool, table, lockKey, opts.sha256 ?? nativeSha256);
+    const maxBatch = opts.maxBatch ?? 1000;
+    if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
+      await pool.end();
+      throw new TypeError(`invalid maxBatch ${maxBatch}`);
+    }
+    return new PostgresEventStore(pool, table, lockKey, opts.sha256 ?? nativeSha256, maxBatch);
   }
 
   async appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     return this.appendMulti([{ stream, events, expectedRevision }]);
   }
 
+  /**
+   * Group commit: appends called while a commit is in flight (or in the same turn of the event loop) are written
+   * together in the next transaction, under the one advisory lock. Expectations are checked in call order against the
+   * batch's own view, a failing command fails alone, and each call resolves only after COMMIT.
+   */
   async appendMulti(appends: StreamAppend[]): Promise<AppendResult> {
     validateAppends(appends);
-    let result: AppendResult;
+    if (this.closed) throw new Error('the event store is closed');
+    const prepared = prepareAppends(appends);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ appends: prepared, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = new Promise<void>((r) => setImmediate(r)).then(() => this.drain()).finally(() => {
+      this.draining = null;
+      if (this.queue.length > 0) this.kick(); // queued while the last pass was finishing
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.maxBatch));
+  }
+
+  /** One transaction for the batch; if its INSERT fails, each command is retried in a transaction of its own. */
+  private async commit(batch: QueuedAppend[]): Promise<void> {
+    let outcomes: Outcome[];
     try {
-      result = await inTransaction(this.pool, async (client) => {
-        // Held until COMMIT: position n+1 is only assigned after n has committed, so the log has no gaps, even briefly.
-        await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
-        // A separate statement: READ COMMITTED takes its snapshot now, after the lock, so it sees the previous commit.
-        const max = await client.query<{ next: string }>(`SELECT COALESCE(MAX(position) + 1, 0) AS next FROM ${this.table}`);
-        const streams = [...new Set(appends.map((a) => a.stream))];
-        const found = await client.query<{ stream: string; revision: number; hash: string }>(
-          `SELECT DISTINCT ON (stream) stream, revision, hash FROM ${this.table}
-           WHERE stream = ANY($1::text[]) ORDER BY stream, revision DESC`, [streams]);
-        const heads = new Map<string, StreamHead>(found.rows.map((r) => [r.stream, { revision: r.revision, hash: r.hash }]));
-        const { rows, result } = planAppend(appends, Number(max.rows[0].next), heads, this.sha256);
-        const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-        await client.query(
-          `INSERT INTO ${this.table} (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[],
-                                $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
-          [col((r) => r.envelope.leafIndex), col((r) => r.envelope.id), col((r) => r.envelope.stream),
-            col((r) => r.envelope.revision), col((r) => r.envelope.type), col((r) => r.dataText), col((r) => r.metaText),
-            col((r) => r.envelope.recordedAt), col((r) => r.envelope.prevHash), col((r) => r.envelope.hash)]);
-        return result;
-      });
+      outcomes = await this.writeBatch(batch);
     } catch (err) {
-      throw await this.explainUniqueViolation(err, appends);
+      if (err instanceof BatchInsertFailed && batch.length > 1) {
+        for (const q of batch) await this.commit([q]);
+        return;
+      }
+      const cause = err instanceof BatchInsertFailed ? err.cause : err;
+      // COMMIT itself failing (or the connection) leaves the outcome unknown: never retry, report it to every caller.
+      const reported = batch.length === 1 ? await this.explainUniqueViolation(cause, batch[0].appends) : cause;
+      for (const q of batch) q.reject(reported);
+      return;
     }
-    this.listeners.notify(result.lastPosition + 1);
-    return result;
+    let last = -1;
+    for (const o of outcomes) if (o.ok) last = Math.max(last, o.result.lastPosition);
+    if (last >= 0) this.listeners.notify(last + 1);
+    outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.result) : batch[i].reject(o.error)));
+  }
+
+  private writeBatch(batch: QueuedAppend[]): Promise<Outcome[]> {
+    return inTransaction(this.pool, async (client) => {
+      // Held until COMMIT: position n+1 is only assigned after n has committed, so the log has no gaps, even briefly.
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
+      // A separate statement: READ COMMITTED takes its snapshot now, after the lock, so it sees the previous commit.
+      const max = await client.query<{ next: string }>(`SELECT COALESCE(MAX(position) + 1, 0) AS next FROM ${this.table}`);
+      const streams = [...new Set(batch.flatMap((q) => q.appends.map((a) => a.stream)))];
+      const found = await client.query<{ stream: string; revision: number; hash: string }>(
+        `SELECT DISTINCT ON (stream) stream, revision, hash FROM ${this.table}
+         WHERE stream = ANY($1::text[]) ORDER BY stream, revision DESC`, [streams]);
+      // The batch's view of every head: a command that passes moves it, so later commands see its effects.
+      const view = new Map<string, StreamHead>(found.rows.map((r) => [r.stream, { revision: r.revision, hash: r.hash }]));
+      let next = Number(max.rows[0].next);
+      const rows: PlannedRow[] = [];
+      const outcomes = batch.map(({ appends }): Outcome => {
+        const heads = new Map(appends.map((a) => [a.stream, view.get(a.stream) ?? NO_HEAD]));
+        try {
+          const planned = planPrepared(appends, next, heads, this.sha256);
+          rows.push(...planned.rows);
+          for (const [stream, head] of heads) view.set(stream, head);
+          next = planned.result.lastPosition + 1;
+          return { ok: true, result: planned.result };
+        } catch (error) {
+          return { ok: false, error }; // nothing of it was written: the commands that pass are inserted below
+        }
+      });
+      if (rows.length > 0) {
+        const col = <T>(f: (r: PlannedRow) => T) => rows.map(f);
+        try {
+          await client.query(
+            `INSERT INTO ${this.table} (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[],
+                                  $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+            [col((r) => r.envelope.leafIndex), col((r) => r.envelope.id), col((r) => r.envelope.stream),
+              col((r) => r.envelope.revision), col((r) => r.envelope.type), col((r) => r.dataText), col((r) => r.metaText),
+              col((r) => r.envelope.recordedAt), col((r) => r.envelope.prevHash), col((r) => r.envelope.hash)]);
+        } catch (err) {
+          throw new BatchInsertFailed(err);
+        }
+      }
+      return outcomes;
+    });
   }
 
   /** Second guard: a writer that bypassed the lock made UNIQUE(stream, revision) refuse us; report it as the conflict it is. */
@@ -149,10 +232,12 @@ export class PostgresEventStore implements EventStore {
     await this.pool.query('SELECT 1');
   }
 
+  /** Commits the appends already queued (they were accepted), then closes the pool; later appends are refused. */
   async close(): Promise<void> {
-    this.listeners.clear();
     if (this.closed) return;
     this.closed = true;
+    while (this.draining) await this.draining.catch(() => undefined);
+    this.listeners.clear();
     await this.pool.end();
   }
 }

@@ -1,4 +1,5 @@
-// Embedded SQLite event store (the default): one file, WAL, a durable commit per append.
+// Embedded SQLite event store (the default): one file, WAL, group commit (the appends of one event-loop turn share
+// one transaction and one fsync; each is answered only once that commit is durable).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
@@ -57,6 +58,27 @@ export function expectationHolds(expected: ExpectedRevision, lastRevision: numbe
   return lastRevision === expected;
 }
 
+/** An event serialised once, when the append is called: what is stored, and the value that reads back from it. */
+export interface PreparedEvent { type: string; data: JsonObject; meta: JsonObject; dataText: string; metaText: string }
+export interface PreparedAppend { stream: string; expectedRevision: ExpectedRevision; events: PreparedEvent[] }
+
+/**
+ * Serialises every event's data and meta (throws TypeError on what JSON cannot hold, e.g. a BigInt or a cycle).
+ * Done at call time, outside any transaction: later changes to the caller's objects cannot alter the append.
+ */
+export function prepareAppends(appends: StreamAppend[]): PreparedAppend[] {
+  return appends.map(({ stream, expectedRevision, events }) => ({
+    stream, expectedRevision,
+    events: events.map((e) => {
+      // Hash what reads back: the JSON round trip drops undefined, turns non-finite numbers into null, calls toJSON.
+      const dataText = JSON.stringify(e.data);
+      const metaText = JSON.stringify(e.meta);
+      if (typeof dataText !== 'string' || typeof metaText !== 'string') throw new TypeError(`stream ${stream}: data and meta must serialise to JSON objects`);
+      return { type: e.type, data: JSON.parse(dataText) as JsonObject, meta: JSON.parse(metaText) as JsonObject, dataText, metaText };
+    }),
+  }));
+}
+
 /**
  * Checks every expectation and builds the envelopes of one commit. `heads` holds the current head of every
  * stream named in `appends`; appends to the same stream within one batch see the earlier ones.
@@ -64,6 +86,13 @@ export function expectationHolds(expected: ExpectedRevision, lastRevision: numbe
  */
 export function planAppend(
   appends: StreamAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256,
+): { rows: PlannedRow[]; result: AppendResult } {
+  return planPrepared(prepareAppends(appends), firstPosition, heads, sha256);
+}
+
+/** planAppend for appends already serialised by prepareAppends. */
+export function planPrepared(
+  appends: PreparedAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256,
 ): { rows: PlannedRow[]; result: AppendResult } {
   const recordedAt = new Date().toISOString(); // one commit, one timestamp: ISO-8601 UTC with ms
   const rows: PlannedRow[] = [];
@@ -83,16 +112,12 @@ export function planAppend(
   return { rows, result: { events: rows.map((r) => r.envelope), nextRevisions, lastPosition: position - 1 } };
 }
 
-function buildRow(stream: string, head: StreamHead, e: NewEvent, leafIndex: number, recordedAt: string, sha256: Sha256): PlannedRow {
-  // Hash what reads back: the JSON round trip drops undefined, turns non-finite numbers into null, calls toJSON.
-  const dataText = JSON.stringify(e.data);
-  const metaText = JSON.stringify(e.meta);
+function buildRow(stream: string, head: StreamHead, e: PreparedEvent, leafIndex: number, recordedAt: string, sha256: Sha256): PlannedRow {
   const body = {
     v: 1 as const, id: uuidv7(), stream, revision: head.revision + 1, type: e.type,
-    data: JSON.parse(dataText) as JsonObject, meta: JSON.parse(metaText) as JsonObject,
-    recordedAt, prevHash: head.revision < 0 ? ZERO_HASH : head.hash,
+    data: e.data, meta: e.meta, recordedAt, prevHash: head.revision < 0 ? ZERO_HASH : head.hash,
   };
-  return { envelope: { ...body, hash: computeEventHash(body, sha256), leafIndex }, dataText, metaText };
+  return { envelope: { ...body, hash: computeEventHash(body, sha256), leafIndex }, dataText: e.dataText, metaText: e.metaText };
 }
 
 export function rowToEnvelope(r: EventRow): EventEnvelope {
@@ -140,7 +165,16 @@ export interface SqliteEventStoreOptions {
   /** FULL (default): a resolved append survives power loss. NORMAL: survives a process crash only, ~7x more commits/s. */
   synchronous?: 'FULL' | 'NORMAL';
   sha256?: Sha256;
+  /** Most commands in one group commit (default 1000): bounds how long one commit holds the event loop. */
+  maxBatch?: number;
 }
+
+/** One appendMulti call waiting for the next group commit. */
+interface QueuedAppend { appends: PreparedAppend[]; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }
+type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+/** The batch being written: the next free position and the heads of the streams it has touched so far. */
+interface BatchState { next: number; heads: Map<string, StreamHead> }
 
 export class SqliteEventStore implements EventStore {
   private readonly listeners = new SizeListeners();
@@ -152,9 +186,15 @@ export class SqliteEventStore implements EventStore {
     readAll: Database.Statement<[number, number], EventRow>;
     ping: Database.Statement<[]>;
   };
-  private readonly appendTx: Database.Transaction<(appends: StreamAppend[]) => AppendResult>;
+  /** Appends called since the last group commit; written together on the next turn of the event loop. */
+  private queue: QueuedAppend[] = [];
+  private drainScheduled = false;
+  private closed = false;
+  private batch: BatchState = { next: 0, heads: new Map() };
+  private readonly batchTx: Database.Transaction<(queued: QueuedAppend[]) => Outcome[]>;
+  private readonly commandTx: Database.Transaction<(appends: PreparedAppend[]) => AppendResult>;
 
-  private constructor(private readonly db: Database.Database, private readonly sha256: Sha256) {
+  private constructor(private readonly db: Database.Database, private readonly sha256: Sha256, private readonly maxBatch: number) {
     this.stmt = {
       maxPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
       head: db.prepare('SELECT revision, hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1'),
@@ -165,15 +205,32 @@ export class SqliteEventStore implements EventStore {
       readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
       ping: db.prepare('SELECT 1'),
     };
-    this.appendTx = db.transaction((appends: StreamAppend[]) => {
+    // One BEGIN IMMEDIATE … COMMIT for the whole batch: the write lock is taken up front, so the reads below and
+    // the inserts see one state, and another connection's commit cannot slip in between.
+    this.batchTx = db.transaction((queued: QueuedAppend[]) => {
+      this.batch = { next: (this.stmt.maxPosition.get() ?? -1) + 1, heads: new Map() };
+      return queued.map(({ appends }): Outcome => {
+        try {
+          return { ok: true, result: this.commandTx(appends) };
+        } catch (error) {
+          if (!db.inTransaction) throw error; // SQLite rolled the whole transaction back (I/O error, disk full): fail the batch
+          return { ok: false, error };
+        }
+      });
+    });
+    // Nested in batchTx, so a SAVEPOINT: a failing command is rolled back alone and its neighbours still commit.
+    this.commandTx = db.transaction((appends: PreparedAppend[]) => {
       const heads = new Map<string, StreamHead>();
-      for (const { stream } of appends) if (!heads.has(stream)) heads.set(stream, this.stmt.head.get(stream) ?? NO_HEAD);
-      // Read inside the write transaction, so another connection's commit cannot slip in between.
-      const first = (this.stmt.maxPosition.get() ?? -1) + 1;
-      const { rows, result } = planAppend(appends, first, heads, this.sha256);
+      for (const { stream } of appends) {
+        if (!heads.has(stream)) heads.set(stream, this.batch.heads.get(stream) ?? this.stmt.head.get(stream) ?? NO_HEAD);
+      }
+      const { rows, result } = planPrepared(appends, this.batch.next, heads, this.sha256);
       for (const { envelope: e, dataText, metaText } of rows) {
         this.stmt.insert.run(e.leafIndex, e.id, e.stream, e.revision, e.type, dataText, metaText, e.recordedAt, e.prevHash, e.hash);
       }
+      // Only now, with every insert done: later commands of the batch see this one's effects.
+      for (const [stream, head] of heads) this.batch.heads.set(stream, head);
+      this.batch.next = result.lastPosition + 1;
       return result;
     });
   }
@@ -199,7 +256,9 @@ export class SqliteEventStore implements EventStore {
         hash TEXT NOT NULL,
         UNIQUE (stream, revision)
       )`);
-      return new SqliteEventStore(db, opts.sha256 ?? nativeSha256);
+      const maxBatch = opts.maxBatch ?? 1000;
+      if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new TypeError(`invalid maxBatch ${maxBatch}`);
+      return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch);
     } catch (err) {
       db.close();
       throw err;
@@ -210,12 +269,47 @@ export class SqliteEventStore implements EventStore {
     return this.appendMulti([{ stream, events, expectedRevision }]);
   }
 
+  /**
+   * Queues the append for the next group commit and resolves once that commit is durable. Expectations are checked
+   * in the order of the calls; a failing command (ConcurrencyError, anything else) fails alone.
+   */
   async appendMulti(appends: StreamAppend[]): Promise<AppendResult> {
     validateAppends(appends);
-    // BEGIN IMMEDIATE takes the write lock up front: the expectation checks and the inserts see one state.
-    const result = this.appendTx.immediate(appends);
-    this.listeners.notify(result.lastPosition + 1);
-    return result;
+    if (this.closed) throw new Error('the event store is closed');
+    const prepared = prepareAppends(appends);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ appends: prepared, resolve, reject });
+      this.scheduleDrain();
+    });
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    // setImmediate, not a microtask: the requests whose I/O arrived in this turn of the loop get to queue their appends.
+    setImmediate(() => this.drain());
+  }
+
+  /** Writes up to maxBatch queued appends in one transaction, then answers each (synchronous=FULL: after the fsync). */
+  private drain(): void {
+    this.drainScheduled = false;
+    const queued = this.queue.splice(0, this.maxBatch);
+    if (this.queue.length > 0) this.scheduleDrain();
+    if (queued.length === 0 || !this.db.open) {
+      for (const q of queued) q.reject(new Error('the event store is closed'));
+      return;
+    }
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.batchTx.immediate(queued);
+    } catch (err) {
+      for (const q of queued) q.reject(err); // rolled back: nothing of the batch is stored
+      return;
+    }
+    let last = -1;
+    for (const o of outcomes) if (o.ok) last = Math.max(last, o.result.lastPosition);
+    if (last >= 0) this.listeners.notify(last + 1);
+    outcomes.forEach((o, i) => (o.ok ? queued[i].resolve(o.result) : queued[i].reject(o.error)));
   }
 
   async readStream(stream: string): Promise<EventEnvelope[]> {
@@ -254,7 +348,10 @@ export class SqliteEventStore implements EventStore {
     this.stmt.ping.get();
   }
 
+  /** Commits what is already queued (those appends were accepted), then closes; later appends are refused. */
   async close(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length > 0 && this.db.open) this.drain();
     this.listeners.clear();
     if (this.db.open) this.db.close();
   }

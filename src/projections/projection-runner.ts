@@ -2,6 +2,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventStore, Unsubscribe } from '../ledger/event-store.port.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Projection } from './projection.js';
 import { ProjectionCheckpoint } from './read-model.entities.js';
 
@@ -20,6 +21,7 @@ export class ProjectionRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private unsubscribe: Unsubscribe | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private readonly appliedListeners = new Set<(events: readonly EventEnvelope[]) => void>();
 
   constructor(
     private readonly store: EventStore,
@@ -48,6 +50,16 @@ export class ProjectionRunner {
     const result = this.queue.then(() => this.db.transaction(work));
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Called with every batch this runner has committed to the read models, before the writers waiting for it resume
+   * (so an in-memory cache of a read model, e.g. API keys, is invalidated before a revocation is answered).
+   */
+  onApplied(listener: (events: readonly EventEnvelope[]) => void): Unsubscribe {
+    const entry = (events: readonly EventEnvelope[]) => listener(events);
+    this.appliedListeners.add(entry);
+    return () => { this.appliedListeners.delete(entry); };
   }
 
   /** Resolves once the event at `leafIndex` is in the read models (read-your-writes). */
@@ -105,6 +117,7 @@ export class ProjectionRunner {
         await em.save(ProjectionCheckpoint, { name: CHECKPOINT, position: end });
       });
       this.next = end;
+      for (const l of [...this.appliedListeners]) l(batch);
       this.releaseWaiters();
       onProgress?.(end, total);
     }

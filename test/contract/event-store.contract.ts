@@ -244,6 +244,36 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
       expectContiguousLog(all);
     });
 
+    it('concurrent appends with some wrong expectations: exactly those fail, the others commit contiguously', async () => {
+      const streams = Array.from({ length: 30 }, (_, i) => `mixed-${i}`);
+      for (const [i, s] of streams.entries()) await store.appendToStream(s, evs(1 + (i % 3)), 'no-stream');
+      const last = (i: number) => i % 3; // each stream's last revision
+      const wrong = new Set([1, 4, 5, 11, 17, 18, 26]);
+      const outcomes = await Promise.allSettled(streams.map((s, i) =>
+        store.appendToStream(s, [ev('Next', i)], wrong.has(i) ? last(i) + 1 : last(i))));
+      outcomes.forEach((o, i) => {
+        if (wrong.has(i)) expect(o).toMatchObject({ status: 'rejected', reason: { name: 'ConcurrencyError', stream: streams[i], expected: last(i) + 1, actual: last(i) } });
+        else expect(o.status).toBe('fulfilled');
+      });
+      for (const [i, s] of streams.entries()) expect(await store.readStream(s)).toHaveLength(last(i) + 1 + (wrong.has(i) ? 0 : 1));
+      expectContiguousLog(await store.readAll(0));
+    });
+
+    it('an append whose data cannot be serialised fails alone; concurrent neighbours commit', async () => {
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      const bad = [{ n: 1n }, cyclic, { toJSON: () => { throw new Error('no JSON form'); } }];
+      const outcomes = await Promise.allSettled([
+        store.appendToStream('ser-ok-1', [ev('A')], 'no-stream'),
+        ...bad.map((data, i) => store.appendToStream(`ser-bad-${i}`, [{ type: 'Bad', data: data as never, meta: {} }], 'no-stream')),
+        store.appendToStream('ser-ok-2', [ev('B')], 'no-stream'),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+      for (let i = 0; i < bad.length; i++) expect(await store.readStream(`ser-bad-${i}`)).toEqual([]);
+      expect(await store.count()).toBe(2);
+      expectContiguousLog(await store.readAll(0));
+    });
+
     it('subscribe: listeners get growing log sizes after commits; a throwing listener breaks nothing', async () => {
       const sizes: number[] = [];
       const unsubscribe = store.subscribe((n) => sizes.push(n));

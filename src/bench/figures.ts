@@ -1,0 +1,172 @@
+// The offline figures: export verification against raw SHA-256, proof latency, projection rebuild, near-duplicate lookup.
+import { createHash, hash as oneShot } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { MerkleLog } from '../ledger/merkle-log.js';
+import type { Ledger } from './dataset.js';
+import { ROOT, runMeasured } from './processes.js';
+
+export const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+export interface VerifyFigure { events: number; bytes: number; seconds: number; eventsPerSecond: number; mbPerSecond: number; peakRssBytes: number | null; output: string }
+
+/** The real CLI in its own process: `node bin/sandbox-ledger.js verify --export … --checkpoint … --vkey …`. */
+export async function benchVerify(exportFile: string, checkpointFile: string, vkey: string, events: number, bytes: number): Promise<VerifyFigure> {
+  const run = await runMeasured(['bin/sandbox-ledger.js', 'verify', '--export', exportFile, '--checkpoint', checkpointFile, '--vkey', vkey]);
+  if (run.code !== 0) throw new Error(`verify failed (${run.code}): ${run.stdout}${run.stderr}`);
+  // The CLI's own timing covers the streaming pass, not Node's start-up.
+  const m = /\((\d+) events\/s, ([\d.]+) MB\/s\)/.exec(run.stdout);
+  const eventsPerSecond = m ? Number(m[1]) : events / run.seconds;
+  const mbPerSecond = m ? Number(m[2]) : bytes / 1e6 / run.seconds;
+  return { events, bytes, seconds: run.seconds, eventsPerSecond, mbPerSecond, peakRssBytes: run.peakRss, output: run.stdout.trim() };
+}
+
+export interface RawShaFigure { bulkMbPerSecond: number; perLineMbPerSecond: number; perLinePerSecond: number }
+
+/** SHA-256 over the export's bytes with node:crypto: streamed in bulk, and one digest per line (one per event, the floor). */
+export async function benchRawSha(file: string): Promise<RawShaFigure> {
+  let bytes = 0;
+  let started = performance.now();
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    h.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  h.digest();
+  const bulkMbPerSecond = bytes / 1e6 / ((performance.now() - started) / 1000);
+  const data = await readFile(file); // in memory first: the per-line figure measures hashing, not reading
+  started = performance.now();
+  let lines = 0;
+  for (let start = 0; start < data.length;) {
+    let end = data.indexOf(10, start);
+    if (end < 0) end = data.length;
+    oneShot('sha256', data.subarray(start, end), 'buffer');
+    lines++;
+    start = end + 1;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { bulkMbPerSecond, perLineMbPerSecond: data.length / 1e6 / seconds, perLinePerSecond: lines / seconds };
+}
+
+export interface LatencyFigure { samples: number; medianMs: number; p99Ms: number }
+
+/** Inclusion and consistency proofs at the log's full size, from MerkleLog over its stored tree, for random indexes. */
+export async function benchProofs(log: MerkleLog, samples: number): Promise<{ treeSize: number; inclusion: LatencyFigure; consistency: LatencyFigure }> {
+  const n = log.treeSize;
+  const time = async (f: () => Promise<unknown>) => { const t = performance.now(); await f(); return performance.now() - t; };
+  const figure = (ms: number[]): LatencyFigure => {
+    ms.sort((a, b) => a - b);
+    return { samples: ms.length, medianMs: quantile(ms, 0.5), p99Ms: quantile(ms, 0.99) };
+  };
+  for (let i = 0; i < 200; i++) await log.inclusionProof(Math.floor(Math.random() * n), n); // warm caches and the JIT
+  const inclusion: number[] = [];
+  const consistency: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    inclusion.push(await time(() => log.inclusionProof(Math.floor(Math.random() * n), n)));
+    consistency.push(await time(() => log.consistencyProof(1 + Math.floor(Math.random() * (n - 1)), n)));
+  }
+  return { treeSize: n, inclusion: figure(inclusion), consistency: figure(consistency) };
+}
+
+export interface RebuildFigure { events: number; total: number; seconds: number; eventsPerSecond: number; complete: boolean }
+
+/**
+ * Clears the read models of the generated data dir and replays every event, in its own process (as
+ * `sandbox-ledger projections rebuild` does); stopped after `limitSeconds`, the rate is over the events applied so far.
+ */
+export async function benchRebuild(ledger: Ledger, limitSeconds: number): Promise<RebuildFigure> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'rebuild-child.js')], {
+    cwd: ROOT, env: { PATH: process.env.PATH ?? '', LEDGER_DATA_DIR: ledger.dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  type Progress = { applied: number; total: number; seconds: number; done?: boolean };
+  const progress: Progress[] = [];
+  let buffered = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    const lines = (buffered + d).split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) if (line.startsWith('{')) progress.splice(0, 1, JSON.parse(line) as Progress);
+  });
+  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  const timer = setTimeout(() => child.kill('SIGKILL'), limitSeconds * 1000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  const final = progress[0];
+  if (!final || (code !== 0 && !final.applied)) throw new Error(`projection rebuild failed (${code}): ${stderr}`);
+  return { events: final.applied, total: final.total, seconds: final.seconds, eventsPerSecond: final.applied / final.seconds, complete: final.done === true };
+}
+
+export type NearDuplicateFigure = { available: false; reason: string } | ({ available: true; filings: number; buildSeconds: number } & LatencyFigure);
+
+interface IndexLike {
+  add(scheme: string, hex: string, entry: { filingId: string; creator: string; leafIndex: number }): void;
+  find(scheme: string, hex: string, threshold: number, creator: string): unknown;
+}
+
+/** The settlement context's near-duplicate index (issue 6), if this build has it: a phash64 lookup at the policy threshold. */
+export async function benchNearDuplicates(phashes: Ledger['phashes'], filings: number, samples: number): Promise<NearDuplicateFigure> {
+  let Index: (new () => IndexLike) | undefined;
+  try {
+    const path = '../settlement/near-duplicate.index.js'; // resolved at run time: the bench builds with or without it
+    Index = ((await import(path)) as { NearDuplicateIndex?: new () => IndexLike }).NearDuplicateIndex;
+  } catch {
+    return { available: false, reason: 'not available yet (no src/settlement/near-duplicate.index in this build)' };
+  }
+  if (!Index) return { available: false, reason: 'not available yet (near-duplicate.index has no NearDuplicateIndex)' };
+  const index = new Index();
+  const started = performance.now();
+  // The generated filings first, then synthetic ones up to `filings` (the index holds hashes, not events).
+  for (let i = 0; i < filings; i++) {
+    const p = phashes[i] ?? { filingId: `synthetic-${i}`, creator: `creator-${i % 100}`, leafIndex: 2 * i, value: randomHex64() };
+    index.add('phash64', p.value, { filingId: p.filingId, creator: p.creator, leafIndex: p.leafIndex });
+  }
+  const buildSeconds = (performance.now() - started) / 1000;
+  const ms: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    // Half new content, half a near copy (3 bits flipped) of a filed work.
+    const q = i % 2 === 0 || phashes.length === 0 ? randomHex64() : flipBits(phashes[i % phashes.length].value, 3);
+    const t = performance.now();
+    index.find('phash64', q, 8, 'nobody');
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { available: true, filings, buildSeconds, samples, medianMs: quantile(ms, 0.5), p99Ms: quantile(ms, 0.99) };
+}
+
+const flipBits = (hex: string, bits: number) => {
+  let v = BigInt('0x' + hex);
+  for (let i = 0; i < bits; i++) v ^= 1n << BigInt((i * 23 + 5) % 64);
+  return v.toString(16).padStart(16, '0');
+};
+const randomHex64 = () => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0') + Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
+
+export interface StoreFigure { synchronous: 'FULL' | 'NORMAL'; maxBatch: number; commandsPerSecond: number; commitsPerSecond: number }
+
+/**
+ * The SQLite store alone: 50 writers each appending filing-shaped commands (a reservation and a filing stream) back to
+ * back for `seconds`. maxBatch 1 is the old one-commit-per-append store; the default is group commit.
+ */
+export async function benchStore(dir: string, synchronous: 'FULL' | 'NORMAL', maxBatch: number | undefined, seconds: number): Promise<StoreFigure> {
+  const { SqliteEventStore } = await import('../ledger/sqlite-event-store.js');
+  const store = SqliteEventStore.open(join(dir, `store-${synchronous}-${maxBatch ?? 'group'}.sqlite`), { synchronous, maxBatch });
+  let commits = 0;
+  store.subscribe(() => { commits++; });
+  const deadline = performance.now() + seconds * 1000;
+  let done = 0;
+  let n = 0;
+  const data = { title: 'x'.repeat(400), creator: 'p-1' };
+  await Promise.all(Array.from({ length: 50 }, async () => {
+    while (performance.now() < deadline) {
+      const id = n++;
+      await store.appendMulti([
+        { stream: `content-${id}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { id }, meta: { actor: 'p-1' } }] },
+        { stream: `filing-${id}`, expectedRevision: 'no-stream', events: [{ type: 'WorkFiled', data: { ...data, id }, meta: { actor: 'p-1' } }] },
+      ]);
+      done++;
+    }
+  }));
+  await store.close();
+  return { synchronous, maxBatch: maxBatch ?? 1000, commandsPerSecond: done / seconds, commitsPerSecond: commits / seconds };
+}

@@ -1,0 +1,95 @@
+// HTTP throughput: filings through the real server (auth, validation, hashing, durable append, projection) against a
+// bare NestJS + Fastify POST handler, each server in its own process, load from autocannon in this one.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { memoryOf, startServer, type ServerChild } from './processes.js';
+
+export interface HttpFigure {
+  requestsPerSecond: number;
+  ok: number;
+  failed: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** Server process RSS during the measured run: the largest sample, and the process's peak (VmHWM) at its end. */
+  serverRssMaxBytes: number | null;
+  serverRssPeakBytes: number | null;
+}
+
+export interface HttpOptions { connections: number; seconds: number; warmupSeconds: number }
+
+/** A filing body for distinct content (fresh content hash every request, so none is refused as a duplicate). */
+function filingBody(n: number): string {
+  const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+  return JSON.stringify({
+    contentHash: hex(32), contentType: 'image/png', title: `Bench work ${n}`,
+    generation: {
+      digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+      tool: { name: 'Stable Diffusion', version: '3.5', provider: 'Stability AI' },
+      promptHash: hex(32), negativePromptHash: hex(32), parameters: { steps: 30, cfg: 7.5, sampler: 'euler' },
+      seed: String(n), iterations: 14,
+      humanContribution: 'Wrote and refined the prompt over 14 iterations, selected one of 56 candidates and repainted the sky.',
+    },
+    processEvidence: [{ sha256: hex(32), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00Z' }],
+    perceptualHash: { scheme: 'phash64', value: hex(8) },
+  });
+}
+
+async function load(server: ServerChild, authorization: string | null, seconds: number, connections: number): Promise<autocannon.Result> {
+  let n = 0;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (authorization) headers.authorization = authorization;
+  return autocannon({
+    url: server.url, connections, duration: seconds, pipelining: 1,
+    requests: [{ method: 'POST', path: '/v1/filings', headers, setupRequest: (req) => ({ ...req, body: filingBody(n++) }) }],
+  });
+}
+
+async function measure(server: ServerChild, authorization: string | null, opts: HttpOptions): Promise<HttpFigure> {
+  if (opts.warmupSeconds > 0) await load(server, authorization, opts.warmupSeconds, opts.connections);
+  let rssMax = 0;
+  const sampler = setInterval(() => { rssMax = Math.max(rssMax, memoryOf(server.child.pid!)?.rss ?? 0); }, 100);
+  const r = await load(server, authorization, opts.seconds, opts.connections);
+  clearInterval(sampler);
+  const mem = memoryOf(server.child.pid!);
+  const ok = r['2xx'];
+  return {
+    requestsPerSecond: ok / opts.seconds, ok, failed: r.non2xx + r.errors + r.timeouts,
+    latencyP50Ms: r.latency.p50, latencyP99Ms: r.latency.p99,
+    serverRssMaxBytes: rssMax || null, serverRssPeakBytes: mem?.peak ?? null,
+  };
+}
+
+export async function benchBare(opts: HttpOptions): Promise<HttpFigure> {
+  const server = await startServer('dist/bench/bare-server.js', {}, '/v1/filings');
+  try {
+    return await measure(server, null, opts);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The real server (dist/main.js) on a fresh data dir, one creator key, POST /v1/filings. */
+export async function benchLedger(opts: HttpOptions, synchronous: 'FULL' | 'NORMAL'): Promise<HttpFigure & { output: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-http-'));
+  const adminKey = 'slk_' + randomBytes(32).toString('base64url');
+  const server = await startServer('dist/main.js', {
+    LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LEDGER_SQLITE_SYNCHRONOUS: synchronous,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  });
+  try {
+    const res = await fetch(`${server.url}/v1/principals`, {
+      method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench creator', roles: ['creator'] }),
+    });
+    if (res.status !== 201) throw new Error(`could not register the bench creator: ${res.status} ${await res.text()}`);
+    const creatorKey = ((await res.json()) as { apiKey: { key: string } }).apiKey.key;
+    const figure = await measure(server, `Bearer ${creatorKey}`, opts);
+    return { ...figure, output: server.output() };
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

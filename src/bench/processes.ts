@@ -1,0 +1,84 @@
+// Child processes for the bench: servers on loopback ports, their memory, and a CLI run with its peak RSS.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Resident set size now and at its peak (VmHWM), in bytes, from /proc; null where there is no /proc. */
+export function memoryOf(pid: number): { rss: number; peak: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(/\s(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(field)) ?? '')?.[1] ?? NaN) * 1024;
+    return { rss: kb('VmRSS:'), peak: kb('VmHWM:') };
+  } catch {
+    return null;
+  }
+}
+
+export interface ServerChild { url: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }
+
+/** Starts `node <script>` on a free port and waits until `ready` (a GET path answering 2xx) responds. */
+export async function startServer(script: string, env: Record<string, string>, ready = '/health'): Promise<ServerChild> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, script)], {
+    cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out = (out + d).slice(-20_000); });
+  child.stderr!.on('data', (d) => { out = (out + d).slice(-20_000); });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${out}`);
+    try {
+      const res = await fetch(url + ready);
+      if (res.status < 500) return { url, child, stop, output: () => out };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop();
+  throw new Error(`${script} did not start:\n${out}`);
+}
+
+export interface CliRun { code: number | null; stdout: string; stderr: string; seconds: number; peakRss: number | null }
+
+/** Runs a command to completion and measures its peak RSS (GNU time where present, else /proc polling). */
+export function runMeasured(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const gnuTime = existsSync('/usr/bin/time');
+  const [cmd, argv] = gnuTime ? ['/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, ...args]] : [process.execPath, args];
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(cmd, argv, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let polled = 0;
+    const poll = gnuTime ? null : setInterval(() => { polled = Math.max(polled, memoryOf(child.pid!)?.peak ?? 0); }, 50);
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('exit', (code) => {
+      if (poll) clearInterval(poll);
+      const seconds = (performance.now() - started) / 1000;
+      const kb = /MAXRSS_KB=(\d+)/.exec(stderr);
+      resolve({ code, stdout, stderr: stderr.replace(/MAXRSS_KB=\d+\n?/, ''), seconds, peakRss: kb ? Number(kb[1]) * 1024 : polled || null });
+    });
+  });
+}

@@ -1,0 +1,127 @@
+// `npm run bench`: throughput and latency figures measured in one run on this machine, printed as a table with each
+// target met or missed, and written to bench/results.json. BENCH_SCALE scales the 1,000,000-event figures (default 1),
+// BENCH_HTTP_SECONDS the length of each HTTP run (default 10).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { generateLedger } from './dataset.js';
+import { benchNearDuplicates, benchProofs, benchRawSha, benchRebuild, benchStore, benchVerify } from './figures.js';
+import { benchBare, benchLedger } from './http.js';
+import { ROOT } from './processes.js';
+
+const number = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+  return v;
+};
+const scale = number('BENCH_SCALE', 1);
+const httpSeconds = number('BENCH_HTTP_SECONDS', 10);
+const rebuildLimit = number('BENCH_REBUILD_SECONDS', 150);
+const EVENTS = Math.round(1_000_000 * scale);
+const MB = 1e6;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mb = (bytes: number | null) => (bytes === null ? 'n/a' : `${fmt(bytes / 2 ** 20)} MiB`);
+
+interface Target { name: string; met: boolean; detail: string }
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${fmt(EVENTS)} events; HTTP ${httpSeconds} s per run, 50 connections`);
+  const http = { connections: 50, seconds: httpSeconds, warmupSeconds: 3 };
+
+  log('1/6 HTTP: bare NestJS + Fastify POST handler');
+  const bare = await benchBare(http);
+  log('1/6 HTTP: POST /v1/filings, durable (synchronous=FULL)');
+  const { output: fullOutput, ...durable } = await benchLedger(http, 'FULL');
+  log('2/6 HTTP: POST /v1/filings, durability off (synchronous=NORMAL)');
+  const { output: normalOutput, ...normal } = await benchLedger(http, 'NORMAL');
+  for (const [what, f, out] of [['durable', durable, fullOutput], ['normal', normal, normalOutput]] as const) {
+    if (f.failed > 0) log(`  warning: ${f.failed} ${what} requests failed; server output:\n${out.slice(-2000)}`);
+  }
+
+  const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  try {
+    log('2/6 the SQLite store alone, 50 concurrent writers: group commit against one commit per append');
+    const storeFigures = [
+      await benchStore(work, 'FULL', 1, 3), await benchStore(work, 'FULL', undefined, 3), await benchStore(work, 'NORMAL', undefined, 3),
+    ];
+    log(`3/6 generating a ${fmt(EVENTS)}-event ledger (not timed)`);
+    const gen = await generateLedger(join(work, 'data'), EVENTS, log);
+    const { ledger } = gen;
+    log('3/6 verifying the export with the CLI');
+    const verify = await benchVerify(ledger.exportFile, ledger.checkpointFile, ledger.vkey, ledger.events, ledger.exportBytes);
+    const verifySmall = await benchVerify(ledger.prefix.exportFile, ledger.prefix.checkpointFile, ledger.vkey, ledger.prefix.events, ledger.prefix.exportBytes);
+    const sha = await benchRawSha(ledger.exportFile);
+    log('4/6 proofs');
+    const proofs = await benchProofs(gen.log, 5000);
+    await gen.close();
+    log(`5/6 projection rebuild (in its own process, at most ${rebuildLimit} s)`);
+    const rebuild = await benchRebuild(ledger, rebuildLimit);
+    log('6/6 near-duplicate lookup');
+    const nearDup = await benchNearDuplicates(ledger.phashes, EVENTS, 2000);
+
+    const ratio = durable.requestsPerSecond / bare.requestsPerSecond;
+    const verifyRatio = verify.mbPerSecond / sha.bulkMbPerSecond;
+    const rssGrowth = verify.peakRssBytes && verifySmall.peakRssBytes ? verify.peakRssBytes / verifySmall.peakRssBytes : null;
+    const serverRss = Math.max(durable.serverRssPeakBytes ?? 0, normal.serverRssPeakBytes ?? 0) || null;
+
+    const rows: Array<[string, string, string]> = [
+      ['bare NestJS + Fastify POST', `${fmt(bare.requestsPerSecond)} req/s`, `p50 ${bare.latencyP50Ms} ms, p99 ${bare.latencyP99Ms} ms`],
+      ['filings, durable (FULL)', `${fmt(durable.requestsPerSecond)} /s`, `${fmt(ratio, 3)} × bare; p50 ${durable.latencyP50Ms} ms, p99 ${durable.latencyP99Ms} ms; ${durable.failed} failed`],
+      ['filings, durability off (NORMAL)', `${fmt(normal.requestsPerSecond)} /s`, `${fmt(normal.requestsPerSecond / bare.requestsPerSecond, 3)} × bare; p50 ${normal.latencyP50Ms} ms, p99 ${normal.latencyP99Ms} ms`],
+      ...storeFigures.map((f): [string, string, string] => [
+        `store appends, ${f.synchronous}, ${f.maxBatch === 1 ? 'one commit per append' : 'group commit'}`, `${fmt(f.commandsPerSecond)} /s`,
+        `${fmt(f.commitsPerSecond)} commits/s; 2 events per append`]),
+      ['server peak RSS under load', mb(serverRss), `durable ${mb(durable.serverRssPeakBytes)}, normal ${mb(normal.serverRssPeakBytes)}`],
+      [`verify export (${fmt(ledger.events)} events, ${fmt(ledger.streams)} streams)`, `${fmt(verify.eventsPerSecond)} events/s`, `${fmt(verify.mbPerSecond, 1)} MB/s of ${fmt(ledger.exportBytes / MB)} MB`],
+      ['raw SHA-256 over the same bytes', `${fmt(sha.bulkMbPerSecond)} MB/s`, `bulk; one digest per line: ${fmt(sha.perLinePerSecond)} lines/s, ${fmt(sha.perLineMbPerSecond)} MB/s`],
+      ['verify ÷ raw SHA-256', `${fmt(verifyRatio, 3)}`, `÷ per-line SHA-256: ${fmt(verify.mbPerSecond / sha.perLineMbPerSecond, 3)}`],
+      ['verifier peak RSS', mb(verify.peakRssBytes), `${fmt(ledger.prefix.events)} events: ${mb(verifySmall.peakRssBytes)} (×${rssGrowth === null ? 'n/a' : fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events)`],
+      [`inclusion proof at ${fmt(proofs.treeSize)} leaves`, `median ${fmt(proofs.inclusion.medianMs, 3)} ms`, `p99 ${fmt(proofs.inclusion.p99Ms, 3)} ms (${fmt(proofs.inclusion.samples)} random leaves)`],
+      [`consistency proof to ${fmt(proofs.treeSize)}`, `median ${fmt(proofs.consistency.medianMs, 3)} ms`, `p99 ${fmt(proofs.consistency.p99Ms, 3)} ms (${fmt(proofs.consistency.samples)} random sizes)`],
+      [`projection rebuild (${fmt(rebuild.total)} events)`, `${fmt(rebuild.eventsPerSecond)} events/s`, rebuild.complete ? `${fmt(rebuild.seconds, 1)} s` : `stopped at the ${rebuildLimit} s limit after ${fmt(rebuild.events)} events`],
+      nearDup.available
+        ? [`near-duplicate lookup (${fmt(nearDup.filings)} filings)`, `median ${fmt(nearDup.medianMs, 3)} ms`, `p99 ${fmt(nearDup.p99Ms, 3)} ms; index built in ${fmt(nearDup.buildSeconds, 1)} s`]
+        : ['near-duplicate lookup', 'not available yet', nearDup.reason],
+    ];
+
+    const targets: Target[] = [
+      { name: 'durable filings/s ≥ 0.5 × bare Fastify', met: ratio >= 0.5, detail: `${fmt(ratio, 3)} ×` },
+      { name: 'verification ≥ 0.5 × raw SHA-256 rate', met: verifyRatio >= 0.5, detail: `${fmt(verifyRatio, 3)} ×` },
+      { name: 'verifier memory independent of log size', met: rssGrowth !== null && rssGrowth <= 1.25, detail: rssGrowth === null ? 'not measured' : `peak RSS ×${fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events` },
+      { name: 'proofs median < 1 ms at 1M leaves', met: proofs.inclusion.medianMs < 1 && proofs.consistency.medianMs < 1 && proofs.treeSize >= 1_000_000, detail: `inclusion ${fmt(proofs.inclusion.medianMs, 3)} ms, consistency ${fmt(proofs.consistency.medianMs, 3)} ms at ${fmt(proofs.treeSize)} leaves` },
+      { name: 'rebuild ≥ 20,000 events/s', met: rebuild.eventsPerSecond >= 20_000, detail: `${fmt(rebuild.eventsPerSecond)} events/s` },
+      { name: 'server RSS under load < 300 MB', met: serverRss !== null && serverRss < 300 * MB, detail: `${fmt((serverRss ?? 0) / MB)} MB` },
+    ];
+
+    const width = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
+    const lines = [
+      '',
+      `${'figure'.padEnd(width[0])}  ${'value'.padEnd(width[1])}  detail`,
+      `${'-'.repeat(width[0])}  ${'-'.repeat(width[1])}  ${'-'.repeat(40)}`,
+      ...rows.map(([a, b, c]) => `${a.padEnd(width[0])}  ${b.padEnd(width[1])}  ${c}`),
+      '',
+      'targets',
+      ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.detail}`),
+      '',
+      `bench finished in ${fmt((performance.now() - started) / 1000)} s`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+
+    mkdirSync(join(ROOT, 'bench'), { recursive: true });
+    const results = {
+      at: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, memoryBytes: totalmem(), node: process.version },
+      scale, events: EVENTS, http: { ...http, bare, durable, normal, ratio }, store: storeFigures,
+      ledger: { events: ledger.events, streams: ledger.streams, filings: ledger.filings, exportBytes: ledger.exportBytes },
+      verify, verifyPrefix: verifySmall, rawSha256: sha, verifyRatio, proofs, rebuild, nearDuplicates: nearDup, targets,
+      seconds: (performance.now() - started) / 1000,
+    };
+    writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+    log('results written to bench/results.json');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
