@@ -6,11 +6,13 @@ import { ConsoleLogger, HttpException, Logger, ValidationPipe, type LogLevel } f
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import type { Principal } from './auth/auth.decorators.js';
 import { AuthService } from './auth/auth.service.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
+import { DomainError } from './common/domain-error.js';
 import { httpRequests } from './common/metrics.js';
 import { flattenValidationErrors, ValidationProblem } from './common/problem.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
@@ -26,18 +28,49 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 const PUBLIC_PATHS = ['/v1/public/', '/v1/ledger/checkpoint', '/v1/ledger/key', '/v1/ledger/proof/'];
 export const isPublicPath = (url: string) => PUBLIC_PATHS.some((p) => url.startsWith(p));
 
+const LONE_SURROGATE = /[\ud800-\udfff]/u; // with the u flag, a surrogate pair is one code point and does not match
+/** Far deeper than any request body of the API; the validation layer recurses, so depth must be bounded before it runs. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Why a parsed JSON body cannot be accepted whatever its fields, or undefined. Iterative: a deeply nested body cannot exhaust the stack. */
+export function jsonBodyProblem(body: unknown): DomainError | undefined {
+  const pending: Array<[unknown, number]> = [[body, 0]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (typeof v === 'string') {
+      // Events are hashed as RFC 8785 canonical JSON, which has no form for an unpaired surrogate.
+      if (LONE_SURROGATE.test(v)) return new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
+    } else if (typeof v === 'number') {
+      // A literal such as 1e400 parses to Infinity, which canonical JSON cannot represent either.
+      if (!Number.isFinite(v)) return new DomainError('invalid', 'invalid-number', 'the JSON body contains a number outside the IEEE 754 double range');
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= MAX_JSON_DEPTH) return new DomainError('invalid', 'too-deep', `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+      for (const [key, item] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(key)) return new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
+        pending.push([item, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
 export function createLogger(config: AppConfig): ConsoleLogger {
   return new ConsoleLogger({ json: true, logLevels: LEVELS[config.logLevel] });
 }
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimit, logger: false, routerOptions: { maxParamLength: 200 } });
+  // A URL Fastify cannot decode never reaches a route or a hook: answer it in the one problem shape all the same.
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimit, logger: false, routerOptions: { maxParamLength: 200 }, frameworkErrors: (err: Error, _request: unknown, reply: FastifyReply) => sendProblem(reply, err) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: createLogger(config), abortOnError: false });
   const fastify = app.getHttpAdapter().getInstance();
 
   await app.register(helmet as never, { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } } });
   // Unauthenticated endpoints are rate-limited per client address; authenticated ones are accountable to a key.
-  await app.register(rateLimit as never, { global: true, max: config.publicRateLimit, timeWindow: 60_000, allowList: (req: { url: string }) => !isPublicPath(req.url) });
+  // Judged by the matched route, not the raw URL: a percent-encoded spelling of a public path (/v1/%70ublic/...) reaches the same handler.
+  await app.register(rateLimit as never, {
+    global: true, max: config.publicRateLimit, timeWindow: 60_000,
+    allowList: (req: { url: string; routeOptions?: { url?: string } }) => !isPublicPath(req.routeOptions?.url ?? req.url),
+  });
   // Label verification uploads: one file, streamed by the handler (never written to disk), at most labelUploadLimit bytes.
   await app.register(multipart as never, { limits: { fileSize: config.labelUploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 } });
 
@@ -50,6 +83,23 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       return;
     }
     done();
+  });
+
+  // Bodies no field validation could accept (unpaired surrogates, infinite numbers, absurd nesting) are refused before anything walks them.
+  fastify.addHook('preValidation', (request, reply, done) => {
+    const problem = jsonBodyProblem(request.body);
+    if (problem) {
+      sendProblem(reply, problem);
+      return;
+    }
+    done();
+  });
+
+  // Answered before the request body was read to its end (an upload refused or cut at its limit): close the connection,
+  // or the unread rest of the body would stall the next request sent on it.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   const requestLog = new Logger('http');

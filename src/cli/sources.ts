@@ -2,6 +2,9 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { parseCheckpoint, type Checkpoint } from '../verifier/checkpoint.js';
+import { parseNote } from '../verifier/note.js';
 
 export const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
@@ -36,13 +39,51 @@ export async function openLines(source: string, apiKey?: string): Promise<{ line
   return { lines: createInterface({ input: stream, crlfDelay: Infinity }), bytes, stream };
 }
 
+/** A checkpoint history whose plain fields contradict its signed notes: only the notes are trusted, so the history was altered. */
+export class CheckpointHistoryError extends Error {
+  readonly name = 'CheckpointHistoryError';
+  constructor(readonly treeSize: unknown, message: string) {
+    super(message);
+  }
+}
+
+/** The body of a note as it claims to be, before any signature is checked; null when it is no checkpoint at all (the signature check says why). */
+export function claimedCheckpoint(note: string): Checkpoint | null {
+  const parsed = parseNote(note);
+  if (!parsed.ok) return null;
+  try {
+    return parseCheckpoint(parsed.text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The notes of a checkpoint history (GET /v1/ledger/checkpoints: {items:[{treeSize, rootHash, time, note}]}, or an array).
+ * An item's treeSize, rootHash and time must say what its note says; anyone reading those fields instead of the note would be misled.
+ */
+export function checkpointNotes(history: unknown): string[] {
+  const items: unknown[] = Array.isArray(history) ? history : ((history as { items?: unknown[] } | null)?.items ?? []);
+  return items.map((item, i) => {
+    const { note, treeSize, rootHash, time } = (item ?? {}) as { note?: unknown; treeSize?: unknown; rootHash?: unknown; time?: unknown };
+    const name = `checkpoint history item ${i}${treeSize === undefined ? '' : ` (tree size ${String(treeSize)})`}`;
+    if (typeof note !== 'string') throw new CheckpointHistoryError(treeSize, `${name} has no note`);
+    const claimed = claimedCheckpoint(note);
+    if (claimed) {
+      const differs = (field: string, listed: unknown, signed: unknown) => {
+        if (listed !== undefined && listed !== signed) throw new CheckpointHistoryError(treeSize, `${name}: its ${field} ${JSON.stringify(listed)} is not the signed note's ${JSON.stringify(signed)}`);
+      };
+      differs('treeSize', treeSize, claimed.treeSize);
+      differs('rootHash', rootHash, bytesToHex(claimed.rootHash));
+      differs('time', time, claimed.time);
+    }
+    return note;
+  });
+}
+
 /** Checkpoint notes: one signed note per --checkpoint, and the JSON history ({items:[{note}]}) per --checkpoints. */
 export async function readCheckpoints(single: string[], histories: string[]): Promise<string[]> {
   const notes = await Promise.all(single.map((s) => readText(s)));
-  for (const h of histories) {
-    const parsed = JSON.parse(await readText(h)) as { items?: Array<{ note: string }> } | Array<{ note: string }>;
-    const items = Array.isArray(parsed) ? parsed : parsed.items ?? [];
-    notes.push(...items.map((i) => i.note));
-  }
+  for (const h of histories) notes.push(...checkpointNotes(JSON.parse(await readText(h))));
   return notes;
 }

@@ -3,16 +3,28 @@ import { ExportVerifier } from '../verifier/export-verifier.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
 import { progressBar } from './progress.js';
-import { openLines, readCheckpoints, readText, readVkey } from './sources.js';
+import { CheckpointHistoryError, claimedCheckpoint, openLines, readCheckpoints, readText, readVkey } from './sources.js';
 
 export interface VerifyArgs { export: string; checkpoint: string[]; checkpoints: string[]; vkey: string; apiKey?: string }
 
 export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const vkey = await readVkey(args.vkey);
   const verifier = new ExportVerifier({ sha256: nativeSha256, verify: nativeEd25519Verify });
-  const notes = await readCheckpoints(args.checkpoint, args.checkpoints);
-  for (const note of notes) {
-    if (!verifier.checkCheckpoint(note, vkey)) break;
+  let notes: string[];
+  try {
+    notes = await readCheckpoints(args.checkpoint, args.checkpoints);
+  } catch (err) {
+    if (!(err instanceof CheckpointHistoryError)) throw err;
+    out.write(`FAILED: ${err.message}\n`);
+    return 1;
+  }
+  let badCheckpoint: string | undefined;
+  for (const [i, note] of notes.entries()) {
+    if (!verifier.checkCheckpoint(note, vkey)) {
+      const claimed = claimedCheckpoint(note); // unverified, only to name the checkpoint that failed
+      badCheckpoint = `checkpoint ${i + 1} of ${notes.length}${claimed ? `, claiming tree size ${claimed.treeSize}` : ''}`;
+      break;
+    }
   }
   const bar = progressBar('verifying');
   let readBytes = 0;
@@ -33,7 +45,7 @@ export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream
   const result = verifier.finish();
   const seconds = (performance.now() - started) / 1000;
   if (!result.ok) {
-    out.write(`FAILED${result.leafIndex === null ? '' : ` at leaf ${result.leafIndex}`}: ${result.reason}\n`);
+    out.write(`FAILED${result.leafIndex === null ? '' : ` at leaf ${result.leafIndex}`}: ${result.reason}${badCheckpoint ? ` (${badCheckpoint})` : ''}\n`);
     return 1;
   }
   if (notes.length === 0) {

@@ -1,5 +1,5 @@
 // POST /v1/filings/:id/labels/verify: refuse early, stream the one file part through the scan, never store it, then record the check.
-import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { HttpException, Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
@@ -14,6 +14,23 @@ import { CheckLabelFile, type CheckedLabelFile } from './labeling.commands.js';
 import { assertLabelable, labelingDecider } from './labeling.decider.js';
 import { UploadScan } from './upload-scan.js';
 
+/** The multipart parser reports a body it cannot read (no boundary, cut short) as a plain Error: the client's mistake, not ours. */
+function rethrowMalformed(err: unknown): never {
+  if (err instanceof Error && !(err instanceof HttpException) && typeof (err as { statusCode?: unknown }).statusCode !== 'number') {
+    throw invalid('malformed-multipart', `the multipart body cannot be read: ${err.message}`);
+  }
+  throw err;
+}
+
+/** The file's bytes; only the parser's own failures are mapped, not those of whoever consumes the chunks. */
+async function* readingOf(file: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of file) yield chunk;
+  } catch (err) {
+    rethrowMalformed(err);
+  }
+}
+
 @Injectable()
 export class LabelUploadService {
   constructor(
@@ -27,10 +44,10 @@ export class LabelUploadService {
     assertLabelable((await loadAggregate(this.store, filingStream(filingId), labelingDecider)).state, filingId, actor);
     if (!request.isMultipart()) throw new UnsupportedMediaTypeException('send the file as multipart/form-data');
     const limit = this.config.labelUploadLimit;
-    const part = await request.file({ limits: { fileSize: limit, files: 1, fields: 10, fieldSize: 1024 } });
+    const part = await request.file({ limits: { fileSize: limit, files: 1, fields: 10, fieldSize: 1024 } }).catch(rethrowMalformed);
     if (!part) throw invalid('file-required', 'the multipart body has no file part', { errors: [{ field: 'file', message: 'a file part is required' }] });
     const scan = new UploadScan();
-    for await (const chunk of part.file) {
+    for await (const chunk of readingOf(part.file)) {
       if (part.file.truncated) break;
       scan.update(chunk as Buffer);
     }

@@ -1,0 +1,14 @@
+// The read models of a SQLite data dir as plain data, to compare a resumed projection with a full rebuild.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** Every table but the migration bookkeeping, rows as JSON sorted, so the order of insertion does not matter. */
+export function dumpReadModels(dataDir: string): Record<string, string[]> {
+  const db = new Database(join(dataDir, 'read-models.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('migrations', 'typeorm_metadata') ORDER BY name").pluck().all() as string[];
+    return Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT * FROM "${t}"`).all() as unknown[]).map((r) => JSON.stringify(r)).sort()]));
+  } finally {
+    db.close();
+  }
+}
