@@ -19,6 +19,7 @@ import { ProblemFilter, sendProblem } from './common/problem.filter.js';
 import type { AppConfig } from './config.js';
 import { MERKLE_LOG } from './ledger/ledger.tokens.js';
 import type { MerkleLog } from './ledger/merkle-log.js';
+import { withAdvisoryLock } from './ledger/postgres-support.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -126,6 +127,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.init();
   await app.get(ProjectionRunner).start();
   await app.get<MerkleLog>(MERKLE_LOG).start(config.checkpointIntervalMs);
-  await ensureBootstrapAdmin(config, app.get(AuthService), app.get(CommandBus));
+  const bootstrap = () => ensureBootstrapAdmin(config, app.get(AuthService), app.get(CommandBus));
+  if (config.store === 'sqlite') await bootstrap();
+  // Instances sharing a store start together: one registers the admin, the others then see it in the read models.
+  else await withAdvisoryLock(config.databaseUrl!, `sandbox-ledger/bootstrap:${config.databaseSchema ?? 'ledger'}`, async () => {
+    await app.get(ProjectionRunner).catchUp();
+    await bootstrap();
+  });
   return app;
 }

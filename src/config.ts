@@ -10,8 +10,14 @@ export interface AppConfig {
   store: StoreKind;
   databaseUrl?: string;
   eventstoreUrl?: string;
-  /** Schema for the PostgreSQL events and read models (tests use a fresh one per run). */
+  /** Schema for the PostgreSQL events, read models and Merkle tree (default `ledger`; tests use a fresh one per run). */
   databaseSchema?: string;
+  /** EventStoreDB: a prefix on every stream this ledger writes, so several ledgers (or test runs) can share a node. */
+  eventstorePrefix?: string;
+  /** Shared stores: how often a follower tries to become the log sequencer (and the leader checks its lock). */
+  sequencerRetryMs: number;
+  /** Shared stores: how long a follower waits for the sequencer's tree or checkpoint before answering 503. */
+  sequencerWaitMs: number;
   origin: string;
   platformCode: string;
   signingKey?: string;
@@ -53,7 +59,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     store,
     databaseUrl: env.DATABASE_URL || undefined,
     eventstoreUrl: env.EVENTSTORE_URL || undefined,
-    databaseSchema: env.LEDGER_DATABASE_SCHEMA || undefined,
+    databaseSchema: env.LEDGER_DATABASE_SCHEMA || 'ledger',
+    eventstorePrefix: env.EVENTSTORE_STREAM_PREFIX || undefined,
+    sequencerRetryMs: int(env.LEDGER_SEQUENCER_RETRY_MS, 1000),
+    sequencerWaitMs: int(env.LEDGER_SEQUENCER_WAIT_MS, 3000),
     origin: env.LEDGER_ORIGIN ?? 'sandbox-ledger.local/log',
     platformCode,
     signingKey: env.LEDGER_SIGNING_KEY || undefined,

@@ -54,9 +54,9 @@ export class LedgerController {
   /** Checkpoint history, newest first; `cursor` is the nextCursor of the previous page. */
   @Public()
   @Get('checkpoints')
-  checkpoints(@Query() q: CheckpointsQuery) {
+  async checkpoints(@Query() q: CheckpointsQuery) {
     const limit = q.limit ?? 100;
-    const items = this.log.checkpoints(q.cursor ?? Number.MAX_SAFE_INTEGER, limit);
+    const items = await this.log.checkpoints(q.cursor ?? Number.MAX_SAFE_INTEGER, limit);
     return { items, nextCursor: items.length === limit ? String(items[items.length - 1].treeSize) : null };
   }
 

@@ -10,13 +10,16 @@ import { RightsProjection } from '../settlement/rights.projection.js';
 import { FilingsProjection } from '../projections/filings.projection.js';
 import { PrincipalsProjection } from '../projections/principals.projection.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
-import { readModelOptions } from '../projections/read-store.js';
+import { openReadModels, readModelOptions } from '../projections/read-store.js';
 import type { EventStore } from './event-store.port.js';
+import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { LedgerController } from './ledger.controller.js';
 import { EVENT_STORE, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.js';
+import { PostgresLeadership, SoleLeadership, type LogLeadership } from './log-leadership.js';
 import { MerkleLog } from './merkle-log.js';
-import { MerkleTreeStore } from './merkle-tree.store.js';
+import { MERKLE_TREE_STORE, SqliteMerkleTreeStore, type MerkleTreeStore } from './merkle-tree.store.js';
+import { PostgresMerkleTreeStore } from './postgres-merkle-tree.store.js';
 import { loadSigningKey, type SigningKey } from './signing-key.js';
 import { nativeSha256 } from './native-sha256.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -31,8 +34,22 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
       if (!config.databaseUrl) throw new Error('DATABASE_URL is required when LEDGER_STORE=postgres');
       return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema, sha256: nativeSha256 });
     case 'eventstoredb':
-      throw new Error('LEDGER_STORE=eventstoredb is not available yet');
+      if (!config.eventstoreUrl) throw new Error('EVENTSTORE_URL is required when LEDGER_STORE=eventstoredb');
+      return EventStoreDbEventStore.open(config.eventstoreUrl, { prefix: config.eventstorePrefix, sha256: nativeSha256 });
   }
+}
+
+/** Where the log sequencer keeps its tree and checkpoints: beside the events, so every instance on a shared store sees one tree. */
+export async function openMerkleTreeStore(config: AppConfig): Promise<MerkleTreeStore> {
+  if (config.store === 'sqlite') return SqliteMerkleTreeStore.open(join(config.dataDir, 'merkle.sqlite'));
+  if (!config.databaseUrl) throw new Error(`DATABASE_URL is required when LEDGER_STORE=${config.store} (read models and the Merkle tree live in PostgreSQL)`);
+  return PostgresMerkleTreeStore.open(config.databaseUrl, config.databaseSchema);
+}
+
+/** One process owns an embedded store; instances sharing PostgreSQL elect the sequencer by advisory lock. */
+export function logLeadership(config: AppConfig): LogLeadership {
+  if (config.store === 'sqlite') return new SoleLeadership();
+  return new PostgresLeadership(config.databaseUrl!, { schema: config.databaseSchema, retryMs: config.sequencerRetryMs });
 }
 
 const PROJECTIONS = [FilingsProjection, PrincipalsProjection, DisputesProjection, RightsProjection];
@@ -42,13 +59,13 @@ class LedgerLifecycle implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ProjectionRunner) private readonly runner: ProjectionRunner,
     @Inject(MERKLE_LOG) private readonly log: MerkleLog,
-    @Inject(MerkleTreeStore) private readonly tree: MerkleTreeStore,
+    @Inject(MERKLE_TREE_STORE) private readonly tree: MerkleTreeStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     this.runner.stop();
-    this.log.stop();
-    this.tree.close();
+    await this.log.stop(); // gives the sequencer role up (a follower takes it) before the tree store closes
+    await this.tree.close();
     await this.store.close();
   }
 }
@@ -60,7 +77,10 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       controllers: [LedgerController],
-      imports: [TypeOrmModule.forRootAsync({ useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return readModelOptions(config); } })],
+      imports: [TypeOrmModule.forRootAsync({
+        useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return readModelOptions(config); },
+        dataSourceFactory: (options) => openReadModels(options!),
+      })],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
@@ -71,11 +91,14 @@ export class LedgerModule {
           useFactory: (store: EventStore, db: DataSource, ...projections: FilingsProjection[]) => new ProjectionRunner(store, db, projections),
         },
         { provide: SIGNING_KEY, useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return loadSigningKey(config.dataDir, config.signingKey); } },
-        { provide: MerkleTreeStore, useFactory: () => MerkleTreeStore.open(join(config.dataDir, 'merkle.sqlite')) },
+        // After the event store: on PostgreSQL it creates the shared schema first.
+        { provide: MERKLE_TREE_STORE, inject: [EVENT_STORE], useFactory: () => openMerkleTreeStore(config) },
         {
           provide: MERKLE_LOG,
-          inject: [EVENT_STORE, MerkleTreeStore, SIGNING_KEY],
-          useFactory: (store: EventStore, tree: MerkleTreeStore, key: SigningKey) => new MerkleLog(store, tree, key, config.origin, nativeSha256),
+          inject: [EVENT_STORE, MERKLE_TREE_STORE, SIGNING_KEY],
+          useFactory: (store: EventStore, tree: MerkleTreeStore, key: SigningKey) => new MerkleLog(store, tree, key, config.origin, nativeSha256, {
+            leadership: logLeadership(config), followerWaitMs: config.sequencerWaitMs,
+          }),
         },
         LedgerWriter,
         LedgerLifecycle,

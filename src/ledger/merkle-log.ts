@@ -1,31 +1,58 @@
 // The log sequencer: turns events, in store order, into RFC 6962 leaves, answers proofs and signs checkpoints.
-import { Logger } from '@nestjs/common';
+// When several instances share a store, only the leader (LogLeadership) integrates and signs; followers answer
+// proofs from the shared tree store and wait briefly for the leader when a receipt needs a newer checkpoint.
+import { HttpException, Logger } from '@nestjs/common';
 import { formatCheckpointBody } from '../verifier/checkpoint.js';
 import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../verifier/envelope.js';
 import { signNote } from '../verifier/note.js';
 import { hashChildren, hashLeaf, verifyConsistency } from '../verifier/rfc6962.js';
 import type { EventStore, Unsubscribe } from './event-store.port.js';
+import { SoleLeadership, type LogLeadership } from './log-leadership.js';
 import { MerkleProofs } from './merkle-proofs.js';
-import type { MerkleTreeStore, StoredCheckpoint } from './merkle-tree.store.js';
+import { nodeKey, type MerkleTreeStore, type NodeId, type StoredCheckpoint } from './merkle-tree.store.js';
 import type { SigningKey } from './signing-key.js';
 
 const BATCH = 5000;
+const POLL_MS = 50;
 
 export interface InclusionProof { leafIndex: number; treeSize: number; hashes: string[] }
 export interface ConsistencyProof { from: number; to: number; hashes: string[] }
 export interface Receipt { entry: EventEnvelope; leafIndex: number; treeSize: number; inclusionProof: InclusionProof; checkpoint: string }
 
+/** A follower waited for the leader and the log has not caught up yet: 503 with Retry-After. */
+export class SequencerUnavailableError extends HttpException {
+  constructor(message: string, readonly retryAfterSeconds = 1) {
+    super(message, 503);
+  }
+}
+
+export interface MerkleLogOptions {
+  /** Who sequences; the default, for the embedded store, is always this process. */
+  leadership?: LogLeadership;
+  /** How long a follower waits for the leader's tree or checkpoint before answering 503. */
+  followerWaitMs?: number;
+  /** How often the leader looks for events other instances appended (their commits do not notify this process). */
+  tailMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export class MerkleLog {
   private readonly logger = new Logger('merkle-log');
+  /** Leader: leaves integrated so far. Follower: the tree size last read from the tree store. */
   private size = 0;
   private frontier: Uint8Array[] = [];
+  /** False until the frontier is read from the store, and again after a failure or a change of leader. */
+  private frontierFresh = false;
   private integrating: Promise<void> | null = null;
   private again = false;
   private unsubscribe: Unsubscribe | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
   private signing: Promise<unknown> = Promise.resolve();
-  readonly proofs: MerkleProofs;
   private readonly children: (l: Uint8Array, r: Uint8Array) => Uint8Array;
+  private readonly leadership: LogLeadership;
+  private readonly followerWaitMs: number;
+  private readonly tailMs: number;
 
   constructor(
     private readonly store: EventStore,
@@ -33,48 +60,75 @@ export class MerkleLog {
     private readonly key: SigningKey,
     readonly origin: string,
     private readonly sha256: Sha256,
+    opts: MerkleLogOptions = {},
   ) {
     this.children = (l, r) => hashChildren(l, r, sha256);
-    this.proofs = new MerkleProofs((level, index) => tree.node(level, index), this.children);
+    this.leadership = opts.leadership ?? new SoleLeadership();
+    this.followerWaitMs = opts.followerWaitMs ?? 3000;
+    this.tailMs = opts.tailMs ?? 200;
   }
 
   get treeSize(): number {
     return this.size;
   }
 
-  /** Loads the frontier, checks the stored tree against the events, integrates what is new, and signs every `intervalMs`. */
+  /** True while this instance integrates leaves and signs checkpoints. */
+  get isSequencer(): boolean {
+    return this.leadership.isLeader;
+  }
+
+  /** Checks the stored tree against the events, takes the sequencer role if free, integrates, and signs every `intervalMs`. */
   async start(intervalMs = 1000): Promise<void> {
-    this.size = this.tree.size();
+    await this.tree.bindSigner(this.origin, bytesToHex(this.key.publicKey));
+    this.size = await this.tree.size();
     const logSize = await this.store.count();
     if (this.size > logSize) throw new Error(`the Merkle log has ${this.size} leaves but the event store only ${logSize} events`);
     if (this.size > 0) {
       const [last] = await this.store.readAll(this.size - 1, { limit: 1 });
-      if (bytesToHex(this.tree.node(0, this.size - 1)) !== bytesToHex(hashLeaf(hexToBytes(last.hash), this.sha256))) {
+      if (bytesToHex(await this.tree.node(0, this.size - 1)) !== bytesToHex(hashLeaf(hexToBytes(last.hash), this.sha256))) {
         throw new Error(`leaf ${this.size - 1} of the Merkle log does not match the event store`);
       }
     }
-    this.loadFrontier();
+    const failed = (what: string) => (err: Error) => this.logger.error(`${what} failed: ${err.message}`);
+    this.leadership.onChange((leader) => {
+      this.frontierFresh = false; // another leader may have grown the tree meanwhile
+      if (leader) void this.integrate().catch(failed('integration'));
+    });
+    this.leadership.onNudge(() => void this.signIfGrown().catch(failed('checkpoint')));
+    await this.leadership.start();
     this.unsubscribe = this.store.subscribe(() => void this.integrate().catch(() => undefined));
     await this.integrate();
-    if (intervalMs > 0) {
-      this.timer = setInterval(() => void this.signIfGrown().catch((err: Error) => this.logger.error(`checkpoint failed: ${err.message}`)), intervalMs);
-      this.timer.unref();
-    }
+    const every = (ms: number, work: () => Promise<unknown>, what: string) => {
+      const timer = setInterval(() => { if (this.leadership.isLeader) void work().catch(failed(what)); }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    if (intervalMs > 0) every(intervalMs, () => this.signIfGrown(), 'checkpoint');
+    if (!(this.leadership instanceof SoleLeadership)) every(this.tailMs, () => this.integrate(), 'integration');
   }
 
   /** The last node of every level: the left siblings the next leaves will be paired with. */
-  private loadFrontier(): void {
-    this.size = this.tree.size();
-    this.frontier = [];
-    for (let level = 0; Math.floor(this.size / 2 ** level) > 0; level++) this.frontier[level] = this.tree.node(level, Math.floor(this.size / 2 ** level) - 1);
+  private async loadFrontier(): Promise<void> {
+    const size = await this.tree.size();
+    const ids: NodeId[] = [];
+    for (let level = 0; Math.floor(size / 2 ** level) > 0; level++) ids.push([level, Math.floor(size / 2 ** level) - 1]);
+    const nodes = await this.tree.nodes(ids);
+    this.frontier = ids.map(([level, index]) => nodes.get(nodeKey(level, index))!);
+    this.size = size;
+    this.frontierFresh = true;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.unsubscribe?.();
-    if (this.timer) clearInterval(this.timer);
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    await this.leadership.stop();
+    await Promise.allSettled([this.integrating, this.signing]);
   }
 
-  /** Appends every event not yet in the tree, in log order; concurrent calls share one pass. */
+  /**
+   * Leader: appends every event not yet in the tree, in log order; concurrent calls share one pass.
+   * Follower: reads the tree size the leader has reached.
+   */
   integrate(): Promise<void> {
     if (this.integrating) {
       this.again = true;
@@ -84,18 +138,24 @@ export class MerkleLog {
       try {
         do {
           this.again = false;
+          if (!this.leadership.isLeader) {
+            this.size = await this.tree.size();
+            return;
+          }
+          if (!this.frontierFresh) await this.loadFrontier();
           for (;;) {
             const batch = await this.store.readAll(this.size, { limit: BATCH });
-            if (batch.length === 0) break;
+            if (batch.length === 0 || !this.leadership.isLeader) break;
             batch.forEach((e, i) => {
               if (e.leafIndex !== this.size + i) throw new Error(`event store returned position ${e.leafIndex}, expected ${this.size + i}`);
             });
-            this.tree.appendLeaves(batch.map((e) => hashLeaf(hexToBytes(e.hash), this.sha256)), this.children, this.frontier);
+            // Compare-and-set on the stored size: should another sequencer have appended, nothing is written.
+            await this.tree.appendLeaves(this.size, batch.map((e) => hashLeaf(hexToBytes(e.hash), this.sha256)), this.children, this.frontier);
             this.size += batch.length;
           }
         } while (this.again);
       } catch (err) {
-        this.loadFrontier(); // the failed batch rolled back: start again from what is stored
+        this.frontierFresh = false; // the failed batch rolled back: start again from what is stored
         throw err;
       } finally {
         this.integrating = null;
@@ -104,25 +164,42 @@ export class MerkleLog {
     return this.integrating;
   }
 
-  root(treeSize = this.size): Uint8Array {
-    return treeSize === 0 ? this.sha256(new Uint8Array(0)) : this.proofs.subtreeHash(0, treeSize);
+  /**
+   * Runs `compute` on proofs over the stored nodes in two passes: the first, over placeholder hashes, only records
+   * which nodes it reads (the traversal depends on sizes, never on hash values); one batched read; the real pass.
+   */
+  private async withNodes<T>(compute: (proofs: MerkleProofs) => T): Promise<T> {
+    const wanted: NodeId[] = [];
+    const placeholder = new Uint8Array(32);
+    compute(new MerkleProofs((level, index) => { wanted.push([level, index]); return placeholder; }, () => placeholder));
+    const nodes = await this.tree.nodes(wanted);
+    return compute(new MerkleProofs((level, index) => nodes.get(nodeKey(level, index))!, this.children));
   }
 
-  latestCheckpoint(): StoredCheckpoint | null {
+  async root(treeSize = this.size): Promise<Uint8Array> {
+    return treeSize === 0 ? this.sha256(new Uint8Array(0)) : this.withNodes((p) => p.subtreeHash(0, treeSize));
+  }
+
+  latestCheckpoint(): Promise<StoredCheckpoint | null> {
     return this.tree.latestCheckpoint();
   }
 
-  checkpoints(beforeSize: number, limit: number): StoredCheckpoint[] {
+  checkpoints(beforeSize: number, limit: number): Promise<StoredCheckpoint[]> {
     return this.tree.checkpoints(beforeSize, limit);
   }
 
   private async signIfGrown(): Promise<void> {
+    if (!this.leadership.isLeader) return;
     await this.integrate();
-    if (this.size > (this.tree.latestCheckpoint()?.treeSize ?? 0)) await this.checkpoint();
+    if (this.size > ((await this.tree.latestCheckpoint())?.treeSize ?? 0)) await this.checkpoint();
   }
 
-  /** Signs the current tree head; one signing at a time, and only when consistent with the last checkpoint. */
+  /**
+   * Leader: signs the current tree head; one signing at a time, and only when consistent with the last checkpoint.
+   * Follower: the latest checkpoint, once the leader has signed one covering the log as it is now.
+   */
   checkpoint(): Promise<StoredCheckpoint> {
+    if (!this.leadership.isLeader) return this.store.count().then((n) => this.awaitCheckpoint(n, true));
     const next = this.signing.then(() => this.signHead());
     this.signing = next.catch(() => undefined);
     return next;
@@ -131,26 +208,45 @@ export class MerkleLog {
   private async signHead(): Promise<StoredCheckpoint> {
     await this.integrate();
     const treeSize = this.size;
-    const latest = this.tree.latestCheckpoint();
-    if (latest && latest.treeSize === treeSize) return latest;
-    const root = this.root(treeSize);
+    const latest = await this.tree.latestCheckpoint();
+    if (latest && latest.treeSize >= treeSize) return latest;
+    const root = await this.root(treeSize);
     if (latest) {
-      const proof = this.proofs.consistency(latest.treeSize, treeSize);
+      const proof = await this.withNodes((p) => p.consistency(latest.treeSize, treeSize));
       if (!verifyConsistency(latest.treeSize, treeSize, proof, hexToBytes(latest.rootHash), root, this.sha256)) {
         throw new Error(`refusing to sign: tree ${treeSize} is not consistent with checkpoint ${latest.treeSize}`);
       }
     }
     const time = Math.max(Math.floor(Date.now() / 1000), latest?.time ?? 0); // never earlier than the last checkpoint
     const note = signNote(formatCheckpointBody({ origin: this.origin, treeSize, rootHash: root, time }), this.origin, this.key.secretKey);
-    const saved = { treeSize, rootHash: bytesToHex(root), time, note };
-    this.tree.saveCheckpoint(saved);
-    return saved;
+    // Stored only if nothing as large was stored meanwhile (by a leader we have not yet noticed replacing us).
+    return this.tree.saveCheckpoint({ treeSize, rootHash: bytesToHex(root), time, note });
   }
 
-  /** The latest checkpoint that contains `leafIndex`, signed now when none does yet. */
+  /**
+   * Follower: nudges the leader, then polls the tree store until a checkpoint of at least `minSize` leaves exists.
+   * `orLatest`: settle for the latest checkpoint if the wait runs out (GET /checkpoint); else 503.
+   */
+  private async awaitCheckpoint(minSize: number, orLatest = false): Promise<StoredCheckpoint> {
+    const deadline = Date.now() + this.followerWaitMs;
+    let latest = await this.tree.latestCheckpoint();
+    if (!latest || latest.treeSize < minSize) this.leadership.nudge();
+    while ((!latest || latest.treeSize < minSize) && Date.now() < deadline) {
+      await sleep(POLL_MS);
+      latest = await this.tree.latestCheckpoint();
+    }
+    if (latest && (latest.treeSize >= minSize || orLatest)) return latest;
+    throw new SequencerUnavailableError(`the log sequencer has not yet signed a checkpoint of ${minSize} leaves; retry shortly`);
+  }
+
+  /** The latest checkpoint that contains `leafIndex`, signed now (or waited for, on a follower) when none does yet. */
   async checkpointCovering(leafIndex: number): Promise<StoredCheckpoint> {
-    const latest = this.tree.latestCheckpoint();
+    const latest = await this.tree.latestCheckpoint();
     if (latest && latest.treeSize > leafIndex) return latest;
+    if (!this.leadership.isLeader) {
+      if (leafIndex >= await this.store.count()) throw new RangeError(`leaf ${leafIndex} is not in the log`);
+      return this.awaitCheckpoint(leafIndex + 1);
+    }
     const fresh = await this.checkpoint();
     if (fresh.treeSize <= leafIndex) throw new RangeError(`leaf ${leafIndex} is not in the log`);
     return fresh;
@@ -158,12 +254,12 @@ export class MerkleLog {
 
   async inclusionProof(leafIndex: number, treeSize: number): Promise<InclusionProof> {
     await this.ensureSize(treeSize);
-    return { leafIndex, treeSize, hashes: this.proofs.inclusion(leafIndex, treeSize).map(bytesToHex) };
+    return { leafIndex, treeSize, hashes: (await this.withNodes((p) => p.inclusion(leafIndex, treeSize))).map(bytesToHex) };
   }
 
   async consistencyProof(from: number, to: number): Promise<ConsistencyProof> {
     await this.ensureSize(to);
-    return { from, to, hashes: this.proofs.consistency(from, to).map(bytesToHex) };
+    return { from, to, hashes: (await this.withNodes((p) => p.consistency(from, to))).map(bytesToHex) };
   }
 
   async receipt(entry: EventEnvelope): Promise<Receipt> {
@@ -174,6 +270,18 @@ export class MerkleLog {
 
   private async ensureSize(treeSize: number): Promise<void> {
     if (treeSize > this.size) await this.integrate();
-    if (treeSize > this.size) throw new RangeError(`the log has ${this.size} leaves, not ${treeSize}`);
+    if (treeSize <= this.size) return;
+    // A follower's tree trails the events by up to one leader pass: wait for it, if the events are there.
+    if (!this.leadership.isLeader && treeSize <= await this.store.count()) {
+      const deadline = Date.now() + this.followerWaitMs;
+      this.leadership.nudge();
+      while (treeSize > this.size && Date.now() < deadline) {
+        await sleep(POLL_MS);
+        await this.integrate();
+      }
+      if (treeSize > this.size) throw new SequencerUnavailableError(`the log sequencer has integrated ${this.size} leaves, not yet ${treeSize}; retry shortly`);
+      return;
+    }
+    throw new RangeError(`the log has ${this.size} leaves, not ${treeSize}`);
   }
 }

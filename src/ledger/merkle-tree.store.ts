@@ -5,7 +5,80 @@ import Database from 'better-sqlite3';
 
 export interface StoredCheckpoint { treeSize: number; rootHash: string; time: number; note: string }
 
-export class MerkleTreeStore {
+/** A node coordinate: the perfect subtree of 2^level leaves starting at leaf index * 2^level. */
+export type NodeId = readonly [level: number, index: number];
+export const nodeKey = (level: number, index: number) => `${level}:${index}`;
+
+/** The tree changed under a writer that believed it was the only one (another sequencer got there first). */
+export class TreeMovedError extends Error {
+  readonly name = 'TreeMovedError';
+  constructor(readonly expectedSize: number, readonly actualSize: number) {
+    super(`the Merkle tree has ${actualSize} leaves, not the ${expectedSize} this sequencer appended to`);
+  }
+}
+
+/** The log signer's key does not match the key this log was started with. */
+export class SignerMismatchError extends Error {
+  readonly name = 'SignerMismatchError';
+}
+
+/**
+ * The port behind the log sequencer's durable state: SQLite next to the embedded store, PostgreSQL for shared
+ * stores. Written by one sequencer at a time (appendLeaves and saveCheckpoint are compare-and-set), read by all.
+ */
+export interface MerkleTreeStore {
+  size(): Promise<number>;
+  node(level: number, index: number): Promise<Uint8Array>;
+  /** Several nodes in one round trip, keyed by nodeKey; a missing node is an error. */
+  nodes(ids: readonly NodeId[]): Promise<Map<string, Uint8Array>>;
+  /**
+   * Appends leaf hashes and every subtree they complete, with the new size, in one transaction — only if the
+   * stored size is still `fromSize` (else TreeMovedError, nothing written). `frontier` is updated in place.
+   */
+  appendLeaves(fromSize: number, leafHashes: Uint8Array[], hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array, frontier: Uint8Array[]): Promise<void>;
+  latestCheckpoint(): Promise<StoredCheckpoint | null>;
+  checkpointAt(treeSize: number): Promise<StoredCheckpoint | null>;
+  /** The smallest checkpoint whose tree contains leaf `leafIndex`. */
+  firstCheckpointCovering(leafIndex: number): Promise<StoredCheckpoint | null>;
+  checkpoints(beforeSize: number, limit: number): Promise<StoredCheckpoint[]>;
+  /** Stores `c` unless a checkpoint of the same or a larger tree is already stored; returns the latest stored. */
+  saveCheckpoint(c: StoredCheckpoint): Promise<StoredCheckpoint>;
+  /** Records the log's origin and verifier key on first use; refuses (SignerMismatchError) a different one later. */
+  bindSigner(origin: string, publicKeyHex: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MERKLE_TREE_STORE = Symbol('MERKLE_TREE_STORE');
+
+/**
+ * The nodes that appending `leafHashes` to a tree of `fromSize` leaves stores: each leaf, and every perfect
+ * subtree it completes. `frontier` (the last node of every level) is updated in place.
+ */
+export function completedNodes(
+  fromSize: number, leafHashes: Uint8Array[], hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array, frontier: Uint8Array[],
+): Array<{ level: number; index: number; hash: Uint8Array }> {
+  const out: Array<{ level: number; index: number; hash: Uint8Array }> = [];
+  let size = fromSize;
+  for (const leaf of leafHashes) {
+    let hash = leaf;
+    let index = size;
+    let level = 0;
+    out.push({ level, index, hash });
+    // Each odd index closes a pair: hash it with its left sibling and climb.
+    while (index % 2 === 1) {
+      hash = hashChildren(frontier[level], hash);
+      level += 1;
+      index = (index - 1) / 2;
+      out.push({ level, index, hash });
+    }
+    frontier[level] = hash;
+    size += 1;
+  }
+  return out;
+}
+
+/** The embedded tree store: one SQLite file next to the events, written by the one process that owns the data dir. */
+export class SqliteMerkleTreeStore implements MerkleTreeStore {
   private readonly db: Database.Database;
   private readonly stmt;
 
@@ -33,65 +106,66 @@ export class MerkleTreeStore {
     };
   }
 
-  static open(file: string): MerkleTreeStore {
-    return new MerkleTreeStore(file);
+  static open(file: string): SqliteMerkleTreeStore {
+    return new SqliteMerkleTreeStore(file);
   }
 
-  size(): number {
+  async size(): Promise<number> {
     return this.stmt.size.get()!;
   }
 
-  node(level: number, index: number): Uint8Array {
+  async node(level: number, index: number): Promise<Uint8Array> {
+    return this.nodeNow(level, index);
+  }
+
+  private nodeNow(level: number, index: number): Uint8Array {
     const hash = this.stmt.node.get(level, index);
     if (!hash) throw new Error(`Merkle node (${level}, ${index}) is missing`);
     return hash;
   }
 
-  /** Appends leaf hashes and every subtree they complete, in one transaction with the new size. */
-  appendLeaves(leafHashes: Uint8Array[], hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array, frontier: Uint8Array[]): void {
+  async nodes(ids: readonly NodeId[]): Promise<Map<string, Uint8Array>> {
+    return new Map(ids.map(([level, index]) => [nodeKey(level, index), this.nodeNow(level, index)]));
+  }
+
+  async appendLeaves(fromSize: number, leafHashes: Uint8Array[], hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array, frontier: Uint8Array[]): Promise<void> {
     this.db.transaction(() => {
-      let size = this.size();
-      for (const leaf of leafHashes) {
-        let hash = leaf;
-        let index = size;
-        let level = 0;
-        this.stmt.putNode.run(0, index, hash);
-        // Each odd index closes a pair: hash it with its left sibling and climb.
-        while (index % 2 === 1) {
-          hash = hashChildren(frontier[level], hash);
-          level += 1;
-          index = (index - 1) / 2;
-          this.stmt.putNode.run(level, index, hash);
-        }
-        frontier[level] = hash;
-        size += 1;
-      }
-      this.stmt.setSize.run(size);
+      const size = this.stmt.size.get()!;
+      if (size !== fromSize) throw new TreeMovedError(fromSize, size);
+      for (const n of completedNodes(fromSize, leafHashes, hashChildren, frontier)) this.stmt.putNode.run(n.level, n.index, n.hash);
+      this.stmt.setSize.run(size + leafHashes.length);
     })();
   }
 
-  latestCheckpoint(): StoredCheckpoint | null {
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
     return this.stmt.latest.get() ?? null;
   }
 
-  checkpointAt(treeSize: number): StoredCheckpoint | null {
+  async checkpointAt(treeSize: number): Promise<StoredCheckpoint | null> {
     return this.stmt.checkpointAt.get(treeSize) ?? null;
   }
 
-  /** The smallest checkpoint whose tree contains leaf `leafIndex`. */
-  firstCheckpointCovering(leafIndex: number): StoredCheckpoint | null {
+  async firstCheckpointCovering(leafIndex: number): Promise<StoredCheckpoint | null> {
     return this.stmt.firstCovering.get(leafIndex) ?? null;
   }
 
-  checkpoints(beforeSize: number, limit: number): StoredCheckpoint[] {
+  async checkpoints(beforeSize: number, limit: number): Promise<StoredCheckpoint[]> {
     return this.stmt.page.all(beforeSize, limit);
   }
 
-  saveCheckpoint(c: StoredCheckpoint): void {
-    this.stmt.putCheckpoint.run(c.treeSize, c.rootHash, c.time, c.note);
+  async saveCheckpoint(c: StoredCheckpoint): Promise<StoredCheckpoint> {
+    return this.db.transaction(() => {
+      const latest = this.stmt.latest.get();
+      if (latest && latest.treeSize >= c.treeSize) return latest;
+      this.stmt.putCheckpoint.run(c.treeSize, c.rootHash, c.time, c.note);
+      return c;
+    }).immediate();
   }
 
-  close(): void {
-    this.db.close();
+  /** One process owns a data dir and may rotate its key (LEDGER_SIGNING_KEY): nothing to bind. */
+  async bindSigner(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
   }
 }

@@ -34,6 +34,8 @@ export class ProjectionRunner {
   }
 
   async start(): Promise<void> {
+    // The row must exist before any batch locks it (instances sharing PostgreSQL claim batches through it).
+    await this.db.createQueryBuilder().insert().into(ProjectionCheckpoint).values({ name: CHECKPOINT, position: 0 }).orIgnore().execute();
     const row = await this.db.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
     this.next = row?.position ?? 0;
     this.unsubscribe = this.store.subscribe(() => void this.catchUp().catch(() => undefined));
@@ -112,16 +114,26 @@ export class ProjectionRunner {
       if (batch.length === 0) break;
       if (batch[0].leafIndex !== this.next) throw new Error(`store returned position ${batch[0].leafIndex}, expected ${this.next}`);
       const end = batch[batch.length - 1].leafIndex + 1;
-      await this.exclusive(async (em) => {
+      this.next = await this.exclusive(async (em) => {
+        // Another instance on the same read models may have applied (or a rebuild reset) this batch meanwhile.
+        const stored = await this.lockCheckpoint(em);
+        if (stored !== this.next) return stored;
         for (const event of batch) for (const p of this.projections) await p.apply(event, em);
         await em.save(ProjectionCheckpoint, { name: CHECKPOINT, position: end });
+        return end;
       });
-      this.next = end;
-      for (const l of [...this.appliedListeners]) l(batch);
+      if (this.next === end) for (const l of [...this.appliedListeners]) l(batch);
       this.releaseWaiters();
       onProgress?.(end, total);
     }
     if (this.next >= total) this.releaseWaiters();
+  }
+
+  /** The stored checkpoint, row-locked until commit on PostgreSQL: one instance applies a batch, the others skip it. */
+  private async lockCheckpoint(em: EntityManager): Promise<number> {
+    const shared = em.connection.options.type === 'postgres';
+    const row = await em.getRepository(ProjectionCheckpoint).findOne({ where: { name: CHECKPOINT }, ...(shared ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return row?.position ?? 0;
   }
 
   private releaseWaiters(): void {

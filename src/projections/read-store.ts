@@ -1,7 +1,9 @@
 // TypeORM data source for the read models: SQLite next to the events, or PostgreSQL.
 import { join } from 'node:path';
-import type { DataSourceOptions } from 'typeorm';
+import pg from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config.js';
+import { advisoryLockKey, ensureSchema } from '../ledger/postgres-support.js';
 import { InitialReadModels1764374400000 } from './migrations/1764374400000-initial-read-models.js';
 import { LabelReadModel1795922400000 } from './migrations/1795922400000-label-read-model.js';
 import { DisputeReadModel1796000000000 } from './migrations/1796000000000-dispute-read-model.js';
@@ -23,5 +25,34 @@ export function readModelOptions(config: AppConfig): DataSourceOptions {
     };
   }
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for the PostgreSQL read models');
-  return { ...common, type: 'postgres', url: config.databaseUrl, schema: config.databaseSchema };
+  return { ...common, type: 'postgres', url: config.databaseUrl, schema: config.databaseSchema ?? 'ledger' };
+}
+
+/**
+ * Opens the read-model database. On PostgreSQL the schema is created first (TypeORM does not), and migrations run
+ * under an advisory lock: instances starting together must not both run one (the second then finds none pending).
+ */
+export async function openReadModels(options: DataSourceOptions): Promise<DataSource> {
+  if (options.type !== 'postgres') return new DataSource(options).initialize();
+  const schema = options.schema ?? 'ledger';
+  const pool = new pg.Pool({ connectionString: options.url, max: 1 });
+  try {
+    await ensureSchema(pool, schema);
+    const db = await new DataSource({ ...options, migrationsRun: false }).initialize();
+    const key = advisoryLockKey(`sandbox-ledger/migrations:${schema}`);
+    const client = await pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+      await db.runMigrations({ transaction: 'all' });
+    } catch (err) {
+      await db.destroy().catch(() => undefined);
+      throw err;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
+      client.release();
+    }
+    return db;
+  } finally {
+    await pool.end();
+  }
 }

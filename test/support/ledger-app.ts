@@ -10,6 +10,7 @@ import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import type { EventStore } from '../../src/ledger/event-store.port.js';
 import { EVENT_STORE } from '../../src/ledger/ledger.tokens.js';
+import { dropSchema, freshSchema } from './pg-schema.js';
 
 export interface LedgerApp {
   app: NestFastifyApplication;
@@ -24,10 +25,22 @@ export interface LedgerApp {
 export const tempDir = (prefix = 'ledger-') => mkdtempSync(join(tmpdir(), prefix));
 export const strongKey = () => 'slk_' + randomBytes(32).toString('base64url');
 
+/**
+ * TEST_LEDGER_STORE=postgres (with TEST_DATABASE_URL) runs every suite that does not pick a store itself on
+ * PostgreSQL, each app in a fresh schema dropped on close: the read-model migrations and queries' portability check.
+ * Suites that give a data dir are about that directory's files (restarts, tampering) and stay on SQLite.
+ */
+function storeUnderTest(overrides: Partial<AppConfig>): { store: Partial<AppConfig>; drop?: string } {
+  if (overrides.store || overrides.dataDir || process.env.TEST_LEDGER_STORE !== 'postgres' || !process.env.TEST_DATABASE_URL) return { store: {} };
+  const databaseSchema = freshSchema('test_e2e');
+  return { store: { store: 'postgres', databaseUrl: process.env.TEST_DATABASE_URL, databaseSchema }, drop: databaseSchema };
+}
+
 export async function startLedger(overrides: Partial<AppConfig> = {}): Promise<LedgerApp> {
   const dataDir = overrides.dataDir ?? tempDir();
   const adminKey = overrides.bootstrapAdminKey ?? strongKey();
-  const config = loadConfig({}, { dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent', port: 0, host: '127.0.0.1', ...overrides });
+  const { store, drop } = storeUnderTest(overrides);
+  const config = loadConfig({}, { dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent', port: 0, host: '127.0.0.1', ...store, ...overrides });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
@@ -38,6 +51,7 @@ export async function startLedger(overrides: Partial<AppConfig> = {}): Promise<L
     close: async () => {
       await app.close();
       if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (drop) await dropSchema(drop);
     },
   };
 }

@@ -1,0 +1,149 @@
+// The Merkle log's durable state in PostgreSQL, beside the events: shared by every app instance on the schema.
+// One sequencer writes (compare-and-set on the size); every instance reads nodes to answer proofs.
+import pg from 'pg';
+import { advisoryLockKey, checkSchemaName, ensureSchema, inTransaction } from './postgres-support.js';
+import {
+  completedNodes, nodeKey, SignerMismatchError, TreeMovedError, type MerkleTreeStore, type NodeId, type StoredCheckpoint,
+} from './merkle-tree.store.js';
+
+const CHECKPOINT_COLUMNS = 'tree_size AS "treeSize", root_hash AS "rootHash", time, note';
+const NODE_CACHE_LIMIT = 200_000;
+
+interface CheckpointRow { treeSize: string; rootHash: string; time: string; note: string }
+const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({ treeSize: Number(r.treeSize), rootHash: r.rootHash, time: Number(r.time), note: r.note });
+
+export class PostgresMerkleTreeStore implements MerkleTreeStore {
+  /** Stored nodes never change: a bounded cache saves the round trips for the upper levels every proof needs. */
+  private readonly cache = new Map<string, Uint8Array>();
+  private closed = false;
+
+  private constructor(private readonly pool: pg.Pool, private readonly schema: string) {}
+
+  static async open(connectionString: string, schema = 'ledger'): Promise<PostgresMerkleTreeStore> {
+    checkSchemaName(schema);
+    const pool = new pg.Pool({ connectionString, max: 5 });
+    pool.on('error', () => { /* an idle client died; the next query reconnects and reports a real outage */ });
+    try {
+      await ensureSchema(pool, schema);
+      await inTransaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryLockKey(`sandbox-ledger/merkle:${schema}`)]);
+        await client.query(`
+          CREATE TABLE IF NOT EXISTS "${schema}".merkle_nodes (level SMALLINT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx));
+          CREATE TABLE IF NOT EXISTS "${schema}".merkle_tree (
+            id SMALLINT PRIMARY KEY CHECK (id = 0), size BIGINT NOT NULL, origin TEXT, public_key TEXT);
+          INSERT INTO "${schema}".merkle_tree (id, size) VALUES (0, 0) ON CONFLICT DO NOTHING;
+          CREATE TABLE IF NOT EXISTS "${schema}".merkle_checkpoints (
+            tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, time BIGINT NOT NULL, note TEXT NOT NULL);`);
+      });
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PostgresMerkleTreeStore(pool, schema);
+  }
+
+  private get t() {
+    const s = this.schema;
+    return { nodes: `"${s}".merkle_nodes`, tree: `"${s}".merkle_tree`, checkpoints: `"${s}".merkle_checkpoints` };
+  }
+
+  async size(): Promise<number> {
+    const { rows } = await this.pool.query<{ size: string }>(`SELECT size FROM ${this.t.tree} WHERE id = 0`);
+    return Number(rows[0].size);
+  }
+
+  async node(level: number, index: number): Promise<Uint8Array> {
+    return (await this.nodes([[level, index]])).get(nodeKey(level, index))!;
+  }
+
+  async nodes(ids: readonly NodeId[]): Promise<Map<string, Uint8Array>> {
+    const found = new Map<string, Uint8Array>();
+    const missing: NodeId[] = [];
+    for (const [level, index] of ids) {
+      const key = nodeKey(level, index);
+      const hit = this.cache.get(key);
+      if (hit) found.set(key, hit);
+      else if (!found.has(key)) missing.push([level, index]);
+    }
+    if (missing.length > 0) {
+      const { rows } = await this.pool.query<{ level: number; idx: string; hash: Buffer }>(
+        `SELECT n.level, n.idx, n.hash FROM ${this.t.nodes} n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)`,
+        [missing.map((m) => m[0]), missing.map((m) => m[1])]);
+      if (this.cache.size + rows.length > NODE_CACHE_LIMIT) this.cache.clear();
+      for (const r of rows) {
+        const key = nodeKey(r.level, Number(r.idx));
+        const hash = new Uint8Array(r.hash);
+        found.set(key, hash);
+        this.cache.set(key, hash);
+      }
+      for (const [level, index] of missing) if (!found.has(nodeKey(level, index))) throw new Error(`Merkle node (${level}, ${index}) is missing`);
+    }
+    return found;
+  }
+
+  async appendLeaves(fromSize: number, leafHashes: Uint8Array[], hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array, frontier: Uint8Array[]): Promise<void> {
+    if (leafHashes.length === 0) return;
+    await inTransaction(this.pool, async (client) => {
+      // The row lock makes the size check and the write one step: a second sequencer waits, then sees the new size.
+      const { rows } = await client.query<{ size: string }>(`SELECT size FROM ${this.t.tree} WHERE id = 0 FOR UPDATE`);
+      const size = Number(rows[0].size);
+      if (size !== fromSize) throw new TreeMovedError(fromSize, size);
+      const nodes = completedNodes(fromSize, leafHashes, hashChildren, frontier);
+      await client.query(`INSERT INTO ${this.t.nodes} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+        [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))]);
+      await client.query(`UPDATE ${this.t.tree} SET size = $1 WHERE id = 0`, [fromSize + leafHashes.length]);
+    });
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const { rows } = await this.pool.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} ORDER BY tree_size DESC LIMIT 1`);
+    return rows[0] ? toCheckpoint(rows[0]) : null;
+  }
+
+  async checkpointAt(treeSize: number): Promise<StoredCheckpoint | null> {
+    const { rows } = await this.pool.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} WHERE tree_size = $1`, [treeSize]);
+    return rows[0] ? toCheckpoint(rows[0]) : null;
+  }
+
+  async firstCheckpointCovering(leafIndex: number): Promise<StoredCheckpoint | null> {
+    const { rows } = await this.pool.query<CheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} WHERE tree_size > $1 ORDER BY tree_size LIMIT 1`, [leafIndex]);
+    return rows[0] ? toCheckpoint(rows[0]) : null;
+  }
+
+  async checkpoints(beforeSize: number, limit: number): Promise<StoredCheckpoint[]> {
+    const { rows } = await this.pool.query<CheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} WHERE tree_size < $1 ORDER BY tree_size DESC LIMIT $2`, [beforeSize, limit]);
+    return rows.map(toCheckpoint);
+  }
+
+  async saveCheckpoint(c: StoredCheckpoint): Promise<StoredCheckpoint> {
+    return inTransaction(this.pool, async (client) => {
+      // Serialized with appendLeaves and other signers by the tree row: a checkpoint never goes behind the latest.
+      await client.query(`SELECT 1 FROM ${this.t.tree} WHERE id = 0 FOR UPDATE`);
+      const { rows } = await client.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} ORDER BY tree_size DESC LIMIT 1`);
+      if (rows[0] && Number(rows[0].treeSize) >= c.treeSize) return toCheckpoint(rows[0]);
+      await client.query(`INSERT INTO ${this.t.checkpoints} (tree_size, root_hash, time, note) VALUES ($1, $2, $3, $4)`, [c.treeSize, c.rootHash, c.time, c.note]);
+      return c;
+    });
+  }
+
+  /** Every instance on a schema must sign with one key: a checkpoint signed by another key would fail every verifier. */
+  async bindSigner(origin: string, publicKeyHex: string): Promise<void> {
+    const { rows } = await this.pool.query<{ origin: string; public_key: string }>(
+      `UPDATE ${this.t.tree} SET origin = COALESCE(origin, $1), public_key = COALESCE(public_key, $2) WHERE id = 0 RETURNING origin, public_key`,
+      [origin, publicKeyHex]);
+    const bound = rows[0];
+    if (bound.origin !== origin || bound.public_key !== publicKeyHex) {
+      throw new SignerMismatchError(
+        `the log in schema ${this.schema} is signed as ${bound.origin} with public key ${bound.public_key}, not as ${origin} with ${publicKeyHex}: ` +
+        `give every instance the same LEDGER_ORIGIN and LEDGER_SIGNING_KEY (to rotate the key, stop every instance and clear ${this.t.tree}.public_key)`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
