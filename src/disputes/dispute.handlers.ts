@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AppendResult, EventStore } from '../ledger/event-store.port.js';
 import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { POLICY_V1 } from '../projections/policy.js';
+import { PolicyService } from '../settlement/policy.service.js';
 import {
   AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
 } from './dispute.commands.js';
@@ -18,10 +18,11 @@ const written = (disputeId: string, result: AppendResult): DisputeWritten => ({
   recorded: result.events.map((e) => ({ type: e.type, revision: e.revision, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt })),
 });
 
-/** The deadline parameters of the policy in force now; recorded in ComplaintFiled so later policy changes never apply retroactively. */
-const policyInForce = (): DisputePolicy => ({
-  version: POLICY_V1.version, responseDays: POLICY_V1.responseDays, decisionSlaDays: POLICY_V1.decisionSlaDays, appealDays: POLICY_V1.appealDays,
-});
+/** The deadline parameters of the policy in force at `now`; recorded in ComplaintFiled so later policy changes never apply retroactively. */
+async function policyInForce(policies: PolicyService, now: Date): Promise<DisputePolicy> {
+  const { version, responseDays, decisionSlaDays, appealDays } = await policies.inForceAt(now);
+  return { version, responseDays, decisionSlaDays, appealDays };
+}
 
 async function run(writer: LedgerWriter, disputeId: string, command: DisputeCommand, actor: string): Promise<DisputeWritten> {
   return written(disputeId, await writer.execute(disputeStream(disputeId), disputeDecider, command, { actor }));
@@ -29,20 +30,22 @@ async function run(writer: LedgerWriter, disputeId: string, command: DisputeComm
 
 @CommandHandler(FileComplaint)
 export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
-  constructor(private readonly writer: LedgerWriter, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly writer: LedgerWriter, @Inject(EVENT_STORE) private readonly store: EventStore, private readonly policies: PolicyService) {}
 
   async execute({ input, actor }: FileComplaint): Promise<DisputeWritten> {
     const disputeId = uuidv7();
+    const now = new Date();
     const evidence = (input.evidence ?? []).map((e) => ({ sha256: e.sha256, description: e.description, declaredAiGenerated: e.declaredAiGenerated }));
-    const [target, basis, filedAiWorks] = await Promise.all([
+    const [target, basis, filedAiWorks, policy] = await Promise.all([
       readFiling(this.store, input.filingId),
       input.basisFilingId ? readFiling(this.store, input.basisFilingId) : Promise.resolve(null),
       filedAiWorksAmong(this.store, evidence.map((e) => e.sha256)),
+      policyInForce(this.policies, now),
     ]);
     return run(this.writer, disputeId, {
       type: 'FileComplaint',
       complaint: { disputeId, type: input.type, filingId: input.filingId, complainant: actor, claim: input.claim, basisFilingId: input.basisFilingId ?? null, evidence },
-      target, basis, filedAiWorks, policy: policyInForce(), now: new Date(),
+      target, basis, filedAiWorks, policy, now,
     }, actor);
   }
 }

@@ -1,15 +1,34 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { fold } from '../ledger/decider.js';
+import type { EventStore } from '../ledger/event-store.port.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { policyDecider, policyInForce } from '../settlement/policy.decider.js';
+import { POLICY_STREAM, type PolicyPublished } from '../settlement/settlement.events.js';
 import type { WorkFiledData } from '../filing/filing.events.js';
 import { labelStateAfterCheck, TIER_DECLARED_ONLY, type LabelFileCheckedData, type LabelsDeclaredData } from '../labeling/labeling.events.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { addDays, POLICY_V1 } from './policy.js';
+import { addDays } from './policy.js';
 import type { Projection } from './projection.js';
 import { FilingView } from './read-model.entities.js';
 
 @Injectable()
 export class FilingsProjection implements Projection {
   readonly name = 'filings';
+  /** The `policy` stream as last read, complete for every leaf below `completeBelow` (a rebuild reads it once). */
+  private policy: { events: EventEnvelope[]; completeBelow: number } = { events: [], completeBelow: 0 };
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** labelGraceDays of the policy version in force at the filing time, from the versions published before the filing. */
+  private async labelGraceDays(filedAt: string, leafIndex: number): Promise<number> {
+    if (leafIndex >= this.policy.completeBelow) {
+      const completeBelow = await this.store.count();
+      this.policy = { events: await this.store.readStream(POLICY_STREAM), completeBelow };
+    }
+    const published = this.policy.events.filter((p) => p.type === 'PolicyPublished' && p.leafIndex < leafIndex) as unknown as PolicyPublished[];
+    return policyInForce(fold(policyDecider, published), new Date(filedAt)).labelGraceDays;
+  }
 
   async apply(e: EventEnvelope, em: EntityManager): Promise<void> {
     switch (e.type) {
@@ -19,7 +38,7 @@ export class FilingsProjection implements Projection {
           filingId: d.filingId, contentHash: d.contentHash, contentType: d.contentType, title: d.title,
           creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
           generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash,
-          labelState: 'none', labelDueAt: addDays(d.filedAt, POLICY_V1.labelGraceDays), withdrawnAt: null, withdrawReason: null,
+          labelState: 'none', labelDueAt: addDays(d.filedAt, await this.labelGraceDays(d.filedAt, e.leafIndex)), withdrawnAt: null, withdrawReason: null,
           labelTier: null, labels: null, labelCheck: null,
         });
         return;

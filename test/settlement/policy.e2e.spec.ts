@@ -72,12 +72,12 @@ describe('sandbox policy versions', () => {
 
     const effective = Date.now() + 1500;
     const published = await as(admin).post('/v1/policy', {
-      effectiveFrom: iso(effective), parameters: { labelGraceDays: 3, objectionWindowDays: 10, similarity: { phash64: 4 } },
+      effectiveFrom: iso(effective), parameters: { labelGraceDays: 3, objectionWindowDays: 10, responseDays: 2, appealDays: 5, similarity: { phash64: 4 } },
     });
     expect(published.status).toBe(201);
     const { version: _v, ...v1 } = POLICY_V1;
     expect(published.body).toMatchObject({ version: 2, effectiveFrom: iso(effective) });
-    expect(published.body.parameters).toEqual({ ...v1, labelGraceDays: 3, objectionWindowDays: 10, similarity: { phash64: 4, pdq256: 31, simhash64: 3 } });
+    expect(published.body.parameters).toEqual({ ...v1, labelGraceDays: 3, objectionWindowDays: 10, responseDays: 2, appealDays: 5, similarity: { phash64: 4, pdq256: 31, simhash64: 3 } });
     expect((await ledger.store.readStream('policy')).map((e) => e.type)).toEqual(['PolicyPublished']);
     await refused(() => as(admin).post('/v1/policy', { effectiveFrom: iso(effective - 500), parameters: {} }), 409, 'effective-from-not-after-latest');
 
@@ -89,6 +89,13 @@ describe('sandbox policy versions', () => {
     const underV2 = await file(bob);
     const filedV2 = Date.parse(underV2.right.filedAt);
     expect(underV2.right).toMatchObject({ policyVersion: 2, labelDueAt: iso(filedV2 + 3 * DAY), quietUntil: iso(filedV2 + 10 * DAY) });
+    // The filings read model and the dispute deadlines follow the version in force too.
+    expect((await as(bob).get(`/v1/filings/${underV2.filingId}`)).body.labels).toMatchObject({ labelDueAt: iso(filedV2 + 3 * DAY) });
+    expect((await as(alice).get(`/v1/filings/${underV1.filingId}`)).body.labels).toMatchObject({ labelDueAt: iso(filedV1 + 7 * DAY) });
+    const complaint = await as(alice).post('/v1/disputes', { type: 'infringement', filingId: underV2.filingId, claim: 'Bob reuses my picture.' });
+    expect(complaint.status).toBe(201);
+    expect(complaint.body.policy).toEqual({ version: 2, responseDays: 2, decisionSlaDays: POLICY_V1.decisionSlaDays, appealDays: 5 });
+    expect(Date.parse(complaint.body.deadlines.responseDueAt) - Date.parse(complaint.body.openedAt)).toBe(2 * DAY);
     // Not retroactive: the earlier filing keeps v1's deadlines, now and at any later instant.
     expect((await as(rita).get(`/v1/rights/${underV1.filingId}`, { asOf: iso(filedV1 + 20 * DAY) })).body)
       .toMatchObject({ policyVersion: 1, labelDueAt: iso(filedV1 + 7 * DAY), quietUntil: iso(filedV1 + 30 * DAY), status: 'suspended' });
