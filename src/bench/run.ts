@@ -1,10 +1,11 @@
 // `npm run bench`: throughput and latency figures measured in one run on this machine, printed as a table with each
 // target met or missed, and written to bench/results.json. BENCH_SCALE scales the 1,000,000-event figures (default 1),
-// BENCH_HTTP_SECONDS the length of each HTTP run (default 10).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// BENCH_HTTP_SECONDS the length of each HTTP run (default 10). BENCH_ONLY=verify measures only the verifier (export
+// verification, raw SHA-256, memory); with it, BENCH_LEDGER_DIR keeps the generated ledger there and reuses it next time.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { generateLedger } from './dataset.js';
+import { generateLedger, type Ledger } from './dataset.js';
 import { benchNearDuplicates, benchProofs, benchRawSha, benchRebuild, benchStore, benchVerify } from './figures.js';
 import { benchBare, benchLedger } from './http.js';
 import { ROOT } from './processes.js';
@@ -24,6 +25,68 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 const mb = (bytes: number | null) => (bytes === null ? 'n/a' : `${fmt(bytes / 2 ** 20)} MiB`);
 
 interface Target { name: string; met: boolean; detail: string }
+
+/** The export's verification figures: the full export, its prefix (for memory against log size) and raw SHA-256. */
+async function verifyFigures(ledger: Ledger) {
+  const verify = await benchVerify(ledger.exportFile, ledger.checkpointFile, ledger.vkey, ledger.events, ledger.exportBytes);
+  const verifySmall = await benchVerify(ledger.prefix.exportFile, ledger.prefix.checkpointFile, ledger.vkey, ledger.prefix.events, ledger.prefix.exportBytes);
+  const sha = await benchRawSha(ledger.exportFile);
+  const verifyRatio = verify.mbPerSecond / sha.bulkMbPerSecond;
+  const rssGrowth = verify.peakRssBytes && verifySmall.peakRssBytes ? verify.peakRssBytes / verifySmall.peakRssBytes : null;
+  const rows: Array<[string, string, string]> = [
+    [`verify export (${fmt(ledger.events)} events, ${fmt(ledger.streams)} streams)`, `${fmt(verify.eventsPerSecond)} events/s`, `${fmt(verify.mbPerSecond, 1)} MB/s of ${fmt(ledger.exportBytes / MB)} MB`],
+    ['raw SHA-256 over the same bytes', `${fmt(sha.bulkMbPerSecond)} MB/s`, `bulk; one digest per line: ${fmt(sha.perLinePerSecond)} lines/s, ${fmt(sha.perLineMbPerSecond)} MB/s`],
+    ['verify ÷ raw SHA-256', `${fmt(verifyRatio, 3)}`, `÷ per-line SHA-256: ${fmt(verify.mbPerSecond / sha.perLineMbPerSecond, 3)}`],
+    ['verifier peak RSS', mb(verify.peakRssBytes), `${fmt(ledger.prefix.events)} events: ${mb(verifySmall.peakRssBytes)} (×${rssGrowth === null ? 'n/a' : fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events)`],
+  ];
+  const targets: Target[] = [
+    { name: 'verification ≥ 0.5 × raw SHA-256 rate', met: verifyRatio >= 0.5, detail: `${fmt(verifyRatio, 3)} ×` },
+    { name: 'verifier memory independent of log size', met: rssGrowth !== null && rssGrowth <= 1.25, detail: rssGrowth === null ? 'not measured' : `peak RSS ×${fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events` },
+  ];
+  return { verify, verifySmall, sha, verifyRatio, rows, targets };
+}
+
+function table(rows: Array<[string, string, string]>, targets: Target[], started: number): string {
+  const width = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
+  return [
+    '',
+    `${'figure'.padEnd(width[0])}  ${'value'.padEnd(width[1])}  detail`,
+    `${'-'.repeat(width[0])}  ${'-'.repeat(width[1])}  ${'-'.repeat(40)}`,
+    ...rows.map(([a, b, c]) => `${a.padEnd(width[0])}  ${b.padEnd(width[1])}  ${c}`),
+    '',
+    'targets',
+    ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.detail}`),
+    '',
+    `bench finished in ${fmt((performance.now() - started) / 1000)} s`,
+  ].join('\n') + '\n';
+}
+
+/** The ledger kept in BENCH_LEDGER_DIR by an earlier run (its description is ledger.json), or null. */
+function keptLedger(dir: string | undefined): Ledger | null {
+  const file = dir && join(dir, 'ledger.json');
+  return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Ledger) : null;
+}
+
+/** BENCH_ONLY=verify: the verifier's figures alone, on the kept ledger (generated there first if there is none). */
+async function verifyOnly(dir: string | undefined): Promise<void> {
+  const started = performance.now();
+  let ledger = keptLedger(dir);
+  const work = dir ?? mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  try {
+    if (!ledger) {
+      log(`generating a ${fmt(EVENTS)}-event ledger (not timed)`);
+      const gen = await generateLedger(join(work, 'data'), EVENTS, log);
+      await gen.close();
+      ledger = { ...gen.ledger, phashes: [] };
+      if (dir) writeFileSync(join(dir, 'ledger.json'), JSON.stringify(ledger));
+    }
+    log(`verifying the export of ${fmt(ledger.events)} events with the CLI`);
+    const { rows, targets } = await verifyFigures(ledger);
+    process.stdout.write(table(rows, targets, started));
+  } finally {
+    if (!dir) rmSync(work, { recursive: true, force: true });
+  }
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -50,9 +113,7 @@ async function main(): Promise<void> {
     const gen = await generateLedger(join(work, 'data'), EVENTS, log);
     const { ledger } = gen;
     log('3/6 verifying the export with the CLI');
-    const verify = await benchVerify(ledger.exportFile, ledger.checkpointFile, ledger.vkey, ledger.events, ledger.exportBytes);
-    const verifySmall = await benchVerify(ledger.prefix.exportFile, ledger.prefix.checkpointFile, ledger.vkey, ledger.prefix.events, ledger.prefix.exportBytes);
-    const sha = await benchRawSha(ledger.exportFile);
+    const { verify, verifySmall, sha, verifyRatio, rows: verifyRows, targets: verifyTargets } = await verifyFigures(ledger);
     log('4/6 proofs');
     const proofs = await benchProofs(gen.log, 5000);
     await gen.close();
@@ -62,8 +123,6 @@ async function main(): Promise<void> {
     const nearDup = await benchNearDuplicates(ledger.phashes, EVENTS, 2000);
 
     const ratio = durable.requestsPerSecond / bare.requestsPerSecond;
-    const verifyRatio = verify.mbPerSecond / sha.bulkMbPerSecond;
-    const rssGrowth = verify.peakRssBytes && verifySmall.peakRssBytes ? verify.peakRssBytes / verifySmall.peakRssBytes : null;
     const serverRss = Math.max(durable.serverRssPeakBytes ?? 0, normal.serverRssPeakBytes ?? 0) || null;
 
     const rows: Array<[string, string, string]> = [
@@ -74,10 +133,7 @@ async function main(): Promise<void> {
         `store appends, ${f.synchronous}, ${f.maxBatch === 1 ? 'one commit per append' : 'group commit'}`, `${fmt(f.commandsPerSecond)} /s`,
         `${fmt(f.commitsPerSecond)} commits/s; 2 events per append`]),
       ['server peak RSS under load', mb(serverRss), `durable ${mb(durable.serverRssPeakBytes)}, normal ${mb(normal.serverRssPeakBytes)}`],
-      [`verify export (${fmt(ledger.events)} events, ${fmt(ledger.streams)} streams)`, `${fmt(verify.eventsPerSecond)} events/s`, `${fmt(verify.mbPerSecond, 1)} MB/s of ${fmt(ledger.exportBytes / MB)} MB`],
-      ['raw SHA-256 over the same bytes', `${fmt(sha.bulkMbPerSecond)} MB/s`, `bulk; one digest per line: ${fmt(sha.perLinePerSecond)} lines/s, ${fmt(sha.perLineMbPerSecond)} MB/s`],
-      ['verify ÷ raw SHA-256', `${fmt(verifyRatio, 3)}`, `÷ per-line SHA-256: ${fmt(verify.mbPerSecond / sha.perLineMbPerSecond, 3)}`],
-      ['verifier peak RSS', mb(verify.peakRssBytes), `${fmt(ledger.prefix.events)} events: ${mb(verifySmall.peakRssBytes)} (×${rssGrowth === null ? 'n/a' : fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events)`],
+      ...verifyRows,
       [`inclusion proof at ${fmt(proofs.treeSize)} leaves`, `median ${fmt(proofs.inclusion.medianMs, 3)} ms`, `p99 ${fmt(proofs.inclusion.p99Ms, 3)} ms (${fmt(proofs.inclusion.samples)} random leaves)`],
       [`consistency proof to ${fmt(proofs.treeSize)}`, `median ${fmt(proofs.consistency.medianMs, 3)} ms`, `p99 ${fmt(proofs.consistency.p99Ms, 3)} ms (${fmt(proofs.consistency.samples)} random sizes)`],
       [`projection rebuild (${fmt(rebuild.total)} events)`, `${fmt(rebuild.eventsPerSecond)} events/s`, rebuild.complete ? `${fmt(rebuild.seconds, 1)} s` : `stopped at the ${rebuildLimit} s limit after ${fmt(rebuild.events)} events`],
@@ -88,26 +144,13 @@ async function main(): Promise<void> {
 
     const targets: Target[] = [
       { name: 'durable filings/s ≥ 0.5 × bare Fastify', met: ratio >= 0.5, detail: `${fmt(ratio, 3)} ×` },
-      { name: 'verification ≥ 0.5 × raw SHA-256 rate', met: verifyRatio >= 0.5, detail: `${fmt(verifyRatio, 3)} ×` },
-      { name: 'verifier memory independent of log size', met: rssGrowth !== null && rssGrowth <= 1.25, detail: rssGrowth === null ? 'not measured' : `peak RSS ×${fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events` },
+      ...verifyTargets,
       { name: 'proofs median < 1 ms at 1M leaves', met: proofs.inclusion.medianMs < 1 && proofs.consistency.medianMs < 1 && proofs.treeSize >= 1_000_000, detail: `inclusion ${fmt(proofs.inclusion.medianMs, 3)} ms, consistency ${fmt(proofs.consistency.medianMs, 3)} ms at ${fmt(proofs.treeSize)} leaves` },
       { name: 'rebuild ≥ 20,000 events/s', met: rebuild.eventsPerSecond >= 20_000, detail: `${fmt(rebuild.eventsPerSecond)} events/s` },
       { name: 'server RSS under load < 300 MB', met: serverRss !== null && serverRss < 300 * MB, detail: `${fmt((serverRss ?? 0) / MB)} MB` },
     ];
 
-    const width = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
-    const lines = [
-      '',
-      `${'figure'.padEnd(width[0])}  ${'value'.padEnd(width[1])}  detail`,
-      `${'-'.repeat(width[0])}  ${'-'.repeat(width[1])}  ${'-'.repeat(40)}`,
-      ...rows.map(([a, b, c]) => `${a.padEnd(width[0])}  ${b.padEnd(width[1])}  ${c}`),
-      '',
-      'targets',
-      ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.detail}`),
-      '',
-      `bench finished in ${fmt((performance.now() - started) / 1000)} s`,
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(table(rows, targets, started));
 
     mkdirSync(join(ROOT, 'bench'), { recursive: true });
     const results = {
@@ -124,4 +167,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.env.BENCH_ONLY === 'verify') await verifyOnly(process.env.BENCH_LEDGER_DIR);
+else await main();
