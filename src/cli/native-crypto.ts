@@ -13,4 +13,4 @@ export const nativeEd25519Verify: Ed25519Verify = (signature, message, publicKey
   }
 };
 
-export { nativeSha256 } from '../ledger/native-sha256.js';
+export { nativeSha256, nativeSha256Text } from '../ledger/native-sha256.js';

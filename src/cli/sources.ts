@@ -25,6 +25,46 @@ export async function readVkey(arg: string): Promise<string> {
 
 /** The lines of an NDJSON source, streamed, with its byte size when known. */
 export async function openLines(source: string, apiKey?: string): Promise<{ lines: AsyncIterable<string>; bytes: number | null; stream: Readable }> {
+  const { stream, bytes } = await openSource(source, apiKey);
+  return { lines: createInterface({ input: stream, crlfDelay: Infinity }), bytes, stream };
+}
+
+/**
+ * The lines of an NDJSON source in batches (one per chunk read), each batch with the bytes it came from: the lines
+ * readline would give (split at \n, \r\n and a lone \r), without a promise per line.
+ */
+export async function openLineBatches(source: string, apiKey?: string): Promise<{ batches: AsyncIterable<{ lines: string[]; bytes: number }>; bytes: number | null; stream: Readable }> {
+  const { stream, bytes } = await openSource(source, apiKey);
+  return { batches: lineBatches(stream), bytes, stream };
+}
+
+const LINE_BREAK = /\r\n|\n|\r/;
+
+function splitLines(text: string): string[] {
+  return text.includes('\r') ? text.split(LINE_BREAK) : text.split('\n');
+}
+
+async function* lineBatches(stream: AsyncIterable<Buffer>): AsyncGenerator<{ lines: string[]; bytes: number }> {
+  let rest: Buffer[] = []; // the bytes after the last \n: a line still being read
+  let restBytes = 0;
+  for await (const chunk of stream) {
+    const end = chunk.lastIndexOf(10);
+    if (end < 0) { rest.push(Buffer.from(chunk)); restBytes += chunk.length; continue; }
+    // Decoded up to a \n only, so that no UTF-8 sequence is cut in two.
+    const text = restBytes > 0 ? Buffer.concat([...rest, chunk.subarray(0, end)]).toString('utf8') : chunk.toString('utf8', 0, end);
+    const bytes = restBytes + end + 1;
+    rest = end + 1 < chunk.length ? [Buffer.from(chunk.subarray(end + 1))] : []; // a copy: the stream may reuse its chunk
+    restBytes = chunk.length - end - 1;
+    yield { lines: splitLines(text), bytes };
+  }
+  if (restBytes > 0) {
+    const lines = splitLines(Buffer.concat(rest).toString('utf8'));
+    if (lines[lines.length - 1] === '') lines.pop(); // a final lone \r ends the last line
+    yield { lines, bytes: restBytes };
+  }
+}
+
+async function openSource(source: string, apiKey?: string): Promise<{ bytes: number | null; stream: Readable }> {
   let stream: Readable;
   let bytes: number | null = null;
   if (isUrl(source)) {
@@ -36,7 +76,7 @@ export async function openLines(source: string, apiKey?: string): Promise<{ line
     bytes = statSync(source).size;
     stream = createReadStream(source, { highWaterMark: 1 << 20 });
   }
-  return { lines: createInterface({ input: stream, crlfDelay: Infinity }), bytes, stream };
+  return { stream, bytes };
 }
 
 /** A checkpoint history whose plain fields contradict its signed notes: only the notes are trusted, so the history was altered. */

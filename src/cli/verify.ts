@@ -1,15 +1,15 @@
 // `verify` and `verify-receipt`: offline checks of an export or a receipt, exit status 0 only when everything holds.
 import { ExportVerifier } from '../verifier/export-verifier.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
-import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
+import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import { progressBar } from './progress.js';
-import { CheckpointHistoryError, claimedCheckpoint, openLines, readCheckpoints, readText, readVkey } from './sources.js';
+import { CheckpointHistoryError, claimedCheckpoint, openLineBatches, readCheckpoints, readText, readVkey } from './sources.js';
 
 export interface VerifyArgs { export: string; checkpoint: string[]; checkpoints: string[]; vkey: string; apiKey?: string }
 
 export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const vkey = await readVkey(args.vkey);
-  const verifier = new ExportVerifier({ sha256: nativeSha256, verify: nativeEd25519Verify });
+  const verifier = new ExportVerifier({ sha256: nativeSha256, sha256Text: nativeSha256Text, verify: nativeEd25519Verify });
   let notes: string[];
   try {
     notes = await readCheckpoints(args.checkpoint, args.checkpoints);
@@ -28,16 +28,17 @@ export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream
   }
   const bar = progressBar('verifying');
   let readBytes = 0;
-  let lineCount = 0;
   const started = performance.now();
   if (verifier.ok) {
-    const { lines, bytes, stream } = await openLines(args.export, args.apiKey);
-    for await (const line of lines) {
-      readBytes += Buffer.byteLength(line) + 1;
-      lineCount += 1;
-      if (line === '') continue;
-      if (!verifier.push(line)) { stream.destroy(); break; }
-      if (bytes && lineCount % 20000 === 0) bar.update(readBytes, bytes);
+    const { batches, bytes, stream } = await openLineBatches(args.export, args.apiKey);
+    let shown = 0;
+    read: for await (const batch of batches) {
+      for (const line of batch.lines) {
+        if (line === '') continue;
+        if (!verifier.push(line)) { stream.destroy(); break read; }
+      }
+      readBytes += batch.bytes;
+      if (bytes && readBytes - shown >= bytes / 200) { bar.update(readBytes, bytes); shown = readBytes; } // at most 200 redraws
     }
     if (bytes) bar.update(Math.min(readBytes, bytes), bytes);
   }

@@ -7,3 +7,8 @@ import type { Sha256 } from '../verifier/envelope.js';
 export const nativeSha256: Sha256 = typeof crypto.hash === 'function'
   ? (data) => crypto.hash('sha256', data, 'buffer')
   : (data) => crypto.createHash('sha256').update(data).digest();
+
+/** Hex SHA-256 of a text's UTF-8, encoded and hashed natively (no intermediate Uint8Array). */
+export const nativeSha256Text = typeof crypto.hash === 'function'
+  ? (text: string): string => crypto.hash('sha256', text, 'hex')
+  : (text: string): string => crypto.createHash('sha256').update(text, 'utf8').digest('hex');

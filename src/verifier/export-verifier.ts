@@ -4,13 +4,16 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
 import { CompactRange } from './compact-range.js';
-import { computeEventHash, type EventEnvelope, isHex64, nobleSha256, type Sha256, ZERO_HASH } from './envelope.js';
+import { canonicalEnvelopeBody, type EventEnvelope, isHex64, nobleSha256, type Sha256, type Sha256Text, sha256TextWith, ZERO_HASH } from './envelope.js';
 import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
-import { checkConsistency, equalBytes, hashLeaf } from './rfc6962.js';
+import { checkConsistency, equalBytes } from './rfc6962.js';
 import { SettlementAuditor } from './settlement-audit.js';
+import { StreamHeads } from './stream-heads.js';
 
 export interface VerifierOptions {
   sha256?: Sha256;
+  /** Hex SHA-256 of a text's UTF-8 (default: `sha256` over the encoded text); for the event hashes. */
+  sha256Text?: Sha256Text;
   verify?: Ed25519Verify;
   /** Check every RightsSettled against the sandbox rules (default true; costs O(filings) memory). */
   auditSettlements?: boolean;
@@ -59,7 +62,10 @@ export class ExportVerifier {
   private readonly sha256: Sha256;
   private readonly verify: Ed25519Verify;
   private readonly range: CompactRange;
-  private readonly chains = new Map<string, { revision: number; hash: string }>(); // O(streams): the head of every stream
+  private readonly sha256Text: Sha256Text;
+  private readonly chains = new StreamHeads(); // O(streams): the head of every stream
+  // 0x00 ‖ hash: the leaf hash input (RFC 6962), rewritten for every event; then prevHash's 32 bytes.
+  private readonly scratch = new Uint8Array(1 + 32 + 32);
   private readonly pending: PendingCheckpoint[] = []; // sorted by tree size
   private failure: ExportFailure | undefined;
   private checked = 0;
@@ -70,6 +76,7 @@ export class ExportVerifier {
   constructor(options: VerifierOptions = {}) {
     this.sha256 = options.sha256 ?? nobleSha256;
     this.verify = options.verify ?? nobleEd25519Verify;
+    this.sha256Text = options.sha256Text ?? sha256TextWith(this.sha256);
     this.range = new CompactRange(this.sha256);
     this.settlements = options.auditSettlements === false ? null : new SettlementAuditor();
   }
@@ -152,16 +159,20 @@ export class ExportVerifier {
     if (problem !== undefined) return this.fail(index, problem);
     const e = value as unknown as EventEnvelope;
     if (e.leafIndex !== index) return this.fail(index, `leafIndex is ${e.leafIndex}, expected ${index} (an event is missing, moved or inserted)`);
-    if (computeEventHash(e, this.sha256) !== e.hash) return this.fail(index, 'hash does not match the event');
-    const head = this.chains.get(e.stream);
-    const revision = head ? head.revision + 1 : 0;
+    if (this.sha256Text(canonicalEnvelopeBody(e)) !== e.hash) return this.fail(index, 'hash does not match the event');
+    const slot = this.chains.slotOf(e.stream);
+    const headRevision = slot < 0 ? -1 : this.chains.revisionAt(slot);
+    const revision = headRevision + 1;
     if (e.revision !== revision) return this.fail(index, `revision of ${e.stream} is ${e.revision}, expected ${revision}`);
-    const prevHash = head ? head.hash : ZERO_HASH;
-    if (e.prevHash !== prevHash) return this.fail(index, `prevHash does not chain to ${head ? `revision ${head.revision}` : 'the zero hash'} of ${e.stream}`);
-    this.chains.set(e.stream, { revision, hash: e.hash });
+    const scratch = this.scratch;
+    const chained = slot < 0 ? e.prevHash === ZERO_HASH : (hexInto(e.prevHash, scratch, 33), this.chains.hashEquals(slot, scratch, 33));
+    if (!chained) return this.fail(index, `prevHash does not chain to ${slot >= 0 ? `revision ${headRevision}` : 'the zero hash'} of ${e.stream}`);
+    scratch[0] = 0x00; // RFC 6962 leaf prefix
+    hexInto(e.hash, scratch, 1);
+    this.chains.advance(e.stream, slot, revision, scratch, 1);
     const unsettled = this.settlements?.push(e);
     if (unsettled !== undefined) return this.fail(index, unsettled);
-    this.range.append(hashLeaf(hexToBytes(e.hash), this.sha256));
+    this.range.append(this.sha256(scratch.subarray(0, 33)));
     return this.settleCheckpoints();
   }
 
@@ -177,6 +188,14 @@ export class ExportVerifier {
     this.finished = { ok: true, treeSize: this.count, rootHash: bytesToHex(this.range.root()), streams: this.chains.size, checkpointsChecked: this.checked, signedTreeSize: this.signedSize };
     return this.finished;
   }
+}
+
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_DIGIT['0123456789abcdef'.charCodeAt(i)] = i;
+
+/** Decodes 64 lowercase hex digits (already checked) into `out` at `offset`, without allocating. */
+function hexInto(hex: string, out: Uint8Array, offset: number): void {
+  for (let i = 0; i < 32; i++) out[offset + i] = (HEX_DIGIT[hex.charCodeAt(2 * i)] << 4) | HEX_DIGIT[hex.charCodeAt(2 * i + 1)];
 }
 
 /** Verifies an array of NDJSON lines (or one text) against checkpoints in one call; for small exports and tests. */
