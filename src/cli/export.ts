@@ -1,4 +1,5 @@
 // `export`: the log as NDJSON straight from the store (no server needed), in leaf order.
+import 'reflect-metadata';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { loadConfig } from '../config.js';

@@ -40,8 +40,19 @@ export async function openLineBatches(source: string, apiKey?: string): Promise<
 
 const LINE_BREAK = /\r\n|\n|\r/;
 
-function splitLines(text: string): string[] {
-  return text.includes('\r') ? text.split(LINE_BREAK) : text.split('\n');
+/**
+ * Appends the lines of `bytes[start, end)` (which ends where a line ends) to `lines`, each decoded on its own: one
+ * decoded chunk split in lines would keep the whole chunk alive (the lines are slices of it) in the old generation.
+ */
+function pushLines(bytes: Buffer, start: number, end: number, lines: string[]): void {
+  while (start < end) {
+    let stop = bytes.indexOf(10, start);
+    if (stop < 0 || stop > end) stop = end;
+    const line = bytes.toString('utf8', start, stop);
+    if (line.includes('\r')) lines.push(...line.split(LINE_BREAK)); // readline also ends a line at \r\n and at a lone \r
+    else lines.push(line);
+    start = stop + 1;
+  }
 }
 
 async function* lineBatches(stream: AsyncIterable<Buffer>): AsyncGenerator<{ lines: string[]; bytes: number }> {
@@ -50,15 +61,24 @@ async function* lineBatches(stream: AsyncIterable<Buffer>): AsyncGenerator<{ lin
   for await (const chunk of stream) {
     const end = chunk.lastIndexOf(10);
     if (end < 0) { rest.push(Buffer.from(chunk)); restBytes += chunk.length; continue; }
-    // Decoded up to a \n only, so that no UTF-8 sequence is cut in two.
-    const text = restBytes > 0 ? Buffer.concat([...rest, chunk.subarray(0, end)]).toString('utf8') : chunk.toString('utf8', 0, end);
+    const lines: string[] = [];
+    let from = 0;
+    if (restBytes > 0) { // the line begun in earlier chunks
+      const first = chunk.indexOf(10);
+      const joined = Buffer.concat([...rest, chunk.subarray(0, first)]);
+      pushLines(joined, 0, joined.length, lines);
+      from = first + 1;
+    }
+    pushLines(chunk, from, end, lines);
     const bytes = restBytes + end + 1;
     rest = end + 1 < chunk.length ? [Buffer.from(chunk.subarray(end + 1))] : []; // a copy: the stream may reuse its chunk
     restBytes = chunk.length - end - 1;
-    yield { lines: splitLines(text), bytes };
+    yield { lines, bytes };
   }
   if (restBytes > 0) {
-    const lines = splitLines(Buffer.concat(rest).toString('utf8'));
+    const lines: string[] = [];
+    const last = Buffer.concat(rest);
+    pushLines(last, 0, last.length, lines);
     if (lines[lines.length - 1] === '') lines.pop(); // a final lone \r ends the last line
     yield { lines, bytes: restBytes };
   }
