@@ -107,6 +107,8 @@ interface FilingFacts {
   nearDuplicates: Array<Fact & { candidates: NearDuplicateCandidate[] }>;
   reviews: Array<Fact & { flag: ReviewableFlag; decision: ReviewDecision }>;
   disputes: DisputeFacts[];
+  /** Last leaf index of a fact about this filing (its own events and the disputes against it). */
+  touched: number;
 }
 
 type PublishedVersion = PolicyVersion & { from: number; leafIndex: number };
@@ -148,8 +150,8 @@ export class RightsBook {
   lastSettlement: { asOf: number; leafIndex: number } | null = null;
   /** Next leaf index this book expects (events are applied in log order). */
   position = 0;
-  /** Last leaf index of a fact about each filing (its own events and the disputes against it). */
-  private readonly touched = new Map<string, number>();
+  /** One copy of each creator's id, shared by their filings (each parsed event brings its own copy). */
+  private readonly creators = new Map<string, string>();
   /** Facts of disputes against each creator, in log order: they can change the repeat-infringer rule for that creator's filings. */
   private readonly creatorFacts = new Map<string, Fact[]>();
   /** Each right as last computed for a settlement, reused while nothing it depends on has changed. */
@@ -172,9 +174,12 @@ export class RightsBook {
       case 'WorkFiled': {
         const filed = fact('filedAt');
         if (!str(d.filingId) || !str(d.creator) || !filed || this.filings.has(d.filingId)) return;
-        this.filings.set(d.filingId, { filingId: d.filingId, creator: d.creator, filed, labels: NONE, withdrawn: null, nearDuplicates: NONE, reviews: NONE, disputes: NONE });
+        let creator = this.creators.get(d.creator);
+        if (creator === undefined) this.creators.set(d.creator, creator = d.creator);
+        this.filings.set(d.filingId, {
+          filingId: d.filingId, creator, filed, labels: NONE, withdrawn: null, nearDuplicates: NONE, reviews: NONE, disputes: NONE, touched: e.leafIndex,
+        });
         this.order.push(d.filingId);
-        this.touched.set(d.filingId, e.leafIndex);
         return;
       }
       case 'FilingWithdrawn': { const f = fact('withdrawnAt'); if (filing && f && !filing.withdrawn) { filing.withdrawn = f; this.touch(filing.filingId, f); } return; }
@@ -247,7 +252,8 @@ export class RightsBook {
   }
 
   private touch(filingId: string, f: Fact): void {
-    this.touched.set(filingId, Math.max(this.touched.get(filingId) ?? -1, f.leafIndex));
+    const filing = this.filings.get(filingId);
+    if (filing) filing.touched = Math.max(filing.touched, f.leafIndex);
   }
 
   private touchDispute(d: DisputeFacts & { filingId: string }, f: Fact): void {
@@ -258,7 +264,7 @@ export class RightsBook {
   /** Whether a cached right still holds at (asOf, before): no fact it reads arrived since, and no instant at which it can change has come. */
   private reusable(c: { asOf: number; before: number; until: number }, f: FilingFacts, asOf: number, before: number): boolean {
     if (asOf < c.asOf || before < c.before || asOf >= c.until) return false;
-    if ((this.touched.get(f.filingId) ?? -1) >= c.before) return false;
+    if (f.touched >= c.before) return false;
     if (this.versions.some((v) => v.leafIndex >= c.before && v.leafIndex < before)) return false;
     // Dispute facts about the creator from before this filing's time can change its repeat-infringer flag.
     const facts = this.creatorFacts.get(f.creator) ?? NONE;
