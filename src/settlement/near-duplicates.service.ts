@@ -10,15 +10,19 @@ import { eventsAppended } from '../common/metrics.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { FilingView } from '../projections/read-model.entities.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import type { NearDuplicateCandidate, NearDuplicatesFoundData } from '../verifier/rights-rules.js';
+import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-rules.js';
 import type { FilingSafeguards, Screening } from './filing-safeguards.js';
-import { NearDuplicateIndex, type Match } from './near-duplicate.index.js';
+import { hammingDistance, hexToWords, NearDuplicateIndex, type HashEntry, type Match } from './near-duplicate.index.js';
 import { PolicyService } from './policy.service.js';
 import { RightsQueries } from './rights.queries.js';
 
 /** Nearest candidates recorded per event; the review needs the closest, not all. */
 export const MAX_CANDIDATES = 20;
 const BATCH = 5000;
+/** Hashed filings kept in log order for the comparison with filings committed during a screening (a few, usually). */
+const RECENT = 4096;
+
+interface RecentEntry { scheme: PerceptualScheme; words: Uint32Array; entry: HashEntry; withdrawn: boolean }
 
 @Injectable()
 export class NearDuplicateService {
@@ -26,23 +30,44 @@ export class NearDuplicateService {
   private index: NearDuplicateIndex | null = null;
   private position = 0;
   private pending: Promise<number> | null = null;
+  /** Every hashed filing ingested from the store from leaf `recentSince` on, in log order (bounded: the oldest go first). */
+  private recent: RecentEntry[] = [];
+  private readonly recentById = new Map<string, RecentEntry>();
+  private recentSince = Infinity;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @InjectDataSource() private readonly db: DataSource) {}
 
-  private ingest(index: NearDuplicateIndex, e: Pick<EventEnvelope, 'type' | 'data' | 'leafIndex'>): void {
-    if (e.type === 'FilingWithdrawn') index.withdraw(String(e.data.filingId));
+  private ingest(index: NearDuplicateIndex, e: Pick<EventEnvelope, 'type' | 'data' | 'leafIndex'>, recent = false): void {
+    if (e.type === 'FilingWithdrawn') {
+      index.withdraw(String(e.data.filingId));
+      const r = this.recentById.get(String(e.data.filingId));
+      if (r) r.withdrawn = true;
+    }
     if (e.type !== 'WorkFiled') return;
     const d = e.data as WorkFiledData;
     if (!d.perceptualHash) return;
+    const entry = { filingId: d.filingId, creator: d.creator, leafIndex: e.leafIndex };
     try {
-      index.add(d.perceptualHash.scheme, d.perceptualHash.value, { filingId: d.filingId, creator: d.creator, leafIndex: e.leafIndex });
+      index.add(d.perceptualHash.scheme, d.perceptualHash.value, entry);
     } catch (err) {
       this.logger.warn(`filing ${d.filingId}: perceptual hash not indexed: ${(err as Error).message}`);
+      return;
     }
+    if (recent && !this.recentById.has(d.filingId)) this.remember({ scheme: d.perceptualHash.scheme, words: hexToWords(d.perceptualHash.value, PERCEPTUAL_SCHEME_BITS[d.perceptualHash.scheme]), entry, withdrawn: false });
+  }
+
+  private remember(r: RecentEntry): void {
+    this.recent.push(r);
+    this.recentById.set(r.entry.filingId, r);
+    if (this.recent.length <= 2 * RECENT) return;
+    const dropped = this.recent.splice(0, this.recent.length - RECENT);
+    for (const d of dropped) this.recentById.delete(d.entry.filingId);
+    this.recentSince = dropped[dropped.length - 1].entry.leafIndex + 1;
   }
 
   /** Loads (once) and catches up with the store until it covers at least `atLeast` events; resolves with the log size covered. */
   async catchUp(atLeast = 0): Promise<number> {
+    if (atLeast > 0 && this.index && this.position >= atLeast) return this.position;
     let covered = await this.pass();
     // A pass already under way may have read the store before that position was committed.
     while (covered < atLeast) covered = await this.pass();
@@ -64,11 +89,12 @@ export class NearDuplicateService {
           }
           this.index = index;
           this.position = next;
+          this.recentSince = next;
         }
         for (;;) {
           const batch = await this.store.readAll(this.position, { limit: BATCH });
           if (batch.length === 0) break;
-          for (const e of batch) this.ingest(this.index, e);
+          for (const e of batch) this.ingest(this.index, e, true);
           this.position = batch[batch.length - 1].leafIndex + 1;
         }
         return this.position;
@@ -82,6 +108,36 @@ export class NearDuplicateService {
   async find(hash: PerceptualHash, threshold: number, creator: string, range: { from?: number; before?: number }): Promise<Match[]> {
     await this.catchUp(range.before === undefined ? 0 : range.before);
     return this.index!.find(hash.scheme, hash.value, threshold, creator, range).matches;
+  }
+
+  /**
+   * find() for a short range of recent leaves [from, before): compares with the filings in it one by one, which costs
+   * less than probing the index when they are few (the filings committed while one was being screened).
+   */
+  async findRecent(hash: PerceptualHash, threshold: number, creator: string, range: { from: number; before: number }): Promise<Match[]> {
+    await this.catchUp(range.before);
+    if (range.from < this.recentSince) return this.find(hash, threshold, creator, range);
+    const query = hexToWords(hash.value, PERCEPTUAL_SCHEME_BITS[hash.scheme]);
+    const matches: Match[] = [];
+    for (let i = this.firstRecentAt(range.from); i < this.recent.length; i++) {
+      const r = this.recent[i];
+      if (r.entry.leafIndex >= range.before) break;
+      if (r.scheme !== hash.scheme || r.entry.creator === creator || r.withdrawn) continue;
+      const distance = hammingDistance(query, r.words);
+      if (distance <= threshold) matches.push({ entry: r.entry, distance });
+    }
+    return matches.sort((a, b) => a.distance - b.distance || a.entry.leafIndex - b.entry.leafIndex);
+  }
+
+  /** Index of the first recent entry at or after leaf `from` (binary search: the list is in log order). */
+  private firstRecentAt(from: number): number {
+    let lo = 0;
+    let hi = this.recent.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.recent[mid].entry.leafIndex < from) lo = mid + 1; else hi = mid;
+    }
+    return lo;
   }
 }
 
@@ -118,7 +174,7 @@ export class FilingScreening implements FilingSafeguards {
     const hash = filing.perceptualHash;
     if (hash && screening.position !== null && screening.threshold !== null && screening.position < filed.leafIndex) {
       // Filings committed between the screening and this commit: earlier in the log, so they count too.
-      const late = await this.nearDuplicates.find(hash, screening.threshold, filing.creator, { from: screening.position, before: filed.leafIndex });
+      const late = await this.nearDuplicates.findRecent(hash, screening.threshold, filing.creator, { from: screening.position, before: filed.leafIndex });
       if (late.length) await this.recordLate(filing, screening, late);
     }
     return (await this.rights.compute(filing.filingId, new Date()))!;

@@ -348,3 +348,43 @@ describe('sandbox settlement', () => {
     });
   });
 });
+
+describe('the follow-up comparison with filings committed during a screening', () => {
+  let ledger: LedgerApp;
+  let alice: Who; let bob: Who; let carol: Who; let dave: Who;
+  const as = (who: Who) => ({ post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body) });
+  const file = async (who: Who, hash: string, scheme = 'phash64') => {
+    const res = await as(who).post('/v1/filings', filingBody({ perceptualHash: { scheme, value: hash } }));
+    expect(res.status).toBe(201);
+    return res.body as { filingId: string };
+  };
+
+  beforeAll(async () => {
+    ledger = await startLedger({ settlementIntervalMs: 0 });
+    [alice, bob, carol, dave] = await Promise.all(['Alice', 'Bob', 'Carol', 'Dave'].map((name) => principal(ledger, name, ['creator'])));
+  });
+  afterAll(() => ledger.close());
+
+  it('leaves out the late filer\'s own filings, withdrawn ones, other schemes and distant hashes', async () => {
+    const safeguards = ledger.app.get<FilingSafeguards>(FILING_SAFEGUARDS);
+    const hash = phash();
+    const now = new Date();
+    const late: FilingDetails = { ...(filingBody() as unknown as FilingDetails), filingId: uuidv7(), creator: dave.id, processEvidence: [], perceptualHash: { scheme: 'phash64', value: hash } };
+    const screening = await safeguards.screen(late, now);
+    // Committed after the screening, before the late filing:
+    const far = await file(carol, flipped(hash, 9)); // beyond the phash64 threshold of 8
+    const nearer = await file(alice, flipped(hash, 1));
+    const own = await file(dave, flipped(hash, 1, 10));
+    const withdrawn = await file(bob, flipped(hash, 1, 20));
+    expect((await as(bob).post(`/v1/filings/${withdrawn.filingId}/withdraw`)).status).toBe(200);
+    await file(carol, hash.repeat(4), 'pdq256');
+    const near = await file(carol, flipped(hash, 8, 30));
+    const { events } = await ledger.store.appendMulti([
+      { stream: `content-${late.contentHash}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: late.contentHash, filingId: late.filingId, creator: dave.id }, meta: { actor: dave.id } }] },
+      { stream: `filing-${late.filingId}`, expectedRevision: 'no-stream', events: [{ type: 'WorkFiled', data: { ...late, filedAt: now.toISOString() } as never, meta: { actor: dave.id } }] },
+    ]);
+    const right = await safeguards.afterFiled(late, events[1], screening);
+    // Exactly these two, nearest first: not `far`, `own`, `withdrawn` nor the pdq256 filing.
+    expect((right.similarity?.candidates ?? []).map((c) => [c.filingId, c.distance])).toEqual([[nearer.filingId, 1], [near.filingId, 8]]);
+  });
+});
