@@ -96,6 +96,7 @@ export class NearDuplicateService {
           if (batch.length === 0) break;
           for (const e of batch) this.ingest(this.index, e, true);
           this.position = batch[batch.length - 1].leafIndex + 1;
+          if (batch.length < BATCH) break; // the end of the log as it was a moment ago: no second query to find it empty
         }
         return this.position;
       } finally {
