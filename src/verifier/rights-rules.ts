@@ -548,6 +548,20 @@ export function eventInstant(e: RuleEvent): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** Every data field RightsBook.apply and eventInstant read: what a cache of rule events must keep (keep in step with them). */
+const RULE_DATA_FIELDS = [
+  'filingId', 'creator', 'filedAt', 'withdrawnAt', 'declaredAt', 'foundAt', 'candidates', 'reviewedAt', 'flag', 'decision', 'disputeId', 'type',
+  'complainant', 'respondent', 'returnedAt', 'decidedAt', 'appealUntil', 'outcome', 'remedy', 'appealedAt', 'version', 'effectiveFrom', 'parameters',
+  'publishedAt', 'asOf', 'changes',
+] as const;
+
+/** The event with only the data the rules read: the rules give the same rights from it as from the whole event. */
+export function ruleEvent(e: RuleEvent): RuleEvent {
+  const data: { [key: string]: unknown } = {};
+  for (const k of RULE_DATA_FIELDS) if (k in e.data) data[k] = e.data[k];
+  return { type: e.type, data, leafIndex: e.leafIndex, stream: e.stream };
+}
+
 /** Event types that can change a right. */
 export const RIGHTS_EVENT_TYPES: ReadonlySet<string> = new Set([
   'WorkFiled', 'FilingWithdrawn', 'LabelsDeclared', 'NearDuplicatesFound', 'FlagReviewed', 'ComplaintFiled', 'ComplaintReturned', 'ComplaintWithdrawn',
