@@ -4,49 +4,73 @@ import type { EntityManager } from 'typeorm';
 import { addDays } from '../projections/policy.js';
 import { DisputeView } from '../projections/dispute-view.entity.js';
 import type { Projection } from '../projections/projection.js';
+import { RowBatch } from '../projections/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type {
   AppealDecidedData, AppealFiledData, ComplaintFiledData, ComplaintReturnedData, ComplaintWithdrawnData, DisputeAssignedData, DisputeDecidedData,
   ResponseSubmittedData,
 } from './dispute.events.js';
 
+/**
+ * The outcome in force after event `e` of a dispute stream, given the one before: the first decision's, then the appeal
+ * decision's; none once withdrawn. (The rights register reads the same rule to find a creator's upheld disputes.)
+ */
+export function outcomeAfter(e: { type: string; data: { [key: string]: unknown } }, before: string | null): string | null {
+  switch (e.type) {
+    case 'ComplaintFiled': case 'ComplaintWithdrawn': return null;
+    case 'DisputeDecided': case 'AppealDecided': return e.data.outcome as string;
+    default: return before;
+  }
+}
+
+/** Events that change an existing dispute row. */
+const UPDATES = new Set(['ComplaintReturned', 'DisputeAssigned', 'ResponseSubmitted', 'DisputeDecided', 'AppealFiled', 'AppealDecided', 'ComplaintWithdrawn']);
+
 @Injectable()
 export class DisputesProjection implements Projection {
   readonly name = 'disputes';
 
-  async apply(e: EventEnvelope, em: EntityManager): Promise<void> {
+  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
+    const rows = new RowBatch(em, DisputeView, 'disputeId');
+    const filed = new Set(events.filter((e) => e.type === 'ComplaintFiled').map((e) => String(e.data.disputeId)));
+    await rows.load(events.filter((e) => UPDATES.has(e.type) && !filed.has(String(e.data.disputeId))).map((e) => String(e.data.disputeId)));
+    for (const e of events) this.apply(e, rows);
+    await rows.flush();
+  }
+
+  private apply(e: EventEnvelope, rows: RowBatch<DisputeView>): void {
     const touch = { lastLeafIndex: e.leafIndex, updatedAt: e.recordedAt };
     switch (e.type) {
       case 'ComplaintFiled': {
         const d = e.data as ComplaintFiledData;
         const decisionDueAt = addDays(d.filedAt, d.policy.decisionSlaDays);
-        await em.insert(DisputeView, {
+        rows.insert({
           disputeId: d.disputeId, type: d.type, filingId: d.filingId, complainant: d.complainant, respondent: d.respondent, basisFilingId: d.basisFilingId,
           claim: d.claim, evidence: d.evidence, status: 'opened', assignee: null, policy: d.policy, openedAt: d.filedAt,
           responseDueAt: addDays(d.filedAt, d.policy.responseDays), decisionDueAt, reviewDueAt: decisionDueAt, appealUntil: null,
           outcome: null, remedy: null, returned: null, response: null, decision: null, appeal: null, appealDecision: null, withdrawal: null,
           leafIndex: e.leafIndex, eventHash: e.hash, ...touch,
-        });
+        } as DisputeView);
         return;
       }
       case 'ComplaintReturned': {
         const { disputeId, reason, evidence, returnedAt } = e.data as ComplaintReturnedData;
-        await em.update(DisputeView, { disputeId }, { status: 'returned', reviewDueAt: null, returned: { reason, evidence, returnedAt }, ...touch });
+        rows.update(disputeId, { status: 'returned', reviewDueAt: null, returned: { reason, evidence, returnedAt }, ...touch });
         return;
       }
       case 'DisputeAssigned': {
         const d = e.data as DisputeAssignedData;
-        await em.update(DisputeView, { disputeId: d.disputeId }, { status: 'assigned', assignee: d.reviewerId, ...touch });
+        rows.update(d.disputeId, { status: 'assigned', assignee: d.reviewerId, ...touch });
         return;
       }
       case 'ResponseSubmitted': {
         const { disputeId, statement, evidence, respondedAt } = e.data as ResponseSubmittedData;
-        await em.update(DisputeView, { disputeId }, { response: { statement, evidence, respondedAt }, ...touch });
+        rows.update(disputeId, { response: { statement, evidence, respondedAt }, ...touch });
         return;
       }
       case 'DisputeDecided': {
         const d = e.data as DisputeDecidedData;
-        await em.update(DisputeView, { disputeId: d.disputeId }, {
+        rows.update(d.disputeId, {
           status: 'decided', reviewDueAt: null, appealUntil: d.appealUntil, outcome: d.outcome, remedy: d.remedy,
           decision: { outcome: d.outcome, remedy: d.remedy, reasoning: d.reasoning, decidedBy: d.decidedBy, decidedAt: d.decidedAt, leafIndex: e.leafIndex }, ...touch,
         });
@@ -54,16 +78,17 @@ export class DisputesProjection implements Projection {
       }
       case 'AppealFiled': {
         const d = e.data as AppealFiledData;
-        const row = await em.findOneByOrFail(DisputeView, { disputeId: d.disputeId });
+        const row = rows.get(d.disputeId);
+        if (!row) throw new Error(`dispute ${d.disputeId} not found`);
         const decisionDueAt = addDays(d.appealedAt, (row.policy as { decisionSlaDays: number }).decisionSlaDays);
-        await em.update(DisputeView, { disputeId: d.disputeId }, {
+        rows.update(d.disputeId, {
           status: 'appealed', reviewDueAt: decisionDueAt, appeal: { appellant: d.appellant, party: d.party, grounds: d.grounds, appealedAt: d.appealedAt, decisionDueAt }, ...touch,
         });
         return;
       }
       case 'AppealDecided': {
         const d = e.data as AppealDecidedData;
-        await em.update(DisputeView, { disputeId: d.disputeId }, {
+        rows.update(d.disputeId, {
           status: 'final', reviewDueAt: null, outcome: d.outcome, remedy: d.remedy,
           appealDecision: { ruling: d.ruling, outcome: d.outcome, remedy: d.remedy, reasoning: d.reasoning, decidedBy: d.decidedBy, decidedAt: d.decidedAt, leafIndex: e.leafIndex }, ...touch,
         });
@@ -71,7 +96,7 @@ export class DisputesProjection implements Projection {
       }
       case 'ComplaintWithdrawn': {
         const { disputeId, reason, withdrawnAt } = e.data as ComplaintWithdrawnData;
-        await em.update(DisputeView, { disputeId }, { status: 'withdrawn', reviewDueAt: null, outcome: null, remedy: null, withdrawal: { reason, withdrawnAt }, ...touch });
+        rows.update(disputeId, { status: 'withdrawn', reviewDueAt: null, outcome: null, remedy: null, withdrawal: { reason, withdrawnAt }, ...touch });
         return;
       }
     }

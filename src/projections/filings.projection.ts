@@ -11,6 +11,10 @@ import type { EventEnvelope } from '../verifier/envelope.js';
 import { addDays } from './policy.js';
 import type { Projection } from './projection.js';
 import { FilingView } from './read-model.entities.js';
+import { RowBatch } from './row-batch.js';
+
+/** Events that change an existing filing row. */
+const UPDATES = new Set(['FilingWithdrawn', 'LabelsDeclared', 'LabelFileChecked']);
 
 @Injectable()
 export class FilingsProjection implements Projection {
@@ -30,33 +34,41 @@ export class FilingsProjection implements Projection {
     return policyInForce(fold(policyDecider, published), new Date(filedAt)).labelGraceDays;
   }
 
-  async apply(e: EventEnvelope, em: EntityManager): Promise<void> {
+  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
+    const rows = new RowBatch(em, FilingView, 'filingId');
+    const filed = new Set(events.filter((e) => e.type === 'WorkFiled').map((e) => (e.data as WorkFiledData).filingId));
+    await rows.load(events.filter((e) => UPDATES.has(e.type) && !filed.has(String(e.data.filingId))).map((e) => String(e.data.filingId)));
+    for (const e of events) await this.apply(e, rows);
+    await rows.flush();
+  }
+
+  private async apply(e: EventEnvelope, rows: RowBatch<FilingView>): Promise<void> {
     switch (e.type) {
       case 'WorkFiled': {
         const d = e.data as WorkFiledData;
-        await em.insert(FilingView, {
+        rows.insert({
           filingId: d.filingId, contentHash: d.contentHash, contentType: d.contentType, title: d.title,
           creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
           generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash,
           labelState: 'none', labelDueAt: addDays(d.filedAt, await this.labelGraceDays(d.filedAt, e.leafIndex)), withdrawnAt: null, withdrawReason: null,
           labelTier: null, labels: null, labelCheck: null,
-        });
+        } as FilingView);
         return;
       }
       case 'FilingWithdrawn': {
         const d = e.data as { filingId: string; reason: string | null; withdrawnAt: string };
-        await em.update(FilingView, { filingId: d.filingId }, { status: 'withdrawn', withdrawnAt: d.withdrawnAt, withdrawReason: d.reason });
+        rows.update(d.filingId, { status: 'withdrawn', withdrawnAt: d.withdrawnAt, withdrawReason: d.reason });
         return;
       }
       case 'LabelsDeclared': {
         // A new declaration is "declared" until a file check matches it.
         const { filingId, ...labels } = e.data as LabelsDeclaredData;
-        await em.update(FilingView, { filingId }, { labelState: 'declared', labelTier: TIER_DECLARED_ONLY, labels });
+        rows.update(filingId, { labelState: 'declared', labelTier: TIER_DECLARED_ONLY, labels });
         return;
       }
       case 'LabelFileChecked': {
         const { filingId, ...check } = e.data as LabelFileCheckedData;
-        await em.update(FilingView, { filingId }, { labelState: labelStateAfterCheck(check), labelTier: check.tier, labelCheck: { ...check, leafIndex: e.leafIndex } });
+        rows.update(filingId, { labelState: labelStateAfterCheck(check), labelTier: check.tier, labelCheck: { ...check, leafIndex: e.leafIndex } });
         return;
       }
     }

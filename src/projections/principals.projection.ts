@@ -4,29 +4,39 @@ import type { ApiKeyIssued, ApiKeyRevoked, PrincipalRegistered } from '../auth/i
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Projection } from './projection.js';
 import { ApiKeyView, PrincipalView } from './read-model.entities.js';
+import { RowBatch } from './row-batch.js';
 
 @Injectable()
 export class PrincipalsProjection implements Projection {
   readonly name = 'principals';
 
-  async apply(e: EventEnvelope, em: EntityManager): Promise<void> {
-    switch (e.type) {
-      case 'PrincipalRegistered': {
-        const d = e.data as PrincipalRegistered['data'];
-        await em.insert(PrincipalView, { principalId: d.principalId, name: d.name, roles: d.roles, isAdmin: d.roles.includes('admin'), registeredAt: d.registeredAt });
-        return;
-      }
-      case 'ApiKeyIssued': {
-        const d = e.data as ApiKeyIssued['data'];
-        await em.insert(ApiKeyView, { keyId: d.keyId, keyHash: d.keyHash, principalId: d.principalId, issuedAt: d.issuedAt, revokedAt: null });
-        return;
-      }
-      case 'ApiKeyRevoked': {
-        const d = e.data as ApiKeyRevoked['data'];
-        await em.update(ApiKeyView, { keyId: d.keyId }, { revokedAt: d.revokedAt });
-        return;
+  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
+    const principals = new RowBatch(em, PrincipalView, 'principalId');
+    const keys = new RowBatch(em, ApiKeyView, 'keyId');
+    const issued = new Set(events.filter((e) => e.type === 'ApiKeyIssued').map((e) => String(e.data.keyId)));
+    await keys.load(events.filter((e) => e.type === 'ApiKeyRevoked' && !issued.has(String(e.data.keyId))).map((e) => String(e.data.keyId)));
+    for (const e of events) {
+      switch (e.type) {
+        case 'PrincipalRegistered': {
+          const d = e.data as PrincipalRegistered['data'];
+          principals.insert({ principalId: d.principalId, name: d.name, roles: d.roles, isAdmin: d.roles.includes('admin'), registeredAt: d.registeredAt });
+          break;
+        }
+        case 'ApiKeyIssued': {
+          const d = e.data as ApiKeyIssued['data'];
+          keys.insert({ keyId: d.keyId, keyHash: d.keyHash, principalId: d.principalId, issuedAt: d.issuedAt, revokedAt: null });
+          break;
+        }
+        case 'ApiKeyRevoked': {
+          const d = e.data as ApiKeyRevoked['data'];
+          keys.update(d.keyId, { revokedAt: d.revokedAt });
+          break;
+        }
       }
     }
+    // Principals first: the order single inserts had.
+    await principals.flush();
+    await keys.flush();
   }
 
   async clear(em: EntityManager): Promise<void> {

@@ -7,7 +7,8 @@ import type { Projection } from './projection.js';
 import { ProjectionCheckpoint } from './read-model.entities.js';
 
 const CHECKPOINT = 'read-models';
-const BATCH = 1000;
+/** Events per transaction: each projection reads and writes its rows once per batch. */
+const BATCH = 10_000;
 
 interface Waiter { position: number; resolve: () => void; reject: (e: Error) => void }
 
@@ -27,6 +28,7 @@ export class ProjectionRunner {
     private readonly store: EventStore,
     private readonly db: DataSource,
     private readonly projections: Projection[],
+    private readonly batchSize = BATCH,
   ) {}
 
   get position(): number {
@@ -110,7 +112,7 @@ export class ProjectionRunner {
   private async applyAll(onProgress?: (applied: number, total: number) => void): Promise<void> {
     const total = await this.store.count();
     while (this.next < total) {
-      const batch = await this.store.readAll(this.next, { limit: BATCH });
+      const batch = await this.store.readAll(this.next, { limit: this.batchSize });
       if (batch.length === 0) break;
       if (batch[0].leafIndex !== this.next) throw new Error(`store returned position ${batch[0].leafIndex}, expected ${this.next}`);
       const end = batch[batch.length - 1].leafIndex + 1;
@@ -118,8 +120,8 @@ export class ProjectionRunner {
         // Another instance on the same read models may have applied (or a rebuild reset) this batch meanwhile.
         const stored = await this.lockCheckpoint(em);
         if (stored !== this.next) return stored;
-        for (const event of batch) for (const p of this.projections) await p.apply(event, em);
-        await em.save(ProjectionCheckpoint, { name: CHECKPOINT, position: end });
+        for (const p of this.projections) await p.applyBatch(batch, em);
+        await em.update(ProjectionCheckpoint, { name: CHECKPOINT }, { position: end });
         return end;
       });
       if (this.next === end) for (const l of [...this.appliedListeners]) l(batch);

@@ -1,10 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope } from '../verifier/envelope.js';
 
-/** A read model: a handler on the one projection runner, applied in log order inside the runner's transaction. */
+/**
+ * A read model: a handler on the one projection runner. It applies consecutive events of the log, in order, inside the
+ * runner's transaction; applying a batch must leave the same rows as applying its events one batch each.
+ */
 export interface Projection {
   readonly name: string;
-  apply(event: EventEnvelope, em: EntityManager): Promise<void>;
+  applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void>;
   /** Deletes every row this projection owns (before a rebuild). */
   clear(em: EntityManager): Promise<void>;
 }

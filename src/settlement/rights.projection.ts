@@ -1,15 +1,19 @@
 // The rights register read model: after every event that can change a right, the right is recomputed by the pure rules
 // as of that event (from the store's events up to its leaf), so a rebuild gives the same rows.
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
+import { outcomeAfter } from '../disputes/disputes.projection.js';
+import { disputeStream } from '../disputes/dispute.events.js';
+import { filingStream } from '../filing/filing.events.js';
 import type { EventStore } from '../ledger/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { DisputeView } from '../projections/dispute-view.entity.js';
 import type { Projection } from '../projections/projection.js';
 import { RightView } from '../projections/right-view.entity.js';
+import { RowBatch } from '../projections/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { eventInstant, RIGHTS_EVENT_TYPES, rightOf, type Right, type RightsSettledData } from '../verifier/rights-rules.js';
-import { loadRightEvents } from './right-events.js';
+import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, rightOf, type Right, type RightsSettledData, type RuleEvent } from '../verifier/rights-rules.js';
+import { mergeRightEvents, RuleStreamCache } from './right-events.js';
 
 export const rightRow = (r: Right, leafIndex: number, lastLeafIndex: number): RightView => ({
   filingId: r.filingId, creator: r.creator, holder: r.holder, status: r.status, rule: r.rule, cause: r.cause, since: r.since, flags: r.flags,
@@ -22,37 +26,116 @@ export const rightRow = (r: Right, leafIndex: number, lastLeafIndex: number): Ri
 /** Events without a filingId whose dispute names it. */
 const BY_DISPUTE = new Set(['AppealFiled']);
 
+/** One recomputation: the right of a filing as of an event's instant, from the events up to its leaf. */
+type Step = { leafIndex: number; instant: string };
+
 @Injectable()
 export class RightsProjection implements Projection {
   readonly name = 'rights';
+  private readonly streams: RuleStreamCache;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
-
-  async apply(e: EventEnvelope, em: EntityManager): Promise<void> {
-    if (!RIGHTS_EVENT_TYPES.has(e.type) && !BY_DISPUTE.has(e.type)) return;
-    const instant = eventInstant(e) ?? e.recordedAt;
-    if (e.type === 'RightsSettled') {
-      const d = e.data as RightsSettledData;
-      for (const c of d.changes) await this.recompute(c.filingId, e.leafIndex, d.asOf, em);
-      return;
-    }
-    let filingId = typeof e.data.filingId === 'string' ? e.data.filingId : null;
-    if (!filingId && BY_DISPUTE.has(e.type)) filingId = (await em.findOneBy(DisputeView, { disputeId: String(e.data.disputeId) }))?.filingId ?? null;
-    if (filingId) await this.recompute(filingId, e.leafIndex, instant, em);
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.streams = new RuleStreamCache(store);
   }
 
-  /** The right as of `instant` (never earlier than the row's own), from the events up to `leafIndex`. */
-  private async recompute(filingId: string, leafIndex: number, instant: string, em: EntityManager): Promise<void> {
-    const row = await em.findOneBy(RightView, { filingId });
-    const asOf = row && row.asOf > instant ? row.asOf : instant;
-    const events = await loadRightEvents(this.store, em, filingId, leafIndex);
-    const right = rightOf(events, filingId, asOf);
-    if (!right) return;
-    const filed = events.find((x) => x.type === 'WorkFiled')!;
-    await em.save(RightView, rightRow(right, filed.leafIndex, leafIndex));
+  /**
+   * Recomputes, for each event in turn, the right it touches, as one-by-one application would; only the last row of
+   * each right is written. Runs after the disputes projection has applied the same batch.
+   */
+  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
+    this.streams.advance(events);
+    const steps = await this.stepsOf(events, em);
+    if (steps.size === 0) return;
+    const rows = new RowBatch(em, RightView, 'filingId');
+    await rows.load(steps.keys());
+    const filings = new Map<string, RuleEvent[]>();
+    for (const id of steps.keys()) filings.set(id, await this.streams.read(filingStream(id)));
+    const creators = new Set<string>();
+    for (const stream of filings.values()) {
+      const filed = stream.find((e) => e.type === 'WorkFiled');
+      if (filed) creators.add(String(filed.data.creator));
+    }
+    const disputes = await this.disputesOf([...steps.keys()], [...creators], events[0].leafIndex, em);
+    const disputeEvents = new Map<string, RuleEvent[]>();
+    for (const d of disputes) disputeEvents.set(d.disputeId, await this.streams.read(disputeStream(d.disputeId)));
+    const onFiling = groupBy(disputes, (d) => d.filingId);
+    const onCreator = groupBy(disputes, (d) => d.respondent);
+    const policy = await this.streams.read(POLICY_STREAM);
+
+    for (const [filingId, list] of steps) {
+      const filingEvents = filings.get(filingId)!;
+      const filed = filingEvents.find((e) => e.type === 'WorkFiled');
+      let row = rows.get(filingId) ?? null;
+      let changed = false;
+      for (const { leafIndex, instant } of list) {
+        // The right as of `instant` (never earlier than the row's own), from the events up to `leafIndex`.
+        if (!filed || filed.leafIndex > leafIndex) continue;
+        const creator = String(filed.data.creator);
+        const asOf = row && row.asOf > instant ? row.asOf : instant;
+        // The disputes the read model names at this leaf: those against the filing, and its creator's upheld ones.
+        const named = new Set((onFiling.get(filingId) ?? []).map((d) => d.disputeId));
+        for (const d of onCreator.get(creator) ?? []) if (outcomeAt(disputeEvents.get(d.disputeId)!, leafIndex) === 'upheld') named.add(d.disputeId);
+        const right = rightOf(mergeRightEvents([filingEvents, ...[...named].map((id) => disputeEvents.get(id)!), policy], leafIndex), filingId, asOf);
+        if (!right) continue;
+        row = rightRow(right, filed.leafIndex, leafIndex);
+        changed = true;
+      }
+      if (changed) rows.put(row!);
+    }
+    await rows.flush();
+  }
+
+  /** The rights each event recomputes, in log order, grouped by filing. */
+  private async stepsOf(events: readonly EventEnvelope[], em: EntityManager): Promise<Map<string, Step[]>> {
+    const relevant = events.filter((e) => RIGHTS_EVENT_TYPES.has(e.type) || BY_DISPUTE.has(e.type));
+    const lookups = relevant.filter((e) => typeof e.data.filingId !== 'string' && BY_DISPUTE.has(e.type)).map((e) => String(e.data.disputeId));
+    const disputeFiling = new Map<string, string>();
+    if (lookups.length > 0) {
+      const found = await em.find(DisputeView, { select: { disputeId: true, filingId: true }, where: { disputeId: In([...new Set(lookups)]) } });
+      for (const d of found) disputeFiling.set(d.disputeId, d.filingId);
+    }
+    const steps = new Map<string, Step[]>();
+    const step = (filingId: string, leafIndex: number, instant: string) => {
+      const list = steps.get(filingId);
+      if (list) list.push({ leafIndex, instant }); else steps.set(filingId, [{ leafIndex, instant }]);
+    };
+    for (const e of relevant) {
+      if (e.type === 'RightsSettled') {
+        const d = e.data as RightsSettledData;
+        for (const c of d.changes) step(c.filingId, e.leafIndex, d.asOf);
+        continue;
+      }
+      let filingId = typeof e.data.filingId === 'string' ? e.data.filingId : null;
+      if (!filingId && BY_DISPUTE.has(e.type)) filingId = disputeFiling.get(String(e.data.disputeId)) ?? null;
+      if (filingId) step(filingId, e.leafIndex, eventInstant(e) ?? e.recordedAt);
+    }
+    return steps;
+  }
+
+  /**
+   * Every dispute the read model may name for these filings at a leaf of this batch: those against them, and those
+   * against their creators that are upheld now or changed in this batch (their outcome at each leaf comes from their events).
+   */
+  private async disputesOf(filingIds: string[], creators: string[], from: number, em: EntityManager): Promise<Array<Pick<DisputeView, 'disputeId' | 'filingId' | 'respondent'>>> {
+    const q = em.createQueryBuilder(DisputeView, 'd').select(['d.disputeId', 'd.filingId', 'd.respondent']).where('d.filingId IN (:...filingIds)', { filingIds });
+    if (creators.length > 0) q.orWhere("(d.respondent IN (:...creators) AND (d.outcome = 'upheld' OR d.lastLeafIndex >= :from))", { creators, from });
+    return q.getMany();
   }
 
   async clear(em: EntityManager): Promise<void> {
     await em.clear(RightView);
   }
+}
+
+function groupBy<T>(list: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const x of list) { const k = key(x); const g = groups.get(k); if (g) g.push(x); else groups.set(k, [x]); }
+  return groups;
+}
+
+/** A dispute's outcome in force after its events up to leaf `upTo`, as the disputes read model has it then. */
+function outcomeAt(events: readonly RuleEvent[], upTo: number): string | null {
+  let outcome: string | null = null;
+  for (const e of events) if (e.leafIndex <= upTo) outcome = outcomeAfter(e, outcome);
+  return outcome;
 }

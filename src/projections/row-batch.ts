@@ -1,0 +1,96 @@
+// The rows of one read-model table that a batch of events changes: read once, changed in memory, written back in a few
+// multi-row statements at the end of the batch (a statement per row through TypeORM costs far more than the row).
+import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+
+/** Rows per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters for the widest table. */
+const ROWS_PER_STATEMENT = 500;
+
+export class RowBatch<T extends ObjectLiteral> {
+  /** Every key this batch knows: its row, or null when the table has none. */
+  private readonly rows = new Map<string, T | null>();
+  private readonly inserted = new Set<string>();
+  private readonly changed = new Set<string>();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly entity: EntityTarget<T>,
+    private readonly key: keyof T & string,
+  ) {}
+
+  /** Reads the rows of these keys that the batch does not know yet. */
+  async load(keys: Iterable<string>): Promise<void> {
+    const missing = [...new Set(keys)].filter((k) => !this.rows.has(k));
+    for (let i = 0; i < missing.length; i += ROWS_PER_STATEMENT) {
+      const chunk = missing.slice(i, i + ROWS_PER_STATEMENT);
+      const found = await this.em.find(this.entity, { where: { [this.key]: In(chunk) } as never });
+      for (const k of chunk) this.rows.set(k, null);
+      for (const row of found) this.rows.set(String(row[this.key]), row);
+    }
+  }
+
+  /** The row as this batch has it; undefined for a key neither loaded nor inserted. */
+  get(key: string): T | null | undefined {
+    return this.rows.get(key);
+  }
+
+  /** A new row, written with INSERT (a duplicate key fails the batch, as a single insert would). */
+  insert(row: T): void {
+    const key = String(row[this.key]);
+    if (this.rows.get(key)) throw new Error(`duplicate key ${key} in ${String(this.key)}`);
+    this.rows.set(key, row);
+    this.inserted.add(key);
+  }
+
+  /** Changes the row if it exists (like UPDATE … WHERE key = ?); the key must have been loaded or inserted. */
+  update(key: string, patch: Partial<T>): void {
+    const row = this.rows.get(key);
+    if (row === undefined) throw new Error(`row ${key} was not loaded before the batch changed it`);
+    if (row === null) return;
+    Object.assign(row, patch);
+    if (!this.inserted.has(key)) this.changed.add(key);
+  }
+
+  /** Inserts or replaces the whole row (like save). */
+  put(row: T): void {
+    const key = String(row[this.key]);
+    if (this.inserted.has(key)) { this.rows.set(key, row); return; }
+    this.rows.set(key, row);
+    this.changed.add(key);
+  }
+
+  /** Writes the batch: new rows inserted, changed rows upserted whole. */
+  async flush(): Promise<void> {
+    await this.write([...this.inserted], false);
+    await this.write([...this.changed], true);
+    this.inserted.clear();
+    this.changed.clear();
+  }
+
+  /**
+   * Multi-row INSERT (… ON CONFLICT (key) DO UPDATE), valid on SQLite and PostgreSQL, with values converted as TypeORM
+   * stores them (simple-json, booleans): its query builder spends quadratic time on the parameters of a long statement.
+   */
+  private async write(keys: string[], upsert: boolean): Promise<void> {
+    if (keys.length === 0) return;
+    const { driver } = this.em.connection;
+    const metadata = this.em.connection.getMetadata(this.entity);
+    const columns = metadata.columns;
+    const q = (name: string) => driver.escape(name);
+    const table = metadata.tablePath.split('.').map(q).join('.');
+    const postgres = driver.options.type === 'postgres';
+    const conflict = upsert
+      ? ` ON CONFLICT (${metadata.primaryColumns.map((c) => q(c.databaseName)).join(', ')}) DO UPDATE SET `
+        + columns.filter((c) => !c.isPrimary).map((c) => `${q(c.databaseName)} = excluded.${q(c.databaseName)}`).join(', ')
+      : '';
+    const perStatement = Math.min(ROWS_PER_STATEMENT, Math.floor(30_000 / columns.length));
+    for (let i = 0; i < keys.length; i += perStatement) {
+      const chunk = keys.slice(i, i + perStatement);
+      const params: unknown[] = [];
+      const tuples = chunk.map((k) => {
+        const row = this.rows.get(k)!;
+        return `(${columns.map((c) => { params.push(driver.preparePersistentValue(c.getEntityValue(row), c)); return postgres ? `$${params.length}` : '?'; }).join(', ')})`;
+      });
+      await this.em.query(`INSERT INTO ${table} (${columns.map((c) => q(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}${conflict}`, params);
+    }
+  }
+}
