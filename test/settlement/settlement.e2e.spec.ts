@@ -4,7 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { DisputesProjection } from '../../src/disputes/disputes.projection.js';
+import { DisputeView } from '../../src/projections/dispute-view.entity.js';
+import { FilingsProjection } from '../../src/projections/filings.projection.js';
+import { PrincipalsProjection } from '../../src/projections/principals.projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
+import { ApiKeyView, FilingView, PrincipalView } from '../../src/projections/read-model.entities.js';
+import { RightsProjection } from '../../src/settlement/rights.projection.js';
 import { RightView } from '../../src/projections/right-view.entity.js';
 import type { FilingDetails } from '../../src/filing/filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from '../../src/settlement/filing-safeguards.js';
@@ -301,6 +307,19 @@ describe('sandbox settlement', () => {
       expect(before.length).toBeGreaterThan(20);
       await ledger.app.get(ProjectionRunner).rebuild();
       expect(await rows()).toEqual(before);
+    });
+
+    it('is the same whether the runner applies the log in one batch, a few events at a time or one by one', async () => {
+      const db = ledger.app.get(DataSource);
+      const dump = async () => Object.fromEntries(await Promise.all([FilingView, PrincipalView, ApiKeyView, DisputeView, RightView].map(async (table) =>
+        [table.name, (await db.getRepository(table).find()).map((row) => JSON.stringify(row)).sort()] as const)));
+      const applied = await dump();
+      expect(applied.DisputeView.length).toBeGreaterThan(3);
+      const projections = [FilingsProjection, PrincipalsProjection, DisputesProjection, RightsProjection].map((p) => ledger.app.get(p));
+      for (const batchSize of [1, 7, 10_000]) {
+        await new ProjectionRunner(ledger.store, db, projections, batchSize).rebuild();
+        expect(await dump()).toEqual(applied);
+      }
     });
   });
 
