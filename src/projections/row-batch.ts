@@ -17,12 +17,13 @@ export class RowBatch<T extends ObjectLiteral> {
     private readonly key: keyof T & string,
   ) {}
 
-  /** Reads the rows of these keys that the batch does not know yet. */
-  async load(keys: Iterable<string>): Promise<void> {
+  /** Reads the rows of these keys that the batch does not know yet (only some columns when it will only `put` whole rows). */
+  async load(keys: Iterable<string>, columns?: Array<keyof T & string>): Promise<void> {
     const missing = [...new Set(keys)].filter((k) => !this.rows.has(k));
+    const select = columns && (Object.fromEntries([this.key, ...columns].map((c) => [c, true])) as never);
     for (let i = 0; i < missing.length; i += ROWS_PER_STATEMENT) {
       const chunk = missing.slice(i, i + ROWS_PER_STATEMENT);
-      const found = await this.em.find(this.entity, { where: { [this.key]: In(chunk) } as never });
+      const found = await this.em.find(this.entity, { select, where: { [this.key]: In(chunk) } as never });
       for (const k of chunk) this.rows.set(k, null);
       for (const row of found) this.rows.set(String(row[this.key]), row);
     }

@@ -36,7 +36,9 @@ export function mergeRightEvents<E extends RuleEvent>(streams: readonly (readonl
  * one (a rebuild, a retry, a batch applied by another instance) empties the cache.
  */
 export class RuleStreamCache {
-  private readonly streams = new Map<string, { revision: number; events: RuleEvent[] }>();
+  /** Streams used since the last turnover, and those used in the generation before (forgotten at the next turnover). */
+  private recent = new Map<string, CachedStream>();
+  private older = new Map<string, CachedStream>();
   /** Every cached stream holds all its rule events below this leaf. */
   private end = -1;
 
@@ -45,38 +47,39 @@ export class RuleStreamCache {
   /** Takes in a batch of consecutive log events; `read` then answers as of its end. */
   advance(events: readonly EventEnvelope[]): void {
     if (events.length === 0) return;
-    if (events[0].leafIndex !== this.end) this.streams.clear();
+    if (events[0].leafIndex !== this.end) { this.recent.clear(); this.older.clear(); }
     for (const e of events) {
-      const cached = this.streams.get(e.stream);
-      if (cached && cached.revision + 1 !== e.revision) this.streams.delete(e.stream);
-      else if (cached) this.keep(cached, e);
-      else if (e.revision === 0) this.remember(e.stream, this.keep({ revision: -1, events: [] }, e));
+      const cached = this.recent.get(e.stream) ?? this.older.get(e.stream);
+      if (cached && cached.revision + 1 !== e.revision) { this.recent.delete(e.stream); this.older.delete(e.stream); }
+      else if (cached) keep(cached, e);
+      else if (e.revision === 0) this.remember(e.stream, keep({ revision: -1, events: [] }, e));
     }
     this.end = events[events.length - 1].leafIndex + 1;
   }
 
   /** The stream's rule events below the end of the last batch, in log order. */
   async read(stream: string): Promise<RuleEvent[]> {
-    const cached = this.streams.get(stream);
+    const cached = this.recent.get(stream) ?? this.older.get(stream);
     if (cached) {
-      this.streams.delete(stream); // most recently used last
-      this.streams.set(stream, cached);
+      if (!this.recent.has(stream)) this.remember(stream, cached);
       return cached.events;
     }
-    const entry = { revision: -1, events: [] as RuleEvent[] };
-    for (const e of await this.store.readStream(stream)) if (e.leafIndex < this.end) this.keep(entry, e);
+    const entry: CachedStream = { revision: -1, events: [] };
+    for (const e of await this.store.readStream(stream)) if (e.leafIndex < this.end) keep(entry, e);
     this.remember(stream, entry);
     return entry.events;
   }
 
-  private keep(entry: { revision: number; events: RuleEvent[] }, e: EventEnvelope): { revision: number; events: RuleEvent[] } {
-    entry.revision = e.revision;
-    if (RIGHTS_EVENT_TYPES.has(e.type)) entry.events.push(ruleEvent(e));
-    return entry;
+  private remember(stream: string, entry: CachedStream): void {
+    if (this.recent.size >= this.capacity / 2) { this.older = this.recent; this.recent = new Map(); }
+    this.recent.set(stream, entry);
   }
+}
 
-  private remember(stream: string, entry: { revision: number; events: RuleEvent[] }): void {
-    if (this.streams.size >= this.capacity) this.streams.delete(this.streams.keys().next().value!);
-    this.streams.set(stream, entry);
-  }
+type CachedStream = { revision: number; events: RuleEvent[] };
+
+function keep(entry: CachedStream, e: EventEnvelope): CachedStream {
+  entry.revision = e.revision;
+  if (RIGHTS_EVENT_TYPES.has(e.type)) entry.events.push(ruleEvent(e));
+  return entry;
 }

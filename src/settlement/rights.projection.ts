@@ -47,7 +47,7 @@ export class RightsProjection implements Projection {
     const steps = await this.stepsOf(events, em);
     if (steps.size === 0) return;
     const rows = new RowBatch(em, RightView, 'filingId');
-    await rows.load(steps.keys());
+    await rows.load(steps.keys(), ['asOf']); // a row is only ever replaced whole
     const filings = new Map<string, RuleEvent[]>();
     for (const id of steps.keys()) filings.set(id, await this.streams.read(filingStream(id)));
     const creators = new Set<string>();
