@@ -1,0 +1,42 @@
+// The rights projection's cache of rule events, on the real SQLite store: it answers what the store holds below the
+// last batch it took in, and starts over when a batch does not follow the previous one.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../../src/ledger/sqlite-event-store.js';
+import { RuleStreamCache } from '../../src/settlement/right-events.js';
+import { ruleEvent } from '../../src/verifier/rights-rules.js';
+
+describe('RuleStreamCache', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rule-cache-'));
+  const store = SqliteEventStore.open(join(dir, 'events.sqlite'));
+  afterAll(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  const filed = (filingId: string) => ({ type: 'WorkFiled', data: { filingId, creator: 'c', filedAt: '2026-01-01T00:00:00.000Z', title: 'big' }, meta: {} });
+  const labelled = (filingId: string) => ({ type: 'LabelsDeclared', data: { filingId, declaredAt: '2026-01-02T00:00:00.000Z', explicit: {} }, meta: {} });
+  /** What the store holds of the stream below `end`, as the rules read it. */
+  const expected = async (stream: string, end: number) => (await store.readStream(stream)).filter((e) => e.leafIndex < end).map(ruleEvent);
+
+  it('answers from the batches it took in, from the store for other streams, and starts over after a gap', async () => {
+    await store.appendToStream('filing-a', [filed('a')], 'no-stream');
+    await store.appendToStream('filing-b', [filed('b')], 'no-stream');
+    await store.appendToStream('other', [{ type: 'Noted', data: {}, meta: {} }], 'no-stream');
+    const cache = new RuleStreamCache(store, 4);
+    cache.advance(await store.readAll(0));
+    expect(await cache.read('filing-a')).toEqual(await expected('filing-a', 3));
+    expect((await cache.read('filing-a'))[0].data).toEqual({ filingId: 'a', creator: 'c', filedAt: '2026-01-01T00:00:00.000Z' });
+
+    // Events after the last batch are not answered until a batch brings them, even for a stream read from the store now.
+    await store.appendToStream('filing-a', [labelled('a')], 0);
+    await store.appendToStream('filing-c', [filed('c')], 'no-stream');
+    expect(await cache.read('filing-c')).toEqual([]);
+    cache.advance(await store.readAll(3));
+    for (const s of ['filing-a', 'filing-b', 'filing-c']) expect(await cache.read(s)).toEqual(await expected(s, 5));
+
+    // A batch that skips events (applied elsewhere) empties the cache: the streams are read again.
+    await store.appendToStream('filing-b', [labelled('b')], 0);
+    await store.appendToStream('filing-a', [labelled('a')], 1);
+    cache.advance(await store.readAll(6));
+    for (const s of ['filing-a', 'filing-b', 'filing-c']) expect(await cache.read(s)).toEqual(await expected(s, 7));
+  });
+});
