@@ -26,7 +26,7 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'], info: ['fatal', 'error', 'warn', 'log'], warn: ['fatal', 'error', 'warn'], error: ['fatal', 'error'], silent: [],
 };
 
-const PUBLIC_PATHS = ['/v1/public/', '/v1/ledger/checkpoint', '/v1/ledger/key', '/v1/ledger/proof/'];
+const PUBLIC_PATHS = ['/v1/public/', '/v1/ledger/checkpoint', '/v1/ledger/key', '/v1/ledger/proof/', '/v1/policy'];
 export const isPublicPath = (url: string) => PUBLIC_PATHS.some((p) => url.startsWith(p));
 
 const LONE_SURROGATE = /[\ud800-\udfff]/u; // with the u flag, a surrogate pair is one code point and does not match
@@ -70,7 +70,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Judged by the matched route, not the raw URL: a percent-encoded spelling of a public path (/v1/%70ublic/...) reaches the same handler.
   await app.register(rateLimit as never, {
     global: true, max: config.publicRateLimit, timeWindow: 60_000,
-    allowList: (req: { url: string; routeOptions?: { url?: string } }) => !isPublicPath(req.routeOptions?.url ?? req.url),
+    // Every public route is a read; writes (POST /v1/policy beside GET /v1/policy) are authenticated.
+    allowList: (req: { method: string; url: string; routeOptions?: { url?: string } }) =>
+      (req.method !== 'GET' && req.method !== 'HEAD') || !isPublicPath(req.routeOptions?.url ?? req.url),
   });
   // Label verification uploads: one file, streamed by the handler (never written to disk), at most labelUploadLimit bytes.
   await app.register(multipart as never, { limits: { fileSize: config.labelUploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 } });
