@@ -6,6 +6,7 @@ import type {
   AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StreamAppend, Unsubscribe,
 } from './event-store.port.js';
 import { nativeSha256 } from './native-sha256.js';
+import { advisoryLockKey, inTransaction } from './postgres-support.js';
 import {
   expectationHolds, NO_HEAD, planPrepared, prepareAppends, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
 } from './sqlite-event-store.js';
@@ -32,12 +33,6 @@ class BatchInsertFailed extends Error {
   }
 }
 
-/** A per-schema advisory lock key (signed int64), so separate ledgers in one database do not serialize each other. */
-function advisoryLockKey(schema: string): string {
-  const digest = nativeSha256(new TextEncoder().encode(`sandbox-ledger/events:${schema}`));
-  return BigInt.asIntN(64, Buffer.from(digest).readBigUInt64BE(0)).toString();
-}
-
 export class PostgresEventStore implements EventStore {
   private readonly listeners = new SizeListeners();
   private closed = false;
@@ -59,10 +54,11 @@ export class PostgresEventStore implements EventStore {
     const pool = new pg.Pool({ connectionString });
     pool.on('error', () => { /* an idle client died; the next query gets a fresh connection and reports any real outage */ });
     const table = `"${schema}".events`;
-    const lockKey = advisoryLockKey(schema);
+    // Per schema, so separate ledgers in one database do not serialize each other.
+    const lockKey = advisoryLockKey(`sandbox-ledger/events:${schema}`);
     try {
       // Under the same lock as appends: concurrent first starts cannot race on CREATE SCHEMA / CREATE TABLE.
-      await inTransaction(pool, async (client) => {
+      await inReadCommitted(pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey]);
         await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
         await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
@@ -145,7 +141,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   private writeBatch(batch: QueuedAppend[]): Promise<Outcome[]> {
-    return inTransaction(this.pool, async (client) => {
+    return inReadCommitted(this.pool, async (client) => {
       // Held until COMMIT: position n+1 is only assigned after n has committed, so the log has no gaps, even briefly.
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
       // A separate statement: READ COMMITTED takes its snapshot now, after the lock, so it sees the previous commit.
@@ -243,19 +239,5 @@ export class PostgresEventStore implements EventStore {
 }
 
 /** BEGIN (READ COMMITTED, explicitly: a stricter level would take its snapshot before the lock wait) … COMMIT, or ROLLBACK. */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-    const value = await work(client);
-    await client.query('COMMIT');
-    return value;
-  } catch (err) {
-    // A failed ROLLBACK means the connection is unusable: release it as broken so the pool discards it.
-    await client.query('ROLLBACK').catch((e: Error) => { broken = e; });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
-}
+const inReadCommitted = <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+  inTransaction(pool, work, 'BEGIN ISOLATION LEVEL READ COMMITTED');

@@ -15,11 +15,11 @@ export function advisoryLockKey(label: string): string {
 }
 
 /** BEGIN … COMMIT on one pooled connection, or ROLLBACK; a connection whose ROLLBACK failed is discarded. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const value = await work(client);
     await client.query('COMMIT');
     return value;

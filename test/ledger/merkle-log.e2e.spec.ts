@@ -4,7 +4,7 @@ import { verifyCheckpoint } from '../../src/verifier/checkpoint.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { hashLeaf, rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../../src/verifier/rfc6962.js';
 import { verifyReceipt } from '../../src/verifier/tlog-proof.js';
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { fetchExport, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
@@ -88,11 +88,7 @@ describe('verifiable log', () => {
   it('streams an NDJSON export (auditors only) that the offline verifier accepts', async () => {
     expect((await ledger.http().get('/v1/ledger/export').set('authorization', `Bearer ${alice.key}`)).status).toBe(403);
     const checkpoint = (await ledger.http().get('/v1/ledger/checkpoint')).text;
-    const res = await ledger.http().get('/v1/ledger/export').set('authorization', `Bearer ${auditor.key}`).buffer(true).parse((r, cb) => {
-      let text = '';
-      r.on('data', (d: Buffer) => { text += d.toString(); });
-      r.on('end', () => cb(null, text));
-    });
+    const res = await fetchExport(ledger, auditor.key);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
     const lines = (res.body as string).split('\n').filter(Boolean);

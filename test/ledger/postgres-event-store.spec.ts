@@ -1,33 +1,15 @@
 // The event-store contract on a real PostgreSQL (TEST_DATABASE_URL), each test in its own fresh schema,
 // plus the PostgreSQL-specific promise: several processes writing, readers never see a gap.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { PostgresEventStore } from '../../src/ledger/postgres-event-store.js';
 import type { EventStore } from '../../src/ledger/event-store.port.js';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
 import { runEventStoreContract } from '../contract/event-store.contract.js';
+import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';
 
-const url = process.env.TEST_DATABASE_URL;
+const url = testDatabaseUrl;
 
-const freshSchema = () => `test_ledger_${randomBytes(6).toString('hex')}`;
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
-
-if (!url) {
-  // Straight to stderr: jest drops buffered console output of a suite whose tests are all skipped.
-  process.stderr.write('\nSKIPPED: PostgreSQL event-store tests: TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)\n');
-  describe('PostgresEventStore', () => {
-    it.skip('skipped: TEST_DATABASE_URL is not set', () => undefined);
-  });
-} else {
+if (!url) skipWithoutDatabase('PostgreSQL event-store tests');
+else {
   runEventStoreContract('PostgreSQL', async () => {
     const schema = freshSchema();
     const opened: EventStore[] = [await PostgresEventStore.open(url, { schema })];

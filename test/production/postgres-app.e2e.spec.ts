@@ -2,7 +2,7 @@
 // checkpoints all in one fresh schema. Skipped, with a notice, when TEST_DATABASE_URL is unset.
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { verifyReceipt } from '../../src/verifier/tlog-proof.js';
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { fetchExport, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';
 
 const url = testDatabaseUrl;
@@ -70,11 +70,7 @@ else {
     it('exports a log that the offline verifier accepts against a signed checkpoint', async () => {
       const vkey = (await ledger.http().get('/v1/ledger/key')).text.trim();
       const checkpoint = (await ledger.http().get('/v1/ledger/checkpoint')).text;
-      const res = await ledger.http().get('/v1/ledger/export').set('authorization', `Bearer ${auditor.key}`).buffer(true).parse((r, cb) => {
-        let text = '';
-        r.on('data', (d: Buffer) => { text += d.toString(); });
-        r.on('end', () => cb(null, text));
-      });
+      const res = await fetchExport(ledger, auditor.key);
       expect(res.status).toBe(200);
       const lines = (res.body as string).split('\n').filter(Boolean);
       expect(lines).toHaveLength(await ledger.store.count());

@@ -2,26 +2,16 @@
 // The store's own events are the witness, not the responses.
 import { randomBytes } from 'node:crypto';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
-import pg from 'pg';
 import type { AppConfig } from '../../src/config.js';
 import { filingBody, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { assembleCast, Fixtures, labelsBody, type Cast } from '../support/cast.js';
 import { call, type Reply } from '../support/http-client.js';
 import { scaled } from '../support/stress.js';
+import { dropSchema } from '../support/pg-schema.js';
 
 const ROUNDS = scaled(6, 60);
 const RACERS = scaled(6, 12);
 const TIMEOUT = scaled(60_000, 600_000);
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const ok = (r: Reply) => r.status >= 200 && r.status < 300;
@@ -47,7 +37,7 @@ describe.each(STORES)('concurrent writers on %s', (storeName, storeConfig) => {
   afterAll(async () => {
     console.log(`races on ${storeName} (${ROUNDS} rounds of ${RACERS} racers each):\n${tally.join('\n')}`);
     await ledger.close();
-    if (ledger.config.store === 'postgres') await dropSchema(ledger.config.databaseUrl!, ledger.config.databaseSchema!);
+    if (ledger.config.store === 'postgres') await dropSchema(ledger.config.databaseSchema!, ledger.config.databaseUrl!);
   });
 
   const since = async (position: number): Promise<EventEnvelope[]> => ledger.store.readAll(position, { limit: 100_000 });

@@ -88,3 +88,12 @@ export function filingBody(overrides: Record<string, unknown> = {}): Record<stri
     ...overrides,
   };
 }
+
+/** GET /v1/ledger/export with `key`, the whole NDJSON body read as text. */
+export function fetchExport(ledger: LedgerApp, key: string) {
+  return ledger.http().get('/v1/ledger/export').set('authorization', `Bearer ${key}`).buffer(true).parse((r, cb) => {
+    let text = '';
+    r.on('data', (d: Buffer) => { text += d.toString(); });
+    r.on('end', () => cb(null, text));
+  });
+}
