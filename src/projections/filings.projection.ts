@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { fold } from '../ledger/decider.js';
 import type { EventStore } from '../ledger/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { policyDecider, policyInForce } from '../settlement/policy.decider.js';
+import { policyDecider, policyInForce, type PolicyState } from '../settlement/policy.decider.js';
 import { POLICY_STREAM, type PolicyPublished } from '../settlement/settlement.events.js';
 import type { WorkFiledData } from '../filing/filing.events.js';
 import { labelStateAfterCheck, TIER_DECLARED_ONLY, type LabelFileCheckedData, type LabelsDeclaredData } from '../labeling/labeling.events.js';
@@ -19,30 +19,35 @@ const UPDATES = new Set(['FilingWithdrawn', 'LabelsDeclared', 'LabelFileChecked'
 @Injectable()
 export class FilingsProjection implements Projection {
   readonly name = 'filings';
-  /** The `policy` stream as last read, complete for every leaf below `completeBelow` (a rebuild reads it once). */
-  private policy: { events: EventEnvelope[]; completeBelow: number } = { events: [], completeBelow: 0 };
+  /** The policy versions published before leaf `next` (-1: unknown, read again from the store). */
+  private policy: { state: PolicyState; next: number } = { state: policyDecider.initialState(), next: -1 };
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  /** labelGraceDays of the policy version in force at the filing time, from the versions published before the filing. */
-  private async labelGraceDays(filedAt: string, leafIndex: number): Promise<number> {
-    if (leafIndex >= this.policy.completeBelow) {
-      const completeBelow = await this.store.count();
-      this.policy = { events: await this.store.readStream(POLICY_STREAM), completeBelow };
-    }
-    const published = this.policy.events.filter((p) => p.type === 'PolicyPublished' && p.leafIndex < leafIndex) as unknown as PolicyPublished[];
-    return policyInForce(fold(policyDecider, published), new Date(filedAt)).labelGraceDays;
+  /** The versions published before `leafIndex`: carried over from the last batch when this one follows it. */
+  private async policyBefore(leafIndex: number): Promise<PolicyState> {
+    if (leafIndex === this.policy.next) return this.policy.state;
+    const published = (await this.store.readStream(POLICY_STREAM)).filter((e) => e.type === 'PolicyPublished' && e.leafIndex < leafIndex);
+    return fold(policyDecider, published as unknown as PolicyPublished[]);
   }
 
   async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
+    if (events.length === 0) return;
     const rows = new RowBatch(em, FilingView, 'filingId');
     const filed = new Set(events.filter((e) => e.type === 'WorkFiled').map((e) => (e.data as WorkFiledData).filingId));
     await rows.load(events.filter((e) => UPDATES.has(e.type) && !filed.has(String(e.data.filingId))).map((e) => String(e.data.filingId)));
-    for (const e of events) await this.apply(e, rows);
+    let policy = await this.policyBefore(events[0].leafIndex);
+    this.policy.next = -1; // until this batch has been applied whole (a failed batch is applied again from its start)
+    for (const e of events) {
+      if (e.type === 'PolicyPublished') policy = policyDecider.evolve(policy, e as unknown as PolicyPublished);
+      else this.apply(e, rows, policy);
+    }
     await rows.flush();
+    this.policy = { state: policy, next: events[events.length - 1].leafIndex + 1 };
   }
 
-  private async apply(e: EventEnvelope, rows: RowBatch<FilingView>): Promise<void> {
+  /** Applies one event to the batch's rows; `policy` holds the versions published before it. */
+  private apply(e: EventEnvelope, rows: RowBatch<FilingView>, policy: PolicyState): void {
     switch (e.type) {
       case 'WorkFiled': {
         const d = e.data as WorkFiledData;
@@ -50,7 +55,7 @@ export class FilingsProjection implements Projection {
           filingId: d.filingId, contentHash: d.contentHash, contentType: d.contentType, title: d.title,
           creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
           generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash,
-          labelState: 'none', labelDueAt: addDays(d.filedAt, await this.labelGraceDays(d.filedAt, e.leafIndex)), withdrawnAt: null, withdrawReason: null,
+          labelState: 'none', labelDueAt: addDays(d.filedAt, policyInForce(policy, new Date(d.filedAt)).labelGraceDays), withdrawnAt: null, withdrawReason: null,
           labelTier: null, labels: null, labelCheck: null,
         } as FilingView);
         return;

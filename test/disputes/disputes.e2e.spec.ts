@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import type { JsonObject } from '../../src/verifier/envelope.js';
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string };
 const DAY = 86_400_000;
@@ -26,14 +26,7 @@ describe('disputes', () => {
     expect(res.status).toBe(201);
     return { filingId: res.body.filingId as string, contentHash: body.contentHash as string };
   };
-  /** Asserts that a refused request answers problem+json and appends nothing. */
-  const refused = async (send: () => Promise<{ status: number; headers: Record<string, string>; body: any }>, status: number, code: string) => {
-    const before = await ledger.store.count();
-    const res = await send();
-    expect({ status: res.status, type: res.body.type }).toEqual({ status, type: `urn:sandbox-ledger:problem:${code}` });
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(await ledger.store.count()).toBe(before);
-  };
+  const refused = (send: Parameters<typeof expectRefused>[1], status: number, code: string) => expectRefused(ledger, send, status, code);
 
   beforeAll(async () => {
     ledger = await startLedger();

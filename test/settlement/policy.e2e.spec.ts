@@ -1,7 +1,7 @@
 // Sandbox policy versions through HTTP: published by an admin for a future instant, public, never retroactive.
 import { randomBytes } from 'node:crypto';
 import { POLICY_V1 } from '../../src/projections/policy.js';
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string };
 const DAY = 86_400_000;
@@ -20,13 +20,7 @@ describe('sandbox policy versions', () => {
     post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
     get: (path: string, query: Record<string, string> = {}) => ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
   });
-  const refused = async (send: () => PromiseLike<{ status: number; headers: Record<string, string>; body: any }>, status: number, code: string) => {
-    const before = await ledger.store.count();
-    const res = await send();
-    expect({ status: res.status, type: res.body.type }).toEqual({ status, type: `urn:sandbox-ledger:problem:${code}` });
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(await ledger.store.count()).toBe(before);
-  };
+  const refused = (send: Parameters<typeof expectRefused>[1], status: number, code: string) => expectRefused(ledger, send, status, code);
   const file = async (who: Who, value = randomBytes(8).toString('hex')) => {
     const res = await as(who).post('/v1/filings', filingBody({ perceptualHash: { scheme: 'phash64', value } }));
     expect(res.status).toBe(201);

@@ -15,7 +15,7 @@ import { RightView } from '../../src/projections/right-view.entity.js';
 import type { FilingDetails } from '../../src/filing/filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from '../../src/settlement/filing-safeguards.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string };
 const DAY = 86_400_000;
@@ -43,14 +43,7 @@ describe('sandbox settlement', () => {
     expect(res.status).toBe(201);
     return res.body as { filingId: string; leafIndex: number; recordedAt: string; right: Record<string, any> };
   };
-  /** A refused request answers problem+json with this status and code, and appends nothing. */
-  const refused = async (send: () => PromiseLike<{ status: number; headers: Record<string, string>; body: any }>, status: number, code: string) => {
-    const before = await ledger.store.count();
-    const res = await send();
-    expect({ status: res.status, type: res.body.type }).toEqual({ status, type: `urn:sandbox-ledger:problem:${code}` });
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(await ledger.store.count()).toBe(before);
-  };
+  const refused = (send: Parameters<typeof expectRefused>[1], status: number, code: string) => expectRefused(ledger, send, status, code);
   /** A complaint by `complainant` upheld with `remedy` and made final at once by an affirmed appeal. */
   const uphold = async (filingId: string, respondent: Who, complainant: Who, remedy = 'revoke', type = 'infringement') => {
     const opened = await as(complainant).post('/v1/disputes', { type, filingId, claim: 'This copies my work.' });

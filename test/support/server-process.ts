@@ -1,20 +1,7 @@
 // The compiled server as a real child process (built by `npm test`'s pretest step), for crash tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-
-const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+import { freePort, ROOT } from '../../src/bench/processes.js';
 
 export interface ServerProcess { url: string; child: ChildProcess; output: () => string; exited: Promise<number | null> }
 
