@@ -1,15 +1,24 @@
 // `verify` and `verify-receipt`: offline checks of an export or a receipt, exit status 0 only when everything holds.
 import { ExportVerifier } from '../verifier/export-verifier.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
+import { FileSpill } from './file-spill.js';
 import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import { progressBar } from './progress.js';
 import { CheckpointHistoryError, claimedCheckpoint, openLineBatches, readCheckpoints, readText, readVkey } from './sources.js';
 
 export interface VerifyArgs { export: string; checkpoint: string[]; checkpoints: string[]; vkey: string; apiKey?: string }
 
-export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream = process.stdout, options: { runRecords?: number; spillDir?: string } = {}): Promise<number> {
   const vkey = await readVkey(args.vkey);
-  const verifier = new ExportVerifier({ sha256: nativeSha256, sha256Text: nativeSha256Text, verify: nativeEd25519Verify });
+  const spill = new FileSpill(options.spillDir);
+  try {
+    return await verifyWith(new ExportVerifier({ sha256: nativeSha256, sha256Text: nativeSha256Text, verify: nativeEd25519Verify, spill, runRecords: options.runRecords }), args, vkey, out);
+  } finally {
+    spill.dispose(); // the verifier removes it at the end too; this covers a source that fails half way
+  }
+}
+
+async function verifyWith(verifier: ExportVerifier, args: VerifyArgs, vkey: string, out: NodeJS.WritableStream): Promise<number> {
   let notes: string[];
   try {
     notes = await readCheckpoints(args.checkpoint, args.checkpoints);

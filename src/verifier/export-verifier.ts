@@ -1,14 +1,15 @@
 // Streaming verifier of an NDJSON export of event envelopes in log order, against signed checkpoints.
-// Framework-free: runs in Node and in a browser. Memory: O(log n) for the Merkle range, O(streams) for the chains,
-// O(filings) for the settlement audit (the sandbox rules need every right's facts).
+// Framework-free: runs in Node and in a browser. Memory: O(log n) for the Merkle range; the chains are checked by an
+// external merge sort whose runs go to a `Spill` (bounded memory when the spill is a file); O(filings) for the
+// settlement audit (the sandbox rules need every right's facts).
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
+import { type ChainResult, ChainRuns, DEFAULT_RUN_RECORDS, MemorySpill, type Spill } from './chain-runs.js';
 import { CompactRange } from './compact-range.js';
-import { canonicalEnvelopeBody, type EventEnvelope, isHex64, nobleSha256, type Sha256, type Sha256Text, sha256TextWith, ZERO_HASH } from './envelope.js';
+import { canonicalEnvelopeBody, type EventEnvelope, isHex64, nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
 import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
 import { checkConsistency, equalBytes } from './rfc6962.js';
 import { SettlementAuditor } from './settlement-audit.js';
-import { StreamHeads } from './stream-heads.js';
 
 export interface VerifierOptions {
   sha256?: Sha256;
@@ -17,6 +18,10 @@ export interface VerifierOptions {
   verify?: Ed25519Verify;
   /** Check every RightsSettled against the sandbox rules (default true; costs O(filings) memory). */
   auditSettlements?: boolean;
+  /** Where the chain check keeps its sorted runs until the end (default: in memory). Disposed by `finish`. */
+  spill?: Spill;
+  /** Events per sorted run of the chain check (default 65,536). */
+  runRecords?: number;
 }
 
 export type ExportFailure = { ok: false; leafIndex: number | null; reason: string };
@@ -63,9 +68,9 @@ export class ExportVerifier {
   private readonly verify: Ed25519Verify;
   private readonly range: CompactRange;
   private readonly sha256Text: Sha256Text;
-  private readonly chains = new StreamHeads(); // O(streams): the head of every stream
-  // 0x00 ‖ hash: the leaf hash input (RFC 6962), rewritten for every event; then prevHash's 32 bytes.
-  private readonly scratch = new Uint8Array(1 + 32 + 32);
+  private readonly chains: ChainRuns; // each event's chain facts, checked per stream at the end
+  // 0x00 ‖ hash: the leaf hash input (RFC 6962), rewritten for every event.
+  private readonly scratch = new Uint8Array(1 + 32);
   private readonly pending: PendingCheckpoint[] = []; // sorted by tree size
   private failure: ExportFailure | undefined;
   private checked = 0;
@@ -79,6 +84,7 @@ export class ExportVerifier {
     this.sha256Text = options.sha256Text ?? sha256TextWith(this.sha256);
     this.range = new CompactRange(this.sha256);
     this.settlements = options.auditSettlements === false ? null : new SettlementAuditor();
+    this.chains = new ChainRuns(options.spill ?? new MemorySpill(), options.runRecords ?? DEFAULT_RUN_RECORDS);
   }
 
   /** Settlement records checked against the sandbox rules so far. */
@@ -91,10 +97,12 @@ export class ExportVerifier {
     return this.range.size;
   }
 
+  /** No failure so far; a broken stream chain is found only by `finish`. */
   get ok(): boolean {
     return this.failure === undefined;
   }
 
+  /** The failure so far; a broken stream chain is found only by `finish`. */
   get result(): ExportFailure | undefined {
     return this.failure;
   }
@@ -160,32 +168,39 @@ export class ExportVerifier {
     const e = value as unknown as EventEnvelope;
     if (e.leafIndex !== index) return this.fail(index, `leafIndex is ${e.leafIndex}, expected ${index} (an event is missing, moved or inserted)`);
     if (this.sha256Text(canonicalEnvelopeBody(e)) !== e.hash) return this.fail(index, 'hash does not match the event');
-    const slot = this.chains.slotOf(e.stream);
-    const headRevision = slot < 0 ? -1 : this.chains.revisionAt(slot);
-    const revision = headRevision + 1;
-    if (e.revision !== revision) return this.fail(index, `revision of ${e.stream} is ${e.revision}, expected ${revision}`);
+    // The revision and prevHash checks run at `finish`, over every stream: recorded here, before the settlement audit.
+    const at = this.chains.add(e.stream, index, e.revision);
+    const hashes = this.chains.hashes;
+    hexInto(e.hash, hashes, at);
+    hexInto(e.prevHash, hashes, at + 32);
     const scratch = this.scratch;
-    const chained = slot < 0 ? e.prevHash === ZERO_HASH : (hexInto(e.prevHash, scratch, 33), this.chains.hashEquals(slot, scratch, 33));
-    if (!chained) return this.fail(index, `prevHash does not chain to ${slot >= 0 ? `revision ${headRevision}` : 'the zero hash'} of ${e.stream}`);
     scratch[0] = 0x00; // RFC 6962 leaf prefix
-    hexInto(e.hash, scratch, 1);
-    this.chains.advance(e.stream, slot, revision, scratch, 1);
+    scratch.set(hashes.subarray(at, at + 32), 1);
     const unsettled = this.settlements?.push(e);
     if (unsettled !== undefined) return this.fail(index, unsettled);
     this.range.append(this.sha256(scratch.subarray(0, 33)));
     return this.settleCheckpoints();
   }
 
-  /** Ends the export: a checkpoint larger than what was streamed means the export was truncated. */
+  /**
+   * Ends the export: checks every stream's chain, then a checkpoint larger than what was streamed means the export was
+   * truncated. A broken chain is reported before any other failure: the events it covers were all accepted before that
+   * failure, so one pass checking the chains as it went would have stopped at the break first.
+   */
   finish(): ExportResult {
-    if (this.failure) return this.failure;
     if (this.finished) return this.finished;
-    if (this.pending.length > 0) {
+    let chains: ChainResult;
+    try {
+      chains = this.chains.check();
+    } finally {
+      this.chains.dispose();
+    }
+    if (chains.broken) this.failure = { ok: false, ...chains.broken };
+    else if (this.pending.length > 0) {
       const { treeSize } = this.pending[this.pending.length - 1];
       this.fail(this.count, `export ends after ${this.count} events but a signed checkpoint has ${treeSize}`);
-      return this.failure!;
     }
-    this.finished = { ok: true, treeSize: this.count, rootHash: bytesToHex(this.range.root()), streams: this.chains.size, checkpointsChecked: this.checked, signedTreeSize: this.signedSize };
+    this.finished = this.failure ?? { ok: true, treeSize: this.count, rootHash: bytesToHex(this.range.root()), streams: chains.streams, checkpointsChecked: this.checked, signedTreeSize: this.signedSize };
     return this.finished;
   }
 }

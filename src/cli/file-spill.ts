@@ -1,0 +1,47 @@
+// The chain check's sorted runs in a temporary file, so that verifying an export takes memory independent of its size.
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Spill } from '../verifier/chain-runs.js';
+
+export class FileSpill implements Spill {
+  /** A directory of its own under `parent` (the system's temporary directory by default: TMPDIR), removed by `dispose`. */
+  readonly dir: string;
+  private fd: number | null;
+  private size = 0;
+
+  constructor(parent = tmpdir()) {
+    this.dir = mkdtempSync(join(parent, 'sandbox-ledger-verify-'));
+    try {
+      this.fd = openSync(join(this.dir, 'runs'), 'w+');
+    } catch (err) {
+      rmSync(this.dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Bytes appended so far. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  append(bytes: Uint8Array): void {
+    for (let done = 0; done < bytes.length;) done += writeSync(this.open(), bytes, done, bytes.length - done, this.size + done);
+    this.size += bytes.length;
+  }
+
+  read(out: Uint8Array, position: number): number {
+    return readSync(this.open(), out, 0, Math.min(out.length, Math.max(0, this.size - position)), position);
+  }
+
+  dispose(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private open(): number {
+    if (this.fd === null) throw new Error('the spill file has been removed');
+    return this.fd;
+  }
+}
