@@ -6,7 +6,7 @@
 
 /** Where sorted runs are kept until the merge: an append-only byte store read back by position. */
 export interface Spill {
-  /** Appends `bytes` after everything appended before. */
+  /** Appends `bytes` after everything appended before; the caller may reuse `bytes` once this returns. */
   append(bytes: Uint8Array): void;
   /** Copies the stored bytes from `position` into `out` (as many as fit and exist); returns how many were copied. */
   read(out: Uint8Array, position: number): number;
@@ -51,8 +51,8 @@ export type ChainBreak = { leafIndex: number; reason: string };
 /** The number of streams, and the first break in log order if there is one. */
 export type ChainResult = { streams: number; broken: ChainBreak | null };
 
-/** Records per run unless told otherwise: about 10 MB of run state. */
-export const DEFAULT_RUN_RECORDS = 1 << 16;
+/** Records per run unless told otherwise: a few MB of run state (larger runs measured slower, with a higher peak). */
+export const DEFAULT_RUN_RECORDS = 1 << 14;
 const ZERO_HASH_BYTES = new Uint8Array(32);
 // A spilled record: u32 name length, the stream name in UTF-8, f64 leafIndex, f64 revision, 32-byte hash, 32-byte prevHash.
 const FIXED = 4 + 8 + 8 + 64;
@@ -67,6 +67,7 @@ export class ChainRuns {
   private readonly runs: Array<{ start: number; end: number }> = [];
   private spilled = 0;
   private readonly encoder = new TextEncoder();
+  private encoded = new Uint8Array(0); // reused from run to run
 
   constructor(private readonly spill: Spill, private readonly runRecords = DEFAULT_RUN_RECORDS) {
     if (!Number.isSafeInteger(runRecords) || runRecords < 1) throw new RangeError('runRecords must be a positive integer');
@@ -96,7 +97,8 @@ export class ChainRuns {
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] === names[b] ? 0 : 1));
     let bytes = 0;
     for (const name of names) bytes += FIXED + name.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
-    const out = new Uint8Array(bytes);
+    if (this.encoded.length < bytes) this.encoded = new Uint8Array(bytes);
+    const out = this.encoded;
     const view = new DataView(out.buffer);
     let at = 0;
     for (const i of order) {
@@ -159,6 +161,7 @@ export class ChainRuns {
   /** Releases the spill. */
   dispose(): void {
     this.names.length = 0;
+    this.encoded = new Uint8Array(0);
     this.spill.dispose();
   }
 }

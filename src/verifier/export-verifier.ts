@@ -20,7 +20,7 @@ export interface VerifierOptions {
   auditSettlements?: boolean;
   /** Where the chain check keeps its sorted runs until the end (default: in memory). Disposed by `finish`. */
   spill?: Spill;
-  /** Events per sorted run of the chain check (default 65,536). */
+  /** Events per sorted run of the chain check (default 16,384). */
   runRecords?: number;
 }
 
