@@ -2,6 +2,7 @@
 import { ExportVerifier } from '../verifier/export-verifier.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
 import { FileSpill } from './file-spill.js';
+import { SqliteFilingStore } from './sqlite-filing-store.js';
 import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import { progressBar } from './progress.js';
 import { CheckpointHistoryError, claimedCheckpoint, openLineBatches, readCheckpoints, readText, readVkey } from './sources.js';
@@ -10,11 +11,16 @@ export interface VerifyArgs { export: string; checkpoint: string[]; checkpoints:
 
 export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream = process.stdout, options: { runRecords?: number; spillDir?: string } = {}): Promise<number> {
   const vkey = await readVkey(args.vkey);
+  // The chain runs and the audit's filings go to temporary files: memory does not grow with the export.
   const spill = new FileSpill(options.spillDir);
+  let filings: SqliteFilingStore | undefined;
   try {
-    return await verifyWith(new ExportVerifier({ sha256: nativeSha256, sha256Text: nativeSha256Text, verify: nativeEd25519Verify, spill, runRecords: options.runRecords }), args, vkey, out);
+    filings = new SqliteFilingStore(options.spillDir);
+    const verifier = new ExportVerifier({ sha256: nativeSha256, sha256Text: nativeSha256Text, verify: nativeEd25519Verify, spill, runRecords: options.runRecords, filings });
+    return await verifyWith(verifier, args, vkey, out);
   } finally {
     spill.dispose(); // the verifier removes it at the end too; this covers a source that fails half way
+    filings?.dispose();
   }
 }
 

@@ -1,7 +1,7 @@
 // Streaming verifier of an NDJSON export of event envelopes in log order, against signed checkpoints.
 // Framework-free: runs in Node and in a browser. Memory: O(log n) for the Merkle range; the chains are checked by an
 // external merge sort whose runs go to a `Spill` (bounded memory when the spill is a file); O(filings) for the
-// settlement audit (the sandbox rules need every right's facts).
+// settlement audit (the sandbox rules need every right's facts) unless its `FilingStore` is on disk.
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
 import { type ChainResult, ChainRuns, DEFAULT_RUN_RECORDS, MemorySpill, type Spill } from './chain-runs.js';
@@ -9,6 +9,7 @@ import { CompactRange } from './compact-range.js';
 import { canonicalEnvelopeBody, type EventEnvelope, isHex64, nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
 import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
 import { checkConsistency, equalBytes } from './rfc6962.js';
+import type { FilingStore } from './rights-rules.js';
 import { SettlementAuditor } from './settlement-audit.js';
 
 export interface VerifierOptions {
@@ -16,8 +17,10 @@ export interface VerifierOptions {
   /** Hex SHA-256 of a text's UTF-8 (default: `sha256` over the encoded text); for the event hashes. */
   sha256Text?: Sha256Text;
   verify?: Ed25519Verify;
-  /** Check every RightsSettled against the sandbox rules (default true; costs O(filings) memory). */
+  /** Check every RightsSettled against the sandbox rules (default true; costs O(filings) memory unless `filings` is on disk). */
   auditSettlements?: boolean;
+  /** Where the settlement audit keeps each filing's facts (default: in memory). */
+  filings?: FilingStore;
   /** Where the chain check keeps its sorted runs until the end (default: in memory). Disposed by `finish`. */
   spill?: Spill;
   /** Events per sorted run of the chain check (default 16,384). */
@@ -83,7 +86,7 @@ export class ExportVerifier {
     this.verify = options.verify ?? nobleEd25519Verify;
     this.sha256Text = options.sha256Text ?? sha256TextWith(this.sha256);
     this.range = new CompactRange(this.sha256);
-    this.settlements = options.auditSettlements === false ? null : new SettlementAuditor();
+    this.settlements = options.auditSettlements === false ? null : new SettlementAuditor(options.filings);
     this.chains = new ChainRuns(options.spill ?? new MemorySpill(), options.runRecords ?? DEFAULT_RUN_RECORDS);
   }
 

@@ -98,7 +98,11 @@ interface DisputeFacts {
   appealDecision: Decision | null;
 }
 
-interface FilingFacts {
+/** What a settlement needs of a right. */
+type Settled = Pick<Right, 'status' | 'holder' | 'rule' | 'cause' | 'since' | 'policyVersion'>;
+
+/** Everything a book keeps about one filing: its facts, how its right was last settled, and its right as last computed. */
+export interface FilingRecord {
   filingId: string;
   creator: string;
   filed: Fact;
@@ -106,14 +110,37 @@ interface FilingFacts {
   withdrawn: Fact | null;
   nearDuplicates: Array<Fact & { candidates: NearDuplicateCandidate[] }>;
   reviews: Array<Fact & { flag: ReviewableFlag; decision: ReviewDecision }>;
-  disputes: DisputeFacts[];
+  /** Ids of the disputes against this filing (their facts are the book's, shared with the creator's record). */
+  disputes: string[];
   /** Last leaf index of a fact about this filing (its own events and the disputes against it). */
   touched: number;
+  /** Status and holder the right was last settled at; null when never settled (`provisional`, with its creator). */
+  settled: { status: RightStatus; holder: string } | null;
+  /** The right as last computed for a settlement, reused while nothing it depends on has changed. */
+  cached: { right: Settled; asOf: number; before: number; until: number } | null;
+}
+
+/**
+ * Where a book keeps its filings: in memory by default; a verifier of a large export may keep them on disk. A record
+ * read with `get` is changed by the book and handed back with `set`; records written are read back as they were written.
+ */
+export interface FilingStore {
+  get(filingId: string): FilingRecord | undefined;
+  /** Replaces a record, or adds one after every other (the filing order). */
+  set(record: FilingRecord): void;
+  /** Every record in filing order; the book may `set` the record it was just given before taking the next. */
+  values(): Iterable<FilingRecord>;
+}
+
+/** Filings in a Map (insertion order is filing order). */
+export class MemoryFilingStore implements FilingStore {
+  private readonly records = new Map<string, FilingRecord>();
+  get(filingId: string): FilingRecord | undefined { return this.records.get(filingId); }
+  set(record: FilingRecord): void { this.records.set(record.filingId, record); }
+  values(): Iterable<FilingRecord> { return this.records.values(); }
 }
 
 type PublishedVersion = PolicyVersion & { from: number; leafIndex: number };
-/** What a settlement needs of a right. */
-type Settled = Pick<Right, 'status' | 'holder' | 'rule' | 'cause' | 'since' | 'policyVersion'>;
 
 /** Most filings never get a second label, a review or a dispute: they share one empty list until they do. */
 const NONE: never[] = Object.freeze([]) as never[];
@@ -134,19 +161,16 @@ function isParameters(p: unknown): p is PolicyParameters {
 }
 
 /**
- * Everything the rules need, folded from the events in log order. Memory O(filings + disputes): the settlement audit
- * needs every right's facts, so this is the one part of the verifier that grows with the log.
+ * Everything the rules need, folded from the events in log order. Memory O(filings + disputes) with the default store:
+ * the settlement audit needs every right's facts; with a store on disk, O(disputes) stays in memory.
  */
 export class RightsBook {
-  readonly filings = new Map<string, FilingFacts>();
-  /** Filing ids in log order. */
-  readonly order: string[] = [];
   private readonly disputes = new Map<string, DisputeFacts & { filingId: string }>();
   /** Disputes against each creator's filings, for the repeat-infringer rule. */
   readonly againstCreator = new Map<string, DisputeFacts[]>();
   readonly versions: PublishedVersion[] = [];
-  /** Status and holder each right was last settled at; rights never settled are `provisional` with their creator. */
-  readonly settled = new Map<string, { status: RightStatus; holder: string }>();
+  /** Settled status of ids no filing had yet when settled (a settlement naming a filing ahead of it). */
+  private readonly settledBeforeFiling = new Map<string, { status: RightStatus; holder: string }>();
   lastSettlement: { asOf: number; leafIndex: number } | null = null;
   /** Next leaf index this book expects (events are applied in log order). */
   position = 0;
@@ -154,8 +178,8 @@ export class RightsBook {
   private readonly creators = new Map<string, string>();
   /** Facts of disputes against each creator, in log order: they can change the repeat-infringer rule for that creator's filings. */
   private readonly creatorFacts = new Map<string, Fact[]>();
-  /** Each right as last computed for a settlement, reused while nothing it depends on has changed. */
-  private readonly cache = new Map<string, { right: Settled; asOf: number; before: number; until: number }>();
+
+  constructor(private readonly filings: FilingStore = new MemoryFilingStore()) {}
 
   static of(events: Iterable<RuleEvent>): RightsBook {
     const book = new RightsBook();
@@ -173,22 +197,23 @@ export class RightsBook {
     switch (e.type) {
       case 'WorkFiled': {
         const filed = fact('filedAt');
-        if (!str(d.filingId) || !str(d.creator) || !filed || this.filings.has(d.filingId)) return;
+        if (!str(d.filingId) || !str(d.creator) || !filed || filing) return;
         let creator = this.creators.get(d.creator);
         if (creator === undefined) this.creators.set(d.creator, creator = d.creator);
-        this.filings.set(d.filingId, {
+        this.filings.set({
           filingId: d.filingId, creator, filed, labels: NONE, withdrawn: null, nearDuplicates: NONE, reviews: NONE, disputes: NONE, touched: e.leafIndex,
+          settled: this.settledBeforeFiling.get(d.filingId) ?? null, cached: null,
         });
-        this.order.push(d.filingId);
+        this.settledBeforeFiling.delete(d.filingId);
         return;
       }
-      case 'FilingWithdrawn': { const f = fact('withdrawnAt'); if (filing && f && !filing.withdrawn) { filing.withdrawn = f; this.touch(filing.filingId, f); } return; }
-      case 'LabelsDeclared': { const f = fact('declaredAt'); if (filing && f) { filing.labels = add(filing.labels, f); this.touch(filing.filingId, f); } return; }
+      case 'FilingWithdrawn': { const f = fact('withdrawnAt'); if (filing && f && !filing.withdrawn) { filing.withdrawn = f; this.touch(filing, f); } return; }
+      case 'LabelsDeclared': { const f = fact('declaredAt'); if (filing && f) { filing.labels = add(filing.labels, f); this.touch(filing, f); } return; }
       case 'NearDuplicatesFound': {
         const f = fact('foundAt');
         if (filing && f && Array.isArray(d.candidates)) {
           filing.nearDuplicates = add(filing.nearDuplicates, { ...f, candidates: d.candidates as NearDuplicateCandidate[] });
-          this.touch(filing.filingId, f);
+          this.touch(filing, f);
         }
         return;
       }
@@ -196,7 +221,7 @@ export class RightsBook {
         const f = fact('reviewedAt');
         if (filing && f && (REVIEWABLE_FLAGS as readonly unknown[]).includes(d.flag) && (REVIEW_DECISIONS as readonly unknown[]).includes(d.decision)) {
           filing.reviews = add(filing.reviews, { ...f, flag: d.flag as ReviewableFlag, decision: d.decision as ReviewDecision });
-          this.touch(filing.filingId, f);
+          this.touch(filing, f);
         }
         return;
       }
@@ -206,9 +231,9 @@ export class RightsBook {
         const facts = { disputeId: d.disputeId, filingId: d.filingId, type: String(d.type), complainant: d.complainant, respondent: d.respondent, filed,
           returned: null, withdrawn: null, decision: null, appeal: null, appealDecision: null };
         this.disputes.set(d.disputeId, facts);
-        if (filing) filing.disputes = add(filing.disputes, facts);
+        if (filing) filing.disputes = add(filing.disputes, d.disputeId);
         this.againstCreator.set(d.respondent, add(this.againstCreator.get(d.respondent) ?? NONE, facts));
-        this.touchDispute(facts, filed);
+        this.touchDispute(facts, filed, filing);
         return;
       }
       case 'ComplaintReturned': { const f = fact('returnedAt'); if (dispute && f && !dispute.returned) { dispute.returned = f; this.touchDispute(dispute, f); } return; }
@@ -244,25 +269,32 @@ export class RightsBook {
         if (e.stream !== undefined && e.stream !== SETTLEMENTS_STREAM) return;
         const asOf = ms(d.asOf);
         if (!Array.isArray(d.changes) || !Number.isFinite(asOf)) return;
-        for (const c of d.changes as RightChange[]) if (c && str(c.filingId)) this.settled.set(c.filingId, { status: c.to, holder: c.holder });
+        for (const c of d.changes as RightChange[]) {
+          if (!c || !str(c.filingId)) continue;
+          const settled = { status: c.to, holder: c.holder };
+          const record = this.filings.get(c.filingId);
+          if (record) { record.settled = settled; this.filings.set(record); } else this.settledBeforeFiling.set(c.filingId, settled);
+        }
         this.lastSettlement = { asOf, leafIndex: e.leafIndex };
         return;
       }
     }
   }
 
-  private touch(filingId: string, f: Fact): void {
-    const filing = this.filings.get(filingId);
-    if (filing) filing.touched = Math.max(filing.touched, f.leafIndex);
+  /** Records a new fact about `filing` (changed by the caller) and stores it. */
+  private touch(filing: FilingRecord, f: Fact): void {
+    filing.touched = Math.max(filing.touched, f.leafIndex);
+    this.filings.set(filing);
   }
 
-  private touchDispute(d: DisputeFacts & { filingId: string }, f: Fact): void {
-    if (this.filings.has(d.filingId)) this.touch(d.filingId, f);
+  /** A new fact about a dispute: it touches the filing disputed (`filing`, when the caller has it in hand) and its creator. */
+  private touchDispute(d: DisputeFacts & { filingId: string }, f: Fact, filing = this.filings.get(d.filingId)): void {
+    if (filing) this.touch(filing, f);
     this.creatorFacts.set(d.respondent, add(this.creatorFacts.get(d.respondent) ?? NONE, f));
   }
 
   /** Whether a cached right still holds at (asOf, before): no fact it reads arrived since, and no instant at which it can change has come. */
-  private reusable(c: { asOf: number; before: number; until: number }, f: FilingFacts, asOf: number, before: number): boolean {
+  private reusable(c: { asOf: number; before: number; until: number }, f: FilingRecord, asOf: number, before: number): boolean {
     if (asOf < c.asOf || before < c.before || asOf >= c.until) return false;
     if (f.touched >= c.before) return false;
     if (this.versions.some((v) => v.leafIndex >= c.before && v.leafIndex < before)) return false;
@@ -272,6 +304,11 @@ export class RightsBook {
     for (let hi = facts.length; lo < hi;) { const mid = (lo + hi) >> 1; if (facts[mid].leafIndex < c.before) lo = mid + 1; else hi = mid; }
     for (let i = lo; i < facts.length; i++) if (facts[i].at <= f.filed.at) return false;
     return true;
+  }
+
+  /** The facts of the disputes against a filing. */
+  disputesOf(f: FilingRecord): DisputeFacts[] {
+    return f.disputes.length === 0 ? NONE : f.disputes.map((id) => this.disputes.get(id)!);
   }
 
   /** The policy versions visible in the first `before` events, v1 first. */
@@ -296,7 +333,9 @@ export class RightsBook {
   /** Every right filed by `asOf`, in log order. */
   rightsAt(asOf: number, before = Infinity): Right[] {
     const rights: Right[] = [];
-    for (const id of this.order) { const r = this.rightAt(id, asOf, before); if (r) rights.push(r); }
+    for (const filing of this.filings.values()) {
+      if (filing.filed.leafIndex < before && filing.filed.at <= asOf) rights.push(settleRight(this, filing, { asOf, before }).right);
+    }
     return rights;
   }
 
@@ -305,17 +344,18 @@ export class RightsBook {
     before = Math.min(before, this.position); // events not yet applied are not read either: the cache must know where it stopped
     const changes: RightChange[] = [];
     const versions = new Set<number>();
-    for (const id of this.order) {
-      const filing = this.filings.get(id)!;
+    for (const filing of this.filings.values()) {
       if (filing.filed.leafIndex >= before || filing.filed.at > asOf) continue;
-      let cached = this.cache.get(id);
+      let cached = filing.cached;
       if (!cached || !this.reusable(cached, filing, asOf, before)) {
         const { right: r, until } = settleRight(this, filing, { asOf, before });
         cached = { right: { status: r.status, holder: r.holder, rule: r.rule, cause: r.cause, since: r.since, policyVersion: r.policyVersion }, asOf, before, until };
-        this.cache.set(id, cached);
+        filing.cached = cached;
+        this.filings.set(filing);
       }
+      const id = filing.filingId;
       const right = cached.right;
-      const prior = this.settled.get(id) ?? { status: 'provisional' as const, holder: filing.creator };
+      const prior = filing.settled ?? { status: 'provisional' as const, holder: filing.creator };
       if (prior.status === right.status && prior.holder === right.holder) continue;
       changes.push({ filingId: id, from: prior.status, to: right.status, holder: right.holder, rule: right.rule, cause: right.cause, since: right.since });
       versions.add(right.policyVersion);
@@ -372,7 +412,7 @@ const factCause = (type: string, f: Fact): Cause => ({ event: type, leafIndex: f
  * suspension lasts until relabelled; a confirmed right expires after termDays; labels overdue suspend; a quiet,
  * labelled, unflagged right is confirmed; otherwise it is provisional.
  */
-function settleRight(book: RightsBook, f: FilingFacts, view: View): { right: Right; until: number } {
+function settleRight(book: RightsBook, f: FilingRecord, view: View): { right: Right; until: number } {
   const { asOf, before } = view;
   const visible = (x: Fact | null): x is Fact => x !== null && x.at <= asOf && x.leafIndex < before;
   const policy = book.policyAt(f.filed.at, before);
@@ -381,7 +421,8 @@ function settleRight(book: RightsBook, f: FilingFacts, view: View): { right: Rig
   const labels = f.labels.filter(visible).sort((a, b) => a.at - b.at || a.leafIndex - b.leafIndex);
   const withdrawn = visible(f.withdrawn) ? f.withdrawn : null;
   const reviews = f.reviews.filter(visible);
-  const disputes = f.disputes.filter((d) => visible(d.filed));
+  const against = book.disputesOf(f);
+  const disputes = against.filter((d) => visible(d.filed));
 
   // Flags raised at filing: near-duplicates of someone else's earlier filing, and the creator's probation.
   const nearDuplicates = f.nearDuplicates.filter((n) => visible(n) && n.candidates.length > 0);
@@ -512,7 +553,7 @@ function settleRight(book: RightsBook, f: FilingFacts, view: View): { right: Rig
     later(labelDueAt); later(quietUntil);
     if (expiresAt !== null) later(expiresAt);
     for (const x of [...f.labels, ...f.reviews, ...f.nearDuplicates, f.withdrawn]) if (known(x)) later(x.at);
-    for (const d of f.disputes) {
+    for (const d of against) {
       for (const x of [d.filed, d.returned, d.withdrawn, d.decision, d.appeal, d.appealDecision]) if (known(x)) later(x.at);
       if (known(d.decision)) later(d.decision.appealUntil);
     }

@@ -1,15 +1,19 @@
 // Rule-conformance audit: every RightsSettled in an export must be what the sandbox rules give at its asOf over the
 // log prefix it names (logSize), given the settlements before it. Framework-free, like the rest of the verifier.
 import { canonicalJson, type EventEnvelope } from './envelope.js';
-import { RIGHTS_EVENT_TYPES, RightsBook, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-rules.js';
+import { type FilingStore, RIGHTS_EVENT_TYPES, RightsBook, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-rules.js';
 
 const describe = (c: RightChange | undefined) => (c ? `${c.from} → ${c.to} (${c.rule}, holder ${c.holder}, since ${c.since})` : 'no change');
 const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 export class SettlementAuditor {
-  // O(filings + disputes) memory: the rules need every right's facts (the rest of the verifier stays O(log n) + O(streams)).
-  private readonly book = new RightsBook();
+  // The rules need every right's facts: O(filings + disputes) in memory, or O(disputes) with the filings in a store on disk.
+  private readonly book: RightsBook;
   private audited = 0;
+
+  constructor(filings?: FilingStore) {
+    this.book = new RightsBook(filings);
+  }
 
   /** Settlements checked so far. */
   get count(): number {

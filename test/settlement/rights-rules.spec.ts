@@ -1,6 +1,10 @@
 // The sandbox rules (SPEC 1.4) as given events / when asOf / then right: time is data, nothing waits.
 import { POLICY_V1 } from '../../src/projections/policy.js';
-import { RightsBook, rightOf, type Right, type RuleEvent } from '../../src/verifier/rights-rules.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
+import { type FilingStore, MemoryFilingStore, RightsBook, rightOf, type Right, type RuleEvent } from '../../src/verifier/rights-rules.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2027-01-04T00:00:00.000Z');
@@ -232,13 +236,29 @@ describe('sandbox rules: deterministic for any instant, and settlements', () => 
   });
 });
 
-describe('sandbox rules: a long-lived book settles exactly like a fresh one', () => {
+// The long-lived book keeps its filings in memory, or in a SQLite file with only 4 of them in memory (the verifier's CLI).
+const stores: Array<[string, (dir: string) => FilingStore & { dispose?(): void }]> = [
+  ['in memory', () => new MemoryFilingStore()],
+  ['in a SQLite file', (dir) => new SqliteFilingStore(dir, 4)],
+];
+
+describe.each(stores)('sandbox rules: a long-lived book with its filings %s settles exactly like a fresh one', (_, newStore) => {
+  let dir: string;
+  let store: FilingStore & { dispose?(): void };
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'rights-book-')); store = newStore(dir); });
+  afterEach(() => {
+    store.dispose?.();
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const liveBook = (events: RuleEvent[] = []) => { const book = new RightsBook(store); for (const e of events) book.apply(e); return book; };
+
   /** Deterministic xorshift32. */
   const rng = (seed: number) => { let s = seed; return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32; }; };
 
   /** Settles `first` with a long-lived book, appends `later`, and compares its next settlement with a fresh book's. */
   const settleTwice = (first: ReturnType<typeof log>, later: (l: ReturnType<typeof log>) => void, days: [number, number]) => {
-    const live = RightsBook.of(first.events);
+    const live = liveBook(first.events);
     const s1 = live.settlementAt(Date.parse(at(days[0])));
     first.events.push({ type: 'RightsSettled', data: { asOf: at(days[0]), logSize: first.events.length, ...s1, trigger: 'admin' }, leafIndex: first.events.length });
     const fed = first.events.length;
@@ -273,7 +293,7 @@ describe('sandbox rules: a long-lived book settles exactly like a fresh one', ()
     const creators = ['alice', 'bob', 'carol', 'dave'];
     const filings: Array<{ id: string; creator: string }> = [];
     const disputes: Array<{ id: string; filingId: string; respondent: string; stage: number; appealUntil: number }> = [];
-    const live = new RightsBook();
+    const live = liveBook();
     let fed = 0;
     let day = 0;
     let version = 1;

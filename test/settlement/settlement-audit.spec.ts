@@ -2,6 +2,11 @@
 import { computeEventHash, type EventEnvelope, type JsonObject } from '../../src/verifier/envelope.js';
 import { ExportVerifier, verifyExport } from '../../src/verifier/export-verifier.js';
 import { buildLog, ndjson, newSigner } from '../verifier/fixture.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
+import type { FilingStore } from '../../src/verifier/rights-rules.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2025-06-01T00:00:00.000Z');
@@ -24,7 +29,7 @@ const honest: Spec[] = [filed('f1', 0), labelled('f1', 1), filed('f2', 0), withd
 function run(spec: Spec[] | EventEnvelope[], options: { resign?: boolean; audit?: boolean } = {}) {
   const log = 'hash' in spec[0] ? spec as EventEnvelope[] : buildLog(spec as Spec[]);
   const checkpoint = signer.checkpoint(options.resign === false ? buildLog(honest) : log);
-  const verifier = new ExportVerifier({ auditSettlements: options.audit });
+  const verifier = new ExportVerifier({ auditSettlements: options.audit, filings: filings?.() });
   verifier.checkCheckpoint(checkpoint, signer.vkey);
   for (const line of ndjson(log)) if (!verifier.push(line)) break;
   return { result: verifier.finish(), audited: verifier.settlementsAudited };
@@ -43,7 +48,26 @@ function forge(leaf: number, edit: (data: JsonObject) => void): EventEnvelope[] 
   return log;
 }
 
-describe('settlement audit', () => {
+// The audit's filings in memory (the default), or in a SQLite file keeping a single one in memory (the CLI's store).
+let filings: (() => FilingStore) | undefined;
+const stores: Array<[string, ((dir: string) => FilingStore & { dispose(): void }) | undefined]> = [
+  ['in memory', undefined],
+  ['in a SQLite file', (dir) => new SqliteFilingStore(dir, 1)],
+];
+
+describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
+  let dir: string;
+  const opened: Array<{ dispose(): void }> = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'settlement-audit-'));
+    filings = newStore && (() => { const store = newStore(dir); opened.push(store); return store; });
+  });
+  afterEach(() => {
+    for (const store of opened.splice(0)) store.dispose();
+    rmSync(dir, { recursive: true, force: true });
+    filings = undefined;
+  });
+
   it('a valid export with settlements passes, every settlement audited', () => {
     expect(run(honest)).toEqual({ result: expect.objectContaining({ ok: true, treeSize: 6, checkpointsChecked: 1 }), audited: 2 });
     expect(verifyExport(ndjson(buildLog(honest)), [signer.checkpoint(buildLog(honest))], signer.vkey)).toMatchObject({ ok: true });

@@ -1,0 +1,120 @@
+// The settlement audit's filings in a temporary SQLite file, so that verifying an export takes memory independent of its size.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FilingRecord, FilingStore } from '../verifier/rights-rules.js';
+
+/** Rows written per transaction: one commit per batch, not per filing. */
+const BATCH = 8192;
+/** Records kept in memory (a few MB), most recently used last: a filing's facts mostly arrive close together in the log. */
+const RECENT = 8192;
+/** Rows read per page while the book walks every filing (it writes between pages). */
+const PAGE = 1024;
+
+// A cached right that can never change holds `until: Infinity`, which JSON writes as null (no replacer: it is slow).
+const encode = (record: FilingRecord): string => JSON.stringify(record);
+function decode(text: string): FilingRecord {
+  const record = JSON.parse(text) as FilingRecord;
+  if (record.cached !== null && record.cached.until === null) record.cached.until = Infinity;
+  return record;
+}
+
+/** A record in memory: changed since read or not, and its place in the filing order. */
+type Kept = { record: FilingRecord; dirty: boolean; seq: number };
+
+export class SqliteFilingStore implements FilingStore {
+  /** A directory of its own under `parent` (the system's temporary directory by default: TMPDIR), removed by `dispose`. */
+  readonly dir: string;
+  private db: Database.Database | null;
+  private readonly getRow: Database.Statement<[string], { seq: number; record: string }>;
+  private readonly putRow: Database.Statement<[number, string, string]>;
+  private readonly pageRows: Database.Statement<[number, number], { seq: number; record: string }>;
+  private unsaved = 0;
+  /** Whether any record has been written to the table (until then, a record not kept in memory does not exist). */
+  private written = false;
+  /** Recently used records, the changed ones not yet written: least recently used first. */
+  private readonly kept = new Map<string, Kept>();
+  /** Position in the filing order of the next new record: a record's place is fixed when it is first set, not when written. */
+  private nextSeq = 1;
+
+  /** `recent`: how many records to keep in memory. */
+  constructor(parent = tmpdir(), private readonly recent = RECENT) {
+    this.dir = mkdtempSync(join(parent, 'sandbox-ledger-verify-'));
+    try {
+      const db = this.db = new Database(join(this.dir, 'filings.sqlite'));
+      // A scratch file, removed at the end: nothing here needs to survive a crash.
+      db.pragma('journal_mode = OFF');
+      db.pragma('synchronous = OFF');
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('CREATE TABLE filings (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL)');
+      this.getRow = db.prepare('SELECT seq, record FROM filings WHERE id = ?');
+      // A record already in the table keeps its place (seq); only a new one takes the seq given.
+      this.putRow = db.prepare('INSERT INTO filings (seq, id, record) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record');
+      this.pageRows = db.prepare('SELECT seq, record FROM filings WHERE seq > ? ORDER BY seq LIMIT ?');
+    } catch (err) {
+      this.dispose();
+      throw err;
+    }
+  }
+
+  get(filingId: string): FilingRecord | undefined {
+    const kept = this.kept.get(filingId);
+    if (kept !== undefined) { // now the most recently used
+      this.kept.delete(filingId);
+      this.kept.set(filingId, kept);
+      return kept.record;
+    }
+    const row = this.written ? this.getRow.get(filingId) : undefined;
+    if (row === undefined) return undefined;
+    const record = decode(row.record);
+    this.keep({ record, dirty: false, seq: row.seq });
+    return record;
+  }
+
+  set(record: FilingRecord): void {
+    this.open();
+    const seq = this.kept.get(record.filingId)?.seq ?? this.nextSeq++; // a record read by `values` keeps its row's seq on write
+    this.kept.delete(record.filingId);
+    this.keep({ record, dirty: true, seq });
+  }
+
+  /** Every record in filing order: the changed ones are written first, then the table is read page by page. */
+  *values(): Iterable<FilingRecord> {
+    for (const kept of this.kept.values()) if (kept.dirty) this.write(kept);
+    this.kept.clear(); // the table now holds every record; those read from it below are new objects
+    for (let after = 0; ;) {
+      const rows = this.pageRows.all(after, PAGE);
+      if (rows.length === 0) return;
+      for (const row of rows) yield decode(row.record);
+      after = rows[rows.length - 1].seq;
+    }
+  }
+
+  private keep(kept: Kept): void {
+    this.kept.set(kept.record.filingId, kept);
+    if (this.kept.size <= this.recent) return;
+    const [id, oldest] = this.kept.entries().next().value!;
+    this.kept.delete(id);
+    if (oldest.dirty) this.write(oldest);
+  }
+
+  private write({ record, seq }: Kept): void {
+    const db = this.open();
+    if (!db.inTransaction) db.exec('BEGIN');
+    this.putRow.run(seq, record.filingId, encode(record));
+    this.written = true;
+    if (++this.unsaved === BATCH) { db.exec('COMMIT'); this.unsaved = 0; }
+  }
+
+  dispose(): void {
+    this.db?.close();
+    this.db = null;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private open(): Database.Database {
+    if (this.db === null) throw new Error('the filing store has been removed');
+    return this.db;
+  }
+}
