@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FilingRecord, FilingStore } from '../verifier/rights-rules.js';
 
-/** Rows written per transaction: one commit per batch, not per filing. */
-const BATCH = 8192;
+/** Records evicted from memory together, in one transaction. */
+const EVICT = 1024;
+/** Rows per INSERT statement: one call into SQLite per ROWS records, not per record. */
+const ROWS = 64;
 /** Records kept in memory (a few MB), most recently used last: a filing's facts mostly arrive close together in the log. */
 const RECENT = 8192;
 /** Rows read per page while the book walks every filing (it writes between pages). */
@@ -22,15 +24,16 @@ function decode(text: string): FilingRecord {
 
 /** A record in memory: changed since read or not, and its place in the filing order. */
 type Kept = { record: FilingRecord; dirty: boolean; seq: number };
+const values = ({ record, seq }: Kept) => [seq, record.filingId, encode(record)];
 
 export class SqliteFilingStore implements FilingStore {
   /** A directory of its own under `parent` (the system's temporary directory by default: TMPDIR), removed by `dispose`. */
   readonly dir: string;
   private db: Database.Database | null;
   private readonly getRow: Database.Statement<[string], { seq: number; record: string }>;
-  private readonly putRow: Database.Statement<[number, string, string]>;
+  private readonly putRows: Database.Statement<unknown[]>;
+  private readonly putRow: Database.Statement<unknown[]>;
   private readonly pageRows: Database.Statement<[number, number], { seq: number; record: string }>;
-  private unsaved = 0;
   /** Whether any record has been written to the table (until then, a record not kept in memory does not exist). */
   private written = false;
   /** Recently used records, the changed ones not yet written: least recently used first. */
@@ -50,7 +53,9 @@ export class SqliteFilingStore implements FilingStore {
       db.exec('CREATE TABLE filings (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL)');
       this.getRow = db.prepare('SELECT seq, record FROM filings WHERE id = ?');
       // A record already in the table keeps its place (seq); only a new one takes the seq given.
-      this.putRow = db.prepare('INSERT INTO filings (seq, id, record) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record');
+      const put = (rows: number) => db.prepare(`INSERT INTO filings (seq, id, record) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')} ON CONFLICT (id) DO UPDATE SET record = excluded.record`);
+      this.putRows = put(ROWS);
+      this.putRow = put(1);
       this.pageRows = db.prepare('SELECT seq, record FROM filings WHERE seq > ? ORDER BY seq LIMIT ?');
     } catch (err) {
       this.dispose();
@@ -81,7 +86,7 @@ export class SqliteFilingStore implements FilingStore {
 
   /** Every record in filing order: the changed ones are written first, then the table is read page by page. */
   *values(): Iterable<FilingRecord> {
-    for (const kept of this.kept.values()) if (kept.dirty) this.write(kept);
+    this.write([...this.kept.values()]);
     this.kept.clear(); // the table now holds every record; those read from it below are new objects
     for (let after = 0; ;) {
       const rows = this.pageRows.all(after, PAGE);
@@ -91,20 +96,27 @@ export class SqliteFilingStore implements FilingStore {
     }
   }
 
+  /** Keeps a record in memory, most recently used; past `recent` records, the least recently used are written out. */
   private keep(kept: Kept): void {
     this.kept.set(kept.record.filingId, kept);
     if (this.kept.size <= this.recent) return;
-    const [id, oldest] = this.kept.entries().next().value!;
-    this.kept.delete(id);
-    if (oldest.dirty) this.write(oldest);
+    const oldest: Kept[] = [];
+    for (const k of this.kept.values()) { oldest.push(k); if (oldest.length === Math.min(EVICT, this.recent)) break; }
+    for (const k of oldest) this.kept.delete(k.record.filingId);
+    this.write(oldest);
   }
 
-  private write({ record, seq }: Kept): void {
+  /** Writes the changed records among `kept`, in one transaction. */
+  private write(kept: Kept[]): void {
+    const rows = kept.filter((k) => k.dirty);
+    if (rows.length === 0) return;
     const db = this.open();
-    if (!db.inTransaction) db.exec('BEGIN');
-    this.putRow.run(seq, record.filingId, encode(record));
+    db.transaction(() => {
+      let i = 0;
+      for (; i + ROWS <= rows.length; i += ROWS) this.putRows.run(rows.slice(i, i + ROWS).flatMap(values));
+      for (; i < rows.length; i++) this.putRow.run(values(rows[i]));
+    })();
     this.written = true;
-    if (++this.unsaved === BATCH) { db.exec('COMMIT'); this.unsaved = 0; }
   }
 
   dispose(): void {
