@@ -14,7 +14,7 @@ export interface Spill {
   dispose(): void;
 }
 
-/** A spill held in memory: for browsers and small exports; memory then grows with the log (~90 bytes an event). */
+/** A spill held in memory: for browsers and small exports; memory then grows with the log (84 bytes and the stream name an event). */
 export class MemorySpill implements Spill {
   private chunks: Uint8Array[] = [];
   private starts: number[] = [];
