@@ -23,6 +23,7 @@ commands:
 const OPTIONS = {
   export: { type: 'string' }, checkpoint: { type: 'string', multiple: true }, checkpoints: { type: 'string', multiple: true },
   vkey: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { positionals, values } = parsed;
   const [command, sub] = positionals;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const need = (name: keyof typeof values, value: string | undefined): string => {
     if (!value) throw new UsageError(`${command} needs --${name}`);
     return value;
