@@ -1,8 +1,9 @@
 // `npm run bench`: throughput and latency figures measured in one run on this machine, printed as a table with each
 // target met or missed, and written to bench/results.json. BENCH_SCALE scales the 1,000,000-event figures (default 1),
-// BENCH_HTTP_SECONDS the length of each HTTP run (default 10). BENCH_ONLY=verify|rebuild measures only the verifier
-// (export verification, raw SHA-256, memory) or only the projection rebuild; with it, BENCH_LEDGER_DIR keeps the
-// generated ledger there and reuses it next time.
+// BENCH_HTTP_SECONDS the length of each HTTP run (default 10). BENCH_ONLY=http measures only the HTTP figures (bare
+// handler, durable and NORMAL filings, server RSS); BENCH_ONLY=verify|rebuild only the verifier (export verification,
+// raw SHA-256, memory) or only the projection rebuild; with those two, BENCH_LEDGER_DIR keeps the generated ledger there
+// and reuses it next time.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -98,20 +99,44 @@ async function only(which: 'verify' | 'rebuild', dir: string | undefined): Promi
   }
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${fmt(EVENTS)} events; HTTP ${httpSeconds} s per run, 50 connections`);
+/** The HTTP figures: the bare handler, then filings durable and with durability off, their table rows and targets. */
+async function httpFigures(step: (what: string) => string) {
   const http = { connections: 50, seconds: httpSeconds, warmupSeconds: 3 };
-
-  log('1/6 HTTP: bare NestJS + Fastify POST handler');
+  log(step('HTTP: bare NestJS + Fastify POST handler'));
   const bare = await benchBare(http);
-  log('1/6 HTTP: POST /v1/filings, durable (synchronous=FULL)');
+  log(step('HTTP: POST /v1/filings, durable (synchronous=FULL)'));
   const { output: fullOutput, ...durable } = await benchLedger(http, 'FULL');
-  log('2/6 HTTP: POST /v1/filings, durability off (synchronous=NORMAL)');
+  log(step('HTTP: POST /v1/filings, durability off (synchronous=NORMAL)'));
   const { output: normalOutput, ...normal } = await benchLedger(http, 'NORMAL');
   for (const [what, f, out] of [['durable', durable, fullOutput], ['normal', normal, normalOutput]] as const) {
     if (f.failed > 0) log(`  warning: ${f.failed} ${what} requests failed; server output:\n${out.slice(-2000)}`);
   }
+  const ratio = durable.requestsPerSecond / bare.requestsPerSecond;
+  const serverRss = Math.max(durable.serverRssPeakBytes ?? 0, normal.serverRssPeakBytes ?? 0) || null;
+  const rows: Array<[string, string, string]> = [
+    ['bare NestJS + Fastify POST', `${fmt(bare.requestsPerSecond)} req/s`, `p50 ${bare.latencyP50Ms} ms, p99 ${bare.latencyP99Ms} ms`],
+    ['filings, durable (FULL)', `${fmt(durable.requestsPerSecond)} /s`, `${fmt(ratio, 3)} × bare; p50 ${durable.latencyP50Ms} ms, p99 ${durable.latencyP99Ms} ms; ${durable.failed} failed`],
+    ['filings, durability off (NORMAL)', `${fmt(normal.requestsPerSecond)} /s`, `${fmt(normal.requestsPerSecond / bare.requestsPerSecond, 3)} × bare; p50 ${normal.latencyP50Ms} ms, p99 ${normal.latencyP99Ms} ms`],
+  ];
+  const rssRow: [string, string, string] = ['server peak RSS under load', mb(serverRss), `durable ${mb(durable.serverRssPeakBytes)}, normal ${mb(normal.serverRssPeakBytes)}`];
+  const ratioTarget: Target = { name: 'durable filings/s ≥ 0.5 × bare Fastify', met: ratio >= 0.5, detail: `${fmt(ratio, 3)} ×` };
+  const rssTarget: Target = { name: 'server RSS under load < 300 MB', met: serverRss !== null && serverRss < 300 * MB, detail: `${fmt((serverRss ?? 0) / MB)} MB` };
+  return { http, bare, durable, normal, ratio, rows, rssRow, ratioTarget, rssTarget };
+}
+
+/** BENCH_ONLY=http: the HTTP figures alone. */
+async function onlyHttp(): Promise<void> {
+  const started = performance.now();
+  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; HTTP ${httpSeconds} s per run, 50 connections`);
+  const { rows, rssRow, ratioTarget, rssTarget } = await httpFigures((what) => what);
+  process.stdout.write(table([...rows, rssRow], [ratioTarget, rssTarget], started));
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${fmt(EVENTS)} events; HTTP ${httpSeconds} s per run, 50 connections`);
+  const steps = ['1/6', '1/6', '2/6'];
+  const { http, bare, durable, normal, ratio, rows: httpRows, rssRow, ratioTarget, rssTarget } = await httpFigures((what) => `${steps.shift()} ${what}`);
 
   const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   try {
@@ -132,17 +157,12 @@ async function main(): Promise<void> {
     log('6/6 near-duplicate lookup');
     const nearDup = await benchNearDuplicates(ledger.phashes, EVENTS, 2000);
 
-    const ratio = durable.requestsPerSecond / bare.requestsPerSecond;
-    const serverRss = Math.max(durable.serverRssPeakBytes ?? 0, normal.serverRssPeakBytes ?? 0) || null;
-
     const rows: Array<[string, string, string]> = [
-      ['bare NestJS + Fastify POST', `${fmt(bare.requestsPerSecond)} req/s`, `p50 ${bare.latencyP50Ms} ms, p99 ${bare.latencyP99Ms} ms`],
-      ['filings, durable (FULL)', `${fmt(durable.requestsPerSecond)} /s`, `${fmt(ratio, 3)} × bare; p50 ${durable.latencyP50Ms} ms, p99 ${durable.latencyP99Ms} ms; ${durable.failed} failed`],
-      ['filings, durability off (NORMAL)', `${fmt(normal.requestsPerSecond)} /s`, `${fmt(normal.requestsPerSecond / bare.requestsPerSecond, 3)} × bare; p50 ${normal.latencyP50Ms} ms, p99 ${normal.latencyP99Ms} ms`],
+      ...httpRows,
       ...storeFigures.map((f): [string, string, string] => [
         `store appends, ${f.synchronous}, ${f.maxBatch === 1 ? 'one commit per append' : 'group commit'}`, `${fmt(f.commandsPerSecond)} /s`,
         `${fmt(f.commitsPerSecond)} commits/s; 2 events per append`]),
-      ['server peak RSS under load', mb(serverRss), `durable ${mb(durable.serverRssPeakBytes)}, normal ${mb(normal.serverRssPeakBytes)}`],
+      rssRow,
       ...verifyRows,
       [`inclusion proof at ${fmt(proofs.treeSize)} leaves`, `median ${fmt(proofs.inclusion.medianMs, 3)} ms`, `p99 ${fmt(proofs.inclusion.p99Ms, 3)} ms (${fmt(proofs.inclusion.samples)} random leaves)`],
       [`consistency proof to ${fmt(proofs.treeSize)}`, `median ${fmt(proofs.consistency.medianMs, 3)} ms`, `p99 ${fmt(proofs.consistency.p99Ms, 3)} ms (${fmt(proofs.consistency.samples)} random sizes)`],
@@ -153,11 +173,11 @@ async function main(): Promise<void> {
     ];
 
     const targets: Target[] = [
-      { name: 'durable filings/s ≥ 0.5 × bare Fastify', met: ratio >= 0.5, detail: `${fmt(ratio, 3)} ×` },
+      ratioTarget,
       ...verifyTargets,
       { name: 'proofs median < 1 ms at 1M leaves', met: proofs.inclusion.medianMs < 1 && proofs.consistency.medianMs < 1 && proofs.treeSize >= 1_000_000, detail: `inclusion ${fmt(proofs.inclusion.medianMs, 3)} ms, consistency ${fmt(proofs.consistency.medianMs, 3)} ms at ${fmt(proofs.treeSize)} leaves` },
       { name: 'rebuild ≥ 20,000 events/s', met: rebuild.eventsPerSecond >= 20_000, detail: `${fmt(rebuild.eventsPerSecond)} events/s` },
-      { name: 'server RSS under load < 300 MB', met: serverRss !== null && serverRss < 300 * MB, detail: `${fmt((serverRss ?? 0) / MB)} MB` },
+      rssTarget,
     ];
 
     process.stdout.write(table(rows, targets, started));
@@ -179,5 +199,6 @@ async function main(): Promise<void> {
 
 const onlyFigure = process.env.BENCH_ONLY;
 if (onlyFigure === 'verify' || onlyFigure === 'rebuild') await only(onlyFigure, process.env.BENCH_LEDGER_DIR);
-else if (onlyFigure) throw new Error('BENCH_ONLY must be verify or rebuild');
+else if (onlyFigure === 'http') await onlyHttp();
+else if (onlyFigure) throw new Error('BENCH_ONLY must be http, verify or rebuild');
 else await main();
