@@ -8,7 +8,7 @@ import type {
 import { nativeSha256 } from './native-sha256.js';
 import { advisoryLockKey, inTransaction } from './postgres-support.js';
 import {
-  expectationHolds, NO_HEAD, planPrepared, prepareAppends, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
+  expectationHolds, NO_HEAD, planPrepared, prepareAppends, RecentCommits, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
 } from './sqlite-event-store.js';
 import type { EventRow, PlannedRow, PreparedAppend, StreamHead } from './sqlite-event-store.js';
 
@@ -35,6 +35,7 @@ class BatchInsertFailed extends Error {
 
 export class PostgresEventStore implements EventStore {
   private readonly listeners = new SizeListeners();
+  private readonly recent = new RecentCommits();
   private closed = false;
   /** Appends waiting for the next group commit; one commit of this process is in flight at a time. */
   private queue: QueuedAppend[] = [];
@@ -134,9 +135,11 @@ export class PostgresEventStore implements EventStore {
       for (const q of batch) q.reject(reported);
       return;
     }
-    let last = -1;
-    for (const o of outcomes) if (o.ok) last = Math.max(last, o.result.lastPosition);
-    if (last >= 0) this.listeners.notify(last + 1);
+    const events = outcomes.flatMap((o) => (o.ok ? o.result.events : []));
+    if (events.length > 0) {
+      this.recent.add(events);
+      this.listeners.notify(events[events.length - 1].leafIndex + 1);
+    }
     outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.result) : batch[i].reject(o.error)));
   }
 
@@ -201,6 +204,8 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(fromPosition: number, options?: ReadAllOptions): Promise<EventEnvelope[]> {
     const limit = validateReadAll(fromPosition, options);
+    const recent = this.recent.read(fromPosition, limit);
+    if (recent) return recent;
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${COLUMNS} FROM ${this.table} WHERE position >= $1 ORDER BY position LIMIT $2`, [fromPosition, limit]);
     return rows.map(rowToEnvelope);
@@ -234,6 +239,7 @@ export class PostgresEventStore implements EventStore {
     this.closed = true;
     while (this.draining) await this.draining.catch(() => undefined);
     this.listeners.clear();
+    this.recent.clear();
     await this.pool.end();
   }
 }

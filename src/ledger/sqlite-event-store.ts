@@ -157,6 +157,46 @@ export class SizeListeners {
   clear(): void { this.listeners.clear(); }
 }
 
+/** Envelopes shared by the appender and every reader of the log: frozen, so none of them can change what another sees. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * The envelopes of this process's latest commits, contiguous and in log order: readAll answers from them, so the
+ * readers that follow the log (projections, Merkle log, near-duplicate index) get the events of a commit as the append
+ * built them (hashed once, never parsed back from the store). Bounded; a commit that does not follow the last one
+ * (another process appended in between) starts it afresh.
+ */
+export class RecentCommits {
+  private events: EventEnvelope[] = [];
+
+  constructor(private readonly capacity = 4096) {}
+
+  /** The events of one commit, in log order (the caller's AppendResult envelopes, frozen here). */
+  add(committed: readonly EventEnvelope[]): void {
+    if (committed.length === 0) return;
+    const last = this.events[this.events.length - 1];
+    if (last && committed[0].leafIndex !== last.leafIndex + 1) this.events = [];
+    for (const e of committed) this.events.push(deepFreeze(e));
+    if (this.events.length > this.capacity) this.events = this.events.slice(this.events.length - this.capacity);
+  }
+
+  /** Up to `limit` events from `fromPosition` on, when that position is held; null when the store must be read. */
+  read(fromPosition: number, limit: number): EventEnvelope[] | null {
+    const first = this.events[0];
+    if (!first || fromPosition < first.leafIndex || fromPosition > this.events[this.events.length - 1].leafIndex) return null;
+    const start = fromPosition - first.leafIndex;
+    return this.events.slice(start, start + limit);
+  }
+
+  clear(): void { this.events = []; }
+}
+
 // ---- The SQLite store. ----
 
 const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at AS recordedAt, prev_hash AS prevHash, hash';
@@ -178,6 +218,7 @@ interface BatchState { next: number; heads: Map<string, StreamHead> }
 
 export class SqliteEventStore implements EventStore {
   private readonly listeners = new SizeListeners();
+  private readonly recent = new RecentCommits();
   private readonly stmt: {
     maxPosition: Database.Statement<[], number | null>;
     head: Database.Statement<[string], StreamHead | undefined>;
@@ -306,10 +347,16 @@ export class SqliteEventStore implements EventStore {
       for (const q of queued) q.reject(err); // rolled back: nothing of the batch is stored
       return;
     }
-    let last = -1;
-    for (const o of outcomes) if (o.ok) last = Math.max(last, o.result.lastPosition);
-    if (last >= 0) this.listeners.notify(last + 1);
+    this.committed(outcomes);
     outcomes.forEach((o, i) => (o.ok ? queued[i].resolve(o.result) : queued[i].reject(o.error)));
+  }
+
+  /** After a commit, before anyone is answered: its events join the recent ones, then the listeners learn the new size. */
+  private committed(outcomes: Outcome[]): void {
+    const events = outcomes.flatMap((o) => (o.ok ? o.result.events : []));
+    if (events.length === 0) return;
+    this.recent.add(events);
+    this.listeners.notify(events[events.length - 1].leafIndex + 1);
   }
 
   async readStream(stream: string): Promise<EventEnvelope[]> {
@@ -318,7 +365,7 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(fromPosition: number, options?: ReadAllOptions): Promise<EventEnvelope[]> {
     const limit = validateReadAll(fromPosition, options);
-    return this.stmt.readAll.all(fromPosition, limit).map(rowToEnvelope);
+    return this.recent.read(fromPosition, limit) ?? this.stmt.readAll.all(fromPosition, limit).map(rowToEnvelope);
   }
 
   /** Read from the file rather than a cache: another connection may have appended. */
@@ -353,6 +400,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     while (this.queue.length > 0 && this.db.open) this.drain();
     this.listeners.clear();
+    this.recent.clear();
     if (this.db.open) this.db.close();
   }
 }

@@ -137,6 +137,19 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
       expect(await store.readAll(0)).toEqual(appended);
     });
 
+    it('what an append returns cannot be changed by its caller: readAll still answers the events as committed', async () => {
+      const r = await store.appendMulti([{ stream: 'kept-a', expectedRevision: 'no-stream', events: evs(2) }, { stream: 'kept-b', expectedRevision: 'no-stream', events: [ev('B')] }]);
+      const committed = JSON.parse(JSON.stringify(r.events)) as EventEnvelope[];
+      try {
+        (r.events[0].data as { nested: { list: unknown[] } }).nested.list.push('changed');
+        (r.events[1] as { hash: string }).hash = ZERO;
+        (r.events[2].meta as { actor: string }).actor = 'someone else';
+      } catch { /* refused outright: as good */ }
+      expect(await store.readAll(0)).toEqual(committed);
+      expect(await store.readAll(1, { limit: 1 })).toEqual([committed[1]]);
+      expectContiguousLog(await store.readAll(0));
+    });
+
     it('stores data and meta so that the read-back envelope hashes to its hash', async () => {
       const data = {
         z: 1, a: [1.5, -0.25, 1e21, 2 ** 53 - 1, 0], 'ünï': 'cödé ✓ 𝄞 "quoted" \\ \n\t\u0000 \u2028',

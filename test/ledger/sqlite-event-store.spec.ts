@@ -7,6 +7,8 @@ import { SqliteEventStore } from '../../src/ledger/sqlite-event-store.js';
 import type { EventStore } from '../../src/ledger/event-store.port.js';
 import { runEventStoreContract } from '../contract/event-store.contract.js';
 
+const evs = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'T', data: { i }, meta: {} }));
+
 function tempFile(): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-sqlite-'));
   return { dir, file: path.join(dir, 'ledger.sqlite') };
@@ -66,6 +68,20 @@ describe('SqliteEventStore (SQLite-specific)', () => {
     expect((await a.readAll(0)).map((e) => e.leafIndex)).toEqual([...Array(10).keys()]);
     expect(seen).toEqual([2, 4, 6, 8, 10]); // in-process listeners hear only their own connection's commits
     expect((await a.readStream('conn-0')).map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('readAll after commits of another connection in between: no gap, nothing repeated, whatever was read before', async () => {
+    const a = open(file);
+    const b = open(file);
+    await a.appendToStream('mine', evs(2), 'no-stream');
+    expect((await a.readAll(0)).map((e) => e.leafIndex)).toEqual([0, 1]);
+    await b.appendToStream('theirs', evs(1), 'no-stream');
+    await a.appendToStream('mine', evs(2), 1);
+    const all = await a.readAll(0);
+    expect(all.map((e) => [e.leafIndex, e.stream])).toEqual([[0, 'mine'], [1, 'mine'], [2, 'theirs'], [3, 'mine'], [4, 'mine']]);
+    expect(await a.readAll(1, { limit: 2 })).toEqual(all.slice(1, 3));
+    expect(await a.readAll(3)).toEqual(all.slice(3));
+    expect(await b.readAll(0)).toEqual(all);
   });
 
   it('another process sees a resolved append (committed to the file, not just to this connection)', async () => {
