@@ -91,34 +91,48 @@ export class MultiIndexHash {
     const perChunk = Math.floor(radius / this.chunks);
     const stamp = ++this.query;
     const matches: Match[] = [];
-    const stats: SearchStats = { probes: 0, examined: 0 };
-    const visit = (j: number, key: number) => {
-      stats.probes++;
-      const bucket = this.tables[j].get(key);
-      if (!bucket) return;
-      for (const id of bucket) {
-        if (this.stamps[id] === stamp) continue;
-        this.stamps[id] = stamp;
-        stats.examined++;
-        const entry = this.entries[id];
-        if (!accept(entry)) continue;
-        const distance = hammingDistance(q, this.hashes[id]);
-        if (distance <= radius) matches.push({ entry, distance });
-      }
-    };
+    let probes = 0;
+    let examined = 0;
+    // Positions flipped so far, lowest first: the keys within perChunk bits are enumerated in a loop, not by recursion.
+    const flipped = new Int32Array(Math.max(perChunk, 1));
     for (let j = 0; j < this.chunks; j++) {
-      const key = this.chunk(q, j);
+      const table = this.tables[j];
       const len = this.chunkBits[j];
-      // Every key within perChunk bits of this chunk: flip each combination of up to perChunk positions.
-      const flip = (value: number, from: number, left: number) => {
-        visit(j, value);
-        if (left === 0) return;
-        for (let p = from; p < len; p++) flip(value ^ (2 ** p), p + 1, left - 1);
-      };
-      flip(key, 0, Math.min(perChunk, len));
+      const most = Math.min(perChunk, len);
+      let key = this.chunk(q, j);
+      let depth = 0;
+      let next = 0; // the lowest position the next flip may take
+      for (;;) {
+        probes++;
+        const bucket = table.get(key);
+        if (bucket) {
+          for (const id of bucket) {
+            if (this.stamps[id] === stamp) continue;
+            this.stamps[id] = stamp;
+            examined++;
+            const entry = this.entries[id];
+            if (!accept(entry)) continue;
+            const distance = hammingDistance(q, this.hashes[id]);
+            if (distance <= radius) matches.push({ entry, distance });
+          }
+        }
+        // The next key: flip one more position if allowed, else move the last flip up (undoing those at the end).
+        if (depth < most && next < len) {
+          flipped[depth++] = next;
+          key ^= 1 << next;
+          next++;
+          continue;
+        }
+        while (depth > 0 && flipped[depth - 1] + 1 >= len) key ^= 1 << flipped[--depth];
+        if (depth === 0) break;
+        const p = flipped[depth - 1];
+        key ^= (1 << p) | (1 << (p + 1));
+        flipped[depth - 1] = p + 1;
+        next = p + 2;
+      }
     }
     matches.sort((a, b) => a.distance - b.distance || a.entry.leafIndex - b.entry.leafIndex);
-    return { matches, stats };
+    return { matches, stats: { probes, examined } };
   }
 
   /** The same answer by comparing with every entry: the reference the index is tested against. */
