@@ -14,6 +14,8 @@ import type { SigningKey } from './signing-key.js';
 
 const BATCH = 5000;
 const POLL_MS = 50;
+/** After a commit, the leader integrates within this delay: the commits meanwhile share one tree transaction. */
+const INTEGRATE_DELAY_MS = 100;
 
 export interface InclusionProof { leafIndex: number; treeSize: number; hashes: string[] }
 export interface ConsistencyProof { from: number; to: number; hashes: string[] }
@@ -48,6 +50,7 @@ export class MerkleLog {
   private again = false;
   private unsubscribe: Unsubscribe | null = null;
   private timers: NodeJS.Timeout[] = [];
+  private integrationDue: NodeJS.Timeout | null = null;
   private signing: Promise<unknown> = Promise.resolve();
   private readonly children: (l: Uint8Array, r: Uint8Array) => Uint8Array;
   private readonly leadership: LogLeadership;
@@ -96,7 +99,13 @@ export class MerkleLog {
     });
     this.leadership.onNudge(() => void this.signIfGrown().catch(failed('checkpoint')));
     await this.leadership.start();
-    this.unsubscribe = this.store.subscribe(() => void this.integrate().catch(() => undefined));
+    // Off the write path: proofs, receipts and checkpoints integrate first whatever is missing, so nothing waits for this.
+    this.unsubscribe = this.store.subscribe(() => {
+      this.integrationDue ??= setTimeout(() => {
+        this.integrationDue = null;
+        void this.integrate().catch(() => undefined);
+      }, INTEGRATE_DELAY_MS);
+    });
     await this.integrate();
     const every = (ms: number, work: () => Promise<unknown>, what: string) => {
       const timer = setInterval(() => { if (this.leadership.isLeader) void work().catch(failed(what)); }, ms);
@@ -121,6 +130,8 @@ export class MerkleLog {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     for (const t of this.timers.splice(0)) clearInterval(t);
+    if (this.integrationDue) clearTimeout(this.integrationDue);
+    this.integrationDue = null;
     await this.leadership.stop();
     await Promise.allSettled([this.integrating, this.signing]);
   }
