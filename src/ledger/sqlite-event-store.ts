@@ -175,7 +175,7 @@ function deepFreeze<T>(value: T): T {
 export class RecentCommits {
   private events: EventEnvelope[] = [];
 
-  constructor(private readonly capacity = 4096) {}
+  constructor(private readonly capacity = 1024) {}
 
   /** The events of one commit, in log order (the caller's AppendResult envelopes, frozen here). */
   add(committed: readonly EventEnvelope[]): void {
