@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { memoryOf, startServer, type ServerChild } from './processes.js';
+import { memoryOf, startFlags, startServer, type ServerChild } from './processes.js';
 
 export interface HttpFigure {
   requestsPerSecond: number;
@@ -71,14 +71,14 @@ export async function benchBare(opts: HttpOptions): Promise<HttpFigure> {
   }
 }
 
-/** The real server (dist/main.js) on a fresh data dir, one creator key, POST /v1/filings. */
+/** The real server (dist/main.js, with the node flags of `npm start`) on a fresh data dir, one creator key, POST /v1/filings. */
 export async function benchLedger(opts: HttpOptions, synchronous: 'FULL' | 'NORMAL'): Promise<HttpFigure & { output: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-http-'));
   const adminKey = 'slk_' + randomBytes(32).toString('base64url');
   const server = await startServer('dist/main.js', {
     LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LEDGER_SQLITE_SYNCHRONOUS: synchronous,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-  });
+  }, '/health', startFlags());
   try {
     const res = await fetch(`${server.url}/v1/principals`, {
       method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },

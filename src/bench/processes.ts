@@ -30,10 +30,16 @@ export function memoryOf(pid: number): { rss: number; peak: number } | null {
 
 export interface ServerChild { url: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }
 
-/** Starts `node <script>` on a free port and waits until `ready` (a GET path answering 2xx) responds. */
-export async function startServer(script: string, env: Record<string, string>, ready = '/health'): Promise<ServerChild> {
+/** The node flags `npm start` runs the server with (package.json scripts.start), so the bench measures that server. */
+export function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
+/** Starts `node [nodeFlags] <script>` on a free port and waits until `ready` (a GET path answering 2xx) responds. */
+export async function startServer(script: string, env: Record<string, string>, ready = '/health', nodeFlags: string[] = []): Promise<ServerChild> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, script)], {
+  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, script)], {
     cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
