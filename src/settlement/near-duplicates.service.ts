@@ -34,8 +34,12 @@ export class NearDuplicateService {
   private recent: RecentEntry[] = [];
   private readonly recentById = new Map<string, RecentEntry>();
   private recentSince = Infinity;
+  /** The log size after this process's latest commit, as the store reported it (0: none yet). */
+  private committed = 0;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @InjectDataSource() private readonly db: DataSource) {}
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @InjectDataSource() private readonly db: DataSource) {
+    store.subscribe((size) => { this.committed = size; });
+  }
 
   private ingest(index: NearDuplicateIndex, e: Pick<EventEnvelope, 'type' | 'data' | 'leafIndex'>, recent = false): void {
     if (e.type === 'FilingWithdrawn') {
@@ -63,6 +67,14 @@ export class NearDuplicateService {
     const dropped = this.recent.splice(0, this.recent.length - RECENT);
     for (const d of dropped) this.recentById.delete(d.entry.filingId);
     this.recentSince = dropped[dropped.length - 1].entry.leafIndex + 1;
+  }
+
+  /**
+   * Covers every event this process has committed, reading the store only when it does not yet (or before any commit).
+   * Another process's latest commits may be left out: the caller compares them later, as it does those that land meanwhile.
+   */
+  catchUpWithOwnCommits(): Promise<number> {
+    return this.catchUp(this.committed);
   }
 
   /** Loads (once) and catches up with the store until it covers at least `atLeast` events; resolves with the log size covered. */
@@ -165,7 +177,8 @@ export class FilingScreening implements FilingSafeguards {
     const policy = await this.policies.inForceAt(now);
     const hash = filing.perceptualHash;
     if (!hash) return { events: [], position: null, threshold: null, policyVersion: policy.version };
-    const position = await this.nearDuplicates.catchUp();
+    // Whatever lands after `position` (another process's commits too) is compared in afterFiled.
+    const position = await this.nearDuplicates.catchUpWithOwnCommits();
     const threshold = policy.similarity[hash.scheme];
     const matches = await this.nearDuplicates.find(hash, threshold, filing.creator, { before: position });
     return { events: matches.length ? [this.found(filing, threshold, policy.version, matches, now)] : [], position, threshold, policyVersion: policy.version };

@@ -90,6 +90,9 @@ describe('sandbox settlement', () => {
       });
       const history = await as(bob).get(`/v1/filings/${copy.filingId}/history`);
       expect(history.body.events.map((e: EventEnvelope) => [e.type, e.leafIndex])).toEqual([['WorkFiled', copy.leafIndex], ['NearDuplicatesFound', copy.leafIndex + 1]]);
+      // Found by the screening, so in WorkFiled's commit: not a follow-up for a filing that landed meanwhile.
+      expect(history.body.events[1].recordedAt).toBe(history.body.events[0].recordedAt);
+      expect(history.body.events[1].meta).toEqual({ actor: bob.id });
       expect(history.body.events[1].data).toMatchObject({ scheme: 'phash64', threshold: 8, policyVersion: 1 });
       // Beyond the threshold (9 > 8 bits) is no candidate.
       expect((await file(carol, flipped(hash, 9, 20))).right.flags).toEqual([]);
@@ -148,6 +151,22 @@ describe('sandbox settlement', () => {
       expect(right).toMatchObject({ flags: ['similarityReview'], similarity: { candidates: [{ filingId: early.filingId, distance: 2 }] } });
       const stream = await ledger.store.readStream(`filing-${late.filingId}`);
       expect(stream.map((e) => [e.type, e.meta.cause ?? null])).toEqual([['WorkFiled', null], ['NearDuplicatesFound', 'concurrent-filing']]);
+    });
+
+    it('a screening compares with every filing this process has committed, whatever wrote it', async () => {
+      const safeguards = ledger.app.get<FilingSafeguards>(FILING_SAFEGUARDS);
+      const hash = phash();
+      const now = new Date();
+      const details = (creator: string, value: string): FilingDetails => ({ ...(filingBody() as unknown as FilingDetails), filingId: uuidv7(), creator, processEvidence: [], perceptualHash: { scheme: 'phash64', value } });
+      const earlier = details(carol.id, hash);
+      await safeguards.screen(earlier, now); // the index is current up to here
+      const { events } = await ledger.store.appendMulti([
+        { stream: `content-${earlier.contentHash}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: earlier.contentHash, filingId: earlier.filingId, creator: carol.id }, meta: { actor: carol.id } }] },
+        { stream: `filing-${earlier.filingId}`, expectedRevision: 'no-stream', events: [{ type: 'WorkFiled', data: { ...earlier, filedAt: now.toISOString() } as never, meta: { actor: carol.id } }] },
+      ]);
+      const screening = await safeguards.screen(details(dave.id, flipped(hash, 2)), now);
+      expect(screening.position).toBeGreaterThan(events[1].leafIndex);
+      expect(screening.events).toMatchObject([{ type: 'NearDuplicatesFound', data: { candidates: [{ filingId: earlier.filingId, distance: 2 }] } }]);
     });
 
     it('compares pdq256 and simhash64 under their own thresholds', async () => {
