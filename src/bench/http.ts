@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { memoryOf, startFlags, startServer, type ServerChild } from './processes.js';
+import { cpuMsOf, memoryOf, startFlags, startServer, type ServerChild } from './processes.js';
 
 export interface HttpFigure {
   requestsPerSecond: number;
@@ -16,6 +16,8 @@ export interface HttpFigure {
   /** Server process RSS during the measured run: the largest sample, and the process's peak (VmHWM) at its end. */
   serverRssMaxBytes: number | null;
   serverRssPeakBytes: number | null;
+  /** Server CPU time (user + system) per answered request during the measured run: steadier than rates on a shared machine. */
+  serverCpuMsPerRequest: number | null;
 }
 
 export interface HttpOptions { connections: number; seconds: number; warmupSeconds: number }
@@ -51,14 +53,18 @@ async function measure(server: ServerChild, authorization: string | null, opts: 
   if (opts.warmupSeconds > 0) await load(server, authorization, opts.warmupSeconds, opts.connections);
   let rssMax = 0;
   const sampler = setInterval(() => { rssMax = Math.max(rssMax, memoryOf(server.child.pid!)?.rss ?? 0); }, 100);
+  const cpuBefore = cpuMsOf(server.child.pid!);
   const r = await load(server, authorization, opts.seconds, opts.connections);
+  const cpuAfter = cpuMsOf(server.child.pid!);
   clearInterval(sampler);
   const mem = memoryOf(server.child.pid!);
   const ok = r['2xx'];
+  const answered = ok + r.non2xx;
   return {
     requestsPerSecond: ok / opts.seconds, ok, failed: r.non2xx + r.errors + r.timeouts,
     latencyP50Ms: r.latency.p50, latencyP99Ms: r.latency.p99,
     serverRssMaxBytes: rssMax || null, serverRssPeakBytes: mem?.peak ?? null,
+    serverCpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && answered > 0 ? (cpuAfter - cpuBefore) / answered : null,
   };
 }
 

@@ -28,6 +28,19 @@ export function memoryOf(pid: number): { rss: number; peak: number } | null {
   }
 }
 
+/** CPU time (user + system) the process has used so far, in milliseconds, from /proc; null where there is no /proc. */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): state is field 3, utime and stime are fields 14 and 15.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on Linux whatever the kernel's HZ). */
+const CLOCK_TICKS = 100;
+
 export interface ServerChild { url: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }
 
 /** The node flags `npm start` runs the server with (package.json scripts.start), so the bench measures that server. */

@@ -113,10 +113,11 @@ async function httpFigures(step: (what: string) => string) {
   }
   const ratio = durable.requestsPerSecond / bare.requestsPerSecond;
   const serverRss = Math.max(durable.serverRssPeakBytes ?? 0, normal.serverRssPeakBytes ?? 0) || null;
+  const cpu = (f: { serverCpuMsPerRequest: number | null }) => (f.serverCpuMsPerRequest === null ? 'n/a' : `${fmt(f.serverCpuMsPerRequest, 3)} ms`);
   const rows: Array<[string, string, string]> = [
-    ['bare NestJS + Fastify POST', `${fmt(bare.requestsPerSecond)} req/s`, `p50 ${bare.latencyP50Ms} ms, p99 ${bare.latencyP99Ms} ms`],
-    ['filings, durable (FULL)', `${fmt(durable.requestsPerSecond)} /s`, `${fmt(ratio, 3)} × bare; p50 ${durable.latencyP50Ms} ms, p99 ${durable.latencyP99Ms} ms; ${durable.failed} failed`],
-    ['filings, durability off (NORMAL)', `${fmt(normal.requestsPerSecond)} /s`, `${fmt(normal.requestsPerSecond / bare.requestsPerSecond, 3)} × bare; p50 ${normal.latencyP50Ms} ms, p99 ${normal.latencyP99Ms} ms`],
+    ['bare NestJS + Fastify POST', `${fmt(bare.requestsPerSecond)} req/s`, `p50 ${bare.latencyP50Ms} ms, p99 ${bare.latencyP99Ms} ms; server CPU ${cpu(bare)} per request`],
+    ['filings, durable (FULL)', `${fmt(durable.requestsPerSecond)} /s`, `${fmt(ratio, 3)} × bare; p50 ${durable.latencyP50Ms} ms, p99 ${durable.latencyP99Ms} ms; ${durable.failed} failed; server CPU ${cpu(durable)} per filing`],
+    ['filings, durability off (NORMAL)', `${fmt(normal.requestsPerSecond)} /s`, `${fmt(normal.requestsPerSecond / bare.requestsPerSecond, 3)} × bare; p50 ${normal.latencyP50Ms} ms, p99 ${normal.latencyP99Ms} ms; server CPU ${cpu(normal)} per filing`],
   ];
   const rssRow: [string, string, string] = ['server peak RSS under load', mb(serverRss), `durable ${mb(durable.serverRssPeakBytes)}, normal ${mb(normal.serverRssPeakBytes)}`];
   const ratioTarget: Target = { name: 'durable filings/s ≥ 0.5 × bare Fastify', met: ratio >= 0.5, detail: `${fmt(ratio, 3)} ×` };
