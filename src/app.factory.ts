@@ -1,5 +1,4 @@
 // Builds the HTTP application: Fastify, validation, problem+json, security headers, OpenAPI, request logs.
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import { ConsoleLogger, HttpException, Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
@@ -8,6 +7,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import type { Principal } from './auth/auth.decorators.js';
 import { AuthService } from './auth/auth.service.js';
@@ -65,7 +65,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: createLogger(config), abortOnError: false });
   const fastify = app.getHttpAdapter().getInstance();
 
-  await app.register(helmet as never, { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } } });
+  // Security headers on every response, hooked before anything that may answer early (rate limit, 415). Built once:
+  // helmet() compiles its options (the CSP among them) into one function that only sets headers.
+  const securityHeaders = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } } });
+  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined)));
   // Unauthenticated endpoints are rate-limited per client address; authenticated ones are accountable to a key.
   // Judged by the matched route, not the raw URL: a percent-encoded spelling of a public path (/v1/%70ublic/...) reaches the same handler.
   await app.register(rateLimit as never, {
