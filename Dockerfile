@@ -14,4 +14,4 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
 EXPOSE 3000
-CMD ["node", "dist/main.js"]
+CMD ["node", "--heap-growing-percent=50", "dist/main.js"]
