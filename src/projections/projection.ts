@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { EventEnvelope } from '../verifier/envelope.js';
 
 /**
@@ -8,6 +8,11 @@ import type { EventEnvelope } from '../verifier/envelope.js';
 export interface Projection {
   readonly name: string;
   applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void>;
+  /**
+   * Tables whose non-unique indexes this projection never reads while applying: a rebuild on SQLite fills them without
+   * those indexes and creates them at its end.
+   */
+  readonly rebuiltWithoutIndexes?: ReadonlyArray<EntityTarget<ObjectLiteral>>;
   /** Deletes every row this projection owns (before a rebuild). */
   clear(em: EntityManager): Promise<void>;
 }

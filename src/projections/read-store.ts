@@ -9,6 +9,7 @@ import { LabelReadModel1795922400000 } from './migrations/1795922400000-label-re
 import { DisputeReadModel1796000000000 } from './migrations/1796000000000-dispute-read-model.js';
 import { RightsReadModel1797100000000 } from './migrations/1797100000000-rights-read-model.js';
 import { READ_MODEL_ENTITIES } from './read-model.entities.js';
+import { createMissingIndexes } from './rebuild-indexes.js';
 
 export const READ_MODEL_MIGRATIONS = [InitialReadModels1764374400000, LabelReadModel1795922400000, DisputeReadModel1796000000000, RightsReadModel1797100000000];
 
@@ -33,7 +34,20 @@ export function readModelOptions(config: AppConfig): DataSourceOptions {
  * under an advisory lock: instances starting together must not both run one (the second then finds none pending).
  */
 export async function openReadModels(options: DataSourceOptions): Promise<DataSource> {
-  if (options.type !== 'postgres') return new DataSource(options).initialize();
+  if (options.type !== 'postgres') {
+    const db = await new DataSource(options).initialize();
+    // A rebuild stopped before its end leaves some non-unique indexes out (only SQLite rebuilds drop any).
+    const q = db.createQueryRunner();
+    try {
+      await createMissingIndexes(q);
+    } catch (err) {
+      await db.destroy().catch(() => undefined);
+      throw err;
+    } finally {
+      await q.release();
+    }
+    return db;
+  }
   const schema = options.schema ?? 'ledger';
   const pool = new pg.Pool({ connectionString: options.url, max: 1 });
   try {

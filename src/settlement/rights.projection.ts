@@ -32,6 +32,7 @@ type Step = { leafIndex: number; instant: string };
 @Injectable()
 export class RightsProjection implements Projection {
   readonly name = 'rights';
+  readonly rebuiltWithoutIndexes = [RightView];
   private readonly streams: RuleStreamCache;
 
   constructor(@Inject(EVENT_STORE) store: EventStore) {
