@@ -10,6 +10,9 @@ export class RowBatch<T extends ObjectLiteral> {
   private readonly rows = new Map<string, T | null>();
   private readonly inserted = new Set<string>();
   private readonly changed = new Set<string>();
+  /** The columns `update` patched in changed rows; every column once `put` replaced a row. */
+  private readonly patched = new Set<string>();
+  private replaced = false;
 
   constructor(
     private readonly em: EntityManager,
@@ -48,7 +51,9 @@ export class RowBatch<T extends ObjectLiteral> {
     if (row === undefined) throw new Error(`row ${key} was not loaded before the batch changed it`);
     if (row === null) return;
     Object.assign(row, patch);
-    if (!this.inserted.has(key)) this.changed.add(key);
+    if (this.inserted.has(key)) return;
+    this.changed.add(key);
+    for (const column of Object.keys(patch)) this.patched.add(column);
   }
 
   /** Inserts or replaces the whole row (like save). */
@@ -57,14 +62,20 @@ export class RowBatch<T extends ObjectLiteral> {
     if (this.inserted.has(key)) { this.rows.set(key, row); return; }
     this.rows.set(key, row);
     this.changed.add(key);
+    this.replaced = true;
   }
 
-  /** Writes the batch: new rows inserted, changed rows upserted whole. */
+  /**
+   * Writes the batch: new rows inserted, changed rows upserted with only the columns changed (the others, and the index
+   * entries on them, are left as they are).
+   */
   async flush(): Promise<void> {
     await this.write([...this.inserted], false);
     await this.write([...this.changed], true);
     this.inserted.clear();
     this.changed.clear();
+    this.patched.clear();
+    this.replaced = false;
   }
 
   /**
@@ -79,10 +90,10 @@ export class RowBatch<T extends ObjectLiteral> {
     const q = (name: string) => driver.escape(name);
     const table = metadata.tablePath.split('.').map(q).join('.');
     const postgres = driver.options.type === 'postgres';
-    const conflict = upsert
-      ? ` ON CONFLICT (${metadata.primaryColumns.map((c) => q(c.databaseName)).join(', ')}) DO UPDATE SET `
-        + columns.filter((c) => !c.isPrimary).map((c) => `${q(c.databaseName)} = excluded.${q(c.databaseName)}`).join(', ')
-      : '';
+    const set = columns.filter((c) => !c.isPrimary && (this.replaced || this.patched.has(c.propertyName)));
+    const conflict = !upsert ? ''
+      : ` ON CONFLICT (${metadata.primaryColumns.map((c) => q(c.databaseName)).join(', ')}) `
+        + (set.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${set.map((c) => `${q(c.databaseName)} = excluded.${q(c.databaseName)}`).join(', ')}`);
     const perStatement = Math.min(ROWS_PER_STATEMENT, Math.floor(30_000 / columns.length));
     for (let i = 0; i < keys.length; i += perStatement) {
       const chunk = keys.slice(i, i + perStatement);
