@@ -11,6 +11,11 @@ const CHECKPOINT = 'read-models';
 /** Events per transaction: each projection reads and writes its rows once per batch. */
 const BATCH = 10_000;
 /**
+ * Events per transaction in a rebuild: a row that later events change (a filing labelled after it was filed) is more
+ * often written once, and fewer commits write each changed page; it holds a few hundred MB of events at a time.
+ */
+const REBUILD_BATCH = 50_000;
+/**
  * SQLite page cache while rebuilding, in KiB (negative: a size, not a page count): the unique index on content hashes
  * takes inserts in random order, and a batch's changed pages stay in memory until its commit.
  */
@@ -30,13 +35,15 @@ export class ProjectionRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private unsubscribe: Unsubscribe | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private rebuilding = false;
   private readonly appliedListeners = new Set<(events: readonly EventEnvelope[]) => void>();
 
   constructor(
     private readonly store: EventStore,
     private readonly db: DataSource,
     private readonly projections: Projection[],
-    private readonly batchSize = BATCH,
+    /** Events per transaction, in a rebuild too; by default BATCH, and REBUILD_BATCH in a rebuild. */
+    private readonly batchSize?: number,
   ) {}
 
   get position(): number {
@@ -128,8 +135,10 @@ export class ProjectionRunner {
         await em.save(ProjectionCheckpoint, { name: CHECKPOINT, position: 0 });
       });
       this.next = 0;
+      this.rebuilding = true;
       await this.catchUp(onProgress);
     } finally {
+      this.rebuilding = false;
       if (unindexed.length > 0) await this.exclusive((em) => createMissingIndexes(em.queryRunner!, unindexed));
       if (restore) {
         for (const [name, value] of Object.entries(restore)) await this.pragma(name, value);
@@ -150,7 +159,7 @@ export class ProjectionRunner {
   private async applyAll(onProgress?: (applied: number, total: number) => void): Promise<void> {
     const total = await this.store.count();
     while (this.next < total) {
-      const batch = await this.store.readAll(this.next, { limit: this.batchSize });
+      const batch = await this.store.readAll(this.next, { limit: this.batchSize ?? (this.rebuilding ? REBUILD_BATCH : BATCH) });
       if (batch.length === 0) break;
       if (batch[0].leafIndex !== this.next) throw new Error(`store returned position ${batch[0].leafIndex}, expected ${this.next}`);
       const end = batch[batch.length - 1].leafIndex + 1;
