@@ -1,26 +1,45 @@
 // Idempotency-Key on writes: the same key with the same request replays the first response; one event, not two.
+// The key is claimed before the command runs and the command's events carry its token, so a crash between the append and
+// the kept response does not let a retry append again: the retry is told the request was carried out.
 import { createHash } from 'node:crypto';
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HttpException, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import type { Principal } from '../auth/auth.decorators.js';
+import type { EventStore } from '../ledger/event-store.port.js';
+import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { IdempotencyRecord } from '../projections/read-model.entities.js';
 import { canonicalJson } from '../verifier/envelope.js';
-import { DomainError } from './domain-error.js';
+import { conflict, DomainError } from './domain-error.js';
+import { idempotencyToken, runWithIdempotencyToken } from './idempotency-context.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+/** A claim this old with no events of its request in the log belongs to a request that stopped: it may be taken over. */
+const CLAIM_LEASE_MS = 30_000;
+const SCAN_BATCH = 1_000;
+const isRefusal = (err: unknown) => err instanceof DomainError || (err instanceof HttpException && err.getStatus() < 500);
+const inProgress = () => conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
+
+/** What a repeated Idempotency-Key must repeat: the method, the URL and the body (canonical JSON). */
+export const requestFingerprint = (method: string, url: string, body: unknown): string =>
+  createHash('sha256').update(`${method} ${url}\n${canonicalJson(body ?? null)}`).digest('hex');
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   /** Requests under way per principal and key: a concurrent retry waits for the first one. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly reflector: Reflector, @InjectDataSource() private readonly db: DataSource, private readonly runner: ProjectionRunner) {}
+  constructor(
+    private readonly reflector: Reflector,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly runner: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = ctx.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
@@ -29,23 +48,37 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (typeof header !== 'string' || !KEY.test(header)) throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     const reply = ctx.switchToHttp().getResponse<FastifyReply>();
     const status: number = this.reflector.get(HTTP_CODE_METADATA, ctx.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
-    const fingerprint = createHash('sha256').update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`).digest('hex');
+    const fingerprint = requestFingerprint(request.method, request.url, request.body);
     const principalId = request.principal.principalId;
     const slot = `${principalId}\n${header}`;
+
+    const token = idempotencyToken(principalId, header);
 
     const run = async (): Promise<unknown> => {
       const prior = this.inFlight.get(slot);
       if (prior) await prior.catch(() => undefined);
-      const found = await this.db.getRepository(IdempotencyRecord).findOneBy({ principalId, idempotencyKey: header });
+      const key = { principalId, idempotencyKey: header };
+      const found = await this.db.getRepository(IdempotencyRecord).findOneBy(key);
       if (found) {
         if (found.fingerprint !== fingerprint) throw new DomainError('unprocessable', 'idempotency-key-reused', 'this Idempotency-Key was used with a different request');
-        void reply.header('idempotent-replayed', 'true');
-        return JSON.parse(found.body);
+        if (found.body !== null) {
+          void reply.header('idempotent-replayed', 'true');
+          return JSON.parse(found.body);
+        }
+        await this.resume(found, token);
+      } else {
+        await this.claim(key, fingerprint);
       }
-      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      await this.runner.exclusive((em) => em.insert(IdempotencyRecord, {
-        principalId, idempotencyKey: header, fingerprint, statusCode: status, body: JSON.stringify(body ?? null), createdAt: new Date().toISOString(),
-      }));
+      let body: unknown;
+      try {
+        body = await runWithIdempotencyToken(token, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+      } catch (err) {
+        // Refused: nothing was appended, so the key is free again as if the request had not been made. A server error may
+        // come after the append: the claim stays, and a retry looks for the request's events before doing anything.
+        if (isRefusal(err)) await this.runner.exclusive((em) => em.delete(IdempotencyRecord, { ...key, body: IsNull() }));
+        throw err;
+      }
+      await this.runner.exclusive((em) => em.update(IdempotencyRecord, key, { statusCode: status, body: JSON.stringify(body ?? null) }));
       return body;
     };
     const done = run();
@@ -53,4 +86,45 @@ export class IdempotencyInterceptor implements NestInterceptor {
     void done.finally(() => { if (this.inFlight.get(slot) === done) this.inFlight.delete(slot); }).catch(() => undefined);
     return from(done);
   }
+
+  /** Claims the key before the command runs, with the log size now; a claim made meanwhile elsewhere wins. */
+  private async claim(key: Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>, fingerprint: string): Promise<void> {
+    const logSize = await this.store.count();
+    const claimed = await this.runner.exclusive(async (em) => {
+      if (await em.findOneBy(IdempotencyRecord, key)) return false;
+      await em.insert(IdempotencyRecord, { ...key, fingerprint, statusCode: null, body: null, createdAt: new Date().toISOString(), logSize });
+      return true;
+    }).catch(async (err: unknown) => {
+      if (await this.db.getRepository(IdempotencyRecord).findOneBy(key)) return false; // another instance's insert won the race
+      throw err;
+    });
+    if (!claimed) throw inProgress();
+  }
+
+  /**
+   * A claim without a response: the request is still running on another instance, or its process stopped before the
+   * response was kept. Its events, if it appended any, carry the token: then the request was carried out and is not
+   * done again. Otherwise the claim is taken over once it is older than the lease.
+   */
+  private async resume(claim: IdempotencyRecord, token: string): Promise<void> {
+    const from = claim.logSize ?? 0;
+    for (let at = from; ;) {
+      const events = await this.store.readAll(at, { limit: SCAN_BATCH });
+      if (events.length === 0) break;
+      const mine = events.find((e) => e.meta.idempotency === token);
+      if (mine) {
+        if (mine.leafIndex !== from) {
+          await this.runner.exclusive((em) => em.update(IdempotencyRecord, { principalId: claim.principalId, idempotencyKey: claim.idempotencyKey }, { logSize: mine.leafIndex }));
+        }
+        throw conflict('idempotency-key-applied', `the request with this Idempotency-Key was carried out (event ${mine.leafIndex} of stream ${mine.stream}) but its response was not kept; read the resource instead`,
+          { leafIndex: mine.leafIndex, stream: mine.stream, eventHash: mine.hash });
+      }
+      at += events.length;
+    }
+    if (Date.now() - Date.parse(claim.createdAt) < CLAIM_LEASE_MS) throw inProgress();
+    const logSize = await this.store.count();
+    await this.runner.exclusive((em) => em.update(IdempotencyRecord, { principalId: claim.principalId, idempotencyKey: claim.idempotencyKey },
+      { createdAt: new Date().toISOString(), logSize }));
+  }
+
 }

@@ -1,5 +1,6 @@
 // Every command's write path: decide, append durably, then wait until the read models show it (read-your-writes).
 import { Inject, Injectable } from '@nestjs/common';
+import { withIdempotencyToken } from '../common/idempotency-context.js';
 import { eventsAppended } from '../common/metrics.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import type { JsonObject } from '../verifier/envelope.js';
@@ -19,7 +20,7 @@ export class LedgerWriter {
     meta: JsonObject,
     extra?: (events: E[], state: S) => StreamAppend[],
   ): Promise<AppendResult> {
-    const result = await decideAndAppend(this.store, stream, decider, command, meta, extra);
+    const result = await decideAndAppend(this.store, stream, decider, command, withIdempotencyToken(meta), extra);
     for (const e of result.events) eventsAppended.inc({ type: e.type });
     await this.projections.waitFor(result.lastPosition);
     return result;

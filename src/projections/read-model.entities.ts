@@ -60,9 +60,12 @@ export class IdempotencyRecord {
   @PrimaryColumn('varchar', { length: 36 }) principalId: string;
   @PrimaryColumn('varchar', { length: 255 }) idempotencyKey: string;
   @Column('varchar', { length: 64 }) fingerprint: string;
-  @Column('integer') statusCode: number;
-  @Column('text') body: string;
+  /** Null while the command runs (the key is claimed), or when it ended without a kept response. */
+  @Column('integer', { nullable: true }) statusCode: number | null;
+  @Column('text', { nullable: true }) body: string | null;
   @Column('varchar', { length: 32 }) createdAt: string;
+  /** Events in the log when the key was claimed: the command's events, if it appended any, are at or after it. */
+  @Column('integer', { nullable: true }) logSize: number | null;
 }
 
 export const READ_MODEL_ENTITIES = [ProjectionCheckpoint, FilingView, PrincipalView, ApiKeyView, IdempotencyRecord, DisputeView, RightView];

@@ -8,10 +8,11 @@ import { InitialReadModels1764374400000 } from './migrations/1764374400000-initi
 import { LabelReadModel1795922400000 } from './migrations/1795922400000-label-read-model.js';
 import { DisputeReadModel1796000000000 } from './migrations/1796000000000-dispute-read-model.js';
 import { RightsReadModel1797100000000 } from './migrations/1797100000000-rights-read-model.js';
+import { IdempotencyClaims1798000000000 } from './migrations/1798000000000-idempotency-claims.js';
 import { READ_MODEL_ENTITIES } from './read-model.entities.js';
 import { createMissingIndexes } from './rebuild-indexes.js';
 
-export const READ_MODEL_MIGRATIONS = [InitialReadModels1764374400000, LabelReadModel1795922400000, DisputeReadModel1796000000000, RightsReadModel1797100000000];
+export const READ_MODEL_MIGRATIONS = [InitialReadModels1764374400000, LabelReadModel1795922400000, DisputeReadModel1796000000000, RightsReadModel1797100000000, IdempotencyClaims1798000000000];
 
 export function readModelOptions(config: AppConfig): DataSourceOptions {
   const common = { entities: READ_MODEL_ENTITIES, migrations: READ_MODEL_MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;

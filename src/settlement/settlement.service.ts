@@ -2,6 +2,7 @@
 // `settlements` stream. Runs are serialised by the stream's expected revision, in this process and across processes.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { conflict, DomainError } from '../common/domain-error.js';
+import { withIdempotencyToken } from '../common/idempotency-context.js';
 import { eventsAppended } from '../common/metrics.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { ConcurrencyError, type EventStore } from '../ledger/event-store.port.js';
@@ -99,7 +100,7 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
       if (!o.recordEmpty && data.changes.length === 0) return { ...data, recorded: false, leafIndex: null, eventHash: null, recordedAt: null, revision: null };
       try {
         const expected = this.settlementsRevision < 0 ? 'no-stream' : this.settlementsRevision;
-        const result = await this.store.appendToStream(SETTLEMENTS_STREAM, [{ type: 'RightsSettled', data, meta: { actor: o.actor } }], expected);
+        const result = await this.store.appendToStream(SETTLEMENTS_STREAM, [{ type: 'RightsSettled', data, meta: withIdempotencyToken({ actor: o.actor }) }], expected);
         eventsAppended.inc({ type: 'RightsSettled' });
         if (o.waitForReadModels ?? true) await this.runner.waitFor(result.lastPosition);
         const [e] = result.events;
