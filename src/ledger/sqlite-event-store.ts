@@ -365,7 +365,8 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(fromPosition: number, options?: ReadAllOptions): Promise<EventEnvelope[]> {
     const limit = validateReadAll(fromPosition, options);
-    return this.recent.read(fromPosition, limit) ?? this.stmt.readAll.all(fromPosition, limit).map(rowToEnvelope);
+    // Row by row: each row's text is garbage once parsed, instead of every row of a large read held until the last.
+    return this.recent.read(fromPosition, limit) ?? Array.from(this.stmt.readAll.iterate(fromPosition, limit), rowToEnvelope);
   }
 
   /** Read from the file rather than a cache: another connection may have appended. */
