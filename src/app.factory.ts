@@ -102,9 +102,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   // Answered before the request body was read to its end (an upload refused or cut at its limit): close the connection,
-  // or the unread rest of the body would stall the next request sent on it.
+  // or the unread rest of the body would stall the next request sent on it. A body over its limit (413) always closes
+  // it, whether or not the rest had already arrived by the time of the answer.
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (!request.raw.complete) void reply.header('connection', 'close');
+    if (!request.raw.complete || reply.statusCode === 413) void reply.header('connection', 'close');
     done(null, payload);
   });
 
