@@ -1,8 +1,8 @@
 // The chain check's sorted runs in a temporary file, so that verifying an export takes memory independent of its size.
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spill } from '../verifier/chain-runs.js';
+import { makeScratchDir, removeScratchDir } from './scratch-dir.js';
 
 export class FileSpill implements Spill {
   /** A directory of its own under `parent` (the system's temporary directory by default: TMPDIR), removed by `dispose`. */
@@ -10,12 +10,12 @@ export class FileSpill implements Spill {
   private fd: number | null;
   private size = 0;
 
-  constructor(parent = tmpdir()) {
-    this.dir = mkdtempSync(join(parent, 'sandbox-ledger-verify-'));
+  constructor(parent?: string) {
+    this.dir = makeScratchDir(parent);
     try {
       this.fd = openSync(join(this.dir, 'runs'), 'w+');
     } catch (err) {
-      rmSync(this.dir, { recursive: true, force: true });
+      removeScratchDir(this.dir);
       throw err;
     }
   }
@@ -37,7 +37,7 @@ export class FileSpill implements Spill {
   dispose(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
-    rmSync(this.dir, { recursive: true, force: true });
+    removeScratchDir(this.dir);
   }
 
   private open(): number {

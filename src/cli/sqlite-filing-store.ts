@@ -1,9 +1,8 @@
 // The settlement audit's filings in a temporary SQLite file, so that verifying an export takes memory independent of its size.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FilingRecord, FilingStore } from '../verifier/rights-rules.js';
+import { makeScratchDir, removeScratchDir } from './scratch-dir.js';
 
 /** Records evicted from memory together, in one transaction. */
 const EVICT = 1024;
@@ -42,8 +41,8 @@ export class SqliteFilingStore implements FilingStore {
   private nextSeq = 1;
 
   /** `recent`: how many records to keep in memory. */
-  constructor(parent = tmpdir(), private readonly recent = RECENT) {
-    this.dir = mkdtempSync(join(parent, 'sandbox-ledger-verify-'));
+  constructor(parent?: string, private readonly recent = RECENT) {
+    this.dir = makeScratchDir(parent);
     try {
       const db = this.db = new Database(join(this.dir, 'filings.sqlite'));
       // A scratch file, removed at the end: nothing here needs to survive a crash.
@@ -122,7 +121,7 @@ export class SqliteFilingStore implements FilingStore {
   dispose(): void {
     this.db?.close();
     this.db = null;
-    rmSync(this.dir, { recursive: true, force: true });
+    removeScratchDir(this.dir);
   }
 
   private open(): Database.Database {

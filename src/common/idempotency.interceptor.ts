@@ -22,6 +22,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 /** A claim this old with no events of its request in the log belongs to a request that stopped: it may be taken over. */
 const CLAIM_LEASE_MS = 30_000;
 const SCAN_BATCH = 1_000;
+type RecordKey = Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>;
 const isRefusal = (err: unknown) => err instanceof DomainError || (err instanceof HttpException && err.getStatus() < 500);
 const inProgress = () => conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
 
@@ -65,7 +66,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           void reply.header('idempotent-replayed', 'true');
           return JSON.parse(found.body);
         }
-        await this.resume(found, token);
+        await this.resume(found, key, token);
       } else {
         await this.claim(key, fingerprint);
       }
@@ -88,17 +89,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Claims the key before the command runs, with the log size now; a claim made meanwhile elsewhere wins. */
-  private async claim(key: Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>, fingerprint: string): Promise<void> {
+  private async claim(key: RecordKey, fingerprint: string): Promise<void> {
     const logSize = await this.store.count();
-    const claimed = await this.runner.exclusive(async (em) => {
-      if (await em.findOneBy(IdempotencyRecord, key)) return false;
-      await em.insert(IdempotencyRecord, { ...key, fingerprint, statusCode: null, body: null, createdAt: new Date().toISOString(), logSize });
-      return true;
-    }).catch(async (err: unknown) => {
-      if (await this.db.getRepository(IdempotencyRecord).findOneBy(key)) return false; // another instance's insert won the race
-      throw err;
-    });
-    if (!claimed) throw inProgress();
+    // The caller found no record, and requests with this key in this process wait for one another: a key taken
+    // meanwhile was taken by another instance, whose insert wins.
+    await this.runner.exclusive((em) => em.insert(IdempotencyRecord, { ...key, fingerprint, statusCode: null, body: null, createdAt: new Date().toISOString(), logSize }))
+      .catch(async (err: unknown) => {
+        if (await this.db.getRepository(IdempotencyRecord).findOneBy(key)) throw inProgress();
+        throw err;
+      });
   }
 
   /**
@@ -106,7 +105,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * response was kept. Its events, if it appended any, carry the token: then the request was carried out and is not
    * done again. Otherwise the claim is taken over once it is older than the lease.
    */
-  private async resume(claim: IdempotencyRecord, token: string): Promise<void> {
+  private async resume(claim: IdempotencyRecord, key: RecordKey, token: string): Promise<void> {
     const from = claim.logSize ?? 0;
     for (let at = from; ;) {
       const events = await this.store.readAll(at, { limit: SCAN_BATCH });
@@ -114,7 +113,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const mine = events.find((e) => e.meta.idempotency === token);
       if (mine) {
         if (mine.leafIndex !== from) {
-          await this.runner.exclusive((em) => em.update(IdempotencyRecord, { principalId: claim.principalId, idempotencyKey: claim.idempotencyKey }, { logSize: mine.leafIndex }));
+          await this.runner.exclusive((em) => em.update(IdempotencyRecord, key, { logSize: mine.leafIndex }));
         }
         throw conflict('idempotency-key-applied', `the request with this Idempotency-Key was carried out (event ${mine.leafIndex} of stream ${mine.stream}) but its response was not kept; read the resource instead`,
           { leafIndex: mine.leafIndex, stream: mine.stream, eventHash: mine.hash });
@@ -123,8 +122,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     if (Date.now() - Date.parse(claim.createdAt) < CLAIM_LEASE_MS) throw inProgress();
     const logSize = await this.store.count();
-    await this.runner.exclusive((em) => em.update(IdempotencyRecord, { principalId: claim.principalId, idempotencyKey: claim.idempotencyKey },
-      { createdAt: new Date().toISOString(), logSize }));
+    await this.runner.exclusive((em) => em.update(IdempotencyRecord, key, { createdAt: new Date().toISOString(), logSize }));
   }
 
 }

@@ -8,9 +8,9 @@ import type {
 import { nativeSha256 } from './native-sha256.js';
 import { advisoryLockKey, inTransaction } from './postgres-support.js';
 import {
-  expectationHolds, NO_HEAD, planPrepared, prepareAppends, RecentCommits, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
+  announceCommit, expectationHolds, NO_HEAD, planPrepared, prepareAppends, RecentCommits, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
 } from './sqlite-event-store.js';
-import type { EventRow, PlannedRow, PreparedAppend, StreamHead } from './sqlite-event-store.js';
+import type { EventRow, Outcome, PlannedRow, PreparedAppend, StreamHead } from './sqlite-event-store.js';
 
 const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at AS "recordedAt", prev_hash AS "prevHash", hash';
 
@@ -24,7 +24,6 @@ export interface PostgresEventStoreOptions {
 
 /** One appendMulti call waiting for the next group commit. */
 interface QueuedAppend { appends: PreparedAppend[]; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }
-type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
 /** The batch's INSERT failed before COMMIT was sent: nothing is stored, so its commands may be retried one by one. */
 class BatchInsertFailed extends Error {
@@ -135,11 +134,7 @@ export class PostgresEventStore implements EventStore {
       for (const q of batch) q.reject(reported);
       return;
     }
-    const events = outcomes.flatMap((o) => (o.ok ? o.result.events : []));
-    if (events.length > 0) {
-      this.recent.add(events);
-      this.listeners.notify(events[events.length - 1].leafIndex + 1);
-    }
+    announceCommit(outcomes, this.recent, this.listeners);
     outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.result) : batch[i].reject(o.error)));
   }
 

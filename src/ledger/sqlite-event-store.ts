@@ -211,7 +211,16 @@ export interface SqliteEventStoreOptions {
 
 /** One appendMulti call waiting for the next group commit. */
 interface QueuedAppend { appends: PreparedAppend[]; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }
-type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+/** What one command of a group commit came to. */
+export type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
+/** After a commit, before anyone is answered: its events join the recent ones, then the listeners learn the new size. */
+export function announceCommit(outcomes: readonly Outcome[], recent: RecentCommits, listeners: SizeListeners): void {
+  const events = outcomes.flatMap((o) => (o.ok ? o.result.events : []));
+  if (events.length === 0) return;
+  recent.add(events);
+  listeners.notify(events[events.length - 1].leafIndex + 1);
+}
 
 /** The batch being written: the next free position and the heads of the streams it has touched so far. */
 interface BatchState { next: number; heads: Map<string, StreamHead> }
@@ -347,16 +356,8 @@ export class SqliteEventStore implements EventStore {
       for (const q of queued) q.reject(err); // rolled back: nothing of the batch is stored
       return;
     }
-    this.committed(outcomes);
+    announceCommit(outcomes, this.recent, this.listeners);
     outcomes.forEach((o, i) => (o.ok ? queued[i].resolve(o.result) : queued[i].reject(o.error)));
-  }
-
-  /** After a commit, before anyone is answered: its events join the recent ones, then the listeners learn the new size. */
-  private committed(outcomes: Outcome[]): void {
-    const events = outcomes.flatMap((o) => (o.ok ? o.result.events : []));
-    if (events.length === 0) return;
-    this.recent.add(events);
-    this.listeners.notify(events[events.length - 1].leafIndex + 1);
   }
 
   async readStream(stream: string): Promise<EventEnvelope[]> {
