@@ -9,7 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
-import type { Principal } from './auth/auth.decorators.js';
+import type { Principal } from './common/access.js';
 import { AuthService } from './auth/auth.service.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
 import { DomainError } from './common/domain-error.js';
@@ -18,9 +18,9 @@ import { flattenValidationErrors, ValidationProblem } from './common/problem.js'
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
 import type { AppConfig } from './config.js';
 import { MERKLE_LOG } from './ledger/ledger.tokens.js';
-import type { MerkleLog } from './ledger/merkle-log.js';
-import { withAdvisoryLock } from './ledger/postgres-support.js';
-import { ProjectionRunner } from './projections/projection-runner.js';
+import type { MerkleLog } from './ledger/log/merkle-log.js';
+import { withAdvisoryLock } from './ledger/event-store/postgres-support.js';
+import { ProjectionRunner } from './ledger/read-models/projection-runner.js';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'], info: ['fatal', 'error', 'warn', 'log'], warn: ['fatal', 'error', 'warn'], error: ['fatal', 'error'], silent: [],

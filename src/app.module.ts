@@ -1,14 +1,14 @@
+// Composition root: the ledger, then the domain modules; each domain module registers its own read models.
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from './auth/auth.module.js';
-import { IdempotencyInterceptor } from './common/idempotency.interceptor.js';
-import { OpsController } from './common/ops.controller.js';
 import type { AppConfig } from './config.js';
 import { DisputesModule } from './disputes/disputes.module.js';
 import { FilingModule } from './filing/filing.module.js';
 import { LabelingModule } from './labeling/labeling.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { PolicyModule } from './policy/policy.module.js';
+import { FilingScreening } from './settlement/near-duplicates.service.js';
 import { SettlementModule } from './settlement/settlement.module.js';
 
 @Module({})
@@ -20,13 +20,12 @@ export class AppModule {
         CqrsModule.forRoot(),
         LedgerModule.forRoot(config),
         AuthModule,
-        FilingModule,
+        PolicyModule,
+        FilingModule.withSafeguards({ imports: [SettlementModule], useExisting: FilingScreening }),
         LabelingModule,
         DisputesModule,
         SettlementModule,
       ],
-      controllers: [OpsController],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };
   }
 }

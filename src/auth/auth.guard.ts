@@ -2,7 +2,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/domain-error.js';
-import { hasRole, PUBLIC_ROUTE, REQUIRED_ROLES } from './auth.decorators.js';
+import { hasRole, PUBLIC_ROUTE, REQUIRED_ROLES } from '../common/access.js';
 import { AuthService } from './auth.service.js';
 import type { Role } from './identity.events.js';
 

@@ -2,11 +2,11 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Unsubscribe } from '../ledger/event-store.port.js';
-import { ProjectionRunner } from '../projections/projection-runner.js';
-import { ApiKeyView, PrincipalView } from '../projections/read-model.entities.js';
+import type { Unsubscribe } from '../ledger/event-store/event-store.port.js';
+import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
+import { ApiKeyView, PrincipalView } from './principal-view.entity.js';
 import { hashApiKey } from './api-key.js';
-import type { Principal } from './auth.decorators.js';
+import type { Principal } from '../common/access.js';
 import type { Role } from './identity.events.js';
 
 const CACHED_KEYS = 10_000;

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post } from '
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
-import { CurrentPrincipal, Roles, type Principal } from './auth.decorators.js';
+import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
 import { ROLES, type Role } from './identity.events.js';
 

@@ -1,7 +1,8 @@
 import type { DomainEvent } from '../ledger/decider.js';
 
-export const ROLES = ['creator', 'reviewer', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../common/access.js';
+
+export { ROLES, type Role } from '../common/access.js';
 
 export const principalStream = (principalId: string) => `principal-${principalId}`;
 

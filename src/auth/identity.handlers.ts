@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
 import { notFound } from '../common/domain-error.js';
-import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { newApiKey } from './api-key.js';
 import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { MerkleLog } from '../ledger/merkle-log.js';
+import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import type { Ledger } from './dataset.js';
 import { ROOT, runMeasured } from './processes.js';
 
@@ -149,7 +149,7 @@ export interface StoreFigure { synchronous: 'FULL' | 'NORMAL'; maxBatch: number;
  * back for `seconds`. maxBatch 1 is the old one-commit-per-append store; the default is group commit.
  */
 export async function benchStore(dir: string, synchronous: 'FULL' | 'NORMAL', maxBatch: number | undefined, seconds: number): Promise<StoreFigure> {
-  const { SqliteEventStore } = await import('../ledger/sqlite-event-store.js');
+  const { SqliteEventStore } = await import('../ledger/event-store/sqlite-event-store.js');
   const store = SqliteEventStore.open(join(dir, `store-${synchronous}-${maxBatch ?? 'group'}.sqlite`), { synchronous, maxBatch });
   let commits = 0;
   store.subscribe(() => { commits++; });

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { createLogger } from '../app.factory.js';
 import { loadConfig } from '../config.js';
-import { ProjectionRunner } from '../projections/projection-runner.js';
+import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 
 const config = loadConfig(process.env, { logLevel: 'warn' });
 const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config) });

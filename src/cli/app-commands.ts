@@ -5,7 +5,7 @@ import { AppModule } from '../app.module.js';
 import { createApp, createLogger } from '../app.factory.js';
 import { DomainError } from '../common/domain-error.js';
 import { loadConfig } from '../config.js';
-import { ProjectionRunner } from '../projections/projection-runner.js';
+import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { SettlementService } from '../settlement/settlement.service.js';
 import { progressBar } from './progress.js';
 import { UsageError } from './usage-error.js';

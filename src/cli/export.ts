@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { loadConfig } from '../config.js';
-import { openEventStore } from '../ledger/ledger.module.js';
+import { openEventStore } from '../ledger/event-store/open-event-store.js';
 import { progressBar } from './progress.js';
 
 export async function exportCommand(outFile: string | undefined): Promise<number> {

@@ -2,7 +2,7 @@
 export type DomainErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'gone' | 'unprocessable';
 
 export class DomainError extends Error {
-  readonly name = 'DomainError';
+  readonly name: string = 'DomainError';
   constructor(
     readonly kind: DomainErrorKind,
     /** Stable machine code, the last segment of the problem `type`. */
@@ -12,6 +12,11 @@ export class DomainError extends Error {
     readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
+  }
+
+  /** The problem's `detail`: the message, unless it says more than a client should read. */
+  get detail(): string {
+    return this.message;
   }
 }
 

@@ -1,6 +1,5 @@
 // One error shape: RFC 9457 problem+json, mapped once from every kind of error the service can meet.
 import { HttpException, HttpStatus, type ValidationError } from '@nestjs/common';
-import { ConcurrencyError } from '../ledger/event-store.port.js';
 import { DomainError, type DomainErrorKind } from './domain-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -45,8 +44,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 
 /** Maps any thrown value to a problem; `internal` is true when it is our fault (logged, details hidden). */
 export function toProblem(err: unknown): { problem: Problem; internal: boolean } {
-  if (err instanceof DomainError) return { problem: problem(STATUS_OF[err.kind], err.code, err.message, err.extensions), internal: false };
-  if (err instanceof ConcurrencyError) return { problem: problem(409, 'concurrent-modification', 'the resource was changed by another request; retry'), internal: false };
+  if (err instanceof DomainError) return { problem: problem(STATUS_OF[err.kind], err.code, err.detail, err.extensions), internal: false };
   if (err instanceof ValidationProblem) {
     return { problem: problem(400, 'validation-failed', err.fieldErrors.map((e) => e.message).join('; '), { errors: err.fieldErrors }), internal: false };
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, hasRole, Roles, type Principal } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
 import {
   AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
 } from './dispute.commands.js';

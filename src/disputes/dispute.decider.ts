@@ -2,7 +2,7 @@
 // the time arrive in the command.
 import { conflict, forbidden, invalid, notFound } from '../common/domain-error.js';
 import type { Decider } from '../ledger/decider.js';
-import { addDays } from '../projections/policy.js';
+import { addDays } from '../verifier/sandbox-policy.js';
 import {
   TRANSFERABLE_TYPES, type DisputeEvent, type DisputePolicy, type DisputeType, type EvidenceItem, type Outcome, type Remedy,
   type ResponseEvidenceItem, type ReturnedEvidence, type Ruling,

@@ -4,7 +4,7 @@ import { principalStream, type IdentityEvent } from '../auth/identity.events.js'
 import { IPTC_DIGITAL_SOURCE_TYPE } from '../filing/filing.dto.js';
 import { contentStream, filingStream, type WorkFiledData } from '../filing/filing.events.js';
 import { fold } from '../ledger/decider.js';
-import type { EventStore } from '../ledger/event-store.port.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import type { FiledAiWork, FilingFacts } from './dispute.decider.js';
 
 /** IPTC digital source types of AI-generated material. */

@@ -2,10 +2,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
-import type { AppendResult, EventStore } from '../ledger/event-store.port.js';
-import { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { AppendResult, EventStore } from '../ledger/event-store/event-store.port.js';
+import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { PolicyService } from '../settlement/policy.service.js';
+import { PolicyService } from '../policy/policy.service.js';
 import {
   AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
 } from './dispute.commands.js';

@@ -2,11 +2,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource } from 'typeorm';
-import { hasRole, type Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Principal } from '../common/access.js';
 import { forbidden, notFound } from '../common/domain-error.js';
-import type { EventStore } from '../ledger/event-store.port.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { DisputeView } from '../projections/dispute-view.entity.js';
+import { DisputeView } from './dispute-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { statusAt, type DisputeStatus } from './dispute.decider.js';
 import type { ListDisputesQuery } from './dispute.dto.js';

@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DisputeView } from './dispute-view.entity.js';
+import { DisputesProjection } from './disputes.projection.js';
 import { DisputeController } from './dispute.controller.js';
 import { DISPUTE_HANDLERS } from './dispute.handlers.js';
 import { DisputeQueries } from './dispute.queries.js';
-import { PolicyService } from '../settlement/policy.service.js';
+import { PolicyModule } from '../policy/policy.module.js';
 
-/** Complaints against filings (SPEC 1.3). Its read model, DisputesProjection, runs in the LedgerModule's projection runner. */
+/** Complaints against filings (SPEC 1.3). It provides its read model, DisputesProjection, to the ledger's projection runner. */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, PolicyModule, TypeOrmModule.forFeature([DisputeView])],
   controllers: [DisputeController],
-  providers: [DisputeQueries, PolicyService, ...DISPUTE_HANDLERS],
+  providers: [DisputeQueries, DisputesProjection, ...DISPUTE_HANDLERS],
   exports: [DisputeQueries],
 })
 export class DisputesModule {}

@@ -1,10 +1,10 @@
 // The reviewer queue: one DisputeView row per dispute stream, kept by the one projection runner.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { addDays } from '../projections/policy.js';
-import { DisputeView } from '../projections/dispute-view.entity.js';
-import type { Projection } from '../projections/projection.js';
-import { RowBatch } from '../projections/row-batch.js';
+import { addDays } from '../verifier/sandbox-policy.js';
+import { DisputeView } from './dispute-view.entity.js';
+import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
+import { RowBatch } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type {
   AppealDecidedData, AppealFiledData, ComplaintFiledData, ComplaintReturnedData, ComplaintWithdrawnData, DisputeAssignedData, DisputeDecidedData,
@@ -26,6 +26,7 @@ export function outcomeAfter(e: { type: string; data: { [key: string]: unknown }
 /** Events that change an existing dispute row. */
 const UPDATES = new Set(['ComplaintReturned', 'DisputeAssigned', 'ResponseSubmitted', 'DisputeDecided', 'AppealFiled', 'AppealDecided', 'ComplaintWithdrawn']);
 
+@ReadModelProjection()
 @Injectable()
 export class DisputesProjection implements Projection {
   readonly name = 'disputes';

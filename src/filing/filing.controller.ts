@@ -2,9 +2,9 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe,
 import type { FastifyReply } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
 import { MERKLE_LOG } from '../ledger/ledger.tokens.js';
-import type { MerkleLog } from '../ledger/merkle-log.js';
+import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { receiptToTlogProof } from '../verifier/tlog-proof.js';
 import { FileWork, WithdrawFiling } from './filing.commands.js';
 import { FileWorkDto, ListFilingsQuery, WithdrawFilingDto } from './filing.dto.js';

@@ -1,16 +1,15 @@
-import { Inject, Optional } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
 import { conflict } from '../common/domain-error.js';
-import { ConcurrencyError, type EventStore } from '../ledger/event-store.port.js';
+import { ConcurrencyError, type EventStore } from '../ledger/event-store/event-store.port.js';
 import type { Decider, DomainEvent } from '../ledger/decider.js';
-import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { addDays, POLICY_V1 } from '../projections/policy.js';
-import { FILING_SAFEGUARDS, type FilingSafeguards } from '../settlement/filing-safeguards.js';
+import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
 import { FileWork, WithdrawFiling, type FiledWork } from './filing.commands.js';
 import { filingDecider, type FilingCommand, type FilingState } from './filing.decider.js';
-import { contentStream, filingStream, type FilingDetails, type FilingEvent, type WorkFiledData } from './filing.events.js';
+import { contentStream, filingStream, type FilingDetails, type FilingEvent } from './filing.events.js';
 
 /** The filing decider, with `following` events (near-duplicate candidates) appended after WorkFiled in the same commit. */
 const filingStreamDecider = (following: DomainEvent[] = []): Decider<FilingCommand, FilingEvent, FilingState> => ({
@@ -23,7 +22,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
   constructor(
     private readonly writer: LedgerWriter,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Optional() @Inject(FILING_SAFEGUARDS) private readonly safeguards?: FilingSafeguards,
+    @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
   ) {}
 
   async execute({ input, actor }: FileWork): Promise<FiledWork> {
@@ -45,15 +44,14 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     const reservation = contentStream(input.contentHash);
     const now = new Date();
     // Near-duplicates of earlier filings by others are recorded in the same commit as WorkFiled (SPEC 1.4).
-    const screening = await this.safeguards?.screen(filing, now);
+    const screening = await this.safeguards.screen(filing, now);
     try {
-      const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening?.events), { type: 'FileWork', filing, now }, meta,
+      const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), { type: 'FileWork', filing, now }, meta,
         () => [{ stream: reservation, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: input.contentHash, filingId, creator: actor }, meta }] }]);
       const filed = result.events.find((e) => e.type === 'WorkFiled')!;
-      const filedAt = (filed.data as WorkFiledData).filedAt;
       return {
         filingId, leafIndex: filed.leafIndex, eventHash: filed.hash, recordedAt: filed.recordedAt,
-        right: screening ? await this.safeguards!.afterFiled(filing, filed, screening) : { status: 'provisional', holder: actor, since: filedAt, labelDueAt: addDays(filedAt, POLICY_V1.labelGraceDays), quietUntil: addDays(filedAt, POLICY_V1.objectionWindowDays), policyVersion: POLICY_V1.version },
+        right: await this.safeguards.afterFiled(filing, filed, screening),
         receiptUrl: `/v1/filings/${filingId}/receipt`,
       };
     } catch (err) {

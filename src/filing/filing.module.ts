@@ -1,14 +1,31 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
+import { FilingView } from './filing-view.entity.js';
 import { FilingController } from './filing.controller.js';
 import { FILING_HANDLERS } from './filing.handlers.js';
 import { FilingQueries } from './filing.queries.js';
+import { FilingsProjection } from './filings.projection.js';
 import { PublicContentController } from './public.controller.js';
 
-@Module({
-  imports: [CqrsModule],
-  controllers: [FilingController, PublicContentController],
-  providers: [FilingQueries, ...FILING_HANDLERS],
-  exports: [FilingQueries],
-})
-export class FilingModule {}
+/** What screens a filing around its append: a provider of FilingSafeguards, and the modules that export it. */
+export interface SafeguardsProvider {
+  imports: NonNullable<ModuleMetadata['imports']>;
+  useExisting: Type<FilingSafeguards>;
+}
+
+/** Filing works: first-filer reservation, withdrawal, the filings read model and the public lookup. */
+@Module({})
+export class FilingModule {
+  /** The composition root names the safeguards, so this module depends on their port only. */
+  static withSafeguards(safeguards: SafeguardsProvider): DynamicModule {
+    return {
+      module: FilingModule,
+      imports: [CqrsModule, TypeOrmModule.forFeature([FilingView]), ...safeguards.imports],
+      controllers: [FilingController, PublicContentController],
+      providers: [FilingQueries, FilingsProjection, ...FILING_HANDLERS, { provide: FILING_SAFEGUARDS, useExisting: safeguards.useExisting }],
+      exports: [FilingQueries],
+    };
+  }
+}

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
-import { hasRole, type Principal } from '../auth/auth.decorators.js';
+import { hasRole, type Principal } from '../common/access.js';
 import { forbidden, notFound } from '../common/domain-error.js';
-import type { EventStore } from '../ledger/event-store.port.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { FilingView } from '../projections/read-model.entities.js';
+import { FilingView } from './filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { ListFilingsQuery } from './filing.dto.js';
 import { filingStream } from './filing.events.js';

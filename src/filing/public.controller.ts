@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../common/access.js';
 import { DomainError } from '../common/domain-error.js';
 import { SHA256_HEX } from '../common/validation.js';
 import { FilingQueries } from './filing.queries.js';

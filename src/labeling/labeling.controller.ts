@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@ne
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentPrincipal, Roles, type Principal } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
 import { LabelUploadService } from './label-upload.service.js';
 import { DeclareLabels } from './labeling.commands.js';
 import { DeclareLabelsDto } from './labeling.dto.js';

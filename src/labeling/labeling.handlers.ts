@@ -3,7 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { filingStream } from '../filing/filing.events.js';
 import { fold } from '../ledger/decider.js';
-import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { CheckLabelFile, DeclareLabels, type CheckedLabelFile, type DeclaredLabels } from './labeling.commands.js';
 import { labelingDecider, labelStatus, type FilingStreamEvent } from './labeling.decider.js';

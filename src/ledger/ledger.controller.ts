@@ -4,13 +4,13 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { Public, Roles } from '../auth/auth.decorators.js';
+import { Public, Roles } from '../common/access.js';
 import { invalid } from '../common/domain-error.js';
 import { formatVkey } from '../verifier/note.js';
-import type { EventStore } from './event-store.port.js';
+import type { EventStore } from './event-store/event-store.port.js';
 import { EVENT_STORE, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.js';
-import type { MerkleLog } from './merkle-log.js';
-import type { SigningKey } from './signing-key.js';
+import type { MerkleLog } from './log/merkle-log.js';
+import type { SigningKey } from './log/signing-key.js';
 
 const MAX_ENTRIES = 1000;
 const index = () => (target: object, key: string) => { Type(() => Number)(target, key); IsInt()(target, key); Min(0)(target, key); };

@@ -3,17 +3,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ConcurrencyError, type EventStore } from '../ledger/event-store.port.js';
+import { ConcurrencyError, type EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { filingStream, type FilingDetails, type PerceptualHash, type WorkFiledData } from '../filing/filing.events.js';
 import { eventsAppended } from '../common/metrics.js';
-import { ProjectionRunner } from '../projections/projection-runner.js';
-import { FilingView } from '../projections/read-model.entities.js';
+import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
+import { FilingView } from '../filing/filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-rules.js';
-import type { FilingSafeguards, Screening } from './filing-safeguards.js';
+import type { FilingSafeguards, Screening } from '../filing/filing-safeguards.js';
 import { hammingDistance, hexToWords, NearDuplicateIndex, type HashEntry, type Match } from './near-duplicate.index.js';
-import { PolicyService } from './policy.service.js';
+import { PolicyService } from '../policy/policy.service.js';
 import { RightsQueries } from './rights.queries.js';
 
 /** Nearest candidates recorded per event; the review needs the closest, not all. */

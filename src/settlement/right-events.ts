@@ -4,8 +4,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { filingStream, type WorkFiledData } from '../filing/filing.events.js';
 import { disputeStream } from '../disputes/dispute.events.js';
-import type { EventStore } from '../ledger/event-store.port.js';
-import { DisputeView } from '../projections/dispute-view.entity.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
+import { DisputeView } from '../disputes/dispute-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { POLICY_STREAM, RIGHTS_EVENT_TYPES, ruleEvent, type RuleEvent } from '../verifier/rights-rules.js';
 

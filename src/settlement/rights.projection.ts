@@ -5,12 +5,12 @@ import { In, type EntityManager } from 'typeorm';
 import { outcomeAfter } from '../disputes/disputes.projection.js';
 import { disputeStream } from '../disputes/dispute.events.js';
 import { filingStream } from '../filing/filing.events.js';
-import type { EventStore } from '../ledger/event-store.port.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { DisputeView } from '../projections/dispute-view.entity.js';
-import type { Projection } from '../projections/projection.js';
-import { RightView } from '../projections/right-view.entity.js';
-import { RowBatch } from '../projections/row-batch.js';
+import { DisputeView } from '../disputes/dispute-view.entity.js';
+import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
+import { RightView } from './right-view.entity.js';
+import { RowBatch } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, rightOf, type Right, type RightsSettledData, type RuleEvent } from '../verifier/rights-rules.js';
 import { mergeRightEvents, RuleStreamCache } from './right-events.js';
@@ -29,9 +29,12 @@ const BY_DISPUTE = new Set(['AppealFiled']);
 /** One recomputation: the right of a filing as of an event's instant, from the events up to its leaf. */
 type Step = { leafIndex: number; instant: string };
 
+@ReadModelProjection()
 @Injectable()
 export class RightsProjection implements Projection {
   readonly name = 'rights';
+  /** Reads the disputes' rows (their outcomes) as of each event. */
+  readonly after = ['disputes'];
   readonly rebuiltWithoutIndexes = [RightView];
   private readonly streams: RuleStreamCache;
 

@@ -3,9 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { notFound } from '../common/domain-error.js';
-import type { EventStore } from '../ledger/event-store.port.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { RightView } from '../projections/right-view.entity.js';
+import { RightView } from './right-view.entity.js';
 import { rightOf, type Right } from '../verifier/rights-rules.js';
 import { loadRightEvents } from './right-events.js';
 

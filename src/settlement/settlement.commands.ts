@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { Right, PolicyParameters, ReviewableFlag, ReviewDecision } from '../verifier/rights-rules.js';
-import type { ParameterChanges } from './policy.decider.js';
+import type { ParameterChanges } from '../policy/policy.decider.js';
 import type { SettlementResult } from './settlement.service.js';
 
 interface Recorded { leafIndex: number; eventHash: string; recordedAt: string }

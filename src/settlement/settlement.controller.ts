@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Public, Roles, type Principal } from '../auth/auth.decorators.js';
-import { PolicyService } from './policy.service.js';
+import { CurrentPrincipal, Public, Roles, type Principal } from '../common/access.js';
+import { PolicyService } from '../policy/policy.service.js';
 import { RightsQueries } from './rights.queries.js';
 import { PublishPolicy, ReviewFlag, RunSettlement } from './settlement.commands.js';
 import { ListRightsQuery, ListSettlementsQuery, PolicyQuery, PublishPolicyDto, ReviewFlagDto, RightQuery, SettleDto } from './settlement.dto.js';

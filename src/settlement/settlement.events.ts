@@ -1,13 +1,11 @@
 // Events of the sandbox settlement (SPEC 1.4). Their data types live with the pure rules in src/verifier, which the
 // verifier replays; this file names them as domain events for the deciders.
 import type { DomainEvent } from '../ledger/decider.js';
-import type { FlagReviewedData, NearDuplicatesFoundData, PolicyPublishedData, RightsSettledData } from '../verifier/rights-rules.js';
+import type { FlagReviewedData, NearDuplicatesFoundData, RightsSettledData } from '../verifier/rights-rules.js';
 
-export { POLICY_STREAM, SETTLEMENTS_STREAM } from '../verifier/rights-rules.js';
-export type { FlagReviewedData, NearDuplicatesFoundData, PolicyPublishedData, RightsSettledData } from '../verifier/rights-rules.js';
+export { SETTLEMENTS_STREAM } from '../verifier/rights-rules.js';
+export type { FlagReviewedData, NearDuplicatesFoundData, RightsSettledData } from '../verifier/rights-rules.js';
 
-/** Stream `policy`: one event per published version (v1 is implicit). */
-export type PolicyPublished = DomainEvent<'PolicyPublished', PolicyPublishedData>;
 /** Stream `filing-<id>`, right after WorkFiled (same commit), or a follow-up for filings committed concurrently. */
 export type NearDuplicatesFound = DomainEvent<'NearDuplicatesFound', NearDuplicatesFoundData>;
 /** Stream `filing-<id>`: a reviewer's decision on the similarityReview or probation flag. */

@@ -1,13 +1,13 @@
 // Settlement commands: decide with the pure deciders, append through the LedgerWriter (read-your-writes).
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { filingStream } from '../filing/filing.events.js';
-import { LedgerWriter } from '../ledger/ledger-writer.js';
+import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import type { FlagReviewedData, PolicyPublishedData } from '../verifier/rights-rules.js';
 import { flagReviewDecider } from './flag-review.decider.js';
-import { policyDecider } from './policy.decider.js';
+import { policyDecider } from '../policy/policy.decider.js';
 import { RightsQueries } from './rights.queries.js';
 import { PublishPolicy, ReviewFlag, RunSettlement, type PublishedPolicy, type ReviewedFlag } from './settlement.commands.js';
-import { POLICY_STREAM } from './settlement.events.js';
+import { POLICY_STREAM } from '../policy/policy.events.js';
 import { SettlementService } from './settlement.service.js';
 
 @CommandHandler(PublishPolicy)

@@ -1,8 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { FILING_SAFEGUARDS } from './filing-safeguards.js';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PolicyModule } from '../policy/policy.module.js';
+import { RightView } from './right-view.entity.js';
+import { RightsProjection } from './rights.projection.js';
 import { FilingScreening, NearDuplicateService } from './near-duplicates.service.js';
-import { PolicyService } from './policy.service.js';
 import { RightsQueries } from './rights.queries.js';
 import { PolicyController, RightsController, SettlementController, SimilarityClearanceController, StatsController } from './settlement.controller.js';
 import { SETTLEMENT_HANDLERS } from './settlement.handlers.js';
@@ -11,17 +13,15 @@ import { StatsQueries } from './stats.queries.js';
 
 /**
  * The sandbox (SPEC 1.4): policy versions, the rights register, near-duplicate and repeat-infringer safeguards,
- * settlement runs and governance figures. Global so the filing handler finds FILING_SAFEGUARDS; its read model,
- * RightsProjection, runs in the LedgerModule's projection runner.
+ * settlement runs and governance figures. It provides the filing module's safeguards (FilingScreening) and its read
+ * model, RightsProjection, to the ledger's projection runner.
  */
-@Global()
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, PolicyModule, TypeOrmModule.forFeature([RightView])],
   controllers: [PolicyController, RightsController, SimilarityClearanceController, SettlementController, StatsController],
   providers: [
-    PolicyService, RightsQueries, NearDuplicateService, FilingScreening, SettlementService, StatsQueries, ...SETTLEMENT_HANDLERS,
-    { provide: FILING_SAFEGUARDS, useExisting: FilingScreening },
+    RightsProjection, RightsQueries, NearDuplicateService, FilingScreening, SettlementService, StatsQueries, ...SETTLEMENT_HANDLERS,
   ],
-  exports: [FILING_SAFEGUARDS, PolicyService, RightsQueries, SettlementService],
+  exports: [FilingScreening, RightsQueries, SettlementService],
 })
 export class SettlementModule {}

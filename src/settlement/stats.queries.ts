@@ -2,11 +2,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DisputeView } from '../projections/dispute-view.entity.js';
-import { RightView } from '../projections/right-view.entity.js';
+import { DisputeView } from '../disputes/dispute-view.entity.js';
+import { RightView } from './right-view.entity.js';
 import { RIGHT_STATUSES } from '../verifier/rights-rules.js';
 import { DISPUTE_TYPES } from '../disputes/dispute.events.js';
-import { PolicyService } from './policy.service.js';
+import { PolicyService } from '../policy/policy.service.js';
 
 const DAY_MS = 86_400_000;
 const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);

@@ -1,6 +1,6 @@
 // The sandbox rules of SPEC 1.4 as a pure function (events, policy versions, asOf) → rights. No I/O, no clock:
 // framework-free and browser-safe (no `node:`, no Nest, no TypeORM), because the verifier replays settlements with it.
-import { POLICY_V1, type SandboxPolicy } from '../projections/policy.js';
+import { POLICY_V1, type SandboxPolicy } from './sandbox-policy.js';
 
 const DAY_MS = 86_400_000;
 

@@ -2,8 +2,8 @@
 // with node:crypto + canonicalize, independently of the code under test.
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { ConcurrencyError } from '../../src/ledger/event-store.port.js';
-import type { EventStore, ExpectedRevision, NewEvent } from '../../src/ledger/event-store.port.js';
+import { ConcurrencyError } from '../../src/ledger/event-store/event-store.port.js';
+import type { EventStore, ExpectedRevision, NewEvent } from '../../src/ledger/event-store/event-store.port.js';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
 
 export interface ContractFixture {

@@ -1,7 +1,7 @@
 // Disputes end to end through HTTP on the real SQLite store: AI evidence returned, the full lifecycle, concurrency, the queue.
 import { createHash, randomBytes } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { ProjectionRunner } from '../../src/projections/projection-runner.js';
+import { ProjectionRunner } from '../../src/ledger/read-models/projection-runner.js';
 import type { JsonObject } from '../../src/verifier/envelope.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 

@@ -2,8 +2,8 @@
 // esdb://127.0.0.1:2113?tls=false from `docker compose up eventstore`). Each test gets its own stream prefix on the
 // shared node, so it starts empty; nothing is deleted afterwards (ESDB deletes are tombstones anyway).
 import { randomBytes } from 'node:crypto';
-import { EventStoreDbEventStore } from '../../src/ledger/eventstoredb-event-store.js';
-import type { EventStore } from '../../src/ledger/event-store.port.js';
+import { EventStoreDbEventStore } from '../../src/ledger/event-store/eventstoredb-event-store.js';
+import type { EventStore } from '../../src/ledger/event-store/event-store.port.js';
 import { runEventStoreContract } from '../contract/event-store.contract.js';
 
 const url = process.env.TEST_EVENTSTORE_URL;

@@ -2,12 +2,12 @@
 // global-order sequence. Importing the client here also proves it loads under jest's ESM mode.
 import { ANY, NO_STREAM, STREAM_EXISTS, WrongExpectedVersionError } from '@eventstore/db-client';
 import { computeEventHash, ZERO_HASH, type EnvelopeBody } from '../../src/verifier/envelope.js';
-import { ConcurrencyError } from '../../src/ledger/event-store.port.js';
+import { ConcurrencyError } from '../../src/ledger/event-store/event-store.port.js';
 import {
   comparePositions, envelopeOf, exactExpectedRevision, fromEsdbRevision, fromSequenceEvent, isReservedStream, isSystemEvent,
   onWrongExpectedVersion, planSequence, SEQUENCE_BATCH_EVENTS, SEQUENCED_TYPE, StreamNames, toEsdbEvent, toEsdbExpectedRevision,
   toSequenceEvent, type Candidate, type RecordedLike, type SequencedLeaf,
-} from '../../src/ledger/eventstoredb-mapping.js';
+} from '../../src/ledger/event-store/eventstoredb-mapping.js';
 import { nativeSha256 } from '../../src/ledger/native-sha256.js';
 
 const pos = (commit: number, prepare = commit) => ({ commit: BigInt(commit), prepare: BigInt(prepare) });

@@ -1,6 +1,6 @@
 // Child process for the group-commit crash test: appends in concurrent rounds (one group commit each) until killed,
 // printing one JSON line per acknowledged (durable) command. Usage: node group-commit-child.mjs <file> <first command id>
-import { SqliteEventStore } from '../../dist/ledger/sqlite-event-store.js';
+import { SqliteEventStore } from '../../dist/ledger/event-store/sqlite-event-store.js';
 
 const [file, firstId] = process.argv.slice(2);
 const store = SqliteEventStore.open(file); // synchronous=FULL: a resolved append has been fsynced

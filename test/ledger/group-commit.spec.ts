@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import canonicalize from 'canonicalize';
-import { ConcurrencyError, type NewEvent } from '../../src/ledger/event-store.port.js';
-import { SqliteEventStore } from '../../src/ledger/sqlite-event-store.js';
+import { ConcurrencyError, type NewEvent } from '../../src/ledger/event-store/event-store.port.js';
+import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
 
 const ROOT = path.join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
@@ -192,7 +192,7 @@ describe('SQLite group commit', () => {
 
   it('a crash mid-batch leaves only whole commands, and every acknowledged command is there', async () => {
     const child = path.join(ROOT, 'test', 'ledger', 'group-commit-child.mjs');
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'ledger', 'sqlite-event-store.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test builds it first)');
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'ledger', 'event-store', 'sqlite-event-store.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test builds it first)');
     const acked = new Map<number, Array<{ leafIndex: number; stream: string; hash: string }>>();
     for (let cycle = 0; cycle < 3; cycle++) {
       const proc = spawn(process.execPath, [child, file, String(cycle * 1_000_000)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

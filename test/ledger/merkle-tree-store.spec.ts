@@ -3,8 +3,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashChildren, hashLeaf, rootFromLeafHashes } from '../../src/verifier/rfc6962.js';
-import { nodeKey, SignerMismatchError, SqliteMerkleTreeStore, TreeMovedError, type MerkleTreeStore } from '../../src/ledger/merkle-tree.store.js';
-import { PostgresMerkleTreeStore } from '../../src/ledger/postgres-merkle-tree.store.js';
+import { nodeKey, SignerMismatchError, SqliteMerkleTreeStore, TreeMovedError, type MerkleTreeStore } from '../../src/ledger/log/merkle-tree.store.js';
+import { PostgresMerkleTreeStore } from '../../src/ledger/log/postgres-merkle-tree.store.js';
 import { tempDir } from '../support/ledger-app.js';
 import { dropSchema, freshSchema, testDatabaseUrl } from '../support/pg-schema.js';
 

@@ -1,7 +1,7 @@
 // The event-store contract on a real PostgreSQL (TEST_DATABASE_URL), each test in its own fresh schema,
 // plus the PostgreSQL-specific promise: several processes writing, readers never see a gap.
-import { PostgresEventStore } from '../../src/ledger/postgres-event-store.js';
-import type { EventStore } from '../../src/ledger/event-store.port.js';
+import { PostgresEventStore } from '../../src/ledger/event-store/postgres-event-store.js';
+import type { EventStore } from '../../src/ledger/event-store/event-store.port.js';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
 import { runEventStoreContract } from '../contract/event-store.contract.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';

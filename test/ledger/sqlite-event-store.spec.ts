@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SqliteEventStore } from '../../src/ledger/sqlite-event-store.js';
-import type { EventStore } from '../../src/ledger/event-store.port.js';
+import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
+import type { EventStore } from '../../src/ledger/event-store/event-store.port.js';
 import { runEventStoreContract } from '../contract/event-store.contract.js';
 
 const evs = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'T', data: { i }, meta: {} }));

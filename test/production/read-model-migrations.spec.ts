@@ -3,8 +3,9 @@
 import { rmSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config.js';
-import { openReadModels, READ_MODEL_MIGRATIONS, readModelOptions } from '../../src/projections/read-store.js';
+import { openReadModels, READ_MODEL_MIGRATIONS, readModelOptions } from '../../src/ledger/read-models/read-store.js';
 import { tempDir } from '../support/ledger-app.js';
+import { ALL_READ_MODEL_ENTITIES } from '../support/read-models.js';
 import { dropSchema, freshSchema, testDatabaseUrl } from '../support/pg-schema.js';
 
 if (!testDatabaseUrl) process.stderr.write('\nSKIPPED: read-model migrations on PostgreSQL: TEST_DATABASE_URL is not set\n');
@@ -23,7 +24,7 @@ async function expectMigrationsMatchEntities(db: DataSource): Promise<void> {
 describe('read-model migrations', () => {
   it('on SQLite: all run, match the entities, and roll back', async () => {
     const dataDir = tempDir('ledger-migrations-');
-    const db = await openReadModels(readModelOptions(loadConfig({}, { dataDir })));
+    const db = await openReadModels(readModelOptions(loadConfig({}, { dataDir }), ALL_READ_MODEL_ENTITIES));
     try {
       await expectMigrationsMatchEntities(db);
     } finally {
@@ -35,7 +36,7 @@ describe('read-model migrations', () => {
   const pg = testDatabaseUrl ? it : it.skip;
   pg('on PostgreSQL (TEST_DATABASE_URL): all run in a fresh schema, match the entities, and roll back', async () => {
     const schema = freshSchema('test_migrations');
-    const db = await openReadModels(readModelOptions(loadConfig({}, { store: 'postgres', databaseUrl: testDatabaseUrl, databaseSchema: schema })));
+    const db = await openReadModels(readModelOptions(loadConfig({}, { store: 'postgres', databaseUrl: testDatabaseUrl, databaseSchema: schema }), ALL_READ_MODEL_ENTITIES));
     try {
       await expectMigrationsMatchEntities(db);
     } finally {

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { MERKLE_LOG } from '../../src/ledger/ledger.tokens.js';
-import type { MerkleLog } from '../../src/ledger/merkle-log.js';
-import { advisoryLockKey } from '../../src/ledger/postgres-support.js';
+import type { MerkleLog } from '../../src/ledger/log/merkle-log.js';
+import { advisoryLockKey } from '../../src/ledger/event-store/postgres-support.js';
 import { verifyCheckpoint } from '../../src/verifier/checkpoint.js';
 import { hashLeaf, verifyConsistency } from '../../src/verifier/rfc6962.js';
 import { verifyReceipt } from '../../src/verifier/tlog-proof.js';

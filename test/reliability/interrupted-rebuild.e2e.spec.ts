@@ -12,7 +12,7 @@ import { AppModule } from '../../src/app.module.js';
 import { generateLedger } from '../../src/bench/dataset.js';
 import { ROOT } from '../../src/bench/processes.js';
 import { loadConfig } from '../../src/config.js';
-import { ProjectionRunner } from '../../src/projections/projection-runner.js';
+import { ProjectionRunner } from '../../src/ledger/read-models/projection-runner.js';
 import { tempDir } from '../support/ledger-app.js';
 import { dumpReadModels } from '../support/read-models.js';
 import { runCli } from '../support/server-process.js';
@@ -45,12 +45,6 @@ async function startAndStop(dataDir: string): Promise<number> {
   }
 }
 
-/** The application's projections, in its order. */
-const PROJECTIONS = [
-  ['projections/filings.projection.js', 'FilingsProjection'], ['projections/principals.projection.js', 'PrincipalsProjection'],
-  ['disputes/disputes.projection.js', 'DisputesProjection'], ['settlement/rights.projection.js', 'RightsProjection'],
-];
-
 /** The compiled application's rebuild in its own process, killed with SIGKILL as soon as its first batch has committed. */
 function rebuildKilledAfterFirstBatch(dataDir: string): Promise<NodeJS.Signals | null> {
   const dist = (f: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', f)).href);
@@ -59,12 +53,9 @@ function rebuildKilledAfterFirstBatch(dataDir: string): Promise<NodeJS.Signals |
     import { NestFactory } from '@nestjs/core';
     const { AppModule } = await import(${dist('app.module.js')});
     const { loadConfig } = await import(${dist('config.js')});
-    const { ProjectionRunner } = await import(${dist('projections/projection-runner.js')});
-    const { EVENT_STORE } = await import(${dist('ledger/ledger.tokens.js')});
-    const projections = [${PROJECTIONS.map(([file, name]) => `(await import(${dist(file)})).${name}`).join(', ')}];
-    const { DataSource } = await import('typeorm');
+    const { ProjectionRunner } = await import(${dist('ledger/read-models/projection-runner.js')});
     const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(loadConfig(process.env, { logLevel: 'silent' })), { logger: false });
-    const runner = new ProjectionRunner(ctx.get(EVENT_STORE), ctx.get(DataSource), projections.map((p) => ctx.get(p)), ${BATCH});
+    const runner = ctx.get(ProjectionRunner).withBatchSize(${BATCH});
     await runner.rebuild(() => process.kill(process.pid, 'SIGKILL'));
   `;
   return new Promise((resolve) => {

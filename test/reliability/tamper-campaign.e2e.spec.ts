@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CheckpointHistoryError, checkpointNotes } from '../../src/cli/sources.js';
 import { nativeEd25519Verify, nativeSha256 } from '../../src/cli/native-crypto.js';
-import { SqliteEventStore } from '../../src/ledger/sqlite-event-store.js';
+import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import { canonicalJson, computeEventHash, ZERO_HASH } from '../../src/verifier/envelope.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { filingBody, startLedger, tempDir } from '../support/ledger-app.js';

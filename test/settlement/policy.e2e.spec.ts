@@ -1,6 +1,6 @@
 // Sandbox policy versions through HTTP: published by an admin for a future instant, public, never retroactive.
 import { randomBytes } from 'node:crypto';
-import { POLICY_V1 } from '../../src/projections/policy.js';
+import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string };

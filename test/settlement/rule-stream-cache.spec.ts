@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/ledger/sqlite-event-store.js';
+import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import { RuleStreamCache } from '../../src/settlement/right-events.js';
 import { ruleEvent } from '../../src/verifier/rights-rules.js';
 

@@ -4,16 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { DisputesProjection } from '../../src/disputes/disputes.projection.js';
-import { DisputeView } from '../../src/projections/dispute-view.entity.js';
-import { FilingsProjection } from '../../src/projections/filings.projection.js';
-import { PrincipalsProjection } from '../../src/projections/principals.projection.js';
-import { ProjectionRunner } from '../../src/projections/projection-runner.js';
-import { ApiKeyView, FilingView, PrincipalView } from '../../src/projections/read-model.entities.js';
-import { RightsProjection } from '../../src/settlement/rights.projection.js';
-import { RightView } from '../../src/projections/right-view.entity.js';
+import { DisputeView } from '../../src/disputes/dispute-view.entity.js';
+import { ProjectionRunner } from '../../src/ledger/read-models/projection-runner.js';
+import { ApiKeyView, PrincipalView } from '../../src/auth/principal-view.entity.js';
+import { FilingView } from '../../src/filing/filing-view.entity.js';
+import { RightView } from '../../src/settlement/right-view.entity.js';
 import type { FilingDetails } from '../../src/filing/filing.events.js';
-import { FILING_SAFEGUARDS, type FilingSafeguards } from '../../src/settlement/filing-safeguards.js';
+import { FILING_SAFEGUARDS, type FilingSafeguards } from '../../src/filing/filing-safeguards.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
@@ -327,9 +324,8 @@ describe('sandbox settlement', () => {
         [table.name, (await db.getRepository(table).find()).map((row) => JSON.stringify(row)).sort()] as const)));
       const applied = await dump();
       expect(applied.DisputeView.length).toBeGreaterThan(3);
-      const projections = [FilingsProjection, PrincipalsProjection, DisputesProjection, RightsProjection].map((p) => ledger.app.get(p));
       for (const batchSize of [1, 7, 10_000]) {
-        await new ProjectionRunner(ledger.store, db, projections, batchSize).rebuild();
+        await ledger.app.get(ProjectionRunner).withBatchSize(batchSize).rebuild();
         expect(await dump()).toEqual(applied);
       }
     });

@@ -8,7 +8,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
-import type { EventStore } from '../../src/ledger/event-store.port.js';
+import type { EventStore } from '../../src/ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../../src/ledger/ledger.tokens.js';
 import { dropSchema, freshSchema } from './pg-schema.js';
 

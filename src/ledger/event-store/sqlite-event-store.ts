@@ -4,13 +4,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
-import { computeEventHash, ZERO_HASH } from '../verifier/envelope.js';
-import type { EventEnvelope, JsonObject, Sha256 } from '../verifier/envelope.js';
+import { computeEventHash, ZERO_HASH } from '../../verifier/envelope.js';
+import type { EventEnvelope, JsonObject, Sha256 } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type {
   AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StreamAppend, Unsubscribe,
 } from './event-store.port.js';
-import { nativeSha256 } from './native-sha256.js';
+import { nativeSha256 } from '../native-sha256.js';
 
 // ---- Store-independent helpers, shared with the PostgreSQL store (kept here so no other file is needed). ----
 

@@ -1,5 +1,8 @@
+// Who may call a route: the roles, the principal a request carries, and the marks the auth guard reads.
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import type { Role } from './identity.events.js';
+
+export const ROLES = ['creator', 'reviewer', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 export const PUBLIC_ROUTE = 'ledger:public';
 export const REQUIRED_ROLES = 'ledger:roles';

@@ -1,6 +1,6 @@
 // The server's stored-subtree proofs equal the reference RFC 6962 construction for every (index, size) up to 70.
 import { randomBytes } from 'node:crypto';
-import { consistencyProof, hashChildren, hashLeaf, inclusionProof, rootFromLeafHashes } from '../verifier/rfc6962.js';
+import { consistencyProof, hashChildren, hashLeaf, inclusionProof, rootFromLeafHashes } from '../../verifier/rfc6962.js';
 import { MerkleProofs } from './merkle-proofs.js';
 
 function perfectNodes(leaves: Uint8Array[]): Map<string, Uint8Array> {

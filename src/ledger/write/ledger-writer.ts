@@ -1,13 +1,13 @@
 // Every command's write path: decide, append durably, then wait until the read models show it (read-your-writes).
 import { Inject, Injectable } from '@nestjs/common';
-import { withIdempotencyToken } from '../common/idempotency-context.js';
-import { eventsAppended } from '../common/metrics.js';
-import { ProjectionRunner } from '../projections/projection-runner.js';
-import type { JsonObject } from '../verifier/envelope.js';
+import { withIdempotencyToken } from '../../common/idempotency-context.js';
+import { eventsAppended } from '../../common/metrics.js';
+import { ProjectionRunner } from '../read-models/projection-runner.js';
+import type { JsonObject } from '../../verifier/envelope.js';
 import { decideAndAppend } from './aggregate-stream.js';
-import type { Decider, DomainEvent } from './decider.js';
-import type { AppendResult, EventStore, StreamAppend } from './event-store.port.js';
-import { EVENT_STORE } from './ledger.tokens.js';
+import type { Decider, DomainEvent } from '../decider.js';
+import type { AppendResult, EventStore, StreamAppend } from '../event-store/event-store.port.js';
+import { EVENT_STORE } from '../ledger.tokens.js';
 
 @Injectable()
 export class LedgerWriter {

@@ -9,21 +9,22 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { IsNull, type DataSource } from 'typeorm';
-import type { Principal } from '../auth/auth.decorators.js';
-import type { EventStore } from '../ledger/event-store.port.js';
-import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { ProjectionRunner } from '../projections/projection-runner.js';
-import { IdempotencyRecord } from '../projections/read-model.entities.js';
-import { canonicalJson } from '../verifier/envelope.js';
-import { conflict, DomainError } from './domain-error.js';
-import { idempotencyToken, runWithIdempotencyToken } from './idempotency-context.js';
+import type { Principal } from '../../common/access.js';
+import { ConcurrencyError, type EventStore } from '../event-store/event-store.port.js';
+import { EVENT_STORE } from '../ledger.tokens.js';
+import { ProjectionRunner } from '../read-models/projection-runner.js';
+import { IdempotencyRecord } from './idempotency-record.entity.js';
+import { canonicalJson } from '../../verifier/envelope.js';
+import { conflict, DomainError } from '../../common/domain-error.js';
+import { idempotencyToken, runWithIdempotencyToken } from '../../common/idempotency-context.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 /** A claim this old with no events of its request in the log belongs to a request that stopped: it may be taken over. */
 const CLAIM_LEASE_MS = 30_000;
 const SCAN_BATCH = 1_000;
 type RecordKey = Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>;
-const isRefusal = (err: unknown) => err instanceof DomainError || (err instanceof HttpException && err.getStatus() < 500);
+/** A request refused before anything was appended. A lost race on a stream may follow another append of the same request. */
+const isRefusal = (err: unknown) => (err instanceof DomainError && !(err instanceof ConcurrencyError)) || (err instanceof HttpException && err.getStatus() < 500);
 const inProgress = () => conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
 
 /** What a repeated Idempotency-Key must repeat: the method, the URL and the body (canonical JSON). */

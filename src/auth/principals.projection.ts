@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { ApiKeyIssued, ApiKeyRevoked, PrincipalRegistered } from '../auth/identity.events.js';
+import type { ApiKeyIssued, ApiKeyRevoked, PrincipalRegistered } from './identity.events.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import type { Projection } from './projection.js';
-import { ApiKeyView, PrincipalView } from './read-model.entities.js';
-import { RowBatch } from './row-batch.js';
+import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
+import { ApiKeyView, PrincipalView } from './principal-view.entity.js';
+import { RowBatch } from '../ledger/read-models/row-batch.js';
 
+@ReadModelProjection()
 @Injectable()
 export class PrincipalsProjection implements Projection {
   readonly name = 'principals';

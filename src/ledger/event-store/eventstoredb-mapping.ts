@@ -13,7 +13,7 @@
 //   ledger-genesis     one event written when the ledger is first opened: sequencing scans $all from there.
 import { ANY, NO_STREAM, STREAM_EXISTS, type AppendExpectedRevision, type CurrentRevision, type JSONEventData, type Position } from '@eventstore/db-client';
 import { v5 as uuidv5 } from 'uuid';
-import type { EnvelopeBody, EventEnvelope, JsonObject } from '../verifier/envelope.js';
+import type { EnvelopeBody, EventEnvelope, JsonObject } from '../../verifier/envelope.js';
 import { ConcurrencyError, type ExpectedRevision } from './event-store.port.js';
 import { expectationHolds } from './sqlite-event-store.js';
 

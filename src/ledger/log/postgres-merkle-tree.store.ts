@@ -1,7 +1,7 @@
 // The Merkle log's durable state in PostgreSQL, beside the events: shared by every app instance on the schema.
 // One sequencer writes (compare-and-set on the size); every instance reads nodes to answer proofs.
 import pg from 'pg';
-import { advisoryLockKey, checkSchemaName, ensureSchema, inTransaction } from './postgres-support.js';
+import { advisoryLockKey, checkSchemaName, ensureSchema, inTransaction } from '../event-store/postgres-support.js';
 import {
   completedNodes, nodeKey, SignerMismatchError, TreeMovedError, type MerkleTreeStore, type NodeId, type StoredCheckpoint,
 } from './merkle-tree.store.js';

@@ -1,10 +1,10 @@
 // The one projection runner: applies every read model in log order, advancing its checkpoint in the same transaction.
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { EventStore, Unsubscribe } from '../ledger/event-store.port.js';
-import type { EventEnvelope } from '../verifier/envelope.js';
-import type { Projection } from './projection.js';
-import { ProjectionCheckpoint } from './read-model.entities.js';
+import type { EventStore, Unsubscribe } from '../event-store/event-store.port.js';
+import type { EventEnvelope } from '../../verifier/envelope.js';
+import { orderProjections, type Projection } from './projection.js';
+import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes, dropLooseIndexes } from './rebuild-indexes.js';
 
 const CHECKPOINT = 'read-models';
@@ -38,13 +38,33 @@ export class ProjectionRunner {
   private rebuilding = false;
   private readonly appliedListeners = new Set<(events: readonly EventEnvelope[]) => void>();
 
+  private projections: Projection[] = [];
+
   constructor(
     private readonly store: EventStore,
     private readonly db: DataSource,
-    private readonly projections: Projection[],
+    projections: readonly Projection[] = [],
     /** Events per transaction, in a rebuild too; by default BATCH, and REBUILD_BATCH in a rebuild. */
     private readonly batchSize?: number,
-  ) {}
+  ) {
+    this.register(projections);
+  }
+
+  /** Adds read models before the runner starts; every batch is applied to them in dependency order. */
+  register(projections: readonly Projection[]): void {
+    if (this.unsubscribe || this.running) throw new Error('projections are registered before the runner starts');
+    this.projections = orderProjections([...this.projections, ...projections]);
+  }
+
+  /** A runner over the same read models that applies `batchSize` events per transaction (tests, tools). */
+  withBatchSize(batchSize: number): ProjectionRunner {
+    return new ProjectionRunner(this.store, this.db, this.projections, batchSize);
+  }
+
+  /** The registered read models, in the order each batch is applied to them. */
+  get names(): string[] {
+    return this.projections.map((p) => p.name);
+  }
 
   get position(): number {
     return this.next;

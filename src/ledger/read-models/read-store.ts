@@ -2,20 +2,24 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import type { AppConfig } from '../config.js';
-import { advisoryLockKey, ensureSchema } from '../ledger/postgres-support.js';
+import type { AppConfig } from '../../config.js';
+import { advisoryLockKey, ensureSchema } from '../event-store/postgres-support.js';
 import { InitialReadModels1764374400000 } from './migrations/1764374400000-initial-read-models.js';
 import { LabelReadModel1795922400000 } from './migrations/1795922400000-label-read-model.js';
 import { DisputeReadModel1796000000000 } from './migrations/1796000000000-dispute-read-model.js';
 import { RightsReadModel1797100000000 } from './migrations/1797100000000-rights-read-model.js';
 import { IdempotencyClaims1798000000000 } from './migrations/1798000000000-idempotency-claims.js';
-import { READ_MODEL_ENTITIES } from './read-model.entities.js';
+import { IdempotencyRecord } from '../write/idempotency-record.entity.js';
+import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes } from './rebuild-indexes.js';
 
 export const READ_MODEL_MIGRATIONS = [InitialReadModels1764374400000, LabelReadModel1795922400000, DisputeReadModel1796000000000, RightsReadModel1797100000000, IdempotencyClaims1798000000000];
 
-export function readModelOptions(config: AppConfig): DataSourceOptions {
-  const common = { entities: READ_MODEL_ENTITIES, migrations: READ_MODEL_MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+/** The ledger's own tables; each domain module adds its read models' entities (TypeOrmModule.forFeature). */
+export const LEDGER_ENTITIES = [ProjectionCheckpoint, IdempotencyRecord];
+
+export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Function> = LEDGER_ENTITIES): DataSourceOptions {
+  const common = { entities: Array.from(entities), migrations: READ_MODEL_MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
   if (config.store === 'sqlite') {
     return {
       ...common,

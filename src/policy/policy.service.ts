@@ -1,11 +1,11 @@
 // The policy versions, folded from the `policy` stream (small: one event per version).
 import { Inject, Injectable } from '@nestjs/common';
-import type { EventStore } from '../ledger/event-store.port.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { fold } from '../ledger/decider.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import type { PolicyVersion } from '../verifier/rights-rules.js';
 import { policyDecider, policyInForce, type PolicyState } from './policy.decider.js';
-import { POLICY_STREAM, type PolicyPublished } from './settlement.events.js';
+import { POLICY_STREAM, type PolicyPublished } from './policy.events.js';
 
 @Injectable()
 export class PolicyService {

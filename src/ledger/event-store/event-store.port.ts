@@ -1,5 +1,6 @@
 // The one event-store port every store implements (SQLite, PostgreSQL, EventStoreDB).
-import type { EventEnvelope, JsonObject } from '../verifier/envelope.js';
+import type { EventEnvelope, JsonObject } from '../../verifier/envelope.js';
+import { DomainError } from '../../common/domain-error.js';
 
 /** `no-stream`: must not exist; `stream-exists`: must exist; `any`: no check; n: the stream's last revision must be n. */
 export type ExpectedRevision = 'no-stream' | 'any' | 'stream-exists' | number;
@@ -25,7 +26,7 @@ export interface AppendResult {
   lastPosition: number;
 }
 
-export class ConcurrencyError extends Error {
+export class ConcurrencyError extends DomainError {
   readonly name = 'ConcurrencyError';
   constructor(
     readonly stream: string,
@@ -33,7 +34,12 @@ export class ConcurrencyError extends Error {
     /** The stream's actual last revision, or -1 when it does not exist. */
     readonly actual: number,
   ) {
-    super(`stream ${stream}: expected revision ${String(expected)}, actual ${actual === -1 ? 'no stream' : actual}`);
+    super('conflict', 'concurrent-modification', `stream ${stream}: expected revision ${String(expected)}, actual ${actual === -1 ? 'no stream' : actual}`);
+  }
+
+  /** Clients read that they may retry, not the store's stream names and revisions. */
+  override get detail(): string {
+    return 'the resource was changed by another request; retry';
   }
 }
 

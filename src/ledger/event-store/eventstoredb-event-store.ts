@@ -7,7 +7,7 @@ import {
   BACKWARDS, END, EventStoreDBClient, excludeSystemEvents, FORWARDS, START, StreamNotFoundError, streamNameFilter,
   WrongExpectedVersionError, type AllStreamSubscription, type Position, type ReadPosition, type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { EventEnvelope, Sha256 } from '../verifier/envelope.js';
+import type { EventEnvelope, Sha256 } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StreamAppend, Unsubscribe } from './event-store.port.js';
 import {
@@ -15,7 +15,7 @@ import {
   isSystemEvent, onWrongExpectedVersion, planSequence, SEQUENCE_BATCH_EVENTS, StreamNames, toEsdbEvent, toEsdbExpectedRevision,
   toSequenceEvent, type Candidate, type SequencedLeaf,
 } from './eventstoredb-mapping.js';
-import { nativeSha256 } from './native-sha256.js';
+import { nativeSha256 } from '../native-sha256.js';
 import { NO_HEAD, planAppend, SizeListeners, validateAppends, validateReadAll, type PlannedRow, type StreamHead } from './sqlite-event-store.js';
 
 const ALL_PAGE = 1000;

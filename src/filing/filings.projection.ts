@@ -1,21 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { fold } from '../ledger/decider.js';
-import type { EventStore } from '../ledger/event-store.port.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { policyDecider, policyInForce, type PolicyState } from '../settlement/policy.decider.js';
-import { POLICY_STREAM, type PolicyPublished } from '../settlement/settlement.events.js';
-import type { WorkFiledData } from '../filing/filing.events.js';
-import { labelStateAfterCheck, TIER_DECLARED_ONLY, type LabelFileCheckedData, type LabelsDeclaredData } from '../labeling/labeling.events.js';
+import { policyDecider, policyInForce, type PolicyState } from '../policy/policy.decider.js';
+import { POLICY_STREAM, type PolicyPublished } from '../policy/policy.events.js';
+import type { WorkFiledData } from './filing.events.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { addDays } from './policy.js';
-import type { Projection } from './projection.js';
-import { FilingView } from './read-model.entities.js';
-import { RowBatch } from './row-batch.js';
+import { addDays } from '../verifier/sandbox-policy.js';
+import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
+import { FilingView } from './filing-view.entity.js';
+import { RowBatch } from '../ledger/read-models/row-batch.js';
 
 /** Events that change an existing filing row. */
-const UPDATES = new Set(['FilingWithdrawn', 'LabelsDeclared', 'LabelFileChecked']);
+const UPDATES = new Set(['FilingWithdrawn']);
 
+@ReadModelProjection()
 @Injectable()
 export class FilingsProjection implements Projection {
   readonly name = 'filings';
@@ -64,17 +64,6 @@ export class FilingsProjection implements Projection {
       case 'FilingWithdrawn': {
         const d = e.data as { filingId: string; reason: string | null; withdrawnAt: string };
         rows.update(d.filingId, { status: 'withdrawn', withdrawnAt: d.withdrawnAt, withdrawReason: d.reason });
-        return;
-      }
-      case 'LabelsDeclared': {
-        // A new declaration is "declared" until a file check matches it.
-        const { filingId, ...labels } = e.data as LabelsDeclaredData;
-        rows.update(filingId, { labelState: 'declared', labelTier: TIER_DECLARED_ONLY, labels });
-        return;
-      }
-      case 'LabelFileChecked': {
-        const { filingId, ...check } = e.data as LabelFileCheckedData;
-        rows.update(filingId, { labelState: labelStateAfterCheck(check), labelTier: check.tier, labelCheck: { ...check, leafIndex: e.leafIndex } });
         return;
       }
     }

@@ -1,6 +1,6 @@
 // Small PostgreSQL helpers shared by the tree store, the sequencer lock and the read-model bootstrap.
 import pg from 'pg';
-import { nativeSha256 } from './native-sha256.js';
+import { nativeSha256 } from '../native-sha256.js';
 
 /** Schema names are interpolated into SQL: only plain lower-case identifiers are accepted. */
 export function checkSchemaName(schema: string): string {

@@ -1,10 +1,10 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/auth.decorators.js';
-import type { EventStore } from '../ledger/event-store.port.js';
-import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { ProjectionRunner } from '../projections/projection-runner.js';
-import { metricsRegistry } from './metrics.js';
+import { Public } from '../common/access.js';
+import type { EventStore } from './event-store/event-store.port.js';
+import { EVENT_STORE } from './ledger.tokens.js';
+import { ProjectionRunner } from './read-models/projection-runner.js';
+import { metricsRegistry } from '../common/metrics.js';
 
 @ApiTags('operations')
 @Public()

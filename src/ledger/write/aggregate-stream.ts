@@ -1,7 +1,7 @@
 // Load a stream, fold it, decide, append with the stream's revision as the expectation.
-import type { EventEnvelope, JsonObject } from '../verifier/envelope.js';
-import type { Decider, DomainEvent } from './decider.js';
-import type { AppendResult, EventStore, ExpectedRevision, StreamAppend } from './event-store.port.js';
+import type { EventEnvelope, JsonObject } from '../../verifier/envelope.js';
+import type { Decider, DomainEvent } from '../decider.js';
+import type { AppendResult, EventStore, ExpectedRevision, StreamAppend } from '../event-store/event-store.port.js';
 
 export interface LoadedStream<S> {
   state: S;

@@ -1,7 +1,7 @@
 // Who sequences the Merkle log: exactly one process integrates leaves and signs checkpoints; the others follow.
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import { advisoryLockKey, checkSchemaName } from './postgres-support.js';
+import { advisoryLockKey, checkSchemaName } from '../event-store/postgres-support.js';
 
 export interface LogLeadership {
   /** True while this process holds the sequencer role. */

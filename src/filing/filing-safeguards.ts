@@ -1,6 +1,6 @@
 // The hook the filing handler calls around its append: near-duplicate screening (same commit as WorkFiled) and the
 // right as the rules give it. A token and an interface only, so the filing context does not depend on this one.
-import type { FilingDetails } from '../filing/filing.events.js';
+import type { FilingDetails } from './filing.events.js';
 import type { DomainEvent } from '../ledger/decider.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Right } from '../verifier/rights-rules.js';

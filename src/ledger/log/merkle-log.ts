@@ -2,11 +2,11 @@
 // When several instances share a store, only the leader (LogLeadership) integrates and signs; followers answer
 // proofs from the shared tree store and wait briefly for the leader when a receipt needs a newer checkpoint.
 import { HttpException, Logger } from '@nestjs/common';
-import { formatCheckpointBody } from '../verifier/checkpoint.js';
-import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../verifier/envelope.js';
-import { signNote } from '../verifier/note.js';
-import { hashChildren, hashLeaf, verifyConsistency } from '../verifier/rfc6962.js';
-import type { EventStore, Unsubscribe } from './event-store.port.js';
+import { formatCheckpointBody } from '../../verifier/checkpoint.js';
+import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../../verifier/envelope.js';
+import { signNote } from '../../verifier/note.js';
+import { hashChildren, hashLeaf, verifyConsistency } from '../../verifier/rfc6962.js';
+import type { EventStore, Unsubscribe } from '../event-store/event-store.port.js';
 import { SoleLeadership, type LogLeadership } from './log-leadership.js';
 import { MerkleProofs } from './merkle-proofs.js';
 import { nodeKey, type MerkleTreeStore, type NodeId, type StoredCheckpoint } from './merkle-tree.store.js';

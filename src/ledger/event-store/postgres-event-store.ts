@@ -1,11 +1,11 @@
 // PostgreSQL event store: one global order that stays contiguous under concurrent writers in many processes.
 import pg from 'pg';
-import type { EventEnvelope, Sha256 } from '../verifier/envelope.js';
+import type { EventEnvelope, Sha256 } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type {
   AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StreamAppend, Unsubscribe,
 } from './event-store.port.js';
-import { nativeSha256 } from './native-sha256.js';
+import { nativeSha256 } from '../native-sha256.js';
 import { advisoryLockKey, inTransaction } from './postgres-support.js';
 import {
   announceCommit, expectationHolds, NO_HEAD, planPrepared, prepareAppends, RecentCommits, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,

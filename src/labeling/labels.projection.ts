@@ -1,0 +1,39 @@
+// The label columns of the filings read model: the declaration in force, the latest file check and the tier.
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { FilingView } from '../filing/filing-view.entity.js';
+import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
+import { RowBatch } from '../ledger/read-models/row-batch.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
+import { labelStateAfterCheck, TIER_DECLARED_ONLY, type LabelFileCheckedData, type LabelsDeclaredData } from './labeling.events.js';
+
+const LABEL_EVENTS = new Set(['LabelsDeclared', 'LabelFileChecked']);
+
+@ReadModelProjection()
+@Injectable()
+export class LabelsProjection implements Projection {
+  readonly name = 'labels';
+  /** Changes the rows the filings projection inserts, in the same batch. */
+  readonly after = ['filings'];
+
+  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
+    const labelled = events.filter((e) => LABEL_EVENTS.has(e.type));
+    if (labelled.length === 0) return;
+    const rows = new RowBatch(em, FilingView, 'filingId');
+    await rows.load(labelled.map((e) => String(e.data.filingId)));
+    for (const e of labelled) {
+      if (e.type === 'LabelsDeclared') {
+        // A new declaration is "declared" until a file check matches it.
+        const { filingId, ...labels } = e.data as LabelsDeclaredData;
+        rows.update(filingId, { labelState: 'declared', labelTier: TIER_DECLARED_ONLY, labels });
+      } else {
+        const { filingId, ...check } = e.data as LabelFileCheckedData;
+        rows.update(filingId, { labelState: labelStateAfterCheck(check), labelTier: check.tier, labelCheck: { ...check, leafIndex: e.leafIndex } });
+      }
+    }
+    await rows.flush();
+  }
+
+  /** The filings projection clears the rows. */
+  async clear(): Promise<void> {}
+}

@@ -1,0 +1,25 @@
+// The event store the configuration names: embedded SQLite, PostgreSQL shared by instances, or EventStoreDB.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppConfig } from '../../config.js';
+import { nativeSha256 } from '../native-sha256.js';
+import type { EventStore } from './event-store.port.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
+
+export async function openEventStore(config: AppConfig): Promise<EventStore> {
+  switch (config.store) {
+    case 'sqlite':
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+      return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { synchronous: config.sqliteSynchronous, sha256: nativeSha256 });
+    case 'postgres':
+      if (!config.databaseUrl) throw new Error('DATABASE_URL is required when LEDGER_STORE=postgres');
+      return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema, sha256: nativeSha256 });
+    case 'eventstoredb': {
+      if (!config.eventstoreUrl) throw new Error('EVENTSTORE_URL is required when LEDGER_STORE=eventstoredb');
+      // Loaded only here: the gRPC client weighs some 25 MB of memory that the other stores never use.
+      const { EventStoreDbEventStore } = await import('./eventstoredb-event-store.js');
+      return EventStoreDbEventStore.open(config.eventstoreUrl, { prefix: config.eventstorePrefix, sha256: nativeSha256 });
+    }
+  }
+}
