@@ -18,6 +18,7 @@ import * as treeStores from '../ledger/log/merkle-tree.store.js';
 import { nativeSha256 } from '../ledger/native-sha256.js';
 import { loadSigningKey, type SigningKey } from '../ledger/log/signing-key.js';
 import { SqliteEventStore } from '../ledger/event-store/sqlite-event-store.js';
+import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { formatCheckpointBody } from '../verifier/checkpoint.js';
 import type { JsonObject } from '../verifier/envelope.js';
 import { formatVkey, signNote } from '../verifier/note.js';
@@ -77,12 +78,13 @@ function labels(filingId: string, creator: string, at: Date): LabelsDeclaredData
 async function fill(store: EventStore, total: number, phashes: Ledger['phashes'], onProgress: (n: number) => void): Promise<number> {
   const clock = new Date('2026-01-01T00:00:00.000Z');
   const tick = () => new Date(clock.setTime(clock.getTime() + 1000));
+  const writer = new LedgerWriter(store);
   const creators: string[] = [];
   let count = 0;
   for (let i = 0; i < 100 && count + 2 <= total; i++) {
     const principalId = uuidv7();
     const events = identityDecider.decide({ type: 'RegisterPrincipal', principalId, name: `creator ${i}`, roles: ['creator'], keyId: uuidv7(), keyHash: hashApiKey(hex(32)), now: tick() }, identityDecider.initialState());
-    await store.appendToStream(principalStream(principalId), events.map((e) => ({ ...e, meta: meta(principalId) })), 'no-stream');
+    await writer.append([{ stream: principalStream(principalId), expectedRevision: 'no-stream', events: events.map((e) => ({ ...e, meta: meta(principalId) })) }]);
     creators.push(principalId);
     count += events.length;
   }
@@ -103,7 +105,7 @@ async function fill(store: EventStore, total: number, phashes: Ledger['phashes']
           { stream: contentStream(filing.contentHash), expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: filing.contentHash, filingId, creator }, meta: meta(creator) }] },
           { stream: filingStream(filingId), expectedRevision: 'no-stream', events: [{ type: filed.type, data: filed.data, meta: meta(creator) }] },
         ];
-        round.push(store.appendMulti(appends).then((res) => {
+        round.push(writer.append(appends).then((res) => {
           phashes.push({ filingId, creator, leafIndex: res.lastPosition, value: filing.perceptualHash!.value });
           recent.push({ filingId, creator, revision: 0 });
           if (recent.length > 20_000) recent.splice(0, 10_000);
@@ -116,7 +118,7 @@ async function fill(store: EventStore, total: number, phashes: Ledger['phashes']
         const [event] = withdraw
           ? filingDecider.decide({ type: 'WithdrawFiling', filingId: f.filingId, actor: f.creator, reason: 'withdrawn by the creator', now: tick() }, { status: 'active', creator: f.creator, contentHash: null })
           : [{ type: 'LabelsDeclared', data: labels(f.filingId, f.creator, tick()) as unknown as JsonObject }];
-        round.push(store.appendToStream(filingStream(f.filingId), [{ type: event.type, data: event.data, meta: meta(f.creator) }], f.revision).then(() => {
+        round.push(writer.append([{ stream: filingStream(f.filingId), expectedRevision: f.revision, events: [{ type: event.type, data: event.data, meta: meta(f.creator) }] }]).then(() => {
           if (!withdraw) recent.push({ ...f, revision: f.revision + 1 });
         }));
         count += 1;

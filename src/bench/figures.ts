@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
+import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import type { Ledger } from './dataset.js';
 import { ROOT, runMeasured } from './processes.js';
 
@@ -151,6 +152,7 @@ export interface StoreFigure { synchronous: 'FULL' | 'NORMAL'; maxBatch: number;
 export async function benchStore(dir: string, synchronous: 'FULL' | 'NORMAL', maxBatch: number | undefined, seconds: number): Promise<StoreFigure> {
   const { SqliteEventStore } = await import('../ledger/event-store/sqlite-event-store.js');
   const store = SqliteEventStore.open(join(dir, `store-${synchronous}-${maxBatch ?? 'group'}.sqlite`), { synchronous, maxBatch });
+  const writer = new LedgerWriter(store);
   let commits = 0;
   store.subscribe(() => { commits++; });
   const deadline = performance.now() + seconds * 1000;
@@ -160,7 +162,7 @@ export async function benchStore(dir: string, synchronous: 'FULL' | 'NORMAL', ma
   await Promise.all(Array.from({ length: 50 }, async () => {
     while (performance.now() < deadline) {
       const id = n++;
-      await store.appendMulti([
+      await writer.append([
         { stream: `content-${id}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { id }, meta: { actor: 'p-1' } }] },
         { stream: `filing-${id}`, expectedRevision: 'no-stream', events: [{ type: 'WorkFiled', data: { ...data, id }, meta: { actor: 'p-1' } }] },
       ]);

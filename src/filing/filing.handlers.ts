@@ -46,9 +46,10 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     // Near-duplicates of earlier filings by others are recorded in the same commit as WorkFiled (SPEC 1.4).
     const screening = await this.safeguards.screen(filing, now);
     try {
-      const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), { type: 'FileWork', filing, now }, meta,
-        () => [{ stream: reservation, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: input.contentHash, filingId, creator: actor }, meta }] }]);
-      const filed = result.events.find((e) => e.type === 'WorkFiled')!;
+      const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), { type: 'FileWork', filing, now }, meta, {
+        extra: () => [{ stream: reservation, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: input.contentHash, filingId, creator: actor }, meta }] }],
+      });
+      const filed = result.decided.find((e) => e.type === 'WorkFiled')!;
       return {
         filingId, leafIndex: filed.leafIndex, eventHash: filed.hash, recordedAt: filed.recordedAt,
         right: await this.safeguards.afterFiled(filing, filed, screening),

@@ -3,11 +3,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ConcurrencyError, type EventStore } from '../ledger/event-store/event-store.port.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { filingStream, type FilingDetails, type PerceptualHash, type WorkFiledData } from '../filing/filing.events.js';
-import { eventsAppended } from '../common/metrics.js';
-import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
+import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { FilingView } from '../filing/filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-rules.js';
@@ -164,7 +163,7 @@ export class FilingScreening implements FilingSafeguards {
     private readonly nearDuplicates: NearDuplicateService,
     private readonly policies: PolicyService,
     private readonly rights: RightsQueries,
-    private readonly runner: ProjectionRunner,
+    private readonly writer: LedgerWriter,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
@@ -196,17 +195,11 @@ export class FilingScreening implements FilingSafeguards {
 
   private async recordLate(filing: FilingDetails, screening: Screening, matches: Match[]): Promise<void> {
     const stream = filingStream(filing.filingId);
-    for (let attempt = 0; ; attempt++) {
+    await this.writer.retrying(3, async () => {
       const events = await this.store.readStream(stream);
       const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, new Date());
-      try {
-        const result = await this.store.appendToStream(stream, [{ ...event, meta: { actor: filing.creator, cause: 'concurrent-filing' } }], events[events.length - 1].revision);
-        eventsAppended.inc({ type: event.type });
-        await this.runner.waitFor(result.lastPosition);
-        return;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= 3) throw err;
-      }
-    }
+      const meta = { actor: filing.creator, cause: 'concurrent-filing' };
+      await this.writer.append([{ stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] }]);
+    });
   }
 }

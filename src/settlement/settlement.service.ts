@@ -2,12 +2,10 @@
 // `settlements` stream. Runs are serialised by the stream's expected revision, in this process and across processes.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { conflict, DomainError } from '../common/domain-error.js';
-import { withIdempotencyToken } from '../common/idempotency-context.js';
-import { eventsAppended } from '../common/metrics.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
-import { ConcurrencyError, type EventStore } from '../ledger/event-store/event-store.port.js';
+import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
+import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { RIGHTS_EVENT_TYPES, RightsBook, type RightsSettledData, type SettlementTrigger } from '../verifier/rights-rules.js';
 import { SETTLEMENTS_STREAM } from './settlement.events.js';
@@ -44,7 +42,7 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly runner: ProjectionRunner,
+    private readonly writer: LedgerWriter,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -81,8 +79,9 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private async run(o: SettleOptions): Promise<SettlementResult> {
-    for (let attempt = 1; ; attempt++) {
+  /** Another run recorded meanwhile makes the append lose its race: the writer retries, and it becomes the previous settlement. */
+  private run(o: SettleOptions): Promise<SettlementResult> {
+    return this.writer.retrying(ATTEMPTS - 1, async () => {
       const book = await this.catchUp();
       const now = Date.now();
       const asOf = o.asOf?.getTime() ?? now;
@@ -98,18 +97,12 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
       const settled = book.settlementAt(asOf, logSize);
       const data: RightsSettledData = { asOf: new Date(asOf).toISOString(), logSize, ...settled, trigger: o.trigger };
       if (!o.recordEmpty && data.changes.length === 0) return { ...data, recorded: false, leafIndex: null, eventHash: null, recordedAt: null, revision: null };
-      try {
-        const expected = this.settlementsRevision < 0 ? 'no-stream' : this.settlementsRevision;
-        const result = await this.store.appendToStream(SETTLEMENTS_STREAM, [{ type: 'RightsSettled', data, meta: withIdempotencyToken({ actor: o.actor }) }], expected);
-        eventsAppended.inc({ type: 'RightsSettled' });
-        if (o.waitForReadModels ?? true) await this.runner.waitFor(result.lastPosition);
-        const [e] = result.events;
-        return { ...data, recorded: true, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt, revision: e.revision };
-      } catch (err) {
-        // Another run was recorded meanwhile: catch up (it becomes the previous settlement) and compute again.
-        if (!(err instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw err;
-      }
-    }
+      const expectedRevision = this.settlementsRevision < 0 ? 'no-stream' : this.settlementsRevision;
+      const result = await this.writer.append([{ stream: SETTLEMENTS_STREAM, expectedRevision, events: [{ type: 'RightsSettled', data, meta: { actor: o.actor } }] }],
+        { waitForReadModels: o.waitForReadModels });
+      const [e] = result.events;
+      return { ...data, recorded: true, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt, revision: e.revision };
+    });
   }
 
   /** Recorded settlements, oldest first, cursor = the stream revision. */

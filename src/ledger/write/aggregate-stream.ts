@@ -1,7 +1,7 @@
 // Load a stream, fold it, decide, append with the stream's revision as the expectation.
 import type { EventEnvelope, JsonObject } from '../../verifier/envelope.js';
 import type { Decider, DomainEvent } from '../decider.js';
-import type { AppendResult, EventStore, ExpectedRevision, StreamAppend } from '../event-store/event-store.port.js';
+import type { EventStore, ExpectedRevision } from '../event-store/event-store.port.js';
 
 export interface LoadedStream<S> {
   state: S;
@@ -17,17 +17,3 @@ export async function loadAggregate<E extends DomainEvent, S>(store: EventStore,
 }
 
 export const toNewEvents = (events: DomainEvent[], meta: JsonObject) => events.map((e) => ({ type: e.type, data: e.data, meta }));
-
-/** Runs one command against one stream; extra appends (e.g. a reservation stream) commit atomically with it. */
-export async function decideAndAppend<C, E extends DomainEvent, S>(
-  store: EventStore,
-  stream: string,
-  decider: Decider<C, E, S>,
-  command: C,
-  meta: JsonObject,
-  extra: (events: E[], state: S) => StreamAppend[] = () => [],
-): Promise<AppendResult> {
-  const { state, expected } = await loadAggregate(store, stream, decider);
-  const events = decider.decide(command, state);
-  return store.appendMulti([...extra(events, state), { stream, expectedRevision: expected, events: toNewEvents(events, meta) }]);
-}

@@ -1,28 +1,83 @@
-// Every command's write path: decide, append durably, then wait until the read models show it (read-your-writes).
+// The one write path of the server: decide, append durably (tagged with the request's idempotency token and counted),
+// then wait until the read models show it (read-your-writes). Lost races on an expected revision are retried here.
 import { Inject, Injectable } from '@nestjs/common';
 import { withIdempotencyToken } from '../../common/idempotency-context.js';
 import { eventsAppended } from '../../common/metrics.js';
-import { ProjectionRunner } from '../read-models/projection-runner.js';
-import type { JsonObject } from '../../verifier/envelope.js';
-import { decideAndAppend } from './aggregate-stream.js';
+import type { EventEnvelope, JsonObject } from '../../verifier/envelope.js';
 import type { Decider, DomainEvent } from '../decider.js';
-import type { AppendResult, EventStore, StreamAppend } from '../event-store/event-store.port.js';
+import { ConcurrencyError, type AppendResult, type EventStore, type StreamAppend } from '../event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
+import { ProjectionRunner } from '../read-models/projection-runner.js';
+import { loadAggregate, toNewEvents } from './aggregate-stream.js';
+
+/** A stored event whose type and data are those of the domain event it records. */
+export type RecordedEvent<E extends DomainEvent = DomainEvent> = Omit<EventEnvelope, 'type' | 'data'> & { type: E['type']; data: E['data'] };
+
+/** What a command wrote: every stored event in log order, and those of the command's own stream typed. */
+export interface Written<E extends DomainEvent> extends AppendResult {
+  decided: RecordedEvent<E>[];
+}
+
+export interface WriteOptions {
+  /** Wait until the read models include the write before answering (default: yes). */
+  waitForReadModels?: boolean;
+  /** Decide and append again this many times when another write to the stream wins the race (default: none). */
+  retries?: number;
+}
+
+export interface ExecuteOptions<E extends DomainEvent, S> extends WriteOptions {
+  /** Appends to other streams (e.g. a reservation) that commit atomically with the decided events, before them. */
+  extra?: (events: E[], state: S) => StreamAppend[];
+}
 
 @Injectable()
 export class LedgerWriter {
-  constructor(@Inject(EVENT_STORE) readonly store: EventStore, private readonly projections: ProjectionRunner) {}
+  constructor(
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    /** Absent where no read models run (the bench's dataset builder). */
+    private readonly readModels?: ProjectionRunner,
+  ) {}
 
-  async execute<C, E extends DomainEvent, S>(
+  /** Loads the stream, decides the command against its state and appends the events at the revision it was loaded at. */
+  execute<C, E extends DomainEvent, S>(
     stream: string,
     decider: Decider<C, E, S>,
     command: C,
     meta: JsonObject,
-    extra?: (events: E[], state: S) => StreamAppend[],
-  ): Promise<AppendResult> {
-    const result = await decideAndAppend(this.store, stream, decider, command, withIdempotencyToken(meta), extra);
+    options: ExecuteOptions<E, S> = {},
+  ): Promise<Written<E>> {
+    return this.retrying(options.retries ?? 0, async () => {
+      const { state, expected } = await loadAggregate(this.store, stream, decider);
+      const events = decider.decide(command, state);
+      const extra = options.extra?.(events, state) ?? [];
+      // The request's token marks the command's own events (a retry after a crash looks for them), not the extra ones.
+      const result = await this.commit([...extra, { stream, expectedRevision: expected, events: toNewEvents(events, withIdempotencyToken(meta)) }], options);
+      return { ...result, decided: result.events.filter((e) => e.stream === stream) as RecordedEvent<E>[] };
+    });
+  }
+
+  /** Appends to one or more streams in one atomic commit: the only place the server calls the store to append. */
+  append(appends: StreamAppend[], options: WriteOptions = {}): Promise<AppendResult> {
+    const tagged = new Map<JsonObject, JsonObject>();
+    const metaOf = (meta: JsonObject) => tagged.get(meta) ?? tagged.set(meta, withIdempotencyToken(meta)).get(meta)!;
+    return this.commit(appends.map((a) => ({ ...a, events: a.events.map((e) => ({ ...e, meta: metaOf(e.meta) })) })), options);
+  }
+
+  private async commit(appends: StreamAppend[], options: WriteOptions): Promise<AppendResult> {
+    const result = await this.store.appendMulti(appends);
     for (const e of result.events) eventsAppended.inc({ type: e.type });
-    await this.projections.waitFor(result.lastPosition);
+    if ((options.waitForReadModels ?? true) && this.readModels) await this.readModels.waitFor(result.lastPosition);
     return result;
+  }
+
+  /** Runs `attempt` again, up to `retries` more times, when it loses a race on an expected revision. */
+  async retrying<T>(retries: number, attempt: () => Promise<T>): Promise<T> {
+    for (let tried = 0; ; tried++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || tried >= retries) throw err;
+      }
+    }
   }
 }
