@@ -4,14 +4,14 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
-import { IdentityController } from './identity.controller.js';
+import { IdentityController, MeController } from './identity.controller.js';
 import { IDENTITY_HANDLERS } from './identity.handlers.js';
 import { ApiKeyView, PrincipalView } from './principal-view.entity.js';
 import { PrincipalsProjection } from './principals.projection.js';
 
 @Module({
   imports: [CqrsModule, TypeOrmModule.forFeature([PrincipalView, ApiKeyView])],
-  controllers: [IdentityController],
+  controllers: [IdentityController, MeController],
   providers: [AuthService, PrincipalsProjection, ...IDENTITY_HANDLERS, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService],
 })

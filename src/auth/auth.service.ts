@@ -7,9 +7,12 @@ import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { ApiKeyView, PrincipalView } from './principal-view.entity.js';
 import { hashApiKey } from './api-key.js';
 import type { Principal } from '../common/access.js';
+import { DomainError } from '../common/domain-error.js';
 import type { Role } from './identity.events.js';
 
 const CACHED_KEYS = 10_000;
+
+const keyExpired = (at: string) => new DomainError('unauthorized', 'key-expired', `the API key expired at ${at}; ask for a new one or issue one with another key`);
 
 @Injectable()
 export class AuthService implements OnModuleDestroy {
@@ -17,7 +20,7 @@ export class AuthService implements OnModuleDestroy {
    * Live keys by hash, so a request costs no read-model lookup. Only on the embedded store, where this process applies
    * every event: the runner drops a key before a revocation is answered. (Instances sharing PostgreSQL read the table.)
    */
-  private readonly live = new Map<string, Principal>();
+  private readonly live = new Map<string, { principal: Principal; expiresAt: number }>();
   /** Bumped on every invalidation: a lookup that began before one must not cache what it read. */
   private generation = 0;
   private readonly unsubscribe: Unsubscribe | undefined;
@@ -38,25 +41,36 @@ export class AuthService implements OnModuleDestroy {
 
   private forget(which: (p: Principal) => boolean): void {
     this.generation++;
-    for (const [hash, p] of this.live) if (which(p)) this.live.delete(hash);
+    for (const [hash, entry] of this.live) if (which(entry.principal)) this.live.delete(hash);
   }
 
-  /** The principal behind a live (unrevoked) key, or null. */
-  async authenticate(key: string): Promise<Principal | null> {
+  /** The principal behind a live (unrevoked) key, or null; an expired key is refused with its own problem type. */
+  async authenticate(key: string, now = Date.now()): Promise<Principal | null> {
     const keyHash = hashApiKey(key);
     const cached = this.live.get(keyHash);
-    if (cached) return { ...cached, roles: [...cached.roles] };
+    if (cached) {
+      if (now >= cached.expiresAt) throw keyExpired(new Date(cached.expiresAt).toISOString());
+      return { ...cached.principal, roles: [...cached.principal.roles] };
+    }
     const generation = this.generation;
     const apiKey = await this.db.getRepository(ApiKeyView).findOneBy({ keyHash, revokedAt: IsNull() });
     if (!apiKey) return null;
+    const expiresAt = apiKey.expiresAt === null ? Infinity : Date.parse(apiKey.expiresAt);
+    if (now >= expiresAt) throw keyExpired(apiKey.expiresAt!);
     const principal = await this.db.getRepository(PrincipalView).findOneBy({ principalId: apiKey.principalId });
     if (!principal) return null;
     const found: Principal = { principalId: principal.principalId, name: principal.name, roles: principal.roles as Role[], keyId: apiKey.keyId };
     if (this.unsubscribe && generation === this.generation) {
       if (this.live.size >= CACHED_KEYS) this.live.delete(this.live.keys().next().value!);
-      this.live.set(keyHash, { ...found, roles: [...found.roles] });
+      this.live.set(keyHash, { principal: { ...found, roles: [...found.roles] }, expiresAt });
     }
     return found;
+  }
+
+  /** A principal's keys, oldest first (hashes left out). */
+  async keysOf(principalId: string): Promise<Array<Omit<ApiKeyView, 'keyHash'>>> {
+    const keys = await this.db.getRepository(ApiKeyView).find({ where: { principalId }, order: { issuedAt: 'ASC', keyId: 'ASC' } });
+    return keys.map(({ keyHash: _hash, ...key }) => key);
   }
 
   async adminExists(): Promise<boolean> {

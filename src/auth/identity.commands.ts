@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { Role } from './identity.events.js';
 
-export interface IssuedKey { keyId: string; key: string }
+export interface IssuedKey { keyId: string; key: string; expiresAt: string | null }
 export interface RegisteredPrincipal { principalId: string; name: string; roles: Role[]; apiKey: IssuedKey }
 
 export class RegisterPrincipal extends Command<RegisteredPrincipal> {
@@ -10,9 +10,10 @@ export class RegisterPrincipal extends Command<RegisteredPrincipal> {
 }
 
 export class IssueApiKey extends Command<IssuedKey> {
-  constructor(readonly principalId: string, readonly actor: string) { super(); }
+  constructor(readonly principalId: string, readonly actor: string, readonly expiresAt: Date | null = null) { super(); }
 }
 
+/** `anyKey`: the admin may revoke any principal's key; others only their own. */
 export class RevokeApiKey extends Command<{ keyId: string; revokedAt: string }> {
-  constructor(readonly keyId: string, readonly actor: string) { super(); }
+  constructor(readonly keyId: string, readonly actor: string, readonly anyKey: boolean) { super(); }
 }

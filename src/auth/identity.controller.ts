@@ -1,8 +1,11 @@
-import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
-import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
+import { notFound } from '../common/domain-error.js';
+import { IsInstant } from '../common/validation.js';
+import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
 import { ROLES, type Role } from './identity.events.js';
 
@@ -14,6 +17,14 @@ export class CreatePrincipalDto {
   @IsArray() @ArrayNotEmpty() @ArrayUnique() @ArrayMaxSize(4) @IsIn(ROLES, { each: true })
   roles: Role[];
 }
+
+export class IssueKeyDto {
+  /** When the key stops working (ISO-8601 instant with a time zone, in the future); no expiry when left out. */
+  @IsOptional() @IsInstant()
+  expiresAt?: string;
+}
+
+const expiry = (body: IssueKeyDto | undefined) => (body?.expiresAt ? new Date(body.expiresAt) : null);
 
 @ApiTags('identity')
 @ApiBearerAuth()
@@ -30,13 +41,43 @@ export class IdentityController {
 
   /** Issues another key for a principal (shown once). */
   @Post('principals/:id/keys')
-  issueKey(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() actor: Principal) {
-    return this.commands.execute(new IssueApiKey(id, actor.principalId));
+  issueKey(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: IssueKeyDto, @CurrentPrincipal() actor: Principal) {
+    return this.commands.execute(new IssueApiKey(id, actor.principalId, expiry(body)));
   }
 
   @Delete('keys/:keyId')
   @HttpCode(200)
   revokeKey(@Param('keyId', new ParseUUIDPipe()) keyId: string, @CurrentPrincipal() actor: Principal) {
-    return this.commands.execute(new RevokeApiKey(keyId, actor.principalId));
+    return this.commands.execute(new RevokeApiKey(keyId, actor.principalId, true));
+  }
+}
+
+/** The caller's own identity and keys: any principal, whatever its roles. */
+@ApiTags('identity')
+@ApiBearerAuth()
+@Controller('v1/me')
+export class MeController {
+  constructor(private readonly commands: CommandBus, private readonly auth: AuthService) {}
+
+  /** Who the key belongs to: id, name, roles, and the principal's keys (which one this request used). */
+  @Get()
+  async me(@CurrentPrincipal() p: Principal) {
+    const principal = await this.auth.principal(p.principalId);
+    if (!principal) throw notFound('principal-not-found', `no principal ${p.principalId}`);
+    const keys = (await this.auth.keysOf(p.principalId)).map((k) => ({ ...k, current: k.keyId === p.keyId }));
+    return { principalId: principal.principalId, name: principal.name, roles: principal.roles, registeredAt: principal.registeredAt, keys };
+  }
+
+  /** Issues another key for the caller (shown once), e.g. to rotate: issue, switch, then revoke the old one. */
+  @Post('keys')
+  issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal) {
+    return this.commands.execute(new IssueApiKey(p.principalId, p.principalId, expiry(body)));
+  }
+
+  /** Revokes one of the caller's own keys (the admin revokes anyone's with DELETE /v1/keys/:keyId). */
+  @Delete('keys/:keyId')
+  @HttpCode(200)
+  revokeKey(@Param('keyId', new ParseUUIDPipe()) keyId: string, @CurrentPrincipal() p: Principal) {
+    return this.commands.execute(new RevokeApiKey(keyId, p.principalId, hasRole(p, 'admin')));
   }
 }

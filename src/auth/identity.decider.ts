@@ -11,7 +11,7 @@ export interface IdentityState {
 
 export type IdentityCommand =
   | { type: 'RegisterPrincipal'; principalId: string; name: string; roles: Role[]; keyId: string; keyHash: string; now: Date }
-  | { type: 'IssueApiKey'; principalId: string; keyId: string; keyHash: string; now: Date }
+  | { type: 'IssueApiKey'; principalId: string; keyId: string; keyHash: string; expiresAt?: Date | null; now: Date }
   | { type: 'RevokeApiKey'; principalId: string; keyId: string; now: Date };
 
 export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentityState> = {
@@ -40,9 +40,15 @@ export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentitySt
           { type: 'ApiKeyIssued', data: { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at } },
         ];
       }
-      case 'IssueApiKey':
+      case 'IssueApiKey': {
         if (!state.exists) throw notFound('principal-not-found', `no principal ${command.principalId}`);
-        return [{ type: 'ApiKeyIssued', data: { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at } }];
+        const expiry = command.expiresAt;
+        if (expiry && expiry.getTime() <= command.now.getTime()) {
+          throw invalid('expiry-not-in-future', `expiresAt must be later than now (${at})`, { errors: [{ field: 'expiresAt', message: 'expiresAt must be in the future' }] });
+        }
+        const data = { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at };
+        return [{ type: 'ApiKeyIssued', data: expiry ? { ...data, expiresAt: expiry.toISOString() } : data }];
+      }
       case 'RevokeApiKey': {
         const key = state.keys.get(command.keyId);
         if (!state.exists || !key) throw notFound('key-not-found', `no key ${command.keyId}`);

@@ -17,4 +17,6 @@ export class ApiKeyView {
   @Index() @Column('varchar', { length: 36 }) principalId: string;
   @Column('varchar', { length: 32 }) issuedAt: string;
   @Column('varchar', { length: 32, nullable: true }) revokedAt: string | null;
+  /** Refused from this instant on; null: no expiry. */
+  @Column('varchar', { length: 32, nullable: true }) expiresAt: string | null;
 }

@@ -25,7 +25,7 @@ export class PrincipalsProjection implements Projection {
         }
         case 'ApiKeyIssued': {
           const d = e.data as ApiKeyIssued['data'];
-          keys.insert({ keyId: d.keyId, keyHash: d.keyHash, principalId: d.principalId, issuedAt: d.issuedAt, revokedAt: null });
+          keys.insert({ keyId: d.keyId, keyHash: d.keyHash, principalId: d.principalId, issuedAt: d.issuedAt, revokedAt: null, expiresAt: d.expiresAt ?? null });
           break;
         }
         case 'ApiKeyRevoked': {

@@ -1,8 +1,14 @@
 // Small validators the DTOs share.
-import { Matches, registerDecorator, type ValidationOptions } from 'class-validator';
+import { IsISO8601, Matches, registerDecorator, type ValidationOptions } from 'class-validator';
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const IsSha256Hex = (opts?: ValidationOptions) => Matches(SHA256_HEX, { message: '$property must be 64 lowercase hex characters (SHA-256)', ...opts });
+
+/** An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous). */
+export const IsInstant = () => (target: object, property: string) => {
+  IsISO8601({ strict: true, strictSeparator: true })(target, property);
+  Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, { message: '$property must be an ISO-8601 instant with a time zone, e.g. 2027-01-01T00:00:00Z' })(target, property);
+};
 
 /** No control characters (C0, DEL, C1), no lone surrogates. */
 export const PRINTABLE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff]|[\t\n\r])*$/;

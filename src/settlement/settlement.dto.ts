@@ -1,14 +1,10 @@
 // Request bodies and queries of the settlement endpoints: whitelisted, every unknown field rejected.
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { IsPrintableText } from '../common/validation.js';
+import { IsInstant, IsPrintableText } from '../common/validation.js';
 import { REVIEW_DECISIONS, REVIEWABLE_FLAGS, RIGHT_FLAGS, RIGHT_STATUSES, type ReviewableFlag, type ReviewDecision } from '../verifier/rights-rules.js';
 
 /** An ISO-8601 instant with its offset (a local time without one would depend on the server's zone). */
-const Instant = () => (target: object, property: string) => {
-  IsISO8601({ strict: true, strictSeparator: true })(target, property);
-  Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, { message: '$property must be an ISO-8601 instant with a time zone, e.g. 2027-01-01T00:00:00Z' })(target, property);
-};
 const Days = (min: number, max: number) => (target: object, property: string) => {
   IsOptional()(target, property); IsInt()(target, property); Min(min)(target, property); Max(max)(target, property);
 };
@@ -41,18 +37,18 @@ export class PolicyParametersDto {
 
 export class PublishPolicyDto {
   /** When the version takes effect: in the future, after the latest version's. */
-  @Instant() effectiveFrom: string;
+  @IsInstant() effectiveFrom: string;
   @IsObject() @ValidateNested() @Type(() => PolicyParametersDto) parameters: PolicyParametersDto;
 }
 
 export class PolicyQuery {
   /** The instant to report the version in force for (default now). */
-  @IsOptional() @Instant() at?: string;
+  @IsOptional() @IsInstant() at?: string;
 }
 
 export class RightQuery {
   /** Any instant, past or future (default now). */
-  @IsOptional() @Instant() asOf?: string;
+  @IsOptional() @IsInstant() asOf?: string;
 }
 
 export class ListRightsQuery {
@@ -66,7 +62,7 @@ export class ListRightsQuery {
 
 export class SettleDto {
   /** The instant to settle as of: not in the future, not before the previous settlement's (default now). */
-  @IsOptional() @Instant() asOf?: string;
+  @IsOptional() @IsInstant() asOf?: string;
 }
 
 export class ListSettlementsQuery {

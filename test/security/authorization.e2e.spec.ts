@@ -37,6 +37,13 @@ const TABLE: Record<string, Row> = {
   'POST /v1/principals': { allow: ['admin'], request: async () => ({ path: '/v1/principals', json: { name: 'Newcomer', roles: ['creator'] } }) },
   'POST /v1/principals/{id}/keys': { allow: ['admin'], request: async (c) => ({ path: `/v1/principals/${(await c.f.principal()).id}/keys` }) },
   'DELETE /v1/keys/{keyId}': { allow: ['admin'], request: async (c) => ({ path: `/v1/keys/${(await c.f.principal()).keyId}` }) },
+  'GET /v1/me': { allow: AUTHENTICATED, request: get('/v1/me') },
+  'POST /v1/me/keys': { allow: AUTHENTICATED, request: async () => ({ path: '/v1/me/keys', json: {} }) },
+  // Each caller revokes a spare key of its own (those without a live key name someone else's).
+  'DELETE /v1/me/keys/{keyId}': {
+    allow: AUTHENTICATED,
+    request: async (c, actor) => ({ path: `/v1/me/keys/${actor === 'none' || actor === 'revoked' ? (await c.f.principal()).keyId : await c.f.spareKey(c.cast[actor])}` }),
+  },
 
   'POST /v1/filings': { allow: CREATORS, request: async () => ({ path: '/v1/filings', json: filingBody() }) },
   'GET /v1/filings': { allow: AUTHENTICATED, request: get('/v1/filings') },

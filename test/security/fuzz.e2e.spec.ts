@@ -187,6 +187,8 @@ describe('fuzzing every write endpoint', () => {
       'POST /v1/principals': { who: (c) => c.admin, path: async () => '/v1/principals', valid: () => ({ name: 'Fuzzed Person', roles: ['creator'] }) },
       'POST /v1/principals/{id}/keys': { who: (c) => c.admin, path: async (fresh) => `/v1/principals/${(await principal(fresh)).id}/keys` },
       'DELETE /v1/keys/{keyId}': { who: (c) => c.admin, path: async (fresh) => `/v1/keys/${(await principal(fresh)).keyId}` },
+      'POST /v1/me/keys': { who: (c) => c.creator, path: async () => '/v1/me/keys', valid: () => ({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() }) },
+      'DELETE /v1/me/keys/{keyId}': { who: (c) => c.admin, path: async (fresh) => `/v1/me/keys/${(await principal(fresh)).keyId}` },
       'POST /v1/filings': { who: (c) => c.creator, path: async () => '/v1/filings', valid: () => filingBody() },
       'POST /v1/filings/{id}/withdraw': { who: (c) => c.creator, path: async (fresh) => `/v1/filings/${(await filing(fresh)).filingId}/withdraw`, valid: () => ({ reason: 'filed by mistake' }) },
       'POST /v1/filings/{id}/labels': { who: (c) => c.creator, path: async (fresh) => `/v1/filings/${(await labelled(fresh)).filingId}/labels`, valid: () => labelsBody(`gen-${randomBytes(4).toString('hex')}`) },

@@ -27,7 +27,8 @@ export async function registerPrincipal(url: string, adminKey: string, name: str
 }
 
 export async function assembleCast(url: string, adminKey: string): Promise<Cast> {
-  const admin: Who = { id: '', key: adminKey, keyId: '' };
+  const me = expectStatus('who is the admin', await call(url, 'GET', '/v1/me', adminKey), 200).json;
+  const admin: Who = { id: me.principalId, key: adminKey, keyId: me.keys.find((k: { current: boolean }) => k.current).keyId };
   const [creator, otherCreator, complainant, reviewer, assignedReviewer, auditor, revoked] = await Promise.all([
     registerPrincipal(url, adminKey, 'Alice Creator', ['creator']),
     registerPrincipal(url, adminKey, 'Oscar Other', ['creator']),
@@ -83,6 +84,11 @@ export class Fixtures {
       expectStatus(action, await call(this.url, 'POST', `/v1/disputes/${id}/${action}`, who.key, body), 200);
     }
     return id;
+  }
+
+  /** A further key of `who`, issued by the admin: a caller may revoke it without losing the key it acts with. */
+  async spareKey(who: Who): Promise<string> {
+    return expectStatus('issue key', await call(this.url, 'POST', `/v1/principals/${who.id}/keys`, this.cast.admin.key, {}), 201).json.keyId;
   }
 
   async principal(roles: string[] = ['creator']): Promise<Who> {

@@ -1,0 +1,81 @@
+// Who am I, and my own keys: /v1/me, issuing and revoking one's own keys, keys that expire.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expectRefused, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+
+describe('principals and their keys', () => {
+  let ledger: LedgerApp;
+  let alice: { id: string; key: string; keyId: string };
+  let bob: { id: string; key: string; keyId: string };
+  const as = (key: string) => ({ authorization: `Bearer ${key}` });
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    alice = await principal(ledger, 'Alice', ['creator']);
+    bob = await principal(ledger, 'Bob', ['creator', 'reviewer']);
+  });
+  afterAll(() => ledger.close());
+
+  it('GET /v1/me names the caller, its roles and its keys, marking the one in use', async () => {
+    const me = await ledger.http().get('/v1/me').set(as(bob.key));
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ principalId: bob.id, name: 'Bob', roles: ['creator', 'reviewer'], registeredAt: expect.any(String) });
+    expect(me.body.keys).toEqual([
+      { keyId: bob.keyId, principalId: bob.id, issuedAt: expect.any(String), revokedAt: null, expiresAt: null, current: true },
+    ]);
+    expect(JSON.stringify(me.body)).not.toMatch(/keyHash|slk_/);
+    await expectRefused(ledger, () => ledger.http().get('/v1/me'), 401, 'missing-key');
+  });
+
+  it('a creator rotates a key: issues a new one, switches to it, revokes the old one', async () => {
+    const carol = await principal(ledger, 'Carol', ['creator']);
+    const issued = await ledger.http().post('/v1/me/keys').set(as(carol.key)).send({});
+    expect(issued.status).toBe(201);
+    expect(issued.body).toEqual({ keyId: expect.any(String), key: expect.stringMatching(/^slk_/), expiresAt: null });
+
+    const revoked = await ledger.http().delete(`/v1/me/keys/${carol.keyId}`).set(as(issued.body.key));
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toEqual({ keyId: carol.keyId, revokedAt: expect.any(String) });
+    await expectRefused(ledger, () => ledger.http().get('/v1/me').set(as(carol.key)), 401, 'invalid-key');
+
+    const me = await ledger.http().get('/v1/me').set(as(issued.body.key));
+    expect(me.body.keys.map((k: { keyId: string; revokedAt: string | null; current: boolean }) => [k.keyId, k.revokedAt !== null, k.current]))
+      .toEqual([[carol.keyId, true, false], [issued.body.keyId, false, true]]);
+  });
+
+  it('another principal\'s key is not found to a non-admin; the admin revokes any key', async () => {
+    const spare = await ledger.http().post('/v1/me/keys').set(as(bob.key)).send({});
+    await expectRefused(ledger, () => ledger.http().delete(`/v1/me/keys/${spare.body.keyId}`).set(as(alice.key)), 404, 'key-not-found');
+    expect((await ledger.http().get('/v1/me').set(as(spare.body.key))).status).toBe(200);
+
+    const byAdmin = await ledger.http().delete(`/v1/keys/${spare.body.keyId}`).set(as(ledger.adminKey));
+    expect(byAdmin.status).toBe(200);
+    await expectRefused(ledger, () => ledger.http().get('/v1/me').set(as(spare.body.key)), 401, 'invalid-key');
+  });
+
+  it('an expired key is refused with its own problem type, before and after it was cached', async () => {
+    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    const issued = await ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt });
+    expect(issued.status).toBe(201);
+    expect(issued.body.expiresAt).toBe(expiresAt);
+    expect((await ledger.http().get('/v1/me').set(as(issued.body.key))).status).toBe(200); // used once: cached
+
+    const byAdmin = await ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(ledger.adminKey)).send({ expiresAt });
+    expect(byAdmin.status).toBe(201);
+
+    await sleep(Math.max(0, Date.parse(expiresAt) - Date.now()) + 100);
+    for (const key of [issued.body.key, byAdmin.body.key]) {
+      const res = await ledger.http().get('/v1/me').set(as(key));
+      expect({ status: res.status, type: res.body.type }).toEqual({ status: 401, type: 'urn:sandbox-ledger:problem:key-expired' });
+      expect(res.body.detail).toContain(expiresAt);
+    }
+    const me = await ledger.http().get('/v1/me').set(as(alice.key));
+    expect(me.body.keys.filter((k: { expiresAt: string | null }) => k.expiresAt === expiresAt)).toHaveLength(2);
+  });
+
+  it('refuses an expiry in the past, a malformed one and unknown fields, appending nothing', async () => {
+    await expectRefused(ledger, () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt: '2020-01-01T00:00:00Z' }), 400, 'expiry-not-in-future');
+    await expectRefused(ledger, () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt: '2030-01-01' }), 400, 'validation-failed');
+    await expectRefused(ledger, () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ roles: ['admin'] }), 400, 'validation-failed');
+    await expectRefused(ledger, () => ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(ledger.adminKey)).send({ expiresAt: 7 }), 400, 'validation-failed');
+  });
+});
