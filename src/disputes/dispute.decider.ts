@@ -42,21 +42,23 @@ export type ComplaintInput = {
   evidence: EvidenceItem[];
 };
 
-export type FileComplaint = {
+export type FileComplaintCommand = {
   type: 'FileComplaint'; complaint: ComplaintInput; target: FilingFacts | null; basis: FilingFacts | null;
   filedAiWorks: FiledAiWork[]; policy: DisputePolicy; now: Date;
 };
-export type AssignDispute = {
+export type AssignDisputeCommand = {
   type: 'AssignDispute'; disputeId: string; actor: string; actorIsAdmin: boolean; reviewerId: string;
   /** The assignee's roles from their principal stream; null when no such principal exists. */
   reviewerRoles: string[] | null; now: Date;
 };
-export type SubmitResponse = { type: 'SubmitResponse'; disputeId: string; actor: string; statement: string; evidence: ResponseEvidenceItem[]; now: Date };
-export type DecideDispute = { type: 'DecideDispute'; disputeId: string; actor: string; outcome: Outcome; remedy: Remedy | null; reasoning: string; now: Date };
-export type FileAppeal = { type: 'FileAppeal'; disputeId: string; actor: string; grounds: string; now: Date };
-export type DecideAppeal = { type: 'DecideAppeal'; disputeId: string; actor: string; ruling: Ruling; remedy: Remedy | null; reasoning: string; now: Date };
-export type WithdrawComplaint = { type: 'WithdrawComplaint'; disputeId: string; actor: string; reason: string | null; now: Date };
-export type DisputeCommand = FileComplaint | AssignDispute | SubmitResponse | DecideDispute | FileAppeal | DecideAppeal | WithdrawComplaint;
+export type SubmitResponseCommand = { type: 'SubmitResponse'; disputeId: string; actor: string; statement: string; evidence: ResponseEvidenceItem[]; now: Date };
+export type DecideDisputeCommand = { type: 'DecideDispute'; disputeId: string; actor: string; outcome: Outcome; remedy: Remedy | null; reasoning: string; now: Date };
+export type FileAppealCommand = { type: 'FileAppeal'; disputeId: string; actor: string; grounds: string; now: Date };
+export type DecideAppealCommand = { type: 'DecideAppeal'; disputeId: string; actor: string; ruling: Ruling; remedy: Remedy | null; reasoning: string; now: Date };
+export type WithdrawComplaintCommand = { type: 'WithdrawComplaint'; disputeId: string; actor: string; reason: string | null; now: Date };
+export type DisputeCommand =
+  | FileComplaintCommand | AssignDisputeCommand | SubmitResponseCommand | DecideDisputeCommand
+  | FileAppealCommand | DecideAppealCommand | WithdrawComplaintCommand;
 
 /** The status as of `now`: a decision nobody appealed within the window is final. */
 export function statusAt(status: DisputeStatus, appealUntil: string | null, now: Date): DisputeStatus {

@@ -9,9 +9,9 @@ export interface FilingState {
   contentHash: string | null;
 }
 
-export type FileWork = { type: 'FileWork'; filing: FilingDetails; now: Date };
-export type WithdrawFiling = { type: 'WithdrawFiling'; filingId: string; actor: string; reason: string | null; now: Date };
-export type FilingCommand = FileWork | WithdrawFiling;
+export type FileWorkCommand = { type: 'FileWork'; filing: FilingDetails; now: Date };
+export type WithdrawFilingCommand = { type: 'WithdrawFiling'; filingId: string; actor: string; reason: string | null; now: Date };
+export type FilingCommand = FileWorkCommand | WithdrawFilingCommand;
 
 export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
   initialState: () => ({ status: 'none', creator: null, contentHash: null }),
