@@ -28,6 +28,14 @@ describe('identity decider', () => {
         .then([{ type: 'ApiKeyIssued', data: { principalId: 'p1', keyId: 'k2', keyHash: 'h2', issuedAt: at } }]));
     it('refuses an unknown principal', () =>
       given(identityDecider, []).when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', now }).thenThrows('principal-not-found'));
+    it('records an expiry in the future with the key', () =>
+      given(identityDecider, registered).when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', expiresAt: new Date('2027-01-01T00:00:00Z'), now })
+        .then([{ type: 'ApiKeyIssued', data: { principalId: 'p1', keyId: 'k2', keyHash: 'h2', issuedAt: at, expiresAt: '2027-01-01T00:00:00.000Z' } }]));
+    it('refuses an expiry that is not in the future', () => {
+      given(identityDecider, registered).when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', expiresAt: now, now }).thenThrows('expiry-not-in-future');
+      given(identityDecider, registered).when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', expiresAt: new Date('2020-01-01T00:00:00Z'), now })
+        .thenThrows('expiry-not-in-future');
+    });
   });
 
   describe('RevokeApiKey', () => {

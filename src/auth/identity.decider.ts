@@ -9,10 +9,42 @@ export interface IdentityState {
   keys: Map<string, { revoked: boolean }>;
 }
 
-export type IdentityCommand =
-  | { type: 'RegisterPrincipal'; principalId: string; name: string; roles: Role[]; keyId: string; keyHash: string; now: Date }
-  | { type: 'IssueApiKey'; principalId: string; keyId: string; keyHash: string; expiresAt?: Date | null; now: Date }
-  | { type: 'RevokeApiKey'; principalId: string; keyId: string; now: Date };
+export type RegisterPrincipalCommand = {
+  type: 'RegisterPrincipal'; principalId: string; name: string; roles: Role[]; keyId: string; keyHash: string; now: Date;
+};
+export type IssueApiKeyCommand = { type: 'IssueApiKey'; principalId: string; keyId: string; keyHash: string; expiresAt?: Date | null; now: Date };
+export type RevokeApiKeyCommand = { type: 'RevokeApiKey'; principalId: string; keyId: string; now: Date };
+export type IdentityCommand = RegisterPrincipalCommand | IssueApiKeyCommand | RevokeApiKeyCommand;
+
+function decideRegisterPrincipal(command: RegisterPrincipalCommand, state: IdentityState): IdentityEvent[] {
+  const at = command.now.toISOString();
+  if (state.exists) throw conflict('principal-exists', `principal ${command.principalId} already exists`);
+  const roles = [...new Set(command.roles)];
+  if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw invalid('invalid-roles', `roles must be a non-empty subset of ${ROLES.join(', ')}`);
+  return [
+    { type: 'PrincipalRegistered', data: { principalId: command.principalId, name: command.name, roles, registeredAt: at } },
+    { type: 'ApiKeyIssued', data: { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at } },
+  ];
+}
+
+function decideIssueApiKey(command: IssueApiKeyCommand, state: IdentityState): IdentityEvent[] {
+  const at = command.now.toISOString();
+  if (!state.exists) throw notFound('principal-not-found', `no principal ${command.principalId}`);
+  const expiry = command.expiresAt;
+  if (expiry && expiry.getTime() <= command.now.getTime()) {
+    throw invalid('expiry-not-in-future', `expiresAt must be later than now (${at})`, { errors: [{ field: 'expiresAt', message: 'expiresAt must be in the future' }] });
+  }
+  const data = { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at };
+  return [{ type: 'ApiKeyIssued', data: expiry ? { ...data, expiresAt: expiry.toISOString() } : data }];
+}
+
+function decideRevokeApiKey(command: RevokeApiKeyCommand, state: IdentityState): IdentityEvent[] {
+  const at = command.now.toISOString();
+  const key = state.keys.get(command.keyId);
+  if (!state.exists || !key) throw notFound('key-not-found', `no key ${command.keyId}`);
+  if (key.revoked) throw conflict('key-revoked', `key ${command.keyId} is already revoked`);
+  return [{ type: 'ApiKeyRevoked', data: { principalId: command.principalId, keyId: command.keyId, revokedAt: at } }];
+}
 
 export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentityState> = {
   initialState: () => ({ exists: false, roles: [], keys: new Map() }),
@@ -29,32 +61,10 @@ export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentitySt
   },
 
   decide(command, state) {
-    const at = command.now.toISOString();
     switch (command.type) {
-      case 'RegisterPrincipal': {
-        if (state.exists) throw conflict('principal-exists', `principal ${command.principalId} already exists`);
-        const roles = [...new Set(command.roles)];
-        if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw invalid('invalid-roles', `roles must be a non-empty subset of ${ROLES.join(', ')}`);
-        return [
-          { type: 'PrincipalRegistered', data: { principalId: command.principalId, name: command.name, roles, registeredAt: at } },
-          { type: 'ApiKeyIssued', data: { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at } },
-        ];
-      }
-      case 'IssueApiKey': {
-        if (!state.exists) throw notFound('principal-not-found', `no principal ${command.principalId}`);
-        const expiry = command.expiresAt;
-        if (expiry && expiry.getTime() <= command.now.getTime()) {
-          throw invalid('expiry-not-in-future', `expiresAt must be later than now (${at})`, { errors: [{ field: 'expiresAt', message: 'expiresAt must be in the future' }] });
-        }
-        const data = { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at };
-        return [{ type: 'ApiKeyIssued', data: expiry ? { ...data, expiresAt: expiry.toISOString() } : data }];
-      }
-      case 'RevokeApiKey': {
-        const key = state.keys.get(command.keyId);
-        if (!state.exists || !key) throw notFound('key-not-found', `no key ${command.keyId}`);
-        if (key.revoked) throw conflict('key-revoked', `key ${command.keyId} is already revoked`);
-        return [{ type: 'ApiKeyRevoked', data: { principalId: command.principalId, keyId: command.keyId, revokedAt: at } }];
-      }
+      case 'RegisterPrincipal': return decideRegisterPrincipal(command, state);
+      case 'IssueApiKey': return decideIssueApiKey(command, state);
+      case 'RevokeApiKey': return decideRevokeApiKey(command, state);
     }
   },
 };

@@ -1,5 +1,5 @@
 import { given } from '../ledger/given-when-then.js';
-import { aiGeneratedEvidence, disputeDecider, statusAt, type ComplaintInput, type FileComplaint, type FilingFacts } from './dispute.decider.js';
+import { aiGeneratedEvidence, disputeDecider, statusAt, type ComplaintInput, type FileComplaintCommand, type FilingFacts } from './dispute.decider.js';
 import type { DisputeEvent, DisputePolicy } from './dispute.events.js';
 
 const DAY = 86_400_000;
@@ -15,7 +15,7 @@ const complaint: ComplaintInput = {
   disputeId: 'd1', type: 'priority', filingId: 'f-target', complainant: 'bob', claim: 'I filed this picture first.', basisFilingId: 'f-basis',
   evidence: [{ sha256: h('c'), description: 'camera original', declaredAiGenerated: false }],
 };
-const fileComplaint = (over: Partial<FileComplaint> = {}, c: Partial<ComplaintInput> = {}): FileComplaint =>
+const fileComplaint = (over: Partial<FileComplaintCommand> = {}, c: Partial<ComplaintInput> = {}): FileComplaintCommand =>
   ({ type: 'FileComplaint', complaint: { ...complaint, ...c }, target, basis, filedAiWorks: [], policy, now: t0, ...over });
 
 const filed: DisputeEvent = {

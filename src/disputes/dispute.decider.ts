@@ -42,21 +42,23 @@ export type ComplaintInput = {
   evidence: EvidenceItem[];
 };
 
-export type FileComplaint = {
+export type FileComplaintCommand = {
   type: 'FileComplaint'; complaint: ComplaintInput; target: FilingFacts | null; basis: FilingFacts | null;
   filedAiWorks: FiledAiWork[]; policy: DisputePolicy; now: Date;
 };
-export type AssignDispute = {
+export type AssignDisputeCommand = {
   type: 'AssignDispute'; disputeId: string; actor: string; actorIsAdmin: boolean; reviewerId: string;
   /** The assignee's roles from their principal stream; null when no such principal exists. */
   reviewerRoles: string[] | null; now: Date;
 };
-export type SubmitResponse = { type: 'SubmitResponse'; disputeId: string; actor: string; statement: string; evidence: ResponseEvidenceItem[]; now: Date };
-export type DecideDispute = { type: 'DecideDispute'; disputeId: string; actor: string; outcome: Outcome; remedy: Remedy | null; reasoning: string; now: Date };
-export type FileAppeal = { type: 'FileAppeal'; disputeId: string; actor: string; grounds: string; now: Date };
-export type DecideAppeal = { type: 'DecideAppeal'; disputeId: string; actor: string; ruling: Ruling; remedy: Remedy | null; reasoning: string; now: Date };
-export type WithdrawComplaint = { type: 'WithdrawComplaint'; disputeId: string; actor: string; reason: string | null; now: Date };
-export type DisputeCommand = FileComplaint | AssignDispute | SubmitResponse | DecideDispute | FileAppeal | DecideAppeal | WithdrawComplaint;
+export type SubmitResponseCommand = { type: 'SubmitResponse'; disputeId: string; actor: string; statement: string; evidence: ResponseEvidenceItem[]; now: Date };
+export type DecideDisputeCommand = { type: 'DecideDispute'; disputeId: string; actor: string; outcome: Outcome; remedy: Remedy | null; reasoning: string; now: Date };
+export type FileAppealCommand = { type: 'FileAppeal'; disputeId: string; actor: string; grounds: string; now: Date };
+export type DecideAppealCommand = { type: 'DecideAppeal'; disputeId: string; actor: string; ruling: Ruling; remedy: Remedy | null; reasoning: string; now: Date };
+export type WithdrawComplaintCommand = { type: 'WithdrawComplaint'; disputeId: string; actor: string; reason: string | null; now: Date };
+export type DisputeCommand =
+  | FileComplaintCommand | AssignDisputeCommand | SubmitResponseCommand | DecideDisputeCommand
+  | FileAppealCommand | DecideAppealCommand | WithdrawComplaintCommand;
 
 /** The status as of `now`: a decision nobody appealed within the window is final. */
 export function statusAt(status: DisputeStatus, appealUntil: string | null, now: Date): DisputeStatus {
@@ -98,6 +100,141 @@ function checkRemedy(type: DisputeType, outcome: Outcome, remedy: Remedy | null)
 
 const blank = (text: string) => text.trim().length === 0;
 
+function decideFileComplaint(command: FileComplaintCommand, s: DisputeState): DisputeEvent[] {
+  const at = command.now.toISOString();
+  const c = command.complaint;
+  if (s.status !== 'none') throw conflict('dispute-exists', `dispute ${c.disputeId} already exists`);
+  if (blank(c.claim)) throw invalid('claim-required', 'the claim must not be blank');
+  const target = command.target;
+  if (!target) throw notFound('filing-not-found', `no filing ${c.filingId}`);
+  if (target.withdrawn) throw conflict('filing-withdrawn', `filing ${c.filingId} was withdrawn; there is nothing to complain about`);
+  if (target.creator === c.complainant) throw invalid('own-filing', 'a creator cannot complain about their own filing');
+  if (c.basisFilingId !== null) {
+    if (c.basisFilingId === c.filingId) throw invalid('basis-is-target', 'the basis filing must be another filing than the one complained about');
+    const basis = command.basis;
+    if (!basis) throw notFound('basis-filing-not-found', `no filing ${c.basisFilingId}`);
+    if (basis.creator !== c.complainant) throw forbidden('basis-not-owned', 'the basis filing must be the complainant\'s own');
+    if (basis.withdrawn) throw conflict('basis-filing-withdrawn', `basis filing ${c.basisFilingId} was withdrawn`);
+  }
+  const hashes = c.evidence.map((e) => e.sha256);
+  if (new Set(hashes).size !== hashes.length) throw invalid('duplicate-evidence', 'each evidence item must have a distinct sha256');
+  const filed: DisputeEvent = {
+    type: 'ComplaintFiled',
+    data: {
+      disputeId: c.disputeId, type: c.type, filingId: c.filingId, complainant: c.complainant, respondent: target.creator, claim: c.claim,
+      basisFilingId: c.basisFilingId, evidence: c.evidence, policy: command.policy, filedAt: at,
+    },
+  };
+  const ai = aiGeneratedEvidence(c, command.filedAiWorks);
+  if (ai.length === 0) return [filed];
+  return [filed, {
+    type: 'ComplaintReturned',
+    data: { disputeId: c.disputeId, filingId: c.filingId, complainant: c.complainant, reason: 'ai-generated-evidence', evidence: ai, returnedAt: at },
+  }];
+}
+
+function decideAssignDispute(command: AssignDisputeCommand, s: DisputeState): DisputeEvent[] {
+  const at = command.now.toISOString();
+  mustExist(s, command.disputeId);
+  mustBeOpen(s, command.now);
+  if (s.decision) throw conflict('already-decided', 'the dispute is already decided; an appeal goes to another reviewer');
+  const self = command.reviewerId === command.actor;
+  if (!command.actorIsAdmin && !self) throw forbidden('assign-self-only', 'a reviewer may assign a dispute only to themself; an admin may assign anyone');
+  if (command.reviewerRoles === null) throw invalid('unknown-reviewer', `no principal ${command.reviewerId}`);
+  if (!command.reviewerRoles.includes('reviewer')) throw invalid('not-a-reviewer', `principal ${command.reviewerId} does not hold the reviewer role`);
+  if (isParty(s, command.reviewerId)) {
+    if (self) throw forbidden('reviewer-is-party', 'a party to the dispute cannot review it');
+    throw invalid('reviewer-is-party', 'a party to the dispute cannot review it');
+  }
+  if (s.assignee === command.reviewerId) throw conflict('already-assigned', 'the dispute is already assigned to this reviewer');
+  if (s.assignee !== null && !command.actorIsAdmin) throw conflict('already-assigned', 'the dispute is assigned to another reviewer; only an admin may reassign it');
+  return [{ type: 'DisputeAssigned', data: { disputeId: command.disputeId, reviewerId: command.reviewerId, previousReviewerId: s.assignee, assignedBy: command.actor, assignedAt: at } }];
+}
+
+function decideSubmitResponse(command: SubmitResponseCommand, s: DisputeState): DisputeEvent[] {
+  const at = command.now.toISOString();
+  mustExist(s, command.disputeId);
+  if (command.actor !== s.respondent) throw forbidden('not-respondent', 'only the respondent (the filing\'s creator) may answer the complaint');
+  mustBeOpen(s, command.now);
+  if (s.decision) throw conflict('already-decided', 'the dispute is already decided');
+  if (s.respondedAt !== null) throw conflict('already-responded', `the respondent answered at ${s.respondedAt}`);
+  if (!before(command.now, s.responseDueAt!)) throw conflict('response-window-closed', `the response was due by ${s.responseDueAt}`);
+  if (blank(command.statement)) throw invalid('statement-required', 'the statement must not be blank');
+  const hashes = command.evidence.map((e) => e.sha256);
+  if (new Set(hashes).size !== hashes.length) throw invalid('duplicate-evidence', 'each evidence item must have a distinct sha256');
+  return [{ type: 'ResponseSubmitted', data: { disputeId: command.disputeId, respondent: command.actor, statement: command.statement, evidence: command.evidence, respondedAt: at } }];
+}
+
+function decideDecideDispute(command: DecideDisputeCommand, s: DisputeState): DisputeEvent[] {
+  const at = command.now.toISOString();
+  mustExist(s, command.disputeId);
+  mustBeOpen(s, command.now);
+  if (s.decision) throw conflict('already-decided', `the dispute was decided at ${s.decision.decidedAt}`);
+  if (s.assignee === null) throw conflict('not-assigned', 'the dispute has no reviewer yet; assign one first');
+  if (command.actor !== s.assignee) throw forbidden('not-assigned-reviewer', 'only the assigned reviewer may decide the dispute');
+  // The respondent is heard first: a decision waits for the answer or for the response window to close.
+  if (s.respondedAt === null && before(command.now, s.responseDueAt!)) {
+    throw conflict('awaiting-response', `the respondent may answer until ${s.responseDueAt}`);
+  }
+  checkRemedy(s.type!, command.outcome, command.remedy);
+  if (blank(command.reasoning)) throw invalid('reasoning-required', 'a decision needs its reasoning');
+  return [{
+    type: 'DisputeDecided',
+    data: {
+      disputeId: command.disputeId, filingId: s.filingId!, type: s.type!, complainant: s.complainant!, respondent: s.respondent!,
+      outcome: command.outcome, remedy: command.remedy, reasoning: command.reasoning, decidedBy: command.actor, decidedAt: at,
+      appealUntil: addDays(at, s.policy!.appealDays), policyVersion: s.policy!.version,
+    },
+  }];
+}
+
+function decideFileAppeal(command: FileAppealCommand, s: DisputeState): DisputeEvent[] {
+  const at = command.now.toISOString();
+  mustExist(s, command.disputeId);
+  if (!isParty(s, command.actor)) throw forbidden('not-a-party', 'only the complainant or the respondent may appeal');
+  if (s.status === 'appealed' || (s.status === 'final' && s.appealedAt !== null)) throw conflict('already-appealed', `the decision was appealed at ${s.appealedAt}`);
+  if (s.status === 'returned' || s.status === 'withdrawn') mustBeOpen(s, command.now);
+  if (!s.decision) throw conflict('not-decided', 'there is no decision to appeal yet');
+  if (!before(command.now, s.decision.appealUntil)) throw conflict('appeal-window-closed', `the decision could be appealed until ${s.decision.appealUntil}`);
+  if (blank(command.grounds)) throw invalid('grounds-required', 'an appeal needs its grounds');
+  return [{
+    type: 'AppealFiled',
+    data: { disputeId: command.disputeId, appellant: command.actor, party: command.actor === s.complainant ? 'complainant' : 'respondent', grounds: command.grounds, appealedAt: at },
+  }];
+}
+
+function decideDecideAppeal(command: DecideAppealCommand, s: DisputeState): DisputeEvent[] {
+  const at = command.now.toISOString();
+  mustExist(s, command.disputeId);
+  if (s.status === 'final' && s.appealedAt !== null) throw conflict('appeal-already-decided', 'the appeal is decided; the dispute is final');
+  mustBeOpen(s, command.now);
+  if (s.status !== 'appealed') throw conflict('not-appealed', 'there is no pending appeal');
+  const first = s.decision!;
+  if (command.actor === first.decidedBy) throw forbidden('same-reviewer', 'an appeal is decided by a different reviewer than the first decision\'s');
+  if (isParty(s, command.actor)) throw forbidden('reviewer-is-party', 'a party to the dispute cannot decide its appeal');
+  const outcome: Outcome = command.ruling === 'affirm' ? first.outcome : first.outcome === 'upheld' ? 'rejected' : 'upheld';
+  if (command.ruling === 'affirm' && command.remedy !== null) throw invalid('remedy-not-allowed', 'affirming keeps the first decision\'s remedy; send none');
+  const remedy = command.ruling === 'affirm' ? first.remedy : command.remedy;
+  checkRemedy(s.type!, outcome, remedy);
+  if (blank(command.reasoning)) throw invalid('reasoning-required', 'an appeal decision needs its reasoning');
+  return [{
+    type: 'AppealDecided',
+    data: {
+      disputeId: command.disputeId, filingId: s.filingId!, type: s.type!, complainant: s.complainant!, respondent: s.respondent!,
+      ruling: command.ruling === 'affirm' ? 'affirmed' : 'reversed', outcome, remedy, reasoning: command.reasoning,
+      decidedBy: command.actor, decidedAt: at, policyVersion: s.policy!.version,
+    },
+  }];
+}
+
+function decideWithdrawComplaint(command: WithdrawComplaintCommand, s: DisputeState): DisputeEvent[] {
+  const at = command.now.toISOString();
+  mustExist(s, command.disputeId);
+  if (command.actor !== s.complainant) throw forbidden('not-complainant', 'only the complainant may withdraw the complaint');
+  mustBeOpen(s, command.now);
+  return [{ type: 'ComplaintWithdrawn', data: { disputeId: command.disputeId, filingId: s.filingId!, complainant: command.actor, reason: command.reason, withdrawnAt: at } }];
+}
+
 export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState> = {
   initialState: () => ({
     status: 'none', disputeId: null, type: null, filingId: null, complainant: null, respondent: null, policy: null,
@@ -135,135 +272,14 @@ export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState>
   },
 
   decide(command, s) {
-    const at = command.now.toISOString();
     switch (command.type) {
-      case 'FileComplaint': {
-        const c = command.complaint;
-        if (s.status !== 'none') throw conflict('dispute-exists', `dispute ${c.disputeId} already exists`);
-        if (blank(c.claim)) throw invalid('claim-required', 'the claim must not be blank');
-        const target = command.target;
-        if (!target) throw notFound('filing-not-found', `no filing ${c.filingId}`);
-        if (target.withdrawn) throw conflict('filing-withdrawn', `filing ${c.filingId} was withdrawn; there is nothing to complain about`);
-        if (target.creator === c.complainant) throw invalid('own-filing', 'a creator cannot complain about their own filing');
-        if (c.basisFilingId !== null) {
-          if (c.basisFilingId === c.filingId) throw invalid('basis-is-target', 'the basis filing must be another filing than the one complained about');
-          const basis = command.basis;
-          if (!basis) throw notFound('basis-filing-not-found', `no filing ${c.basisFilingId}`);
-          if (basis.creator !== c.complainant) throw forbidden('basis-not-owned', 'the basis filing must be the complainant\'s own');
-          if (basis.withdrawn) throw conflict('basis-filing-withdrawn', `basis filing ${c.basisFilingId} was withdrawn`);
-        }
-        const hashes = c.evidence.map((e) => e.sha256);
-        if (new Set(hashes).size !== hashes.length) throw invalid('duplicate-evidence', 'each evidence item must have a distinct sha256');
-        const filed: DisputeEvent = {
-          type: 'ComplaintFiled',
-          data: {
-            disputeId: c.disputeId, type: c.type, filingId: c.filingId, complainant: c.complainant, respondent: target.creator, claim: c.claim,
-            basisFilingId: c.basisFilingId, evidence: c.evidence, policy: command.policy, filedAt: at,
-          },
-        };
-        const ai = aiGeneratedEvidence(c, command.filedAiWorks);
-        if (ai.length === 0) return [filed];
-        return [filed, {
-          type: 'ComplaintReturned',
-          data: { disputeId: c.disputeId, filingId: c.filingId, complainant: c.complainant, reason: 'ai-generated-evidence', evidence: ai, returnedAt: at },
-        }];
-      }
-
-      case 'AssignDispute': {
-        mustExist(s, command.disputeId);
-        mustBeOpen(s, command.now);
-        if (s.decision) throw conflict('already-decided', 'the dispute is already decided; an appeal goes to another reviewer');
-        const self = command.reviewerId === command.actor;
-        if (!command.actorIsAdmin && !self) throw forbidden('assign-self-only', 'a reviewer may assign a dispute only to themself; an admin may assign anyone');
-        if (command.reviewerRoles === null) throw invalid('unknown-reviewer', `no principal ${command.reviewerId}`);
-        if (!command.reviewerRoles.includes('reviewer')) throw invalid('not-a-reviewer', `principal ${command.reviewerId} does not hold the reviewer role`);
-        if (isParty(s, command.reviewerId)) {
-          if (self) throw forbidden('reviewer-is-party', 'a party to the dispute cannot review it');
-          throw invalid('reviewer-is-party', 'a party to the dispute cannot review it');
-        }
-        if (s.assignee === command.reviewerId) throw conflict('already-assigned', 'the dispute is already assigned to this reviewer');
-        if (s.assignee !== null && !command.actorIsAdmin) throw conflict('already-assigned', 'the dispute is assigned to another reviewer; only an admin may reassign it');
-        return [{ type: 'DisputeAssigned', data: { disputeId: command.disputeId, reviewerId: command.reviewerId, previousReviewerId: s.assignee, assignedBy: command.actor, assignedAt: at } }];
-      }
-
-      case 'SubmitResponse': {
-        mustExist(s, command.disputeId);
-        if (command.actor !== s.respondent) throw forbidden('not-respondent', 'only the respondent (the filing\'s creator) may answer the complaint');
-        mustBeOpen(s, command.now);
-        if (s.decision) throw conflict('already-decided', 'the dispute is already decided');
-        if (s.respondedAt !== null) throw conflict('already-responded', `the respondent answered at ${s.respondedAt}`);
-        if (!before(command.now, s.responseDueAt!)) throw conflict('response-window-closed', `the response was due by ${s.responseDueAt}`);
-        if (blank(command.statement)) throw invalid('statement-required', 'the statement must not be blank');
-        const hashes = command.evidence.map((e) => e.sha256);
-        if (new Set(hashes).size !== hashes.length) throw invalid('duplicate-evidence', 'each evidence item must have a distinct sha256');
-        return [{ type: 'ResponseSubmitted', data: { disputeId: command.disputeId, respondent: command.actor, statement: command.statement, evidence: command.evidence, respondedAt: at } }];
-      }
-
-      case 'DecideDispute': {
-        mustExist(s, command.disputeId);
-        mustBeOpen(s, command.now);
-        if (s.decision) throw conflict('already-decided', `the dispute was decided at ${s.decision.decidedAt}`);
-        if (s.assignee === null) throw conflict('not-assigned', 'the dispute has no reviewer yet; assign one first');
-        if (command.actor !== s.assignee) throw forbidden('not-assigned-reviewer', 'only the assigned reviewer may decide the dispute');
-        // The respondent is heard first: a decision waits for the answer or for the response window to close.
-        if (s.respondedAt === null && before(command.now, s.responseDueAt!)) {
-          throw conflict('awaiting-response', `the respondent may answer until ${s.responseDueAt}`);
-        }
-        checkRemedy(s.type!, command.outcome, command.remedy);
-        if (blank(command.reasoning)) throw invalid('reasoning-required', 'a decision needs its reasoning');
-        return [{
-          type: 'DisputeDecided',
-          data: {
-            disputeId: command.disputeId, filingId: s.filingId!, type: s.type!, complainant: s.complainant!, respondent: s.respondent!,
-            outcome: command.outcome, remedy: command.remedy, reasoning: command.reasoning, decidedBy: command.actor, decidedAt: at,
-            appealUntil: addDays(at, s.policy!.appealDays), policyVersion: s.policy!.version,
-          },
-        }];
-      }
-
-      case 'FileAppeal': {
-        mustExist(s, command.disputeId);
-        if (!isParty(s, command.actor)) throw forbidden('not-a-party', 'only the complainant or the respondent may appeal');
-        if (s.status === 'appealed' || (s.status === 'final' && s.appealedAt !== null)) throw conflict('already-appealed', `the decision was appealed at ${s.appealedAt}`);
-        if (s.status === 'returned' || s.status === 'withdrawn') mustBeOpen(s, command.now);
-        if (!s.decision) throw conflict('not-decided', 'there is no decision to appeal yet');
-        if (!before(command.now, s.decision.appealUntil)) throw conflict('appeal-window-closed', `the decision could be appealed until ${s.decision.appealUntil}`);
-        if (blank(command.grounds)) throw invalid('grounds-required', 'an appeal needs its grounds');
-        return [{
-          type: 'AppealFiled',
-          data: { disputeId: command.disputeId, appellant: command.actor, party: command.actor === s.complainant ? 'complainant' : 'respondent', grounds: command.grounds, appealedAt: at },
-        }];
-      }
-
-      case 'DecideAppeal': {
-        mustExist(s, command.disputeId);
-        if (s.status === 'final' && s.appealedAt !== null) throw conflict('appeal-already-decided', 'the appeal is decided; the dispute is final');
-        mustBeOpen(s, command.now);
-        if (s.status !== 'appealed') throw conflict('not-appealed', 'there is no pending appeal');
-        const first = s.decision!;
-        if (command.actor === first.decidedBy) throw forbidden('same-reviewer', 'an appeal is decided by a different reviewer than the first decision\'s');
-        if (isParty(s, command.actor)) throw forbidden('reviewer-is-party', 'a party to the dispute cannot decide its appeal');
-        const outcome: Outcome = command.ruling === 'affirm' ? first.outcome : first.outcome === 'upheld' ? 'rejected' : 'upheld';
-        if (command.ruling === 'affirm' && command.remedy !== null) throw invalid('remedy-not-allowed', 'affirming keeps the first decision\'s remedy; send none');
-        const remedy = command.ruling === 'affirm' ? first.remedy : command.remedy;
-        checkRemedy(s.type!, outcome, remedy);
-        if (blank(command.reasoning)) throw invalid('reasoning-required', 'an appeal decision needs its reasoning');
-        return [{
-          type: 'AppealDecided',
-          data: {
-            disputeId: command.disputeId, filingId: s.filingId!, type: s.type!, complainant: s.complainant!, respondent: s.respondent!,
-            ruling: command.ruling === 'affirm' ? 'affirmed' : 'reversed', outcome, remedy, reasoning: command.reasoning,
-            decidedBy: command.actor, decidedAt: at, policyVersion: s.policy!.version,
-          },
-        }];
-      }
-
-      case 'WithdrawComplaint': {
-        mustExist(s, command.disputeId);
-        if (command.actor !== s.complainant) throw forbidden('not-complainant', 'only the complainant may withdraw the complaint');
-        mustBeOpen(s, command.now);
-        return [{ type: 'ComplaintWithdrawn', data: { disputeId: command.disputeId, filingId: s.filingId!, complainant: command.actor, reason: command.reason, withdrawnAt: at } }];
-      }
+      case 'FileComplaint': return decideFileComplaint(command, s);
+      case 'AssignDispute': return decideAssignDispute(command, s);
+      case 'SubmitResponse': return decideSubmitResponse(command, s);
+      case 'DecideDispute': return decideDecideDispute(command, s);
+      case 'FileAppeal': return decideFileAppeal(command, s);
+      case 'DecideAppeal': return decideDecideAppeal(command, s);
+      case 'WithdrawComplaint': return decideWithdrawComplaint(command, s);
     }
   },
 };

@@ -1,10 +1,10 @@
 import { given } from '../ledger/given-when-then.js';
-import { filingDecider, type FileWork } from './filing.decider.js';
+import { filingDecider, type FileWorkCommand } from './filing.decider.js';
 import type { FilingEvent, WorkFiled } from './filing.events.js';
 
 const now = new Date('2026-11-29T10:00:00.000Z');
 const later = new Date('2026-11-30T10:00:00.000Z');
-const details: FileWork['filing'] = {
+const details: FileWorkCommand['filing'] = {
   filingId: 'f1', creator: 'alice', contentHash: 'a'.repeat(64), contentType: 'image/png', title: 'Sunset',
   generation: {
     digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia', tool: { name: 'SD', version: '3', provider: null },

@@ -9,9 +9,21 @@ export interface FilingState {
   contentHash: string | null;
 }
 
-export type FileWork = { type: 'FileWork'; filing: FilingDetails; now: Date };
-export type WithdrawFiling = { type: 'WithdrawFiling'; filingId: string; actor: string; reason: string | null; now: Date };
-export type FilingCommand = FileWork | WithdrawFiling;
+export type FileWorkCommand = { type: 'FileWork'; filing: FilingDetails; now: Date };
+export type WithdrawFilingCommand = { type: 'WithdrawFiling'; filingId: string; actor: string; reason: string | null; now: Date };
+export type FilingCommand = FileWorkCommand | WithdrawFilingCommand;
+
+function decideFileWork(command: FileWorkCommand, state: FilingState): FilingEvent[] {
+  if (state.status !== 'none') throw conflict('filing-exists', `filing ${command.filing.filingId} already exists`);
+  return [{ type: 'WorkFiled', data: { ...command.filing, filedAt: command.now.toISOString() } }];
+}
+
+function decideWithdrawFiling(command: WithdrawFilingCommand, state: FilingState): FilingEvent[] {
+  if (state.status === 'none') throw notFound('filing-not-found', `no filing ${command.filingId}`);
+  if (state.creator !== command.actor) throw forbidden('not-owner', 'only the filing\'s creator may withdraw it');
+  if (state.status === 'withdrawn') throw conflict('already-withdrawn', `filing ${command.filingId} is already withdrawn`);
+  return [{ type: 'FilingWithdrawn', data: { filingId: command.filingId, reason: command.reason, withdrawnAt: command.now.toISOString() } }];
+}
 
 export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
   initialState: () => ({ status: 'none', creator: null, contentHash: null }),
@@ -29,14 +41,8 @@ export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
 
   decide(command, state) {
     switch (command.type) {
-      case 'FileWork':
-        if (state.status !== 'none') throw conflict('filing-exists', `filing ${command.filing.filingId} already exists`);
-        return [{ type: 'WorkFiled', data: { ...command.filing, filedAt: command.now.toISOString() } }];
-      case 'WithdrawFiling':
-        if (state.status === 'none') throw notFound('filing-not-found', `no filing ${command.filingId}`);
-        if (state.creator !== command.actor) throw forbidden('not-owner', 'only the filing\'s creator may withdraw it');
-        if (state.status === 'withdrawn') throw conflict('already-withdrawn', `filing ${command.filingId} is already withdrawn`);
-        return [{ type: 'FilingWithdrawn', data: { filingId: command.filingId, reason: command.reason, withdrawnAt: command.now.toISOString() } }];
+      case 'FileWork': return decideFileWork(command, state);
+      case 'WithdrawFiling': return decideWithdrawFiling(command, state);
     }
   },
 };

@@ -3,7 +3,7 @@ import type { FilingEvent, WorkFiled } from '../filing/filing.events.js';
 import { fold } from '../ledger/decider.js';
 import { given } from '../ledger/given-when-then.js';
 import {
-  labelingDecider, labelStatus, type CheckLabelFile, type DeclareLabels, type FileReading, type FilingStreamEvent, type LabelsInput,
+  labelingDecider, labelStatus, type CheckLabelFileCommand, type DeclareLabelsCommand, type FileReading, type FilingStreamEvent, type LabelsInput,
 } from './labeling.decider.js';
 import type { Aigc, ExplicitLabel, LabelEvent, LabelFileChecked, LabelsDeclared } from './labeling.events.js';
 
@@ -30,7 +30,7 @@ const explicit = (e: Partial<ExplicitLabel> = {}): ExplicitLabel => ({
 const producer = { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0001', ReservedCode1: '', ReservedCode2: '' };
 const complete: Aigc = { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0001', ReservedCode1: '', ContentPropagator: 'SANDBOXLEDGER', PropagateID: 'f1', ReservedCode2: '' };
 const input = (l: Partial<LabelsInput> = {}): LabelsInput => ({ modality: null, explicit: explicit(), aigc: producer, digitalSourceType: null, c2paManifestHash: null, ...l });
-const declareCmd = (l: Partial<LabelsInput> = {}, actor = 'alice', at = now): DeclareLabels =>
+const declareCmd = (l: Partial<LabelsInput> = {}, actor = 'alice', at = now): DeclareLabelsCommand =>
   ({ type: 'DeclareLabels', filingId: 'f1', actor, labels: input(l), platformCode: 'SANDBOXLEDGER', now: at });
 
 const declared = (version = 1, e = explicit(), aigc = complete, modality: LabelsDeclared['data']['modality'] = 'image'): LabelsDeclared => ({
@@ -39,7 +39,7 @@ const declared = (version = 1, e = explicit(), aigc = complete, modality: Labels
 });
 
 const reading = (values: FileReading['values'] = [], r: Partial<FileReading> = {}): FileReading => ({ sha256: hash, size: 1234, format: 'png', values, traces: [], unread: [], ...r });
-const checkCmd = (file: FileReading, actor = 'alice'): CheckLabelFile => ({ type: 'CheckLabelFile', filingId: 'f1', actor, file, now: later });
+const checkCmd = (file: FileReading, actor = 'alice'): CheckLabelFileCommand => ({ type: 'CheckLabelFile', filingId: 'f1', actor, file, now: later });
 const checked = (d: Partial<LabelFileChecked['data']>): LabelFileChecked => ({
   type: 'LabelFileChecked',
   data: {
@@ -50,7 +50,7 @@ const checked = (d: Partial<LabelFileChecked['data']>): LabelFileChecked => ({
 const inFile = (aigc: Record<string, string>) => JSON.stringify(aigc);
 
 /** The field-level errors of a refused command. */
-function refusal(history: FilingStreamEvent[], command: DeclareLabels | CheckLabelFile): { code: string; status: string; fields: string[] } {
+function refusal(history: FilingStreamEvent[], command: DeclareLabelsCommand | CheckLabelFileCommand): { code: string; status: string; fields: string[] } {
   try {
     labelingDecider.decide(command, fold(labelingDecider, history));
   } catch (err) {

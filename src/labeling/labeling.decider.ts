@@ -44,9 +44,9 @@ export type FileReading = {
   unread: string[];
 };
 
-export type DeclareLabels = { type: 'DeclareLabels'; filingId: string; actor: string; labels: LabelsInput; platformCode: string; now: Date };
-export type CheckLabelFile = { type: 'CheckLabelFile'; filingId: string; actor: string; file: FileReading; now: Date };
-export type LabelingCommand = DeclareLabels | CheckLabelFile;
+export type DeclareLabelsCommand = { type: 'DeclareLabels'; filingId: string; actor: string; labels: LabelsInput; platformCode: string; now: Date };
+export type CheckLabelFileCommand = { type: 'CheckLabelFile'; filingId: string; actor: string; file: FileReading; now: Date };
+export type LabelingCommand = DeclareLabelsCommand | CheckLabelFileCommand;
 
 /** Propagation elements: assigned by the distributing platform, so a file filed before distribution may carry them empty. */
 const PROPAGATION: ReadonlySet<AigcField> = new Set(['ContentPropagator', 'PropagateID', 'ReservedCode2']);
@@ -70,7 +70,7 @@ export function labelStatus(state: LabelingState): { state: LabelState; tier: La
 const rulesNotMet = (errors: FieldError[]) =>
   new DomainError('unprocessable', 'label-rules-not-met', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
 
-function declare(c: DeclareLabels, state: LabelingState): LabelEvent[] {
+function decideDeclareLabels(c: DeclareLabelsCommand, state: LabelingState): LabelEvent[] {
   assertLabelable(state, c.filingId, c.actor);
   const errors: FieldError[] = [];
   const m = modalityOf(state.contentType!, c.labels.modality);
@@ -126,7 +126,7 @@ function differences(found: FoundLabel & { aigc: Aigc }, expected: Aigc, against
     .map((f) => ({ location: found.location, field: f, expected: expected[f], found: found.aigc[f] }));
 }
 
-function check(c: CheckLabelFile, state: LabelingState): LabelEvent[] {
+function decideCheckLabelFile(c: CheckLabelFileCommand, state: LabelingState): LabelEvent[] {
   assertLabelable(state, c.filingId, c.actor);
   const { file } = c;
   if (file.sha256 !== state.contentHash) {
@@ -177,10 +177,8 @@ export const labelingDecider: Decider<LabelingCommand, FilingStreamEvent, Labeli
 
   decide(command, state) {
     switch (command.type) {
-      case 'DeclareLabels':
-        return declare(command, state);
-      case 'CheckLabelFile':
-        return check(command, state);
+      case 'DeclareLabels': return decideDeclareLabels(command, state);
+      case 'CheckLabelFile': return decideCheckLabelFile(command, state);
     }
   },
 };

@@ -18,7 +18,7 @@ export type ParameterChanges = Partial<Omit<PolicyParameters, 'similarity' | 're
   repeatInfringer?: Partial<PolicyParameters['repeatInfringer']>;
 };
 
-export type PublishPolicy = { type: 'PublishPolicy'; effectiveFrom: Date; parameters: ParameterChanges; now: Date };
+export type PublishPolicyCommand = { type: 'PublishPolicy'; effectiveFrom: Date; parameters: ParameterChanges; now: Date };
 
 export const latestVersion = (s: PolicyState): PolicyVersion => s.versions[s.versions.length - 1];
 
@@ -34,7 +34,7 @@ const given = (o: object, except: string[] = []) => Object.fromEntries(Object.en
 
 export const parametersOf = ({ version: _v, effectiveFrom: _e, ...parameters }: PolicyVersion): PolicyParameters => parameters;
 
-export const policyDecider: Decider<PublishPolicy, PolicyPublished, PolicyState> = {
+export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, PolicyState> = {
   initialState: () => ({ versions: [POLICY_V1_VERSION] }),
 
   evolve(state, event) {

@@ -12,7 +12,7 @@ export interface FlagReviewState {
   reviews: Partial<Record<ReviewableFlag, { decision: ReviewDecision; reviewedAt: string }>>;
 }
 
-export type ReviewFlag = {
+export type ReviewFlagCommand = {
   type: 'ReviewFlag'; filingId: string; flag: ReviewableFlag; decision: ReviewDecision; reasoning: string; actor: string;
   /** The right as the rules give it now. */
   right: Right | null; now: Date;
@@ -21,7 +21,7 @@ export type ReviewFlag = {
 type FilingStreamEvent = FilingEvent | FlagReviewed | DomainEvent;
 const CLOSED = new Set(['withdrawn', 'revoked', 'transferred', 'expired']);
 
-export const flagReviewDecider: Decider<ReviewFlag, FilingStreamEvent, FlagReviewState> = {
+export const flagReviewDecider: Decider<ReviewFlagCommand, FilingStreamEvent, FlagReviewState> = {
   initialState: () => ({ filing: 'none', creator: null, reviews: {} }),
 
   evolve(state, event) {

@@ -10,7 +10,7 @@ import { advisoryLockKey, inTransaction } from './postgres-support.js';
 import {
   announceCommit, expectationHolds, NO_HEAD, planPrepared, prepareAppends, RecentCommits, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
 } from './sqlite-event-store.js';
-import type { EventRow, Outcome, PlannedRow, PreparedAppend, StreamHead } from './sqlite-event-store.js';
+import type { AppendOutcome, EventRow, PlannedRow, PreparedAppend, StreamHead } from './sqlite-event-store.js';
 
 const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at AS "recordedAt", prev_hash AS "prevHash", hash';
 
@@ -120,7 +120,7 @@ export class PostgresEventStore implements EventStore {
 
   /** One transaction for the batch; if its INSERT fails, each command is retried in a transaction of its own. */
   private async commit(batch: QueuedAppend[]): Promise<void> {
-    let outcomes: Outcome[];
+    let outcomes: AppendOutcome[];
     try {
       outcomes = await this.writeBatch(batch);
     } catch (err) {
@@ -138,7 +138,7 @@ export class PostgresEventStore implements EventStore {
     outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.result) : batch[i].reject(o.error)));
   }
 
-  private writeBatch(batch: QueuedAppend[]): Promise<Outcome[]> {
+  private writeBatch(batch: QueuedAppend[]): Promise<AppendOutcome[]> {
     return inReadCommitted(this.pool, async (client) => {
       // Held until COMMIT: position n+1 is only assigned after n has committed, so the log has no gaps, even briefly.
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
@@ -152,7 +152,7 @@ export class PostgresEventStore implements EventStore {
       const view = new Map<string, StreamHead>(found.rows.map((r) => [r.stream, { revision: r.revision, hash: r.hash }]));
       let next = Number(max.rows[0].next);
       const rows: PlannedRow[] = [];
-      const outcomes = batch.map(({ appends }): Outcome => {
+      const outcomes = batch.map(({ appends }): AppendOutcome => {
         const heads = new Map(appends.map((a) => [a.stream, view.get(a.stream) ?? NO_HEAD]));
         try {
           const planned = planPrepared(appends, next, heads, this.sha256);

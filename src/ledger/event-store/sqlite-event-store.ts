@@ -212,10 +212,10 @@ export interface SqliteEventStoreOptions {
 /** One appendMulti call waiting for the next group commit. */
 interface QueuedAppend { appends: PreparedAppend[]; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }
 /** What one command of a group commit came to. */
-export type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
 /** After a commit, before anyone is answered: its events join the recent ones, then the listeners learn the new size. */
-export function announceCommit(outcomes: readonly Outcome[], recent: RecentCommits, listeners: SizeListeners): void {
+export function announceCommit(outcomes: readonly AppendOutcome[], recent: RecentCommits, listeners: SizeListeners): void {
   const events = outcomes.flatMap((o) => (o.ok ? o.result.events : []));
   if (events.length === 0) return;
   recent.add(events);
@@ -241,7 +241,7 @@ export class SqliteEventStore implements EventStore {
   private drainScheduled = false;
   private closed = false;
   private batch: BatchState = { next: 0, heads: new Map() };
-  private readonly batchTx: Database.Transaction<(queued: QueuedAppend[]) => Outcome[]>;
+  private readonly batchTx: Database.Transaction<(queued: QueuedAppend[]) => AppendOutcome[]>;
   private readonly commandTx: Database.Transaction<(appends: PreparedAppend[]) => AppendResult>;
 
   private constructor(private readonly db: Database.Database, private readonly sha256: Sha256, private readonly maxBatch: number) {
@@ -259,7 +259,7 @@ export class SqliteEventStore implements EventStore {
     // the inserts see one state, and another connection's commit cannot slip in between.
     this.batchTx = db.transaction((queued: QueuedAppend[]) => {
       this.batch = { next: (this.stmt.maxPosition.get() ?? -1) + 1, heads: new Map() };
-      return queued.map(({ appends }): Outcome => {
+      return queued.map(({ appends }): AppendOutcome => {
         try {
           return { ok: true, result: this.commandTx(appends) };
         } catch (error) {
@@ -349,7 +349,7 @@ export class SqliteEventStore implements EventStore {
       for (const q of queued) q.reject(new Error('the event store is closed'));
       return;
     }
-    let outcomes: Outcome[];
+    let outcomes: AppendOutcome[];
     try {
       outcomes = this.batchTx.immediate(queued);
     } catch (err) {
