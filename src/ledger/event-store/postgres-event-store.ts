@@ -8,9 +8,12 @@ import type {
 import { nativeSha256 } from '../native-sha256.js';
 import { advisoryLockKey, inTransaction } from './postgres-support.js';
 import {
-  announceCommit, expectationHolds, NO_HEAD, planPrepared, prepareAppends, RecentCommits, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
-} from './sqlite-event-store.js';
-import type { EventRow, Outcome, PlannedRow, PreparedAppend, StreamHead } from './sqlite-event-store.js';
+  expectationHolds, NO_HEAD, planPrepared, prepareAppends, validateAppends, type PlannedRow, type StreamHead,
+} from './append-planning.js';
+import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
+import { announceCommit, type Outcome, type QueuedAppend } from './group-commit.js';
+import { RecentCommits } from './recent-commits.js';
+import { SizeListeners } from './size-listeners.js';
 
 const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at AS "recordedAt", prev_hash AS "prevHash", hash';
 
@@ -21,9 +24,6 @@ export interface PostgresEventStoreOptions {
   /** Most commands in one group commit (default 1000). */
   maxBatch?: number;
 }
-
-/** One appendMulti call waiting for the next group commit. */
-interface QueuedAppend { appends: PreparedAppend[]; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }
 
 /** The batch's INSERT failed before COMMIT was sent: nothing is stored, so its commands may be retried one by one. */
 class BatchInsertFailed extends Error {
