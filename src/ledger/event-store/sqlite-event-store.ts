@@ -8,9 +8,9 @@ import type {
   AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StreamAppend, Unsubscribe,
 } from './event-store.port.js';
 import { nativeSha256 } from '../native-sha256.js';
-import { NO_HEAD, planPrepared, prepareAppends, validateAppends, type PreparedAppend, type StreamHead } from './append-planning.js';
+import { NO_HEAD, planPrepared, type PreparedAppend, type StreamHead } from './append-planning.js';
 import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
-import { announceCommit, type Outcome, type QueuedAppend } from './group-commit.js';
+import { GroupCommit, type Outcome, type QueuedAppend } from './group-commit.js';
 import { RecentCommits } from './recent-commits.js';
 import { SizeListeners } from './size-listeners.js';
 
@@ -39,14 +39,12 @@ export class SqliteEventStore implements EventStore {
     ping: Database.Statement<[]>;
   };
   /** Appends called since the last group commit; written together on the next turn of the event loop. */
-  private queue: QueuedAppend[] = [];
-  private drainScheduled = false;
-  private closed = false;
+  private readonly commits: GroupCommit;
   private batch: BatchState = { next: 0, heads: new Map() };
   private readonly batchTx: Database.Transaction<(queued: QueuedAppend[]) => Outcome[]>;
   private readonly commandTx: Database.Transaction<(appends: PreparedAppend[]) => AppendResult>;
 
-  private constructor(private readonly db: Database.Database, private readonly sha256: Sha256, private readonly maxBatch: number) {
+  private constructor(private readonly db: Database.Database, private readonly sha256: Sha256, maxBatch: number) {
     this.stmt = {
       maxPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
       head: db.prepare('SELECT revision, hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1'),
@@ -57,6 +55,7 @@ export class SqliteEventStore implements EventStore {
       readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
       ping: db.prepare('SELECT 1'),
     };
+    this.commits = new GroupCommit((batch) => this.writeBatch(batch), maxBatch, this.recent, this.listeners);
     // One BEGIN IMMEDIATE … COMMIT for the whole batch: the write lock is taken up front, so the reads below and
     // the inserts see one state, and another connection's commit cannot slip in between.
     this.batchTx = db.transaction((queued: QueuedAppend[]) => {
@@ -121,45 +120,16 @@ export class SqliteEventStore implements EventStore {
     return this.appendMulti([{ stream, events, expectedRevision }]);
   }
 
-  /**
-   * Queues the append for the next group commit and resolves once that commit is durable. Expectations are checked
-   * in the order of the calls; a failing command (ConcurrencyError, anything else) fails alone.
-   */
-  async appendMulti(appends: StreamAppend[]): Promise<AppendResult> {
-    validateAppends(appends);
-    if (this.closed) throw new Error('the event store is closed');
-    const prepared = prepareAppends(appends);
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ appends: prepared, resolve, reject });
-      this.scheduleDrain();
-    });
+  /** Group commit: written with the other appends of this turn of the event loop (see GroupCommit). */
+  appendMulti(appends: StreamAppend[]): Promise<AppendResult> {
+    return this.commits.append(appends);
   }
 
-  private scheduleDrain(): void {
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
-    // setImmediate, not a microtask: the requests whose I/O arrived in this turn of the loop get to queue their appends.
-    setImmediate(() => this.drain());
-  }
-
-  /** Writes up to maxBatch queued appends in one transaction, then answers each (synchronous=FULL: after the fsync). */
-  private drain(): void {
-    this.drainScheduled = false;
-    const queued = this.queue.splice(0, this.maxBatch);
-    if (this.queue.length > 0) this.scheduleDrain();
-    if (queued.length === 0 || !this.db.open) {
-      for (const q of queued) q.reject(new Error('the event store is closed'));
-      return;
-    }
-    let outcomes: Outcome[];
-    try {
-      outcomes = this.batchTx.immediate(queued);
-    } catch (err) {
-      for (const q of queued) q.reject(err); // rolled back: nothing of the batch is stored
-      return;
-    }
-    announceCommit(outcomes, this.recent, this.listeners);
-    outcomes.forEach((o, i) => (o.ok ? queued[i].resolve(o.result) : queued[i].reject(o.error)));
+  /** Writes one batch in one transaction, then answers each append (synchronous=FULL: after the fsync). */
+  private writeBatch(batch: QueuedAppend[]): void {
+    if (!this.db.open) throw new Error('the event store is closed');
+    // A throw means SQLite rolled the batch back: nothing of it is stored, and every append of it fails.
+    this.commits.answer(batch, this.batchTx.immediate(batch));
   }
 
   async readStream(stream: string): Promise<EventEnvelope[]> {
@@ -201,8 +171,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Commits what is already queued (those appends were accepted), then closes; later appends are refused. */
   async close(): Promise<void> {
-    this.closed = true;
-    while (this.queue.length > 0 && this.db.open) this.drain();
+    await this.commits.close();
     this.listeners.clear();
     this.recent.clear();
     if (this.db.open) this.db.close();
