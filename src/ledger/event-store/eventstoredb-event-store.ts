@@ -16,7 +16,9 @@ import {
   toSequenceEvent, type Candidate, type SequencedLeaf,
 } from './eventstoredb-mapping.js';
 import { nativeSha256 } from '../native-sha256.js';
-import { NO_HEAD, planAppend, SizeListeners, validateAppends, validateReadAll, type PlannedRow, type StreamHead } from './sqlite-event-store.js';
+import { NO_HEAD, planAppend, validateAppends, type PlannedRow, type StreamHead } from './append-planning.js';
+import { validateReadAll } from './event-reads.js';
+import { SizeListeners } from './size-listeners.js';
 
 const ALL_PAGE = 1000;
 const SCAN_PAGE = 64;

@@ -15,7 +15,7 @@ import { ANY, NO_STREAM, STREAM_EXISTS, type AppendExpectedRevision, type Curren
 import { v5 as uuidv5 } from 'uuid';
 import type { EnvelopeBody, EventEnvelope, JsonObject } from '../../verifier/envelope.js';
 import { ConcurrencyError, type ExpectedRevision } from './event-store.port.js';
-import { expectationHolds } from './sqlite-event-store.js';
+import { expectationHolds } from './append-planning.js';
 
 export const SEQUENCE_STREAM = 'ledger-sequence';
 export const GENESIS_STREAM = 'ledger-genesis';

@@ -7,10 +7,11 @@ import type {
 } from './event-store.port.js';
 import { nativeSha256 } from '../native-sha256.js';
 import { advisoryLockKey, inTransaction } from './postgres-support.js';
-import {
-  announceCommit, expectationHolds, NO_HEAD, planPrepared, prepareAppends, RecentCommits, rowToEnvelope, SizeListeners, validateAppends, validateReadAll,
-} from './sqlite-event-store.js';
-import type { AppendOutcome, EventRow, PlannedRow, PreparedAppend, StreamHead } from './sqlite-event-store.js';
+import { expectationHolds, NO_HEAD, planPrepared, type PlannedRow, type StreamHead } from './append-planning.js';
+import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
+import { GroupCommit, type AppendOutcome, type QueuedAppend } from './group-commit.js';
+import { RecentCommits } from './recent-commits.js';
+import { SizeListeners } from './size-listeners.js';
 
 const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at AS "recordedAt", prev_hash AS "prevHash", hash';
 
@@ -22,9 +23,6 @@ export interface PostgresEventStoreOptions {
   maxBatch?: number;
 }
 
-/** One appendMulti call waiting for the next group commit. */
-interface QueuedAppend { appends: PreparedAppend[]; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }
-
 /** The batch's INSERT failed before COMMIT was sent: nothing is stored, so its commands may be retried one by one. */
 class BatchInsertFailed extends Error {
   constructor(readonly cause: unknown) {
@@ -35,18 +33,18 @@ class BatchInsertFailed extends Error {
 export class PostgresEventStore implements EventStore {
   private readonly listeners = new SizeListeners();
   private readonly recent = new RecentCommits();
-  private closed = false;
   /** Appends waiting for the next group commit; one commit of this process is in flight at a time. */
-  private queue: QueuedAppend[] = [];
-  private draining: Promise<void> | null = null;
+  private readonly commits: GroupCommit;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly table: string,
     private readonly lockKey: string,
     private readonly sha256: Sha256,
-    private readonly maxBatch = 1000,
-  ) {}
+    maxBatch: number,
+  ) {
+    this.commits = new GroupCommit((batch) => this.commit(batch), maxBatch, this.recent, this.listeners);
+  }
 
   static async open(connectionString: string, opts: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const schema = opts.schema ?? 'ledger';
@@ -96,26 +94,8 @@ export class PostgresEventStore implements EventStore {
    * together in the next transaction, under the one advisory lock. Expectations are checked in call order against the
    * batch's own view, a failing command fails alone, and each call resolves only after COMMIT.
    */
-  async appendMulti(appends: StreamAppend[]): Promise<AppendResult> {
-    validateAppends(appends);
-    if (this.closed) throw new Error('the event store is closed');
-    const prepared = prepareAppends(appends);
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ appends: prepared, resolve, reject });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    if (this.draining) return;
-    this.draining = new Promise<void>((r) => setImmediate(r)).then(() => this.drain()).finally(() => {
-      this.draining = null;
-      if (this.queue.length > 0) this.kick(); // queued while the last pass was finishing
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.maxBatch));
+  appendMulti(appends: StreamAppend[]): Promise<AppendResult> {
+    return this.commits.append(appends);
   }
 
   /** One transaction for the batch; if its INSERT fails, each command is retried in a transaction of its own. */
@@ -131,11 +111,10 @@ export class PostgresEventStore implements EventStore {
       const cause = err instanceof BatchInsertFailed ? err.cause : err;
       // COMMIT itself failing (or the connection) leaves the outcome unknown: never retry, report it to every caller.
       const reported = batch.length === 1 ? await this.explainUniqueViolation(cause, batch[0].appends) : cause;
-      for (const q of batch) q.reject(reported);
+      this.commits.fail(batch, reported);
       return;
     }
-    announceCommit(outcomes, this.recent, this.listeners);
-    outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.result) : batch[i].reject(o.error)));
+    this.commits.answer(batch, outcomes);
   }
 
   private writeBatch(batch: QueuedAppend[]): Promise<AppendOutcome[]> {
@@ -230,9 +209,8 @@ export class PostgresEventStore implements EventStore {
 
   /** Commits the appends already queued (they were accepted), then closes the pool; later appends are refused. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    while (this.draining) await this.draining.catch(() => undefined);
+    if (this.commits.closed) return;
+    await this.commits.close();
     this.listeners.clear();
     this.recent.clear();
     await this.pool.end();

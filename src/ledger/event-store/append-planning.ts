@@ -1,0 +1,105 @@
+// Append planning, the same in every store: checks the calls and the expected revisions, then builds the envelopes
+// (revision, prevHash, hash, leafIndex) of one commit.
+import { v7 as uuidv7 } from 'uuid';
+import { computeEventHash, ZERO_HASH } from '../../verifier/envelope.js';
+import type { EventEnvelope, JsonObject, Sha256 } from '../../verifier/envelope.js';
+import { ConcurrencyError } from './event-store.port.js';
+import type { AppendResult, ExpectedRevision, StreamAppend } from './event-store.port.js';
+
+/** The last event of a stream as the append sees it; revision -1 (and ZERO_HASH) when the stream does not exist. */
+export interface StreamHead { revision: number; hash: string }
+export const NO_HEAD: StreamHead = { revision: -1, hash: ZERO_HASH };
+
+/** One row to insert: the envelope plus the exact JSON text that reads back as its data and meta. */
+export interface PlannedRow { envelope: EventEnvelope; dataText: string; metaText: string }
+
+const isPlainObject = (v: unknown): v is JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isExpectedRevision = (x: unknown): x is ExpectedRevision =>
+  x === 'no-stream' || x === 'any' || x === 'stream-exists' || (Number.isSafeInteger(x) && (x as number) >= 0);
+
+/** Rejects malformed calls before any transaction starts (an empty append is a caller bug, not a no-op). */
+export function validateAppends(appends: StreamAppend[]): void {
+  if (!Array.isArray(appends) || appends.length === 0) throw new TypeError('appendMulti: no streams to append to');
+  for (const a of appends) {
+    if (typeof a.stream !== 'string' || a.stream === '') throw new TypeError('stream must be a non-empty string');
+    if (!isExpectedRevision(a.expectedRevision)) {
+      throw new TypeError(`stream ${a.stream}: invalid expected revision ${String(a.expectedRevision)}`);
+    }
+    if (!Array.isArray(a.events) || a.events.length === 0) throw new TypeError(`stream ${a.stream}: no events to append`);
+    for (const e of a.events) {
+      if (typeof e?.type !== 'string' || e.type === '') throw new TypeError(`stream ${a.stream}: event type must be a non-empty string`);
+      if (!isPlainObject(e.data) || !isPlainObject(e.meta)) throw new TypeError(`stream ${a.stream}: data and meta must be JSON objects`);
+    }
+  }
+}
+
+export function expectationHolds(expected: ExpectedRevision, lastRevision: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no-stream') return lastRevision === -1;
+  if (expected === 'stream-exists') return lastRevision >= 0;
+  return lastRevision === expected;
+}
+
+/** An event serialised once, when the append is called: what is stored, and the value that reads back from it. */
+export interface PreparedEvent { type: string; data: JsonObject; meta: JsonObject; dataText: string; metaText: string }
+export interface PreparedAppend { stream: string; expectedRevision: ExpectedRevision; events: PreparedEvent[] }
+
+/**
+ * Serialises every event's data and meta (throws TypeError on what JSON cannot hold, e.g. a BigInt or a cycle).
+ * Done at call time, outside any transaction: later changes to the caller's objects cannot alter the append.
+ */
+export function prepareAppends(appends: StreamAppend[]): PreparedAppend[] {
+  return appends.map(({ stream, expectedRevision, events }) => ({
+    stream, expectedRevision,
+    events: events.map((e) => {
+      // Hash what reads back: the JSON round trip drops undefined, turns non-finite numbers into null, calls toJSON.
+      const dataText = JSON.stringify(e.data);
+      const metaText = JSON.stringify(e.meta);
+      if (typeof dataText !== 'string' || typeof metaText !== 'string') throw new TypeError(`stream ${stream}: data and meta must serialise to JSON objects`);
+      return { type: e.type, data: JSON.parse(dataText) as JsonObject, meta: JSON.parse(metaText) as JsonObject, dataText, metaText };
+    }),
+  }));
+}
+
+/**
+ * Checks every expectation and builds the envelopes of one commit. `heads` holds the current head of every
+ * stream named in `appends`; appends to the same stream within one batch see the earlier ones.
+ * Throws ConcurrencyError on the first failed expectation (the caller rolls back).
+ */
+export function planAppend(
+  appends: StreamAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256,
+): { rows: PlannedRow[]; result: AppendResult } {
+  return planPrepared(prepareAppends(appends), firstPosition, heads, sha256);
+}
+
+/** planAppend for appends already serialised by prepareAppends. */
+export function planPrepared(
+  appends: PreparedAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256,
+): { rows: PlannedRow[]; result: AppendResult } {
+  const recordedAt = new Date().toISOString(); // one commit, one timestamp: ISO-8601 UTC with ms
+  const rows: PlannedRow[] = [];
+  const nextRevisions: Record<string, number> = {};
+  let position = firstPosition;
+  for (const { stream, expectedRevision, events } of appends) {
+    let head = heads.get(stream) ?? NO_HEAD;
+    if (!expectationHolds(expectedRevision, head.revision)) throw new ConcurrencyError(stream, expectedRevision, head.revision);
+    for (const e of events) {
+      const row = buildRow(stream, head, e, position++, recordedAt, sha256);
+      rows.push(row);
+      head = { revision: row.envelope.revision, hash: row.envelope.hash };
+    }
+    heads.set(stream, head);
+    nextRevisions[stream] = head.revision;
+  }
+  return { rows, result: { events: rows.map((r) => r.envelope), nextRevisions, lastPosition: position - 1 } };
+}
+
+function buildRow(stream: string, head: StreamHead, e: PreparedEvent, leafIndex: number, recordedAt: string, sha256: Sha256): PlannedRow {
+  const body = {
+    v: 1 as const, id: uuidv7(), stream, revision: head.revision + 1, type: e.type,
+    data: e.data, meta: e.meta, recordedAt, prevHash: head.revision < 0 ? ZERO_HASH : head.hash,
+  };
+  return { envelope: { ...body, hash: computeEventHash(body, sha256), leafIndex }, dataText: e.dataText, metaText: e.metaText };
+}
