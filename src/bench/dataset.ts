@@ -116,7 +116,7 @@ async function fill(store: EventStore, total: number, phashes: Ledger['phashes']
         const f = recent.splice(Math.floor(Math.random() * recent.length), 1)[0];
         const withdraw = r > 0.97;
         const [event] = withdraw
-          ? filingDecider.decide({ type: 'WithdrawFiling', filingId: f.filingId, actor: f.creator, reason: 'withdrawn by the creator', now: tick() }, { status: 'active', creator: f.creator, contentHash: null })
+          ? filingDecider.decide({ type: 'WithdrawFiling', filingId: f.filingId, actor: f.creator, reason: 'withdrawn by the creator', now: tick() }, { ...filingDecider.initialState(), status: 'active', creator: f.creator })
           : [{ type: 'LabelsDeclared', data: labels(f.filingId, f.creator, tick()) as unknown as JsonObject }];
         round.push(writer.append([{ stream: filingStream(f.filingId), expectedRevision: f.revision, events: [{ type: event.type, data: event.data, meta: meta(f.creator) }] }]).then(() => {
           if (!withdraw) recent.push({ ...f, revision: f.revision + 1 });

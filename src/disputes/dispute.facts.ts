@@ -12,7 +12,8 @@ export const AI_SOURCE_TYPES: ReadonlySet<string> = new Set(
   ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'compositeSynthetic'].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code),
 );
 
-export type FilingRecord = FilingFacts & { digitalSourceType: string };
+/** `revision`: the filing stream's last, at which a complaint marks the filing disputed. */
+export type FilingRecord = FilingFacts & { digitalSourceType: string; revision: number };
 
 /** The filing as its own stream records it (label events in the same stream are skipped), or null. */
 export async function readFiling(store: EventStore, filingId: string): Promise<FilingRecord | null> {
@@ -22,7 +23,7 @@ export async function readFiling(store: EventStore, filingId: string): Promise<F
   const d = filed.data as WorkFiledData;
   return {
     filingId: d.filingId, creator: d.creator, contentHash: d.contentHash, withdrawn: events.some((e) => e.type === 'FilingWithdrawn'),
-    digitalSourceType: d.generation.digitalSourceType,
+    digitalSourceType: d.generation.digitalSourceType, revision: events[events.length - 1].revision,
   };
 }
 

@@ -2,20 +2,21 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
-import type { AppendResult, EventStore } from '../ledger/event-store/event-store.port.js';
-import { LedgerWriter } from '../ledger/write/ledger-writer.js';
+import type { EventStore, StreamAppend } from '../ledger/event-store/event-store.port.js';
+import { filingStream } from '../filing/filing.events.js';
+import { LedgerWriter, type ExecuteOptions, type Written } from '../ledger/write/ledger-writer.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { PolicyService } from '../policy/policy.service.js';
 import {
   AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
 } from './dispute.commands.js';
-import { disputeDecider, type DisputeCommand } from './dispute.decider.js';
-import { disputeStream, type DisputePolicy } from './dispute.events.js';
-import { filedAiWorksAmong, principalRoles, readFiling } from './dispute.facts.js';
+import { disputeDecider, type DisputeCommand, type DisputeState } from './dispute.decider.js';
+import { disputeStream, type DisputeEvent, type DisputePolicy } from './dispute.events.js';
+import { filedAiWorksAmong, principalRoles, readFiling, type FilingRecord } from './dispute.facts.js';
 
-const written = (disputeId: string, result: AppendResult): DisputeWritten => ({
+const written = (disputeId: string, result: Written<DisputeEvent>): DisputeWritten => ({
   disputeId,
-  recorded: result.events.map((e) => ({ type: e.type, revision: e.revision, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt })),
+  recorded: result.decided.map((e) => ({ type: e.type, revision: e.revision, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt })),
 });
 
 /** The deadline parameters of the policy in force at `now`; recorded in ComplaintFiled so later policy changes never apply retroactively. */
@@ -24,9 +25,18 @@ async function policyInForce(policies: PolicyService, now: Date): Promise<Disput
   return { version, responseDays, decisionSlaDays, appealDays };
 }
 
-async function run(writer: LedgerWriter, disputeId: string, command: DisputeCommand, actor: string): Promise<DisputeWritten> {
-  return written(disputeId, await writer.execute(disputeStream(disputeId), disputeDecider, command, { actor }));
+async function run(writer: LedgerWriter, disputeId: string, command: DisputeCommand, actor: string, options: ExecuteOptions<DisputeEvent, DisputeState> = {}) {
+  return written(disputeId, await writer.execute(disputeStream(disputeId), disputeDecider, command, { actor }, options));
 }
+
+/**
+ * An opened complaint marks its filing disputed in the same commit, at the revision the facts were read at: a withdrawal
+ * racing the complaint loses (the filing's withdrawal is refused while a complaint is open).
+ */
+const markFilingDisputed = (target: FilingRecord | null, disputeId: string, actor: string) => (events: DisputeEvent[]): StreamAppend[] =>
+  target && events.some((e) => e.type === 'ComplaintFiled') && !events.some((e) => e.type === 'ComplaintReturned')
+    ? [{ stream: filingStream(target.filingId), expectedRevision: target.revision, events: [{ type: 'FilingDisputed', data: { filingId: target.filingId, disputeId }, meta: { actor } }] }]
+    : [];
 
 @CommandHandler(FileComplaint)
 export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
@@ -46,7 +56,7 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
       type: 'FileComplaint',
       complaint: { disputeId, type: input.type, filingId: input.filingId, complainant: actor, claim: input.claim, basisFilingId: input.basisFilingId ?? null, evidence },
       target, basis, filedAiWorks, policy, now,
-    }, actor);
+    }, actor, { extra: markFilingDisputed(target, disputeId, actor) });
   }
 }
 

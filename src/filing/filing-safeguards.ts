@@ -1,5 +1,6 @@
-// The hook the filing handler calls around its append: near-duplicate screening (same commit as WorkFiled) and the
-// right as the rules give it. A token and an interface only, so the filing context does not depend on this one.
+// What the filing context asks of the sandbox around its writes: near-duplicate screening (same commit as WorkFiled), the
+// right as the rules give it, and whether the complaints against a filing are closed. A token and an interface only, so
+// the filing context depends on neither the settlement nor the disputes context.
 import type { FilingDetails } from './filing.events.js';
 import type { DomainEvent } from '../ledger/decider.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
@@ -20,4 +21,8 @@ export interface FilingSafeguards {
   screen(filing: FilingDetails, now: Date): Promise<Screening>;
   /** After the commit: compares with filings committed concurrently (recorded as a follow-up event), then the right now. */
   afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening): Promise<Right>;
+  /** The filing's right at `at` (its holder: the creator, or the complainant a final `transfer` gave it to); null for no filing. */
+  rightAt(filingId: string, at: Date): Promise<Right | null>;
+  /** Those of these disputes that are closed at `at` (returned, withdrawn, or decided with no appeal left). */
+  closedDisputes(disputeIds: readonly string[], at: Date): Promise<string[]>;
 }

@@ -4,7 +4,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity('filings')
 export class FilingView {
   @PrimaryColumn('varchar', { length: 36 }) filingId: string;
-  @Index({ unique: true }) @Column('varchar', { length: 64 }) contentHash: string;
+  /** Not unique: a content withdrawn may be filed again (one live filing at a time, kept by the reservation stream). */
+  @Index() @Column('varchar', { length: 64 }) contentHash: string;
   @Column('varchar', { length: 255 }) contentType: string;
   @Column('text') title: string;
   @Index() @Column('varchar', { length: 36 }) creator: string;
@@ -25,4 +26,10 @@ export class FilingView {
   @Column('simple-json', { nullable: true }) labelCheck: object | null;
   @Column('varchar', { length: 32, nullable: true }) withdrawnAt: string | null;
   @Column('text', { nullable: true }) withdrawReason: string | null;
+  /** Earlier, withdrawn filings of the same content; null when there were none. */
+  @Column('simple-json', { nullable: true }) priorFilings: object[] | null;
+  /** Notes on the human contribution added by amendments, oldest first. */
+  @Column('simple-json', { nullable: true }) humanContributionNotes: string[] | null;
+  /** The latest amendment; null when never amended. */
+  @Column('varchar', { length: 32, nullable: true }) amendedAt: string | null;
 }

@@ -1,12 +1,20 @@
 import { Command } from '@nestjs/cqrs';
 import type { Right } from '../verifier/rights-rules.js';
-import type { FileWorkDto } from './filing.dto.js';
+import type { AmendFilingDto, FileWorkDto } from './filing.dto.js';
+import type { PriorFiling } from './filing.events.js';
 
 export interface FiledWork {
   filingId: string;
+  /** The filing's time and log position: those of its WorkFiled event. */
+  filedAt: string;
   leafIndex: number;
   eventHash: string;
+  /** When the store committed WorkFiled (its envelope's recordedAt). */
   recordedAt: string;
+  /** Earlier, withdrawn filings of the same content. */
+  priorFilings: PriorFiling[];
+  /** True when the caller already holds this content through a filing a final dispute decision transferred to them (200, nothing appended). */
+  alreadyHeld?: boolean;
   /** The right as the sandbox rules give it right after filing (provisional, perhaps flagged). */
   right: Right | { status: 'provisional'; holder: string; since: string; labelDueAt: string; quietUntil: string; policyVersion: number };
   receiptUrl: string;
@@ -14,6 +22,10 @@ export interface FiledWork {
 
 export class FileWork extends Command<FiledWork> {
   constructor(readonly input: FileWorkDto, readonly actor: string) { super(); }
+}
+
+export class AmendFiling extends Command<{ filingId: string; amendedAt: string; leafIndex: number; eventHash: string }> {
+  constructor(readonly filingId: string, readonly input: AmendFilingDto, readonly actor: string) { super(); }
 }
 
 export class WithdrawFiling extends Command<{ filingId: string; status: 'withdrawn'; withdrawnAt: string; leafIndex: number; eventHash: string }> {

@@ -6,9 +6,10 @@ import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
 import { MERKLE_LOG } from '../ledger/ledger.tokens.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { receiptToTlogProof } from '../verifier/tlog-proof.js';
-import { FileWork, WithdrawFiling } from './filing.commands.js';
-import { FileWorkDto, ListFilingsQuery, WithdrawFilingDto } from './filing.dto.js';
-import { filingResource, FilingQueries } from './filing.queries.js';
+import { AmendFiling, FileWork, WithdrawFiling } from './filing.commands.js';
+import { AmendFilingDto, FileWorkDto, ListFilingsQuery, WithdrawFilingDto } from './filing.dto.js';
+import type { WorkFiledData } from './filing.events.js';
+import { FilingQueries } from './filing.queries.js';
 
 /** text/plain wins only when the client asks for it before JSON. */
 const prefersText = (accept: string | undefined) => {
@@ -24,11 +25,17 @@ const prefersText = (accept: string | undefined) => {
 export class FilingController {
   constructor(private readonly commands: CommandBus, private readonly queries: FilingQueries, @Inject(MERKLE_LOG) private readonly log: MerkleLog) {}
 
-  /** Files a work: the first accepted filing of a content hash holds priority; a later one gets 409. */
+  /**
+   * Files a work: the first accepted filing of a content hash holds priority; a later one gets 409, naming it. After a
+   * withdrawal the content may be filed again. The holder of content transferred to them by a dispute gets 200 and
+   * the filing they hold.
+   */
   @Post()
   @Roles('creator')
-  file(@Body() body: FileWorkDto, @CurrentPrincipal() p: Principal) {
-    return this.commands.execute(new FileWork(body, p.principalId));
+  async file(@Body() body: FileWorkDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const filed = await this.commands.execute(new FileWork(body, p.principalId));
+    if (filed.alreadyHeld) void reply.code(200);
+    return filed;
   }
 
   @Get()
@@ -39,8 +46,8 @@ export class FilingController {
 
   @Get(':id')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
-  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
-    return filingResource(await this.queries.get(id, p));
+  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
+    return this.queries.view(id, p);
   }
 
   /** The filing stream's envelopes, with hashes, revisions and leaf indexes. */
@@ -54,14 +61,26 @@ export class FilingController {
   @Get(':id/receipt')
   @Roles('creator', 'auditor', 'admin')
   async receipt(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const receipt = await this.log.receipt(await this.queries.filedEntry(id, p));
+    const entry = await this.queries.filedEntry(id, p);
+    const receipt = await this.log.receipt(entry);
     if (prefersText(accept)) {
       void reply.header('content-type', 'text/plain; charset=utf-8');
       return receiptToTlogProof(receipt);
     }
-    return receipt;
+    // `filing` restates what the entry proves (id, time, leaf) and adds who holds the right now, which the proof does not cover.
+    const filed = entry.data as WorkFiledData;
+    return { ...receipt, filing: { filingId: id, filedAt: filed.filedAt, leafIndex: entry.leafIndex, holder: await this.queries.holderOf(id, filed.creator) } };
   }
 
+  /** Corrects the title, adds process evidence or a human contribution note; the content, the generation record's hashes, the filing time and the priority stay. */
+  @Post(':id/amend')
+  @HttpCode(200)
+  @Roles('creator')
+  amend(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AmendFilingDto, @CurrentPrincipal() p: Principal) {
+    return this.commands.execute(new AmendFiling(id, body, p.principalId));
+  }
+
+  /** Withdraws a filing and releases its content; refused while a complaint against it is open, or once its right was transferred. */
   @Post(':id/withdraw')
   @HttpCode(200)
   @Roles('creator')

@@ -1,39 +1,77 @@
-// A filing: first filing of one work by its creator, and its withdrawal (SPEC 1.1).
-import { conflict, forbidden, notFound } from '../common/domain-error.js';
+// A filing: first filing of one work by its creator, its amendments, and its withdrawal (never while a complaint
+// against it is open, nor once its right was transferred).
+import { conflict, forbidden, invalid, notFound } from '../common/domain-error.js';
 import type { Decider } from '../ledger/decider.js';
-import type { FilingDetails, FilingEvent } from './filing.events.js';
+import type { FilingAmendment, FilingDetails, FilingEvent, PriorFiling } from './filing.events.js';
 
 export interface FilingState {
   status: 'none' | 'active' | 'withdrawn';
   creator: string | null;
   contentHash: string | null;
+  title: string | null;
+  /** Complaints filed against the filing (FilingDisputed), open or not. */
+  disputes: string[];
 }
 
-export type FileWorkCommand = { type: 'FileWork'; filing: FilingDetails; now: Date };
-export type WithdrawFilingCommand = { type: 'WithdrawFiling'; filingId: string; actor: string; reason: string | null; now: Date };
-export type FilingCommand = FileWorkCommand | WithdrawFilingCommand;
+/** `priorFilings`: earlier filings of the content, withdrawn (from its reservation stream). */
+export type FileWorkCommand = { type: 'FileWork'; filing: FilingDetails; priorFilings?: PriorFiling[]; now: Date };
+/**
+ * Facts read by the handler: `closedDisputes`, those of the filing's complaints known to be closed (returned, withdrawn or
+ * final) at `now`; `holder`, who holds the filing's right at `now`.
+ */
+export type WithdrawFilingCommand = {
+  type: 'WithdrawFiling'; filingId: string; actor: string; reason: string | null; closedDisputes?: string[]; holder?: string | null; now: Date;
+};
+export type AmendFilingCommand = { type: 'AmendFiling'; filingId: string; actor: string; amendment: FilingAmendment; now: Date };
+export type FilingCommand = FileWorkCommand | WithdrawFilingCommand | AmendFilingCommand;
 
 function decideFileWork(command: FileWorkCommand, state: FilingState): FilingEvent[] {
   if (state.status !== 'none') throw conflict('filing-exists', `filing ${command.filing.filingId} already exists`);
-  return [{ type: 'WorkFiled', data: { ...command.filing, filedAt: command.now.toISOString() } }];
+  const prior = command.priorFilings ?? [];
+  return [{ type: 'WorkFiled', data: { ...command.filing, filedAt: command.now.toISOString(), ...(prior.length ? { priorFilings: prior } : {}) } }];
 }
 
 function decideWithdrawFiling(command: WithdrawFilingCommand, state: FilingState): FilingEvent[] {
   if (state.status === 'none') throw notFound('filing-not-found', `no filing ${command.filingId}`);
   if (state.creator !== command.actor) throw forbidden('not-owner', 'only the filing\'s creator may withdraw it');
   if (state.status === 'withdrawn') throw conflict('already-withdrawn', `filing ${command.filingId} is already withdrawn`);
+  const closed = new Set(command.closedDisputes ?? []);
+  const open = state.disputes.filter((d) => !closed.has(d));
+  if (open.length > 0) {
+    throw conflict('dispute-open', `a complaint against filing ${command.filingId} is open (${open.join(', ')}); it can be withdrawn once the complaint is closed`,
+      { openDisputes: open });
+  }
+  if (command.holder && command.holder !== state.creator) {
+    throw conflict('right-transferred', `the right in filing ${command.filingId} was transferred to ${command.holder} by a final dispute decision`, { holder: command.holder });
+  }
   return [{ type: 'FilingWithdrawn', data: { filingId: command.filingId, reason: command.reason, withdrawnAt: command.now.toISOString() } }];
 }
 
+function decideAmendFiling(command: AmendFilingCommand, state: FilingState): FilingEvent[] {
+  if (state.status === 'none') throw notFound('filing-not-found', `no filing ${command.filingId}`);
+  if (state.creator !== command.actor) throw forbidden('not-owner', 'only the filing\'s creator may amend it');
+  if (state.status === 'withdrawn') throw conflict('filing-withdrawn', `filing ${command.filingId} is withdrawn`);
+  const a = command.amendment;
+  const title = a.title !== null && a.title !== state.title ? a.title : null;
+  if (title === null && a.addedProcessEvidence.length === 0 && a.humanContributionNote === null) {
+    throw invalid('empty-amendment', 'an amendment corrects the title (to a new one) or adds process evidence or a human contribution note');
+  }
+  return [{ type: 'FilingAmended', data: { filingId: command.filingId, ...a, title, amendedAt: command.now.toISOString() } }];
+}
+
 export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
-  initialState: () => ({ status: 'none', creator: null, contentHash: null }),
+  initialState: () => ({ status: 'none', creator: null, contentHash: null, title: null, disputes: [] }),
 
   evolve(state, event) {
     switch (event.type) {
       case 'WorkFiled':
-        return { status: 'active', creator: event.data.creator, contentHash: event.data.contentHash };
+        return { ...state, status: 'active', creator: event.data.creator, contentHash: event.data.contentHash, title: event.data.title };
       case 'FilingWithdrawn':
         return { ...state, status: 'withdrawn' };
+      case 'FilingDisputed':
+        return { ...state, disputes: [...state.disputes, event.data.disputeId] };
+      case 'FilingAmended':
+        return event.data.title === null ? state : { ...state, title: event.data.title };
       default:
         return state; // other contexts (labels, near-duplicates, flag reviews) append to the filing stream too
     }
@@ -43,6 +81,7 @@ export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
     switch (command.type) {
       case 'FileWork': return decideFileWork(command, state);
       case 'WithdrawFiling': return decideWithdrawFiling(command, state);
+      case 'AmendFiling': return decideAmendFiling(command, state);
     }
   },
 };

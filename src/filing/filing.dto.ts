@@ -71,6 +71,16 @@ export class FileWorkDto {
   @IsOptional() @ValidateNested() @Type(() => PerceptualHashDto) @IsObject() perceptualHash?: PerceptualHashDto;
 }
 
+/** What an amendment may change: never the content, the generation record's hashes, the filing time or its priority. */
+export class AmendFilingDto {
+  /** The corrected title. */
+  @IsOptional() @IsString() @Length(1, 500) @IsPrintableText() title?: string;
+  /** Process evidence to add (drafts, sketches, intermediate files). */
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ProcessEvidenceDto) processEvidence?: ProcessEvidenceDto[];
+  /** A note on the human contribution, added to the one given when filing. */
+  @IsOptional() @IsString() @Length(1, 5000) @IsPrintableText() humanContributionNote?: string;
+}
+
 export class WithdrawFilingDto {
   @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() reason?: string;
 }

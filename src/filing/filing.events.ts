@@ -1,7 +1,10 @@
 import type { DomainEvent } from '../ledger/decider.js';
 
 export const filingStream = (filingId: string) => `filing-${filingId}`;
-/** Reservation stream: appended with `no-stream`, so the store itself enforces first filing. */
+/**
+ * Reservation stream: ContentReserved is appended at the stream's revision (`no-stream` at first), so the store itself
+ * enforces first filing; a withdrawal appends ContentReleased, after which the content may be filed again.
+ */
 export const contentStream = (contentHash: string) => `content-${contentHash}`;
 
 export type GenerationRecord = {
@@ -40,10 +43,27 @@ export type FilingDetails = {
   perceptualHash: PerceptualHash | null;
 };
 
-export type WorkFiledData = FilingDetails & { filedAt: string };
+/** An earlier, withdrawn filing of the same content. */
+export type PriorFiling = { filingId: string; filedAt: string; withdrawnAt: string };
+
+/** `priorFilings`: present when earlier filings of the content were withdrawn (oldest first). */
+export type WorkFiledData = FilingDetails & { filedAt: string; priorFilings?: PriorFiling[] };
+
+/** What an amendment changes: a corrected title, and process evidence or notes on the human contribution added. */
+export type FilingAmendment = {
+  title: string | null;
+  addedProcessEvidence: ProcessEvidenceItem[];
+  humanContributionNote: string | null;
+};
 
 export type ContentReserved = DomainEvent<'ContentReserved', { contentHash: string; filingId: string; creator: string }>;
+/** Stream `content-<sha256>`: the filing holding the content was withdrawn; the content may be filed again. */
+export type ContentReleased = DomainEvent<'ContentReleased', { contentHash: string } & PriorFiling>;
 export type WorkFiled = DomainEvent<'WorkFiled', WorkFiledData>;
 export type FilingWithdrawn = DomainEvent<'FilingWithdrawn', { filingId: string; reason: string | null; withdrawnAt: string }>;
 
-export type FilingEvent = WorkFiled | FilingWithdrawn;
+/** Stream `filing-<id>`: a complaint was filed against the filing (with the complaint, in one commit). */
+export type FilingDisputed = DomainEvent<'FilingDisputed', { filingId: string; disputeId: string }>;
+export type FilingAmended = DomainEvent<'FilingAmended', { filingId: string; amendedAt: string } & FilingAmendment>;
+
+export type FilingEvent = WorkFiled | FilingWithdrawn | FilingDisputed | FilingAmended;

@@ -2,14 +2,17 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
 import { conflict } from '../common/domain-error.js';
-import { ConcurrencyError, type EventStore } from '../ledger/event-store/event-store.port.js';
-import type { Decider, DomainEvent } from '../ledger/decider.js';
-import { LedgerWriter } from '../ledger/write/ledger-writer.js';
+import { fold, type Decider, type DomainEvent } from '../ledger/decider.js';
+import { ConcurrencyError, type EventStore, type StreamAppend } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { LedgerWriter, type RecordedEvent } from '../ledger/write/ledger-writer.js';
+import { readContentRecord, type LiveFiling } from './content-record.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
-import { FileWork, WithdrawFiling, type FiledWork } from './filing.commands.js';
+import { AmendFiling, FileWork, WithdrawFiling, type FiledWork } from './filing.commands.js';
 import { filingDecider, type FilingCommand, type FilingState } from './filing.decider.js';
-import { contentStream, filingStream, type FilingDetails, type FilingEvent } from './filing.events.js';
+import {
+  contentStream, filingStream, type FilingAmended, type FilingDetails, type FilingEvent, type FilingWithdrawn, type WorkFiled, type WorkFiledData,
+} from './filing.events.js';
 
 /** The filing decider, with `following` events (near-duplicate candidates) appended after WorkFiled in the same commit. */
 const filingStreamDecider = (following: DomainEvent[] = []): Decider<FilingCommand, FilingEvent, FilingState> => ({
@@ -43,37 +46,92 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     const meta = { actor };
     const reservation = contentStream(input.contentHash);
     const now = new Date();
-    // Near-duplicates of earlier filings by others are recorded in the same commit as WorkFiled (SPEC 1.4).
+    const content = await readContentRecord(this.store, input.contentHash);
+    if (content.live) return this.alreadyFiled(content.live, actor, now);
+    // Near-duplicates of earlier filings by others are recorded in the same commit as WorkFiled.
     const screening = await this.safeguards.screen(filing, now);
     try {
-      const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), { type: 'FileWork', filing, now }, meta, {
-        extra: () => [{ stream: reservation, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: input.contentHash, filingId, creator: actor }, meta }] }],
+      const command = { type: 'FileWork' as const, filing, priorFilings: content.prior, now };
+      const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), command, meta, {
+        extra: () => [{ stream: reservation, expectedRevision: content.expected, events: [{ type: 'ContentReserved', data: { contentHash: input.contentHash, filingId, creator: actor }, meta }] }],
       });
-      const filed = result.decided.find((e) => e.type === 'WorkFiled')!;
+      const filed = result.decided.find((e) => e.type === 'WorkFiled')! as RecordedEvent<WorkFiled>;
       return {
-        filingId, leafIndex: filed.leafIndex, eventHash: filed.hash, recordedAt: filed.recordedAt,
+        filingId, filedAt: filed.data.filedAt, leafIndex: filed.leafIndex, eventHash: filed.hash, recordedAt: filed.recordedAt, priorFilings: content.prior,
         right: await this.safeguards.afterFiled(filing, filed, screening),
         receiptUrl: `/v1/filings/${filingId}/receipt`,
       };
     } catch (err) {
       if (!(err instanceof ConcurrencyError) || err.stream !== reservation) throw err;
-      const [prior] = await this.store.readStream(reservation);
-      throw conflict('duplicate-content', `this content was filed first as ${prior.data.filingId} at ${prior.recordedAt}`,
-        { priorFilingId: prior.data.filingId, priorFiledAt: prior.recordedAt, priorLeafIndex: prior.leafIndex });
+      const winner = (await readContentRecord(this.store, input.contentHash)).live;
+      if (!winner) throw err;
+      return this.alreadyFiled(winner, actor, now);
     }
+  }
+
+  /**
+   * Content under a live filing: its holder (a complainant a final `transfer` gave it to) is answered with that filing;
+   * anyone else is refused, with the filing's own time and position (those of its WorkFiled event).
+   */
+  private async alreadyFiled(live: LiveFiling, actor: string, now: Date): Promise<FiledWork> {
+    const filed = live.filed as RecordedEvent<WorkFiled>;
+    const right = await this.safeguards.rightAt(live.filingId, now);
+    if (right && right.holder === actor && actor !== live.creator) {
+      return {
+        filingId: live.filingId, filedAt: filed.data.filedAt, leafIndex: filed.leafIndex, eventHash: filed.hash, recordedAt: filed.recordedAt,
+        priorFilings: filed.data.priorFilings ?? [], alreadyHeld: true, right,
+        receiptUrl: `/v1/filings/${live.filingId}/receipt`,
+      };
+    }
+    throw conflict('duplicate-content', `this content was filed first as ${live.filingId} at ${filed.data.filedAt}`,
+      { priorFilingId: live.filingId, priorFiledAt: filed.data.filedAt, priorLeafIndex: filed.leafIndex });
   }
 }
 
 @CommandHandler(WithdrawFiling)
 export class WithdrawFilingHandler implements ICommandHandler<WithdrawFiling> {
-  constructor(private readonly writer: LedgerWriter) {}
+  constructor(
+    private readonly writer: LedgerWriter,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
+  ) {}
 
+  /** Facts first (which complaints are closed, who holds the right); the append at the stream's revision catches any complaint filed since. */
   async execute(c: WithdrawFiling) {
-    const result = await this.writer.execute(filingStream(c.filingId), filingStreamDecider(),
-      { type: 'WithdrawFiling', filingId: c.filingId, actor: c.actor, reason: c.reason, now: new Date() }, { actor: c.actor });
-    const [e] = result.events;
-    return { filingId: c.filingId, status: 'withdrawn' as const, withdrawnAt: e.data.withdrawnAt as string, leafIndex: e.leafIndex, eventHash: e.hash };
+    const now = new Date();
+    const state = fold(filingDecider, (await this.store.readStream(filingStream(c.filingId))) as unknown as FilingEvent[]);
+    const [closedDisputes, right] = await Promise.all([this.safeguards.closedDisputes(state.disputes, now), this.safeguards.rightAt(c.filingId, now)]);
+    const command = { type: 'WithdrawFiling' as const, filingId: c.filingId, actor: c.actor, reason: c.reason, closedDisputes, holder: right?.holder ?? null, now };
+    const result = await this.writer.execute(filingStream(c.filingId), filingStreamDecider(), command, { actor: c.actor }, {
+      extra: (events) => (events.length > 0 && state.contentHash ? this.release(state.contentHash, c.filingId, events[0] as FilingWithdrawn) : Promise.resolve([])),
+    });
+    const [e] = result.decided as RecordedEvent<FilingWithdrawn>[];
+    return { filingId: c.filingId, status: 'withdrawn' as const, withdrawnAt: e.data.withdrawnAt, leafIndex: e.leafIndex, eventHash: e.hash };
+  }
+
+  /** ContentReleased on the reservation stream, in the withdrawal's commit, when this filing holds the content. */
+  private async release(contentHash: string, filingId: string, withdrawn: FilingWithdrawn): Promise<StreamAppend[]> {
+    const content = await readContentRecord(this.store, contentHash);
+    if (content.live?.filingId !== filingId) return [];
+    const data = { contentHash, filingId, filedAt: (content.live.filed.data as WorkFiledData).filedAt, withdrawnAt: withdrawn.data.withdrawnAt };
+    return [{ stream: contentStream(contentHash), expectedRevision: content.expected, events: [{ type: 'ContentReleased', data, meta: { actor: content.live.creator } }] }];
   }
 }
 
-export const FILING_HANDLERS = [FileWorkHandler, WithdrawFilingHandler];
+@CommandHandler(AmendFiling)
+export class AmendFilingHandler implements ICommandHandler<AmendFiling> {
+  constructor(private readonly writer: LedgerWriter) {}
+
+  async execute({ filingId, input, actor }: AmendFiling) {
+    const amendment = {
+      title: input.title ?? null,
+      addedProcessEvidence: (input.processEvidence ?? []).map((p) => ({ sha256: p.sha256, kind: p.kind, description: p.description ?? null, createdAt: p.createdAt ?? null })),
+      humanContributionNote: input.humanContributionNote ?? null,
+    };
+    const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(), { type: 'AmendFiling', filingId, actor, amendment, now: new Date() }, { actor });
+    const [e] = result.decided as RecordedEvent<FilingAmended>[];
+    return { filingId, amendedAt: e.data.amendedAt, leafIndex: e.leafIndex, eventHash: e.hash };
+  }
+}
+
+export const FILING_HANDLERS = [FileWorkHandler, WithdrawFilingHandler, AmendFilingHandler];

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { PrincipalView } from '../auth/principal-view.entity.js';
 import { hasRole, type Principal } from '../common/access.js';
 import { forbidden, notFound } from '../common/domain-error.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
@@ -9,20 +10,51 @@ import { FilingView } from './filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { ListFilingsQuery } from './filing.dto.js';
 import { filingStream } from './filing.events.js';
+import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
 
 export const filingResource = (f: FilingView) => ({
   filingId: f.filingId, contentHash: f.contentHash, contentType: f.contentType, title: f.title, creator: f.creator, status: f.status,
   filedAt: f.filedAt, leafIndex: f.leafIndex, eventHash: f.eventHash, generation: f.generation, processEvidence: f.processEvidence,
   perceptualHash: f.perceptualHash, labels: { state: f.labelState, labelDueAt: f.labelDueAt, tier: f.labelTier ?? null, declared: f.labels ?? null, lastCheck: f.labelCheck ?? null },
-  withdrawnAt: f.withdrawnAt, withdrawReason: f.withdrawReason,
+  withdrawnAt: f.withdrawnAt, withdrawReason: f.withdrawReason, priorFilings: f.priorFilings ?? [],
+  amended: f.amendedAt !== null, amendedAt: f.amendedAt, humanContributionNotes: f.humanContributionNotes ?? [],
 });
+
+/** A principal as views name it: id and display name (null when the principal is unknown). */
+export type Party = { id: string; name: string | null };
 
 /** Owners, reviewers, auditors and admins may read a filing (SPEC section 3). */
 const canRead = (p: Principal, f: FilingView) => f.creator === p.principalId || hasRole(p, 'reviewer', 'auditor', 'admin');
 
 @Injectable()
 export class FilingQueries {
-  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
+  ) {}
+
+  /** The parties by id, with their names from the principals read model. */
+  async parties(ids: readonly string[]): Promise<Map<string, Party>> {
+    const unique = [...new Set(ids)];
+    const found = unique.length ? await this.db.getRepository(PrincipalView).find({ select: { principalId: true, name: true }, where: { principalId: In(unique) } }) : [];
+    const names = new Map(found.map((p) => [p.principalId, p.name]));
+    return new Map(unique.map((id) => [id, { id, name: names.get(id) ?? null }]));
+  }
+
+  /** Who holds the filing's right now: its creator unless a final dispute decision transferred it. */
+  async holderOf(filingId: string, creator: string): Promise<Party> {
+    const holder = (await this.safeguards.rightAt(filingId, new Date()))?.holder ?? creator;
+    return (await this.parties([holder])).get(holder)!;
+  }
+
+  /** A filing as its readers see it: the read model's row, the creator and the holder of its right now, named. */
+  async view(filingId: string, reader: Principal) {
+    const filing = await this.get(filingId, reader);
+    const holder = (await this.safeguards.rightAt(filingId, new Date()))?.holder ?? filing.creator;
+    const parties = await this.parties([filing.creator, holder]);
+    return { ...filingResource(filing), creatorName: parties.get(filing.creator)!.name, holder: parties.get(holder)! };
+  }
 
   async get(filingId: string, reader: Principal): Promise<FilingView> {
     const filing = await this.db.getRepository(FilingView).findOneBy({ filingId });
@@ -60,9 +92,15 @@ export class FilingQueries {
     return filed;
   }
 
+  /** The filing of this content: the live one, else the latest withdrawn one; with its earlier filings and who holds it. */
   async publicStatus(contentHash: string) {
-    const f = await this.db.getRepository(FilingView).findOneBy({ contentHash });
+    const filings = await this.db.getRepository(FilingView).find({ where: { contentHash }, order: { leafIndex: 'DESC' } });
+    const f = filings.find((x) => x.status === 'active') ?? filings[0];
     if (!f) throw notFound('not-filed', `no filing holds content ${contentHash}`);
-    return { contentHash, filed: true, filingId: f.filingId, status: f.status, filedAt: f.filedAt, leafIndex: f.leafIndex, labelState: f.labelState, labelTier: f.labelTier ?? null };
+    const holder = f.status === 'active' ? (await this.safeguards.rightAt(f.filingId, new Date()))?.holder ?? f.creator : null;
+    return {
+      contentHash, filed: true, filingId: f.filingId, status: f.status, filedAt: f.filedAt, leafIndex: f.leafIndex, labelState: f.labelState,
+      labelTier: f.labelTier ?? null, holder: holder ? (await this.parties([holder])).get(holder)! : null, priorFilings: f.priorFilings ?? [],
+    };
   }
 }

@@ -5,7 +5,7 @@ import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { policyDecider, policyInForce, type PolicyState } from '../policy/policy.decider.js';
 import { POLICY_STREAM, type PolicyPublished } from '../policy/policy.events.js';
-import type { WorkFiledData } from './filing.events.js';
+import type { FilingAmended, WorkFiledData } from './filing.events.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { addDays } from '../verifier/sandbox-policy.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
@@ -13,7 +13,7 @@ import { FilingView } from './filing-view.entity.js';
 import { RowBatch } from '../ledger/read-models/row-batch.js';
 
 /** Events that change an existing filing row. */
-const UPDATES = new Set(['FilingWithdrawn']);
+const UPDATES = new Set(['FilingWithdrawn', 'FilingAmended']);
 
 @ReadModelProjection()
 @Injectable()
@@ -57,8 +57,20 @@ export class FilingsProjection implements Projection {
           creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
           generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash,
           labelState: 'none', labelDueAt: addDays(d.filedAt, policyInForce(policy, new Date(d.filedAt)).labelGraceDays), withdrawnAt: null, withdrawReason: null,
-          labelTier: null, labels: null, labelCheck: null,
+          labelTier: null, labels: null, labelCheck: null, priorFilings: d.priorFilings ?? null, humanContributionNotes: null, amendedAt: null,
         } as FilingView);
+        return;
+      }
+      case 'FilingAmended': {
+        const d = e.data as FilingAmended['data'];
+        const row = rows.get(d.filingId);
+        if (!row) return;
+        rows.update(d.filingId, {
+          ...(d.title !== null ? { title: d.title } : {}),
+          ...(d.addedProcessEvidence.length ? { processEvidence: [...row.processEvidence, ...d.addedProcessEvidence] } : {}),
+          ...(d.humanContributionNote !== null ? { humanContributionNotes: [...(row.humanContributionNotes ?? []), d.humanContributionNote] } : {}),
+          amendedAt: d.amendedAt,
+        });
         return;
       }
       case 'FilingWithdrawn': {

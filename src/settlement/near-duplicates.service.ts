@@ -9,8 +9,12 @@ import { filingStream, type FilingDetails, type PerceptualHash, type WorkFiledDa
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { FilingView } from '../filing/filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
+import type { Right } from '../verifier/rights-rules.js';
 import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-rules.js';
 import type { FilingSafeguards, Screening } from '../filing/filing-safeguards.js';
+import { disputeDecider, statusAt, type DisputeState } from '../disputes/dispute.decider.js';
+import { disputeStream, type DisputeEvent } from '../disputes/dispute.events.js';
+import { fold } from '../ledger/decider.js';
 import { hammingDistance, hexToWords, NearDuplicateIndex, type HashEntry, type Match } from './near-duplicate.index.js';
 import { PolicyService } from '../policy/policy.service.js';
 import { RightsQueries } from './rights.queries.js';
@@ -191,6 +195,19 @@ export class FilingScreening implements FilingSafeguards {
       if (late.length) await this.recordLate(filing, screening, late);
     }
     return (await this.rights.compute(filing.filingId, new Date()))!;
+  }
+
+  rightAt(filingId: string, at: Date): Promise<Right | null> {
+    return this.rights.compute(filingId, at);
+  }
+
+  async closedDisputes(disputeIds: readonly string[], at: Date): Promise<string[]> {
+    const states = await Promise.all(disputeIds.map(async (id) => {
+      const events = (await this.store.readStream(disputeStream(id))) as unknown as DisputeEvent[];
+      return [id, fold(disputeDecider, events)] as [string, DisputeState];
+    }));
+    const closed = new Set(['returned', 'withdrawn', 'final']);
+    return states.filter(([, s]) => closed.has(statusAt(s.status, s.decision?.appealUntil ?? null, at))).map(([id]) => id);
   }
 
   private async recordLate(filing: FilingDetails, screening: Screening, matches: Match[]): Promise<void> {

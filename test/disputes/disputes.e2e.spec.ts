@@ -280,6 +280,8 @@ describe('disputes', () => {
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(b.body.disputeId).toBe(a.body.disputeId);
     expect(b.headers['idempotent-replayed']).toBe('true');
-    expect(await ledger.store.count()).toBe(before + 1);
+    // The complaint and the mark on its filing, once.
+    expect(await ledger.store.count()).toBe(before + 2);
+    expect((await ledger.store.readAll(before)).map((e) => e.type)).toEqual(['FilingDisputed', 'ComplaintFiled']);
   });
 });

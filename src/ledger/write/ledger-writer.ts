@@ -27,7 +27,7 @@ export interface WriteOptions {
 
 export interface ExecuteOptions<E extends DomainEvent, S> extends WriteOptions {
   /** Appends to other streams (e.g. a reservation) that commit atomically with the decided events, before them. */
-  extra?: (events: E[], state: S) => StreamAppend[];
+  extra?: (events: E[], state: S) => StreamAppend[] | Promise<StreamAppend[]>;
 }
 
 @Injectable()
@@ -49,7 +49,7 @@ export class LedgerWriter {
     return this.retrying(options.retries ?? 0, async () => {
       const { state, expected } = await loadAggregate(this.store, stream, decider);
       const events = decider.decide(command, state);
-      const extra = options.extra?.(events, state) ?? [];
+      const extra = (await options.extra?.(events, state)) ?? [];
       // The request's token marks the command's own events (a retry after a crash looks for them), not the extra ones.
       const result = await this.commit([...extra, { stream, expectedRevision: expected, events: toNewEvents(events, withIdempotencyToken(meta)) }], options);
       return { ...result, decided: result.events.filter((e) => e.stream === stream) as RecordedEvent<E>[] };
