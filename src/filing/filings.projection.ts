@@ -40,7 +40,7 @@ export class FilingsProjection implements Projection {
     let policy = await this.policyBefore(events[0].leafIndex);
     this.policy.next = -1; // until this batch has been applied whole (a failed batch is applied again from its start)
     for (const e of events) {
-      if (e.type === 'PolicyPublished') policy = policyDecider.evolve(policy, e as unknown as PolicyPublished);
+      if (e.type === 'PolicyPublished' && e.stream === POLICY_STREAM) policy = policyDecider.evolve(policy, e as unknown as PolicyPublished);
       else this.apply(e, rows, policy);
     }
     await rows.flush();
