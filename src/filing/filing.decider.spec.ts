@@ -38,6 +38,50 @@ describe('filing decider', () => {
   });
 });
 
+describe('filing decider: complaints, transfers, refiling and amendments', () => {
+  const disputed = (disputeId: string): FilingEvent => ({ type: 'FilingDisputed', data: { filingId: 'f1', disputeId } });
+  const withdraw = (facts: { closedDisputes?: string[]; holder?: string | null }) =>
+    ({ type: 'WithdrawFiling' as const, filingId: 'f1', actor: 'alice', reason: null, ...facts, now: later });
+
+  it('refuses a withdrawal while a complaint against the filing is open', () =>
+    given(filingDecider, [filed, disputed('d1')]).when(withdraw({ closedDisputes: [] })).thenThrows('dispute-open'));
+  it('refuses it when any one complaint is still open, and allows it once all are closed', () => {
+    given(filingDecider, [filed, disputed('d1'), disputed('d2')]).when(withdraw({ closedDisputes: ['d1'] })).thenThrows('dispute-open');
+    given(filingDecider, [filed, disputed('d1'), disputed('d2')]).when(withdraw({ closedDisputes: ['d2', 'd1'] })).then([withdrawn]);
+  });
+  it('a complaint that marked the filing after the facts were read is open (not among the closed ones)', () =>
+    given(filingDecider, [filed, disputed('d1'), disputed('d3')]).when(withdraw({ closedDisputes: ['d1'] })).thenThrows('dispute-open'));
+  it('refuses a withdrawal once a final decision transferred the right', () =>
+    given(filingDecider, [filed]).when(withdraw({ holder: 'bob' })).thenThrows('right-transferred'));
+  it('allows it while the creator holds the right', () =>
+    given(filingDecider, [filed]).when(withdraw({ holder: 'alice' })).then([withdrawn]));
+
+  it('records the withdrawn filings of the same content in a new filing', () => {
+    const prior = [{ filingId: 'f0', filedAt: '2026-11-01T00:00:00.000Z', withdrawnAt: '2026-11-02T00:00:00.000Z' }];
+    given(filingDecider, []).when({ type: 'FileWork', filing: details, priorFilings: prior, now })
+      .then([{ type: 'WorkFiled', data: { ...details, filedAt: now.toISOString(), priorFilings: prior } }]);
+  });
+
+  const amend = (amendment: Partial<{ title: string | null; addedProcessEvidence: never[]; humanContributionNote: string | null }>, actor = 'alice') => ({
+    type: 'AmendFiling' as const, filingId: 'f1', actor, amendment: { title: null, addedProcessEvidence: [], humanContributionNote: null, ...amendment }, now: later,
+  });
+  it('amends the title and adds a note, stamped with the command time', () =>
+    given(filingDecider, [filed]).when(amend({ title: 'Sunrise', humanContributionNote: 'hand-painted sky' })).then([{
+      type: 'FilingAmended',
+      data: { filingId: 'f1', title: 'Sunrise', addedProcessEvidence: [], humanContributionNote: 'hand-painted sky', amendedAt: later.toISOString() },
+    }]));
+  it('refuses an amendment that changes nothing (the same title)', () =>
+    given(filingDecider, [filed]).when(amend({ title: 'Sunset' })).thenThrows('empty-amendment'));
+  it('compares a new title with the amended one', () =>
+    given(filingDecider, [filed, { type: 'FilingAmended', data: { filingId: 'f1', title: 'Sunrise', addedProcessEvidence: [], humanContributionNote: null, amendedAt: now.toISOString() } }])
+      .when(amend({ title: 'Sunrise' })).thenThrows('empty-amendment'));
+  it('refuses anyone but the creator, a withdrawn filing and a missing one', () => {
+    given(filingDecider, [filed]).when(amend({ title: 'Mine' }, 'mallory')).thenThrows('not-owner');
+    given(filingDecider, [filed, withdrawn]).when(amend({ title: 'Late' })).thenThrows('filing-withdrawn');
+    given(filingDecider, []).when(amend({ title: 'None' })).thenThrows('filing-not-found');
+  });
+});
+
 describe('filing decider over the whole filing stream', () => {
   it('ignores events other contexts append to the stream', () =>
     given(filingDecider, [filed, { type: 'LabelsDeclared', data: { version: 1 } } as never])
