@@ -86,7 +86,7 @@ async function* lineBatches(stream: AsyncIterable<Buffer>): AsyncGenerator<{ lin
 
 async function openSource(source: string, apiKey?: string): Promise<{ bytes: number | null; stream: Readable }> {
   let stream: Readable;
-  let bytes: number | null = null;
+  let bytes: number | null;
   if (isUrl(source)) {
     const res = await fetch(source, { headers: headers(apiKey) });
     if (!res.ok || !res.body) throw new Error(`${source}: HTTP ${res.status}`);

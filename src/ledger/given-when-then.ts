@@ -18,7 +18,7 @@ export function given<C, E extends DomainEvent, S>(decider: Decider<C, E, S>, hi
             run();
           } catch (err) {
             if (err instanceof DomainError && err.code === code) return;
-            throw new Error(`expected DomainError ${code}, got ${(err as Error).message}`);
+            throw new Error(`expected DomainError ${code}, got ${(err as Error).message}`, { cause: err });
           }
           throw new Error(`expected DomainError ${code}, but the command was accepted`);
         },

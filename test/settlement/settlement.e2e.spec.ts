@@ -399,9 +399,9 @@ describe('the follow-up comparison with filings committed during a screening', (
     const late: FilingDetails = { ...(filingBody() as unknown as FilingDetails), filingId: uuidv7(), creator: dave.id, processEvidence: [], perceptualHash: { scheme: 'phash64', value: hash } };
     const screening = await safeguards.screen(late, now);
     // Committed after the screening, before the late filing:
-    const far = await file(carol, flipped(hash, 9)); // beyond the phash64 threshold of 8
+    await file(carol, flipped(hash, 9)); // `far`: beyond the phash64 threshold of 8
     const nearer = await file(alice, flipped(hash, 1));
-    const own = await file(dave, flipped(hash, 1, 10));
+    await file(dave, flipped(hash, 1, 10)); // `own`: the late filing's creator's own work
     const withdrawn = await file(bob, flipped(hash, 1, 20));
     expect((await as(bob).post(`/v1/filings/${withdrawn.filingId}/withdraw`)).status).toBe(200);
     await file(carol, hash.repeat(4), 'pdq256');

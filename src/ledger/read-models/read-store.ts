@@ -20,6 +20,7 @@ export const READ_MODEL_MIGRATIONS = [InitialReadModels1764374400000, LabelReadM
 /** The ledger's own tables; each domain module adds its read models' entities (TypeOrmModule.forFeature). */
 export const LEDGER_ENTITIES = [ProjectionCheckpoint, IdempotencyRecord];
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM types entity classes as Function
 export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Function> = LEDGER_ENTITIES): DataSourceOptions {
   const common = { entities: Array.from(entities), migrations: READ_MODEL_MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
   if (config.store === 'sqlite') {

@@ -1,0 +1,109 @@
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const root = import.meta.dirname;
+const tsconfig = `${root}/tsconfig.test.json`;
+
+// Layers of src/, lowest first: a folder (or root file) may import only itself and the layers below it,
+// so no two top-level folders can ever import each other.
+const layers = [
+  ['verifier'],
+  ['common'],
+  ['config.ts'],
+  ['ledger'],
+  ['auth', 'policy'],
+  ['filing'],
+  ['labeling', 'disputes'],
+  ['settlement'],
+  ['app.module.ts'],
+  ['app.factory.ts'],
+  ['cli', 'bench'],
+  ['main.ts'],
+];
+
+const layerZones = layers.flatMap((layer, level) => {
+  const below = layers.slice(0, level).flat();
+  return layer.map((unit) => ({
+    target: `./src/${unit}`,
+    from: './src',
+    except: [unit, ...below].map((allowed) => `./${allowed}`),
+    message: below.length
+      ? `src/${unit} may import only src/{${below.join(',')}} (layers are listed in eslint.config.js).`
+      : `src/${unit} may import no other part of src.`,
+  }));
+});
+
+// The verifier is checked and run on its own, without the server or Node: its own files, @noble/* and canonicalize only.
+const verifierOnly = 'src/verifier may import only its own files, @noble/* and canonicalize: no node: module, no other package.';
+const notVerifierDependency = '^(?!\\.{1,2}/|@noble/|canonicalize$)';
+
+export default defineConfig(
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    // One program over src and test (tsconfig.test.json) serves the type-aware rules below.
+    languageOptions: { parserOptions: { project: tsconfig, tsconfigRootDir: root } },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: tsconfig })],
+      // Without these, import-x skips .ts dependencies when it follows imports, and no-cycle would find nothing.
+      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: {
+      // Input validation rejects control characters on purpose, so its regexes have to name them.
+      'no-control-regex': 'off',
+      // `_`-prefixed names mark what a signature or an omitting destructure leaves unused on purpose.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // Promises nobody awaits lose their errors and their ordering (a missed await on an append or an expect).
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/only-throw-error': 'error',
+      '@typescript-eslint/prefer-promise-reject-errors': 'error',
+      '@typescript-eslint/no-for-in-array': 'error',
+      '@typescript-eslint/no-array-delete': 'error',
+      '@typescript-eslint/no-implied-eval': 'error',
+      '@typescript-eslint/unbound-method': 'error',
+      // A resolver that cannot find a relative import would silently switch the layer rule off for it.
+      'import-x/no-unresolved': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: root, zones: layerZones }],
+      // File-level cycles inside a folder too: a value read during a cycle's module loading is still undefined.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    files: ['src/verifier/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: notVerifierDependency, message: verifierOnly }] }],
+      'no-restricted-syntax': [
+        'error',
+        // esquery regexes cannot contain a slash, hence \x2F.
+        { selector: `ImportExpression[source.value=/${notVerifierDependency.replaceAll('/', '\\x2F')}/]`, message: verifierOnly },
+        { selector: 'ImportExpression:not([source.type="Literal"])', message: verifierOnly },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Specs read untyped JSON response bodies; typing each one would only restate the assertions.
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+);
