@@ -1,6 +1,6 @@
 // Request bodies and queries of the settlement endpoints: whitelisted, every unknown field rejected.
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { IsInstant, IsPrintableText } from '../common/validation.js';
 import { REVIEW_DECISIONS, REVIEWABLE_FLAGS, RIGHT_FLAGS, RIGHT_STATUSES, type ReviewableFlag, type ReviewDecision } from '../verifier/rights-rules.js';
 

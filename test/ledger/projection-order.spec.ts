@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { PrincipalsProjection } from '../../auth/principals.projection.js';
-import { DisputesProjection } from '../../disputes/disputes.projection.js';
-import { FilingsProjection } from '../../filing/filings.projection.js';
-import { LabelsProjection } from '../../labeling/labels.projection.js';
-import { RightsProjection } from '../../settlement/rights.projection.js';
-import type { EventStore } from '../event-store/event-store.port.js';
-import { orderProjections, type Projection } from './projection.js';
-import { ProjectionRunner } from './projection-runner.js';
+import { PrincipalsProjection } from '../../src/auth/principals.projection.js';
+import { DisputesProjection } from '../../src/disputes/disputes.projection.js';
+import { FilingsProjection } from '../../src/filing/filings.projection.js';
+import { LabelsProjection } from '../../src/labeling/labels.projection.js';
+import { RightsProjection } from '../../src/settlement/rights.projection.js';
+import type { EventStore } from '../../src/ledger/event-store/event-store.port.js';
+import { orderProjections, type Projection } from '../../src/ledger/read-models/projection.js';
+import { ProjectionRunner } from '../../src/ledger/read-models/projection-runner.js';
 
 const projection = (name: string, ...after: string[]): Projection =>
   ({ name, ...(after.length ? { after } : {}), applyBatch: async () => {}, clear: async () => {} });
