@@ -57,8 +57,9 @@ export class FileAppealDto {
 }
 
 export class DecideAppealDto {
+  /** `affirm` keeps the first decision; `reverse` turns its outcome around; `vary` keeps an upheld outcome with another remedy. */
   @IsIn(RULINGS) ruling: Ruling;
-  /** Only when reversing a rejection: the remedy the upheld complaint now gets. */
+  /** When reversing a rejection: the remedy the upheld complaint now gets; when varying: the new remedy (another than the first). */
   @IsOptional() @IsIn(REMEDIES) remedy?: Remedy;
   @Text(10_000) reasoning: string;
 }
