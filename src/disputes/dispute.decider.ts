@@ -202,7 +202,9 @@ function decideFileAppeal(command: FileAppealCommand, s: DisputeState): DisputeE
   if (!s.decision) throw conflict('not-decided', 'there is no decision to appeal yet');
   if (!before(command.now, s.decision.appealUntil)) throw conflict('appeal-window-closed', `the decision could be appealed until ${s.decision.appealUntil}`);
   if (blank(command.grounds)) throw invalid('grounds-required', 'an appeal needs its grounds');
-  return [{ type: 'AppealFiled', data: { disputeId: command.disputeId, appellant: command.actor, party, grounds: command.grounds, appealedAt: at } }];
+  return [{
+    type: 'AppealFiled', data: { disputeId: command.disputeId, appellant: command.actor, party, grounds: command.grounds, appealedAt: at },
+  }];
 }
 
 const RULED = { affirm: 'affirmed', reverse: 'reversed', vary: 'varied' } as const satisfies Record<Ruling, AppealDecidedData['ruling']>;
@@ -219,9 +221,11 @@ function appealRuling(type: DisputeType, first: NonNullable<DisputeState['decisi
       return { outcome, remedy };
     }
     case 'vary':
-      if (first.outcome === 'rejected') throw invalid('remedy-not-allowed', 'a rejection has no remedy to vary; reverse it to uphold the complaint');
+      if (first.outcome === 'rejected') {
+        throw invalid('remedy-not-allowed', 'a rejection has no remedy to vary; reverse it to uphold the complaint');
+      }
       checkRemedy(type, first.outcome, remedy);
-      if (remedy === first.remedy) throw invalid('remedy-unchanged', `varying must change the remedy; the first decision's is ${first.remedy ?? 'none'}`);
+      if (remedy === first.remedy) throw invalid('remedy-unchanged', `varying must change the remedy; the first decision's is ${first.remedy}`);
       return { outcome: first.outcome, remedy };
   }
 }
@@ -281,7 +285,9 @@ export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState>
         return { ...state, status: 'decided', decision: { outcome: d.outcome, remedy: d.remedy, decidedBy: d.decidedBy, decidedAt: d.decidedAt, appealUntil: d.appealUntil } };
       }
       case 'AppealFiled':
-        return { ...state, status: 'appealed', appealedAt: state.appealedAt ?? event.data.appealedAt, appellants: [...state.appellants, event.data.party] };
+        return {
+          ...state, status: 'appealed', appealedAt: state.appealedAt ?? event.data.appealedAt, appellants: [...state.appellants, event.data.party],
+        };
       case 'AppealDecided':
         return { ...state, status: 'final' };
       case 'ComplaintWithdrawn':

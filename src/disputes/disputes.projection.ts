@@ -86,9 +86,8 @@ export class DisputesProjection implements Projection {
         // One appeal decision answers every appeal: it is due after the decision SLA from the first.
         const decisionDueAt = first?.decisionDueAt ?? addDays(d.appealedAt, (row.policy as { decisionSlaDays: number }).decisionSlaDays);
         const appeal = { appellant: d.appellant, party: d.party, grounds: d.grounds, appealedAt: d.appealedAt, decisionDueAt };
-        rows.update(d.disputeId, {
-          status: 'appealed', reviewDueAt: decisionDueAt, appeal: first ?? appeal, appeals: [...(row.appeals ?? (first ? [first] : [])), appeal], ...touch,
-        });
+        const appeals = [...(row.appeals ?? (first ? [first] : [])), appeal];
+        rows.update(d.disputeId, { status: 'appealed', reviewDueAt: decisionDueAt, appeal: first ?? appeal, appeals, ...touch });
         return;
       }
       case 'AppealDecided': {
