@@ -27,7 +27,10 @@ export class DisputeView {
   @Column('simple-json', { nullable: true }) returned: object | null;
   @Column('simple-json', { nullable: true }) response: object | null;
   @Column('simple-json', { nullable: true }) decision: object | null;
+  /** The first appeal, kept as it was before either party could appeal. */
   @Column('simple-json', { nullable: true }) appeal: object | null;
+  /** Every appeal, in order (one per party at most); null on rows projected before there could be two. */
+  @Column('simple-json', { nullable: true }) appeals: object[] | null;
   @Column('simple-json', { nullable: true }) appealDecision: object | null;
   @Column('simple-json', { nullable: true }) withdrawal: object | null;
   /** Position of ComplaintFiled: the list order and cursor. */

@@ -31,7 +31,10 @@ export class DisputeController {
     return this.after(this.commands.execute(new FileComplaint(body, p.principalId)));
   }
 
-  /** The reviewer queue: reviewers, auditors and admins see every dispute, a creator those they are a party to. */
+  /**
+   * The reviewer queue: reviewers, auditors and admins see every dispute, a creator those they are a party to;
+   * `respondent=me` lists the complaints against the caller's filings.
+   */
   @Get()
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   list(@Query() q: ListDisputesQuery, @CurrentPrincipal() p: Principal) {
@@ -52,7 +55,7 @@ export class DisputeController {
     return this.queries.history(id, p);
   }
 
-  /** Assigns a reviewer: a reviewer may take a dispute for themself; an admin may assign (or reassign) any reviewer. */
+  /** Assigns a reviewer: a reviewer may take a dispute for themself (with `{}`); an admin may assign (or reassign) any reviewer. */
   @Post(':id/assign')
   @HttpCode(200)
   @Roles('reviewer', 'admin')
@@ -76,7 +79,7 @@ export class DisputeController {
     return this.after(this.commands.execute(new DecideDispute(id, body, p.principalId)));
   }
 
-  /** Either party appeals within appealDays of the decision. */
+  /** Each party may appeal once within appealDays of the decision, until the appeal is decided. */
   @Post(':id/appeal')
   @HttpCode(200)
   @Roles('creator')
@@ -84,7 +87,10 @@ export class DisputeController {
     return this.after(this.commands.execute(new FileAppeal(id, body, p.principalId)));
   }
 
-  /** A reviewer other than the first decision's affirms or reverses it; the dispute is then final. */
+  /**
+   * A reviewer other than the first decision's affirms it, reverses it or varies its remedy, answering every appeal;
+   * the dispute is then final.
+   */
   @Post(':id/appeal-decision')
   @HttpCode(200)
   @Roles('reviewer')

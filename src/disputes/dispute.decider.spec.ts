@@ -1,6 +1,6 @@
 import { given } from '../ledger/given-when-then.js';
 import { aiGeneratedEvidence, disputeDecider, statusAt, type ComplaintInput, type FileComplaintCommand, type FilingFacts } from './dispute.decider.js';
-import type { DisputeEvent, DisputePolicy } from './dispute.events.js';
+import type { DisputeEvent, DisputePolicy, Remedy, Ruling } from './dispute.events.js';
 
 const DAY = 86_400_000;
 const t0 = new Date('2026-12-01T09:00:00.000Z');
@@ -33,6 +33,12 @@ const decidedData = {
 };
 const decided: DisputeEvent = { type: 'DisputeDecided', data: decidedData };
 const appealed: DisputeEvent = { type: 'AppealFiled', data: { disputeId: 'd1', appellant: 'alice', party: 'respondent', grounds: 'The reviewer ignored my drafts.', appealedAt: iso(4) } };
+const complainantAppealed: DisputeEvent = {
+  type: 'AppealFiled',
+  data: { disputeId: 'd1', appellant: 'bob', party: 'complainant', grounds: 'The remedy is too mild.', appealedAt: iso(4.5) },
+};
+const suspended: DisputeEvent = { type: 'DisputeDecided', data: { ...decidedData, remedy: 'suspend' } };
+const mislabeling: DisputeEvent = { ...filed, data: { ...filed.data, type: 'mislabeling' } } as DisputeEvent;
 const appealDecided: DisputeEvent = {
   type: 'AppealDecided',
   data: {
@@ -52,7 +58,8 @@ const decide = (over: Partial<{ actor: string; outcome: 'upheld' | 'rejected'; r
   ({ type: 'DecideDispute' as const, disputeId: 'd1', actor: 'rita', outcome: 'upheld' as const, remedy: 'revoke' as const, reasoning: decidedData.reasoning, now: at(3), ...over });
 const appeal = (over: Partial<{ actor: string; grounds: string; now: Date }> = {}) =>
   ({ type: 'FileAppeal' as const, disputeId: 'd1', actor: 'alice', grounds: 'The reviewer ignored my drafts.', now: at(4), ...over });
-const decideAppeal = (over: Partial<{ actor: string; ruling: 'affirm' | 'reverse'; remedy: 'revoke' | 'suspend' | 'transfer' | null; reasoning: string; now: Date }> = {}) =>
+type DecideAppealOver = { actor: string; ruling: Ruling; remedy: Remedy | null; reasoning: string; now: Date };
+const decideAppeal = (over: Partial<DecideAppealOver> = {}) =>
   ({ type: 'DecideAppeal' as const, disputeId: 'd1', actor: 'victor', ruling: 'affirm' as const, remedy: null, reasoning: 'The drafts postdate the basis filing.', now: at(5), ...over });
 const withdraw = (over: Partial<{ actor: string; now: Date }> = {}) =>
   ({ type: 'WithdrawComplaint' as const, disputeId: 'd1', actor: 'bob', reason: null, now: at(6), ...over });
@@ -200,10 +207,22 @@ describe('dispute decider', () => {
       given(disputeDecider, [filed, assigned, responded, decided]).when(appeal({ actor: 'carol' })).thenThrows('not-a-party'));
     it('refuses an appeal before any decision', () =>
       given(disputeDecider, [filed, assigned, responded]).when(appeal()).thenThrows('not-decided'));
-    it('refuses a second appeal', () =>
-      given(disputeDecider, [filed, assigned, responded, decided, appealed]).when(appeal({ actor: 'bob', now: at(4.5) })).thenThrows('already-appealed'));
+    it('the other party appeals too while the first appeal is pending', () =>
+      given(disputeDecider, [filed, assigned, responded, decided, appealed])
+        .when(appeal({ actor: 'bob', grounds: 'The remedy is too mild.', now: at(4.5) })).then([complainantAppealed]));
+    it('refuses a second appeal by the same party', () =>
+      given(disputeDecider, [filed, assigned, responded, decided, appealed]).when(appeal({ now: at(4.5) })).thenThrows('already-appealed'));
+    it('refuses a second appeal by the same party after the other party appealed', () =>
+      given(disputeDecider, [filed, assigned, responded, decided, appealed, complainantAppealed])
+        .when(appeal({ actor: 'bob', now: at(4.6) })).thenThrows('already-appealed'));
+    it('refuses the other party once the window has closed, though the first appeal is pending', () =>
+      given(disputeDecider, [filed, assigned, responded, decided, appealed])
+        .when(appeal({ actor: 'bob', now: at(18) })).thenThrows('appeal-window-closed'));
     it('refuses an appeal of a decided appeal', () =>
       given(disputeDecider, [filed, assigned, responded, decided, appealed, appealDecided]).when(appeal({ now: at(6) })).thenThrows('already-appealed'));
+    it('refuses the other party\'s appeal once the first appeal is decided, within the window', () =>
+      given(disputeDecider, [filed, assigned, responded, decided, appealed, appealDecided]).when(appeal({ actor: 'bob', now: at(6) }))
+        .thenThrows('appeal-already-decided'));
     it('refuses a blank appeal', () =>
       given(disputeDecider, [filed, assigned, responded, decided]).when(appeal({ grounds: '' })).thenThrows('grounds-required'));
     it('refuses a withdrawn complaint', () =>
@@ -223,6 +242,34 @@ describe('dispute decider', () => {
       given(disputeDecider, [filed, assigned, responded, rejected, appealed]).when(decideAppeal({ ruling: 'reverse' })).thenThrows('remedy-required');
       given(disputeDecider, [filed, assigned, responded, rejected, appealed]).when(decideAppeal({ ruling: 'reverse', remedy: 'suspend' }))
         .then([{ type: 'AppealDecided', data: { ...appealDecided.data, ruling: 'reversed', outcome: 'upheld', remedy: 'suspend' } } as DisputeEvent]);
+    });
+    it('one appeal decision answers both parties\' appeals', () =>
+      given(disputeDecider, [filed, assigned, responded, decided, appealed, complainantAppealed])
+        .when(decideAppeal()).then([appealDecided]));
+    it('varies the remedy: the first outcome stays, the remedy given is in force', () =>
+      given(disputeDecider, [filed, assigned, responded, decided, appealed])
+        .when(decideAppeal({ ruling: 'vary', remedy: 'suspend', reasoning: 'Revoking is too harsh.' }))
+        .then([{
+          type: 'AppealDecided',
+          data: { ...appealDecided.data, ruling: 'varied', outcome: 'upheld', remedy: 'suspend', reasoning: 'Revoking is too harsh.' },
+        }]));
+    it('varies a suspension into a transfer on a priority complaint', () =>
+      given(disputeDecider, [filed, assigned, responded, suspended, appealed]).when(decideAppeal({ ruling: 'vary', remedy: 'transfer' }))
+        .then([{ type: 'AppealDecided', data: { ...appealDecided.data, ruling: 'varied', remedy: 'transfer' } }]));
+    it('refuses varying to the same remedy', () =>
+      given(disputeDecider, [filed, assigned, responded, decided, appealed])
+        .when(decideAppeal({ ruling: 'vary', remedy: 'revoke' })).thenThrows('remedy-unchanged'));
+    it('refuses varying without a remedy', () =>
+      given(disputeDecider, [filed, assigned, responded, decided, appealed])
+        .when(decideAppeal({ ruling: 'vary' })).thenThrows('remedy-required'));
+    it('refuses varying to a remedy the dispute type does not allow', () =>
+      given(disputeDecider, [mislabeling, assigned, responded, suspended, appealed]).when(decideAppeal({ ruling: 'vary', remedy: 'transfer' }))
+        .thenThrows('remedy-not-applicable'));
+    it('refuses varying a rejection, which has no remedy', () => {
+      const rejected: DisputeEvent = { type: 'DisputeDecided', data: { ...decidedData, outcome: 'rejected', remedy: null } };
+      const history = [filed, assigned, responded, rejected, appealed];
+      given(disputeDecider, history).when(decideAppeal({ ruling: 'vary', remedy: 'suspend' })).thenThrows('remedy-not-allowed');
+      given(disputeDecider, history).when(decideAppeal({ ruling: 'vary' })).thenThrows('remedy-not-allowed');
     });
     it('refuses a remedy with an affirmation', () =>
       given(disputeDecider, [filed, assigned, responded, decided, appealed]).when(decideAppeal({ remedy: 'suspend' })).thenThrows('remedy-not-allowed'));

@@ -4,8 +4,8 @@ import { conflict, forbidden, invalid, notFound } from '../common/domain-error.j
 import type { Decider } from '../ledger/decider.js';
 import { addDays } from '../verifier/sandbox-policy.js';
 import {
-  TRANSFERABLE_TYPES, type DisputeEvent, type DisputePolicy, type DisputeType, type EvidenceItem, type Outcome, type Remedy,
-  type ResponseEvidenceItem, type ReturnedEvidence, type Ruling,
+  TRANSFERABLE_TYPES, type AppealParty, type DisputeEvent, type DisputePolicy, type DisputeType, type EvidenceItem, type Outcome, type Remedy,
+  type AppealDecidedData, type ResponseEvidenceItem, type ReturnedEvidence, type Ruling,
 } from './dispute.events.js';
 
 /** Stored lifecycle; `decided` reads as `final` once its appeal window has passed (see `statusAt`). */
@@ -24,7 +24,10 @@ export interface DisputeState {
   assignee: string | null;
   respondedAt: string | null;
   decision: { outcome: Outcome; remedy: Remedy | null; decidedBy: string; decidedAt: string; appealUntil: string } | null;
+  /** When the first appeal was filed. */
   appealedAt: string | null;
+  /** The parties who appealed, each at most once; one appeal decision answers them all. */
+  appellants: AppealParty[];
 }
 
 /** What the event store says about a filing, read by the handler. */
@@ -192,15 +195,39 @@ function decideFileAppeal(command: FileAppealCommand, s: DisputeState): DisputeE
   const at = command.now.toISOString();
   mustExist(s, command.disputeId);
   if (!isParty(s, command.actor)) throw forbidden('not-a-party', 'only the complainant or the respondent may appeal');
-  if (s.status === 'appealed' || (s.status === 'final' && s.appealedAt !== null)) throw conflict('already-appealed', `the decision was appealed at ${s.appealedAt}`);
   if (s.status === 'returned' || s.status === 'withdrawn') mustBeOpen(s, command.now);
+  const party: AppealParty = command.actor === s.complainant ? 'complainant' : 'respondent';
+  if (s.appellants.includes(party)) throw conflict('already-appealed', `the ${party} has already appealed the decision`);
+  if (s.status === 'final' && s.appealedAt !== null) throw conflict('appeal-already-decided', 'the appeal is decided; the dispute is final');
   if (!s.decision) throw conflict('not-decided', 'there is no decision to appeal yet');
   if (!before(command.now, s.decision.appealUntil)) throw conflict('appeal-window-closed', `the decision could be appealed until ${s.decision.appealUntil}`);
   if (blank(command.grounds)) throw invalid('grounds-required', 'an appeal needs its grounds');
   return [{
-    type: 'AppealFiled',
-    data: { disputeId: command.disputeId, appellant: command.actor, party: command.actor === s.complainant ? 'complainant' : 'respondent', grounds: command.grounds, appealedAt: at },
+    type: 'AppealFiled', data: { disputeId: command.disputeId, appellant: command.actor, party, grounds: command.grounds, appealedAt: at },
   }];
+}
+
+const RULED = { affirm: 'affirmed', reverse: 'reversed', vary: 'varied' } as const satisfies Record<Ruling, AppealDecidedData['ruling']>;
+
+/** The outcome and remedy an appeal ruling leaves in force: affirmed as decided, reversed, or the outcome kept with another remedy. */
+function appealRuling(type: DisputeType, first: NonNullable<DisputeState['decision']>, ruling: Ruling, remedy: Remedy | null) {
+  switch (ruling) {
+    case 'affirm':
+      if (remedy !== null) throw invalid('remedy-not-allowed', 'affirming keeps the first decision\'s remedy; send none');
+      return { outcome: first.outcome, remedy: first.remedy };
+    case 'reverse': {
+      const outcome: Outcome = first.outcome === 'upheld' ? 'rejected' : 'upheld';
+      checkRemedy(type, outcome, remedy);
+      return { outcome, remedy };
+    }
+    case 'vary':
+      if (first.outcome === 'rejected') {
+        throw invalid('remedy-not-allowed', 'a rejection has no remedy to vary; reverse it to uphold the complaint');
+      }
+      checkRemedy(type, first.outcome, remedy);
+      if (remedy === first.remedy) throw invalid('remedy-unchanged', `varying must change the remedy; the first decision's is ${first.remedy}`);
+      return { outcome: first.outcome, remedy };
+  }
 }
 
 function decideDecideAppeal(command: DecideAppealCommand, s: DisputeState): DisputeEvent[] {
@@ -212,16 +239,13 @@ function decideDecideAppeal(command: DecideAppealCommand, s: DisputeState): Disp
   const first = s.decision!;
   if (command.actor === first.decidedBy) throw forbidden('same-reviewer', 'an appeal is decided by a different reviewer than the first decision\'s');
   if (isParty(s, command.actor)) throw forbidden('reviewer-is-party', 'a party to the dispute cannot decide its appeal');
-  const outcome: Outcome = command.ruling === 'affirm' ? first.outcome : first.outcome === 'upheld' ? 'rejected' : 'upheld';
-  if (command.ruling === 'affirm' && command.remedy !== null) throw invalid('remedy-not-allowed', 'affirming keeps the first decision\'s remedy; send none');
-  const remedy = command.ruling === 'affirm' ? first.remedy : command.remedy;
-  checkRemedy(s.type!, outcome, remedy);
+  const { outcome, remedy } = appealRuling(s.type!, first, command.ruling, command.remedy);
   if (blank(command.reasoning)) throw invalid('reasoning-required', 'an appeal decision needs its reasoning');
   return [{
     type: 'AppealDecided',
     data: {
       disputeId: command.disputeId, filingId: s.filingId!, type: s.type!, complainant: s.complainant!, respondent: s.respondent!,
-      ruling: command.ruling === 'affirm' ? 'affirmed' : 'reversed', outcome, remedy, reasoning: command.reasoning,
+      ruling: RULED[command.ruling], outcome, remedy, reasoning: command.reasoning,
       decidedBy: command.actor, decidedAt: at, policyVersion: s.policy!.version,
     },
   }];
@@ -238,7 +262,7 @@ function decideWithdrawComplaint(command: WithdrawComplaintCommand, s: DisputeSt
 export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState> = {
   initialState: () => ({
     status: 'none', disputeId: null, type: null, filingId: null, complainant: null, respondent: null, policy: null,
-    responseDueAt: null, decisionDueAt: null, assignee: null, respondedAt: null, decision: null, appealedAt: null,
+    responseDueAt: null, decisionDueAt: null, assignee: null, respondedAt: null, decision: null, appealedAt: null, appellants: [],
   }),
 
   evolve(state, event) {
@@ -261,7 +285,9 @@ export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState>
         return { ...state, status: 'decided', decision: { outcome: d.outcome, remedy: d.remedy, decidedBy: d.decidedBy, decidedAt: d.decidedAt, appealUntil: d.appealUntil } };
       }
       case 'AppealFiled':
-        return { ...state, status: 'appealed', appealedAt: event.data.appealedAt };
+        return {
+          ...state, status: 'appealed', appealedAt: state.appealedAt ?? event.data.appealedAt, appellants: [...state.appellants, event.data.party],
+        };
       case 'AppealDecided':
         return { ...state, status: 'final' };
       case 'ComplaintWithdrawn':

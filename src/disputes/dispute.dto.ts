@@ -5,6 +5,7 @@ import { IsPrintableText, IsSha256Hex } from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
 
 const NOT_BLANK = /\S/;
+const ME_OR_UUID = /^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 const Text = (max: number) => (target: object, property: string) => {
   IsString()(target, property);
   Length(1, max)(target, property);
@@ -36,8 +37,8 @@ export class FileComplaintDto {
 }
 
 export class AssignDisputeDto {
-  /** A principal holding the reviewer role; a reviewer may name only themself. */
-  @IsUUID('all') reviewerId: string;
+  /** A principal holding the reviewer role; a reviewer may name only themself. Absent: the caller assigns themself. */
+  @IsOptional() @IsUUID('all') reviewerId?: string;
 }
 
 export class SubmitResponseDto {
@@ -57,8 +58,9 @@ export class FileAppealDto {
 }
 
 export class DecideAppealDto {
+  /** `affirm` keeps the first decision; `reverse` turns its outcome around; `vary` keeps an upheld outcome with another remedy. */
   @IsIn(RULINGS) ruling: Ruling;
-  /** Only when reversing a rejection: the remedy the upheld complaint now gets. */
+  /** When reversing a rejection: the remedy the upheld complaint now gets; when varying: the new remedy (another than the first). */
   @IsOptional() @IsIn(REMEDIES) remedy?: Remedy;
   @Text(10_000) reasoning: string;
 }
@@ -74,6 +76,8 @@ export class ListDisputesQuery {
   /** Status as of now: `decided` while the appeal window is open, `final` after it or after an appeal decision. */
   @IsOptional() @IsIn(LISTED_STATUSES) status?: ListedStatus;
   @IsOptional() @IsUUID('all') assignee?: string;
+  /** Complaints against this principal's filings: `me` or a principal id; a creator may ask only for themself. */
+  @IsOptional() @Matches(ME_OR_UUID, { message: 'respondent must be me or a principal id' }) respondent?: string;
   /** Disputes awaiting a (first or appeal) decision past its due time. */
   @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
   @IsOptional() @IsIn(DISPUTE_TYPES) type?: DisputeType;

@@ -9,7 +9,8 @@ export const REMEDIES = ['revoke', 'suspend', 'transfer'] as const;
 export type Remedy = (typeof REMEDIES)[number];
 export const OUTCOMES = ['upheld', 'rejected'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
-export const RULINGS = ['affirm', 'reverse'] as const;
+/** An appeal decision affirms the first, reverses its outcome, or varies its remedy (the outcome stays). */
+export const RULINGS = ['affirm', 'reverse', 'vary'] as const;
 export type Ruling = (typeof RULINGS)[number];
 export const RETURN_REASONS = ['ai-generated-evidence'] as const;
 export type ReturnReason = (typeof RETURN_REASONS)[number];
@@ -70,16 +71,19 @@ export type DisputeDecidedData = {
   policyVersion: number;
 };
 
-export type AppealFiledData = { disputeId: string; appellant: string; party: 'complainant' | 'respondent'; grounds: string; appealedAt: string };
+export type AppealParty = 'complainant' | 'respondent';
 
-/** The appeal's ruling and the outcome and remedy it leaves in force; the dispute is final from `decidedAt`. */
+/** Each party may appeal once while the appeal window is open and the appeal is undecided. */
+export type AppealFiledData = { disputeId: string; appellant: string; party: AppealParty; grounds: string; appealedAt: string };
+
+/** The appeal's ruling (on every appeal filed) and the outcome and remedy it leaves in force; the dispute is final from `decidedAt`. */
 export type AppealDecidedData = {
   disputeId: string;
   filingId: string;
   type: DisputeType;
   complainant: string;
   respondent: string;
-  ruling: 'affirmed' | 'reversed';
+  ruling: 'affirmed' | 'reversed' | 'varied';
   outcome: Outcome;
   remedy: Remedy | null;
   reasoning: string;

@@ -65,8 +65,11 @@ export class AssignDisputeHandler implements ICommandHandler<AssignDispute> {
   constructor(private readonly writer: LedgerWriter, @Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ disputeId, input, actor, actorIsAdmin }: AssignDispute): Promise<DisputeWritten> {
-    const reviewerRoles = await principalRoles(this.store, input.reviewerId);
-    return run(this.writer, disputeId, { type: 'AssignDispute', disputeId, actor, actorIsAdmin, reviewerId: input.reviewerId, reviewerRoles, now: new Date() }, actor);
+    // Naming no reviewer takes the dispute for oneself: a reviewer need not know their own id.
+    const reviewerId = input.reviewerId ?? actor;
+    const reviewerRoles = await principalRoles(this.store, reviewerId);
+    const command = { type: 'AssignDispute' as const, disputeId, actor, actorIsAdmin, reviewerId, reviewerRoles, now: new Date() };
+    return run(this.writer, disputeId, command, actor);
   }
 }
 

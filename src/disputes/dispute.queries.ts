@@ -1,11 +1,13 @@
 // Reads of the reviewer queue and of one dispute, with its timeline from the stream itself.
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, type DataSource } from 'typeorm';
+import { Brackets, In, type DataSource } from 'typeorm';
+import { PrincipalView } from '../auth/principal-view.entity.js';
 import { hasRole, type Principal } from '../common/access.js';
 import { forbidden, notFound } from '../common/domain-error.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import type { Party } from '../filing/filing.queries.js';
 import { DisputeView } from './dispute-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { statusAt, type DisputeStatus } from './dispute.decider.js';
@@ -25,19 +27,31 @@ function awaiting(d: DisputeView, status: DisputeStatus, now: Date): string | nu
   }
 }
 
-/** The dispute as of `now`: a decision whose appeal window has passed reads as final. */
-export function disputeResource(d: DisputeView, now: Date) {
+/** The principals a dispute names: its parties and its reviewer. */
+const namedIn = (d: DisputeView) => (d.assignee === null ? [d.complainant, d.respondent] : [d.complainant, d.respondent, d.assignee]);
+
+/**
+ * The dispute as of `now`: a decision whose appeal window has passed reads as final. `names` holds the principals'
+ * names by id; a principal missing from it is named null.
+ */
+export function disputeResource(d: DisputeView, now: Date, names: ReadonlyMap<string, string> = new Map()) {
   const status = statusAt(d.status as DisputeStatus, d.appealUntil, now);
+  const party = (id: string): Party => ({ id, name: names.get(id) ?? null });
   const appeal = d.appeal as { decisionDueAt: string } | null;
   const appealDecision = d.appealDecision as { decidedAt: string } | null;
   return {
     disputeId: d.disputeId, type: d.type, filingId: d.filingId, complainant: d.complainant, respondent: d.respondent, basisFilingId: d.basisFilingId,
+    parties: {
+      complainant: party(d.complainant), respondent: party(d.respondent), assignee: d.assignee === null ? null : party(d.assignee),
+    },
     claim: d.claim, evidence: d.evidence, status, awaiting: awaiting(d, status, now), assignee: d.assignee,
     openedAt: d.openedAt, policy: d.policy,
     deadlines: { responseDueAt: d.responseDueAt, decisionDueAt: d.decisionDueAt, appealUntil: d.appealUntil, appealDecisionDueAt: appeal?.decisionDueAt ?? null },
     reviewDueAt: d.reviewDueAt, overdue: reached(d.reviewDueAt, now),
     outcome: d.outcome, remedy: d.remedy, finalAt: status === 'final' ? appealDecision?.decidedAt ?? d.appealUntil : null,
-    returned: d.returned, response: d.response, decision: d.decision, appeal: d.appeal, appealDecision: d.appealDecision, withdrawal: d.withdrawal,
+    returned: d.returned, response: d.response, decision: d.decision, appeal: d.appeal,
+    // Rows projected before both parties could appeal hold at most the one appeal.
+    appeals: d.appeals ?? (d.appeal ? [d.appeal] : []), appealDecision: d.appealDecision, withdrawal: d.withdrawal,
     leafIndex: d.leafIndex, eventHash: d.eventHash, lastLeafIndex: d.lastLeafIndex,
   };
 }
@@ -66,15 +80,25 @@ export class DisputeQueries {
     return d;
   }
 
+  /** The names of the principals these disputes name, from the principals read model. */
+  private async names(disputes: readonly DisputeView[]): Promise<Map<string, string>> {
+    const ids = [...new Set(disputes.flatMap(namedIn))];
+    if (ids.length === 0) return new Map();
+    const found = await this.db.getRepository(PrincipalView)
+      .find({ select: { principalId: true, name: true }, where: { principalId: In(ids) } });
+    return new Map(found.map((p) => [p.principalId, p.name]));
+  }
+
   /** The dispute right after a write by someone entitled to it. */
   async current(disputeId: string) {
-    return disputeResource(await this.row(disputeId), new Date());
+    const d = await this.row(disputeId);
+    return disputeResource(d, new Date(), await this.names([d]));
   }
 
   async get(disputeId: string, reader: Principal) {
     const d = await this.readable(disputeId, reader);
-    const events = await this.store.readStream(disputeStream(disputeId));
-    return { ...disputeResource(d, new Date()), timeline: events.map(timelineEntry) };
+    const [events, names] = await Promise.all([this.store.readStream(disputeStream(disputeId)), this.names([d])]);
+    return { ...disputeResource(d, new Date(), names), timeline: events.map(timelineEntry) };
   }
 
   async history(disputeId: string, reader: Principal): Promise<{ disputeId: string; events: EventEnvelope[] }> {
@@ -86,8 +110,16 @@ export class DisputeQueries {
     const now = new Date().toISOString();
     const limit = q.limit ?? 20;
     const qb = this.db.getRepository(DisputeView).createQueryBuilder('d');
+    const wider = hasRole(reader, 'reviewer', 'auditor', 'admin');
     // A creator without a wider role sees only the disputes they are a party to.
-    if (!hasRole(reader, 'reviewer', 'auditor', 'admin')) qb.andWhere(new Brackets((w) => w.where('d.complainant = :me').orWhere('d.respondent = :me')), { me: reader.principalId });
+    if (!wider) qb.andWhere(new Brackets((w) => w.where('d.complainant = :me').orWhere('d.respondent = :me')), { me: reader.principalId });
+    if (q.respondent) {
+      const respondent = q.respondent === 'me' ? reader.principalId : q.respondent;
+      if (!wider && respondent !== reader.principalId) {
+        throw forbidden('not-a-party', 'a creator may list only the complaints against their own filings');
+      }
+      qb.andWhere('d.respondent = :respondent', { respondent });
+    }
     if (q.assignee) qb.andWhere('d.assignee = :assignee', { assignee: q.assignee });
     if (q.type) qb.andWhere('d.type = :type', { type: q.type });
     if (q.filingId) qb.andWhere('d.filingId = :filingId', { filingId: q.filingId });
@@ -101,6 +133,7 @@ export class DisputeQueries {
     const rows = await qb.orderBy('d.leafIndex', 'ASC').limit(limit + 1).getMany();
     const page = rows.slice(0, limit);
     const at = new Date(now);
-    return { items: page.map((d) => disputeResource(d, at)), nextCursor: rows.length > limit ? String(page[page.length - 1].leafIndex) : null };
+    const names = await this.names(page);
+    return { items: page.map((d) => disputeResource(d, at, names)), nextCursor: rows.length > limit ? String(page[page.length - 1].leafIndex) : null };
   }
 }

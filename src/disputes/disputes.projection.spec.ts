@@ -25,7 +25,7 @@ describe('disputes projection', () => {
         disputeId: 'd1', type: 'infringement', filingId: 'f1', complainant: 'bob', respondent: 'alice', basisFilingId: null,
         claim: 'This copies my work.', status: 'opened', assignee: null, policy: POLICY_V1, openedAt: iso(1), responseDueAt: iso(8),
         decisionDueAt: iso(16), reviewDueAt: iso(16), appealUntil: null, outcome: null, remedy: null, returned: null, response: null,
-        decision: null, appeal: null, appealDecision: null, withdrawal: null,
+        decision: null, appeal: null, appeals: [], appealDecision: null, withdrawal: null,
       }],
     });
     const opened = log.find((e) => e.type === 'ComplaintFiled')!;
@@ -93,6 +93,33 @@ describe('disputes projection', () => {
       });
     expect(rows.disputes[0].appealDecision).toMatchObject({ leafIndex: leafOf(log, 'AppealDecided') });
   });
+
+  it('both parties appeal: every appeal listed, the first kept as `appeal`, one appeal decision due from the first', () =>
+    disputes.given(filed, complained, assigned, answered, upheld, fileAppeal('d1', 'alice', day(5)))
+      .when(fileAppeal('d1', 'bob', day(7), 'Revoking is not enough.'))
+      .then({
+        disputes: [{
+          disputeId: 'd1', status: 'appealed', reviewDueAt: iso(20),
+          appeal: { appellant: 'alice', party: 'respondent', appealedAt: iso(5), decisionDueAt: iso(20) },
+          appeals: [
+            { appellant: 'alice', party: 'respondent', grounds: 'The evidence was misread.', appealedAt: iso(5), decisionDueAt: iso(20) },
+            { appellant: 'bob', party: 'complainant', grounds: 'Revoking is not enough.', appealedAt: iso(7), decisionDueAt: iso(20) },
+          ],
+        }],
+      }));
+
+  it('an appeal decision that varies the remedy: the outcome stays, the new remedy is in force', () =>
+    disputes
+      .given(filed, complained, assigned, answered, decideDispute('d1', 'rita', 'upheld', 'suspend', day(4)))
+      .when(fileAppeal('d1', 'alice', day(5)), fileAppeal('d1', 'bob', day(6)), decideAppeal('d1', 'victor', 'vary', 'revoke', day(8)))
+      .then({
+        disputes: [{
+          disputeId: 'd1', status: 'final', reviewDueAt: null, outcome: 'upheld', remedy: 'revoke',
+          decision: { outcome: 'upheld', remedy: 'suspend' },
+          appeals: [{ party: 'respondent' }, { party: 'complainant' }],
+          appealDecision: { ruling: 'varied', outcome: 'upheld', remedy: 'revoke', decidedBy: 'victor', decidedAt: iso(8) },
+        }],
+      }));
 
   it('a withdrawal ends the dispute without an outcome', () =>
     disputes.given(filed, complained, assigned).when(withdrawComplaint('d1', 'bob', day(3), 'We settled.')).then({

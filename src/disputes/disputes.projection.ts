@@ -49,7 +49,8 @@ export class DisputesProjection implements Projection {
           disputeId: d.disputeId, type: d.type, filingId: d.filingId, complainant: d.complainant, respondent: d.respondent, basisFilingId: d.basisFilingId,
           claim: d.claim, evidence: d.evidence, status: 'opened', assignee: null, policy: d.policy, openedAt: d.filedAt,
           responseDueAt: addDays(d.filedAt, d.policy.responseDays), decisionDueAt, reviewDueAt: decisionDueAt, appealUntil: null,
-          outcome: null, remedy: null, returned: null, response: null, decision: null, appeal: null, appealDecision: null, withdrawal: null,
+          outcome: null, remedy: null, returned: null, response: null, decision: null, appeal: null, appeals: [], appealDecision: null,
+          withdrawal: null,
           leafIndex: e.leafIndex, eventHash: e.hash, ...touch,
         } as DisputeView);
         return;
@@ -81,10 +82,12 @@ export class DisputesProjection implements Projection {
         const d = e.data as AppealFiledData;
         const row = rows.get(d.disputeId);
         if (!row) throw new Error(`dispute ${d.disputeId} not found`);
-        const decisionDueAt = addDays(d.appealedAt, (row.policy as { decisionSlaDays: number }).decisionSlaDays);
-        rows.update(d.disputeId, {
-          status: 'appealed', reviewDueAt: decisionDueAt, appeal: { appellant: d.appellant, party: d.party, grounds: d.grounds, appealedAt: d.appealedAt, decisionDueAt }, ...touch,
-        });
+        const first = row.appeal as { decisionDueAt: string } | null;
+        // One appeal decision answers every appeal: it is due after the decision SLA from the first.
+        const decisionDueAt = first?.decisionDueAt ?? addDays(d.appealedAt, (row.policy as { decisionSlaDays: number }).decisionSlaDays);
+        const appeal = { appellant: d.appellant, party: d.party, grounds: d.grounds, appealedAt: d.appealedAt, decisionDueAt };
+        const appeals = [...(row.appeals ?? (first ? [first] : [])), appeal];
+        rows.update(d.disputeId, { status: 'appealed', reviewDueAt: decisionDueAt, appeal: first ?? appeal, appeals, ...touch });
         return;
       }
       case 'AppealDecided': {

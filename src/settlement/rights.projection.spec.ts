@@ -143,6 +143,17 @@ describe('rights projection', () => {
       expect(rows.rights[1].cause).toEqual({ event: 'AppealDecided', leafIndex: leafOf(log, 'AppealDecided'), disputeId: 'd1' });
     });
 
+    it('both parties appeal a suspension and the appeal varies it into a revocation: revoked from the appeal decision', async () => {
+      const { rows, log } = await rights
+        .given(filed, labelled, ...complaint(), decided('upheld', 'suspend'))
+        .given(fileAppeal('d1', 'alice', day(5)), fileAppeal('d1', 'bob', day(5.5)))
+        .when(decideAppeal('d1', 'victor', 'vary', 'revoke', day(6)))
+        .then({
+          rights: [{ filingId: 'f1', holder: 'alice', status: 'revoked', rule: 'dispute-upheld-revoke', since: iso(6), flags: [] }],
+        });
+      expect(rows.rights[0].cause).toEqual({ event: 'AppealDecided', leafIndex: leafOf(log, 'AppealDecided'), disputeId: 'd1' });
+    });
+
     it('a whole dispute in one batch, appeal included, leaves the right its final outcome', () =>
       rights.given(filed, labelled).when(
         ...complaint(), decided('rejected', null), fileAppeal('d1', 'bob', day(5)), decideAppeal('d1', 'victor', 'affirm', null, day(6)),

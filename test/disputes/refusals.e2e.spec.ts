@@ -119,7 +119,7 @@ describe('refused dispute requests change nothing', () => {
     before = await ledger.store.count();
     const same = await post(rita, `/v1/disputes/${decided}/appeal-decision`, { ruling: 'affirm', reasoning: 'I stand by it.' });
     expect([same.status, same.body.type]).toEqual([403, 'urn:sandbox-ledger:problem:same-reviewer']);
-    const second = await post(bob, `/v1/disputes/${decided}/appeal`, { grounds: 'Me too.' });
+    const second = await post(alice, `/v1/disputes/${decided}/appeal`, { grounds: 'Once more.' });
     expect([second.status, second.body.type]).toEqual([409, 'urn:sandbox-ledger:problem:already-appealed']);
     const reverseWithoutRemedy = await post(victor, `/v1/disputes/${decided}/appeal-decision`, { ruling: 'reverse', reasoning: 'Bob was first.' });
     expect([reverseWithoutRemedy.status, reverseWithoutRemedy.body.type]).toEqual([400, 'urn:sandbox-ledger:problem:remedy-required']);

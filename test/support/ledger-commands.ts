@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { identityDecider } from '../../src/auth/identity.decider.js';
 import { principalStream, type Role } from '../../src/auth/identity.events.js';
 import { disputeDecider, type ComplaintInput, type FilingFacts } from '../../src/disputes/dispute.decider.js';
-import { disputeStream, type Outcome, type Remedy } from '../../src/disputes/dispute.events.js';
+import { disputeStream, type Outcome, type Remedy, type Ruling } from '../../src/disputes/dispute.events.js';
 import { filingDecider } from '../../src/filing/filing.decider.js';
 import { contentStream, filingStream, type FilingDetails, type WorkFiledData } from '../../src/filing/filing.events.js';
 import { labelingDecider, type FileReading, type LabelsInput } from '../../src/labeling/labeling.decider.js';
@@ -174,7 +174,7 @@ export const decideDispute = (disputeId: string, reviewerId: string, outcome: Ou
 export const fileAppeal = (disputeId: string, party: string, now: Date, grounds = 'The evidence was misread.'): Command =>
   decide(disputeStream(disputeId), disputeDecider, { type: 'FileAppeal', disputeId, actor: party, grounds, now });
 
-export const decideAppeal = (disputeId: string, reviewerId: string, ruling: 'affirm' | 'reverse', remedy: Remedy | null, now: Date) =>
+export const decideAppeal = (disputeId: string, reviewerId: string, ruling: Ruling, remedy: Remedy | null, now: Date) =>
   decide(disputeStream(disputeId), disputeDecider, {
     type: 'DecideAppeal', disputeId, actor: reviewerId, ruling, remedy, reasoning: `Appeal: ${ruling}.`, now,
   });
