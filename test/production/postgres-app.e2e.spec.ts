@@ -41,8 +41,8 @@ else {
       const winner = race.find((r) => r.status === 201)!.body;
       for (const lost of race.filter((r) => r.status === 409)) {
         expect(lost.headers['content-type']).toMatch(/^application\/problem\+json/);
-        // The reservation commits just before the filing, in the same append.
-        expect(lost.body).toMatchObject({ priorFilingId: winner.filingId, priorLeafIndex: winner.leafIndex - 1 });
+        // The 409 names the winner's own WorkFiled: its time and leaf, as every other answer does.
+        expect(lost.body).toMatchObject({ priorFilingId: winner.filingId, priorLeafIndex: winner.leafIndex, priorFiledAt: winner.filedAt });
       }
 
       const read = await ledger.http().get(`/v1/filings/${winner.filingId}`).set('authorization', `Bearer ${alice.key}`);
