@@ -1,8 +1,6 @@
 // The sandbox rules of SPEC 1.4 as a pure function (events, policy versions, asOf) → rights. No I/O, no clock:
 // framework-free and browser-safe (no `node:`, no Nest, no TypeORM), because the verifier replays settlements with it.
-import { POLICY_V1, type SandboxPolicy } from './sandbox-policy.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, labelDueAt as labelDeadline, POLICY_V1, type SandboxPolicy } from './sandbox-policy.js';
 
 // ---------------------------------------------------------------- events the rules read (beside filing, label and dispute events)
 
@@ -416,7 +414,7 @@ function settleRight(book: RightsBook, f: FilingRecord, view: View): { right: Ri
   const { asOf, before } = view;
   const visible = (x: Fact | null): x is Fact => x !== null && x.at <= asOf && x.leafIndex < before;
   const policy = book.policyAt(f.filed.at, before);
-  const labelDueAt = addDaysMs(f.filed.at, policy.labelGraceDays);
+  const labelDueAt = labelDeadline(f.filed.at, policy);
   const quietUntil = addDaysMs(f.filed.at, policy.objectionWindowDays);
   const labels = f.labels.filter(visible).sort((a, b) => a.at - b.at || a.leafIndex - b.leafIndex);
   const withdrawn = visible(f.withdrawn) ? f.withdrawn : null;
