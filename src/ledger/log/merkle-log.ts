@@ -5,10 +5,10 @@ import { HttpException, Logger } from '@nestjs/common';
 import { formatCheckpointBody } from '../../verifier/checkpoint.js';
 import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../../verifier/envelope.js';
 import { signNote } from '../../verifier/note.js';
+import { MerkleProofs } from '../../verifier/merkle-proofs.js';
 import { hashChildren, hashLeaf, verifyConsistency } from '../../verifier/rfc6962.js';
 import type { EventStore, Unsubscribe } from '../event-store/event-store.port.js';
 import { SoleLeadership, type LogLeadership } from './log-leadership.js';
-import { MerkleProofs } from './merkle-proofs.js';
 import { nodeKey, type MerkleTreeStore, type NodeId, type StoredCheckpoint } from './merkle-tree.store.js';
 import type { SigningKey } from './signing-key.js';
 
