@@ -10,7 +10,7 @@ import { eventsAppended } from '../common/metrics.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { FilingView } from '../filing/filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-rules.js';
+import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-events.js';
 import type { FilingSafeguards, Screening } from '../filing/filing-safeguards.js';
 import { hammingDistance, hexToWords, NearDuplicateIndex, type HashEntry, type Match } from './near-duplicate.index.js';
 import { PolicyService } from '../policy/policy.service.js';

@@ -11,6 +11,10 @@ export interface SandboxPolicy {
   repeatInfringer: { upheld: number; windowDays: number };
 }
 
+export type PolicyParameters = Omit<SandboxPolicy, 'version'>;
+/** A published policy version; v1 (POLICY_V1) is implicit and in force from the beginning. */
+export type PolicyVersion = SandboxPolicy & { effectiveFrom: string | null };
+
 export const POLICY_V1: SandboxPolicy = Object.freeze({
   version: 1,
   labelGraceDays: 7,
