@@ -176,7 +176,9 @@ function timelineOf(x: FilingFacts): Trigger[] {
     ...(x.withdrawn ? [{ at: x.withdrawn.at, event: { type: 'FilingWithdrawn', leafIndex: x.withdrawn.leafIndex } }] : []),
   ];
   for (const d of x.disputes) {
-    const ev = (type: string, y: Fact | null) => { if (visible(x, y)) triggers.push({ at: y.at, event: { type, leafIndex: y.leafIndex, disputeId: d.disputeId } }); };
+    const ev = (type: string, y: Fact | null) => {
+      if (visible(x, y)) triggers.push({ at: y.at, event: { type, leafIndex: y.leafIndex, disputeId: d.disputeId } });
+    };
     ev('ComplaintFiled', d.filed); ev('ComplaintReturned', d.returned); ev('ComplaintWithdrawn', d.withdrawn);
     ev('DisputeDecided', d.decision); ev('AppealFiled', d.appeal); ev('AppealDecided', d.appealDecision);
     if (visible(x, d.decision)) triggers.push({ at: d.decision.appealUntil, deadline: { name: 'appealUntil', disputeId: d.disputeId } });
@@ -282,7 +284,9 @@ const quietPeriodOver: Rule = (r, t, at) => {
 
 /** Labels declared after they were due lift their suspension: provisional again. */
 const labelsDeclaredLate: Rule = (r, t) => {
-  if (r.status === 'suspended') r.change('provisional', 'labels-declared-late', factCause('LabelsDeclared', r.facts.labels.find((x) => x.at <= t)!), t);
+  if (r.status !== 'suspended') return true;
+  const declared = r.facts.labels.find((x) => x.at <= t)!;
+  r.change('provisional', 'labels-declared-late', factCause('LabelsDeclared', declared), t);
   return true;
 };
 
@@ -341,9 +345,12 @@ function rightAsOf(x: FilingFacts, r: Replay): Right {
     openDisputes: open.map((d) => d.disputeId),
     similarity: x.nearDuplicates.length === 0 ? null : {
       candidates: x.candidates,
-      review: similarityReview?.decision === 'cleared' ? 'cleared' : similarityDecidedByDispute(x, asOf) ? 'decided-by-dispute' : similarityReview?.decision ?? 'pending',
+      review: similarityReview?.decision === 'cleared' ? 'cleared'
+        : similarityDecidedByDispute(x, asOf) ? 'decided-by-dispute' : similarityReview?.decision ?? 'pending',
     },
-    probation: x.onProbation ? { upheld: x.upheld, windowDays: x.policy.repeatInfringer.windowDays, review: probationReview?.decision ?? 'pending' } : null,
+    probation: x.onProbation
+      ? { upheld: x.upheld, windowDays: x.policy.repeatInfringer.windowDays, review: probationReview?.decision ?? 'pending' }
+      : null,
     asOf: iso(asOf),
   };
 }

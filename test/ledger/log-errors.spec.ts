@@ -54,11 +54,13 @@ describe('Merkle log errors', () => {
     const err = new SequencerUnavailableError('the log sequencer has integrated 3 leaves, not yet 5; retry shortly');
     expect(err.retryAfterSeconds).toBe(1);
     expect(toProblem(err)).toEqual({
-      problem: { type: 'urn:sandbox-ledger:problem:unavailable', title: 'Service Unavailable', status: 503, detail: err.message }, internal: true,
+      problem: { type: 'urn:sandbox-ledger:problem:unavailable', title: 'Service Unavailable', status: 503, detail: err.message },
+      internal: true,
     });
   });
 
   it('answers a RangeError, which only a bug raises now, with a 500', () => {
-    expect(toProblem(new RangeError('no leaf 5 in a tree of size 5'))).toMatchObject({ problem: { status: 500, type: 'urn:sandbox-ledger:problem:internal' }, internal: true });
+    expect(toProblem(new RangeError('no leaf 5 in a tree of size 5')))
+      .toMatchObject({ problem: { status: 500, type: 'urn:sandbox-ledger:problem:internal' }, internal: true });
   });
 });

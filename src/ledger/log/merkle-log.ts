@@ -286,14 +286,18 @@ export class MerkleLog {
   /** The consistency proof a client asks for; a tree the log does not have is refused with a LogRangeError. */
   async consistencyProof(from: number, to: number): Promise<ConsistencyProof> {
     await this.reachOrRefuse(to);
-    if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && from <= to)) throw new LogRangeError(`no consistency proof from ${from} to ${to}`);
+    if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && from <= to)) {
+      throw new LogRangeError(`no consistency proof from ${from} to ${to}`);
+    }
     return { from, to, hashes: (await this.withNodes((p) => p.consistency(from, to))).map(bytesToHex) };
   }
 
   async receipt(entry: EventEnvelope): Promise<Receipt> {
     const checkpoint = await this.checkpointCovering(entry.leafIndex);
     // The log signed this tree itself: not having it is our fault, not the client's.
-    if (!(await this.reach(checkpoint.treeSize))) throw new Error(`the log has ${this.size} leaves, not the ${checkpoint.treeSize} it signed`);
+    if (!(await this.reach(checkpoint.treeSize))) {
+      throw new Error(`the log has ${this.size} leaves, not the ${checkpoint.treeSize} it signed`);
+    }
     const inclusionProof = await this.proveInclusion(entry.leafIndex, checkpoint.treeSize);
     return { entry, leafIndex: entry.leafIndex, treeSize: checkpoint.treeSize, inclusionProof, checkpoint: checkpoint.note };
   }
