@@ -7,7 +7,7 @@ import { policyDecider, policyInForce, type PolicyState } from '../policy/policy
 import { POLICY_STREAM, type PolicyPublished } from '../policy/policy.events.js';
 import type { FilingAmended, WorkFiledData } from './filing.events.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { addDays } from '../verifier/sandbox-policy.js';
+import { labelDueAt } from '../verifier/sandbox-policy.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
 import { FilingView } from './filing-view.entity.js';
 import { RowBatch } from '../ledger/read-models/row-batch.js';
@@ -56,7 +56,7 @@ export class FilingsProjection implements Projection {
           filingId: d.filingId, contentHash: d.contentHash, contentType: d.contentType, title: d.title,
           creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
           generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash,
-          labelState: 'none', labelDueAt: addDays(d.filedAt, policyInForce(policy, new Date(d.filedAt)).labelGraceDays), withdrawnAt: null, withdrawReason: null,
+          labelState: 'none', labelDueAt: labelDueAt(d.filedAt, policyInForce(policy, new Date(d.filedAt))), withdrawnAt: null, withdrawReason: null,
           labelTier: null, labels: null, labelCheck: null, priorFilings: d.priorFilings ?? null, humanContributionNotes: null, amendedAt: null,
         } as FilingView);
         return;

@@ -2,7 +2,7 @@
 import { conflict, DomainError } from '../common/domain-error.js';
 import type { Decider } from '../ledger/decider.js';
 import { POLICY_V1 } from '../verifier/sandbox-policy.js';
-import type { PolicyParameters, PolicyVersion } from '../verifier/rights-rules.js';
+import type { PolicyParameters, PolicyVersion } from '../verifier/sandbox-policy.js';
 import type { PolicyPublished } from './policy.events.js';
 
 export const POLICY_V1_VERSION: PolicyVersion = { ...POLICY_V1, effectiveFrom: null };

@@ -10,7 +10,7 @@ import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { FilingView } from '../filing/filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Right } from '../verifier/rights-rules.js';
-import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-rules.js';
+import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-events.js';
 import type { FilingSafeguards, Screening } from '../filing/filing-safeguards.js';
 import { disputeDecider, statusAt, type DisputeState } from '../disputes/dispute.decider.js';
 import { disputeStream, type DisputeEvent } from '../disputes/dispute.events.js';

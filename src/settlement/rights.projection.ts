@@ -12,7 +12,9 @@ import { ReadModelProjection, type Projection } from '../ledger/read-models/proj
 import { RightView } from './right-view.entity.js';
 import { RowBatch } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, rightOf, type Right, type RightsSettledData, type RuleEvent } from '../verifier/rights-rules.js';
+import { rightOf } from '../verifier/rights-book.js';
+import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, type RightsSettledData, type RuleEvent } from '../verifier/rights-events.js';
+import type { Right } from '../verifier/rights-rules.js';
 import { mergeRightEvents, RuleStreamCache } from './right-events.js';
 
 export const rightRow = (r: Right, leafIndex: number, lastLeafIndex: number): RightView => ({

@@ -7,7 +7,8 @@ import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { RIGHTS_EVENT_TYPES, RightsBook, type RightsSettledData, type SettlementTrigger } from '../verifier/rights-rules.js';
+import { RightsBook } from '../verifier/rights-book.js';
+import { RIGHTS_EVENT_TYPES, type RightsSettledData, type SettlementTrigger } from '../verifier/rights-events.js';
 import { SETTLEMENTS_STREAM } from './settlement.events.js';
 
 const BATCH = 5000;

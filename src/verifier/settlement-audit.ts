@@ -1,7 +1,8 @@
 // Rule-conformance audit: every RightsSettled in an export must be what the sandbox rules give at its asOf over the
 // log prefix it names (logSize), given the settlements before it. Framework-free, like the rest of the verifier.
 import { canonicalJson, type EventEnvelope } from './envelope.js';
-import { type FilingStore, RIGHTS_EVENT_TYPES, RightsBook, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-rules.js';
+import { RightsBook, type FilingStore } from './rights-book.js';
+import { RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-events.js';
 
 const describe = (c: RightChange | undefined) => (c ? `${c.from} → ${c.to} (${c.rule}, holder ${c.holder}, since ${c.since})` : 'no change');
 const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;

@@ -4,7 +4,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
-import { type FilingStore, MemoryFilingStore, RightsBook, rightOf, type Right, type RuleEvent } from '../../src/verifier/rights-rules.js';
+import { type FilingStore, MemoryFilingStore, RightsBook, rightOf } from '../../src/verifier/rights-book.js';
+import type { RuleEvent } from '../../src/verifier/rights-events.js';
+import type { Right } from '../../src/verifier/rights-rules.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2027-01-04T00:00:00.000Z');

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
-import type { FilingStore } from '../../src/verifier/rights-rules.js';
+import type { FilingStore } from '../../src/verifier/rights-book.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2025-06-01T00:00:00.000Z');

@@ -24,7 +24,9 @@ const CLAIM_LEASE_MS = 30_000;
 const SCAN_BATCH = 1_000;
 type RecordKey = Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>;
 /** A request refused before anything was appended. A lost race on a stream may follow another append of the same request. */
-const isRefusal = (err: unknown) => (err instanceof DomainError && !(err instanceof ConcurrencyError)) || (err instanceof HttpException && err.getStatus() < 500);
+const isRefusal = (err: unknown) =>
+  (err instanceof DomainError && !(err instanceof ConcurrencyError) && err.kind !== 'unavailable')
+  || (err instanceof HttpException && err.getStatus() < 500);
 const inProgress = () => conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
 
 /** What a repeated Idempotency-Key must repeat: the method, the URL and the body (canonical JSON). */
