@@ -45,6 +45,8 @@ export interface MerkleLogOptions {
   followerWaitMs?: number;
   /** How often the leader looks for events other instances appended (their commits do not notify this process). */
   tailMs?: number;
+  /** The wall clock (ms), for checkpoint times. */
+  now?: () => number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,6 +68,7 @@ export class MerkleLog {
   private readonly leadership: LogLeadership;
   private readonly followerWaitMs: number;
   private readonly tailMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: EventStore,
@@ -79,6 +82,7 @@ export class MerkleLog {
     this.leadership = opts.leadership ?? new SoleLeadership();
     this.followerWaitMs = opts.followerWaitMs ?? 3000;
     this.tailMs = opts.tailMs ?? 200;
+    this.now = opts.now ?? Date.now;
   }
 
   get treeSize(): number {
@@ -238,7 +242,10 @@ export class MerkleLog {
         throw new Error(`refusing to sign: tree ${treeSize} is not consistent with checkpoint ${latest.treeSize}`);
       }
     }
-    const time = Math.max(Math.floor(Date.now() / 1000), latest?.time ?? 0); // never earlier than the last checkpoint
+    // Never earlier than the last checkpoint, nor than the last leaf it covers (whose time never precedes the leaves before it).
+    const [lastLeaf] = treeSize > 0 ? await this.store.readAll(treeSize - 1, { limit: 1 }) : [];
+    const leafSeconds = lastLeaf ? Math.floor(Date.parse(lastLeaf.recordedAt) / 1000) : 0;
+    const time = Math.max(Math.floor(this.now() / 1000), latest?.time ?? 0, Number.isFinite(leafSeconds) ? leafSeconds : 0);
     const note = signNote(formatCheckpointBody({ origin: this.origin, treeSize, rootHash: root, time }), this.origin, this.key.secretKey);
     // Stored only if nothing as large was stored meanwhile (by a leader we have not yet noticed replacing us).
     return this.tree.saveCheckpoint({ treeSize, rootHash: bytesToHex(root), time, note });
