@@ -29,6 +29,7 @@ const TABLE: Record<string, Row> = {
   'GET /v1/ledger/checkpoint': { allow: 'public', request: get('/v1/ledger/checkpoint') },
   'GET /v1/ledger/checkpoints': { allow: 'public', request: get('/v1/ledger/checkpoints') },
   'GET /v1/ledger/key': { allow: 'public', request: get('/v1/ledger/key') },
+  'GET /v1/ledger/keys': { allow: 'public', request: get('/v1/ledger/keys') },
   'GET /v1/ledger/proof/inclusion': { allow: 'public', request: get('/v1/ledger/proof/inclusion?leafIndex=0&treeSize=2') },
   'GET /v1/ledger/proof/consistency': { allow: 'public', request: get('/v1/ledger/proof/consistency?from=1&to=2') },
   'GET /v1/ledger/entries': { allow: ['auditor', 'admin'], request: get('/v1/ledger/entries?start=0&end=3') },
