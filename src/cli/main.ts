@@ -18,11 +18,17 @@ commands:
   verify-receipt FILE --vkey VKEY|FILE|URL
                          check a receipt (JSON or tlog-proof text) on its own
   settle [--as-of ISO]   run a settlement against the store in LEDGER_DATA_DIR (no server needed) and record RightsSettled
+  witness serve --key FILE --log VKEY [--log ...] [--name NAME] [--port N] [--host ADDR] [--data-dir DIR]
+                         run a C2SP witness (POST /add-checkpoint) that cosigns the given logs' checkpoints;
+                         the key file is created when missing; its state survives restarts in --data-dir
+  witness vkey --key FILE [--name NAME]
+                         print the witness's cosigner vkey (for LEDGER_WITNESSES and --witness)
 `;
 
 const OPTIONS = {
   export: { type: 'string' }, checkpoint: { type: 'string', multiple: true }, checkpoints: { type: 'string', multiple: true },
   vkey: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' },
+  log: { type: 'string', multiple: true }, name: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -58,6 +64,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'verify-receipt':
         if (!sub) throw new UsageError('verify-receipt needs the receipt file');
         return await verifyReceiptCommand(sub, need('vkey', values.vkey));
+      case 'witness': {
+        const args = { keyFile: need('key', values.key), name: values.name, logs: values.log ?? [], port: values.port, host: values.host, dataDir: values['data-dir'] };
+        const witness = await import('./witness.js');
+        if (sub === 'serve') return await witness.witnessServeCommand(args);
+        if (sub === 'vkey') return witness.witnessVkeyCommand(args);
+        break;
+      }
       case undefined: case 'help':
         process.stdout.write(USAGE);
         return 0;
