@@ -3,6 +3,8 @@
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { parseCheckpoint } from '../verifier/checkpoint.js';
+import { base64Decode, parseNote } from '../verifier/note.js';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] }));
 
@@ -25,6 +27,43 @@ export interface VerifiedTimestamp {
   authority: string;
   serialNumber: string;
   policy: string;
+}
+
+/** The bytes a checkpoint's time-stamp is over: its note text (origin, size, root and extension lines), without signatures. */
+export function checkpointMessage(note: string): Uint8Array {
+  const parsed = parseNote(note);
+  if (!parsed.ok) throw new TimestampError(parsed.reason);
+  return new TextEncoder().encode(parsed.text);
+}
+
+/** A token as a checkpoint carries it: base64 DER, with the time the log recorded for it. */
+export interface CarriedTimestamp { token: string; time?: number }
+
+/**
+ * Verifies each token over the checkpoint `note` against `trustedCas`: not before the checkpoint's own time, and at the
+ * time stated beside it, if any. Returns who stamped it when; throws TimestampError naming the first that fails.
+ */
+export async function checkCheckpointTimestamps(note: string, tokens: readonly CarriedTimestamp[], trustedCas: pkijs.Certificate[]): Promise<VerifiedTimestamp[]> {
+  const message = checkpointMessage(note);
+  const checkpointTime = parseCheckpoint(new TextDecoder().decode(message)).time;
+  const out: VerifiedTimestamp[] = [];
+  for (const [i, carried] of tokens.entries()) {
+    let der: Uint8Array;
+    try {
+      der = base64Decode(carried.token);
+    } catch {
+      throw new TimestampError(`time-stamp ${i + 1} is not base64`);
+    }
+    const verified = await verifyTimestampToken(der, message, trustedCas).catch((err: Error) => {
+      throw new TimestampError(`time-stamp ${i + 1}: ${err.message}`);
+    });
+    if (checkpointTime !== undefined && verified.time < checkpointTime) {
+      throw new TimestampError(`time-stamp ${i + 1} by ${verified.authority} is at ${verified.time}, before the checkpoint's time ${checkpointTime}`);
+    }
+    if (carried.time !== undefined && carried.time !== verified.time) throw new TimestampError(`time-stamp ${i + 1} is listed at ${carried.time} but its token says ${verified.time}`);
+    out.push(verified);
+  }
+  return out;
 }
 
 export const sha256 = (data: Uint8Array | string): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());

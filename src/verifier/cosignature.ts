@@ -3,9 +3,9 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
-import { parseCheckpoint } from './checkpoint.js';
+import { type Checkpoint, parseCheckpoint, verifyCheckpoint } from './checkpoint.js';
 import { nobleSha256, type Sha256 } from './envelope.js';
-import { base64Decode, base64Encode, type Ed25519Verify, isValidKeyName, nobleEd25519Verify, parseNote } from './note.js';
+import { base64Decode, base64Encode, type Ed25519Verify, isValidKeyName, nobleEd25519Verify, parseNote, type Vkey } from './note.js';
 import { equalBytes } from './rfc6962.js';
 
 export const COSIGNATURE_V1 = 0x04;
@@ -160,4 +160,38 @@ export function checkWitnessQuorum(note: string, witnesses: readonly CosignerKey
   if (valid.length >= quorum) return { ok: true, cosignatures: valid };
   const bad = invalid.length > 0 ? `; ${invalid.join('; ')}` : '';
   return { ok: false, cosignatures: valid, reason: `checkpoint has ${valid.length} valid witness cosignature(s), ${quorum} required${bad}` };
+}
+
+/** What a client trusts about a log: its Ed25519 vkey, optionally its ML-DSA-44 cosigner key, and witnesses with a quorum. */
+export interface CheckpointTrust {
+  vkey: string | Vkey;
+  logMlDsa?: CosignerKey;
+  witnesses?: readonly CosignerKey[];
+  quorum?: number;
+}
+
+export type CosignedCheckpointVerification =
+  | { ok: true; checkpoint: Checkpoint; witnesses: Cosignature[]; logMlDsa: Cosignature | null }
+  | { ok: false; reason: string };
+
+/**
+ * A checkpoint as a client with `trust` accepts it: the log's Ed25519 signature, its ML-DSA-44 cosignature when that
+ * key is given (it must be the log's origin), and at least `quorum` witness cosignatures when witnesses are given.
+ */
+export function verifyCosignedCheckpoint(note: string, trust: CheckpointTrust, options: CosignatureOptions = {}): CosignedCheckpointVerification {
+  const verified = verifyCheckpoint(note, trust.vkey, options);
+  if (!verified.ok) return verified;
+  let logMlDsa: Cosignature | null = null;
+  if (trust.logMlDsa) {
+    if (trust.logMlDsa.name !== verified.checkpoint.origin) return { ok: false, reason: `the ML-DSA-44 key ${cosignerLabel(trust.logMlDsa)} is not the log's origin` };
+    const pq = verifyCosignatures(note, [trust.logMlDsa], options);
+    if (pq.valid.length === 0) return { ok: false, reason: pq.invalid[0] ?? `checkpoint has no ML-DSA-44 cosignature by ${cosignerLabel(trust.logMlDsa)}` };
+    logMlDsa = pq.valid[0];
+  }
+  const witnesses = trust.witnesses ?? [];
+  const quorum = trust.quorum ?? witnesses.length;
+  if (quorum > witnesses.length) return { ok: false, reason: `a quorum of ${quorum} needs at least as many witness keys, not ${witnesses.length}` };
+  const counted = checkWitnessQuorum(note, witnesses, quorum, options);
+  if (!counted.ok) return { ok: false, reason: counted.reason };
+  return { ok: true, checkpoint: verified.checkpoint, witnesses: counted.cosignatures, logMlDsa };
 }

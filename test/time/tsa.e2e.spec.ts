@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
-import { checkpointMessage } from '../../src/ledger/log/checkpoint-timestamps.js';
-import { parsePemCertificates, sha256, verifyTimestampToken } from '../../src/timestamp/rfc3161.js';
+
+import { checkpointMessage, parsePemCertificates, sha256, verifyTimestampToken } from '../../src/timestamp/rfc3161.js';
 import { parseCheckpoint } from '../../src/verifier/checkpoint.js';
 import { parseNote } from '../../src/verifier/note.js';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';

@@ -3,8 +3,7 @@
 import { Logger } from '@nestjs/common';
 import type { Certificate } from 'pkijs';
 import { attestationDelay, tsaRequests } from '../../common/metrics.js';
-import { fetchTimestamp, newNonce, sha256, TimestampError, verifyTimestampToken } from '../../timestamp/rfc3161.js';
-import { parseNote } from '../../verifier/note.js';
+import { checkpointMessage, fetchTimestamp, newNonce, sha256, TimestampError, verifyTimestampToken } from '../../timestamp/rfc3161.js';
 import type { MerkleTreeStore, StoredCheckpoint } from './merkle-tree.store.js';
 
 export interface TimestampOptions {
@@ -15,13 +14,6 @@ export interface TimestampOptions {
   /** First delay before a failed request is retried; it doubles up to the interval. */
   retryMs?: number;
   now?: () => number;
-}
-
-/** The bytes a checkpoint's time-stamp is over: its note text (origin, size, root and extension lines), without signatures. */
-export function checkpointMessage(note: string): Uint8Array {
-  const parsed = parseNote(note);
-  if (!parsed.ok) throw new Error(parsed.reason);
-  return new TextEncoder().encode(parsed.text);
 }
 
 /** One TSA: the latest checkpoint waiting for a token, when the next request may go, and whether one is in flight. */

@@ -360,6 +360,29 @@ export class MerkleLog {
     return this.attestOne(covering);
   }
 
+  /** True when the checkpoint carries the policy's quorum of witness cosignatures (always, without witnesses). */
+  meetsQuorum(c: AttestedCheckpoint): boolean {
+    if (!this.witnesses) return true;
+    const { cosigners, quorum } = this.witnesses;
+    return c.cosignatures.filter((x) => cosigners.includes(x.cosigner)).length >= quorum;
+  }
+
+  /**
+   * The checkpoint an evidence bundle for leaves up to `lastLeaf` rests on: the newest recent one covering them that
+   * meets the witness quorum and carries a time-stamp; else the one a receipt would use.
+   */
+  async evidenceCheckpoint(lastLeaf: number): Promise<AttestedCheckpoint> {
+    const fallback = await this.receiptCheckpoint(lastLeaf);
+    const recent = await this.attest(await this.tree.checkpoints(Number.MAX_SAFE_INTEGER, 200));
+    return recent.find((c) => c.treeSize > lastLeaf && c.timestamps.length > 0 && this.meetsQuorum(c)) ?? fallback;
+  }
+
+  /** The inclusion proof of `leafIndex` in the tree of a checkpoint the log signed. */
+  async inclusionUnder(leafIndex: number, checkpoint: StoredCheckpoint): Promise<InclusionProof> {
+    if (!(await this.reach(checkpoint.treeSize))) throw new Error(`the log has ${this.size} leaves, not the ${checkpoint.treeSize} it signed`);
+    return this.proveInclusion(leafIndex, checkpoint.treeSize);
+  }
+
   /** Checkpoint history, newest first, as served. */
   async attestedCheckpoints(beforeSize: number, limit: number): Promise<AttestedCheckpoint[]> {
     return this.attest(await this.tree.checkpoints(beforeSize, limit));
