@@ -23,7 +23,7 @@ export const filingResource = (f: FilingView) => ({
 /** A principal as views name it: id and display name (null when the principal is unknown). */
 export type Party = { id: string; name: string | null };
 
-/** Owners, reviewers, auditors and admins may read a filing (SPEC section 3). */
+/** Owners, reviewers, auditors and admins may read a filing. */
 const canRead = (p: Principal, f: FilingView) => f.creator === p.principalId || hasRole(p, 'reviewer', 'auditor', 'admin');
 
 @Injectable()

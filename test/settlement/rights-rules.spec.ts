@@ -1,4 +1,4 @@
-// The sandbox rules (SPEC 1.4) as given events / when asOf / then right: time is data, nothing waits.
+// The sandbox rules as given events / when asOf / then right: time is data, nothing waits.
 import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
