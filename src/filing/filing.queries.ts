@@ -42,6 +42,11 @@ export class FilingQueries {
     return new Map(unique.map((id) => [id, { id, name: names.get(id) ?? null }]));
   }
 
+  /** Whether `reader` holds the filing's right now (a complainant a final `transfer` gave it to). */
+  private async holds(reader: Principal, filing: FilingView): Promise<boolean> {
+    return reader.principalId !== filing.creator && (await this.safeguards.rightAt(filing.filingId, new Date()))?.holder === reader.principalId;
+  }
+
   /** Who holds the filing's right now: its creator unless a final dispute decision transferred it. */
   async holderOf(filingId: string, creator: string): Promise<Party> {
     const holder = (await this.safeguards.rightAt(filingId, new Date()))?.holder ?? creator;
@@ -59,7 +64,9 @@ export class FilingQueries {
   async get(filingId: string, reader: Principal): Promise<FilingView> {
     const filing = await this.db.getRepository(FilingView).findOneBy({ filingId });
     if (!filing) throw notFound('filing-not-found', `no filing ${filingId}`);
-    if (!canRead(reader, filing)) throw forbidden('not-owner', 'only the filing\'s creator, reviewers, auditors and admins may read it');
+    if (!canRead(reader, filing) && !(await this.holds(reader, filing))) {
+      throw forbidden('not-owner', 'only the filing\'s creator or holder, reviewers, auditors and admins may read it');
+    }
     return filing;
   }
 
@@ -87,7 +94,9 @@ export class FilingQueries {
   /** The filing's WorkFiled envelope: what its receipt proves is in the log. Owners, auditors and admins only. */
   async filedEntry(filingId: string, reader: Principal): Promise<EventEnvelope> {
     const filing = await this.get(filingId, reader);
-    if (filing.creator !== reader.principalId && !hasRole(reader, 'auditor', 'admin')) throw forbidden('not-owner', 'only the filing\'s creator, auditors and admins may fetch its receipt');
+    if (filing.creator !== reader.principalId && !hasRole(reader, 'auditor', 'admin') && !(await this.holds(reader, filing))) {
+      throw forbidden('not-owner', 'only the filing\'s creator or holder, auditors and admins may fetch its receipt');
+    }
     const [filed] = await this.store.readStream(filingStream(filingId));
     return filed;
   }

@@ -67,7 +67,8 @@ export class FilingsProjection implements Projection {
         if (!row) return;
         rows.update(d.filingId, {
           ...(d.title !== null ? { title: d.title } : {}),
-          ...(d.addedProcessEvidence.length ? { processEvidence: [...row.processEvidence, ...d.addedProcessEvidence] } : {}),
+          // Evidence added later says when, so a reader can tell it from what was declared at filing.
+          ...(d.addedProcessEvidence.length ? { processEvidence: [...row.processEvidence, ...d.addedProcessEvidence.map((p) => ({ ...p, addedAt: d.amendedAt }))] } : {}),
           ...(d.humanContributionNote !== null ? { humanContributionNotes: [...(row.humanContributionNotes ?? []), d.humanContributionNote] } : {}),
           amendedAt: d.amendedAt,
         });

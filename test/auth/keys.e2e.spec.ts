@@ -61,6 +61,11 @@ describe('principals and their keys', () => {
 
     const byAdmin = await ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(ledger.adminKey)).send({ expiresAt });
     expect(byAdmin.status).toBe(201);
+    // A key that expires cannot mint one that outlives it.
+    const minted = await ledger.http().post('/v1/me/keys').set(as(issued.body.key)).send({});
+    expect(minted.body.expiresAt).toBe(expiresAt);
+    await expectRefused(ledger, () => ledger.http().post('/v1/me/keys').set(as(issued.body.key)).send({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+      400, 'expiry-beyond-key');
 
     await sleep(Math.max(0, Date.parse(expiresAt) - Date.now()) + 100);
     for (const key of [issued.body.key, byAdmin.body.key]) {
@@ -69,7 +74,7 @@ describe('principals and their keys', () => {
       expect(res.body.detail).toContain(expiresAt);
     }
     const me = await ledger.http().get('/v1/me').set(as(alice.key));
-    expect(me.body.keys.filter((k: { expiresAt: string | null }) => k.expiresAt === expiresAt)).toHaveLength(2);
+    expect(me.body.keys.filter((k: { expiresAt: string | null }) => k.expiresAt === expiresAt)).toHaveLength(3);
   });
 
   it('refuses an expiry in the past, a malformed one and unknown fields, appending nothing', async () => {
