@@ -5,6 +5,7 @@ import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, Is
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
 import { invalid, notFound } from '../common/domain-error.js';
 import { IsInstant } from '../common/validation.js';
+import { SecretResponse } from '../ledger/write/idempotency.interceptor.js';
 import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
 import { ROLES, type Role } from './identity.events.js';
@@ -35,12 +36,14 @@ export class IdentityController {
 
   /** Registers a principal and issues its first API key (shown once). */
   @Post('principals')
+  @SecretResponse()
   create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal) {
     return this.commands.execute(new RegisterPrincipal(body.name, body.roles, actor.principalId));
   }
 
   /** Issues another key for a principal (shown once). */
   @Post('principals/:id/keys')
+  @SecretResponse()
   issueKey(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: IssueKeyDto, @CurrentPrincipal() actor: Principal) {
     return this.commands.execute(new IssueApiKey(id, actor.principalId, expiry(body)));
   }
@@ -73,6 +76,7 @@ export class MeController {
    * expires cannot mint one that outlives it: the new key expires with it at the latest.
    */
   @Post('keys')
+  @SecretResponse()
   async issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal) {
     const limit = (await this.auth.key(p.keyId))?.expiresAt ?? null;
     const asked = expiry(body);

@@ -1,5 +1,6 @@
 // Who am I, and my own keys: /v1/me, issuing and revoking one's own keys, keys that expire.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
 import { expectRefused, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 describe('principals and their keys', () => {
@@ -75,6 +76,18 @@ describe('principals and their keys', () => {
     }
     const me = await ledger.http().get('/v1/me').set(as(alice.key));
     expect(me.body.keys.filter((k: { expiresAt: string | null }) => k.expiresAt === expiresAt)).toHaveLength(3);
+  });
+
+  it('never keeps an issued key: a repeated Idempotency-Key is told the request was carried out, and no stored response holds the key', async () => {
+    const send = () => ledger.http().post('/v1/me/keys').set(as(alice.key)).set('idempotency-key', 'rotate-1').send({});
+    const first = await send();
+    expect(first.status).toBe(201);
+    const before = await ledger.store.count();
+    const again = await send();
+    expect({ status: again.status, type: again.body.type }).toEqual({ status: 409, type: 'urn:sandbox-ledger:problem:idempotency-key-applied' });
+    expect(await ledger.store.count()).toBe(before);
+    const stored = await ledger.app.get(DataSource).query('SELECT body FROM idempotency_records') as Array<{ body: string | null }>;
+    expect(stored.some((r) => r.body?.includes(first.body.key))).toBe(false);
   });
 
   it('refuses an expiry in the past, a malformed one and unknown fields, appending nothing', async () => {
