@@ -19,6 +19,7 @@ const UPDATES = new Set(['FilingWithdrawn', 'FilingAmended']);
 @Injectable()
 export class FilingsProjection implements Projection {
   readonly name = 'filings';
+  readonly handles = ['WorkFiled', 'FilingWithdrawn', 'FilingAmended', 'PolicyPublished'];
   readonly rebuiltWithoutIndexes = [FilingView];
   /** The policy versions published before leaf `next` (-1: unknown, read again from the store). */
   private policy: { state: PolicyState; next: number } = { state: policyDecider.initialState(), next: -1 };
