@@ -1,4 +1,4 @@
-// Runtime configuration, read once from the environment (SPEC section 4).
+// Runtime configuration, read once from the environment.
 import { resolve } from 'node:path';
 import { COSIGNATURE_V1, parseCosignerVkey } from './verifier/cosignature.js';
 

@@ -8,7 +8,7 @@ import { DISPUTE_HANDLERS } from './dispute.handlers.js';
 import { DisputeQueries } from './dispute.queries.js';
 import { PolicyModule } from '../policy/policy.module.js';
 
-/** Complaints against filings (SPEC 1.3). It provides its read model, DisputesProjection, to the ledger's projection runner. */
+/** Complaints against filings. It provides its read model, DisputesProjection, to the ledger's projection runner. */
 @Module({
   imports: [CqrsModule, PolicyModule, TypeOrmModule.forFeature([DisputeView])],
   controllers: [DisputeController],

@@ -19,6 +19,7 @@ const UPDATES = new Set(['FilingWithdrawn', 'FilingAmended']);
 @Injectable()
 export class FilingsProjection implements Projection {
   readonly name = 'filings';
+  readonly handles = ['WorkFiled', 'FilingWithdrawn', 'FilingAmended', 'PolicyPublished'];
   readonly rebuiltWithoutIndexes = [FilingView];
   /** The policy versions published before leaf `next` (-1: unknown, read again from the store). */
   private policy: { state: PolicyState; next: number } = { state: policyDecider.initialState(), next: -1 };
@@ -67,7 +68,8 @@ export class FilingsProjection implements Projection {
         if (!row) return;
         rows.update(d.filingId, {
           ...(d.title !== null ? { title: d.title } : {}),
-          ...(d.addedProcessEvidence.length ? { processEvidence: [...row.processEvidence, ...d.addedProcessEvidence] } : {}),
+          // Evidence added later says when, so a reader can tell it from what was declared at filing.
+          ...(d.addedProcessEvidence.length ? { processEvidence: [...row.processEvidence, ...d.addedProcessEvidence.map((p) => ({ ...p, addedAt: d.amendedAt }))] } : {}),
           ...(d.humanContributionNote !== null ? { humanContributionNotes: [...(row.humanContributionNotes ?? []), d.humanContributionNote] } : {}),
           amendedAt: d.amendedAt,
         });

@@ -5,7 +5,7 @@ import exifr from 'exifr';
 import type { FileReading } from './labeling.decider.js';
 import { METADATA_LIMIT, PNG_SIGNATURE, type ScannedUpload } from './upload-scan.js';
 
-/** Generative-AI IPTC digital source types (SPEC 1.2). */
+/** Generative-AI IPTC digital source types. */
 const AI_SOURCE_TYPES = ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia'];
 const MAX_LOCATIONS = 16;
 const MAX_VALUE = 64 * 1024;

@@ -1,4 +1,4 @@
-// Label events live in the filing's own stream (`filing-<id>`), hash-chained after WorkFiled (SPEC 1.2).
+// Label events live in the filing's own stream (`filing-<id>`), hash-chained after WorkFiled.
 import type { DomainEvent } from '../ledger/decider.js';
 
 export const MODALITIES = ['text', 'image', 'video', 'audio', 'virtual-scene'] as const;

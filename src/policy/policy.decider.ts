@@ -1,4 +1,4 @@
-// Sandbox policy versions (SPEC 1.4): published by an admin, effective from a future instant, never retroactive.
+// Sandbox policy versions: published by an admin, effective from a future instant, never retroactive.
 import { conflict, DomainError } from '../common/domain-error.js';
 import type { Decider } from '../ledger/decider.js';
 import { POLICY_V1 } from '../verifier/sandbox-policy.js';

@@ -35,6 +35,7 @@ type Step = { leafIndex: number; instant: string };
 @Injectable()
 export class RightsProjection implements Projection {
   readonly name = 'rights';
+  readonly handles = [...RIGHTS_EVENT_TYPES, ...BY_DISPUTE];
   /** Reads the disputes' rows (their outcomes) as of each event. */
   readonly after = ['disputes'];
   readonly rebuiltWithoutIndexes = [RightView];

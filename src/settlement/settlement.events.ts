@@ -1,4 +1,4 @@
-// Events of the sandbox settlement (SPEC 1.4). Their data types live with the pure rules in src/verifier, which the
+// Events of the sandbox settlement. Their data types live with the pure rules in src/verifier, which the
 // verifier replays; this file names them as domain events for the deciders.
 import type { DomainEvent } from '../ledger/decider.js';
 import type { FlagReviewedData, NearDuplicatesFoundData, RightsSettledData } from '../verifier/rights-events.js';

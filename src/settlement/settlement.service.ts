@@ -1,4 +1,4 @@
-// Settlement runs (SPEC 1.4): the rules applied to the whole register at an instant, recorded as RightsSettled on the
+// Settlement runs: the rules applied to the whole register at an instant, recorded as RightsSettled on the
 // `settlements` stream. Runs are serialised by the stream's expected revision, in this process and across processes.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { conflict, DomainError } from '../common/domain-error.js';

@@ -1,4 +1,4 @@
-// Governance figures (SPEC 1.4) from the read models: the rights register as last settled or changed, and the disputes.
+// Governance figures from the read models: the rights register as last settled or changed, and the disputes.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';

@@ -3,7 +3,7 @@
 import type { NearDuplicateCandidate, RightChange, RightsSettledData, RuleEvent } from './rights-events.js';
 import { POLICY_STREAM, SETTLEMENTS_STREAM } from './rights-events.js';
 import {
-  REVIEW_DECISIONS, REVIEWABLE_FLAGS, settleRight, type ReviewableFlag, type ReviewDecision, type Right, type RightStatus,
+  disputeAt, REVIEW_DECISIONS, REVIEWABLE_FLAGS, settleRight, type ReviewableFlag, type ReviewDecision, type Right, type RightStatus,
 } from './rights-rules.js';
 import { POLICY_V1, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
 
@@ -229,6 +229,23 @@ export class RightsBook {
     for (let hi = facts.length; lo < hi;) { const mid = (lo + hi) >> 1; if (facts[mid].leafIndex < c.before) lo = mid + 1; else hi = mid; }
     for (let i = lo; i < facts.length; i++) if (facts[i].at <= f.filed.at) return false;
     return true;
+  }
+
+  /**
+   * Why withdrawing `filingId` at instant `at` (ms), as leaf `leafIndex`, breaks the rules: a complaint against it is still
+   * open, or a final decision transferred its right. Undefined when the withdrawal is allowed (or the filing unknown).
+   */
+  withdrawalProblem(filingId: string, at: number, leafIndex: number): string | undefined {
+    const filing = this.filings.get(filingId);
+    if (!filing) return undefined;
+    for (const d of this.disputesOf(filing)) {
+      const s = disputeAt(d, at, leafIndex);
+      if (s.state === 'open') return `filing ${filingId} was withdrawn while complaint ${d.disputeId} against it was open`;
+      if (s.state === 'final' && s.outcome === 'upheld' && s.remedy === 'transfer') {
+        return `filing ${filingId} was withdrawn by its creator after complaint ${d.disputeId} transferred its right to ${d.complainant}`;
+      }
+    }
+    return undefined;
   }
 
   /** The facts of the disputes against a filing. */

@@ -62,12 +62,12 @@ const visible = (v: View, x: Fact | null): x is Fact => x !== null && x.at <= v.
 
 // ---------------------------------------------------------------- disputes
 
-type DisputeState =
+export type DisputeState =
   | { state: 'none' | 'open' | 'closed' }
   | { state: 'final'; at: number; outcome: 'upheld' | 'rejected'; remedy: Decision['remedy']; cause: Cause };
 
 /** A dispute as of `t`: open (filed, not returned, withdrawn or final), closed without outcome, or final with its outcome. */
-function disputeAt(d: DisputeFacts, t: number, before: number): DisputeState {
+export function disputeAt(d: DisputeFacts, t: number, before: number): DisputeState {
   const seen = (f: Fact | null): f is Fact => f !== null && f.at <= t && f.leafIndex < before;
   if (!seen(d.filed)) return { state: 'none' };
   if (seen(d.returned)) return { state: 'closed' };
