@@ -49,7 +49,8 @@ export function startAttestors(config: AppConfig, log: MerkleLog, tree: MerkleTr
     intervalS: config.tsaIntervalS, timeoutMs: config.tsaTimeoutMs,
   }, signedAt);
   const witnesses = config.witnesses.length === 0 ? null : new CheckpointWitnesses(
-    tree, (from, to) => log.consistencyProof(from, to), { witnesses: config.witnesses, timeoutMs: config.witnessTimeoutMs }, signedAt);
+    tree, (from, to) => log.consistencyProof(from, to), { witnesses: config.witnesses, timeoutMs: config.witnessTimeoutMs }, signedAt,
+    () => log.attestationStored());
   if (timestamps || witnesses) {
     log.onCheckpoint((c) => {
       signedAt.set(c.treeSize, Date.now());

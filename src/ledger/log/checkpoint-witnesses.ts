@@ -10,14 +10,15 @@ import type { MerkleTreeStore, StoredCheckpoint } from './merkle-tree.store.js';
 export interface WitnessOptions {
   witnesses: Array<{ vkey: string; url: string }>;
   timeoutMs: number;
-  /** First delay before a failed submission is retried; it doubles up to 30 s. */
+  /** First delay before a failed submission is retried; it doubles up to 5 s. */
   retryMs?: number;
   now?: () => number;
 }
 
 type ProveConsistency = (from: number, to: number) => Promise<ConsistencyProof>;
 
-const MAX_RETRY_MS = 30_000;
+/** A witness that is down is asked again at least this often: a submission costs it little, and the quorum waits on it. */
+const MAX_RETRY_MS = 5000;
 
 /** The body of POST <prefix>/add-checkpoint: `old <size>`, the proof lines (base64), a blank line, the signed checkpoint. */
 export function addCheckpointBody(oldSize: number, proof: readonly string[], note: string): string {
@@ -43,6 +44,7 @@ class WitnessChannel {
   constructor(
     vkey: string, private readonly url: string, private readonly opts: Required<WitnessOptions>, private readonly tree: MerkleTreeStore,
     private readonly prove: ProveConsistency, private readonly signedAt: Map<number, number>, private readonly logger: Logger,
+    private readonly stored: () => void,
   ) {
     this.key = parseCosignerVkey(vkey);
     this.label = cosignerLabel(this.key);
@@ -95,6 +97,7 @@ class WitnessChannel {
         if (!line) throw new WitnessRefusal('the response holds no valid cosignature by this witness');
         const { timestamp } = verifyCosignatures(c.note + line, [this.key]).valid[0];
         await this.tree.saveAttestation({ treeSize: c.treeSize, kind: 'cosignature', source: this.label, body: line, time: timestamp });
+        this.stored();
         witnessRequests.inc({ witness: this.label, outcome: 'ok' });
         const signed = this.signedAt.get(c.treeSize);
         if (signed !== undefined) attestationDelay.observe({ kind: 'witness' }, (this.opts.now() - signed) / 1000);
@@ -124,9 +127,9 @@ export class CheckpointWitnesses {
   private readonly logger = new Logger('witnesses');
   private readonly channels: WitnessChannel[];
 
-  constructor(tree: MerkleTreeStore, prove: ProveConsistency, opts: WitnessOptions, signedAt: Map<number, number>) {
+  constructor(tree: MerkleTreeStore, prove: ProveConsistency, opts: WitnessOptions, signedAt: Map<number, number>, stored: () => void = () => undefined) {
     const full: Required<WitnessOptions> = { retryMs: 500, now: Date.now, ...opts };
-    this.channels = opts.witnesses.map((w) => new WitnessChannel(w.vkey, w.url, full, tree, prove, signedAt, this.logger));
+    this.channels = opts.witnesses.map((w) => new WitnessChannel(w.vkey, w.url, full, tree, prove, signedAt, this.logger, stored));
   }
 
   /** `<name>+<hex key ID>` of every witness, in configuration order. */

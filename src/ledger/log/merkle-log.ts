@@ -95,6 +95,8 @@ export class MerkleLog {
   readonly mlDsaLabel: string | undefined;
   private readonly witnesses: WitnessPolicy | undefined;
   private readonly published: Array<(c: StoredCheckpoint) => void> = [];
+  /** Waiting for a quorum: woken when an attestation is stored in this process (polling covers other processes). */
+  private readonly attestationWaiters = new Set<() => void>();
 
   constructor(
     private readonly store: EventStore,
@@ -320,14 +322,26 @@ export class MerkleLog {
     return (await this.tree.attestations([treeSize])).filter((a) => a.kind === 'cosignature' && cosigners.includes(a.source)).length;
   }
 
+  /** Tells waiters that a cosignature or token was stored. */
+  attestationStored(): void {
+    for (const wake of this.attestationWaiters) wake();
+  }
+
   /** Waits (up to the policy's wait) for the witnesses to cosign `c`; true once the quorum is met. */
   private async awaitQuorum(c: StoredCheckpoint): Promise<boolean> {
     const policy = this.witnesses!;
     const deadline = Date.now() + policy.waitMs;
     for (;;) {
       if (await this.witnessCount(c.treeSize) >= policy.quorum) return true;
-      if (Date.now() >= deadline) return false;
-      await sleep(POLL_MS);
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => { wake = resolve; });
+      this.attestationWaiters.add(wake);
+      const timer = setTimeout(wake, Math.min(POLL_MS, left));
+      await woken;
+      clearTimeout(timer);
+      this.attestationWaiters.delete(wake);
     }
   }
 
