@@ -51,6 +51,7 @@ const TABLE: Record<string, Row> = {
   'GET /v1/filings/{id}': { allow: FILING_READERS, request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}` }) },
   'GET /v1/filings/{id}/history': { allow: FILING_READERS, request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}/history` }) },
   'GET /v1/filings/{id}/receipt': { allow: ['creator', 'auditor', 'admin'], request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}/receipt` }) },
+  'GET /v1/filings/{id}/evidence': { allow: ['creator', 'auditor', 'admin'], request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}/evidence` }) },
   'POST /v1/filings/{id}/amend': { allow: ['creator'], request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/amend`, json: { title: 'Corrected' } }) },
   'POST /v1/filings/{id}/withdraw': { allow: ['creator'], request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/withdraw`, json: { reason: 'mistake' } }) },
   'POST /v1/filings/{id}/labels': { allow: ['creator'], request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/labels`, json: labelsBody() }) },
