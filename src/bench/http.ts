@@ -89,7 +89,7 @@ export async function withLedger<T>(synchronous: 'FULL' | 'NORMAL', env: Record<
   const server = await startServer('dist/main.js', {
     LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LEDGER_SQLITE_SYNCHRONOUS: synchronous,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...env,
-  }, '/health', startFlags());
+  }, '/health', [...startFlags(), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)]);
   try {
     const res = await fetch(`${server.url}/v1/principals`, {
       method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },

@@ -18,8 +18,9 @@ import { ROOT } from './processes.js';
 export interface WitnessFigures {
   checkpoint: { samples: number; medianMs: number; p99Ms: number };
   tsa: { samples: number; medianMs: number; p99Ms: number };
-  without: HttpFigure;
-  with: HttpFigure;
+  /** One figure per round, the rounds alternating between the two. */
+  without: HttpFigure[];
+  with: HttpFigure[];
 }
 
 const ORIGIN = 'bench.sandbox-ledger.local/log';
@@ -46,7 +47,7 @@ const stats = (ms: number[]) => {
 };
 
 /** A fresh log key and two fresh witnesses following it: each ledger the bench starts is a new log to them. */
-async function withWitnesses<T>(tsa: OpensslTsa, work: (env: Record<string, string>, trust: CheckpointTrust) => Promise<T>): Promise<T> {
+export async function withWitnesses<T>(tsa: OpensslTsa, work: (env: Record<string, string>, trust: CheckpointTrust) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-witness-'));
   const seed = ed25519.utils.randomSecretKey();
   const logVkey = formatVkey(ORIGIN, ed25519.getPublicKey(seed));
@@ -64,7 +65,7 @@ async function withWitnesses<T>(tsa: OpensslTsa, work: (env: Record<string, stri
   }
 }
 
-export async function benchWitnesses(http: HttpOptions, samples: number, log: (s: string) => void): Promise<WitnessFigures> {
+export async function benchWitnesses(http: HttpOptions, samples: number, rounds: number, log: (s: string) => void): Promise<WitnessFigures> {
   const tsa = await startOpensslTsa('Bench TSA');
   try {
     log(`witness 1/4 checkpoint latency: a filing, then GET /v1/ledger/checkpoint until cosigned by both witnesses (${samples} samples)`);
@@ -101,10 +102,17 @@ export async function benchWitnesses(http: HttpOptions, samples: number, log: (s
       tsaMs.push(performance.now() - started);
     }
 
-    log('witness 3/4 HTTP: POST /v1/filings, durable, no witness and no TSA');
-    const { output: _plain, ...without } = await benchLedger(http, 'FULL');
-    log('witness 4/4 HTTP: POST /v1/filings, durable, 2 witnesses (quorum 2) and a TSA every second');
-    const { output: _attested, ...attested } = await withWitnesses(tsa, (env) => benchLedger(http, 'FULL', env));
+    // Alternated, on a machine others share: a single pair of runs differs by more than what is measured.
+    const without: HttpFigure[] = [];
+    const attested: HttpFigure[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      log(`witness 3/4 HTTP (${round}/${rounds}): POST /v1/filings, durable, no witness and no TSA`);
+      const { output: _plain, ...plain } = await benchLedger(http, 'FULL');
+      without.push(plain);
+      log(`witness 4/4 HTTP (${round}/${rounds}): POST /v1/filings, durable, 2 witnesses (quorum 2) and a TSA every second`);
+      const { output: _attested, ...withThem } = await withWitnesses(tsa, (env) => benchLedger(http, 'FULL', env));
+      attested.push(withThem);
+    }
     return { checkpoint: stats(checkpointMs), tsa: stats(tsaMs), without, with: attested };
   } finally {
     await tsa.close();
