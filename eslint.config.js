@@ -15,6 +15,7 @@ const layers = [
   ['common'],
   ['config.ts'],
   ['ledger'],
+  ['inspection'],
   ['auth', 'policy'],
   ['filing'],
   ['labeling', 'disputes'],

@@ -8,11 +8,11 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { filingStream } from '../filing/filing.events.js';
 import { loadAggregate } from '../ledger/write/aggregate-stream.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
+import { readImplicitLabels } from '../inspection/metadata-reader.js';
+import { UploadScan } from '../inspection/upload-scan.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { readImplicitLabels } from './implicit-label.reader.js';
 import { CheckLabelFile, type CheckedLabelFile } from './labeling.commands.js';
 import { assertLabelable, labelingDecider } from './labeling.decider.js';
-import { UploadScan } from './upload-scan.js';
 
 /** The multipart parser reports a body it cannot read (no boundary, cut short) as a plain Error: the client's mistake, not ours. */
 function rethrowMalformed(err: unknown): never {

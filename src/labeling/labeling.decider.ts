@@ -2,11 +2,12 @@
 import { conflict, DomainError, forbidden, notFound } from '../common/domain-error.js';
 import type { FieldError } from '../common/problem.js';
 import type { FilingEvent } from '../filing/filing.events.js';
+import type { FileReading } from '../inspection/metadata-reader.js';
 import type { Decider } from '../ledger/decider.js';
 import { canonicalJson } from '../verifier/envelope.js';
 import {
   AIGC_FIELDS, labelStateAfterCheck, TIER_DECLARED_ONLY,
-  type Aigc, type AigcField, type ContainerFormat, type ExplicitLabel, type FoundLabel, type LabelDifference, type LabelEvent,
+  type Aigc, type AigcField, type ExplicitLabel, type FoundLabel, type LabelDifference, type LabelEvent,
   type LabelFileCheckedData, type LabelsDeclaredData, type LabelState, type LabelTier, type Modality,
 } from './labeling.events.js';
 import { aigcProblems, article6Tier, explicitLabelProblems, modalityOf } from './labeling.rules.js';
@@ -35,14 +36,7 @@ export type LabelsInput = {
 };
 
 /** What the upload yielded: the hash of every byte and the raw values under keys containing `AIGC`. */
-export type FileReading = {
-  sha256: string;
-  size: number;
-  format: ContainerFormat;
-  values: Array<{ location: string; value: string }>;
-  traces: string[];
-  unread: string[];
-};
+export type { FileReading };
 
 export type DeclareLabelsCommand = { type: 'DeclareLabels'; filingId: string; actor: string; labels: LabelsInput; platformCode: string; now: Date };
 export type CheckLabelFileCommand = { type: 'CheckLabelFile'; filingId: string; actor: string; file: FileReading; now: Date };

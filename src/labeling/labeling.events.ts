@@ -1,4 +1,5 @@
 // Label events live in the filing's own stream (`filing-<id>`), hash-chained after WorkFiled (SPEC 1.2).
+import type { ContainerFormat } from '../inspection/upload-scan.js';
 import type { DomainEvent } from '../ledger/decider.js';
 
 export const MODALITIES = ['text', 'image', 'video', 'audio', 'virtual-scene'] as const;
@@ -36,7 +37,7 @@ export type LabelsDeclaredData = {
   declaredAt: string;
 };
 
-export type ContainerFormat = 'png' | 'jpeg' | 'other';
+export type { ContainerFormat } from '../inspection/upload-scan.js';
 
 /** One place in the file where a key containing `AIGC` was found. */
 export type FoundLabel = {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
-import { app1Xmp, iTXt, jpeg, png, sha256, tEXt, xmpPacket } from './files.js';
+import { app1Xmp, iTXt, jpeg, png, sha256, tEXt, xmpPacket } from '../support/files.js';
 
 const PLATFORM = 'TEST-PLATFORM';
 const UPLOAD_LIMIT = 64 * 1024;
