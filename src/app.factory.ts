@@ -77,8 +77,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     allowList: (req: { method: string; url: string; routeOptions?: { url?: string } }) =>
       (req.method !== 'GET' && req.method !== 'HEAD') || !isPublicPath(req.routeOptions?.url ?? req.url),
   });
-  // Label verification uploads: one file, streamed by the handler (never written to disk), at most labelUploadLimit bytes.
-  await app.register(multipart as never, { limits: { fileSize: config.labelUploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 } });
+  // Label verification uploads: one file, streamed by the handler (never written to disk), at most uploadLimit bytes.
+  await app.register(multipart as never, { limits: { fileSize: config.uploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 } });
 
   // JSON everywhere, multipart only for file uploads: anything else is refused before parsing.
   fastify.addHook('onRequest', (request, reply, done) => {

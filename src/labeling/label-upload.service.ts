@@ -43,7 +43,7 @@ export class LabelUploadService {
     // Unknown, someone else's or withdrawn: refused before a byte of the upload is read. The decider checks again when recording.
     assertLabelable((await loadAggregate(this.store, filingStream(filingId), labelingDecider)).state, filingId, actor);
     if (!request.isMultipart()) throw new UnsupportedMediaTypeException('send the file as multipart/form-data');
-    const limit = this.config.labelUploadLimit;
+    const limit = this.config.uploadLimit;
     const part = await request.file({ limits: { fileSize: limit, files: 1, fields: 10, fieldSize: 1024 } }).catch(rethrowMalformed);
     if (!part) throw invalid('file-required', 'the multipart body has no file part', { errors: [{ field: 'file', message: 'a file part is required' }] });
     const scan = new UploadScan();

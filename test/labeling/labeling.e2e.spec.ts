@@ -26,7 +26,7 @@ describe('labelling a filed work', () => {
   let rita: { id: string; key: string };
 
   beforeAll(async () => {
-    ledger = await startLedger({ platformCode: PLATFORM, labelUploadLimit: UPLOAD_LIMIT });
+    ledger = await startLedger({ platformCode: PLATFORM, uploadLimit: UPLOAD_LIMIT });
     alice = await principal(ledger, 'Alice', ['creator']);
     bob = await principal(ledger, 'Bob', ['creator']);
     rita = await principal(ledger, 'Rita', ['reviewer']);

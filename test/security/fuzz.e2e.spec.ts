@@ -151,7 +151,7 @@ describe('fuzzing every write endpoint', () => {
   const report: string[] = [];
 
   beforeAll(async () => {
-    ledger = await startLedger({ bodyLimit: BODY_LIMIT, labelUploadLimit: UPLOAD_LIMIT, publicRateLimit: 100_000 });
+    ledger = await startLedger({ bodyLimit: BODY_LIMIT, uploadLimit: UPLOAD_LIMIT, publicRateLimit: 100_000 });
     cast = await assembleCast(ledger.url, ledger.adminKey);
     f = new Fixtures(ledger.url, cast);
   });
