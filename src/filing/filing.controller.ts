@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
+import { validBody } from '../common/request-body.js';
 import { MERKLE_LOG } from '../ledger/ledger.tokens.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { receiptToTlogProof } from '../verifier/tlog-proof.js';
@@ -10,6 +11,7 @@ import { AmendFiling, FileWork, WithdrawFiling } from './filing.commands.js';
 import { AmendFilingDto, FileWorkDto, ListFilingsQuery, WithdrawFilingDto } from './filing.dto.js';
 import type { WorkFiledData } from './filing.events.js';
 import { FilingQueries } from './filing.queries.js';
+import { FilingUploadService } from './filing-upload.service.js';
 
 /** text/plain wins only when the client asks for it before JSON. */
 const prefersText = (accept: string | undefined) => {
@@ -23,17 +25,28 @@ const prefersText = (accept: string | undefined) => {
 @ApiBearerAuth()
 @Controller('v1/filings')
 export class FilingController {
-  constructor(private readonly commands: CommandBus, private readonly queries: FilingQueries, @Inject(MERKLE_LOG) private readonly log: MerkleLog) {}
+  constructor(
+    private readonly commands: CommandBus, private readonly queries: FilingQueries, private readonly uploads: FilingUploadService,
+    @Inject(MERKLE_LOG) private readonly log: MerkleLog,
+  ) {}
 
   /**
    * Files a work: the first accepted filing of a content hash holds priority; a later one gets 409, naming it. After a
    * withdrawal the content may be filed again. The holder of content transferred to them by a dispute gets 200 and
-   * the filing they hold.
+   * the filing they hold. Filed with its file (multipart), the work's perceptual hash is computed, not declared.
    */
   @Post()
   @Roles('creator')
-  async file(@Body() body: FileWorkDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const filed = await this.commands.execute(new FileWork(body, p.principalId));
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({
+    type: FileWorkDto,
+    description: 'JSON: the filing. Multipart: a field `metadata` with the same JSON (contentHash may be left out), then a part `file` with the work; '
+      + 'the ledger checks the hash and the type and computes the perceptual hash of an image.',
+  })
+  async file(@Req() request: FastifyRequest, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const filed = request.isMultipart()
+      ? await this.uploads.file(request, p.principalId)
+      : await this.commands.execute(new FileWork(await validBody(FileWorkDto, request.body), p.principalId));
     if (filed.alreadyHeld) void reply.code(200);
     return filed;
   }

@@ -1,4 +1,5 @@
 // Request bodies of the filing endpoints: whitelisted, every unknown field rejected.
+import { IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
@@ -70,6 +71,9 @@ export class FileWorkDto {
   @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ProcessEvidenceDto) processEvidence?: ProcessEvidenceDto[];
   @IsOptional() @ValidateNested() @Type(() => PerceptualHashDto) @IsObject() perceptualHash?: PerceptualHashDto;
 }
+
+/** The `metadata` part of a filing by upload: the same fields, but contentHash may be left out (the ledger takes the file's). */
+export class FileWorkUploadDto extends IntersectionType(OmitType(FileWorkDto, ['contentHash'] as const), PartialType(PickType(FileWorkDto, ['contentHash'] as const))) {}
 
 /** What an amendment may change: never the content, the generation record's hashes, the filing time or its priority. */
 export class AmendFilingDto {

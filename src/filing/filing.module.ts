@@ -1,12 +1,15 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { InspectionModule } from '../inspection/inspection.module.js';
+import { PolicyModule } from '../policy/policy.module.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
 import { FilingView } from './filing-view.entity.js';
 import { FilingController } from './filing.controller.js';
 import { FILING_HANDLERS } from './filing.handlers.js';
 import { FilingQueries } from './filing.queries.js';
 import { FilingsProjection } from './filings.projection.js';
+import { FilingUploadService } from './filing-upload.service.js';
 import { PublicContentController } from './public.controller.js';
 
 /** What screens a filing around its append: a provider of FilingSafeguards, and the modules that export it. */
@@ -22,9 +25,9 @@ export class FilingModule {
   static withSafeguards(safeguards: SafeguardsProvider): DynamicModule {
     return {
       module: FilingModule,
-      imports: [CqrsModule, TypeOrmModule.forFeature([FilingView]), ...safeguards.imports],
+      imports: [CqrsModule, InspectionModule, PolicyModule, TypeOrmModule.forFeature([FilingView]), ...safeguards.imports],
       controllers: [FilingController, PublicContentController],
-      providers: [FilingQueries, FilingsProjection, ...FILING_HANDLERS, { provide: FILING_SAFEGUARDS, useExisting: safeguards.useExisting }],
+      providers: [FilingQueries, FilingsProjection, FilingUploadService, ...FILING_HANDLERS, { provide: FILING_SAFEGUARDS, useExisting: safeguards.useExisting }],
       exports: [FilingQueries],
     };
   }

@@ -15,7 +15,7 @@ import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js
 export const filingResource = (f: FilingView) => ({
   filingId: f.filingId, contentHash: f.contentHash, contentType: f.contentType, title: f.title, creator: f.creator, status: f.status,
   filedAt: f.filedAt, leafIndex: f.leafIndex, eventHash: f.eventHash, generation: f.generation, processEvidence: f.processEvidence,
-  perceptualHash: f.perceptualHash, labels: { state: f.labelState, labelDueAt: f.labelDueAt, tier: f.labelTier ?? null, declared: f.labels ?? null, lastCheck: f.labelCheck ?? null },
+  perceptualHash: f.perceptualHash && { source: 'declared', ...f.perceptualHash }, file: f.file ?? null, labels: { state: f.labelState, labelDueAt: f.labelDueAt, tier: f.labelTier ?? null, declared: f.labels ?? null, lastCheck: f.labelCheck ?? null },
   withdrawnAt: f.withdrawnAt, withdrawReason: f.withdrawReason, priorFilings: f.priorFilings ?? [],
   amended: f.amendedAt !== null, amendedAt: f.amendedAt, humanContributionNotes: f.humanContributionNotes ?? [],
 });

@@ -48,7 +48,8 @@ export class UploadForm {
 
   static open(request: FastifyRequest, limits: UploadLimits): UploadForm {
     if (!request.isMultipart()) throw new UnsupportedMediaTypeException('send the upload as multipart/form-data');
-    const iterator = request.parts({ limits: { ...limits, parts: limits.files + limits.fields } })[Symbol.asyncIterator]();
+    // One part more than files and fields together, so that a file or field too many is named as such.
+    const iterator = request.parts({ limits: { ...limits, parts: limits.files + limits.fields + 1 } })[Symbol.asyncIterator]();
     return new UploadForm(iterator, limits);
   }
 
