@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { InspectionModule } from '../inspection/inspection.module.js';
 import { PolicyModule } from '../policy/policy.module.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
+import { CopyView } from './copy-view.entity.js';
 import { FilingView } from './filing-view.entity.js';
 import { FilingController } from './filing.controller.js';
 import { FILING_HANDLERS } from './filing.handlers.js';
@@ -25,7 +26,7 @@ export class FilingModule {
   static withSafeguards(safeguards: SafeguardsProvider): DynamicModule {
     return {
       module: FilingModule,
-      imports: [CqrsModule, InspectionModule, PolicyModule, TypeOrmModule.forFeature([FilingView]), ...safeguards.imports],
+      imports: [CqrsModule, InspectionModule, PolicyModule, TypeOrmModule.forFeature([FilingView, CopyView]), ...safeguards.imports],
       controllers: [FilingController, PublicContentController],
       providers: [FilingQueries, FilingsProjection, FilingUploadService, ...FILING_HANDLERS, { provide: FILING_SAFEGUARDS, useExisting: safeguards.useExisting }],
       exports: [FilingQueries],
