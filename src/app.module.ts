@@ -8,7 +8,7 @@ import { FilingModule } from './filing/filing.module.js';
 import { LabelingModule } from './labeling/labeling.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { PolicyModule } from './policy/policy.module.js';
-import { FilingScreening } from './settlement/near-duplicates.service.js';
+import { FilingScreening, PerceptualLookup } from './settlement/near-duplicates.service.js';
 import { SettlementModule } from './settlement/settlement.module.js';
 
 @Module({})
@@ -23,7 +23,7 @@ export class AppModule {
         PolicyModule,
         FilingModule.withSafeguards({ imports: [SettlementModule], useExisting: FilingScreening }),
         LabelingModule,
-        DisputesModule,
+        DisputesModule.withPerceptualIndex({ imports: [SettlementModule], useExisting: PerceptualLookup }),
         SettlementModule,
       ],
     };

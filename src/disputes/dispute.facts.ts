@@ -5,7 +5,9 @@ import { IPTC_DIGITAL_SOURCE_TYPE } from '../filing/filing.dto.js';
 import { contentStream, filingStream, type WorkFiledData } from '../filing/filing.events.js';
 import { fold } from '../ledger/decider.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
-import type { FiledAiWork, FilingFacts } from './dispute.decider.js';
+import type { PerceptualIndex } from '../inspection/perceptual-index.js';
+import type { FiledAiWork, FilingFacts, NearAiWork } from './dispute.decider.js';
+import type { EvidenceItem } from './dispute.events.js';
 
 /** IPTC digital source types of AI-generated material. */
 export const AI_SOURCE_TYPES: ReadonlySet<string> = new Set(
@@ -36,6 +38,27 @@ export async function filedAiWorksAmong(store: EventStore, hashes: string[]): Pr
     return filing && AI_SOURCE_TYPES.has(filing.digitalSourceType) ? { contentHash, filingId: filing.filingId } : null;
   }));
   return found.filter((w): w is FiledAiWork => w !== null);
+}
+
+/** Nearest filings looked at per evidence file: enough to find an AI work among its look-alikes. */
+const NEAREST = 20;
+
+/**
+ * The filed AI works (not withdrawn) each uploaded evidence picture looks like: within the similarity threshold of the
+ * policy in force, by the near-duplicate index; the filing's own stream says whether it is an AI work.
+ */
+export async function nearAiWorksOf(store: EventStore, index: PerceptualIndex, evidence: EvidenceItem[], at: Date): Promise<NearAiWork[]> {
+  const found = await Promise.all(evidence.map(async (e) => {
+    const hash = e.inspection?.perceptualHash;
+    if (!hash) return [];
+    const { threshold, matches } = await index.nearest(hash, at, NEAREST);
+    const works = await Promise.all(matches.map(async (m) => {
+      const filing = await readFiling(store, m.filingId);
+      return filing && !filing.withdrawn && AI_SOURCE_TYPES.has(filing.digitalSourceType) ? { sha256: e.sha256, filingId: m.filingId, distance: m.distance, threshold } : null;
+    }));
+    return works.filter((w): w is NearAiWork => w !== null);
+  }));
+  return found.flat();
 }
 
 const IDENTITY_TYPES = new Set(['PrincipalRegistered', 'ApiKeyIssued', 'ApiKeyRevoked']);
