@@ -21,7 +21,7 @@ export class AppModule {
         LedgerModule.forRoot(config),
         AuthModule,
         PolicyModule,
-        FilingModule.withSafeguards({ imports: [SettlementModule], useExisting: FilingScreening }),
+        FilingModule.withSafeguards({ imports: [SettlementModule], useExisting: FilingScreening, perceptualIndex: PerceptualLookup }),
         LabelingModule,
         DisputesModule.withPerceptualIndex({ imports: [SettlementModule], useExisting: PerceptualLookup }),
         SettlementModule,

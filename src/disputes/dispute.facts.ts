@@ -1,18 +1,13 @@
 // Facts a dispute command needs from other streams, read from the event store itself (never from a read model).
 import { identityDecider } from '../auth/identity.decider.js';
 import { principalStream, type IdentityEvent } from '../auth/identity.events.js';
-import { IPTC_DIGITAL_SOURCE_TYPE } from '../filing/filing.dto.js';
+import { AI_DIGITAL_SOURCE_TYPES } from '../filing/filing.dto.js';
 import { contentStream, filingStream, type WorkFiledData } from '../filing/filing.events.js';
 import { fold } from '../ledger/decider.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import type { PerceptualIndex } from '../inspection/perceptual-index.js';
 import type { FiledAiWork, FilingFacts, NearAiWork } from './dispute.decider.js';
 import type { EvidenceItem } from './dispute.events.js';
-
-/** IPTC digital source types of AI-generated material. */
-export const AI_SOURCE_TYPES: ReadonlySet<string> = new Set(
-  ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'compositeSynthetic'].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code),
-);
 
 /** `revision`: the filing stream's last, at which a complaint marks the filing disputed. */
 export type FilingRecord = FilingFacts & { digitalSourceType: string; revision: number };
@@ -35,7 +30,7 @@ export async function filedAiWorksAmong(store: EventStore, hashes: string[]): Pr
     const [reservation] = await store.readStream(contentStream(contentHash));
     if (!reservation) return null;
     const filing = await readFiling(store, String(reservation.data.filingId));
-    return filing && AI_SOURCE_TYPES.has(filing.digitalSourceType) ? { contentHash, filingId: filing.filingId } : null;
+    return filing && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType) ? { contentHash, filingId: filing.filingId } : null;
   }));
   return found.filter((w): w is FiledAiWork => w !== null);
 }
@@ -54,7 +49,7 @@ export async function nearAiWorksOf(store: EventStore, index: PerceptualIndex, e
     const { threshold, matches } = await index.nearest(hash, at, NEAREST);
     const works = await Promise.all(matches.map(async (m) => {
       const filing = await readFiling(store, m.filingId);
-      return filing && !filing.withdrawn && AI_SOURCE_TYPES.has(filing.digitalSourceType) ? { sha256: e.sha256, filingId: m.filingId, distance: m.distance, threshold } : null;
+      return filing && !filing.withdrawn && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType) ? { sha256: e.sha256, filingId: m.filingId, distance: m.distance, threshold } : null;
     }));
     return works.filter((w): w is NearAiWork => w !== null);
   }));

@@ -14,6 +14,11 @@ export const DIGITAL_SOURCE_TYPES = [
   'compositeCapture', 'dataDrivenMedia', 'digitalArt', 'virtualRecording', 'screenCapture',
 ].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code);
 
+/** The digital source types of AI-generated material: a filing of one of these is an AI work. */
+export const AI_DIGITAL_SOURCE_TYPES: ReadonlySet<string> = new Set(
+  ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'compositeSynthetic'].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code),
+);
+
 export const EVIDENCE_KINDS = ['prompt', 'negative-prompt', 'parameters', 'draft', 'iteration', 'selection', 'edit', 'reference', 'other'] as const;
 export const PERCEPTUAL_SCHEMES = { phash64: 16, pdq256: 64, simhash64: 16 } as const;
 

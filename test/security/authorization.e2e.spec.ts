@@ -72,6 +72,14 @@ const TABLE: Record<string, Row> = {
       return { path: `/v1/filings/${filingId}/copies`, body: form.body, headers: { 'content-type': form.type } };
     },
   },
+  // Any creator or reviewer may have a file inspected; nothing is recorded.
+  'POST /v1/inspect': {
+    allow: [...CREATORS, 'reviewer', 'assignedReviewer'],
+    request: async () => {
+      const form = multipart([{ name: 'file', filename: 'any.bin', type: 'application/octet-stream', data: Buffer.from('some bytes to inspect') }]);
+      return { path: '/v1/inspect', body: form.body, headers: { 'content-type': form.type } };
+    },
+  },
   'GET /v1/public/filings/{id}': { allow: 'public', request: async (c) => ({ path: `/v1/public/filings/${c.shared.filingId}` }) },
 
   'POST /v1/disputes': { allow: CREATORS, request: async (c) => ({ path: '/v1/disputes', json: complaintBody((await c.f.filing()).filingId) }) },
