@@ -22,7 +22,7 @@ export class FilingUploadService {
     const input = await validBody(FileWorkUploadDto, await form.jsonField('metadata'));
     const part = await form.next();
     if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
-    const inspection = await this.inspector.inspect(form.chunks(part));
+    const inspection = await this.inspector.inspect(form.chunks(part), form.bodyLength);
     await form.end();
     return this.commands.execute(new FileWork(input, actor, inspection));
   }

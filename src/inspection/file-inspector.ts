@@ -34,6 +34,39 @@ export class Slots {
   }
 }
 
+/**
+ * The bytes of an image being inspected. Given the size to expect (the body's length, when the file is its only
+ * part), they are copied into one buffer as they arrive, so the file is held once; otherwise the chunks are kept and
+ * joined at the end.
+ */
+export class HeldBytes {
+  private buffer: Buffer | null;
+  private used = 0;
+  private chunks: Buffer[] = [];
+
+  constructor(expected: number | null) {
+    // allocUnsafe: pages the file never reaches are never touched, so a size claimed but not sent costs nothing.
+    this.buffer = expected !== null && expected > 0 ? Buffer.allocUnsafe(expected) : null;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.buffer && this.used + chunk.length <= this.buffer.length) {
+      chunk.copy(this.buffer, this.used);
+      this.used += chunk.length;
+      return;
+    }
+    if (this.buffer) {
+      this.chunks = [this.buffer.subarray(0, this.used)];
+      this.buffer = null;
+    }
+    this.chunks.push(chunk);
+  }
+
+  bytes(): Buffer {
+    return this.buffer ? this.buffer.subarray(0, this.used) : Buffer.concat(this.chunks);
+  }
+}
+
 /** Formats whose manifest store the scan cannot see (it reads only PNG and JPEG metadata): the SDK is asked directly. */
 const C2PA_UNSEEN = new Set(['image/webp', 'image/tiff', 'image/avif', 'image/heic', 'image/gif']);
 
@@ -45,17 +78,20 @@ export class FileInspector {
     this.slots = new Slots(config.inspectionConcurrency);
   }
 
-  /** Inspects the bytes `chunks` yields; refuses a file over the upload limit (413), an undecodable or oversized image (422). */
-  inspect(chunks: AsyncIterable<Buffer>): Promise<FileInspection> {
-    return this.slots.run(() => this.read(chunks));
+  /**
+   * Inspects the bytes `chunks` yields; refuses a file over the upload limit (413), an undecodable or oversized image
+   * (422). `expectedSize`: at most how many bytes will come, when known (the body's length for a lone file part).
+   */
+  inspect(chunks: AsyncIterable<Buffer>, expectedSize: number | null = null): Promise<FileInspection> {
+    return this.slots.run(() => this.read(chunks, expectedSize));
   }
 
-  private async read(chunks: AsyncIterable<Buffer>): Promise<FileInspection> {
+  private async read(chunks: AsyncIterable<Buffer>, expectedSize: number | null): Promise<FileInspection> {
     const scan = new UploadScan();
     const limit = this.config.uploadLimit;
     let head = Buffer.alloc(0);
     let sniffed: string | null | undefined;
-    let held: Buffer[] | null = [];
+    let held: HeldBytes | null = null;
     let size = 0;
     for await (const chunk of chunks) {
       size += chunk.length;
@@ -63,17 +99,24 @@ export class FileInspector {
       scan.update(chunk);
       if (sniffed === undefined) {
         head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
-        if (head.length >= SNIFF_BYTES) sniffed = sniffType(head);
+        if (head.length < SNIFF_BYTES) continue;
+        sniffed = sniffType(head);
+        // Only images the ledger decodes are held; anything else is only hashed as it passes.
+        if (sniffed && DECODED_IMAGE_TYPES.has(sniffed)) {
+          held = new HeldBytes(expectedSize === null ? null : Math.min(expectedSize, limit));
+          held.push(head.length === size ? head : Buffer.concat([head, chunk.subarray(SNIFF_BYTES - (size - chunk.length))]));
+          continue;
+        }
       }
-      if (held) held.push(chunk);
-      // Only images the ledger decodes are held: anything else is let go as soon as its type is known.
-      if (sniffed !== undefined && held && !(sniffed && DECODED_IMAGE_TYPES.has(sniffed))) held = null;
+      held?.push(chunk);
     }
-    if (sniffed === undefined) sniffed = sniffType(head);
+    if (sniffed === undefined) {
+      // The whole file was shorter than a signature needs: it is all in `head`.
+      sniffed = sniffType(head);
+      if (sniffed && DECODED_IMAGE_TYPES.has(sniffed)) (held = new HeldBytes(null)).push(head);
+    }
     const metadata = await readMetadata(scan.finish());
-    const bytes = held && sniffed && DECODED_IMAGE_TYPES.has(sniffed) ? Buffer.concat(held) : null;
-    // The chunks are copied into one buffer: let them go rather than hold the image twice while it is decoded.
-    if (held) held.length = 0;
+    const bytes = held?.bytes() ?? null;
     const image = bytes ? await imageHash(bytes, this.config.imagePixelLimit) : null;
     let c2pa: Provenance['c2pa'] = null;
     if (bytes && sniffed && (metadata.c2paManifestStore || C2PA_UNSEEN.has(sniffed))) {

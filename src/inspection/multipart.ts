@@ -44,13 +44,19 @@ export async function* readingOf(file: AsyncIterable<Buffer>): AsyncGenerator<Bu
 
 /** A multipart body read one part after the other; a part must be consumed before the next is asked for. */
 export class UploadForm {
-  private constructor(private readonly parts: AsyncIterator<Multipart>, readonly limits: UploadLimits) {}
+  private constructor(
+    private readonly parts: AsyncIterator<Multipart>,
+    readonly limits: UploadLimits,
+    /** The body's declared length (Content-Length), null when it is sent chunked: no file in it is larger. */
+    readonly bodyLength: number | null,
+  ) {}
 
   static open(request: FastifyRequest, limits: UploadLimits): UploadForm {
     if (!request.isMultipart()) throw new UnsupportedMediaTypeException('send the upload as multipart/form-data');
     // One part more than files and fields together, so that a file or field too many is named as such.
     const iterator = request.parts({ limits: { ...limits, parts: limits.files + limits.fields + 1 } })[Symbol.asyncIterator]();
-    return new UploadForm(iterator, limits);
+    const length = Number(request.headers['content-length']);
+    return new UploadForm(iterator, limits, Number.isSafeInteger(length) && length > 0 ? length : null);
   }
 
   /** The next part, or null at the end of the body. */

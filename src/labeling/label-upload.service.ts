@@ -55,7 +55,7 @@ export class LabelUploadService {
     const form = UploadForm.open(request, { fileSize: this.config.uploadLimit, files: 1, fields: 0, fieldSize: 1024 });
     const part = await form.next();
     if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
-    const copy = await this.inspector.inspect(form.chunks(part));
+    const copy = await this.inspector.inspect(form.chunks(part), form.bodyLength);
     await form.end();
     return this.commands.execute(new RegisterCopy(filingId, copy, actor));
   }

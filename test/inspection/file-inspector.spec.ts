@@ -38,6 +38,19 @@ describe('FileInspector', () => {
     expect(provenanceSignals(r.provenance)).toEqual([]);
   });
 
+  it('the same inspection whatever the chunks and whatever size was announced (exact, too small, too large, none)', async () => {
+    const png = withPngChunks(await scenePng(7, 120, 90), [tEXt('AIGC', label('1'))]);
+    const reference = await inspect(png);
+    for (const [size, expected] of [[1, png.length], [5, png.length - 100], [31, png.length * 2], [64, null], [png.length, 40]] as const) {
+      expect(await inspector.inspect(chunked(png, size), expected)).toEqual(reference);
+    }
+  });
+
+  it('a file shorter than any signature is hashed whole', async () => {
+    const tiny = Buffer.from([0x89, 0x50, 0x4e]);
+    expect(await inspector.inspect(chunked(tiny, 1))).toMatchObject({ sha256: sha256(tiny), size: 3, sniffedType: null, perceptualHash: null });
+  });
+
   it('a resized, re-encoded copy is within the similarity threshold; unrelated pictures are far apart', async () => {
     const originals = await Promise.all([1, 2, 3, 4, 5].map((seed) => scenePng(seed, 400, 300)));
     const hashes = await Promise.all(originals.map(async (png) => (await inspect(png)).perceptualHash!.value));
