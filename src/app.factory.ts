@@ -51,7 +51,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       (req.method !== 'GET' && req.method !== 'HEAD') || !isPublicPath(req.routeOptions?.url ?? req.url),
   });
   // Label verification uploads: one file, streamed by the handler (never written to disk), at most uploadLimit bytes.
-  await app.register(multipart as never, { limits: { fileSize: config.uploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 } });
+  await app.register(multipart as never, {
+    limits: { fileSize: config.uploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 },
+  });
 
   // JSON everywhere, multipart only for file uploads: anything else is refused before parsing.
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -133,14 +133,23 @@ async function uploadFigures(step: (what: string) => string) {
   log(step('uploads: 20 clients each uploading 10 MB PNGs'));
   const { output: memoryOutput, ...memory } = await benchUploadMemory(opts);
   for (const [what, f, out] of [['1 MP', throughput, throughputOutput], ['10 MB', memory, memoryOutput]] as const) {
-    if (f.failed > 0) log(`  warning: ${f.failed} ${what} uploads failed (${JSON.stringify(f.refusals)}); server output:\n${out.slice(-2000)}`);
+    if (f.failed > 0)
+      log(`  warning: ${f.failed} ${what} uploads failed (${JSON.stringify(f.refusals)}); server output:\n${out.slice(-2000)}`);
   }
   const cpu = (f: { serverCpuMsPerFile: number | null }) => (f.serverCpuMsPerFile === null ? 'n/a' : `${fmt(f.serverCpuMsPerFile, 1)} ms`);
   const rows: Array<[string, string, string]> = [
-    [`filings by upload, 1 MP PNG (${fmt(throughput.fileBytes / MB, 2)} MB)`, `${fmt(throughput.filesPerSecond, 1)} files/s`,
-      `8 connections; p50 ${throughput.latencyP50Ms} ms, p99 ${throughput.latencyP99Ms} ms; ${throughput.failed} failed; server CPU ${cpu(throughput)} per file; server peak RSS ${mb(throughput.serverRssPeakBytes)}`],
-    [`server peak RSS, 20 clients uploading ${fmt(memory.fileBytes / MB, 1)} MB PNGs`, mb(memory.serverRssPeakBytes),
-      `largest sample ${mb(memory.serverRssMaxBytes)}; ${fmt(memory.filesPerSecond, 2)} files/s, p99 ${memory.latencyP99Ms} ms; ${memory.failed} failed`],
+    [
+      `filings by upload, 1 MP PNG (${fmt(throughput.fileBytes / MB, 2)} MB)`,
+      `${fmt(throughput.filesPerSecond, 1)} files/s`,
+      `8 connections; p50 ${throughput.latencyP50Ms} ms, p99 ${throughput.latencyP99Ms} ms; ${throughput.failed} failed; ` +
+        `server CPU ${cpu(throughput)} per file; server peak RSS ${mb(throughput.serverRssPeakBytes)}`,
+    ],
+    [
+      `server peak RSS, 20 clients uploading ${fmt(memory.fileBytes / MB, 1)} MB PNGs`,
+      mb(memory.serverRssPeakBytes),
+      `largest sample ${mb(memory.serverRssMaxBytes)}; ${fmt(memory.filesPerSecond, 2)} files/s, ` +
+        `p99 ${memory.latencyP99Ms} ms; ${memory.failed} failed`,
+    ],
   ];
   return { throughput, memory, rows };
 }
@@ -148,7 +157,9 @@ async function uploadFigures(step: (what: string) => string) {
 /** BENCH_ONLY=upload: the upload figures alone. */
 async function onlyUpload(): Promise<void> {
   const started = performance.now();
-  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; ${httpSeconds} s per upload run`);
+  log(
+    `sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; ${httpSeconds} s per upload run`,
+  );
   const { rows } = await uploadFigures((what) => what);
   process.stdout.write(table(rows, [], started));
 }

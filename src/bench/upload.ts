@@ -26,7 +26,10 @@ export interface UploadFigure {
   refusals: Record<string, number>;
 }
 
-export interface UploadOptions { seconds: number; warmupSeconds: number }
+export interface UploadOptions {
+  seconds: number;
+  warmupSeconds: number;
+}
 
 const BOUNDARY = '----sandbox-ledger-bench';
 
@@ -39,12 +42,14 @@ async function picture(width: number, height: number, noise: number): Promise<Bu
       s = (s * 1103515245 + 12345) & 0x7fffffff;
       const n = ((s >>> 8) % (2 * noise + 1)) - noise;
       const i = (y * width + x) * 3;
-      pixels[i] = Math.max(0, Math.min(255, ((x * 255) / width) + n));
-      pixels[i + 1] = Math.max(0, Math.min(255, ((y * 255) / height) + n));
+      pixels[i] = Math.max(0, Math.min(255, (x * 255) / width + n));
+      pixels[i + 1] = Math.max(0, Math.min(255, (y * 255) / height + n));
       pixels[i + 2] = Math.max(0, Math.min(255, 128 + 100 * Math.sin((x + y) / 40) + n));
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
 }
 
 /** CRC-32 as PNG uses it, for the one chunk each upload gets to make its bytes (and so its content hash) its own. */
@@ -64,14 +69,17 @@ function pngText(keyword: string, text: string): Buffer {
   return out;
 }
 
-const METADATA = (n: number) => JSON.stringify({
-  contentType: 'image/png', title: `Bench upload ${n}`,
-  generation: {
-    digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
-    tool: { name: 'Stable Diffusion', version: '3.5', provider: 'Stability AI' }, promptHash: randomBytes(32).toString('hex'),
-    humanContribution: 'Wrote the prompt and chose one of many candidates.',
-  },
-});
+const METADATA = (n: number) =>
+  JSON.stringify({
+    contentType: 'image/png',
+    title: `Bench upload ${n}`,
+    generation: {
+      digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+      tool: { name: 'Stable Diffusion', version: '3.5', provider: 'Stability AI' },
+      promptHash: randomBytes(32).toString('hex'),
+      humanContribution: 'Wrote the prompt and chose one of many candidates.',
+    },
+  });
 
 /** The multipart body of upload `n`: the metadata field, then the PNG with a tEXt chunk naming `n` right after IHDR. */
 function body(png: Buffer, n: number): Buffer {
@@ -79,7 +87,9 @@ function body(png: Buffer, n: number): Buffer {
   return Buffer.concat([
     Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n${METADATA(n)}\r\n`),
     Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="work.png"\r\nContent-Type: image/png\r\n\r\n`),
-    png.subarray(0, afterIhdr), pngText('BenchUpload', `${n}-${randomBytes(4).toString('hex')}`), png.subarray(afterIhdr),
+    png.subarray(0, afterIhdr),
+    pngText('BenchUpload', `${n}-${randomBytes(4).toString('hex')}`),
+    png.subarray(afterIhdr),
     Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
   ]);
 }
@@ -88,7 +98,11 @@ async function load(server: ServerChild, key: string, png: Buffer, connections: 
   let n = 0;
   const headers = { authorization: `Bearer ${key}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
   return autocannon({
-    url: server.url, connections, duration: seconds, pipelining: 1, timeout: 120,
+    url: server.url,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+    timeout: 120,
     requests: [{ method: 'POST', path: '/v1/filings', headers, setupRequest: (req) => ({ ...req, body: body(png, n++) }) }],
   });
 }
@@ -96,18 +110,33 @@ async function load(server: ServerChild, key: string, png: Buffer, connections: 
 async function measure(server: ServerChild, key: string, png: Buffer, connections: number, opts: UploadOptions): Promise<UploadFigure> {
   if (opts.warmupSeconds > 0) await load(server, key, png, connections, opts.warmupSeconds);
   let rssMax = 0;
-  const sampler = setInterval(() => { rssMax = Math.max(rssMax, memoryOf(server.child.pid!)?.rss ?? 0); }, 50);
+  const sampler = setInterval(() => {
+    rssMax = Math.max(rssMax, memoryOf(server.child.pid!)?.rss ?? 0);
+  }, 50);
   const cpuBefore = cpuMsOf(server.child.pid!);
   const r = await load(server, key, png, connections, opts.seconds);
   const cpuAfter = cpuMsOf(server.child.pid!);
   clearInterval(sampler);
   const mem = memoryOf(server.child.pid!);
   const ok = r['2xx'];
-  const refusals = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, v]) => [code, v.count ?? 0]));
+  const refusals = Object.fromEntries(
+    Object.entries(r.statusCodeStats ?? {})
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, v]) => [code, v.count ?? 0]),
+  );
   return {
-    fileBytes: png.length, connections, seconds: opts.seconds, filesPerSecond: ok / opts.seconds, ok, failed: r.non2xx + r.errors + r.timeouts,
-    latencyP50Ms: r.latency.p50, latencyP99Ms: r.latency.p99, serverRssMaxBytes: rssMax || null, serverRssPeakBytes: mem?.peak ?? null,
-    serverCpuMsPerFile: cpuBefore !== null && cpuAfter !== null && ok > 0 ? (cpuAfter - cpuBefore) / ok : null, refusals,
+    fileBytes: png.length,
+    connections,
+    seconds: opts.seconds,
+    filesPerSecond: ok / opts.seconds,
+    ok,
+    failed: r.non2xx + r.errors + r.timeouts,
+    latencyP50Ms: r.latency.p50,
+    latencyP99Ms: r.latency.p99,
+    serverRssMaxBytes: rssMax || null,
+    serverRssPeakBytes: mem?.peak ?? null,
+    serverCpuMsPerFile: cpuBefore !== null && cpuAfter !== null && ok > 0 ? (cpuAfter - cpuBefore) / ok : null,
+    refusals,
   };
 }
 
@@ -118,10 +147,16 @@ async function withServer<T>(work: (server: ServerChild, key: string) => Promise
   const env = { LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' };
   // The server's own default unless the bench is told otherwise, to compare settings.
   const concurrency = process.env.LEDGER_INSPECTION_CONCURRENCY;
-  const server = await startServer('dist/main.js', { ...env, ...(concurrency ? { LEDGER_INSPECTION_CONCURRENCY: concurrency } : {}) }, '/health', startFlags());
+  const server = await startServer(
+    'dist/main.js',
+    { ...env, ...(concurrency ? { LEDGER_INSPECTION_CONCURRENCY: concurrency } : {}) },
+    '/health',
+    startFlags(),
+  );
   try {
     const res = await fetch(`${server.url}/v1/principals`, {
-      method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'bench creator', roles: ['creator'] }),
     });
     if (res.status !== 201) throw new Error(`could not register the bench creator: ${res.status} ${await res.text()}`);

@@ -24,5 +24,6 @@ export const invalid = (code: string, message: string, ext?: Record<string, unkn
 export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);
 export const notFound = (code: string, message: string) => new DomainError('not-found', code, message);
 export const tooLarge = (code: string, message: string, ext?: Record<string, unknown>) => new DomainError('too-large', code, message, ext);
-export const unprocessable = (code: string, message: string, ext?: Record<string, unknown>) => new DomainError('unprocessable', code, message, ext);
+export const unprocessable = (code: string, message: string, ext?: Record<string, unknown>) =>
+  new DomainError('unprocessable', code, message, ext);
 export const conflict = (code: string, message: string, ext?: Record<string, unknown>) => new DomainError('conflict', code, message, ext);

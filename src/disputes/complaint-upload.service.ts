@@ -19,7 +19,11 @@ const UNDECLARED = new Set(['application/octet-stream', 'binary/octet-stream', '
 
 @Injectable()
 export class ComplaintUploadService {
-  constructor(private readonly inspector: FileInspector, private readonly commands: CommandBus, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly inspector: FileInspector,
+    private readonly commands: CommandBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async file(request: FastifyRequest, actor: string): Promise<DisputeWritten> {
     const files = this.config.evidenceFileLimit;
@@ -32,7 +36,8 @@ export class ComplaintUploadService {
         throw invalid('unexpected-part', `the upload has a part "${part.fieldname}": evidence files go in parts named "evidence"`);
       }
       const filename = part.filename;
-      if (!filename) throw invalid('evidence-filename-required', 'each evidence part needs a filename, which an evidence item names (file)');
+      if (!filename)
+        throw invalid('evidence-filename-required', 'each evidence part needs a filename, which an evidence item names (file)');
       const inspection = await this.inspector.inspect(form.chunks(part));
       const declared = part.mimetype.toLowerCase();
       const mismatch = UNDECLARED.has(declared) ? null : typeMismatch(declared, inspection.sniffedType);

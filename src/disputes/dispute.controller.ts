@@ -19,7 +19,11 @@ const Id = () => Param('id', new ParseUUIDPipe());
 @ApiBearerAuth()
 @Controller('v1/disputes')
 export class DisputeController {
-  constructor(private readonly commands: CommandBus, private readonly queries: DisputeQueries, private readonly uploads: ComplaintUploadService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: DisputeQueries,
+    private readonly uploads: ComplaintUploadService,
+  ) {}
 
   /** The dispute as it stands after a write, with the events the write appended. */
   private async after(write: Promise<DisputeWritten>) {
@@ -38,9 +42,11 @@ export class DisputeController {
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ type: FileComplaintDto })
   async file(@Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
-    return this.after(request.isMultipart()
-      ? this.uploads.file(request, p.principalId)
-      : this.commands.execute(new FileComplaint(await validBody(FileComplaintDto, request.body), p.principalId)));
+    return this.after(
+      request.isMultipart()
+        ? this.uploads.file(request, p.principalId)
+        : this.commands.execute(new FileComplaint(await validBody(FileComplaintDto, request.body), p.principalId)),
+    );
   }
 
   /**

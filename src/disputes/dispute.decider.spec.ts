@@ -336,15 +336,22 @@ describe('dispute decider', () => {
 
   describe('uploaded evidence files', () => {
     const inspected = (signals: AiSignal[] = []): EvidenceInspection => ({
-      filename: 'photo.jpg', sha256: h('d'), size: 1000, sniffedType: 'image/jpeg', image: { width: 10, height: 10 },
-      perceptualHash: { scheme: 'phash64', value: '0'.repeat(16) }, provenance: { labels: [], c2pa: null, digitalSourceTypes: [], unread: [] }, signals,
+      filename: 'photo.jpg',
+      sha256: h('d'),
+      size: 1000,
+      sniffedType: 'image/jpeg',
+      image: { width: 10, height: 10 },
+      perceptualHash: { scheme: 'phash64', value: '0'.repeat(16) },
+      provenance: { labels: [], c2pa: null, digitalSourceTypes: [], unread: [] },
+      signals,
     });
     const label: AiSignal = { signal: 'aigc-label', location: 'png:tEXt:AIGC', label: '1' };
     const upload = (signals: AiSignal[] = [], declaredAiGenerated = false) =>
       ({ evidence: [{ sha256: h('d'), description: 'the original', declaredAiGenerated, inspection: inspected(signals) }] });
     const near = (filingId: string) => ({ sha256: h('d'), filingId, distance: 2, threshold: 8 });
     const nearSignal = (filingId: string): AiSignal => ({ signal: 'near-duplicate-of-ai-filing', filingId, distance: 2, threshold: 8 });
-    const filedWith = (c: Partial<ComplaintInput>): DisputeEvent => ({ ...filed, data: { ...filed.data, evidence: c.evidence! } } as DisputeEvent);
+    const filedWith = (c: Partial<ComplaintInput>): DisputeEvent =>
+      ({ ...filed, data: { ...filed.data, evidence: c.evidence! } }) as DisputeEvent;
 
     it('a file whose inspection found a signal returns the complaint, naming it; the declared flag stays false', () => {
       const c = upload([label]);
@@ -354,12 +361,18 @@ describe('dispute decider', () => {
 
     it('a near-duplicate of a filed AI work is added to the file\'s signals and returns the complaint', () => {
       const withNear = { evidence: [{ ...upload().evidence[0], inspection: inspected([nearSignal('f-ai')]) }] };
-      given(disputeDecider, []).when(fileComplaint({ nearAiWorks: [near('f-ai')] }, upload()))
-        .then([filedWith(withNear), returned([{ sha256: h('d'), declaredAiGenerated: false, aiFilingId: null, signals: [nearSignal('f-ai')] } as never])]);
+      given(disputeDecider, [])
+        .when(fileComplaint({ nearAiWorks: [near('f-ai')] }, upload()))
+        .then([
+          filedWith(withNear),
+          returned([{ sha256: h('d'), declaredAiGenerated: false, aiFilingId: null, signals: [nearSignal('f-ai')] } as never]),
+        ]);
     });
 
     it('a near-duplicate of the filing complained about or of the basis filing is no signal: the complaint names them', () => {
-      given(disputeDecider, []).when(fileComplaint({ nearAiWorks: [near('f-target'), near('f-basis')] }, upload())).then([filedWith(upload())]);
+      given(disputeDecider, [])
+        .when(fileComplaint({ nearAiWorks: [near('f-target'), near('f-basis')] }, upload()))
+        .then([filedWith(upload())]);
     });
 
     it('a file without any signal leaves the complaint opened, its inspection recorded', () =>

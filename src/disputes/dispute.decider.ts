@@ -84,7 +84,12 @@ export function evidenceWithSignals(c: ComplaintInput, nearAiWorks: NearAiWork[]
     if (!e.inspection) return e;
     const near = nearAiWorks.filter((w) => w.sha256 === e.sha256 && !exempt.has(w.filingId));
     if (near.length === 0) return e;
-    const signals: AiSignal[] = near.map((w) => ({ signal: 'near-duplicate-of-ai-filing', filingId: w.filingId, distance: w.distance, threshold: w.threshold }));
+    const signals: AiSignal[] = near.map((w) => ({
+      signal: 'near-duplicate-of-ai-filing',
+      filingId: w.filingId,
+      distance: w.distance,
+      threshold: w.threshold,
+    }));
     return { ...e, inspection: { ...e.inspection, signals: [...e.inspection.signals, ...signals] } };
   });
 }
@@ -98,7 +103,14 @@ export function aiGeneratedEvidence(c: ComplaintInput, filedAiWorks: FiledAiWork
     const work = filedAiWorks.find((w) => w.contentHash === e.sha256 && !exempt.has(w.filingId));
     const signals = e.inspection?.signals ?? [];
     if (!e.declaredAiGenerated && !work && signals.length === 0) return [];
-    return [{ sha256: e.sha256, declaredAiGenerated: e.declaredAiGenerated, aiFilingId: work?.filingId ?? null, ...(e.inspection ? { signals } : {}) }];
+    return [
+      {
+        sha256: e.sha256,
+        declaredAiGenerated: e.declaredAiGenerated,
+        aiFilingId: work?.filingId ?? null,
+        ...(e.inspection ? { signals } : {}),
+      },
+    ];
   });
 }
 

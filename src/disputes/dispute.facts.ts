@@ -49,7 +49,9 @@ export async function nearAiWorksOf(store: EventStore, index: PerceptualIndex, e
     const { threshold, matches } = await index.nearest(hash, at, NEAREST);
     const works = await Promise.all(matches.map(async (m) => {
       const filing = await readFiling(store, m.filingId);
-      return filing && !filing.withdrawn && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType) ? { sha256: e.sha256, filingId: m.filingId, distance: m.distance, threshold } : null;
+      return filing && !filing.withdrawn && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType)
+        ? { sha256: e.sha256, filingId: m.filingId, distance: m.distance, threshold }
+        : null;
     }));
     return works.filter((w): w is NearAiWork => w !== null);
   }));

@@ -43,7 +43,9 @@ const markFilingDisputed = (target: FilingRecord | null, disputeId: string, acto
 @CommandHandler(FileComplaint)
 export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
   constructor(
-    private readonly writer: LedgerWriter, @Inject(EVENT_STORE) private readonly store: EventStore, private readonly policies: PolicyService,
+    private readonly writer: LedgerWriter,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly policies: PolicyService,
     @Inject(PERCEPTUAL_INDEX) private readonly perceptual: PerceptualIndex,
   ) {}
 
@@ -51,19 +53,48 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
     const disputeId = uuidv7();
     const now = new Date();
     const evidence = evidenceItems(
-      (input.evidence ?? []).map((e) => ({ sha256: e.sha256, file: e.file, description: e.description, declaredAiGenerated: e.declaredAiGenerated })), uploads);
+      (input.evidence ?? []).map((e) => ({
+        sha256: e.sha256,
+        file: e.file,
+        description: e.description,
+        declaredAiGenerated: e.declaredAiGenerated,
+      })),
+      uploads,
+    );
     const [target, basis, filedAiWorks, nearAiWorks, policy] = await Promise.all([
       readFiling(this.store, input.filingId),
       input.basisFilingId ? readFiling(this.store, input.basisFilingId) : Promise.resolve(null),
-      filedAiWorksAmong(this.store, evidence.map((e) => e.sha256)),
+      filedAiWorksAmong(
+        this.store,
+        evidence.map((e) => e.sha256),
+      ),
       nearAiWorksOf(this.store, this.perceptual, evidence, now),
       policyInForce(this.policies, now),
     ]);
-    return run(this.writer, disputeId, {
-      type: 'FileComplaint',
-      complaint: { disputeId, type: input.type, filingId: input.filingId, complainant: actor, claim: input.claim, basisFilingId: input.basisFilingId ?? null, evidence },
-      target, basis, filedAiWorks, nearAiWorks, policy, now,
-    }, actor, { extra: markFilingDisputed(target, disputeId, actor) });
+    return run(
+      this.writer,
+      disputeId,
+      {
+        type: 'FileComplaint',
+        complaint: {
+          disputeId,
+          type: input.type,
+          filingId: input.filingId,
+          complainant: actor,
+          claim: input.claim,
+          basisFilingId: input.basisFilingId ?? null,
+          evidence,
+        },
+        target,
+        basis,
+        filedAiWorks,
+        nearAiWorks,
+        policy,
+        now,
+      },
+      actor,
+      { extra: markFilingDisputed(target, disputeId, actor) },
+    );
   }
 }
 

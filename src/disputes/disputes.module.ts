@@ -26,7 +26,13 @@ export class DisputesModule {
       module: DisputesModule,
       imports: [CqrsModule, PolicyModule, InspectionModule, TypeOrmModule.forFeature([DisputeView]), ...index.imports],
       controllers: [DisputeController],
-      providers: [DisputeQueries, DisputesProjection, ComplaintUploadService, ...DISPUTE_HANDLERS, { provide: PERCEPTUAL_INDEX, useExisting: index.useExisting }],
+      providers: [
+        DisputeQueries,
+        DisputesProjection,
+        ComplaintUploadService,
+        ...DISPUTE_HANDLERS,
+        { provide: PERCEPTUAL_INDEX, useExisting: index.useExisting },
+      ],
       exports: [DisputeQueries],
     };
   }

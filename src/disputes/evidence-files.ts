@@ -17,7 +17,8 @@ const refused = (code: string, field: string, message: string) => invalid(code, 
 export function evidenceItems(described: DescribedEvidence[], uploads: UploadedEvidence[]): EvidenceItem[] {
   const byName = new Map<string, UploadedEvidence>();
   for (const u of uploads) {
-    if (byName.has(u.filename)) throw refused('duplicate-evidence-file', 'evidence', `two evidence files are named "${u.filename}": give each its own filename`);
+    if (byName.has(u.filename))
+      throw refused('duplicate-evidence-file', 'evidence', `two evidence files are named "${u.filename}": give each its own filename`);
     byName.set(u.filename, u);
   }
   const named = new Set<string>();
@@ -26,7 +27,12 @@ export function evidenceItems(described: DescribedEvidence[], uploads: UploadedE
     if (e.file === undefined) return { sha256: e.sha256!, ...base };
     const field = `evidence.${i}.file`;
     const upload = byName.get(e.file);
-    if (!upload) throw refused('evidence-file-missing', field, `no evidence file "${e.file}" was uploaded: send it as a part "evidence" with that filename (multipart)`);
+    if (!upload)
+      throw refused(
+        'evidence-file-missing',
+        field,
+        `no evidence file "${e.file}" was uploaded: send it as a part "evidence" with that filename (multipart)`,
+      );
     if (named.has(e.file)) throw refused('duplicate-evidence', field, `the evidence file "${e.file}" is described twice`);
     named.add(e.file);
     const { inspection } = upload;
@@ -34,11 +40,19 @@ export function evidenceItems(described: DescribedEvidence[], uploads: UploadedE
       const message = `the file "${e.file}" has SHA-256 ${inspection.sha256}, not the declared ${e.sha256}`;
       throw new DomainError('unprocessable', 'evidence-hash-mismatch', message, { errors: [{ field: `evidence.${i}.sha256`, message }] });
     }
-    return { sha256: inspection.sha256, ...base, inspection: { ...inspectionRecord(inspection), filename: e.file, signals: provenanceSignals(inspection.provenance) } };
+    return {
+      sha256: inspection.sha256,
+      ...base,
+      inspection: { ...inspectionRecord(inspection), filename: e.file, signals: provenanceSignals(inspection.provenance) },
+    };
   });
   const undescribed = uploads.filter((u) => !named.has(u.filename)).map((u) => u.filename);
   if (undescribed.length) {
-    throw refused('evidence-file-undescribed', 'evidence', `describe every uploaded file with an evidence item naming it (file): ${undescribed.map((n) => `"${n}"`).join(', ')}`);
+    throw refused(
+      'evidence-file-undescribed',
+      'evidence',
+      `describe every uploaded file with an evidence item naming it (file): ${undescribed.map((n) => `"${n}"`).join(', ')}`,
+    );
   }
   return items;
 }

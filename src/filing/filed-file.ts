@@ -22,25 +22,42 @@ const refused = (code: string, message: string, extensions: Record<string, unkno
  */
 export function checkFiledFile(declared: DeclaredFile, inspection: FileInspection, threshold: number): CheckedFile {
   if (declared.contentHash !== null && declared.contentHash !== inspection.sha256) {
-    throw refused('content-hash-mismatch', `the file's SHA-256 ${inspection.sha256} is not the declared contentHash ${declared.contentHash}`,
-      { expected: declared.contentHash, actual: inspection.sha256 });
+    throw refused(
+      'content-hash-mismatch',
+      `the file's SHA-256 ${inspection.sha256} is not the declared contentHash ${declared.contentHash}`,
+      { expected: declared.contentHash, actual: inspection.sha256 },
+    );
   }
   const mismatch = typeMismatch(declared.contentType, inspection.sniffedType);
-  if (mismatch) throw refused('content-type-mismatch', `the file is not ${declared.contentType}: ${mismatch}`, { declared: declared.contentType, sniffed: inspection.sniffedType });
+  if (mismatch)
+    throw refused('content-type-mismatch', `the file is not ${declared.contentType}: ${mismatch}`, {
+      declared: declared.contentType,
+      sniffed: inspection.sniffedType,
+    });
   const computed = inspection.perceptualHash;
   const stated = declared.perceptualHash;
   if (computed && stated) {
     if (stated.scheme !== computed.scheme) {
-      throw refused('perceptual-hash-mismatch', `the ledger computes ${computed.scheme} for this file; declare ${computed.scheme} or no perceptual hash`,
-        { computed: computed.value, declaredScheme: stated.scheme });
+      throw refused(
+        'perceptual-hash-mismatch',
+        `the ledger computes ${computed.scheme} for this file; declare ${computed.scheme} or no perceptual hash`,
+        { computed: computed.value, declaredScheme: stated.scheme },
+      );
     }
     const distance = hammingDistanceHex(stated.value, computed.value);
     if (distance > threshold) {
-      throw refused('perceptual-hash-mismatch', `the declared perceptual hash is ${distance} bits from the one computed from the file (at most ${threshold} allowed)`,
-        { computed: computed.value, declared: stated.value, distance, threshold });
+      throw refused(
+        'perceptual-hash-mismatch',
+        `the declared perceptual hash is ${distance} bits from the one computed from the file (at most ${threshold} allowed)`,
+        { computed: computed.value, declared: stated.value, distance, threshold },
+      );
     }
   }
-  const perceptualHash = computed ? { ...computed, source: 'computed' as const } : stated ? { ...stated, source: 'declared' as const } : null;
+  const perceptualHash = computed
+    ? { ...computed, source: 'computed' as const }
+    : stated
+      ? { ...stated, source: 'declared' as const }
+      : null;
   const declaredPerceptualHash = computed && stated ? { scheme: stated.scheme, value: stated.value, source: 'declared' as const } : null;
   return {
     contentHash: inspection.sha256,

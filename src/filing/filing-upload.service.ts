@@ -11,11 +11,18 @@ import { UploadForm } from '../inspection/multipart.js';
 import { FileWork, type FiledWork } from './filing.commands.js';
 import { FileWorkUploadDto } from './filing.dto.js';
 
-export const fileRequired = () => invalid('file-required', 'the multipart body has no file part "file"', { errors: [{ field: 'file', message: 'a file part "file" is required' }] });
+export const fileRequired = () =>
+  invalid('file-required', 'the multipart body has no file part "file"', {
+    errors: [{ field: 'file', message: 'a file part "file" is required' }],
+  });
 
 @Injectable()
 export class FilingUploadService {
-  constructor(private readonly inspector: FileInspector, private readonly commands: CommandBus, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly inspector: FileInspector,
+    private readonly commands: CommandBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async file(request: FastifyRequest, actor: string): Promise<FiledWork> {
     const form = UploadForm.open(request, { fileSize: this.config.uploadLimit, files: 1, fields: 1, fieldSize: this.config.bodyLimit });

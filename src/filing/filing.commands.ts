@@ -28,7 +28,13 @@ export interface FiledWork {
 
 /** `file`: the inspection of the work's file, when it was filed by upload (its metadata may then leave contentHash out). */
 export class FileWork extends Command<FiledWork> {
-  constructor(readonly input: FileWorkDto | FileWorkUploadDto, readonly actor: string, readonly file: FileInspection | null = null) { super(); }
+  constructor(
+    readonly input: FileWorkDto | FileWorkUploadDto,
+    readonly actor: string,
+    readonly file: FileInspection | null = null,
+  ) {
+    super();
+  }
 }
 
 export class AmendFiling extends Command<{ filingId: string; amendedAt: string; leafIndex: number; eventHash: string }> {

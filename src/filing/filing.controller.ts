@@ -26,7 +26,9 @@ const prefersText = (accept: string | undefined) => {
 @Controller('v1/filings')
 export class FilingController {
   constructor(
-    private readonly commands: CommandBus, private readonly queries: FilingQueries, private readonly uploads: FilingUploadService,
+    private readonly commands: CommandBus,
+    private readonly queries: FilingQueries,
+    private readonly uploads: FilingUploadService,
     @Inject(MERKLE_LOG) private readonly log: MerkleLog,
   ) {}
 
@@ -40,8 +42,9 @@ export class FilingController {
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({
     type: FileWorkDto,
-    description: 'JSON: the filing. Multipart: a field `metadata` with the same JSON (contentHash may be left out), then a part `file` with the work; '
-      + 'the ledger checks the hash and the type and computes the perceptual hash of an image.',
+    description:
+      'JSON: the filing. Multipart: a field `metadata` with the same JSON (contentHash may be left out), ' +
+      'then a part `file` with the work; the ledger checks the hash and the type and computes the perceptual hash of an image.',
   })
   async file(@Req() request: FastifyRequest, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const filed = request.isMultipart()
@@ -73,7 +76,12 @@ export class FilingController {
   /** Proof that the filing is in the log: the entry, its inclusion proof and a signed checkpoint (JSON, or tlog-proof text with Accept: text/plain). */
   @Get(':id/receipt')
   @Roles('creator', 'auditor', 'admin')
-  async receipt(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async receipt(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() p: Principal,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const entry = await this.queries.filedEntry(id, p);
     const receipt = await this.log.receipt(entry);
     if (prefersText(accept)) {
@@ -82,7 +90,10 @@ export class FilingController {
     }
     // `filing` restates what the entry proves (id, time, leaf) and adds who holds the right now, which the proof does not cover.
     const filed = entry.data as WorkFiledData;
-    return { ...receipt, filing: { filingId: id, filedAt: filed.filedAt, leafIndex: entry.leafIndex, holder: await this.queries.holderOf(id, filed.creator) } };
+    return {
+      ...receipt,
+      filing: { filingId: id, filedAt: filed.filedAt, leafIndex: entry.leafIndex, holder: await this.queries.holderOf(id, filed.creator) },
+    };
   }
 
   /** Corrects the title, adds process evidence or a human contribution note; the content, the generation record's hashes, the filing time and the priority stay. */

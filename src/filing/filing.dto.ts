@@ -16,7 +16,9 @@ export const DIGITAL_SOURCE_TYPES = [
 
 /** The digital source types of AI-generated material: a filing of one of these is an AI work. */
 export const AI_DIGITAL_SOURCE_TYPES: ReadonlySet<string> = new Set(
-  ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'compositeSynthetic'].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code),
+  ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'compositeSynthetic'].map(
+    (code) => IPTC_DIGITAL_SOURCE_TYPE + code,
+  ),
 );
 
 export const EVIDENCE_KINDS = ['prompt', 'negative-prompt', 'parameters', 'draft', 'iteration', 'selection', 'edit', 'reference', 'other'] as const;
@@ -78,7 +80,10 @@ export class FileWorkDto {
 }
 
 /** The `metadata` part of a filing by upload: the same fields, but contentHash may be left out (the ledger takes the file's). */
-export class FileWorkUploadDto extends IntersectionType(OmitType(FileWorkDto, ['contentHash'] as const), PartialType(PickType(FileWorkDto, ['contentHash'] as const))) {}
+export class FileWorkUploadDto extends IntersectionType(
+  OmitType(FileWorkDto, ['contentHash'] as const),
+  PartialType(PickType(FileWorkDto, ['contentHash'] as const)),
+) {}
 
 /** What an amendment may change: never the content, the generation record's hashes, the filing time or its priority. */
 export class AmendFilingDto {

@@ -64,7 +64,13 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     try {
       const command = { type: 'FileWork' as const, filing, priorFilings: content.prior, now };
       const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), command, meta, {
-        extra: () => [{ stream: reservation, expectedRevision: content.expected, events: [{ type: 'ContentReserved', data: { contentHash, filingId, creator: actor }, meta }] }],
+        extra: () => [
+          {
+            stream: reservation,
+            expectedRevision: content.expected,
+            events: [{ type: 'ContentReserved', data: { contentHash, filingId, creator: actor }, meta }],
+          },
+        ],
       });
       const filed = result.decided.find((e) => e.type === 'WorkFiled')! as RecordedEvent<WorkFiled>;
       return {

@@ -15,7 +15,10 @@ import { FilingUploadService } from './filing-upload.service.js';
 import { FileInspectionQueries, InspectController } from './inspect.controller.js';
 import { PublicContentController } from './public.controller.js';
 
-/** What screens a filing around its append (a provider of FilingSafeguards), what finds look-alike filings, and the modules that export them. */
+/**
+ * What screens a filing around its append (a provider of FilingSafeguards), what finds look-alike filings (of
+ * PerceptualIndex), and the modules that export them.
+ */
 export interface SafeguardsProvider {
   imports: NonNullable<ModuleMetadata['imports']>;
   useExisting: Type<FilingSafeguards>;
@@ -32,8 +35,13 @@ export class FilingModule {
       imports: [CqrsModule, InspectionModule, PolicyModule, TypeOrmModule.forFeature([FilingView, CopyView]), ...safeguards.imports],
       controllers: [FilingController, PublicContentController, InspectController],
       providers: [
-        FilingQueries, FilingsProjection, FilingUploadService, FileInspectionQueries, ...FILING_HANDLERS,
-        { provide: FILING_SAFEGUARDS, useExisting: safeguards.useExisting }, { provide: PERCEPTUAL_INDEX, useExisting: safeguards.perceptualIndex },
+        FilingQueries,
+        FilingsProjection,
+        FilingUploadService,
+        FileInspectionQueries,
+        ...FILING_HANDLERS,
+        { provide: FILING_SAFEGUARDS, useExisting: safeguards.useExisting },
+        { provide: PERCEPTUAL_INDEX, useExisting: safeguards.perceptualIndex },
       ],
       exports: [FilingQueries],
     };

@@ -14,11 +14,32 @@ import { filingStream, type FiledFile } from './filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
 
 export const filingResource = (f: FilingView) => ({
-  filingId: f.filingId, contentHash: f.contentHash, contentType: f.contentType, title: f.title, creator: f.creator, status: f.status,
-  filedAt: f.filedAt, leafIndex: f.leafIndex, eventHash: f.eventHash, generation: f.generation, processEvidence: f.processEvidence,
-  perceptualHash: f.perceptualHash && { source: 'declared', ...f.perceptualHash }, file: f.file ?? null, labels: { state: f.labelState, labelDueAt: f.labelDueAt, tier: f.labelTier ?? null, declared: f.labels ?? null, lastCheck: f.labelCheck ?? null },
-  withdrawnAt: f.withdrawnAt, withdrawReason: f.withdrawReason, priorFilings: f.priorFilings ?? [],
-  amended: f.amendedAt !== null, amendedAt: f.amendedAt, humanContributionNotes: f.humanContributionNotes ?? [],
+  filingId: f.filingId,
+  contentHash: f.contentHash,
+  contentType: f.contentType,
+  title: f.title,
+  creator: f.creator,
+  status: f.status,
+  filedAt: f.filedAt,
+  leafIndex: f.leafIndex,
+  eventHash: f.eventHash,
+  generation: f.generation,
+  processEvidence: f.processEvidence,
+  perceptualHash: f.perceptualHash && { source: 'declared', ...f.perceptualHash },
+  file: f.file ?? null,
+  labels: {
+    state: f.labelState,
+    labelDueAt: f.labelDueAt,
+    tier: f.labelTier ?? null,
+    declared: f.labels ?? null,
+    lastCheck: f.labelCheck ?? null,
+  },
+  withdrawnAt: f.withdrawnAt,
+  withdrawReason: f.withdrawReason,
+  priorFilings: f.priorFilings ?? [],
+  amended: f.amendedAt !== null,
+  amendedAt: f.amendedAt,
+  humanContributionNotes: f.humanContributionNotes ?? [],
 });
 
 /** A principal as views name it: id and display name (null when the principal is unknown). */
@@ -115,9 +136,23 @@ export class FilingQueries {
     }
     if (!f) throw notFound('not-filed', `no filing holds content ${contentHash}, and no filing registered it as a copy`);
     return {
-      contentHash, filed: true, match: copy ? 'copy' as const : 'content' as const, filingId: f.filingId, status: f.status, filedAt: f.filedAt, leafIndex: f.leafIndex,
-      labelState: f.labelState, labelTier: f.labelTier ?? null, holder: await this.publicHolder(f), priorFilings: f.priorFilings ?? [],
-      ...(copy ? { filedContentHash: f.contentHash, copy: { registeredAt: copy.registeredAt, leafIndex: copy.leafIndex, eventHash: copy.eventHash } } : {}),
+      contentHash,
+      filed: true,
+      match: copy ? ('copy' as const) : ('content' as const),
+      filingId: f.filingId,
+      status: f.status,
+      filedAt: f.filedAt,
+      leafIndex: f.leafIndex,
+      labelState: f.labelState,
+      labelTier: f.labelTier ?? null,
+      holder: await this.publicHolder(f),
+      priorFilings: f.priorFilings ?? [],
+      ...(copy
+        ? {
+            filedContentHash: f.contentHash,
+            copy: { registeredAt: copy.registeredAt, leafIndex: copy.leafIndex, eventHash: copy.eventHash },
+          }
+        : {}),
     };
   }
 

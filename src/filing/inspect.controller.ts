@@ -50,11 +50,21 @@ export class FileInspectionQueries {
     ]);
     const nearRows = near?.matches.length ? await filings.findBy({ filingId: In(near.matches.map((m) => m.filingId)) }) : [];
     const byId = new Map(nearRows.map((f) => [f.filingId, f]));
-    const perceptual = (near?.matches ?? []).map((m) => ({ ...m, title: byId.get(m.filingId)?.title ?? null, digitalSourceType: byId.get(m.filingId) ? digitalSourceTypeOf(byId.get(m.filingId)!) : null }));
+    const perceptual = (near?.matches ?? []).map((m) => ({
+      ...m,
+      title: byId.get(m.filingId)?.title ?? null,
+      digitalSourceType: byId.get(m.filingId) ? digitalSourceTypeOf(byId.get(m.filingId)!) : null,
+    }));
     const aiSignals: AiSignal[] = [
       ...provenanceSignals(inspection.provenance),
-      ...perceptual.filter((m) => m.digitalSourceType !== null && AI_DIGITAL_SOURCE_TYPES.has(m.digitalSourceType))
-        .map((m) => ({ signal: 'near-duplicate-of-ai-filing' as const, filingId: m.filingId, distance: m.distance, threshold: near!.threshold })),
+      ...perceptual
+        .filter((m) => m.digitalSourceType !== null && AI_DIGITAL_SOURCE_TYPES.has(m.digitalSourceType))
+        .map((m) => ({
+          signal: 'near-duplicate-of-ai-filing' as const,
+          filingId: m.filingId,
+          distance: m.distance,
+          threshold: near!.threshold,
+        })),
     ];
     return {
       ...inspectionRecord(inspection),

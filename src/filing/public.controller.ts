@@ -21,7 +21,10 @@ export class PublicContentController {
     return this.queries.publicStatus(sha256);
   }
 
-  /** A filing's public summary: content, time, status, labels, perceptual hash, provenance signals, copies, holder; rate-limited per client. */
+  /**
+   * A filing's public summary: content, time, status, labels, perceptual hash, provenance signals, copies, holder;
+   * rate-limited per client.
+   */
   @Get('filings/:id')
   filing(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.queries.publicSummary(id);

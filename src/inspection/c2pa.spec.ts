@@ -5,12 +5,19 @@ const IPTC = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 const store = {
   active_manifest: 'urn:active',
   manifests: {
-    'urn:ingredient': { assertions: [{ label: 'c2pa.actions', data: { actions: [{ action: 'c2pa.created', digitalSourceType: `${IPTC}trainedAlgorithmicMedia` }] } }] },
+    'urn:ingredient': {
+      assertions: [
+        { label: 'c2pa.actions', data: { actions: [{ action: 'c2pa.created', digitalSourceType: `${IPTC}trainedAlgorithmicMedia` }] } },
+      ],
+    },
     'urn:active': {
       claim_generator: 'Editor/1.0',
       signature_info: { issuer: 'Example CA', time: '2026-01-02T03:04:05+00:00' },
       assertions: [
-        { label: 'c2pa.actions.v2', data: { actions: [{ action: 'c2pa.opened', parameters: { nested: { digitalSourceType: `${IPTC}digitalCapture` } } }] } },
+        {
+          label: 'c2pa.actions.v2',
+          data: { actions: [{ action: 'c2pa.opened', parameters: { nested: { digitalSourceType: `${IPTC}digitalCapture` } } }] },
+        },
         { label: 'stds.schema-org.CreativeWork', data: { author: [{ name: 'A' }] } },
       ],
     },
@@ -20,7 +27,7 @@ const store = {
 };
 
 describe('summarizeC2pa', () => {
-  it('names the validation state, the active manifest\'s signer, and every digital source type, the active manifest first', () => {
+  it("names the validation state, the active manifest's signer, and every digital source type, the active manifest first", () => {
     expect(summarizeC2pa(store)).toEqual({
       validationState: 'Invalid',
       activeManifest: 'urn:active',
@@ -37,7 +44,13 @@ describe('summarizeC2pa', () => {
 
   it('survives a store of the wrong shape', () => {
     expect(summarizeC2pa({ manifests: 'x', validation_status: 7 })).toEqual({
-      validationState: 'Unknown', activeManifest: null, claimGenerator: null, signer: null, signedAt: null, digitalSourceTypes: [], failures: [],
+      validationState: 'Unknown',
+      activeManifest: null,
+      claimGenerator: null,
+      signer: null,
+      signedAt: null,
+      digitalSourceTypes: [],
+      failures: [],
     });
     expect(summarizeC2pa(null).digitalSourceTypes).toEqual([]);
   });
@@ -46,15 +59,31 @@ describe('summarizeC2pa', () => {
 describe('provenanceSignals', () => {
   const none: Provenance = { labels: [], c2pa: null, digitalSourceTypes: [], unread: [] };
 
-  it('takes a generative-AI source type from any manifest, with the store\'s validation state', () => {
-    expect(provenanceSignals({ ...none, c2pa: summarizeC2pa(store) })).toEqual([{
-      signal: 'c2pa-digital-source-type', digitalSourceType: `${IPTC}trainedAlgorithmicMedia`, manifest: 'urn:ingredient', assertion: 'c2pa.actions', validationState: 'Invalid',
-    }]);
+  it("takes a generative-AI source type from any manifest, with the store's validation state", () => {
+    expect(provenanceSignals({ ...none, c2pa: summarizeC2pa(store) })).toEqual([
+      {
+        signal: 'c2pa-digital-source-type',
+        digitalSourceType: `${IPTC}trainedAlgorithmicMedia`,
+        manifest: 'urn:ingredient',
+        assertion: 'c2pa.actions',
+        validationState: 'Invalid',
+      },
+    ]);
   });
 
   it('gives none for an unreadable store, a non-AI source type or labels other than "1" and "2"', () => {
     expect(provenanceSignals({ ...none, c2pa: { unreadable: 'broken' } })).toEqual([]);
-    expect(provenanceSignals({ ...none, digitalSourceTypes: [{ location: 'xmp:x:DigitalSourceType', value: `${IPTC}digitalCapture` }] })).toEqual([]);
-    expect(provenanceSignals({ ...none, labels: [{ location: 'png:tEXt:AIGC', label: '3', value: '{}' }, { location: 'png:tEXt:AIGC', label: null, value: 'x' }] })).toEqual([]);
+    expect(
+      provenanceSignals({ ...none, digitalSourceTypes: [{ location: 'xmp:x:DigitalSourceType', value: `${IPTC}digitalCapture` }] }),
+    ).toEqual([]);
+    expect(
+      provenanceSignals({
+        ...none,
+        labels: [
+          { location: 'png:tEXt:AIGC', label: '3', value: '{}' },
+          { location: 'png:tEXt:AIGC', label: null, value: 'x' },
+        ],
+      }),
+    ).toEqual([]);
   });
 });

@@ -63,7 +63,8 @@ export function summarizeC2pa(store: unknown): C2paSummary {
       const found: string[] = [];
       sourceTypesIn(a?.data, found, budget);
       for (const value of found) {
-        if (digitalSourceTypes.length < MAX_TYPES) digitalSourceTypes.push({ manifest: label.slice(0, 256), assertion: text(a?.label) ?? '', value });
+        if (digitalSourceTypes.length < MAX_TYPES)
+          digitalSourceTypes.push({ manifest: label.slice(0, 256), assertion: text(a?.label) ?? '', value });
       }
     }
   }
@@ -76,7 +77,13 @@ export function summarizeC2pa(store: unknown): C2paSummary {
     signer: text(signature.issuer),
     signedAt: text(signature.time),
     digitalSourceTypes,
-    failures: state === 'Invalid' ? status.map((x) => text(x?.code) ?? '').filter(Boolean).slice(0, MAX_FAILURES) : [],
+    failures:
+      state === 'Invalid'
+        ? status
+            .map((x) => text(x?.code) ?? '')
+            .filter(Boolean)
+            .slice(0, MAX_FAILURES)
+        : [],
   };
 }
 

@@ -60,19 +60,31 @@ export function labelOf(value: string): string | null {
   }
 }
 
-export const foundAigcValue = (location: string, value: string): FoundAigcValue => ({ location, label: labelOf(value), value: value.slice(0, RECORDED_VALUE) });
+export const foundAigcValue = (location: string, value: string): FoundAigcValue => ({
+  location,
+  label: labelOf(value),
+  value: value.slice(0, RECORDED_VALUE),
+});
 
 /** The signals the file's own metadata gives (labels, C2PA, IPTC in XMP); a near-duplicate needs the filings and is found elsewhere. */
 export function provenanceSignals(p: Provenance): AiSignal[] {
   const signals: AiSignal[] = [];
-  for (const l of p.labels) if (l.label !== null && AI_LABEL_VALUES.has(l.label)) signals.push({ signal: 'aigc-label', location: l.location, label: l.label });
+  for (const l of p.labels)
+    if (l.label !== null && AI_LABEL_VALUES.has(l.label)) signals.push({ signal: 'aigc-label', location: l.location, label: l.label });
   if (p.c2pa && 'validationState' in p.c2pa) {
     for (const d of aiSourceTypesOf(p.c2pa)) {
-      signals.push({ signal: 'c2pa-digital-source-type', digitalSourceType: d.value, manifest: d.manifest, assertion: d.assertion, validationState: p.c2pa.validationState });
+      signals.push({
+        signal: 'c2pa-digital-source-type',
+        digitalSourceType: d.value,
+        manifest: d.manifest,
+        assertion: d.assertion,
+        validationState: p.c2pa.validationState,
+      });
     }
   }
   for (const d of p.digitalSourceTypes) {
-    if (isGenerativeAiSourceType(d.value)) signals.push({ signal: 'iptc-digital-source-type', digitalSourceType: d.value, location: d.location });
+    if (isGenerativeAiSourceType(d.value))
+      signals.push({ signal: 'iptc-digital-source-type', digitalSourceType: d.value, location: d.location });
   }
   return signals;
 }

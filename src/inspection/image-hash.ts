@@ -15,9 +15,14 @@ export interface ImageHash {
 }
 
 const unreadable = (detail: string) =>
-  unprocessable('image-unreadable', `the image cannot be decoded: ${detail}`, { errors: [{ field: 'file', message: `the image cannot be decoded: ${detail}` }] });
+  unprocessable('image-unreadable', `the image cannot be decoded: ${detail}`, {
+    errors: [{ field: 'file', message: `the image cannot be decoded: ${detail}` }],
+  });
 
-/** The image's size and phash64; a truncated or corrupt image (422 image-unreadable) or one over `pixelLimit` (422 image-too-large) is refused. */
+/**
+ * The image's size and phash64; a truncated or corrupt image (422 image-unreadable) or one over `pixelLimit` (422
+ * image-too-large) is refused.
+ */
 export async function imageHash(bytes: Buffer, pixelLimit: number): Promise<ImageHash> {
   const options = { limitInputPixels: pixelLimit, sequentialRead: true, failOn: 'warning' as const };
   let width: number;

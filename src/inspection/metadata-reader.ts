@@ -139,14 +139,20 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
       for (const [key, value] of Object.entries(props)) {
         if (isLabelKey(key)) add(`xmp:${ns}:${key}`, typeof value === 'string' ? decodeXml(value) : value);
         if (key !== 'DigitalSourceType' || typeof value !== 'string') continue;
-        if (digitalSourceTypes.length < MAX_LOCATIONS) digitalSourceTypes.push({ location: `xmp:${ns}:${key}`, value: value.slice(0, 512) });
+        if (digitalSourceTypes.length < MAX_LOCATIONS)
+          digitalSourceTypes.push({ location: `xmp:${ns}:${key}`, value: value.slice(0, 512) });
         if (isGenerativeAiSourceType(value)) traces.push(`IPTC digital source type ${value} in XMP (${ns}:${key})`);
       }
     }
     // C2PA manifest stores: a caBX chunk in PNG, JUMBF in APP11 segments in JPEG.
-    c2paManifestStore = scan.segments.includes('caBX') || (scan.format === 'jpeg' && scan.segments.includes('FFEB') && scan.metadata.includes('c2pa'));
+    c2paManifestStore =
+      scan.segments.includes('caBX') || (scan.format === 'jpeg' && scan.segments.includes('FFEB') && scan.metadata.includes('c2pa'));
     if (c2paManifestStore) traces.push('C2PA manifest store');
   }
   if (overflow) unread.push(`${overflow} more keys containing AIGC (over ${MAX_LOCATIONS})`);
-  return { reading: { sha256: scan.sha256, size: scan.size, format: scan.format, values, traces, unread }, digitalSourceTypes, c2paManifestStore };
+  return {
+    reading: { sha256: scan.sha256, size: scan.size, format: scan.format, values, traces, unread },
+    digitalSourceTypes,
+    c2paManifestStore,
+  };
 }

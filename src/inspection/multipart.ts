@@ -27,7 +27,12 @@ export function rethrowMalformed(err: unknown): never {
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && LIMIT_CODES[code]) throw tooLarge(LIMIT_CODES[code][0], LIMIT_CODES[code][1]);
   if (code === 'FST_INVALID_JSON_FIELD_ERROR') throw invalid('malformed-json', 'a field declared as application/json is not valid JSON');
-  if (err instanceof Error && !(err instanceof HttpException) && !(err instanceof DomainError) && typeof (err as { statusCode?: unknown }).statusCode !== 'number') {
+  if (
+    err instanceof Error &&
+    !(err instanceof HttpException) &&
+    !(err instanceof DomainError) &&
+    typeof (err as { statusCode?: unknown }).statusCode !== 'number'
+  ) {
     throw invalid('malformed-multipart', `the multipart body cannot be read: ${err.message}`);
   }
   throw err;
@@ -85,7 +90,11 @@ export class UploadForm {
       if (part.file.truncated) break;
       yield chunk;
     }
-    if (part.file.truncated) throw tooLarge('file-too-large', `the file ${part.filename ? `"${part.filename}" ` : ''}is larger than the upload limit of ${this.limits.fileSize} bytes`);
+    if (part.file.truncated)
+      throw tooLarge(
+        'file-too-large',
+        `the file ${part.filename ? `"${part.filename}" ` : ''}is larger than the upload limit of ${this.limits.fileSize} bytes`,
+      );
   }
 
   /** Reads to the end of the body: a malformed ending is refused, and so is a part after those expected. */

@@ -11,5 +11,9 @@ export interface PerceptualIndex {
    * Filings not withdrawn whose perceptual hash is within the similarity threshold of the policy in force at `at`,
    * whoever filed them, nearest first (at most `limit`), with that threshold.
    */
-  nearest(hash: PerceptualHash64, at: Date, limit: number): Promise<{ threshold: number; policyVersion: number; matches: PerceptualMatch[] }>;
+  nearest(
+    hash: PerceptualHash64,
+    at: Date,
+    limit: number,
+  ): Promise<{ threshold: number; policyVersion: number; matches: PerceptualMatch[] }>;
 }

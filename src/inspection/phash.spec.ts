@@ -6,7 +6,9 @@ const picture = (f: (x: number, y: number) => number) => Array.from({ length: N 
 /** The textbook DCT-II coefficient, summed directly, for comparison. */
 function dct(grey: number[], u: number, v: number): number {
   let sum = 0;
-  for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) sum += grey[y * N + x] * Math.cos((Math.PI * (2 * x + 1) * u) / (2 * N)) * Math.cos((Math.PI * (2 * y + 1) * v) / (2 * N));
+  for (let y = 0; y < N; y++)
+    for (let x = 0; x < N; x++)
+      sum += grey[y * N + x] * Math.cos((Math.PI * (2 * x + 1) * u) / (2 * N)) * Math.cos((Math.PI * (2 * y + 1) * v) / (2 * N));
   return sum;
 }
 
@@ -16,7 +18,13 @@ describe('phash64', () => {
   it('keeps the DCT-II coefficients u, v = 1..8 (separable sums equal the direct double sum)', () => {
     const kept = lowFrequencies(waves);
     expect(kept).toHaveLength(64);
-    for (const [u, v] of [[1, 1], [3, 1], [8, 8], [2, 7]]) expect(kept[(v - 1) * 8 + (u - 1)]).toBeCloseTo(dct(waves, u, v), 6);
+    for (const [u, v] of [
+      [1, 1],
+      [3, 1],
+      [8, 8],
+      [2, 7],
+    ])
+      expect(kept[(v - 1) * 8 + (u - 1)]).toBeCloseTo(dct(waves, u, v), 6);
   });
 
   it('sets one bit per coefficient above the median: 16 hex characters, half of the bits set', () => {

@@ -61,7 +61,8 @@ const NIBBLE_BITS = [0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4];
 
 /** Bits in which two hashes of the same length (lowercase hex) differ. */
 export function hammingDistanceHex(a: string, b: string): number {
-  if (a.length !== b.length || !/^[0-9a-f]*$/.test(a) || !/^[0-9a-f]*$/.test(b)) throw new Error('expected two hex hashes of the same length');
+  if (a.length !== b.length || !/^[0-9a-f]*$/.test(a) || !/^[0-9a-f]*$/.test(b))
+    throw new Error('expected two hex hashes of the same length');
   let d = 0;
   for (let i = 0; i < a.length; i++) d += NIBBLE_BITS[parseInt(a[i], 16) ^ parseInt(b[i], 16)];
   return d;

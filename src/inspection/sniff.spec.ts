@@ -1,6 +1,7 @@
 import { sniffType, typeMismatch } from './sniff.js';
 
-const head = (...parts: Array<string | number[]>) => Buffer.concat([...parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))), Buffer.alloc(32)]);
+const head = (...parts: Array<string | number[]>) =>
+  Buffer.concat([...parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))), Buffer.alloc(32)]);
 
 describe('sniffType', () => {
   it.each([

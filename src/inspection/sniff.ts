@@ -27,12 +27,33 @@ export function sniffType(head: Buffer): string | null {
 }
 
 /** Types a sniff recognises: a file declared as one of them must carry its signature. */
-export const SNIFFED_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/tiff', 'image/avif', 'image/heic', 'application/pdf']);
+export const SNIFFED_TYPES: ReadonlySet<string> = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/tiff',
+  'image/avif',
+  'image/heic',
+  'application/pdf',
+]);
 /** Images whose pixels are decoded for a perceptual hash (HEIC is recognised but not decoded). */
-export const DECODED_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/tiff', 'image/avif']);
+export const DECODED_IMAGE_TYPES: ReadonlySet<string> = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/tiff',
+  'image/avif',
+]);
 
 /** Other names clients give these types. */
-const ALIASES: Record<string, string> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg', 'image/heif': 'image/heic', 'image/x-png': 'image/png' };
+const ALIASES: Record<string, string> = {
+  'image/jpg': 'image/jpeg',
+  'image/pjpeg': 'image/jpeg',
+  'image/heif': 'image/heic',
+  'image/x-png': 'image/png',
+};
 const canonical = (type: string) => ALIASES[type] ?? type;
 
 /**
@@ -43,7 +64,8 @@ const canonical = (type: string) => ALIASES[type] ?? type;
 export function typeMismatch(declared: string, sniffed: string | null): string | null {
   const type = canonical(declared.toLowerCase().split(';')[0].trim());
   if (sniffed === type) return null;
-  if (SNIFFED_TYPES.has(type)) return sniffed ? `the bytes are ${sniffed}, not ${declared}` : `the bytes do not start with the ${declared} signature`;
+  if (SNIFFED_TYPES.has(type))
+    return sniffed ? `the bytes are ${sniffed}, not ${declared}` : `the bytes do not start with the ${declared} signature`;
   if (sniffed) return `the bytes are ${sniffed}, not ${declared}`;
   return null;
 }

@@ -12,13 +12,20 @@ export class CopiesProjection implements Projection {
   readonly name = 'copies';
 
   async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
-    const rows = events.filter((e) => e.type === 'CopyRegistered').map((e) => {
-      const d = e.data as CopyRegisteredData;
-      return {
-        leafIndex: e.leafIndex, sha256: d.copy.sha256, filingId: d.filingId, registeredAt: d.registeredAt, eventHash: e.hash,
-        perceptualHash: d.copy.perceptualHash, distance: d.distance,
-      };
-    });
+    const rows = events
+      .filter((e) => e.type === 'CopyRegistered')
+      .map((e) => {
+        const d = e.data as CopyRegisteredData;
+        return {
+          leafIndex: e.leafIndex,
+          sha256: d.copy.sha256,
+          filingId: d.filingId,
+          registeredAt: d.registeredAt,
+          eventHash: e.hash,
+          perceptualHash: d.copy.perceptualHash,
+          distance: d.distance,
+        };
+      });
     if (rows.length) await em.insert(CopyView, rows);
   }
 

@@ -18,7 +18,8 @@ import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { CheckLabelFile, RegisterCopy, type CheckedLabelFile, type RegisteredCopy } from './labeling.commands.js';
 import { assertLabelable, labelingDecider } from './labeling.decider.js';
 
-const fileRequired = () => invalid('file-required', 'the multipart body has no file part', { errors: [{ field: 'file', message: 'a file part is required' }] });
+const fileRequired = () =>
+  invalid('file-required', 'the multipart body has no file part', { errors: [{ field: 'file', message: 'a file part is required' }] });
 
 @Injectable()
 export class LabelUploadService {

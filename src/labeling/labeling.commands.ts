@@ -2,7 +2,16 @@ import { Command } from '@nestjs/cqrs';
 import type { FileReading } from './labeling.decider.js';
 import type { DeclareLabelsDto } from './labeling.dto.js';
 import type { FileInspection } from '../inspection/file-inspection.js';
-import type { Aigc, CheckOutcome, CopyRegisteredData, FoundLabel, LabelDifference, LabelState, LabelTier, Modality } from './labeling.events.js';
+import type {
+  Aigc,
+  CheckOutcome,
+  CopyRegisteredData,
+  FoundLabel,
+  LabelDifference,
+  LabelState,
+  LabelTier,
+  Modality,
+} from './labeling.events.js';
 
 interface Recorded {
   filingId: string;

@@ -47,11 +47,30 @@ export type { FileReading };
 
 export type DeclareLabelsCommand = { type: 'DeclareLabels'; filingId: string; actor: string; labels: LabelsInput; platformCode: string; now: Date };
 /** `reviewer`: the actor holds the reviewer role, and may check the file of any filing. */
-export type CheckLabelFileCommand = { type: 'CheckLabelFile'; filingId: string; actor: string; reviewer?: boolean; file: FileReading; now: Date };
+export type CheckLabelFileCommand = {
+  type: 'CheckLabelFile';
+  filingId: string;
+  actor: string;
+  reviewer?: boolean;
+  file: FileReading;
+  now: Date;
+};
 /** The copy as inspected, the platform code the ledger hands out, and the similarity threshold of the policy in force. */
 export type RegisterCopyCommand = {
-  type: 'RegisterCopy'; filingId: string; actor: string; platformCode: string; threshold: number; policyVersion: number; now: Date;
-  copy: { sha256: string; size: number; sniffedType: string | null; perceptualHash: { scheme: 'phash64'; value: string } | null; values: FileReading['values'] };
+  type: 'RegisterCopy';
+  filingId: string;
+  actor: string;
+  platformCode: string;
+  threshold: number;
+  policyVersion: number;
+  now: Date;
+  copy: {
+    sha256: string;
+    size: number;
+    sniffedType: string | null;
+    perceptualHash: { scheme: 'phash64'; value: string } | null;
+    values: FileReading['values'];
+  };
 };
 export type LabelingCommand = DeclareLabelsCommand | CheckLabelFileCommand | RegisterCopyCommand;
 
@@ -153,13 +172,23 @@ function decideCheckLabelFile(c: CheckLabelFileCommand, state: LabelingState): L
       : wellFormed.length < labels.length ? 'invalid'
         : diffs.length ? 'differs' : 'found';
   const tier = article6Tier(wellFormed.length > 0, state.declaration !== null, traces.length > 0);
-  return [{
-    type: 'LabelFileChecked',
-    data: {
-      filingId: c.filingId, file: { sha256: file.sha256, size: file.size, format: file.format, ...(registeredCopy ? { registeredCopy: true as const } : {}) }, outcome, labels, differences: diffs, traces, unread: file.unread,
-      declarationVersion: state.declaration?.version ?? null, tier, checkedAt: c.now.toISOString(),
+  return [
+    {
+      type: 'LabelFileChecked',
+      data: {
+        filingId: c.filingId,
+        file: { sha256: file.sha256, size: file.size, format: file.format, ...(registeredCopy ? { registeredCopy: true as const } : {}) },
+        outcome,
+        labels,
+        differences: diffs,
+        traces,
+        unread: file.unread,
+        declarationVersion: state.declaration?.version ?? null,
+        tier,
+        checkedAt: c.now.toISOString(),
+      },
     },
-  }];
+  ];
 }
 
 const copyRefused = (code: string, message: string, extensions: Record<string, unknown> = {}) =>
@@ -172,13 +201,18 @@ const copyRefused = (code: string, message: string, extensions: Record<string, u
  */
 function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): LabelEvent[] {
   assertLabelable(state, c.filingId, c.actor);
-  if (state.declaration === null) throw conflict('labels-not-declared', 'declare the labels first: a copy must carry the implicit label the ledger hands out');
+  if (state.declaration === null)
+    throw conflict('labels-not-declared', 'declare the labels first: a copy must carry the implicit label the ledger hands out');
   if (state.computedHash === null) {
-    throw conflict('no-computed-hash', 'the filing has no perceptual hash computed from its file: file the work with its file (multipart) to register copies of it');
+    throw conflict(
+      'no-computed-hash',
+      'the filing has no perceptual hash computed from its file: file the work with its file (multipart) to register copies of it',
+    );
   }
   const { copy } = c;
   if (copy.sha256 === state.contentHash) throw conflict('copy-is-filed-content', 'this file is the filed content itself, not a copy of it');
-  if (state.copies.includes(copy.sha256)) throw conflict('copy-already-registered', `the copy ${copy.sha256} is already registered for this filing`);
+  if (state.copies.includes(copy.sha256))
+    throw conflict('copy-already-registered', `the copy ${copy.sha256} is already registered for this filing`);
   const labels = copy.values.map((v) => readLabel(v.location, v.value)).filter((l): l is FoundLabel & { aigc: Aigc } => l.aigc !== null);
   const naming = labels.filter((l) => l.aigc.PropagateID === c.filingId);
   if (naming.length === 0) {
@@ -192,26 +226,46 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
       differences: differences(naming[0], expected, false),
     });
   }
-  if (copy.perceptualHash === null) throw copyRefused('copy-not-an-image', 'the copy is not an image the ledger decodes, so it cannot be compared with the filed work');
+  if (copy.perceptualHash === null)
+    throw copyRefused('copy-not-an-image', 'the copy is not an image the ledger decodes, so it cannot be compared with the filed work');
   const distance = hammingDistanceHex(copy.perceptualHash.value, state.computedHash.value);
   if (distance > c.threshold) {
-    throw copyRefused('copy-not-the-same-work', `the copy is ${distance} bits from the filed work's perceptual hash (at most ${c.threshold}): it is not the same work`,
-      { distance, threshold: c.threshold });
+    throw copyRefused(
+      'copy-not-the-same-work',
+      `the copy is ${distance} bits from the filed work's perceptual hash (at most ${c.threshold}): it is not the same work`,
+      { distance, threshold: c.threshold },
+    );
   }
-  return [{
-    type: 'CopyRegistered',
-    data: {
-      filingId: c.filingId,
-      copy: { sha256: copy.sha256, size: copy.size, sniffedType: copy.sniffedType, perceptualHash: copy.perceptualHash },
-      label: handedOut.aigc, location: handedOut.location, distance, threshold: c.threshold, policyVersion: c.policyVersion, registeredAt: c.now.toISOString(),
+  return [
+    {
+      type: 'CopyRegistered',
+      data: {
+        filingId: c.filingId,
+        copy: { sha256: copy.sha256, size: copy.size, sniffedType: copy.sniffedType, perceptualHash: copy.perceptualHash },
+        label: handedOut.aigc,
+        location: handedOut.location,
+        distance,
+        threshold: c.threshold,
+        policyVersion: c.policyVersion,
+        registeredAt: c.now.toISOString(),
+      },
     },
-  }];
+  ];
 }
 
 export const labelingDecider: Decider<LabelingCommand, FilingStreamEvent, LabelingState> = {
   initialState: () => ({
-    filing: 'none', filingId: null, creator: null, contentHash: null, contentType: null, digitalSourceType: null, declaration: null, lastCheck: null,
-    computedHash: null, handedOut: [], copies: [],
+    filing: 'none',
+    filingId: null,
+    creator: null,
+    contentHash: null,
+    contentType: null,
+    digitalSourceType: null,
+    declaration: null,
+    lastCheck: null,
+    computedHash: null,
+    handedOut: [],
+    copies: [],
   }),
 
   evolve(state, event) {
@@ -220,8 +274,14 @@ export const labelingDecider: Decider<LabelingCommand, FilingStreamEvent, Labeli
         const d = event.data;
         const computed = d.perceptualHash && d.perceptualHash.scheme === 'phash64' && perceptualHashSource(d.perceptualHash) === 'computed';
         return {
-          ...state, filing: 'active', filingId: d.filingId, creator: d.creator, contentHash: d.contentHash, contentType: d.contentType,
-          digitalSourceType: d.generation.digitalSourceType, computedHash: computed ? { scheme: 'phash64', value: d.perceptualHash!.value } : null,
+          ...state,
+          filing: 'active',
+          filingId: d.filingId,
+          creator: d.creator,
+          contentHash: d.contentHash,
+          contentType: d.contentType,
+          digitalSourceType: d.generation.digitalSourceType,
+          computedHash: computed ? { scheme: 'phash64', value: d.perceptualHash!.value } : null,
         };
       }
       case 'FilingWithdrawn':
@@ -240,9 +300,12 @@ export const labelingDecider: Decider<LabelingCommand, FilingStreamEvent, Labeli
 
   decide(command, state) {
     switch (command.type) {
-      case 'DeclareLabels': return decideDeclareLabels(command, state);
-      case 'CheckLabelFile': return decideCheckLabelFile(command, state);
-      case 'RegisterCopy': return decideRegisterCopy(command, state);
+      case 'DeclareLabels':
+        return decideDeclareLabels(command, state);
+      case 'CheckLabelFile':
+        return decideCheckLabelFile(command, state);
+      case 'RegisterCopy':
+        return decideRegisterCopy(command, state);
     }
   },
 };

@@ -6,7 +6,14 @@ import { fold } from '../ledger/decider.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { PolicyService } from '../policy/policy.service.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { CheckLabelFile, DeclareLabels, RegisterCopy, type CheckedLabelFile, type DeclaredLabels, type RegisteredCopy } from './labeling.commands.js';
+import {
+  CheckLabelFile,
+  DeclareLabels,
+  RegisterCopy,
+  type CheckedLabelFile,
+  type DeclaredLabels,
+  type RegisteredCopy,
+} from './labeling.commands.js';
 import { labelingDecider, labelStatus, type FilingStreamEvent } from './labeling.decider.js';
 import type { CopyRegisteredData, LabelFileCheckedData, LabelsDeclaredData } from './labeling.events.js';
 import { aigcJson } from './labeling.rules.js';
@@ -64,19 +71,43 @@ export class CheckLabelFileHandler implements ICommandHandler<CheckLabelFile> {
 
 @CommandHandler(RegisterCopy)
 export class RegisterCopyHandler implements ICommandHandler<RegisterCopy> {
-  constructor(private readonly writer: LedgerWriter, private readonly policies: PolicyService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly writer: LedgerWriter,
+    private readonly policies: PolicyService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async execute({ filingId, copy, actor }: RegisterCopy): Promise<RegisteredCopy> {
     const now = new Date();
     const policy = await this.policies.inForceAt(now);
     const command = {
-      type: 'RegisterCopy' as const, filingId, actor, platformCode: this.config.platformCode, threshold: policy.similarity.phash64, policyVersion: policy.version, now,
-      copy: { sha256: copy.sha256, size: copy.size, sniffedType: copy.sniffedType, perceptualHash: copy.perceptualHash, values: copy.reading.values },
+      type: 'RegisterCopy' as const,
+      filingId,
+      actor,
+      platformCode: this.config.platformCode,
+      threshold: policy.similarity.phash64,
+      policyVersion: policy.version,
+      now,
+      copy: {
+        sha256: copy.sha256,
+        size: copy.size,
+        sniffedType: copy.sniffedType,
+        perceptualHash: copy.perceptualHash,
+        values: copy.reading.values,
+      },
     };
     const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor });
     const [event] = result.events;
     const d = event.data as CopyRegisteredData;
-    return { filingId, ...recorded(event), copy: d.copy, label: d.label, location: d.location, distance: d.distance, threshold: d.threshold };
+    return {
+      filingId,
+      ...recorded(event),
+      copy: d.copy,
+      label: d.label,
+      location: d.location,
+      distance: d.distance,
+      threshold: d.threshold,
+    };
   }
 }
 

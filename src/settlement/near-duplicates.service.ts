@@ -173,8 +173,11 @@ export class PerceptualLookup implements PerceptualIndex {
     // No principal has an empty id: every creator's filings count.
     const matches = await this.nearDuplicates.find(hash, threshold, '', {});
     return {
-      threshold, policyVersion: policy.version,
-      matches: matches.slice(0, limit).map((m) => ({ filingId: m.entry.filingId, creator: m.entry.creator, distance: m.distance, leafIndex: m.entry.leafIndex })),
+      threshold,
+      policyVersion: policy.version,
+      matches: matches
+        .slice(0, limit)
+        .map((m) => ({ filingId: m.entry.filingId, creator: m.entry.creator, distance: m.distance, leafIndex: m.entry.leafIndex })),
     };
   }
 }

@@ -20,7 +20,14 @@ import { StatsQueries } from './stats.queries.js';
   imports: [CqrsModule, PolicyModule, TypeOrmModule.forFeature([RightView])],
   controllers: [PolicyController, RightsController, SimilarityClearanceController, SettlementController, StatsController],
   providers: [
-    RightsProjection, RightsQueries, NearDuplicateService, FilingScreening, PerceptualLookup, SettlementService, StatsQueries, ...SETTLEMENT_HANDLERS,
+    RightsProjection,
+    RightsQueries,
+    NearDuplicateService,
+    FilingScreening,
+    PerceptualLookup,
+    SettlementService,
+    StatsQueries,
+    ...SETTLEMENT_HANDLERS,
   ],
   exports: [FilingScreening, PerceptualLookup, RightsQueries, SettlementService],
 })

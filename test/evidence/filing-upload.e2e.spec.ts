@@ -26,22 +26,33 @@ describe('filing a work with its file', () => {
     return { ...body, ...overrides };
   };
   const fileWith = (who: { key: string }, meta: unknown, bytes: Buffer, name = 'work.png', type = 'application/octet-stream') =>
-    ledger.http().post('/v1/filings').set('authorization', `Bearer ${who.key}`)
-      .field('metadata', JSON.stringify(meta)).attach('file', bytes, { filename: name, contentType: type });
+    ledger
+      .http()
+      .post('/v1/filings')
+      .set('authorization', `Bearer ${who.key}`)
+      .field('metadata', JSON.stringify(meta))
+      .attach('file', bytes, { filename: name, contentType: type });
   const history = async (id: string, who = alice) =>
-    (await ledger.http().get(`/v1/filings/${id}/history`).set('authorization', `Bearer ${who.key}`)).body.events as Array<Record<string, any>>;
+    (await ledger.http().get(`/v1/filings/${id}/history`).set('authorization', `Bearer ${who.key}`)).body.events as Array<
+      Record<string, any>
+    >;
 
-  it('records the content hash and the perceptual hash computed from the pixels (source computed), and what the file says of itself', async () => {
+  it('records the content hash, the perceptual hash computed from the pixels (source computed), and the file\'s provenance', async () => {
     const png = await scenePng(101, 400, 300);
     const res = await fileWith(alice, metadata(), png);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      contentHash: sha256(png), perceptualHash: { scheme: 'phash64', value: expect.stringMatching(/^[0-9a-f]{16}$/), source: 'computed' },
+      contentHash: sha256(png),
+      perceptualHash: { scheme: 'phash64', value: expect.stringMatching(/^[0-9a-f]{16}$/), source: 'computed' },
       file: { sha256: sha256(png), size: png.length, sniffedType: 'image/png', image: { width: 400, height: 300 }, aiSignals: [] },
     });
     const [filed] = await history(res.body.filingId);
     expect(filed.type).toBe('WorkFiled');
-    expect(filed.data).toMatchObject({ contentHash: sha256(png), perceptualHash: res.body.perceptualHash, file: { sniffedType: 'image/png', declaredPerceptualHash: null } });
+    expect(filed.data).toMatchObject({
+      contentHash: sha256(png),
+      perceptualHash: res.body.perceptualHash,
+      file: { sniffedType: 'image/png', declaredPerceptualHash: null },
+    });
     const view = (await ledger.http().get(`/v1/filings/${res.body.filingId}`).set('authorization', `Bearer ${alice.key}`)).body;
     expect(view).toMatchObject({ perceptualHash: res.body.perceptualHash, file: { sniffedType: 'image/png' } });
     // The public lookup finds the content by the hash the ledger computed.
@@ -82,8 +93,21 @@ describe('filing a work with its file', () => {
     expect((await history(res.body.filingId))[0].data.perceptualHash).toEqual({ ...(body.perceptualHash as object), source: 'declared' });
   });
 
-  it('records the AIGC label it finds in the file among the file\'s AI signals', async () => {
-    const png = withPngChunks(await scenePng(104), [tEXt('AIGC', JSON.stringify({ Label: '1', ContentProducer: 'ACME', ProduceID: 'x', ReservedCode1: '', ContentPropagator: '', PropagateID: '', ReservedCode2: '' }))]);
+  it("records the AIGC label it finds in the file among the file's AI signals", async () => {
+    const png = withPngChunks(await scenePng(104), [
+      tEXt(
+        'AIGC',
+        JSON.stringify({
+          Label: '1',
+          ContentProducer: 'ACME',
+          ProduceID: 'x',
+          ReservedCode1: '',
+          ContentPropagator: '',
+          PropagateID: '',
+          ReservedCode2: '',
+        }),
+      ),
+    ]);
     const res = await fileWith(alice, metadata(), png);
     expect(res.status).toBe(201);
     expect(res.body.file.aiSignals).toEqual([{ signal: 'aigc-label', location: 'png:tEXt:AIGC', label: '1' }]);
@@ -91,7 +115,9 @@ describe('filing a work with its file', () => {
 
   describe('refuses, with a problem and nothing appended', () => {
     let png: Buffer;
-    beforeAll(async () => { png = await scenePng(105); });
+    beforeAll(async () => {
+      png = await scenePng(105);
+    });
 
     it('a file whose SHA-256 is not the declared contentHash (422)', async () => {
       await expectRefused(ledger, () => fileWith(alice, { ...metadata(), contentHash: 'a'.repeat(64) }, png), 422, 'content-hash-mismatch');
@@ -99,20 +125,40 @@ describe('filing a work with its file', () => {
 
     it('a file whose bytes are not the declared content type (422)', async () => {
       await expectRefused(ledger, () => fileWith(alice, metadata({ contentType: 'image/jpeg' }), png), 422, 'content-type-mismatch');
-      await expectRefused(ledger, () => fileWith(alice, metadata({ contentType: 'image/png' }), Buffer.from('not a picture at all, just text')), 422, 'content-type-mismatch');
+      await expectRefused(
+        ledger,
+        () => fileWith(alice, metadata({ contentType: 'image/png' }), Buffer.from('not a picture at all, just text')),
+        422,
+        'content-type-mismatch',
+      );
       await expectRefused(ledger, () => fileWith(alice, metadata({ contentType: 'text/plain' }), png), 422, 'content-type-mismatch');
     });
 
     it('a declared perceptual hash far from the computed one, or of another scheme (422)', async () => {
       const res = await fileWith(alice, metadata(), await scenePng(106));
       const far = res.body.perceptualHash.value.replace(/[0-9a-f]/g, (c: string) => (15 - parseInt(c, 16)).toString(16));
-      await expectRefused(ledger, () => fileWith(bob, { ...metadata(), perceptualHash: { scheme: 'phash64', value: far } }, png), 422, 'perceptual-hash-mismatch');
-      await expectRefused(ledger, () => fileWith(bob, { ...metadata(), perceptualHash: { scheme: 'simhash64', value: '0'.repeat(16) } }, png), 422, 'perceptual-hash-mismatch');
+      await expectRefused(
+        ledger,
+        () => fileWith(bob, { ...metadata(), perceptualHash: { scheme: 'phash64', value: far } }, png),
+        422,
+        'perceptual-hash-mismatch',
+      );
+      await expectRefused(
+        ledger,
+        () => fileWith(bob, { ...metadata(), perceptualHash: { scheme: 'simhash64', value: '0'.repeat(16) } }, png),
+        422,
+        'perceptual-hash-mismatch',
+      );
     });
 
     it('a truncated or corrupt image (422)', async () => {
       await expectRefused(ledger, () => fileWith(alice, metadata(), png.subarray(0, png.length >> 1)), 422, 'image-unreadable');
-      await expectRefused(ledger, () => fileWith(alice, metadata(), Buffer.concat([png.subarray(0, 64), Buffer.alloc(2048, 0x33)])), 422, 'image-unreadable');
+      await expectRefused(
+        ledger,
+        () => fileWith(alice, metadata(), Buffer.concat([png.subarray(0, 64), Buffer.alloc(2048, 0x33)])),
+        422,
+        'image-unreadable',
+      );
     });
 
     it('an image whose dimensions would decompress to an absurd size (422)', async () => {
@@ -120,23 +166,60 @@ describe('filing a work with its file', () => {
     });
 
     it('a file over the upload limit (413), and a second file (413)', async () => {
-      await expectRefused(ledger, () => fileWith(alice, metadata({ contentType: 'application/octet-stream' }), Buffer.alloc(UPLOAD_LIMIT + 1, 7)), 413, 'file-too-large');
-      const two = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).field('metadata', JSON.stringify(metadata()))
-        .attach('file', png, 'a.png').attach('file', png, 'b.png');
+      await expectRefused(
+        ledger,
+        () => fileWith(alice, metadata({ contentType: 'application/octet-stream' }), Buffer.alloc(UPLOAD_LIMIT + 1, 7)),
+        413,
+        'file-too-large',
+      );
+      const two = () =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set('authorization', `Bearer ${alice.key}`)
+          .field('metadata', JSON.stringify(metadata()))
+          .attach('file', png, 'a.png')
+          .attach('file', png, 'b.png');
       await expectRefused(ledger, two, 413, 'too-many-files');
     });
 
     it('metadata that is missing, after the file, not JSON or not a valid filing (400)', async () => {
       const post = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`);
       await expectRefused(ledger, () => post().attach('file', png, 'w.png'), 400, 'metadata-required');
-      await expectRefused(ledger, () => post().attach('file', png, 'w.png').field('metadata', JSON.stringify(metadata())), 400, 'metadata-required');
+      await expectRefused(
+        ledger,
+        () => post().attach('file', png, 'w.png').field('metadata', JSON.stringify(metadata())),
+        400,
+        'metadata-required',
+      );
       await expectRefused(ledger, () => post().field('metadata', '{"title":').attach('file', png, 'w.png'), 400, 'malformed-json');
-      await expectRefused(ledger, () => post().field('metadata', JSON.stringify(metadata({ title: '' }))).attach('file', png, 'w.png'), 400, 'validation-failed');
-      await expectRefused(ledger, () => post().field('metadata', JSON.stringify({ ...metadata(), extra: 1 })).attach('file', png, 'w.png'), 400, 'validation-failed');
+      await expectRefused(
+        ledger,
+        () =>
+          post()
+            .field('metadata', JSON.stringify(metadata({ title: '' })))
+            .attach('file', png, 'w.png'),
+        400,
+        'validation-failed',
+      );
+      await expectRefused(
+        ledger,
+        () =>
+          post()
+            .field('metadata', JSON.stringify({ ...metadata(), extra: 1 }))
+            .attach('file', png, 'w.png'),
+        400,
+        'validation-failed',
+      );
     });
 
     it('metadata without a file (400)', async () => {
-      await expectRefused(ledger, () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).field('metadata', JSON.stringify(metadata())), 400, 'file-required');
+      await expectRefused(
+        ledger,
+        () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).field('metadata', JSON.stringify(metadata())),
+        400,
+        'file-required',
+      );
     });
 
     it('the same content filed again (409), after the file was read', async () => {

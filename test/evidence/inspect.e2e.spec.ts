@@ -19,15 +19,35 @@ describe('inspecting a file', () => {
 
   beforeAll(async () => {
     ledger = await startLedger({ uploadLimit: UPLOAD_LIMIT });
-    [alice, rita, audrey] = await Promise.all([principal(ledger, 'Alice', ['creator']), principal(ledger, 'Rita', ['reviewer']), principal(ledger, 'Audrey', ['auditor'])]);
+    [alice, rita, audrey] = await Promise.all([
+      principal(ledger, 'Alice', ['creator']),
+      principal(ledger, 'Rita', ['reviewer']),
+      principal(ledger, 'Audrey', ['auditor']),
+    ]);
     picture = await scenePng(401, 400, 300);
     const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody();
-    const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).field('metadata', JSON.stringify(meta)).attach('file', picture, 'work.png');
+    const filed = await ledger
+      .http()
+      .post('/v1/filings')
+      .set('authorization', `Bearer ${alice.key}`)
+      .field('metadata', JSON.stringify(meta))
+      .attach('file', picture, 'work.png');
     filingId = filed.body.filingId;
-    const labels = { explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 }, implicit: { AIGC: { Label: '1', ContentProducer: 'ACME', ProduceID: 'p', ReservedCode1: '', ReservedCode2: '' } } };
+    const labels = {
+      explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
+      implicit: { AIGC: { Label: '1', ContentProducer: 'ACME', ProduceID: 'p', ReservedCode1: '', ReservedCode2: '' } },
+    };
     const declared = await ledger.http().post(`/v1/filings/${filingId}/labels`).set('authorization', `Bearer ${alice.key}`).send(labels);
     copy = withPngChunks(picture, [iTXt('AIGC', declared.body.aigcJson)]);
-    expect((await ledger.http().post(`/v1/filings/${filingId}/copies`).set('authorization', `Bearer ${alice.key}`).attach('file', copy, 'copy.png')).status).toBe(201);
+    expect(
+      (
+        await ledger
+          .http()
+          .post(`/v1/filings/${filingId}/copies`)
+          .set('authorization', `Bearer ${alice.key}`)
+          .attach('file', copy, 'copy.png')
+      ).status,
+    ).toBe(201);
   });
   afterAll(() => ledger.close());
 
@@ -45,8 +65,12 @@ describe('inspecting a file', () => {
     const res = await unchanged(() => inspect(firefly));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      sha256: sha256(firefly), size: firefly.length, sniffedType: 'image/jpeg', recorded: false,
-      perceptualHash: { scheme: 'phash64' }, provenance: { c2pa: { validationState: 'Valid', signer: 'Adobe Inc.' } },
+      sha256: sha256(firefly),
+      size: firefly.length,
+      sniffedType: 'image/jpeg',
+      recorded: false,
+      perceptualHash: { scheme: 'phash64' },
+      provenance: { c2pa: { validationState: 'Valid', signer: 'Adobe Inc.' } },
       matches: { content: [], copies: [], perceptual: { threshold: 8, filings: [] } },
     });
     expect(res.body.aiSignals).toContainEqual(expect.objectContaining({ signal: 'c2pa-digital-source-type' }));
@@ -58,14 +82,20 @@ describe('inspecting a file', () => {
     expect(original.body.matches.content).toEqual([expect.objectContaining({ filingId, status: 'active' })]);
     expect(original.body.matches.perceptual.filings).toEqual([expect.objectContaining({ filingId, creator: alice.id, distance: 0 })]);
     const labelled = await unchanged(() => inspect(copy));
-    expect(labelled.body.matches).toMatchObject({ content: [], copies: [{ filingId }], perceptual: { filings: [{ filingId, distance: 0 }] } });
+    expect(labelled.body.matches).toMatchObject({
+      content: [],
+      copies: [{ filingId }],
+      perceptual: { filings: [{ filingId, distance: 0 }] },
+    });
     expect(labelled.body.provenance.labels).toEqual([expect.objectContaining({ location: 'png:iTXt:AIGC', label: '1' })]);
   });
 
   it('a resized copy of the filed AI work: the perceptual match, and the near-duplicate signal', async () => {
     const resized = await resizedJpeg(picture, 200, 150);
     const res = await unchanged(() => inspect(resized));
-    expect(res.body.matches.perceptual.filings).toEqual([expect.objectContaining({ filingId, digitalSourceType: expect.stringContaining('trainedAlgorithmicMedia') })]);
+    expect(res.body.matches.perceptual.filings).toEqual([
+      expect.objectContaining({ filingId, digitalSourceType: expect.stringContaining('trainedAlgorithmicMedia') }),
+    ]);
     expect(res.body.aiSignals).toContainEqual(expect.objectContaining({ signal: 'near-duplicate-of-ai-filing', filingId }));
   });
 
@@ -75,11 +105,16 @@ describe('inspecting a file', () => {
     expect(res.body).toMatchObject({ sha256: sha256(text), sniffedType: null, perceptualHash: null, matches: { perceptual: null } });
   });
 
-  it('refuses an auditor (403), no key (401), a corrupt image (422), a file too large (413), a field instead of the file (413)', async () => {
+  it('refuses an auditor (403), no key (401), a corrupt image (422), a file too large (413), a field for a file (413)', async () => {
     await expectRefused(ledger, () => inspect(picture, audrey), 403, 'role-required');
     await expectRefused(ledger, () => ledger.http().post('/v1/inspect').attach('file', picture, 'p.png'), 401, 'missing-key');
     await expectRefused(ledger, () => inspect(picture.subarray(0, 5000)), 422, 'image-unreadable');
     await expectRefused(ledger, () => inspect(Buffer.alloc(UPLOAD_LIMIT + 1)), 413, 'file-too-large');
-    await expectRefused(ledger, () => ledger.http().post('/v1/inspect').set('authorization', `Bearer ${rita.key}`).field('x', 'y'), 413, 'too-many-fields');
+    await expectRefused(
+      ledger,
+      () => ledger.http().post('/v1/inspect').set('authorization', `Bearer ${rita.key}`).field('x', 'y'),
+      413,
+      'too-many-fields',
+    );
   });
 });

@@ -13,7 +13,16 @@ import { claimedSizePng, resizedJpeg, sceneJpeg, scenePng, withJpegSegments, wit
 export const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'c2pa', name));
 const AI = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
 const COMPOSITE_AI = 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia';
-const label = (l: string) => JSON.stringify({ Label: l, ContentProducer: 'ACME-AI', ProduceID: 'p1', ReservedCode1: '', ContentPropagator: '', PropagateID: '', ReservedCode2: '' });
+const label = (l: string) =>
+  JSON.stringify({
+    Label: l,
+    ContentProducer: 'ACME-AI',
+    ProduceID: 'p1',
+    ReservedCode1: '',
+    ContentPropagator: '',
+    PropagateID: '',
+    ReservedCode2: '',
+  });
 
 async function* chunked(bytes: Buffer, size = 7919): AsyncGenerator<Buffer> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
@@ -24,7 +33,10 @@ describe('FileInspector', () => {
   const inspector = new FileInspector(config);
   const inspect = (bytes: Buffer) => inspector.inspect(chunked(bytes));
   async function refusal(bytes: Buffer): Promise<DomainError> {
-    const err = await inspect(bytes).then(() => null, (e: unknown) => e);
+    const err = await inspect(bytes).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DomainError);
     return err as DomainError;
   }
@@ -41,14 +53,25 @@ describe('FileInspector', () => {
   it('the same inspection whatever the chunks and whatever size was announced (exact, too small, too large, none)', async () => {
     const png = withPngChunks(await scenePng(7, 120, 90), [tEXt('AIGC', label('1'))]);
     const reference = await inspect(png);
-    for (const [size, expected] of [[1, png.length], [5, png.length - 100], [31, png.length * 2], [64, null], [png.length, 40]] as const) {
+    for (const [size, expected] of [
+      [1, png.length],
+      [5, png.length - 100],
+      [31, png.length * 2],
+      [64, null],
+      [png.length, 40],
+    ] as const) {
       expect(await inspector.inspect(chunked(png, size), expected)).toEqual(reference);
     }
   });
 
   it('a file shorter than any signature is hashed whole', async () => {
     const tiny = Buffer.from([0x89, 0x50, 0x4e]);
-    expect(await inspector.inspect(chunked(tiny, 1))).toMatchObject({ sha256: sha256(tiny), size: 3, sniffedType: null, perceptualHash: null });
+    expect(await inspector.inspect(chunked(tiny, 1))).toMatchObject({
+      sha256: sha256(tiny),
+      size: 3,
+      sniffedType: null,
+      perceptualHash: null,
+    });
   });
 
   it('a resized, re-encoded copy is within the similarity threshold; unrelated pictures are far apart', async () => {
@@ -80,7 +103,9 @@ describe('FileInspector', () => {
     const jpeg = withJpegSegments(await sceneJpeg(3), [app1Xmp(xmpPacket({ digitalSourceType: AI }))]);
     const j = await inspect(jpeg);
     expect(j.provenance.digitalSourceTypes).toEqual([{ location: 'xmp:Iptc4xmpExt:DigitalSourceType', value: AI }]);
-    expect(provenanceSignals(j.provenance)).toEqual([{ signal: 'iptc-digital-source-type', digitalSourceType: AI, location: 'xmp:Iptc4xmpExt:DigitalSourceType' }]);
+    expect(provenanceSignals(j.provenance)).toEqual([
+      { signal: 'iptc-digital-source-type', digitalSourceType: AI, location: 'xmp:Iptc4xmpExt:DigitalSourceType' },
+    ]);
   });
 
   it('a label "3" (suspected) or a malformed one is recorded, not taken as a signal', async () => {
@@ -92,11 +117,22 @@ describe('FileInspector', () => {
   it('reads the C2PA manifest of the Adobe Firefly fixture: valid, both AI digital source types, a signal', async () => {
     const r = await inspect(fixture('firefly-trained-ai.jpg'));
     expect(r.sniffedType).toBe('image/jpeg');
-    expect(r.provenance.c2pa).toMatchObject({ validationState: 'Valid', signer: 'Adobe Inc.', claimGenerator: expect.stringContaining('Adobe_Photoshop') });
+    expect(r.provenance.c2pa).toMatchObject({
+      validationState: 'Valid',
+      signer: 'Adobe Inc.',
+      claimGenerator: expect.stringContaining('Adobe_Photoshop'),
+    });
     const types = (r.provenance.c2pa as { digitalSourceTypes: Array<{ value: string }> }).digitalSourceTypes.map((d) => d.value);
     expect(types).toEqual(expect.arrayContaining([AI, COMPOSITE_AI]));
     const signals = provenanceSignals(r.provenance);
-    expect(signals).toContainEqual(expect.objectContaining({ signal: 'c2pa-digital-source-type', digitalSourceType: AI, validationState: 'Valid', assertion: 'c2pa.actions.v2' }));
+    expect(signals).toContainEqual(
+      expect.objectContaining({
+        signal: 'c2pa-digital-source-type',
+        digitalSourceType: AI,
+        validationState: 'Valid',
+        assertion: 'c2pa.actions.v2',
+      }),
+    );
     expect(signals.every((s) => s.signal === 'c2pa-digital-source-type')).toBe(true);
   });
 
@@ -111,7 +147,13 @@ describe('FileInspector', () => {
 
   it('a file that is no image is hashed and typed, nothing more', async () => {
     const text = Buffer.from('a plain text file, '.repeat(1000));
-    expect(await inspect(text)).toMatchObject({ sha256: sha256(text), size: text.length, sniffedType: null, image: null, perceptualHash: null });
+    expect(await inspect(text)).toMatchObject({
+      sha256: sha256(text),
+      size: text.length,
+      sniffedType: null,
+      image: null,
+      perceptualHash: null,
+    });
   });
 
   it('refuses a truncated or corrupt image (422 image-unreadable)', async () => {
@@ -124,7 +166,11 @@ describe('FileInspector', () => {
 
   it('refuses an image whose dimensions pass the pixel limit before decoding it (422 image-too-large)', async () => {
     const err = await refusal(claimedSizePng(100_000, 100_000));
-    expect(err).toMatchObject({ kind: 'unprocessable', code: 'image-too-large', extensions: { width: 100_000, height: 100_000, pixelLimit: 4_000_000 } });
+    expect(err).toMatchObject({
+      kind: 'unprocessable',
+      code: 'image-too-large',
+      extensions: { width: 100_000, height: 100_000, pixelLimit: 4_000_000 },
+    });
   });
 
   it('refuses a file over the upload limit (413 file-too-large)', async () => {
@@ -139,13 +185,17 @@ describe('Slots', () => {
     let running = 0;
     let most = 0;
     const order: number[] = [];
-    await Promise.all([0, 1, 2, 3, 4].map((i) => slots.run(async () => {
-      running += 1;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 5));
-      order.push(i);
-      running -= 1;
-    })));
+    await Promise.all(
+      [0, 1, 2, 3, 4].map((i) =>
+        slots.run(async () => {
+          running += 1;
+          most = Math.max(most, running);
+          await new Promise((r) => setTimeout(r, 5));
+          order.push(i);
+          running -= 1;
+        }),
+      ),
+    );
     expect(most).toBe(2);
     expect(order.sort()).toEqual([0, 1, 2, 3, 4]);
   });

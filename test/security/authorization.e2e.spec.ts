@@ -76,7 +76,9 @@ const TABLE: Record<string, Row> = {
   'POST /v1/inspect': {
     allow: [...CREATORS, 'reviewer', 'assignedReviewer'],
     request: async () => {
-      const form = multipart([{ name: 'file', filename: 'any.bin', type: 'application/octet-stream', data: Buffer.from('some bytes to inspect') }]);
+      const form = multipart([
+        { name: 'file', filename: 'any.bin', type: 'application/octet-stream', data: Buffer.from('some bytes to inspect') },
+      ]);
       return { path: '/v1/inspect', body: form.body, headers: { 'content-type': form.type } };
     },
   },

@@ -7,15 +7,21 @@ import { pngChunk } from './files.js';
 /** `width`×`height` RGB pixels, row by row, the same for the same seed. */
 export function scene(seed: number, width: number, height: number): Buffer {
   let s = (seed * 9301 + 49297) & 0x7fffffff;
-  const random = () => { s = (s * 1103515245 + 12345) & 0x7fffffff; return s / 0x7fffffff; };
+  const random = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
   const discs = Array.from({ length: 6 }, () => ({
-    x: random() * width, y: random() * height, r: (0.1 + random() * 0.3) * Math.min(width, height), rgb: [random() * 255, random() * 255, random() * 255],
+    x: random() * width,
+    y: random() * height,
+    r: (0.1 + random() * 0.3) * Math.min(width, height),
+    rgb: [random() * 255, random() * 255, random() * 255],
   }));
   const gradient = [random(), random(), random()];
   const pixels = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      let rgb = [gradient[0] * 255 * x / width, gradient[1] * 255 * y / height, gradient[2] * 128];
+      let rgb = [(gradient[0] * 255 * x) / width, (gradient[1] * 255 * y) / height, gradient[2] * 128];
       for (const d of discs) {
         const distance = Math.hypot(x - d.x, y - d.y);
         if (distance < d.r) {

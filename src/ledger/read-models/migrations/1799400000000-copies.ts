@@ -5,19 +5,21 @@ export class Copies1799400000000 implements MigrationInterface {
   name = 'Copies1799400000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createTable(new Table({
-      name: 'copies',
-      columns: [
-        { name: 'leafIndex', type: 'integer', isPrimary: true },
-        { name: 'sha256', type: 'varchar', length: '64' },
-        { name: 'filingId', type: 'varchar', length: '36' },
-        { name: 'registeredAt', type: 'varchar', length: '32' },
-        { name: 'eventHash', type: 'varchar', length: '64' },
-        { name: 'perceptualHash', type: 'text' },
-        { name: 'distance', type: 'integer' },
-      ],
-      indices: [new TableIndex({ columnNames: ['sha256'] }), new TableIndex({ columnNames: ['filingId'] })],
-    }));
+    await q.createTable(
+      new Table({
+        name: 'copies',
+        columns: [
+          { name: 'leafIndex', type: 'integer', isPrimary: true },
+          { name: 'sha256', type: 'varchar', length: '64' },
+          { name: 'filingId', type: 'varchar', length: '36' },
+          { name: 'registeredAt', type: 'varchar', length: '32' },
+          { name: 'eventHash', type: 'varchar', length: '64' },
+          { name: 'perceptualHash', type: 'text' },
+          { name: 'distance', type: 'integer' },
+        ],
+        indices: [new TableIndex({ columnNames: ['sha256'] }), new TableIndex({ columnNames: ['filingId'] })],
+      }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
