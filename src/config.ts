@@ -1,4 +1,4 @@
-// Runtime configuration, read once from the environment (SPEC section 4).
+// Runtime configuration, read once from the environment.
 import { resolve } from 'node:path';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'eventstoredb';

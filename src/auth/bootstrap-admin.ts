@@ -1,4 +1,4 @@
-// First start: make sure an admin exists (SPEC 1.5).
+// First start: make sure an admin exists.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';

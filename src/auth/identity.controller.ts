@@ -3,8 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
-import { notFound } from '../common/domain-error.js';
+import { invalid, notFound } from '../common/domain-error.js';
 import { IsInstant } from '../common/validation.js';
+import { SecretResponse } from '../ledger/write/idempotency.interceptor.js';
 import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
 import { ROLES, type Role } from './identity.events.js';
@@ -35,12 +36,14 @@ export class IdentityController {
 
   /** Registers a principal and issues its first API key (shown once). */
   @Post('principals')
+  @SecretResponse()
   create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal) {
     return this.commands.execute(new RegisterPrincipal(body.name, body.roles, actor.principalId));
   }
 
   /** Issues another key for a principal (shown once). */
   @Post('principals/:id/keys')
+  @SecretResponse()
   issueKey(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: IssueKeyDto, @CurrentPrincipal() actor: Principal) {
     return this.commands.execute(new IssueApiKey(id, actor.principalId, expiry(body)));
   }
@@ -68,10 +71,19 @@ export class MeController {
     return { principalId: principal.principalId, name: principal.name, roles: principal.roles, registeredAt: principal.registeredAt, keys };
   }
 
-  /** Issues another key for the caller (shown once), e.g. to rotate: issue, switch, then revoke the old one. */
+  /**
+   * Issues another key for the caller (shown once), e.g. to rotate: issue, switch, then revoke the old one. A key that
+   * expires cannot mint one that outlives it: the new key expires with it at the latest.
+   */
   @Post('keys')
-  issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal) {
-    return this.commands.execute(new IssueApiKey(p.principalId, p.principalId, expiry(body)));
+  @SecretResponse()
+  async issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal) {
+    const limit = (await this.auth.key(p.keyId))?.expiresAt ?? null;
+    const asked = expiry(body);
+    if (limit && asked && asked.getTime() > Date.parse(limit)) {
+      throw invalid('expiry-beyond-key', `the key in use expires at ${limit}; a key it issues cannot expire later`, { errors: [{ field: 'expiresAt', message: `expiresAt must not be later than ${limit}` }] });
+    }
+    return this.commands.execute(new IssueApiKey(p.principalId, p.principalId, asked ?? (limit ? new Date(limit) : null)));
   }
 
   /** Revokes one of the caller's own keys (the admin revokes anyone's with DELETE /v1/keys/:keyId). */

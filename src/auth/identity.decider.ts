@@ -1,4 +1,4 @@
-// Principals and their API keys (SPEC 1.5). Only a key's SHA-256 is ever recorded.
+// Principals and their API keys. Only a key's SHA-256 is ever recorded.
 import { conflict, invalid, notFound } from '../common/domain-error.js';
 import type { Decider } from '../ledger/decider.js';
 import { ROLES, type IdentityEvent, type Role } from './identity.events.js';

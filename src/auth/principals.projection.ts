@@ -10,6 +10,7 @@ import { RowBatch } from '../ledger/read-models/row-batch.js';
 @Injectable()
 export class PrincipalsProjection implements Projection {
   readonly name = 'principals';
+  readonly handles = ['PrincipalRegistered', 'ApiKeyIssued', 'ApiKeyRevoked'];
 
   async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
     const principals = new RowBatch(em, PrincipalView, 'principalId');

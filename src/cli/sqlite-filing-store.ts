@@ -1,7 +1,7 @@
 // The settlement audit's filings in a temporary SQLite file, so that verifying an export takes memory independent of its size.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { FilingRecord, FilingStore } from '../verifier/rights-rules.js';
+import type { FilingRecord, FilingStore } from '../verifier/rights-book.js';
 import { makeScratchDir, removeScratchDir } from './scratch-dir.js';
 
 /** Records evicted from memory together, in one transaction. */

@@ -15,14 +15,8 @@ export interface Problem {
 }
 
 const STATUS_OF: Record<DomainErrorKind, number> = {
-  invalid: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  gone: 410,
-  'too-large': 413,
-  unprocessable: 422,
+  invalid: 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, gone: 410, 'too-large': 413, unprocessable: 422,
+  unavailable: 503,
 };
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict',
@@ -53,7 +47,10 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 
 /** Maps any thrown value to a problem; `internal` is true when it is our fault (logged, details hidden). */
 export function toProblem(err: unknown): { problem: Problem; internal: boolean } {
-  if (err instanceof DomainError) return { problem: problem(STATUS_OF[err.kind], err.code, err.detail, err.extensions), internal: false };
+  if (err instanceof DomainError) {
+    const status = STATUS_OF[err.kind];
+    return { problem: problem(status, err.code, err.detail, err.extensions), internal: status >= 500 };
+  }
   if (err instanceof ValidationProblem) {
     return { problem: problem(400, 'validation-failed', err.fieldErrors.map((e) => e.message).join('; '), { errors: err.fieldErrors }), internal: false };
   }

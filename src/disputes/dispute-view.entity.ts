@@ -1,4 +1,4 @@
-// Reviewer queue read model (SPEC 1.3): one row per dispute, derived from its stream and rebuilt by the projection runner.
+// Reviewer queue read model: one row per dispute, derived from its stream and rebuilt by the projection runner.
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('disputes')

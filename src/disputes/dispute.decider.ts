@@ -1,4 +1,4 @@
-// A dispute: a complaint against a filing, from opening to final (SPEC 1.3). Pure; facts read from other streams and
+// A dispute: a complaint against a filing, from opening to final. Pure; facts read from other streams and
 // the time arrive in the command.
 import { conflict, forbidden, invalid, notFound } from '../common/domain-error.js';
 import type { AiSignal } from '../inspection/file-inspection.js';

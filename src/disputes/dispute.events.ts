@@ -1,4 +1,4 @@
-// Dispute events (SPEC 1.3): one stream per complaint, `dispute-<id>`, hash-chained like every other stream.
+// Dispute events: one stream per complaint, `dispute-<id>`, hash-chained like every other stream.
 import type { AiSignal, InspectionRecord } from '../inspection/file-inspection.js';
 import type { DomainEvent } from '../ledger/decider.js';
 

@@ -2,7 +2,8 @@
 import { identityDecider } from '../auth/identity.decider.js';
 import { principalStream, type IdentityEvent } from '../auth/identity.events.js';
 import { AI_DIGITAL_SOURCE_TYPES } from '../filing/filing.dto.js';
-import { contentStream, filingStream, type WorkFiledData } from '../filing/filing.events.js';
+import { readContentRecord } from '../filing/content-record.js';
+import { filingStream, type WorkFiledData } from '../filing/filing.events.js';
 import { fold } from '../ledger/decider.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import type { PerceptualIndex } from '../inspection/perceptual-index.js';
@@ -24,13 +25,18 @@ export async function readFiling(store: EventStore, filingId: string): Promise<F
   };
 }
 
-/** Which of these hashes are the content of a filed AI work: the `content-<sha256>` reservation names the filing. */
+/**
+ * Which of these hashes are the content of a filed AI work: every filing of the content its reservation stream names,
+ * the live one first, then those withdrawn (a withdrawn AI work is still AI-generated).
+ */
 export async function filedAiWorksAmong(store: EventStore, hashes: string[]): Promise<FiledAiWork[]> {
   const found = await Promise.all([...new Set(hashes)].map(async (contentHash) => {
-    const [reservation] = await store.readStream(contentStream(contentHash));
-    if (!reservation) return null;
-    const filing = await readFiling(store, String(reservation.data.filingId));
-    return filing && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType) ? { contentHash, filingId: filing.filingId } : null;
+    const record = await readContentRecord(store, contentHash);
+    for (const filingId of [...(record.live ? [record.live.filingId] : []), ...record.prior.map((p) => p.filingId)]) {
+      const filing = await readFiling(store, filingId);
+      if (filing && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType)) return { contentHash, filingId };
+    }
+    return null;
   }));
   return found.filter((w): w is FiledAiWork => w !== null);
 }

@@ -61,7 +61,7 @@ export const timelineEntry = (e: EventEnvelope) => ({
   revision: e.revision, type: e.type, at: e.recordedAt, actor: e.meta.actor ?? null, leafIndex: e.leafIndex, prevHash: e.prevHash, hash: e.hash,
 });
 
-/** Parties, reviewers, auditors and admins may read a dispute (SPEC 1.5, section 3). */
+/** Parties, reviewers, auditors and admins may read a dispute. */
 const canRead = (p: Principal, d: DisputeView) => d.complainant === p.principalId || d.respondent === p.principalId || hasRole(p, 'reviewer', 'auditor', 'admin');
 
 @Injectable()

@@ -30,6 +30,7 @@ const UPDATES = new Set(['ComplaintReturned', 'DisputeAssigned', 'ResponseSubmit
 @Injectable()
 export class DisputesProjection implements Projection {
   readonly name = 'disputes';
+  readonly handles = ['ComplaintFiled', ...UPDATES];
 
   async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
     const rows = new RowBatch(em, DisputeView, 'disputeId');

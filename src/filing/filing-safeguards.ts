@@ -23,6 +23,11 @@ export interface FilingSafeguards {
   afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening): Promise<Right>;
   /** The filing's right at `at` (its holder: the creator, or the complainant a final `transfer` gave it to); null for no filing. */
   rightAt(filingId: string, at: Date): Promise<Right | null>;
-  /** Those of these disputes that are closed at `at` (returned, withdrawn, or decided with no appeal left). */
-  closedDisputes(disputeIds: readonly string[], at: Date): Promise<string[]>;
+  /** The complaints against a filing the disputes read model knows (those filed before complaints marked their filing too). */
+  disputesAgainst(filingId: string): Promise<string[]>;
+  /**
+   * Those of these disputes that are closed once their streams are read (returned, withdrawn, or decided with no appeal
+   * left); a dispute with no stream (a mark left by a complaint that never committed) is closed.
+   */
+  closedDisputes(disputeIds: readonly string[]): Promise<string[]>;
 }

@@ -40,7 +40,10 @@ describe('filing decider', () => {
 
 describe('filing decider: complaints, transfers, refiling and amendments', () => {
   const disputed = (disputeId: string): FilingEvent => ({ type: 'FilingDisputed', data: { filingId: 'f1', disputeId } });
-  const withdraw = (facts: { closedDisputes?: string[]; holder?: string | null }) =>
+  const amend = (amendment: Partial<{ title: string | null; addedProcessEvidence: never[]; humanContributionNote: string | null }>, actor = 'alice') => ({
+    type: 'AmendFiling' as const, filingId: 'f1', actor, amendment: { title: null, addedProcessEvidence: [], humanContributionNote: null, ...amendment }, now: later,
+  });
+  const withdraw = (facts: { disputes?: string[]; closedDisputes?: string[]; holder?: string | null }) =>
     ({ type: 'WithdrawFiling' as const, filingId: 'f1', actor: 'alice', reason: null, ...facts, now: later });
 
   it('refuses a withdrawal while a complaint against the filing is open', () =>
@@ -51,6 +54,12 @@ describe('filing decider: complaints, transfers, refiling and amendments', () =>
   });
   it('a complaint that marked the filing after the facts were read is open (not among the closed ones)', () =>
     given(filingDecider, [filed, disputed('d1'), disputed('d3')]).when(withdraw({ closedDisputes: ['d1'] })).thenThrows('dispute-open'));
+  it('counts complaints known outside the stream (filed before complaints marked their filing)', () => {
+    given(filingDecider, [filed]).when(withdraw({ ...{ disputes: ['d0'] }, closedDisputes: [] })).thenThrows('dispute-open');
+    given(filingDecider, [filed]).when(withdraw({ ...{ disputes: ['d0'] }, closedDisputes: ['d0'] })).then([withdrawn]);
+  });
+  it('refuses an amendment once the right was transferred', () =>
+    given(filingDecider, [filed]).when({ ...amend({ title: 'Mine still' }), holder: 'bob' }).thenThrows('right-transferred'));
   it('refuses a withdrawal once a final decision transferred the right', () =>
     given(filingDecider, [filed]).when(withdraw({ holder: 'bob' })).thenThrows('right-transferred'));
   it('allows it while the creator holds the right', () =>
@@ -62,9 +71,6 @@ describe('filing decider: complaints, transfers, refiling and amendments', () =>
       .then([{ type: 'WorkFiled', data: { ...details, filedAt: now.toISOString(), priorFilings: prior } }]);
   });
 
-  const amend = (amendment: Partial<{ title: string | null; addedProcessEvidence: never[]; humanContributionNote: string | null }>, actor = 'alice') => ({
-    type: 'AmendFiling' as const, filingId: 'f1', actor, amendment: { title: null, addedProcessEvidence: [], humanContributionNote: null, ...amendment }, now: later,
-  });
   it('amends the title and adds a note, stamped with the command time', () =>
     given(filingDecider, [filed]).when(amend({ title: 'Sunrise', humanContributionNote: 'hand-painted sky' })).then([{
       type: 'FilingAmended',

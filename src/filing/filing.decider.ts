@@ -20,9 +20,15 @@ export type FileWorkCommand = { type: 'FileWork'; filing: FilingDetails; priorFi
  * final) at `now`; `holder`, who holds the filing's right at `now`.
  */
 export type WithdrawFilingCommand = {
-  type: 'WithdrawFiling'; filingId: string; actor: string; reason: string | null; closedDisputes?: string[]; holder?: string | null; now: Date;
+  type: 'WithdrawFiling'; filingId: string; actor: string; reason: string | null;
+  /** Complaints against the filing known outside its stream (the read model), besides those that marked it. */
+  disputes?: string[];
+  closedDisputes?: string[];
+  holder?: string | null;
+  now: Date;
 };
-export type AmendFilingCommand = { type: 'AmendFiling'; filingId: string; actor: string; amendment: FilingAmendment; now: Date };
+/** `holder`: who holds the filing's right at `now` (a fact read by the handler). */
+export type AmendFilingCommand = { type: 'AmendFiling'; filingId: string; actor: string; amendment: FilingAmendment; holder?: string | null; now: Date };
 export type FilingCommand = FileWorkCommand | WithdrawFilingCommand | AmendFilingCommand;
 
 function decideFileWork(command: FileWorkCommand, state: FilingState): FilingEvent[] {
@@ -36,7 +42,7 @@ function decideWithdrawFiling(command: WithdrawFilingCommand, state: FilingState
   if (state.creator !== command.actor) throw forbidden('not-owner', 'only the filing\'s creator may withdraw it');
   if (state.status === 'withdrawn') throw conflict('already-withdrawn', `filing ${command.filingId} is already withdrawn`);
   const closed = new Set(command.closedDisputes ?? []);
-  const open = state.disputes.filter((d) => !closed.has(d));
+  const open = [...new Set([...state.disputes, ...(command.disputes ?? [])])].filter((d) => !closed.has(d));
   if (open.length > 0) {
     throw conflict('dispute-open', `a complaint against filing ${command.filingId} is open (${open.join(', ')}); it can be withdrawn once the complaint is closed`,
       { openDisputes: open });
@@ -51,6 +57,9 @@ function decideAmendFiling(command: AmendFilingCommand, state: FilingState): Fil
   if (state.status === 'none') throw notFound('filing-not-found', `no filing ${command.filingId}`);
   if (state.creator !== command.actor) throw forbidden('not-owner', 'only the filing\'s creator may amend it');
   if (state.status === 'withdrawn') throw conflict('filing-withdrawn', `filing ${command.filingId} is withdrawn`);
+  if (command.holder && command.holder !== state.creator) {
+    throw conflict('right-transferred', `the right in filing ${command.filingId} was transferred to ${command.holder}; its record is no longer its creator's to amend`, { holder: command.holder });
+  }
   const a = command.amendment;
   const title = a.title !== null && a.title !== state.title ? a.title : null;
   if (title === null && a.addedProcessEvidence.length === 0 && a.humanContributionNote === null) {

@@ -114,14 +114,24 @@ export class WithdrawFilingHandler implements ICommandHandler<WithdrawFiling> {
     @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
   ) {}
 
-  /** Facts first (which complaints are closed, who holds the right); the append at the stream's revision catches any complaint filed since. */
+  /**
+   * Facts first (the complaints against the filing and which are closed, who holds the right), then the time: a complaint
+   * closed while the facts were read is closed before the withdrawal too. The append at the stream's revision catches any
+   * complaint filed since (its mark changes the revision).
+   */
   async execute(c: WithdrawFiling) {
-    const now = new Date();
     const state = fold(filingDecider, (await this.store.readStream(filingStream(c.filingId))) as unknown as FilingEvent[]);
-    const [closedDisputes, right] = await Promise.all([this.safeguards.closedDisputes(state.disputes, now), this.safeguards.rightAt(c.filingId, now)]);
-    const command = { type: 'WithdrawFiling' as const, filingId: c.filingId, actor: c.actor, reason: c.reason, closedDisputes, holder: right?.holder ?? null, now };
+    // Complaints filed before they marked their filing are found through the disputes read model.
+    const disputes = [...new Set([...state.disputes, ...(await this.safeguards.disputesAgainst(c.filingId))])];
+    const closed = await this.safeguards.closedDisputes(disputes);
+    const now = new Date();
+    const right = await this.safeguards.rightAt(c.filingId, now);
+    const command = {
+      type: 'WithdrawFiling' as const, filingId: c.filingId, actor: c.actor, reason: c.reason, disputes, closedDisputes: closed, holder: right?.holder ?? null, now,
+    };
+    // The release follows the withdrawal: where a store commits stream by stream, a refused withdrawal releases nothing.
     const result = await this.writer.execute(filingStream(c.filingId), filingStreamDecider(), command, { actor: c.actor }, {
-      extra: (events) => (events.length > 0 && state.contentHash ? this.release(state.contentHash, c.filingId, events[0] as FilingWithdrawn) : Promise.resolve([])),
+      then: (events) => (events.length > 0 && state.contentHash ? this.release(state.contentHash, c.filingId, events[0] as FilingWithdrawn) : Promise.resolve([])),
     });
     const [e] = result.decided as RecordedEvent<FilingWithdrawn>[];
     return { filingId: c.filingId, status: 'withdrawn' as const, withdrawnAt: e.data.withdrawnAt, leafIndex: e.leafIndex, eventHash: e.hash };
@@ -138,7 +148,7 @@ export class WithdrawFilingHandler implements ICommandHandler<WithdrawFiling> {
 
 @CommandHandler(AmendFiling)
 export class AmendFilingHandler implements ICommandHandler<AmendFiling> {
-  constructor(private readonly writer: LedgerWriter) {}
+  constructor(private readonly writer: LedgerWriter, @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards) {}
 
   async execute({ filingId, input, actor }: AmendFiling) {
     const amendment = {
@@ -146,7 +156,9 @@ export class AmendFilingHandler implements ICommandHandler<AmendFiling> {
       addedProcessEvidence: (input.processEvidence ?? []).map((p) => ({ sha256: p.sha256, kind: p.kind, description: p.description ?? null, createdAt: p.createdAt ?? null })),
       humanContributionNote: input.humanContributionNote ?? null,
     };
-    const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(), { type: 'AmendFiling', filingId, actor, amendment, now: new Date() }, { actor });
+    const now = new Date();
+    const holder = (await this.safeguards.rightAt(filingId, now))?.holder ?? null;
+    const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(), { type: 'AmendFiling', filingId, actor, amendment, holder, now }, { actor });
     const [e] = result.decided as RecordedEvent<FilingAmended>[];
     return { filingId, amendedAt: e.data.amendedAt, leafIndex: e.leafIndex, eventHash: e.hash };
   }

@@ -45,7 +45,7 @@ export const filingResource = (f: FilingView) => ({
 /** A principal as views name it: id and display name (null when the principal is unknown). */
 export type Party = { id: string; name: string | null };
 
-/** Owners, reviewers, auditors and admins may read a filing (SPEC section 3). */
+/** Owners, reviewers, auditors and admins may read a filing. */
 const canRead = (p: Principal, f: FilingView) => f.creator === p.principalId || hasRole(p, 'reviewer', 'auditor', 'admin');
 
 @Injectable()
@@ -62,6 +62,11 @@ export class FilingQueries {
     const found = unique.length ? await this.db.getRepository(PrincipalView).find({ select: { principalId: true, name: true }, where: { principalId: In(unique) } }) : [];
     const names = new Map(found.map((p) => [p.principalId, p.name]));
     return new Map(unique.map((id) => [id, { id, name: names.get(id) ?? null }]));
+  }
+
+  /** Whether `reader` holds the filing's right now (a complainant a final `transfer` gave it to). */
+  private async holds(reader: Principal, filing: FilingView): Promise<boolean> {
+    return reader.principalId !== filing.creator && (await this.safeguards.rightAt(filing.filingId, new Date()))?.holder === reader.principalId;
   }
 
   /** Who holds the filing's right now: its creator unless a final dispute decision transferred it. */
@@ -81,7 +86,9 @@ export class FilingQueries {
   async get(filingId: string, reader: Principal): Promise<FilingView> {
     const filing = await this.db.getRepository(FilingView).findOneBy({ filingId });
     if (!filing) throw notFound('filing-not-found', `no filing ${filingId}`);
-    if (!canRead(reader, filing)) throw forbidden('not-owner', 'only the filing\'s creator, reviewers, auditors and admins may read it');
+    if (!canRead(reader, filing) && !(await this.holds(reader, filing))) {
+      throw forbidden('not-owner', 'only the filing\'s creator or holder, reviewers, auditors and admins may read it');
+    }
     return filing;
   }
 
@@ -109,7 +116,9 @@ export class FilingQueries {
   /** The filing's WorkFiled envelope: what its receipt proves is in the log. Owners, auditors and admins only. */
   async filedEntry(filingId: string, reader: Principal): Promise<EventEnvelope> {
     const filing = await this.get(filingId, reader);
-    if (filing.creator !== reader.principalId && !hasRole(reader, 'auditor', 'admin')) throw forbidden('not-owner', 'only the filing\'s creator, auditors and admins may fetch its receipt');
+    if (filing.creator !== reader.principalId && !hasRole(reader, 'auditor', 'admin') && !(await this.holds(reader, filing))) {
+      throw forbidden('not-owner', 'only the filing\'s creator or holder, auditors and admins may fetch its receipt');
+    }
     const [filed] = await this.store.readStream(filingStream(filingId));
     return filed;
   }

@@ -7,7 +7,7 @@ import { policyDecider, policyInForce, type PolicyState } from '../policy/policy
 import { POLICY_STREAM, type PolicyPublished } from '../policy/policy.events.js';
 import type { FilingAmended, WorkFiledData } from './filing.events.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { addDays } from '../verifier/sandbox-policy.js';
+import { labelDueAt } from '../verifier/sandbox-policy.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
 import { FilingView } from './filing-view.entity.js';
 import { RowBatch } from '../ledger/read-models/row-batch.js';
@@ -19,6 +19,7 @@ const UPDATES = new Set(['FilingWithdrawn', 'FilingAmended']);
 @Injectable()
 export class FilingsProjection implements Projection {
   readonly name = 'filings';
+  readonly handles = ['WorkFiled', 'FilingWithdrawn', 'FilingAmended', 'PolicyPublished'];
   readonly rebuiltWithoutIndexes = [FilingView];
   /** The policy versions published before leaf `next` (-1: unknown, read again from the store). */
   private policy: { state: PolicyState; next: number } = { state: policyDecider.initialState(), next: -1 };
@@ -56,7 +57,7 @@ export class FilingsProjection implements Projection {
           filingId: d.filingId, contentHash: d.contentHash, contentType: d.contentType, title: d.title,
           creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
           generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash, file: d.file ?? null,
-          labelState: 'none', labelDueAt: addDays(d.filedAt, policyInForce(policy, new Date(d.filedAt)).labelGraceDays), withdrawnAt: null, withdrawReason: null,
+          labelState: 'none', labelDueAt: labelDueAt(d.filedAt, policyInForce(policy, new Date(d.filedAt))), withdrawnAt: null, withdrawReason: null,
           labelTier: null, labels: null, labelCheck: null, priorFilings: d.priorFilings ?? null, humanContributionNotes: null, amendedAt: null,
         } as FilingView);
         return;
@@ -67,7 +68,8 @@ export class FilingsProjection implements Projection {
         if (!row) return;
         rows.update(d.filingId, {
           ...(d.title !== null ? { title: d.title } : {}),
-          ...(d.addedProcessEvidence.length ? { processEvidence: [...row.processEvidence, ...d.addedProcessEvidence] } : {}),
+          // Evidence added later says when, so a reader can tell it from what was declared at filing.
+          ...(d.addedProcessEvidence.length ? { processEvidence: [...row.processEvidence, ...d.addedProcessEvidence.map((p) => ({ ...p, addedAt: d.amendedAt }))] } : {}),
           ...(d.humanContributionNote !== null ? { humanContributionNotes: [...(row.humanContributionNotes ?? []), d.humanContributionNote] } : {}),
           amendedAt: d.amendedAt,
         });

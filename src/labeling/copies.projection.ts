@@ -10,6 +10,7 @@ import type { CopyRegisteredData } from './labeling.events.js';
 @Injectable()
 export class CopiesProjection implements Projection {
   readonly name = 'copies';
+  readonly handles = ['CopyRegistered'];
 
   async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
     const rows = events

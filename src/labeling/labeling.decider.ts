@@ -1,4 +1,4 @@
-// Labels of a filing (SPEC 1.2): declared by its creator, checked against the uploaded file. State is folded from the whole filing stream.
+// Labels of a filing: declared by its creator, checked against the uploaded file. State is folded from the whole filing stream.
 import { conflict, DomainError, forbidden, notFound } from '../common/domain-error.js';
 import type { FieldError } from '../common/problem.js';
 import { perceptualHashSource, type FilingEvent } from '../filing/filing.events.js';

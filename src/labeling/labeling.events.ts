@@ -1,4 +1,4 @@
-// Label events live in the filing's own stream (`filing-<id>`), hash-chained after WorkFiled (SPEC 1.2).
+// Label events live in the filing's own stream (`filing-<id>`), hash-chained after WorkFiled.
 import type { ContainerFormat } from '../inspection/upload-scan.js';
 import type { DomainEvent } from '../ledger/decider.js';
 

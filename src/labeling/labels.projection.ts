@@ -13,6 +13,7 @@ const LABEL_EVENTS = new Set(['LabelsDeclared', 'LabelFileChecked']);
 @Injectable()
 export class LabelsProjection implements Projection {
   readonly name = 'labels';
+  readonly handles = [...LABEL_EVENTS];
   /** Changes the rows the filings projection inserts, in the same batch. */
   readonly after = ['filings'];
 

@@ -1,4 +1,4 @@
-// The shape of every aggregate: pure decide/evolve over domain events (STYLE.md).
+// The shape of every aggregate: pure decide/evolve over domain events.
 import type { JsonObject } from '../verifier/envelope.js';
 
 export interface DomainEvent<T extends string = string, D extends JsonObject = JsonObject> {

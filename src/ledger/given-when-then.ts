@@ -1,4 +1,4 @@
-// Given / when / then for deciders: no database, no Nest (STYLE.md).
+// Given / when / then for deciders: no database, no Nest.
 import { DomainError } from '../common/domain-error.js';
 import { fold, type Decider, type DomainEvent } from './decider.js';
 

@@ -1,8 +1,8 @@
-// Sandbox policy versions (SPEC 1.4): published by an admin, effective from a future instant, never retroactive.
+// Sandbox policy versions: published by an admin, effective from a future instant, never retroactive.
 import { conflict, DomainError } from '../common/domain-error.js';
 import type { Decider } from '../ledger/decider.js';
 import { POLICY_V1 } from '../verifier/sandbox-policy.js';
-import type { PolicyParameters, PolicyVersion } from '../verifier/rights-rules.js';
+import type { PolicyParameters, PolicyVersion } from '../verifier/sandbox-policy.js';
 import type { PolicyPublished } from './policy.events.js';
 
 export const POLICY_V1_VERSION: PolicyVersion = { ...POLICY_V1, effectiveFrom: null };

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { fold } from '../ledger/decider.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import type { PolicyVersion } from '../verifier/rights-rules.js';
+import type { PolicyVersion } from '../verifier/sandbox-policy.js';
 import { policyDecider, policyInForce, type PolicyState } from './policy.decider.js';
 import { POLICY_STREAM, type PolicyPublished } from './policy.events.js';
 

@@ -1,4 +1,4 @@
-// A reviewer's decision on a filing's similarityReview or probation flag (SPEC 1.4). The flags themselves come from
+// A reviewer's decision on a filing's similarityReview or probation flag. The flags themselves come from
 // the rules (the right as of now), which the handler computes and passes in as a fact.
 import { conflict, forbidden, invalid, notFound } from '../common/domain-error.js';
 import type { FilingEvent } from '../filing/filing.events.js';

@@ -6,7 +6,7 @@
 // probes, in every table, each key within ⌊r/m⌋ bits of its own chunk, and only the entries found there are compared
 // in full. Chunks of about log2(n) bits keep each bucket near one entry, so a query examines a few candidates
 // instead of n; with ⌊r/m⌋ = 0 (m > r) it is the exact-chunk variant.
-import { PERCEPTUAL_SCHEME_BITS, type PerceptualScheme } from '../verifier/rights-rules.js';
+import { PERCEPTUAL_SCHEME_BITS, type PerceptualScheme } from '../verifier/rights-events.js';
 
 export interface HashEntry { filingId: string; creator: string; leafIndex: number }
 export interface Match { entry: HashEntry; distance: number }

@@ -10,11 +10,12 @@ import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { FilingView } from '../filing/filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Right } from '../verifier/rights-rules.js';
-import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-rules.js';
+import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-events.js';
 import type { FilingSafeguards, Screening } from '../filing/filing-safeguards.js';
 import { disputeDecider, statusAt, type DisputeState } from '../disputes/dispute.decider.js';
 import { disputeStream, type DisputeEvent } from '../disputes/dispute.events.js';
 import { fold } from '../ledger/decider.js';
+import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { hammingDistance, hexToWords, NearDuplicateIndex, type HashEntry, type Match } from './near-duplicate.index.js';
 import { PolicyService } from '../policy/policy.service.js';
 import type { PerceptualHash64 } from '../inspection/file-inspection.js';
@@ -191,6 +192,7 @@ export class FilingScreening implements FilingSafeguards {
     private readonly rights: RightsQueries,
     private readonly writer: LedgerWriter,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   private found(filing: FilingDetails, threshold: number, policyVersion: number, matches: Match[], at: Date): { type: 'NearDuplicatesFound'; data: NearDuplicatesFoundData } {
@@ -223,12 +225,19 @@ export class FilingScreening implements FilingSafeguards {
     return this.rights.compute(filingId, at);
   }
 
-  async closedDisputes(disputeIds: readonly string[], at: Date): Promise<string[]> {
+  async disputesAgainst(filingId: string): Promise<string[]> {
+    const rows = await this.db.getRepository(DisputeView).find({ select: { disputeId: true }, where: { filingId } });
+    return rows.map((r) => r.disputeId);
+  }
+
+  async closedDisputes(disputeIds: readonly string[]): Promise<string[]> {
     const states = await Promise.all(disputeIds.map(async (id) => {
       const events = (await this.store.readStream(disputeStream(id))) as unknown as DisputeEvent[];
       return [id, fold(disputeDecider, events)] as [string, DisputeState];
     }));
-    const closed = new Set(['returned', 'withdrawn', 'final']);
+    // Read first, then the instant: a decision whose appeal window closed while the streams were read is final.
+    const at = new Date();
+    const closed = new Set(['none', 'returned', 'withdrawn', 'final']);
     return states.filter(([, s]) => closed.has(statusAt(s.status, s.decision?.appealUntil ?? null, at))).map(([id]) => id);
   }
 

@@ -7,7 +7,7 @@ import { disputeStream } from '../disputes/dispute.events.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { POLICY_STREAM, RIGHTS_EVENT_TYPES, ruleEvent, type RuleEvent } from '../verifier/rights-rules.js';
+import { POLICY_STREAM, RIGHTS_EVENT_TYPES, ruleEvent, type RuleEvent } from '../verifier/rights-events.js';
 
 /** Every event a right depends on, in log order, up to leaf `upTo` (a projection replays as of its own event). */
 export async function loadRightEvents(

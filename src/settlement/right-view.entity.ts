@@ -1,4 +1,4 @@
-// Rights register read model (SPEC 1.4): one row per filing, the right as the rules gave it at the last event or
+// Rights register read model: one row per filing, the right as the rules gave it at the last event or
 // settlement that touched it (`asOf`); GET /v1/rights/:id computes it for any instant instead.
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 

@@ -1,7 +1,7 @@
 import type { Outcome, Remedy } from '../disputes/dispute.events.js';
 import { DisputesProjection } from '../disputes/disputes.projection.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { rightOf } from '../verifier/rights-rules.js';
+import { rightOf } from '../verifier/rights-book.js';
 import {
   assignDispute, day, decideAppeal, decideDispute, declareLabels, fileAppeal, fileComplaint, fileWork, flagReviewed, IMAGE_LABELS, iso,
   nearDuplicatesFound, publishPolicy, settleRights, submitResponse, withdrawFiling,

@@ -12,7 +12,9 @@ import { ReadModelProjection, type Projection } from '../ledger/read-models/proj
 import { RightView } from './right-view.entity.js';
 import { RowBatch } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, rightOf, type Right, type RightsSettledData, type RuleEvent } from '../verifier/rights-rules.js';
+import { rightOf } from '../verifier/rights-book.js';
+import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, type RightsSettledData, type RuleEvent } from '../verifier/rights-events.js';
+import type { Right } from '../verifier/rights-rules.js';
 import { mergeRightEvents, RuleStreamCache } from './right-events.js';
 
 export const rightRow = (r: Right, leafIndex: number, lastLeafIndex: number): RightView => ({
@@ -33,6 +35,7 @@ type Step = { leafIndex: number; instant: string };
 @Injectable()
 export class RightsProjection implements Projection {
   readonly name = 'rights';
+  readonly handles = [...RIGHTS_EVENT_TYPES, ...BY_DISPUTE];
   /** Reads the disputes' rows (their outcomes) as of each event. */
   readonly after = ['disputes'];
   readonly rebuiltWithoutIndexes = [RightView];

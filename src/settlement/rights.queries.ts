@@ -6,7 +6,8 @@ import { notFound } from '../common/domain-error.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { RightView } from './right-view.entity.js';
-import { rightOf, type Right } from '../verifier/rights-rules.js';
+import { rightOf } from '../verifier/rights-book.js';
+import type { Right } from '../verifier/rights-rules.js';
 import { loadRightEvents } from './right-events.js';
 
 export interface ListRights { status?: string; holder?: string; creator?: string; flag?: string; limit?: number; cursor?: string }

@@ -1,10 +1,10 @@
-// Events of the sandbox settlement (SPEC 1.4). Their data types live with the pure rules in src/verifier, which the
+// Events of the sandbox settlement. Their data types live with the pure rules in src/verifier, which the
 // verifier replays; this file names them as domain events for the deciders.
 import type { DomainEvent } from '../ledger/decider.js';
-import type { FlagReviewedData, NearDuplicatesFoundData, RightsSettledData } from '../verifier/rights-rules.js';
+import type { FlagReviewedData, NearDuplicatesFoundData, RightsSettledData } from '../verifier/rights-events.js';
 
-export { SETTLEMENTS_STREAM } from '../verifier/rights-rules.js';
-export type { FlagReviewedData, NearDuplicatesFoundData, RightsSettledData } from '../verifier/rights-rules.js';
+export { SETTLEMENTS_STREAM } from '../verifier/rights-events.js';
+export type { FlagReviewedData, NearDuplicatesFoundData, RightsSettledData } from '../verifier/rights-events.js';
 
 /** Stream `filing-<id>`, right after WorkFiled (same commit), or a follow-up for filings committed concurrently. */
 export type NearDuplicatesFound = DomainEvent<'NearDuplicatesFound', NearDuplicatesFoundData>;

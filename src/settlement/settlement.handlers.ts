@@ -2,7 +2,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { filingStream } from '../filing/filing.events.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
-import type { FlagReviewedData, PolicyPublishedData } from '../verifier/rights-rules.js';
+import type { FlagReviewedData, PolicyPublishedData } from '../verifier/rights-events.js';
 import { flagReviewDecider } from './flag-review.decider.js';
 import { policyDecider } from '../policy/policy.decider.js';
 import { RightsQueries } from './rights.queries.js';

@@ -12,7 +12,7 @@ import { SettlementService } from './settlement.service.js';
 import { StatsQueries } from './stats.queries.js';
 
 /**
- * The sandbox (SPEC 1.4): policy versions, the rights register, near-duplicate and repeat-infringer safeguards,
+ * The sandbox: policy versions, the rights register, near-duplicate and repeat-infringer safeguards,
  * settlement runs and governance figures. It provides the filing module's safeguards (FilingScreening) and its read
  * model, RightsProjection, to the ledger's projection runner.
  */

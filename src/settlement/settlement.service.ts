@@ -1,4 +1,4 @@
-// Settlement runs (SPEC 1.4): the rules applied to the whole register at an instant, recorded as RightsSettled on the
+// Settlement runs: the rules applied to the whole register at an instant, recorded as RightsSettled on the
 // `settlements` stream. Runs are serialised by the stream's expected revision, in this process and across processes.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { conflict, DomainError } from '../common/domain-error.js';
@@ -7,7 +7,8 @@ import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { RIGHTS_EVENT_TYPES, RightsBook, type RightsSettledData, type SettlementTrigger } from '../verifier/rights-rules.js';
+import { RightsBook } from '../verifier/rights-book.js';
+import { RIGHTS_EVENT_TYPES, type RightsSettledData, type SettlementTrigger } from '../verifier/rights-events.js';
 import { SETTLEMENTS_STREAM } from './settlement.events.js';
 
 const BATCH = 5000;

@@ -1,14 +1,14 @@
-// Governance figures (SPEC 1.4) from the read models: the rights register as last settled or changed, and the disputes.
+// Governance figures from the read models: the rights register as last settled or changed, and the disputes.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { RightView } from './right-view.entity.js';
 import { RIGHT_STATUSES } from '../verifier/rights-rules.js';
+import { DAY_MS } from '../verifier/sandbox-policy.js';
 import { DISPUTE_TYPES } from '../disputes/dispute.events.js';
 import { PolicyService } from '../policy/policy.service.js';
 
-const DAY_MS = 86_400_000;
 const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
 
 function median(values: number[]): number | null {

@@ -1,4 +1,4 @@
-// Event envelope and its hash (SPEC section 2). Framework-free: runs in Node and in a browser.
+// Event envelope and its hash. Framework-free: runs in Node and in a browser.
 import canonicalize from 'canonicalize';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';

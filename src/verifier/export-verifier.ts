@@ -9,7 +9,7 @@ import { CompactRange } from './compact-range.js';
 import { canonicalEnvelopeBody, type EventEnvelope, isHex64, nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
 import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
 import { checkConsistency, equalBytes } from './rfc6962.js';
-import type { FilingStore } from './rights-rules.js';
+import type { FilingStore } from './rights-book.js';
 import { SettlementAuditor } from './settlement-audit.js';
 
 export interface VerifierOptions {

@@ -37,62 +37,13 @@ export function splitPoint(n: number): number {
   return k;
 }
 
+export function isPowerOfTwo(n: number): boolean {
+  if (n < 1) return false;
+  while (n % 2 === 0) n /= 2;
+  return n === 1;
+}
+
 const isSize = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-
-/** MTH(D[n]) over leaf hashes (not leaf inputs). */
-export function rootFromLeafHashes(leafHashes: readonly Uint8Array[], sha256: Sha256 = nobleSha256): Uint8Array {
-  if (leafHashes.length === 0) return emptyRoot(sha256);
-  return subtreeRoot(leafHashes, 0, leafHashes.length, sha256);
-}
-
-function subtreeRoot(leaves: readonly Uint8Array[], start: number, n: number, sha256: Sha256): Uint8Array {
-  if (n === 1) return leaves[start];
-  const k = splitPoint(n);
-  return hashChildren(subtreeRoot(leaves, start, k, sha256), subtreeRoot(leaves, start + k, n - k, sha256), sha256);
-}
-
-/** PATH(m, D[n]) of RFC 6962 §2.1.1, nearest sibling first; for small in-memory trees (tests, reference). */
-export function inclusionProof(leafIndex: number, leafHashes: readonly Uint8Array[], sha256: Sha256 = nobleSha256): Uint8Array[] {
-  const n = leafHashes.length;
-  if (!isSize(leafIndex) || leafIndex >= n) throw new RangeError(`no leaf ${leafIndex} in a tree of size ${n}`);
-  const path: Uint8Array[] = [];
-  const walk = (m: number, start: number, size: number): void => {
-    if (size === 1) return;
-    const k = splitPoint(size);
-    if (m < k) {
-      walk(m, start, k);
-      path.push(subtreeRoot(leafHashes, start + k, size - k, sha256));
-    } else {
-      walk(m - k, start + k, size - k);
-      path.push(subtreeRoot(leafHashes, start, k, sha256));
-    }
-  };
-  walk(leafIndex, 0, n);
-  return path;
-}
-
-/** PROOF(m, D[n]) of RFC 6962 §2.1.2 (n = leafHashes.length); empty for m = 0 and m = n. */
-export function consistencyProof(m: number, leafHashes: readonly Uint8Array[], sha256: Sha256 = nobleSha256): Uint8Array[] {
-  const n = leafHashes.length;
-  if (!isSize(m) || m > n) throw new RangeError(`no consistency proof from ${m} to ${n}`);
-  const proof: Uint8Array[] = [];
-  const subproof = (mm: number, start: number, size: number, complete: boolean): void => {
-    if (mm === size) {
-      if (!complete) proof.push(subtreeRoot(leafHashes, start, size, sha256));
-      return;
-    }
-    const k = splitPoint(size);
-    if (mm <= k) {
-      subproof(mm, start, k, complete);
-      proof.push(subtreeRoot(leafHashes, start + k, size - k, sha256));
-    } else {
-      subproof(mm - k, start + k, size - k, false);
-      proof.push(subtreeRoot(leafHashes, start, k, sha256));
-    }
-  };
-  if (m > 0 && m < n) subproof(m, 0, n, true);
-  return proof;
-}
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -216,10 +167,4 @@ export function verifyConsistency(
   size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array, sha256: Sha256 = nobleSha256,
 ): boolean {
   return checkConsistency(size1, size2, proof, root1, root2, sha256).ok;
-}
-
-function isPowerOfTwo(n: number): boolean {
-  if (n < 1) return false;
-  while (n % 2 === 0) n /= 2;
-  return n === 1;
 }

@@ -1,4 +1,4 @@
-// Sandbox policy v1 defaults (SPEC 1.4). Versions arrive as events with the settlement issue.
+// Sandbox policy v1 defaults and the deadlines a policy sets. Later versions arrive as PolicyPublished events.
 export interface SandboxPolicy {
   version: number;
   labelGraceDays: number;
@@ -10,6 +10,10 @@ export interface SandboxPolicy {
   similarity: { phash64: number; pdq256: number; simhash64: number };
   repeatInfringer: { upheld: number; windowDays: number };
 }
+
+export type PolicyParameters = Omit<SandboxPolicy, 'version'>;
+/** A published policy version; v1 (POLICY_V1) is implicit and in force from the beginning. */
+export type PolicyVersion = SandboxPolicy & { effectiveFrom: string | null };
 
 export const POLICY_V1: SandboxPolicy = Object.freeze({
   version: 1,
@@ -23,5 +27,12 @@ export const POLICY_V1: SandboxPolicy = Object.freeze({
   repeatInfringer: { upheld: 3, windowDays: 365 },
 });
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 export const addDays = (iso: string, days: number): string => new Date(Date.parse(iso) + days * DAY_MS).toISOString();
+
+/** When a filing's labels are due: its filing instant plus the grace period of the policy in force then (ISO or epoch ms). */
+export function labelDueAt(filedAt: string, policy: Pick<SandboxPolicy, 'labelGraceDays'>): string;
+export function labelDueAt(filedAt: number, policy: Pick<SandboxPolicy, 'labelGraceDays'>): number;
+export function labelDueAt(filedAt: string | number, policy: Pick<SandboxPolicy, 'labelGraceDays'>): string | number {
+  return typeof filedAt === 'number' ? filedAt + policy.labelGraceDays * DAY_MS : addDays(filedAt, policy.labelGraceDays);
+}

@@ -1,7 +1,9 @@
 // Rule-conformance audit: every RightsSettled in an export must be what the sandbox rules give at its asOf over the
-// log prefix it names (logSize), given the settlements before it. Framework-free, like the rest of the verifier.
+// log prefix it names (logSize), given the settlements before it; no filing may be withdrawn while a complaint against
+// it is open, nor after a final decision transferred its right. Framework-free, like the rest of the verifier.
 import { canonicalJson, type EventEnvelope } from './envelope.js';
-import { type FilingStore, RIGHTS_EVENT_TYPES, RightsBook, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-rules.js';
+import { RightsBook, type FilingStore } from './rights-book.js';
+import { RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-events.js';
 
 const describe = (c: RightChange | undefined) => (c ? `${c.from} → ${c.to} (${c.rule}, holder ${c.holder}, since ${c.since})` : 'no change');
 const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
@@ -23,9 +25,17 @@ export class SettlementAuditor {
   /** Feeds one envelope (already hash- and chain-checked), in log order; returns why a settlement is wrong, if it is. */
   push(e: EventEnvelope): string | undefined {
     if (!RIGHTS_EVENT_TYPES.has(e.type)) return undefined;
-    const problem = e.type === 'RightsSettled' ? this.check(e) : undefined;
+    const problem = e.type === 'RightsSettled' ? this.check(e) : e.type === 'FilingWithdrawn' ? this.checkWithdrawal(e) : undefined;
     this.book.apply(e);
     return problem;
+  }
+
+  /** A withdrawal must not escape a complaint, nor take back a right a final decision transferred. */
+  private checkWithdrawal(e: EventEnvelope): string | undefined {
+    const d = e.data as { filingId?: unknown; withdrawnAt?: unknown };
+    const at = typeof d.withdrawnAt === 'string' ? Date.parse(d.withdrawnAt) : NaN;
+    if (typeof d.filingId !== 'string' || !Number.isFinite(at)) return undefined;
+    return this.book.withdrawalProblem(d.filingId, at, e.leafIndex);
   }
 
   private check(e: EventEnvelope): string | undefined {

@@ -1,5 +1,6 @@
 // Who am I, and my own keys: /v1/me, issuing and revoking one's own keys, keys that expire.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
 import { expectRefused, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 describe('principals and their keys', () => {
@@ -61,6 +62,11 @@ describe('principals and their keys', () => {
 
     const byAdmin = await ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(ledger.adminKey)).send({ expiresAt });
     expect(byAdmin.status).toBe(201);
+    // A key that expires cannot mint one that outlives it.
+    const minted = await ledger.http().post('/v1/me/keys').set(as(issued.body.key)).send({});
+    expect(minted.body.expiresAt).toBe(expiresAt);
+    await expectRefused(ledger, () => ledger.http().post('/v1/me/keys').set(as(issued.body.key)).send({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+      400, 'expiry-beyond-key');
 
     await sleep(Math.max(0, Date.parse(expiresAt) - Date.now()) + 100);
     for (const key of [issued.body.key, byAdmin.body.key]) {
@@ -69,7 +75,19 @@ describe('principals and their keys', () => {
       expect(res.body.detail).toContain(expiresAt);
     }
     const me = await ledger.http().get('/v1/me').set(as(alice.key));
-    expect(me.body.keys.filter((k: { expiresAt: string | null }) => k.expiresAt === expiresAt)).toHaveLength(2);
+    expect(me.body.keys.filter((k: { expiresAt: string | null }) => k.expiresAt === expiresAt)).toHaveLength(3);
+  });
+
+  it('never keeps an issued key: a repeated Idempotency-Key is told the request was carried out, and no stored response holds the key', async () => {
+    const send = () => ledger.http().post('/v1/me/keys').set(as(alice.key)).set('idempotency-key', 'rotate-1').send({});
+    const first = await send();
+    expect(first.status).toBe(201);
+    const before = await ledger.store.count();
+    const again = await send();
+    expect({ status: again.status, type: again.body.type }).toEqual({ status: 409, type: 'urn:sandbox-ledger:problem:idempotency-key-applied' });
+    expect(await ledger.store.count()).toBe(before);
+    const stored = await ledger.app.get(DataSource).query('SELECT body FROM idempotency_records') as Array<{ body: string | null }>;
+    expect(stored.some((r) => r.body?.includes(first.body.key))).toBe(false);
   });
 
   it('refuses an expiry in the past, a malformed one and unknown fields, appending nothing', async () => {

@@ -21,7 +21,7 @@ const ISO_MS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ev = (type: string, n = 0): NewEvent => ({ type, data: { n, nested: { list: [1, 'two', null, true] } }, meta: { actor: 'p-1' } });
 const evs = (count: number, type = 'Tested'): NewEvent[] => Array.from({ length: count }, (_, i) => ev(type, i));
 
-/** SPEC 2: hash = hex SHA-256 of the JCS form of {v,id,stream,revision,type,data,meta,recordedAt,prevHash}. */
+/** The event hash = hex SHA-256 of the JCS form of {v,id,stream,revision,type,data,meta,recordedAt,prevHash}. */
 function independentHash(e: EventEnvelope): string {
   const { v, id, stream, revision, type, data, meta, recordedAt, prevHash } = e;
   const text = canonicalize({ v, id, stream, revision, type, data, meta, recordedAt, prevHash });

@@ -65,6 +65,10 @@ describe('filing and dispute integrity', () => {
     const register = await get(audrey, `/v1/rights?holder=${bob.id}`);
     expect(register.body.items.map((r: { filingId: string; status: string }) => [r.filingId, r.status])).toEqual([[filingId, 'transferred']]);
     expect((await get(alice, `/v1/filings/${filingId}/receipt`)).body.filing).toEqual({ filingId, filedAt: filed.body.filedAt, leafIndex: filed.body.leafIndex, holder: bobParty });
+    // The holder reads the filing, its history and its receipt as its creator does.
+    expect((await get(bob, `/v1/filings/${filingId}`)).body).toMatchObject({ filingId, holder: bobParty });
+    expect((await get(bob, `/v1/filings/${filingId}/history`)).status).toBe(200);
+    expect((await get(bob, `/v1/filings/${filingId}/receipt`)).body.filing.holder).toEqual(bobParty);
 
     // The complainant filing the content is answered with the filing they hold, not refused as a duplicate.
     const before = await ledger.store.count();
@@ -75,6 +79,7 @@ describe('filing and dispute integrity', () => {
     // Anyone else still meets the 409, and the creator cannot withdraw what was transferred.
     await expectRefused(ledger, () => post(alice, '/v1/filings', filingBody({ contentHash })), 409, 'duplicate-content');
     await expectRefused(ledger, () => post(alice, `/v1/filings/${filingId}/withdraw`, {}), 409, 'right-transferred');
+    await expectRefused(ledger, () => post(alice, `/v1/filings/${filingId}/amend`, { title: 'Still mine' }), 409, 'right-transferred');
 
     // The export verifies, settlement audit included.
     const vkey = (await get(null, '/v1/ledger/key')).text.trim();
@@ -120,7 +125,7 @@ describe('filing and dispute integrity', () => {
       title: 'The title', amended: true, amendedAt: amended.body.amendedAt, humanContributionNotes: ['Recoloured the sky by hand.'],
       contentHash: body.contentHash, filedAt: filed.body.filedAt, leafIndex: filed.body.leafIndex, generation: { promptHash: (body.generation as { promptHash: string }).promptHash },
     });
-    expect(read.processEvidence).toContainEqual({ ...evidence, createdAt: null });
+    expect(read.processEvidence).toContainEqual({ ...evidence, createdAt: null, addedAt: amended.body.amendedAt });
     const history = (await get(alice, `/v1/filings/${filed.body.filingId}/history`)).body.events as EventEnvelope[];
     expect(history.map((e) => e.type)).toEqual(['WorkFiled', 'FilingAmended']);
 

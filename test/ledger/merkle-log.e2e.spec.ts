@@ -2,7 +2,8 @@
 import { createHash, createPublicKey, verify as edVerify } from 'node:crypto';
 import { verifyCheckpoint } from '../../src/verifier/checkpoint.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
-import { hashLeaf, rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../../src/verifier/rfc6962.js';
+import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/verifier/rfc6962.js';
+import { rootFromLeafHashes } from '../support/merkle-tree.js';
 import { verifyReceipt } from '../../src/verifier/tlog-proof.js';
 import { fetchExport, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 

@@ -2,7 +2,8 @@
 // on the size (a second sequencer cannot corrupt the tree), checkpoints that never go backwards, one signer per log.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashChildren, hashLeaf, rootFromLeafHashes } from '../../src/verifier/rfc6962.js';
+import { hashChildren, hashLeaf } from '../../src/verifier/rfc6962.js';
+import { rootFromLeafHashes } from '../support/merkle-tree.js';
 import { nodeKey, SignerMismatchError, SqliteMerkleTreeStore, TreeMovedError, type MerkleTreeStore } from '../../src/ledger/log/merkle-tree.store.js';
 import { PostgresMerkleTreeStore } from '../../src/ledger/log/postgres-merkle-tree.store.js';
 import { tempDir } from '../support/ledger-app.js';

@@ -10,7 +10,7 @@ import { orderProjections, type Projection } from '../../src/ledger/read-models/
 import { ProjectionRunner } from '../../src/ledger/read-models/projection-runner.js';
 
 const projection = (name: string, ...after: string[]): Projection =>
-  ({ name, ...(after.length ? { after } : {}), applyBatch: async () => {}, clear: async () => {} });
+  ({ name, handles: [], ...(after.length ? { after } : {}), applyBatch: async () => {}, clear: async () => {} });
 const names = (projections: Projection[]) => projections.map((p) => p.name);
 
 describe('orderProjections', () => {

@@ -21,7 +21,7 @@ const DISPUTE_READERS: readonly Actor[] = ['creator', 'complainant', 'reviewer',
 const get = (path: string) => async (): Promise<Request> => ({ path });
 const idOf = (c: Context, actor: Actor) => (actor === 'none' || actor === 'admin' ? c.cast.assignedReviewer.id : c.cast[actor].id);
 
-/** The one table: SPEC section 3 and 1.5, per operation of the OpenAPI document. */
+/** The one table: who may call each operation of the OpenAPI document. */
 const TABLE: Record<string, Row> = {
   'GET /health': { allow: 'public', request: get('/health') },
   'GET /metrics': { allow: 'public', request: get('/metrics') },

@@ -1,10 +1,12 @@
-// The sandbox rules (SPEC 1.4) as given events / when asOf / then right: time is data, nothing waits.
+// The sandbox rules as given events / when asOf / then right: time is data, nothing waits.
 import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
-import { type FilingStore, MemoryFilingStore, RightsBook, rightOf, type Right, type RuleEvent } from '../../src/verifier/rights-rules.js';
+import { type FilingStore, MemoryFilingStore, RightsBook, rightOf } from '../../src/verifier/rights-book.js';
+import type { RuleEvent } from '../../src/verifier/rights-events.js';
+import type { Right } from '../../src/verifier/rights-rules.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2027-01-04T00:00:00.000Z');
@@ -347,5 +349,37 @@ describe.each(stores)('sandbox rules: a long-lived book with its filings %s sett
       }
     }
     expect(settlements).toBeGreaterThan(20);
+  });
+});
+
+describe('sandbox rules: transfers, refiling and amendments', () => {
+  it('a final transfer gives the complainant the right, and it stays theirs', () => {
+    const l = log().filed(0).labelled(1).complaint(2, 'd1', { type: 'authorship' }).decided(5, 'd1', 'upheld', 'transfer').appealed(6, 'd1').appealDecided(8, 'd1', 'upheld', 'transfer');
+    expect(l.at(7)).toMatchObject({ status: 'provisional', holder: 'alice', flags: ['disputed'] });
+    expect(l.at(8)).toMatchObject({ status: 'transferred', holder: 'bob', rule: 'dispute-upheld-transfer' });
+    expect(l.at(400)).toMatchObject({ status: 'transferred', holder: 'bob' });
+  });
+
+  it('a transfer nobody appealed is the complainant\'s when the appeal window closes', () => {
+    const l = log().filed(0).labelled(1).complaint(2, 'd1', { type: 'priority' }).decided(5, 'd1', 'upheld', 'transfer', 15);
+    expect(l.at(19.99)).toMatchObject({ holder: 'alice' });
+    expect(l.at(20)).toMatchObject({ status: 'transferred', holder: 'bob', cause: { deadline: 'appealUntil', at: at(20), disputeId: 'd1' } });
+  });
+
+  it('content filed again after a withdrawal is a new right from its own filing time; the withdrawn one stays withdrawn', () => {
+    const l = log().filed(0, 'f1', 'alice').withdrawn(3, 'f1').filed(5, 'f2', 'bob').labelled(6, 'f2');
+    expect(l.at(10, 'f1')).toMatchObject({ status: 'withdrawn', holder: 'alice', rule: 'filing-withdrawn' });
+    expect(l.at(10, 'f2')).toMatchObject({ status: 'provisional', holder: 'bob', since: at(5), quietUntil: at(35) });
+    expect(l.at(35, 'f2')).toMatchObject({ status: 'confirmed', holder: 'bob' });
+  });
+
+  it('amendments, complaint marks and content releases change no right', () => {
+    const plain = log().filed(0).labelled(1);
+    const busy = log().filed(0).labelled(1);
+    busy.events.push(
+      { type: 'FilingAmended', data: { filingId: 'f1', title: 'New title', addedProcessEvidence: [], humanContributionNote: 'more', amendedAt: at(2) }, leafIndex: 2 },
+      { type: 'ContentReleased', data: { contentHash: 'h', filingId: 'f0', filedAt: at(-5), withdrawnAt: at(-1) }, leafIndex: 3 },
+    );
+    for (const day of [2, 10, 31]) expect(busy.at(day)).toEqual(plain.at(day));
   });
 });

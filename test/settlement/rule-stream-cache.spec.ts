@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import { RuleStreamCache } from '../../src/settlement/right-events.js';
-import { ruleEvent } from '../../src/verifier/rights-rules.js';
+import { ruleEvent } from '../../src/verifier/rights-events.js';
 
 describe('RuleStreamCache', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rule-cache-'));

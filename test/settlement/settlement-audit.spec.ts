@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
-import type { FilingStore } from '../../src/verifier/rights-rules.js';
+import type { FilingStore } from '../../src/verifier/rights-book.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2025-06-01T00:00:00.000Z');
@@ -99,6 +99,26 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
     expect(run(late)).toEqual({ result: expect.objectContaining({ ok: true }), audited: 3 });
     const wrongFrom = late.map((s, i) => (i === 7 ? settled(32, 7, [{ ...confirmation, to: 'withdrawn', rule: 'filing-withdrawn', cause: { event: 'FilingWithdrawn', leafIndex: 5 }, since: at(31) }]) : s));
     expect(run(wrongFrom).result).toMatchObject({ ok: false, leafIndex: 7, reason: expect.stringMatching(/recorded as provisional → withdrawn .* the rules give confirmed → withdrawn/) });
+  });
+
+  it('refuses a withdrawal while a complaint against the filing is open, or after a final transfer; allows it once the complaint is closed', () => {
+    const d = (type: string, data: JsonObject): Spec => ({ stream: 'dispute-d1', type, data: { disputeId: 'd1', ...data } });
+    const complaint = d('ComplaintFiled', { filingId: 'f1', type: 'authorship', complainant: 'bob', respondent: 'alice', filedAt: at(1) });
+    const open = [filed('f1', 0), complaint, withdrawn('f1', 2)];
+    expect(run(open).result).toEqual({ ok: false, leafIndex: 2, reason: 'filing f1 was withdrawn while complaint d1 against it was open' });
+
+    const decided = d('DisputeDecided', { outcome: 'upheld', remedy: 'transfer', decidedAt: at(3), appealUntil: at(18) });
+    // Decided but still open to appeal: still open.
+    expect(run([filed('f1', 0), complaint, decided, withdrawn('f1', 4)]).result).toMatchObject({ ok: false, leafIndex: 3, reason: expect.stringMatching(/complaint d1 against it was open/) });
+    // Final (nobody appealed within the window): the right was transferred, the creator cannot take it back.
+    expect(run([filed('f1', 0), complaint, decided, withdrawn('f1', 20)]).result)
+      .toEqual({ ok: false, leafIndex: 3, reason: 'filing f1 was withdrawn by its creator after complaint d1 transferred its right to bob' });
+    // A complaint withdrawn, or decided for the respondent and final: the filing may be withdrawn.
+    expect(run([filed('f1', 0), complaint, d('ComplaintWithdrawn', { withdrawnAt: at(2) }), withdrawn('f1', 3)]).result).toMatchObject({ ok: true });
+    const rejected = d('DisputeDecided', { outcome: 'rejected', remedy: null, decidedAt: at(3), appealUntil: at(18) });
+    expect(run([filed('f1', 0), complaint, rejected, withdrawn('f1', 20)]).result).toMatchObject({ ok: true });
+    // Hashes and chains alone cannot tell.
+    expect(run(open, { audit: false }).result).toMatchObject({ ok: true });
   });
 
   it('refuses settlements out of time order, dated after their recording, covering more than precedes them, or off their stream', () => {

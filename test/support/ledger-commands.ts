@@ -13,9 +13,9 @@ import { fold, type Decider, type DomainEvent } from '../../src/ledger/decider.j
 import { policyDecider, policyInForce, type ParameterChanges } from '../../src/policy/policy.decider.js';
 import { POLICY_STREAM, type PolicyPublished } from '../../src/policy/policy.events.js';
 import type { JsonObject } from '../../src/verifier/envelope.js';
-import {
-  RightsBook, SETTLEMENTS_STREAM, type NearDuplicateCandidate, type ReviewableFlag, type ReviewDecision, type RightsSettledData,
-} from '../../src/verifier/rights-rules.js';
+import { RightsBook } from '../../src/verifier/rights-book.js';
+import { SETTLEMENTS_STREAM, type NearDuplicateCandidate, type RightsSettledData } from '../../src/verifier/rights-events.js';
+import type { ReviewableFlag, ReviewDecision } from '../../src/verifier/rights-rules.js';
 import type { Command, LogEntry, LoggedEvent } from './projection-spec.js';
 
 const DAY_MS = 86_400_000;

@@ -54,7 +54,7 @@ describe('signed checkpoints', () => {
   const vkey = formatVkey(origin, key.publicKey);
   const note = signCheckpoint({ origin, treeSize: 8, rootHash: root8, time: 1767225600 }, key.secretKey);
 
-  it('verify, and are exactly what the SPEC shows, checked from first principles with node:crypto', () => {
+  it('verify, and are exactly the documented format, checked from first principles with node:crypto', () => {
     const body = `${origin}\n8\n${root8b64}\ntime 1767225600\n`;
     const m = /^— (\S+) (\S+)\n$/u.exec(note.slice(body.length + 1))!;
     expect(note.slice(0, body.length + 1)).toBe(body + '\n');

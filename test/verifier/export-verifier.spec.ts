@@ -1,7 +1,7 @@
 // The streaming export verifier: a valid export passes; every kind of tampering fails at the first bad leaf.
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { ExportVerifier, verifyConsistencyBetweenCheckpoints, verifyExport } from '../../src/verifier/export-verifier.js';
-import { consistencyProof, rootFromLeafHashes } from '../../src/verifier/rfc6962.js';
+import { consistencyProof, rootFromLeafHashes } from '../support/merkle-tree.js';
 import { buildLog, leafHashesOf, ndjson, newSigner, sampleLog } from './fixture.js';
 import { hex } from './vectors.js';
 import { nativeVerify } from './keys.js';

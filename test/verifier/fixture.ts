@@ -2,7 +2,8 @@
 import { computeEventHash, ZERO_HASH, type EventEnvelope, type JsonObject } from '../../src/verifier/envelope.js';
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
 import { formatVkey } from '../../src/verifier/note.js';
-import { hashLeaf, rootFromLeafHashes } from '../../src/verifier/rfc6962.js';
+import { hashLeaf } from '../../src/verifier/rfc6962.js';
+import { rootFromLeafHashes } from '../support/merkle-tree.js';
 import { newKey, type TestKey } from './keys.js';
 import { unhex } from './vectors.js';
 

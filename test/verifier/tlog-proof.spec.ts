@@ -1,6 +1,6 @@
 // Receipts: the JSON receipt and the C2SP tlog-proof@v1 bundle of every event of a small log verify; tampering does not.
 import { canonicalJson, computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
-import { inclusionProof } from '../../src/verifier/rfc6962.js';
+import { inclusionProof } from '../support/merkle-tree.js';
 import {
   formatTlogProof, parseTlogProof, receiptToTlogProof, TLOG_PROOF_HEADER, verifyReceipt, type JsonReceipt,
 } from '../../src/verifier/tlog-proof.js';

@@ -1,14 +1,15 @@
 // The log sequencer: turns events, in store order, into RFC 6962 leaves, answers proofs and signs checkpoints.
 // When several instances share a store, only the leader (LogLeadership) integrates and signs; followers answer
 // proofs from the shared tree store and wait briefly for the leader when a receipt needs a newer checkpoint.
-import { HttpException, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { DomainError } from '../../common/domain-error.js';
 import { formatCheckpointBody } from '../../verifier/checkpoint.js';
 import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../../verifier/envelope.js';
 import { signNote } from '../../verifier/note.js';
+import { MerkleProofs } from '../../verifier/merkle-proofs.js';
 import { hashChildren, hashLeaf, verifyConsistency } from '../../verifier/rfc6962.js';
 import type { EventStore, Unsubscribe } from '../event-store/event-store.port.js';
 import { SoleLeadership, type LogLeadership } from './log-leadership.js';
-import { MerkleProofs } from './merkle-proofs.js';
 import { nodeKey, type MerkleTreeStore, type NodeId, type StoredCheckpoint } from './merkle-tree.store.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -21,10 +22,19 @@ export interface InclusionProof { leafIndex: number; treeSize: number; hashes: s
 export interface ConsistencyProof { from: number; to: number; hashes: string[] }
 export interface Receipt { entry: EventEnvelope; leafIndex: number; treeSize: number; inclusionProof: InclusionProof; checkpoint: string }
 
+/** A proof asked of a tree or leaf the log does not have: the client's mistake, a 400. */
+export class LogRangeError extends DomainError {
+  readonly name = 'LogRangeError';
+  constructor(message: string) {
+    super('invalid', 'out-of-range', message);
+  }
+}
+
 /** A follower waited for the leader and the log has not caught up yet: 503 with Retry-After. */
-export class SequencerUnavailableError extends HttpException {
+export class SequencerUnavailableError extends DomainError {
+  readonly name = 'SequencerUnavailableError';
   constructor(message: string, readonly retryAfterSeconds = 1) {
-    super(message, 503);
+    super('unavailable', 'unavailable', message);
   }
 }
 
@@ -254,34 +264,56 @@ export class MerkleLog {
   async checkpointCovering(leafIndex: number): Promise<StoredCheckpoint> {
     const latest = await this.tree.latestCheckpoint();
     if (latest && latest.treeSize > leafIndex) return latest;
+    // Entries come from the store: a log without one is out of step with it, our fault rather than the client's.
     if (!this.leadership.isLeader) {
-      if (leafIndex >= await this.store.count()) throw new RangeError(`leaf ${leafIndex} is not in the log`);
+      if (leafIndex >= await this.store.count()) throw new Error(`leaf ${leafIndex} is not in the log`);
       return this.awaitCheckpoint(leafIndex + 1);
     }
     const fresh = await this.checkpoint();
-    if (fresh.treeSize <= leafIndex) throw new RangeError(`leaf ${leafIndex} is not in the log`);
+    if (fresh.treeSize <= leafIndex) throw new Error(`leaf ${leafIndex} is not in the log`);
     return fresh;
   }
 
+  /** The audit path a client asks for; a tree or leaf the log does not have is refused with a LogRangeError. */
   async inclusionProof(leafIndex: number, treeSize: number): Promise<InclusionProof> {
-    await this.ensureSize(treeSize);
-    return { leafIndex, treeSize, hashes: (await this.withNodes((p) => p.inclusion(leafIndex, treeSize))).map(bytesToHex) };
+    await this.reachOrRefuse(treeSize);
+    if (!(Number.isSafeInteger(leafIndex) && Number.isSafeInteger(treeSize) && leafIndex >= 0 && leafIndex < treeSize)) {
+      throw new LogRangeError(`no leaf ${leafIndex} in a tree of size ${treeSize}`);
+    }
+    return this.proveInclusion(leafIndex, treeSize);
   }
 
+  /** The consistency proof a client asks for; a tree the log does not have is refused with a LogRangeError. */
   async consistencyProof(from: number, to: number): Promise<ConsistencyProof> {
-    await this.ensureSize(to);
+    await this.reachOrRefuse(to);
+    if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && from <= to)) {
+      throw new LogRangeError(`no consistency proof from ${from} to ${to}`);
+    }
     return { from, to, hashes: (await this.withNodes((p) => p.consistency(from, to))).map(bytesToHex) };
   }
 
   async receipt(entry: EventEnvelope): Promise<Receipt> {
     const checkpoint = await this.checkpointCovering(entry.leafIndex);
-    const inclusionProof = await this.inclusionProof(entry.leafIndex, checkpoint.treeSize);
+    // The log signed this tree itself: not having it is our fault, not the client's.
+    if (!(await this.reach(checkpoint.treeSize))) {
+      throw new Error(`the log has ${this.size} leaves, not the ${checkpoint.treeSize} it signed`);
+    }
+    const inclusionProof = await this.proveInclusion(entry.leafIndex, checkpoint.treeSize);
     return { entry, leafIndex: entry.leafIndex, treeSize: checkpoint.treeSize, inclusionProof, checkpoint: checkpoint.note };
   }
 
-  private async ensureSize(treeSize: number): Promise<void> {
+  private async proveInclusion(leafIndex: number, treeSize: number): Promise<InclusionProof> {
+    return { leafIndex, treeSize, hashes: (await this.withNodes((p) => p.inclusion(leafIndex, treeSize))).map(bytesToHex) };
+  }
+
+  private async reachOrRefuse(treeSize: number): Promise<void> {
+    if (!(await this.reach(treeSize))) throw new LogRangeError(`the log has ${this.size} leaves, not ${treeSize}`);
+  }
+
+  /** Brings the tree to `treeSize` leaves (a follower waits for the leader); false when the log has fewer events. */
+  private async reach(treeSize: number): Promise<boolean> {
     if (treeSize > this.size) await this.integrate();
-    if (treeSize <= this.size) return;
+    if (treeSize <= this.size) return true;
     // A follower's tree trails the events by up to one leader pass: wait for it, if the events are there.
     if (!this.leadership.isLeader && treeSize <= await this.store.count()) {
       const deadline = Date.now() + this.followerWaitMs;
@@ -291,8 +323,8 @@ export class MerkleLog {
         await this.integrate();
       }
       if (treeSize > this.size) throw new SequencerUnavailableError(`the log sequencer has integrated ${this.size} leaves, not yet ${treeSize}; retry shortly`);
-      return;
+      return true;
     }
-    throw new RangeError(`the log has ${this.size} leaves, not ${treeSize}`);
+    return false;
   }
 }

@@ -8,6 +8,8 @@ import type { EventEnvelope } from '../../verifier/envelope.js';
  */
 export interface Projection {
   readonly name: string;
+  /** The event types this projection reads (its declaration of what it handles; a batch is given whole, in log order). */
+  readonly handles: readonly string[];
   /** Names of the projections whose rows this one reads while applying: the runner applies each batch to them first. */
   readonly after?: readonly string[];
   applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void>;

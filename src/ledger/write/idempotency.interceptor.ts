@@ -2,7 +2,7 @@
 // The key is claimed before the command runs and the command's events carry its token, so a crash between the append and
 // the kept response does not let a retry append again: the retry is told the request was carried out.
 import { createHash } from 'node:crypto';
-import { HttpException, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HttpException, Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -19,12 +19,20 @@ import { conflict, DomainError } from '../../common/domain-error.js';
 import { idempotencyToken, runWithIdempotencyToken } from '../../common/idempotency-context.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+const SECRET_RESPONSE = 'ledger:secret-response';
+/** What is kept in place of a response that holds a secret (a new API key): never written to the database. */
+const WITHHELD = '{"withheld":"the response held a secret"}';
+
+/** The route's response holds a secret: with an Idempotency-Key, it is not kept, and a repeat is answered 409 idempotency-key-applied. */
+export const SecretResponse = () => SetMetadata(SECRET_RESPONSE, true);
 /** A claim this old with no events of its request in the log belongs to a request that stopped: it may be taken over. */
 const CLAIM_LEASE_MS = 30_000;
 const SCAN_BATCH = 1_000;
 type RecordKey = Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>;
 /** A request refused before anything was appended. A lost race on a stream may follow another append of the same request. */
-const isRefusal = (err: unknown) => (err instanceof DomainError && !(err instanceof ConcurrencyError)) || (err instanceof HttpException && err.getStatus() < 500);
+const isRefusal = (err: unknown) =>
+  (err instanceof DomainError && !(err instanceof ConcurrencyError) && err.kind !== 'unavailable')
+  || (err instanceof HttpException && err.getStatus() < 500);
 const inProgress = () => conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
 
 /** What a repeated Idempotency-Key must repeat: the method, the URL and the body (canonical JSON). */
@@ -63,6 +71,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const found = await this.db.getRepository(IdempotencyRecord).findOneBy(key);
       if (found) {
         if (found.fingerprint !== fingerprint) throw new DomainError('unprocessable', 'idempotency-key-reused', 'this Idempotency-Key was used with a different request');
+        if (found.body === WITHHELD) {
+          throw conflict('idempotency-key-applied', 'the request with this Idempotency-Key was carried out; its response held a secret, which is never kept: read the resource instead');
+        }
         if (found.body !== null) {
           void reply.header('idempotent-replayed', 'true');
           return JSON.parse(found.body);
@@ -80,7 +91,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (isRefusal(err)) await this.runner.exclusive((em) => em.delete(IdempotencyRecord, { ...key, body: IsNull() }));
         throw err;
       }
-      await this.runner.exclusive((em) => em.update(IdempotencyRecord, key, { statusCode: status, body: JSON.stringify(body ?? null) }));
+      const kept = this.reflector.get<boolean>(SECRET_RESPONSE, ctx.getHandler()) ? WITHHELD : JSON.stringify(body ?? null);
+      await this.runner.exclusive((em) => em.update(IdempotencyRecord, key, { statusCode: status, body: kept }));
       return body;
     };
     const done = run();

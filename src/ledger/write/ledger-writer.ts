@@ -26,8 +26,13 @@ export interface WriteOptions {
 }
 
 export interface ExecuteOptions<E extends DomainEvent, S> extends WriteOptions {
-  /** Appends to other streams (e.g. a reservation) that commit atomically with the decided events, before them. */
+  /**
+   * Appends to other streams that commit atomically with the decided events, before them: a guard (a reservation, a mark)
+   * whose expected revision must hold first where a store cannot commit several streams at once.
+   */
   extra?: (events: E[], state: S) => StreamAppend[] | Promise<StreamAppend[]>;
+  /** Appends to other streams that commit atomically with the decided events, after them: a consequence (a release). */
+  then?: (events: E[], state: S) => StreamAppend[] | Promise<StreamAppend[]>;
 }
 
 @Injectable()
@@ -50,8 +55,9 @@ export class LedgerWriter {
       const { state, expected } = await loadAggregate(this.store, stream, decider);
       const events = decider.decide(command, state);
       const extra = (await options.extra?.(events, state)) ?? [];
+      const then = (await options.then?.(events, state)) ?? [];
       // The request's token marks the command's own events (a retry after a crash looks for them), not the extra ones.
-      const result = await this.commit([...extra, { stream, expectedRevision: expected, events: toNewEvents(events, withIdempotencyToken(meta)) }], options);
+      const result = await this.commit([...extra, { stream, expectedRevision: expected, events: toNewEvents(events, withIdempotencyToken(meta)) }, ...then], options);
       return { ...result, decided: result.events.filter((e) => e.stream === stream) as RecordedEvent<E>[] };
     });
   }

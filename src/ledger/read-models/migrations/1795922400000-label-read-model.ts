@@ -1,4 +1,4 @@
-// Label columns of the filings read model (SPEC 1.2): the Article 6 tier, the declaration in force and the last file check.
+// Label columns of the filings read model: the Article 6 tier, the declaration in force and the last file check.
 import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 export class LabelReadModel1795922400000 implements MigrationInterface {

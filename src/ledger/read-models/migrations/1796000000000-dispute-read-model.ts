@@ -1,4 +1,4 @@
-// Reviewer queue (SPEC 1.3): the disputes read model, in TypeORM's portable Table API so it runs on SQLite and PostgreSQL.
+// Reviewer queue: the disputes read model, in TypeORM's portable Table API so it runs on SQLite and PostgreSQL.
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 const iso = (name: string, nullable = false) => ({ name, type: 'varchar', length: '32', isNullable: nullable });

@@ -1,4 +1,4 @@
-// Rights register (SPEC 1.4): the rights read model, in TypeORM's portable Table API so it runs on SQLite and PostgreSQL.
+// Rights register: the rights read model, in TypeORM's portable Table API so it runs on SQLite and PostgreSQL.
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 const iso = (name: string, nullable = false) => ({ name, type: 'varchar', length: '32', isNullable: nullable });

@@ -1,18 +1,11 @@
-// RFC 6962 §2.1 / RFC 9162 §2.1 proofs over a tree whose perfect, aligned subtrees can be looked up.
-// Each proof takes O(log n) subtree hashes; a non-perfect range is split at the largest power of two below it.
+// RFC 6962 §2.1.1 audit paths and §2.1.2 consistency proofs over a tree whose perfect, aligned subtrees can be looked up
+// (the log reads them from its stored nodes). Each proof takes O(log n) lookups: a range that is not a perfect subtree
+// is split at the largest power of two below its size, as MTH splits it.
+import { isPowerOfTwo, splitPoint } from './rfc6962.js';
 
 /** Hash of the perfect subtree of 2^level leaves starting at leaf index * 2^level. */
 export type NodeLookup = (level: number, index: number) => Uint8Array;
 export type HashChildren = (left: Uint8Array, right: Uint8Array) => Uint8Array;
-
-/** The largest power of two smaller than n (n > 1). */
-export function largestPowerOfTwoBelow(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
-
-const isPowerOfTwo = (n: number) => n > 0 && Number.isInteger(Math.log2(n));
 
 export class MerkleProofs {
   constructor(private readonly node: NodeLookup, private readonly hashChildren: HashChildren) {}
@@ -20,7 +13,7 @@ export class MerkleProofs {
   /** MTH(D[start : start + size]). */
   subtreeHash(start: number, size: number): Uint8Array {
     if (isPowerOfTwo(size) && start % size === 0) return this.node(Math.log2(size), start / size);
-    const k = largestPowerOfTwoBelow(size);
+    const k = splitPoint(size);
     return this.hashChildren(this.subtreeHash(start, k), this.subtreeHash(start + k, size - k));
   }
 
@@ -42,7 +35,7 @@ export class MerkleProofs {
 
   private path(m: number, start: number, n: number, out: Uint8Array[]): void {
     if (n === 1) return;
-    const k = largestPowerOfTwoBelow(n);
+    const k = splitPoint(n);
     if (m < k) {
       this.path(m, start, k, out);
       out.push(this.subtreeHash(start + k, n - k));
@@ -57,7 +50,7 @@ export class MerkleProofs {
       if (!complete) out.push(this.subtreeHash(start, n));
       return;
     }
-    const k = largestPowerOfTwoBelow(n);
+    const k = splitPoint(n);
     if (m <= k) {
       this.subproof(m, start, k, complete, out);
       out.push(this.subtreeHash(start + k, n - k));
