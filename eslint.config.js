@@ -14,6 +14,7 @@ const layers = [
   ['verifier'],
   ['common'],
   ['config.ts'],
+  ['timestamp', 'witness'],
   ['ledger'],
   ['inspection'],
   ['auth', 'policy'],

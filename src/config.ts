@@ -1,5 +1,6 @@
 // Runtime configuration, read once from the environment.
 import { resolve } from 'node:path';
+import { COSIGNATURE_V1, parseCosignerVkey } from './verifier/cosignature.js';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'eventstoredb';
 
@@ -41,6 +42,42 @@ export interface AppConfig {
   checkpointIntervalMs: number;
   /** How often a settlement run records what changed in the rights register (0: only on demand). */
   settlementIntervalMs: number;
+  /** The log's ML-DSA-44 cosigning seed (base64, 32 bytes); generated into the data dir when absent. */
+  mlDsaKey?: string;
+  /** RFC 3161 Time-Stamp Authorities asked for a token over checkpoints (none: no time-stamps). */
+  tsaUrls: string[];
+  /** PEM file with the CA certificate(s) the TSAs' certificates chain to. */
+  tsaCaFile?: string;
+  /** At most one token per TSA in this many seconds. */
+  tsaIntervalS: number;
+  /** How long one TSA request may take. */
+  tsaTimeoutMs: number;
+  /** Witnesses (C2SP tlog-witness) asked to cosign each checkpoint. */
+  witnesses: WitnessConfig[];
+  /** How many witness cosignatures make a checkpoint cosigned (default: every witness). */
+  witnessQuorum: number;
+  /** How long GET /checkpoint and a receipt wait for a fresh checkpoint to meet the quorum before settling for an older one. */
+  witnessWaitMs: number;
+  /** How long one witness request may take. */
+  witnessTimeoutMs: number;
+}
+
+/** A witness: its cosigner vkey (type 0x04 Ed25519) and the submission prefix of its HTTP interface. */
+export interface WitnessConfig { vkey: string; url: string }
+
+/** `<vkey> <url>` entries separated by commas or newlines. */
+export function parseWitnesses(value: string | undefined): WitnessConfig[] {
+  const entries = (value ?? '').split(/[,\n]/).map((e) => e.trim()).filter(Boolean);
+  return entries.map((entry) => {
+    const [vkey, url, ...rest] = entry.split(/\s+/);
+    if (!url || rest.length > 0 || !/^https?:\/\//.test(url)) throw new Error(`LEDGER_WITNESSES entry must be "<vkey> <url>": ${entry}`);
+    try {
+      if (parseCosignerVkey(vkey).type !== COSIGNATURE_V1) throw new Error('not an Ed25519 cosigner (type 0x04) key');
+    } catch (err) {
+      throw new Error(`LEDGER_WITNESSES: bad witness vkey ${vkey}: ${(err as Error).message}`, { cause: err });
+    }
+    return { vkey, url: url.replace(/\/+$/, '') };
+  });
 }
 
 const int = (value: string | undefined, fallback: number): number => {
@@ -58,7 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   // It goes into the AIGC implicit label as ContentPropagator: printable ASCII without space, " and \ (GB 45438-2025).
   if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/.test(platformCode)) throw new Error('LEDGER_PLATFORM_CODE must be 1 to 256 printable ASCII characters without space, " and \\');
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('LEDGER_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
-  return {
+  const tsaUrls = (env.LEDGER_TSA_URLS ?? '').split(/[\s,]+/).filter(Boolean);
+  for (const url of tsaUrls) if (!/^https?:\/\//.test(url)) throw new Error(`LEDGER_TSA_URLS: not an http(s) URL: ${url}`);
+  const witnesses = parseWitnesses(env.LEDGER_WITNESSES);
+  const config: AppConfig = {
     port: int(env.PORT, 3000),
     host: env.HOST ?? '0.0.0.0',
     dataDir: resolve(env.LEDGER_DATA_DIR ?? './data'),
@@ -83,8 +123,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
     checkpointIntervalMs: int(env.LEDGER_CHECKPOINT_INTERVAL_MS, 1000),
     settlementIntervalMs: int(env.LEDGER_SETTLEMENT_INTERVAL_MS, 3_600_000),
+    mlDsaKey: env.LEDGER_MLDSA_KEY || undefined,
+    tsaUrls,
+    tsaCaFile: env.LEDGER_TSA_CA_FILE || undefined,
+    tsaIntervalS: int(env.LEDGER_TSA_INTERVAL_S, 60),
+    tsaTimeoutMs: int(env.LEDGER_TSA_TIMEOUT_MS, 10_000),
+    witnesses,
+    witnessQuorum: int(env.LEDGER_WITNESS_QUORUM, -1),
+    witnessWaitMs: int(env.LEDGER_WITNESS_WAIT_MS, 2000),
+    witnessTimeoutMs: int(env.LEDGER_WITNESS_TIMEOUT_MS, 5000),
     ...overrides,
   };
+  if (config.witnessQuorum < 0) config.witnessQuorum = config.witnesses.length; // every witness, unless said otherwise
+  if (config.tsaUrls.length > 0 && !config.tsaCaFile) throw new Error('LEDGER_TSA_URLS needs LEDGER_TSA_CA_FILE (the CA certificates of the TSAs)');
+  if (config.witnessQuorum > config.witnesses.length) throw new Error(`LEDGER_WITNESS_QUORUM ${config.witnessQuorum} exceeds the ${config.witnesses.length} witness(es) configured`);
+  return config;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

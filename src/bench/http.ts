@@ -78,13 +78,18 @@ export async function benchBare(opts: HttpOptions): Promise<HttpFigure> {
 }
 
 /** The real server (dist/main.js, with the node flags of `npm start`) on a fresh data dir, one creator key, POST /v1/filings. */
-export async function benchLedger(opts: HttpOptions, synchronous: 'FULL' | 'NORMAL'): Promise<HttpFigure & { output: string }> {
+export async function benchLedger(opts: HttpOptions, synchronous: 'FULL' | 'NORMAL', env: Record<string, string> = {}): Promise<HttpFigure & { output: string }> {
+  return withLedger(synchronous, env, async (server, creatorKey) => ({ ...await measure(server, `Bearer ${creatorKey}`, opts), output: server.output() }));
+}
+
+/** Runs `work` against the real server on a fresh data dir, with a registered creator's key. */
+export async function withLedger<T>(synchronous: 'FULL' | 'NORMAL', env: Record<string, string>, work: (server: ServerChild, creatorKey: string) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-http-'));
   const adminKey = 'slk_' + randomBytes(32).toString('base64url');
   const server = await startServer('dist/main.js', {
     LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LEDGER_SQLITE_SYNCHRONOUS: synchronous,
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-  }, '/health', startFlags());
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...env,
+  }, '/health', [...startFlags(), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)]);
   try {
     const res = await fetch(`${server.url}/v1/principals`, {
       method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
@@ -92,10 +97,13 @@ export async function benchLedger(opts: HttpOptions, synchronous: 'FULL' | 'NORM
     });
     if (res.status !== 201) throw new Error(`could not register the bench creator: ${res.status} ${await res.text()}`);
     const creatorKey = ((await res.json()) as { apiKey: { key: string } }).apiKey.key;
-    const figure = await measure(server, `Bearer ${creatorKey}`, opts);
-    return { ...figure, output: server.output() };
+    return await work(server, creatorKey);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nserver output:\n${server.output().slice(-4000)}`, { cause: err });
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+export { filingBody as benchFilingBody };

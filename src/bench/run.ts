@@ -4,15 +4,17 @@
 // handler, durable and NORMAL filings, server RSS); BENCH_ONLY=upload only the filings by upload (1 MP PNG throughput,
 // server RSS while 20 clients upload 10 MB files); BENCH_ONLY=verify|rebuild only the verifier (export verification,
 // raw SHA-256, memory) or only the projection rebuild; with those two, BENCH_LEDGER_DIR keeps the generated ledger there
-// and reuses it next time.
+// and reuses it next time. BENCH_ONLY=witness measures checkpoint latency with 2 witnesses and a TSA and filings/s
+// with and without them.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateLedger, type Ledger } from './dataset.js';
 import { benchNearDuplicates, benchProofs, benchRawSha, benchRebuild, benchStore, benchVerify } from './figures.js';
-import { benchBare, benchLedger } from './http.js';
+import { benchBare, benchLedger, type HttpFigure } from './http.js';
 import { ROOT } from './processes.js';
 import { benchUploadMemory, benchUploadThroughput } from './upload.js';
+import { benchWitnesses } from './witness.js';
 
 const number = (name: string, fallback: number) => {
   const v = Number(process.env[name] ?? fallback);
@@ -241,9 +243,29 @@ async function main(): Promise<void> {
   }
 }
 
+const cpuPer = (f: { serverCpuMsPerRequest: number | null }) => (f.serverCpuMsPerRequest === null ? 'n/a' : `${fmt(f.serverCpuMsPerRequest, 3)} ms`);
+
+/** BENCH_ONLY=witness: checkpoint latency with 2 witnesses and a TSA, and filings/s with and without them. */
+async function onlyWitness(): Promise<void> {
+  const started = performance.now();
+  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; HTTP ${httpSeconds} s per run, 50 connections`);
+  const f = await benchWitnesses({ connections: 50, seconds: httpSeconds, warmupSeconds: 3 }, Math.round(200 * scale), 2, log);
+  const mean = (runs: Array<{ requestsPerSecond: number }>) => runs.reduce((sum, r) => sum + r.requestsPerSecond, 0) / runs.length;
+  const ratio = mean(f.with) / mean(f.without);
+  const runs = (figures: HttpFigure[]) => figures.map((r) => `${fmt(r.requestsPerSecond)}/s (p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, ` +
+    `${r.failed} failed, server CPU ${cpuPer(r)} per filing)`).join('; ');
+  process.stdout.write(table([
+    ['checkpoint latency, 2 witnesses + TSA', `median ${fmt(f.checkpoint.medianMs, 1)} ms`, `p99 ${fmt(f.checkpoint.p99Ms, 1)} ms: filing committed → cosigned checkpoint covering it served (${f.checkpoint.samples} samples)`],
+    ['RFC 3161 token (openssl TSA)', `median ${fmt(f.tsa.medianMs, 1)} ms`, `p99 ${fmt(f.tsa.p99Ms, 1)} ms: request, reply and verification (${f.tsa.samples} samples)`],
+    ['filings, durable, no witnesses', `${fmt(mean(f.without))} /s`, `mean of ${runs(f.without)}`],
+    ['filings, durable, 2 witnesses + TSA', `${fmt(mean(f.with))} /s`, `${fmt(ratio, 3)} × without; mean of ${runs(f.with)}`],
+  ], [{ name: 'witnesses and TSA off the write path: filings/s ≥ 0.9 × without', met: ratio >= 0.9, detail: `${fmt(ratio, 3)} ×` }], started));
+}
+
 const onlyFigure = process.env.BENCH_ONLY;
 if (onlyFigure === 'verify' || onlyFigure === 'rebuild') await only(onlyFigure, process.env.BENCH_LEDGER_DIR);
 else if (onlyFigure === 'http') await onlyHttp();
 else if (onlyFigure === 'upload') await onlyUpload();
-else if (onlyFigure) throw new Error('BENCH_ONLY must be http, upload, verify or rebuild');
+else if (onlyFigure === 'witness') await onlyWitness();
+else if (onlyFigure) throw new Error('BENCH_ONLY must be http, upload, verify, rebuild or witness');
 else await main();

@@ -15,14 +15,30 @@ commands:
   verify --export FILE|URL --checkpoint FILE|URL [--checkpoint ...] [--checkpoints FILE|URL] --vkey VKEY|FILE|URL [--key API_KEY]
                          check every event hash, every stream chain and the Merkle root at every checkpoint;
                          exit 0 only when all hold, else name the first bad leaf
-  verify-receipt FILE --vkey VKEY|FILE|URL
-                         check a receipt (JSON or tlog-proof text) on its own
+                         [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
+                         also: every checkpoint cosigned by K witnesses and by the log's ML-DSA-44 key, and
+                         the RFC 3161 tokens of the history checked against the TSAs' CA
+  verify-receipt FILE --vkey VKEY|FILE|URL [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
+                 [--file WORK] [--consistent-with CHECKPOINT (--server URL | --proof FILE)]
+                         check a receipt (JSON or tlog-proof text) on its own and print what it proves; --file checks
+                         the work's SHA-256, --consistent-with that its checkpoint is a prefix of a newer one
+  verify-evidence BUNDLE [--vkey VKEY] [--file WORK]
+                         check an evidence bundle (GET /v1/filings/:id/evidence) offline, with nothing else;
+                         --vkey pins the log key the bundle must name
   settle [--as-of ISO]   run a settlement against the store in LEDGER_DATA_DIR (no server needed) and record RightsSettled
+  witness serve --key FILE --log VKEY [--log ...] [--name NAME] [--port N] [--host ADDR] [--data-dir DIR]
+                         run a C2SP witness (POST /add-checkpoint) that cosigns the given logs' checkpoints;
+                         the key file is created when missing; its state survives restarts in --data-dir
+  witness vkey --key FILE [--name NAME]
+                         print the witness's cosigner vkey (for LEDGER_WITNESSES and --witness)
 `;
 
 const OPTIONS = {
   export: { type: 'string' }, checkpoint: { type: 'string', multiple: true }, checkpoints: { type: 'string', multiple: true },
   vkey: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' },
+  witness: { type: 'string', multiple: true }, 'witness-quorum': { type: 'string' }, 'tsa-ca': { type: 'string' }, 'pq-vkey': { type: 'string' },
+  file: { type: 'string' }, 'consistent-with': { type: 'string' }, server: { type: 'string' }, proof: { type: 'string' },
+  log: { type: 'string', multiple: true }, name: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,6 +60,9 @@ export async function main(argv: string[]): Promise<number> {
     if (!value) throw new UsageError(`${command} needs --${name}`);
     return value;
   };
+  const trust = () => ({
+    vkey: need('vkey', values.vkey), pqVkey: values['pq-vkey'], witnesses: values.witness ?? [], witnessQuorum: values['witness-quorum'], tsaCa: values['tsa-ca'],
+  });
   try {
     switch (command) {
       case 'serve': await (await app()).serve(); return 0;
@@ -52,12 +71,24 @@ export async function main(argv: string[]): Promise<number> {
       case 'verify':
         return await verifyCommand({
           export: need('export', values.export), checkpoint: values.checkpoint ?? [], checkpoints: values.checkpoints ?? [],
-          vkey: need('vkey', values.vkey), apiKey: values.key ?? process.env.LEDGER_API_KEY,
+          apiKey: values.key ?? process.env.LEDGER_API_KEY, ...trust(),
         });
       case 'settle': return await (await app()).settle(values['as-of']);
       case 'verify-receipt':
         if (!sub) throw new UsageError('verify-receipt needs the receipt file');
-        return await verifyReceiptCommand(sub, need('vkey', values.vkey));
+        return await verifyReceiptCommand({
+          receipt: sub, ...trust(), file: values.file, consistentWith: values['consistent-with'], server: values.server, proof: values.proof,
+        });
+      case 'verify-evidence':
+        if (!sub) throw new UsageError('verify-evidence needs the evidence bundle file');
+        return await (await import('./verify-evidence.js')).verifyEvidenceCommand({ bundle: sub, vkey: values.vkey, file: values.file });
+      case 'witness': {
+        const args = { keyFile: need('key', values.key), name: values.name, logs: values.log ?? [], port: values.port, host: values.host, dataDir: values['data-dir'] };
+        const witness = await import('./witness.js');
+        if (sub === 'serve') return await witness.witnessServeCommand(args);
+        if (sub === 'vkey') return witness.witnessVkeyCommand(args);
+        break;
+      }
       case undefined: case 'help':
         process.stdout.write(USAGE);
         return 0;

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseCheckpoint, type Checkpoint } from '../verifier/checkpoint.js';
+import type { CarriedTimestamp } from '../timestamp/rfc3161.js';
 import { parseNote } from '../verifier/note.js';
 
 export const isUrl = (s: string) => /^https?:\/\//i.test(s);
@@ -123,6 +124,14 @@ export function claimedCheckpoint(note: string): Checkpoint | null {
  * An item's treeSize, rootHash and time must say what its note says; anyone reading those fields instead of the note would be misled.
  */
 export function checkpointNotes(history: unknown): string[] {
+  return checkpointItems(history).map((item) => item.note);
+}
+
+/** A checkpoint as given to the verifier: its note and the RFC 3161 tokens listed with it (base64 DER). */
+export interface CheckpointItem { note: string; timestamps: CarriedTimestamp[] }
+
+/** The items of a checkpoint history with their time-stamps; the same checks as checkpointNotes. */
+export function checkpointItems(history: unknown): CheckpointItem[] {
   const items: unknown[] = Array.isArray(history) ? history : ((history as { items?: unknown[] } | null)?.items ?? []);
   return items.map((item, i) => {
     const { note, treeSize, rootHash, time } = (item ?? {}) as { note?: unknown; treeSize?: unknown; rootHash?: unknown; time?: unknown };
@@ -137,13 +146,22 @@ export function checkpointNotes(history: unknown): string[] {
       differs('rootHash', rootHash, bytesToHex(claimed.rootHash));
       differs('time', time, claimed.time);
     }
-    return note;
+    const listed = (item as { timestamps?: unknown }).timestamps;
+    if (listed !== undefined && !(Array.isArray(listed) && listed.every((t) => typeof t?.token === 'string'))) {
+      throw new CheckpointHistoryError(treeSize, `${name}: its timestamps are not a list of tokens`);
+    }
+    return { note, timestamps: ((listed ?? []) as CarriedTimestamp[]).map((t) => ({ token: t.token, time: typeof t.time === 'number' ? t.time : undefined })) };
   });
 }
 
 /** Checkpoint notes: one signed note per --checkpoint, and the JSON history ({items:[{note}]}) per --checkpoints. */
 export async function readCheckpoints(single: string[], histories: string[]): Promise<string[]> {
-  const notes = await Promise.all(single.map((s) => readText(s)));
-  for (const h of histories) notes.push(...checkpointNotes(JSON.parse(await readText(h))));
-  return notes;
+  return (await readCheckpointItems(single, histories)).map((item) => item.note);
+}
+
+/** As readCheckpoints, with the time-stamps each history item lists. */
+export async function readCheckpointItems(single: string[], histories: string[]): Promise<CheckpointItem[]> {
+  const items: CheckpointItem[] = (await Promise.all(single.map((s) => readText(s)))).map((note) => ({ note, timestamps: [] }));
+  for (const h of histories) items.push(...checkpointItems(JSON.parse(await readText(h))));
+  return items;
 }

@@ -1,45 +1,71 @@
 // `verify` and `verify-receipt`: offline checks of an export or a receipt, exit status 0 only when everything holds.
-import { ExportVerifier } from '../verifier/export-verifier.js';
-import { verifyReceipt } from '../verifier/tlog-proof.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { CarriedTimestamp } from '../timestamp/rfc3161.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
+import { ExportVerifier, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';
+import { base64Decode } from '../verifier/note.js';
+import { type JsonReceipt, parseTlogProof, verifyReceipt } from '../verifier/tlog-proof.js';
 import { FileSpill } from './file-spill.js';
 import { SqliteFilingStore } from './sqlite-filing-store.js';
 import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import { progressBar } from './progress.js';
-import { CheckpointHistoryError, claimedCheckpoint, openLineBatches, readCheckpoints, readText, readVkey } from './sources.js';
+import { type CheckpointItem, CheckpointHistoryError, claimedCheckpoint, openLineBatches, readCheckpointItems, readText } from './sources.js';
+import { checkCheckpoint, isoSeconds, loadTrust, type Trust, type TrustArgs } from './trust.js';
+import { UsageError } from './usage-error.js';
 
-export interface VerifyArgs { export: string; checkpoint: string[]; checkpoints: string[]; vkey: string; apiKey?: string }
+export interface VerifyArgs extends TrustArgs { export: string; checkpoint: string[]; checkpoints: string[]; apiKey?: string }
 
 export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream = process.stdout, options: { runRecords?: number; spillDir?: string } = {}): Promise<number> {
-  const vkey = await readVkey(args.vkey);
+  const trust = await loadTrust(args);
   // The chain runs and the audit's filings go to temporary files: memory does not grow with the export.
   const spill = new FileSpill(options.spillDir);
   let filings: SqliteFilingStore | undefined;
   try {
     filings = new SqliteFilingStore(options.spillDir);
     const verifier = new ExportVerifier({ sha256: nativeSha256, sha256Text: nativeSha256Text, verify: nativeEd25519Verify, spill, runRecords: options.runRecords, filings });
-    return await verifyWith(verifier, args, vkey, out);
+    return await verifyWith(verifier, args, trust, out);
   } finally {
     spill.dispose(); // the verifier removes it at the end too; this covers a source that fails half way
     filings?.dispose();
   }
 }
 
-async function verifyWith(verifier: ExportVerifier, args: VerifyArgs, vkey: string, out: NodeJS.WritableStream): Promise<number> {
-  let notes: string[];
+async function verifyWith(verifier: ExportVerifier, args: VerifyArgs, trust: Trust, out: NodeJS.WritableStream): Promise<number> {
+  let items: CheckpointItem[];
   try {
-    notes = await readCheckpoints(args.checkpoint, args.checkpoints);
+    items = await readCheckpointItems(args.checkpoint, args.checkpoints);
   } catch (err) {
     if (!(err instanceof CheckpointHistoryError)) throw err;
     out.write(`FAILED: ${err.message}\n`);
     return 1;
   }
+  const notes = items.map((item) => item.note);
+  const vkey = trust.vkey as string;
+  const extended = (trust.witnesses?.length ?? 0) > 0 || trust.logMlDsa !== undefined || trust.tsaCas !== null;
+  const name = (i: number) => {
+    const claimed = claimedCheckpoint(notes[i]); // unverified, only to name the checkpoint that failed
+    return `checkpoint ${i + 1} of ${notes.length}${claimed ? `, claiming tree size ${claimed.treeSize}` : ''}`;
+  };
   let badCheckpoint: string | undefined;
-  for (const [i, note] of notes.entries()) {
-    if (!verifier.checkCheckpoint(note, vkey)) {
-      const claimed = claimedCheckpoint(note); // unverified, only to name the checkpoint that failed
-      badCheckpoint = `checkpoint ${i + 1} of ${notes.length}${claimed ? `, claiming tree size ${claimed.treeSize}` : ''}`;
+  let stamps = 0;
+  for (const [i, item] of items.entries()) {
+    if (extended) {
+      const checked = await checkCheckpoint(item.note, item.timestamps, trust);
+      if (!checked.ok) {
+        out.write(`FAILED: ${name(i)}: ${checked.reason}\n`);
+        return 1;
+      }
+      stamps += checked.timestamps.length;
+    }
+    if (!verifier.checkCheckpoint(item.note, vkey)) {
+      badCheckpoint = name(i);
       break;
     }
+  }
+  if (trust.tsaCas && stamps === 0 && !badCheckpoint) {
+    out.write('FAILED: --tsa-ca was given but no checkpoint carries a time-stamp token (give the checkpoint history with --checkpoints)\n');
+    return 1;
   }
   const bar = progressBar('verifying');
   let readBytes = 0;
@@ -70,16 +96,92 @@ async function verifyWith(verifier: ExportVerifier, args: VerifyArgs, vkey: stri
   }
   out.write(`ok: ${result.treeSize} events in ${result.streams} streams; root ${result.rootHash}; ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
     `; ${verifier.settlementsAudited} settlement(s) match the sandbox rules` +
+    ((trust.witnesses?.length ?? 0) > 0 ? `; every checkpoint cosigned by at least ${trust.quorum} of ${trust.witnesses!.length} witness(es)` : '') +
+    (trust.logMlDsa ? '; every checkpoint cosigned with the log\'s ML-DSA-44 key' : '') +
+    (trust.tsaCas ? `; ${stamps} RFC 3161 time-stamp(s) verified` : '') +
     ` (${Math.round(result.treeSize / Math.max(seconds, 1e-9))} events/s, ${(readBytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`);
   return 0;
 }
 
-export async function verifyReceiptCommand(file: string, vkeyArg: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const text = await readText(file);
-  const vkey = await readVkey(vkeyArg);
-  let receipt: Parameters<typeof verifyReceipt>[0] = text;
-  if (text.trimStart().startsWith('{')) receipt = JSON.parse(text);
+export interface ReceiptArgs extends TrustArgs {
+  receipt: string;
+  /** The work itself: its SHA-256 must be the filing's content hash. */
+  file?: string;
+  /** A newer checkpoint (file or URL) the receipt's checkpoint must be a prefix of. */
+  consistentWith?: string;
+  /** The ledger whose public consistency-proof endpoint proves it, or a file holding the proof. */
+  server?: string;
+  proof?: string;
+}
+
+/** A consistency proof from a file: the JSON of GET /v1/ledger/proof/consistency ({hashes: [hex]}), or one hash per line (hex or base64). */
+function parseProofFile(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    const parsed = JSON.parse(trimmed) as { hashes?: unknown } | unknown[];
+    const hashes = Array.isArray(parsed) ? parsed : parsed.hashes;
+    if (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string')) throw new UsageError('the proof file holds no list of hashes');
+    return hashes as string[];
+  }
+  return trimmed === '' ? [] : trimmed.split(/\r?\n/).map((l) => (/^[0-9a-f]{64}$/.test(l) ? l : Buffer.from(base64Decode(l)).toString('hex')));
+}
+
+/** Checks a receipt (JSON or tlog-proof text) and prints what it proves; exit 0 only when every check asked for holds. */
+export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const text = await readText(args.receipt);
+  const trust = await loadTrust(args);
+  const vkey = trust.vkey as string;
+  const json = text.trimStart().startsWith('{');
+  const receipt = (json ? JSON.parse(text) : text) as JsonReceipt & { timestamps?: CarriedTimestamp[] } | string;
+  const fail = (reason: string) => { out.write(`FAILED: ${reason}\n`); return 1; };
   const result = verifyReceipt(receipt, vkey, { sha256: nativeSha256, verify: nativeEd25519Verify });
-  out.write(result.ok ? 'ok: the receipt verifies against the checkpoint and the key\n' : `FAILED: ${result.reason}\n`);
-  return result.ok ? 0 : 1;
+  if (!result.ok) return fail(result.reason);
+  const entry = typeof receipt === 'string'
+    ? JSON.parse(new TextDecoder().decode(parseTlogProof(receipt).extra)) as EventEnvelope
+    : receipt.entry;
+  const note = typeof receipt === 'string' ? parseTlogProof(receipt).checkpoint : receipt.checkpoint;
+  const tokens = typeof receipt === 'string' ? [] : receipt.timestamps ?? [];
+  if (trust.tsaCas && tokens.length === 0) return fail('--tsa-ca was given but the receipt carries no time-stamp token');
+  const checked = await checkCheckpoint(note, tokens, trust);
+  if (!checked.ok) return fail(`checkpoint: ${checked.reason}`);
+  const data = entry.data as { filingId?: unknown; contentHash?: unknown; filedAt?: unknown };
+  const lines: string[] = [];
+  const show = (label: string, value: string) => lines.push(`  ${label.padEnd(14)}${value}`);
+  if (typeof data.filingId === 'string') show('filing', data.filingId);
+  show('event', `${entry.type} in ${entry.stream}, revision ${entry.revision}`);
+  if (typeof data.contentHash === 'string') show('content hash', data.contentHash);
+  show('filed at', typeof data.filedAt === 'string' ? data.filedAt : entry.recordedAt);
+  show('recorded at', entry.recordedAt);
+  show('leaf index', String(entry.leafIndex));
+  show('tree size', String(checked.checkpoint.treeSize));
+  if (checked.checkpoint.time !== undefined) show('checkpoint', `signed at ${isoSeconds(checked.checkpoint.time)} by ${checked.checkpoint.origin}`);
+  if (checked.logMlDsa) show('ML-DSA-44', `cosigned by the log (${checked.logMlDsa.label})`);
+  for (const w of checked.witnesses) show('witness', `${w.label} cosigned at ${isoSeconds(w.timestamp)}`);
+  for (const t of checked.timestamps) show('time-stamp', `${t.genTime.toISOString().replace('.000Z', 'Z')} by ${t.authority}`);
+  if (!trust.tsaCas && tokens.length > 0) show('time-stamp', `${tokens.length} token(s) not checked (give --tsa-ca)`);
+  if (args.file) {
+    const digest = createHash('sha256').update(readFileSync(args.file)).digest('hex');
+    if (typeof data.contentHash !== 'string') return fail(`--file: the receipt's entry (${entry.type}) names no content hash`);
+    if (digest !== data.contentHash) return fail(`--file: ${args.file} hashes to ${digest}, not the filed content hash ${data.contentHash}`);
+    show('file', `${args.file} matches the content hash`);
+  }
+  if (args.consistentWith) {
+    const newerNote = await readText(args.consistentWith);
+    const newer = await checkCheckpoint(newerNote, [], { ...trust, tsaCas: null });
+    if (!newer.ok) return fail(`--consistent-with: ${newer.reason}`);
+    const from = checked.checkpoint.treeSize;
+    const to = newer.checkpoint.treeSize;
+    if (to < from) return fail(`--consistent-with: the newer checkpoint has ${to} leaves, fewer than the receipt's ${from}`);
+    let hashes: string[];
+    if (args.proof) hashes = parseProofFile(await readText(args.proof));
+    else if (args.server) {
+      const url = `${args.server.replace(/\/+$/, '')}/v1/ledger/proof/consistency?from=${from}&to=${to}`;
+      hashes = (JSON.parse(await readText(url)) as { hashes: string[] }).hashes;
+    } else throw new UsageError('--consistent-with needs --server URL or --proof FILE');
+    const consistent = verifyConsistencyBetweenCheckpoints(note, newerNote, hashes, vkey, { sha256: nativeSha256, verify: nativeEd25519Verify });
+    if (!consistent.ok) return fail(`--consistent-with: ${consistent.reason}`);
+    show('consistent', `with the checkpoint of ${to} leaves${newer.checkpoint.time === undefined ? '' : ` signed at ${isoSeconds(newer.checkpoint.time)}`}`);
+  }
+  out.write(`ok: the receipt verifies against the checkpoint and the key\n${lines.join('\n')}\n`);
+  return 0;
 }

@@ -4,9 +4,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
 import { validBody } from '../common/request-body.js';
-import { MERKLE_LOG } from '../ledger/ledger.tokens.js';
+import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
+import type { LogKeys } from '../ledger/log/attestors.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { receiptToTlogProof } from '../verifier/tlog-proof.js';
+import { evidenceBundle } from './evidence.js';
 import { AmendFiling, FileWork, WithdrawFiling } from './filing.commands.js';
 import { AmendFilingDto, FileWorkDto, ListFilingsQuery, WithdrawFilingDto } from './filing.dto.js';
 import type { WorkFiledData } from './filing.events.js';
@@ -30,6 +32,7 @@ export class FilingController {
     private readonly queries: FilingQueries,
     private readonly uploads: FilingUploadService,
     @Inject(MERKLE_LOG) private readonly log: MerkleLog,
+    @Inject(LOG_KEYS) private readonly keys: LogKeys,
   ) {}
 
   /**
@@ -94,6 +97,18 @@ export class FilingController {
       ...receipt,
       filing: { filingId: id, filedAt: filed.filedAt, leafIndex: entry.leafIndex, holder: await this.queries.holderOf(id, filed.creator) },
     };
+  }
+
+  /**
+   * Everything needed to check the filing offline with `sandbox-ledger verify-evidence`: its receipt, its stream's whole
+   * history with inclusion proofs, the checkpoint with its cosignatures and time-stamps, and the keys and CA to check them.
+   */
+  @Get(':id/evidence')
+  @Roles('creator', 'auditor', 'admin')
+  async evidence(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
+    await this.queries.filedEntry(id, p); // the owner, an auditor or an admin
+    const { events } = await this.queries.history(id, p);
+    return evidenceBundle(this.log, this.keys, id, events);
   }
 
   /** Corrects the title, adds process evidence or a human contribution note; the content, the generation record's hashes, the filing time and the priority stay. */

@@ -8,7 +8,8 @@ import { Public, Roles } from '../common/access.js';
 import { invalid } from '../common/domain-error.js';
 import { formatVkey } from '../verifier/note.js';
 import type { EventStore } from './event-store/event-store.port.js';
-import { EVENT_STORE, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.js';
+import { EVENT_STORE, LOG_KEYS, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.js';
+import type { LogKeys } from './log/attestors.js';
 import type { MerkleLog } from './log/merkle-log.js';
 import type { SigningKey } from './log/signing-key.js';
 
@@ -30,6 +31,7 @@ export class LedgerController {
     @Inject(MERKLE_LOG) private readonly log: MerkleLog,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SIGNING_KEY) private readonly signingKey: SigningKey,
+    @Inject(LOG_KEYS) private readonly logKeys: LogKeys,
   ) {}
 
   /** The latest checkpoint (C2SP tlog-checkpoint signed note) covering every event committed so far. */
@@ -37,8 +39,9 @@ export class LedgerController {
   @Get('checkpoint')
   @Header('content-type', 'text/plain; charset=utf-8')
   async checkpoint() {
-    // Signed on demand when the log has grown since the last one (at most one per tree size).
-    return (await this.log.checkpoint()).note;
+    // Signed on demand when the log has grown since the last one (at most one per tree size); with witnesses, the
+    // newest one they cosigned, with every cosignature line appended.
+    return (await this.log.servedCheckpoint()).note;
   }
 
   /** Checkpoint history, newest first; `cursor` is the nextCursor of the previous page. */
@@ -46,7 +49,7 @@ export class LedgerController {
   @Get('checkpoints')
   async checkpoints(@Query() q: CheckpointsQuery) {
     const limit = q.limit ?? 100;
-    const items = await this.log.checkpoints(q.cursor ?? Number.MAX_SAFE_INTEGER, limit);
+    const items = await this.log.attestedCheckpoints(q.cursor ?? Number.MAX_SAFE_INTEGER, limit);
     return { items, nextCursor: items.length === limit ? String(items[items.length - 1].treeSize) : null };
   }
 
@@ -56,6 +59,13 @@ export class LedgerController {
   @Header('content-type', 'text/plain; charset=utf-8')
   key() {
     return formatVkey(this.log.origin, this.signingKey.publicKey) + '\n';
+  }
+
+  /** Every key a client needs to check what the log serves: its Ed25519 and ML-DSA-44 vkeys, the witnesses and their quorum, the TSAs' CAs. */
+  @Public()
+  @Get('keys')
+  keys(): LogKeys {
+    return this.logKeys;
   }
 
   @Public()

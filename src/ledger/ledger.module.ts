@@ -9,11 +9,12 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import type { EventStore } from './event-store/event-store.port.js';
 import { openEventStore } from './event-store/open-event-store.js';
 import { LedgerController } from './ledger.controller.js';
-import { EVENT_STORE, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.js';
+import { CHECKPOINT_ATTESTORS, EVENT_STORE, LOG_KEYS, MERKLE_LOG, ML_DSA_KEY, SIGNING_KEY } from './ledger.tokens.js';
+import { type CheckpointAttestors, logKeys, startAttestors, witnessPolicy } from './log/attestors.js';
 import { MerkleLog } from './log/merkle-log.js';
 import { MERKLE_TREE_STORE, type MerkleTreeStore } from './log/merkle-tree.store.js';
 import { logLeadership, openMerkleTreeStore } from './log/open-log.js';
-import { loadSigningKey, type SigningKey } from './log/signing-key.js';
+import { loadMlDsaKey, loadSigningKey, type MlDsaKey, type SigningKey } from './log/signing-key.js';
 import { nativeSha256 } from './native-sha256.js';
 import { OpsController } from './ops.controller.js';
 import { ReadModelProjection, type Projection } from './read-models/projection.js';
@@ -29,6 +30,7 @@ class LedgerLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(MERKLE_LOG) private readonly log: MerkleLog,
     @Inject(MERKLE_TREE_STORE) private readonly tree: MerkleTreeStore,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(CHECKPOINT_ATTESTORS) private readonly attestors: CheckpointAttestors,
   ) {}
 
   /** Every module's read models, found by their @ReadModelProjection() mark, join the runner before it starts. */
@@ -39,6 +41,7 @@ class LedgerLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.runner.stop();
+    this.attestors.stop();
     await this.log.stop(); // gives the sequencer role up (a follower takes it) before the tree store closes
     await this.tree.close();
     await this.store.close();
@@ -73,18 +76,25 @@ export class LedgerModule {
         { provide: SIGNING_KEY, useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return loadSigningKey(config.dataDir, config.signingKey); } },
         // After the event store: on PostgreSQL it creates the shared schema first.
         { provide: MERKLE_TREE_STORE, inject: [EVENT_STORE], useFactory: () => openMerkleTreeStore(config) },
+        { provide: ML_DSA_KEY, useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return loadMlDsaKey(config.dataDir, config.mlDsaKey); } },
         {
           provide: MERKLE_LOG,
-          inject: [EVENT_STORE, MERKLE_TREE_STORE, SIGNING_KEY],
-          useFactory: (store: EventStore, tree: MerkleTreeStore, key: SigningKey) => new MerkleLog(store, tree, key, config.origin, nativeSha256, {
-            leadership: logLeadership(config), followerWaitMs: config.sequencerWaitMs,
+          inject: [EVENT_STORE, MERKLE_TREE_STORE, SIGNING_KEY, ML_DSA_KEY],
+          useFactory: (store: EventStore, tree: MerkleTreeStore, key: SigningKey, mlDsa: MlDsaKey) => new MerkleLog(store, tree, key, config.origin, nativeSha256, {
+            leadership: logLeadership(config), followerWaitMs: config.sequencerWaitMs, mlDsa, witnesses: witnessPolicy(config),
           }),
+        },
+        { provide: LOG_KEYS, inject: [SIGNING_KEY, ML_DSA_KEY], useFactory: (key: SigningKey, mlDsa: MlDsaKey) => logKeys(config, key, mlDsa) },
+        {
+          provide: CHECKPOINT_ATTESTORS,
+          inject: [MERKLE_LOG, MERKLE_TREE_STORE],
+          useFactory: (log: MerkleLog, tree: MerkleTreeStore) => startAttestors(config, log, tree),
         },
         LedgerWriter,
         LedgerLifecycle,
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
-      exports: [APP_CONFIG, EVENT_STORE, MERKLE_LOG, SIGNING_KEY, ProjectionRunner, LedgerWriter],
+      exports: [APP_CONFIG, EVENT_STORE, MERKLE_LOG, SIGNING_KEY, ML_DSA_KEY, LOG_KEYS, ProjectionRunner, LedgerWriter],
     };
   }
 }

@@ -58,6 +58,14 @@ export function envelopeProblem(value: unknown): string | undefined {
 interface PendingCheckpoint {
   treeSize: number;
   rootHash: Uint8Array;
+  time?: number;
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** Milliseconds since the epoch of an ISO-8601 UTC time as the store writes it, or NaN. */
+export function recordedAtMs(recordedAt: string): number {
+  return ISO_UTC.test(recordedAt) ? Date.parse(recordedAt) : NaN;
 }
 
 /**
@@ -79,6 +87,14 @@ export class ExportVerifier {
   private checked = 0;
   private signedSize = 0;
   private finished: ExportResult | undefined;
+  /** The latest `recordedAt` so far (ms) and its text: time in the log only moves forward. */
+  private lastRecordedMs = -Infinity;
+  private lastRecordedAt = '';
+  private lastRecordedIndex = -1;
+  /** The time and size of the last checkpoint matched: a later (larger) one is never older. */
+  private lastCheckpoint: { treeSize: number; time: number } | undefined;
+  /** The first time that went back: reported only when the log is otherwise authentic, so tampering is named as such. */
+  private timeFailure: ExportFailure | undefined;
   private readonly settlements: SettlementAuditor | null;
 
   constructor(options: VerifierOptions = {}) {
@@ -115,6 +131,10 @@ export class ExportVerifier {
     return false;
   }
 
+  private failTime(leafIndex: number | null, reason: string): void {
+    this.timeFailure ??= { ok: false, leafIndex, reason };
+  }
+
   /**
    * Verifies the checkpoint's signature by `vkey` now and its root when the export reaches its size (now, if it already has).
    * Several checkpoints may be given: all matching the one streamed tree also shows they are consistent with one another.
@@ -123,29 +143,44 @@ export class ExportVerifier {
     if (this.failure) return false;
     const verified = verifyCheckpoint(note, vkey, { sha256: this.sha256, verify: this.verify });
     if (!verified.ok) return this.fail(null, `checkpoint: ${verified.reason}`);
-    const { treeSize, rootHash } = verified.checkpoint;
+    const { treeSize, rootHash, time } = verified.checkpoint;
     if (treeSize < this.count) {
       return this.fail(null, `checkpoint of size ${treeSize} was given after ${this.count} events had been streamed; give it before streaming`);
     }
     const at = this.pending.findIndex((p) => p.treeSize > treeSize);
-    this.pending.splice(at < 0 ? this.pending.length : at, 0, { treeSize, rootHash });
+    this.pending.splice(at < 0 ? this.pending.length : at, 0, { treeSize, rootHash, time });
     return this.settleCheckpoints();
   }
 
   /** Compares the root of the tree so far with every checkpoint of exactly this size. */
   private settleCheckpoints(): boolean {
     while (this.pending.length > 0 && this.pending[0].treeSize === this.count) {
-      const { treeSize, rootHash } = this.pending.shift()!;
+      const { treeSize, rootHash, time } = this.pending.shift()!;
       if (!equalBytes(this.range.root(), rootHash)) {
         if (this.signedSize >= treeSize) return this.fail(null, `two checkpoints of size ${treeSize} sign different roots: the log showed a split view`);
         // The root proves only that some leaf after the last matching checkpoint differs: name the first leaf no signature vouches for.
         return this.fail(treeSize === 0 ? null : this.signedSize,
           `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}: the first difference is in leaves ${this.signedSize}..${treeSize - 1}`);
       }
+      if (time !== undefined) this.checkCheckpointTime(treeSize, time);
       this.checked++;
       this.signedSize = treeSize;
     }
     return true;
+  }
+
+  /** A checkpoint's time (whole seconds) is not before the `recordedAt` of its last leaf, nor before an earlier checkpoint's. */
+  private checkCheckpointTime(treeSize: number, time: number): void {
+    if (treeSize > 0 && time < Math.floor(this.lastRecordedMs / 1000)) {
+      this.failTime(null, `checkpoint of size ${treeSize} has time ${time} (${isoSeconds(time)}), earlier than leaf ${this.lastRecordedIndex} it covers, ` +
+        `recorded at ${this.lastRecordedAt}: a checkpoint older than its leaves`);
+    }
+    const previous = this.lastCheckpoint;
+    if (previous && previous.treeSize < treeSize && time < previous.time) {
+      this.failTime(null, `checkpoint of size ${treeSize} has time ${time} (${isoSeconds(time)}), earlier than the checkpoint of size ` +
+        `${previous.treeSize} (${isoSeconds(previous.time)}): checkpoint time went back`);
+    }
+    if (!previous || time > previous.time) this.lastCheckpoint = { treeSize, time };
   }
 
   /** One NDJSON line; blank lines are skipped. Returns false once anything has failed. */
@@ -171,6 +206,15 @@ export class ExportVerifier {
     const e = value as unknown as EventEnvelope;
     if (e.leafIndex !== index) return this.fail(index, `leafIndex is ${e.leafIndex}, expected ${index} (an event is missing, moved or inserted)`);
     if (this.sha256Text(canonicalEnvelopeBody(e)) !== e.hash) return this.fail(index, 'hash does not match the event');
+    const recorded = recordedAtMs(e.recordedAt);
+    if (Number.isNaN(recorded)) return this.fail(index, `recordedAt ${JSON.stringify(e.recordedAt)} is not an ISO-8601 UTC time`);
+    if (recorded < this.lastRecordedMs) {
+      this.failTime(index, `recordedAt ${e.recordedAt} is earlier than leaf ${this.lastRecordedIndex}'s ${this.lastRecordedAt}: the log's time went back`);
+    } else {
+      this.lastRecordedMs = recorded;
+      this.lastRecordedAt = e.recordedAt;
+      this.lastRecordedIndex = index;
+    }
     // The revision and prevHash checks run at `finish`, over every stream: recorded here, before the settlement audit.
     const at = this.chains.add(e.stream, index, e.revision);
     const hashes = this.chains.hashes;
@@ -203,10 +247,16 @@ export class ExportVerifier {
       const { treeSize } = this.pending[this.pending.length - 1];
       this.fail(this.count, `export ends after ${this.count} events but a signed checkpoint has ${treeSize}`);
     }
+    this.failure ??= this.timeFailure;
     this.finished = this.failure ?? { ok: true, treeSize: this.count, rootHash: bytesToHex(this.range.root()), streams: chains.streams, checkpointsChecked: this.checked, signedTreeSize: this.signedSize };
     return this.finished;
   }
 }
+
+const isoSeconds = (seconds: number) => {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? 'out of range' : date.toISOString().replace('.000Z', 'Z');
+};
 
 const HEX_DIGIT = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX_DIGIT['0123456789abcdef'.charCodeAt(i)] = i;

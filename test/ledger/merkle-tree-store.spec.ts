@@ -74,6 +74,23 @@ describe.each(stores)('Merkle tree store: %s', (_name, fixture) => {
     expect(await tree.checkpoints(9, 10)).toEqual([c(4)]);
   });
 
+  it('keeps one attestation per checkpoint, kind and source, and finds the newest checkpoint a quorum cosigned', async () => {
+    const a = (treeSize: number, kind: 'cosignature' | 'timestamp', source: string) => ({ treeSize, kind, source, body: `${kind} ${source} ${treeSize}`, time: treeSize });
+    await tree.saveAttestation(a(4, 'cosignature', 'w1'));
+    await tree.saveAttestation(a(4, 'cosignature', 'w2'));
+    await tree.saveAttestation(a(4, 'timestamp', 'tsa'));
+    await tree.saveAttestation(a(9, 'cosignature', 'w1'));
+    await tree.saveAttestation({ ...a(9, 'cosignature', 'w1'), body: 'a second one is ignored' });
+    expect(await tree.attestations([4])).toEqual([a(4, 'cosignature', 'w1'), a(4, 'cosignature', 'w2'), a(4, 'timestamp', 'tsa')]);
+    expect(await tree.attestations([9, 5])).toEqual([a(9, 'cosignature', 'w1')]);
+    expect(await tree.attestations([])).toEqual([]);
+    expect(await tree.latestAttestation('cosignature', 'w1')).toEqual(a(9, 'cosignature', 'w1'));
+    expect(await tree.latestAttestation('cosignature', 'w3')).toBeNull();
+    expect(await tree.newestCosigned(['w1', 'w2'], 2)).toBe(4);
+    expect(await tree.newestCosigned(['w1', 'w2'], 1)).toBe(9);
+    expect(await tree.newestCosigned(['w2', 'w3'], 2)).toBeNull();
+  });
+
   it('survives reopening', async () => {
     await tree.appendLeaves(0, [leaf(0), leaf(1), leaf(2)], hashChildren, []);
     await tree.close();

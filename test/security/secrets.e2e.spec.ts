@@ -21,9 +21,11 @@ describe('secrets', () => {
       expect(mode(dataDir)).toBe(0o700);
       expect(mode(join(dataDir, 'admin.key'))).toBe(0o600);
       expect(mode(join(dataDir, 'log-signing.key'))).toBe(0o600);
+      expect(mode(join(dataDir, 'log-mldsa.key'))).toBe(0o600);
       const admin = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
       expect(admin).toMatch(/^slk_[A-Za-z0-9_-]{43}$/);
-      secrets.push(['admin key', admin], ['signing key', readFileSync(join(dataDir, 'log-signing.key'), 'utf8').trim()]);
+      secrets.push(['admin key', admin], ['signing key', readFileSync(join(dataDir, 'log-signing.key'), 'utf8').trim()],
+        ['ML-DSA-44 key', readFileSync(join(dataDir, 'log-mldsa.key'), 'utf8').trim()]);
       const url = server.url;
 
       // Principals of every role, a second key, a revoked key: each used for allowed, refused and malformed requests.

@@ -10,6 +10,25 @@ import type { AppendResult, ExpectedRevision, StreamAppend } from './event-store
 export interface StreamHead { revision: number; hash: string }
 export const NO_HEAD: StreamHead = { revision: -1, hash: ZERO_HASH };
 
+/**
+ * Commit times that only move forward: never earlier than the previous event's `recordedAt` nor than the last time
+ * this clock gave, so a system clock that steps back yields the previous time again.
+ */
+export class CommitClock {
+  private last = 0;
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The time (ms since the epoch) of a commit that follows an event recorded at `previousRecordedAt`. */
+  next(previousRecordedAt?: string | null): number {
+    const previous = previousRecordedAt ? Date.parse(previousRecordedAt) : NaN;
+    this.last = Math.max(this.now(), this.last, Number.isFinite(previous) ? previous : 0);
+    return this.last;
+  }
+}
+
+/** The process's clock: every store in the process draws from it unless given its own. */
+export const processCommitClock = new CommitClock();
+
 /** One row to insert: the envelope plus the exact JSON text that reads back as its data and meta. */
 export interface PlannedRow { envelope: EventEnvelope; dataText: string; metaText: string }
 
@@ -69,16 +88,20 @@ export function prepareAppends(appends: StreamAppend[]): PreparedAppend[] {
  * Throws ConcurrencyError on the first failed expectation (the caller rolls back).
  */
 export function planAppend(
-  appends: StreamAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256,
+  appends: StreamAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256, time: CommitTime = {},
 ): { rows: PlannedRow[]; result: AppendResult } {
-  return planPrepared(prepareAppends(appends), firstPosition, heads, sha256);
+  return planPrepared(prepareAppends(appends), firstPosition, heads, sha256, time);
 }
+
+/** Where a commit's time comes from: the clock, and the `recordedAt` of the event just before it in the log (if known). */
+export interface CommitTime { clock?: CommitClock; previousRecordedAt?: string | null }
 
 /** planAppend for appends already serialised by prepareAppends. */
 export function planPrepared(
-  appends: PreparedAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256,
+  appends: PreparedAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256, time: CommitTime = {},
 ): { rows: PlannedRow[]; result: AppendResult } {
-  const recordedAt = new Date().toISOString(); // one commit, one timestamp: ISO-8601 UTC with ms
+  // One commit, one timestamp: ISO-8601 UTC with ms, never before the event it follows.
+  const recordedAt = new Date((time.clock ?? processCommitClock).next(time.previousRecordedAt)).toISOString();
   const rows: PlannedRow[] = [];
   const nextRevisions: Record<string, number> = {};
   let position = firstPosition;

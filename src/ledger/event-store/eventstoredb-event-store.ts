@@ -40,6 +40,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly listeners = new SizeListeners();
   private readonly leafIndexById = new Map<string, number>();
   private sequencing: Promise<void> = Promise.resolve();
+  private appending: Promise<void> = Promise.resolve();
   private backgroundQueued = false;
   private countNotify: Promise<void> | null = null;
   private countAgain = false;
@@ -79,6 +80,14 @@ export class EventStoreDbEventStore implements EventStore {
    * the filing. That window is documented, not hidden (README "Running in production").
    */
   async appendMulti(appends: StreamAppend[]): Promise<AppendResult> {
+    // One append of this process at a time: the log's order is ESDB's commit order, decided after `recordedAt` is
+    // hashed into the events, so two appends in flight could land in the reverse order of their times.
+    const turn = this.appending.then(() => this.appendNow(appends));
+    this.appending = turn.then(() => undefined, () => undefined);
+    return turn;
+  }
+
+  private async appendNow(appends: StreamAppend[]): Promise<AppendResult> {
     validateAppends(appends);
     for (const a of appends) if (isReservedStream(a.stream)) throw new TypeError(`stream ${a.stream} is reserved for the ledger's global order`);
     for (let attempt = 1; ; attempt++) {

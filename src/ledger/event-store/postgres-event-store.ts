@@ -7,7 +7,7 @@ import type {
 } from './event-store.port.js';
 import { nativeSha256 } from '../native-sha256.js';
 import { advisoryLockKey, inTransaction } from './postgres-support.js';
-import { expectationHolds, NO_HEAD, planPrepared, type PlannedRow, type StreamHead } from './append-planning.js';
+import { type CommitClock, expectationHolds, NO_HEAD, planPrepared, processCommitClock, type PlannedRow, type StreamHead } from './append-planning.js';
 import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
 import { GroupCommit, type AppendOutcome, type QueuedAppend } from './group-commit.js';
 import { RecentCommits } from './recent-commits.js';
@@ -21,6 +21,8 @@ export interface PostgresEventStoreOptions {
   sha256?: Sha256;
   /** Most commands in one group commit (default 1000). */
   maxBatch?: number;
+  /** Where commit times come from (default: the process's clock). */
+  clock?: CommitClock;
 }
 
 /** The batch's INSERT failed before COMMIT was sent: nothing is stored, so its commands may be retried one by one. */
@@ -42,6 +44,7 @@ export class PostgresEventStore implements EventStore {
     private readonly lockKey: string,
     private readonly sha256: Sha256,
     maxBatch: number,
+    private readonly clock: CommitClock,
   ) {
     this.commits = new GroupCommit((batch) => this.commit(batch), maxBatch, this.recent, this.listeners);
   }
@@ -82,7 +85,7 @@ export class PostgresEventStore implements EventStore {
       await pool.end();
       throw new TypeError(`invalid maxBatch ${maxBatch}`);
     }
-    return new PostgresEventStore(pool, table, lockKey, opts.sha256 ?? nativeSha256, maxBatch);
+    return new PostgresEventStore(pool, table, lockKey, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
   }
 
   async appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -122,20 +125,24 @@ export class PostgresEventStore implements EventStore {
       // Held until COMMIT: position n+1 is only assigned after n has committed, so the log has no gaps, even briefly.
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
       // A separate statement: READ COMMITTED takes its snapshot now, after the lock, so it sees the previous commit.
-      const max = await client.query<{ next: string }>(`SELECT COALESCE(MAX(position) + 1, 0) AS next FROM ${this.table}`);
+      const max = await client.query<{ next: string; recorded_at: string }>(
+        `SELECT position + 1 AS next, recorded_at FROM ${this.table} ORDER BY position DESC LIMIT 1`);
       const streams = [...new Set(batch.flatMap((q) => q.appends.map((a) => a.stream)))];
       const found = await client.query<{ stream: string; revision: number; hash: string }>(
         `SELECT DISTINCT ON (stream) stream, revision, hash FROM ${this.table}
          WHERE stream = ANY($1::text[]) ORDER BY stream, revision DESC`, [streams]);
       // The batch's view of every head: a command that passes moves it, so later commands see its effects.
       const view = new Map<string, StreamHead>(found.rows.map((r) => [r.stream, { revision: r.revision, hash: r.hash }]));
-      let next = Number(max.rows[0].next);
+      let next = Number(max.rows[0]?.next ?? 0);
+      // The time of the event before this batch, under the lock: instances with clocks apart still never go back.
+      let previousRecordedAt: string | null = max.rows[0]?.recorded_at ?? null;
       const rows: PlannedRow[] = [];
       const outcomes = batch.map(({ appends }): AppendOutcome => {
         const heads = new Map(appends.map((a) => [a.stream, view.get(a.stream) ?? NO_HEAD]));
         try {
-          const planned = planPrepared(appends, next, heads, this.sha256);
+          const planned = planPrepared(appends, next, heads, this.sha256, { clock: this.clock, previousRecordedAt });
           rows.push(...planned.rows);
+          previousRecordedAt = planned.rows[planned.rows.length - 1].envelope.recordedAt;
           for (const [stream, head] of heads) view.set(stream, head);
           next = planned.result.lastPosition + 1;
           return { ok: true, result: planned.result };

@@ -8,7 +8,7 @@ import type {
   AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StreamAppend, Unsubscribe,
 } from './event-store.port.js';
 import { nativeSha256 } from '../native-sha256.js';
-import { NO_HEAD, planPrepared, type PreparedAppend, type StreamHead } from './append-planning.js';
+import { CommitClock, NO_HEAD, planPrepared, processCommitClock, type PreparedAppend, type StreamHead } from './append-planning.js';
 import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
 import { GroupCommit, type AppendOutcome, type QueuedAppend } from './group-commit.js';
 import { RecentCommits } from './recent-commits.js';
@@ -22,16 +22,19 @@ export interface SqliteEventStoreOptions {
   sha256?: Sha256;
   /** Most commands in one group commit (default 1000): bounds how long one commit holds the event loop. */
   maxBatch?: number;
+  /** Where commit times come from (default: the process's clock). */
+  clock?: CommitClock;
 }
 
-/** The batch being written: the next free position and the heads of the streams it has touched so far. */
-interface BatchState { next: number; heads: Map<string, StreamHead> }
+/** The batch being written: the next free position, the heads of the streams it has touched so far, the last time recorded. */
+interface BatchState { next: number; heads: Map<string, StreamHead>; lastRecordedAt: string | null }
 
 export class SqliteEventStore implements EventStore {
   private readonly listeners = new SizeListeners();
   private readonly recent = new RecentCommits();
   private readonly stmt: {
     maxPosition: Database.Statement<[], number | null>;
+    lastRecordedAt: Database.Statement<[], string | undefined>;
     head: Database.Statement<[string], StreamHead | undefined>;
     insert: Database.Statement<unknown[]>;
     readStream: Database.Statement<[string], EventRow>;
@@ -40,13 +43,16 @@ export class SqliteEventStore implements EventStore {
   };
   /** Appends called since the last group commit; written together on the next turn of the event loop. */
   private readonly commits: GroupCommit;
-  private batch: BatchState = { next: 0, heads: new Map() };
+  private batch: BatchState = { next: 0, heads: new Map(), lastRecordedAt: null };
   private readonly batchTx: Database.Transaction<(queued: QueuedAppend[]) => AppendOutcome[]>;
   private readonly commandTx: Database.Transaction<(appends: PreparedAppend[]) => AppendResult>;
 
-  private constructor(private readonly db: Database.Database, private readonly sha256: Sha256, maxBatch: number) {
+  private constructor(
+    private readonly db: Database.Database, private readonly sha256: Sha256, maxBatch: number, private readonly clock: CommitClock,
+  ) {
     this.stmt = {
       maxPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
+      lastRecordedAt: db.prepare<[], string | undefined>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
       head: db.prepare('SELECT revision, hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1'),
       insert: db.prepare(
         `INSERT INTO events (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash)
@@ -59,7 +65,7 @@ export class SqliteEventStore implements EventStore {
     // One BEGIN IMMEDIATE … COMMIT for the whole batch: the write lock is taken up front, so the reads below and
     // the inserts see one state, and another connection's commit cannot slip in between.
     this.batchTx = db.transaction((queued: QueuedAppend[]) => {
-      this.batch = { next: (this.stmt.maxPosition.get() ?? -1) + 1, heads: new Map() };
+      this.batch = { next: (this.stmt.maxPosition.get() ?? -1) + 1, heads: new Map(), lastRecordedAt: this.stmt.lastRecordedAt.get() ?? null };
       return queued.map(({ appends }): AppendOutcome => {
         try {
           return { ok: true, result: this.commandTx(appends) };
@@ -75,13 +81,14 @@ export class SqliteEventStore implements EventStore {
       for (const { stream } of appends) {
         if (!heads.has(stream)) heads.set(stream, this.batch.heads.get(stream) ?? this.stmt.head.get(stream) ?? NO_HEAD);
       }
-      const { rows, result } = planPrepared(appends, this.batch.next, heads, this.sha256);
+      const { rows, result } = planPrepared(appends, this.batch.next, heads, this.sha256, { clock: this.clock, previousRecordedAt: this.batch.lastRecordedAt });
       for (const { envelope: e, dataText, metaText } of rows) {
         this.stmt.insert.run(e.leafIndex, e.id, e.stream, e.revision, e.type, dataText, metaText, e.recordedAt, e.prevHash, e.hash);
       }
       // Only now, with every insert done: later commands of the batch see this one's effects.
       for (const [stream, head] of heads) this.batch.heads.set(stream, head);
       this.batch.next = result.lastPosition + 1;
+      this.batch.lastRecordedAt = rows[rows.length - 1].envelope.recordedAt;
       return result;
     });
   }
@@ -109,7 +116,7 @@ export class SqliteEventStore implements EventStore {
       )`);
       const maxBatch = opts.maxBatch ?? 1000;
       if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new TypeError(`invalid maxBatch ${maxBatch}`);
-      return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch);
+      return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
     } catch (err) {
       db.close();
       throw err;

@@ -5,13 +5,14 @@ import { Logger } from '@nestjs/common';
 import { DomainError } from '../../common/domain-error.js';
 import { formatCheckpointBody } from '../../verifier/checkpoint.js';
 import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../../verifier/envelope.js';
+import { cosignerKeyId, cosignerLabel, ML_DSA_44, signMlDsaCosignature } from '../../verifier/cosignature.js';
 import { signNote } from '../../verifier/note.js';
 import { MerkleProofs } from '../../verifier/merkle-proofs.js';
 import { hashChildren, hashLeaf, verifyConsistency } from '../../verifier/rfc6962.js';
 import type { EventStore, Unsubscribe } from '../event-store/event-store.port.js';
 import { SoleLeadership, type LogLeadership } from './log-leadership.js';
 import { nodeKey, type MerkleTreeStore, type NodeId, type StoredCheckpoint } from './merkle-tree.store.js';
-import type { SigningKey } from './signing-key.js';
+import type { MlDsaKey, SigningKey } from './signing-key.js';
 
 const BATCH = 5000;
 const POLL_MS = 50;
@@ -20,7 +21,23 @@ const INTEGRATE_DELAY_MS = 100;
 
 export interface InclusionProof { leafIndex: number; treeSize: number; hashes: string[] }
 export interface ConsistencyProof { from: number; to: number; hashes: string[] }
-export interface Receipt { entry: EventEnvelope; leafIndex: number; treeSize: number; inclusionProof: InclusionProof; checkpoint: string }
+/** An RFC 3161 token over a checkpoint: which TSA, its genTime (unix seconds), the DER TimeStampToken in base64. */
+export interface CheckpointTimestamp { tsa: string; time: number; token: string }
+
+/** A checkpoint as served: its note with every cosignature line appended, who cosigned it when, and its time-stamps. */
+export interface AttestedCheckpoint extends StoredCheckpoint {
+  cosignatures: Array<{ cosigner: string; time: number }>;
+  timestamps: CheckpointTimestamp[];
+}
+
+export interface Receipt {
+  entry: EventEnvelope; leafIndex: number; treeSize: number; inclusionProof: InclusionProof; checkpoint: string;
+  /** Present when the checkpoint has RFC 3161 tokens. */
+  timestamps?: CheckpointTimestamp[];
+}
+
+/** Who must cosign a checkpoint before it is served as cosigned: cosigner labels (`<name>+<hex key ID>`) and how many of them. */
+export interface WitnessPolicy { cosigners: string[]; quorum: number; waitMs: number }
 
 /** A proof asked of a tree or leaf the log does not have: the client's mistake, a 400. */
 export class LogRangeError extends DomainError {
@@ -45,6 +62,12 @@ export interface MerkleLogOptions {
   followerWaitMs?: number;
   /** How often the leader looks for events other instances appended (their commits do not notify this process). */
   tailMs?: number;
+  /** The wall clock (ms), for checkpoint times. */
+  now?: () => number;
+  /** The log's ML-DSA-44 key: every checkpoint the log signs is also cosigned with it (subtree/v1). */
+  mlDsa?: MlDsaKey;
+  /** Witnesses whose quorum a served checkpoint should meet. */
+  witnesses?: WitnessPolicy;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,6 +89,14 @@ export class MerkleLog {
   private readonly leadership: LogLeadership;
   private readonly followerWaitMs: number;
   private readonly tailMs: number;
+  private readonly now: () => number;
+  private readonly mlDsa: MlDsaKey | undefined;
+  /** `<origin>+<hex key ID>` of the log's ML-DSA-44 cosigner key. */
+  readonly mlDsaLabel: string | undefined;
+  private readonly witnesses: WitnessPolicy | undefined;
+  private readonly published: Array<(c: StoredCheckpoint) => void> = [];
+  /** Waiting for a quorum: woken when an attestation is stored in this process (polling covers other processes). */
+  private readonly attestationWaiters = new Set<() => void>();
 
   constructor(
     private readonly store: EventStore,
@@ -79,6 +110,10 @@ export class MerkleLog {
     this.leadership = opts.leadership ?? new SoleLeadership();
     this.followerWaitMs = opts.followerWaitMs ?? 3000;
     this.tailMs = opts.tailMs ?? 200;
+    this.now = opts.now ?? Date.now;
+    this.mlDsa = opts.mlDsa;
+    this.mlDsaLabel = opts.mlDsa ? cosignerLabel({ name: origin, keyId: cosignerKeyId(origin, ML_DSA_44, opts.mlDsa.publicKey, sha256) }) : undefined;
+    this.witnesses = opts.witnesses && opts.witnesses.cosigners.length > 0 ? opts.witnesses : undefined;
   }
 
   get treeSize(): number {
@@ -238,10 +273,133 @@ export class MerkleLog {
         throw new Error(`refusing to sign: tree ${treeSize} is not consistent with checkpoint ${latest.treeSize}`);
       }
     }
-    const time = Math.max(Math.floor(Date.now() / 1000), latest?.time ?? 0); // never earlier than the last checkpoint
-    const note = signNote(formatCheckpointBody({ origin: this.origin, treeSize, rootHash: root, time }), this.origin, this.key.secretKey);
+    // Never earlier than the last checkpoint, nor than the last leaf it covers (whose time never precedes the leaves before it).
+    const [lastLeaf] = treeSize > 0 ? await this.store.readAll(treeSize - 1, { limit: 1 }) : [];
+    const leafSeconds = lastLeaf ? Math.floor(Date.parse(lastLeaf.recordedAt) / 1000) : 0;
+    const time = Math.max(Math.floor(this.now() / 1000), latest?.time ?? 0, Number.isFinite(leafSeconds) ? leafSeconds : 0);
+    const body = formatCheckpointBody({ origin: this.origin, treeSize, rootHash: root, time });
+    const note = signNote(body, this.origin, this.key.secretKey);
     // Stored only if nothing as large was stored meanwhile (by a leader we have not yet noticed replacing us).
-    return this.tree.saveCheckpoint({ treeSize, rootHash: bytesToHex(root), time, note });
+    const saved = await this.tree.saveCheckpoint({ treeSize, rootHash: bytesToHex(root), time, note });
+    if (saved.note !== note) return saved;
+    if (this.mlDsa) {
+      const line = signMlDsaCosignature(body, this.origin, this.mlDsa, time, this.sha256);
+      await this.tree.saveAttestation({ treeSize, kind: 'cosignature', source: this.mlDsaLabel!, body: line, time });
+    }
+    for (const listener of this.published) listener(saved);
+    return saved;
+  }
+
+  /** Called with every checkpoint this instance signs, once stored: witnesses and time-stamps start from here. */
+  onCheckpoint(listener: (c: StoredCheckpoint) => void): void {
+    this.published.push(listener);
+  }
+
+  /** The checkpoints with their cosignature lines appended to the note and their time-stamps. */
+  async attest(checkpoints: StoredCheckpoint[]): Promise<AttestedCheckpoint[]> {
+    const all = await this.tree.attestations(checkpoints.map((c) => c.treeSize));
+    const order = [this.mlDsaLabel, ...(this.witnesses?.cosigners ?? [])];
+    const rank = (source: string) => { const i = order.indexOf(source); return i < 0 ? order.length : i; };
+    return checkpoints.map((c) => {
+      const mine = all.filter((a) => a.treeSize === c.treeSize);
+      const cosignatures = mine.filter((a) => a.kind === 'cosignature').sort((a, b) => rank(a.source) - rank(b.source) || (a.source < b.source ? -1 : 1));
+      return {
+        ...c,
+        note: c.note + cosignatures.map((a) => a.body).join(''),
+        cosignatures: cosignatures.map((a) => ({ cosigner: a.source, time: a.time })),
+        timestamps: mine.filter((a) => a.kind === 'timestamp').map((a) => ({ tsa: a.source, time: a.time, token: a.body })),
+      };
+    });
+  }
+
+  async attestOne(checkpoint: StoredCheckpoint): Promise<AttestedCheckpoint> {
+    return (await this.attest([checkpoint]))[0];
+  }
+
+  /** Witness cosignatures on the checkpoint of this size. */
+  private async witnessCount(treeSize: number): Promise<number> {
+    const cosigners = this.witnesses?.cosigners ?? [];
+    return (await this.tree.attestations([treeSize])).filter((a) => a.kind === 'cosignature' && cosigners.includes(a.source)).length;
+  }
+
+  /** Tells waiters that a cosignature or token was stored. */
+  attestationStored(): void {
+    for (const wake of this.attestationWaiters) wake();
+  }
+
+  /** Waits (up to the policy's wait) for the witnesses to cosign `c`; true once the quorum is met. */
+  private async awaitQuorum(c: StoredCheckpoint): Promise<boolean> {
+    const policy = this.witnesses!;
+    const deadline = Date.now() + policy.waitMs;
+    for (;;) {
+      if (await this.witnessCount(c.treeSize) >= policy.quorum) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => { wake = resolve; });
+      this.attestationWaiters.add(wake);
+      const timer = setTimeout(wake, Math.min(POLL_MS, left));
+      await woken;
+      clearTimeout(timer);
+      this.attestationWaiters.delete(wake);
+    }
+  }
+
+  /**
+   * The checkpoint to serve to clients: the latest one (signed now if the log grew). With witnesses, it is served
+   * once they met the quorum; if they do not within the wait, the newest checkpoint that did is served instead.
+   */
+  async servedCheckpoint(): Promise<AttestedCheckpoint> {
+    const latest = await this.checkpoint();
+    if (!this.witnesses || await this.awaitQuorum(latest)) return this.attestOne(latest);
+    const cosigned = await this.tree.newestCosigned(this.witnesses.cosigners, this.witnesses.quorum);
+    const fallback = cosigned === null ? null : await this.tree.checkpointAt(cosigned);
+    return this.attestOne(fallback ?? latest);
+  }
+
+  /**
+   * The checkpoint a receipt for `leafIndex` rests on: with witnesses, the newest that meets the quorum and covers the
+   * leaf (waiting for a fresh one to be cosigned if none does yet); else, or when the witnesses do not answer in time,
+   * the latest covering it.
+   */
+  async receiptCheckpoint(leafIndex: number): Promise<AttestedCheckpoint> {
+    const covering = await this.checkpointCovering(leafIndex);
+    if (!this.witnesses) return this.attestOne(covering);
+    const cosigned = await this.tree.newestCosigned(this.witnesses.cosigners, this.witnesses.quorum);
+    if (cosigned !== null && cosigned > leafIndex) {
+      const c = await this.tree.checkpointAt(cosigned);
+      if (c) return this.attestOne(c);
+    }
+    await this.awaitQuorum(covering);
+    return this.attestOne(covering);
+  }
+
+  /** True when the checkpoint carries the policy's quorum of witness cosignatures (always, without witnesses). */
+  meetsQuorum(c: AttestedCheckpoint): boolean {
+    if (!this.witnesses) return true;
+    const { cosigners, quorum } = this.witnesses;
+    return c.cosignatures.filter((x) => cosigners.includes(x.cosigner)).length >= quorum;
+  }
+
+  /**
+   * The checkpoint an evidence bundle for leaves up to `lastLeaf` rests on: the newest recent one covering them that
+   * meets the witness quorum and carries a time-stamp; else the one a receipt would use.
+   */
+  async evidenceCheckpoint(lastLeaf: number): Promise<AttestedCheckpoint> {
+    const fallback = await this.receiptCheckpoint(lastLeaf);
+    const recent = await this.attest(await this.tree.checkpoints(Number.MAX_SAFE_INTEGER, 200));
+    return recent.find((c) => c.treeSize > lastLeaf && c.timestamps.length > 0 && this.meetsQuorum(c)) ?? fallback;
+  }
+
+  /** The inclusion proof of `leafIndex` in the tree of a checkpoint the log signed. */
+  async inclusionUnder(leafIndex: number, checkpoint: StoredCheckpoint): Promise<InclusionProof> {
+    if (!(await this.reach(checkpoint.treeSize))) throw new Error(`the log has ${this.size} leaves, not the ${checkpoint.treeSize} it signed`);
+    return this.proveInclusion(leafIndex, checkpoint.treeSize);
+  }
+
+  /** Checkpoint history, newest first, as served. */
+  async attestedCheckpoints(beforeSize: number, limit: number): Promise<AttestedCheckpoint[]> {
+    return this.attest(await this.tree.checkpoints(beforeSize, limit));
   }
 
   /**
@@ -293,13 +451,19 @@ export class MerkleLog {
   }
 
   async receipt(entry: EventEnvelope): Promise<Receipt> {
-    const checkpoint = await this.checkpointCovering(entry.leafIndex);
+    return this.receiptUnder(entry, await this.receiptCheckpoint(entry.leafIndex));
+  }
+
+  /** A receipt for `entry` under a checkpoint that covers it. */
+  async receiptUnder(entry: EventEnvelope, checkpoint: AttestedCheckpoint): Promise<Receipt> {
     // The log signed this tree itself: not having it is our fault, not the client's.
     if (!(await this.reach(checkpoint.treeSize))) {
       throw new Error(`the log has ${this.size} leaves, not the ${checkpoint.treeSize} it signed`);
     }
     const inclusionProof = await this.proveInclusion(entry.leafIndex, checkpoint.treeSize);
-    return { entry, leafIndex: entry.leafIndex, treeSize: checkpoint.treeSize, inclusionProof, checkpoint: checkpoint.note };
+    const receipt: Receipt = { entry, leafIndex: entry.leafIndex, treeSize: checkpoint.treeSize, inclusionProof, checkpoint: checkpoint.note };
+    if (checkpoint.timestamps.length > 0) receipt.timestamps = checkpoint.timestamps;
+    return receipt;
   }
 
   private async proveInclusion(leafIndex: number, treeSize: number): Promise<InclusionProof> {

@@ -5,6 +5,20 @@ import Database from 'better-sqlite3';
 
 export interface StoredCheckpoint { treeSize: number; rootHash: string; time: number; note: string }
 
+/**
+ * Evidence about a checkpoint obtained after it was signed: a cosignature line (the log's own ML-DSA-44 one, or a
+ * witness's) or an RFC 3161 timestamp token. `source` names the key (`<name>+<hex key ID>`) or the time-stamp authority.
+ */
+export interface Attestation {
+  treeSize: number;
+  kind: 'cosignature' | 'timestamp';
+  source: string;
+  /** The note signature line (with its newline), or the base64 DER TimeStampToken. */
+  body: string;
+  /** Unix seconds: the cosignature's timestamp, or the token's genTime. */
+  time: number;
+}
+
 /** A node coordinate: the perfect subtree of 2^level leaves starting at leaf index * 2^level. */
 export type NodeId = readonly [level: number, index: number];
 export const nodeKey = (level: number, index: number) => `${level}:${index}`;
@@ -43,12 +57,22 @@ export interface MerkleTreeStore {
   checkpoints(beforeSize: number, limit: number): Promise<StoredCheckpoint[]>;
   /** Stores `c` unless a checkpoint of the same or a larger tree is already stored; returns the latest stored. */
   saveCheckpoint(c: StoredCheckpoint): Promise<StoredCheckpoint>;
+  /** Stores an attestation; one per checkpoint, kind and source (a second is ignored). */
+  saveAttestation(a: Attestation): Promise<void>;
+  /** Every attestation of the checkpoints of these sizes. */
+  attestations(treeSizes: readonly number[]): Promise<Attestation[]>;
+  /** The attestation of this kind and source on the largest checkpoint, if any. */
+  latestAttestation(kind: Attestation['kind'], source: string): Promise<Attestation | null>;
+  /** The largest checkpoint cosigned by at least `quorum` of `sources`, if any. */
+  newestCosigned(sources: readonly string[], quorum: number): Promise<number | null>;
   /** Records the log's origin and verifier key on first use; refuses (SignerMismatchError) a different one later. */
   bindSigner(origin: string, publicKeyHex: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export const MERKLE_TREE_STORE = Symbol('MERKLE_TREE_STORE');
+
+export const ATTESTATION_COLUMNS = 'tree_size AS "treeSize", kind, source, body, time';
 
 /**
  * The nodes that appending `leafHashes` to a tree of `fromSize` leaves stores: each leaf, and every perfect
@@ -92,6 +116,10 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
       CREATE TABLE IF NOT EXISTS tree (id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL);
       INSERT OR IGNORE INTO tree (id, size) VALUES (0, 0);
       CREATE TABLE IF NOT EXISTS checkpoints (tree_size INTEGER PRIMARY KEY, root_hash TEXT NOT NULL, time INTEGER NOT NULL, note TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS attestations (
+        tree_size INTEGER NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, body TEXT NOT NULL, time INTEGER NOT NULL,
+        PRIMARY KEY (tree_size, kind, source)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS attestations_by_source ON attestations (kind, source, tree_size);
     `);
     this.stmt = {
       node: this.db.prepare<[number, number], Buffer>('SELECT hash FROM nodes WHERE level = ? AND idx = ?').pluck(),
@@ -103,6 +131,14 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
       firstCovering: this.db.prepare<[number], StoredCheckpoint>('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT 1'),
       page: this.db.prepare<[number, number], StoredCheckpoint>('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints WHERE tree_size < ? ORDER BY tree_size DESC LIMIT ?'),
       putCheckpoint: this.db.prepare('INSERT INTO checkpoints (tree_size, root_hash, time, note) VALUES (?, ?, ?, ?)'),
+      putAttestation: this.db.prepare('INSERT OR IGNORE INTO attestations (tree_size, kind, source, body, time) VALUES (?, ?, ?, ?, ?)'),
+      attestationsOf: this.db.prepare<[string], Attestation>(
+        `SELECT ${ATTESTATION_COLUMNS} FROM attestations WHERE tree_size IN (SELECT value FROM json_each(?)) ORDER BY tree_size, kind, source`),
+      latestAttestation: this.db.prepare<[string, string], Attestation>(
+        `SELECT ${ATTESTATION_COLUMNS} FROM attestations WHERE kind = ? AND source = ? ORDER BY tree_size DESC LIMIT 1`),
+      newestCosigned: this.db.prepare<[string, number], number>(
+        `SELECT tree_size FROM attestations WHERE kind = 'cosignature' AND source IN (SELECT value FROM json_each(?))
+         GROUP BY tree_size HAVING count(*) >= ? ORDER BY tree_size DESC LIMIT 1`).pluck(),
     };
   }
 
@@ -160,6 +196,22 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
       this.stmt.putCheckpoint.run(c.treeSize, c.rootHash, c.time, c.note);
       return c;
     }).immediate();
+  }
+
+  async saveAttestation(a: Attestation): Promise<void> {
+    this.stmt.putAttestation.run(a.treeSize, a.kind, a.source, a.body, a.time);
+  }
+
+  async attestations(treeSizes: readonly number[]): Promise<Attestation[]> {
+    return treeSizes.length === 0 ? [] : this.stmt.attestationsOf.all(JSON.stringify(treeSizes));
+  }
+
+  async latestAttestation(kind: Attestation['kind'], source: string): Promise<Attestation | null> {
+    return this.stmt.latestAttestation.get(kind, source) ?? null;
+  }
+
+  async newestCosigned(sources: readonly string[], quorum: number): Promise<number | null> {
+    return this.stmt.newestCosigned.get(JSON.stringify(sources), quorum) ?? null;
   }
 
   /** One process owns a data dir and may rotate its key (LEDGER_SIGNING_KEY): nothing to bind. */

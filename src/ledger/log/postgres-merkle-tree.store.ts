@@ -3,13 +3,15 @@
 import pg from 'pg';
 import { advisoryLockKey, checkSchemaName, ensureSchema, inTransaction } from '../event-store/postgres-support.js';
 import {
-  completedNodes, nodeKey, SignerMismatchError, TreeMovedError, type MerkleTreeStore, type NodeId, type StoredCheckpoint,
+  ATTESTATION_COLUMNS, type Attestation, completedNodes, nodeKey, SignerMismatchError, TreeMovedError, type MerkleTreeStore, type NodeId, type StoredCheckpoint,
 } from './merkle-tree.store.js';
 
 const CHECKPOINT_COLUMNS = 'tree_size AS "treeSize", root_hash AS "rootHash", time, note';
 const NODE_CACHE_LIMIT = 200_000;
 
 interface CheckpointRow { treeSize: string; rootHash: string; time: string; note: string }
+interface AttestationRow { treeSize: string; kind: Attestation['kind']; source: string; body: string; time: string }
+const toAttestation = (r: AttestationRow): Attestation => ({ ...r, treeSize: Number(r.treeSize), time: Number(r.time) });
 const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({ treeSize: Number(r.treeSize), rootHash: r.rootHash, time: Number(r.time), note: r.note });
 
 export class PostgresMerkleTreeStore implements MerkleTreeStore {
@@ -33,7 +35,11 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
             id SMALLINT PRIMARY KEY CHECK (id = 0), size BIGINT NOT NULL, origin TEXT, public_key TEXT);
           INSERT INTO "${schema}".merkle_tree (id, size) VALUES (0, 0) ON CONFLICT DO NOTHING;
           CREATE TABLE IF NOT EXISTS "${schema}".merkle_checkpoints (
-            tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, time BIGINT NOT NULL, note TEXT NOT NULL);`);
+            tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, time BIGINT NOT NULL, note TEXT NOT NULL);
+          CREATE TABLE IF NOT EXISTS "${schema}".merkle_attestations (
+            tree_size BIGINT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, body TEXT NOT NULL, time BIGINT NOT NULL,
+            PRIMARY KEY (tree_size, kind, source));
+          CREATE INDEX IF NOT EXISTS merkle_attestations_by_source ON "${schema}".merkle_attestations (kind, source, tree_size);`);
       });
     } catch (err) {
       await pool.end();
@@ -44,7 +50,7 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
 
   private get t() {
     const s = this.schema;
-    return { nodes: `"${s}".merkle_nodes`, tree: `"${s}".merkle_tree`, checkpoints: `"${s}".merkle_checkpoints` };
+    return { nodes: `"${s}".merkle_nodes`, tree: `"${s}".merkle_tree`, checkpoints: `"${s}".merkle_checkpoints`, attestations: `"${s}".merkle_attestations` };
   }
 
   async size(): Promise<number> {
@@ -126,6 +132,31 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
       await client.query(`INSERT INTO ${this.t.checkpoints} (tree_size, root_hash, time, note) VALUES ($1, $2, $3, $4)`, [c.treeSize, c.rootHash, c.time, c.note]);
       return c;
     });
+  }
+
+  async saveAttestation(a: Attestation): Promise<void> {
+    await this.pool.query(`INSERT INTO ${this.t.attestations} (tree_size, kind, source, body, time) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [a.treeSize, a.kind, a.source, a.body, a.time]);
+  }
+
+  async attestations(treeSizes: readonly number[]): Promise<Attestation[]> {
+    if (treeSizes.length === 0) return [];
+    const { rows } = await this.pool.query<AttestationRow>(
+      `SELECT ${ATTESTATION_COLUMNS} FROM ${this.t.attestations} WHERE tree_size = ANY($1::bigint[]) ORDER BY tree_size, kind, source`, [treeSizes]);
+    return rows.map(toAttestation);
+  }
+
+  async latestAttestation(kind: Attestation['kind'], source: string): Promise<Attestation | null> {
+    const { rows } = await this.pool.query<AttestationRow>(
+      `SELECT ${ATTESTATION_COLUMNS} FROM ${this.t.attestations} WHERE kind = $1 AND source = $2 ORDER BY tree_size DESC LIMIT 1`, [kind, source]);
+    return rows[0] ? toAttestation(rows[0]) : null;
+  }
+
+  async newestCosigned(sources: readonly string[], quorum: number): Promise<number | null> {
+    const { rows } = await this.pool.query<{ tree_size: string }>(
+      `SELECT tree_size FROM ${this.t.attestations} WHERE kind = 'cosignature' AND source = ANY($1::text[])
+       GROUP BY tree_size HAVING count(*) >= $2 ORDER BY tree_size DESC LIMIT 1`, [sources, quorum]);
+    return rows[0] ? Number(rows[0].tree_size) : null;
   }
 
   /** Every instance on a schema must sign with one key: a checkpoint signed by another key would fail every verifier. */

@@ -1,0 +1,51 @@
+// What the verifier commands trust, from their options: the log's vkeys, witnesses and a quorum, the TSAs' CAs.
+import type { Certificate } from 'pkijs';
+import { checkCheckpointTimestamps, checkTrustAnchors, parsePemCertificates, type CarriedTimestamp, type VerifiedTimestamp } from '../timestamp/rfc3161.js';
+import type { Checkpoint } from '../verifier/checkpoint.js';
+import { type CheckpointTrust, type Cosignature, ML_DSA_44, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
+import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
+import { readText, readVkey } from './sources.js';
+import { UsageError } from './usage-error.js';
+
+export interface TrustArgs { vkey: string; pqVkey?: string; witnesses?: string[]; witnessQuorum?: string; tsaCa?: string }
+
+export interface Trust extends CheckpointTrust { tsaCas: Certificate[] | null }
+
+export async function loadTrust(args: TrustArgs): Promise<Trust> {
+  const witnesses = await Promise.all((args.witnesses ?? []).map(async (w) => {
+    try {
+      return parseCosignerVkey(await readVkey(w));
+    } catch (err) {
+      throw new UsageError(`--witness ${w}: ${(err as Error).message}`);
+    }
+  }));
+  const quorum = args.witnessQuorum === undefined ? witnesses.length : Number(args.witnessQuorum);
+  if (!Number.isSafeInteger(quorum) || quorum < 0) throw new UsageError(`--witness-quorum must be a non-negative integer, not ${args.witnessQuorum}`);
+  if (quorum > witnesses.length) throw new UsageError(`--witness-quorum ${quorum} needs at least ${quorum} --witness keys`);
+  let logMlDsa;
+  if (args.pqVkey) {
+    logMlDsa = parseCosignerVkey(await readVkey(args.pqVkey));
+    if (logMlDsa.type !== ML_DSA_44) throw new UsageError('--pq-vkey must be an ML-DSA-44 (type 0x06) vkey');
+  }
+  const tsaCas = args.tsaCa ? parsePemCertificates(await readText(args.tsaCa)) : null;
+  if (tsaCas) await checkTrustAnchors(tsaCas);
+  return { vkey: await readVkey(args.vkey), logMlDsa, witnesses, quorum, tsaCas };
+}
+
+export type CheckedCheckpoint =
+  | { ok: true; checkpoint: Checkpoint; witnesses: Cosignature[]; logMlDsa: Cosignature | null; timestamps: VerifiedTimestamp[] }
+  | { ok: false; reason: string };
+
+/** A checkpoint note and its tokens as `trust` accepts them; tokens are checked only when TSA CAs are trusted. */
+export async function checkCheckpoint(note: string, tokens: readonly CarriedTimestamp[], trust: Trust): Promise<CheckedCheckpoint> {
+  const verified = verifyCosignedCheckpoint(note, trust, { sha256: nativeSha256, verify: nativeEd25519Verify });
+  if (!verified.ok) return verified;
+  if (!trust.tsaCas) return { ...verified, timestamps: [] };
+  try {
+    return { ...verified, timestamps: await checkCheckpointTimestamps(note, tokens, trust.tsaCas) };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+}
+
+export const isoSeconds = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');

@@ -1,0 +1,202 @@
+// `sandbox-ledger verify-evidence BUNDLE`: checks an evidence bundle offline with nothing but the bundle. Every field is
+// either checked or derived from what is checked, so changing any byte of the bundle makes it fail.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { EVIDENCE_FORMAT } from '../filing/evidence.js';
+import { checkCheckpointTimestamps, checkTrustAnchors, parsePemCertificates, type VerifiedTimestamp } from '../timestamp/rfc3161.js';
+import { ML_DSA_44, COSIGNATURE_V1, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
+import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
+import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
+import { parseVkey } from '../verifier/note.js';
+import { checkInclusion, hashLeaf } from '../verifier/rfc6962.js';
+import { verifyReceipt } from '../verifier/tlog-proof.js';
+import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
+import { readText, readVkey } from './sources.js';
+import { isoSeconds } from './trust.js';
+
+class BundleError extends Error {}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** `value` is an object with exactly these fields. */
+function shape(value: unknown, fields: readonly string[], where: string): Record<string, unknown> {
+  if (!isObject(value)) throw new BundleError(`${where} is not an object`);
+  const keys = Object.keys(value);
+  const extra = keys.find((k) => !fields.includes(k));
+  if (extra !== undefined) throw new BundleError(`${where} has an unexpected field ${JSON.stringify(extra)}`);
+  const missing = fields.find((k) => !keys.includes(k));
+  if (missing !== undefined) throw new BundleError(`${where} has no field ${missing}`);
+  return value;
+}
+
+const isHex64 = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
+
+function proofOf(value: unknown, where: string): { leafIndex: number; treeSize: number; hashes: string[] } {
+  const p = shape(value, ['leafIndex', 'treeSize', 'hashes'], where);
+  if (!Number.isSafeInteger(p.leafIndex) || !Number.isSafeInteger(p.treeSize)) throw new BundleError(`${where} has no integer leafIndex and treeSize`);
+  if (!Array.isArray(p.hashes) || !p.hashes.every(isHex64)) throw new BundleError(`${where} hashes are not 64 lowercase hex digits each`);
+  return p as { leafIndex: number; treeSize: number; hashes: string[] };
+}
+
+export interface EvidenceReport {
+  filingId: string;
+  contentHash: string;
+  filedAt: string;
+  leafIndex: number;
+  treeSize: number;
+  checkpointTime: number | undefined;
+  origin: string;
+  events: Array<{ type: string; revision: number; leafIndex: number; recordedAt: string }>;
+  witnesses: Array<{ label: string; timestamp: number }>;
+  logMlDsa: string;
+  timestamps: VerifiedTimestamp[];
+}
+
+/** Checks a parsed bundle; throws BundleError naming the first thing that does not hold. */
+export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promise<EvidenceReport> {
+  const b = shape(bundle, ['format', 'filingId', 'receipt', 'history', 'checkpoint', 'keys'], 'the bundle');
+  if (b.format !== EVIDENCE_FORMAT) throw new BundleError(`the bundle's format is not ${EVIDENCE_FORMAT}`);
+  if (typeof b.filingId !== 'string' || !/^[0-9a-f-]{36}$/.test(b.filingId)) throw new BundleError('filingId is not a UUID');
+  const filingId = b.filingId;
+
+  // Keys: parsed strictly (a changed byte breaks the key ID check or the base64), then used.
+  const keys = shape(b.keys, ['log', 'logMlDsa44', 'witnesses', 'tsaCertificates'], 'keys');
+  if (typeof keys.log !== 'string' || typeof keys.logMlDsa44 !== 'string') throw new BundleError('keys.log and keys.logMlDsa44 are vkeys');
+  let logKey, logMlDsa, witnesses;
+  try {
+    logKey = parseVkey(keys.log, nativeSha256);
+    logMlDsa = parseCosignerVkey(keys.logMlDsa44, nativeSha256);
+    if (!Array.isArray(keys.witnesses) || !keys.witnesses.every((w) => typeof w === 'string')) throw new Error('keys.witnesses is not a list of vkeys');
+    witnesses = keys.witnesses.map((w: string) => parseCosignerVkey(w, nativeSha256));
+  } catch (err) {
+    throw new BundleError(`keys: ${(err as Error).message}`);
+  }
+  if (keys.log !== keys.log.trim() || keys.logMlDsa44 !== keys.logMlDsa44.trim()) throw new BundleError('keys: a vkey has surrounding whitespace');
+  if (logMlDsa.type !== ML_DSA_44) throw new BundleError('keys.logMlDsa44 is not an ML-DSA-44 (type 0x06) key');
+  if (witnesses.some((w) => w.type !== COSIGNATURE_V1)) throw new BundleError('keys.witnesses must be Ed25519 cosigner (type 0x04) keys');
+  if (new Set(keys.witnesses).size !== witnesses.length) throw new BundleError('keys.witnesses lists a witness twice');
+  if (pinnedVkey !== undefined && pinnedVkey.trim() !== keys.log) throw new BundleError(`the bundle's log key ${keys.log} is not the one given with --vkey`);
+
+  // The checkpoint: the log's two signatures and every listed witness's cosignature.
+  const cp = shape(b.checkpoint, ['note', 'timestamps'], 'checkpoint');
+  if (typeof cp.note !== 'string') throw new BundleError('checkpoint.note is not a string');
+  const note = cp.note;
+  const verified = verifyCosignedCheckpoint(note, { vkey: logKey, logMlDsa, witnesses, quorum: witnesses.length }, { sha256: nativeSha256, verify: nativeEd25519Verify });
+  if (!verified.ok) throw new BundleError(`checkpoint: ${verified.reason}`);
+  const { checkpoint } = verified;
+
+  // Time-stamps: each token over this checkpoint, chained to the bundled CA, not before the checkpoint, at the listed time.
+  if (!Array.isArray(cp.timestamps)) throw new BundleError('checkpoint.timestamps is not a list');
+  const tokens = cp.timestamps.map((t, i) => {
+    const s = shape(t, ['time', 'token'], `checkpoint.timestamps[${i}]`);
+    if (!Number.isSafeInteger(s.time) || typeof s.token !== 'string') throw new BundleError(`checkpoint.timestamps[${i}] needs an integer time and a base64 token`);
+    return { time: s.time as number, token: s.token };
+  });
+  let timestamps: VerifiedTimestamp[] = [];
+  if (keys.tsaCertificates === null) {
+    if (tokens.length > 0) throw new BundleError('the bundle has time-stamps but no TSA certificate to check them');
+  } else {
+    if (typeof keys.tsaCertificates !== 'string') throw new BundleError('keys.tsaCertificates is not PEM text');
+    if (tokens.length === 0) throw new BundleError('the bundle has TSA certificates but no time-stamp');
+    try {
+      const cas = parsePemCertificates(keys.tsaCertificates);
+      await checkTrustAnchors(cas);
+      timestamps = await checkCheckpointTimestamps(note, tokens, cas);
+    } catch (err) {
+      throw new BundleError(`time-stamps: ${(err as Error).message}`);
+    }
+  }
+
+  // The history: the filing's stream, whole, chained, in order, each event included under the checkpoint.
+  if (!Array.isArray(b.history) || b.history.length === 0) throw new BundleError('history is not a non-empty list');
+  const events: EventEnvelope[] = [];
+  let lastMs = -Infinity;
+  for (const [i, item] of b.history.entries()) {
+    const h = shape(item, ['entry', 'inclusionProof'], `history[${i}]`);
+    const problem = envelopeProblem(h.entry);
+    if (problem !== undefined) throw new BundleError(`history[${i}]: ${problem}`);
+    const e = h.entry as EventEnvelope;
+    if (computeEventHash(e, nativeSha256) !== e.hash) throw new BundleError(`history[${i}]: the hash does not match the event`);
+    if (e.stream !== `filing-${filingId}`) throw new BundleError(`history[${i}] is in stream ${e.stream}, not the filing's`);
+    if (e.revision !== i) throw new BundleError(`history[${i}] has revision ${e.revision}: an event is missing or out of order`);
+    if (e.prevHash !== (i === 0 ? ZERO_HASH : events[i - 1].hash)) throw new BundleError(`history[${i}] does not chain to the event before it`);
+    if (i > 0 && e.leafIndex <= events[i - 1].leafIndex) throw new BundleError(`history[${i}] comes before the event it follows in the log`);
+    const ms = recordedAtMs(e.recordedAt);
+    if (!(ms >= lastMs)) throw new BundleError(`history[${i}] is recorded at ${e.recordedAt}, earlier than the event before it`);
+    lastMs = ms;
+    const proof = proofOf(h.inclusionProof, `history[${i}].inclusionProof`);
+    if (proof.leafIndex !== e.leafIndex || proof.treeSize !== checkpoint.treeSize) throw new BundleError(`history[${i}]'s proof is not for its leaf under the checkpoint`);
+    const included = checkInclusion(hashLeaf(Buffer.from(e.hash, 'hex'), nativeSha256), e.leafIndex, checkpoint.treeSize,
+      proof.hashes.map((x) => Buffer.from(x, 'hex')), checkpoint.rootHash, nativeSha256);
+    if (!included.ok) throw new BundleError(`history[${i}] is not in the checkpoint: ${included.reason}`);
+    events.push(e);
+  }
+  if (checkpoint.time !== undefined && checkpoint.time < Math.floor(lastMs / 1000)) {
+    throw new BundleError(`the checkpoint's time ${isoSeconds(checkpoint.time)} is earlier than the last event it covers`);
+  }
+  const [filed] = events;
+  const data = filed.data as { filingId?: unknown; contentHash?: unknown; filedAt?: unknown };
+  if (filed.type !== 'WorkFiled' || data.filingId !== filingId || !isHex64(data.contentHash) || typeof data.filedAt !== 'string') {
+    throw new BundleError('history[0] is not the WorkFiled event of this filing');
+  }
+
+  // The receipt: the WorkFiled event under the same checkpoint, exactly as in the history.
+  const r = shape(b.receipt, ['entry', 'leafIndex', 'treeSize', 'inclusionProof', 'checkpoint'], 'receipt');
+  if (r.checkpoint !== note) throw new BundleError('the receipt is under another checkpoint than the bundle\'s');
+  if (!isObject(r.entry) || canonicalJson(r.entry) !== canonicalJson(filed)) {
+    throw new BundleError('the receipt is not for the filing\'s WorkFiled event');
+  }
+  const receiptProof = proofOf(r.inclusionProof, 'receipt.inclusionProof');
+  if (canonicalJson(receiptProof) !== canonicalJson((b.history[0] as { inclusionProof: unknown }).inclusionProof)) {
+    throw new BundleError('the receipt\'s inclusion proof is not the history\'s');
+  }
+  const receipt = verifyReceipt(r as never, logKey, { sha256: nativeSha256, verify: nativeEd25519Verify });
+  if (!receipt.ok) throw new BundleError(`receipt: ${receipt.reason}`);
+
+  return {
+    filingId, contentHash: data.contentHash, filedAt: data.filedAt, leafIndex: filed.leafIndex, treeSize: checkpoint.treeSize,
+    checkpointTime: checkpoint.time, origin: checkpoint.origin,
+    events: events.map((e) => ({ type: e.type, revision: e.revision, leafIndex: e.leafIndex, recordedAt: e.recordedAt })),
+    witnesses: verified.witnesses.map((w) => ({ label: w.label, timestamp: w.timestamp })), logMlDsa: verified.logMlDsa!.label, timestamps,
+  };
+}
+
+export interface EvidenceArgs { bundle: string; vkey?: string; file?: string }
+
+export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const text = await readText(args.bundle);
+  const pinned = args.vkey === undefined ? undefined : await readVkey(args.vkey);
+  let report: EvidenceReport;
+  try {
+    let bundle: unknown;
+    try {
+      bundle = JSON.parse(text);
+    } catch {
+      throw new BundleError('the bundle is not JSON');
+    }
+    report = await checkEvidence(bundle, pinned);
+    if (args.file) {
+      const digest = createHash('sha256').update(readFileSync(args.file)).digest('hex');
+      if (digest !== report.contentHash) throw new BundleError(`--file: ${args.file} hashes to ${digest}, not the filed content hash ${report.contentHash}`);
+    }
+  } catch (err) {
+    if (!(err instanceof BundleError)) throw err;
+    out.write(`FAILED: ${err.message}\n`);
+    return 1;
+  }
+  const lines = [`ok: the evidence bundle of filing ${report.filingId} verifies offline`];
+  const show = (label: string, value: string) => lines.push(`  ${label.padEnd(14)}${value}`);
+  show('content hash', report.contentHash);
+  show('filed at', report.filedAt);
+  show('leaf index', String(report.leafIndex));
+  show('tree size', String(report.treeSize));
+  if (report.checkpointTime !== undefined) show('checkpoint', `signed at ${isoSeconds(report.checkpointTime)} by ${report.origin}`);
+  show('ML-DSA-44', `cosigned by the log (${report.logMlDsa})`);
+  for (const w of report.witnesses) show('witness', `${w.label} cosigned at ${isoSeconds(w.timestamp)}`);
+  for (const t of report.timestamps) show('time-stamp', `${t.genTime.toISOString().replace('.000Z', 'Z')} by ${t.authority}`);
+  if (report.timestamps.length === 0) show('time-stamp', 'none in this bundle');
+  for (const e of report.events) show('event', `${e.type} (revision ${e.revision}, leaf ${e.leafIndex}) at ${e.recordedAt}`);
+  if (args.file) show('file', `${args.file} matches the content hash`);
+  out.write(lines.join('\n') + '\n');
+  return 0;
+}

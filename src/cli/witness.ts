@@ -1,0 +1,61 @@
+// `sandbox-ledger witness serve|vkey`: an independent C2SP witness with its own key and data dir.
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { COSIGNATURE_V1, formatCosignerVkey } from '../verifier/cosignature.js';
+import { Witness, witnessServer } from '../witness/witness-server.js';
+import { WitnessState } from '../witness/witness-state.js';
+import { readVkey } from './sources.js';
+import { UsageError } from './usage-error.js';
+
+export const DEFAULT_WITNESS_NAME = 'witness.sandbox-ledger.local';
+
+export interface WitnessArgs { keyFile: string; name?: string; logs: string[]; port?: string; host?: string; dataDir?: string }
+
+/** The witness's Ed25519 seed (base64) from its key file, created (0600) when the file does not exist. */
+export function loadWitnessKey(file: string): Uint8Array {
+  if (!existsSync(file)) {
+    const seed = ed25519.utils.randomSecretKey();
+    const fd = openSync(file, 'wx', 0o600);
+    try {
+      writeSync(fd, Buffer.from(seed).toString('base64') + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const seed = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (seed.length !== 32) throw new UsageError(`${file} must hold a base64 Ed25519 seed of 32 bytes`);
+  return new Uint8Array(seed);
+}
+
+const vkeyOf = (name: string, seed: Uint8Array) => formatCosignerVkey(name, COSIGNATURE_V1, ed25519.getPublicKey(seed));
+
+export function witnessVkeyCommand(args: WitnessArgs, out: NodeJS.WritableStream = process.stdout): number {
+  out.write(`${vkeyOf(args.name ?? DEFAULT_WITNESS_NAME, loadWitnessKey(args.keyFile))}\n`);
+  return 0;
+}
+
+/** Serves until SIGINT or SIGTERM; prints `witness <vkey> listening on <url>` once it listens. */
+export async function witnessServeCommand(args: WitnessArgs): Promise<number> {
+  if (args.logs.length === 0) throw new UsageError('witness serve needs at least one --log <vkey> of a log to follow');
+  const name = args.name ?? DEFAULT_WITNESS_NAME;
+  const secretKey = loadWitnessKey(args.keyFile);
+  const port = Number(args.port ?? 0);
+  if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, not ${args.port}`);
+  const logs = await Promise.all(args.logs.map((l) => readVkey(l)));
+  const state = new WitnessState(resolve(args.dataDir ?? './witness-data'));
+  const witness = new Witness({ name, secretKey, logs, state, log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
+  const vkey = vkeyOf(name, secretKey);
+  const server = witnessServer(witness, vkey);
+  const host = args.host ?? '127.0.0.1';
+  await new Promise<void>((done) => server.listen(port, host, done));
+  const { port: bound } = server.address() as { port: number };
+  process.stdout.write(`witness ${vkey} listening on http://${host}:${bound}\n`);
+  await new Promise<void>((done) => {
+    const stop = () => server.close(() => done());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,147 @@
+// The log's side of C2SP tlog-witness, off the write path: each new checkpoint goes to every witness with a consistency
+// proof from the size that witness last cosigned; verified cosignatures are stored beside the checkpoint. A witness that
+// fails or times out is logged, counted and tried again with the latest checkpoint later.
+import { Logger } from '@nestjs/common';
+import { attestationDelay, witnessRequests } from '../../common/metrics.js';
+import { cosignerLabel, type CosignerKey, parseCosignerVkey, verifyCosignatures } from '../../verifier/cosignature.js';
+import type { ConsistencyProof } from './merkle-log.js';
+import type { MerkleTreeStore, StoredCheckpoint } from './merkle-tree.store.js';
+
+export interface WitnessOptions {
+  witnesses: Array<{ vkey: string; url: string }>;
+  timeoutMs: number;
+  /** First delay before a failed submission is retried; it doubles up to 5 s. */
+  retryMs?: number;
+  now?: () => number;
+}
+
+type ProveConsistency = (from: number, to: number) => Promise<ConsistencyProof>;
+
+/** A witness that is down is asked again at least this often: a submission costs it little, and the quorum waits on it. */
+const MAX_RETRY_MS = 5000;
+
+/** The body of POST <prefix>/add-checkpoint: `old <size>`, the proof lines (base64), a blank line, the signed checkpoint. */
+export function addCheckpointBody(oldSize: number, proof: readonly string[], note: string): string {
+  return `old ${oldSize}\n${proof.map((h) => Buffer.from(h, 'hex').toString('base64') + '\n').join('')}\n${note}`;
+}
+
+class WitnessRefusal extends Error {}
+
+class WitnessChannel {
+  readonly label: string;
+  private readonly key: CosignerKey;
+  private latest: StoredCheckpoint | null = null;
+  /** The size the witness holds for this log, as far as we know (null: unknown, ask with old 0). */
+  private size: number | null = null;
+  private cosignedSize = -1;
+  private nextAt = 0;
+  private backoffMs: number;
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly initial: Promise<void>;
+
+  constructor(
+    vkey: string, private readonly url: string, private readonly opts: Required<WitnessOptions>, private readonly tree: MerkleTreeStore,
+    private readonly prove: ProveConsistency, private readonly signedAt: Map<number, number>, private readonly logger: Logger,
+    private readonly stored: () => void,
+  ) {
+    this.key = parseCosignerVkey(vkey);
+    this.label = cosignerLabel(this.key);
+    this.backoffMs = opts.retryMs;
+    this.initial = tree.latestAttestation('cosignature', this.label).then((last) => {
+      if (last) { this.size = last.treeSize; this.cosignedSize = last.treeSize; }
+    }, () => undefined);
+  }
+
+  offer(c: StoredCheckpoint): void {
+    if (!this.latest || c.treeSize > this.latest.treeSize) this.latest = c;
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.stopped || this.running || !this.latest || this.latest.treeSize <= this.cosignedSize) return;
+    const wait = this.nextAt - this.opts.now();
+    if (wait > 0) {
+      this.timer ??= setTimeout(() => { this.timer = null; this.kick(); }, wait);
+      this.timer.unref();
+      return;
+    }
+    this.running = true;
+    void this.submit(this.latest).finally(() => { this.running = false; this.kick(); });
+  }
+
+  private async submit(c: StoredCheckpoint): Promise<void> {
+    await this.initial;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const old = this.size ?? 0;
+        if (old > c.treeSize) {
+          this.logger.warn(`witness ${this.label} holds a checkpoint of ${old} leaves, more than the log's ${c.treeSize}`);
+          return;
+        }
+        const proof = old === 0 || old === c.treeSize ? [] : (await this.prove(old, c.treeSize)).hashes;
+        const res = await fetch(`${this.url}/add-checkpoint`, {
+          method: 'POST', body: addCheckpointBody(old, proof, c.note), signal: AbortSignal.timeout(this.opts.timeoutMs),
+        });
+        const text = await res.text();
+        if (res.status === 409 && /^text\/x\.tlog\.size\b/.test(res.headers.get('content-type') ?? '') && /^(0|[1-9]\d*)\n$/.test(text)) {
+          witnessRequests.inc({ witness: this.label, outcome: 'conflict' });
+          const held = Number(text.trim());
+          if (attempt >= 2 || held === old) throw new WitnessRefusal(`the witness holds size ${held} and refuses ${c.treeSize} from ${old} (a different checkpoint of that size?)`);
+          this.size = held;
+          continue;
+        }
+        if (res.status !== 200) throw new WitnessRefusal(`HTTP ${res.status}: ${text.slice(0, 200).trim()}`);
+        const line = text.split('\n').map((l) => l + '\n').find((l) => verifyCosignatures(c.note + l, [this.key]).valid.length === 1);
+        if (!line) throw new WitnessRefusal('the response holds no valid cosignature by this witness');
+        const { timestamp } = verifyCosignatures(c.note + line, [this.key]).valid[0];
+        await this.tree.saveAttestation({ treeSize: c.treeSize, kind: 'cosignature', source: this.label, body: line, time: timestamp });
+        this.stored();
+        witnessRequests.inc({ witness: this.label, outcome: 'ok' });
+        const signed = this.signedAt.get(c.treeSize);
+        if (signed !== undefined) attestationDelay.observe({ kind: 'witness' }, (this.opts.now() - signed) / 1000);
+        this.size = c.treeSize;
+        this.cosignedSize = c.treeSize;
+        this.backoffMs = this.opts.retryMs;
+        return;
+      }
+    } catch (err) {
+      witnessRequests.inc({ witness: this.label, outcome: err instanceof WitnessRefusal ? 'invalid' : 'failed' });
+      this.logger.warn(`witness ${this.label} did not cosign checkpoint ${c.treeSize}, retrying in ${this.backoffMs} ms: ${(err as Error).message}`);
+      if (!(err instanceof WitnessRefusal)) this.size = null; // unreachable: ask again what it holds
+      this.nextAt = this.opts.now() + this.backoffMs;
+      this.backoffMs = Math.min(this.backoffMs * 2, MAX_RETRY_MS);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/** Every configured witness, fed each checkpoint the log signs. */
+export class CheckpointWitnesses {
+  private readonly logger = new Logger('witnesses');
+  private readonly channels: WitnessChannel[];
+
+  constructor(tree: MerkleTreeStore, prove: ProveConsistency, opts: WitnessOptions, signedAt: Map<number, number>, stored: () => void = () => undefined) {
+    const full: Required<WitnessOptions> = { retryMs: 500, now: Date.now, ...opts };
+    this.channels = opts.witnesses.map((w) => new WitnessChannel(w.vkey, w.url, full, tree, prove, signedAt, this.logger, stored));
+  }
+
+  /** `<name>+<hex key ID>` of every witness, in configuration order. */
+  get cosigners(): string[] {
+    return this.channels.map((c) => c.label);
+  }
+
+  offer(c: StoredCheckpoint): void {
+    for (const channel of this.channels) channel.offer(c);
+  }
+
+  stop(): void {
+    for (const channel of this.channels) channel.stop();
+  }
+}

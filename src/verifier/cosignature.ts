@@ -1,0 +1,197 @@
+// C2SP tlog-cosignature (c2sp.org/tlog-cosignature): Ed25519 `cosignature/v1` (type 0x04) and ML-DSA-44 `subtree/v1`
+// (type 0x06) cosignatures on checkpoints, their vkeys, and a witness quorum. Framework-free: runs in Node and in a browser.
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
+import { type Checkpoint, parseCheckpoint, verifyCheckpoint } from './checkpoint.js';
+import { nobleSha256, type Sha256 } from './envelope.js';
+import { base64Decode, base64Encode, type Ed25519Verify, isValidKeyName, nobleEd25519Verify, parseNote, type Vkey } from './note.js';
+import { equalBytes } from './rfc6962.js';
+
+export const COSIGNATURE_V1 = 0x04;
+export const ML_DSA_44 = 0x06;
+export type CosignatureType = typeof COSIGNATURE_V1 | typeof ML_DSA_44;
+
+const PUBLIC_KEY_SIZE: Record<CosignatureType, number> = { [COSIGNATURE_V1]: 32, [ML_DSA_44]: 1312 };
+const SIGNATURE_SIZE: Record<CosignatureType, number> = { [COSIGNATURE_V1]: 64, [ML_DSA_44]: 2420 };
+const MAX_TIMESTAMP = 2n ** 63n - 1n;
+
+export interface CosignerKey {
+  name: string;
+  type: CosignatureType;
+  keyId: Uint8Array; // 4 bytes
+  publicKey: Uint8Array;
+}
+
+/** `<name>+<hex key ID>`: how a cosigner is named in messages and stores. */
+export const cosignerLabel = (key: { name: string; keyId: Uint8Array }) => `${key.name}+${bytesToHex(key.keyId)}`;
+
+/** key ID = SHA-256(name ‖ 0x0A ‖ type ‖ public key)[:4]. */
+export function cosignerKeyId(name: string, type: CosignatureType, publicKey: Uint8Array, sha256: Sha256 = nobleSha256): Uint8Array {
+  return sha256(concatBytes(utf8ToBytes(name), Uint8Array.of(0x0a, type), publicKey)).slice(0, 4);
+}
+
+/** `<name>+<hex key ID>+<base64(type ‖ public key)>`. */
+export function formatCosignerVkey(name: string, type: CosignatureType, publicKey: Uint8Array, sha256: Sha256 = nobleSha256): string {
+  if (!isValidKeyName(name)) throw new SyntaxError(`invalid key name ${JSON.stringify(name)}`);
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_SIZE[type]) throw new RangeError(`a type 0x0${type} key is ${PUBLIC_KEY_SIZE[type]} bytes`);
+  return `${name}+${bytesToHex(cosignerKeyId(name, type, publicKey, sha256))}+${base64Encode(concatBytes(Uint8Array.of(type), publicKey))}`;
+}
+
+/** Parses a cosigner vkey (Ed25519 type 0x04 or ML-DSA-44 type 0x06); throws SyntaxError unless it is well-formed and its key ID matches. */
+export function parseCosignerVkey(text: string, sha256: Sha256 = nobleSha256): CosignerKey {
+  const match = typeof text === 'string' ? /^([^+]*)\+([^+]*)\+(.*)$/s.exec(text.trim()) : null;
+  if (!match) throw new SyntaxError('vkey must be <name>+<hex key ID>+<base64 key>');
+  const [, name, idHex, keyB64] = match;
+  if (!isValidKeyName(name)) throw new SyntaxError('vkey has an invalid key name');
+  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new SyntaxError('vkey key ID must be 8 lowercase hex digits');
+  let typed: Uint8Array;
+  try {
+    typed = base64Decode(keyB64);
+  } catch {
+    throw new SyntaxError('vkey key is not base64');
+  }
+  const type = typed[0] as CosignatureType;
+  if (type !== COSIGNATURE_V1 && type !== ML_DSA_44) throw new SyntaxError('vkey is not a cosigner key (type 0x04 Ed25519 or 0x06 ML-DSA-44)');
+  const publicKey = typed.slice(1);
+  if (publicKey.length !== PUBLIC_KEY_SIZE[type]) throw new SyntaxError(`a type 0x0${type} vkey holds a ${PUBLIC_KEY_SIZE[type]}-byte key`);
+  const keyId = cosignerKeyId(name, type, publicKey, sha256);
+  if (bytesToHex(keyId) !== idHex) throw new SyntaxError('vkey key ID does not match its name and key');
+  return { name, type, keyId, publicKey };
+}
+
+const u64 = (n: number | bigint): Uint8Array => {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+};
+
+/** `cosignature/v1\ntime <timestamp>\n` followed by the checkpoint's note text. */
+export function cosignatureV1Message(checkpointText: string, timestamp: number): Uint8Array {
+  return utf8ToBytes(`cosignature/v1\ntime ${timestamp}\n${checkpointText}`);
+}
+
+const lengthPrefixed = (text: string): Uint8Array => {
+  const bytes = utf8ToBytes(text);
+  if (bytes.length < 1 || bytes.length > 255) throw new RangeError('a name or origin in a subtree/v1 message is 1 to 255 bytes');
+  return concatBytes(Uint8Array.of(bytes.length), bytes);
+};
+
+/** The `subtree/v1` message an ML-DSA-44 cosigner signs for a whole checkpoint (start 0, end = tree size). */
+export function subtreeV1Message(cosignerName: string, timestamp: number, checkpointText: string): Uint8Array {
+  const c = parseCheckpoint(checkpointText);
+  return concatBytes(utf8ToBytes('subtree/v1\n\0'), lengthPrefixed(cosignerName), u64(timestamp), lengthPrefixed(c.origin), u64(0), u64(c.treeSize), c.rootHash);
+}
+
+/** `— <name> <base64(key ID ‖ u64 timestamp ‖ signature)>\n`. */
+function signatureLine(name: string, keyId: Uint8Array, timestamp: number, signature: Uint8Array): string {
+  return `\u2014 ${name} ${base64Encode(concatBytes(keyId, u64(timestamp), signature))}\n`;
+}
+
+const checkTimestamp = (timestamp: number) => {
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError(`invalid cosignature timestamp ${timestamp}`);
+};
+
+/** An Ed25519 cosignature/v1 line over a checkpoint's note text. */
+export function signCosignatureV1(checkpointText: string, name: string, secretKey: Uint8Array, timestamp: number, sha256: Sha256 = nobleSha256): string {
+  checkTimestamp(timestamp);
+  const publicKey = ed25519.getPublicKey(secretKey);
+  const signature = ed25519.sign(cosignatureV1Message(checkpointText, timestamp), secretKey);
+  return signatureLine(name, cosignerKeyId(name, COSIGNATURE_V1, publicKey, sha256), timestamp, signature);
+}
+
+/** An ML-DSA-44 subtree/v1 line over a checkpoint (extension lines are not signed by this type). */
+export function signMlDsaCosignature(
+  checkpointText: string, name: string, keys: { secretKey: Uint8Array; publicKey: Uint8Array }, timestamp: number, sha256: Sha256 = nobleSha256,
+): string {
+  checkTimestamp(timestamp);
+  const signature = ml_dsa44.sign(subtreeV1Message(name, timestamp, checkpointText), keys.secretKey);
+  return signatureLine(name, cosignerKeyId(name, ML_DSA_44, keys.publicKey, sha256), timestamp, signature);
+}
+
+export interface Cosignature { key: CosignerKey; label: string; timestamp: number }
+export interface CosignatureResult { valid: Cosignature[]; invalid: string[] }
+
+export interface CosignatureOptions { sha256?: Sha256; verify?: Ed25519Verify }
+
+/**
+ * Checks every signature line of `note` made by one of `keys` (name and key ID match); lines by other keys are ignored.
+ * `valid` has one entry per key with a verifying cosignature; `invalid` names each key with a line that does not verify.
+ */
+export function verifyCosignatures(note: string, keys: readonly CosignerKey[], options: CosignatureOptions = {}): CosignatureResult {
+  const verifyEd = options.verify ?? nobleEd25519Verify;
+  const parsed = parseNote(note);
+  if (!parsed.ok) return { valid: [], invalid: keys.map((k) => `${cosignerLabel(k)}: ${parsed.reason}`) };
+  const valid: Cosignature[] = [];
+  const invalid: string[] = [];
+  for (const key of keys) {
+    const label = cosignerLabel(key);
+    const lines = parsed.signatures.filter((s) => s.name === key.name && equalBytes(s.keyId, key.keyId));
+    let good: Cosignature | undefined;
+    for (const { signature: body } of lines) {
+      const ok = (() => {
+        if (body.length !== 8 + SIGNATURE_SIZE[key.type]) return null;
+        const stamp = new DataView(body.buffer, body.byteOffset, 8).getBigUint64(0);
+        if (stamp > MAX_TIMESTAMP || stamp > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+        const timestamp = Number(stamp);
+        const signature = body.subarray(8);
+        try {
+          const verified = key.type === COSIGNATURE_V1
+            ? verifyEd(signature, cosignatureV1Message(parsed.text, timestamp), key.publicKey)
+            : ml_dsa44.verify(signature, subtreeV1Message(key.name, timestamp, parsed.text), key.publicKey);
+          return verified === true ? timestamp : null;
+        } catch {
+          return null; // a malformed key, signature or checkpoint is a failed verification
+        }
+      })();
+      if (ok === null) { invalid.push(`cosignature by ${label} does not verify`); good = undefined; break; }
+      good ??= { key, label, timestamp: ok };
+    }
+    if (good) valid.push(good);
+  }
+  return { valid, invalid };
+}
+
+export type QuorumResult = { ok: true; cosignatures: Cosignature[] } | { ok: false; reason: string; cosignatures: Cosignature[] };
+
+/** At least `quorum` of `witnesses` cosigned the checkpoint (each witness counts once). */
+export function checkWitnessQuorum(note: string, witnesses: readonly CosignerKey[], quorum: number, options: CosignatureOptions = {}): QuorumResult {
+  const { valid, invalid } = verifyCosignatures(note, witnesses, options);
+  if (valid.length >= quorum) return { ok: true, cosignatures: valid };
+  const bad = invalid.length > 0 ? `; ${invalid.join('; ')}` : '';
+  return { ok: false, cosignatures: valid, reason: `checkpoint has ${valid.length} valid witness cosignature(s), ${quorum} required${bad}` };
+}
+
+/** What a client trusts about a log: its Ed25519 vkey, optionally its ML-DSA-44 cosigner key, and witnesses with a quorum. */
+export interface CheckpointTrust {
+  vkey: string | Vkey;
+  logMlDsa?: CosignerKey;
+  witnesses?: readonly CosignerKey[];
+  quorum?: number;
+}
+
+export type CosignedCheckpointVerification =
+  | { ok: true; checkpoint: Checkpoint; witnesses: Cosignature[]; logMlDsa: Cosignature | null }
+  | { ok: false; reason: string };
+
+/**
+ * A checkpoint as a client with `trust` accepts it: the log's Ed25519 signature, its ML-DSA-44 cosignature when that
+ * key is given (it must be the log's origin), and at least `quorum` witness cosignatures when witnesses are given.
+ */
+export function verifyCosignedCheckpoint(note: string, trust: CheckpointTrust, options: CosignatureOptions = {}): CosignedCheckpointVerification {
+  const verified = verifyCheckpoint(note, trust.vkey, options);
+  if (!verified.ok) return verified;
+  let logMlDsa: Cosignature | null = null;
+  if (trust.logMlDsa) {
+    if (trust.logMlDsa.name !== verified.checkpoint.origin) return { ok: false, reason: `the ML-DSA-44 key ${cosignerLabel(trust.logMlDsa)} is not the log's origin` };
+    const pq = verifyCosignatures(note, [trust.logMlDsa], options);
+    if (pq.valid.length === 0) return { ok: false, reason: pq.invalid[0] ?? `checkpoint has no ML-DSA-44 cosignature by ${cosignerLabel(trust.logMlDsa)}` };
+    logMlDsa = pq.valid[0];
+  }
+  const witnesses = trust.witnesses ?? [];
+  const quorum = trust.quorum ?? witnesses.length;
+  if (quorum > witnesses.length) return { ok: false, reason: `a quorum of ${quorum} needs at least as many witness keys, not ${witnesses.length}` };
+  const counted = checkWitnessQuorum(note, witnesses, quorum, options);
+  if (!counted.ok) return { ok: false, reason: counted.reason };
+  return { ok: true, checkpoint: verified.checkpoint, witnesses: counted.cosignatures, logMlDsa };
+}

@@ -1,0 +1,85 @@
+// The operator's backdating, as an auditor tried it: a filing moved back 60 s, its chain re-hashed and the checkpoint
+// re-signed with the log's own key. `sandbox-ledger verify` must fail and name the leaf.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signCheckpoint } from '../../src/verifier/checkpoint.js';
+import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
+import { hashLeaf } from '../../src/verifier/rfc6962.js';
+import { filingBody, principal, startLedger, tempDir } from '../support/ledger-app.js';
+import { rootFromLeafHashes } from '../support/merkle-tree.js';
+import { runCli } from '../support/server-process.js';
+
+describe('backdating with the log key', () => {
+  const dataDir = tempDir('ledger-backdate-');
+  const work = tempDir('ledger-backdate-work-');
+  let events: EventEnvelope[];
+  let vkeyFile: string;
+  let origin: string;
+
+  beforeAll(async () => {
+    const ledger = await startLedger({ dataDir, checkpointIntervalMs: 0 });
+    const alice = await principal(ledger, 'Alice', ['creator']);
+    for (let i = 0; i < 5; i++) {
+      await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    events = await ledger.store.readAll(0, { limit: 1000 });
+    vkeyFile = join(work, 'vkey');
+    writeFileSync(vkeyFile, (await ledger.http().get('/v1/ledger/key')).text);
+    origin = ledger.config.origin;
+    await ledger.close();
+  });
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const secretKey = () => new Uint8Array(Buffer.from(readFileSync(join(dataDir, 'log-signing.key'), 'utf8').trim(), 'base64'));
+
+  /** Writes the export and a checkpoint over it signed with the log's key, then runs `verify`. */
+  async function verifyForged(name: string, forged: EventEnvelope[], time: number) {
+    const exportFile = join(work, `${name}.ndjson`);
+    writeFileSync(exportFile, forged.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const rootHash = rootFromLeafHashes(forged.map((e) => hashLeaf(Buffer.from(e.hash, 'hex'))));
+    const checkpointFile = join(work, `${name}.checkpoint`);
+    writeFileSync(checkpointFile, signCheckpoint({ origin, treeSize: forged.length, rootHash, time }, secretKey()));
+    return runCli(['verify', '--export', exportFile, '--checkpoint', checkpointFile, '--vkey', vkeyFile], {});
+  }
+
+  /** Moves leaf `target` back by `ms`, re-hashes it and re-chains every later event of the log. */
+  function backdate(target: number, ms: number): EventEnvelope[] {
+    const heads = new Map<string, string>();
+    return events.map((original, i) => {
+      const e = structuredClone(original);
+      if (i === target) e.recordedAt = new Date(Date.parse(e.recordedAt) - ms).toISOString();
+      if (i >= target) {
+        if (e.revision > 0) e.prevHash = heads.get(e.stream)!;
+        e.hash = computeEventHash(e);
+      }
+      heads.set(e.stream, e.hash);
+      return e;
+    });
+  }
+
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it('accepts the untouched export re-signed by the same key', async () => {
+    const result = await verifyForged('honest', events, now());
+    expect(result.stdout).toMatch(/^ok: /);
+    expect(result.code).toBe(0);
+  });
+
+  it('fails on a filing backdated by 60 s, naming its leaf', async () => {
+    const target = events.length - 3;
+    const result = await verifyForged('backdated', backdate(target, 60_000), now());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`^FAILED at leaf ${target}: recordedAt .* is earlier than leaf ${target - 1}'s`));
+  });
+
+  it('fails on a checkpoint older than its leaves', async () => {
+    const last = Math.floor(Date.parse(events[events.length - 1].recordedAt) / 1000);
+    const result = await verifyForged('old-checkpoint', events, last - 60);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`^FAILED: checkpoint of size ${events.length} has time ${last - 60} .* earlier than leaf ${events.length - 1}`));
+  });
+});

@@ -1,0 +1,92 @@
+// Time in the log only moves forward: the commit clock never steps back, and the verifier names the leaf or checkpoint that does.
+import { signCheckpoint } from '../../src/verifier/checkpoint.js';
+import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
+import { verifyExport } from '../../src/verifier/export-verifier.js';
+import { CommitClock } from '../../src/ledger/event-store/append-planning.js';
+import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
+import { rootFromLeafHashes } from '../support/merkle-tree.js';
+import { buildLog, leafHashesOf, ndjson, newSigner, ORIGIN, sampleLog } from '../verifier/fixture.js';
+
+const signer = newSigner();
+const log = sampleLog();
+const T0 = Date.UTC(2026, 0, 1) / 1000;
+
+/** Re-hashes every event from `from` on and re-chains its stream: what an operator holding the key can do. */
+function rechain(events: EventEnvelope[], from: number): EventEnvelope[] {
+  const heads = new Map<string, string>();
+  return events.map((e, i) => {
+    const copy = structuredClone(e);
+    if (i >= from && copy.revision > 0) copy.prevHash = heads.get(copy.stream)!;
+    if (i >= from) copy.hash = computeEventHash(copy);
+    heads.set(copy.stream, copy.hash);
+    return copy;
+  });
+}
+
+const checkpointAt = (events: EventEnvelope[], size: number, time: number) =>
+  signCheckpoint({ origin: ORIGIN, treeSize: size, rootHash: rootFromLeafHashes(leafHashesOf(events.slice(0, size))), time }, signer.key.secretKey);
+
+describe('CommitClock', () => {
+  it('never goes back when the system clock steps back, nor behind the previous event', () => {
+    let now = 10_000;
+    const clock = new CommitClock(() => now);
+    expect(clock.next()).toBe(10_000);
+    now = 9_000; // the clock steps back a second
+    expect(clock.next()).toBe(10_000);
+    now = 10_500;
+    expect(clock.next()).toBe(10_500);
+    expect(clock.next(new Date(20_000).toISOString())).toBe(20_000);
+    now = 30_000;
+    expect(clock.next(new Date(20_000).toISOString())).toBe(30_000);
+  });
+
+  it('gives a store that sees a clock step back the previous time, and a new store the last stored time', async () => {
+    let now = Date.UTC(2026, 5, 1, 12, 0, 10);
+    const store = SqliteEventStore.open(':memory:', { clock: new CommitClock(() => now) });
+    const first = await store.appendToStream('s', [{ type: 'T', data: {}, meta: {} }], 'any');
+    now -= 60_000;
+    const second = await store.appendToStream('s', [{ type: 'T', data: {}, meta: {} }], 'any');
+    expect(second.events[0].recordedAt).toBe(first.events[0].recordedAt);
+    await store.close();
+  });
+});
+
+describe('the verifier checks that time moves forward', () => {
+  it('accepts the honest log', () => {
+    expect(verifyExport(ndjson(log), [checkpointAt(log, 12, T0 + 12)], signer.vkey)).toMatchObject({ ok: true });
+  });
+
+  it('names the leaf a backdated, re-hashed and re-signed filing lands on', () => {
+    const events = structuredClone(log);
+    events[7].recordedAt = new Date(Date.parse(events[6].recordedAt) - 60_000).toISOString();
+    const forged = rechain(events, 7);
+    const result = verifyExport(ndjson(forged), [checkpointAt(forged, 12, T0 + 12)], signer.vkey);
+    expect(result).toMatchObject({ ok: false, leafIndex: 7 });
+    expect((result as { reason: string }).reason).toMatch(/^recordedAt 2025-12-31T23:59:06.000Z is earlier than leaf 6's 2026-01-01T00:00:06.000Z/);
+  });
+
+  it('refuses a recordedAt that is not an ISO-8601 UTC time', () => {
+    const events = structuredClone(log);
+    events[3].recordedAt = 'yesterday';
+    expect(verifyExport(ndjson(rechain(events, 3)), [], signer.vkey)).toMatchObject({ ok: false, leafIndex: 3 });
+  });
+
+  it('refuses a checkpoint older than the leaves it covers', () => {
+    const result = verifyExport(ndjson(log), [checkpointAt(log, 12, T0 + 5)], signer.vkey);
+    expect(result).toMatchObject({ ok: false, leafIndex: null });
+    expect((result as { reason: string }).reason).toMatch(/^checkpoint of size 12 has time \d+ \(2026-01-01T00:00:05Z\), earlier than leaf 11 it covers/);
+  });
+
+  it('refuses a checkpoint older than a smaller checkpoint', () => {
+    const result = verifyExport(ndjson(log), [checkpointAt(log, 5, T0 + 100), checkpointAt(log, 12, T0 + 50)], signer.vkey);
+    expect(result).toMatchObject({ ok: false, leafIndex: null });
+    expect((result as { reason: string }).reason).toMatch(/^checkpoint of size 12 .* earlier than the checkpoint of size 5/);
+  });
+
+  it('accepts a checkpoint in the same second as its last leaf', () => {
+    const events = buildLog([{ stream: 'a', type: 'T', data: {} }]);
+    events[0].recordedAt = '2026-01-01T00:00:00.999Z';
+    const [e] = rechain(events, 0);
+    expect(verifyExport(ndjson([e]), [checkpointAt([e], 1, T0)], signer.vkey)).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,98 @@
+// A ledger with a real RFC 3161 TSA: checkpoints get verified tokens (that `openssl ts -verify` accepts too), at most
+// one per interval; a TSA that fails or hangs never holds up a write, and the failures show in /metrics.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
+
+import { checkpointMessage, parsePemCertificates, sha256, verifyTimestampToken } from '../../src/timestamp/rfc3161.js';
+import { parseCheckpoint } from '../../src/verifier/checkpoint.js';
+import { parseNote } from '../../src/verifier/note.js';
+import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Item { treeSize: number; time: number; note: string; timestamps: Array<{ tsa: string; time: number; token: string }> }
+
+describe('checkpoints time-stamped by an RFC 3161 TSA', () => {
+  let tsa: OpensslTsa;
+  let ledger: LedgerApp;
+  let creator: { key: string };
+  const work = mkdtempSync(join(tmpdir(), 'ledger-tsa-e2e-'));
+
+  beforeAll(async () => {
+    tsa = await startOpensslTsa();
+    ledger = await startLedger({ checkpointIntervalMs: 200, tsaUrls: [tsa.url], tsaCaFile: tsa.caFile, tsaIntervalS: 1, tsaTimeoutMs: 1000 });
+    creator = await principal(ledger, 'Tess', ['creator']);
+  });
+  afterAll(async () => {
+    await ledger.close();
+    await tsa.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const file = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${creator.key}`).send(filingBody());
+  const history = async () => (await ledger.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body.items as Item[];
+
+  it('stores a verified token per interval, over the checkpoint text, not before the checkpoint time', async () => {
+    const started = Date.now();
+    while (Date.now() - started < 3500) {
+      expect((await file()).status).toBe(201);
+      await sleep(100);
+    }
+    await sleep(1500);
+    const items = await history();
+    const stamped = items.filter((c) => c.timestamps.length > 0);
+    expect(stamped.length).toBeGreaterThanOrEqual(2);
+    // At most one token per second (the interval), and every checkpoint has a stamped one within the interval after it.
+    const times = stamped.map((c) => c.timestamps[0].time).sort();
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(1);
+    for (const c of items) expect(stamped.some((s) => s.treeSize >= c.treeSize && s.time - c.time <= 2)).toBe(true);
+    const cas = parsePemCertificates(tsa.caPem);
+    for (const c of stamped) {
+      const [{ tsa: url, time, token }] = c.timestamps;
+      expect(url).toBe(tsa.url);
+      const der = Buffer.from(token, 'base64');
+      const verified = await verifyTimestampToken(der, checkpointMessage(c.note), cas);
+      expect(verified.time).toBe(time);
+      expect(time).toBeGreaterThanOrEqual(parseCheckpoint((parseNote(c.note) as { text: string }).text).time!);
+      const tokenFile = join(work, `token-${c.treeSize}.der`);
+      writeFileSync(tokenFile, der);
+      const digest = Buffer.from(sha256(checkpointMessage(c.note))).toString('hex');
+      const { stdout } = await run('openssl', ['ts', '-verify', '-in', tokenFile, '-token_in', '-digest', digest, '-CAfile', tsa.caFile]);
+      expect(stdout).toMatch(/Verification: OK/);
+    }
+  });
+
+  it('carries the tokens in a receipt whose checkpoint is time-stamped', async () => {
+    const filed = await file();
+    await sleep(2500); // the checkpoint covering it is the latest, and gets its token within the interval
+    const receipt = await ledger.http().get(`/v1/filings/${filed.body.filingId}/receipt`).set('authorization', `Bearer ${creator.key}`);
+    expect(receipt.status).toBe(200);
+    expect(receipt.body.timestamps).toHaveLength(1);
+    const verified = await verifyTimestampToken(Buffer.from(receipt.body.timestamps[0].token, 'base64'), checkpointMessage(receipt.body.checkpoint), parsePemCertificates(tsa.caPem));
+    expect(verified.time).toBe(receipt.body.timestamps[0].time);
+  });
+
+  it('keeps writing at full speed while the TSA fails or hangs, counts the failures and recovers', async () => {
+    tsa.mode = 'hang';
+    const before = Date.now();
+    for (let i = 0; i < 10; i++) expect((await file()).status).toBe(201);
+    expect(Date.now() - before).toBeLessThan(3000);
+    tsa.mode = 'fail';
+    await sleep(2500);
+    for (let i = 0; i < 3; i++) expect((await file()).status).toBe(201);
+    await sleep(2500);
+    const metrics = (await ledger.http().get('/metrics')).text;
+    expect(metrics).toMatch(/ledger_tsa_requests_total\{[^}]*outcome="failed"[^}]*\} [1-9]/);
+    tsa.mode = 'ok';
+    const okCount = async () => Number(/ledger_tsa_requests_total\{[^}]*outcome="ok"[^}]*\} (\d+)/.exec((await ledger.http().get('/metrics')).text)?.[1] ?? 0);
+    const before2 = await okCount();
+    await file();
+    for (let i = 0; i < 100 && await okCount() === before2; i++) await sleep(100);
+    expect(await okCount()).toBeGreaterThan(before2);
+  });
+});

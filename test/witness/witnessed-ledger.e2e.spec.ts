@@ -1,0 +1,259 @@
+// A ledger with two witnesses (separate processes of the compiled CLI, quorum 2) and a real RFC 3161 TSA: checkpoints
+// are served cosigned and time-stamped; receipts, `verify`, `verify-receipt` and `verify-evidence` check all of it.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
+import { checkEvidence } from '../../src/cli/verify-evidence.js';
+import { addCheckpointBody } from '../../src/ledger/log/checkpoint-witnesses.js';
+import { signCheckpoint } from '../../src/verifier/checkpoint.js';
+import { parseCosignerVkey, signCosignatureV1, verifyCosignedCheckpoint } from '../../src/verifier/cosignature.js';
+import { formatVkey, parseNote } from '../../src/verifier/note.js';
+import { fetchExport, filingBody, principal, startLedger, tempDir, type LedgerApp } from '../support/ledger-app.js';
+import { runCli } from '../support/server-process.js';
+import { startWitnessProcess, type WitnessProcess } from '../support/witness-process.js';
+
+const ORIGIN = 'witnessed.test/log';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const until = async (what: string, check: () => Promise<boolean>, ms = 10_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+};
+
+interface Item { treeSize: number; time: number; note: string; cosignatures: Array<{ cosigner: string }>; timestamps: Array<{ time: number; token: string }> }
+
+describe('a ledger with two witnesses and a TSA', () => {
+  const work = tempDir('ledger-witnessed-');
+  const seed = ed25519.utils.randomSecretKey();
+  const logVkey = formatVkey(ORIGIN, ed25519.getPublicKey(seed));
+  let tsa: OpensslTsa;
+  let w1: WitnessProcess;
+  let w2: WitnessProcess;
+  let ledger: LedgerApp;
+  let creator: { key: string };
+  let auditor: { key: string };
+  let keys: { log: string; logMlDsa44: string; witnesses: string[]; witnessQuorum: number; tsaCertificates: string };
+  const file = (name: string, text: string) => { const path = join(work, name); writeFileSync(path, text); return path; };
+  const witness = (name: string, port?: number) =>
+    startWitnessProcess({ keyFile: join(work, `${name}.key`), dataDir: join(work, `${name}-data`), name: `witness.test/${name}`, logVkeys: [logVkey], port });
+
+  beforeAll(async () => {
+    tsa = await startOpensslTsa();
+    [w1, w2] = await Promise.all([witness('w1'), witness('w2')]);
+    ledger = await startLedger({
+      origin: ORIGIN, signingKey: Buffer.from(seed).toString('base64'), checkpointIntervalMs: 300,
+      witnesses: [{ vkey: w1.vkey, url: w1.url }, { vkey: w2.vkey, url: w2.url }], witnessQuorum: 2, witnessWaitMs: 1500, witnessTimeoutMs: 1000,
+      tsaUrls: [tsa.url], tsaCaFile: tsa.caFile, tsaIntervalS: 2,
+    });
+    creator = await principal(ledger, 'Wanda', ['creator']);
+    auditor = await principal(ledger, 'Audrey', ['auditor']);
+    keys = (await ledger.http().get('/v1/ledger/keys')).body;
+  }, 60_000);
+  afterAll(async () => {
+    await ledger?.close();
+    await Promise.all([w1?.stop(), w2?.stop(), tsa?.close()]);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const fileWork = async (bytes = randomBytes(64)) => {
+    const res = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${creator.key}`)
+      .send(filingBody({ contentHash: createHash('sha256').update(bytes).digest('hex') }));
+    expect(res.status).toBe(201);
+    return { filingId: res.body.filingId as string, leafIndex: res.body.leafIndex as number, bytes };
+  };
+  const history = async () => (await ledger.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body.items as Item[];
+  const trust = () => ({
+    vkey: logVkey, logMlDsa: parseCosignerVkey(keys.logMlDsa44), witnesses: [parseCosignerVkey(w1.vkey), parseCosignerVkey(w2.vkey)], quorum: 2,
+  });
+  const cli = (args: string[]) => runCli(args, {});
+  const witnessArgs = () => ['--vkey', logVkey, '--witness', w1.vkey, '--witness', w2.vkey, '--witness-quorum', '2'];
+  const receiptOf = async (filingId: string) =>
+    (await ledger.http().get(`/v1/filings/${filingId}/receipt`).set('authorization', `Bearer ${creator.key}`)).body;
+
+  it('publishes its keys: the Ed25519 and ML-DSA-44 vkeys, the witnesses and quorum, the TSA CA', () => {
+    expect(keys).toMatchObject({ log: logVkey, witnesses: [w1.vkey, w2.vkey], witnessQuorum: 2, tsaCertificates: tsa.caPem });
+    expect(parseCosignerVkey(keys.logMlDsa44).name).toBe(ORIGIN);
+  });
+
+  it('serves every checkpoint with two witness cosignatures and the log\'s ML-DSA-44 one, time-stamped within the interval', async () => {
+    const started = Date.now();
+    while (Date.now() - started < 5000) { await fileWork(); await sleep(150); }
+    await sleep(2500); // quiet: the last checkpoint gets cosigned and, within the interval, time-stamped
+    const served = (await ledger.http().get('/v1/ledger/checkpoint')).text;
+    const verified = verifyCosignedCheckpoint(served, trust());
+    expect(verified).toMatchObject({ ok: true });
+    expect((verified as { checkpoint: { treeSize: number } }).checkpoint.treeSize).toBe(await ledger.store.count());
+    const items = await history();
+    expect(items.length).toBeGreaterThan(5);
+    for (const c of items) expect(verifyCosignedCheckpoint(c.note, trust())).toMatchObject({ ok: true });
+    const stamped = items.filter((c) => c.timestamps.length > 0);
+    expect(stamped.length).toBeGreaterThanOrEqual(2);
+    for (const c of items) expect(stamped.some((s) => s.treeSize >= c.treeSize && s.timestamps[0].time - c.time <= 2 + 1)).toBe(true);
+  });
+
+  it('passes `verify` with --witness x2 --witness-quorum 2 --pq-vkey --tsa-ca over the export and the history', async () => {
+    const exportFile = file('export.ndjson', (await fetchExport(ledger, auditor.key)).body as string);
+    const historyFile = file('history.json', JSON.stringify({ items: await history() }));
+    const pq = file('pq.vkey', keys.logMlDsa44);
+    const result = await cli(['verify', '--export', exportFile, '--checkpoints', historyFile, ...witnessArgs(), '--pq-vkey', pq, '--tsa-ca', tsa.caFile]);
+    expect(result.stdout).toMatch(/^ok: .*every checkpoint cosigned by at least 2 of 2 witness\(es\); every checkpoint cosigned with the log's ML-DSA-44 key; [1-9]\d* RFC 3161 time-stamp\(s\) verified/);
+    expect(result.code).toBe(0);
+  });
+
+  it('refuses a forged checkpoint with one valid cosignature under --witness-quorum 2', async () => {
+    const exportFile = file('export2.ndjson', (await fetchExport(ledger, auditor.key)).body as string);
+    const latest = parseNote((await ledger.http().get('/v1/ledger/checkpoint')).text) as { text: string };
+    // The operator re-signs the head at another time and one colluding witness cosigns it with its own key.
+    const lines = latest.text.split('\n');
+    const forgedText = [...lines.slice(0, 3), `time ${Number(lines[3].slice(5)) + 1}`, ''].join('\n');
+    const forged = signCheckpoint({ origin: ORIGIN, treeSize: Number(lines[1]), rootHash: Buffer.from(lines[2], 'base64'), time: Number(lines[3].slice(5)) + 1 }, seed);
+    expect(parseNote(forged)).toMatchObject({ text: forgedText });
+    const w1Seed = new Uint8Array(Buffer.from(readFileSync(join(work, 'w1.key'), 'utf8').trim(), 'base64'));
+    const withOne = file('forged.note', forged + signCosignatureV1(forgedText, 'witness.test/w1', w1Seed, Math.floor(Date.now() / 1000)));
+    const refused = await cli(['verify', '--export', exportFile, '--checkpoint', withOne, ...witnessArgs()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^FAILED: checkpoint 1 of 1, claiming tree size \d+: checkpoint has 1 valid witness cosignature\(s\), 2 required/);
+    const one = await cli(['verify', '--export', exportFile, '--checkpoint', withOne, '--vkey', logVkey, '--witness', w1.vkey, '--witness', w2.vkey, '--witness-quorum', '1']);
+    expect(one.code).toBe(0);
+  });
+
+  it('verify-receipt prints what the receipt proves, checks the work and a newer checkpoint, and fails on a wrong file or a fork', async () => {
+    const filed = await fileWork();
+    const receipt = await receiptOf(filed.filingId);
+    const receiptFile = file('receipt.json', JSON.stringify(receipt));
+    const workFile = file('work.bin', filed.bytes.toString('binary'));
+    writeFileSync(workFile, filed.bytes);
+    for (let i = 0; i < 3; i++) await fileWork();
+    const newer = (await ledger.http().get('/v1/ledger/checkpoint')).text;
+    const newerFile = file('newer.note', newer);
+    const ok = await cli(['verify-receipt', receiptFile, ...witnessArgs(), '--pq-vkey', keys.logMlDsa44, '--file', workFile,
+      '--consistent-with', newerFile, '--server', ledger.url]);
+    expect(ok.stdout).toMatch(/^ok: the receipt verifies/);
+    expect(ok.stdout).toContain(`filing        ${filed.filingId}`);
+    expect(ok.stdout).toMatch(/content hash {2}[0-9a-f]{64}\n/);
+    expect(ok.stdout).toMatch(new RegExp(`leaf index    ${filed.leafIndex}\\n`));
+    expect(ok.stdout).toMatch(/witness {7}witness\.test\/w1\+[0-9a-f]{8} cosigned at /);
+    expect(ok.stdout).toMatch(/witness {7}witness\.test\/w2\+[0-9a-f]{8} cosigned at /);
+    expect(ok.stdout).toMatch(/ML-DSA-44 {5}cosigned by the log/);
+    expect(ok.stdout).toMatch(/file {10}.* matches the content hash/);
+    expect(ok.stdout).toMatch(/consistent {4}with the checkpoint of \d+ leaves/);
+    expect(ok.code).toBe(0);
+
+    const wrong = await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--file', file('wrong.bin', 'not the work')]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/^FAILED: --file: .* hashes to [0-9a-f]{64}, not the filed content hash/);
+
+    // The operator signs a newer checkpoint of a forked tree: no consistency proof can join them.
+    const size = Number(newer.split('\n')[1]);
+    const fork = file('fork.note', signCheckpoint({ origin: ORIGIN, treeSize: size, rootHash: randomBytes(32), time: Math.floor(Date.now() / 1000) }, seed));
+    const forked = await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', fork, '--server', ledger.url]);
+    expect(forked.code).toBe(1);
+    expect(forked.stdout).toMatch(/^FAILED: --consistent-with: checkpoints \d+ and \d+ are not consistent/);
+    const proofFile = file('proof.json', JSON.stringify((await ledger.http().get('/v1/ledger/proof/consistency').query({ from: receipt.treeSize, to: size })).body));
+    expect((await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', newerFile, '--proof', proofFile])).code).toBe(0);
+    expect((await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', fork, '--proof', proofFile])).code).toBe(1);
+  });
+
+  it('verify-evidence passes on a fetched bundle and fails after any one byte of it is changed', async () => {
+    const filed = await fileWork();
+    await ledger.http().post(`/v1/filings/${filed.filingId}/amend`).set('authorization', `Bearer ${creator.key}`).send({ title: 'Amended' });
+    await sleep(3000); // the interval passes: a checkpoint covering both events gets its token
+    const res = await ledger.http().get(`/v1/filings/${filed.filingId}/evidence`).set('authorization', `Bearer ${creator.key}`);
+    expect(res.status).toBe(200);
+    const text = res.text;
+    const bundleFile = file('evidence.json', text);
+    const workFile = join(work, 'evidence-work.bin');
+    writeFileSync(workFile, filed.bytes);
+    const ok = await cli(['verify-evidence', bundleFile, '--vkey', logVkey, '--file', workFile]);
+    expect(ok.stdout).toMatch(new RegExp(`^ok: the evidence bundle of filing ${filed.filingId} verifies offline`));
+    expect(ok.stdout).toMatch(/time-stamp {4}\S+ by CN=Test TSA/);
+    expect(ok.stdout).toMatch(/event {9}WorkFiled \(revision 0/);
+    expect(ok.stdout).toMatch(/event {9}FilingAmended \(revision 1/);
+    expect(ok.code).toBe(0);
+    expect(res.body.history).toHaveLength(2);
+
+    const changed = Buffer.from(text);
+    const at = text.indexOf('"title":"Amended"') + 10;
+    changed[at] ^= 0x01;
+    const tampered = await cli(['verify-evidence', file('evidence-changed.json', changed.toString()), '--vkey', logVkey]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toMatch(/^FAILED: history\[1\]: the hash does not match the event/);
+
+    // Every position, a sample of them: no change of one byte goes unnoticed.
+    const survivors: number[] = [];
+    for (let i = 0; i < text.length; i += Math.max(1, Math.floor(text.length / 250))) {
+      const bytes = Buffer.from(text);
+      bytes[i] ^= 0x01;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(bytes.toString());
+      } catch {
+        continue; // not JSON any more: refused before anything else
+      }
+      if (await checkEvidence(parsed).then(() => true, () => false)) survivors.push(i);
+    }
+    expect(survivors.map((i) => text.slice(Math.max(0, i - 30), i + 30))).toEqual([]);
+  });
+
+  it('keeps writes flowing with one witness stopped; receipts fall back to the newest checkpoint that met the quorum', async () => {
+    const before = await fileWork();
+    await until('a cosigned checkpoint covering the filing', async () => {
+      const c = verifyCosignedCheckpoint((await ledger.http().get('/v1/ledger/checkpoint')).text, trust());
+      return c.ok && c.checkpoint.treeSize > before.leafIndex;
+    });
+    const port = Number(new URL(w2.url).port);
+    await w2.stop();
+    const started = Date.now();
+    const after = [];
+    for (let i = 0; i < 10; i++) after.push(await fileWork());
+    expect(Date.now() - started).toBeLessThan(5000); // no write waits for the witness
+    await sleep(1000);
+    const count = await ledger.store.count();
+    const served = verifyCosignedCheckpoint((await ledger.http().get('/v1/ledger/checkpoint')).text, trust());
+    expect(served).toMatchObject({ ok: true }); // the newest that met the quorum
+    expect((served as { checkpoint: { treeSize: number } }).checkpoint.treeSize).toBeLessThan(count);
+
+    const old = await receiptOf(before.filingId);
+    expect(verifyCosignedCheckpoint(old.checkpoint, trust())).toMatchObject({ ok: true });
+    const oldFile = file('old-receipt.json', JSON.stringify(old));
+    expect((await cli(['verify-receipt', oldFile, ...witnessArgs()])).code).toBe(0);
+    const fresh = await receiptOf(after[after.length - 1].filingId);
+    const freshFile = file('fresh-receipt.json', JSON.stringify(fresh));
+    const short = await cli(['verify-receipt', freshFile, ...witnessArgs()]);
+    expect(short.code).toBe(1);
+    expect(short.stdout).toMatch(/checkpoint has 1 valid witness cosignature\(s\), 2 required/);
+    expect((await cli(['verify-receipt', freshFile, '--vkey', logVkey, '--witness', w1.vkey, '--witness', w2.vkey, '--witness-quorum', '1'])).code).toBe(0);
+
+    // Restarted on the same port with the same data dir, it remembers what it cosigned and catches up.
+    const state = JSON.parse(readFileSync(join(work, 'w2-data', 'witness-state.json'), 'utf8'));
+    expect(state.logs[ORIGIN].size).toBeGreaterThan(before.leafIndex);
+    w2 = await witness('w2', port);
+    const zero = await fetch(`${w2.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(0, [], old.checkpoint) });
+    expect(zero.status).toBe(409);
+    expect(zero.headers.get('content-type')).toBe('text/x.tlog.size');
+    expect(await zero.text()).toBe(`${state.logs[ORIGIN].size}\n`);
+    await fileWork();
+    await until('the quorum again on the latest checkpoint', async () => {
+      const c = verifyCosignedCheckpoint((await ledger.http().get('/v1/ledger/checkpoint')).text, trust());
+      return c.ok && c.checkpoint.treeSize === await ledger.store.count();
+    }, 15_000);
+  });
+
+  it('has witnesses refuse a fork: another checkpoint of the size they hold, or a larger one off their tree', async () => {
+    const held = JSON.parse(readFileSync(join(work, 'w1-data', 'witness-state.json'), 'utf8')).logs[ORIGIN].size as number;
+    const forkOf = (size: number) => signCheckpoint({ origin: ORIGIN, treeSize: size, rootHash: randomBytes(32), time: Math.floor(Date.now() / 1000) }, seed);
+    const same = await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(held, [], forkOf(held)) });
+    expect(same.status).toBe(409);
+    expect(await same.text()).toBe(`${held}\n`);
+    const proof = (await ledger.http().get('/v1/ledger/proof/consistency').query({ from: held - 1, to: held })).body.hashes;
+    const larger = await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(held, proof, forkOf(held + 1)) });
+    expect(larger.status).toBe(422);
+    const stranger = signCheckpoint({ origin: ORIGIN, treeSize: held + 1, rootHash: randomBytes(32) }, ed25519.utils.randomSecretKey());
+    expect((await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(held, [], stranger) })).status).toBe(403);
+    expect((await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: 'old 1\n' })).status).toBe(400);
+  });
+});
