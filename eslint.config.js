@@ -16,6 +16,7 @@ const layers = [
   ['config.ts'],
   ['timestamp', 'witness'],
   ['ledger'],
+  ['inspection'],
   ['auth', 'policy'],
   ['filing'],
   ['labeling', 'disputes'],

@@ -1,7 +1,7 @@
 // Builds the HTTP application: Fastify, validation, problem+json, security headers, OpenAPI, request logs.
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import { ConsoleLogger, HttpException, Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, HttpException, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,10 +12,9 @@ import { AppModule } from './app.module.js';
 import type { Principal } from './common/access.js';
 import { AuthService } from './auth/auth.service.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
-import { DomainError } from './common/domain-error.js';
 import { httpRequests } from './common/metrics.js';
-import { flattenValidationErrors, ValidationProblem } from './common/problem.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
+import { jsonBodyProblem, requestValidationPipe } from './common/request-body.js';
 import type { AppConfig } from './config.js';
 import { MERKLE_LOG } from './ledger/ledger.tokens.js';
 import type { MerkleLog } from './ledger/log/merkle-log.js';
@@ -28,32 +27,6 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 
 const PUBLIC_PATHS = ['/v1/public/', '/v1/ledger/checkpoint', '/v1/ledger/key', '/v1/ledger/proof/', '/v1/policy'];
 export const isPublicPath = (url: string) => PUBLIC_PATHS.some((p) => url.startsWith(p));
-
-const LONE_SURROGATE = /[\ud800-\udfff]/u; // with the u flag, a surrogate pair is one code point and does not match
-/** Far deeper than any request body of the API; the validation layer recurses, so depth must be bounded before it runs. */
-export const MAX_JSON_DEPTH = 32;
-
-/** Why a parsed JSON body cannot be accepted whatever its fields, or undefined. Iterative: a deeply nested body cannot exhaust the stack. */
-export function jsonBodyProblem(body: unknown): DomainError | undefined {
-  const pending: Array<[unknown, number]> = [[body, 0]];
-  while (pending.length > 0) {
-    const [v, depth] = pending.pop()!;
-    if (typeof v === 'string') {
-      // Events are hashed as RFC 8785 canonical JSON, which has no form for an unpaired surrogate.
-      if (LONE_SURROGATE.test(v)) return new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
-    } else if (typeof v === 'number') {
-      // A literal such as 1e400 parses to Infinity, which canonical JSON cannot represent either.
-      if (!Number.isFinite(v)) return new DomainError('invalid', 'invalid-number', 'the JSON body contains a number outside the IEEE 754 double range');
-    } else if (v !== null && typeof v === 'object') {
-      if (depth >= MAX_JSON_DEPTH) return new DomainError('invalid', 'too-deep', `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`);
-      for (const [key, item] of Object.entries(v)) {
-        if (LONE_SURROGATE.test(key)) return new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
-        pending.push([item, depth + 1]);
-      }
-    }
-  }
-  return undefined;
-}
 
 export function createLogger(config: AppConfig): ConsoleLogger {
   return new ConsoleLogger({ json: true, logLevels: LEVELS[config.logLevel] });
@@ -77,8 +50,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     allowList: (req: { method: string; url: string; routeOptions?: { url?: string } }) =>
       (req.method !== 'GET' && req.method !== 'HEAD') || !isPublicPath(req.routeOptions?.url ?? req.url),
   });
-  // Label verification uploads: one file, streamed by the handler (never written to disk), at most labelUploadLimit bytes.
-  await app.register(multipart as never, { limits: { fileSize: config.labelUploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 } });
+  // Label verification uploads: one file, streamed by the handler (never written to disk), at most uploadLimit bytes.
+  await app.register(multipart as never, {
+    limits: { fileSize: config.uploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 },
+  });
 
   // JSON everywhere, multipart only for file uploads: anything else is refused before parsing.
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -118,10 +93,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
 
-  app.useGlobalPipes(new ValidationPipe({
-    whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true,
-    exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
-  }));
+  app.useGlobalPipes(requestValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
 

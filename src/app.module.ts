@@ -8,7 +8,7 @@ import { FilingModule } from './filing/filing.module.js';
 import { LabelingModule } from './labeling/labeling.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { PolicyModule } from './policy/policy.module.js';
-import { FilingScreening } from './settlement/near-duplicates.service.js';
+import { FilingScreening, PerceptualLookup } from './settlement/near-duplicates.service.js';
 import { SettlementModule } from './settlement/settlement.module.js';
 
 @Module({})
@@ -21,9 +21,9 @@ export class AppModule {
         LedgerModule.forRoot(config),
         AuthModule,
         PolicyModule,
-        FilingModule.withSafeguards({ imports: [SettlementModule], useExisting: FilingScreening }),
+        FilingModule.withSafeguards({ imports: [SettlementModule], useExisting: FilingScreening, perceptualIndex: PerceptualLookup }),
         LabelingModule,
-        DisputesModule,
+        DisputesModule.withPerceptualIndex({ imports: [SettlementModule], useExisting: PerceptualLookup }),
         SettlementModule,
       ],
     };

@@ -25,8 +25,14 @@ export interface AppConfig {
   bootstrapAdminKey?: string;
   /** JSON body limit in bytes. */
   bodyLimit: number;
-  /** Largest file accepted by POST /v1/filings/:id/labels/verify, in bytes (streamed, never stored). */
-  labelUploadLimit: number;
+  /** Largest file accepted by any upload (a filing's file, a copy, evidence, an inspection, a label check), in bytes; never stored. */
+  uploadLimit: number;
+  /** Evidence files one complaint may upload. */
+  evidenceFileLimit: number;
+  /** Largest image (width × height) decoded for its perceptual hash; larger ones are refused before decoding. */
+  imagePixelLimit: number;
+  /** Uploaded files inspected at a time; an image is held whole while it is inspected, so this bounds that memory. */
+  inspectionConcurrency: number;
   /** Requests per minute per client address on public endpoints. */
   publicRateLimit: number;
   /** SQLite synchronous mode for the event store: FULL makes every 2xx durable. */
@@ -108,7 +114,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     signingKey: env.LEDGER_SIGNING_KEY || undefined,
     bootstrapAdminKey: env.LEDGER_BOOTSTRAP_ADMIN_KEY || undefined,
     bodyLimit: int(env.LEDGER_BODY_LIMIT, 64 * 1024),
-    labelUploadLimit: int(env.LEDGER_UPLOAD_LIMIT, 50 * 1024 * 1024),
+    uploadLimit: int(env.LEDGER_UPLOAD_LIMIT, 50 * 1024 * 1024),
+    evidenceFileLimit: int(env.LEDGER_EVIDENCE_FILE_LIMIT, 10),
+    imagePixelLimit: int(env.LEDGER_IMAGE_PIXEL_LIMIT, 64_000_000),
+    inspectionConcurrency: Math.max(1, int(env.LEDGER_INSPECTION_CONCURRENCY, 4)),
     publicRateLimit: int(env.LEDGER_PUBLIC_RATE_LIMIT, 120),
     sqliteSynchronous: sync,
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',

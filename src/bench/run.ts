@@ -1,7 +1,8 @@
 // `npm run bench`: throughput and latency figures measured in one run on this machine, printed as a table with each
 // target met or missed, and written to bench/results.json. BENCH_SCALE scales the 1,000,000-event figures (default 1),
 // BENCH_HTTP_SECONDS the length of each HTTP run (default 10). BENCH_ONLY=http measures only the HTTP figures (bare
-// handler, durable and NORMAL filings, server RSS); BENCH_ONLY=verify|rebuild only the verifier (export verification,
+// handler, durable and NORMAL filings, server RSS); BENCH_ONLY=upload only the filings by upload (1 MP PNG throughput,
+// server RSS while 20 clients upload 10 MB files); BENCH_ONLY=verify|rebuild only the verifier (export verification,
 // raw SHA-256, memory) or only the projection rebuild; with those two, BENCH_LEDGER_DIR keeps the generated ledger there
 // and reuses it next time. BENCH_ONLY=witness measures checkpoint latency with 2 witnesses and a TSA and filings/s
 // with and without them.
@@ -12,6 +13,7 @@ import { generateLedger, type Ledger } from './dataset.js';
 import { benchNearDuplicates, benchProofs, benchRawSha, benchRebuild, benchStore, benchVerify } from './figures.js';
 import { benchBare, benchLedger, type HttpFigure } from './http.js';
 import { ROOT } from './processes.js';
+import { benchUploadMemory, benchUploadThroughput } from './upload.js';
 import { benchWitnesses } from './witness.js';
 
 const number = (name: string, fallback: number) => {
@@ -58,9 +60,7 @@ function table(rows: Array<[string, string, string]>, targets: Target[], started
     `${'-'.repeat(width[0])}  ${'-'.repeat(width[1])}  ${'-'.repeat(40)}`,
     ...rows.map(([a, b, c]) => `${a.padEnd(width[0])}  ${b.padEnd(width[1])}  ${c}`),
     '',
-    'targets',
-    ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.detail}`),
-    '',
+    ...(targets.length ? ['targets', ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.detail}`), ''] : []),
     `bench finished in ${fmt((performance.now() - started) / 1000)} s`,
   ].join('\n') + '\n';
 }
@@ -127,6 +127,45 @@ async function httpFigures(step: (what: string) => string) {
   return { http, bare, durable, normal, ratio, rows, rssRow, ratioTarget, rssTarget };
 }
 
+/** Filings by upload: throughput for a 1 MP PNG, then the server's memory while 20 clients upload 10 MB PNGs. */
+async function uploadFigures(step: (what: string) => string) {
+  const opts = { seconds: httpSeconds, warmupSeconds: 2 };
+  log(step('uploads: POST /v1/filings (multipart), a 1 MP PNG per filing, 8 connections'));
+  const { output: throughputOutput, ...throughput } = await benchUploadThroughput(opts);
+  log(step('uploads: 20 clients each uploading 10 MB PNGs'));
+  const { output: memoryOutput, ...memory } = await benchUploadMemory(opts);
+  for (const [what, f, out] of [['1 MP', throughput, throughputOutput], ['10 MB', memory, memoryOutput]] as const) {
+    if (f.failed > 0)
+      log(`  warning: ${f.failed} ${what} uploads failed (${JSON.stringify(f.refusals)}); server output:\n${out.slice(-2000)}`);
+  }
+  const cpu = (f: { serverCpuMsPerFile: number | null }) => (f.serverCpuMsPerFile === null ? 'n/a' : `${fmt(f.serverCpuMsPerFile, 1)} ms`);
+  const rows: Array<[string, string, string]> = [
+    [
+      `filings by upload, 1 MP PNG (${fmt(throughput.fileBytes / MB, 2)} MB)`,
+      `${fmt(throughput.filesPerSecond, 1)} files/s`,
+      `8 connections; p50 ${throughput.latencyP50Ms} ms, p99 ${throughput.latencyP99Ms} ms; ${throughput.failed} failed; ` +
+        `server CPU ${cpu(throughput)} per file; server peak RSS ${mb(throughput.serverRssPeakBytes)}`,
+    ],
+    [
+      `server peak RSS, 20 clients uploading ${fmt(memory.fileBytes / MB, 1)} MB PNGs`,
+      mb(memory.serverRssPeakBytes),
+      `largest sample ${mb(memory.serverRssMaxBytes)}; ${fmt(memory.filesPerSecond, 2)} files/s, ` +
+        `p99 ${memory.latencyP99Ms} ms; ${memory.failed} failed`,
+    ],
+  ];
+  return { throughput, memory, rows };
+}
+
+/** BENCH_ONLY=upload: the upload figures alone. */
+async function onlyUpload(): Promise<void> {
+  const started = performance.now();
+  log(
+    `sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; ${httpSeconds} s per upload run`,
+  );
+  const { rows } = await uploadFigures((what) => what);
+  process.stdout.write(table(rows, [], started));
+}
+
 /** BENCH_ONLY=http: the HTTP figures alone. */
 async function onlyHttp(): Promise<void> {
   const started = performance.now();
@@ -138,27 +177,29 @@ async function onlyHttp(): Promise<void> {
 async function main(): Promise<void> {
   const started = performance.now();
   log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${fmt(EVENTS)} events; HTTP ${httpSeconds} s per run, 50 connections`);
-  const steps = ['1/6', '1/6', '2/6'];
+  const steps = ['1/7', '1/7', '2/7'];
   const { http, bare, durable, normal, ratio, rows: httpRows, rssRow, ratioTarget, rssTarget } = await httpFigures((what) => `${steps.shift()} ${what}`);
 
   const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   try {
-    log('2/6 the SQLite store alone, 50 concurrent writers: group commit against one commit per append');
+    log('2/7 the SQLite store alone, 50 concurrent writers: group commit against one commit per append');
     const storeFigures = [
       await benchStore(work, 'FULL', 1, 3), await benchStore(work, 'FULL', undefined, 3), await benchStore(work, 'NORMAL', undefined, 3),
     ];
-    log(`3/6 generating a ${fmt(EVENTS)}-event ledger (not timed)`);
+    log(`3/7 generating a ${fmt(EVENTS)}-event ledger (not timed)`);
     const gen = await generateLedger(join(work, 'data'), EVENTS, log);
     const { ledger } = gen;
-    log('3/6 verifying the export with the CLI');
+    log('3/7 verifying the export with the CLI');
     const { verify, verifySmall, sha, verifyRatio, rows: verifyRows, targets: verifyTargets } = await verifyFigures(ledger);
-    log('4/6 proofs');
+    log('4/7 proofs');
     const proofs = await benchProofs(gen.log, 5000);
     await gen.close();
-    log(`5/6 projection rebuild (in its own process, at most ${rebuildLimit} s)`);
+    log(`5/7 projection rebuild (in its own process, at most ${rebuildLimit} s)`);
     const rebuild = await benchRebuild(ledger, rebuildLimit);
-    log('6/6 near-duplicate lookup');
+    log('6/7 near-duplicate lookup');
     const nearDup = await benchNearDuplicates(ledger.phashes, EVENTS, 2000);
+    const uploadSteps = ['7/7', '7/7'];
+    const upload = await uploadFigures((what) => `${uploadSteps.shift()} ${what}`);
 
     const rows: Array<[string, string, string]> = [
       ...httpRows,
@@ -173,6 +214,7 @@ async function main(): Promise<void> {
       nearDup.available
         ? [`near-duplicate lookup (${fmt(nearDup.filings)} filings)`, `median ${fmt(nearDup.medianMs, 3)} ms`, `p99 ${fmt(nearDup.p99Ms, 3)} ms; index built in ${fmt(nearDup.buildSeconds, 1)} s`]
         : ['near-duplicate lookup', 'not available yet', nearDup.reason],
+      ...upload.rows,
     ];
 
     const targets: Target[] = [
@@ -190,7 +232,8 @@ async function main(): Promise<void> {
       at: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, memoryBytes: totalmem(), node: process.version },
       scale, events: EVENTS, http: { ...http, bare, durable, normal, ratio }, store: storeFigures,
       ledger: { events: ledger.events, streams: ledger.streams, filings: ledger.filings, exportBytes: ledger.exportBytes },
-      verify, verifyPrefix: verifySmall, rawSha256: sha, verifyRatio, proofs, rebuild, nearDuplicates: nearDup, targets,
+      verify, verifyPrefix: verifySmall, rawSha256: sha, verifyRatio, proofs, rebuild, nearDuplicates: nearDup,
+      upload: { throughput: upload.throughput, memory: upload.memory }, targets,
       seconds: (performance.now() - started) / 1000,
     };
     writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -222,6 +265,7 @@ async function onlyWitness(): Promise<void> {
 const onlyFigure = process.env.BENCH_ONLY;
 if (onlyFigure === 'verify' || onlyFigure === 'rebuild') await only(onlyFigure, process.env.BENCH_LEDGER_DIR);
 else if (onlyFigure === 'http') await onlyHttp();
+else if (onlyFigure === 'upload') await onlyUpload();
 else if (onlyFigure === 'witness') await onlyWitness();
-else if (onlyFigure) throw new Error('BENCH_ONLY must be http, verify, rebuild or witness');
+else if (onlyFigure) throw new Error('BENCH_ONLY must be http, upload, verify, rebuild or witness');
 else await main();

@@ -1,6 +1,6 @@
 // Domain errors: thrown by pure deciders, mapped once to RFC 9457 problem+json by the ProblemFilter.
 export type DomainErrorKind =
-  | 'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'gone' | 'unprocessable' | 'unavailable';
+  | 'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'gone' | 'too-large' | 'unprocessable' | 'unavailable';
 
 export class DomainError extends Error {
   readonly name: string = 'DomainError';
@@ -24,4 +24,7 @@ export class DomainError extends Error {
 export const invalid = (code: string, message: string, ext?: Record<string, unknown>) => new DomainError('invalid', code, message, ext);
 export const forbidden = (code: string, message: string) => new DomainError('forbidden', code, message);
 export const notFound = (code: string, message: string) => new DomainError('not-found', code, message);
+export const tooLarge = (code: string, message: string, ext?: Record<string, unknown>) => new DomainError('too-large', code, message, ext);
+export const unprocessable = (code: string, message: string, ext?: Record<string, unknown>) =>
+  new DomainError('unprocessable', code, message, ext);
 export const conflict = (code: string, message: string, ext?: Record<string, unknown>) => new DomainError('conflict', code, message, ext);

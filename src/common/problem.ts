@@ -15,7 +15,8 @@ export interface Problem {
 }
 
 const STATUS_OF: Record<DomainErrorKind, number> = {
-  invalid: 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, gone: 410, unprocessable: 422, unavailable: 503,
+  invalid: 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, gone: 410, 'too-large': 413, unprocessable: 422,
+  unavailable: 503,
 };
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict',

@@ -2,6 +2,7 @@ import { Command } from '@nestjs/cqrs';
 import type {
   AssignDisputeDto, DecideAppealDto, DecideDisputeDto, FileAppealDto, FileComplaintDto, SubmitResponseDto,
 } from './dispute.dto.js';
+import type { UploadedEvidence } from './evidence-files.js';
 
 /** What a write appended: the events' positions and hashes, for the client to keep as evidence. */
 export interface DisputeWritten {
@@ -9,8 +10,9 @@ export interface DisputeWritten {
   recorded: Array<{ type: string; revision: number; leafIndex: number; eventHash: string; recordedAt: string }>;
 }
 
+/** `uploads`: the evidence files uploaded with the complaint (multipart), inspected, by filename. */
 export class FileComplaint extends Command<DisputeWritten> {
-  constructor(readonly input: FileComplaintDto, readonly actor: string) { super(); }
+  constructor(readonly input: FileComplaintDto, readonly actor: string, readonly uploads: UploadedEvidence[] = []) { super(); }
 }
 
 export class AssignDispute extends Command<DisputeWritten> {

@@ -1,7 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
+import { validBody } from '../common/request-body.js';
+import { ComplaintUploadService } from './complaint-upload.service.js';
 import {
   AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
 } from './dispute.commands.js';
@@ -16,7 +19,11 @@ const Id = () => Param('id', new ParseUUIDPipe());
 @ApiBearerAuth()
 @Controller('v1/disputes')
 export class DisputeController {
-  constructor(private readonly commands: CommandBus, private readonly queries: DisputeQueries) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: DisputeQueries,
+    private readonly uploads: ComplaintUploadService,
+  ) {}
 
   /** The dispute as it stands after a write, with the events the write appended. */
   private async after(write: Promise<DisputeWritten>) {
@@ -24,11 +31,22 @@ export class DisputeController {
     return { ...(await this.queries.current(w.disputeId)), recorded: w.recorded };
   }
 
-  /** Files a complaint against a filing. Evidence that is AI-generated (declared, or the content of a filed AI work) gets it returned at once: 201 with status `returned`. */
+  /**
+   * Files a complaint against a filing. Evidence that is AI-generated (declared, the content of a filed AI work, or an
+   * uploaded file whose inspection finds an AIGC label, a C2PA or IPTC AI source type, or a near-duplicate of a filed AI
+   * work) gets it returned at once: 201 with status `returned`, naming the signal. JSON, or multipart: a field `metadata`
+   * with the same JSON, then the files as parts `evidence`, each named by an evidence item (`file`: its filename).
+   */
   @Post()
   @Roles('creator')
-  file(@Body() body: FileComplaintDto, @CurrentPrincipal() p: Principal) {
-    return this.after(this.commands.execute(new FileComplaint(body, p.principalId)));
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({ type: FileComplaintDto })
+  async file(@Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
+    return this.after(
+      request.isMultipart()
+        ? this.uploads.file(request, p.principalId)
+        : this.commands.execute(new FileComplaint(await validBody(FileComplaintDto, request.body), p.principalId)),
+    );
   }
 
   /**

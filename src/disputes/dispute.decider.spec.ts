@@ -1,6 +1,7 @@
 import { given } from '../ledger/given-when-then.js';
 import { aiGeneratedEvidence, disputeDecider, statusAt, type ComplaintInput, type FileComplaintCommand, type FilingFacts } from './dispute.decider.js';
-import type { DisputeEvent, DisputePolicy, Remedy, Ruling } from './dispute.events.js';
+import type { AiSignal } from '../inspection/file-inspection.js';
+import type { DisputeEvent, DisputePolicy, EvidenceInspection, Remedy, Ruling } from './dispute.events.js';
 
 const DAY = 86_400_000;
 const t0 = new Date('2026-12-01T09:00:00.000Z');
@@ -331,5 +332,50 @@ describe('dispute decider', () => {
         { sha256: h('2'), declaredAiGenerated: true, aiFilingId: null },
       ]);
     });
+  });
+
+  describe('uploaded evidence files', () => {
+    const inspected = (signals: AiSignal[] = []): EvidenceInspection => ({
+      filename: 'photo.jpg',
+      sha256: h('d'),
+      size: 1000,
+      sniffedType: 'image/jpeg',
+      image: { width: 10, height: 10 },
+      perceptualHash: { scheme: 'phash64', value: '0'.repeat(16) },
+      provenance: { labels: [], c2pa: null, digitalSourceTypes: [], unread: [] },
+      signals,
+    });
+    const label: AiSignal = { signal: 'aigc-label', location: 'png:tEXt:AIGC', label: '1' };
+    const upload = (signals: AiSignal[] = [], declaredAiGenerated = false) =>
+      ({ evidence: [{ sha256: h('d'), description: 'the original', declaredAiGenerated, inspection: inspected(signals) }] });
+    const near = (filingId: string) => ({ sha256: h('d'), filingId, distance: 2, threshold: 8 });
+    const nearSignal = (filingId: string): AiSignal => ({ signal: 'near-duplicate-of-ai-filing', filingId, distance: 2, threshold: 8 });
+    const filedWith = (c: Partial<ComplaintInput>): DisputeEvent =>
+      ({ ...filed, data: { ...filed.data, evidence: c.evidence! } }) as DisputeEvent;
+
+    it('a file whose inspection found a signal returns the complaint, naming it; the declared flag stays false', () => {
+      const c = upload([label]);
+      given(disputeDecider, []).when(fileComplaint({}, c))
+        .then([filedWith(c), returned([{ sha256: h('d'), declaredAiGenerated: false, aiFilingId: null, signals: [label] } as never])]);
+    });
+
+    it('a near-duplicate of a filed AI work is added to the file\'s signals and returns the complaint', () => {
+      const withNear = { evidence: [{ ...upload().evidence[0], inspection: inspected([nearSignal('f-ai')]) }] };
+      given(disputeDecider, [])
+        .when(fileComplaint({ nearAiWorks: [near('f-ai')] }, upload()))
+        .then([
+          filedWith(withNear),
+          returned([{ sha256: h('d'), declaredAiGenerated: false, aiFilingId: null, signals: [nearSignal('f-ai')] } as never]),
+        ]);
+    });
+
+    it('a near-duplicate of the filing complained about or of the basis filing is no signal: the complaint names them', () => {
+      given(disputeDecider, [])
+        .when(fileComplaint({ nearAiWorks: [near('f-target'), near('f-basis')] }, upload()))
+        .then([filedWith(upload())]);
+    });
+
+    it('a file without any signal leaves the complaint opened, its inspection recorded', () =>
+      given(disputeDecider, []).when(fileComplaint({}, upload())).then([filedWith(upload())]));
   });
 });

@@ -1,6 +1,7 @@
 // A dispute: a complaint against a filing, from opening to final. Pure; facts read from other streams and
 // the time arrive in the command.
 import { conflict, forbidden, invalid, notFound } from '../common/domain-error.js';
+import type { AiSignal } from '../inspection/file-inspection.js';
 import type { Decider } from '../ledger/decider.js';
 import { addDays } from '../verifier/sandbox-policy.js';
 import {
@@ -34,6 +35,8 @@ export interface DisputeState {
 export type FilingFacts = { filingId: string; creator: string; contentHash: string; withdrawn: boolean };
 /** A filed work whose IPTC digital source type is AI-generated, matched by an evidence hash. */
 export type FiledAiWork = { contentHash: string; filingId: string };
+/** A filed AI work an uploaded evidence file (`sha256`) looks like: within `threshold` bits of its perceptual hash. */
+export type NearAiWork = { sha256: string; filingId: string; distance: number; threshold: number };
 
 export type ComplaintInput = {
   disputeId: string;
@@ -47,7 +50,7 @@ export type ComplaintInput = {
 
 export type FileComplaintCommand = {
   type: 'FileComplaint'; complaint: ComplaintInput; target: FilingFacts | null; basis: FilingFacts | null;
-  filedAiWorks: FiledAiWork[]; policy: DisputePolicy; now: Date;
+  filedAiWorks: FiledAiWork[]; nearAiWorks?: NearAiWork[]; policy: DisputePolicy; now: Date;
 };
 export type AssignDisputeCommand = {
   type: 'AssignDispute'; disputeId: string; actor: string; actorIsAdmin: boolean; reviewerId: string;
@@ -68,13 +71,46 @@ export function statusAt(status: DisputeStatus, appealUntil: string | null, now:
   return status === 'decided' && appealUntil !== null && now.getTime() >= Date.parse(appealUntil) ? 'final' : status;
 }
 
-/** Evidence that cannot prove a right to a human-made work: declared AI-generated, or the content of a filed AI work other
- * than the complainant's basis filing and the filing complained about (which the complaint names, not proves with). */
+/** Filings a complaint names rather than proves with: the filing complained about and the complainant's basis filing. */
+const exemptFilings = (c: ComplaintInput) => new Set([c.basisFilingId, c.filingId]);
+
+/**
+ * The evidence as recorded: an uploaded file's signals get a near-duplicate signal for each filed AI work it looks like
+ * (but those the complaint names).
+ */
+export function evidenceWithSignals(c: ComplaintInput, nearAiWorks: NearAiWork[]): EvidenceItem[] {
+  const exempt = exemptFilings(c);
+  return c.evidence.map((e) => {
+    if (!e.inspection) return e;
+    const near = nearAiWorks.filter((w) => w.sha256 === e.sha256 && !exempt.has(w.filingId));
+    if (near.length === 0) return e;
+    const signals: AiSignal[] = near.map((w) => ({
+      signal: 'near-duplicate-of-ai-filing',
+      filingId: w.filingId,
+      distance: w.distance,
+      threshold: w.threshold,
+    }));
+    return { ...e, inspection: { ...e.inspection, signals: [...e.inspection.signals, ...signals] } };
+  });
+}
+
+/** Evidence that cannot prove a right to a human-made work: declared AI-generated, the content of a filed AI work other
+ * than the complainant's basis filing and the filing complained about (which the complaint names, not proves with), or an
+ * uploaded file its inspection found AI-generated (the declared flag stays what it was, a claim). */
 export function aiGeneratedEvidence(c: ComplaintInput, filedAiWorks: FiledAiWork[]): ReturnedEvidence[] {
-  const exempt = new Set([c.basisFilingId, c.filingId]);
+  const exempt = exemptFilings(c);
   return c.evidence.flatMap((e) => {
     const work = filedAiWorks.find((w) => w.contentHash === e.sha256 && !exempt.has(w.filingId));
-    return e.declaredAiGenerated || work ? [{ sha256: e.sha256, declaredAiGenerated: e.declaredAiGenerated, aiFilingId: work?.filingId ?? null }] : [];
+    const signals = e.inspection?.signals ?? [];
+    if (!e.declaredAiGenerated && !work && signals.length === 0) return [];
+    return [
+      {
+        sha256: e.sha256,
+        declaredAiGenerated: e.declaredAiGenerated,
+        aiFilingId: work?.filingId ?? null,
+        ...(e.inspection ? { signals } : {}),
+      },
+    ];
   });
 }
 
@@ -121,14 +157,15 @@ function decideFileComplaint(command: FileComplaintCommand, s: DisputeState): Di
   }
   const hashes = c.evidence.map((e) => e.sha256);
   if (new Set(hashes).size !== hashes.length) throw invalid('duplicate-evidence', 'each evidence item must have a distinct sha256');
+  const evidence = evidenceWithSignals(c, command.nearAiWorks ?? []);
   const filed: DisputeEvent = {
     type: 'ComplaintFiled',
     data: {
       disputeId: c.disputeId, type: c.type, filingId: c.filingId, complainant: c.complainant, respondent: target.creator, claim: c.claim,
-      basisFilingId: c.basisFilingId, evidence: c.evidence, policy: command.policy, filedAt: at,
+      basisFilingId: c.basisFilingId, evidence, policy: command.policy, filedAt: at,
     },
   };
-  const ai = aiGeneratedEvidence(c, command.filedAiWorks);
+  const ai = aiGeneratedEvidence({ ...c, evidence }, command.filedAiWorks);
   if (ai.length === 0) return [filed];
   return [filed, {
     type: 'ComplaintReturned',

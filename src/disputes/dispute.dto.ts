@@ -1,6 +1,22 @@
 // Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { IsPrintableText, IsSha256Hex } from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
 
@@ -14,8 +30,10 @@ const Text = (max: number) => (target: object, property: string) => {
 };
 
 export class EvidenceDto {
-  /** SHA-256 of the evidence file's bytes. */
-  @IsSha256Hex() sha256: string;
+  /** SHA-256 of the evidence file's bytes; may be left out for a file uploaded with the complaint (`file`). */
+  @ValidateIf((e: EvidenceDto) => e.file === undefined || e.sha256 !== undefined) @IsSha256Hex() sha256?: string;
+  /** Multipart only: the filename of the `evidence` part this item describes (the ledger hashes and inspects it). */
+  @IsOptional() @IsString() @Length(1, 255) @IsPrintableText() file?: string;
   @Text(1000) description: string;
   /** The complainant's own declaration; AI-generated material cannot prove a right to a human-made work. */
   @IsBoolean() declaredAiGenerated: boolean;

@@ -1,4 +1,5 @@
 // Dispute events: one stream per complaint, `dispute-<id>`, hash-chained like every other stream.
+import type { AiSignal, InspectionRecord } from '../inspection/file-inspection.js';
 import type { DomainEvent } from '../ledger/decider.js';
 
 export const disputeStream = (disputeId: string) => `dispute-${disputeId}`;
@@ -18,7 +19,11 @@ export type ReturnReason = (typeof RETURN_REASONS)[number];
 /** A transfer hands the right to the complainant, which only a claim to the work itself (priority, authorship) can justify. */
 export const TRANSFERABLE_TYPES: readonly DisputeType[] = ['priority', 'authorship'];
 
-export type EvidenceItem = { sha256: string; description: string; declaredAiGenerated: boolean };
+/** An evidence file uploaded with the complaint, as inspected (the file itself is not kept), and what says it is AI-generated. */
+export type EvidenceInspection = InspectionRecord & { filename: string; signals: AiSignal[] };
+
+/** `inspection`: present for a file uploaded with the complaint; evidence given by its hash only has none. */
+export type EvidenceItem = { sha256: string; description: string; declaredAiGenerated: boolean; inspection?: EvidenceInspection };
 export type ResponseEvidenceItem = { sha256: string; description: string };
 
 /** The deadline parameters of the sandbox policy in force when the complaint was filed (never retroactive). */
@@ -38,8 +43,12 @@ export type ComplaintFiledData = {
   filedAt: string;
 };
 
-/** Why an evidence item made the complaint inadmissible: declared AI-generated, or the content of a filed AI work. */
-export type ReturnedEvidence = { sha256: string; declaredAiGenerated: boolean; aiFilingId: string | null };
+/**
+ * Why an evidence item made the complaint inadmissible: declared AI-generated, the content of a filed AI work, or (an
+ * uploaded file) the signals its inspection found: an AIGC label, a C2PA or IPTC AI source type, a near-duplicate of a
+ * filed AI work.
+ */
+export type ReturnedEvidence = { sha256: string; declaredAiGenerated: boolean; aiFilingId: string | null; signals?: AiSignal[] };
 
 export type ComplaintReturnedData = {
   disputeId: string;

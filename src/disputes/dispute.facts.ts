@@ -1,17 +1,14 @@
 // Facts a dispute command needs from other streams, read from the event store itself (never from a read model).
 import { identityDecider } from '../auth/identity.decider.js';
 import { principalStream, type IdentityEvent } from '../auth/identity.events.js';
-import { IPTC_DIGITAL_SOURCE_TYPE } from '../filing/filing.dto.js';
+import { AI_DIGITAL_SOURCE_TYPES } from '../filing/filing.dto.js';
 import { readContentRecord } from '../filing/content-record.js';
 import { filingStream, type WorkFiledData } from '../filing/filing.events.js';
 import { fold } from '../ledger/decider.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
-import type { FiledAiWork, FilingFacts } from './dispute.decider.js';
-
-/** IPTC digital source types of AI-generated material. */
-export const AI_SOURCE_TYPES: ReadonlySet<string> = new Set(
-  ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'compositeSynthetic'].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code),
-);
+import type { PerceptualIndex } from '../inspection/perceptual-index.js';
+import type { FiledAiWork, FilingFacts, NearAiWork } from './dispute.decider.js';
+import type { EvidenceItem } from './dispute.events.js';
 
 /** `revision`: the filing stream's last, at which a complaint marks the filing disputed. */
 export type FilingRecord = FilingFacts & { digitalSourceType: string; revision: number };
@@ -37,11 +34,34 @@ export async function filedAiWorksAmong(store: EventStore, hashes: string[]): Pr
     const record = await readContentRecord(store, contentHash);
     for (const filingId of [...(record.live ? [record.live.filingId] : []), ...record.prior.map((p) => p.filingId)]) {
       const filing = await readFiling(store, filingId);
-      if (filing && AI_SOURCE_TYPES.has(filing.digitalSourceType)) return { contentHash, filingId };
+      if (filing && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType)) return { contentHash, filingId };
     }
     return null;
   }));
   return found.filter((w): w is FiledAiWork => w !== null);
+}
+
+/** Nearest filings looked at per evidence file: enough to find an AI work among its look-alikes. */
+const NEAREST = 20;
+
+/**
+ * The filed AI works (not withdrawn) each uploaded evidence picture looks like: within the similarity threshold of the
+ * policy in force, by the near-duplicate index; the filing's own stream says whether it is an AI work.
+ */
+export async function nearAiWorksOf(store: EventStore, index: PerceptualIndex, evidence: EvidenceItem[], at: Date): Promise<NearAiWork[]> {
+  const found = await Promise.all(evidence.map(async (e) => {
+    const hash = e.inspection?.perceptualHash;
+    if (!hash) return [];
+    const { threshold, matches } = await index.nearest(hash, at, NEAREST);
+    const works = await Promise.all(matches.map(async (m) => {
+      const filing = await readFiling(store, m.filingId);
+      return filing && !filing.withdrawn && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType)
+        ? { sha256: e.sha256, filingId: m.filingId, distance: m.distance, threshold }
+        : null;
+    }));
+    return works.filter((w): w is NearAiWork => w !== null);
+  }));
+  return found.flat();
 }
 
 const IDENTITY_TYPES = new Set(['PrincipalRegistered', 'ApiKeyIssued', 'ApiKeyRevoked']);

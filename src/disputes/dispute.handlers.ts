@@ -7,12 +7,14 @@ import { filingStream } from '../filing/filing.events.js';
 import { LedgerWriter, type ExecuteOptions, type Written } from '../ledger/write/ledger-writer.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { PolicyService } from '../policy/policy.service.js';
+import { PERCEPTUAL_INDEX, type PerceptualIndex } from '../inspection/perceptual-index.js';
 import {
   AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
 } from './dispute.commands.js';
 import { disputeDecider, type DisputeCommand, type DisputeState } from './dispute.decider.js';
 import { disputeStream, type DisputeEvent, type DisputePolicy } from './dispute.events.js';
-import { filedAiWorksAmong, principalRoles, readFiling, type FilingRecord } from './dispute.facts.js';
+import { filedAiWorksAmong, nearAiWorksOf, principalRoles, readFiling, type FilingRecord } from './dispute.facts.js';
+import { evidenceItems } from './evidence-files.js';
 
 const written = (disputeId: string, result: Written<DisputeEvent>): DisputeWritten => ({
   disputeId,
@@ -40,23 +42,59 @@ const markFilingDisputed = (target: FilingRecord | null, disputeId: string, acto
 
 @CommandHandler(FileComplaint)
 export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
-  constructor(private readonly writer: LedgerWriter, @Inject(EVENT_STORE) private readonly store: EventStore, private readonly policies: PolicyService) {}
+  constructor(
+    private readonly writer: LedgerWriter,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly policies: PolicyService,
+    @Inject(PERCEPTUAL_INDEX) private readonly perceptual: PerceptualIndex,
+  ) {}
 
-  async execute({ input, actor }: FileComplaint): Promise<DisputeWritten> {
+  async execute({ input, actor, uploads }: FileComplaint): Promise<DisputeWritten> {
     const disputeId = uuidv7();
     const now = new Date();
-    const evidence = (input.evidence ?? []).map((e) => ({ sha256: e.sha256, description: e.description, declaredAiGenerated: e.declaredAiGenerated }));
-    const [target, basis, filedAiWorks, policy] = await Promise.all([
+    const evidence = evidenceItems(
+      (input.evidence ?? []).map((e) => ({
+        sha256: e.sha256,
+        file: e.file,
+        description: e.description,
+        declaredAiGenerated: e.declaredAiGenerated,
+      })),
+      uploads,
+    );
+    const [target, basis, filedAiWorks, nearAiWorks, policy] = await Promise.all([
       readFiling(this.store, input.filingId),
       input.basisFilingId ? readFiling(this.store, input.basisFilingId) : Promise.resolve(null),
-      filedAiWorksAmong(this.store, evidence.map((e) => e.sha256)),
+      filedAiWorksAmong(
+        this.store,
+        evidence.map((e) => e.sha256),
+      ),
+      nearAiWorksOf(this.store, this.perceptual, evidence, now),
       policyInForce(this.policies, now),
     ]);
-    return run(this.writer, disputeId, {
-      type: 'FileComplaint',
-      complaint: { disputeId, type: input.type, filingId: input.filingId, complainant: actor, claim: input.claim, basisFilingId: input.basisFilingId ?? null, evidence },
-      target, basis, filedAiWorks, policy, now,
-    }, actor, { extra: markFilingDisputed(target, disputeId, actor) });
+    return run(
+      this.writer,
+      disputeId,
+      {
+        type: 'FileComplaint',
+        complaint: {
+          disputeId,
+          type: input.type,
+          filingId: input.filingId,
+          complainant: actor,
+          claim: input.claim,
+          basisFilingId: input.basisFilingId ?? null,
+          evidence,
+        },
+        target,
+        basis,
+        filedAiWorks,
+        nearAiWorks,
+        policy,
+        now,
+      },
+      actor,
+      { extra: markFilingDisputed(target, disputeId, actor) },
+    );
   }
 }
 

@@ -16,6 +16,8 @@ export class FilingView {
   @Column('simple-json') generation: object;
   @Column('simple-json') processEvidence: object[];
   @Column('simple-json', { nullable: true }) perceptualHash: object | null;
+  /** What the ledger found in the file of a filing by upload; null for a filing by JSON. */
+  @Column('simple-json', { nullable: true }) file: object | null;
   @Column('varchar', { length: 16 }) labelState: 'none' | 'declared' | 'verified';
   @Column('varchar', { length: 32 }) labelDueAt: string;
   /** Article 6 tier: 1 confirmed, 2 possibly, 3 suspected AI-generated; null before any label or check. */

@@ -1,7 +1,8 @@
 import { Command } from '@nestjs/cqrs';
 import type { Right } from '../verifier/rights-rules.js';
-import type { AmendFilingDto, FileWorkDto } from './filing.dto.js';
-import type { PriorFiling } from './filing.events.js';
+import type { FileInspection } from '../inspection/file-inspection.js';
+import type { AmendFilingDto, FileWorkDto, FileWorkUploadDto } from './filing.dto.js';
+import type { FiledFile, PerceptualHash, PriorFiling } from './filing.events.js';
 
 export interface FiledWork {
   filingId: string;
@@ -18,10 +19,22 @@ export interface FiledWork {
   /** The right as the sandbox rules give it right after filing (provisional, perhaps flagged). */
   right: Right | { status: 'provisional'; holder: string; since: string; labelDueAt: string; quietUntil: string; policyVersion: number };
   receiptUrl: string;
+  /** The content hash filed, and the perceptual hash with its source (computed from the file, or declared). */
+  contentHash?: string;
+  perceptualHash?: PerceptualHash | null;
+  /** What the ledger found in the file of a filing by upload: its type, size, provenance and AI signals. */
+  file?: FiledFile;
 }
 
+/** `file`: the inspection of the work's file, when it was filed by upload (its metadata may then leave contentHash out). */
 export class FileWork extends Command<FiledWork> {
-  constructor(readonly input: FileWorkDto, readonly actor: string) { super(); }
+  constructor(
+    readonly input: FileWorkDto | FileWorkUploadDto,
+    readonly actor: string,
+    readonly file: FileInspection | null = null,
+  ) {
+    super();
+  }
 }
 
 export class AmendFiling extends Command<{ filingId: string; amendedAt: string; leafIndex: number; eventHash: string }> {

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
+import { validBody } from '../common/request-body.js';
 import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
 import type { LogKeys } from '../ledger/log/attestors.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
@@ -12,6 +13,7 @@ import { AmendFiling, FileWork, WithdrawFiling } from './filing.commands.js';
 import { AmendFilingDto, FileWorkDto, ListFilingsQuery, WithdrawFilingDto } from './filing.dto.js';
 import type { WorkFiledData } from './filing.events.js';
 import { FilingQueries } from './filing.queries.js';
+import { FilingUploadService } from './filing-upload.service.js';
 
 /** text/plain wins only when the client asks for it before JSON. */
 const prefersText = (accept: string | undefined) => {
@@ -26,19 +28,31 @@ const prefersText = (accept: string | undefined) => {
 @Controller('v1/filings')
 export class FilingController {
   constructor(
-    private readonly commands: CommandBus, private readonly queries: FilingQueries,
-    @Inject(MERKLE_LOG) private readonly log: MerkleLog, @Inject(LOG_KEYS) private readonly keys: LogKeys,
+    private readonly commands: CommandBus,
+    private readonly queries: FilingQueries,
+    private readonly uploads: FilingUploadService,
+    @Inject(MERKLE_LOG) private readonly log: MerkleLog,
+    @Inject(LOG_KEYS) private readonly keys: LogKeys,
   ) {}
 
   /**
    * Files a work: the first accepted filing of a content hash holds priority; a later one gets 409, naming it. After a
    * withdrawal the content may be filed again. The holder of content transferred to them by a dispute gets 200 and
-   * the filing they hold.
+   * the filing they hold. Filed with its file (multipart), the work's perceptual hash is computed, not declared.
    */
   @Post()
   @Roles('creator')
-  async file(@Body() body: FileWorkDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
-    const filed = await this.commands.execute(new FileWork(body, p.principalId));
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({
+    type: FileWorkDto,
+    description:
+      'JSON: the filing. Multipart: a field `metadata` with the same JSON (contentHash may be left out), ' +
+      'then a part `file` with the work; the ledger checks the hash and the type and computes the perceptual hash of an image.',
+  })
+  async file(@Req() request: FastifyRequest, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    const filed = request.isMultipart()
+      ? await this.uploads.file(request, p.principalId)
+      : await this.commands.execute(new FileWork(await validBody(FileWorkDto, request.body), p.principalId));
     if (filed.alreadyHeld) void reply.code(200);
     return filed;
   }
@@ -65,7 +79,12 @@ export class FilingController {
   /** Proof that the filing is in the log: the entry, its inclusion proof and a signed checkpoint (JSON, or tlog-proof text with Accept: text/plain). */
   @Get(':id/receipt')
   @Roles('creator', 'auditor', 'admin')
-  async receipt(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async receipt(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() p: Principal,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const entry = await this.queries.filedEntry(id, p);
     const receipt = await this.log.receipt(entry);
     if (prefersText(accept)) {
@@ -74,7 +93,10 @@ export class FilingController {
     }
     // `filing` restates what the entry proves (id, time, leaf) and adds who holds the right now, which the proof does not cover.
     const filed = entry.data as WorkFiledData;
-    return { ...receipt, filing: { filingId: id, filedAt: filed.filedAt, leafIndex: entry.leafIndex, holder: await this.queries.holderOf(id, filed.creator) } };
+    return {
+      ...receipt,
+      filing: { filingId: id, filedAt: filed.filedAt, leafIndex: entry.leafIndex, holder: await this.queries.holderOf(id, filed.creator) },
+    };
   }
 
   /**

@@ -1,4 +1,5 @@
 // Request bodies of the filing endpoints: whitelisted, every unknown field rejected.
+import { IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
@@ -12,6 +13,13 @@ export const DIGITAL_SOURCE_TYPES = [
   'digitalCapture', 'computationalCapture', 'multiFrameComputationalCapture', 'negativeFilm', 'positiveFilm', 'print', 'minorHumanEdits', 'humanEdits',
   'compositeCapture', 'dataDrivenMedia', 'digitalArt', 'virtualRecording', 'screenCapture',
 ].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code);
+
+/** The digital source types of AI-generated material: a filing of one of these is an AI work. */
+export const AI_DIGITAL_SOURCE_TYPES: ReadonlySet<string> = new Set(
+  ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'compositeSynthetic'].map(
+    (code) => IPTC_DIGITAL_SOURCE_TYPE + code,
+  ),
+);
 
 export const EVIDENCE_KINDS = ['prompt', 'negative-prompt', 'parameters', 'draft', 'iteration', 'selection', 'edit', 'reference', 'other'] as const;
 export const PERCEPTUAL_SCHEMES = { phash64: 16, pdq256: 64, simhash64: 16 } as const;
@@ -70,6 +78,12 @@ export class FileWorkDto {
   @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ProcessEvidenceDto) processEvidence?: ProcessEvidenceDto[];
   @IsOptional() @ValidateNested() @Type(() => PerceptualHashDto) @IsObject() perceptualHash?: PerceptualHashDto;
 }
+
+/** The `metadata` part of a filing by upload: the same fields, but contentHash may be left out (the ledger takes the file's). */
+export class FileWorkUploadDto extends IntersectionType(
+  OmitType(FileWorkDto, ['contentHash'] as const),
+  PartialType(PickType(FileWorkDto, ['contentHash'] as const)),
+) {}
 
 /** What an amendment may change: never the content, the generation record's hashes, the filing time or its priority. */
 export class AmendFilingDto {

@@ -1,3 +1,4 @@
+import type { AiSignal, InspectionRecord } from '../inspection/file-inspection.js';
 import type { DomainEvent } from '../ledger/decider.js';
 
 export const filingStream = (filingId: string) => `filing-${filingId}`;
@@ -29,7 +30,19 @@ export type ProcessEvidenceItem = {
 export type PerceptualHash = {
   scheme: 'phash64' | 'pdq256' | 'simhash64';
   value: string;
+  /** `computed` by the ledger from the filed file's pixels, or `declared` by the creator (events without it were declared). */
+  source?: 'declared' | 'computed';
 }
+
+export const perceptualHashSource = (h: PerceptualHash): 'declared' | 'computed' => h.source ?? 'declared';
+
+/** The file a work was filed with, as the ledger inspected it (the file itself is not kept). */
+export type FiledFile = InspectionRecord & {
+  /** What the creator declared, when the ledger computed another (within the similarity threshold of it). */
+  declaredPerceptualHash: PerceptualHash | null;
+  /** What the file's own metadata says of AI generation (labels, C2PA, IPTC digital source type). */
+  aiSignals: AiSignal[];
+};
 
 /** What a creator declares when filing; the decider adds `filedAt`. */
 export type FilingDetails = {
@@ -41,6 +54,8 @@ export type FilingDetails = {
   generation: GenerationRecord;
   processEvidence: ProcessEvidenceItem[];
   perceptualHash: PerceptualHash | null;
+  /** Present when the work was filed with its file (multipart upload). */
+  file?: FiledFile;
 };
 
 /** An earlier, withdrawn filing of the same content. */

@@ -6,7 +6,9 @@ import { fold, type Decider, type DomainEvent } from '../ledger/decider.js';
 import { ConcurrencyError, type EventStore, type StreamAppend } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { LedgerWriter, type RecordedEvent } from '../ledger/write/ledger-writer.js';
+import { PolicyService } from '../policy/policy.service.js';
 import { readContentRecord, type LiveFiling } from './content-record.js';
+import { checkFiledFile } from './filed-file.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
 import { AmendFiling, FileWork, WithdrawFiling, type FiledWork } from './filing.commands.js';
 import { filingDecider, type FilingCommand, type FilingState } from './filing.decider.js';
@@ -26,13 +28,22 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     private readonly writer: LedgerWriter,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
+    private readonly policies: PolicyService,
   ) {}
 
-  async execute({ input, actor }: FileWork): Promise<FiledWork> {
+  async execute({ input, actor, file }: FileWork): Promise<FiledWork> {
     const filingId = uuidv7();
+    const now = new Date();
     const g = input.generation;
+    const declaredHash = input.perceptualHash ? { scheme: input.perceptualHash.scheme, value: input.perceptualHash.value } : null;
+    // A file uploaded with the filing decides its content hash and, for an image, its perceptual hash.
+    const checked = file
+      ? checkFiledFile({ contentHash: input.contentHash ?? null, contentType: input.contentType, perceptualHash: declaredHash }, file,
+        (await this.policies.inForceAt(now)).similarity.phash64)
+      : null;
+    const contentHash = checked?.contentHash ?? input.contentHash!;
     const filing: FilingDetails = {
-      filingId, creator: actor, contentHash: input.contentHash, contentType: input.contentType, title: input.title,
+      filingId, creator: actor, contentHash, contentType: input.contentType, title: input.title,
       generation: {
         digitalSourceType: g.digitalSourceType,
         tool: { name: g.tool.name, version: g.tool.version ?? null, provider: g.tool.provider ?? null },
@@ -41,29 +52,36 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
         humanContribution: g.humanContribution,
       },
       processEvidence: (input.processEvidence ?? []).map((p) => ({ sha256: p.sha256, kind: p.kind, description: p.description ?? null, createdAt: p.createdAt ?? null })),
-      perceptualHash: input.perceptualHash ? { scheme: input.perceptualHash.scheme, value: input.perceptualHash.value } : null,
+      perceptualHash: checked ? checked.perceptualHash : declaredHash && { ...declaredHash, source: 'declared' },
+      ...(checked ? { file: checked.file } : {}),
     };
     const meta = { actor };
-    const reservation = contentStream(input.contentHash);
-    const now = new Date();
-    const content = await readContentRecord(this.store, input.contentHash);
+    const reservation = contentStream(contentHash);
+    const content = await readContentRecord(this.store, contentHash);
     if (content.live) return this.alreadyFiled(content.live, actor, now);
     // Near-duplicates of earlier filings by others are recorded in the same commit as WorkFiled.
     const screening = await this.safeguards.screen(filing, now);
     try {
       const command = { type: 'FileWork' as const, filing, priorFilings: content.prior, now };
       const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), command, meta, {
-        extra: () => [{ stream: reservation, expectedRevision: content.expected, events: [{ type: 'ContentReserved', data: { contentHash: input.contentHash, filingId, creator: actor }, meta }] }],
+        extra: () => [
+          {
+            stream: reservation,
+            expectedRevision: content.expected,
+            events: [{ type: 'ContentReserved', data: { contentHash, filingId, creator: actor }, meta }],
+          },
+        ],
       });
       const filed = result.decided.find((e) => e.type === 'WorkFiled')! as RecordedEvent<WorkFiled>;
       return {
         filingId, filedAt: filed.data.filedAt, leafIndex: filed.leafIndex, eventHash: filed.hash, recordedAt: filed.recordedAt, priorFilings: content.prior,
         right: await this.safeguards.afterFiled(filing, filed, screening),
         receiptUrl: `/v1/filings/${filingId}/receipt`,
+        ...(checked ? { contentHash, perceptualHash: filing.perceptualHash, file: checked.file } : {}),
       };
     } catch (err) {
       if (!(err instanceof ConcurrencyError) || err.stream !== reservation) throw err;
-      const winner = (await readContentRecord(this.store, input.contentHash)).live;
+      const winner = (await readContentRecord(this.store, contentHash)).live;
       if (!winner) throw err;
       return this.alreadyFiled(winner, actor, now);
     }

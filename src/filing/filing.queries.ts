@@ -6,18 +6,40 @@ import { hasRole, type Principal } from '../common/access.js';
 import { forbidden, notFound } from '../common/domain-error.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
+import { CopyView } from './copy-view.entity.js';
 import { FilingView } from './filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { ListFilingsQuery } from './filing.dto.js';
-import { filingStream } from './filing.events.js';
+import { filingStream, type FiledFile } from './filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
 
 export const filingResource = (f: FilingView) => ({
-  filingId: f.filingId, contentHash: f.contentHash, contentType: f.contentType, title: f.title, creator: f.creator, status: f.status,
-  filedAt: f.filedAt, leafIndex: f.leafIndex, eventHash: f.eventHash, generation: f.generation, processEvidence: f.processEvidence,
-  perceptualHash: f.perceptualHash, labels: { state: f.labelState, labelDueAt: f.labelDueAt, tier: f.labelTier ?? null, declared: f.labels ?? null, lastCheck: f.labelCheck ?? null },
-  withdrawnAt: f.withdrawnAt, withdrawReason: f.withdrawReason, priorFilings: f.priorFilings ?? [],
-  amended: f.amendedAt !== null, amendedAt: f.amendedAt, humanContributionNotes: f.humanContributionNotes ?? [],
+  filingId: f.filingId,
+  contentHash: f.contentHash,
+  contentType: f.contentType,
+  title: f.title,
+  creator: f.creator,
+  status: f.status,
+  filedAt: f.filedAt,
+  leafIndex: f.leafIndex,
+  eventHash: f.eventHash,
+  generation: f.generation,
+  processEvidence: f.processEvidence,
+  perceptualHash: f.perceptualHash && { source: 'declared', ...f.perceptualHash },
+  file: f.file ?? null,
+  labels: {
+    state: f.labelState,
+    labelDueAt: f.labelDueAt,
+    tier: f.labelTier ?? null,
+    declared: f.labels ?? null,
+    lastCheck: f.labelCheck ?? null,
+  },
+  withdrawnAt: f.withdrawnAt,
+  withdrawReason: f.withdrawReason,
+  priorFilings: f.priorFilings ?? [],
+  amended: f.amendedAt !== null,
+  amendedAt: f.amendedAt,
+  humanContributionNotes: f.humanContributionNotes ?? [],
 });
 
 /** A principal as views name it: id and display name (null when the principal is unknown). */
@@ -101,15 +123,68 @@ export class FilingQueries {
     return filed;
   }
 
-  /** The filing of this content: the live one, else the latest withdrawn one; with its earlier filings and who holds it. */
+  /** Who holds an active filing's right now, named; null for a withdrawn filing. */
+  private async publicHolder(f: FilingView): Promise<Party | null> {
+    const holder = f.status === 'active' ? (await this.safeguards.rightAt(f.filingId, new Date()))?.holder ?? f.creator : null;
+    return holder ? (await this.parties([holder])).get(holder)! : null;
+  }
+
+  /**
+   * The filing of this content: the live one, else the latest withdrawn one; with its earlier filings and who holds it.
+   * A hash no filing holds may be a registered copy's: then the copy's filing answers (`match: "copy"`).
+   */
   async publicStatus(contentHash: string) {
     const filings = await this.db.getRepository(FilingView).find({ where: { contentHash }, order: { leafIndex: 'DESC' } });
-    const f = filings.find((x) => x.status === 'active') ?? filings[0];
-    if (!f) throw notFound('not-filed', `no filing holds content ${contentHash}`);
-    const holder = f.status === 'active' ? (await this.safeguards.rightAt(f.filingId, new Date()))?.holder ?? f.creator : null;
+    let f = filings.find((x) => x.status === 'active') ?? filings[0];
+    let copy: CopyView | null = null;
+    if (!f) {
+      const copies = await this.db.getRepository(CopyView).find({ where: { sha256: contentHash }, order: { leafIndex: 'DESC' } });
+      const copied = copies.length ? await this.db.getRepository(FilingView).findBy({ filingId: In(copies.map((c) => c.filingId)) }) : [];
+      f = copied.find((x) => x.status === 'active') ?? copied[0];
+      copy = f ? copies.find((c) => c.filingId === f!.filingId)! : null;
+    }
+    if (!f) throw notFound('not-filed', `no filing holds content ${contentHash}, and no filing registered it as a copy`);
     return {
-      contentHash, filed: true, filingId: f.filingId, status: f.status, filedAt: f.filedAt, leafIndex: f.leafIndex, labelState: f.labelState,
-      labelTier: f.labelTier ?? null, holder: holder ? (await this.parties([holder])).get(holder)! : null, priorFilings: f.priorFilings ?? [],
+      contentHash,
+      filed: true,
+      match: copy ? ('copy' as const) : ('content' as const),
+      filingId: f.filingId,
+      status: f.status,
+      filedAt: f.filedAt,
+      leafIndex: f.leafIndex,
+      labelState: f.labelState,
+      labelTier: f.labelTier ?? null,
+      holder: await this.publicHolder(f),
+      priorFilings: f.priorFilings ?? [],
+      ...(copy
+        ? {
+            filedContentHash: f.contentHash,
+            copy: { registeredAt: copy.registeredAt, leafIndex: copy.leafIndex, eventHash: copy.eventHash },
+          }
+        : {}),
+    };
+  }
+
+  /**
+   * What anyone may know of a filing: its content, time and place in the log, status, AI source type, labels, the
+   * perceptual hash and the signals the ledger read in its file, its registered copies and who holds it. Not the
+   * generation record's details, the process evidence, the notes, or the reasons of a withdrawal.
+   */
+  async publicSummary(filingId: string) {
+    const f = await this.db.getRepository(FilingView).findOneBy({ filingId });
+    if (!f) throw notFound('filing-not-found', `no filing ${filingId}`);
+    const copies = await this.db.getRepository(CopyView).find({ where: { filingId }, order: { leafIndex: 'ASC' } });
+    const file = f.file as FiledFile | null;
+    const labels = f.labels as { version?: number; implicit?: unknown } | null;
+    return {
+      filingId: f.filingId, contentHash: f.contentHash, contentType: f.contentType, title: f.title, status: f.status, filedAt: f.filedAt,
+      leafIndex: f.leafIndex, eventHash: f.eventHash, withdrawnAt: f.withdrawnAt,
+      digitalSourceType: (f.generation as { digitalSourceType?: string }).digitalSourceType ?? null,
+      perceptualHash: f.perceptualHash && { source: 'declared', ...f.perceptualHash },
+      file: file ? { sniffedType: file.sniffedType, size: file.size, image: file.image, aiSignals: file.aiSignals ?? [] } : null,
+      labels: { state: f.labelState, tier: f.labelTier ?? null, version: labels?.version ?? null, implicit: labels?.implicit ?? null },
+      copies: copies.map((c) => ({ sha256: c.sha256, registeredAt: c.registeredAt, leafIndex: c.leafIndex })),
+      holder: await this.publicHolder(f),
     };
   }
 }

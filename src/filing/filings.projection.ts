@@ -56,7 +56,7 @@ export class FilingsProjection implements Projection {
         rows.insert({
           filingId: d.filingId, contentHash: d.contentHash, contentType: d.contentType, title: d.title,
           creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
-          generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash,
+          generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash, file: d.file ?? null,
           labelState: 'none', labelDueAt: labelDueAt(d.filedAt, policyInForce(policy, new Date(d.filedAt))), withdrawnAt: null, withdrawReason: null,
           labelTier: null, labels: null, labelCheck: null, priorFilings: d.priorFilings ?? null, humanContributionNotes: null, amendedAt: null,
         } as FilingView);

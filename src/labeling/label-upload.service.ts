@@ -1,35 +1,25 @@
-// POST /v1/filings/:id/labels/verify: refuse early, stream the one file part through the scan, never store it, then record the check.
-import { HttpException, Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+// Uploads about a filing's labels: POST /v1/filings/:id/labels/verify (the file checked, never stored) and
+// POST /v1/filings/:id/copies (a labelled distribution copy registered). Both refuse early, before a byte of the upload
+// is read, for an unknown, someone else's or withdrawn filing; the decider checks again when recording.
+import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { invalid } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { filingStream } from '../filing/filing.events.js';
+import { FileInspector } from '../inspection/file-inspector.js';
+import { readImplicitLabels } from '../inspection/metadata-reader.js';
+import { readingOf, rethrowMalformed, UploadForm } from '../inspection/multipart.js';
+import { UploadScan } from '../inspection/upload-scan.js';
 import { loadAggregate } from '../ledger/write/aggregate-stream.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { readImplicitLabels } from './implicit-label.reader.js';
-import { CheckLabelFile, type CheckedLabelFile } from './labeling.commands.js';
+import { CheckLabelFile, RegisterCopy, type CheckedLabelFile, type RegisteredCopy } from './labeling.commands.js';
 import { assertLabelable, labelingDecider } from './labeling.decider.js';
-import { UploadScan } from './upload-scan.js';
 
-/** The multipart parser reports a body it cannot read (no boundary, cut short) as a plain Error: the client's mistake, not ours. */
-function rethrowMalformed(err: unknown): never {
-  if (err instanceof Error && !(err instanceof HttpException) && typeof (err as { statusCode?: unknown }).statusCode !== 'number') {
-    throw invalid('malformed-multipart', `the multipart body cannot be read: ${err.message}`);
-  }
-  throw err;
-}
-
-/** The file's bytes; only the parser's own failures are mapped, not those of whoever consumes the chunks. */
-async function* readingOf(file: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  try {
-    for await (const chunk of file) yield chunk;
-  } catch (err) {
-    rethrowMalformed(err);
-  }
-}
+const fileRequired = () =>
+  invalid('file-required', 'the multipart body has no file part', { errors: [{ field: 'file', message: 'a file part is required' }] });
 
 @Injectable()
 export class LabelUploadService {
@@ -37,15 +27,19 @@ export class LabelUploadService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly commands: CommandBus,
+    private readonly inspector: FileInspector,
   ) {}
 
-  async verify(filingId: string, request: FastifyRequest, actor: string): Promise<CheckedLabelFile> {
-    // Unknown, someone else's or withdrawn: refused before a byte of the upload is read. The decider checks again when recording.
-    assertLabelable((await loadAggregate(this.store, filingStream(filingId), labelingDecider)).state, filingId, actor);
+  private async assertLabelable(filingId: string, actor: string, reviewer = false): Promise<void> {
+    assertLabelable((await loadAggregate(this.store, filingStream(filingId), labelingDecider)).state, filingId, actor, reviewer);
+  }
+
+  async verify(filingId: string, request: FastifyRequest, actor: string, reviewer: boolean): Promise<CheckedLabelFile> {
+    await this.assertLabelable(filingId, actor, reviewer);
     if (!request.isMultipart()) throw new UnsupportedMediaTypeException('send the file as multipart/form-data');
-    const limit = this.config.labelUploadLimit;
+    const limit = this.config.uploadLimit;
     const part = await request.file({ limits: { fileSize: limit, files: 1, fields: 10, fieldSize: 1024 } }).catch(rethrowMalformed);
-    if (!part) throw invalid('file-required', 'the multipart body has no file part', { errors: [{ field: 'file', message: 'a file part is required' }] });
+    if (!part) throw fileRequired();
     const scan = new UploadScan();
     for await (const chunk of readingOf(part.file)) {
       if (part.file.truncated) break;
@@ -53,6 +47,17 @@ export class LabelUploadService {
     }
     if (part.file.truncated) throw new PayloadTooLargeException(`the file is larger than the upload limit of ${limit} bytes`);
     const reading = await readImplicitLabels(scan.finish());
-    return this.commands.execute(new CheckLabelFile(filingId, reading, actor));
+    return this.commands.execute(new CheckLabelFile(filingId, reading, actor, reviewer));
+  }
+
+  /** One part, `file`: the copy with the ledger's label embedded; inspected as it arrives, never stored. */
+  async registerCopy(filingId: string, request: FastifyRequest, actor: string): Promise<RegisteredCopy> {
+    await this.assertLabelable(filingId, actor);
+    const form = UploadForm.open(request, { fileSize: this.config.uploadLimit, files: 1, fields: 0, fieldSize: 1024 });
+    const part = await form.next();
+    if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
+    const copy = await this.inspector.inspect(form.chunks(part), form.bodyLength);
+    await form.end();
+    return this.commands.execute(new RegisterCopy(filingId, copy, actor));
   }
 }

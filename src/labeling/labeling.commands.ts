@@ -1,7 +1,17 @@
 import { Command } from '@nestjs/cqrs';
 import type { FileReading } from './labeling.decider.js';
 import type { DeclareLabelsDto } from './labeling.dto.js';
-import type { Aigc, CheckOutcome, FoundLabel, LabelDifference, LabelState, LabelTier, Modality } from './labeling.events.js';
+import type { FileInspection } from '../inspection/file-inspection.js';
+import type {
+  Aigc,
+  CheckOutcome,
+  CopyRegisteredData,
+  FoundLabel,
+  LabelDifference,
+  LabelState,
+  LabelTier,
+  Modality,
+} from './labeling.events.js';
 
 interface Recorded {
   filingId: string;
@@ -31,10 +41,27 @@ export interface CheckedLabelFile extends Recorded {
   tier: LabelTier | null;
 }
 
+export interface RegisteredCopy {
+  filingId: string;
+  leafIndex: number;
+  eventHash: string;
+  recordedAt: string;
+  copy: CopyRegisteredData['copy'];
+  label: Aigc;
+  location: string;
+  distance: number;
+  threshold: number;
+}
+
 export class DeclareLabels extends Command<DeclaredLabels> {
   constructor(readonly filingId: string, readonly input: DeclareLabelsDto, readonly actor: string) { super(); }
 }
 
+/** `reviewer`: the actor holds the reviewer role (who may check the file of any filing). */
 export class CheckLabelFile extends Command<CheckedLabelFile> {
-  constructor(readonly filingId: string, readonly file: FileReading, readonly actor: string) { super(); }
+  constructor(readonly filingId: string, readonly file: FileReading, readonly actor: string, readonly reviewer = false) { super(); }
+}
+
+export class RegisterCopy extends Command<RegisteredCopy> {
+  constructor(readonly filingId: string, readonly copy: FileInspection, readonly actor: string) { super(); }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@ne
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
+import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
 import { LabelUploadService } from './label-upload.service.js';
 import { DeclareLabels } from './labeling.commands.js';
 import { DeclareLabelsDto } from './labeling.dto.js';
@@ -23,13 +23,36 @@ export class LabelingController {
     return this.commands.execute(new DeclareLabels(id, body, p.principalId));
   }
 
-  /** Uploads the work (multipart, one file part, streamed, never stored): its SHA-256 must be the filing's contentHash; records LabelFileChecked. */
+  /**
+   * Uploads the work (multipart, one file part, streamed, never stored): its SHA-256 must be the filing's contentHash or
+   * that of a registered copy; records LabelFileChecked. The filing's creator, or any reviewer.
+   */
   @Post('verify')
   @HttpCode(200)
-  @Roles('creator')
+  @Roles('creator', 'reviewer')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   verify(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
-    return this.uploads.verify(id, request, p.principalId);
+    return this.uploads.verify(id, request, p.principalId, hasRole(p, 'reviewer'));
+  }
+}
+
+@ApiTags('labels')
+@ApiBearerAuth()
+@Controller('v1/filings/:id/copies')
+export class CopiesController {
+  constructor(private readonly uploads: LabelUploadService) {}
+
+  /**
+   * Registers a distribution copy (multipart, one file part `file`, streamed, never stored): it must carry the implicit
+   * label the ledger handed out for this filing (PropagateID the filing id) and look like the filed work (within the
+   * policy's similarity threshold of its computed perceptual hash); records CopyRegistered. The filing's creator only.
+   */
+  @Post()
+  @Roles('creator')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  register(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
+    return this.uploads.registerCopy(id, request, p.principalId);
   }
 }

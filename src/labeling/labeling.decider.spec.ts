@@ -4,8 +4,9 @@ import { fold } from '../ledger/decider.js';
 import { given } from '../ledger/given-when-then.js';
 import {
   labelingDecider, labelStatus, type CheckLabelFileCommand, type DeclareLabelsCommand, type FileReading, type FilingStreamEvent, type LabelsInput,
+  type RegisterCopyCommand,
 } from './labeling.decider.js';
-import type { Aigc, ExplicitLabel, LabelEvent, LabelFileChecked, LabelsDeclared } from './labeling.events.js';
+import type { Aigc, CopyRegistered, ExplicitLabel, LabelEvent, LabelFileChecked, LabelsDeclared } from './labeling.events.js';
 
 const filedAt = new Date('2026-11-29T10:00:00.000Z');
 const now = new Date('2026-11-30T10:00:00.000Z');
@@ -192,6 +193,107 @@ describe('labeling decider', () => {
     it('refuses anyone but the creator, and a withdrawn filing', () => {
       given(labelingDecider, [filed]).when(checkCmd(reading(), 'mallory')).thenThrows('not-owner');
       given(labelingDecider, [filed, withdrawn]).when(checkCmd(reading())).thenThrows('filing-withdrawn');
+    });
+  });
+
+  describe('RegisterCopy', () => {
+    const PHASH = '0f0f0f0f0f0f0f0f';
+    const byUpload: WorkFiled = {
+      type: 'WorkFiled',
+      data: { ...filed.data, perceptualHash: { scheme: 'phash64', value: PHASH, source: 'computed' } },
+    };
+    const copyHash = 'c'.repeat(64);
+    const copyCmd = (
+      values: FileReading['values'],
+      o: Partial<RegisterCopyCommand['copy']> = {},
+      actor = 'alice',
+    ): RegisterCopyCommand => ({
+      type: 'RegisterCopy',
+      filingId: 'f1',
+      actor,
+      platformCode: 'SANDBOXLEDGER',
+      threshold: 8,
+      policyVersion: 1,
+      now: later,
+      copy: {
+        sha256: copyHash,
+        size: 2000,
+        sniffedType: 'image/png',
+        perceptualHash: { scheme: 'phash64', value: '0f0f0f0f0f0f0f0e' },
+        values,
+        ...o,
+      },
+    });
+    const registered = (): CopyRegistered => ({
+      type: 'CopyRegistered',
+      data: {
+        filingId: 'f1',
+        copy: { sha256: copyHash, size: 2000, sniffedType: 'image/png', perceptualHash: { scheme: 'phash64', value: '0f0f0f0f0f0f0f0e' } },
+        label: complete,
+        location: 'png:iTXt:AIGC',
+        distance: 1,
+        threshold: 8,
+        policyVersion: 1,
+        registeredAt: later.toISOString(),
+      },
+    });
+    const labelled = [{ location: 'png:iTXt:AIGC', value: inFile(complete) }];
+
+    it('registers a copy carrying the label handed out for the filing, perceptually the filed work', () =>
+      given(labelingDecider, [byUpload, declared()]).when(copyCmd(labelled)).then([registered()]));
+
+    it('accepts the label of an earlier declaration too', () =>
+      given(labelingDecider, [
+        byUpload,
+        declared(),
+        declared(2, explicit({ text: 'AI generated' }), { ...complete, ProduceID: 'gen-0002' }),
+      ])
+        .when(copyCmd(labelled))
+        .then([registered()]));
+
+    it('refuses a copy without a label naming the filing, or with one the ledger did not hand out', () => {
+      given(labelingDecider, [byUpload, declared()]).when(copyCmd([])).thenThrows('copy-label-missing');
+      given(labelingDecider, [byUpload, declared()])
+        .when(copyCmd([{ location: 'png:iTXt:AIGC', value: inFile({ ...complete, PropagateID: 'f2' }) }]))
+        .thenThrows('copy-label-missing');
+      given(labelingDecider, [byUpload, declared()])
+        .when(copyCmd([{ location: 'png:iTXt:AIGC', value: inFile({ ...complete, ContentPropagator: 'X' }) }]))
+        .thenThrows('copy-label-differs');
+      given(labelingDecider, [byUpload, declared()])
+        .when(copyCmd([{ location: 'png:iTXt:AIGC', value: inFile({ ...complete, Label: '2' }) }]))
+        .thenThrows('copy-label-differs');
+    });
+
+    it('refuses a file that is not the work: further than the threshold, or not an image', () => {
+      given(labelingDecider, [byUpload, declared()])
+        .when(copyCmd(labelled, { perceptualHash: { scheme: 'phash64', value: 'f0f0f0f0f0f0f0f0' } }))
+        .thenThrows('copy-not-the-same-work');
+      given(labelingDecider, [byUpload, declared()]).when(copyCmd(labelled, { perceptualHash: null })).thenThrows('copy-not-an-image');
+    });
+
+    it('refuses without a declaration, without a computed hash, the filed bytes, a copy twice, and anyone but the creator', () => {
+      given(labelingDecider, [byUpload]).when(copyCmd(labelled)).thenThrows('labels-not-declared');
+      given(labelingDecider, [filed, declared()]).when(copyCmd(labelled)).thenThrows('no-computed-hash');
+      given(labelingDecider, [byUpload, declared()]).when(copyCmd(labelled, { sha256: hash })).thenThrows('copy-is-filed-content');
+      given(labelingDecider, [byUpload, declared(), registered()]).when(copyCmd(labelled)).thenThrows('copy-already-registered');
+      given(labelingDecider, [byUpload, declared()]).when(copyCmd(labelled, {}, 'mallory')).thenThrows('not-owner');
+      given(labelingDecider, [byUpload, declared(), withdrawn]).when(copyCmd(labelled)).thenThrows('filing-withdrawn');
+    });
+
+    it('a registered copy may then be checked as the filing\'s file; a reviewer may check any filing\'s file', () => {
+      given(labelingDecider, [byUpload, declared(), registered()])
+        .when(checkCmd(reading(labelled, { sha256: copyHash })))
+        .then([
+          checked({
+            file: { sha256: copyHash, size: 1234, format: 'png', registeredCopy: true },
+            outcome: 'found',
+            labels: [{ location: 'png:iTXt:AIGC', aigc: complete, problems: [], excerpt: null }],
+            tier: '1',
+          }),
+        ]);
+      given(labelingDecider, [filed])
+        .when({ ...checkCmd(reading(), 'rita'), reviewer: true })
+        .then([checked({ outcome: 'not-found', declarationVersion: null, tier: null })]);
     });
   });
 

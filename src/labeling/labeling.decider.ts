@@ -1,12 +1,14 @@
 // Labels of a filing: declared by its creator, checked against the uploaded file. State is folded from the whole filing stream.
 import { conflict, DomainError, forbidden, notFound } from '../common/domain-error.js';
 import type { FieldError } from '../common/problem.js';
-import type { FilingEvent } from '../filing/filing.events.js';
+import { perceptualHashSource, type FilingEvent } from '../filing/filing.events.js';
+import { hammingDistanceHex } from '../inspection/phash.js';
+import type { FileReading } from '../inspection/metadata-reader.js';
 import type { Decider } from '../ledger/decider.js';
 import { canonicalJson } from '../verifier/envelope.js';
 import {
   AIGC_FIELDS, labelStateAfterCheck, TIER_DECLARED_ONLY,
-  type Aigc, type AigcField, type ContainerFormat, type ExplicitLabel, type FoundLabel, type LabelDifference, type LabelEvent,
+  type Aigc, type AigcField, type ExplicitLabel, type FoundLabel, type LabelDifference, type LabelEvent,
   type LabelFileCheckedData, type LabelsDeclaredData, type LabelState, type LabelTier, type Modality,
 } from './labeling.events.js';
 import { aigcProblems, article6Tier, explicitLabelProblems, modalityOf } from './labeling.rules.js';
@@ -23,6 +25,12 @@ export interface LabelingState {
   digitalSourceType: string | null;
   declaration: LabelsDeclaredData | null;
   lastCheck: LabelFileCheckedData | null;
+  /** The perceptual hash the ledger computed from the filed file; null for a filing by JSON. */
+  computedHash: { scheme: 'phash64'; value: string } | null;
+  /** Every implicit label declared for the filing (canonical JSON): a copy may carry any of them. */
+  handedOut: string[];
+  /** SHA-256 of the registered distribution copies. */
+  copies: string[];
 }
 
 /** What the creator sends; the ledger fills the propagation elements. */
@@ -35,27 +43,45 @@ export type LabelsInput = {
 };
 
 /** What the upload yielded: the hash of every byte and the raw values under keys containing `AIGC`. */
-export type FileReading = {
-  sha256: string;
-  size: number;
-  format: ContainerFormat;
-  values: Array<{ location: string; value: string }>;
-  traces: string[];
-  unread: string[];
-};
+export type { FileReading };
 
 export type DeclareLabelsCommand = { type: 'DeclareLabels'; filingId: string; actor: string; labels: LabelsInput; platformCode: string; now: Date };
-export type CheckLabelFileCommand = { type: 'CheckLabelFile'; filingId: string; actor: string; file: FileReading; now: Date };
-export type LabelingCommand = DeclareLabelsCommand | CheckLabelFileCommand;
+/** `reviewer`: the actor holds the reviewer role, and may check the file of any filing. */
+export type CheckLabelFileCommand = {
+  type: 'CheckLabelFile';
+  filingId: string;
+  actor: string;
+  reviewer?: boolean;
+  file: FileReading;
+  now: Date;
+};
+/** The copy as inspected, the platform code the ledger hands out, and the similarity threshold of the policy in force. */
+export type RegisterCopyCommand = {
+  type: 'RegisterCopy';
+  filingId: string;
+  actor: string;
+  platformCode: string;
+  threshold: number;
+  policyVersion: number;
+  now: Date;
+  copy: {
+    sha256: string;
+    size: number;
+    sniffedType: string | null;
+    perceptualHash: { scheme: 'phash64'; value: string } | null;
+    values: FileReading['values'];
+  };
+};
+export type LabelingCommand = DeclareLabelsCommand | CheckLabelFileCommand | RegisterCopyCommand;
 
 /** Propagation elements: assigned by the distributing platform, so a file filed before distribution may carry them empty. */
 const PROPAGATION: ReadonlySet<AigcField> = new Set(['ContentPropagator', 'PropagateID', 'ReservedCode2']);
 const EXCERPT = 120;
 
-/** The refusals every label command shares: unknown filing 404, someone else's 403, withdrawn 409. */
-export function assertLabelable(state: LabelingState, filingId: string, actor: string): void {
+/** The refusals every label command shares: unknown filing 404, someone else's 403 (a reviewer may check any file), withdrawn 409. */
+export function assertLabelable(state: LabelingState, filingId: string, actor: string, reviewer = false): void {
   if (state.filing === 'none') throw notFound('filing-not-found', `no filing ${filingId}`);
-  if (state.creator !== actor) throw forbidden('not-owner', 'only the filing\'s creator may label it');
+  if (state.creator !== actor && !reviewer) throw forbidden('not-owner', 'only the filing\'s creator may label it');
   if (state.filing === 'withdrawn') throw conflict('filing-withdrawn', `filing ${filingId} is withdrawn: its labels can no longer change`);
 }
 
@@ -127,9 +153,10 @@ function differences(found: FoundLabel & { aigc: Aigc }, expected: Aigc, against
 }
 
 function decideCheckLabelFile(c: CheckLabelFileCommand, state: LabelingState): LabelEvent[] {
-  assertLabelable(state, c.filingId, c.actor);
+  assertLabelable(state, c.filingId, c.actor, c.reviewer);
   const { file } = c;
-  if (file.sha256 !== state.contentHash) {
+  const registeredCopy = state.copies.includes(file.sha256);
+  if (file.sha256 !== state.contentHash && !registeredCopy) {
     const message = `the file's SHA-256 ${file.sha256} is not this filing's contentHash ${state.contentHash}`;
     throw new DomainError('unprocessable', 'content-hash-mismatch', message, { expected: state.contentHash, actual: file.sha256, errors: [{ field: 'file', message }] });
   }
@@ -145,28 +172,124 @@ function decideCheckLabelFile(c: CheckLabelFileCommand, state: LabelingState): L
       : wellFormed.length < labels.length ? 'invalid'
         : diffs.length ? 'differs' : 'found';
   const tier = article6Tier(wellFormed.length > 0, state.declaration !== null, traces.length > 0);
-  return [{
-    type: 'LabelFileChecked',
-    data: {
-      filingId: c.filingId, file: { sha256: file.sha256, size: file.size, format: file.format }, outcome, labels, differences: diffs, traces, unread: file.unread,
-      declarationVersion: state.declaration?.version ?? null, tier, checkedAt: c.now.toISOString(),
+  return [
+    {
+      type: 'LabelFileChecked',
+      data: {
+        filingId: c.filingId,
+        file: { sha256: file.sha256, size: file.size, format: file.format, ...(registeredCopy ? { registeredCopy: true as const } : {}) },
+        outcome,
+        labels,
+        differences: diffs,
+        traces,
+        unread: file.unread,
+        declarationVersion: state.declaration?.version ?? null,
+        tier,
+        checkedAt: c.now.toISOString(),
+      },
     },
-  }];
+  ];
+}
+
+const copyRefused = (code: string, message: string, extensions: Record<string, unknown> = {}) =>
+  new DomainError('unprocessable', code, message, { ...extensions, errors: [{ field: 'file', message }] });
+
+/**
+ * A distribution copy is registered when its embedded label is one the ledger handed out for this filing (PropagateID
+ * the filing id, ContentPropagator the platform) and it is perceptually the filed work (within the policy's threshold
+ * of the hash computed from the filed file).
+ */
+function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): LabelEvent[] {
+  assertLabelable(state, c.filingId, c.actor);
+  if (state.declaration === null)
+    throw conflict('labels-not-declared', 'declare the labels first: a copy must carry the implicit label the ledger hands out');
+  if (state.computedHash === null) {
+    throw conflict(
+      'no-computed-hash',
+      'the filing has no perceptual hash computed from its file: file the work with its file (multipart) to register copies of it',
+    );
+  }
+  const { copy } = c;
+  if (copy.sha256 === state.contentHash) throw conflict('copy-is-filed-content', 'this file is the filed content itself, not a copy of it');
+  if (state.copies.includes(copy.sha256))
+    throw conflict('copy-already-registered', `the copy ${copy.sha256} is already registered for this filing`);
+  const labels = copy.values.map((v) => readLabel(v.location, v.value)).filter((l): l is FoundLabel & { aigc: Aigc } => l.aigc !== null);
+  const naming = labels.filter((l) => l.aigc.PropagateID === c.filingId);
+  if (naming.length === 0) {
+    throw copyRefused('copy-label-missing', `the file carries no well-formed AIGC label whose PropagateID is this filing (${c.filingId})`,
+      { found: labels.map((l) => ({ location: l.location, PropagateID: l.aigc.PropagateID })) });
+  }
+  const handedOut = naming.find((l) => l.aigc.ContentPropagator === c.platformCode && state.handedOut.includes(canonicalJson(l.aigc)));
+  if (!handedOut) {
+    const expected = state.declaration.implicit.AIGC;
+    throw copyRefused('copy-label-differs', 'the label in the file names this filing but is not one the ledger handed out for it', {
+      differences: differences(naming[0], expected, false),
+    });
+  }
+  if (copy.perceptualHash === null)
+    throw copyRefused('copy-not-an-image', 'the copy is not an image the ledger decodes, so it cannot be compared with the filed work');
+  const distance = hammingDistanceHex(copy.perceptualHash.value, state.computedHash.value);
+  if (distance > c.threshold) {
+    throw copyRefused(
+      'copy-not-the-same-work',
+      `the copy is ${distance} bits from the filed work's perceptual hash (at most ${c.threshold}): it is not the same work`,
+      { distance, threshold: c.threshold },
+    );
+  }
+  return [
+    {
+      type: 'CopyRegistered',
+      data: {
+        filingId: c.filingId,
+        copy: { sha256: copy.sha256, size: copy.size, sniffedType: copy.sniffedType, perceptualHash: copy.perceptualHash },
+        label: handedOut.aigc,
+        location: handedOut.location,
+        distance,
+        threshold: c.threshold,
+        policyVersion: c.policyVersion,
+        registeredAt: c.now.toISOString(),
+      },
+    },
+  ];
 }
 
 export const labelingDecider: Decider<LabelingCommand, FilingStreamEvent, LabelingState> = {
-  initialState: () => ({ filing: 'none', filingId: null, creator: null, contentHash: null, contentType: null, digitalSourceType: null, declaration: null, lastCheck: null }),
+  initialState: () => ({
+    filing: 'none',
+    filingId: null,
+    creator: null,
+    contentHash: null,
+    contentType: null,
+    digitalSourceType: null,
+    declaration: null,
+    lastCheck: null,
+    computedHash: null,
+    handedOut: [],
+    copies: [],
+  }),
 
   evolve(state, event) {
     switch (event.type) {
       case 'WorkFiled': {
         const d = event.data;
-        return { ...state, filing: 'active', filingId: d.filingId, creator: d.creator, contentHash: d.contentHash, contentType: d.contentType, digitalSourceType: d.generation.digitalSourceType };
+        const computed = d.perceptualHash && d.perceptualHash.scheme === 'phash64' && perceptualHashSource(d.perceptualHash) === 'computed';
+        return {
+          ...state,
+          filing: 'active',
+          filingId: d.filingId,
+          creator: d.creator,
+          contentHash: d.contentHash,
+          contentType: d.contentType,
+          digitalSourceType: d.generation.digitalSourceType,
+          computedHash: computed ? { scheme: 'phash64', value: d.perceptualHash!.value } : null,
+        };
       }
       case 'FilingWithdrawn':
         return { ...state, filing: 'withdrawn' };
       case 'LabelsDeclared':
-        return { ...state, declaration: event.data };
+        return { ...state, declaration: event.data, handedOut: [...state.handedOut, canonicalJson(event.data.implicit.AIGC)] };
+      case 'CopyRegistered':
+        return { ...state, copies: [...state.copies, event.data.copy.sha256] };
       case 'LabelFileChecked':
         return { ...state, lastCheck: event.data };
       default:
@@ -177,8 +300,12 @@ export const labelingDecider: Decider<LabelingCommand, FilingStreamEvent, Labeli
 
   decide(command, state) {
     switch (command.type) {
-      case 'DeclareLabels': return decideDeclareLabels(command, state);
-      case 'CheckLabelFile': return decideCheckLabelFile(command, state);
+      case 'DeclareLabels':
+        return decideDeclareLabels(command, state);
+      case 'CheckLabelFile':
+        return decideCheckLabelFile(command, state);
+      case 'RegisterCopy':
+        return decideRegisterCopy(command, state);
     }
   },
 };

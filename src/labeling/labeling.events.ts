@@ -1,4 +1,5 @@
 // Label events live in the filing's own stream (`filing-<id>`), hash-chained after WorkFiled.
+import type { ContainerFormat } from '../inspection/upload-scan.js';
 import type { DomainEvent } from '../ledger/decider.js';
 
 export const MODALITIES = ['text', 'image', 'video', 'audio', 'virtual-scene'] as const;
@@ -36,7 +37,7 @@ export type LabelsDeclaredData = {
   declaredAt: string;
 };
 
-export type ContainerFormat = 'png' | 'jpeg' | 'other';
+export type { ContainerFormat } from '../inspection/upload-scan.js';
 
 /** One place in the file where a key containing `AIGC` was found. */
 export type FoundLabel = {
@@ -55,7 +56,8 @@ export type CheckOutcome = 'found' | 'differs' | 'invalid' | 'not-found' | 'unsu
 
 export type LabelFileCheckedData = {
   filingId: string;
-  file: { sha256: string; size: number; format: ContainerFormat };
+  /** `registeredCopy`: the file checked is a registered distribution copy of the work, not the filed bytes. */
+  file: { sha256: string; size: number; format: ContainerFormat; registeredCopy?: true };
   outcome: CheckOutcome;
   labels: FoundLabel[];
   differences: LabelDifference[];
@@ -69,9 +71,27 @@ export type LabelFileCheckedData = {
   checkedAt: string;
 };
 
+/**
+ * A distribution copy of the filed work, registered by its creator: its bytes differ from the filed ones (the label the
+ * ledger handed out is embedded), it carries that label naming this filing, and it looks like the filed work.
+ */
+export type CopyRegisteredData = {
+  filingId: string;
+  copy: { sha256: string; size: number; sniffedType: string | null; perceptualHash: { scheme: 'phash64'; value: string } };
+  /** The label found in the copy (one the ledger handed out for this filing), and where. */
+  label: Aigc;
+  location: string;
+  /** Bits between the copy's perceptual hash and the filing's computed one, and the threshold of the policy in force. */
+  distance: number;
+  threshold: number;
+  policyVersion: number;
+  registeredAt: string;
+};
+
 export type LabelsDeclared = DomainEvent<'LabelsDeclared', LabelsDeclaredData>;
 export type LabelFileChecked = DomainEvent<'LabelFileChecked', LabelFileCheckedData>;
-export type LabelEvent = LabelsDeclared | LabelFileChecked;
+export type CopyRegistered = DomainEvent<'CopyRegistered', CopyRegisteredData>;
+export type LabelEvent = LabelsDeclared | LabelFileChecked | CopyRegistered;
 
 /** Read-model label state after a file check: verified only when the file matched the declaration in force. */
 export const labelStateAfterCheck = (d: Pick<LabelFileCheckedData, 'outcome' | 'declarationVersion'>): LabelState =>

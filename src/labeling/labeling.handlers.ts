@@ -4,10 +4,18 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { filingStream } from '../filing/filing.events.js';
 import { fold } from '../ledger/decider.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
+import { PolicyService } from '../policy/policy.service.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { CheckLabelFile, DeclareLabels, type CheckedLabelFile, type DeclaredLabels } from './labeling.commands.js';
+import {
+  CheckLabelFile,
+  DeclareLabels,
+  RegisterCopy,
+  type CheckedLabelFile,
+  type DeclaredLabels,
+  type RegisteredCopy,
+} from './labeling.commands.js';
 import { labelingDecider, labelStatus, type FilingStreamEvent } from './labeling.decider.js';
-import type { LabelFileCheckedData, LabelsDeclaredData } from './labeling.events.js';
+import type { CopyRegisteredData, LabelFileCheckedData, LabelsDeclaredData } from './labeling.events.js';
 import { aigcJson } from './labeling.rules.js';
 
 /** Label state and tier as of the event just appended (later appends by concurrent requests are left out). */
@@ -49,8 +57,9 @@ export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
 export class CheckLabelFileHandler implements ICommandHandler<CheckLabelFile> {
   constructor(private readonly writer: LedgerWriter) {}
 
-  async execute({ filingId, file, actor }: CheckLabelFile): Promise<CheckedLabelFile> {
-    const result = await this.writer.execute(filingStream(filingId), labelingDecider, { type: 'CheckLabelFile', filingId, actor, file, now: new Date() }, { actor });
+  async execute({ filingId, file, actor, reviewer }: CheckLabelFile): Promise<CheckedLabelFile> {
+    const command = { type: 'CheckLabelFile' as const, filingId, actor, reviewer, file, now: new Date() };
+    const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor });
     const [event] = result.events;
     const d = event.data as LabelFileCheckedData;
     return {
@@ -60,4 +69,46 @@ export class CheckLabelFileHandler implements ICommandHandler<CheckLabelFile> {
   }
 }
 
-export const LABELING_HANDLERS = [DeclareLabelsHandler, CheckLabelFileHandler];
+@CommandHandler(RegisterCopy)
+export class RegisterCopyHandler implements ICommandHandler<RegisterCopy> {
+  constructor(
+    private readonly writer: LedgerWriter,
+    private readonly policies: PolicyService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ filingId, copy, actor }: RegisterCopy): Promise<RegisteredCopy> {
+    const now = new Date();
+    const policy = await this.policies.inForceAt(now);
+    const command = {
+      type: 'RegisterCopy' as const,
+      filingId,
+      actor,
+      platformCode: this.config.platformCode,
+      threshold: policy.similarity.phash64,
+      policyVersion: policy.version,
+      now,
+      copy: {
+        sha256: copy.sha256,
+        size: copy.size,
+        sniffedType: copy.sniffedType,
+        perceptualHash: copy.perceptualHash,
+        values: copy.reading.values,
+      },
+    };
+    const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor });
+    const [event] = result.events;
+    const d = event.data as CopyRegisteredData;
+    return {
+      filingId,
+      ...recorded(event),
+      copy: d.copy,
+      label: d.label,
+      location: d.location,
+      distance: d.distance,
+      threshold: d.threshold,
+    };
+  }
+}
+
+export const LABELING_HANDLERS = [DeclareLabelsHandler, CheckLabelFileHandler, RegisterCopyHandler];

@@ -18,6 +18,8 @@ import { fold } from '../ledger/decider.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { hammingDistance, hexToWords, NearDuplicateIndex, type HashEntry, type Match } from './near-duplicate.index.js';
 import { PolicyService } from '../policy/policy.service.js';
+import type { PerceptualHash64 } from '../inspection/file-inspection.js';
+import type { PerceptualIndex } from '../inspection/perceptual-index.js';
 import { RightsQueries } from './rights.queries.js';
 
 /** Nearest candidates recorded per event; the review needs the closest, not all. */
@@ -160,6 +162,26 @@ export class NearDuplicateService {
 
 const candidatesOf = (matches: Match[]): NearDuplicateCandidate[] =>
   matches.slice(0, MAX_CANDIDATES).map((m) => ({ filingId: m.entry.filingId, creator: m.entry.creator, distance: m.distance, leafIndex: m.entry.leafIndex }));
+
+/** PERCEPTUAL_INDEX: the near-duplicate index asked about any picture, with the threshold of the policy in force. */
+@Injectable()
+export class PerceptualLookup implements PerceptualIndex {
+  constructor(private readonly nearDuplicates: NearDuplicateService, private readonly policies: PolicyService) {}
+
+  async nearest(hash: PerceptualHash64, at: Date, limit: number) {
+    const policy = await this.policies.inForceAt(at);
+    const threshold = policy.similarity[hash.scheme];
+    // No principal has an empty id: every creator's filings count.
+    const matches = await this.nearDuplicates.find(hash, threshold, '', {});
+    return {
+      threshold,
+      policyVersion: policy.version,
+      matches: matches
+        .slice(0, limit)
+        .map((m) => ({ filingId: m.entry.filingId, creator: m.entry.creator, distance: m.distance, leafIndex: m.entry.leafIndex })),
+    };
+  }
+}
 
 /** FILING_SAFEGUARDS: screens a new filing against earlier ones and answers its right from the rules. */
 @Injectable()

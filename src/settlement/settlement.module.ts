@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PolicyModule } from '../policy/policy.module.js';
 import { RightView } from './right-view.entity.js';
 import { RightsProjection } from './rights.projection.js';
-import { FilingScreening, NearDuplicateService } from './near-duplicates.service.js';
+import { FilingScreening, NearDuplicateService, PerceptualLookup } from './near-duplicates.service.js';
 import { RightsQueries } from './rights.queries.js';
 import { PolicyController, RightsController, SettlementController, SimilarityClearanceController, StatsController } from './settlement.controller.js';
 import { SETTLEMENT_HANDLERS } from './settlement.handlers.js';
@@ -20,8 +20,15 @@ import { StatsQueries } from './stats.queries.js';
   imports: [CqrsModule, PolicyModule, TypeOrmModule.forFeature([RightView])],
   controllers: [PolicyController, RightsController, SimilarityClearanceController, SettlementController, StatsController],
   providers: [
-    RightsProjection, RightsQueries, NearDuplicateService, FilingScreening, SettlementService, StatsQueries, ...SETTLEMENT_HANDLERS,
+    RightsProjection,
+    RightsQueries,
+    NearDuplicateService,
+    FilingScreening,
+    PerceptualLookup,
+    SettlementService,
+    StatsQueries,
+    ...SETTLEMENT_HANDLERS,
   ],
-  exports: [FilingScreening, RightsQueries, SettlementService],
+  exports: [FilingScreening, PerceptualLookup, RightsQueries, SettlementService],
 })
 export class SettlementModule {}

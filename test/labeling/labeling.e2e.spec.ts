@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
-import { app1Xmp, iTXt, jpeg, png, sha256, tEXt, xmpPacket } from './files.js';
+import { app1Xmp, iTXt, jpeg, png, sha256, tEXt, xmpPacket } from '../support/files.js';
 
 const PLATFORM = 'TEST-PLATFORM';
 const UPLOAD_LIMIT = 64 * 1024;
@@ -26,7 +26,7 @@ describe('labelling a filed work', () => {
   let rita: { id: string; key: string };
 
   beforeAll(async () => {
-    ledger = await startLedger({ platformCode: PLATFORM, labelUploadLimit: UPLOAD_LIMIT });
+    ledger = await startLedger({ platformCode: PLATFORM, uploadLimit: UPLOAD_LIMIT });
     alice = await principal(ledger, 'Alice', ['creator']);
     bob = await principal(ledger, 'Bob', ['creator']);
     rita = await principal(ledger, 'Rita', ['reviewer']);

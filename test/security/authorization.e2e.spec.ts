@@ -55,14 +55,36 @@ const TABLE: Record<string, Row> = {
   'POST /v1/filings/{id}/amend': { allow: ['creator'], request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/amend`, json: { title: 'Corrected' } }) },
   'POST /v1/filings/{id}/withdraw': { allow: ['creator'], request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/withdraw`, json: { reason: 'mistake' } }) },
   'POST /v1/filings/{id}/labels': { allow: ['creator'], request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/labels`, json: labelsBody() }) },
+  // The creator checks their own file; any reviewer may check any filing's.
   'POST /v1/filings/{id}/labels/verify': {
-    allow: ['creator'],
+    allow: ['creator', 'reviewer', 'assignedReviewer'],
     request: async (c) => {
       const { filingId, bytes } = await c.f.filing();
       const form = multipart([{ name: 'file', filename: 'work.bin', type: 'application/octet-stream', data: bytes }]);
       return { path: `/v1/filings/${filingId}/labels/verify`, body: form.body, headers: { 'content-type': form.type } };
     },
   },
+
+  // A filing by JSON has no computed perceptual hash: an allowed creator meets 409 no-computed-hash, others are refused first.
+  'POST /v1/filings/{id}/copies': {
+    allow: ['creator'],
+    request: async (c) => {
+      const { filingId, bytes } = await c.f.filing();
+      const form = multipart([{ name: 'file', filename: 'copy.bin', type: 'application/octet-stream', data: bytes }]);
+      return { path: `/v1/filings/${filingId}/copies`, body: form.body, headers: { 'content-type': form.type } };
+    },
+  },
+  // Any creator or reviewer may have a file inspected; nothing is recorded.
+  'POST /v1/inspect': {
+    allow: [...CREATORS, 'reviewer', 'assignedReviewer'],
+    request: async () => {
+      const form = multipart([
+        { name: 'file', filename: 'any.bin', type: 'application/octet-stream', data: Buffer.from('some bytes to inspect') },
+      ]);
+      return { path: '/v1/inspect', body: form.body, headers: { 'content-type': form.type } };
+    },
+  },
+  'GET /v1/public/filings/{id}': { allow: 'public', request: async (c) => ({ path: `/v1/public/filings/${c.shared.filingId}` }) },
 
   'POST /v1/disputes': { allow: CREATORS, request: async (c) => ({ path: '/v1/disputes', json: complaintBody((await c.f.filing()).filingId) }) },
   'GET /v1/disputes': { allow: AUTHENTICATED, request: get('/v1/disputes') },

@@ -151,7 +151,7 @@ describe('fuzzing every write endpoint', () => {
   const report: string[] = [];
 
   beforeAll(async () => {
-    ledger = await startLedger({ bodyLimit: BODY_LIMIT, labelUploadLimit: UPLOAD_LIMIT, publicRateLimit: 100_000 });
+    ledger = await startLedger({ bodyLimit: BODY_LIMIT, uploadLimit: UPLOAD_LIMIT, publicRateLimit: 100_000 });
     cast = await assembleCast(ledger.url, ledger.adminKey);
     f = new Fixtures(ledger.url, cast);
   });
@@ -197,6 +197,12 @@ describe('fuzzing every write endpoint', () => {
         who: (c) => c.creator, path: async () => `/v1/filings/${(await uploadable(false)).filingId}/labels/verify`,
         upload: async () => (await uploadable(false)).bytes,
       },
+      // The filing was filed by JSON (no computed perceptual hash): no case is accepted, every one must be refused cleanly.
+      'POST /v1/filings/{id}/copies': {
+        who: (c) => c.creator, path: async () => `/v1/filings/${(await uploadable(false)).filingId}/copies`,
+        upload: async () => (await uploadable(false)).bytes,
+      },
+      'POST /v1/inspect': { who: (c) => c.reviewer, path: async () => '/v1/inspect', upload: async () => (await uploadable(false)).bytes },
       'POST /v1/disputes': { who: (c) => c.complainant, path: async () => '/v1/disputes', valid: () => complaintBody(complaintTarget) },
       'POST /v1/disputes/{id}/assign': { who: (c) => c.assignedReviewer, path: async (fresh) => `/v1/disputes/${await opened(fresh)}/assign`, valid: () => ({ reviewerId: cast.assignedReviewer.id }) },
       'POST /v1/disputes/{id}/response': { who: (c) => c.creator, path: async (fresh) => `/v1/disputes/${await assigned(fresh)}/response`, valid: () => ({ statement: 'It is mine.', evidence: [{ sha256: 'a'.repeat(64), description: 'draft' }] }) },

@@ -13,7 +13,7 @@ describe('body size limits', () => {
   let f: Fixtures;
 
   beforeAll(async () => {
-    ledger = await startLedger({ bodyLimit: BODY_LIMIT, labelUploadLimit: UPLOAD_LIMIT, publicRateLimit: 100_000 });
+    ledger = await startLedger({ bodyLimit: BODY_LIMIT, uploadLimit: UPLOAD_LIMIT, publicRateLimit: 100_000 });
     cast = await assembleCast(ledger.url, ledger.adminKey);
     f = new Fixtures(ledger.url, cast);
   });
@@ -71,6 +71,7 @@ describe('public rate limit', () => {
     ['/v1/ledger/proof/inclusion?leafIndex=0&treeSize=1', ['/v1/ledger/%70roof/inclusion?leafIndex=0&treeSize=1']],
     ['/v1/ledger/proof/consistency?from=1&to=1', ['/%761/ledger/proof/consistency?from=1&to=1']],
     ['/v1/policy', ['/v1/%70olicy', '/v1/policy?at=2030-01-01T00:00:00Z']],
+    ['/v1/public/filings/00000000-0000-7000-8000-000000000000', ['/v1/public/%66ilings/00000000-0000-7000-8000-000000000000']],
   ];
 
   it.each(PUBLIC)('limits %s per client, with 429 problem+json and Retry-After, under every spelling of its path', async (path, spellings) => {

@@ -99,6 +99,25 @@ export function checkLabelFile(
   };
 }
 
+/** A labelled copy of the filing (hash `copyHash`, perceptual hash `phash`) registered by `actor`, with the handed-out label. */
+export const registerCopy = (filingId: string, actor: string, now: Date, copyHash: string, phash = '0000000000000000'): Command =>
+  decide(filingStream(filingId), labelingDecider, {
+    type: 'RegisterCopy',
+    filingId,
+    actor,
+    platformCode: PLATFORM_CODE,
+    threshold: 8,
+    policyVersion: 1,
+    now,
+    copy: {
+      sha256: copyHash,
+      size: 4096,
+      sniffedType: 'image/png',
+      perceptualHash: { scheme: 'phash64', value: phash },
+      values: [{ location: 'png:iTXt:AIGC', value: aigcInFile(filingId) }],
+    },
+  });
+
 // ---------------------------------------------------------------- principals
 
 /** The SHA-256 the ledger records for a key (the key itself is never recorded). */

@@ -8,6 +8,7 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ApiKeyView, PrincipalView } from '../../src/auth/principal-view.entity.js';
 import { loadConfig } from '../../src/config.js';
 import { DisputeView } from '../../src/disputes/dispute-view.entity.js';
+import { CopyView } from '../../src/filing/copy-view.entity.js';
 import { FilingView } from '../../src/filing/filing-view.entity.js';
 import type { EventStore } from '../../src/ledger/event-store/event-store.port.js';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
@@ -36,11 +37,12 @@ export interface ReadModelRows {
   api_keys: ApiKeyView[];
   disputes: DisputeView[];
   rights: RightView[];
+  copies: CopyView[];
 }
 
 const TABLES: { [T in keyof ReadModelRows]: [EntityTarget<ObjectLiteral>, string] } = {
   filings: [FilingView, 'filingId'], principals: [PrincipalView, 'principalId'], api_keys: [ApiKeyView, 'keyId'],
-  disputes: [DisputeView, 'disputeId'], rights: [RightView, 'filingId'],
+  disputes: [DisputeView, 'disputeId'], rights: [RightView, 'filingId'], copies: [CopyView, 'leafIndex'],
 };
 
 /** The rows a scenario expects, table by table (a table left out is not checked); each row lists only the columns that matter. */

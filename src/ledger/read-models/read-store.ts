@@ -12,6 +12,8 @@ import { IdempotencyClaims1798000000000 } from './migrations/1798000000000-idemp
 import { ApiKeyExpiry1799000000000 } from './migrations/1799000000000-api-key-expiry.js';
 import { RefilingAndAmendments1799100000000 } from './migrations/1799100000000-refiling-and-amendments.js';
 import { DisputeAppeals1799200000000 } from './migrations/1799200000000-dispute-appeals.js';
+import { FiledFiles1799300000000 } from './migrations/1799300000000-filed-files.js';
+import { Copies1799400000000 } from './migrations/1799400000000-copies.js';
 import { IdempotencyRecord } from '../write/idempotency-record.entity.js';
 import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes } from './rebuild-indexes.js';
@@ -19,6 +21,7 @@ import { createMissingIndexes } from './rebuild-indexes.js';
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModels1764374400000, LabelReadModel1795922400000, DisputeReadModel1796000000000, RightsReadModel1797100000000,
   IdempotencyClaims1798000000000, ApiKeyExpiry1799000000000, RefilingAndAmendments1799100000000, DisputeAppeals1799200000000,
+  FiledFiles1799300000000, Copies1799400000000,
 ];
 
 /** The ledger's own tables; each domain module adds its read models' entities (TypeOrmModule.forFeature). */

@@ -1,7 +1,7 @@
 // The streaming scan and the label reader on real PNG and JPEG bytes, cut into chunks at every possible boundary.
-import { readImplicitLabels, XMP_LIMIT } from '../../src/labeling/implicit-label.reader.js';
-import { METADATA_LIMIT, UploadScan, type ScannedUpload } from '../../src/labeling/upload-scan.js';
-import { app1Xmp, iTXt, jpeg, png, pngChunk, sha256, tEXt, xmpPacket } from './files.js';
+import { readImplicitLabels, XMP_LIMIT } from '../../src/inspection/metadata-reader.js';
+import { METADATA_LIMIT, UploadScan, type ScannedUpload } from '../../src/inspection/upload-scan.js';
+import { app1Xmp, iTXt, jpeg, png, pngChunk, sha256, tEXt, xmpPacket } from '../support/files.js';
 
 const label = JSON.stringify({ Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0001', ReservedCode1: '', ContentPropagator: '', PropagateID: '', ReservedCode2: '' });
 

@@ -2,11 +2,29 @@
 // it skips iTXt chunks other than XMP, so iTXt keyed `AIGC` is read here, as is the C2PA chunk / segment check.
 import { inflateSync } from 'node:zlib';
 import exifr from 'exifr';
-import type { FileReading } from './labeling.decider.js';
-import { METADATA_LIMIT, PNG_SIGNATURE, type ScannedUpload } from './upload-scan.js';
+import { METADATA_LIMIT, PNG_SIGNATURE, type ContainerFormat, type ScannedUpload } from './upload-scan.js';
 
-/** Generative-AI IPTC digital source types. */
-const AI_SOURCE_TYPES = ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia'];
+/** Generative-AI IPTC digital source types, by their code in the IPTC vocabulary. */
+export const AI_SOURCE_TYPES = ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia'];
+/** Whether an IPTC digital source type URI names generative AI (the code after the vocabulary's path). */
+export const isGenerativeAiSourceType = (uri: string) => AI_SOURCE_TYPES.some((t) => uri.endsWith(`/${t}`));
+
+/** What the upload yielded: the hash of every byte and the raw values under keys containing `AIGC`. */
+export type FileReading = {
+  sha256: string;
+  size: number;
+  format: ContainerFormat;
+  values: Array<{ location: string; value: string }>;
+  traces: string[];
+  unread: string[];
+};
+
+/** The label reading, and the provenance the metadata declares besides: every IPTC digital source type, a C2PA manifest store. */
+export type MetadataReading = {
+  reading: FileReading;
+  digitalSourceTypes: Array<{ location: string; value: string }>;
+  c2paManifestStore: boolean;
+};
 const MAX_LOCATIONS = 16;
 const MAX_VALUE = 64 * 1024;
 /** exifr's regex XMP parser is quadratic on hostile input: one packet, at most this big (a JPEG APP1 holds at most 64 KiB). */
@@ -92,8 +110,14 @@ async function exifrMetadata(scan: ScannedUpload, unread: string[]): Promise<Rec
 
 /** The values under keys containing `AIGC` (PNG tEXt / iTXt, XMP in PNG and JPEG) and other traces of AI generation. */
 export async function readImplicitLabels(scan: ScannedUpload): Promise<FileReading> {
+  return (await readMetadata(scan)).reading;
+}
+
+export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading> {
   const values: FileReading['values'] = [];
   const traces: string[] = [];
+  const digitalSourceTypes: MetadataReading['digitalSourceTypes'] = [];
+  let c2paManifestStore = false;
   const unread: string[] = scan.metadataTruncated ? [`metadata chunks over the ${METADATA_LIMIT}-byte limit`] : [];
   let overflow = 0;
   const add = (location: string, value: unknown) => {
@@ -114,14 +138,21 @@ export async function readImplicitLabels(scan: ScannedUpload): Promise<FileReadi
       if (NOT_XMP.has(ns) || typeof props !== 'object' || props === null) continue;
       for (const [key, value] of Object.entries(props)) {
         if (isLabelKey(key)) add(`xmp:${ns}:${key}`, typeof value === 'string' ? decodeXml(value) : value);
-        if (key === 'DigitalSourceType' && typeof value === 'string' && AI_SOURCE_TYPES.some((t) => value.endsWith(`/${t}`))) {
-          traces.push(`IPTC digital source type ${value} in XMP (${ns}:${key})`);
-        }
+        if (key !== 'DigitalSourceType' || typeof value !== 'string') continue;
+        if (digitalSourceTypes.length < MAX_LOCATIONS)
+          digitalSourceTypes.push({ location: `xmp:${ns}:${key}`, value: value.slice(0, 512) });
+        if (isGenerativeAiSourceType(value)) traces.push(`IPTC digital source type ${value} in XMP (${ns}:${key})`);
       }
     }
     // C2PA manifest stores: a caBX chunk in PNG, JUMBF in APP11 segments in JPEG.
-    if (scan.segments.includes('caBX') || (scan.format === 'jpeg' && scan.segments.includes('FFEB') && scan.metadata.includes('c2pa'))) traces.push('C2PA manifest store');
+    c2paManifestStore =
+      scan.segments.includes('caBX') || (scan.format === 'jpeg' && scan.segments.includes('FFEB') && scan.metadata.includes('c2pa'));
+    if (c2paManifestStore) traces.push('C2PA manifest store');
   }
   if (overflow) unread.push(`${overflow} more keys containing AIGC (over ${MAX_LOCATIONS})`);
-  return { sha256: scan.sha256, size: scan.size, format: scan.format, values, traces, unread };
+  return {
+    reading: { sha256: scan.sha256, size: scan.size, format: scan.format, values, traces, unread },
+    digitalSourceTypes,
+    c2paManifestStore,
+  };
 }

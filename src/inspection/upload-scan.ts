@@ -1,6 +1,8 @@
 // One pass over an uploaded file: SHA-256 of every byte, and a bounded copy of its metadata (PNG chunks other than image data; JPEG APPn/COM segments before the scan).
 import { createHash, type Hash } from 'node:crypto';
-import type { ContainerFormat } from './labeling.events.js';
+
+/** The containers whose metadata the scan reads; anything else is only hashed. */
+export type ContainerFormat = 'png' | 'jpeg' | 'other';
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Metadata kept per upload at most; the image data itself is only hashed, never held. */

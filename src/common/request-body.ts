@@ -1,0 +1,46 @@
+// Request bodies: what no field validation could accept, checked before any validator walks the body, and the one
+// validation pipe every body goes through (JSON bodies and the JSON field of an upload alike).
+import { ValidationPipe, type Type } from '@nestjs/common';
+import { DomainError } from './domain-error.js';
+import { flattenValidationErrors, ValidationProblem } from './problem.js';
+
+const LONE_SURROGATE = /[\ud800-\udfff]/u; // with the u flag, a surrogate pair is one code point and does not match
+/** Far deeper than any request body of the API; the validation layer recurses, so depth must be bounded before it runs. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Why a parsed JSON body cannot be accepted whatever its fields, or undefined. Iterative: a deeply nested body cannot exhaust the stack. */
+export function jsonBodyProblem(body: unknown): DomainError | undefined {
+  const pending: Array<[unknown, number]> = [[body, 0]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (typeof v === 'string') {
+      // Events are hashed as RFC 8785 canonical JSON, which has no form for an unpaired surrogate.
+      if (LONE_SURROGATE.test(v)) return new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
+    } else if (typeof v === 'number') {
+      // A literal such as 1e400 parses to Infinity, which canonical JSON cannot represent either.
+      if (!Number.isFinite(v)) return new DomainError('invalid', 'invalid-number', 'the JSON body contains a number outside the IEEE 754 double range');
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= MAX_JSON_DEPTH) return new DomainError('invalid', 'too-deep', `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+      for (const [key, item] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(key)) return new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
+        pending.push([item, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Unknown fields refused, values transformed to the DTO's types, failures as one 400 validation-failed listing every field. */
+export const requestValidationPipe = () => new ValidationPipe({
+  whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true,
+  exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
+});
+
+const pipe = requestValidationPipe();
+
+/** A body that did not come through the route's own pipe (an upload's JSON field): the same checks, the same answers. */
+export async function validBody<T extends object>(metatype: Type<T>, body: unknown): Promise<T> {
+  const problem = jsonBodyProblem(body);
+  if (problem) throw problem;
+  return (await pipe.transform(body, { type: 'body', metatype })) as T;
+}

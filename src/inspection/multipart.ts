@@ -1,0 +1,122 @@
+// Reading a multipart/form-data upload part by part, as it arrives: a JSON field first, then the files, each streamed.
+// Every way a client's body can be wrong (not multipart, cut short, over a limit, parts out of order) is a 4xx problem.
+import { HttpException, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { Multipart, MultipartFile, MultipartValue } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { DomainError, invalid, tooLarge } from '../common/domain-error.js';
+
+export interface UploadLimits {
+  /** Bytes per file. */
+  fileSize: number;
+  files: number;
+  fields: number;
+  /** Bytes per field value. */
+  fieldSize: number;
+}
+
+/** The multipart parser's own refusals, under this API's problem codes. */
+const LIMIT_CODES: Record<string, [string, string]> = {
+  FST_FILES_LIMIT: ['too-many-files', 'the upload has more files than allowed'],
+  FST_PARTS_LIMIT: ['too-many-parts', 'the upload has more parts than allowed'],
+  FST_FIELDS_LIMIT: ['too-many-fields', 'the upload has more fields than allowed'],
+  FST_REQ_FILE_TOO_LARGE: ['file-too-large', 'a file is larger than the upload limit'],
+};
+
+/** The multipart parser reports a body it cannot read (no boundary, cut short) as a plain Error: the client's mistake, not ours. */
+export function rethrowMalformed(err: unknown): never {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && LIMIT_CODES[code]) throw tooLarge(LIMIT_CODES[code][0], LIMIT_CODES[code][1]);
+  if (code === 'FST_INVALID_JSON_FIELD_ERROR') throw invalid('malformed-json', 'a field declared as application/json is not valid JSON');
+  if (
+    err instanceof Error &&
+    !(err instanceof HttpException) &&
+    !(err instanceof DomainError) &&
+    typeof (err as { statusCode?: unknown }).statusCode !== 'number'
+  ) {
+    throw invalid('malformed-multipart', `the multipart body cannot be read: ${err.message}`);
+  }
+  throw err;
+}
+
+/** The file's bytes; only the parser's own failures are mapped, not those of whoever consumes the chunks. */
+export async function* readingOf(file: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of file) yield chunk;
+  } catch (err) {
+    rethrowMalformed(err);
+  }
+}
+
+/** A multipart body read one part after the other; a part must be consumed before the next is asked for. */
+export class UploadForm {
+  private constructor(
+    private readonly parts: AsyncIterator<Multipart>,
+    readonly limits: UploadLimits,
+    /** The body's declared length (Content-Length), null when it is sent chunked: no file in it is larger. */
+    readonly bodyLength: number | null,
+  ) {}
+
+  static open(request: FastifyRequest, limits: UploadLimits): UploadForm {
+    if (!request.isMultipart()) throw new UnsupportedMediaTypeException('send the upload as multipart/form-data');
+    // One part more than files and fields together, so that a file or field too many is named as such.
+    const iterator = request.parts({ limits: { ...limits, parts: limits.files + limits.fields + 1 } })[Symbol.asyncIterator]();
+    const length = Number(request.headers['content-length']);
+    return new UploadForm(iterator, limits, Number.isSafeInteger(length) && length > 0 ? length : null);
+  }
+
+  /** The next part, or null at the end of the body. */
+  async next(): Promise<Multipart | null> {
+    try {
+      const r = await this.parts.next();
+      return r.done ? null : r.value;
+    } catch (err) {
+      return rethrowMalformed(err);
+    }
+  }
+
+  /** The JSON field named `name`, which must come first: its value parsed (not yet validated). */
+  async jsonField(name: string): Promise<unknown> {
+    const part = await this.next();
+    if (!part || part.type !== 'field' || part.fieldname !== name) {
+      const message = `the first part must be the field "${name}" (JSON), before any file`;
+      throw invalid(`${name}-required`, message, { errors: [{ field: name, message }] });
+    }
+    return parseJsonField(part as MultipartValue, this.limits.fieldSize);
+  }
+
+  /** The bytes of a file part as they arrive; 413 file-too-large when it passes the limit. */
+  async *chunks(part: MultipartFile): AsyncGenerator<Buffer> {
+    for await (const chunk of readingOf(part.file)) {
+      if (part.file.truncated) break;
+      yield chunk;
+    }
+    if (part.file.truncated)
+      throw tooLarge(
+        'file-too-large',
+        `the file ${part.filename ? `"${part.filename}" ` : ''}is larger than the upload limit of ${this.limits.fileSize} bytes`,
+      );
+  }
+
+  /** Reads to the end of the body: a malformed ending is refused, and so is a part after those expected. */
+  async end(): Promise<void> {
+    const extra = await this.next();
+    if (extra) {
+      if (extra.type === 'file') extra.file.resume();
+      throw invalid('unexpected-part', `the upload has a part "${extra.fieldname}" after those expected`);
+    }
+  }
+}
+
+/** A field's JSON: the parser has already parsed it when the part said application/json; prototype keys are refused. */
+export function parseJsonField(part: MultipartValue, fieldSize: number): unknown {
+  if (part.valueTruncated) throw tooLarge(`${part.fieldname}-too-large`, `the field "${part.fieldname}" is longer than ${fieldSize} bytes`);
+  if (typeof part.value !== 'string') return part.value;
+  try {
+    return JSON.parse(part.value, (key, value: unknown) => {
+      if (key === '__proto__') throw new SyntaxError('__proto__ is not allowed as a key');
+      return value;
+    });
+  } catch {
+    throw invalid('malformed-json', `the field "${part.fieldname}" is not valid JSON`);
+  }
+}
