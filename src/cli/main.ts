@@ -22,7 +22,7 @@ commands:
                  [--file WORK] [--consistent-with CHECKPOINT (--server URL | --proof FILE)]
                          check a receipt (JSON or tlog-proof text) on its own and print what it proves; --file checks
                          the work's SHA-256, --consistent-with that its checkpoint is a prefix of a newer one
-  verify-evidence BUNDLE [--vkey VKEY] [--file WORK]
+  verify-evidence BUNDLE [--vkey VKEY] [--file WORK|COPY]
                          check an evidence bundle (GET /v1/filings/:id/evidence) offline, with nothing else;
                          --vkey pins the log key the bundle must name
   settle [--as-of ISO]   run a settlement against the store in LEDGER_DATA_DIR (no server needed) and record RightsSettled

@@ -47,6 +47,8 @@ export interface EvidenceReport {
   checkpointTime: number | undefined;
   origin: string;
   events: Array<{ type: string; revision: number; leafIndex: number; recordedAt: string }>;
+  /** Distribution copies registered in the filing's history (CopyRegistered): their SHA-256 and leaf. */
+  copies: Array<{ sha256: string; leafIndex: number }>;
   witnesses: Array<{ label: string; timestamp: number }>;
   logMlDsa: string;
   timestamps: VerifiedTimestamp[];
@@ -157,6 +159,8 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
     filingId, contentHash: data.contentHash, filedAt: data.filedAt, leafIndex: filed.leafIndex, treeSize: checkpoint.treeSize,
     checkpointTime: checkpoint.time, origin: checkpoint.origin,
     events: events.map((e) => ({ type: e.type, revision: e.revision, leafIndex: e.leafIndex, recordedAt: e.recordedAt })),
+    copies: events.filter((e) => e.type === 'CopyRegistered' && isHex64((e.data as { copy?: { sha256?: unknown } }).copy?.sha256))
+      .map((e) => ({ sha256: (e.data as { copy: { sha256: string } }).copy.sha256, leafIndex: e.leafIndex })),
     witnesses: verified.witnesses.map((w) => ({ label: w.label, timestamp: w.timestamp })), logMlDsa: verified.logMlDsa!.label, timestamps,
   };
 }
@@ -167,6 +171,7 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
   const text = await readText(args.bundle);
   const pinned = args.vkey === undefined ? undefined : await readVkey(args.vkey);
   let report: EvidenceReport;
+  let fileMatch = '';
   try {
     let bundle: unknown;
     try {
@@ -177,7 +182,10 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     report = await checkEvidence(bundle, pinned);
     if (args.file) {
       const digest = createHash('sha256').update(readFileSync(args.file)).digest('hex');
-      if (digest !== report.contentHash) throw new BundleError(`--file: ${args.file} hashes to ${digest}, not the filed content hash ${report.contentHash}`);
+      const copy = report.copies.find((c) => c.sha256 === digest);
+      if (digest === report.contentHash) fileMatch = 'matches the filed content hash';
+      else if (copy) fileMatch = `matches the copy registered at leaf ${copy.leafIndex}`;
+      else throw new BundleError(`--file: ${args.file} hashes to ${digest}, neither the filed content hash ${report.contentHash} nor a registered copy's`);
     }
   } catch (err) {
     if (!(err instanceof BundleError)) throw err;
@@ -196,7 +204,7 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
   for (const t of report.timestamps) show('time-stamp', `${t.genTime.toISOString().replace('.000Z', 'Z')} by ${t.authority}`);
   if (report.timestamps.length === 0) show('time-stamp', 'none in this bundle');
   for (const e of report.events) show('event', `${e.type} (revision ${e.revision}, leaf ${e.leafIndex}) at ${e.recordedAt}`);
-  if (args.file) show('file', `${args.file} matches the content hash`);
+  if (args.file) show('file', `${args.file} ${fileMatch}`);
   out.write(lines.join('\n') + '\n');
   return 0;
 }

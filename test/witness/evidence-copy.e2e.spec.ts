@@ -1,0 +1,68 @@
+// An evidence bundle from a ledger without witnesses or TSA, for a filing with a registered copy: `verify-evidence`
+// checks it offline, and `--file` accepts the filed work or the registered copy, nothing else.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { filingBody, principal, startLedger, tempDir, type LedgerApp } from '../support/ledger-app.js';
+import { iTXt } from '../support/files.js';
+import { scenePng, withPngChunks } from '../support/images.js';
+import { runCli } from '../support/server-process.js';
+
+describe('the evidence bundle of a filing with a registered copy', () => {
+  const work = tempDir('ledger-evidence-copy-');
+  let ledger: LedgerApp;
+  let alice: { key: string };
+  let original: Buffer;
+  let copy: Buffer;
+  let filingId: string;
+  let bundleFile: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    alice = await principal(ledger, 'Alice', ['creator']);
+    original = await scenePng(301, 400, 300);
+    const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody();
+    const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`)
+      .field('metadata', JSON.stringify(meta)).attach('file', original, 'work.png');
+    expect(filed.status).toBe(201);
+    filingId = filed.body.filingId;
+    const declared = await ledger.http().post(`/v1/filings/${filingId}/labels`).set('authorization', `Bearer ${alice.key}`).send({
+      explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
+      implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } },
+    });
+    expect(declared.status).toBe(201);
+    copy = withPngChunks(original, [iTXt('AIGC', declared.body.aigcJson)]);
+    const registered = await ledger.http().post(`/v1/filings/${filingId}/copies`).set('authorization', `Bearer ${alice.key}`).attach('file', copy, 'copy.png');
+    expect(registered.status).toBe(201);
+    const bundle = await ledger.http().get(`/v1/filings/${filingId}/evidence`).set('authorization', `Bearer ${alice.key}`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.body.history.map((h: { entry: { type: string } }) => h.entry.type)).toEqual(['WorkFiled', 'LabelsDeclared', 'CopyRegistered']);
+    expect(bundle.body.keys).toMatchObject({ witnesses: [], tsaCertificates: null });
+    bundleFile = join(work, 'evidence.json');
+    writeFileSync(bundleFile, bundle.text);
+  });
+  afterAll(() => ledger.close());
+
+  const file = (name: string, bytes: Buffer) => { const path = join(work, name); writeFileSync(path, bytes); return path; };
+
+  it('verifies offline and names the copy a file matches', async () => {
+    const vkey = (await ledger.http().get('/v1/ledger/key')).text.trim();
+    const asWork = await runCli(['verify-evidence', bundleFile, '--vkey', vkey, '--file', file('work.png', original)], {});
+    expect(asWork.stdout).toMatch(new RegExp(`^ok: the evidence bundle of filing ${filingId} verifies offline`));
+    expect(asWork.stdout).toMatch(/matches the filed content hash/);
+    expect(asWork.stdout).toMatch(/time-stamp {4}none in this bundle/);
+    expect(asWork.code).toBe(0);
+    const asCopy = await runCli(['verify-evidence', bundleFile, '--file', file('copy.png', copy)], {});
+    expect(asCopy.stdout).toMatch(/matches the copy registered at leaf \d+/);
+    expect(asCopy.code).toBe(0);
+    const other = await runCli(['verify-evidence', bundleFile, '--file', file('other.png', await scenePng(302, 400, 300))], {});
+    expect(other.stdout).toMatch(/^FAILED: --file: .* neither the filed content hash [0-9a-f]{64} nor a registered copy's/);
+    expect(other.code).toBe(1);
+  });
+
+  it('refuses a bundle naming another log key than the one pinned with --vkey', async () => {
+    const other = (await runCli(['witness', 'vkey', '--key', join(work, 'some.key')], {})).stdout.trim();
+    const pinned = await runCli(['verify-evidence', bundleFile, '--vkey', other], {});
+    expect(pinned.code).toBe(1);
+    expect(pinned.stdout).toMatch(/^FAILED: the bundle's log key .* is not the one given with --vkey/);
+  });
+});
