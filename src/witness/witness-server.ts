@@ -12,7 +12,7 @@ const MAX_BODY = 1 << 20;
 const MAX_PROOF_LINES = 63;
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 
-export interface WitnessOptions {
+export interface WitnessServerOptions {
   name: string;
   secretKey: Uint8Array;
   /** The Ed25519 vkeys of the logs this witness follows (a log may have several). */
@@ -74,7 +74,7 @@ export class Witness {
   private readonly now: () => number;
   private readonly log: (line: string) => void;
 
-  constructor(private readonly opts: WitnessOptions) {
+  constructor(private readonly opts: WitnessServerOptions) {
     for (const text of opts.logs) {
       const key = parseVkey(text);
       this.keys.set(key.name, [...(this.keys.get(key.name) ?? []), key]);

@@ -192,7 +192,7 @@ describe('a ledger with two witnesses and a TSA', () => {
     const filed = await fileWork();
     const receipt = await receiptOf(filed.filingId);
     const receiptFile = file('receipt.json', JSON.stringify(receipt));
-    const workFile = file('work.bin', filed.bytes.toString('binary'));
+    const workFile = join(work, 'work.bin');
     writeFileSync(workFile, filed.bytes);
     for (let i = 0; i < 3; i++) await fileWork();
     const newer = (await ledger.http().get('/v1/ledger/checkpoint')).text;
@@ -220,6 +220,18 @@ describe('a ledger with two witnesses and a TSA', () => {
     expect(ok.stdout).toMatch(/file {10}.* matches the content hash/);
     expect(ok.stdout).toMatch(/consistent {4}with the checkpoint of \d+ leaves/);
     expect(ok.code).toBe(0);
+
+    // The tlog-proof text form carries the same cosigned checkpoint.
+    const text = (
+      await ledger
+        .http()
+        .get(`/v1/filings/${filed.filingId}/receipt`)
+        .set('authorization', `Bearer ${creator.key}`)
+        .set('accept', 'text/plain')
+    ).text;
+    const textResult = await cli(['verify-receipt', file('receipt.txt', text), ...witnessArgs(), '--file', workFile]);
+    expect(textResult.stdout).toContain(`filing        ${filed.filingId}`);
+    expect(textResult.code).toBe(0);
 
     const wrong = await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--file', file('wrong.bin', 'not the work')]);
     expect(wrong.code).toBe(1);
@@ -251,8 +263,14 @@ describe('a ledger with two witnesses and a TSA', () => {
       .post(`/v1/filings/${filed.filingId}/amend`)
       .set('authorization', `Bearer ${creator.key}`)
       .send({ title: 'Amended' });
-    await sleep(3000); // the interval passes: a checkpoint covering both events gets its token
-    const res = await ledger.http().get(`/v1/filings/${filed.filingId}/evidence`).set('authorization', `Bearer ${creator.key}`);
+    // Within the interval a checkpoint covering both events gets its token, and the bundle rests on it.
+    const fetchBundle = () => ledger.http().get(`/v1/filings/${filed.filingId}/evidence`).set('authorization', `Bearer ${creator.key}`);
+    let res = await fetchBundle();
+    await until(
+      'an evidence bundle with a time-stamp',
+      async () => (res = await fetchBundle()).body.checkpoint.timestamps.length > 0,
+      15_000,
+    );
     expect(res.status).toBe(200);
     const text = res.text;
     const bundleFile = file('evidence.json', text);
