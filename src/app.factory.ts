@@ -22,7 +22,11 @@ import { withAdvisoryLock } from './ledger/event-store/postgres-support.js';
 import { ProjectionRunner } from './ledger/read-models/projection-runner.js';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'], info: ['fatal', 'error', 'warn', 'log'], warn: ['fatal', 'error', 'warn'], error: ['fatal', 'error'], silent: [],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+  silent: [],
 };
 
 const PUBLIC_PATHS = ['/v1/public/', '/v1/ledger/checkpoint', '/v1/ledger/key', '/v1/ledger/proof/', '/v1/policy'];
@@ -34,18 +38,37 @@ export function createLogger(config: AppConfig): ConsoleLogger {
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   // A URL Fastify cannot decode never reaches a route or a hook: answer it in the one problem shape all the same.
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimit, logger: false, routerOptions: { maxParamLength: 200 }, frameworkErrors: (err: Error, _request: unknown, reply: FastifyReply) => sendProblem(reply, err) });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { logger: createLogger(config), abortOnError: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimit,
+    logger: false,
+    routerOptions: { maxParamLength: 200 },
+    frameworkErrors: (err: Error, _request: unknown, reply: FastifyReply) => sendProblem(reply, err),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: createLogger(config),
+    abortOnError: false,
+  });
   const fastify = app.getHttpAdapter().getInstance();
 
   // Security headers on every response, hooked before anything that may answer early (rate limit, 415). Built once:
   // helmet() compiles its options (the CSP among them) into one function that only sets headers.
-  const securityHeaders = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } } });
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
   fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined)));
   // Unauthenticated endpoints are rate-limited per client address; authenticated ones are accountable to a key.
   // Judged by the matched route, not the raw URL: a percent-encoded spelling of a public path (/v1/%70ublic/...) reaches the same handler.
   await app.register(rateLimit as never, {
-    global: true, max: config.publicRateLimit, timeWindow: 60_000,
+    global: true,
+    max: config.publicRateLimit,
+    timeWindow: 60_000,
     // Every public route is a read; writes (POST /v1/policy beside GET /v1/policy) are authenticated.
     allowList: (req: { method: string; url: string; routeOptions?: { url?: string } }) =>
       (req.method !== 'GET' && req.method !== 'HEAD') || !isPublicPath(req.routeOptions?.url ?? req.url),
@@ -57,7 +80,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   // JSON everywhere, multipart only for file uploads: anything else is refused before parsing.
   fastify.addHook('onRequest', (request, reply, done) => {
-    const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0' || request.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0') ||
+      request.headers['transfer-encoding'] !== undefined;
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (hasBody && type !== 'application/json' && type !== 'multipart/form-data') {
       sendProblem(reply, new HttpException(`content type ${type || '(none)'} is not accepted; send application/json`, 415));
@@ -89,7 +114,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     const route = request.routeOptions?.url ?? 'unmatched';
     httpRequests.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     // Method, route template and outcome only: headers (and so keys) are never logged.
-    requestLog.log({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, principal: (request as unknown as { principal?: Principal }).principal?.principalId ?? null });
+    requestLog.log({
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      principal: (request as unknown as { principal?: Principal }).principal?.principalId ?? null,
+    });
     done();
   });
 
@@ -97,9 +128,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder()
-    .setTitle('Sandbox Ledger').setDescription('Verifiable ledger for AI-assisted works: filings, labels, disputes and sandbox rights.')
-    .setVersion('1').addBearerAuth().build());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Sandbox Ledger')
+      .setDescription('Verifiable ledger for AI-assisted works: filings, labels, disputes and sandbox rights.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
   await app.init();
@@ -108,9 +145,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const bootstrap = () => ensureBootstrapAdmin(config, app.get(AuthService), app.get(CommandBus));
   if (config.store === 'sqlite') await bootstrap();
   // Instances sharing a store start together: one registers the admin, the others then see it in the read models.
-  else await withAdvisoryLock(config.databaseUrl!, `sandbox-ledger/bootstrap:${config.databaseSchema ?? 'ledger'}`, async () => {
-    await app.get(ProjectionRunner).catchUp();
-    await bootstrap();
-  });
+  else
+    await withAdvisoryLock(config.databaseUrl!, `sandbox-ledger/bootstrap:${config.databaseSchema ?? 'ledger'}`, async () => {
+      await app.get(ProjectionRunner).catchUp();
+      await bootstrap();
+    });
   return app;
 }

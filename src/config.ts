@@ -63,11 +63,17 @@ export interface AppConfig {
 }
 
 /** A witness: its cosigner vkey (type 0x04 Ed25519) and the submission prefix of its HTTP interface. */
-export interface WitnessConfig { vkey: string; url: string }
+export interface WitnessConfig {
+  vkey: string;
+  url: string;
+}
 
 /** `<vkey> <url>` entries separated by commas or newlines. */
 export function parseWitnesses(value: string | undefined): WitnessConfig[] {
-  const entries = (value ?? '').split(/[,\n]/).map((e) => e.trim()).filter(Boolean);
+  const entries = (value ?? '')
+    .split(/[,\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean);
   return entries.map((entry) => {
     const [vkey, url, ...rest] = entry.split(/\s+/);
     if (!url || rest.length > 0 || !/^https?:\/\//.test(url)) throw new Error(`LEDGER_WITNESSES entry must be "<vkey> <url>": ${entry}`);
@@ -89,11 +95,13 @@ const int = (value: string | undefined, fallback: number): number => {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const store = (env.LEDGER_STORE ?? 'sqlite') as StoreKind;
-  if (!['sqlite', 'postgres', 'eventstoredb'].includes(store)) throw new Error(`LEDGER_STORE must be sqlite, postgres or eventstoredb, not ${store}`);
+  if (!['sqlite', 'postgres', 'eventstoredb'].includes(store))
+    throw new Error(`LEDGER_STORE must be sqlite, postgres or eventstoredb, not ${store}`);
   const sync = (env.LEDGER_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
   const platformCode = env.LEDGER_PLATFORM_CODE ?? 'SANDBOXLEDGER';
   // It goes into the AIGC implicit label as ContentPropagator: printable ASCII without space, " and \ (GB 45438-2025).
-  if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/.test(platformCode)) throw new Error('LEDGER_PLATFORM_CODE must be 1 to 256 printable ASCII characters without space, " and \\');
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/.test(platformCode))
+    throw new Error('LEDGER_PLATFORM_CODE must be 1 to 256 printable ASCII characters without space, " and \\');
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('LEDGER_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
   const tsaUrls = (env.LEDGER_TSA_URLS ?? '').split(/[\s,]+/).filter(Boolean);
   for (const url of tsaUrls) if (!/^https?:\/\//.test(url)) throw new Error(`LEDGER_TSA_URLS: not an http(s) URL: ${url}`);
@@ -135,8 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...overrides,
   };
   if (config.witnessQuorum < 0) config.witnessQuorum = config.witnesses.length; // every witness, unless said otherwise
-  if (config.tsaUrls.length > 0 && !config.tsaCaFile) throw new Error('LEDGER_TSA_URLS needs LEDGER_TSA_CA_FILE (the CA certificates of the TSAs)');
-  if (config.witnessQuorum > config.witnesses.length) throw new Error(`LEDGER_WITNESS_QUORUM ${config.witnessQuorum} exceeds the ${config.witnesses.length} witness(es) configured`);
+  if (config.tsaUrls.length > 0 && !config.tsaCaFile)
+    throw new Error('LEDGER_TSA_URLS needs LEDGER_TSA_CA_FILE (the CA certificates of the TSAs)');
+  if (config.witnessQuorum > config.witnesses.length)
+    throw new Error(`LEDGER_WITNESS_QUORUM ${config.witnessQuorum} exceeds the ${config.witnesses.length} witness(es) configured`);
   return config;
 }
 

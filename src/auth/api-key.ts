@@ -4,7 +4,11 @@ import { v7 as uuidv7 } from 'uuid';
 
 const KEY_PREFIX = 'slk_';
 
-export interface NewApiKey { keyId: string; key: string; keyHash: string }
+export interface NewApiKey {
+  keyId: string;
+  key: string;
+  keyHash: string;
+}
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 

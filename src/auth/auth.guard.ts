@@ -10,7 +10,10 @@ const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly auth: AuthService) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
@@ -22,7 +25,8 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new DomainError('unauthorized', 'invalid-key', 'the API key is unknown or revoked');
     request.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
-    if (roles && !hasRole(principal, ...roles)) throw new DomainError('forbidden', 'role-required', `this action needs the role ${roles.join(' or ')}`);
+    if (roles && !hasRole(principal, ...roles))
+      throw new DomainError('forbidden', 'role-required', `this action needs the role ${roles.join(' or ')}`);
     return true;
   }
 }

@@ -12,7 +12,8 @@ import type { Role } from './identity.events.js';
 
 const CACHED_KEYS = 10_000;
 
-const keyExpired = (at: string) => new DomainError('unauthorized', 'key-expired', `the API key expired at ${at}; ask for a new one or issue one with another key`);
+const keyExpired = (at: string) =>
+  new DomainError('unauthorized', 'key-expired', `the API key expired at ${at}; ask for a new one or issue one with another key`);
 
 @Injectable()
 export class AuthService implements OnModuleDestroy {
@@ -25,7 +26,10 @@ export class AuthService implements OnModuleDestroy {
   private generation = 0;
   private readonly unsubscribe: Unsubscribe | undefined;
 
-  constructor(@InjectDataSource() private readonly db: DataSource, runner: ProjectionRunner) {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    runner: ProjectionRunner,
+  ) {
     if (db.options.type !== 'better-sqlite3') return;
     this.unsubscribe = runner.onApplied((events) => {
       for (const e of events) {
@@ -59,7 +63,12 @@ export class AuthService implements OnModuleDestroy {
     if (now >= expiresAt) throw keyExpired(apiKey.expiresAt!);
     const principal = await this.db.getRepository(PrincipalView).findOneBy({ principalId: apiKey.principalId });
     if (!principal) return null;
-    const found: Principal = { principalId: principal.principalId, name: principal.name, roles: principal.roles as Role[], keyId: apiKey.keyId };
+    const found: Principal = {
+      principalId: principal.principalId,
+      name: principal.name,
+      roles: principal.roles as Role[],
+      keyId: apiKey.keyId,
+    };
     if (this.unsubscribe && generation === this.generation) {
       if (this.live.size >= CACHED_KEYS) this.live.delete(this.live.keys().next().value!);
       this.live.set(keyHash, { principal: { ...found, roles: [...found.roles] }, expiresAt });

@@ -1,19 +1,47 @@
 import { Command } from '@nestjs/cqrs';
 import type { Role } from './identity.events.js';
 
-export interface IssuedKey { keyId: string; key: string; expiresAt: string | null }
-export interface RegisteredPrincipal { principalId: string; name: string; roles: Role[]; apiKey: IssuedKey }
+export interface IssuedKey {
+  keyId: string;
+  key: string;
+  expiresAt: string | null;
+}
+export interface RegisteredPrincipal {
+  principalId: string;
+  name: string;
+  roles: Role[];
+  apiKey: IssuedKey;
+}
 
 export class RegisterPrincipal extends Command<RegisteredPrincipal> {
   /** `key` is only given for the bootstrap admin; otherwise a fresh one is generated. */
-  constructor(readonly name: string, readonly roles: Role[], readonly actor: string, readonly key?: string) { super(); }
+  constructor(
+    readonly name: string,
+    readonly roles: Role[],
+    readonly actor: string,
+    readonly key?: string,
+  ) {
+    super();
+  }
 }
 
 export class IssueApiKey extends Command<IssuedKey> {
-  constructor(readonly principalId: string, readonly actor: string, readonly expiresAt: Date | null = null) { super(); }
+  constructor(
+    readonly principalId: string,
+    readonly actor: string,
+    readonly expiresAt: Date | null = null,
+  ) {
+    super();
+  }
 }
 
 /** `anyKey`: the admin may revoke any principal's key; others only their own. */
 export class RevokeApiKey extends Command<{ keyId: string; revokedAt: string }> {
-  constructor(readonly keyId: string, readonly actor: string, readonly anyKey: boolean) { super(); }
+  constructor(
+    readonly keyId: string,
+    readonly actor: string,
+    readonly anyKey: boolean,
+  ) {
+    super();
+  }
 }

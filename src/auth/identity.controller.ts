@@ -12,16 +12,23 @@ import { ROLES, type Role } from './identity.events.js';
 
 export class CreatePrincipalDto {
   /** Display name of the person or organisation. */
-  @IsString() @Length(1, 200) @Matches(/^[^\u0000-\u001f\u007f]+$/u, { message: 'name must not contain control characters' })
+  @IsString()
+  @Length(1, 200)
+  @Matches(/^[^\u0000-\u001f\u007f]+$/u, { message: 'name must not contain control characters' })
   name: string;
 
-  @IsArray() @ArrayNotEmpty() @ArrayUnique() @ArrayMaxSize(4) @IsIn(ROLES, { each: true })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @ArrayMaxSize(4)
+  @IsIn(ROLES, { each: true })
   roles: Role[];
 }
 
 export class IssueKeyDto {
   /** When the key stops working (ISO-8601 instant with a time zone, in the future); no expiry when left out. */
-  @IsOptional() @IsInstant()
+  @IsOptional()
+  @IsInstant()
   expiresAt?: string;
 }
 
@@ -60,7 +67,10 @@ export class IdentityController {
 @ApiBearerAuth()
 @Controller('v1/me')
 export class MeController {
-  constructor(private readonly commands: CommandBus, private readonly auth: AuthService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly auth: AuthService,
+  ) {}
 
   /** Who the key belongs to: id, name, roles, and the principal's keys (which one this request used). */
   @Get()
@@ -81,7 +91,9 @@ export class MeController {
     const limit = (await this.auth.key(p.keyId))?.expiresAt ?? null;
     const asked = expiry(body);
     if (limit && asked && asked.getTime() > Date.parse(limit)) {
-      throw invalid('expiry-beyond-key', `the key in use expires at ${limit}; a key it issues cannot expire later`, { errors: [{ field: 'expiresAt', message: `expiresAt must not be later than ${limit}` }] });
+      throw invalid('expiry-beyond-key', `the key in use expires at ${limit}; a key it issues cannot expire later`, {
+        errors: [{ field: 'expiresAt', message: `expiresAt must not be later than ${limit}` }],
+      });
     }
     return this.commands.execute(new IssueApiKey(p.principalId, p.principalId, asked ?? (limit ? new Date(limit) : null)));
   }

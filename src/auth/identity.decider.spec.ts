@@ -13,27 +13,55 @@ const revoked: IdentityEvent = { type: 'ApiKeyRevoked', data: { principalId: 'p1
 describe('identity decider', () => {
   describe('RegisterPrincipal', () => {
     it('given nothing, registers the principal with its first key (roles deduplicated)', () =>
-      given(identityDecider, []).when({ type: 'RegisterPrincipal', principalId: 'p1', name: 'Alice', roles: ['creator', 'creator'], keyId: 'k1', keyHash: 'h1', now }).then(registered));
+      given(identityDecider, [])
+        .when({
+          type: 'RegisterPrincipal',
+          principalId: 'p1',
+          name: 'Alice',
+          roles: ['creator', 'creator'],
+          keyId: 'k1',
+          keyHash: 'h1',
+          now,
+        })
+        .then(registered));
     it('refuses to register twice', () =>
-      given(identityDecider, registered).when({ type: 'RegisterPrincipal', principalId: 'p1', name: 'Alice', roles: ['creator'], keyId: 'k2', keyHash: 'h2', now }).thenThrows('principal-exists'));
+      given(identityDecider, registered)
+        .when({ type: 'RegisterPrincipal', principalId: 'p1', name: 'Alice', roles: ['creator'], keyId: 'k2', keyHash: 'h2', now })
+        .thenThrows('principal-exists'));
     it('refuses an empty or unknown role set', () => {
-      given(identityDecider, []).when({ type: 'RegisterPrincipal', principalId: 'p1', name: 'A', roles: [], keyId: 'k', keyHash: 'h', now }).thenThrows('invalid-roles');
-      given(identityDecider, []).when({ type: 'RegisterPrincipal', principalId: 'p1', name: 'A', roles: ['root' as never], keyId: 'k', keyHash: 'h', now }).thenThrows('invalid-roles');
+      given(identityDecider, [])
+        .when({ type: 'RegisterPrincipal', principalId: 'p1', name: 'A', roles: [], keyId: 'k', keyHash: 'h', now })
+        .thenThrows('invalid-roles');
+      given(identityDecider, [])
+        .when({ type: 'RegisterPrincipal', principalId: 'p1', name: 'A', roles: ['root' as never], keyId: 'k', keyHash: 'h', now })
+        .thenThrows('invalid-roles');
     });
   });
 
   describe('IssueApiKey', () => {
     it('given a principal, issues another key', () =>
-      given(identityDecider, registered).when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', now })
+      given(identityDecider, registered)
+        .when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', now })
         .then([{ type: 'ApiKeyIssued', data: { principalId: 'p1', keyId: 'k2', keyHash: 'h2', issuedAt: at } }]));
     it('refuses an unknown principal', () =>
-      given(identityDecider, []).when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', now }).thenThrows('principal-not-found'));
+      given(identityDecider, [])
+        .when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', now })
+        .thenThrows('principal-not-found'));
     it('records an expiry in the future with the key', () =>
-      given(identityDecider, registered).when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', expiresAt: new Date('2027-01-01T00:00:00Z'), now })
-        .then([{ type: 'ApiKeyIssued', data: { principalId: 'p1', keyId: 'k2', keyHash: 'h2', issuedAt: at, expiresAt: '2027-01-01T00:00:00.000Z' } }]));
+      given(identityDecider, registered)
+        .when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', expiresAt: new Date('2027-01-01T00:00:00Z'), now })
+        .then([
+          {
+            type: 'ApiKeyIssued',
+            data: { principalId: 'p1', keyId: 'k2', keyHash: 'h2', issuedAt: at, expiresAt: '2027-01-01T00:00:00.000Z' },
+          },
+        ]));
     it('refuses an expiry that is not in the future', () => {
-      given(identityDecider, registered).when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', expiresAt: now, now }).thenThrows('expiry-not-in-future');
-      given(identityDecider, registered).when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', expiresAt: new Date('2020-01-01T00:00:00Z'), now })
+      given(identityDecider, registered)
+        .when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', expiresAt: now, now })
+        .thenThrows('expiry-not-in-future');
+      given(identityDecider, registered)
+        .when({ type: 'IssueApiKey', principalId: 'p1', keyId: 'k2', keyHash: 'h2', expiresAt: new Date('2020-01-01T00:00:00Z'), now })
         .thenThrows('expiry-not-in-future');
     });
   });
@@ -44,6 +72,8 @@ describe('identity decider', () => {
     it('refuses an unknown key', () =>
       given(identityDecider, registered).when({ type: 'RevokeApiKey', principalId: 'p1', keyId: 'k9', now }).thenThrows('key-not-found'));
     it('refuses to revoke twice', () =>
-      given(identityDecider, [...registered, revoked]).when({ type: 'RevokeApiKey', principalId: 'p1', keyId: 'k1', now }).thenThrows('key-revoked'));
+      given(identityDecider, [...registered, revoked])
+        .when({ type: 'RevokeApiKey', principalId: 'p1', keyId: 'k1', now })
+        .thenThrows('key-revoked'));
   });
 });

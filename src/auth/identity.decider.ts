@@ -10,9 +10,22 @@ export interface IdentityState {
 }
 
 export type RegisterPrincipalCommand = {
-  type: 'RegisterPrincipal'; principalId: string; name: string; roles: Role[]; keyId: string; keyHash: string; now: Date;
+  type: 'RegisterPrincipal';
+  principalId: string;
+  name: string;
+  roles: Role[];
+  keyId: string;
+  keyHash: string;
+  now: Date;
 };
-export type IssueApiKeyCommand = { type: 'IssueApiKey'; principalId: string; keyId: string; keyHash: string; expiresAt?: Date | null; now: Date };
+export type IssueApiKeyCommand = {
+  type: 'IssueApiKey';
+  principalId: string;
+  keyId: string;
+  keyHash: string;
+  expiresAt?: Date | null;
+  now: Date;
+};
 export type RevokeApiKeyCommand = { type: 'RevokeApiKey'; principalId: string; keyId: string; now: Date };
 export type IdentityCommand = RegisterPrincipalCommand | IssueApiKeyCommand | RevokeApiKeyCommand;
 
@@ -20,7 +33,8 @@ function decideRegisterPrincipal(command: RegisterPrincipalCommand, state: Ident
   const at = command.now.toISOString();
   if (state.exists) throw conflict('principal-exists', `principal ${command.principalId} already exists`);
   const roles = [...new Set(command.roles)];
-  if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) throw invalid('invalid-roles', `roles must be a non-empty subset of ${ROLES.join(', ')}`);
+  if (roles.length === 0 || roles.some((r) => !ROLES.includes(r)))
+    throw invalid('invalid-roles', `roles must be a non-empty subset of ${ROLES.join(', ')}`);
   return [
     { type: 'PrincipalRegistered', data: { principalId: command.principalId, name: command.name, roles, registeredAt: at } },
     { type: 'ApiKeyIssued', data: { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at } },
@@ -32,7 +46,9 @@ function decideIssueApiKey(command: IssueApiKeyCommand, state: IdentityState): I
   if (!state.exists) throw notFound('principal-not-found', `no principal ${command.principalId}`);
   const expiry = command.expiresAt;
   if (expiry && expiry.getTime() <= command.now.getTime()) {
-    throw invalid('expiry-not-in-future', `expiresAt must be later than now (${at})`, { errors: [{ field: 'expiresAt', message: 'expiresAt must be in the future' }] });
+    throw invalid('expiry-not-in-future', `expiresAt must be later than now (${at})`, {
+      errors: [{ field: 'expiresAt', message: 'expiresAt must be in the future' }],
+    });
   }
   const data = { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at };
   return [{ type: 'ApiKeyIssued', data: expiry ? { ...data, expiresAt: expiry.toISOString() } : data }];
@@ -62,9 +78,12 @@ export const identityDecider: Decider<IdentityCommand, IdentityEvent, IdentitySt
 
   decide(command, state) {
     switch (command.type) {
-      case 'RegisterPrincipal': return decideRegisterPrincipal(command, state);
-      case 'IssueApiKey': return decideIssueApiKey(command, state);
-      case 'RevokeApiKey': return decideRevokeApiKey(command, state);
+      case 'RegisterPrincipal':
+        return decideRegisterPrincipal(command, state);
+      case 'IssueApiKey':
+        return decideIssueApiKey(command, state);
+      case 'RevokeApiKey':
+        return decideRevokeApiKey(command, state);
     }
   },
 };

@@ -15,9 +15,20 @@ export class RegisterPrincipalHandler implements ICommandHandler<RegisterPrincip
   async execute(c: RegisterPrincipal) {
     const principalId = uuidv7();
     const apiKey = newApiKey(c.key);
-    await this.writer.execute(principalStream(principalId), identityDecider,
-      { type: 'RegisterPrincipal', principalId, name: c.name, roles: c.roles, keyId: apiKey.keyId, keyHash: apiKey.keyHash, now: new Date() },
-      { actor: c.actor });
+    await this.writer.execute(
+      principalStream(principalId),
+      identityDecider,
+      {
+        type: 'RegisterPrincipal',
+        principalId,
+        name: c.name,
+        roles: c.roles,
+        keyId: apiKey.keyId,
+        keyHash: apiKey.keyHash,
+        now: new Date(),
+      },
+      { actor: c.actor },
+    );
     return { principalId, name: c.name, roles: [...new Set(c.roles)], apiKey: { keyId: apiKey.keyId, key: apiKey.key, expiresAt: null } };
   }
 }
@@ -28,24 +39,41 @@ export class IssueApiKeyHandler implements ICommandHandler<IssueApiKey> {
 
   async execute(c: IssueApiKey) {
     const apiKey = newApiKey();
-    await this.writer.execute(principalStream(c.principalId), identityDecider,
-      { type: 'IssueApiKey', principalId: c.principalId, keyId: apiKey.keyId, keyHash: apiKey.keyHash, expiresAt: c.expiresAt, now: new Date() },
-      { actor: c.actor });
+    await this.writer.execute(
+      principalStream(c.principalId),
+      identityDecider,
+      {
+        type: 'IssueApiKey',
+        principalId: c.principalId,
+        keyId: apiKey.keyId,
+        keyHash: apiKey.keyHash,
+        expiresAt: c.expiresAt,
+        now: new Date(),
+      },
+      { actor: c.actor },
+    );
     return { keyId: apiKey.keyId, key: apiKey.key, expiresAt: c.expiresAt?.toISOString() ?? null };
   }
 }
 
 @CommandHandler(RevokeApiKey)
 export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKey> {
-  constructor(private readonly writer: LedgerWriter, private readonly auth: AuthService) {}
+  constructor(
+    private readonly writer: LedgerWriter,
+    private readonly auth: AuthService,
+  ) {}
 
   async execute(c: RevokeApiKey) {
     const key = await this.auth.key(c.keyId);
     // Another principal's key is "not found" to a non-admin: its existence is not theirs to learn.
     if (!key || (!c.anyKey && key.principalId !== c.actor)) throw notFound('key-not-found', `no key ${c.keyId}`);
     const now = new Date();
-    await this.writer.execute(principalStream(key.principalId), identityDecider,
-      { type: 'RevokeApiKey', principalId: key.principalId, keyId: c.keyId, now }, { actor: c.actor });
+    await this.writer.execute(
+      principalStream(key.principalId),
+      identityDecider,
+      { type: 'RevokeApiKey', principalId: key.principalId, keyId: c.keyId, now },
+      { actor: c.actor },
+    );
     return { keyId: c.keyId, revokedAt: now.toISOString() };
   }
 }

@@ -18,27 +18,46 @@ describe('principals projection', () => {
       principals: [{ principalId: 'root', roles: ['admin', 'auditor'], isAdmin: true }],
     }));
 
-  it('a key revoked in a later batch gets its revocation time; the principal\'s other keys stay valid', () =>
-    principals.given(alice, issueApiKey('p1', 'k2', day(1))).when(revokeApiKey('p1', 'k1', day(2))).then({
-      principals: [{ principalId: 'p1', name: 'Alice Creator' }],
-      api_keys: [{ keyId: 'k1', revokedAt: iso(2) }, { keyId: 'k2', principalId: 'p1', issuedAt: iso(1), revokedAt: null }],
-    }));
+  it("a key revoked in a later batch gets its revocation time; the principal's other keys stay valid", () =>
+    principals
+      .given(alice, issueApiKey('p1', 'k2', day(1)))
+      .when(revokeApiKey('p1', 'k1', day(2)))
+      .then({
+        principals: [{ principalId: 'p1', name: 'Alice Creator' }],
+        api_keys: [
+          { keyId: 'k1', revokedAt: iso(2) },
+          { keyId: 'k2', principalId: 'p1', issuedAt: iso(1), revokedAt: null },
+        ],
+      }));
 
   it('a key issued and revoked in one batch is revoked', () =>
-    principals.given(alice).when(issueApiKey('p1', 'k2', day(1)), revokeApiKey('p1', 'k2', day(1.5))).then({
-      api_keys: [{ keyId: 'k1', revokedAt: null }, { keyId: 'k2', revokedAt: iso(1.5) }],
-    }));
+    principals
+      .given(alice)
+      .when(issueApiKey('p1', 'k2', day(1)), revokeApiKey('p1', 'k2', day(1.5)))
+      .then({
+        api_keys: [
+          { keyId: 'k1', revokedAt: null },
+          { keyId: 'k2', revokedAt: iso(1.5) },
+        ],
+      }));
 
   it('keys of several principals registered in one batch each keep their principal', () =>
-    principals.when(
-      alice, registerPrincipal('p2', 'Rita Reviewer', ['reviewer'], 'k2', day(0)),
-      revokeApiKey('p2', 'k2', day(1)), issueApiKey('p2', 'k3', day(1)),
-    ).then({
-      principals: [{ principalId: 'p1', roles: ['creator'] }, { principalId: 'p2', roles: ['reviewer'], isAdmin: false }],
-      api_keys: [
-        { keyId: 'k1', principalId: 'p1', revokedAt: null },
-        { keyId: 'k2', principalId: 'p2', revokedAt: iso(1) },
-        { keyId: 'k3', principalId: 'p2', revokedAt: null },
-      ],
-    }));
+    principals
+      .when(
+        alice,
+        registerPrincipal('p2', 'Rita Reviewer', ['reviewer'], 'k2', day(0)),
+        revokeApiKey('p2', 'k2', day(1)),
+        issueApiKey('p2', 'k3', day(1)),
+      )
+      .then({
+        principals: [
+          { principalId: 'p1', roles: ['creator'] },
+          { principalId: 'p2', roles: ['reviewer'], isAdmin: false },
+        ],
+        api_keys: [
+          { keyId: 'k1', principalId: 'p1', revokedAt: null },
+          { keyId: 'k2', principalId: 'p2', revokedAt: iso(1) },
+          { keyId: 'k3', principalId: 'p2', revokedAt: null },
+        ],
+      }));
 });

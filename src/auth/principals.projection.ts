@@ -21,12 +21,25 @@ export class PrincipalsProjection implements Projection {
       switch (e.type) {
         case 'PrincipalRegistered': {
           const d = e.data as PrincipalRegistered['data'];
-          principals.insert({ principalId: d.principalId, name: d.name, roles: d.roles, isAdmin: d.roles.includes('admin'), registeredAt: d.registeredAt });
+          principals.insert({
+            principalId: d.principalId,
+            name: d.name,
+            roles: d.roles,
+            isAdmin: d.roles.includes('admin'),
+            registeredAt: d.registeredAt,
+          });
           break;
         }
         case 'ApiKeyIssued': {
           const d = e.data as ApiKeyIssued['data'];
-          keys.insert({ keyId: d.keyId, keyHash: d.keyHash, principalId: d.principalId, issuedAt: d.issuedAt, revokedAt: null, expiresAt: d.expiresAt ?? null });
+          keys.insert({
+            keyId: d.keyId,
+            keyHash: d.keyHash,
+            principalId: d.principalId,
+            issuedAt: d.issuedAt,
+            revokedAt: null,
+            expiresAt: d.expiresAt ?? null,
+          });
           break;
         }
         case 'ApiKeyRevoked': {

@@ -27,7 +27,8 @@ export const ORIGIN = 'bench.sandbox-ledger.local/log';
 
 type TreeStore = ConstructorParameters<typeof MerkleLog>[1] & { close(): unknown };
 /** The embedded (SQLite) Merkle tree store, whichever name this build gives it (MerkleTreeStore before the store port). */
-const SqliteTrees = ((treeStores as Record<string, unknown>).SqliteMerkleTreeStore ?? (treeStores as Record<string, unknown>).MerkleTreeStore) as { open(file: string): TreeStore };
+const SqliteTrees = ((treeStores as Record<string, unknown>).SqliteMerkleTreeStore ??
+  (treeStores as Record<string, unknown>).MerkleTreeStore) as { open(file: string): TreeStore };
 
 export interface Ledger {
   dataDir: string;
@@ -49,12 +50,20 @@ const meta = (actor: string): JsonObject => ({ actor });
 
 function filingDetails(filingId: string, creator: string, n: number): FilingDetails {
   return {
-    filingId, creator, contentHash: hex(32), contentType: n % 5 === 0 ? 'text/plain' : 'image/png', title: `Synthetic work ${n}`,
+    filingId,
+    creator,
+    contentHash: hex(32),
+    contentType: n % 5 === 0 ? 'text/plain' : 'image/png',
+    title: `Synthetic work ${n}`,
     generation: {
       digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
       tool: { name: 'Stable Diffusion', version: '3.5', provider: 'Stability AI' },
-      promptHash: hex(32), negativePromptHash: n % 2 ? hex(32) : null, parametersHash: hex(32),
-      parameters: { steps: 30, cfg: 7.5, sampler: 'euler' }, seed: String(n * 7919), iterations: 1 + (n % 20),
+      promptHash: hex(32),
+      negativePromptHash: n % 2 ? hex(32) : null,
+      parametersHash: hex(32),
+      parameters: { steps: 30, cfg: 7.5, sampler: 'euler' },
+      seed: String(n * 7919),
+      iterations: 1 + (n % 20),
       humanContribution: 'Wrote and refined the prompt, selected one of many candidates and repainted parts by hand.',
     },
     processEvidence: n % 3 ? [{ sha256: hex(32), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00.000Z' }] : [],
@@ -64,10 +73,24 @@ function filingDetails(filingId: string, creator: string, n: number): FilingDeta
 
 function labels(filingId: string, creator: string, at: Date): LabelsDeclaredData {
   return {
-    filingId, version: 1, modality: 'image',
+    filingId,
+    version: 1,
+    modality: 'image',
     explicit: { text: 'AI生成', placement: ['bottom-right'], displaySeconds: null, textHeightRatio: 0.06, audioCue: null, rhythm: null },
-    implicit: { AIGC: { Label: '1', ContentProducer: creator.slice(0, 16), ProduceID: filingId, ReservedCode1: '', ContentPropagator: 'SANDBOXLEDGER', PropagateID: filingId, ReservedCode2: '' } },
-    digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia', c2paManifestHash: null, declaredAt: at.toISOString(),
+    implicit: {
+      AIGC: {
+        Label: '1',
+        ContentProducer: creator.slice(0, 16),
+        ProduceID: filingId,
+        ReservedCode1: '',
+        ContentPropagator: 'SANDBOXLEDGER',
+        PropagateID: filingId,
+        ReservedCode2: '',
+      },
+    },
+    digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+    c2paManifestHash: null,
+    declaredAt: at.toISOString(),
   };
 }
 
@@ -83,8 +106,25 @@ async function fill(store: EventStore, total: number, phashes: Ledger['phashes']
   let count = 0;
   for (let i = 0; i < 100 && count + 2 <= total; i++) {
     const principalId = uuidv7();
-    const events = identityDecider.decide({ type: 'RegisterPrincipal', principalId, name: `creator ${i}`, roles: ['creator'], keyId: uuidv7(), keyHash: hashApiKey(hex(32)), now: tick() }, identityDecider.initialState());
-    await writer.append([{ stream: principalStream(principalId), expectedRevision: 'no-stream', events: events.map((e) => ({ ...e, meta: meta(principalId) })) }]);
+    const events = identityDecider.decide(
+      {
+        type: 'RegisterPrincipal',
+        principalId,
+        name: `creator ${i}`,
+        roles: ['creator'],
+        keyId: uuidv7(),
+        keyHash: hashApiKey(hex(32)),
+        now: tick(),
+      },
+      identityDecider.initialState(),
+    );
+    await writer.append([
+      {
+        stream: principalStream(principalId),
+        expectedRevision: 'no-stream',
+        events: events.map((e) => ({ ...e, meta: meta(principalId) })),
+      },
+    ]);
     creators.push(principalId);
     count += events.length;
   }
@@ -102,25 +142,48 @@ async function fill(store: EventStore, total: number, phashes: Ledger['phashes']
         const state: FilingState = filingDecider.initialState();
         const [filed] = filingDecider.decide({ type: 'FileWork', filing, now: tick() }, state);
         const appends: StreamAppend[] = [
-          { stream: contentStream(filing.contentHash), expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: filing.contentHash, filingId, creator }, meta: meta(creator) }] },
-          { stream: filingStream(filingId), expectedRevision: 'no-stream', events: [{ type: filed.type, data: filed.data, meta: meta(creator) }] },
+          {
+            stream: contentStream(filing.contentHash),
+            expectedRevision: 'no-stream',
+            events: [{ type: 'ContentReserved', data: { contentHash: filing.contentHash, filingId, creator }, meta: meta(creator) }],
+          },
+          {
+            stream: filingStream(filingId),
+            expectedRevision: 'no-stream',
+            events: [{ type: filed.type, data: filed.data, meta: meta(creator) }],
+          },
         ];
-        round.push(writer.append(appends).then((res) => {
-          phashes.push({ filingId, creator, leafIndex: res.lastPosition, value: filing.perceptualHash!.value });
-          recent.push({ filingId, creator, revision: 0 });
-          if (recent.length > 20_000) recent.splice(0, 10_000);
-        }));
+        round.push(
+          writer.append(appends).then((res) => {
+            phashes.push({ filingId, creator, leafIndex: res.lastPosition, value: filing.perceptualHash!.value });
+            recent.push({ filingId, creator, revision: 0 });
+            if (recent.length > 20_000) recent.splice(0, 10_000);
+          }),
+        );
         count += 2;
       } else if (recent.length > 0) {
         // A later event on an earlier filing: its labels (most often) or its withdrawal, at the filing's next revision.
         const f = recent.splice(Math.floor(Math.random() * recent.length), 1)[0];
         const withdraw = r > 0.97;
         const [event] = withdraw
-          ? filingDecider.decide({ type: 'WithdrawFiling', filingId: f.filingId, actor: f.creator, reason: 'withdrawn by the creator', now: tick() }, { ...filingDecider.initialState(), status: 'active', creator: f.creator })
+          ? filingDecider.decide(
+              { type: 'WithdrawFiling', filingId: f.filingId, actor: f.creator, reason: 'withdrawn by the creator', now: tick() },
+              { ...filingDecider.initialState(), status: 'active', creator: f.creator },
+            )
           : [{ type: 'LabelsDeclared', data: labels(f.filingId, f.creator, tick()) as unknown as JsonObject }];
-        round.push(writer.append([{ stream: filingStream(f.filingId), expectedRevision: f.revision, events: [{ type: event.type, data: event.data, meta: meta(f.creator) }] }]).then(() => {
-          if (!withdraw) recent.push({ ...f, revision: f.revision + 1 });
-        }));
+        round.push(
+          writer
+            .append([
+              {
+                stream: filingStream(f.filingId),
+                expectedRevision: f.revision,
+                events: [{ type: event.type, data: event.data, meta: meta(f.creator) }],
+              },
+            ])
+            .then(() => {
+              if (!withdraw) recent.push({ ...f, revision: f.revision + 1 });
+            }),
+        );
         count += 1;
       } else break;
     }
@@ -130,7 +193,12 @@ async function fill(store: EventStore, total: number, phashes: Ledger['phashes']
   return filings;
 }
 
-async function writeExport(store: EventStore, file: string, prefixFile: string, prefixSize: number): Promise<{ bytes: number; prefixBytes: number }> {
+async function writeExport(
+  store: EventStore,
+  file: string,
+  prefixFile: string,
+  prefixSize: number,
+): Promise<{ bytes: number; prefixBytes: number }> {
   const out = createWriteStream(file);
   const prefix = createWriteStream(prefixFile);
   let bytes = 0;
@@ -142,7 +210,11 @@ async function writeExport(store: EventStore, file: string, prefixFile: string, 
     bytes += Buffer.byteLength(text);
     if (!out.write(text)) await once(out, 'drain');
     if (position < prefixSize) {
-      const part = batch.slice(0, prefixSize - position).map((e) => JSON.stringify(e)).join('\n') + '\n';
+      const part =
+        batch
+          .slice(0, prefixSize - position)
+          .map((e) => JSON.stringify(e))
+          .join('\n') + '\n';
       prefixBytes += Buffer.byteLength(part);
       if (!prefix.write(part)) await once(prefix, 'drain');
     }
@@ -160,7 +232,11 @@ async function checkpointAt(log: MerkleLog, key: SigningKey, treeSize: number): 
   return signNote(formatCheckpointBody({ origin: ORIGIN, treeSize, rootHash, time: Math.floor(Date.now() / 1000) }), ORIGIN, key.secretKey);
 }
 
-export interface Generated { ledger: Ledger; log: MerkleLog; close: () => Promise<void> }
+export interface Generated {
+  ledger: Ledger;
+  log: MerkleLog;
+  close: () => Promise<void>;
+}
 
 /** Builds the ledger in `dataDir` and leaves its Merkle log open (for the proof figures); `close` stops it. */
 export async function generateLedger(dataDir: string, total: number, progress: (what: string) => void): Promise<Generated> {
@@ -171,7 +247,10 @@ export async function generateLedger(dataDir: string, total: number, progress: (
   const phashes: Ledger['phashes'] = [];
   let shown = 0;
   const filings = await fill(store, total, phashes, (n) => {
-    if (n - shown >= total / 10) { shown = n; progress(`  generated ${n} events`); }
+    if (n - shown >= total / 10) {
+      shown = n;
+      progress(`  generated ${n} events`);
+    }
   });
   const tree = SqliteTrees.open(join(dataDir, 'merkle.sqlite'));
   const log = new MerkleLog(store, tree, key, ORIGIN, nativeSha256);
@@ -196,8 +275,15 @@ export async function generateLedger(dataDir: string, total: number, progress: (
   progress(`  export written: ${(bytes / 1e6).toFixed(0)} MB`);
   return {
     ledger: {
-      dataDir, events: await store.count(), streams, filings, exportFile, exportBytes: bytes, checkpointFile,
-      vkey: formatVkey(ORIGIN, key.publicKey), prefix: { events: prefixSize, exportFile: prefixFile, exportBytes: prefixBytes, checkpointFile: prefixCheckpoint },
+      dataDir,
+      events: await store.count(),
+      streams,
+      filings,
+      exportFile,
+      exportBytes: bytes,
+      checkpointFile,
+      vkey: formatVkey(ORIGIN, key.publicKey),
+      prefix: { events: prefixSize, exportFile: prefixFile, exportBytes: prefixBytes, checkpointFile: prefixCheckpoint },
       phashes,
     },
     log,

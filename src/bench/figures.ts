@@ -11,11 +11,34 @@ import { ROOT, runMeasured } from './processes.js';
 
 export const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-export interface VerifyFigure { events: number; bytes: number; seconds: number; eventsPerSecond: number; mbPerSecond: number; peakRssBytes: number | null; output: string }
+export interface VerifyFigure {
+  events: number;
+  bytes: number;
+  seconds: number;
+  eventsPerSecond: number;
+  mbPerSecond: number;
+  peakRssBytes: number | null;
+  output: string;
+}
 
 /** The real CLI in its own process: `node bin/sandbox-ledger.js verify --export … --checkpoint … --vkey …`. */
-export async function benchVerify(exportFile: string, checkpointFile: string, vkey: string, events: number, bytes: number): Promise<VerifyFigure> {
-  const run = await runMeasured(['bin/sandbox-ledger.js', 'verify', '--export', exportFile, '--checkpoint', checkpointFile, '--vkey', vkey]);
+export async function benchVerify(
+  exportFile: string,
+  checkpointFile: string,
+  vkey: string,
+  events: number,
+  bytes: number,
+): Promise<VerifyFigure> {
+  const run = await runMeasured([
+    'bin/sandbox-ledger.js',
+    'verify',
+    '--export',
+    exportFile,
+    '--checkpoint',
+    checkpointFile,
+    '--vkey',
+    vkey,
+  ]);
   if (run.code !== 0) throw new Error(`verify failed (${run.code}): ${run.stdout}${run.stderr}`);
   // The CLI's own timing covers the streaming pass, not Node's start-up.
   const m = /\((\d+) events\/s, ([\d.]+) MB\/s\)/.exec(run.stdout);
@@ -24,7 +47,11 @@ export async function benchVerify(exportFile: string, checkpointFile: string, vk
   return { events, bytes, seconds: run.seconds, eventsPerSecond, mbPerSecond, peakRssBytes: run.peakRss, output: run.stdout.trim() };
 }
 
-export interface RawShaFigure { bulkMbPerSecond: number; perLineMbPerSecond: number; perLinePerSecond: number }
+export interface RawShaFigure {
+  bulkMbPerSecond: number;
+  perLineMbPerSecond: number;
+  perLinePerSecond: number;
+}
 
 /** SHA-256 over the export's bytes with node:crypto: streamed in bulk, and one digest per line (one per event, the floor). */
 export async function benchRawSha(file: string): Promise<RawShaFigure> {
@@ -51,12 +78,23 @@ export async function benchRawSha(file: string): Promise<RawShaFigure> {
   return { bulkMbPerSecond, perLineMbPerSecond: data.length / 1e6 / seconds, perLinePerSecond: lines / seconds };
 }
 
-export interface LatencyFigure { samples: number; medianMs: number; p99Ms: number }
+export interface LatencyFigure {
+  samples: number;
+  medianMs: number;
+  p99Ms: number;
+}
 
 /** Inclusion and consistency proofs at the log's full size, from MerkleLog over its stored tree, for random indexes. */
-export async function benchProofs(log: MerkleLog, samples: number): Promise<{ treeSize: number; inclusion: LatencyFigure; consistency: LatencyFigure }> {
+export async function benchProofs(
+  log: MerkleLog,
+  samples: number,
+): Promise<{ treeSize: number; inclusion: LatencyFigure; consistency: LatencyFigure }> {
   const n = log.treeSize;
-  const time = async (f: () => Promise<unknown>) => { const t = performance.now(); await f(); return performance.now() - t; };
+  const time = async (f: () => Promise<unknown>) => {
+    const t = performance.now();
+    await f();
+    return performance.now() - t;
+  };
   const figure = (ms: number[]): LatencyFigure => {
     ms.sort((a, b) => a - b);
     return { samples: ms.length, medianMs: quantile(ms, 0.5), p99Ms: quantile(ms, 0.99) };
@@ -71,7 +109,13 @@ export async function benchProofs(log: MerkleLog, samples: number): Promise<{ tr
   return { treeSize: n, inclusion: figure(inclusion), consistency: figure(consistency) };
 }
 
-export interface RebuildFigure { events: number; total: number; seconds: number; eventsPerSecond: number; complete: boolean }
+export interface RebuildFigure {
+  events: number;
+  total: number;
+  seconds: number;
+  eventsPerSecond: number;
+  complete: boolean;
+}
 
 /**
  * Clears the read models of the generated data dir and replays every event, in its own process (as
@@ -79,7 +123,9 @@ export interface RebuildFigure { events: number; total: number; seconds: number;
  */
 export async function benchRebuild(ledger: Ledger, limitSeconds: number): Promise<RebuildFigure> {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'rebuild-child.js')], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? '', LEDGER_DATA_DIR: ledger.dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', LEDGER_DATA_DIR: ledger.dataDir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   type Progress = { applied: number; total: number; seconds: number; done?: boolean };
   const progress: Progress[] = [];
@@ -90,16 +136,25 @@ export async function benchRebuild(ledger: Ledger, limitSeconds: number): Promis
     buffered = lines.pop()!;
     for (const line of lines) if (line.startsWith('{')) progress.splice(0, 1, JSON.parse(line) as Progress);
   });
-  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  child.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), limitSeconds * 1000);
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   clearTimeout(timer);
   const final = progress[0];
   if (!final || (code !== 0 && !final.applied)) throw new Error(`projection rebuild failed (${code}): ${stderr}`);
-  return { events: final.applied, total: final.total, seconds: final.seconds, eventsPerSecond: final.applied / final.seconds, complete: final.done === true };
+  return {
+    events: final.applied,
+    total: final.total,
+    seconds: final.seconds,
+    eventsPerSecond: final.applied / final.seconds,
+    complete: final.done === true,
+  };
 }
 
-export type NearDuplicateFigure = { available: false; reason: string } | ({ available: true; filings: number; buildSeconds: number } & LatencyFigure);
+export type NearDuplicateFigure =
+  { available: false; reason: string } | ({ available: true; filings: number; buildSeconds: number } & LatencyFigure);
 
 interface IndexLike {
   add(scheme: string, hex: string, entry: { filingId: string; creator: string; leafIndex: number }): void;
@@ -141,34 +196,62 @@ const flipBits = (hex: string, bits: number) => {
   for (let i = 0; i < bits; i++) v ^= 1n << BigInt((i * 23 + 5) % 64);
   return v.toString(16).padStart(16, '0');
 };
-const randomHex64 = () => Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0') + Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
+const randomHex64 = () =>
+  Math.floor(Math.random() * 2 ** 32)
+    .toString(16)
+    .padStart(8, '0') +
+  Math.floor(Math.random() * 2 ** 32)
+    .toString(16)
+    .padStart(8, '0');
 
-export interface StoreFigure { synchronous: 'FULL' | 'NORMAL'; maxBatch: number; commandsPerSecond: number; commitsPerSecond: number }
+export interface StoreFigure {
+  synchronous: 'FULL' | 'NORMAL';
+  maxBatch: number;
+  commandsPerSecond: number;
+  commitsPerSecond: number;
+}
 
 /**
  * The SQLite store alone: 50 writers each appending filing-shaped commands (a reservation and a filing stream) back to
  * back for `seconds`. maxBatch 1 is the old one-commit-per-append store; the default is group commit.
  */
-export async function benchStore(dir: string, synchronous: 'FULL' | 'NORMAL', maxBatch: number | undefined, seconds: number): Promise<StoreFigure> {
+export async function benchStore(
+  dir: string,
+  synchronous: 'FULL' | 'NORMAL',
+  maxBatch: number | undefined,
+  seconds: number,
+): Promise<StoreFigure> {
   const { SqliteEventStore } = await import('../ledger/event-store/sqlite-event-store.js');
   const store = SqliteEventStore.open(join(dir, `store-${synchronous}-${maxBatch ?? 'group'}.sqlite`), { synchronous, maxBatch });
   const writer = new LedgerWriter(store);
   let commits = 0;
-  store.subscribe(() => { commits++; });
+  store.subscribe(() => {
+    commits++;
+  });
   const deadline = performance.now() + seconds * 1000;
   let done = 0;
   let n = 0;
   const data = { title: 'x'.repeat(400), creator: 'p-1' };
-  await Promise.all(Array.from({ length: 50 }, async () => {
-    while (performance.now() < deadline) {
-      const id = n++;
-      await writer.append([
-        { stream: `content-${id}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { id }, meta: { actor: 'p-1' } }] },
-        { stream: `filing-${id}`, expectedRevision: 'no-stream', events: [{ type: 'WorkFiled', data: { ...data, id }, meta: { actor: 'p-1' } }] },
-      ]);
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (performance.now() < deadline) {
+        const id = n++;
+        await writer.append([
+          {
+            stream: `content-${id}`,
+            expectedRevision: 'no-stream',
+            events: [{ type: 'ContentReserved', data: { id }, meta: { actor: 'p-1' } }],
+          },
+          {
+            stream: `filing-${id}`,
+            expectedRevision: 'no-stream',
+            events: [{ type: 'WorkFiled', data: { ...data, id }, meta: { actor: 'p-1' } }],
+          },
+        ]);
+        done++;
+      }
+    }),
+  );
   await store.close();
   return { synchronous, maxBatch: maxBatch ?? 1000, commandsPerSecond: done / seconds, commitsPerSecond: commits / seconds };
 }

@@ -20,18 +20,27 @@ export interface HttpFigure {
   serverCpuMsPerRequest: number | null;
 }
 
-export interface HttpOptions { connections: number; seconds: number; warmupSeconds: number }
+export interface HttpOptions {
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+}
 
 /** A filing body for distinct content (fresh content hash every request, so none is refused as a duplicate). */
 function filingBody(n: number): string {
   const hex = (bytes: number) => randomBytes(bytes).toString('hex');
   return JSON.stringify({
-    contentHash: hex(32), contentType: 'image/png', title: `Bench work ${n}`,
+    contentHash: hex(32),
+    contentType: 'image/png',
+    title: `Bench work ${n}`,
     generation: {
       digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
       tool: { name: 'Stable Diffusion', version: '3.5', provider: 'Stability AI' },
-      promptHash: hex(32), negativePromptHash: hex(32), parameters: { steps: 30, cfg: 7.5, sampler: 'euler' },
-      seed: String(n), iterations: 14,
+      promptHash: hex(32),
+      negativePromptHash: hex(32),
+      parameters: { steps: 30, cfg: 7.5, sampler: 'euler' },
+      seed: String(n),
+      iterations: 14,
       humanContribution: 'Wrote and refined the prompt over 14 iterations, selected one of 56 candidates and repainted the sky.',
     },
     processEvidence: [{ sha256: hex(32), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00Z' }],
@@ -44,7 +53,10 @@ async function load(server: ServerChild, authorization: string | null, seconds: 
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (authorization) headers.authorization = authorization;
   return autocannon({
-    url: server.url, connections, duration: seconds, pipelining: 1,
+    url: server.url,
+    connections,
+    duration: seconds,
+    pipelining: 1,
     requests: [{ method: 'POST', path: '/v1/filings', headers, setupRequest: (req) => ({ ...req, body: filingBody(n++) }) }],
   });
 }
@@ -52,7 +64,9 @@ async function load(server: ServerChild, authorization: string | null, seconds: 
 async function measure(server: ServerChild, authorization: string | null, opts: HttpOptions): Promise<HttpFigure> {
   if (opts.warmupSeconds > 0) await load(server, authorization, opts.warmupSeconds, opts.connections);
   let rssMax = 0;
-  const sampler = setInterval(() => { rssMax = Math.max(rssMax, memoryOf(server.child.pid!)?.rss ?? 0); }, 100);
+  const sampler = setInterval(() => {
+    rssMax = Math.max(rssMax, memoryOf(server.child.pid!)?.rss ?? 0);
+  }, 100);
   const cpuBefore = cpuMsOf(server.child.pid!);
   const r = await load(server, authorization, opts.seconds, opts.connections);
   const cpuAfter = cpuMsOf(server.child.pid!);
@@ -61,9 +75,13 @@ async function measure(server: ServerChild, authorization: string | null, opts: 
   const ok = r['2xx'];
   const answered = ok + r.non2xx;
   return {
-    requestsPerSecond: ok / opts.seconds, ok, failed: r.non2xx + r.errors + r.timeouts,
-    latencyP50Ms: r.latency.p50, latencyP99Ms: r.latency.p99,
-    serverRssMaxBytes: rssMax || null, serverRssPeakBytes: mem?.peak ?? null,
+    requestsPerSecond: ok / opts.seconds,
+    ok,
+    failed: r.non2xx + r.errors + r.timeouts,
+    latencyP50Ms: r.latency.p50,
+    latencyP99Ms: r.latency.p99,
+    serverRssMaxBytes: rssMax || null,
+    serverRssPeakBytes: mem?.peak ?? null,
     serverCpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && answered > 0 ? (cpuAfter - cpuBefore) / answered : null,
   };
 }
@@ -78,21 +96,41 @@ export async function benchBare(opts: HttpOptions): Promise<HttpFigure> {
 }
 
 /** The real server (dist/main.js, with the node flags of `npm start`) on a fresh data dir, one creator key, POST /v1/filings. */
-export async function benchLedger(opts: HttpOptions, synchronous: 'FULL' | 'NORMAL', env: Record<string, string> = {}): Promise<HttpFigure & { output: string }> {
-  return withLedger(synchronous, env, async (server, creatorKey) => ({ ...await measure(server, `Bearer ${creatorKey}`, opts), output: server.output() }));
+export async function benchLedger(
+  opts: HttpOptions,
+  synchronous: 'FULL' | 'NORMAL',
+  env: Record<string, string> = {},
+): Promise<HttpFigure & { output: string }> {
+  return withLedger(synchronous, env, async (server, creatorKey) => ({
+    ...(await measure(server, `Bearer ${creatorKey}`, opts)),
+    output: server.output(),
+  }));
 }
 
 /** Runs `work` against the real server on a fresh data dir, with a registered creator's key. */
-export async function withLedger<T>(synchronous: 'FULL' | 'NORMAL', env: Record<string, string>, work: (server: ServerChild, creatorKey: string) => Promise<T>): Promise<T> {
+export async function withLedger<T>(
+  synchronous: 'FULL' | 'NORMAL',
+  env: Record<string, string>,
+  work: (server: ServerChild, creatorKey: string) => Promise<T>,
+): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-http-'));
   const adminKey = 'slk_' + randomBytes(32).toString('base64url');
-  const server = await startServer('dist/main.js', {
-    LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LEDGER_SQLITE_SYNCHRONOUS: synchronous,
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...env,
-  }, '/health', [...startFlags(), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)]);
+  const server = await startServer(
+    'dist/main.js',
+    {
+      LEDGER_DATA_DIR: dataDir,
+      LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey,
+      LEDGER_SQLITE_SYNCHRONOUS: synchronous,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      ...env,
+    },
+    '/health',
+    [...startFlags(), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+  );
   try {
     const res = await fetch(`${server.url}/v1/principals`, {
-      method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'bench creator', roles: ['creator'] }),
     });
     if (res.status !== 201) throw new Error(`could not register the bench creator: ${res.status} ${await res.text()}`);

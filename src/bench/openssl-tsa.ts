@@ -25,20 +25,96 @@ const openssl = (args: string[], cwd: string) => run('openssl', args, { cwd });
 
 /** Creates the CA, the TSA key and certificate (extendedKeyUsage critical timeStamping) in a fresh directory. */
 export async function makeTsaCertificates(dir: string, name = 'Test TSA'): Promise<void> {
-  writeFileSync(join(dir, 'tsa.ext'), 'basicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = critical, timeStamping\n');
-  writeFileSync(join(dir, 'tsa.cnf'), [
-    '[ tsa ]', 'default_tsa = tsa_config', '[ tsa_config ]', `dir = ${dir}`, 'serial = $dir/serial', 'crypto_device = builtin',
-    'signer_cert = $dir/tsa.crt', 'certs = $dir/ca.crt', 'signer_key = $dir/tsa.key', 'signer_digest = sha256',
-    'default_policy = 1.3.6.1.4.1.99999.1', 'digests = sha256, sha384, sha512', 'accuracy = secs:1', 'ordering = no',
-    'tsa_name = yes', 'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'tsa.ext'),
+    'basicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = critical, timeStamping\n',
+  );
+  writeFileSync(
+    join(dir, 'tsa.cnf'),
+    [
+      '[ tsa ]',
+      'default_tsa = tsa_config',
+      '[ tsa_config ]',
+      `dir = ${dir}`,
+      'serial = $dir/serial',
+      'crypto_device = builtin',
+      'signer_cert = $dir/tsa.crt',
+      'certs = $dir/ca.crt',
+      'signer_key = $dir/tsa.key',
+      'signer_digest = sha256',
+      'default_policy = 1.3.6.1.4.1.99999.1',
+      'digests = sha256, sha384, sha512',
+      'accuracy = secs:1',
+      'ordering = no',
+      'tsa_name = yes',
+      'ess_cert_id_chain = no',
+      'ess_cert_id_alg = sha256',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'serial'), '01\n');
-  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt',
-    '-days', '30', '-subj', `/CN=${name} Root CA`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
-  await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.csr',
-    '-subj', `/CN=${name}`], dir);
-  await openssl(['x509', '-req', '-in', 'tsa.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tsa.crt', '-days', '30',
-    '-extfile', 'tsa.ext'], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${name} Root CA`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
+  await openssl(
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'tsa.key',
+      '-out',
+      'tsa.csr',
+      '-subj',
+      `/CN=${name}`,
+    ],
+    dir,
+  );
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'tsa.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'tsa.crt',
+      '-days',
+      '30',
+      '-extfile',
+      'tsa.ext',
+    ],
+    dir,
+  );
 }
 
 /** Starts the TSA on a loopback port; `close` stops it and removes its files. */
@@ -52,19 +128,30 @@ export async function startOpensslTsa(name = 'Test TSA'): Promise<OpensslTsa> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (tsa.mode === 'hang') { hanging.add(() => res.destroy()); return; }
-      if (tsa.mode === 'fail' || req.method !== 'POST') { res.writeHead(503).end(); return; }
+      if (tsa.mode === 'hang') {
+        hanging.add(() => res.destroy());
+        return;
+      }
+      if (tsa.mode === 'fail' || req.method !== 'POST') {
+        res.writeHead(503).end();
+        return;
+      }
       const id = ++seq;
       const query = join(dir, `q${id}.tsq`);
       const reply = join(dir, `r${id}.tsr`);
       writeFileSync(query, Buffer.concat(chunks));
-      openssl(['ts', '-reply', '-config', 'tsa.cnf', '-section', 'tsa_config', '-queryfile', query, '-out', reply], dir).then(() => {
-        answered++;
-        res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(readFileSync(reply));
-      }, () => res.writeHead(400).end()).finally(() => {
-        rmSync(query, { force: true });
-        rmSync(reply, { force: true });
-      });
+      openssl(['ts', '-reply', '-config', 'tsa.cnf', '-section', 'tsa_config', '-queryfile', query, '-out', reply], dir)
+        .then(
+          () => {
+            answered++;
+            res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(readFileSync(reply));
+          },
+          () => res.writeHead(400).end(),
+        )
+        .finally(() => {
+          rmSync(query, { force: true });
+          rmSync(reply, { force: true });
+        });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -73,7 +160,9 @@ export async function startOpensslTsa(name = 'Test TSA'): Promise<OpensslTsa> {
     url: `http://127.0.0.1:${port}/`,
     caFile: join(dir, 'ca.crt'),
     caPem: readFileSync(join(dir, 'ca.crt'), 'utf8'),
-    get answered() { return answered; },
+    get answered() {
+      return answered;
+    },
     mode: 'ok',
     close: async () => {
       for (const drop of hanging) drop();

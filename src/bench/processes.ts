@@ -41,7 +41,12 @@ export function cpuMsOf(pid: number): number | null {
 /** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on Linux whatever the kernel's HZ). */
 const CLOCK_TICKS = 100;
 
-export interface ServerChild { url: string; child: ChildProcess; stop: () => Promise<void>; output: () => string }
+export interface ServerChild {
+  url: string;
+  child: ChildProcess;
+  stop: () => Promise<void>;
+  output: () => string;
+}
 
 /** The node flags `npm start` runs the server with (package.json scripts.start), so the bench measures that server. */
 export function startFlags(): string[] {
@@ -50,14 +55,25 @@ export function startFlags(): string[] {
 }
 
 /** Starts `node [nodeFlags] <script>` on a free port and waits until `ready` (a GET path answering 2xx) responds. */
-export async function startServer(script: string, env: Record<string, string>, ready = '/health', nodeFlags: string[] = []): Promise<ServerChild> {
+export async function startServer(
+  script: string,
+  env: Record<string, string>,
+  ready = '/health',
+  nodeFlags: string[] = [],
+): Promise<ServerChild> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeFlags, join(ROOT, script)], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out = (out + d).slice(-20_000); });
-  child.stderr!.on('data', (d) => { out = (out + d).slice(-20_000); });
+  child.stdout!.on('data', (d) => {
+    out = (out + d).slice(-20_000);
+  });
+  child.stderr!.on('data', (d) => {
+    out = (out + d).slice(-20_000);
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -71,14 +87,22 @@ export async function startServer(script: string, env: Record<string, string>, r
     try {
       const res = await fetch(url + ready);
       if (res.status < 500) return { url, child, stop, output: () => out };
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
   throw new Error(`${script} did not start:\n${out}`);
 }
 
-export interface CliRun { code: number | null; stdout: string; stderr: string; seconds: number; peakRss: number | null }
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+  peakRss: number | null;
+}
 
 /** Runs a command to completion and measures its peak RSS (GNU time where present, else /proc polling). */
 export function runMeasured(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
@@ -90,14 +114,28 @@ export function runMeasured(args: string[], env: Record<string, string> = {}): P
     let stdout = '';
     let stderr = '';
     let polled = 0;
-    const poll = gnuTime ? null : setInterval(() => { polled = Math.max(polled, memoryOf(child.pid!)?.peak ?? 0); }, 50);
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    const poll = gnuTime
+      ? null
+      : setInterval(() => {
+          polled = Math.max(polled, memoryOf(child.pid!)?.peak ?? 0);
+        }, 50);
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('exit', (code) => {
       if (poll) clearInterval(poll);
       const seconds = (performance.now() - started) / 1000;
       const kb = /MAXRSS_KB=(\d+)/.exec(stderr);
-      resolve({ code, stdout, stderr: stderr.replace(/MAXRSS_KB=\d+\n?/, ''), seconds, peakRss: kb ? Number(kb[1]) * 1024 : polled || null });
+      resolve({
+        code,
+        stdout,
+        stderr: stderr.replace(/MAXRSS_KB=\d+\n?/, ''),
+        seconds,
+        peakRss: kb ? Number(kb[1]) * 1024 : polled || null,
+      });
     });
   });
 }

@@ -18,5 +18,7 @@ await runner.rebuild((applied, total) => {
   shown = now;
   process.stdout.write(JSON.stringify({ applied, total, seconds: (now - started) / 1000 }) + '\n');
 });
-process.stdout.write(JSON.stringify({ applied: runner.position, total: runner.position, seconds: (performance.now() - started) / 1000, done: true }) + '\n');
+process.stdout.write(
+  JSON.stringify({ applied: runner.position, total: runner.position, seconds: (performance.now() - started) / 1000, done: true }) + '\n',
+);
 await ctx.close();

@@ -30,39 +30,68 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (bytes: number | null) => (bytes === null ? 'n/a' : `${fmt(bytes / 2 ** 20)} MiB`);
 
-interface Target { name: string; met: boolean; detail: string }
+interface Target {
+  name: string;
+  met: boolean;
+  detail: string;
+}
 
 /** The export's verification figures: the full export, its prefix (for memory against log size) and raw SHA-256. */
 async function verifyFigures(ledger: Ledger) {
   const verify = await benchVerify(ledger.exportFile, ledger.checkpointFile, ledger.vkey, ledger.events, ledger.exportBytes);
-  const verifySmall = await benchVerify(ledger.prefix.exportFile, ledger.prefix.checkpointFile, ledger.vkey, ledger.prefix.events, ledger.prefix.exportBytes);
+  const verifySmall = await benchVerify(
+    ledger.prefix.exportFile,
+    ledger.prefix.checkpointFile,
+    ledger.vkey,
+    ledger.prefix.events,
+    ledger.prefix.exportBytes,
+  );
   const sha = await benchRawSha(ledger.exportFile);
   const verifyRatio = verify.mbPerSecond / sha.bulkMbPerSecond;
   const rssGrowth = verify.peakRssBytes && verifySmall.peakRssBytes ? verify.peakRssBytes / verifySmall.peakRssBytes : null;
   const rows: Array<[string, string, string]> = [
-    [`verify export (${fmt(ledger.events)} events, ${fmt(ledger.streams)} streams)`, `${fmt(verify.eventsPerSecond)} events/s`, `${fmt(verify.mbPerSecond, 1)} MB/s of ${fmt(ledger.exportBytes / MB)} MB`],
-    ['raw SHA-256 over the same bytes', `${fmt(sha.bulkMbPerSecond)} MB/s`, `bulk; one digest per line: ${fmt(sha.perLinePerSecond)} lines/s, ${fmt(sha.perLineMbPerSecond)} MB/s`],
+    [
+      `verify export (${fmt(ledger.events)} events, ${fmt(ledger.streams)} streams)`,
+      `${fmt(verify.eventsPerSecond)} events/s`,
+      `${fmt(verify.mbPerSecond, 1)} MB/s of ${fmt(ledger.exportBytes / MB)} MB`,
+    ],
+    [
+      'raw SHA-256 over the same bytes',
+      `${fmt(sha.bulkMbPerSecond)} MB/s`,
+      `bulk; one digest per line: ${fmt(sha.perLinePerSecond)} lines/s, ${fmt(sha.perLineMbPerSecond)} MB/s`,
+    ],
     ['verify ÷ raw SHA-256', `${fmt(verifyRatio, 3)}`, `÷ per-line SHA-256: ${fmt(verify.mbPerSecond / sha.perLineMbPerSecond, 3)}`],
-    ['verifier peak RSS', mb(verify.peakRssBytes), `${fmt(ledger.prefix.events)} events: ${mb(verifySmall.peakRssBytes)} (×${rssGrowth === null ? 'n/a' : fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events)`],
+    [
+      'verifier peak RSS',
+      mb(verify.peakRssBytes),
+      `${fmt(ledger.prefix.events)} events: ${mb(verifySmall.peakRssBytes)} (×${rssGrowth === null ? 'n/a' : fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events)`,
+    ],
   ];
   const targets: Target[] = [
     { name: 'verification ≥ 0.5 × raw SHA-256 rate', met: verifyRatio >= 0.5, detail: `${fmt(verifyRatio, 3)} ×` },
-    { name: 'verifier memory independent of log size', met: rssGrowth !== null && rssGrowth <= 1.25, detail: rssGrowth === null ? 'not measured' : `peak RSS ×${fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events` },
+    {
+      name: 'verifier memory independent of log size',
+      met: rssGrowth !== null && rssGrowth <= 1.25,
+      detail:
+        rssGrowth === null ? 'not measured' : `peak RSS ×${fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events`,
+    },
   ];
   return { verify, verifySmall, sha, verifyRatio, rows, targets };
 }
 
 function table(rows: Array<[string, string, string]>, targets: Target[], started: number): string {
   const width = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
-  return [
-    '',
-    `${'figure'.padEnd(width[0])}  ${'value'.padEnd(width[1])}  detail`,
-    `${'-'.repeat(width[0])}  ${'-'.repeat(width[1])}  ${'-'.repeat(40)}`,
-    ...rows.map(([a, b, c]) => `${a.padEnd(width[0])}  ${b.padEnd(width[1])}  ${c}`),
-    '',
-    ...(targets.length ? ['targets', ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.detail}`), ''] : []),
-    `bench finished in ${fmt((performance.now() - started) / 1000)} s`,
-  ].join('\n') + '\n';
+  return (
+    [
+      '',
+      `${'figure'.padEnd(width[0])}  ${'value'.padEnd(width[1])}  detail`,
+      `${'-'.repeat(width[0])}  ${'-'.repeat(width[1])}  ${'-'.repeat(40)}`,
+      ...rows.map(([a, b, c]) => `${a.padEnd(width[0])}  ${b.padEnd(width[1])}  ${c}`),
+      '',
+      ...(targets.length ? ['targets', ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.name}: ${t.detail}`), ''] : []),
+      `bench finished in ${fmt((performance.now() - started) / 1000)} s`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** The ledger kept in BENCH_LEDGER_DIR by an earlier run (its description is ledger.json), or null. */
@@ -92,9 +121,16 @@ async function only(which: 'verify' | 'rebuild', dir: string | undefined): Promi
       log(`projection rebuild of ${fmt(ledger.events)} events (in its own process, at most ${rebuildLimit} s)`);
       const rebuild = await benchRebuild(ledger, rebuildLimit);
       const rate = rebuild.eventsPerSecond;
-      const detail = rebuild.complete ? `${fmt(rebuild.seconds, 1)} s` : `stopped at the ${rebuildLimit} s limit after ${fmt(rebuild.events)} events`;
-      process.stdout.write(table([[`projection rebuild (${fmt(rebuild.total)} events)`, `${fmt(rate)} events/s`, detail]],
-        [{ name: 'rebuild ≥ 20,000 events/s', met: rebuild.complete && rate >= 20_000, detail: `${fmt(rate)} events/s` }], started));
+      const detail = rebuild.complete
+        ? `${fmt(rebuild.seconds, 1)} s`
+        : `stopped at the ${rebuildLimit} s limit after ${fmt(rebuild.events)} events`;
+      process.stdout.write(
+        table(
+          [[`projection rebuild (${fmt(rebuild.total)} events)`, `${fmt(rate)} events/s`, detail]],
+          [{ name: 'rebuild ≥ 20,000 events/s', met: rebuild.complete && rate >= 20_000, detail: `${fmt(rate)} events/s` }],
+          started,
+        ),
+      );
     }
   } finally {
     if (!dir) rmSync(work, { recursive: true, force: true });
@@ -110,20 +146,44 @@ async function httpFigures(step: (what: string) => string) {
   const { output: fullOutput, ...durable } = await benchLedger(http, 'FULL');
   log(step('HTTP: POST /v1/filings, durability off (synchronous=NORMAL)'));
   const { output: normalOutput, ...normal } = await benchLedger(http, 'NORMAL');
-  for (const [what, f, out] of [['durable', durable, fullOutput], ['normal', normal, normalOutput]] as const) {
+  for (const [what, f, out] of [
+    ['durable', durable, fullOutput],
+    ['normal', normal, normalOutput],
+  ] as const) {
     if (f.failed > 0) log(`  warning: ${f.failed} ${what} requests failed; server output:\n${out.slice(-2000)}`);
   }
   const ratio = durable.requestsPerSecond / bare.requestsPerSecond;
   const serverRss = Math.max(durable.serverRssPeakBytes ?? 0, normal.serverRssPeakBytes ?? 0) || null;
-  const cpu = (f: { serverCpuMsPerRequest: number | null }) => (f.serverCpuMsPerRequest === null ? 'n/a' : `${fmt(f.serverCpuMsPerRequest, 3)} ms`);
+  const cpu = (f: { serverCpuMsPerRequest: number | null }) =>
+    f.serverCpuMsPerRequest === null ? 'n/a' : `${fmt(f.serverCpuMsPerRequest, 3)} ms`;
   const rows: Array<[string, string, string]> = [
-    ['bare NestJS + Fastify POST', `${fmt(bare.requestsPerSecond)} req/s`, `p50 ${bare.latencyP50Ms} ms, p99 ${bare.latencyP99Ms} ms; server CPU ${cpu(bare)} per request`],
-    ['filings, durable (FULL)', `${fmt(durable.requestsPerSecond)} /s`, `${fmt(ratio, 3)} × bare; p50 ${durable.latencyP50Ms} ms, p99 ${durable.latencyP99Ms} ms; ${durable.failed} failed; server CPU ${cpu(durable)} per filing`],
-    ['filings, durability off (NORMAL)', `${fmt(normal.requestsPerSecond)} /s`, `${fmt(normal.requestsPerSecond / bare.requestsPerSecond, 3)} × bare; p50 ${normal.latencyP50Ms} ms, p99 ${normal.latencyP99Ms} ms; server CPU ${cpu(normal)} per filing`],
+    [
+      'bare NestJS + Fastify POST',
+      `${fmt(bare.requestsPerSecond)} req/s`,
+      `p50 ${bare.latencyP50Ms} ms, p99 ${bare.latencyP99Ms} ms; server CPU ${cpu(bare)} per request`,
+    ],
+    [
+      'filings, durable (FULL)',
+      `${fmt(durable.requestsPerSecond)} /s`,
+      `${fmt(ratio, 3)} × bare; p50 ${durable.latencyP50Ms} ms, p99 ${durable.latencyP99Ms} ms; ${durable.failed} failed; server CPU ${cpu(durable)} per filing`,
+    ],
+    [
+      'filings, durability off (NORMAL)',
+      `${fmt(normal.requestsPerSecond)} /s`,
+      `${fmt(normal.requestsPerSecond / bare.requestsPerSecond, 3)} × bare; p50 ${normal.latencyP50Ms} ms, p99 ${normal.latencyP99Ms} ms; server CPU ${cpu(normal)} per filing`,
+    ],
   ];
-  const rssRow: [string, string, string] = ['server peak RSS under load', mb(serverRss), `durable ${mb(durable.serverRssPeakBytes)}, normal ${mb(normal.serverRssPeakBytes)}`];
+  const rssRow: [string, string, string] = [
+    'server peak RSS under load',
+    mb(serverRss),
+    `durable ${mb(durable.serverRssPeakBytes)}, normal ${mb(normal.serverRssPeakBytes)}`,
+  ];
   const ratioTarget: Target = { name: 'durable filings/s ≥ 0.5 × bare Fastify', met: ratio >= 0.5, detail: `${fmt(ratio, 3)} ×` };
-  const rssTarget: Target = { name: 'server RSS under load < 300 MB', met: serverRss !== null && serverRss < 300 * MB, detail: `${fmt((serverRss ?? 0) / MB)} MB` };
+  const rssTarget: Target = {
+    name: 'server RSS under load < 300 MB',
+    met: serverRss !== null && serverRss < 300 * MB,
+    detail: `${fmt((serverRss ?? 0) / MB)} MB`,
+  };
   return { http, bare, durable, normal, ratio, rows, rssRow, ratioTarget, rssTarget };
 }
 
@@ -134,7 +194,10 @@ async function uploadFigures(step: (what: string) => string) {
   const { output: throughputOutput, ...throughput } = await benchUploadThroughput(opts);
   log(step('uploads: 20 clients each uploading 10 MB PNGs'));
   const { output: memoryOutput, ...memory } = await benchUploadMemory(opts);
-  for (const [what, f, out] of [['1 MP', throughput, throughputOutput], ['10 MB', memory, memoryOutput]] as const) {
+  for (const [what, f, out] of [
+    ['1 MP', throughput, throughputOutput],
+    ['10 MB', memory, memoryOutput],
+  ] as const) {
     if (f.failed > 0)
       log(`  warning: ${f.failed} ${what} uploads failed (${JSON.stringify(f.refusals)}); server output:\n${out.slice(-2000)}`);
   }
@@ -169,22 +232,38 @@ async function onlyUpload(): Promise<void> {
 /** BENCH_ONLY=http: the HTTP figures alone. */
 async function onlyHttp(): Promise<void> {
   const started = performance.now();
-  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; HTTP ${httpSeconds} s per run, 50 connections`);
+  log(
+    `sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; HTTP ${httpSeconds} s per run, 50 connections`,
+  );
   const { rows, rssRow, ratioTarget, rssTarget } = await httpFigures((what) => what);
   process.stdout.write(table([...rows, rssRow], [ratioTarget, rssTarget], started));
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${fmt(EVENTS)} events; HTTP ${httpSeconds} s per run, 50 connections`);
+  log(
+    `sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${fmt(EVENTS)} events; HTTP ${httpSeconds} s per run, 50 connections`,
+  );
   const steps = ['1/7', '1/7', '2/7'];
-  const { http, bare, durable, normal, ratio, rows: httpRows, rssRow, ratioTarget, rssTarget } = await httpFigures((what) => `${steps.shift()} ${what}`);
+  const {
+    http,
+    bare,
+    durable,
+    normal,
+    ratio,
+    rows: httpRows,
+    rssRow,
+    ratioTarget,
+    rssTarget,
+  } = await httpFigures((what) => `${steps.shift()} ${what}`);
 
   const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   try {
     log('2/7 the SQLite store alone, 50 concurrent writers: group commit against one commit per append');
     const storeFigures = [
-      await benchStore(work, 'FULL', 1, 3), await benchStore(work, 'FULL', undefined, 3), await benchStore(work, 'NORMAL', undefined, 3),
+      await benchStore(work, 'FULL', 1, 3),
+      await benchStore(work, 'FULL', undefined, 3),
+      await benchStore(work, 'NORMAL', undefined, 3),
     ];
     log(`3/7 generating a ${fmt(EVENTS)}-event ledger (not timed)`);
     const gen = await generateLedger(join(work, 'data'), EVENTS, log);
@@ -204,15 +283,33 @@ async function main(): Promise<void> {
     const rows: Array<[string, string, string]> = [
       ...httpRows,
       ...storeFigures.map((f): [string, string, string] => [
-        `store appends, ${f.synchronous}, ${f.maxBatch === 1 ? 'one commit per append' : 'group commit'}`, `${fmt(f.commandsPerSecond)} /s`,
-        `${fmt(f.commitsPerSecond)} commits/s; 2 events per append`]),
+        `store appends, ${f.synchronous}, ${f.maxBatch === 1 ? 'one commit per append' : 'group commit'}`,
+        `${fmt(f.commandsPerSecond)} /s`,
+        `${fmt(f.commitsPerSecond)} commits/s; 2 events per append`,
+      ]),
       rssRow,
       ...verifyRows,
-      [`inclusion proof at ${fmt(proofs.treeSize)} leaves`, `median ${fmt(proofs.inclusion.medianMs, 3)} ms`, `p99 ${fmt(proofs.inclusion.p99Ms, 3)} ms (${fmt(proofs.inclusion.samples)} random leaves)`],
-      [`consistency proof to ${fmt(proofs.treeSize)}`, `median ${fmt(proofs.consistency.medianMs, 3)} ms`, `p99 ${fmt(proofs.consistency.p99Ms, 3)} ms (${fmt(proofs.consistency.samples)} random sizes)`],
-      [`projection rebuild (${fmt(rebuild.total)} events)`, `${fmt(rebuild.eventsPerSecond)} events/s`, rebuild.complete ? `${fmt(rebuild.seconds, 1)} s` : `stopped at the ${rebuildLimit} s limit after ${fmt(rebuild.events)} events`],
+      [
+        `inclusion proof at ${fmt(proofs.treeSize)} leaves`,
+        `median ${fmt(proofs.inclusion.medianMs, 3)} ms`,
+        `p99 ${fmt(proofs.inclusion.p99Ms, 3)} ms (${fmt(proofs.inclusion.samples)} random leaves)`,
+      ],
+      [
+        `consistency proof to ${fmt(proofs.treeSize)}`,
+        `median ${fmt(proofs.consistency.medianMs, 3)} ms`,
+        `p99 ${fmt(proofs.consistency.p99Ms, 3)} ms (${fmt(proofs.consistency.samples)} random sizes)`,
+      ],
+      [
+        `projection rebuild (${fmt(rebuild.total)} events)`,
+        `${fmt(rebuild.eventsPerSecond)} events/s`,
+        rebuild.complete ? `${fmt(rebuild.seconds, 1)} s` : `stopped at the ${rebuildLimit} s limit after ${fmt(rebuild.events)} events`,
+      ],
       nearDup.available
-        ? [`near-duplicate lookup (${fmt(nearDup.filings)} filings)`, `median ${fmt(nearDup.medianMs, 3)} ms`, `p99 ${fmt(nearDup.p99Ms, 3)} ms; index built in ${fmt(nearDup.buildSeconds, 1)} s`]
+        ? [
+            `near-duplicate lookup (${fmt(nearDup.filings)} filings)`,
+            `median ${fmt(nearDup.medianMs, 3)} ms`,
+            `p99 ${fmt(nearDup.p99Ms, 3)} ms; index built in ${fmt(nearDup.buildSeconds, 1)} s`,
+          ]
         : ['near-duplicate lookup', 'not available yet', nearDup.reason],
       ...upload.rows,
     ];
@@ -220,7 +317,11 @@ async function main(): Promise<void> {
     const targets: Target[] = [
       ratioTarget,
       ...verifyTargets,
-      { name: 'proofs median < 1 ms at 1M leaves', met: proofs.inclusion.medianMs < 1 && proofs.consistency.medianMs < 1 && proofs.treeSize >= 1_000_000, detail: `inclusion ${fmt(proofs.inclusion.medianMs, 3)} ms, consistency ${fmt(proofs.consistency.medianMs, 3)} ms at ${fmt(proofs.treeSize)} leaves` },
+      {
+        name: 'proofs median < 1 ms at 1M leaves',
+        met: proofs.inclusion.medianMs < 1 && proofs.consistency.medianMs < 1 && proofs.treeSize >= 1_000_000,
+        detail: `inclusion ${fmt(proofs.inclusion.medianMs, 3)} ms, consistency ${fmt(proofs.consistency.medianMs, 3)} ms at ${fmt(proofs.treeSize)} leaves`,
+      },
       { name: 'rebuild ≥ 20,000 events/s', met: rebuild.eventsPerSecond >= 20_000, detail: `${fmt(rebuild.eventsPerSecond)} events/s` },
       rssTarget,
     ];
@@ -229,11 +330,22 @@ async function main(): Promise<void> {
 
     mkdirSync(join(ROOT, 'bench'), { recursive: true });
     const results = {
-      at: new Date().toISOString(), machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, memoryBytes: totalmem(), node: process.version },
-      scale, events: EVENTS, http: { ...http, bare, durable, normal, ratio }, store: storeFigures,
+      at: new Date().toISOString(),
+      machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, memoryBytes: totalmem(), node: process.version },
+      scale,
+      events: EVENTS,
+      http: { ...http, bare, durable, normal, ratio },
+      store: storeFigures,
       ledger: { events: ledger.events, streams: ledger.streams, filings: ledger.filings, exportBytes: ledger.exportBytes },
-      verify, verifyPrefix: verifySmall, rawSha256: sha, verifyRatio, proofs, rebuild, nearDuplicates: nearDup,
-      upload: { throughput: upload.throughput, memory: upload.memory }, targets,
+      verify,
+      verifyPrefix: verifySmall,
+      rawSha256: sha,
+      verifyRatio,
+      proofs,
+      rebuild,
+      nearDuplicates: nearDup,
+      upload: { throughput: upload.throughput, memory: upload.memory },
+      targets,
       seconds: (performance.now() - started) / 1000,
     };
     writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -243,23 +355,46 @@ async function main(): Promise<void> {
   }
 }
 
-const cpuPer = (f: { serverCpuMsPerRequest: number | null }) => (f.serverCpuMsPerRequest === null ? 'n/a' : `${fmt(f.serverCpuMsPerRequest, 3)} ms`);
+const cpuPer = (f: { serverCpuMsPerRequest: number | null }) =>
+  f.serverCpuMsPerRequest === null ? 'n/a' : `${fmt(f.serverCpuMsPerRequest, 3)} ms`;
 
 /** BENCH_ONLY=witness: checkpoint latency with 2 witnesses and a TSA, and filings/s with and without them. */
 async function onlyWitness(): Promise<void> {
   const started = performance.now();
-  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; HTTP ${httpSeconds} s per run, 50 connections`);
+  log(
+    `sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; HTTP ${httpSeconds} s per run, 50 connections`,
+  );
   const f = await benchWitnesses({ connections: 50, seconds: httpSeconds, warmupSeconds: 3 }, Math.round(200 * scale), 2, log);
   const mean = (runs: Array<{ requestsPerSecond: number }>) => runs.reduce((sum, r) => sum + r.requestsPerSecond, 0) / runs.length;
   const ratio = mean(f.with) / mean(f.without);
-  const runs = (figures: HttpFigure[]) => figures.map((r) => `${fmt(r.requestsPerSecond)}/s (p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, ` +
-    `${r.failed} failed, server CPU ${cpuPer(r)} per filing)`).join('; ');
-  process.stdout.write(table([
-    ['checkpoint latency, 2 witnesses + TSA', `median ${fmt(f.checkpoint.medianMs, 1)} ms`, `p99 ${fmt(f.checkpoint.p99Ms, 1)} ms: filing committed → cosigned checkpoint covering it served (${f.checkpoint.samples} samples)`],
-    ['RFC 3161 token (openssl TSA)', `median ${fmt(f.tsa.medianMs, 1)} ms`, `p99 ${fmt(f.tsa.p99Ms, 1)} ms: request, reply and verification (${f.tsa.samples} samples)`],
-    ['filings, durable, no witnesses', `${fmt(mean(f.without))} /s`, `mean of ${runs(f.without)}`],
-    ['filings, durable, 2 witnesses + TSA', `${fmt(mean(f.with))} /s`, `${fmt(ratio, 3)} × without; mean of ${runs(f.with)}`],
-  ], [{ name: 'witnesses and TSA off the write path: filings/s ≥ 0.9 × without', met: ratio >= 0.9, detail: `${fmt(ratio, 3)} ×` }], started));
+  const runs = (figures: HttpFigure[]) =>
+    figures
+      .map(
+        (r) =>
+          `${fmt(r.requestsPerSecond)}/s (p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, ` +
+          `${r.failed} failed, server CPU ${cpuPer(r)} per filing)`,
+      )
+      .join('; ');
+  process.stdout.write(
+    table(
+      [
+        [
+          'checkpoint latency, 2 witnesses + TSA',
+          `median ${fmt(f.checkpoint.medianMs, 1)} ms`,
+          `p99 ${fmt(f.checkpoint.p99Ms, 1)} ms: filing committed → cosigned checkpoint covering it served (${f.checkpoint.samples} samples)`,
+        ],
+        [
+          'RFC 3161 token (openssl TSA)',
+          `median ${fmt(f.tsa.medianMs, 1)} ms`,
+          `p99 ${fmt(f.tsa.p99Ms, 1)} ms: request, reply and verification (${f.tsa.samples} samples)`,
+        ],
+        ['filings, durable, no witnesses', `${fmt(mean(f.without))} /s`, `mean of ${runs(f.without)}`],
+        ['filings, durable, 2 witnesses + TSA', `${fmt(mean(f.with))} /s`, `${fmt(ratio, 3)} × without; mean of ${runs(f.with)}`],
+      ],
+      [{ name: 'witnesses and TSA off the write path: filings/s ≥ 0.9 × without', met: ratio >= 0.9, detail: `${fmt(ratio, 3)} ×` }],
+      started,
+    ),
+  );
 }
 
 const onlyFigure = process.env.BENCH_ONLY;

@@ -26,8 +26,23 @@ export interface WitnessFigures {
 const ORIGIN = 'bench.sandbox-ledger.local/log';
 
 async function startWitness(dir: string, name: string, logVkey: string): Promise<{ vkey: string; url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'sandbox-ledger.js'), 'witness', 'serve', '--key', join(dir, `${name}.key`), '--name', `witness.bench/${name}`,
-    '--data-dir', join(dir, name), '--log', logVkey], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'sandbox-ledger.js'),
+      'witness',
+      'serve',
+      '--key',
+      join(dir, `${name}.key`),
+      '--name',
+      `witness.bench/${name}`,
+      '--data-dir',
+      join(dir, name),
+      '--log',
+      logVkey,
+    ],
+    { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const { vkey, url } = await new Promise<{ vkey: string; url: string }>((resolve, reject) => {
     let out = '';
@@ -38,7 +53,14 @@ async function startWitness(dir: string, name: string, logVkey: string): Promise
     });
     child.on('exit', (code) => reject(new Error(`witness ${name} exited with ${code}`)));
   });
-  return { vkey, url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  return {
+    vkey,
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 const stats = (ms: number[]) => {
@@ -47,48 +69,67 @@ const stats = (ms: number[]) => {
 };
 
 /** A fresh log key and two fresh witnesses following it: each ledger the bench starts is a new log to them. */
-export async function withWitnesses<T>(tsa: OpensslTsa, work: (env: Record<string, string>, trust: CheckpointTrust) => Promise<T>): Promise<T> {
+export async function withWitnesses<T>(
+  tsa: OpensslTsa,
+  work: (env: Record<string, string>, trust: CheckpointTrust) => Promise<T>,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-witness-'));
   const seed = ed25519.utils.randomSecretKey();
   const logVkey = formatVkey(ORIGIN, ed25519.getPublicKey(seed));
   const witnesses = await Promise.all([startWitness(dir, 'w1', logVkey), startWitness(dir, 'w2', logVkey)]);
   try {
-    return await work({
-      LEDGER_ORIGIN: ORIGIN, LEDGER_SIGNING_KEY: Buffer.from(seed).toString('base64'),
-      LEDGER_WITNESSES: witnesses.map((w) => `${w.vkey} ${w.url}`).join(','), LEDGER_WITNESS_QUORUM: '2',
-      LEDGER_TSA_URLS: tsa.url, LEDGER_TSA_CA_FILE: tsa.caFile, LEDGER_TSA_INTERVAL_S: '1',
-      LEDGER_PUBLIC_RATE_LIMIT: '1000000', // the latency loop reads the public checkpoint far more often than a client would
-    }, { vkey: logVkey, witnesses: witnesses.map((w) => parseCosignerVkey(w.vkey)), quorum: 2 });
+    return await work(
+      {
+        LEDGER_ORIGIN: ORIGIN,
+        LEDGER_SIGNING_KEY: Buffer.from(seed).toString('base64'),
+        LEDGER_WITNESSES: witnesses.map((w) => `${w.vkey} ${w.url}`).join(','),
+        LEDGER_WITNESS_QUORUM: '2',
+        LEDGER_TSA_URLS: tsa.url,
+        LEDGER_TSA_CA_FILE: tsa.caFile,
+        LEDGER_TSA_INTERVAL_S: '1',
+        LEDGER_PUBLIC_RATE_LIMIT: '1000000', // the latency loop reads the public checkpoint far more often than a client would
+      },
+      { vkey: logVkey, witnesses: witnesses.map((w) => parseCosignerVkey(w.vkey)), quorum: 2 },
+    );
   } finally {
     await Promise.all(witnesses.map((w) => w.stop()));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export async function benchWitnesses(http: HttpOptions, samples: number, rounds: number, log: (s: string) => void): Promise<WitnessFigures> {
+export async function benchWitnesses(
+  http: HttpOptions,
+  samples: number,
+  rounds: number,
+  log: (s: string) => void,
+): Promise<WitnessFigures> {
   const tsa = await startOpensslTsa('Bench TSA');
   try {
     log(`witness 1/4 checkpoint latency: a filing, then GET /v1/ledger/checkpoint until cosigned by both witnesses (${samples} samples)`);
-    const checkpointMs = await withWitnesses(tsa, (env, trust) => withLedger('FULL', env, async (server, creatorKey) => {
-      const out: number[] = [];
-      for (let i = 0; i < samples; i++) {
-        const res = await fetch(`${server.url}/v1/filings`, {
-          method: 'POST', headers: { authorization: `Bearer ${creatorKey}`, 'content-type': 'application/json' }, body: benchFilingBody(i),
-        });
-        if (res.status !== 201) throw new Error(`filing failed: ${res.status} ${await res.text()}`);
-        const { leafIndex } = (await res.json()) as { leafIndex: number };
-        const started = performance.now();
-        for (;;) {
-          if (performance.now() - started > 30_000) throw new Error(`no cosigned checkpoint covered leaf ${leafIndex} within 30 s`);
-          const served = await fetch(`${server.url}/v1/ledger/checkpoint`);
-          if (served.status !== 200) throw new Error(`GET /v1/ledger/checkpoint answered ${served.status}`);
-          const verified = verifyCosignedCheckpoint(await served.text(), trust);
-          if (verified.ok && verified.checkpoint.treeSize > leafIndex) break;
+    const checkpointMs = await withWitnesses(tsa, (env, trust) =>
+      withLedger('FULL', env, async (server, creatorKey) => {
+        const out: number[] = [];
+        for (let i = 0; i < samples; i++) {
+          const res = await fetch(`${server.url}/v1/filings`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${creatorKey}`, 'content-type': 'application/json' },
+            body: benchFilingBody(i),
+          });
+          if (res.status !== 201) throw new Error(`filing failed: ${res.status} ${await res.text()}`);
+          const { leafIndex } = (await res.json()) as { leafIndex: number };
+          const started = performance.now();
+          for (;;) {
+            if (performance.now() - started > 30_000) throw new Error(`no cosigned checkpoint covered leaf ${leafIndex} within 30 s`);
+            const served = await fetch(`${server.url}/v1/ledger/checkpoint`);
+            if (served.status !== 200) throw new Error(`GET /v1/ledger/checkpoint answered ${served.status}`);
+            const verified = verifyCosignedCheckpoint(await served.text(), trust);
+            if (verified.ok && verified.checkpoint.treeSize > leafIndex) break;
+          }
+          out.push(performance.now() - started);
         }
-        out.push(performance.now() - started);
-      }
-      return out;
-    }));
+        return out;
+      }),
+    );
 
     log(`witness 2/4 TSA token latency: request, openssl ts -reply, verification (${Math.min(samples, 100)} samples)`);
     const cas = parsePemCertificates(tsa.caPem);

@@ -25,21 +25,28 @@ export async function rebuildProjections(): Promise<void> {
   await runner.rebuild((done, total) => bar.update(done, total));
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`rebuilt read models from ${runner.position} events in ${seconds.toFixed(2)} s (${Math.round(runner.position / Math.max(seconds, 1e-9))} events/s)\n`);
+  process.stdout.write(
+    `rebuilt read models from ${runner.position} events in ${seconds.toFixed(2)} s (${Math.round(runner.position / Math.max(seconds, 1e-9))} events/s)\n`,
+  );
   await ctx.close();
 }
 
 export async function settle(asOf: string | undefined): Promise<number> {
   const at = asOf === undefined ? undefined : new Date(asOf);
-  if (at && (!/(Z|[+-]\d{2}:\d{2})$/.test(asOf!) || Number.isNaN(at.getTime()))) throw new UsageError('--as-of must be an ISO-8601 instant with a time zone');
+  if (at && (!/(Z|[+-]\d{2}:\d{2})$/.test(asOf!) || Number.isNaN(at.getTime())))
+    throw new UsageError('--as-of must be an ISO-8601 instant with a time zone');
   // No schedule in this process, and no projection runner: a running server catches the read models up itself.
   const config = loadConfig(process.env, { logLevel: 'warn', settlementIntervalMs: 0 });
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config) });
   try {
     const started = performance.now();
-    const r = await ctx.get(SettlementService).settle({ asOf: at, trigger: 'cli', actor: 'system:cli', recordEmpty: true, waitForReadModels: false });
+    const r = await ctx
+      .get(SettlementService)
+      .settle({ asOf: at, trigger: 'cli', actor: 'system:cli', recordEmpty: true, waitForReadModels: false });
     const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(`settled as of ${r.asOf} over ${r.logSize} events under policy v${r.policyVersion}: ${r.changes.length} right(s) changed; RightsSettled at leaf ${r.leafIndex} (${seconds.toFixed(2)} s)\n`);
+    process.stdout.write(
+      `settled as of ${r.asOf} over ${r.logSize} events under policy v${r.policyVersion}: ${r.changes.length} right(s) changed; RightsSettled at leaf ${r.leafIndex} (${seconds.toFixed(2)} s)\n`,
+    );
     for (const c of r.changes) process.stdout.write(`  ${c.filingId} ${c.from} -> ${c.to} (${c.rule})\n`);
     return 0;
   } catch (err) {

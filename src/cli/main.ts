@@ -34,11 +34,26 @@ commands:
 `;
 
 const OPTIONS = {
-  export: { type: 'string' }, checkpoint: { type: 'string', multiple: true }, checkpoints: { type: 'string', multiple: true },
-  vkey: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, 'as-of': { type: 'string' },
-  witness: { type: 'string', multiple: true }, 'witness-quorum': { type: 'string' }, 'tsa-ca': { type: 'string' }, 'pq-vkey': { type: 'string' },
-  file: { type: 'string' }, 'consistent-with': { type: 'string' }, server: { type: 'string' }, proof: { type: 'string' },
-  log: { type: 'string', multiple: true }, name: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' },
+  export: { type: 'string' },
+  checkpoint: { type: 'string', multiple: true },
+  checkpoints: { type: 'string', multiple: true },
+  vkey: { type: 'string' },
+  key: { type: 'string' },
+  out: { type: 'string' },
+  'as-of': { type: 'string' },
+  witness: { type: 'string', multiple: true },
+  'witness-quorum': { type: 'string' },
+  'tsa-ca': { type: 'string' },
+  'pq-vkey': { type: 'string' },
+  file: { type: 'string' },
+  'consistent-with': { type: 'string' },
+  server: { type: 'string' },
+  proof: { type: 'string' },
+  log: { type: 'string', multiple: true },
+  name: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -61,35 +76,64 @@ export async function main(argv: string[]): Promise<number> {
     return value;
   };
   const trust = () => ({
-    vkey: need('vkey', values.vkey), pqVkey: values['pq-vkey'], witnesses: values.witness ?? [], witnessQuorum: values['witness-quorum'], tsaCa: values['tsa-ca'],
+    vkey: need('vkey', values.vkey),
+    pqVkey: values['pq-vkey'],
+    witnesses: values.witness ?? [],
+    witnessQuorum: values['witness-quorum'],
+    tsaCa: values['tsa-ca'],
   });
   try {
     switch (command) {
-      case 'serve': await (await app()).serve(); return 0;
-      case 'projections': if (sub === 'rebuild') { await (await app()).rebuildProjections(); return 0; } break;
-      case 'export': return await (await import('./export.js')).exportCommand(values.out);
+      case 'serve':
+        await (await app()).serve();
+        return 0;
+      case 'projections':
+        if (sub === 'rebuild') {
+          await (await app()).rebuildProjections();
+          return 0;
+        }
+        break;
+      case 'export':
+        return await (await import('./export.js')).exportCommand(values.out);
       case 'verify':
         return await verifyCommand({
-          export: need('export', values.export), checkpoint: values.checkpoint ?? [], checkpoints: values.checkpoints ?? [],
-          apiKey: values.key ?? process.env.LEDGER_API_KEY, ...trust(),
+          export: need('export', values.export),
+          checkpoint: values.checkpoint ?? [],
+          checkpoints: values.checkpoints ?? [],
+          apiKey: values.key ?? process.env.LEDGER_API_KEY,
+          ...trust(),
         });
-      case 'settle': return await (await app()).settle(values['as-of']);
+      case 'settle':
+        return await (await app()).settle(values['as-of']);
       case 'verify-receipt':
         if (!sub) throw new UsageError('verify-receipt needs the receipt file');
         return await verifyReceiptCommand({
-          receipt: sub, ...trust(), file: values.file, consistentWith: values['consistent-with'], server: values.server, proof: values.proof,
+          receipt: sub,
+          ...trust(),
+          file: values.file,
+          consistentWith: values['consistent-with'],
+          server: values.server,
+          proof: values.proof,
         });
       case 'verify-evidence':
         if (!sub) throw new UsageError('verify-evidence needs the evidence bundle file');
         return await (await import('./verify-evidence.js')).verifyEvidenceCommand({ bundle: sub, vkey: values.vkey, file: values.file });
       case 'witness': {
-        const args = { keyFile: need('key', values.key), name: values.name, logs: values.log ?? [], port: values.port, host: values.host, dataDir: values['data-dir'] };
+        const args = {
+          keyFile: need('key', values.key),
+          name: values.name,
+          logs: values.log ?? [],
+          port: values.port,
+          host: values.host,
+          dataDir: values['data-dir'],
+        };
         const witness = await import('./witness.js');
         if (sub === 'serve') return await witness.witnessServeCommand(args);
         if (sub === 'vkey') return witness.witnessVkeyCommand(args);
         break;
       }
-      case undefined: case 'help':
+      case undefined:
+      case 'help':
         process.stdout.write(USAGE);
         return 0;
     }
@@ -102,5 +146,8 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-const code = await main(process.argv.slice(2)).catch((err: Error) => { process.stderr.write(`sandbox-ledger: ${err.message}\n`); return 1; });
+const code = await main(process.argv.slice(2)).catch((err: Error) => {
+  process.stderr.write(`sandbox-ledger: ${err.message}\n`);
+  return 1;
+});
 if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;

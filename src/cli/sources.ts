@@ -25,7 +25,10 @@ export async function readVkey(arg: string): Promise<string> {
 }
 
 /** The lines of an NDJSON source, streamed, with its byte size when known. */
-export async function openLines(source: string, apiKey?: string): Promise<{ lines: AsyncIterable<string>; bytes: number | null; stream: Readable }> {
+export async function openLines(
+  source: string,
+  apiKey?: string,
+): Promise<{ lines: AsyncIterable<string>; bytes: number | null; stream: Readable }> {
   const { stream, bytes } = await openSource(source, apiKey);
   return { lines: createInterface({ input: stream, crlfDelay: Infinity }), bytes, stream };
 }
@@ -34,7 +37,10 @@ export async function openLines(source: string, apiKey?: string): Promise<{ line
  * The lines of an NDJSON source in batches (one per chunk read), each batch with the bytes it came from: the lines
  * readline would give (split at \n, \r\n and a lone \r), without a promise per line.
  */
-export async function openLineBatches(source: string, apiKey?: string): Promise<{ batches: AsyncIterable<{ lines: string[]; bytes: number }>; bytes: number | null; stream: Readable }> {
+export async function openLineBatches(
+  source: string,
+  apiKey?: string,
+): Promise<{ batches: AsyncIterable<{ lines: string[]; bytes: number }>; bytes: number | null; stream: Readable }> {
   const { stream, bytes } = await openSource(source, apiKey);
   return { batches: lineBatches(stream), bytes, stream };
 }
@@ -50,7 +56,8 @@ function pushLines(bytes: Buffer, start: number, end: number, lines: string[]): 
     let stop = bytes.indexOf(10, start);
     if (stop < 0 || stop > end) stop = end;
     const line = bytes.toString('utf8', start, stop);
-    if (line.includes('\r')) lines.push(...line.split(LINE_BREAK)); // readline also ends a line at \r\n and at a lone \r
+    if (line.includes('\r'))
+      lines.push(...line.split(LINE_BREAK)); // readline also ends a line at \r\n and at a lone \r
     else lines.push(line);
     start = stop + 1;
   }
@@ -61,10 +68,15 @@ async function* lineBatches(stream: AsyncIterable<Buffer>): AsyncGenerator<{ lin
   let restBytes = 0;
   for await (const chunk of stream) {
     const end = chunk.lastIndexOf(10);
-    if (end < 0) { rest.push(Buffer.from(chunk)); restBytes += chunk.length; continue; }
+    if (end < 0) {
+      rest.push(Buffer.from(chunk));
+      restBytes += chunk.length;
+      continue;
+    }
     const lines: string[] = [];
     let from = 0;
-    if (restBytes > 0) { // the line begun in earlier chunks
+    if (restBytes > 0) {
+      // the line begun in earlier chunks
       const first = chunk.indexOf(10);
       const joined = Buffer.concat([...rest, chunk.subarray(0, first)]);
       pushLines(joined, 0, joined.length, lines);
@@ -103,7 +115,10 @@ async function openSource(source: string, apiKey?: string): Promise<{ bytes: num
 /** A checkpoint history whose plain fields contradict its signed notes: only the notes are trusted, so the history was altered. */
 export class CheckpointHistoryError extends Error {
   readonly name = 'CheckpointHistoryError';
-  constructor(readonly treeSize: unknown, message: string) {
+  constructor(
+    readonly treeSize: unknown,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -128,7 +143,10 @@ export function checkpointNotes(history: unknown): string[] {
 }
 
 /** A checkpoint as given to the verifier: its note and the RFC 3161 tokens listed with it (base64 DER). */
-export interface CheckpointItem { note: string; timestamps: CarriedTimestamp[] }
+export interface CheckpointItem {
+  note: string;
+  timestamps: CarriedTimestamp[];
+}
 
 /** The items of a checkpoint history with their time-stamps; the same checks as checkpointNotes. */
 export function checkpointItems(history: unknown): CheckpointItem[] {
@@ -140,7 +158,11 @@ export function checkpointItems(history: unknown): CheckpointItem[] {
     const claimed = claimedCheckpoint(note);
     if (claimed) {
       const differs = (field: string, listed: unknown, signed: unknown) => {
-        if (listed !== undefined && listed !== signed) throw new CheckpointHistoryError(treeSize, `${name}: its ${field} ${JSON.stringify(listed)} is not the signed note's ${JSON.stringify(signed)}`);
+        if (listed !== undefined && listed !== signed)
+          throw new CheckpointHistoryError(
+            treeSize,
+            `${name}: its ${field} ${JSON.stringify(listed)} is not the signed note's ${JSON.stringify(signed)}`,
+          );
       };
       differs('treeSize', treeSize, claimed.treeSize);
       differs('rootHash', rootHash, bytesToHex(claimed.rootHash));
@@ -150,7 +172,13 @@ export function checkpointItems(history: unknown): CheckpointItem[] {
     if (listed !== undefined && !(Array.isArray(listed) && listed.every((t) => typeof t?.token === 'string'))) {
       throw new CheckpointHistoryError(treeSize, `${name}: its timestamps are not a list of tokens`);
     }
-    return { note, timestamps: ((listed ?? []) as CarriedTimestamp[]).map((t) => ({ token: t.token, time: typeof t.time === 'number' ? t.time : undefined })) };
+    return {
+      note,
+      timestamps: ((listed ?? []) as CarriedTimestamp[]).map((t) => ({
+        token: t.token,
+        time: typeof t.time === 'number' ? t.time : undefined,
+      })),
+    };
   });
 }
 

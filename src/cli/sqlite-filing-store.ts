@@ -41,10 +41,13 @@ export class SqliteFilingStore implements FilingStore {
   private nextSeq = 1;
 
   /** `recent`: how many records to keep in memory. */
-  constructor(parent?: string, private readonly recent = RECENT) {
+  constructor(
+    parent?: string,
+    private readonly recent = RECENT,
+  ) {
     this.dir = makeScratchDir(parent);
     try {
-      const db = this.db = new Database(join(this.dir, 'filings.sqlite'));
+      const db = (this.db = new Database(join(this.dir, 'filings.sqlite')));
       // A scratch file, removed at the end: nothing here needs to survive a crash.
       db.pragma('journal_mode = OFF');
       db.pragma('synchronous = OFF');
@@ -52,7 +55,10 @@ export class SqliteFilingStore implements FilingStore {
       db.exec('CREATE TABLE filings (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL)');
       this.getRow = db.prepare('SELECT seq, record FROM filings WHERE id = ?');
       // A record already in the table keeps its place (seq); only a new one takes the seq given.
-      const put = (rows: number) => db.prepare(`INSERT INTO filings (seq, id, record) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')} ON CONFLICT (id) DO UPDATE SET record = excluded.record`);
+      const put = (rows: number) =>
+        db.prepare(
+          `INSERT INTO filings (seq, id, record) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')} ON CONFLICT (id) DO UPDATE SET record = excluded.record`,
+        );
       this.putRows = put(ROWS);
       this.putRow = put(1);
       this.pageRows = db.prepare('SELECT seq, record FROM filings WHERE seq > ? ORDER BY seq LIMIT ?');
@@ -64,7 +70,8 @@ export class SqliteFilingStore implements FilingStore {
 
   get(filingId: string): FilingRecord | undefined {
     const kept = this.kept.get(filingId);
-    if (kept !== undefined) { // now the most recently used
+    if (kept !== undefined) {
+      // now the most recently used
       this.kept.delete(filingId);
       this.kept.set(filingId, kept);
       return kept.record;
@@ -100,7 +107,10 @@ export class SqliteFilingStore implements FilingStore {
     this.kept.set(kept.record.filingId, kept);
     if (this.kept.size <= this.recent) return;
     const oldest: Kept[] = [];
-    for (const k of this.kept.values()) { oldest.push(k); if (oldest.length === Math.min(EVICT, this.recent)) break; }
+    for (const k of this.kept.values()) {
+      oldest.push(k);
+      if (oldest.length === Math.min(EVICT, this.recent)) break;
+    }
     for (const k of oldest) this.kept.delete(k.record.filingId);
     this.write(oldest);
   }

@@ -1,26 +1,43 @@
 // What the verifier commands trust, from their options: the log's vkeys, witnesses and a quorum, the TSAs' CAs.
 import type { Certificate } from 'pkijs';
-import { checkCheckpointTimestamps, checkTrustAnchors, parsePemCertificates, type CarriedTimestamp, type VerifiedTimestamp } from '../timestamp/rfc3161.js';
+import {
+  checkCheckpointTimestamps,
+  checkTrustAnchors,
+  parsePemCertificates,
+  type CarriedTimestamp,
+  type VerifiedTimestamp,
+} from '../timestamp/rfc3161.js';
 import type { Checkpoint } from '../verifier/checkpoint.js';
 import { type CheckpointTrust, type Cosignature, ML_DSA_44, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
 import { readText, readVkey } from './sources.js';
 import { UsageError } from './usage-error.js';
 
-export interface TrustArgs { vkey: string; pqVkey?: string; witnesses?: string[]; witnessQuorum?: string; tsaCa?: string }
+export interface TrustArgs {
+  vkey: string;
+  pqVkey?: string;
+  witnesses?: string[];
+  witnessQuorum?: string;
+  tsaCa?: string;
+}
 
-export interface Trust extends CheckpointTrust { tsaCas: Certificate[] | null }
+export interface Trust extends CheckpointTrust {
+  tsaCas: Certificate[] | null;
+}
 
 export async function loadTrust(args: TrustArgs): Promise<Trust> {
-  const witnesses = await Promise.all((args.witnesses ?? []).map(async (w) => {
-    try {
-      return parseCosignerVkey(await readVkey(w));
-    } catch (err) {
-      throw new UsageError(`--witness ${w}: ${(err as Error).message}`);
-    }
-  }));
+  const witnesses = await Promise.all(
+    (args.witnesses ?? []).map(async (w) => {
+      try {
+        return parseCosignerVkey(await readVkey(w));
+      } catch (err) {
+        throw new UsageError(`--witness ${w}: ${(err as Error).message}`);
+      }
+    }),
+  );
   const quorum = args.witnessQuorum === undefined ? witnesses.length : Number(args.witnessQuorum);
-  if (!Number.isSafeInteger(quorum) || quorum < 0) throw new UsageError(`--witness-quorum must be a non-negative integer, not ${args.witnessQuorum}`);
+  if (!Number.isSafeInteger(quorum) || quorum < 0)
+    throw new UsageError(`--witness-quorum must be a non-negative integer, not ${args.witnessQuorum}`);
   if (quorum > witnesses.length) throw new UsageError(`--witness-quorum ${quorum} needs at least ${quorum} --witness keys`);
   let logMlDsa;
   if (args.pqVkey) {

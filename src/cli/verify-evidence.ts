@@ -33,7 +33,8 @@ const isHex64 = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]
 
 function proofOf(value: unknown, where: string): { leafIndex: number; treeSize: number; hashes: string[] } {
   const p = shape(value, ['leafIndex', 'treeSize', 'hashes'], where);
-  if (!Number.isSafeInteger(p.leafIndex) || !Number.isSafeInteger(p.treeSize)) throw new BundleError(`${where} has no integer leafIndex and treeSize`);
+  if (!Number.isSafeInteger(p.leafIndex) || !Number.isSafeInteger(p.treeSize))
+    throw new BundleError(`${where} has no integer leafIndex and treeSize`);
   if (!Array.isArray(p.hashes) || !p.hashes.every(isHex64)) throw new BundleError(`${where} hashes are not 64 lowercase hex digits each`);
   return p as { leafIndex: number; treeSize: number; hashes: string[] };
 }
@@ -68,22 +69,29 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
   try {
     logKey = parseVkey(keys.log, nativeSha256);
     logMlDsa = parseCosignerVkey(keys.logMlDsa44, nativeSha256);
-    if (!Array.isArray(keys.witnesses) || !keys.witnesses.every((w) => typeof w === 'string')) throw new Error('keys.witnesses is not a list of vkeys');
+    if (!Array.isArray(keys.witnesses) || !keys.witnesses.every((w) => typeof w === 'string'))
+      throw new Error('keys.witnesses is not a list of vkeys');
     witnesses = keys.witnesses.map((w: string) => parseCosignerVkey(w, nativeSha256));
   } catch (err) {
     throw new BundleError(`keys: ${(err as Error).message}`);
   }
-  if (keys.log !== keys.log.trim() || keys.logMlDsa44 !== keys.logMlDsa44.trim()) throw new BundleError('keys: a vkey has surrounding whitespace');
+  if (keys.log !== keys.log.trim() || keys.logMlDsa44 !== keys.logMlDsa44.trim())
+    throw new BundleError('keys: a vkey has surrounding whitespace');
   if (logMlDsa.type !== ML_DSA_44) throw new BundleError('keys.logMlDsa44 is not an ML-DSA-44 (type 0x06) key');
   if (witnesses.some((w) => w.type !== COSIGNATURE_V1)) throw new BundleError('keys.witnesses must be Ed25519 cosigner (type 0x04) keys');
   if (new Set(keys.witnesses).size !== witnesses.length) throw new BundleError('keys.witnesses lists a witness twice');
-  if (pinnedVkey !== undefined && pinnedVkey.trim() !== keys.log) throw new BundleError(`the bundle's log key ${keys.log} is not the one given with --vkey`);
+  if (pinnedVkey !== undefined && pinnedVkey.trim() !== keys.log)
+    throw new BundleError(`the bundle's log key ${keys.log} is not the one given with --vkey`);
 
   // The checkpoint: the log's two signatures and every listed witness's cosignature.
   const cp = shape(b.checkpoint, ['note', 'timestamps'], 'checkpoint');
   if (typeof cp.note !== 'string') throw new BundleError('checkpoint.note is not a string');
   const note = cp.note;
-  const verified = verifyCosignedCheckpoint(note, { vkey: logKey, logMlDsa, witnesses, quorum: witnesses.length }, { sha256: nativeSha256, verify: nativeEd25519Verify });
+  const verified = verifyCosignedCheckpoint(
+    note,
+    { vkey: logKey, logMlDsa, witnesses, quorum: witnesses.length },
+    { sha256: nativeSha256, verify: nativeEd25519Verify },
+  );
   if (!verified.ok) throw new BundleError(`checkpoint: ${verified.reason}`);
   const { checkpoint } = verified;
 
@@ -91,7 +99,8 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
   if (!Array.isArray(cp.timestamps)) throw new BundleError('checkpoint.timestamps is not a list');
   const tokens = cp.timestamps.map((t, i) => {
     const s = shape(t, ['time', 'token'], `checkpoint.timestamps[${i}]`);
-    if (!Number.isSafeInteger(s.time) || typeof s.token !== 'string') throw new BundleError(`checkpoint.timestamps[${i}] needs an integer time and a base64 token`);
+    if (!Number.isSafeInteger(s.time) || typeof s.token !== 'string')
+      throw new BundleError(`checkpoint.timestamps[${i}] needs an integer time and a base64 token`);
     return { time: s.time as number, token: s.token };
   });
   let timestamps: VerifiedTimestamp[] = [];
@@ -121,15 +130,24 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
     if (computeEventHash(e, nativeSha256) !== e.hash) throw new BundleError(`history[${i}]: the hash does not match the event`);
     if (e.stream !== `filing-${filingId}`) throw new BundleError(`history[${i}] is in stream ${e.stream}, not the filing's`);
     if (e.revision !== i) throw new BundleError(`history[${i}] has revision ${e.revision}: an event is missing or out of order`);
-    if (e.prevHash !== (i === 0 ? ZERO_HASH : events[i - 1].hash)) throw new BundleError(`history[${i}] does not chain to the event before it`);
-    if (i > 0 && e.leafIndex <= events[i - 1].leafIndex) throw new BundleError(`history[${i}] comes before the event it follows in the log`);
+    if (e.prevHash !== (i === 0 ? ZERO_HASH : events[i - 1].hash))
+      throw new BundleError(`history[${i}] does not chain to the event before it`);
+    if (i > 0 && e.leafIndex <= events[i - 1].leafIndex)
+      throw new BundleError(`history[${i}] comes before the event it follows in the log`);
     const ms = recordedAtMs(e.recordedAt);
     if (!(ms >= lastMs)) throw new BundleError(`history[${i}] is recorded at ${e.recordedAt}, earlier than the event before it`);
     lastMs = ms;
     const proof = proofOf(h.inclusionProof, `history[${i}].inclusionProof`);
-    if (proof.leafIndex !== e.leafIndex || proof.treeSize !== checkpoint.treeSize) throw new BundleError(`history[${i}]'s proof is not for its leaf under the checkpoint`);
-    const included = checkInclusion(hashLeaf(Buffer.from(e.hash, 'hex'), nativeSha256), e.leafIndex, checkpoint.treeSize,
-      proof.hashes.map((x) => Buffer.from(x, 'hex')), checkpoint.rootHash, nativeSha256);
+    if (proof.leafIndex !== e.leafIndex || proof.treeSize !== checkpoint.treeSize)
+      throw new BundleError(`history[${i}]'s proof is not for its leaf under the checkpoint`);
+    const included = checkInclusion(
+      hashLeaf(Buffer.from(e.hash, 'hex'), nativeSha256),
+      e.leafIndex,
+      checkpoint.treeSize,
+      proof.hashes.map((x) => Buffer.from(x, 'hex')),
+      checkpoint.rootHash,
+      nativeSha256,
+    );
     if (!included.ok) throw new BundleError(`history[${i}] is not in the checkpoint: ${included.reason}`);
     events.push(e);
   }
@@ -144,28 +162,40 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
 
   // The receipt: the WorkFiled event under the same checkpoint, exactly as in the history.
   const r = shape(b.receipt, ['entry', 'leafIndex', 'treeSize', 'inclusionProof', 'checkpoint'], 'receipt');
-  if (r.checkpoint !== note) throw new BundleError('the receipt is under another checkpoint than the bundle\'s');
+  if (r.checkpoint !== note) throw new BundleError("the receipt is under another checkpoint than the bundle's");
   if (!isObject(r.entry) || canonicalJson(r.entry) !== canonicalJson(filed)) {
-    throw new BundleError('the receipt is not for the filing\'s WorkFiled event');
+    throw new BundleError("the receipt is not for the filing's WorkFiled event");
   }
   const receiptProof = proofOf(r.inclusionProof, 'receipt.inclusionProof');
   if (canonicalJson(receiptProof) !== canonicalJson((b.history[0] as { inclusionProof: unknown }).inclusionProof)) {
-    throw new BundleError('the receipt\'s inclusion proof is not the history\'s');
+    throw new BundleError("the receipt's inclusion proof is not the history's");
   }
   const receipt = verifyReceipt(r as never, logKey, { sha256: nativeSha256, verify: nativeEd25519Verify });
   if (!receipt.ok) throw new BundleError(`receipt: ${receipt.reason}`);
 
   return {
-    filingId, contentHash: data.contentHash, filedAt: data.filedAt, leafIndex: filed.leafIndex, treeSize: checkpoint.treeSize,
-    checkpointTime: checkpoint.time, origin: checkpoint.origin,
+    filingId,
+    contentHash: data.contentHash,
+    filedAt: data.filedAt,
+    leafIndex: filed.leafIndex,
+    treeSize: checkpoint.treeSize,
+    checkpointTime: checkpoint.time,
+    origin: checkpoint.origin,
     events: events.map((e) => ({ type: e.type, revision: e.revision, leafIndex: e.leafIndex, recordedAt: e.recordedAt })),
-    copies: events.filter((e) => e.type === 'CopyRegistered' && isHex64((e.data as { copy?: { sha256?: unknown } }).copy?.sha256))
+    copies: events
+      .filter((e) => e.type === 'CopyRegistered' && isHex64((e.data as { copy?: { sha256?: unknown } }).copy?.sha256))
       .map((e) => ({ sha256: (e.data as { copy: { sha256: string } }).copy.sha256, leafIndex: e.leafIndex })),
-    witnesses: verified.witnesses.map((w) => ({ label: w.label, timestamp: w.timestamp })), logMlDsa: verified.logMlDsa!.label, timestamps,
+    witnesses: verified.witnesses.map((w) => ({ label: w.label, timestamp: w.timestamp })),
+    logMlDsa: verified.logMlDsa!.label,
+    timestamps,
   };
 }
 
-export interface EvidenceArgs { bundle: string; vkey?: string; file?: string }
+export interface EvidenceArgs {
+  bundle: string;
+  vkey?: string;
+  file?: string;
+}
 
 export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const text = await readText(args.bundle);
@@ -185,7 +215,11 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
       const copy = report.copies.find((c) => c.sha256 === digest);
       if (digest === report.contentHash) fileMatch = 'matches the filed content hash';
       else if (copy) fileMatch = `matches the copy registered at leaf ${copy.leafIndex}`;
-      else throw new BundleError(`--file: ${args.file} hashes to ${digest}, neither the filed content hash ${report.contentHash} nor a registered copy's`);
+      else {
+        throw new BundleError(
+          `--file: ${args.file} hashes to ${digest}, neither the filed content hash ${report.contentHash} nor a registered copy's`,
+        );
+      }
     }
   } catch (err) {
     if (!(err instanceof BundleError)) throw err;

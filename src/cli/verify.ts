@@ -10,20 +10,43 @@ import { FileSpill } from './file-spill.js';
 import { SqliteFilingStore } from './sqlite-filing-store.js';
 import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import { progressBar } from './progress.js';
-import { type CheckpointItem, CheckpointHistoryError, claimedCheckpoint, openLineBatches, readCheckpointItems, readText } from './sources.js';
+import {
+  type CheckpointItem,
+  CheckpointHistoryError,
+  claimedCheckpoint,
+  openLineBatches,
+  readCheckpointItems,
+  readText,
+} from './sources.js';
 import { checkCheckpoint, isoSeconds, loadTrust, type Trust, type TrustArgs } from './trust.js';
 import { UsageError } from './usage-error.js';
 
-export interface VerifyArgs extends TrustArgs { export: string; checkpoint: string[]; checkpoints: string[]; apiKey?: string }
+export interface VerifyArgs extends TrustArgs {
+  export: string;
+  checkpoint: string[];
+  checkpoints: string[];
+  apiKey?: string;
+}
 
-export async function verifyCommand(args: VerifyArgs, out: NodeJS.WritableStream = process.stdout, options: { runRecords?: number; spillDir?: string } = {}): Promise<number> {
+export async function verifyCommand(
+  args: VerifyArgs,
+  out: NodeJS.WritableStream = process.stdout,
+  options: { runRecords?: number; spillDir?: string } = {},
+): Promise<number> {
   const trust = await loadTrust(args);
   // The chain runs and the audit's filings go to temporary files: memory does not grow with the export.
   const spill = new FileSpill(options.spillDir);
   let filings: SqliteFilingStore | undefined;
   try {
     filings = new SqliteFilingStore(options.spillDir);
-    const verifier = new ExportVerifier({ sha256: nativeSha256, sha256Text: nativeSha256Text, verify: nativeEd25519Verify, spill, runRecords: options.runRecords, filings });
+    const verifier = new ExportVerifier({
+      sha256: nativeSha256,
+      sha256Text: nativeSha256Text,
+      verify: nativeEd25519Verify,
+      spill,
+      runRecords: options.runRecords,
+      filings,
+    });
     return await verifyWith(verifier, args, trust, out);
   } finally {
     spill.dispose(); // the verifier removes it at the end too; this covers a source that fails half way
@@ -76,10 +99,16 @@ async function verifyWith(verifier: ExportVerifier, args: VerifyArgs, trust: Tru
     read: for await (const batch of batches) {
       for (const line of batch.lines) {
         if (line === '') continue;
-        if (!verifier.push(line)) { stream.destroy(); break read; }
+        if (!verifier.push(line)) {
+          stream.destroy();
+          break read;
+        }
       }
       readBytes += batch.bytes;
-      if (bytes && readBytes - shown >= bytes / 200) { bar.update(readBytes, bytes); shown = readBytes; } // at most 200 redraws
+      if (bytes && readBytes - shown >= bytes / 200) {
+        bar.update(readBytes, bytes);
+        shown = readBytes;
+      } // at most 200 redraws
     }
     if (bytes) bar.update(Math.min(readBytes, bytes), bytes);
   }
@@ -87,19 +116,27 @@ async function verifyWith(verifier: ExportVerifier, args: VerifyArgs, trust: Tru
   const result = verifier.finish();
   const seconds = (performance.now() - started) / 1000;
   if (!result.ok) {
-    out.write(`FAILED${result.leafIndex === null ? '' : ` at leaf ${result.leafIndex}`}: ${result.reason}${badCheckpoint ? ` (${badCheckpoint})` : ''}\n`);
+    out.write(
+      `FAILED${result.leafIndex === null ? '' : ` at leaf ${result.leafIndex}`}: ${result.reason}${badCheckpoint ? ` (${badCheckpoint})` : ''}\n`,
+    );
     return 1;
   }
   if (notes.length === 0) {
-    out.write(`FAILED: no checkpoint given; the export's ${result.treeSize} events hash and chain correctly, but nothing signed covers them\n`);
+    out.write(
+      `FAILED: no checkpoint given; the export's ${result.treeSize} events hash and chain correctly, but nothing signed covers them\n`,
+    );
     return 1;
   }
-  out.write(`ok: ${result.treeSize} events in ${result.streams} streams; root ${result.rootHash}; ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
-    `; ${verifier.settlementsAudited} settlement(s) match the sandbox rules` +
-    ((trust.witnesses?.length ?? 0) > 0 ? `; every checkpoint cosigned by at least ${trust.quorum} of ${trust.witnesses!.length} witness(es)` : '') +
-    (trust.logMlDsa ? '; every checkpoint cosigned with the log\'s ML-DSA-44 key' : '') +
-    (trust.tsaCas ? `; ${stamps} RFC 3161 time-stamp(s) verified` : '') +
-    ` (${Math.round(result.treeSize / Math.max(seconds, 1e-9))} events/s, ${(readBytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`);
+  out.write(
+    `ok: ${result.treeSize} events in ${result.streams} streams; root ${result.rootHash}; ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
+      `; ${verifier.settlementsAudited} settlement(s) match the sandbox rules` +
+      ((trust.witnesses?.length ?? 0) > 0
+        ? `; every checkpoint cosigned by at least ${trust.quorum} of ${trust.witnesses!.length} witness(es)`
+        : '') +
+      (trust.logMlDsa ? "; every checkpoint cosigned with the log's ML-DSA-44 key" : '') +
+      (trust.tsaCas ? `; ${stamps} RFC 3161 time-stamp(s) verified` : '') +
+      ` (${Math.round(result.treeSize / Math.max(seconds, 1e-9))} events/s, ${(readBytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`,
+  );
   return 0;
 }
 
@@ -120,10 +157,13 @@ function parseProofFile(text: string): string[] {
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     const parsed = JSON.parse(trimmed) as { hashes?: unknown } | unknown[];
     const hashes = Array.isArray(parsed) ? parsed : parsed.hashes;
-    if (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string')) throw new UsageError('the proof file holds no list of hashes');
+    if (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string'))
+      throw new UsageError('the proof file holds no list of hashes');
     return hashes as string[];
   }
-  return trimmed === '' ? [] : trimmed.split(/\r?\n/).map((l) => (/^[0-9a-f]{64}$/.test(l) ? l : Buffer.from(base64Decode(l)).toString('hex')));
+  return trimmed === ''
+    ? []
+    : trimmed.split(/\r?\n/).map((l) => (/^[0-9a-f]{64}$/.test(l) ? l : Buffer.from(base64Decode(l)).toString('hex')));
 }
 
 /** Checks a receipt (JSON or tlog-proof text) and prints what it proves; exit 0 only when every check asked for holds. */
@@ -132,15 +172,17 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   const trust = await loadTrust(args);
   const vkey = trust.vkey as string;
   const json = text.trimStart().startsWith('{');
-  const receipt = (json ? JSON.parse(text) : text) as JsonReceipt & { timestamps?: CarriedTimestamp[] } | string;
-  const fail = (reason: string) => { out.write(`FAILED: ${reason}\n`); return 1; };
+  const receipt = (json ? JSON.parse(text) : text) as (JsonReceipt & { timestamps?: CarriedTimestamp[] }) | string;
+  const fail = (reason: string) => {
+    out.write(`FAILED: ${reason}\n`);
+    return 1;
+  };
   const result = verifyReceipt(receipt, vkey, { sha256: nativeSha256, verify: nativeEd25519Verify });
   if (!result.ok) return fail(result.reason);
-  const entry = typeof receipt === 'string'
-    ? JSON.parse(new TextDecoder().decode(parseTlogProof(receipt).extra)) as EventEnvelope
-    : receipt.entry;
+  const entry =
+    typeof receipt === 'string' ? (JSON.parse(new TextDecoder().decode(parseTlogProof(receipt).extra)) as EventEnvelope) : receipt.entry;
   const note = typeof receipt === 'string' ? parseTlogProof(receipt).checkpoint : receipt.checkpoint;
-  const tokens = typeof receipt === 'string' ? [] : receipt.timestamps ?? [];
+  const tokens = typeof receipt === 'string' ? [] : (receipt.timestamps ?? []);
   if (trust.tsaCas && tokens.length === 0) return fail('--tsa-ca was given but the receipt carries no time-stamp token');
   const checked = await checkCheckpoint(note, tokens, trust);
   if (!checked.ok) return fail(`checkpoint: ${checked.reason}`);
@@ -154,7 +196,8 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   show('recorded at', entry.recordedAt);
   show('leaf index', String(entry.leafIndex));
   show('tree size', String(checked.checkpoint.treeSize));
-  if (checked.checkpoint.time !== undefined) show('checkpoint', `signed at ${isoSeconds(checked.checkpoint.time)} by ${checked.checkpoint.origin}`);
+  if (checked.checkpoint.time !== undefined)
+    show('checkpoint', `signed at ${isoSeconds(checked.checkpoint.time)} by ${checked.checkpoint.origin}`);
   if (checked.logMlDsa) show('ML-DSA-44', `cosigned by the log (${checked.logMlDsa.label})`);
   for (const w of checked.witnesses) show('witness', `${w.label} cosigned at ${isoSeconds(w.timestamp)}`);
   for (const t of checked.timestamps) show('time-stamp', `${t.genTime.toISOString().replace('.000Z', 'Z')} by ${t.authority}`);
@@ -162,7 +205,8 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   if (args.file) {
     const digest = createHash('sha256').update(readFileSync(args.file)).digest('hex');
     if (typeof data.contentHash !== 'string') return fail(`--file: the receipt's entry (${entry.type}) names no content hash`);
-    if (digest !== data.contentHash) return fail(`--file: ${args.file} hashes to ${digest}, not the filed content hash ${data.contentHash}`);
+    if (digest !== data.contentHash)
+      return fail(`--file: ${args.file} hashes to ${digest}, not the filed content hash ${data.contentHash}`);
     show('file', `${args.file} matches the content hash`);
   }
   if (args.consistentWith) {
@@ -178,9 +222,15 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
       const url = `${args.server.replace(/\/+$/, '')}/v1/ledger/proof/consistency?from=${from}&to=${to}`;
       hashes = (JSON.parse(await readText(url)) as { hashes: string[] }).hashes;
     } else throw new UsageError('--consistent-with needs --server URL or --proof FILE');
-    const consistent = verifyConsistencyBetweenCheckpoints(note, newerNote, hashes, vkey, { sha256: nativeSha256, verify: nativeEd25519Verify });
+    const consistent = verifyConsistencyBetweenCheckpoints(note, newerNote, hashes, vkey, {
+      sha256: nativeSha256,
+      verify: nativeEd25519Verify,
+    });
     if (!consistent.ok) return fail(`--consistent-with: ${consistent.reason}`);
-    show('consistent', `with the checkpoint of ${to} leaves${newer.checkpoint.time === undefined ? '' : ` signed at ${isoSeconds(newer.checkpoint.time)}`}`);
+    show(
+      'consistent',
+      `with the checkpoint of ${to} leaves${newer.checkpoint.time === undefined ? '' : ` signed at ${isoSeconds(newer.checkpoint.time)}`}`,
+    );
   }
   out.write(`ok: the receipt verifies against the checkpoint and the key\n${lines.join('\n')}\n`);
   return 0;

@@ -10,7 +10,14 @@ import { UsageError } from './usage-error.js';
 
 export const DEFAULT_WITNESS_NAME = 'witness.sandbox-ledger.local';
 
-export interface WitnessArgs { keyFile: string; name?: string; logs: string[]; port?: string; host?: string; dataDir?: string }
+export interface WitnessArgs {
+  keyFile: string;
+  name?: string;
+  logs: string[];
+  port?: string;
+  host?: string;
+  dataDir?: string;
+}
 
 /** The witness's Ed25519 seed (base64) from its key file, created (0600) when the file does not exist. */
 export function loadWitnessKey(file: string): Uint8Array {
@@ -45,7 +52,13 @@ export async function witnessServeCommand(args: WitnessArgs): Promise<number> {
   if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, not ${args.port}`);
   const logs = await Promise.all(args.logs.map((l) => readVkey(l)));
   const state = new WitnessState(resolve(args.dataDir ?? './witness-data'));
-  const witness = new Witness({ name, secretKey, logs, state, log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
+  const witness = new Witness({
+    name,
+    secretKey,
+    logs,
+    state,
+    log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+  });
   const vkey = vkeyOf(name, secretKey);
   const server = witnessServer(witness, vkey);
   const host = args.host ?? '127.0.0.1';

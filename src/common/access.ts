@@ -19,6 +19,8 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 /** The caller must hold one of these roles. */
 export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
 
-export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest().principal);
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest().principal,
+);
 
 export const hasRole = (p: Principal, ...roles: Role[]) => roles.some((r) => p.roles.includes(r));

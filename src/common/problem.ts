@@ -4,7 +4,10 @@ import { DomainError, type DomainErrorKind } from './domain-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export interface FieldError { field: string; message: string }
+export interface FieldError {
+  field: string;
+  message: string;
+}
 export interface Problem {
   type: string;
   title: string;
@@ -15,14 +18,48 @@ export interface Problem {
 }
 
 const STATUS_OF: Record<DomainErrorKind, number> = {
-  invalid: 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, gone: 410, 'too-large': 413, unprocessable: 422,
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  gone: 410,
+  'too-large': 413,
+  unprocessable: 422,
   unavailable: 503,
 };
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict',
-  410: 'Gone', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
-const CODES: Record<number, string> = { 400: 'bad-request', 401: 'unauthorized', 403: 'forbidden', 404: 'not-found', 405: 'method-not-allowed', 406: 'not-acceptable', 409: 'conflict', 410: 'gone', 413: 'body-too-large', 415: 'unsupported-media-type', 422: 'unprocessable', 429: 'rate-limited', 500: 'internal', 503: 'unavailable' };
+const CODES: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  409: 'conflict',
+  410: 'gone',
+  413: 'body-too-large',
+  415: 'unsupported-media-type',
+  422: 'unprocessable',
+  429: 'rate-limited',
+  500: 'internal',
+  503: 'unavailable',
+};
 
 export const problemType = (code: string) => `urn:sandbox-ledger:problem:${code}`;
 
@@ -52,19 +89,34 @@ export function toProblem(err: unknown): { problem: Problem; internal: boolean }
     return { problem: problem(status, err.code, err.detail, err.extensions), internal: status >= 500 };
   }
   if (err instanceof ValidationProblem) {
-    return { problem: problem(400, 'validation-failed', err.fieldErrors.map((e) => e.message).join('; '), { errors: err.fieldErrors }), internal: false };
+    return {
+      problem: problem(400, 'validation-failed', err.fieldErrors.map((e) => e.message).join('; '), { errors: err.fieldErrors }),
+      internal: false,
+    };
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const body = err.getResponse();
-    const message = typeof body === 'string' ? body : Array.isArray((body as { message?: unknown }).message) ? ((body as { message: string[] }).message).join('; ') : String((body as { message?: unknown }).message ?? err.message);
+    const message =
+      typeof body === 'string'
+        ? body
+        : Array.isArray((body as { message?: unknown }).message)
+          ? (body as { message: string[] }).message.join('; ')
+          : String((body as { message?: unknown }).message ?? err.message);
     return { problem: problem(status, CODES[status] ?? 'error', message), internal: status >= 500 };
   }
   // Errors raised by Fastify itself (body parsing, limits, media types) carry a 4xx statusCode.
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const status = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 400 : e.statusCode;
-    return { problem: problem(status, e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body-too-large' : CODES[status] ?? 'bad-request', e.message ?? 'bad request'), internal: false };
+    return {
+      problem: problem(
+        status,
+        e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body-too-large' : (CODES[status] ?? 'bad-request'),
+        e.message ?? 'bad request',
+      ),
+      internal: false,
+    };
   }
   if (err instanceof SyntaxError) return { problem: problem(400, 'malformed-json', 'the request body is not valid JSON'), internal: false };
   return { problem: problem(500, 'internal', 'an internal error occurred; it has been logged'), internal: true };

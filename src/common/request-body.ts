@@ -15,14 +15,26 @@ export function jsonBodyProblem(body: unknown): DomainError | undefined {
     const [v, depth] = pending.pop()!;
     if (typeof v === 'string') {
       // Events are hashed as RFC 8785 canonical JSON, which has no form for an unpaired surrogate.
-      if (LONE_SURROGATE.test(v)) return new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
+      if (LONE_SURROGATE.test(v))
+        return new DomainError(
+          'invalid',
+          'invalid-unicode',
+          'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode',
+        );
     } else if (typeof v === 'number') {
       // A literal such as 1e400 parses to Infinity, which canonical JSON cannot represent either.
-      if (!Number.isFinite(v)) return new DomainError('invalid', 'invalid-number', 'the JSON body contains a number outside the IEEE 754 double range');
+      if (!Number.isFinite(v))
+        return new DomainError('invalid', 'invalid-number', 'the JSON body contains a number outside the IEEE 754 double range');
     } else if (v !== null && typeof v === 'object') {
-      if (depth >= MAX_JSON_DEPTH) return new DomainError('invalid', 'too-deep', `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+      if (depth >= MAX_JSON_DEPTH)
+        return new DomainError('invalid', 'too-deep', `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`);
       for (const [key, item] of Object.entries(v)) {
-        if (LONE_SURROGATE.test(key)) return new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
+        if (LONE_SURROGATE.test(key))
+          return new DomainError(
+            'invalid',
+            'invalid-unicode',
+            'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode',
+          );
         pending.push([item, depth + 1]);
       }
     }
@@ -31,10 +43,14 @@ export function jsonBodyProblem(body: unknown): DomainError | undefined {
 }
 
 /** Unknown fields refused, values transformed to the DTO's types, failures as one 400 validation-failed listing every field. */
-export const requestValidationPipe = () => new ValidationPipe({
-  whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, transform: true,
-  exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
-});
+export const requestValidationPipe = () =>
+  new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
+  });
 
 const pipe = requestValidationPipe();
 

@@ -6,10 +6,24 @@ import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/acce
 import { validBody } from '../common/request-body.js';
 import { ComplaintUploadService } from './complaint-upload.service.js';
 import {
-  AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
+  AssignDispute,
+  DecideAppeal,
+  DecideDispute,
+  FileAppeal,
+  FileComplaint,
+  SubmitResponse,
+  WithdrawComplaint,
+  type DisputeWritten,
 } from './dispute.commands.js';
 import {
-  AssignDisputeDto, DecideAppealDto, DecideDisputeDto, FileAppealDto, FileComplaintDto, ListDisputesQuery, SubmitResponseDto, WithdrawComplaintDto,
+  AssignDisputeDto,
+  DecideAppealDto,
+  DecideDisputeDto,
+  FileAppealDto,
+  FileComplaintDto,
+  ListDisputesQuery,
+  SubmitResponseDto,
+  WithdrawComplaintDto,
 } from './dispute.dto.js';
 import { DisputeQueries } from './dispute.queries.js';
 

@@ -5,8 +5,18 @@ import type { AiSignal } from '../inspection/file-inspection.js';
 import type { Decider } from '../ledger/decider.js';
 import { addDays } from '../verifier/sandbox-policy.js';
 import {
-  TRANSFERABLE_TYPES, type AppealParty, type DisputeEvent, type DisputePolicy, type DisputeType, type EvidenceItem, type Outcome, type Remedy,
-  type AppealDecidedData, type ResponseEvidenceItem, type ReturnedEvidence, type Ruling,
+  TRANSFERABLE_TYPES,
+  type AppealParty,
+  type DisputeEvent,
+  type DisputePolicy,
+  type DisputeType,
+  type EvidenceItem,
+  type Outcome,
+  type Remedy,
+  type AppealDecidedData,
+  type ResponseEvidenceItem,
+  type ReturnedEvidence,
+  type Ruling,
 } from './dispute.events.js';
 
 /** Stored lifecycle; `decided` reads as `final` once its appeal window has passed (see `statusAt`). */
@@ -49,22 +59,61 @@ export type ComplaintInput = {
 };
 
 export type FileComplaintCommand = {
-  type: 'FileComplaint'; complaint: ComplaintInput; target: FilingFacts | null; basis: FilingFacts | null;
-  filedAiWorks: FiledAiWork[]; nearAiWorks?: NearAiWork[]; policy: DisputePolicy; now: Date;
+  type: 'FileComplaint';
+  complaint: ComplaintInput;
+  target: FilingFacts | null;
+  basis: FilingFacts | null;
+  filedAiWorks: FiledAiWork[];
+  nearAiWorks?: NearAiWork[];
+  policy: DisputePolicy;
+  now: Date;
 };
 export type AssignDisputeCommand = {
-  type: 'AssignDispute'; disputeId: string; actor: string; actorIsAdmin: boolean; reviewerId: string;
+  type: 'AssignDispute';
+  disputeId: string;
+  actor: string;
+  actorIsAdmin: boolean;
+  reviewerId: string;
   /** The assignee's roles from their principal stream; null when no such principal exists. */
-  reviewerRoles: string[] | null; now: Date;
+  reviewerRoles: string[] | null;
+  now: Date;
 };
-export type SubmitResponseCommand = { type: 'SubmitResponse'; disputeId: string; actor: string; statement: string; evidence: ResponseEvidenceItem[]; now: Date };
-export type DecideDisputeCommand = { type: 'DecideDispute'; disputeId: string; actor: string; outcome: Outcome; remedy: Remedy | null; reasoning: string; now: Date };
+export type SubmitResponseCommand = {
+  type: 'SubmitResponse';
+  disputeId: string;
+  actor: string;
+  statement: string;
+  evidence: ResponseEvidenceItem[];
+  now: Date;
+};
+export type DecideDisputeCommand = {
+  type: 'DecideDispute';
+  disputeId: string;
+  actor: string;
+  outcome: Outcome;
+  remedy: Remedy | null;
+  reasoning: string;
+  now: Date;
+};
 export type FileAppealCommand = { type: 'FileAppeal'; disputeId: string; actor: string; grounds: string; now: Date };
-export type DecideAppealCommand = { type: 'DecideAppeal'; disputeId: string; actor: string; ruling: Ruling; remedy: Remedy | null; reasoning: string; now: Date };
+export type DecideAppealCommand = {
+  type: 'DecideAppeal';
+  disputeId: string;
+  actor: string;
+  ruling: Ruling;
+  remedy: Remedy | null;
+  reasoning: string;
+  now: Date;
+};
 export type WithdrawComplaintCommand = { type: 'WithdrawComplaint'; disputeId: string; actor: string; reason: string | null; now: Date };
 export type DisputeCommand =
-  | FileComplaintCommand | AssignDisputeCommand | SubmitResponseCommand | DecideDisputeCommand
-  | FileAppealCommand | DecideAppealCommand | WithdrawComplaintCommand;
+  | FileComplaintCommand
+  | AssignDisputeCommand
+  | SubmitResponseCommand
+  | DecideDisputeCommand
+  | FileAppealCommand
+  | DecideAppealCommand
+  | WithdrawComplaintCommand;
 
 /** The status as of `now`: a decision nobody appealed within the window is final. */
 export function statusAt(status: DisputeStatus, appealUntil: string | null, now: Date): DisputeStatus {
@@ -130,10 +179,14 @@ function mustBeOpen(s: DisputeState, now: Date): void {
 }
 
 function checkRemedy(type: DisputeType, outcome: Outcome, remedy: Remedy | null): void {
-  if (outcome === 'upheld' && remedy === null) throw invalid('remedy-required', 'an upheld complaint needs a remedy: revoke, suspend or transfer');
+  if (outcome === 'upheld' && remedy === null)
+    throw invalid('remedy-required', 'an upheld complaint needs a remedy: revoke, suspend or transfer');
   if (outcome === 'rejected' && remedy !== null) throw invalid('remedy-not-allowed', 'a rejected complaint has no remedy');
   if (remedy === 'transfer' && !TRANSFERABLE_TYPES.includes(type)) {
-    throw invalid('remedy-not-applicable', `a ${type} complaint cannot transfer the right; only ${TRANSFERABLE_TYPES.join(' and ')} complaints can`);
+    throw invalid(
+      'remedy-not-applicable',
+      `a ${type} complaint cannot transfer the right; only ${TRANSFERABLE_TYPES.join(' and ')} complaints can`,
+    );
   }
 }
 
@@ -149,10 +202,11 @@ function decideFileComplaint(command: FileComplaintCommand, s: DisputeState): Di
   if (target.withdrawn) throw conflict('filing-withdrawn', `filing ${c.filingId} was withdrawn; there is nothing to complain about`);
   if (target.creator === c.complainant) throw invalid('own-filing', 'a creator cannot complain about their own filing');
   if (c.basisFilingId !== null) {
-    if (c.basisFilingId === c.filingId) throw invalid('basis-is-target', 'the basis filing must be another filing than the one complained about');
+    if (c.basisFilingId === c.filingId)
+      throw invalid('basis-is-target', 'the basis filing must be another filing than the one complained about');
     const basis = command.basis;
     if (!basis) throw notFound('basis-filing-not-found', `no filing ${c.basisFilingId}`);
-    if (basis.creator !== c.complainant) throw forbidden('basis-not-owned', 'the basis filing must be the complainant\'s own');
+    if (basis.creator !== c.complainant) throw forbidden('basis-not-owned', "the basis filing must be the complainant's own");
     if (basis.withdrawn) throw conflict('basis-filing-withdrawn', `basis filing ${c.basisFilingId} was withdrawn`);
   }
   const hashes = c.evidence.map((e) => e.sha256);
@@ -161,16 +215,34 @@ function decideFileComplaint(command: FileComplaintCommand, s: DisputeState): Di
   const filed: DisputeEvent = {
     type: 'ComplaintFiled',
     data: {
-      disputeId: c.disputeId, type: c.type, filingId: c.filingId, complainant: c.complainant, respondent: target.creator, claim: c.claim,
-      basisFilingId: c.basisFilingId, evidence, policy: command.policy, filedAt: at,
+      disputeId: c.disputeId,
+      type: c.type,
+      filingId: c.filingId,
+      complainant: c.complainant,
+      respondent: target.creator,
+      claim: c.claim,
+      basisFilingId: c.basisFilingId,
+      evidence,
+      policy: command.policy,
+      filedAt: at,
     },
   };
   const ai = aiGeneratedEvidence({ ...c, evidence }, command.filedAiWorks);
   if (ai.length === 0) return [filed];
-  return [filed, {
-    type: 'ComplaintReturned',
-    data: { disputeId: c.disputeId, filingId: c.filingId, complainant: c.complainant, reason: 'ai-generated-evidence', evidence: ai, returnedAt: at },
-  }];
+  return [
+    filed,
+    {
+      type: 'ComplaintReturned',
+      data: {
+        disputeId: c.disputeId,
+        filingId: c.filingId,
+        complainant: c.complainant,
+        reason: 'ai-generated-evidence',
+        evidence: ai,
+        returnedAt: at,
+      },
+    },
+  ];
 }
 
 function decideAssignDispute(command: AssignDisputeCommand, s: DisputeState): DisputeEvent[] {
@@ -179,22 +251,37 @@ function decideAssignDispute(command: AssignDisputeCommand, s: DisputeState): Di
   mustBeOpen(s, command.now);
   if (s.decision) throw conflict('already-decided', 'the dispute is already decided; an appeal goes to another reviewer');
   const self = command.reviewerId === command.actor;
-  if (!command.actorIsAdmin && !self) throw forbidden('assign-self-only', 'a reviewer may assign a dispute only to themself; an admin may assign anyone');
+  if (!command.actorIsAdmin && !self)
+    throw forbidden('assign-self-only', 'a reviewer may assign a dispute only to themself; an admin may assign anyone');
   if (command.reviewerRoles === null) throw invalid('unknown-reviewer', `no principal ${command.reviewerId}`);
-  if (!command.reviewerRoles.includes('reviewer')) throw invalid('not-a-reviewer', `principal ${command.reviewerId} does not hold the reviewer role`);
+  if (!command.reviewerRoles.includes('reviewer'))
+    throw invalid('not-a-reviewer', `principal ${command.reviewerId} does not hold the reviewer role`);
   if (isParty(s, command.reviewerId)) {
     if (self) throw forbidden('reviewer-is-party', 'a party to the dispute cannot review it');
     throw invalid('reviewer-is-party', 'a party to the dispute cannot review it');
   }
   if (s.assignee === command.reviewerId) throw conflict('already-assigned', 'the dispute is already assigned to this reviewer');
-  if (s.assignee !== null && !command.actorIsAdmin) throw conflict('already-assigned', 'the dispute is assigned to another reviewer; only an admin may reassign it');
-  return [{ type: 'DisputeAssigned', data: { disputeId: command.disputeId, reviewerId: command.reviewerId, previousReviewerId: s.assignee, assignedBy: command.actor, assignedAt: at } }];
+  if (s.assignee !== null && !command.actorIsAdmin)
+    throw conflict('already-assigned', 'the dispute is assigned to another reviewer; only an admin may reassign it');
+  return [
+    {
+      type: 'DisputeAssigned',
+      data: {
+        disputeId: command.disputeId,
+        reviewerId: command.reviewerId,
+        previousReviewerId: s.assignee,
+        assignedBy: command.actor,
+        assignedAt: at,
+      },
+    },
+  ];
 }
 
 function decideSubmitResponse(command: SubmitResponseCommand, s: DisputeState): DisputeEvent[] {
   const at = command.now.toISOString();
   mustExist(s, command.disputeId);
-  if (command.actor !== s.respondent) throw forbidden('not-respondent', 'only the respondent (the filing\'s creator) may answer the complaint');
+  if (command.actor !== s.respondent)
+    throw forbidden('not-respondent', "only the respondent (the filing's creator) may answer the complaint");
   mustBeOpen(s, command.now);
   if (s.decision) throw conflict('already-decided', 'the dispute is already decided');
   if (s.respondedAt !== null) throw conflict('already-responded', `the respondent answered at ${s.respondedAt}`);
@@ -202,7 +289,18 @@ function decideSubmitResponse(command: SubmitResponseCommand, s: DisputeState): 
   if (blank(command.statement)) throw invalid('statement-required', 'the statement must not be blank');
   const hashes = command.evidence.map((e) => e.sha256);
   if (new Set(hashes).size !== hashes.length) throw invalid('duplicate-evidence', 'each evidence item must have a distinct sha256');
-  return [{ type: 'ResponseSubmitted', data: { disputeId: command.disputeId, respondent: command.actor, statement: command.statement, evidence: command.evidence, respondedAt: at } }];
+  return [
+    {
+      type: 'ResponseSubmitted',
+      data: {
+        disputeId: command.disputeId,
+        respondent: command.actor,
+        statement: command.statement,
+        evidence: command.evidence,
+        respondedAt: at,
+      },
+    },
+  ];
 }
 
 function decideDecideDispute(command: DecideDisputeCommand, s: DisputeState): DisputeEvent[] {
@@ -218,14 +316,25 @@ function decideDecideDispute(command: DecideDisputeCommand, s: DisputeState): Di
   }
   checkRemedy(s.type!, command.outcome, command.remedy);
   if (blank(command.reasoning)) throw invalid('reasoning-required', 'a decision needs its reasoning');
-  return [{
-    type: 'DisputeDecided',
-    data: {
-      disputeId: command.disputeId, filingId: s.filingId!, type: s.type!, complainant: s.complainant!, respondent: s.respondent!,
-      outcome: command.outcome, remedy: command.remedy, reasoning: command.reasoning, decidedBy: command.actor, decidedAt: at,
-      appealUntil: addDays(at, s.policy!.appealDays), policyVersion: s.policy!.version,
+  return [
+    {
+      type: 'DisputeDecided',
+      data: {
+        disputeId: command.disputeId,
+        filingId: s.filingId!,
+        type: s.type!,
+        complainant: s.complainant!,
+        respondent: s.respondent!,
+        outcome: command.outcome,
+        remedy: command.remedy,
+        reasoning: command.reasoning,
+        decidedBy: command.actor,
+        decidedAt: at,
+        appealUntil: addDays(at, s.policy!.appealDays),
+        policyVersion: s.policy!.version,
+      },
     },
-  }];
+  ];
 }
 
 function decideFileAppeal(command: FileAppealCommand, s: DisputeState): DisputeEvent[] {
@@ -235,13 +344,18 @@ function decideFileAppeal(command: FileAppealCommand, s: DisputeState): DisputeE
   if (s.status === 'returned' || s.status === 'withdrawn') mustBeOpen(s, command.now);
   const party: AppealParty = command.actor === s.complainant ? 'complainant' : 'respondent';
   if (s.appellants.includes(party)) throw conflict('already-appealed', `the ${party} has already appealed the decision`);
-  if (s.status === 'final' && s.appealedAt !== null) throw conflict('appeal-already-decided', 'the appeal is decided; the dispute is final');
+  if (s.status === 'final' && s.appealedAt !== null)
+    throw conflict('appeal-already-decided', 'the appeal is decided; the dispute is final');
   if (!s.decision) throw conflict('not-decided', 'there is no decision to appeal yet');
-  if (!before(command.now, s.decision.appealUntil)) throw conflict('appeal-window-closed', `the decision could be appealed until ${s.decision.appealUntil}`);
+  if (!before(command.now, s.decision.appealUntil))
+    throw conflict('appeal-window-closed', `the decision could be appealed until ${s.decision.appealUntil}`);
   if (blank(command.grounds)) throw invalid('grounds-required', 'an appeal needs its grounds');
-  return [{
-    type: 'AppealFiled', data: { disputeId: command.disputeId, appellant: command.actor, party, grounds: command.grounds, appealedAt: at },
-  }];
+  return [
+    {
+      type: 'AppealFiled',
+      data: { disputeId: command.disputeId, appellant: command.actor, party, grounds: command.grounds, appealedAt: at },
+    },
+  ];
 }
 
 const RULED = { affirm: 'affirmed', reverse: 'reversed', vary: 'varied' } as const satisfies Record<Ruling, AppealDecidedData['ruling']>;
@@ -250,7 +364,7 @@ const RULED = { affirm: 'affirmed', reverse: 'reversed', vary: 'varied' } as con
 function appealRuling(type: DisputeType, first: NonNullable<DisputeState['decision']>, ruling: Ruling, remedy: Remedy | null) {
   switch (ruling) {
     case 'affirm':
-      if (remedy !== null) throw invalid('remedy-not-allowed', 'affirming keeps the first decision\'s remedy; send none');
+      if (remedy !== null) throw invalid('remedy-not-allowed', "affirming keeps the first decision's remedy; send none");
       return { outcome: first.outcome, remedy: first.remedy };
     case 'reverse': {
       const outcome: Outcome = first.outcome === 'upheld' ? 'rejected' : 'upheld';
@@ -262,7 +376,8 @@ function appealRuling(type: DisputeType, first: NonNullable<DisputeState['decisi
         throw invalid('remedy-not-allowed', 'a rejection has no remedy to vary; reverse it to uphold the complaint');
       }
       checkRemedy(type, first.outcome, remedy);
-      if (remedy === first.remedy) throw invalid('remedy-unchanged', `varying must change the remedy; the first decision's is ${first.remedy}`);
+      if (remedy === first.remedy)
+        throw invalid('remedy-unchanged', `varying must change the remedy; the first decision's is ${first.remedy}`);
       return { outcome: first.outcome, remedy };
   }
 }
@@ -270,22 +385,35 @@ function appealRuling(type: DisputeType, first: NonNullable<DisputeState['decisi
 function decideDecideAppeal(command: DecideAppealCommand, s: DisputeState): DisputeEvent[] {
   const at = command.now.toISOString();
   mustExist(s, command.disputeId);
-  if (s.status === 'final' && s.appealedAt !== null) throw conflict('appeal-already-decided', 'the appeal is decided; the dispute is final');
+  if (s.status === 'final' && s.appealedAt !== null)
+    throw conflict('appeal-already-decided', 'the appeal is decided; the dispute is final');
   mustBeOpen(s, command.now);
   if (s.status !== 'appealed') throw conflict('not-appealed', 'there is no pending appeal');
   const first = s.decision!;
-  if (command.actor === first.decidedBy) throw forbidden('same-reviewer', 'an appeal is decided by a different reviewer than the first decision\'s');
+  if (command.actor === first.decidedBy)
+    throw forbidden('same-reviewer', "an appeal is decided by a different reviewer than the first decision's");
   if (isParty(s, command.actor)) throw forbidden('reviewer-is-party', 'a party to the dispute cannot decide its appeal');
   const { outcome, remedy } = appealRuling(s.type!, first, command.ruling, command.remedy);
   if (blank(command.reasoning)) throw invalid('reasoning-required', 'an appeal decision needs its reasoning');
-  return [{
-    type: 'AppealDecided',
-    data: {
-      disputeId: command.disputeId, filingId: s.filingId!, type: s.type!, complainant: s.complainant!, respondent: s.respondent!,
-      ruling: RULED[command.ruling], outcome, remedy, reasoning: command.reasoning,
-      decidedBy: command.actor, decidedAt: at, policyVersion: s.policy!.version,
+  return [
+    {
+      type: 'AppealDecided',
+      data: {
+        disputeId: command.disputeId,
+        filingId: s.filingId!,
+        type: s.type!,
+        complainant: s.complainant!,
+        respondent: s.respondent!,
+        ruling: RULED[command.ruling],
+        outcome,
+        remedy,
+        reasoning: command.reasoning,
+        decidedBy: command.actor,
+        decidedAt: at,
+        policyVersion: s.policy!.version,
+      },
     },
-  }];
+  ];
 }
 
 function decideWithdrawComplaint(command: WithdrawComplaintCommand, s: DisputeState): DisputeEvent[] {
@@ -293,13 +421,30 @@ function decideWithdrawComplaint(command: WithdrawComplaintCommand, s: DisputeSt
   mustExist(s, command.disputeId);
   if (command.actor !== s.complainant) throw forbidden('not-complainant', 'only the complainant may withdraw the complaint');
   mustBeOpen(s, command.now);
-  return [{ type: 'ComplaintWithdrawn', data: { disputeId: command.disputeId, filingId: s.filingId!, complainant: command.actor, reason: command.reason, withdrawnAt: at } }];
+  return [
+    {
+      type: 'ComplaintWithdrawn',
+      data: { disputeId: command.disputeId, filingId: s.filingId!, complainant: command.actor, reason: command.reason, withdrawnAt: at },
+    },
+  ];
 }
 
 export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState> = {
   initialState: () => ({
-    status: 'none', disputeId: null, type: null, filingId: null, complainant: null, respondent: null, policy: null,
-    responseDueAt: null, decisionDueAt: null, assignee: null, respondedAt: null, decision: null, appealedAt: null, appellants: [],
+    status: 'none',
+    disputeId: null,
+    type: null,
+    filingId: null,
+    complainant: null,
+    respondent: null,
+    policy: null,
+    responseDueAt: null,
+    decisionDueAt: null,
+    assignee: null,
+    respondedAt: null,
+    decision: null,
+    appealedAt: null,
+    appellants: [],
   }),
 
   evolve(state, event) {
@@ -307,8 +452,16 @@ export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState>
       case 'ComplaintFiled': {
         const d = event.data;
         return {
-          ...state, status: 'opened', disputeId: d.disputeId, type: d.type, filingId: d.filingId, complainant: d.complainant, respondent: d.respondent,
-          policy: d.policy, responseDueAt: addDays(d.filedAt, d.policy.responseDays), decisionDueAt: addDays(d.filedAt, d.policy.decisionSlaDays),
+          ...state,
+          status: 'opened',
+          disputeId: d.disputeId,
+          type: d.type,
+          filingId: d.filingId,
+          complainant: d.complainant,
+          respondent: d.respondent,
+          policy: d.policy,
+          responseDueAt: addDays(d.filedAt, d.policy.responseDays),
+          decisionDueAt: addDays(d.filedAt, d.policy.decisionSlaDays),
         };
       }
       case 'ComplaintReturned':
@@ -319,11 +472,18 @@ export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState>
         return { ...state, respondedAt: event.data.respondedAt };
       case 'DisputeDecided': {
         const d = event.data;
-        return { ...state, status: 'decided', decision: { outcome: d.outcome, remedy: d.remedy, decidedBy: d.decidedBy, decidedAt: d.decidedAt, appealUntil: d.appealUntil } };
+        return {
+          ...state,
+          status: 'decided',
+          decision: { outcome: d.outcome, remedy: d.remedy, decidedBy: d.decidedBy, decidedAt: d.decidedAt, appealUntil: d.appealUntil },
+        };
       }
       case 'AppealFiled':
         return {
-          ...state, status: 'appealed', appealedAt: state.appealedAt ?? event.data.appealedAt, appellants: [...state.appellants, event.data.party],
+          ...state,
+          status: 'appealed',
+          appealedAt: state.appealedAt ?? event.data.appealedAt,
+          appellants: [...state.appellants, event.data.party],
         };
       case 'AppealDecided':
         return { ...state, status: 'final' };
@@ -336,13 +496,20 @@ export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState>
 
   decide(command, s) {
     switch (command.type) {
-      case 'FileComplaint': return decideFileComplaint(command, s);
-      case 'AssignDispute': return decideAssignDispute(command, s);
-      case 'SubmitResponse': return decideSubmitResponse(command, s);
-      case 'DecideDispute': return decideDecideDispute(command, s);
-      case 'FileAppeal': return decideFileAppeal(command, s);
-      case 'DecideAppeal': return decideDecideAppeal(command, s);
-      case 'WithdrawComplaint': return decideWithdrawComplaint(command, s);
+      case 'FileComplaint':
+        return decideFileComplaint(command, s);
+      case 'AssignDispute':
+        return decideAssignDispute(command, s);
+      case 'SubmitResponse':
+        return decideSubmitResponse(command, s);
+      case 'DecideDispute':
+        return decideDecideDispute(command, s);
+      case 'FileAppeal':
+        return decideFileAppeal(command, s);
+      case 'DecideAppeal':
+        return decideDecideAppeal(command, s);
+      case 'WithdrawComplaint':
+        return decideWithdrawComplaint(command, s);
     }
   },
 };

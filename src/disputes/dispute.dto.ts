@@ -61,7 +61,12 @@ export class AssignDisputeDto {
 
 export class SubmitResponseDto {
   @Text(10_000) statement: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ResponseEvidenceDto) evidence?: ResponseEvidenceDto[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => ResponseEvidenceDto)
+  evidence?: ResponseEvidenceDto[];
 }
 
 export class DecideDisputeDto {

@@ -59,9 +59,21 @@ export type ComplaintReturnedData = {
   returnedAt: string;
 };
 
-export type DisputeAssignedData = { disputeId: string; reviewerId: string; previousReviewerId: string | null; assignedBy: string; assignedAt: string };
+export type DisputeAssignedData = {
+  disputeId: string;
+  reviewerId: string;
+  previousReviewerId: string | null;
+  assignedBy: string;
+  assignedAt: string;
+};
 
-export type ResponseSubmittedData = { disputeId: string; respondent: string; statement: string; evidence: ResponseEvidenceItem[]; respondedAt: string };
+export type ResponseSubmittedData = {
+  disputeId: string;
+  respondent: string;
+  statement: string;
+  evidence: ResponseEvidenceItem[];
+  respondedAt: string;
+};
 
 /** Carries everything the rights register needs to settle the remedy once the decision is final. */
 export type DisputeDecidedData = {
@@ -101,7 +113,13 @@ export type AppealDecidedData = {
   policyVersion: number;
 };
 
-export type ComplaintWithdrawnData = { disputeId: string; filingId: string; complainant: string; reason: string | null; withdrawnAt: string };
+export type ComplaintWithdrawnData = {
+  disputeId: string;
+  filingId: string;
+  complainant: string;
+  reason: string | null;
+  withdrawnAt: string;
+};
 
 export type ComplaintFiled = DomainEvent<'ComplaintFiled', ComplaintFiledData>;
 export type ComplaintReturned = DomainEvent<'ComplaintReturned', ComplaintReturnedData>;
@@ -113,8 +131,22 @@ export type AppealDecided = DomainEvent<'AppealDecided', AppealDecidedData>;
 export type ComplaintWithdrawn = DomainEvent<'ComplaintWithdrawn', ComplaintWithdrawnData>;
 
 export type DisputeEvent =
-  | ComplaintFiled | ComplaintReturned | DisputeAssigned | ResponseSubmitted | DisputeDecided | AppealFiled | AppealDecided | ComplaintWithdrawn;
+  | ComplaintFiled
+  | ComplaintReturned
+  | DisputeAssigned
+  | ResponseSubmitted
+  | DisputeDecided
+  | AppealFiled
+  | AppealDecided
+  | ComplaintWithdrawn;
 
 export const DISPUTE_EVENT_TYPES: ReadonlySet<string> = new Set<DisputeEvent['type']>([
-  'ComplaintFiled', 'ComplaintReturned', 'DisputeAssigned', 'ResponseSubmitted', 'DisputeDecided', 'AppealFiled', 'AppealDecided', 'ComplaintWithdrawn',
+  'ComplaintFiled',
+  'ComplaintReturned',
+  'DisputeAssigned',
+  'ResponseSubmitted',
+  'DisputeDecided',
+  'AppealFiled',
+  'AppealDecided',
+  'ComplaintWithdrawn',
 ]);

@@ -20,8 +20,12 @@ export async function readFiling(store: EventStore, filingId: string): Promise<F
   if (!filed) return null;
   const d = filed.data as WorkFiledData;
   return {
-    filingId: d.filingId, creator: d.creator, contentHash: d.contentHash, withdrawn: events.some((e) => e.type === 'FilingWithdrawn'),
-    digitalSourceType: d.generation.digitalSourceType, revision: events[events.length - 1].revision,
+    filingId: d.filingId,
+    creator: d.creator,
+    contentHash: d.contentHash,
+    withdrawn: events.some((e) => e.type === 'FilingWithdrawn'),
+    digitalSourceType: d.generation.digitalSourceType,
+    revision: events[events.length - 1].revision,
   };
 }
 
@@ -30,14 +34,16 @@ export async function readFiling(store: EventStore, filingId: string): Promise<F
  * the live one first, then those withdrawn (a withdrawn AI work is still AI-generated).
  */
 export async function filedAiWorksAmong(store: EventStore, hashes: string[]): Promise<FiledAiWork[]> {
-  const found = await Promise.all([...new Set(hashes)].map(async (contentHash) => {
-    const record = await readContentRecord(store, contentHash);
-    for (const filingId of [...(record.live ? [record.live.filingId] : []), ...record.prior.map((p) => p.filingId)]) {
-      const filing = await readFiling(store, filingId);
-      if (filing && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType)) return { contentHash, filingId };
-    }
-    return null;
-  }));
+  const found = await Promise.all(
+    [...new Set(hashes)].map(async (contentHash) => {
+      const record = await readContentRecord(store, contentHash);
+      for (const filingId of [...(record.live ? [record.live.filingId] : []), ...record.prior.map((p) => p.filingId)]) {
+        const filing = await readFiling(store, filingId);
+        if (filing && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType)) return { contentHash, filingId };
+      }
+      return null;
+    }),
+  );
   return found.filter((w): w is FiledAiWork => w !== null);
 }
 
@@ -49,18 +55,22 @@ const NEAREST = 20;
  * policy in force, by the near-duplicate index; the filing's own stream says whether it is an AI work.
  */
 export async function nearAiWorksOf(store: EventStore, index: PerceptualIndex, evidence: EvidenceItem[], at: Date): Promise<NearAiWork[]> {
-  const found = await Promise.all(evidence.map(async (e) => {
-    const hash = e.inspection?.perceptualHash;
-    if (!hash) return [];
-    const { threshold, matches } = await index.nearest(hash, at, NEAREST);
-    const works = await Promise.all(matches.map(async (m) => {
-      const filing = await readFiling(store, m.filingId);
-      return filing && !filing.withdrawn && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType)
-        ? { sha256: e.sha256, filingId: m.filingId, distance: m.distance, threshold }
-        : null;
-    }));
-    return works.filter((w): w is NearAiWork => w !== null);
-  }));
+  const found = await Promise.all(
+    evidence.map(async (e) => {
+      const hash = e.inspection?.perceptualHash;
+      if (!hash) return [];
+      const { threshold, matches } = await index.nearest(hash, at, NEAREST);
+      const works = await Promise.all(
+        matches.map(async (m) => {
+          const filing = await readFiling(store, m.filingId);
+          return filing && !filing.withdrawn && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType)
+            ? { sha256: e.sha256, filingId: m.filingId, distance: m.distance, threshold }
+            : null;
+        }),
+      );
+      return works.filter((w): w is NearAiWork => w !== null);
+    }),
+  );
   return found.flat();
 }
 
@@ -68,7 +78,9 @@ const IDENTITY_TYPES = new Set(['PrincipalRegistered', 'ApiKeyIssued', 'ApiKeyRe
 
 /** The principal's roles from its own stream, or null when there is no such principal. */
 export async function principalRoles(store: EventStore, principalId: string): Promise<string[] | null> {
-  const events = (await store.readStream(principalStream(principalId))).filter((e) => IDENTITY_TYPES.has(e.type)) as unknown as IdentityEvent[];
+  const events = (await store.readStream(principalStream(principalId))).filter((e) =>
+    IDENTITY_TYPES.has(e.type),
+  ) as unknown as IdentityEvent[];
   const state = fold(identityDecider, events);
   return state.exists ? [...state.roles] : null;
 }

@@ -9,7 +9,14 @@ import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { PolicyService } from '../policy/policy.service.js';
 import { PERCEPTUAL_INDEX, type PerceptualIndex } from '../inspection/perceptual-index.js';
 import {
-  AssignDispute, DecideAppeal, DecideDispute, FileAppeal, FileComplaint, SubmitResponse, WithdrawComplaint, type DisputeWritten,
+  AssignDispute,
+  DecideAppeal,
+  DecideDispute,
+  FileAppeal,
+  FileComplaint,
+  SubmitResponse,
+  WithdrawComplaint,
+  type DisputeWritten,
 } from './dispute.commands.js';
 import { disputeDecider, type DisputeCommand, type DisputeState } from './dispute.decider.js';
 import { disputeStream, type DisputeEvent, type DisputePolicy } from './dispute.events.js';
@@ -18,7 +25,13 @@ import { evidenceItems } from './evidence-files.js';
 
 const written = (disputeId: string, result: Written<DisputeEvent>): DisputeWritten => ({
   disputeId,
-  recorded: result.decided.map((e) => ({ type: e.type, revision: e.revision, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt })),
+  recorded: result.decided.map((e) => ({
+    type: e.type,
+    revision: e.revision,
+    leafIndex: e.leafIndex,
+    eventHash: e.hash,
+    recordedAt: e.recordedAt,
+  })),
 });
 
 /** The deadline parameters of the policy in force at `now`; recorded in ComplaintFiled so later policy changes never apply retroactively. */
@@ -27,7 +40,13 @@ async function policyInForce(policies: PolicyService, now: Date): Promise<Disput
   return { version, responseDays, decisionSlaDays, appealDays };
 }
 
-async function run(writer: LedgerWriter, disputeId: string, command: DisputeCommand, actor: string, options: ExecuteOptions<DisputeEvent, DisputeState> = {}) {
+async function run(
+  writer: LedgerWriter,
+  disputeId: string,
+  command: DisputeCommand,
+  actor: string,
+  options: ExecuteOptions<DisputeEvent, DisputeState> = {},
+) {
   return written(disputeId, await writer.execute(disputeStream(disputeId), disputeDecider, command, { actor }, options));
 }
 
@@ -35,10 +54,18 @@ async function run(writer: LedgerWriter, disputeId: string, command: DisputeComm
  * An opened complaint marks its filing disputed in the same commit, at the revision the facts were read at: a withdrawal
  * racing the complaint loses (the filing's withdrawal is refused while a complaint is open).
  */
-const markFilingDisputed = (target: FilingRecord | null, disputeId: string, actor: string) => (events: DisputeEvent[]): StreamAppend[] =>
-  target && events.some((e) => e.type === 'ComplaintFiled') && !events.some((e) => e.type === 'ComplaintReturned')
-    ? [{ stream: filingStream(target.filingId), expectedRevision: target.revision, events: [{ type: 'FilingDisputed', data: { filingId: target.filingId, disputeId }, meta: { actor } }] }]
-    : [];
+const markFilingDisputed =
+  (target: FilingRecord | null, disputeId: string, actor: string) =>
+  (events: DisputeEvent[]): StreamAppend[] =>
+    target && events.some((e) => e.type === 'ComplaintFiled') && !events.some((e) => e.type === 'ComplaintReturned')
+      ? [
+          {
+            stream: filingStream(target.filingId),
+            expectedRevision: target.revision,
+            events: [{ type: 'FilingDisputed', data: { filingId: target.filingId, disputeId }, meta: { actor } }],
+          },
+        ]
+      : [];
 
 @CommandHandler(FileComplaint)
 export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
@@ -100,7 +127,10 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
 
 @CommandHandler(AssignDispute)
 export class AssignDisputeHandler implements ICommandHandler<AssignDispute> {
-  constructor(private readonly writer: LedgerWriter, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    private readonly writer: LedgerWriter,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   async execute({ disputeId, input, actor, actorIsAdmin }: AssignDispute): Promise<DisputeWritten> {
     // Naming no reviewer takes the dispute for oneself: a reviewer need not know their own id.
@@ -117,7 +147,12 @@ export class SubmitResponseHandler implements ICommandHandler<SubmitResponse> {
 
   execute({ disputeId, input, actor }: SubmitResponse): Promise<DisputeWritten> {
     const evidence = (input.evidence ?? []).map((e) => ({ sha256: e.sha256, description: e.description }));
-    return run(this.writer, disputeId, { type: 'SubmitResponse', disputeId, actor, statement: input.statement, evidence, now: new Date() }, actor);
+    return run(
+      this.writer,
+      disputeId,
+      { type: 'SubmitResponse', disputeId, actor, statement: input.statement, evidence, now: new Date() },
+      actor,
+    );
   }
 }
 
@@ -126,9 +161,20 @@ export class DecideDisputeHandler implements ICommandHandler<DecideDispute> {
   constructor(private readonly writer: LedgerWriter) {}
 
   execute({ disputeId, input, actor }: DecideDispute): Promise<DisputeWritten> {
-    return run(this.writer, disputeId, {
-      type: 'DecideDispute', disputeId, actor, outcome: input.outcome, remedy: input.remedy ?? null, reasoning: input.reasoning, now: new Date(),
-    }, actor);
+    return run(
+      this.writer,
+      disputeId,
+      {
+        type: 'DecideDispute',
+        disputeId,
+        actor,
+        outcome: input.outcome,
+        remedy: input.remedy ?? null,
+        reasoning: input.reasoning,
+        now: new Date(),
+      },
+      actor,
+    );
   }
 }
 
@@ -146,9 +192,20 @@ export class DecideAppealHandler implements ICommandHandler<DecideAppeal> {
   constructor(private readonly writer: LedgerWriter) {}
 
   execute({ disputeId, input, actor }: DecideAppeal): Promise<DisputeWritten> {
-    return run(this.writer, disputeId, {
-      type: 'DecideAppeal', disputeId, actor, ruling: input.ruling, remedy: input.remedy ?? null, reasoning: input.reasoning, now: new Date(),
-    }, actor);
+    return run(
+      this.writer,
+      disputeId,
+      {
+        type: 'DecideAppeal',
+        disputeId,
+        actor,
+        ruling: input.ruling,
+        remedy: input.remedy ?? null,
+        reasoning: input.reasoning,
+        now: new Date(),
+      },
+      actor,
+    );
   }
 }
 
@@ -162,5 +219,11 @@ export class WithdrawComplaintHandler implements ICommandHandler<WithdrawComplai
 }
 
 export const DISPUTE_HANDLERS = [
-  FileComplaintHandler, AssignDisputeHandler, SubmitResponseHandler, DecideDisputeHandler, FileAppealHandler, DecideAppealHandler, WithdrawComplaintHandler,
+  FileComplaintHandler,
+  AssignDisputeHandler,
+  SubmitResponseHandler,
+  DecideDisputeHandler,
+  FileAppealHandler,
+  DecideAppealHandler,
+  WithdrawComplaintHandler,
 ];

@@ -19,11 +19,16 @@ const reached = (iso: string | null, now: Date) => iso !== null && now.getTime()
 /** What the dispute waits for as of `now`, so a queue can be sorted into work. */
 function awaiting(d: DisputeView, status: DisputeStatus, now: Date): string | null {
   switch (status) {
-    case 'opened': return 'assignment';
-    case 'assigned': return d.response === null && !reached(d.responseDueAt, now) ? 'response' : 'decision';
-    case 'decided': return 'appeal-window';
-    case 'appealed': return 'appeal-decision';
-    default: return null;
+    case 'opened':
+      return 'assignment';
+    case 'assigned':
+      return d.response === null && !reached(d.responseDueAt, now) ? 'response' : 'decision';
+    case 'decided':
+      return 'appeal-window';
+    case 'appealed':
+      return 'appeal-decision';
+    default:
+      return null;
   }
 }
 
@@ -40,33 +45,70 @@ export function disputeResource(d: DisputeView, now: Date, names: ReadonlyMap<st
   const appeal = d.appeal as { decisionDueAt: string } | null;
   const appealDecision = d.appealDecision as { decidedAt: string } | null;
   return {
-    disputeId: d.disputeId, type: d.type, filingId: d.filingId, complainant: d.complainant, respondent: d.respondent, basisFilingId: d.basisFilingId,
+    disputeId: d.disputeId,
+    type: d.type,
+    filingId: d.filingId,
+    complainant: d.complainant,
+    respondent: d.respondent,
+    basisFilingId: d.basisFilingId,
     parties: {
-      complainant: party(d.complainant), respondent: party(d.respondent), assignee: d.assignee === null ? null : party(d.assignee),
+      complainant: party(d.complainant),
+      respondent: party(d.respondent),
+      assignee: d.assignee === null ? null : party(d.assignee),
     },
-    claim: d.claim, evidence: d.evidence, status, awaiting: awaiting(d, status, now), assignee: d.assignee,
-    openedAt: d.openedAt, policy: d.policy,
-    deadlines: { responseDueAt: d.responseDueAt, decisionDueAt: d.decisionDueAt, appealUntil: d.appealUntil, appealDecisionDueAt: appeal?.decisionDueAt ?? null },
-    reviewDueAt: d.reviewDueAt, overdue: reached(d.reviewDueAt, now),
-    outcome: d.outcome, remedy: d.remedy, finalAt: status === 'final' ? appealDecision?.decidedAt ?? d.appealUntil : null,
-    returned: d.returned, response: d.response, decision: d.decision, appeal: d.appeal,
+    claim: d.claim,
+    evidence: d.evidence,
+    status,
+    awaiting: awaiting(d, status, now),
+    assignee: d.assignee,
+    openedAt: d.openedAt,
+    policy: d.policy,
+    deadlines: {
+      responseDueAt: d.responseDueAt,
+      decisionDueAt: d.decisionDueAt,
+      appealUntil: d.appealUntil,
+      appealDecisionDueAt: appeal?.decisionDueAt ?? null,
+    },
+    reviewDueAt: d.reviewDueAt,
+    overdue: reached(d.reviewDueAt, now),
+    outcome: d.outcome,
+    remedy: d.remedy,
+    finalAt: status === 'final' ? (appealDecision?.decidedAt ?? d.appealUntil) : null,
+    returned: d.returned,
+    response: d.response,
+    decision: d.decision,
+    appeal: d.appeal,
     // Rows projected before both parties could appeal hold at most the one appeal.
-    appeals: d.appeals ?? (d.appeal ? [d.appeal] : []), appealDecision: d.appealDecision, withdrawal: d.withdrawal,
-    leafIndex: d.leafIndex, eventHash: d.eventHash, lastLeafIndex: d.lastLeafIndex,
+    appeals: d.appeals ?? (d.appeal ? [d.appeal] : []),
+    appealDecision: d.appealDecision,
+    withdrawal: d.withdrawal,
+    leafIndex: d.leafIndex,
+    eventHash: d.eventHash,
+    lastLeafIndex: d.lastLeafIndex,
   };
 }
 
 /** One line per event of the stream: what happened, when, by whom, and the hashes that chain it. */
 export const timelineEntry = (e: EventEnvelope) => ({
-  revision: e.revision, type: e.type, at: e.recordedAt, actor: e.meta.actor ?? null, leafIndex: e.leafIndex, prevHash: e.prevHash, hash: e.hash,
+  revision: e.revision,
+  type: e.type,
+  at: e.recordedAt,
+  actor: e.meta.actor ?? null,
+  leafIndex: e.leafIndex,
+  prevHash: e.prevHash,
+  hash: e.hash,
 });
 
 /** Parties, reviewers, auditors and admins may read a dispute. */
-const canRead = (p: Principal, d: DisputeView) => d.complainant === p.principalId || d.respondent === p.principalId || hasRole(p, 'reviewer', 'auditor', 'admin');
+const canRead = (p: Principal, d: DisputeView) =>
+  d.complainant === p.principalId || d.respondent === p.principalId || hasRole(p, 'reviewer', 'auditor', 'admin');
 
 @Injectable()
 export class DisputeQueries {
-  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   private async row(disputeId: string): Promise<DisputeView> {
     const d = await this.db.getRepository(DisputeView).findOneBy({ disputeId });
@@ -84,7 +126,8 @@ export class DisputeQueries {
   private async names(disputes: readonly DisputeView[]): Promise<Map<string, string>> {
     const ids = [...new Set(disputes.flatMap(namedIn))];
     if (ids.length === 0) return new Map();
-    const found = await this.db.getRepository(PrincipalView)
+    const found = await this.db
+      .getRepository(PrincipalView)
       .find({ select: { principalId: true, name: true }, where: { principalId: In(ids) } });
     return new Map(found.map((p) => [p.principalId, p.name]));
   }
@@ -125,15 +168,25 @@ export class DisputeQueries {
     if (q.filingId) qb.andWhere('d.filingId = :filingId', { filingId: q.filingId });
     if (q.status === 'decided') qb.andWhere('d.status = :decided AND d.appealUntil > :now', { decided: 'decided', now });
     else if (q.status === 'final') {
-      qb.andWhere(new Brackets((w) => w.where('d.status = :final').orWhere('(d.status = :decided AND d.appealUntil <= :now)')), { final: 'final', decided: 'decided', now });
+      qb.andWhere(new Brackets((w) => w.where('d.status = :final').orWhere('(d.status = :decided AND d.appealUntil <= :now)')), {
+        final: 'final',
+        decided: 'decided',
+        now,
+      });
     } else if (q.status) qb.andWhere('d.status = :status', { status: q.status });
     if (q.overdue === 'true') qb.andWhere('d.reviewDueAt IS NOT NULL AND d.reviewDueAt <= :now', { now });
     if (q.overdue === 'false') qb.andWhere('(d.reviewDueAt IS NULL OR d.reviewDueAt > :now)', { now });
     if (q.cursor) qb.andWhere('d.leafIndex > :cursor', { cursor: Number(q.cursor) });
-    const rows = await qb.orderBy('d.leafIndex', 'ASC').limit(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('d.leafIndex', 'ASC')
+      .limit(limit + 1)
+      .getMany();
     const page = rows.slice(0, limit);
     const at = new Date(now);
     const names = await this.names(page);
-    return { items: page.map((d) => disputeResource(d, at, names)), nextCursor: rows.length > limit ? String(page[page.length - 1].leafIndex) : null };
+    return {
+      items: page.map((d) => disputeResource(d, at, names)),
+      nextCursor: rows.length > limit ? String(page[page.length - 1].leafIndex) : null,
+    };
   }
 }

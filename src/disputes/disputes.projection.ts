@@ -7,7 +7,13 @@ import { ReadModelProjection, type Projection } from '../ledger/read-models/proj
 import { RowBatch } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type {
-  AppealDecidedData, AppealFiledData, ComplaintFiledData, ComplaintReturnedData, ComplaintWithdrawnData, DisputeAssignedData, DisputeDecidedData,
+  AppealDecidedData,
+  AppealFiledData,
+  ComplaintFiledData,
+  ComplaintReturnedData,
+  ComplaintWithdrawnData,
+  DisputeAssignedData,
+  DisputeDecidedData,
   ResponseSubmittedData,
 } from './dispute.events.js';
 
@@ -17,14 +23,27 @@ import type {
  */
 export function outcomeAfter(e: { type: string; data: { [key: string]: unknown } }, before: string | null): string | null {
   switch (e.type) {
-    case 'ComplaintFiled': case 'ComplaintWithdrawn': return null;
-    case 'DisputeDecided': case 'AppealDecided': return e.data.outcome as string;
-    default: return before;
+    case 'ComplaintFiled':
+    case 'ComplaintWithdrawn':
+      return null;
+    case 'DisputeDecided':
+    case 'AppealDecided':
+      return e.data.outcome as string;
+    default:
+      return before;
   }
 }
 
 /** Events that change an existing dispute row. */
-const UPDATES = new Set(['ComplaintReturned', 'DisputeAssigned', 'ResponseSubmitted', 'DisputeDecided', 'AppealFiled', 'AppealDecided', 'ComplaintWithdrawn']);
+const UPDATES = new Set([
+  'ComplaintReturned',
+  'DisputeAssigned',
+  'ResponseSubmitted',
+  'DisputeDecided',
+  'AppealFiled',
+  'AppealDecided',
+  'ComplaintWithdrawn',
+]);
 
 @ReadModelProjection()
 @Injectable()
@@ -47,12 +66,34 @@ export class DisputesProjection implements Projection {
         const d = e.data as ComplaintFiledData;
         const decisionDueAt = addDays(d.filedAt, d.policy.decisionSlaDays);
         rows.insert({
-          disputeId: d.disputeId, type: d.type, filingId: d.filingId, complainant: d.complainant, respondent: d.respondent, basisFilingId: d.basisFilingId,
-          claim: d.claim, evidence: d.evidence, status: 'opened', assignee: null, policy: d.policy, openedAt: d.filedAt,
-          responseDueAt: addDays(d.filedAt, d.policy.responseDays), decisionDueAt, reviewDueAt: decisionDueAt, appealUntil: null,
-          outcome: null, remedy: null, returned: null, response: null, decision: null, appeal: null, appeals: [], appealDecision: null,
+          disputeId: d.disputeId,
+          type: d.type,
+          filingId: d.filingId,
+          complainant: d.complainant,
+          respondent: d.respondent,
+          basisFilingId: d.basisFilingId,
+          claim: d.claim,
+          evidence: d.evidence,
+          status: 'opened',
+          assignee: null,
+          policy: d.policy,
+          openedAt: d.filedAt,
+          responseDueAt: addDays(d.filedAt, d.policy.responseDays),
+          decisionDueAt,
+          reviewDueAt: decisionDueAt,
+          appealUntil: null,
+          outcome: null,
+          remedy: null,
+          returned: null,
+          response: null,
+          decision: null,
+          appeal: null,
+          appeals: [],
+          appealDecision: null,
           withdrawal: null,
-          leafIndex: e.leafIndex, eventHash: e.hash, ...touch,
+          leafIndex: e.leafIndex,
+          eventHash: e.hash,
+          ...touch,
         } as DisputeView);
         return;
       }
@@ -74,8 +115,20 @@ export class DisputesProjection implements Projection {
       case 'DisputeDecided': {
         const d = e.data as DisputeDecidedData;
         rows.update(d.disputeId, {
-          status: 'decided', reviewDueAt: null, appealUntil: d.appealUntil, outcome: d.outcome, remedy: d.remedy,
-          decision: { outcome: d.outcome, remedy: d.remedy, reasoning: d.reasoning, decidedBy: d.decidedBy, decidedAt: d.decidedAt, leafIndex: e.leafIndex }, ...touch,
+          status: 'decided',
+          reviewDueAt: null,
+          appealUntil: d.appealUntil,
+          outcome: d.outcome,
+          remedy: d.remedy,
+          decision: {
+            outcome: d.outcome,
+            remedy: d.remedy,
+            reasoning: d.reasoning,
+            decidedBy: d.decidedBy,
+            decidedAt: d.decidedAt,
+            leafIndex: e.leafIndex,
+          },
+          ...touch,
         });
         return;
       }
@@ -94,14 +147,33 @@ export class DisputesProjection implements Projection {
       case 'AppealDecided': {
         const d = e.data as AppealDecidedData;
         rows.update(d.disputeId, {
-          status: 'final', reviewDueAt: null, outcome: d.outcome, remedy: d.remedy,
-          appealDecision: { ruling: d.ruling, outcome: d.outcome, remedy: d.remedy, reasoning: d.reasoning, decidedBy: d.decidedBy, decidedAt: d.decidedAt, leafIndex: e.leafIndex }, ...touch,
+          status: 'final',
+          reviewDueAt: null,
+          outcome: d.outcome,
+          remedy: d.remedy,
+          appealDecision: {
+            ruling: d.ruling,
+            outcome: d.outcome,
+            remedy: d.remedy,
+            reasoning: d.reasoning,
+            decidedBy: d.decidedBy,
+            decidedAt: d.decidedAt,
+            leafIndex: e.leafIndex,
+          },
+          ...touch,
         });
         return;
       }
       case 'ComplaintWithdrawn': {
         const { disputeId, reason, withdrawnAt } = e.data as ComplaintWithdrawnData;
-        rows.update(disputeId, { status: 'withdrawn', reviewDueAt: null, outcome: null, remedy: null, withdrawal: { reason, withdrawnAt }, ...touch });
+        rows.update(disputeId, {
+          status: 'withdrawn',
+          reviewDueAt: null,
+          outcome: null,
+          remedy: null,
+          withdrawal: { reason, withdrawnAt },
+          ...touch,
+        });
         return;
       }
     }

@@ -20,7 +20,10 @@ export interface ContentRecord {
 }
 
 /** A filing's WorkFiled and FilingWithdrawn envelopes, from its own stream. */
-export async function filingMilestones(store: EventStore, filingId: string): Promise<{ filed: EventEnvelope | null; withdrawn: EventEnvelope | null }> {
+export async function filingMilestones(
+  store: EventStore,
+  filingId: string,
+): Promise<{ filed: EventEnvelope | null; withdrawn: EventEnvelope | null }> {
   const events = await store.readStream(filingStream(filingId));
   return { filed: events.find((e) => e.type === 'WorkFiled') ?? null, withdrawn: events.find((e) => e.type === 'FilingWithdrawn') ?? null };
 }

@@ -6,7 +6,11 @@ import type { EventEnvelope } from '../verifier/envelope.js';
 
 export const EVIDENCE_FORMAT = 'sandbox-ledger/evidence-bundle/v1';
 
-interface BundleProof { leafIndex: number; treeSize: number; hashes: string[] }
+interface BundleProof {
+  leafIndex: number;
+  treeSize: number;
+  hashes: string[];
+}
 
 export interface EvidenceBundle {
   format: typeof EVIDENCE_FORMAT;
@@ -30,14 +34,22 @@ export interface EvidenceBundle {
 export async function evidenceBundle(log: MerkleLog, keys: LogKeys, filingId: string, events: EventEnvelope[]): Promise<EvidenceBundle> {
   const last = events.reduce((max, e) => Math.max(max, e.leafIndex), 0);
   const checkpoint = await log.evidenceCheckpoint(last);
-  const history = await Promise.all(events.map(async (entry) => ({ entry, inclusionProof: await log.inclusionUnder(entry.leafIndex, checkpoint) })));
+  const history = await Promise.all(
+    events.map(async (entry) => ({ entry, inclusionProof: await log.inclusionUnder(entry.leafIndex, checkpoint) })),
+  );
   const [filed] = history;
   const cosigners = new Set(checkpoint.cosignatures.map((c) => c.cosigner));
   const timestamps = checkpoint.timestamps.map(({ time, token }) => ({ time, token }));
   return {
     format: EVIDENCE_FORMAT,
     filingId,
-    receipt: { entry: filed.entry, leafIndex: filed.entry.leafIndex, treeSize: checkpoint.treeSize, inclusionProof: filed.inclusionProof, checkpoint: checkpoint.note },
+    receipt: {
+      entry: filed.entry,
+      leafIndex: filed.entry.leafIndex,
+      treeSize: checkpoint.treeSize,
+      inclusionProof: filed.inclusionProof,
+      checkpoint: checkpoint.note,
+    },
     history,
     checkpoint: { note: checkpoint.note, timestamps },
     keys: {

@@ -38,9 +38,27 @@ export class FileWork extends Command<FiledWork> {
 }
 
 export class AmendFiling extends Command<{ filingId: string; amendedAt: string; leafIndex: number; eventHash: string }> {
-  constructor(readonly filingId: string, readonly input: AmendFilingDto, readonly actor: string) { super(); }
+  constructor(
+    readonly filingId: string,
+    readonly input: AmendFilingDto,
+    readonly actor: string,
+  ) {
+    super();
+  }
 }
 
-export class WithdrawFiling extends Command<{ filingId: string; status: 'withdrawn'; withdrawnAt: string; leafIndex: number; eventHash: string }> {
-  constructor(readonly filingId: string, readonly reason: string | null, readonly actor: string) { super(); }
+export class WithdrawFiling extends Command<{
+  filingId: string;
+  status: 'withdrawn';
+  withdrawnAt: string;
+  leafIndex: number;
+  eventHash: string;
+}> {
+  constructor(
+    readonly filingId: string,
+    readonly reason: string | null,
+    readonly actor: string,
+  ) {
+    super();
+  }
 }

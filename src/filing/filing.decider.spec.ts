@@ -5,12 +5,24 @@ import type { FilingEvent, WorkFiled } from './filing.events.js';
 const now = new Date('2026-11-29T10:00:00.000Z');
 const later = new Date('2026-11-30T10:00:00.000Z');
 const details: FileWorkCommand['filing'] = {
-  filingId: 'f1', creator: 'alice', contentHash: 'a'.repeat(64), contentType: 'image/png', title: 'Sunset',
+  filingId: 'f1',
+  creator: 'alice',
+  contentHash: 'a'.repeat(64),
+  contentType: 'image/png',
+  title: 'Sunset',
   generation: {
-    digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia', tool: { name: 'SD', version: '3', provider: null },
-    promptHash: 'b'.repeat(64), negativePromptHash: null, parametersHash: null, parameters: null, seed: '42', iterations: 3, humanContribution: 'selection',
+    digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+    tool: { name: 'SD', version: '3', provider: null },
+    promptHash: 'b'.repeat(64),
+    negativePromptHash: null,
+    parametersHash: null,
+    parameters: null,
+    seed: '42',
+    iterations: 3,
+    humanContribution: 'selection',
   },
-  processEvidence: [], perceptualHash: null,
+  processEvidence: [],
+  perceptualHash: null,
 };
 const filed: WorkFiled = { type: 'WorkFiled', data: { ...details, filedAt: now.toISOString() } };
 const withdrawn: FilingEvent = { type: 'FilingWithdrawn', data: { filingId: 'f1', reason: null, withdrawnAt: later.toISOString() } };
@@ -25,71 +37,138 @@ describe('filing decider', () => {
 
   describe('WithdrawFiling', () => {
     it('given an active filing, its creator withdraws it', () =>
-      given(filingDecider, [filed]).when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later }).then([withdrawn]));
+      given(filingDecider, [filed])
+        .when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later })
+        .then([withdrawn]));
     it('keeps the reason', () =>
-      given(filingDecider, [filed]).when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: 'duplicate', now: later })
+      given(filingDecider, [filed])
+        .when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: 'duplicate', now: later })
         .then([{ type: 'FilingWithdrawn', data: { filingId: 'f1', reason: 'duplicate', withdrawnAt: later.toISOString() } }]));
     it('refuses anyone but the creator', () =>
-      given(filingDecider, [filed]).when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'mallory', reason: null, now: later }).thenThrows('not-owner'));
+      given(filingDecider, [filed])
+        .when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'mallory', reason: null, now: later })
+        .thenThrows('not-owner'));
     it('refuses a filing that does not exist', () =>
-      given(filingDecider, []).when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later }).thenThrows('filing-not-found'));
+      given(filingDecider, [])
+        .when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later })
+        .thenThrows('filing-not-found'));
     it('refuses a second withdrawal', () =>
-      given(filingDecider, [filed, withdrawn]).when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later }).thenThrows('already-withdrawn'));
+      given(filingDecider, [filed, withdrawn])
+        .when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later })
+        .thenThrows('already-withdrawn'));
   });
 });
 
 describe('filing decider: complaints, transfers, refiling and amendments', () => {
   const disputed = (disputeId: string): FilingEvent => ({ type: 'FilingDisputed', data: { filingId: 'f1', disputeId } });
-  const amend = (amendment: Partial<{ title: string | null; addedProcessEvidence: never[]; humanContributionNote: string | null }>, actor = 'alice') => ({
-    type: 'AmendFiling' as const, filingId: 'f1', actor, amendment: { title: null, addedProcessEvidence: [], humanContributionNote: null, ...amendment }, now: later,
+  const amend = (
+    amendment: Partial<{ title: string | null; addedProcessEvidence: never[]; humanContributionNote: string | null }>,
+    actor = 'alice',
+  ) => ({
+    type: 'AmendFiling' as const,
+    filingId: 'f1',
+    actor,
+    amendment: { title: null, addedProcessEvidence: [], humanContributionNote: null, ...amendment },
+    now: later,
   });
-  const withdraw = (facts: { disputes?: string[]; closedDisputes?: string[]; holder?: string | null }) =>
-    ({ type: 'WithdrawFiling' as const, filingId: 'f1', actor: 'alice', reason: null, ...facts, now: later });
+  const withdraw = (facts: { disputes?: string[]; closedDisputes?: string[]; holder?: string | null }) => ({
+    type: 'WithdrawFiling' as const,
+    filingId: 'f1',
+    actor: 'alice',
+    reason: null,
+    ...facts,
+    now: later,
+  });
 
   it('refuses a withdrawal while a complaint against the filing is open', () =>
-    given(filingDecider, [filed, disputed('d1')]).when(withdraw({ closedDisputes: [] })).thenThrows('dispute-open'));
+    given(filingDecider, [filed, disputed('d1')])
+      .when(withdraw({ closedDisputes: [] }))
+      .thenThrows('dispute-open'));
   it('refuses it when any one complaint is still open, and allows it once all are closed', () => {
-    given(filingDecider, [filed, disputed('d1'), disputed('d2')]).when(withdraw({ closedDisputes: ['d1'] })).thenThrows('dispute-open');
-    given(filingDecider, [filed, disputed('d1'), disputed('d2')]).when(withdraw({ closedDisputes: ['d2', 'd1'] })).then([withdrawn]);
+    given(filingDecider, [filed, disputed('d1'), disputed('d2')])
+      .when(withdraw({ closedDisputes: ['d1'] }))
+      .thenThrows('dispute-open');
+    given(filingDecider, [filed, disputed('d1'), disputed('d2')])
+      .when(withdraw({ closedDisputes: ['d2', 'd1'] }))
+      .then([withdrawn]);
   });
   it('a complaint that marked the filing after the facts were read is open (not among the closed ones)', () =>
-    given(filingDecider, [filed, disputed('d1'), disputed('d3')]).when(withdraw({ closedDisputes: ['d1'] })).thenThrows('dispute-open'));
+    given(filingDecider, [filed, disputed('d1'), disputed('d3')])
+      .when(withdraw({ closedDisputes: ['d1'] }))
+      .thenThrows('dispute-open'));
   it('counts complaints known outside the stream (filed before complaints marked their filing)', () => {
-    given(filingDecider, [filed]).when(withdraw({ ...{ disputes: ['d0'] }, closedDisputes: [] })).thenThrows('dispute-open');
-    given(filingDecider, [filed]).when(withdraw({ ...{ disputes: ['d0'] }, closedDisputes: ['d0'] })).then([withdrawn]);
+    given(filingDecider, [filed])
+      .when(withdraw({ ...{ disputes: ['d0'] }, closedDisputes: [] }))
+      .thenThrows('dispute-open');
+    given(filingDecider, [filed])
+      .when(withdraw({ ...{ disputes: ['d0'] }, closedDisputes: ['d0'] }))
+      .then([withdrawn]);
   });
   it('refuses an amendment once the right was transferred', () =>
-    given(filingDecider, [filed]).when({ ...amend({ title: 'Mine still' }), holder: 'bob' }).thenThrows('right-transferred'));
+    given(filingDecider, [filed])
+      .when({ ...amend({ title: 'Mine still' }), holder: 'bob' })
+      .thenThrows('right-transferred'));
   it('refuses a withdrawal once a final decision transferred the right', () =>
-    given(filingDecider, [filed]).when(withdraw({ holder: 'bob' })).thenThrows('right-transferred'));
+    given(filingDecider, [filed])
+      .when(withdraw({ holder: 'bob' }))
+      .thenThrows('right-transferred'));
   it('allows it while the creator holds the right', () =>
-    given(filingDecider, [filed]).when(withdraw({ holder: 'alice' })).then([withdrawn]));
+    given(filingDecider, [filed])
+      .when(withdraw({ holder: 'alice' }))
+      .then([withdrawn]));
 
   it('records the withdrawn filings of the same content in a new filing', () => {
     const prior = [{ filingId: 'f0', filedAt: '2026-11-01T00:00:00.000Z', withdrawnAt: '2026-11-02T00:00:00.000Z' }];
-    given(filingDecider, []).when({ type: 'FileWork', filing: details, priorFilings: prior, now })
+    given(filingDecider, [])
+      .when({ type: 'FileWork', filing: details, priorFilings: prior, now })
       .then([{ type: 'WorkFiled', data: { ...details, filedAt: now.toISOString(), priorFilings: prior } }]);
   });
 
   it('amends the title and adds a note, stamped with the command time', () =>
-    given(filingDecider, [filed]).when(amend({ title: 'Sunrise', humanContributionNote: 'hand-painted sky' })).then([{
-      type: 'FilingAmended',
-      data: { filingId: 'f1', title: 'Sunrise', addedProcessEvidence: [], humanContributionNote: 'hand-painted sky', amendedAt: later.toISOString() },
-    }]));
+    given(filingDecider, [filed])
+      .when(amend({ title: 'Sunrise', humanContributionNote: 'hand-painted sky' }))
+      .then([
+        {
+          type: 'FilingAmended',
+          data: {
+            filingId: 'f1',
+            title: 'Sunrise',
+            addedProcessEvidence: [],
+            humanContributionNote: 'hand-painted sky',
+            amendedAt: later.toISOString(),
+          },
+        },
+      ]));
   it('refuses an amendment that changes nothing (the same title)', () =>
-    given(filingDecider, [filed]).when(amend({ title: 'Sunset' })).thenThrows('empty-amendment'));
+    given(filingDecider, [filed])
+      .when(amend({ title: 'Sunset' }))
+      .thenThrows('empty-amendment'));
   it('compares a new title with the amended one', () =>
-    given(filingDecider, [filed, { type: 'FilingAmended', data: { filingId: 'f1', title: 'Sunrise', addedProcessEvidence: [], humanContributionNote: null, amendedAt: now.toISOString() } }])
-      .when(amend({ title: 'Sunrise' })).thenThrows('empty-amendment'));
+    given(filingDecider, [
+      filed,
+      {
+        type: 'FilingAmended',
+        data: { filingId: 'f1', title: 'Sunrise', addedProcessEvidence: [], humanContributionNote: null, amendedAt: now.toISOString() },
+      },
+    ])
+      .when(amend({ title: 'Sunrise' }))
+      .thenThrows('empty-amendment'));
   it('refuses anyone but the creator, a withdrawn filing and a missing one', () => {
-    given(filingDecider, [filed]).when(amend({ title: 'Mine' }, 'mallory')).thenThrows('not-owner');
-    given(filingDecider, [filed, withdrawn]).when(amend({ title: 'Late' })).thenThrows('filing-withdrawn');
-    given(filingDecider, []).when(amend({ title: 'None' })).thenThrows('filing-not-found');
+    given(filingDecider, [filed])
+      .when(amend({ title: 'Mine' }, 'mallory'))
+      .thenThrows('not-owner');
+    given(filingDecider, [filed, withdrawn])
+      .when(amend({ title: 'Late' }))
+      .thenThrows('filing-withdrawn');
+    given(filingDecider, [])
+      .when(amend({ title: 'None' }))
+      .thenThrows('filing-not-found');
   });
 });
 
 describe('filing decider over the whole filing stream', () => {
   it('ignores events other contexts append to the stream', () =>
     given(filingDecider, [filed, { type: 'LabelsDeclared', data: { version: 1 } } as never])
-      .when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later }).then([withdrawn]));
+      .when({ type: 'WithdrawFiling', filingId: 'f1', actor: 'alice', reason: null, now: later })
+      .then([withdrawn]));
 });

@@ -20,7 +20,10 @@ export type FileWorkCommand = { type: 'FileWork'; filing: FilingDetails; priorFi
  * final) at `now`; `holder`, who holds the filing's right at `now`.
  */
 export type WithdrawFilingCommand = {
-  type: 'WithdrawFiling'; filingId: string; actor: string; reason: string | null;
+  type: 'WithdrawFiling';
+  filingId: string;
+  actor: string;
+  reason: string | null;
   /** Complaints against the filing known outside its stream (the read model), besides those that marked it. */
   disputes?: string[];
   closedDisputes?: string[];
@@ -28,42 +31,70 @@ export type WithdrawFilingCommand = {
   now: Date;
 };
 /** `holder`: who holds the filing's right at `now` (a fact read by the handler). */
-export type AmendFilingCommand = { type: 'AmendFiling'; filingId: string; actor: string; amendment: FilingAmendment; holder?: string | null; now: Date };
+export type AmendFilingCommand = {
+  type: 'AmendFiling';
+  filingId: string;
+  actor: string;
+  amendment: FilingAmendment;
+  holder?: string | null;
+  now: Date;
+};
 export type FilingCommand = FileWorkCommand | WithdrawFilingCommand | AmendFilingCommand;
 
 function decideFileWork(command: FileWorkCommand, state: FilingState): FilingEvent[] {
   if (state.status !== 'none') throw conflict('filing-exists', `filing ${command.filing.filingId} already exists`);
   const prior = command.priorFilings ?? [];
-  return [{ type: 'WorkFiled', data: { ...command.filing, filedAt: command.now.toISOString(), ...(prior.length ? { priorFilings: prior } : {}) } }];
+  return [
+    {
+      type: 'WorkFiled',
+      data: { ...command.filing, filedAt: command.now.toISOString(), ...(prior.length ? { priorFilings: prior } : {}) },
+    },
+  ];
 }
 
 function decideWithdrawFiling(command: WithdrawFilingCommand, state: FilingState): FilingEvent[] {
   if (state.status === 'none') throw notFound('filing-not-found', `no filing ${command.filingId}`);
-  if (state.creator !== command.actor) throw forbidden('not-owner', 'only the filing\'s creator may withdraw it');
+  if (state.creator !== command.actor) throw forbidden('not-owner', "only the filing's creator may withdraw it");
   if (state.status === 'withdrawn') throw conflict('already-withdrawn', `filing ${command.filingId} is already withdrawn`);
   const closed = new Set(command.closedDisputes ?? []);
   const open = [...new Set([...state.disputes, ...(command.disputes ?? [])])].filter((d) => !closed.has(d));
   if (open.length > 0) {
-    throw conflict('dispute-open', `a complaint against filing ${command.filingId} is open (${open.join(', ')}); it can be withdrawn once the complaint is closed`,
-      { openDisputes: open });
+    throw conflict(
+      'dispute-open',
+      `a complaint against filing ${command.filingId} is open (${open.join(', ')}); it can be withdrawn once the complaint is closed`,
+      { openDisputes: open },
+    );
   }
   if (command.holder && command.holder !== state.creator) {
-    throw conflict('right-transferred', `the right in filing ${command.filingId} was transferred to ${command.holder} by a final dispute decision`, { holder: command.holder });
+    throw conflict(
+      'right-transferred',
+      `the right in filing ${command.filingId} was transferred to ${command.holder} by a final dispute decision`,
+      { holder: command.holder },
+    );
   }
-  return [{ type: 'FilingWithdrawn', data: { filingId: command.filingId, reason: command.reason, withdrawnAt: command.now.toISOString() } }];
+  return [
+    { type: 'FilingWithdrawn', data: { filingId: command.filingId, reason: command.reason, withdrawnAt: command.now.toISOString() } },
+  ];
 }
 
 function decideAmendFiling(command: AmendFilingCommand, state: FilingState): FilingEvent[] {
   if (state.status === 'none') throw notFound('filing-not-found', `no filing ${command.filingId}`);
-  if (state.creator !== command.actor) throw forbidden('not-owner', 'only the filing\'s creator may amend it');
+  if (state.creator !== command.actor) throw forbidden('not-owner', "only the filing's creator may amend it");
   if (state.status === 'withdrawn') throw conflict('filing-withdrawn', `filing ${command.filingId} is withdrawn`);
   if (command.holder && command.holder !== state.creator) {
-    throw conflict('right-transferred', `the right in filing ${command.filingId} was transferred to ${command.holder}; its record is no longer its creator's to amend`, { holder: command.holder });
+    throw conflict(
+      'right-transferred',
+      `the right in filing ${command.filingId} was transferred to ${command.holder}; its record is no longer its creator's to amend`,
+      { holder: command.holder },
+    );
   }
   const a = command.amendment;
   const title = a.title !== null && a.title !== state.title ? a.title : null;
   if (title === null && a.addedProcessEvidence.length === 0 && a.humanContributionNote === null) {
-    throw invalid('empty-amendment', 'an amendment corrects the title (to a new one) or adds process evidence or a human contribution note');
+    throw invalid(
+      'empty-amendment',
+      'an amendment corrects the title (to a new one) or adds process evidence or a human contribution note',
+    );
   }
   return [{ type: 'FilingAmended', data: { filingId: command.filingId, ...a, title, amendedAt: command.now.toISOString() } }];
 }
@@ -88,9 +119,12 @@ export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
 
   decide(command, state) {
     switch (command.type) {
-      case 'FileWork': return decideFileWork(command, state);
-      case 'WithdrawFiling': return decideWithdrawFiling(command, state);
-      case 'AmendFiling': return decideAmendFiling(command, state);
+      case 'FileWork':
+        return decideFileWork(command, state);
+      case 'WithdrawFiling':
+        return decideWithdrawFiling(command, state);
+      case 'AmendFiling':
+        return decideAmendFiling(command, state);
     }
   },
 };

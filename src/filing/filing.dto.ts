@@ -2,16 +2,45 @@
 import { IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
-  registerDecorator, type ValidationArguments,
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+  registerDecorator,
+  type ValidationArguments,
 } from 'class-validator';
 import { IsParameterMap, IsPrintableText, IsSeed, IsSha256Hex } from '../common/validation.js';
 
 export const IPTC_DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 export const DIGITAL_SOURCE_TYPES = [
-  'trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'algorithmicallyEnhanced', 'compositeSynthetic',
-  'digitalCapture', 'computationalCapture', 'multiFrameComputationalCapture', 'negativeFilm', 'positiveFilm', 'print', 'minorHumanEdits', 'humanEdits',
-  'compositeCapture', 'dataDrivenMedia', 'digitalArt', 'virtualRecording', 'screenCapture',
+  'trainedAlgorithmicMedia',
+  'compositeWithTrainedAlgorithmicMedia',
+  'algorithmicMedia',
+  'algorithmicallyEnhanced',
+  'compositeSynthetic',
+  'digitalCapture',
+  'computationalCapture',
+  'multiFrameComputationalCapture',
+  'negativeFilm',
+  'positiveFilm',
+  'print',
+  'minorHumanEdits',
+  'humanEdits',
+  'compositeCapture',
+  'dataDrivenMedia',
+  'digitalArt',
+  'virtualRecording',
+  'screenCapture',
 ].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code);
 
 /** The digital source types of AI-generated material: a filing of one of these is an AI work. */
@@ -21,7 +50,17 @@ export const AI_DIGITAL_SOURCE_TYPES: ReadonlySet<string> = new Set(
   ),
 );
 
-export const EVIDENCE_KINDS = ['prompt', 'negative-prompt', 'parameters', 'draft', 'iteration', 'selection', 'edit', 'reference', 'other'] as const;
+export const EVIDENCE_KINDS = [
+  'prompt',
+  'negative-prompt',
+  'parameters',
+  'draft',
+  'iteration',
+  'selection',
+  'edit',
+  'reference',
+  'other',
+] as const;
 export const PERCEPTUAL_SCHEMES = { phash64: 16, pdq256: 64, simhash64: 16 } as const;
 
 export class ToolDto {
@@ -53,14 +92,22 @@ export class ProcessEvidenceDto {
 }
 
 function HexOfSchemeLength() {
-  return (target: object, propertyName: string) => registerDecorator({
-    name: 'hexOfSchemeLength', target: target.constructor, propertyName,
-    options: { message: (a: ValidationArguments) => `value must be ${PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme] ?? 16} lowercase hex characters for scheme ${(a.object as PerceptualHashDto).scheme}` },
-    validator: { validate: (v: unknown, a: ValidationArguments) => {
-      const len = PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme];
-      return typeof v === 'string' && len !== undefined && v.length === len && /^[0-9a-f]+$/.test(v);
-    } },
-  });
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'hexOfSchemeLength',
+      target: target.constructor,
+      propertyName,
+      options: {
+        message: (a: ValidationArguments) =>
+          `value must be ${PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme] ?? 16} lowercase hex characters for scheme ${(a.object as PerceptualHashDto).scheme}`,
+      },
+      validator: {
+        validate: (v: unknown, a: ValidationArguments) => {
+          const len = PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme];
+          return typeof v === 'string' && len !== undefined && v.length === len && /^[0-9a-f]+$/.test(v);
+        },
+      },
+    });
 }
 
 export class PerceptualHashDto {
@@ -71,11 +118,20 @@ export class PerceptualHashDto {
 export class FileWorkDto {
   /** SHA-256 of the work's bytes. */
   @IsSha256Hex() contentHash: string;
-  @IsString() @MaxLength(255) @Matches(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/, { message: 'contentType must be a lowercase MIME type such as image/png' })
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/, {
+    message: 'contentType must be a lowercase MIME type such as image/png',
+  })
   contentType: string;
   @IsString() @Length(1, 500) @IsPrintableText() title: string;
   @ValidateNested() @Type(() => GenerationDto) @IsObject() generation: GenerationDto;
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ProcessEvidenceDto) processEvidence?: ProcessEvidenceDto[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ProcessEvidenceDto)
+  processEvidence?: ProcessEvidenceDto[];
   @IsOptional() @ValidateNested() @Type(() => PerceptualHashDto) @IsObject() perceptualHash?: PerceptualHashDto;
 }
 
@@ -90,7 +146,12 @@ export class AmendFilingDto {
   /** The corrected title. */
   @IsOptional() @IsString() @Length(1, 500) @IsPrintableText() title?: string;
   /** Process evidence to add (drafts, sketches, intermediate files). */
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => ProcessEvidenceDto) processEvidence?: ProcessEvidenceDto[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ProcessEvidenceDto)
+  processEvidence?: ProcessEvidenceDto[];
   /** A note on the human contribution, added to the one given when filing. */
   @IsOptional() @IsString() @Length(1, 5000) @IsPrintableText() humanContributionNote?: string;
 }

@@ -18,21 +18,21 @@ export type GenerationRecord = {
   seed: string | null;
   iterations: number | null;
   humanContribution: string;
-}
+};
 
 export type ProcessEvidenceItem = {
   sha256: string;
   kind: string;
   description: string | null;
   createdAt: string | null;
-}
+};
 
 export type PerceptualHash = {
   scheme: 'phash64' | 'pdq256' | 'simhash64';
   value: string;
   /** `computed` by the ledger from the filed file's pixels, or `declared` by the creator (events without it were declared). */
   source?: 'declared' | 'computed';
-}
+};
 
 export const perceptualHashSource = (h: PerceptualHash): 'declared' | 'computed' => h.source ?? 'declared';
 

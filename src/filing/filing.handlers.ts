@@ -13,13 +13,23 @@ import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js
 import { AmendFiling, FileWork, WithdrawFiling, type FiledWork } from './filing.commands.js';
 import { filingDecider, type FilingCommand, type FilingState } from './filing.decider.js';
 import {
-  contentStream, filingStream, type FilingAmended, type FilingDetails, type FilingEvent, type FilingWithdrawn, type WorkFiled, type WorkFiledData,
+  contentStream,
+  filingStream,
+  type FilingAmended,
+  type FilingDetails,
+  type FilingEvent,
+  type FilingWithdrawn,
+  type WorkFiled,
+  type WorkFiledData,
 } from './filing.events.js';
 
 /** The filing decider, with `following` events (near-duplicate candidates) appended after WorkFiled in the same commit. */
 const filingStreamDecider = (following: DomainEvent[] = []): Decider<FilingCommand, FilingEvent, FilingState> => ({
   ...filingDecider,
-  decide: (command, state) => [...filingDecider.decide(command, state), ...(command.type === 'FileWork' ? following as FilingEvent[] : [])],
+  decide: (command, state) => [
+    ...filingDecider.decide(command, state),
+    ...(command.type === 'FileWork' ? (following as FilingEvent[]) : []),
+  ],
 });
 
 @CommandHandler(FileWork)
@@ -38,20 +48,36 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     const declaredHash = input.perceptualHash ? { scheme: input.perceptualHash.scheme, value: input.perceptualHash.value } : null;
     // A file uploaded with the filing decides its content hash and, for an image, its perceptual hash.
     const checked = file
-      ? checkFiledFile({ contentHash: input.contentHash ?? null, contentType: input.contentType, perceptualHash: declaredHash }, file,
-        (await this.policies.inForceAt(now)).similarity.phash64)
+      ? checkFiledFile(
+          { contentHash: input.contentHash ?? null, contentType: input.contentType, perceptualHash: declaredHash },
+          file,
+          (await this.policies.inForceAt(now)).similarity.phash64,
+        )
       : null;
     const contentHash = checked?.contentHash ?? input.contentHash!;
     const filing: FilingDetails = {
-      filingId, creator: actor, contentHash, contentType: input.contentType, title: input.title,
+      filingId,
+      creator: actor,
+      contentHash,
+      contentType: input.contentType,
+      title: input.title,
       generation: {
         digitalSourceType: g.digitalSourceType,
         tool: { name: g.tool.name, version: g.tool.version ?? null, provider: g.tool.provider ?? null },
-        promptHash: g.promptHash, negativePromptHash: g.negativePromptHash ?? null, parametersHash: g.parametersHash ?? null,
-        parameters: g.parameters ?? null, seed: g.seed === undefined ? null : String(g.seed), iterations: g.iterations ?? null,
+        promptHash: g.promptHash,
+        negativePromptHash: g.negativePromptHash ?? null,
+        parametersHash: g.parametersHash ?? null,
+        parameters: g.parameters ?? null,
+        seed: g.seed === undefined ? null : String(g.seed),
+        iterations: g.iterations ?? null,
         humanContribution: g.humanContribution,
       },
-      processEvidence: (input.processEvidence ?? []).map((p) => ({ sha256: p.sha256, kind: p.kind, description: p.description ?? null, createdAt: p.createdAt ?? null })),
+      processEvidence: (input.processEvidence ?? []).map((p) => ({
+        sha256: p.sha256,
+        kind: p.kind,
+        description: p.description ?? null,
+        createdAt: p.createdAt ?? null,
+      })),
       perceptualHash: checked ? checked.perceptualHash : declaredHash && { ...declaredHash, source: 'declared' },
       ...(checked ? { file: checked.file } : {}),
     };
@@ -74,7 +100,12 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
       });
       const filed = result.decided.find((e) => e.type === 'WorkFiled')! as RecordedEvent<WorkFiled>;
       return {
-        filingId, filedAt: filed.data.filedAt, leafIndex: filed.leafIndex, eventHash: filed.hash, recordedAt: filed.recordedAt, priorFilings: content.prior,
+        filingId,
+        filedAt: filed.data.filedAt,
+        leafIndex: filed.leafIndex,
+        eventHash: filed.hash,
+        recordedAt: filed.recordedAt,
+        priorFilings: content.prior,
         right: await this.safeguards.afterFiled(filing, filed, screening),
         receiptUrl: `/v1/filings/${filingId}/receipt`,
         ...(checked ? { contentHash, perceptualHash: filing.perceptualHash, file: checked.file } : {}),
@@ -96,13 +127,22 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     const right = await this.safeguards.rightAt(live.filingId, now);
     if (right && right.holder === actor && actor !== live.creator) {
       return {
-        filingId: live.filingId, filedAt: filed.data.filedAt, leafIndex: filed.leafIndex, eventHash: filed.hash, recordedAt: filed.recordedAt,
-        priorFilings: filed.data.priorFilings ?? [], alreadyHeld: true, right,
+        filingId: live.filingId,
+        filedAt: filed.data.filedAt,
+        leafIndex: filed.leafIndex,
+        eventHash: filed.hash,
+        recordedAt: filed.recordedAt,
+        priorFilings: filed.data.priorFilings ?? [],
+        alreadyHeld: true,
+        right,
         receiptUrl: `/v1/filings/${live.filingId}/receipt`,
       };
     }
-    throw conflict('duplicate-content', `this content was filed first as ${live.filingId} at ${filed.data.filedAt}`,
-      { priorFilingId: live.filingId, priorFiledAt: filed.data.filedAt, priorLeafIndex: filed.leafIndex });
+    throw conflict('duplicate-content', `this content was filed first as ${live.filingId} at ${filed.data.filedAt}`, {
+      priorFilingId: live.filingId,
+      priorFiledAt: filed.data.filedAt,
+      priorLeafIndex: filed.leafIndex,
+    });
   }
 }
 
@@ -127,38 +167,84 @@ export class WithdrawFilingHandler implements ICommandHandler<WithdrawFiling> {
     const now = new Date();
     const right = await this.safeguards.rightAt(c.filingId, now);
     const command = {
-      type: 'WithdrawFiling' as const, filingId: c.filingId, actor: c.actor, reason: c.reason, disputes, closedDisputes: closed, holder: right?.holder ?? null, now,
+      type: 'WithdrawFiling' as const,
+      filingId: c.filingId,
+      actor: c.actor,
+      reason: c.reason,
+      disputes,
+      closedDisputes: closed,
+      holder: right?.holder ?? null,
+      now,
     };
     // The release follows the withdrawal: where a store commits stream by stream, a refused withdrawal releases nothing.
-    const result = await this.writer.execute(filingStream(c.filingId), filingStreamDecider(), command, { actor: c.actor }, {
-      then: (events) => (events.length > 0 && state.contentHash ? this.release(state.contentHash, c.filingId, events[0] as FilingWithdrawn) : Promise.resolve([])),
-    });
+    const result = await this.writer.execute(
+      filingStream(c.filingId),
+      filingStreamDecider(),
+      command,
+      { actor: c.actor },
+      {
+        then: (events) =>
+          events.length > 0 && state.contentHash
+            ? this.release(state.contentHash, c.filingId, events[0] as FilingWithdrawn)
+            : Promise.resolve([]),
+      },
+    );
     const [e] = result.decided as RecordedEvent<FilingWithdrawn>[];
-    return { filingId: c.filingId, status: 'withdrawn' as const, withdrawnAt: e.data.withdrawnAt, leafIndex: e.leafIndex, eventHash: e.hash };
+    return {
+      filingId: c.filingId,
+      status: 'withdrawn' as const,
+      withdrawnAt: e.data.withdrawnAt,
+      leafIndex: e.leafIndex,
+      eventHash: e.hash,
+    };
   }
 
   /** ContentReleased on the reservation stream, in the withdrawal's commit, when this filing holds the content. */
   private async release(contentHash: string, filingId: string, withdrawn: FilingWithdrawn): Promise<StreamAppend[]> {
     const content = await readContentRecord(this.store, contentHash);
     if (content.live?.filingId !== filingId) return [];
-    const data = { contentHash, filingId, filedAt: (content.live.filed.data as WorkFiledData).filedAt, withdrawnAt: withdrawn.data.withdrawnAt };
-    return [{ stream: contentStream(contentHash), expectedRevision: content.expected, events: [{ type: 'ContentReleased', data, meta: { actor: content.live.creator } }] }];
+    const data = {
+      contentHash,
+      filingId,
+      filedAt: (content.live.filed.data as WorkFiledData).filedAt,
+      withdrawnAt: withdrawn.data.withdrawnAt,
+    };
+    return [
+      {
+        stream: contentStream(contentHash),
+        expectedRevision: content.expected,
+        events: [{ type: 'ContentReleased', data, meta: { actor: content.live.creator } }],
+      },
+    ];
   }
 }
 
 @CommandHandler(AmendFiling)
 export class AmendFilingHandler implements ICommandHandler<AmendFiling> {
-  constructor(private readonly writer: LedgerWriter, @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards) {}
+  constructor(
+    private readonly writer: LedgerWriter,
+    @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
+  ) {}
 
   async execute({ filingId, input, actor }: AmendFiling) {
     const amendment = {
       title: input.title ?? null,
-      addedProcessEvidence: (input.processEvidence ?? []).map((p) => ({ sha256: p.sha256, kind: p.kind, description: p.description ?? null, createdAt: p.createdAt ?? null })),
+      addedProcessEvidence: (input.processEvidence ?? []).map((p) => ({
+        sha256: p.sha256,
+        kind: p.kind,
+        description: p.description ?? null,
+        createdAt: p.createdAt ?? null,
+      })),
       humanContributionNote: input.humanContributionNote ?? null,
     };
     const now = new Date();
     const holder = (await this.safeguards.rightAt(filingId, now))?.holder ?? null;
-    const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(), { type: 'AmendFiling', filingId, actor, amendment, holder, now }, { actor });
+    const result = await this.writer.execute(
+      filingStream(filingId),
+      filingStreamDecider(),
+      { type: 'AmendFiling', filingId, actor, amendment, holder, now },
+      { actor },
+    );
     const [e] = result.decided as RecordedEvent<FilingAmended>[];
     return { filingId, amendedAt: e.data.amendedAt, leafIndex: e.leafIndex, eventHash: e.hash };
   }

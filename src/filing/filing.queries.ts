@@ -59,14 +59,18 @@ export class FilingQueries {
   /** The parties by id, with their names from the principals read model. */
   async parties(ids: readonly string[]): Promise<Map<string, Party>> {
     const unique = [...new Set(ids)];
-    const found = unique.length ? await this.db.getRepository(PrincipalView).find({ select: { principalId: true, name: true }, where: { principalId: In(unique) } }) : [];
+    const found = unique.length
+      ? await this.db.getRepository(PrincipalView).find({ select: { principalId: true, name: true }, where: { principalId: In(unique) } })
+      : [];
     const names = new Map(found.map((p) => [p.principalId, p.name]));
     return new Map(unique.map((id) => [id, { id, name: names.get(id) ?? null }]));
   }
 
   /** Whether `reader` holds the filing's right now (a complainant a final `transfer` gave it to). */
   private async holds(reader: Principal, filing: FilingView): Promise<boolean> {
-    return reader.principalId !== filing.creator && (await this.safeguards.rightAt(filing.filingId, new Date()))?.holder === reader.principalId;
+    return (
+      reader.principalId !== filing.creator && (await this.safeguards.rightAt(filing.filingId, new Date()))?.holder === reader.principalId
+    );
   }
 
   /** Who holds the filing's right now: its creator unless a final dispute decision transferred it. */
@@ -87,7 +91,7 @@ export class FilingQueries {
     const filing = await this.db.getRepository(FilingView).findOneBy({ filingId });
     if (!filing) throw notFound('filing-not-found', `no filing ${filingId}`);
     if (!canRead(reader, filing) && !(await this.holds(reader, filing))) {
-      throw forbidden('not-owner', 'only the filing\'s creator or holder, reviewers, auditors and admins may read it');
+      throw forbidden('not-owner', "only the filing's creator or holder, reviewers, auditors and admins may read it");
     }
     return filing;
   }
@@ -117,7 +121,7 @@ export class FilingQueries {
   async filedEntry(filingId: string, reader: Principal): Promise<EventEnvelope> {
     const filing = await this.get(filingId, reader);
     if (filing.creator !== reader.principalId && !hasRole(reader, 'auditor', 'admin') && !(await this.holds(reader, filing))) {
-      throw forbidden('not-owner', 'only the filing\'s creator or holder, auditors and admins may fetch its receipt');
+      throw forbidden('not-owner', "only the filing's creator or holder, auditors and admins may fetch its receipt");
     }
     const [filed] = await this.store.readStream(filingStream(filingId));
     return filed;
@@ -125,7 +129,7 @@ export class FilingQueries {
 
   /** Who holds an active filing's right now, named; null for a withdrawn filing. */
   private async publicHolder(f: FilingView): Promise<Party | null> {
-    const holder = f.status === 'active' ? (await this.safeguards.rightAt(f.filingId, new Date()))?.holder ?? f.creator : null;
+    const holder = f.status === 'active' ? ((await this.safeguards.rightAt(f.filingId, new Date()))?.holder ?? f.creator) : null;
     return holder ? (await this.parties([holder])).get(holder)! : null;
   }
 
@@ -177,8 +181,15 @@ export class FilingQueries {
     const file = f.file as FiledFile | null;
     const labels = f.labels as { version?: number; implicit?: unknown } | null;
     return {
-      filingId: f.filingId, contentHash: f.contentHash, contentType: f.contentType, title: f.title, status: f.status, filedAt: f.filedAt,
-      leafIndex: f.leafIndex, eventHash: f.eventHash, withdrawnAt: f.withdrawnAt,
+      filingId: f.filingId,
+      contentHash: f.contentHash,
+      contentType: f.contentType,
+      title: f.title,
+      status: f.status,
+      filedAt: f.filedAt,
+      leafIndex: f.leafIndex,
+      eventHash: f.eventHash,
+      withdrawnAt: f.withdrawnAt,
       digitalSourceType: (f.generation as { digitalSourceType?: string }).digitalSourceType ?? null,
       perceptualHash: f.perceptualHash && { source: 'declared', ...f.perceptualHash },
       file: file ? { sniffedType: file.sniffedType, size: file.size, image: file.image, aiSignals: file.aiSignals ?? [] } : null,

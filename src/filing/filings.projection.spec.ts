@@ -7,15 +7,31 @@ const filings = projectionSpec((store) => [new FilingsProjection(store)]);
 describe('filings projection', () => {
   it('a filed work is an active row at its WorkFiled leaf, its labels due after the 7 grace days of policy v1', async () => {
     const { rows, log } = await filings.when(fileWork('f1', 'alice', day(0))).then({
-      filings: [{
-        filingId: 'f1', creator: 'alice', contentHash: contentOf('f1'), contentType: 'image/png', title: 'Work f1', status: 'active',
-        filedAt: iso(0), labelState: 'none', labelTier: null, labels: null, labelCheck: null, labelDueAt: iso(7),
-        withdrawnAt: null, withdrawReason: null,
-      }],
+      filings: [
+        {
+          filingId: 'f1',
+          creator: 'alice',
+          contentHash: contentOf('f1'),
+          contentType: 'image/png',
+          title: 'Work f1',
+          status: 'active',
+          filedAt: iso(0),
+          labelState: 'none',
+          labelTier: null,
+          labels: null,
+          labelCheck: null,
+          labelDueAt: iso(7),
+          withdrawnAt: null,
+          withdrawReason: null,
+        },
+      ],
     });
     const filed = log.find((e) => e.type === 'WorkFiled')!;
     expect(rows.filings[0]).toMatchObject({
-      leafIndex: filed.leafIndex, eventHash: filed.hash, generation: filed.data.generation, processEvidence: filed.data.processEvidence,
+      leafIndex: filed.leafIndex,
+      eventHash: filed.hash,
+      generation: filed.data.generation,
+      processEvidence: filed.data.processEvidence,
     });
   });
 
@@ -43,24 +59,43 @@ describe('filings projection', () => {
   describe('label due date under a published policy', () => {
     const v2 = publishPolicy(day(3), { labelGraceDays: 14 }, day(1));
 
-    it('a filing before the new version takes effect keeps v1\'s grace; one after it takes v2\'s', () =>
-      filings.given(v2).when(fileWork('f1', 'alice', day(2)), fileWork('f2', 'bob', day(4))).then({
-        filings: [{ filingId: 'f1', labelDueAt: iso(9) }, { filingId: 'f2', labelDueAt: iso(18) }],
-      }));
+    it("a filing before the new version takes effect keeps v1's grace; one after it takes v2's", () =>
+      filings
+        .given(v2)
+        .when(fileWork('f1', 'alice', day(2)), fileWork('f2', 'bob', day(4)))
+        .then({
+          filings: [
+            { filingId: 'f1', labelDueAt: iso(9) },
+            { filingId: 'f2', labelDueAt: iso(18) },
+          ],
+        }));
 
     it('the version published in the same batch applies to the filings after it', () =>
       filings.when(fileWork('f1', 'alice', day(0.5)), v2, fileWork('f2', 'bob', day(4))).then({
-        filings: [{ filingId: 'f1', labelDueAt: iso(7.5) }, { filingId: 'f2', labelDueAt: iso(18) }],
+        filings: [
+          { filingId: 'f1', labelDueAt: iso(7.5) },
+          { filingId: 'f2', labelDueAt: iso(18) },
+        ],
       }));
 
     it('after a restart, the versions published before the first batch are read from the policy stream', () =>
-      filings.given(v2, fileWork('f1', 'alice', day(2))).afterRestart().when(fileWork('f2', 'bob', day(4))).then({
-        filings: [{ filingId: 'f1', labelDueAt: iso(9) }, { filingId: 'f2', labelDueAt: iso(18) }],
-      }));
+      filings
+        .given(v2, fileWork('f1', 'alice', day(2)))
+        .afterRestart()
+        .when(fileWork('f2', 'bob', day(4)))
+        .then({
+          filings: [
+            { filingId: 'f1', labelDueAt: iso(9) },
+            { filingId: 'f2', labelDueAt: iso(18) },
+          ],
+        }));
 
     it('a version published after a filing does not change its due date', () =>
-      filings.given(fileWork('f1', 'alice', day(0))).when(publishPolicy(day(3), { labelGraceDays: 1 }, day(1))).then({
-        filings: [{ filingId: 'f1', labelDueAt: iso(7) }],
-      }));
+      filings
+        .given(fileWork('f1', 'alice', day(0)))
+        .when(publishPolicy(day(3), { labelGraceDays: 1 }, day(1)))
+        .then({
+          filings: [{ filingId: 'f1', labelDueAt: iso(7) }],
+        }));
   });
 });

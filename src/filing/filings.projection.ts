@@ -41,7 +41,8 @@ export class FilingsProjection implements Projection {
     let policy = await this.policyBefore(events[0].leafIndex);
     this.policy.next = -1; // until this batch has been applied whole (a failed batch is applied again from its start)
     for (const e of events) {
-      if (e.type === 'PolicyPublished' && e.stream === POLICY_STREAM) policy = policyDecider.evolve(policy, e as unknown as PolicyPublished);
+      if (e.type === 'PolicyPublished' && e.stream === POLICY_STREAM)
+        policy = policyDecider.evolve(policy, e as unknown as PolicyPublished);
       else this.apply(e, rows, policy);
     }
     await rows.flush();
@@ -54,11 +55,29 @@ export class FilingsProjection implements Projection {
       case 'WorkFiled': {
         const d = e.data as WorkFiledData;
         rows.insert({
-          filingId: d.filingId, contentHash: d.contentHash, contentType: d.contentType, title: d.title,
-          creator: d.creator, status: 'active', filedAt: d.filedAt, leafIndex: e.leafIndex, eventHash: e.hash,
-          generation: d.generation, processEvidence: d.processEvidence, perceptualHash: d.perceptualHash, file: d.file ?? null,
-          labelState: 'none', labelDueAt: labelDueAt(d.filedAt, policyInForce(policy, new Date(d.filedAt))), withdrawnAt: null, withdrawReason: null,
-          labelTier: null, labels: null, labelCheck: null, priorFilings: d.priorFilings ?? null, humanContributionNotes: null, amendedAt: null,
+          filingId: d.filingId,
+          contentHash: d.contentHash,
+          contentType: d.contentType,
+          title: d.title,
+          creator: d.creator,
+          status: 'active',
+          filedAt: d.filedAt,
+          leafIndex: e.leafIndex,
+          eventHash: e.hash,
+          generation: d.generation,
+          processEvidence: d.processEvidence,
+          perceptualHash: d.perceptualHash,
+          file: d.file ?? null,
+          labelState: 'none',
+          labelDueAt: labelDueAt(d.filedAt, policyInForce(policy, new Date(d.filedAt))),
+          withdrawnAt: null,
+          withdrawReason: null,
+          labelTier: null,
+          labels: null,
+          labelCheck: null,
+          priorFilings: d.priorFilings ?? null,
+          humanContributionNotes: null,
+          amendedAt: null,
         } as FilingView);
         return;
       }
@@ -69,8 +88,12 @@ export class FilingsProjection implements Projection {
         rows.update(d.filingId, {
           ...(d.title !== null ? { title: d.title } : {}),
           // Evidence added later says when, so a reader can tell it from what was declared at filing.
-          ...(d.addedProcessEvidence.length ? { processEvidence: [...row.processEvidence, ...d.addedProcessEvidence.map((p) => ({ ...p, addedAt: d.amendedAt }))] } : {}),
-          ...(d.humanContributionNote !== null ? { humanContributionNotes: [...(row.humanContributionNotes ?? []), d.humanContributionNote] } : {}),
+          ...(d.addedProcessEvidence.length
+            ? { processEvidence: [...row.processEvidence, ...d.addedProcessEvidence.map((p) => ({ ...p, addedAt: d.amendedAt }))] }
+            : {}),
+          ...(d.humanContributionNote !== null
+            ? { humanContributionNotes: [...(row.humanContributionNotes ?? []), d.humanContributionNote] }
+            : {}),
           amendedAt: d.amendedAt,
         });
         return;

@@ -34,21 +34,31 @@ const XMP_APP1 = Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1');
 /** Namespaces exifr fills from the file structure rather than from XMP properties. */
 const NOT_XMP = new Set(['ihdr', 'ifd0', 'ifd1', 'exif', 'gps', 'interop', 'iptc', 'icc', 'jfif', 'makerNote', 'userComment', 'errors']);
 
-const XML_ENTITIES: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', apos: '\'' };
+const XML_ENTITIES: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" };
 /** exifr returns XMP values as written: decode the XML character and entity references. */
-const decodeXml = (s: string) => s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|quot|amp|lt|gt|apos);/g, (_, e: string) =>
-  e[0] === '#' ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : XML_ENTITIES[e]);
+const decodeXml = (s: string) =>
+  s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|quot|amp|lt|gt|apos);/g, (_, e: string) =>
+    e[0] === '#' ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : XML_ENTITIES[e],
+  );
 
 const isLabelKey = (key: string) => key.includes('AIGC');
 
-interface Segment { type: string; data: Buffer; raw: Buffer }
+interface Segment {
+  type: string;
+  data: Buffer;
+  raw: Buffer;
+}
 
 function pngChunks(png: Buffer): Segment[] {
   const chunks: Segment[] = [];
   for (let at = PNG_SIGNATURE.length; at + 12 <= png.length;) {
     const length = png.readUInt32BE(at);
     if (at + 12 + length > png.length) break;
-    chunks.push({ type: png.subarray(at + 4, at + 8).toString('latin1'), data: png.subarray(at + 8, at + 8 + length), raw: png.subarray(at, at + 12 + length) });
+    chunks.push({
+      type: png.subarray(at + 4, at + 8).toString('latin1'),
+      data: png.subarray(at + 8, at + 8 + length),
+      raw: png.subarray(at, at + 12 + length),
+    });
     at += 12 + length;
   }
   return chunks;
@@ -60,7 +70,11 @@ function jpegSegments(jpeg: Buffer): Segment[] {
   for (let at = 2; at + 4 <= jpeg.length && jpeg[at] === 0xff && jpeg[at + 1] !== 0xd9;) {
     const length = jpeg.readUInt16BE(at + 2);
     if (at + 2 + length > jpeg.length) break;
-    segments.push({ type: `FF${jpeg[at + 1].toString(16).toUpperCase()}`, data: jpeg.subarray(at + 4, at + 2 + length), raw: jpeg.subarray(at, at + 2 + length) });
+    segments.push({
+      type: `FF${jpeg[at + 1].toString(16).toUpperCase()}`,
+      data: jpeg.subarray(at + 4, at + 2 + length),
+      raw: jpeg.subarray(at, at + 2 + length),
+    });
     at += 2 + length;
   }
   return segments;
@@ -68,16 +82,23 @@ function jpegSegments(jpeg: Buffer): Segment[] {
 
 /** What exifr gets: the kept metadata with only the first XMP packet, and none over XMP_LIMIT; `unread` says what was left out. */
 function exifrInput(scan: ScannedUpload, unread: string[]): Buffer {
-  const isXmp = scan.format === 'png'
-    ? (c: Segment) => c.type === 'iTXt' && c.data.subarray(0, XMP_KEYWORD.length + 1).equals(Buffer.from(`${XMP_KEYWORD}\0`, 'latin1'))
-    : (c: Segment) => c.type === 'FFE1' && c.data.subarray(0, XMP_APP1.length).equals(XMP_APP1);
+  const isXmp =
+    scan.format === 'png'
+      ? (c: Segment) => c.type === 'iTXt' && c.data.subarray(0, XMP_KEYWORD.length + 1).equals(Buffer.from(`${XMP_KEYWORD}\0`, 'latin1'))
+      : (c: Segment) => c.type === 'FFE1' && c.data.subarray(0, XMP_APP1.length).equals(XMP_APP1);
   const segments = scan.format === 'png' ? pngChunks(scan.metadata) : jpegSegments(scan.metadata);
   let xmpSeen = false;
   const kept = segments.filter((c) => {
     if (!isXmp(c)) return true;
-    if (xmpSeen) { unread.push('a second XMP packet'); return false; }
+    if (xmpSeen) {
+      unread.push('a second XMP packet');
+      return false;
+    }
     xmpSeen = true;
-    if (c.data.length > XMP_LIMIT) { unread.push(`an XMP packet of ${c.data.length} bytes (over ${XMP_LIMIT})`); return false; }
+    if (c.data.length > XMP_LIMIT) {
+      unread.push(`an XMP packet of ${c.data.length} bytes (over ${XMP_LIMIT})`);
+      return false;
+    }
     return true;
   });
   const head = scan.format === 'png' ? PNG_SIGNATURE : Buffer.from([0xff, 0xd8]);
@@ -94,14 +115,26 @@ function readITxt(data: Buffer): { keyword: string; text: string } | null {
   if (translated < 0) return null;
   let body = data.subarray(translated + 1);
   if (compressed) {
-    try { body = inflateSync(body, { maxOutputLength: MAX_VALUE }); } catch { return null; }
+    try {
+      body = inflateSync(body, { maxOutputLength: MAX_VALUE });
+    } catch {
+      return null;
+    }
   }
   return { keyword: data.subarray(0, k).toString('latin1'), text: body.toString('utf8') };
 }
 
 async function exifrMetadata(scan: ScannedUpload, unread: string[]): Promise<Record<string, Record<string, unknown>>> {
   try {
-    const out = await exifr.parse(exifrInput(scan, unread), { ihdr: scan.format === 'png', xmp: true, tiff: false, icc: false, iptc: false, jfif: false, mergeOutput: false });
+    const out = await exifr.parse(exifrInput(scan, unread), {
+      ihdr: scan.format === 'png',
+      xmp: true,
+      tiff: false,
+      icc: false,
+      iptc: false,
+      jfif: false,
+      mergeOutput: false,
+    });
     return (out ?? {}) as Record<string, Record<string, unknown>>;
   } catch {
     return {};
@@ -122,7 +155,7 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
   let overflow = 0;
   const add = (location: string, value: unknown) => {
     if (values.length === MAX_LOCATIONS) overflow += 1;
-    else values.push({ location, value: typeof value === 'string' ? value.slice(0, MAX_VALUE) : JSON.stringify(value) ?? String(value) });
+    else values.push({ location, value: typeof value === 'string' ? value.slice(0, MAX_VALUE) : (JSON.stringify(value) ?? String(value)) });
   };
   if (scan.format !== 'other') {
     const meta = await exifrMetadata(scan, unread);

@@ -63,13 +63,18 @@ export class UploadScan {
     if (this.format === null) this.format = 'other';
     if (this.format === 'jpeg' && this.kept.length) this.keep(Buffer.from([0xff, 0xd9]));
     return {
-      sha256: this.hash.digest('hex'), size: this.size, format: this.format,
-      metadata: this.format === 'other' ? Buffer.alloc(0) : Buffer.concat(this.kept), segments: this.segments, metadataTruncated: this.truncated,
+      sha256: this.hash.digest('hex'),
+      size: this.size,
+      format: this.format,
+      metadata: this.format === 'other' ? Buffer.alloc(0) : Buffer.concat(this.kept),
+      segments: this.segments,
+      metadataTruncated: this.truncated,
     };
   }
 
   private headerLength(): number {
-    if (this.phase === 'signature') return this.pending.length > 0 && this.pending[0] === 0xff ? 2 : this.pending.length > 0 && this.pending[0] === 0x89 ? 8 : 1;
+    if (this.phase === 'signature')
+      return this.pending.length > 0 && this.pending[0] === 0xff ? 2 : this.pending.length > 0 && this.pending[0] === 0x89 ? 8 : 1;
     if (this.format === 'png') return 8;
     // JPEG: a marker (0xFF xx), then for segments with a payload a 2-byte length.
     return this.pending.length >= 2 && hasLength(this.pending[1]) ? 4 : 2;
@@ -103,26 +108,41 @@ export class UploadScan {
     const length = h.readUInt32BE(0);
     const type = h.subarray(4, 8).toString('latin1');
     this.segments.push(type);
-    if (length > 0x7fffffff || !/^[A-Za-z]{4}$/.test(type)) { this.phase = 'done'; return; } // not a PNG chunk: stop reading metadata
+    if (length > 0x7fffffff || !/^[A-Za-z]{4}$/.test(type)) {
+      this.phase = 'done';
+      return;
+    } // not a PNG chunk: stop reading metadata
     this.afterSegment = type === 'IEND' ? 'done' : 'header';
     this.segment(h, length + 4, !PNG_IMAGE_DATA.has(type));
   }
 
   private onJpegMarker(h: Buffer): void {
-    if (h[0] !== 0xff) { this.phase = 'done'; return; } // not a marker: stop reading metadata
+    if (h[0] !== 0xff) {
+      this.phase = 'done';
+      return;
+    } // not a marker: stop reading metadata
     const marker = h[1];
     if (h.length === 2) {
-      if (marker === 0xff) { this.pending = Buffer.from([0xff]); return; } // a fill byte before the marker
+      if (marker === 0xff) {
+        this.pending = Buffer.from([0xff]);
+        return;
+      } // a fill byte before the marker
       this.segments.push(`FF${marker.toString(16).toUpperCase().padStart(2, '0')}`);
       // Start of scan or end of image: every metadata segment is behind us.
-      if (marker === 0xda || marker === 0xd9) { this.phase = 'done'; return; }
+      if (marker === 0xda || marker === 0xd9) {
+        this.phase = 'done';
+        return;
+      }
       if (hasLength(marker)) return; // wait for the 2-byte length
       this.pending = Buffer.alloc(0);
       return;
     }
     this.pending = Buffer.alloc(0);
     const length = h.readUInt16BE(2);
-    if (length < 2) { this.phase = 'done'; return; }
+    if (length < 2) {
+      this.phase = 'done';
+      return;
+    }
     this.afterSegment = 'header';
     this.segment(h, length - 2, (marker >= 0xe0 && marker <= 0xef) || marker === 0xfe);
   }

@@ -54,14 +54,33 @@ export interface RegisteredCopy {
 }
 
 export class DeclareLabels extends Command<DeclaredLabels> {
-  constructor(readonly filingId: string, readonly input: DeclareLabelsDto, readonly actor: string) { super(); }
+  constructor(
+    readonly filingId: string,
+    readonly input: DeclareLabelsDto,
+    readonly actor: string,
+  ) {
+    super();
+  }
 }
 
 /** `reviewer`: the actor holds the reviewer role (who may check the file of any filing). */
 export class CheckLabelFile extends Command<CheckedLabelFile> {
-  constructor(readonly filingId: string, readonly file: FileReading, readonly actor: string, readonly reviewer = false) { super(); }
+  constructor(
+    readonly filingId: string,
+    readonly file: FileReading,
+    readonly actor: string,
+    readonly reviewer = false,
+  ) {
+    super();
+  }
 }
 
 export class RegisterCopy extends Command<RegisteredCopy> {
-  constructor(readonly filingId: string, readonly copy: FileInspection, readonly actor: string) { super(); }
+  constructor(
+    readonly filingId: string,
+    readonly copy: FileInspection,
+    readonly actor: string,
+  ) {
+    super();
+  }
 }

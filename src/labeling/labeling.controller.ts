@@ -11,7 +11,10 @@ import { DeclareLabelsDto } from './labeling.dto.js';
 @ApiBearerAuth()
 @Controller('v1/filings/:id/labels')
 export class LabelingController {
-  constructor(private readonly commands: CommandBus, private readonly uploads: LabelUploadService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly uploads: LabelUploadService,
+  ) {}
 
   /**
    * Declares (or amends) the explicit and implicit labels; each call appends LabelsDeclared to the filing's stream.

@@ -7,9 +7,20 @@ import type { FileReading } from '../inspection/metadata-reader.js';
 import type { Decider } from '../ledger/decider.js';
 import { canonicalJson } from '../verifier/envelope.js';
 import {
-  AIGC_FIELDS, labelStateAfterCheck, TIER_DECLARED_ONLY,
-  type Aigc, type AigcField, type ExplicitLabel, type FoundLabel, type LabelDifference, type LabelEvent,
-  type LabelFileCheckedData, type LabelsDeclaredData, type LabelState, type LabelTier, type Modality,
+  AIGC_FIELDS,
+  labelStateAfterCheck,
+  TIER_DECLARED_ONLY,
+  type Aigc,
+  type AigcField,
+  type ExplicitLabel,
+  type FoundLabel,
+  type LabelDifference,
+  type LabelEvent,
+  type LabelFileCheckedData,
+  type LabelsDeclaredData,
+  type LabelState,
+  type LabelTier,
+  type Modality,
 } from './labeling.events.js';
 import { aigcProblems, article6Tier, explicitLabelProblems, modalityOf } from './labeling.rules.js';
 
@@ -45,7 +56,14 @@ export type LabelsInput = {
 /** What the upload yielded: the hash of every byte and the raw values under keys containing `AIGC`. */
 export type { FileReading };
 
-export type DeclareLabelsCommand = { type: 'DeclareLabels'; filingId: string; actor: string; labels: LabelsInput; platformCode: string; now: Date };
+export type DeclareLabelsCommand = {
+  type: 'DeclareLabels';
+  filingId: string;
+  actor: string;
+  labels: LabelsInput;
+  platformCode: string;
+  now: Date;
+};
 /** `reviewer`: the actor holds the reviewer role, and may check the file of any filing. */
 export type CheckLabelFileCommand = {
   type: 'CheckLabelFile';
@@ -81,14 +99,15 @@ const EXCERPT = 120;
 /** The refusals every label command shares: unknown filing 404, someone else's 403 (a reviewer may check any file), withdrawn 409. */
 export function assertLabelable(state: LabelingState, filingId: string, actor: string, reviewer = false): void {
   if (state.filing === 'none') throw notFound('filing-not-found', `no filing ${filingId}`);
-  if (state.creator !== actor && !reviewer) throw forbidden('not-owner', 'only the filing\'s creator may label it');
+  if (state.creator !== actor && !reviewer) throw forbidden('not-owner', "only the filing's creator may label it");
   if (state.filing === 'withdrawn') throw conflict('filing-withdrawn', `filing ${filingId} is withdrawn: its labels can no longer change`);
 }
 
 /** Label state and tier as the read model shows them. */
 export function labelStatus(state: LabelingState): { state: LabelState; tier: LabelTier | null } {
   const { declaration, lastCheck } = state;
-  if (lastCheck && (declaration === null || lastCheck.declarationVersion === declaration.version)) return { state: labelStateAfterCheck(lastCheck), tier: lastCheck.tier };
+  if (lastCheck && (declaration === null || lastCheck.declarationVersion === declaration.version))
+    return { state: labelStateAfterCheck(lastCheck), tier: lastCheck.tier };
   if (declaration) return { state: 'declared', tier: TIER_DECLARED_ONLY };
   return { state: 'none', tier: null };
 }
@@ -111,7 +130,9 @@ function decideDeclareLabels(c: DeclareLabelsCommand, state: LabelingState): Lab
       errors.push({ field: `implicit.AIGC.${field}`, message: `${field} is assigned by the ledger: omit it or send "${value}"` });
     }
   }
-  const complete: Record<string, unknown> = Object.fromEntries(AIGC_FIELDS.map((f) => [f, f in assigned ? assigned[f as keyof typeof assigned] : given[f]]));
+  const complete: Record<string, unknown> = Object.fromEntries(
+    AIGC_FIELDS.map((f) => [f, f in assigned ? assigned[f as keyof typeof assigned] : given[f]]),
+  );
   errors.push(...aigcProblems(complete).map((p) => ({ field: `implicit.AIGC.${p.field}`, message: p.message })));
   if (errors.length || 'error' in m) throw rulesNotMet(errors);
 
@@ -147,9 +168,9 @@ function readLabel(location: string, value: string): FoundLabel {
 
 /** Field by field; against a declaration, empty propagation elements are accepted: the filed bytes predate the ledger's assignment. */
 function differences(found: FoundLabel & { aigc: Aigc }, expected: Aigc, againstDeclaration: boolean): LabelDifference[] {
-  return AIGC_FIELDS
-    .filter((f) => found.aigc[f] !== expected[f] && !(againstDeclaration && PROPAGATION.has(f) && found.aigc[f] === ''))
-    .map((f) => ({ location: found.location, field: f, expected: expected[f], found: found.aigc[f] }));
+  return AIGC_FIELDS.filter(
+    (f) => found.aigc[f] !== expected[f] && !(againstDeclaration && PROPAGATION.has(f) && found.aigc[f] === ''),
+  ).map((f) => ({ location: found.location, field: f, expected: expected[f], found: found.aigc[f] }));
 }
 
 function decideCheckLabelFile(c: CheckLabelFileCommand, state: LabelingState): LabelEvent[] {
@@ -158,7 +179,11 @@ function decideCheckLabelFile(c: CheckLabelFileCommand, state: LabelingState): L
   const registeredCopy = state.copies.includes(file.sha256);
   if (file.sha256 !== state.contentHash && !registeredCopy) {
     const message = `the file's SHA-256 ${file.sha256} is not this filing's contentHash ${state.contentHash}`;
-    throw new DomainError('unprocessable', 'content-hash-mismatch', message, { expected: state.contentHash, actual: file.sha256, errors: [{ field: 'file', message }] });
+    throw new DomainError('unprocessable', 'content-hash-mismatch', message, {
+      expected: state.contentHash,
+      actual: file.sha256,
+      errors: [{ field: 'file', message }],
+    });
   }
   const labels = file.values.map((v) => readLabel(v.location, v.value));
   const wellFormed = labels.filter((l): l is FoundLabel & { aigc: Aigc } => l.aigc !== null);
@@ -168,9 +193,15 @@ function decideCheckLabelFile(c: CheckLabelFileCommand, state: LabelingState): L
   const traces = [...file.traces, ...labels.filter((l) => l.aigc === null).map((l) => `malformed implicit label at ${l.location}`)];
 
   const outcome: LabelFileCheckedData['outcome'] =
-    labels.length === 0 ? (file.format === 'other' ? 'unsupported-format' : 'not-found')
-      : wellFormed.length < labels.length ? 'invalid'
-        : diffs.length ? 'differs' : 'found';
+    labels.length === 0
+      ? file.format === 'other'
+        ? 'unsupported-format'
+        : 'not-found'
+      : wellFormed.length < labels.length
+        ? 'invalid'
+        : diffs.length
+          ? 'differs'
+          : 'found';
   const tier = article6Tier(wellFormed.length > 0, state.declaration !== null, traces.length > 0);
   return [
     {
@@ -216,8 +247,9 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
   const labels = copy.values.map((v) => readLabel(v.location, v.value)).filter((l): l is FoundLabel & { aigc: Aigc } => l.aigc !== null);
   const naming = labels.filter((l) => l.aigc.PropagateID === c.filingId);
   if (naming.length === 0) {
-    throw copyRefused('copy-label-missing', `the file carries no well-formed AIGC label whose PropagateID is this filing (${c.filingId})`,
-      { found: labels.map((l) => ({ location: l.location, PropagateID: l.aigc.PropagateID })) });
+    throw copyRefused('copy-label-missing', `the file carries no well-formed AIGC label whose PropagateID is this filing (${c.filingId})`, {
+      found: labels.map((l) => ({ location: l.location, PropagateID: l.aigc.PropagateID })),
+    });
   }
   const handedOut = naming.find((l) => l.aigc.ContentPropagator === c.platformCode && state.handedOut.includes(canonicalJson(l.aigc)));
   if (!handedOut) {

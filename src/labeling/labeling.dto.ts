@@ -1,7 +1,21 @@
 // Request body of POST /v1/filings/:id/labels: shapes and characters here; the per-modality rules live in labeling.rules.ts.
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { IsPrintableText, IsSha256Hex } from '../common/validation.js';
 import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../filing/filing.dto.js';
@@ -31,7 +45,11 @@ export class ExplicitLabelDto {
   /** The words of the label, e.g. "AI生成" or "AI-generated"; for audio with a voice label, the words spoken. */
   @IsOptional() @IsString() @Length(1, 200) @IsPrintableText() text?: string;
   /** start / middle / end for text, audio, video and virtual scenes; a position such as bottom-right for images. */
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(PLACEMENTS.length) @ArrayUnique() @IsIn(PLACEMENTS, { each: true, message: `each placement must be one of ${PLACEMENTS.join(', ')}` })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(PLACEMENTS.length)
+  @ArrayUnique()
+  @IsIn(PLACEMENTS, { each: true, message: `each placement must be one of ${PLACEMENTS.join(', ')}` })
   placement: string[];
   /** Video and virtual scenes: how long the label is shown, at least 2 s. */
   @IsOptional() @IsNumber(finite) @Min(0) @Max(86_400) displaySeconds?: number;
@@ -45,11 +63,15 @@ export class ExplicitLabelDto {
 
 export class DeclareLabelsDto {
   /** Only "virtual-scene", for a work whose content type does not say (e.g. application/*); model/* is one already. */
-  @IsOptional() @IsIn(['virtual-scene'], { message: 'modality may only be "virtual-scene"; the others follow from the content type' }) modality?: 'virtual-scene';
+  @IsOptional()
+  @IsIn(['virtual-scene'], { message: 'modality may only be "virtual-scene"; the others follow from the content type' })
+  modality?: 'virtual-scene';
   @ValidateNested() @Type(() => ExplicitLabelDto) @IsObject() explicit: ExplicitLabelDto;
   @ValidateNested() @Type(() => ImplicitLabelDto) @IsObject() implicit: ImplicitLabelDto;
   /** IPTC digital source type URI; the filing's own one when omitted. */
-  @IsOptional() @IsIn(DIGITAL_SOURCE_TYPES, { message: `digitalSourceType must be an IPTC digital source type URI (${IPTC_DIGITAL_SOURCE_TYPE}<code>)` }) digitalSourceType?: string;
+  @IsOptional()
+  @IsIn(DIGITAL_SOURCE_TYPES, { message: `digitalSourceType must be an IPTC digital source type URI (${IPTC_DIGITAL_SOURCE_TYPE}<code>)` })
+  digitalSourceType?: string;
   /** SHA-256 of the work's C2PA manifest store, when it has one. */
   @IsOptional() @IsSha256Hex() c2paManifestHash?: string;
 }

@@ -6,7 +6,15 @@ export const MODALITIES = ['text', 'image', 'video', 'audio', 'virtual-scene'] a
 export type Modality = (typeof MODALITIES)[number];
 
 /** The seven fields of the GB 45438-2025 implicit label, in the standard's order. */
-export const AIGC_FIELDS = ['Label', 'ContentProducer', 'ProduceID', 'ReservedCode1', 'ContentPropagator', 'PropagateID', 'ReservedCode2'] as const;
+export const AIGC_FIELDS = [
+  'Label',
+  'ContentProducer',
+  'ProduceID',
+  'ReservedCode1',
+  'ContentPropagator',
+  'PropagateID',
+  'ReservedCode2',
+] as const;
 export type AigcField = (typeof AIGC_FIELDS)[number];
 export type Aigc = { [K in AigcField]: string };
 

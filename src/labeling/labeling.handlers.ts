@@ -28,26 +28,42 @@ const recorded = (e: EventEnvelope) => ({ leafIndex: e.leafIndex, eventHash: e.h
 
 @CommandHandler(DeclareLabels)
 export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
-  constructor(private readonly writer: LedgerWriter, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly writer: LedgerWriter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async execute({ filingId, input, actor }: DeclareLabels): Promise<DeclaredLabels> {
     const e = input.explicit;
     const labels = {
       modality: input.modality ?? null,
       explicit: {
-        text: e.text ?? null, placement: e.placement, displaySeconds: e.displaySeconds ?? null, textHeightRatio: e.textHeightRatio ?? null,
-        audioCue: e.audioCue ?? null, rhythm: e.rhythm ?? null,
+        text: e.text ?? null,
+        placement: e.placement,
+        displaySeconds: e.displaySeconds ?? null,
+        textHeightRatio: e.textHeightRatio ?? null,
+        audioCue: e.audioCue ?? null,
+        rhythm: e.rhythm ?? null,
       },
       aigc: { ...input.implicit.AIGC },
       digitalSourceType: input.digitalSourceType ?? null,
       c2paManifestHash: input.c2paManifestHash ?? null,
     };
-    const result = await this.writer.execute(filingStream(filingId), labelingDecider,
-      { type: 'DeclareLabels', filingId, actor, labels, platformCode: this.config.platformCode, now: new Date() }, { actor });
+    const result = await this.writer.execute(
+      filingStream(filingId),
+      labelingDecider,
+      { type: 'DeclareLabels', filingId, actor, labels, platformCode: this.config.platformCode, now: new Date() },
+      { actor },
+    );
     const [event] = result.events;
     const d = event.data as LabelsDeclaredData;
     return {
-      filingId, ...recorded(event), version: d.version, modality: d.modality, implicit: d.implicit, aigcJson: aigcJson(d.implicit.AIGC),
+      filingId,
+      ...recorded(event),
+      version: d.version,
+      modality: d.modality,
+      implicit: d.implicit,
+      aigcJson: aigcJson(d.implicit.AIGC),
       labels: await statusAfter(this.writer, event),
     };
   }
@@ -63,8 +79,17 @@ export class CheckLabelFileHandler implements ICommandHandler<CheckLabelFile> {
     const [event] = result.events;
     const d = event.data as LabelFileCheckedData;
     return {
-      filingId, ...recorded(event), file: d.file, outcome: d.outcome, found: d.labels, differences: d.differences, traces: d.traces, unread: d.unread,
-      declarationVersion: d.declarationVersion, tier: d.tier, labels: await statusAfter(this.writer, event),
+      filingId,
+      ...recorded(event),
+      file: d.file,
+      outcome: d.outcome,
+      found: d.labels,
+      differences: d.differences,
+      traces: d.traces,
+      unread: d.unread,
+      declarationVersion: d.declarationVersion,
+      tier: d.tier,
+      labels: await statusAfter(this.writer, event),
     };
   }
 }

@@ -12,16 +12,19 @@ const REQUIRED_NON_EMPTY = new Set(['Label', 'ContentProducer', 'ProduceID']);
 
 /** Why a value is not a well-formed AIGC object (exactly seven string fields, allowed characters); empty when it is. */
 export function aigcProblems(value: unknown): FieldError[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [{ field: 'AIGC', message: 'AIGC must be a JSON object' }];
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [{ field: 'AIGC', message: 'AIGC must be a JSON object' }];
   const problems: FieldError[] = [];
   for (const key of Object.keys(value)) {
-    if (!(AIGC_FIELDS as readonly string[]).includes(key)) problems.push({ field: key, message: `${key} is not one of the seven AIGC fields` });
+    if (!(AIGC_FIELDS as readonly string[]).includes(key))
+      problems.push({ field: key, message: `${key} is not one of the seven AIGC fields` });
   }
   for (const field of AIGC_FIELDS) {
     const v = (value as Record<string, unknown>)[field];
     if (v === undefined) problems.push({ field, message: `${field} is missing` });
     else if (typeof v !== 'string') problems.push({ field, message: `${field} must be a string` });
-    else if (field === 'Label' && !(AIGC_LABEL_VALUES as readonly string[]).includes(v)) problems.push({ field, message: 'Label must be "1" (AI-generated), "2" (possibly) or "3" (suspected)' });
+    else if (field === 'Label' && !(AIGC_LABEL_VALUES as readonly string[]).includes(v))
+      problems.push({ field, message: 'Label must be "1" (AI-generated), "2" (possibly) or "3" (suspected)' });
     else if (!AIGC_VALUE.test(v)) problems.push({ field, message: `${field} ${AIGC_VALUE_MESSAGE}` });
     else if (v.length > AIGC_MAX_LENGTH) problems.push({ field, message: `${field} must be at most ${AIGC_MAX_LENGTH} characters` });
     else if (v === '' && REQUIRED_NON_EMPTY.has(field)) problems.push({ field, message: `${field} must not be empty` });
@@ -38,15 +41,39 @@ export function modalityOf(contentType: string, requested: Modality | null): { m
   const byType: Record<string, Modality> = { text: 'text', image: 'image', video: 'video', audio: 'audio', model: 'virtual-scene' };
   const derived = byType[top];
   if (requested === null || requested === derived) {
-    return derived ? { modality: derived } : { error: { field: 'modality', message: `content type ${contentType} has no labelling rule: set modality "virtual-scene" if the work is a virtual scene` } };
+    return derived
+      ? { modality: derived }
+      : {
+          error: {
+            field: 'modality',
+            message: `content type ${contentType} has no labelling rule: set modality "virtual-scene" if the work is a virtual scene`,
+          },
+        };
   }
-  if (requested !== 'virtual-scene') return { error: { field: 'modality', message: 'modality may only be "virtual-scene"; the others follow from the content type' } };
-  if (derived) return { error: { field: 'modality', message: `content type ${contentType} is ${derived === 'image' ? 'an' : 'a'} ${derived}: its labels follow the ${derived} rules` } };
+  if (requested !== 'virtual-scene')
+    return { error: { field: 'modality', message: 'modality may only be "virtual-scene"; the others follow from the content type' } };
+  if (derived)
+    return {
+      error: {
+        field: 'modality',
+        message: `content type ${contentType} is ${derived === 'image' ? 'an' : 'a'} ${derived}: its labels follow the ${derived} rules`,
+      },
+    };
   return { modality: 'virtual-scene' };
 }
 
 export const TEXT_PLACEMENTS = ['start', 'middle', 'end'] as const;
-export const IMAGE_PLACEMENTS = ['top-left', 'top', 'top-right', 'left', 'center', 'right', 'bottom-left', 'bottom', 'bottom-right'] as const;
+export const IMAGE_PLACEMENTS = [
+  'top-left',
+  'top',
+  'top-right',
+  'left',
+  'center',
+  'right',
+  'bottom-left',
+  'bottom',
+  'bottom-right',
+] as const;
 export const PLACEMENTS = [...TEXT_PLACEMENTS, ...IMAGE_PLACEMENTS] as const;
 /** Morse "AI" (·− ··): the audio rhythm cue of GB 45438-2025. */
 export const AUDIO_RHYTHM = 'short-long-short-short';
@@ -57,7 +84,13 @@ export const MIN_TEXT_HEIGHT_RATIO = 0.05;
 const NAMES_AI = /AI|人工智能/;
 const NAMES_GENERATED = /生成|合成|generat|synthes/i;
 
-type Rule = { placements: readonly string[]; mustInclude?: string; display: 'required' | 'absent'; height: 'required' | 'optional' | 'absent'; audio: boolean };
+type Rule = {
+  placements: readonly string[];
+  mustInclude?: string;
+  display: 'required' | 'absent';
+  height: 'required' | 'optional' | 'absent';
+  audio: boolean;
+};
 const RULES: Record<Modality, Rule> = {
   text: { placements: TEXT_PLACEMENTS, display: 'absent', height: 'absent', audio: false },
   image: { placements: IMAGE_PLACEMENTS, display: 'absent', height: 'required', audio: false },
@@ -65,7 +98,13 @@ const RULES: Record<Modality, Rule> = {
   audio: { placements: TEXT_PLACEMENTS, display: 'absent', height: 'absent', audio: true },
   'virtual-scene': { placements: TEXT_PLACEMENTS, mustInclude: 'start', display: 'required', height: 'optional', audio: false },
 };
-const WHERE: Record<Modality, string> = { text: 'text', image: 'an image', video: 'a video', audio: 'audio', 'virtual-scene': 'a virtual scene' };
+const WHERE: Record<Modality, string> = {
+  text: 'text',
+  image: 'an image',
+  video: 'a video',
+  audio: 'audio',
+  'virtual-scene': 'a virtual scene',
+};
 
 /** Field-level breaches of the explicit-label rules for one modality (field names relative to `explicit`). */
 export function explicitLabelProblems(modality: Modality, e: ExplicitLabel): FieldError[] {
@@ -77,12 +116,16 @@ export function explicitLabelProblems(modality: Modality, e: ExplicitLabel): Fie
   const badPlaces = e.placement.filter((p) => !rule.placements.includes(p));
   if (badPlaces.length) add('placement', `placement ${badPlaces.join(', ')} does not apply to ${where}: use ${rule.placements.join(', ')}`);
   if (rule.mustInclude && !e.placement.includes(rule.mustInclude)) {
-    add('placement', `the label of ${where} must be shown at the ${modality === 'video' ? 'opening frame' : 'opening screen'} (placement "start")`);
+    add(
+      'placement',
+      `the label of ${where} must be shown at the ${modality === 'video' ? 'opening frame' : 'opening screen'} (placement "start")`,
+    );
   }
 
   if (rule.display === 'required') {
     if (e.displaySeconds === null) add('displaySeconds', `displaySeconds is required for ${where}`);
-    else if (e.displaySeconds < MIN_DISPLAY_SECONDS) add('displaySeconds', `the label of ${where} must be shown for at least ${MIN_DISPLAY_SECONDS} s`);
+    else if (e.displaySeconds < MIN_DISPLAY_SECONDS)
+      add('displaySeconds', `the label of ${where} must be shown for at least ${MIN_DISPLAY_SECONDS} s`);
   } else if (e.displaySeconds !== null) add('displaySeconds', `displaySeconds does not apply to ${where}`);
 
   if (rule.height === 'absent') {
@@ -90,7 +133,10 @@ export function explicitLabelProblems(modality: Modality, e: ExplicitLabel): Fie
   } else if (e.textHeightRatio === null) {
     if (rule.height === 'required') add('textHeightRatio', `textHeightRatio is required for ${where}`);
   } else if (e.textHeightRatio < MIN_TEXT_HEIGHT_RATIO) {
-    add('textHeightRatio', `the label text of ${where} must be at least ${MIN_TEXT_HEIGHT_RATIO * 100} % of the shortest side (textHeightRatio >= ${MIN_TEXT_HEIGHT_RATIO})`);
+    add(
+      'textHeightRatio',
+      `the label text of ${where} must be at least ${MIN_TEXT_HEIGHT_RATIO * 100} % of the shortest side (textHeightRatio >= ${MIN_TEXT_HEIGHT_RATIO})`,
+    );
   }
 
   if (rule.audio) {
@@ -106,7 +152,10 @@ export function explicitLabelProblems(modality: Modality, e: ExplicitLabel): Fie
   if (e.text === null) {
     if (needsText) add('text', `text is required for ${where}${rule.audio ? ' with a voice label (the words spoken)' : ''}`);
   } else if (!NAMES_AI.test(e.text) || !NAMES_GENERATED.test(e.text)) {
-    add('text', 'the label must say that the content is AI-generated: name "AI" or "人工智能" and "生成" or "合成" (or "generated" / "synthesized")');
+    add(
+      'text',
+      'the label must say that the content is AI-generated: name "AI" or "人工智能" and "生成" or "合成" (or "generated" / "synthesized")',
+    );
   }
   return problems.map((p) => ({ field: `explicit.${p.field}`, message: p.message }));
 }

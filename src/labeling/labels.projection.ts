@@ -29,7 +29,11 @@ export class LabelsProjection implements Projection {
         rows.update(filingId, { labelState: 'declared', labelTier: TIER_DECLARED_ONLY, labels });
       } else {
         const { filingId, ...check } = e.data as LabelFileCheckedData;
-        rows.update(filingId, { labelState: labelStateAfterCheck(check), labelTier: check.tier, labelCheck: { ...check, leafIndex: e.leafIndex } });
+        rows.update(filingId, {
+          labelState: labelStateAfterCheck(check),
+          labelTier: check.tier,
+          labelCheck: { ...check, leafIndex: e.leafIndex },
+        });
       }
     }
     await rows.flush();

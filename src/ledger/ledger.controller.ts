@@ -14,11 +14,24 @@ import type { MerkleLog } from './log/merkle-log.js';
 import type { SigningKey } from './log/signing-key.js';
 
 const MAX_ENTRIES = 1000;
-const index = () => (target: object, key: string) => { Type(() => Number)(target, key); IsInt()(target, key); Min(0)(target, key); };
+const index = () => (target: object, key: string) => {
+  Type(() => Number)(target, key);
+  IsInt()(target, key);
+  Min(0)(target, key);
+};
 
-export class InclusionQuery { @index() leafIndex: number; @index() treeSize: number }
-export class ConsistencyQuery { @index() from: number; @index() to: number }
-export class EntriesQuery { @index() start: number; @index() end: number }
+export class InclusionQuery {
+  @index() leafIndex: number;
+  @index() treeSize: number;
+}
+export class ConsistencyQuery {
+  @index() from: number;
+  @index() to: number;
+}
+export class EntriesQuery {
+  @index() start: number;
+  @index() end: number;
+}
 export class CheckpointsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) cursor?: number;
@@ -86,7 +99,8 @@ export class LedgerController {
   @Roles('auditor', 'admin')
   @Get('entries')
   async entries(@Query() q: EntriesQuery) {
-    if (q.end <= q.start || q.end - q.start > MAX_ENTRIES) throw invalid('out-of-range', `end must be greater than start and at most ${MAX_ENTRIES} above it`);
+    if (q.end <= q.start || q.end - q.start > MAX_ENTRIES)
+      throw invalid('out-of-range', `end must be greater than start and at most ${MAX_ENTRIES} above it`);
     return { items: await this.store.readAll(q.start, { limit: q.end - q.start }) };
   }
 
@@ -105,6 +119,9 @@ export class LedgerController {
         position += batch.length;
       }
     }
-    return reply.header('content-type', 'application/x-ndjson; charset=utf-8').header('x-log-size', String(end)).send(Readable.from(lines()));
+    return reply
+      .header('content-type', 'application/x-ndjson; charset=utf-8')
+      .header('x-log-size', String(end))
+      .send(Readable.from(lines()));
   }
 }

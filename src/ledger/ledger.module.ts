@@ -73,18 +73,38 @@ export class LedgerModule {
           inject: [EVENT_STORE, getDataSourceToken()],
           useFactory: (store: EventStore, db: DataSource) => new ProjectionRunner(store, db),
         },
-        { provide: SIGNING_KEY, useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return loadSigningKey(config.dataDir, config.signingKey); } },
+        {
+          provide: SIGNING_KEY,
+          useFactory: () => {
+            mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+            return loadSigningKey(config.dataDir, config.signingKey);
+          },
+        },
         // After the event store: on PostgreSQL it creates the shared schema first.
         { provide: MERKLE_TREE_STORE, inject: [EVENT_STORE], useFactory: () => openMerkleTreeStore(config) },
-        { provide: ML_DSA_KEY, useFactory: () => { mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); return loadMlDsaKey(config.dataDir, config.mlDsaKey); } },
+        {
+          provide: ML_DSA_KEY,
+          useFactory: () => {
+            mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+            return loadMlDsaKey(config.dataDir, config.mlDsaKey);
+          },
+        },
         {
           provide: MERKLE_LOG,
           inject: [EVENT_STORE, MERKLE_TREE_STORE, SIGNING_KEY, ML_DSA_KEY],
-          useFactory: (store: EventStore, tree: MerkleTreeStore, key: SigningKey, mlDsa: MlDsaKey) => new MerkleLog(store, tree, key, config.origin, nativeSha256, {
-            leadership: logLeadership(config), followerWaitMs: config.sequencerWaitMs, mlDsa, witnesses: witnessPolicy(config),
-          }),
+          useFactory: (store: EventStore, tree: MerkleTreeStore, key: SigningKey, mlDsa: MlDsaKey) =>
+            new MerkleLog(store, tree, key, config.origin, nativeSha256, {
+              leadership: logLeadership(config),
+              followerWaitMs: config.sequencerWaitMs,
+              mlDsa,
+              witnesses: witnessPolicy(config),
+            }),
         },
-        { provide: LOG_KEYS, inject: [SIGNING_KEY, ML_DSA_KEY], useFactory: (key: SigningKey, mlDsa: MlDsaKey) => logKeys(config, key, mlDsa) },
+        {
+          provide: LOG_KEYS,
+          inject: [SIGNING_KEY, ML_DSA_KEY],
+          useFactory: (key: SigningKey, mlDsa: MlDsaKey) => logKeys(config, key, mlDsa),
+        },
         {
           provide: CHECKPOINT_ATTESTORS,
           inject: [MERKLE_LOG, MERKLE_TREE_STORE],

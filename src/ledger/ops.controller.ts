@@ -10,7 +10,10 @@ import { metricsRegistry } from '../common/metrics.js';
 @Public()
 @Controller()
 export class OpsController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, private readonly projections: ProjectionRunner) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly projections: ProjectionRunner,
+  ) {}
 
   /** Liveness and readiness: the event store answers. */
   @Get('health')

@@ -30,7 +30,8 @@ export function policyInForce(s: PolicyState, at: Date): PolicyVersion {
 }
 
 /** The values actually given (a DTO instance carries its optional fields as undefined). */
-const given = (o: object, except: string[] = []) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && !except.includes(k)));
+const given = (o: object, except: string[] = []) =>
+  Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && !except.includes(k)));
 
 export const parametersOf = ({ version: _v, effectiveFrom: _e, ...parameters }: PolicyVersion): PolicyParameters => parameters;
 
@@ -47,22 +48,37 @@ export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, Polic
     const latest = latestVersion(state);
     const from = command.effectiveFrom.getTime();
     if (!(from > command.now.getTime())) {
-      throw new DomainError('unprocessable', 'effective-from-not-future', `effectiveFrom must be in the future (after ${command.now.toISOString()}): policy changes are never retroactive`,
-        { errors: [{ field: 'effectiveFrom', message: 'effectiveFrom must be in the future' }] });
+      throw new DomainError(
+        'unprocessable',
+        'effective-from-not-future',
+        `effectiveFrom must be in the future (after ${command.now.toISOString()}): policy changes are never retroactive`,
+        { errors: [{ field: 'effectiveFrom', message: 'effectiveFrom must be in the future' }] },
+      );
     }
     if (latest.effectiveFrom !== null && from <= Date.parse(latest.effectiveFrom)) {
-      throw conflict('effective-from-not-after-latest', `version ${latest.version} takes effect at ${latest.effectiveFrom}; a new version must take effect after it`);
+      throw conflict(
+        'effective-from-not-after-latest',
+        `version ${latest.version} takes effect at ${latest.effectiveFrom}; a new version must take effect after it`,
+      );
     }
     const p = command.parameters ?? {};
     const base = parametersOf(latest);
     const parameters: PolicyParameters = {
-      ...base, ...given(p, ['similarity', 'repeatInfringer']),
+      ...base,
+      ...given(p, ['similarity', 'repeatInfringer']),
       similarity: { ...base.similarity, ...given(p.similarity ?? {}) },
       repeatInfringer: { ...base.repeatInfringer, ...given(p.repeatInfringer ?? {}) },
     };
-    return [{
-      type: 'PolicyPublished',
-      data: { version: latest.version + 1, effectiveFrom: command.effectiveFrom.toISOString(), parameters, publishedAt: command.now.toISOString() },
-    }];
+    return [
+      {
+        type: 'PolicyPublished',
+        data: {
+          version: latest.version + 1,
+          effectiveFrom: command.effectiveFrom.toISOString(),
+          parameters,
+          publishedAt: command.now.toISOString(),
+        },
+      },
+    ];
   },
 };

@@ -13,9 +13,15 @@ export interface FlagReviewState {
 }
 
 export type ReviewFlagCommand = {
-  type: 'ReviewFlag'; filingId: string; flag: ReviewableFlag; decision: ReviewDecision; reasoning: string; actor: string;
+  type: 'ReviewFlag';
+  filingId: string;
+  flag: ReviewableFlag;
+  decision: ReviewDecision;
+  reasoning: string;
+  actor: string;
   /** The right as the rules give it now. */
-  right: Right | null; now: Date;
+  right: Right | null;
+  now: Date;
 };
 
 type FilingStreamEvent = FilingEvent | FlagReviewed | DomainEvent;
@@ -26,13 +32,16 @@ export const flagReviewDecider: Decider<ReviewFlagCommand, FilingStreamEvent, Fl
 
   evolve(state, event) {
     switch (event.type) {
-      case 'WorkFiled': return { ...state, filing: 'active', creator: String(event.data.creator) };
-      case 'FilingWithdrawn': return { ...state, filing: 'withdrawn' };
+      case 'WorkFiled':
+        return { ...state, filing: 'active', creator: String(event.data.creator) };
+      case 'FilingWithdrawn':
+        return { ...state, filing: 'withdrawn' };
       case 'FlagReviewed': {
         const d = event.data as FlagReviewed['data'];
         return { ...state, reviews: { ...state.reviews, [d.flag]: { decision: d.decision, reviewedAt: d.reviewedAt } } };
       }
-      default: return state;
+      default:
+        return state;
     }
   },
 
@@ -45,14 +54,27 @@ export const flagReviewDecider: Decider<ReviewFlagCommand, FilingStreamEvent, Fl
     if (CLOSED.has(c.right.status)) throw conflict('right-closed', `the right is ${c.right.status}; there is nothing left to review`);
     const raised = c.flag === 'similarityReview' ? c.right.similarity : c.right.probation;
     if (raised === null) {
-      throw conflict('flag-not-raised', c.flag === 'similarityReview'
-        ? 'no earlier filing by someone else is within the similarity threshold of this one'
-        : 'the creator was not on probation when this work was filed');
+      throw conflict(
+        'flag-not-raised',
+        c.flag === 'similarityReview'
+          ? 'no earlier filing by someone else is within the similarity threshold of this one'
+          : 'the creator was not on probation when this work was filed',
+      );
     }
-    if (c.flag === 'similarityReview' && c.right.similarity?.review === 'decided-by-dispute') throw conflict('flag-decided-by-dispute', 'a final dispute already decided the similarity question');
-    return [{
-      type: 'FlagReviewed',
-      data: { filingId: c.filingId, flag: c.flag, decision: c.decision, reasoning: c.reasoning, reviewedBy: c.actor, reviewedAt: c.now.toISOString() },
-    }];
+    if (c.flag === 'similarityReview' && c.right.similarity?.review === 'decided-by-dispute')
+      throw conflict('flag-decided-by-dispute', 'a final dispute already decided the similarity question');
+    return [
+      {
+        type: 'FlagReviewed',
+        data: {
+          filingId: c.filingId,
+          flag: c.flag,
+          decision: c.decision,
+          reasoning: c.reasoning,
+          reviewedBy: c.actor,
+          reviewedAt: c.now.toISOString(),
+        },
+      },
+    ];
   },
 };

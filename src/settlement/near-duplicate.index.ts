@@ -8,9 +8,19 @@
 // instead of n; with ⌊r/m⌋ = 0 (m > r) it is the exact-chunk variant.
 import { PERCEPTUAL_SCHEME_BITS, type PerceptualScheme } from '../verifier/rights-events.js';
 
-export interface HashEntry { filingId: string; creator: string; leafIndex: number }
-export interface Match { entry: HashEntry; distance: number }
-export interface SearchStats { probes: number; examined: number }
+export interface HashEntry {
+  filingId: string;
+  creator: string;
+  leafIndex: number;
+}
+export interface Match {
+  entry: HashEntry;
+  distance: number;
+}
+export interface SearchStats {
+  probes: number;
+  examined: number;
+}
 
 /** Chunks per scheme: phash64 in 3 chunks of ~21 bits (r = 8 → radius 2 per chunk), pdq256 in 16 of 16 bits (r = 31 → 1), simhash64 in 4 of 16 (r = 3 → exact). */
 export const CHUNKS: Record<PerceptualScheme, number> = { phash64: 3, pdq256: 16, simhash64: 4 };
@@ -46,8 +56,12 @@ export class MultiIndexHash {
   private stamps = new Uint32Array(1024);
   private query = 0;
 
-  constructor(readonly bits: number, readonly chunks: number) {
-    if (bits % 32 !== 0 || chunks < 1 || Math.ceil(bits / chunks) > 30) throw new Error(`cannot split ${bits} bits into ${chunks} chunks of at most 30 bits`);
+  constructor(
+    readonly bits: number,
+    readonly chunks: number,
+  ) {
+    if (bits % 32 !== 0 || chunks < 1 || Math.ceil(bits / chunks) > 30)
+      throw new Error(`cannot split ${bits} bits into ${chunks} chunks of at most 30 bits`);
     this.words = bits / 32;
     for (let j = 0, start = 0; j < chunks; j++) {
       const len = Math.floor(bits / chunks) + (j < bits % chunks ? 1 : 0);
@@ -77,11 +91,16 @@ export class MultiIndexHash {
     const id = this.entries.length;
     this.entries.push(entry);
     this.hashes.push(h);
-    if (id >= this.stamps.length) { const grown = new Uint32Array(this.stamps.length * 2); grown.set(this.stamps); this.stamps = grown; }
+    if (id >= this.stamps.length) {
+      const grown = new Uint32Array(this.stamps.length * 2);
+      grown.set(this.stamps);
+      this.stamps = grown;
+    }
     for (let j = 0; j < this.chunks; j++) {
       const key = this.chunk(h, j);
       const bucket = this.tables[j].get(key);
-      if (bucket) bucket.push(id); else this.tables[j].set(key, [id]);
+      if (bucket) bucket.push(id);
+      else this.tables[j].set(key, [id]);
     }
   }
 
@@ -171,10 +190,21 @@ export class NearDuplicateIndex {
   }
 
   /** Filings by other creators within `threshold` bits, filed before leaf `before` (and from leaf `from`), not withdrawn. */
-  find(scheme: PerceptualScheme, hex: string, threshold: number, creator: string, range: { from?: number; before?: number } = {}): { matches: Match[]; stats: SearchStats } {
+  find(
+    scheme: PerceptualScheme,
+    hex: string,
+    threshold: number,
+    creator: string,
+    range: { from?: number; before?: number } = {},
+  ): { matches: Match[]; stats: SearchStats } {
     const from = range.from ?? 0;
     const before = range.before ?? Infinity;
-    return this.schemes.get(scheme)!.search(hex, threshold,
-      (e) => e.creator !== creator && e.leafIndex >= from && e.leafIndex < before && !this.withdrawn.has(e.filingId));
+    return this.schemes
+      .get(scheme)!
+      .search(
+        hex,
+        threshold,
+        (e) => e.creator !== creator && e.leafIndex >= from && e.leafIndex < before && !this.withdrawn.has(e.filingId),
+      );
   }
 }

@@ -10,7 +10,12 @@ import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { FilingView } from '../filing/filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Right } from '../verifier/rights-rules.js';
-import { PERCEPTUAL_SCHEME_BITS, type NearDuplicateCandidate, type NearDuplicatesFoundData, type PerceptualScheme } from '../verifier/rights-events.js';
+import {
+  PERCEPTUAL_SCHEME_BITS,
+  type NearDuplicateCandidate,
+  type NearDuplicatesFoundData,
+  type PerceptualScheme,
+} from '../verifier/rights-events.js';
 import type { FilingSafeguards, Screening } from '../filing/filing-safeguards.js';
 import { disputeDecider, statusAt, type DisputeState } from '../disputes/dispute.decider.js';
 import { disputeStream, type DisputeEvent } from '../disputes/dispute.events.js';
@@ -28,7 +33,12 @@ const BATCH = 5000;
 /** Hashed filings kept in log order for the comparison with filings committed during a screening (a few, usually). */
 const RECENT = 4096;
 
-interface RecentEntry { scheme: PerceptualScheme; words: Uint32Array; entry: HashEntry; withdrawn: boolean }
+interface RecentEntry {
+  scheme: PerceptualScheme;
+  words: Uint32Array;
+  entry: HashEntry;
+  withdrawn: boolean;
+}
 
 @Injectable()
 export class NearDuplicateService {
@@ -43,8 +53,13 @@ export class NearDuplicateService {
   /** The log size after this process's latest commit, as the store reported it (0: none yet). */
   private committed = 0;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @InjectDataSource() private readonly db: DataSource) {
-    store.subscribe((size) => { this.committed = size; });
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {
+    store.subscribe((size) => {
+      this.committed = size;
+    });
   }
 
   private ingest(index: NearDuplicateIndex, e: Pick<EventEnvelope, 'type' | 'data' | 'leafIndex'>, recent = false): void {
@@ -63,7 +78,13 @@ export class NearDuplicateService {
       this.logger.warn(`filing ${d.filingId}: perceptual hash not indexed: ${(err as Error).message}`);
       return;
     }
-    if (recent && !this.recentById.has(d.filingId)) this.remember({ scheme: d.perceptualHash.scheme, words: hexToWords(d.perceptualHash.value, PERCEPTUAL_SCHEME_BITS[d.perceptualHash.scheme]), entry, withdrawn: false });
+    if (recent && !this.recentById.has(d.filingId))
+      this.remember({
+        scheme: d.perceptualHash.scheme,
+        words: hexToWords(d.perceptualHash.value, PERCEPTUAL_SCHEME_BITS[d.perceptualHash.scheme]),
+        entry,
+        withdrawn: false,
+      });
   }
 
   private remember(r: RecentEntry): void {
@@ -98,11 +119,17 @@ export class NearDuplicateService {
         if (!this.index) {
           const index = new NearDuplicateIndex();
           // Every row predates the read model's checkpoint, so the store is replayed from just after the last one.
-          const rows = await this.db.getRepository(FilingView).find({ select: { filingId: true, creator: true, leafIndex: true, perceptualHash: true, status: true } });
+          const rows = await this.db
+            .getRepository(FilingView)
+            .find({ select: { filingId: true, creator: true, leafIndex: true, perceptualHash: true, status: true } });
           let next = 0;
           for (const r of rows) {
             next = Math.max(next, r.leafIndex + 1);
-            this.ingest(index, { type: 'WorkFiled', leafIndex: r.leafIndex, data: { filingId: r.filingId, creator: r.creator, perceptualHash: r.perceptualHash } as never });
+            this.ingest(index, {
+              type: 'WorkFiled',
+              leafIndex: r.leafIndex,
+              data: { filingId: r.filingId, creator: r.creator, perceptualHash: r.perceptualHash } as never,
+            });
             if (r.status === 'withdrawn') index.withdraw(r.filingId);
           }
           this.index = index;
@@ -154,19 +181,25 @@ export class NearDuplicateService {
     let hi = this.recent.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.recent[mid].entry.leafIndex < from) lo = mid + 1; else hi = mid;
+      if (this.recent[mid].entry.leafIndex < from) lo = mid + 1;
+      else hi = mid;
     }
     return lo;
   }
 }
 
 const candidatesOf = (matches: Match[]): NearDuplicateCandidate[] =>
-  matches.slice(0, MAX_CANDIDATES).map((m) => ({ filingId: m.entry.filingId, creator: m.entry.creator, distance: m.distance, leafIndex: m.entry.leafIndex }));
+  matches
+    .slice(0, MAX_CANDIDATES)
+    .map((m) => ({ filingId: m.entry.filingId, creator: m.entry.creator, distance: m.distance, leafIndex: m.entry.leafIndex }));
 
 /** PERCEPTUAL_INDEX: the near-duplicate index asked about any picture, with the threshold of the policy in force. */
 @Injectable()
 export class PerceptualLookup implements PerceptualIndex {
-  constructor(private readonly nearDuplicates: NearDuplicateService, private readonly policies: PolicyService) {}
+  constructor(
+    private readonly nearDuplicates: NearDuplicateService,
+    private readonly policies: PolicyService,
+  ) {}
 
   async nearest(hash: PerceptualHash64, at: Date, limit: number) {
     const policy = await this.policies.inForceAt(at);
@@ -195,9 +228,18 @@ export class FilingScreening implements FilingSafeguards {
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
-  private found(filing: FilingDetails, threshold: number, policyVersion: number, matches: Match[], at: Date): { type: 'NearDuplicatesFound'; data: NearDuplicatesFoundData } {
+  private found(
+    filing: FilingDetails,
+    threshold: number,
+    policyVersion: number,
+    matches: Match[],
+    at: Date,
+  ): { type: 'NearDuplicatesFound'; data: NearDuplicatesFoundData } {
     const { scheme } = filing.perceptualHash!;
-    return { type: 'NearDuplicatesFound', data: { filingId: filing.filingId, scheme, threshold, policyVersion, candidates: candidatesOf(matches), foundAt: at.toISOString() } };
+    return {
+      type: 'NearDuplicatesFound',
+      data: { filingId: filing.filingId, scheme, threshold, policyVersion, candidates: candidatesOf(matches), foundAt: at.toISOString() },
+    };
   }
 
   async screen(filing: FilingDetails, now: Date): Promise<Screening> {
@@ -208,14 +250,22 @@ export class FilingScreening implements FilingSafeguards {
     const position = await this.nearDuplicates.catchUpWithOwnCommits();
     const threshold = policy.similarity[hash.scheme];
     const matches = await this.nearDuplicates.find(hash, threshold, filing.creator, { before: position });
-    return { events: matches.length ? [this.found(filing, threshold, policy.version, matches, now)] : [], position, threshold, policyVersion: policy.version };
+    return {
+      events: matches.length ? [this.found(filing, threshold, policy.version, matches, now)] : [],
+      position,
+      threshold,
+      policyVersion: policy.version,
+    };
   }
 
   async afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening) {
     const hash = filing.perceptualHash;
     if (hash && screening.position !== null && screening.threshold !== null && screening.position < filed.leafIndex) {
       // Filings committed between the screening and this commit: earlier in the log, so they count too.
-      const late = await this.nearDuplicates.findRecent(hash, screening.threshold, filing.creator, { from: screening.position, before: filed.leafIndex });
+      const late = await this.nearDuplicates.findRecent(hash, screening.threshold, filing.creator, {
+        from: screening.position,
+        before: filed.leafIndex,
+      });
       if (late.length) await this.recordLate(filing, screening, late);
     }
     return (await this.rights.compute(filing.filingId, new Date()))!;
@@ -231,10 +281,12 @@ export class FilingScreening implements FilingSafeguards {
   }
 
   async closedDisputes(disputeIds: readonly string[]): Promise<string[]> {
-    const states = await Promise.all(disputeIds.map(async (id) => {
-      const events = (await this.store.readStream(disputeStream(id))) as unknown as DisputeEvent[];
-      return [id, fold(disputeDecider, events)] as [string, DisputeState];
-    }));
+    const states = await Promise.all(
+      disputeIds.map(async (id) => {
+        const events = (await this.store.readStream(disputeStream(id))) as unknown as DisputeEvent[];
+        return [id, fold(disputeDecider, events)] as [string, DisputeState];
+      }),
+    );
     // Read first, then the instant: a decision whose appeal window closed while the streams were read is final.
     const at = new Date();
     const closed = new Set(['none', 'returned', 'withdrawn', 'final']);

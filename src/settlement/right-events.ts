@@ -11,14 +11,19 @@ import { POLICY_STREAM, RIGHTS_EVENT_TYPES, ruleEvent, type RuleEvent } from '..
 
 /** Every event a right depends on, in log order, up to leaf `upTo` (a projection replays as of its own event). */
 export async function loadRightEvents(
-  store: EventStore, db: Pick<DataSource | EntityManager, 'getRepository'>, filingId: string, upTo = Infinity,
+  store: EventStore,
+  db: Pick<DataSource | EntityManager, 'getRepository'>,
+  filingId: string,
+  upTo = Infinity,
 ): Promise<EventEnvelope[]> {
   const filingEvents = await store.readStream(filingStream(filingId));
   const filed = filingEvents.find((e) => e.type === 'WorkFiled');
   if (!filed || filed.leafIndex > upTo) return [];
   const { creator } = filed.data as WorkFiledData;
   // A dispute upheld in the end has outcome `upheld` in the read model whatever happened on the way.
-  const disputes = await db.getRepository(DisputeView).find({ select: { disputeId: true }, where: [{ filingId }, { respondent: creator, outcome: 'upheld' }] });
+  const disputes = await db
+    .getRepository(DisputeView)
+    .find({ select: { disputeId: true }, where: [{ filingId }, { respondent: creator, outcome: 'upheld' }] });
   const streams = await Promise.all([...new Set(disputes.map((d) => d.disputeId))].map((id) => store.readStream(disputeStream(id))));
   const policy = await store.readStream(POLICY_STREAM);
   return mergeRightEvents([filingEvents, ...streams, policy], upTo);
@@ -26,7 +31,10 @@ export async function loadRightEvents(
 
 /** The streams' events up to leaf `upTo`, in log order. */
 export function mergeRightEvents<E extends RuleEvent>(streams: readonly (readonly E[])[], upTo: number): E[] {
-  return streams.flat().filter((e) => e.leafIndex <= upTo).sort((a, b) => a.leafIndex - b.leafIndex);
+  return streams
+    .flat()
+    .filter((e) => e.leafIndex <= upTo)
+    .sort((a, b) => a.leafIndex - b.leafIndex);
 }
 
 /**
@@ -42,16 +50,24 @@ export class RuleStreamCache {
   /** Every cached stream holds all its rule events below this leaf. */
   private end = -1;
 
-  constructor(private readonly store: EventStore, private readonly capacity = 200_000) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly capacity = 200_000,
+  ) {}
 
   /** Takes in a batch of consecutive log events; `read` then answers as of its end. */
   advance(events: readonly EventEnvelope[]): void {
     if (events.length === 0) return;
-    if (events[0].leafIndex !== this.end) { this.recent.clear(); this.older.clear(); }
+    if (events[0].leafIndex !== this.end) {
+      this.recent.clear();
+      this.older.clear();
+    }
     for (const e of events) {
       const cached = this.recent.get(e.stream) ?? this.older.get(e.stream);
-      if (cached && cached.revision + 1 !== e.revision) { this.recent.delete(e.stream); this.older.delete(e.stream); }
-      else if (cached) keep(cached, e);
+      if (cached && cached.revision + 1 !== e.revision) {
+        this.recent.delete(e.stream);
+        this.older.delete(e.stream);
+      } else if (cached) keep(cached, e);
       else if (e.revision === 0) this.remember(e.stream, keep({ revision: -1, events: [] }, e));
     }
     this.end = events[events.length - 1].leafIndex + 1;
@@ -71,7 +87,10 @@ export class RuleStreamCache {
   }
 
   private remember(stream: string, entry: CachedStream): void {
-    if (this.recent.size >= this.capacity / 2) { this.older = this.recent; this.recent = new Map(); }
+    if (this.recent.size >= this.capacity / 2) {
+      this.older = this.recent;
+      this.recent = new Map();
+    }
     this.recent.set(stream, entry);
   }
 }

@@ -18,11 +18,31 @@ import type { Right } from '../verifier/rights-rules.js';
 import { mergeRightEvents, RuleStreamCache } from './right-events.js';
 
 export const rightRow = (r: Right, leafIndex: number, lastLeafIndex: number): RightView => ({
-  filingId: r.filingId, creator: r.creator, holder: r.holder, status: r.status, rule: r.rule, cause: r.cause, since: r.since, flags: r.flags,
-  disputed: r.flags.includes('disputed'), labelOverdue: r.flags.includes('labelOverdue'), similarityReview: r.flags.includes('similarityReview'),
-  probation: r.flags.includes('probation'), nearDuplicates: r.similarity?.candidates.length ?? 0, similarityDecision: r.similarity?.review ?? null,
-  probationDecision: r.probation?.review ?? null, policyVersion: r.policyVersion, filedAt: r.filedAt, labelDueAt: r.labelDueAt, quietUntil: r.quietUntil,
-  labelsDeclaredAt: r.labelsDeclaredAt, confirmedAt: r.confirmedAt, expiresAt: r.expiresAt, asOf: r.asOf, leafIndex, lastLeafIndex,
+  filingId: r.filingId,
+  creator: r.creator,
+  holder: r.holder,
+  status: r.status,
+  rule: r.rule,
+  cause: r.cause,
+  since: r.since,
+  flags: r.flags,
+  disputed: r.flags.includes('disputed'),
+  labelOverdue: r.flags.includes('labelOverdue'),
+  similarityReview: r.flags.includes('similarityReview'),
+  probation: r.flags.includes('probation'),
+  nearDuplicates: r.similarity?.candidates.length ?? 0,
+  similarityDecision: r.similarity?.review ?? null,
+  probationDecision: r.probation?.review ?? null,
+  policyVersion: r.policyVersion,
+  filedAt: r.filedAt,
+  labelDueAt: r.labelDueAt,
+  quietUntil: r.quietUntil,
+  labelsDeclaredAt: r.labelsDeclaredAt,
+  confirmedAt: r.confirmedAt,
+  expiresAt: r.expiresAt,
+  asOf: r.asOf,
+  leafIndex,
+  lastLeafIndex,
 });
 
 /** Events without a filingId whose dispute names it. */
@@ -81,8 +101,13 @@ export class RightsProjection implements Projection {
         const asOf = row && row.asOf > instant ? row.asOf : instant;
         // The disputes the read model names at this leaf: those against the filing, and its creator's upheld ones.
         const named = new Set((onFiling.get(filingId) ?? []).map((d) => d.disputeId));
-        for (const d of onCreator.get(creator) ?? []) if (outcomeAt(disputeEvents.get(d.disputeId)!, leafIndex) === 'upheld') named.add(d.disputeId);
-        const right = rightOf(mergeRightEvents([filingEvents, ...[...named].map((id) => disputeEvents.get(id)!), policy], leafIndex), filingId, asOf);
+        for (const d of onCreator.get(creator) ?? [])
+          if (outcomeAt(disputeEvents.get(d.disputeId)!, leafIndex) === 'upheld') named.add(d.disputeId);
+        const right = rightOf(
+          mergeRightEvents([filingEvents, ...[...named].map((id) => disputeEvents.get(id)!), policy], leafIndex),
+          filingId,
+          asOf,
+        );
         if (!right) continue;
         row = rightRow(right, filed.leafIndex, leafIndex);
         changed = true;
@@ -95,16 +120,22 @@ export class RightsProjection implements Projection {
   /** The rights each event recomputes, in log order, grouped by filing. */
   private async stepsOf(events: readonly EventEnvelope[], em: EntityManager): Promise<Map<string, Step[]>> {
     const relevant = events.filter((e) => RIGHTS_EVENT_TYPES.has(e.type) || BY_DISPUTE.has(e.type));
-    const lookups = relevant.filter((e) => typeof e.data.filingId !== 'string' && BY_DISPUTE.has(e.type)).map((e) => String(e.data.disputeId));
+    const lookups = relevant
+      .filter((e) => typeof e.data.filingId !== 'string' && BY_DISPUTE.has(e.type))
+      .map((e) => String(e.data.disputeId));
     const disputeFiling = new Map<string, string>();
     if (lookups.length > 0) {
-      const found = await em.find(DisputeView, { select: { disputeId: true, filingId: true }, where: { disputeId: In([...new Set(lookups)]) } });
+      const found = await em.find(DisputeView, {
+        select: { disputeId: true, filingId: true },
+        where: { disputeId: In([...new Set(lookups)]) },
+      });
       for (const d of found) disputeFiling.set(d.disputeId, d.filingId);
     }
     const steps = new Map<string, Step[]>();
     const step = (filingId: string, leafIndex: number, instant: string) => {
       const list = steps.get(filingId);
-      if (list) list.push({ leafIndex, instant }); else steps.set(filingId, [{ leafIndex, instant }]);
+      if (list) list.push({ leafIndex, instant });
+      else steps.set(filingId, [{ leafIndex, instant }]);
     };
     for (const e of relevant) {
       if (e.type === 'RightsSettled') {
@@ -123,9 +154,18 @@ export class RightsProjection implements Projection {
    * Every dispute the read model may name for these filings at a leaf of this batch: those against them, and those
    * against their creators that are upheld now or changed in this batch (their outcome at each leaf comes from their events).
    */
-  private async disputesOf(filingIds: string[], creators: string[], from: number, em: EntityManager): Promise<Array<Pick<DisputeView, 'disputeId' | 'filingId' | 'respondent'>>> {
-    const q = em.createQueryBuilder(DisputeView, 'd').select(['d.disputeId', 'd.filingId', 'd.respondent']).where('d.filingId IN (:...filingIds)', { filingIds });
-    if (creators.length > 0) q.orWhere("(d.respondent IN (:...creators) AND (d.outcome = 'upheld' OR d.lastLeafIndex >= :from))", { creators, from });
+  private async disputesOf(
+    filingIds: string[],
+    creators: string[],
+    from: number,
+    em: EntityManager,
+  ): Promise<Array<Pick<DisputeView, 'disputeId' | 'filingId' | 'respondent'>>> {
+    const q = em
+      .createQueryBuilder(DisputeView, 'd')
+      .select(['d.disputeId', 'd.filingId', 'd.respondent'])
+      .where('d.filingId IN (:...filingIds)', { filingIds });
+    if (creators.length > 0)
+      q.orWhere("(d.respondent IN (:...creators) AND (d.outcome = 'upheld' OR d.lastLeafIndex >= :from))", { creators, from });
     return q.getMany();
   }
 
@@ -136,7 +176,12 @@ export class RightsProjection implements Projection {
 
 function groupBy<T>(list: readonly T[], key: (x: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const x of list) { const k = key(x); const g = groups.get(k); if (g) g.push(x); else groups.set(k, [x]); }
+  for (const x of list) {
+    const k = key(x);
+    const g = groups.get(k);
+    if (g) g.push(x);
+    else groups.set(k, [x]);
+  }
   return groups;
 }
 

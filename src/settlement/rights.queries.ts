@@ -10,18 +10,44 @@ import { rightOf } from '../verifier/rights-book.js';
 import type { Right } from '../verifier/rights-rules.js';
 import { loadRightEvents } from './right-events.js';
 
-export interface ListRights { status?: string; holder?: string; creator?: string; flag?: string; limit?: number; cursor?: string }
+export interface ListRights {
+  status?: string;
+  holder?: string;
+  creator?: string;
+  flag?: string;
+  limit?: number;
+  cursor?: string;
+}
 
 export const rightResource = (r: RightView) => ({
-  filingId: r.filingId, creator: r.creator, holder: r.holder, status: r.status, rule: r.rule, cause: r.cause, since: r.since, flags: r.flags,
-  policyVersion: r.policyVersion, filedAt: r.filedAt, labelDueAt: r.labelDueAt, quietUntil: r.quietUntil, labelsDeclaredAt: r.labelsDeclaredAt,
-  confirmedAt: r.confirmedAt, expiresAt: r.expiresAt, nearDuplicates: r.nearDuplicates, similarityDecision: r.similarityDecision,
-  probationDecision: r.probationDecision, asOf: r.asOf, leafIndex: r.leafIndex,
+  filingId: r.filingId,
+  creator: r.creator,
+  holder: r.holder,
+  status: r.status,
+  rule: r.rule,
+  cause: r.cause,
+  since: r.since,
+  flags: r.flags,
+  policyVersion: r.policyVersion,
+  filedAt: r.filedAt,
+  labelDueAt: r.labelDueAt,
+  quietUntil: r.quietUntil,
+  labelsDeclaredAt: r.labelsDeclaredAt,
+  confirmedAt: r.confirmedAt,
+  expiresAt: r.expiresAt,
+  nearDuplicates: r.nearDuplicates,
+  similarityDecision: r.similarityDecision,
+  probationDecision: r.probationDecision,
+  asOf: r.asOf,
+  leafIndex: r.leafIndex,
 });
 
 @Injectable()
 export class RightsQueries {
-  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   /** The right as the rules give it at `asOf` (past or future), from the events it depends on; null when there is no such filing. */
   async compute(filingId: string, asOf: Date): Promise<Right | null> {
@@ -32,7 +58,10 @@ export class RightsQueries {
     const right = await this.compute(filingId, asOf);
     if (!right) {
       const exists = (await loadRightEvents(this.store, this.db, filingId)).length > 0;
-      throw notFound(exists ? 'right-not-yet-open' : 'filing-not-found', exists ? `filing ${filingId} was filed after ${asOf.toISOString()}` : `no filing ${filingId}`);
+      throw notFound(
+        exists ? 'right-not-yet-open' : 'filing-not-found',
+        exists ? `filing ${filingId} was filed after ${asOf.toISOString()}` : `no filing ${filingId}`,
+      );
     }
     return right;
   }

@@ -3,19 +3,54 @@ import type { Right, PolicyParameters, ReviewableFlag, ReviewDecision } from '..
 import type { ParameterChanges } from '../policy/policy.decider.js';
 import type { SettlementResult } from './settlement.service.js';
 
-interface Recorded { leafIndex: number; eventHash: string; recordedAt: string }
+interface Recorded {
+  leafIndex: number;
+  eventHash: string;
+  recordedAt: string;
+}
 
-export interface PublishedPolicy extends Recorded { version: number; effectiveFrom: string; parameters: PolicyParameters; publishedAt: string }
-export interface ReviewedFlag extends Recorded { filingId: string; flag: ReviewableFlag; decision: ReviewDecision; reviewedBy: string; reviewedAt: string; right: Right }
+export interface PublishedPolicy extends Recorded {
+  version: number;
+  effectiveFrom: string;
+  parameters: PolicyParameters;
+  publishedAt: string;
+}
+export interface ReviewedFlag extends Recorded {
+  filingId: string;
+  flag: ReviewableFlag;
+  decision: ReviewDecision;
+  reviewedBy: string;
+  reviewedAt: string;
+  right: Right;
+}
 
 export class PublishPolicy extends Command<PublishedPolicy> {
-  constructor(readonly effectiveFrom: Date, readonly parameters: ParameterChanges, readonly actor: string) { super(); }
+  constructor(
+    readonly effectiveFrom: Date,
+    readonly parameters: ParameterChanges,
+    readonly actor: string,
+  ) {
+    super();
+  }
 }
 
 export class ReviewFlag extends Command<ReviewedFlag> {
-  constructor(readonly filingId: string, readonly flag: ReviewableFlag, readonly decision: ReviewDecision, readonly reasoning: string, readonly actor: string) { super(); }
+  constructor(
+    readonly filingId: string,
+    readonly flag: ReviewableFlag,
+    readonly decision: ReviewDecision,
+    readonly reasoning: string,
+    readonly actor: string,
+  ) {
+    super();
+  }
 }
 
 export class RunSettlement extends Command<SettlementResult> {
-  constructor(readonly asOf: Date | undefined, readonly actor: string) { super(); }
+  constructor(
+    readonly asOf: Date | undefined,
+    readonly actor: string,
+  ) {
+    super();
+  }
 }

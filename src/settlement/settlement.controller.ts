@@ -5,7 +5,15 @@ import { CurrentPrincipal, Public, Roles, type Principal } from '../common/acces
 import { PolicyService } from '../policy/policy.service.js';
 import { RightsQueries } from './rights.queries.js';
 import { PublishPolicy, ReviewFlag, RunSettlement } from './settlement.commands.js';
-import { ListRightsQuery, ListSettlementsQuery, PolicyQuery, PublishPolicyDto, ReviewFlagDto, RightQuery, SettleDto } from './settlement.dto.js';
+import {
+  ListRightsQuery,
+  ListSettlementsQuery,
+  PolicyQuery,
+  PublishPolicyDto,
+  ReviewFlagDto,
+  RightQuery,
+  SettleDto,
+} from './settlement.dto.js';
 import { SettlementService } from './settlement.service.js';
 import { StatsQueries } from './stats.queries.js';
 
@@ -14,7 +22,10 @@ const instant = (iso: string | undefined) => (iso === undefined ? new Date() : n
 @ApiTags('policy')
 @Controller('v1/policy')
 export class PolicyController {
-  constructor(private readonly commands: CommandBus, private readonly policies: PolicyService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly policies: PolicyService,
+  ) {}
 
   /** Every sandbox policy version and the one in force now (or at `?at=`); public, so anyone can recompute the rights. */
   @Get()
@@ -72,7 +83,10 @@ export class SimilarityClearanceController {
 @ApiBearerAuth()
 @Controller('v1/settlements')
 export class SettlementController {
-  constructor(private readonly commands: CommandBus, private readonly settlements: SettlementService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly settlements: SettlementService,
+  ) {}
 
   /** Runs a settlement now (or as of a past instant not before the previous one) and records RightsSettled. */
   @Post()

@@ -2,11 +2,21 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { IsInstant, IsPrintableText } from '../common/validation.js';
-import { REVIEW_DECISIONS, REVIEWABLE_FLAGS, RIGHT_FLAGS, RIGHT_STATUSES, type ReviewableFlag, type ReviewDecision } from '../verifier/rights-rules.js';
+import {
+  REVIEW_DECISIONS,
+  REVIEWABLE_FLAGS,
+  RIGHT_FLAGS,
+  RIGHT_STATUSES,
+  type ReviewableFlag,
+  type ReviewDecision,
+} from '../verifier/rights-rules.js';
 
 /** An ISO-8601 instant with its offset (a local time without one would depend on the server's zone). */
 const Days = (min: number, max: number) => (target: object, property: string) => {
-  IsOptional()(target, property); IsInt()(target, property); Min(min)(target, property); Max(max)(target, property);
+  IsOptional()(target, property);
+  IsInt()(target, property);
+  Min(min)(target, property);
+  Max(max)(target, property);
 };
 
 export class SimilarityThresholdsDto {

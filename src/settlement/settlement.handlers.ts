@@ -15,7 +15,12 @@ export class PublishPolicyHandler implements ICommandHandler<PublishPolicy> {
   constructor(private readonly writer: LedgerWriter) {}
 
   async execute({ effectiveFrom, parameters, actor }: PublishPolicy): Promise<PublishedPolicy> {
-    const result = await this.writer.execute(POLICY_STREAM, policyDecider, { type: 'PublishPolicy', effectiveFrom, parameters, now: new Date() }, { actor });
+    const result = await this.writer.execute(
+      POLICY_STREAM,
+      policyDecider,
+      { type: 'PublishPolicy', effectiveFrom, parameters, now: new Date() },
+      { actor },
+    );
     const [e] = result.events;
     return { ...(e.data as PolicyPublishedData), leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt };
   }
@@ -23,18 +28,32 @@ export class PublishPolicyHandler implements ICommandHandler<PublishPolicy> {
 
 @CommandHandler(ReviewFlag)
 export class ReviewFlagHandler implements ICommandHandler<ReviewFlag> {
-  constructor(private readonly writer: LedgerWriter, private readonly rights: RightsQueries) {}
+  constructor(
+    private readonly writer: LedgerWriter,
+    private readonly rights: RightsQueries,
+  ) {}
 
   async execute(c: ReviewFlag): Promise<ReviewedFlag> {
     const now = new Date();
     const right = await this.rights.compute(c.filingId, now);
-    const result = await this.writer.execute(filingStream(c.filingId), flagReviewDecider,
-      { type: 'ReviewFlag', filingId: c.filingId, flag: c.flag, decision: c.decision, reasoning: c.reasoning, actor: c.actor, right, now }, { actor: c.actor });
+    const result = await this.writer.execute(
+      filingStream(c.filingId),
+      flagReviewDecider,
+      { type: 'ReviewFlag', filingId: c.filingId, flag: c.flag, decision: c.decision, reasoning: c.reasoning, actor: c.actor, right, now },
+      { actor: c.actor },
+    );
     const [e] = result.events;
     const d = e.data as FlagReviewedData;
     return {
-      filingId: c.filingId, flag: d.flag, decision: d.decision, reviewedBy: d.reviewedBy, reviewedAt: d.reviewedAt,
-      leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt, right: (await this.rights.compute(c.filingId, new Date(d.reviewedAt)))!,
+      filingId: c.filingId,
+      flag: d.flag,
+      decision: d.decision,
+      reviewedBy: d.reviewedBy,
+      reviewedAt: d.reviewedAt,
+      leafIndex: e.leafIndex,
+      eventHash: e.hash,
+      recordedAt: e.recordedAt,
+      right: (await this.rights.compute(c.filingId, new Date(d.reviewedAt)))!,
     };
   }
 }

@@ -6,7 +6,13 @@ import { RightView } from './right-view.entity.js';
 import { RightsProjection } from './rights.projection.js';
 import { FilingScreening, NearDuplicateService, PerceptualLookup } from './near-duplicates.service.js';
 import { RightsQueries } from './rights.queries.js';
-import { PolicyController, RightsController, SettlementController, SimilarityClearanceController, StatsController } from './settlement.controller.js';
+import {
+  PolicyController,
+  RightsController,
+  SettlementController,
+  SimilarityClearanceController,
+  StatsController,
+} from './settlement.controller.js';
 import { SETTLEMENT_HANDLERS } from './settlement.handlers.js';
 import { SettlementService } from './settlement.service.js';
 import { StatsQueries } from './stats.queries.js';

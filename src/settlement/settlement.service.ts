@@ -25,10 +25,21 @@ export interface SettleOptions {
   waitForReadModels?: boolean;
 }
 
-export type SettlementResult = RightsSettledData & { recorded: boolean; leafIndex: number | null; eventHash: string | null; recordedAt: string | null; revision: number | null };
+export type SettlementResult = RightsSettledData & {
+  recorded: boolean;
+  leafIndex: number | null;
+  eventHash: string | null;
+  recordedAt: string | null;
+  revision: number | null;
+};
 
 export const settlementResource = (e: EventEnvelope) => ({
-  revision: e.revision, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt, actor: e.meta.actor ?? null, ...(e.data as RightsSettledData),
+  revision: e.revision,
+  leafIndex: e.leafIndex,
+  eventHash: e.hash,
+  recordedAt: e.recordedAt,
+  actor: e.meta.actor ?? null,
+  ...(e.data as RightsSettledData),
 });
 
 @Injectable()
@@ -51,7 +62,9 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
     if (!interval) return;
     this.timer = setInterval(() => {
       this.settle({ trigger: 'schedule', actor: 'system:schedule', recordEmpty: false })
-        .then((r) => { if (r.recorded) this.logger.log(`settled ${r.changes.length} right(s) as of ${r.asOf} at leaf ${r.leafIndex}`); })
+        .then((r) => {
+          if (r.recorded) this.logger.log(`settled ${r.changes.length} right(s) as of ${r.asOf} at leaf ${r.leafIndex}`);
+        })
         .catch((err: Error) => this.logger.error(`scheduled settlement failed: ${err.message}`));
     }, interval);
     this.timer.unref();
@@ -74,7 +87,8 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
       const batch = await this.store.readAll(book.position, { limit: BATCH });
       if (batch.length === 0) return book;
       for (const e of batch) {
-        if (RIGHTS_EVENT_TYPES.has(e.type)) book.apply(e); else book.position = e.leafIndex + 1;
+        if (RIGHTS_EVENT_TYPES.has(e.type)) book.apply(e);
+        else book.position = e.leafIndex + 1;
         if (e.stream === SETTLEMENTS_STREAM) this.settlementsRevision = e.revision;
       }
     }
@@ -87,20 +101,30 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
       const now = Date.now();
       const asOf = o.asOf?.getTime() ?? now;
       if (asOf > now) {
-        throw new DomainError('unprocessable', 'as-of-in-future', `a settlement can only be as of now or earlier (now is ${new Date(now).toISOString()})`,
-          { errors: [{ field: 'asOf', message: 'asOf must not be in the future' }] });
+        throw new DomainError(
+          'unprocessable',
+          'as-of-in-future',
+          `a settlement can only be as of now or earlier (now is ${new Date(now).toISOString()})`,
+          { errors: [{ field: 'asOf', message: 'asOf must not be in the future' }] },
+        );
       }
       const previous = book.lastSettlement;
       if (previous && asOf < previous.asOf) {
-        throw conflict('settlement-out-of-order', `the previous settlement is as of ${new Date(previous.asOf).toISOString()}; a new one cannot be earlier`);
+        throw conflict(
+          'settlement-out-of-order',
+          `the previous settlement is as of ${new Date(previous.asOf).toISOString()}; a new one cannot be earlier`,
+        );
       }
       const logSize = book.position;
       const settled = book.settlementAt(asOf, logSize);
       const data: RightsSettledData = { asOf: new Date(asOf).toISOString(), logSize, ...settled, trigger: o.trigger };
-      if (!o.recordEmpty && data.changes.length === 0) return { ...data, recorded: false, leafIndex: null, eventHash: null, recordedAt: null, revision: null };
+      if (!o.recordEmpty && data.changes.length === 0)
+        return { ...data, recorded: false, leafIndex: null, eventHash: null, recordedAt: null, revision: null };
       const expectedRevision = this.settlementsRevision < 0 ? 'no-stream' : this.settlementsRevision;
-      const result = await this.writer.append([{ stream: SETTLEMENTS_STREAM, expectedRevision, events: [{ type: 'RightsSettled', data, meta: { actor: o.actor } }] }],
-        { waitForReadModels: o.waitForReadModels });
+      const result = await this.writer.append(
+        [{ stream: SETTLEMENTS_STREAM, expectedRevision, events: [{ type: 'RightsSettled', data, meta: { actor: o.actor } }] }],
+        { waitForReadModels: o.waitForReadModels },
+      );
       const [e] = result.events;
       return { ...data, recorded: true, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt, revision: e.revision };
     });
@@ -111,6 +135,9 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
     const events = await this.store.readStream(SETTLEMENTS_STREAM);
     const from = cursor === null ? 0 : cursor + 1;
     const page = events.slice(from, from + limit);
-    return { items: page.map(settlementResource), nextCursor: from + limit < events.length ? String(page[page.length - 1].revision) : null };
+    return {
+      items: page.map(settlementResource),
+      nextCursor: from + limit < events.length ? String(page[page.length - 1].revision) : null,
+    };
   }
 }

@@ -22,14 +22,22 @@ type Decision = { decidedAt: string } | null;
 
 @Injectable()
 export class StatsQueries {
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly policies: PolicyService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly policies: PolicyService,
+  ) {}
 
   async figures(now: Date) {
     const at = now.toISOString();
     const rights = this.db.getRepository(RightView);
     const count = (where: string, params: Record<string, unknown> = {}) => rights.createQueryBuilder('r').where(where, params).getCount();
 
-    const statusRows = await rights.createQueryBuilder('r').select('r.status', 'status').addSelect('COUNT(*)', 'n').groupBy('r.status').getRawMany<{ status: string; n: string | number }>();
+    const statusRows = await rights
+      .createQueryBuilder('r')
+      .select('r.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('r.status')
+      .getRawMany<{ status: string; n: string | number }>();
     const byStatus = Object.fromEntries(RIGHT_STATUSES.map((s) => [s, 0])) as Record<string, number>;
     for (const r of statusRows) byStatus[r.status] = Number(r.n);
     const filings = Object.values(byStatus).reduce((a, b) => a + b, 0);
@@ -39,16 +47,35 @@ export class StatsQueries {
     const late = await count('r.labelDueAt <= :at AND r.labelsDeclaredAt IS NOT NULL AND r.labelsDeclaredAt > r.labelDueAt', { at });
 
     const flagged = await count('r.nearDuplicates > 0');
-    const similarity = Object.fromEntries(await Promise.all(['pending', 'cleared', 'confirmed', 'decided-by-dispute'].map(async (d) => [d, await count('r.similarityDecision = :d', { d })])));
+    const similarity = Object.fromEntries(
+      await Promise.all(
+        ['pending', 'cleared', 'confirmed', 'decided-by-dispute'].map(async (d) => [d, await count('r.similarityDecision = :d', { d })]),
+      ),
+    );
     const probationFilings = await count('r.probationDecision IS NOT NULL');
-    const creators = Number((await rights.createQueryBuilder('r').select('COUNT(DISTINCT r.creator)', 'n').getRawOne<{ n: string | number }>())?.n ?? 0);
+    const creators = Number(
+      (await rights.createQueryBuilder('r').select('COUNT(DISTINCT r.creator)', 'n').getRawOne<{ n: string | number }>())?.n ?? 0,
+    );
 
     // Disputes: O(disputes) rows in memory for the medians and the per-creator window; fine for a governance report.
     const disputes = await this.db.getRepository(DisputeView).find({
-      select: { disputeId: true, type: true, status: true, outcome: true, respondent: true, openedAt: true, appealUntil: true, decision: true, appealDecision: true, reviewDueAt: true },
+      select: {
+        disputeId: true,
+        type: true,
+        status: true,
+        outcome: true,
+        respondent: true,
+        openedAt: true,
+        appealUntil: true,
+        decision: true,
+        appealDecision: true,
+        reviewDueAt: true,
+      },
     });
     const outcomes = ['upheld', 'rejected', 'returned', 'withdrawn', 'pending'] as const;
-    const byType = Object.fromEntries(DISPUTE_TYPES.map((t) => [t, { total: 0, ...Object.fromEntries(outcomes.map((o) => [o, 0])) }])) as Record<string, Record<string, number>>;
+    const byType = Object.fromEntries(
+      DISPUTE_TYPES.map((t) => [t, { total: 0, ...Object.fromEntries(outcomes.map((o) => [o, 0])) }]),
+    ) as Record<string, Record<string, number>>;
     const finalAt = (d: DisputeView): number | null => {
       const appeal = d.appealDecision as Decision;
       if (d.status === 'final' && appeal) return Date.parse(appeal.decidedAt);
@@ -62,14 +89,16 @@ export class StatsQueries {
     let overdue = 0;
     for (const d of disputes) {
       const final = finalAt(d);
-      const outcome = d.status === 'returned' ? 'returned' : d.status === 'withdrawn' ? 'withdrawn' : final !== null ? d.outcome! : 'pending';
+      const outcome =
+        d.status === 'returned' ? 'returned' : d.status === 'withdrawn' ? 'withdrawn' : final !== null ? d.outcome! : 'pending';
       const row = byType[d.type] ?? (byType[d.type] = { total: 0, ...Object.fromEntries(outcomes.map((o) => [o, 0])) });
       row.total++;
       row[outcome]++;
       const first = d.decision as Decision;
       if (first) toDecision.push(Date.parse(first.decidedAt) - Date.parse(d.openedAt));
       if (d.reviewDueAt && d.reviewDueAt <= at) overdue++;
-      if (outcome === 'upheld' && final !== null && final > now.getTime() - window) upheldByCreator.set(d.respondent, (upheldByCreator.get(d.respondent) ?? 0) + 1);
+      if (outcome === 'upheld' && final !== null && final > now.getTime() - window)
+        upheldByCreator.set(d.respondent, (upheldByCreator.get(d.respondent) ?? 0) + 1);
     }
     const sum = (o: string) => Object.values(byType).reduce((a, r) => a + r[o], 0);
     const medianMs = median(toDecision);
@@ -80,16 +109,31 @@ export class StatsQueries {
       policyVersion: policy.version,
       /** Statuses as of each right's last event or settlement (GET /v1/rights/:id computes any instant). */
       filings: { total: filings, byStatus },
-      flags: { disputed: await count('r.disputed = :t', { t: true }), labelOverdue: await count('r.labelOverdue = :t', { t: true }), similarityReview: await count('r.similarityReview = :t', { t: true }), probation: await count('r.probation = :t', { t: true }) },
+      flags: {
+        disputed: await count('r.disputed = :t', { t: true }),
+        labelOverdue: await count('r.labelOverdue = :t', { t: true }),
+        similarityReview: await count('r.similarityReview = :t', { t: true }),
+        probation: await count('r.probation = :t', { t: true }),
+      },
       labels: { due, onTime, late, missing: due - onTime - late, complianceRate: ratio(onTime, due) },
       disputes: {
-        total: disputes.length, byType,
-        upheld: sum('upheld'), rejected: sum('rejected'), upheldRate: ratio(sum('upheld'), sum('upheld') + sum('rejected')),
-        returnedForAiEvidence: sum('returned'), withdrawn: sum('withdrawn'), pending: sum('pending'), overdueDecisions: overdue,
+        total: disputes.length,
+        byType,
+        upheld: sum('upheld'),
+        rejected: sum('rejected'),
+        upheldRate: ratio(sum('upheld'), sum('upheld') + sum('rejected')),
+        returnedForAiEvidence: sum('returned'),
+        withdrawn: sum('withdrawn'),
+        pending: sum('pending'),
+        overdueDecisions: overdue,
         medianTimeToDecision: medianMs === null ? null : { ms: medianMs, days: Math.round((medianMs / DAY_MS) * 100) / 100 },
       },
       repeatInfringement: {
-        threshold: policy.repeatInfringer, repeatInfringers, creators, rate: ratio(repeatInfringers, creators), filingsUnderProbation: probationFilings,
+        threshold: policy.repeatInfringer,
+        repeatInfringers,
+        creators,
+        rate: ratio(repeatInfringers, creators),
+        filingsUnderProbation: probationFilings,
       },
       similarity: { flagged, ...similarity },
     };

@@ -6,13 +6,23 @@ import * as pkijs from 'pkijs';
 import { parseCheckpoint } from '../verifier/checkpoint.js';
 import { base64Decode, parseNote } from '../verifier/note.js';
 
-pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] }));
+pkijs.setEngine(
+  'node',
+  new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] }),
+);
 
 const SHA256_OID = '2.16.840.1.101.3.4.2.1';
 const TST_INFO_OID = '1.2.840.113549.1.9.16.1.4';
 const EXT_KEY_USAGE_OID = '2.5.29.37';
 const TIME_STAMPING_OID = '1.3.6.1.5.5.7.3.8';
-const NAME_OIDS: Record<string, string> = { '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST' };
+const NAME_OIDS: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+};
 
 /** A token that is not what it claims: named, so callers can log and count it. */
 export class TimestampError extends Error {
@@ -37,13 +47,20 @@ export function checkpointMessage(note: string): Uint8Array {
 }
 
 /** A token as a checkpoint carries it: base64 DER, with the time the log recorded for it. */
-export interface CarriedTimestamp { token: string; time?: number }
+export interface CarriedTimestamp {
+  token: string;
+  time?: number;
+}
 
 /**
  * Verifies each token over the checkpoint `note` against `trustedCas`: not before the checkpoint's own time, and at the
  * time stated beside it, if any. Returns who stamped it when; throws TimestampError naming the first that fails.
  */
-export async function checkCheckpointTimestamps(note: string, tokens: readonly CarriedTimestamp[], trustedCas: pkijs.Certificate[]): Promise<VerifiedTimestamp[]> {
+export async function checkCheckpointTimestamps(
+  note: string,
+  tokens: readonly CarriedTimestamp[],
+  trustedCas: pkijs.Certificate[],
+): Promise<VerifiedTimestamp[]> {
   const message = checkpointMessage(note);
   const checkpointTime = parseCheckpoint(new TextDecoder().decode(message)).time;
   const out: VerifiedTimestamp[] = [];
@@ -58,9 +75,12 @@ export async function checkCheckpointTimestamps(note: string, tokens: readonly C
       throw new TimestampError(`time-stamp ${i + 1}: ${err.message}`);
     });
     if (checkpointTime !== undefined && verified.time < checkpointTime) {
-      throw new TimestampError(`time-stamp ${i + 1} by ${verified.authority} is at ${verified.time}, before the checkpoint's time ${checkpointTime}`);
+      throw new TimestampError(
+        `time-stamp ${i + 1} by ${verified.authority} is at ${verified.time}, before the checkpoint's time ${checkpointTime}`,
+      );
     }
-    if (carried.time !== undefined && carried.time !== verified.time) throw new TimestampError(`time-stamp ${i + 1} is listed at ${carried.time} but its token says ${verified.time}`);
+    if (carried.time !== undefined && carried.time !== verified.time)
+      throw new TimestampError(`time-stamp ${i + 1} is listed at ${carried.time} but its token says ${verified.time}`);
     out.push(verified);
   }
   return out;
@@ -110,7 +130,9 @@ export function tokenFromResponse(response: Uint8Array): Uint8Array {
 /** Sends one request to a TSA (RFC 3161 §3.4, HTTP) and returns the token, unverified. */
 export async function fetchTimestamp(url: string, digest: Uint8Array, nonce: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {
   const res = await fetch(url, {
-    method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: Buffer.from(timestampRequest(digest, nonce)),
+    method: 'POST',
+    headers: { 'content-type': 'application/timestamp-query' },
+    body: Buffer.from(timestampRequest(digest, nonce)),
     signal: AbortSignal.timeout(timeoutMs),
   });
   if (!res.ok) throw new TimestampError(`${url} answered HTTP ${res.status}`);
@@ -123,7 +145,8 @@ export function parsePemCertificates(pem: string): pkijs.Certificate[] {
   if (blocks.length === 0) throw new TimestampError('no CERTIFICATE in the PEM text');
   return blocks.map(([, body]) => {
     const b64 = body.replace(/\r?\n/g, '');
-    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) throw new TimestampError('a PEM certificate is not base64');
+    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64))
+      throw new TimestampError('a PEM certificate is not base64');
     const der = Buffer.from(b64, 'base64');
     if (der.toString('base64') !== b64) throw new TimestampError('a PEM certificate is not canonical base64');
     try {
@@ -140,7 +163,9 @@ export async function checkTrustAnchors(cas: pkijs.Certificate[]): Promise<void>
     let ok = false;
     try {
       ok = await ca.verify();
-    } catch { /* a malformed key or signature is a failed check */ }
+    } catch {
+      /* a malformed key or signature is a failed check */
+    }
     if (!ok) throw new TimestampError(`the CA certificate ${subjectOf(ca)} is not validly self-signed`);
   }
 }
@@ -158,7 +183,10 @@ const bytesEqual = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.
  * at genTime, its critical timeStamping key purpose, the SHA-256 message imprint, and the nonce when one is given.
  */
 export async function verifyTimestampToken(
-  token: Uint8Array, message: Uint8Array, trustedCas: pkijs.Certificate[], nonce?: Uint8Array,
+  token: Uint8Array,
+  message: Uint8Array,
+  trustedCas: pkijs.Certificate[],
+  nonce?: Uint8Array,
 ): Promise<VerifiedTimestamp> {
   const digest = sha256(message);
   let signed: pkijs.SignedData;
@@ -178,12 +206,14 @@ export async function verifyTimestampToken(
     // RFC 5652: version 3 for content other than id-data; a signer named by issuer and serial is version 1, by key ID 3.
     const signerInfo = signed.signerInfos[0];
     if (signed.version !== 3) throw new Error(`SignedData version ${signed.version} is not 3`);
-    if (signerInfo.version !== (signerInfo.sid instanceof pkijs.IssuerAndSerialNumber ? 1 : 3)) throw new Error('SignerInfo version does not fit its sid');
+    if (signerInfo.version !== (signerInfo.sid instanceof pkijs.IssuerAndSerialNumber ? 1 : 3))
+      throw new Error('SignerInfo version does not fit its sid');
     // What was parsed encodes back to the very bytes given: nothing in the token was skipped over.
     const again = new pkijs.ContentInfo({ contentType: content.contentType, content: signed.toSchema(true) }).toSchema().toBER();
     if (!bytesEqual(new Uint8Array(again), token)) throw new Error('not in canonical DER');
     const digestOid = signerInfo.digestAlgorithm.algorithmId;
-    if (!signed.digestAlgorithms.every((a) => a.algorithmId === digestOid)) throw new Error('digestAlgorithms name another digest than the signer');
+    if (!signed.digestAlgorithms.every((a) => a.algorithmId === digestOid))
+      throw new Error('digestAlgorithms name another digest than the signer');
   } catch (err) {
     throw new TimestampError(`malformed time-stamp token: ${(err as Error).message}`);
   }
@@ -197,7 +227,12 @@ export async function verifyTimestampToken(
   let result: pkijs.SignedDataVerifyResult;
   try {
     result = await signed.verify({
-      signer: 0, data: toArrayBuffer(message), trustedCerts: trustedCas, checkChain: true, checkDate: info.genTime, extendedMode: true,
+      signer: 0,
+      data: toArrayBuffer(message),
+      trustedCerts: trustedCas,
+      checkChain: true,
+      checkDate: info.genTime,
+      extendedMode: true,
     });
   } catch (err) {
     const message = (err as { message?: string }).message ?? String(err);
@@ -219,7 +254,10 @@ export async function verifyTimestampToken(
     throw new TimestampError('the signing certificate is not a TSA certificate (critical extendedKeyUsage timeStamping)');
   }
   return {
-    time: Math.floor(info.genTime.getTime() / 1000), genTime: info.genTime, authority: subjectOf(signer),
-    serialNumber: Buffer.from(info.serialNumber.valueBlock.valueHexView).toString('hex'), policy: info.policy,
+    time: Math.floor(info.genTime.getTime() / 1000),
+    genTime: info.genTime,
+    authority: subjectOf(signer),
+    serialNumber: Buffer.from(info.serialNumber.valueBlock.valueHexView).toString('hex'),
+    policy: info.policy,
   };
 }

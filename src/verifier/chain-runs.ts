@@ -28,7 +28,11 @@ export class MemorySpill implements Spill {
 
   read(out: Uint8Array, position: number): number {
     let lo = 0;
-    for (let hi = this.chunks.length - 1; lo < hi;) { const mid = (lo + hi + 1) >> 1; if (this.starts[mid] <= position) lo = mid; else hi = mid - 1; }
+    for (let hi = this.chunks.length - 1; lo < hi;) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= position) lo = mid;
+      else hi = mid - 1;
+    }
     let copied = 0;
     for (let i = lo; i < this.chunks.length && copied < out.length; i++) {
       const from = Math.max(0, position + copied - this.starts[i]);
@@ -69,7 +73,10 @@ export class ChainRuns {
   private readonly encoder = new TextEncoder();
   private encoded = new Uint8Array(0); // reused from run to run
 
-  constructor(private readonly spill: Spill, private readonly runRecords = DEFAULT_RUN_RECORDS) {
+  constructor(
+    private readonly spill: Spill,
+    private readonly runRecords = DEFAULT_RUN_RECORDS,
+  ) {
     if (!Number.isSafeInteger(runRecords) || runRecords < 1) throw new RangeError('runRecords must be a positive integer');
     this.leaves = new Float64Array(runRecords);
     this.revisions = new Float64Array(runRecords);
@@ -123,7 +130,9 @@ export class ChainRuns {
   check(): ChainResult {
     this.spillRun();
     // Each reader's share of a bounded read-ahead; at least one record's fixed part.
-    const readers = this.runs.map((run) => new RunReader(this.spill, run.start, run.end, Math.max(4096, Math.floor((1 << 22) / this.runs.length))));
+    const readers = this.runs.map(
+      (run) => new RunReader(this.spill, run.start, run.end, Math.max(4096, Math.floor((1 << 22) / this.runs.length))),
+    );
     const heap = new MergeHeap(readers.filter((r) => r.next()));
     let streams = 0;
     let broken: ChainBreak | null = null;
@@ -145,7 +154,10 @@ export class ChainRuns {
           broken = { leafIndex: r.leafIndex, reason: `revision of ${stream} is ${r.revision}, expected ${expected}` };
           failed = true;
         } else if (!chained) {
-          broken = { leafIndex: r.leafIndex, reason: `prevHash does not chain to ${revision >= 0 ? `revision ${revision}` : 'the zero hash'} of ${stream}` };
+          broken = {
+            leafIndex: r.leafIndex,
+            reason: `prevHash does not chain to ${revision >= 0 ? `revision ${revision}` : 'the zero hash'} of ${stream}`,
+          };
           failed = true;
         } else {
           revision = r.revision;
@@ -184,7 +196,12 @@ class RunReader {
   hashAt = 0;
   prevHashAt = 0;
 
-  constructor(private readonly spill: Spill, private position: number, private readonly end: number, buffer: number) {
+  constructor(
+    private readonly spill: Spill,
+    private position: number,
+    private readonly end: number,
+    buffer: number,
+  ) {
     this.bytes = new Uint8Array(buffer);
     this.view = new DataView(this.bytes.buffer);
   }

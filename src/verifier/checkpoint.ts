@@ -2,8 +2,14 @@
 // Framework-free: runs in Node and in a browser.
 import { hexToBytes } from '@noble/hashes/utils.js';
 import {
-  base64Decode, base64Encode, isValidKeyName, signNote, verifyNote,
-  type SignNoteOptions, type VerifyNoteOptions, type Vkey,
+  base64Decode,
+  base64Encode,
+  isValidKeyName,
+  signNote,
+  verifyNote,
+  type SignNoteOptions,
+  type VerifyNoteOptions,
+  type Vkey,
 } from './note.js';
 import { HASH_SIZE } from './rfc6962.js';
 
@@ -30,7 +36,8 @@ const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 export function formatCheckpointBody(input: CheckpointInput): string {
   const { origin, treeSize, time } = input;
   const rootHash = typeof input.rootHash === 'string' ? hexToBytes(input.rootHash) : input.rootHash;
-  if (typeof origin !== 'string' || origin.length === 0 || origin.includes('\n')) throw new SyntaxError('origin must be one non-empty line');
+  if (typeof origin !== 'string' || origin.length === 0 || origin.includes('\n'))
+    throw new SyntaxError('origin must be one non-empty line');
   if (!Number.isSafeInteger(treeSize) || treeSize < 0) throw new RangeError(`invalid tree size ${treeSize}`);
   if (rootHash.length !== HASH_SIZE) throw new RangeError('root hash must be 32 bytes');
   const lines = [origin, String(treeSize), base64Encode(rootHash)];
@@ -48,7 +55,8 @@ export function parseCheckpoint(text: string): Checkpoint {
   if (lines.length < 3) throw new SyntaxError('checkpoint needs an origin, a tree size and a root hash');
   const [origin, size, root, ...extensions] = lines;
   if (origin.length === 0) throw new SyntaxError('checkpoint origin is empty');
-  if (!DECIMAL.test(size) || !Number.isSafeInteger(Number(size))) throw new SyntaxError('checkpoint tree size is not a decimal without leading zeroes');
+  if (!DECIMAL.test(size) || !Number.isSafeInteger(Number(size)))
+    throw new SyntaxError('checkpoint tree size is not a decimal without leading zeroes');
   let rootHash: Uint8Array;
   try {
     rootHash = base64Decode(root);
@@ -84,6 +92,7 @@ export function verifyCheckpoint(note: string, vkey: string | Vkey, options: Ver
     return { ok: false, reason: (err as Error).message };
   }
   const keyName = typeof vkey === 'string' ? vkey.trim().split('+')[0] : vkey.name;
-  if (checkpoint.origin !== keyName) return { ok: false, reason: `checkpoint origin ${JSON.stringify(checkpoint.origin)} is not the key name ${JSON.stringify(keyName)}` };
+  if (checkpoint.origin !== keyName)
+    return { ok: false, reason: `checkpoint origin ${JSON.stringify(checkpoint.origin)} is not the key name ${JSON.stringify(keyName)}` };
   return { ok: true, checkpoint };
 }

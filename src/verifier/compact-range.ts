@@ -23,7 +23,8 @@ export class CompactRange {
   /** Resumes a range from its size and the roots of its perfect subtrees, largest first (as `frontier()` returns them). */
   static fromFrontier(size: number, hashes: readonly Uint8Array[], sha256: Sha256 = nobleSha256): CompactRange {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`invalid range size ${size}`);
-    if (hashes.length !== popCount(size)) throw new RangeError(`a range of size ${size} has ${popCount(size)} subtree hashes, not ${hashes.length}`);
+    if (hashes.length !== popCount(size))
+      throw new RangeError(`a range of size ${size} has ${popCount(size)} subtree hashes, not ${hashes.length}`);
     if (hashes.some((h) => !(h instanceof Uint8Array) || h.length !== HASH_SIZE)) throw new RangeError('subtree hashes must be 32 bytes');
     const range = new CompactRange(sha256);
     range.hashes.push(...hashes.map((h) => h.slice()));

@@ -34,7 +34,8 @@ export function cosignerKeyId(name: string, type: CosignatureType, publicKey: Ui
 /** `<name>+<hex key ID>+<base64(type ‖ public key)>`. */
 export function formatCosignerVkey(name: string, type: CosignatureType, publicKey: Uint8Array, sha256: Sha256 = nobleSha256): string {
   if (!isValidKeyName(name)) throw new SyntaxError(`invalid key name ${JSON.stringify(name)}`);
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_SIZE[type]) throw new RangeError(`a type 0x0${type} key is ${PUBLIC_KEY_SIZE[type]} bytes`);
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_SIZE[type])
+    throw new RangeError(`a type 0x0${type} key is ${PUBLIC_KEY_SIZE[type]} bytes`);
   return `${name}+${bytesToHex(cosignerKeyId(name, type, publicKey, sha256))}+${base64Encode(concatBytes(Uint8Array.of(type), publicKey))}`;
 }
 
@@ -52,7 +53,8 @@ export function parseCosignerVkey(text: string, sha256: Sha256 = nobleSha256): C
     throw new SyntaxError('vkey key is not base64');
   }
   const type = typed[0] as CosignatureType;
-  if (type !== COSIGNATURE_V1 && type !== ML_DSA_44) throw new SyntaxError('vkey is not a cosigner key (type 0x04 Ed25519 or 0x06 ML-DSA-44)');
+  if (type !== COSIGNATURE_V1 && type !== ML_DSA_44)
+    throw new SyntaxError('vkey is not a cosigner key (type 0x04 Ed25519 or 0x06 ML-DSA-44)');
   const publicKey = typed.slice(1);
   if (publicKey.length !== PUBLIC_KEY_SIZE[type]) throw new SyntaxError(`a type 0x0${type} vkey holds a ${PUBLIC_KEY_SIZE[type]}-byte key`);
   const keyId = cosignerKeyId(name, type, publicKey, sha256);
@@ -80,7 +82,15 @@ const lengthPrefixed = (text: string): Uint8Array => {
 /** The `subtree/v1` message an ML-DSA-44 cosigner signs for a whole checkpoint (start 0, end = tree size). */
 export function subtreeV1Message(cosignerName: string, timestamp: number, checkpointText: string): Uint8Array {
   const c = parseCheckpoint(checkpointText);
-  return concatBytes(utf8ToBytes('subtree/v1\n\0'), lengthPrefixed(cosignerName), u64(timestamp), lengthPrefixed(c.origin), u64(0), u64(c.treeSize), c.rootHash);
+  return concatBytes(
+    utf8ToBytes('subtree/v1\n\0'),
+    lengthPrefixed(cosignerName),
+    u64(timestamp),
+    lengthPrefixed(c.origin),
+    u64(0),
+    u64(c.treeSize),
+    c.rootHash,
+  );
 }
 
 /** `— <name> <base64(key ID ‖ u64 timestamp ‖ signature)>\n`. */
@@ -93,7 +103,13 @@ const checkTimestamp = (timestamp: number) => {
 };
 
 /** An Ed25519 cosignature/v1 line over a checkpoint's note text. */
-export function signCosignatureV1(checkpointText: string, name: string, secretKey: Uint8Array, timestamp: number, sha256: Sha256 = nobleSha256): string {
+export function signCosignatureV1(
+  checkpointText: string,
+  name: string,
+  secretKey: Uint8Array,
+  timestamp: number,
+  sha256: Sha256 = nobleSha256,
+): string {
   checkTimestamp(timestamp);
   const publicKey = ed25519.getPublicKey(secretKey);
   const signature = ed25519.sign(cosignatureV1Message(checkpointText, timestamp), secretKey);
@@ -102,17 +118,31 @@ export function signCosignatureV1(checkpointText: string, name: string, secretKe
 
 /** An ML-DSA-44 subtree/v1 line over a checkpoint (extension lines are not signed by this type). */
 export function signMlDsaCosignature(
-  checkpointText: string, name: string, keys: { secretKey: Uint8Array; publicKey: Uint8Array }, timestamp: number, sha256: Sha256 = nobleSha256,
+  checkpointText: string,
+  name: string,
+  keys: { secretKey: Uint8Array; publicKey: Uint8Array },
+  timestamp: number,
+  sha256: Sha256 = nobleSha256,
 ): string {
   checkTimestamp(timestamp);
   const signature = ml_dsa44.sign(subtreeV1Message(name, timestamp, checkpointText), keys.secretKey);
   return signatureLine(name, cosignerKeyId(name, ML_DSA_44, keys.publicKey, sha256), timestamp, signature);
 }
 
-export interface Cosignature { key: CosignerKey; label: string; timestamp: number }
-export interface CosignatureResult { valid: Cosignature[]; invalid: string[] }
+export interface Cosignature {
+  key: CosignerKey;
+  label: string;
+  timestamp: number;
+}
+export interface CosignatureResult {
+  valid: Cosignature[];
+  invalid: string[];
+}
 
-export interface CosignatureOptions { sha256?: Sha256; verify?: Ed25519Verify }
+export interface CosignatureOptions {
+  sha256?: Sha256;
+  verify?: Ed25519Verify;
+}
 
 /**
  * Checks every signature line of `note` made by one of `keys` (name and key ID match); lines by other keys are ignored.
@@ -136,15 +166,20 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
         const timestamp = Number(stamp);
         const signature = body.subarray(8);
         try {
-          const verified = key.type === COSIGNATURE_V1
-            ? verifyEd(signature, cosignatureV1Message(parsed.text, timestamp), key.publicKey)
-            : ml_dsa44.verify(signature, subtreeV1Message(key.name, timestamp, parsed.text), key.publicKey);
+          const verified =
+            key.type === COSIGNATURE_V1
+              ? verifyEd(signature, cosignatureV1Message(parsed.text, timestamp), key.publicKey)
+              : ml_dsa44.verify(signature, subtreeV1Message(key.name, timestamp, parsed.text), key.publicKey);
           return verified === true ? timestamp : null;
         } catch {
           return null; // a malformed key, signature or checkpoint is a failed verification
         }
       })();
-      if (ok === null) { invalid.push(`cosignature by ${label} does not verify`); good = undefined; break; }
+      if (ok === null) {
+        invalid.push(`cosignature by ${label} does not verify`);
+        good = undefined;
+        break;
+      }
       good ??= { key, label, timestamp: ok };
     }
     if (good) valid.push(good);
@@ -155,11 +190,20 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
 export type QuorumResult = { ok: true; cosignatures: Cosignature[] } | { ok: false; reason: string; cosignatures: Cosignature[] };
 
 /** At least `quorum` of `witnesses` cosigned the checkpoint (each witness counts once). */
-export function checkWitnessQuorum(note: string, witnesses: readonly CosignerKey[], quorum: number, options: CosignatureOptions = {}): QuorumResult {
+export function checkWitnessQuorum(
+  note: string,
+  witnesses: readonly CosignerKey[],
+  quorum: number,
+  options: CosignatureOptions = {},
+): QuorumResult {
   const { valid, invalid } = verifyCosignatures(note, witnesses, options);
   if (valid.length >= quorum) return { ok: true, cosignatures: valid };
   const bad = invalid.length > 0 ? `; ${invalid.join('; ')}` : '';
-  return { ok: false, cosignatures: valid, reason: `checkpoint has ${valid.length} valid witness cosignature(s), ${quorum} required${bad}` };
+  return {
+    ok: false,
+    cosignatures: valid,
+    reason: `checkpoint has ${valid.length} valid witness cosignature(s), ${quorum} required${bad}`,
+  };
 }
 
 /** What a client trusts about a log: its Ed25519 vkey, optionally its ML-DSA-44 cosigner key, and witnesses with a quorum. */
@@ -171,26 +215,32 @@ export interface CheckpointTrust {
 }
 
 export type CosignedCheckpointVerification =
-  | { ok: true; checkpoint: Checkpoint; witnesses: Cosignature[]; logMlDsa: Cosignature | null }
-  | { ok: false; reason: string };
+  { ok: true; checkpoint: Checkpoint; witnesses: Cosignature[]; logMlDsa: Cosignature | null } | { ok: false; reason: string };
 
 /**
  * A checkpoint as a client with `trust` accepts it: the log's Ed25519 signature, its ML-DSA-44 cosignature when that
  * key is given (it must be the log's origin), and at least `quorum` witness cosignatures when witnesses are given.
  */
-export function verifyCosignedCheckpoint(note: string, trust: CheckpointTrust, options: CosignatureOptions = {}): CosignedCheckpointVerification {
+export function verifyCosignedCheckpoint(
+  note: string,
+  trust: CheckpointTrust,
+  options: CosignatureOptions = {},
+): CosignedCheckpointVerification {
   const verified = verifyCheckpoint(note, trust.vkey, options);
   if (!verified.ok) return verified;
   let logMlDsa: Cosignature | null = null;
   if (trust.logMlDsa) {
-    if (trust.logMlDsa.name !== verified.checkpoint.origin) return { ok: false, reason: `the ML-DSA-44 key ${cosignerLabel(trust.logMlDsa)} is not the log's origin` };
+    if (trust.logMlDsa.name !== verified.checkpoint.origin)
+      return { ok: false, reason: `the ML-DSA-44 key ${cosignerLabel(trust.logMlDsa)} is not the log's origin` };
     const pq = verifyCosignatures(note, [trust.logMlDsa], options);
-    if (pq.valid.length === 0) return { ok: false, reason: pq.invalid[0] ?? `checkpoint has no ML-DSA-44 cosignature by ${cosignerLabel(trust.logMlDsa)}` };
+    if (pq.valid.length === 0)
+      return { ok: false, reason: pq.invalid[0] ?? `checkpoint has no ML-DSA-44 cosignature by ${cosignerLabel(trust.logMlDsa)}` };
     logMlDsa = pq.valid[0];
   }
   const witnesses = trust.witnesses ?? [];
   const quorum = trust.quorum ?? witnesses.length;
-  if (quorum > witnesses.length) return { ok: false, reason: `a quorum of ${quorum} needs at least as many witness keys, not ${witnesses.length}` };
+  if (quorum > witnesses.length)
+    return { ok: false, reason: `a quorum of ${quorum} needs at least as many witness keys, not ${witnesses.length}` };
   const counted = checkWitnessQuorum(note, witnesses, quorum, options);
   if (!counted.ok) return { ok: false, reason: counted.reason };
   return { ok: true, checkpoint: verified.checkpoint, witnesses: counted.cosignatures, logMlDsa };

@@ -41,8 +41,15 @@ export function canonicalJson(value: unknown): string {
 
 export function envelopeBody(e: EnvelopeBody): EnvelopeBody {
   return {
-    v: e.v, id: e.id, stream: e.stream, revision: e.revision, type: e.type,
-    data: e.data, meta: e.meta, recordedAt: e.recordedAt, prevHash: e.prevHash,
+    v: e.v,
+    id: e.id,
+    stream: e.stream,
+    revision: e.revision,
+    type: e.type,
+    data: e.data,
+    meta: e.meta,
+    recordedAt: e.recordedAt,
+    prevHash: e.prevHash,
   };
 }
 
@@ -53,7 +60,10 @@ export function computeEventHash(e: EnvelopeBody, hash: Sha256 = nobleSha256): s
 
 /** Hex SHA-256 of the UTF-8 bytes of a text; the Node side may inject a native one that skips the copies. */
 export type Sha256Text = (text: string) => string;
-export const sha256TextWith = (hash: Sha256): Sha256Text => (text) => bytesToHex(hash(utf8ToBytes(text)));
+export const sha256TextWith =
+  (hash: Sha256): Sha256Text =>
+  (text) =>
+    bytesToHex(hash(utf8ToBytes(text)));
 
 /** The JCS form (RFC 8785, by `canonicalize`) of the hashed part of an envelope. */
 export function canonicalEnvelopeBody(e: EnvelopeBody): string {

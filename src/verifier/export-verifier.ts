@@ -6,7 +6,15 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
 import { type ChainResult, ChainRuns, DEFAULT_RUN_RECORDS, MemorySpill, type Spill } from './chain-runs.js';
 import { CompactRange } from './compact-range.js';
-import { canonicalEnvelopeBody, type EventEnvelope, isHex64, nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
+import {
+  canonicalEnvelopeBody,
+  type EventEnvelope,
+  isHex64,
+  nobleSha256,
+  type Sha256,
+  type Sha256Text,
+  sha256TextWith,
+} from './envelope.js';
 import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
 import { checkConsistency, equalBytes } from './rfc6962.js';
 import type { FilingStore } from './rights-book.js';
@@ -29,7 +37,14 @@ export interface VerifierOptions {
 
 export type ExportFailure = { ok: false; leafIndex: number | null; reason: string };
 /** `signedTreeSize` is the largest checkpoint matched: events beyond it are hashed and chained but not covered by a signature. */
-export type ExportSuccess = { ok: true; treeSize: number; rootHash: string; streams: number; checkpointsChecked: number; signedTreeSize: number };
+export type ExportSuccess = {
+  ok: true;
+  treeSize: number;
+  rootHash: string;
+  streams: number;
+  checkpointsChecked: number;
+  signedTreeSize: number;
+};
 export type ExportResult = ExportSuccess | ExportFailure;
 
 const ENVELOPE_FIELDS = ['v', 'id', 'stream', 'revision', 'type', 'data', 'meta', 'recordedAt', 'prevHash', 'hash', 'leafIndex'];
@@ -145,7 +160,10 @@ export class ExportVerifier {
     if (!verified.ok) return this.fail(null, `checkpoint: ${verified.reason}`);
     const { treeSize, rootHash, time } = verified.checkpoint;
     if (treeSize < this.count) {
-      return this.fail(null, `checkpoint of size ${treeSize} was given after ${this.count} events had been streamed; give it before streaming`);
+      return this.fail(
+        null,
+        `checkpoint of size ${treeSize} was given after ${this.count} events had been streamed; give it before streaming`,
+      );
     }
     const at = this.pending.findIndex((p) => p.treeSize > treeSize);
     this.pending.splice(at < 0 ? this.pending.length : at, 0, { treeSize, rootHash, time });
@@ -157,10 +175,13 @@ export class ExportVerifier {
     while (this.pending.length > 0 && this.pending[0].treeSize === this.count) {
       const { treeSize, rootHash, time } = this.pending.shift()!;
       if (!equalBytes(this.range.root(), rootHash)) {
-        if (this.signedSize >= treeSize) return this.fail(null, `two checkpoints of size ${treeSize} sign different roots: the log showed a split view`);
+        if (this.signedSize >= treeSize)
+          return this.fail(null, `two checkpoints of size ${treeSize} sign different roots: the log showed a split view`);
         // The root proves only that some leaf after the last matching checkpoint differs: name the first leaf no signature vouches for.
-        return this.fail(treeSize === 0 ? null : this.signedSize,
-          `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}: the first difference is in leaves ${this.signedSize}..${treeSize - 1}`);
+        return this.fail(
+          treeSize === 0 ? null : this.signedSize,
+          `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}: the first difference is in leaves ${this.signedSize}..${treeSize - 1}`,
+        );
       }
       if (time !== undefined) this.checkCheckpointTime(treeSize, time);
       this.checked++;
@@ -172,13 +193,19 @@ export class ExportVerifier {
   /** A checkpoint's time (whole seconds) is not before the `recordedAt` of its last leaf, nor before an earlier checkpoint's. */
   private checkCheckpointTime(treeSize: number, time: number): void {
     if (treeSize > 0 && time < Math.floor(this.lastRecordedMs / 1000)) {
-      this.failTime(null, `checkpoint of size ${treeSize} has time ${time} (${isoSeconds(time)}), earlier than leaf ${this.lastRecordedIndex} it covers, ` +
-        `recorded at ${this.lastRecordedAt}: a checkpoint older than its leaves`);
+      this.failTime(
+        null,
+        `checkpoint of size ${treeSize} has time ${time} (${isoSeconds(time)}), earlier than leaf ${this.lastRecordedIndex} it covers, ` +
+          `recorded at ${this.lastRecordedAt}: a checkpoint older than its leaves`,
+      );
     }
     const previous = this.lastCheckpoint;
     if (previous && previous.treeSize < treeSize && time < previous.time) {
-      this.failTime(null, `checkpoint of size ${treeSize} has time ${time} (${isoSeconds(time)}), earlier than the checkpoint of size ` +
-        `${previous.treeSize} (${isoSeconds(previous.time)}): checkpoint time went back`);
+      this.failTime(
+        null,
+        `checkpoint of size ${treeSize} has time ${time} (${isoSeconds(time)}), earlier than the checkpoint of size ` +
+          `${previous.treeSize} (${isoSeconds(previous.time)}): checkpoint time went back`,
+      );
     }
     if (!previous || time > previous.time) this.lastCheckpoint = { treeSize, time };
   }
@@ -204,12 +231,16 @@ export class ExportVerifier {
     const problem = envelopeProblem(value);
     if (problem !== undefined) return this.fail(index, problem);
     const e = value as unknown as EventEnvelope;
-    if (e.leafIndex !== index) return this.fail(index, `leafIndex is ${e.leafIndex}, expected ${index} (an event is missing, moved or inserted)`);
+    if (e.leafIndex !== index)
+      return this.fail(index, `leafIndex is ${e.leafIndex}, expected ${index} (an event is missing, moved or inserted)`);
     if (this.sha256Text(canonicalEnvelopeBody(e)) !== e.hash) return this.fail(index, 'hash does not match the event');
     const recorded = recordedAtMs(e.recordedAt);
     if (Number.isNaN(recorded)) return this.fail(index, `recordedAt ${JSON.stringify(e.recordedAt)} is not an ISO-8601 UTC time`);
     if (recorded < this.lastRecordedMs) {
-      this.failTime(index, `recordedAt ${e.recordedAt} is earlier than leaf ${this.lastRecordedIndex}'s ${this.lastRecordedAt}: the log's time went back`);
+      this.failTime(
+        index,
+        `recordedAt ${e.recordedAt} is earlier than leaf ${this.lastRecordedIndex}'s ${this.lastRecordedAt}: the log's time went back`,
+      );
     } else {
       this.lastRecordedMs = recorded;
       this.lastRecordedAt = e.recordedAt;
@@ -248,7 +279,14 @@ export class ExportVerifier {
       this.fail(this.count, `export ends after ${this.count} events but a signed checkpoint has ${treeSize}`);
     }
     this.failure ??= this.timeFailure;
-    this.finished = this.failure ?? { ok: true, treeSize: this.count, rootHash: bytesToHex(this.range.root()), streams: chains.streams, checkpointsChecked: this.checked, signedTreeSize: this.signedSize };
+    this.finished = this.failure ?? {
+      ok: true,
+      treeSize: this.count,
+      rootHash: bytesToHex(this.range.root()),
+      streams: chains.streams,
+      checkpointsChecked: this.checked,
+      signedTreeSize: this.signedSize,
+    };
     return this.finished;
   }
 }
@@ -267,7 +305,12 @@ function hexInto(hex: string, out: Uint8Array, offset: number): void {
 }
 
 /** Verifies an array of NDJSON lines (or one text) against checkpoints in one call; for small exports and tests. */
-export function verifyExport(ndjson: string | readonly string[], checkpoints: readonly string[], vkey: string | Vkey, options: VerifierOptions = {}): ExportResult {
+export function verifyExport(
+  ndjson: string | readonly string[],
+  checkpoints: readonly string[],
+  vkey: string | Vkey,
+  options: VerifierOptions = {},
+): ExportResult {
   const verifier = new ExportVerifier(options);
   for (const note of checkpoints) verifier.checkCheckpoint(note, vkey);
   for (const line of typeof ndjson === 'string' ? ndjson.split('\n') : ndjson) if (!verifier.push(line)) break;
@@ -278,7 +321,11 @@ export type ConsistencyResult = { ok: true; older: Checkpoint; newer: Checkpoint
 
 /** Both checkpoints are signed by `vkey` and `proof` (hex or bytes, RFC 9162 order) shows the older is a prefix of the newer. */
 export function verifyConsistencyBetweenCheckpoints(
-  olderNote: string, newerNote: string, proof: readonly (string | Uint8Array)[], vkey: string | Vkey, options: VerifierOptions = {},
+  olderNote: string,
+  newerNote: string,
+  proof: readonly (string | Uint8Array)[],
+  vkey: string | Vkey,
+  options: VerifierOptions = {},
 ): ConsistencyResult {
   const sha256 = options.sha256 ?? nobleSha256;
   let key: Vkey;
@@ -300,5 +347,7 @@ export function verifyConsistencyBetweenCheckpoints(
   const a = older.checkpoint;
   const b = newer.checkpoint;
   const check = checkConsistency(a.treeSize, b.treeSize, hashes, a.rootHash, b.rootHash, sha256);
-  return check.ok ? { ok: true, older: a, newer: b } : { ok: false, reason: `checkpoints ${a.treeSize} and ${b.treeSize} are not consistent: ${check.reason}` };
+  return check.ok
+    ? { ok: true, older: a, newer: b }
+    : { ok: false, reason: `checkpoints ${a.treeSize} and ${b.treeSize} are not consistent: ${check.reason}` };
 }

@@ -8,7 +8,10 @@ export type NodeLookup = (level: number, index: number) => Uint8Array;
 export type HashChildren = (left: Uint8Array, right: Uint8Array) => Uint8Array;
 
 export class MerkleProofs {
-  constructor(private readonly node: NodeLookup, private readonly hashChildren: HashChildren) {}
+  constructor(
+    private readonly node: NodeLookup,
+    private readonly hashChildren: HashChildren,
+  ) {}
 
   /** MTH(D[start : start + size]). */
   subtreeHash(start: number, size: number): Uint8Array {
@@ -19,7 +22,8 @@ export class MerkleProofs {
 
   /** PATH(m, D[n]): the audit path of leaf m in the tree of size n, nearest sibling first. */
   inclusion(m: number, n: number): Uint8Array[] {
-    if (!(Number.isSafeInteger(m) && Number.isSafeInteger(n) && m >= 0 && m < n)) throw new RangeError(`no leaf ${m} in a tree of size ${n}`);
+    if (!(Number.isSafeInteger(m) && Number.isSafeInteger(n) && m >= 0 && m < n))
+      throw new RangeError(`no leaf ${m} in a tree of size ${n}`);
     const path: Uint8Array[] = [];
     this.path(m, 0, n, path);
     return path;
@@ -27,7 +31,8 @@ export class MerkleProofs {
 
   /** PROOF(m, D[n]) = SUBPROOF(m, D[n], true); empty when m = n (and for m = 0, which proves nothing). */
   consistency(m: number, n: number): Uint8Array[] {
-    if (!(Number.isSafeInteger(m) && Number.isSafeInteger(n) && m >= 0 && m <= n)) throw new RangeError(`no consistency proof from ${m} to ${n}`);
+    if (!(Number.isSafeInteger(m) && Number.isSafeInteger(n) && m >= 0 && m <= n))
+      throw new RangeError(`no consistency proof from ${m} to ${n}`);
     const proof: Uint8Array[] = [];
     if (m > 0 && m < n) this.subproof(m, 0, n, true, proof);
     return proof;

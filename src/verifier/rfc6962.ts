@@ -52,8 +52,7 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-const badHashes = (hashes: readonly Uint8Array[]): number =>
-  hashes.findIndex((h) => !(h instanceof Uint8Array) || h.length !== HASH_SIZE);
+const badHashes = (hashes: readonly Uint8Array[]): number => hashes.findIndex((h) => !(h instanceof Uint8Array) || h.length !== HASH_SIZE);
 
 /** Thrown by rootFromInclusionProof when the proof cannot be a valid audit path for (leafIndex, treeSize). */
 export class ProofError extends Error {}
@@ -63,7 +62,11 @@ export class ProofError extends Error {}
  * Throws ProofError when the index is out of range or the path is too short or too long.
  */
 export function rootFromInclusionProof(
-  leafHash: Uint8Array, leafIndex: number, treeSize: number, proof: readonly Uint8Array[], sha256: Sha256 = nobleSha256,
+  leafHash: Uint8Array,
+  leafIndex: number,
+  treeSize: number,
+  proof: readonly Uint8Array[],
+  sha256: Sha256 = nobleSha256,
 ): Uint8Array {
   if (!isSize(leafIndex) || !isSize(treeSize)) throw new ProofError('leaf index and tree size must be non-negative safe integers');
   if (leafIndex >= treeSize) throw new ProofError(`leaf index ${leafIndex} is not below tree size ${treeSize}`);
@@ -74,23 +77,33 @@ export function rootFromInclusionProof(
   let sn = treeSize - 1;
   let r = leafHash;
   for (const p of proof) {
-    if (sn === 0) throw new ProofError(`proof has ${proof.length} hashes, more than the path of leaf ${leafIndex} in a tree of size ${treeSize}`);
+    if (sn === 0)
+      throw new ProofError(`proof has ${proof.length} hashes, more than the path of leaf ${leafIndex} in a tree of size ${treeSize}`);
     if (fn % 2 === 1 || fn === sn) {
       r = hashChildren(p, r, sha256);
-      while (fn !== 0 && fn % 2 === 0) { fn /= 2; sn = Math.floor(sn / 2); }
+      while (fn !== 0 && fn % 2 === 0) {
+        fn /= 2;
+        sn = Math.floor(sn / 2);
+      }
     } else {
       r = hashChildren(r, p, sha256);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  if (sn !== 0) throw new ProofError(`proof has ${proof.length} hashes, fewer than the path of leaf ${leafIndex} in a tree of size ${treeSize}`);
+  if (sn !== 0)
+    throw new ProofError(`proof has ${proof.length} hashes, fewer than the path of leaf ${leafIndex} in a tree of size ${treeSize}`);
   return r;
 }
 
 /** RFC 9162 §2.1.3.2 with a reason on failure. */
 export function checkInclusion(
-  leafHash: Uint8Array, leafIndex: number, treeSize: number, proof: readonly Uint8Array[], root: Uint8Array, sha256: Sha256 = nobleSha256,
+  leafHash: Uint8Array,
+  leafIndex: number,
+  treeSize: number,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+  sha256: Sha256 = nobleSha256,
 ): ProofCheck {
   let computed: Uint8Array;
   try {
@@ -105,14 +118,24 @@ export function checkInclusion(
 
 /** RFC 9162 §2.1.3.2: true when `proof` shows the leaf at `leafIndex` is in the tree of `treeSize` with `root`. */
 export function verifyInclusion(
-  leafHash: Uint8Array, leafIndex: number, treeSize: number, proof: readonly Uint8Array[], root: Uint8Array, sha256: Sha256 = nobleSha256,
+  leafHash: Uint8Array,
+  leafIndex: number,
+  treeSize: number,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+  sha256: Sha256 = nobleSha256,
 ): boolean {
   return checkInclusion(leafHash, leafIndex, treeSize, proof, root, sha256).ok;
 }
 
 /** RFC 9162 §2.1.4.2 with a reason on failure; also settles the edge cases size1 = 0 and size1 = size2. */
 export function checkConsistency(
-  size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array, sha256: Sha256 = nobleSha256,
+  size1: number,
+  size2: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
+  sha256: Sha256 = nobleSha256,
 ): ProofCheck {
   const fail = (reason: string): ProofCheck => ({ ok: false, reason });
   if (!isSize(size1) || !isSize(size2)) return fail('tree sizes must be non-negative safe integers');
@@ -137,7 +160,10 @@ export function checkConsistency(
   // Steps 3 and 4.
   let fn = size1 - 1;
   let sn = size2 - 1;
-  while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
   // Step 5.
   let fr = path[0];
   let sr = path[0];
@@ -148,7 +174,10 @@ export function checkConsistency(
     if (fn % 2 === 1 || fn === sn) {
       fr = hashChildren(c, fr, sha256);
       sr = hashChildren(c, sr, sha256);
-      while (fn !== 0 && fn % 2 === 0) { fn /= 2; sn = Math.floor(sn / 2); }
+      while (fn !== 0 && fn % 2 === 0) {
+        fn /= 2;
+        sn = Math.floor(sn / 2);
+      }
     } else {
       sr = hashChildren(sr, c, sha256);
     }
@@ -164,7 +193,12 @@ export function checkConsistency(
 
 /** RFC 9162 §2.1.4.2: true when `proof` shows the tree (size1, root1) is a prefix of the tree (size2, root2). */
 export function verifyConsistency(
-  size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array, sha256: Sha256 = nobleSha256,
+  size1: number,
+  size2: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
+  sha256: Sha256 = nobleSha256,
 ): boolean {
   return checkConsistency(size1, size2, proof, root1, root2, sha256).ok;
 }

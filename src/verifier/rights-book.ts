@@ -3,7 +3,14 @@
 import type { NearDuplicateCandidate, RightChange, RightsSettledData, RuleEvent } from './rights-events.js';
 import { POLICY_STREAM, SETTLEMENTS_STREAM } from './rights-events.js';
 import {
-  disputeAt, REVIEW_DECISIONS, REVIEWABLE_FLAGS, settleRight, type ReviewableFlag, type ReviewDecision, type Right, type RightStatus,
+  disputeAt,
+  REVIEW_DECISIONS,
+  REVIEWABLE_FLAGS,
+  settleRight,
+  type ReviewableFlag,
+  type ReviewDecision,
+  type Right,
+  type RightStatus,
 } from './rights-rules.js';
 import { POLICY_V1, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
 
@@ -61,9 +68,15 @@ export interface FilingStore {
 /** Filings in a Map (insertion order is filing order). */
 export class MemoryFilingStore implements FilingStore {
   private readonly records = new Map<string, FilingRecord>();
-  get(filingId: string): FilingRecord | undefined { return this.records.get(filingId); }
-  set(record: FilingRecord): void { this.records.set(record.filingId, record); }
-  values(): Iterable<FilingRecord> { return this.records.values(); }
+  get(filingId: string): FilingRecord | undefined {
+    return this.records.get(filingId);
+  }
+  set(record: FilingRecord): void {
+    this.records.set(record.filingId, record);
+  }
+  values(): Iterable<FilingRecord> {
+    return this.records.values();
+  }
 }
 
 type PublishedVersion = PolicyVersion & { from: number; leafIndex: number };
@@ -79,10 +92,25 @@ const remedyOf = (r: unknown) => (r === 'revoke' || r === 'suspend' || r === 'tr
 function isParameters(p: unknown): p is PolicyParameters {
   const o = p as PolicyParameters;
   const n = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-  return typeof p === 'object' && p !== null && n(o.labelGraceDays) && n(o.objectionWindowDays) && n(o.responseDays) && n(o.decisionSlaDays)
-    && n(o.appealDays) && n(o.termDays) && typeof o.similarity === 'object' && o.similarity !== null
-    && n(o.similarity.phash64) && n(o.similarity.pdq256) && n(o.similarity.simhash64)
-    && typeof o.repeatInfringer === 'object' && o.repeatInfringer !== null && n(o.repeatInfringer.upheld) && n(o.repeatInfringer.windowDays);
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    n(o.labelGraceDays) &&
+    n(o.objectionWindowDays) &&
+    n(o.responseDays) &&
+    n(o.decisionSlaDays) &&
+    n(o.appealDays) &&
+    n(o.termDays) &&
+    typeof o.similarity === 'object' &&
+    o.similarity !== null &&
+    n(o.similarity.phash64) &&
+    n(o.similarity.pdq256) &&
+    n(o.similarity.simhash64) &&
+    typeof o.repeatInfringer === 'object' &&
+    o.repeatInfringer !== null &&
+    n(o.repeatInfringer.upheld) &&
+    n(o.repeatInfringer.windowDays)
+  );
 }
 
 /**
@@ -116,7 +144,10 @@ export class RightsBook {
   apply(e: RuleEvent): void {
     this.position = Math.max(this.position, e.leafIndex + 1);
     const d = e.data;
-    const fact = (field: string): Fact | null => { const at = ms(d[field]); return Number.isFinite(at) ? { at, leafIndex: e.leafIndex } : null; };
+    const fact = (field: string): Fact | null => {
+      const at = ms(d[field]);
+      return Number.isFinite(at) ? { at, leafIndex: e.leafIndex } : null;
+    };
     const filing = str(d.filingId) ? this.filings.get(d.filingId) : undefined;
     const dispute = str(d.disputeId) ? this.disputes.get(d.disputeId) : undefined;
     switch (e.type) {
@@ -124,16 +155,39 @@ export class RightsBook {
         const filed = fact('filedAt');
         if (!str(d.filingId) || !str(d.creator) || !filed || filing) return;
         let creator = this.creators.get(d.creator);
-        if (creator === undefined) this.creators.set(d.creator, creator = d.creator);
+        if (creator === undefined) this.creators.set(d.creator, (creator = d.creator));
         this.filings.set({
-          filingId: d.filingId, creator, filed, labels: NONE, withdrawn: null, nearDuplicates: NONE, reviews: NONE, disputes: NONE, touched: e.leafIndex,
-          settled: this.settledBeforeFiling.get(d.filingId) ?? null, cached: null,
+          filingId: d.filingId,
+          creator,
+          filed,
+          labels: NONE,
+          withdrawn: null,
+          nearDuplicates: NONE,
+          reviews: NONE,
+          disputes: NONE,
+          touched: e.leafIndex,
+          settled: this.settledBeforeFiling.get(d.filingId) ?? null,
+          cached: null,
         });
         this.settledBeforeFiling.delete(d.filingId);
         return;
       }
-      case 'FilingWithdrawn': { const f = fact('withdrawnAt'); if (filing && f && !filing.withdrawn) { filing.withdrawn = f; this.touch(filing, f); } return; }
-      case 'LabelsDeclared': { const f = fact('declaredAt'); if (filing && f) { filing.labels = add(filing.labels, f); this.touch(filing, f); } return; }
+      case 'FilingWithdrawn': {
+        const f = fact('withdrawnAt');
+        if (filing && f && !filing.withdrawn) {
+          filing.withdrawn = f;
+          this.touch(filing, f);
+        }
+        return;
+      }
+      case 'LabelsDeclared': {
+        const f = fact('declaredAt');
+        if (filing && f) {
+          filing.labels = add(filing.labels, f);
+          this.touch(filing, f);
+        }
+        return;
+      }
       case 'NearDuplicatesFound': {
         const f = fact('foundAt');
         if (filing && f && Array.isArray(d.candidates)) {
@@ -144,7 +198,12 @@ export class RightsBook {
       }
       case 'FlagReviewed': {
         const f = fact('reviewedAt');
-        if (filing && f && (REVIEWABLE_FLAGS as readonly unknown[]).includes(d.flag) && (REVIEW_DECISIONS as readonly unknown[]).includes(d.decision)) {
+        if (
+          filing &&
+          f &&
+          (REVIEWABLE_FLAGS as readonly unknown[]).includes(d.flag) &&
+          (REVIEW_DECISIONS as readonly unknown[]).includes(d.decision)
+        ) {
           filing.reviews = add(filing.reviews, { ...f, flag: d.flag as ReviewableFlag, decision: d.decision as ReviewDecision });
           this.touch(filing, f);
         }
@@ -152,17 +211,43 @@ export class RightsBook {
       }
       case 'ComplaintFiled': {
         const filed = fact('filedAt');
-        if (!filed || !str(d.disputeId) || !str(d.filingId) || !str(d.complainant) || !str(d.respondent) || this.disputes.has(d.disputeId)) return;
-        const facts = { disputeId: d.disputeId, filingId: d.filingId, type: String(d.type), complainant: d.complainant, respondent: d.respondent, filed,
-          returned: null, withdrawn: null, decision: null, appeal: null, appealDecision: null };
+        if (!filed || !str(d.disputeId) || !str(d.filingId) || !str(d.complainant) || !str(d.respondent) || this.disputes.has(d.disputeId))
+          return;
+        const facts = {
+          disputeId: d.disputeId,
+          filingId: d.filingId,
+          type: String(d.type),
+          complainant: d.complainant,
+          respondent: d.respondent,
+          filed,
+          returned: null,
+          withdrawn: null,
+          decision: null,
+          appeal: null,
+          appealDecision: null,
+        };
         this.disputes.set(d.disputeId, facts);
         if (filing) filing.disputes = add(filing.disputes, d.disputeId);
         this.againstCreator.set(d.respondent, add(this.againstCreator.get(d.respondent) ?? NONE, facts));
         this.touchDispute(facts, filed, filing);
         return;
       }
-      case 'ComplaintReturned': { const f = fact('returnedAt'); if (dispute && f && !dispute.returned) { dispute.returned = f; this.touchDispute(dispute, f); } return; }
-      case 'ComplaintWithdrawn': { const f = fact('withdrawnAt'); if (dispute && f && !dispute.withdrawn) { dispute.withdrawn = f; this.touchDispute(dispute, f); } return; }
+      case 'ComplaintReturned': {
+        const f = fact('returnedAt');
+        if (dispute && f && !dispute.returned) {
+          dispute.returned = f;
+          this.touchDispute(dispute, f);
+        }
+        return;
+      }
+      case 'ComplaintWithdrawn': {
+        const f = fact('withdrawnAt');
+        if (dispute && f && !dispute.withdrawn) {
+          dispute.withdrawn = f;
+          this.touchDispute(dispute, f);
+        }
+        return;
+      }
       case 'DisputeDecided': {
         const f = fact('decidedAt');
         const appealUntil = ms(d.appealUntil);
@@ -172,7 +257,14 @@ export class RightsBook {
         }
         return;
       }
-      case 'AppealFiled': { const f = fact('appealedAt'); if (dispute && f && !dispute.appeal) { dispute.appeal = f; this.touchDispute(dispute, f); } return; }
+      case 'AppealFiled': {
+        const f = fact('appealedAt');
+        if (dispute && f && !dispute.appeal) {
+          dispute.appeal = f;
+          this.touchDispute(dispute, f);
+        }
+        return;
+      }
       case 'AppealDecided': {
         const f = fact('decidedAt');
         if (dispute && f && !dispute.appealDecision && (d.outcome === 'upheld' || d.outcome === 'rejected')) {
@@ -187,7 +279,13 @@ export class RightsBook {
         const last = this.versions[this.versions.length - 1];
         const expected = (last?.version ?? POLICY_V1.version) + 1;
         if (d.version !== expected || !Number.isFinite(from) || (last && from <= last.from) || !isParameters(d.parameters)) return;
-        this.versions.push({ ...d.parameters, version: expected, effectiveFrom: new Date(from).toISOString(), from, leafIndex: e.leafIndex });
+        this.versions.push({
+          ...d.parameters,
+          version: expected,
+          effectiveFrom: new Date(from).toISOString(),
+          from,
+          leafIndex: e.leafIndex,
+        });
         return;
       }
       case 'RightsSettled': {
@@ -198,7 +296,10 @@ export class RightsBook {
           if (!c || !str(c.filingId)) continue;
           const settled = { status: c.to, holder: c.holder };
           const record = this.filings.get(c.filingId);
-          if (record) { record.settled = settled; this.filings.set(record); } else this.settledBeforeFiling.set(c.filingId, settled);
+          if (record) {
+            record.settled = settled;
+            this.filings.set(record);
+          } else this.settledBeforeFiling.set(c.filingId, settled);
         }
         this.lastSettlement = { asOf, leafIndex: e.leafIndex };
         return;
@@ -226,7 +327,11 @@ export class RightsBook {
     // Dispute facts about the creator from before this filing's time can change its repeat-infringer flag.
     const facts = this.creatorFacts.get(f.creator) ?? NONE;
     let lo = 0;
-    for (let hi = facts.length; lo < hi;) { const mid = (lo + hi) >> 1; if (facts[mid].leafIndex < c.before) lo = mid + 1; else hi = mid; }
+    for (let hi = facts.length; lo < hi;) {
+      const mid = (lo + hi) >> 1;
+      if (facts[mid].leafIndex < c.before) lo = mid + 1;
+      else hi = mid;
+    }
     for (let i = lo; i < facts.length; i++) if (facts[i].at <= f.filed.at) return false;
     return true;
   }
@@ -255,13 +360,20 @@ export class RightsBook {
 
   /** The policy versions visible in the first `before` events, v1 first. */
   policyVersions(before = Infinity): PolicyVersion[] {
-    return [{ ...POLICY_V1, effectiveFrom: null }, ...this.versions.filter((v) => v.leafIndex < before).map(({ from: _f, leafIndex: _l, ...v }) => v)];
+    return [
+      { ...POLICY_V1, effectiveFrom: null },
+      ...this.versions.filter((v) => v.leafIndex < before).map(({ from: _f, leafIndex: _l, ...v }) => v),
+    ];
   }
 
   /** The version in force at instant `t` (ms), among those visible in the first `before` events. */
   policyAt(t: number, before = Infinity): PolicyVersion {
     let inForce: PolicyVersion = { ...POLICY_V1, effectiveFrom: null };
-    for (const v of this.versions) if (v.leafIndex < before && v.from <= t) { const { from: _f, leafIndex: _l, ...rest } = v; inForce = rest; }
+    for (const v of this.versions)
+      if (v.leafIndex < before && v.from <= t) {
+        const { from: _f, leafIndex: _l, ...rest } = v;
+        inForce = rest;
+      }
     return inForce;
   }
 
@@ -291,7 +403,12 @@ export class RightsBook {
       let cached = filing.cached;
       if (!cached || !this.reusable(cached, filing, asOf, before)) {
         const { right: r, until } = settleRight(this, filing, { asOf, before });
-        cached = { right: { status: r.status, holder: r.holder, rule: r.rule, cause: r.cause, since: r.since, policyVersion: r.policyVersion }, asOf, before, until };
+        cached = {
+          right: { status: r.status, holder: r.holder, rule: r.rule, cause: r.cause, since: r.since, policyVersion: r.policyVersion },
+          asOf,
+          before,
+          until,
+        };
         filing.cached = cached;
         this.filings.set(filing);
       }
@@ -299,7 +416,15 @@ export class RightsBook {
       const right = cached.right;
       const prior = filing.settled ?? { status: 'provisional' as const, holder: filing.creator };
       if (prior.status === right.status && prior.holder === right.holder) continue;
-      changes.push({ filingId: id, from: prior.status, to: right.status, holder: right.holder, rule: right.rule, cause: right.cause, since: right.since });
+      changes.push({
+        filingId: id,
+        from: prior.status,
+        to: right.status,
+        holder: right.holder,
+        rule: right.rule,
+        cause: right.cause,
+        since: right.since,
+      });
       versions.add(right.policyVersion);
     }
     return { policyVersion: this.policyAt(asOf, before).version, policyVersions: [...versions].sort((a, b) => a - b), changes };

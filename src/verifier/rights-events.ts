@@ -13,36 +13,87 @@ export type PerceptualScheme = keyof typeof PERCEPTUAL_SCHEME_BITS;
 export type NearDuplicateCandidate = { filingId: string; creator: string; distance: number; leafIndex: number };
 /** Earlier filings by other creators within the scheme's Hamming threshold; appended to the new filing's stream right after WorkFiled. */
 export type NearDuplicatesFoundData = {
-  filingId: string; scheme: PerceptualScheme; threshold: number; policyVersion: number; candidates: NearDuplicateCandidate[]; foundAt: string;
+  filingId: string;
+  scheme: PerceptualScheme;
+  threshold: number;
+  policyVersion: number;
+  candidates: NearDuplicateCandidate[];
+  foundAt: string;
 };
 
-export type FlagReviewedData = { filingId: string; flag: ReviewableFlag; decision: ReviewDecision; reasoning: string; reviewedBy: string; reviewedAt: string };
+export type FlagReviewedData = {
+  filingId: string;
+  flag: ReviewableFlag;
+  decision: ReviewDecision;
+  reasoning: string;
+  reviewedBy: string;
+  reviewedAt: string;
+};
 
-export type RightChange = { filingId: string; from: RightStatus; to: RightStatus; holder: string; rule: RuleId; cause: Cause; since: string };
+export type RightChange = {
+  filingId: string;
+  from: RightStatus;
+  to: RightStatus;
+  holder: string;
+  rule: RuleId;
+  cause: Cause;
+  since: string;
+};
 export type SettlementTrigger = 'schedule' | 'admin' | 'cli';
 /**
  * One settlement run: every right whose status (or holder) changed since the previous settlement, as the rules give it
  * at `asOf` over the first `logSize` events of the log (the prefix the run read; the verifier replays exactly that).
  */
 export type RightsSettledData = {
-  asOf: string; logSize: number; policyVersion: number; policyVersions: number[]; changes: RightChange[]; trigger: SettlementTrigger;
+  asOf: string;
+  logSize: number;
+  policyVersion: number;
+  policyVersions: number[];
+  changes: RightChange[];
+  trigger: SettlementTrigger;
 };
 
 /** The part of an envelope the rules read; an EventEnvelope is one. */
-export interface RuleEvent { type: string; data: { [key: string]: unknown }; leafIndex: number; stream?: string }
+export interface RuleEvent {
+  type: string;
+  data: { [key: string]: unknown };
+  leafIndex: number;
+  stream?: string;
+}
 
 /** Event types that can change a right. */
 export const RIGHTS_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'WorkFiled', 'FilingWithdrawn', 'LabelsDeclared', 'NearDuplicatesFound', 'FlagReviewed', 'ComplaintFiled', 'ComplaintReturned', 'ComplaintWithdrawn',
-  'DisputeDecided', 'AppealFiled', 'AppealDecided', 'PolicyPublished', 'RightsSettled',
+  'WorkFiled',
+  'FilingWithdrawn',
+  'LabelsDeclared',
+  'NearDuplicatesFound',
+  'FlagReviewed',
+  'ComplaintFiled',
+  'ComplaintReturned',
+  'ComplaintWithdrawn',
+  'DisputeDecided',
+  'AppealFiled',
+  'AppealDecided',
+  'PolicyPublished',
+  'RightsSettled',
 ]);
 
 /** The domain instant of an event the rules read (what `asOf` is compared with), or null for other events. */
 export function eventInstant(e: RuleEvent): string | null {
   const field: Record<string, string> = {
-    WorkFiled: 'filedAt', FilingWithdrawn: 'withdrawnAt', LabelsDeclared: 'declaredAt', NearDuplicatesFound: 'foundAt', FlagReviewed: 'reviewedAt',
-    ComplaintFiled: 'filedAt', ComplaintReturned: 'returnedAt', ComplaintWithdrawn: 'withdrawnAt', DisputeDecided: 'decidedAt', AppealFiled: 'appealedAt',
-    AppealDecided: 'decidedAt', PolicyPublished: 'publishedAt', RightsSettled: 'asOf',
+    WorkFiled: 'filedAt',
+    FilingWithdrawn: 'withdrawnAt',
+    LabelsDeclared: 'declaredAt',
+    NearDuplicatesFound: 'foundAt',
+    FlagReviewed: 'reviewedAt',
+    ComplaintFiled: 'filedAt',
+    ComplaintReturned: 'returnedAt',
+    ComplaintWithdrawn: 'withdrawnAt',
+    DisputeDecided: 'decidedAt',
+    AppealFiled: 'appealedAt',
+    AppealDecided: 'decidedAt',
+    PolicyPublished: 'publishedAt',
+    RightsSettled: 'asOf',
   };
   const value = field[e.type] ? e.data[field[e.type]] : undefined;
   return typeof value === 'string' ? value : null;
@@ -50,9 +101,32 @@ export function eventInstant(e: RuleEvent): string | null {
 
 /** Every data field RightsBook.apply and eventInstant read: what a cache of rule events must keep (keep in step with them). */
 const RULE_DATA_FIELDS = [
-  'filingId', 'creator', 'filedAt', 'withdrawnAt', 'declaredAt', 'foundAt', 'candidates', 'reviewedAt', 'flag', 'decision', 'disputeId', 'type',
-  'complainant', 'respondent', 'returnedAt', 'decidedAt', 'appealUntil', 'outcome', 'remedy', 'appealedAt', 'version', 'effectiveFrom', 'parameters',
-  'publishedAt', 'asOf', 'changes',
+  'filingId',
+  'creator',
+  'filedAt',
+  'withdrawnAt',
+  'declaredAt',
+  'foundAt',
+  'candidates',
+  'reviewedAt',
+  'flag',
+  'decision',
+  'disputeId',
+  'type',
+  'complainant',
+  'respondent',
+  'returnedAt',
+  'decidedAt',
+  'appealUntil',
+  'outcome',
+  'remedy',
+  'appealedAt',
+  'version',
+  'effectiveFrom',
+  'parameters',
+  'publishedAt',
+  'asOf',
+  'changes',
 ] as const;
 
 /** The event with only the data the rules read: the rules give the same rights from it as from the whole event. */

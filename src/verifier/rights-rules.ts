@@ -20,15 +20,21 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 
 /** The rule that produced a status (the rule table in src/settlement/README.md). */
 export type RuleId =
-  | 'filing-accepted' | 'labels-overdue' | 'labels-declared-late' | 'quiet-period-over' | 'dispute-upheld-suspend' | 'relabelled'
-  | 'dispute-upheld-revoke' | 'dispute-upheld-transfer' | 'filing-withdrawn' | 'term-ended';
+  | 'filing-accepted'
+  | 'labels-overdue'
+  | 'labels-declared-late'
+  | 'quiet-period-over'
+  | 'dispute-upheld-suspend'
+  | 'relabelled'
+  | 'dispute-upheld-revoke'
+  | 'dispute-upheld-transfer'
+  | 'filing-withdrawn'
+  | 'term-ended';
 
 type Deadline = 'labelDueAt' | 'quietUntil' | 'expiresAt' | 'appealUntil';
 
 /** The event (by type and leaf index) or the deadline behind a status. */
-export type Cause =
-  | { event: string; leafIndex: number; disputeId?: string }
-  | { deadline: Deadline; at: string; disputeId?: string };
+export type Cause = { event: string; leafIndex: number; disputeId?: string } | { deadline: Deadline; at: string; disputeId?: string };
 
 export interface Right {
   filingId: string;
@@ -54,7 +60,10 @@ export interface Right {
 }
 
 /** What a right is settled over: the facts dated by `asOf` (ms) among the first `before` events. */
-export interface View { asOf: number; before: number }
+export interface View {
+  asOf: number;
+  before: number;
+}
 
 const iso = (t: number) => new Date(t).toISOString();
 const daysAfter = (t: number, days: number) => t + days * DAY_MS;
@@ -74,13 +83,32 @@ export function disputeAt(d: DisputeFacts, t: number, before: number): DisputeSt
   let final: DisputeState | null = null;
   if (seen(d.appealDecision)) {
     const a = d.appealDecision;
-    final = { state: 'final', at: a.at, outcome: a.outcome, remedy: a.remedy, cause: { event: 'AppealDecided', leafIndex: a.leafIndex, disputeId: d.disputeId } };
+    final = {
+      state: 'final',
+      at: a.at,
+      outcome: a.outcome,
+      remedy: a.remedy,
+      cause: { event: 'AppealDecided', leafIndex: a.leafIndex, disputeId: d.disputeId },
+    };
   } else if (seen(d.decision) && !seen(d.appeal) && t >= d.decision.appealUntil) {
     // Nobody appealed within the window: the decision is final when the window closes.
     const x = d.decision;
-    final = x.appealUntil === x.at
-      ? { state: 'final', at: x.at, outcome: x.outcome, remedy: x.remedy, cause: { event: 'DisputeDecided', leafIndex: x.leafIndex, disputeId: d.disputeId } }
-      : { state: 'final', at: x.appealUntil, outcome: x.outcome, remedy: x.remedy, cause: { deadline: 'appealUntil', at: iso(x.appealUntil), disputeId: d.disputeId } };
+    final =
+      x.appealUntil === x.at
+        ? {
+            state: 'final',
+            at: x.at,
+            outcome: x.outcome,
+            remedy: x.remedy,
+            cause: { event: 'DisputeDecided', leafIndex: x.leafIndex, disputeId: d.disputeId },
+          }
+        : {
+            state: 'final',
+            at: x.appealUntil,
+            outcome: x.outcome,
+            remedy: x.remedy,
+            cause: { deadline: 'appealUntil', at: iso(x.appealUntil), disputeId: d.disputeId },
+          };
   }
   if (seen(d.withdrawn) && (final === null || (final as { at: number }).at > d.withdrawn.at)) return { state: 'closed' };
   return final ?? { state: 'open' };
@@ -124,7 +152,10 @@ function factsInView(book: RightsBook, f: FilingRecord, { asOf, before }: View):
     return s.state === 'final' && s.outcome === 'upheld' && s.at > f.filed.at - policy.repeatInfringer.windowDays * DAY_MS;
   }).length;
   return {
-    asOf, before, filing: f, policy,
+    asOf,
+    before,
+    filing: f,
+    policy,
     labelDueAt: labelDueAt(f.filed.at, policy),
     quietUntil: daysAfter(f.filed.at, policy.objectionWindowDays),
     labels: f.labels.filter(seen).sort((a, b) => a.at - b.at || a.leafIndex - b.leafIndex),
@@ -132,21 +163,27 @@ function factsInView(book: RightsBook, f: FilingRecord, { asOf, before }: View):
     reviews: f.reviews.filter(seen),
     against,
     disputes: against.filter((d) => seen(d.filed)),
-    nearDuplicates, candidates, candidateCreators: new Set(candidates.map((c) => c.creator)),
-    upheld, onProbation: policy.repeatInfringer.upheld > 0 && upheld >= policy.repeatInfringer.upheld,
+    nearDuplicates,
+    candidates,
+    candidateCreators: new Set(candidates.map((c) => c.creator)),
+    upheld,
+    onProbation: policy.repeatInfringer.upheld > 0 && upheld >= policy.repeatInfringer.upheld,
   };
 }
 
 const reviewAt = (x: FilingFacts, flag: ReviewableFlag, t: number) => x.reviews.find((r) => r.flag === flag && r.at <= t) ?? null;
 
 /** A final dispute by the creator of a near-duplicate candidate settles the similarity question instead of a reviewer. */
-const similarityDecidedByDispute = (x: FilingFacts, t: number) => x.disputes.some((d) => {
-  if (!DECIDES_SIMILARITY.has(d.type) || !x.candidateCreators.has(d.complainant)) return false;
-  return disputeAt(d, t, x.before).state === 'final';
-});
+const similarityDecidedByDispute = (x: FilingFacts, t: number) =>
+  x.disputes.some((d) => {
+    if (!DECIDES_SIMILARITY.has(d.type) || !x.candidateCreators.has(d.complainant)) return false;
+    return disputeAt(d, t, x.before).state === 'final';
+  });
 
 const similarityOpen = (x: FilingFacts, t: number) =>
-  x.nearDuplicates.some((n) => n.at <= t) && reviewAt(x, 'similarityReview', t)?.decision !== 'cleared' && !similarityDecidedByDispute(x, t);
+  x.nearDuplicates.some((n) => n.at <= t) &&
+  reviewAt(x, 'similarityReview', t)?.decision !== 'cleared' &&
+  !similarityDecidedByDispute(x, t);
 
 const probationOpen = (x: FilingFacts, t: number) => x.onProbation && reviewAt(x, 'probation', t)?.decision !== 'cleared';
 
@@ -154,10 +191,17 @@ const openDisputesAt = (x: FilingFacts, t: number) => x.disputes.filter((d) => d
 
 // ---------------------------------------------------------------- the timeline
 
-type Trigger = { at: number; event?: { type: string; leafIndex: number; disputeId?: string }; deadline?: { name: Deadline; disputeId?: string } };
+type Trigger = {
+  at: number;
+  event?: { type: string; leafIndex: number; disputeId?: string };
+  deadline?: { name: Deadline; disputeId?: string };
+};
 
 const causeOf = (t: Trigger): Cause => {
-  if (t.event) return t.event.disputeId ? { event: t.event.type, leafIndex: t.event.leafIndex, disputeId: t.event.disputeId } : { event: t.event.type, leafIndex: t.event.leafIndex };
+  if (t.event)
+    return t.event.disputeId
+      ? { event: t.event.type, leafIndex: t.event.leafIndex, disputeId: t.event.disputeId }
+      : { event: t.event.type, leafIndex: t.event.leafIndex };
   const d = t.deadline!;
   return d.disputeId ? { deadline: d.name, at: iso(t.at), disputeId: d.disputeId } : { deadline: d.name, at: iso(t.at) };
 };
@@ -179,12 +223,17 @@ function timelineOf(x: FilingFacts): Trigger[] {
     const ev = (type: string, y: Fact | null) => {
       if (visible(x, y)) triggers.push({ at: y.at, event: { type, leafIndex: y.leafIndex, disputeId: d.disputeId } });
     };
-    ev('ComplaintFiled', d.filed); ev('ComplaintReturned', d.returned); ev('ComplaintWithdrawn', d.withdrawn);
-    ev('DisputeDecided', d.decision); ev('AppealFiled', d.appeal); ev('AppealDecided', d.appealDecision);
+    ev('ComplaintFiled', d.filed);
+    ev('ComplaintReturned', d.returned);
+    ev('ComplaintWithdrawn', d.withdrawn);
+    ev('DisputeDecided', d.decision);
+    ev('AppealFiled', d.appeal);
+    ev('AppealDecided', d.appealDecision);
     if (visible(x, d.decision)) triggers.push({ at: d.decision.appealUntil, deadline: { name: 'appealUntil', disputeId: d.disputeId } });
   }
-  return triggers.filter((t) => t.at >= f.filed.at && t.at <= x.asOf).sort((a, b) =>
-    a.at - b.at || (a.event ? 0 : 1) - (b.event ? 0 : 1) || (a.event?.leafIndex ?? 0) - (b.event?.leafIndex ?? 0));
+  return triggers
+    .filter((t) => t.at >= f.filed.at && t.at <= x.asOf)
+    .sort((a, b) => a.at - b.at || (a.event ? 0 : 1) - (b.event ? 0 : 1) || (a.event?.leafIndex ?? 0) - (b.event?.leafIndex ?? 0));
 }
 
 // ---------------------------------------------------------------- the rules, instant by instant
@@ -211,7 +260,11 @@ class Replay {
 
   change(to: RightStatus, rule: RuleId, cause: Cause, t: number, holder = this.holder): void {
     if (to === this.status && holder === this.holder) return;
-    this.status = to; this.rule = rule; this.cause = cause; this.since = t; this.holder = holder;
+    this.status = to;
+    this.rule = rule;
+    this.cause = cause;
+    this.since = t;
+    this.holder = holder;
   }
 }
 
@@ -234,9 +287,18 @@ const disputeUpheld: Rule = (r, t) => {
     if (s.state !== 'final') continue;
     r.applied.add(d.disputeId);
     if (s.outcome !== 'upheld') continue;
-    if (s.remedy === 'revoke') { r.change('revoked', 'dispute-upheld-revoke', s.cause, t); return true; }
-    if (s.remedy === 'transfer') { r.change('transferred', 'dispute-upheld-transfer', s.cause, t, d.complainant); return true; }
-    if (s.remedy === 'suspend') { r.suspendedSince = s.at; r.change('suspended', 'dispute-upheld-suspend', s.cause, t); }
+    if (s.remedy === 'revoke') {
+      r.change('revoked', 'dispute-upheld-revoke', s.cause, t);
+      return true;
+    }
+    if (s.remedy === 'transfer') {
+      r.change('transferred', 'dispute-upheld-transfer', s.cause, t, d.complainant);
+      return true;
+    }
+    if (s.remedy === 'suspend') {
+      r.suspendedSince = s.at;
+      r.change('suspended', 'dispute-upheld-suspend', s.cause, t);
+    }
   }
   return false;
 };
@@ -251,7 +313,10 @@ const relabelled: Rule = (r, t) => {
   const relabel = r.facts.labels.find((x) => x.at > suspendedSince && x.at <= t);
   if (!relabel) return true;
   r.suspendedSince = null;
-  if (r.confirmedAt === null) { r.change('provisional', 'relabelled', factCause('LabelsDeclared', relabel), t); return true; }
+  if (r.confirmedAt === null) {
+    r.change('provisional', 'relabelled', factCause('LabelsDeclared', relabel), t);
+    return true;
+  }
   r.change('confirmed', 'relabelled', factCause('LabelsDeclared', relabel), t);
   return false;
 };
@@ -292,13 +357,22 @@ const labelsDeclaredLate: Rule = (r, t) => {
 
 /** The rules in order of precedence. */
 const RULES: readonly Rule[] = [
-  filingWithdrawn, disputeUpheld, disputeOpen, relabelled, termEnded, labelsOverdue, quietPeriodOver, labelsDeclaredLate,
+  filingWithdrawn,
+  disputeUpheld,
+  disputeOpen,
+  relabelled,
+  termEnded,
+  labelsOverdue,
+  quietPeriodOver,
+  labelsDeclaredLate,
 ];
 
 /** Applies the rules at every instant of the timeline, and at the expiry instant once the right is confirmed. */
 function replay(x: FilingFacts): Replay {
   const r = new Replay(x);
-  const step = (t: number, at: Trigger[]) => { for (const rule of RULES) if (rule(r, t, at)) return; };
+  const step = (t: number, at: Trigger[]) => {
+    for (const rule of RULES) if (rule(r, t, at)) return;
+  };
   const timeline = timelineOf(x);
   // The expiry instant is known only once the right is confirmed, so it joins the timeline then.
   let i = 0;
@@ -315,7 +389,10 @@ function replay(x: FilingFacts): Replay {
     }
     const at = [timeline[i++]];
     while (i < timeline.length && timeline[i].at === next) at.push(timeline[i++]);
-    if (expiry === next) { expiryStepped = true; at.push(expiryTrigger); }
+    if (expiry === next) {
+      expiryStepped = true;
+      at.push(expiryTrigger);
+    }
     step(next, at);
   }
   return r;
@@ -327,27 +404,51 @@ function rightAsOf(x: FilingFacts, r: Replay): Right {
   const { asOf, filing: f } = x;
   const terminal = TERMINAL.has(r.status);
   const open = terminal ? [] : openDisputesAt(x, asOf);
-  const flags: RightFlag[] = terminal ? [] : RIGHT_FLAGS.filter((flag) => {
-    switch (flag) {
-      case 'disputed': return open.length > 0;
-      case 'labelOverdue': return asOf >= x.labelDueAt && !x.labels.some((l) => l.at <= asOf) && r.confirmedAt === null;
-      case 'similarityReview': return similarityOpen(x, asOf);
-      case 'probation': return probationOpen(x, asOf);
-    }
-  });
+  const flags: RightFlag[] = terminal
+    ? []
+    : RIGHT_FLAGS.filter((flag) => {
+        switch (flag) {
+          case 'disputed':
+            return open.length > 0;
+          case 'labelOverdue':
+            return asOf >= x.labelDueAt && !x.labels.some((l) => l.at <= asOf) && r.confirmedAt === null;
+          case 'similarityReview':
+            return similarityOpen(x, asOf);
+          case 'probation':
+            return probationOpen(x, asOf);
+        }
+      });
   const similarityReview = reviewAt(x, 'similarityReview', asOf);
   const probationReview = reviewAt(x, 'probation', asOf);
   return {
-    filingId: f.filingId, creator: f.creator, holder: r.holder, status: r.status, rule: r.rule, cause: r.cause, since: iso(r.since), flags,
-    policyVersion: x.policy.version, filedAt: iso(f.filed.at), labelDueAt: iso(x.labelDueAt), quietUntil: iso(x.quietUntil),
+    filingId: f.filingId,
+    creator: f.creator,
+    holder: r.holder,
+    status: r.status,
+    rule: r.rule,
+    cause: r.cause,
+    since: iso(r.since),
+    flags,
+    policyVersion: x.policy.version,
+    filedAt: iso(f.filed.at),
+    labelDueAt: iso(x.labelDueAt),
+    quietUntil: iso(x.quietUntil),
     labelsDeclaredAt: x.labels.length ? iso(x.labels[0].at) : null,
-    confirmedAt: r.confirmedAt === null ? null : iso(r.confirmedAt), expiresAt: r.expiresAt === null ? null : iso(r.expiresAt),
+    confirmedAt: r.confirmedAt === null ? null : iso(r.confirmedAt),
+    expiresAt: r.expiresAt === null ? null : iso(r.expiresAt),
     openDisputes: open.map((d) => d.disputeId),
-    similarity: x.nearDuplicates.length === 0 ? null : {
-      candidates: x.candidates,
-      review: similarityReview?.decision === 'cleared' ? 'cleared'
-        : similarityDecidedByDispute(x, asOf) ? 'decided-by-dispute' : similarityReview?.decision ?? 'pending',
-    },
+    similarity:
+      x.nearDuplicates.length === 0
+        ? null
+        : {
+            candidates: x.candidates,
+            review:
+              similarityReview?.decision === 'cleared'
+                ? 'cleared'
+                : similarityDecidedByDispute(x, asOf)
+                  ? 'decided-by-dispute'
+                  : (similarityReview?.decision ?? 'pending'),
+          },
     probation: x.onProbation
       ? { upheld: x.upheld, windowDays: x.policy.repeatInfringer.windowDays, review: probationReview?.decision ?? 'pending' }
       : null,
@@ -360,9 +461,12 @@ function nextChange(x: FilingFacts, r: Replay): number {
   if (TERMINAL.has(r.status)) return Infinity;
   const f = x.filing;
   let until = Infinity;
-  const later = (t: number) => { if (t > x.asOf && t < until) until = t; };
+  const later = (t: number) => {
+    if (t > x.asOf && t < until) until = t;
+  };
   const known = (y: Fact | null): y is Fact => y !== null && y.leafIndex < x.before;
-  later(x.labelDueAt); later(x.quietUntil);
+  later(x.labelDueAt);
+  later(x.quietUntil);
   if (r.expiresAt !== null) later(r.expiresAt);
   for (const y of [...f.labels, ...f.reviews, ...f.nearDuplicates, f.withdrawn]) if (known(y)) later(y.at);
   for (const d of x.against) {

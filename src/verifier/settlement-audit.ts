@@ -5,7 +5,8 @@ import { canonicalJson, type EventEnvelope } from './envelope.js';
 import { RightsBook, type FilingStore } from './rights-book.js';
 import { RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-events.js';
 
-const describe = (c: RightChange | undefined) => (c ? `${c.from} → ${c.to} (${c.rule}, holder ${c.holder}, since ${c.since})` : 'no change');
+const describe = (c: RightChange | undefined) =>
+  c ? `${c.from} → ${c.to} (${c.rule}, holder ${c.holder}, since ${c.since})` : 'no change';
 const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 export class SettlementAuditor {
@@ -42,7 +43,13 @@ export class SettlementAuditor {
     if (e.stream !== SETTLEMENTS_STREAM) return `RightsSettled outside the ${SETTLEMENTS_STREAM} stream`;
     const d = e.data as Partial<RightsSettledData>;
     const asOf = typeof d.asOf === 'string' ? Date.parse(d.asOf) : NaN;
-    if (!Number.isFinite(asOf) || !isIndex(d.logSize) || !Array.isArray(d.changes) || !isIndex(d.policyVersion) || !Array.isArray(d.policyVersions)) {
+    if (
+      !Number.isFinite(asOf) ||
+      !isIndex(d.logSize) ||
+      !Array.isArray(d.changes) ||
+      !isIndex(d.policyVersion) ||
+      !Array.isArray(d.policyVersions)
+    ) {
       return 'settlement record is malformed (asOf, logSize, policyVersion, policyVersions, changes)';
     }
     const at = `settlement as of ${d.asOf}`;
@@ -63,7 +70,8 @@ export class SettlementAuditor {
       }
     }
     if (canonicalJson(d.changes) !== canonicalJson(expected.changes)) return `${at}: changes are not listed once each in filing order`;
-    if (d.policyVersion !== expected.policyVersion) return `${at}: policy version ${d.policyVersion} recorded, version ${expected.policyVersion} was in force`;
+    if (d.policyVersion !== expected.policyVersion)
+      return `${at}: policy version ${d.policyVersion} recorded, version ${expected.policyVersion} was in force`;
     if (canonicalJson(d.policyVersions) !== canonicalJson(expected.policyVersions)) {
       return `${at}: policy versions ${canonicalJson(d.policyVersions)} recorded, the changed rights settle under ${canonicalJson(expected.policyVersions)}`;
     }

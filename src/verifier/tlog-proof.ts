@@ -110,11 +110,13 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
   } else {
     if (typeof receipt !== 'object' || receipt === null) return fail('receipt is not an object');
     const { inclusionProof } = receipt;
-    if (typeof inclusionProof !== 'object' || inclusionProof === null || !Array.isArray(inclusionProof.hashes)) return fail('receipt has no inclusion proof');
+    if (typeof inclusionProof !== 'object' || inclusionProof === null || !Array.isArray(inclusionProof.hashes))
+      return fail('receipt has no inclusion proof');
     if (typeof receipt.checkpoint !== 'string') return fail('receipt has no checkpoint');
     if (inclusionProof.leafIndex !== receipt.leafIndex) return fail('inclusion proof is for another leaf index than the receipt');
     if (inclusionProof.treeSize !== receipt.treeSize) return fail('inclusion proof is for another tree size than the receipt');
-    if (!inclusionProof.hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) return fail('proof hashes are not 64 lowercase hex digits');
+    if (!inclusionProof.hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)))
+      return fail('proof hashes are not 64 lowercase hex digits');
     entry = receipt.entry;
     leafIndex = receipt.leafIndex;
     treeSize = receipt.treeSize;
@@ -129,7 +131,15 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
   const verified = verifyCheckpoint(note, vkey, { sha256, verify: options.verify });
   if (!verified.ok) return fail(`checkpoint: ${verified.reason}`);
   const { checkpoint } = verified;
-  if (treeSize !== undefined && treeSize !== checkpoint.treeSize) return fail(`receipt tree size ${treeSize} is not the checkpoint's ${checkpoint.treeSize}`);
-  const inclusion = checkInclusion(hashLeaf(hexToBytes(e.hash), sha256), leafIndex, checkpoint.treeSize, hashes, checkpoint.rootHash, sha256);
+  if (treeSize !== undefined && treeSize !== checkpoint.treeSize)
+    return fail(`receipt tree size ${treeSize} is not the checkpoint's ${checkpoint.treeSize}`);
+  const inclusion = checkInclusion(
+    hashLeaf(hexToBytes(e.hash), sha256),
+    leafIndex,
+    checkpoint.treeSize,
+    hashes,
+    checkpoint.rootHash,
+    sha256,
+  );
   return inclusion.ok ? { ok: true } : fail(`inclusion: ${inclusion.reason}`);
 }

@@ -24,19 +24,29 @@ export interface WitnessServerOptions {
 
 /** A refusal with the status tlog-witness prescribes. */
 class Answer extends Error {
-  constructor(readonly status: number, message: string, readonly body = `${message}\n`, readonly type = 'text/plain; charset=utf-8') {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body = `${message}\n`,
+    readonly type = 'text/plain; charset=utf-8',
+  ) {
     super(message);
   }
 }
 
-export interface AddCheckpointRequest { oldSize: number; proof: Uint8Array[]; note: string }
+export interface AddCheckpointRequest {
+  oldSize: number;
+  proof: Uint8Array[];
+  note: string;
+}
 
 /** Parses an add-checkpoint body; throws an Answer(400) when it does not follow the format. */
 export function parseAddCheckpoint(body: string): AddCheckpointRequest {
   const bad = (why: string) => new Answer(400, `malformed request: ${why}`);
   const first = body.indexOf('\n');
   const oldLine = first < 0 ? '' : body.slice(0, first);
-  if (!oldLine.startsWith('old ') || !DECIMAL.test(oldLine.slice(4)) || !Number.isSafeInteger(Number(oldLine.slice(4)))) throw bad('no old size line');
+  if (!oldLine.startsWith('old ') || !DECIMAL.test(oldLine.slice(4)) || !Number.isSafeInteger(Number(oldLine.slice(4))))
+    throw bad('no old size line');
   const proof: Uint8Array[] = [];
   let at = first + 1;
   for (;;) {
@@ -75,10 +85,12 @@ export class Witness {
 
   /** Handles one add-checkpoint body; one at a time, so the check of the old size and the update are one step. */
   addCheckpoint(body: string): Promise<{ status: number; type: string; body: string }> {
-    const next = this.queue.then(() => this.add(body)).catch((err: unknown) => {
-      if (err instanceof Answer) return { status: err.status, type: err.type, body: err.body };
-      throw err;
-    });
+    const next = this.queue
+      .then(() => this.add(body))
+      .catch((err: unknown) => {
+        if (err instanceof Answer) return { status: err.status, type: err.type, body: err.body };
+        throw err;
+      });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -104,7 +116,9 @@ export class Witness {
     const rootHash = base64Encode(checkpoint.rootHash);
     if (oldSize === checkpoint.treeSize) {
       if (held && held.rootHash !== rootHash) {
-        this.log(`refused a fork of ${checkpoint.origin}: a checkpoint of size ${oldSize} with root ${rootHash}, but ${held.rootHash} was cosigned\n${note}`);
+        this.log(
+          `refused a fork of ${checkpoint.origin}: a checkpoint of size ${oldSize} with root ${rootHash}, but ${held.rootHash} was cosigned\n${note}`,
+        );
         throw conflict();
       }
       if (proof.length > 0) throw new Answer(422, 'a consistency proof between equal sizes is empty');
@@ -113,7 +127,9 @@ export class Witness {
     } else {
       const check = checkConsistency(oldSize, checkpoint.treeSize, proof, base64Decode(held!.rootHash), checkpoint.rootHash, nobleSha256);
       if (!check.ok) {
-        this.log(`refused checkpoint ${checkpoint.treeSize} of ${checkpoint.origin}: not consistent with ${oldSize} (${check.reason})\n${note}`);
+        this.log(
+          `refused checkpoint ${checkpoint.treeSize} of ${checkpoint.origin}: not consistent with ${oldSize} (${check.reason})\n${note}`,
+        );
         throw new Answer(422, `the consistency proof does not verify: ${check.reason}`);
       }
     }
@@ -129,7 +145,11 @@ function readBody(req: IncomingMessage): Promise<string | null> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { resolve(null); req.destroy(); return; }
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -145,10 +165,12 @@ export function witnessServer(witness: Witness, vkey: string): Server {
     if (req.method === 'GET' && path === '/') return void send(200, 'text/plain; charset=utf-8', `${vkey}\n`);
     if (path !== '/add-checkpoint') return void send(404, 'text/plain; charset=utf-8', 'not found\n');
     if (req.method !== 'POST') return void send(405, 'text/plain; charset=utf-8', 'use POST\n');
-    void readBody(req).then(async (body) => {
-      if (body === null) return send(413, 'text/plain; charset=utf-8', 'request too large\n');
-      const answer = await witness.addCheckpoint(body);
-      send(answer.status, answer.type, answer.body);
-    }).catch((err: Error) => send(500, 'text/plain; charset=utf-8', `${err.message}\n`));
+    void readBody(req)
+      .then(async (body) => {
+        if (body === null) return send(413, 'text/plain; charset=utf-8', 'request too large\n');
+        const answer = await witness.addCheckpoint(body);
+        send(answer.status, answer.type, answer.body);
+      })
+      .catch((err: Error) => send(500, 'text/plain; charset=utf-8', `${err.message}\n`));
   });
 }

@@ -11,7 +11,10 @@ export interface WitnessedCheckpoint {
   checkpoint: string;
 }
 
-interface StateFile { version: 1; logs: Record<string, WitnessedCheckpoint> }
+interface StateFile {
+  version: 1;
+  logs: Record<string, WitnessedCheckpoint>;
+}
 
 export class WitnessState {
   private state: StateFile;

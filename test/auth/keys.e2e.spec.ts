@@ -39,11 +39,15 @@ describe('principals and their keys', () => {
     await expectRefused(ledger, () => ledger.http().get('/v1/me').set(as(carol.key)), 401, 'invalid-key');
 
     const me = await ledger.http().get('/v1/me').set(as(issued.body.key));
-    expect(me.body.keys.map((k: { keyId: string; revokedAt: string | null; current: boolean }) => [k.keyId, k.revokedAt !== null, k.current]))
-      .toEqual([[carol.keyId, true, false], [issued.body.keyId, false, true]]);
+    expect(
+      me.body.keys.map((k: { keyId: string; revokedAt: string | null; current: boolean }) => [k.keyId, k.revokedAt !== null, k.current]),
+    ).toEqual([
+      [carol.keyId, true, false],
+      [issued.body.keyId, false, true],
+    ]);
   });
 
-  it('another principal\'s key is not found to a non-admin; the admin revokes any key', async () => {
+  it("another principal's key is not found to a non-admin; the admin revokes any key", async () => {
     const spare = await ledger.http().post('/v1/me/keys').set(as(bob.key)).send({});
     await expectRefused(ledger, () => ledger.http().delete(`/v1/me/keys/${spare.body.keyId}`).set(as(alice.key)), 404, 'key-not-found');
     expect((await ledger.http().get('/v1/me').set(as(spare.body.key))).status).toBe(200);
@@ -65,8 +69,17 @@ describe('principals and their keys', () => {
     // A key that expires cannot mint one that outlives it.
     const minted = await ledger.http().post('/v1/me/keys').set(as(issued.body.key)).send({});
     expect(minted.body.expiresAt).toBe(expiresAt);
-    await expectRefused(ledger, () => ledger.http().post('/v1/me/keys').set(as(issued.body.key)).send({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
-      400, 'expiry-beyond-key');
+    await expectRefused(
+      ledger,
+      () =>
+        ledger
+          .http()
+          .post('/v1/me/keys')
+          .set(as(issued.body.key))
+          .send({ expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+      400,
+      'expiry-beyond-key',
+    );
 
     await sleep(Math.max(0, Date.parse(expiresAt) - Date.now()) + 100);
     for (const key of [issued.body.key, byAdmin.body.key]) {
@@ -84,16 +97,44 @@ describe('principals and their keys', () => {
     expect(first.status).toBe(201);
     const before = await ledger.store.count();
     const again = await send();
-    expect({ status: again.status, type: again.body.type }).toEqual({ status: 409, type: 'urn:sandbox-ledger:problem:idempotency-key-applied' });
+    expect({ status: again.status, type: again.body.type }).toEqual({
+      status: 409,
+      type: 'urn:sandbox-ledger:problem:idempotency-key-applied',
+    });
     expect(await ledger.store.count()).toBe(before);
-    const stored = await ledger.app.get(DataSource).query('SELECT body FROM idempotency_records') as Array<{ body: string | null }>;
+    const stored = (await ledger.app.get(DataSource).query('SELECT body FROM idempotency_records')) as Array<{ body: string | null }>;
     expect(stored.some((r) => r.body?.includes(first.body.key))).toBe(false);
   });
 
   it('refuses an expiry in the past, a malformed one and unknown fields, appending nothing', async () => {
-    await expectRefused(ledger, () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt: '2020-01-01T00:00:00Z' }), 400, 'expiry-not-in-future');
-    await expectRefused(ledger, () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt: '2030-01-01' }), 400, 'validation-failed');
-    await expectRefused(ledger, () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ roles: ['admin'] }), 400, 'validation-failed');
-    await expectRefused(ledger, () => ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(ledger.adminKey)).send({ expiresAt: 7 }), 400, 'validation-failed');
+    await expectRefused(
+      ledger,
+      () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt: '2020-01-01T00:00:00Z' }),
+      400,
+      'expiry-not-in-future',
+    );
+    await expectRefused(
+      ledger,
+      () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt: '2030-01-01' }),
+      400,
+      'validation-failed',
+    );
+    await expectRefused(
+      ledger,
+      () =>
+        ledger
+          .http()
+          .post('/v1/me/keys')
+          .set(as(alice.key))
+          .send({ roles: ['admin'] }),
+      400,
+      'validation-failed',
+    );
+    await expectRefused(
+      ledger,
+      () => ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(ledger.adminKey)).send({ expiresAt: 7 }),
+      400,
+      'validation-failed',
+    );
   });
 });

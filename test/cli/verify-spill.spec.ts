@@ -26,8 +26,14 @@ async function verify(events: unknown[], exportFile = join(work, 'log.ndjson')) 
   writeFileSync(join(work, 'log.ndjson'), ndjson(events).join('\n') + '\n');
   const out = new PassThrough();
   let text = '';
-  out.on('data', (d) => { text += d; });
-  const code = await verifyCommand({ export: exportFile, checkpoint: [join(work, 'checkpoint')], checkpoints: [], vkey: join(work, 'vkey') }, out, { runRecords: 4, spillDir });
+  out.on('data', (d) => {
+    text += d;
+  });
+  const code = await verifyCommand(
+    { export: exportFile, checkpoint: [join(work, 'checkpoint')], checkpoints: [], vkey: join(work, 'vkey') },
+    out,
+    { runRecords: 4, spillDir },
+  );
   return { code, text };
 }
 
@@ -43,7 +49,10 @@ describe('verify with the chain runs in a file', () => {
       (events[leaf].data as { n: number }).n = -1;
       events[leaf].hash = computeEventHash(events[leaf]);
       const next = log.findIndex((e, i) => i > leaf && e.stream === log[leaf].stream);
-      expect(await verify(events)).toEqual({ code: 1, text: `FAILED at leaf ${next}: prevHash does not chain to revision ${log[leaf].revision} of ${log[leaf].stream}\n` });
+      expect(await verify(events)).toEqual({
+        code: 1,
+        text: `FAILED at leaf ${next}: prevHash does not chain to revision ${log[leaf].revision} of ${log[leaf].stream}\n`,
+      });
       expect(readdirSync(spillDir)).toEqual([]);
     }
   });

@@ -53,7 +53,10 @@ function expectContiguousLog(all: EventEnvelope[]): void {
 }
 
 async function expectConflict(p: Promise<unknown>, stream: string, expected: ExpectedRevision, actual: number): Promise<void> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ConcurrencyError);
   expect(err).toMatchObject({ name: 'ConcurrencyError', stream, expected, actual });
 }
@@ -91,14 +94,19 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
       const r = await store.appendToStream('s-1', evs(2), 'no-stream');
       expect(r.lastPosition).toBe(1);
       expect(r.nextRevisions).toEqual({ 's-1': 1 });
-      expect(r.events.map((e) => [e.revision, e.leafIndex])).toEqual([[0, 0], [1, 1]]);
+      expect(r.events.map((e) => [e.revision, e.leafIndex])).toEqual([
+        [0, 0],
+        [1, 1],
+      ]);
       expect(r.events[0].prevHash).toBe(ZERO);
       expect(await store.readStream('s-1')).toEqual(r.events);
       await expectUnchanged('s-1', () => expectConflict(store.appendToStream('s-1', [ev('X')], 'no-stream'), 's-1', 'no-stream', 1));
     });
 
     it('stream-exists: rejects a missing stream with actual -1; appends to an existing one', async () => {
-      await expectUnchanged('s-2', () => expectConflict(store.appendToStream('s-2', [ev('X')], 'stream-exists'), 's-2', 'stream-exists', -1));
+      await expectUnchanged('s-2', () =>
+        expectConflict(store.appendToStream('s-2', [ev('X')], 'stream-exists'), 's-2', 'stream-exists', -1),
+      );
       expect(await store.readStream('s-2')).toEqual([]);
       await store.appendToStream('s-2', [ev('A')], 'no-stream');
       const r = await store.appendToStream('s-2', [ev('B')], 'stream-exists');
@@ -138,13 +146,18 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
     });
 
     it('what an append returns cannot be changed by its caller: readAll still answers the events as committed', async () => {
-      const r = await store.appendMulti([{ stream: 'kept-a', expectedRevision: 'no-stream', events: evs(2) }, { stream: 'kept-b', expectedRevision: 'no-stream', events: [ev('B')] }]);
+      const r = await store.appendMulti([
+        { stream: 'kept-a', expectedRevision: 'no-stream', events: evs(2) },
+        { stream: 'kept-b', expectedRevision: 'no-stream', events: [ev('B')] },
+      ]);
       const committed = JSON.parse(JSON.stringify(r.events)) as EventEnvelope[];
       try {
         (r.events[0].data as { nested: { list: unknown[] } }).nested.list.push('changed');
         (r.events[1] as { hash: string }).hash = ZERO;
         (r.events[2].meta as { actor: string }).actor = 'someone else';
-      } catch { /* refused outright: as good */ }
+      } catch {
+        /* refused outright: as good */
+      }
       expect(await store.readAll(0)).toEqual(committed);
       expect(await store.readAll(1, { limit: 1 })).toEqual([committed[1]]);
       expectContiguousLog(await store.readAll(0));
@@ -152,8 +165,11 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
 
     it('stores data and meta so that the read-back envelope hashes to its hash', async () => {
       const data = {
-        z: 1, a: [1.5, -0.25, 1e21, 2 ** 53 - 1, 0], 'ünï': 'cödé ✓ 𝄞 "quoted" \\ \n\t\u0000 \u2028',
-        nested: { deep: { deeper: [{}, [], null, false] } }, empty: '',
+        z: 1,
+        a: [1.5, -0.25, 1e21, 2 ** 53 - 1, 0],
+        ünï: 'cödé ✓ 𝄞 "quoted" \\ \n\t\u0000 \u2028',
+        nested: { deep: { deeper: [{}, [], null, false] } },
+        empty: '',
       };
       const meta = { actor: 'p-2', ip: '127.0.0.1', '': 'empty key' };
       const r = await store.appendToStream('data-1', [{ type: 'WorkFiled', data, meta }], 'no-stream');
@@ -199,7 +215,9 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
         { stream: 'filing-1', expectedRevision: 'no-stream', events: evs(2, 'WorkFiled') },
       ]);
       expect(r.events.map((e) => [e.stream, e.revision, e.leafIndex])).toEqual([
-        ['content-abc', 0, 1], ['filing-1', 0, 2], ['filing-1', 1, 3],
+        ['content-abc', 0, 1],
+        ['filing-1', 0, 2],
+        ['filing-1', 1, 3],
       ]);
       expect(r.nextRevisions).toEqual({ 'content-abc': 0, 'filing-1': 1 });
       expect(r.lastPosition).toBe(3);
@@ -209,10 +227,15 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
     it('appendMulti writes nothing to any stream when one expectation fails', async () => {
       await store.appendToStream('content-dup', [ev('ContentReserved')], 'no-stream');
       const count = await store.count();
-      await expectConflict(store.appendMulti([
-        { stream: 'filing-2', expectedRevision: 'no-stream', events: evs(2, 'WorkFiled') },
-        { stream: 'content-dup', expectedRevision: 'no-stream', events: [ev('ContentReserved')] },
-      ]), 'content-dup', 'no-stream', 0);
+      await expectConflict(
+        store.appendMulti([
+          { stream: 'filing-2', expectedRevision: 'no-stream', events: evs(2, 'WorkFiled') },
+          { stream: 'content-dup', expectedRevision: 'no-stream', events: [ev('ContentReserved')] },
+        ]),
+        'content-dup',
+        'no-stream',
+        0,
+      );
       expect(await store.count()).toBe(count);
       expect(await store.readStream('filing-2')).toEqual([]);
       expect(await store.readStream('content-dup')).toHaveLength(1);
@@ -233,7 +256,8 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
 
     it('50 concurrent no-stream appends to one stream: exactly one wins', async () => {
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 50 }, (_, i) => store.appendToStream('race', [ev('Raced', i)], 'no-stream')));
+        Array.from({ length: 50 }, (_, i) => store.appendToStream('race', [ev('Raced', i)], 'no-stream')),
+      );
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
       expect(won).toHaveLength(1);
@@ -245,13 +269,15 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
 
     it('concurrent appends to different streams get contiguous positions without gaps or repeats', async () => {
       const streams = Array.from({ length: 10 }, (_, i) => `par-${i}`);
-      await Promise.all(streams.map(async (s) => {
-        let last = -1;
-        for (let i = 0; i < 5; i++) {
-          const r = await store.appendToStream(s, evs(1 + (i % 3)), i === 0 ? 'no-stream' : last);
-          last = r.nextRevisions[s];
-        }
-      }));
+      await Promise.all(
+        streams.map(async (s) => {
+          let last = -1;
+          for (let i = 0; i < 5; i++) {
+            const r = await store.appendToStream(s, evs(1 + (i % 3)), i === 0 ? 'no-stream' : last);
+            last = r.nextRevisions[s];
+          }
+        }),
+      );
       const all = await store.readAll(0);
       expect(all).toHaveLength(10 * (1 + 2 + 3 + 1 + 2));
       expectContiguousLog(all);
@@ -262,10 +288,15 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
       for (const [i, s] of streams.entries()) await store.appendToStream(s, evs(1 + (i % 3)), 'no-stream');
       const last = (i: number) => i % 3; // each stream's last revision
       const wrong = new Set([1, 4, 5, 11, 17, 18, 26]);
-      const outcomes = await Promise.allSettled(streams.map((s, i) =>
-        store.appendToStream(s, [ev('Next', i)], wrong.has(i) ? last(i) + 1 : last(i))));
+      const outcomes = await Promise.allSettled(
+        streams.map((s, i) => store.appendToStream(s, [ev('Next', i)], wrong.has(i) ? last(i) + 1 : last(i))),
+      );
       outcomes.forEach((o, i) => {
-        if (wrong.has(i)) expect(o).toMatchObject({ status: 'rejected', reason: { name: 'ConcurrencyError', stream: streams[i], expected: last(i) + 1, actual: last(i) } });
+        if (wrong.has(i))
+          expect(o).toMatchObject({
+            status: 'rejected',
+            reason: { name: 'ConcurrencyError', stream: streams[i], expected: last(i) + 1, actual: last(i) },
+          });
         else expect(o.status).toBe('fulfilled');
       });
       for (const [i, s] of streams.entries()) expect(await store.readStream(s)).toHaveLength(last(i) + 1 + (wrong.has(i) ? 0 : 1));
@@ -275,7 +306,15 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
     it('an append whose data cannot be serialised fails alone; concurrent neighbours commit', async () => {
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
-      const bad = [{ n: 1n }, cyclic, { toJSON: () => { throw new Error('no JSON form'); } }];
+      const bad = [
+        { n: 1n },
+        cyclic,
+        {
+          toJSON: () => {
+            throw new Error('no JSON form');
+          },
+        },
+      ];
       const outcomes = await Promise.allSettled([
         store.appendToStream('ser-ok-1', [ev('A')], 'no-stream'),
         ...bad.map((data, i) => store.appendToStream(`ser-bad-${i}`, [{ type: 'Bad', data: data as never, meta: {} }], 'no-stream')),
@@ -290,7 +329,9 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
     it('subscribe: listeners get growing log sizes after commits; a throwing listener breaks nothing', async () => {
       const sizes: number[] = [];
       const unsubscribe = store.subscribe((n) => sizes.push(n));
-      const unsubscribeBad = store.subscribe(() => { throw new Error('listener bug'); });
+      const unsubscribeBad = store.subscribe(() => {
+        throw new Error('listener bug');
+      });
       await store.appendToStream('sub', evs(2), 'no-stream');
       await Promise.all(Array.from({ length: 5 }, (_, i) => store.appendToStream(`sub-${i}`, [ev('S')], 'no-stream')));
       await store.appendMulti([{ stream: 'sub', expectedRevision: 1, events: [ev('S')] }]);
@@ -309,10 +350,12 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
       await expect(store.appendToStream('e', [], 'any')).rejects.toThrow(TypeError);
       await expect(store.appendToStream('e2', [], 'no-stream')).rejects.toThrow(TypeError);
       await expect(store.appendMulti([])).rejects.toThrow(TypeError);
-      await expect(store.appendMulti([
-        { stream: 'e3', expectedRevision: 'no-stream', events: [ev('A')] },
-        { stream: 'e4', expectedRevision: 'no-stream', events: [] },
-      ])).rejects.toThrow(TypeError);
+      await expect(
+        store.appendMulti([
+          { stream: 'e3', expectedRevision: 'no-stream', events: [ev('A')] },
+          { stream: 'e4', expectedRevision: 'no-stream', events: [] },
+        ]),
+      ).rejects.toThrow(TypeError);
       await expect(store.appendToStream('e', [ev('A')], -1 as ExpectedRevision)).rejects.toThrow(TypeError);
       expect(await store.count()).toBe(1);
       expect(await store.readStream('e3')).toEqual([]);

@@ -7,18 +7,38 @@ import { expectRefused, filingBody, principal, startLedger, type LedgerApp } fro
 
 type Who = { id: string; key: string };
 const DAY = 86_400_000;
-const hashOf = (e: Record<string, unknown>) => createHash('sha256').update(canonicalize({
-  v: e.v, id: e.id, stream: e.stream, revision: e.revision, type: e.type, data: e.data, meta: e.meta, recordedAt: e.recordedAt, prevHash: e.prevHash,
-})!).digest('hex');
+const hashOf = (e: Record<string, unknown>) =>
+  createHash('sha256')
+    .update(
+      canonicalize({
+        v: e.v,
+        id: e.id,
+        stream: e.stream,
+        revision: e.revision,
+        type: e.type,
+        data: e.data,
+        meta: e.meta,
+        recordedAt: e.recordedAt,
+        prevHash: e.prevHash,
+      })!,
+    )
+    .digest('hex');
 const sha = () => randomBytes(32).toString('hex');
 
 describe('disputes', () => {
   let ledger: LedgerApp;
-  let alice: Who; let bob: Who; let carol: Who; let dave: Who; let rita: Who; let victor: Who; let audrey: Who;
+  let alice: Who;
+  let bob: Who;
+  let carol: Who;
+  let dave: Who;
+  let rita: Who;
+  let victor: Who;
+  let audrey: Who;
 
   const as = (who: Who) => ({
     post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
-    get: (path: string, query: Record<string, string | number> = {}) => ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
+    get: (path: string, query: Record<string, string | number> = {}) =>
+      ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
   });
   const file = async (who: Who, overrides: Record<string, unknown> = {}) => {
     const body = filingBody(overrides);
@@ -48,24 +68,40 @@ describe('disputes', () => {
     // A complaint whose evidence is another filed AI work's content is recorded and returned at once, in one commit.
     const before = await ledger.store.count();
     const aiComplaint = await as(bob).post('/v1/disputes', {
-      type: 'priority', filingId: alicesWork.filingId, claim: 'Alice copied my picture.', basisFilingId: bobsEarlier.filingId,
+      type: 'priority',
+      filingId: alicesWork.filingId,
+      claim: 'Alice copied my picture.',
+      basisFilingId: bobsEarlier.filingId,
       evidence: [{ sha256: carolsAiWork.contentHash, description: 'the original picture', declaredAiGenerated: false }],
     });
     expect(aiComplaint.status).toBe(201);
     expect(aiComplaint.body).toMatchObject({
-      status: 'returned', awaiting: null, complainant: bob.id, respondent: alice.id,
-      returned: { reason: 'ai-generated-evidence', evidence: [{ sha256: carolsAiWork.contentHash, declaredAiGenerated: false, aiFilingId: carolsAiWork.filingId }] },
+      status: 'returned',
+      awaiting: null,
+      complainant: bob.id,
+      respondent: alice.id,
+      returned: {
+        reason: 'ai-generated-evidence',
+        evidence: [{ sha256: carolsAiWork.contentHash, declaredAiGenerated: false, aiFilingId: carolsAiWork.filingId }],
+      },
     });
     expect(aiComplaint.body.recorded.map((r: { type: string }) => r.type)).toEqual(['ComplaintFiled', 'ComplaintReturned']);
     expect(aiComplaint.body.recorded.map((r: { leafIndex: number }) => r.leafIndex)).toEqual([before, before + 1]);
     expect(await ledger.store.count()).toBe(before + 2);
     const returnedHistory = await as(bob).get(`/v1/disputes/${aiComplaint.body.disputeId}/history`);
     expect(returnedHistory.body.events.map((e: { type: string }) => e.type)).toEqual(['ComplaintFiled', 'ComplaintReturned']);
-    await refused(() => as(rita).post(`/v1/disputes/${aiComplaint.body.disputeId}/assign`, { reviewerId: rita.id }), 409, 'dispute-returned');
+    await refused(
+      () => as(rita).post(`/v1/disputes/${aiComplaint.body.disputeId}/assign`, { reviewerId: rita.id }),
+      409,
+      'dispute-returned',
+    );
 
     // The proper complaint: Bob's own (AI) basis filing among the evidence is no reason to return it.
     const opened = await as(bob).post('/v1/disputes', {
-      type: 'priority', filingId: alicesWork.filingId, claim: 'I filed this work before Alice did.', basisFilingId: bobsEarlier.filingId,
+      type: 'priority',
+      filingId: alicesWork.filingId,
+      claim: 'I filed this work before Alice did.',
+      basisFilingId: bobsEarlier.filingId,
       evidence: [
         { sha256: bobsEarlier.contentHash, description: 'my filed work', declaredAiGenerated: false },
         { sha256: sha(), description: 'my sketchbook scan', declaredAiGenerated: false },
@@ -73,45 +109,107 @@ describe('disputes', () => {
     });
     expect(opened.status).toBe(201);
     const id = opened.body.disputeId as string;
-    expect(opened.body).toMatchObject({ status: 'opened', awaiting: 'assignment', type: 'priority', complainant: bob.id, respondent: alice.id, basisFilingId: bobsEarlier.filingId, returned: null, overdue: false });
+    expect(opened.body).toMatchObject({
+      status: 'opened',
+      awaiting: 'assignment',
+      type: 'priority',
+      complainant: bob.id,
+      respondent: alice.id,
+      basisFilingId: bobsEarlier.filingId,
+      returned: null,
+      overdue: false,
+    });
     expect(opened.body.policy).toEqual({ version: 1, responseDays: 7, decisionSlaDays: 15, appealDays: 15 });
     const openedAt = Date.parse(opened.body.openedAt);
     expect(Date.parse(opened.body.deadlines.responseDueAt) - openedAt).toBe(7 * DAY);
     expect(Date.parse(opened.body.deadlines.decisionDueAt) - openedAt).toBe(15 * DAY);
     expect(opened.body.reviewDueAt).toBe(opened.body.deadlines.decisionDueAt);
 
-    await refused(() => as(rita).post(`/v1/disputes/${id}/decision`, { outcome: 'upheld', remedy: 'revoke', reasoning: 'Too early.' }), 409, 'not-assigned');
+    await refused(
+      () => as(rita).post(`/v1/disputes/${id}/decision`, { outcome: 'upheld', remedy: 'revoke', reasoning: 'Too early.' }),
+      409,
+      'not-assigned',
+    );
 
     const assigned = await as(rita).post(`/v1/disputes/${id}/assign`, { reviewerId: rita.id });
     expect(assigned.status).toBe(200);
     expect(assigned.body).toMatchObject({ status: 'assigned', assignee: rita.id, awaiting: 'response' });
 
-    await refused(() => as(rita).post(`/v1/disputes/${id}/decision`, { outcome: 'upheld', remedy: 'revoke', reasoning: 'Too early.' }), 409, 'awaiting-response');
+    await refused(
+      () => as(rita).post(`/v1/disputes/${id}/decision`, { outcome: 'upheld', remedy: 'revoke', reasoning: 'Too early.' }),
+      409,
+      'awaiting-response',
+    );
 
-    const response = await as(alice).post(`/v1/disputes/${id}/response`, { statement: 'My work is independent.', evidence: [{ sha256: sha(), description: 'my prompt log' }] });
+    const response = await as(alice).post(`/v1/disputes/${id}/response`, {
+      statement: 'My work is independent.',
+      evidence: [{ sha256: sha(), description: 'my prompt log' }],
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ status: 'assigned', awaiting: 'decision', response: { statement: 'My work is independent.' } });
     await refused(() => as(alice).post(`/v1/disputes/${id}/response`, { statement: 'Again.' }), 409, 'already-responded');
 
-    await refused(() => as(victor).post(`/v1/disputes/${id}/decision`, { outcome: 'rejected', reasoning: 'Not mine to decide.' }), 403, 'not-assigned-reviewer');
-    const decided = await as(rita).post(`/v1/disputes/${id}/decision`, { outcome: 'upheld', remedy: 'revoke', reasoning: 'Bob filed the same work earlier.' });
+    await refused(
+      () => as(victor).post(`/v1/disputes/${id}/decision`, { outcome: 'rejected', reasoning: 'Not mine to decide.' }),
+      403,
+      'not-assigned-reviewer',
+    );
+    const decided = await as(rita).post(`/v1/disputes/${id}/decision`, {
+      outcome: 'upheld',
+      remedy: 'revoke',
+      reasoning: 'Bob filed the same work earlier.',
+    });
     expect(decided.status).toBe(200);
-    expect(decided.body).toMatchObject({ status: 'decided', awaiting: 'appeal-window', outcome: 'upheld', remedy: 'revoke', reviewDueAt: null, decision: { decidedBy: rita.id } });
+    expect(decided.body).toMatchObject({
+      status: 'decided',
+      awaiting: 'appeal-window',
+      outcome: 'upheld',
+      remedy: 'revoke',
+      reviewDueAt: null,
+      decision: { decidedBy: rita.id },
+    });
     expect(Date.parse(decided.body.deadlines.appealUntil) - Date.parse(decided.body.decision.decidedAt)).toBe(15 * DAY);
     const decisionEvent = (await ledger.store.readStream(`dispute-${id}`)).find((e) => e.type === 'DisputeDecided')!;
-    expect(decisionEvent.data).toMatchObject({ filingId: alicesWork.filingId, complainant: bob.id, outcome: 'upheld', remedy: 'revoke', decidedAt: decided.body.decision.decidedAt });
-    await refused(() => as(rita).post(`/v1/disputes/${id}/decision`, { outcome: 'rejected', reasoning: 'Changed my mind.' }), 409, 'already-decided');
+    expect(decisionEvent.data).toMatchObject({
+      filingId: alicesWork.filingId,
+      complainant: bob.id,
+      outcome: 'upheld',
+      remedy: 'revoke',
+      decidedAt: decided.body.decision.decidedAt,
+    });
+    await refused(
+      () => as(rita).post(`/v1/disputes/${id}/decision`, { outcome: 'rejected', reasoning: 'Changed my mind.' }),
+      409,
+      'already-decided',
+    );
 
     await refused(() => as(carol).post(`/v1/disputes/${id}/appeal`, { grounds: 'I am not a party.' }), 403, 'not-a-party');
-    const appealed = await as(alice).post(`/v1/disputes/${id}/appeal`, { grounds: 'My drafts predate Bob\'s filing.' });
+    const appealed = await as(alice).post(`/v1/disputes/${id}/appeal`, { grounds: "My drafts predate Bob's filing." });
     expect(appealed.status).toBe(200);
-    expect(appealed.body).toMatchObject({ status: 'appealed', awaiting: 'appeal-decision', appeal: { appellant: alice.id, party: 'respondent' } });
+    expect(appealed.body).toMatchObject({
+      status: 'appealed',
+      awaiting: 'appeal-decision',
+      appeal: { appellant: alice.id, party: 'respondent' },
+    });
     expect(Date.parse(appealed.body.deadlines.appealDecisionDueAt) - Date.parse(appealed.body.appeal.appealedAt)).toBe(15 * DAY);
 
-    await refused(() => as(rita).post(`/v1/disputes/${id}/appeal-decision`, { ruling: 'affirm', reasoning: 'I was right.' }), 403, 'same-reviewer');
-    const final = await as(victor).post(`/v1/disputes/${id}/appeal-decision`, { ruling: 'affirm', reasoning: 'The drafts are dated after Bob\'s filing.' });
+    await refused(
+      () => as(rita).post(`/v1/disputes/${id}/appeal-decision`, { ruling: 'affirm', reasoning: 'I was right.' }),
+      403,
+      'same-reviewer',
+    );
+    const final = await as(victor).post(`/v1/disputes/${id}/appeal-decision`, {
+      ruling: 'affirm',
+      reasoning: "The drafts are dated after Bob's filing.",
+    });
     expect(final.status).toBe(200);
-    expect(final.body).toMatchObject({ status: 'final', awaiting: null, outcome: 'upheld', remedy: 'revoke', appealDecision: { ruling: 'affirmed', decidedBy: victor.id } });
+    expect(final.body).toMatchObject({
+      status: 'final',
+      awaiting: null,
+      outcome: 'upheld',
+      remedy: 'revoke',
+      appealDecision: { ruling: 'affirmed', decidedBy: victor.id },
+    });
     expect(final.body.finalAt).toBe(final.body.appealDecision.decidedAt);
     await refused(() => as(bob).post(`/v1/disputes/${id}/withdraw`, {}), 409, 'dispute-final');
 
@@ -119,7 +217,14 @@ describe('disputes', () => {
     const history = await as(bob).get(`/v1/disputes/${id}/history`);
     expect(history.status).toBe(200);
     const events = history.body.events as Array<Record<string, any>>;
-    expect(events.map((e) => e.type)).toEqual(['ComplaintFiled', 'DisputeAssigned', 'ResponseSubmitted', 'DisputeDecided', 'AppealFiled', 'AppealDecided']);
+    expect(events.map((e) => e.type)).toEqual([
+      'ComplaintFiled',
+      'DisputeAssigned',
+      'ResponseSubmitted',
+      'DisputeDecided',
+      'AppealFiled',
+      'AppealDecided',
+    ]);
     expect(events.map((e) => e.meta.actor)).toEqual([bob.id, rita.id, alice.id, rita.id, alice.id, victor.id]);
     let prev = '0'.repeat(64);
     events.forEach((e, i) => {
@@ -145,25 +250,42 @@ describe('disputes', () => {
 
   it('does not return evidence of a filed work that is not AI-generated, and returns evidence declared AI-generated', async () => {
     const target = await file(alice);
-    const photo = await file(carol, { generation: { ...(filingBody().generation as object), digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture' } });
+    const photo = await file(carol, {
+      generation: {
+        ...(filingBody().generation as object),
+        digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture',
+      },
+    });
     const kept = await as(dave).post('/v1/disputes', {
-      type: 'infringement', filingId: target.filingId, claim: 'This reuses my photograph.',
+      type: 'infringement',
+      filingId: target.filingId,
+      claim: 'This reuses my photograph.',
       evidence: [{ sha256: photo.contentHash, description: 'the photograph', declaredAiGenerated: false }],
     });
     expect(kept.status).toBe(201);
     expect(kept.body.status).toBe('opened');
 
     const declared = await as(dave).post('/v1/disputes', {
-      type: 'authorship', filingId: target.filingId, claim: 'I made it.',
+      type: 'authorship',
+      filingId: target.filingId,
+      claim: 'I made it.',
       evidence: [{ sha256: sha(), description: 'my render', declaredAiGenerated: true }],
     });
     expect(declared.status).toBe(201);
-    expect(declared.body).toMatchObject({ status: 'returned', returned: { reason: 'ai-generated-evidence', evidence: [{ declaredAiGenerated: true, aiFilingId: null }] } });
+    expect(declared.body).toMatchObject({
+      status: 'returned',
+      returned: { reason: 'ai-generated-evidence', evidence: [{ declaredAiGenerated: true, aiFilingId: null }] },
+    });
   });
 
   it('lets exactly one of two concurrent decisions through, with one decision event in the store', async () => {
     const target = await file(alice);
-    const opened = await as(bob).post('/v1/disputes', { type: 'infringement', filingId: target.filingId, claim: 'It copies my drawing.', evidence: [] });
+    const opened = await as(bob).post('/v1/disputes', {
+      type: 'infringement',
+      filingId: target.filingId,
+      claim: 'It copies my drawing.',
+      evidence: [],
+    });
     const id = opened.body.disputeId as string;
     expect((await as(rita).post(`/v1/disputes/${id}/assign`, { reviewerId: rita.id })).status).toBe(200);
     expect((await as(alice).post(`/v1/disputes/${id}/response`, { statement: 'It does not.' })).status).toBe(200);
@@ -187,7 +309,10 @@ describe('disputes', () => {
     const target = await file(carol);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      ids.push((await as(dave).post('/v1/disputes', { type: 'mislabeling', filingId: target.filingId, claim: `Label missing (${i}).` })).body.disputeId);
+      ids.push(
+        (await as(dave).post('/v1/disputes', { type: 'mislabeling', filingId: target.filingId, claim: `Label missing (${i}).` })).body
+          .disputeId,
+      );
     }
     await as(victor).post(`/v1/disputes/${ids[0]}/assign`, { reviewerId: victor.id });
     const admin = { id: '', key: ledger.adminKey };
@@ -202,7 +327,9 @@ describe('disputes', () => {
     const forFiling = await as(audrey).get('/v1/disputes', { filingId: target.filingId, status: 'opened' });
     expect(forFiling.body.items.map((d: { disputeId: string }) => d.disputeId)).toEqual([ids[2]]);
     expect((await as(rita).get('/v1/disputes', { overdue: 'true' })).body.items).toEqual([]);
-    expect((await as(rita).get('/v1/disputes', { status: 'final' })).body.items.every((d: { status: string }) => d.status === 'final')).toBe(true);
+    expect(
+      (await as(rita).get('/v1/disputes', { status: 'final' })).body.items.every((d: { status: string }) => d.status === 'final'),
+    ).toBe(true);
 
     // A creator sees only their own disputes, as complainant or respondent.
     const seen: string[] = [];
@@ -217,7 +344,9 @@ describe('disputes', () => {
     } while (cursor);
     expect(seen).toEqual(ids);
     const alices = await as(alice).get('/v1/disputes', { limit: 100 });
-    expect(alices.body.items.every((d: { complainant: string; respondent: string }) => d.complainant === alice.id || d.respondent === alice.id)).toBe(true);
+    expect(
+      alices.body.items.every((d: { complainant: string; respondent: string }) => d.complainant === alice.id || d.respondent === alice.id),
+    ).toBe(true);
     expect(alices.body.items.some((d: { disputeId: string }) => ids.includes(d.disputeId))).toBe(false);
   });
 
@@ -227,20 +356,60 @@ describe('disputes', () => {
     const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
     const policy = { version: 1, responseDays: 7, decisionSlaDays: 15, appealDays: 15 };
     const record = async (disputeId: string, events: Array<{ type: string; data: JsonObject }>) => {
-      const result = await ledger.store.appendToStream(`dispute-${disputeId}`, events.map((e) => ({ ...e, meta: { actor: bob.id } })), 'no-stream');
+      const result = await ledger.store.appendToStream(
+        `dispute-${disputeId}`,
+        events.map((e) => ({ ...e, meta: { actor: bob.id } })),
+        'no-stream',
+      );
       await ledger.app.get(ProjectionRunner).waitFor(result.lastPosition);
     };
     const opened = (disputeId: string, days: number) => ({
       type: 'ComplaintFiled',
-      data: { disputeId, type: 'infringement', filingId: target.filingId, complainant: bob.id, respondent: alice.id, claim: 'Old complaint.', basisFilingId: null, evidence: [], policy, filedAt: ago(days) },
+      data: {
+        disputeId,
+        type: 'infringement',
+        filingId: target.filingId,
+        complainant: bob.id,
+        respondent: alice.id,
+        claim: 'Old complaint.',
+        basisFilingId: null,
+        evidence: [],
+        policy,
+        filedAt: ago(days),
+      },
     });
     const overdueId = '01900000-0000-7000-8000-000000000001';
     const finalId = '01900000-0000-7000-8000-000000000002';
-    await record(overdueId, [opened(overdueId, 20), { type: 'DisputeAssigned', data: { disputeId: overdueId, reviewerId: rita.id, previousReviewerId: null, assignedBy: rita.id, assignedAt: ago(19) } }]);
+    await record(overdueId, [
+      opened(overdueId, 20),
+      {
+        type: 'DisputeAssigned',
+        data: { disputeId: overdueId, reviewerId: rita.id, previousReviewerId: null, assignedBy: rita.id, assignedAt: ago(19) },
+      },
+    ]);
     await record(finalId, [
       opened(finalId, 40),
-      { type: 'DisputeAssigned', data: { disputeId: finalId, reviewerId: rita.id, previousReviewerId: null, assignedBy: rita.id, assignedAt: ago(39) } },
-      { type: 'DisputeDecided', data: { disputeId: finalId, filingId: target.filingId, type: 'infringement', complainant: bob.id, respondent: alice.id, outcome: 'rejected', remedy: null, reasoning: 'No copy.', decidedBy: rita.id, decidedAt: ago(30), appealUntil: ago(15), policyVersion: 1 } },
+      {
+        type: 'DisputeAssigned',
+        data: { disputeId: finalId, reviewerId: rita.id, previousReviewerId: null, assignedBy: rita.id, assignedAt: ago(39) },
+      },
+      {
+        type: 'DisputeDecided',
+        data: {
+          disputeId: finalId,
+          filingId: target.filingId,
+          type: 'infringement',
+          complainant: bob.id,
+          respondent: alice.id,
+          outcome: 'rejected',
+          remedy: null,
+          reasoning: 'No copy.',
+          decidedBy: rita.id,
+          decidedAt: ago(30),
+          appealUntil: ago(15),
+          policyVersion: 1,
+        },
+      },
     ]);
 
     const overdue = await as(rita).get('/v1/disputes', { overdue: 'true', limit: 100 });
@@ -274,7 +443,8 @@ describe('disputes', () => {
     const target = await file(alice);
     const body = { type: 'infringement', filingId: target.filingId, claim: 'Copied.', evidence: [] };
     const before = await ledger.store.count();
-    const send = () => ledger.http().post('/v1/disputes').set('authorization', `Bearer ${bob.key}`).set('idempotency-key', 'dispute-retry-1').send(body);
+    const send = () =>
+      ledger.http().post('/v1/disputes').set('authorization', `Bearer ${bob.key}`).set('idempotency-key', 'dispute-retry-1').send(body);
     const a = await send();
     const b = await send();
     expect([a.status, b.status]).toEqual([201, 201]);

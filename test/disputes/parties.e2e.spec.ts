@@ -7,17 +7,27 @@ type Listed = { disputeId: string; respondent: string; parties: { respondent: { 
 
 describe('dispute parties', () => {
   let ledger: LedgerApp;
-  let alice: Who; let bob: Who; let carol: Who; let rita: Who; let victor: Who; let admin: Who;
+  let alice: Who;
+  let bob: Who;
+  let carol: Who;
+  let rita: Who;
+  let victor: Who;
+  let admin: Who;
 
   const as = (who: Who) => ({
     post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
-    get: (path: string, query: Record<string, string> = {}) => ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
+    get: (path: string, query: Record<string, string> = {}) =>
+      ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
   });
   const refused = (send: Parameters<typeof expectRefused>[1], status: number, code: string) => expectRefused(ledger, send, status, code);
   const complaintAgainst = async (respondent: Who, complainant: Who) => {
     const filed = await as(respondent).post('/v1/filings', filingBody());
     expect(filed.status).toBe(201);
-    const opened = await as(complainant).post('/v1/disputes', { type: 'infringement', filingId: filed.body.filingId, claim: 'This copies my work.' });
+    const opened = await as(complainant).post('/v1/disputes', {
+      type: 'infringement',
+      filingId: filed.body.filingId,
+      claim: 'This copies my work.',
+    });
     expect(opened.status).toBe(201);
     return opened.body.disputeId as string;
   };
@@ -38,7 +48,9 @@ describe('dispute parties', () => {
     const id = await complaintAgainst(alice, bob);
     const opened = await as(bob).get(`/v1/disputes/${id}`);
     expect(opened.body.parties).toEqual({
-      complainant: { id: bob.id, name: 'Bob Complainant' }, respondent: { id: alice.id, name: 'Alice Respondent' }, assignee: null,
+      complainant: { id: bob.id, name: 'Bob Complainant' },
+      respondent: { id: alice.id, name: 'Alice Respondent' },
+      assignee: null,
     });
     expect(opened.body).toMatchObject({ complainant: bob.id, respondent: alice.id, assignee: null, appeal: null, appeals: [] });
 
@@ -49,19 +61,26 @@ describe('dispute parties', () => {
     const assigned = await as(rita).post(`/v1/disputes/${id}/assign`, {});
     expect(assigned.status).toBe(200);
     expect(assigned.body).toMatchObject({
-      status: 'assigned', assignee: rita.id, parties: { assignee: { id: rita.id, name: 'Rita Reviewer' } },
+      status: 'assigned',
+      assignee: rita.id,
+      parties: { assignee: { id: rita.id, name: 'Rita Reviewer' } },
       recorded: [{ type: 'DisputeAssigned' }],
     });
     await refused(() => as(rita).post(`/v1/disputes/${id}/assign`, {}), 409, 'already-assigned');
 
     const seen = await as(alice).get(`/v1/disputes/${id}`);
     expect(seen.body.parties).toEqual({
-      complainant: { id: bob.id, name: 'Bob Complainant' }, respondent: { id: alice.id, name: 'Alice Respondent' },
+      complainant: { id: bob.id, name: 'Bob Complainant' },
+      respondent: { id: alice.id, name: 'Alice Respondent' },
       assignee: { id: rita.id, name: 'Rita Reviewer' },
     });
 
     expect((await as(alice).post(`/v1/disputes/${id}/response`, { statement: 'It is my own work.' })).status).toBe(200);
-    const decided = await as(rita).post(`/v1/disputes/${id}/decision`, { outcome: 'upheld', remedy: 'suspend', reasoning: 'Copied in part.' });
+    const decided = await as(rita).post(`/v1/disputes/${id}/decision`, {
+      outcome: 'upheld',
+      remedy: 'suspend',
+      reasoning: 'Copied in part.',
+    });
     expect(decided.status).toBe(200);
     expect(decided.body).toMatchObject({ status: 'decided', outcome: 'upheld', remedy: 'suspend' });
 
@@ -70,12 +89,18 @@ describe('dispute parties', () => {
     expect(respondentAppeal.status).toBe(200);
     expect(respondentAppeal.body.recorded).toMatchObject([{ type: 'AppealFiled' }]);
     await refused(() => as(alice).post(`/v1/disputes/${id}/appeal`, { grounds: 'Once more.' }), 409, 'already-appealed');
-    await refused(() => as(bob).post(`/v1/disputes/${id}/appeal`, { grounds: 'Too mild.', party: 'complainant' }), 400, 'validation-failed');
+    await refused(
+      () => as(bob).post(`/v1/disputes/${id}/appeal`, { grounds: 'Too mild.', party: 'complainant' }),
+      400,
+      'validation-failed',
+    );
     await refused(() => as(carol).post(`/v1/disputes/${id}/appeal`, { grounds: 'Me too.' }), 403, 'not-a-party');
     const complainantAppeal = await as(bob).post(`/v1/disputes/${id}/appeal`, { grounds: 'A suspension is too mild.' });
     expect(complainantAppeal.status).toBe(200);
     expect(complainantAppeal.body).toMatchObject({
-      status: 'appealed', awaiting: 'appeal-decision', appeal: { appellant: alice.id, party: 'respondent' },
+      status: 'appealed',
+      awaiting: 'appeal-decision',
+      appeal: { appellant: alice.id, party: 'respondent' },
       appeals: [
         { appellant: alice.id, party: 'respondent', grounds: 'Nothing was copied.' },
         { appellant: bob.id, party: 'complainant', grounds: 'A suspension is too mild.' },
@@ -85,16 +110,25 @@ describe('dispute parties', () => {
     await refused(() => as(bob).post(`/v1/disputes/${id}/appeal`, { grounds: 'Again.' }), 409, 'already-appealed');
 
     // The appeal reviewer varies the remedy: it must change, and be one the dispute type allows.
-    const vary = (body: object) => () => as(victor).post(`/v1/disputes/${id}/appeal-decision`, { ruling: 'vary', reasoning: 'Revoke it.', ...body });
+    const vary = (body: object) => () =>
+      as(victor).post(`/v1/disputes/${id}/appeal-decision`, { ruling: 'vary', reasoning: 'Revoke it.', ...body });
     await refused(vary({ remedy: 'suspend' }), 400, 'remedy-unchanged');
     await refused(vary({ remedy: 'transfer' }), 400, 'remedy-not-applicable');
     await refused(vary({}), 400, 'remedy-required');
     await refused(vary({ remedy: 'revoke', outcome: 'upheld' }), 400, 'validation-failed');
-    await refused(() => as(rita).post(`/v1/disputes/${id}/appeal-decision`, { ruling: 'vary', remedy: 'revoke', reasoning: 'Mine.' }), 403, 'same-reviewer');
+    await refused(
+      () => as(rita).post(`/v1/disputes/${id}/appeal-decision`, { ruling: 'vary', remedy: 'revoke', reasoning: 'Mine.' }),
+      403,
+      'same-reviewer',
+    );
     const varied = await vary({ remedy: 'revoke' })();
     expect(varied.status).toBe(200);
     expect(varied.body).toMatchObject({
-      status: 'final', awaiting: null, outcome: 'upheld', remedy: 'revoke', decision: { outcome: 'upheld', remedy: 'suspend' },
+      status: 'final',
+      awaiting: null,
+      outcome: 'upheld',
+      remedy: 'revoke',
+      decision: { outcome: 'upheld', remedy: 'suspend' },
       appealDecision: { ruling: 'varied', outcome: 'upheld', remedy: 'revoke', decidedBy: victor.id },
       parties: { complainant: { id: bob.id }, respondent: { id: alice.id }, assignee: { id: rita.id } },
     });
@@ -103,7 +137,13 @@ describe('dispute parties', () => {
 
     const history = await as(alice).get(`/v1/disputes/${id}/history`);
     expect(history.body.events.map((e: { type: string }) => e.type)).toEqual([
-      'ComplaintFiled', 'DisputeAssigned', 'ResponseSubmitted', 'DisputeDecided', 'AppealFiled', 'AppealFiled', 'AppealDecided',
+      'ComplaintFiled',
+      'DisputeAssigned',
+      'ResponseSubmitted',
+      'DisputeDecided',
+      'AppealFiled',
+      'AppealFiled',
+      'AppealDecided',
     ]);
     const decidedAppeal = history.body.events[6];
     expect(decidedAppeal.data).toMatchObject({ ruling: 'varied', outcome: 'upheld', remedy: 'revoke' });
@@ -128,7 +168,9 @@ describe('dispute parties', () => {
     expect(ids).not.toContain(againstBob);
     expect(mine.body.items.every((d: Listed) => d.respondent === alice.id && d.parties.respondent.id === alice.id)).toBe(true);
     expect(mine.body.items.find((d: Listed) => d.disputeId === againstAlice).parties).toEqual({
-      complainant: { id: bob.id, name: 'Bob Complainant' }, respondent: { id: alice.id, name: 'Alice Respondent' }, assignee: null,
+      complainant: { id: bob.id, name: 'Bob Complainant' },
+      respondent: { id: alice.id, name: 'Alice Respondent' },
+      assignee: null,
     });
     const byId = await as(alice).get('/v1/disputes', { respondent: alice.id, limit: '100' });
     expect(byId.body.items.map((d: Listed) => d.disputeId)).toEqual(ids);

@@ -37,7 +37,7 @@ describe('filing a work with its file', () => {
       Record<string, any>
     >;
 
-  it('records the content hash, the perceptual hash computed from the pixels (source computed), and the file\'s provenance', async () => {
+  it("records the content hash, the perceptual hash computed from the pixels (source computed), and the file's provenance", async () => {
     const png = await scenePng(101, 400, 300);
     const res = await fileWith(alice, metadata(), png);
     expect(res.status).toBe(201);

@@ -3,9 +3,22 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
-const hashOf = (e: Record<string, unknown>) => createHash('sha256').update(canonicalize({
-  v: e.v, id: e.id, stream: e.stream, revision: e.revision, type: e.type, data: e.data, meta: e.meta, recordedAt: e.recordedAt, prevHash: e.prevHash,
-})!).digest('hex');
+const hashOf = (e: Record<string, unknown>) =>
+  createHash('sha256')
+    .update(
+      canonicalize({
+        v: e.v,
+        id: e.id,
+        stream: e.stream,
+        revision: e.revision,
+        type: e.type,
+        data: e.data,
+        meta: e.meta,
+        recordedAt: e.recordedAt,
+        prevHash: e.prevHash,
+      })!,
+    )
+    .digest('hex');
 
 describe('filing a work', () => {
   let ledger: LedgerApp;
@@ -23,7 +36,12 @@ describe('filing a work', () => {
     const body = filingBody();
     const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(body);
     expect(filed.status).toBe(201);
-    expect(filed.body).toMatchObject({ filingId: expect.any(String), leafIndex: expect.any(Number), eventHash: expect.stringMatching(/^[0-9a-f]{64}$/), receiptUrl: `/v1/filings/${filed.body.filingId}/receipt` });
+    expect(filed.body).toMatchObject({
+      filingId: expect.any(String),
+      leafIndex: expect.any(Number),
+      eventHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      receiptUrl: `/v1/filings/${filed.body.filingId}/receipt`,
+    });
     expect(filed.body.right).toMatchObject({ status: 'provisional', holder: alice.id, policyVersion: 1 });
     expect(Date.parse(filed.body.right.labelDueAt) - Date.parse(filed.body.right.since)).toBe(7 * 86_400_000);
 
@@ -31,12 +49,22 @@ describe('filing a work', () => {
     const read = await ledger.http().get(`/v1/filings/${filed.body.filingId}`).set('authorization', `Bearer ${alice.key}`);
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({
-      filingId: filed.body.filingId, contentHash: body.contentHash, creator: alice.id, status: 'active', leafIndex: filed.body.leafIndex,
-      eventHash: filed.body.eventHash, labels: { state: 'none' }, perceptualHash: body.perceptualHash,
+      filingId: filed.body.filingId,
+      contentHash: body.contentHash,
+      creator: alice.id,
+      status: 'active',
+      leafIndex: filed.body.leafIndex,
+      eventHash: filed.body.eventHash,
+      labels: { state: 'none' },
+      perceptualHash: body.perceptualHash,
     });
     expect(read.body.generation).toMatchObject({ seed: '18446744073709551615', iterations: 14, tool: { name: 'Stable Diffusion' } });
 
-    const withdrawn = await ledger.http().post(`/v1/filings/${filed.body.filingId}/withdraw`).set('authorization', `Bearer ${alice.key}`).send({ reason: 'published elsewhere' });
+    const withdrawn = await ledger
+      .http()
+      .post(`/v1/filings/${filed.body.filingId}/withdraw`)
+      .set('authorization', `Bearer ${alice.key}`)
+      .send({ reason: 'published elsewhere' });
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.status).toBe('withdrawn');
 
@@ -73,17 +101,27 @@ describe('filing a work', () => {
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
-  it('lists a creator\'s own filings with cursor pagination', async () => {
+  it("lists a creator's own filings with cursor pagination", async () => {
     const carol = await principal(ledger, 'Carol', ['creator']);
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${carol.key}`).send(filingBody())).body.filingId);
+    for (let i = 0; i < 5; i++)
+      ids.push((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${carol.key}`).send(filingBody())).body.filingId);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: any = await ledger.http().get('/v1/filings').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set('authorization', `Bearer ${carol.key}`);
+      const res: any = await ledger
+        .http()
+        .get('/v1/filings')
+        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+        .set('authorization', `Bearer ${carol.key}`);
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
-      seen.push(...res.body.items.map((f: { filingId: string; creator: string }) => { expect(f.creator).toBe(carol.id); return f.filingId; }));
+      seen.push(
+        ...res.body.items.map((f: { filingId: string; creator: string }) => {
+          expect(f.creator).toBe(carol.id);
+          return f.filingId;
+        }),
+      );
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(ids);
@@ -94,8 +132,15 @@ describe('filing a work', () => {
   it('gives exactly one 201 when 50 requests by two creators race for the same content', async () => {
     const body = filingBody();
     const before = await ledger.store.count();
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) =>
-      ledger.http().post('/v1/filings').set('authorization', `Bearer ${(i % 2 ? alice : bob).key}`).send(body)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set('authorization', `Bearer ${(i % 2 ? alice : bob).key}`)
+          .send(body),
+      ),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
@@ -112,7 +157,8 @@ describe('filing a work', () => {
   it('replays the first response for a repeated Idempotency-Key and appends one event', async () => {
     const body = filingBody();
     const before = await ledger.store.count();
-    const send = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).set('idempotency-key', 'retry-1').send(body);
+    const send = () =>
+      ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).set('idempotency-key', 'retry-1').send(body);
     const [a, b] = await Promise.all([send(), send()]);
     const c = await send();
     expect([a.status, b.status, c.status]).toEqual([201, 201, 201]);
@@ -120,7 +166,12 @@ describe('filing a work', () => {
     expect(c.body).toEqual(a.body);
     expect(c.headers['idempotent-replayed']).toBe('true');
     expect(await ledger.store.count()).toBe(before + 2);
-    const reused = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).set('idempotency-key', 'retry-1').send(filingBody());
+    const reused = await ledger
+      .http()
+      .post('/v1/filings')
+      .set('authorization', `Bearer ${alice.key}`)
+      .set('idempotency-key', 'retry-1')
+      .send(filingBody());
     expect(reused.status).toBe(422);
     expect(await ledger.store.count()).toBe(before + 2);
   });

@@ -15,7 +15,12 @@ describe('filing and dispute integrity', () => {
   let victor: Who;
   let audrey: Who;
   const as = (who: { key: string }) => ({ authorization: `Bearer ${who.key}` });
-  const post = (who: Who, path: string, body: unknown) => ledger.http().post(path).set(as(who)).send(body as object);
+  const post = (who: Who, path: string, body: unknown) =>
+    ledger
+      .http()
+      .post(path)
+      .set(as(who))
+      .send(body as object);
   const get = (who: Who | null, path: string) => (who ? ledger.http().get(path).set(as(who)) : ledger.http().get(path));
   const newContent = () => createHash('sha256').update(randomBytes(32)).digest('hex');
 
@@ -35,7 +40,12 @@ describe('filing and dispute integrity', () => {
     expect(filed.status).toBe(201);
     const filingId: string = filed.body.filingId;
 
-    const complaint = await post(bob, '/v1/disputes', { type: 'authorship', filingId, claim: 'I made this; Alice copied my draft.', evidence: [] });
+    const complaint = await post(bob, '/v1/disputes', {
+      type: 'authorship',
+      filingId,
+      claim: 'I made this; Alice copied my draft.',
+      evidence: [],
+    });
     expect(complaint.status).toBe(201);
     const disputeId: string = complaint.body.disputeId;
     const history = (await get(alice, `/v1/filings/${filingId}/history`)).body.events as EventEnvelope[];
@@ -47,7 +57,11 @@ describe('filing and dispute integrity', () => {
 
     expect((await post(rita, `/v1/disputes/${disputeId}/assign`, { reviewerId: rita.id })).status).toBe(200);
     expect((await post(alice, `/v1/disputes/${disputeId}/response`, { statement: 'It is mine.' })).status).toBe(200);
-    const decided = await post(rita, `/v1/disputes/${disputeId}/decision`, { outcome: 'upheld', remedy: 'transfer', reasoning: 'Bob\'s drafts predate it.' });
+    const decided = await post(rita, `/v1/disputes/${disputeId}/decision`, {
+      outcome: 'upheld',
+      remedy: 'transfer',
+      reasoning: "Bob's drafts predate it.",
+    });
     expect(decided.status).toBe(200);
     // Still open to appeal: the right has not moved yet, and the withdrawal is still refused.
     expect((await get(null, `/v1/public/content/${contentHash}`)).body.holder).toEqual({ id: alice.id, name: 'Alice Creator' });
@@ -60,11 +74,22 @@ describe('filing and dispute integrity', () => {
     const bobParty = { id: bob.id, name: 'Bob Complainant' };
     const lookup = await get(null, `/v1/public/content/${contentHash}`);
     expect(lookup.body).toMatchObject({ filingId, status: 'active', holder: bobParty });
-    expect((await get(rita, `/v1/filings/${filingId}`)).body).toMatchObject({ creator: alice.id, creatorName: 'Alice Creator', holder: bobParty });
+    expect((await get(rita, `/v1/filings/${filingId}`)).body).toMatchObject({
+      creator: alice.id,
+      creatorName: 'Alice Creator',
+      holder: bobParty,
+    });
     expect((await get(audrey, `/v1/rights/${filingId}`)).body).toMatchObject({ status: 'transferred', holder: bob.id });
     const register = await get(audrey, `/v1/rights?holder=${bob.id}`);
-    expect(register.body.items.map((r: { filingId: string; status: string }) => [r.filingId, r.status])).toEqual([[filingId, 'transferred']]);
-    expect((await get(alice, `/v1/filings/${filingId}/receipt`)).body.filing).toEqual({ filingId, filedAt: filed.body.filedAt, leafIndex: filed.body.leafIndex, holder: bobParty });
+    expect(register.body.items.map((r: { filingId: string; status: string }) => [r.filingId, r.status])).toEqual([
+      [filingId, 'transferred'],
+    ]);
+    expect((await get(alice, `/v1/filings/${filingId}/receipt`)).body.filing).toEqual({
+      filingId,
+      filedAt: filed.body.filedAt,
+      leafIndex: filed.body.leafIndex,
+      holder: bobParty,
+    });
     // The holder reads the filing, its history and its receipt as its creator does.
     expect((await get(bob, `/v1/filings/${filingId}`)).body).toMatchObject({ filingId, holder: bobParty });
     expect((await get(bob, `/v1/filings/${filingId}/history`)).status).toBe(200);
@@ -74,7 +99,13 @@ describe('filing and dispute integrity', () => {
     const before = await ledger.store.count();
     const again = await post(bob, '/v1/filings', filingBody({ contentHash }));
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ filingId, alreadyHeld: true, filedAt: filed.body.filedAt, leafIndex: filed.body.leafIndex, right: { holder: bob.id, status: 'transferred' } });
+    expect(again.body).toMatchObject({
+      filingId,
+      alreadyHeld: true,
+      filedAt: filed.body.filedAt,
+      leafIndex: filed.body.leafIndex,
+      right: { holder: bob.id, status: 'transferred' },
+    });
     expect(await ledger.store.count()).toBe(before);
     // Anyone else still meets the 409, and the creator cannot withdraw what was transferred.
     await expectRefused(ledger, () => post(alice, '/v1/filings', filingBody({ contentHash })), 409, 'duplicate-content');
@@ -105,38 +136,73 @@ describe('filing and dispute integrity', () => {
     expect(second.status).toBe(201);
     expect(second.body.priorFilings).toEqual(prior);
     expect(Date.parse(second.body.filedAt)).toBeGreaterThan(Date.parse(first.body.filedAt));
-    expect((await get(bob, `/v1/filings/${second.body.filingId}`)).body).toMatchObject({ status: 'active', priorFilings: prior, holder: { id: bob.id } });
-    expect((await get(null, `/v1/public/content/${contentHash}`)).body).toMatchObject({ filingId: second.body.filingId, status: 'active', priorFilings: prior });
+    expect((await get(bob, `/v1/filings/${second.body.filingId}`)).body).toMatchObject({
+      status: 'active',
+      priorFilings: prior,
+      holder: { id: bob.id },
+    });
+    expect((await get(null, `/v1/public/content/${contentHash}`)).body).toMatchObject({
+      filingId: second.body.filingId,
+      status: 'active',
+      priorFilings: prior,
+    });
     // The earlier filing stays in the log; its creator now meets the live filing.
-    expect((await get(alice, `/v1/filings/${first.body.filingId}/history`)).body.events.map((e: EventEnvelope) => e.type)).toEqual(['WorkFiled', 'FilingWithdrawn']);
+    expect((await get(alice, `/v1/filings/${first.body.filingId}/history`)).body.events.map((e: EventEnvelope) => e.type)).toEqual([
+      'WorkFiled',
+      'FilingWithdrawn',
+    ]);
     const refused = await post(alice, '/v1/filings', filingBody({ contentHash }));
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ priorFilingId: second.body.filingId, priorFiledAt: second.body.filedAt, priorLeafIndex: second.body.leafIndex });
+    expect(refused.body).toMatchObject({
+      priorFilingId: second.body.filingId,
+      priorFiledAt: second.body.filedAt,
+      priorLeafIndex: second.body.leafIndex,
+    });
   });
 
   it('an amendment corrects the title and adds evidence and notes; content, time and priority stay', async () => {
     const body = filingBody({ title: 'Teh title' });
     const filed = await post(alice, '/v1/filings', body);
     const evidence = { sha256: newContent(), kind: 'draft', description: 'first sketch' };
-    const amended = await post(alice, `/v1/filings/${filed.body.filingId}/amend`, { title: 'The title', processEvidence: [evidence], humanContributionNote: 'Recoloured the sky by hand.' });
+    const amended = await post(alice, `/v1/filings/${filed.body.filingId}/amend`, {
+      title: 'The title',
+      processEvidence: [evidence],
+      humanContributionNote: 'Recoloured the sky by hand.',
+    });
     expect(amended.status).toBe(200);
     const read = (await get(alice, `/v1/filings/${filed.body.filingId}`)).body;
     expect(read).toMatchObject({
-      title: 'The title', amended: true, amendedAt: amended.body.amendedAt, humanContributionNotes: ['Recoloured the sky by hand.'],
-      contentHash: body.contentHash, filedAt: filed.body.filedAt, leafIndex: filed.body.leafIndex, generation: { promptHash: (body.generation as { promptHash: string }).promptHash },
+      title: 'The title',
+      amended: true,
+      amendedAt: amended.body.amendedAt,
+      humanContributionNotes: ['Recoloured the sky by hand.'],
+      contentHash: body.contentHash,
+      filedAt: filed.body.filedAt,
+      leafIndex: filed.body.leafIndex,
+      generation: { promptHash: (body.generation as { promptHash: string }).promptHash },
     });
     expect(read.processEvidence).toContainEqual({ ...evidence, createdAt: null, addedAt: amended.body.amendedAt });
     const history = (await get(alice, `/v1/filings/${filed.body.filingId}/history`)).body.events as EventEnvelope[];
     expect(history.map((e) => e.type)).toEqual(['WorkFiled', 'FilingAmended']);
 
     await expectRefused(ledger, () => post(bob, `/v1/filings/${filed.body.filingId}/amend`, { title: 'Mine now' }), 403, 'not-owner');
-    await expectRefused(ledger, () => post(alice, `/v1/filings/${filed.body.filingId}/amend`, { title: 'The title' }), 400, 'empty-amendment');
+    await expectRefused(
+      ledger,
+      () => post(alice, `/v1/filings/${filed.body.filingId}/amend`, { title: 'The title' }),
+      400,
+      'empty-amendment',
+    );
     await expectRefused(ledger, () => post(alice, `/v1/filings/${filed.body.filingId}/amend`, {}), 400, 'empty-amendment');
-    await expectRefused(ledger, () => post(alice, `/v1/filings/${filed.body.filingId}/amend`, { contentHash: newContent() }), 400, 'validation-failed');
+    await expectRefused(
+      ledger,
+      () => post(alice, `/v1/filings/${filed.body.filingId}/amend`, { contentHash: newContent() }),
+      400,
+      'validation-failed',
+    );
     await expectRefused(ledger, () => post(alice, `/v1/filings/${filed.body.filingId}/amend`, { title: '' }), 400, 'validation-failed');
   });
 
-  it('the 201, the 409, the filing, the lookup, the receipt and the history agree on the filing\'s time and leaf', async () => {
+  it("the 201, the 409, the filing, the lookup, the receipt and the history agree on the filing's time and leaf", async () => {
     const contentHash = newContent();
     const filed = await post(alice, '/v1/filings', filingBody({ contentHash }));
     const { filingId, filedAt, leafIndex } = filed.body;
@@ -144,7 +210,9 @@ describe('filing and dispute integrity', () => {
     const read = (await get(alice, `/v1/filings/${filingId}`)).body;
     const lookup = (await get(null, `/v1/public/content/${contentHash}`)).body;
     const receipt = (await get(alice, `/v1/filings/${filingId}/receipt`)).body;
-    const workFiled = ((await get(alice, `/v1/filings/${filingId}/history`)).body.events as EventEnvelope[]).find((e) => e.type === 'WorkFiled')!;
+    const workFiled = ((await get(alice, `/v1/filings/${filingId}/history`)).body.events as EventEnvelope[]).find(
+      (e) => e.type === 'WorkFiled',
+    )!;
     const answers = {
       created: [filed.body.filedAt, filed.body.leafIndex],
       conflict: [duplicate.body.priorFiledAt, duplicate.body.priorLeafIndex],

@@ -19,19 +19,50 @@ describe('refused requests change nothing', () => {
 
   const base = filingBody();
   const gen = base.generation as Record<string, unknown>;
-  const cases: Array<[string, () => { key?: () => string; body?: unknown; raw?: string; type?: string; path?: () => string }, number, string?]> = [
+  const cases: Array<
+    [string, () => { key?: () => string; body?: unknown; raw?: string; type?: string; path?: () => string }, number, string?]
+  > = [
     ['an unknown top-level field', () => ({ body: { ...filingBody(), owner: 'me' } }), 400, 'owner'],
-    ['an unknown nested field', () => ({ body: { ...filingBody(), generation: { ...gen, temperature: 1 } } }), 400, 'generation.temperature'],
+    [
+      'an unknown nested field',
+      () => ({ body: { ...filingBody(), generation: { ...gen, temperature: 1 } } }),
+      400,
+      'generation.temperature',
+    ],
     ['a contentHash of the wrong length', () => ({ body: { ...filingBody(), contentHash: 'ab'.repeat(31) } }), 400, 'contentHash'],
     ['an uppercase contentHash', () => ({ body: { ...filingBody(), contentHash: 'AB'.repeat(32) } }), 400, 'contentHash'],
     ['a number where a string belongs', () => ({ body: { ...filingBody(), title: 42 } }), 400, 'title'],
     ['a string where an object belongs', () => ({ body: { ...filingBody(), generation: 'sd' } }), 400, 'generation'],
-    ['a missing required field', () => { const b = filingBody(); delete b.contentType; return { body: b }; }, 400, 'contentType'],
-    ['a digital source type that is not an IPTC URI', () => ({ body: { ...filingBody(), generation: { ...gen, digitalSourceType: 'ai' } } }), 400, 'generation.digitalSourceType'],
-    ['a perceptual hash of the wrong length for its scheme', () => ({ body: { ...filingBody(), perceptualHash: { scheme: 'pdq256', value: 'ab'.repeat(8) } } }), 400, 'perceptualHash.value'],
+    [
+      'a missing required field',
+      () => {
+        const b = filingBody();
+        delete b.contentType;
+        return { body: b };
+      },
+      400,
+      'contentType',
+    ],
+    [
+      'a digital source type that is not an IPTC URI',
+      () => ({ body: { ...filingBody(), generation: { ...gen, digitalSourceType: 'ai' } } }),
+      400,
+      'generation.digitalSourceType',
+    ],
+    [
+      'a perceptual hash of the wrong length for its scheme',
+      () => ({ body: { ...filingBody(), perceptualHash: { scheme: 'pdq256', value: 'ab'.repeat(8) } } }),
+      400,
+      'perceptualHash.value',
+    ],
     ['a negative seed', () => ({ body: { ...filingBody(), generation: { ...gen, seed: -1 } } }), 400, 'generation.seed'],
     ['a control character in the title', () => ({ body: { ...filingBody(), title: 'a\u0000b' } }), 400, 'title'],
-    ['an evidence item with an unknown kind', () => ({ body: { ...filingBody(), processEvidence: [{ sha256: 'a'.repeat(64), kind: 'magic' }] } }), 400, 'processEvidence.0.kind'],
+    [
+      'an evidence item with an unknown kind',
+      () => ({ body: { ...filingBody(), processEvidence: [{ sha256: 'a'.repeat(64), kind: 'magic' }] } }),
+      400,
+      'processEvidence.0.kind',
+    ],
     ['a JSON array body', () => ({ raw: '[1,2]' }), 400],
     ['malformed JSON', () => ({ raw: '{"contentHash":' }), 400],
     ['an oversized body', () => ({ body: { ...filingBody(), title: 'x'.repeat(20_000) } }), 413],
@@ -40,32 +71,61 @@ describe('refused requests change nothing', () => {
     ['an unknown key', () => ({ key: () => 'slk_' + 'x'.repeat(43), body: filingBody() }), 401],
     ['a malformed authorization header', () => ({ key: () => 'Basic abc', body: filingBody() }), 401],
     ['a reviewer filing a work', () => ({ key: () => reviewer.key, body: filingBody() }), 403],
-    ['a creator withdrawing another creator\'s filing', () => ({ key: () => bob.key, body: {}, path: () => `/v1/filings/${aliceFiling}/withdraw` }), 403],
-    ['withdrawing a filing that does not exist', () => ({ body: {}, path: () => '/v1/filings/01a2253d-e865-744d-bc21-9aa3dae3b8f5/withdraw' }), 404],
-    ['withdrawing with an unknown field', () => ({ body: { reason: 'x', force: true }, path: () => `/v1/filings/${aliceFiling}/withdraw` }), 400, 'force'],
+    [
+      "a creator withdrawing another creator's filing",
+      () => ({ key: () => bob.key, body: {}, path: () => `/v1/filings/${aliceFiling}/withdraw` }),
+      403,
+    ],
+    [
+      'withdrawing a filing that does not exist',
+      () => ({ body: {}, path: () => '/v1/filings/01a2253d-e865-744d-bc21-9aa3dae3b8f5/withdraw' }),
+      404,
+    ],
+    [
+      'withdrawing with an unknown field',
+      () => ({ body: { reason: 'x', force: true }, path: () => `/v1/filings/${aliceFiling}/withdraw` }),
+      400,
+      'force',
+    ],
     ['a malformed filing id', () => ({ body: {}, path: () => '/v1/filings/not-a-uuid/withdraw' }), 400],
-    ['a creator registering principals', () => ({ key: () => alice.key, body: { name: 'Eve', roles: ['admin'] }, path: () => '/v1/principals' }), 403],
+    [
+      'a creator registering principals',
+      () => ({ key: () => alice.key, body: { name: 'Eve', roles: ['admin'] }, path: () => '/v1/principals' }),
+      403,
+    ],
   ];
 
   // Objects, not argument lists: a short row would make jest pass `done` as the last argument.
-  it.each(cases.map(([name, make, status, field]) => ({ name, make, status, field: field ?? null })))('refuses $name', async ({ make, status, field }) => {
-    const c = make();
-    const before = await ledger.store.count();
-    let req = ledger.http().post(c.path?.() ?? '/v1/filings');
-    const key = c.key ? c.key() : alice.key;
-    if (key) req = req.set('authorization', key.startsWith('Basic') ? key : `Bearer ${key}`);
-    const res = c.raw !== undefined ? await req.set('content-type', c.type ?? 'application/json').send(c.raw) : await req.send(c.body as object);
-    expect(res.status).toBe(status);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ type: expect.stringMatching(/^urn:sandbox-ledger:problem:/), title: expect.any(String), status, detail: expect.any(String) });
-    if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-    if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
-    expect(await ledger.store.count()).toBe(before);
-  });
+  it.each(cases.map(([name, make, status, field]) => ({ name, make, status, field: field ?? null })))(
+    'refuses $name',
+    async ({ make, status, field }) => {
+      const c = make();
+      const before = await ledger.store.count();
+      let req = ledger.http().post(c.path?.() ?? '/v1/filings');
+      const key = c.key ? c.key() : alice.key;
+      if (key) req = req.set('authorization', key.startsWith('Basic') ? key : `Bearer ${key}`);
+      const res =
+        c.raw !== undefined ? await req.set('content-type', c.type ?? 'application/json').send(c.raw) : await req.send(c.body as object);
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        type: expect.stringMatching(/^urn:sandbox-ledger:problem:/),
+        title: expect.any(String),
+        status,
+        detail: expect.any(String),
+      });
+      if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(await ledger.store.count()).toBe(before);
+    },
+  );
 
   it('refuses a revoked key at once, and never lets an auditor write', async () => {
     const dave = await principal(ledger, 'Dave', ['creator']);
-    const revoke = await ledger.http().delete(`/v1/keys/${(dave as { keyId: string }).keyId}`).set('authorization', `Bearer ${ledger.adminKey}`);
+    const revoke = await ledger
+      .http()
+      .delete(`/v1/keys/${(dave as { keyId: string }).keyId}`)
+      .set('authorization', `Bearer ${ledger.adminKey}`);
     expect(revoke.status).toBe(200);
     const before = await ledger.store.count();
     const res = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${dave.key}`).send(filingBody());

@@ -3,7 +3,15 @@ import { readImplicitLabels, XMP_LIMIT } from '../../src/inspection/metadata-rea
 import { METADATA_LIMIT, UploadScan, type ScannedUpload } from '../../src/inspection/upload-scan.js';
 import { app1Xmp, iTXt, jpeg, png, pngChunk, sha256, tEXt, xmpPacket } from '../support/files.js';
 
-const label = JSON.stringify({ Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0001', ReservedCode1: '', ContentPropagator: '', PropagateID: '', ReservedCode2: '' });
+const label = JSON.stringify({
+  Label: '1',
+  ContentProducer: 'ACME-AI',
+  ProduceID: 'gen-0001',
+  ReservedCode1: '',
+  ContentPropagator: '',
+  PropagateID: '',
+  ReservedCode2: '',
+});
 
 function scan(file: Buffer, chunkSize = file.length): ScannedUpload {
   const s = new UploadScan();
@@ -12,7 +20,10 @@ function scan(file: Buffer, chunkSize = file.length): ScannedUpload {
 }
 
 describe('upload scan', () => {
-  const labelled = png({ before: [tEXt('AIGC', label), iTXt('XML:com.adobe.xmp', xmpPacket({ aigc: label }))], after: [iTXt('AIGC', label, true)] });
+  const labelled = png({
+    before: [tEXt('AIGC', label), iTXt('XML:com.adobe.xmp', xmpPacket({ aigc: label }))],
+    after: [iTXt('AIGC', label, true)],
+  });
 
   it('hashes every byte and keeps the PNG metadata chunks without the image data, whatever the chunk boundaries', () => {
     const whole = scan(labelled);
@@ -37,26 +48,48 @@ describe('upload scan', () => {
   });
 
   it('keeps JPEG APPn segments up to the scan, across fill bytes, and reads the XMP label in element form', async () => {
-    const file = jpeg({ segments: [app1Xmp(xmpPacket({ aigc: label, element: true, digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia' }))], fillBytes: true });
+    const file = jpeg({
+      segments: [
+        app1Xmp(
+          xmpPacket({
+            aigc: label,
+            element: true,
+            digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+          }),
+        ),
+      ],
+      fillBytes: true,
+    });
     const whole = scan(file);
     expect(whole).toMatchObject({ sha256: sha256(file), format: 'jpeg' });
     expect(whole.segments).toEqual(['FFE0', 'FFE1', 'FFFE', 'FFDB', 'FFC0', 'FFC4', 'FFC4', 'FFDA']);
     for (const size of [1, 2, 3, 5]) expect(scan(file, size).metadata.equals(whole.metadata)).toBe(true);
     const r = await readImplicitLabels(scan(file, 3));
     expect(r.values).toEqual([{ location: 'xmp:TC260:AIGC', value: label }]);
-    expect(r.traces).toEqual(['IPTC digital source type http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia in XMP (Iptc4xmpExt:DigitalSourceType)']);
+    expect(r.traces).toEqual([
+      'IPTC digital source type http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia in XMP (Iptc4xmpExt:DigitalSourceType)',
+    ]);
   });
 
   it('finds nothing in unlabelled files, and reads no metadata from other formats', async () => {
     expect((await readImplicitLabels(scan(png()))).values).toEqual([]);
     expect((await readImplicitLabels(scan(jpeg()))).values).toEqual([]);
     const text = Buffer.from('AIGC {"Label":"1"} is only text here');
-    expect(await readImplicitLabels(scan(text, 4))).toEqual({ sha256: sha256(text), size: text.length, format: 'other', values: [], traces: [], unread: [] });
+    expect(await readImplicitLabels(scan(text, 4))).toEqual({
+      sha256: sha256(text),
+      size: text.length,
+      format: 'other',
+      values: [],
+      traces: [],
+      unread: [],
+    });
     expect(scan(Buffer.alloc(0))).toMatchObject({ format: 'other', size: 0, sha256: sha256(Buffer.alloc(0)) });
   });
 
   it('notes a C2PA manifest chunk as a trace', async () => {
-    expect((await readImplicitLabels(scan(png({ before: [pngChunk('caBX', Buffer.from('jumb c2pa'))] })))).traces).toEqual(['C2PA manifest store']);
+    expect((await readImplicitLabels(scan(png({ before: [pngChunk('caBX', Buffer.from('jumb c2pa'))] })))).traces).toEqual([
+      'C2PA manifest store',
+    ]);
   });
 
   it('holds at most METADATA_LIMIT bytes of metadata, and says what it left unread', async () => {
@@ -73,7 +106,9 @@ describe('upload scan', () => {
   it('hands exifr one XMP packet of at most XMP_LIMIT bytes (its regex parser is quadratic on hostile XMP)', async () => {
     const hostile = '<rdf:Description>' + '<rdf:li>'.repeat(XMP_LIMIT / 4);
     const started = Date.now();
-    const r = await readImplicitLabels(scan(png({ before: [iTXt('XML:com.adobe.xmp', hostile), iTXt('XML:com.adobe.xmp', xmpPacket({ aigc: label }))] })));
+    const r = await readImplicitLabels(
+      scan(png({ before: [iTXt('XML:com.adobe.xmp', hostile), iTXt('XML:com.adobe.xmp', xmpPacket({ aigc: label }))] })),
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     expect(r.values).toEqual([]);
     expect(r.unread).toEqual([`an XMP packet of ${hostile.length + 22} bytes (over ${XMP_LIMIT})`, 'a second XMP packet']);

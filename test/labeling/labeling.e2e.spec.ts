@@ -7,9 +7,22 @@ import { app1Xmp, iTXt, jpeg, png, sha256, tEXt, xmpPacket } from '../support/fi
 const PLATFORM = 'TEST-PLATFORM';
 const UPLOAD_LIMIT = 64 * 1024;
 
-const hashOf = (e: Record<string, unknown>) => createHash('sha256').update(canonicalize({
-  v: e.v, id: e.id, stream: e.stream, revision: e.revision, type: e.type, data: e.data, meta: e.meta, recordedAt: e.recordedAt, prevHash: e.prevHash,
-})!).digest('hex');
+const hashOf = (e: Record<string, unknown>) =>
+  createHash('sha256')
+    .update(
+      canonicalize({
+        v: e.v,
+        id: e.id,
+        stream: e.stream,
+        revision: e.revision,
+        type: e.type,
+        data: e.data,
+        meta: e.meta,
+        recordedAt: e.recordedAt,
+        prevHash: e.prevHash,
+      })!,
+    )
+    .digest('hex');
 
 const producer = { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0001', ReservedCode1: 'r1', ReservedCode2: '' };
 /** What a generator embeds before the work is filed: the propagation elements are still empty. */
@@ -35,15 +48,29 @@ describe('labelling a filed work', () => {
 
   const as = (who: { key: string }) => `Bearer ${who.key}`;
   async function file(bytes: Buffer, contentType = 'image/png', who = alice): Promise<string> {
-    const res = await ledger.http().post('/v1/filings').set('authorization', as(who)).send(filingBody({ contentHash: sha256(bytes), contentType }));
+    const res = await ledger
+      .http()
+      .post('/v1/filings')
+      .set('authorization', as(who))
+      .send(filingBody({ contentHash: sha256(bytes), contentType }));
     expect(res.status).toBe(201);
     return res.body.filingId;
   }
-  const declare = (id: string, body: unknown, who = alice) => ledger.http().post(`/v1/filings/${id}/labels`).set('authorization', as(who)).send(body as object);
+  const declare = (id: string, body: unknown, who = alice) =>
+    ledger
+      .http()
+      .post(`/v1/filings/${id}/labels`)
+      .set('authorization', as(who))
+      .send(body as object);
   const upload = (id: string, bytes: Buffer, name = 'work.png', who = alice) =>
-    ledger.http().post(`/v1/filings/${id}/labels/verify`).set('authorization', as(who)).attach('file', bytes, { filename: name, contentType: 'application/octet-stream' });
+    ledger
+      .http()
+      .post(`/v1/filings/${id}/labels/verify`)
+      .set('authorization', as(who))
+      .attach('file', bytes, { filename: name, contentType: 'application/octet-stream' });
   const filing = async (id: string) => (await ledger.http().get(`/v1/filings/${id}`).set('authorization', as(alice))).body;
-  const history = async (id: string) => (await ledger.http().get(`/v1/filings/${id}/history`).set('authorization', as(alice))).body.events as Array<Record<string, any>>;
+  const history = async (id: string) =>
+    (await ledger.http().get(`/v1/filings/${id}/history`).set('authorization', as(alice))).body.events as Array<Record<string, any>>;
 
   function expectChained(events: Array<Record<string, any>>, id: string) {
     let prev = '0'.repeat(64);
@@ -62,14 +89,40 @@ describe('labelling a filed work', () => {
 
     const declared = await declare(id, imageLabels());
     expect(declared.status).toBe(201);
-    const complete = { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0001', ReservedCode1: 'r1', ContentPropagator: PLATFORM, PropagateID: id, ReservedCode2: '' };
-    expect(declared.body).toMatchObject({ filingId: id, version: 1, modality: 'image', implicit: { AIGC: complete }, labels: { state: 'declared', tier: '2' } });
+    const complete = {
+      Label: '1',
+      ContentProducer: 'ACME-AI',
+      ProduceID: 'gen-0001',
+      ReservedCode1: 'r1',
+      ContentPropagator: PLATFORM,
+      PropagateID: id,
+      ReservedCode2: '',
+    };
+    expect(declared.body).toMatchObject({
+      filingId: id,
+      version: 1,
+      modality: 'image',
+      implicit: { AIGC: complete },
+      labels: { state: 'declared', tier: '2' },
+    });
     // The exact JSON to embed, in the standard's field order.
     expect(declared.body.aigcJson).toBe(JSON.stringify(complete));
-    expect(Object.keys(JSON.parse(declared.body.aigcJson))).toEqual(['Label', 'ContentProducer', 'ProduceID', 'ReservedCode1', 'ContentPropagator', 'PropagateID', 'ReservedCode2']);
+    expect(Object.keys(JSON.parse(declared.body.aigcJson))).toEqual([
+      'Label',
+      'ContentProducer',
+      'ProduceID',
+      'ReservedCode1',
+      'ContentPropagator',
+      'PropagateID',
+      'ReservedCode2',
+    ]);
 
     const afterDeclare = await filing(id);
-    expect(afterDeclare.labels).toMatchObject({ state: 'declared', tier: '2', declared: { version: 1, modality: 'image', implicit: { AIGC: complete } } });
+    expect(afterDeclare.labels).toMatchObject({
+      state: 'declared',
+      tier: '2',
+      declared: { version: 1, modality: 'image', implicit: { AIGC: complete } },
+    });
     expect(Date.parse(afterDeclare.labels.labelDueAt) - Date.parse(afterDeclare.filedAt)).toBe(7 * 86_400_000);
     expect((await ledger.http().get(`/v1/public/content/${sha256(work)}`)).body).toMatchObject({ labelState: 'declared', labelTier: '2' });
 
@@ -77,13 +130,22 @@ describe('labelling a filed work', () => {
     const checked = await upload(id, work);
     expect(checked.status).toBe(200);
     expect(checked.body).toMatchObject({
-      filingId: id, outcome: 'found', tier: '1', declarationVersion: 1, differences: [], labels: { state: 'verified', tier: '1' },
+      filingId: id,
+      outcome: 'found',
+      tier: '1',
+      declarationVersion: 1,
+      differences: [],
+      labels: { state: 'verified', tier: '1' },
       file: { sha256: sha256(work), size: work.length, format: 'png' },
     });
     expect(checked.body.found.map((f: { location: string }) => f.location)).toEqual(['png:tEXt:AIGC', 'xmp:TC260:AIGC']);
     expect(await ledger.store.count()).toBe(before + 1);
 
-    expect((await filing(id)).labels).toMatchObject({ state: 'verified', tier: '1', lastCheck: { outcome: 'found', tier: '1', leafIndex: checked.body.leafIndex } });
+    expect((await filing(id)).labels).toMatchObject({
+      state: 'verified',
+      tier: '1',
+      lastCheck: { outcome: 'found', tier: '1', leafIndex: checked.body.leafIndex },
+    });
     expect((await ledger.http().get(`/v1/public/content/${sha256(work)}`)).body).toMatchObject({ labelState: 'verified', labelTier: '1' });
 
     // Amending appends version 2 and needs a new check; versions 1 and the check stay in the history.
@@ -101,14 +163,16 @@ describe('labelling a filed work', () => {
     expectChained(events, id);
   });
 
-  it('reads the label from a JPEG\'s XMP (APP1)', async () => {
+  it("reads the label from a JPEG's XMP (APP1)", async () => {
     const work = jpeg({ segments: [app1Xmp(xmpPacket({ aigc: asGenerated(), element: true }))] });
     const id = await file(work, 'image/jpeg');
     expect((await declare(id, imageLabels())).status).toBe(201);
     const checked = await upload(id, work, 'work.jpg');
     expect(checked.status).toBe(200);
     expect(checked.body).toMatchObject({ outcome: 'found', tier: '1', file: { format: 'jpeg' }, labels: { state: 'verified' } });
-    expect(checked.body.found).toEqual([{ location: 'xmp:TC260:AIGC', aigc: { ...producer, ContentPropagator: '', PropagateID: '' }, problems: [], excerpt: null }]);
+    expect(checked.body.found).toEqual([
+      { location: 'xmp:TC260:AIGC', aigc: { ...producer, ContentPropagator: '', PropagateID: '' }, problems: [], excerpt: null },
+    ]);
   });
 
   it('reads an iTXt chunk keyed AIGC', async () => {
@@ -136,7 +200,9 @@ describe('labelling a filed work', () => {
     await declare(id, imageLabels());
     const checked = await upload(id, work);
     expect(checked.body).toMatchObject({
-      outcome: 'differs', tier: '1', labels: { state: 'declared', tier: '1' },
+      outcome: 'differs',
+      tier: '1',
+      labels: { state: 'declared', tier: '1' },
       differences: [
         { location: 'png:tEXt:AIGC', field: 'Label', expected: '1', found: '2' },
         { location: 'png:tEXt:AIGC', field: 'ProduceID', expected: 'gen-0001', found: 'gen-9999' },
@@ -145,7 +211,14 @@ describe('labelling a filed work', () => {
   });
 
   it('neither declared nor labelled, but the XMP names generative AI: tier 3', async () => {
-    const work = png({ before: [iTXt('XML:com.adobe.xmp', xmpPacket({ digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia' }))] });
+    const work = png({
+      before: [
+        iTXt(
+          'XML:com.adobe.xmp',
+          xmpPacket({ digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia' }),
+        ),
+      ],
+    });
     const id = await file(work);
     const checked = await upload(id, work);
     expect(checked.body).toMatchObject({ outcome: 'not-found', tier: '3', declarationVersion: null, labels: { state: 'none', tier: '3' } });
@@ -159,16 +232,24 @@ describe('labelling a filed work', () => {
     await declare(id, imageLabels());
     const checked = await upload(id, work);
     expect(checked.body).toMatchObject({ outcome: 'invalid', tier: '2', found: [{ location: 'png:tEXt:AIGC', aigc: null }] });
-    expect(checked.body.found[0].problems).toEqual(expect.arrayContaining(['ProduceID is missing', expect.stringMatching(/^ContentProducer may contain only/)]));
+    expect(checked.body.found[0].problems).toEqual(
+      expect.arrayContaining(['ProduceID is missing', expect.stringMatching(/^ContentProducer may contain only/)]),
+    );
   });
 
   it('labels audio with the rhythm cue, and a model/* work as a virtual scene', async () => {
     const audio = await file(Buffer.from(`audio ${Math.random()}`), 'audio/mpeg');
-    const rhythm = await declare(audio, { explicit: { placement: ['start'], audioCue: 'rhythm', rhythm: 'short-long-short-short' }, implicit: { AIGC: producer } });
+    const rhythm = await declare(audio, {
+      explicit: { placement: ['start'], audioCue: 'rhythm', rhythm: 'short-long-short-short' },
+      implicit: { AIGC: producer },
+    });
     expect(rhythm.status).toBe(201);
     expect(rhythm.body.modality).toBe('audio');
     const scene = await file(Buffer.from(`scene ${Math.random()}`), 'model/gltf-binary');
-    const declared = await declare(scene, { explicit: { text: 'AI合成', placement: ['start'], displaySeconds: 2.5 }, implicit: { AIGC: producer } });
+    const declared = await declare(scene, {
+      explicit: { text: 'AI合成', placement: ['start'], displaySeconds: 2.5 },
+      implicit: { AIGC: producer },
+    });
     expect(declared.status).toBe(201);
     expect(declared.body.modality).toBe('virtual-scene');
   });
@@ -176,7 +257,13 @@ describe('labelling a filed work', () => {
   it('replays a declaration retried with the same Idempotency-Key: one event', async () => {
     const id = await file(png());
     const before = await ledger.store.count();
-    const send = () => ledger.http().post(`/v1/filings/${id}/labels`).set('authorization', as(alice)).set('idempotency-key', `labels-${id}`).send(imageLabels());
+    const send = () =>
+      ledger
+        .http()
+        .post(`/v1/filings/${id}/labels`)
+        .set('authorization', as(alice))
+        .set('idempotency-key', `labels-${id}`)
+        .send(imageLabels());
     const first = await send();
     const again = await send();
     expect([first.status, again.status]).toEqual([201, 201]);
@@ -198,33 +285,82 @@ describe('labelling a filed work', () => {
     // Every row has four elements: jest would pass `done` in place of a missing fourth.
     const cases: Array<[string, () => { body: unknown; who?: { key: string }; path?: () => string }, number, string | undefined]> = [
       ['an AIGC object with a field missing', () => ({ body: imageLabels(missing) }), 400, 'implicit.AIGC.ProduceID'],
-      ['an AIGC object with an extra field', () => ({ body: imageLabels({ ...producer, Watermark: 'x' }) }), 400, 'implicit.AIGC.Watermark'],
-      ['a space in an AIGC value', () => ({ body: imageLabels({ ...producer, ContentProducer: 'ACME AI' }) }), 400, 'implicit.AIGC.ContentProducer'],
+      [
+        'an AIGC object with an extra field',
+        () => ({ body: imageLabels({ ...producer, Watermark: 'x' }) }),
+        400,
+        'implicit.AIGC.Watermark',
+      ],
+      [
+        'a space in an AIGC value',
+        () => ({ body: imageLabels({ ...producer, ContentProducer: 'ACME AI' }) }),
+        400,
+        'implicit.AIGC.ContentProducer',
+      ],
       ['a double quote in an AIGC value', () => ({ body: imageLabels({ ...producer, ProduceID: 'a"b' }) }), 400, 'implicit.AIGC.ProduceID'],
-      ['a backslash in an AIGC value', () => ({ body: imageLabels({ ...producer, ReservedCode1: 'a\\b' }) }), 400, 'implicit.AIGC.ReservedCode1'],
+      [
+        'a backslash in an AIGC value',
+        () => ({ body: imageLabels({ ...producer, ReservedCode1: 'a\\b' }) }),
+        400,
+        'implicit.AIGC.ReservedCode1',
+      ],
       ['a non-ASCII AIGC value', () => ({ body: imageLabels({ ...producer, ReservedCode2: '生成' }) }), 400, 'implicit.AIGC.ReservedCode2'],
       ['a Label other than "1", "2" or "3"', () => ({ body: imageLabels({ ...producer, Label: '4' }) }), 400, 'implicit.AIGC.Label'],
       ['a Label sent as a number', () => ({ body: imageLabels({ ...producer, Label: 1 }) }), 400, 'implicit.AIGC.Label'],
-      ['a ContentPropagator other than the ledger\'s', () => ({ body: imageLabels({ ...producer, ContentPropagator: 'OTHER' }) }), 422, 'implicit.AIGC.ContentPropagator'],
-      ['a PropagateID other than the filing id', () => ({ body: imageLabels({ ...producer, PropagateID: 'mine' }) }), 422, 'implicit.AIGC.PropagateID'],
-      ['an image label under 5 % of the shortest side', () => ({ body: imageLabels(producer, { textHeightRatio: 0.03 }) }), 422, 'explicit.textHeightRatio'],
-      ['an image label without its height', () => ({ body: imageLabels(producer, { textHeightRatio: undefined }) }), 422, 'explicit.textHeightRatio'],
+      [
+        "a ContentPropagator other than the ledger's",
+        () => ({ body: imageLabels({ ...producer, ContentPropagator: 'OTHER' }) }),
+        422,
+        'implicit.AIGC.ContentPropagator',
+      ],
+      [
+        'a PropagateID other than the filing id',
+        () => ({ body: imageLabels({ ...producer, PropagateID: 'mine' }) }),
+        422,
+        'implicit.AIGC.PropagateID',
+      ],
+      [
+        'an image label under 5 % of the shortest side',
+        () => ({ body: imageLabels(producer, { textHeightRatio: 0.03 }) }),
+        422,
+        'explicit.textHeightRatio',
+      ],
+      [
+        'an image label without its height',
+        () => ({ body: imageLabels(producer, { textHeightRatio: undefined }) }),
+        422,
+        'explicit.textHeightRatio',
+      ],
       ['a display duration on an image', () => ({ body: imageLabels(producer, { displaySeconds: 3 }) }), 422, 'explicit.displaySeconds'],
       ['a label text that does not say AI-generated', () => ({ body: imageLabels(producer, { text: 'hello' }) }), 422, 'explicit.text'],
       ['an unknown placement', () => ({ body: imageLabels(producer, { placement: ['somewhere'] }) }), 400, 'explicit.placement'],
       ['an unknown top-level field', () => ({ body: { ...imageLabels(), tier: '1' } }), 400, 'tier'],
-      ['a digital source type that is not an IPTC URI', () => ({ body: { ...imageLabels(), digitalSourceType: 'ai' } }), 400, 'digitalSourceType'],
+      [
+        'a digital source type that is not an IPTC URI',
+        () => ({ body: { ...imageLabels(), digitalSourceType: 'ai' } }),
+        400,
+        'digitalSourceType',
+      ],
       ['virtual-scene asked for an image', () => ({ body: { ...imageLabels(), modality: 'virtual-scene' } }), 422, 'modality'],
-      ['another creator\'s filing', () => ({ body: imageLabels(), who: bob }), 403, undefined],
+      ["another creator's filing", () => ({ body: imageLabels(), who: bob }), 403, undefined],
       ['a reviewer', () => ({ body: imageLabels(), who: rita }), 403, undefined],
       ['a withdrawn filing', () => ({ body: imageLabels(), path: () => `/v1/filings/${withdrawnId}/labels` }), 409, undefined],
-      ['a filing that does not exist', () => ({ body: imageLabels(), path: () => '/v1/filings/01a2253d-e865-744d-bc21-9aa3dae3b8f5/labels' }), 404, undefined],
+      [
+        'a filing that does not exist',
+        () => ({ body: imageLabels(), path: () => '/v1/filings/01a2253d-e865-744d-bc21-9aa3dae3b8f5/labels' }),
+        404,
+        undefined,
+      ],
     ];
 
     it.each(cases)('refuses %s', async (_name, make, status, field) => {
       const c = make();
       const before = await ledger.store.count();
-      const res = await ledger.http().post(c.path?.() ?? `/v1/filings/${id}/labels`).set('authorization', as(c.who ?? alice)).send(c.body as object);
+      const res = await ledger
+        .http()
+        .post(c.path?.() ?? `/v1/filings/${id}/labels`)
+        .set('authorization', as(c.who ?? alice))
+        .send(c.body as object);
       expect(res.status).toBe(status);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body).toMatchObject({ type: expect.stringMatching(/^urn:sandbox-ledger:problem:/), status, detail: expect.any(String) });
@@ -256,12 +392,17 @@ describe('labelling a filed work', () => {
       expect(await ledger.store.count()).toBe(before);
     };
 
-    it('a file whose SHA-256 is not the filing\'s contentHash (422)', async () => {
+    it("a file whose SHA-256 is not the filing's contentHash (422)", async () => {
       const before = await ledger.store.count();
       const other = png({ before: [tEXt('AIGC', asGenerated())] });
       const res = await upload(id, other);
       await refused(res, 422, before);
-      expect(res.body).toMatchObject({ type: 'urn:sandbox-ledger:problem:content-hash-mismatch', expected: sha256(work), actual: sha256(other), errors: [{ field: 'file', message: expect.any(String) }] });
+      expect(res.body).toMatchObject({
+        type: 'urn:sandbox-ledger:problem:content-hash-mismatch',
+        expected: sha256(work),
+        actual: sha256(other),
+        errors: [{ field: 'file', message: expect.any(String) }],
+      });
     });
 
     it('a file over the upload limit (413)', async () => {
@@ -283,7 +424,11 @@ describe('labelling a filed work', () => {
 
     it('a JSON body instead of multipart (415) and a multipart body without a file (400)', async () => {
       const before = await ledger.store.count();
-      await refused(await ledger.http().post(`/v1/filings/${id}/labels/verify`).set('authorization', as(alice)).send({ file: 'x' }), 415, before);
+      await refused(
+        await ledger.http().post(`/v1/filings/${id}/labels/verify`).set('authorization', as(alice)).send({ file: 'x' }),
+        415,
+        before,
+      );
       const noFile = await ledger.http().post(`/v1/filings/${id}/labels/verify`).set('authorization', as(alice)).field('note', 'no file');
       await refused(noFile, 400, before);
       expect(noFile.body.errors).toEqual([{ field: 'file', message: expect.any(String) }]);

@@ -4,9 +4,24 @@ import { ANY, NO_STREAM, STREAM_EXISTS, WrongExpectedVersionError } from '@event
 import { computeEventHash, ZERO_HASH, type EnvelopeBody } from '../../src/verifier/envelope.js';
 import { ConcurrencyError } from '../../src/ledger/event-store/event-store.port.js';
 import {
-  comparePositions, envelopeOf, exactExpectedRevision, fromEsdbRevision, fromSequenceEvent, isReservedStream, isSystemEvent,
-  onWrongExpectedVersion, planSequence, SEQUENCE_BATCH_EVENTS, SEQUENCED_TYPE, StreamNames, toEsdbEvent, toEsdbExpectedRevision,
-  toSequenceEvent, type Candidate, type RecordedLike, type SequencedLeaf,
+  comparePositions,
+  envelopeOf,
+  exactExpectedRevision,
+  fromEsdbRevision,
+  fromSequenceEvent,
+  isReservedStream,
+  isSystemEvent,
+  onWrongExpectedVersion,
+  planSequence,
+  SEQUENCE_BATCH_EVENTS,
+  SEQUENCED_TYPE,
+  StreamNames,
+  toEsdbEvent,
+  toEsdbExpectedRevision,
+  toSequenceEvent,
+  type Candidate,
+  type RecordedLike,
+  type SequencedLeaf,
 } from '../../src/ledger/event-store/eventstoredb-mapping.js';
 import { nativeSha256 } from '../../src/ledger/native-sha256.js';
 
@@ -14,15 +29,30 @@ const pos = (commit: number, prepare = commit) => ({ commit: BigInt(commit), pre
 
 function body(stream: string, revision: number, prevHash = ZERO_HASH, n = 0): EnvelopeBody & { hash: string } {
   const b: EnvelopeBody = {
-    v: 1, id: `0190c3a0-0000-7000-8000-${String(revision * 1000 + n).padStart(12, '0')}`, stream, revision, type: 'WorkFiled',
-    data: { n, nested: { list: [1, 'two', null] } }, meta: { actor: 'p-1' }, recordedAt: '2026-11-28T10:00:00.000Z', prevHash,
+    v: 1,
+    id: `0190c3a0-0000-7000-8000-${String(revision * 1000 + n).padStart(12, '0')}`,
+    stream,
+    revision,
+    type: 'WorkFiled',
+    data: { n, nested: { list: [1, 'two', null] } },
+    meta: { actor: 'p-1' },
+    recordedAt: '2026-11-28T10:00:00.000Z',
+    prevHash,
   };
   return { ...b, hash: computeEventHash(b, nativeSha256) };
 }
 
 /** What the client hands back for an event we wrote: same id, type, data and metadata, at the ESDB revision. */
 function recorded(esdbStream: string, e: ReturnType<typeof toEsdbEvent>, revision: number): RecordedLike {
-  return { streamId: esdbStream, id: e.id, revision: BigInt(revision), type: e.type, isJson: true, data: JSON.parse(JSON.stringify(e.data)), metadata: JSON.parse(JSON.stringify(e.metadata)) };
+  return {
+    streamId: esdbStream,
+    id: e.id,
+    revision: BigInt(revision),
+    type: e.type,
+    isJson: true,
+    data: JSON.parse(JSON.stringify(e.data)),
+    metadata: JSON.parse(JSON.stringify(e.metadata)),
+  };
 }
 
 describe('EventStoreDB mapping: expected revisions', () => {
@@ -54,9 +84,13 @@ describe('EventStoreDB mapping: expected revisions', () => {
 });
 
 describe('EventStoreDB mapping: WrongExpectedVersionError', () => {
-  it('is our ConcurrencyError when the caller\'s expectation fails, with the actual revision (-1 for none)', () => {
+  it("is our ConcurrencyError when the caller's expectation fails, with the actual revision (-1 for none)", () => {
     const cases: Array<[Parameters<typeof onWrongExpectedVersion>[1], bigint | typeof NO_STREAM, number]> = [
-      ['no-stream', 0n, 0], ['no-stream', 5n, 5], [3, 4n, 4], [3, NO_STREAM, -1], ['stream-exists', NO_STREAM, -1],
+      ['no-stream', 0n, 0],
+      ['no-stream', 5n, 5],
+      [3, 4n, 4],
+      [3, NO_STREAM, -1],
+      ['stream-exists', NO_STREAM, -1],
     ];
     for (const [expected, actual, last] of cases) {
       const verdict = onWrongExpectedVersion('filing-1', expected, actual);
@@ -76,7 +110,11 @@ describe('EventStoreDB mapping: WrongExpectedVersionError', () => {
   it('takes the client error as the client builds it', () => {
     const err = new WrongExpectedVersionError(undefined, { streamName: 'content-ab', expected: NO_STREAM, current: 0n });
     expect(err).toBeInstanceOf(WrongExpectedVersionError);
-    expect(onWrongExpectedVersion('content-ab', 'no-stream', err.actualVersion)).toMatchObject({ stream: 'content-ab', expected: 'no-stream', actual: 0 });
+    expect(onWrongExpectedVersion('content-ab', 'no-stream', err.actualVersion)).toMatchObject({
+      stream: 'content-ab',
+      expected: 'no-stream',
+      actual: 0,
+    });
   });
 });
 
@@ -112,7 +150,10 @@ describe('EventStoreDB mapping: envelopes', () => {
     const e = body('filing-1', 0);
     const esdb = toEsdbEvent(e, 17);
     expect(esdb).toMatchObject({ id: e.id, type: 'WorkFiled', contentType: 'application/json', data: e.data });
-    expect(esdb.metadata).toEqual({ ledger: { v: 1, stream: 'filing-1', revision: 0, recordedAt: e.recordedAt, prevHash: ZERO_HASH, hash: e.hash, seqHint: 17 }, meta: e.meta });
+    expect(esdb.metadata).toEqual({
+      ledger: { v: 1, stream: 'filing-1', revision: 0, recordedAt: e.recordedAt, prevHash: ZERO_HASH, hash: e.hash, seqHint: 17 },
+      meta: e.meta,
+    });
     const back = envelopeOf(recorded('t1-filing-1', esdb, 0), names)!;
     expect(back).toEqual({ body: e, seqHint: 17 });
     expect(computeEventHash(back.body, nativeSha256)).toBe(e.hash);
@@ -145,12 +186,16 @@ describe('EventStoreDB mapping: the global-order sequence', () => {
     expect(plan.leaves[1].envelope).toMatchObject({ stream: 's-1', revision: 0 });
   });
 
-  it('continues after the tail: expected revision = the tail\'s leafIndex, skipping what the tail already covers', () => {
+  it("continues after the tail: expected revision = the tail's leafIndex, skipping what the tail already covers", () => {
     const all = candidates(5);
     const tail: SequencedLeaf = { envelope: { ...all[1].body, leafIndex: 41 }, position: all[1].position };
     const plan = planSequence(tail, all);
     expect(plan.expectedRevision).toBe(41n);
-    expect(plan.leaves.map((l) => [l.envelope.stream, l.envelope.leafIndex])).toEqual([['s-2', 42], ['s-3', 43], ['s-4', 44]]);
+    expect(plan.leaves.map((l) => [l.envelope.stream, l.envelope.leafIndex])).toEqual([
+      ['s-2', 42],
+      ['s-3', 43],
+      ['s-4', 44],
+    ]);
   });
 
   it('plans nothing when caught up, and refuses $all positions that do not increase', () => {
@@ -161,7 +206,7 @@ describe('EventStoreDB mapping: the global-order sequence', () => {
     expect(() => planSequence(null, [all[0], all[0]])).toThrow(/out of order/);
   });
 
-  it('cuts a batch to one append\'s size', () => {
+  it("cuts a batch to one append's size", () => {
     expect(planSequence(null, candidates(SEQUENCE_BATCH_EVENTS + 20)).leaves).toHaveLength(SEQUENCE_BATCH_EVENTS);
     const big = candidates(40).map((c) => ({ ...c, body: { ...c.body, data: { blob: 'x'.repeat(30_000) } } }));
     const plan = planSequence(null, big);

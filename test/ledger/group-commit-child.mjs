@@ -15,12 +15,20 @@ for (let round = 0; ; round++) {
     const a = `a-${i}`;
     const b = `b-${(i + round) % WIDTH}`; // distinct within a round, so every expectation is exact
     const ev = (part) => ({ type: 'Crashed', data: { cmd, part, of: 3, pad: 'x'.repeat(200) }, meta: { actor: 'crash-test' } });
-    commands.push(Promise.all([last(a), last(b)]).then(([ra, rb]) => store.appendMulti([
-      { stream: a, expectedRevision: ra < 0 ? 'no-stream' : ra, events: [ev(0), ev(1)] },
-      { stream: b, expectedRevision: rb < 0 ? 'no-stream' : rb, events: [ev(2)] },
-    ])).then((r) => {
-      process.stdout.write(JSON.stringify({ cmd, events: r.events.map((e) => ({ leafIndex: e.leafIndex, stream: e.stream, hash: e.hash })) }) + '\n');
-    }));
+    commands.push(
+      Promise.all([last(a), last(b)])
+        .then(([ra, rb]) =>
+          store.appendMulti([
+            { stream: a, expectedRevision: ra < 0 ? 'no-stream' : ra, events: [ev(0), ev(1)] },
+            { stream: b, expectedRevision: rb < 0 ? 'no-stream' : rb, events: [ev(2)] },
+          ]),
+        )
+        .then((r) => {
+          process.stdout.write(
+            JSON.stringify({ cmd, events: r.events.map((e) => ({ leafIndex: e.leafIndex, stream: e.stream, hash: e.hash })) }) + '\n',
+          );
+        }),
+    );
   }
   // A command that always fails inside the batch (its stream never exists): rolled back alone, never stored.
   commands.push(store.appendToStream(`never-${round}`, [{ type: 'Never', data: {}, meta: {} }], 3).catch(() => undefined));

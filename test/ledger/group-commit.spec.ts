@@ -18,7 +18,9 @@ const ev = (type: string, n = 0): NewEvent => ({ type, data: { n }, meta: { acto
 
 function independentHash(e: EventEnvelope): string {
   const { v, id, stream, revision, type, data, meta, recordedAt, prevHash } = e;
-  return createHash('sha256').update(canonicalize({ v, id, stream, revision, type, data, meta, recordedAt, prevHash })!, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize({ v, id, stream, revision, type, data, meta, recordedAt, prevHash })!, 'utf8')
+    .digest('hex');
 }
 
 /** Positions 0..n-1, and every stream's revisions 0..k with hashes that recompute and chain. */
@@ -76,15 +78,37 @@ describe('SQLite group commit', () => {
       store.appendToStream('s', [ev('X')], 0), // stale: s is at 1 now
       store.appendToStream('s', [ev('C')], 'stream-exists'),
       store.appendToStream('t', [ev('X')], 'stream-exists'), // t does not exist
-      store.appendMulti([{ stream: 't', expectedRevision: 'no-stream', events: [ev('D'), ev('E')] }, { stream: 's', expectedRevision: 2, events: [ev('F')] }]),
+      store.appendMulti([
+        { stream: 't', expectedRevision: 'no-stream', events: [ev('D'), ev('E')] },
+        { stream: 's', expectedRevision: 2, events: [ev('F')] },
+      ]),
       store.appendToStream('s', [ev('X')], 'no-stream'),
       store.appendToStream('t', [ev('G')], 1),
     ];
     const outcomes = await Promise.allSettled(calls);
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
     expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ name: 'ConcurrencyError', stream: 's', expected: 0, actual: 1 });
-    expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ name: 'ConcurrencyError', stream: 't', expected: 'stream-exists', actual: -1 });
-    expect((outcomes[6] as PromiseRejectedResult).reason).toMatchObject({ name: 'ConcurrencyError', stream: 's', expected: 'no-stream', actual: 3 });
+    expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({
+      name: 'ConcurrencyError',
+      stream: 't',
+      expected: 'stream-exists',
+      actual: -1,
+    });
+    expect((outcomes[6] as PromiseRejectedResult).reason).toMatchObject({
+      name: 'ConcurrencyError',
+      stream: 's',
+      expected: 'no-stream',
+      actual: 3,
+    });
     expect(commits).toEqual([7]); // one commit for the whole turn
     const all = await store.readAll(0);
     expect(all.map((e) => e.type)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G']);
@@ -139,7 +163,11 @@ describe('SQLite group commit', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/poisoned/);
     const all = await store.readAll(0);
-    expect(all.map((e) => [e.stream, e.type, e.leafIndex])).toEqual([['p-1', 'A', 0], ['p-1', 'B', 1], ['p-2', 'C', 2]]);
+    expect(all.map((e) => [e.stream, e.type, e.leafIndex])).toEqual([
+      ['p-1', 'A', 0],
+      ['p-1', 'B', 1],
+      ['p-2', 'C', 2],
+    ]);
     expectWholeLog(all);
   });
 
@@ -171,7 +199,7 @@ describe('SQLite group commit', () => {
     expectWholeLog(await store.readAll(0));
   });
 
-  it('serialises data when the append is called: later changes to the caller\'s objects do not reach the log', async () => {
+  it("serialises data when the append is called: later changes to the caller's objects do not reach the log", async () => {
     const store = open();
     const data = { title: 'as given' };
     const p = store.appendToStream('snap', [{ type: 'T', data, meta: {} }], 'no-stream');
@@ -192,7 +220,8 @@ describe('SQLite group commit', () => {
 
   it('a crash mid-batch leaves only whole commands, and every acknowledged command is there', async () => {
     const child = path.join(ROOT, 'test', 'ledger', 'group-commit-child.mjs');
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'ledger', 'event-store', 'sqlite-event-store.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test builds it first)');
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'ledger', 'event-store', 'sqlite-event-store.js')))
+      throw new Error('dist/ is missing: run `npm run build` (npm test builds it first)');
     const acked = new Map<number, Array<{ leafIndex: number; stream: string; hash: string }>>();
     for (let cycle = 0; cycle < 3; cycle++) {
       const proc = spawn(process.execPath, [child, file, String(cycle * 1_000_000)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -202,7 +231,9 @@ describe('SQLite group commit', () => {
       let seen = 0;
       const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
       await new Promise<void>((resolve, reject) => {
-        proc.stderr.on('data', (d) => { stderr += d; });
+        proc.stderr.on('data', (d) => {
+          stderr += d;
+        });
         proc.on('exit', () => reject(new Error(`child exited before the kill: ${stderr}`)));
         proc.stdout.on('data', (d: Buffer) => {
           buffered += d.toString();

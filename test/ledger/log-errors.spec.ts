@@ -19,7 +19,11 @@ describe('Merkle log errors', () => {
   const log = new MerkleLog(store, tree, loadSigningKey(dir), 'example.test/log', nativeSha256);
 
   beforeAll(async () => {
-    await store.appendToStream('s', Array.from({ length: 5 }, (_, i) => ({ type: 'T', data: { i }, meta: {} })), 'no-stream');
+    await store.appendToStream(
+      's',
+      Array.from({ length: 5 }, (_, i) => ({ type: 'T', data: { i }, meta: {} })),
+      'no-stream',
+    );
     await log.start(0);
   });
   afterAll(async () => {
@@ -35,10 +39,14 @@ describe('Merkle log errors', () => {
     ['a consistency proof to a tree larger than the log', () => log.consistencyProof(1, 9), 'the log has 5 leaves, not 9'],
     ['a consistency proof backwards', () => log.consistencyProof(4, 3), 'no consistency proof from 4 to 3'],
   ])('refuses %s with a LogRangeError answered 400 out-of-range', async (_, ask, detail) => {
-    const err = await ask().then(() => null, (e: unknown) => e);
+    const err = await ask().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(LogRangeError);
     expect(toProblem(err)).toEqual({
-      problem: { type: 'urn:sandbox-ledger:problem:out-of-range', title: 'Bad Request', status: 400, detail }, internal: false,
+      problem: { type: 'urn:sandbox-ledger:problem:out-of-range', title: 'Bad Request', status: 400, detail },
+      internal: false,
     });
   });
 
@@ -60,7 +68,9 @@ describe('Merkle log errors', () => {
   });
 
   it('answers a RangeError, which only a bug raises now, with a 500', () => {
-    expect(toProblem(new RangeError('no leaf 5 in a tree of size 5')))
-      .toMatchObject({ problem: { status: 500, type: 'urn:sandbox-ledger:problem:internal' }, internal: true });
+    expect(toProblem(new RangeError('no leaf 5 in a tree of size 5'))).toMatchObject({
+      problem: { status: 500, type: 'urn:sandbox-ledger:problem:internal' },
+      internal: true,
+    });
   });
 });

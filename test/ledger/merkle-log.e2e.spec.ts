@@ -21,7 +21,8 @@ describe('verifiable log', () => {
     ledger = await startLedger({ origin: 'ledger.test/log', checkpointIntervalMs: 0 });
     alice = await principal(ledger, 'Alice', ['creator']);
     auditor = await principal(ledger, 'Audrey', ['auditor']);
-    for (let i = 0; i < 6; i++) filings.push((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody())).body);
+    for (let i = 0; i < 6; i++)
+      filings.push((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody())).body);
     vkey = (await ledger.http().get('/v1/ledger/key')).text.trim();
   });
   afterAll(() => ledger.close());
@@ -41,12 +42,17 @@ describe('verifiable log', () => {
     const keyBytes = Buffer.from(keyB64, 'base64');
     expect(keyBytes[0]).toBe(0x01);
     const publicKey = keyBytes.subarray(1);
-    const keyId = createHash('sha256').update(Buffer.concat([Buffer.from('ledger.test/log\n'), Buffer.from([0x01]), publicKey])).digest().subarray(0, 4);
+    const keyId = createHash('sha256')
+      .update(Buffer.concat([Buffer.from('ledger.test/log\n'), Buffer.from([0x01]), publicKey]))
+      .digest()
+      .subarray(0, 4);
     expect(sigLine.startsWith('\u2014 ledger.test/log ')).toBe(true);
     const sig = Buffer.from(sigLine.trim().split(' ')[2], 'base64');
     expect(sig.subarray(0, 4)).toEqual(keyId);
     const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey]);
-    expect(edVerify(null, Buffer.from(body + '\n'), createPublicKey({ key: spki, format: 'der', type: 'spki' }), sig.subarray(4))).toBe(true);
+    expect(edVerify(null, Buffer.from(body + '\n'), createPublicKey({ key: spki, format: 'der', type: 'spki' }), sig.subarray(4))).toBe(
+      true,
+    );
     expect(verifyCheckpoint(note, vkey).ok).toBe(true);
     // The root is the RFC 6962 root of every event hash in log order.
     const events = await ledger.store.readAll(0, { limit: 1000 });
@@ -62,8 +68,12 @@ describe('verifiable log', () => {
     for (const e of events) {
       const res = await ledger.http().get('/v1/ledger/proof/inclusion').query({ leafIndex: e.leafIndex, treeSize: size1 });
       expect(res.status).toBe(200);
-      expect(verifyInclusion(hashLeaf(unhex(e.hash)), e.leafIndex, size1, res.body.hashes.map(unhex), first.checkpoint.rootHash)).toBe(true);
-      expect(verifyInclusion(hashLeaf(unhex(e.hash)), (e.leafIndex + 1) % size1, size1, res.body.hashes.map(unhex), first.checkpoint.rootHash)).toBe(e.leafIndex + 1 === size1 && size1 === 1);
+      expect(verifyInclusion(hashLeaf(unhex(e.hash)), e.leafIndex, size1, res.body.hashes.map(unhex), first.checkpoint.rootHash)).toBe(
+        true,
+      );
+      expect(
+        verifyInclusion(hashLeaf(unhex(e.hash)), (e.leafIndex + 1) % size1, size1, res.body.hashes.map(unhex), first.checkpoint.rootHash),
+      ).toBe(e.leafIndex + 1 === size1 && size1 === 1);
     }
     await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody());
     const second = verifyCheckpoint((await ledger.http().get('/v1/ledger/checkpoint')).text, vkey);
@@ -71,14 +81,27 @@ describe('verifiable log', () => {
     expect(second.checkpoint.treeSize).toBe(size1 + 2);
     const proof = await ledger.http().get('/v1/ledger/proof/consistency').query({ from: size1, to: second.checkpoint.treeSize });
     expect(proof.status).toBe(200);
-    expect(verifyConsistency(size1, second.checkpoint.treeSize, proof.body.hashes.map(unhex), first.checkpoint.rootHash, second.checkpoint.rootHash)).toBe(true);
+    expect(
+      verifyConsistency(
+        size1,
+        second.checkpoint.treeSize,
+        proof.body.hashes.map(unhex),
+        first.checkpoint.rootHash,
+        second.checkpoint.rootHash,
+      ),
+    ).toBe(true);
     const history = await ledger.http().get('/v1/ledger/checkpoints');
     expect(history.body.items.map((c: { treeSize: number }) => c.treeSize)).toEqual([second.checkpoint.treeSize, size1]);
   });
 
   it('refuses proofs for trees the log does not have with a 400 problem', async () => {
     const size = await ledger.store.count();
-    for (const q of [{ leafIndex: size, treeSize: size }, { leafIndex: 0, treeSize: size + 5 }, { leafIndex: -1, treeSize: 2 }, { leafIndex: 'x', treeSize: 2 }]) {
+    for (const q of [
+      { leafIndex: size, treeSize: size },
+      { leafIndex: 0, treeSize: size + 5 },
+      { leafIndex: -1, treeSize: 2 },
+      { leafIndex: 'x', treeSize: 2 },
+    ]) {
       const res = await ledger.http().get('/v1/ledger/proof/inclusion').query(q);
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -109,7 +132,11 @@ describe('verifiable log', () => {
     expect(json.status).toBe(200);
     expect(json.body).toMatchObject({ leafIndex, entry: { hash: eventHash, type: 'WorkFiled' } });
     expect(verifyReceipt(json.body, vkey)).toEqual({ ok: true });
-    const text = await ledger.http().get(`/v1/filings/${filingId}/receipt`).set('authorization', `Bearer ${alice.key}`).set('accept', 'text/plain');
+    const text = await ledger
+      .http()
+      .get(`/v1/filings/${filingId}/receipt`)
+      .set('authorization', `Bearer ${alice.key}`)
+      .set('accept', 'text/plain');
     expect(text.headers['content-type']).toMatch(/^text\/plain/);
     expect(text.text.startsWith('c2sp.org/tlog-proof@v1\nextra ')).toBe(true);
     expect(verifyReceipt(text.text, vkey)).toEqual({ ok: true });

@@ -4,7 +4,13 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashChildren, hashLeaf } from '../../src/verifier/rfc6962.js';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
-import { nodeKey, SignerMismatchError, SqliteMerkleTreeStore, TreeMovedError, type MerkleTreeStore } from '../../src/ledger/log/merkle-tree.store.js';
+import {
+  nodeKey,
+  SignerMismatchError,
+  SqliteMerkleTreeStore,
+  TreeMovedError,
+  type MerkleTreeStore,
+} from '../../src/ledger/log/merkle-tree.store.js';
 import { PostgresMerkleTreeStore } from '../../src/ledger/log/postgres-merkle-tree.store.js';
 import { tempDir } from '../support/ledger-app.js';
 import { dropSchema, freshSchema, testDatabaseUrl } from '../support/pg-schema.js';
@@ -12,27 +18,45 @@ import { dropSchema, freshSchema, testDatabaseUrl } from '../support/pg-schema.j
 const leaf = (i: number) => hashLeaf(new TextEncoder().encode(`leaf ${i}`));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-interface Fixture { open: () => Promise<MerkleTreeStore>; cleanup: () => Promise<void> }
+interface Fixture {
+  open: () => Promise<MerkleTreeStore>;
+  cleanup: () => Promise<void>;
+}
 
 const stores: Array<[string, () => Fixture]> = [
-  ['SQLite', () => {
-    const dir = tempDir('ledger-tree-');
-    return { open: async () => SqliteMerkleTreeStore.open(join(dir, 'merkle.sqlite')), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-  }],
+  [
+    'SQLite',
+    () => {
+      const dir = tempDir('ledger-tree-');
+      return {
+        open: async () => SqliteMerkleTreeStore.open(join(dir, 'merkle.sqlite')),
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  ],
 ];
 const url = testDatabaseUrl!;
 if (testDatabaseUrl) {
-  stores.push(['PostgreSQL', () => {
-    const schema = freshSchema('test_tree');
-    return { open: () => PostgresMerkleTreeStore.open(url, schema), cleanup: () => dropSchema(schema) };
-  }]);
+  stores.push([
+    'PostgreSQL',
+    () => {
+      const schema = freshSchema('test_tree');
+      return { open: () => PostgresMerkleTreeStore.open(url, schema), cleanup: () => dropSchema(schema) };
+    },
+  ]);
 } else process.stderr.write('\nSKIPPED: Merkle tree store on PostgreSQL: TEST_DATABASE_URL is not set\n');
 
 describe.each(stores)('Merkle tree store: %s', (_name, fixture) => {
   let fx: Fixture;
   let tree: MerkleTreeStore;
-  beforeEach(async () => { fx = fixture(); tree = await fx.open(); });
-  afterEach(async () => { await tree.close(); await fx.cleanup(); });
+  beforeEach(async () => {
+    fx = fixture();
+    tree = await fx.open();
+  });
+  afterEach(async () => {
+    await tree.close();
+    await fx.cleanup();
+  });
 
   it('stores each leaf and every perfect subtree it completes, read singly or in one batch', async () => {
     const frontier: Uint8Array[] = [];
@@ -40,7 +64,12 @@ describe.each(stores)('Merkle tree store: %s', (_name, fixture) => {
     await tree.appendLeaves(0, leaves.slice(0, 5), hashChildren, frontier);
     await tree.appendLeaves(5, leaves.slice(5), hashChildren, frontier);
     expect(await tree.size()).toBe(13);
-    const nodes = await tree.nodes([[0, 12], [1, 5], [2, 2], [3, 0]]);
+    const nodes = await tree.nodes([
+      [0, 12],
+      [1, 5],
+      [2, 2],
+      [3, 0],
+    ]);
     expect(hex(nodes.get(nodeKey(3, 0))!)).toBe(hex(rootFromLeafHashes(leaves.slice(0, 8))));
     expect(hex(await tree.node(2, 2))).toBe(hex(rootFromLeafHashes(leaves.slice(8, 12))));
     expect(hex(nodes.get(nodeKey(0, 12))!)).toBe(hex(leaves[12]));
@@ -75,7 +104,13 @@ describe.each(stores)('Merkle tree store: %s', (_name, fixture) => {
   });
 
   it('keeps one attestation per checkpoint, kind and source, and finds the newest checkpoint a quorum cosigned', async () => {
-    const a = (treeSize: number, kind: 'cosignature' | 'timestamp', source: string) => ({ treeSize, kind, source, body: `${kind} ${source} ${treeSize}`, time: treeSize });
+    const a = (treeSize: number, kind: 'cosignature' | 'timestamp', source: string) => ({
+      treeSize,
+      kind,
+      source,
+      body: `${kind} ${source} ${treeSize}`,
+      time: treeSize,
+    });
     await tree.saveAttestation(a(4, 'cosignature', 'w1'));
     await tree.saveAttestation(a(4, 'cosignature', 'w2'));
     await tree.saveAttestation(a(4, 'timestamp', 'tsa'));

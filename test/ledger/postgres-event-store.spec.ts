@@ -15,7 +15,10 @@ else {
     const opened: EventStore[] = [await PostgresEventStore.open(url, { schema })];
     return {
       store: opened[0],
-      reopen: async () => { opened.push(await PostgresEventStore.open(url, { schema })); return opened.at(-1)!; },
+      reopen: async () => {
+        opened.push(await PostgresEventStore.open(url, { schema }));
+        return opened.at(-1)!;
+      },
       cleanup: async () => {
         for (const s of opened) await s.close();
         await dropSchema(schema);
@@ -27,7 +30,9 @@ else {
     let schema: string;
     const opened: PostgresEventStore[] = [];
 
-    beforeEach(() => { schema = freshSchema(); });
+    beforeEach(() => {
+      schema = freshSchema();
+    });
     afterEach(async () => {
       for (const s of opened.splice(0)) await s.close();
       await dropSchema(schema);
@@ -45,11 +50,18 @@ else {
       let writing = true;
       const writer = async (store: PostgresEventStore, name: string) => {
         for (let i = 0; i < 15; i++) {
-          await store.appendToStream(name, [{ type: 'T', data: { i }, meta: {} }, ...(i % 2 ? [] : [{ type: 'U', data: { i }, meta: {} }])], 'any');
+          await store.appendToStream(
+            name,
+            [{ type: 'T', data: { i }, meta: {} }, ...(i % 2 ? [] : [{ type: 'U', data: { i }, meta: {} }])],
+            'any',
+          );
         }
       };
-      const writers = Promise.all([p1, p2].flatMap((store, w) =>
-        Array.from({ length: 8 }, (_, k) => writer(store, `proc${w}-stream${k}`)))).finally(() => { writing = false; });
+      const writers = Promise.all(
+        [p1, p2].flatMap((store, w) => Array.from({ length: 8 }, (_, k) => writer(store, `proc${w}-stream${k}`))),
+      ).finally(() => {
+        writing = false;
+      });
 
       // The reader tails the log as a projection would: each page must start exactly where the last one ended.
       const tail: EventEnvelope[] = [];
@@ -88,8 +100,11 @@ else {
     it('two pools racing on one stream: the lock serializes them, exactly one no-stream append wins', async () => {
       const [p1, p2] = await Promise.all([1, 2].map(() => PostgresEventStore.open(url, { schema })));
       opened.push(p1, p2);
-      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? p1 : p2).appendToStream('shared', [{ type: 'T', data: { i }, meta: {} }], 'no-stream')));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? p1 : p2).appendToStream('shared', [{ type: 'T', data: { i }, meta: {} }], 'no-stream'),
+        ),
+      );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       expect(await p1.count()).toBe(1);
     });

@@ -19,7 +19,10 @@ runEventStoreContract('SQLite', async () => {
   const opened: EventStore[] = [SqliteEventStore.open(file)];
   return {
     store: opened[0],
-    reopen: async () => { opened.push(SqliteEventStore.open(file)); return opened.at(-1)!; },
+    reopen: async () => {
+      opened.push(SqliteEventStore.open(file));
+      return opened.at(-1)!;
+    },
     cleanup: async () => {
       for (const s of opened) await s.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -55,7 +58,7 @@ describe('SqliteEventStore (SQLite-specific)', () => {
     expect(fs.existsSync(nested)).toBe(true);
   });
 
-  it('two connections on one file share one contiguous log and see each other\'s commits', async () => {
+  it("two connections on one file share one contiguous log and see each other's commits", async () => {
     const a = open(file);
     const b = open(file);
     const seen: number[] = [];
@@ -78,7 +81,13 @@ describe('SqliteEventStore (SQLite-specific)', () => {
     await b.appendToStream('theirs', evs(1), 'no-stream');
     await a.appendToStream('mine', evs(2), 1);
     const all = await a.readAll(0);
-    expect(all.map((e) => [e.leafIndex, e.stream])).toEqual([[0, 'mine'], [1, 'mine'], [2, 'theirs'], [3, 'mine'], [4, 'mine']]);
+    expect(all.map((e) => [e.leafIndex, e.stream])).toEqual([
+      [0, 'mine'],
+      [1, 'mine'],
+      [2, 'theirs'],
+      [3, 'mine'],
+      [4, 'mine'],
+    ]);
     expect(await a.readAll(1, { limit: 2 })).toEqual(all.slice(1, 3));
     expect(await a.readAll(3)).toEqual(all.slice(3));
     expect(await b.readAll(0)).toEqual(all);

@@ -48,7 +48,8 @@ describe('tamper detection on a real data dir', () => {
     return runCli(['verify', '--export', exportFile, '--checkpoints', checkpointsFile, '--vkey', vkeyFile], {});
   }
 
-  const row = (db: Database.Database, position: number) => db.prepare('SELECT * FROM events WHERE position = ?').get(position) as Record<string, unknown>;
+  const row = (db: Database.Database, position: number) =>
+    db.prepare('SELECT * FROM events WHERE position = ?').get(position) as Record<string, unknown>;
 
   it('verifies the untouched data dir', async () => {
     const result = await verifyAfter('untouched', () => undefined);
@@ -96,16 +97,35 @@ describe('tamper detection on a real data dir', () => {
     const target = logSize - 4;
     const result = await verifyAfter('inserted', (db) => {
       const forged: Record<string, unknown> = {
-        v: 1, id: '01a2253d-0000-7000-8000-000000000000', stream: 'filing-forged', revision: 0, type: 'WorkFiled',
-        data: { title: 'backdated claim' }, meta: { actor: 'mallory' }, recordedAt: '2026-01-01T00:00:00.000Z', prevHash: '0'.repeat(64),
+        v: 1,
+        id: '01a2253d-0000-7000-8000-000000000000',
+        stream: 'filing-forged',
+        revision: 0,
+        type: 'WorkFiled',
+        data: { title: 'backdated claim' },
+        meta: { actor: 'mallory' },
+        recordedAt: '2026-01-01T00:00:00.000Z',
+        prevHash: '0'.repeat(64),
       };
       const hash = createHash('sha256').update(canonicalize(forged)!).digest('hex');
       db.transaction(() => {
         // Shift the tail up by one (through negative positions to keep the primary key unique), then slot the forgery in.
         db.prepare('UPDATE events SET position = -(position + 1) WHERE position >= ?').run(target);
         db.prepare('UPDATE events SET position = -position WHERE position < 0').run();
-        db.prepare('INSERT INTO events (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)')
-          .run(target, forged.id, forged.stream, 0, forged.type, JSON.stringify(forged.data), JSON.stringify(forged.meta), forged.recordedAt, forged.prevHash, hash);
+        db.prepare(
+          'INSERT INTO events (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)',
+        ).run(
+          target,
+          forged.id,
+          forged.stream,
+          0,
+          forged.type,
+          JSON.stringify(forged.data),
+          JSON.stringify(forged.meta),
+          forged.recordedAt,
+          forged.prevHash,
+          hash,
+        );
       })();
     });
     expect(result.code).toBe(1);
@@ -122,7 +142,10 @@ describe('tamper detection on a real data dir', () => {
   it('fails on a checkpoint signed by another key', async () => {
     const forgedVkey = join(work, 'other-vkey');
     writeFileSync(forgedVkey, readFileSync(vkeyFile, 'utf8').replace(/\+[0-9a-f]{8}\+/, '+00000000+'));
-    const result = await runCli(['verify', '--export', join(work, 'untouched.ndjson'), '--checkpoints', checkpointsFile, '--vkey', forgedVkey], {});
+    const result = await runCli(
+      ['verify', '--export', join(work, 'untouched.ndjson'), '--checkpoints', checkpointsFile, '--vkey', forgedVkey],
+      {},
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^FAILED/);
   });

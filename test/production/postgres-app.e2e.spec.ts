@@ -7,7 +7,6 @@ import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '.
 
 const url = testDatabaseUrl;
 
-
 if (!url) skipWithoutDatabase('the application on PostgreSQL');
 else {
   describe('the application on PostgreSQL (LEDGER_STORE=postgres)', () => {
@@ -17,7 +16,13 @@ else {
     let auditor: { id: string; key: string };
 
     beforeAll(async () => {
-      ledger = await startLedger({ store: 'postgres', databaseUrl: url, databaseSchema: schema, origin: 'pg.test/log', checkpointIntervalMs: 0 });
+      ledger = await startLedger({
+        store: 'postgres',
+        databaseUrl: url,
+        databaseSchema: schema,
+        origin: 'pg.test/log',
+        checkpointIntervalMs: 0,
+      });
       alice = await principal(ledger, 'Alice', ['creator']);
       auditor = await principal(ledger, 'Audrey', ['auditor']);
     });
@@ -35,8 +40,9 @@ else {
       }
 
       const body = filingBody();
-      const race = await Promise.all(Array.from({ length: 20 }, () =>
-        ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(body)));
+      const race = await Promise.all(
+        Array.from({ length: 20 }, () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(body)),
+      );
       expect(race.map((r) => r.status).sort()).toEqual([201, ...Array(19).fill(409)]);
       const winner = race.find((r) => r.status === 201)!.body;
       for (const lost of race.filter((r) => r.status === 409)) {
@@ -47,11 +53,21 @@ else {
 
       const read = await ledger.http().get(`/v1/filings/${winner.filingId}`).set('authorization', `Bearer ${alice.key}`);
       expect(read.status).toBe(200);
-      expect(read.body).toMatchObject({ filingId: winner.filingId, contentHash: body.contentHash, leafIndex: winner.leafIndex, eventHash: winner.eventHash, status: 'active' });
+      expect(read.body).toMatchObject({
+        filingId: winner.filingId,
+        contentHash: body.contentHash,
+        leafIndex: winner.leafIndex,
+        eventHash: winner.eventHash,
+        status: 'active',
+      });
       expect(read.body.generation).toEqual(expect.objectContaining({ iterations: 14 }));
       const list = await ledger.http().get('/v1/filings').query({ limit: 2 }).set('authorization', `Bearer ${alice.key}`);
       expect(list.body.items.map((f: { filingId: string }) => f.filingId)).toEqual(filed.slice(0, 2).map((f) => f.filingId));
-      const page2 = await ledger.http().get('/v1/filings').query({ limit: 10, cursor: list.body.nextCursor }).set('authorization', `Bearer ${alice.key}`);
+      const page2 = await ledger
+        .http()
+        .get('/v1/filings')
+        .query({ limit: 10, cursor: list.body.nextCursor })
+        .set('authorization', `Bearer ${alice.key}`);
       expect(page2.body.items.map((f: { filingId: string }) => f.filingId)).toEqual([filed[2].filingId, winner.filingId]);
       const pub = await ledger.http().get(`/v1/public/content/${body.contentHash}`);
       expect(pub.body).toMatchObject({ filed: true, filingId: winner.filingId });
@@ -62,7 +78,11 @@ else {
         expect(receipt.status).toBe(200);
         expect(receipt.body).toMatchObject({ leafIndex: f.leafIndex, entry: { hash: f.eventHash, type: 'WorkFiled' } });
         expect(verifyReceipt(receipt.body, vkey)).toEqual({ ok: true });
-        const text = await ledger.http().get(`/v1/filings/${f.filingId}/receipt`).set('authorization', `Bearer ${alice.key}`).set('accept', 'text/plain');
+        const text = await ledger
+          .http()
+          .get(`/v1/filings/${f.filingId}/receipt`)
+          .set('authorization', `Bearer ${alice.key}`)
+          .set('accept', 'text/plain');
         expect(verifyReceipt(text.text, vkey)).toEqual({ ok: true });
       }
     });
@@ -87,8 +107,21 @@ else {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        const { rows } = await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
-        expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['events', 'filings', 'principals', 'projection_checkpoints', 'migrations', 'merkle_nodes', 'merkle_checkpoints']));
+        const { rows } = await client.query<{ table_name: string }>(
+          'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+          [schema],
+        );
+        expect(rows.map((r) => r.table_name)).toEqual(
+          expect.arrayContaining([
+            'events',
+            'filings',
+            'principals',
+            'projection_checkpoints',
+            'migrations',
+            'merkle_nodes',
+            'merkle_checkpoints',
+          ]),
+        );
       } finally {
         await client.end();
       }

@@ -36,7 +36,12 @@ describe('read-model migrations', () => {
   const pg = testDatabaseUrl ? it : it.skip;
   pg('on PostgreSQL (TEST_DATABASE_URL): all run in a fresh schema, match the entities, and roll back', async () => {
     const schema = freshSchema('test_migrations');
-    const db = await openReadModels(readModelOptions(loadConfig({}, { store: 'postgres', databaseUrl: testDatabaseUrl, databaseSchema: schema }), ALL_READ_MODEL_ENTITIES));
+    const db = await openReadModels(
+      readModelOptions(
+        loadConfig({}, { store: 'postgres', databaseUrl: testDatabaseUrl, databaseSchema: schema }),
+        ALL_READ_MODEL_ENTITIES,
+      ),
+    );
     try {
       await expectMigrationsMatchEntities(db);
     } finally {

@@ -31,8 +31,13 @@ else {
   describe('several app instances on one PostgreSQL store', () => {
     const schema = freshSchema('test_shared');
     const shared = {
-      store: 'postgres' as const, databaseUrl: url, databaseSchema: schema, origin: 'shared.test/log',
-      signingKey: randomBytes(32).toString('base64'), bootstrapAdminKey: strongKey(), sequencerRetryMs: 100,
+      store: 'postgres' as const,
+      databaseUrl: url,
+      databaseSchema: schema,
+      origin: 'shared.test/log',
+      signingKey: randomBytes(32).toString('base64'),
+      bootstrapAdminKey: strongKey(),
+      sequencerRetryMs: 100,
       // On demand only: a follower's receipt then depends on nudging the sequencer (NOTIFY), not on a timer.
       checkpointIntervalMs: 0,
     };
@@ -43,7 +48,7 @@ else {
 
     beforeAll(async () => {
       // Both start at once on an empty schema: schema, tables, migrations and the admin bootstrap must not race.
-      instances.push(...await Promise.all([startLedger(shared), startLedger(shared)]));
+      instances.push(...(await Promise.all([startLedger(shared), startLedger(shared)])));
       creator = await principal(instances[0], 'Alice', ['creator']);
       vkey = (await instances[1].http().get('/v1/ledger/key')).text.trim();
     });
@@ -63,15 +68,17 @@ else {
     });
 
     it('files concurrently through both: contiguous positions, every filing present, the tree never skips a leaf', async () => {
-      const results = await Promise.all(Array.from({ length: 16 }, async (_, client) => {
-        const out = [];
-        for (let i = 0; i < 6; i++) {
-          const res = await file(instances[(client + i) % 2]);
-          expect(res.status).toBe(201);
-          out.push(res.body as { filingId: string; leafIndex: number; eventHash: string });
-        }
-        return out;
-      }));
+      const results = await Promise.all(
+        Array.from({ length: 16 }, async (_, client) => {
+          const out = [];
+          for (let i = 0; i < 6; i++) {
+            const res = await file(instances[(client + i) % 2]);
+            expect(res.status).toBe(201);
+            out.push(res.body as { filingId: string; leafIndex: number; eventHash: string });
+          }
+          return out;
+        }),
+      );
       const filed = results.flat();
 
       const events = await instances[1].store.readAll(0, { limit: 10_000 });
@@ -82,12 +89,18 @@ else {
       }
       // Read models are shared: each instance reads what the other filed.
       for (const f of filed.slice(0, 8)) {
-        for (const l of instances) expect((await l.http().get(`/v1/filings/${f.filingId}`).set('authorization', `Bearer ${creator.key}`)).status).toBe(200);
+        for (const l of instances)
+          expect((await l.http().get(`/v1/filings/${f.filingId}`).set('authorization', `Bearer ${creator.key}`)).status).toBe(200);
       }
 
       // The sequencer integrates the other instance's events too: leaf i is the hash of event i, no gap, no repeat.
-      await until('the tree to cover the log', async () => Number((await db.query(`SELECT size FROM "${schema}".merkle_tree`)).rows[0].size) === events.length);
-      const leaves = await db.query<{ idx: string; hash: Buffer }>(`SELECT idx, hash FROM "${schema}".merkle_nodes WHERE level = 0 ORDER BY idx`);
+      await until(
+        'the tree to cover the log',
+        async () => Number((await db.query(`SELECT size FROM "${schema}".merkle_tree`)).rows[0].size) === events.length,
+      );
+      const leaves = await db.query<{ idx: string; hash: Buffer }>(
+        `SELECT idx, hash FROM "${schema}".merkle_nodes WHERE level = 0 ORDER BY idx`,
+      );
       expect(leaves.rows.map((r) => Number(r.idx))).toEqual(events.map((_, i) => i));
       leaves.rows.forEach((r, i) => expect(hex(r.hash)).toBe(hex(hashLeaf(unhex(events[i].hash)))));
     });
@@ -102,7 +115,10 @@ else {
       const proof = await follower.http().get('/v1/ledger/proof/inclusion').query({ leafIndex: 0, treeSize: size });
       expect(proof.status).toBe(200);
 
-      const history = (await follower.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body.items as Array<{ treeSize: number; note: string }>;
+      const history = (await follower.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body.items as Array<{
+        treeSize: number;
+        note: string;
+      }>;
       expect(history.length).toBeGreaterThan(0);
       const ordered = history.reverse();
       for (const c of ordered) expect(verifyCheckpoint(c.note, vkey).ok).toBe(true);
@@ -110,8 +126,19 @@ else {
         const [a, b] = [verifyCheckpoint(ordered[i - 1].note, vkey), verifyCheckpoint(ordered[i].note, vkey)];
         if (!a.ok || !b.ok) throw new Error('checkpoint did not verify');
         expect(b.checkpoint.treeSize).toBeGreaterThan(a.checkpoint.treeSize);
-        const c = await follower.http().get('/v1/ledger/proof/consistency').query({ from: a.checkpoint.treeSize, to: b.checkpoint.treeSize });
-        expect(verifyConsistency(a.checkpoint.treeSize, b.checkpoint.treeSize, c.body.hashes.map(unhex), a.checkpoint.rootHash, b.checkpoint.rootHash)).toBe(true);
+        const c = await follower
+          .http()
+          .get('/v1/ledger/proof/consistency')
+          .query({ from: a.checkpoint.treeSize, to: b.checkpoint.treeSize });
+        expect(
+          verifyConsistency(
+            a.checkpoint.treeSize,
+            b.checkpoint.treeSize,
+            c.body.hashes.map(unhex),
+            a.checkpoint.rootHash,
+            b.checkpoint.rootHash,
+          ),
+        ).toBe(true);
       }
     });
 
@@ -130,8 +157,19 @@ else {
       const now = verifyCheckpoint((await survivor.http().get('/v1/ledger/checkpoint')).text, vkey);
       if (!now.ok) throw new Error(now.reason);
       expect(now.checkpoint.treeSize).toBe(await survivor.store.count());
-      const c = await survivor.http().get('/v1/ledger/proof/consistency').query({ from: before.checkpoint.treeSize, to: now.checkpoint.treeSize });
-      expect(verifyConsistency(before.checkpoint.treeSize, now.checkpoint.treeSize, c.body.hashes.map(unhex), before.checkpoint.rootHash, now.checkpoint.rootHash)).toBe(true);
+      const c = await survivor
+        .http()
+        .get('/v1/ledger/proof/consistency')
+        .query({ from: before.checkpoint.treeSize, to: now.checkpoint.treeSize });
+      expect(
+        verifyConsistency(
+          before.checkpoint.treeSize,
+          now.checkpoint.treeSize,
+          c.body.hashes.map(unhex),
+          before.checkpoint.rootHash,
+          now.checkpoint.rootHash,
+        ),
+      ).toBe(true);
     });
 
     it('a follower whose sequencer is stuck answers a receipt with 503 and Retry-After, never with its own signature', async () => {

@@ -16,7 +16,11 @@ let alice: { id: string; key: string };
 const restart = async (edit: (db: Database.Database) => void) => {
   await ledger.close();
   const db = new Database(join(dataDir, 'read-models.sqlite'));
-  try { edit(db); } finally { db.close(); }
+  try {
+    edit(db);
+  } finally {
+    db.close();
+  }
   ledger = await startLedger({ dataDir, bootstrapAdminKey: adminKey });
 };
 const file = (key: string, body: Record<string, unknown>) =>
@@ -34,7 +38,7 @@ afterAll(async () => {
 });
 
 describe('Idempotency-Key across a crash', () => {
-  it('puts the key\'s token in the meta of the command\'s events', async () => {
+  it("puts the key's token in the meta of the command's events", async () => {
     const filed = await file('token-1', filingBody());
     expect(filed.status).toBe(201);
     const [event] = await ledger.store.readAll(filed.body.leafIndex, { limit: 1 });
@@ -52,7 +56,9 @@ describe('Idempotency-Key across a crash', () => {
     expect(filed.status).toBe(201);
     // The state a crash after the append and before the response was kept leaves: the claim without a response.
     await restart((db) => {
-      const changed = db.prepare('UPDATE idempotency_records SET statusCode = NULL, body = NULL, logSize = ? WHERE idempotencyKey = ?').run(before, 'crash-1');
+      const changed = db
+        .prepare('UPDATE idempotency_records SET statusCode = NULL, body = NULL, logSize = ? WHERE idempotencyKey = ?')
+        .run(before, 'crash-1');
       expect(changed.changes).toBe(1);
     });
     const count = await ledger.store.count();
@@ -61,8 +67,12 @@ describe('Idempotency-Key across a crash', () => {
     for (let i = 0; i < 2; i++) {
       const retry = await file('crash-1', first);
       expect(retry.status).toBe(409);
-      expect(retry.body).toMatchObject({ type: 'urn:sandbox-ledger:problem:idempotency-key-applied', leafIndex: filed.body.leafIndex, eventHash: filed.body.eventHash,
-        stream: `filing-${filed.body.filingId}` });
+      expect(retry.body).toMatchObject({
+        type: 'urn:sandbox-ledger:problem:idempotency-key-applied',
+        leafIndex: filed.body.leafIndex,
+        eventHash: filed.body.eventHash,
+        stream: `filing-${filed.body.filingId}`,
+      });
     }
     expect(await ledger.store.count()).toBe(count);
   });
@@ -71,21 +81,33 @@ describe('Idempotency-Key across a crash', () => {
     const body = filingBody();
     const fingerprint = requestFingerprint('POST', '/v1/filings', body);
     await restart((db) => {
-      db.prepare('INSERT INTO idempotency_records (principalId, idempotencyKey, fingerprint, statusCode, body, createdAt, logSize) VALUES (?, ?, ?, NULL, NULL, ?, 0)')
-        .run(alice.id, 'crash-2', fingerprint, new Date().toISOString());
+      db.prepare(
+        'INSERT INTO idempotency_records (principalId, idempotencyKey, fingerprint, statusCode, body, createdAt, logSize) VALUES (?, ?, ?, NULL, NULL, ?, 0)',
+      ).run(alice.id, 'crash-2', fingerprint, new Date().toISOString());
     });
     await expectRefused(ledger, () => file('crash-2', body), 409, 'idempotency-key-in-progress');
     await restart((db) => {
-      db.prepare('UPDATE idempotency_records SET createdAt = ? WHERE idempotencyKey = ?').run(new Date(Date.now() - 60_000).toISOString(), 'crash-2');
+      db.prepare('UPDATE idempotency_records SET createdAt = ? WHERE idempotencyKey = ?').run(
+        new Date(Date.now() - 60_000).toISOString(),
+        'crash-2',
+      );
     });
     const count = await ledger.store.count();
     const taken = await file('crash-2', body);
     expect(taken.status).toBe(201);
     expect(await ledger.store.count()).toBe(count + 2);
     const replay = await file('crash-2', body);
-    expect({ status: replay.status, body: replay.body, replayed: replay.headers['idempotent-replayed'] }).toEqual({ status: 201, body: taken.body, replayed: 'true' });
+    expect({ status: replay.status, body: replay.body, replayed: replay.headers['idempotent-replayed'] }).toEqual({
+      status: 201,
+      body: taken.body,
+      replayed: 'true',
+    });
     const db = new Database(join(dataDir, 'read-models.sqlite'), { readonly: true });
-    try { expect(record(db, 'crash-2')).toMatchObject({ statusCode: 201, logSize: count }); } finally { db.close(); }
+    try {
+      expect(record(db, 'crash-2')).toMatchObject({ statusCode: 201, logSize: count });
+    } finally {
+      db.close();
+    }
   });
 
   it('frees the key when the request is refused, so a corrected retry is not blocked', async () => {
@@ -93,6 +115,10 @@ describe('Idempotency-Key across a crash', () => {
     await expectRefused(ledger, () => file('refused-1', body), 400, 'validation-failed');
     await expectRefused(ledger, () => file('refused-1', body), 400, 'validation-failed');
     const db = new Database(join(dataDir, 'read-models.sqlite'), { readonly: true });
-    try { expect(record(db, 'refused-1')).toBeUndefined(); } finally { db.close(); }
+    try {
+      expect(record(db, 'refused-1')).toBeUndefined();
+    } finally {
+      db.close();
+    }
   });
 });

@@ -24,7 +24,10 @@ const BATCH = 5_000;
 function readModelIndexes(dataDir: string): { indexes: string[]; position: number } {
   const db = new Database(join(dataDir, 'read-models.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    const indexes = db.prepare("SELECT tbl_name || '.' || name FROM sqlite_master WHERE type = 'index' ORDER BY 1").pluck().all() as string[];
+    const indexes = db
+      .prepare("SELECT tbl_name || '.' || name FROM sqlite_master WHERE type = 'index' ORDER BY 1")
+      .pluck()
+      .all() as string[];
     const position = db.prepare("SELECT position FROM projection_checkpoints WHERE name = 'read-models'").pluck().get() as number;
     return { indexes, position };
   } finally {
@@ -34,7 +37,9 @@ function readModelIndexes(dataDir: string): { indexes: string[]; position: numbe
 
 /** Opens the application on the data dir as a server does (read models opened, projections caught up), then closes it. */
 async function startAndStop(dataDir: string): Promise<number> {
-  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(loadConfig({}, { dataDir, logLevel: 'silent' })), { logger: false });
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(loadConfig({}, { dataDir, logLevel: 'silent' })), {
+    logger: false,
+  });
   try {
     const runner = ctx.get(ProjectionRunner);
     await runner.start();
@@ -59,7 +64,11 @@ function rebuildKilledAfterFirstBatch(dataDir: string): Promise<NodeJS.Signals |
     await runner.rebuild(() => process.kill(process.pid, 'SIGKILL'));
   `;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', LEDGER_DATA_DIR: dataDir }, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', LEDGER_DATA_DIR: dataDir },
+      stdio: 'ignore',
+    });
     child.on('exit', (_code, signal) => resolve(signal));
   });
 }
@@ -74,7 +83,7 @@ describe('a projection rebuild stopped midway', () => {
     expect(await startAndStop(dataDir)).toBe(EVENTS);
     const applied = dumpReadModels(dataDir);
     const migrated = readModelIndexes(dataDir);
-    expect(applied.rights.length).toBeGreaterThan(2 * BATCH / 3);
+    expect(applied.rights.length).toBeGreaterThan((2 * BATCH) / 3);
     expect(migrated.indexes.filter((i) => i.startsWith('rights.')).length).toBe(9);
 
     expect(await rebuildKilledAfterFirstBatch(dataDir)).toBe('SIGKILL');

@@ -18,7 +18,18 @@ import { scaled, SEED, seeded, type Random } from '../support/stress.js';
 
 const TAMPERS = scaled(30, 200);
 
-type Row = { position: number; id: string; stream: string; revision: number; type: string; data: string; meta: string; recorded_at: string; prev_hash: string; hash: string };
+type Row = {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  meta: string;
+  recorded_at: string;
+  prev_hash: string;
+  hash: string;
+};
 type CheckpointRow = { treeSize: number; rootHash: string; time: number; note: string };
 /** What an edit broke: the first leaf that differs from the original log, or the checkpoint (by tree size) that was altered. */
 type Edit = { kind: string; leaf: number } | { kind: string; checkpoint: number };
@@ -35,7 +46,7 @@ const HEX = '0123456789abcdef';
 
 /** Another character of the same class (digit, hex digit, lower, upper), so the text keeps its shape. */
 function otherChar(rnd: Random, c: string, hexOnly: boolean): string | null {
-  const cls = hexOnly ? (HEX.includes(c) ? HEX : null) : [DIGITS, LOWER, UPPER].find((k) => k.includes(c)) ?? null;
+  const cls = hexOnly ? (HEX.includes(c) ? HEX : null) : ([DIGITS, LOWER, UPPER].find((k) => k.includes(c)) ?? null);
   if (!cls) return null;
   let r = c;
   while (r === c) r = rnd.pick([...cls]);
@@ -52,7 +63,9 @@ function mutateJson(rnd: Random, text: string): string | null {
     const out = text.slice(0, i) + r + text.slice(i + 1);
     try {
       if (canonicalJson(JSON.parse(out)) !== before) return out;
-    } catch { /* not JSON any more: try another character */ }
+    } catch {
+      /* not JSON any more: try another character */
+    }
   }
   return null;
 }
@@ -73,7 +86,9 @@ function applyEdit(rnd: Random, kind: string, dir: string): Edit | null {
   if ((CHECKPOINT_EDITS as readonly string[]).includes(kind)) {
     const db = new Database(join(dir, 'merkle.sqlite'));
     try {
-      const rows = db.prepare('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints ORDER BY tree_size').all() as CheckpointRow[];
+      const rows = db
+        .prepare('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints ORDER BY tree_size')
+        .all() as CheckpointRow[];
       const row = rnd.pick(rows);
       const setNote = (note: string) => db.prepare('UPDATE checkpoints SET note = ? WHERE tree_size = ?').run(note, row.treeSize);
       const split = row.note.indexOf('\n\n');
@@ -158,17 +173,35 @@ function applyEdit(rnd: Random, kind: string, dir: string): Edit | null {
         const before = [...heads.values()].filter((r) => r.position < p);
         const follow = before.length > 0 && rnd.next() < 0.5 ? rnd.pick(before) : null;
         const body = {
-          v: 1 as const, id: `01a2253d-0000-7000-8000-${randomBytes(6).toString('hex')}`, stream: follow?.stream ?? `filing-forged-${randomBytes(4).toString('hex')}`,
-          revision: follow ? follow.revision + 1 : 0, type: 'WorkFiled', data: { title: 'backdated claim' }, meta: { actor: 'mallory' },
-          recordedAt: '2026-01-01T00:00:00.000Z', prevHash: follow?.hash ?? ZERO_HASH,
+          v: 1 as const,
+          id: `01a2253d-0000-7000-8000-${randomBytes(6).toString('hex')}`,
+          stream: follow?.stream ?? `filing-forged-${randomBytes(4).toString('hex')}`,
+          revision: follow ? follow.revision + 1 : 0,
+          type: 'WorkFiled',
+          data: { title: 'backdated claim' },
+          meta: { actor: 'mallory' },
+          recordedAt: '2026-01-01T00:00:00.000Z',
+          prevHash: follow?.hash ?? ZERO_HASH,
         };
         const hash = rnd.next() < 0.8 ? computeEventHash(body, nativeSha256) : randomBytes(32).toString('hex');
         db.transaction(() => {
           // Shift the tail up by one, through negative positions so the primary key stays unique, then slot the forgery in.
           db.prepare('UPDATE events SET position = -(position + 1) WHERE position >= ?').run(p);
           db.prepare('UPDATE events SET position = -position WHERE position < 0').run();
-          db.prepare('INSERT INTO events (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)')
-            .run(p, body.id, body.stream, body.revision, body.type, JSON.stringify(body.data), JSON.stringify(body.meta), body.recordedAt, body.prevHash, hash);
+          db.prepare(
+            'INSERT INTO events (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)',
+          ).run(
+            p,
+            body.id,
+            body.stream,
+            body.revision,
+            body.type,
+            JSON.stringify(body.data),
+            JSON.stringify(body.meta),
+            body.recordedAt,
+            body.prevHash,
+            hash,
+          );
         })();
         return { kind, leaf: p };
       }
@@ -182,7 +215,9 @@ function applyEdit(rnd: Random, kind: string, dir: string): Edit | null {
 /** What `sandbox-ledger verify --export <export> --checkpoints <history>` concludes, with the same code, in process. */
 async function verifyDir(dir: string, vkey: string): Promise<Outcome> {
   const history = new Database(join(dir, 'merkle.sqlite'), { readonly: true });
-  const items = history.prepare('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints ORDER BY tree_size DESC').all() as CheckpointRow[];
+  const items = history
+    .prepare('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints ORDER BY tree_size DESC')
+    .all() as CheckpointRow[];
   history.close();
   let notes: string[];
   try {
@@ -211,7 +246,7 @@ async function verifyDir(dir: string, vkey: string): Promise<Outcome> {
   return result.ok ? { ok: true, leafIndex: null, reason: 'ok', checkpoint: null } : { ...result, checkpoint: null };
 }
 
-describe('tamper campaign on a stopped server\'s SQLite files', () => {
+describe("tamper campaign on a stopped server's SQLite files", () => {
   const dataDir = tempDir('ledger-campaign-');
   const work = tempDir('ledger-campaign-work-');
   let vkey: string;
@@ -220,13 +255,24 @@ describe('tamper campaign on a stopped server\'s SQLite files', () => {
 
   beforeAll(async () => {
     const ledger = await startLedger({ dataDir, checkpointIntervalMs: 0, publicRateLimit: 100_000 });
-    const sign = async () => { expect((await call(ledger.url, 'GET', '/v1/ledger/checkpoint')).status).toBe(200); };
+    const sign = async () => {
+      expect((await call(ledger.url, 'GET', '/v1/ledger/checkpoint')).status).toBe(200);
+    };
     // The cast one by one, so every commit ends a signed segment.
-    const who = async (name: string, roles: string[]) => { const w = await registerPrincipal(ledger.url, ledger.adminKey, name, roles); await sign(); return w; };
+    const who = async (name: string, roles: string[]) => {
+      const w = await registerPrincipal(ledger.url, ledger.adminKey, name, roles);
+      await sign();
+      return w;
+    };
     const cast: Cast = {
-      admin: { id: '', key: ledger.adminKey, keyId: '' }, creator: await who('Alice', ['creator']), otherCreator: await who('Oscar', ['creator']),
-      complainant: await who('Bob', ['creator']), reviewer: await who('Victor', ['reviewer']), assignedReviewer: await who('Rita', ['reviewer']),
-      auditor: await who('Audrey', ['auditor']), revoked: await who('Rex', ['creator']),
+      admin: { id: '', key: ledger.adminKey, keyId: '' },
+      creator: await who('Alice', ['creator']),
+      otherCreator: await who('Oscar', ['creator']),
+      complainant: await who('Bob', ['creator']),
+      reviewer: await who('Victor', ['reviewer']),
+      assignedReviewer: await who('Rita', ['reviewer']),
+      auditor: await who('Audrey', ['auditor']),
+      revoked: await who('Rex', ['creator']),
     };
     const f = new Fixtures(ledger.url, cast);
     // A varied log, with a checkpoint after every write so most failures pin down one leaf.
@@ -239,12 +285,17 @@ describe('tamper campaign on a stopped server\'s SQLite files', () => {
       expect((await call(ledger.url, 'POST', `/v1/filings/${id}/labels`, cast.creator.key, labelsBody(`gen-${i}`))).status).toBe(201);
       await sign();
     }
-    expect((await call(ledger.url, 'POST', `/v1/filings/${filings[2]}/withdraw`, cast.creator.key, { reason: 'duplicate' })).status).toBe(200);
+    expect((await call(ledger.url, 'POST', `/v1/filings/${filings[2]}/withdraw`, cast.creator.key, { reason: 'duplicate' })).status).toBe(
+      200,
+    );
     await sign();
-    const disputeId = (await call(ledger.url, 'POST', '/v1/disputes', cast.complainant.key, { type: 'infringement', filingId: filings[4], claim: 'Mine.' })).json.disputeId;
+    const disputeId = (
+      await call(ledger.url, 'POST', '/v1/disputes', cast.complainant.key, { type: 'infringement', filingId: filings[4], claim: 'Mine.' })
+    ).json.disputeId;
     await sign();
     for (const [who, action, body] of [
-      [cast.assignedReviewer, 'assign', { reviewerId: cast.assignedReviewer.id }], [cast.creator, 'response', { statement: 'No.' }],
+      [cast.assignedReviewer, 'assign', { reviewerId: cast.assignedReviewer.id }],
+      [cast.creator, 'response', { statement: 'No.' }],
       [cast.assignedReviewer, 'decision', { outcome: 'upheld', remedy: 'suspend', reasoning: 'Copied.' }],
     ] as const) {
       expect((await call(ledger.url, 'POST', `/v1/disputes/${disputeId}/${action}`, who.key, body)).status).toBe(200);
@@ -259,7 +310,7 @@ describe('tamper campaign on a stopped server\'s SQLite files', () => {
     logSize = await ledger.store.count();
     await ledger.close();
     const db = new Database(join(dataDir, 'merkle.sqlite'), { readonly: true });
-    signedSizes = (db.prepare('SELECT tree_size FROM checkpoints ORDER BY tree_size').pluck().all() as number[]);
+    signedSizes = db.prepare('SELECT tree_size FROM checkpoints ORDER BY tree_size').pluck().all() as number[];
     db.close();
     expect(signedSizes[signedSizes.length - 1]).toBe(logSize); // every leaf is under a signature: an edit anywhere must show
   });
@@ -280,7 +331,10 @@ describe('tamper campaign on a stopped server\'s SQLite files', () => {
     const tally = { tried: 0, detected: 0, exactLeaf: 0, signedSegment: 0, laterInSegment: 0, checkpoint: 0 };
     const misses: string[] = [];
     /** The signed segment [from, to) that holds leaf `i`: between the last checkpoint at or below it and the next one above. */
-    const segment = (i: number) => ({ from: Math.max(0, ...signedSizes.filter((s) => s <= i)), to: Math.min(...signedSizes.filter((s) => s > i)) });
+    const segment = (i: number) => ({
+      from: Math.max(0, ...signedSizes.filter((s) => s <= i)),
+      to: Math.min(...signedSizes.filter((s) => s > i)),
+    });
 
     for (let t = 0; t < TAMPERS; t++) {
       const kind = KINDS[t % KINDS.length]; // every kind in turn, the target at random
@@ -303,14 +357,25 @@ describe('tamper campaign on a stopped server\'s SQLite files', () => {
       let named = false;
       if ('leaf' in edit) {
         const { from, to } = segment(edit.leaf);
-        if (!outcome.ok && outcome.checkpoint === null && outcome.leafIndex === edit.leaf) { named = true; tally.exactLeaf += 1; }
-        else if (!outcome.ok && outcome.checkpoint === null && outcome.leafIndex !== null && outcome.leafIndex >= from && outcome.leafIndex < to) {
+        if (!outcome.ok && outcome.checkpoint === null && outcome.leafIndex === edit.leaf) {
+          named = true;
+          tally.exactLeaf += 1;
+        } else if (
+          !outcome.ok &&
+          outcome.checkpoint === null &&
+          outcome.leafIndex !== null &&
+          outcome.leafIndex >= from &&
+          outcome.leafIndex < to
+        ) {
           // The root of the next checkpoint shows only that some leaf after the last matching one differs: the verifier names the segment's first leaf.
           named = true;
           if (outcome.leafIndex === from) tally.signedSegment += 1;
           else tally.laterInSegment += 1;
         }
-      } else if (!outcome.ok && outcome.checkpoint === edit.checkpoint) { named = true; tally.checkpoint += 1; }
+      } else if (!outcome.ok && outcome.checkpoint === edit.checkpoint) {
+        named = true;
+        tally.checkpoint += 1;
+      }
       if (!outcome.ok) {
         tally.detected += 1;
         byKind.get(kind)!.detected += 1;
@@ -318,10 +383,12 @@ describe('tamper campaign on a stopped server\'s SQLite files', () => {
       if (!named) misses.push(`${JSON.stringify(edit)} → ${JSON.stringify(outcome)}`);
     }
 
-    console.log(`tamper campaign (seed ${SEED}, log of ${logSize} events under ${signedSizes.length} checkpoints): ${tally.detected}/${tally.tried} detected; ` +
-      `named the first bad leaf in ${tally.exactLeaf}, the first leaf of the signed segment holding it in ${tally.signedSegment}` +
-      `${tally.laterInSegment ? `, a later leaf of that segment in ${tally.laterInSegment}` : ''}, the edited checkpoint in ${tally.checkpoint}; ` +
-      `by kind: ${[...byKind].map(([k, v]) => `${k} ${v.detected}/${v.tried}`).join(', ')}`);
+    console.log(
+      `tamper campaign (seed ${SEED}, log of ${logSize} events under ${signedSizes.length} checkpoints): ${tally.detected}/${tally.tried} detected; ` +
+        `named the first bad leaf in ${tally.exactLeaf}, the first leaf of the signed segment holding it in ${tally.signedSegment}` +
+        `${tally.laterInSegment ? `, a later leaf of that segment in ${tally.laterInSegment}` : ''}, the edited checkpoint in ${tally.checkpoint}; ` +
+        `by kind: ${[...byKind].map(([k, v]) => `${k} ${v.detected}/${v.tried}`).join(', ')}`,
+    );
     expect(misses).toEqual([]);
     expect(tally.detected).toBe(TAMPERS);
   });
@@ -333,7 +400,9 @@ describe('tamper campaign on a stopped server\'s SQLite files', () => {
       cpSync(dataDir, dir, { recursive: true });
       const edit = applyEdit(rnd, kind, dir) as { checkpoint: number };
       const db = new Database(join(dir, 'merkle.sqlite'), { readonly: true });
-      const items = db.prepare('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints ORDER BY tree_size DESC').all();
+      const items = db
+        .prepare('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints ORDER BY tree_size DESC')
+        .all();
       db.close();
       mkdirSync(join(work, 'cli'), { recursive: true });
       const historyFile = join(work, 'cli', `${kind}.json`);

@@ -1,10 +1,25 @@
 // Every endpoint × every kind of caller, from one table: who may act, and that a refused caller changes nothing.
 // "Allowed" means not refused for who the caller is (401/403); it may still fail validation or a state check, never with a 5xx.
 import { filingBody, startLedger, type LedgerApp } from '../support/ledger-app.js';
-import { ACTORS, assembleCast, complaintBody, Fixtures, keyOf, labelsBody, openApiRoutes, routeName, type Actor, type Cast } from '../support/cast.js';
+import {
+  ACTORS,
+  assembleCast,
+  complaintBody,
+  Fixtures,
+  keyOf,
+  labelsBody,
+  openApiRoutes,
+  routeName,
+  type Actor,
+  type Cast,
+} from '../support/cast.js';
 import { multipart, send, type RawRequest } from '../support/http-client.js';
 
-interface Context { f: Fixtures; cast: Cast; shared: { filingId: string; contentHash: string; disputeId: string } }
+interface Context {
+  f: Fixtures;
+  cast: Cast;
+  shared: { filingId: string; contentHash: string; disputeId: string };
+}
 type Request = Omit<RawRequest, 'method'> & { json?: unknown };
 interface Row {
   /** `public`: anyone, without a key; otherwise the callers that may act. */
@@ -35,26 +50,49 @@ const TABLE: Record<string, Row> = {
   'GET /v1/ledger/entries': { allow: ['auditor', 'admin'], request: get('/v1/ledger/entries?start=0&end=3') },
   'GET /v1/ledger/export': { allow: ['auditor', 'admin'], request: get('/v1/ledger/export') },
 
-  'POST /v1/principals': { allow: ['admin'], request: async () => ({ path: '/v1/principals', json: { name: 'Newcomer', roles: ['creator'] } }) },
-  'POST /v1/principals/{id}/keys': { allow: ['admin'], request: async (c) => ({ path: `/v1/principals/${(await c.f.principal()).id}/keys` }) },
+  'POST /v1/principals': {
+    allow: ['admin'],
+    request: async () => ({ path: '/v1/principals', json: { name: 'Newcomer', roles: ['creator'] } }),
+  },
+  'POST /v1/principals/{id}/keys': {
+    allow: ['admin'],
+    request: async (c) => ({ path: `/v1/principals/${(await c.f.principal()).id}/keys` }),
+  },
   'DELETE /v1/keys/{keyId}': { allow: ['admin'], request: async (c) => ({ path: `/v1/keys/${(await c.f.principal()).keyId}` }) },
   'GET /v1/me': { allow: AUTHENTICATED, request: get('/v1/me') },
   'POST /v1/me/keys': { allow: AUTHENTICATED, request: async () => ({ path: '/v1/me/keys', json: {} }) },
   // Each caller revokes a spare key of its own (those without a live key name someone else's).
   'DELETE /v1/me/keys/{keyId}': {
     allow: AUTHENTICATED,
-    request: async (c, actor) => ({ path: `/v1/me/keys/${actor === 'none' || actor === 'revoked' ? (await c.f.principal()).keyId : await c.f.spareKey(c.cast[actor])}` }),
+    request: async (c, actor) => ({
+      path: `/v1/me/keys/${actor === 'none' || actor === 'revoked' ? (await c.f.principal()).keyId : await c.f.spareKey(c.cast[actor])}`,
+    }),
   },
 
   'POST /v1/filings': { allow: CREATORS, request: async () => ({ path: '/v1/filings', json: filingBody() }) },
   'GET /v1/filings': { allow: AUTHENTICATED, request: get('/v1/filings') },
   'GET /v1/filings/{id}': { allow: FILING_READERS, request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}` }) },
   'GET /v1/filings/{id}/history': { allow: FILING_READERS, request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}/history` }) },
-  'GET /v1/filings/{id}/receipt': { allow: ['creator', 'auditor', 'admin'], request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}/receipt` }) },
-  'GET /v1/filings/{id}/evidence': { allow: ['creator', 'auditor', 'admin'], request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}/evidence` }) },
-  'POST /v1/filings/{id}/amend': { allow: ['creator'], request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/amend`, json: { title: 'Corrected' } }) },
-  'POST /v1/filings/{id}/withdraw': { allow: ['creator'], request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/withdraw`, json: { reason: 'mistake' } }) },
-  'POST /v1/filings/{id}/labels': { allow: ['creator'], request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/labels`, json: labelsBody() }) },
+  'GET /v1/filings/{id}/receipt': {
+    allow: ['creator', 'auditor', 'admin'],
+    request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}/receipt` }),
+  },
+  'GET /v1/filings/{id}/evidence': {
+    allow: ['creator', 'auditor', 'admin'],
+    request: async (c) => ({ path: `/v1/filings/${c.shared.filingId}/evidence` }),
+  },
+  'POST /v1/filings/{id}/amend': {
+    allow: ['creator'],
+    request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/amend`, json: { title: 'Corrected' } }),
+  },
+  'POST /v1/filings/{id}/withdraw': {
+    allow: ['creator'],
+    request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/withdraw`, json: { reason: 'mistake' } }),
+  },
+  'POST /v1/filings/{id}/labels': {
+    allow: ['creator'],
+    request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/labels`, json: labelsBody() }),
+  },
   // The creator checks their own file; any reviewer may check any filing's.
   'POST /v1/filings/{id}/labels/verify': {
     allow: ['creator', 'reviewer', 'assignedReviewer'],
@@ -86,36 +124,63 @@ const TABLE: Record<string, Row> = {
   },
   'GET /v1/public/filings/{id}': { allow: 'public', request: async (c) => ({ path: `/v1/public/filings/${c.shared.filingId}` }) },
 
-  'POST /v1/disputes': { allow: CREATORS, request: async (c) => ({ path: '/v1/disputes', json: complaintBody((await c.f.filing()).filingId) }) },
+  'POST /v1/disputes': {
+    allow: CREATORS,
+    request: async (c) => ({ path: '/v1/disputes', json: complaintBody((await c.f.filing()).filingId) }),
+  },
   'GET /v1/disputes': { allow: AUTHENTICATED, request: get('/v1/disputes') },
   'GET /v1/disputes/{id}': { allow: DISPUTE_READERS, request: async (c) => ({ path: `/v1/disputes/${c.shared.disputeId}` }) },
-  'GET /v1/disputes/{id}/history': { allow: DISPUTE_READERS, request: async (c) => ({ path: `/v1/disputes/${c.shared.disputeId}/history` }) },
+  'GET /v1/disputes/{id}/history': {
+    allow: DISPUTE_READERS,
+    request: async (c) => ({ path: `/v1/disputes/${c.shared.disputeId}/history` }),
+  },
   // A reviewer takes a dispute for themself; an admin assigns a reviewer.
   'POST /v1/disputes/{id}/assign': {
     allow: ['reviewer', 'assignedReviewer', 'admin'],
     request: async (c, actor) => ({ path: `/v1/disputes/${await c.f.dispute('opened')}/assign`, json: { reviewerId: idOf(c, actor) } }),
   },
-  'POST /v1/disputes/{id}/response': { allow: ['creator'], request: async (c) => ({ path: `/v1/disputes/${await c.f.dispute('assigned')}/response`, json: { statement: 'Mine.' } }) },
+  'POST /v1/disputes/{id}/response': {
+    allow: ['creator'],
+    request: async (c) => ({ path: `/v1/disputes/${await c.f.dispute('assigned')}/response`, json: { statement: 'Mine.' } }),
+  },
   'POST /v1/disputes/{id}/decision': {
     allow: ['assignedReviewer'],
-    request: async (c) => ({ path: `/v1/disputes/${await c.f.dispute('answered')}/decision`, json: { outcome: 'rejected', reasoning: 'Not shown.' } }),
+    request: async (c) => ({
+      path: `/v1/disputes/${await c.f.dispute('answered')}/decision`,
+      json: { outcome: 'rejected', reasoning: 'Not shown.' },
+    }),
   },
-  'POST /v1/disputes/{id}/appeal': { allow: ['creator', 'complainant'], request: async (c) => ({ path: `/v1/disputes/${await c.f.dispute('decided')}/appeal`, json: { grounds: 'Unfair.' } }) },
+  'POST /v1/disputes/{id}/appeal': {
+    allow: ['creator', 'complainant'],
+    request: async (c) => ({ path: `/v1/disputes/${await c.f.dispute('decided')}/appeal`, json: { grounds: 'Unfair.' } }),
+  },
   // The appeal goes to a reviewer other than the one who decided (the assigned reviewer).
   'POST /v1/disputes/{id}/appeal-decision': {
     allow: ['reviewer'],
-    request: async (c) => ({ path: `/v1/disputes/${await c.f.dispute('appealed')}/appeal-decision`, json: { ruling: 'affirm', reasoning: 'Sound.' } }),
+    request: async (c) => ({
+      path: `/v1/disputes/${await c.f.dispute('appealed')}/appeal-decision`,
+      json: { ruling: 'affirm', reasoning: 'Sound.' },
+    }),
   },
-  'POST /v1/disputes/{id}/withdraw': { allow: ['complainant'], request: async (c) => ({ path: `/v1/disputes/${await c.f.dispute('opened')}/withdraw`, json: {} }) },
+  'POST /v1/disputes/{id}/withdraw': {
+    allow: ['complainant'],
+    request: async (c) => ({ path: `/v1/disputes/${await c.f.dispute('opened')}/withdraw`, json: {} }),
+  },
 
   'GET /v1/policy': { allow: 'public', request: get('/v1/policy') },
-  'POST /v1/policy': { allow: ['admin'], request: async () => ({ path: '/v1/policy', json: { effectiveFrom: futureInstant(), parameters: { labelGraceDays: 8 } } }) },
+  'POST /v1/policy': {
+    allow: ['admin'],
+    request: async () => ({ path: '/v1/policy', json: { effectiveFrom: futureInstant(), parameters: { labelGraceDays: 8 } } }),
+  },
   'GET /v1/rights': { allow: AUTHENTICATED, request: get('/v1/rights') },
   'GET /v1/rights/{filingId}': { allow: AUTHENTICATED, request: async (c) => ({ path: `/v1/rights/${c.shared.filingId}` }) },
   // Any reviewer may clear or confirm a flag (not on their own filing); the filing here has none raised, so an allowed call meets 409.
   'POST /v1/filings/{id}/similarity-clearance': {
     allow: ['reviewer', 'assignedReviewer'],
-    request: async (c) => ({ path: `/v1/filings/${(await c.f.filing()).filingId}/similarity-clearance`, json: { flag: 'similarityReview', decision: 'cleared', reasoning: 'Not alike.' } }),
+    request: async (c) => ({
+      path: `/v1/filings/${(await c.f.filing()).filingId}/similarity-clearance`,
+      json: { flag: 'similarityReview', decision: 'cleared', reasoning: 'Not alike.' },
+    }),
   },
   'POST /v1/settlements': { allow: ['admin'], request: async () => ({ path: '/v1/settlements', json: {} }) },
   'GET /v1/settlements': { allow: ['auditor', 'admin'], request: get('/v1/settlements') },
@@ -138,17 +203,26 @@ describe('authorization matrix', () => {
     const cast = await assembleCast(ledger.url, ledger.adminKey);
     const f = new Fixtures(ledger.url, cast);
     const filing = await f.filing();
-    context = { f, cast, shared: { filingId: filing.filingId, contentHash: filing.contentHash, disputeId: await f.dispute('answered', filing.filingId) } };
+    context = {
+      f,
+      cast,
+      shared: { filingId: filing.filingId, contentHash: filing.contentHash, disputeId: await f.dispute('answered', filing.filingId) },
+    };
   });
   afterAll(async () => {
-    console.log(`authorization matrix: ${tally.cells} cells checked (${Object.keys(TABLE).length} endpoints × ${ACTORS.length} callers): ` +
-      `${tally.denied} denied, ${tally.allowed} allowed (${tally.succeeded} of them 2xx)`);
+    console.log(
+      `authorization matrix: ${tally.cells} cells checked (${Object.keys(TABLE).length} endpoints × ${ACTORS.length} callers): ` +
+        `${tally.denied} denied, ${tally.allowed} allowed (${tally.succeeded} of them 2xx)`,
+    );
     await ledger.close();
   });
 
   it('has a row for every operation in the OpenAPI document, and none for an operation that is gone', async () => {
     const documented = (await openApiRoutes(ledger.url)).map(routeName).sort();
-    expect({ missing: documented.filter((r) => !(r in TABLE)), stale: Object.keys(TABLE).filter((r) => !documented.includes(r)) }).toEqual({ missing: [], stale: [] });
+    expect({ missing: documented.filter((r) => !(r in TABLE)), stale: Object.keys(TABLE).filter((r) => !documented.includes(r)) }).toEqual({
+      missing: [],
+      stale: [],
+    });
   });
 
   it.each(Object.keys(TABLE))('%s', async (name) => {
@@ -162,7 +236,12 @@ describe('authorization matrix', () => {
       if (key) headers.authorization = `Bearer ${key}`;
       if (req.json !== undefined) headers['content-type'] = 'application/json';
       const before = await ledger.store.count();
-      const res = await send(ledger.url, { method, path: req.path, headers, body: req.json !== undefined ? JSON.stringify(req.json) : req.body });
+      const res = await send(ledger.url, {
+        method,
+        path: req.path,
+        headers,
+        body: req.json !== undefined ? JSON.stringify(req.json) : req.body,
+      });
       const after = await ledger.store.count();
       tally.cells += 1;
       const cell = `${actor}: ${res.status} ${res.json?.type ?? ''}`;
@@ -175,7 +254,8 @@ describe('authorization matrix', () => {
         tally.denied += 1;
         const expected = actor === 'none' || actor === 'revoked' ? 401 : 403;
         if (res.status !== expected) mismatches.push(`${cell} (expected ${expected})`);
-        else if (!/^application\/problem\+json/.test(String(res.headers['content-type']))) mismatches.push(`${cell} (refusal is not problem+json)`);
+        else if (!/^application\/problem\+json/.test(String(res.headers['content-type'])))
+          mismatches.push(`${cell} (refusal is not problem+json)`);
         if (after !== before) mismatches.push(`${cell} (refused, yet ${after - before} events were appended)`);
       }
     }

@@ -29,9 +29,20 @@ describe('body size limits', () => {
       for (const chunked of [false, true]) {
         const before = await ledger.store.count();
         const body = JSON.stringify({ ...filingBody(), title: 'x'.repeat(BODY_LIMIT) });
-        const res = await send(ledger.url, { method: route.method, path, headers: { authorization: `Bearer ${ledger.adminKey}`, 'content-type': 'application/json' }, body, chunked });
+        const res = await send(ledger.url, {
+          method: route.method,
+          path,
+          headers: { authorization: `Bearer ${ledger.adminKey}`, 'content-type': 'application/json' },
+          body,
+          chunked,
+        });
         seen.push(`${routeName(route)}${chunked ? ' chunked' : ''}: ${res.status}`);
-        expect({ route: routeName(route), chunked, status: res.status, problem: isProblem(res) }).toEqual({ route: routeName(route), chunked, status: 413, problem: true });
+        expect({ route: routeName(route), chunked, status: res.status, problem: isProblem(res) }).toEqual({
+          route: routeName(route),
+          chunked,
+          status: 413,
+          problem: true,
+        });
         expect(await ledger.store.count()).toBe(before);
       }
     }
@@ -41,7 +52,10 @@ describe('body size limits', () => {
   it('accepts a body just under the limit', async () => {
     const body = filingBody();
     const room = BODY_LIMIT - Buffer.byteLength(JSON.stringify(body)) - 64;
-    const res = await call(ledger.url, 'POST', '/v1/filings', cast.creator.key, { ...body, generation: { ...(body.generation as object), humanContribution: 'y'.repeat(room) } });
+    const res = await call(ledger.url, 'POST', '/v1/filings', cast.creator.key, {
+      ...body,
+      generation: { ...(body.generation as object), humanContribution: 'y'.repeat(room) },
+    });
     expect(res.status).toBe(201);
   });
 
@@ -50,12 +64,23 @@ describe('body size limits', () => {
     for (const chunked of [false, true]) {
       const before = await ledger.store.count();
       const form = multipart([{ name: 'file', filename: 'big.bin', data: Buffer.alloc(UPLOAD_LIMIT * 4, 1) }]);
-      const res = await send(ledger.url, { method: 'POST', path: `/v1/filings/${filingId}/labels/verify`, headers: { authorization: `Bearer ${cast.creator.key}`, 'content-type': form.type }, body: form.body, chunked });
+      const res = await send(ledger.url, {
+        method: 'POST',
+        path: `/v1/filings/${filingId}/labels/verify`,
+        headers: { authorization: `Bearer ${cast.creator.key}`, 'content-type': form.type },
+        body: form.body,
+        chunked,
+      });
       expect([res.status, isProblem(res), res.headers.connection]).toEqual([413, true, 'close']);
       expect(await ledger.store.count()).toBe(before);
     }
     const exact = multipart([{ name: 'file', filename: 'work.bin', data: bytes }]);
-    const res = await send(ledger.url, { method: 'POST', path: `/v1/filings/${filingId}/labels/verify`, headers: { authorization: `Bearer ${cast.creator.key}`, 'content-type': exact.type }, body: exact.body });
+    const res = await send(ledger.url, {
+      method: 'POST',
+      path: `/v1/filings/${filingId}/labels/verify`,
+      headers: { authorization: `Bearer ${cast.creator.key}`, 'content-type': exact.type },
+      body: exact.body,
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -64,7 +89,10 @@ describe('public rate limit', () => {
   const LIMIT = 3;
   // Each public route, and spellings of it that the router resolves to the same handler.
   const PUBLIC: Array<[string, string[]]> = [
-    [`/v1/public/content/${'a'.repeat(64)}`, [`/v1/%70ublic/content/${'a'.repeat(64)}`, `/v1/public/%63ontent/${'a'.repeat(64)}`, `/v1/public/content/${'a'.repeat(64)}?x=1`]],
+    [
+      `/v1/public/content/${'a'.repeat(64)}`,
+      [`/v1/%70ublic/content/${'a'.repeat(64)}`, `/v1/public/%63ontent/${'a'.repeat(64)}`, `/v1/public/content/${'a'.repeat(64)}?x=1`],
+    ],
     ['/v1/ledger/checkpoint', ['/v1/ledger/%63heckpoint', '/v1/%6Cedger/checkpoint']],
     ['/v1/ledger/checkpoints', ['/v1/ledger/checkpoint%73']],
     ['/v1/ledger/key', ['/v1/ledger/%6bey', '/v1/ledger/ke%79?a=b']],
@@ -74,25 +102,28 @@ describe('public rate limit', () => {
     ['/v1/public/filings/00000000-0000-7000-8000-000000000000', ['/v1/public/%66ilings/00000000-0000-7000-8000-000000000000']],
   ];
 
-  it.each(PUBLIC)('limits %s per client, with 429 problem+json and Retry-After, under every spelling of its path', async (path, spellings) => {
-    const ledger = await startLedger({ publicRateLimit: LIMIT });
-    try {
-      const replies: Reply[] = [];
-      for (let i = 0; i < LIMIT; i++) replies.push(await send(ledger.url, { method: 'GET', path }));
-      expect(replies.map((r) => r.status)).not.toContain(429);
-      const limited = await send(ledger.url, { method: 'GET', path });
-      expect([limited.status, isProblem(limited), limited.json.type]).toEqual([429, true, 'urn:sandbox-ledger:problem:rate-limited']);
-      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      for (const spelling of spellings) {
-        const res = await send(ledger.url, { method: 'GET', path: spelling });
-        expect({ spelling, status: res.status }).toEqual({ spelling, status: 429 });
+  it.each(PUBLIC)(
+    'limits %s per client, with 429 problem+json and Retry-After, under every spelling of its path',
+    async (path, spellings) => {
+      const ledger = await startLedger({ publicRateLimit: LIMIT });
+      try {
+        const replies: Reply[] = [];
+        for (let i = 0; i < LIMIT; i++) replies.push(await send(ledger.url, { method: 'GET', path }));
+        expect(replies.map((r) => r.status)).not.toContain(429);
+        const limited = await send(ledger.url, { method: 'GET', path });
+        expect([limited.status, isProblem(limited), limited.json.type]).toEqual([429, true, 'urn:sandbox-ledger:problem:rate-limited']);
+        expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+        for (const spelling of spellings) {
+          const res = await send(ledger.url, { method: 'GET', path: spelling });
+          expect({ spelling, status: res.status }).toEqual({ spelling, status: 429 });
+        }
+        // An authenticated caller is accountable to a key and not held to the public budget.
+        expect((await call(ledger.url, 'GET', '/v1/filings', ledger.adminKey)).status).toBe(200);
+      } finally {
+        await ledger.close();
       }
-      // An authenticated caller is accountable to a key and not held to the public budget.
-      expect((await call(ledger.url, 'GET', '/v1/filings', ledger.adminKey)).status).toBe(200);
-    } finally {
-      await ledger.close();
-    }
-  });
+    },
+  );
 });
 
 describe('security headers', () => {
@@ -120,36 +151,53 @@ describe('security headers', () => {
     'origin-agent-cluster': /^\?1$/,
   };
 
-  it('sends helmet\'s headers on every kind of response, and nothing that names the server', async () => {
+  it("sends helmet's headers on every kind of response, and nothing that names the server", async () => {
     const key = { authorization: `Bearer ${cast.creator.key}` };
     const responses: Array<[string, Promise<Reply>]> = [
       ['JSON 200', send(ledger.url, { method: 'GET', path: '/v1/filings', headers: key })],
       ['JSON 201', call(ledger.url, 'POST', '/v1/filings', cast.creator.key, filingBody())],
       ['text/plain checkpoint', send(ledger.url, { method: 'GET', path: '/v1/ledger/checkpoint' })],
-      ['NDJSON export', send(ledger.url, { method: 'GET', path: '/v1/ledger/export', headers: { authorization: `Bearer ${ledger.adminKey}` } })],
+      [
+        'NDJSON export',
+        send(ledger.url, { method: 'GET', path: '/v1/ledger/export', headers: { authorization: `Bearer ${ledger.adminKey}` } }),
+      ],
       ['HTML docs', send(ledger.url, { method: 'GET', path: '/docs' })],
       ['metrics', send(ledger.url, { method: 'GET', path: '/metrics' })],
       ['401', send(ledger.url, { method: 'GET', path: '/v1/filings' })],
       ['403', call(ledger.url, 'POST', '/v1/principals', cast.creator.key, { name: 'x', roles: ['admin'] })],
       ['400 validation', call(ledger.url, 'POST', '/v1/filings', cast.creator.key, { title: 1 })],
-      ['400 malformed JSON', send(ledger.url, { method: 'POST', path: '/v1/filings', headers: { ...key, 'content-type': 'application/json' }, body: '{"a":' })],
+      [
+        '400 malformed JSON',
+        send(ledger.url, { method: 'POST', path: '/v1/filings', headers: { ...key, 'content-type': 'application/json' }, body: '{"a":' }),
+      ],
       ['404 unknown route', send(ledger.url, { method: 'GET', path: '/v1/nothing-here' })],
-      ['413', send(ledger.url, { method: 'POST', path: '/v1/filings', headers: { ...key, 'content-type': 'application/json' }, body: JSON.stringify({ t: 'x'.repeat(BODY_LIMIT) }) })],
+      [
+        '413',
+        send(ledger.url, {
+          method: 'POST',
+          path: '/v1/filings',
+          headers: { ...key, 'content-type': 'application/json' },
+          body: JSON.stringify({ t: 'x'.repeat(BODY_LIMIT) }),
+        }),
+      ],
       ['415', send(ledger.url, { method: 'POST', path: '/v1/filings', headers: { ...key, 'content-type': 'text/plain' }, body: 'hello' })],
     ];
     const failures: string[] = [];
     for (const [name, pending] of responses) {
       const res = await pending;
       for (const [header, pattern] of Object.entries(HELMET)) {
-        if (!pattern.test(String(res.headers[header] ?? ''))) failures.push(`${name} (${res.status}): ${header} = ${String(res.headers[header])}`);
+        if (!pattern.test(String(res.headers[header] ?? '')))
+          failures.push(`${name} (${res.status}): ${header} = ${String(res.headers[header])}`);
       }
-      for (const header of ['x-powered-by', 'server']) if (res.headers[header] !== undefined) failures.push(`${name}: ${header} = ${String(res.headers[header])}`);
+      for (const header of ['x-powered-by', 'server'])
+        if (res.headers[header] !== undefined) failures.push(`${name}: ${header} = ${String(res.headers[header])}`);
     }
     // 429 last: it spends the public budget.
     for (let i = 0; i < 3; i++) await send(ledger.url, { method: 'GET', path: '/v1/ledger/key' });
     const limited = await send(ledger.url, { method: 'GET', path: '/v1/ledger/key' });
     expect(limited.status).toBe(429);
-    for (const [header, pattern] of Object.entries(HELMET)) if (!pattern.test(String(limited.headers[header] ?? ''))) failures.push(`429: ${header} = ${String(limited.headers[header])}`);
+    for (const [header, pattern] of Object.entries(HELMET))
+      if (!pattern.test(String(limited.headers[header] ?? ''))) failures.push(`429: ${header} = ${String(limited.headers[header])}`);
     expect(failures).toEqual([]);
   });
 });

@@ -24,8 +24,11 @@ describe('secrets', () => {
       expect(mode(join(dataDir, 'log-mldsa.key'))).toBe(0o600);
       const admin = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
       expect(admin).toMatch(/^slk_[A-Za-z0-9_-]{43}$/);
-      secrets.push(['admin key', admin], ['signing key', readFileSync(join(dataDir, 'log-signing.key'), 'utf8').trim()],
-        ['ML-DSA-44 key', readFileSync(join(dataDir, 'log-mldsa.key'), 'utf8').trim()]);
+      secrets.push(
+        ['admin key', admin],
+        ['signing key', readFileSync(join(dataDir, 'log-signing.key'), 'utf8').trim()],
+        ['ML-DSA-44 key', readFileSync(join(dataDir, 'log-mldsa.key'), 'utf8').trim()],
+      );
       const url = server.url;
 
       // Principals of every role, a second key, a revoked key: each used for allowed, refused and malformed requests.
@@ -47,7 +50,16 @@ describe('secrets', () => {
       expect((await call(url, 'POST', '/v1/filings', creator.key, filingBody(), { 'idempotency-key': 'first-filing' })).status).toBe(422);
       expect((await call(url, 'POST', `/v1/filings/${filed.json.filingId}/labels`, extra.json.key, labelsBody())).status).toBe(201);
       const upload = multipart([{ name: 'file', filename: 'w.bin', data: Buffer.from('not the work') }]);
-      expect((await send(url, { method: 'POST', path: `/v1/filings/${filed.json.filingId}/labels/verify`, headers: { authorization: `Bearer ${creator.key}`, 'content-type': upload.type }, body: upload.body })).status).toBe(422);
+      expect(
+        (
+          await send(url, {
+            method: 'POST',
+            path: `/v1/filings/${filed.json.filingId}/labels/verify`,
+            headers: { authorization: `Bearer ${creator.key}`, 'content-type': upload.type },
+            body: upload.body,
+          })
+        ).status,
+      ).toBe(422);
       expect((await call(url, 'GET', `/v1/filings/${filed.json.filingId}/receipt`, auditor.key)).status).toBe(200);
       expect((await call(url, 'GET', '/v1/ledger/export', auditor.key)).status).toBe(200);
       expect((await call(url, 'POST', '/v1/filings', reviewer.key, filingBody())).status).toBe(403);
@@ -55,8 +67,13 @@ describe('secrets', () => {
       expect((await call(url, 'DELETE', `/v1/keys/${extra.json.keyId}`, admin)).status).toBe(200);
       expect((await call(url, 'GET', '/v1/filings', extra.json.key)).status).toBe(401);
       // Keys where they do not belong: lowercase scheme, query string, path, another header, a JSON field name and value.
-      expect((await send(url, { method: 'GET', path: '/v1/filings', headers: { authorization: `bearer ${creator.key}` } })).status).toBe(401);
-      expect((await send(url, { method: 'GET', path: `/v1/filings?key=${creator.key}`, headers: { authorization: `Bearer ${creator.key}` } })).status).toBe(400);
+      expect((await send(url, { method: 'GET', path: '/v1/filings', headers: { authorization: `bearer ${creator.key}` } })).status).toBe(
+        401,
+      );
+      expect(
+        (await send(url, { method: 'GET', path: `/v1/filings?key=${creator.key}`, headers: { authorization: `Bearer ${creator.key}` } }))
+          .status,
+      ).toBe(400);
       expect((await call(url, 'GET', `/v1/filings/${creator.key}`, creator.key)).status).toBe(400);
       expect((await send(url, { method: 'GET', path: '/v1/filings', headers: { 'x-api-key': creator.key } })).status).toBe(401);
       expect((await call(url, 'POST', '/v1/filings', creator.key, { [creator.key]: creator.key })).status).toBe(400);
@@ -88,7 +105,9 @@ describe('secrets', () => {
       expect(readFileSync(join(dataDir, 'admin.key'), 'utf8').trim()).toBe(key);
       expect(mode(join(dataDir, 'admin.key'))).toBe(0o600);
       expect((await call(again.url, 'GET', '/v1/filings', key)).status).toBe(200);
-      const principals = (await call(again.url, 'GET', '/v1/ledger/export', key)).text.split('\n').filter((l) => l.includes('"PrincipalRegistered"'));
+      const principals = (await call(again.url, 'GET', '/v1/ledger/export', key)).text
+        .split('\n')
+        .filter((l) => l.includes('"PrincipalRegistered"'));
       again.child.kill('SIGTERM');
       await again.exited;
       expect(principals).toHaveLength(1);

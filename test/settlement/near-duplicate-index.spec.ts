@@ -4,10 +4,18 @@ import { CHUNKS, hammingDistance, hexToWords, MultiIndexHash, NearDuplicateIndex
 /** Deterministic xorshift32, so a failure reproduces. */
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32; };
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 2 ** 32;
+  };
 }
 
-const randomHex = (bits: number, rand: () => number) => Array.from({ length: bits / 4 }, () => Math.floor(rand() * 16).toString(16)).join('');
+const randomHex = (bits: number, rand: () => number) =>
+  Array.from({ length: bits / 4 }, () => Math.floor(rand() * 16).toString(16)).join('');
 
 function flipBits(hex: string, bits: number, flips: number, rand: () => number): string {
   const chars = hex.split('').map((c) => parseInt(c, 16));
@@ -30,9 +38,9 @@ function corpus(bits: number, r: number, n: number, seed: number) {
     if (rand() < 0.5) hashes.push(randomHex(bits, rand));
     else hashes.push(flipBits(bases[Math.floor(rand() * bases.length)], bits, Math.floor(rand() * (2 * r + 1)), rand));
   }
-  const queries = Array.from({ length: 400 }, (_, i) => (i % 4 === 0
-    ? randomHex(bits, rand)
-    : flipBits(bases[Math.floor(rand() * bases.length)], bits, Math.floor(rand() * (2 * r + 1)), rand)));
+  const queries = Array.from({ length: 400 }, (_, i) =>
+    i % 4 === 0 ? randomHex(bits, rand) : flipBits(bases[Math.floor(rand() * bases.length)], bits, Math.floor(rand() * (2 * r + 1)), rand),
+  );
   return { hashes, queries, rand };
 }
 
@@ -61,19 +69,29 @@ describe('MultiIndexHash', () => {
     expect(found).toBeGreaterThan(queries.length / 2);
   });
 
-  it.each([[64, 3, 8], [64, 3, 9], [256, 16, 31], [64, 4, 3], [64, 3, 0]])('%p bits in %p chunks, r = %p: probes every key within ⌊r/m⌋ bits of each chunk once', (bits, chunks, r) => {
+  it.each([
+    [64, 3, 8],
+    [64, 3, 9],
+    [256, 16, 31],
+    [64, 4, 3],
+    [64, 3, 0],
+  ])('%p bits in %p chunks, r = %p: probes every key within ⌊r/m⌋ bits of each chunk once', (bits, chunks, r) => {
     const binomial = (n: number, k: number): number => (k === 0 ? 1 : (binomial(n, k - 1) * (n - k + 1)) / k);
-    const within = (len: number, radius: number) => Array.from({ length: radius + 1 }, (_, k) => binomial(len, k)).reduce((a, b) => a + b, 0);
+    const within = (len: number, radius: number) =>
+      Array.from({ length: radius + 1 }, (_, k) => binomial(len, k)).reduce((a, b) => a + b, 0);
     const lengths = Array.from({ length: chunks }, (_, j) => Math.floor(bits / chunks) + (j < bits % chunks ? 1 : 0));
     const index = new MultiIndexHash(bits, chunks);
     // Entries at distance 0..perChunk+1, the bits all in chunk 0: each within r is found, whichever chunk leads to it.
     const perChunk = Math.floor(r / chunks);
     const base = '0'.repeat(bits / 4);
     const withLeadingOnes = (d: number) => (BigInt(2 ** d - 1) << BigInt(bits - d)).toString(16).padStart(bits / 4, '0');
-    for (let d = 0; d <= perChunk + 1; d++) index.add(d === 0 ? base : withLeadingOnes(d), { filingId: `d${d}`, creator: 'x', leafIndex: d });
+    for (let d = 0; d <= perChunk + 1; d++)
+      index.add(d === 0 ? base : withLeadingOnes(d), { filingId: `d${d}`, creator: 'x', leafIndex: d });
     const { matches, stats } = index.search(base, r);
     expect(stats.probes).toBe(lengths.reduce((sum, len) => sum + within(len, Math.min(perChunk, len)), 0));
-    expect(matches.map((m) => m.entry.filingId)).toEqual(Array.from({ length: Math.min(perChunk + 2, r + 1) }, (_, d) => `d${d}`).filter((_, d) => d <= r));
+    expect(matches.map((m) => m.entry.filingId)).toEqual(
+      Array.from({ length: Math.min(perChunk + 2, r + 1) }, (_, d) => `d${d}`).filter((_, d) => d <= r),
+    );
   });
 
   it('finds matches at exactly the threshold and not one bit beyond', () => {

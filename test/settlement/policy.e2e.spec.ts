@@ -15,10 +15,14 @@ const flipped = (hex: string, bits: number) => {
 
 describe('sandbox policy versions', () => {
   let ledger: LedgerApp;
-  let admin: Who; let alice: Who; let bob: Who; let rita: Who;
+  let admin: Who;
+  let alice: Who;
+  let bob: Who;
+  let rita: Who;
   const as = (who: Who) => ({
     post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
-    get: (path: string, query: Record<string, string> = {}) => ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
+    get: (path: string, query: Record<string, string> = {}) =>
+      ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
   });
   const refused = (send: Parameters<typeof expectRefused>[1], status: number, code: string) => expectRefused(ledger, send, status, code);
   const file = async (who: Who, value = randomBytes(8).toString('hex')) => {
@@ -46,13 +50,21 @@ describe('sandbox policy versions', () => {
 
   it('refuses a past effectiveFrom, bad parameters and anyone but an admin, appending nothing', async () => {
     const soon = iso(Date.now() + DAY);
-    await refused(() => as(admin).post('/v1/policy', { effectiveFrom: iso(Date.now() - 1000), parameters: { labelGraceDays: 3 } }), 422, 'effective-from-not-future');
+    await refused(
+      () => as(admin).post('/v1/policy', { effectiveFrom: iso(Date.now() - 1000), parameters: { labelGraceDays: 3 } }),
+      422,
+      'effective-from-not-future',
+    );
     await refused(() => as(alice).post('/v1/policy', { effectiveFrom: soon, parameters: {} }), 403, 'role-required');
     await refused(() => as(rita).post('/v1/policy', { effectiveFrom: soon, parameters: {} }), 403, 'role-required');
     await refused(() => ledger.http().post('/v1/policy').send({ effectiveFrom: soon, parameters: {} }), 401, 'missing-key');
     await refused(() => as(admin).post('/v1/policy', { effectiveFrom: '2099-01-01T00:00:00', parameters: {} }), 400, 'validation-failed');
     await refused(() => as(admin).post('/v1/policy', { effectiveFrom: soon, parameters: { labelGraceDays: 0 } }), 400, 'validation-failed');
-    await refused(() => as(admin).post('/v1/policy', { effectiveFrom: soon, parameters: { similarity: { phash64: 65 } } }), 400, 'validation-failed');
+    await refused(
+      () => as(admin).post('/v1/policy', { effectiveFrom: soon, parameters: { similarity: { phash64: 65 } } }),
+      400,
+      'validation-failed',
+    );
     await refused(() => as(admin).post('/v1/policy', { effectiveFrom: soon, parameters: { quietDays: 3 } }), 400, 'validation-failed');
     await refused(() => as(admin).post('/v1/policy', { effectiveFrom: soon }), 400, 'validation-failed');
     await refused(() => as(admin).post('/v1/policy', { effectiveFrom: soon, parameters: { similarity: 4 } }), 400, 'validation-failed');
@@ -66,18 +78,37 @@ describe('sandbox policy versions', () => {
 
     const effective = Date.now() + 1500;
     const published = await as(admin).post('/v1/policy', {
-      effectiveFrom: iso(effective), parameters: { labelGraceDays: 3, objectionWindowDays: 10, responseDays: 2, appealDays: 5, similarity: { phash64: 4 } },
+      effectiveFrom: iso(effective),
+      parameters: { labelGraceDays: 3, objectionWindowDays: 10, responseDays: 2, appealDays: 5, similarity: { phash64: 4 } },
     });
     expect(published.status).toBe(201);
     const { version: _v, ...v1 } = POLICY_V1;
     expect(published.body).toMatchObject({ version: 2, effectiveFrom: iso(effective) });
-    expect(published.body.parameters).toEqual({ ...v1, labelGraceDays: 3, objectionWindowDays: 10, responseDays: 2, appealDays: 5, similarity: { phash64: 4, pdq256: 31, simhash64: 3 } });
+    expect(published.body.parameters).toEqual({
+      ...v1,
+      labelGraceDays: 3,
+      objectionWindowDays: 10,
+      responseDays: 2,
+      appealDays: 5,
+      similarity: { phash64: 4, pdq256: 31, simhash64: 3 },
+    });
     expect((await ledger.store.readStream('policy')).map((e) => e.type)).toEqual(['PolicyPublished']);
-    await refused(() => as(admin).post('/v1/policy', { effectiveFrom: iso(effective - 500), parameters: {} }), 409, 'effective-from-not-after-latest');
+    await refused(
+      () => as(admin).post('/v1/policy', { effectiveFrom: iso(effective - 500), parameters: {} }),
+      409,
+      'effective-from-not-after-latest',
+    );
 
     const before = await ledger.http().get('/v1/policy');
     expect(before.body).toMatchObject({ inForce: { version: 1 }, next: { version: 2, effectiveFrom: iso(effective) } });
-    expect((await ledger.http().get('/v1/policy').query({ at: iso(effective) })).body.inForce).toMatchObject({ version: 2, labelGraceDays: 3 });
+    expect(
+      (
+        await ledger
+          .http()
+          .get('/v1/policy')
+          .query({ at: iso(effective) })
+      ).body.inForce,
+    ).toMatchObject({ version: 2, labelGraceDays: 3 });
 
     await sleepUntil(effective + 50);
     const underV2 = await file(bob);
@@ -86,13 +117,21 @@ describe('sandbox policy versions', () => {
     // The filings read model and the dispute deadlines follow the version in force too.
     expect((await as(bob).get(`/v1/filings/${underV2.filingId}`)).body.labels).toMatchObject({ labelDueAt: iso(filedV2 + 3 * DAY) });
     expect((await as(alice).get(`/v1/filings/${underV1.filingId}`)).body.labels).toMatchObject({ labelDueAt: iso(filedV1 + 7 * DAY) });
-    const complaint = await as(alice).post('/v1/disputes', { type: 'infringement', filingId: underV2.filingId, claim: 'Bob reuses my picture.' });
+    const complaint = await as(alice).post('/v1/disputes', {
+      type: 'infringement',
+      filingId: underV2.filingId,
+      claim: 'Bob reuses my picture.',
+    });
     expect(complaint.status).toBe(201);
     expect(complaint.body.policy).toEqual({ version: 2, responseDays: 2, decisionSlaDays: POLICY_V1.decisionSlaDays, appealDays: 5 });
     expect(Date.parse(complaint.body.deadlines.responseDueAt) - Date.parse(complaint.body.openedAt)).toBe(2 * DAY);
     // Not retroactive: the earlier filing keeps v1's deadlines, now and at any later instant.
-    expect((await as(rita).get(`/v1/rights/${underV1.filingId}`, { asOf: iso(filedV1 + 20 * DAY) })).body)
-      .toMatchObject({ policyVersion: 1, labelDueAt: iso(filedV1 + 7 * DAY), quietUntil: iso(filedV1 + 30 * DAY), status: 'suspended' });
+    expect((await as(rita).get(`/v1/rights/${underV1.filingId}`, { asOf: iso(filedV1 + 20 * DAY) })).body).toMatchObject({
+      policyVersion: 1,
+      labelDueAt: iso(filedV1 + 7 * DAY),
+      quietUntil: iso(filedV1 + 30 * DAY),
+      status: 'suspended',
+    });
     // v2's similarity threshold (4 bits) applies to filings under v2.
     expect((await file(bob, flipped(hash, 5))).right.flags).toEqual([]);
     const near = await file(bob, flipped(hash, 4));

@@ -15,35 +15,78 @@ const at = (days: number) => new Date(T0 + days * DAY).toISOString();
 /** A log under construction: every event gets the next leaf index. */
 function log() {
   const events: RuleEvent[] = [];
-  const add = (type: string, data: Record<string, unknown>) => { events.push({ type, data, leafIndex: events.length }); return events[events.length - 1]; };
+  const add = (type: string, data: Record<string, unknown>) => {
+    events.push({ type, data, leafIndex: events.length });
+    return events[events.length - 1];
+  };
   const api = {
     events,
-    filed: (day: number, filingId = 'f1', creator = 'alice') => { add('WorkFiled', { filingId, creator, filedAt: at(day), contentHash: 'h' }); return api; },
-    labelled: (day: number, filingId = 'f1') => { add('LabelsDeclared', { filingId, declaredAt: at(day) }); return api; },
-    withdrawn: (day: number, filingId = 'f1') => { add('FilingWithdrawn', { filingId, reason: null, withdrawnAt: at(day) }); return api; },
+    filed: (day: number, filingId = 'f1', creator = 'alice') => {
+      add('WorkFiled', { filingId, creator, filedAt: at(day), contentHash: 'h' });
+      return api;
+    },
+    labelled: (day: number, filingId = 'f1') => {
+      add('LabelsDeclared', { filingId, declaredAt: at(day) });
+      return api;
+    },
+    withdrawn: (day: number, filingId = 'f1') => {
+      add('FilingWithdrawn', { filingId, reason: null, withdrawnAt: at(day) });
+      return api;
+    },
     nearDuplicates: (day: number, filingId = 'f1', creator = 'bob') => {
-      add('NearDuplicatesFound', { filingId, scheme: 'phash64', threshold: 8, policyVersion: 1, candidates: [{ filingId: 'earlier', creator, distance: 3, leafIndex: 0 }], foundAt: at(day) });
+      add('NearDuplicatesFound', {
+        filingId,
+        scheme: 'phash64',
+        threshold: 8,
+        policyVersion: 1,
+        candidates: [{ filingId: 'earlier', creator, distance: 3, leafIndex: 0 }],
+        foundAt: at(day),
+      });
       return api;
     },
     reviewed: (day: number, flag: 'similarityReview' | 'probation', decision: 'cleared' | 'confirmed', filingId = 'f1') => {
-      add('FlagReviewed', { filingId, flag, decision, reasoning: 'looked at it', reviewedBy: 'rita', reviewedAt: at(day) }); return api;
-    },
-    complaint: (day: number, disputeId: string, o: { filingId?: string; complainant?: string; respondent?: string; type?: string } = {}) => {
-      add('ComplaintFiled', { disputeId, type: o.type ?? 'priority', filingId: o.filingId ?? 'f1', complainant: o.complainant ?? 'bob', respondent: o.respondent ?? 'alice', filedAt: at(day) });
+      add('FlagReviewed', { filingId, flag, decision, reasoning: 'looked at it', reviewedBy: 'rita', reviewedAt: at(day) });
       return api;
     },
-    returned: (day: number, disputeId: string) => { add('ComplaintReturned', { disputeId, returnedAt: at(day) }); return api; },
-    complaintWithdrawn: (day: number, disputeId: string) => { add('ComplaintWithdrawn', { disputeId, withdrawnAt: at(day) }); return api; },
-    decided: (day: number, disputeId: string, outcome: 'upheld' | 'rejected', remedy: string | null, appealDays = 15) => {
-      add('DisputeDecided', { disputeId, outcome, remedy, decidedAt: at(day), appealUntil: at(day + appealDays) }); return api;
+    complaint: (
+      day: number,
+      disputeId: string,
+      o: { filingId?: string; complainant?: string; respondent?: string; type?: string } = {},
+    ) => {
+      add('ComplaintFiled', {
+        disputeId,
+        type: o.type ?? 'priority',
+        filingId: o.filingId ?? 'f1',
+        complainant: o.complainant ?? 'bob',
+        respondent: o.respondent ?? 'alice',
+        filedAt: at(day),
+      });
+      return api;
     },
-    appealed: (day: number, disputeId: string) => { add('AppealFiled', { disputeId, appealedAt: at(day) }); return api; },
+    returned: (day: number, disputeId: string) => {
+      add('ComplaintReturned', { disputeId, returnedAt: at(day) });
+      return api;
+    },
+    complaintWithdrawn: (day: number, disputeId: string) => {
+      add('ComplaintWithdrawn', { disputeId, withdrawnAt: at(day) });
+      return api;
+    },
+    decided: (day: number, disputeId: string, outcome: 'upheld' | 'rejected', remedy: string | null, appealDays = 15) => {
+      add('DisputeDecided', { disputeId, outcome, remedy, decidedAt: at(day), appealUntil: at(day + appealDays) });
+      return api;
+    },
+    appealed: (day: number, disputeId: string) => {
+      add('AppealFiled', { disputeId, appealedAt: at(day) });
+      return api;
+    },
     appealDecided: (day: number, disputeId: string, outcome: 'upheld' | 'rejected', remedy: string | null) => {
-      add('AppealDecided', { disputeId, outcome, remedy, decidedAt: at(day) }); return api;
+      add('AppealDecided', { disputeId, outcome, remedy, decidedAt: at(day) });
+      return api;
     },
     policy: (version: number, effectiveDay: number, publishedDay: number, over: Partial<typeof POLICY_V1> = {}) => {
       const { version: _v, ...parameters } = { ...POLICY_V1, ...over };
-      add('PolicyPublished', { version, effectiveFrom: at(effectiveDay), parameters, publishedAt: at(publishedDay) }); return api;
+      add('PolicyPublished', { version, effectiveFrom: at(effectiveDay), parameters, publishedAt: at(publishedDay) });
+      return api;
     },
     /** The right of `filingId` as of `day`. */
     at: (day: number, filingId = 'f1') => rightOf(events, filingId, at(day))!,
@@ -65,12 +108,25 @@ describe('sandbox rules: provisional → confirmed', () => {
   });
   it('opens at filing with its deadlines and v1', () => {
     expect(l.at(0)).toMatchObject({
-      holder: 'alice', creator: 'alice', since: at(0), cause: { event: 'WorkFiled', leafIndex: 0 }, policyVersion: 1,
-      labelDueAt: at(7), quietUntil: at(30), confirmedAt: null, expiresAt: null, labelsDeclaredAt: null,
+      holder: 'alice',
+      creator: 'alice',
+      since: at(0),
+      cause: { event: 'WorkFiled', leafIndex: 0 },
+      policyVersion: 1,
+      labelDueAt: at(7),
+      quietUntil: at(30),
+      confirmedAt: null,
+      expiresAt: null,
+      labelsDeclaredAt: null,
     });
   });
   it('is confirmed by the quiet-period deadline and lasts termDays', () => {
-    expect(l.at(31)).toMatchObject({ since: at(30), cause: { deadline: 'quietUntil', at: at(30) }, confirmedAt: at(30), expiresAt: at(760) });
+    expect(l.at(31)).toMatchObject({
+      since: at(30),
+      cause: { deadline: 'quietUntil', at: at(30) },
+      confirmedAt: at(30),
+      expiresAt: at(760),
+    });
   });
   it('is not there before its filing', () => expect(rightOf(l.events, 'f1', at(-1))).toBeNull());
 });
@@ -79,16 +135,34 @@ describe('sandbox rules: labels', () => {
   it('labels overdue suspend the right, late labels lift it, and it confirms after the quiet period', () => {
     const l = log().filed(0).labelled(10);
     expect(brief(l.at(6.9))).toEqual({ status: 'provisional', rule: 'filing-accepted', flags: [] });
-    expect(l.at(7)).toMatchObject({ status: 'suspended', rule: 'labels-overdue', cause: { deadline: 'labelDueAt', at: at(7) }, flags: ['labelOverdue'], since: at(7) });
-    expect(l.at(10)).toMatchObject({ status: 'provisional', rule: 'labels-declared-late', cause: { event: 'LabelsDeclared', leafIndex: 1 }, flags: [] });
+    expect(l.at(7)).toMatchObject({
+      status: 'suspended',
+      rule: 'labels-overdue',
+      cause: { deadline: 'labelDueAt', at: at(7) },
+      flags: ['labelOverdue'],
+      since: at(7),
+    });
+    expect(l.at(10)).toMatchObject({
+      status: 'provisional',
+      rule: 'labels-declared-late',
+      cause: { event: 'LabelsDeclared', leafIndex: 1 },
+      flags: [],
+    });
     expect(brief(l.at(30))).toEqual({ status: 'confirmed', rule: 'quiet-period-over', flags: [] });
   });
   it('labels declared after the quiet period confirm at once, caused by the declaration', () => {
     const l = log().filed(0).labelled(40);
     expect(brief(l.at(39))).toEqual({ status: 'suspended', rule: 'labels-overdue', flags: ['labelOverdue'] });
-    expect(l.at(40)).toMatchObject({ status: 'confirmed', rule: 'quiet-period-over', cause: { event: 'LabelsDeclared', leafIndex: 1 }, since: at(40), expiresAt: at(770) });
+    expect(l.at(40)).toMatchObject({
+      status: 'confirmed',
+      rule: 'quiet-period-over',
+      cause: { event: 'LabelsDeclared', leafIndex: 1 },
+      since: at(40),
+      expiresAt: at(770),
+    });
   });
-  it('without labels the right stays suspended', () => expect(brief(log().filed(0).at(400))).toEqual({ status: 'suspended', rule: 'labels-overdue', flags: ['labelOverdue'] }));
+  it('without labels the right stays suspended', () =>
+    expect(brief(log().filed(0).at(400))).toEqual({ status: 'suspended', rule: 'labels-overdue', flags: ['labelOverdue'] }));
 });
 
 describe('sandbox rules: disputes', () => {
@@ -96,7 +170,13 @@ describe('sandbox rules: disputes', () => {
     const l = log().filed(0).labelled(1).complaint(20, 'd1').decided(40, 'd1', 'rejected', null);
     expect(l.at(35)).toMatchObject({ status: 'provisional', flags: ['disputed'], openDisputes: ['d1'] });
     expect(brief(l.at(54.9))).toEqual({ status: 'provisional', rule: 'filing-accepted', flags: ['disputed'] });
-    expect(l.at(55)).toMatchObject({ status: 'confirmed', rule: 'quiet-period-over', cause: { deadline: 'appealUntil', at: at(55), disputeId: 'd1' }, flags: [], since: at(55) });
+    expect(l.at(55)).toMatchObject({
+      status: 'confirmed',
+      rule: 'quiet-period-over',
+      cause: { deadline: 'appealUntil', at: at(55), disputeId: 'd1' },
+      flags: [],
+      since: at(55),
+    });
   });
   it('a dispute open at the label deadline freezes the suspension until it closes', () => {
     const l = log().filed(0).complaint(3, 'd1').complaintWithdrawn(12, 'd1');
@@ -110,13 +190,30 @@ describe('sandbox rules: disputes', () => {
   it('upheld with revoke: revoked once the decision is final', () => {
     const l = log().filed(0).labelled(1).complaint(5, 'd1').decided(10, 'd1', 'upheld', 'revoke');
     expect(brief(l.at(24))).toEqual({ status: 'provisional', rule: 'filing-accepted', flags: ['disputed'] });
-    expect(l.at(25)).toMatchObject({ status: 'revoked', rule: 'dispute-upheld-revoke', cause: { deadline: 'appealUntil', at: at(25), disputeId: 'd1' }, flags: [], holder: 'alice' });
+    expect(l.at(25)).toMatchObject({
+      status: 'revoked',
+      rule: 'dispute-upheld-revoke',
+      cause: { deadline: 'appealUntil', at: at(25), disputeId: 'd1' },
+      flags: [],
+      holder: 'alice',
+    });
     expect(brief(l.at(900))).toEqual({ status: 'revoked', rule: 'dispute-upheld-revoke', flags: [] });
   });
   it('upheld with transfer on appeal: transferred to the complainant when the appeal is decided', () => {
-    const l = log().filed(0).labelled(1).complaint(5, 'd1', { complainant: 'bob' }).decided(10, 'd1', 'rejected', null).appealed(12, 'd1').appealDecided(20, 'd1', 'upheld', 'transfer');
+    const l = log()
+      .filed(0)
+      .labelled(1)
+      .complaint(5, 'd1', { complainant: 'bob' })
+      .decided(10, 'd1', 'rejected', null)
+      .appealed(12, 'd1')
+      .appealDecided(20, 'd1', 'upheld', 'transfer');
     expect(l.at(19)).toMatchObject({ status: 'provisional', flags: ['disputed'] });
-    expect(l.at(20)).toMatchObject({ status: 'transferred', rule: 'dispute-upheld-transfer', holder: 'bob', cause: { event: 'AppealDecided', leafIndex: 5, disputeId: 'd1' } });
+    expect(l.at(20)).toMatchObject({
+      status: 'transferred',
+      rule: 'dispute-upheld-transfer',
+      holder: 'bob',
+      cause: { event: 'AppealDecided', leafIndex: 5, disputeId: 'd1' },
+    });
   });
   it('an appeal filed in the window keeps the dispute open past appealUntil', () => {
     const l = log().filed(0).labelled(1).complaint(5, 'd1').decided(10, 'd1', 'upheld', 'revoke').appealed(12, 'd1');
@@ -125,8 +222,18 @@ describe('sandbox rules: disputes', () => {
   it('upheld with suspend: a confirmed right is suspended until relabelled, then confirmed again within the same term', () => {
     const l = log().filed(0).labelled(1).complaint(40, 'd1').decided(45, 'd1', 'upheld', 'suspend').labelled(70);
     expect(brief(l.at(50))).toEqual({ status: 'confirmed', rule: 'quiet-period-over', flags: ['disputed'] });
-    expect(l.at(60)).toMatchObject({ status: 'suspended', rule: 'dispute-upheld-suspend', cause: { deadline: 'appealUntil', disputeId: 'd1' }, flags: [] });
-    expect(l.at(70)).toMatchObject({ status: 'confirmed', rule: 'relabelled', cause: { event: 'LabelsDeclared', leafIndex: 4 }, expiresAt: at(760) });
+    expect(l.at(60)).toMatchObject({
+      status: 'suspended',
+      rule: 'dispute-upheld-suspend',
+      cause: { deadline: 'appealUntil', disputeId: 'd1' },
+      flags: [],
+    });
+    expect(l.at(70)).toMatchObject({
+      status: 'confirmed',
+      rule: 'relabelled',
+      cause: { event: 'LabelsDeclared', leafIndex: 4 },
+      expiresAt: at(760),
+    });
   });
   it('upheld with suspend before confirmation: provisional again when relabelled, confirmed later', () => {
     const l = log().filed(0).labelled(1).complaint(2, 'd1').decided(5, 'd1', 'upheld', 'suspend', 1).labelled(8);
@@ -139,17 +246,34 @@ describe('sandbox rules: disputes', () => {
 describe('sandbox rules: withdrawn and expired', () => {
   it('withdrawn by its creator, whatever else is pending', () => {
     const l = log().filed(0).complaint(2, 'd1').withdrawn(5);
-    expect(l.at(5)).toMatchObject({ status: 'withdrawn', rule: 'filing-withdrawn', cause: { event: 'FilingWithdrawn', leafIndex: 2 }, flags: [], since: at(5) });
+    expect(l.at(5)).toMatchObject({
+      status: 'withdrawn',
+      rule: 'filing-withdrawn',
+      cause: { event: 'FilingWithdrawn', leafIndex: 2 },
+      flags: [],
+      since: at(5),
+    });
     expect(brief(l.at(800))).toEqual({ status: 'withdrawn', rule: 'filing-withdrawn', flags: [] });
   });
   it('expires termDays after confirmation', () => {
     const l = log().filed(0).labelled(1);
-    expect(l.at(760)).toMatchObject({ status: 'expired', rule: 'term-ended', cause: { deadline: 'expiresAt', at: at(760) }, since: at(760), flags: [] });
+    expect(l.at(760)).toMatchObject({
+      status: 'expired',
+      rule: 'term-ended',
+      cause: { deadline: 'expiresAt', at: at(760) },
+      since: at(760),
+      flags: [],
+    });
   });
   it('an open dispute defers expiry until it closes', () => {
     const l = log().filed(0).labelled(1).complaint(750, 'd1').complaintWithdrawn(770, 'd1');
     expect(l.at(765)).toMatchObject({ status: 'confirmed', flags: ['disputed'] });
-    expect(l.at(770)).toMatchObject({ status: 'expired', rule: 'term-ended', cause: { deadline: 'expiresAt', at: at(760) }, since: at(770) });
+    expect(l.at(770)).toMatchObject({
+      status: 'expired',
+      rule: 'term-ended',
+      cause: { deadline: 'expiresAt', at: at(760) },
+      since: at(770),
+    });
   });
 });
 
@@ -157,28 +281,54 @@ describe('sandbox rules: similarity review and probation block confirmation unti
   it('similarityReview: provisional past the quiet period until a reviewer clears it', () => {
     const l = log().filed(0).nearDuplicates(0).labelled(1).reviewed(35, 'similarityReview', 'cleared');
     expect(l.at(34)).toMatchObject({ status: 'provisional', flags: ['similarityReview'], similarity: { review: 'pending' } });
-    expect(l.at(35)).toMatchObject({ status: 'confirmed', rule: 'quiet-period-over', cause: { event: 'FlagReviewed', leafIndex: 3 }, flags: [], similarity: { review: 'cleared' } });
+    expect(l.at(35)).toMatchObject({
+      status: 'confirmed',
+      rule: 'quiet-period-over',
+      cause: { event: 'FlagReviewed', leafIndex: 3 },
+      flags: [],
+      similarity: { review: 'cleared' },
+    });
   });
   it('similarityReview confirmed by a reviewer blocks until a dispute by the earlier creator decides it', () => {
-    const l = log().filed(0).nearDuplicates(0).labelled(1).reviewed(5, 'similarityReview', 'confirmed')
-      .complaint(10, 'd1', { complainant: 'bob' }).decided(20, 'd1', 'rejected', null);
+    const l = log()
+      .filed(0)
+      .nearDuplicates(0)
+      .labelled(1)
+      .reviewed(5, 'similarityReview', 'confirmed')
+      .complaint(10, 'd1', { complainant: 'bob' })
+      .decided(20, 'd1', 'rejected', null);
     expect(l.at(34)).toMatchObject({ status: 'provisional', flags: ['disputed', 'similarityReview'], similarity: { review: 'confirmed' } });
-    expect(l.at(35)).toMatchObject({ status: 'confirmed', cause: { deadline: 'appealUntil', disputeId: 'd1' }, similarity: { review: 'decided-by-dispute' } });
+    expect(l.at(35)).toMatchObject({
+      status: 'confirmed',
+      cause: { deadline: 'appealUntil', disputeId: 'd1' },
+      similarity: { review: 'decided-by-dispute' },
+    });
   });
   it('a dispute by someone else does not decide the similarity question', () => {
-    const l = log().filed(0).nearDuplicates(0).labelled(1).complaint(10, 'd1', { complainant: 'carol' }).decided(20, 'd1', 'rejected', null);
+    const l = log()
+      .filed(0)
+      .nearDuplicates(0)
+      .labelled(1)
+      .complaint(10, 'd1', { complainant: 'carol' })
+      .decided(20, 'd1', 'rejected', null);
     expect(l.at(60)).toMatchObject({ status: 'provisional', flags: ['similarityReview'] });
   });
   const infringer = (upheldDays: number[]) => {
     const l = log();
     upheldDays.forEach((day, i) => {
-      l.filed(day - 20, `old${i}`).complaint(day - 19, `u${i}`, { filingId: `old${i}` }).decided(day - 15, `u${i}`, 'upheld', 'revoke');
+      l.filed(day - 20, `old${i}`)
+        .complaint(day - 19, `u${i}`, { filingId: `old${i}` })
+        .decided(day - 15, `u${i}`, 'upheld', 'revoke');
     });
     return l.filed(400, 'f1').labelled(401, 'f1');
   };
   it('probation: three upheld disputes within 365 days put new filings under review', () => {
     const l = infringer([100, 200, 300]);
-    expect(l.at(430)).toMatchObject({ status: 'provisional', flags: ['probation'], probation: { upheld: 3, windowDays: 365, review: 'pending' } });
+    expect(l.at(430)).toMatchObject({
+      status: 'provisional',
+      flags: ['probation'],
+      probation: { upheld: 3, windowDays: 365, review: 'pending' },
+    });
     l.reviewed(440, 'probation', 'cleared');
     expect(l.at(440)).toMatchObject({ status: 'confirmed', cause: { event: 'FlagReviewed' }, flags: [], probation: { review: 'cleared' } });
   });
@@ -194,13 +344,23 @@ describe('sandbox rules: similarity review and probation block confirmation unti
 });
 
 describe('sandbox rules: policy versions are never retroactive', () => {
-  const l = log().filed(0, 'early').labelled(1, 'early')
+  const l = log()
+    .filed(0, 'early')
+    .labelled(1, 'early')
     .policy(2, 100, 20, { labelGraceDays: 3, objectionWindowDays: 10, termDays: 100 })
-    .filed(50, 'before-v2').labelled(51, 'before-v2')
-    .filed(120, 'under-v2').labelled(121, 'under-v2');
+    .filed(50, 'before-v2')
+    .labelled(51, 'before-v2')
+    .filed(120, 'under-v2')
+    .labelled(121, 'under-v2');
   it('a filing settles under the version in force at its filing time', () => {
     expect(l.at(200, 'before-v2')).toMatchObject({ policyVersion: 1, quietUntil: at(80), labelDueAt: at(57), expiresAt: at(810) });
-    expect(l.at(200, 'under-v2')).toMatchObject({ policyVersion: 2, quietUntil: at(130), labelDueAt: at(123), status: 'confirmed', expiresAt: at(230) });
+    expect(l.at(200, 'under-v2')).toMatchObject({
+      policyVersion: 2,
+      quietUntil: at(130),
+      labelDueAt: at(123),
+      status: 'confirmed',
+      expiresAt: at(230),
+    });
     expect(l.at(230, 'under-v2')).toMatchObject({ status: 'expired', rule: 'term-ended' });
   });
   it('a version published after a filing, effective later, does not change it', () => {
@@ -208,7 +368,10 @@ describe('sandbox rules: policy versions are never retroactive', () => {
   });
   it('the book lists the versions, v1 implicit', () => {
     const book = RightsBook.of(l.events);
-    expect(book.policyVersions().map((v) => [v.version, v.effectiveFrom])).toEqual([[1, null], [2, at(100)]]);
+    expect(book.policyVersions().map((v) => [v.version, v.effectiveFrom])).toEqual([
+      [1, null],
+      [2, at(100)],
+    ]);
     expect(book.policyAt(Date.parse(at(99))).version).toBe(1);
     expect(book.policyAt(Date.parse(at(100))).version).toBe(2);
   });
@@ -229,12 +392,25 @@ describe('sandbox rules: deterministic for any instant, and settlements', () => 
     const book = RightsBook.of(l.events);
     const first = book.settlementAt(Date.parse(at(10)));
     expect(first).toEqual({
-      policyVersion: 1, policyVersions: [1],
-      changes: [{ filingId: 'b', from: 'provisional', to: 'suspended', holder: 'alice', rule: 'labels-overdue', cause: { deadline: 'labelDueAt', at: at(7) }, since: at(7) }],
+      policyVersion: 1,
+      policyVersions: [1],
+      changes: [
+        {
+          filingId: 'b',
+          from: 'provisional',
+          to: 'suspended',
+          holder: 'alice',
+          rule: 'labels-overdue',
+          cause: { deadline: 'labelDueAt', at: at(7) },
+          since: at(7),
+        },
+      ],
     });
     book.apply({ type: 'RightsSettled', data: { asOf: at(10), logSize: 3, ...first, trigger: 'admin' }, leafIndex: 3 });
     expect(book.settlementAt(Date.parse(at(10))).changes).toEqual([]);
-    expect(book.settlementAt(Date.parse(at(31))).changes.map((c) => [c.filingId, c.from, c.to])).toEqual([['a', 'provisional', 'confirmed']]);
+    expect(book.settlementAt(Date.parse(at(31))).changes.map((c) => [c.filingId, c.from, c.to])).toEqual([
+      ['a', 'provisional', 'confirmed'],
+    ]);
   });
 });
 
@@ -249,22 +425,43 @@ const stores: Array<[string, (dir: string) => FilingStore & { dispose?(): void }
 describe.each(stores)('sandbox rules: a long-lived book with its filings %s settles exactly like a fresh one', (_, newStore) => {
   let dir: string;
   let store: FilingStore & { dispose?(): void };
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'rights-book-')); store = newStore(dir); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rights-book-'));
+    store = newStore(dir);
+  });
   afterEach(() => {
     store.dispose?.();
     expect(readdirSync(dir)).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
   });
-  const liveBook = (events: RuleEvent[] = []) => { const book = new RightsBook(store); for (const e of events) book.apply(e); return book; };
+  const liveBook = (events: RuleEvent[] = []) => {
+    const book = new RightsBook(store);
+    for (const e of events) book.apply(e);
+    return book;
+  };
 
   /** Deterministic xorshift32. */
-  const rng = (seed: number) => { let s = seed; return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32; }; };
+  const rng = (seed: number) => {
+    let s = seed;
+    return () => {
+      s ^= s << 13;
+      s >>>= 0;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      s >>>= 0;
+      return s / 2 ** 32;
+    };
+  };
 
   /** Settles `first` with a long-lived book, appends `later`, and compares its next settlement with a fresh book's. */
   const settleTwice = (first: ReturnType<typeof log>, later: (l: ReturnType<typeof log>) => void, days: [number, number]) => {
     const live = liveBook(first.events);
     const s1 = live.settlementAt(Date.parse(at(days[0])));
-    first.events.push({ type: 'RightsSettled', data: { asOf: at(days[0]), logSize: first.events.length, ...s1, trigger: 'admin' }, leafIndex: first.events.length });
+    first.events.push({
+      type: 'RightsSettled',
+      data: { asOf: at(days[0]), logSize: first.events.length, ...s1, trigger: 'admin' },
+      leafIndex: first.events.length,
+    });
     const fed = first.events.length;
     later(first);
     for (const e of first.events.slice(fed - 1)) live.apply(e);
@@ -293,7 +490,13 @@ describe.each(stores)('sandbox rules: a long-lived book with its filings %s sett
     const rand = rng(0x9e3779b9 ^ seed);
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
     const events: RuleEvent[] = [];
-    const add = (type: string, data: Record<string, unknown>) => events.push({ type, data, leafIndex: events.length, stream: type === 'RightsSettled' ? 'settlements' : type === 'PolicyPublished' ? 'policy' : 'x' });
+    const add = (type: string, data: Record<string, unknown>) =>
+      events.push({
+        type,
+        data,
+        leafIndex: events.length,
+        stream: type === 'RightsSettled' ? 'settlements' : type === 'PolicyPublished' ? 'policy' : 'x',
+      });
     const creators = ['alice', 'bob', 'carol', 'dave'];
     const filings: Array<{ id: string; creator: string }> = [];
     const disputes: Array<{ id: string; filingId: string; respondent: string; stage: number; appealUntil: number }> = [];
@@ -310,32 +513,77 @@ describe.each(stores)('sandbox rules: a long-lived book with its filings %s sett
       const now = at(rand() < 0.15 ? day - rand() * 40 : day);
       const r = rand();
       if (r < 0.2 || filings.length === 0) {
-        const id = `f${filings.length}`; const creator = pick(creators);
+        const id = `f${filings.length}`;
+        const creator = pick(creators);
         filings.push({ id, creator });
         add('WorkFiled', { filingId: id, creator, filedAt: now });
-        if (rand() < 0.2) add('NearDuplicatesFound', { filingId: id, candidates: [{ filingId: 'x', creator: pick(creators.filter((c) => c !== creator)), distance: 2, leafIndex: 0 }], foundAt: now });
+        if (rand() < 0.2)
+          add('NearDuplicatesFound', {
+            filingId: id,
+            candidates: [{ filingId: 'x', creator: pick(creators.filter((c) => c !== creator)), distance: 2, leafIndex: 0 }],
+            foundAt: now,
+          });
       } else if (r < 0.35) add('LabelsDeclared', { filingId: pick(filings).id, declaredAt: now });
       else if (r < 0.38) add('FilingWithdrawn', { filingId: pick(filings).id, withdrawnAt: now });
       else if (r < 0.45) {
         const f = pick(filings);
         const id = `d${disputes.length}`;
         disputes.push({ id, filingId: f.id, respondent: f.creator, stage: 0, appealUntil: 0 });
-        add('ComplaintFiled', { disputeId: id, type: pick(['priority', 'infringement', 'mislabeling']), filingId: f.id, complainant: pick(creators.filter((c) => c !== f.creator)), respondent: f.creator, filedAt: now });
+        add('ComplaintFiled', {
+          disputeId: id,
+          type: pick(['priority', 'infringement', 'mislabeling']),
+          filingId: f.id,
+          complainant: pick(creators.filter((c) => c !== f.creator)),
+          respondent: f.creator,
+          filedAt: now,
+        });
       } else if (r < 0.62 && disputes.length) {
         const d = pick(disputes);
         const t = Date.parse(now);
         if (d.stage === 0) {
-          if (rand() < 0.15) { add('ComplaintWithdrawn', { disputeId: d.id, withdrawnAt: now }); d.stage = 9; } else {
-            d.appealUntil = t + Math.floor(rand() * 20) * DAY; d.stage = 1;
-            add('DisputeDecided', { disputeId: d.id, outcome: pick(['upheld', 'rejected']), remedy: pick(['revoke', 'suspend', 'transfer']), decidedAt: now, appealUntil: new Date(d.appealUntil).toISOString() });
+          if (rand() < 0.15) {
+            add('ComplaintWithdrawn', { disputeId: d.id, withdrawnAt: now });
+            d.stage = 9;
+          } else {
+            d.appealUntil = t + Math.floor(rand() * 20) * DAY;
+            d.stage = 1;
+            add('DisputeDecided', {
+              disputeId: d.id,
+              outcome: pick(['upheld', 'rejected']),
+              remedy: pick(['revoke', 'suspend', 'transfer']),
+              decidedAt: now,
+              appealUntil: new Date(d.appealUntil).toISOString(),
+            });
           }
-        } else if (d.stage === 1 && t < d.appealUntil) { add('AppealFiled', { disputeId: d.id, appealedAt: now }); d.stage = 2; }
-        else if (d.stage === 2) { add('AppealDecided', { disputeId: d.id, outcome: pick(['upheld', 'rejected']), remedy: pick(['revoke', 'suspend', 'transfer']), decidedAt: now }); d.stage = 9; }
-      } else if (r < 0.68) add('FlagReviewed', { filingId: pick(filings).id, flag: pick(['similarityReview', 'probation']), decision: pick(['cleared', 'confirmed']), reviewedAt: now });
+        } else if (d.stage === 1 && t < d.appealUntil) {
+          add('AppealFiled', { disputeId: d.id, appealedAt: now });
+          d.stage = 2;
+        } else if (d.stage === 2) {
+          add('AppealDecided', {
+            disputeId: d.id,
+            outcome: pick(['upheld', 'rejected']),
+            remedy: pick(['revoke', 'suspend', 'transfer']),
+            decidedAt: now,
+          });
+          d.stage = 9;
+        }
+      } else if (r < 0.68)
+        add('FlagReviewed', {
+          filingId: pick(filings).id,
+          flag: pick(['similarityReview', 'probation']),
+          decision: pick(['cleared', 'confirmed']),
+          reviewedAt: now,
+        });
       else if (r < 0.7) {
         const effective = Math.max(Date.parse(now), lastEffective) + (1 + rand() * 30) * DAY;
         lastEffective = effective;
-        const { version: _v, ...parameters } = { ...POLICY_V1, labelGraceDays: 1 + Math.floor(rand() * 10), objectionWindowDays: 1 + Math.floor(rand() * 40), termDays: 10 + Math.floor(rand() * 100), repeatInfringer: { upheld: 1 + Math.floor(rand() * 3), windowDays: 365 } };
+        const { version: _v, ...parameters } = {
+          ...POLICY_V1,
+          labelGraceDays: 1 + Math.floor(rand() * 10),
+          objectionWindowDays: 1 + Math.floor(rand() * 40),
+          termDays: 10 + Math.floor(rand() * 100),
+          repeatInfringer: { upheld: 1 + Math.floor(rand() * 3), windowDays: 365 },
+        };
         add('PolicyPublished', { version: ++version, effectiveFrom: new Date(effective).toISOString(), parameters, publishedAt: now });
       } else if (r < 0.85) {
         for (; fed < events.length; fed++) live.apply(events[fed]);
@@ -354,16 +602,26 @@ describe.each(stores)('sandbox rules: a long-lived book with its filings %s sett
 
 describe('sandbox rules: transfers, refiling and amendments', () => {
   it('a final transfer gives the complainant the right, and it stays theirs', () => {
-    const l = log().filed(0).labelled(1).complaint(2, 'd1', { type: 'authorship' }).decided(5, 'd1', 'upheld', 'transfer').appealed(6, 'd1').appealDecided(8, 'd1', 'upheld', 'transfer');
+    const l = log()
+      .filed(0)
+      .labelled(1)
+      .complaint(2, 'd1', { type: 'authorship' })
+      .decided(5, 'd1', 'upheld', 'transfer')
+      .appealed(6, 'd1')
+      .appealDecided(8, 'd1', 'upheld', 'transfer');
     expect(l.at(7)).toMatchObject({ status: 'provisional', holder: 'alice', flags: ['disputed'] });
     expect(l.at(8)).toMatchObject({ status: 'transferred', holder: 'bob', rule: 'dispute-upheld-transfer' });
     expect(l.at(400)).toMatchObject({ status: 'transferred', holder: 'bob' });
   });
 
-  it('a transfer nobody appealed is the complainant\'s when the appeal window closes', () => {
+  it("a transfer nobody appealed is the complainant's when the appeal window closes", () => {
     const l = log().filed(0).labelled(1).complaint(2, 'd1', { type: 'priority' }).decided(5, 'd1', 'upheld', 'transfer', 15);
     expect(l.at(19.99)).toMatchObject({ holder: 'alice' });
-    expect(l.at(20)).toMatchObject({ status: 'transferred', holder: 'bob', cause: { deadline: 'appealUntil', at: at(20), disputeId: 'd1' } });
+    expect(l.at(20)).toMatchObject({
+      status: 'transferred',
+      holder: 'bob',
+      cause: { deadline: 'appealUntil', at: at(20), disputeId: 'd1' },
+    });
   });
 
   it('content filed again after a withdrawal is a new right from its own filing time; the withdrawn one stays withdrawn', () => {
@@ -377,7 +635,11 @@ describe('sandbox rules: transfers, refiling and amendments', () => {
     const plain = log().filed(0).labelled(1);
     const busy = log().filed(0).labelled(1);
     busy.events.push(
-      { type: 'FilingAmended', data: { filingId: 'f1', title: 'New title', addedProcessEvidence: [], humanContributionNote: 'more', amendedAt: at(2) }, leafIndex: 2 },
+      {
+        type: 'FilingAmended',
+        data: { filingId: 'f1', title: 'New title', addedProcessEvidence: [], humanContributionNote: 'more', amendedAt: at(2) },
+        leafIndex: 2,
+      },
       { type: 'ContentReleased', data: { contentHash: 'h', filingId: 'f0', filedAt: at(-5), withdrawnAt: at(-1) }, leafIndex: 3 },
     );
     for (const day of [2, 10, 31]) expect(busy.at(day)).toEqual(plain.at(day));

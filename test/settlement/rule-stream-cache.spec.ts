@@ -10,10 +10,21 @@ import { ruleEvent } from '../../src/verifier/rights-events.js';
 describe('RuleStreamCache', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rule-cache-'));
   const store = SqliteEventStore.open(join(dir, 'events.sqlite'));
-  afterAll(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  const filed = (filingId: string) => ({ type: 'WorkFiled', data: { filingId, creator: 'c', filedAt: '2026-01-01T00:00:00.000Z', title: 'big' }, meta: {} });
-  const labelled = (filingId: string) => ({ type: 'LabelsDeclared', data: { filingId, declaredAt: '2026-01-02T00:00:00.000Z', explicit: {} }, meta: {} });
+  const filed = (filingId: string) => ({
+    type: 'WorkFiled',
+    data: { filingId, creator: 'c', filedAt: '2026-01-01T00:00:00.000Z', title: 'big' },
+    meta: {},
+  });
+  const labelled = (filingId: string) => ({
+    type: 'LabelsDeclared',
+    data: { filingId, declaredAt: '2026-01-02T00:00:00.000Z', explicit: {} },
+    meta: {},
+  });
   /** What the store holds of the stream below `end`, as the rules read it. */
   const expected = async (stream: string, end: number) => (await store.readStream(stream)).filter((e) => e.leafIndex < end).map(ruleEvent);
 

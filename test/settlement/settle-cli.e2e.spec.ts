@@ -38,7 +38,10 @@ describe('sandbox-ledger settle and verify', () => {
     const leaf = Number(/at leaf (\d+)/.exec(settled.stdout)![1]);
 
     const early = await runCli(['settle', '--as-of', '2020-01-01T00:00:00Z'], env);
-    expect({ code: early.code, stderr: early.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/^settle refused \(settlement-out-of-order\)/) });
+    expect({ code: early.code, stderr: early.stderr }).toEqual({
+      code: 1,
+      stderr: expect.stringMatching(/^settle refused \(settlement-out-of-order\)/),
+    });
     expect((await runCli(['settle', '--as-of', 'soon'], env)).code).toBe(2);
 
     const exported = join(work, 'log.ndjson');
@@ -48,7 +51,10 @@ describe('sandbox-ledger settle and verify', () => {
     expect(ok.stdout).toMatch(/^ok: \d+ events .*; 1 settlement\(s\) match the sandbox rules/);
     expect(ok.code).toBe(0);
 
-    const events: EventEnvelope[] = readFileSync(exported, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events: EventEnvelope[] = readFileSync(exported, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     const record = events[leaf];
     expect(record.type).toBe('RightsSettled');
     (record.data.changes as Array<Record<string, string>>)[0].to = 'confirmed';
@@ -56,7 +62,11 @@ describe('sandbox-ledger settle and verify', () => {
     const forged = join(work, 'forged.ndjson');
     writeFileSync(forged, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
     const failed = await verify(forged);
-    expect(failed.stdout).toMatch(new RegExp(`^FAILED at leaf ${leaf}: settlement as of \\S+: right ${withdrawn} is recorded as provisional → confirmed .*the rules give provisional → withdrawn`));
+    expect(failed.stdout).toMatch(
+      new RegExp(
+        `^FAILED at leaf ${leaf}: settlement as of \\S+: right ${withdrawn} is recorded as provisional → confirmed .*the rules give provisional → withdrawn`,
+      ),
+    );
     expect(failed.code).toBe(1);
   });
 });

@@ -14,20 +14,57 @@ const at = (days: number) => new Date(T0 + days * DAY).toISOString();
 const signer = newSigner();
 
 type Spec = { stream: string; type: string; data: JsonObject };
-const filed = (id: string, day: number): Spec => ({ stream: `filing-${id}`, type: 'WorkFiled', data: { filingId: id, creator: 'alice', filedAt: at(day) } });
-const labelled = (id: string, day: number): Spec => ({ stream: `filing-${id}`, type: 'LabelsDeclared', data: { filingId: id, declaredAt: at(day) } });
-const withdrawn = (id: string, day: number): Spec => ({ stream: `filing-${id}`, type: 'FilingWithdrawn', data: { filingId: id, reason: null, withdrawnAt: at(day) } });
+const filed = (id: string, day: number): Spec => ({
+  stream: `filing-${id}`,
+  type: 'WorkFiled',
+  data: { filingId: id, creator: 'alice', filedAt: at(day) },
+});
+const labelled = (id: string, day: number): Spec => ({
+  stream: `filing-${id}`,
+  type: 'LabelsDeclared',
+  data: { filingId: id, declaredAt: at(day) },
+});
+const withdrawn = (id: string, day: number): Spec => ({
+  stream: `filing-${id}`,
+  type: 'FilingWithdrawn',
+  data: { filingId: id, reason: null, withdrawnAt: at(day) },
+});
 const settled = (asOf: number, logSize: number, changes: JsonObject[], extra: JsonObject = {}): Spec => ({
-  stream: 'settlements', type: 'RightsSettled', data: { asOf: at(asOf), logSize, policyVersion: 1, policyVersions: changes.length ? [1] : [], changes, trigger: 'admin', ...extra },
+  stream: 'settlements',
+  type: 'RightsSettled',
+  data: { asOf: at(asOf), logSize, policyVersion: 1, policyVersions: changes.length ? [1] : [], changes, trigger: 'admin', ...extra },
 });
 
 // leaf 0..3: two filings; f2 withdrawn on day 2. leaf 4: the first settlement; leaf 5: the second, after f1's quiet period.
-const withdrawal = { filingId: 'f2', from: 'provisional', to: 'withdrawn', holder: 'alice', rule: 'filing-withdrawn', cause: { event: 'FilingWithdrawn', leafIndex: 3 }, since: at(2) };
-const confirmation = { filingId: 'f1', from: 'provisional', to: 'confirmed', holder: 'alice', rule: 'quiet-period-over', cause: { deadline: 'quietUntil', at: at(30) }, since: at(30) };
-const honest: Spec[] = [filed('f1', 0), labelled('f1', 1), filed('f2', 0), withdrawn('f2', 2), settled(3, 4, [withdrawal]), settled(31, 5, [confirmation])];
+const withdrawal = {
+  filingId: 'f2',
+  from: 'provisional',
+  to: 'withdrawn',
+  holder: 'alice',
+  rule: 'filing-withdrawn',
+  cause: { event: 'FilingWithdrawn', leafIndex: 3 },
+  since: at(2),
+};
+const confirmation = {
+  filingId: 'f1',
+  from: 'provisional',
+  to: 'confirmed',
+  holder: 'alice',
+  rule: 'quiet-period-over',
+  cause: { deadline: 'quietUntil', at: at(30) },
+  since: at(30),
+};
+const honest: Spec[] = [
+  filed('f1', 0),
+  labelled('f1', 1),
+  filed('f2', 0),
+  withdrawn('f2', 2),
+  settled(3, 4, [withdrawal]),
+  settled(31, 5, [confirmation]),
+];
 
 function run(spec: Spec[] | EventEnvelope[], options: { resign?: boolean; audit?: boolean } = {}) {
-  const log = 'hash' in spec[0] ? spec as EventEnvelope[] : buildLog(spec as Spec[]);
+  const log = 'hash' in spec[0] ? (spec as EventEnvelope[]) : buildLog(spec as Spec[]);
   const checkpoint = signer.checkpoint(options.resign === false ? buildLog(honest) : log);
   const verifier = new ExportVerifier({ auditSettlements: options.audit, filings: filings?.() });
   verifier.checkCheckpoint(checkpoint, signer.vkey);
@@ -60,7 +97,13 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
   const opened: Array<{ dispose(): void }> = [];
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'settlement-audit-'));
-    filings = newStore && (() => { const store = newStore(dir); opened.push(store); return store; });
+    filings =
+      newStore &&
+      (() => {
+        const store = newStore(dir);
+        opened.push(store);
+        return store;
+      });
   });
   afterEach(() => {
     for (const store of opened.splice(0)) store.dispose();
@@ -74,31 +117,90 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
   });
 
   it('a forged `to`, hash and chain recomputed and the checkpoint re-signed, is reported at its leaf with the right that differs', () => {
-    const forged = forge(5, (d) => { (d.changes as JsonObject[])[0].to = 'suspended'; });
+    const forged = forge(5, (d) => {
+      (d.changes as JsonObject[])[0].to = 'suspended';
+    });
     expect(run(forged).result).toEqual({
-      ok: false, leafIndex: 5,
+      ok: false,
+      leafIndex: 5,
       reason: `settlement as of ${at(31)}: right f1 is recorded as provisional → suspended (quiet-period-over, holder alice, since ${at(30)}), the rules give provisional → confirmed (quiet-period-over, holder alice, since ${at(30)})`,
     });
     // Against the honest checkpoint the audit still speaks first: the forged leaf comes before the root check.
-    expect(run(forged, { resign: false }).result).toMatchObject({ ok: false, leafIndex: 5, reason: expect.stringMatching(/right f1 is recorded as provisional → suspended/) });
+    expect(run(forged, { resign: false }).result).toMatchObject({
+      ok: false,
+      leafIndex: 5,
+      reason: expect.stringMatching(/right f1 is recorded as provisional → suspended/),
+    });
     // Hashes and chains alone cannot tell.
     expect(run(forged, { audit: false }).result).toMatchObject({ ok: true });
   });
 
   it('a change left out, or one the rules do not give, is named', () => {
-    expect(run(forge(4, (d) => { d.changes = []; d.policyVersions = []; })).result)
-      .toMatchObject({ ok: false, leafIndex: 4, reason: expect.stringMatching(/right f2 is recorded as no change, the rules give provisional → withdrawn \(filing-withdrawn/) });
-    expect(run(forge(4, (d) => { (d.changes as JsonObject[]).push({ ...confirmation, since: at(3) }); })).result)
-      .toMatchObject({ ok: false, leafIndex: 4, reason: expect.stringMatching(/right f1 is recorded as provisional → confirmed .*, the rules give no change/) });
+    expect(
+      run(
+        forge(4, (d) => {
+          d.changes = [];
+          d.policyVersions = [];
+        }),
+      ).result,
+    ).toMatchObject({
+      ok: false,
+      leafIndex: 4,
+      reason: expect.stringMatching(/right f2 is recorded as no change, the rules give provisional → withdrawn \(filing-withdrawn/),
+    });
+    expect(
+      run(
+        forge(4, (d) => {
+          (d.changes as JsonObject[]).push({ ...confirmation, since: at(3) });
+        }),
+      ).result,
+    ).toMatchObject({
+      ok: false,
+      leafIndex: 4,
+      reason: expect.stringMatching(/right f1 is recorded as provisional → confirmed .*, the rules give no change/),
+    });
   });
 
   it('replays only the log prefix a settlement names, and each from the statuses settled before', () => {
     // f1 withdrawn at leaf 5, after a settlement computed over the first 5 events was started: it settles f1 as confirmed.
-    const late = [filed('f1', 0), labelled('f1', 1), filed('f2', 0), withdrawn('f2', 2), settled(3, 4, [withdrawal]), withdrawn('f1', 31),
-      settled(31, 5, [confirmation]), settled(32, 7, [{ ...confirmation, from: 'confirmed', to: 'withdrawn', rule: 'filing-withdrawn', cause: { event: 'FilingWithdrawn', leafIndex: 5 }, since: at(31) }])];
+    const late = [
+      filed('f1', 0),
+      labelled('f1', 1),
+      filed('f2', 0),
+      withdrawn('f2', 2),
+      settled(3, 4, [withdrawal]),
+      withdrawn('f1', 31),
+      settled(31, 5, [confirmation]),
+      settled(32, 7, [
+        {
+          ...confirmation,
+          from: 'confirmed',
+          to: 'withdrawn',
+          rule: 'filing-withdrawn',
+          cause: { event: 'FilingWithdrawn', leafIndex: 5 },
+          since: at(31),
+        },
+      ]),
+    ];
     expect(run(late)).toEqual({ result: expect.objectContaining({ ok: true }), audited: 3 });
-    const wrongFrom = late.map((s, i) => (i === 7 ? settled(32, 7, [{ ...confirmation, to: 'withdrawn', rule: 'filing-withdrawn', cause: { event: 'FilingWithdrawn', leafIndex: 5 }, since: at(31) }]) : s));
-    expect(run(wrongFrom).result).toMatchObject({ ok: false, leafIndex: 7, reason: expect.stringMatching(/recorded as provisional → withdrawn .* the rules give confirmed → withdrawn/) });
+    const wrongFrom = late.map((s, i) =>
+      i === 7
+        ? settled(32, 7, [
+            {
+              ...confirmation,
+              to: 'withdrawn',
+              rule: 'filing-withdrawn',
+              cause: { event: 'FilingWithdrawn', leafIndex: 5 },
+              since: at(31),
+            },
+          ])
+        : s,
+    );
+    expect(run(wrongFrom).result).toMatchObject({
+      ok: false,
+      leafIndex: 7,
+      reason: expect.stringMatching(/recorded as provisional → withdrawn .* the rules give confirmed → withdrawn/),
+    });
   });
 
   it('refuses a withdrawal while a complaint against the filing is open, or after a final transfer; allows it once the complaint is closed', () => {
@@ -109,12 +211,21 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
 
     const decided = d('DisputeDecided', { outcome: 'upheld', remedy: 'transfer', decidedAt: at(3), appealUntil: at(18) });
     // Decided but still open to appeal: still open.
-    expect(run([filed('f1', 0), complaint, decided, withdrawn('f1', 4)]).result).toMatchObject({ ok: false, leafIndex: 3, reason: expect.stringMatching(/complaint d1 against it was open/) });
+    expect(run([filed('f1', 0), complaint, decided, withdrawn('f1', 4)]).result).toMatchObject({
+      ok: false,
+      leafIndex: 3,
+      reason: expect.stringMatching(/complaint d1 against it was open/),
+    });
     // Final (nobody appealed within the window): the right was transferred, the creator cannot take it back.
-    expect(run([filed('f1', 0), complaint, decided, withdrawn('f1', 20)]).result)
-      .toEqual({ ok: false, leafIndex: 3, reason: 'filing f1 was withdrawn by its creator after complaint d1 transferred its right to bob' });
+    expect(run([filed('f1', 0), complaint, decided, withdrawn('f1', 20)]).result).toEqual({
+      ok: false,
+      leafIndex: 3,
+      reason: 'filing f1 was withdrawn by its creator after complaint d1 transferred its right to bob',
+    });
     // A complaint withdrawn, or decided for the respondent and final: the filing may be withdrawn.
-    expect(run([filed('f1', 0), complaint, d('ComplaintWithdrawn', { withdrawnAt: at(2) }), withdrawn('f1', 3)]).result).toMatchObject({ ok: true });
+    expect(run([filed('f1', 0), complaint, d('ComplaintWithdrawn', { withdrawnAt: at(2) }), withdrawn('f1', 3)]).result).toMatchObject({
+      ok: true,
+    });
     const rejected = d('DisputeDecided', { outcome: 'rejected', remedy: null, decidedAt: at(3), appealUntil: at(18) });
     expect(run([filed('f1', 0), complaint, rejected, withdrawn('f1', 20)]).result).toMatchObject({ ok: true });
     // Hashes and chains alone cannot tell.
@@ -123,11 +234,35 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
 
   it('refuses settlements out of time order, dated after their recording, covering more than precedes them, or off their stream', () => {
     const withSecond = (s: Spec) => [...honest.slice(0, 5), s];
-    expect(run(withSecond(settled(2, 5, []))).result).toMatchObject({ ok: false, leafIndex: 5, reason: expect.stringMatching(/earlier than the previous settlement's \(leaf 4\)/) });
-    expect(run(withSecond(settled(400, 5, []))).result).toMatchObject({ ok: false, leafIndex: 5, reason: expect.stringMatching(/was recorded earlier/) });
-    expect(run(withSecond(settled(31, 6, [confirmation]))).result).toMatchObject({ ok: false, leafIndex: 5, reason: expect.stringMatching(/claims to cover 6 events but is leaf 5/) });
-    expect(run(withSecond({ ...settled(31, 5, [confirmation]), stream: 'filing-f1' })).result).toMatchObject({ ok: false, leafIndex: 5, reason: 'RightsSettled outside the settlements stream' });
-    expect(run(withSecond(settled(31, 5, [confirmation], { policyVersion: 2 }))).result).toMatchObject({ ok: false, leafIndex: 5, reason: expect.stringMatching(/policy version 2 recorded, version 1 was in force/) });
-    expect(run(withSecond({ stream: 'settlements', type: 'RightsSettled', data: { asOf: at(31) } })).result).toMatchObject({ ok: false, leafIndex: 5, reason: expect.stringMatching(/malformed/) });
+    expect(run(withSecond(settled(2, 5, []))).result).toMatchObject({
+      ok: false,
+      leafIndex: 5,
+      reason: expect.stringMatching(/earlier than the previous settlement's \(leaf 4\)/),
+    });
+    expect(run(withSecond(settled(400, 5, []))).result).toMatchObject({
+      ok: false,
+      leafIndex: 5,
+      reason: expect.stringMatching(/was recorded earlier/),
+    });
+    expect(run(withSecond(settled(31, 6, [confirmation]))).result).toMatchObject({
+      ok: false,
+      leafIndex: 5,
+      reason: expect.stringMatching(/claims to cover 6 events but is leaf 5/),
+    });
+    expect(run(withSecond({ ...settled(31, 5, [confirmation]), stream: 'filing-f1' })).result).toMatchObject({
+      ok: false,
+      leafIndex: 5,
+      reason: 'RightsSettled outside the settlements stream',
+    });
+    expect(run(withSecond(settled(31, 5, [confirmation], { policyVersion: 2 }))).result).toMatchObject({
+      ok: false,
+      leafIndex: 5,
+      reason: expect.stringMatching(/policy version 2 recorded, version 1 was in force/),
+    });
+    expect(run(withSecond({ stream: 'settlements', type: 'RightsSettled', data: { asOf: at(31) } })).result).toMatchObject({
+      ok: false,
+      leafIndex: 5,
+      reason: expect.stringMatching(/malformed/),
+    });
   });
 });

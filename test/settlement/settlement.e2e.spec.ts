@@ -25,15 +25,27 @@ const flipped = (hex: string, bits: number, from = 0) => {
   return chars.map((c) => c.toString(16)).join('');
 };
 const phash = () => randomBytes(8).toString('hex');
-const labels = { explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 }, implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } } };
+const labels = {
+  explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
+  implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } },
+};
 
 describe('sandbox settlement', () => {
   let ledger: LedgerApp;
-  let alice: Who; let bob: Who; let carol: Who; let dave: Who; let rex: Who; let rita: Who; let victor: Who; let audrey: Who; let admin: Who;
+  let alice: Who;
+  let bob: Who;
+  let carol: Who;
+  let dave: Who;
+  let rex: Who;
+  let rita: Who;
+  let victor: Who;
+  let audrey: Who;
+  let admin: Who;
 
   const as = (who: Who) => ({
     post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
-    get: (path: string, query: Record<string, string | number> = {}) => ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
+    get: (path: string, query: Record<string, string | number> = {}) =>
+      ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
   });
   const file = async (who: Who, hash: string | null = phash(), scheme = 'phash64') => {
     const res = await as(who).post('/v1/filings', filingBody({ perceptualHash: hash === null ? undefined : { scheme, value: hash } }));
@@ -47,10 +59,13 @@ describe('sandbox settlement', () => {
     expect(opened.status).toBe(201);
     const id = opened.body.disputeId;
     for (const [who, path, body] of [
-      [rita, 'assign', { reviewerId: rita.id }], [respondent, 'response', { statement: 'It is mine.' }],
-      [rita, 'decision', { outcome: 'upheld', remedy, reasoning: 'Copied.' }], [respondent, 'appeal', { grounds: 'Wrong.' }],
+      [rita, 'assign', { reviewerId: rita.id }],
+      [respondent, 'response', { statement: 'It is mine.' }],
+      [rita, 'decision', { outcome: 'upheld', remedy, reasoning: 'Copied.' }],
+      [respondent, 'appeal', { grounds: 'Wrong.' }],
       [victor, 'appeal-decision', { ruling: 'affirm', reasoning: 'Affirmed.' }],
-    ] as const) expect((await as(who).post(`/v1/disputes/${id}/${path}`, body)).status).toBe(200);
+    ] as const)
+      expect((await as(who).post(`/v1/disputes/${id}/${path}`, body)).status).toBe(200);
     return id as string;
   };
 
@@ -69,24 +84,37 @@ describe('sandbox settlement', () => {
   afterAll(() => ledger.close());
 
   describe('near-duplicates', () => {
-    it('flags a near-duplicate of someone else\'s earlier filing in the same commit, and a reviewer clears it', async () => {
+    it("flags a near-duplicate of someone else's earlier filing in the same commit, and a reviewer clears it", async () => {
       const hash = phash();
       const original = await file(alice, hash);
-      expect(original.right).toMatchObject({ status: 'provisional', flags: [], similarity: null, policyVersion: 1, rule: 'filing-accepted' });
+      expect(original.right).toMatchObject({
+        status: 'provisional',
+        flags: [],
+        similarity: null,
+        policyVersion: 1,
+        rule: 'filing-accepted',
+      });
       // The same creator re-filing a variant is no near-duplicate of someone else's work.
       const variant = await file(alice, flipped(hash, 2, 40));
       expect(variant.right.flags).toEqual([]);
 
       const copy = await file(bob, flipped(hash, 5));
       expect(copy.right).toMatchObject({
-        status: 'provisional', flags: ['similarityReview'],
-        similarity: { review: 'pending', candidates: [
-          { filingId: original.filingId, creator: alice.id, distance: 5, leafIndex: original.leafIndex },
-          { filingId: variant.filingId, creator: alice.id, distance: 7, leafIndex: variant.leafIndex },
-        ] },
+        status: 'provisional',
+        flags: ['similarityReview'],
+        similarity: {
+          review: 'pending',
+          candidates: [
+            { filingId: original.filingId, creator: alice.id, distance: 5, leafIndex: original.leafIndex },
+            { filingId: variant.filingId, creator: alice.id, distance: 7, leafIndex: variant.leafIndex },
+          ],
+        },
       });
       const history = await as(bob).get(`/v1/filings/${copy.filingId}/history`);
-      expect(history.body.events.map((e: EventEnvelope) => [e.type, e.leafIndex])).toEqual([['WorkFiled', copy.leafIndex], ['NearDuplicatesFound', copy.leafIndex + 1]]);
+      expect(history.body.events.map((e: EventEnvelope) => [e.type, e.leafIndex])).toEqual([
+        ['WorkFiled', copy.leafIndex],
+        ['NearDuplicatesFound', copy.leafIndex + 1],
+      ]);
       // Found by the screening, so in WorkFiled's commit: not a follow-up for a filing that landed meanwhile.
       expect(history.body.events[1].recordedAt).toBe(history.body.events[0].recordedAt);
       expect(history.body.events[1].meta).toEqual({ actor: bob.id });
@@ -94,7 +122,10 @@ describe('sandbox settlement', () => {
       // Beyond the threshold (9 > 8 bits) is no candidate.
       expect((await file(carol, flipped(hash, 9, 20))).right.flags).toEqual([]);
 
-      const clear = (who: Who, body: object, id = copy.filingId) => () => as(who).post(`/v1/filings/${id}/similarity-clearance`, body);
+      const clear =
+        (who: Who, body: object, id = copy.filingId) =>
+        () =>
+          as(who).post(`/v1/filings/${id}/similarity-clearance`, body);
       const ok = { flag: 'similarityReview', decision: 'cleared', reasoning: 'Different composition; the shared hash bits are the sky.' };
       await refused(clear(bob, ok), 403, 'role-required');
       await refused(clear(audrey, ok), 403, 'role-required');
@@ -109,7 +140,13 @@ describe('sandbox settlement', () => {
 
       const cleared = await clear(rita, ok)();
       expect(cleared.status).toBe(200);
-      expect(cleared.body).toMatchObject({ filingId: copy.filingId, flag: 'similarityReview', decision: 'cleared', reviewedBy: rita.id, right: { flags: [], similarity: { review: 'cleared' } } });
+      expect(cleared.body).toMatchObject({
+        filingId: copy.filingId,
+        flag: 'similarityReview',
+        decision: 'cleared',
+        reviewedBy: rita.id,
+        right: { flags: [], similarity: { review: 'cleared' } },
+      });
       await refused(clear(victor, { ...ok, decision: 'confirmed' }), 409, 'flag-already-reviewed');
 
       // Cleared and labelled, it is confirmed once the quiet period is over.
@@ -126,44 +163,92 @@ describe('sandbox settlement', () => {
         const [a, b] = await Promise.all([file(carol, hash), file(dave, flipped(hash, 3))]);
         const [first, second] = a.leafIndex < b.leafIndex ? [a, b] : [b, a];
         expect(first.right.flags).toEqual([]);
-        expect(second.right).toMatchObject({ flags: ['similarityReview'], similarity: { candidates: [{ filingId: first.filingId, distance: 3 }] } });
+        expect(second.right).toMatchObject({
+          flags: ['similarityReview'],
+          similarity: { candidates: [{ filingId: first.filingId, distance: 3 }] },
+        });
         const history = await as(audrey).get(`/v1/filings/${second.filingId}/history`);
         expect(history.body.events.filter((e: EventEnvelope) => e.type === 'NearDuplicatesFound')).toHaveLength(1);
       }
     });
 
-    it('records a filing committed between another\'s screening and its commit as a follow-up candidate', async () => {
+    it("records a filing committed between another's screening and its commit as a follow-up candidate", async () => {
       const safeguards = ledger.app.get<FilingSafeguards>(FILING_SAFEGUARDS);
       const hash = phash();
       const now = new Date();
-      const late: FilingDetails = { ...(filingBody() as unknown as FilingDetails), filingId: uuidv7(), creator: dave.id, processEvidence: [], perceptualHash: { scheme: 'phash64', value: flipped(hash, 2) } };
+      const late: FilingDetails = {
+        ...(filingBody() as unknown as FilingDetails),
+        filingId: uuidv7(),
+        creator: dave.id,
+        processEvidence: [],
+        perceptualHash: { scheme: 'phash64', value: flipped(hash, 2) },
+      };
       const screening = await safeguards.screen(late, now);
       expect(screening.events).toEqual([]);
       const early = await file(carol, hash); // commits after the screening, before the late filing
       const { events } = await ledger.store.appendMulti([
-        { stream: `content-${late.contentHash}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: late.contentHash, filingId: late.filingId, creator: dave.id }, meta: { actor: dave.id } }] },
-        { stream: `filing-${late.filingId}`, expectedRevision: 'no-stream', events: [{ type: 'WorkFiled', data: { ...late, filedAt: now.toISOString() } as never, meta: { actor: dave.id } }] },
+        {
+          stream: `content-${late.contentHash}`,
+          expectedRevision: 'no-stream',
+          events: [
+            {
+              type: 'ContentReserved',
+              data: { contentHash: late.contentHash, filingId: late.filingId, creator: dave.id },
+              meta: { actor: dave.id },
+            },
+          ],
+        },
+        {
+          stream: `filing-${late.filingId}`,
+          expectedRevision: 'no-stream',
+          events: [{ type: 'WorkFiled', data: { ...late, filedAt: now.toISOString() } as never, meta: { actor: dave.id } }],
+        },
       ]);
       const right = await safeguards.afterFiled(late, events[1], screening);
       expect(right).toMatchObject({ flags: ['similarityReview'], similarity: { candidates: [{ filingId: early.filingId, distance: 2 }] } });
       const stream = await ledger.store.readStream(`filing-${late.filingId}`);
-      expect(stream.map((e) => [e.type, e.meta.cause ?? null])).toEqual([['WorkFiled', null], ['NearDuplicatesFound', 'concurrent-filing']]);
+      expect(stream.map((e) => [e.type, e.meta.cause ?? null])).toEqual([
+        ['WorkFiled', null],
+        ['NearDuplicatesFound', 'concurrent-filing'],
+      ]);
     });
 
     it('a screening compares with every filing this process has committed, whatever wrote it', async () => {
       const safeguards = ledger.app.get<FilingSafeguards>(FILING_SAFEGUARDS);
       const hash = phash();
       const now = new Date();
-      const details = (creator: string, value: string): FilingDetails => ({ ...(filingBody() as unknown as FilingDetails), filingId: uuidv7(), creator, processEvidence: [], perceptualHash: { scheme: 'phash64', value } });
+      const details = (creator: string, value: string): FilingDetails => ({
+        ...(filingBody() as unknown as FilingDetails),
+        filingId: uuidv7(),
+        creator,
+        processEvidence: [],
+        perceptualHash: { scheme: 'phash64', value },
+      });
       const earlier = details(carol.id, hash);
       await safeguards.screen(earlier, now); // the index is current up to here
       const { events } = await ledger.store.appendMulti([
-        { stream: `content-${earlier.contentHash}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: earlier.contentHash, filingId: earlier.filingId, creator: carol.id }, meta: { actor: carol.id } }] },
-        { stream: `filing-${earlier.filingId}`, expectedRevision: 'no-stream', events: [{ type: 'WorkFiled', data: { ...earlier, filedAt: now.toISOString() } as never, meta: { actor: carol.id } }] },
+        {
+          stream: `content-${earlier.contentHash}`,
+          expectedRevision: 'no-stream',
+          events: [
+            {
+              type: 'ContentReserved',
+              data: { contentHash: earlier.contentHash, filingId: earlier.filingId, creator: carol.id },
+              meta: { actor: carol.id },
+            },
+          ],
+        },
+        {
+          stream: `filing-${earlier.filingId}`,
+          expectedRevision: 'no-stream',
+          events: [{ type: 'WorkFiled', data: { ...earlier, filedAt: now.toISOString() } as never, meta: { actor: carol.id } }],
+        },
       ]);
       const screening = await safeguards.screen(details(dave.id, flipped(hash, 2)), now);
       expect(screening.position).toBeGreaterThan(events[1].leafIndex);
-      expect(screening.events).toMatchObject([{ type: 'NearDuplicatesFound', data: { candidates: [{ filingId: earlier.filingId, distance: 2 }] } }]);
+      expect(screening.events).toMatchObject([
+        { type: 'NearDuplicatesFound', data: { candidates: [{ filingId: earlier.filingId, distance: 2 }] } },
+      ]);
     });
 
     it('compares pdq256 and simhash64 under their own thresholds', async () => {
@@ -189,12 +274,21 @@ describe('sandbox settlement', () => {
       const right = (id: string, asOf: number) => as(dave).get(`/v1/rights/${id}`, { asOf: iso(asOf) });
 
       await refused(() => right(labelled.filingId, filedAt - 60_000), 404, 'right-not-yet-open');
-      expect((await right(labelled.filingId, filedAt + 1000)).body).toMatchObject({ status: 'provisional', holder: carol.id, flags: [], policyVersion: 1 });
+      expect((await right(labelled.filingId, filedAt + 1000)).body).toMatchObject({
+        status: 'provisional',
+        holder: carol.id,
+        flags: [],
+        policyVersion: 1,
+      });
       const confirmed = await right(labelled.filingId, filedAt + 30 * DAY);
       expect(confirmed.body).toMatchObject({ status: 'confirmed', rule: 'quiet-period-over', cause: { deadline: 'quietUntil' } });
       expect((await right(labelled.filingId, filedAt + 30 * DAY)).body).toEqual(confirmed.body);
       expect((await right(labelled.filingId, filedAt + 761 * DAY)).body).toMatchObject({ status: 'expired', rule: 'term-ended' });
-      expect((await right(unlabelled.filingId, filedAt + 8 * DAY)).body).toMatchObject({ status: 'suspended', rule: 'labels-overdue', flags: ['labelOverdue'] });
+      expect((await right(unlabelled.filingId, filedAt + 8 * DAY)).body).toMatchObject({
+        status: 'suspended',
+        rule: 'labels-overdue',
+        flags: ['labelOverdue'],
+      });
       expect((await as(carol).get(`/v1/rights/${unlabelled.filingId}`)).body).toMatchObject({ status: 'provisional', flags: [] });
 
       await refused(() => as(dave).get('/v1/rights/0190a0b0-0000-7000-8000-000000000000'), 404, 'filing-not-found');
@@ -211,12 +305,23 @@ describe('sandbox settlement', () => {
         await uphold(infringing.filingId, dave, alice);
       }
       const next = await file(dave, null);
-      expect(next.right).toMatchObject({ status: 'provisional', flags: ['probation'], probation: { upheld: 3, windowDays: 365, review: 'pending' } });
+      expect(next.right).toMatchObject({
+        status: 'provisional',
+        flags: ['probation'],
+        probation: { upheld: 3, windowDays: 365, review: 'pending' },
+      });
       expect((await as(dave).post(`/v1/filings/${next.filingId}/labels`, labels)).status).toBe(201);
       const quiet = iso(Date.parse(next.recordedAt) + 31 * DAY);
-      expect((await as(dave).get(`/v1/rights/${next.filingId}`, { asOf: quiet })).body).toMatchObject({ status: 'provisional', flags: ['probation'] });
+      expect((await as(dave).get(`/v1/rights/${next.filingId}`, { asOf: quiet })).body).toMatchObject({
+        status: 'provisional',
+        flags: ['probation'],
+      });
 
-      const review = await as(rita).post(`/v1/filings/${next.filingId}/similarity-clearance`, { flag: 'probation', decision: 'cleared', reasoning: 'Process records are complete and original.' });
+      const review = await as(rita).post(`/v1/filings/${next.filingId}/similarity-clearance`, {
+        flag: 'probation',
+        decision: 'cleared',
+        reasoning: 'Process records are complete and original.',
+      });
       expect(review.status).toBe(200);
       expect(review.body.right).toMatchObject({ flags: [], probation: { review: 'cleared' } });
       expect((await as(dave).get(`/v1/rights/${next.filingId}`, { asOf: quiet })).body).toMatchObject({ status: 'confirmed', flags: [] });
@@ -226,9 +331,11 @@ describe('sandbox settlement', () => {
   });
 
   describe('settlement runs', () => {
-    let withdrawn: string; let revoked: string; let transferred: string;
+    let withdrawn: string;
+    let revoked: string;
+    let transferred: string;
 
-    it('records RightsSettled with each right\'s from → to and rule on the settlements stream', async () => {
+    it("records RightsSettled with each right's from → to and rule on the settlements stream", async () => {
       withdrawn = (await file(carol, null)).filingId;
       expect((await as(carol).post(`/v1/filings/${withdrawn}/withdraw`, {})).status).toBe(200);
       revoked = (await file(bob, null)).filingId;
@@ -240,11 +347,35 @@ describe('sandbox settlement', () => {
       const run = await as(admin).post('/v1/settlements');
       expect(run.status).toBe(201);
       expect(await ledger.store.count()).toBe(before + 1);
-      expect(run.body).toMatchObject({ recorded: true, trigger: 'admin', policyVersion: 1, policyVersions: [1], logSize: before, leafIndex: before, revision: 0 });
+      expect(run.body).toMatchObject({
+        recorded: true,
+        trigger: 'admin',
+        policyVersion: 1,
+        policyVersions: [1],
+        logSize: before,
+        leafIndex: before,
+        revision: 0,
+      });
       const changes = Object.fromEntries(run.body.changes.map((c: any) => [c.filingId, c]));
-      expect(changes[withdrawn]).toMatchObject({ from: 'provisional', to: 'withdrawn', rule: 'filing-withdrawn', holder: carol.id, cause: { event: 'FilingWithdrawn' } });
-      expect(changes[revoked]).toMatchObject({ from: 'provisional', to: 'revoked', rule: 'dispute-upheld-revoke', cause: { event: 'AppealDecided' } });
-      expect(changes[transferred]).toMatchObject({ from: 'provisional', to: 'transferred', rule: 'dispute-upheld-transfer', holder: carol.id });
+      expect(changes[withdrawn]).toMatchObject({
+        from: 'provisional',
+        to: 'withdrawn',
+        rule: 'filing-withdrawn',
+        holder: carol.id,
+        cause: { event: 'FilingWithdrawn' },
+      });
+      expect(changes[revoked]).toMatchObject({
+        from: 'provisional',
+        to: 'revoked',
+        rule: 'dispute-upheld-revoke',
+        cause: { event: 'AppealDecided' },
+      });
+      expect(changes[transferred]).toMatchObject({
+        from: 'provisional',
+        to: 'transferred',
+        rule: 'dispute-upheld-transfer',
+        holder: carol.id,
+      });
       // Dave's three revoked filings from the repeat-infringer test are in it too; nothing else changed.
       expect(run.body.changes.every((c: any) => ['withdrawn', 'revoked', 'transferred'].includes(c.to))).toBe(true);
 
@@ -271,7 +402,13 @@ describe('sandbox settlement', () => {
     });
 
     it('replays idempotently with the same Idempotency-Key', async () => {
-      const send = () => ledger.http().post('/v1/settlements').set('authorization', `Bearer ${ledger.adminKey}`).set('idempotency-key', 'settle-once').send({});
+      const send = () =>
+        ledger
+          .http()
+          .post('/v1/settlements')
+          .set('authorization', `Bearer ${ledger.adminKey}`)
+          .set('idempotency-key', 'settle-once')
+          .send({});
       const first = await send();
       const before = await ledger.store.count();
       const second = await send();
@@ -300,18 +437,31 @@ describe('sandbox settlement', () => {
       const change = (forged.data.changes as Array<Record<string, string>>).find((c) => c.filingId === revoked)!;
       change.to = 'confirmed';
       let prev = forged.prevHash;
-      for (const e of settlements) { e.prevHash = prev; e.hash = computeEventHash(e); prev = e.hash; }
+      for (const e of settlements) {
+        e.prevHash = prev;
+        e.hash = computeEventHash(e);
+        prev = e.hash;
+      }
       const tampered = verify(events.map((e) => JSON.stringify(e)));
       expect(tampered.result).toEqual({
-        ok: false, leafIndex: forged.leafIndex,
-        reason: expect.stringMatching(new RegExp(`right ${revoked} is recorded as provisional → confirmed .*the rules give provisional → revoked \\(dispute-upheld-revoke`)),
+        ok: false,
+        leafIndex: forged.leafIndex,
+        reason: expect.stringMatching(
+          new RegExp(
+            `right ${revoked} is recorded as provisional → confirmed .*the rules give provisional → revoked \\(dispute-upheld-revoke`,
+          ),
+        ),
       });
     });
   });
 
   describe('the rights read model', () => {
     it('is rebuilt from the events to the same rows', async () => {
-      const rows = () => ledger.app.get(DataSource).getRepository(RightView).find({ order: { leafIndex: 'ASC' } });
+      const rows = () =>
+        ledger.app
+          .get(DataSource)
+          .getRepository(RightView)
+          .find({ order: { leafIndex: 'ASC' } });
       const before = await rows();
       expect(before.length).toBeGreaterThan(20);
       await ledger.app.get(ProjectionRunner).rebuild();
@@ -320,8 +470,14 @@ describe('sandbox settlement', () => {
 
     it('is the same whether the runner applies the log in one batch, a few events at a time or one by one', async () => {
       const db = ledger.app.get(DataSource);
-      const dump = async () => Object.fromEntries(await Promise.all([FilingView, PrincipalView, ApiKeyView, DisputeView, RightView].map(async (table) =>
-        [table.name, (await db.getRepository(table).find()).map((row) => JSON.stringify(row)).sort()] as const)));
+      const dump = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            [FilingView, PrincipalView, ApiKeyView, DisputeView, RightView].map(
+              async (table) => [table.name, (await db.getRepository(table).find()).map((row) => JSON.stringify(row)).sort()] as const,
+            ),
+          ),
+        );
       const applied = await dump();
       expect(applied.DisputeView.length).toBeGreaterThan(3);
       for (const batchSize of [1, 7, 10_000]) {
@@ -346,7 +502,11 @@ describe('sandbox settlement', () => {
           records = await scheduled.store.readStream('settlements');
         }
         expect(records).toHaveLength(1);
-        expect(records[0]).toMatchObject({ type: 'RightsSettled', meta: { actor: 'system:schedule' }, data: { trigger: 'schedule', changes: [{ filingId: filed.body.filingId, from: 'provisional', to: 'withdrawn' }] } });
+        expect(records[0]).toMatchObject({
+          type: 'RightsSettled',
+          meta: { actor: 'system:schedule' },
+          data: { trigger: 'schedule', changes: [{ filingId: filed.body.filingId, from: 'provisional', to: 'withdrawn' }] },
+        });
         await new Promise((r) => setTimeout(r, 400));
         expect(await scheduled.store.readStream('settlements')).toHaveLength(1);
       } finally {
@@ -367,7 +527,11 @@ describe('sandbox settlement', () => {
       expect(s.disputes.byType.infringement).toMatchObject({ total: 4, upheld: 4 });
       expect(s.disputes.byType.authorship).toMatchObject({ total: 1, upheld: 1 });
       expect(s.disputes.medianTimeToDecision.ms).toBeGreaterThanOrEqual(0);
-      expect(s.repeatInfringement).toMatchObject({ threshold: { upheld: 3, windowDays: 365 }, repeatInfringers: 1, filingsUnderProbation: 1 });
+      expect(s.repeatInfringement).toMatchObject({
+        threshold: { upheld: 3, windowDays: 365 },
+        repeatInfringers: 1,
+        filingsUnderProbation: 1,
+      });
       expect(s.similarity).toMatchObject({ flagged: 10, cleared: 1, pending: 9 });
       expect(s.labels.due).toBe(0);
       expect((await as(rita).get('/v1/stats')).status).toBe(200);
@@ -378,8 +542,13 @@ describe('sandbox settlement', () => {
 
 describe('the follow-up comparison with filings committed during a screening', () => {
   let ledger: LedgerApp;
-  let alice: Who; let bob: Who; let carol: Who; let dave: Who;
-  const as = (who: Who) => ({ post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body) });
+  let alice: Who;
+  let bob: Who;
+  let carol: Who;
+  let dave: Who;
+  const as = (who: Who) => ({
+    post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
+  });
   const file = async (who: Who, hash: string, scheme = 'phash64') => {
     const res = await as(who).post('/v1/filings', filingBody({ perceptualHash: { scheme, value: hash } }));
     expect(res.status).toBe(201);
@@ -392,11 +561,17 @@ describe('the follow-up comparison with filings committed during a screening', (
   });
   afterAll(() => ledger.close());
 
-  it('leaves out the late filer\'s own filings, withdrawn ones, other schemes and distant hashes', async () => {
+  it("leaves out the late filer's own filings, withdrawn ones, other schemes and distant hashes", async () => {
     const safeguards = ledger.app.get<FilingSafeguards>(FILING_SAFEGUARDS);
     const hash = phash();
     const now = new Date();
-    const late: FilingDetails = { ...(filingBody() as unknown as FilingDetails), filingId: uuidv7(), creator: dave.id, processEvidence: [], perceptualHash: { scheme: 'phash64', value: hash } };
+    const late: FilingDetails = {
+      ...(filingBody() as unknown as FilingDetails),
+      filingId: uuidv7(),
+      creator: dave.id,
+      processEvidence: [],
+      perceptualHash: { scheme: 'phash64', value: hash },
+    };
     const screening = await safeguards.screen(late, now);
     // Committed after the screening, before the late filing:
     await file(carol, flipped(hash, 9)); // `far`: beyond the phash64 threshold of 8
@@ -407,11 +582,28 @@ describe('the follow-up comparison with filings committed during a screening', (
     await file(carol, hash.repeat(4), 'pdq256');
     const near = await file(carol, flipped(hash, 8, 30));
     const { events } = await ledger.store.appendMulti([
-      { stream: `content-${late.contentHash}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { contentHash: late.contentHash, filingId: late.filingId, creator: dave.id }, meta: { actor: dave.id } }] },
-      { stream: `filing-${late.filingId}`, expectedRevision: 'no-stream', events: [{ type: 'WorkFiled', data: { ...late, filedAt: now.toISOString() } as never, meta: { actor: dave.id } }] },
+      {
+        stream: `content-${late.contentHash}`,
+        expectedRevision: 'no-stream',
+        events: [
+          {
+            type: 'ContentReserved',
+            data: { contentHash: late.contentHash, filingId: late.filingId, creator: dave.id },
+            meta: { actor: dave.id },
+          },
+        ],
+      },
+      {
+        stream: `filing-${late.filingId}`,
+        expectedRevision: 'no-stream',
+        events: [{ type: 'WorkFiled', data: { ...late, filedAt: now.toISOString() } as never, meta: { actor: dave.id } }],
+      },
     ]);
     const right = await safeguards.afterFiled(late, events[1], screening);
     // Exactly these two, nearest first: not `far`, `own`, `withdrawn` nor the pdq256 filing.
-    expect((right.similarity?.candidates ?? []).map((c) => [c.filingId, c.distance])).toEqual([[nearer.filingId, 1], [near.filingId, 8]]);
+    expect((right.similarity?.candidates ?? []).map((c) => [c.filingId, c.distance])).toEqual([
+      [nearer.filingId, 1],
+      [near.filingId, 8],
+    ]);
   });
 });

@@ -3,14 +3,28 @@ import { createHash, randomBytes } from 'node:crypto';
 import { filingBody } from './ledger-app.js';
 import { call, type Reply } from './http-client.js';
 
-export interface Who { id: string; key: string; keyId: string }
+export interface Who {
+  id: string;
+  key: string;
+  keyId: string;
+}
 
 /**
  * Who calls: nobody, a revoked key (of a principal holding every role), the creator who owns the filing (and is the
  * respondent of disputes about it), a creator with no part in it, the complainant of the disputes, a reviewer, the
  * reviewer assigned to the disputes (and who decided them), an auditor, the admin.
  */
-export const ACTORS = ['none', 'revoked', 'creator', 'otherCreator', 'complainant', 'reviewer', 'assignedReviewer', 'auditor', 'admin'] as const;
+export const ACTORS = [
+  'none',
+  'revoked',
+  'creator',
+  'otherCreator',
+  'complainant',
+  'reviewer',
+  'assignedReviewer',
+  'auditor',
+  'admin',
+] as const;
 export type Actor = (typeof ACTORS)[number];
 export type Cast = Record<Exclude<Actor, 'none'>, Who>;
 
@@ -56,7 +70,10 @@ export type DisputeStage = 'opened' | 'assigned' | 'answered' | 'decided' | 'app
 
 /** Fresh resources in a known state, so that a request is refused for who sends it and not for the state it meets. */
 export class Fixtures {
-  constructor(readonly url: string, readonly cast: Cast) {}
+  constructor(
+    readonly url: string,
+    readonly cast: Cast,
+  ) {}
 
   /** A work filed by `owner` whose bytes are known, so it can be uploaded to labels/verify. */
   async filing(owner: Who = this.cast.creator): Promise<{ filingId: string; contentHash: string; bytes: Buffer }> {
@@ -88,7 +105,8 @@ export class Fixtures {
 
   /** A further key of `who`, issued by the admin: a caller may revoke it without losing the key it acts with. */
   async spareKey(who: Who): Promise<string> {
-    return expectStatus('issue key', await call(this.url, 'POST', `/v1/principals/${who.id}/keys`, this.cast.admin.key, {}), 201).json.keyId;
+    return expectStatus('issue key', await call(this.url, 'POST', `/v1/principals/${who.id}/keys`, this.cast.admin.key, {}), 201).json
+      .keyId;
   }
 
   async principal(roles: string[] = ['creator']): Promise<Who> {
@@ -96,14 +114,18 @@ export class Fixtures {
   }
 }
 
-export interface Route { method: string; path: string }
+export interface Route {
+  method: string;
+  path: string;
+}
 
 /** Every operation the OpenAPI document describes, as `METHOD /path/{param}`. */
 export async function openApiRoutes(url: string): Promise<Route[]> {
   const res = expectStatus('openapi', await call(url, 'GET', '/docs/openapi.json'), 200);
   const routes: Route[] = [];
   for (const [path, ops] of Object.entries(res.json.paths as Record<string, Record<string, unknown>>)) {
-    for (const method of Object.keys(ops)) if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) routes.push({ method: method.toUpperCase(), path });
+    for (const method of Object.keys(ops))
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) routes.push({ method: method.toUpperCase(), path });
   }
   return routes;
 }

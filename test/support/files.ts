@@ -16,8 +16,16 @@ export function crc32(bytes: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
-const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; };
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+const u16 = (n: number) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+};
 
 export function pngChunk(type: string, data: Buffer): Buffer {
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
@@ -25,10 +33,14 @@ export function pngChunk(type: string, data: Buffer): Buffer {
 }
 
 export const tEXt = (keyword: string, text: string) => pngChunk('tEXt', Buffer.from(`${keyword}\0${text}`, 'latin1'));
-export const iTXt = (keyword: string, text: string, compressed = false) => pngChunk('iTXt', Buffer.concat([
-  Buffer.from(`${keyword}\0${compressed ? '\x01' : '\0'}\0\0\0`, 'latin1'),
-  compressed ? deflateSync(Buffer.from(text, 'utf8')) : Buffer.from(text, 'utf8'),
-]));
+export const iTXt = (keyword: string, text: string, compressed = false) =>
+  pngChunk(
+    'iTXt',
+    Buffer.concat([
+      Buffer.from(`${keyword}\0${compressed ? '\x01' : '\0'}\0\0\0`, 'latin1'),
+      compressed ? deflateSync(Buffer.from(text, 'utf8')) : Buffer.from(text, 'utf8'),
+    ]),
+  );
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -39,11 +51,13 @@ export function xmpPacket(o: { aigc?: string; digitalSourceType?: string; elemen
     o.aigc !== undefined && !o.element ? ` TC260:AIGC="${escapeXml(o.aigc)}"` : '',
   ].join('');
   const inner = o.aigc !== undefined && o.element ? `<TC260:AIGC>${escapeXml(o.aigc)}</TC260:AIGC>` : '';
-  return '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
-    + '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-    + '<rdf:Description rdf:about="" xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/" xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"'
-    + `${attrs}${inner ? `>${inner}</rdf:Description>` : '/>'}`
-    + '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>';
+  return (
+    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>' +
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
+    '<rdf:Description rdf:about="" xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/" xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"' +
+    `${attrs}${inner ? `>${inner}</rdf:Description>` : '/>'}` +
+    '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+  );
 }
 
 let seed = 0;
@@ -56,7 +70,9 @@ export function png(o: { before?: Buffer[]; after?: Buffer[]; width?: number; he
   const height = o.height ?? 4;
   seed += 1;
   const ihdr = Buffer.concat([u32(width), u32(height), Buffer.from([8, 2, 0, 0, 0])]);
-  const rows = Array.from({ length: height }, (_, y) => Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width * 3 }, (_, x) => (x * 31 + y * 17 + seed * 7) & 0xff))]));
+  const rows = Array.from({ length: height }, (_, y) =>
+    Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width * 3 }, (_, x) => (x * 31 + y * 17 + seed * 7) & 0xff))]),
+  );
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk('IHDR', ihdr),
@@ -68,7 +84,8 @@ export function png(o: { before?: Buffer[]; after?: Buffer[]; width?: number; he
 }
 
 const segment = (marker: number, payload: Buffer) => Buffer.concat([Buffer.from([0xff, marker]), u16(payload.length + 2), payload]);
-export const app1Xmp = (xmp: string) => segment(0xe1, Buffer.concat([Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1'), Buffer.from(xmp, 'utf8')]));
+export const app1Xmp = (xmp: string) =>
+  segment(0xe1, Buffer.concat([Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1'), Buffer.from(xmp, 'utf8')]));
 
 /**
  * A real baseline JPEG of one 8×8 grey block: SOI, APP0 (JFIF), the given APPn segments, DQT, SOF0, two one-code Huffman tables,
@@ -76,7 +93,8 @@ export const app1Xmp = (xmp: string) => segment(0xe1, Buffer.concat([Buffer.from
  */
 export function jpeg(o: { segments?: Buffer[]; fillBytes?: boolean } = {}): Buffer {
   seed += 1;
-  const dht = (tableClass: number) => segment(0xc4, Buffer.concat([Buffer.from([tableClass << 4]), Buffer.from([1, ...new Array(15).fill(0)]), Buffer.from([0])]));
+  const dht = (tableClass: number) =>
+    segment(0xc4, Buffer.concat([Buffer.from([tableClass << 4]), Buffer.from([1, ...new Array(15).fill(0)]), Buffer.from([0])]));
   return Buffer.concat([
     Buffer.from([0xff, 0xd8]),
     segment(0xe0, Buffer.from([0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0])),

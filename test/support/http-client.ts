@@ -33,7 +33,11 @@ export function send(baseUrl: string, r: RawRequest): Promise<Reply> {
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
       });
       res.on('error', reject);
@@ -48,21 +52,38 @@ export function send(baseUrl: string, r: RawRequest): Promise<Reply> {
 }
 
 /** JSON request with an optional bearer key. */
-export function call(baseUrl: string, method: string, path: string, key?: string, json?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+export function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  key?: string,
+  json?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const h: Record<string, string> = { ...headers };
   if (key) h.authorization = `Bearer ${key}`;
   if (json !== undefined) h['content-type'] = 'application/json';
   return send(baseUrl, { method, path, headers: h, body: json === undefined ? undefined : JSON.stringify(json) });
 }
 
-export interface Part { name: string; filename?: string; type?: string; data: Buffer | string }
+export interface Part {
+  name: string;
+  filename?: string;
+  type?: string;
+  data: Buffer | string;
+}
 
 /** A multipart/form-data body and its content type. */
-export function multipart(parts: Part[], boundary = `----ledger-test-${Math.random().toString(16).slice(2)}`): { body: Buffer; type: string } {
+export function multipart(
+  parts: Part[],
+  boundary = `----ledger-test-${Math.random().toString(16).slice(2)}`,
+): { body: Buffer; type: string } {
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disposition = `form-data; name="${p.name}"${p.filename !== undefined ? `; filename="${p.filename}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`, 'utf8'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`, 'utf8'),
+    );
     chunks.push(Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data, 'utf8'));
     chunks.push(Buffer.from('\r\n'));
   }
@@ -71,5 +92,10 @@ export function multipart(parts: Part[], boundary = `----ledger-test-${Math.rand
 }
 
 export const isProblem = (r: Reply): boolean =>
-  /^application\/problem\+json/.test(String(r.headers['content-type'] ?? '')) && typeof r.json === 'object' && r.json !== null &&
-  typeof r.json.type === 'string' && typeof r.json.title === 'string' && r.json.status === r.status && typeof r.json.detail === 'string';
+  /^application\/problem\+json/.test(String(r.headers['content-type'] ?? '')) &&
+  typeof r.json === 'object' &&
+  r.json !== null &&
+  typeof r.json.type === 'string' &&
+  typeof r.json.title === 'string' &&
+  r.json.status === r.status &&
+  typeof r.json.detail === 'string';

@@ -31,7 +31,8 @@ export const strongKey = () => 'slk_' + randomBytes(32).toString('base64url');
  * Suites that give a data dir are about that directory's files (restarts, tampering) and stay on SQLite.
  */
 function storeUnderTest(overrides: Partial<AppConfig>): { store: Partial<AppConfig>; drop?: string } {
-  if (overrides.store || overrides.dataDir || process.env.TEST_LEDGER_STORE !== 'postgres' || !process.env.TEST_DATABASE_URL) return { store: {} };
+  if (overrides.store || overrides.dataDir || process.env.TEST_LEDGER_STORE !== 'postgres' || !process.env.TEST_DATABASE_URL)
+    return { store: {} };
   const databaseSchema = freshSchema('test_e2e');
   return { store: { store: 'postgres', databaseUrl: process.env.TEST_DATABASE_URL, databaseSchema }, drop: databaseSchema };
 }
@@ -40,13 +41,20 @@ export async function startLedger(overrides: Partial<AppConfig> = {}): Promise<L
   const dataDir = overrides.dataDir ?? tempDir();
   const adminKey = overrides.bootstrapAdminKey ?? strongKey();
   const { store, drop } = storeUnderTest(overrides);
-  const config = loadConfig({}, { dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent', port: 0, host: '127.0.0.1', ...store, ...overrides });
+  const config = loadConfig(
+    {},
+    { dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent', port: 0, host: '127.0.0.1', ...store, ...overrides },
+  );
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {
-    app, url, config, adminKey, store: app.get<EventStore>(EVENT_STORE),
+    app,
+    url,
+    config,
+    adminKey,
+    store: app.get<EventStore>(EVENT_STORE),
     http: () => request(url),
     close: async () => {
       await app.close();
@@ -62,7 +70,6 @@ export async function principal(ledger: LedgerApp, name: string, roles: string[]
   if (res.status !== 201) throw new Error(`principal ${name}: ${res.status} ${res.text}`);
   return { id: res.body.principalId, key: res.body.apiKey.key, keyId: res.body.apiKey.keyId };
 }
-
 
 let counter = 0;
 /** A valid filing body for distinct content. */
@@ -83,7 +90,9 @@ export function filingBody(overrides: Record<string, unknown> = {}): Record<stri
       iterations: 14,
       humanContribution: 'Wrote and refined the prompt over 14 iterations, selected one of 56 candidates and repainted the sky.',
     },
-    processEvidence: [{ sha256: randomBytes(32).toString('hex'), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00Z' }],
+    processEvidence: [
+      { sha256: randomBytes(32).toString('hex'), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00Z' },
+    ],
     perceptualHash: { scheme: 'phash64', value: randomBytes(8).toString('hex') },
     ...overrides,
   };
@@ -91,11 +100,18 @@ export function filingBody(overrides: Record<string, unknown> = {}): Record<stri
 
 /** GET /v1/ledger/export with `key`, the whole NDJSON body read as text. */
 export function fetchExport(ledger: LedgerApp, key: string) {
-  return ledger.http().get('/v1/ledger/export').set('authorization', `Bearer ${key}`).buffer(true).parse((r, cb) => {
-    let text = '';
-    r.on('data', (d: Buffer) => { text += d.toString(); });
-    r.on('end', () => cb(null, text));
-  });
+  return ledger
+    .http()
+    .get('/v1/ledger/export')
+    .set('authorization', `Bearer ${key}`)
+    .buffer(true)
+    .parse((r, cb) => {
+      let text = '';
+      r.on('data', (d: Buffer) => {
+        text += d.toString();
+      });
+      r.on('end', () => cb(null, text));
+    });
 }
 
 type Answer = { status: number; headers: Record<string, string>; body: any };

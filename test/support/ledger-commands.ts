@@ -36,8 +36,10 @@ export const recorded = (stream: string, ...events: DomainEvent[]): LoggedEvent[
 const streamOf = (log: readonly LogEntry[], stream: string) => log.filter((e) => e.stream === stream);
 
 /** A command decided on its stream's events in the log so far, as the ledger writer does. */
-export const decide = <C, E extends DomainEvent, S>(stream: string, decider: Decider<C, E, S>, command: C): Command => (log) =>
-  decider.decide(command, fold(decider, streamOf(log, stream) as unknown as E[])).map((e) => ({ stream, type: e.type, data: e.data }));
+export const decide =
+  <C, E extends DomainEvent, S>(stream: string, decider: Decider<C, E, S>, command: C): Command =>
+  (log) =>
+    decider.decide(command, fold(decider, streamOf(log, stream) as unknown as E[])).map((e) => ({ stream, type: e.type, data: e.data }));
 
 // ---------------------------------------------------------------- filings
 
@@ -47,18 +49,30 @@ export const contentOf = (filingId: string) => sha256Hex(`content of ${filingId}
 /** A work filed by `creator` at `now`: the content reservation and WorkFiled in one commit, as the filing handler appends them. */
 export function fileWork(filingId: string, creator: string, now: Date, details: Partial<FilingDetails> = {}): Command {
   const filing: FilingDetails = {
-    filingId, creator, contentHash: contentOf(filingId), contentType: 'image/png', title: `Work ${filingId}`,
+    filingId,
+    creator,
+    contentHash: contentOf(filingId),
+    contentType: 'image/png',
+    title: `Work ${filingId}`,
     generation: {
-      digitalSourceType: AI_SOURCE, tool: { name: 'Stable Diffusion', version: '3.5', provider: 'Stability AI' },
-      promptHash: sha256Hex(`prompt ${filingId}`), negativePromptHash: null, parametersHash: null, parameters: { steps: 30 }, seed: '42',
-      iterations: 3, humanContribution: 'selection and repainting',
+      digitalSourceType: AI_SOURCE,
+      tool: { name: 'Stable Diffusion', version: '3.5', provider: 'Stability AI' },
+      promptHash: sha256Hex(`prompt ${filingId}`),
+      negativePromptHash: null,
+      parametersHash: null,
+      parameters: { steps: 30 },
+      seed: '42',
+      iterations: 3,
+      humanContribution: 'selection and repainting',
     },
     processEvidence: [{ sha256: sha256Hex(`draft ${filingId}`), kind: 'draft', description: 'first draft', createdAt: null }],
     perceptualHash: null,
     ...details,
   };
   const reservation = {
-    stream: contentStream(filing.contentHash), type: 'ContentReserved', data: { contentHash: filing.contentHash, filingId, creator },
+    stream: contentStream(filing.contentHash),
+    type: 'ContentReserved',
+    data: { contentHash: filing.contentHash, filingId, creator },
   };
   return (log) => [reservation, ...decide(filingStream(filingId), filingDecider, { type: 'FileWork', filing, now })(log)];
 }
@@ -79,7 +93,12 @@ export const IMAGE_LABELS: LabelsInput = {
 
 export const declareLabels = (filingId: string, actor: string, now: Date, labels: Partial<LabelsInput> = {}): Command =>
   decide(filingStream(filingId), labelingDecider, {
-    type: 'DeclareLabels', filingId, actor, labels: { ...IMAGE_LABELS, ...labels }, platformCode: PLATFORM_CODE, now,
+    type: 'DeclareLabels',
+    filingId,
+    actor,
+    labels: { ...IMAGE_LABELS, ...labels },
+    platformCode: PLATFORM_CODE,
+    now,
   });
 
 /** The complete implicit label of IMAGE_LABELS for a filing, as the file would carry it (JSON under an AIGC key). */
@@ -88,12 +107,22 @@ export const aigcInFile = (filingId: string, changes: Partial<Aigc> = {}): strin
 
 /** An upload of the filing's own bytes (its contentHash, read from the log) carrying these AIGC values. */
 export function checkLabelFile(
-  filingId: string, actor: string, now: Date, values: FileReading['values'], reading: Partial<FileReading> = {},
+  filingId: string,
+  actor: string,
+  now: Date,
+  values: FileReading['values'],
+  reading: Partial<FileReading> = {},
 ): Command {
   return (log) => {
     const filed = streamOf(log, filingStream(filingId)).find((e) => e.type === 'WorkFiled');
     const file: FileReading = {
-      sha256: String(filed?.data.contentHash), size: 2048, format: 'png', values, traces: [], unread: [], ...reading,
+      sha256: String(filed?.data.contentHash),
+      size: 2048,
+      format: 'png',
+      values,
+      traces: [],
+      unread: [],
+      ...reading,
     };
     return decide(filingStream(filingId), labelingDecider, { type: 'CheckLabelFile', filingId, actor, file, now })(log);
   };
@@ -125,7 +154,13 @@ export const keyHashOf = (keyId: string) => sha256Hex(`secret of ${keyId}`);
 
 export const registerPrincipal = (principalId: string, name: string, roles: Role[], keyId: string, now: Date): Command =>
   decide(principalStream(principalId), identityDecider, {
-    type: 'RegisterPrincipal', principalId, name, roles, keyId, keyHash: keyHashOf(keyId), now,
+    type: 'RegisterPrincipal',
+    principalId,
+    name,
+    roles,
+    keyId,
+    keyHash: keyHashOf(keyId),
+    now,
   });
 
 export const issueApiKey = (principalId: string, keyId: string, now: Date): Command =>
@@ -162,16 +197,28 @@ export type Complaint = Partial<Omit<ComplaintInput, 'disputeId' | 'filingId' | 
  */
 export function fileComplaint(disputeId: string, filingId: string, complainant: string, now: Date, complaint: Complaint = {}): Command {
   const input: ComplaintInput = {
-    disputeId, type: 'infringement', filingId, complainant, claim: 'This copies my work.', basisFilingId: null,
-    evidence: [{ sha256: sha256Hex(`evidence ${disputeId}`), description: 'camera original', declaredAiGenerated: false }], ...complaint,
+    disputeId,
+    type: 'infringement',
+    filingId,
+    complainant,
+    claim: 'This copies my work.',
+    basisFilingId: null,
+    evidence: [{ sha256: sha256Hex(`evidence ${disputeId}`), description: 'camera original', declaredAiGenerated: false }],
+    ...complaint,
   };
   return (log) => {
-    const filedAiWorks = log.filter((e) => e.type === 'WorkFiled' && input.evidence.some((x) => x.sha256 === e.data.contentHash))
+    const filedAiWorks = log
+      .filter((e) => e.type === 'WorkFiled' && input.evidence.some((x) => x.sha256 === e.data.contentHash))
       .map((e) => ({ contentHash: String(e.data.contentHash), filingId: String(e.data.filingId) }));
     const { version, responseDays, decisionSlaDays, appealDays } = policyInForce(policyState(log), now);
     return decide(disputeStream(disputeId), disputeDecider, {
-      type: 'FileComplaint', complaint: input, target: filingFacts(log, filingId), basis: filingFacts(log, input.basisFilingId),
-      filedAiWorks, policy: { version, responseDays, decisionSlaDays, appealDays }, now,
+      type: 'FileComplaint',
+      complaint: input,
+      target: filingFacts(log, filingId),
+      basis: filingFacts(log, input.basisFilingId),
+      filedAiWorks,
+      policy: { version, responseDays, decisionSlaDays, appealDays },
+      now,
     })(log);
   };
 }
@@ -179,7 +226,13 @@ export function fileComplaint(disputeId: string, filingId: string, complainant: 
 /** A reviewer assigns the dispute to themself. */
 export const assignDispute = (disputeId: string, reviewerId: string, now: Date): Command =>
   decide(disputeStream(disputeId), disputeDecider, {
-    type: 'AssignDispute', disputeId, actor: reviewerId, actorIsAdmin: false, reviewerId, reviewerRoles: ['reviewer'], now,
+    type: 'AssignDispute',
+    disputeId,
+    actor: reviewerId,
+    actorIsAdmin: false,
+    reviewerId,
+    reviewerRoles: ['reviewer'],
+    now,
   });
 
 export const submitResponse = (disputeId: string, respondent: string, now: Date, statement = 'It is my own work.'): Command =>
@@ -187,7 +240,13 @@ export const submitResponse = (disputeId: string, respondent: string, now: Date,
 
 export const decideDispute = (disputeId: string, reviewerId: string, outcome: Outcome, remedy: Remedy | null, now: Date): Command =>
   decide(disputeStream(disputeId), disputeDecider, {
-    type: 'DecideDispute', disputeId, actor: reviewerId, outcome, remedy, reasoning: `Found ${outcome}.`, now,
+    type: 'DecideDispute',
+    disputeId,
+    actor: reviewerId,
+    outcome,
+    remedy,
+    reasoning: `Found ${outcome}.`,
+    now,
   });
 
 export const fileAppeal = (disputeId: string, party: string, now: Date, grounds = 'The evidence was misread.'): Command =>
@@ -195,7 +254,13 @@ export const fileAppeal = (disputeId: string, party: string, now: Date, grounds 
 
 export const decideAppeal = (disputeId: string, reviewerId: string, ruling: Ruling, remedy: Remedy | null, now: Date) =>
   decide(disputeStream(disputeId), disputeDecider, {
-    type: 'DecideAppeal', disputeId, actor: reviewerId, ruling, remedy, reasoning: `Appeal: ${ruling}.`, now,
+    type: 'DecideAppeal',
+    disputeId,
+    actor: reviewerId,
+    ruling,
+    remedy,
+    reasoning: `Appeal: ${ruling}.`,
+    now,
   });
 
 export const withdrawComplaint = (disputeId: string, complainant: string, now: Date, reason: string | null = null): Command =>
@@ -214,14 +279,21 @@ export const flagReviewed = (filingId: string, flag: ReviewableFlag, decision: R
   recorded(filingStream(filingId), {
     type: 'FlagReviewed',
     data: {
-      filingId, flag, decision, reasoning: `The ${flag} flag is ${decision}.`, reviewedBy: reviewerId, reviewedAt: now.toISOString(),
+      filingId,
+      flag,
+      decision,
+      reasoning: `The ${flag} flag is ${decision}.`,
+      reviewedBy: reviewerId,
+      reviewedAt: now.toISOString(),
     },
   });
 
 /** A settlement run as of `asOf` over the log so far, as the settlement service computes it. */
-export const settleRights = (asOf: Date): Command => (log) => {
-  const book = RightsBook.of(log);
-  const settled = book.settlementAt(asOf.getTime(), log.length);
-  const data: RightsSettledData = { asOf: asOf.toISOString(), logSize: log.length, ...settled, trigger: 'admin' };
-  return recorded(SETTLEMENTS_STREAM, { type: 'RightsSettled', data: data as unknown as JsonObject });
-};
+export const settleRights =
+  (asOf: Date): Command =>
+  (log) => {
+    const book = RightsBook.of(log);
+    const settled = book.settlementAt(asOf.getTime(), log.length);
+    const data: RightsSettledData = { asOf: asOf.toISOString(), logSize: log.length, ...settled, trigger: 'admin' };
+    return recorded(SETTLEMENTS_STREAM, { type: 'RightsSettled', data: data as unknown as JsonObject });
+  };

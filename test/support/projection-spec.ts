@@ -20,9 +20,15 @@ import type { EventEnvelope, JsonObject } from '../../src/verifier/envelope.js';
 import { ALL_READ_MODEL_ENTITIES } from './read-models.js';
 
 /** An event to append, on its stream. */
-export interface LoggedEvent { stream: string; type: string; data: JsonObject }
+export interface LoggedEvent {
+  stream: string;
+  type: string;
+  data: JsonObject;
+}
 /** An event of the log as a command sees it before deciding: what was appended before it, in log order. */
-export interface LogEntry extends LoggedEvent { leafIndex: number }
+export interface LogEntry extends LoggedEvent {
+  leafIndex: number;
+}
 /**
  * What a step appends: events as they are, or a command decided against the log up to that point (as a handler reads
  * its stream before deciding), which may give several events.
@@ -41,8 +47,12 @@ export interface ReadModelRows {
 }
 
 const TABLES: { [T in keyof ReadModelRows]: [EntityTarget<ObjectLiteral>, string] } = {
-  filings: [FilingView, 'filingId'], principals: [PrincipalView, 'principalId'], api_keys: [ApiKeyView, 'keyId'],
-  disputes: [DisputeView, 'disputeId'], rights: [RightView, 'filingId'], copies: [CopyView, 'leafIndex'],
+  filings: [FilingView, 'filingId'],
+  principals: [PrincipalView, 'principalId'],
+  api_keys: [ApiKeyView, 'keyId'],
+  disputes: [DisputeView, 'disputeId'],
+  rights: [RightView, 'filingId'],
+  copies: [CopyView, 'leafIndex'],
 };
 
 /** The rows a scenario expects, table by table (a table left out is not checked); each row lists only the columns that matter. */
@@ -78,7 +88,10 @@ export class Scenario {
   private readonly steps: Step[] = [];
   private restartNext = false;
 
-  constructor(private readonly projections: ProjectionFactory, private readonly invariant: (outcome: Outcome) => void) {}
+  constructor(
+    private readonly projections: ProjectionFactory,
+    private readonly invariant: (outcome: Outcome) => void,
+  ) {}
 
   /** History: appended in one commit and applied as one batch. */
   given(...entries: Entry[]): this {
@@ -164,8 +177,12 @@ async function readModels(dataDir: string, opened: DataSource[]): Promise<DataSo
 
 /** Decides the step's commands in order against the log so far, then appends every event in one commit. */
 async function append(store: EventStore, entries: Entry[]): Promise<void> {
-  const log: LogEntry[] = (await store.readAll(0, WHOLE_LOG))
-    .map((e) => ({ stream: e.stream, type: e.type, data: e.data, leafIndex: e.leafIndex }));
+  const log: LogEntry[] = (await store.readAll(0, WHOLE_LOG)).map((e) => ({
+    stream: e.stream,
+    type: e.type,
+    data: e.data,
+    leafIndex: e.leafIndex,
+  }));
   const before = log.length;
   for (const entry of entries) {
     const events = typeof entry === 'function' ? entry(log) : Array.isArray(entry) ? entry : [entry as LoggedEvent];
@@ -173,9 +190,13 @@ async function append(store: EventStore, entries: Entry[]): Promise<void> {
   }
   const appended = log.slice(before);
   if (appended.length === 0) return;
-  await store.appendMulti(appended.map((e) => ({
-    stream: e.stream, expectedRevision: 'any' as const, events: [{ type: e.type, data: e.data, meta: {} }],
-  })));
+  await store.appendMulti(
+    appended.map((e) => ({
+      stream: e.stream,
+      expectedRevision: 'any' as const,
+      events: [{ type: e.type, data: e.data, meta: {} }],
+    })),
+  );
 }
 
 async function readRows(db: DataSource): Promise<ReadModelRows> {

@@ -6,7 +6,8 @@ export const STRESS = /^(1|true|yes)$/i.test(process.env.STRESS ?? '');
 /** `ci` in the ordinary suite, `stress` under STRESS=1. */
 export const scaled = (ci: number, stress: number): number => (STRESS ? stress : ci);
 
-export const SEED = process.env.SEED !== undefined && process.env.SEED !== '' ? Number(process.env.SEED) >>> 0 : (Date.now() ^ (process.pid << 8)) >>> 0;
+export const SEED =
+  process.env.SEED !== undefined && process.env.SEED !== '' ? Number(process.env.SEED) >>> 0 : (Date.now() ^ (process.pid << 8)) >>> 0;
 
 export interface Random {
   /** Uniform in [0, 1). */

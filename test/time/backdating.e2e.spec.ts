@@ -80,6 +80,8 @@ describe('backdating with the log key', () => {
     const last = Math.floor(Date.parse(events[events.length - 1].recordedAt) / 1000);
     const result = await verifyForged('old-checkpoint', events, last - 60);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`^FAILED: checkpoint of size ${events.length} has time ${last - 60} .* earlier than leaf ${events.length - 1}`));
+    expect(result.stdout).toMatch(
+      new RegExp(`^FAILED: checkpoint of size ${events.length} has time ${last - 60} .* earlier than leaf ${events.length - 1}`),
+    );
   });
 });

@@ -24,7 +24,10 @@ function rechain(events: EventEnvelope[], from: number): EventEnvelope[] {
 }
 
 const checkpointAt = (events: EventEnvelope[], size: number, time: number) =>
-  signCheckpoint({ origin: ORIGIN, treeSize: size, rootHash: rootFromLeafHashes(leafHashesOf(events.slice(0, size))), time }, signer.key.secretKey);
+  signCheckpoint(
+    { origin: ORIGIN, treeSize: size, rootHash: rootFromLeafHashes(leafHashesOf(events.slice(0, size))), time },
+    signer.key.secretKey,
+  );
 
 describe('CommitClock', () => {
   it('never goes back when the system clock steps back, nor behind the previous event', () => {
@@ -62,7 +65,9 @@ describe('the verifier checks that time moves forward', () => {
     const forged = rechain(events, 7);
     const result = verifyExport(ndjson(forged), [checkpointAt(forged, 12, T0 + 12)], signer.vkey);
     expect(result).toMatchObject({ ok: false, leafIndex: 7 });
-    expect((result as { reason: string }).reason).toMatch(/^recordedAt 2025-12-31T23:59:06.000Z is earlier than leaf 6's 2026-01-01T00:00:06.000Z/);
+    expect((result as { reason: string }).reason).toMatch(
+      /^recordedAt 2025-12-31T23:59:06.000Z is earlier than leaf 6's 2026-01-01T00:00:06.000Z/,
+    );
   });
 
   it('refuses a recordedAt that is not an ISO-8601 UTC time', () => {
@@ -74,7 +79,9 @@ describe('the verifier checks that time moves forward', () => {
   it('refuses a checkpoint older than the leaves it covers', () => {
     const result = verifyExport(ndjson(log), [checkpointAt(log, 12, T0 + 5)], signer.vkey);
     expect(result).toMatchObject({ ok: false, leafIndex: null });
-    expect((result as { reason: string }).reason).toMatch(/^checkpoint of size 12 has time \d+ \(2026-01-01T00:00:05Z\), earlier than leaf 11 it covers/);
+    expect((result as { reason: string }).reason).toMatch(
+      /^checkpoint of size 12 has time \d+ \(2026-01-01T00:00:05Z\), earlier than leaf 11 it covers/,
+    );
   });
 
   it('refuses a checkpoint older than a smaller checkpoint', () => {

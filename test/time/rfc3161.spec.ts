@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import {
-  checkTrustAnchors, fetchTimestamp, newNonce, parsePemCertificates, sha256, TimestampError, verifyTimestampToken,
+  checkTrustAnchors,
+  fetchTimestamp,
+  newNonce,
+  parsePemCertificates,
+  sha256,
+  TimestampError,
+  verifyTimestampToken,
 } from '../../src/timestamp/rfc3161.js';
 
 const run = promisify(execFile);
@@ -15,7 +21,9 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
   let tsa: OpensslTsa;
   let other: OpensslTsa;
   const work = mkdtempSync(join(tmpdir(), 'ledger-rfc3161-'));
-  beforeAll(async () => { [tsa, other] = await Promise.all([startOpensslTsa('Test TSA'), startOpensslTsa('Other TSA')]); });
+  beforeAll(async () => {
+    [tsa, other] = await Promise.all([startOpensslTsa('Test TSA'), startOpensslTsa('Other TSA')]);
+  });
   afterAll(async () => {
     await Promise.all([tsa.close(), other.close()]);
     rmSync(work, { recursive: true, force: true });
@@ -34,7 +42,17 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     expect(verified.time).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
     const file = join(work, 'token.der');
     writeFileSync(file, token);
-    const { stdout } = await run('openssl', ['ts', '-verify', '-in', file, '-token_in', '-digest', Buffer.from(digest).toString('hex'), '-CAfile', tsa.caFile]);
+    const { stdout } = await run('openssl', [
+      'ts',
+      '-verify',
+      '-in',
+      file,
+      '-token_in',
+      '-digest',
+      Buffer.from(digest).toString('hex'),
+      '-CAfile',
+      tsa.caFile,
+    ]);
     expect(stdout).toMatch(/Verification: OK/);
   });
 
@@ -49,7 +67,13 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     for (let at = 0; at < token.length; at += 11) {
       const altered = token.slice();
       altered[at] ^= 0x01;
-      if (!await verifyTimestampToken(altered, message, cas, nonce).then(() => false, () => true)) accepted.push(at);
+      if (
+        !(await verifyTimestampToken(altered, message, cas, nonce).then(
+          () => false,
+          () => true,
+        ))
+      )
+        accepted.push(at);
     }
     expect(accepted).toEqual([]);
   });

@@ -15,7 +15,12 @@ import { filingBody, principal, startLedger, type LedgerApp } from '../support/l
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Item { treeSize: number; time: number; note: string; timestamps: Array<{ tsa: string; time: number; token: string }> }
+interface Item {
+  treeSize: number;
+  time: number;
+  note: string;
+  timestamps: Array<{ tsa: string; time: number; token: string }>;
+}
 
 describe('checkpoints time-stamped by an RFC 3161 TSA', () => {
   let tsa: OpensslTsa;
@@ -25,7 +30,13 @@ describe('checkpoints time-stamped by an RFC 3161 TSA', () => {
 
   beforeAll(async () => {
     tsa = await startOpensslTsa();
-    ledger = await startLedger({ checkpointIntervalMs: 200, tsaUrls: [tsa.url], tsaCaFile: tsa.caFile, tsaIntervalS: 1, tsaTimeoutMs: 1000 });
+    ledger = await startLedger({
+      checkpointIntervalMs: 200,
+      tsaUrls: [tsa.url],
+      tsaCaFile: tsa.caFile,
+      tsaIntervalS: 1,
+      tsaTimeoutMs: 1000,
+    });
     creator = await principal(ledger, 'Tess', ['creator']);
   });
   afterAll(async () => {
@@ -73,7 +84,11 @@ describe('checkpoints time-stamped by an RFC 3161 TSA', () => {
     const receipt = await ledger.http().get(`/v1/filings/${filed.body.filingId}/receipt`).set('authorization', `Bearer ${creator.key}`);
     expect(receipt.status).toBe(200);
     expect(receipt.body.timestamps).toHaveLength(1);
-    const verified = await verifyTimestampToken(Buffer.from(receipt.body.timestamps[0].token, 'base64'), checkpointMessage(receipt.body.checkpoint), parsePemCertificates(tsa.caPem));
+    const verified = await verifyTimestampToken(
+      Buffer.from(receipt.body.timestamps[0].token, 'base64'),
+      checkpointMessage(receipt.body.checkpoint),
+      parsePemCertificates(tsa.caPem),
+    );
     expect(verified.time).toBe(receipt.body.timestamps[0].time);
   });
 
@@ -89,10 +104,11 @@ describe('checkpoints time-stamped by an RFC 3161 TSA', () => {
     const metrics = (await ledger.http().get('/metrics')).text;
     expect(metrics).toMatch(/ledger_tsa_requests_total\{[^}]*outcome="failed"[^}]*\} [1-9]/);
     tsa.mode = 'ok';
-    const okCount = async () => Number(/ledger_tsa_requests_total\{[^}]*outcome="ok"[^}]*\} (\d+)/.exec((await ledger.http().get('/metrics')).text)?.[1] ?? 0);
+    const okCount = async () =>
+      Number(/ledger_tsa_requests_total\{[^}]*outcome="ok"[^}]*\} (\d+)/.exec((await ledger.http().get('/metrics')).text)?.[1] ?? 0);
     const before2 = await okCount();
     await file();
-    for (let i = 0; i < 100 && await okCount() === before2; i++) await sleep(100);
+    for (let i = 0; i < 100 && (await okCount()) === before2; i++) await sleep(100);
     expect(await okCount()).toBeGreaterThan(before2);
   });
 });

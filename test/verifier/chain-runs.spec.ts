@@ -10,14 +10,23 @@ const signer = newSigner();
 const log = buildLog(Array.from({ length: 60 }, (_, i) => ({ stream: `s-${(i * 5) % 7}`, type: 'Noted', data: { n: i } })));
 const checkpoint = signer.checkpoint(log);
 const clone = (events: EventEnvelope[]) => events.map((e) => structuredClone(e));
-const rehash = (e: EventEnvelope) => { e.hash = computeEventHash(e); return e; };
+const rehash = (e: EventEnvelope) => {
+  e.hash = computeEventHash(e);
+  return e;
+};
 
 /** A memory spill that counts what went through it and whether it was released. */
 class WatchedSpill extends MemorySpill {
   appended = 0;
   disposed = 0;
-  append(bytes: Uint8Array): void { this.appended++; super.append(bytes); }
-  dispose(): void { this.disposed++; super.dispose(); }
+  append(bytes: Uint8Array): void {
+    this.appended++;
+    super.append(bytes);
+  }
+  dispose(): void {
+    this.disposed++;
+    super.dispose();
+  }
 }
 
 function verifyInRuns(events: unknown[], runRecords: number, notes = [checkpoint]) {
@@ -40,7 +49,11 @@ describe('the chain check in spilled runs', () => {
       (events[leaf].data as { n: number }).n = -1;
       rehash(events[leaf]); // the event itself hashes; the next event of its stream no longer chains to it
       const next = log.findIndex((e, i) => i > leaf && e.stream === log[leaf].stream);
-      const expected = { ok: false, leafIndex: next, reason: `prevHash does not chain to revision ${log[leaf].revision} of ${log[leaf].stream}` };
+      const expected = {
+        ok: false,
+        leafIndex: next,
+        reason: `prevHash does not chain to revision ${log[leaf].revision} of ${log[leaf].stream}`,
+      };
       for (const runRecords of [1, 4, 16, 1000]) {
         const { result, spill } = verifyInRuns(events, runRecords);
         expect(result).toEqual(expected);
@@ -60,13 +73,19 @@ describe('the chain check in spilled runs', () => {
     rehash(events[early]);
     for (const runRecords of [3, 1000]) {
       expect(verifyInRuns(events, runRecords).result).toEqual({
-        ok: false, leafIndex: early, reason: `prevHash does not chain to revision ${log[early].revision - 1} of s-6`,
+        ok: false,
+        leafIndex: early,
+        reason: `prevHash does not chain to revision ${log[early].revision - 1} of s-6`,
       });
     }
     const lateOnly = clone(log);
     lateOnly[late].revision += 1;
     rehash(lateOnly[late]);
-    expect(verifyInRuns(lateOnly, 3).result).toEqual({ ok: false, leafIndex: late, reason: `revision of s-0 is ${log[late].revision + 1}, expected ${log[late].revision}` });
+    expect(verifyInRuns(lateOnly, 3).result).toEqual({
+      ok: false,
+      leafIndex: late,
+      reason: `revision of s-0 is ${log[late].revision + 1}, expected ${log[late].revision}`,
+    });
   });
 
   it('reports a break before a later failure of another kind, and after an earlier one', () => {
@@ -77,7 +96,11 @@ describe('the chain check in spilled runs', () => {
     const next = log.findIndex((e, i) => i > leaf && e.stream === log[leaf].stream);
     const later = clone(events);
     (later[next + 5].data as { n: number }).n = -2; // a bad event hash after the break
-    expect(verifyInRuns(later, 4).result).toMatchObject({ ok: false, leafIndex: next, reason: expect.stringMatching(/^prevHash does not chain/) });
+    expect(verifyInRuns(later, 4).result).toMatchObject({
+      ok: false,
+      leafIndex: next,
+      reason: expect.stringMatching(/^prevHash does not chain/),
+    });
     const earlier = clone(events);
     (earlier[next - 1].data as { n: number }).n = -2; // a bad event hash before the break: streaming stops there
     expect(verifyInRuns(earlier, 4).result).toEqual({ ok: false, leafIndex: next - 1, reason: 'hash does not match the event' });
@@ -92,7 +115,11 @@ describe('the chain check in spilled runs', () => {
     expect(failed.result).toMatchObject({ ok: false, leafIndex: 30 });
     expect(failed.spill.disposed).toBeGreaterThan(0);
     const truncated = verifyInRuns(log.slice(0, 50), 4);
-    expect(truncated.result).toMatchObject({ ok: false, leafIndex: 50, reason: 'export ends after 50 events but a signed checkpoint has 60' });
+    expect(truncated.result).toMatchObject({
+      ok: false,
+      leafIndex: 50,
+      reason: 'export ends after 50 events but a signed checkpoint has 60',
+    });
     expect(truncated.spill.disposed).toBeGreaterThan(0);
   });
 

@@ -11,11 +11,13 @@ const root8b64 = Buffer.from(root8, 'hex').toString('base64');
 
 describe('checkpoint body', () => {
   it('is <origin>\\n<size>\\n<base64 root>\\ntime <unix seconds>\\n', () => {
-    expect(formatCheckpointBody({ origin, treeSize: 8, rootHash: root8, time: 1767225600 }))
-      .toBe(`${origin}\n8\n${root8b64}\ntime 1767225600\n`);
+    expect(formatCheckpointBody({ origin, treeSize: 8, rootHash: root8, time: 1767225600 })).toBe(
+      `${origin}\n8\n${root8b64}\ntime 1767225600\n`,
+    );
     expect(formatCheckpointBody({ origin, treeSize: 8, rootHash: unhex(root8) })).toBe(`${origin}\n8\n${root8b64}\n`);
-    expect(formatCheckpointBody({ origin, treeSize: 0, rootHash: vectors.rootsBySize[0], time: 0 }))
-      .toBe(`${origin}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\ntime 0\n`);
+    expect(formatCheckpointBody({ origin, treeSize: 0, rootHash: vectors.rootsBySize[0], time: 0 })).toBe(
+      `${origin}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\ntime 0\n`,
+    );
   });
 
   it('refuses bad input', () => {
@@ -60,13 +62,19 @@ describe('signed checkpoints', () => {
     expect(note.slice(0, body.length + 1)).toBe(body + '\n');
     expect(m[1]).toBe(origin);
     const field = Buffer.from(m[2], 'base64');
-    const expectedId = createHash('sha256').update(Buffer.concat([Buffer.from(origin), Buffer.from([0x0a, 0x01]), key.publicKey])).digest().subarray(0, 4);
+    const expectedId = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(origin), Buffer.from([0x0a, 0x01]), key.publicKey]))
+      .digest()
+      .subarray(0, 4);
     expect(hex(field.subarray(0, 4))).toBe(hex(expectedId));
     expect(field).toHaveLength(68);
     expect(cryptoVerify(null, Buffer.from(body), key.publicKeyObject, field.subarray(4))).toBe(true);
 
     const result = verifyCheckpoint(note, vkey);
-    expect(result).toEqual({ ok: true, checkpoint: { origin, treeSize: 8, rootHash: unhex(root8), extensions: ['time 1767225600'], time: 1767225600 } });
+    expect(result).toEqual({
+      ok: true,
+      checkpoint: { origin, treeSize: 8, rootHash: unhex(root8), extensions: ['time 1767225600'], time: 1767225600 },
+    });
     expect(verifyCheckpoint(note, vkey, { verify: nativeVerify }).ok).toBe(true);
   });
 

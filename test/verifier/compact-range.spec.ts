@@ -49,7 +49,10 @@ describe('CompactRange', () => {
 
   it('uses an injected SHA-256', () => {
     let calls = 0;
-    const sha256 = (data: Uint8Array) => { calls++; return new Uint8Array(createHash('sha256').update(data).digest()); };
+    const sha256 = (data: Uint8Array) => {
+      calls++;
+      return new Uint8Array(createHash('sha256').update(data).digest());
+    };
     const range = new CompactRange(sha256);
     vectors.leafHashes.forEach((l) => range.append(unhex(l)));
     expect(hex(range.root())).toBe(vectors.rootsBySize[8]);
@@ -59,7 +62,12 @@ describe('CompactRange', () => {
   it('hashes 100,000 leaves with O(log n) state', () => {
     const range = new CompactRange();
     const leaf = new Uint8Array(32);
-    for (let i = 0; i < 100_000; i++) { leaf[0] = i & 0xff; leaf[1] = (i >> 8) & 0xff; leaf[2] = i >> 16; range.append(leaf); }
+    for (let i = 0; i < 100_000; i++) {
+      leaf[0] = i & 0xff;
+      leaf[1] = (i >> 8) & 0xff;
+      leaf[2] = i >> 16;
+      range.append(leaf);
+    }
     expect(range.frontier().length).toBe(popCount(100_000));
     expect(range.frontier().length).toBeLessThanOrEqual(17);
   });
@@ -68,7 +76,10 @@ describe('CompactRange', () => {
     const leaves = randomLeaves(5);
     const range = new CompactRange();
     const buffer = new Uint8Array(32);
-    for (const l of leaves) { buffer.set(l); range.append(buffer); }
+    for (const l of leaves) {
+      buffer.set(l);
+      range.append(buffer);
+    }
     buffer.fill(0);
     expect(hex(range.root())).toBe(hex(rootFromLeafHashes(leaves)));
   });

@@ -3,8 +3,16 @@ import { createHash } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import {
-  checkWitnessQuorum, COSIGNATURE_V1, cosignatureV1Message, formatCosignerVkey, ML_DSA_44, parseCosignerVkey, signCosignatureV1,
-  signMlDsaCosignature, subtreeV1Message, verifyCosignatures,
+  checkWitnessQuorum,
+  COSIGNATURE_V1,
+  cosignatureV1Message,
+  formatCosignerVkey,
+  ML_DSA_44,
+  parseCosignerVkey,
+  signCosignatureV1,
+  signMlDsaCosignature,
+  subtreeV1Message,
+  verifyCosignatures,
 } from '../../src/verifier/cosignature.js';
 import { parseNote } from '../../src/verifier/note.js';
 import { newSigner, sampleLog } from './fixture.js';
@@ -22,7 +30,10 @@ describe('cosigner vkeys', () => {
   it('derive the key ID from name, type and key, and refuse a wrong one', () => {
     const w = witness('witness.example/w1');
     const vkey = formatCosignerVkey(w.name, COSIGNATURE_V1, w.key.publicKey);
-    const expected = createHash('sha256').update(Buffer.concat([Buffer.from('witness.example/w1\n'), Buffer.from([0x04]), w.key.publicKey])).digest().subarray(0, 4);
+    const expected = createHash('sha256')
+      .update(Buffer.concat([Buffer.from('witness.example/w1\n'), Buffer.from([0x04]), w.key.publicKey]))
+      .digest()
+      .subarray(0, 4);
     expect(vkey.split('+')[1]).toBe(expected.toString('hex'));
     expect(parseCosignerVkey(vkey).type).toBe(COSIGNATURE_V1);
     expect(() => parseCosignerVkey(vkey.replace(/\+[0-9a-f]{8}\+/, '+00000000+'))).toThrow(/key ID/);
@@ -62,9 +73,14 @@ describe('cosignature lines', () => {
     const [w1, w2] = [witness('w.example/1'), witness('w.example/2')];
     const one = note + signCosignatureV1(text, w1.name, w1.seed, 1);
     expect(checkWitnessQuorum(one, [w1.key, w2.key], 1)).toMatchObject({ ok: true });
-    expect(checkWitnessQuorum(one + signCosignatureV1(text, w1.name, w1.seed, 2), [w1.key, w2.key], 2))
-      .toMatchObject({ ok: false, reason: expect.stringMatching(/1 valid witness cosignature\(s\), 2 required/) });
-    const forged = signCosignatureV1(text, w2.name, witness(w2.name).seed, 1).replace(/^(\u2014 \S+ )[A-Za-z0-9+/]{6}/, (_, p) => p + Buffer.from(w2.key.keyId).toString('base64').slice(0, 6));
+    expect(checkWitnessQuorum(one + signCosignatureV1(text, w1.name, w1.seed, 2), [w1.key, w2.key], 2)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/1 valid witness cosignature\(s\), 2 required/),
+    });
+    const forged = signCosignatureV1(text, w2.name, witness(w2.name).seed, 1).replace(
+      /^(\u2014 \S+ )[A-Za-z0-9+/]{6}/,
+      (_, p) => p + Buffer.from(w2.key.keyId).toString('base64').slice(0, 6),
+    );
     expect(checkWitnessQuorum(one + forged, [w1.key, w2.key], 2).ok).toBe(false);
     expect(checkWitnessQuorum(one + signCosignatureV1(text, w2.name, w2.seed, 3), [w1.key, w2.key], 2)).toMatchObject({ ok: true });
   });

@@ -11,7 +11,10 @@ const signer = newSigner();
 const log = sampleLog();
 const checkpoint = signer.checkpoint(log);
 const clone = (events: EventEnvelope[]) => events.map((e) => structuredClone(e));
-const rehash = (e: EventEnvelope) => { e.hash = computeEventHash(e); return e; };
+const rehash = (e: EventEnvelope) => {
+  e.hash = computeEventHash(e);
+  return e;
+};
 
 describe('ExportVerifier on a valid export', () => {
   it('accepts it against its checkpoint, line by line', () => {
@@ -19,7 +22,12 @@ describe('ExportVerifier on a valid export', () => {
     expect(verifier.checkCheckpoint(checkpoint, signer.vkey)).toBe(true);
     for (const line of ndjson(log)) expect(verifier.push(line)).toBe(true);
     expect(verifier.finish()).toEqual({
-      ok: true, treeSize: 12, rootHash: hex(rootFromLeafHashes(leafHashesOf(log))), streams: 3, checkpointsChecked: 1, signedTreeSize: 12,
+      ok: true,
+      treeSize: 12,
+      rootHash: hex(rootFromLeafHashes(leafHashesOf(log))),
+      streams: 3,
+      checkpointsChecked: 1,
+      signedTreeSize: 12,
     });
   });
 
@@ -33,8 +41,11 @@ describe('ExportVerifier on a valid export', () => {
   it('checks several checkpoints, smaller ones included, in any order, with native crypto injected', () => {
     const notes = [12, 0, 5, 1, 8, 8].map((n) => signer.checkpoint(log, n));
     const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
-    expect(verifyExport(ndjson(log).join('\n') + '\n', notes, signer.vkey, { sha256, verify: nativeVerify }))
-      .toMatchObject({ ok: true, treeSize: 12, checkpointsChecked: 6 });
+    expect(verifyExport(ndjson(log).join('\n') + '\n', notes, signer.vkey, { sha256, verify: nativeVerify })).toMatchObject({
+      ok: true,
+      treeSize: 12,
+      checkpointsChecked: 6,
+    });
   });
 
   it('accepts an empty export with a checkpoint of size 0', () => {
@@ -62,21 +73,37 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
     const events = clone(log);
     (events[5].data as { n: number }).n = 99;
     rehash(events[5]);
-    expect(verify(events)).toMatchObject({ ok: false, leafIndex: 8, reason: expect.stringMatching(/prevHash does not chain to revision 1 of filing-2/) });
+    expect(verify(events)).toMatchObject({
+      ok: false,
+      leafIndex: 8,
+      reason: expect.stringMatching(/prevHash does not chain to revision 1 of filing-2/),
+    });
   });
 
   it('a whole stream rewritten consistently is caught by the signed root', () => {
     const events = clone(log);
     const rewritten = buildLog(log.map((e, i) => ({ stream: e.stream, type: e.type, data: i === 2 ? { forged: true } : e.data })));
     expect(rewritten[2].hash).not.toBe(events[2].hash);
-    expect(verify(rewritten)).toEqual({ ok: false, leafIndex: 0, reason: 'root of the first 12 events does not match the signed checkpoint of size 12: the first difference is in leaves 0..11' });
-    expect(verify(rewritten, [signer.checkpoint(log, 2), checkpoint])).toMatchObject({ ok: false, leafIndex: 2, reason: expect.stringMatching(/leaves 2\.\.11$/) });
+    expect(verify(rewritten)).toEqual({
+      ok: false,
+      leafIndex: 0,
+      reason: 'root of the first 12 events does not match the signed checkpoint of size 12: the first difference is in leaves 0..11',
+    });
+    expect(verify(rewritten, [signer.checkpoint(log, 2), checkpoint])).toMatchObject({
+      ok: false,
+      leafIndex: 2,
+      reason: expect.stringMatching(/leaves 2\.\.11$/),
+    });
   });
 
   it('a deleted event', () => {
     const events = clone(log);
     events.splice(4, 1);
-    expect(verify(events)).toMatchObject({ ok: false, leafIndex: 4, reason: 'leafIndex is 5, expected 4 (an event is missing, moved or inserted)' });
+    expect(verify(events)).toMatchObject({
+      ok: false,
+      leafIndex: 4,
+      reason: 'leafIndex is 5, expected 4 (an event is missing, moved or inserted)',
+    });
   });
 
   it('two events swapped', () => {
@@ -90,7 +117,11 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
     [events[6], events[7]] = [events[7], events[6]];
     events[6].leafIndex = 6;
     events[7].leafIndex = 7;
-    expect(verify(events)).toMatchObject({ ok: false, leafIndex: 0, reason: expect.stringMatching(/does not match the signed checkpoint/) });
+    expect(verify(events)).toMatchObject({
+      ok: false,
+      leafIndex: 0,
+      reason: expect.stringMatching(/does not match the signed checkpoint/),
+    });
     expect(verify(events, [signer.checkpoint(log, 6), checkpoint])).toMatchObject({ ok: false, leafIndex: 6 });
   });
 
@@ -107,8 +138,14 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
     const events = clone(log).slice(0, 11);
     const forged = buildLog([{ stream: 'filing-forged', type: 'WorkFiled', data: { title: 'mine' } }])[0];
     events.splice(3, 0, forged);
-    events.forEach((e, i) => { e.leafIndex = i; });
-    expect(verify(events)).toMatchObject({ ok: false, leafIndex: 0, reason: expect.stringMatching(/does not match the signed checkpoint/) });
+    events.forEach((e, i) => {
+      e.leafIndex = i;
+    });
+    expect(verify(events)).toMatchObject({
+      ok: false,
+      leafIndex: 0,
+      reason: expect.stringMatching(/does not match the signed checkpoint/),
+    });
     expect(verify(events, [signer.checkpoint(log, 3), checkpoint])).toMatchObject({ ok: false, leafIndex: 3 });
   });
 
@@ -121,7 +158,11 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
   });
 
   it('a truncated tail is detected against the checkpoint, naming the first missing leaf', () => {
-    expect(verify(clone(log).slice(0, 9))).toEqual({ ok: false, leafIndex: 9, reason: 'export ends after 9 events but a signed checkpoint has 12' });
+    expect(verify(clone(log).slice(0, 9))).toEqual({
+      ok: false,
+      leafIndex: 9,
+      reason: 'export ends after 9 events but a signed checkpoint has 12',
+    });
     expect(verify([])).toEqual({ ok: false, leafIndex: 0, reason: 'export ends after 0 events but a signed checkpoint has 12' });
   });
 
@@ -133,17 +174,73 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
     const firstOfStream = clone(log);
     firstOfStream[0].prevHash = firstOfStream[3].hash;
     rehash(firstOfStream[0]);
-    expect(verify(firstOfStream)).toMatchObject({ ok: false, leafIndex: 0, reason: 'prevHash does not chain to the zero hash of filing-0' });
+    expect(verify(firstOfStream)).toMatchObject({
+      ok: false,
+      leafIndex: 0,
+      reason: 'prevHash does not chain to the zero hash of filing-0',
+    });
   });
 
   it.each([
-    ['not JSON', (lines: string[]) => { lines[2] = '{"v":1,'; }, 'line is not JSON'],
-    ['a JSON array', (lines: string[]) => { lines[2] = '[]'; }, 'event is not a JSON object'],
-    ['a missing field', (lines: string[]) => { const e = JSON.parse(lines[2]); delete e.meta; lines[2] = JSON.stringify(e); }, 'missing field meta'],
-    ['an extra field', (lines: string[]) => { const e = JSON.parse(lines[2]); e.note = 'x'; lines[2] = JSON.stringify(e); }, 'unexpected field "note" (not covered by the hash)'],
-    ['a string revision', (lines: string[]) => { const e = JSON.parse(lines[2]); e.revision = '0'; lines[2] = JSON.stringify(e); }, 'revision is not a non-negative integer'],
-    ['an uppercase hash', (lines: string[]) => { const e = JSON.parse(lines[2]); e.hash = e.hash.toUpperCase(); lines[2] = JSON.stringify(e); }, 'hash is not 64 lowercase hex digits'],
-    ['v = 2', (lines: string[]) => { const e = JSON.parse(lines[2]); e.v = 2; lines[2] = JSON.stringify(e); }, 'v is not 1'],
+    [
+      'not JSON',
+      (lines: string[]) => {
+        lines[2] = '{"v":1,';
+      },
+      'line is not JSON',
+    ],
+    [
+      'a JSON array',
+      (lines: string[]) => {
+        lines[2] = '[]';
+      },
+      'event is not a JSON object',
+    ],
+    [
+      'a missing field',
+      (lines: string[]) => {
+        const e = JSON.parse(lines[2]);
+        delete e.meta;
+        lines[2] = JSON.stringify(e);
+      },
+      'missing field meta',
+    ],
+    [
+      'an extra field',
+      (lines: string[]) => {
+        const e = JSON.parse(lines[2]);
+        e.note = 'x';
+        lines[2] = JSON.stringify(e);
+      },
+      'unexpected field "note" (not covered by the hash)',
+    ],
+    [
+      'a string revision',
+      (lines: string[]) => {
+        const e = JSON.parse(lines[2]);
+        e.revision = '0';
+        lines[2] = JSON.stringify(e);
+      },
+      'revision is not a non-negative integer',
+    ],
+    [
+      'an uppercase hash',
+      (lines: string[]) => {
+        const e = JSON.parse(lines[2]);
+        e.hash = e.hash.toUpperCase();
+        lines[2] = JSON.stringify(e);
+      },
+      'hash is not 64 lowercase hex digits',
+    ],
+    [
+      'v = 2',
+      (lines: string[]) => {
+        const e = JSON.parse(lines[2]);
+        e.v = 2;
+        lines[2] = JSON.stringify(e);
+      },
+      'v is not 1',
+    ],
   ])('a line that is %s', (_, tamper, reason) => {
     const lines = ndjson(log);
     tamper(lines);
@@ -164,9 +261,17 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
 
 describe('ExportVerifier checkpoints', () => {
   it('rejects a checkpoint by another key or with a tampered signature', () => {
-    expect(verifyExport(ndjson(log), [checkpoint], newSigner().vkey)).toMatchObject({ ok: false, leafIndex: null, reason: expect.stringMatching(/^checkpoint: note has no signature/) });
+    expect(verifyExport(ndjson(log), [checkpoint], newSigner().vkey)).toMatchObject({
+      ok: false,
+      leafIndex: null,
+      reason: expect.stringMatching(/^checkpoint: note has no signature/),
+    });
     const forgedNote = checkpoint.replace(/\n12\n/, '\n11\n');
-    expect(verifyExport(ndjson(log), [forgedNote], signer.vkey)).toMatchObject({ ok: false, leafIndex: null, reason: expect.stringMatching(/does not verify/) });
+    expect(verifyExport(ndjson(log), [forgedNote], signer.vkey)).toMatchObject({
+      ok: false,
+      leafIndex: null,
+      reason: expect.stringMatching(/does not verify/),
+    });
   });
 
   it('refuses a smaller checkpoint given after its size was streamed (its root is no longer known in O(log n) memory)', () => {
@@ -179,7 +284,11 @@ describe('ExportVerifier checkpoints', () => {
   it('two checkpoints of one size with different roots cannot both match (a split view)', () => {
     const other = buildLog(log.map((e, i) => ({ stream: e.stream, type: e.type, data: i === 0 ? { n: -1 } : e.data })));
     const evil = signer.checkpoint(other, 12);
-    expect(verifyExport(ndjson(log), [checkpoint, evil], signer.vkey)).toMatchObject({ ok: false, leafIndex: null, reason: expect.stringMatching(/split view/) });
+    expect(verifyExport(ndjson(log), [checkpoint, evil], signer.vkey)).toMatchObject({
+      ok: false,
+      leafIndex: null,
+      reason: expect.stringMatching(/split view/),
+    });
   });
 });
 
@@ -189,7 +298,11 @@ describe('verifyConsistencyBetweenCheckpoints', () => {
 
   it('accepts a valid proof (hex or bytes)', () => {
     const proof = consistencyProof(5, leaves);
-    expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, proof.map(hex), signer.vkey)).toMatchObject({ ok: true, older: { treeSize: 5 }, newer: { treeSize: 12 } });
+    expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, proof.map(hex), signer.vkey)).toMatchObject({
+      ok: true,
+      older: { treeSize: 5 },
+      newer: { treeSize: 12 },
+    });
     expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, proof, signer.vkey, { verify: nativeVerify }).ok).toBe(true);
   });
 
@@ -197,10 +310,19 @@ describe('verifyConsistencyBetweenCheckpoints', () => {
     const forked = buildLog(log.map((e, i) => ({ stream: e.stream, type: e.type, data: i === 1 ? { n: 'fork' } : e.data })));
     const forkNote = signer.checkpoint(forked, 12);
     const proof = consistencyProof(5, leaves).map(hex);
-    expect(verifyConsistencyBetweenCheckpoints(older, forkNote, proof, signer.vkey)).toMatchObject({ ok: false, reason: expect.stringMatching(/not consistent/) });
+    expect(verifyConsistencyBetweenCheckpoints(older, forkNote, proof, signer.vkey)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not consistent/),
+    });
     expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, proof.slice(1), signer.vkey).ok).toBe(false);
-    expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, ['zz'], signer.vkey)).toEqual({ ok: false, reason: 'proof hashes are not hex' });
-    expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, proof, newSigner().vkey)).toMatchObject({ ok: false, reason: expect.stringMatching(/^older checkpoint/) });
+    expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, ['zz'], signer.vkey)).toEqual({
+      ok: false,
+      reason: 'proof hashes are not hex',
+    });
+    expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, proof, newSigner().vkey)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^older checkpoint/),
+    });
     expect(verifyConsistencyBetweenCheckpoints(checkpoint, older, proof, signer.vkey).ok).toBe(false);
   });
 });

@@ -15,8 +15,15 @@ export function buildLog(spec: { stream: string; type: string; data: JsonObject 
   return spec.map(({ stream, type, data }, i) => {
     const head = heads.get(stream);
     const body = {
-      v: 1 as const, id: `0190a0b0-0000-7000-8000-${String(i).padStart(12, '0')}`, stream, revision: head ? head.revision + 1 : 0, type,
-      data, meta: { actor: 'user-1' }, recordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), prevHash: head ? head.hash : ZERO_HASH,
+      v: 1 as const,
+      id: `0190a0b0-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      stream,
+      revision: head ? head.revision + 1 : 0,
+      type,
+      data,
+      meta: { actor: 'user-1' },
+      recordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      prevHash: head ? head.hash : ZERO_HASH,
     };
     const hash = computeEventHash(body);
     heads.set(stream, { revision: body.revision, hash });
@@ -28,11 +35,20 @@ export const leafHashesOf = (events: EventEnvelope[]) => events.map((e) => hashL
 
 export function sampleLog(): EventEnvelope[] {
   const spec = [];
-  for (let i = 0; i < 12; i++) spec.push({ stream: `filing-${i % 3}`, type: i < 3 ? 'WorkFiled' : 'LabelDeclared', data: { n: i, title: `work ${i % 3}`, tags: ['a', i] } });
+  for (let i = 0; i < 12; i++)
+    spec.push({
+      stream: `filing-${i % 3}`,
+      type: i < 3 ? 'WorkFiled' : 'LabelDeclared',
+      data: { n: i, title: `work ${i % 3}`, tags: ['a', i] },
+    });
   return buildLog(spec);
 }
 
-export interface Signer { key: TestKey; vkey: string; checkpoint(events: EventEnvelope[], size?: number): string }
+export interface Signer {
+  key: TestKey;
+  vkey: string;
+  checkpoint(events: EventEnvelope[], size?: number): string;
+}
 
 export function newSigner(origin = ORIGIN): Signer {
   const key = newKey();
@@ -40,7 +56,10 @@ export function newSigner(origin = ORIGIN): Signer {
     key,
     vkey: formatVkey(origin, key.publicKey),
     checkpoint: (events, size = events.length) =>
-      signCheckpoint({ origin, treeSize: size, rootHash: rootFromLeafHashes(leafHashesOf(events.slice(0, size))), time: 1767225600 + size }, key.secretKey),
+      signCheckpoint(
+        { origin, treeSize: size, rootHash: rootFromLeafHashes(leafHashesOf(events.slice(0, size))), time: 1767225600 + size },
+        key.secretKey,
+      ),
   };
 }
 

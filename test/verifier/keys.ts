@@ -2,7 +2,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import type { Ed25519Sign, Ed25519Verify } from '../../src/verifier/note.js';
 
-export interface TestKey { secretKey: Uint8Array; publicKey: Uint8Array; publicKeyObject: KeyObject }
+export interface TestKey {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+  publicKeyObject: KeyObject;
+}
 
 export function newKey(): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -14,12 +18,22 @@ export function newKey(): TestKey {
   };
 }
 
-const publicKeyObject = (raw: Uint8Array) => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
+const publicKeyObject = (raw: Uint8Array) =>
+  createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
 
 export const nativeVerify: Ed25519Verify = (signature, message, publicKey) => verify(null, message, publicKeyObject(publicKey), signature);
 
 export const nativeSign: Ed25519Sign = (message, secretKey) => {
-  const { x } = createPublicKey(createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), secretKey]), format: 'der', type: 'pkcs8' })).export({ format: 'jwk' });
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: Buffer.from(secretKey).toString('base64url'), x: x! }, format: 'jwk' });
+  const { x } = createPublicKey(
+    createPrivateKey({
+      key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), secretKey]),
+      format: 'der',
+      type: 'pkcs8',
+    }),
+  ).export({ format: 'jwk' });
+  const key = createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', d: Buffer.from(secretKey).toString('base64url'), x: x! },
+    format: 'jwk',
+  });
   return new Uint8Array(sign(null, message, key));
 };

@@ -10,15 +10,20 @@ describe('MerkleProofs over stored perfect subtrees', () => {
   const hex = (xs: Uint8Array[]) => xs.map((x) => Buffer.from(x).toString('hex'));
 
   it('computes every root like MTH', () => {
-    for (let n = 1; n <= 70; n++) expect(Buffer.from(proofs.subtreeHash(0, n)).toString('hex')).toBe(Buffer.from(rootFromLeafHashes(leaves.slice(0, n))).toString('hex'));
+    for (let n = 1; n <= 70; n++)
+      expect(Buffer.from(proofs.subtreeHash(0, n)).toString('hex')).toBe(
+        Buffer.from(rootFromLeafHashes(leaves.slice(0, n))).toString('hex'),
+      );
   });
 
   it('produces the reference inclusion proofs', () => {
-    for (let n = 1; n <= 70; n++) for (let m = 0; m < n; m++) expect(hex(proofs.inclusion(m, n))).toEqual(hex(referenceInclusionProof(m, leaves.slice(0, n))));
+    for (let n = 1; n <= 70; n++)
+      for (let m = 0; m < n; m++) expect(hex(proofs.inclusion(m, n))).toEqual(hex(referenceInclusionProof(m, leaves.slice(0, n))));
   });
 
   it('produces the reference consistency proofs', () => {
-    for (let n = 1; n <= 70; n++) for (let m = 1; m <= n; m++) expect(hex(proofs.consistency(m, n))).toEqual(hex(referenceConsistencyProof(m, leaves.slice(0, n))));
+    for (let n = 1; n <= 70; n++)
+      for (let m = 1; m <= n; m++) expect(hex(proofs.consistency(m, n))).toEqual(hex(referenceConsistencyProof(m, leaves.slice(0, n))));
   });
 
   it('refuses leaves and sizes outside the tree', () => {

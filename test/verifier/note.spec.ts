@@ -1,8 +1,6 @@
 // C2SP signed-note: the published example, our own notes checked from first principles with node:crypto, and tampering.
 import { createHash, verify as cryptoVerify } from 'node:crypto';
-import {
-  base64Decode, base64Encode, formatVkey, keyId, parseNote, parseVkey, signNote, verifyNote,
-} from '../../src/verifier/note.js';
+import { base64Decode, base64Encode, formatVkey, keyId, parseNote, parseVkey, signNote, verifyNote } from '../../src/verifier/note.js';
 import { flipBit, hex, vectors } from './vectors.js';
 import { nativeSign, nativeVerify, newKey } from './keys.js';
 
@@ -25,7 +23,8 @@ describe('base64', () => {
       expect(base64Encode(bytes)).toBe(Buffer.from(bytes).toString('base64'));
       expect(base64Decode(base64Encode(bytes))).toEqual(bytes);
     }
-    for (const bad of ['A', 'AB', 'AB=', 'AB=C', 'AAA', '-_8=', 'AQ==\n', ' AQ==', 'AR==', 'AAB=']) expect(() => base64Decode(bad)).toThrow(SyntaxError);
+    for (const bad of ['A', 'AB', 'AB=', 'AB=C', 'AAA', '-_8=', 'AQ==\n', ' AQ==', 'AR==', 'AAB='])
+      expect(() => base64Decode(bad)).toThrow(SyntaxError);
   });
 });
 
@@ -34,7 +33,10 @@ describe('the C2SP signed-note example', () => {
     const key = parseVkey(exampleVkey);
     expect(key.name).toBe('example.com/foo');
     expect(hex(key.keyId)).toBe('530d903a');
-    const id = createHash('sha256').update(Buffer.concat([Buffer.from(key.name), Buffer.from([0x0a, 0x01]), key.publicKey])).digest().subarray(0, 4);
+    const id = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(key.name), Buffer.from([0x0a, 0x01]), key.publicKey]))
+      .digest()
+      .subarray(0, 4);
     expect(hex(id)).toBe('530d903a');
     expect(formatVkey(key.name, key.publicKey)).toBe(exampleVkey);
   });
@@ -64,7 +66,10 @@ describe('the C2SP signed-note example', () => {
 
   it('fails under another key name, or another key with the same name', () => {
     const { text, field } = pieces(exampleNote);
-    expect(verifyNote(assemble(text, 'example.com/bar', field), exampleVkey)).toMatchObject({ ok: false, reason: expect.stringMatching(/no signature by/) });
+    expect(verifyNote(assemble(text, 'example.com/bar', field), exampleVkey)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/no signature by/),
+    });
     const other = newKey();
     expect(verifyNote(exampleNote, formatVkey('example.com/foo', other.publicKey)).ok).toBe(false);
   });
@@ -82,7 +87,10 @@ describe('our own notes', () => {
     const { text: signedText, name: signer, field } = pieces(note);
     expect(signedText).toBe(text);
     expect(signer).toBe(name);
-    const expectedId = createHash('sha256').update(Buffer.concat([Buffer.from(name, 'utf8'), Buffer.from([0x0a, 0x01]), key.publicKey])).digest().subarray(0, 4);
+    const expectedId = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(name, 'utf8'), Buffer.from([0x0a, 0x01]), key.publicKey]))
+      .digest()
+      .subarray(0, 4);
     expect(hex(field.subarray(0, 4))).toBe(hex(expectedId));
     expect(hex(keyId(name, key.publicKey))).toBe(hex(expectedId));
     expect(cryptoVerify(null, Buffer.from(text, 'utf8'), key.publicKeyObject, field.subarray(4))).toBe(true);
@@ -149,8 +157,16 @@ describe('our own notes', () => {
   it('reject bad vkeys', () => {
     const note = signNote(text, name, key.secretKey);
     const [n, id, k] = vkey.split('+');
-    const wrongType = Buffer.from(k, 'base64'); wrongType[0] = 0x02;
-    for (const bad of [`${n}+${id}`, `${n}+00000000+${k}`, `${n}+${id.toUpperCase()}+${k}`, `${n}+${id}+${wrongType.toString('base64')}`, `${n}x+${id}+${k}`, `${n}+${id}+${k}+x`]) {
+    const wrongType = Buffer.from(k, 'base64');
+    wrongType[0] = 0x02;
+    for (const bad of [
+      `${n}+${id}`,
+      `${n}+00000000+${k}`,
+      `${n}+${id.toUpperCase()}+${k}`,
+      `${n}+${id}+${wrongType.toString('base64')}`,
+      `${n}x+${id}+${k}`,
+      `${n}+${id}+${k}+x`,
+    ]) {
       expect(() => parseVkey(bad)).toThrow(SyntaxError);
       expect(verifyNote(note, bad)).toMatchObject({ ok: false, reason: expect.stringMatching(/^bad verifier key/) });
     }

@@ -1,7 +1,14 @@
 // RFC 6962 hashing and RFC 9162 proof verification against the published known-answer vectors, then generated trees.
 import { createHash } from 'node:crypto';
 import {
-  checkConsistency, checkInclusion, emptyRoot, hashChildren, hashLeaf, rootFromInclusionProof, verifyConsistency, verifyInclusion,
+  checkConsistency,
+  checkInclusion,
+  emptyRoot,
+  hashChildren,
+  hashLeaf,
+  rootFromInclusionProof,
+  verifyConsistency,
+  verifyInclusion,
 } from '../../src/verifier/rfc6962.js';
 import { consistencyProof, inclusionProof, rootFromLeafHashes } from '../support/merkle-tree.js';
 import type { Sha256 } from '../../src/verifier/envelope.js';
@@ -36,14 +43,17 @@ describe('RFC 6962 hasher', () => {
 });
 
 describe('inclusion proofs (RFC 9162 §2.1.3.2) — published vectors', () => {
-  it.each(vectors.inclusion.map((v) => [v.leafIndex, v.treeSize, v] as const))('leaf %i in tree %i verifies and is what we generate', (i, n, v) => {
-    const proof = v.proof.map(unhex);
-    expect(verifyInclusion(leafHashes[i], i, n, proof, rootOf(n))).toBe(true);
-    expect(checkInclusion(leafHashes[i], i, n, proof, rootOf(n))).toEqual({ ok: true });
-    expect(hex(rootFromInclusionProof(leafHashes[i], i, n, proof))).toBe(vectors.rootsBySize[n]);
-    expect(inclusionProof(i, leafHashes.slice(0, n)).map(hex)).toEqual(v.proof);
-    expect(verifyInclusion(leafHashes[i], i, n, proof, rootOf(n), nativeSha256)).toBe(true);
-  });
+  it.each(vectors.inclusion.map((v) => [v.leafIndex, v.treeSize, v] as const))(
+    'leaf %i in tree %i verifies and is what we generate',
+    (i, n, v) => {
+      const proof = v.proof.map(unhex);
+      expect(verifyInclusion(leafHashes[i], i, n, proof, rootOf(n))).toBe(true);
+      expect(checkInclusion(leafHashes[i], i, n, proof, rootOf(n))).toEqual({ ok: true });
+      expect(hex(rootFromInclusionProof(leafHashes[i], i, n, proof))).toBe(vectors.rootsBySize[n]);
+      expect(inclusionProof(i, leafHashes.slice(0, n)).map(hex)).toEqual(v.proof);
+      expect(verifyInclusion(leafHashes[i], i, n, proof, rootOf(n), nativeSha256)).toBe(true);
+    },
+  );
 
   describe.each(vectors.inclusion.map((v) => [v.leafIndex, v.treeSize, v] as const))('leaf %i in tree %i: negative cases', (i, n, v) => {
     const proof = v.proof.map(unhex);
@@ -63,13 +73,18 @@ describe('inclusion proofs (RFC 9162 §2.1.3.2) — published vectors', () => {
     });
 
     it('rejects every wrong leaf', () => {
-      leafHashes.forEach((leaf, j) => { if (j !== i) expect(verifyInclusion(leaf, i, n, proof, root)).toBe(false); });
+      leafHashes.forEach((leaf, j) => {
+        if (j !== i) expect(verifyInclusion(leaf, i, n, proof, root)).toBe(false);
+      });
       expect(verifyInclusion(flipBit(leafHashes[i], 0), i, n, proof, root)).toBe(false);
     });
 
     it('rejects every wrong index, including index = size and beyond', () => {
       for (let j = 0; j <= n + 2; j++) if (j !== i) expect(verifyInclusion(leafHashes[i], j, n, proof, root)).toBe(false);
-      expect(checkInclusion(leafHashes[i], n, n, proof, root)).toEqual({ ok: false, reason: `leaf index ${n} is not below tree size ${n}` });
+      expect(checkInclusion(leafHashes[i], n, n, proof, root)).toEqual({
+        ok: false,
+        reason: `leaf index ${n} is not below tree size ${n}`,
+      });
       expect(verifyInclusion(leafHashes[i], -1, n, proof, root)).toBe(false);
     });
 
@@ -87,7 +102,10 @@ describe('inclusion proofs (RFC 9162 §2.1.3.2) — published vectors', () => {
 
     it('rejects a truncated proof and a proof hash of the wrong length', () => {
       if (proof.length > 0) {
-        expect(checkInclusion(leafHashes[i], i, n, proof.slice(0, -1), root)).toMatchObject({ ok: false, reason: expect.stringMatching(/fewer than the path/) });
+        expect(checkInclusion(leafHashes[i], i, n, proof.slice(0, -1), root)).toMatchObject({
+          ok: false,
+          reason: expect.stringMatching(/fewer than the path/),
+        });
         expect(verifyInclusion(leafHashes[i], i, n, proof.slice(1), root)).toBe(false);
         expect(verifyInclusion(leafHashes[i], i, n, [proof[0].subarray(0, 31), ...proof.slice(1)], root)).toBe(false);
         expect(verifyInclusion(leafHashes[i], i, n, [...proof].reverse(), root)).toBe(proof.length === 1);
@@ -111,7 +129,15 @@ describe('consistency proofs (RFC 9162 §2.1.4.2) — published vectors', () => 
     it('rejects a flipped bit in any proof hash or either root', () => {
       proof.forEach((_, k) => {
         for (let bit = 0; bit < 256; bit += 17) {
-          expect(verifyConsistency(m, n, proof.map((h, j) => (j === k ? flipBit(h, bit) : h)), root1, root2)).toBe(false);
+          expect(
+            verifyConsistency(
+              m,
+              n,
+              proof.map((h, j) => (j === k ? flipBit(h, bit) : h)),
+              root1,
+              root2,
+            ),
+          ).toBe(false);
         }
       });
       expect(verifyConsistency(m, n, proof, flipBit(root1, 3), root2)).toBe(false);
@@ -127,7 +153,8 @@ describe('consistency proofs (RFC 9162 §2.1.4.2) — published vectors', () => 
     });
 
     it('rejects trailing garbage and truncation', () => {
-      for (const extra of [new Uint8Array(32), root2, ...proof]) expect(verifyConsistency(m, n, [...proof, extra], root1, root2)).toBe(false);
+      for (const extra of [new Uint8Array(32), root2, ...proof])
+        expect(verifyConsistency(m, n, [...proof, extra], root1, root2)).toBe(false);
       if (proof.length > 0) {
         expect(verifyConsistency(m, n, proof.slice(0, -1), root1, root2)).toBe(false);
         expect(verifyConsistency(m, n, proof.slice(1), root1, root2)).toBe(false);
@@ -183,7 +210,8 @@ describe('generated proofs over random trees', () => {
       for (let i = 0; i < n; i++) {
         const proof = inclusionProof(i, tree);
         for (let j = 0; j <= n; j++) expect(verifyInclusion(leaves[i], j, n, proof, roots[n])).toBe(j === i);
-        for (let other = 0; other <= 16; other++) if (other !== n) expect(verifyInclusion(leaves[i], i, n, proof, roots[other])).toBe(false);
+        for (let other = 0; other <= 16; other++)
+          if (other !== n) expect(verifyInclusion(leaves[i], i, n, proof, roots[other])).toBe(false);
       }
       for (let m = 0; m <= n; m++) {
         const proof = consistencyProof(m, tree);

@@ -15,6 +15,8 @@ describe('src/verifier stands alone', () => {
   });
 
   it('reads the folder', () => {
-    expect(files).toEqual(expect.arrayContaining(['rfc6962.ts', 'merkle-proofs.ts', 'rights-book.ts', 'rights-events.ts', 'rights-rules.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['rfc6962.ts', 'merkle-proofs.ts', 'rights-book.ts', 'rights-events.ts', 'rights-rules.ts']),
+    );
   });
 });

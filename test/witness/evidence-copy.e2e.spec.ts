@@ -21,28 +21,48 @@ describe('the evidence bundle of a filing with a registered copy', () => {
     alice = await principal(ledger, 'Alice', ['creator']);
     original = await scenePng(301, 400, 300);
     const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody();
-    const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`)
-      .field('metadata', JSON.stringify(meta)).attach('file', original, 'work.png');
+    const filed = await ledger
+      .http()
+      .post('/v1/filings')
+      .set('authorization', `Bearer ${alice.key}`)
+      .field('metadata', JSON.stringify(meta))
+      .attach('file', original, 'work.png');
     expect(filed.status).toBe(201);
     filingId = filed.body.filingId;
-    const declared = await ledger.http().post(`/v1/filings/${filingId}/labels`).set('authorization', `Bearer ${alice.key}`).send({
-      explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
-      implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } },
-    });
+    const declared = await ledger
+      .http()
+      .post(`/v1/filings/${filingId}/labels`)
+      .set('authorization', `Bearer ${alice.key}`)
+      .send({
+        explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
+        implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } },
+      });
     expect(declared.status).toBe(201);
     copy = withPngChunks(original, [iTXt('AIGC', declared.body.aigcJson)]);
-    const registered = await ledger.http().post(`/v1/filings/${filingId}/copies`).set('authorization', `Bearer ${alice.key}`).attach('file', copy, 'copy.png');
+    const registered = await ledger
+      .http()
+      .post(`/v1/filings/${filingId}/copies`)
+      .set('authorization', `Bearer ${alice.key}`)
+      .attach('file', copy, 'copy.png');
     expect(registered.status).toBe(201);
     const bundle = await ledger.http().get(`/v1/filings/${filingId}/evidence`).set('authorization', `Bearer ${alice.key}`);
     expect(bundle.status).toBe(200);
-    expect(bundle.body.history.map((h: { entry: { type: string } }) => h.entry.type)).toEqual(['WorkFiled', 'LabelsDeclared', 'CopyRegistered']);
+    expect(bundle.body.history.map((h: { entry: { type: string } }) => h.entry.type)).toEqual([
+      'WorkFiled',
+      'LabelsDeclared',
+      'CopyRegistered',
+    ]);
     expect(bundle.body.keys).toMatchObject({ witnesses: [], tsaCertificates: null });
     bundleFile = join(work, 'evidence.json');
     writeFileSync(bundleFile, bundle.text);
   });
   afterAll(() => ledger.close());
 
-  const file = (name: string, bytes: Buffer) => { const path = join(work, name); writeFileSync(path, bytes); return path; };
+  const file = (name: string, bytes: Buffer) => {
+    const path = join(work, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
 
   it('verifies offline and names the copy a file matches', async () => {
     const vkey = (await ledger.http().get('/v1/ledger/key')).text.trim();

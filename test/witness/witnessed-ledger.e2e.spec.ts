@@ -24,7 +24,13 @@ const until = async (what: string, check: () => Promise<boolean>, ms = 10_000) =
   }
 };
 
-interface Item { treeSize: number; time: number; note: string; cosignatures: Array<{ cosigner: string }>; timestamps: Array<{ time: number; token: string }> }
+interface Item {
+  treeSize: number;
+  time: number;
+  note: string;
+  cosignatures: Array<{ cosigner: string }>;
+  timestamps: Array<{ time: number; token: string }>;
+}
 
 describe('a ledger with two witnesses and a TSA', () => {
   const work = tempDir('ledger-witnessed-');
@@ -37,17 +43,37 @@ describe('a ledger with two witnesses and a TSA', () => {
   let creator: { key: string };
   let auditor: { key: string };
   let keys: { log: string; logMlDsa44: string; witnesses: string[]; witnessQuorum: number; tsaCertificates: string };
-  const file = (name: string, text: string) => { const path = join(work, name); writeFileSync(path, text); return path; };
+  const file = (name: string, text: string) => {
+    const path = join(work, name);
+    writeFileSync(path, text);
+    return path;
+  };
   const witness = (name: string, port?: number) =>
-    startWitnessProcess({ keyFile: join(work, `${name}.key`), dataDir: join(work, `${name}-data`), name: `witness.test/${name}`, logVkeys: [logVkey], port });
+    startWitnessProcess({
+      keyFile: join(work, `${name}.key`),
+      dataDir: join(work, `${name}-data`),
+      name: `witness.test/${name}`,
+      logVkeys: [logVkey],
+      port,
+    });
 
   beforeAll(async () => {
     tsa = await startOpensslTsa();
     [w1, w2] = await Promise.all([witness('w1'), witness('w2')]);
     ledger = await startLedger({
-      origin: ORIGIN, signingKey: Buffer.from(seed).toString('base64'), checkpointIntervalMs: 300,
-      witnesses: [{ vkey: w1.vkey, url: w1.url }, { vkey: w2.vkey, url: w2.url }], witnessQuorum: 2, witnessWaitMs: 1500, witnessTimeoutMs: 1000,
-      tsaUrls: [tsa.url], tsaCaFile: tsa.caFile, tsaIntervalS: 2,
+      origin: ORIGIN,
+      signingKey: Buffer.from(seed).toString('base64'),
+      checkpointIntervalMs: 300,
+      witnesses: [
+        { vkey: w1.vkey, url: w1.url },
+        { vkey: w2.vkey, url: w2.url },
+      ],
+      witnessQuorum: 2,
+      witnessWaitMs: 1500,
+      witnessTimeoutMs: 1000,
+      tsaUrls: [tsa.url],
+      tsaCaFile: tsa.caFile,
+      tsaIntervalS: 2,
     });
     creator = await principal(ledger, 'Wanda', ['creator']);
     auditor = await principal(ledger, 'Audrey', ['auditor']);
@@ -60,14 +86,20 @@ describe('a ledger with two witnesses and a TSA', () => {
   });
 
   const fileWork = async (bytes = randomBytes(64)) => {
-    const res = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${creator.key}`)
+    const res = await ledger
+      .http()
+      .post('/v1/filings')
+      .set('authorization', `Bearer ${creator.key}`)
       .send(filingBody({ contentHash: createHash('sha256').update(bytes).digest('hex') }));
     expect(res.status).toBe(201);
     return { filingId: res.body.filingId as string, leafIndex: res.body.leafIndex as number, bytes };
   };
   const history = async () => (await ledger.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body.items as Item[];
   const trust = () => ({
-    vkey: logVkey, logMlDsa: parseCosignerVkey(keys.logMlDsa44), witnesses: [parseCosignerVkey(w1.vkey), parseCosignerVkey(w2.vkey)], quorum: 2,
+    vkey: logVkey,
+    logMlDsa: parseCosignerVkey(keys.logMlDsa44),
+    witnesses: [parseCosignerVkey(w1.vkey), parseCosignerVkey(w2.vkey)],
+    quorum: 2,
   });
   const cli = (args: string[]) => runCli(args, {});
   const witnessArgs = () => ['--vkey', logVkey, '--witness', w1.vkey, '--witness', w2.vkey, '--witness-quorum', '2'];
@@ -79,9 +111,12 @@ describe('a ledger with two witnesses and a TSA', () => {
     expect(parseCosignerVkey(keys.logMlDsa44).name).toBe(ORIGIN);
   });
 
-  it('serves every checkpoint with two witness cosignatures and the log\'s ML-DSA-44 one, time-stamped within the interval', async () => {
+  it("serves every checkpoint with two witness cosignatures and the log's ML-DSA-44 one, time-stamped within the interval", async () => {
     const started = Date.now();
-    while (Date.now() - started < 5000) { await fileWork(); await sleep(150); }
+    while (Date.now() - started < 5000) {
+      await fileWork();
+      await sleep(150);
+    }
     await sleep(2500); // quiet: the last checkpoint gets cosigned and, within the interval, time-stamped
     const served = (await ledger.http().get('/v1/ledger/checkpoint')).text;
     const verified = verifyCosignedCheckpoint(served, trust());
@@ -99,8 +134,21 @@ describe('a ledger with two witnesses and a TSA', () => {
     const exportFile = file('export.ndjson', (await fetchExport(ledger, auditor.key)).body as string);
     const historyFile = file('history.json', JSON.stringify({ items: await history() }));
     const pq = file('pq.vkey', keys.logMlDsa44);
-    const result = await cli(['verify', '--export', exportFile, '--checkpoints', historyFile, ...witnessArgs(), '--pq-vkey', pq, '--tsa-ca', tsa.caFile]);
-    expect(result.stdout).toMatch(/^ok: .*every checkpoint cosigned by at least 2 of 2 witness\(es\); every checkpoint cosigned with the log's ML-DSA-44 key; [1-9]\d* RFC 3161 time-stamp\(s\) verified/);
+    const result = await cli([
+      'verify',
+      '--export',
+      exportFile,
+      '--checkpoints',
+      historyFile,
+      ...witnessArgs(),
+      '--pq-vkey',
+      pq,
+      '--tsa-ca',
+      tsa.caFile,
+    ]);
+    expect(result.stdout).toMatch(
+      /^ok: .*every checkpoint cosigned by at least 2 of 2 witness\(es\); every checkpoint cosigned with the log's ML-DSA-44 key; [1-9]\d* RFC 3161 time-stamp\(s\) verified/,
+    );
     expect(result.code).toBe(0);
   });
 
@@ -110,14 +158,33 @@ describe('a ledger with two witnesses and a TSA', () => {
     // The operator re-signs the head at another time and one colluding witness cosigns it with its own key.
     const lines = latest.text.split('\n');
     const forgedText = [...lines.slice(0, 3), `time ${Number(lines[3].slice(5)) + 1}`, ''].join('\n');
-    const forged = signCheckpoint({ origin: ORIGIN, treeSize: Number(lines[1]), rootHash: Buffer.from(lines[2], 'base64'), time: Number(lines[3].slice(5)) + 1 }, seed);
+    const forged = signCheckpoint(
+      { origin: ORIGIN, treeSize: Number(lines[1]), rootHash: Buffer.from(lines[2], 'base64'), time: Number(lines[3].slice(5)) + 1 },
+      seed,
+    );
     expect(parseNote(forged)).toMatchObject({ text: forgedText });
     const w1Seed = new Uint8Array(Buffer.from(readFileSync(join(work, 'w1.key'), 'utf8').trim(), 'base64'));
     const withOne = file('forged.note', forged + signCosignatureV1(forgedText, 'witness.test/w1', w1Seed, Math.floor(Date.now() / 1000)));
     const refused = await cli(['verify', '--export', exportFile, '--checkpoint', withOne, ...witnessArgs()]);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/^FAILED: checkpoint 1 of 1, claiming tree size \d+: checkpoint has 1 valid witness cosignature\(s\), 2 required/);
-    const one = await cli(['verify', '--export', exportFile, '--checkpoint', withOne, '--vkey', logVkey, '--witness', w1.vkey, '--witness', w2.vkey, '--witness-quorum', '1']);
+    expect(refused.stdout).toMatch(
+      /^FAILED: checkpoint 1 of 1, claiming tree size \d+: checkpoint has 1 valid witness cosignature\(s\), 2 required/,
+    );
+    const one = await cli([
+      'verify',
+      '--export',
+      exportFile,
+      '--checkpoint',
+      withOne,
+      '--vkey',
+      logVkey,
+      '--witness',
+      w1.vkey,
+      '--witness',
+      w2.vkey,
+      '--witness-quorum',
+      '1',
+    ]);
     expect(one.code).toBe(0);
   });
 
@@ -130,8 +197,19 @@ describe('a ledger with two witnesses and a TSA', () => {
     for (let i = 0; i < 3; i++) await fileWork();
     const newer = (await ledger.http().get('/v1/ledger/checkpoint')).text;
     const newerFile = file('newer.note', newer);
-    const ok = await cli(['verify-receipt', receiptFile, ...witnessArgs(), '--pq-vkey', keys.logMlDsa44, '--file', workFile,
-      '--consistent-with', newerFile, '--server', ledger.url]);
+    const ok = await cli([
+      'verify-receipt',
+      receiptFile,
+      ...witnessArgs(),
+      '--pq-vkey',
+      keys.logMlDsa44,
+      '--file',
+      workFile,
+      '--consistent-with',
+      newerFile,
+      '--server',
+      ledger.url,
+    ]);
     expect(ok.stdout).toMatch(/^ok: the receipt verifies/);
     expect(ok.stdout).toContain(`filing        ${filed.filingId}`);
     expect(ok.stdout).toMatch(/content hash {2}[0-9a-f]{64}\n/);
@@ -144,7 +222,13 @@ describe('a ledger with two witnesses and a TSA', () => {
     expect(ok.code).toBe(0);
 
     // The tlog-proof text form carries the same cosigned checkpoint.
-    const text = (await ledger.http().get(`/v1/filings/${filed.filingId}/receipt`).set('authorization', `Bearer ${creator.key}`).set('accept', 'text/plain')).text;
+    const text = (
+      await ledger
+        .http()
+        .get(`/v1/filings/${filed.filingId}/receipt`)
+        .set('authorization', `Bearer ${creator.key}`)
+        .set('accept', 'text/plain')
+    ).text;
     const textResult = await cli(['verify-receipt', file('receipt.txt', text), ...witnessArgs(), '--file', workFile]);
     expect(textResult.stdout).toContain(`filing        ${filed.filingId}`);
     expect(textResult.code).toBe(0);
@@ -155,22 +239,38 @@ describe('a ledger with two witnesses and a TSA', () => {
 
     // The operator signs a newer checkpoint of a forked tree: no consistency proof can join them.
     const size = Number(newer.split('\n')[1]);
-    const fork = file('fork.note', signCheckpoint({ origin: ORIGIN, treeSize: size, rootHash: randomBytes(32), time: Math.floor(Date.now() / 1000) }, seed));
+    const fork = file(
+      'fork.note',
+      signCheckpoint({ origin: ORIGIN, treeSize: size, rootHash: randomBytes(32), time: Math.floor(Date.now() / 1000) }, seed),
+    );
     const forked = await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', fork, '--server', ledger.url]);
     expect(forked.code).toBe(1);
     expect(forked.stdout).toMatch(/^FAILED: --consistent-with: checkpoints \d+ and \d+ are not consistent/);
-    const proofFile = file('proof.json', JSON.stringify((await ledger.http().get('/v1/ledger/proof/consistency').query({ from: receipt.treeSize, to: size })).body));
-    expect((await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', newerFile, '--proof', proofFile])).code).toBe(0);
+    const proofFile = file(
+      'proof.json',
+      JSON.stringify((await ledger.http().get('/v1/ledger/proof/consistency').query({ from: receipt.treeSize, to: size })).body),
+    );
+    expect((await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', newerFile, '--proof', proofFile])).code).toBe(
+      0,
+    );
     expect((await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', fork, '--proof', proofFile])).code).toBe(1);
   });
 
   it('verify-evidence passes on a fetched bundle and fails after any one byte of it is changed', async () => {
     const filed = await fileWork();
-    await ledger.http().post(`/v1/filings/${filed.filingId}/amend`).set('authorization', `Bearer ${creator.key}`).send({ title: 'Amended' });
+    await ledger
+      .http()
+      .post(`/v1/filings/${filed.filingId}/amend`)
+      .set('authorization', `Bearer ${creator.key}`)
+      .send({ title: 'Amended' });
     // Within the interval a checkpoint covering both events gets its token, and the bundle rests on it.
     const fetchBundle = () => ledger.http().get(`/v1/filings/${filed.filingId}/evidence`).set('authorization', `Bearer ${creator.key}`);
     let res = await fetchBundle();
-    await until('an evidence bundle with a time-stamp', async () => (res = await fetchBundle()).body.checkpoint.timestamps.length > 0, 15_000);
+    await until(
+      'an evidence bundle with a time-stamp',
+      async () => (res = await fetchBundle()).body.checkpoint.timestamps.length > 0,
+      15_000,
+    );
     expect(res.status).toBe(200);
     const text = res.text;
     const bundleFile = file('evidence.json', text);
@@ -202,7 +302,13 @@ describe('a ledger with two witnesses and a TSA', () => {
       } catch {
         continue; // not JSON any more: refused before anything else
       }
-      if (await checkEvidence(parsed).then(() => true, () => false)) survivors.push(i);
+      if (
+        await checkEvidence(parsed).then(
+          () => true,
+          () => false,
+        )
+      )
+        survivors.push(i);
     }
     expect(survivors.map((i) => text.slice(Math.max(0, i - 30), i + 30))).toEqual([]);
   });
@@ -234,7 +340,10 @@ describe('a ledger with two witnesses and a TSA', () => {
     const short = await cli(['verify-receipt', freshFile, ...witnessArgs()]);
     expect(short.code).toBe(1);
     expect(short.stdout).toMatch(/checkpoint has 1 valid witness cosignature\(s\), 2 required/);
-    expect((await cli(['verify-receipt', freshFile, '--vkey', logVkey, '--witness', w1.vkey, '--witness', w2.vkey, '--witness-quorum', '1'])).code).toBe(0);
+    expect(
+      (await cli(['verify-receipt', freshFile, '--vkey', logVkey, '--witness', w1.vkey, '--witness', w2.vkey, '--witness-quorum', '1']))
+        .code,
+    ).toBe(0);
 
     // Restarted on the same port with the same data dir, it remembers what it cosigned and catches up.
     const state = JSON.parse(readFileSync(join(work, 'w2-data', 'witness-state.json'), 'utf8'));
@@ -245,19 +354,29 @@ describe('a ledger with two witnesses and a TSA', () => {
     expect(zero.headers.get('content-type')).toBe('text/x.tlog.size');
     expect(await zero.text()).toBe(`${state.logs[ORIGIN].size}\n`);
     await fileWork();
-    await until('the quorum again on the latest checkpoint', async () => {
-      const c = verifyCosignedCheckpoint((await ledger.http().get('/v1/ledger/checkpoint')).text, trust());
-      return c.ok && c.checkpoint.treeSize === await ledger.store.count();
-    }, 15_000);
+    await until(
+      'the quorum again on the latest checkpoint',
+      async () => {
+        const c = verifyCosignedCheckpoint((await ledger.http().get('/v1/ledger/checkpoint')).text, trust());
+        return c.ok && c.checkpoint.treeSize === (await ledger.store.count());
+      },
+      15_000,
+    );
   });
 
   it('has witnesses refuse a fork: another checkpoint of the size they hold, or a larger one off their tree', async () => {
     const held = JSON.parse(readFileSync(join(work, 'w1-data', 'witness-state.json'), 'utf8')).logs[ORIGIN].size as number;
-    const forkOf = (size: number) => signCheckpoint({ origin: ORIGIN, treeSize: size, rootHash: randomBytes(32), time: Math.floor(Date.now() / 1000) }, seed);
+    const forkOf = (size: number) =>
+      signCheckpoint({ origin: ORIGIN, treeSize: size, rootHash: randomBytes(32), time: Math.floor(Date.now() / 1000) }, seed);
     const same = await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(held, [], forkOf(held)) });
     expect(same.status).toBe(409);
     expect(await same.text()).toBe(`${held}\n`);
-    const proof = (await ledger.http().get('/v1/ledger/proof/consistency').query({ from: held - 1, to: held })).body.hashes;
+    const proof = (
+      await ledger
+        .http()
+        .get('/v1/ledger/proof/consistency')
+        .query({ from: held - 1, to: held })
+    ).body.hashes;
     const larger = await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(held, proof, forkOf(held + 1)) });
     expect(larger.status).toBe(422);
     const stranger = signCheckpoint({ origin: ORIGIN, treeSize: held + 1, rootHash: randomBytes(32) }, ed25519.utils.randomSecretKey());

@@ -7,7 +7,10 @@ import { ConcurrencyError } from './event-store.port.js';
 import type { AppendResult, ExpectedRevision, StreamAppend } from './event-store.port.js';
 
 /** The last event of a stream as the append sees it; revision -1 (and ZERO_HASH) when the stream does not exist. */
-export interface StreamHead { revision: number; hash: string }
+export interface StreamHead {
+  revision: number;
+  hash: string;
+}
 export const NO_HEAD: StreamHead = { revision: -1, hash: ZERO_HASH };
 
 /**
@@ -30,10 +33,13 @@ export class CommitClock {
 export const processCommitClock = new CommitClock();
 
 /** One row to insert: the envelope plus the exact JSON text that reads back as its data and meta. */
-export interface PlannedRow { envelope: EventEnvelope; dataText: string; metaText: string }
+export interface PlannedRow {
+  envelope: EventEnvelope;
+  dataText: string;
+  metaText: string;
+}
 
-const isPlainObject = (v: unknown): v is JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isExpectedRevision = (x: unknown): x is ExpectedRevision =>
   x === 'no-stream' || x === 'any' || x === 'stream-exists' || (Number.isSafeInteger(x) && (x as number) >= 0);
@@ -62,8 +68,18 @@ export function expectationHolds(expected: ExpectedRevision, lastRevision: numbe
 }
 
 /** An event serialised once, when the append is called: what is stored, and the value that reads back from it. */
-export interface PreparedEvent { type: string; data: JsonObject; meta: JsonObject; dataText: string; metaText: string }
-export interface PreparedAppend { stream: string; expectedRevision: ExpectedRevision; events: PreparedEvent[] }
+export interface PreparedEvent {
+  type: string;
+  data: JsonObject;
+  meta: JsonObject;
+  dataText: string;
+  metaText: string;
+}
+export interface PreparedAppend {
+  stream: string;
+  expectedRevision: ExpectedRevision;
+  events: PreparedEvent[];
+}
 
 /**
  * Serialises every event's data and meta (throws TypeError on what JSON cannot hold, e.g. a BigInt or a cycle).
@@ -71,12 +87,14 @@ export interface PreparedAppend { stream: string; expectedRevision: ExpectedRevi
  */
 export function prepareAppends(appends: StreamAppend[]): PreparedAppend[] {
   return appends.map(({ stream, expectedRevision, events }) => ({
-    stream, expectedRevision,
+    stream,
+    expectedRevision,
     events: events.map((e) => {
       // Hash what reads back: the JSON round trip drops undefined, turns non-finite numbers into null, calls toJSON.
       const dataText = JSON.stringify(e.data);
       const metaText = JSON.stringify(e.meta);
-      if (typeof dataText !== 'string' || typeof metaText !== 'string') throw new TypeError(`stream ${stream}: data and meta must serialise to JSON objects`);
+      if (typeof dataText !== 'string' || typeof metaText !== 'string')
+        throw new TypeError(`stream ${stream}: data and meta must serialise to JSON objects`);
       return { type: e.type, data: JSON.parse(dataText) as JsonObject, meta: JSON.parse(metaText) as JsonObject, dataText, metaText };
     }),
   }));
@@ -88,17 +106,28 @@ export function prepareAppends(appends: StreamAppend[]): PreparedAppend[] {
  * Throws ConcurrencyError on the first failed expectation (the caller rolls back).
  */
 export function planAppend(
-  appends: StreamAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256, time: CommitTime = {},
+  appends: StreamAppend[],
+  firstPosition: number,
+  heads: Map<string, StreamHead>,
+  sha256: Sha256,
+  time: CommitTime = {},
 ): { rows: PlannedRow[]; result: AppendResult } {
   return planPrepared(prepareAppends(appends), firstPosition, heads, sha256, time);
 }
 
 /** Where a commit's time comes from: the clock, and the `recordedAt` of the event just before it in the log (if known). */
-export interface CommitTime { clock?: CommitClock; previousRecordedAt?: string | null }
+export interface CommitTime {
+  clock?: CommitClock;
+  previousRecordedAt?: string | null;
+}
 
 /** planAppend for appends already serialised by prepareAppends. */
 export function planPrepared(
-  appends: PreparedAppend[], firstPosition: number, heads: Map<string, StreamHead>, sha256: Sha256, time: CommitTime = {},
+  appends: PreparedAppend[],
+  firstPosition: number,
+  heads: Map<string, StreamHead>,
+  sha256: Sha256,
+  time: CommitTime = {},
 ): { rows: PlannedRow[]; result: AppendResult } {
   // One commit, one timestamp: ISO-8601 UTC with ms, never before the event it follows.
   const recordedAt = new Date((time.clock ?? processCommitClock).next(time.previousRecordedAt)).toISOString();
@@ -121,8 +150,15 @@ export function planPrepared(
 
 function buildRow(stream: string, head: StreamHead, e: PreparedEvent, leafIndex: number, recordedAt: string, sha256: Sha256): PlannedRow {
   const body = {
-    v: 1 as const, id: uuidv7(), stream, revision: head.revision + 1, type: e.type,
-    data: e.data, meta: e.meta, recordedAt, prevHash: head.revision < 0 ? ZERO_HASH : head.hash,
+    v: 1 as const,
+    id: uuidv7(),
+    stream,
+    revision: head.revision + 1,
+    type: e.type,
+    data: e.data,
+    meta: e.meta,
+    recordedAt,
+    prevHash: head.revision < 0 ? ZERO_HASH : head.hash,
   };
   return { envelope: { ...body, hash: computeEventHash(body, sha256), leafIndex }, dataText: e.dataText, metaText: e.metaText };
 }

@@ -6,15 +6,31 @@ export const DEFAULT_READ_LIMIT = 1000;
 
 /** The stored row shape both SQL stores select (column aliases match). */
 export interface EventRow {
-  position: number | string; id: string; stream: string; revision: number; type: string;
-  data: string; meta: string; recordedAt: string; prevHash: string; hash: string;
+  position: number | string;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  meta: string;
+  recordedAt: string;
+  prevHash: string;
+  hash: string;
 }
 
 export function rowToEnvelope(r: EventRow): EventEnvelope {
   return {
-    v: 1, id: r.id, stream: r.stream, revision: Number(r.revision), type: r.type,
-    data: JSON.parse(r.data) as JsonObject, meta: JSON.parse(r.meta) as JsonObject,
-    recordedAt: r.recordedAt, prevHash: r.prevHash, hash: r.hash, leafIndex: Number(r.position),
+    v: 1,
+    id: r.id,
+    stream: r.stream,
+    revision: Number(r.revision),
+    type: r.type,
+    data: JSON.parse(r.data) as JsonObject,
+    meta: JSON.parse(r.meta) as JsonObject,
+    recordedAt: r.recordedAt,
+    prevHash: r.prevHash,
+    hash: r.hash,
+    leafIndex: Number(r.position),
   };
 }
 

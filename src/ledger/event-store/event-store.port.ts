@@ -34,7 +34,11 @@ export class ConcurrencyError extends DomainError {
     /** The stream's actual last revision, or -1 when it does not exist. */
     readonly actual: number,
   ) {
-    super('conflict', 'concurrent-modification', `stream ${stream}: expected revision ${String(expected)}, actual ${actual === -1 ? 'no stream' : actual}`);
+    super(
+      'conflict',
+      'concurrent-modification',
+      `stream ${stream}: expected revision ${String(expected)}, actual ${actual === -1 ? 'no stream' : actual}`,
+    );
   }
 
   /** Clients read that they may retry, not the store's stream names and revisions. */

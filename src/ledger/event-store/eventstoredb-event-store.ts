@@ -4,16 +4,49 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import {
-  BACKWARDS, END, EventStoreDBClient, excludeSystemEvents, FORWARDS, START, StreamNotFoundError, streamNameFilter,
-  WrongExpectedVersionError, type AllStreamSubscription, type Position, type ReadPosition, type ResolvedEvent,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  excludeSystemEvents,
+  FORWARDS,
+  START,
+  StreamNotFoundError,
+  streamNameFilter,
+  WrongExpectedVersionError,
+  type AllStreamSubscription,
+  type Position,
+  type ReadPosition,
+  type ResolvedEvent,
 } from '@eventstore/db-client';
 import type { EventEnvelope, Sha256 } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
-import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StreamAppend, Unsubscribe } from './event-store.port.js';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  StreamAppend,
+  Unsubscribe,
+} from './event-store.port.js';
 import {
-  comparePositions, envelopeOf, exactExpectedRevision, fromEsdbRevision, fromSequenceEvent, GENESIS_TYPE, isReservedStream,
-  isSystemEvent, onWrongExpectedVersion, planSequence, SEQUENCE_BATCH_EVENTS, StreamNames, toEsdbEvent, toEsdbExpectedRevision,
-  toSequenceEvent, type Candidate, type SequencedLeaf,
+  comparePositions,
+  envelopeOf,
+  exactExpectedRevision,
+  fromEsdbRevision,
+  fromSequenceEvent,
+  GENESIS_TYPE,
+  isReservedStream,
+  isSystemEvent,
+  onWrongExpectedVersion,
+  planSequence,
+  SEQUENCE_BATCH_EVENTS,
+  StreamNames,
+  toEsdbEvent,
+  toEsdbExpectedRevision,
+  toSequenceEvent,
+  type Candidate,
+  type SequencedLeaf,
 } from './eventstoredb-mapping.js';
 import { nativeSha256 } from '../native-sha256.js';
 import { NO_HEAD, planAppend, validateAppends, type PlannedRow, type StreamHead } from './append-planning.js';
@@ -33,7 +66,11 @@ export interface EventStoreDbOptions {
 }
 
 /** One ESDB append: consecutive events of one stream, with the caller's expectation for the first. */
-interface Run { stream: string; expected: ExpectedRevision; rows: PlannedRow[] }
+interface Run {
+  stream: string;
+  expected: ExpectedRevision;
+  rows: PlannedRow[];
+}
 
 export class EventStoreDbEventStore implements EventStore {
   private readonly logger = new Logger('eventstoredb');
@@ -83,13 +120,17 @@ export class EventStoreDbEventStore implements EventStore {
     // One append of this process at a time: the log's order is ESDB's commit order, decided after `recordedAt` is
     // hashed into the events, so two appends in flight could land in the reverse order of their times.
     const turn = this.appending.then(() => this.appendNow(appends));
-    this.appending = turn.then(() => undefined, () => undefined);
+    this.appending = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
   private async appendNow(appends: StreamAppend[]): Promise<AppendResult> {
     validateAppends(appends);
-    for (const a of appends) if (isReservedStream(a.stream)) throw new TypeError(`stream ${a.stream} is reserved for the ledger's global order`);
+    for (const a of appends)
+      if (isReservedStream(a.stream)) throw new TypeError(`stream ${a.stream} is reserved for the ledger's global order`);
     for (let attempt = 1; ; attempt++) {
       // The sequence length now is a lower bound of every leafIndex this append will get: where lookups start.
       const seqHint = await this.count();
@@ -101,9 +142,14 @@ export class EventStoreDbEventStore implements EventStore {
       let last: Position | undefined;
       try {
         for (const run of runs) {
-          const res = await this.client.appendToStream(this.names.esdb(run.stream), run.rows.map((r) => toEsdbEvent(r.envelope, seqHint)), {
-            expectedRevision: exactExpectedRevision(run.rows[0].envelope.revision - 1), requiresLeader: true,
-          });
+          const res = await this.client.appendToStream(
+            this.names.esdb(run.stream),
+            run.rows.map((r) => toEsdbEvent(r.envelope, seqHint)),
+            {
+              expectedRevision: exactExpectedRevision(run.rows[0].envelope.revision - 1),
+              requiresLeader: true,
+            },
+          );
           last = res.position ?? last;
           written += 1;
         }
@@ -112,10 +158,20 @@ export class EventStoreDbEventStore implements EventStore {
         const run = runs[written];
         const verdict = onWrongExpectedVersion(run.stream, run.expected, err.actualVersion);
         if (written === 0 && verdict === 'retry' && attempt < MAX_APPEND_ATTEMPTS) continue; // nothing written: re-plan on the new head
-        if (written > 0) this.logger.warn(`appendMulti wrote ${runs.slice(0, written).map((r) => r.stream).join(', ')} but not ${run.stream}: EventStoreDB has no multi-stream transaction`);
+        if (written > 0)
+          this.logger.warn(
+            `appendMulti wrote ${runs
+              .slice(0, written)
+              .map((r) => r.stream)
+              .join(', ')} but not ${run.stream}: EventStoreDB has no multi-stream transaction`,
+          );
         throw verdict === 'retry' ? new ConcurrencyError(run.stream, run.expected, fromEsdbRevision(err.actualVersion)) : verdict;
       }
-      const leafIndexes = await this.leafIndexesOf(rows.map((r) => r.envelope.id), seqHint, last);
+      const leafIndexes = await this.leafIndexesOf(
+        rows.map((r) => r.envelope.id),
+        seqHint,
+        last,
+      );
       for (const e of result.events) e.leafIndex = leafIndexes.get(e.id)!;
       result.lastPosition = Math.max(...result.events.map((e) => e.leafIndex));
       this.listeners.notify(result.lastPosition + 1);
@@ -149,7 +205,11 @@ export class EventStoreDbEventStore implements EventStore {
 
   async readAll(fromPosition: number, options?: ReadAllOptions): Promise<EventEnvelope[]> {
     const limit = validateReadAll(fromPosition, options);
-    const resolved = await this.readEsdbStream(this.names.sequence, { direction: FORWARDS, fromRevision: BigInt(fromPosition), maxCount: limit });
+    const resolved = await this.readEsdbStream(this.names.sequence, {
+      direction: FORWARDS,
+      fromRevision: BigInt(fromPosition),
+      maxCount: limit,
+    });
     return resolved.map((r) => fromSequenceEvent(r.event!).envelope);
   }
 
@@ -201,9 +261,17 @@ export class EventStoreDbEventStore implements EventStore {
   private sequenceInBackground(): void {
     if (this.backgroundQueued || this.closed) return;
     this.backgroundQueued = true;
-    const pass = this.sequencing.catch(() => undefined).then(() => { this.backgroundQueued = false; return this.sequencePass(); });
+    const pass = this.sequencing
+      .catch(() => undefined)
+      .then(() => {
+        this.backgroundQueued = false;
+        return this.sequencePass();
+      });
     this.sequencing = pass;
-    pass.then(() => this.notifyCount(), (err: Error) => this.logger.warn(`background sequencing failed: ${err.message}`));
+    pass.then(
+      () => this.notifyCount(),
+      (err: Error) => this.logger.warn(`background sequencing failed: ${err.message}`),
+    );
   }
 
   private async sequencePass(target?: Position): Promise<void> {
@@ -214,7 +282,10 @@ export class EventStoreDbEventStore implements EventStore {
       const plan = planSequence(tail, candidates);
       if (plan.leaves.length === 0) return; // caught up
       try {
-        await this.client.appendToStream(this.names.sequence, plan.leaves.map(toSequenceEvent), { expectedRevision: plan.expectedRevision, requiresLeader: true });
+        await this.client.appendToStream(this.names.sequence, plan.leaves.map(toSequenceEvent), {
+          expectedRevision: plan.expectedRevision,
+          requiresLeader: true,
+        });
         for (const leaf of plan.leaves) this.remember(leaf.envelope.id, leaf.envelope.leafIndex);
       } catch (err) {
         if (!(err instanceof WrongExpectedVersionError)) throw err;
@@ -231,7 +302,13 @@ export class EventStoreDbEventStore implements EventStore {
     let after: Position | null = tail?.position ?? null;
     while (out.length < SEQUENCE_BATCH_EVENTS) {
       let n = 0;
-      for await (const r of this.client.readAll({ fromPosition: from, maxCount: ALL_PAGE, direction: FORWARDS, resolveLinkTos: false, requiresLeader: true })) {
+      for await (const r of this.client.readAll({
+        fromPosition: from,
+        maxCount: ALL_PAGE,
+        direction: FORWARDS,
+        resolveLinkTos: false,
+        requiresLeader: true,
+      })) {
         n += 1;
         const e = r.event;
         if (!e || (after && comparePositions(e.position, after) <= 0)) continue; // reading from a position includes it
@@ -292,7 +369,9 @@ export class EventStoreDbEventStore implements EventStore {
       if (this.closed) return;
       this.logger.warn(`$all subscription failed, resubscribing: ${err.message}`);
       this.subscription = null;
-      this.resubscribe = setTimeout(() => { if (!this.closed) this.startSubscription(); }, 1000);
+      this.resubscribe = setTimeout(() => {
+        if (!this.closed) this.startSubscription();
+      }, 1000);
       this.resubscribe.unref();
     });
   }
@@ -312,14 +391,19 @@ export class EventStoreDbEventStore implements EventStore {
           this.countAgain = false;
           this.listeners.notify(await this.count());
         } while (this.countAgain && !this.closed);
-      } catch { /* advisory only: the next event or append notifies again */ } finally {
+      } catch {
+        /* advisory only: the next event or append notifies again */
+      } finally {
         this.countNotify = null;
       }
     })();
   }
 
   /** A stream's events; empty when it does not exist. */
-  private async readEsdbStream(stream: string, options: { direction: typeof FORWARDS | typeof BACKWARDS; fromRevision: typeof START | typeof END | bigint; maxCount?: number }): Promise<ResolvedEvent[]> {
+  private async readEsdbStream(
+    stream: string,
+    options: { direction: typeof FORWARDS | typeof BACKWARDS; fromRevision: typeof START | typeof END | bigint; maxCount?: number },
+  ): Promise<ResolvedEvent[]> {
     const out: ResolvedEvent[] = [];
     try {
       for await (const r of this.client.readStream(stream, { ...options, resolveLinkTos: false, requiresLeader: true })) out.push(r);
@@ -352,7 +436,12 @@ function toRuns(appends: StreamAppend[], rows: PlannedRow[]): Run[] {
 async function genesisPosition(client: EventStoreDBClient, names: StreamNames): Promise<ReadPosition> {
   const read = async (): Promise<ReadPosition | null> => {
     try {
-      for await (const r of client.readStream(names.genesis, { direction: FORWARDS, fromRevision: START, maxCount: 1, requiresLeader: true })) {
+      for await (const r of client.readStream(names.genesis, {
+        direction: FORWARDS,
+        fromRevision: START,
+        maxCount: 1,
+        requiresLeader: true,
+      })) {
         // Older servers leave positions off stream reads: then scan from the start (slower, still correct).
         return r.event?.position ?? START;
       }
@@ -364,9 +453,17 @@ async function genesisPosition(client: EventStoreDBClient, names: StreamNames): 
   const existing = await read();
   if (existing) return existing;
   try {
-    const res = await client.appendToStream(names.genesis, {
-      id: randomUUID(), contentType: 'application/json', type: GENESIS_TYPE, data: { createdAt: new Date().toISOString() }, metadata: undefined,
-    }, { expectedRevision: toEsdbExpectedRevision('no-stream'), requiresLeader: true });
+    const res = await client.appendToStream(
+      names.genesis,
+      {
+        id: randomUUID(),
+        contentType: 'application/json',
+        type: GENESIS_TYPE,
+        data: { createdAt: new Date().toISOString() },
+        metadata: undefined,
+      },
+      { expectedRevision: toEsdbExpectedRevision('no-stream'), requiresLeader: true },
+    );
     return res.position ?? START;
   } catch (err) {
     if (!(err instanceof WrongExpectedVersionError)) throw err;

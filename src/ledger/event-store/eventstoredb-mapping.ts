@@ -11,7 +11,15 @@
 //                      process sequences (any writer, for its own events and everything committed before them):
 //                      two sequencers racing cannot fork, skip or repeat the order; the loser re-reads and goes on.
 //   ledger-genesis     one event written when the ledger is first opened: sequencing scans $all from there.
-import { ANY, NO_STREAM, STREAM_EXISTS, type AppendExpectedRevision, type CurrentRevision, type JSONEventData, type Position } from '@eventstore/db-client';
+import {
+  ANY,
+  NO_STREAM,
+  STREAM_EXISTS,
+  type AppendExpectedRevision,
+  type CurrentRevision,
+  type JSONEventData,
+  type Position,
+} from '@eventstore/db-client';
 import { v5 as uuidv5 } from 'uuid';
 import type { EnvelopeBody, EventEnvelope, JsonObject } from '../../verifier/envelope.js';
 import { ConcurrencyError, type ExpectedRevision } from './event-store.port.js';
@@ -43,9 +51,12 @@ export function exactExpectedRevision(head: number): AppendExpectedRevision {
 /** The plain mapping of our expectation onto ESDB's constants, for appends without a hash chain (the genesis marker). */
 export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
-    case 'no-stream': return NO_STREAM;
-    case 'any': return ANY;
-    case 'stream-exists': return STREAM_EXISTS;
+    case 'no-stream':
+      return NO_STREAM;
+    case 'any':
+      return ANY;
+    case 'stream-exists':
+      return STREAM_EXISTS;
     default:
       if (!Number.isSafeInteger(expected) || expected < 0) throw new RangeError(`invalid expected revision ${String(expected)}`);
       return BigInt(expected);
@@ -55,7 +66,8 @@ export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpect
 /** ESDB's current revision (`no_stream` or a BigInt) as our last revision (-1 for none). */
 export function fromEsdbRevision(revision: CurrentRevision | bigint): number {
   if (revision === NO_STREAM) return -1;
-  if (typeof revision !== 'bigint' || revision < 0n || revision > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`unexpected stream revision ${String(revision)}`);
+  if (typeof revision !== 'bigint' || revision < 0n || revision > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`unexpected stream revision ${String(revision)}`);
   return Number(revision);
 }
 
@@ -64,7 +76,11 @@ export function fromEsdbRevision(revision: CurrentRevision | bigint): number {
  * actual revision (`any`, `stream-exists`, or a race we lost before the caller's check mattered), the append is
  * re-planned on the new head and retried; otherwise it is our ConcurrencyError.
  */
-export function onWrongExpectedVersion(stream: string, expected: ExpectedRevision, actual: CurrentRevision | bigint): 'retry' | ConcurrencyError {
+export function onWrongExpectedVersion(
+  stream: string,
+  expected: ExpectedRevision,
+  actual: CurrentRevision | bigint,
+): 'retry' | ConcurrencyError {
   const last = fromEsdbRevision(actual);
   return expectationHolds(expected, last) ? 'retry' : new ConcurrencyError(stream, expected, last);
 }
@@ -86,8 +102,12 @@ export class StreamNames {
     return esdbStream.slice(this.prefix.length);
   }
 
-  get sequence(): string { return this.esdb(SEQUENCE_STREAM); }
-  get genesis(): string { return this.esdb(GENESIS_STREAM); }
+  get sequence(): string {
+    return this.esdb(SEQUENCE_STREAM);
+  }
+  get genesis(): string {
+    return this.esdb(GENESIS_STREAM);
+  }
 }
 
 /** The ledger's own bookkeeping streams: no caller may append to them. */
@@ -115,7 +135,13 @@ export function toEsdbEvent(e: EnvelopeBody & { hash: string }, seqHint: number)
 
 /** What the adapter needs of an ESDB recorded event. */
 export interface RecordedLike {
-  streamId: string; id: string; revision: bigint; type: string; isJson: boolean; data: unknown; metadata: unknown;
+  streamId: string;
+  id: string;
+  revision: bigint;
+  type: string;
+  isJson: boolean;
+  data: unknown;
+  metadata: unknown;
 }
 
 /**
@@ -134,8 +160,16 @@ export function envelopeOf(r: RecordedLike, names: StreamNames): { body: Envelop
     throw new Error(`ESDB event ${r.id} in ${r.streamId}@${r.revision} carries the envelope of ${l.stream}@${l.revision}`);
   }
   const body = {
-    v: 1 as const, id: r.id, stream, revision: l.revision, type: r.type, data: r.data as JsonObject, meta: (m!.meta ?? {}) as JsonObject,
-    recordedAt: l.recordedAt, prevHash: l.prevHash, hash: l.hash,
+    v: 1 as const,
+    id: r.id,
+    stream,
+    revision: l.revision,
+    type: r.type,
+    data: r.data as JsonObject,
+    meta: (m!.meta ?? {}) as JsonObject,
+    recordedAt: l.recordedAt,
+    prevHash: l.prevHash,
+    hash: l.hash,
   };
   return { body, seqHint: l.seqHint };
 }
@@ -146,13 +180,30 @@ export const comparePositions = (a: Position, b: Position): number =>
   a.commit !== b.commit ? (a.commit < b.commit ? -1 : 1) : a.prepare === b.prepare ? 0 : a.prepare < b.prepare ? -1 : 1;
 
 /** One entry of ledger-sequence: the envelope (with its leafIndex = the entry's revision) and its $all position. */
-export interface SequencedLeaf { envelope: EventEnvelope; position: Position }
+export interface SequencedLeaf {
+  envelope: EventEnvelope;
+  position: Position;
+}
 
-interface SequenceData { envelope: EventEnvelope; commit: string; prepare: string }
+interface SequenceData {
+  envelope: EventEnvelope;
+  commit: string;
+  prepare: string;
+}
 
 export function toSequenceEvent(leaf: SequencedLeaf): JSONEventData {
-  const data: SequenceData = { envelope: leaf.envelope, commit: leaf.position.commit.toString(), prepare: leaf.position.prepare.toString() };
-  return { id: uuidv5(leaf.envelope.id, SEQUENCE_ID_NAMESPACE), contentType: 'application/json', type: SEQUENCED_TYPE, data: data as unknown as JsonObject, metadata: undefined };
+  const data: SequenceData = {
+    envelope: leaf.envelope,
+    commit: leaf.position.commit.toString(),
+    prepare: leaf.position.prepare.toString(),
+  };
+  return {
+    id: uuidv5(leaf.envelope.id, SEQUENCE_ID_NAMESPACE),
+    contentType: 'application/json',
+    type: SEQUENCED_TYPE,
+    data: data as unknown as JsonObject,
+    metadata: undefined,
+  };
 }
 
 export function fromSequenceEvent(r: Pick<RecordedLike, 'revision' | 'type' | 'data'>): SequencedLeaf {
@@ -163,13 +214,19 @@ export function fromSequenceEvent(r: Pick<RecordedLike, 'revision' | 'type' | 'd
 }
 
 /** A not-yet-sequenced event read from $all. */
-export interface Candidate { body: EnvelopeBody & { hash: string }; position: Position }
+export interface Candidate {
+  body: EnvelopeBody & { hash: string };
+  position: Position;
+}
 
 /**
  * The next append to ledger-sequence: the candidates after `tail` (the last sequenced leaf, null when none), in $all
  * order, numbered from the tail's leafIndex + 1, cut to one append's size; expected revision = the tail's.
  */
-export function planSequence(tail: SequencedLeaf | null, candidates: Candidate[]): { expectedRevision: AppendExpectedRevision; leaves: SequencedLeaf[] } {
+export function planSequence(
+  tail: SequencedLeaf | null,
+  candidates: Candidate[],
+): { expectedRevision: AppendExpectedRevision; leaves: SequencedLeaf[] } {
   const next = tail ? tail.envelope.leafIndex + 1 : 0;
   const leaves: SequencedLeaf[] = [];
   let bytes = 0;

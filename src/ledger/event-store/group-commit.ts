@@ -6,7 +6,11 @@ import type { RecentCommits } from './recent-commits.js';
 import type { SizeListeners } from './size-listeners.js';
 
 /** One appendMulti call waiting for the next group commit. */
-export interface QueuedAppend { appends: PreparedAppend[]; resolve: (r: AppendResult) => void; reject: (e: unknown) => void }
+export interface QueuedAppend {
+  appends: PreparedAppend[];
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
 /** What one command of a group commit came to. */
 export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
@@ -32,7 +36,9 @@ export class GroupCommit {
     private readonly listeners: SizeListeners,
   ) {}
 
-  get closed(): boolean { return this.refusing; }
+  get closed(): boolean {
+    return this.refusing;
+  }
 
   /**
    * Queues the append for the next group commit and resolves once that commit is durable. Expectations are checked
@@ -102,10 +108,12 @@ export class GroupCommit {
       this.fail(batch, err);
     }
     if (written instanceof Promise) {
-      this.inFlight = written.catch((err: unknown) => this.fail(batch, err)).then(() => {
-        this.inFlight = null;
-        this.next();
-      });
+      this.inFlight = written
+        .catch((err: unknown) => this.fail(batch, err))
+        .then(() => {
+          this.inFlight = null;
+          this.next();
+        });
     } else if (this.queue.length > 0) {
       this.schedule();
     }

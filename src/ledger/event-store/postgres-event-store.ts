@@ -3,11 +3,25 @@ import pg from 'pg';
 import type { EventEnvelope, Sha256 } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type {
-  AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StreamAppend, Unsubscribe,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  StreamAppend,
+  Unsubscribe,
 } from './event-store.port.js';
 import { nativeSha256 } from '../native-sha256.js';
 import { advisoryLockKey, inTransaction } from './postgres-support.js';
-import { type CommitClock, expectationHolds, NO_HEAD, planPrepared, processCommitClock, type PlannedRow, type StreamHead } from './append-planning.js';
+import {
+  type CommitClock,
+  expectationHolds,
+  NO_HEAD,
+  planPrepared,
+  processCommitClock,
+  type PlannedRow,
+  type StreamHead,
+} from './append-planning.js';
 import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
 import { GroupCommit, type AppendOutcome, type QueuedAppend } from './group-commit.js';
 import { RecentCommits } from './recent-commits.js';
@@ -53,7 +67,9 @@ export class PostgresEventStore implements EventStore {
     const schema = opts.schema ?? 'ledger';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new TypeError(`invalid schema name ${schema}`);
     const pool = new pg.Pool({ connectionString });
-    pool.on('error', () => { /* an idle client died; the next query gets a fresh connection and reports any real outage */ });
+    pool.on('error', () => {
+      /* an idle client died; the next query gets a fresh connection and reports any real outage */
+    });
     const table = `"${schema}".events`;
     // Per schema, so separate ledgers in one database do not serialize each other.
     const lockKey = advisoryLockKey(`sandbox-ledger/events:${schema}`);
@@ -126,11 +142,14 @@ export class PostgresEventStore implements EventStore {
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
       // A separate statement: READ COMMITTED takes its snapshot now, after the lock, so it sees the previous commit.
       const max = await client.query<{ next: string; recorded_at: string }>(
-        `SELECT position + 1 AS next, recorded_at FROM ${this.table} ORDER BY position DESC LIMIT 1`);
+        `SELECT position + 1 AS next, recorded_at FROM ${this.table} ORDER BY position DESC LIMIT 1`,
+      );
       const streams = [...new Set(batch.flatMap((q) => q.appends.map((a) => a.stream)))];
       const found = await client.query<{ stream: string; revision: number; hash: string }>(
         `SELECT DISTINCT ON (stream) stream, revision, hash FROM ${this.table}
-         WHERE stream = ANY($1::text[]) ORDER BY stream, revision DESC`, [streams]);
+         WHERE stream = ANY($1::text[]) ORDER BY stream, revision DESC`,
+        [streams],
+      );
       // The batch's view of every head: a command that passes moves it, so later commands see its effects.
       const view = new Map<string, StreamHead>(found.rows.map((r) => [r.stream, { revision: r.revision, hash: r.hash }]));
       let next = Number(max.rows[0]?.next ?? 0);
@@ -157,9 +176,19 @@ export class PostgresEventStore implements EventStore {
             `INSERT INTO ${this.table} (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash)
              SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[],
                                   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
-            [col((r) => r.envelope.leafIndex), col((r) => r.envelope.id), col((r) => r.envelope.stream),
-              col((r) => r.envelope.revision), col((r) => r.envelope.type), col((r) => r.dataText), col((r) => r.metaText),
-              col((r) => r.envelope.recordedAt), col((r) => r.envelope.prevHash), col((r) => r.envelope.hash)]);
+            [
+              col((r) => r.envelope.leafIndex),
+              col((r) => r.envelope.id),
+              col((r) => r.envelope.stream),
+              col((r) => r.envelope.revision),
+              col((r) => r.envelope.type),
+              col((r) => r.dataText),
+              col((r) => r.metaText),
+              col((r) => r.envelope.recordedAt),
+              col((r) => r.envelope.prevHash),
+              col((r) => r.envelope.hash),
+            ],
+          );
         } catch (err) {
           throw new BatchInsertFailed(err);
         }
@@ -188,7 +217,9 @@ export class PostgresEventStore implements EventStore {
     const recent = this.recent.read(fromPosition, limit);
     if (recent) return recent;
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.table} WHERE position >= $1 ORDER BY position LIMIT $2`, [fromPosition, limit]);
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE position >= $1 ORDER BY position LIMIT $2`,
+      [fromPosition, limit],
+    );
     return rows.map(rowToEnvelope);
   }
 
@@ -201,7 +232,9 @@ export class PostgresEventStore implements EventStore {
   /** The stream's last revision, -1 when it does not exist. */
   async lastRevision(stream: string): Promise<number> {
     const { rows } = await this.pool.query<{ revision: number }>(
-      `SELECT revision FROM ${this.table} WHERE stream = $1 ORDER BY revision DESC LIMIT 1`, [stream]);
+      `SELECT revision FROM ${this.table} WHERE stream = $1 ORDER BY revision DESC LIMIT 1`,
+      [stream],
+    );
     return rows[0]?.revision ?? NO_HEAD.revision;
   }
 

@@ -24,7 +24,9 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     await client.query('COMMIT');
     return value;
   } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => { broken = e; });
+    await client.query('ROLLBACK').catch((e: Error) => {
+      broken = e;
+    });
     throw err;
   } finally {
     client.release(broken);
@@ -46,7 +48,9 @@ export async function ensureSchema(pool: pg.Pool, schema: string): Promise<void>
 /** Runs `work` holding a session-level advisory lock on its own connection (e.g. one bootstrap at a time across instances). */
 export async function withAdvisoryLock<T>(connectionString: string, label: string, work: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString });
-  client.on('error', () => { /* surfaces as the failed query below */ });
+  client.on('error', () => {
+    /* surfaces as the failed query below */
+  });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey(label)]);

@@ -38,5 +38,7 @@ export class RecentCommits {
     return this.events.slice(start, start + limit);
   }
 
-  clear(): void { this.events = []; }
+  clear(): void {
+    this.events = [];
+  }
 }

@@ -9,16 +9,24 @@ export class SizeListeners {
   subscribe(listener: (logSize: number) => void): Unsubscribe {
     const entry = (n: number) => listener(n); // a wrapper, so the same function may subscribe twice
     this.listeners.add(entry);
-    return () => { this.listeners.delete(entry); };
+    return () => {
+      this.listeners.delete(entry);
+    };
   }
 
   notify(logSize: number): void {
     if (logSize <= this.size) return; // commits of concurrent appends may resolve out of order: never report a shrink
     this.size = logSize;
     for (const l of [...this.listeners]) {
-      try { l(logSize); } catch { /* notification is advisory; the log is the source of truth */ }
+      try {
+        l(logSize);
+      } catch {
+        /* notification is advisory; the log is the source of truth */
+      }
     }
   }
 
-  clear(): void { this.listeners.clear(); }
+  clear(): void {
+    this.listeners.clear();
+  }
 }

@@ -5,7 +5,13 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventEnvelope, Sha256 } from '../../verifier/envelope.js';
 import type {
-  AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StreamAppend, Unsubscribe,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  StreamAppend,
+  Unsubscribe,
 } from './event-store.port.js';
 import { nativeSha256 } from '../native-sha256.js';
 import { CommitClock, NO_HEAD, planPrepared, processCommitClock, type PreparedAppend, type StreamHead } from './append-planning.js';
@@ -27,7 +33,11 @@ export interface SqliteEventStoreOptions {
 }
 
 /** The batch being written: the next free position, the heads of the streams it has touched so far, the last time recorded. */
-interface BatchState { next: number; heads: Map<string, StreamHead>; lastRecordedAt: string | null }
+interface BatchState {
+  next: number;
+  heads: Map<string, StreamHead>;
+  lastRecordedAt: string | null;
+}
 
 export class SqliteEventStore implements EventStore {
   private readonly listeners = new SizeListeners();
@@ -48,7 +58,10 @@ export class SqliteEventStore implements EventStore {
   private readonly commandTx: Database.Transaction<(appends: PreparedAppend[]) => AppendResult>;
 
   private constructor(
-    private readonly db: Database.Database, private readonly sha256: Sha256, maxBatch: number, private readonly clock: CommitClock,
+    private readonly db: Database.Database,
+    private readonly sha256: Sha256,
+    maxBatch: number,
+    private readonly clock: CommitClock,
   ) {
     this.stmt = {
       maxPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
@@ -56,7 +69,8 @@ export class SqliteEventStore implements EventStore {
       head: db.prepare('SELECT revision, hash FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1'),
       insert: db.prepare(
         `INSERT INTO events (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       readStream: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`),
       readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
       ping: db.prepare('SELECT 1'),
@@ -65,7 +79,11 @@ export class SqliteEventStore implements EventStore {
     // One BEGIN IMMEDIATE … COMMIT for the whole batch: the write lock is taken up front, so the reads below and
     // the inserts see one state, and another connection's commit cannot slip in between.
     this.batchTx = db.transaction((queued: QueuedAppend[]) => {
-      this.batch = { next: (this.stmt.maxPosition.get() ?? -1) + 1, heads: new Map(), lastRecordedAt: this.stmt.lastRecordedAt.get() ?? null };
+      this.batch = {
+        next: (this.stmt.maxPosition.get() ?? -1) + 1,
+        heads: new Map(),
+        lastRecordedAt: this.stmt.lastRecordedAt.get() ?? null,
+      };
       return queued.map(({ appends }): AppendOutcome => {
         try {
           return { ok: true, result: this.commandTx(appends) };
@@ -81,7 +99,10 @@ export class SqliteEventStore implements EventStore {
       for (const { stream } of appends) {
         if (!heads.has(stream)) heads.set(stream, this.batch.heads.get(stream) ?? this.stmt.head.get(stream) ?? NO_HEAD);
       }
-      const { rows, result } = planPrepared(appends, this.batch.next, heads, this.sha256, { clock: this.clock, previousRecordedAt: this.batch.lastRecordedAt });
+      const { rows, result } = planPrepared(appends, this.batch.next, heads, this.sha256, {
+        clock: this.clock,
+        previousRecordedAt: this.batch.lastRecordedAt,
+      });
       for (const { envelope: e, dataText, metaText } of rows) {
         this.stmt.insert.run(e.leafIndex, e.id, e.stream, e.revision, e.type, dataText, metaText, e.recordedAt, e.prevHash, e.hash);
       }

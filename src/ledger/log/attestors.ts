@@ -10,7 +10,9 @@ import type { MerkleLog, WitnessPolicy } from './merkle-log.js';
 import type { MerkleTreeStore } from './merkle-tree.store.js';
 import type { MlDsaKey, SigningKey } from './signing-key.js';
 
-export interface CheckpointAttestors { stop(): void }
+export interface CheckpointAttestors {
+  stop(): void;
+}
 
 /** What GET /v1/ledger/keys publishes: everything a client needs, besides trust in it, to check a served checkpoint. */
 export interface LogKeys {
@@ -38,19 +40,39 @@ export function logKeys(config: AppConfig, key: SigningKey, mlDsa: MlDsaKey): Lo
 /** The witness policy of the configuration, or undefined when no witness is configured. */
 export function witnessPolicy(config: AppConfig): WitnessPolicy | undefined {
   if (config.witnesses.length === 0) return undefined;
-  return { cosigners: config.witnesses.map((w) => cosignerLabel(parseCosignerVkey(w.vkey))), quorum: config.witnessQuorum, waitMs: config.witnessWaitMs };
+  return {
+    cosigners: config.witnesses.map((w) => cosignerLabel(parseCosignerVkey(w.vkey))),
+    quorum: config.witnessQuorum,
+    waitMs: config.witnessWaitMs,
+  };
 }
 
 /** Starts feeding every checkpoint the log signs to the configured TSAs and witnesses, in the background. */
 export function startAttestors(config: AppConfig, log: MerkleLog, tree: MerkleTreeStore): CheckpointAttestors {
   const signedAt = new Map<number, number>(); // when each recent checkpoint was signed, for the latency histogram
-  const timestamps = config.tsaUrls.length === 0 ? null : new CheckpointTimestamps(tree, {
-    urls: config.tsaUrls, trustedCas: parsePemCertificates(readFileSync(config.tsaCaFile!, 'utf8')),
-    intervalS: config.tsaIntervalS, timeoutMs: config.tsaTimeoutMs,
-  }, signedAt);
-  const witnesses = config.witnesses.length === 0 ? null : new CheckpointWitnesses(
-    tree, (from, to) => log.consistencyProof(from, to), { witnesses: config.witnesses, timeoutMs: config.witnessTimeoutMs }, signedAt,
-    () => log.attestationStored());
+  const timestamps =
+    config.tsaUrls.length === 0
+      ? null
+      : new CheckpointTimestamps(
+          tree,
+          {
+            urls: config.tsaUrls,
+            trustedCas: parsePemCertificates(readFileSync(config.tsaCaFile!, 'utf8')),
+            intervalS: config.tsaIntervalS,
+            timeoutMs: config.tsaTimeoutMs,
+          },
+          signedAt,
+        );
+  const witnesses =
+    config.witnesses.length === 0
+      ? null
+      : new CheckpointWitnesses(
+          tree,
+          (from, to) => log.consistencyProof(from, to),
+          { witnesses: config.witnesses, timeoutMs: config.witnessTimeoutMs },
+          signedAt,
+          () => log.attestationStored(),
+        );
   if (timestamps || witnesses) {
     log.onCheckpoint((c) => {
       signedAt.set(c.treeSize, Date.now());
@@ -59,5 +81,10 @@ export function startAttestors(config: AppConfig, log: MerkleLog, tree: MerkleTr
       witnesses?.offer(c);
     });
   }
-  return { stop: () => { timestamps?.stop(); witnesses?.stop(); } };
+  return {
+    stop: () => {
+      timestamps?.stop();
+      witnesses?.stop();
+    },
+  };
 }

@@ -28,14 +28,23 @@ class TsaChannel {
   private initial: Promise<void>;
 
   constructor(
-    private readonly url: string, private readonly opts: Required<TimestampOptions>, private readonly tree: MerkleTreeStore,
-    private readonly signedAt: Map<number, number>, private readonly logger: Logger,
+    private readonly url: string,
+    private readonly opts: Required<TimestampOptions>,
+    private readonly tree: MerkleTreeStore,
+    private readonly signedAt: Map<number, number>,
+    private readonly logger: Logger,
   ) {
     this.backoffMs = opts.retryMs;
     // After a restart the interval still holds: it counts from the last token stored.
-    this.initial = tree.latestAttestation('timestamp', url).then((last) => {
-      if (last) { this.stampedSize = last.treeSize; this.nextAt = last.time * 1000 + opts.intervalS * 1000; }
-    }, () => undefined);
+    this.initial = tree.latestAttestation('timestamp', url).then(
+      (last) => {
+        if (last) {
+          this.stampedSize = last.treeSize;
+          this.nextAt = last.time * 1000 + opts.intervalS * 1000;
+        }
+      },
+      () => undefined,
+    );
   }
 
   offer(c: StoredCheckpoint): void {
@@ -47,12 +56,18 @@ class TsaChannel {
     if (this.stopped || this.running || !this.latest || this.latest.treeSize <= this.stampedSize) return;
     const wait = this.nextAt - this.opts.now();
     if (wait > 0) {
-      this.timer ??= setTimeout(() => { this.timer = null; this.kick(); }, wait);
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        this.kick();
+      }, wait);
       this.timer.unref();
       return;
     }
     this.running = true;
-    void this.stamp(this.latest).finally(() => { this.running = false; this.kick(); });
+    void this.stamp(this.latest).finally(() => {
+      this.running = false;
+      this.kick();
+    });
   }
 
   private async stamp(c: StoredCheckpoint): Promise<void> {
@@ -66,7 +81,13 @@ class TsaChannel {
       fetched = true;
       const verified = await verifyTimestampToken(token, message, this.opts.trustedCas, nonce);
       if (verified.time < c.time) throw new TimestampError(`the token's time ${verified.time} is before the checkpoint's ${c.time}`);
-      await this.tree.saveAttestation({ treeSize: c.treeSize, kind: 'timestamp', source: this.url, body: Buffer.from(token).toString('base64'), time: verified.time });
+      await this.tree.saveAttestation({
+        treeSize: c.treeSize,
+        kind: 'timestamp',
+        source: this.url,
+        body: Buffer.from(token).toString('base64'),
+        time: verified.time,
+      });
       tsaRequests.inc({ tsa: this.url, outcome: 'ok' });
       const signed = this.signedAt.get(c.treeSize);
       if (signed !== undefined) attestationDelay.observe({ kind: 'timestamp' }, (this.opts.now() - signed) / 1000);
@@ -76,7 +97,9 @@ class TsaChannel {
     } catch (err) {
       // Unreachable, slow or refusing: failed; answered with a token that does not verify: invalid.
       tsaRequests.inc({ tsa: this.url, outcome: fetched && err instanceof TimestampError ? 'invalid' : 'failed' });
-      this.logger.warn(`time-stamp of checkpoint ${c.treeSize} from ${this.url} failed, retrying in ${this.backoffMs} ms: ${(err as Error).message}`);
+      this.logger.warn(
+        `time-stamp of checkpoint ${c.treeSize} from ${this.url} failed, retrying in ${this.backoffMs} ms: ${(err as Error).message}`,
+      );
       this.nextAt = this.opts.now() + this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, Math.max(this.opts.intervalS * 1000, this.opts.retryMs));
     }

@@ -42,16 +42,27 @@ class WitnessChannel {
   private readonly initial: Promise<void>;
 
   constructor(
-    vkey: string, private readonly url: string, private readonly opts: Required<WitnessOptions>, private readonly tree: MerkleTreeStore,
-    private readonly prove: ProveConsistency, private readonly signedAt: Map<number, number>, private readonly logger: Logger,
+    vkey: string,
+    private readonly url: string,
+    private readonly opts: Required<WitnessOptions>,
+    private readonly tree: MerkleTreeStore,
+    private readonly prove: ProveConsistency,
+    private readonly signedAt: Map<number, number>,
+    private readonly logger: Logger,
     private readonly stored: () => void,
   ) {
     this.key = parseCosignerVkey(vkey);
     this.label = cosignerLabel(this.key);
     this.backoffMs = opts.retryMs;
-    this.initial = tree.latestAttestation('cosignature', this.label).then((last) => {
-      if (last) { this.size = last.treeSize; this.cosignedSize = last.treeSize; }
-    }, () => undefined);
+    this.initial = tree.latestAttestation('cosignature', this.label).then(
+      (last) => {
+        if (last) {
+          this.size = last.treeSize;
+          this.cosignedSize = last.treeSize;
+        }
+      },
+      () => undefined,
+    );
   }
 
   offer(c: StoredCheckpoint): void {
@@ -63,12 +74,18 @@ class WitnessChannel {
     if (this.stopped || this.running || !this.latest || this.latest.treeSize <= this.cosignedSize) return;
     const wait = this.nextAt - this.opts.now();
     if (wait > 0) {
-      this.timer ??= setTimeout(() => { this.timer = null; this.kick(); }, wait);
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        this.kick();
+      }, wait);
       this.timer.unref();
       return;
     }
     this.running = true;
-    void this.submit(this.latest).finally(() => { this.running = false; this.kick(); });
+    void this.submit(this.latest).finally(() => {
+      this.running = false;
+      this.kick();
+    });
   }
 
   private async submit(c: StoredCheckpoint): Promise<void> {
@@ -82,18 +99,26 @@ class WitnessChannel {
         }
         const proof = old === 0 || old === c.treeSize ? [] : (await this.prove(old, c.treeSize)).hashes;
         const res = await fetch(`${this.url}/add-checkpoint`, {
-          method: 'POST', body: addCheckpointBody(old, proof, c.note), signal: AbortSignal.timeout(this.opts.timeoutMs),
+          method: 'POST',
+          body: addCheckpointBody(old, proof, c.note),
+          signal: AbortSignal.timeout(this.opts.timeoutMs),
         });
         const text = await res.text();
         if (res.status === 409 && /^text\/x\.tlog\.size\b/.test(res.headers.get('content-type') ?? '') && /^(0|[1-9]\d*)\n$/.test(text)) {
           witnessRequests.inc({ witness: this.label, outcome: 'conflict' });
           const held = Number(text.trim());
-          if (attempt >= 2 || held === old) throw new WitnessRefusal(`the witness holds size ${held} and refuses ${c.treeSize} from ${old} (a different checkpoint of that size?)`);
+          if (attempt >= 2 || held === old)
+            throw new WitnessRefusal(
+              `the witness holds size ${held} and refuses ${c.treeSize} from ${old} (a different checkpoint of that size?)`,
+            );
           this.size = held;
           continue;
         }
         if (res.status !== 200) throw new WitnessRefusal(`HTTP ${res.status}: ${text.slice(0, 200).trim()}`);
-        const line = text.split('\n').map((l) => l + '\n').find((l) => verifyCosignatures(c.note + l, [this.key]).valid.length === 1);
+        const line = text
+          .split('\n')
+          .map((l) => l + '\n')
+          .find((l) => verifyCosignatures(c.note + l, [this.key]).valid.length === 1);
         if (!line) throw new WitnessRefusal('the response holds no valid cosignature by this witness');
         const { timestamp } = verifyCosignatures(c.note + line, [this.key]).valid[0];
         await this.tree.saveAttestation({ treeSize: c.treeSize, kind: 'cosignature', source: this.label, body: line, time: timestamp });
@@ -108,7 +133,9 @@ class WitnessChannel {
       }
     } catch (err) {
       witnessRequests.inc({ witness: this.label, outcome: err instanceof WitnessRefusal ? 'invalid' : 'failed' });
-      this.logger.warn(`witness ${this.label} did not cosign checkpoint ${c.treeSize}, retrying in ${this.backoffMs} ms: ${(err as Error).message}`);
+      this.logger.warn(
+        `witness ${this.label} did not cosign checkpoint ${c.treeSize}, retrying in ${this.backoffMs} ms: ${(err as Error).message}`,
+      );
       if (!(err instanceof WitnessRefusal)) this.size = null; // unreachable: ask again what it holds
       this.nextAt = this.opts.now() + this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_RETRY_MS);
@@ -127,7 +154,13 @@ export class CheckpointWitnesses {
   private readonly logger = new Logger('witnesses');
   private readonly channels: WitnessChannel[];
 
-  constructor(tree: MerkleTreeStore, prove: ProveConsistency, opts: WitnessOptions, signedAt: Map<number, number>, stored: () => void = () => undefined) {
+  constructor(
+    tree: MerkleTreeStore,
+    prove: ProveConsistency,
+    opts: WitnessOptions,
+    signedAt: Map<number, number>,
+    stored: () => void = () => undefined,
+  ) {
     const full: Required<WitnessOptions> = { retryMs: 500, now: Date.now, ...opts };
     this.channels = opts.witnesses.map((w) => new WitnessChannel(w.vkey, w.url, full, tree, prove, signedAt, this.logger, stored));
   }

@@ -53,7 +53,10 @@ export class PostgresLeadership implements LogLeadership {
   private readonly changeListeners: Array<(isLeader: boolean) => void> = [];
   private readonly nudgeListeners: Array<() => void> = [];
 
-  constructor(private readonly connectionString: string, opts: PostgresLeadershipOptions = {}) {
+  constructor(
+    private readonly connectionString: string,
+    opts: PostgresLeadershipOptions = {},
+  ) {
     const schema = checkSchemaName(opts.schema ?? 'ledger');
     this.key = advisoryLockKey(`sandbox-ledger/sequencer:${schema}`);
     this.channel = `ledger_sequencer_${advisoryLockKey(schema).replace('-', 'm')}`;
@@ -67,7 +70,9 @@ export class PostgresLeadership implements LogLeadership {
   async start(): Promise<void> {
     this.tick = this.attempt();
     await this.tick;
-    this.timer = setInterval(() => { this.tick = this.tick.then(() => this.attempt()); }, this.retryMs);
+    this.timer = setInterval(() => {
+      this.tick = this.tick.then(() => this.attempt());
+    }, this.retryMs);
     this.timer.unref();
   }
 
@@ -88,7 +93,7 @@ export class PostgresLeadership implements LogLeadership {
   private async attempt(): Promise<void> {
     if (this.stopped) return;
     try {
-      const client = this.client ?? await this.connect();
+      const client = this.client ?? (await this.connect());
       if (this.leader) {
         await client.query('SELECT 1');
         return;
@@ -107,7 +112,9 @@ export class PostgresLeadership implements LogLeadership {
       this.logger.warn(`sequencer lock connection lost: ${err.message}`);
       if (this.client === client) void this.drop();
     });
-    client.on('end', () => { if (this.client === client) void this.drop(); });
+    client.on('end', () => {
+      if (this.client === client) void this.drop();
+    });
     client.on('notification', (n) => {
       if (n.channel !== this.channel || !this.leader) return;
       for (const l of this.nudgeListeners) l();
@@ -136,7 +143,11 @@ export class PostgresLeadership implements LogLeadership {
     this.leader = leader;
     this.logger.log(leader ? 'this instance is now the log sequencer' : 'this instance is no longer the log sequencer');
     for (const l of this.changeListeners) {
-      try { l(leader); } catch (err) { this.logger.error(`leadership listener failed: ${(err as Error).message}`); }
+      try {
+        l(leader);
+      } catch (err) {
+        this.logger.error(`leadership listener failed: ${(err as Error).message}`);
+      }
     }
   }
 

@@ -19,10 +19,22 @@ const POLL_MS = 50;
 /** After a commit, the leader integrates within this delay: the commits meanwhile share one tree transaction. */
 const INTEGRATE_DELAY_MS = 100;
 
-export interface InclusionProof { leafIndex: number; treeSize: number; hashes: string[] }
-export interface ConsistencyProof { from: number; to: number; hashes: string[] }
+export interface InclusionProof {
+  leafIndex: number;
+  treeSize: number;
+  hashes: string[];
+}
+export interface ConsistencyProof {
+  from: number;
+  to: number;
+  hashes: string[];
+}
 /** An RFC 3161 token over a checkpoint: which TSA, its genTime (unix seconds), the DER TimeStampToken in base64. */
-export interface CheckpointTimestamp { tsa: string; time: number; token: string }
+export interface CheckpointTimestamp {
+  tsa: string;
+  time: number;
+  token: string;
+}
 
 /** A checkpoint as served: its note with every cosignature line appended, who cosigned it when, and its time-stamps. */
 export interface AttestedCheckpoint extends StoredCheckpoint {
@@ -31,13 +43,21 @@ export interface AttestedCheckpoint extends StoredCheckpoint {
 }
 
 export interface Receipt {
-  entry: EventEnvelope; leafIndex: number; treeSize: number; inclusionProof: InclusionProof; checkpoint: string;
+  entry: EventEnvelope;
+  leafIndex: number;
+  treeSize: number;
+  inclusionProof: InclusionProof;
+  checkpoint: string;
   /** Present when the checkpoint has RFC 3161 tokens. */
   timestamps?: CheckpointTimestamp[];
 }
 
 /** Who must cosign a checkpoint before it is served as cosigned: cosigner labels (`<name>+<hex key ID>`) and how many of them. */
-export interface WitnessPolicy { cosigners: string[]; quorum: number; waitMs: number }
+export interface WitnessPolicy {
+  cosigners: string[];
+  quorum: number;
+  waitMs: number;
+}
 
 /** A proof asked of a tree or leaf the log does not have: the client's mistake, a 400. */
 export class LogRangeError extends DomainError {
@@ -50,7 +70,10 @@ export class LogRangeError extends DomainError {
 /** A follower waited for the leader and the log has not caught up yet: 503 with Retry-After. */
 export class SequencerUnavailableError extends DomainError {
   readonly name = 'SequencerUnavailableError';
-  constructor(message: string, readonly retryAfterSeconds = 1) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
     super('unavailable', 'unavailable', message);
   }
 }
@@ -112,7 +135,9 @@ export class MerkleLog {
     this.tailMs = opts.tailMs ?? 200;
     this.now = opts.now ?? Date.now;
     this.mlDsa = opts.mlDsa;
-    this.mlDsaLabel = opts.mlDsa ? cosignerLabel({ name: origin, keyId: cosignerKeyId(origin, ML_DSA_44, opts.mlDsa.publicKey, sha256) }) : undefined;
+    this.mlDsaLabel = opts.mlDsa
+      ? cosignerLabel({ name: origin, keyId: cosignerKeyId(origin, ML_DSA_44, opts.mlDsa.publicKey, sha256) })
+      : undefined;
     this.witnesses = opts.witnesses && opts.witnesses.cosigners.length > 0 ? opts.witnesses : undefined;
   }
 
@@ -153,7 +178,9 @@ export class MerkleLog {
     });
     await this.integrate();
     const every = (ms: number, work: () => Promise<unknown>, what: string) => {
-      const timer = setInterval(() => { if (this.leadership.isLeader) void work().catch(failed(what)); }, ms);
+      const timer = setInterval(() => {
+        if (this.leadership.isLeader) void work().catch(failed(what));
+      }, ms);
       timer.unref();
       this.timers.push(timer);
     };
@@ -206,7 +233,12 @@ export class MerkleLog {
               if (e.leafIndex !== this.size + i) throw new Error(`event store returned position ${e.leafIndex}, expected ${this.size + i}`);
             });
             // Compare-and-set on the stored size: should another sequencer have appended, nothing is written.
-            await this.tree.appendLeaves(this.size, batch.map((e) => hashLeaf(hexToBytes(e.hash), this.sha256)), this.children, this.frontier);
+            await this.tree.appendLeaves(
+              this.size,
+              batch.map((e) => hashLeaf(hexToBytes(e.hash), this.sha256)),
+              this.children,
+              this.frontier,
+            );
             this.size += batch.length;
           }
         } while (this.again);
@@ -227,7 +259,15 @@ export class MerkleLog {
   private async withNodes<T>(compute: (proofs: MerkleProofs) => T): Promise<T> {
     const wanted: NodeId[] = [];
     const placeholder = new Uint8Array(32);
-    compute(new MerkleProofs((level, index) => { wanted.push([level, index]); return placeholder; }, () => placeholder));
+    compute(
+      new MerkleProofs(
+        (level, index) => {
+          wanted.push([level, index]);
+          return placeholder;
+        },
+        () => placeholder,
+      ),
+    );
     const nodes = await this.tree.nodes(wanted);
     return compute(new MerkleProofs((level, index) => nodes.get(nodeKey(level, index))!, this.children));
   }
@@ -299,10 +339,15 @@ export class MerkleLog {
   async attest(checkpoints: StoredCheckpoint[]): Promise<AttestedCheckpoint[]> {
     const all = await this.tree.attestations(checkpoints.map((c) => c.treeSize));
     const order = [this.mlDsaLabel, ...(this.witnesses?.cosigners ?? [])];
-    const rank = (source: string) => { const i = order.indexOf(source); return i < 0 ? order.length : i; };
+    const rank = (source: string) => {
+      const i = order.indexOf(source);
+      return i < 0 ? order.length : i;
+    };
     return checkpoints.map((c) => {
       const mine = all.filter((a) => a.treeSize === c.treeSize);
-      const cosignatures = mine.filter((a) => a.kind === 'cosignature').sort((a, b) => rank(a.source) - rank(b.source) || (a.source < b.source ? -1 : 1));
+      const cosignatures = mine
+        .filter((a) => a.kind === 'cosignature')
+        .sort((a, b) => rank(a.source) - rank(b.source) || (a.source < b.source ? -1 : 1));
       return {
         ...c,
         note: c.note + cosignatures.map((a) => a.body).join(''),
@@ -332,11 +377,13 @@ export class MerkleLog {
     const policy = this.witnesses!;
     const deadline = Date.now() + policy.waitMs;
     for (;;) {
-      if (await this.witnessCount(c.treeSize) >= policy.quorum) return true;
+      if ((await this.witnessCount(c.treeSize)) >= policy.quorum) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       let wake!: () => void;
-      const woken = new Promise<void>((resolve) => { wake = resolve; });
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
       this.attestationWaiters.add(wake);
       const timer = setTimeout(wake, Math.min(POLL_MS, left));
       await woken;
@@ -351,7 +398,7 @@ export class MerkleLog {
    */
   async servedCheckpoint(): Promise<AttestedCheckpoint> {
     const latest = await this.checkpoint();
-    if (!this.witnesses || await this.awaitQuorum(latest)) return this.attestOne(latest);
+    if (!this.witnesses || (await this.awaitQuorum(latest))) return this.attestOne(latest);
     const cosigned = await this.tree.newestCosigned(this.witnesses.cosigners, this.witnesses.quorum);
     const fallback = cosigned === null ? null : await this.tree.checkpointAt(cosigned);
     return this.attestOne(fallback ?? latest);
@@ -393,7 +440,8 @@ export class MerkleLog {
 
   /** The inclusion proof of `leafIndex` in the tree of a checkpoint the log signed. */
   async inclusionUnder(leafIndex: number, checkpoint: StoredCheckpoint): Promise<InclusionProof> {
-    if (!(await this.reach(checkpoint.treeSize))) throw new Error(`the log has ${this.size} leaves, not the ${checkpoint.treeSize} it signed`);
+    if (!(await this.reach(checkpoint.treeSize)))
+      throw new Error(`the log has ${this.size} leaves, not the ${checkpoint.treeSize} it signed`);
     return this.proveInclusion(leafIndex, checkpoint.treeSize);
   }
 
@@ -424,7 +472,7 @@ export class MerkleLog {
     if (latest && latest.treeSize > leafIndex) return latest;
     // Entries come from the store: a log without one is out of step with it, our fault rather than the client's.
     if (!this.leadership.isLeader) {
-      if (leafIndex >= await this.store.count()) throw new Error(`leaf ${leafIndex} is not in the log`);
+      if (leafIndex >= (await this.store.count())) throw new Error(`leaf ${leafIndex} is not in the log`);
       return this.awaitCheckpoint(leafIndex + 1);
     }
     const fresh = await this.checkpoint();
@@ -461,7 +509,13 @@ export class MerkleLog {
       throw new Error(`the log has ${this.size} leaves, not the ${checkpoint.treeSize} it signed`);
     }
     const inclusionProof = await this.proveInclusion(entry.leafIndex, checkpoint.treeSize);
-    const receipt: Receipt = { entry, leafIndex: entry.leafIndex, treeSize: checkpoint.treeSize, inclusionProof, checkpoint: checkpoint.note };
+    const receipt: Receipt = {
+      entry,
+      leafIndex: entry.leafIndex,
+      treeSize: checkpoint.treeSize,
+      inclusionProof,
+      checkpoint: checkpoint.note,
+    };
     if (checkpoint.timestamps.length > 0) receipt.timestamps = checkpoint.timestamps;
     return receipt;
   }
@@ -479,14 +533,15 @@ export class MerkleLog {
     if (treeSize > this.size) await this.integrate();
     if (treeSize <= this.size) return true;
     // A follower's tree trails the events by up to one leader pass: wait for it, if the events are there.
-    if (!this.leadership.isLeader && treeSize <= await this.store.count()) {
+    if (!this.leadership.isLeader && treeSize <= (await this.store.count())) {
       const deadline = Date.now() + this.followerWaitMs;
       this.leadership.nudge();
       while (treeSize > this.size && Date.now() < deadline) {
         await sleep(POLL_MS);
         await this.integrate();
       }
-      if (treeSize > this.size) throw new SequencerUnavailableError(`the log sequencer has integrated ${this.size} leaves, not yet ${treeSize}; retry shortly`);
+      if (treeSize > this.size)
+        throw new SequencerUnavailableError(`the log sequencer has integrated ${this.size} leaves, not yet ${treeSize}; retry shortly`);
       return true;
     }
     return false;

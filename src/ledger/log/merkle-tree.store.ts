@@ -3,7 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
-export interface StoredCheckpoint { treeSize: number; rootHash: string; time: number; note: string }
+export interface StoredCheckpoint {
+  treeSize: number;
+  rootHash: string;
+  time: number;
+  note: string;
+}
 
 /**
  * Evidence about a checkpoint obtained after it was signed: a cosignature line (the log's own ML-DSA-44 one, or a
@@ -26,7 +31,10 @@ export const nodeKey = (level: number, index: number) => `${level}:${index}`;
 /** The tree changed under a writer that believed it was the only one (another sequencer got there first). */
 export class TreeMovedError extends Error {
   readonly name = 'TreeMovedError';
-  constructor(readonly expectedSize: number, readonly actualSize: number) {
+  constructor(
+    readonly expectedSize: number,
+    readonly actualSize: number,
+  ) {
     super(`the Merkle tree has ${actualSize} leaves, not the ${expectedSize} this sequencer appended to`);
   }
 }
@@ -49,7 +57,12 @@ export interface MerkleTreeStore {
    * Appends leaf hashes and every subtree they complete, with the new size, in one transaction — only if the
    * stored size is still `fromSize` (else TreeMovedError, nothing written). `frontier` is updated in place.
    */
-  appendLeaves(fromSize: number, leafHashes: Uint8Array[], hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array, frontier: Uint8Array[]): Promise<void>;
+  appendLeaves(
+    fromSize: number,
+    leafHashes: Uint8Array[],
+    hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array,
+    frontier: Uint8Array[],
+  ): Promise<void>;
   latestCheckpoint(): Promise<StoredCheckpoint | null>;
   checkpointAt(treeSize: number): Promise<StoredCheckpoint | null>;
   /** The smallest checkpoint whose tree contains leaf `leafIndex`. */
@@ -79,7 +92,10 @@ export const ATTESTATION_COLUMNS = 'tree_size AS "treeSize", kind, source, body,
  * subtree it completes. `frontier` (the last node of every level) is updated in place.
  */
 export function completedNodes(
-  fromSize: number, leafHashes: Uint8Array[], hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array, frontier: Uint8Array[],
+  fromSize: number,
+  leafHashes: Uint8Array[],
+  hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array,
+  frontier: Uint8Array[],
 ): Array<{ level: number; index: number; hash: Uint8Array }> {
   const out: Array<{ level: number; index: number; hash: Uint8Array }> = [];
   let size = fromSize;
@@ -126,19 +142,32 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
       putNode: this.db.prepare('INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)'),
       size: this.db.prepare<[], number>('SELECT size FROM tree WHERE id = 0').pluck(),
       setSize: this.db.prepare('UPDATE tree SET size = ? WHERE id = 0'),
-      latest: this.db.prepare<[], StoredCheckpoint>('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints ORDER BY tree_size DESC LIMIT 1'),
-      checkpointAt: this.db.prepare<[number], StoredCheckpoint>('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints WHERE tree_size = ?'),
-      firstCovering: this.db.prepare<[number], StoredCheckpoint>('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT 1'),
-      page: this.db.prepare<[number, number], StoredCheckpoint>('SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints WHERE tree_size < ? ORDER BY tree_size DESC LIMIT ?'),
+      latest: this.db.prepare<[], StoredCheckpoint>(
+        'SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints ORDER BY tree_size DESC LIMIT 1',
+      ),
+      checkpointAt: this.db.prepare<[number], StoredCheckpoint>(
+        'SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints WHERE tree_size = ?',
+      ),
+      firstCovering: this.db.prepare<[number], StoredCheckpoint>(
+        'SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT 1',
+      ),
+      page: this.db.prepare<[number, number], StoredCheckpoint>(
+        'SELECT tree_size AS treeSize, root_hash AS rootHash, time, note FROM checkpoints WHERE tree_size < ? ORDER BY tree_size DESC LIMIT ?',
+      ),
       putCheckpoint: this.db.prepare('INSERT INTO checkpoints (tree_size, root_hash, time, note) VALUES (?, ?, ?, ?)'),
       putAttestation: this.db.prepare('INSERT OR IGNORE INTO attestations (tree_size, kind, source, body, time) VALUES (?, ?, ?, ?, ?)'),
       attestationsOf: this.db.prepare<[string], Attestation>(
-        `SELECT ${ATTESTATION_COLUMNS} FROM attestations WHERE tree_size IN (SELECT value FROM json_each(?)) ORDER BY tree_size, kind, source`),
+        `SELECT ${ATTESTATION_COLUMNS} FROM attestations WHERE tree_size IN (SELECT value FROM json_each(?)) ORDER BY tree_size, kind, source`,
+      ),
       latestAttestation: this.db.prepare<[string, string], Attestation>(
-        `SELECT ${ATTESTATION_COLUMNS} FROM attestations WHERE kind = ? AND source = ? ORDER BY tree_size DESC LIMIT 1`),
-      newestCosigned: this.db.prepare<[string, number], number>(
-        `SELECT tree_size FROM attestations WHERE kind = 'cosignature' AND source IN (SELECT value FROM json_each(?))
-         GROUP BY tree_size HAVING count(*) >= ? ORDER BY tree_size DESC LIMIT 1`).pluck(),
+        `SELECT ${ATTESTATION_COLUMNS} FROM attestations WHERE kind = ? AND source = ? ORDER BY tree_size DESC LIMIT 1`,
+      ),
+      newestCosigned: this.db
+        .prepare<[string, number], number>(
+          `SELECT tree_size FROM attestations WHERE kind = 'cosignature' AND source IN (SELECT value FROM json_each(?))
+         GROUP BY tree_size HAVING count(*) >= ? ORDER BY tree_size DESC LIMIT 1`,
+        )
+        .pluck(),
     };
   }
 
@@ -164,7 +193,12 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
     return new Map(ids.map(([level, index]) => [nodeKey(level, index), this.nodeNow(level, index)]));
   }
 
-  async appendLeaves(fromSize: number, leafHashes: Uint8Array[], hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array, frontier: Uint8Array[]): Promise<void> {
+  async appendLeaves(
+    fromSize: number,
+    leafHashes: Uint8Array[],
+    hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array,
+    frontier: Uint8Array[],
+  ): Promise<void> {
     this.db.transaction(() => {
       const size = this.stmt.size.get()!;
       if (size !== fromSize) throw new TreeMovedError(fromSize, size);
@@ -190,12 +224,14 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
   }
 
   async saveCheckpoint(c: StoredCheckpoint): Promise<StoredCheckpoint> {
-    return this.db.transaction(() => {
-      const latest = this.stmt.latest.get();
-      if (latest && latest.treeSize >= c.treeSize) return latest;
-      this.stmt.putCheckpoint.run(c.treeSize, c.rootHash, c.time, c.note);
-      return c;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const latest = this.stmt.latest.get();
+        if (latest && latest.treeSize >= c.treeSize) return latest;
+        this.stmt.putCheckpoint.run(c.treeSize, c.rootHash, c.time, c.note);
+        return c;
+      })
+      .immediate();
   }
 
   async saveAttestation(a: Attestation): Promise<void> {

@@ -8,7 +8,8 @@ import { PostgresMerkleTreeStore } from './postgres-merkle-tree.store.js';
 /** Where the log sequencer keeps its tree and checkpoints: beside the events, so every instance on a shared store sees one tree. */
 export async function openMerkleTreeStore(config: AppConfig): Promise<MerkleTreeStore> {
   if (config.store === 'sqlite') return SqliteMerkleTreeStore.open(join(config.dataDir, 'merkle.sqlite'));
-  if (!config.databaseUrl) throw new Error(`DATABASE_URL is required when LEDGER_STORE=${config.store} (read models and the Merkle tree live in PostgreSQL)`);
+  if (!config.databaseUrl)
+    throw new Error(`DATABASE_URL is required when LEDGER_STORE=${config.store} (read models and the Merkle tree live in PostgreSQL)`);
   return PostgresMerkleTreeStore.open(config.databaseUrl, config.databaseSchema);
 }
 

@@ -3,28 +3,57 @@
 import pg from 'pg';
 import { advisoryLockKey, checkSchemaName, ensureSchema, inTransaction } from '../event-store/postgres-support.js';
 import {
-  ATTESTATION_COLUMNS, type Attestation, completedNodes, nodeKey, SignerMismatchError, TreeMovedError, type MerkleTreeStore, type NodeId, type StoredCheckpoint,
+  ATTESTATION_COLUMNS,
+  type Attestation,
+  completedNodes,
+  nodeKey,
+  SignerMismatchError,
+  TreeMovedError,
+  type MerkleTreeStore,
+  type NodeId,
+  type StoredCheckpoint,
 } from './merkle-tree.store.js';
 
 const CHECKPOINT_COLUMNS = 'tree_size AS "treeSize", root_hash AS "rootHash", time, note';
 const NODE_CACHE_LIMIT = 200_000;
 
-interface CheckpointRow { treeSize: string; rootHash: string; time: string; note: string }
-interface AttestationRow { treeSize: string; kind: Attestation['kind']; source: string; body: string; time: string }
+interface CheckpointRow {
+  treeSize: string;
+  rootHash: string;
+  time: string;
+  note: string;
+}
+interface AttestationRow {
+  treeSize: string;
+  kind: Attestation['kind'];
+  source: string;
+  body: string;
+  time: string;
+}
 const toAttestation = (r: AttestationRow): Attestation => ({ ...r, treeSize: Number(r.treeSize), time: Number(r.time) });
-const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({ treeSize: Number(r.treeSize), rootHash: r.rootHash, time: Number(r.time), note: r.note });
+const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({
+  treeSize: Number(r.treeSize),
+  rootHash: r.rootHash,
+  time: Number(r.time),
+  note: r.note,
+});
 
 export class PostgresMerkleTreeStore implements MerkleTreeStore {
   /** Stored nodes never change: a bounded cache saves the round trips for the upper levels every proof needs. */
   private readonly cache = new Map<string, Uint8Array>();
   private closed = false;
 
-  private constructor(private readonly pool: pg.Pool, private readonly schema: string) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+  ) {}
 
   static async open(connectionString: string, schema = 'ledger'): Promise<PostgresMerkleTreeStore> {
     checkSchemaName(schema);
     const pool = new pg.Pool({ connectionString, max: 5 });
-    pool.on('error', () => { /* an idle client died; the next query reconnects and reports a real outage */ });
+    pool.on('error', () => {
+      /* an idle client died; the next query reconnects and reports a real outage */
+    });
     try {
       await ensureSchema(pool, schema);
       await inTransaction(pool, async (client) => {
@@ -50,7 +79,12 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
 
   private get t() {
     const s = this.schema;
-    return { nodes: `"${s}".merkle_nodes`, tree: `"${s}".merkle_tree`, checkpoints: `"${s}".merkle_checkpoints`, attestations: `"${s}".merkle_attestations` };
+    return {
+      nodes: `"${s}".merkle_nodes`,
+      tree: `"${s}".merkle_tree`,
+      checkpoints: `"${s}".merkle_checkpoints`,
+      attestations: `"${s}".merkle_attestations`,
+    };
   }
 
   async size(): Promise<number> {
@@ -74,7 +108,8 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
     if (missing.length > 0) {
       const { rows } = await this.pool.query<{ level: number; idx: string; hash: Buffer }>(
         `SELECT n.level, n.idx, n.hash FROM ${this.t.nodes} n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)`,
-        [missing.map((m) => m[0]), missing.map((m) => m[1])]);
+        [missing.map((m) => m[0]), missing.map((m) => m[1])],
+      );
       if (this.cache.size + rows.length > NODE_CACHE_LIMIT) this.cache.clear();
       for (const r of rows) {
         const key = nodeKey(r.level, Number(r.idx));
@@ -82,12 +117,18 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
         found.set(key, hash);
         this.cache.set(key, hash);
       }
-      for (const [level, index] of missing) if (!found.has(nodeKey(level, index))) throw new Error(`Merkle node (${level}, ${index}) is missing`);
+      for (const [level, index] of missing)
+        if (!found.has(nodeKey(level, index))) throw new Error(`Merkle node (${level}, ${index}) is missing`);
     }
     return found;
   }
 
-  async appendLeaves(fromSize: number, leafHashes: Uint8Array[], hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array, frontier: Uint8Array[]): Promise<void> {
+  async appendLeaves(
+    fromSize: number,
+    leafHashes: Uint8Array[],
+    hashChildren: (l: Uint8Array, r: Uint8Array) => Uint8Array,
+    frontier: Uint8Array[],
+  ): Promise<void> {
     if (leafHashes.length === 0) return;
     await inTransaction(this.pool, async (client) => {
       // The row lock makes the size check and the write one step: a second sequencer waits, then sees the new size.
@@ -95,31 +136,42 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
       const size = Number(rows[0].size);
       if (size !== fromSize) throw new TreeMovedError(fromSize, size);
       const nodes = completedNodes(fromSize, leafHashes, hashChildren, frontier);
-      await client.query(`INSERT INTO ${this.t.nodes} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-        [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))]);
+      await client.query(`INSERT INTO ${this.t.nodes} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`, [
+        nodes.map((n) => n.level),
+        nodes.map((n) => n.index),
+        nodes.map((n) => Buffer.from(n.hash)),
+      ]);
       await client.query(`UPDATE ${this.t.tree} SET size = $1 WHERE id = 0`, [fromSize + leafHashes.length]);
     });
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
-    const { rows } = await this.pool.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} ORDER BY tree_size DESC LIMIT 1`);
+    const { rows } = await this.pool.query<CheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} ORDER BY tree_size DESC LIMIT 1`,
+    );
     return rows[0] ? toCheckpoint(rows[0]) : null;
   }
 
   async checkpointAt(treeSize: number): Promise<StoredCheckpoint | null> {
-    const { rows } = await this.pool.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} WHERE tree_size = $1`, [treeSize]);
+    const { rows } = await this.pool.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} WHERE tree_size = $1`, [
+      treeSize,
+    ]);
     return rows[0] ? toCheckpoint(rows[0]) : null;
   }
 
   async firstCheckpointCovering(leafIndex: number): Promise<StoredCheckpoint | null> {
     const { rows } = await this.pool.query<CheckpointRow>(
-      `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} WHERE tree_size > $1 ORDER BY tree_size LIMIT 1`, [leafIndex]);
+      `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} WHERE tree_size > $1 ORDER BY tree_size LIMIT 1`,
+      [leafIndex],
+    );
     return rows[0] ? toCheckpoint(rows[0]) : null;
   }
 
   async checkpoints(beforeSize: number, limit: number): Promise<StoredCheckpoint[]> {
     const { rows } = await this.pool.query<CheckpointRow>(
-      `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} WHERE tree_size < $1 ORDER BY tree_size DESC LIMIT $2`, [beforeSize, limit]);
+      `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} WHERE tree_size < $1 ORDER BY tree_size DESC LIMIT $2`,
+      [beforeSize, limit],
+    );
     return rows.map(toCheckpoint);
   }
 
@@ -127,35 +179,50 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
     return inTransaction(this.pool, async (client) => {
       // Serialized with appendLeaves and other signers by the tree row: a checkpoint never goes behind the latest.
       await client.query(`SELECT 1 FROM ${this.t.tree} WHERE id = 0 FOR UPDATE`);
-      const { rows } = await client.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} ORDER BY tree_size DESC LIMIT 1`);
+      const { rows } = await client.query<CheckpointRow>(
+        `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.t.checkpoints} ORDER BY tree_size DESC LIMIT 1`,
+      );
       if (rows[0] && Number(rows[0].treeSize) >= c.treeSize) return toCheckpoint(rows[0]);
-      await client.query(`INSERT INTO ${this.t.checkpoints} (tree_size, root_hash, time, note) VALUES ($1, $2, $3, $4)`, [c.treeSize, c.rootHash, c.time, c.note]);
+      await client.query(`INSERT INTO ${this.t.checkpoints} (tree_size, root_hash, time, note) VALUES ($1, $2, $3, $4)`, [
+        c.treeSize,
+        c.rootHash,
+        c.time,
+        c.note,
+      ]);
       return c;
     });
   }
 
   async saveAttestation(a: Attestation): Promise<void> {
-    await this.pool.query(`INSERT INTO ${this.t.attestations} (tree_size, kind, source, body, time) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [a.treeSize, a.kind, a.source, a.body, a.time]);
+    await this.pool.query(
+      `INSERT INTO ${this.t.attestations} (tree_size, kind, source, body, time) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [a.treeSize, a.kind, a.source, a.body, a.time],
+    );
   }
 
   async attestations(treeSizes: readonly number[]): Promise<Attestation[]> {
     if (treeSizes.length === 0) return [];
     const { rows } = await this.pool.query<AttestationRow>(
-      `SELECT ${ATTESTATION_COLUMNS} FROM ${this.t.attestations} WHERE tree_size = ANY($1::bigint[]) ORDER BY tree_size, kind, source`, [treeSizes]);
+      `SELECT ${ATTESTATION_COLUMNS} FROM ${this.t.attestations} WHERE tree_size = ANY($1::bigint[]) ORDER BY tree_size, kind, source`,
+      [treeSizes],
+    );
     return rows.map(toAttestation);
   }
 
   async latestAttestation(kind: Attestation['kind'], source: string): Promise<Attestation | null> {
     const { rows } = await this.pool.query<AttestationRow>(
-      `SELECT ${ATTESTATION_COLUMNS} FROM ${this.t.attestations} WHERE kind = $1 AND source = $2 ORDER BY tree_size DESC LIMIT 1`, [kind, source]);
+      `SELECT ${ATTESTATION_COLUMNS} FROM ${this.t.attestations} WHERE kind = $1 AND source = $2 ORDER BY tree_size DESC LIMIT 1`,
+      [kind, source],
+    );
     return rows[0] ? toAttestation(rows[0]) : null;
   }
 
   async newestCosigned(sources: readonly string[], quorum: number): Promise<number | null> {
     const { rows } = await this.pool.query<{ tree_size: string }>(
       `SELECT tree_size FROM ${this.t.attestations} WHERE kind = 'cosignature' AND source = ANY($1::text[])
-       GROUP BY tree_size HAVING count(*) >= $2 ORDER BY tree_size DESC LIMIT 1`, [sources, quorum]);
+       GROUP BY tree_size HAVING count(*) >= $2 ORDER BY tree_size DESC LIMIT 1`,
+      [sources, quorum],
+    );
     return rows[0] ? Number(rows[0].tree_size) : null;
   }
 
@@ -163,12 +230,14 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
   async bindSigner(origin: string, publicKeyHex: string): Promise<void> {
     const { rows } = await this.pool.query<{ origin: string; public_key: string }>(
       `UPDATE ${this.t.tree} SET origin = COALESCE(origin, $1), public_key = COALESCE(public_key, $2) WHERE id = 0 RETURNING origin, public_key`,
-      [origin, publicKeyHex]);
+      [origin, publicKeyHex],
+    );
     const bound = rows[0];
     if (bound.origin !== origin || bound.public_key !== publicKeyHex) {
       throw new SignerMismatchError(
         `the log in schema ${this.schema} is signed as ${bound.origin} with public key ${bound.public_key}, not as ${origin} with ${publicKeyHex}: ` +
-        `give every instance the same LEDGER_ORIGIN and LEDGER_SIGNING_KEY (to rotate the key, stop every instance and clear ${this.t.tree}.public_key)`);
+          `give every instance the same LEDGER_ORIGIN and LEDGER_SIGNING_KEY (to rotate the key, stop every instance and clear ${this.t.tree}.public_key)`,
+      );
     }
   }
 

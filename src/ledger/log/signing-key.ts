@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 
-export interface SigningKey { secretKey: Uint8Array; publicKey: Uint8Array }
+export interface SigningKey {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+}
 
 const decodeSeed = (text: string, source: string): Uint8Array => {
   const seed = Buffer.from(text.trim(), 'base64');
@@ -27,7 +30,10 @@ export function loadSigningKey(dataDir: string, given?: string): SigningKey {
   return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
 }
 
-export interface MlDsaKey { secretKey: Uint8Array; publicKey: Uint8Array }
+export interface MlDsaKey {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+}
 
 /** The log's ML-DSA-44 cosigning key: from a 32-byte seed given by LEDGER_MLDSA_KEY, or generated once into the data dir (0600). */
 export function loadMlDsaKey(dataDir: string, given?: string): MlDsaKey {

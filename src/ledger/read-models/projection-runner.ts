@@ -23,7 +23,11 @@ const REBUILD_PAGE_CACHE = -256 * 1024;
 /** WAL pages between automatic checkpoints while rebuilding (1000 otherwise): pages a rebuild changes in batch after batch reach the database file once per checkpoint. */
 const REBUILD_CHECKPOINT_PAGES = 64 * 1024;
 
-interface Waiter { position: number; resolve: () => void; reject: (e: Error) => void }
+interface Waiter {
+  position: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
 
 export class ProjectionRunner {
   private readonly logger = new Logger('projections');
@@ -102,7 +106,9 @@ export class ProjectionRunner {
   onApplied(listener: (events: readonly EventEnvelope[]) => void): Unsubscribe {
     const entry = (events: readonly EventEnvelope[]) => listener(events);
     this.appliedListeners.add(entry);
-    return () => { this.appliedListeners.delete(entry); };
+    return () => {
+      this.appliedListeners.delete(entry);
+    };
   }
 
   /** Resolves once the event at `leafIndex` is in the read models (read-your-writes). */
@@ -128,7 +134,10 @@ export class ProjectionRunner {
       } catch (err) {
         this.logger.error(`projection failed at position ${this.next}: ${(err as Error).message}`);
         this.failWaiters(err as Error);
-        this.retry ??= setTimeout(() => { this.retry = null; void this.catchUp().catch(() => undefined); }, 1000);
+        this.retry ??= setTimeout(() => {
+          this.retry = null;
+          void this.catchUp().catch(() => undefined);
+        }, 1000);
         throw err;
       } finally {
         this.running = null;
@@ -147,7 +156,12 @@ export class ProjectionRunner {
     await this.running?.catch(() => undefined);
     const sqlite = this.db.options.type !== 'postgres';
     const unindexed = sqlite ? this.projections.flatMap((p) => p.rebuiltWithoutIndexes ?? []) : [];
-    const restore = sqlite ? { cache_size: await this.pragma('cache_size', REBUILD_PAGE_CACHE), wal_autocheckpoint: await this.pragma('wal_autocheckpoint', REBUILD_CHECKPOINT_PAGES) } : null;
+    const restore = sqlite
+      ? {
+          cache_size: await this.pragma('cache_size', REBUILD_PAGE_CACHE),
+          wal_autocheckpoint: await this.pragma('wal_autocheckpoint', REBUILD_CHECKPOINT_PAGES),
+        }
+      : null;
     try {
       await this.exclusive(async (em) => {
         await dropLooseIndexes(em.queryRunner!, unindexed);
@@ -201,7 +215,9 @@ export class ProjectionRunner {
   /** The stored checkpoint, row-locked until commit on PostgreSQL: one instance applies a batch, the others skip it. */
   private async lockCheckpoint(em: EntityManager): Promise<number> {
     const shared = em.connection.options.type === 'postgres';
-    const row = await em.getRepository(ProjectionCheckpoint).findOne({ where: { name: CHECKPOINT }, ...(shared ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const row = await em
+      .getRepository(ProjectionCheckpoint)
+      .findOne({ where: { name: CHECKPOINT }, ...(shared ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     return row?.position ?? 0;
   }
 

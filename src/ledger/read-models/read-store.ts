@@ -19,9 +19,16 @@ import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes } from './rebuild-indexes.js';
 
 export const READ_MODEL_MIGRATIONS = [
-  InitialReadModels1764374400000, LabelReadModel1795922400000, DisputeReadModel1796000000000, RightsReadModel1797100000000,
-  IdempotencyClaims1798000000000, ApiKeyExpiry1799000000000, RefilingAndAmendments1799100000000, DisputeAppeals1799200000000,
-  FiledFiles1799300000000, Copies1799400000000,
+  InitialReadModels1764374400000,
+  LabelReadModel1795922400000,
+  DisputeReadModel1796000000000,
+  RightsReadModel1797100000000,
+  IdempotencyClaims1798000000000,
+  ApiKeyExpiry1799000000000,
+  RefilingAndAmendments1799100000000,
+  DisputeAppeals1799200000000,
+  FiledFiles1799300000000,
+  Copies1799400000000,
 ];
 
 /** The ledger's own tables; each domain module adds its read models' entities (TypeOrmModule.forFeature). */
@@ -29,7 +36,13 @@ export const LEDGER_ENTITIES = [ProjectionCheckpoint, IdempotencyRecord];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM types entity classes as Function
 export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Function> = LEDGER_ENTITIES): DataSourceOptions {
-  const common = { entities: Array.from(entities), migrations: READ_MODEL_MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  const common = {
+    entities: Array.from(entities),
+    migrations: READ_MODEL_MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    logging: false,
+  } as const;
   if (config.store === 'sqlite') {
     return {
       ...common,
@@ -37,7 +50,9 @@ export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Func
       database: join(config.dataDir, 'read-models.sqlite'),
       enableWAL: true,
       // Read models are rebuildable from the events, and their checkpoint commits with them: NORMAL is enough.
-      prepareDatabase: (db: { pragma: (s: string) => unknown }) => { db.pragma('synchronous = NORMAL'); },
+      prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
+        db.pragma('synchronous = NORMAL');
+      },
     };
   }
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for the PostgreSQL read models');

@@ -4,13 +4,21 @@
 // known and created again when the read models are next opened.
 import { TableIndex, type DataSource, type EntityTarget, type ObjectLiteral, type QueryRunner } from 'typeorm';
 
-interface LooseIndex { table: string; name: string; columns: string[] }
+interface LooseIndex {
+  table: string;
+  name: string;
+  columns: string[];
+}
 
 /** The non-unique indexes the entities of these tables declare. */
 function looseIndexes(db: DataSource, entities: ReadonlyArray<EntityTarget<ObjectLiteral>>): LooseIndex[] {
-  return entities.map((e) => db.getMetadata(e)).flatMap((m) => m.indices
-    .filter((i) => !i.isUnique)
-    .map((i) => ({ table: m.tablePath, name: i.name, columns: i.columns.map((c) => c.databaseName) })));
+  return entities
+    .map((e) => db.getMetadata(e))
+    .flatMap((m) =>
+      m.indices
+        .filter((i) => !i.isUnique)
+        .map((i) => ({ table: m.tablePath, name: i.name, columns: i.columns.map((c) => c.databaseName) })),
+    );
 }
 
 /** Drops the non-unique indexes of these tables, in the caller's transaction. */

@@ -59,7 +59,10 @@ export class RowBatch<T extends ObjectLiteral> {
   /** Inserts or replaces the whole row (like save). */
   put(row: T): void {
     const key = String(row[this.key]);
-    if (this.inserted.has(key)) { this.rows.set(key, row); return; }
+    if (this.inserted.has(key)) {
+      this.rows.set(key, row);
+      return;
+    }
     this.rows.set(key, row);
     this.changed.add(key);
     this.replaced = true;
@@ -91,18 +94,29 @@ export class RowBatch<T extends ObjectLiteral> {
     const table = metadata.tablePath.split('.').map(q).join('.');
     const postgres = driver.options.type === 'postgres';
     const set = columns.filter((c) => !c.isPrimary && (this.replaced || this.patched.has(c.propertyName)));
-    const conflict = !upsert ? ''
-      : ` ON CONFLICT (${metadata.primaryColumns.map((c) => q(c.databaseName)).join(', ')}) `
-        + (set.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${set.map((c) => `${q(c.databaseName)} = excluded.${q(c.databaseName)}`).join(', ')}`);
+    const conflict = !upsert
+      ? ''
+      : ` ON CONFLICT (${metadata.primaryColumns.map((c) => q(c.databaseName)).join(', ')}) ` +
+        (set.length === 0
+          ? 'DO NOTHING'
+          : `DO UPDATE SET ${set.map((c) => `${q(c.databaseName)} = excluded.${q(c.databaseName)}`).join(', ')}`);
     const perStatement = Math.min(ROWS_PER_STATEMENT, Math.floor(30_000 / columns.length));
     for (let i = 0; i < keys.length; i += perStatement) {
       const chunk = keys.slice(i, i + perStatement);
       const params: unknown[] = [];
       const tuples = chunk.map((k) => {
         const row = this.rows.get(k)!;
-        return `(${columns.map((c) => { params.push(driver.preparePersistentValue(c.getEntityValue(row), c)); return postgres ? `$${params.length}` : '?'; }).join(', ')})`;
+        return `(${columns
+          .map((c) => {
+            params.push(driver.preparePersistentValue(c.getEntityValue(row), c));
+            return postgres ? `$${params.length}` : '?';
+          })
+          .join(', ')})`;
       });
-      await this.em.query(`INSERT INTO ${table} (${columns.map((c) => q(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}${conflict}`, params);
+      await this.em.query(
+        `INSERT INTO ${table} (${columns.map((c) => q(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}${conflict}`,
+        params,
+      );
     }
   }
 }

@@ -10,7 +10,11 @@ export interface LoadedStream<S> {
   events: EventEnvelope[];
 }
 
-export async function loadAggregate<E extends DomainEvent, S>(store: EventStore, stream: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>): Promise<LoadedStream<S>> {
+export async function loadAggregate<E extends DomainEvent, S>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
+): Promise<LoadedStream<S>> {
   const events = await store.readStream(stream);
   const state = events.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
   return { state, expected: events.length === 0 ? 'no-stream' : events[events.length - 1].revision, events };

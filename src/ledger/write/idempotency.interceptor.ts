@@ -2,7 +2,15 @@
 // The key is claimed before the command runs and the command's events carry its token, so a crash between the append and
 // the kept response does not let a retry append again: the retry is told the request was carried out.
 import { createHash } from 'node:crypto';
-import { HttpException, Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  HttpException,
+  Inject,
+  Injectable,
+  SetMetadata,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -31,13 +39,16 @@ const SCAN_BATCH = 1_000;
 type RecordKey = Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>;
 /** A request refused before anything was appended. A lost race on a stream may follow another append of the same request. */
 const isRefusal = (err: unknown) =>
-  (err instanceof DomainError && !(err instanceof ConcurrencyError) && err.kind !== 'unavailable')
-  || (err instanceof HttpException && err.getStatus() < 500);
-const inProgress = () => conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
+  (err instanceof DomainError && !(err instanceof ConcurrencyError) && err.kind !== 'unavailable') ||
+  (err instanceof HttpException && err.getStatus() < 500);
+const inProgress = () =>
+  conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
 
 /** What a repeated Idempotency-Key must repeat: the method, the URL and the body (canonical JSON). */
 export const requestFingerprint = (method: string, url: string, body: unknown): string =>
-  createHash('sha256').update(`${method} ${url}\n${canonicalJson(body ?? null)}`).digest('hex');
+  createHash('sha256')
+    .update(`${method} ${url}\n${canonicalJson(body ?? null)}`)
+    .digest('hex');
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -55,7 +66,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = ctx.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const header = request.headers['idempotency-key'];
     if (header === undefined || request.method === 'GET' || !request.principal) return next.handle();
-    if (typeof header !== 'string' || !KEY.test(header)) throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
+    if (typeof header !== 'string' || !KEY.test(header))
+      throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     const reply = ctx.switchToHttp().getResponse<FastifyReply>();
     const status: number = this.reflector.get(HTTP_CODE_METADATA, ctx.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
     const fingerprint = requestFingerprint(request.method, request.url, request.body);
@@ -70,9 +82,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const key = { principalId, idempotencyKey: header };
       const found = await this.db.getRepository(IdempotencyRecord).findOneBy(key);
       if (found) {
-        if (found.fingerprint !== fingerprint) throw new DomainError('unprocessable', 'idempotency-key-reused', 'this Idempotency-Key was used with a different request');
+        if (found.fingerprint !== fingerprint)
+          throw new DomainError('unprocessable', 'idempotency-key-reused', 'this Idempotency-Key was used with a different request');
         if (found.body === WITHHELD) {
-          throw conflict('idempotency-key-applied', 'the request with this Idempotency-Key was carried out; its response held a secret, which is never kept: read the resource instead');
+          throw conflict(
+            'idempotency-key-applied',
+            'the request with this Idempotency-Key was carried out; its response held a secret, which is never kept: read the resource instead',
+          );
         }
         if (found.body !== null) {
           void reply.header('idempotent-replayed', 'true');
@@ -97,7 +113,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     };
     const done = run();
     this.inFlight.set(slot, done);
-    void done.finally(() => { if (this.inFlight.get(slot) === done) this.inFlight.delete(slot); }).catch(() => undefined);
+    void done
+      .finally(() => {
+        if (this.inFlight.get(slot) === done) this.inFlight.delete(slot);
+      })
+      .catch(() => undefined);
     return from(done);
   }
 
@@ -106,7 +126,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const logSize = await this.store.count();
     // The caller found no record, and requests with this key in this process wait for one another: a key taken
     // meanwhile was taken by another instance, whose insert wins.
-    await this.runner.exclusive((em) => em.insert(IdempotencyRecord, { ...key, fingerprint, statusCode: null, body: null, createdAt: new Date().toISOString(), logSize }))
+    await this.runner
+      .exclusive((em) =>
+        em.insert(IdempotencyRecord, { ...key, fingerprint, statusCode: null, body: null, createdAt: new Date().toISOString(), logSize }),
+      )
       .catch(async (err: unknown) => {
         if (await this.db.getRepository(IdempotencyRecord).findOneBy(key)) throw inProgress();
         throw err;
@@ -128,8 +151,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (mine.leafIndex !== from) {
           await this.runner.exclusive((em) => em.update(IdempotencyRecord, key, { logSize: mine.leafIndex }));
         }
-        throw conflict('idempotency-key-applied', `the request with this Idempotency-Key was carried out (event ${mine.leafIndex} of stream ${mine.stream}) but its response was not kept; read the resource instead`,
-          { leafIndex: mine.leafIndex, stream: mine.stream, eventHash: mine.hash });
+        throw conflict(
+          'idempotency-key-applied',
+          `the request with this Idempotency-Key was carried out (event ${mine.leafIndex} of stream ${mine.stream}) but its response was not kept; read the resource instead`,
+          { leafIndex: mine.leafIndex, stream: mine.stream, eventHash: mine.hash },
+        );
       }
       at += events.length;
     }
@@ -137,5 +163,4 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const logSize = await this.store.count();
     await this.runner.exclusive((em) => em.update(IdempotencyRecord, key, { createdAt: new Date().toISOString(), logSize }));
   }
-
 }

@@ -11,7 +11,10 @@ import { ProjectionRunner } from '../read-models/projection-runner.js';
 import { loadAggregate, toNewEvents } from './aggregate-stream.js';
 
 /** A stored event whose type and data are those of the domain event it records. */
-export type RecordedEvent<E extends DomainEvent = DomainEvent> = Omit<EventEnvelope, 'type' | 'data'> & { type: E['type']; data: E['data'] };
+export type RecordedEvent<E extends DomainEvent = DomainEvent> = Omit<EventEnvelope, 'type' | 'data'> & {
+  type: E['type'];
+  data: E['data'];
+};
 
 /** What a command wrote: every stored event in log order, and those of the command's own stream typed. */
 export interface Written<E extends DomainEvent> extends AppendResult {
@@ -57,7 +60,10 @@ export class LedgerWriter {
       const extra = (await options.extra?.(events, state)) ?? [];
       const then = (await options.then?.(events, state)) ?? [];
       // The request's token marks the command's own events (a retry after a crash looks for them), not the extra ones.
-      const result = await this.commit([...extra, { stream, expectedRevision: expected, events: toNewEvents(events, withIdempotencyToken(meta)) }, ...then], options);
+      const result = await this.commit(
+        [...extra, { stream, expectedRevision: expected, events: toNewEvents(events, withIdempotencyToken(meta)) }, ...then],
+        options,
+      );
       return { ...result, decided: result.events.filter((e) => e.stream === stream) as RecordedEvent<E>[] };
     });
   }
@@ -66,7 +72,10 @@ export class LedgerWriter {
   append(appends: StreamAppend[], options: WriteOptions = {}): Promise<AppendResult> {
     const tagged = new Map<JsonObject, JsonObject>();
     const metaOf = (meta: JsonObject) => tagged.get(meta) ?? tagged.set(meta, withIdempotencyToken(meta)).get(meta)!;
-    return this.commit(appends.map((a) => ({ ...a, events: a.events.map((e) => ({ ...e, meta: metaOf(e.meta) })) })), options);
+    return this.commit(
+      appends.map((a) => ({ ...a, events: a.events.map((e) => ({ ...e, meta: metaOf(e.meta) })) })),
+      options,
+    );
   }
 
   private async commit(appends: StreamAppend[], options: WriteOptions): Promise<AppendResult> {
