@@ -65,7 +65,10 @@ describe('cosignature lines', () => {
     const line = signMlDsaCosignature(text, 'log.example', keys, 1767225612);
     expect(Buffer.from(line.trim().split(' ')[2], 'base64').length).toBe(4 + 8 + 2420);
     expect(verifyCosignatures(note + line, [key]).valid).toMatchObject([{ timestamp: 1767225612 }]);
-    const tampered = line.replace(/[A-Za-z](=*\n)$/, (m) => (m[0] === 'A' ? 'B' : 'A') + m.slice(1));
+    const [dash, name, b64] = line.trim().split(' ');
+    const bytes = Buffer.from(b64, 'base64');
+    bytes[4 + 8 + 1000] ^= 0x01; // a byte in the middle of the signature
+    const tampered = `${dash} ${name} ${bytes.toString('base64')}\n`;
     expect(verifyCosignatures(note + tampered, [key]).valid).toEqual([]);
   });
 
