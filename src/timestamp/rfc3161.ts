@@ -1,6 +1,6 @@
 // RFC 3161 time-stamps over checkpoints: the request, the HTTP exchange with a Time-Stamp Authority, and the full
 // verification of a token (CMS signature, chain to a trusted CA, timeStamping key purpose, message imprint, nonce).
-import { createHash, randomBytes, webcrypto } from 'node:crypto';
+import { createHash, randomBytes, verify as verifySignature, webcrypto, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseCheckpoint } from '../verifier/checkpoint.js';
@@ -143,19 +143,44 @@ export async function fetchTimestamp(url: string, digest: Uint8Array, nonce: Uin
 export function parsePemCertificates(pem: string): pkijs.Certificate[] {
   const blocks = [...pem.matchAll(/-----BEGIN CERTIFICATE-----\r?\n([\s\S]*?)-----END CERTIFICATE-----/g)];
   if (blocks.length === 0) throw new TimestampError('no CERTIFICATE in the PEM text');
+  // Nothing but the blocks and line breaks: a changed character anywhere is refused, not skipped.
+  const rest = blocks.reduce((left, [block]) => left.replace(block, ''), pem);
+  if (!/^[\r\n]*$/.test(rest)) throw new TimestampError('the PEM text holds more than certificates');
   return blocks.map(([, body]) => {
     const b64 = body.replace(/\r?\n/g, '');
     if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64))
       throw new TimestampError('a PEM certificate is not base64');
     const der = Buffer.from(b64, 'base64');
     if (der.toString('base64') !== b64) throw new TimestampError('a PEM certificate is not canonical base64');
+    let cert: pkijs.Certificate;
     try {
-      return pkijs.Certificate.fromBER(toArrayBuffer(new Uint8Array(der)));
+      cert = pkijs.Certificate.fromBER(toArrayBuffer(new Uint8Array(der)));
     } catch (err) {
       throw new TimestampError(`a PEM certificate does not parse: ${(err as Error).message}`);
     }
+    if (!bytesEqual(derOf(cert), new Uint8Array(der))) throw new TimestampError('a PEM certificate is not in canonical DER');
+    return cert;
   });
 }
+
+/** A certificate's DER, as it was parsed. */
+const derOf = (cert: pkijs.Certificate) => new Uint8Array(cert.toSchema().toBER());
+
+/** `cert` is signed by `issuer`'s key, checked by OpenSSL, which takes only DER signatures and matching algorithm fields. */
+function strictlySignedBy(cert: pkijs.Certificate, issuer: pkijs.Certificate): boolean {
+  try {
+    return new X509Certificate(derOf(cert)).verify(new X509Certificate(derOf(issuer)).publicKey);
+  } catch {
+    return false;
+  }
+}
+
+const DIGESTS: Record<string, string> = { [SHA256_OID]: 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' };
+const ECDSA_OID = /^1\.2\.840\.10045\.4\.3\.[1-4]$/;
+
+/** Parameters a digest or signature algorithm may carry: none, or NULL (PKCS #1 v1.5); anything else is unsigned room. */
+const plainParams = (a: pkijs.AlgorithmIdentifier, nullAllowed: boolean) =>
+  a.algorithmParams === undefined || (nullAllowed && a.algorithmParams instanceof asn1js.Null);
 
 /** Trust anchors must at least be intact: each a CA whose own signature over itself verifies. */
 export async function checkTrustAnchors(cas: pkijs.Certificate[]): Promise<void> {
@@ -166,7 +191,7 @@ export async function checkTrustAnchors(cas: pkijs.Certificate[]): Promise<void>
     } catch {
       /* a malformed key or signature is a failed check */
     }
-    if (!ok) throw new TimestampError(`the CA certificate ${subjectOf(ca)} is not validly self-signed`);
+    if (!ok || !strictlySignedBy(ca, ca)) throw new TimestampError(`the CA certificate ${subjectOf(ca)} is not validly self-signed`);
   }
 }
 
@@ -214,6 +239,11 @@ export async function verifyTimestampToken(
     const digestOid = signerInfo.digestAlgorithm.algorithmId;
     if (!signed.digestAlgorithms.every((a) => a.algorithmId === digestOid))
       throw new Error('digestAlgorithms name another digest than the signer');
+    const ecdsa = ECDSA_OID.test(signerInfo.signatureAlgorithm.algorithmId);
+    const digests = [...signed.digestAlgorithms, signerInfo.digestAlgorithm];
+    if (!digests.every((a) => plainParams(a, true)) || !plainParams(signerInfo.signatureAlgorithm, !ecdsa)) {
+      throw new Error('an algorithm identifier carries unexpected parameters');
+    }
   } catch (err) {
     throw new TimestampError(`malformed time-stamp token: ${(err as Error).message}`);
   }
@@ -241,6 +271,27 @@ export async function verifyTimestampToken(
   if (!result.signatureVerified || !result.signerCertificateVerified || !result.signerCertificate) {
     throw new TimestampError(`the token's signature or certificate chain does not verify: ${result.message}`);
   }
+  // Again with OpenSSL, which takes only DER signatures: each link of the chain, and the signer's signature over the
+  // signed attributes (a lenient parse could otherwise let a changed byte of a signature pass).
+  const path = result.certificatePath;
+  for (let i = 0; i + 1 < path.length; i++) {
+    if (!strictlySignedBy(path[i], path[i + 1]))
+      throw new TimestampError("a certificate of the token's chain is not signed in DER by its issuer");
+  }
+  const signerInfo = signed.signerInfos[0];
+  const hash = DIGESTS[signerInfo.digestAlgorithm.algorithmId];
+  const attrs = signerInfo.signedAttrs?.encodedValue;
+  if (!hash || !attrs) throw new TimestampError("the token's signer uses no signed attributes or an unknown digest");
+  const signedAttrs = new Uint8Array(attrs).slice();
+  signedAttrs[0] = 0x31; // signed as a SET OF, stored as [0] IMPLICIT
+  let strict = false;
+  try {
+    const key = new X509Certificate(derOf(result.signerCertificate)).publicKey;
+    strict = verifySignature(hash, signedAttrs, key, new Uint8Array(signerInfo.signature.valueBlock.valueHexView));
+  } catch {
+    /* a malformed key or signature is a failed check */
+  }
+  if (!strict) throw new TimestampError("the token's signature is not a DER signature over its signed attributes");
   // Every certificate the token carries is on the verified path: nothing in it goes unchecked.
   const onPath = result.certificatePath.map((c) => Buffer.from(c.toSchema().toBER()).toString('hex'));
   for (const cert of signed.certificates ?? []) {

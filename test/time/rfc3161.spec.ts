@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import {
+  checkCheckpointTimestamps,
   checkTrustAnchors,
   fetchTimestamp,
   newNonce,
@@ -82,6 +83,27 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     const cas = parsePemCertificates(tsa.caPem);
     await expect(checkTrustAnchors(cas)).resolves.toBeUndefined();
     expect(() => parsePemCertificates(tsa.caPem.replace(/\n([A-Za-z0-9+/])/, '\n!'))).toThrow(/base64/);
+  });
+
+  it('refuses a token or a CA certificate, as base64 text, with any one character changed', async () => {
+    const token = Buffer.from(await fetchTimestamp(tsa.url, sha256(message), newNonce())).toString('base64');
+    const note = `${new TextDecoder().decode(message)}\n\u2014 x AAAAAAA=\n`;
+    const passes = async (tokenText: string, pem: string) => {
+      try {
+        const cas = parsePemCertificates(pem);
+        await checkTrustAnchors(cas);
+        await checkCheckpointTimestamps(note, [{ token: tokenText }], cas);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(await passes(token, tsa.caPem)).toBe(true);
+    const changed = (text: string, at: number) => text.slice(0, at) + String.fromCharCode(text.charCodeAt(at) ^ 1) + text.slice(at + 1);
+    const survivors: string[] = [];
+    for (let at = 0; at < token.length; at += 7) if (await passes(changed(token, at), tsa.caPem)) survivors.push(`token ${at}`);
+    for (let at = 0; at < tsa.caPem.length; at += 5) if (await passes(token, changed(tsa.caPem, at))) survivors.push(`CA ${at}`);
+    expect(survivors).toEqual([]);
   });
 
   it('reports a TSA that fails', async () => {
