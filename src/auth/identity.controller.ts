@@ -1,36 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
 import { invalid, notFound } from '../common/domain-error.js';
-import { IsInstant } from '../common/validation.js';
 import { SecretResponse } from '../ledger/write/idempotency.interceptor.js';
 import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
-import { ROLES, type Role } from './identity.events.js';
-
-export class CreatePrincipalDto {
-  /** Display name of the person or organisation. */
-  @IsString()
-  @Length(1, 200)
-  @Matches(/^[^\u0000-\u001f\u007f]+$/u, { message: 'name must not contain control characters' })
-  name: string;
-
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayUnique()
-  @ArrayMaxSize(4)
-  @IsIn(ROLES, { each: true })
-  roles: Role[];
-}
-
-export class IssueKeyDto {
-  /** When the key stops working (ISO-8601 instant with a time zone, in the future); no expiry when left out. */
-  @IsOptional()
-  @IsInstant()
-  expiresAt?: string;
-}
+import { CreatePrincipalDto, IssueKeyDto } from './identity.dto.js';
 
 const expiry = (body: IssueKeyDto | undefined) => (body?.expiresAt ? new Date(body.expiresAt) : null);
 

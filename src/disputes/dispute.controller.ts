@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
-import { validBody } from '../common/request-body.js';
+import { Accepts, MULTIPART, validBody } from '../common/request-body.js';
 import { ComplaintUploadService } from './complaint-upload.service.js';
 import {
   AssignDispute,
@@ -53,7 +53,10 @@ export class DisputeController {
    */
   @Post()
   @Roles('creator')
-  @ApiConsumes('application/json', 'multipart/form-data')
+  @Accepts({
+    'application/json': 'the complaint',
+    [MULTIPART]: 'a field `metadata` with the complaint as JSON, then the files as parts `evidence`, each named by an evidence item',
+  })
   @ApiBody({ type: FileComplaintDto })
   async file(@Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
     return this.after(

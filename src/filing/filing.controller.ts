@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
-import { validBody } from '../common/request-body.js';
+import { Accepts, MULTIPART, validBody } from '../common/request-body.js';
 import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
 import type { LogKeys } from '../ledger/log/attestors.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
@@ -42,7 +42,10 @@ export class FilingController {
    */
   @Post()
   @Roles('creator')
-  @ApiConsumes('application/json', 'multipart/form-data')
+  @Accepts({
+    'application/json': 'the filing',
+    [MULTIPART]: 'a field `metadata` with the filing as JSON (contentHash may be left out), then a part `file` with the work',
+  })
   @ApiBody({
     type: FileWorkDto,
     description:

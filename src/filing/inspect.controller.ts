@@ -1,7 +1,8 @@
 // POST /v1/inspect: a reviewer or a creator has a file inspected and learns what the ledger knows of it; nothing is
 // recorded. The file is streamed through the inspection and never kept.
 import { Controller, HttpCode, Inject, Injectable, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { Accepts, MULTIPART } from '../common/request-body.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { In, type DataSource } from 'typeorm';
@@ -93,7 +94,7 @@ export class InspectController {
   @Post()
   @HttpCode(200)
   @Roles('creator', 'reviewer')
-  @ApiConsumes('multipart/form-data')
+  @Accepts({ [MULTIPART]: 'one part `file` with the file' })
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   inspect(@Req() request: FastifyRequest) {
     return this.queries.inspect(request);

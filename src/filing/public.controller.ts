@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/access.js';
 import { DomainError } from '../common/domain-error.js';
-import { SHA256_HEX } from '../common/validation.js';
+import { lowerHex, SHA256_HEX, SHA256_MESSAGE } from '../common/validation.js';
 import { FilingQueries } from './filing.queries.js';
 
 @ApiTags('public')
@@ -17,8 +17,9 @@ export class PublicContentController {
    */
   @Get('content/:sha256')
   content(@Param('sha256') sha256: string) {
-    if (!SHA256_HEX.test(sha256)) throw new DomainError('invalid', 'invalid-hash', 'sha256 must be 64 lowercase hex characters');
-    return this.queries.publicStatus(sha256);
+    const hash = lowerHex(sha256) as string;
+    if (!SHA256_HEX.test(hash)) throw new DomainError('invalid', 'invalid-hash', `sha256 ${SHA256_MESSAGE} (either case)`);
+    return this.queries.publicStatus(hash);
   }
 
   /**

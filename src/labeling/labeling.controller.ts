@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { Accepts, MULTIPART } from '../common/request-body.js';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
 import { LabelUploadService } from './label-upload.service.js';
 import { DeclareLabels } from './labeling.commands.js';
@@ -33,7 +34,7 @@ export class LabelingController {
   @Post('verify')
   @HttpCode(200)
   @Roles('creator', 'reviewer')
-  @ApiConsumes('multipart/form-data')
+  @Accepts({ [MULTIPART]: 'one part `file` with the file' })
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   verify(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
     return this.uploads.verify(id, request, p.principalId, hasRole(p, 'reviewer'));
@@ -53,7 +54,7 @@ export class CopiesController {
    */
   @Post()
   @Roles('creator')
-  @ApiConsumes('multipart/form-data')
+  @Accepts({ [MULTIPART]: 'one part `file` with the file' })
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   register(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
     return this.uploads.registerCopy(id, request, p.principalId);
