@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import type { Principal } from './common/access.js';
 import { AuthService } from './auth/auth.service.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
+import { documentProblems } from './common/api-docs.js';
 import { httpRequests } from './common/metrics.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
 import { jsonBodyProblem, JSON_BODY, requestValidationPipe, unsupportedMediaType, type AcceptedBodies } from './common/request-body.js';
@@ -130,14 +131,24 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Sandbox Ledger')
-      .setDescription('Verifiable ledger for AI-assisted works: filings, labels, disputes and sandbox rights.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+  const document = documentProblems(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Sandbox Ledger')
+        .setDescription('Verifiable ledger for AI-assisted works: filings, labels, disputes and sandbox rights.')
+        .setVersion('1')
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'slk_<43 base64url characters>',
+          description:
+            'An API key, `Authorization: Bearer slk_…`: issued by an admin (POST /v1/principals, /v1/principals/{id}/keys) or by ' +
+            'the principal itself (POST /v1/me/keys), shown once. The first admin key is written to `<data>/admin.key`.',
+        })
+        .build(),
+    ),
+    isPublicPath,
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 

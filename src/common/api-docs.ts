@@ -3,9 +3,17 @@
 // documentProblems() turns them into problem+json responses, one per status, each listing its problem types.
 import { applyDecorators, HttpStatus, RequestMethod, type Type } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
-import { ApiExtension, ApiOperation, ApiProduces, ApiResponse, type OpenAPIObject } from '@nestjs/swagger';
-import type { OperationObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface.js';
+import {
+  ApiExtension,
+  ApiProduces,
+  ApiResponse,
+  type OpenAPIObject,
+  type OperationObject,
+  type ResponseObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE, problemType } from './problem.js';
+import { MULTIPART, MULTIPART_SCHEMA_EXTENSION } from './request-body.js';
 
 /** Every problem type a route may answer, with its status. */
 export const PROBLEM_STATUS = {
@@ -172,15 +180,20 @@ export function ApiRoute(doc: RouteDoc): MethodDecorator {
     const responses = [status, ...(doc.alsoStatus ? [doc.alsoStatus] : [])].map((s) =>
       'schema' in answer
         ? ApiResponse({ status: s, description: doc.summary, schema: answer.schema })
-        : ApiResponse({ status: s, description: doc.summary, type: Array.isArray(answer) ? answer[0] : answer, isArray: Array.isArray(answer) }),
+        : ApiResponse({
+            status: s,
+            description: doc.summary,
+            type: Array.isArray(answer) ? answer[0] : answer,
+            isArray: Array.isArray(answer),
+          }),
     );
     // A class answers JSON; a second media type (doc.alternative) is added by documentProblems.
     const mediaTypes = 'schema' in answer ? [answer.mediaType] : [];
+    // The summary travels with the problems: the CLI plugin's ApiOperation (the doc comment as description) would reset it.
     applyDecorators(
-      ApiOperation({ summary: doc.summary }),
       ...responses,
       ...(mediaTypes.length ? [ApiProduces(...mediaTypes)] : []),
-      ApiExtension(PROBLEMS_EXTENSION, { codes: doc.problems ?? [], alternative: doc.alternative ?? null }),
+      ApiExtension(PROBLEMS_EXTENSION, { summary: doc.summary, codes: doc.problems ?? [], alternative: doc.alternative ?? null }),
     )(target, key, descriptor);
   };
 }
@@ -231,16 +244,18 @@ const PROBLEM_SCHEMA: SchemaObject = {
 
 /**
  * Completes the document: each operation's problem responses (its own and those of its kind, grouped by status, as
- * application/problem+json with the Problem schema and the enum of its types), the Problem schema, and the second
- * media type of answers that have one. `rateLimited` tells which public paths answer 429.
+ * application/problem+json with the Problem schema and the enum of its types), the Problem schema, the second media
+ * type of answers that have one, and the parts of a multipart body. `rateLimited` tells which public paths answer 429.
  */
 export function documentProblems(document: OpenAPIObject, rateLimited: (path: string) => boolean): OpenAPIObject {
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA } };
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, op] of Object.entries(item) as Array<[string, OperationObject & Record<string, unknown>]>) {
       if (typeof op !== 'object' || op === null || !('responses' in op)) continue;
-      const own = op[PROBLEMS_EXTENSION] as { codes: ProblemCode[]; alternative: RouteDoc['alternative'] | null } | undefined;
+      const own = op[PROBLEMS_EXTENSION] as
+        { summary: string; codes: ProblemCode[]; alternative: RouteDoc['alternative'] | null } | undefined;
       delete op[PROBLEMS_EXTENSION];
+      if (own) op.summary = own.summary;
       const authenticated = (op.security?.length ?? 0) > 0;
       const parameters = (op.parameters ?? []) as Array<{ in?: string; name?: string }>;
       const codes = new Set<ProblemCode>([
@@ -270,10 +285,13 @@ export function documentProblems(document: OpenAPIObject, rateLimited: (path: st
         };
         op.responses[String(status)] = response;
       }
+      const multipart = op[MULTIPART_SCHEMA_EXTENSION] as SchemaObject | undefined;
+      delete op[MULTIPART_SCHEMA_EXTENSION];
+      const body = op.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined;
+      if (multipart && body?.content?.[MULTIPART]) body.content[MULTIPART] = { schema: multipart };
       if (own?.alternative) {
         for (const [status, response] of Object.entries(op.responses) as Array<[string, ResponseObject]>) {
-          if (status.startsWith('2') && response.content)
-            response.content[own.alternative.mediaType] = { schema: own.alternative.schema };
+          if (status.startsWith('2') && response.content) response.content[own.alternative.mediaType] = { schema: own.alternative.schema };
         }
       }
     }

@@ -2,7 +2,7 @@
 // validation pipe every body goes through (JSON bodies and the JSON field of an upload alike).
 import { applyDecorators, HttpException, HttpStatus, ValidationPipe, type Type } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiConsumes } from '@nestjs/swagger';
+import { ApiConsumes, ApiExtension, type SchemaObject } from '@nestjs/swagger';
 import { DomainError } from './domain-error.js';
 import { flattenValidationErrors, ValidationProblem } from './problem.js';
 
@@ -73,10 +73,16 @@ export const MULTIPART = 'multipart/form-data';
 
 /**
  * The bodies a route accepts, for the OpenAPI document and for the 415 answer to any other type (read from the route's
- * config before the body is parsed). Routes without it accept JSON alone.
+ * config before the body is parsed). Routes without it accept JSON alone. `multipart` is the parts' schema when the
+ * route also takes JSON (whose schema @ApiBody gives).
  */
-export const Accepts = (accepted: AcceptedBodies) =>
-  applyDecorators(RouteConfig({ accepts: accepted }), ApiConsumes(...Object.keys(accepted)));
+export const Accepts = (accepted: AcceptedBodies, multipart?: SchemaObject) =>
+  applyDecorators(
+    RouteConfig({ accepts: accepted }),
+    ApiConsumes(...Object.keys(accepted)),
+    ...(multipart ? [ApiExtension(MULTIPART_SCHEMA_EXTENSION, multipart)] : []),
+  );
+export const MULTIPART_SCHEMA_EXTENSION = 'x-multipart-schema';
 
 /** The 415 for a body of a type the route does not take: what it takes, in each form, and how. */
 export function unsupportedMediaType(type: string, accepted: AcceptedBodies = JSON_BODY): HttpException {

@@ -1,6 +1,5 @@
 // Answers of the filing endpoints, as the OpenAPI document describes them (their schemas come from these properties).
 import { EventEnvelopeDto, InclusionProofDto } from '../ledger/ledger-responses.dto.js';
-import type { FiledWork } from './filing.commands.js';
 import type { PriorFiling } from './filing.events.js';
 
 export class PriorFilingDto implements PriorFiling {
@@ -28,7 +27,7 @@ export class RightViewDto {
   flags?: string[];
 }
 
-export class FiledWorkDto implements FiledWork {
+export class FiledWorkDto {
   filingId: string;
   /** The filing's time: that of its WorkFiled event. */
   filedAt: string;

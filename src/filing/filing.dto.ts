@@ -1,5 +1,5 @@
 // Request bodies of the filing endpoints: whitelisted, every unknown field rejected.
-import { IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsIn,
@@ -74,7 +74,17 @@ export class GenerationDto {
   @IsOptional() @IsSha256Hex() negativePromptHash?: string;
   @IsOptional() @IsSha256Hex() parametersHash?: string;
   @IsOptional() @IsParameterMap() parameters?: Record<string, string | number | boolean>;
-  @IsOptional() @IsSeed() seed?: string | number;
+  /** A non-negative integer, or a token of at most 128 characters (seeds often exceed 2^53). */
+  @ApiProperty({
+    oneOf: [
+      { type: 'integer', minimum: 0 },
+      { type: 'string', pattern: '^[0-9A-Za-z_.:-]{1,128}$' },
+    ],
+    required: false,
+  })
+  @IsOptional()
+  @IsSeed()
+  seed?: string | number;
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) iterations?: number;
   /** The creator's own statement of what they contributed (selection, editing, prompting). */
   @IsString() @Length(1, 5000) @IsPrintableText() humanContribution: string;

@@ -2,6 +2,8 @@
 // recorded. The file is streamed through the inspection and never kept.
 import { Controller, HttpCode, Inject, Injectable, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import { InspectionDto } from './filing-responses.dto.js';
 import { Accepts, MULTIPART } from '../common/request-body.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
@@ -91,6 +93,20 @@ export class InspectController {
    * hash, AIGC labels, C2PA manifest and IPTC source types, the AI signals they give, and the filings it matches exactly,
    * as a registered copy, or perceptually (within the policy's similarity threshold).
    */
+  @ApiRoute({
+    summary: 'Inspect a file (nothing recorded)',
+    answer: InspectionDto,
+    problems: [
+      'file-required',
+      'unexpected-part',
+      'malformed-multipart',
+      'file-too-large',
+      'too-many-files',
+      'too-many-parts',
+      'image-too-large',
+      'image-unreadable',
+    ],
+  })
   @Post()
   @HttpCode(200)
   @Roles('creator', 'reviewer')

@@ -1,5 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import { PublicContentDto, PublicFilingDto } from './filing-responses.dto.js';
 import { Public } from '../common/access.js';
 import { DomainError } from '../common/domain-error.js';
 import { lowerHex, SHA256_HEX, SHA256_MESSAGE } from '../common/validation.js';
@@ -15,6 +17,7 @@ export class PublicContentController {
    * Is this content filed? Status, time, leaf index and label tier; a registered copy's hash names its filing
    * (`match: "copy"`). Rate-limited per client.
    */
+  @ApiRoute({ summary: 'Is this content filed?', answer: PublicContentDto, problems: ['invalid-hash', 'not-filed'] })
   @Get('content/:sha256')
   content(@Param('sha256') sha256: string) {
     const hash = lowerHex(sha256) as string;
@@ -26,6 +29,7 @@ export class PublicContentController {
    * A filing's public summary: content, time, status, labels, perceptual hash, provenance signals, copies, holder;
    * rate-limited per client.
    */
+  @ApiRoute({ summary: "A filing's public summary", answer: PublicFilingDto, problems: ['filing-not-found'] })
   @Get('filings/:id')
   filing(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.queries.publicSummary(id);

@@ -1,6 +1,6 @@
 // Answers of the label and copy endpoints, as the OpenAPI document describes them.
-import type { CheckedLabelFile, DeclaredLabels, RegisteredCopy } from './labeling.commands.js';
-import type { Aigc, CheckOutcome, FoundLabel, LabelDifference, LabelState, LabelTier, Modality } from './labeling.events.js';
+import type { DeclaredLabels } from './labeling.commands.js';
+import type { Aigc, CheckOutcome, LabelState, LabelTier, Modality } from './labeling.events.js';
 
 export class LabelStateDto {
   state: LabelState;
@@ -41,7 +41,7 @@ export class CheckedFileDto {
   format: string;
 }
 
-export class CheckedLabelFileDto implements CheckedLabelFile {
+export class CheckedLabelFileDto {
   filingId: string;
   leafIndex: number;
   eventHash: string;
@@ -49,20 +49,23 @@ export class CheckedLabelFileDto implements CheckedLabelFile {
   labels: LabelStateDto;
   file: CheckedFileDto;
   outcome: CheckOutcome;
-  found: FoundLabel[];
-  differences: LabelDifference[];
+  /** The labels found in the file, where. */
+  found: Record<string, unknown>[];
+  /** How they differ from the declaration. */
+  differences: Record<string, unknown>[];
   traces: string[];
   unread: string[];
   declarationVersion: number | null;
   tier: LabelTier | null;
 }
 
-export class RegisteredCopyDto implements RegisteredCopy {
+export class RegisteredCopyDto {
   filingId: string;
   leafIndex: number;
   eventHash: string;
   recordedAt: string;
-  copy: RegisteredCopy['copy'];
+  /** The copy: its SHA-256, size, type and perceptual hash. */
+  copy: Record<string, unknown>;
   label: AigcLabelDto;
   /** Where in the file the label was found. */
   location: string;

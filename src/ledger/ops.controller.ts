@@ -1,5 +1,7 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import { HealthDto } from './ledger-responses.dto.js';
 import { Public } from '../common/access.js';
 import type { EventStore } from './event-store/event-store.port.js';
 import { EVENT_STORE } from './ledger.tokens.js';
@@ -16,6 +18,7 @@ export class OpsController {
   ) {}
 
   /** Liveness and readiness: the event store answers. */
+  @ApiRoute({ summary: 'Liveness and readiness', answer: HealthDto, problems: ['unavailable'] })
   @Get('health')
   async health() {
     try {
@@ -27,6 +30,10 @@ export class OpsController {
     }
   }
 
+  @ApiRoute({
+    summary: 'Prometheus metrics',
+    answer: { mediaType: 'text/plain', schema: { type: 'string', description: 'Prometheus text exposition format' } },
+  })
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4')
   metrics() {

@@ -1,6 +1,5 @@
 // Answers of the policy, rights, settlement and stats endpoints, as the OpenAPI document describes them.
-import type { PublishedPolicy, ReviewedFlag } from './settlement.commands.js';
-import type { PolicyParameters, Right, ReviewableFlag, ReviewDecision } from '../verifier/rights-rules.js';
+import type { ReviewableFlag, ReviewDecision, RightFlag, RightStatus, RuleId } from '../verifier/rights-rules.js';
 
 export class PolicyVersionRefDto {
   version: number;
@@ -16,26 +15,29 @@ export class PolicyDto {
   versions: Record<string, unknown>[];
 }
 
-export class PublishedPolicyDto implements PublishedPolicy {
+export class PublishedPolicyDto {
   leafIndex: number;
   eventHash: string;
   recordedAt: string;
   version: number;
   effectiveFrom: string;
-  parameters: PolicyParameters;
+  /** Every parameter of the version (those left out keep the latest version's values). */
+  parameters: Record<string, unknown>;
   publishedAt: string;
 }
 
 /** A right as the rules give it at `asOf`: status, holder, the rule and cause that set it, deadlines and flags. */
-export class RightDto implements Right {
+export class RightDto {
   filingId: string;
   creator: string;
   holder: string;
-  status: Right['status'];
-  rule: Right['rule'];
-  cause: Right['cause'];
+  status: RightStatus;
+  /** The rule that set the status. */
+  rule: RuleId;
+  /** The event or deadline that caused it. */
+  cause: Record<string, unknown>;
   since: string;
-  flags: Right['flags'];
+  flags: RightFlag[];
   policyVersion: number;
   filedAt: string;
   labelDueAt: string;
@@ -44,8 +46,8 @@ export class RightDto implements Right {
   confirmedAt: string | null;
   expiresAt: string | null;
   openDisputes: string[];
-  similarity: Right['similarity'];
-  probation: Right['probation'];
+  similarity: Record<string, unknown> | null;
+  probation: Record<string, unknown> | null;
   asOf: string;
 }
 
@@ -78,7 +80,7 @@ export class RightPageDto {
   nextCursor: string | null;
 }
 
-export class ReviewedFlagDto implements ReviewedFlag {
+export class ReviewedFlagDto {
   leafIndex: number;
   eventHash: string;
   recordedAt: string;
