@@ -15,7 +15,7 @@ import {
 import { PROBLEM_CONTENT_TYPE, problemType } from './problem.js';
 import { MULTIPART, MULTIPART_SCHEMA_EXTENSION } from './request-body.js';
 
-/** Every problem type a route may answer, with its status. */
+/** Every problem type a route may answer, with its status (or statuses, where one code is thrown in two cases). */
 export const PROBLEM_STATUS = {
   // any request
   'bad-request': 400,
@@ -108,7 +108,8 @@ export const PROBLEM_STATUS = {
   'not-respondent': 403,
   'not-assigned-reviewer': 403,
   'assign-self-only': 403,
-  'reviewer-is-party': 403,
+  // 400 when an admin assigns a party as reviewer; 403 when a reviewer who is a party acts
+  'reviewer-is-party': [400, 403],
   'same-reviewer': 403,
   'dispute-not-found': 404,
   'basis-filing-not-found': 404,
@@ -143,7 +144,7 @@ export const PROBLEM_STATUS = {
   'as-of-in-future': 422,
   // the log
   'out-of-range': 400,
-} as const satisfies Record<string, number>;
+} as const satisfies Record<string, number | readonly number[]>;
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
 
 /** What a route returns on success: a class (its schema comes from its properties), or a schema with its media type. */
@@ -268,7 +269,8 @@ export function documentProblems(document: OpenAPIObject, rateLimited: (path: st
         ...(parameters.some((p) => p.in === 'path' && /id$/i.test(p.name ?? '')) ? WITH_ID : []),
       ]);
       const byStatus = new Map<number, ProblemCode[]>();
-      for (const code of codes) byStatus.set(PROBLEM_STATUS[code], [...(byStatus.get(PROBLEM_STATUS[code]) ?? []), code]);
+      for (const code of codes)
+        for (const status of [PROBLEM_STATUS[code]].flat()) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
       for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
         const response: ResponseObject = {
           description: `${list.join(', ')}`,
