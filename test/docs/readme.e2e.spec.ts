@@ -6,7 +6,7 @@
 // The only changes to the text: `localhost:3000` becomes the test server's address, and `npx sandbox-ledger` becomes
 // `node <repository>/bin/sandbox-ledger.js`, which is what npx runs in a clone. Any failing command fails the test, and
 // the blocks check the answers that matter themselves (`jq -e`, `test`).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,13 +35,19 @@ function runBash(cwd: string, timeoutMs: number): Promise<{ code: number | null;
 }
 
 describe('README.md', () => {
-  it('names which shell blocks run, and runs the walkthrough of every user', () => {
+  it('starts with the two commands, then a walkthrough per user whose every block runs', () => {
     const blocks = shellBlocks(README);
-    const skipped = blocks.filter((b) => !b.run).map((b) => b.code.trim());
-    expect(skipped).toEqual(['npm ci && npm start', 'npm ci && npm test']);
-    const headings = [...README.matchAll(/^### (.+)$/gm)].map((m) => m[1]);
-    for (const who of ['Creator', 'Reviewer', 'Auditor', 'Operator']) expect(headings.some((h) => h.startsWith(who))).toBe(true);
-    expect(blocks.filter((b) => b.run).length).toBeGreaterThan(10);
+    const commands = blocks.filter((b) => !b.run).map((b) => b.code.trim());
+    expect(commands.slice(0, 2)).toEqual(['npm ci && npm start', 'npm ci && npm test']);
+    const lines = README.split('\n');
+    const start = lines.indexOf('## Walkthrough') + 1;
+    const end = lines.findIndex((l, i) => i >= start && l.startsWith('## '));
+    expect(start).toBeGreaterThan(0);
+    const headings = lines.slice(start, end).filter((l) => l.startsWith('### '));
+    for (const who of ['Creator', 'Reviewer', 'Auditor', 'Operator']) expect(headings.some((h) => h.startsWith(`### ${who}`))).toBe(true);
+    const walkthrough = blocks.filter((b) => b.line > start && b.line <= end);
+    expect(walkthrough.length).toBeGreaterThan(10);
+    expect(walkthrough.filter((b) => !b.run).map((b) => b.line)).toEqual([]);
   });
 
   describe('run as written against a fresh server', () => {
@@ -63,6 +69,8 @@ describe('README.md', () => {
     });
 
     it('every block succeeds, top to bottom, in one shell', async () => {
+      for (const tool of ['bash', 'curl', 'jq', 'sha256sum'])
+        if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error(`the README's walkthrough needs ${tool}`);
       const script = walkthroughScript(shellBlocks(README), {
         baseUrl: server!.url,
         cli: `node ${join(ROOT, 'bin', 'sandbox-ledger.js')}`,
