@@ -2,12 +2,13 @@
 // `set -euo pipefail`, against the compiled server (dist/main.js) on a fresh data directory and a free port; a block is
 // left out only when the nearest non-blank line above it is an HTML comment starting `<!-- not run by the README test`
 // (saying why). The shell's working directory stands in for a fresh clone: `data/` is the server's data directory (so
-// `cat data/admin.key` reads the key it wrote) and `test/` is the repository's (the pictures the walkthrough files).
+// `cat data/admin.key` reads the key it wrote), and `bin/`, `docs/`, `src/`, `test/` and `web/` are the repository's
+// (read only: the walkthrough files the pictures in `test/fixtures`).
 // The only changes to the text: `localhost:3000` becomes the test server's address, and `npx sandbox-ledger` becomes
 // `node <repository>/bin/sandbox-ledger.js`, which is what npx runs in a clone. Any failing command fails the test, and
 // the blocks check the answers that matter themselves (`jq -e`, `test`).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../src/bench/processes.js';
@@ -57,13 +58,16 @@ describe('README.md', () => {
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'readme-'));
       mkdirSync(join(dir, 'data'));
-      symlinkSync(join(ROOT, 'test'), join(dir, 'test'));
+      for (const entry of ['bin', 'docs', 'src', 'test', 'web'])
+        if (existsSync(join(ROOT, entry))) symlinkSync(join(ROOT, entry), join(dir, entry));
       server = await startServerProcess({ LEDGER_DATA_DIR: join(dir, 'data') });
     });
     afterAll(async () => {
       if (server && server.child.exitCode === null) {
         server.child.kill('SIGTERM');
+        const killer = setTimeout(() => server!.child.kill('SIGKILL'), 10_000);
         await server.exited;
+        clearTimeout(killer);
       }
       rmSync(dir, { recursive: true, force: true });
     });
