@@ -5,6 +5,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
 import { validBody } from '../common/request-body.js';
 import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
+import { ReadsNoReadModels } from '../ledger/read-models/read-your-writes.js';
 import type { LogKeys } from '../ledger/log/attestors.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { receiptToTlogProof } from '../verifier/tlog-proof.js';
@@ -42,6 +43,7 @@ export class FilingController {
    */
   @Post()
   @Roles('creator')
+  @ReadsNoReadModels()
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({
     type: FileWorkDto,

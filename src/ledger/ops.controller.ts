@@ -4,6 +4,7 @@ import { Public } from '../common/access.js';
 import type { EventStore } from './event-store/event-store.port.js';
 import { EVENT_STORE } from './ledger.tokens.js';
 import { ProjectionRunner } from './read-models/projection-runner.js';
+import { ReadsNoReadModels } from './read-models/read-your-writes.js';
 import { metricsRegistry } from '../common/metrics.js';
 
 @ApiTags('operations')
@@ -17,6 +18,7 @@ export class OpsController {
 
   /** Liveness and readiness: the event store answers. */
   @Get('health')
+  @ReadsNoReadModels()
   async health() {
     try {
       await this.store.ping();
@@ -28,6 +30,7 @@ export class OpsController {
   }
 
   @Get('metrics')
+  @ReadsNoReadModels()
   @Header('content-type', 'text/plain; version=0.0.4')
   metrics() {
     return metricsRegistry.metrics();
