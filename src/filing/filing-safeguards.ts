@@ -15,6 +15,8 @@ export interface Screening {
   position: number | null;
   threshold: number | null;
   policyVersion: number;
+  /** The policy stream as the screening read it: the rules read it again for the filing's right. */
+  policyEvents?: readonly EventEnvelope[];
 }
 
 export interface FilingSafeguards {

@@ -243,9 +243,9 @@ export class FilingScreening implements FilingSafeguards {
   }
 
   async screen(filing: FilingDetails, now: Date): Promise<Screening> {
-    const policy = await this.policies.inForceAt(now);
+    const { inForce: policy, events: policyEvents } = await this.policies.withEvents(now);
     const hash = filing.perceptualHash;
-    if (!hash) return { events: [], position: null, threshold: null, policyVersion: policy.version };
+    if (!hash) return { events: [], position: null, threshold: null, policyVersion: policy.version, policyEvents };
     // Whatever lands after `position` (another process's commits too) is compared in afterFiled.
     const position = await this.nearDuplicates.catchUpWithOwnCommits();
     const threshold = policy.similarity[hash.scheme];
@@ -255,6 +255,7 @@ export class FilingScreening implements FilingSafeguards {
       position,
       threshold,
       policyVersion: policy.version,
+      policyEvents,
     };
   }
 
@@ -269,7 +270,7 @@ export class FilingScreening implements FilingSafeguards {
       });
       if (late.length) events = await this.recordLate(filing, screening, late);
     }
-    return this.rights.ofNewFiling(events, filing.creator, new Date());
+    return this.rights.ofNewFiling(events, filing.creator, new Date(), screening.policyEvents);
   }
 
   rightAt(filingId: string, at: Date): Promise<Right | null> {

@@ -64,13 +64,19 @@ export class RightsQueries {
 
   /**
    * The right of a filing just written, as the rules give it at `at`, from its stream's events as the write returned them
-   * (WorkFiled first), the policy versions and the disputes upheld against its creator: every dispute write is answered
+   * (WorkFiled first), the policy stream and the disputes upheld against its creator: every dispute write is answered
    * only once the disputes read model shows it, so it holds every upheld dispute a client could know of.
    */
-  async ofNewFiling(filingEvents: readonly EventEnvelope[], creator: string, at: Date): Promise<Right> {
+  async ofNewFiling(
+    filingEvents: readonly EventEnvelope[],
+    creator: string,
+    at: Date,
+    /** The policy stream, when the caller has just read it. */
+    policyEvents?: readonly EventEnvelope[],
+  ): Promise<Right> {
     const upheld = await this.upheldAgainst.all([creator]);
     const disputes = await Promise.all(upheld.map((d) => this.store.readStream(disputeStream(d.disputeId))));
-    const policy = await this.store.readStream(POLICY_STREAM);
+    const policy = policyEvents ?? (await this.store.readStream(POLICY_STREAM));
     const filingId = String(filingEvents[0].data.filingId);
     return rightOf(mergeRightEvents([filingEvents, ...disputes, policy], Infinity), filingId, at)!;
   }
