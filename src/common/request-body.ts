@@ -5,6 +5,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiConsumes, ApiExtension, type SchemaObject } from '@nestjs/swagger';
 import { DomainError } from './domain-error.js';
 import { flattenValidationErrors, ValidationProblem } from './problem.js';
+import './validation-metadata.js';
 
 const LONE_SURROGATE = /[\ud800-\udfff]/u; // with the u flag, a surrogate pair is one code point and does not match
 /** Far deeper than any request body of the API; the validation layer recurses, so depth must be bounded before it runs. */

@@ -16,6 +16,7 @@ import {
 import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
 import { Accepts, MULTIPART, validBody } from '../common/request-body.js';
 import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
+import { ReadsNoReadModels } from '../ledger/read-models/read-your-writes.js';
 import type { LogKeys } from '../ledger/log/attestors.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { receiptToTlogProof } from '../verifier/tlog-proof.js';
@@ -76,6 +77,7 @@ export class FilingController {
   })
   @Post()
   @Roles('creator')
+  @ReadsNoReadModels()
   @Accepts(
     {
       'application/json': 'the filing',
