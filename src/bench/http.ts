@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { cpuMsOf, memoryOf, startFlags, startServer, type ServerChild } from './processes.js';
 
 export interface HttpFigure {
@@ -141,6 +142,21 @@ export async function withLedger<T>(
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The real server on PostgreSQL (LEDGER_STORE=postgres, durable commits as PostgreSQL makes them), in a schema of its
+ * own in `databaseUrl`, dropped afterwards; the server process alone, PostgreSQL shares the machine.
+ */
+export async function benchLedgerPostgres(opts: HttpOptions, databaseUrl: string): Promise<HttpFigure & { output: string }> {
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  try {
+    return await benchLedger(opts, 'FULL', { LEDGER_STORE: 'postgres', DATABASE_URL: databaseUrl, LEDGER_DATABASE_SCHEMA: schema });
+  } finally {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => client.end());
   }
 }
 
