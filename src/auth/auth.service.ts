@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Unsubscribe } from '../ledger/event-store/event-store.port.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
+import { preparedRead, type PreparedRead } from '../ledger/read-models/read-store.js';
 import { ApiKeyView, PrincipalView } from './principal-view.entity.js';
 import { hashApiKey } from './api-key.js';
 import type { Principal } from '../common/access.js';
@@ -15,6 +16,16 @@ const CACHED_KEYS = 10_000;
 const keyExpired = (at: string) =>
   new DomainError('unauthorized', 'key-expired', `the API key expired at ${at}; ask for a new one or issue one with another key`);
 
+/** A live key and its principal (null columns: no such principal). */
+interface KeyRow {
+  keyId: string;
+  expiresAt: string | null;
+  principalId: string | null;
+  name: string | null;
+  /** simple-json, as TypeORM stores it. */
+  roles: string | null;
+}
+
 @Injectable()
 export class AuthService implements OnModuleDestroy {
   /**
@@ -25,11 +36,20 @@ export class AuthService implements OnModuleDestroy {
   /** Bumped on every invalidation: a lookup that began before one must not cache what it read. */
   private generation = 0;
   private readonly unsubscribe: Unsubscribe | undefined;
+  /** On PostgreSQL, where every request reads the tables: the key and its principal in one prepared statement. */
+  private readonly keyRead: PreparedRead<KeyRow> | null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     runner: ProjectionRunner,
   ) {
+    this.keyRead = preparedRead<KeyRow>(
+      db,
+      'live-key',
+      (schema) => `SELECT k."keyId", k."expiresAt", p."principalId", p."name", p."roles"
+        FROM ${schema}."api_keys" k LEFT JOIN ${schema}."principals" p ON p."principalId" = k."principalId"
+        WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL`,
+    );
     if (db.options.type !== 'better-sqlite3') return;
     this.unsubscribe = runner.onApplied((events) => {
       for (const e of events) {
@@ -56,6 +76,7 @@ export class AuthService implements OnModuleDestroy {
       if (now >= cached.expiresAt) throw keyExpired(new Date(cached.expiresAt).toISOString());
       return { ...cached.principal, roles: [...cached.principal.roles] };
     }
+    if (this.keyRead) return this.readKey(this.keyRead, keyHash, now);
     const generation = this.generation;
     const apiKey = await this.db.getRepository(ApiKeyView).findOneBy({ keyHash, revokedAt: IsNull() });
     if (!apiKey) return null;
@@ -74,6 +95,15 @@ export class AuthService implements OnModuleDestroy {
       this.live.set(keyHash, { principal: { ...found, roles: [...found.roles] }, expiresAt });
     }
     return found;
+  }
+
+  private async readKey(read: PreparedRead<KeyRow>, keyHash: string, now: number): Promise<Principal | null> {
+    const [row] = await read([keyHash]);
+    if (!row) return null;
+    const expiresAt = row.expiresAt === null ? Infinity : Date.parse(row.expiresAt);
+    if (now >= expiresAt) throw keyExpired(row.expiresAt!);
+    if (row.principalId === null) return null;
+    return { principalId: row.principalId, name: row.name!, roles: JSON.parse(row.roles!) as Role[], keyId: row.keyId };
   }
 
   /** A principal's keys, oldest first (hashes left out). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config.js';
-import { advisoryLockKey, ensureSchema } from '../event-store/postgres-support.js';
+import { advisoryLockKey, checkSchemaName, ensureSchema } from '../event-store/postgres-support.js';
 import { InitialReadModels1764374400000 } from './migrations/1764374400000-initial-read-models.js';
 import { LabelReadModel1795922400000 } from './migrations/1795922400000-label-read-model.js';
 import { DisputeReadModel1796000000000 } from './migrations/1796000000000-dispute-read-model.js';
@@ -57,6 +57,28 @@ export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Func
   }
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for the PostgreSQL read models');
   return { ...common, type: 'postgres', url: config.databaseUrl, schema: config.databaseSchema ?? 'ledger' };
+}
+
+/** A statement run by name: PostgreSQL parses and plans it once per connection, then only binds values. */
+export interface PreparedRead<R> {
+  (values: unknown[]): Promise<R[]>;
+}
+
+/**
+ * A hot read of the PostgreSQL read models as a named statement on TypeORM's own pool (the query builder costs more
+ * than the query), or null on SQLite. `text(schema)` gets the quoted schema to qualify its tables with; the name must
+ * be unique per text, so it carries the schema.
+ */
+export function preparedRead<R>(db: DataSource, name: string, text: (schema: string) => string): PreparedRead<R> | null {
+  if (db.options.type !== 'postgres') return null;
+  const schema = checkSchemaName(db.options.schema ?? 'ledger');
+  const statement = { name: `read-models.${schema}.${name}`, text: text(`"${schema}"`) };
+  return async (values) => {
+    // TypeORM's PostgreSQL driver keeps its pg pool as `master` once initialized.
+    const pool = (db.driver as unknown as { master?: pg.Pool }).master;
+    if (!pool) throw new Error('the read-model database is not open');
+    return (await pool.query({ ...statement, values })).rows as R[];
+  };
 }
 
 /**
