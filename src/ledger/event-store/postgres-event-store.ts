@@ -26,7 +26,7 @@ import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js'
 import { GroupCommit, type AppendOutcome, type QueuedAppend } from './group-commit.js';
 import { RecentCommits } from './recent-commits.js';
 import { SizeListeners } from './size-listeners.js';
-import { StreamReads } from './stream-reads.js';
+import { BatchedReads, groupRows } from '../batched-reads.js';
 
 const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at AS "recordedAt", prev_hash AS "prevHash", hash';
 
@@ -87,7 +87,7 @@ export class PostgresEventStore implements EventStore {
   /** Appends waiting for the next group commit; one commit of this process is in flight at a time. */
   private readonly commits: GroupCommit;
   /** readStream calls waiting for the next batched read. */
-  private readonly streamReads: StreamReads;
+  private readonly streamReads: BatchedReads<string, EventRow[]>;
   private readonly sql: Statements;
   /**
    * BEGIN (READ COMMITTED, explicitly: a stricter level would take its snapshot before the lock wait) and the append
@@ -108,9 +108,10 @@ export class PostgresEventStore implements EventStore {
     this.beginLocked = `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${lockKey}::bigint)`;
     this.sql = statements(table, schema);
     this.commits = new GroupCommit((batch) => this.commit(batch), maxBatch, this.recent, this.listeners);
-    this.streamReads = new StreamReads(
-      async (streams) => (await this.pool.query<EventRow>({ ...this.sql.readStreams, values: [streams] })).rows,
-    );
+    this.streamReads = new BatchedReads(async (streams) => {
+      const { rows } = await this.pool.query<EventRow>({ ...this.sql.readStreams, values: [streams] });
+      return groupRows(rows, (r) => r.stream);
+    });
   }
 
   static async open(connectionString: string, opts: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
@@ -269,8 +270,8 @@ export class PostgresEventStore implements EventStore {
    * The readStream calls of one turn of the event loop share one query (each caller gets envelopes of its own). It is
    * sent after every one of them was made, so each sees at least what was committed before its call.
    */
-  readStream(stream: string): Promise<EventEnvelope[]> {
-    return this.streamReads.read(stream);
+  async readStream(stream: string): Promise<EventEnvelope[]> {
+    return ((await this.streamReads.read(stream)) ?? []).map(rowToEnvelope); // parsed per caller: none sees another's changes
   }
 
   async readAll(fromPosition: number, options?: ReadAllOptions): Promise<EventEnvelope[]> {
