@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { cpuMsOf, memoryOf, startFlags, startServer, type ServerChild } from './processes.js';
+import { cpuMsOf, memoryOf, postgresCpuMs, startFlags, startServer, type ServerChild } from './processes.js';
 
 export interface HttpFigure {
   requestsPerSecond: number;
@@ -19,6 +19,8 @@ export interface HttpFigure {
   serverRssPeakBytes: number | null;
   /** Server CPU time (user + system) per answered request during the measured run: steadier than rates on a shared machine. */
   serverCpuMsPerRequest: number | null;
+  /** On PostgreSQL: the CPU time of the machine's `postgres` processes per answered request during the run. */
+  postgresCpuMsPerRequest?: number | null;
 }
 
 export interface HttpOptions {
@@ -62,15 +64,17 @@ async function load(server: ServerChild, authorization: string | null, seconds: 
   });
 }
 
-async function measure(server: ServerChild, authorization: string | null, opts: HttpOptions): Promise<HttpFigure> {
+async function measure(server: ServerChild, authorization: string | null, opts: HttpOptions, postgres = false): Promise<HttpFigure> {
   if (opts.warmupSeconds > 0) await load(server, authorization, opts.warmupSeconds, opts.connections);
   let rssMax = 0;
   const sampler = setInterval(() => {
     rssMax = Math.max(rssMax, memoryOf(server.child.pid!)?.rss ?? 0);
   }, 100);
   const cpuBefore = cpuMsOf(server.child.pid!);
+  const pgBefore = postgres ? postgresCpuMs() : null;
   const r = await load(server, authorization, opts.seconds, opts.connections);
   const cpuAfter = cpuMsOf(server.child.pid!);
+  const pgAfter = postgres ? postgresCpuMs() : null;
   clearInterval(sampler);
   const mem = memoryOf(server.child.pid!);
   const ok = r['2xx'];
@@ -84,6 +88,9 @@ async function measure(server: ServerChild, authorization: string | null, opts: 
     serverRssMaxBytes: rssMax || null,
     serverRssPeakBytes: mem?.peak ?? null,
     serverCpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && answered > 0 ? (cpuAfter - cpuBefore) / answered : null,
+    ...(postgres
+      ? { postgresCpuMsPerRequest: pgBefore !== null && pgAfter !== null && answered > 0 ? (pgAfter - pgBefore) / answered : null }
+      : {}),
   };
 }
 
@@ -103,7 +110,7 @@ export async function benchLedger(
   env: Record<string, string> = {},
 ): Promise<HttpFigure & { output: string }> {
   return withLedger(synchronous, env, async (server, creatorKey) => ({
-    ...(await measure(server, `Bearer ${creatorKey}`, opts)),
+    ...(await measure(server, `Bearer ${creatorKey}`, opts, env.LEDGER_STORE === 'postgres')),
     output: server.output(),
   }));
 }

@@ -215,7 +215,9 @@ async function postgresFigures(bare: HttpFigure, step: (what: string) => string)
       'filings, durable, PostgreSQL',
       `${fmt(postgres.requestsPerSecond)} /s`,
       `${fmt(ratio, 3)} × bare; p50 ${postgres.latencyP50Ms} ms, p99 ${postgres.latencyP99Ms} ms; ${postgres.failed} failed; ` +
-        `server CPU ${cpuPer(postgres)} per filing (PostgreSQL's own not counted)`,
+        `server CPU ${cpuPer(postgres)} per filing, local postgres processes ${
+          postgres.postgresCpuMsPerRequest == null ? 'n/a' : `${fmt(postgres.postgresCpuMsPerRequest, 3)} ms`
+        }`,
     ],
   ];
   const targets: Target[] = [
