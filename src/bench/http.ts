@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { cpuMsOf, memoryOf, startFlags, startServer, type ServerChild } from './processes.js';
+import pg from 'pg';
+import { cpuMsOf, memoryOf, postgresCpuMs, startFlags, startServer, type ServerChild } from './processes.js';
 
 export interface HttpFigure {
   requestsPerSecond: number;
@@ -18,6 +19,8 @@ export interface HttpFigure {
   serverRssPeakBytes: number | null;
   /** Server CPU time (user + system) per answered request during the measured run: steadier than rates on a shared machine. */
   serverCpuMsPerRequest: number | null;
+  /** On PostgreSQL: the CPU time of the machine's `postgres` processes per answered request during the run. */
+  postgresCpuMsPerRequest?: number | null;
 }
 
 export interface HttpOptions {
@@ -61,15 +64,17 @@ async function load(server: ServerChild, authorization: string | null, seconds: 
   });
 }
 
-async function measure(server: ServerChild, authorization: string | null, opts: HttpOptions): Promise<HttpFigure> {
+async function measure(server: ServerChild, authorization: string | null, opts: HttpOptions, postgres = false): Promise<HttpFigure> {
   if (opts.warmupSeconds > 0) await load(server, authorization, opts.warmupSeconds, opts.connections);
   let rssMax = 0;
   const sampler = setInterval(() => {
     rssMax = Math.max(rssMax, memoryOf(server.child.pid!)?.rss ?? 0);
   }, 100);
   const cpuBefore = cpuMsOf(server.child.pid!);
+  const pgBefore = postgres ? postgresCpuMs() : null;
   const r = await load(server, authorization, opts.seconds, opts.connections);
   const cpuAfter = cpuMsOf(server.child.pid!);
+  const pgAfter = postgres ? postgresCpuMs() : null;
   clearInterval(sampler);
   const mem = memoryOf(server.child.pid!);
   const ok = r['2xx'];
@@ -83,6 +88,9 @@ async function measure(server: ServerChild, authorization: string | null, opts: 
     serverRssMaxBytes: rssMax || null,
     serverRssPeakBytes: mem?.peak ?? null,
     serverCpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && answered > 0 ? (cpuAfter - cpuBefore) / answered : null,
+    ...(postgres
+      ? { postgresCpuMsPerRequest: pgBefore !== null && pgAfter !== null && answered > 0 ? (pgAfter - pgBefore) / answered : null }
+      : {}),
   };
 }
 
@@ -102,7 +110,7 @@ export async function benchLedger(
   env: Record<string, string> = {},
 ): Promise<HttpFigure & { output: string }> {
   return withLedger(synchronous, env, async (server, creatorKey) => ({
-    ...(await measure(server, `Bearer ${creatorKey}`, opts)),
+    ...(await measure(server, `Bearer ${creatorKey}`, opts, env.LEDGER_STORE === 'postgres')),
     output: server.output(),
   }));
 }
@@ -141,6 +149,21 @@ export async function withLedger<T>(
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The real server on PostgreSQL (LEDGER_STORE=postgres, durable commits as PostgreSQL makes them), in a schema of its
+ * own in `databaseUrl`, dropped afterwards; the server process alone, PostgreSQL shares the machine.
+ */
+export async function benchLedgerPostgres(opts: HttpOptions, databaseUrl: string): Promise<HttpFigure & { output: string }> {
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  try {
+    return await benchLedger(opts, 'FULL', { LEDGER_STORE: 'postgres', DATABASE_URL: databaseUrl, LEDGER_DATABASE_SCHEMA: schema });
+  } finally {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => client.end());
   }
 }
 

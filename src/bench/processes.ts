@@ -1,6 +1,6 @@
 // Child processes for the bench: servers on loopback ports, their memory, and a CLI run with its peak RSS.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -38,6 +38,30 @@ export function cpuMsOf(pid: number): number | null {
     return null;
   }
 }
+/**
+ * CPU time (user + system) used so far by every process named `postgres` on this machine (a local PostgreSQL's server
+ * and backends), in milliseconds; null where there is no /proc. A backend that exits takes its share with it.
+ */
+export function postgresCpuMs(): number | null {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      total += cpuMsOf(Number(pid)) ?? 0;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return total;
+}
+
 /** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on Linux whatever the kernel's HZ). */
 const CLOCK_TICKS = 100;
 

@@ -5,13 +5,14 @@
 // server RSS while 20 clients upload 10 MB files); BENCH_ONLY=verify|rebuild only the verifier (export verification,
 // raw SHA-256, memory) or only the projection rebuild; with those two, BENCH_LEDGER_DIR keeps the generated ledger there
 // and reuses it next time. BENCH_ONLY=witness measures checkpoint latency with 2 witnesses and a TSA and filings/s
-// with and without them.
+// with and without them. BENCH_ONLY=pg measures the bare handler and durable filings on PostgreSQL (BENCH_DATABASE_URL,
+// else TEST_DATABASE_URL; a schema of its own, dropped afterwards), which the full run also measures when either is set.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateLedger, type Ledger } from './dataset.js';
 import { benchNearDuplicates, benchProofs, benchRawSha, benchRebuild, benchStore, benchVerify } from './figures.js';
-import { benchBare, benchLedger, type HttpFigure } from './http.js';
+import { benchBare, benchLedger, benchLedgerPostgres, type HttpFigure } from './http.js';
 import { ROOT } from './processes.js';
 import { benchUploadMemory, benchUploadThroughput } from './upload.js';
 import { benchWitnesses } from './witness.js';
@@ -196,6 +197,66 @@ async function httpFigures(step: (what: string) => string) {
   return { http, bare, durable, normal, ratio, rows, rssRow, ratioTarget, hotTargets, rssTarget };
 }
 
+/** PostgreSQL for the PostgreSQL figures: BENCH_DATABASE_URL, else TEST_DATABASE_URL; the bench uses a schema of its own. */
+const benchDatabaseUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+
+/**
+ * Durable filings on PostgreSQL (one app instance, PostgreSQL on the same machine) against the bare handler measured
+ * in the same run: the ratio, server CPU per filing, p50/p99 at 50 clients. Without a database URL, a row saying so.
+ */
+async function postgresFigures(bare: HttpFigure, step: (what: string) => string) {
+  if (!benchDatabaseUrl) {
+    return {
+      postgres: null,
+      rows: [['filings, durable, PostgreSQL', 'not measured', 'set BENCH_DATABASE_URL (or TEST_DATABASE_URL)']] as Array<
+        [string, string, string]
+      >,
+      targets: [{ name: 'durable filings on PostgreSQL ≥ 0.1 × bare, no error', met: false, detail: 'not measured' }] as Target[],
+    };
+  }
+  const http = { connections: 50, seconds: httpSeconds, warmupSeconds: 3 };
+  log(step('HTTP: POST /v1/filings on PostgreSQL (LEDGER_STORE=postgres, own schema)'));
+  const { output, ...postgres } = await benchLedgerPostgres(http, benchDatabaseUrl);
+  if (postgres.failed > 0) log(`  warning: ${postgres.failed} PostgreSQL requests failed; server output:\n${output.slice(-2000)}`);
+  const ratio = postgres.requestsPerSecond / bare.requestsPerSecond;
+  const rows: Array<[string, string, string]> = [
+    [
+      'filings, durable, PostgreSQL',
+      `${fmt(postgres.requestsPerSecond)} /s`,
+      `${fmt(ratio, 3)} × bare; p50 ${postgres.latencyP50Ms} ms, p99 ${postgres.latencyP99Ms} ms; ${postgres.failed} failed; ` +
+        `server CPU ${cpuPer(postgres)} per filing, local postgres processes ${
+          postgres.postgresCpuMsPerRequest == null ? 'n/a' : `${fmt(postgres.postgresCpuMsPerRequest, 3)} ms`
+        }`,
+    ],
+  ];
+  const targets: Target[] = [
+    {
+      name: 'durable filings on PostgreSQL ≥ 0.1 × bare, no error',
+      met: ratio >= 0.1 && postgres.failed === 0,
+      detail: `${fmt(ratio, 3)} ×, ${postgres.failed} failed`,
+    },
+  ];
+  return { postgres: { ...postgres, ratio }, rows, targets };
+}
+
+/** BENCH_ONLY=pg: the bare handler and durable filings on PostgreSQL, in one run. */
+async function onlyPostgres(): Promise<void> {
+  const started = performance.now();
+  log(
+    `sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; HTTP ${httpSeconds} s per run, 50 connections`,
+  );
+  if (!benchDatabaseUrl) throw new Error('BENCH_ONLY=pg needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
+  log('1/2 HTTP: bare NestJS + Fastify POST handler');
+  const bare = await benchBare({ connections: 50, seconds: httpSeconds, warmupSeconds: 3 });
+  const { rows, targets } = await postgresFigures(bare, (what) => `2/2 ${what}`);
+  const bareRow: [string, string, string] = [
+    'bare NestJS + Fastify POST',
+    `${fmt(bare.requestsPerSecond)} req/s`,
+    `p50 ${bare.latencyP50Ms} ms, p99 ${bare.latencyP99Ms} ms; server CPU ${cpuPer(bare)} per request`,
+  ];
+  process.stdout.write(table([bareRow, ...rows], targets, started));
+}
+
 /** Filings by upload: throughput for a 1 MP PNG, then the server's memory while 20 clients upload 10 MB PNGs. */
 async function uploadFigures(step: (what: string) => string) {
   const opts = { seconds: httpSeconds, warmupSeconds: 2 };
@@ -266,6 +327,7 @@ async function main(): Promise<void> {
     hotTargets,
     rssTarget,
   } = await httpFigures((what) => `${steps.shift()} ${what}`);
+  const pg = await postgresFigures(bare, (what) => `2/7 ${what}`);
 
   const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   try {
@@ -292,6 +354,7 @@ async function main(): Promise<void> {
 
     const rows: Array<[string, string, string]> = [
       ...httpRows,
+      ...pg.rows,
       ...storeFigures.map((f): [string, string, string] => [
         `store appends, ${f.synchronous}, ${f.maxBatch === 1 ? 'one commit per append' : 'group commit'}`,
         `${fmt(f.commandsPerSecond)} /s`,
@@ -327,6 +390,7 @@ async function main(): Promise<void> {
     const targets: Target[] = [
       ratioTarget,
       ...hotTargets,
+      ...pg.targets,
       ...verifyTargets,
       {
         name: 'proofs median < 1 ms at 1M leaves',
@@ -345,7 +409,7 @@ async function main(): Promise<void> {
       machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, memoryBytes: totalmem(), node: process.version },
       scale,
       events: EVENTS,
-      http: { ...http, bare, durable, normal, ratio },
+      http: { ...http, bare, durable, normal, ratio, postgres: pg.postgres },
       store: storeFigures,
       ledger: { events: ledger.events, streams: ledger.streams, filings: ledger.filings, exportBytes: ledger.exportBytes },
       verify,
@@ -413,5 +477,6 @@ if (onlyFigure === 'verify' || onlyFigure === 'rebuild') await only(onlyFigure, 
 else if (onlyFigure === 'http') await onlyHttp();
 else if (onlyFigure === 'upload') await onlyUpload();
 else if (onlyFigure === 'witness') await onlyWitness();
-else if (onlyFigure) throw new Error('BENCH_ONLY must be http, upload, verify, rebuild or witness');
+else if (onlyFigure === 'pg') await onlyPostgres();
+else if (onlyFigure) throw new Error('BENCH_ONLY must be http, pg, upload, verify, rebuild or witness');
 else await main();

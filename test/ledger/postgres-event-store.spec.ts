@@ -97,6 +97,36 @@ else {
       expect(polls).toBeGreaterThan(1); // the reader really interleaved with the writers
     });
 
+    it('stream reads asked for together: each caller gets its own stream, in revision order, in objects of its own', async () => {
+      const [writer, reader] = await Promise.all([1, 2].map(() => PostgresEventStore.open(url, { schema })));
+      opened.push(writer, reader);
+      for (let s = 0; s < 30; s++) {
+        await writer.appendMulti([
+          {
+            stream: `s${s}`,
+            expectedRevision: 'no-stream',
+            events: Array.from({ length: 1 + (s % 4) }, (_, i) => ({ type: 'T', data: { s, i }, meta: {} })),
+          },
+        ]);
+      }
+      // 30 streams, each read three times, plus a stream that does not exist: all asked for in one turn.
+      const names = [...Array.from({ length: 90 }, (_, k) => `s${k % 30}`), 'nothing'];
+      const results = await Promise.all(names.map((n) => reader.readStream(n)));
+      results.forEach((events, k) => {
+        if (names[k] === 'nothing') return expect(events).toEqual([]);
+        const s = k % 30;
+        expect(events.map((e) => [e.stream, e.revision, e.data])).toEqual(
+          Array.from({ length: 1 + (s % 4) }, (_, i) => [`s${s}`, i, { s, i }]),
+        );
+      });
+      (results[0][0].data as { s: number }).s = 999; // one caller changing what it got
+      expect(results[30][0].data).toEqual({ s: 0, i: 0 });
+      // A read asked for once another process's append has resolved sees it, even among reads of the same turn.
+      const appended = await writer.appendToStream('s0', [{ type: 'T', data: { s: 0, i: 1 }, meta: {} }], 0);
+      const [after] = await Promise.all([reader.readStream('s0'), reader.readStream('s1')]);
+      expect(after.at(-1)).toEqual(appended.events[0]);
+    });
+
     it('two pools racing on one stream: the lock serializes them, exactly one no-stream append wins', async () => {
       const [p1, p2] = await Promise.all([1, 2].map(() => PostgresEventStore.open(url, { schema })));
       opened.push(p1, p2);

@@ -26,8 +26,43 @@ import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js'
 import { GroupCommit, type AppendOutcome, type QueuedAppend } from './group-commit.js';
 import { RecentCommits } from './recent-commits.js';
 import { SizeListeners } from './size-listeners.js';
+import { BatchedReads, groupRows } from '../batched-reads.js';
 
 const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at AS "recordedAt", prev_hash AS "prevHash", hash';
+
+/**
+ * The store's statements, named: each connection has PostgreSQL parse and plan them once, then only binds values.
+ * Names carry the schema, so stores on different schemas never share a name with another text.
+ */
+function statements(table: string, schema: string) {
+  const named = (name: string, text: string) => ({ name: `ledger.${schema}.${name}`, text });
+  return {
+    /** The events of several streams, grouped by stream, each in revision order. */
+    readStreams: named('read-streams', `SELECT ${COLUMNS} FROM ${table} WHERE stream = ANY($1::text[]) ORDER BY stream, revision`),
+    readAll: named('read-all', `SELECT ${COLUMNS} FROM ${table} WHERE position >= $1 ORDER BY position LIMIT $2`),
+    count: named('count', `SELECT COALESCE(MAX(position) + 1, 0) AS n FROM ${table}`),
+    lastRevision: named('last-revision', `SELECT revision FROM ${table} WHERE stream = $1 ORDER BY revision DESC LIMIT 1`),
+    /**
+     * Under the append lock, in one statement: the head (last revision and hash) of each stream the batch writes,
+     * each an index probe, and one row with no stream for the log's next position and the time of its last event.
+     */
+    heads: named(
+      'heads',
+      `SELECT s.stream, h.revision, h.hash, NULL::bigint AS next, NULL::text AS recorded_at
+         FROM unnest($1::text[]) AS s(stream)
+         CROSS JOIN LATERAL (SELECT revision, hash FROM ${table} e WHERE e.stream = s.stream ORDER BY revision DESC LIMIT 1) h
+       UNION ALL
+       (SELECT NULL, NULL, NULL, position + 1, recorded_at FROM ${table} ORDER BY position DESC LIMIT 1)`,
+    ),
+    insert: named(
+      'insert',
+      `INSERT INTO ${table} (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[],
+                            $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+    ),
+  };
+}
+type Statements = ReturnType<typeof statements>;
 
 export interface PostgresEventStoreOptions {
   /** Schema holding the `events` table (created if missing); default `ledger`. */
@@ -51,16 +86,32 @@ export class PostgresEventStore implements EventStore {
   private readonly recent = new RecentCommits();
   /** Appends waiting for the next group commit; one commit of this process is in flight at a time. */
   private readonly commits: GroupCommit;
+  /** readStream calls waiting for the next batched read. */
+  private readonly streamReads: BatchedReads<string, EventRow[]>;
+  private readonly sql: Statements;
+  /**
+   * BEGIN (READ COMMITTED, explicitly: a stricter level would take its snapshot before the lock wait) and the append
+   * lock in one simple-protocol round trip; held until COMMIT. The key is a decimal this class computed, never input.
+   */
+  private readonly beginLocked: string;
 
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly table: string,
-    private readonly lockKey: string,
+    table: string,
+    schema: string,
+    lockKey: string,
     private readonly sha256: Sha256,
     maxBatch: number,
     private readonly clock: CommitClock,
   ) {
+    if (!/^-?\d{1,20}$/.test(lockKey)) throw new TypeError(`invalid lock key ${lockKey}`);
+    this.beginLocked = `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${lockKey}::bigint)`;
+    this.sql = statements(table, schema);
     this.commits = new GroupCommit((batch) => this.commit(batch), maxBatch, this.recent, this.listeners);
+    this.streamReads = new BatchedReads(async (streams) => {
+      const { rows } = await this.pool.query<EventRow>({ ...this.sql.readStreams, values: [streams] });
+      return groupRows(rows, (r) => r.stream);
+    });
   }
 
   static async open(connectionString: string, opts: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
@@ -101,7 +152,7 @@ export class PostgresEventStore implements EventStore {
       await pool.end();
       throw new TypeError(`invalid maxBatch ${maxBatch}`);
     }
-    return new PostgresEventStore(pool, table, lockKey, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
+    return new PostgresEventStore(pool, table, schema, lockKey, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
   }
 
   async appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -136,65 +187,73 @@ export class PostgresEventStore implements EventStore {
     this.commits.answer(batch, outcomes);
   }
 
+  /**
+   * Four round trips, whatever the batch's size: BEGIN with the lock; the heads and the next position; one INSERT of
+   * every row; COMMIT.
+   */
   private writeBatch(batch: QueuedAppend[]): Promise<AppendOutcome[]> {
-    return inReadCommitted(this.pool, async (client) => {
-      // Held until COMMIT: position n+1 is only assigned after n has committed, so the log has no gaps, even briefly.
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.lockKey]);
-      // A separate statement: READ COMMITTED takes its snapshot now, after the lock, so it sees the previous commit.
-      const max = await client.query<{ next: string; recorded_at: string }>(
-        `SELECT position + 1 AS next, recorded_at FROM ${this.table} ORDER BY position DESC LIMIT 1`,
-      );
-      const streams = [...new Set(batch.flatMap((q) => q.appends.map((a) => a.stream)))];
-      const found = await client.query<{ stream: string; revision: number; hash: string }>(
-        `SELECT DISTINCT ON (stream) stream, revision, hash FROM ${this.table}
-         WHERE stream = ANY($1::text[]) ORDER BY stream, revision DESC`,
-        [streams],
-      );
-      // The batch's view of every head: a command that passes moves it, so later commands see its effects.
-      const view = new Map<string, StreamHead>(found.rows.map((r) => [r.stream, { revision: r.revision, hash: r.hash }]));
-      let next = Number(max.rows[0]?.next ?? 0);
-      // The time of the event before this batch, under the lock: instances with clocks apart still never go back.
-      let previousRecordedAt: string | null = max.rows[0]?.recorded_at ?? null;
-      const rows: PlannedRow[] = [];
-      const outcomes = batch.map(({ appends }): AppendOutcome => {
-        const heads = new Map(appends.map((a) => [a.stream, view.get(a.stream) ?? NO_HEAD]));
-        try {
-          const planned = planPrepared(appends, next, heads, this.sha256, { clock: this.clock, previousRecordedAt });
-          rows.push(...planned.rows);
-          previousRecordedAt = planned.rows[planned.rows.length - 1].envelope.recordedAt;
-          for (const [stream, head] of heads) view.set(stream, head);
-          next = planned.result.lastPosition + 1;
-          return { ok: true, result: planned.result };
-        } catch (error) {
-          return { ok: false, error }; // nothing of it was written: the commands that pass are inserted below
+    return inTransaction(
+      this.pool,
+      async (client) => {
+        // The lock is held until COMMIT: position n+1 is only assigned after n has committed, so the log has no gaps,
+        // even briefly. The heads are read by the next statement: READ COMMITTED takes its snapshot then, after the
+        // lock, so it sees the previous commit.
+        const streams = [...new Set(batch.flatMap((q) => q.appends.map((a) => a.stream)))];
+        const found = await client.query<{ stream: string | null; revision: number; hash: string; next: string; recorded_at: string }>({
+          ...this.sql.heads,
+          values: [streams],
+        });
+        // The batch's view of every head: a command that passes moves it, so later commands see its effects.
+        const view = new Map<string, StreamHead>();
+        let next = 0;
+        // The time of the event before this batch, under the lock: instances with clocks apart still never go back.
+        let previousRecordedAt: string | null = null;
+        for (const r of found.rows) {
+          if (r.stream === null) {
+            next = Number(r.next);
+            previousRecordedAt = r.recorded_at;
+          } else view.set(r.stream, { revision: r.revision, hash: r.hash });
         }
-      });
-      if (rows.length > 0) {
-        const col = <T>(f: (r: PlannedRow) => T) => rows.map(f);
-        try {
-          await client.query(
-            `INSERT INTO ${this.table} (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash)
-             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[],
-                                  $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
-            [
-              col((r) => r.envelope.leafIndex),
-              col((r) => r.envelope.id),
-              col((r) => r.envelope.stream),
-              col((r) => r.envelope.revision),
-              col((r) => r.envelope.type),
-              col((r) => r.dataText),
-              col((r) => r.metaText),
-              col((r) => r.envelope.recordedAt),
-              col((r) => r.envelope.prevHash),
-              col((r) => r.envelope.hash),
-            ],
-          );
-        } catch (err) {
-          throw new BatchInsertFailed(err);
+        const rows: PlannedRow[] = [];
+        const outcomes = batch.map(({ appends }): AppendOutcome => {
+          const heads = new Map(appends.map((a) => [a.stream, view.get(a.stream) ?? NO_HEAD]));
+          try {
+            const planned = planPrepared(appends, next, heads, this.sha256, { clock: this.clock, previousRecordedAt });
+            rows.push(...planned.rows);
+            previousRecordedAt = planned.rows[planned.rows.length - 1].envelope.recordedAt;
+            for (const [stream, head] of heads) view.set(stream, head);
+            next = planned.result.lastPosition + 1;
+            return { ok: true, result: planned.result };
+          } catch (error) {
+            return { ok: false, error }; // nothing of it was written: the commands that pass are inserted below
+          }
+        });
+        if (rows.length > 0) {
+          const col = <T>(f: (r: PlannedRow) => T) => rows.map(f);
+          try {
+            await client.query({
+              ...this.sql.insert,
+              values: [
+                col((r) => r.envelope.leafIndex),
+                col((r) => r.envelope.id),
+                col((r) => r.envelope.stream),
+                col((r) => r.envelope.revision),
+                col((r) => r.envelope.type),
+                col((r) => r.dataText),
+                col((r) => r.metaText),
+                col((r) => r.envelope.recordedAt),
+                col((r) => r.envelope.prevHash),
+                col((r) => r.envelope.hash),
+              ],
+            });
+          } catch (err) {
+            throw new BatchInsertFailed(err);
+          }
         }
-      }
-      return outcomes;
-    });
+        return outcomes;
+      },
+      this.beginLocked,
+    );
   }
 
   /** Second guard: a writer that bypassed the lock made UNIQUE(stream, revision) refuse us; report it as the conflict it is. */
@@ -207,34 +266,31 @@ export class PostgresEventStore implements EventStore {
     return err;
   }
 
+  /**
+   * The readStream calls of one turn of the event loop share one query (each caller gets envelopes of its own). It is
+   * sent after every one of them was made, so each sees at least what was committed before its call.
+   */
   async readStream(stream: string): Promise<EventEnvelope[]> {
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.table} WHERE stream = $1 ORDER BY revision`, [stream]);
-    return rows.map(rowToEnvelope);
+    return ((await this.streamReads.read(stream)) ?? []).map(rowToEnvelope); // parsed per caller: none sees another's changes
   }
 
   async readAll(fromPosition: number, options?: ReadAllOptions): Promise<EventEnvelope[]> {
     const limit = validateReadAll(fromPosition, options);
     const recent = this.recent.read(fromPosition, limit);
     if (recent) return recent;
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.table} WHERE position >= $1 ORDER BY position LIMIT $2`,
-      [fromPosition, limit],
-    );
+    const { rows } = await this.pool.query<EventRow>({ ...this.sql.readAll, values: [fromPosition, limit] });
     return rows.map(rowToEnvelope);
   }
 
   /** From the database, not a cache: other processes append too. Positions are contiguous, so max + 1 is the size. */
   async count(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT COALESCE(MAX(position) + 1, 0) AS n FROM ${this.table}`);
+    const { rows } = await this.pool.query<{ n: string }>(this.sql.count);
     return Number(rows[0].n);
   }
 
   /** The stream's last revision, -1 when it does not exist. */
   async lastRevision(stream: string): Promise<number> {
-    const { rows } = await this.pool.query<{ revision: number }>(
-      `SELECT revision FROM ${this.table} WHERE stream = $1 ORDER BY revision DESC LIMIT 1`,
-      [stream],
-    );
+    const { rows } = await this.pool.query<{ revision: number }>({ ...this.sql.lastRevision, values: [stream] });
     return rows[0]?.revision ?? NO_HEAD.revision;
   }
 
@@ -251,6 +307,7 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.commits.closed) return;
     await this.commits.close();
+    await this.streamReads.close();
     this.listeners.clear();
     this.recent.clear();
     await this.pool.end();

@@ -130,19 +130,28 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
     frontier: Uint8Array[],
   ): Promise<void> {
     if (leafHashes.length === 0) return;
-    await inTransaction(this.pool, async (client) => {
-      // The row lock makes the size check and the write one step: a second sequencer waits, then sees the new size.
-      const { rows } = await client.query<{ size: string }>(`SELECT size FROM ${this.t.tree} WHERE id = 0 FOR UPDATE`);
-      const size = Number(rows[0].size);
-      if (size !== fromSize) throw new TreeMovedError(fromSize, size);
-      const nodes = completedNodes(fromSize, leafHashes, hashChildren, frontier);
-      await client.query(`INSERT INTO ${this.t.nodes} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`, [
+    // Worked out on a copy of the frontier, kept only once stored.
+    const grown = [...frontier];
+    const nodes = completedNodes(fromSize, leafHashes, hashChildren, grown);
+    // One statement, committed on its own: the size moves from `fromSize` only if it still is (compare-and-set: a
+    // second sequencer's UPDATE waits for the row, then finds the size moved and matches nothing), and the nodes are
+    // inserted only if it moved. Every leaf makes a node, so no row inserted means the tree had moved.
+    const { rowCount } = await this.pool.query({
+      name: `merkle.${this.schema}.append`,
+      text: `WITH moved AS (UPDATE ${this.t.tree} SET size = $1 WHERE id = 0 AND size = $2 RETURNING size)
+             INSERT INTO ${this.t.nodes} (level, idx, hash)
+             SELECT n.level, n.idx, n.hash FROM unnest($3::smallint[], $4::bigint[], $5::bytea[]) AS n(level, idx, hash)
+             WHERE EXISTS (SELECT 1 FROM moved)`,
+      values: [
+        fromSize + leafHashes.length,
+        fromSize,
         nodes.map((n) => n.level),
         nodes.map((n) => n.index),
         nodes.map((n) => Buffer.from(n.hash)),
-      ]);
-      await client.query(`UPDATE ${this.t.tree} SET size = $1 WHERE id = 0`, [fromSize + leafHashes.length]);
+      ],
     });
+    if (!rowCount) throw new TreeMovedError(fromSize, await this.size());
+    frontier.splice(0, frontier.length, ...grown);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
