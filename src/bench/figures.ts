@@ -47,7 +47,16 @@ export async function benchVerify(
   const eventsPerSecond = m ? Number(m[1]) : events / run.seconds;
   const mbPerSecond = m ? Number(m[2]) : bytes / 1e6 / run.seconds;
   const threads = m?.[3] ? Number(m[3]) : 0;
-  return { events, bytes, seconds: run.seconds, eventsPerSecond, mbPerSecond, threads, peakRssBytes: run.peakRss, output: run.stdout.trim() };
+  return {
+    events,
+    bytes,
+    seconds: run.seconds,
+    eventsPerSecond,
+    mbPerSecond,
+    threads,
+    peakRssBytes: run.peakRss,
+    output: run.stdout.trim(),
+  };
 }
 
 const READ = 1 << 20;
@@ -88,12 +97,12 @@ export function benchFloor(file: string): FloorFigure {
   let kept = 0; // bytes of a line begun in the previous read, moved to the buffer's start
   let sink = 0;
   try {
-    for (let n; (n = readSync(fd, buffer, kept, READ - kept, null)) > 0; ) {
+    for (let n; (n = readSync(fd, buffer, kept, READ - kept, null)) > 0;) {
       bytes += n;
       const filled = kept + n;
       const end = buffer.lastIndexOf(10, filled - 1) + 1;
       const text = decoder.decode(buffer.subarray(0, end));
-      for (let from = 0; from < text.length; ) {
+      for (let from = 0; from < text.length;) {
         let to = text.indexOf('\n', from);
         if (to < 0) to = text.length;
         if (to > from) {

@@ -44,7 +44,11 @@ async function verifyFigures(ledger: Ledger) {
   const shaBefore = benchRawSha(ledger.exportFile);
   const verify = await benchVerify(ledger.exportFile, ledger.checkpointFile, ledger.vkey, ledger.events, ledger.exportBytes);
   const shaAfter = benchRawSha(ledger.exportFile);
-  const sha = { mbPerSecond: (shaBefore.mbPerSecond + shaAfter.mbPerSecond) / 2, before: shaBefore.mbPerSecond, after: shaAfter.mbPerSecond };
+  const sha = {
+    mbPerSecond: (shaBefore.mbPerSecond + shaAfter.mbPerSecond) / 2,
+    before: shaBefore.mbPerSecond,
+    after: shaAfter.mbPerSecond,
+  };
   const verifySmall = await benchVerify(
     ledger.prefix.exportFile,
     ledger.prefix.checkpointFile,

@@ -235,7 +235,7 @@ const LINE_BREAK = /\r\n|\n|\r/;
  */
 export function checkChunk(chunk: Uint8Array, checker: ChunkChecker): ChunkFacts {
   const line = checker.lines(chunk);
-  for (let start = 0; start < chunk.length && checker.ok; ) {
+  for (let start = 0; start < chunk.length && checker.ok;) {
     let stop = chunk.indexOf(10, start);
     if (stop < 0) stop = chunk.length;
     const text = line(start, stop);
@@ -269,7 +269,7 @@ export class LineChunker {
 
   /** The chunks completed by `bytes`, in order (the caller may reuse `bytes` afterwards). */
   *push(bytes: Uint8Array): Generator<Uint8Array> {
-    for (let from = 0; from < bytes.length; ) {
+    for (let from = 0; from < bytes.length;) {
       const n = Math.min(bytes.length - from, this.buffer.length - this.filled);
       this.buffer.set(bytes.subarray(from, from + n), this.filled);
       this.filled += n;

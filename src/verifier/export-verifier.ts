@@ -277,7 +277,8 @@ export class ExportVerifier {
   }
 }
 
-const misplaced = (leafIndex: number, index: number) => `leafIndex is ${leafIndex}, expected ${index} (an event is missing, moved or inserted)`;
+const misplaced = (leafIndex: number, index: number) =>
+  `leafIndex is ${leafIndex}, expected ${index} (an event is missing, moved or inserted)`;
 
 const isoSeconds = (seconds: number) => {
   const date = new Date(seconds * 1000);
