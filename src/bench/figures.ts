@@ -20,6 +20,8 @@ export interface VerifyFigure {
   /** Threads that checked the events (0: the main thread alone). */
   threads: number;
   peakRssBytes: number | null;
+  /** CPU time of the whole run (every thread, start-up included) per event, in µs: what a busy machine does not hide. */
+  cpuMicrosPerEvent: number | null;
   output: string;
 }
 
@@ -55,6 +57,7 @@ export async function benchVerify(
     mbPerSecond,
     threads,
     peakRssBytes: run.peakRss,
+    cpuMicrosPerEvent: run.cpuSeconds === null ? null : (run.cpuSeconds * 1e6) / events,
     output: run.stdout.trim(),
   };
 }
@@ -81,6 +84,8 @@ export interface FloorFigure {
   events: number;
   eventsPerSecond: number;
   mbPerSecond: number;
+  /** CPU time per event (this thread), in µs. */
+  cpuMicrosPerEvent: number;
 }
 
 /**
@@ -92,6 +97,7 @@ export function benchFloor(file: string): FloorFigure {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const fd = openSync(file, 'r');
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let events = 0;
   let bytes = 0;
   let kept = 0; // bytes of a line begun in the previous read, moved to the buffer's start
@@ -119,7 +125,13 @@ export function benchFloor(file: string): FloorFigure {
   }
   if (sink === 0 && events > 0) throw new Error('nothing was canonicalised');
   const seconds = (performance.now() - started) / 1000;
-  return { events, eventsPerSecond: events / seconds, mbPerSecond: bytes / 1e6 / seconds };
+  const used = process.cpuUsage(cpu);
+  return {
+    events,
+    eventsPerSecond: events / seconds,
+    mbPerSecond: bytes / 1e6 / seconds,
+    cpuMicrosPerEvent: (used.user + used.system) / events,
+  };
 }
 
 export interface LatencyFigure {

@@ -79,6 +79,14 @@ async function verifyFigures(ledger: Ledger) {
       `${fmt(floor.mbPerSecond, 1)} MB/s; verify = ${fmt(floorRatio, 2)} × this floor with ${verify.threads} thread(s) (${fmt(floorRatio / Math.max(1, cores), 2)} × ${cores} cores' worth)`,
     ],
     [
+      'CPU per event: verify, floor',
+      verify.cpuMicrosPerEvent === null ? 'n/a' : `${fmt(verify.cpuMicrosPerEvent, 1)} µs`,
+      `every thread of the verify process, start-up included; the floor ${fmt(floor.cpuMicrosPerEvent, 1)} µs` +
+        (verify.cpuMicrosPerEvent === null
+          ? ''
+          : ` (verify costs ${fmt(verify.cpuMicrosPerEvent / floor.cpuMicrosPerEvent, 2)} × the floor in CPU)`),
+    ],
+    [
       'verifier peak RSS',
       mb(verify.peakRssBytes),
       `${fmt(ledger.events)} events; ${fmt(ledger.prefix.events)} events: ${mb(verifySmall.peakRssBytes)} (×${rssGrowth === null ? 'n/a' : fmt(rssGrowth, 2)} for ×${fmt(ledger.events / ledger.prefix.events)} events); ${fmt(verifySmall.eventsPerSecond)} events/s`,
