@@ -121,22 +121,36 @@ async function verifyWith(
         shown = readBytes;
       } // at most 200 redraws
     };
+    // Threads start with the second chunk: an export of one chunk is checked here, without their start-up.
     const wanted = options.threads ?? defaultThreads();
-    const queue: ChunkQueue = wanted > 0 ? new WorkerChunks(wanted, sink) : new InlineChunks(sink);
-    threads = queue.threads;
+    let queue: ChunkQueue | null = null;
+    let first: Uint8Array | null = null;
+    const hand = async (chunk: Uint8Array) => {
+      if (queue === null && first === null) {
+        first = chunk;
+        return;
+      }
+      queue ??= wanted > 0 ? new WorkerChunks(wanted, sink) : new InlineChunks(sink);
+      if (first) await queue.submit(first);
+      first = null;
+      await queue.submit(chunk);
+    };
     try {
       read: for await (const piece of stream as AsyncIterable<Buffer>) {
         for (const chunk of chunker.push(piece)) {
-          await queue.submit(chunk);
+          await hand(chunk);
           if (!verifier.ok) break read;
         }
       }
       const last = verifier.ok ? chunker.end() : null;
-      if (last) await queue.submit(last);
+      if (last) await hand(last);
+      queue ??= new InlineChunks(sink);
+      if (first) await queue.submit(first);
       await queue.drain();
+      threads = queue.threads;
     } finally {
       stream.destroy();
-      await queue.close();
+      await (queue as ChunkQueue | null)?.close();
     }
   }
   bar.stop();
