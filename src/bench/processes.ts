@@ -126,12 +126,14 @@ export interface CliRun {
   stderr: string;
   seconds: number;
   peakRss: number | null;
+  /** User + system CPU seconds of the process (every thread), where GNU time measures it. */
+  cpuSeconds: number | null;
 }
 
 /** Runs a command to completion and measures its peak RSS (GNU time where present, else /proc polling). */
 export function runMeasured(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const gnuTime = existsSync('/usr/bin/time');
-  const [cmd, argv] = gnuTime ? ['/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, ...args]] : [process.execPath, args];
+  const [cmd, argv] = gnuTime ? ['/usr/bin/time', ['-f', 'MAXRSS_KB=%M CPU_S=%U+%S', process.execPath, ...args]] : [process.execPath, args];
   return new Promise((resolve) => {
     const started = performance.now();
     const child = spawn(cmd, argv, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -153,12 +155,14 @@ export function runMeasured(args: string[], env: Record<string, string> = {}): P
       if (poll) clearInterval(poll);
       const seconds = (performance.now() - started) / 1000;
       const kb = /MAXRSS_KB=(\d+)/.exec(stderr);
+      const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(stderr);
       resolve({
         code,
         stdout,
-        stderr: stderr.replace(/MAXRSS_KB=\d+\n?/, ''),
+        stderr: stderr.replace(/MAXRSS_KB=\d+ CPU_S=[\d.+]+\n?/, ''),
         seconds,
         peakRss: kb ? Number(kb[1]) * 1024 : polled || null,
+        cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null,
       });
     });
   });

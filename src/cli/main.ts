@@ -15,6 +15,7 @@ commands:
   verify --export FILE|URL --checkpoint FILE|URL [--checkpoint ...] [--checkpoints FILE|URL] --vkey VKEY|FILE|URL [--key API_KEY]
                          check every event hash, every stream chain and the Merkle root at every checkpoint;
                          exit 0 only when all hold, else name the first bad leaf
+                         [--threads N]  threads checking the events (default: one per core; 0: none, the main thread does)
                          [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
                          also: every checkpoint cosigned by K witnesses and by the log's ML-DSA-44 key, and
                          the RFC 3161 tokens of the history checked against the TSAs' CA
@@ -54,6 +55,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'data-dir': { type: 'string' },
+  threads: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -74,6 +76,10 @@ export async function main(argv: string[]): Promise<number> {
   const need = (name: keyof typeof values, value: string | undefined): string => {
     if (!value) throw new UsageError(`${command} needs --${name}`);
     return value;
+  };
+  const count = (name: string, value: string): number => {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`--${name} must be a whole number`);
+    return Number(value);
   };
   const trust = () => ({
     vkey: need('vkey', values.vkey),
@@ -96,13 +102,17 @@ export async function main(argv: string[]): Promise<number> {
       case 'export':
         return await (await import('./export.js')).exportCommand(values.out);
       case 'verify':
-        return await verifyCommand({
-          export: need('export', values.export),
-          checkpoint: values.checkpoint ?? [],
-          checkpoints: values.checkpoints ?? [],
-          apiKey: values.key ?? process.env.LEDGER_API_KEY,
-          ...trust(),
-        });
+        return await verifyCommand(
+          {
+            export: need('export', values.export),
+            checkpoint: values.checkpoint ?? [],
+            checkpoints: values.checkpoints ?? [],
+            apiKey: values.key ?? process.env.LEDGER_API_KEY,
+            ...trust(),
+          },
+          process.stdout,
+          { threads: values.threads === undefined ? undefined : count('threads', values.threads) },
+        );
       case 'settle':
         return await (await app()).settle(values['as-of']);
       case 'verify-receipt':

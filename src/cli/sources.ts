@@ -1,6 +1,5 @@
 // Reading a verifier input from a file or a URL (with an API key for the auditor endpoints).
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseCheckpoint, type Checkpoint } from '../verifier/checkpoint.js';
@@ -24,80 +23,8 @@ export async function readVkey(arg: string): Promise<string> {
   return arg.trim();
 }
 
-/** The lines of an NDJSON source, streamed, with its byte size when known. */
-export async function openLines(
-  source: string,
-  apiKey?: string,
-): Promise<{ lines: AsyncIterable<string>; bytes: number | null; stream: Readable }> {
-  const { stream, bytes } = await openSource(source, apiKey);
-  return { lines: createInterface({ input: stream, crlfDelay: Infinity }), bytes, stream };
-}
-
-/**
- * The lines of an NDJSON source in batches (one per chunk read), each batch with the bytes it came from: the lines
- * readline would give (split at \n, \r\n and a lone \r), without a promise per line.
- */
-export async function openLineBatches(
-  source: string,
-  apiKey?: string,
-): Promise<{ batches: AsyncIterable<{ lines: string[]; bytes: number }>; bytes: number | null; stream: Readable }> {
-  const { stream, bytes } = await openSource(source, apiKey);
-  return { batches: lineBatches(stream), bytes, stream };
-}
-
-const LINE_BREAK = /\r\n|\n|\r/;
-
-/**
- * Appends the lines of `bytes[start, end)` (which ends where a line ends) to `lines`, each decoded on its own: one
- * decoded chunk split in lines would keep the whole chunk alive (the lines are slices of it) in the old generation.
- */
-function pushLines(bytes: Buffer, start: number, end: number, lines: string[]): void {
-  while (start < end) {
-    let stop = bytes.indexOf(10, start);
-    if (stop < 0 || stop > end) stop = end;
-    const line = bytes.toString('utf8', start, stop);
-    if (line.includes('\r'))
-      lines.push(...line.split(LINE_BREAK)); // readline also ends a line at \r\n and at a lone \r
-    else lines.push(line);
-    start = stop + 1;
-  }
-}
-
-async function* lineBatches(stream: AsyncIterable<Buffer>): AsyncGenerator<{ lines: string[]; bytes: number }> {
-  let rest: Buffer[] = []; // the bytes after the last \n: a line still being read
-  let restBytes = 0;
-  for await (const chunk of stream) {
-    const end = chunk.lastIndexOf(10);
-    if (end < 0) {
-      rest.push(Buffer.from(chunk));
-      restBytes += chunk.length;
-      continue;
-    }
-    const lines: string[] = [];
-    let from = 0;
-    if (restBytes > 0) {
-      // the line begun in earlier chunks
-      const first = chunk.indexOf(10);
-      const joined = Buffer.concat([...rest, chunk.subarray(0, first)]);
-      pushLines(joined, 0, joined.length, lines);
-      from = first + 1;
-    }
-    pushLines(chunk, from, end, lines);
-    const bytes = restBytes + end + 1;
-    rest = end + 1 < chunk.length ? [Buffer.from(chunk.subarray(end + 1))] : []; // a copy: the stream may reuse its chunk
-    restBytes = chunk.length - end - 1;
-    yield { lines, bytes };
-  }
-  if (restBytes > 0) {
-    const lines: string[] = [];
-    const last = Buffer.concat(rest);
-    pushLines(last, 0, last.length, lines);
-    if (lines[lines.length - 1] === '') lines.pop(); // a final lone \r ends the last line
-    yield { lines, bytes: restBytes };
-  }
-}
-
-async function openSource(source: string, apiKey?: string): Promise<{ bytes: number | null; stream: Readable }> {
+/** The bytes of a file or a URL, streamed, with their size when known. */
+export async function openSource(source: string, apiKey?: string): Promise<{ bytes: number | null; stream: Readable }> {
   let stream: Readable;
   let bytes: number | null;
   if (isUrl(source)) {

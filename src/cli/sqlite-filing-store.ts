@@ -8,8 +8,8 @@ import { makeScratchDir, removeScratchDir } from './scratch-dir.js';
 const EVICT = 1024;
 /** Rows per INSERT statement: one call into SQLite per ROWS records, not per record. */
 const ROWS = 64;
-/** Records kept in memory (a few MB), most recently used last: a filing's facts mostly arrive close together in the log. */
-const RECENT = 8192;
+/** Records kept in memory (some 10 MB), most recently used last: a filing's facts mostly arrive close together in the log, and a miss costs a read and a rewrite. */
+const RECENT = 32768;
 /** Rows read per page while the book walks every filing (it writes between pages). */
 const PAGE = 1024;
 

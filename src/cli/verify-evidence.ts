@@ -6,6 +6,7 @@ import { EVIDENCE_FORMAT } from '../filing/evidence.js';
 import { checkCheckpointTimestamps, checkTrustAnchors, parsePemCertificates, type VerifiedTimestamp } from '../timestamp/rfc3161.js';
 import { ML_DSA_44, COSIGNATURE_V1, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
 import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
+import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
 import { parseVkey } from '../verifier/note.js';
 import { checkInclusion, hashLeaf } from '../verifier/rfc6962.js';
@@ -127,7 +128,8 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
     const problem = envelopeProblem(h.entry);
     if (problem !== undefined) throw new BundleError(`history[${i}]: ${problem}`);
     const e = h.entry as EventEnvelope;
-    if (computeEventHash(e, nativeSha256) !== e.hash) throw new BundleError(`history[${i}]: the hash does not match the event`);
+    const computed = computeEventHash(e, nativeSha256);
+    if (computed !== e.hash) throw new BundleError(`history[${i}]: the ${hashMismatch(e, computed)}`);
     if (e.stream !== `filing-${filingId}`) throw new BundleError(`history[${i}] is in stream ${e.stream}, not the filing's`);
     if (e.revision !== i) throw new BundleError(`history[${i}] has revision ${e.revision}: an event is missing or out of order`);
     if (e.prevHash !== (i === 0 ? ZERO_HASH : events[i - 1].hash))

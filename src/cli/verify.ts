@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { CarriedTimestamp } from '../timestamp/rfc3161.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
+import { LineChunker } from '../verifier/export-chunk.js';
 import { ExportVerifier, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';
 import { base64Decode } from '../verifier/note.js';
 import { type JsonReceipt, parseTlogProof, verifyReceipt } from '../verifier/tlog-proof.js';
@@ -10,16 +11,13 @@ import { FileSpill } from './file-spill.js';
 import { SqliteFilingStore } from './sqlite-filing-store.js';
 import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import { progressBar } from './progress.js';
-import {
-  type CheckpointItem,
-  CheckpointHistoryError,
-  claimedCheckpoint,
-  openLineBatches,
-  readCheckpointItems,
-  readText,
-} from './sources.js';
+import { type CheckpointItem, CheckpointHistoryError, claimedCheckpoint, openSource, readCheckpointItems, readText } from './sources.js';
 import { checkCheckpoint, isoSeconds, loadTrust, type Trust, type TrustArgs } from './trust.js';
 import { UsageError } from './usage-error.js';
+import { type ChunkQueue, type ChunkSink, defaultThreads, InlineChunks, WorkerChunks } from './verify-pool.js';
+
+/** Bytes per chunk: about a thousand events, checked in a few milliseconds, small next to what the reducer holds. */
+const CHUNK_BYTES = 1 << 20;
 
 export interface VerifyArgs extends TrustArgs {
   export: string;
@@ -28,10 +26,19 @@ export interface VerifyArgs extends TrustArgs {
   apiKey?: string;
 }
 
+export interface VerifyOptions {
+  runRecords?: number;
+  spillDir?: string;
+  /** Threads that check the chunks (default: one per core; 0: the main thread checks them). */
+  threads?: number;
+  /** Bytes per chunk handed to a thread (default 1 MiB). */
+  chunkBytes?: number;
+}
+
 export async function verifyCommand(
   args: VerifyArgs,
   out: NodeJS.WritableStream = process.stdout,
-  options: { runRecords?: number; spillDir?: string } = {},
+  options: VerifyOptions = {},
 ): Promise<number> {
   const trust = await loadTrust(args);
   // The chain runs and the audit's filings go to temporary files: memory does not grow with the export.
@@ -47,14 +54,20 @@ export async function verifyCommand(
       runRecords: options.runRecords,
       filings,
     });
-    return await verifyWith(verifier, args, trust, out);
+    return await verifyWith(verifier, args, trust, out, options);
   } finally {
     spill.dispose(); // the verifier removes it at the end too; this covers a source that fails half way
     filings?.dispose();
   }
 }
 
-async function verifyWith(verifier: ExportVerifier, args: VerifyArgs, trust: Trust, out: NodeJS.WritableStream): Promise<number> {
+async function verifyWith(
+  verifier: ExportVerifier,
+  args: VerifyArgs,
+  trust: Trust,
+  out: NodeJS.WritableStream,
+  options: VerifyOptions,
+): Promise<number> {
   let items: CheckpointItem[];
   try {
     items = await readCheckpointItems(args.checkpoint, args.checkpoints);
@@ -91,26 +104,54 @@ async function verifyWith(verifier: ExportVerifier, args: VerifyArgs, trust: Tru
     return 1;
   }
   const bar = progressBar('verifying');
-  let readBytes = 0;
   const started = performance.now();
+  let readBytes = 0;
+  let threads = 0;
   if (verifier.ok) {
-    const { batches, bytes, stream } = await openLineBatches(args.export, args.apiKey);
+    const { stream, bytes } = await openSource(args.export, args.apiKey);
+    const chunker = new LineChunker(options.chunkBytes ?? CHUNK_BYTES);
     let shown = 0;
-    read: for await (const batch of batches) {
-      for (const line of batch.lines) {
-        if (line === '') continue;
-        if (!verifier.push(line)) {
-          stream.destroy();
-          break read;
-        }
-      }
-      readBytes += batch.bytes;
+    // The order-dependent checks (leaf order, time, chains, settlements, Merkle root, checkpoints) run here, chunk by chunk in order.
+    const sink: ChunkSink = ({ facts, buffer, length }) => {
+      verifier.pushChunk(facts);
+      chunker.recycle(buffer);
+      readBytes += length;
       if (bytes && readBytes - shown >= bytes / 200) {
-        bar.update(readBytes, bytes);
+        bar.update(Math.min(readBytes, bytes), bytes);
         shown = readBytes;
       } // at most 200 redraws
+    };
+    // Threads start with the second chunk: an export of one chunk is checked here, without their start-up.
+    const wanted = options.threads ?? defaultThreads();
+    let queue: ChunkQueue | null = null;
+    let first: Uint8Array | null = null;
+    const hand = async (chunk: Uint8Array) => {
+      if (queue === null && first === null) {
+        first = chunk;
+        return;
+      }
+      queue ??= wanted > 0 ? new WorkerChunks(wanted, sink) : new InlineChunks(sink);
+      if (first) await queue.submit(first);
+      first = null;
+      await queue.submit(chunk);
+    };
+    try {
+      read: for await (const piece of stream as AsyncIterable<Buffer>) {
+        for (const chunk of chunker.push(piece)) {
+          await hand(chunk);
+          if (!verifier.ok) break read;
+        }
+      }
+      const last = verifier.ok ? chunker.end() : null;
+      if (last) await hand(last);
+      queue ??= new InlineChunks(sink);
+      if (first) await queue.submit(first);
+      await queue.drain();
+      threads = queue.threads;
+    } finally {
+      stream.destroy();
+      await (queue as ChunkQueue | null)?.close();
     }
-    if (bytes) bar.update(Math.min(readBytes, bytes), bytes);
   }
   bar.stop();
   const result = verifier.finish();
@@ -135,7 +176,8 @@ async function verifyWith(verifier: ExportVerifier, args: VerifyArgs, trust: Tru
         : '') +
       (trust.logMlDsa ? "; every checkpoint cosigned with the log's ML-DSA-44 key" : '') +
       (trust.tsaCas ? `; ${stamps} RFC 3161 time-stamp(s) verified` : '') +
-      ` (${Math.round(result.treeSize / Math.max(seconds, 1e-9))} events/s, ${(readBytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`,
+      ` (${Math.round(result.treeSize / Math.max(seconds, 1e-9))} events/s, ${(readBytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s, ` +
+      `${threads === 0 ? 'checked on the main thread' : `${threads} checking thread(s)`})\n`,
   );
   return 0;
 }

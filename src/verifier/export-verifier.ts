@@ -6,15 +6,18 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
 import { type ChainResult, ChainRuns, DEFAULT_RUN_RECORDS, MemorySpill, type Spill } from './chain-runs.js';
 import { CompactRange } from './compact-range.js';
+import { nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
 import {
-  canonicalEnvelopeBody,
-  type EventEnvelope,
-  isHex64,
-  nobleSha256,
-  type Sha256,
-  type Sha256Text,
-  sha256TextWith,
-} from './envelope.js';
+  type ChunkFacts,
+  ChunkChecker,
+  HASH_AT,
+  LEAF_HASH_AT,
+  LEAF_INDEX,
+  RECORD_BYTES,
+  RECORD_FLOATS,
+  RECORDED_MS,
+  REVISION,
+} from './export-chunk.js';
 import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
 import { checkConsistency, equalBytes } from './rfc6962.js';
 import type { FilingStore } from './rights-book.js';
@@ -35,6 +38,8 @@ export interface VerifierOptions {
   runRecords?: number;
 }
 
+export { envelopeProblem, recordedAtMs } from './export-chunk.js';
+
 export type ExportFailure = { ok: false; leafIndex: number | null; reason: string };
 /** `signedTreeSize` is the largest checkpoint matched: events beyond it are hashed and chained but not covered by a signature. */
 export type ExportSuccess = {
@@ -47,40 +52,10 @@ export type ExportSuccess = {
 };
 export type ExportResult = ExportSuccess | ExportFailure;
 
-const ENVELOPE_FIELDS = ['v', 'id', 'stream', 'revision', 'type', 'data', 'meta', 'recordedAt', 'prevHash', 'hash', 'leafIndex'];
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isNonEmptyString = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
-const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-
-/** Why `value` is not a well-typed envelope with exactly the envelope's fields, or undefined when it is one. */
-export function envelopeProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return 'event is not a JSON object';
-  const extra = Object.keys(value).find((k) => !ENVELOPE_FIELDS.includes(k));
-  if (extra !== undefined) return `unexpected field ${JSON.stringify(extra)} (not covered by the hash)`;
-  const missing = ENVELOPE_FIELDS.find((k) => !(k in value));
-  if (missing !== undefined) return `missing field ${missing}`;
-  if (value.v !== 1) return 'v is not 1';
-  for (const k of ['id', 'stream', 'type', 'recordedAt'] as const) if (!isNonEmptyString(value[k])) return `${k} is not a non-empty string`;
-  if (!isIndex(value.revision)) return 'revision is not a non-negative integer';
-  if (!isIndex(value.leafIndex)) return 'leafIndex is not a non-negative integer';
-  if (!isObject(value.data)) return 'data is not an object';
-  if (!isObject(value.meta)) return 'meta is not an object';
-  if (!isHex64(value.prevHash)) return 'prevHash is not 64 lowercase hex digits';
-  if (!isHex64(value.hash)) return 'hash is not 64 lowercase hex digits';
-  return undefined;
-}
-
 interface PendingCheckpoint {
   treeSize: number;
   rootHash: Uint8Array;
   time?: number;
-}
-
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-
-/** Milliseconds since the epoch of an ISO-8601 UTC time as the store writes it, or NaN. */
-export function recordedAtMs(recordedAt: string): number {
-  return ISO_UTC.test(recordedAt) ? Date.parse(recordedAt) : NaN;
 }
 
 /**
@@ -95,8 +70,8 @@ export class ExportVerifier {
   private readonly range: CompactRange;
   private readonly sha256Text: Sha256Text;
   private readonly chains: ChainRuns; // each event's chain facts, checked per stream at the end
-  // 0x00 ‖ hash: the leaf hash input (RFC 6962), rewritten for every event.
-  private readonly scratch = new Uint8Array(1 + 32);
+  /** Checks what `push` and `pushEnvelope` are given, one event at a time. */
+  private readonly checker: ChunkChecker;
   private readonly pending: PendingCheckpoint[] = []; // sorted by tree size
   private failure: ExportFailure | undefined;
   private checked = 0;
@@ -117,6 +92,7 @@ export class ExportVerifier {
     this.verify = options.verify ?? nobleEd25519Verify;
     this.sha256Text = options.sha256Text ?? sha256TextWith(this.sha256);
     this.range = new CompactRange(this.sha256);
+    this.checker = new ChunkChecker({ sha256: this.sha256, sha256Text: this.sha256Text }, 1);
     this.settlements = options.auditSettlements === false ? null : new SettlementAuditor(options.filings);
     this.chains = new ChainRuns(options.spill ?? new MemorySpill(), options.runRecords ?? DEFAULT_RUN_RECORDS);
   }
@@ -213,51 +189,61 @@ export class ExportVerifier {
   /** One NDJSON line; blank lines are skipped. Returns false once anything has failed. */
   push(line: string): boolean {
     if (this.failure) return false;
-    if (line.trim() === '') return true;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return this.fail(this.count, 'line is not JSON');
-    }
-    return this.pushEnvelope(value);
+    this.checker.addLine(line);
+    return this.pushChunk(this.checker.take());
   }
 
   /** One parsed envelope, in log order. */
   pushEnvelope(value: unknown): boolean {
     if (this.failure) return false;
+    this.checker.add(value);
+    return this.pushChunk(this.checker.take());
+  }
+
+  /**
+   * The facts of the next chunk of the export (`ChunkChecker`, `checkChunk`: each event checked on its own, in a worker or
+   * not), in log order: applies the checks that depend on the events before, event by event, as `push` would have.
+   * Returns false once anything has failed.
+   */
+  pushChunk(facts: ChunkFacts): boolean {
+    if (this.failure) return false;
     if (this.finished) throw new Error('the export has been finished');
-    const index = this.count;
-    const problem = envelopeProblem(value);
-    if (problem !== undefined) return this.fail(index, problem);
-    const e = value as unknown as EventEnvelope;
-    if (e.leafIndex !== index)
-      return this.fail(index, `leafIndex is ${e.leafIndex}, expected ${index} (an event is missing, moved or inserted)`);
-    if (this.sha256Text(canonicalEnvelopeBody(e)) !== e.hash) return this.fail(index, 'hash does not match the event');
-    const recorded = recordedAtMs(e.recordedAt);
-    if (Number.isNaN(recorded)) return this.fail(index, `recordedAt ${JSON.stringify(e.recordedAt)} is not an ISO-8601 UTC time`);
-    if (recorded < this.lastRecordedMs) {
-      this.failTime(
-        index,
-        `recordedAt ${e.recordedAt} is earlier than leaf ${this.lastRecordedIndex}'s ${this.lastRecordedAt}: the log's time went back`,
-      );
-    } else {
-      this.lastRecordedMs = recorded;
-      this.lastRecordedAt = e.recordedAt;
-      this.lastRecordedIndex = index;
+    const floats = new Float64Array(facts.records.buffer, facts.records.byteOffset, facts.events * RECORD_FLOATS);
+    const records = facts.records;
+    const { streams, recordedAt, rules } = facts;
+    let rule = 0;
+    for (let i = 0; i < facts.events; i++) {
+      const index = this.count;
+      const f = i * RECORD_FLOATS;
+      const leafIndex = floats[f + LEAF_INDEX];
+      if (leafIndex !== index) return this.fail(index, misplaced(leafIndex, index));
+      const recorded = floats[f + RECORDED_MS];
+      if (recorded < this.lastRecordedMs) {
+        this.failTime(
+          index,
+          `recordedAt ${recordedAt[i]} is earlier than leaf ${this.lastRecordedIndex}'s ${this.lastRecordedAt}: the log's time went back`,
+        );
+      } else {
+        this.lastRecordedMs = recorded;
+        this.lastRecordedAt = recordedAt[i];
+        this.lastRecordedIndex = index;
+      }
+      // The revision and prevHash checks run at `finish`, over every stream: recorded here, before the settlement audit.
+      const at = this.chains.add(streams[i], index, floats[f + REVISION]);
+      const r = i * RECORD_BYTES;
+      this.chains.hashes.set(records.subarray(r + HASH_AT, r + LEAF_HASH_AT), at);
+      if (rule < rules.length && rules[rule].at === i) {
+        const unsettled = this.settlements?.push(rules[rule++].event);
+        if (unsettled !== undefined) return this.fail(index, unsettled);
+      }
+      this.range.append(records.subarray(r + LEAF_HASH_AT, r + RECORD_BYTES));
+      if (!this.settleCheckpoints()) return false;
     }
-    // The revision and prevHash checks run at `finish`, over every stream: recorded here, before the settlement audit.
-    const at = this.chains.add(e.stream, index, e.revision);
-    const hashes = this.chains.hashes;
-    hexInto(e.hash, hashes, at);
-    hexInto(e.prevHash, hashes, at + 32);
-    const scratch = this.scratch;
-    scratch[0] = 0x00; // RFC 6962 leaf prefix
-    scratch.set(hashes.subarray(at, at + 32), 1);
-    const unsettled = this.settlements?.push(e);
-    if (unsettled !== undefined) return this.fail(index, unsettled);
-    this.range.append(this.sha256(scratch.subarray(0, 33)));
-    return this.settleCheckpoints();
+    const failed = facts.failure;
+    if (failed === null) return true;
+    // An event that failed its own checks: a misplaced one is named as such first, as one pass in log order would.
+    if (failed.leafIndex !== null && failed.leafIndex !== this.count) return this.fail(this.count, misplaced(failed.leafIndex, this.count));
+    return this.fail(this.count, failed.reason);
   }
 
   /**
@@ -291,18 +277,13 @@ export class ExportVerifier {
   }
 }
 
+const misplaced = (leafIndex: number, index: number) =>
+  `leafIndex is ${leafIndex}, expected ${index} (an event is missing, moved or inserted)`;
+
 const isoSeconds = (seconds: number) => {
   const date = new Date(seconds * 1000);
   return Number.isNaN(date.getTime()) ? 'out of range' : date.toISOString().replace('.000Z', 'Z');
 };
-
-const HEX_DIGIT = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) HEX_DIGIT['0123456789abcdef'.charCodeAt(i)] = i;
-
-/** Decodes 64 lowercase hex digits (already checked) into `out` at `offset`, without allocating. */
-function hexInto(hex: string, out: Uint8Array, offset: number): void {
-  for (let i = 0; i < 32; i++) out[offset + i] = (HEX_DIGIT[hex.charCodeAt(2 * i)] << 4) | HEX_DIGIT[hex.charCodeAt(2 * i + 1)];
-}
 
 /** Verifies an array of NDJSON lines (or one text) against checkpoints in one call; for small exports and tests. */
 export function verifyExport(

@@ -1,7 +1,8 @@
 // Rule-conformance audit: every RightsSettled in an export must be what the sandbox rules give at its asOf over the
 // log prefix it names (logSize), given the settlements before it; no filing may be withdrawn while a complaint against
 // it is open, nor after a final decision transferred its right. Framework-free, like the rest of the verifier.
-import { canonicalJson, type EventEnvelope } from './envelope.js';
+import { canonicalJson } from './envelope.js';
+import type { SettlementEvent } from './export-chunk.js';
 import { RightsBook, type FilingStore } from './rights-book.js';
 import { RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-events.js';
 
@@ -24,7 +25,7 @@ export class SettlementAuditor {
   }
 
   /** Feeds one envelope (already hash- and chain-checked), in log order; returns why a settlement is wrong, if it is. */
-  push(e: EventEnvelope): string | undefined {
+  push(e: SettlementEvent): string | undefined {
     if (!RIGHTS_EVENT_TYPES.has(e.type)) return undefined;
     const problem = e.type === 'RightsSettled' ? this.check(e) : e.type === 'FilingWithdrawn' ? this.checkWithdrawal(e) : undefined;
     this.book.apply(e);
@@ -32,14 +33,14 @@ export class SettlementAuditor {
   }
 
   /** A withdrawal must not escape a complaint, nor take back a right a final decision transferred. */
-  private checkWithdrawal(e: EventEnvelope): string | undefined {
+  private checkWithdrawal(e: SettlementEvent): string | undefined {
     const d = e.data as { filingId?: unknown; withdrawnAt?: unknown };
     const at = typeof d.withdrawnAt === 'string' ? Date.parse(d.withdrawnAt) : NaN;
     if (typeof d.filingId !== 'string' || !Number.isFinite(at)) return undefined;
     return this.book.withdrawalProblem(d.filingId, at, e.leafIndex);
   }
 
-  private check(e: EventEnvelope): string | undefined {
+  private check(e: SettlementEvent): string | undefined {
     if (e.stream !== SETTLEMENTS_STREAM) return `RightsSettled outside the ${SETTLEMENTS_STREAM} stream`;
     const d = e.data as Partial<RightsSettledData>;
     const asOf = typeof d.asOf === 'string' ? Date.parse(d.asOf) : NaN;

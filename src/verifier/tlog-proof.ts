@@ -3,6 +3,7 @@
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { verifyCheckpoint } from './checkpoint.js';
 import { canonicalJson, computeEventHash, type EventEnvelope, nobleSha256 } from './envelope.js';
+import { hashMismatch } from './export-chunk.js';
 import { envelopeProblem, type VerifierOptions } from './export-verifier.js';
 import { base64Decode, base64Encode, type Vkey } from './note.js';
 import { checkInclusion, HASH_SIZE, hashLeaf } from './rfc6962.js';
@@ -126,7 +127,8 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
   const problem = envelopeProblem(entry);
   if (problem !== undefined) return fail(`entry: ${problem}`);
   const e = entry as EventEnvelope;
-  if (computeEventHash(e, sha256) !== e.hash) return fail('entry hash does not match the entry');
+  const computed = computeEventHash(e, sha256);
+  if (computed !== e.hash) return fail(`entry ${hashMismatch(e, computed)}`);
   if (e.leafIndex !== leafIndex) return fail(`receipt index ${leafIndex} is not the entry's leafIndex ${e.leafIndex}`);
   const verified = verifyCheckpoint(note, vkey, { sha256, verify: options.verify });
   if (!verified.ok) return fail(`checkpoint: ${verified.reason}`);

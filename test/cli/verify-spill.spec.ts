@@ -32,7 +32,7 @@ async function verify(events: unknown[], exportFile = join(work, 'log.ndjson')) 
   const code = await verifyCommand(
     { export: exportFile, checkpoint: [join(work, 'checkpoint')], checkpoints: [], vkey: join(work, 'vkey') },
     out,
-    { runRecords: 4, spillDir },
+    { runRecords: 4, spillDir, threads: 0 }, // worker threads run the compiled CLI: test/cli/verify-threads.e2e.spec.ts
   );
   return { code, text };
 }

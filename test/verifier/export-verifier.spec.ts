@@ -66,7 +66,15 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
   it('modified data', () => {
     const events = clone(log);
     (events[5].data as { n: number }).n = 99;
-    expect(verify(events)).toEqual({ ok: false, leafIndex: 5, reason: 'hash does not match the event' });
+    // The message names the event and both hashes: the one it carries and the one its canonical form gives.
+    expect(verify(events)).toEqual({
+      ok: false,
+      leafIndex: 5,
+      reason:
+        `hash does not match the event (LabelDeclared in stream filing-2, leaf 5): expected ${log[5].hash} (its hash field), ` +
+        `computed ${computeEventHash(events[5])} (SHA-256 of its canonical form)`,
+    });
+    expect(computeEventHash(events[5])).not.toBe(log[5].hash);
   });
 
   it('modified data with the event hash recomputed breaks the stream chain at the next event of that stream', () => {

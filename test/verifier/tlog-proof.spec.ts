@@ -116,7 +116,7 @@ describe('verifyReceipt', () => {
       (r) => {
         (r.entry.data as { n: number }).n = 7;
       },
-      /entry hash does not match/,
+      /^entry hash does not match the event \(\w+ in stream [^,]+, leaf \d+\): expected [0-9a-f]{64} \(its hash field\), computed [0-9a-f]{64} /,
     ],
     [
       'modified entry data, hash recomputed',

@@ -1,0 +1,319 @@
+// The checks of an export's events that need no other event (parsing, the envelope's fields, the hash of its canonical
+// form, the time's format), done a chunk of lines at a time, and the facts the ordered checks need of each event (its
+// leaf hash, its chain facts, the part the sandbox rules read). Pure and framework-free: a chunk is checked the same way
+// in a Node worker thread, a browser Web Worker or inline, and what it gives back is structured-clone friendly, its bulk
+// in one transferable buffer. `ExportVerifier.pushChunk` then applies the order-dependent checks, chunk after chunk.
+import { canonicalEnvelopeBody, type EventEnvelope, nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
+import { RIGHTS_EVENT_TYPES, ruleEvent } from './rights-events.js';
+
+/** Bytes of an event's record in `ChunkFacts.records`: 4 float64 (leafIndex, revision, recordedAt in ms, unused), then hash, prevHash, leaf hash. */
+export const RECORD_BYTES = 128;
+/** Float64 slots per record, and the offsets within one. */
+export const RECORD_FLOATS = RECORD_BYTES / 8;
+export const LEAF_INDEX = 0;
+export const REVISION = 1;
+export const RECORDED_MS = 2;
+/** Byte offsets of the hashes within a record. */
+export const HASH_AT = 32;
+export const PREV_HASH_AT = 64;
+export const LEAF_HASH_AT = 96;
+
+/** The part of an event the settlement audit reads: the rules' data fields (all of a RightsSettled's), where and when. */
+export type SettlementEvent = Pick<EventEnvelope, 'type' | 'stream' | 'leafIndex' | 'recordedAt'> & { data: { [key: string]: unknown } };
+
+/** The first event of a chunk that fails a check of its own; `leafIndex` is its claimed one when its fields are well typed. */
+export interface ChunkFailure {
+  /** Events of the chunk accepted before it. */
+  at: number;
+  leafIndex: number | null;
+  reason: string;
+}
+
+/** What a chunk's events give the ordered checks, in log order; every event before `failure` passed its own checks. */
+export interface ChunkFacts {
+  events: number;
+  /** `events` records of RECORD_BYTES; its buffer is the chunk's own (transferable). */
+  records: Uint8Array;
+  streams: string[];
+  recordedAt: string[];
+  /** The events the settlement audit reads, with their position in the chunk, in order. */
+  rules: Array<{ at: number; event: SettlementEvent }>;
+  failure: ChunkFailure | null;
+}
+
+/** The check of an event's hash by its own fields: both hashes and where it is, so that the message says what to look at. */
+export function hashMismatch(e: Pick<EventEnvelope, 'type' | 'stream' | 'leafIndex' | 'hash'>, computed: string): string {
+  return (
+    `hash does not match the event (${e.type} in stream ${e.stream}, leaf ${e.leafIndex}): ` +
+    `expected ${e.hash} (its hash field), computed ${computed} (SHA-256 of its canonical form)`
+  );
+}
+
+const ENVELOPE_FIELDS = ['v', 'id', 'stream', 'revision', 'type', 'data', 'meta', 'recordedAt', 'prevHash', 'hash', 'leafIndex'];
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isNonEmptyString = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
+const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+const HEX64 = /^[0-9a-f]{64}$/;
+const isHex64 = (x: unknown): x is string => typeof x === 'string' && HEX64.test(x);
+
+/** Why `value` is not a well-typed envelope with exactly the envelope's fields, or undefined when it is one. */
+export function envelopeProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'event is not a JSON object';
+  const keys = Object.keys(value);
+  const extra = keys.find((k) => !ENVELOPE_FIELDS.includes(k));
+  if (extra !== undefined) return `unexpected field ${JSON.stringify(extra)} (not covered by the hash)`;
+  if (keys.length !== ENVELOPE_FIELDS.length) {
+    const missing = ENVELOPE_FIELDS.find((k) => !(k in value));
+    if (missing !== undefined) return `missing field ${missing}`;
+  }
+  if (value.v !== 1) return 'v is not 1';
+  for (const k of ['id', 'stream', 'type', 'recordedAt'] as const) if (!isNonEmptyString(value[k])) return `${k} is not a non-empty string`;
+  if (!isIndex(value.revision)) return 'revision is not a non-negative integer';
+  if (!isIndex(value.leafIndex)) return 'leafIndex is not a non-negative integer';
+  if (!isObject(value.data)) return 'data is not an object';
+  if (!isObject(value.meta)) return 'meta is not an object';
+  if (!isHex64(value.prevHash)) return 'prevHash is not 64 lowercase hex digits';
+  if (!isHex64(value.hash)) return 'hash is not 64 lowercase hex digits';
+  return undefined;
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** Milliseconds since the epoch of an ISO-8601 UTC time as the store writes it, or NaN. */
+export function recordedAtMs(recordedAt: string): number {
+  return ISO_UTC.test(recordedAt) ? Date.parse(recordedAt) : NaN;
+}
+
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_DIGIT['0123456789abcdef'.charCodeAt(i)] = i;
+
+/** Decodes 64 lowercase hex digits (already checked) into `out` at `offset`, without allocating. */
+function hexInto(hex: string, out: Uint8Array, offset: number): void {
+  for (let i = 0; i < 32; i++) out[offset + i] = (HEX_DIGIT[hex.charCodeAt(2 * i)] << 4) | HEX_DIGIT[hex.charCodeAt(2 * i + 1)];
+}
+
+/** Decodes the UTF-8 of `chunk` from `start` to `end` (one line); made once per chunk. */
+export type LineDecoder = (chunk: Uint8Array) => (start: number, end: number) => string;
+
+/** Each line on its own: a line of ASCII stays a one-byte string, faster to parse and hash than a slice of a decoded chunk. */
+export const textDecoderLines: LineDecoder = (chunk) => {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // a BOM stays in the line, which then is not JSON
+  return (start, end) => decoder.decode(chunk.subarray(start, end));
+};
+
+/** How a chunk is checked: the hash functions (the browser-safe @noble ones by default; Node injects native ones) and the decoder. */
+export interface ChunkHashes {
+  sha256?: Sha256;
+  sha256Text?: Sha256Text;
+  lines?: LineDecoder;
+}
+
+/**
+ * Checks events one by one (lines with `addLine`, parsed values with `add`) and collects their facts until `take`.
+ * After the first failure it ignores everything until `take`.
+ */
+export class ChunkChecker {
+  private readonly sha256: Sha256;
+  private readonly sha256Text: Sha256Text;
+  readonly lines: LineDecoder;
+  private readonly leafInput = new Uint8Array(33); // 0x00 ‖ hash: the RFC 6962 leaf hash input
+  private records: Uint8Array;
+  private floats: Float64Array;
+  private events = 0;
+  private streams: string[] = [];
+  private recordedAt: string[] = [];
+  private rules: ChunkFacts['rules'] = [];
+  private failure: ChunkFailure | null = null;
+
+  constructor(
+    hashes: ChunkHashes = {},
+    private capacity = 64,
+  ) {
+    this.sha256 = hashes.sha256 ?? nobleSha256;
+    this.sha256Text = hashes.sha256Text ?? sha256TextWith(this.sha256);
+    this.lines = hashes.lines ?? textDecoderLines;
+    this.records = new Uint8Array(capacity * RECORD_BYTES);
+    this.floats = new Float64Array(this.records.buffer);
+  }
+
+  /** True until an event has failed. */
+  get ok(): boolean {
+    return this.failure === null;
+  }
+
+  private fail(leafIndex: number | null, reason: string): false {
+    this.failure = { at: this.events, leafIndex, reason };
+    return false;
+  }
+
+  /** One NDJSON line; a blank one is skipped. False once an event has failed. */
+  addLine(line: string): boolean {
+    if (this.failure) return false;
+    if (line.length === 0 || (line.charCodeAt(0) !== 123 /* { */ && line.trim() === '')) return true;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return this.fail(null, 'line is not JSON');
+    }
+    return this.add(value);
+  }
+
+  /** One parsed event. False once an event has failed. */
+  add(value: unknown): boolean {
+    if (this.failure) return false;
+    const problem = envelopeProblem(value);
+    if (problem !== undefined) return this.fail(null, problem);
+    const e = value as EventEnvelope;
+    let computed: string;
+    try {
+      computed = this.sha256Text(canonicalEnvelopeBody(e));
+    } catch (err) {
+      return this.fail(e.leafIndex, `the event has no canonical form (${(err as Error).message})`);
+    }
+    if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatch(e, computed));
+    const recorded = recordedAtMs(e.recordedAt);
+    if (Number.isNaN(recorded)) return this.fail(e.leafIndex, `recordedAt ${JSON.stringify(e.recordedAt)} is not an ISO-8601 UTC time`);
+
+    if (this.events === this.capacity) this.grow();
+    const i = this.events++;
+    const records = this.records;
+    const floats = this.floats;
+    floats[i * RECORD_FLOATS + LEAF_INDEX] = e.leafIndex;
+    floats[i * RECORD_FLOATS + REVISION] = e.revision;
+    floats[i * RECORD_FLOATS + RECORDED_MS] = recorded;
+    const at = i * RECORD_BYTES;
+    hexInto(e.hash, records, at + HASH_AT);
+    hexInto(e.prevHash, records, at + PREV_HASH_AT);
+    const input = this.leafInput;
+    input.set(records.subarray(at + HASH_AT, at + HASH_AT + 32), 1);
+    records.set(this.sha256(input), at + LEAF_HASH_AT);
+    this.streams.push(e.stream);
+    this.recordedAt.push(e.recordedAt);
+    if (RIGHTS_EVENT_TYPES.has(e.type)) {
+      // Only what the audit reads crosses to the reducer: a whole RightsSettled, the rules' fields of the others.
+      const data = e.type === 'RightsSettled' ? e.data : ruleEvent(e).data;
+      this.rules.push({ at: i, event: { type: e.type, stream: e.stream, leafIndex: e.leafIndex, recordedAt: e.recordedAt, data } });
+    }
+    return true;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const records = new Uint8Array(this.capacity * RECORD_BYTES);
+    records.set(this.records);
+    this.records = records;
+    this.floats = new Float64Array(records.buffer);
+  }
+
+  /** The facts collected since the last `take`; the checker starts afresh (a new buffer: the old one may be transferred). */
+  take(): ChunkFacts {
+    const facts: ChunkFacts = {
+      events: this.events,
+      records: this.records.subarray(0, this.events * RECORD_BYTES),
+      streams: this.streams,
+      recordedAt: this.recordedAt,
+      rules: this.rules,
+      failure: this.failure,
+    };
+    this.records = new Uint8Array(this.capacity * RECORD_BYTES);
+    this.floats = new Float64Array(this.records.buffer);
+    this.events = 0;
+    this.streams = [];
+    this.recordedAt = [];
+    this.rules = [];
+    this.failure = null;
+    return facts;
+  }
+}
+
+const LINE_BREAK = /\r\n|\n|\r/;
+
+/**
+ * Checks one chunk of an export (whole lines of UTF-8) on its own, line by line (split at \n, \r\n and a lone \r, as
+ * readline splits them) until one fails: what a worker does with each chunk it is handed.
+ */
+export function checkChunk(chunk: Uint8Array, checker: ChunkChecker): ChunkFacts {
+  const line = checker.lines(chunk);
+  for (let start = 0; start < chunk.length && checker.ok;) {
+    let stop = chunk.indexOf(10, start);
+    if (stop < 0) stop = chunk.length;
+    const text = line(start, stop);
+    if (text.includes('\r')) {
+      for (const part of text.split(LINE_BREAK)) if (!checker.addLine(part)) break;
+    } else checker.addLine(text);
+    start = stop + 1;
+  }
+  return checker.take();
+}
+
+/**
+ * Cuts a byte stream into chunks of about `size` bytes that end where a line ends (or where the stream ends), each at
+ * the start of a buffer of its own so that it can be transferred to a worker; a line longer than `size` makes its
+ * chunk larger. Buffers handed back with `recycle` are used again: the chunks in flight are the memory used.
+ */
+export class LineChunker {
+  private buffer: Uint8Array;
+  private filled = 0;
+  private readonly free: ArrayBuffer[] = [];
+
+  constructor(private readonly size = 1 << 20) {
+    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError('the chunk size must be a positive integer');
+    this.buffer = new Uint8Array(size);
+  }
+
+  /** Hands back the buffer of a chunk that has been checked. */
+  recycle(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === this.size && this.free.length < 16) this.free.push(buffer);
+  }
+
+  /** The chunks completed by `bytes`, in order (the caller may reuse `bytes` afterwards). */
+  *push(bytes: Uint8Array): Generator<Uint8Array> {
+    for (let from = 0; from < bytes.length;) {
+      const n = Math.min(bytes.length - from, this.buffer.length - this.filled);
+      this.buffer.set(bytes.subarray(from, from + n), this.filled);
+      this.filled += n;
+      from += n;
+      if (this.filled === this.buffer.length) {
+        const chunk = this.cut();
+        if (chunk) yield chunk;
+      }
+    }
+  }
+
+  /** The last chunk (the bytes after the last line break included), or null when nothing is left. */
+  end(): Uint8Array | null {
+    if (this.filled === 0) return null;
+    const chunk = this.buffer.subarray(0, this.filled);
+    this.buffer = this.fresh(0);
+    this.filled = 0;
+    return chunk;
+  }
+
+  /** Cuts the full buffer after its last line break; with none, grows it (a long line) and returns null. */
+  private cut(): Uint8Array | null {
+    const end = this.buffer.lastIndexOf(10) + 1;
+    if (end === 0) {
+      const bigger = new Uint8Array(this.buffer.length * 2);
+      bigger.set(this.buffer);
+      this.buffer = bigger;
+      return null;
+    }
+    const chunk = this.buffer.subarray(0, end);
+    const rest = this.filled - end;
+    const next = this.fresh(rest);
+    next.set(this.buffer.subarray(end, this.filled));
+    this.buffer = next;
+    this.filled = rest;
+    return chunk;
+  }
+
+  /** A buffer with room for more than `keep` bytes. */
+  private fresh(keep: number): Uint8Array {
+    if (keep < this.size) {
+      const recycled = this.free.pop();
+      return recycled ? new Uint8Array(recycled) : new Uint8Array(this.size);
+    }
+    return new Uint8Array(2 * keep);
+  }
+}

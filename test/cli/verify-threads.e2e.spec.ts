@@ -1,0 +1,152 @@
+// `sandbox-ledger verify` (the compiled CLI) checks an export of several chunks on worker threads: the verdicts and
+// messages are those of one pass in log order, whichever thread checks which chunk and whenever it answers.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
+import { verifyExport } from '../../src/verifier/export-verifier.js';
+import { runCli } from '../support/server-process.js';
+import { buildLog, ndjson, newSigner } from '../verifier/fixture.js';
+
+const EVENTS = 3000; // about 2.7 MB: three chunks of 1 MiB, in flight on the two threads together
+const SLOW = 240_000; // several CLI runs of a few MB each, on a machine that may be busy
+const signer = newSigner();
+const log = buildLog(
+  Array.from({ length: EVENTS }, (_, i) => ({
+    stream: `filing-${(i * 13) % 997}`,
+    type: i % 3 === 0 ? 'WorkFiled' : 'LabelsDeclared',
+    data: { n: i, title: `作品 ${i}`, note: 'x'.repeat(700) },
+  })),
+);
+const clone = (events: EventEnvelope[]) => events.map((e) => structuredClone(e));
+let work: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'verify-threads-'));
+  writeFileSync(join(work, 'checkpoint'), signer.checkpoint(log));
+  writeFileSync(join(work, 'vkey'), signer.vkey);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The CLI's output with 2 threads and with none (timings removed), and what the verifier gives in process, line by line. */
+async function verify(events: EventEnvelope[]) {
+  const lines = ndjson(events);
+  const file = join(work, 'export.ndjson');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const outputs: Record<string, { code: number | null; stdout: string }> = {};
+  for (const threads of ['0', '2']) {
+    const run = await runCli(
+      ['verify', '--export', file, '--checkpoint', join(work, 'checkpoint'), '--vkey', join(work, 'vkey'), '--threads', threads],
+      {},
+    );
+    outputs[threads] = {
+      code: run.code,
+      stdout: run.stdout.replace(
+        / \(\d+ events\/s, [\d.]+ MB\/s, (?:checked on the main thread|\d checking thread\(s\))\)\n$/,
+        ' (timing)\n',
+      ),
+    };
+    if (run.code === 1 && !run.stdout.startsWith('FAILED')) throw new Error(run.stderr);
+  }
+  return { outputs, inProcess: verifyExport(lines, [signer.checkpoint(log)], signer.vkey) };
+}
+
+describe('verify on worker threads', () => {
+  it(
+    'accepts a valid export of several chunks with 2 threads and with none, and says how many checked it',
+    async () => {
+      const raw = await runCli(
+        ['verify', '--export', writeExport(log), '--checkpoint', join(work, 'checkpoint'), '--vkey', join(work, 'vkey'), '--threads', '2'],
+        {},
+      );
+      expect(raw.stdout).toMatch(
+        new RegExp(`^ok: ${EVENTS} events in 997 streams; .*\\(\\d+ events/s, [\\d.]+ MB/s, 2 checking thread\\(s\\)\\)\\n$`),
+      );
+      // An export of one chunk is checked on the main thread: no thread is started for it.
+      writeFileSync(join(work, 'small.ndjson'), ndjson(log.slice(0, 50)).join('\n') + '\n');
+      writeFileSync(join(work, 'checkpoint-50'), signer.checkpoint(log, 50));
+      const small = await runCli(
+        [
+          'verify',
+          '--export',
+          join(work, 'small.ndjson'),
+          '--checkpoint',
+          join(work, 'checkpoint-50'),
+          '--vkey',
+          join(work, 'vkey'),
+          '--threads',
+          '2',
+        ],
+        {},
+      );
+      expect(small.stdout).toMatch(/^ok: 50 events .*, checked on the main thread\)\n$/);
+      const { outputs } = await verify(log);
+      expect(outputs['0']).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok: ${EVENTS} events`)) });
+      expect(outputs['2']).toEqual(outputs['0']);
+    },
+    SLOW,
+  );
+
+  it(
+    'names the first bad event of a late chunk, with its stream, type and both hashes, as the one-pass verifier does',
+    async () => {
+      const events = clone(log);
+      (events[2600].data as { n: number }).n = -1;
+      const { outputs, inProcess } = await verify(events);
+      expect(inProcess).toMatchObject({ ok: false, leafIndex: 2600 });
+      const expected =
+        `FAILED at leaf 2600: hash does not match the event (${log[2600].type} in stream ${log[2600].stream}, leaf 2600): ` +
+        `expected ${log[2600].hash} (its hash field), computed ${computeEventHash(events[2600])} (SHA-256 of its canonical form)\n`;
+      for (const threads of ['0', '2']) expect(outputs[threads]).toEqual({ code: 1, stdout: expected });
+    },
+    SLOW,
+  );
+
+  it(
+    'reports the earliest of failures in different chunks, whichever thread answers first',
+    async () => {
+      const events = clone(log);
+      (events[2900].data as { n: number }).n = -1; // last chunk: a small one, likely checked first
+      events.splice(400, 1); // first chunk: a missing event
+      const { outputs, inProcess } = await verify(events);
+      expect(inProcess).toEqual({
+        ok: false,
+        leafIndex: 400,
+        reason: 'leafIndex is 401, expected 400 (an event is missing, moved or inserted)',
+      });
+      for (const threads of ['0', '2'])
+        expect(outputs[threads]).toEqual({ code: 1, stdout: `FAILED at leaf 400: ${inProcess.ok ? '' : inProcess.reason}\n` });
+    },
+    SLOW,
+  );
+
+  it(
+    'finds a chain broken across chunks and a time that went back, as the one-pass verifier does',
+    async () => {
+      const rehashed = clone(log);
+      (rehashed[100].data as { n: number }).n = -1;
+      rehashed[100].hash = computeEventHash(rehashed[100]); // its stream's next event, a few chunks later, no longer chains
+      const backdated = clone(log);
+      backdated[2500].recordedAt = '2025-01-01T00:00:00.000Z';
+      backdated[2500].hash = computeEventHash(backdated[2500]);
+      for (const events of [rehashed, backdated]) {
+        const { outputs, inProcess } = await verify(events);
+        expect(inProcess.ok).toBe(false);
+        if (inProcess.ok) continue;
+        for (const threads of ['0', '2']) {
+          expect(outputs[threads]).toEqual({
+            code: 1,
+            stdout: `FAILED${inProcess.leafIndex === null ? '' : ` at leaf ${inProcess.leafIndex}`}: ${inProcess.reason}\n`,
+          });
+        }
+      }
+    },
+    SLOW,
+  );
+});
+
+function writeExport(events: EventEnvelope[]): string {
+  const file = join(work, 'valid.ndjson');
+  writeFileSync(file, ndjson(events).join('\n') + '\n');
+  return file;
+}

@@ -1,0 +1,191 @@
+// Verification in chunks (each checked on its own, as a worker thread checks it, then reduced in order) gives the
+// verdict and the message that verifying line by line gives, wherever the chunks are cut.
+import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
+import { checkChunk, ChunkChecker, type ChunkFacts, LineChunker } from '../../src/verifier/export-chunk.js';
+import { ExportVerifier, type ExportResult, verifyExport } from '../../src/verifier/export-verifier.js';
+import { buildLog, ndjson, newSigner } from './fixture.js';
+
+const signer = newSigner();
+const log = buildLog(
+  Array.from({ length: 40 }, (_, i) => ({
+    stream: `filing-${(i * 7) % 9}`,
+    type: i % 4 === 0 ? 'Noted' : 'Labelled',
+    data: { n: i, title: i % 5 === 0 ? `作品 ${i}` : `work ${i}`, tags: ['a', i] },
+  })),
+);
+const checkpoints = [signer.checkpoint(log, 17), signer.checkpoint(log)];
+const clone = (events: EventEnvelope[]) => events.map((e) => structuredClone(e));
+const encoder = new TextEncoder();
+
+/** Cuts `text` in chunks of about `size` bytes, checks each on its own (its facts cloned, as a thread hands them back), reduces in order. */
+function verifyInChunks(text: string, size: number): ExportResult {
+  const verifier = new ExportVerifier();
+  for (const note of checkpoints) verifier.checkCheckpoint(note, signer.vkey);
+  const chunker = new LineChunker(size);
+  const checker = new ChunkChecker();
+  const apply = (chunk: Uint8Array) => {
+    const facts: ChunkFacts = structuredClone(checkChunk(chunk, checker));
+    verifier.pushChunk(facts);
+  };
+  const bytes = encoder.encode(text);
+  // Fed in uneven pieces, as a stream delivers them.
+  for (let at = 0; at < bytes.length; at += 97) for (const chunk of chunker.push(bytes.subarray(at, at + 97))) apply(chunk);
+  const last = chunker.end();
+  if (last) apply(last);
+  return verifier.finish();
+}
+
+/** Where the CLI (as readline did) ends a line. */
+const LINE_BREAK = /\r\n|\n|\r/;
+const lines = (events: unknown[]) => ndjson(events).join('\n') + '\n';
+const SIZES = [1, 64, 700, 1500, 5000, 1 << 20];
+
+const tampers: Array<[string, () => string]> = [
+  ['nothing', () => lines(log)],
+  [
+    'an event whose data changed',
+    () => {
+      const events = clone(log);
+      (events[23].data as { n: number }).n = -1;
+      return lines(events);
+    },
+  ],
+  [
+    'an event rehashed, which breaks its stream chain',
+    () => {
+      const events = clone(log);
+      (events[5].data as { n: number }).n = -1;
+      events[5].hash = computeEventHash(events[5]);
+      return lines(events);
+    },
+  ],
+  ['an event missing', () => lines(log.filter((_, i) => i !== 30))],
+  ['two events swapped', () => lines([...log.slice(0, 8), log[9], log[8], ...log.slice(10)])],
+  [
+    'an event both misplaced and changed (the place is named first)',
+    () => {
+      const events = clone(log);
+      (events[12].data as { n: number }).n = -1;
+      return lines(events.filter((_, i) => i !== 11));
+    },
+  ],
+  [
+    'a time that goes back',
+    () => {
+      const events = clone(log);
+      events[20].recordedAt = '2025-12-31T00:00:00.000Z';
+      events[20].hash = computeEventHash(events[20]);
+      return lines(events);
+    },
+  ],
+  [
+    'a time that is not ISO-8601 UTC',
+    () => {
+      const events = clone(log);
+      events[3].recordedAt = '2026-01-01 00:00:03';
+      events[3].hash = computeEventHash(events[3]);
+      return lines(events);
+    },
+  ],
+  ['a line that is not JSON', () => lines(log).replace(`"leafIndex":26}`, `"leafIndex":26`)],
+  ['an extra field', () => lines(log).replace(`"leafIndex":2}`, `"leafIndex":2,"x":1}`)],
+  ['blank lines and CRLF line ends', () => `\n${ndjson(log).join('\r\n\r\n')}\r\n  \n`],
+  ['lone CR line ends', () => ndjson(log).join('\r')],
+  ['no final line break', () => ndjson(log).join('\n')],
+  ['the last events cut off', () => lines(log.slice(0, 33))],
+  ['a byte-order mark', () => `\uFEFF${lines(log)}`],
+];
+
+describe('verification in chunks', () => {
+  it.each(tampers)('gives the line-by-line verdict for %s, wherever the chunks are cut', (_, make) => {
+    const text = make();
+    const expected = verifyExport(text.split(LINE_BREAK), checkpoints, signer.vkey);
+    for (const size of SIZES) expect({ size, result: verifyInChunks(text, size) }).toEqual({ size, result: expected });
+  });
+
+  it('accepts the untouched export and fails each tampered one (the cases above are not all passes)', () => {
+    const verdicts = tampers.map(([name, make]) => [name, verifyExport(make().split(LINE_BREAK), checkpoints, signer.vkey).ok]);
+    expect(verdicts.filter(([, ok]) => ok).map(([name]) => name)).toEqual([
+      'nothing',
+      'blank lines and CRLF line ends',
+      'lone CR line ends',
+      'no final line break',
+    ]);
+  });
+
+  it('names the stream, the type, the leaf and both hashes when an event does not match its hash', () => {
+    const events = clone(log);
+    (events[23].data as { n: number }).n = -1;
+    const computed = computeEventHash(events[23]);
+    expect(verifyInChunks(lines(events), 700)).toEqual({
+      ok: false,
+      leafIndex: 23,
+      reason:
+        `hash does not match the event (${log[23].type} in stream ${log[23].stream}, leaf 23): ` +
+        `expected ${log[23].hash} (its hash field), computed ${computed} (SHA-256 of its canonical form)`,
+    });
+  });
+
+  it('fails an event with no canonical form (a lone surrogate) instead of throwing', () => {
+    const text = lines(log).replace('"title":"work 1"', '"title":"work \\ud800"');
+    const result = { ok: false, leafIndex: 1, reason: 'the event has no canonical form (Lone surrogate is not allowed)' };
+    expect(verifyExport(text, checkpoints, signer.vkey)).toEqual(result);
+    expect(verifyInChunks(text, 64)).toEqual(result);
+  });
+});
+
+describe('ChunkChecker', () => {
+  it('gives each event its facts: leaf index, revision, time, hashes, stream, and the rules part of the events the audit reads', () => {
+    const events = buildLog([
+      { stream: 'filing-a', type: 'WorkFiled', data: { filingId: 'a', creator: 'c', filedAt: '2026-01-01T00:00:00.000Z', title: 't' } },
+      { stream: 'other', type: 'Noted', data: {} },
+    ]);
+    const facts = checkChunk(encoder.encode(lines(events)), new ChunkChecker());
+    expect(facts).toMatchObject({ events: 2, streams: ['filing-a', 'other'], recordedAt: events.map((e) => e.recordedAt), failure: null });
+    const floats = new Float64Array(facts.records.buffer, facts.records.byteOffset, 32);
+    expect([floats[0], floats[1], floats[2]]).toEqual([0, 0, Date.parse(events[0].recordedAt)]);
+    expect(Buffer.from(facts.records.subarray(32, 64)).toString('hex')).toBe(events[0].hash);
+    expect(facts.rules).toEqual([
+      {
+        at: 0,
+        event: {
+          type: 'WorkFiled',
+          stream: 'filing-a',
+          leafIndex: 0,
+          recordedAt: events[0].recordedAt,
+          data: { filingId: 'a', creator: 'c', filedAt: '2026-01-01T00:00:00.000Z' }, // the title is not read by the rules
+        },
+      },
+    ]);
+  });
+});
+
+describe('LineChunker', () => {
+  const text = 'one\ntwo two\r\nthree three three\n' + 'x'.repeat(50) + '\nlast';
+
+  it('cuts only after a line break, keeps a long line whole, and loses no byte', () => {
+    const chunker = new LineChunker(8);
+    const chunks: string[] = [];
+    const decoder = new TextDecoder();
+    const bytes = encoder.encode(text);
+    for (let at = 0; at < bytes.length; at += 5) for (const c of chunker.push(bytes.subarray(at, at + 5))) chunks.push(decoder.decode(c));
+    chunks.push(decoder.decode(chunker.end()!));
+    expect(chunks.join('')).toBe(text);
+    expect(chunks.slice(0, -1).every((c) => c.endsWith('\n'))).toBe(true);
+    expect(chunks.filter((c) => c.includes('x'.repeat(50) + '\n'))).toHaveLength(1);
+    expect(chunker.end()).toBeNull();
+  });
+
+  it('starts every chunk at its own buffer and reuses the buffers handed back', () => {
+    const chunker = new LineChunker(16);
+    const first = [...chunker.push(encoder.encode('0123456789\nabcdefghij\n'))];
+    expect(first).toHaveLength(1);
+    expect(first[0].byteOffset).toBe(0);
+    chunker.recycle(first[0].buffer as ArrayBuffer);
+    const next = [...chunker.push(encoder.encode('klmnop\n'))];
+    expect(new TextDecoder().decode(next[0])).toBe('abcdefghij\n');
+    const last = chunker.end()!; // the bytes after the cut went to the buffer handed back
+    expect(last.buffer === first[0].buffer).toBe(true);
+    expect(new TextDecoder().decode(last)).toBe('klmnop\n');
+  });
+});
