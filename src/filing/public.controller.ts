@@ -1,15 +1,27 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/access.js';
 import { DomainError } from '../common/domain-error.js';
 import { SHA256_HEX } from '../common/validation.js';
+import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
+import type { LogKeys } from '../ledger/log/attestors.js';
+import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { FilingQueries } from './filing.queries.js';
+
+const validHash = (sha256: string) => {
+  if (!SHA256_HEX.test(sha256)) throw new DomainError('invalid', 'invalid-hash', 'sha256 must be 64 lowercase hex characters');
+  return sha256;
+};
 
 @ApiTags('public')
 @Public()
 @Controller('v1/public')
 export class PublicContentController {
-  constructor(private readonly queries: FilingQueries) {}
+  constructor(
+    private readonly queries: FilingQueries,
+    @Inject(MERKLE_LOG) private readonly log: MerkleLog,
+    @Inject(LOG_KEYS) private readonly keys: LogKeys,
+  ) {}
 
   /**
    * Is this content filed? Status, time, leaf index and label tier; a registered copy's hash names its filing
@@ -17,8 +29,31 @@ export class PublicContentController {
    */
   @Get('content/:sha256')
   content(@Param('sha256') sha256: string) {
-    if (!SHA256_HEX.test(sha256)) throw new DomainError('invalid', 'invalid-hash', 'sha256 must be 64 lowercase hex characters');
-    return this.queries.publicStatus(sha256);
+    return this.queries.publicStatus(validHash(sha256));
+  }
+
+  /**
+   * Proof anyone can check that this content is in the log: the receipt (entry, inclusion proof, signed checkpoint
+   * with its cosignatures and time-stamps) of the event tying the content to its filing (ContentReserved, or a copy's
+   * CopyRegistered), and the ledger's public keys. Rate-limited per client.
+   */
+  @Get('content/:sha256/receipt')
+  async receipt(@Param('sha256') sha256: string) {
+    const { status, entry } = await this.queries.publicProofEntry(validHash(sha256));
+    const receipt = await this.log.receipt(entry);
+    return {
+      contentHash: status.contentHash,
+      match: status.match,
+      filingId: status.filingId,
+      receipt,
+      keys: {
+        log: this.keys.log,
+        logMlDsa44: this.keys.logMlDsa44,
+        witnesses: this.keys.witnesses,
+        witnessQuorum: this.keys.witnessQuorum,
+        tsaCertificates: receipt.timestamps?.length ? this.keys.tsaCertificates : null,
+      },
+    };
   }
 
   /**
