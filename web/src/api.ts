@@ -22,7 +22,7 @@ export class ApiError extends Error {
 
 export interface ApiOptions {
   method?: string;
-  /** Sent as JSON. */
+  /** Sent as JSON; a FormData is sent as multipart/form-data, its parts in insertion order. */
   body?: unknown;
   /** Send the tab's key (default true when one is set). */
   auth?: boolean;
@@ -34,13 +34,14 @@ async function send(path: string, options: ApiOptions): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...options.headers };
   const key = options.auth === false ? null : apiKey.get();
   if (key) headers.authorization = `Bearer ${key}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const form = options.body instanceof FormData ? options.body : undefined;
+  if (options.body !== undefined && !form) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetch(path, {
       method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       signal: options.signal,
       credentials: 'omit',
     });
