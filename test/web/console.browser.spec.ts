@@ -30,7 +30,8 @@ it.each(PAGES)('the %s page (%s) loads by its URL with its heading and the share
     expect(await settledText(tab.page.locator('h1'), heading)).toBe(heading);
     await expect(tab.page.getByRole('navigation').getByRole('link').count()).resolves.toBe(5);
     await screenshot(tab.page, `layout-${name}-en`);
-    expect(tab.problems).toEqual([]);
+    // The certificate of a filing that does not exist is the ledger's 404, which the browser logs.
+    expect(tab.problems.filter((p) => name !== 'certificate' || !p.includes('404'))).toEqual([]);
   } finally {
     await tab.close();
   }

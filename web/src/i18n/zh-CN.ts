@@ -41,7 +41,7 @@ export const zhCN: Record<MessageKey, string> = {
   'certificate.loading': '正在读取存证…',
   'certificate.print': '打印或保存为 PDF',
   'certificate.backToCreator': '返回我的存证',
-  'certificate.issuer': 'Sandbox Ledger · AI 辅助作品可验证存证',
+  'certificate.issuer': '沙盒存证账本 · 人工智能辅助作品的可验证存证',
   'certificate.sheetTitle': '作品存证证书',
   'certificate.statement': '下列内容哈希对应的作品已于所载时间记入本账本的只增 Merkle 日志。',
   'certificate.withdrawn': '此存证已撤回：',
