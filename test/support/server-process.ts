@@ -26,7 +26,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  // Up to a minute: a loaded CI machine can take that long to start Node and Nest.
+  // A start takes a second or two, and over ten on two cores shared with other test runs: wait up to a minute.
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
     try {
