@@ -259,7 +259,7 @@ export function CertificatePage({ params }: PageProps) {
           auth: false,
           signal: abort.signal,
         });
-        setLoaded({ phase: 'ready', filing, proof: certificateProof(filing.filingId, receipt) });
+        setLoaded({ phase: 'ready', filing, proof: certificateProof(filing, receipt) });
       } catch (proofError) {
         if (!abort.signal.aborted) setLoaded({ phase: 'ready', filing, proofError });
       }

@@ -1,14 +1,7 @@
 // What a certificate states, from the public endpoints only (whoever holds the link may see it), and what this browser
 // checked of it with the project's verifier: the log's signature, the inclusion proof, the cosignatures.
-import {
-  bytesToHex,
-  parseCheckpoint,
-  parseCosignerVkey,
-  parseNote,
-  verifyCosignedCheckpoint,
-  verifyReceipt,
-  type JsonReceipt,
-} from '../../verifier.js';
+import { verifyPublicReceipt, type PublicReceipt } from '../../public-check.js';
+import { bytesToHex, parseCheckpoint, parseCosignerVkey, parseNote, verifyCosignatures } from '../../verifier.js';
 
 /** GET /v1/public/filings/:id */
 export interface PublicFiling {
@@ -27,14 +20,10 @@ export interface PublicFiling {
   holder: { id: string; name: string | null } | null;
 }
 
-/** GET /v1/public/content/:sha256/receipt */
-export interface PublicContentReceipt {
-  contentHash: string;
-  match: 'content' | 'copy';
-  filingId: string;
-  receipt: JsonReceipt & { timestamps?: Array<{ tsa: string; time: number; token: string }> };
-  keys: { log: string; logMlDsa44: string; witnesses: string[]; witnessQuorum: number; tsaCertificates: string | null };
-}
+/** GET /v1/public/content/:sha256/receipt, whose time-stamps also name their TSA. */
+export type PublicContentReceipt = PublicReceipt & {
+  receipt: PublicReceipt['receipt'] & { timestamps?: Array<{ tsa: string; time: number; token: string }> };
+};
 
 export interface CertificateProof {
   /** The logged event the proof is about (ContentReserved for the filed content) and its place. */
@@ -55,36 +44,32 @@ export interface CertificateProof {
  */
 export const verificationUrl = (origin: string, contentHash: string) => `${origin}/#sha256=${contentHash}`;
 
-/** The checkpoint's facts and what verified, from a public receipt that names this filing; throws on a malformed note. */
-export function certificateProof(filingId: string, proof: PublicContentReceipt): CertificateProof | { otherFiling: string } {
-  if (proof.filingId !== filingId) return { otherFiling: proof.filingId };
+/**
+ * The checkpoint's facts and what verified, from a public receipt that names this filing; throws on a malformed note.
+ * The verdict is the public page's (verifyPublicReceipt: entry, signature, inclusion, ML-DSA-44, witness quorum).
+ */
+export function certificateProof(filing: PublicFiling, proof: PublicContentReceipt): CertificateProof | { otherFiling: string } {
+  if (proof.filingId !== filing.filingId) return { otherFiling: proof.filingId };
   const { receipt, keys } = proof;
+  const stamps: ReadonlyArray<{ tsa: string; time: number }> = receipt.timestamps ?? [];
   const note = parseNote(receipt.checkpoint);
   if (!note.ok) throw new SyntaxError(note.reason);
   const cp = parseCheckpoint(note.text);
-  const facts = {
+  const verdict = verifyPublicReceipt(filing.contentHash, proof);
+  const failed = verdict.checks.find((c) => c.outcome === 'failed');
+  // Which witnesses cosigned and when: shown once the quorum was checked above.
+  const witnesses = verdict.ok
+    ? verifyCosignatures(
+        receipt.checkpoint,
+        keys.witnesses.map((w) => parseCosignerVkey(w)),
+      ).valid
+    : [];
+  return {
     entryType: receipt.entry.type,
     entryLeafIndex: receipt.leafIndex,
     checkpoint: { origin: cp.origin, treeSize: cp.treeSize, rootHex: bytesToHex(cp.rootHash), time: cp.time ?? null },
-    timestamps: (receipt.timestamps ?? []).map(({ tsa, time }) => ({ tsa, time })),
+    timestamps: stamps.map(({ tsa, time }) => ({ tsa, time })),
+    witnesses: witnesses.map((w) => ({ name: w.key.name, time: w.timestamp })),
+    verified: verdict.ok ? { ok: true } : { ok: false, reason: String(failed?.params.reason ?? 'failed') },
   };
-  const fail = (reason: string): CertificateProof => ({ ...facts, witnesses: [], verified: { ok: false, reason } });
-  const entry = receipt.entry.data as { filingId?: unknown };
-  if (entry.filingId !== filingId) return fail(`the proven entry names filing ${String(entry.filingId)}`);
-  const included = verifyReceipt(receipt, keys.log);
-  if (!included.ok) return fail(included.reason);
-  let cosigned;
-  try {
-    const witnesses = keys.witnesses.map((w) => parseCosignerVkey(w));
-    cosigned = verifyCosignedCheckpoint(receipt.checkpoint, {
-      vkey: keys.log,
-      logMlDsa: parseCosignerVkey(keys.logMlDsa44),
-      witnesses,
-      quorum: Math.min(keys.witnessQuorum, witnesses.length),
-    });
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  if (!cosigned.ok) return fail(cosigned.reason);
-  return { ...facts, witnesses: cosigned.witnesses.map((w) => ({ name: w.key.name, time: w.timestamp })), verified: { ok: true } };
 }
