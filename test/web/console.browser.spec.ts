@@ -60,7 +60,9 @@ it('navigates between pages in the page, by keyboard, and answers an unknown con
       'slk_example',
       0,
     ]);
-    expect(tab.problems).toEqual([]);
+    // The creator page asks the ledger whose key it is: an unknown key is its 401, shown as the ledger worded it.
+    expect(await settledText(page.locator('.problem[role=alert]'), /^The ledger refused/)).toMatch(/^The ledger refused/);
+    expect(tab.problems.filter((p) => !p.includes('status of 401'))).toEqual([]);
   } finally {
     await tab.close();
   }
