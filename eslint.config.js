@@ -7,6 +7,8 @@ import tseslint from 'typescript-eslint';
 
 const root = import.meta.dirname;
 const tsconfig = `${root}/tsconfig.test.json`;
+// The console (web/) is its own program: browser types, Preact JSX, bundler resolution.
+const webTsconfig = `${root}/web/tsconfig.json`;
 
 // Layers of src/, lowest first: a folder (or root file) may import only itself and the layers below it,
 // so no two top-level folders can ever import each other.
@@ -22,6 +24,7 @@ const layers = [
   ['labeling', 'disputes'],
   ['settlement'],
   ['app.module.ts'],
+  ['console'],
   ['app.factory.ts'],
   ['cli', 'bench'],
   ['main.ts'],
@@ -44,19 +47,19 @@ const verifierOnly = 'src/verifier may import only its own files, @noble/* and c
 const notVerifierDependency = '^(?!\\.{1,2}/|@noble/|canonicalize$)';
 
 export default defineConfig(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'data/**'] },
+  { ignores: ['dist/**', 'web/dist/**', 'coverage/**', 'node_modules/**', 'data/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { 'import-x': importX },
-    // One program over src and test (tsconfig.test.json) serves the type-aware rules below.
-    languageOptions: { parserOptions: { project: tsconfig, tsconfigRootDir: root } },
+    // One program over src and test (tsconfig.test.json), one over the console (web/tsconfig.json), serve the type-aware rules below.
+    languageOptions: { parserOptions: { project: [tsconfig, webTsconfig], tsconfigRootDir: root } },
     settings: {
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: tsconfig })],
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: [tsconfig, webTsconfig], noWarnOnMultipleProjects: true })],
       // Without these, import-x skips .ts dependencies when it follows imports, and no-cycle would find nothing.
-      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
     },
     rules: {
       // Input validation rejects control characters on purpose, so its regexes have to name them.
@@ -95,6 +98,18 @@ export default defineConfig(
         { selector: `ImportExpression[source.value=/${notVerifierDependency.replaceAll('/', '\\x2F')}/]`, message: verifierOnly },
         { selector: 'ImportExpression:not([source.type="Literal"])', message: verifierOnly },
       ],
+    },
+  },
+  {
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      // The console runs in a browser: of the server's code it may bundle only the framework-free verifier.
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+src/(?!verifier/)', message: 'web/ may import only src/verifier of the server code.' }] },
+      ],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

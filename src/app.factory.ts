@@ -21,6 +21,7 @@ import { MERKLE_LOG } from './ledger/ledger.tokens.js';
 import type { MerkleLog } from './ledger/log/merkle-log.js';
 import { withAdvisoryLock } from './ledger/event-store/postgres-support.js';
 import { ProjectionRunner } from './ledger/read-models/projection-runner.js';
+import { CONSOLE_DIR, registerConsole } from './console/console.routes.js';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -52,18 +53,32 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
 
   // Security headers on every response, hooked before anything that may answer early (rate limit, 415). Built once:
-  // helmet() compiles its options (the CSP among them) into one function that only sets headers.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
+  // helmet() compiles its options (the CSP among them) into one function that only sets headers. Scripts come from this
+  // origin only (no inline script anywhere); no upgrade-insecure-requests, which would blank the pages when they are
+  // opened over plain HTTP. Swagger UI (/docs) writes inline styles, so only its pages allow them.
+  const contentSecurityPolicy = (inlineStyles: boolean) => ({
+    useDefaults: true,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: inlineStyles ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      connectSrc: ["'self'"],
+      workerSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      upgradeInsecureRequests: null,
     },
   });
-  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined)));
+  const securityHeaders = helmet({ contentSecurityPolicy: contentSecurityPolicy(false) });
+  const docsSecurityHeaders = helmet({ contentSecurityPolicy: contentSecurityPolicy(true) });
+  fastify.addHook('onRequest', (request, reply, done) =>
+    (request.url.startsWith('/docs') ? docsSecurityHeaders : securityHeaders)(request.raw, reply.raw, (err) =>
+      done(err as Error | undefined),
+    ),
+  );
   // Unauthenticated endpoints are rate-limited per client address; authenticated ones are accountable to a key.
   // Judged by the matched route, not the raw URL: a percent-encoded spelling of a public path (/v1/%70ublic/...) reaches the same handler.
   await app.register(rateLimit as never, {
@@ -151,6 +166,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     isPublicPath,
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  if (!(await registerConsole(fastify))) new Logger('console').warn(`web console not built (no ${CONSOLE_DIR}); run npm run build:web`);
 
   await app.init();
   await app.get(ProjectionRunner).start();

@@ -1,5 +1,5 @@
 // Answers of the filing endpoints, as the OpenAPI document describes them (their schemas come from these properties).
-import { EventEnvelopeDto, InclusionProofDto } from '../ledger/ledger-responses.dto.js';
+import { EventEnvelopeDto, InclusionProofDto, ReceiptDto } from '../ledger/ledger-responses.dto.js';
 import type { PriorFiling } from './filing.events.js';
 
 export class PriorFilingDto implements PriorFiling {
@@ -228,4 +228,22 @@ export class InspectionDto {
   aiSignals: Record<string, unknown>[];
   matches: Record<string, unknown>;
   recorded: false;
+}
+
+/** The keys a public receipt is checked with, as GET /v1/ledger/keys publishes them (the TSA CA only when time-stamped). */
+export class PublicReceiptKeysDto {
+  log: string;
+  logMlDsa44: string;
+  witnesses: string[];
+  witnessQuorum: number;
+  tsaCertificates: string | null;
+}
+
+/** Proof anyone can check that content is in the log: the receipt of its ContentReserved (or a copy's CopyRegistered) and the keys. */
+export class PublicReceiptDto {
+  contentHash: string;
+  match: 'content' | 'copy';
+  filingId: string;
+  receipt: ReceiptDto;
+  keys: PublicReceiptKeysDto;
 }

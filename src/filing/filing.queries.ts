@@ -9,8 +9,9 @@ import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { CopyView } from './copy-view.entity.js';
 import { FilingView } from './filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
+import type { Right } from '../verifier/rights-rules.js';
 import type { ListFilingsQuery } from './filing.dto.js';
-import { filingStream, type FiledFile } from './filing.events.js';
+import { contentStream, filingStream, type FiledFile } from './filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
 
 export const filingResource = (f: FilingView) => ({
@@ -41,6 +42,9 @@ export const filingResource = (f: FilingView) => ({
   amendedAt: f.amendedAt,
   humanContributionNotes: f.humanContributionNotes ?? [],
 });
+
+/** A right as anyone may see it: its status and flags, and the dates the sandbox rules set. */
+export type PublicRight = Pick<Right, 'status' | 'flags' | 'since' | 'labelDueAt' | 'quietUntil' | 'expiresAt'>;
 
 /** A principal as views name it: id and display name (null when the principal is unknown). */
 export type Party = { id: string; name: string | null };
@@ -128,10 +132,21 @@ export class FilingQueries {
     return filed;
   }
 
-  /** Who holds an active filing's right now, named; null for a withdrawn filing. */
-  private async publicHolder(f: FilingView): Promise<Party | null> {
-    const holder = f.status === 'active' ? ((await this.safeguards.rightAt(f.filingId, new Date()))?.holder ?? f.creator) : null;
-    return holder ? (await this.parties([holder])).get(holder)! : null;
+  /** Who holds an active filing's right now, named (null for a withdrawn filing), and the right's public standing. */
+  private async publicRight(f: FilingView): Promise<{ holder: Party | null; right: PublicRight | null }> {
+    const right = await this.safeguards.rightAt(f.filingId, new Date());
+    const holder = f.status === 'active' ? (right?.holder ?? f.creator) : null;
+    return {
+      holder: holder ? (await this.parties([holder])).get(holder)! : null,
+      right: right && {
+        status: right.status,
+        flags: right.flags,
+        since: right.since,
+        labelDueAt: right.labelDueAt,
+        quietUntil: right.quietUntil,
+        expiresAt: right.expiresAt,
+      },
+    };
   }
 
   /**
@@ -159,7 +174,7 @@ export class FilingQueries {
       leafIndex: f.leafIndex,
       labelState: f.labelState,
       labelTier: f.labelTier ?? null,
-      holder: await this.publicHolder(f),
+      ...(await this.publicRight(f)),
       priorFilings: f.priorFilings ?? [],
       ...(copy
         ? {
@@ -196,7 +211,26 @@ export class FilingQueries {
       file: file ? { sniffedType: file.sniffedType, size: file.size, image: file.image, aiSignals: file.aiSignals ?? [] } : null,
       labels: { state: f.labelState, tier: f.labelTier ?? null, version: labels?.version ?? null, implicit: labels?.implicit ?? null },
       copies: copies.map((c) => ({ sha256: c.sha256, registeredAt: c.registeredAt, leafIndex: c.leafIndex })),
-      holder: await this.publicHolder(f),
+      holder: (await this.publicRight(f)).holder,
     };
+  }
+
+  /**
+   * The logged event that ties this content to its filing, for a public receipt: the filing's ContentReserved
+   * (content, filing, creator, nothing of the generation record), or the CopyRegistered of a registered copy.
+   */
+  async publicProofEntry(contentHash: string) {
+    const status = await this.publicStatus(contentHash);
+    const entry =
+      status.match === 'content'
+        ? (await this.store.readStream(contentStream(contentHash))).findLast(
+            (e) => e.type === 'ContentReserved' && e.data.filingId === status.filingId,
+          )
+        : (await this.store.readStream(filingStream(status.filingId))).find(
+            (e) => e.type === 'CopyRegistered' && e.leafIndex === status.copy!.leafIndex,
+          );
+    // The read model named this filing from these very events: not finding them is the ledger's fault.
+    if (!entry) throw new Error(`no ${status.match === 'content' ? 'ContentReserved' : 'CopyRegistered'} event for ${contentHash}`);
+    return { status, entry };
   }
 }

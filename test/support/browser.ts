@@ -1,0 +1,86 @@
+// A real browser for the console's tests: Debian's Chromium driven by playwright-core. A missing browser fails the
+// suite (it never skips), as a missing PostgreSQL does.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { ROOT } from '../../src/bench/processes.js';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** Gitignored; CI keeps the pictures as artifacts, a developer opens them to look at the pages. */
+export const SCREENSHOTS_DIR = join(ROOT, 'test-artifacts', 'screenshots');
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`no Chromium at ${CHROMIUM_PATH}: the browser suites need it (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  // launch() gives the browser a fresh, temporary profile of its own, removed on close.
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface ConsoleTab {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, uncaught exceptions and CSP violations seen so far: a page under test should have none. */
+  problems: string[];
+  close: () => Promise<void>;
+}
+
+/** A new tab (own storage) on the console, in the given language's locale. */
+export async function openTab(browser: Browser, baseUrl: string, locale: 'en-US' | 'zh-CN' = 'en-US'): Promise<ConsoleTab> {
+  const context = await browser.newContext({ baseURL: baseUrl, locale, viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  return { context, page, problems, close: () => context.close() };
+}
+
+/** A full-page picture under test-artifacts/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const path = join(SCREENSHOTS_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Drops a file on an element, as a person dragging it from the desktop would (a DataTransfer on a drop event). */
+export async function dropFile(page: Page, selector: string, name: string, bytes: Buffer): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, base64 }) => {
+      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], name));
+      return dt;
+    },
+    { name, base64: bytes.toString('base64') },
+  );
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer });
+}
+
+/**
+ * The element's text once it matches `expected`, or its last text after `timeout` ms: the page renders asynchronously,
+ * so assert on what this returns (`expect(await settledText(h1, 'Reviewer')).toBe('Reviewer')`) to see the real text on a failure.
+ */
+export async function settledText(locator: Locator, expected: string | RegExp, timeout = 15_000): Promise<string | null> {
+  const deadline = Date.now() + timeout;
+  let text: string | null;
+  for (;;) {
+    text = (await locator.count()) > 0 ? await locator.first().textContent() : null;
+    if (text !== null && (typeof expected === 'string' ? text === expected : expected.test(text))) return text;
+    if (Date.now() > deadline) return text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,116 @@
+// The filing certificate in a real browser: anyone with the link sees the filing's hash, time and proof in Chinese and
+// English, with a QR code that decodes (from the rendered pixels) to the page that verifies the hash; printed, it is
+// one A4 page without the console's navigation.
+import jsQR from 'jsqr';
+import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
+import { labelsBody, registerPrincipal, type Who } from '../support/cast.js';
+import { call } from '../support/http-client.js';
+import { filingBody } from '../support/ledger-app.js';
+import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+let alice: Who;
+beforeAll(async () => {
+  // Both started at once; whichever starts is kept so afterAll closes it even when the other failed.
+  const [started, launched] = await Promise.allSettled([startConsoleServer(), launchBrowser()]);
+  if (started.status === 'fulfilled') server = started.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  for (const r of [started, launched]) if (r.status === 'rejected') throw r.reason;
+  alice = await registerPrincipal(server.url, server.adminKey, 'Alice Chen', ['creator']);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function fileWithLabels(title: string) {
+  const body = filingBody({ title });
+  const filed = await call(server.url, 'POST', '/v1/filings', alice.key, body);
+  expect(filed.status).toBe(201);
+  const labels = await call(server.url, 'POST', `/v1/filings/${filed.json.filingId}/labels`, alice.key, labelsBody('gen-cert'));
+  expect(labels.status).toBe(201);
+  return { filingId: filed.json.filingId as string, contentHash: body.contentHash as string, leafIndex: filed.json.leafIndex as number };
+}
+
+/** The QR code as the page drew it, read back from the screenshot's pixels. */
+async function decodeQr(page: Page): Promise<string | null> {
+  const png = await page.getByTestId('cert-qr').screenshot();
+  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height)?.data ?? null;
+}
+
+it('shows the filing, its proof and a QR code to the verification page, in Chinese and English, without a key', async () => {
+  const { filingId, contentHash, leafIndex } = await fileWithLabels('灯塔 · Lighthouse');
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.goto(`/certificate/${filingId}`);
+    expect(await settledText(page.locator('h1'), '存证证书')).toBe('存证证书');
+    expect(await settledText(page.getByTestId('cert-hash'), contentHash)).toBe(contentHash);
+    await expect(page.getByTestId('cert-filing-id').textContent()).resolves.toBe(filingId);
+    await expect(page.getByTestId('cert-title').textContent()).resolves.toBe('灯塔 · Lighthouse');
+    await expect(page.getByTestId('cert-leaf').textContent()).resolves.toBe(String(leafIndex));
+    // The receipt was checked in the page against the ledger's keys; the checkpoint covers the filing.
+    expect(await settledText(page.getByTestId('cert-verified'), /^✓/)).toMatch(/^✓ 日志签名、包含证明与联署已在本浏览器中验证/);
+    expect(Number(await page.getByTestId('cert-tree-size').textContent())).toBeGreaterThan(leafIndex);
+    await expect(page.getByTestId('cert-root').textContent()).resolves.toMatch(/^[0-9a-f]{64}$/);
+    // Both languages on the sheet, whatever the switch says.
+    const sheet = (await page.locator('.certificate').textContent())!;
+    for (const words of ['作品存证证书', 'Certificate of filing', '内容哈希', 'Content hash', '北京时间', 'UTC', '已声明', 'gen-cert'])
+      expect(sheet).toContain(words);
+    // The QR code, decoded from the pixels, is the verification URL printed under it.
+    const url = `${server.url}/#sha256=${contentHash}`;
+    await expect(page.getByTestId('cert-url').textContent()).resolves.toBe(url);
+    expect(await decodeQr(page)).toBe(url);
+    await screenshot(page, 'certificate-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('prints as one A4 page without the navigation, with the QR code still readable', async () => {
+  const { filingId, contentHash } = await fileWithLabels('Print test');
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await page.goto(`/certificate/${filingId}`);
+    expect(await settledText(page.getByTestId('cert-verified'), /^✓/)).toMatch(/^✓/);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Filing certificate');
+    await screenshot(page, 'certificate-en');
+    // The printable area of A4 with the sheet's 12 mm margins, at 96 CSS pixels per inch: the screenshot shows the paper.
+    await page.setViewportSize({ width: Math.round((186 / 25.4) * 96), height: Math.round((273 / 25.4) * 96) });
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.locator('.site-header').isVisible()).resolves.toBe(false);
+    await expect(page.getByRole('button', { name: 'Print or save as PDF' }).isVisible()).resolves.toBe(false);
+    await expect(page.getByTestId('cert-hash').isVisible()).resolves.toBe(true);
+    expect(await decodeQr(page)).toBe(`${server.url}/#sha256=${contentHash}`);
+    await screenshot(page, 'certificate-print');
+    const pdf = (await page.pdf({ preferCSSPageSize: true, printBackground: true })).toString('latin1');
+    const boxes = [...pdf.matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    // A4 is 595 × 842 points; one page.
+    expect(boxes).toHaveLength(1);
+    expect(Math.round(boxes[0][0])).toBeGreaterThanOrEqual(595);
+    expect(Math.round(boxes[0][0])).toBeLessThanOrEqual(596);
+    expect(Math.round(boxes[0][1])).toBeGreaterThanOrEqual(842);
+    expect(Math.round(boxes[0][1])).toBeLessThanOrEqual(843);
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('says so when there is no such filing', async () => {
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    await tab.page.goto('/certificate/0b6f3c52-1d7e-4a53-9d40-3f1f1b6c2a10');
+    const alert = tab.page.locator('.problem[role=alert]');
+    expect(await settledText(alert, /refused/)).toMatch(/no filing 0b6f3c52-1d7e-4a53-9d40-3f1f1b6c2a10/);
+    await expect(tab.page.locator('.certificate').count()).resolves.toBe(0);
+  } finally {
+    await tab.close();
+  }
+});

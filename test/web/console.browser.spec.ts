@@ -1,0 +1,126 @@
+// The console in a real browser (Debian's Chromium) against the compiled server: every route renders, the language
+// switch works and is remembered, the page hashes a dropped file itself, and no page breaks its CSP.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const PAGES: Array<[string, string, string]> = [
+  ['public', '/', 'Is this file filed?'],
+  ['creator', '/creator', 'Creator'],
+  ['reviewer', '/reviewer', 'Reviewer'],
+  ['auditor', '/auditor', 'Auditor'],
+  ['certificate', '/certificate/0b6f3c52-1d7e-4a53-9d40-3f1f1b6c2a10', 'Filing certificate'],
+];
+
+it.each(PAGES)('the %s page (%s) loads by its URL with its heading and the shared navigation', async (name, path, heading) => {
+  const tab = await openTab(browser, server.url);
+  try {
+    await tab.page.goto(path);
+    expect(await settledText(tab.page.locator('h1'), heading)).toBe(heading);
+    await expect(tab.page.getByRole('navigation').getByRole('link').count()).resolves.toBe(5);
+    await screenshot(tab.page, `layout-${name}-en`);
+    // The certificate of a filing that does not exist is the ledger's 404, which the browser logs.
+    expect(tab.problems.filter((p) => name !== 'certificate' || !p.includes('404'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('navigates between pages in the page and by keyboard, and keeps the API key in the tab only', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    const before = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+    await page.getByRole('link', { name: 'Reviewer' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await settledText(page.locator('h1'), 'Reviewer')).toBe('Reviewer');
+    expect(new URL(page.url()).pathname).toBe('/reviewer');
+    await expect(page.getByRole('link', { name: 'Reviewer' }).getAttribute('aria-current')).resolves.toBe('page');
+    // Same document: the route changed without a reload.
+    await expect(page.evaluate(() => performance.getEntriesByType('navigation').length)).resolves.toBe(before);
+    await page.goBack();
+    expect(await settledText(page.locator('h1'), 'Is this file filed?')).toBe('Is this file filed?');
+    // The API key form is labelled and kept in this tab's sessionStorage only.
+    await page.goto('/creator');
+    await page.getByLabel('API key (kept in this tab only)').fill('slk_example');
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await expect(page.evaluate(() => [sessionStorage.getItem('sandbox-ledger.apiKey'), localStorage.length])).resolves.toEqual([
+      'slk_example',
+      0,
+    ]);
+    // The creator page asks the ledger whose key it is: an unknown key is its 401, shown as the ledger worded it.
+    expect(await settledText(page.locator('.problem[role=alert]'), /^The ledger refused/)).toMatch(/^The ledger refused/);
+    expect(tab.problems.filter((p) => !p.includes('status of 401'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('switches to Chinese with the visible switch, keeps the choice across a reload, and follows a zh browser by default', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await settledText(page.locator('h1'), '这个文件是否已存证？')).toBe('这个文件是否已存证？');
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN');
+    await page.reload();
+    expect(await settledText(page.locator('h1'), '这个文件是否已存证？')).toBe('这个文件是否已存证？');
+    await expect(page.getByRole('link', { name: '审核员' }).count()).resolves.toBe(1);
+    await screenshot(page, 'layout-public-zh-CN');
+  } finally {
+    await tab.close();
+  }
+  const zh = await openTab(browser, server.url, 'zh-CN');
+  try {
+    await zh.page.goto('/auditor');
+    expect(await settledText(zh.page.locator('h1'), '审计员')).toBe('审计员');
+  } finally {
+    await zh.close();
+  }
+});
+
+it('computes the SHA-256 of a dropped file and of a chosen file in the page', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    const dropped = randomBytes(300_000);
+    await dropFile(page, '[data-testid=public-file-zone]', 'work.bin', dropped);
+    const droppedHash = createHash('sha256').update(dropped).digest('hex');
+    expect(await settledText(page.getByTestId('sha256'), droppedHash)).toBe(droppedHash);
+    const chosen = Buffer.from('a chosen file\n');
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'chosen.txt', mimeType: 'text/plain', buffer: chosen });
+    const chosenHash = createHash('sha256').update(chosen).digest('hex');
+    expect(await settledText(page.getByTestId('sha256'), chosenHash)).toBe(chosenHash);
+    // The page looked both hashes up: the ledger's 404 ("not filed") is the only complaint the browser logs.
+    expect(tab.problems.filter((p) => !p.includes('status of 404'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('shows Swagger UI at /docs over plain HTTP within its CSP', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    await tab.page.goto('/docs');
+    await tab.page.locator('.swagger-ui .info .title').waitFor();
+    await expect(tab.page.locator('.swagger-ui .info .title').textContent()).resolves.toContain('Sandbox Ledger');
+    await screenshot(tab.page, 'docs');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});

@@ -1,0 +1,155 @@
+// The creator page in a real browser against the compiled server: a creator files a work through the form (hashed in
+// the page, the prompt hashed in the page, the file uploaded for inspection), sees it in their list, declares labels,
+// registers the labelled copy, downloads the receipt; refusals show as the ledger worded them.
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { registerPrincipal, type Who } from '../support/cast.js';
+import { iTXt, sha256 } from '../support/files.js';
+import { call } from '../support/http-client.js';
+import { scenePng, withPngChunks } from '../support/images.js';
+import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+let alice: Who;
+beforeAll(async () => {
+  // Both started at once; whichever starts is kept so afterAll closes it even when the other failed.
+  const [started, launched] = await Promise.allSettled([startConsoleServer(), launchBrowser()]);
+  if (started.status === 'fulfilled') server = started.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  for (const r of [started, launched]) if (r.status === 'rejected') throw r.reason;
+  alice = await registerPrincipal(server.url, server.adminKey, 'Alice Chen', ['creator']);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signIn(page: Page, key: string) {
+  await page.goto('/creator');
+  await page.getByLabel('API key (kept in this tab only)').fill(key);
+  await page.getByLabel('API key (kept in this tab only)').press('Enter');
+  expect(await settledText(page.getByTestId('creator-me'), /Alice Chen/)).toContain(alice.id);
+}
+
+it('files a work through the form, shows it in the list, declares labels, registers the labelled copy and downloads the receipt', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key);
+    const work = await scenePng(41, 320, 240);
+    const prompt = 'a lighthouse at dusk, oil on canvas, 水墨';
+    await dropFile(page, '[data-testid=creator-file-zone]', 'lighthouse.png', work);
+    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(work))).toBe(sha256(work));
+    // The dropped File has no type here: the creator types it, and the title was taken from the file name.
+    await expect(page.getByLabel('Title', { exact: true }).inputValue()).resolves.toBe('lighthouse');
+    await page.getByLabel('Title', { exact: true }).fill('Lighthouse at dusk');
+    await page.getByLabel('Content type (MIME)').fill('image/png');
+    await page.getByLabel('Upload the file for inspection').check();
+    await page.getByLabel('Digital source type (IPTC)').selectOption('compositeWithTrainedAlgorithmicMedia');
+    await page.getByLabel('Tool name').fill('Stable Diffusion');
+    await page.getByLabel('Tool version (optional)').fill('3.5');
+    await page.getByLabel('Prompt text').fill(prompt);
+    expect(await settledText(page.getByTestId('creator-prompt-hash'), sha256(Buffer.from(prompt)))).toBe(sha256(Buffer.from(prompt)));
+    await page.getByLabel('Seed (optional)').fill('18446744073709551615');
+    await page.getByLabel('Iterations (optional)').fill('12');
+    await page.getByLabel('Your human contribution').fill('Wrote the prompt, chose one of 48 candidates, repainted the sky.');
+    // Submitted from the keyboard.
+    await page.getByRole('button', { name: 'File the work' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await settledText(page.getByTestId('creator-filed'), /^Filed: /)).toMatch(/^Filed: [0-9a-f-]{36} \(leaf \d+\)\.$/);
+    const filingId = /Filed: ([0-9a-f-]{36})/.exec((await page.getByTestId('creator-filed').textContent())!)![1];
+
+    // The list shows the filing with the hash and title the form sent, and its right.
+    const card = page.locator(`[data-testid=filing-card][data-filing-id="${filingId}"]`);
+    expect(await settledText(card.getByTestId('filing-title'), 'Lighthouse at dusk')).toBe('Lighthouse at dusk');
+    await expect(card.getByTestId('filing-hash').textContent()).resolves.toBe(sha256(work));
+    expect(await settledText(card.getByTestId('filing-right'), /^provisional/)).toBe('provisional');
+
+    // What the ledger recorded: the prompt's hash (not its text), the typed record, and the uploaded file inspected.
+    const filed = await call(server.url, 'GET', `/v1/filings/${filingId}`, alice.key);
+    expect(filed.status).toBe(200);
+    expect(filed.json).toMatchObject({
+      contentHash: sha256(work),
+      contentType: 'image/png',
+      title: 'Lighthouse at dusk',
+      generation: {
+        digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia',
+        tool: { name: 'Stable Diffusion', version: '3.5' },
+        promptHash: sha256(Buffer.from(prompt)),
+        seed: '18446744073709551615',
+        iterations: 12,
+      },
+      file: { sniffedType: 'image/png', size: work.length },
+      perceptualHash: { source: 'computed' },
+    });
+    expect(filed.text).not.toContain('lighthouse at dusk, oil');
+
+    // Labels declared through the form; the answer's implicit label is what the copy embeds.
+    await card.getByRole('button', { name: 'Declare labels' }).click();
+    await card.getByLabel('ContentProducer').fill('ACME-AI');
+    await card.getByLabel('ProduceID').fill('gen-0042');
+    await card.getByRole('button', { name: 'Declare labels' }).last().click();
+    expect(await settledText(card.getByRole('status'), /Labels declared \(version 1/)).toMatch(/Labels declared \(version 1, leaf \d+\)/);
+    const aigcJson = await card.getByLabel('Implicit label to embed in the file').inputValue();
+    expect(JSON.parse(aigcJson)).toMatchObject({ Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0042', PropagateID: filingId });
+    const afterLabels = page.locator(`[data-testid=filing-card][data-filing-id="${filingId}"]`);
+    expect(await settledText(afterLabels.locator('dd').nth(4), /^declared/)).toMatch(/^declared/);
+
+    // The labelled copy registers through the form.
+    const copy = withPngChunks(work, [iTXt('AIGC', aigcJson)]);
+    await afterLabels.getByRole('button', { name: 'Register a labelled copy' }).click();
+    await dropFile(page, `[data-testid="copy-${filingId}-zone"]`, 'lighthouse-labelled.png', copy);
+    await afterLabels.getByRole('button', { name: 'Register the copy' }).click();
+    expect(await settledText(afterLabels.getByRole('status').last(), /Copy registered/)).toContain(sha256(copy));
+    const lookup = await call(server.url, 'GET', `/v1/public/content/${sha256(copy)}`);
+    expect(lookup.json).toMatchObject({ match: 'copy', filingId });
+
+    // The receipt downloads with the tab's key and proves this filing.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      afterLabels.getByRole('button', { name: 'Download receipt' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`receipt-${filingId}.json`);
+    const receipt = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(receipt.entry).toMatchObject({ type: 'WorkFiled', data: { filingId, contentHash: sha256(work) } });
+    await screenshot(page, 'creator-filed-en');
+
+    // The certificate opens from the list.
+    await afterLabels.getByRole('link', { name: 'Certificate' }).click();
+    expect(await settledText(page.getByTestId('cert-hash'), sha256(work))).toBe(sha256(work));
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('shows a refusal as the ledger worded it and files nothing', async () => {
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.goto('/creator');
+    await page.getByRole('button', { name: 'English' }).click();
+    await signIn(page, alice.key);
+    const before = await call(server.url, 'GET', `/v1/filings?creator=${alice.id}`, alice.key);
+    const bytes = Buffer.from('a short poem\n');
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'poem.txt', mimeType: 'text/plain', buffer: bytes });
+    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(bytes))).toBe(sha256(bytes));
+    await expect(page.getByLabel('Content type (MIME)').inputValue()).resolves.toBe('text/plain');
+    await page.getByLabel('Content type (MIME)').fill('Text/Plain');
+    await page.getByLabel('Tool name').fill('GPT');
+    await page.getByLabel('Give its SHA-256').check();
+    await page.getByLabel('Prompt SHA-256 (64 hex characters)').fill('ab'.repeat(32));
+    await page.getByLabel('Your human contribution').fill('Edited every line.');
+    await page.getByRole('button', { name: 'File the work' }).click();
+    const alert = page.locator('.creator-form .problem[role=alert]');
+    expect(await settledText(alert, /refused/)).toMatch(/^The ledger refused: .*contentType must be a lowercase MIME type/);
+    const after = await call(server.url, 'GET', `/v1/filings?creator=${alice.id}`, alice.key);
+    expect(after.json.items.length).toBe(before.json.items.length);
+    await screenshot(page, 'creator-refused-en');
+    expect(tab.problems.filter((p) => !p.includes('400'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});

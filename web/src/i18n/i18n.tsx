@@ -1,0 +1,62 @@
+// Language state: English or Simplified Chinese, chosen by the visible switch and remembered in localStorage.
+import { createContext } from 'preact';
+import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { en, type MessageKey } from './en.js';
+import { zhCN } from './zh-CN.js';
+
+export type Lang = 'en' | 'zh-CN';
+export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
+const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
+const STORAGE_KEY = 'sandbox-ledger.lang';
+
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
+  const text = TABLES[lang][key];
+  return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : text;
+}
+
+/** The remembered choice, else the browser's preference (Chinese for any zh-*), else English. */
+export function initialLang(): Lang {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    if (stored === 'en' || stored === 'zh-CN') return stored;
+  } catch {
+    /* storage may be disabled */
+  }
+  return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh-CN' : 'en';
+}
+
+interface I18n {
+  lang: Lang;
+  setLang: (lang: Lang) => void;
+  t: Translate;
+}
+
+const I18nContext = createContext<I18n>({ lang: 'en', setLang: () => undefined, t: (key, params) => translate('en', key, params) });
+
+export function I18nProvider({ children }: { children: ComponentChildren }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  const value = useMemo<I18n>(
+    () => ({
+      lang,
+      setLang: (next) => {
+        try {
+          localStorage.setItem(STORAGE_KEY, next);
+        } catch {
+          /* the choice then lasts for this page only */
+        }
+        setLangState(next);
+      },
+      t: (key, params) => translate(lang, key, params),
+    }),
+    [lang],
+  );
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export const useI18n = () => useContext(I18nContext);

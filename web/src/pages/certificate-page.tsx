@@ -1,0 +1,292 @@
+// The filing certificate: what the ledger states of a filing and its proof, in Chinese and English on the same sheet,
+// printable on A4, with a QR code to the page that verifies the content hash. Public data only: anyone with the link.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import type { PageProps } from '../app.js';
+import { ProblemMessage } from '../components/problem.js';
+import { translate, useI18n, type Lang } from '../i18n/i18n.js';
+import type { MessageKey } from '../i18n/en.js';
+import { Link } from '../router.js';
+import { utcAndBeijing } from '../time-format.js';
+import {
+  certificateProof,
+  verificationUrl,
+  type CertificateProof,
+  type PublicContentReceipt,
+  type PublicFiling,
+} from './certificate/certificate-facts.js';
+import { QrCode } from './certificate/qr-code.js';
+import './certificate/certificate.css';
+
+type Loaded =
+  | { phase: 'loading' }
+  | { phase: 'error'; error: unknown }
+  | { phase: 'ready'; filing: PublicFiling; proof?: CertificateProof | { otherFiling: string }; proofError?: unknown };
+
+/** The certificate's own words are in both languages, Chinese first, whatever the switch says. */
+const BOTH: readonly Lang[] = ['zh-CN', 'en'];
+
+function Both({ k, params }: { k: MessageKey; params?: Record<string, string | number> }) {
+  return (
+    <>
+      {BOTH.map((l) => (
+        <span class={`cert-${l === 'en' ? 'en' : 'zh'}`} lang={l} key={l}>
+          {translate(l, k, params)}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** An instant as UTC and Beijing time, each named in both languages. */
+function CertTime({ at }: { at: string | number }) {
+  const both = utcAndBeijing(typeof at === 'number' ? at * 1000 : at);
+  if (!both) return <span>{String(at)}</span>;
+  return (
+    <span class="cert-times">
+      <span class="mono">{both.utc}</span> <Both k="certificate.utc" />
+      <br />
+      <span class="mono">{both.beijing}</span> <Both k="certificate.beijing" />
+    </span>
+  );
+}
+
+function Row({ k, children, testId }: { k: MessageKey; children: ComponentChildren; testId?: string }) {
+  return (
+    <>
+      <dt>
+        <Both k={k} />
+      </dt>
+      <dd data-testid={testId}>{children}</dd>
+    </>
+  );
+}
+
+const STATE_KEYS = {
+  none: 'certificate.labels.none',
+  declared: 'certificate.labels.declared',
+  verified: 'certificate.labels.verified',
+} as const satisfies Record<PublicFiling['labels']['state'], MessageKey>;
+
+/** The implicit label's AIGC fields as the filing declared them, in the standard's order. */
+function aigcFields(implicit: unknown): Array<[string, string]> {
+  const aigc = (implicit as { AIGC?: Record<string, unknown> } | null)?.AIGC;
+  if (!aigc || typeof aigc !== 'object') return [];
+  return Object.entries(aigc).map(([k, v]) => [k, String(v)]);
+}
+
+function Certificate({ filing, proof, proofError }: Extract<Loaded, { phase: 'ready' }>) {
+  const { t } = useI18n();
+  const url = verificationUrl(location.origin, filing.contentHash);
+  const facts = proof && 'checkpoint' in proof ? proof : undefined;
+  const aigc = aigcFields(filing.labels.implicit);
+  return (
+    <article class="certificate" aria-labelledby="cert-heading">
+      <header class="cert-head">
+        <p class="cert-issuer">
+          <Both k="certificate.issuer" />
+        </p>
+        <h2 id="cert-heading" class="cert-name">
+          <Both k="certificate.sheetTitle" />
+        </h2>
+        <p class="cert-statement">
+          <Both k="certificate.statement" />
+        </p>
+      </header>
+      {filing.status === 'withdrawn' ? (
+        <p class="cert-withdrawn" role="note">
+          <Both k="certificate.withdrawn" /> {filing.withdrawnAt ? <CertTime at={filing.withdrawnAt} /> : null}
+        </p>
+      ) : null}
+      <div class="cert-body">
+        <dl class="cert-facts">
+          <Row k="certificate.filingId">
+            <code data-testid="cert-filing-id">{filing.filingId}</code>
+          </Row>
+          <Row k="certificate.workTitle">
+            <span data-testid="cert-title">{filing.title}</span>
+          </Row>
+          <Row k="certificate.contentHash">
+            <code data-testid="cert-hash">{filing.contentHash}</code>
+          </Row>
+          <Row k="certificate.contentType">
+            <code>{filing.contentType}</code>
+          </Row>
+          {filing.digitalSourceType ? (
+            <Row k="certificate.sourceType">
+              <code>{filing.digitalSourceType.split('/').pop()}</code>
+            </Row>
+          ) : null}
+          <Row k="certificate.filedAt">
+            <CertTime at={filing.filedAt} />
+          </Row>
+          <Row k="certificate.leafIndex">
+            <span class="mono" data-testid="cert-leaf">
+              {filing.leafIndex}
+            </span>
+          </Row>
+          {filing.holder ? (
+            <Row k="certificate.holder">
+              <span>{filing.holder.name ?? filing.holder.id}</span>
+            </Row>
+          ) : null}
+          <Row k="certificate.labelsState">
+            <Both k={STATE_KEYS[filing.labels.state]} />
+            {filing.labels.tier ? (
+              <span class="cert-tier">
+                {' '}
+                <Both k="certificate.labels.tier" params={{ tier: filing.labels.tier }} />
+              </span>
+            ) : null}
+            {aigc.length ? (
+              <ul class="cert-aigc">
+                {aigc.map(([k, v]) => (
+                  <li key={k}>
+                    <code>
+                      {k}: {v || '—'}
+                    </code>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </Row>
+        </dl>
+        <figure class="cert-qr">
+          <QrCode text={url} label={t('certificate.qrLabel')} testId="cert-qr" />
+          <figcaption>
+            <Both k="certificate.qrCaption" />
+            <code class="cert-url" data-testid="cert-url">
+              {url}
+            </code>
+          </figcaption>
+        </figure>
+      </div>
+      <section class="cert-proof" aria-labelledby="cert-proof-heading">
+        <h3 id="cert-proof-heading">
+          <Both k="certificate.proof" />
+        </h3>
+        {facts ? (
+          <dl class="cert-facts">
+            <Row k="certificate.checkpointOrigin">
+              <code>{facts.checkpoint.origin}</code>
+            </Row>
+            <Row k="certificate.checkpointSize">
+              <span class="mono" data-testid="cert-tree-size">
+                {facts.checkpoint.treeSize}
+              </span>
+            </Row>
+            <Row k="certificate.checkpointRoot">
+              <code data-testid="cert-root">{facts.checkpoint.rootHex}</code>
+            </Row>
+            {facts.checkpoint.time !== null ? (
+              <Row k="certificate.checkpointTime">
+                <CertTime at={facts.checkpoint.time} />
+              </Row>
+            ) : null}
+            <Row k="certificate.provenEntry">
+              <Both k="certificate.provenEntryValue" params={{ type: facts.entryType, leaf: facts.entryLeafIndex }} />
+            </Row>
+            {facts.witnesses.length ? (
+              <Row k="certificate.witnesses">
+                <ul class="cert-list">
+                  {facts.witnesses.map((w) => (
+                    <li key={w.name}>
+                      <code>{w.name}</code> <CertTime at={w.time} />
+                    </li>
+                  ))}
+                </ul>
+              </Row>
+            ) : null}
+            {facts.timestamps.length ? (
+              <Row k="certificate.tsa">
+                <ul class="cert-list">
+                  {facts.timestamps.map((s, i) => (
+                    <li key={i}>
+                      <code>{s.tsa}</code> <CertTime at={s.time} />
+                    </li>
+                  ))}
+                </ul>
+              </Row>
+            ) : null}
+            <Row k="certificate.checked">
+              {facts.verified.ok ? (
+                <span class="ok" data-testid="cert-verified">
+                  ✓ <Both k="certificate.checkedOk" />
+                </span>
+              ) : (
+                <span class="bad" data-testid="cert-verified">
+                  ✗ <Both k="certificate.checkedFailed" /> <code>{facts.verified.reason}</code>
+                </span>
+              )}
+            </Row>
+          </dl>
+        ) : proof && 'otherFiling' in proof ? (
+          <p>
+            <Both k="certificate.proofOtherFiling" params={{ id: proof.otherFiling }} />
+          </p>
+        ) : proofError ? (
+          <ProblemMessage error={proofError} />
+        ) : (
+          <p role="status">{t('certificate.proofLoading')}</p>
+        )}
+      </section>
+      <footer class="cert-foot">
+        <Both k="certificate.howToVerify" params={{ id: filing.filingId }} />
+      </footer>
+    </article>
+  );
+}
+
+export function CertificatePage({ params }: PageProps) {
+  const { t, lang } = useI18n();
+  const filingId = params.filingId;
+  const [loaded, setLoaded] = useState<Loaded>({ phase: 'loading' });
+  useEffect(() => {
+    const abort = new AbortController();
+    const load = async () => {
+      setLoaded({ phase: 'loading' });
+      let filing: PublicFiling;
+      try {
+        filing = await api<PublicFiling>(`/v1/public/filings/${encodeURIComponent(filingId)}`, { auth: false, signal: abort.signal });
+      } catch (error) {
+        if (!abort.signal.aborted) setLoaded({ phase: 'error', error });
+        return;
+      }
+      setLoaded({ phase: 'ready', filing });
+      try {
+        const receipt = await api<PublicContentReceipt>(`/v1/public/content/${filing.contentHash}/receipt`, {
+          auth: false,
+          signal: abort.signal,
+        });
+        setLoaded({ phase: 'ready', filing, proof: certificateProof(filing, receipt) });
+      } catch (proofError) {
+        if (!abort.signal.aborted) setLoaded({ phase: 'ready', filing, proofError });
+      }
+    };
+    void load();
+    return () => abort.abort();
+  }, [filingId]);
+  const other: Lang = lang === 'en' ? 'zh-CN' : 'en';
+  return (
+    <section class="certificate-page">
+      <div class="no-print cert-toolbar">
+        <h1>{t('certificate.title')}</h1>
+        <p class="cert-title-alt" lang={other}>
+          {translate(other, 'certificate.title')}
+        </p>
+        <p>
+          <Link href="/creator">{t('certificate.backToCreator')}</Link>
+          {loaded.phase === 'ready' ? (
+            <button type="button" class="primary" onClick={() => print()}>
+              {t('certificate.print')}
+            </button>
+          ) : null}
+        </p>
+      </div>
+      {loaded.phase === 'loading' ? <p role="status">{t('certificate.loading')}</p> : null}
+      {loaded.phase === 'error' ? <ProblemMessage error={loaded.error} /> : null}
+      {loaded.phase === 'ready' ? <Certificate {...loaded} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+// What a certificate states, from the public endpoints only (whoever holds the link may see it), and what this browser
+// checked of it with the project's verifier: the log's signature, the inclusion proof, the cosignatures.
+import { verifyPublicReceipt, type PublicReceipt } from '../../public-check.js';
+import { bytesToHex, parseCheckpoint, parseCosignerVkey, parseNote, verifyCosignatures } from '../../verifier.js';
+
+/** GET /v1/public/filings/:id */
+export interface PublicFiling {
+  filingId: string;
+  contentHash: string;
+  contentType: string;
+  title: string;
+  status: 'active' | 'withdrawn';
+  filedAt: string;
+  leafIndex: number;
+  eventHash: string;
+  withdrawnAt: string | null;
+  digitalSourceType: string | null;
+  labels: { state: 'none' | 'declared' | 'verified'; tier: string | null; version: number | null; implicit: unknown };
+  copies: Array<{ sha256: string; registeredAt: string; leafIndex: number }>;
+  holder: { id: string; name: string | null } | null;
+}
+
+/** GET /v1/public/content/:sha256/receipt, whose time-stamps also name their TSA. */
+export type PublicContentReceipt = PublicReceipt & {
+  receipt: PublicReceipt['receipt'] & { timestamps?: Array<{ tsa: string; time: number; token: string }> };
+};
+
+export interface CertificateProof {
+  /** The logged event the proof is about (ContentReserved for the filed content) and its place. */
+  entryType: string;
+  entryLeafIndex: number;
+  checkpoint: { origin: string; treeSize: number; rootHex: string; time: number | null };
+  /** Witness cosignatures that verified, with the time each witness signed (unix seconds). */
+  witnesses: Array<{ name: string; time: number }>;
+  /** RFC 3161 time-stamps over the checkpoint: the TSA's genTime (unix seconds); checked by the CLI, not here. */
+  timestamps: Array<{ tsa: string; time: number }>;
+  /** Whether this browser verified the receipt against the ledger's published keys, and if not why. */
+  verified: { ok: true } | { ok: false; reason: string };
+}
+
+/**
+ * The page that verifies a certificate: the public page with the content hash in the fragment (never sent to a server,
+ * so it works for any link holder without a request of its own).
+ */
+export const verificationUrl = (origin: string, contentHash: string) => `${origin}/#sha256=${contentHash}`;
+
+/**
+ * The checkpoint's facts and what verified, from a public receipt that names this filing; throws on a malformed note.
+ * The verdict is the public page's (verifyPublicReceipt: entry, signature, inclusion, ML-DSA-44, witness quorum).
+ */
+export function certificateProof(filing: PublicFiling, proof: PublicContentReceipt): CertificateProof | { otherFiling: string } {
+  if (proof.filingId !== filing.filingId) return { otherFiling: proof.filingId };
+  const { receipt, keys } = proof;
+  const stamps: ReadonlyArray<{ tsa: string; time: number }> = receipt.timestamps ?? [];
+  const note = parseNote(receipt.checkpoint);
+  if (!note.ok) throw new SyntaxError(note.reason);
+  const cp = parseCheckpoint(note.text);
+  const verdict = verifyPublicReceipt(filing.contentHash, proof);
+  const failed = verdict.checks.find((c) => c.outcome === 'failed');
+  // Which witnesses cosigned and when: shown once the quorum was checked above.
+  const witnesses = verdict.ok
+    ? verifyCosignatures(
+        receipt.checkpoint,
+        keys.witnesses.map((w) => parseCosignerVkey(w)),
+      ).valid
+    : [];
+  return {
+    entryType: receipt.entry.type,
+    entryLeafIndex: receipt.leafIndex,
+    checkpoint: { origin: cp.origin, treeSize: cp.treeSize, rootHex: bytesToHex(cp.rootHash), time: cp.time ?? null },
+    timestamps: stamps.map(({ tsa, time }) => ({ tsa, time })),
+    witnesses: witnesses.map((w) => ({ name: w.key.name, time: w.timestamp })),
+    verified: verdict.ok ? { ok: true } : { ok: false, reason: String(failed?.params.reason ?? 'failed') },
+  };
+}

@@ -1,0 +1,128 @@
+// What the creator page reads and writes, typed after the ledger's answers; every call goes through web/src/api.ts.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { api, apiBlob } from '../../api.js';
+
+/** GET /v1/me */
+export interface Me {
+  principalId: string;
+  name: string;
+  roles: string[];
+}
+
+/** An item of GET /v1/filings (the filing resource). */
+export interface Filing {
+  filingId: string;
+  contentHash: string;
+  contentType: string;
+  title: string;
+  status: 'active' | 'withdrawn';
+  filedAt: string;
+  leafIndex: number;
+  file: { sniffedType?: string; size?: number } | null;
+  labels: { state: 'none' | 'declared' | 'verified'; labelDueAt: string | null; tier: string | null };
+  withdrawnAt: string | null;
+}
+
+/** GET /v1/rights/:filingId (the fields the list shows). */
+export interface Right {
+  status: string;
+  flags: string[];
+  since: string;
+  labelDueAt: string;
+  quietUntil: string;
+  expiresAt: string | null;
+  openDisputes: string[];
+}
+
+/** POST /v1/filings */
+export interface Filed {
+  filingId: string;
+  filedAt: string;
+  leafIndex: number;
+  alreadyHeld?: boolean;
+}
+
+/** POST /v1/filings/:id/labels */
+export interface DeclaredLabels {
+  version: number;
+  modality: string;
+  aigcJson: string;
+  leafIndex: number;
+}
+
+/** POST /v1/filings/:id/copies */
+export interface RegisteredCopy {
+  copy: { sha256: string };
+  distance: number;
+  threshold: number;
+  leafIndex: number;
+}
+
+export const IPTC = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
+/** The IPTC digital source types the ledger accepts (src/filing/filing.dto.ts), AI-generated ones first. */
+export const SOURCE_TYPES = [
+  'trainedAlgorithmicMedia',
+  'compositeWithTrainedAlgorithmicMedia',
+  'algorithmicMedia',
+  'compositeSynthetic',
+  'algorithmicallyEnhanced',
+  'digitalCapture',
+  'computationalCapture',
+  'multiFrameComputationalCapture',
+  'negativeFilm',
+  'positiveFilm',
+  'print',
+  'minorHumanEdits',
+  'humanEdits',
+  'compositeCapture',
+  'dataDrivenMedia',
+  'digitalArt',
+  'virtualRecording',
+  'screenCapture',
+] as const;
+
+/** SHA-256 of text as UTF-8: a prompt is hashed here and never sent. */
+export const sha256OfText = (text: string) => bytesToHex(sha256(utf8ToBytes(text)));
+
+export const HEX64 = /^[0-9a-f]{64}$/;
+/** The ledger's MIME rule for contentType (lowercase type/subtype). */
+export const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
+
+export const fetchMe = () => api<Me>('/v1/me');
+export const listFilings = (creator: string, cursor?: string) =>
+  api<{ items: Filing[]; nextCursor: string | null }>(
+    `/v1/filings?creator=${encodeURIComponent(creator)}&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+  );
+export const fetchRight = (filingId: string) => api<Right>(`/v1/rights/${encodeURIComponent(filingId)}`);
+
+/** Files a work: JSON with the hash computed here, or multipart (`metadata` first, then `file`) for the ledger to inspect. */
+export function fileWork(body: Record<string, unknown>, upload?: File): Promise<Filed> {
+  if (!upload) return api<Filed>('/v1/filings', { method: 'POST', body });
+  const form = new FormData();
+  form.append('metadata', JSON.stringify(body));
+  form.append('file', upload, upload.name);
+  return api<Filed>('/v1/filings', { method: 'POST', body: form });
+}
+
+export const declareLabels = (filingId: string, body: Record<string, unknown>) =>
+  api<DeclaredLabels>(`/v1/filings/${encodeURIComponent(filingId)}/labels`, { method: 'POST', body });
+
+export function registerCopy(filingId: string, file: File): Promise<RegisteredCopy> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return api<RegisteredCopy>(`/v1/filings/${encodeURIComponent(filingId)}/copies`, { method: 'POST', body: form });
+}
+
+/** Fetches with the tab's key and saves the answer as a file (a plain link could not carry the key). */
+export async function download(path: string, fileName: string): Promise<void> {
+  const blob = await apiBlob(path);
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

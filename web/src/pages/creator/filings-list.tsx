@@ -1,0 +1,157 @@
+// The creator's own filings, newest first, each with its right and deadlines, downloads, the certificate, and the
+// forms to declare labels and register a labelled copy.
+import { useEffect, useState } from 'preact/hooks';
+import { ProblemMessage } from '../../components/problem.js';
+import { Times } from '../../components/times.js';
+import { useI18n } from '../../i18n/i18n.js';
+import { Link } from '../../router.js';
+import { CopyForm } from './copy-form.js';
+import { download, fetchRight, listFilings, type Filing, type Right } from './creator-api.js';
+import { LabelsForm } from './labels-form.js';
+
+function RightFacts({ filingId, version }: { filingId: string; version: number }) {
+  const { t } = useI18n();
+  const [right, setRight] = useState<Right | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let live = true;
+    fetchRight(filingId).then(
+      (r) => live && setRight(r),
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [filingId, version]);
+  if (error) return <ProblemMessage error={error} />;
+  if (!right) return <p role="status">{t('creator.list.rightLoading')}</p>;
+  return (
+    <>
+      <dt>{t('creator.list.right')}</dt>
+      <dd data-testid="filing-right">
+        <strong>{right.status}</strong>
+        {right.flags.length ? <span class="bad"> ({right.flags.join(', ')})</span> : null}
+      </dd>
+      <dt>{t('creator.list.labelDue')}</dt>
+      <dd>
+        <Times at={right.labelDueAt} />
+      </dd>
+      <dt>{t('creator.list.quietUntil')}</dt>
+      <dd>
+        <Times at={right.quietUntil} />
+      </dd>
+      {right.expiresAt ? (
+        <>
+          <dt>{t('creator.list.expires')}</dt>
+          <dd>
+            <Times at={right.expiresAt} />
+          </dd>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function FilingCard({ filing, onChanged, version }: { filing: Filing; onChanged: () => void; version: number }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState<'labels' | 'copy' | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const save = (path: string, name: string) => {
+    setError(null);
+    download(path, name).catch(setError);
+  };
+  const base = `/v1/filings/${filing.filingId}`;
+  return (
+    <li class="filing-card" data-testid="filing-card" data-filing-id={filing.filingId}>
+      <h3 data-testid="filing-title">{filing.title}</h3>
+      <dl class="facts">
+        <dt>{t('creator.list.hash')}</dt>
+        <dd>
+          <code data-testid="filing-hash">{filing.contentHash}</code>
+        </dd>
+        <dt>{t('creator.list.id')}</dt>
+        <dd>
+          <code>{filing.filingId}</code>
+        </dd>
+        <dt>{t('creator.list.filedAt')}</dt>
+        <dd>
+          <Times at={filing.filedAt} />
+        </dd>
+        <dt>{t('creator.list.status')}</dt>
+        <dd data-testid="filing-status">{filing.status}</dd>
+        <dt>{t('creator.list.labels')}</dt>
+        <dd>
+          {filing.labels.state}
+          {filing.labels.tier ? ` (${t('creator.list.tier', { tier: filing.labels.tier })})` : ''}
+        </dd>
+        <RightFacts filingId={filing.filingId} version={version} />
+      </dl>
+      <div class="filing-actions">
+        <button type="button" onClick={() => save(`${base}/receipt`, `receipt-${filing.filingId}.json`)}>
+          {t('creator.list.receipt')}
+        </button>
+        <button type="button" onClick={() => save(`${base}/evidence`, `evidence-${filing.filingId}.json`)}>
+          {t('creator.list.evidence')}
+        </button>
+        <Link href={`/certificate/${filing.filingId}`} class="button-link">
+          {t('creator.list.certificate')}
+        </Link>
+        {filing.status === 'active' ? (
+          <>
+            <button type="button" aria-expanded={open === 'labels'} onClick={() => setOpen(open === 'labels' ? null : 'labels')}>
+              {t('creator.list.declareLabels')}
+            </button>
+            <button type="button" aria-expanded={open === 'copy'} onClick={() => setOpen(open === 'copy' ? null : 'copy')}>
+              {t('creator.list.registerCopy')}
+            </button>
+          </>
+        ) : null}
+      </div>
+      <ProblemMessage error={error} />
+      {open === 'labels' ? <LabelsForm filing={filing} onDeclared={onChanged} /> : null}
+      {open === 'copy' ? <CopyForm filing={filing} /> : null}
+    </li>
+  );
+}
+
+export function FilingsList({ creator, version, onChanged }: { creator: string; version: number; onChanged: () => void }) {
+  const { t } = useI18n();
+  const [items, setItems] = useState<Filing[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = async (cursor?: string) => {
+    setError(null);
+    try {
+      const page = await listFilings(creator, cursor);
+      setItems((prev) => (cursor && prev ? [...prev, ...page.items] : page.items));
+      setNext(page.nextCursor);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, [creator, version]);
+  // The ledger lists in filing order; the newest is what a creator looks for first.
+  const shown = items ? [...items].reverse() : null;
+  return (
+    <section aria-labelledby="my-filings-heading">
+      <h2 id="my-filings-heading">{t('creator.list.heading')}</h2>
+      <ProblemMessage error={error} />
+      {shown === null && !error ? <p role="status">{t('creator.list.loading')}</p> : null}
+      {shown && shown.length === 0 ? <p>{t('creator.list.empty')}</p> : null}
+      {shown && shown.length ? (
+        <ul class="filings" data-testid="filings">
+          {shown.map((f) => (
+            <FilingCard filing={f} key={f.filingId} onChanged={onChanged} version={version} />
+          ))}
+        </ul>
+      ) : null}
+      {next ? (
+        <button type="button" onClick={() => void load(next)}>
+          {t('creator.list.more')}
+        </button>
+      ) : null}
+    </section>
+  );
+}

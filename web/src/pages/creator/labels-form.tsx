@@ -1,0 +1,180 @@
+// Declaring a filing's AI labels (GB 45438-2025): the explicit label's words, placement and figures for the work's
+// modality, and the implicit AIGC label's production fields; the ledger assigns the propagation fields itself.
+import { useState } from 'preact/hooks';
+import { ProblemMessage } from '../../components/problem.js';
+import { useI18n } from '../../i18n/i18n.js';
+import { declareLabels, type DeclaredLabels, type Filing } from './creator-api.js';
+
+const TEXT_PLACEMENTS = ['start', 'middle', 'end'];
+const IMAGE_PLACEMENTS = ['top-left', 'top', 'top-right', 'left', 'center', 'right', 'bottom-left', 'bottom', 'bottom-right'];
+
+type Modality = 'text' | 'image' | 'video' | 'audio' | 'virtual-scene' | null;
+/** The modality the ledger derives from the content type; null when the type decides none (then only a virtual scene). */
+function modalityOf(contentType: string): Modality {
+  const top = contentType.split('/')[0];
+  const byType: Record<string, Modality> = { text: 'text', image: 'image', video: 'video', audio: 'audio', model: 'virtual-scene' };
+  return byType[top] ?? null;
+}
+
+export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared: () => void }) {
+  const { t } = useI18n();
+  const derived = modalityOf(filing.contentType);
+  const modality: Modality = derived ?? 'virtual-scene';
+  const placements = modality === 'image' ? IMAGE_PLACEMENTS : TEXT_PLACEMENTS;
+  const id = (name: string) => `lb-${filing.filingId}-${name}`;
+  const [text, setText] = useState('AI生成');
+  const [placement, setPlacement] = useState<string[]>([modality === 'image' ? 'bottom-right' : 'start']);
+  const [ratio, setRatio] = useState('0.05');
+  const [seconds, setSeconds] = useState('2');
+  const [audioCue, setAudioCue] = useState<'voice' | 'rhythm'>('voice');
+  const [aigcLabel, setAigcLabel] = useState('1');
+  const [producer, setProducer] = useState('');
+  const [produceId, setProduceId] = useState('');
+  const [reserved1, setReserved1] = useState('');
+  const [reserved2, setReserved2] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [declared, setDeclared] = useState<DeclaredLabels | null>(null);
+
+  const toggle = (p: string, on: boolean) => setPlacement((ps) => (on ? [...ps.filter((x) => x !== p), p] : ps.filter((x) => x !== p)));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const explicit: Record<string, unknown> = { placement };
+    if (modality !== 'audio' || audioCue === 'voice') explicit.text = text.trim();
+    if (modality === 'image' || modality === 'video') explicit.textHeightRatio = Number(ratio);
+    if (modality === 'video' || modality === 'virtual-scene') explicit.displaySeconds = Number(seconds);
+    if (modality === 'audio') {
+      explicit.audioCue = audioCue;
+      if (audioCue === 'rhythm') explicit.rhythm = 'short-long-short-short';
+    }
+    const body: Record<string, unknown> = {
+      explicit,
+      implicit: {
+        AIGC: {
+          Label: aigcLabel,
+          ContentProducer: producer.trim(),
+          ProduceID: produceId.trim(),
+          ReservedCode1: reserved1,
+          ReservedCode2: reserved2,
+        },
+      },
+    };
+    if (derived === null) body.modality = 'virtual-scene';
+    setBusy(true);
+    setError(null);
+    try {
+      setDeclared(await declareLabels(filing.filingId, body));
+      onDeclared();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="creator-subform" onSubmit={(e) => void submit(e)}>
+      <fieldset>
+        <legend>{t('creator.labels.legend', { modality })}</legend>
+        {modality !== 'audio' || audioCue === 'voice' ? (
+          <>
+            <label for={id('text')}>{t('creator.labels.text')}</label>
+            <input id={id('text')} type="text" required maxLength={200} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          </>
+        ) : null}
+        <fieldset class="inline-choice">
+          <legend>{t('creator.labels.placement')}</legend>
+          {placements.map((p) => (
+            <label class="check" key={p}>
+              <input type="checkbox" checked={placement.includes(p)} onChange={(e) => toggle(p, e.currentTarget.checked)} />
+              {p}
+            </label>
+          ))}
+        </fieldset>
+        {modality === 'image' || modality === 'video' ? (
+          <>
+            <label for={id('ratio')}>{t('creator.labels.ratio')}</label>
+            <input
+              id={id('ratio')}
+              type="number"
+              min={0}
+              max={1}
+              step={0.01}
+              required
+              value={ratio}
+              onInput={(e) => setRatio(e.currentTarget.value)}
+            />
+          </>
+        ) : null}
+        {modality === 'video' || modality === 'virtual-scene' ? (
+          <>
+            <label for={id('seconds')}>{t('creator.labels.seconds')}</label>
+            <input
+              id={id('seconds')}
+              type="number"
+              min={0}
+              max={86400}
+              step={0.1}
+              required
+              value={seconds}
+              onInput={(e) => setSeconds(e.currentTarget.value)}
+            />
+          </>
+        ) : null}
+        {modality === 'audio' ? (
+          <>
+            <label for={id('cue')}>{t('creator.labels.audioCue')}</label>
+            <select id={id('cue')} value={audioCue} onChange={(e) => setAudioCue(e.currentTarget.value as 'voice' | 'rhythm')}>
+              <option value="voice">{t('creator.labels.cueVoice')}</option>
+              <option value="rhythm">{t('creator.labels.cueRhythm')}</option>
+            </select>
+          </>
+        ) : null}
+        <fieldset>
+          <legend>{t('creator.labels.implicit')}</legend>
+          <label for={id('aigc-label')}>{t('creator.labels.aigcLabel')}</label>
+          <select id={id('aigc-label')} value={aigcLabel} onChange={(e) => setAigcLabel(e.currentTarget.value)}>
+            <option value="1">{t('creator.labels.aigc1')}</option>
+            <option value="2">{t('creator.labels.aigc2')}</option>
+            <option value="3">{t('creator.labels.aigc3')}</option>
+          </select>
+          <label for={id('producer')}>{t('creator.labels.producer')}</label>
+          <input
+            id={id('producer')}
+            type="text"
+            required
+            maxLength={256}
+            value={producer}
+            onInput={(e) => setProducer(e.currentTarget.value)}
+          />
+          <label for={id('produce-id')}>{t('creator.labels.produceId')}</label>
+          <input
+            id={id('produce-id')}
+            type="text"
+            required
+            maxLength={256}
+            value={produceId}
+            onInput={(e) => setProduceId(e.currentTarget.value)}
+          />
+          <label for={id('reserved1')}>{t('creator.labels.reserved1')}</label>
+          <input id={id('reserved1')} type="text" maxLength={256} value={reserved1} onInput={(e) => setReserved1(e.currentTarget.value)} />
+          <label for={id('reserved2')}>{t('creator.labels.reserved2')}</label>
+          <input id={id('reserved2')} type="text" maxLength={256} value={reserved2} onInput={(e) => setReserved2(e.currentTarget.value)} />
+          <p class="hint">{t('creator.labels.assigned')}</p>
+        </fieldset>
+        <button type="submit" disabled={busy}>
+          {t('creator.labels.submit')}
+        </button>
+      </fieldset>
+      <ProblemMessage error={error} />
+      {declared ? (
+        <div role="status" class="ok">
+          <p>{t('creator.labels.declared', { version: declared.version, leaf: declared.leafIndex })}</p>
+          <label for={id('aigc-json')}>{t('creator.labels.embed')}</label>
+          <textarea id={id('aigc-json')} readOnly rows={3} value={declared.aigcJson} />
+        </div>
+      ) : null}
+    </form>
+  );
+}

@@ -1,0 +1,14 @@
+import type { PageProps } from '../app.js';
+import { ApiKeyPanel } from '../components/api-key-panel.js';
+import { useI18n } from '../i18n/i18n.js';
+
+export function ReviewerPage(_props: PageProps) {
+  const { t } = useI18n();
+  return (
+    <section>
+      <h1>{t('reviewer.title')}</h1>
+      <ApiKeyPanel />
+      <p>{t('placeholder.soon')}</p>
+    </section>
+  );
+}
