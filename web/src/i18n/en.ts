@@ -146,6 +146,43 @@ export const en = {
 
   // Auditor page (/auditor)
   'auditor.title': 'Auditor',
+  'auditor.intro':
+    "Check the ledger without trusting it: its checkpoints as they are served, and an export file, verified in this browser with the project's verifier.",
+  'auditor.monitor.title': 'Checkpoint monitor',
+  'auditor.monitor.hint':
+    "Polls the log's checkpoint every {seconds} s. Each new one must carry valid signatures by the log's keys (as served when this page loaded) and its witnesses' quorum, and must extend the last one accepted (consistency proof).",
+  'auditor.monitor.alarm': 'ALARM: a checkpoint failed verification',
+  'auditor.monitor.now': 'Check now',
+  'auditor.monitor.lastPoll': 'Last checked:',
+  'auditor.monitor.keys': 'Trusted keys: the log (Ed25519 and ML-DSA-44), {witnesses} witness(es), quorum {quorum}.',
+  'auditor.monitor.verified': 'Verified checkpoint, tree size {size}',
+  'auditor.monitor.origin': 'Origin',
+  'auditor.monitor.root': 'Root hash',
+  'auditor.monitor.signedAt': 'Signed at',
+  'auditor.monitor.signatures': 'Signatures',
+  'auditor.monitor.ed25519': 'Ed25519 valid',
+  'auditor.monitor.mldsa': 'ML-DSA-44 valid',
+  'auditor.monitor.witnesses': 'Witness cosignatures',
+  'auditor.monitor.noWitness': 'none (no witness configured)',
+  'auditor.monitor.tsa': 'RFC 3161 time-stamps',
+  'auditor.monitor.noTsa': 'none',
+  'auditor.monitor.tsaUnchecked':
+    'Times as listed with the checkpoint; the tokens are checked by sandbox-ledger verify --tsa-ca, not in the browser.',
+  'auditor.monitor.consistency': 'Consistency',
+  'auditor.monitor.first': 'first checkpoint seen by this page',
+  'auditor.monitor.sameSize': 'same tree as the last one',
+  'auditor.monitor.proved': 'extends the checkpoint of size {from} (proof of {hashes} hashes verified)',
+  'auditor.export.title': 'Verify an export',
+  'auditor.export.hint':
+    'Choose an export (GET /v1/ledger/export, NDJSON). It is read from the file and verified in this browser, in a background worker; nothing is uploaded. The verdict is the one sandbox-ledger verify prints.',
+  'auditor.export.file': 'Export file (NDJSON)',
+  'auditor.export.checkpoint': 'Checkpoint file (optional)',
+  'auditor.export.vkey': 'Verifier key file (optional)',
+  'auditor.export.defaults': "Without them, the ledger's latest checkpoint and its key are used.",
+  'auditor.export.verify': 'Verify the export',
+  'auditor.export.progress': 'Verified {pct} %',
+  'auditor.export.ok': 'The export verifies.',
+  'auditor.export.failed': 'The export does NOT verify.',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;
