@@ -42,7 +42,16 @@ const get = async (path: string, key?: string) => {
 
 /** What the CLI prints for these files (its exit status aside), without the speed figures of a success. */
 async function cliSays(exportPath: string, checkpointPath: string, vkeyPath: string): Promise<string> {
-  const args = [join(ROOT, 'bin', 'sandbox-ledger.js'), 'verify', '--export', exportPath, '--checkpoint', checkpointPath, '--vkey', vkeyPath];
+  const args = [
+    join(ROOT, 'bin', 'sandbox-ledger.js'),
+    'verify',
+    '--export',
+    exportPath,
+    '--checkpoint',
+    checkpointPath,
+    '--vkey',
+    vkeyPath,
+  ];
   const out = await promisify(execFile)(process.execPath, args).then(
     (r) => r.stdout,
     (err: { stdout: string }) => err.stdout,
@@ -52,10 +61,19 @@ async function cliSays(exportPath: string, checkpointPath: string, vkeyPath: str
 const withoutSpeed = (line: string) => line.replace(/ \(\d+ events\/s, [\d.]+ MB\/s\)$/, '');
 
 it('verifies a genuine export in the browser with the verdict and message of the CLI, and rejects one with a changed byte as the CLI does', async () => {
-  const [ndjson, checkpoint, vkey] = [await get('/v1/ledger/export', auditor.key), await get('/v1/ledger/checkpoint'), await get('/v1/ledger/key')];
+  const [ndjson, checkpoint, vkey] = [
+    await get('/v1/ledger/export', auditor.key),
+    await get('/v1/ledger/checkpoint'),
+    await get('/v1/ledger/key'),
+  ];
   const lines = ndjson.trimEnd().split('\n');
   expect(checkpoint.split('\n')[1]).toBe(String(lines.length)); // the export and the checkpoint cover the same tree
-  const files = { export: join(dir, 'log.ndjson'), checkpoint: join(dir, 'checkpoint'), vkey: join(dir, 'vkey'), tampered: join(dir, 'tampered.ndjson') };
+  const files = {
+    export: join(dir, 'log.ndjson'),
+    checkpoint: join(dir, 'checkpoint'),
+    vkey: join(dir, 'vkey'),
+    tampered: join(dir, 'tampered.ndjson'),
+  };
   writeFileSync(files.export, ndjson);
   writeFileSync(files.checkpoint, checkpoint);
   writeFileSync(files.vkey, vkey);
@@ -109,7 +127,9 @@ it('the checkpoint monitor verifies the served checkpoint and its growth, and al
     await page.goto('/auditor');
     const size = Number((await get('/v1/ledger/checkpoint')).split('\n')[1]);
     const newest = page.getByTestId('checkpoint').first();
-    expect(await settledText(newest.locator('strong'), `Verified checkpoint, tree size ${size}`)).toBe(`Verified checkpoint, tree size ${size}`);
+    expect(await settledText(newest.locator('strong'), `Verified checkpoint, tree size ${size}`)).toBe(
+      `Verified checkpoint, tree size ${size}`,
+    );
     await expect(newest.getByTestId('consistency').textContent()).resolves.toBe('first checkpoint seen by this page');
 
     // The log grows: the new checkpoint is verified and proved to extend the last one.
@@ -117,7 +137,9 @@ it('the checkpoint monitor verifies the served checkpoint and its growth, and al
     await page.getByRole('button', { name: 'Check now' }).click();
     const grown = Number((await get('/v1/ledger/checkpoint')).split('\n')[1]);
     expect(grown).toBeGreaterThan(size);
-    expect(await settledText(newest.locator('strong'), `Verified checkpoint, tree size ${grown}`)).toBe(`Verified checkpoint, tree size ${grown}`);
+    expect(await settledText(newest.locator('strong'), `Verified checkpoint, tree size ${grown}`)).toBe(
+      `Verified checkpoint, tree size ${grown}`,
+    );
     expect(await settledText(newest.getByTestId('consistency'), /^extends the checkpoint of size/)).toMatch(
       new RegExp(`^extends the checkpoint of size ${size} \\(proof of \\d+ hashes verified\\)$`),
     );

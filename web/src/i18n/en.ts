@@ -155,6 +155,7 @@ export const en = {
   'auditor.monitor.now': 'Check now',
   'auditor.monitor.lastPoll': 'Last checked:',
   'auditor.monitor.keys': 'Trusted keys: the log (Ed25519 and ML-DSA-44), {witnesses} witness(es), quorum {quorum}.',
+  'auditor.monitor.keysNoWitness': "Trusted keys: the log's (Ed25519 and ML-DSA-44); the ledger names no witness.",
   'auditor.monitor.verified': 'Verified checkpoint, tree size {size}',
   'auditor.monitor.origin': 'Origin',
   'auditor.monitor.root': 'Root hash',

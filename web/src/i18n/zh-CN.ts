@@ -155,6 +155,7 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.monitor.now': '立即检查',
   'auditor.monitor.lastPoll': '上次检查：',
   'auditor.monitor.keys': '信任的密钥：日志密钥（Ed25519 与 ML-DSA-44），{witnesses} 个见证人，法定数量 {quorum}。',
+  'auditor.monitor.keysNoWitness': '信任的密钥：日志密钥（Ed25519 与 ML-DSA-44）；账本未配置见证人。',
   'auditor.monitor.verified': '检查点已验证，树大小 {size}',
   'auditor.monitor.origin': '来源',
   'auditor.monitor.root': '根哈希',

@@ -95,7 +95,13 @@ export function CheckpointMonitor() {
           </span>
         ) : null}
       </p>
-      {keys ? <p class="hint">{t('auditor.monitor.keys', { witnesses: keys.witnesses.length, quorum: keys.witnessQuorum })}</p> : null}
+      {keys ? (
+        <p class="hint">
+          {keys.witnesses.length === 0
+            ? t('auditor.monitor.keysNoWitness')
+            : t('auditor.monitor.keys', { witnesses: keys.witnesses.length, quorum: keys.witnessQuorum })}
+        </p>
+      ) : null}
       {seen.length === 0 ? null : (
         <ol class="checkpoints" data-testid="checkpoints">
           {seen.map((s) => (

@@ -69,7 +69,7 @@ export function ExportCheck() {
     <section aria-labelledby="export-heading">
       <h2 id="export-heading">{t('auditor.export.title')}</h2>
       <p class="hint">{t('auditor.export.hint')}</p>
-      <form class="export-form" onSubmit={run}>
+      <form class="export-form" onSubmit={(e) => void run(e)}>
         <label for="export-file">{t('auditor.export.file')}</label>
         <input id="export-file" type="file" accept=".ndjson,.jsonl,application/x-ndjson,text/plain" onChange={pick(setExportFile)} />
         <label for="export-checkpoint">{t('auditor.export.checkpoint')}</label>
