@@ -18,7 +18,10 @@ export async function startConsoleServer(env: Record<string, string> = {}): Prom
     if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first`);
   const dataDir = tempDir('ledger-web-');
   const adminKey = strongKey();
-  const server = await startServerProcess({ LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', ...env });
+  const server = await startServerProcess(
+    { LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', ...env },
+    90_000,
+  );
   return {
     url: server.url,
     adminKey,

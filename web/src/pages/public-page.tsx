@@ -1,33 +1,278 @@
-import { useState } from 'preact/hooks';
+// The public page: a file is hashed here, looked up, and its public receipt verified here with the project's verifier.
+import { useRef, useState } from 'preact/hooks';
+import { api, ApiError } from '../api.js';
 import type { PageProps } from '../app.js';
 import { FileDrop } from '../components/file-drop.js';
+import { ProblemMessage } from '../components/problem.js';
+import { Times } from '../components/times.js';
 import { sha256OfFile } from '../hash-file.js';
+import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/i18n.js';
+import { type PublicReceipt, type PublicStatus, type PublicVerification, verifyPublicReceipt } from '../public-check.js';
+import { Link } from '../router.js';
+
+type Lookup =
+  | { phase: 'idle' }
+  | { phase: 'hashing'; done: number; total: number }
+  | { phase: 'looking'; hash: string }
+  | { phase: 'not-filed'; hash: string }
+  | { phase: 'error'; hash?: string; error: unknown }
+  | { phase: 'found'; hash: string; status: PublicStatus; verification?: PublicVerification; proofError?: unknown };
+
+const HEX64 = /^[0-9a-f]{64}$/;
 
 export function PublicPage(_props: PageProps) {
   const { t } = useI18n();
-  const [hash, setHash] = useState<string | null>(null);
-  const [hashing, setHashing] = useState(false);
-  const onFile = async (file: File) => {
-    setHashing(true);
-    setHash(await sha256OfFile(file));
-    setHashing(false);
+  const [state, setState] = useState<Lookup>({ phase: 'idle' });
+  const [typed, setTyped] = useState('');
+  const [typedInvalid, setTypedInvalid] = useState(false);
+  // Only the latest file or hash may write the result.
+  const run = useRef(0);
+
+  const check = async (hash: string, id: number) => {
+    setState({ phase: 'looking', hash });
+    let status: PublicStatus;
+    try {
+      status = await api<PublicStatus>(`/v1/public/content/${hash}`, { auth: false });
+    } catch (error) {
+      if (run.current !== id) return;
+      setState(error instanceof ApiError && error.status === 404 ? { phase: 'not-filed', hash } : { phase: 'error', hash, error });
+      return;
+    }
+    if (run.current !== id) return;
+    setState({ phase: 'found', hash, status });
+    try {
+      const proof = await api<PublicReceipt>(`/v1/public/content/${hash}/receipt`, { auth: false });
+      if (run.current !== id) return;
+      setState({ phase: 'found', hash, status, verification: verifyPublicReceipt(hash, proof) });
+    } catch (proofError) {
+      if (run.current === id) setState({ phase: 'found', hash, status, proofError });
+    }
   };
+
+  const onFile = async (file: File) => {
+    const id = ++run.current;
+    setState({ phase: 'hashing', done: 0, total: file.size });
+    try {
+      const hash = await sha256OfFile(file, (done, total) => {
+        if (run.current === id) setState({ phase: 'hashing', done, total });
+      });
+      if (run.current === id) await check(hash, id);
+    } catch (error) {
+      if (run.current === id) setState({ phase: 'error', error });
+    }
+  };
+
+  const onHash = (e: Event) => {
+    e.preventDefault();
+    const hash = typed.trim().toLowerCase();
+    setTypedInvalid(!HEX64.test(hash));
+    if (HEX64.test(hash)) void check(hash, ++run.current);
+  };
+
   return (
     <section>
       <h1>{t('public.title')}</h1>
       <p>{t('public.intro')}</p>
       <FileDrop id="public-file" onFile={(f) => void onFile(f)} />
       <p class="hint">{t('file.local')}</p>
-      {hashing ? <p role="status">{t('file.hashing')}</p> : null}
-      {hash ? (
-        <dl>
-          <dt>{t('file.hash')}</dt>
-          <dd>
-            <code data-testid="sha256">{hash}</code>
-          </dd>
-        </dl>
+      <form class="hash-form" onSubmit={onHash}>
+        <label for="public-hash">{t('public.hashLabel')}</label>
+        <input
+          id="public-hash"
+          type="text"
+          class="mono"
+          spellcheck={false}
+          autoComplete="off"
+          value={typed}
+          aria-invalid={typedInvalid}
+          aria-describedby={typedInvalid ? 'public-hash-error' : undefined}
+          onInput={(e) => setTyped(e.currentTarget.value)}
+        />
+        <button type="submit">{t('public.hashCheck')}</button>
+        {typedInvalid ? (
+          <p id="public-hash-error" class="bad">
+            {t('public.hashInvalid')}
+          </p>
+        ) : null}
+      </form>
+      <div aria-live="polite">
+        <Result state={state} />
+      </div>
+    </section>
+  );
+}
+
+function Result({ state }: { state: Lookup }) {
+  const { t } = useI18n();
+  if (state.phase === 'idle') return null;
+  if (state.phase === 'hashing')
+    return (
+      <p role="status">
+        {t('file.hashing')} <progress max={state.total || 1} value={state.done} />
+      </p>
+    );
+  const hash =
+    'hash' in state && state.hash ? (
+      <dl class="facts">
+        <dt>{t('file.hash')}</dt>
+        <dd>
+          <code data-testid="sha256">{state.hash}</code>
+        </dd>
+      </dl>
+    ) : null;
+  if (state.phase === 'looking')
+    return (
+      <>
+        {hash}
+        <p role="status">{t('public.looking')}</p>
+      </>
+    );
+  if (state.phase === 'error')
+    return (
+      <>
+        {hash}
+        <ProblemMessage error={state.error} />
+      </>
+    );
+  if (state.phase === 'not-filed')
+    return (
+      <>
+        {hash}
+        <p class="verdict not-filed" data-testid="verdict">
+          {t('public.notFiled')}
+        </p>
+      </>
+    );
+  return (
+    <>
+      {hash}
+      <Filing status={state.status} />
+      {state.proofError ? (
+        <ProblemMessage error={state.proofError} />
+      ) : state.verification ? (
+        <Verification v={state.verification} />
+      ) : (
+        <p role="status">{t('public.verifying')}</p>
+      )}
+    </>
+  );
+}
+
+function Filing({ status: s }: { status: PublicStatus }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <p class="verdict filed" data-testid="verdict">
+        {s.match === 'copy' ? t('public.filedCopy') : t('public.filed')} {s.status === 'withdrawn' ? t('public.withdrawn') : null}
+      </p>
+      <dl class="facts" data-testid="filing">
+        <dt>{t('public.filing')}</dt>
+        <dd>
+          <code>{s.filingId}</code> · <Link href={`/certificate/${s.filingId}`}>{t('public.certificate')}</Link>
+        </dd>
+        {s.match === 'copy' && s.filedContentHash ? (
+          <>
+            <dt>{t('public.filedContent')}</dt>
+            <dd>
+              <code>{s.filedContentHash}</code>
+            </dd>
+          </>
+        ) : null}
+        <dt>{t('public.filedBy')}</dt>
+        <dd data-testid="holder">{s.holder ? (s.holder.name ?? t('public.unnamed')) : '—'}</dd>
+        <dt>{t('public.filedAt')}</dt>
+        <dd data-testid="filed-at">
+          <Times at={s.filedAt} />
+        </dd>
+        {s.copy ? (
+          <>
+            <dt>{t('public.copyRegisteredAt')}</dt>
+            <dd>
+              <Times at={s.copy.registeredAt} />
+            </dd>
+          </>
+        ) : null}
+        <dt>{t('public.status')}</dt>
+        <dd>{t(`status.${s.status}` as MessageKey)}</dd>
+        {s.right ? (
+          <>
+            <dt>{t('public.right')}</dt>
+            <dd data-testid="right">
+              <strong>{t(`right.${s.right.status}` as MessageKey)}</strong>
+              {s.right.flags.length > 0 ? ` (${s.right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(', ')})` : null}{' '}
+              <span class="hint">
+                {t('public.rightSince')} <Times at={s.right.since} />
+              </span>
+            </dd>
+            {s.labelState === 'none' ? (
+              <>
+                <dt>{t('public.labelDueAt')}</dt>
+                <dd>
+                  <Times at={s.right.labelDueAt} />
+                </dd>
+              </>
+            ) : null}
+            {s.right.expiresAt ? (
+              <>
+                <dt>{t('public.expiresAt')}</dt>
+                <dd>
+                  <Times at={s.right.expiresAt} />
+                </dd>
+              </>
+            ) : null}
+          </>
+        ) : null}
+        <dt>{t('public.labels')}</dt>
+        <dd data-testid="labels">
+          {t(`labels.${s.labelState}` as MessageKey)}
+          {s.labelTier ? `, ${t('public.labelTier', { tier: s.labelTier })}` : null}
+        </dd>
+        <dt>{t('public.leafIndex')}</dt>
+        <dd>{s.leafIndex}</dd>
+      </dl>
+    </>
+  );
+}
+
+function Verification({ v }: { v: PublicVerification }) {
+  const { t } = useI18n();
+  return (
+    <section class={v.ok ? 'verification ok-box' : 'verification bad-box'} data-testid="verification" data-ok={String(v.ok)}>
+      <h2>{v.ok ? t('public.verifiedTitle') : t('public.failedTitle')}</h2>
+      {v.ok && v.treeSize !== undefined ? (
+        <>
+          <p>{t('public.verifiedSummary', { treeSize: v.treeSize, leafIndex: v.leafIndex ?? 0, type: v.entryType ?? '' })}</p>
+          <dl class="facts">
+            <dt>{t('public.recordedAt')}</dt>
+            <dd data-testid="recorded-at">
+              <Times at={v.recordedAt ?? ''} />
+            </dd>
+            {v.checkpointTime !== undefined ? (
+              <>
+                <dt>{t('public.checkpointTime')}</dt>
+                <dd>
+                  <Times at={v.checkpointTime * 1000} />
+                </dd>
+              </>
+            ) : null}
+          </dl>
+        </>
       ) : null}
+      <ul class="checks">
+        {v.checks.map((c) => (
+          <li key={c.id} class={`check ${c.outcome}`} data-check={c.id} data-outcome={c.outcome}>
+            <span class="check-mark">{t(`check.${c.outcome}`)}</span> {t(`check.${c.id}.${c.variant ?? c.outcome}` as MessageKey, c.params)}
+          </li>
+        ))}
+      </ul>
+      <p class="hint">{t('public.keyNote')}</p>
+      <dl class="facts">
+        <dt>{t('public.key')}</dt>
+        <dd>
+          <code data-testid="log-key">{v.key}</code>
+        </dd>
+      </dl>
     </section>
   );
 }

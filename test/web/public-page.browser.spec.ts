@@ -1,0 +1,173 @@
+// The public page in a real browser against the compiled server: a dropped file's SHA-256 computed in the page,
+// "not filed", then, once filed through the API, its filing and a receipt verified in the page; a receipt changed in
+// transit is refused; the Chinese page says the same in Chinese.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { registerPrincipal } from '../support/cast.js';
+import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
+import { call } from '../support/http-client.js';
+import { filingBody } from '../support/ledger-app.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+let work: Buffer;
+let workHash: string;
+let filed: { filingId: string; filedAt: string; leafIndex: number };
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);
+  work = Buffer.concat([Buffer.from('a work of the public page test\n'), randomBytes(200_000)]);
+  workHash = createHash('sha256').update(work).digest('hex');
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const ZONE = '[data-testid=public-file-zone]';
+/** `2026-12-02 09:42:49`, as the page shows an instant, in UTC or shifted to Beijing time (UTC+8, no daylight saving). */
+const shown = (iso: string, hours = 0) => new Date(Date.parse(iso) + hours * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+
+async function verification(page: Page) {
+  const box = page.getByTestId('verification');
+  await box.waitFor({ timeout: 20_000 });
+  const checks = await box
+    .locator('li.check')
+    .evaluateAll((items) => items.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-outcome'), li.textContent]));
+  return { ok: await box.getAttribute('data-ok'), checks, text: await box.textContent() };
+}
+
+it('hashes a dropped file in the page and says it is not filed', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    const uploads: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() !== 'GET') uploads.push(`${r.method()} ${r.url()}`);
+    });
+    await page.goto('/');
+    await dropFile(page, ZONE, 'work.bin', work);
+    expect(await settledText(page.getByTestId('sha256'), workHash)).toBe(workHash);
+    const notFiled = 'Not filed: no filing holds this content, and no filing registered it as a labelled copy.';
+    expect(await settledText(page.getByTestId('verdict'), notFiled)).toBe(notFiled);
+    // The file never left the machine: the page only asked about its hash.
+    expect(uploads).toEqual([]);
+    await screenshot(page, 'public-not-filed-en');
+    expect(tab.problems.filter((p) => !p.includes('404'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('shows the filing of the same file once filed, with a receipt verified in the page', async () => {
+  const creator = await registerPrincipal(server.url, server.adminKey, 'Lin Wei 林薇', ['creator']);
+  const res = await call(server.url, 'POST', '/v1/filings', creator.key, filingBody({ contentHash: workHash, title: 'Harbour at dusk' }));
+  expect(res.status).toBe(201);
+  filed = res.json;
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    await dropFile(page, ZONE, 'work.bin', work);
+    expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
+    const v = await verification(page);
+    expect(v.ok).toBe('true');
+    expect(v.checks.map(([id, outcome]) => [id, outcome])).toEqual([
+      ['entry', 'passed'],
+      ['signature', 'passed'],
+      ['inclusion', 'passed'],
+      ['pq', 'passed'],
+      ['witnesses', 'skipped'],
+      ['tsa', 'skipped'],
+    ]);
+    expect(v.text).toContain(`at position ${filed.leafIndex - 1}, the entry (ContentReserved)`);
+    const filing = (await page.getByTestId('filing').textContent())!;
+    expect(filing).toContain(filed.filingId);
+    expect(await page.getByTestId('holder').textContent()).toBe('Lin Wei 林薇');
+    expect(await page.getByTestId('filed-at').textContent()).toBe(`${shown(filed.filedAt)} UTC · ${shown(filed.filedAt, 8)} Beijing time`);
+    expect(await page.getByTestId('right').textContent()).toMatch(/^provisional since /);
+    // The ContentReserved entry is written in the filing's own commit.
+    expect(await page.getByTestId('recorded-at').textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · .* Beijing time$/);
+    expect(await page.getByTestId('labels').textContent()).toBe('none declared');
+    expect(await page.getByTestId('log-key').textContent()).toBe((await call(server.url, 'GET', '/v1/ledger/key')).text.trim());
+    await screenshot(page, 'public-filed-en');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it.each([
+  [
+    'a byte of the inclusion proof',
+    'inclusion',
+    (r: any) => (r.receipt.inclusionProof.hashes[0] = flip(r.receipt.inclusionProof.hashes[0])),
+  ],
+  [
+    'a byte of the entry',
+    'inclusion',
+    (r: any) =>
+      (r.receipt.entry.recordedAt = r.receipt.entry.recordedAt.replace(/\d(?=\.\d+Z$|Z$)/, (d: string) => String((Number(d) + 1) % 10))),
+  ],
+  ["a byte of the checkpoint's signature", 'signature', (r: any) => (r.receipt.checkpoint = flipSignature(r.receipt.checkpoint))],
+  ['the content hash the entry names', 'entry', (r: any) => (r.receipt.entry.data.contentHash = flip(r.receipt.entry.data.contentHash))],
+])('says verification failed when %s is changed in transit', async (what, failedCheck, tamper) => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.route('**/v1/public/content/*/receipt', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      tamper(body);
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+    await page.goto('/');
+    await dropFile(page, ZONE, 'work.bin', work);
+    const v = await verification(page);
+    expect(v.ok).toBe('false');
+    expect(v.text).toContain('Verification FAILED');
+    expect(v.checks.at(-1)!.slice(0, 2)).toEqual([failedCheck, 'failed']);
+    if (failedCheck === 'signature') await screenshot(page, 'public-tampered-en');
+  } finally {
+    await tab.close();
+  }
+});
+
+it('says it all in Chinese on the zh-CN page', async () => {
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    expect(await settledText(page.locator('h1'), '这个文件是否已存证？')).toBe('这个文件是否已存证？');
+    await dropFile(page, ZONE, 'work.bin', work);
+    expect(await settledText(page.getByTestId('verdict'), /^已在账本中存证。/)).toMatch(/^已在账本中存证。/);
+    const v = await verification(page);
+    expect(v.ok).toBe('true');
+    expect(v.text).toContain('回执已在本浏览器中验证通过');
+    expect(await page.getByTestId('filed-at').textContent()).toBe(
+      `${shown(filed.filedAt)} 协调世界时 · ${shown(filed.filedAt, 8)} 北京时间`,
+    );
+    expect(await page.getByTestId('right').textContent()).toMatch(/^临时/);
+    await screenshot(page, 'public-filed-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+/** The hex string with its first digit changed. */
+function flip(hex: string): string {
+  return (hex[0] === '0' ? '1' : '0') + hex.slice(1);
+}
+
+/** The note with one byte of its first signature (the log's) changed. */
+function flipSignature(note: string): string {
+  const lines = note.split('\n');
+  const i = lines.findIndex((l) => l.startsWith('— '));
+  const [dash, name, b64] = lines[i].split(' ');
+  const sig = Buffer.from(b64, 'base64');
+  sig[sig.length - 1] ^= 0x01;
+  lines[i] = [dash, name, sig.toString('base64')].join(' ');
+  return lines.join('\n');
+}
