@@ -79,7 +79,7 @@ export function CheckpointMonitor() {
       <h2 id="monitor-heading">{t('auditor.monitor.title')}</h2>
       <p class="hint">{t('auditor.monitor.hint', { seconds: POLL_MS / 1000 })}</p>
       {alarm ? (
-        <div class="alarm" role="alert" data-testid="monitor-alarm">
+        <div class="monitor-alarm" role="alert" data-testid="monitor-alarm">
           <strong>{t('auditor.monitor.alarm')}</strong>
           <p>{alarm}</p>
         </div>

@@ -89,7 +89,11 @@ export function ExportCheck() {
         </div>
       ) : null}
       {state.kind === 'done' ? (
-        <div class={state.ok ? 'verdict ok' : 'verdict bad'} role={state.ok ? 'status' : 'alert'} data-testid="export-verdict">
+        <div
+          class={state.ok ? 'export-verdict ok' : 'export-verdict bad'}
+          role={state.ok ? 'status' : 'alert'}
+          data-testid="export-verdict"
+        >
           <strong>{state.ok ? t('auditor.export.ok') : t('auditor.export.failed')}</strong>
           <pre class="cli-line" data-testid="export-message">
             {state.message}

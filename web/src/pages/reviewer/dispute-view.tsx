@@ -44,7 +44,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   const canDecide = d.status === 'assigned' && d.decision === null;
   const canDecideAppeal = d.status === 'appealed';
   return (
-    <article class="dispute" aria-labelledby="dispute-heading" data-testid="dispute">
+    <article class="rv-dispute" aria-labelledby="dispute-heading" data-testid="dispute">
       <h2 id="dispute-heading">{t('reviewer.dispute.title', { type: typeLabel(t, d.type) })}</h2>
       {saved ? (
         <p class="ok" role="status" data-testid="saved">
@@ -58,7 +58,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
         <dd data-testid="dispute-status">
           {statusLabel(t, d.status)}
           {d.awaiting ? ` · ${t('reviewer.awaiting', { what: awaitingLabel(t, d.awaiting) })}` : ''}
-          {d.overdue ? <span class="flag bad"> {t('reviewer.overdue')}</span> : null}
+          {d.overdue ? <span class="rv-flag bad"> {t('reviewer.overdue')}</span> : null}
         </dd>
         <dt>{t('reviewer.dispute.complainant')}</dt>
         <dd data-testid="complainant">{nameOf(d.parties.complainant)}</dd>
@@ -111,12 +111,12 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
       </dl>
 
       <h3>{t('reviewer.claim')}</h3>
-      <blockquote class="statement">{d.claim}</blockquote>
+      <blockquote class="rv-statement">{d.claim}</blockquote>
       <h3>{t('reviewer.evidence')}</h3>
       {d.evidence.length === 0 ? (
         <p>{t('reviewer.evidence.none')}</p>
       ) : (
-        <ul class="evidence">
+        <ul class="rv-evidence">
           {d.evidence.map((e) => (
             <Evidence item={e} key={e.sha256} />
           ))}
@@ -129,9 +129,9 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
           <p class="hint">
             {nameOf(d.parties.respondent)} · <Times at={d.response.respondedAt} />
           </p>
-          <blockquote class="statement">{d.response.statement}</blockquote>
+          <blockquote class="rv-statement">{d.response.statement}</blockquote>
           {d.response.evidence.length > 0 ? (
-            <ul class="evidence">
+            <ul class="rv-evidence">
               {d.response.evidence.map((e) => (
                 <li key={e.sha256}>
                   {e.description} — <code>{e.sha256}</code>
@@ -152,7 +152,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
             {d.decision.remedy ? ` · ${remedyLabel(t, d.decision.remedy)}` : ''} — {actor(d.decision.decidedBy)},{' '}
             <Times at={d.decision.decidedAt} />
           </p>
-          <blockquote class="statement">{d.decision.reasoning}</blockquote>
+          <blockquote class="rv-statement">{d.decision.reasoning}</blockquote>
         </>
       ) : null}
       {d.appeals.length > 0 ? (
@@ -170,7 +170,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
       ) : null}
 
       <h3>{t('reviewer.timeline')}</h3>
-      <table class="timeline" data-testid="timeline">
+      <table class="rv-timeline" data-testid="timeline">
         <thead>
           <tr>
             <th scope="col">{t('reviewer.timeline.leaf')}</th>
@@ -211,13 +211,13 @@ function Evidence({ item }: { item: EvidenceItem }) {
     <li>
       <p>
         {item.description}
-        {item.declaredAiGenerated ? <span class="flag bad"> {t('reviewer.evidence.declaredAi')}</span> : null}
+        {item.declaredAiGenerated ? <span class="rv-flag bad"> {t('reviewer.evidence.declaredAi')}</span> : null}
       </p>
       <p class="hint">
         {t('file.hash')}: <code>{item.sha256}</code>
       </p>
       {i ? (
-        <dl class="facts inspection">
+        <dl class="facts rv-inspection">
           <dt>{t('reviewer.inspection.file')}</dt>
           <dd>
             {i.filename} · {i.sniffedType ?? t('reviewer.inspection.unknownType')} · {t('reviewer.inspection.bytes', { n: i.size })}

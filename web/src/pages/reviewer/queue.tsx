@@ -67,8 +67,8 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
       {data === null && error === null ? <p>{t('reviewer.loading')}</p> : null}
       {data && data.disputes.length === 0 ? <p data-testid="queue-empty">{t('reviewer.queue.empty')}</p> : null}
       {data && data.disputes.length > 0 ? (
-        <table class="queue" data-testid="queue">
-          <caption class="visually-hidden">{t('reviewer.queue.caption')}</caption>
+        <table class="rv-queue" data-testid="queue">
+          <caption class="rv-sr-only">{t('reviewer.queue.caption')}</caption>
           <thead>
             <tr>
               <th scope="col">{t('reviewer.col.deadline')}</th>
@@ -77,7 +77,7 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
               <th scope="col">{t('reviewer.col.parties')}</th>
               <th scope="col">{t('reviewer.col.flags')}</th>
               <th scope="col">
-                <span class="visually-hidden">{t('reviewer.col.open')}</span>
+                <span class="rv-sr-only">{t('reviewer.col.open')}</span>
               </th>
             </tr>
           </thead>
@@ -89,7 +89,7 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
                 <tr key={d.disputeId} class={selected === d.disputeId ? 'selected' : undefined} data-dispute={d.disputeId}>
                   <td>
                     {due ? <Times at={due} /> : '—'}
-                    {d.overdue ? <span class="flag bad"> {t('reviewer.overdue')}</span> : null}
+                    {d.overdue ? <span class="rv-flag bad"> {t('reviewer.overdue')}</span> : null}
                   </td>
                   <td>{typeLabel(t, d.type)}</td>
                   <td>
@@ -103,7 +103,7 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
                     {flags.length === 0
                       ? '—'
                       : flags.map((f) => (
-                          <span class="flag" key={f}>
+                          <span class="rv-flag" key={f}>
                             {flagLabel(t, f)}
                           </span>
                         ))}
