@@ -140,6 +140,9 @@ it('another reviewer decides the appeal, offered only the rulings and remedies t
     await page.getByLabel('Reasoning').fill('Suspension is not enough for a repeated omission.');
     await page.getByRole('button', { name: 'Record the appeal decision' }).click();
     expect(await settledText(page.getByTestId('saved'), 'Appeal decision recorded.')).toBe('Appeal decision recorded.');
+    expect(
+      await settledText(page.getByTestId('appeal-decision'), /^varied · upheld · revoke the right — Rafael Reviewer \(you\), /),
+    ).toMatch(/^varied · upheld · revoke the right — Rafael Reviewer \(you\), /);
     await screenshot(page, 'reviewer-appeal-decided-en');
     expect(tab.problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
   } finally {

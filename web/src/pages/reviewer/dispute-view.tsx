@@ -4,7 +4,7 @@ import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { AppealDecisionForm, AssignForm, DecideForm } from './forms.js';
-import { awaitingLabel, outcomeLabel, remedyLabel, statusLabel, typeLabel } from './queue.js';
+import { awaitingLabel, outcomeLabel, remedyLabel, rulingDone, statusLabel, typeLabel } from './queue.js';
 import type { Dispute, EvidenceItem, Party } from './rules.js';
 
 const nameOf = (p: Party | null) => (p === null ? '—' : (p.name ?? p.id));
@@ -15,6 +15,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   const [dispute, setDispute] = useState<Dispute | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [me, setMe] = useState<{ principalId: string; name: string } | null>(null);
   const load = () =>
     api<Dispute>(`/v1/disputes/${disputeId}`).then(
       (d) => {
@@ -27,6 +28,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
     setDispute(null);
     setSaved(null);
     void load();
+    api<{ principalId: string; name: string }>('/v1/me').then(setMe, () => setMe(null));
   }, [disputeId]);
   const written = (what: string) => () => {
     setSaved(what);
@@ -38,6 +40,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   const d = dispute;
   // Names of everyone the dispute involves, for the timeline's actors.
   const names = new Map<string, string>();
+  if (me) names.set(me.principalId, t('reviewer.you', { name: me.name }));
   for (const p of [d.parties.complainant, d.parties.respondent, d.parties.assignee]) if (p?.name) names.set(p.id, p.name);
   const actor = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
   const canAssign = d.status === 'opened' || (d.status === 'assigned' && d.decision === null);
@@ -166,6 +169,18 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
               </li>
             ))}
           </ul>
+        </>
+      ) : null}
+
+      {d.appealDecision ? (
+        <>
+          <h3>{t('reviewer.appealDecision')}</h3>
+          <p data-testid="appeal-decision">
+            {rulingDone(t, d.appealDecision.ruling)} · {outcomeLabel(t, d.appealDecision.outcome)}
+            {d.appealDecision.remedy ? ` · ${remedyLabel(t, d.appealDecision.remedy)}` : ''} — {actor(d.appealDecision.decidedBy)},{' '}
+            <Times at={d.appealDecision.decidedAt} />
+          </p>
+          <blockquote class="rv-statement">{d.appealDecision.reasoning}</blockquote>
         </>
       ) : null}
 

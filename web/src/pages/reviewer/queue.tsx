@@ -136,3 +136,4 @@ export const flagLabel = (t: T, v: string) => pick(t, 'reviewer.flag', v);
 export const remedyLabel = (t: T, v: string) => pick(t, 'reviewer.remedy', v);
 export const outcomeLabel = (t: T, v: string) => pick(t, 'reviewer.outcome', v);
 export const rulingLabel = (t: T, v: string) => pick(t, 'reviewer.ruling', v);
+export const rulingDone = (t: T, v: string) => pick(t, 'reviewer.ruled', v);
