@@ -1,16 +1,20 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import { PublicContentDto, PublicFilingDto } from './filing-responses.dto.js';
 import { Public } from '../common/access.js';
 import { DomainError } from '../common/domain-error.js';
-import { SHA256_HEX } from '../common/validation.js';
+import { lowerHex, SHA256_HEX, SHA256_MESSAGE } from '../common/validation.js';
 import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
 import type { LogKeys } from '../ledger/log/attestors.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { FilingQueries } from './filing.queries.js';
 
+/** A content hash in either case, as the lowercase hex the ledger stores. */
 const validHash = (sha256: string) => {
-  if (!SHA256_HEX.test(sha256)) throw new DomainError('invalid', 'invalid-hash', 'sha256 must be 64 lowercase hex characters');
-  return sha256;
+  const hash = lowerHex(sha256) as string;
+  if (!SHA256_HEX.test(hash)) throw new DomainError('invalid', 'invalid-hash', `sha256 ${SHA256_MESSAGE} (either case)`);
+  return hash;
 };
 
 @ApiTags('public')
@@ -27,6 +31,7 @@ export class PublicContentController {
    * Is this content filed? Status, time, leaf index and label tier; a registered copy's hash names its filing
    * (`match: "copy"`). Rate-limited per client.
    */
+  @ApiRoute({ summary: 'Is this content filed?', answer: PublicContentDto, problems: ['invalid-hash', 'not-filed'] })
   @Get('content/:sha256')
   content(@Param('sha256') sha256: string) {
     return this.queries.publicStatus(validHash(sha256));
@@ -60,6 +65,7 @@ export class PublicContentController {
    * A filing's public summary: content, time, status, labels, perceptual hash, provenance signals, copies, holder;
    * rate-limited per client.
    */
+  @ApiRoute({ summary: "A filing's public summary", answer: PublicFilingDto, problems: ['filing-not-found'] })
   @Get('filings/:id')
   filing(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.queries.publicSummary(id);
