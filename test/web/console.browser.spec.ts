@@ -36,7 +36,7 @@ it.each(PAGES)('the %s page (%s) loads by its URL with its heading and the share
   }
 });
 
-it('navigates between pages in the page, by keyboard, and answers an unknown console path with its not-found page', async () => {
+it('navigates between pages in the page and by keyboard, and keeps the API key in the tab only', async () => {
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
@@ -102,7 +102,8 @@ it('computes the SHA-256 of a dropped file and of a chosen file in the page', as
     await page.getByLabel('Choose a file').setInputFiles({ name: 'chosen.txt', mimeType: 'text/plain', buffer: chosen });
     const chosenHash = createHash('sha256').update(chosen).digest('hex');
     expect(await settledText(page.getByTestId('sha256'), chosenHash)).toBe(chosenHash);
-    expect(tab.problems).toEqual([]);
+    // The page looked both hashes up: the ledger's 404 ("not filed") is the only complaint the browser logs.
+    expect(tab.problems.filter((p) => !p.includes('status of 404'))).toEqual([]);
   } finally {
     await tab.close();
   }

@@ -54,7 +54,7 @@ it('hashes a dropped file in the page and says it is not filed', async () => {
     // The file never left the machine: the page only asked about its hash.
     expect(uploads).toEqual([]);
     await screenshot(page, 'public-not-filed-en');
-    expect(tab.problems.filter((p) => !p.includes('404'))).toEqual([]);
+    expect(tab.problems.filter((p) => !p.includes('status of 404'))).toEqual([]);
   } finally {
     await tab.close();
   }
