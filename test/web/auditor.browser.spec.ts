@@ -1,0 +1,199 @@
+// The auditor page in Debian's Chromium against the compiled server: an export file verified in a Web Worker gives the
+// verdict and message `sandbox-ledger verify` prints for the same files (genuine, and with one byte changed); the
+// checkpoint monitor verifies the served checkpoint and its growth, and raises an alarm on a tampered checkpoint or
+// consistency proof (answers altered in flight with page.route).
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { ROOT } from '../../src/bench/processes.js';
+import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { registerPrincipal, type Who } from '../support/cast.js';
+import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
+import { call, send } from '../support/http-client.js';
+import { filingBody, tempDir } from '../support/ledger-app.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+let auditor: Who;
+let dir: string;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);
+  dir = tempDir('ledger-auditor-');
+  auditor = await registerPrincipal(server.url, server.adminKey, 'Audrey Auditor', ['auditor']);
+  const alice = await registerPrincipal(server.url, server.adminKey, 'Alice Painter', ['creator']);
+  for (let i = 0; i < 3; i++) {
+    const res = await call(server.url, 'POST', '/v1/filings', alice.key, filingBody());
+    if (res.status !== 201) throw new Error(`file: ${res.status} ${res.text}`);
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const get = async (path: string, key?: string) => {
+  const res = await send(server.url, { method: 'GET', path, headers: key ? { authorization: `Bearer ${key}` } : {} });
+  if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.text;
+};
+
+/** What the CLI prints for these files (its exit status aside), without the speed figures of a success. */
+async function cliSays(exportPath: string, checkpointPath: string, vkeyPath: string): Promise<string> {
+  const args = [
+    join(ROOT, 'bin', 'sandbox-ledger.js'),
+    'verify',
+    '--export',
+    exportPath,
+    '--checkpoint',
+    checkpointPath,
+    '--vkey',
+    vkeyPath,
+  ];
+  const out = await promisify(execFile)(process.execPath, args).then(
+    (r) => r.stdout,
+    (err: { stdout: string }) => err.stdout,
+  );
+  return withoutSpeed(out.trim());
+}
+const withoutSpeed = (line: string) => line.replace(/ \(\d+ events\/s, [\d.]+ MB\/s\)$/, '');
+
+it('verifies a genuine export in the browser with the verdict and message of the CLI, and rejects one with a changed byte as the CLI does', async () => {
+  const [ndjson, checkpoint, vkey] = [
+    await get('/v1/ledger/export', auditor.key),
+    await get('/v1/ledger/checkpoint'),
+    await get('/v1/ledger/key'),
+  ];
+  const lines = ndjson.trimEnd().split('\n');
+  expect(checkpoint.split('\n')[1]).toBe(String(lines.length)); // the export and the checkpoint cover the same tree
+  const files = {
+    export: join(dir, 'log.ndjson'),
+    checkpoint: join(dir, 'checkpoint'),
+    vkey: join(dir, 'vkey'),
+    tampered: join(dir, 'tampered.ndjson'),
+  };
+  writeFileSync(files.export, ndjson);
+  writeFileSync(files.checkpoint, checkpoint);
+  writeFileSync(files.vkey, vkey);
+  // One byte of one event changed: a name in a principal's registration.
+  const leaf = lines.findIndex((l) => l.includes('"name":"Alice Painter"'));
+  expect(leaf).toBeGreaterThan(0);
+  const tampered = [...lines];
+  tampered[leaf] = tampered[leaf].replace('"name":"Alice Painter"', '"name":"Alice Paintes"');
+  writeFileSync(files.tampered, tampered.join('\n') + '\n');
+  const [cliGenuine, cliTampered] = await Promise.all([
+    cliSays(files.export, files.checkpoint, files.vkey),
+    cliSays(files.tampered, files.checkpoint, files.vkey),
+  ]);
+  expect(cliGenuine).toMatch(new RegExp(`^ok: ${lines.length} events in \\d+ streams; root [0-9a-f]{64}; 1 checkpoint\\(s\\) verified`));
+  expect(cliTampered).toMatch(new RegExp(`^FAILED at leaf ${leaf}: `));
+
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/auditor');
+    // The ledger's latest checkpoint and key (the defaults), and a genuine export.
+    await page.getByLabel('Export file (NDJSON)').setInputFiles(files.export);
+    await page.getByRole('button', { name: 'Verify the export' }).click();
+    const message = page.getByTestId('export-message');
+    const genuine = await settledText(message, /^ok: /, 30_000);
+    expect(withoutSpeed(genuine ?? '')).toBe(cliGenuine);
+    expect(genuine).toMatch(/ \(\d+ events\/s, [\d.]+ MB\/s\)$/);
+    await expect(page.getByTestId('export-verdict').getAttribute('role')).resolves.toBe('status');
+    await expect(page.locator('#export-progress').getAttribute('value')).resolves.toBe('100');
+    await screenshot(page, 'auditor-export-ok-en');
+
+    // The tampered export, against the same checkpoint and key given as files.
+    await page.getByLabel('Export file (NDJSON)').setInputFiles(files.tampered);
+    await page.getByLabel('Checkpoint file (optional)').setInputFiles(files.checkpoint);
+    await page.getByLabel('Verifier key file (optional)').setInputFiles(files.vkey);
+    await page.getByRole('button', { name: 'Verify the export' }).click();
+    expect(await settledText(message, /^FAILED/, 30_000)).toBe(cliTampered);
+    await expect(page.getByTestId('export-verdict').getAttribute('role')).resolves.toBe('alert');
+    await expect(page.getByTestId('export-verdict').locator('strong').textContent()).resolves.toBe('The export does NOT verify.');
+    await screenshot(page, 'auditor-export-tampered-en');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('the checkpoint monitor verifies the served checkpoint and its growth, and alarms on a tampered checkpoint or consistency proof', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/auditor');
+    const size = Number((await get('/v1/ledger/checkpoint')).split('\n')[1]);
+    const newest = page.getByTestId('checkpoint').first();
+    expect(await settledText(newest.locator('strong'), `Verified checkpoint, tree size ${size}`)).toBe(
+      `Verified checkpoint, tree size ${size}`,
+    );
+    await expect(newest.getByTestId('consistency').textContent()).resolves.toBe('first checkpoint seen by this page');
+
+    // The log grows: the new checkpoint is verified and proved to extend the last one.
+    await registerPrincipal(server.url, server.adminKey, 'Carol Creator', ['creator']);
+    await page.getByRole('button', { name: 'Check now' }).click();
+    const grown = Number((await get('/v1/ledger/checkpoint')).split('\n')[1]);
+    expect(grown).toBeGreaterThan(size);
+    expect(await settledText(newest.locator('strong'), `Verified checkpoint, tree size ${grown}`)).toBe(
+      `Verified checkpoint, tree size ${grown}`,
+    );
+    expect(await settledText(newest.getByTestId('consistency'), /^extends the checkpoint of size/)).toMatch(
+      new RegExp(`^extends the checkpoint of size ${size} \\(proof of \\d+ hashes verified\\)$`),
+    );
+    await expect(page.getByTestId('monitor-alarm').count()).resolves.toBe(0);
+    await screenshot(page, 'auditor-monitor-en');
+
+    // It grows again, but the consistency proof is altered in flight: the alarm goes up.
+    await registerPrincipal(server.url, server.adminKey, 'Dan Creator', ['creator']);
+    await page.route('**/v1/ledger/proof/consistency?**', async (route) => {
+      const res = await route.fetch();
+      const proof = (await res.json()) as { hashes: string[] };
+      proof.hashes[0] = proof.hashes[0].replace(/^./, (c) => (c === '0' ? '1' : '0'));
+      await route.fulfill({ response: res, json: proof });
+    });
+    await page.getByRole('button', { name: 'Check now' }).click();
+    const alarm = page.getByTestId('monitor-alarm');
+    expect(await settledText(alarm.locator('p'), /^consistency: /)).toMatch(/^consistency: checkpoints \d+ and \d+ are not consistent/);
+    await expect(alarm.getAttribute('role')).resolves.toBe('alert');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+
+  // A fresh page served a checkpoint with one changed byte in its root hash alarms at once.
+  const fresh = await openTab(browser, server.url);
+  try {
+    const { page } = fresh;
+    await page.route('**/v1/ledger/checkpoint', async (route) => {
+      const res = await route.fetch();
+      const lines = (await res.text()).split('\n');
+      lines[2] = (lines[2][0] === 'A' ? 'B' : 'A') + lines[2].slice(1);
+      await route.fulfill({ response: res, body: lines.join('\n') });
+    });
+    await page.goto('/auditor');
+    const alarm = page.getByTestId('monitor-alarm');
+    expect(await settledText(alarm.locator('p'), /^signature: /)).toMatch(/^signature: /);
+    await expect(alarm.locator('strong').textContent()).resolves.toBe('ALARM: a checkpoint failed verification');
+    await expect(page.getByTestId('checkpoint').count()).resolves.toBe(0);
+    await screenshot(page, 'auditor-monitor-alarm-en');
+    expect(fresh.problems).toEqual([]);
+  } finally {
+    await fresh.close();
+  }
+});
+
+it('shows the auditor page in Chinese', async () => {
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    await tab.page.goto('/auditor');
+    expect(await settledText(tab.page.locator('#monitor-heading'), '检查点监控')).toBe('检查点监控');
+    expect(await settledText(tab.page.getByTestId('checkpoint').first().locator('strong'), /^检查点已验证/)).toMatch(/^检查点已验证/);
+    await screenshot(tab.page, 'auditor-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});

@@ -1,0 +1,169 @@
+// The reviewer page in Debian's Chromium against the compiled server: a reviewer finds a complaint in the queue, reads it
+// with the parties' names, assigns it to themself and decides it through the forms; another reviewer decides the
+// appeal, offered only the remedies the rules allow. Each decision is then read back through the API.
+import { randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { complaintBody, registerPrincipal, type Who } from '../support/cast.js';
+import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
+import { call } from '../support/http-client.js';
+import { filingBody } from '../support/ledger-app.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+let alice: Who, bob: Who, rita: Who, rafael: Who;
+let disputeId: string;
+
+async function ok(method: string, path: string, key: string, body?: unknown) {
+  const res = await call(server.url, method, path, key, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text}`);
+  return res.json;
+}
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);
+  [alice, bob, rita, rafael] = await Promise.all([
+    registerPrincipal(server.url, server.adminKey, 'Alice Painter', ['creator']),
+    registerPrincipal(server.url, server.adminKey, 'Bob Complainant', ['creator']),
+    registerPrincipal(server.url, server.adminKey, 'Rita Reviewer', ['reviewer']),
+    registerPrincipal(server.url, server.adminKey, 'Rafael Reviewer', ['reviewer']),
+  ]);
+  // Bob filed a picture first; Alice's filing looks the same (equal perceptual hash), so her right is flagged for a similarity review.
+  const phash = { scheme: 'phash64', value: randomBytes(8).toString('hex') };
+  await ok('POST', '/v1/filings', bob.key, filingBody({ perceptualHash: phash }));
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody({ perceptualHash: phash }));
+  disputeId = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;
+  // The respondent is heard first: a decision waits for the answer (or for the response window to close).
+  await ok('POST', `/v1/disputes/${disputeId}/response`, alice.key, { statement: 'It is my own work.' });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signIn(page: Page, key: string) {
+  await page.goto('/reviewer');
+  await page.getByLabel('API key (kept in this tab only)').fill(key);
+  await page.getByRole('button', { name: 'Use key' }).click();
+}
+
+it('a reviewer takes a complaint from the queue and upholds it with a remedy its type allows, through the forms', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await signIn(page, rita.key);
+    const row = page.locator(`[data-dispute="${disputeId}"]`);
+    expect(await settledText(row.locator('td').nth(3), 'Bob Complainant → Alice Painter')).toBe('Bob Complainant → Alice Painter');
+    await expect(row.locator('td').nth(1).textContent()).resolves.toBe('Infringement');
+    await expect(row.locator('td').nth(4).textContent()).resolves.toBe('similarity review');
+    // Opened by keyboard.
+    await page.getByRole('button', { name: `Open dispute ${disputeId}` }).focus();
+    await page.keyboard.press('Enter');
+    expect(await settledText(page.getByTestId('complainant'), 'Bob Complainant')).toBe('Bob Complainant');
+    await expect(page.getByTestId('respondent').textContent()).resolves.toBe('Alice Painter');
+    await expect(page.getByTestId('timeline').locator('tbody tr').count()).resolves.toBe(2); // filed, answered
+    await expect(page.getByTestId('timeline').locator('tbody tr').first().locator('td').nth(3).textContent()).resolves.toBe(
+      'Bob Complainant',
+    );
+
+    await page.getByRole('button', { name: 'Assign' }).click();
+    expect(await settledText(page.getByTestId('saved'), 'Assigned.')).toBe('Assigned.');
+    expect(await settledText(page.getByTestId('assignee'), 'Rita Reviewer')).toBe('Rita Reviewer');
+
+    // An infringement complaint cannot transfer the right: the form does not offer it.
+    const remedy = page.getByLabel('Remedy', { exact: true });
+    await expect(remedy.locator('option').allTextContents()).resolves.toEqual(['revoke the right', 'suspend the right until relabelled']);
+    await page.getByLabel('upheld').check();
+    await remedy.selectOption('suspend');
+    await page.getByLabel('Reasoning').fill('The copy carries no visible label.');
+    await screenshot(page, 'reviewer-decide-en');
+    await page.getByRole('button', { name: 'Record the decision' }).click();
+    expect(await settledText(page.getByTestId('saved'), 'Decision recorded.')).toBe('Decision recorded.');
+    expect(await settledText(page.getByTestId('outcome'), 'upheld · suspend the right until relabelled')).toBe(
+      'upheld · suspend the right until relabelled',
+    );
+    await screenshot(page, 'reviewer-decided-en');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+  const recorded = await ok('GET', `/v1/disputes/${disputeId}`, rita.key);
+  expect(recorded).toMatchObject({ status: 'decided', outcome: 'upheld', remedy: 'suspend', assignee: rita.id });
+  expect(recorded.decision).toMatchObject({
+    outcome: 'upheld',
+    remedy: 'suspend',
+    decidedBy: rita.id,
+    reasoning: 'The copy carries no visible label.',
+  });
+  expect(recorded.timeline.map((e: { type: string }) => e.type)).toEqual([
+    'ComplaintFiled',
+    'ResponseSubmitted',
+    'DisputeAssigned',
+    'DisputeDecided',
+  ]);
+});
+
+it('another reviewer decides the appeal, offered only the rulings and remedies the rules allow; a refusal shows the problem', async () => {
+  await ok('POST', `/v1/disputes/${disputeId}/appeal`, alice.key, { grounds: 'The host cropped the copy.' });
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    // The first decision's reviewer may not decide the appeal: the ledger's refusal is shown as it words it.
+    await signIn(page, rita.key);
+    await page.getByRole('button', { name: `Open dispute ${disputeId}` }).click();
+    await page.getByLabel('affirm the first decision').check();
+    await page.getByLabel('Reasoning').fill('Affirmed.');
+    await page.getByRole('button', { name: 'Record the appeal decision' }).click();
+    expect(await settledText(page.getByRole('alert'), /an appeal is decided by a different reviewer/)).toMatch(
+      /an appeal is decided by a different reviewer/,
+    );
+
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await page.getByLabel('API key (kept in this tab only)').fill(rafael.key);
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await page.getByRole('button', { name: `Open dispute ${disputeId}` }).click();
+    expect(await settledText(page.getByTestId('dispute-status'), /^appealed/)).toMatch(/^appealed/);
+    const rulings = page.locator('input[name=ruling]');
+    await expect(rulings.evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).resolves.toEqual([
+      'affirm',
+      'reverse',
+      'vary',
+    ]);
+    await page.getByLabel('vary its remedy').check();
+    await page.getByLabel('Remedy', { exact: true }).waitFor();
+    // Varying must change the remedy, and an infringement complaint cannot transfer: revoke is the only choice left.
+    await expect(page.getByLabel('Remedy', { exact: true }).locator('option').allTextContents()).resolves.toEqual(['revoke the right']);
+    await page.getByLabel('reverse its outcome').check();
+    // Reversing an upheld complaint rejects it: no remedy is offered.
+    await page.getByLabel('Remedy', { exact: true }).waitFor({ state: 'detached', timeout: 5_000 });
+    await page.getByLabel('vary its remedy').check();
+    await page.getByLabel('Reasoning').fill('Suspension is not enough for a repeated omission.');
+    await page.getByRole('button', { name: 'Record the appeal decision' }).click();
+    expect(await settledText(page.getByTestId('saved'), 'Appeal decision recorded.')).toBe('Appeal decision recorded.');
+    expect(
+      await settledText(page.getByTestId('appeal-decision'), /^varied · upheld · revoke the right — Rafael Reviewer \(you\), /),
+    ).toMatch(/^varied · upheld · revoke the right — Rafael Reviewer \(you\), /);
+    await screenshot(page, 'reviewer-appeal-decided-en');
+    expect(tab.problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+  const recorded = await ok('GET', `/v1/disputes/${disputeId}`, rafael.key);
+  expect(recorded).toMatchObject({ status: 'final', outcome: 'upheld', remedy: 'revoke' });
+  expect(recorded.appealDecision).toMatchObject({ ruling: 'varied', remedy: 'revoke', decidedBy: rafael.id });
+});
+
+it('shows the reviewer page in Chinese', async () => {
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.goto('/reviewer');
+    await page.getByLabel('API key (kept in this tab only)').or(page.locator('#api-key')).first().fill(rafael.key);
+    await page.locator('.key-panel button[type=submit]').click();
+    expect(await settledText(page.locator('#queue-heading'), '待办队列')).toBe('待办队列');
+    await screenshot(page, 'reviewer-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});

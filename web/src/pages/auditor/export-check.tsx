@@ -1,0 +1,105 @@
+import { useRef, useState } from 'preact/hooks';
+import { apiText } from '../../api.js';
+import { ProblemMessage } from '../../components/problem.js';
+import { useI18n } from '../../i18n/i18n.js';
+import type { ExportReply, ExportRequest } from './export.worker.js';
+
+type State =
+  | { kind: 'idle' }
+  | { kind: 'running'; bytes: number; total: number }
+  | { kind: 'done'; ok: boolean; message: string; bytes: number; total: number };
+
+/**
+ * An export chosen by the auditor is checked in a Web Worker, streamed from the file, against a checkpoint (the
+ * ledger's latest, or a file) and the log's key (the ledger's, or a file): the verdict is worded as the CLI's.
+ */
+export function ExportCheck() {
+  const { t } = useI18n();
+  const [exportFile, setExportFile] = useState<File | null>(null);
+  const [checkpointFile, setCheckpointFile] = useState<File | null>(null);
+  const [vkeyFile, setVkeyFile] = useState<File | null>(null);
+  const [state, setState] = useState<State>({ kind: 'idle' });
+  const [error, setError] = useState<unknown>(null);
+  const worker = useRef<Worker | null>(null);
+
+  const run = async (e: Event) => {
+    e.preventDefault();
+    if (!exportFile) return;
+    setError(null);
+    let notes: string[];
+    let vkey: string;
+    try {
+      [notes, vkey] = await Promise.all([
+        checkpointFile ? checkpointFile.text().then((n) => [n]) : apiText('/v1/ledger/checkpoint', { auth: false }).then((n) => [n]),
+        (vkeyFile ? vkeyFile.text() : apiText('/v1/ledger/key', { auth: false })).then((k) => k.trim()),
+      ]);
+    } catch (err) {
+      setError(err);
+      return;
+    }
+    worker.current?.terminate();
+    const w = new Worker(new URL('./export.worker.ts', import.meta.url), { type: 'module' });
+    worker.current = w;
+    setState({ kind: 'running', bytes: 0, total: exportFile.size });
+    w.onmessage = (m: MessageEvent<ExportReply>) => {
+      const r = m.data;
+      if (r.kind === 'progress') setState((s) => (s.kind === 'running' ? { ...s, bytes: r.bytes, total: r.total } : s));
+      else {
+        if (r.kind === 'done') setState({ kind: 'done', ok: r.ok, message: r.message, bytes: exportFile.size, total: exportFile.size });
+        else {
+          setState({ kind: 'idle' });
+          setError(new Error(r.message));
+        }
+        w.terminate();
+        worker.current = null;
+      }
+    };
+    w.onerror = (ev) => {
+      setState({ kind: 'idle' });
+      setError(new Error(ev.message));
+      w.terminate();
+    };
+    const request: ExportRequest = { file: exportFile, notes, vkey };
+    w.postMessage(request);
+  };
+
+  const pick = (set: (f: File | null) => void) => (e: Event) => set((e.currentTarget as HTMLInputElement).files?.[0] ?? null);
+  const pct = state.kind === 'idle' || state.total === 0 ? 0 : Math.round((100 * state.bytes) / state.total);
+  return (
+    <section aria-labelledby="export-heading">
+      <h2 id="export-heading">{t('auditor.export.title')}</h2>
+      <p class="hint">{t('auditor.export.hint')}</p>
+      <form class="export-form" onSubmit={(e) => void run(e)}>
+        <label for="export-file">{t('auditor.export.file')}</label>
+        <input id="export-file" type="file" accept=".ndjson,.jsonl,application/x-ndjson,text/plain" onChange={pick(setExportFile)} />
+        <label for="export-checkpoint">{t('auditor.export.checkpoint')}</label>
+        <input id="export-checkpoint" type="file" onChange={pick(setCheckpointFile)} />
+        <label for="export-vkey">{t('auditor.export.vkey')}</label>
+        <input id="export-vkey" type="file" onChange={pick(setVkeyFile)} />
+        <p class="hint">{t('auditor.export.defaults')}</p>
+        <button type="submit" disabled={!exportFile || state.kind === 'running'}>
+          {t('auditor.export.verify')}
+        </button>
+      </form>
+      <ProblemMessage error={error} />
+      {state.kind !== 'idle' ? (
+        <div class="export-progress">
+          <label for="export-progress">{t('auditor.export.progress', { pct })}</label>
+          <progress id="export-progress" max={100} value={pct} />
+        </div>
+      ) : null}
+      {state.kind === 'done' ? (
+        <div
+          class={state.ok ? 'export-verdict ok' : 'export-verdict bad'}
+          role={state.ok ? 'status' : 'alert'}
+          data-testid="export-verdict"
+        >
+          <strong>{state.ok ? t('auditor.export.ok') : t('auditor.export.failed')}</strong>
+          <pre class="cli-line" data-testid="export-message">
+            {state.message}
+          </pre>
+        </div>
+      ) : null}
+    </section>
+  );
+}

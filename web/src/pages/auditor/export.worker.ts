@@ -1,0 +1,36 @@
+// Verifies an export file off the page's thread: streams it from the File, feeds the project's ExportVerifier line by
+// line, reports progress, and answers with the verdict worded as the CLI words it.
+import { pushLines, startExport, verdictOf } from './verdict.js';
+
+export type ExportRequest = { file: File; notes: string[]; vkey: string };
+export type ExportReply =
+  | { kind: 'progress'; bytes: number; total: number }
+  | { kind: 'done'; ok: boolean; message: string; treeSize: number | null }
+  | { kind: 'error'; message: string };
+
+const post = (reply: ExportReply) => postMessage(reply);
+
+onmessage = async (e: MessageEvent<ExportRequest>) => {
+  const { file, notes, vkey } = e.data;
+  try {
+    const run = startExport(notes, vkey);
+    const started = performance.now();
+    let read = 0;
+    let shown = 0;
+    if (run.verifier.ok) {
+      read = await pushLines(run, file.stream(), (bytes) => {
+        // At most 200 updates, as the CLI's bar.
+        if (bytes - shown >= file.size / 200 || bytes === file.size) {
+          shown = bytes;
+          post({ kind: 'progress', bytes, total: file.size });
+        }
+      });
+    }
+    const result = run.verifier.finish();
+    const verdict = verdictOf(run, result, (performance.now() - started) / 1000, read);
+    post({ kind: 'progress', bytes: file.size, total: file.size });
+    post({ kind: 'done', ok: verdict.ok, message: verdict.message, treeSize: result.ok ? result.treeSize : null });
+  } catch (err) {
+    post({ kind: 'error', message: (err as Error).message });
+  }
+};

@@ -1,0 +1,74 @@
+// The checkpoint monitor's check of one newly served checkpoint against the log's keys and the last one it accepted:
+// signatures (Ed25519, ML-DSA-44, witness quorum) and consistency, all with the project's verifier. Pure but for `proof`.
+import {
+  parseCosignerVkey,
+  verifyConsistencyBetweenCheckpoints,
+  verifyCosignedCheckpoint,
+  type Checkpoint,
+  type CheckpointTrust,
+} from '../../verifier.js';
+
+/** GET /v1/ledger/keys. */
+export interface LogKeys {
+  log: string;
+  logMlDsa44: string;
+  witnesses: string[];
+  witnessQuorum: number;
+  tsaCertificates: string | null;
+}
+
+export function trustOf(keys: LogKeys): CheckpointTrust {
+  return {
+    vkey: keys.log.trim(),
+    logMlDsa: parseCosignerVkey(keys.logMlDsa44),
+    witnesses: keys.witnesses.map((w) => parseCosignerVkey(w)),
+    quorum: keys.witnessQuorum,
+  };
+}
+
+export interface Observed {
+  note: string;
+  checkpoint: Checkpoint;
+  witnesses: Array<{ label: string; timestamp: number }>;
+  logMlDsa: string | null;
+  /** How it relates to the checkpoint before it. */
+  consistency: { kind: 'first' } | { kind: 'same-size' } | { kind: 'proved'; from: number; hashes: number };
+}
+
+export type Checked = { ok: true; observed: Observed } | { ok: false; reason: string };
+
+/** Checks `note`; `previous` is the last accepted checkpoint; `proof(from, to)` fetches the consistency proof's hashes. */
+export async function checkNext(
+  note: string,
+  keys: LogKeys,
+  previous: Observed | null,
+  proof: (from: number, to: number) => Promise<string[]>,
+): Promise<Checked> {
+  const trust = trustOf(keys);
+  const verified = verifyCosignedCheckpoint(note, trust);
+  if (!verified.ok) return { ok: false, reason: `signature: ${verified.reason}` };
+  const cp = verified.checkpoint;
+  const base = {
+    note,
+    checkpoint: cp,
+    witnesses: verified.witnesses.map((w) => ({ label: w.label, timestamp: w.timestamp })),
+    logMlDsa: verified.logMlDsa?.label ?? null,
+  };
+  if (previous === null) return { ok: true, observed: { ...base, consistency: { kind: 'first' } } };
+  const before = previous.checkpoint;
+  if (cp.treeSize < before.treeSize) return { ok: false, reason: `the log shrank: tree size ${cp.treeSize} after ${before.treeSize}` };
+  if (cp.treeSize === before.treeSize) {
+    if (!sameBytes(cp.rootHash, before.rootHash))
+      return { ok: false, reason: `two checkpoints of tree size ${cp.treeSize} sign different roots: the log showed a split view` };
+    return { ok: true, observed: { ...base, consistency: { kind: 'same-size' } } };
+  }
+  if (before.treeSize === 0) return { ok: true, observed: { ...base, consistency: { kind: 'proved', from: 0, hashes: 0 } } };
+  const hashes = await proof(before.treeSize, cp.treeSize);
+  const consistent = verifyConsistencyBetweenCheckpoints(previous.note, note, hashes, trust.vkey);
+  if (!consistent.ok) return { ok: false, reason: `consistency: ${consistent.reason}` };
+  return { ok: true, observed: { ...base, consistency: { kind: 'proved', from: before.treeSize, hashes: hashes.length } } };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

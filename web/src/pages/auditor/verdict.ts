@@ -1,0 +1,115 @@
+// An export's verdict worded as `sandbox-ledger verify --export FILE --checkpoint NOTE --vkey KEY` prints it
+// (src/cli/verify.ts): the checks and their failure reasons come from the project's ExportVerifier; only the framing
+// (FAILED / ok, the checkpoint that failed, the speed) is written here.
+import { ExportVerifier, parseCheckpoint, parseNote, type ExportResult } from '../../verifier.js';
+
+/** Claimed (unverified) tree size of a checkpoint note, only to name the one that failed. */
+function claimedTreeSize(note: string): number | null {
+  const parsed = parseNote(note);
+  if (!parsed.ok) return null;
+  try {
+    return parseCheckpoint(parsed.text).treeSize;
+  } catch {
+    return null;
+  }
+}
+
+export interface ExportRun {
+  verifier: ExportVerifier;
+  /** Set when a checkpoint failed before streaming: named after the failure as the CLI names it. */
+  badCheckpoint?: string;
+  notes: number;
+}
+
+/** Gives the verifier every checkpoint first (as the CLI does), stopping at the first that fails. */
+export function startExport(notes: readonly string[], vkey: string): ExportRun {
+  const verifier = new ExportVerifier();
+  const run: ExportRun = { verifier, notes: notes.length };
+  for (const [i, note] of notes.entries()) {
+    if (!verifier.checkCheckpoint(note, vkey)) {
+      const size = claimedTreeSize(note);
+      run.badCheckpoint = `checkpoint ${i + 1} of ${notes.length}${size === null ? '' : `, claiming tree size ${size}`}`;
+      break;
+    }
+  }
+  return run;
+}
+
+export type Verdict = { ok: boolean; message: string; result: ExportResult };
+
+/** The line the CLI prints for this result; `seconds` and `bytes` give its speed figures. */
+export function verdictOf(run: ExportRun, result: ExportResult, seconds: number, bytes: number): Verdict {
+  if (!result.ok) {
+    const at = result.leafIndex === null ? '' : ` at leaf ${result.leafIndex}`;
+    return { ok: false, result, message: `FAILED${at}: ${result.reason}${run.badCheckpoint ? ` (${run.badCheckpoint})` : ''}` };
+  }
+  if (run.notes === 0)
+    return {
+      ok: false,
+      result,
+      message: `FAILED: no checkpoint given; the export's ${result.treeSize} events hash and chain correctly, but nothing signed covers them`,
+    };
+  const s = Math.max(seconds, 1e-9);
+  return {
+    ok: true,
+    result,
+    message:
+      `ok: ${result.treeSize} events in ${result.streams} streams; root ${result.rootHash}; ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
+      `; ${run.verifier.settlementsAudited} settlement(s) match the sandbox rules` +
+      ` (${Math.round(result.treeSize / s)} events/s, ${(bytes / 1e6 / s).toFixed(1)} MB/s)`,
+  };
+}
+
+const LINE_BREAK = /\r\n|\n|\r/;
+
+/**
+ * Feeds the verifier the lines of a byte stream as the CLI reads a file: split at \n, and a line holding \r split again
+ * at \r\n or a lone \r; each line decoded as UTF-8 on its own; blank lines skipped. Stops at the first failure.
+ */
+export async function pushLines(run: ExportRun, stream: ReadableStream<Uint8Array>, onBytes: (bytes: number) => void): Promise<number> {
+  const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  let rest = new Uint8Array(0);
+  let read = 0;
+  const push = (bytes: Uint8Array): boolean => {
+    const line = decoder.decode(bytes);
+    for (const part of line.includes('\r') ? line.split(LINE_BREAK) : [line]) {
+      if (part === '') continue;
+      if (!run.verifier.push(part)) return false;
+    }
+    return true;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let chunk = value;
+      if (rest.length > 0) {
+        const joined = new Uint8Array(rest.length + chunk.length);
+        joined.set(rest);
+        joined.set(chunk, rest.length);
+        chunk = joined;
+      }
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+        if (!push(chunk.subarray(start, nl))) {
+          await reader.cancel();
+          return read + nl;
+        }
+        start = nl + 1;
+      }
+      rest = chunk.slice(start);
+      read += value.length;
+      onBytes(read);
+    }
+    if (rest.length > 0) {
+      const line = decoder.decode(rest);
+      const parts = line.split(LINE_BREAK);
+      if (parts[parts.length - 1] === '') parts.pop();
+      for (const part of parts) if (part !== '' && !run.verifier.push(part)) break;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return read;
+}

@@ -1,0 +1,139 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../../api.js';
+import { ProblemMessage } from '../../components/problem.js';
+import { Times } from '../../components/times.js';
+import { useI18n } from '../../i18n/i18n.js';
+import { byDeadline, deadlineOf, OPEN_STATUSES, type Dispute } from './rules.js';
+
+type Page<T> = { items: T[]; nextCursor: string | null };
+type Right = { filingId: string; flags: string[] };
+/** The flags a reviewer clears or confirms; a dispute about a filing that carries one shows it in the queue. */
+const REVIEW_FLAGS = ['similarityReview', 'probation'] as const;
+
+async function all<T>(path: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  // At most 10 pages of 100: a queue longer than that is filtered, not scrolled.
+  for (let page = 0; page < 10; page++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const res: Page<T> = await api<Page<T>>(`${path}${sep}limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    items.push(...res.items);
+    cursor = res.nextCursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+export interface QueueData {
+  disputes: Dispute[];
+  flags: Map<string, string[]>;
+}
+
+export async function loadQueue(): Promise<QueueData> {
+  const [lists, flagged] = await Promise.all([
+    Promise.all(OPEN_STATUSES.map((s) => all<Dispute>(`/v1/disputes?status=${s}`))),
+    Promise.all(REVIEW_FLAGS.map((f) => all<Right>(`/v1/rights?flag=${f}`))),
+  ]);
+  const flags = new Map<string, string[]>();
+  for (const rights of flagged)
+    for (const r of rights)
+      flags.set(r.filingId, [
+        ...new Set([...(flags.get(r.filingId) ?? []), ...r.flags.filter((f) => (REVIEW_FLAGS as readonly string[]).includes(f))]),
+      ]);
+  return { disputes: lists.flat().sort(byDeadline), flags };
+}
+
+/** Open disputes by deadline with the filing's similarity and probation flags; choosing one opens it below. */
+export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (id: string) => void; selected: string | null }) {
+  const { t } = useI18n();
+  const [data, setData] = useState<QueueData | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    loadQueue().then(
+      (d) => live && setData(d),
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [reload]);
+  return (
+    <section aria-labelledby="queue-heading">
+      <h2 id="queue-heading">{t('reviewer.queue.title')}</h2>
+      <p class="hint">{t('reviewer.queue.hint')}</p>
+      <ProblemMessage error={error} />
+      {data === null && error === null ? <p>{t('reviewer.loading')}</p> : null}
+      {data && data.disputes.length === 0 ? <p data-testid="queue-empty">{t('reviewer.queue.empty')}</p> : null}
+      {data && data.disputes.length > 0 ? (
+        <table class="rv-queue" data-testid="queue">
+          <caption class="rv-sr-only">{t('reviewer.queue.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('reviewer.col.deadline')}</th>
+              <th scope="col">{t('reviewer.col.type')}</th>
+              <th scope="col">{t('reviewer.col.status')}</th>
+              <th scope="col">{t('reviewer.col.parties')}</th>
+              <th scope="col">{t('reviewer.col.flags')}</th>
+              <th scope="col">
+                <span class="rv-sr-only">{t('reviewer.col.open')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.disputes.map((d) => {
+              const due = deadlineOf(d);
+              const flags = data.flags.get(d.filingId) ?? [];
+              return (
+                <tr key={d.disputeId} class={selected === d.disputeId ? 'selected' : undefined} data-dispute={d.disputeId}>
+                  <td>
+                    {due ? <Times at={due} /> : '—'}
+                    {d.overdue ? <span class="rv-flag bad"> {t('reviewer.overdue')}</span> : null}
+                  </td>
+                  <td>{typeLabel(t, d.type)}</td>
+                  <td>
+                    {statusLabel(t, d.status)}
+                    {d.awaiting ? <div class="hint">{t('reviewer.awaiting', { what: awaitingLabel(t, d.awaiting) })}</div> : null}
+                  </td>
+                  <td>
+                    {d.parties.complainant.name ?? d.parties.complainant.id} → {d.parties.respondent.name ?? d.parties.respondent.id}
+                  </td>
+                  <td>
+                    {flags.length === 0
+                      ? '—'
+                      : flags.map((f) => (
+                          <span class="rv-flag" key={f}>
+                            {flagLabel(t, f)}
+                          </span>
+                        ))}
+                  </td>
+                  <td>
+                    <button type="button" onClick={() => onOpen(d.disputeId)} aria-label={t('reviewer.openLabel', { id: d.disputeId })}>
+                      {t('reviewer.open')}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+type T = ReturnType<typeof useI18n>['t'];
+const pick = (t: T, prefix: string, value: string): string => {
+  const key = `${prefix}.${value}`;
+  const text = t(key as Parameters<T>[0]);
+  return text === undefined ? value : text;
+};
+export const typeLabel = (t: T, v: string) => pick(t, 'reviewer.type', v);
+export const statusLabel = (t: T, v: string) => pick(t, 'reviewer.status', v);
+export const awaitingLabel = (t: T, v: string) => pick(t, 'reviewer.awaitingWhat', v);
+export const flagLabel = (t: T, v: string) => pick(t, 'reviewer.flag', v);
+export const remedyLabel = (t: T, v: string) => pick(t, 'reviewer.remedy', v);
+export const outcomeLabel = (t: T, v: string) => pick(t, 'reviewer.outcome', v);
+export const rulingLabel = (t: T, v: string) => pick(t, 'reviewer.ruling', v);
+export const rulingDone = (t: T, v: string) => pick(t, 'reviewer.ruled', v);
