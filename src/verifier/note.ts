@@ -18,7 +18,7 @@ export const nobleEd25519Sign: Ed25519Sign = (message, secretKey) => ed25519.sig
 export const ED25519_SIGNATURE_TYPE = 0x01;
 const EM_DASH_SPACE = '\u2014 ';
 const MAX_NOTE_LENGTH = 1 << 20;
-const MAX_SIGNATURES = 100; // the spec asks verifiers to accept at least 16
+const MAX_SIGNATURES = 100; // C2SP signed-note asks verifiers to accept at least 16
 
 // ---- base64 (RFC 4648 §4, padded): @noble/hashes has none, and atob/btoa exist in Node ≥ 16 and every browser.
 

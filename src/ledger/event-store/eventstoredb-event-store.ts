@@ -1,6 +1,6 @@
 // EventStoreDB / KurrentDB event store (@eventstore/db-client, gRPC), for clustered deployments.
 // Streams map one to one; the contiguous global order (leafIndex) is the ledger-sequence stream — see
-// eventstoredb-mapping.ts for the layout, and README "Running in production" for what it does and does not promise.
+// eventstoredb-mapping.ts for the layout, and docs/operations.md "Running several instances" for what it does and does not promise.
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import {
@@ -114,7 +114,7 @@ export class EventStoreDbEventStore implements EventStore {
    * EventStoreDB has no multi-stream transaction. Every expectation is checked first (nothing is written when one
    * fails), then the streams are appended in the given order, each guarded by its exact revision. A conflict or a
    * crash after the first append leaves the earlier streams written: for a filing, its content reservation without
-   * the filing. That window is documented, not hidden (README "Running in production").
+   * the filing. That window is documented, not hidden (docs/operations.md, "Running several instances").
    */
   async appendMulti(appends: StreamAppend[]): Promise<AppendResult> {
     // One append of this process at a time: the log's order is ESDB's commit order, decided after `recordedAt` is
