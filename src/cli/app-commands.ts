@@ -26,6 +26,7 @@ export async function serve(config: AppConfig = loadConfig()): Promise<void> {
     app = await createApp(config);
     await app.listen(config.port, config.host);
   } catch (err) {
+    await app?.close().catch(() => undefined); // a port already taken: its stores and timers would keep the process alive
     lock.release();
     throw err;
   }

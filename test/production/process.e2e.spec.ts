@@ -129,6 +129,21 @@ describe('the server process', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(join(run.dataDir, `server-${run.child.pid}.lock`))).toBe(false);
   }, 300_000);
+  it('a port already taken: serve says so, exits 1 and leaves no lock', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const dataDir = tempDir('ledger-taken-');
+    dirs.push(dataDir);
+    try {
+      const { port } = taken.address() as { port: number };
+      const run = await runCli(['serve'], { HOST: '127.0.0.1', PORT: String(port), LEDGER_DATA_DIR: dataDir });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('EADDRINUSE');
+      expect(readdirSync(dataDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
+    } finally {
+      taken.close();
+    }
+  }, 300_000);
 });
 
 describe('offline writers beside a running server', () => {
