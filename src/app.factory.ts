@@ -1,7 +1,7 @@
 // Builds the HTTP application: Fastify, validation, problem+json, security headers, OpenAPI, request logs.
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import { ConsoleLogger, HttpException, Logger, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,9 +12,10 @@ import { AppModule } from './app.module.js';
 import type { Principal } from './common/access.js';
 import { AuthService } from './auth/auth.service.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
+import { documentProblems } from './common/api-docs.js';
 import { httpRequests } from './common/metrics.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
-import { jsonBodyProblem, requestValidationPipe } from './common/request-body.js';
+import { jsonBodyProblem, JSON_BODY, requestValidationPipe, unsupportedMediaType, type AcceptedBodies } from './common/request-body.js';
 import type { AppConfig } from './config.js';
 import { MERKLE_LOG } from './ledger/ledger.tokens.js';
 import type { MerkleLog } from './ledger/log/merkle-log.js';
@@ -78,14 +79,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     limits: { fileSize: config.uploadLimit, files: 1, fields: 10, fieldSize: 1024, parts: 11, headerPairs: 100 },
   });
 
-  // JSON everywhere, multipart only for file uploads: anything else is refused before parsing.
+  // JSON everywhere, multipart only where a route accepts uploads (@Accepts): anything else is refused before parsing,
+  // naming what the route takes.
   fastify.addHook('onRequest', (request, reply, done) => {
     const hasBody =
       (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0') ||
       request.headers['transfer-encoding'] !== undefined;
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (hasBody && type !== 'application/json' && type !== 'multipart/form-data') {
-      sendProblem(reply, new HttpException(`content type ${type || '(none)'} is not accepted; send application/json`, 415));
+    const accepted = (request.routeOptions?.config as { accepts?: AcceptedBodies } | undefined)?.accepts ?? JSON_BODY;
+    if (hasBody && !Object.hasOwn(accepted, type)) {
+      sendProblem(reply, unsupportedMediaType(type, accepted));
       return;
     }
     done();
@@ -127,14 +130,24 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalPipes(requestValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Sandbox Ledger')
-      .setDescription('Verifiable ledger for AI-assisted works: filings, labels, disputes and sandbox rights.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+  const document = documentProblems(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Sandbox Ledger')
+        .setDescription('Verifiable ledger for AI-assisted works: filings, labels, disputes and sandbox rights.')
+        .setVersion('1')
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'slk_<43 base64url characters>',
+          description:
+            'An API key, `Authorization: Bearer slk_…`: issued by an admin (POST /v1/principals, /v1/principals/{id}/keys) or by ' +
+            'the principal itself (POST /v1/me/keys), shown once. The first admin key is written to `<data>/admin.key`.',
+        })
+        .build(),
+    ),
+    isPublicPath,
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 

@@ -60,6 +60,13 @@ export interface AppConfig {
   witnessWaitMs: number;
   /** How long one witness request may take. */
   witnessTimeoutMs: number;
+  /**
+   * What a request waits for the read models to cover before it reads them: `log`, every event committed when it arrived
+   * (a read sees every write acknowledged before it); `own`, only the principal's own last write (and any Min-Position).
+   */
+  readAfter: 'log' | 'own';
+  /** How long a request waits for the read models to reach its position before answering 503 with Retry-After. */
+  readWaitMs: number;
 }
 
 /** A witness: its cosigner vkey (type 0x04 Ed25519) and the submission prefix of its HTTP interface. */
@@ -106,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const tsaUrls = (env.LEDGER_TSA_URLS ?? '').split(/[\s,]+/).filter(Boolean);
   for (const url of tsaUrls) if (!/^https?:\/\//.test(url)) throw new Error(`LEDGER_TSA_URLS: not an http(s) URL: ${url}`);
   const witnesses = parseWitnesses(env.LEDGER_WITNESSES);
+  const readAfter = env.LEDGER_READ_AFTER ?? 'log';
+  if (readAfter !== 'log' && readAfter !== 'own') throw new Error('LEDGER_READ_AFTER must be log or own');
   const config: AppConfig = {
     port: int(env.PORT, 3000),
     host: env.HOST ?? '0.0.0.0',
@@ -140,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     witnessQuorum: int(env.LEDGER_WITNESS_QUORUM, -1),
     witnessWaitMs: int(env.LEDGER_WITNESS_WAIT_MS, 2000),
     witnessTimeoutMs: int(env.LEDGER_WITNESS_TIMEOUT_MS, 5000),
+    readAfter,
+    readWaitMs: int(env.LEDGER_READ_WAIT_MS, 5000),
     ...overrides,
   };
   if (config.witnessQuorum < 0) config.witnessQuorum = config.witnesses.length; // every witness, unless said otherwise

@@ -1,36 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ApiRoute } from '../common/api-docs.js';
+import { IssuedKeyDto, MeDto, RegisteredPrincipalDto, RevokedKeyDto } from './identity-responses.dto.js';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
 import { invalid, notFound } from '../common/domain-error.js';
-import { IsInstant } from '../common/validation.js';
 import { SecretResponse } from '../ledger/write/idempotency.interceptor.js';
 import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
-import { ROLES, type Role } from './identity.events.js';
-
-export class CreatePrincipalDto {
-  /** Display name of the person or organisation. */
-  @IsString()
-  @Length(1, 200)
-  @Matches(/^[^\u0000-\u001f\u007f]+$/u, { message: 'name must not contain control characters' })
-  name: string;
-
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayUnique()
-  @ArrayMaxSize(4)
-  @IsIn(ROLES, { each: true })
-  roles: Role[];
-}
-
-export class IssueKeyDto {
-  /** When the key stops working (ISO-8601 instant with a time zone, in the future); no expiry when left out. */
-  @IsOptional()
-  @IsInstant()
-  expiresAt?: string;
-}
+import { CreatePrincipalDto, IssueKeyDto } from './identity.dto.js';
 
 const expiry = (body: IssueKeyDto | undefined) => (body?.expiresAt ? new Date(body.expiresAt) : null);
 
@@ -42,6 +20,11 @@ export class IdentityController {
   constructor(private readonly commands: CommandBus) {}
 
   /** Registers a principal and issues its first API key (shown once). */
+  @ApiRoute({
+    summary: 'Register a principal and issue its first key',
+    answer: RegisteredPrincipalDto,
+    problems: ['invalid-roles', 'principal-exists'],
+  })
   @Post('principals')
   @SecretResponse()
   create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal) {
@@ -49,12 +32,18 @@ export class IdentityController {
   }
 
   /** Issues another key for a principal (shown once). */
+  @ApiRoute({
+    summary: 'Issue another key for a principal',
+    answer: IssuedKeyDto,
+    problems: ['principal-not-found', 'expiry-not-in-future'],
+  })
   @Post('principals/:id/keys')
   @SecretResponse()
   issueKey(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: IssueKeyDto, @CurrentPrincipal() actor: Principal) {
     return this.commands.execute(new IssueApiKey(id, actor.principalId, expiry(body)));
   }
 
+  @ApiRoute({ summary: 'Revoke any key', answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked'] })
   @Delete('keys/:keyId')
   @HttpCode(200)
   revokeKey(@Param('keyId', new ParseUUIDPipe()) keyId: string, @CurrentPrincipal() actor: Principal) {
@@ -73,6 +62,7 @@ export class MeController {
   ) {}
 
   /** Who the key belongs to: id, name, roles, and the principal's keys (which one this request used). */
+  @ApiRoute({ summary: 'Who the key belongs to', answer: MeDto, problems: ['principal-not-found'] })
   @Get()
   async me(@CurrentPrincipal() p: Principal) {
     const principal = await this.auth.principal(p.principalId);
@@ -85,6 +75,11 @@ export class MeController {
    * Issues another key for the caller (shown once), e.g. to rotate: issue, switch, then revoke the old one. A key that
    * expires cannot mint one that outlives it: the new key expires with it at the latest.
    */
+  @ApiRoute({
+    summary: 'Issue another key for the caller',
+    answer: IssuedKeyDto,
+    problems: ['expiry-beyond-key', 'expiry-not-in-future', 'principal-not-found'],
+  })
   @Post('keys')
   @SecretResponse()
   async issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal) {
@@ -99,6 +94,7 @@ export class MeController {
   }
 
   /** Revokes one of the caller's own keys (the admin revokes anyone's with DELETE /v1/keys/:keyId). */
+  @ApiRoute({ summary: "Revoke one of the caller's keys", answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked'] })
   @Delete('keys/:keyId')
   @HttpCode(200)
   revokeKey(@Param('keyId', new ParseUUIDPipe()) keyId: string, @CurrentPrincipal() p: Principal) {

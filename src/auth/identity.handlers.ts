@@ -8,6 +8,9 @@ import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.command
 import { identityDecider } from './identity.decider.js';
 import { principalStream } from './identity.events.js';
 
+/** The auth guard's keys are a read model: a key works, or stops working, once the write that changed it is answered. */
+const KEYS_AT_ONCE = { waitForReadModels: true };
+
 @CommandHandler(RegisterPrincipal)
 export class RegisterPrincipalHandler implements ICommandHandler<RegisterPrincipal> {
   constructor(private readonly writer: LedgerWriter) {}
@@ -28,6 +31,7 @@ export class RegisterPrincipalHandler implements ICommandHandler<RegisterPrincip
         now: new Date(),
       },
       { actor: c.actor },
+      KEYS_AT_ONCE,
     );
     return { principalId, name: c.name, roles: [...new Set(c.roles)], apiKey: { keyId: apiKey.keyId, key: apiKey.key, expiresAt: null } };
   }
@@ -51,6 +55,7 @@ export class IssueApiKeyHandler implements ICommandHandler<IssueApiKey> {
         now: new Date(),
       },
       { actor: c.actor },
+      KEYS_AT_ONCE,
     );
     return { keyId: apiKey.keyId, key: apiKey.key, expiresAt: c.expiresAt?.toISOString() ?? null };
   }
@@ -73,6 +78,7 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKey> {
       identityDecider,
       { type: 'RevokeApiKey', principalId: key.principalId, keyId: c.keyId, now },
       { actor: c.actor },
+      KEYS_AT_ONCE,
     );
     return { keyId: c.keyId, revokedAt: now.toISOString() };
   }

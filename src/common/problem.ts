@@ -74,10 +74,36 @@ export class ValidationProblem extends HttpException {
   }
 }
 
+/** Constraints that say what type a value must have: when one fails, the others (length, range, …) are beside the point. */
+const TYPE_CONSTRAINTS = ['isArray', 'isObject', 'nestedValidation', 'isString', 'isInt', 'isNumber', 'isBoolean'];
+
+/** The message about a value's type: an array's first, then an object's (its shape), then a scalar's. */
+function typeMessages(constraints: Record<string, string>): string[] | undefined {
+  const failed = TYPE_CONSTRAINTS.filter((c) => c in constraints);
+  if (failed.length === 0) return undefined;
+  if (failed.includes('isArray')) return [constraints.isArray];
+  if (failed.includes('isObject')) return [constraints.isObject];
+  const scalar = failed.filter((c) => c !== 'nestedValidation');
+  return scalar.length ? scalar.map((c) => constraints[c]) : ['$field must be an object'];
+}
+
+/**
+ * One message per field where one says it all, each naming the field by its path (`generation.tool`): a missing field
+ * is required; a value of the wrong type says the type expected (an object: the fields it takes), and its length, range
+ * or nested fields are not checked further; other values get every rule they break.
+ */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    const constraints = e.constraints ?? {};
+    const named = (message: string) =>
+      message.replace('$field', field).replace(new RegExp(`^(each item of |each value in )?${e.property}\\b`), `$1${field}`);
+    if ('whitelistValidation' in constraints)
+      return [{ field, message: `${field} is not a field of this request (unknown fields are refused)` }];
+    if (Object.keys(constraints).length > 0 && 'value' in e && e.value === undefined) return [{ field, message: `${field} is required` }];
+    const types = typeMessages(constraints);
+    if (types) return types.map((m) => ({ field, message: named(m) }));
+    const own = Object.values(constraints).map((message) => ({ field, message: named(message) }));
     return [...own, ...flattenValidationErrors(e.children ?? [], field)];
   });
 }

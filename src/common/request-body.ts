@@ -1,8 +1,11 @@
 // Request bodies: what no field validation could accept, checked before any validator walks the body, and the one
 // validation pipe every body goes through (JSON bodies and the JSON field of an upload alike).
-import { ValidationPipe, type Type } from '@nestjs/common';
+import { applyDecorators, HttpException, HttpStatus, ValidationPipe, type Type } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiConsumes, ApiExtension, type SchemaObject } from '@nestjs/swagger';
 import { DomainError } from './domain-error.js';
 import { flattenValidationErrors, ValidationProblem } from './problem.js';
+import './validation-metadata.js';
 
 const LONE_SURROGATE = /[\ud800-\udfff]/u; // with the u flag, a surrogate pair is one code point and does not match
 /** Far deeper than any request body of the API; the validation layer recurses, so depth must be bounded before it runs. */
@@ -49,6 +52,8 @@ export const requestValidationPipe = () =>
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
+    // Values stay on the errors (never sent back): the messages tell a missing field from one of the wrong type.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
   });
 
@@ -59,4 +64,32 @@ export async function validBody<T extends object>(metatype: Type<T>, body: unkno
   const problem = jsonBodyProblem(body);
   if (problem) throw problem;
   return (await pipe.transform(body, { type: 'body', metatype })) as T;
+}
+
+/** The media types a route's body may have, each with what it carries in that form. */
+export type AcceptedBodies = Record<string, string>;
+/** What a route takes when it says nothing: a JSON object. */
+export const JSON_BODY: AcceptedBodies = { 'application/json': 'a JSON object' };
+export const MULTIPART = 'multipart/form-data';
+
+/**
+ * The bodies a route accepts, for the OpenAPI document and for the 415 answer to any other type (read from the route's
+ * config before the body is parsed). Routes without it accept JSON alone. `multipart` is the parts' schema when the
+ * route also takes JSON (whose schema @ApiBody gives).
+ */
+export const Accepts = (accepted: AcceptedBodies, multipart?: SchemaObject) =>
+  applyDecorators(
+    RouteConfig({ accepts: accepted }),
+    ApiConsumes(...Object.keys(accepted)),
+    ...(multipart ? [ApiExtension(MULTIPART_SCHEMA_EXTENSION, multipart)] : []),
+  );
+export const MULTIPART_SCHEMA_EXTENSION = 'x-multipart-schema';
+
+/** The 415 for a body of a type the route does not take: what it takes, in each form, and how. */
+export function unsupportedMediaType(type: string, accepted: AcceptedBodies = JSON_BODY): HttpException {
+  const forms = Object.entries(accepted).map(([media, what]) => `${media} (${what})`);
+  return new HttpException(
+    `content type ${type || '(none)'} is not accepted here; send ${forms.join(' or ')}`,
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  );
 }

@@ -1,9 +1,51 @@
 // Small validators the DTOs share.
-import { IsISO8601, Matches, registerDecorator, type ValidationOptions } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  getMetadataStorage,
+  IsArray,
+  IsISO8601,
+  IsObject,
+  Matches,
+  registerDecorator,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
 
+/** Hashes are stored and compared in lowercase hex. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
-export const IsSha256Hex = (opts?: ValidationOptions) =>
-  Matches(SHA256_HEX, { message: '$property must be 64 lowercase hex characters (SHA-256)', ...opts });
+/** Hex arrives in either case (Windows `Get-FileHash` prints uppercase) and is kept in lowercase. */
+export const lowerHex = (value: unknown) => (typeof value === 'string' && /^[0-9A-Fa-f]+$/.test(value) ? value.toLowerCase() : value);
+export const LowerHex = () => Transform(({ value }) => lowerHex(value));
+export const SHA256_MESSAGE = 'must be a SHA-256: 64 hex characters';
+export const IsSha256Hex = (opts?: ValidationOptions) => (target: object, property: string) => {
+  LowerHex()(target, property);
+  Matches(SHA256_HEX, { message: `$property ${SHA256_MESSAGE}`, ...opts })(target, property);
+};
+
+/** `{name, version?, provider?}`: the fields an object of this class takes, the optional ones marked with `?`. */
+export function shapeOf(cls: new () => object): string {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+  const fields = [...new Set(metadata.map((m) => m.propertyName))];
+  const optional = new Set(metadata.filter((m) => m.type === 'conditionalValidation').map((m) => m.propertyName));
+  return `{${fields.map((f) => (optional.has(f) ? `${f}?` : f)).join(', ')}}`;
+}
+
+/** A nested object: validated as `cls`, and a value of another type is told which fields the object takes. */
+export const NestedObject = (cls: () => new () => object) => (target: object, property: string) => {
+  ValidateNested()(target, property);
+  Type(cls)(target, property);
+  IsObject({ message: (a) => `${a.property} must be an object ${shapeOf(cls())}` })(target, property);
+};
+
+/** An array of at most `max` nested objects, each validated as `cls`. */
+export const NestedArray = (cls: () => new () => object, max: number) => (target: object, property: string) => {
+  ValidateNested({ each: true })(target, property);
+  Type(cls)(target, property);
+  IsArray({ message: (a) => `${a.property} must be an array of objects ${shapeOf(cls())}` })(target, property);
+  IsObject({ each: true, message: (a) => `each item of ${a.property} must be an object ${shapeOf(cls())}` })(target, property);
+  ArrayMaxSize(max)(target, property);
+};
 
 /** An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous). */
 export const IsInstant = () => (target: object, property: string) => {

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import { DisputeDetailDto, DisputeHistoryDto, DisputePageDto, DisputeWrittenDto } from './dispute-responses.dto.js';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
-import { validBody } from '../common/request-body.js';
+import { Accepts, MULTIPART, validBody } from '../common/request-body.js';
 import { ComplaintUploadService } from './complaint-upload.service.js';
 import {
   AssignDispute,
@@ -51,9 +53,59 @@ export class DisputeController {
    * work) gets it returned at once: 201 with status `returned`, naming the signal. JSON, or multipart: a field `metadata`
    * with the same JSON, then the files as parts `evidence`, each named by an evidence item (`file`: its filename).
    */
+  @ApiRoute({
+    summary: 'File a complaint (JSON, or multipart with evidence files)',
+    answer: DisputeWrittenDto,
+    problems: [
+      'own-filing',
+      'basis-is-target',
+      'claim-required',
+      'duplicate-evidence',
+      'duplicate-evidence-file',
+      'evidence-filename-required',
+      'evidence-file-missing',
+      'evidence-file-undescribed',
+      'metadata-required',
+      'metadata-too-large',
+      'too-many-fields',
+      'file-required',
+      'unexpected-part',
+      'malformed-multipart',
+      'file-too-large',
+      'too-many-files',
+      'too-many-parts',
+      'filing-not-found',
+      'basis-filing-not-found',
+      'basis-not-owned',
+      'filing-withdrawn',
+      'basis-filing-withdrawn',
+      'dispute-exists',
+      'evidence-hash-mismatch',
+      'evidence-type-mismatch',
+      'image-too-large',
+      'image-unreadable',
+    ],
+  })
   @Post()
   @Roles('creator')
-  @ApiConsumes('application/json', 'multipart/form-data')
+  @Accepts(
+    {
+      'application/json': 'the complaint',
+      [MULTIPART]: 'a field `metadata` with the complaint as JSON, then the files as parts `evidence`, each named by an evidence item',
+    },
+    {
+      type: 'object',
+      required: ['metadata'],
+      properties: {
+        metadata: { type: 'string', description: 'The complaint (FileComplaintDto) as JSON text' },
+        evidence: {
+          type: 'array',
+          items: { type: 'string', format: 'binary' },
+          description: 'Evidence files, each with the filename an evidence item names (`file`)',
+        },
+      },
+    },
+  )
   @ApiBody({ type: FileComplaintDto })
   async file(@Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
     return this.after(
@@ -67,6 +119,7 @@ export class DisputeController {
    * The reviewer queue: reviewers, auditors and admins see every dispute, a creator those they are a party to;
    * `respondent=me` lists the complaints against the caller's filings.
    */
+  @ApiRoute({ summary: 'List disputes (the reviewer queue)', answer: DisputePageDto, problems: ['not-a-party'] })
   @Get()
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   list(@Query() q: ListDisputesQuery, @CurrentPrincipal() p: Principal) {
@@ -74,6 +127,7 @@ export class DisputeController {
   }
 
   /** A dispute with its deadlines and its timeline (every event of its stream with hashes). */
+  @ApiRoute({ summary: 'Read a dispute with its timeline', answer: DisputeDetailDto, problems: ['dispute-not-found', 'not-a-party'] })
   @Get(':id')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   get(@Id() id: string, @CurrentPrincipal() p: Principal) {
@@ -81,6 +135,7 @@ export class DisputeController {
   }
 
   /** The dispute stream's envelopes, with hashes, revisions and leaf indexes. */
+  @ApiRoute({ summary: "A dispute's events", answer: DisputeHistoryDto, problems: ['dispute-not-found', 'not-a-party'] })
   @Get(':id/history')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   history(@Id() id: string, @CurrentPrincipal() p: Principal) {
@@ -88,6 +143,22 @@ export class DisputeController {
   }
 
   /** Assigns a reviewer: a reviewer may take a dispute for themself (with `{}`); an admin may assign (or reassign) any reviewer. */
+  @ApiRoute({
+    summary: 'Assign a reviewer',
+    answer: DisputeWrittenDto,
+    problems: [
+      'dispute-not-found',
+      'dispute-final',
+      'dispute-returned',
+      'dispute-withdrawn',
+      'assign-self-only',
+      'unknown-reviewer',
+      'not-a-reviewer',
+      'reviewer-is-party',
+      'already-assigned',
+      'already-decided',
+    ],
+  })
   @Post(':id/assign')
   @HttpCode(200)
   @Roles('reviewer', 'admin')
@@ -96,6 +167,22 @@ export class DisputeController {
   }
 
   /** The respondent's answer, within responseDays of the complaint. */
+  @ApiRoute({
+    summary: 'Answer a complaint (respondent)',
+    answer: DisputeWrittenDto,
+    problems: [
+      'dispute-not-found',
+      'dispute-final',
+      'dispute-returned',
+      'dispute-withdrawn',
+      'not-respondent',
+      'statement-required',
+      'duplicate-evidence',
+      'already-responded',
+      'response-window-closed',
+      'already-decided',
+    ],
+  })
   @Post(':id/response')
   @HttpCode(200)
   @Roles('creator')
@@ -104,6 +191,24 @@ export class DisputeController {
   }
 
   /** The assigned reviewer's decision: upheld with a remedy, or rejected; with reasoning. */
+  @ApiRoute({
+    summary: 'Decide a dispute (assigned reviewer)',
+    answer: DisputeWrittenDto,
+    problems: [
+      'dispute-not-found',
+      'dispute-final',
+      'dispute-returned',
+      'dispute-withdrawn',
+      'not-assigned',
+      'not-assigned-reviewer',
+      'awaiting-response',
+      'already-decided',
+      'remedy-required',
+      'remedy-not-allowed',
+      'remedy-not-applicable',
+      'reasoning-required',
+    ],
+  })
   @Post(':id/decision')
   @HttpCode(200)
   @Roles('reviewer')
@@ -112,6 +217,22 @@ export class DisputeController {
   }
 
   /** Each party may appeal once within appealDays of the decision, until the appeal is decided. */
+  @ApiRoute({
+    summary: 'Appeal a decision (a party, once)',
+    answer: DisputeWrittenDto,
+    problems: [
+      'dispute-not-found',
+      'dispute-final',
+      'dispute-returned',
+      'dispute-withdrawn',
+      'not-a-party',
+      'grounds-required',
+      'not-decided',
+      'already-appealed',
+      'appeal-window-closed',
+      'appeal-already-decided',
+    ],
+  })
   @Post(':id/appeal')
   @HttpCode(200)
   @Roles('creator')
@@ -123,6 +244,25 @@ export class DisputeController {
    * A reviewer other than the first decision's affirms it, reverses it or varies its remedy, answering every appeal;
    * the dispute is then final.
    */
+  @ApiRoute({
+    summary: 'Decide the appeal (another reviewer)',
+    answer: DisputeWrittenDto,
+    problems: [
+      'dispute-not-found',
+      'dispute-final',
+      'dispute-returned',
+      'dispute-withdrawn',
+      'not-appealed',
+      'appeal-already-decided',
+      'same-reviewer',
+      'reviewer-is-party',
+      'remedy-required',
+      'remedy-not-allowed',
+      'remedy-not-applicable',
+      'remedy-unchanged',
+      'reasoning-required',
+    ],
+  })
   @Post(':id/appeal-decision')
   @HttpCode(200)
   @Roles('reviewer')
@@ -131,6 +271,11 @@ export class DisputeController {
   }
 
   /** The complainant withdraws the complaint while it is not final. */
+  @ApiRoute({
+    summary: 'Withdraw a complaint (complainant)',
+    answer: DisputeWrittenDto,
+    problems: ['dispute-not-found', 'dispute-final', 'dispute-returned', 'dispute-withdrawn', 'not-complainant'],
+  })
   @Post(':id/withdraw')
   @HttpCode(200)
   @Roles('creator')

@@ -1,23 +1,7 @@
 // Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
-import { IsPrintableText, IsSha256Hex } from '../common/validation.js';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsPrintableText, IsSha256Hex, NestedArray } from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
 
 const NOT_BLANK = /\S/;
@@ -51,7 +35,7 @@ export class FileComplaintDto {
   @Text(10_000) claim: string;
   /** The complainant's own earlier filing the complaint rests on. */
   @IsOptional() @IsUUID('all') basisFilingId?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
+  @IsOptional() @NestedArray(() => EvidenceDto, 50) evidence?: EvidenceDto[];
 }
 
 export class AssignDisputeDto {
@@ -61,12 +45,7 @@ export class AssignDisputeDto {
 
 export class SubmitResponseDto {
   @Text(10_000) statement: string;
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => ResponseEvidenceDto)
-  evidence?: ResponseEvidenceDto[];
+  @IsOptional() @NestedArray(() => ResponseEvidenceDto, 50) evidence?: ResponseEvidenceDto[];
 }
 
 export class DecideDisputeDto {

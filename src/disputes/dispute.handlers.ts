@@ -47,7 +47,10 @@ async function run(
   actor: string,
   options: ExecuteOptions<DisputeEvent, DisputeState> = {},
 ) {
-  return written(disputeId, await writer.execute(disputeStream(disputeId), disputeDecider, command, { actor }, options));
+  // A filing answers its right from the disputes read model (its creator's upheld disputes) without waiting for it, so a
+  // dispute's write is answered once the read models show it.
+  const after = { waitForReadModels: true, ...options };
+  return written(disputeId, await writer.execute(disputeStream(disputeId), disputeDecider, command, { actor }, after));
 }
 
 /**

@@ -15,12 +15,17 @@ export interface Screening {
   position: number | null;
   threshold: number | null;
   policyVersion: number;
+  /** The policy stream as the screening read it: the rules read it again for the filing's right. */
+  policyEvents?: readonly EventEnvelope[];
 }
 
 export interface FilingSafeguards {
   screen(filing: FilingDetails, now: Date): Promise<Screening>;
-  /** After the commit: compares with filings committed concurrently (recorded as a follow-up event), then the right now. */
-  afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening): Promise<Right>;
+  /**
+   * After the commit: compares with filings committed concurrently (recorded as a follow-up event), then the right now,
+   * from the events just written (WorkFiled and the `following` events of its commit) and the rules, not the read models.
+   */
+  afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening, following?: readonly EventEnvelope[]): Promise<Right>;
   /** The filing's right at `at` (its holder: the creator, or the complainant a final `transfer` gave it to); null for no filing. */
   rightAt(filingId: string, at: Date): Promise<Right | null>;
   /** The complaints against a filing the disputes read model knows (those filed before complaints marked their filing too). */

@@ -1,10 +1,22 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import {
+  EvidenceBundleDto,
+  FiledWorkDto,
+  FilingAmendedDto,
+  FilingHistoryDto,
+  FilingPageDto,
+  FilingReceiptDto,
+  FilingViewDto,
+  FilingWithdrawnDto,
+} from './filing-responses.dto.js';
 import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
-import { validBody } from '../common/request-body.js';
+import { Accepts, MULTIPART, validBody } from '../common/request-body.js';
 import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
+import { ReadsNoReadModels } from '../ledger/read-models/read-your-writes.js';
 import type { LogKeys } from '../ledger/log/attestors.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { receiptToTlogProof } from '../verifier/tlog-proof.js';
@@ -40,9 +52,46 @@ export class FilingController {
    * withdrawal the content may be filed again. The holder of content transferred to them by a dispute gets 200 and
    * the filing they hold. Filed with its file (multipart), the work's perceptual hash is computed, not declared.
    */
+  @ApiRoute({
+    summary: 'File a work (JSON, or multipart with its file)',
+    answer: FiledWorkDto,
+    alsoStatus: 200,
+    problems: [
+      'duplicate-content',
+      'filing-exists',
+      'metadata-required',
+      'metadata-too-large',
+      'too-many-fields',
+      'file-required',
+      'unexpected-part',
+      'malformed-multipart',
+      'file-too-large',
+      'too-many-files',
+      'too-many-parts',
+      'content-hash-mismatch',
+      'content-type-mismatch',
+      'perceptual-hash-mismatch',
+      'image-too-large',
+      'image-unreadable',
+    ],
+  })
   @Post()
   @Roles('creator')
-  @ApiConsumes('application/json', 'multipart/form-data')
+  @ReadsNoReadModels()
+  @Accepts(
+    {
+      'application/json': 'the filing',
+      [MULTIPART]: 'a field `metadata` with the filing as JSON (contentHash may be left out), then a part `file` with the work',
+    },
+    {
+      type: 'object',
+      required: ['metadata', 'file'],
+      properties: {
+        metadata: { type: 'string', description: 'The filing (FileWorkDto) as JSON text; contentHash may be left out' },
+        file: { type: 'string', format: 'binary', description: 'The work' },
+      },
+    },
+  )
   @ApiBody({
     type: FileWorkDto,
     description:
@@ -57,12 +106,14 @@ export class FilingController {
     return filed;
   }
 
+  @ApiRoute({ summary: 'List filings', answer: FilingPageDto, problems: ['not-owner'] })
   @Get()
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   list(@Query() q: ListFilingsQuery, @CurrentPrincipal() p: Principal) {
     return this.queries.list(q, p);
   }
 
+  @ApiRoute({ summary: 'Read a filing', answer: FilingViewDto, problems: ['filing-not-found', 'not-owner'] })
   @Get(':id')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
@@ -70,6 +121,7 @@ export class FilingController {
   }
 
   /** The filing stream's envelopes, with hashes, revisions and leaf indexes. */
+  @ApiRoute({ summary: "A filing's events", answer: FilingHistoryDto, problems: ['filing-not-found', 'not-owner'] })
   @Get(':id/history')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   history(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
@@ -77,6 +129,12 @@ export class FilingController {
   }
 
   /** Proof that the filing is in the log: the entry, its inclusion proof and a signed checkpoint (JSON, or tlog-proof text with Accept: text/plain). */
+  @ApiRoute({
+    summary: "A filing's receipt (JSON, or tlog-proof text)",
+    answer: FilingReceiptDto,
+    alternative: { mediaType: 'text/plain', schema: { type: 'string', description: 'A C2SP tlog-proof@v1 text' } },
+    problems: ['filing-not-found', 'not-owner', 'unavailable'],
+  })
   @Get(':id/receipt')
   @Roles('creator', 'auditor', 'admin')
   async receipt(
@@ -103,6 +161,11 @@ export class FilingController {
    * Everything needed to check the filing offline with `sandbox-ledger verify-evidence`: its receipt, its stream's whole
    * history with inclusion proofs, the checkpoint with its cosignatures and time-stamps, and the keys and CA to check them.
    */
+  @ApiRoute({
+    summary: "A filing's evidence bundle for offline verification",
+    answer: EvidenceBundleDto,
+    problems: ['filing-not-found', 'not-owner', 'unavailable'],
+  })
   @Get(':id/evidence')
   @Roles('creator', 'auditor', 'admin')
   async evidence(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
@@ -112,6 +175,11 @@ export class FilingController {
   }
 
   /** Corrects the title, adds process evidence or a human contribution note; the content, the generation record's hashes, the filing time and the priority stay. */
+  @ApiRoute({
+    summary: 'Amend a filing',
+    answer: FilingAmendedDto,
+    problems: ['filing-not-found', 'not-owner', 'filing-withdrawn', 'right-transferred', 'empty-amendment'],
+  })
   @Post(':id/amend')
   @HttpCode(200)
   @Roles('creator')
@@ -120,6 +188,11 @@ export class FilingController {
   }
 
   /** Withdraws a filing and releases its content; refused while a complaint against it is open, or once its right was transferred. */
+  @ApiRoute({
+    summary: 'Withdraw a filing',
+    answer: FilingWithdrawnDto,
+    problems: ['filing-not-found', 'not-owner', 'already-withdrawn', 'dispute-open', 'right-transferred'],
+  })
   @Post(':id/withdraw')
   @HttpCode(200)
   @Roles('creator')

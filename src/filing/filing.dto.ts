@@ -1,13 +1,10 @@
 // Request bodies of the filing endpoints: whitelisted, every unknown field rejected.
-import { IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
-  IsArray,
   IsIn,
   IsInt,
   IsISO8601,
-  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -15,11 +12,10 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
-import { IsParameterMap, IsPrintableText, IsSeed, IsSha256Hex } from '../common/validation.js';
+import { IsParameterMap, IsPrintableText, IsSeed, IsSha256Hex, LowerHex, NestedArray, NestedObject } from '../common/validation.js';
 
 export const IPTC_DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 export const DIGITAL_SOURCE_TYPES = [
@@ -73,12 +69,22 @@ export class GenerationDto {
   /** IPTC digital source type URI, e.g. http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia */
   @IsIn(DIGITAL_SOURCE_TYPES, { message: `digitalSourceType must be an IPTC digital source type URI (${IPTC_DIGITAL_SOURCE_TYPE}<code>)` })
   digitalSourceType: string;
-  @ValidateNested() @Type(() => ToolDto) @IsObject() tool: ToolDto;
+  @NestedObject(() => ToolDto) tool: ToolDto;
   @IsSha256Hex() promptHash: string;
   @IsOptional() @IsSha256Hex() negativePromptHash?: string;
   @IsOptional() @IsSha256Hex() parametersHash?: string;
   @IsOptional() @IsParameterMap() parameters?: Record<string, string | number | boolean>;
-  @IsOptional() @IsSeed() seed?: string | number;
+  /** A non-negative integer, or a token of at most 128 characters (seeds often exceed 2^53). */
+  @ApiProperty({
+    oneOf: [
+      { type: 'integer', minimum: 0 },
+      { type: 'string', pattern: '^[0-9A-Za-z_.:-]{1,128}$' },
+    ],
+    required: false,
+  })
+  @IsOptional()
+  @IsSeed()
+  seed?: string | number;
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) iterations?: number;
   /** The creator's own statement of what they contributed (selection, editing, prompting). */
   @IsString() @Length(1, 5000) @IsPrintableText() humanContribution: string;
@@ -99,7 +105,7 @@ function HexOfSchemeLength() {
       propertyName,
       options: {
         message: (a: ValidationArguments) =>
-          `value must be ${PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme] ?? 16} lowercase hex characters for scheme ${(a.object as PerceptualHashDto).scheme}`,
+          `value must be ${PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme] ?? 16} hex characters for scheme ${(a.object as PerceptualHashDto).scheme}`,
       },
       validator: {
         validate: (v: unknown, a: ValidationArguments) => {
@@ -112,7 +118,7 @@ function HexOfSchemeLength() {
 
 export class PerceptualHashDto {
   @IsIn(Object.keys(PERCEPTUAL_SCHEMES)) scheme: keyof typeof PERCEPTUAL_SCHEMES;
-  @HexOfSchemeLength() value: string;
+  @LowerHex() @HexOfSchemeLength() value: string;
 }
 
 export class FileWorkDto {
@@ -125,14 +131,9 @@ export class FileWorkDto {
   })
   contentType: string;
   @IsString() @Length(1, 500) @IsPrintableText() title: string;
-  @ValidateNested() @Type(() => GenerationDto) @IsObject() generation: GenerationDto;
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => ProcessEvidenceDto)
-  processEvidence?: ProcessEvidenceDto[];
-  @IsOptional() @ValidateNested() @Type(() => PerceptualHashDto) @IsObject() perceptualHash?: PerceptualHashDto;
+  @NestedObject(() => GenerationDto) generation: GenerationDto;
+  @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
+  @IsOptional() @NestedObject(() => PerceptualHashDto) perceptualHash?: PerceptualHashDto;
 }
 
 /** The `metadata` part of a filing by upload: the same fields, but contentHash may be left out (the ledger takes the file's). */
@@ -146,12 +147,7 @@ export class AmendFilingDto {
   /** The corrected title. */
   @IsOptional() @IsString() @Length(1, 500) @IsPrintableText() title?: string;
   /** Process evidence to add (drafts, sketches, intermediate files). */
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => ProcessEvidenceDto)
-  processEvidence?: ProcessEvidenceDto[];
+  @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   /** A note on the human contribution, added to the one given when filing. */
   @IsOptional() @IsString() @Length(1, 5000) @IsPrintableText() humanContributionNote?: string;
 }
@@ -161,6 +157,8 @@ export class WithdrawFilingDto {
 }
 
 export class ListFilingsQuery {
+  /** The filing of this content (SHA-256, either case), live or withdrawn. */
+  @IsOptional() @IsSha256Hex() contentHash?: string;
   @IsOptional() @Matches(/^[0-9a-f-]{36}$/) creator?: string;
   @IsOptional() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
   @IsOptional() @IsString() @MaxLength(255) contentType?: string;

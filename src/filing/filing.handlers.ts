@@ -90,6 +90,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     try {
       const command = { type: 'FileWork' as const, filing, priorFilings: content.prior, now };
       const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), command, meta, {
+        newStream: true, // a fresh UUIDv7
         extra: () => [
           {
             stream: reservation,
@@ -106,7 +107,12 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
         eventHash: filed.hash,
         recordedAt: filed.recordedAt,
         priorFilings: content.prior,
-        right: await this.safeguards.afterFiled(filing, filed, screening),
+        right: await this.safeguards.afterFiled(
+          filing,
+          filed,
+          screening,
+          result.decided.filter((e) => e !== filed),
+        ),
         receiptUrl: `/v1/filings/${filingId}/receipt`,
         ...(checked ? { contentHash, perceptualHash: filing.perceptualHash, file: checked.file } : {}),
       };

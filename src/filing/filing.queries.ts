@@ -106,6 +106,7 @@ export class FilingQueries {
     } else if (q.creator) where.creator = q.creator;
     if (q.status) where.status = q.status;
     if (q.contentType) where.contentType = q.contentType;
+    if (q.contentHash) where.contentHash = q.contentHash;
     if (q.cursor) where.leafIndex = MoreThan(Number(q.cursor));
     const rows = await this.db.getRepository(FilingView).find({ where, order: { leafIndex: 'ASC' }, take: limit + 1 });
     const page = rows.slice(0, limit);

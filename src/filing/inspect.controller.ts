@@ -1,7 +1,10 @@
 // POST /v1/inspect: a reviewer or a creator has a file inspected and learns what the ledger knows of it; nothing is
 // recorded. The file is streamed through the inspection and never kept.
 import { Controller, HttpCode, Inject, Injectable, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import { InspectionDto } from './filing-responses.dto.js';
+import { Accepts, MULTIPART } from '../common/request-body.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { In, type DataSource } from 'typeorm';
@@ -90,10 +93,24 @@ export class InspectController {
    * hash, AIGC labels, C2PA manifest and IPTC source types, the AI signals they give, and the filings it matches exactly,
    * as a registered copy, or perceptually (within the policy's similarity threshold).
    */
+  @ApiRoute({
+    summary: 'Inspect a file (nothing recorded)',
+    answer: InspectionDto,
+    problems: [
+      'file-required',
+      'unexpected-part',
+      'malformed-multipart',
+      'file-too-large',
+      'too-many-files',
+      'too-many-parts',
+      'image-too-large',
+      'image-unreadable',
+    ],
+  })
   @Post()
   @HttpCode(200)
   @Roles('creator', 'reviewer')
-  @ApiConsumes('multipart/form-data')
+  @Accepts({ [MULTIPART]: 'one part `file` with the file' })
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   inspect(@Req() request: FastifyRequest) {
     return this.queries.inspect(request);

@@ -1,7 +1,10 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import { CheckedLabelFileDto, DeclaredLabelsDto, RegisteredCopyDto } from './labeling-responses.dto.js';
 import type { FastifyRequest } from 'fastify';
+import { Accepts, MULTIPART } from '../common/request-body.js';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
 import { LabelUploadService } from './label-upload.service.js';
 import { DeclareLabels } from './labeling.commands.js';
@@ -20,6 +23,11 @@ export class LabelingController {
    * Declares (or amends) the explicit and implicit labels; each call appends LabelsDeclared to the filing's stream.
    * The ledger assigns ContentPropagator (its platform code) and PropagateID (the filing id): omit them or send exactly those values.
    */
+  @ApiRoute({
+    summary: "Declare a filing's labels",
+    answer: DeclaredLabelsDto,
+    problems: ['filing-not-found', 'not-owner', 'filing-withdrawn', 'label-rules-not-met', 'labels-unchanged'],
+  })
   @Post()
   @Roles('creator')
   declare(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DeclareLabelsDto, @CurrentPrincipal() p: Principal) {
@@ -30,10 +38,26 @@ export class LabelingController {
    * Uploads the work (multipart, one file part, streamed, never stored): its SHA-256 must be the filing's contentHash or
    * that of a registered copy; records LabelFileChecked. The filing's creator, or any reviewer.
    */
+  @ApiRoute({
+    summary: "Check a file's labels against the declaration",
+    answer: CheckedLabelFileDto,
+    problems: [
+      'filing-not-found',
+      'not-owner',
+      'filing-withdrawn',
+      'file-required',
+      'unexpected-part',
+      'malformed-multipart',
+      'file-too-large',
+      'too-many-files',
+      'too-many-parts',
+      'content-hash-mismatch',
+    ],
+  })
   @Post('verify')
   @HttpCode(200)
   @Roles('creator', 'reviewer')
-  @ApiConsumes('multipart/form-data')
+  @Accepts({ [MULTIPART]: 'one part `file` with the file' })
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   verify(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
     return this.uploads.verify(id, request, p.principalId, hasRole(p, 'reviewer'));
@@ -51,9 +75,34 @@ export class CopiesController {
    * label the ledger handed out for this filing (PropagateID the filing id) and look like the filed work (within the
    * policy's similarity threshold of its computed perceptual hash); records CopyRegistered. The filing's creator only.
    */
+  @ApiRoute({
+    summary: 'Register a labelled distribution copy',
+    answer: RegisteredCopyDto,
+    problems: [
+      'filing-not-found',
+      'not-owner',
+      'filing-withdrawn',
+      'file-required',
+      'unexpected-part',
+      'malformed-multipart',
+      'file-too-large',
+      'too-many-files',
+      'too-many-parts',
+      'labels-not-declared',
+      'no-computed-hash',
+      'copy-is-filed-content',
+      'copy-already-registered',
+      'copy-label-missing',
+      'copy-label-differs',
+      'copy-not-an-image',
+      'copy-not-the-same-work',
+      'image-too-large',
+      'image-unreadable',
+    ],
+  })
   @Post()
   @Roles('creator')
-  @ApiConsumes('multipart/form-data')
+  @Accepts({ [MULTIPART]: 'one part `file` with the file' })
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   register(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
     return this.uploads.registerCopy(id, request, p.principalId);

@@ -1,5 +1,4 @@
 // Request body of POST /v1/filings/:id/labels: shapes and characters here; the per-modality rules live in labeling.rules.ts.
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -7,7 +6,6 @@ import {
   IsArray,
   IsIn,
   IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -15,9 +13,8 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
-import { IsPrintableText, IsSha256Hex } from '../common/validation.js';
+import { IsPrintableText, IsSha256Hex, NestedObject } from '../common/validation.js';
 import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../filing/filing.dto.js';
 import { AIGC_LABEL_VALUES, AIGC_MAX_LENGTH, AIGC_VALUE, AIGC_VALUE_MESSAGE, PLACEMENTS } from './labeling.rules.js';
 
@@ -38,7 +35,7 @@ export class AigcDto {
 }
 
 export class ImplicitLabelDto {
-  @ValidateNested() @Type(() => AigcDto) @IsObject() AIGC: AigcDto;
+  @NestedObject(() => AigcDto) AIGC: AigcDto;
 }
 
 export class ExplicitLabelDto {
@@ -66,8 +63,8 @@ export class DeclareLabelsDto {
   @IsOptional()
   @IsIn(['virtual-scene'], { message: 'modality may only be "virtual-scene"; the others follow from the content type' })
   modality?: 'virtual-scene';
-  @ValidateNested() @Type(() => ExplicitLabelDto) @IsObject() explicit: ExplicitLabelDto;
-  @ValidateNested() @Type(() => ImplicitLabelDto) @IsObject() implicit: ImplicitLabelDto;
+  @NestedObject(() => ExplicitLabelDto) explicit: ExplicitLabelDto;
+  @NestedObject(() => ImplicitLabelDto) implicit: ImplicitLabelDto;
   /** IPTC digital source type URI; the filing's own one when omitted. */
   @IsOptional()
   @IsIn(DIGITAL_SOURCE_TYPES, { message: `digitalSourceType must be an IPTC digital source type URI (${IPTC_DIGITAL_SOURCE_TYPE}<code>)` })

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import { CheckpointPageDto, ConsistencyProofDto, EntriesDto, InclusionProofDto, LogKeysDto } from './ledger-responses.dto.js';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -49,6 +51,11 @@ export class LedgerController {
 
   /** The latest checkpoint (C2SP tlog-checkpoint signed note) covering every event committed so far. */
   @Public()
+  @ApiRoute({
+    summary: 'The latest checkpoint (signed note)',
+    answer: { mediaType: 'text/plain', schema: { type: 'string', description: 'A C2SP tlog-checkpoint signed note' } },
+    problems: ['unavailable'],
+  })
   @Get('checkpoint')
   @Header('content-type', 'text/plain; charset=utf-8')
   async checkpoint() {
@@ -59,6 +66,7 @@ export class LedgerController {
 
   /** Checkpoint history, newest first; `cursor` is the nextCursor of the previous page. */
   @Public()
+  @ApiRoute({ summary: 'Checkpoint history', answer: CheckpointPageDto })
   @Get('checkpoints')
   async checkpoints(@Query() q: CheckpointsQuery) {
     const limit = q.limit ?? 100;
@@ -68,6 +76,10 @@ export class LedgerController {
 
   /** The verifier key, C2SP vkey form: <origin>+<hex key ID>+<base64(0x01 ‖ public key)>. */
   @Public()
+  @ApiRoute({
+    summary: "The log's verifier key (vkey)",
+    answer: { mediaType: 'text/plain', schema: { type: 'string', description: 'C2SP vkey: <origin>+<hex key ID>+<base64 key>' } },
+  })
   @Get('key')
   @Header('content-type', 'text/plain; charset=utf-8')
   key() {
@@ -76,18 +88,21 @@ export class LedgerController {
 
   /** Every key a client needs to check what the log serves: its Ed25519 and ML-DSA-44 vkeys, the witnesses and their quorum, the TSAs' CAs. */
   @Public()
+  @ApiRoute({ summary: 'Every key needed to check the log', answer: LogKeysDto })
   @Get('keys')
   keys(): LogKeys {
     return this.logKeys;
   }
 
   @Public()
+  @ApiRoute({ summary: 'An inclusion proof', answer: InclusionProofDto, problems: ['out-of-range', 'unavailable'] })
   @Get('proof/inclusion')
   inclusion(@Query() q: InclusionQuery) {
     return this.log.inclusionProof(q.leafIndex, q.treeSize);
   }
 
   @Public()
+  @ApiRoute({ summary: 'A consistency proof', answer: ConsistencyProofDto, problems: ['out-of-range', 'unavailable'] })
   @Get('proof/consistency')
   consistency(@Query() q: ConsistencyQuery) {
     if (q.from > q.to) throw invalid('out-of-range', 'from must not exceed to');
@@ -97,6 +112,7 @@ export class LedgerController {
   /** Envelopes with leaf indexes in [start, end), at most 1000. */
   @ApiBearerAuth()
   @Roles('auditor', 'admin')
+  @ApiRoute({ summary: 'Log entries by leaf index', answer: EntriesDto, problems: ['out-of-range'] })
   @Get('entries')
   async entries(@Query() q: EntriesQuery) {
     if (q.end <= q.start || q.end - q.start > MAX_ENTRIES)
@@ -107,6 +123,13 @@ export class LedgerController {
   /** The whole log as NDJSON, one envelope per line in leaf order, streamed. */
   @ApiBearerAuth()
   @Roles('auditor', 'admin')
+  @ApiRoute({
+    summary: 'The whole log as NDJSON',
+    answer: {
+      mediaType: 'application/x-ndjson',
+      schema: { type: 'string', description: 'One event envelope (JSON) per line, in leaf order' },
+    },
+  })
   @Get('export')
   async export(@Res() reply: FastifyReply) {
     const end = await this.store.count();

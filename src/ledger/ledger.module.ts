@@ -21,6 +21,7 @@ import { ReadModelProjection, type Projection } from './read-models/projection.j
 import { ProjectionRunner } from './read-models/projection-runner.js';
 import { openReadModels, readModelOptions } from './read-models/read-store.js';
 import { IdempotencyInterceptor } from './write/idempotency.interceptor.js';
+import { ReadYourWritesInterceptor } from './read-models/read-your-writes.js';
 import { LedgerWriter } from './write/ledger-writer.js';
 
 class LedgerLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -112,6 +113,8 @@ export class LedgerModule {
         },
         LedgerWriter,
         LedgerLifecycle,
+        // Outermost: the request waits for its read position first, and the position its writes reach is answered last.
+        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
       exports: [APP_CONFIG, EVENT_STORE, MERKLE_LOG, SIGNING_KEY, ML_DSA_KEY, LOG_KEYS, ProjectionRunner, LedgerWriter],

@@ -4,20 +4,29 @@ import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { fold } from '../ledger/decider.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import type { PolicyVersion } from '../verifier/sandbox-policy.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
 import { policyDecider, policyInForce, type PolicyState } from './policy.decider.js';
 import { POLICY_STREAM, type PolicyPublished } from './policy.events.js';
+
+const stateOf = (events: readonly EventEnvelope[]): PolicyState =>
+  fold(policyDecider, events.filter((e) => e.type === 'PolicyPublished') as unknown as PolicyPublished[]);
 
 @Injectable()
 export class PolicyService {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async state(): Promise<PolicyState> {
-    const events = (await this.store.readStream(POLICY_STREAM)).filter((e) => e.type === 'PolicyPublished') as unknown as PolicyPublished[];
-    return fold(policyDecider, events);
+    return stateOf(await this.store.readStream(POLICY_STREAM));
   }
 
   async inForceAt(at: Date): Promise<PolicyVersion> {
     return policyInForce(await this.state(), at);
+  }
+
+  /** The policy stream's events and the version in force at `at` among them (one read for a caller that needs both). */
+  async withEvents(at: Date): Promise<{ inForce: PolicyVersion; events: EventEnvelope[] }> {
+    const events = await this.store.readStream(POLICY_STREAM);
+    return { inForce: policyInForce(stateOf(events), at), events };
   }
 
   /** Every version, the one in force at `at` (default now), and when the next one takes effect. */

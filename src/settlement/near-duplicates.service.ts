@@ -243,9 +243,9 @@ export class FilingScreening implements FilingSafeguards {
   }
 
   async screen(filing: FilingDetails, now: Date): Promise<Screening> {
-    const policy = await this.policies.inForceAt(now);
+    const { inForce: policy, events: policyEvents } = await this.policies.withEvents(now);
     const hash = filing.perceptualHash;
-    if (!hash) return { events: [], position: null, threshold: null, policyVersion: policy.version };
+    if (!hash) return { events: [], position: null, threshold: null, policyVersion: policy.version, policyEvents };
     // Whatever lands after `position` (another process's commits too) is compared in afterFiled.
     const position = await this.nearDuplicates.catchUpWithOwnCommits();
     const threshold = policy.similarity[hash.scheme];
@@ -255,20 +255,22 @@ export class FilingScreening implements FilingSafeguards {
       position,
       threshold,
       policyVersion: policy.version,
+      policyEvents,
     };
   }
 
-  async afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening) {
+  async afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening, following: readonly EventEnvelope[] = []) {
     const hash = filing.perceptualHash;
+    let events = [filed, ...following];
     if (hash && screening.position !== null && screening.threshold !== null && screening.position < filed.leafIndex) {
       // Filings committed between the screening and this commit: earlier in the log, so they count too.
       const late = await this.nearDuplicates.findRecent(hash, screening.threshold, filing.creator, {
         from: screening.position,
         before: filed.leafIndex,
       });
-      if (late.length) await this.recordLate(filing, screening, late);
+      if (late.length) events = await this.recordLate(filing, screening, late);
     }
-    return (await this.rights.compute(filing.filingId, new Date()))!;
+    return this.rights.ofNewFiling(events, filing.creator, new Date(), screening.policyEvents);
   }
 
   rightAt(filingId: string, at: Date): Promise<Right | null> {
@@ -293,13 +295,17 @@ export class FilingScreening implements FilingSafeguards {
     return states.filter(([, s]) => closed.has(statusAt(s.status, s.decision?.appealUntil ?? null, at))).map(([id]) => id);
   }
 
-  private async recordLate(filing: FilingDetails, screening: Screening, matches: Match[]): Promise<void> {
+  /** Appends the late NearDuplicatesFound; returns the filing stream's events from its WorkFiled on (the rules need them all). */
+  private async recordLate(filing: FilingDetails, screening: Screening, matches: Match[]): Promise<EventEnvelope[]> {
     const stream = filingStream(filing.filingId);
-    await this.writer.retrying(3, async () => {
+    return this.writer.retrying(3, async () => {
       const events = await this.store.readStream(stream);
       const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, new Date());
       const meta = { actor: filing.creator, cause: 'concurrent-filing' };
-      await this.writer.append([{ stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] }]);
+      const result = await this.writer.append([
+        { stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] },
+      ]);
+      return [...events, ...result.events];
     });
   }
 }

@@ -8,7 +8,12 @@ import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { RightView } from './right-view.entity.js';
 import { rightOf } from '../verifier/rights-book.js';
 import type { Right } from '../verifier/rights-rules.js';
-import { loadRightEvents } from './right-events.js';
+import { loadRightEvents, mergeRightEvents } from './right-events.js';
+import { DisputeView } from '../disputes/dispute-view.entity.js';
+import { disputeStream } from '../disputes/dispute.events.js';
+import { PreparedQuery, tableOf } from '../ledger/read-models/prepared-query.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
+import { POLICY_STREAM } from '../verifier/rights-events.js';
 
 export interface ListRights {
   status?: string;
@@ -44,10 +49,37 @@ export const rightResource = (r: RightView) => ({
 
 @Injectable()
 export class RightsQueries {
+  /** The disputes upheld against a creator (the repeat-infringer rule), read on every filing. */
+  private readonly upheldAgainst: PreparedQuery<{ disputeId: string }>;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  ) {
+    this.upheldAgainst = new PreparedQuery(
+      db,
+      `SELECT "disputeId" FROM ${tableOf(db, DisputeView)} WHERE "respondent" = $1 AND "outcome" = 'upheld'`,
+    );
+  }
+
+  /**
+   * The right of a filing just written, as the rules give it at `at`, from its stream's events as the write returned them
+   * (WorkFiled first), the policy stream and the disputes upheld against its creator: every dispute write is answered
+   * only once the disputes read model shows it, so it holds every upheld dispute a client could know of.
+   */
+  async ofNewFiling(
+    filingEvents: readonly EventEnvelope[],
+    creator: string,
+    at: Date,
+    /** The policy stream, when the caller has just read it. */
+    policyEvents?: readonly EventEnvelope[],
+  ): Promise<Right> {
+    const upheld = await this.upheldAgainst.all([creator]);
+    const disputes = await Promise.all(upheld.map((d) => this.store.readStream(disputeStream(d.disputeId))));
+    const policy = policyEvents ?? (await this.store.readStream(POLICY_STREAM));
+    const filingId = String(filingEvents[0].data.filingId);
+    return rightOf(mergeRightEvents([filingEvents, ...disputes, policy], Infinity), filingId, at)!;
+  }
 
   /** The right as the rules give it at `asOf` (past or future), from the events it depends on; null when there is no such filing. */
   async compute(filingId: string, asOf: Date): Promise<Right | null> {

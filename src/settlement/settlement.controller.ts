@@ -1,6 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-docs.js';
+import {
+  PolicyDto,
+  PublishedPolicyDto,
+  ReviewedFlagDto,
+  RightDto,
+  RightPageDto,
+  SettlementDto,
+  SettlementPageDto,
+  StatsDto,
+} from './settlement-responses.dto.js';
 import { CurrentPrincipal, Public, Roles, type Principal } from '../common/access.js';
 import { PolicyService } from '../policy/policy.service.js';
 import { RightsQueries } from './rights.queries.js';
@@ -28,6 +39,7 @@ export class PolicyController {
   ) {}
 
   /** Every sandbox policy version and the one in force now (or at `?at=`); public, so anyone can recompute the rights. */
+  @ApiRoute({ summary: 'The sandbox policy versions and the one in force', answer: PolicyDto })
   @Get()
   @Public()
   get(@Query() q: PolicyQuery) {
@@ -35,6 +47,11 @@ export class PolicyController {
   }
 
   /** Publishes a new version, effective from a future instant; parameters left out keep the latest version's values. */
+  @ApiRoute({
+    summary: 'Publish a policy version',
+    answer: PublishedPolicyDto,
+    problems: ['effective-from-not-after-latest', 'effective-from-not-future'],
+  })
   @Post()
   @ApiBearerAuth()
   @Roles('admin')
@@ -50,6 +67,7 @@ export class RightsController {
   constructor(private readonly rights: RightsQueries) {}
 
   /** The register as last settled or changed (read model); cursor-paginated in filing order. */
+  @ApiRoute({ summary: 'The rights register', answer: RightPageDto })
   @Get()
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   list(@Query() q: ListRightsQuery) {
@@ -57,6 +75,7 @@ export class RightsController {
   }
 
   /** The right as the rules give it at `?asOf=` (default now), past or future, computed from the events. */
+  @ApiRoute({ summary: 'A right at any instant', answer: RightDto, problems: ['filing-not-found', 'right-not-yet-open'] })
   @Get(':filingId')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   get(@Param('filingId', new ParseUUIDPipe()) filingId: string, @Query() q: RightQuery) {
@@ -71,6 +90,19 @@ export class SimilarityClearanceController {
   constructor(private readonly commands: CommandBus) {}
 
   /** A reviewer clears (the right may be confirmed) or confirms (it stays provisional) a similarityReview or probation flag. */
+  @ApiRoute({
+    summary: 'Clear or confirm a similarity or probation flag',
+    answer: ReviewedFlagDto,
+    problems: [
+      'filing-not-found',
+      'reviewer-is-creator',
+      'reasoning-required',
+      'flag-not-raised',
+      'flag-already-reviewed',
+      'flag-decided-by-dispute',
+      'right-closed',
+    ],
+  })
   @Post(':id/similarity-clearance')
   @HttpCode(200)
   @Roles('reviewer')
@@ -89,12 +121,14 @@ export class SettlementController {
   ) {}
 
   /** Runs a settlement now (or as of a past instant not before the previous one) and records RightsSettled. */
+  @ApiRoute({ summary: 'Run a settlement', answer: SettlementDto, problems: ['as-of-in-future', 'settlement-out-of-order'] })
   @Post()
   @Roles('admin')
   settle(@Body() body: SettleDto, @CurrentPrincipal() p: Principal) {
     return this.commands.execute(new RunSettlement(body.asOf === undefined ? undefined : new Date(body.asOf), p.principalId));
   }
 
+  @ApiRoute({ summary: 'Recorded settlements', answer: SettlementPageDto })
   @Get()
   @Roles('auditor', 'admin')
   list(@Query() q: ListSettlementsQuery) {
@@ -109,6 +143,7 @@ export class StatsController {
   constructor(private readonly stats: StatsQueries) {}
 
   /** Governance figures: filings by status, label compliance, disputes by type and outcome, repeat infringement, similarity flags. */
+  @ApiRoute({ summary: 'Governance figures', answer: StatsDto })
   @Get()
   @Roles('reviewer', 'auditor', 'admin')
   get() {

@@ -1,7 +1,7 @@
 // Request bodies and queries of the settlement endpoints: whitelisted, every unknown field rejected.
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { IsInstant, IsPrintableText } from '../common/validation.js';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsInstant, IsPrintableText, NestedObject } from '../common/validation.js';
 import {
   REVIEW_DECISIONS,
   REVIEWABLE_FLAGS,
@@ -41,14 +41,14 @@ export class PolicyParametersDto {
   @Days(1, 365) decisionSlaDays?: number;
   @Days(1, 90) appealDays?: number;
   @Days(1, 36500) termDays?: number;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => SimilarityThresholdsDto) similarity?: SimilarityThresholdsDto;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => RepeatInfringerDto) repeatInfringer?: RepeatInfringerDto;
+  @IsOptional() @NestedObject(() => SimilarityThresholdsDto) similarity?: SimilarityThresholdsDto;
+  @IsOptional() @NestedObject(() => RepeatInfringerDto) repeatInfringer?: RepeatInfringerDto;
 }
 
 export class PublishPolicyDto {
   /** When the version takes effect: in the future, after the latest version's. */
   @IsInstant() effectiveFrom: string;
-  @IsObject() @ValidateNested() @Type(() => PolicyParametersDto) parameters: PolicyParametersDto;
+  @NestedObject(() => PolicyParametersDto) parameters: PolicyParametersDto;
 }
 
 export class PolicyQuery {

@@ -126,7 +126,7 @@ describe('refused dispute requests change nothing', () => {
       () => ({
         who: bob,
         path: '/v1/disputes',
-        body: complaint({ evidence: [{ sha256: 'AB'.repeat(32), description: 'x', declaredAiGenerated: false }] }),
+        body: complaint({ evidence: [{ sha256: 'gh'.repeat(32), description: 'x', declaredAiGenerated: false }] }),
       }),
       400,
       'validation-failed',

@@ -30,7 +30,7 @@ describe('refused requests change nothing', () => {
       'generation.temperature',
     ],
     ['a contentHash of the wrong length', () => ({ body: { ...filingBody(), contentHash: 'ab'.repeat(31) } }), 400, 'contentHash'],
-    ['an uppercase contentHash', () => ({ body: { ...filingBody(), contentHash: 'AB'.repeat(32) } }), 400, 'contentHash'],
+    ['a contentHash that is not hex', () => ({ body: { ...filingBody(), contentHash: 'gh'.repeat(32) } }), 400, 'contentHash'],
     ['a number where a string belongs', () => ({ body: { ...filingBody(), title: 42 } }), 400, 'title'],
     ['a string where an object belongs', () => ({ body: { ...filingBody(), generation: 'sd' } }), 400, 'generation'],
     [

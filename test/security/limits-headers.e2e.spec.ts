@@ -37,10 +37,11 @@ describe('body size limits', () => {
           chunked,
         });
         seen.push(`${routeName(route)}${chunked ? ' chunked' : ''}: ${res.status}`);
+        // An upload-only route refuses a JSON body for its type before reading it (its uploads' limit is tested below).
         expect({ route: routeName(route), chunked, status: res.status, problem: isProblem(res) }).toEqual({
           route: routeName(route),
           chunked,
-          status: 413,
+          status: route.consumes.length === 0 || route.consumes.includes('application/json') ? 413 : 415,
           problem: true,
         });
         expect(await ledger.store.count()).toBe(before);

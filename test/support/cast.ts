@@ -117,15 +117,18 @@ export class Fixtures {
 export interface Route {
   method: string;
   path: string;
+  /** The media types its body may have (none documented: JSON). */
+  consumes: string[];
 }
 
 /** Every operation the OpenAPI document describes, as `METHOD /path/{param}`. */
 export async function openApiRoutes(url: string): Promise<Route[]> {
   const res = expectStatus('openapi', await call(url, 'GET', '/docs/openapi.json'), 200);
   const routes: Route[] = [];
-  for (const [path, ops] of Object.entries(res.json.paths as Record<string, Record<string, unknown>>)) {
-    for (const method of Object.keys(ops))
-      if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) routes.push({ method: method.toUpperCase(), path });
+  for (const [path, ops] of Object.entries(res.json.paths as Record<string, Record<string, { requestBody?: { content?: object } }>>)) {
+    for (const [method, op] of Object.entries(ops))
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method))
+        routes.push({ method: method.toUpperCase(), path, consumes: Object.keys(op.requestBody?.content ?? {}) });
   }
   return routes;
 }

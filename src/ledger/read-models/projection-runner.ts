@@ -22,6 +22,11 @@ const REBUILD_BATCH = 50_000;
 const REBUILD_PAGE_CACHE = -256 * 1024;
 /** WAL pages between automatic checkpoints while rebuilding (1000 otherwise): pages a rebuild changes in batch after batch reach the database file once per checkpoint. */
 const REBUILD_CHECKPOINT_PAGES = 64 * 1024;
+/**
+ * How long the runner lets commits gather before applying them when no request waits for them: writes are answered
+ * from their events, and the read models follow in one transaction per batch rather than one per commit.
+ */
+const FOLLOW_DELAY_MS = 10;
 
 interface Waiter {
   position: number;
@@ -39,6 +44,7 @@ export class ProjectionRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private unsubscribe: Unsubscribe | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private follow: NodeJS.Timeout | null = null;
   private rebuilding = false;
   private readonly appliedListeners = new Set<(events: readonly EventEnvelope[]) => void>();
 
@@ -79,13 +85,22 @@ export class ProjectionRunner {
     await this.db.createQueryBuilder().insert().into(ProjectionCheckpoint).values({ name: CHECKPOINT, position: 0 }).orIgnore().execute();
     const row = await this.db.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
     this.next = row?.position ?? 0;
-    this.unsubscribe = this.store.subscribe(() => void this.catchUp().catch(() => undefined));
+    this.unsubscribe = this.store.subscribe(() => this.followSoon());
     await this.catchUp();
   }
 
   stop(): void {
     this.unsubscribe?.();
     if (this.retry) clearTimeout(this.retry);
+    if (this.follow) clearTimeout(this.follow);
+  }
+
+  /** Applies the commits of the next few milliseconds together (a reader waiting for them starts at once: waitFor). */
+  private followSoon(): void {
+    this.follow ??= setTimeout(() => {
+      this.follow = null;
+      void this.catchUp().catch(() => undefined);
+    }, FOLLOW_DELAY_MS);
   }
 
   /** Serialises every write to the read-model database (one SQLite connection cannot nest transactions). */

@@ -1,5 +1,6 @@
 // The one write path of the server: decide, append durably (tagged with the request's idempotency token and counted),
-// then wait until the read models show it (read-your-writes). Lost races on an expected revision are retried here.
+// and record the log position the request reached (its reads wait for the read models to cover it: read-your-writes).
+// Lost races on an expected revision are retried here.
 import { Inject, Injectable } from '@nestjs/common';
 import { withIdempotencyToken } from '../../common/idempotency-context.js';
 import { eventsAppended } from '../../common/metrics.js';
@@ -9,6 +10,7 @@ import { ConcurrencyError, type AppendResult, type EventStore, type StreamAppend
 import { EVENT_STORE } from '../ledger.tokens.js';
 import { ProjectionRunner } from '../read-models/projection-runner.js';
 import { loadAggregate, toNewEvents } from './aggregate-stream.js';
+import { recordWrite } from './write-position.js';
 
 /** A stored event whose type and data are those of the domain event it records. */
 export type RecordedEvent<E extends DomainEvent = DomainEvent> = Omit<EventEnvelope, 'type' | 'data'> & {
@@ -22,13 +24,18 @@ export interface Written<E extends DomainEvent> extends AppendResult {
 }
 
 export interface WriteOptions {
-  /** Wait until the read models include the write before answering (default: yes). */
+  /**
+   * Wait until the read models include the write before answering (default: no, the answer comes from the events; a
+   * write that an in-memory cache of a read model must show at once, such as a revoked key, waits).
+   */
   waitForReadModels?: boolean;
   /** Decide and append again this many times when another write to the stream wins the race (default: none). */
   retries?: number;
 }
 
 export interface ExecuteOptions<E extends DomainEvent, S> extends WriteOptions {
+  /** The stream is named by an id made for this command: it is not read, and the append expects it not to exist. */
+  newStream?: boolean;
   /**
    * Appends to other streams that commit atomically with the decided events, before them: a guard (a reservation, a mark)
    * whose expected revision must hold first where a store cannot commit several streams at once.
@@ -55,7 +62,9 @@ export class LedgerWriter {
     options: ExecuteOptions<E, S> = {},
   ): Promise<Written<E>> {
     return this.retrying(options.retries ?? 0, async () => {
-      const { state, expected } = await loadAggregate(this.store, stream, decider);
+      const { state, expected } = options.newStream
+        ? { state: decider.initialState(), expected: 'no-stream' as const }
+        : await loadAggregate(this.store, stream, decider);
       const events = decider.decide(command, state);
       const extra = (await options.extra?.(events, state)) ?? [];
       const then = (await options.then?.(events, state)) ?? [];
@@ -81,7 +90,8 @@ export class LedgerWriter {
   private async commit(appends: StreamAppend[], options: WriteOptions): Promise<AppendResult> {
     const result = await this.store.appendMulti(appends);
     for (const e of result.events) eventsAppended.inc({ type: e.type });
-    if ((options.waitForReadModels ?? true) && this.readModels) await this.readModels.waitFor(result.lastPosition);
+    recordWrite(result.lastPosition + 1);
+    if (options.waitForReadModels && this.readModels) await this.readModels.waitFor(result.lastPosition);
     return result;
   }
 

@@ -1,0 +1,27 @@
+// Request bodies of the identity endpoints: whitelisted, every unknown field rejected.
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsInstant } from '../common/validation.js';
+import { ROLES, type Role } from './identity.events.js';
+
+export class CreatePrincipalDto {
+  /** Display name of the person or organisation. */
+  @IsString()
+  @Length(1, 200)
+  @Matches(/^[^\u0000-\u001f\u007f]+$/u, { message: 'name must not contain control characters' })
+  name: string;
+
+  /** What the principal may do: one to four of creator, reviewer, auditor, admin. */
+  @IsArray({ message: `roles must be an array of roles, e.g. ["creator"] (${ROLES.join(', ')})` })
+  @ArrayNotEmpty({ message: `roles must name at least one role (${ROLES.join(', ')})` })
+  @ArrayUnique({ message: 'roles must not name a role twice' })
+  @ArrayMaxSize(ROLES.length)
+  @IsIn(ROLES, { each: true, message: `each of roles must be one of ${ROLES.join(', ')}` })
+  roles: Role[];
+}
+
+export class IssueKeyDto {
+  /** When the key stops working (ISO-8601 instant with a time zone, in the future); no expiry when left out. */
+  @IsOptional()
+  @IsInstant()
+  expiresAt?: string;
+}

@@ -1,0 +1,120 @@
+// Read-your-writes by log position. A write is answered once its events are durable, with the log size it reached in
+// `Ledger-Position`; the read models follow the log behind it. A request that reads them first waits (bounded) until they
+// cover the position it needs: the `Min-Position` it names (header, or `minPosition` in the query), and by default the log
+// as it was when the request arrived (`LEDGER_READ_AFTER=log`) or only the principal's own last write (`own`).
+import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import type { Principal } from '../../common/access.js';
+import { DomainError, invalid } from '../../common/domain-error.js';
+import { APP_CONFIG, type AppConfig } from '../../config.js';
+import type { EventStore } from '../event-store/event-store.port.js';
+import { EVENT_STORE } from '../ledger.tokens.js';
+import { runRecordingWrites, type RequestWrites } from '../write/write-position.js';
+import { ProjectionRunner } from './projection-runner.js';
+
+export const POSITION_HEADER = 'ledger-position';
+export const MIN_POSITION_HEADER = 'min-position';
+export const MIN_POSITION_QUERY = 'minPosition';
+const READS_NO_READ_MODELS = 'ledger:reads-no-read-models';
+/** Principals whose last write is remembered (`own`): the oldest are forgotten first. */
+const REMEMBERED_PRINCIPALS = 100_000;
+
+/**
+ * The route decides and answers from the event store and the pure rules alone: it does not wait for the read models
+ * unless the request names a `Min-Position` (the filing path: its answer never reads them).
+ */
+export const ReadsNoReadModels = () => SetMetadata(READS_NO_READ_MODELS, true);
+
+/** The read models are behind the position asked for after the bounded wait: 503, retry shortly. */
+export class ReadModelsBehindError extends DomainError {
+  readonly name = 'ReadModelsBehindError';
+  readonly retryAfterSeconds = 1;
+  constructor(position: number, reached: number) {
+    super('unavailable', 'read-models-behind', `the read models cover ${reached} events of the log, not yet the ${position} asked for`, {
+      position,
+      reached,
+    });
+  }
+}
+
+function parsePosition(value: unknown, name: string): number | null {
+  if (value === undefined) return null;
+  const text = Array.isArray(value) ? value[value.length - 1] : value;
+  if (typeof text !== 'string' || !/^\d{1,15}$/.test(text))
+    throw invalid('invalid-min-position', `${name} must be a log position: a non-negative integer`);
+  return Number(text);
+}
+
+@Injectable()
+export class ReadYourWritesInterceptor implements NestInterceptor {
+  /** Each principal's last write in this process: the log size it reached (`own`). */
+  private readonly lastWrite = new Map<string, number>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly runner: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (ctx.getType() !== 'http') return next.handle();
+    const request = ctx.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    const reply = ctx.switchToHttp().getResponse<FastifyReply>();
+    const query = request.query as Record<string, unknown> | undefined;
+    let asked = parsePosition(request.headers[MIN_POSITION_HEADER], 'Min-Position');
+    if (query && typeof query === 'object' && MIN_POSITION_QUERY in query) {
+      // Not a field of any route's query DTO, which refuses unknown fields.
+      asked = Math.max(asked ?? 0, parsePosition(query[MIN_POSITION_QUERY], MIN_POSITION_QUERY)!);
+      delete query[MIN_POSITION_QUERY];
+    }
+    const principalId = request.principal?.principalId;
+    const readsNone = this.reflector.get<boolean>(READS_NO_READ_MODELS, ctx.getHandler()) === true;
+    const writes: RequestWrites = { position: 0 };
+    const run = async (): Promise<unknown> => {
+      await this.catchUp(asked ?? 0, readsNone ? null : principalId);
+      const body = await runRecordingWrites(writes, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+      if (writes.position > 0) {
+        void reply.header(POSITION_HEADER, String(writes.position));
+        if (principalId) this.remember(principalId, writes.position);
+      }
+      return body;
+    };
+    return from(run());
+  }
+
+  /**
+   * Waits until the read models cover `asked` and, unless the route reads none (`principalId` null), the default
+   * position: the log size now, or the principal's own last write.
+   */
+  private async catchUp(asked: number, principalId: string | null | undefined): Promise<void> {
+    let position = asked;
+    if (principalId !== null) {
+      if (this.config.readAfter === 'log') {
+        position = Math.max(position, await this.store.count());
+      } else if (principalId) position = Math.max(position, this.lastWrite.get(principalId) ?? 0);
+    }
+    if (position <= this.runner.position) return;
+    if (asked > this.runner.position && asked > (await this.store.count()))
+      throw invalid('min-position-ahead', `Min-Position ${asked} is beyond the end of the log`);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), this.config.readWaitMs);
+    });
+    try {
+      const outcome = await Promise.race([this.runner.waitFor(position - 1), expired]);
+      if (outcome === 'expired') throw new ReadModelsBehindError(position, this.runner.position);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private remember(principalId: string, position: number): void {
+    const before = this.lastWrite.get(principalId) ?? 0;
+    this.lastWrite.delete(principalId); // re-inserted last: the Map's order is the order of last writes
+    this.lastWrite.set(principalId, Math.max(before, position));
+    if (this.lastWrite.size > REMEMBERED_PRINCIPALS) this.lastWrite.delete(this.lastWrite.keys().next().value!);
+  }
+}

@@ -1,0 +1,202 @@
+// What a refused request says: a missing field is required (once), a wrong type names the type or shape expected, a
+// wrong content type names what the route accepts; hex arrives in either case and is kept lowercase.
+import { createHash } from 'node:crypto';
+import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('messages that help', () => {
+  let ledger: LedgerApp;
+  let alice: { id: string; key: string };
+  const admin = () => ({ authorization: `Bearer ${ledger.adminKey}` });
+  const creator = () => ({ authorization: `Bearer ${alice.key}` });
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    alice = await principal(ledger, 'Alice', ['creator']);
+  });
+  afterAll(() => ledger.close());
+
+  /** The problem's field errors, after checking it is a 400 validation-failed that appended nothing. */
+  async function fieldErrors(send: () => PromiseLike<{ status: number; body: { type: string; errors?: unknown } }>) {
+    const before = await ledger.store.count();
+    const res = await send();
+    expect({ status: res.status, type: res.body.type }).toEqual({ status: 400, type: 'urn:sandbox-ledger:problem:validation-failed' });
+    expect(await ledger.store.count()).toBe(before);
+    return res.body.errors;
+  }
+
+  it('a missing field is required, once', async () => {
+    expect(await fieldErrors(() => ledger.http().post('/v1/principals').set(admin()).send({ name: 'Bob' }))).toEqual([
+      { field: 'roles', message: 'roles is required' },
+    ]);
+    const { title: _title, ...untitled } = filingBody();
+    expect(await fieldErrors(() => ledger.http().post('/v1/filings').set(creator()).send(untitled))).toEqual([
+      { field: 'title', message: 'title is required' },
+    ]);
+    const body = filingBody();
+    const { tool: _tool, ...generation } = body.generation as Record<string, unknown>;
+    expect(
+      await fieldErrors(() =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set(creator())
+          .send({ ...body, generation }),
+      ),
+    ).toEqual([{ field: 'generation.tool', message: 'generation.tool is required' }]);
+  });
+
+  it('a value of the wrong type says what was expected, and nothing about its length or range', async () => {
+    const body = filingBody();
+    const generation = body.generation as Record<string, unknown>;
+    expect(
+      await fieldErrors(() =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set(creator())
+          .send({ ...body, generation: { ...generation, tool: 'Midjourney', iterations: 'many' } }),
+      ),
+    ).toEqual([
+      { field: 'generation.tool', message: 'generation.tool must be an object {name, version?, provider?}' },
+      { field: 'generation.iterations', message: 'generation.iterations must be an integer number' },
+    ]);
+    expect(
+      await fieldErrors(() =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set(creator())
+          .send({ ...filingBody(), title: 42, processEvidence: {} }),
+      ),
+    ).toEqual([
+      { field: 'title', message: 'title must be a string' },
+      { field: 'processEvidence', message: 'processEvidence must be an array of objects {sha256, kind, description?, createdAt?}' },
+    ]);
+    expect(await fieldErrors(() => ledger.http().post('/v1/principals').set(admin()).send({ name: 'Bob', roles: 'creator' }))).toEqual([
+      { field: 'roles', message: 'roles must be an array of roles, e.g. ["creator"] (creator, reviewer, auditor, admin)' },
+    ]);
+    expect(
+      await fieldErrors(() =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set(creator())
+          .send({ ...filingBody(), processEvidence: ['draft.png'] }),
+      ),
+    ).toEqual([
+      { field: 'processEvidence', message: 'each item of processEvidence must be an object {sha256, kind, description?, createdAt?}' },
+    ]);
+  });
+
+  it('values of the right type get every rule they break, named by their path', async () => {
+    const body = filingBody();
+    expect(
+      await fieldErrors(() =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set(creator())
+          .send({ ...body, processEvidence: [{ sha256: 'abc', kind: 'magic' }], owner: 'me' }),
+      ),
+    ).toEqual([
+      { field: 'owner', message: 'owner is not a field of this request (unknown fields are refused)' },
+      { field: 'processEvidence.0.sha256', message: 'processEvidence.0.sha256 must be a SHA-256: 64 hex characters' },
+      {
+        field: 'processEvidence.0.kind',
+        message:
+          'processEvidence.0.kind must be one of the following values: prompt, negative-prompt, parameters, draft, iteration, selection, edit, reference, other',
+      },
+    ]);
+  });
+
+  it('a body of a type the route does not take is told what the route accepts', async () => {
+    const refused = async (path: string, headers: Record<string, string>, body: string | Buffer) => {
+      const before = await ledger.store.count();
+      const res = await ledger.http().post(path).set(headers).send(body);
+      expect({ status: res.status, type: res.body.type }).toEqual({
+        status: 415,
+        type: 'urn:sandbox-ledger:problem:unsupported-media-type',
+      });
+      expect(await ledger.store.count()).toBe(before);
+      return res.body.detail as string;
+    };
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    expect(await refused('/v1/filings', { ...creator(), 'content-type': 'application/octet-stream' }, png)).toBe(
+      'content type application/octet-stream is not accepted here; send application/json (the filing) or multipart/form-data ' +
+        '(a field `metadata` with the filing as JSON (contentHash may be left out), then a part `file` with the work)',
+    );
+    expect(await refused('/v1/inspect', { ...creator(), 'content-type': 'image/png' }, png)).toBe(
+      'content type image/png is not accepted here; send multipart/form-data (one part `file` with the file)',
+    );
+    expect(await refused('/v1/inspect', { ...creator(), 'content-type': 'application/json' }, '{}')).toBe(
+      'content type application/json is not accepted here; send multipart/form-data (one part `file` with the file)',
+    );
+    expect(await refused('/v1/principals', { ...admin(), 'content-type': 'text/plain' }, 'hello')).toBe(
+      'content type text/plain is not accepted here; send application/json (a JSON object)',
+    );
+    const form = '--x\r\ncontent-disposition: form-data; name="name"\r\n\r\nBob\r\n--x--\r\n';
+    expect(await refused('/v1/principals', { ...admin(), 'content-type': 'multipart/form-data; boundary=x' }, form)).toBe(
+      'content type multipart/form-data is not accepted here; send application/json (a JSON object)',
+    );
+  });
+
+  it('hex in either case is accepted and kept lowercase: bodies, path parameters, query strings', async () => {
+    const content = sha256(`uppercase ${Date.now()}`);
+    const prompt = sha256('a harbour at dusk');
+    const body = filingBody({ contentHash: content.toUpperCase() });
+    const generation = { ...(body.generation as Record<string, unknown>), promptHash: prompt.toUpperCase() };
+    const perceptualHash = { scheme: 'phash64', value: 'ABCDEF0123456789' };
+    const filed = await ledger
+      .http()
+      .post('/v1/filings')
+      .set(creator())
+      .send({ ...body, generation, perceptualHash });
+    expect(filed.status).toBe(201);
+    const view = await ledger.http().get(`/v1/filings/${filed.body.filingId}`).set(creator());
+    expect(view.body).toMatchObject({
+      contentHash: content,
+      generation: { promptHash: prompt },
+      perceptualHash: { scheme: 'phash64', value: 'abcdef0123456789' },
+    });
+    const [event] = (await ledger.http().get(`/v1/filings/${filed.body.filingId}/history`).set(creator())).body.events;
+    expect(event.data).toMatchObject({ contentHash: content, generation: { promptHash: prompt } });
+
+    const lookup = await ledger.http().get(`/v1/public/content/${content.toUpperCase()}`);
+    expect(lookup.status).toBe(200);
+    expect(lookup.body).toMatchObject({ filingId: filed.body.filingId, contentHash: content });
+
+    const again = await ledger
+      .http()
+      .post('/v1/filings')
+      .set(creator())
+      .send(filingBody({ contentHash: content }));
+    expect({ status: again.status, type: again.body.type }).toEqual({ status: 409, type: 'urn:sandbox-ledger:problem:duplicate-content' });
+
+    const bad = await ledger.http().get(`/v1/public/content/${'G'.repeat(64)}`);
+    expect({ status: bad.status, detail: bad.body.detail }).toEqual({
+      status: 400,
+      detail: 'sha256 must be a SHA-256: 64 hex characters (either case)',
+    });
+  });
+
+  it('the filings list filters by content hash, in either case', async () => {
+    const wanted = filingBody();
+    const filed = await ledger.http().post('/v1/filings').set(creator()).send(wanted);
+    await ledger.http().post('/v1/filings').set(creator()).send(filingBody());
+    for (const hash of [wanted.contentHash as string, (wanted.contentHash as string).toUpperCase()]) {
+      const res = await ledger.http().get(`/v1/filings?contentHash=${hash}`).set(creator());
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((f: { filingId: string }) => f.filingId)).toEqual([filed.body.filingId]);
+    }
+    const none = await ledger
+      .http()
+      .get(`/v1/filings?contentHash=${sha256('never filed')}`)
+      .set(creator());
+    expect(none.body).toEqual({ items: [], nextCursor: null });
+    expect(await fieldErrors(() => ledger.http().get('/v1/filings?contentHash=abc').set(creator()))).toEqual([
+      { field: 'contentHash', message: 'contentHash must be a SHA-256: 64 hex characters' },
+    ]);
+  });
+});
