@@ -6,8 +6,6 @@ module.exports = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    // @fastify/static (CJS) requires content-disposition 3, which is ESM-only; jest on Node 20 cannot require ESM, so tests load the CJS 1.x line with the same API.
-    '^content-disposition$': 'content-disposition-cjs',
   },
   transform: {
     '^.+\\.ts$': [

@@ -144,7 +144,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   app.useGlobalPipes(requestValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
 
   const document = documentProblems(
     SwaggerModule.createDocument(

@@ -1,23 +1,83 @@
 // The CLI commands that run the application itself: the server, a projection rebuild, a settlement.
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { createApp, createLogger } from '../app.factory.js';
 import { DomainError } from '../common/domain-error.js';
-import { loadConfig } from '../config.js';
+import { type AppConfig, loadConfig } from '../config.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { SettlementService } from '../settlement/settlement.service.js';
+import { describeServers, holdDataDir, serversHolding } from './data-dir-lock.js';
 import { progressBar } from './progress.js';
 import { UsageError } from './usage-error.js';
 
-export async function serve(): Promise<void> {
-  const config = loadConfig();
-  const app = await createApp(config);
-  await app.listen(config.port, config.host);
+/**
+ * Runs the HTTP server (`npm start` and `sandbox-ledger serve`) until SIGTERM or SIGINT, then closes it (requests in
+ * flight, stores, timers), removes its lock and exits 0; a second signal exits at once with 1.
+ */
+export async function serve(config: AppConfig = loadConfig()): Promise<void> {
+  const lock = holdDataDir(config.dataDir);
+  const log = new Logger('main');
+  let app;
+  try {
+    app = await createApp(config);
+    await app.listen(config.port, config.host);
+  } catch (err) {
+    await app?.close().catch(() => undefined); // a port already taken: its stores and timers would keep the process alive
+    lock.release();
+    throw err;
+  }
+  const { address, port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  lock.update({ url });
+  log.log(`Sandbox Ledger listening on ${url} (store ${config.store}, data ${config.dataDir})`);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.log(`${signal}: closing`);
+    app.close().then(
+      () => {
+        lock.release();
+        log.log('closed');
+        process.exit(0);
+      },
+      (err: Error) => {
+        lock.release();
+        log.error(`closing failed: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
-export async function rebuildProjections(): Promise<void> {
+/** Refuses (true) when a server holds the data directory: while it runs, its read models and settlements are its own. */
+function refuseBesideServer(command: string, dataDir: string, force: boolean, instead: string): boolean {
+  const held = serversHolding(dataDir);
+  if (held.length === 0) return false;
+  const holders = `a running server holds ${dataDir} (${describeServers(held)})`;
+  if (force) {
+    process.stderr.write(`${command}: ${holders}; going on as --force asks\n`);
+    return false;
+  }
+  const locks = held.map((l) => join(dataDir, `server-${l.pid}.lock`)).join(', ');
+  process.stderr.write(
+    `${command} refused: ${holders}. ${instead} If no server of this directory runs (${locks} left by another process), pass --force.\n`,
+  );
+  return true;
+}
+
+export async function rebuildProjections(force = false): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
+  if (refuseBesideServer('projections rebuild', config.dataDir, force, 'Stop it first: it catches its read models up itself.')) return 1;
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config) });
   const runner = ctx.get(ProjectionRunner);
   const bar = progressBar('rebuilding read models');
@@ -29,14 +89,16 @@ export async function rebuildProjections(): Promise<void> {
     `rebuilt read models from ${runner.position} events in ${seconds.toFixed(2)} s (${Math.round(runner.position / Math.max(seconds, 1e-9))} events/s)\n`,
   );
   await ctx.close();
+  return 0;
 }
 
-export async function settle(asOf: string | undefined): Promise<number> {
+export async function settle(asOf: string | undefined, force = false): Promise<number> {
   const at = asOf === undefined ? undefined : new Date(asOf);
   if (at && (!/(Z|[+-]\d{2}:\d{2})$/.test(asOf!) || Number.isNaN(at.getTime())))
     throw new UsageError('--as-of must be an ISO-8601 instant with a time zone');
   // No schedule in this process, and no projection runner: a running server catches the read models up itself.
   const config = loadConfig(process.env, { logLevel: 'warn', settlementIntervalMs: 0 });
+  if (refuseBesideServer('settle', config.dataDir, force, 'Ask it instead (POST /v1/settlements), or stop it first.')) return 1;
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config) });
   try {
     const started = performance.now();

@@ -10,7 +10,9 @@ const USAGE = `usage: sandbox-ledger <command>
 
 commands:
   serve                  run the HTTP server (PORT, LEDGER_DATA_DIR, LEDGER_STORE, ...)
-  projections rebuild    clear every read model and replay the whole log
+  projections rebuild [--force]
+                         clear every read model and replay the whole log (refused while a server holds the
+                         data directory, unless --force)
   export [--out FILE]    write the log as NDJSON from the store in LEDGER_DATA_DIR (stdout by default)
   verify --export FILE|URL --checkpoint FILE|URL [--checkpoint ...] [--checkpoints FILE|URL] --vkey VKEY|FILE|URL [--key API_KEY]
                          check every event hash, every stream chain and the Merkle root at every checkpoint;
@@ -26,7 +28,9 @@ commands:
   verify-evidence BUNDLE [--vkey VKEY] [--file WORK|COPY]
                          check an evidence bundle (GET /v1/filings/:id/evidence) offline, with nothing else;
                          --vkey pins the log key the bundle must name
-  settle [--as-of ISO]   run a settlement against the store in LEDGER_DATA_DIR (no server needed) and record RightsSettled
+  settle [--as-of ISO] [--force]
+                         run a settlement against the store in LEDGER_DATA_DIR (no server needed) and record RightsSettled
+                         (refused while a server holds the data directory, unless --force)
   witness serve --key FILE --log VKEY [--log ...] [--name NAME] [--port N] [--host ADDR] [--data-dir DIR]
                          run a C2SP witness (POST /add-checkpoint) that cosigns the given logs' checkpoints;
                          the key file is created when missing; its state survives restarts in --data-dir
@@ -56,6 +60,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'data-dir': { type: 'string' },
   threads: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -94,10 +99,7 @@ export async function main(argv: string[]): Promise<number> {
         await (await app()).serve();
         return 0;
       case 'projections':
-        if (sub === 'rebuild') {
-          await (await app()).rebuildProjections();
-          return 0;
-        }
+        if (sub === 'rebuild') return await (await app()).rebuildProjections(values.force);
         break;
       case 'export':
         return await (await import('./export.js')).exportCommand(values.out);
@@ -114,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
           { threads: values.threads === undefined ? undefined : count('threads', values.threads) },
         );
       case 'settle':
-        return await (await app()).settle(values['as-of']);
+        return await (await app()).settle(values['as-of'], values.force);
       case 'verify-receipt':
         if (!sub) throw new UsageError('verify-receipt needs the receipt file');
         return await verifyReceiptCommand({

@@ -10,11 +10,38 @@ export const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
 const headers = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
 
+/** A GET that answered 2xx, or an error saying what the server said (its problem title and detail) or why none answered. */
+async function get(source: string, apiKey?: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(source, { headers: headers(apiKey) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`${source}: no answer (${cause?.code ?? cause?.message ?? (err as Error).message})`, { cause: err });
+  }
+  if (res.ok) return res;
+  throw new Error(`${source}: ${await refusal(res, apiKey)}`);
+}
+
+/** `HTTP 401 Unauthorized: <detail>` from an RFC 9457 problem (or the start of a plain-text body), with a hint for a missing key. */
+async function refusal(res: Response, apiKey?: string): Promise<string> {
+  const body = (await res.text().catch(() => '')).trim();
+  let title = res.statusText;
+  let detail = '';
+  try {
+    const problem = JSON.parse(body) as { title?: unknown; detail?: unknown };
+    if (typeof problem.title === 'string') title = problem.title;
+    if (typeof problem.detail === 'string') detail = problem.detail;
+  } catch {
+    if (!body.startsWith('<')) detail = body.split('\n')[0].slice(0, 200); // a proxy's text, not an HTML page
+  }
+  const hint = res.status === 401 && !apiKey ? ' (no API key was sent: give one with --key or LEDGER_API_KEY)' : '';
+  return `HTTP ${res.status}${title ? ` ${title}` : ''}${detail && detail !== title ? `: ${detail}` : ''}${hint}`;
+}
+
 export async function readText(source: string, apiKey?: string): Promise<string> {
   if (!isUrl(source)) return readFileSync(source, 'utf8');
-  const res = await fetch(source, { headers: headers(apiKey) });
-  if (!res.ok) throw new Error(`${source}: HTTP ${res.status}`);
-  return res.text();
+  return (await get(source, apiKey)).text();
 }
 
 /** A vkey given literally, or in a file, or at a URL. */
@@ -28,8 +55,8 @@ export async function openSource(source: string, apiKey?: string): Promise<{ byt
   let stream: Readable;
   let bytes: number | null;
   if (isUrl(source)) {
-    const res = await fetch(source, { headers: headers(apiKey) });
-    if (!res.ok || !res.body) throw new Error(`${source}: HTTP ${res.status}`);
+    const res = await get(source, apiKey);
+    if (!res.body) throw new Error(`${source}: HTTP ${res.status} with no body`);
     bytes = Number(res.headers.get('content-length')) || null;
     stream = Readable.fromWeb(res.body as never);
   } else {
@@ -117,6 +144,31 @@ export async function readCheckpoints(single: string[], histories: string[]): Pr
 /** As readCheckpoints, with the time-stamps each history item lists. */
 export async function readCheckpointItems(single: string[], histories: string[]): Promise<CheckpointItem[]> {
   const items: CheckpointItem[] = (await Promise.all(single.map((s) => readText(s)))).map((note) => ({ note, timestamps: [] }));
-  for (const h of histories) items.push(...checkpointItems(JSON.parse(await readText(h))));
+  for (const h of histories) items.push(...checkpointItems(await readHistory(h)));
   return items;
+}
+
+/**
+ * A checkpoint history from a file (JSON, as the server lists it) or from the server, every page of it: the URL's
+ * `cursor` follows each page's `nextCursor` (at most 1000 checkpoints a page unless the URL asks for fewer).
+ */
+export async function readHistory(source: string): Promise<unknown[]> {
+  if (!isUrl(source)) {
+    const parsed = JSON.parse(readFileSync(source, 'utf8')) as unknown;
+    return Array.isArray(parsed) ? parsed : ((parsed as { items?: unknown[] } | null)?.items ?? []);
+  }
+  const url = new URL(source);
+  if (!url.searchParams.has('limit')) url.searchParams.set('limit', '1000');
+  const items: unknown[] = [];
+  const cursors = new Set<string>();
+  for (;;) {
+    const page = JSON.parse(await readText(url.href)) as { items?: unknown[]; nextCursor?: unknown } | unknown[];
+    if (Array.isArray(page)) return [...items, ...page];
+    items.push(...(page?.items ?? []));
+    const next = page?.nextCursor;
+    if (next === null || next === undefined) return items;
+    if (cursors.has(String(next))) throw new Error(`${source}: the server gave the cursor ${String(next)} twice`);
+    cursors.add(String(next));
+    url.searchParams.set('cursor', String(next));
+  }
 }

@@ -5,7 +5,7 @@ import type { CarriedTimestamp } from '../timestamp/rfc3161.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { LineChunker } from '../verifier/export-chunk.js';
 import { ExportVerifier, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';
-import { base64Decode } from '../verifier/note.js';
+import { base64Decode, base64Encode } from '../verifier/note.js';
 import { type JsonReceipt, parseTlogProof, verifyReceipt } from '../verifier/tlog-proof.js';
 import { FileSpill } from './file-spill.js';
 import { SqliteFilingStore } from './sqlite-filing-store.js';
@@ -169,7 +169,7 @@ async function verifyWith(
     return 1;
   }
   out.write(
-    `ok: ${result.treeSize} events in ${result.streams} streams; root ${result.rootHash}; ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
+    `ok: ${result.treeSize} events in ${result.streams} streams; root ${rootBase64(result.rootHash)} (base64, as in checkpoint notes); ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
       `; ${verifier.settlementsAudited} settlement(s) match the sandbox rules` +
       ((trust.witnesses?.length ?? 0) > 0
         ? `; every checkpoint cosigned by at least ${trust.quorum} of ${trust.witnesses!.length} witness(es)`
@@ -181,6 +181,9 @@ async function verifyWith(
   );
   return 0;
 }
+
+/** Roots are printed as checkpoint notes carry them (C2SP: base64), so the two can be compared by eye. */
+const rootBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
 export interface ReceiptArgs extends TrustArgs {
   receipt: string;
@@ -238,6 +241,7 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   show('recorded at', entry.recordedAt);
   show('leaf index', String(entry.leafIndex));
   show('tree size', String(checked.checkpoint.treeSize));
+  show('root', `${base64Encode(checked.checkpoint.rootHash)} (base64, as in the checkpoint note)`);
   if (checked.checkpoint.time !== undefined)
     show('checkpoint', `signed at ${isoSeconds(checked.checkpoint.time)} by ${checked.checkpoint.origin}`);
   if (checked.logMlDsa) show('ML-DSA-44', `cosigned by the log (${checked.logMlDsa.label})`);

@@ -1,0 +1,202 @@
+// The server as an operator runs it: `npm start` and `sandbox-ledger serve` say where they listen, stop cleanly on
+// SIGTERM or SIGINT whichever process receives it, and hold the data directory so the offline writers refuse to run beside them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { freePort, ROOT } from '../../src/bench/processes.js';
+import { tempDir } from '../support/ledger-app.js';
+import { runCli } from '../support/server-process.js';
+
+interface Started {
+  child: ChildProcess;
+  /** The address the server said it listens on. */
+  url: string;
+  port: number;
+  dataDir: string;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs a command with a fresh data dir and a free port, and waits until the server in it answers /health. */
+async function start(command: string, args: string[], port: number): Promise<Started> {
+  const dataDir = tempDir('ledger-process-');
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: String(port), LEDGER_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  // Waits as long as a loaded machine needs (the test's timeout fails it), for the log line and then the answer.
+  let url: string | undefined;
+  while (child.exitCode === null) {
+    url ??= /"message":"Sandbox Ledger listening on (http:\/\/\S+) /.exec(out)?.[1];
+    if (url && (await fetch(`${url}/health`).catch(() => null))?.ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited with ${child.exitCode}:\n${out}`);
+  return { child, url: url!, port, dataDir, output: () => out, exited };
+}
+
+/** The pid in the server's lock file: the node process that serves, whatever started it. */
+function serverPid(dataDir: string): number {
+  const locks = readdirSync(dataDir).filter((n) => /^server-\d+\.lock$/.test(n));
+  expect(locks).toHaveLength(1);
+  return (JSON.parse(readFileSync(join(dataDir, locks[0]), 'utf8')) as { pid: number }).pid;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 600 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  return !alive(pid);
+}
+
+/** Whether this process can listen on the port now, that is whether nothing holds it. */
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+
+describe('the server process', () => {
+  const dirs: string[] = [];
+  const leftovers: number[] = [];
+  afterAll(() => {
+    for (const pid of leftovers) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '`npm start` logs its address and stops on %s sent to npm: port freed, no server left, lock removed',
+    async (signal) => {
+      const port = await freePort();
+      const run = await start('npm', ['start'], port);
+      dirs.push(run.dataDir);
+      const pid = serverPid(run.dataDir);
+      leftovers.push(pid);
+      expect(pid).not.toBe(run.child.pid);
+      expect(run.output()).toContain(`Sandbox Ledger listening on http://127.0.0.1:${port} (store sqlite, data ${run.dataDir})`);
+      run.child.kill(signal);
+      await run.exited;
+      expect(await gone(pid)).toBe(true);
+      expect(await portFree(port)).toBe(true);
+      expect(run.output()).toContain(`"message":"${signal}: closing"`);
+      expect(run.output()).toContain('"message":"closed"');
+      expect(readdirSync(run.dataDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
+    },
+    300_000,
+  );
+
+  it('`npm start` stops with exit 0 on SIGTERM sent to the node process itself', async () => {
+    const port = await freePort();
+    const run = await start('npm', ['start'], port);
+    dirs.push(run.dataDir);
+    const pid = serverPid(run.dataDir);
+    leftovers.push(pid);
+    process.kill(pid, 'SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null }); // npm passes on the server's own exit status
+    expect(await gone(pid)).toBe(true);
+    expect(await portFree(port)).toBe(true);
+  }, 300_000);
+
+  it('`sandbox-ledger serve` logs the address it is bound to (PORT=0 picks one) and exits 0 on SIGTERM', async () => {
+    const run = await start(process.execPath, [join(ROOT, 'bin', 'sandbox-ledger.js'), 'serve'], 0);
+    dirs.push(run.dataDir);
+    const port = Number(/^http:\/\/127\.0\.0\.1:(\d+)$/.exec(run.url)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    expect((await fetch(`${run.url}/health`)).status).toBe(200);
+    expect(JSON.parse(readFileSync(join(run.dataDir, `server-${run.child.pid}.lock`), 'utf8'))).toMatchObject({
+      pid: run.child.pid,
+      url: run.url,
+      hostname: hostname(),
+    });
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(join(run.dataDir, `server-${run.child.pid}.lock`))).toBe(false);
+  }, 300_000);
+  it('a port already taken: serve says so, exits 1 and leaves no lock', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const dataDir = tempDir('ledger-taken-');
+    dirs.push(dataDir);
+    try {
+      const { port } = taken.address() as { port: number };
+      const run = await runCli(['serve'], { HOST: '127.0.0.1', PORT: String(port), LEDGER_DATA_DIR: dataDir });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('EADDRINUSE');
+      expect(readdirSync(dataDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
+    } finally {
+      taken.close();
+    }
+  }, 300_000);
+});
+
+describe('offline writers beside a running server', () => {
+  it('settle and projections rebuild refuse while a server holds the data directory, name its pid, run with --force, and run once it stopped', async () => {
+    const server = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], await freePort());
+    const { dataDir } = server;
+    const env = { LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    try {
+      const pid = server.child.pid!;
+      const logSize = async () => ((await (await fetch(`${server.url}/health`)).json()) as { logSize: number }).logSize;
+      const before = await logSize();
+
+      const settle = await runCli(['settle'], env);
+      expect(settle.code).toBe(1);
+      expect(settle.stdout).toBe('');
+      expect(settle.stderr).toContain(`settle refused: a running server holds ${dataDir} (pid ${pid} at ${server.url}, started `);
+      expect(settle.stderr).toContain('POST /v1/settlements');
+      expect(settle.stderr).toContain('--force');
+      const rebuild = await runCli(['projections', 'rebuild'], env);
+      expect(rebuild.code).toBe(1);
+      expect(rebuild.stderr).toContain(`projections rebuild refused: a running server holds ${dataDir} (pid ${pid} at ${server.url}`);
+      expect(await logSize()).toBe(before); // nothing was appended by the refused settle
+
+      const forced = await runCli(['settle', '--force'], env);
+      expect(forced.stderr).toContain(`settle: a running server holds ${dataDir} (pid ${pid}`);
+      expect(forced.code).toBe(0);
+      expect(forced.stdout).toMatch(/RightsSettled at leaf \d+/);
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      const after = await runCli(['projections', 'rebuild'], env);
+      expect([after.code, after.stderr]).toEqual([0, '']);
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('a lock whose process is gone does not block', async () => {
+    const dataDir = tempDir('ledger-stale-lock-');
+    try {
+      const dead = spawn(process.execPath, ['-e', '']);
+      await new Promise((r) => dead.on('exit', r));
+      expect(alive(dead.pid!)).toBe(false);
+      writeFileSync(
+        join(dataDir, `server-${dead.pid}.lock`),
+        JSON.stringify({ pid: dead.pid, hostname: hostname(), startedAt: new Date().toISOString(), url: 'http://127.0.0.1:1' }),
+      );
+      const settle = await runCli(['settle'], { LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+      expect([settle.code, settle.stderr]).toEqual([0, '']);
+      expect(settle.stdout).toMatch(/RightsSettled at leaf \d+/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
