@@ -28,6 +28,10 @@ export const PROBLEM_STATUS = {
   'unsupported-media-type': 415,
   'rate-limited': 429,
   unavailable: 503,
+  // reads that wait for the read models (Min-Position, or the log as it was when the request arrived)
+  'invalid-min-position': 400,
+  'min-position-ahead': 400,
+  'read-models-behind': 503,
   // keys and roles
   'missing-key': 401,
   'invalid-key': 401,
@@ -220,6 +224,8 @@ const IDEMPOTENT_WRITE: ProblemCode[] = [
 const WITH_PARAMETERS: ProblemCode[] = ['validation-failed'];
 /** A path parameter that must be a UUID answers bad-request when it is not one. */
 const WITH_ID: ProblemCode[] = ['bad-request'];
+/** An authenticated read waits for the read models to reach a position (docs/consistency.md). */
+const READS_AFTER: ProblemCode[] = ['invalid-min-position', 'min-position-ahead', 'read-models-behind'];
 
 const PROBLEM_SCHEMA: SchemaObject = {
   type: 'object',
@@ -265,6 +271,7 @@ export function documentProblems(document: OpenAPIObject, rateLimited: (path: st
         ...(!authenticated && method === 'get' && rateLimited(path) ? (['rate-limited'] as const) : []),
         ...(op.requestBody ? WITH_BODY : []),
         ...(authenticated && method !== 'get' ? IDEMPOTENT_WRITE : []),
+        ...(authenticated && method === 'get' ? READS_AFTER : []),
         ...(parameters.some((p) => p.in === 'query') ? WITH_PARAMETERS : []),
         ...(parameters.some((p) => p.in === 'path' && /id$/i.test(p.name ?? '')) ? WITH_ID : []),
       ]);

@@ -41,6 +41,10 @@ const TABLE: Record<string, Row> = {
   'GET /health': { allow: 'public', request: get('/health') },
   'GET /metrics': { allow: 'public', request: get('/metrics') },
   'GET /v1/public/content/{sha256}': { allow: 'public', request: async (c) => ({ path: `/v1/public/content/${c.shared.contentHash}` }) },
+  'GET /v1/public/content/{sha256}/receipt': {
+    allow: 'public',
+    request: async (c) => ({ path: `/v1/public/content/${c.shared.contentHash}/receipt` }),
+  },
   'GET /v1/ledger/checkpoint': { allow: 'public', request: get('/v1/ledger/checkpoint') },
   'GET /v1/ledger/checkpoints': { allow: 'public', request: get('/v1/ledger/checkpoints') },
   'GET /v1/ledger/key': { allow: 'public', request: get('/v1/ledger/key') },

@@ -98,6 +98,21 @@ it('shows the filing of the same file once filed, with a receipt verified in the
   }
 });
 
+it('looks up the content a verification link names (the certificate QR code: /#sha256=<hash>)', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto(`/#sha256=${workHash.toUpperCase()}`);
+    expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
+    expect(await page.getByTestId('sha256').textContent()).toBe(workHash);
+    expect((await page.getByTestId('filing').textContent())!).toContain(filed.filingId);
+    expect((await verification(page)).ok).toBe('true');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it.each([
   [
     'a byte of the inclusion proof',

@@ -1,5 +1,5 @@
 // The public page: a file is hashed here, looked up, and its public receipt verified here with the project's verifier.
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import type { PageProps } from '../app.js';
 import { FileDrop } from '../components/file-drop.js';
@@ -62,6 +62,19 @@ export function PublicPage(_props: PageProps) {
       if (run.current === id) setState({ phase: 'error', error });
     }
   };
+
+  // A verification link (the certificate's QR code) names the content in the fragment, which never reaches the server.
+  useEffect(() => {
+    const fromLink = () => {
+      const hash = new URLSearchParams(location.hash.slice(1)).get('sha256')?.trim().toLowerCase();
+      if (hash === undefined || !HEX64.test(hash)) return;
+      setTyped(hash);
+      void check(hash, ++run.current);
+    };
+    fromLink();
+    addEventListener('hashchange', fromLink);
+    return () => removeEventListener('hashchange', fromLink);
+  }, []);
 
   const onHash = (e: Event) => {
     e.preventDefault();
