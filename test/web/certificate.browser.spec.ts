@@ -8,22 +8,18 @@ import { labelsBody, registerPrincipal, type Who } from '../support/cast.js';
 import { call } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
 import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
-import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
+import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
 
 let server: ConsoleServer;
 let browser: Browser;
 let alice: Who;
+let close: (() => Promise<void>) | undefined;
 beforeAll(async () => {
-  // Both started at once; whichever starts is kept so afterAll closes it even when the other failed.
-  const [started, launched] = await Promise.allSettled([startConsoleServer(), launchBrowser()]);
-  if (started.status === 'fulfilled') server = started.value;
-  if (launched.status === 'fulfilled') browser = launched.value;
-  for (const r of [started, launched]) if (r.status === 'rejected') throw r.reason;
+  ({ server, browser, close } = await startServerAndBrowser(launchBrowser));
   alice = await registerPrincipal(server.url, server.adminKey, 'Alice Chen', ['creator']);
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await close?.();
 });
 
 async function fileWithLabels(title: string) {
