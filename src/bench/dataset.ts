@@ -20,7 +20,7 @@ import { loadSigningKey, type SigningKey } from '../ledger/log/signing-key.js';
 import { SqliteEventStore } from '../ledger/event-store/sqlite-event-store.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { formatCheckpointBody } from '../verifier/checkpoint.js';
-import type { JsonObject } from '../verifier/envelope.js';
+import { exportText, type JsonObject } from '../verifier/envelope.js';
 import { formatVkey, signNote } from '../verifier/note.js';
 
 export const ORIGIN = 'bench.sandbox-ledger.local/log';
@@ -206,15 +206,11 @@ async function writeExport(
   for (let position = 0; ;) {
     const batch = await store.readAll(position, { limit: 5000 });
     if (batch.length === 0) break;
-    const text = batch.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    const text = exportText(batch);
     bytes += Buffer.byteLength(text);
     if (!out.write(text)) await once(out, 'drain');
     if (position < prefixSize) {
-      const part =
-        batch
-          .slice(0, prefixSize - position)
-          .map((e) => JSON.stringify(e))
-          .join('\n') + '\n';
+      const part = exportText(batch.slice(0, prefixSize - position));
       prefixBytes += Buffer.byteLength(part);
       if (!prefix.write(part)) await once(prefix, 'drain');
     }

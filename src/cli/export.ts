@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { loadConfig } from '../config.js';
 import { openEventStore } from '../ledger/event-store/open-event-store.js';
 import { progressBar } from './progress.js';
+import { exportText } from '../verifier/envelope.js';
 
 export async function exportCommand(outFile: string | undefined): Promise<number> {
   const store = await openEventStore(loadConfig());
@@ -15,7 +16,7 @@ export async function exportCommand(outFile: string | undefined): Promise<number
     for (let position = 0; position < total;) {
       const batch = await store.readAll(position, { limit: 5000 });
       if (batch.length === 0) break;
-      if (!out.write(batch.map((e) => JSON.stringify(e)).join('\n') + '\n')) await once(out, 'drain');
+      if (!out.write(exportText(batch))) await once(out, 'drain');
       position += batch.length;
       bar.update(position, total);
     }

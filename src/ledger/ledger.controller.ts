@@ -14,6 +14,7 @@ import { EVENT_STORE, LOG_KEYS, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.
 import type { LogKeys } from './log/attestors.js';
 import type { MerkleLog } from './log/merkle-log.js';
 import type { SigningKey } from './log/signing-key.js';
+import { exportText } from '../verifier/envelope.js';
 
 const MAX_ENTRIES = 1000;
 const index = () => (target: object, key: string) => {
@@ -138,7 +139,7 @@ export class LedgerController {
       for (let position = 0; position < end;) {
         const batch = await store.readAll(position, { limit: Math.min(MAX_ENTRIES, end - position) });
         if (batch.length === 0) return;
-        yield batch.map((e) => JSON.stringify(e)).join('\n') + '\n';
+        yield exportText(batch);
         position += batch.length;
       }
     }

@@ -32,26 +32,99 @@ export interface EventEnvelope extends EnvelopeBody {
 export type Sha256 = (data: Uint8Array) => Uint8Array;
 export const nobleSha256: Sha256 = (data) => sha256(data);
 
-/** RFC 8785 (JCS) canonical JSON. */
+/**
+ * RFC 8785 (JCS) canonical JSON, by `canonicalize`. For plain JSON values (what JSON.parse gives and what events
+ * hold) the same text is produced faster: JCS writes strings and numbers exactly as JSON.stringify does, so a copy
+ * with every object's keys in JCS order (UTF-16 code units), stringified natively, is the JCS form. Anything else
+ * (array-index keys, which engines enumerate first; lone surrogates and non-finite numbers, which JCS refuses;
+ * toJSON, functions, symbols, bigints) goes to `canonicalize`, so the two never differ.
+ */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
+  const ordered = inJcsOrder(value);
+  const text = ordered === NOT_PLAIN ? canonicalize(value) : JSON.stringify(ordered);
   if (text === undefined) throw new TypeError('value has no JSON form');
   return text;
 }
 
+const NOT_PLAIN = Symbol('not plain JSON');
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+
+/** `value` itself when every object in it already has its keys in JCS order, else a copy that has; NOT_PLAIN otherwise. */
+function inJcsOrder(value: unknown): unknown {
+  if (value === null) return value;
+  switch (typeof value) {
+    case 'string':
+      return value.isWellFormed() ? value : NOT_PLAIN;
+    case 'number':
+      return Number.isFinite(value) ? value : NOT_PLAIN;
+    case 'boolean':
+      return value;
+    case 'object':
+      break;
+    default:
+      return NOT_PLAIN;
+  }
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined) return NOT_PLAIN;
+      const v = inJcsOrder(item);
+      if (v === NOT_PLAIN) return NOT_PLAIN;
+      if (v !== item) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
+  const object = value as Record<string, unknown>;
+  const proto: unknown = Object.getPrototypeOf(object);
+  if ((proto !== Object.prototype && proto !== null) || typeof object.toJSON === 'function') return NOT_PLAIN;
+  const keys = Object.keys(object);
+  let sorted = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (ARRAY_INDEX.test(key) || !key.isWellFormed()) return NOT_PLAIN;
+    if (i > 0 && !(keys[i - 1] < key)) sorted = false;
+  }
+  if (!sorted) keys.sort();
+  // Copied from the first key whose value changes, or from the start when the keys were out of order.
+  let out: Record<string, unknown> | undefined = sorted ? undefined : {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const item = object[key];
+    if (item === undefined) continue; // JCS and JSON.stringify both leave it out
+    const v = inJcsOrder(item);
+    if (v === NOT_PLAIN) return NOT_PLAIN;
+    if (v !== item && !out) {
+      out = {};
+      for (let j = 0; j < i; j++) if (object[keys[j]] !== undefined) out[keys[j]] = object[keys[j]];
+    }
+    if (out) out[key] = v;
+  }
+  return out ?? object;
+}
+
+/** The hashed fields of an envelope, in JCS key order. */
 export function envelopeBody(e: EnvelopeBody): EnvelopeBody {
   return {
-    v: e.v,
-    id: e.id,
-    stream: e.stream,
-    revision: e.revision,
-    type: e.type,
     data: e.data,
+    id: e.id,
     meta: e.meta,
-    recordedAt: e.recordedAt,
     prevHash: e.prevHash,
+    recordedAt: e.recordedAt,
+    revision: e.revision,
+    stream: e.stream,
+    type: e.type,
+    v: e.v,
   };
 }
+
+/** One line of an export: the whole envelope (its hash and leaf index included) in JCS form, without a newline. */
+export function exportLine(e: EventEnvelope): string {
+  return canonicalJson(e);
+}
+
+/** Export lines for events in leaf order, each ended by a newline. */
+export const exportText = (events: readonly EventEnvelope[]): string => events.map(exportLine).join('\n') + '\n';
 
 /** `hash` = hex SHA-256 of the JCS form of {v,id,stream,revision,type,data,meta,recordedAt,prevHash}. */
 export function computeEventHash(e: EnvelopeBody, hash: Sha256 = nobleSha256): string {

@@ -1,5 +1,7 @@
 // RFC 8785 (JCS): the RFC's own examples and its number vectors, so a change of the canonicalize release that would
 // change a hash (and so every event hash in every log) fails here.
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { canonicalJson } from '../../src/verifier/envelope.js';
 
 const fromIeee = (hex: string) => Buffer.from(hex, 'hex').readDoubleBE(0);
@@ -69,5 +71,61 @@ describe('canonical JSON (RFC 8785)', () => {
     ['a lone surrogate in a name', { '\udc00': 1 }],
   ])('refuses %s', (_, value) => {
     expect(() => canonicalJson({ value })).toThrow();
+  });
+});
+
+// canonicalJson writes plain JSON through JSON.stringify on a key-ordered copy and leaves the rest to `canonicalize`:
+// the two must give the same text (or both refuse) for every value, so no event hash can depend on the path taken.
+describe('canonical JSON: the fast path is canonicalize', () => {
+  const same = (value: unknown) => {
+    let expected: string | undefined;
+    let refused = false;
+    try {
+      expected = canonicalize(value);
+    } catch {
+      refused = true;
+    }
+    if (refused || expected === undefined) expect(() => canonicalJson(value)).toThrow();
+    else expect(canonicalJson(value)).toBe(expected);
+  };
+
+  it('for random JSON values, with any key order and any Unicode', () => {
+    const key = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('0', '1', '10', '2', '01', '-1', '4294967295'));
+    const value = fc.letrec((tie) => ({
+      json: fc.oneof(
+        { depthSize: 'small' },
+        fc.constant(null),
+        fc.boolean(),
+        fc.double(),
+        fc.integer(),
+        fc.string({ unit: 'binary' }),
+        fc.string({ unit: 'grapheme' }),
+        fc.array(tie('json')),
+        fc.dictionary(key, tie('json')),
+      ),
+    })).json;
+    fc.assert(fc.property(value, same), { numRuns: 3000 });
+  });
+
+  it('for values JSON.parse never gives', () => {
+    const nullProto = Object.assign(Object.create(null) as object, { b: 1, a: [2, undefined] });
+    for (const value of [
+      { b: 1, a: undefined, c: [undefined, () => 1] },
+      { when: new Date(0), z: 1 },
+      { b: { toJSON: () => ({ y: 1, x: 2 }) }, a: 0 },
+      nullProto,
+      [1, , 3], // eslint-disable-line no-sparse-arrays
+      { s: Symbol('s'), a: 1 },
+      { n: -0, m: 1e21, k: 5e-324 },
+      { big: 1n },
+      undefined,
+    ])
+      same(value);
+  });
+
+  it('keeps already ordered values as they are and orders the others', () => {
+    const ordered = { a: 1, b: { c: [1, { d: 2, e: 3 }] } };
+    expect(canonicalJson(ordered)).toBe(JSON.stringify(ordered));
+    expect(canonicalJson({ b: { e: 3, d: 2 }, a: 1 })).toBe('{"a":1,"b":{"d":2,"e":3}}');
   });
 });
