@@ -1,6 +1,6 @@
 // API keys: 256 random bits, shown once; only their SHA-256 is stored.
 import { createHash, randomBytes } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../common/ids.js';
 
 const KEY_PREFIX = 'slk_';
 

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../common/ids.js';
 import { notFound } from '../common/domain-error.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { newApiKey } from './api-key.js';

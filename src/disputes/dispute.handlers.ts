@@ -1,7 +1,7 @@
 // Dispute commands: read the facts the decider needs, then decide and append through the LedgerWriter (read-your-writes).
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../common/ids.js';
 import type { EventStore, StreamAppend } from '../ledger/event-store/event-store.port.js';
 import { filingStream } from '../filing/filing.events.js';
 import { LedgerWriter, type ExecuteOptions, type Written } from '../ledger/write/ledger-writer.js';

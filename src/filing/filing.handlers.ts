@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../common/ids.js';
 import { conflict } from '../common/domain-error.js';
 import { fold, type Decider, type DomainEvent } from '../ledger/decider.js';
 import { ConcurrencyError, type EventStore, type StreamAppend } from '../ledger/event-store/event-store.port.js';

@@ -1,6 +1,6 @@
 // Append planning, the same in every store: checks the calls and the expected revisions, then builds the envelopes
 // (revision, prevHash, hash, leafIndex) of one commit.
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../../common/ids.js';
 import { computeEventHash, ZERO_HASH } from '../../verifier/envelope.js';
 import type { EventEnvelope, JsonObject, Sha256 } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';

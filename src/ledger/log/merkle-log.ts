@@ -318,7 +318,7 @@ export class MerkleLog {
     const leafSeconds = lastLeaf ? Math.floor(Date.parse(lastLeaf.recordedAt) / 1000) : 0;
     const time = Math.max(Math.floor(this.now() / 1000), latest?.time ?? 0, Number.isFinite(leafSeconds) ? leafSeconds : 0);
     const body = formatCheckpointBody({ origin: this.origin, treeSize, rootHash: root, time });
-    const note = signNote(body, this.origin, this.key.secretKey);
+    const note = signNote(body, this.origin, this.key.secretKey, { publicKey: this.key.publicKey, sha256: this.sha256 });
     // Stored only if nothing as large was stored meanwhile (by a leader we have not yet noticed replacing us).
     const saved = await this.tree.saveCheckpoint({ treeSize, rootHash: bytesToHex(root), time, note });
     if (saved.note !== note) return saved;
