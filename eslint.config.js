@@ -42,9 +42,11 @@ const layerZones = layers.flatMap((layer, level) => {
   }));
 });
 
-// The verifier is checked and run on its own, without the server or Node: its own files, @noble/* and canonicalize only.
-const verifierOnly = 'src/verifier may import only its own files, @noble/* and canonicalize: no node: module, no other package.';
-const notVerifierDependency = '^(?!\\.{1,2}/|@noble/|canonicalize$)';
+// The verifier is checked and run on its own, without the server or Node: its own files, @noble/*, canonicalize, and
+// pkijs/asn1js (X.509 and CMS of RFC 3161 tokens, over WebCrypto) only.
+const verifierOnly =
+  'src/verifier may import only its own files, @noble/*, canonicalize, pkijs and asn1js: no node: module, no other package.';
+const notVerifierDependency = '^(?!\\.{1,2}/|@noble/|canonicalize$|pkijs$|asn1js$)';
 
 export default defineConfig(
   { ignores: ['dist/**', 'web/dist/**', 'coverage/**', 'node_modules/**', 'data/**', 'test-artifacts/**'] },

@@ -3,7 +3,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseCheckpoint, type Checkpoint } from '../verifier/checkpoint.js';
-import type { CarriedTimestamp } from '../timestamp/rfc3161.js';
+import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import { parseNote } from '../verifier/note.js';
 
 export const isUrl = (s: string) => /^https?:\/\//i.test(s);

@@ -6,7 +6,7 @@ import {
   parsePemCertificates,
   type CarriedTimestamp,
   type VerifiedTimestamp,
-} from '../timestamp/rfc3161.js';
+} from '../verifier/timestamp-token.js';
 import type { Checkpoint } from '../verifier/checkpoint.js';
 import { type CheckpointTrust, type Cosignature, ML_DSA_44, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { EVIDENCE_FORMAT } from '../filing/evidence.js';
-import { checkCheckpointTimestamps, checkTrustAnchors, parsePemCertificates, type VerifiedTimestamp } from '../timestamp/rfc3161.js';
+import { checkCheckpointTimestamps, checkTrustAnchors, parsePemCertificates, type VerifiedTimestamp } from '../verifier/timestamp-token.js';
 import { ML_DSA_44, COSIGNATURE_V1, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
 import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
 import { hashMismatch } from '../verifier/export-chunk.js';

@@ -1,7 +1,7 @@
 // `verify` and `verify-receipt`: offline checks of an export or a receipt, exit status 0 only when everything holds.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { CarriedTimestamp } from '../timestamp/rfc3161.js';
+import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { LineChunker } from '../verifier/export-chunk.js';
 import { ExportVerifier, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';

@@ -41,8 +41,9 @@ export async function startConsoleServer(env: Record<string, string> = {}): Prom
  */
 export async function startServerAndBrowser(
   launch: () => Promise<Browser>,
+  env: Record<string, string> = {},
 ): Promise<{ server: ConsoleServer; browser: Browser; close: () => Promise<void> }> {
-  const [started, launched] = await Promise.allSettled([startConsoleServer(), launch()]);
+  const [started, launched] = await Promise.allSettled([startConsoleServer(env), launch()]);
   const server = started.status === 'fulfilled' ? started.value : undefined;
   const browser = launched.status === 'fulfilled' ? launched.value : undefined;
   const close = async () => {

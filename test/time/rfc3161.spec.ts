@@ -1,20 +1,20 @@
-// RFC 3161 against a real TSA (`openssl ts -reply` behind a loopback endpoint): tokens verify, and nothing else does.
+// RFC 3161 against a real TSA (`openssl ts -reply` behind a loopback endpoint): tokens verify with the verifier's portable
+// code (pkijs over WebCrypto, no node: module), and nothing else does: no byte or bit of a token or of its CA changed.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
+import { fetchTimestamp, newNonce, sha256 } from '../../src/timestamp/rfc3161.js';
 import {
   checkCheckpointTimestamps,
   checkTrustAnchors,
-  fetchTimestamp,
-  newNonce,
+  isDerEcdsaSignature,
   parsePemCertificates,
-  sha256,
   TimestampError,
   verifyTimestampToken,
-} from '../../src/timestamp/rfc3161.js';
+} from '../../src/verifier/timestamp-token.js';
 
 const run = promisify(execFile);
 
@@ -77,6 +77,59 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
         accepted.push(at);
     }
     expect(accepted).toEqual([]);
+  });
+
+  it('refuses, with the portable verifier alone (WebCrypto), a token with one bit changed at every third byte, each bit in turn', async () => {
+    // Node's global WebCrypto, as a browser in a secure context has it; no OpenSSL check behind it.
+    expect(globalThis.crypto?.subtle).toBeDefined();
+    const nonce = newNonce();
+    const token = await fetchTimestamp(tsa.url, digest, nonce);
+    const cas = parsePemCertificates(tsa.caPem);
+    await expect(verifyTimestampToken(token, message, cas, nonce)).resolves.toMatchObject({ authority: 'CN=Test TSA' });
+    const accepted: string[] = [];
+    for (let at = 0, n = 0; at < token.length; at += 3, n++) {
+      const altered = token.slice();
+      altered[at] ^= 1 << (n % 8); // bit 5 turns a letter's case, which a loose name comparison would miss
+      if (
+        await verifyTimestampToken(altered, message, cas, nonce).then(
+          () => true,
+          () => false,
+        )
+      )
+        accepted.push(`${at}^${1 << (n % 8)}`);
+    }
+    expect(accepted).toEqual([]);
+  }, 300_000);
+
+  it("refuses a token whose signer's name differs from its certificate's in case only", async () => {
+    const nonce = newNonce();
+    const token = await fetchTimestamp(tsa.url, digest, nonce);
+    const cas = parsePemCertificates(tsa.caPem);
+    // The last "Test TSA Root CA" in the token is the issuer named by the SignerInfo's sid, outside what is signed.
+    const name = Buffer.from('Test TSA Root CA');
+    const at = Buffer.from(token).lastIndexOf(name);
+    expect(at).toBeGreaterThan(0);
+    const altered = token.slice();
+    altered[at] ^= 0x20; // "test TSA Root CA"
+    await expect(verifyTimestampToken(altered, message, cas, nonce)).rejects.toThrow(/not named exactly/);
+  });
+
+  it('takes an ECDSA signature only as one DER SEQUENCE of two minimal positive INTEGERs', () => {
+    const int = (hex: string) => `02${(hex.length / 2).toString(16).padStart(2, '0')}${hex}`;
+    const seq = (body: string) => Buffer.from(`30${(body.length / 2).toString(16).padStart(2, '0')}${body}`, 'hex');
+    const r = '7f'.repeat(32);
+    const highR = `00${'80'.repeat(32)}`;
+    expect(isDerEcdsaSignature(seq(int(r) + int(highR)))).toBe(true);
+    // A leading zero that is not needed, a negative value, zero, a long-form length, bytes after it, a SET, three values.
+    expect(isDerEcdsaSignature(seq(int(`00${r}`) + int(r)))).toBe(false);
+    expect(isDerEcdsaSignature(seq(int('80'.repeat(32)) + int(r)))).toBe(false);
+    expect(isDerEcdsaSignature(seq(int('00') + int(r)))).toBe(false);
+    expect(isDerEcdsaSignature(Buffer.from(`3081${'44'}${int(r)}${int(r)}`, 'hex'))).toBe(false);
+    expect(isDerEcdsaSignature(Buffer.concat([seq(int(r) + int(r)), Buffer.from([0])]))).toBe(false);
+    const set = seq(int(r) + int(r));
+    set[0] = 0x31;
+    expect(isDerEcdsaSignature(set)).toBe(false);
+    expect(isDerEcdsaSignature(seq(int(r) + int(r) + int(r)))).toBe(false);
   });
 
   it('checks that a CA given as trust anchor is intact', async () => {

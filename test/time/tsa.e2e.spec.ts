@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
-
-import { checkpointMessage, parsePemCertificates, sha256, verifyTimestampToken } from '../../src/timestamp/rfc3161.js';
+import { sha256 } from '../../src/timestamp/rfc3161.js';
 import { parseCheckpoint } from '../../src/verifier/checkpoint.js';
 import { parseNote } from '../../src/verifier/note.js';
+import { checkpointMessage, parsePemCertificates, verifyTimestampToken } from '../../src/verifier/timestamp-token.js';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 // What the public page proves about a file, with the project's verifier: each check named, passed or failed, in order.
-// Pure: the page hands it the file's hash, the lookup and the public receipt it fetched.
+// Pure but for WebCrypto: the page hands it the file's hash, the lookup and the public receipt it fetched.
 import {
   type CosignerKey,
   type EventEnvelope,
@@ -37,7 +37,10 @@ export interface PublicReceipt {
 }
 
 export type CheckId = 'entry' | 'signature' | 'inclusion' | 'pq' | 'witnesses' | 'tsa';
-/** `skipped`: nothing to check (no witness or TSA configured) or not checkable here (TSA tokens in a browser). */
+/**
+ * `skipped`: nothing to check (no witness or TSA configured: variant `none` for the TSA), or not checkable here (TSA
+ * tokens where the browser offers no WebCrypto, outside a secure context: variant `unavailable`).
+ */
 export type CheckOutcome = 'passed' | 'failed' | 'skipped';
 export interface Check {
   id: CheckId;
@@ -61,6 +64,9 @@ export interface PublicVerification {
   entryType?: string;
 }
 
+/** WebCrypto's SubtleCrypto is there: a browser offers it only in a secure context (HTTPS, or localhost). */
+const timestampCheckAvailable = () => globalThis.crypto?.subtle !== undefined;
+
 const entryNames = (entry: EventEnvelope, fileHash: string, filingId: string): string | undefined => {
   const data = entry.data as { contentHash?: unknown; filingId?: unknown; copy?: { sha256?: unknown } };
   if (data.filingId !== filingId) return `the entry names filing ${String(data.filingId)}, not ${filingId}`;
@@ -69,7 +75,16 @@ const entryNames = (entry: EventEnvelope, fileHash: string, filingId: string): s
   return `the entry (${entry.type}) does not name this file's hash`;
 };
 
-export function verifyPublicReceipt(fileHash: string, proof: PublicReceipt): PublicVerification {
+/** `2025-12-02 08:00:02 UTC`. */
+const utc = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+/** A TSA's name as its certificate gives it: the common name, else the whole subject. */
+const authorityName = (subject: string) => /(?:^|,)CN=([^,]*)/.exec(subject)?.[1] ?? subject;
+
+/**
+ * The checks in order, each stopping at the first failure. Async for the last one only: RFC 3161 tokens are checked with
+ * WebCrypto, by the verifier's token code, loaded when a receipt carries tokens.
+ */
+export async function verifyPublicReceipt(fileHash: string, proof: PublicReceipt): Promise<PublicVerification> {
   const checks: Check[] = [];
   const { receipt, keys } = proof;
   const fail = (id: CheckId, reason: string): PublicVerification => {
@@ -112,14 +127,35 @@ export function verifyPublicReceipt(fileHash: string, proof: PublicReceipt): Pub
       params: { count: cosigned.witnesses.length, quorum, names: cosigned.witnesses.map((w) => w.key.name).join(', ') },
     });
   }
-  // 6. RFC 3161 tokens need X.509 and CMS checks the browser verifier does not do: said so, never claimed.
+  // 6. The RFC 3161 time-stamps over the checkpoint, against the TSA CA certificates the ledger publishes with the receipt.
   const stamps = receipt.timestamps ?? [];
-  checks.push({
-    id: 'tsa',
-    outcome: 'skipped',
-    variant: stamps.length === 0 ? 'none' : undefined,
-    params: { count: stamps.length, times: stamps.map((s) => new Date(s.time * 1000).toISOString()).join(', ') },
-  });
+  if (stamps.length === 0) checks.push({ id: 'tsa', outcome: 'skipped', variant: 'none', params: {} });
+  else {
+    const listed = { count: stamps.length, times: stamps.map((s) => utc(s.time)).join(', ') };
+    // Said so, never claimed: without WebCrypto the tokens are not checked here (the CLI checks them).
+    if (!timestampCheckAvailable()) checks.push({ id: 'tsa', outcome: 'skipped', variant: 'unavailable', params: listed });
+    else {
+      const tsa = await import('./timestamp-verifier.js');
+      if (!keys.tsaCertificates) return fail('tsa', 'the ledger publishes no TSA certificate to check the tokens against');
+      let verified;
+      try {
+        const cas = tsa.parsePemCertificates(keys.tsaCertificates);
+        await tsa.checkTrustAnchors(cas);
+        verified = await tsa.checkCheckpointTimestamps(receipt.checkpoint, stamps, cas);
+      } catch (err) {
+        return fail('tsa', (err as Error).message);
+      }
+      checks.push({
+        id: 'tsa',
+        outcome: 'passed',
+        params: {
+          count: verified.length,
+          authorities: [...new Set(verified.map((v) => authorityName(v.authority)))].join(', '),
+          times: verified.map((v) => utc(v.time)).join(', '),
+        },
+      });
+    }
+  }
   return {
     ok: true,
     checks,

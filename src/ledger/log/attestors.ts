@@ -1,7 +1,7 @@
 // What the configuration asks of each new checkpoint beyond the log's own signatures: TSA tokens and witness cosignatures.
 import { readFileSync } from 'node:fs';
 import type { AppConfig } from '../../config.js';
-import { parsePemCertificates } from '../../timestamp/rfc3161.js';
+import { parsePemCertificates } from '../../verifier/timestamp-token.js';
 import { cosignerLabel, formatCosignerVkey, ML_DSA_44, parseCosignerVkey } from '../../verifier/cosignature.js';
 import { formatVkey } from '../../verifier/note.js';
 import { CheckpointTimestamps } from './checkpoint-timestamps.js';

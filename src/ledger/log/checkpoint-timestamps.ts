@@ -3,7 +3,8 @@
 import { Logger } from '@nestjs/common';
 import type { Certificate } from 'pkijs';
 import { attestationDelay, tsaRequests } from '../../common/metrics.js';
-import { checkpointMessage, fetchTimestamp, newNonce, sha256, TimestampError, verifyTimestampToken } from '../../timestamp/rfc3161.js';
+import { fetchTimestamp, newNonce, sha256 } from '../../timestamp/rfc3161.js';
+import { checkpointMessage, TimestampError, verifyTimestampToken } from '../../verifier/timestamp-token.js';
 import type { MerkleTreeStore, StoredCheckpoint } from './merkle-tree.store.js';
 
 export interface TimestampOptions {

@@ -98,8 +98,11 @@ export const en = {
   'check.witnesses.skipped': 'This ledger has no witnesses configured.',
   'public.recordedAt': 'Entry recorded at',
   'check.tsa.none': 'This checkpoint carries no RFC 3161 time-stamp (no time-stamping authority is configured).',
-  'check.tsa.skipped':
-    'RFC 3161 time-stamps: {count} carried ({times}); they are not checked in the browser. Check them with: sandbox-ledger verify-receipt --tsa-ca',
+  'check.tsa.passed':
+    '{count} RFC 3161 time-stamp(s) verified: signed by {authorities} at {times}, over this very checkpoint, with a certificate chain to the TSA CA certificate the ledger publishes.',
+  'check.tsa.failed': 'The RFC 3161 time-stamp does not verify: {reason}',
+  'check.tsa.unavailable':
+    'RFC 3161 time-stamps: {count} carried ({times}), NOT checked here: this page is not open over HTTPS (or on localhost), so the browser does not offer the cryptography (WebCrypto) needed to check them. sandbox-ledger verify-receipt --tsa-ca checks them.',
 
   // Certificate page (/certificate/:filingId)
   'certificate.title': 'Filing certificate',
@@ -140,6 +143,9 @@ export const en = {
   'certificate.tsa': 'Trusted time-stamps (RFC 3161)',
   'certificate.checked': 'Checked when displayed',
   'certificate.checkedOk': 'log signature, inclusion proof and cosignatures verified in this browser',
+  'certificate.checkedOkTsa': 'log signature, inclusion proof, cosignatures and time-stamps verified in this browser',
+  'certificate.tsaUnchecked':
+    'not checked in this browser (outside HTTPS it offers no WebCrypto); sandbox-ledger verify-evidence checks them',
   'certificate.checkedFailed': 'verification failed in this browser:',
   'certificate.howToVerify':
     'Verify independently: drop the work on the verification page, or run sandbox-ledger verify-evidence on the evidence bundle of filing {id}.',

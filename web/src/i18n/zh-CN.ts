@@ -98,8 +98,11 @@ export const zhCN: Record<MessageKey, string> = {
   'check.witnesses.skipped': '本账本未配置见证者。',
   'public.recordedAt': '条目记录时间',
   'check.tsa.none': '此检查点未携带 RFC 3161 时间戳（未配置时间戳机构）。',
-  'check.tsa.skipped':
-    'RFC 3161 时间戳：携带 {count} 个（{times}）；浏览器中不验证时间戳，请使用 sandbox-ledger verify-receipt --tsa-ca 验证。',
+  'check.tsa.passed':
+    '已验证 {count} 个 RFC 3161 时间戳：由 {authorities} 于 {times} 签署，所签正是此检查点，其证书链通向账本公布的时间戳机构 CA 证书。',
+  'check.tsa.failed': 'RFC 3161 时间戳验证失败：{reason}',
+  'check.tsa.unavailable':
+    'RFC 3161 时间戳：携带 {count} 个（{times}），本页未验证：此页面不是通过 HTTPS（或 localhost）打开的，浏览器不提供验证所需的密码功能（WebCrypto）。请使用 sandbox-ledger verify-receipt --tsa-ca 验证。',
 
   // Certificate page (/certificate/:filingId)
   'certificate.title': '存证证书',
@@ -140,6 +143,8 @@ export const zhCN: Record<MessageKey, string> = {
   'certificate.tsa': '可信时间戳 (RFC 3161)',
   'certificate.checked': '显示时核验',
   'certificate.checkedOk': '日志签名、包含证明与联署已在本浏览器中验证',
+  'certificate.checkedOkTsa': '日志签名、包含证明、联署与时间戳已在本浏览器中验证',
+  'certificate.tsaUnchecked': '未在本浏览器中验证（非 HTTPS 页面不提供 WebCrypto）；sandbox-ledger verify-evidence 可验证',
   'certificate.checkedFailed': '本浏览器验证失败：',
   'certificate.howToVerify': '独立验证：将作品拖入验证页面，或对存证 {id} 的证据包运行 sandbox-ledger verify-evidence。',
 

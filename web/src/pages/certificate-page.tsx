@@ -207,12 +207,17 @@ function Certificate({ filing, proof, proofError }: Extract<Loaded, { phase: 're
                     </li>
                   ))}
                 </ul>
+                {facts.timestampsChecked ? null : (
+                  <span class="hint" data-testid="cert-tsa-unchecked">
+                    <Both k="certificate.tsaUnchecked" />
+                  </span>
+                )}
               </Row>
             ) : null}
             <Row k="certificate.checked">
               {facts.verified.ok ? (
                 <span class="ok" data-testid="cert-verified">
-                  ✓ <Both k="certificate.checkedOk" />
+                  ✓ <Both k={facts.timestampsChecked ? 'certificate.checkedOkTsa' : 'certificate.checkedOk'} />
                 </span>
               ) : (
                 <span class="bad" data-testid="cert-verified">
@@ -259,7 +264,8 @@ export function CertificatePage({ params }: PageProps) {
           auth: false,
           signal: abort.signal,
         });
-        setLoaded({ phase: 'ready', filing, proof: certificateProof(filing, receipt) });
+        const proof = await certificateProof(filing, receipt);
+        if (!abort.signal.aborted) setLoaded({ phase: 'ready', filing, proof });
       } catch (proofError) {
         if (!abort.signal.aborted) setLoaded({ phase: 'ready', filing, proofError });
       }

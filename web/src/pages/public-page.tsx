@@ -43,8 +43,9 @@ export function PublicPage(_props: PageProps) {
     setState({ phase: 'found', hash, status });
     try {
       const proof = await api<PublicReceipt>(`/v1/public/content/${hash}/receipt`, { auth: false });
+      const verification = await verifyPublicReceipt(hash, proof);
       if (run.current !== id) return;
-      setState({ phase: 'found', hash, status, verification: verifyPublicReceipt(hash, proof) });
+      setState({ phase: 'found', hash, status, verification });
     } catch (proofError) {
       if (run.current === id) setState({ phase: 'found', hash, status, proofError });
     }

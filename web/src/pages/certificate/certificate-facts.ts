@@ -1,5 +1,5 @@
 // What a certificate states, from the public endpoints only (whoever holds the link may see it), and what this browser
-// checked of it with the project's verifier: the log's signature, the inclusion proof, the cosignatures.
+// checked of it with the project's verifier: the log's signature, the inclusion proof, the cosignatures, the time-stamps.
 import { verifyPublicReceipt, type PublicReceipt } from '../../public-check.js';
 import { bytesToHex, parseCheckpoint, parseCosignerVkey, parseNote, verifyCosignatures } from '../../verifier.js';
 
@@ -32,8 +32,10 @@ export interface CertificateProof {
   checkpoint: { origin: string; treeSize: number; rootHex: string; time: number | null };
   /** Witness cosignatures that verified, with the time each witness signed (unix seconds). */
   witnesses: Array<{ name: string; time: number }>;
-  /** RFC 3161 time-stamps over the checkpoint: the TSA's genTime (unix seconds); checked by the CLI, not here. */
+  /** RFC 3161 time-stamps over the checkpoint: the TSA's genTime (unix seconds). */
   timestamps: Array<{ tsa: string; time: number }>;
+  /** Whether this browser verified the time-stamps (not where it offers no WebCrypto, outside a secure context). */
+  timestampsChecked: boolean;
   /** Whether this browser verified the receipt against the ledger's published keys, and if not why. */
   verified: { ok: true } | { ok: false; reason: string };
 }
@@ -46,16 +48,19 @@ export const verificationUrl = (origin: string, contentHash: string) => `${origi
 
 /**
  * The checkpoint's facts and what verified, from a public receipt that names this filing; throws on a malformed note.
- * The verdict is the public page's (verifyPublicReceipt: entry, signature, inclusion, ML-DSA-44, witness quorum).
+ * The verdict is the public page's (verifyPublicReceipt: entry, signature, inclusion, ML-DSA-44, witness quorum, TSA).
  */
-export function certificateProof(filing: PublicFiling, proof: PublicContentReceipt): CertificateProof | { otherFiling: string } {
+export async function certificateProof(
+  filing: PublicFiling,
+  proof: PublicContentReceipt,
+): Promise<CertificateProof | { otherFiling: string }> {
   if (proof.filingId !== filing.filingId) return { otherFiling: proof.filingId };
   const { receipt, keys } = proof;
   const stamps: ReadonlyArray<{ tsa: string; time: number }> = receipt.timestamps ?? [];
   const note = parseNote(receipt.checkpoint);
   if (!note.ok) throw new SyntaxError(note.reason);
   const cp = parseCheckpoint(note.text);
-  const verdict = verifyPublicReceipt(filing.contentHash, proof);
+  const verdict = await verifyPublicReceipt(filing.contentHash, proof);
   const failed = verdict.checks.find((c) => c.outcome === 'failed');
   // Which witnesses cosigned and when: shown once the quorum was checked above.
   const witnesses = verdict.ok
@@ -69,6 +74,7 @@ export function certificateProof(filing: PublicFiling, proof: PublicContentRecei
     entryLeafIndex: receipt.leafIndex,
     checkpoint: { origin: cp.origin, treeSize: cp.treeSize, rootHex: bytesToHex(cp.rootHash), time: cp.time ?? null },
     timestamps: stamps.map(({ tsa, time }) => ({ tsa, time })),
+    timestampsChecked: verdict.checks.some((c) => c.id === 'tsa' && c.outcome === 'passed'),
     witnesses: witnesses.map((w) => ({ name: w.key.name, time: w.timestamp })),
     verified: verdict.ok ? { ok: true } : { ok: false, reason: String(failed?.params.reason ?? 'failed') },
   };

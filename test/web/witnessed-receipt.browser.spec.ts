@@ -1,0 +1,197 @@
+// The public page in a real browser against the compiled server with two witnesses (processes of the compiled CLI,
+// quorum 2) and a real RFC 3161 TSA (`openssl ts -reply`): a filed work's receipt is verified in the page, witnesses and
+// time-stamp included, each named; a token changed by one byte in transit fails the TSA check and the verdict; the
+// certificate page says the time-stamps were verified; outside a secure context the page says they were not checked.
+import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import type { Browser, Page } from 'playwright-core';
+import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
+import { formatVkey } from '../../src/verifier/note.js';
+import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { registerPrincipal } from '../support/cast.js';
+import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
+import { call } from '../support/http-client.js';
+import { filingBody, tempDir } from '../support/ledger-app.js';
+import { startWitnessProcess, type WitnessProcess } from '../support/witness-process.js';
+
+const ORIGIN = 'witnessed.console.test/log';
+const ZONE = '[data-testid=public-file-zone]';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const work = tempDir('ledger-witnessed-web-');
+const seed = ed25519.utils.randomSecretKey();
+let tsa: OpensslTsa;
+let witnesses: WitnessProcess[] = [];
+let server: ConsoleServer;
+let browser: Browser;
+let close: () => Promise<void>;
+let file: Buffer;
+let fileHash: string;
+let filingId: string;
+/** The receipt the page is served, as the API gives it once witnessed and time-stamped. */
+let receipt: { checkpoint: string; timestamps: Array<{ tsa: string; time: number; token: string }> };
+
+beforeAll(async () => {
+  const logVkey = formatVkey(ORIGIN, ed25519.getPublicKey(seed));
+  const started = await Promise.allSettled([
+    startOpensslTsa('Console Test TSA'),
+    ...['w1', 'w2'].map((name) =>
+      startWitnessProcess({
+        keyFile: join(work, `${name}.key`),
+        dataDir: join(work, `${name}-data`),
+        name: `witness.test/${name}`,
+        logVkeys: [logVkey],
+      }),
+    ),
+  ]);
+  if (started[0].status === 'fulfilled') tsa = started[0].value;
+  witnesses = started.slice(1).flatMap((s) => (s.status === 'fulfilled' ? [s.value as WitnessProcess] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  ({ server, browser, close } = await startServerAndBrowser(launchBrowser, {
+    LEDGER_ORIGIN: ORIGIN,
+    LEDGER_SIGNING_KEY: Buffer.from(seed).toString('base64'),
+    LEDGER_CHECKPOINT_INTERVAL_MS: '300',
+    LEDGER_WITNESSES: witnesses.map((w) => `${w.vkey} ${w.url}`).join(','),
+    LEDGER_WITNESS_QUORUM: '2',
+    LEDGER_TSA_URLS: tsa.url,
+    LEDGER_TSA_CA_FILE: tsa.caFile,
+    LEDGER_TSA_INTERVAL_S: '1',
+  }));
+  file = Buffer.concat([Buffer.from('a witnessed and time-stamped work\n'), randomBytes(100_000)]);
+  fileHash = createHash('sha256').update(file).digest('hex');
+  const creator = await registerPrincipal(server.url, server.adminKey, 'Zhou Min 周敏', ['creator']);
+  const filed = await call(server.url, 'POST', '/v1/filings', creator.key, filingBody({ contentHash: fileHash, title: 'Tide pools' }));
+  expect(filed.status).toBe(201);
+  filingId = filed.json.filingId;
+  // Until a checkpoint covering the filing has both witnesses' cosignatures and a TSA token.
+  for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
+    const res = await call(server.url, 'GET', `/v1/public/content/${fileHash}/receipt`);
+    const r = res.json?.receipt;
+    const cosigned = (r?.checkpoint ?? '').split('\n').filter((l: string) => l.startsWith('— witness.test/')).length;
+    if (res.status === 200 && cosigned === 2 && r.timestamps?.length > 0) {
+      receipt = r;
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`no witnessed, time-stamped receipt: ${res.status} ${JSON.stringify(r)}`);
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await close?.();
+  await Promise.all([...witnesses.map((w) => w.stop()), tsa?.close()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** `2026-12-02 09:42:49 UTC`. */
+const utc = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+async function verification(page: Page) {
+  const box = page.getByTestId('verification');
+  await box.waitFor({ timeout: 30_000 });
+  const checks = await box
+    .locator('li.check')
+    .evaluateAll((items) => items.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-outcome'), li.textContent ?? '']));
+  return { ok: await box.getAttribute('data-ok'), checks, text: (await box.textContent()) ?? '' };
+}
+const check = (v: { checks: string[][] }, id: string) => v.checks.find(([c]) => c === id) ?? [];
+
+it("verifies the receipt in the page: signature, inclusion, both witnesses by name, the TSA's token with its name and time", async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    await dropFile(page, ZONE, 'tide-pools.bin', file);
+    expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
+    const v = await verification(page);
+    expect(v.checks.map(([id, outcome]) => [id, outcome])).toEqual([
+      ['entry', 'passed'],
+      ['signature', 'passed'],
+      ['inclusion', 'passed'],
+      ['pq', 'passed'],
+      ['witnesses', 'passed'],
+      ['tsa', 'passed'],
+    ]);
+    expect(v.ok).toBe('true');
+    expect(check(v, 'witnesses')[2]).toBe('passed 2 witness cosignature(s) verified (witness.test/w1, witness.test/w2); 2 required.');
+    const [{ time }] = receipt.timestamps;
+    expect(check(v, 'tsa')[2]).toBe(
+      `passed 1 RFC 3161 time-stamp(s) verified: signed by Console Test TSA at ${utc(time)}, over this very checkpoint, ` +
+        'with a certificate chain to the TSA CA certificate the ledger publishes.',
+    );
+    await screenshot(page, 'public-witnessed-tsa-en');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('says the TSA check and the verification failed when a byte of the token is changed in transit', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.route('**/v1/public/content/*/receipt', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      const token = Buffer.from(body.receipt.timestamps[0].token, 'base64');
+      token[token.length - 30] ^= 0x01; // inside the TSA's signature
+      body.receipt.timestamps[0].token = token.toString('base64');
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+    await page.goto('/');
+    await dropFile(page, ZONE, 'tide-pools.bin', file);
+    const v = await verification(page);
+    expect(v.ok).toBe('false');
+    expect(v.text).toContain('Verification FAILED');
+    expect(v.checks.map(([id, outcome]) => [id, outcome])).toEqual([
+      ['entry', 'passed'],
+      ['signature', 'passed'],
+      ['inclusion', 'passed'],
+      ['pq', 'passed'],
+      ['witnesses', 'passed'],
+      ['tsa', 'failed'],
+    ]);
+    expect(check(v, 'tsa')[2]).toMatch(/^FAILED The RFC 3161 time-stamp does not verify: time-stamp 1: /);
+    await screenshot(page, 'public-witnessed-tsa-tampered-en');
+  } finally {
+    await tab.close();
+  }
+});
+
+it('says on the certificate that the time-stamps were verified in this browser', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto(`/certificate/${filingId}`);
+    const verified = await settledText(page.getByTestId('cert-verified'), /^✓/);
+    expect(verified).toContain('log signature, inclusion proof, cosignatures and time-stamps verified in this browser');
+    expect(verified).toContain('日志签名、包含证明、联署与时间戳已在本浏览器中验证');
+    expect(await page.getByTestId('cert-tsa-unchecked').count()).toBe(0);
+    await screenshot(page, 'certificate-witnessed-tsa');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('says plainly, in Chinese too, that the tokens were not checked where the browser offers no WebCrypto', async () => {
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    // As on plain HTTP from another machine (not a secure context): crypto.subtle is missing.
+    await page.addInitScript(() => Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined }));
+    await page.goto(`/#sha256=${fileHash}`);
+    const v = await verification(page);
+    expect(v.ok).toBe('true');
+    expect(check(v, 'tsa').slice(0, 2)).toEqual(['tsa', 'skipped']);
+    expect(check(v, 'tsa')[2]).toContain('本页未验证');
+    expect(check(v, 'tsa')[2]).toContain('sandbox-ledger verify-receipt --tsa-ca');
+    expect(check(v, 'witnesses')[1]).toBe('passed');
+    await screenshot(page, 'public-witnessed-tsa-unavailable-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
