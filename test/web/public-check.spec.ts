@@ -45,7 +45,7 @@ function receiptFor(cosigners = witnesses): PublicReceipt {
       treeSize: 1,
       inclusionProof: { leafIndex: 0, treeSize: 1, hashes: [] },
       checkpoint: note,
-      timestamps: [{ time: NOW + 2, token: 'AAAA' }],
+      timestamps: [{ tsa: 'http://tsa.example/', time: NOW + 2, token: 'AAAA' }],
     },
     keys: {
       log: formatVkey(ORIGIN, ed25519.getPublicKey(logSeed)),

@@ -4,8 +4,8 @@ import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { cosignerLabel, parseCosignerVkey } from '../../verifier.js';
-import { checkNext, type LogKeys, type Observed } from './monitor.js';
+import { cosignerLabel, parseCosignerVkey, type PublishedKeys } from '../../verifier.js';
+import { checkNext, type Observed } from './monitor.js';
 import {
   keyDifferences,
   loadPin,
@@ -32,7 +32,7 @@ type HistoryItem = { treeSize: number; timestamps?: Array<{ time?: number }> };
  */
 export function CheckpointMonitor() {
   const { t } = useI18n();
-  const [served, setServed] = useState<LogKeys | null>(null);
+  const [served, setServed] = useState<PublishedKeys | null>(null);
   const [pinned, setPinned] = useState<PinnedKeys | null>(loadPin);
   const [firstServed, setFirstServed] = useState<PinnedKeys | null>(null);
   const [seen, setSeen] = useState<Stamped[]>([]);
@@ -59,7 +59,7 @@ export function CheckpointMonitor() {
     const stale = () => gen !== generation.current;
     try {
       let failure: unknown = null;
-      const servedNow = await api<LogKeys>('/v1/ledger/keys', { auth: false }).catch((err: unknown) => {
+      const servedNow = await api<PublishedKeys>('/v1/ledger/keys', { auth: false }).catch((err: unknown) => {
         failure = err;
         return null;
       });

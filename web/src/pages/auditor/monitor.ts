@@ -3,15 +3,6 @@
 // for `proof`.
 import { verifyConsistencyBetweenCheckpoints, verifyCosignedCheckpoint, type Checkpoint, type CheckpointTrust } from '../../verifier.js';
 
-/** GET /v1/ledger/keys. */
-export interface LogKeys {
-  log: string;
-  logMlDsa44: string;
-  witnesses: string[];
-  witnessQuorum: number;
-  tsaCertificates: string | null;
-}
-
 export interface Observed {
   note: string;
   checkpoint: Checkpoint;

@@ -1,8 +1,7 @@
 // The keys an auditor pins: the log's vkey (and optionally its ML-DSA-44 key), the witnesses' vkeys and their quorum,
 // kept in this browser's localStorage. Once pinned, checkpoints are checked against them, not against what the server
 // serves, and any difference between the two is reported: a compromised server cannot swap in keys of its own unnoticed.
-import { parseCosignerVkey, parseVkey, COSIGNATURE_V1, ML_DSA_44, type CheckpointTrust } from '../../verifier.js';
-import type { LogKeys } from './monitor.js';
+import { parseCosignerVkey, parseVkey, COSIGNATURE_V1, ML_DSA_44, type CheckpointTrust, type PublishedKeys } from '../../verifier.js';
 
 export interface PinnedKeys {
   /** The log's Ed25519 vkey. */
@@ -64,7 +63,7 @@ export function parsePin(input: PinInput): { ok: true; pinned: PinnedKeys } | { 
 }
 
 /** The served keys, pinned as they are. */
-export function pinServed(keys: LogKeys): PinnedKeys {
+export function pinServed(keys: PublishedKeys): PinnedKeys {
   return {
     log: keys.log.trim(),
     logMlDsa44: keys.logMlDsa44.trim(),
@@ -85,7 +84,7 @@ export function trustOfPinned(pinned: PinnedKeys): CheckpointTrust {
 /** How the served keys differ from the pinned ones; empty when they agree (an unpinned ML-DSA-44 key is not compared). */
 export type KeyDifference = 'log' | 'logMlDsa44' | 'witnesses' | 'quorum';
 
-export function keyDifferences(served: LogKeys, pinned: PinnedKeys): KeyDifference[] {
+export function keyDifferences(served: PublishedKeys, pinned: PinnedKeys): KeyDifference[] {
   const out: KeyDifference[] = [];
   if (served.log.trim() !== pinned.log) out.push('log');
   if (pinned.logMlDsa44 !== null && served.logMlDsa44.trim() !== pinned.logMlDsa44) out.push('logMlDsa44');
