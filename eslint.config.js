@@ -14,6 +14,7 @@ const webTsconfig = `${root}/web/tsconfig.json`;
 // so no two top-level folders can ever import each other.
 const layers = [
   ['verifier'],
+  ['domain-rules'],
   ['common'],
   ['config.ts'],
   ['timestamp', 'witness'],
@@ -47,6 +48,9 @@ const layerZones = layers.flatMap((layer, level) => {
 const verifierOnly =
   'src/verifier may import only its own files, @noble/*, canonicalize, pkijs and asn1js: no node: module, no other package.';
 const notVerifierDependency = '^(?!\\.{1,2}/|@noble/|canonicalize$|pkijs$|asn1js$)';
+// The shared rules are pure data and functions, bundled into the console as they are: their own files and the verifier.
+const domainRulesOnly = 'src/domain-rules may import only its own files and src/verifier: no package, no node: module.';
+const notDomainRulesDependency = '^(?!\\./|\\.\\./verifier/)';
 
 export default defineConfig(
   { ignores: ['dist/**', 'web/dist/**', 'coverage/**', 'node_modules/**', 'data/**', 'test-artifacts/**'] },
@@ -103,13 +107,31 @@ export default defineConfig(
     },
   },
   {
+    files: ['src/domain-rules/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: notDomainRulesDependency, message: domainRulesOnly }] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression', message: domainRulesOnly },
+        { selector: 'CallExpression[callee.name="require"]', message: domainRulesOnly },
+      ],
+    },
+  },
+  {
     files: ['web/**/*.ts', 'web/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      // The console runs in a browser: of the server's code it may bundle only the framework-free verifier.
+      // The console runs in a browser: of the server's code it may bundle only the framework-free verifier and shared rules.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(\\.\\./)+src/(?!verifier/)', message: 'web/ may import only src/verifier of the server code.' }] },
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!verifier/|domain-rules/)',
+              message: 'web/ may import only src/verifier and src/domain-rules of the server code.',
+            },
+          ],
+        },
       ],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },

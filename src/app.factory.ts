@@ -165,7 +165,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     isPublicPath,
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-  if (!(await registerConsole(fastify))) new Logger('console').warn(`web console not built (no ${CONSOLE_DIR}); run npm run build:web`);
+  if (config.console && !(await registerConsole(fastify)))
+    new Logger('console').warn(`web console not built (no ${CONSOLE_DIR}); run npm run build:web`);
 
   await app.init();
   await app.get(ProjectionRunner).start();

@@ -67,6 +67,8 @@ export interface AppConfig {
   readAfter: 'log' | 'own';
   /** How long a request waits for the read models to reach its position before answering 503 with Retry-After. */
   readWaitMs: number;
+  /** Whether the web console (web/dist) is served at `/`; off, the server is the API alone. */
+  console: boolean;
 }
 
 /** A witness: its cosigner vkey (type 0x04 Ed25519) and the submission prefix of its HTTP interface. */
@@ -115,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const witnesses = parseWitnesses(env.LEDGER_WITNESSES);
   const readAfter = env.LEDGER_READ_AFTER ?? 'log';
   if (readAfter !== 'log' && readAfter !== 'own') throw new Error('LEDGER_READ_AFTER must be log or own');
+  const consoleSetting = env.LEDGER_CONSOLE || 'on';
+  if (consoleSetting !== 'on' && consoleSetting !== 'off') throw new Error('LEDGER_CONSOLE must be on or off');
   const config: AppConfig = {
     port: int(env.PORT, 3000),
     host: env.HOST ?? '0.0.0.0',
@@ -151,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     witnessTimeoutMs: int(env.LEDGER_WITNESS_TIMEOUT_MS, 5000),
     readAfter,
     readWaitMs: int(env.LEDGER_READ_WAIT_MS, 5000),
+    console: consoleSetting === 'on',
     ...overrides,
   };
   if (config.witnessQuorum < 0) config.witnessQuorum = config.witnesses.length; // every witness, unless said otherwise

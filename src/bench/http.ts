@@ -167,4 +167,28 @@ export async function benchLedgerPostgres(opts: HttpOptions, databaseUrl: string
   }
 }
 
+/** Durable filings with the web console served and without it (LEDGER_CONSOLE=off): one figure per round for each. */
+export interface ConsolePair {
+  with: HttpFigure[];
+  without: HttpFigure[];
+}
+
+/**
+ * Durable filings against a server with the console and one without, alternated on a fresh data directory each time,
+ * each round in the order the last one ended with (with, without, without, with, …): a steady drift of the shared
+ * machine's speed during the run then weighs on both sides alike.
+ */
+export async function benchConsolePair(opts: HttpOptions, rounds: number, log: (line: string) => void): Promise<ConsolePair> {
+  const pair: ConsolePair = { with: [], without: [] };
+  for (let round = 1; round <= rounds; round++) {
+    for (const side of round % 2 === 1 ? (['with', 'without'] as const) : (['without', 'with'] as const)) {
+      log(`  round ${round}/${rounds}: POST /v1/filings, durable, ${side === 'with' ? 'console served' : 'LEDGER_CONSOLE=off'}`);
+      const { output, ...figure } = await benchLedger(opts, 'FULL', side === 'with' ? {} : { LEDGER_CONSOLE: 'off' });
+      if (figure.failed > 0) log(`  warning: ${figure.failed} requests failed; server output:\n${output.slice(-2000)}`);
+      pair[side].push(figure);
+    }
+  }
+  return pair;
+}
+
 export { filingBody as benchFilingBody };

@@ -7,12 +7,14 @@
 // and reuses it next time. BENCH_ONLY=witness measures checkpoint latency with 2 witnesses and a TSA and filings/s
 // with and without them. BENCH_ONLY=pg measures the bare handler and durable filings on PostgreSQL (BENCH_DATABASE_URL,
 // else TEST_DATABASE_URL; a schema of its own, dropped afterwards), which the full run also measures when either is set.
+// BENCH_ONLY=console measures durable filings with the web console served and with LEDGER_CONSOLE=off, alternated
+// (with, off, off, with; BENCH_HTTP_SECONDS per run), which the full run also measures.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateLedger, type Ledger } from './dataset.js';
 import { benchFloor, benchNearDuplicates, benchProofs, benchRawSha, benchRebuild, benchStore, benchVerify } from './figures.js';
-import { benchBare, benchLedger, benchLedgerPostgres, type HttpFigure } from './http.js';
+import { benchBare, benchConsolePair, benchLedger, benchLedgerPostgres, type HttpFigure } from './http.js';
 import { ROOT } from './processes.js';
 import { benchUploadMemory, benchUploadThroughput } from './upload.js';
 import { benchWitnesses } from './witness.js';
@@ -227,6 +229,64 @@ async function httpFigures(step: (what: string) => string) {
   return { http, bare, durable, normal, ratio, rows, rssRow, ratioTarget, hotTargets, rssTarget };
 }
 
+const average = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+
+/**
+ * The console's cost to the API: durable filings with the console served against the same server with
+ * LEDGER_CONSOLE=off, alternated in one run (with, off, off, with); each side's mean filings/s and p99, and their ratios.
+ */
+async function consoleFigures(step: (what: string) => string) {
+  const http = { connections: 50, seconds: httpSeconds, warmupSeconds: 2 };
+  log(step('HTTP: POST /v1/filings, durable, with the console and with LEDGER_CONSOLE=off, alternated'));
+  const pair = await benchConsolePair(http, 2, log);
+  const side = (runs: HttpFigure[]) => ({
+    requestsPerSecond: average(runs.map((r) => r.requestsPerSecond)),
+    latencyP99Ms: average(runs.map((r) => r.latencyP99Ms)),
+    failed: runs.reduce((sum, r) => sum + r.failed, 0),
+  });
+  const withConsole = side(pair.with);
+  const without = side(pair.without);
+  const ratio = withConsole.requestsPerSecond / without.requestsPerSecond;
+  const p99Ratio = withConsole.latencyP99Ms / without.latencyP99Ms;
+  const runs = (figures: HttpFigure[]) =>
+    figures.map((r) => `${fmt(r.requestsPerSecond)}/s p99 ${r.latencyP99Ms} ms, CPU ${cpuPer(r)}`).join('; ');
+  const rows: Array<[string, string, string]> = [
+    [
+      'filings, durable, console off',
+      `${fmt(without.requestsPerSecond)} /s`,
+      `p99 ${fmt(without.latencyP99Ms, 1)} ms; ${without.failed} failed; runs: ${runs(pair.without)}`,
+    ],
+    [
+      'filings, durable, console served',
+      `${fmt(withConsole.requestsPerSecond)} /s`,
+      `p99 ${fmt(withConsole.latencyP99Ms, 1)} ms; ${withConsole.failed} failed; runs: ${runs(pair.with)}`,
+    ],
+    [
+      'console served ÷ console off',
+      `${fmt(ratio, 3)}`,
+      `filings/s; p99 ${fmt(p99Ratio, 3)} ×; means of 2 runs each, alternated (with, off, off, with)`,
+    ],
+  ];
+  const targets: Target[] = [
+    {
+      name: 'the console costs the API nothing measurable: filings/s with it ≥ 0.9 × without, no error',
+      met: ratio >= 0.9 && withConsole.failed === 0 && without.failed === 0,
+      detail: `${fmt(ratio, 3)} ×, p99 ${fmt(p99Ratio, 3)} ×`,
+    },
+  ];
+  return { console: { ...pair, ratio, p99Ratio }, rows, targets };
+}
+
+/** BENCH_ONLY=console: the console pair alone. */
+async function onlyConsole(): Promise<void> {
+  const started = performance.now();
+  log(
+    `sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; HTTP ${httpSeconds} s per run, 50 connections`,
+  );
+  const { rows, targets } = await consoleFigures((what) => what);
+  process.stdout.write(table(rows, targets, started));
+}
+
 /** PostgreSQL for the PostgreSQL figures: BENCH_DATABASE_URL, else TEST_DATABASE_URL; the bench uses a schema of its own. */
 const benchDatabaseUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
 
@@ -358,6 +418,7 @@ async function main(): Promise<void> {
     rssTarget,
   } = await httpFigures((what) => `${steps.shift()} ${what}`);
   const pg = await postgresFigures(bare, (what) => `2/7 ${what}`);
+  const consolePair = await consoleFigures((what) => `2/7 ${what}`);
 
   const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
   try {
@@ -385,6 +446,7 @@ async function main(): Promise<void> {
     const rows: Array<[string, string, string]> = [
       ...httpRows,
       ...pg.rows,
+      ...consolePair.rows,
       ...storeFigures.map((f): [string, string, string] => [
         `store appends, ${f.synchronous}, ${f.maxBatch === 1 ? 'one commit per append' : 'group commit'}`,
         `${fmt(f.commandsPerSecond)} /s`,
@@ -421,6 +483,7 @@ async function main(): Promise<void> {
       ratioTarget,
       ...hotTargets,
       ...pg.targets,
+      ...consolePair.targets,
       ...verifyTargets,
       {
         name: 'proofs median < 1 ms at 1M leaves',
@@ -439,7 +502,7 @@ async function main(): Promise<void> {
       machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, memoryBytes: totalmem(), node: process.version },
       scale,
       events: EVENTS,
-      http: { ...http, bare, durable, normal, ratio, postgres: pg.postgres },
+      http: { ...http, bare, durable, normal, ratio, postgres: pg.postgres, console: consolePair.console },
       store: storeFigures,
       ledger: { events: ledger.events, streams: ledger.streams, filings: ledger.filings, exportBytes: ledger.exportBytes },
       verify,
@@ -509,5 +572,6 @@ else if (onlyFigure === 'http') await onlyHttp();
 else if (onlyFigure === 'upload') await onlyUpload();
 else if (onlyFigure === 'witness') await onlyWitness();
 else if (onlyFigure === 'pg') await onlyPostgres();
-else if (onlyFigure) throw new Error('BENCH_ONLY must be http, pg, upload, verify, rebuild or witness');
+else if (onlyFigure === 'console') await onlyConsole();
+else if (onlyFigure) throw new Error('BENCH_ONLY must be http, pg, console, upload, verify, rebuild or witness');
 else await main();

@@ -3,9 +3,9 @@
 import { conflict, forbidden, invalid, notFound } from '../common/domain-error.js';
 import type { AiSignal } from '../inspection/file-inspection.js';
 import type { Decider } from '../ledger/decider.js';
+import { appealChoices, remediesFor, TRANSFERABLE_TYPES } from '../domain-rules/disputes.js';
 import { addDays } from '../verifier/sandbox-policy.js';
 import {
-  TRANSFERABLE_TYPES,
   type AppealParty,
   type DisputeEvent,
   type DisputePolicy,
@@ -182,7 +182,7 @@ function checkRemedy(type: DisputeType, outcome: Outcome, remedy: Remedy | null)
   if (outcome === 'upheld' && remedy === null)
     throw invalid('remedy-required', 'an upheld complaint needs a remedy: revoke, suspend or transfer');
   if (outcome === 'rejected' && remedy !== null) throw invalid('remedy-not-allowed', 'a rejected complaint has no remedy');
-  if (remedy === 'transfer' && !TRANSFERABLE_TYPES.includes(type)) {
+  if (remedy !== null && !remediesFor(type).includes(remedy)) {
     throw invalid(
       'remedy-not-applicable',
       `a ${type} complaint cannot transfer the right; only ${TRANSFERABLE_TYPES.join(' and ')} complaints can`,
@@ -360,26 +360,21 @@ function decideFileAppeal(command: FileAppealCommand, s: DisputeState): DisputeE
 
 const RULED = { affirm: 'affirmed', reverse: 'reversed', vary: 'varied' } as const satisfies Record<Ruling, AppealDecidedData['ruling']>;
 
-/** The outcome and remedy an appeal ruling leaves in force: affirmed as decided, reversed, or the outcome kept with another remedy. */
+/**
+ * The outcome and remedy an appeal ruling leaves in force (the shared rules' `appealChoices`): affirmed as decided,
+ * reversed, or the outcome kept with another remedy; each refusal says which rule the remedy broke.
+ */
 function appealRuling(type: DisputeType, first: NonNullable<DisputeState['decision']>, ruling: Ruling, remedy: Remedy | null) {
-  switch (ruling) {
-    case 'affirm':
-      if (remedy !== null) throw invalid('remedy-not-allowed', "affirming keeps the first decision's remedy; send none");
-      return { outcome: first.outcome, remedy: first.remedy };
-    case 'reverse': {
-      const outcome: Outcome = first.outcome === 'upheld' ? 'rejected' : 'upheld';
-      checkRemedy(type, outcome, remedy);
-      return { outcome, remedy };
-    }
-    case 'vary':
-      if (first.outcome === 'rejected') {
-        throw invalid('remedy-not-allowed', 'a rejection has no remedy to vary; reverse it to uphold the complaint');
-      }
-      checkRemedy(type, first.outcome, remedy);
-      if (remedy === first.remedy)
-        throw invalid('remedy-unchanged', `varying must change the remedy; the first decision's is ${first.remedy}`);
-      return { outcome: first.outcome, remedy };
+  const choice = appealChoices(type, first).find((c) => c.ruling === ruling);
+  if (!choice) throw invalid('remedy-not-allowed', 'a rejection has no remedy to vary; reverse it to uphold the complaint');
+  if (ruling === 'affirm') {
+    if (remedy !== null) throw invalid('remedy-not-allowed', "affirming keeps the first decision's remedy; send none");
+    return { outcome: first.outcome, remedy: first.remedy };
   }
+  checkRemedy(type, choice.outcome, remedy);
+  if (remedy !== null && !choice.remedies.includes(remedy))
+    throw invalid('remedy-unchanged', `varying must change the remedy; the first decision's is ${first.remedy}`);
+  return { outcome: choice.outcome, remedy };
 }
 
 function decideDecideAppeal(command: DecideAppealCommand, s: DisputeState): DisputeEvent[] {

@@ -1,23 +1,23 @@
 // Dispute events: one stream per complaint, `dispute-<id>`, hash-chained like every other stream.
 import type { AiSignal, InspectionRecord } from '../inspection/file-inspection.js';
+import type { DisputeType, Outcome, Remedy } from '../domain-rules/disputes.js';
 import type { DomainEvent } from '../ledger/decider.js';
 
 export const disputeStream = (disputeId: string) => `dispute-${disputeId}`;
 
-export const DISPUTE_TYPES = ['priority', 'infringement', 'mislabeling', 'authorship'] as const;
-export type DisputeType = (typeof DISPUTE_TYPES)[number];
-export const REMEDIES = ['revoke', 'suspend', 'transfer'] as const;
-export type Remedy = (typeof REMEDIES)[number];
-export const OUTCOMES = ['upheld', 'rejected'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-/** An appeal decision affirms the first, reverses its outcome, or varies its remedy (the outcome stays). */
-export const RULINGS = ['affirm', 'reverse', 'vary'] as const;
-export type Ruling = (typeof RULINGS)[number];
+// Types, outcomes, remedies and rulings are the shared dispute rules (src/domain-rules/disputes.ts, also the console's).
+export {
+  DISPUTE_TYPES,
+  OUTCOMES,
+  REMEDIES,
+  RULINGS,
+  type DisputeType,
+  type Outcome,
+  type Remedy,
+  type Ruling,
+} from '../domain-rules/disputes.js';
 export const RETURN_REASONS = ['ai-generated-evidence'] as const;
 export type ReturnReason = (typeof RETURN_REASONS)[number];
-
-/** A transfer hands the right to the complainant, which only a claim to the work itself (priority, authorship) can justify. */
-export const TRANSFERABLE_TYPES: readonly DisputeType[] = ['priority', 'authorship'];
 
 /** An evidence file uploaded with the complaint, as inspected (the file itself is not kept), and what says it is AI-generated. */
 export type EvidenceInspection = InspectionRecord & { filename: string; signals: AiSignal[] };

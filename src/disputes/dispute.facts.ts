@@ -1,7 +1,7 @@
 // Facts a dispute command needs from other streams, read from the event store itself (never from a read model).
 import { identityDecider } from '../auth/identity.decider.js';
 import { principalStream, type IdentityEvent } from '../auth/identity.events.js';
-import { AI_DIGITAL_SOURCE_TYPES } from '../filing/filing.dto.js';
+import { AI_DIGITAL_SOURCE_TYPES } from '../domain-rules/digital-source-types.js';
 import { readContentRecord } from '../filing/content-record.js';
 import { filingStream, type WorkFiledData } from '../filing/filing.events.js';
 import { fold } from '../ledger/decider.js';

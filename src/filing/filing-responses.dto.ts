@@ -1,5 +1,6 @@
 // Answers of the filing endpoints, as the OpenAPI document describes them (their schemas come from these properties).
 import { EventEnvelopeDto, InclusionProofDto, ReceiptDto } from '../ledger/ledger-responses.dto.js';
+import type { PublicReceipt, PublishedKeys } from '../verifier/public-receipt.js';
 import type { PriorFiling } from './filing.events.js';
 
 export class PriorFilingDto implements PriorFiling {
@@ -231,7 +232,7 @@ export class InspectionDto {
 }
 
 /** The keys a public receipt is checked with, as GET /v1/ledger/keys publishes them (the TSA CA only when time-stamped). */
-export class PublicReceiptKeysDto {
+export class PublicReceiptKeysDto implements PublishedKeys {
   log: string;
   logMlDsa44: string;
   witnesses: string[];
@@ -240,7 +241,7 @@ export class PublicReceiptKeysDto {
 }
 
 /** Proof anyone can check that content is in the log: the receipt of its ContentReserved (or a copy's CopyRegistered) and the keys. */
-export class PublicReceiptDto {
+export class PublicReceiptDto implements PublicReceipt {
   contentHash: string;
   match: 'content' | 'copy';
   filingId: string;

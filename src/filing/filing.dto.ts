@@ -16,35 +16,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import { IsParameterMap, IsPrintableText, IsSeed, IsSha256Hex, LowerHex, NestedArray, NestedObject } from '../common/validation.js';
-
-export const IPTC_DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
-export const DIGITAL_SOURCE_TYPES = [
-  'trainedAlgorithmicMedia',
-  'compositeWithTrainedAlgorithmicMedia',
-  'algorithmicMedia',
-  'algorithmicallyEnhanced',
-  'compositeSynthetic',
-  'digitalCapture',
-  'computationalCapture',
-  'multiFrameComputationalCapture',
-  'negativeFilm',
-  'positiveFilm',
-  'print',
-  'minorHumanEdits',
-  'humanEdits',
-  'compositeCapture',
-  'dataDrivenMedia',
-  'digitalArt',
-  'virtualRecording',
-  'screenCapture',
-].map((code) => IPTC_DIGITAL_SOURCE_TYPE + code);
-
-/** The digital source types of AI-generated material: a filing of one of these is an AI work. */
-export const AI_DIGITAL_SOURCE_TYPES: ReadonlySet<string> = new Set(
-  ['trainedAlgorithmicMedia', 'compositeWithTrainedAlgorithmicMedia', 'algorithmicMedia', 'compositeSynthetic'].map(
-    (code) => IPTC_DIGITAL_SOURCE_TYPE + code,
-  ),
-);
+import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../domain-rules/digital-source-types.js';
 
 export const EVIDENCE_KINDS = [
   'prompt',

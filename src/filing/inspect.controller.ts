@@ -17,7 +17,7 @@ import { PERCEPTUAL_INDEX, type PerceptualIndex } from '../inspection/perceptual
 import { CopyView } from './copy-view.entity.js';
 import { FilingView } from './filing-view.entity.js';
 import { fileRequired } from './filing-upload.service.js';
-import { AI_DIGITAL_SOURCE_TYPES } from './filing.dto.js';
+import { AI_DIGITAL_SOURCE_TYPES } from '../domain-rules/digital-source-types.js';
 
 /** Perceptual matches listed at most. */
 const NEAREST = 20;

@@ -8,6 +8,7 @@ import { lowerHex, SHA256_HEX, SHA256_MESSAGE } from '../common/validation.js';
 import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
 import type { LogKeys } from '../ledger/log/attestors.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
+import type { PublicReceipt } from '../verifier/public-receipt.js';
 import { FilingQueries } from './filing.queries.js';
 
 /** The hash in the path, in either case, as the lowercase hex the read models hold. */
@@ -44,7 +45,7 @@ export class PublicContentController {
    */
   @ApiRoute({ summary: 'Public proof that this content is in the log', answer: PublicReceiptDto, problems: ['invalid-hash', 'not-filed'] })
   @Get('content/:sha256/receipt')
-  async receipt(@Param('sha256') sha256: string) {
+  async receipt(@Param('sha256') sha256: string): Promise<PublicReceipt> {
     const { status, entry } = await this.queries.publicProofEntry(validHash(sha256));
     const receipt = await this.log.receipt(entry);
     return {

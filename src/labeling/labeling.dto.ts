@@ -15,7 +15,7 @@ import {
   Min,
 } from 'class-validator';
 import { IsPrintableText, IsSha256Hex, NestedObject } from '../common/validation.js';
-import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../filing/filing.dto.js';
+import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../domain-rules/digital-source-types.js';
 import { AIGC_LABEL_VALUES, AIGC_MAX_LENGTH, AIGC_VALUE, AIGC_VALUE_MESSAGE, PLACEMENTS } from './labeling.rules.js';
 
 const aigcValue = () => Matches(AIGC_VALUE, { message: `$property ${AIGC_VALUE_MESSAGE}` });

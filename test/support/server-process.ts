@@ -10,7 +10,8 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** Starts dist/main.js with `env` and waits until /health answers, at most `timeoutMs`. */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
@@ -26,8 +27,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  // A start takes a second or two, and over ten on two cores shared with other test runs: wait up to a minute.
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+  // A start takes a second or two, and over ten on two cores shared with other test runs: by default, wait up to a minute.
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
     try {
       const res = await fetch(`${url}/health`);

@@ -1,13 +1,16 @@
 // The auditor page in Debian's Chromium against the compiled server: an export file verified in a Web Worker gives the
 // verdict and message `sandbox-ledger verify` prints for the same files (genuine, and with one byte changed); the
 // checkpoint monitor verifies the served checkpoint and its growth, and raises an alarm on a tampered checkpoint or
-// consistency proof (answers altered in flight with page.route).
+// consistency proof (answers altered in flight with page.route); keys the auditor pins are used instead of the served
+// ones, and served keys that differ from them (or change while the page is open) raise an alarm.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Browser } from 'playwright-core';
 import { ROOT } from '../../src/bench/processes.js';
+import { formatVkey } from '../../src/verifier/note.js';
 import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
 import { registerPrincipal, type Who } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
@@ -186,6 +189,101 @@ it('the checkpoint monitor verifies the served checkpoint and its growth, and al
     expect(fresh.problems).toEqual([]);
   } finally {
     await fresh.close();
+  }
+});
+
+it('trusts the served keys on first use and says so, alarms when they change; pinned keys are used instead of the served ones', async () => {
+  const servedVkey = (await get('/v1/ledger/key')).trim();
+  const origin = servedVkey.split('+')[0];
+  const size = Number((await get('/v1/ledger/checkpoint')).split('\n')[1]);
+  const verified = `Verified checkpoint, tree size ${size}`;
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/auditor');
+    // Not pinned: the page says it trusts what the server serves, and verifies against it.
+    const mode = page.getByTestId('trust-mode');
+    expect(await settledText(mode, /^Trust on first use/)).toBe('Trust on first use: checking against the keys the server serves');
+    expect(await settledText(page.getByTestId('checkpoint').first().locator('strong'), verified)).toBe(verified);
+    await expect(page.getByTestId('trusted-keys').locator('dd').first().textContent()).resolves.toBe(servedVkey);
+    await screenshot(page, 'auditor-trust-tofu-en');
+
+    // The served log key changes while the page is open: the keys alarm goes up, and the checkpoint (still checked
+    // against the keys of first use) keeps verifying.
+    const stranger = formatVkey(origin, ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    await page.route('**/v1/ledger/keys', async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...((await res.json()) as object), log: stranger } });
+    });
+    await page.getByRole('button', { name: 'Check now' }).click();
+    const keysAlarm = page.getByTestId('keys-alarm');
+    expect(await settledText(keysAlarm.locator('strong'), /^ALARM/)).toBe(
+      'ALARM: the server now serves keys that differ from those it served when this page opened',
+    );
+    await expect(keysAlarm.getAttribute('role')).resolves.toBe('alert');
+    await expect(keysAlarm.locator('li').allTextContents()).resolves.toEqual(["the log's Ed25519 key differs"]);
+    await expect(page.getByTestId('monitor-alarm').count()).resolves.toBe(0);
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+
+  const pinning = await openTab(browser, server.url);
+  try {
+    const { page } = pinning;
+    await page.goto('/auditor');
+    const mode = page.getByTestId('trust-mode');
+    const newest = page.getByTestId('checkpoint').first().locator('strong');
+    expect(await settledText(newest, verified)).toBe(verified);
+
+    // One click pins the served keys: checkpoints verify against them, the pin outlives a reload.
+    await page.getByRole('button', { name: 'Pin the keys served now' }).click();
+    expect(await settledText(mode, 'Checking against your pinned keys')).toBe('Checking against your pinned keys');
+    expect(await settledText(newest, verified)).toBe(verified);
+    const stored = JSON.parse((await page.evaluate(() => localStorage.getItem('sandbox-ledger.auditor.pinned-keys'))) ?? 'null') as {
+      log: string;
+    } | null;
+    expect(stored?.log).toBe(servedVkey);
+    await page.reload();
+    expect(await settledText(mode, 'Checking against your pinned keys')).toBe('Checking against your pinned keys');
+    expect(await settledText(newest, verified)).toBe(verified);
+    await expect(page.getByTestId('keys-alarm').count()).resolves.toBe(0);
+    await expect(page.getByTestId('monitor-alarm').count()).resolves.toBe(0);
+    await screenshot(page, 'auditor-trust-pinned-en');
+
+    // A malformed key is refused in the form, and nothing is pinned.
+    await page.getByRole('button', { name: 'Change the pinned keys…' }).click();
+    const logField = page.getByLabel('Log verifier key (Ed25519 vkey)');
+    await logField.fill(`${origin}+00000000+AAAA`);
+    await page.getByRole('button', { name: 'Pin these keys' }).click();
+    expect(await settledText(page.getByTestId('pin-error'), /^Log verifier key: /)).toMatch(/^Log verifier key: vkey/);
+
+    // Another valid key pinned in place of the log's: the served keys differ from it, and the checkpoint fails against it.
+    const other = formatVkey(origin, ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    await logField.fill(other);
+    await page.getByRole('button', { name: 'Pin these keys' }).click();
+    const keysAlarm = page.getByTestId('keys-alarm');
+    expect(await settledText(keysAlarm.locator('strong'), /^ALARM/)).toBe(
+      'ALARM: the server serves keys that differ from the keys you pinned',
+    );
+    await expect(keysAlarm.locator('li').allTextContents()).resolves.toEqual(["the log's Ed25519 key differs"]);
+    const alarm = page.getByTestId('monitor-alarm');
+    expect(await settledText(alarm.locator('p'), /^signature: /)).toMatch(/^signature: /);
+    await expect(alarm.getAttribute('role')).resolves.toBe('alert');
+    await expect(page.getByTestId('checkpoint').count()).resolves.toBe(0);
+    await expect(page.getByTestId('trusted-keys').locator('dd').first().textContent()).resolves.toBe(other);
+    await screenshot(page, 'auditor-trust-pinned-alarm-en');
+
+    // Unpinned, the page trusts the served keys again.
+    await page.getByRole('button', { name: 'Unpin' }).click();
+    expect(await settledText(mode, /^Trust on first use/)).toMatch(/^Trust on first use/);
+    expect(await settledText(newest, verified)).toBe(verified);
+    await expect(page.getByTestId('keys-alarm').count()).resolves.toBe(0);
+    await expect(page.getByTestId('monitor-alarm').count()).resolves.toBe(0);
+    await expect(page.evaluate(() => localStorage.getItem('sandbox-ledger.auditor.pinned-keys'))).resolves.toBeNull();
+    expect(pinning.problems).toEqual([]);
+  } finally {
+    await pinning.close();
   }
 });
 

@@ -1,7 +1,7 @@
 // The filing certificate in a real browser: anyone with the link sees the filing's hash, time and proof in Chinese and
 // English, with a QR code that decodes (from the rendered pixels) to the page that verifies the hash; printed, it is
 // one A4 page without the console's navigation.
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { labelsBody, registerPrincipal, type Who } from '../support/cast.js';
@@ -9,6 +9,9 @@ import { call } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
 import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
+
+// jsqr is CommonJS typed as `export default`: imported from ESM, the default is module.exports, whose `default` is the function.
+const jsQR = jsQRModule.default;
 
 let server: ConsoleServer;
 let browser: Browser;

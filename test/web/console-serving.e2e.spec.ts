@@ -1,10 +1,11 @@
 // The console is served beside the API without changing it: its pages and bundled files, a strict CSP on every page,
-// and the API's own answers (404 problem+json, /docs, /health) as before.
+// and the API's own answers (404 problem+json, /docs, /health) as before. LEDGER_CONSOLE=off leaves the API alone.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
 import { CONSOLE_DIR } from '../../src/console/console.routes.js';
 import { send } from '../support/http-client.js';
-import { startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 let ledger: LedgerApp;
 beforeAll(async () => {
@@ -72,4 +73,35 @@ it('leaves the API as it was: unknown API paths, health, docs and metrics', asyn
   expect((await send(ledger.url, { method: 'GET', path: '/metrics' })).status).not.toBe(404);
   // The console's routes are GET only: a write to them is no page.
   expect((await send(ledger.url, { method: 'POST', path: '/' })).status).toBe(404);
+});
+
+describe('LEDGER_CONSOLE=off', () => {
+  it('is read from the environment: on by default, off turns the console off, anything else stops the start', () => {
+    expect(loadConfig({}).console).toBe(true);
+    expect(loadConfig({ LEDGER_CONSOLE: 'on' }).console).toBe(true);
+    expect(loadConfig({ LEDGER_CONSOLE: 'off' }).console).toBe(false);
+    expect(() => loadConfig({ LEDGER_CONSOLE: 'no' })).toThrow('LEDGER_CONSOLE must be on or off');
+  });
+
+  it('serves no console: its pages and files are 404 problems, and the API answers as before', async () => {
+    const bare = await startLedger({ console: false });
+    try {
+      const script = readdirSync(join(CONSOLE_DIR, 'assets')).find((f) => /^index-.*\.js$/.test(f))!;
+      for (const path of ['/', '/creator', '/auditor', `/assets/${script}`]) {
+        const res = await send(bare.url, { method: 'GET', path });
+        expect([path, res.status]).toEqual([path, 404]);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.json).toMatchObject({ status: 404 });
+      }
+      expect((await send(bare.url, { method: 'GET', path: '/health' })).status).toBe(200);
+      expect((await send(bare.url, { method: 'GET', path: '/docs' })).status).toBe(200);
+      const creator = await principal(bare, 'Alice Painter', ['creator']);
+      const filed = await bare.http().post('/v1/filings').set('authorization', `Bearer ${creator.key}`).send(filingBody());
+      expect(filed.status).toBe(201);
+      const checkpoint = await send(bare.url, { method: 'GET', path: '/v1/ledger/checkpoint' });
+      expect(checkpoint.status).toBe(200);
+    } finally {
+      await bare.close();
+    }
+  });
 });

@@ -64,7 +64,7 @@ function receiptFor(cosigners = witnesses, timestamps: Array<{ time: number; tok
       treeSize: 1,
       inclusionProof: { leafIndex: 0, treeSize: 1, hashes: [] },
       checkpoint: note,
-      timestamps,
+      timestamps: timestamps.map((t) => ({ tsa: 'http://tsa.example/', ...t })),
     },
     keys: {
       log: formatVkey(ORIGIN, ed25519.getPublicKey(logSeed)),

@@ -40,8 +40,9 @@ describe('the public receipt of a content hash', () => {
     // Filed in one commit with the WorkFiled event: the next leaf is the filing's own.
     expect(receipt.entry.leafIndex).toBe(filed.body.leafIndex - 1);
     const text = JSON.stringify(res.body);
-    for (const secret of [body.generation.promptHash, body.generation.humanContribution, body.processEvidence[0].sha256])
-      expect(text).not.toContain(secret);
+    const generation = body.generation as { promptHash: string; humanContribution: string };
+    const evidence = body.processEvidence as Array<{ sha256: string }>;
+    for (const secret of [generation.promptHash, generation.humanContribution, evidence[0].sha256]) expect(text).not.toContain(secret);
     // A changed byte anywhere it matters fails.
     const tampered = structuredClone(receipt);
     tampered.entry.data.contentHash = tampered.entry.data.contentHash.replace(/^./, (c: string) => (c === '0' ? '1' : '0'));

@@ -96,7 +96,7 @@ async function verification(page: Page) {
     .evaluateAll((items) => items.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-outcome'), li.textContent ?? '']));
   return { ok: await box.getAttribute('data-ok'), checks, text: (await box.textContent()) ?? '' };
 }
-const check = (v: { checks: string[][] }, id: string) => v.checks.find(([c]) => c === id) ?? [];
+const check = (v: { checks: Array<Array<string | null>> }, id: string) => v.checks.find(([c]) => c === id) ?? [];
 
 it("verifies the receipt in the page: signature, inclusion, both witnesses by name, the TSA's token with its name and time", async () => {
   const tab = await openTab(browser, server.url);

@@ -3,7 +3,7 @@
 import {
   type CosignerKey,
   type EventEnvelope,
-  type JsonReceipt,
+  type PublicReceipt,
   parseCosignerVkey,
   verifyCheckpoint,
   verifyCosignedCheckpoint,
@@ -27,14 +27,8 @@ export interface PublicStatus {
   copy?: { registeredAt: string; leafIndex: number; eventHash: string };
 }
 
-/** GET /v1/public/content/:sha256/receipt */
-export interface PublicReceipt {
-  contentHash: string;
-  match: 'content' | 'copy';
-  filingId: string;
-  receipt: JsonReceipt & { timestamps?: Array<{ time: number; token: string }> };
-  keys: { log: string; logMlDsa44: string; witnesses: string[]; witnessQuorum: number; tsaCertificates: string | null };
-}
+/** GET /v1/public/content/:sha256/receipt, typed as the server's answer is (src/verifier/public-receipt.ts). */
+export type { PublicReceipt } from './verifier.js';
 
 export type CheckId = 'entry' | 'signature' | 'inclusion' | 'pq' | 'witnesses' | 'tsa';
 /**

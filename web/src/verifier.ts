@@ -9,6 +9,7 @@ export * from '../../src/verifier/envelope.js';
 export * from '../../src/verifier/export-verifier.js';
 export * from '../../src/verifier/merkle-proofs.js';
 export * from '../../src/verifier/note.js';
+export * from '../../src/verifier/public-receipt.js';
 export * from '../../src/verifier/rfc6962.js';
 export * from '../../src/verifier/rights-book.js';
 export * from '../../src/verifier/rights-events.js';

@@ -4,6 +4,7 @@ import type { AppConfig } from '../../config.js';
 import { parsePemCertificates } from '../../verifier/timestamp-token.js';
 import { cosignerLabel, formatCosignerVkey, ML_DSA_44, parseCosignerVkey } from '../../verifier/cosignature.js';
 import { formatVkey } from '../../verifier/note.js';
+import type { PublishedKeys } from '../../verifier/public-receipt.js';
 import { CheckpointTimestamps } from './checkpoint-timestamps.js';
 import { CheckpointWitnesses } from './checkpoint-witnesses.js';
 import type { MerkleLog, WitnessPolicy } from './merkle-log.js';
@@ -14,18 +15,8 @@ export interface CheckpointAttestors {
   stop(): void;
 }
 
-/** What GET /v1/ledger/keys publishes: everything a client needs, besides trust in it, to check a served checkpoint. */
-export interface LogKeys {
-  /** The log's Ed25519 vkey (signed-note type 0x01). */
-  log: string;
-  /** The log's ML-DSA-44 cosigner vkey (type 0x06). */
-  logMlDsa44: string;
-  /** Witness cosigner vkeys (type 0x04), and how many must cosign. */
-  witnesses: string[];
-  witnessQuorum: number;
-  /** The CA certificates (PEM) the TSAs chain to, or null without TSAs. */
-  tsaCertificates: string | null;
-}
+/** What GET /v1/ledger/keys publishes (the shape clients check checkpoints with, src/verifier/public-receipt.ts). */
+export type LogKeys = PublishedKeys;
 
 export function logKeys(config: AppConfig, key: SigningKey, mlDsa: MlDsaKey): LogKeys {
   return {

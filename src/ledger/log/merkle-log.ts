@@ -7,6 +7,7 @@ import { formatCheckpointBody } from '../../verifier/checkpoint.js';
 import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../../verifier/envelope.js';
 import { cosignerKeyId, cosignerLabel, ML_DSA_44, signMlDsaCosignature } from '../../verifier/cosignature.js';
 import { signNote } from '../../verifier/note.js';
+import type { ReceiptTimestamp } from '../../verifier/public-receipt.js';
 import { MerkleProofs } from '../../verifier/merkle-proofs.js';
 import { hashChildren, hashLeaf, verifyConsistency } from '../../verifier/rfc6962.js';
 import type { EventStore, Unsubscribe } from '../event-store/event-store.port.js';
@@ -30,11 +31,7 @@ export interface ConsistencyProof {
   hashes: string[];
 }
 /** An RFC 3161 token over a checkpoint: which TSA, its genTime (unix seconds), the DER TimeStampToken in base64. */
-export interface CheckpointTimestamp {
-  tsa: string;
-  time: number;
-  token: string;
-}
+export type CheckpointTimestamp = ReceiptTimestamp;
 
 /** A checkpoint as served: its note with every cosignature line appended, who cosigned it when, and its time-stamps. */
 export interface AttestedCheckpoint extends StoredCheckpoint {

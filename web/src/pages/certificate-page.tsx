@@ -9,13 +9,8 @@ import { translate, useI18n, type Lang } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/en.js';
 import { Link } from '../router.js';
 import { utcAndBeijing } from '../time-format.js';
-import {
-  certificateProof,
-  verificationUrl,
-  type CertificateProof,
-  type PublicContentReceipt,
-  type PublicFiling,
-} from './certificate/certificate-facts.js';
+import { certificateProof, verificationUrl, type CertificateProof, type PublicFiling } from './certificate/certificate-facts.js';
+import type { PublicReceipt } from '../verifier.js';
 import { QrCode } from './certificate/qr-code.js';
 import './certificate/certificate.css';
 
@@ -260,7 +255,7 @@ export function CertificatePage({ params }: PageProps) {
       }
       setLoaded({ phase: 'ready', filing });
       try {
-        const receipt = await api<PublicContentReceipt>(`/v1/public/content/${filing.contentHash}/receipt`, {
+        const receipt = await api<PublicReceipt>(`/v1/public/content/${filing.contentHash}/receipt`, {
           auth: false,
           signal: abort.signal,
         });

@@ -4,38 +4,92 @@ import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { checkNext, type LogKeys, type Observed } from './monitor.js';
+import { cosignerLabel, parseCosignerVkey, type PublishedKeys } from '../../verifier.js';
+import { checkNext, type Observed } from './monitor.js';
+import {
+  keyDifferences,
+  loadPin,
+  parsePin,
+  pinInputOf,
+  pinServed,
+  savePin,
+  trustOfPinned,
+  type KeyDifference,
+  type PinError,
+  type PinInput,
+  type PinnedKeys,
+} from './pinned-keys.js';
 
 const POLL_MS = 15_000;
 type Stamped = Observed & { tsaTimes: number[]; seenAt: number };
 type HistoryItem = { treeSize: number; timestamps?: Array<{ time?: number }> };
 
 /**
- * Polls the log's checkpoint; each new one is verified in this browser (signatures, witnesses, consistency with the
- * last one accepted) and listed; a failure raises an alarm that stays until the page is reloaded.
+ * Polls the log's keys and checkpoint; each new checkpoint is verified in this browser (signatures, witnesses,
+ * consistency with the last one accepted) against the keys the auditor pinned, or, without a pin, against the keys
+ * served when the page opened (trust on first use), and listed. A failed checkpoint, or served keys that differ from
+ * the trusted ones, raise an alarm that stays until the page is reloaded or the pin changes.
  */
 export function CheckpointMonitor() {
   const { t } = useI18n();
-  const [keys, setKeys] = useState<LogKeys | null>(null);
+  const [served, setServed] = useState<PublishedKeys | null>(null);
+  const [pinned, setPinned] = useState<PinnedKeys | null>(loadPin);
+  const [firstServed, setFirstServed] = useState<PinnedKeys | null>(null);
   const [seen, setSeen] = useState<Stamped[]>([]);
   const [alarm, setAlarm] = useState<string | null>(null);
+  const [keysAlarm, setKeysAlarm] = useState<KeyDifference[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [lastPoll, setLastPoll] = useState<number | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [unsaved, setUnsaved] = useState(false);
   const latest = useRef<Stamped | null>(null);
+  const pinnedRef = useRef<PinnedKeys | null>(pinned);
+  const firstServedRef = useRef<PinnedKeys | null>(null);
+  const generation = useRef(0); // bumped when the trusted keys change: a poll begun before then is discarded
   const busy = useRef(false);
+  const again = useRef(false);
 
-  const poll = async (k: LogKeys) => {
-    if (busy.current) return;
+  const poll = async () => {
+    if (busy.current) {
+      again.current = true;
+      return;
+    }
     busy.current = true;
+    const gen = generation.current;
+    const stale = () => gen !== generation.current;
     try {
+      let failure: unknown = null;
+      const servedNow = await api<PublishedKeys>('/v1/ledger/keys', { auth: false }).catch((err: unknown) => {
+        failure = err;
+        return null;
+      });
+      if (stale()) return;
+      if (servedNow) {
+        setServed(servedNow);
+        if (!pinnedRef.current && !firstServedRef.current) {
+          firstServedRef.current = pinServed(servedNow);
+          setFirstServed(firstServedRef.current);
+        }
+      }
+      const trusted = pinnedRef.current ?? firstServedRef.current;
+      if (!trusted) {
+        setError(failure);
+        return;
+      }
+      if (servedNow) {
+        const differences = keyDifferences(servedNow, trusted);
+        if (differences.length > 0) setKeysAlarm(differences);
+      }
       const note = await apiText('/v1/ledger/checkpoint', { auth: false });
-      setError(null);
+      if (stale()) return;
+      setError(failure);
       setLastPoll(Date.now());
       if (latest.current && note === latest.current.note) return;
-      const checked = await checkNext(note, k, latest.current, async (from, to) => {
+      const checked = await checkNext(note, trustOfPinned(trusted), latest.current, async (from, to) => {
         const proof = await api<{ hashes: string[] }>(`/v1/ledger/proof/consistency?from=${from}&to=${to}`, { auth: false });
         return proof.hashes;
       });
+      if (stale()) return;
       if (!checked.ok) {
         setAlarm(checked.reason);
         return;
@@ -43,6 +97,7 @@ export function CheckpointMonitor() {
       const size = checked.observed.checkpoint.treeSize;
       // TSA times are listed with the checkpoint in the history; their tokens are not checked in the browser.
       const history = await api<{ items: HistoryItem[] }>('/v1/ledger/checkpoints?limit=5', { auth: false }).catch(() => ({ items: [] }));
+      if (stale()) return;
       const tsaTimes = (history.items.find((i) => i.treeSize === size)?.timestamps ?? [])
         .map((s) => s.time)
         .filter((x): x is number => typeof x === 'number');
@@ -50,34 +105,83 @@ export function CheckpointMonitor() {
       latest.current = stamped;
       setSeen((list) => [stamped, ...list].slice(0, 20));
     } catch (err) {
-      setError(err);
+      if (!stale()) setError(err);
     } finally {
       busy.current = false;
+      if (again.current) {
+        again.current = false;
+        void poll();
+      }
     }
   };
 
   useEffect(() => {
-    let timer: ReturnType<typeof setInterval> | undefined;
-    let live = true;
-    api<LogKeys>('/v1/ledger/keys', { auth: false }).then(
-      (k) => {
-        if (!live) return;
-        setKeys(k);
-        void poll(k);
-        timer = setInterval(() => void poll(k), POLL_MS);
-      },
-      (e: unknown) => live && setError(e),
-    );
+    void poll();
+    const timer = setInterval(() => void poll(), POLL_MS);
     return () => {
-      live = false;
+      generation.current++;
       clearInterval(timer);
     };
   }, []);
 
+  /** Trusts `next` (null: the keys served from now on) and starts over: what was accepted under the old keys is dropped. */
+  const trust = (next: PinnedKeys | null) => {
+    setUnsaved(!savePin(next));
+    pinnedRef.current = next;
+    setPinned(next);
+    firstServedRef.current = null;
+    setFirstServed(null);
+    generation.current++;
+    latest.current = null;
+    setSeen([]);
+    setAlarm(null);
+    setKeysAlarm(null);
+    setEditing(false);
+    void poll();
+  };
+
+  const trusted = pinned ?? firstServed;
   return (
     <section aria-labelledby="monitor-heading">
       <h2 id="monitor-heading">{t('auditor.monitor.title')}</h2>
       <p class="hint">{t('auditor.monitor.hint', { seconds: POLL_MS / 1000 })}</p>
+      <div class={pinned ? 'trust-panel pinned' : 'trust-panel tofu'} data-testid="trust-panel">
+        <p>
+          <strong data-testid="trust-mode">{pinned ? t('auditor.trust.pinned') : t('auditor.trust.tofu')}</strong>
+        </p>
+        <p class="hint">{pinned ? t('auditor.trust.pinnedHint') : t('auditor.trust.tofuHint')}</p>
+        {unsaved ? <p class="hint">{t('auditor.trust.unsaved')}</p> : null}
+        {trusted ? <TrustedKeys keys={trusted} /> : null}
+        {editing ? (
+          <PinForm initial={pinInputOf(pinned ?? (served ? pinServed(served) : null))} onPin={trust} onCancel={() => setEditing(false)} />
+        ) : (
+          <p class="trust-actions">
+            {pinned ? null : (
+              <button type="button" class="primary" disabled={!served} onClick={() => served && trust(pinServed(served))}>
+                {t('auditor.trust.pinServed')}
+              </button>
+            )}{' '}
+            <button type="button" onClick={() => setEditing(true)}>
+              {pinned ? t('auditor.trust.edit') : t('auditor.trust.pinOther')}
+            </button>{' '}
+            {pinned ? (
+              <button type="button" onClick={() => trust(null)}>
+                {t('auditor.trust.unpin')}
+              </button>
+            ) : null}
+          </p>
+        )}
+      </div>
+      {keysAlarm ? (
+        <div class="monitor-alarm" role="alert" data-testid="keys-alarm">
+          <strong>{pinned ? t('auditor.trust.alarmPinned') : t('auditor.trust.alarmChanged')}</strong>
+          <ul>
+            {keysAlarm.map((d) => (
+              <li key={d}>{t(`auditor.trust.differs.${d}`)}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {alarm ? (
         <div class="monitor-alarm" role="alert" data-testid="monitor-alarm">
           <strong>{t('auditor.monitor.alarm')}</strong>
@@ -86,7 +190,7 @@ export function CheckpointMonitor() {
       ) : null}
       <ProblemMessage error={error} />
       <p>
-        <button type="button" disabled={!keys} onClick={() => keys && void poll(keys)}>
+        <button type="button" disabled={!trusted} onClick={() => void poll()}>
           {t('auditor.monitor.now')}
         </button>{' '}
         {lastPoll ? (
@@ -95,13 +199,6 @@ export function CheckpointMonitor() {
           </span>
         ) : null}
       </p>
-      {keys ? (
-        <p class="hint">
-          {keys.witnesses.length === 0
-            ? t('auditor.monitor.keysNoWitness')
-            : t('auditor.monitor.keys', { witnesses: keys.witnesses.length, quorum: keys.witnessQuorum })}
-        </p>
-      ) : null}
       {seen.length === 0 ? null : (
         <ol class="checkpoints" data-testid="checkpoints">
           {seen.map((s) => (
@@ -170,5 +267,82 @@ export function CheckpointMonitor() {
         </ol>
       )}
     </section>
+  );
+}
+
+/** The keys checkpoints are checked against: the log's vkey in full, the cosigners by name and key ID. */
+function TrustedKeys({ keys }: { keys: PinnedKeys }) {
+  const { t } = useI18n();
+  return (
+    <dl class="facts trusted-keys" data-testid="trusted-keys">
+      <dt>{t('auditor.trust.logKey')}</dt>
+      <dd class="mono">{keys.log}</dd>
+      <dt>{t('auditor.trust.mlDsaKey')}</dt>
+      <dd class="mono">
+        {keys.logMlDsa44 === null ? t('auditor.trust.mlDsaUnchecked') : cosignerLabel(parseCosignerVkey(keys.logMlDsa44))}
+      </dd>
+      <dt>{t('auditor.trust.witnesses')}</dt>
+      <dd>
+        {keys.witnesses.length === 0 ? (
+          t('auditor.trust.noWitness')
+        ) : (
+          <>
+            <ul class="mono">
+              {keys.witnesses.map((w) => (
+                <li key={w}>{cosignerLabel(parseCosignerVkey(w))}</li>
+              ))}
+            </ul>
+            {t('auditor.trust.quorum', { quorum: keys.quorum, witnesses: keys.witnesses.length })}
+          </>
+        )}
+      </dd>
+    </dl>
+  );
+}
+
+/** The auditor's own keys, typed or pasted: stored only once every key parses and the quorum fits. */
+function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: PinnedKeys) => void; onCancel: () => void }) {
+  const { t } = useI18n();
+  const [input, setInput] = useState<PinInput>(initial);
+  const [problem, setProblem] = useState<PinError | null>(null);
+  const field = (name: keyof PinInput) => ({
+    value: input[name],
+    spellcheck: false,
+    onInput: (e: Event) => setInput((i) => ({ ...i, [name]: (e.currentTarget as HTMLInputElement | HTMLTextAreaElement).value })),
+  });
+  return (
+    <form
+      class="pin-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const parsed = parsePin(input);
+        if (parsed.ok) onPin(parsed.pinned);
+        else setProblem(parsed.error);
+      }}
+    >
+      <fieldset>
+        <legend>{t('auditor.trust.formLegend')}</legend>
+        <label for="pin-log">{t('auditor.trust.fieldLog')}</label>
+        <input id="pin-log" type="text" required {...field('log')} />
+        <label for="pin-mldsa">{t('auditor.trust.fieldMlDsa')}</label>
+        <textarea id="pin-mldsa" rows={2} {...field('logMlDsa44')} />
+        <label for="pin-witnesses">{t('auditor.trust.fieldWitnesses')}</label>
+        <textarea id="pin-witnesses" rows={3} {...field('witnesses')} />
+        <label for="pin-quorum">{t('auditor.trust.fieldQuorum')}</label>
+        <input id="pin-quorum" type="number" min={0} step={1} {...field('quorum')} />
+        <p class="hint">{t('auditor.trust.quorumHint')}</p>
+        {problem ? (
+          <p class="bad" role="alert" data-testid="pin-error">
+            {problem.field === 'quorum'
+              ? t('auditor.trust.errorQuorum', { max: problem.max })
+              : t(`auditor.trust.error.${problem.field}`, { reason: problem.reason })}
+          </p>
+        ) : null}
+        <button type="submit">{t('auditor.trust.submit')}</button>{' '}
+        <button type="button" onClick={onCancel}>
+          {t('auditor.trust.cancel')}
+        </button>
+      </fieldset>
+    </form>
   );
 }

@@ -3,6 +3,7 @@ import { apiText } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { useI18n } from '../../i18n/i18n.js';
 import type { ExportReply, ExportRequest } from './export.worker.js';
+import { loadPin } from './pinned-keys.js';
 
 type State =
   | { kind: 'idle' }
@@ -11,7 +12,8 @@ type State =
 
 /**
  * An export chosen by the auditor is checked in a Web Worker, streamed from the file, against a checkpoint (the
- * ledger's latest, or a file) and the log's key (the ledger's, or a file): the verdict is worded as the CLI's.
+ * ledger's latest, or a file) and the log's key (a file, else the pinned key, else the one the ledger serves): the verdict
+ * is worded as the CLI's.
  */
 export function ExportCheck() {
   const { t } = useI18n();
@@ -31,7 +33,7 @@ export function ExportCheck() {
     try {
       [notes, vkey] = await Promise.all([
         checkpointFile ? checkpointFile.text().then((n) => [n]) : apiText('/v1/ledger/checkpoint', { auth: false }).then((n) => [n]),
-        (vkeyFile ? vkeyFile.text() : apiText('/v1/ledger/key', { auth: false })).then((k) => k.trim()),
+        (vkeyFile ? vkeyFile.text() : Promise.resolve(loadPin()?.log ?? apiText('/v1/ledger/key', { auth: false }))).then((k) => k.trim()),
       ]);
     } catch (err) {
       setError(err);

@@ -1,30 +1,7 @@
-// The checkpoint monitor's check of one newly served checkpoint against the log's keys and the last one it accepted:
-// signatures (Ed25519, ML-DSA-44, witness quorum) and consistency, all with the project's verifier. Pure but for `proof`.
-import {
-  parseCosignerVkey,
-  verifyConsistencyBetweenCheckpoints,
-  verifyCosignedCheckpoint,
-  type Checkpoint,
-  type CheckpointTrust,
-} from '../../verifier.js';
-
-/** GET /v1/ledger/keys. */
-export interface LogKeys {
-  log: string;
-  logMlDsa44: string;
-  witnesses: string[];
-  witnessQuorum: number;
-  tsaCertificates: string | null;
-}
-
-export function trustOf(keys: LogKeys): CheckpointTrust {
-  return {
-    vkey: keys.log.trim(),
-    logMlDsa: parseCosignerVkey(keys.logMlDsa44),
-    witnesses: keys.witnesses.map((w) => parseCosignerVkey(w)),
-    quorum: keys.witnessQuorum,
-  };
-}
+// The checkpoint monitor's check of one newly served checkpoint against the keys the auditor trusts and the last one it
+// accepted: signatures (Ed25519, ML-DSA-44, witness quorum) and consistency, all with the project's verifier. Pure but
+// for `proof`.
+import { verifyConsistencyBetweenCheckpoints, verifyCosignedCheckpoint, type Checkpoint, type CheckpointTrust } from '../../verifier.js';
 
 export interface Observed {
   note: string;
@@ -37,14 +14,16 @@ export interface Observed {
 
 export type Checked = { ok: true; observed: Observed } | { ok: false; reason: string };
 
-/** Checks `note`; `previous` is the last accepted checkpoint; `proof(from, to)` fetches the consistency proof's hashes. */
+/**
+ * Checks `note` against `trust` (the pinned keys, or those served when the page opened); `previous` is the last accepted
+ * checkpoint; `proof(from, to)` fetches the consistency proof's hashes.
+ */
 export async function checkNext(
   note: string,
-  keys: LogKeys,
+  trust: CheckpointTrust,
   previous: Observed | null,
   proof: (from: number, to: number) => Promise<string[]>,
 ): Promise<Checked> {
-  const trust = trustOf(keys);
   const verified = verifyCosignedCheckpoint(note, trust);
   if (!verified.ok) return { ok: false, reason: `signature: ${verified.reason}` };
   const cp = verified.checkpoint;

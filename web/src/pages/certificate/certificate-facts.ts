@@ -1,7 +1,7 @@
 // What a certificate states, from the public endpoints only (whoever holds the link may see it), and what this browser
 // checked of it with the project's verifier: the log's signature, the inclusion proof, the cosignatures, the time-stamps.
-import { verifyPublicReceipt, type PublicReceipt } from '../../public-check.js';
-import { bytesToHex, parseCheckpoint, parseCosignerVkey, parseNote, verifyCosignatures } from '../../verifier.js';
+import { verifyPublicReceipt } from '../../public-check.js';
+import { bytesToHex, parseCheckpoint, parseCosignerVkey, parseNote, verifyCosignatures, type PublicReceipt } from '../../verifier.js';
 
 /** GET /v1/public/filings/:id */
 export interface PublicFiling {
@@ -19,11 +19,6 @@ export interface PublicFiling {
   copies: Array<{ sha256: string; registeredAt: string; leafIndex: number }>;
   holder: { id: string; name: string | null } | null;
 }
-
-/** GET /v1/public/content/:sha256/receipt, whose time-stamps also name their TSA. */
-export type PublicContentReceipt = PublicReceipt & {
-  receipt: PublicReceipt['receipt'] & { timestamps?: Array<{ tsa: string; time: number; token: string }> };
-};
 
 export interface CertificateProof {
   /** The logged event the proof is about (ContentReserved for the filed content) and its place. */
@@ -50,13 +45,9 @@ export const verificationUrl = (origin: string, contentHash: string) => `${origi
  * The checkpoint's facts and what verified, from a public receipt that names this filing; throws on a malformed note.
  * The verdict is the public page's (verifyPublicReceipt: entry, signature, inclusion, ML-DSA-44, witness quorum, TSA).
  */
-export async function certificateProof(
-  filing: PublicFiling,
-  proof: PublicContentReceipt,
-): Promise<CertificateProof | { otherFiling: string }> {
+export async function certificateProof(filing: PublicFiling, proof: PublicReceipt): Promise<CertificateProof | { otherFiling: string }> {
   if (proof.filingId !== filing.filingId) return { otherFiling: proof.filingId };
   const { receipt, keys } = proof;
-  const stamps: ReadonlyArray<{ tsa: string; time: number }> = receipt.timestamps ?? [];
   const note = parseNote(receipt.checkpoint);
   if (!note.ok) throw new SyntaxError(note.reason);
   const cp = parseCheckpoint(note.text);
@@ -73,7 +64,7 @@ export async function certificateProof(
     entryType: receipt.entry.type,
     entryLeafIndex: receipt.leafIndex,
     checkpoint: { origin: cp.origin, treeSize: cp.treeSize, rootHex: bytesToHex(cp.rootHash), time: cp.time ?? null },
-    timestamps: stamps.map(({ tsa, time }) => ({ tsa, time })),
+    timestamps: (receipt.timestamps ?? []).map(({ tsa, time }) => ({ tsa, time })),
     timestampsChecked: verdict.checks.some((c) => c.id === 'tsa' && c.outcome === 'passed'),
     witnesses: witnesses.map((w) => ({ name: w.key.name, time: w.timestamp })),
     verified: verdict.ok ? { ok: true } : { ok: false, reason: String(failed?.params.reason ?? 'failed') },

@@ -59,28 +59,8 @@ export interface RegisteredCopy {
   leafIndex: number;
 }
 
-export const IPTC = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
-/** The IPTC digital source types the ledger accepts (src/filing/filing.dto.ts), AI-generated ones first. */
-export const SOURCE_TYPES = [
-  'trainedAlgorithmicMedia',
-  'compositeWithTrainedAlgorithmicMedia',
-  'algorithmicMedia',
-  'compositeSynthetic',
-  'algorithmicallyEnhanced',
-  'digitalCapture',
-  'computationalCapture',
-  'multiFrameComputationalCapture',
-  'negativeFilm',
-  'positiveFilm',
-  'print',
-  'minorHumanEdits',
-  'humanEdits',
-  'compositeCapture',
-  'dataDrivenMedia',
-  'digitalArt',
-  'virtualRecording',
-  'screenCapture',
-] as const;
+/** The IPTC digital source types the ledger accepts (src/domain-rules/digital-source-types.ts), AI-generated ones first. */
+export { IPTC_DIGITAL_SOURCE_TYPE as IPTC, SOURCE_TYPE_CODES as SOURCE_TYPES } from '../../domain-rules.js';
 
 /** SHA-256 of text as UTF-8: a prompt is hashed here and never sent. */
 export const sha256OfText = (text: string) => bytesToHex(sha256(utf8ToBytes(text)));

@@ -1,34 +1,7 @@
-// What the reviewer forms may offer: the remedies and appeal rulings the dispute rules allow (they mirror the decider in
-// src/disputes; the server refuses anything else with a problem, so the forms only keep reviewers from trying).
-export const REMEDIES = ['revoke', 'suspend', 'transfer'] as const;
-export type Remedy = (typeof REMEDIES)[number];
-export type Outcome = 'upheld' | 'rejected';
-export type Ruling = 'affirm' | 'reverse' | 'vary';
-/** Only a priority or authorship complaint can move the right to the complainant. */
-const TRANSFERABLE_TYPES = ['priority', 'authorship'];
-
-/** The remedies an upheld complaint of this type may get. */
-export const remediesFor = (type: string): Remedy[] => REMEDIES.filter((r) => r !== 'transfer' || TRANSFERABLE_TYPES.includes(type));
-
-/**
- * The rulings an appeal decision may give on a first decision, each with the remedies it may (and then must) name:
- * affirm keeps the first decision (no remedy); reverse turns the outcome (a new upheld outcome needs a remedy);
- * vary changes an upheld decision's remedy to another one.
- */
-export function appealChoices(
-  type: string,
-  first: { outcome: Outcome; remedy: Remedy | null },
-): Array<{ ruling: Ruling; remedies: Remedy[] }> {
-  const choices: Array<{ ruling: Ruling; remedies: Remedy[] }> = [
-    { ruling: 'affirm', remedies: [] },
-    { ruling: 'reverse', remedies: first.outcome === 'upheld' ? [] : remediesFor(type) },
-  ];
-  if (first.outcome === 'upheld') {
-    const others = remediesFor(type).filter((r) => r !== first.remedy);
-    if (others.length > 0) choices.push({ ruling: 'vary', remedies: others });
-  }
-  return choices;
-}
+// What the reviewer page reads: the dispute as the ledger answers it. The remedies and appeal rulings the forms offer are
+// the decider's own rules (src/domain-rules/disputes.ts); the server refuses anything else with a problem.
+import type { Outcome, Remedy } from '../../domain-rules.js';
+export { appealChoices, remediesFor, type Outcome, type Remedy, type Ruling } from '../../domain-rules.js';
 
 export interface Party {
   id: string;

@@ -1,0 +1,141 @@
+// The keys an auditor pins: the log's vkey (and optionally its ML-DSA-44 key), the witnesses' vkeys and their quorum,
+// kept in this browser's localStorage. Once pinned, checkpoints are checked against them, not against what the server
+// serves, and any difference between the two is reported: a compromised server cannot swap in keys of its own unnoticed.
+import { parseCosignerVkey, parseVkey, COSIGNATURE_V1, ML_DSA_44, type CheckpointTrust, type PublishedKeys } from '../../verifier.js';
+
+export interface PinnedKeys {
+  /** The log's Ed25519 vkey. */
+  log: string;
+  /** The log's ML-DSA-44 cosigner vkey, or null to leave it unchecked. */
+  logMlDsa44: string | null;
+  /** Witness cosigner vkeys (Ed25519, type 0x04), in no particular order. */
+  witnesses: string[];
+  /** How many of them must cosign. */
+  quorum: number;
+}
+
+/** What the auditor typed: one field per key, witnesses one per line. */
+export interface PinInput {
+  log: string;
+  logMlDsa44: string;
+  witnesses: string;
+  quorum: string;
+}
+
+export type PinError = { field: 'log' | 'logMlDsa44' | 'witnesses'; reason: string } | { field: 'quorum'; reason: 'range'; max: number };
+
+/** The keys as pinned, once each is a well-formed vkey of its kind and the quorum fits the witnesses. */
+export function parsePin(input: PinInput): { ok: true; pinned: PinnedKeys } | { ok: false; error: PinError } {
+  const log = input.log.trim();
+  try {
+    parseVkey(log);
+  } catch (err) {
+    return { ok: false, error: { field: 'log', reason: (err as Error).message } };
+  }
+  const logMlDsa44 = input.logMlDsa44.trim() || null;
+  if (logMlDsa44 !== null) {
+    try {
+      if (parseCosignerVkey(logMlDsa44).type !== ML_DSA_44) throw new SyntaxError('vkey is not an ML-DSA-44 (type 0x06) key');
+    } catch (err) {
+      return { ok: false, error: { field: 'logMlDsa44', reason: (err as Error).message } };
+    }
+  }
+  const witnesses = [
+    ...new Set(
+      input.witnesses
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    ),
+  ];
+  for (const w of witnesses) {
+    try {
+      if (parseCosignerVkey(w).type !== COSIGNATURE_V1) throw new SyntaxError('vkey is not an Ed25519 cosigner (type 0x04) key');
+    } catch (err) {
+      return { ok: false, error: { field: 'witnesses', reason: `${w.split('+')[0]}: ${(err as Error).message}` } };
+    }
+  }
+  const quorumText = input.quorum.trim();
+  const quorum = quorumText === '' ? witnesses.length : Number(quorumText);
+  if (!Number.isInteger(quorum) || quorum < 0 || quorum > witnesses.length)
+    return { ok: false, error: { field: 'quorum', reason: 'range', max: witnesses.length } };
+  return { ok: true, pinned: { log, logMlDsa44, witnesses, quorum } };
+}
+
+/** The served keys, pinned as they are. */
+export function pinServed(keys: PublishedKeys): PinnedKeys {
+  return {
+    log: keys.log.trim(),
+    logMlDsa44: keys.logMlDsa44.trim(),
+    witnesses: [...new Set(keys.witnesses.map((w) => w.trim()))],
+    quorum: keys.witnessQuorum,
+  };
+}
+
+export function trustOfPinned(pinned: PinnedKeys): CheckpointTrust {
+  return {
+    vkey: pinned.log,
+    logMlDsa: pinned.logMlDsa44 === null ? undefined : parseCosignerVkey(pinned.logMlDsa44),
+    witnesses: pinned.witnesses.map((w) => parseCosignerVkey(w)),
+    quorum: pinned.quorum,
+  };
+}
+
+/** How the served keys differ from the pinned ones; empty when they agree (an unpinned ML-DSA-44 key is not compared). */
+export type KeyDifference = 'log' | 'logMlDsa44' | 'witnesses' | 'quorum';
+
+export function keyDifferences(served: PublishedKeys, pinned: PinnedKeys): KeyDifference[] {
+  const out: KeyDifference[] = [];
+  if (served.log.trim() !== pinned.log) out.push('log');
+  if (pinned.logMlDsa44 !== null && served.logMlDsa44.trim() !== pinned.logMlDsa44) out.push('logMlDsa44');
+  const servedWitnesses = new Set(served.witnesses.map((w) => w.trim()));
+  if (servedWitnesses.size !== pinned.witnesses.length || pinned.witnesses.some((w) => !servedWitnesses.has(w))) out.push('witnesses');
+  if (served.witnessQuorum !== pinned.quorum) out.push('quorum');
+  return out;
+}
+
+/** The pin as the form shows it. */
+export function pinInputOf(pinned: PinnedKeys | null): PinInput {
+  return {
+    log: pinned?.log ?? '',
+    logMlDsa44: pinned?.logMlDsa44 ?? '',
+    witnesses: pinned?.witnesses.join('\n') ?? '',
+    quorum: pinned ? String(pinned.quorum) : '',
+  };
+}
+
+const STORAGE_KEY = 'sandbox-ledger.auditor.pinned-keys';
+
+/** The pinned keys, or null when none are (or what is stored is not a valid pin). */
+export function loadPin(): PinnedKeys | null {
+  let stored: string | null;
+  try {
+    stored = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+  if (stored === null) return null;
+  try {
+    const p = JSON.parse(stored) as Partial<PinnedKeys>;
+    const parsed = parsePin({
+      log: typeof p.log === 'string' ? p.log : '',
+      logMlDsa44: typeof p.logMlDsa44 === 'string' ? p.logMlDsa44 : '',
+      witnesses: Array.isArray(p.witnesses) ? p.witnesses.filter((w) => typeof w === 'string').join('\n') : '',
+      quorum: typeof p.quorum === 'number' ? String(p.quorum) : '',
+    });
+    return parsed.ok ? parsed.pinned : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Stores the pin (null removes it); false when this browser refuses storage (the pin then lasts for this page only). */
+export function savePin(pinned: PinnedKeys | null): boolean {
+  try {
+    if (pinned === null) localStorage.removeItem(STORAGE_KEY);
+    else localStorage.setItem(STORAGE_KEY, JSON.stringify(pinned));
+    return true;
+  } catch {
+    return false;
+  }
+}
