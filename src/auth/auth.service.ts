@@ -1,11 +1,9 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { IsNull } from 'typeorm';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Unsubscribe } from '../ledger/event-store/event-store.port.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
-import type { BatchedReads } from '../ledger/batched-reads.js';
-import { batchedRead } from '../ledger/read-models/read-store.js';
+import { KeyedRead } from '../ledger/read-models/keyed-read.js';
 import { ApiKeyView, PrincipalView } from './principal-view.entity.js';
 import { hashApiKey } from './api-key.js';
 import type { Principal } from '../common/access.js';
@@ -38,22 +36,19 @@ export class AuthService implements OnModuleDestroy {
   /** Bumped on every invalidation: a lookup that began before one must not cache what it read. */
   private generation = 0;
   private readonly unsubscribe: Unsubscribe | undefined;
-  /**
-   * On PostgreSQL, where every request reads the tables: the key and its principal in one prepared statement, the
-   * lookups of one turn of the event loop in one query.
-   */
-  private readonly keyReads: BatchedReads<string, KeyRow[]> | null;
+  /** The key and its principal in one prepared statement (on PostgreSQL, the lookups of one turn of the event loop in one query). */
+  private readonly keyReads: KeyedRead<KeyRow>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     runner: ProjectionRunner,
   ) {
-    this.keyReads = batchedRead<KeyRow>(
+    this.keyReads = new KeyedRead<KeyRow>(
       db,
       'live-keys',
-      (schema) => `SELECT k."keyHash", k."keyId", k."expiresAt", p."principalId", p."name", p."roles"
-        FROM ${schema}."api_keys" k LEFT JOIN ${schema}."principals" p ON p."principalId" = k."principalId"
-        WHERE k."keyHash" = ANY($1::text[]) AND k."revokedAt" IS NULL`,
+      (sql) => `SELECT k."keyHash", k."keyId", k."expiresAt", p."principalId", p."name", p."roles"
+        FROM ${sql.table(ApiKeyView)} k LEFT JOIN ${sql.table(PrincipalView)} p ON p."principalId" = k."principalId"
+        WHERE ${sql.key('k."keyHash"')} AND k."revokedAt" IS NULL`,
       (row) => row.keyHash,
     );
     if (db.options.type !== 'better-sqlite3') return;
@@ -67,7 +62,7 @@ export class AuthService implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
-    await this.keyReads?.close(); // before the data source closes its pool
+    await this.keyReads.close(); // before the data source closes its pool
   }
 
   private forget(which: (p: Principal) => boolean): void {
@@ -83,34 +78,18 @@ export class AuthService implements OnModuleDestroy {
       if (now >= cached.expiresAt) throw keyExpired(new Date(cached.expiresAt).toISOString());
       return { ...cached.principal, roles: [...cached.principal.roles] };
     }
-    if (this.keyReads) return this.readKey(this.keyReads, keyHash, now);
     const generation = this.generation;
-    const apiKey = await this.db.getRepository(ApiKeyView).findOneBy({ keyHash, revokedAt: IsNull() });
-    if (!apiKey) return null;
-    const expiresAt = apiKey.expiresAt === null ? Infinity : Date.parse(apiKey.expiresAt);
-    if (now >= expiresAt) throw keyExpired(apiKey.expiresAt!);
-    const principal = await this.db.getRepository(PrincipalView).findOneBy({ principalId: apiKey.principalId });
-    if (!principal) return null;
-    const found: Principal = {
-      principalId: principal.principalId,
-      name: principal.name,
-      roles: principal.roles as Role[],
-      keyId: apiKey.keyId,
-    };
+    const [row] = await this.keyReads.read(keyHash);
+    if (!row) return null;
+    const expiresAt = row.expiresAt === null ? Infinity : Date.parse(row.expiresAt);
+    if (now >= expiresAt) throw keyExpired(row.expiresAt!);
+    if (row.principalId === null) return null;
+    const found: Principal = { principalId: row.principalId, name: row.name!, roles: JSON.parse(row.roles!) as Role[], keyId: row.keyId };
     if (this.unsubscribe && generation === this.generation) {
       if (this.live.size >= CACHED_KEYS) this.live.delete(this.live.keys().next().value!);
       this.live.set(keyHash, { principal: { ...found, roles: [...found.roles] }, expiresAt });
     }
     return found;
-  }
-
-  private async readKey(reads: BatchedReads<string, KeyRow[]>, keyHash: string, now: number): Promise<Principal | null> {
-    const [row] = (await reads.read(keyHash)) ?? [];
-    if (!row) return null;
-    const expiresAt = row.expiresAt === null ? Infinity : Date.parse(row.expiresAt);
-    if (now >= expiresAt) throw keyExpired(row.expiresAt!);
-    if (row.principalId === null) return null;
-    return { principalId: row.principalId, name: row.name!, roles: JSON.parse(row.roles!) as Role[], keyId: row.keyId };
   }
 
   /** A principal's keys, oldest first (hashes left out). */

@@ -5,6 +5,7 @@ import type { FilingDetails } from './filing.events.js';
 import type { DomainEvent } from '../ledger/decider.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Right } from '../verifier/rights-rules.js';
+import type { PolicyRead } from '../policy/policy.service.js';
 
 export const FILING_SAFEGUARDS = Symbol('FILING_SAFEGUARDS');
 
@@ -20,7 +21,8 @@ export interface Screening {
 }
 
 export interface FilingSafeguards {
-  screen(filing: FilingDetails, now: Date): Promise<Screening>;
+  /** `policy`: the policy stream as the caller read it for this request (read here when absent). */
+  screen(filing: FilingDetails, now: Date, policy?: PolicyRead): Promise<Screening>;
   /**
    * After the commit: compares with filings committed concurrently (recorded as a follow-up event), then the right now,
    * from the events just written (WorkFiled and the `following` events of its commit) and the rules, not the read models.

@@ -46,12 +46,14 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     const now = new Date();
     const g = input.generation;
     const declaredHash = input.perceptualHash ? { scheme: input.perceptualHash.scheme, value: input.perceptualHash.value } : null;
-    // A file uploaded with the filing decides its content hash and, for an image, its perceptual hash.
+    // A file uploaded with the filing decides its content hash and, for an image, its perceptual hash (by the policy's
+    // threshold, read first); a declared content hash is read with the policy, in one round trip to the store.
+    const early = file ? await this.policies.withEvents(now) : null;
     const checked = file
       ? checkFiledFile(
           { contentHash: input.contentHash ?? null, contentType: input.contentType, perceptualHash: declaredHash },
           file,
-          (await this.policies.inForceAt(now)).similarity.phash64,
+          early!.inForce.similarity.phash64,
         )
       : null;
     const contentHash = checked?.contentHash ?? input.contentHash!;
@@ -83,10 +85,10 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     };
     const meta = { actor };
     const reservation = contentStream(contentHash);
-    const content = await readContentRecord(this.store, contentHash);
+    const [content, policy] = await Promise.all([readContentRecord(this.store, contentHash), early ?? this.policies.withEvents(now)]);
     if (content.live) return this.alreadyFiled(content.live, actor, now);
     // Near-duplicates of earlier filings by others are recorded in the same commit as WorkFiled.
-    const screening = await this.safeguards.screen(filing, now);
+    const screening = await this.safeguards.screen(filing, now, policy);
     try {
       const command = { type: 'FileWork' as const, filing, priorFilings: content.prior, now };
       const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), command, meta, {

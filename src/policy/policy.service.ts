@@ -8,6 +8,12 @@ import type { EventEnvelope } from '../verifier/envelope.js';
 import { policyDecider, policyInForce, type PolicyState } from './policy.decider.js';
 import { POLICY_STREAM, type PolicyPublished } from './policy.events.js';
 
+/** The policy stream's events and the version in force at an instant among them. */
+export interface PolicyRead {
+  inForce: PolicyVersion;
+  events: EventEnvelope[];
+}
+
 const stateOf = (events: readonly EventEnvelope[]): PolicyState =>
   fold(policyDecider, events.filter((e) => e.type === 'PolicyPublished') as unknown as PolicyPublished[]);
 
@@ -24,7 +30,7 @@ export class PolicyService {
   }
 
   /** The policy stream's events and the version in force at `at` among them (one read for a caller that needs both). */
-  async withEvents(at: Date): Promise<{ inForce: PolicyVersion; events: EventEnvelope[] }> {
+  async withEvents(at: Date): Promise<PolicyRead> {
     const events = await this.store.readStream(POLICY_STREAM);
     return { inForce: policyInForce(stateOf(events), at), events };
   }

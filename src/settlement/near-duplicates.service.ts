@@ -22,7 +22,7 @@ import { disputeStream, type DisputeEvent } from '../disputes/dispute.events.js'
 import { fold } from '../ledger/decider.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { hammingDistance, hexToWords, NearDuplicateIndex, type HashEntry, type Match } from './near-duplicate.index.js';
-import { PolicyService } from '../policy/policy.service.js';
+import { PolicyService, type PolicyRead } from '../policy/policy.service.js';
 import type { PerceptualHash64 } from '../inspection/file-inspection.js';
 import type { PerceptualIndex } from '../inspection/perceptual-index.js';
 import { RightsQueries } from './rights.queries.js';
@@ -242,8 +242,8 @@ export class FilingScreening implements FilingSafeguards {
     };
   }
 
-  async screen(filing: FilingDetails, now: Date): Promise<Screening> {
-    const { inForce: policy, events: policyEvents } = await this.policies.withEvents(now);
+  async screen(filing: FilingDetails, now: Date, read?: PolicyRead): Promise<Screening> {
+    const { inForce: policy, events: policyEvents } = read ?? (await this.policies.withEvents(now));
     const hash = filing.perceptualHash;
     if (!hash) return { events: [], position: null, threshold: null, policyVersion: policy.version, policyEvents };
     // Whatever lands after `position` (another process's commits too) is compared in afterFiled.

@@ -74,6 +74,8 @@ export class RightsProjection implements Projection {
     const steps = await this.stepsOf(events, em);
     if (steps.size === 0) return;
     const rows = new RowBatch(em, RightView, 'filingId');
+    // A filing's row is written from its WorkFiled on: none exists yet for those filed in this batch.
+    rows.absent(events.filter((e) => e.type === 'WorkFiled').map((e) => String(e.data.filingId)));
     await rows.load(steps.keys(), ['asOf']); // a row is only ever replaced whole
     const filings = new Map<string, RuleEvent[]>();
     for (const id of steps.keys()) filings.set(id, await this.streams.read(filingStream(id)));

@@ -1,5 +1,5 @@
 // Reads of the rights register: one right for any instant by the pure rules, and the read-model list.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { notFound } from '../common/domain-error.js';
@@ -11,7 +11,7 @@ import type { Right } from '../verifier/rights-rules.js';
 import { loadRightEvents, mergeRightEvents } from './right-events.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { disputeStream } from '../disputes/dispute.events.js';
-import { PreparedQuery, tableOf } from '../ledger/read-models/prepared-query.js';
+import { KeyedRead } from '../ledger/read-models/keyed-read.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { POLICY_STREAM } from '../verifier/rights-events.js';
 
@@ -48,18 +48,24 @@ export const rightResource = (r: RightView) => ({
 });
 
 @Injectable()
-export class RightsQueries {
+export class RightsQueries implements OnModuleDestroy {
   /** The disputes upheld against a creator (the repeat-infringer rule), read on every filing. */
-  private readonly upheldAgainst: PreparedQuery<{ disputeId: string }>;
+  private readonly upheldAgainst: KeyedRead<{ respondent: string; disputeId: string }>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {
-    this.upheldAgainst = new PreparedQuery(
+    this.upheldAgainst = new KeyedRead(
       db,
-      `SELECT "disputeId" FROM ${tableOf(db, DisputeView)} WHERE "respondent" = $1 AND "outcome" = 'upheld'`,
+      'upheld-against',
+      (sql) => `SELECT "respondent", "disputeId" FROM ${sql.table(DisputeView)} WHERE ${sql.key('"respondent"')} AND "outcome" = 'upheld'`,
+      (row) => row.respondent,
     );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.upheldAgainst.close(); // before the data source closes its pool
   }
 
   /**
@@ -74,7 +80,7 @@ export class RightsQueries {
     /** The policy stream, when the caller has just read it. */
     policyEvents?: readonly EventEnvelope[],
   ): Promise<Right> {
-    const upheld = await this.upheldAgainst.all([creator]);
+    const upheld = await this.upheldAgainst.read(creator);
     const disputes = await Promise.all(upheld.map((d) => this.store.readStream(disputeStream(d.disputeId))));
     const policy = policyEvents ?? (await this.store.readStream(POLICY_STREAM));
     const filingId = String(filingEvents[0].data.filingId);

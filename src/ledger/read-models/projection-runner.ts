@@ -46,6 +46,13 @@ export class ProjectionRunner {
   private retry: NodeJS.Timeout | null = null;
   private follow: NodeJS.Timeout | null = null;
   private rebuilding = false;
+  /** The log size this process knows of without reading it: that of its own latest commit. */
+  private known = 0;
+  /**
+   * The next pass reads the log's size from the store (at start, in a rebuild, after a failure, and for a reader waiting
+   * for a position beyond `known`, which another instance may have written); otherwise it applies up to `known`.
+   */
+  private countNeeded = true;
   private readonly appliedListeners = new Set<(events: readonly EventEnvelope[]) => void>();
 
   private projections: Projection[] = [];
@@ -85,7 +92,10 @@ export class ProjectionRunner {
     await this.db.createQueryBuilder().insert().into(ProjectionCheckpoint).values({ name: CHECKPOINT, position: 0 }).orIgnore().execute();
     const row = await this.db.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
     this.next = row?.position ?? 0;
-    this.unsubscribe = this.store.subscribe(() => this.followSoon());
+    this.unsubscribe = this.store.subscribe((size) => {
+      this.known = Math.max(this.known, size);
+      this.followSoon();
+    });
     await this.catchUp();
   }
 
@@ -129,6 +139,7 @@ export class ProjectionRunner {
   /** Resolves once the event at `leafIndex` is in the read models (read-your-writes). */
   waitFor(leafIndex: number): Promise<void> {
     if (leafIndex < this.next) return Promise.resolve();
+    if (leafIndex >= this.known) this.countNeeded = true;
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ position: leafIndex, resolve, reject }));
     void this.catchUp().catch(() => undefined);
     return p;
@@ -149,6 +160,7 @@ export class ProjectionRunner {
       } catch (err) {
         this.logger.error(`projection failed at position ${this.next}: ${(err as Error).message}`);
         this.failWaiters(err as Error);
+        this.countNeeded = true;
         this.retry ??= setTimeout(() => {
           this.retry = null;
           void this.catchUp().catch(() => undefined);
@@ -185,6 +197,7 @@ export class ProjectionRunner {
       });
       this.next = 0;
       this.rebuilding = true;
+      this.countNeeded = true;
       await this.catchUp(onProgress);
     } finally {
       this.rebuilding = false;
@@ -206,7 +219,12 @@ export class ProjectionRunner {
   }
 
   private async applyAll(onProgress?: (applied: number, total: number) => void): Promise<void> {
-    const total = await this.store.count();
+    // Following this process's own commits needs no read of the log's size: the store told it.
+    let total = this.known;
+    if (this.countNeeded) {
+      this.countNeeded = false;
+      total = Math.max(total, await this.store.count());
+    }
     while (this.next < total) {
       const batch = await this.store.readAll(this.next, { limit: this.batchSize ?? (this.rebuilding ? REBUILD_BATCH : BATCH) });
       if (batch.length === 0) break;
@@ -214,10 +232,9 @@ export class ProjectionRunner {
       const end = batch[batch.length - 1].leafIndex + 1;
       this.next = await this.exclusive(async (em) => {
         // Another instance on the same read models may have applied (or a rebuild reset) this batch meanwhile.
-        const stored = await this.lockCheckpoint(em);
+        const stored = await this.claimBatch(em, this.next, end);
         if (stored !== this.next) return stored;
         for (const p of this.projections) await p.applyBatch(batch, em);
-        await em.update(ProjectionCheckpoint, { name: CHECKPOINT }, { position: end });
         return end;
       });
       if (this.next === end) for (const l of [...this.appliedListeners]) l(batch);
@@ -227,12 +244,20 @@ export class ProjectionRunner {
     if (this.next >= total) this.releaseWaiters();
   }
 
-  /** The stored checkpoint, row-locked until commit on PostgreSQL: one instance applies a batch, the others skip it. */
-  private async lockCheckpoint(em: EntityManager): Promise<number> {
-    const shared = em.connection.options.type === 'postgres';
-    const row = await em
-      .getRepository(ProjectionCheckpoint)
-      .findOne({ where: { name: CHECKPOINT }, ...(shared ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+  /**
+   * Moves the checkpoint from `from` to `to` in the batch's transaction, in one statement, if it still stands at `from`;
+   * otherwise returns where it stands. On PostgreSQL the UPDATE row-locks the checkpoint until commit: one instance
+   * applies a batch, another waits for its commit, finds the checkpoint moved and skips it.
+   */
+  private async claimBatch(em: EntityManager, from: number, to: number): Promise<number> {
+    const { affected } = await em
+      .createQueryBuilder()
+      .update(ProjectionCheckpoint)
+      .set({ position: to })
+      .where('name = :name AND position = :from', { name: CHECKPOINT, from })
+      .execute();
+    if (affected === 1) return from;
+    const row = await em.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
     return row?.position ?? 0;
   }
 

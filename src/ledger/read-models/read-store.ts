@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config.js';
-import { advisoryLockKey, checkSchemaName, ensureSchema } from '../event-store/postgres-support.js';
+import { advisoryLockKey, ensureSchema } from '../event-store/postgres-support.js';
 import { InitialReadModels1764374400000 } from './migrations/1764374400000-initial-read-models.js';
 import { LabelReadModel1795922400000 } from './migrations/1795922400000-label-read-model.js';
 import { DisputeReadModel1796000000000 } from './migrations/1796000000000-dispute-read-model.js';
@@ -17,7 +17,6 @@ import { Copies1799400000000 } from './migrations/1799400000000-copies.js';
 import { IdempotencyRecord } from '../write/idempotency-record.entity.js';
 import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes } from './rebuild-indexes.js';
-import { BatchedReads, groupRows } from '../batched-reads.js';
 
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModels1764374400000,
@@ -58,29 +57,6 @@ export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Func
   }
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for the PostgreSQL read models');
   return { ...common, type: 'postgres', url: config.databaseUrl, schema: config.databaseSchema ?? 'ledger' };
-}
-
-/**
- * A hot read of the PostgreSQL read models by key, as a named statement on TypeORM's own pool (the query builder costs
- * more than the query), batched: the reads of one turn of the event loop are one query. Null on SQLite.
- * `text(schema)` gets the quoted schema to qualify its tables with and takes the keys as `$1::text[]`; `keyOf` says
- * which key a row answers. The statement's name must be unique per text, so it carries the schema.
- */
-export function batchedRead<R>(
-  db: DataSource,
-  name: string,
-  text: (schema: string) => string,
-  keyOf: (row: R) => string,
-): BatchedReads<string, R[]> | null {
-  if (db.options.type !== 'postgres') return null;
-  const schema = checkSchemaName(db.options.schema ?? 'ledger');
-  const statement = { name: `read-models.${schema}.${name}`, text: text(`"${schema}"`) };
-  return new BatchedReads(async (keys) => {
-    // TypeORM's PostgreSQL driver keeps its pg pool as `master` once initialized.
-    const pool = (db.driver as unknown as { master?: pg.Pool }).master;
-    if (!pool) throw new Error('the read-model database is not open');
-    return groupRows((await pool.query({ ...statement, values: [keys] })).rows as R[], keyOf);
-  });
 }
 
 /**

@@ -20,6 +20,11 @@ export class RowBatch<T extends ObjectLiteral> {
     private readonly key: keyof T & string,
   ) {}
 
+  /** Keys the caller knows the table has no row for (rows its batch's events create): `load` does not read them. */
+  absent(keys: Iterable<string>): void {
+    for (const k of keys) if (!this.rows.has(k)) this.rows.set(k, null);
+  }
+
   /** Reads the rows of these keys that the batch does not know yet (only some columns when it will only `put` whole rows). */
   async load(keys: Iterable<string>, columns?: Array<keyof T & string>): Promise<void> {
     const missing = [...new Set(keys)].filter((k) => !this.rows.has(k));
