@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { expectRefused, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { IdempotencyRecord } from '../../src/ledger/write/idempotency-record.entity.js';
 
 describe('principals and their keys', () => {
   let ledger: LedgerApp;
@@ -102,7 +103,11 @@ describe('principals and their keys', () => {
       type: 'urn:sandbox-ledger:problem:idempotency-key-applied',
     });
     expect(await ledger.store.count()).toBe(before);
-    const stored = (await ledger.app.get(DataSource).query('SELECT body FROM idempotency_records')) as Array<{ body: string | null }>;
+    // Through the entity: on PostgreSQL the table lives in the test's own schema.
+    const stored = await ledger.app
+      .get(DataSource)
+      .getRepository(IdempotencyRecord)
+      .find({ select: { body: true } });
     expect(stored.some((r) => r.body?.includes(first.body.key))).toBe(false);
   });
 
