@@ -447,7 +447,7 @@ export const en = {
   'auditor.export.defaults':
     "Without them, the ledger's latest checkpoint is used, with the log key you pinned above, or else the key the ledger serves.",
   'auditor.export.verify': 'Verify the export',
-  'auditor.export.progress': 'Verified {pct} %',
+  'auditor.export.progress': 'Read {pct} %',
   'auditor.export.ok': 'The export verifies.',
   'auditor.export.failed': 'The export does NOT verify.',
 } as const satisfies Record<string, string>;

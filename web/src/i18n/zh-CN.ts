@@ -439,7 +439,7 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.export.vkey': '验证密钥文件（可选）',
   'auditor.export.defaults': '未选择时，使用账本最新的检查点，以及您在上方固定的日志密钥（未固定时使用账本提供的密钥）。',
   'auditor.export.verify': '验证导出文件',
-  'auditor.export.progress': '已验证 {pct} %',
+  'auditor.export.progress': '已读取 {pct} %',
   'auditor.export.ok': '导出文件验证通过。',
   'auditor.export.failed': '导出文件验证未通过。',
 };
