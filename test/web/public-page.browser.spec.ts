@@ -169,7 +169,7 @@ it("says a dropped labelled copy is one, names the filed content, and verifies t
   expect(declared.status).toBe(201);
   const copy = withPngChunks(original, [iTXt('AIGC', declared.json.aigcJson)]);
   const copyForm = new FormData();
-  copyForm.append('file', new Blob([copy]), 'copy.png');
+  copyForm.append('file', new Blob([new Uint8Array(copy)]), 'copy.png');
   expect((await fetch(`${server.url}/v1/filings/${filingId}/copies`, { method: 'POST', headers: auth, body: copyForm })).status).toBe(201);
 
   const tab = await openTab(browser, server.url);
