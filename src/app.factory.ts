@@ -54,8 +54,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   // Security headers on every response, hooked before anything that may answer early (rate limit, 415). Built once:
   // helmet() compiles its options (the CSP among them) into one function that only sets headers. Scripts come from this
-  // origin only (no inline script anywhere); no upgrade-insecure-requests, which would blank the pages when they are
-  // opened over plain HTTP. Swagger UI (/docs) writes inline styles, so only its pages allow them.
+  // origin only (no inline script anywhere), and nothing else from another origin either (helmet's default font-src would
+  // allow any https: origin); no upgrade-insecure-requests, which would blank the pages when they are opened over plain
+  // HTTP. Swagger UI (/docs) writes inline styles, so only its pages allow them.
   const contentSecurityPolicy = (inlineStyles: boolean) => ({
     useDefaults: true,
     directives: {
@@ -64,6 +65,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       scriptSrcAttr: ["'none'"],
       styleSrc: inlineStyles ? ["'self'", "'unsafe-inline'"] : ["'self'"],
       imgSrc: ["'self'", 'data:', 'blob:'],
+      fontSrc: ["'self'", 'data:'],
       connectSrc: ["'self'"],
       workerSrc: ["'self'"],
       objectSrc: ["'none'"],

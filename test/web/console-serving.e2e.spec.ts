@@ -28,10 +28,13 @@ it.each(['/', '/creator', '/reviewer', '/auditor', '/certificate/0b6f3c52-1d7e-4
   },
 );
 
-it('sends a CSP with scripts from this origin only and no upgrade-insecure-requests, on the console, the API and /docs', async () => {
+it('sends a CSP with scripts from this origin only, nothing from another origin and no upgrade-insecure-requests, on the console, the API and /docs', async () => {
   for (const path of ['/', '/v1/ledger/checkpoint', '/docs', '/v1/nothing-here']) {
     const csp = cspOf((await send(ledger.url, { method: 'GET', path })).headers);
     expect(csp).toContain("script-src 'self';");
+    // No scheme-wide source (https:, http:, *) in any directive: every fetch stays on this origin (or is data:/blob:).
+    for (const directive of csp.split(';'))
+      expect(directive.trim().split(/\s+/).slice(1)).not.toContainEqual(expect.stringMatching(/^(https?:|\*)/));
     expect(csp).toContain("script-src-attr 'none'");
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(csp).not.toMatch(/script-src[^;]*unsafe/);

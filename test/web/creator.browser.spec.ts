@@ -9,6 +9,7 @@ import { call } from '../support/http-client.js';
 import { scenePng, withPngChunks } from '../support/images.js';
 import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
+import { filingBody } from '../support/ledger-app.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -115,6 +116,39 @@ it('files a work through the form, shows it in the list, declares labels, regist
     // The certificate opens from the list.
     await afterLabels.getByRole('link', { name: 'Certificate' }).click();
     expect(await settledText(page.getByTestId('cert-hash'), sha256(work))).toBe(sha256(work));
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it("shows the creator's filings and forms in Chinese: status, right, labels, source types and label placements", async () => {
+  const work = Buffer.from('一首短诗\n');
+  const filed = await call(
+    server.url,
+    'POST',
+    '/v1/filings',
+    alice.key,
+    filingBody({ contentHash: sha256(work), contentType: 'image/png', title: '短诗' }),
+  );
+  expect(filed.status).toBe(201);
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.goto('/creator');
+    await page.getByLabel('API 密钥（仅保存在本标签页）').fill(alice.key);
+    await page.getByLabel('API 密钥（仅保存在本标签页）').press('Enter');
+    const card = page.locator(`[data-testid=filing-card][data-filing-id="${filed.json.filingId}"]`);
+    expect(await settledText(card.getByTestId('filing-right'), '临时')).toBe('临时');
+    await expect(card.getByTestId('filing-status').textContent()).resolves.toBe('有效');
+    await expect(card.locator('dd').nth(4).textContent()).resolves.toBe('未声明');
+    await expect(page.locator('#cf-source option[value=trainedAlgorithmicMedia]').textContent()).resolves.toBe(
+      '训练算法生成的媒体（生成式 AI） (trainedAlgorithmicMedia)',
+    );
+    await card.getByRole('button', { name: '声明标识' }).click();
+    await expect(card.locator('.creator-subform legend').first().textContent()).resolves.toBe('AI 生成标识（图片）');
+    await expect(card.getByLabel('右下').isChecked()).resolves.toBe(true);
+    await screenshot(page, 'creator-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

@@ -6,7 +6,9 @@ import type { Browser, Page } from 'playwright-core';
 import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
 import { registerPrincipal } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
+import { iTXt, sha256 } from '../support/files.js';
 import { call } from '../support/http-client.js';
+import { scenePng, withPngChunks } from '../support/images.js';
 import { filingBody } from '../support/ledger-app.js';
 
 let server: ConsoleServer;
@@ -144,6 +146,50 @@ it.each([
     expect(v.text).toContain('Verification FAILED');
     expect(v.checks.at(-1)!.slice(0, 2)).toEqual([failedCheck, 'failed']);
     if (failedCheck === 'signature') await screenshot(page, 'public-tampered-en');
+  } finally {
+    await tab.close();
+  }
+});
+
+it("says a dropped labelled copy is one, names the filed content, and verifies the copy's own receipt", async () => {
+  const creator = await registerPrincipal(server.url, server.adminKey, 'Copy Maker', ['creator']);
+  const auth = { authorization: `Bearer ${creator.key}` };
+  const original = await scenePng(78, 320, 240);
+  const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody({ title: 'Labelled harbour' });
+  const form = new FormData();
+  form.append('metadata', JSON.stringify(meta));
+  form.append('file', new Blob([original]), 'work.png');
+  const filedRes = await fetch(`${server.url}/v1/filings`, { method: 'POST', headers: auth, body: form });
+  expect(filedRes.status).toBe(201);
+  const filingId = ((await filedRes.json()) as { filingId: string }).filingId;
+  const declared = await call(server.url, 'POST', `/v1/filings/${filingId}/labels`, creator.key, {
+    explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
+    implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } },
+  });
+  expect(declared.status).toBe(201);
+  const copy = withPngChunks(original, [iTXt('AIGC', declared.json.aigcJson)]);
+  const copyForm = new FormData();
+  copyForm.append('file', new Blob([new Uint8Array(copy)]), 'copy.png');
+  expect((await fetch(`${server.url}/v1/filings/${filingId}/copies`, { method: 'POST', headers: auth, body: copyForm })).status).toBe(201);
+
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    await dropFile(page, ZONE, 'copy.png', copy);
+    const copyVerdict = 'This file is a registered labelled copy of a filed work.';
+    expect(await settledText(page.getByTestId('verdict'), copyVerdict)).toBe(copyVerdict);
+    expect(await page.getByTestId('sha256').textContent()).toBe(sha256(copy));
+    const filing = (await page.getByTestId('filing').textContent())!;
+    expect(filing).toContain(filingId);
+    expect(filing).toContain(`Filed content (SHA-256)${sha256(original)}`);
+    expect(filing).toContain('Copy registered at');
+    const v = await verification(page);
+    expect(v.ok).toBe('true');
+    expect(v.checks[0].slice(0, 2)).toEqual(['entry', 'passed']);
+    expect(v.checks[0][2]).toContain("The logged entry (CopyRegistered) names exactly this file's SHA-256 and this filing.");
+    await screenshot(page, 'public-copy-en');
+    expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();
   }

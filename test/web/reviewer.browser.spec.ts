@@ -153,14 +153,22 @@ it('another reviewer decides the appeal, offered only the rulings and remedies t
   expect(recorded.appealDecision).toMatchObject({ ruling: 'varied', remedy: 'revoke', decidedBy: rafael.id });
 });
 
-it('shows the reviewer page in Chinese', async () => {
+it('shows the reviewer page in Chinese, the queue and an open dispute', async () => {
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const opened = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {
     const { page } = tab;
     await page.goto('/reviewer');
-    await page.getByLabel('API key (kept in this tab only)').or(page.locator('#api-key')).first().fill(rafael.key);
-    await page.locator('.key-panel button[type=submit]').click();
+    await page.getByLabel('API 密钥（仅保存在本标签页）').fill(rafael.key);
+    await page.getByRole('button', { name: '使用密钥' }).click();
     expect(await settledText(page.locator('#queue-heading'), '待办队列')).toBe('待办队列');
+    const row = page.locator(`[data-dispute="${opened}"]`);
+    expect(await settledText(row.locator('td').nth(1), '侵权')).toBe('侵权');
+    await page.getByRole('button', { name: `打开争议 ${opened}` }).click();
+    expect(await settledText(page.locator('#dispute-heading'), '争议：侵权')).toBe('争议：侵权');
+    expect(await settledText(page.getByTestId('dispute-status'), /^已立案/)).toMatch(/^已立案/);
+    await expect(page.getByTestId('complainant').textContent()).resolves.toBe('Bob Complainant');
     await screenshot(page, 'reviewer-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {

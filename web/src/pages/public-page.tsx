@@ -178,7 +178,8 @@ function Filing({ status: s }: { status: PublicStatus }) {
   return (
     <>
       <p class="verdict filed" data-testid="verdict">
-        {s.match === 'copy' ? t('public.filedCopy') : t('public.filed')} {s.status === 'withdrawn' ? t('public.withdrawn') : null}
+        {s.match === 'copy' ? t('public.filedCopy') : t('public.filed')}
+        {s.status === 'withdrawn' ? ` ${t('public.withdrawn')}` : null}
       </p>
       <dl class="facts" data-testid="filing">
         <dt>{t('public.filing')}</dt>

@@ -47,7 +47,14 @@ export function ExportCheck() {
       const r = m.data;
       if (r.kind === 'progress') setState((s) => (s.kind === 'running' ? { ...s, bytes: r.bytes, total: r.total } : s));
       else {
-        if (r.kind === 'done') setState({ kind: 'done', ok: r.ok, message: r.message, bytes: exportFile.size, total: exportFile.size });
+        if (r.kind === 'done')
+          setState((s) => ({
+            kind: 'done',
+            ok: r.ok,
+            message: r.message,
+            bytes: s.kind === 'running' ? s.bytes : exportFile.size,
+            total: exportFile.size,
+          }));
         else {
           setState({ kind: 'idle' });
           setError(new Error(r.message));

@@ -28,7 +28,8 @@ onmessage = async (e: MessageEvent<ExportRequest>) => {
     }
     const result = run.verifier.finish();
     const verdict = verdictOf(run, result, (performance.now() - started) / 1000, read);
-    post({ kind: 'progress', bytes: file.size, total: file.size });
+    // All of it when it verified; on a failure, as far as the line that failed (the rest is not read).
+    post({ kind: 'progress', bytes: result.ok ? file.size : Math.min(read, file.size), total: file.size });
     post({ kind: 'done', ok: verdict.ok, message: verdict.message, treeSize: result.ok ? result.treeSize : null });
   } catch (err) {
     post({ kind: 'error', message: (err as Error).message });

@@ -143,7 +143,7 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
         <select id="cf-source" value={draft.sourceType} onChange={text('sourceType')}>
           {SOURCE_TYPES.map((s) => (
             <option value={s} key={s}>
-              {s}
+              {t(`creator.gen.source.${s}`)} ({s})
             </option>
           ))}
         </select>

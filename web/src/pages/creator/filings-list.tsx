@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
+import type { MessageKey } from '../../i18n/en.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { Link } from '../../router.js';
 import { CopyForm } from './copy-form.js';
@@ -29,8 +30,8 @@ function RightFacts({ filingId, version }: { filingId: string; version: number }
     <>
       <dt>{t('creator.list.right')}</dt>
       <dd data-testid="filing-right">
-        <strong>{right.status}</strong>
-        {right.flags.length ? <span class="bad"> ({right.flags.join(', ')})</span> : null}
+        <strong>{t(`right.${right.status}` as MessageKey)}</strong>
+        {right.flags.length ? <span class="bad"> ({right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(', ')})</span> : null}
       </dd>
       <dt>{t('creator.list.labelDue')}</dt>
       <dd>
@@ -78,10 +79,10 @@ function FilingCard({ filing, onChanged, version }: { filing: Filing; onChanged:
           <Times at={filing.filedAt} />
         </dd>
         <dt>{t('creator.list.status')}</dt>
-        <dd data-testid="filing-status">{filing.status}</dd>
+        <dd data-testid="filing-status">{t(`status.${filing.status}`)}</dd>
         <dt>{t('creator.list.labels')}</dt>
         <dd>
-          {filing.labels.state}
+          {t(`labels.${filing.labels.state}`)}
           {filing.labels.tier ? ` (${t('creator.list.tier', { tier: filing.labels.tier })})` : ''}
         </dd>
         <RightFacts filingId={filing.filingId} version={version} />

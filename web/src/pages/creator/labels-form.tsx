@@ -2,6 +2,7 @@
 // modality, and the implicit AIGC label's production fields; the ledger assigns the propagation fields itself.
 import { useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
+import type { MessageKey } from '../../i18n/en.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { declareLabels, type DeclaredLabels, type Filing } from './creator-api.js';
 
@@ -19,7 +20,7 @@ function modalityOf(contentType: string): Modality {
 export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared: () => void }) {
   const { t } = useI18n();
   const derived = modalityOf(filing.contentType);
-  const modality: Modality = derived ?? 'virtual-scene';
+  const modality = derived ?? 'virtual-scene';
   const placements = modality === 'image' ? IMAGE_PLACEMENTS : TEXT_PLACEMENTS;
   const id = (name: string) => `lb-${filing.filingId}-${name}`;
   const [text, setText] = useState('AI生成');
@@ -76,7 +77,7 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
   return (
     <form class="creator-subform" onSubmit={(e) => void submit(e)}>
       <fieldset>
-        <legend>{t('creator.labels.legend', { modality })}</legend>
+        <legend>{t('creator.labels.legend', { modality: t(`creator.labels.modality.${modality}`) })}</legend>
         {modality !== 'audio' || audioCue === 'voice' ? (
           <>
             <label for={id('text')}>{t('creator.labels.text')}</label>
@@ -88,7 +89,7 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
           {placements.map((p) => (
             <label class="check" key={p}>
               <input type="checkbox" checked={placement.includes(p)} onChange={(e) => toggle(p, e.currentTarget.checked)} />
-              {p}
+              {t(`creator.labels.place.${p}` as MessageKey)}
             </label>
           ))}
         </fieldset>
