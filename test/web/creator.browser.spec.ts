@@ -1,7 +1,9 @@
 // The creator page in a real browser against the compiled server: a creator files a work through the form (hashed in
 // the page, the prompt hashed in the page, the file uploaded for inspection), sees it in their list, declares labels,
 // registers the labelled copy, downloads the receipt; refusals show as the ledger worded them.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { registerPrincipal, type Who } from '../support/cast.js';
 import { iTXt, sha256 } from '../support/files.js';
@@ -9,6 +11,7 @@ import { call } from '../support/http-client.js';
 import { scenePng, withPngChunks } from '../support/images.js';
 import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
+import { runCli } from '../support/server-process.js';
 import { filingBody } from '../support/ledger-app.js';
 
 let server: ConsoleServer;
@@ -30,7 +33,7 @@ async function signIn(page: Page, key: string) {
   expect(await settledText(page.getByTestId('creator-me'), /Alice Chen/)).toContain(alice.id);
 }
 
-it('files a work through the form, shows it in the list, declares labels, registers the labelled copy and downloads the receipt', async () => {
+it('files a work through the form, shows it in the list, declares labels, registers the labelled copy and downloads the receipt and the evidence bundle', async () => {
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
@@ -111,6 +114,18 @@ it('files a work through the form, shows it in the list, declares labels, regist
     expect(download.suggestedFilename()).toBe(`receipt-${filingId}.json`);
     const receipt = JSON.parse(readFileSync((await download.path())!, 'utf8'));
     expect(receipt.entry).toMatchObject({ type: 'WorkFiled', data: { filingId, contentHash: sha256(work) } });
+
+    // So does the evidence bundle, which the CLI checks offline against the very file that was filed.
+    const [bundle] = await Promise.all([
+      page.waitForEvent('download'),
+      afterLabels.getByRole('button', { name: 'Download evidence bundle' }).click(),
+    ]);
+    expect(bundle.suggestedFilename()).toBe(`evidence-${filingId}.json`);
+    const workFile = join(mkdtempSync(join(tmpdir(), 'creator-work-')), 'work.png');
+    writeFileSync(workFile, work);
+    const checked = await runCli(['verify-evidence', (await bundle.path())!, '--file', workFile], {});
+    expect({ code: checked.code, stderr: checked.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(checked.stdout).toContain(filingId);
     await screenshot(page, 'creator-filed-en');
 
     // The certificate opens from the list.
