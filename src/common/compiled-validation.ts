@@ -11,7 +11,12 @@
 //   constraint, or with class-transformer @Expose/@Exclude or a discriminated or Map @Type;
 // - a value holding anything JSON does not make (a Date, a Map, a Buffer, an instance of a class): JSON bodies and
 //   query strings never do;
-// - a constraint that answers with a promise, and a field unknown to validation that class-transformer would transform.
+// - a constraint that answers with a promise, and a field unknown to validation that class-transformer would transform;
+// - a sparse array, and a key class-transformer skips without looking at its value (`toString`, `valueOf`, …: a name
+//   the instance already has as a method).
+// The body is changed as the ValidationPipe changes it (its __proto__, prototype and constructor keys deleted), object
+// by object as the walk reaches it rather than all at once beforehand: the same for every rule that reads the field it
+// is on (a @Transform or @Type function reading the raw fields of objects deeper down would see those keys still there).
 import { defaultOptions } from 'class-transformer/cjs/constants/default-options.constant.js';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import {
@@ -198,6 +203,7 @@ function convert(value: unknown, type: unknown, arrayType: unknown): unknown {
     const out: unknown[] = []; // arrayType checked when compiled: `new arrayType()` is a plain array or has no push
     void arrayType;
     value.forEach((item) => out.push(convert(item, type, undefined)));
+    if (out.length !== value.length) throw FALLBACK; // a sparse array: the ValidationPipe closes its gaps first
     return out;
   }
   if (type === String) return value === null || value === undefined ? value : String(value);
@@ -214,13 +220,23 @@ function convert(value: unknown, type: unknown, arrayType: unknown): unknown {
   return value;
 }
 
+/**
+ * The ValidationPipe's stripProtoKeys, one object at a time as the walk reaches it: its __proto__, prototype and
+ * constructor keys deleted (the pipe deletes them from the whole body before class-transformer sees it).
+ */
+const PROTO_KEYS = ['__proto__', 'prototype', 'constructor'];
+function strip(value: Record<string, unknown>): void {
+  for (const key of PROTO_KEYS) if (Object.hasOwn(value, key)) Reflect.deleteProperty(value, key);
+}
+
 /** An object without a target type: copied into a plain object, as class-transformer does (Object.prototype's names skipped). */
 function copy(value: Record<string, unknown>): Record<string, unknown> {
+  strip(value);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    if (key === '__proto__' || key === 'constructor') continue;
     const descriptor = Object.getOwnPropertyDescriptor(Object.prototype, key);
-    if ((descriptor && !descriptor.set) || out[key] instanceof Function) continue;
+    // class-transformer skips the key and never looks at its value, which stripProtoKeys would still have walked.
+    if ((descriptor && !descriptor.set) || out[key] instanceof Function) throw FALLBACK;
     out[key] = convert(value[key], undefined, undefined);
   }
   return out;
@@ -228,9 +244,9 @@ function copy(value: Record<string, unknown>): Record<string, unknown> {
 
 function toInstance(cls: new () => object, value: Record<string, unknown>): object {
   const plan = planOf(cls);
+  strip(value);
   const out = new cls() as Record<string, unknown>;
   for (const key of Object.keys(value)) {
-    if (key === '__proto__' || key === 'constructor') continue;
     const property = plan.byName.get(key);
     let type: unknown;
     if (property) {
@@ -241,7 +257,7 @@ function toInstance(cls: new () => object, value: Record<string, unknown>): obje
     )
       throw FALLBACK;
     const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, key);
-    if ((descriptor && !descriptor.set) || out[key] instanceof Function) continue;
+    if ((descriptor && !descriptor.set) || out[key] instanceof Function) throw FALLBACK; // as in copy()
     let final = convert(value[key], type, Array.isArray(value[key]) ? property?.arrayType : undefined);
     if (property)
       for (const transform of property.transforms)

@@ -82,9 +82,8 @@ class CompiledValidationPipe extends ValidationPipe {
       !Array.isArray(value) &&
       !this.isBinary(value)
     ) {
-      // What the ValidationPipe does to the value before class-transformer sees it (both are idempotent).
-      this.closeArrayGaps(value);
-      this.stripProtoKeys(value);
+      // The compiled walk deletes __proto__, prototype and constructor keys as the ValidationPipe's stripProtoKeys does,
+      // and leaves a sparse array (whose gaps the ValidationPipe would close) to the ValidationPipe.
       let result: ReturnType<typeof compiledValidation> | undefined;
       try {
         result = compiledValidation(metatype, value);

@@ -215,10 +215,19 @@ async function outcome(pipe: ValidationPipe, cls: Cls, body: unknown) {
 }
 
 /** The same outcome from both pipes, and the same instance or ValidationError tree from the compiled plan and the libraries. */
+/** Whether the body has, at any depth, a key that objects inherit a method by (toString, valueOf, hasOwnProperty, …). */
+const skipsAKey = (v: unknown): boolean =>
+  v !== null &&
+  typeof v === 'object' &&
+  Object.entries(v).some(([k, x]) => (k !== '__proto__' && k !== 'constructor' && k in Object.prototype) || skipsAKey(x));
+
 const tally = { accepted: 0, refused: 0, compiled: 0, fallback: 0 };
 async function same(cls: Cls, body: unknown): Promise<void> {
   const raw = () => (body === undefined ? undefined : (JSON.parse(JSON.stringify(body)) as unknown));
-  const [a, b] = [await outcome(interpreted, cls, raw()), await outcome(compiled, cls, raw())];
+  const [before, after] = [raw(), raw()];
+  const [a, b] = [await outcome(interpreted, cls, before), await outcome(compiled, cls, after)];
+  // The body itself is left as the ValidationPipe leaves it (its __proto__, prototype and constructor keys deleted).
+  expect(inspect(after, { depth: 20 })).toBe(inspect(before, { depth: 20 }));
   if (a.error || b.error) {
     expect(b.error?.constructor).toBe(a.error?.constructor);
     if (!(a.error instanceof ValidationProblem)) {
@@ -245,7 +254,9 @@ async function same(cls: Cls, body: unknown): Promise<void> {
   try {
     mine = compiledValidation(cls, copy() as object);
   } catch (err) {
-    if (err === FALLBACK) return void tally.fallback++;
+    // Only a key class-transformer skips unread (a method name such as toString) sends a JSON body to the libraries.
+    expect(err === FALLBACK && skipsAKey(body)).toBe(true);
+    return void tally.fallback++;
     throw err;
   }
   tally.compiled++;
@@ -277,9 +288,9 @@ describe('compiled validation: the same outcome as class-transformer + class-val
       { numRuns: RUNS },
     );
     expect(compiledRuns).toBeGreaterThanOrEqual(RUNS);
-    // The plan itself answered (no class of the API falls back), and the bodies reach both answers.
-    expect(tally.fallback - before.fallback).toBe(0);
-    expect(tally.compiled - before.compiled).toBe(RUNS);
+    // The plan itself answered (no class of the API falls back, only odd bodies do), and the bodies reach both answers.
+    expect(tally.compiled + tally.fallback - before.compiled - before.fallback).toBe(RUNS);
+    expect(tally.compiled - before.compiled).toBeGreaterThan(RUNS * 0.6);
     if (process.env.VALIDATION_DIFF_TALLY)
       process.stdout.write(`${cls.name}: accepted ${tally.accepted - before.accepted}, refused ${tally.refused - before.refused}\n`);
     for (const odd of [null, undefined, [], [{}], 'text', 7, {}, { ['__proto__']: { a: 1 } }]) await same(cls, odd);
