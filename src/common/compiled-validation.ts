@@ -52,7 +52,11 @@ const PLAIN_TO_CLASS = 0; // class-transformer's TransformationType.PLAIN_TO_CLA
 const TRANSFORM_OPTIONS = { ...defaultOptions };
 
 type Constraints = unknown[] | undefined;
-/** The exported check of each built-in constraint, called as the decorator's own validator calls it. */
+/**
+ * The exported check of each built-in constraint, called as the decorator's own validator calls it (keyed by the
+ * constraint's name, which a custom decorator must not reuse: test/api/compiled-validation.spec.ts would show it).
+ * Other constraints (the project's custom ones, ArrayUnique whose selector is not in its metadata) call their validator.
+ */
 const CHECKS: Record<string, (c: Constraints) => (value: unknown) => boolean> = {
   isString: () => isString,
   isInt: () => isInt,
