@@ -8,7 +8,8 @@
 // with and without them. BENCH_ONLY=pg measures the bare handler and durable filings on PostgreSQL (BENCH_DATABASE_URL,
 // else TEST_DATABASE_URL; a schema of its own, dropped afterwards), which the full run also measures when either is set.
 // BENCH_ONLY=console measures durable filings with the web console served and with LEDGER_CONSOLE=off, alternated
-// (with, off, off, with; BENCH_HTTP_SECONDS per run), which the full run also measures.
+// (with, off, off, with; BENCH_HTTP_SECONDS per run), which the full run also measures. BENCH_ONLY=validation measures
+// one filing body's validation in this process: Nest's ValidationPipe against the compiled pipe the API uses.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { benchFloor, benchNearDuplicates, benchProofs, benchRawSha, benchRebuild
 import { benchBare, benchConsolePair, benchLedger, benchLedgerPostgres, type HttpFigure } from './http.js';
 import { ROOT } from './processes.js';
 import { benchUploadMemory, benchUploadThroughput } from './upload.js';
+import { benchValidation } from './validation.js';
 import { benchWitnesses } from './witness.js';
 
 const number = (name: string, fallback: number) => {
@@ -399,6 +401,25 @@ async function onlyHttp(): Promise<void> {
   process.stdout.write(table([...rows, rssRow], [ratioTarget, ...hotTargets, rssTarget], started));
 }
 
+/** BENCH_ONLY=validation: one filing body's validation, the ValidationPipe against the compiled pipe. */
+async function onlyValidation(): Promise<void> {
+  const started = performance.now();
+  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; request validation`);
+  const [old, compiled] = await benchValidation();
+  const rows = [old, compiled].map((f): [string, string, string] => [
+    `validation of a filing body, ${f.pipe === 'compiled' ? 'compiled per DTO' : 'class-validator'}`,
+    `${fmt(f.cpuMicrosPerCall, 1)} µs/call`,
+    `${fmt(f.allocatedKbPerCall, 1)} KB allocated per call; ${fmt(f.calls)} calls, rounds alternated`,
+  ]);
+  const ratio = old.cpuMicrosPerCall / compiled.cpuMicrosPerCall;
+  rows.push([
+    'compiled against class-validator',
+    `${fmt(ratio, 1)} × faster`,
+    `${fmt(old.allocatedKbPerCall / compiled.allocatedKbPerCall, 1)} × less allocated`,
+  ]);
+  process.stdout.write(table(rows, [], started));
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   log(
@@ -573,5 +594,6 @@ else if (onlyFigure === 'upload') await onlyUpload();
 else if (onlyFigure === 'witness') await onlyWitness();
 else if (onlyFigure === 'pg') await onlyPostgres();
 else if (onlyFigure === 'console') await onlyConsole();
-else if (onlyFigure) throw new Error('BENCH_ONLY must be http, pg, console, upload, verify, rebuild or witness');
+else if (onlyFigure === 'validation') await onlyValidation();
+else if (onlyFigure) throw new Error('BENCH_ONLY must be http, pg, console, upload, verify, rebuild, witness or validation');
 else await main();
