@@ -30,7 +30,7 @@ export interface HttpOptions {
 }
 
 /** A filing body for distinct content (fresh content hash every request, so none is refused as a duplicate). */
-function filingBody(n: number): string {
+export function filingBody(n: number): string {
   const hex = (bytes: number) => randomBytes(bytes).toString('hex');
   return JSON.stringify({
     contentHash: hex(32),

@@ -1,12 +1,12 @@
 // BENCH_ONLY=validation: what validating one filing body costs, in this process: Nest's ValidationPipe (class-transformer
 // and class-validator reading the decorators for every body) against the pipe the API uses (each DTO compiled once).
 // CPU time per call from process.cpuUsage, bytes allocated per call from V8's heap before and after every collection.
-import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import type { ValidationPipe } from '@nestjs/common';
 import { interpretedValidationPipe, requestValidationPipe } from '../common/request-body.js';
 import { FileWorkDto } from '../filing/filing.dto.js';
+import { filingBody } from './http.js';
 
 export interface ValidationFigure {
   pipe: 'class-validator' | 'compiled';
@@ -16,26 +16,7 @@ export interface ValidationFigure {
 }
 
 /** A filing body as the HTTP bench sends it, fresh from JSON as a request's would be. */
-const filingJson = () =>
-  JSON.stringify({
-    contentHash: randomBytes(32).toString('hex'),
-    contentType: 'image/png',
-    title: 'Work 1',
-    generation: {
-      digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
-      tool: { name: 'Stable Diffusion', version: '3.5', provider: 'Stability AI' },
-      promptHash: randomBytes(32).toString('hex'),
-      negativePromptHash: randomBytes(32).toString('hex'),
-      parameters: { steps: 30, cfg: 7.5, sampler: 'euler' },
-      seed: '18446744073709551615',
-      iterations: 14,
-      humanContribution: 'Wrote and refined the prompt over 14 iterations, selected one of 56 candidates and repainted the sky.',
-    },
-    processEvidence: [
-      { sha256: randomBytes(32).toString('hex'), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00Z' },
-    ],
-    perceptualHash: { scheme: 'phash64', value: randomBytes(8).toString('hex') },
-  });
+const filingJson = () => filingBody(1);
 
 const META = { type: 'body', metatype: FileWorkDto } as const;
 

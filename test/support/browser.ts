@@ -84,3 +84,13 @@ export async function settledText(locator: Locator, expected: string | RegExp, t
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The public page's receipt verification, once shown: its verdict (`data-ok`), each check as [id, outcome, text], its text. */
+export async function receiptVerification(page: Page) {
+  const box = page.getByTestId('verification');
+  await box.waitFor({ timeout: 30_000 });
+  const checks = await box
+    .locator('li.check')
+    .evaluateAll((items) => items.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-outcome'), li.textContent ?? '']));
+  return { ok: await box.getAttribute('data-ok'), checks, text: (await box.textContent()) ?? '' };
+}

@@ -2,8 +2,8 @@
 // "not filed", then, once filed through the API, its filing and a receipt verified in the page; a receipt changed in
 // transit is refused; the Chinese page says the same in Chinese.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import type { Browser } from 'playwright-core';
+import { dropFile, launchBrowser, openTab, screenshot, settledText, receiptVerification } from '../support/browser.js';
 import { registerPrincipal } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
 import { iTXt, sha256 } from '../support/files.js';
@@ -30,15 +30,6 @@ afterAll(async () => {
 const ZONE = '[data-testid=public-file-zone]';
 /** `2026-12-02 09:42:49`, as the page shows an instant, in UTC or shifted to Beijing time (UTC+8, no daylight saving). */
 const shown = (iso: string, hours = 0) => new Date(Date.parse(iso) + hours * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
-
-async function verification(page: Page) {
-  const box = page.getByTestId('verification');
-  await box.waitFor({ timeout: 20_000 });
-  const checks = await box
-    .locator('li.check')
-    .evaluateAll((items) => items.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-outcome'), li.textContent]));
-  return { ok: await box.getAttribute('data-ok'), checks, text: await box.textContent() };
-}
 
 it('hashes a dropped file in the page and says it is not filed', async () => {
   const tab = await openTab(browser, server.url);
@@ -73,7 +64,7 @@ it('shows the filing of the same file once filed, with a receipt verified in the
     await page.goto('/');
     await dropFile(page, ZONE, 'work.bin', work);
     expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
-    const v = await verification(page);
+    const v = await receiptVerification(page);
     expect(v.ok).toBe('true');
     expect(v.checks.map(([id, outcome]) => [id, outcome])).toEqual([
       ['entry', 'passed'],
@@ -108,7 +99,7 @@ it('looks up the content a verification link names (the certificate QR code: /#s
     expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
     expect(await page.getByTestId('sha256').textContent()).toBe(workHash);
     expect((await page.getByTestId('filing').textContent())!).toContain(filed.filingId);
-    expect((await verification(page)).ok).toBe('true');
+    expect((await receiptVerification(page)).ok).toBe('true');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();
@@ -141,7 +132,7 @@ it.each([
     });
     await page.goto('/');
     await dropFile(page, ZONE, 'work.bin', work);
-    const v = await verification(page);
+    const v = await receiptVerification(page);
     expect(v.ok).toBe('false');
     expect(v.text).toContain('Verification FAILED');
     expect(v.checks.at(-1)!.slice(0, 2)).toEqual([failedCheck, 'failed']);
@@ -184,7 +175,7 @@ it("says a dropped labelled copy is one, names the filed content, and verifies t
     expect(filing).toContain(filingId);
     expect(filing).toContain(`Filed content (SHA-256)${sha256(original)}`);
     expect(filing).toContain('Copy registered at');
-    const v = await verification(page);
+    const v = await receiptVerification(page);
     expect(v.ok).toBe('true');
     expect(v.checks[0].slice(0, 2)).toEqual(['entry', 'passed']);
     expect(v.checks[0][2]).toContain("The logged entry (CopyRegistered) names exactly this file's SHA-256 and this filing.");
@@ -203,7 +194,7 @@ it('says it all in Chinese on the zh-CN page', async () => {
     expect(await settledText(page.locator('h1'), '这个文件是否已存证？')).toBe('这个文件是否已存证？');
     await dropFile(page, ZONE, 'work.bin', work);
     expect(await settledText(page.getByTestId('verdict'), /^已在账本中存证。/)).toMatch(/^已在账本中存证。/);
-    const v = await verification(page);
+    const v = await receiptVerification(page);
     expect(v.ok).toBe('true');
     expect(v.text).toContain('回执已在本浏览器中验证通过');
     expect(await page.getByTestId('filed-at').textContent()).toBe(

@@ -6,10 +6,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import { formatVkey } from '../../src/verifier/note.js';
-import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { dropFile, launchBrowser, openTab, screenshot, settledText, receiptVerification } from '../support/browser.js';
 import { registerPrincipal } from '../support/cast.js';
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
 import { call } from '../support/http-client.js';
@@ -88,14 +88,6 @@ afterAll(async () => {
 /** `2026-12-02 09:42:49 UTC`. */
 const utc = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
-async function verification(page: Page) {
-  const box = page.getByTestId('verification');
-  await box.waitFor({ timeout: 30_000 });
-  const checks = await box
-    .locator('li.check')
-    .evaluateAll((items) => items.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-outcome'), li.textContent ?? '']));
-  return { ok: await box.getAttribute('data-ok'), checks, text: (await box.textContent()) ?? '' };
-}
 const check = (v: { checks: Array<Array<string | null>> }, id: string) => v.checks.find(([c]) => c === id) ?? [];
 
 it("verifies the receipt in the page: signature, inclusion, both witnesses by name, the TSA's token with its name and time", async () => {
@@ -105,7 +97,7 @@ it("verifies the receipt in the page: signature, inclusion, both witnesses by na
     await page.goto('/');
     await dropFile(page, ZONE, 'tide-pools.bin', file);
     expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
-    const v = await verification(page);
+    const v = await receiptVerification(page);
     expect(v.checks.map(([id, outcome]) => [id, outcome])).toEqual([
       ['entry', 'passed'],
       ['signature', 'passed'],
@@ -142,7 +134,7 @@ it('says the TSA check and the verification failed when a byte of the token is c
     });
     await page.goto('/');
     await dropFile(page, ZONE, 'tide-pools.bin', file);
-    const v = await verification(page);
+    const v = await receiptVerification(page);
     expect(v.ok).toBe('false');
     expect(v.text).toContain('Verification FAILED');
     expect(v.checks.map(([id, outcome]) => [id, outcome])).toEqual([
@@ -183,7 +175,7 @@ it('says plainly, in Chinese too, that the tokens were not checked where the bro
     // As on plain HTTP from another machine (not a secure context): crypto.subtle is missing.
     await page.addInitScript(() => Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined }));
     await page.goto(`/#sha256=${fileHash}`);
-    const v = await verification(page);
+    const v = await receiptVerification(page);
     expect(v.ok).toBe('true');
     expect(check(v, 'tsa').slice(0, 2)).toEqual(['tsa', 'skipped']);
     expect(check(v, 'tsa')[2]).toContain('本页未验证');
