@@ -1,6 +1,7 @@
 // The event-store contract on a real PostgreSQL (TEST_DATABASE_URL), each test in its own fresh schema,
 // plus the PostgreSQL-specific promise: several processes writing, readers never see a gap.
-import { PostgresEventStore } from '../../src/ledger/event-store/postgres-event-store.js';
+import pg from 'pg';
+import { PostgresEventStore, statements } from '../../src/ledger/event-store/postgres-event-store.js';
 import type { EventStore } from '../../src/ledger/event-store/event-store.port.js';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
 import { runEventStoreContract } from '../contract/event-store.contract.js';
@@ -95,6 +96,38 @@ else {
         });
       }
       expect(polls).toBeGreaterThan(1); // the reader really interleaved with the writers
+    });
+
+    it('stream reads probe the index even with a plan made while the table was small (a generic plan is kept as the log grows)', async () => {
+      const store = await PostgresEventStore.open(url, { schema });
+      opened.push(store);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        // The plan PostgreSQL caches for a named statement is made from the table as it was (here: nearly empty), and
+        // kept until the table is analysed again; the log then grows by thousands of events a second.
+        for (let i = 0; i < 10; i++) await store.appendToStream(`small-${i}`, [{ type: 'T', data: { i }, meta: {} }], 'no-stream');
+        await client.query('SET plan_cache_mode = force_generic_plan');
+        await client.query(`PREPARE read_streams(text[]) AS ${statements(`"${schema}".events`, schema).readStreams.text}`);
+        await client.query(`EXECUTE read_streams(ARRAY['small-1'])`);
+        for (let i = 0; i < 40; i++) {
+          const appends = Array.from({ length: 50 }, (_, k) => ({
+            stream: `grown-${i}-${k}`,
+            events: [{ type: 'T', data: { i, k, pad: 'x'.repeat(200) }, meta: {} }],
+            expectedRevision: 'no-stream' as const,
+          }));
+          await store.appendMulti(appends);
+        }
+        const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE read_streams(ARRAY['grown-3-7', 'small-2'])`)).rows
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
+        expect(plan).toMatch(/Index (Only )?Scan using \S+ on events/);
+        expect(plan).not.toMatch(/Seq Scan on events/);
+        const { rows } = await client.query<{ stream: string }>(`EXECUTE read_streams(ARRAY['grown-3-7', 'small-2'])`);
+        expect(rows.map((r) => r.stream).sort()).toEqual(['grown-3-7', 'small-2']);
+      } finally {
+        await client.end();
+      }
     });
 
     it('stream reads asked for together: each caller gets its own stream, in revision order, in objects of its own', async () => {
