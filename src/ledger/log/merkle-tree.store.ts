@@ -126,7 +126,12 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    // Nodes are written without waiting for the disk: they are a function of the events, which are durable before the
+    // tree follows them, and a tree that lost its last appends in a power cut reopens at the size it kept (nodes and
+    // size are one transaction) and appends those leaves again, with the same hashes. What cannot be derived, a signed
+    // checkpoint and an attestation received, is written with FULL (`durably`); its fsync of the WAL covers the nodes
+    // written before it, so the tree of every stored checkpoint is on disk too.
+    this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS tree (id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL);
@@ -224,18 +229,35 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
   }
 
   async saveCheckpoint(c: StoredCheckpoint): Promise<StoredCheckpoint> {
-    return this.db
-      .transaction(() => {
-        const latest = this.stmt.latest.get();
-        if (latest && latest.treeSize >= c.treeSize) return latest;
-        this.stmt.putCheckpoint.run(c.treeSize, c.rootHash, c.time, c.note);
-        return c;
-      })
-      .immediate();
+    return this.durably(() =>
+      this.db
+        .transaction(() => {
+          const latest = this.stmt.latest.get();
+          if (latest && latest.treeSize >= c.treeSize) return latest;
+          this.stmt.putCheckpoint.run(c.treeSize, c.rootHash, c.time, c.note);
+          return c;
+        })
+        .immediate(),
+    );
   }
 
   async saveAttestation(a: Attestation): Promise<void> {
-    this.stmt.putAttestation.run(a.treeSize, a.kind, a.source, a.body, a.time);
+    this.durably(() => this.stmt.putAttestation.run(a.treeSize, a.kind, a.source, a.body, a.time));
+  }
+
+  /** Runs `write` (one transaction) with synchronous=FULL: it returns once the write is on disk. */
+  private durably<T>(write: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  /** The connection's synchronous setting between writes (1 NORMAL, 2 FULL), for the tests. */
+  synchronousSetting(): number {
+    return Number(this.db.pragma('synchronous', { simple: true }));
   }
 
   async attestations(treeSizes: readonly number[]): Promise<Attestation[]> {
