@@ -1,8 +1,10 @@
 // The rows of one read-model table that a batch of events changes: read once, changed in memory, written back in a few
-// multi-row statements at the end of the batch (a statement per row through TypeORM costs far more than the row).
+// multi-row statements at the end of the batch (a statement per row through TypeORM costs far more than the row), each
+// prepared once (row-writes.ts).
 import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { writeRows } from './row-writes.js';
 
-/** Rows per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters for the widest table. */
+/** Keys per read: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
 const ROWS_PER_STATEMENT = 500;
 
 export class RowBatch<T extends ObjectLiteral> {
@@ -86,42 +88,16 @@ export class RowBatch<T extends ObjectLiteral> {
     this.replaced = false;
   }
 
-  /**
-   * Multi-row INSERT (… ON CONFLICT (key) DO UPDATE), valid on SQLite and PostgreSQL, with values converted as TypeORM
-   * stores them (simple-json, booleans): its query builder spends quadratic time on the parameters of a long statement.
-   */
+  /** Every column of these rows; an upsert changes the columns `update` patched (all once `put` replaced a row). */
   private async write(keys: string[], upsert: boolean): Promise<void> {
     if (keys.length === 0) return;
-    const { driver } = this.em.connection;
     const metadata = this.em.connection.getMetadata(this.entity);
-    const columns = metadata.columns;
-    const q = (name: string) => driver.escape(name);
-    const table = metadata.tablePath.split('.').map(q).join('.');
-    const postgres = driver.options.type === 'postgres';
-    const set = columns.filter((c) => !c.isPrimary && (this.replaced || this.patched.has(c.propertyName)));
-    const conflict = !upsert
-      ? ''
-      : ` ON CONFLICT (${metadata.primaryColumns.map((c) => q(c.databaseName)).join(', ')}) ` +
-        (set.length === 0
-          ? 'DO NOTHING'
-          : `DO UPDATE SET ${set.map((c) => `${q(c.databaseName)} = excluded.${q(c.databaseName)}`).join(', ')}`);
-    const perStatement = Math.min(ROWS_PER_STATEMENT, Math.floor(30_000 / columns.length));
-    for (let i = 0; i < keys.length; i += perStatement) {
-      const chunk = keys.slice(i, i + perStatement);
-      const params: unknown[] = [];
-      const tuples = chunk.map((k) => {
-        const row = this.rows.get(k)!;
-        return `(${columns
-          .map((c) => {
-            params.push(driver.preparePersistentValue(c.getEntityValue(row), c));
-            return postgres ? `$${params.length}` : '?';
-          })
-          .join(', ')})`;
-      });
-      await this.em.query(
-        `INSERT INTO ${table} (${columns.map((c) => q(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}${conflict}`,
-        params,
-      );
-    }
+    const set = upsert ? metadata.columns.filter((c) => !c.isPrimary && (this.replaced || this.patched.has(c.propertyName))) : null;
+    await writeRows(
+      this.em,
+      metadata,
+      keys.map((k) => this.rows.get(k)!),
+      set,
+    );
   }
 }

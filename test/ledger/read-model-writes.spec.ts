@@ -1,0 +1,263 @@
+// The read models' prepared writes (RowBatch through row-writes.ts) on SQLite and, with TEST_DATABASE_URL, PostgreSQL:
+// every column of every read-model entity stored as TypeORM's own insert, update and save store it; an upsert changes
+// only the columns it names; a duplicate key fails the transaction; a statement is prepared once, whatever the number
+// of rows, and run again by later batches.
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryFailedError, type DataSource, type EntityManager, type EntityMetadata, type ObjectLiteral } from 'typeorm';
+import { loadConfig } from '../../src/config.js';
+import { FilingView } from '../../src/filing/filing-view.entity.js';
+import { openReadModels, readModelOptions } from '../../src/ledger/read-models/read-store.js';
+import { RowBatch } from '../../src/ledger/read-models/row-batch.js';
+import { writeRows, type Column } from '../../src/ledger/read-models/row-writes.js';
+import { ALL_READ_MODEL_ENTITIES } from '../support/read-models.js';
+import { dropSchema, freshSchema, testDatabaseUrl } from '../support/pg-schema.js';
+
+interface Store {
+  /** A fresh, migrated read-model database. */
+  open(): Promise<DataSource>;
+  cleanup(): Promise<void>;
+}
+
+function sqlite(): Store {
+  const dirs: string[] = [];
+  const opened: DataSource[] = [];
+  return {
+    open: async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'ledger-writes-'));
+      dirs.push(dataDir);
+      opened.push(await openReadModels(readModelOptions(loadConfig({}, { dataDir }), ALL_READ_MODEL_ENTITIES)));
+      return opened.at(-1)!;
+    },
+    cleanup: async () => {
+      for (const db of opened.splice(0)) await db.destroy();
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgres(url: string): Store {
+  const schemas: string[] = [];
+  const opened: DataSource[] = [];
+  return {
+    open: async () => {
+      const databaseSchema = freshSchema('test_writes');
+      schemas.push(databaseSchema);
+      const config = loadConfig({}, { store: 'postgres', databaseUrl: url, databaseSchema, dataDir: tmpdir() });
+      opened.push(await openReadModels(readModelOptions(config, ALL_READ_MODEL_ENTITIES)));
+      return opened.at(-1)!;
+    },
+    cleanup: async () => {
+      for (const db of opened.splice(0)) await db.destroy();
+      for (const schema of schemas.splice(0)) await dropSchema(schema, url);
+    },
+  };
+}
+
+/** Text that a PostgreSQL array literal or an SQL string must escape, and characters beyond ASCII. */
+const AWKWARD = `a "b", {c} \\d\\ 'e' NULL ; é ☃ 🙂`;
+const JSON_VALUE = { s: AWKWARD, n: [1, -2.5, null, { deep: '{,}' }], t: true, empty: {}, list: [] };
+
+/**
+ * A row of this table with a value in every column, of the column's type; `n` makes its keys and unique columns
+ * differ from other rows', and an odd `n` leaves every nullable column null and sets booleans false. A column type
+ * with no value here fails the test: a read model that adds one is checked once it is given one.
+ */
+function rowOf(metadata: EntityMetadata, n: number): ObjectLiteral {
+  const row: ObjectLiteral = {};
+  for (const c of metadata.columns) {
+    const type = String(c.type);
+    if (c.isNullable && n % 2 === 1) row[c.propertyName] = null;
+    else if (type === 'varchar' || type === 'text') {
+      const text = Array.from(`${n}${c.databaseName}${AWKWARD}`);
+      row[c.propertyName] = text.slice(0, Number(c.length) || text.length).join('');
+    } else if (type === 'integer') row[c.propertyName] = c.isPrimary ? n : 2_147_483_647 - n;
+    else if (type === 'boolean') row[c.propertyName] = n % 2 === 0;
+    else if (type === 'simple-json') row[c.propertyName] = { ...JSON_VALUE, n };
+    else throw new Error(`no test value for ${metadata.tableName}.${c.databaseName} (${type})`);
+  }
+  return row;
+}
+
+/** The table's rows as the database returns them, converted by no entity, in key order. */
+async function rawRows(db: DataSource, metadata: EntityMetadata): Promise<unknown[]> {
+  const q = (name: string) => db.driver.escape(name);
+  const table = metadata.tablePath.split('.').map(q).join('.');
+  return db.query(`SELECT * FROM ${table} ORDER BY ${metadata.primaryColumns.map((c) => q(c.databaseName)).join(', ')}`);
+}
+
+const url = testDatabaseUrl;
+const stores: Array<[string, () => Store]> = [['SQLite', sqlite]];
+if (url) stores.push(['PostgreSQL', () => postgres(url)]);
+else process.stderr.write('\nSKIPPED: read-model writes on PostgreSQL: TEST_DATABASE_URL is not set\n');
+
+describe.each(stores)('read-model writes on %s', (name, makeStore) => {
+  let store: Store;
+  beforeEach(() => {
+    store = makeStore();
+  });
+  afterEach(() => store.cleanup());
+
+  /** For each read-model table: the rows as written by `prepared` in one database and by `typeorm` in another. */
+  async function compare(
+    prepared: (db: DataSource, metadata: EntityMetadata) => Promise<void>,
+    typeorm: (db: DataSource, metadata: EntityMetadata) => Promise<void>,
+  ): Promise<void> {
+    const [ours, theirs] = [await store.open(), await store.open()];
+    for (const entity of ALL_READ_MODEL_ENTITIES) {
+      const metadata = ours.getMetadata(entity);
+      await prepared(ours, metadata);
+      await typeorm(theirs, theirs.getMetadata(entity));
+      const stored = await rawRows(ours, metadata);
+      expect(stored.length).toBeGreaterThan(0);
+      expect({ table: metadata.tableName, rows: stored }).toEqual({ table: metadata.tableName, rows: await rawRows(theirs, metadata) });
+    }
+  }
+
+  const rows = (metadata: EntityMetadata) => [0, 1, 2, 3].map((n) => rowOf(metadata, n));
+  const others = (metadata: EntityMetadata, set: (c: Column) => boolean) => metadata.columns.filter((c) => !c.isPrimary && set(c));
+  /** Row n's key with row n + 10's other columns. */
+  const changed = (metadata: EntityMetadata) =>
+    rows(metadata).map((row, n) => ({ ...rowOf(metadata, n + 10), ...metadata.getEntityIdMap(row) }) as ObjectLiteral);
+
+  it('inserts every column of every read model as TypeORM stores it, and reads it back as it was written', async () => {
+    await compare(
+      (db, m) => db.transaction((em) => writeRows(em, m, rows(m), null)),
+      (db, m) => db.transaction(async (em) => void (await em.insert(m.target, rows(m)))),
+    );
+    const db = await store.open();
+    for (const entity of ALL_READ_MODEL_ENTITIES) {
+      const m = db.getMetadata(entity);
+      await db.transaction((em) => writeRows(em, m, rows(m), null));
+      const read = await db.getRepository(entity).find({ order: Object.fromEntries(m.primaryColumns.map((c) => [c.propertyName, 'ASC'])) });
+      expect(read.map((r: ObjectLiteral) => ({ ...r }))).toEqual(rows(m));
+    }
+  });
+
+  it('an upsert changes only the columns it names, every one of them or none, as update and save do', async () => {
+    const some = (m: EntityMetadata) => others(m, (c) => c.isNullable || String(c.type) === 'boolean');
+    await compare(
+      async (db, m) => {
+        await db.transaction((em) => writeRows(em, m, rows(m), null));
+        await db.transaction((em) => writeRows(em, m, changed(m), some(m)));
+      },
+      async (db, m) => {
+        await db.transaction(async (em) => void (await em.insert(m.target, rows(m))));
+        for (const row of changed(m)) {
+          const patch = Object.fromEntries(some(m).map((c) => [c.propertyName, row[c.propertyName]]));
+          if (Object.keys(patch).length > 0) await db.transaction((em) => em.update(m.target, m.getEntityIdMap(row)!, patch));
+        }
+      },
+    );
+    await compare(
+      async (db, m) => {
+        await db.transaction((em) => writeRows(em, m, rows(m).slice(0, 2), null));
+        await db.transaction((em) =>
+          writeRows(
+            em,
+            m,
+            changed(m),
+            others(m, () => true),
+          ),
+        );
+      },
+      async (db, m) => {
+        await db.transaction(async (em) => void (await em.insert(m.target, rows(m).slice(0, 2))));
+        await db.transaction((em) => em.save(m.target, changed(m)));
+      },
+    );
+    await compare(
+      async (db, m) => {
+        await db.transaction((em) => writeRows(em, m, rows(m).slice(0, 2), null));
+        await db.transaction((em) => writeRows(em, m, changed(m), []));
+      },
+      async (db, m) => {
+        await db.transaction(async (em) => void (await em.insert(m.target, rows(m).slice(0, 2))));
+        await db.transaction(async (em) => void (await em.insert(m.target, changed(m).slice(2))));
+      },
+    );
+  });
+
+  it('RowBatch upserts only the columns its updates patched, leaving the others as the table has them', async () => {
+    const db = await store.open();
+    const m = db.getMetadata(FilingView);
+    const [a, b] = [rowOf(m, 0), rowOf(m, 2)] as FilingView[];
+    await db.transaction(async (em) => {
+      const batch = new RowBatch(em, FilingView, 'filingId');
+      batch.insert(a);
+      batch.insert(b);
+      await batch.flush();
+    });
+    await db.transaction(async (em) => {
+      const batch = new RowBatch(em, FilingView, 'filingId');
+      await batch.load([a.filingId, b.filingId]);
+      // Changed behind the batch's back: the batch's copy of the row no longer has it.
+      await em.update(FilingView, { filingId: a.filingId }, { title: 'changed meanwhile' });
+      batch.update(a.filingId, { status: 'withdrawn', withdrawnAt: '2026-01-01T00:00:00.000Z' });
+      await batch.flush();
+    });
+    const read = await db.getRepository(FilingView).find({ order: { filingId: 'ASC' } });
+    expect(read.map((r) => ({ ...r }))).toEqual([
+      { ...a, title: 'changed meanwhile', status: 'withdrawn', withdrawnAt: '2026-01-01T00:00:00.000Z' },
+      b,
+    ]);
+  });
+
+  it('a duplicate key fails the insert, and the transaction, with the rows it had written', async () => {
+    const db = await store.open();
+    const m = db.getMetadata(FilingView);
+    const [a, b, c] = [rowOf(m, 0), rowOf(m, 2), rowOf(m, 4)] as FilingView[];
+    const failed = db.transaction(async (em) => {
+      const first = new RowBatch(em, FilingView, 'filingId');
+      first.insert(a);
+      first.insert(b);
+      await first.flush();
+      const second = new RowBatch(em, FilingView, 'filingId');
+      second.insert(c);
+      second.insert({ ...b, leafIndex: 99 });
+      await second.flush();
+    });
+    await expect(failed).rejects.toThrow(QueryFailedError);
+    await expect(db.getRepository(FilingView).count()).resolves.toBe(0);
+  });
+
+  it('prepares a statement once for each write, whatever the number of rows, and runs it again in later batches', async () => {
+    const db = await store.open();
+    const m = db.getMetadata(FilingView);
+    let next = 0;
+    const batches = [1, 3, 7, 300, 300, 5, 2];
+    const insert = async (em: EntityManager, n: number) => {
+      const batch = new RowBatch(em, FilingView, 'filingId');
+      for (let i = 0; i < n; i++) batch.insert(rowOf(m, 2 * next++) as FilingView);
+      await batch.flush();
+    };
+    if (name === 'PostgreSQL') {
+      // One transaction holds one connection: the prepared statements listed are that session's.
+      const prepared = await db.transaction(async (em) => {
+        for (const n of batches) await insert(em, n);
+        return em.query(
+          `SELECT statement, generic_plans + custom_plans AS runs FROM pg_prepared_statements WHERE name LIKE 'read-models.write.%'`,
+        );
+      });
+      expect(prepared).toEqual([{ statement: expect.stringMatching(/^INSERT INTO .*"filings".* unnest\(/), runs: String(batches.length) }]);
+    } else {
+      // better-sqlite3's one connection, which every transaction runs on; a transaction per batch, as the runner's.
+      const connection = (db.driver as unknown as { databaseConnection: { prepare(sql: string): unknown } }).databaseConnection;
+      const prepare = connection.prepare.bind(connection);
+      const prepared: string[] = [];
+      connection.prepare = (sql: string) => {
+        prepared.push(sql);
+        return prepare(sql);
+      };
+      const inserts = () => prepared.filter((sql) => sql.startsWith('INSERT INTO "filings"')).length;
+      for (const n of batches) await db.transaction((em) => insert(em, n));
+      expect(inserts()).toBe(4); // 256, 32, 4 and 1 rows, each prepared by the first batch that needed it
+      for (const n of batches) await db.transaction((em) => insert(em, n));
+      expect(inserts()).toBe(4);
+      Reflect.deleteProperty(connection, 'prepare'); // the prototype's again
+    }
+    await expect(db.getRepository(FilingView).count()).resolves.toBe(next);
+  });
+});
