@@ -7,7 +7,7 @@ import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { canonicalEnvelopeBody, type EventEnvelope } from '../verifier/envelope.js';
 import type { Ledger } from './dataset.js';
-import { ROOT, runMeasured } from './processes.js';
+import { ROOT, runMeasured, startFlags } from './processes.js';
 
 export const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
@@ -25,7 +25,10 @@ export interface VerifyFigure {
   output: string;
 }
 
-/** The real CLI in its own process: `node bin/sandbox-ledger.js verify --export … --checkpoint … --vkey …`. */
+/**
+ * The real CLI in its own process, as `npx sandbox-ledger verify --export … --checkpoint … --vkey …` runs it: node with the
+ * flags of the bin's shebang (those of `npm start`, test/production/start-command.spec.ts), which `node bin/…` alone drops.
+ */
 export async function benchVerify(
   exportFile: string,
   checkpointFile: string,
@@ -34,6 +37,7 @@ export async function benchVerify(
   bytes: number,
 ): Promise<VerifyFigure> {
   const run = await runMeasured([
+    ...startFlags(),
     'bin/sandbox-ledger.js',
     'verify',
     '--export',

@@ -12,6 +12,12 @@ const ROWS = 64;
 const RECENT = 32768;
 /** Rows read per page while the book walks every filing (it writes between pages). */
 const PAGE = 1024;
+/**
+ * SQLite's page cache, in KiB (SQLite's own default). better-sqlite3 builds SQLite with 16 MB instead, which fills as the
+ * table grows past it: memory then grows with the export up to 16 MB. Records go in in filing order and are looked up
+ * mostly near the end of the table (ids are time-ordered), so the pages in use are few.
+ */
+const CACHE_KIB = 2000;
 
 // A cached right that can never change holds `until: Infinity`, which JSON writes as null (no replacer: it is slow).
 const encode = (record: FilingRecord): string => JSON.stringify(record);
@@ -52,6 +58,7 @@ export class SqliteFilingStore implements FilingStore {
       db.pragma('journal_mode = OFF');
       db.pragma('synchronous = OFF');
       db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma(`cache_size = -${CACHE_KIB}`);
       db.exec('CREATE TABLE filings (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL)');
       this.getRow = db.prepare('SELECT seq, record FROM filings WHERE id = ?');
       // A record already in the table keeps its place (seq); only a new one takes the seq given.
