@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { QueryFailedError, type EntityManager, type EntityMetadata, type ObjectLiteral, type QueryRunner } from 'typeorm';
 import type pg from 'pg';
+import { tableOf } from './keyed-read.js';
 
 export type Column = EntityMetadata['columns'][number];
 
@@ -153,11 +154,8 @@ const quote = (metadata: EntityMetadata, name: string) => metadata.connection.dr
 
 /** `INSERT INTO table (every column)`, the table with its schema on PostgreSQL. */
 function insertInto(metadata: EntityMetadata): string {
-  const table = metadata.tablePath
-    .split('.')
-    .map((part) => quote(metadata, part))
-    .join('.');
-  return `INSERT INTO ${table} (${metadata.columns.map((c) => quote(metadata, c.databaseName)).join(', ')})`;
+  const columns = metadata.columns.map((c) => quote(metadata, c.databaseName));
+  return `INSERT INTO ${tableOf(metadata.connection, metadata.target)} (${columns.join(', ')})`;
 }
 
 /** Nothing for an insert; for an upsert, the columns `set` taken from the row written when the key exists. */
