@@ -31,6 +31,42 @@ const popcount32 = (x: number): number => {
   return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 };
 
+/** The widest chunk whose keys get a presence bitmap (2^24 bits, 2 MiB). */
+const PRESENCE_BITS_MAX = 24;
+
+/** The most keys one chunk's probes may take (4 MiB of masks); a wider radius is searched by comparing every entry. */
+const MASKS_MAX = 1 << 20;
+const maskCache = new Map<string, Int32Array | null>();
+
+/**
+ * Every mask of at most `radius` set bits among the low `len` bits (0 first): a chunk's key XOR each mask is each key
+ * within `radius` bits of it. Built once per (len, radius); null when there would be more than MASKS_MAX.
+ */
+export function masksWithin(len: number, radius: number): Int32Array | null {
+  const name = `${len}:${radius}`;
+  if (maskCache.has(name)) return maskCache.get(name)!;
+  let count = 0;
+  for (let k = 0, binomial = 1; k <= radius; binomial = (binomial * (len - k)) / (k + 1), k++) count += binomial;
+  let masks: Int32Array | null = null;
+  if (count <= MASKS_MAX) {
+    masks = new Int32Array(count);
+    // Weight by weight: each mask of weight w - 1 gains one bit above its highest, so each set is made exactly once.
+    let n = 1;
+    for (let w = 1, from = 0; w <= radius; w++) {
+      const to = n;
+      for (let i = from; i < to; i++) {
+        for (let bit = 32 - Math.clz32(masks[i]); bit < len; bit++) masks[n++] = masks[i] | (1 << bit);
+      }
+      from = to;
+    }
+    // Ordered by the bits above the low nine: keys that differ only there share one 64-byte line of a presence
+    // bitmap, so a chunk's probes load each line once, one after the other.
+    masks.sort((a, b) => (a >>> 9) - (b >>> 9) || a - b);
+  }
+  maskCache.set(name, masks);
+  return masks;
+}
+
 /** Hex (most significant bit first) to 32-bit words. */
 export function hexToWords(hex: string, bits: number): Uint32Array {
   if (hex.length !== bits / 4 || !/^[0-9a-f]+$/.test(hex)) throw new Error(`expected ${bits / 4} lowercase hex characters`);
@@ -51,6 +87,11 @@ export class MultiIndexHash {
   private readonly chunkStart: number[] = [];
   private readonly chunkBits: number[] = [];
   private readonly tables: Array<Map<number, number[]>>;
+  /**
+   * Per table, one bit per possible key (chunks of at most 24 bits: 2 MiB at most), set when the table has that key.
+   * A query's probes are mostly keys no entry has; the bit answers those without a lookup in the table's Map.
+   */
+  private readonly present: Array<Uint8Array | null>;
   private readonly hashes: Uint32Array[] = [];
   private readonly entries: HashEntry[] = [];
   private stamps = new Uint32Array(1024);
@@ -70,6 +111,7 @@ export class MultiIndexHash {
       start += len;
     }
     this.tables = Array.from({ length: chunks }, () => new Map());
+    this.present = this.chunkBits.map((len) => (len <= PRESENCE_BITS_MAX ? new Uint8Array(Math.ceil(2 ** len / 8)) : null));
   }
 
   get size(): number {
@@ -98,6 +140,8 @@ export class MultiIndexHash {
     }
     for (let j = 0; j < this.chunks; j++) {
       const key = this.chunk(h, j);
+      const present = this.present[j];
+      if (present) present[key >>> 3] |= 1 << (key & 7);
       const bucket = this.tables[j].get(key);
       if (bucket) bucket.push(id);
       else this.tables[j].set(key, [id]);
@@ -106,48 +150,36 @@ export class MultiIndexHash {
 
   /** Every entry within `radius` bits of `hex` that `accept` lets through, nearest first (then log order). */
   search(hex: string, radius: number, accept: (e: HashEntry) => boolean = () => true): { matches: Match[]; stats: SearchStats } {
-    const q = hexToWords(hex, this.bits);
     const perChunk = Math.floor(radius / this.chunks);
+    const masks = this.chunkBits.map((len) => masksWithin(len, Math.min(perChunk, len)));
+    // A radius so wide that a chunk has more than MASKS_MAX keys near it: comparing with every entry is cheaper.
+    if (masks.some((m) => m === null))
+      return { matches: this.linearScan(hex, radius, accept), stats: { probes: 0, examined: this.entries.length } };
+    const q = hexToWords(hex, this.bits);
     const stamp = ++this.query;
     const matches: Match[] = [];
     let probes = 0;
     let examined = 0;
-    // Positions flipped so far, lowest first: the keys within perChunk bits are enumerated in a loop, not by recursion.
-    const flipped = new Int32Array(Math.max(perChunk, 1));
     for (let j = 0; j < this.chunks; j++) {
       const table = this.tables[j];
-      const len = this.chunkBits[j];
-      const most = Math.min(perChunk, len);
-      let key = this.chunk(q, j);
-      let depth = 0;
-      let next = 0; // the lowest position the next flip may take
-      for (;;) {
-        probes++;
-        const bucket = table.get(key);
-        if (bucket) {
-          for (const id of bucket) {
-            if (this.stamps[id] === stamp) continue;
-            this.stamps[id] = stamp;
-            examined++;
-            const entry = this.entries[id];
-            if (!accept(entry)) continue;
-            const distance = hammingDistance(q, this.hashes[id]);
-            if (distance <= radius) matches.push({ entry, distance });
-          }
+      const present = this.present[j];
+      const flips = masks[j]!;
+      const key = this.chunk(q, j);
+      probes += flips.length;
+      for (let f = 0; f < flips.length; f++) {
+        const probe = key ^ flips[f];
+        if (present && (present[probe >>> 3] & (1 << (probe & 7))) === 0) continue;
+        const bucket = table.get(probe);
+        if (!bucket) continue;
+        for (const id of bucket) {
+          if (this.stamps[id] === stamp) continue;
+          this.stamps[id] = stamp;
+          examined++;
+          const entry = this.entries[id];
+          if (!accept(entry)) continue;
+          const distance = hammingDistance(q, this.hashes[id]);
+          if (distance <= radius) matches.push({ entry, distance });
         }
-        // The next key: flip one more position if allowed, else move the last flip up (undoing those at the end).
-        if (depth < most && next < len) {
-          flipped[depth++] = next;
-          key ^= 1 << next;
-          next++;
-          continue;
-        }
-        while (depth > 0 && flipped[depth - 1] + 1 >= len) key ^= 1 << flipped[--depth];
-        if (depth === 0) break;
-        const p = flipped[depth - 1];
-        key ^= (1 << p) | (1 << (p + 1));
-        flipped[depth - 1] = p + 1;
-        next = p + 2;
       }
     }
     matches.sort((a, b) => a.distance - b.distance || a.entry.leafIndex - b.entry.leafIndex);

@@ -1,5 +1,12 @@
 // The multi-index near-duplicate search finds exactly what a linear scan finds, while examining a small fraction of the entries.
-import { CHUNKS, hammingDistance, hexToWords, MultiIndexHash, NearDuplicateIndex } from '../../src/settlement/near-duplicate.index.js';
+import {
+  CHUNKS,
+  hammingDistance,
+  hexToWords,
+  masksWithin,
+  MultiIndexHash,
+  NearDuplicateIndex,
+} from '../../src/settlement/near-duplicate.index.js';
 
 /** Deterministic xorshift32, so a failure reproduces. */
 function rng(seed: number) {
@@ -75,6 +82,7 @@ describe('MultiIndexHash', () => {
     [256, 16, 31],
     [64, 4, 3],
     [64, 3, 0],
+    [256, 9, 27], // chunks of 28 and 29 bits: wider than the presence bitmaps go, looked up in the tables alone
   ])('%p bits in %p chunks, r = %p: probes every key within ⌊r/m⌋ bits of each chunk once', (bits, chunks, r) => {
     const binomial = (n: number, k: number): number => (k === 0 ? 1 : (binomial(n, k - 1) * (n - k + 1)) / k);
     const within = (len: number, radius: number) =>
@@ -102,6 +110,31 @@ describe('MultiIndexHash', () => {
     const { matches } = index.search(base, 8);
     expect(matches.map((m) => m.distance)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(matches.every((m) => m.entry.filingId === `d${m.distance}`)).toBe(true);
+  });
+
+  it.each([
+    [22, 2, 1 + 22 + 231],
+    [16, 1, 17],
+    [29, 3, 1 + 29 + 406 + 3654],
+    [8, 8, 256],
+  ])('masks within %p bits and radius %p: each of the %p keys within the radius once', (len, radius, count) => {
+    const masks = masksWithin(len, radius)!;
+    expect(masks).toHaveLength(count);
+    expect(new Set(masks).size).toBe(count);
+    const weight = (m: number) => m.toString(2).replace(/0/g, '').length;
+    expect(masks.every((m) => m >= 0 && m < 2 ** len && weight(m) <= radius)).toBe(true);
+  });
+
+  it('a radius with more than a million keys near a chunk is searched by comparing every entry, with the same answer', () => {
+    expect(masksWithin(22, 21)).toBeNull();
+    const rand = rng(11);
+    const index = new MultiIndexHash(64, CHUNKS.phash64);
+    for (let i = 0; i < 300; i++) index.add(randomHex(64, rand), { filingId: `f${i}`, creator: 'x', leafIndex: i });
+    const query = randomHex(64, rand);
+    const { matches, stats } = index.search(query, 30);
+    expect(stats).toEqual({ probes: 0, examined: 300 });
+    expect(matches.length).toBeGreaterThan(0);
+    expect(matches).toEqual(index.linearScan(query, 30));
   });
 
   it('measures distance on words, most significant bit first', () => {
