@@ -107,7 +107,9 @@ export class GroupCommit {
     } catch (err) {
       this.fail(batch, err);
     }
-    if (written instanceof Promise) {
+    // Any returned promise, not only one of this realm: `instanceof Promise` is false for one node's own modules make
+    // when the code runs in a vm context (jest's ESM modules), and two batches would then be written at once.
+    if (written) {
       this.inFlight = written
         .catch((err: unknown) => this.fail(batch, err))
         .then(() => {
