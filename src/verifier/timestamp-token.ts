@@ -14,6 +14,15 @@ const EXT_KEY_USAGE_OID = '2.5.29.37';
 const TIME_STAMPING_OID = '1.3.6.1.5.5.7.3.8';
 const EC_PUBLIC_KEY_OID = '1.2.840.10045.2.1';
 const ECDSA_OID = /^1\.2\.840\.10045\.4\.(?:1|3\.[1-4])$/;
+/** The order n of each named curve WebCrypto verifies with (SEC 2 / FIPS 186-5): an ECDSA r or s lies in [1, n - 1]. */
+const CURVE_ORDERS: Record<string, bigint> = {
+  '1.2.840.10045.3.1.7': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n, // P-256
+  // P-384
+  '1.3.132.0.34': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  // P-521
+  '1.3.132.0.35':
+    0x01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
+};
 /** The digests a signer may use: SHA-256, SHA-384, SHA-512. */
 const DIGEST_OIDS = ['2.16.840.1.101.3.4.2.1', '2.16.840.1.101.3.4.2.2', '2.16.840.1.101.3.4.2.3'];
 const NAME_OIDS: Record<string, string> = {
@@ -141,11 +150,21 @@ const plainParams = (a: pkijs.AlgorithmIdentifier, nullAllowed: boolean) =>
 
 const isEcKey = (key: pkijs.PublicKeyInfo) => key.algorithm.algorithmId === EC_PUBLIC_KEY_OID;
 
+/** The order of an EC key's named curve; null for another kind of key or a curve not listed. */
+function curveOrderOf(key: pkijs.PublicKeyInfo): bigint | null {
+  const params = key.algorithm.algorithmParams as unknown;
+  if (!isEcKey(key) || !(params instanceof asn1js.ObjectIdentifier)) return null;
+  return CURVE_ORDERS[params.valueBlock.toString()] ?? null;
+}
+
 /**
- * `sig` is exactly one DER Ecdsa-Sig-Value: a SEQUENCE of two minimal positive INTEGERs, nothing before or after. pkijs
- * turns a signature into r‖s leniently, so without this a changed byte of its encoding could still verify.
+ * `sig` is exactly one DER Ecdsa-Sig-Value by a key on the curve of order `order`: a SEQUENCE of two minimal positive
+ * INTEGERs below the order, nothing before or after. pkijs turns a signature into r‖s leniently (an integer longer than
+ * the curve's size loses its leading bytes), so without this a changed byte of its encoding could still verify. A null
+ * order (a curve not known here) is refused.
  */
-export function isDerEcdsaSignature(sig: Uint8Array): boolean {
+export function isDerEcdsaSignature(sig: Uint8Array, order: bigint | null): boolean {
+  if (order === null) return false;
   const parsed = asn1js.fromBER(toArrayBuffer(sig));
   if (parsed.offset !== sig.length || parsed.result.error || !(parsed.result instanceof asn1js.Sequence)) return false;
   const ints = parsed.result.valueBlock.value;
@@ -154,6 +173,8 @@ export function isDerEcdsaSignature(sig: Uint8Array): boolean {
   const minimalPositive = (v: Uint8Array) =>
     v.length > 0 && (v[0] & 0x80) === 0 && !(v[0] === 0 && (v.length === 1 || (v[1] & 0x80) === 0));
   if (!values.every(minimalPositive)) return false;
+  const toBigInt = (v: Uint8Array) => v.reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
+  if (!values.every((v) => toBigInt(v) < order)) return false;
   // Encoded afresh (short lengths where they fit): equal only if the given bytes were DER themselves.
   const again = new asn1js.Sequence({ value: values.map((v) => new asn1js.Integer({ valueHex: toArrayBuffer(v) })) }).toBER();
   return bytesEqual(new Uint8Array(again), sig);
@@ -170,7 +191,7 @@ function certificateSignatureStrict(cert: pkijs.Certificate, issuerKey: pkijs.Pu
   const ecdsa = ECDSA_OID.test(outer.algorithmId) || isEcKey(issuerKey);
   if (!plainParams(outer, !ecdsa)) return false;
   if (cert.signatureValue.valueBlock.unusedBits !== 0) return false;
-  return !ecdsa || isDerEcdsaSignature(new Uint8Array(cert.signatureValue.valueBlock.valueHexView));
+  return !ecdsa || isDerEcdsaSignature(new Uint8Array(cert.signatureValue.valueBlock.valueHexView), curveOrderOf(issuerKey));
 }
 
 /** Trust anchors must at least be intact: each a CA whose own signature over itself verifies, in DER. */
@@ -275,7 +296,7 @@ export async function verifyTimestampToken(
   }
   if (
     (ECDSA_OID.test(signerInfo.signatureAlgorithm.algorithmId) || isEcKey(signer.subjectPublicKeyInfo)) &&
-    !isDerEcdsaSignature(new Uint8Array(signerInfo.signature.valueBlock.valueHexView))
+    !isDerEcdsaSignature(new Uint8Array(signerInfo.signature.valueBlock.valueHexView), curveOrderOf(signer.subjectPublicKeyInfo))
   ) {
     throw new TimestampError("the token's signature is not a DER signature over its signed attributes");
   }

@@ -18,6 +18,19 @@ import {
 
 const run = promisify(execFile);
 
+/** Where the DER ECDSA signature that ends a token (its SignerInfo's last OCTET STRING) keeps r's last byte and s. */
+function ecdsaSignatureAtEnd(token: Uint8Array): { rLast: number; sLength: number; sValue: number } {
+  for (let n = 8; n < 0x80; n++) {
+    const at = token.length - 2 - n;
+    if (token[at] !== 0x04 || token[at + 1] !== n || token[at + 2] !== 0x30 || token[at + 3] !== n - 2 || token[at + 4] !== 0x02) continue;
+    const rLength = token[at + 5];
+    const sTag = at + 6 + rLength;
+    if (token[sTag] !== 0x02 || sTag + 2 + token[sTag + 1] !== token.length) continue;
+    return { rLast: token[sTag - 1], sLength: token[sTag + 1], sValue: sTag + 2 };
+  }
+  throw new Error('the token does not end with an ECDSA signature');
+}
+
 describe('RFC 3161 time-stamps from an openssl TSA', () => {
   let tsa: OpensslTsa;
   let other: OpensslTsa;
@@ -114,22 +127,51 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     await expect(verifyTimestampToken(altered, message, cas, nonce)).rejects.toThrow(/not named exactly/);
   });
 
-  it('takes an ECDSA signature only as one DER SEQUENCE of two minimal positive INTEGERs', () => {
+  it('takes an ECDSA signature only as one DER SEQUENCE of two minimal positive INTEGERs below the curve order', () => {
     const int = (hex: string) => `02${(hex.length / 2).toString(16).padStart(2, '0')}${hex}`;
     const seq = (body: string) => Buffer.from(`30${(body.length / 2).toString(16).padStart(2, '0')}${body}`, 'hex');
+    const P256 = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const hex = (n: bigint) => n.toString(16).padStart(64, '0');
+    const der = (sig: Buffer) => isDerEcdsaSignature(sig, P256);
     const r = '7f'.repeat(32);
     const highR = `00${'80'.repeat(32)}`;
-    expect(isDerEcdsaSignature(seq(int(r) + int(highR)))).toBe(true);
+    expect(der(seq(int(r) + int(highR)))).toBe(true);
+    expect(der(seq(int(r) + int(`00${hex(P256 - 1n)}`)))).toBe(true);
     // A leading zero that is not needed, a negative value, zero, a long-form length, bytes after it, a SET, three values.
-    expect(isDerEcdsaSignature(seq(int(`00${r}`) + int(r)))).toBe(false);
-    expect(isDerEcdsaSignature(seq(int('80'.repeat(32)) + int(r)))).toBe(false);
-    expect(isDerEcdsaSignature(seq(int('00') + int(r)))).toBe(false);
-    expect(isDerEcdsaSignature(Buffer.from(`3081${'44'}${int(r)}${int(r)}`, 'hex'))).toBe(false);
-    expect(isDerEcdsaSignature(Buffer.concat([seq(int(r) + int(r)), Buffer.from([0])]))).toBe(false);
+    expect(der(seq(int(`00${r}`) + int(r)))).toBe(false);
+    expect(der(seq(int('80'.repeat(32)) + int(r)))).toBe(false);
+    expect(der(seq(int('00') + int(r)))).toBe(false);
+    expect(der(Buffer.from(`3081${'44'}${int(r)}${int(r)}`, 'hex'))).toBe(false);
+    expect(der(Buffer.concat([seq(int(r) + int(r)), Buffer.from([0])]))).toBe(false);
     const set = seq(int(r) + int(r));
     set[0] = 0x31;
-    expect(isDerEcdsaSignature(set)).toBe(false);
-    expect(isDerEcdsaSignature(seq(int(r) + int(r) + int(r)))).toBe(false);
+    expect(der(set)).toBe(false);
+    expect(der(seq(int(r) + int(r) + int(r)))).toBe(false);
+    // The curve's order or more: n itself, and a high s whose needed leading zero became 01 (2^256 + s), which pkijs
+    // cuts back to s. That one bit flipped in a real token verified before the order was checked.
+    expect(der(seq(int(r) + int(`00${hex(P256)}`)))).toBe(false);
+    expect(der(seq(int(r) + int(`01${'c6'.repeat(32)}`)))).toBe(false);
+    expect(der(seq(int(`01${'c6'.repeat(32)}`) + int(r)))).toBe(false);
+    // A key whose curve is not known here: refused.
+    expect(isDerEcdsaSignature(seq(int(r) + int(r)), null)).toBe(false);
+  });
+
+  it("refuses a token whose signature's s gained a leading byte pkijs would drop (s plus a multiple of 2^256)", async () => {
+    const cas = parsePemCertificates(tsa.caPem);
+    // pkijs writes a 33-byte s over the last byte of r: with that byte equal to r's last one, the signature would still
+    // verify. A real TSA signature with a high s (a needed leading 00) and r's last byte in 01..7f is looked for.
+    for (let tries = 0; tries < 60; tries++) {
+      const nonce = newNonce();
+      const token = await fetchTimestamp(tsa.url, digest, nonce);
+      const sig = ecdsaSignatureAtEnd(token);
+      if (sig.sLength !== 33 || sig.rLast < 1 || sig.rLast > 0x7f) continue;
+      await expect(verifyTimestampToken(token, message, cas, nonce)).resolves.toBeDefined();
+      const altered = token.slice();
+      altered[sig.sValue] = sig.rLast; // s becomes rLast·2^256 + s, above the curve order
+      await expect(verifyTimestampToken(altered, message, cas, nonce)).rejects.toThrow(/not a DER signature/);
+      return;
+    }
+    throw new Error('no token with a high s and r ending in 01..7f in 60');
   });
 
   it('checks that a CA given as trust anchor is intact', async () => {
