@@ -14,15 +14,6 @@ const EXT_KEY_USAGE_OID = '2.5.29.37';
 const TIME_STAMPING_OID = '1.3.6.1.5.5.7.3.8';
 const EC_PUBLIC_KEY_OID = '1.2.840.10045.2.1';
 const ECDSA_OID = /^1\.2\.840\.10045\.4\.(?:1|3\.[1-4])$/;
-/** The order n of each named curve WebCrypto verifies with (SEC 2 / FIPS 186-5): an ECDSA r or s lies in [1, n - 1]. */
-const CURVE_ORDERS: Record<string, bigint> = {
-  '1.2.840.10045.3.1.7': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n, // P-256
-  // P-384
-  '1.3.132.0.34': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
-  // P-521
-  '1.3.132.0.35':
-    0x01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
-};
 /** The digests a signer may use: SHA-256, SHA-384, SHA-512. */
 const DIGEST_OIDS = ['2.16.840.1.101.3.4.2.1', '2.16.840.1.101.3.4.2.2', '2.16.840.1.101.3.4.2.3'];
 const NAME_OIDS: Record<string, string> = {
@@ -150,21 +141,22 @@ const plainParams = (a: pkijs.AlgorithmIdentifier, nullAllowed: boolean) =>
 
 const isEcKey = (key: pkijs.PublicKeyInfo) => key.algorithm.algorithmId === EC_PUBLIC_KEY_OID;
 
-/** The order of an EC key's named curve; null for another kind of key or a curve not listed. */
-function curveOrderOf(key: pkijs.PublicKeyInfo): bigint | null {
+/** The size in bytes of an EC key's named curve (32 for P-256); null for another kind of key or a curve pkijs lacks. */
+function curveBytesOf(key: pkijs.PublicKeyInfo): number | null {
   const params = key.algorithm.algorithmParams as unknown;
   if (!isEcKey(key) || !(params instanceof asn1js.ObjectIdentifier)) return null;
-  return CURVE_ORDERS[params.valueBlock.toString()] ?? null;
+  return pkijs.ECNamedCurves.find(params.valueBlock.toString())?.size ?? null;
 }
 
 /**
- * `sig` is exactly one DER Ecdsa-Sig-Value by a key on the curve of order `order`: a SEQUENCE of two minimal positive
- * INTEGERs below the order, nothing before or after. pkijs turns a signature into r‖s leniently (an integer longer than
- * the curve's size loses its leading bytes), so without this a changed byte of its encoding could still verify. A null
- * order (a curve not known here) is refused.
+ * `sig` is exactly one DER Ecdsa-Sig-Value by a key on a curve of `curveBytes` bytes: a SEQUENCE of two minimal positive
+ * INTEGERs of at most that many bytes (beside a sign byte), nothing before or after. pkijs places r and s right-aligned
+ * in r‖s without checking their length, so a longer s would overwrite the end of r: with its extra byte equal to r's
+ * last one, a changed signature would still verify. WebCrypto then checks that r and s are below the curve's order.
+ * A null size (a curve not known) is refused.
  */
-export function isDerEcdsaSignature(sig: Uint8Array, order: bigint | null): boolean {
-  if (order === null) return false;
+export function isDerEcdsaSignature(sig: Uint8Array, curveBytes: number | null): boolean {
+  if (curveBytes === null) return false;
   const parsed = asn1js.fromBER(toArrayBuffer(sig));
   if (parsed.offset !== sig.length || parsed.result.error || !(parsed.result instanceof asn1js.Sequence)) return false;
   const ints = parsed.result.valueBlock.value;
@@ -173,8 +165,7 @@ export function isDerEcdsaSignature(sig: Uint8Array, order: bigint | null): bool
   const minimalPositive = (v: Uint8Array) =>
     v.length > 0 && (v[0] & 0x80) === 0 && !(v[0] === 0 && (v.length === 1 || (v[1] & 0x80) === 0));
   if (!values.every(minimalPositive)) return false;
-  const toBigInt = (v: Uint8Array) => v.reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
-  if (!values.every((v) => toBigInt(v) < order)) return false;
+  if (!values.every((v) => v.length - (v[0] === 0 ? 1 : 0) <= curveBytes)) return false;
   // Encoded afresh (short lengths where they fit): equal only if the given bytes were DER themselves.
   const again = new asn1js.Sequence({ value: values.map((v) => new asn1js.Integer({ valueHex: toArrayBuffer(v) })) }).toBER();
   return bytesEqual(new Uint8Array(again), sig);
@@ -191,7 +182,7 @@ function certificateSignatureStrict(cert: pkijs.Certificate, issuerKey: pkijs.Pu
   const ecdsa = ECDSA_OID.test(outer.algorithmId) || isEcKey(issuerKey);
   if (!plainParams(outer, !ecdsa)) return false;
   if (cert.signatureValue.valueBlock.unusedBits !== 0) return false;
-  return !ecdsa || isDerEcdsaSignature(new Uint8Array(cert.signatureValue.valueBlock.valueHexView), curveOrderOf(issuerKey));
+  return !ecdsa || isDerEcdsaSignature(new Uint8Array(cert.signatureValue.valueBlock.valueHexView), curveBytesOf(issuerKey));
 }
 
 /** Trust anchors must at least be intact: each a CA whose own signature over itself verifies, in DER. */
@@ -245,6 +236,9 @@ export async function verifyTimestampToken(
     if (signed.version !== 3) throw new Error(`SignedData version ${signed.version} is not 3`);
     if (signerInfo.version !== (signerInfo.sid instanceof pkijs.IssuerAndSerialNumber ? 1 : 3))
       throw new Error('SignerInfo version does not fit its sid');
+    // pkijs's chain check would take revocation lists from the token and check their signatures by its own lenient
+    // ECDSA reading; nothing here relies on them, so a token carries none.
+    if (signed.crls && signed.crls.length > 0) throw new Error('it carries revocation lists');
     // What was parsed encodes back to the very bytes given: nothing in the token was skipped over.
     const again = new pkijs.ContentInfo({ contentType: content.contentType, content: signed.toSchema(true) }).toSchema().toBER();
     if (!bytesEqual(new Uint8Array(again), token)) throw new Error('not in canonical DER');
@@ -296,7 +290,7 @@ export async function verifyTimestampToken(
   }
   if (
     (ECDSA_OID.test(signerInfo.signatureAlgorithm.algorithmId) || isEcKey(signer.subjectPublicKeyInfo)) &&
-    !isDerEcdsaSignature(new Uint8Array(signerInfo.signature.valueBlock.valueHexView), curveOrderOf(signer.subjectPublicKeyInfo))
+    !isDerEcdsaSignature(new Uint8Array(signerInfo.signature.valueBlock.valueHexView), curveBytesOf(signer.subjectPublicKeyInfo))
   ) {
     throw new TimestampError("the token's signature is not a DER signature over its signed attributes");
   }

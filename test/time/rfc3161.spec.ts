@@ -1,10 +1,12 @@
 // RFC 3161 against a real TSA (`openssl ts -reply` behind a loopback endpoint): tokens verify with the verifier's portable
 // code (pkijs over WebCrypto, no node: module), and nothing else does: no byte or bit of a token or of its CA changed.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import * as pkijs from 'pkijs';
 import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import { fetchTimestamp, newNonce, sha256 } from '../../src/timestamp/rfc3161.js';
 import {
@@ -127,16 +129,13 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     await expect(verifyTimestampToken(altered, message, cas, nonce)).rejects.toThrow(/not named exactly/);
   });
 
-  it('takes an ECDSA signature only as one DER SEQUENCE of two minimal positive INTEGERs below the curve order', () => {
+  it('takes an ECDSA signature only as one DER SEQUENCE of two minimal positive INTEGERs of the curve size at most', () => {
     const int = (hex: string) => `02${(hex.length / 2).toString(16).padStart(2, '0')}${hex}`;
     const seq = (body: string) => Buffer.from(`30${(body.length / 2).toString(16).padStart(2, '0')}${body}`, 'hex');
-    const P256 = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
-    const hex = (n: bigint) => n.toString(16).padStart(64, '0');
-    const der = (sig: Buffer) => isDerEcdsaSignature(sig, P256);
+    const der = (sig: Buffer) => isDerEcdsaSignature(sig, 32);
     const r = '7f'.repeat(32);
     const highR = `00${'80'.repeat(32)}`;
     expect(der(seq(int(r) + int(highR)))).toBe(true);
-    expect(der(seq(int(r) + int(`00${hex(P256 - 1n)}`)))).toBe(true);
     // A leading zero that is not needed, a negative value, zero, a long-form length, bytes after it, a SET, three values.
     expect(der(seq(int(`00${r}`) + int(r)))).toBe(false);
     expect(der(seq(int('80'.repeat(32)) + int(r)))).toBe(false);
@@ -147,16 +146,39 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     set[0] = 0x31;
     expect(der(set)).toBe(false);
     expect(der(seq(int(r) + int(r) + int(r)))).toBe(false);
-    // The curve's order or more: n itself, and a high s whose needed leading zero became 01 (2^256 + s), which pkijs
-    // cuts back to s. That one bit flipped in a real token verified before the order was checked.
-    expect(der(seq(int(r) + int(`00${hex(P256)}`)))).toBe(false);
+    // Longer than the curve: a high s whose needed leading zero became 01 (2^256 + s), which pkijs would write over
+    // the last byte of r; the same for r; a key whose curve is not known.
     expect(der(seq(int(r) + int(`01${'c6'.repeat(32)}`)))).toBe(false);
     expect(der(seq(int(`01${'c6'.repeat(32)}`) + int(r)))).toBe(false);
-    // A key whose curve is not known here: refused.
     expect(isDerEcdsaSignature(seq(int(r) + int(r)), null)).toBe(false);
   });
 
-  it("refuses a token whose signature's s gained a leading byte pkijs would drop (s plus a multiple of 2^256)", async () => {
+  it.each([
+    ['P-256', 32],
+    ['P-384', 48],
+    ['P-521', 66],
+  ] as const)('on %s, a real signature is taken, and the same with a byte before s is not', (namedCurve, size) => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve });
+    // r‖s of fixed size, then each as a minimal positive DER INTEGER (lengths past 127 in long form, as P-521 needs).
+    const raw = sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    const length = (n: number) => Buffer.from(n < 0x80 ? [n] : [0x81, n]);
+    const int = (v: Buffer) => {
+      let i = 0;
+      while (i < v.length - 1 && v[i] === 0 && v[i + 1] < 0x80) i++;
+      const body = v[i] >= 0x80 ? Buffer.concat([Buffer.from([0]), v.subarray(i)]) : v.subarray(i);
+      return Buffer.concat([Buffer.from([0x02]), length(body.length), body]);
+    };
+    const seq = (...parts: Buffer[]) => {
+      const body = Buffer.concat(parts);
+      return Buffer.concat([Buffer.from([0x30]), length(body.length), body]);
+    };
+    const [r, s] = [raw.subarray(0, size), raw.subarray(size)];
+    expect(isDerEcdsaSignature(seq(int(r), int(s)), size)).toBe(true);
+    const prefixed = Buffer.concat([Buffer.from([0x01]), s]); // 2^(8·size) + s: one byte more than the curve
+    expect(isDerEcdsaSignature(seq(int(r), int(prefixed)), size)).toBe(false);
+  });
+
+  it("refuses a token whose signature's s gained a leading byte, which pkijs would write over r's last byte", async () => {
     const cas = parsePemCertificates(tsa.caPem);
     // pkijs writes a 33-byte s over the last byte of r: with that byte equal to r's last one, the signature would still
     // verify. A real TSA signature with a high s (a needed leading 00) and r's last byte in 01..7f is looked for.
@@ -172,6 +194,43 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
       return;
     }
     throw new Error('no token with a high s and r ending in 01..7f in 60');
+  });
+
+  it('refuses a token that carries a revocation list, which nothing would check', async () => {
+    const dir = join(work, 'crl');
+    mkdirSync(dir);
+    const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
+    await openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'k.pem',
+      '-out',
+      'c.pem',
+      '-subj',
+      '/CN=CRL issuer',
+      '-days',
+      '1',
+    );
+    writeFileSync(join(dir, 'index.txt'), '');
+    writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\ndefault_md=sha256\ndefault_crl_days=1\n');
+    await openssl('ca', '-gencrl', '-config', 'ca.cnf', '-keyfile', 'k.pem', '-cert', 'c.pem', '-out', 'crl.pem');
+    await openssl('crl', '-in', 'crl.pem', '-outform', 'DER', '-out', 'crl.der');
+    const nonce = newNonce();
+    const token = await fetchTimestamp(tsa.url, digest, nonce);
+    const cas = parsePemCertificates(tsa.caPem);
+    // The CRL added to the token's SignedData, outside what the signer signed: re-encoded, the token is DER again.
+    const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(token)).content });
+    signed.crls = [pkijs.CertificateRevocationList.fromBER(readFileSync(join(dir, 'crl.der')))];
+    const content = new pkijs.ContentInfo({ contentType: pkijs.ContentInfo.SIGNED_DATA, content: signed.toSchema(true) });
+    const withCrl = new Uint8Array(content.toSchema().toBER());
+    await expect(verifyTimestampToken(token, message, cas, nonce)).resolves.toBeDefined();
+    await expect(verifyTimestampToken(withCrl, message, cas, nonce)).rejects.toThrow(/carries revocation lists/);
   });
 
   it('checks that a CA given as trust anchor is intact', async () => {
