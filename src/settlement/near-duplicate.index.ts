@@ -45,8 +45,7 @@ const maskCache = new Map<string, Int32Array | null>();
 export function masksWithin(len: number, radius: number): Int32Array | null {
   const name = `${len}:${radius}`;
   if (maskCache.has(name)) return maskCache.get(name)!;
-  let count = 0;
-  for (let k = 0, binomial = 1; k <= radius; binomial = (binomial * (len - k)) / (k + 1), k++) count += binomial;
+  const count = keysWithin(len, radius);
   let masks: Int32Array | null = null;
   if (count <= MASKS_MAX) {
     masks = new Int32Array(count);
@@ -65,6 +64,13 @@ export function masksWithin(len: number, radius: number): Int32Array | null {
   }
   maskCache.set(name, masks);
   return masks;
+}
+
+/** How many keys of `len` bits lie within `radius` bits of one: the sum of C(len, k) for k up to radius. */
+function keysWithin(len: number, radius: number): number {
+  let count = 0;
+  for (let k = 0, binomial = 1; k <= radius; binomial = (binomial * (len - k)) / (k + 1), k++) count += binomial;
+  return count;
 }
 
 /** Hex (most significant bit first) to 32-bit words. */
@@ -151,10 +157,11 @@ export class MultiIndexHash {
   /** Every entry within `radius` bits of `hex` that `accept` lets through, nearest first (then log order). */
   search(hex: string, radius: number, accept: (e: HashEntry) => boolean = () => true): { matches: Match[]; stats: SearchStats } {
     const perChunk = Math.floor(radius / this.chunks);
-    const masks = this.chunkBits.map((len) => masksWithin(len, Math.min(perChunk, len)));
-    // A radius so wide that a chunk has more than MASKS_MAX keys near it: comparing with every entry is cheaper.
-    if (masks.some((m) => m === null))
+    // A radius so wide that a chunk has more than MASKS_MAX keys near it (no masks are built for it): every entry is
+    // compared instead.
+    if (this.chunkBits.some((len) => keysWithin(len, Math.min(perChunk, len)) > MASKS_MAX))
       return { matches: this.linearScan(hex, radius, accept), stats: { probes: 0, examined: this.entries.length } };
+    const masks = this.chunkBits.map((len) => masksWithin(len, Math.min(perChunk, len))!);
     const q = hexToWords(hex, this.bits);
     const stamp = ++this.query;
     const matches: Match[] = [];
@@ -163,7 +170,7 @@ export class MultiIndexHash {
     for (let j = 0; j < this.chunks; j++) {
       const table = this.tables[j];
       const present = this.present[j];
-      const flips = masks[j]!;
+      const flips = masks[j];
       const key = this.chunk(q, j);
       probes += flips.length;
       for (let f = 0; f < flips.length; f++) {

@@ -1,5 +1,6 @@
 // Group commit, the front both SQL stores share: the appends called in one turn of the event loop (or while a commit
 // is in flight) queue up and are written together as one batch by the store's drain, each answered once it is durable.
+import { types } from 'node:util';
 import type { AppendResult, StreamAppend } from './event-store.port.js';
 import { prepareAppends, validateAppends, type PreparedAppend } from './append-planning.js';
 import type { RecentCommits } from './recent-commits.js';
@@ -107,9 +108,9 @@ export class GroupCommit {
     } catch (err) {
       this.fail(batch, err);
     }
-    // Any returned promise, not only one of this realm: `instanceof Promise` is false for one node's own modules make
-    // when the code runs in a vm context (jest's ESM modules), and two batches would then be written at once.
-    if (written) {
+    // A promise of any realm: one made by node's own modules is not `instanceof` this realm's Promise when the code
+    // runs in a vm context (jest's ESM modules), and two batches would then be written at once.
+    if (types.isPromise(written)) {
       this.inFlight = written
         .catch((err: unknown) => this.fail(batch, err))
         .then(() => {
