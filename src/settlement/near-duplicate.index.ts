@@ -98,6 +98,7 @@ export class MultiIndexHash {
    * A query's probes are mostly keys no entry has; the bit answers those without a lookup in the table's Map.
    */
   private readonly present: Array<Uint8Array | null>;
+  private readonly probeMasks = new Map<number, Int32Array[] | null>();
   private readonly hashes: Uint32Array[] = [];
   private readonly entries: HashEntry[] = [];
   private stamps = new Uint32Array(1024);
@@ -154,14 +155,23 @@ export class MultiIndexHash {
     }
   }
 
+  /**
+   * Each chunk's masks for `perChunk` bits (⌊radius / chunks⌋), looked up once per value; null for a radius so wide
+   * that a chunk has more than MASKS_MAX keys near it (no masks are built then): every entry is compared instead.
+   */
+  private masksFor(perChunk: number): Int32Array[] | null {
+    if (!this.probeMasks.has(perChunk)) {
+      const within = this.chunkBits.map((len) => Math.min(perChunk, len));
+      const wide = this.chunkBits.some((len, j) => keysWithin(len, within[j]) > MASKS_MAX);
+      this.probeMasks.set(perChunk, wide ? null : this.chunkBits.map((len, j) => masksWithin(len, within[j])!));
+    }
+    return this.probeMasks.get(perChunk)!;
+  }
+
   /** Every entry within `radius` bits of `hex` that `accept` lets through, nearest first (then log order). */
   search(hex: string, radius: number, accept: (e: HashEntry) => boolean = () => true): { matches: Match[]; stats: SearchStats } {
-    const perChunk = Math.floor(radius / this.chunks);
-    // A radius so wide that a chunk has more than MASKS_MAX keys near it (no masks are built for it): every entry is
-    // compared instead.
-    if (this.chunkBits.some((len) => keysWithin(len, Math.min(perChunk, len)) > MASKS_MAX))
-      return { matches: this.linearScan(hex, radius, accept), stats: { probes: 0, examined: this.entries.length } };
-    const masks = this.chunkBits.map((len) => masksWithin(len, Math.min(perChunk, len))!);
+    const masks = this.masksFor(Math.floor(radius / this.chunks));
+    if (!masks) return { matches: this.linearScan(hex, radius, accept), stats: { probes: 0, examined: this.entries.length } };
     const q = hexToWords(hex, this.bits);
     const stamp = ++this.query;
     const matches: Match[] = [];

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as pkijs from 'pkijs';
-import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
+import { makeTsaCertificates, startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import { fetchTimestamp, newNonce, sha256 } from '../../src/timestamp/rfc3161.js';
 import {
   checkCheckpointTimestamps,
@@ -19,6 +19,19 @@ import {
 } from '../../src/verifier/timestamp-token.js';
 
 const run = promisify(execFile);
+
+/** A DER value: its tag, its length (in long form past 127, as a P-521 signature needs) and its body. */
+const tlv = (tag: number, body: Buffer) =>
+  Buffer.concat([Buffer.from(body.length < 0x80 ? [tag, body.length] : [tag, 0x81, body.length]), body]);
+/** An INTEGER with exactly the content octets given (hex), minimal or not. */
+const derInt = (hex: string) => tlv(0x02, Buffer.from(hex, 'hex'));
+const derSeq = (...parts: Buffer[]) => tlv(0x30, Buffer.concat(parts));
+/** An unsigned big-endian value as the content octets of a minimal positive INTEGER (hex). */
+function minimalHex(v: Buffer): string {
+  let i = 0;
+  while (i < v.length - 1 && v[i] === 0 && v[i + 1] < 0x80) i++;
+  return (v[i] >= 0x80 ? '00' : '') + v.subarray(i).toString('hex');
+}
 
 /** Where the DER ECDSA signature that ends a token (its SignerInfo's last OCTET STRING) keeps r's last byte and s. */
 function ecdsaSignatureAtEnd(token: Uint8Array): { rLast: number; sLength: number; sValue: number } {
@@ -130,27 +143,25 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
   });
 
   it('takes an ECDSA signature only as one DER SEQUENCE of two minimal positive INTEGERs of the curve size at most', () => {
-    const int = (hex: string) => `02${(hex.length / 2).toString(16).padStart(2, '0')}${hex}`;
-    const seq = (body: string) => Buffer.from(`30${(body.length / 2).toString(16).padStart(2, '0')}${body}`, 'hex');
     const der = (sig: Buffer) => isDerEcdsaSignature(sig, 32);
     const r = '7f'.repeat(32);
     const highR = `00${'80'.repeat(32)}`;
-    expect(der(seq(int(r) + int(highR)))).toBe(true);
+    expect(der(derSeq(derInt(r), derInt(highR)))).toBe(true);
     // A leading zero that is not needed, a negative value, zero, a long-form length, bytes after it, a SET, three values.
-    expect(der(seq(int(`00${r}`) + int(r)))).toBe(false);
-    expect(der(seq(int('80'.repeat(32)) + int(r)))).toBe(false);
-    expect(der(seq(int('00') + int(r)))).toBe(false);
-    expect(der(Buffer.from(`3081${'44'}${int(r)}${int(r)}`, 'hex'))).toBe(false);
-    expect(der(Buffer.concat([seq(int(r) + int(r)), Buffer.from([0])]))).toBe(false);
-    const set = seq(int(r) + int(r));
+    expect(der(derSeq(derInt(`00${r}`), derInt(r)))).toBe(false);
+    expect(der(derSeq(derInt('80'.repeat(32)), derInt(r)))).toBe(false);
+    expect(der(derSeq(derInt('00'), derInt(r)))).toBe(false);
+    expect(der(Buffer.concat([Buffer.from('308144', 'hex'), derInt(r), derInt(r)]))).toBe(false);
+    expect(der(Buffer.concat([derSeq(derInt(r), derInt(r)), Buffer.from([0])]))).toBe(false);
+    const set = derSeq(derInt(r), derInt(r));
     set[0] = 0x31;
     expect(der(set)).toBe(false);
-    expect(der(seq(int(r) + int(r) + int(r)))).toBe(false);
+    expect(der(derSeq(derInt(r), derInt(r), derInt(r)))).toBe(false);
     // Longer than the curve: a high s whose needed leading zero became 01 (2^256 + s), which pkijs would write over
     // the last byte of r; the same for r; a key whose curve is not known.
-    expect(der(seq(int(r) + int(`01${'c6'.repeat(32)}`)))).toBe(false);
-    expect(der(seq(int(`01${'c6'.repeat(32)}`) + int(r)))).toBe(false);
-    expect(isDerEcdsaSignature(seq(int(r) + int(r)), null)).toBe(false);
+    expect(der(derSeq(derInt(r), derInt(`01${'c6'.repeat(32)}`)))).toBe(false);
+    expect(der(derSeq(derInt(`01${'c6'.repeat(32)}`), derInt(r)))).toBe(false);
+    expect(isDerEcdsaSignature(derSeq(derInt(r), derInt(r)), null)).toBe(false);
   });
 
   it.each([
@@ -159,23 +170,12 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     ['P-521', 66],
   ] as const)('on %s, a real signature is taken, and the same with a byte before s is not', (namedCurve, size) => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve });
-    // r‖s of fixed size, then each as a minimal positive DER INTEGER (lengths past 127 in long form, as P-521 needs).
+    // r‖s of fixed size, then each as a minimal positive DER INTEGER.
     const raw = sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' });
-    const length = (n: number) => Buffer.from(n < 0x80 ? [n] : [0x81, n]);
-    const int = (v: Buffer) => {
-      let i = 0;
-      while (i < v.length - 1 && v[i] === 0 && v[i + 1] < 0x80) i++;
-      const body = v[i] >= 0x80 ? Buffer.concat([Buffer.from([0]), v.subarray(i)]) : v.subarray(i);
-      return Buffer.concat([Buffer.from([0x02]), length(body.length), body]);
-    };
-    const seq = (...parts: Buffer[]) => {
-      const body = Buffer.concat(parts);
-      return Buffer.concat([Buffer.from([0x30]), length(body.length), body]);
-    };
     const [r, s] = [raw.subarray(0, size), raw.subarray(size)];
-    expect(isDerEcdsaSignature(seq(int(r), int(s)), size)).toBe(true);
+    expect(isDerEcdsaSignature(derSeq(derInt(minimalHex(r)), derInt(minimalHex(s))), size)).toBe(true);
     const prefixed = Buffer.concat([Buffer.from([0x01]), s]); // 2^(8·size) + s: one byte more than the curve
-    expect(isDerEcdsaSignature(seq(int(r), int(prefixed)), size)).toBe(false);
+    expect(isDerEcdsaSignature(derSeq(derInt(minimalHex(r)), derInt(minimalHex(prefixed))), size)).toBe(false);
   });
 
   it("refuses a token whose signature's s gained a leading byte, which pkijs would write over r's last byte", async () => {
@@ -199,27 +199,12 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
   it('refuses a token that carries a revocation list, which nothing would check', async () => {
     const dir = join(work, 'crl');
     mkdirSync(dir);
+    // A CA of its own (made as the test TSAs' are), whose key signs the CRL.
+    await makeTsaCertificates(dir, 'CRL issuer');
     const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
-    await openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'k.pem',
-      '-out',
-      'c.pem',
-      '-subj',
-      '/CN=CRL issuer',
-      '-days',
-      '1',
-    );
     writeFileSync(join(dir, 'index.txt'), '');
     writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\ndefault_md=sha256\ndefault_crl_days=1\n');
-    await openssl('ca', '-gencrl', '-config', 'ca.cnf', '-keyfile', 'k.pem', '-cert', 'c.pem', '-out', 'crl.pem');
+    await openssl('ca', '-gencrl', '-config', 'ca.cnf', '-keyfile', 'ca.key', '-cert', 'ca.crt', '-out', 'crl.pem');
     await openssl('crl', '-in', 'crl.pem', '-outform', 'DER', '-out', 'crl.der');
     const nonce = newNonce();
     const token = await fetchTimestamp(tsa.url, digest, nonce);
