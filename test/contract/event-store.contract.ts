@@ -170,6 +170,7 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
         ünï: 'cödé ✓ 𝄞 "quoted" \\ \n\t\u0000 \u2028',
         nested: { deep: { deeper: [{}, [], null, false] } },
         empty: '',
+        escapes: '\\ud800 \\u0041', // the text of \u escapes (a backslash, then letters), not the characters
       };
       const meta = { actor: 'p-2', ip: '127.0.0.1', '': 'empty key' };
       const r = await store.appendToStream('data-1', [{ type: 'WorkFiled', data, meta }], 'no-stream');

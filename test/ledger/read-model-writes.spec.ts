@@ -136,6 +136,30 @@ describe.each(stores)('read-model writes on %s', (name, makeStore) => {
     }
   });
 
+  it('stores text that is not well-formed UTF-16 as TypeORM stores it, each lone surrogate as U+FFFD', async () => {
+    const text = (c: Column) => ['varchar', 'text'].includes(String(c.type));
+    // Every text column ends in a lone high surrogate; the row's own number keeps keys apart.
+    const broken = (m: EntityMetadata) =>
+      rows(m).map((row) => {
+        const out = { ...row };
+        for (const c of m.columns)
+          if (text(c) && typeof out[c.propertyName] === 'string') out[c.propertyName] = `${String(out[c.propertyName]).slice(0, -1)}\ud800`;
+        return out;
+      });
+    await compare(
+      (db, m) => db.transaction((em) => writeRows(em, m, broken(m), null)),
+      (db, m) => db.transaction(async (em) => void (await em.insert(m.target, broken(m)))),
+    );
+    const db = await store.open();
+    const m = db.getMetadata(FilingView);
+    await db.transaction((em) => writeRows(em, m, broken(m), null));
+    const stored = (await rawRows(db, m)) as Array<Record<string, unknown>>;
+    // Stored and read back well-formed, the lone surrogates replaced (PostgreSQL: U+FFFD for each, as toWellFormed does).
+    const titles = stored.map((r) => String(r.title));
+    expect(titles.every((t) => t.isWellFormed() && t.endsWith('\ufffd'))).toBe(true);
+    if (name === 'PostgreSQL') expect(titles).toEqual(broken(m).map((r) => String(r.title).toWellFormed()));
+  });
+
   it('an upsert changes only the columns it names, every one of them or none, as update and save do', async () => {
     const some = (m: EntityMetadata) => others(m, (c) => c.isNullable || String(c.type) === 'boolean');
     await compare(
@@ -241,7 +265,9 @@ describe.each(stores)('read-model writes on %s', (name, makeStore) => {
           `SELECT statement, generic_plans + custom_plans AS runs FROM pg_prepared_statements WHERE name LIKE 'read-models.write.%'`,
         );
       });
-      expect(prepared).toEqual([{ statement: expect.stringMatching(/^INSERT INTO .*"filings".* unnest\(/), runs: String(batches.length) }]);
+      expect(prepared).toEqual([
+        { statement: expect.stringMatching(/^INSERT INTO .*"filings".* json_to_recordset\(\$1::json\)/), runs: String(batches.length) },
+      ]);
     } else {
       // better-sqlite3's one connection, which every transaction runs on; a transaction per batch, as the runner's.
       const connection = (db.driver as unknown as { databaseConnection: { prepare(sql: string): unknown } }).databaseConnection;

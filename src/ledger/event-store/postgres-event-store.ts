@@ -12,7 +12,7 @@ import type {
   Unsubscribe,
 } from './event-store.port.js';
 import { nativeSha256 } from '../native-sha256.js';
-import { advisoryLockKey, inTransaction } from './postgres-support.js';
+import { advisoryLockKey, inTransaction, jsonRows } from './postgres-support.js';
 import {
   type CommitClock,
   expectationHolds,
@@ -64,8 +64,9 @@ export function statements(table: string, schema: string) {
     insert: named(
       'insert',
       `INSERT INTO ${table} (position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[],
-                            $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+       SELECT position, id, stream, revision, type, data, meta, recorded_at, prev_hash, hash
+         FROM json_to_recordset($1::json) AS r(position bigint, id text, stream text, revision int, type text,
+                                                data text, meta text, recorded_at text, prev_hash text, hash text)`,
     ),
   };
 }
@@ -236,23 +237,20 @@ export class PostgresEventStore implements EventStore {
           }
         });
         if (rows.length > 0) {
-          const col = <T>(f: (r: PlannedRow) => T) => rows.map(f);
+          const records = rows.map(({ envelope: e, dataText, metaText }) => ({
+            position: e.leafIndex,
+            id: e.id,
+            stream: e.stream,
+            revision: e.revision,
+            type: e.type,
+            data: dataText,
+            meta: metaText,
+            recorded_at: e.recordedAt,
+            prev_hash: e.prevHash,
+            hash: e.hash,
+          }));
           try {
-            await client.query({
-              ...this.sql.insert,
-              values: [
-                col((r) => r.envelope.leafIndex),
-                col((r) => r.envelope.id),
-                col((r) => r.envelope.stream),
-                col((r) => r.envelope.revision),
-                col((r) => r.envelope.type),
-                col((r) => r.dataText),
-                col((r) => r.metaText),
-                col((r) => r.envelope.recordedAt),
-                col((r) => r.envelope.prevHash),
-                col((r) => r.envelope.hash),
-              ],
-            });
+            await client.query({ ...this.sql.insert, values: [jsonRows(records)] });
           } catch (err) {
             throw new BatchInsertFailed(err);
           }

@@ -8,6 +8,22 @@ export function checkSchemaName(schema: string): string {
   return schema;
 }
 
+/** A lone surrogate as JSON.stringify writes it (a well-formed pair stays as it is); a text escaping `\ud8…` may match too. */
+const LONE_SURROGATE = /\\ud[89a-f]/i;
+
+/**
+ * Rows for one `json_to_recordset($1::json) AS r(column type, …)` parameter: one JSON text, made by JSON.stringify,
+ * instead of one array literal per column, whose elements node-postgres escapes one by one in JavaScript (the larger
+ * part of binding a batch). A string that is not well-formed UTF-16 is written as node-postgres writes it (its lone
+ * surrogates as U+FFFD): PostgreSQL refuses the \uD800 escapes JSON would give it.
+ */
+export function jsonRows(rows: ReadonlyArray<Record<string, unknown>>): string {
+  const text = JSON.stringify(rows);
+  if (!LONE_SURROGATE.test(text)) return text;
+  const wellFormed = (value: unknown) => (typeof value === 'string' && !value.isWellFormed() ? value.toWellFormed() : value);
+  return JSON.stringify(rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, wellFormed(value)]))));
+}
+
 /** A signed int64 advisory-lock key for `label` (e.g. `sandbox-ledger/sequencer:<schema>`), as a string for pg. */
 export function advisoryLockKey(label: string): string {
   const digest = nativeSha256(new TextEncoder().encode(label));

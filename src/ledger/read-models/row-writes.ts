@@ -5,12 +5,13 @@
 import { createHash } from 'node:crypto';
 import { QueryFailedError, type EntityManager, type EntityMetadata, type ObjectLiteral, type QueryRunner } from 'typeorm';
 import type pg from 'pg';
+import { jsonRows } from '../event-store/postgres-support.js';
 import { tableOf } from './keyed-read.js';
 
 export type Column = EntityMetadata['columns'][number];
 
 /**
- * Rows per statement on PostgreSQL: the statement takes one array per column, so its text is the same for any number;
+ * Rows per statement on PostgreSQL: the statement takes the rows as one JSON text, so its text is the same for any number;
  * this only bounds the size of one message.
  */
 const PG_ROWS_PER_STATEMENT = 5_000;
@@ -64,20 +65,26 @@ export async function writeRows(
 }
 
 /**
- * `INSERT … SELECT * FROM unnest($1::type[], …)`, one array per column: a named statement per table and write, which
- * PostgreSQL parses once per connection (and plans generically once it has run it a few times).
+ * `INSERT … SELECT … FROM json_to_recordset($1::json) AS r(column type, …)`, the rows as one JSON parameter: a named
+ * statement per table and write, which PostgreSQL parses once per connection (and plans generically once it has run it
+ * a few times).
  */
 async function writePostgres(runner: QueryRunner, metadata: EntityMetadata, rows: readonly ObjectLiteral[], set: readonly Column[] | null) {
   const { driver } = runner.connection;
-  const statement = statementOf(metadata, set, 'unnest', () => {
-    const arrays = metadata.columns.map((c, i) => `$${i + 1}::${postgresArrayType(c)}`);
-    return `${insertInto(metadata)} SELECT * FROM unnest(${arrays.join(', ')})${onConflict(metadata, set)}`;
+  const statement = statementOf(metadata, set, 'json', () => {
+    const names = metadata.columns.map((c) => quote(metadata, c.databaseName));
+    const record = metadata.columns.map((c, i) => `${names[i]} ${postgresType(c)}`);
+    return `${insertInto(metadata)} SELECT ${names.join(', ')} FROM json_to_recordset($1::json) AS r(${record.join(', ')})${onConflict(metadata, set)}`;
   });
   // The transaction's own client, which TypeORM's query runner holds (connect() returns it once connected).
   const client = (await runner.connect()) as pg.ClientBase;
   for (let i = 0; i < rows.length; i += PG_ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(i, i + PG_ROWS_PER_STATEMENT);
-    const values = metadata.columns.map((c) => chunk.map((row) => driver.preparePersistentValue(c.getEntityValue(row), c) as unknown));
+    const records = rows.slice(i, i + PG_ROWS_PER_STATEMENT).map((row) => {
+      const record: Record<string, unknown> = {};
+      for (const c of metadata.columns) record[c.databaseName] = driver.preparePersistentValue(c.getEntityValue(row), c) as unknown;
+      return record;
+    });
+    const values = [jsonRows(records)];
     try {
       await client.query({ name: statement.name, text: statement.text, values });
     } catch (err) {
@@ -87,15 +94,15 @@ async function writePostgres(runner: QueryRunner, metadata: EntityMetadata, rows
 }
 
 /**
- * A column's type as a PostgreSQL array (simple-json is text: TypeORM's normalizeType). Array, enum and spatial columns
- * would need more than `type[]`: refused, so that a read model adding one is noticed (the tests write every column of
- * every read model).
+ * A column's type in the JSON record (simple-json is text: TypeORM's normalizeType). Array, enum and spatial columns
+ * would need more than a plain type: refused, so that a read model adding one is noticed (the tests write every column
+ * of every read model).
  */
-export function postgresArrayType(column: Column): string {
+export function postgresType(column: Column): string {
   const type = column.entityMetadata.connection.driver.normalizeType(column);
   if (column.isArray || /enum|geometry|geography/.test(type) || !/^[a-z][a-z0-9 ]*$/.test(type))
-    throw new Error(`no array type for read-model column ${column.entityMetadata.tableName}.${column.databaseName} (${type})`);
-  return `${type}[]`;
+    throw new Error(`no record type for read-model column ${column.entityMetadata.tableName}.${column.databaseName} (${type})`);
+  return type;
 }
 
 /**
