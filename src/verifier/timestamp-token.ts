@@ -1,7 +1,9 @@
 // RFC 3161 time-stamp tokens over checkpoints, verified anywhere WebCrypto is (Node ≥ 20, a browser in a secure context):
-// CMS signature, chain to trusted CAs at genTime, timeStamping key purpose, message imprint, nonce, and a strict reading
-// of every signature, so no byte of a token or of its certificates goes unchecked. Only pkijs/asn1js and @noble/hashes.
-import { sha256 } from '@noble/hashes/sha2.js';
+// CMS signature, chain to trusted CAs at genTime, timeStamping key purpose, the signed ESS certificate identifier,
+// message imprint, nonce, and a strict reading of every signature, so no byte of a token or of its certificates goes
+// unchecked. Only pkijs/asn1js and @noble/hashes.
+import { sha1 } from '@noble/hashes/legacy.js';
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -16,6 +18,16 @@ const EC_PUBLIC_KEY_OID = '1.2.840.10045.2.1';
 const ECDSA_OID = /^1\.2\.840\.10045\.4\.(?:1|3\.[1-4])$/;
 /** The digests a signer may use: SHA-256, SHA-384, SHA-512. */
 const DIGEST_OIDS = ['2.16.840.1.101.3.4.2.1', '2.16.840.1.101.3.4.2.2', '2.16.840.1.101.3.4.2.3'];
+/** The signed attributes naming the signer's certificate (RFC 2634 §5.4, RFC 5035 §3): ESSCertID by SHA-1, ESSCertIDv2. */
+const SIGNING_CERTIFICATE_OID = '1.2.840.113549.1.9.16.2.12';
+const SIGNING_CERTIFICATE_V2_OID = '1.2.840.113549.1.9.16.2.47';
+/** The hashes an ESSCertIDv2 may name (SHA-256 when it names none) and ESSCertID's SHA-1. */
+const CERT_HASHES: Record<string, (data: Uint8Array) => Uint8Array> = {
+  '1.3.14.3.2.26': sha1,
+  [SHA256_OID]: sha256,
+  '2.16.840.1.101.3.4.2.2': sha384,
+  '2.16.840.1.101.3.4.2.3': sha512,
+};
 const NAME_OIDS: Record<string, string> = {
   '2.5.4.3': 'CN',
   '2.5.4.10': 'O',
@@ -149,6 +161,64 @@ function curveBytesOf(key: pkijs.PublicKeyInfo): number | null {
 }
 
 /**
+ * Why the signer's signed attributes do not name `signer` as its certificate, or null when they do. RFC 3161 §2.4.1 (and
+ * RFC 5816 for v2) has a TSA sign an ESS signingCertificate or signingCertificateV2 attribute whose first certificate
+ * identifier is the TSA's own: its hash (SHA-1 for v1; for v2 the one it names, SHA-256 by default) and, when present,
+ * its issuer and serial number. The SignerInfo's sid is not signed: without this attribute another certificate for the
+ * same key could be put in a token and the token would still verify.
+ */
+export function signingCertificateProblem(signerInfo: pkijs.SignerInfo, signer: pkijs.Certificate): string | null {
+  const attributes = (signerInfo.signedAttrs?.attributes ?? []).filter(
+    (a) => a.type === SIGNING_CERTIFICATE_OID || a.type === SIGNING_CERTIFICATE_V2_OID,
+  );
+  if (attributes.length === 0) return 'the signer does not sign which certificate is its own (no ESS signingCertificate attribute)';
+  const der = derOf(signer);
+  for (const attribute of attributes) {
+    const v2 = attribute.type === SIGNING_CERTIFICATE_V2_OID;
+    const name = v2 ? 'signingCertificateV2' : 'signingCertificate';
+    // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies … OPTIONAL }
+    const value = attribute.values.length === 1 ? (attribute.values[0] as unknown) : null;
+    const certs = value instanceof asn1js.Sequence ? value.valueBlock.value[0] : undefined;
+    const first = certs instanceof asn1js.Sequence ? certs.valueBlock.value[0] : undefined;
+    if (!(first instanceof asn1js.Sequence)) return `its ${name} attribute is malformed`;
+    // ESSCertID ::= SEQUENCE { certHash OCTET STRING, issuerSerial OPTIONAL }; v2 may name its hash first.
+    const fields = [...first.valueBlock.value];
+    let hashOid = v2 ? SHA256_OID : '1.3.14.3.2.26';
+    if (v2 && fields[0] instanceof asn1js.Sequence) {
+      const algorithm = new pkijs.AlgorithmIdentifier({ schema: fields.shift() });
+      if (!plainParams(algorithm, true)) return `its ${name} attribute names a hash with parameters`;
+      hashOid = algorithm.algorithmId;
+    }
+    const hash = CERT_HASHES[hashOid];
+    const certHash = fields[0];
+    if (!hash || !(certHash instanceof asn1js.OctetString) || fields.length > 2)
+      return `its ${name} attribute is malformed or names an unknown hash`;
+    if (!bytesEqual(new Uint8Array(certHash.valueBlock.valueHexView), hash(der)))
+      return `its ${name} attribute names another certificate than the one that verifies its signature`;
+    if (fields.length === 2) {
+      let issuerSerial: pkijs.IssuerSerial;
+      try {
+        issuerSerial = new pkijs.IssuerSerial({ schema: fields[1] });
+      } catch {
+        return `its ${name} attribute's issuerSerial is malformed`;
+      }
+      const issuer = new Uint8Array(signer.issuer.toSchema().toBER());
+      const names = issuerSerial.issuer.names;
+      const sameIssuer =
+        names.length === 1 &&
+        names[0].type === 4 &&
+        bytesEqual(new Uint8Array((names[0].value as pkijs.RelativeDistinguishedNames).toSchema().toBER()), issuer);
+      const sameSerial = bytesEqual(
+        new Uint8Array(issuerSerial.serialNumber.valueBlock.valueHexView),
+        new Uint8Array(signer.serialNumber.valueBlock.valueHexView),
+      );
+      if (!sameIssuer || !sameSerial) return `its ${name} attribute names another issuer or serial number than the signer's certificate`;
+    }
+  }
+  return null;
+}
+
+/**
  * `sig` is exactly one DER Ecdsa-Sig-Value by a key on a curve of `curveBytes` bytes: a SEQUENCE of two minimal positive
  * INTEGERs of at most that many bytes (beside a sign byte), nothing before or after. pkijs places r and s right-aligned
  * in r‖s without checking their length, so a longer s would overwrite the end of r: with its extra byte equal to r's
@@ -207,7 +277,8 @@ export function subjectOf(cert: pkijs.Certificate): string {
 
 /**
  * Verifies a TimeStampToken (DER ContentInfo) over `message`: the CMS signature, the signer's chain to one of `trustedCas`
- * at genTime, its critical timeStamping key purpose, the SHA-256 message imprint, and the nonce when one is given.
+ * at genTime, its critical timeStamping key purpose, the certificate its ESS attribute names, the SHA-256 message imprint,
+ * and the nonce when one is given.
  */
 export async function verifyTimestampToken(
   token: Uint8Array,
@@ -306,6 +377,8 @@ export async function verifyTimestampToken(
       throw new TimestampError('the token carries a certificate outside its verified chain');
     }
   }
+  const unnamed = signingCertificateProblem(signerInfo, signer);
+  if (unnamed !== null) throw new TimestampError(`the token's signer certificate is not the one it signed: ${unnamed}`);
   const eku = signer.extensions?.find((e) => e.extnID === EXT_KEY_USAGE_OID);
   if (!eku?.critical || !(eku.parsedValue as pkijs.ExtKeyUsage | undefined)?.keyPurposes.includes(TIME_STAMPING_OID)) {
     throw new TimestampError('the signing certificate is not a TSA certificate (critical extendedKeyUsage timeStamping)');

@@ -218,6 +218,102 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     await expect(verifyTimestampToken(withCrl, message, cas, nonce)).rejects.toThrow(/carries revocation lists/);
   });
 
+  it('refuses a token whose signer certificate is swapped for another of the same key, or that does not sign which is its own', async () => {
+    const dir = join(work, 'ess');
+    mkdirSync(dir);
+    await makeTsaCertificates(dir, 'ESS TSA');
+    const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
+    const cas = parsePemCertificates(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+    await openssl('ts', '-query', '-digest', Buffer.from(digest).toString('hex'), '-sha256', '-cert', '-no_nonce', '-out', 'q.tsq');
+    // A second certificate for the TSA's key, from the same CA, with the same extensions (another serial number).
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      'tsa.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-out',
+      'tsa2.crt',
+      '-days',
+      '30',
+      '-extfile',
+      'tsa.ext',
+    );
+    const [second] = parsePemCertificates(readFileSync(join(dir, 'tsa2.crt'), 'utf8'));
+    const config = readFileSync(join(dir, 'tsa.cnf'), 'utf8');
+    const der = (c: pkijs.Certificate) => Buffer.from(c.toSchema().toBER());
+    // ESSCertIDv2 by SHA-256 (RFC 5816) and ESSCertID by SHA-1 (RFC 3161), as openssl's ess_cert_id_alg makes them.
+    for (const alg of ['sha256', 'sha1']) {
+      writeFileSync(join(dir, `tsa-${alg}.cnf`), config.replace('ess_cert_id_alg = sha256', `ess_cert_id_alg = ${alg}`));
+      await openssl(
+        'ts',
+        '-reply',
+        '-config',
+        `tsa-${alg}.cnf`,
+        '-section',
+        'tsa_config',
+        '-queryfile',
+        'q.tsq',
+        '-token_out',
+        '-out',
+        `t-${alg}.der`,
+      );
+      const token = new Uint8Array(readFileSync(join(dir, `t-${alg}.der`)));
+      await expect(verifyTimestampToken(token, message, cas)).resolves.toMatchObject({ authority: 'CN=ESS TSA' });
+      const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(token).content });
+      const signerInfo = signed.signerInfos[0];
+      const attribute = signerInfo.signedAttrs!.attributes.find((a) => a.type.startsWith('1.2.840.113549.1.9.16.2.'))!;
+      expect(attribute.type).toBe(alg === 'sha1' ? '1.2.840.113549.1.9.16.2.12' : '1.2.840.113549.1.9.16.2.47');
+      // The signer's certificate replaced by the second one, and the (unsigned) sid made to name it: the signature over
+      // the signed attributes still verifies with the same key, and the second certificate chains to the same CA.
+      const sid = signerInfo.sid as pkijs.IssuerAndSerialNumber;
+      const at = signed.certificates!.findIndex((c) => c instanceof pkijs.Certificate && c.serialNumber.isEqual(sid.serialNumber));
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(der(signed.certificates![at] as pkijs.Certificate).equals(der(second))).toBe(false);
+      signed.certificates![at] = second;
+      sid.serialNumber = second.serialNumber;
+      const swapped = new Uint8Array(
+        new pkijs.ContentInfo({ contentType: pkijs.ContentInfo.SIGNED_DATA, content: signed.toSchema(true) }).toSchema().toBER(),
+      );
+      await expect(verifyTimestampToken(swapped, message, cas)).rejects.toThrow(
+        /not the one it signed: its signingCertificate(V2)? attribute names another certificate/,
+      );
+    }
+    // The same TSTInfo signed by the TSA's key with CMS's usual signed attributes only (content type, signing time,
+    // message digest): a SignedData that names no signing certificate.
+    const token = new Uint8Array(readFileSync(join(dir, 't-sha256.der')));
+    const eContent = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(token).content }).encapContentInfo.eContent!;
+    writeFileSync(join(dir, 'tstinfo.der'), Buffer.from(eContent.getValue()));
+    await openssl(
+      'cms',
+      '-sign',
+      '-binary',
+      '-nodetach',
+      '-nosmimecap',
+      '-md',
+      'sha256',
+      '-econtent_type',
+      '1.2.840.113549.1.9.16.1.4',
+      '-in',
+      'tstinfo.der',
+      '-signer',
+      'tsa.crt',
+      '-inkey',
+      'tsa.key',
+      '-certfile',
+      'ca.crt',
+      '-outform',
+      'DER',
+      '-out',
+      'plain.der',
+    );
+    const plain = new Uint8Array(readFileSync(join(dir, 'plain.der')));
+    await expect(verifyTimestampToken(plain, message, cas)).rejects.toThrow(/no ESS signingCertificate attribute/);
+  });
+
   it('checks that a CA given as trust anchor is intact', async () => {
     const cas = parsePemCertificates(tsa.caPem);
     await expect(checkTrustAnchors(cas)).resolves.toBeUndefined();
