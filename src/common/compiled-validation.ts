@@ -210,9 +210,11 @@ function convert(value: unknown, type: unknown, arrayType: unknown): unknown {
     if (out.length !== value.length) throw FALLBACK; // a sparse array: the ValidationPipe closes its gaps first
     return out;
   }
-  if (type === String) return value === null || value === undefined ? value : String(value);
-  if (type === Number) return value === null || value === undefined ? value : Number(value);
-  if (type === Boolean) return value === null || value === undefined ? value : Boolean(value);
+  if (type === String || type === Number || type === Boolean) {
+    if (value === null || value === undefined) return value;
+    if (typeof value === 'object') stripAll(value); // not walked below, but stripped by the pipe all the same
+    return type === String ? String(value) : type === Number ? Number(value) : Boolean(value);
+  }
   if (typeof value === 'object' && value !== null) {
     if (!jsonObject(value) || isBinary(value)) throw FALLBACK;
     if (type === undefined) return copy(value as Record<string, unknown>);
@@ -231,6 +233,20 @@ function convert(value: unknown, type: unknown, arrayType: unknown): unknown {
 const PROTO_KEYS = ['__proto__', 'prototype', 'constructor'];
 function strip(value: Record<string, unknown>): void {
   for (const key of PROTO_KEYS) if (Object.hasOwn(value, key)) Reflect.deleteProperty(value, key);
+}
+
+/** `strip` on a JSON value and everything in it, for a value the walk converts without going into it. */
+function stripAll(value: object): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current !== 'object' || current === null) continue;
+    if (Array.isArray(current)) stack.push(...Object.values(current));
+    else {
+      strip(current as Record<string, unknown>);
+      stack.push(...Object.values(current));
+    }
+  }
 }
 
 /** An object without a target type: copied into a plain object, as class-transformer does (Object.prototype's names skipped). */

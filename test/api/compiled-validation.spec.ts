@@ -275,6 +275,13 @@ describe('compiled validation: the same outcome as class-transformer + class-val
     expect(CLASSES.length).toBeGreaterThan(30);
   });
 
+  it('strips the prototype keys of an object given where a string, number or boolean is expected, as the pipe does', async () => {
+    const byName = (name: string) => CLASSES.find((c) => c.name === name)!;
+    await same(byName('EntriesQuery'), { start: { prototype: false } });
+    await same(byName('EntriesQuery'), { start: [{ constructor: 1 }, { a: { __proto__: null, prototype: 2 } }] });
+    await same(byName('FileWorkDto'), { title: { constructor: 'x', deeper: [{ prototype: [] }] }, contentType: 'image/png' });
+  });
+
   it.each(CLASSES.map((c) => [c.name, c] as const))('%s', async (_name, cls) => {
     const seed = SEEDS.get(cls.name);
     const arb = seed ? fc.oneof(await bodyOf(cls), strayed(seed), strayed(seed)) : await bodyOf(cls);
