@@ -1,4 +1,4 @@
-import { Command } from '@nestjs/cqrs';
+import { LedgerCommand } from '../ledger/write/request-writes.js';
 import type { Role } from './identity.events.js';
 
 export interface IssuedKey {
@@ -13,7 +13,7 @@ export interface RegisteredPrincipal {
   apiKey: IssuedKey;
 }
 
-export class RegisterPrincipal extends Command<RegisteredPrincipal> {
+export class RegisterPrincipal extends LedgerCommand<RegisteredPrincipal> {
   /** `key` is only given for the bootstrap admin; otherwise a fresh one is generated. */
   constructor(
     readonly name: string,
@@ -25,7 +25,7 @@ export class RegisterPrincipal extends Command<RegisteredPrincipal> {
   }
 }
 
-export class IssueApiKey extends Command<IssuedKey> {
+export class IssueApiKey extends LedgerCommand<IssuedKey> {
   constructor(
     readonly principalId: string,
     readonly actor: string,
@@ -36,7 +36,7 @@ export class IssueApiKey extends Command<IssuedKey> {
 }
 
 /** `anyKey`: the admin may revoke any principal's key; others only their own. */
-export class RevokeApiKey extends Command<{ keyId: string; revokedAt: string }> {
+export class RevokeApiKey extends LedgerCommand<{ keyId: string; revokedAt: string }> {
   constructor(
     readonly keyId: string,
     readonly actor: string,

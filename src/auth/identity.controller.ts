@@ -9,6 +9,7 @@ import { SecretResponse } from '../ledger/write/idempotency.interceptor.js';
 import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
 import { CreatePrincipalDto, IssueKeyDto } from './identity.dto.js';
+import { CurrentWrites, type RequestWrites } from '../ledger/write/request-writes.js';
 
 const expiry = (body: IssueKeyDto | undefined) => (body?.expiresAt ? new Date(body.expiresAt) : null);
 
@@ -27,8 +28,8 @@ export class IdentityController {
   })
   @Post('principals')
   @SecretResponse()
-  create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal) {
-    return this.commands.execute(new RegisterPrincipal(body.name, body.roles, actor.principalId));
+  create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.commands.execute(new RegisterPrincipal(body.name, body.roles, actor.principalId).forRequest(writes));
   }
 
   /** Issues another key for a principal (shown once). */
@@ -39,15 +40,24 @@ export class IdentityController {
   })
   @Post('principals/:id/keys')
   @SecretResponse()
-  issueKey(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: IssueKeyDto, @CurrentPrincipal() actor: Principal) {
-    return this.commands.execute(new IssueApiKey(id, actor.principalId, expiry(body)));
+  issueKey(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: IssueKeyDto,
+    @CurrentPrincipal() actor: Principal,
+    @CurrentWrites() writes: RequestWrites,
+  ) {
+    return this.commands.execute(new IssueApiKey(id, actor.principalId, expiry(body)).forRequest(writes));
   }
 
   @ApiRoute({ summary: 'Revoke any key', answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked'] })
   @Delete('keys/:keyId')
   @HttpCode(200)
-  revokeKey(@Param('keyId', new ParseUUIDPipe()) keyId: string, @CurrentPrincipal() actor: Principal) {
-    return this.commands.execute(new RevokeApiKey(keyId, actor.principalId, true));
+  revokeKey(
+    @Param('keyId', new ParseUUIDPipe()) keyId: string,
+    @CurrentPrincipal() actor: Principal,
+    @CurrentWrites() writes: RequestWrites,
+  ) {
+    return this.commands.execute(new RevokeApiKey(keyId, actor.principalId, true).forRequest(writes));
   }
 }
 
@@ -82,7 +92,7 @@ export class MeController {
   })
   @Post('keys')
   @SecretResponse()
-  async issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal) {
+  async issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
     const limit = (await this.auth.key(p.keyId))?.expiresAt ?? null;
     const asked = expiry(body);
     if (limit && asked && asked.getTime() > Date.parse(limit)) {
@@ -90,14 +100,16 @@ export class MeController {
         errors: [{ field: 'expiresAt', message: `expiresAt must not be later than ${limit}` }],
       });
     }
-    return this.commands.execute(new IssueApiKey(p.principalId, p.principalId, asked ?? (limit ? new Date(limit) : null)));
+    return this.commands.execute(
+      new IssueApiKey(p.principalId, p.principalId, asked ?? (limit ? new Date(limit) : null)).forRequest(writes),
+    );
   }
 
   /** Revokes one of the caller's own keys (the admin revokes anyone's with DELETE /v1/keys/:keyId). */
   @ApiRoute({ summary: "Revoke one of the caller's keys", answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked'] })
   @Delete('keys/:keyId')
   @HttpCode(200)
-  revokeKey(@Param('keyId', new ParseUUIDPipe()) keyId: string, @CurrentPrincipal() p: Principal) {
-    return this.commands.execute(new RevokeApiKey(keyId, p.principalId, hasRole(p, 'admin')));
+  revokeKey(@Param('keyId', new ParseUUIDPipe()) keyId: string, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.commands.execute(new RevokeApiKey(keyId, p.principalId, hasRole(p, 'admin')).forRequest(writes));
   }
 }

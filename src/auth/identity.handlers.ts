@@ -31,7 +31,7 @@ export class RegisterPrincipalHandler implements ICommandHandler<RegisterPrincip
         now: new Date(),
       },
       { actor: c.actor },
-      KEYS_AT_ONCE,
+      { ...KEYS_AT_ONCE, writes: c.writes },
     );
     return { principalId, name: c.name, roles: [...new Set(c.roles)], apiKey: { keyId: apiKey.keyId, key: apiKey.key, expiresAt: null } };
   }
@@ -55,7 +55,7 @@ export class IssueApiKeyHandler implements ICommandHandler<IssueApiKey> {
         now: new Date(),
       },
       { actor: c.actor },
-      KEYS_AT_ONCE,
+      { ...KEYS_AT_ONCE, writes: c.writes },
     );
     return { keyId: apiKey.keyId, key: apiKey.key, expiresAt: c.expiresAt?.toISOString() ?? null };
   }
@@ -78,7 +78,7 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKey> {
       identityDecider,
       { type: 'RevokeApiKey', principalId: key.principalId, keyId: c.keyId, now },
       { actor: c.actor },
-      KEYS_AT_ONCE,
+      { ...KEYS_AT_ONCE, writes: c.writes },
     );
     return { keyId: c.keyId, revokedAt: now.toISOString() };
   }

@@ -13,6 +13,7 @@ import { typeMismatch } from '../inspection/sniff.js';
 import { FileComplaint, type DisputeWritten } from './dispute.commands.js';
 import { FileComplaintDto } from './dispute.dto.js';
 import type { UploadedEvidence } from './evidence-files.js';
+import { requestWrites } from '../ledger/write/request-writes.js';
 
 /** Part types that declare nothing about the bytes: a client that does not know the type sends these. */
 const UNDECLARED = new Set(['application/octet-stream', 'binary/octet-stream', '']);
@@ -47,6 +48,6 @@ export class ComplaintUploadService {
       }
       uploads.push({ filename, inspection });
     }
-    return this.commands.execute(new FileComplaint(input, actor, uploads));
+    return this.commands.execute(new FileComplaint(input, actor, uploads).forRequest(requestWrites(request)));
   }
 }

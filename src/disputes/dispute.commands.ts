@@ -1,4 +1,4 @@
-import { Command } from '@nestjs/cqrs';
+import { LedgerCommand } from '../ledger/write/request-writes.js';
 import type {
   AssignDisputeDto,
   DecideAppealDto,
@@ -16,7 +16,7 @@ export interface DisputeWritten {
 }
 
 /** `uploads`: the evidence files uploaded with the complaint (multipart), inspected, by filename. */
-export class FileComplaint extends Command<DisputeWritten> {
+export class FileComplaint extends LedgerCommand<DisputeWritten> {
   constructor(
     readonly input: FileComplaintDto,
     readonly actor: string,
@@ -26,7 +26,7 @@ export class FileComplaint extends Command<DisputeWritten> {
   }
 }
 
-export class AssignDispute extends Command<DisputeWritten> {
+export class AssignDispute extends LedgerCommand<DisputeWritten> {
   constructor(
     readonly disputeId: string,
     readonly input: AssignDisputeDto,
@@ -37,7 +37,7 @@ export class AssignDispute extends Command<DisputeWritten> {
   }
 }
 
-export class SubmitResponse extends Command<DisputeWritten> {
+export class SubmitResponse extends LedgerCommand<DisputeWritten> {
   constructor(
     readonly disputeId: string,
     readonly input: SubmitResponseDto,
@@ -47,7 +47,7 @@ export class SubmitResponse extends Command<DisputeWritten> {
   }
 }
 
-export class DecideDispute extends Command<DisputeWritten> {
+export class DecideDispute extends LedgerCommand<DisputeWritten> {
   constructor(
     readonly disputeId: string,
     readonly input: DecideDisputeDto,
@@ -57,7 +57,7 @@ export class DecideDispute extends Command<DisputeWritten> {
   }
 }
 
-export class FileAppeal extends Command<DisputeWritten> {
+export class FileAppeal extends LedgerCommand<DisputeWritten> {
   constructor(
     readonly disputeId: string,
     readonly input: FileAppealDto,
@@ -67,7 +67,7 @@ export class FileAppeal extends Command<DisputeWritten> {
   }
 }
 
-export class DecideAppeal extends Command<DisputeWritten> {
+export class DecideAppeal extends LedgerCommand<DisputeWritten> {
   constructor(
     readonly disputeId: string,
     readonly input: DecideAppealDto,
@@ -77,7 +77,7 @@ export class DecideAppeal extends Command<DisputeWritten> {
   }
 }
 
-export class WithdrawComplaint extends Command<DisputeWritten> {
+export class WithdrawComplaint extends LedgerCommand<DisputeWritten> {
   constructor(
     readonly disputeId: string,
     readonly reason: string | null,

@@ -28,6 +28,7 @@ import {
   WithdrawComplaintDto,
 } from './dispute.dto.js';
 import { DisputeQueries } from './dispute.queries.js';
+import { CurrentWrites, requestWrites, type RequestWrites } from '../ledger/write/request-writes.js';
 
 const Id = () => Param('id', new ParseUUIDPipe());
 
@@ -111,7 +112,9 @@ export class DisputeController {
     return this.after(
       request.isMultipart()
         ? this.uploads.file(request, p.principalId)
-        : this.commands.execute(new FileComplaint(await validBody(FileComplaintDto, request.body), p.principalId)),
+        : this.commands.execute(
+            new FileComplaint(await validBody(FileComplaintDto, request.body), p.principalId).forRequest(requestWrites(request)),
+          ),
     );
   }
 
@@ -162,8 +165,8 @@ export class DisputeController {
   @Post(':id/assign')
   @HttpCode(200)
   @Roles('reviewer', 'admin')
-  assign(@Id() id: string, @Body() body: AssignDisputeDto, @CurrentPrincipal() p: Principal) {
-    return this.after(this.commands.execute(new AssignDispute(id, body, p.principalId, hasRole(p, 'admin'))));
+  assign(@Id() id: string, @Body() body: AssignDisputeDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.after(this.commands.execute(new AssignDispute(id, body, p.principalId, hasRole(p, 'admin')).forRequest(writes)));
   }
 
   /** The respondent's answer, within responseDays of the complaint. */
@@ -186,8 +189,8 @@ export class DisputeController {
   @Post(':id/response')
   @HttpCode(200)
   @Roles('creator')
-  respond(@Id() id: string, @Body() body: SubmitResponseDto, @CurrentPrincipal() p: Principal) {
-    return this.after(this.commands.execute(new SubmitResponse(id, body, p.principalId)));
+  respond(@Id() id: string, @Body() body: SubmitResponseDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.after(this.commands.execute(new SubmitResponse(id, body, p.principalId).forRequest(writes)));
   }
 
   /** The assigned reviewer's decision: upheld with a remedy, or rejected; with reasoning. */
@@ -212,8 +215,8 @@ export class DisputeController {
   @Post(':id/decision')
   @HttpCode(200)
   @Roles('reviewer')
-  decide(@Id() id: string, @Body() body: DecideDisputeDto, @CurrentPrincipal() p: Principal) {
-    return this.after(this.commands.execute(new DecideDispute(id, body, p.principalId)));
+  decide(@Id() id: string, @Body() body: DecideDisputeDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.after(this.commands.execute(new DecideDispute(id, body, p.principalId).forRequest(writes)));
   }
 
   /** Each party may appeal once within appealDays of the decision, until the appeal is decided. */
@@ -236,8 +239,8 @@ export class DisputeController {
   @Post(':id/appeal')
   @HttpCode(200)
   @Roles('creator')
-  appeal(@Id() id: string, @Body() body: FileAppealDto, @CurrentPrincipal() p: Principal) {
-    return this.after(this.commands.execute(new FileAppeal(id, body, p.principalId)));
+  appeal(@Id() id: string, @Body() body: FileAppealDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.after(this.commands.execute(new FileAppeal(id, body, p.principalId).forRequest(writes)));
   }
 
   /**
@@ -266,8 +269,8 @@ export class DisputeController {
   @Post(':id/appeal-decision')
   @HttpCode(200)
   @Roles('reviewer')
-  decideAppeal(@Id() id: string, @Body() body: DecideAppealDto, @CurrentPrincipal() p: Principal) {
-    return this.after(this.commands.execute(new DecideAppeal(id, body, p.principalId)));
+  decideAppeal(@Id() id: string, @Body() body: DecideAppealDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.after(this.commands.execute(new DecideAppeal(id, body, p.principalId).forRequest(writes)));
   }
 
   /** The complainant withdraws the complaint while it is not final. */
@@ -279,7 +282,7 @@ export class DisputeController {
   @Post(':id/withdraw')
   @HttpCode(200)
   @Roles('creator')
-  withdraw(@Id() id: string, @Body() body: WithdrawComplaintDto, @CurrentPrincipal() p: Principal) {
-    return this.after(this.commands.execute(new WithdrawComplaint(id, body.reason ?? null, p.principalId)));
+  withdraw(@Id() id: string, @Body() body: WithdrawComplaintDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.after(this.commands.execute(new WithdrawComplaint(id, body.reason ?? null, p.principalId).forRequest(writes)));
   }
 }

@@ -79,7 +79,7 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
     @Inject(PERCEPTUAL_INDEX) private readonly perceptual: PerceptualIndex,
   ) {}
 
-  async execute({ input, actor, uploads }: FileComplaint): Promise<DisputeWritten> {
+  async execute({ input, actor, uploads, writes }: FileComplaint): Promise<DisputeWritten> {
     const disputeId = uuidv7();
     const now = new Date();
     const evidence = evidenceItems(
@@ -123,7 +123,7 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
         now,
       },
       actor,
-      { extra: markFilingDisputed(target, disputeId, actor) },
+      { extra: markFilingDisputed(target, disputeId, actor), writes },
     );
   }
 }
@@ -135,12 +135,12 @@ export class AssignDisputeHandler implements ICommandHandler<AssignDispute> {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ disputeId, input, actor, actorIsAdmin }: AssignDispute): Promise<DisputeWritten> {
+  async execute({ disputeId, input, actor, actorIsAdmin, writes }: AssignDispute): Promise<DisputeWritten> {
     // Naming no reviewer takes the dispute for oneself: a reviewer need not know their own id.
     const reviewerId = input.reviewerId ?? actor;
     const reviewerRoles = await principalRoles(this.store, reviewerId);
     const command = { type: 'AssignDispute' as const, disputeId, actor, actorIsAdmin, reviewerId, reviewerRoles, now: new Date() };
-    return run(this.writer, disputeId, command, actor);
+    return run(this.writer, disputeId, command, actor, { writes });
   }
 }
 
@@ -148,13 +148,14 @@ export class AssignDisputeHandler implements ICommandHandler<AssignDispute> {
 export class SubmitResponseHandler implements ICommandHandler<SubmitResponse> {
   constructor(private readonly writer: LedgerWriter) {}
 
-  execute({ disputeId, input, actor }: SubmitResponse): Promise<DisputeWritten> {
+  execute({ disputeId, input, actor, writes }: SubmitResponse): Promise<DisputeWritten> {
     const evidence = (input.evidence ?? []).map((e) => ({ sha256: e.sha256, description: e.description }));
     return run(
       this.writer,
       disputeId,
       { type: 'SubmitResponse', disputeId, actor, statement: input.statement, evidence, now: new Date() },
       actor,
+      { writes },
     );
   }
 }
@@ -163,7 +164,7 @@ export class SubmitResponseHandler implements ICommandHandler<SubmitResponse> {
 export class DecideDisputeHandler implements ICommandHandler<DecideDispute> {
   constructor(private readonly writer: LedgerWriter) {}
 
-  execute({ disputeId, input, actor }: DecideDispute): Promise<DisputeWritten> {
+  execute({ disputeId, input, actor, writes }: DecideDispute): Promise<DisputeWritten> {
     return run(
       this.writer,
       disputeId,
@@ -177,6 +178,7 @@ export class DecideDisputeHandler implements ICommandHandler<DecideDispute> {
         now: new Date(),
       },
       actor,
+      { writes },
     );
   }
 }
@@ -185,8 +187,10 @@ export class DecideDisputeHandler implements ICommandHandler<DecideDispute> {
 export class FileAppealHandler implements ICommandHandler<FileAppeal> {
   constructor(private readonly writer: LedgerWriter) {}
 
-  execute({ disputeId, input, actor }: FileAppeal): Promise<DisputeWritten> {
-    return run(this.writer, disputeId, { type: 'FileAppeal', disputeId, actor, grounds: input.grounds, now: new Date() }, actor);
+  execute({ disputeId, input, actor, writes }: FileAppeal): Promise<DisputeWritten> {
+    return run(this.writer, disputeId, { type: 'FileAppeal', disputeId, actor, grounds: input.grounds, now: new Date() }, actor, {
+      writes,
+    });
   }
 }
 
@@ -194,7 +198,7 @@ export class FileAppealHandler implements ICommandHandler<FileAppeal> {
 export class DecideAppealHandler implements ICommandHandler<DecideAppeal> {
   constructor(private readonly writer: LedgerWriter) {}
 
-  execute({ disputeId, input, actor }: DecideAppeal): Promise<DisputeWritten> {
+  execute({ disputeId, input, actor, writes }: DecideAppeal): Promise<DisputeWritten> {
     return run(
       this.writer,
       disputeId,
@@ -208,6 +212,7 @@ export class DecideAppealHandler implements ICommandHandler<DecideAppeal> {
         now: new Date(),
       },
       actor,
+      { writes },
     );
   }
 }
@@ -216,8 +221,8 @@ export class DecideAppealHandler implements ICommandHandler<DecideAppeal> {
 export class WithdrawComplaintHandler implements ICommandHandler<WithdrawComplaint> {
   constructor(private readonly writer: LedgerWriter) {}
 
-  execute({ disputeId, reason, actor }: WithdrawComplaint): Promise<DisputeWritten> {
-    return run(this.writer, disputeId, { type: 'WithdrawComplaint', disputeId, actor, reason, now: new Date() }, actor);
+  execute({ disputeId, reason, actor, writes }: WithdrawComplaint): Promise<DisputeWritten> {
+    return run(this.writer, disputeId, { type: 'WithdrawComplaint', disputeId, actor, reason, now: new Date() }, actor, { writes });
   }
 }
 

@@ -6,6 +6,7 @@ import type { DomainEvent } from '../ledger/decider.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Right } from '../verifier/rights-rules.js';
 import type { PolicyRead } from '../policy/policy.service.js';
+import type { RequestWrites } from '../ledger/write/request-writes.js';
 
 export const FILING_SAFEGUARDS = Symbol('FILING_SAFEGUARDS');
 
@@ -27,7 +28,13 @@ export interface FilingSafeguards {
    * After the commit: compares with filings committed concurrently (recorded as a follow-up event), then the right now,
    * from the events just written (WorkFiled and the `following` events of its commit) and the rules, not the read models.
    */
-  afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening, following?: readonly EventEnvelope[]): Promise<Right>;
+  afterFiled(
+    filing: FilingDetails,
+    filed: EventEnvelope,
+    screening: Screening,
+    following?: readonly EventEnvelope[],
+    writes?: RequestWrites | null,
+  ): Promise<Right>;
   /** The filing's right at `at` (its holder: the creator, or the complainant a final `transfer` gave it to); null for no filing. */
   rightAt(filingId: string, at: Date): Promise<Right | null>;
   /** The complaints against a filing the disputes read model knows (those filed before complaints marked their filing too). */

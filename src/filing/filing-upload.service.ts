@@ -10,6 +10,7 @@ import { FileInspector } from '../inspection/file-inspector.js';
 import { UploadForm } from '../inspection/multipart.js';
 import { FileWork, type FiledWork } from './filing.commands.js';
 import { FileWorkUploadDto } from './filing.dto.js';
+import { requestWrites } from '../ledger/write/request-writes.js';
 
 export const fileRequired = () =>
   invalid('file-required', 'the multipart body has no file part "file"', {
@@ -31,6 +32,6 @@ export class FilingUploadService {
     if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
     const inspection = await this.inspector.inspect(form.chunks(part), form.bodyLength);
     await form.end();
-    return this.commands.execute(new FileWork(input, actor, inspection));
+    return this.commands.execute(new FileWork(input, actor, inspection).forRequest(requestWrites(request)));
   }
 }

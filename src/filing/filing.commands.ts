@@ -1,4 +1,4 @@
-import { Command } from '@nestjs/cqrs';
+import { LedgerCommand } from '../ledger/write/request-writes.js';
 import type { Right } from '../verifier/rights-rules.js';
 import type { FileInspection } from '../inspection/file-inspection.js';
 import type { AmendFilingDto, FileWorkDto, FileWorkUploadDto } from './filing.dto.js';
@@ -27,7 +27,7 @@ export interface FiledWork {
 }
 
 /** `file`: the inspection of the work's file, when it was filed by upload (its metadata may then leave contentHash out). */
-export class FileWork extends Command<FiledWork> {
+export class FileWork extends LedgerCommand<FiledWork> {
   constructor(
     readonly input: FileWorkDto | FileWorkUploadDto,
     readonly actor: string,
@@ -37,7 +37,7 @@ export class FileWork extends Command<FiledWork> {
   }
 }
 
-export class AmendFiling extends Command<{ filingId: string; amendedAt: string; leafIndex: number; eventHash: string }> {
+export class AmendFiling extends LedgerCommand<{ filingId: string; amendedAt: string; leafIndex: number; eventHash: string }> {
   constructor(
     readonly filingId: string,
     readonly input: AmendFilingDto,
@@ -47,7 +47,7 @@ export class AmendFiling extends Command<{ filingId: string; amendedAt: string; 
   }
 }
 
-export class WithdrawFiling extends Command<{
+export class WithdrawFiling extends LedgerCommand<{
   filingId: string;
   status: 'withdrawn';
   withdrawnAt: string;

@@ -26,6 +26,7 @@ import { AmendFilingDto, FileWorkDto, ListFilingsQuery, WithdrawFilingDto } from
 import type { WorkFiledData } from './filing.events.js';
 import { FilingQueries } from './filing.queries.js';
 import { FilingUploadService } from './filing-upload.service.js';
+import { CurrentWrites, requestWrites, type RequestWrites } from '../ledger/write/request-writes.js';
 
 /** text/plain wins only when the client asks for it before JSON. */
 const prefersText = (accept: string | undefined) => {
@@ -101,7 +102,9 @@ export class FilingController {
   async file(@Req() request: FastifyRequest, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const filed = request.isMultipart()
       ? await this.uploads.file(request, p.principalId)
-      : await this.commands.execute(new FileWork(await validBody(FileWorkDto, request.body), p.principalId));
+      : await this.commands.execute(
+          new FileWork(await validBody(FileWorkDto, request.body), p.principalId).forRequest(requestWrites(request)),
+        );
     if (filed.alreadyHeld) void reply.code(200);
     return filed;
   }
@@ -183,8 +186,13 @@ export class FilingController {
   @Post(':id/amend')
   @HttpCode(200)
   @Roles('creator')
-  amend(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AmendFilingDto, @CurrentPrincipal() p: Principal) {
-    return this.commands.execute(new AmendFiling(id, body, p.principalId));
+  amend(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: AmendFilingDto,
+    @CurrentPrincipal() p: Principal,
+    @CurrentWrites() writes: RequestWrites,
+  ) {
+    return this.commands.execute(new AmendFiling(id, body, p.principalId).forRequest(writes));
   }
 
   /** Withdraws a filing and releases its content; refused while a complaint against it is open, or once its right was transferred. */
@@ -196,7 +204,12 @@ export class FilingController {
   @Post(':id/withdraw')
   @HttpCode(200)
   @Roles('creator')
-  withdraw(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: WithdrawFilingDto, @CurrentPrincipal() p: Principal) {
-    return this.commands.execute(new WithdrawFiling(id, body.reason ?? null, p.principalId));
+  withdraw(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: WithdrawFilingDto,
+    @CurrentPrincipal() p: Principal,
+    @CurrentWrites() writes: RequestWrites,
+  ) {
+    return this.commands.execute(new WithdrawFiling(id, body.reason ?? null, p.principalId).forRequest(writes));
   }
 }

@@ -41,7 +41,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     private readonly policies: PolicyService,
   ) {}
 
-  async execute({ input, actor, file }: FileWork): Promise<FiledWork> {
+  async execute({ input, actor, file, writes }: FileWork): Promise<FiledWork> {
     const filingId = uuidv7();
     const now = new Date();
     const g = input.generation;
@@ -93,6 +93,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
       const command = { type: 'FileWork' as const, filing, priorFilings: content.prior, now };
       const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), command, meta, {
         newStream: true, // a fresh UUIDv7
+        writes,
         extra: () => [
           {
             stream: reservation,
@@ -114,6 +115,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
           filed,
           screening,
           result.decided.filter((e) => e !== filed),
+          writes,
         ),
         receiptUrl: `/v1/filings/${filingId}/receipt`,
         ...(checked ? { contentHash, perceptualHash: filing.perceptualHash, file: checked.file } : {}),
@@ -191,6 +193,7 @@ export class WithdrawFilingHandler implements ICommandHandler<WithdrawFiling> {
       command,
       { actor: c.actor },
       {
+        writes: c.writes,
         then: (events) =>
           events.length > 0 && state.contentHash
             ? this.release(state.contentHash, c.filingId, events[0] as FilingWithdrawn)
@@ -234,7 +237,7 @@ export class AmendFilingHandler implements ICommandHandler<AmendFiling> {
     @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
   ) {}
 
-  async execute({ filingId, input, actor }: AmendFiling) {
+  async execute({ filingId, input, actor, writes }: AmendFiling) {
     const amendment = {
       title: input.title ?? null,
       addedProcessEvidence: (input.processEvidence ?? []).map((p) => ({
@@ -252,6 +255,7 @@ export class AmendFilingHandler implements ICommandHandler<AmendFiling> {
       filingStreamDecider(),
       { type: 'AmendFiling', filingId, actor, amendment, holder, now },
       { actor },
+      { writes },
     );
     const [e] = result.decided as RecordedEvent<FilingAmended>[];
     return { filingId, amendedAt: e.data.amendedAt, leafIndex: e.leafIndex, eventHash: e.hash };

@@ -17,6 +17,7 @@ import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { CheckLabelFile, RegisterCopy, type CheckedLabelFile, type RegisteredCopy } from './labeling.commands.js';
 import { assertLabelable, labelingDecider } from './labeling.decider.js';
+import { requestWrites } from '../ledger/write/request-writes.js';
 
 const fileRequired = () =>
   invalid('file-required', 'the multipart body has no file part', { errors: [{ field: 'file', message: 'a file part is required' }] });
@@ -47,7 +48,7 @@ export class LabelUploadService {
     }
     if (part.file.truncated) throw new PayloadTooLargeException(`the file is larger than the upload limit of ${limit} bytes`);
     const reading = await readImplicitLabels(scan.finish());
-    return this.commands.execute(new CheckLabelFile(filingId, reading, actor, reviewer));
+    return this.commands.execute(new CheckLabelFile(filingId, reading, actor, reviewer).forRequest(requestWrites(request)));
   }
 
   /** One part, `file`: the copy with the ledger's label embedded; inspected as it arrives, never stored. */
@@ -58,6 +59,6 @@ export class LabelUploadService {
     if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
     const copy = await this.inspector.inspect(form.chunks(part), form.bodyLength);
     await form.end();
-    return this.commands.execute(new RegisterCopy(filingId, copy, actor));
+    return this.commands.execute(new RegisterCopy(filingId, copy, actor).forRequest(requestWrites(request)));
   }
 }

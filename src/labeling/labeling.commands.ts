@@ -1,4 +1,4 @@
-import { Command } from '@nestjs/cqrs';
+import { LedgerCommand } from '../ledger/write/request-writes.js';
 import type { FileReading } from './labeling.decider.js';
 import type { DeclareLabelsDto } from './labeling.dto.js';
 import type { FileInspection } from '../inspection/file-inspection.js';
@@ -53,7 +53,7 @@ export interface RegisteredCopy {
   threshold: number;
 }
 
-export class DeclareLabels extends Command<DeclaredLabels> {
+export class DeclareLabels extends LedgerCommand<DeclaredLabels> {
   constructor(
     readonly filingId: string,
     readonly input: DeclareLabelsDto,
@@ -64,7 +64,7 @@ export class DeclareLabels extends Command<DeclaredLabels> {
 }
 
 /** `reviewer`: the actor holds the reviewer role (who may check the file of any filing). */
-export class CheckLabelFile extends Command<CheckedLabelFile> {
+export class CheckLabelFile extends LedgerCommand<CheckedLabelFile> {
   constructor(
     readonly filingId: string,
     readonly file: FileReading,
@@ -75,7 +75,7 @@ export class CheckLabelFile extends Command<CheckedLabelFile> {
   }
 }
 
-export class RegisterCopy extends Command<RegisteredCopy> {
+export class RegisterCopy extends LedgerCommand<RegisteredCopy> {
   constructor(
     readonly filingId: string,
     readonly copy: FileInspection,

@@ -9,6 +9,7 @@ import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/acce
 import { LabelUploadService } from './label-upload.service.js';
 import { DeclareLabels } from './labeling.commands.js';
 import { DeclareLabelsDto } from './labeling.dto.js';
+import { CurrentWrites, type RequestWrites } from '../ledger/write/request-writes.js';
 
 @ApiTags('labels')
 @ApiBearerAuth()
@@ -30,8 +31,13 @@ export class LabelingController {
   })
   @Post()
   @Roles('creator')
-  declare(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: DeclareLabelsDto, @CurrentPrincipal() p: Principal) {
-    return this.commands.execute(new DeclareLabels(id, body, p.principalId));
+  declare(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: DeclareLabelsDto,
+    @CurrentPrincipal() p: Principal,
+    @CurrentWrites() writes: RequestWrites,
+  ) {
+    return this.commands.execute(new DeclareLabels(id, body, p.principalId).forRequest(writes));
   }
 
   /**

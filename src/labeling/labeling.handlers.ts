@@ -33,7 +33,7 @@ export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ filingId, input, actor }: DeclareLabels): Promise<DeclaredLabels> {
+  async execute({ filingId, input, actor, writes }: DeclareLabels): Promise<DeclaredLabels> {
     const e = input.explicit;
     const labels = {
       modality: input.modality ?? null,
@@ -54,6 +54,7 @@ export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
       labelingDecider,
       { type: 'DeclareLabels', filingId, actor, labels, platformCode: this.config.platformCode, now: new Date() },
       { actor },
+      { writes },
     );
     const [event] = result.events;
     const d = event.data as LabelsDeclaredData;
@@ -73,9 +74,9 @@ export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
 export class CheckLabelFileHandler implements ICommandHandler<CheckLabelFile> {
   constructor(private readonly writer: LedgerWriter) {}
 
-  async execute({ filingId, file, actor, reviewer }: CheckLabelFile): Promise<CheckedLabelFile> {
+  async execute({ filingId, file, actor, reviewer, writes }: CheckLabelFile): Promise<CheckedLabelFile> {
     const command = { type: 'CheckLabelFile' as const, filingId, actor, reviewer, file, now: new Date() };
-    const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor });
+    const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor }, { writes });
     const [event] = result.events;
     const d = event.data as LabelFileCheckedData;
     return {
@@ -102,7 +103,7 @@ export class RegisterCopyHandler implements ICommandHandler<RegisterCopy> {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ filingId, copy, actor }: RegisterCopy): Promise<RegisteredCopy> {
+  async execute({ filingId, copy, actor, writes }: RegisterCopy): Promise<RegisteredCopy> {
     const now = new Date();
     const policy = await this.policies.inForceAt(now);
     const command = {
@@ -121,7 +122,7 @@ export class RegisterCopyHandler implements ICommandHandler<RegisterCopy> {
         values: copy.reading.values,
       },
     };
-    const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor });
+    const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor }, { writes });
     const [event] = result.events;
     const d = event.data as CopyRegisteredData;
     return {

@@ -26,6 +26,7 @@ import { PolicyService, type PolicyRead } from '../policy/policy.service.js';
 import type { PerceptualHash64 } from '../inspection/file-inspection.js';
 import type { PerceptualIndex } from '../inspection/perceptual-index.js';
 import { RightsQueries } from './rights.queries.js';
+import type { RequestWrites } from '../ledger/write/request-writes.js';
 
 /** Nearest candidates recorded per event; the review needs the closest, not all. */
 export const MAX_CANDIDATES = 20;
@@ -259,7 +260,13 @@ export class FilingScreening implements FilingSafeguards {
     };
   }
 
-  async afterFiled(filing: FilingDetails, filed: EventEnvelope, screening: Screening, following: readonly EventEnvelope[] = []) {
+  async afterFiled(
+    filing: FilingDetails,
+    filed: EventEnvelope,
+    screening: Screening,
+    following: readonly EventEnvelope[] = [],
+    writes: RequestWrites | null = null,
+  ) {
     const hash = filing.perceptualHash;
     let events = [filed, ...following];
     if (hash && screening.position !== null && screening.threshold !== null && screening.position < filed.leafIndex) {
@@ -268,7 +275,7 @@ export class FilingScreening implements FilingSafeguards {
         from: screening.position,
         before: filed.leafIndex,
       });
-      if (late.length) events = await this.recordLate(filing, screening, late);
+      if (late.length) events = await this.recordLate(filing, screening, late, writes);
     }
     return this.rights.ofNewFiling(events, filing.creator, new Date(), screening.policyEvents);
   }
@@ -296,15 +303,21 @@ export class FilingScreening implements FilingSafeguards {
   }
 
   /** Appends the late NearDuplicatesFound; returns the filing stream's events from its WorkFiled on (the rules need them all). */
-  private async recordLate(filing: FilingDetails, screening: Screening, matches: Match[]): Promise<EventEnvelope[]> {
+  private async recordLate(
+    filing: FilingDetails,
+    screening: Screening,
+    matches: Match[],
+    writes: RequestWrites | null,
+  ): Promise<EventEnvelope[]> {
     const stream = filingStream(filing.filingId);
     return this.writer.retrying(3, async () => {
       const events = await this.store.readStream(stream);
       const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, new Date());
       const meta = { actor: filing.creator, cause: 'concurrent-filing' };
-      const result = await this.writer.append([
-        { stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] },
-      ]);
+      const result = await this.writer.append(
+        [{ stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] }],
+        { writes },
+      );
       return [...events, ...result.events];
     });
   }

@@ -1,4 +1,4 @@
-import { Command } from '@nestjs/cqrs';
+import { LedgerCommand } from '../ledger/write/request-writes.js';
 import type { Right, PolicyParameters, ReviewableFlag, ReviewDecision } from '../verifier/rights-rules.js';
 import type { ParameterChanges } from '../policy/policy.decider.js';
 import type { SettlementResult } from './settlement.service.js';
@@ -24,7 +24,7 @@ export interface ReviewedFlag extends Recorded {
   right: Right;
 }
 
-export class PublishPolicy extends Command<PublishedPolicy> {
+export class PublishPolicy extends LedgerCommand<PublishedPolicy> {
   constructor(
     readonly effectiveFrom: Date,
     readonly parameters: ParameterChanges,
@@ -34,7 +34,7 @@ export class PublishPolicy extends Command<PublishedPolicy> {
   }
 }
 
-export class ReviewFlag extends Command<ReviewedFlag> {
+export class ReviewFlag extends LedgerCommand<ReviewedFlag> {
   constructor(
     readonly filingId: string,
     readonly flag: ReviewableFlag,
@@ -46,7 +46,7 @@ export class ReviewFlag extends Command<ReviewedFlag> {
   }
 }
 
-export class RunSettlement extends Command<SettlementResult> {
+export class RunSettlement extends LedgerCommand<SettlementResult> {
   constructor(
     readonly asOf: Date | undefined,
     readonly actor: string,

@@ -27,6 +27,7 @@ import {
 } from './settlement.dto.js';
 import { SettlementService } from './settlement.service.js';
 import { StatsQueries } from './stats.queries.js';
+import { CurrentWrites, type RequestWrites } from '../ledger/write/request-writes.js';
 
 const instant = (iso: string | undefined) => (iso === undefined ? new Date() : new Date(iso));
 
@@ -55,8 +56,8 @@ export class PolicyController {
   @Post()
   @ApiBearerAuth()
   @Roles('admin')
-  publish(@Body() body: PublishPolicyDto, @CurrentPrincipal() p: Principal) {
-    return this.commands.execute(new PublishPolicy(new Date(body.effectiveFrom), body.parameters, p.principalId));
+  publish(@Body() body: PublishPolicyDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.commands.execute(new PublishPolicy(new Date(body.effectiveFrom), body.parameters, p.principalId).forRequest(writes));
   }
 }
 
@@ -106,8 +107,13 @@ export class SimilarityClearanceController {
   @Post(':id/similarity-clearance')
   @HttpCode(200)
   @Roles('reviewer')
-  review(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ReviewFlagDto, @CurrentPrincipal() p: Principal) {
-    return this.commands.execute(new ReviewFlag(id, body.flag, body.decision, body.reasoning, p.principalId));
+  review(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: ReviewFlagDto,
+    @CurrentPrincipal() p: Principal,
+    @CurrentWrites() writes: RequestWrites,
+  ) {
+    return this.commands.execute(new ReviewFlag(id, body.flag, body.decision, body.reasoning, p.principalId).forRequest(writes));
   }
 }
 
@@ -124,8 +130,10 @@ export class SettlementController {
   @ApiRoute({ summary: 'Run a settlement', answer: SettlementDto, problems: ['as-of-in-future', 'settlement-out-of-order'] })
   @Post()
   @Roles('admin')
-  settle(@Body() body: SettleDto, @CurrentPrincipal() p: Principal) {
-    return this.commands.execute(new RunSettlement(body.asOf === undefined ? undefined : new Date(body.asOf), p.principalId));
+  settle(@Body() body: SettleDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    return this.commands.execute(
+      new RunSettlement(body.asOf === undefined ? undefined : new Date(body.asOf), p.principalId).forRequest(writes),
+    );
   }
 
   @ApiRoute({ summary: 'Recorded settlements', answer: SettlementPageDto })

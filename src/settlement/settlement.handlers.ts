@@ -14,12 +14,13 @@ import { SettlementService } from './settlement.service.js';
 export class PublishPolicyHandler implements ICommandHandler<PublishPolicy> {
   constructor(private readonly writer: LedgerWriter) {}
 
-  async execute({ effectiveFrom, parameters, actor }: PublishPolicy): Promise<PublishedPolicy> {
+  async execute({ effectiveFrom, parameters, actor, writes }: PublishPolicy): Promise<PublishedPolicy> {
     const result = await this.writer.execute(
       POLICY_STREAM,
       policyDecider,
       { type: 'PublishPolicy', effectiveFrom, parameters, now: new Date() },
       { actor },
+      { writes },
     );
     const [e] = result.events;
     return { ...(e.data as PolicyPublishedData), leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt };
@@ -41,6 +42,7 @@ export class ReviewFlagHandler implements ICommandHandler<ReviewFlag> {
       flagReviewDecider,
       { type: 'ReviewFlag', filingId: c.filingId, flag: c.flag, decision: c.decision, reasoning: c.reasoning, actor: c.actor, right, now },
       { actor: c.actor },
+      { writes: c.writes },
     );
     const [e] = result.events;
     const d = e.data as FlagReviewedData;
@@ -62,8 +64,8 @@ export class ReviewFlagHandler implements ICommandHandler<ReviewFlag> {
 export class RunSettlementHandler implements ICommandHandler<RunSettlement> {
   constructor(private readonly settlements: SettlementService) {}
 
-  execute({ asOf, actor }: RunSettlement) {
-    return this.settlements.settle({ asOf, trigger: 'admin', actor, recordEmpty: true });
+  execute({ asOf, actor, writes }: RunSettlement) {
+    return this.settlements.settle({ asOf, trigger: 'admin', actor, recordEmpty: true, writes });
   }
 }
 

@@ -10,6 +10,7 @@ import type { EventEnvelope } from '../verifier/envelope.js';
 import { RightsBook } from '../verifier/rights-book.js';
 import { RIGHTS_EVENT_TYPES, type RightsSettledData, type SettlementTrigger } from '../verifier/rights-events.js';
 import { SETTLEMENTS_STREAM } from './settlement.events.js';
+import type { RequestWrites } from '../ledger/write/request-writes.js';
 
 const BATCH = 5000;
 const ATTEMPTS = 5;
@@ -23,6 +24,8 @@ export interface SettleOptions {
   recordEmpty: boolean;
   /** Wait until the read models show the settlement (off for the CLI, which runs no projection runner). */
   waitForReadModels?: boolean;
+  /** The request the run is for (an admin's), which learns the log position it reached. */
+  writes?: RequestWrites | null;
 }
 
 export type SettlementResult = RightsSettledData & {
@@ -123,7 +126,7 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
       const expectedRevision = this.settlementsRevision < 0 ? 'no-stream' : this.settlementsRevision;
       const result = await this.writer.append(
         [{ stream: SETTLEMENTS_STREAM, expectedRevision, events: [{ type: 'RightsSettled', data, meta: { actor: o.actor } }] }],
-        { waitForReadModels: o.waitForReadModels },
+        { waitForReadModels: o.waitForReadModels, writes: o.writes },
       );
       const [e] = result.events;
       return { ...data, recorded: true, leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt, revision: e.revision };

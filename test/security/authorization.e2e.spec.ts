@@ -1,5 +1,7 @@
 // Every endpoint × every kind of caller, from one table: who may act, and that a refused caller changes nothing.
 // "Allowed" means not refused for who the caller is (401/403); it may still fail validation or a state check, never with a 5xx.
+import { randomUUID } from 'node:crypto';
+import { idempotencyToken } from '../../src/common/idempotency-context.js';
 import { filingBody, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import {
   ACTORS,
@@ -200,7 +202,7 @@ const isAllowed = (row: Row, actor: Actor) => row.allow === 'public' || row.allo
 describe('authorization matrix', () => {
   let ledger: LedgerApp;
   let context: Context;
-  const tally = { cells: 0, allowed: 0, denied: 0, succeeded: 0 };
+  const tally = { cells: 0, allowed: 0, denied: 0, succeeded: 0, positioned: 0 };
 
   beforeAll(async () => {
     ledger = await startLedger({ publicRateLimit: 100_000 });
@@ -216,7 +218,7 @@ describe('authorization matrix', () => {
   afterAll(async () => {
     console.log(
       `authorization matrix: ${tally.cells} cells checked (${Object.keys(TABLE).length} endpoints × ${ACTORS.length} callers): ` +
-        `${tally.denied} denied, ${tally.allowed} allowed (${tally.succeeded} of them 2xx)`,
+        `${tally.denied} denied, ${tally.allowed} allowed (${tally.succeeded} of them 2xx; ${tally.positioned} writes answered with their position and tagged)`,
     );
     await ledger.close();
   });
@@ -238,6 +240,9 @@ describe('authorization matrix', () => {
       const headers: Record<string, string> = { ...req.headers };
       const key = keyOf(context.cast, actor);
       if (key) headers.authorization = `Bearer ${key}`;
+      // Every write names an Idempotency-Key: its token must mark the command's events (checked below).
+      const idempotencyKey = `matrix-${randomUUID()}`;
+      if (method !== 'GET' && !headers['idempotency-key']) headers['idempotency-key'] = idempotencyKey;
       if (req.json !== undefined) headers['content-type'] = 'application/json';
       const before = await ledger.store.count();
       const res = await send(ledger.url, {
@@ -253,6 +258,17 @@ describe('authorization matrix', () => {
       else if (isAllowed(row, actor)) {
         tally.allowed += 1;
         if (res.status >= 200 && res.status < 300) tally.succeeded += 1;
+        if (method !== 'GET' && res.status >= 200 && res.status < 300 && after > before && actor !== 'none' && actor !== 'revoked') {
+          // A write answers the log size its commit reached (Ledger-Position), and its events carry its key's token.
+          tally.positioned += 1;
+          const position = Number(res.headers['ledger-position']);
+          if (!(position > before && position <= after))
+            mismatches.push(`${cell} (Ledger-Position ${res.headers['ledger-position']}, log ${before} → ${after})`);
+          const token = idempotencyToken(context.cast[actor].id, headers['idempotency-key']);
+          const tokens = (await ledger.store.readAll(before)).map((e) => e.meta.idempotency).filter((t) => t !== undefined);
+          if (!tokens.includes(token) || tokens.some((t) => t !== token))
+            mismatches.push(`${cell} (events tagged ${JSON.stringify(tokens)})`);
+        }
         if (res.status === 401 || res.status === 403) mismatches.push(`${cell} (expected allowed)`);
       } else {
         tally.denied += 1;

@@ -11,7 +11,7 @@ import { DomainError, invalid } from '../../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../../config.js';
 import type { EventStore } from '../event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
-import { runRecordingWrites, type RequestWrites } from '../write/write-position.js';
+import { requestWrites } from '../write/request-writes.js';
 import { ProjectionRunner } from './projection-runner.js';
 
 export const POSITION_HEADER = 'ledger-position';
@@ -72,10 +72,11 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     }
     const principalId = request.principal?.principalId;
     const readsNone = this.reflector.get<boolean>(READS_NO_READ_MODELS, ctx.getHandler()) === true;
-    const writes: RequestWrites = { position: 0 };
+    // The command the route sends records its commits here (LedgerWriter, by way of the controller's CurrentWrites).
+    const writes = requestWrites(request);
     const run = async (): Promise<unknown> => {
       await this.catchUp(asked ?? 0, readsNone ? null : principalId);
-      const body = await runRecordingWrites(writes, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
       if (writes.position > 0) {
         void reply.header(POSITION_HEADER, String(writes.position));
         if (principalId) this.remember(principalId, writes.position);

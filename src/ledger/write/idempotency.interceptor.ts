@@ -24,7 +24,8 @@ import { ProjectionRunner } from '../read-models/projection-runner.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
 import { canonicalJson } from '../../verifier/envelope.js';
 import { conflict, DomainError } from '../../common/domain-error.js';
-import { idempotencyToken, runWithIdempotencyToken } from '../../common/idempotency-context.js';
+import { idempotencyToken } from '../../common/idempotency-context.js';
+import { requestWrites } from './request-writes.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const SECRET_RESPONSE = 'ledger:secret-response';
@@ -100,7 +101,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }
       let body: unknown;
       try {
-        body = await runWithIdempotencyToken(token, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+        requestWrites(request).idempotency = token; // the command's events carry it (LedgerWriter)
+        body = await lastValueFrom(next.handle(), { defaultValue: undefined });
       } catch (err) {
         // Refused: nothing was appended, so the key is free again as if the request had not been made. A server error may
         // come after the append: the claim stays, and a retry looks for the request's events before doing anything.

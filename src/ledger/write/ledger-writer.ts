@@ -1,8 +1,8 @@
 // The one write path of the server: decide, append durably (tagged with the request's idempotency token and counted),
-// and record the log position the request reached (its reads wait for the read models to cover it: read-your-writes).
+// and record the log position the request reached (its reads wait for the read models to cover it: read-your-writes);
+// the request's writes come with each call (`WriteOptions.writes`).
 // Lost races on an expected revision are retried here.
 import { Inject, Injectable } from '@nestjs/common';
-import { withIdempotencyToken } from '../../common/idempotency-context.js';
 import { eventsAppended } from '../../common/metrics.js';
 import type { EventEnvelope, JsonObject } from '../../verifier/envelope.js';
 import type { Decider, DomainEvent } from '../decider.js';
@@ -10,7 +10,7 @@ import { ConcurrencyError, type AppendResult, type EventStore, type StreamAppend
 import { EVENT_STORE } from '../ledger.tokens.js';
 import { ProjectionRunner } from '../read-models/projection-runner.js';
 import { loadAggregate, toNewEvents } from './aggregate-stream.js';
-import { recordWrite } from './write-position.js';
+import { recordWrite, withIdempotencyToken, type RequestWrites } from './request-writes.js';
 
 /** A stored event whose type and data are those of the domain event it records. */
 export type RecordedEvent<E extends DomainEvent = DomainEvent> = Omit<EventEnvelope, 'type' | 'data'> & {
@@ -31,6 +31,8 @@ export interface WriteOptions {
   waitForReadModels?: boolean;
   /** Decide and append again this many times when another write to the stream wins the race (default: none). */
   retries?: number;
+  /** The request this write is for: its Idempotency-Key token tags the events, and it learns the log position reached. */
+  writes?: RequestWrites | null;
 }
 
 export interface ExecuteOptions<E extends DomainEvent, S> extends WriteOptions {
@@ -70,7 +72,11 @@ export class LedgerWriter {
       const then = (await options.then?.(events, state)) ?? [];
       // The request's token marks the command's own events (a retry after a crash looks for them), not the extra ones.
       const result = await this.commit(
-        [...extra, { stream, expectedRevision: expected, events: toNewEvents(events, withIdempotencyToken(meta)) }, ...then],
+        [
+          ...extra,
+          { stream, expectedRevision: expected, events: toNewEvents(events, withIdempotencyToken(meta, options.writes)) },
+          ...then,
+        ],
         options,
       );
       return { ...result, decided: result.events.filter((e) => e.stream === stream) as RecordedEvent<E>[] };
@@ -80,7 +86,7 @@ export class LedgerWriter {
   /** Appends to one or more streams in one atomic commit: the only place the server calls the store to append. */
   append(appends: StreamAppend[], options: WriteOptions = {}): Promise<AppendResult> {
     const tagged = new Map<JsonObject, JsonObject>();
-    const metaOf = (meta: JsonObject) => tagged.get(meta) ?? tagged.set(meta, withIdempotencyToken(meta)).get(meta)!;
+    const metaOf = (meta: JsonObject) => tagged.get(meta) ?? tagged.set(meta, withIdempotencyToken(meta, options.writes)).get(meta)!;
     return this.commit(
       appends.map((a) => ({ ...a, events: a.events.map((e) => ({ ...e, meta: metaOf(e.meta) })) })),
       options,
@@ -90,7 +96,7 @@ export class LedgerWriter {
   private async commit(appends: StreamAppend[], options: WriteOptions): Promise<AppendResult> {
     const result = await this.store.appendMulti(appends);
     for (const e of result.events) eventsAppended.inc({ type: e.type });
-    recordWrite(result.lastPosition + 1);
+    recordWrite(options.writes, result.lastPosition + 1);
     if (options.waitForReadModels && this.readModels) await this.readModels.waitFor(result.lastPosition);
     return result;
   }
