@@ -16,4 +16,4 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
 EXPOSE 3000
-CMD ["node", "--heap-growing-percent=50", "--max-semi-space-size=8", "dist/main.js"]
+CMD ["node", "--heap-growing-percent=50", "dist/main.js"]
