@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { SQLITE_PAGE_CACHE_KIB } from '../event-store/sqlite-event-store.js';
 
 export interface StoredCheckpoint {
   treeSize: number;
@@ -126,6 +127,7 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KIB}`); // as the event store's: the tree grows at its end
     // Nodes are written without waiting for the disk: they are a function of the events, which are durable before the
     // tree follows them, and a tree that lost its last appends in a power cut reopens at the size it kept (nodes and
     // size are one transaction) and appends those leaves again, with the same hashes. What cannot be derived, a signed
