@@ -152,6 +152,57 @@ it('says the TSA check and the verification failed when a byte of the token is c
   }
 });
 
+it("the auditor's checkpoint monitor verifies the TSA's tokens and names it, and alarms on a token changed in transit", async () => {
+  /** Clicks "Check now" until `done` holds (time-stamps come a moment after their checkpoint), at most 30 s. */
+  const pollUntil = async (page: import('playwright-core').Page, done: () => Promise<boolean>) => {
+    for (const deadline = Date.now() + 30_000; !(await done()); await sleep(300)) {
+      if (Date.now() > deadline) return false;
+      await page.getByRole('button', { name: 'Check now' }).click();
+    }
+    return true;
+  };
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/auditor');
+    const tsaOfNewest = page.getByTestId('checkpoint').first().getByTestId('monitor-tsa');
+    const verified = async () => /Console Test TSA/.test((await tsaOfNewest.count()) > 0 ? ((await tsaOfNewest.textContent()) ?? '') : '');
+    expect(await pollUntil(page, verified)).toBe(true);
+    const text = (await tsaOfNewest.textContent()) ?? '';
+    expect(text).toMatch(/^Console Test TSA · \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+    expect(text).toContain('Tokens verified in this browser');
+    await expect(page.getByTestId('monitor-alarm').count()).resolves.toBe(0);
+    await screenshot(page, 'auditor-monitor-tsa-en');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+
+  // The history's tokens changed by one byte in flight: the first one the monitor checks raises the alarm.
+  const altered = await openTab(browser, server.url);
+  try {
+    const { page } = altered;
+    await page.route('**/v1/ledger/checkpoints?**', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { items: Array<{ timestamps?: Array<{ token: string }> }> };
+      for (const item of body.items)
+        for (const stamp of item.timestamps ?? []) {
+          const token = Buffer.from(stamp.token, 'base64');
+          token[token.length - 30] ^= 0x01; // inside the TSA's signature
+          stamp.token = token.toString('base64');
+        }
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+    await page.goto('/auditor');
+    const alarm = page.getByTestId('monitor-alarm');
+    expect(await pollUntil(page, async () => (await alarm.count()) > 0)).toBe(true);
+    expect(await alarm.locator('p').textContent()).toMatch(/^time-stamp: time-stamp 1: /);
+    await screenshot(page, 'auditor-monitor-tsa-alarm-en');
+  } finally {
+    await altered.close();
+  }
+});
+
 it('says on the certificate that the time-stamps were verified in this browser', async () => {
   const tab = await openTab(browser, server.url);
   try {

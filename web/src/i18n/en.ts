@@ -382,7 +382,7 @@ export const en = {
     "Check the ledger without trusting it: its checkpoints as they are served, and an export file, verified in this browser with the project's verifier.",
   'auditor.monitor.title': 'Checkpoint monitor',
   'auditor.monitor.hint':
-    "Polls the log's keys and checkpoint every {seconds} s. Each new checkpoint must carry valid signatures by the trusted keys (below) and its witnesses' quorum, and must extend the last one accepted (consistency proof).",
+    "Polls the log's keys and checkpoint every {seconds} s. Each new checkpoint must carry valid signatures by the trusted keys (below) and its witnesses' quorum, and must extend the last one accepted (consistency proof); its RFC 3161 time-stamps, once listed, must verify.",
   'auditor.monitor.alarm': 'ALARM: a checkpoint failed verification',
   'auditor.monitor.now': 'Check now',
   'auditor.monitor.lastPoll': 'Last checked:',
@@ -398,7 +398,9 @@ export const en = {
   'auditor.monitor.tsa': 'RFC 3161 time-stamps',
   'auditor.monitor.noTsa': 'none',
   'auditor.monitor.tsaUnchecked':
-    'Times as listed with the checkpoint; the tokens are checked by sandbox-ledger verify --tsa-ca, not in the browser.',
+    'Times as listed with the checkpoint, not checked: outside HTTPS this browser offers no WebCrypto (sandbox-ledger verify --tsa-ca checks them).',
+  'auditor.monitor.tsaVerified':
+    'Tokens verified in this browser (signature, chain, imprint of this checkpoint) against the TSA CA certificates served when the monitor started.',
   'auditor.monitor.consistency': 'Consistency',
   'auditor.monitor.first': 'first checkpoint seen by this page',
   'auditor.monitor.sameSize': 'same tree as the last one',

@@ -377,7 +377,7 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.intro': '无需信任账本即可核查：在本浏览器中用本项目的验证器核验账本发布的检查点和导出文件。',
   'auditor.monitor.title': '检查点监控',
   'auditor.monitor.hint':
-    '每 {seconds} 秒获取一次日志的密钥和检查点。每个新检查点必须带有受信任密钥（见下）的有效签名和达到法定数量的见证人联署，并且必须延续上一个已接受的检查点（一致性证明）。',
+    '每 {seconds} 秒获取一次日志的密钥和检查点。每个新检查点必须带有受信任密钥（见下）的有效签名和达到法定数量的见证人联署，并且必须延续上一个已接受的检查点（一致性证明）；其 RFC 3161 时间戳一经列出，必须验证通过。',
   'auditor.monitor.alarm': '警报：检查点验证失败',
   'auditor.monitor.now': '立即检查',
   'auditor.monitor.lastPoll': '上次检查：',
@@ -392,7 +392,8 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.monitor.noWitness': '无（未配置见证人）',
   'auditor.monitor.tsa': 'RFC 3161 时间戳',
   'auditor.monitor.noTsa': '无',
-  'auditor.monitor.tsaUnchecked': '时间为检查点所列时间；时间戳令牌由 sandbox-ledger verify --tsa-ca 验证，浏览器中不验证。',
+  'auditor.monitor.tsaUnchecked': '时间为检查点所列时间，未验证：非 HTTPS 页面不提供 WebCrypto（sandbox-ledger verify --tsa-ca 可验证）。',
+  'auditor.monitor.tsaVerified': '令牌已在本浏览器中验证（签名、证书链、对本检查点的摘要），所用 TSA CA 证书为监控开始时服务器提供的证书。',
   'auditor.monitor.consistency': '一致性',
   'auditor.monitor.first': '本页看到的第一个检查点',
   'auditor.monitor.sameSize': '与上一个检查点为同一棵树',

@@ -5,7 +5,7 @@ import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { cosignerLabel, parseCosignerVkey, type PublishedKeys } from '../../verifier.js';
-import { checkNext, type Observed } from './monitor.js';
+import { checkNext, checkStamps, type ListedStamp, type Observed, type StampCheck } from './monitor.js';
 import {
   keyDifferences,
   loadPin,
@@ -21,13 +21,14 @@ import {
 } from './pinned-keys.js';
 
 const POLL_MS = 15_000;
-type Stamped = Observed & { tsaTimes: number[]; seenAt: number };
-type HistoryItem = { treeSize: number; timestamps?: Array<{ time?: number }> };
+type Stamped = Observed & { stamps: StampCheck; seenAt: number };
+type HistoryItem = { treeSize: number; timestamps?: ListedStamp[] };
 
 /**
  * Polls the log's keys and checkpoint; each new checkpoint is verified in this browser (signatures, witnesses,
  * consistency with the last one accepted) against the keys the auditor pinned, or, without a pin, against the keys
- * served when the page opened (trust on first use), and listed. A failed checkpoint, or served keys that differ from
+ * served when the page opened (trust on first use), and listed. Its RFC 3161 time-stamps, listed in the checkpoint
+ * history once the TSAs have answered, are checked against the TSA CA certificates served when the monitor started. A failed checkpoint, or served keys that differ from
  * the trusted ones, raise an alarm that stays until the page is reloaded or the pin changes.
  */
 export function CheckpointMonitor() {
@@ -45,6 +46,8 @@ export function CheckpointMonitor() {
   const latest = useRef<Stamped | null>(null);
   const pinnedRef = useRef<PinnedKeys | null>(pinned);
   const firstServedRef = useRef<PinnedKeys | null>(null);
+  /** The TSA CA certificates (PEM) served when the monitor started or was last given keys to trust; undefined until then. */
+  const tsaCaRef = useRef<string | null | undefined>(undefined);
   const generation = useRef(0); // bumped when the trusted keys change: a poll begun before then is discarded
   const busy = useRef(false);
   const again = useRef(false);
@@ -66,6 +69,7 @@ export function CheckpointMonitor() {
       if (stale()) return;
       if (servedNow) {
         setServed(servedNow);
+        if (tsaCaRef.current === undefined) tsaCaRef.current = servedNow.tsaCertificates ?? null;
         if (!pinnedRef.current && !firstServedRef.current) {
           firstServedRef.current = pinServed(servedNow);
           setFirstServed(firstServedRef.current);
@@ -84,7 +88,28 @@ export function CheckpointMonitor() {
       if (stale()) return;
       setError(failure);
       setLastPoll(Date.now());
-      if (latest.current && note === latest.current.note) return;
+      // The time-stamps listed with `note` (tree size `size`), checked; null when the history could not be read.
+      const stampsOf = async (size: number): Promise<StampCheck | null> => {
+        const history = await api<{ items: HistoryItem[] }>('/v1/ledger/checkpoints?limit=5', { auth: false }).catch(() => null);
+        if (!history) return null;
+        const item = history.items.find((i) => i.treeSize === size);
+        return checkStamps(note, item?.timestamps ?? [], tsaCaRef.current ?? null);
+      };
+      const shown = latest.current;
+      if (shown && note === shown.note) {
+        // The same checkpoint: its time-stamps may have come since it was listed.
+        if (shown.stamps.state !== 'none') return;
+        const stamps = await stampsOf(shown.checkpoint.treeSize);
+        if (stale() || !stamps || stamps.state === 'none') return;
+        if (stamps.state === 'failed') {
+          setAlarm(`time-stamp: ${stamps.reason}`);
+          return;
+        }
+        const updated: Stamped = { ...shown, stamps };
+        latest.current = updated;
+        setSeen((list) => list.map((s) => (s === shown ? updated : s)));
+        return;
+      }
       const checked = await checkNext(note, trustOfPinned(trusted), latest.current, async (from, to) => {
         const proof = await api<{ hashes: string[] }>(`/v1/ledger/proof/consistency?from=${from}&to=${to}`, { auth: false });
         return proof.hashes;
@@ -94,14 +119,13 @@ export function CheckpointMonitor() {
         setAlarm(checked.reason);
         return;
       }
-      const size = checked.observed.checkpoint.treeSize;
-      // TSA times are listed with the checkpoint in the history; their tokens are not checked in the browser.
-      const history = await api<{ items: HistoryItem[] }>('/v1/ledger/checkpoints?limit=5', { auth: false }).catch(() => ({ items: [] }));
+      const stamps = (await stampsOf(checked.observed.checkpoint.treeSize)) ?? { state: 'none' };
       if (stale()) return;
-      const tsaTimes = (history.items.find((i) => i.treeSize === size)?.timestamps ?? [])
-        .map((s) => s.time)
-        .filter((x): x is number => typeof x === 'number');
-      const stamped: Stamped = { ...checked.observed, tsaTimes, seenAt: Date.now() };
+      if (stamps.state === 'failed') {
+        setAlarm(`time-stamp: ${stamps.reason}`);
+        return;
+      }
+      const stamped: Stamped = { ...checked.observed, stamps, seenAt: Date.now() };
       latest.current = stamped;
       setSeen((list) => [stamped, ...list].slice(0, 20));
     } catch (err) {
@@ -131,6 +155,7 @@ export function CheckpointMonitor() {
     setPinned(next);
     firstServedRef.current = null;
     setFirstServed(null);
+    tsaCaRef.current = undefined;
     generation.current++;
     latest.current = null;
     setSeen([]);
@@ -239,19 +264,8 @@ export function CheckpointMonitor() {
                   )}
                 </dd>
                 <dt>{t('auditor.monitor.tsa')}</dt>
-                <dd>
-                  {s.tsaTimes.length === 0 ? (
-                    t('auditor.monitor.noTsa')
-                  ) : (
-                    <>
-                      {s.tsaTimes.map((time) => (
-                        <div key={time}>
-                          <Times at={time * 1000} />
-                        </div>
-                      ))}
-                      <span class="hint">{t('auditor.monitor.tsaUnchecked')}</span>
-                    </>
-                  )}
+                <dd data-testid="monitor-tsa">
+                  <StampsOf check={s.stamps} />
                 </dd>
                 <dt>{t('auditor.monitor.consistency')}</dt>
                 <dd data-testid="consistency">
@@ -344,5 +358,33 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
         </button>
       </fieldset>
     </form>
+  );
+}
+
+/** A checkpoint's time-stamps as the monitor checked them. */
+function StampsOf({ check }: { check: StampCheck }) {
+  const { t } = useI18n();
+  if (check.state === 'none') return <>{t('auditor.monitor.noTsa')}</>;
+  if (check.state === 'failed') return <span class="bad">{check.reason}</span>;
+  if (check.state === 'unchecked')
+    return (
+      <>
+        {check.times.map((time) => (
+          <div key={time}>
+            <Times at={time * 1000} />
+          </div>
+        ))}
+        <span class="hint">{t('auditor.monitor.tsaUnchecked')}</span>
+      </>
+    );
+  return (
+    <>
+      {check.stamps.map((stamp) => (
+        <div key={`${stamp.authority} ${stamp.time}`}>
+          {stamp.authority} · <Times at={stamp.time * 1000} />
+        </div>
+      ))}
+      <span class="hint">{t('auditor.monitor.tsaVerified')}</span>
+    </>
   );
 }

@@ -51,3 +51,41 @@ export async function checkNext(
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
+
+/** A time-stamp as the checkpoint history lists it beside its checkpoint. */
+export interface ListedStamp {
+  tsa?: string;
+  time?: number;
+  token: string;
+}
+
+/** What the monitor learnt of a checkpoint's RFC 3161 time-stamps. */
+export type StampCheck =
+  | { state: 'none' }
+  /** Not checked: this browser has no WebCrypto (not a secure context); the times are as listed. */
+  | { state: 'unchecked'; times: number[] }
+  | { state: 'verified'; stamps: Array<{ authority: string; time: number }> }
+  | { state: 'failed'; reason: string };
+
+const authorityName = (subject: string) => /(?:^|,)CN=([^,]*)/.exec(subject)?.[1] ?? subject;
+
+/**
+ * Checks the time-stamps listed with the checkpoint `note` against `caPem`, the TSA CA certificates the monitor trusts,
+ * with the project's verifier (loaded only when there are tokens): each token's signature and chain, its imprint of the
+ * note, and its time (not before the checkpoint's, as listed).
+ */
+export async function checkStamps(note: string, stamps: readonly ListedStamp[], caPem: string | null): Promise<StampCheck> {
+  if (stamps.length === 0) return { state: 'none' };
+  if (globalThis.crypto?.subtle === undefined)
+    return { state: 'unchecked', times: stamps.map((s) => s.time).filter((x): x is number => typeof x === 'number') };
+  if (!caPem) return { state: 'failed', reason: 'the ledger serves no TSA CA certificate to check its time-stamps against' };
+  const tsa = await import('../../timestamp-verifier.js');
+  try {
+    const cas = tsa.parsePemCertificates(caPem);
+    await tsa.checkTrustAnchors(cas);
+    const verified = await tsa.checkCheckpointTimestamps(note, stamps, cas);
+    return { state: 'verified', stamps: verified.map((v) => ({ authority: authorityName(v.authority), time: v.time })) };
+  } catch (err) {
+    return { state: 'failed', reason: (err as Error).message };
+  }
+}
