@@ -176,44 +176,62 @@ export function signingCertificateProblem(signerInfo: pkijs.SignerInfo, signer: 
   for (const attribute of attributes) {
     const v2 = attribute.type === SIGNING_CERTIFICATE_V2_OID;
     const name = v2 ? 'signingCertificateV2' : 'signingCertificate';
-    // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies … OPTIONAL }
-    const value = attribute.values.length === 1 ? (attribute.values[0] as unknown) : null;
-    const certs = value instanceof asn1js.Sequence ? value.valueBlock.value[0] : undefined;
-    const first = certs instanceof asn1js.Sequence ? certs.valueBlock.value[0] : undefined;
-    if (!(first instanceof asn1js.Sequence)) return `its ${name} attribute is malformed`;
-    // ESSCertID ::= SEQUENCE { certHash OCTET STRING, issuerSerial OPTIONAL }; v2 may name its hash first.
-    const fields = [...first.valueBlock.value];
-    let hashOid = v2 ? SHA256_OID : '1.3.14.3.2.26';
-    if (v2 && fields[0] instanceof asn1js.Sequence) {
-      const algorithm = new pkijs.AlgorithmIdentifier({ schema: fields.shift() });
-      if (!plainParams(algorithm, true)) return `its ${name} attribute names a hash with parameters`;
-      hashOid = algorithm.algorithmId;
+    let problem: string | null;
+    try {
+      problem = essCertIdProblem(attribute, v2, name, der, signer);
+    } catch {
+      problem = `its ${name} attribute is malformed`; // pkijs refuses a schema it does not recognise by throwing
     }
-    const hash = CERT_HASHES[hashOid];
-    const certHash = fields[0];
-    if (!hash || !(certHash instanceof asn1js.OctetString) || fields.length > 2)
-      return `its ${name} attribute is malformed or names an unknown hash`;
-    if (!bytesEqual(new Uint8Array(certHash.valueBlock.valueHexView), hash(der)))
-      return `its ${name} attribute names another certificate than the one that verifies its signature`;
-    if (fields.length === 2) {
-      let issuerSerial: pkijs.IssuerSerial;
-      try {
-        issuerSerial = new pkijs.IssuerSerial({ schema: fields[1] });
-      } catch {
-        return `its ${name} attribute's issuerSerial is malformed`;
-      }
-      const issuer = new Uint8Array(signer.issuer.toSchema().toBER());
-      const names = issuerSerial.issuer.names;
-      const sameIssuer =
-        names.length === 1 &&
-        names[0].type === 4 &&
-        bytesEqual(new Uint8Array((names[0].value as pkijs.RelativeDistinguishedNames).toSchema().toBER()), issuer);
-      const sameSerial = bytesEqual(
-        new Uint8Array(issuerSerial.serialNumber.valueBlock.valueHexView),
-        new Uint8Array(signer.serialNumber.valueBlock.valueHexView),
-      );
-      if (!sameIssuer || !sameSerial) return `its ${name} attribute names another issuer or serial number than the signer's certificate`;
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+/** Why the first certificate identifier of one ESS attribute does not name `signer` (`der`), or null. */
+function essCertIdProblem(
+  attribute: pkijs.Attribute,
+  v2: boolean,
+  name: string,
+  der: Uint8Array,
+  signer: pkijs.Certificate,
+): string | null {
+  // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), policies … OPTIONAL }
+  const value = attribute.values.length === 1 ? (attribute.values[0] as unknown) : null;
+  const certs = value instanceof asn1js.Sequence ? value.valueBlock.value[0] : undefined;
+  const first = certs instanceof asn1js.Sequence ? certs.valueBlock.value[0] : undefined;
+  if (!(first instanceof asn1js.Sequence)) return `its ${name} attribute is malformed`;
+  // ESSCertID ::= SEQUENCE { certHash OCTET STRING, issuerSerial OPTIONAL }; v2 may name its hash first.
+  const fields = [...first.valueBlock.value];
+  let hashOid = v2 ? SHA256_OID : '1.3.14.3.2.26';
+  if (v2 && fields[0] instanceof asn1js.Sequence) {
+    const algorithm = new pkijs.AlgorithmIdentifier({ schema: fields.shift() });
+    if (!plainParams(algorithm, true)) return `its ${name} attribute names a hash with parameters`;
+    hashOid = algorithm.algorithmId;
+  }
+  const hash = CERT_HASHES[hashOid];
+  const certHash = fields[0];
+  if (!hash || !(certHash instanceof asn1js.OctetString) || fields.length > 2)
+    return `its ${name} attribute is malformed or names an unknown hash`;
+  if (!bytesEqual(new Uint8Array(certHash.valueBlock.valueHexView), hash(der)))
+    return `its ${name} attribute names another certificate than the one that verifies its signature`;
+  if (fields.length === 2) {
+    let issuerSerial: pkijs.IssuerSerial;
+    try {
+      issuerSerial = new pkijs.IssuerSerial({ schema: fields[1] });
+    } catch {
+      return `its ${name} attribute's issuerSerial is malformed`;
     }
+    const issuer = new Uint8Array(signer.issuer.toSchema().toBER());
+    const names = issuerSerial.issuer.names;
+    const sameIssuer =
+      names.length === 1 &&
+      names[0].type === 4 &&
+      bytesEqual(new Uint8Array((names[0].value as pkijs.RelativeDistinguishedNames).toSchema().toBER()), issuer);
+    const sameSerial = bytesEqual(
+      new Uint8Array(issuerSerial.serialNumber.valueBlock.valueHexView),
+      new Uint8Array(signer.serialNumber.valueBlock.valueHexView),
+    );
+    if (!sameIssuer || !sameSerial) return `its ${name} attribute names another issuer or serial number than the signer's certificate`;
   }
   return null;
 }

@@ -1,11 +1,12 @@
 // RFC 3161 against a real TSA (`openssl ts -reply` behind a loopback endpoint): tokens verify with the verifier's portable
 // code (pkijs over WebCrypto, no node: module), and nothing else does: no byte or bit of a token or of its CA changed.
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { makeTsaCertificates, startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import { fetchTimestamp, newNonce, sha256 } from '../../src/timestamp/rfc3161.js';
@@ -14,6 +15,7 @@ import {
   checkTrustAnchors,
   isDerEcdsaSignature,
   parsePemCertificates,
+  signingCertificateProblem,
   TimestampError,
   verifyTimestampToken,
 } from '../../src/verifier/timestamp-token.js';
@@ -312,6 +314,58 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     );
     const plain = new Uint8Array(readFileSync(join(dir, 'plain.der')));
     await expect(verifyTimestampToken(plain, message, cas)).rejects.toThrow(/no ESS signingCertificate attribute/);
+  });
+
+  it('reads the ESS attributes strictly: the hash they name, issuer and serial, and malformed ones refused without throwing', async () => {
+    const dir = join(work, 'ess-attributes');
+    mkdirSync(dir);
+    await makeTsaCertificates(dir, 'ESS attributes TSA');
+    const [cert] = parsePemCertificates(readFileSync(join(dir, 'tsa.crt'), 'utf8'));
+    const der = Buffer.from(cert.toSchema().toBER());
+    const digest = (alg: string) => createHash(alg).update(der).digest();
+    const octets = (b: Buffer) => new asn1js.OctetString({ valueHex: new Uint8Array(b).buffer });
+    const alg = (oid: string) => new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid })] });
+    const issuerSerial = (serial: asn1js.Integer) =>
+      new pkijs.IssuerSerial({
+        issuer: new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 4, value: cert.issuer })] }),
+        serialNumber: serial,
+      }).toSchema();
+    // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2) }, its first ESSCertID made of `fields`.
+    const attribute = (v2: boolean, ...fields: asn1js.AsnType[]) =>
+      new pkijs.Attribute({
+        type: v2 ? '1.2.840.113549.1.9.16.2.47' : '1.2.840.113549.1.9.16.2.12',
+        values: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: fields })] })] })],
+      });
+    const problem = (...attributes: pkijs.Attribute[]) =>
+      signingCertificateProblem(
+        new pkijs.SignerInfo({ signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes }) }),
+        cert,
+      );
+
+    expect(problem(attribute(true, octets(digest('sha256'))))).toBeNull();
+    expect(problem(attribute(true, alg('2.16.840.1.101.3.4.2.2'), octets(digest('sha384'))))).toBeNull();
+    expect(problem(attribute(true, octets(digest('sha256')), issuerSerial(cert.serialNumber)))).toBeNull();
+    expect(problem(attribute(false, octets(digest('sha1')), issuerSerial(cert.serialNumber)))).toBeNull();
+    expect(problem()).toMatch(/no ESS signingCertificate attribute/);
+    // The hash named but another one given; another serial number; SHA-1 in a v2 named as its default SHA-256.
+    expect(problem(attribute(true, alg('2.16.840.1.101.3.4.2.2'), octets(digest('sha256'))))).toMatch(/names another certificate/);
+    expect(problem(attribute(true, octets(digest('sha256')), issuerSerial(new asn1js.Integer({ value: 7 }))))).toMatch(
+      /another issuer or serial number/,
+    );
+    expect(problem(attribute(true, octets(digest('sha1'))))).toMatch(/names another certificate/);
+    // Every ESS attribute must name the signer: a right v1 beside a wrong v2 is refused.
+    expect(problem(attribute(false, octets(digest('sha1'))), attribute(true, octets(digest('sha1'))))).toMatch(/signingCertificateV2/);
+    // Malformed: an empty or non-algorithm SEQUENCE where v2 names its hash, no hash at all, an unknown hash, a field too many.
+    for (const fields of [
+      [new asn1js.Sequence(), octets(digest('sha256'))],
+      [new asn1js.Sequence({ value: [new asn1js.Integer({ value: 1 })] }), octets(digest('sha256'))],
+      [],
+      [alg('1.2.3.4'), octets(digest('sha256'))],
+      [octets(digest('sha256')), issuerSerial(cert.serialNumber), new asn1js.Null()],
+    ]) {
+      expect(() => problem(attribute(true, ...fields))).not.toThrow();
+      expect(problem(attribute(true, ...fields))).toMatch(/malformed/);
+    }
   });
 
   it('checks that a CA given as trust anchor is intact', async () => {

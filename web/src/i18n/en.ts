@@ -398,7 +398,7 @@ export const en = {
   'auditor.monitor.tsa': 'RFC 3161 time-stamps',
   'auditor.monitor.noTsa': 'none',
   'auditor.monitor.tsaUnchecked':
-    'Times as listed with the checkpoint, not checked: outside HTTPS this browser offers no WebCrypto (sandbox-ledger verify --tsa-ca checks them).',
+    'Times as listed with the checkpoint, not checked: this page is not in a secure context (HTTPS or localhost), so the browser offers no WebCrypto (sandbox-ledger verify --tsa-ca checks them).',
   'auditor.monitor.tsaVerified':
     'Tokens verified in this browser (signature, chain, imprint of this checkpoint) against the TSA CA certificates served when the monitor started.',
   'auditor.monitor.consistency': 'Consistency',

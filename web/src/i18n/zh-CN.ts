@@ -392,7 +392,8 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.monitor.noWitness': '无（未配置见证人）',
   'auditor.monitor.tsa': 'RFC 3161 时间戳',
   'auditor.monitor.noTsa': '无',
-  'auditor.monitor.tsaUnchecked': '时间为检查点所列时间，未验证：非 HTTPS 页面不提供 WebCrypto（sandbox-ledger verify --tsa-ca 可验证）。',
+  'auditor.monitor.tsaUnchecked':
+    '时间为检查点所列时间，未验证：本页不在安全上下文中（HTTPS 或 localhost），浏览器不提供 WebCrypto（sandbox-ledger verify --tsa-ca 可验证）。',
   'auditor.monitor.tsaVerified': '令牌已在本浏览器中验证（签名、证书链、对本检查点的摘要），所用 TSA CA 证书为监控开始时服务器提供的证书。',
   'auditor.monitor.consistency': '一致性',
   'auditor.monitor.first': '本页看到的第一个检查点',

@@ -21,7 +21,10 @@ import {
 } from './pinned-keys.js';
 
 const POLL_MS = 15_000;
-type Stamped = Observed & { stamps: StampCheck; seenAt: number };
+/** `listed`: how many of its tokens the history listed when they were last checked. */
+type Stamped = Observed & { stamps: StampCheck; listed: number; seenAt: number };
+/** How long a listed checkpoint is looked at again for tokens that come after it (a TSA may answer late). */
+const RECHECK_MS = 120_000;
 type HistoryItem = { treeSize: number; timestamps?: ListedStamp[] };
 
 /**
@@ -44,6 +47,7 @@ export function CheckpointMonitor() {
   const [editing, setEditing] = useState(false);
   const [unsaved, setUnsaved] = useState(false);
   const latest = useRef<Stamped | null>(null);
+  const seenRef = useRef<Stamped[]>([]);
   const pinnedRef = useRef<PinnedKeys | null>(pinned);
   const firstServedRef = useRef<PinnedKeys | null>(null);
   /** The TSA CA certificates (PEM) served when the monitor started or was last given keys to trust; undefined until then. */
@@ -88,46 +92,48 @@ export function CheckpointMonitor() {
       if (stale()) return;
       setError(failure);
       setLastPoll(Date.now());
-      // The time-stamps listed with `note` (tree size `size`), checked; null when the history could not be read.
-      const stampsOf = async (size: number): Promise<StampCheck | null> => {
-        const history = await api<{ items: HistoryItem[] }>('/v1/ledger/checkpoints?limit=5', { auth: false }).catch(() => null);
-        if (!history) return null;
-        const item = history.items.find((i) => i.treeSize === size);
-        return checkStamps(note, item?.timestamps ?? [], tsaCaRef.current ?? null);
+      /** Shows `list` (newest first, at most 20). */
+      const show = (list: Stamped[]) => {
+        seenRef.current = list.slice(0, 20);
+        setSeen(seenRef.current);
       };
-      const shown = latest.current;
-      if (shown && note === shown.note) {
-        // The same checkpoint: its time-stamps may have come since it was listed.
-        if (shown.stamps.state !== 'none') return;
-        const stamps = await stampsOf(shown.checkpoint.treeSize);
-        if (stale() || !stamps || stamps.state === 'none') return;
+      if (!latest.current || note !== latest.current.note) {
+        const checked = await checkNext(note, trustOfPinned(trusted), latest.current, async (from, to) => {
+          const proof = await api<{ hashes: string[] }>(`/v1/ledger/proof/consistency?from=${from}&to=${to}`, { auth: false });
+          return proof.hashes;
+        });
+        if (stale()) return;
+        if (!checked.ok) {
+          setAlarm(checked.reason);
+          return;
+        }
+        const stamped: Stamped = { ...checked.observed, stamps: { state: 'none' }, listed: 0, seenAt: Date.now() };
+        latest.current = stamped;
+        show([stamped, ...seenRef.current]);
+      }
+      // Time-stamps come after their checkpoint: every checkpoint listed lately is looked at again for tokens not yet
+      // checked, until the CA to check them against is known (the keys fetched).
+      const ca = tsaCaRef.current;
+      if (ca === undefined) return;
+      for (const entry of seenRef.current.filter((e) => Date.now() - e.seenAt < RECHECK_MS)) {
+        // The history page that starts at exactly this checkpoint (cursor: the tree sizes below it).
+        const size = entry.checkpoint.treeSize;
+        const page = await api<{ items: HistoryItem[] }>(`/v1/ledger/checkpoints?cursor=${size + 1}&limit=1`, { auth: false }).catch(
+          () => null,
+        );
+        if (stale()) return;
+        const tokens = page?.items.find((i) => i.treeSize === size)?.timestamps ?? [];
+        if (tokens.length <= entry.listed) continue;
+        const stamps = await checkStamps(entry.note, tokens, ca);
+        if (stale()) return;
         if (stamps.state === 'failed') {
           setAlarm(`time-stamp: ${stamps.reason}`);
           return;
         }
-        const updated: Stamped = { ...shown, stamps };
-        latest.current = updated;
-        setSeen((list) => list.map((s) => (s === shown ? updated : s)));
-        return;
+        const updated: Stamped = { ...entry, stamps, listed: tokens.length };
+        if (latest.current === entry) latest.current = updated;
+        show(seenRef.current.map((e) => (e === entry ? updated : e)));
       }
-      const checked = await checkNext(note, trustOfPinned(trusted), latest.current, async (from, to) => {
-        const proof = await api<{ hashes: string[] }>(`/v1/ledger/proof/consistency?from=${from}&to=${to}`, { auth: false });
-        return proof.hashes;
-      });
-      if (stale()) return;
-      if (!checked.ok) {
-        setAlarm(checked.reason);
-        return;
-      }
-      const stamps = (await stampsOf(checked.observed.checkpoint.treeSize)) ?? { state: 'none' };
-      if (stale()) return;
-      if (stamps.state === 'failed') {
-        setAlarm(`time-stamp: ${stamps.reason}`);
-        return;
-      }
-      const stamped: Stamped = { ...checked.observed, stamps, seenAt: Date.now() };
-      latest.current = stamped;
-      setSeen((list) => [stamped, ...list].slice(0, 20));
     } catch (err) {
       if (!stale()) setError(err);
     } finally {
@@ -158,6 +164,7 @@ export function CheckpointMonitor() {
     tsaCaRef.current = undefined;
     generation.current++;
     latest.current = null;
+    seenRef.current = [];
     setSeen([]);
     setAlarm(null);
     setKeysAlarm(null);
