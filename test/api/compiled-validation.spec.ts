@@ -233,7 +233,15 @@ async function same(cls: Cls, body: unknown): Promise<void> {
     if (!(a.error instanceof ValidationProblem)) {
       // e.g. Number() of an object whose own valueOf is no function: both throw the same TypeError.
       expect(b.error?.message).toBe(a.error?.message);
-      expect(() => compiledValidation(cls, raw() as object)).toThrow(a.error?.message);
+      let thrown: unknown;
+      try {
+        compiledValidation(cls, raw() as object);
+      } catch (err) {
+        thrown = err;
+      }
+      // The plan throws the same, unless a key class-transformer skips unread (toString, …) sent it to the libraries first.
+      if (thrown === FALLBACK && skipsAKey(body)) return void tally.fallback++;
+      expect((thrown as Error | undefined)?.message).toBe(a.error?.message);
       tally.compiled++;
       return;
     }
@@ -280,6 +288,9 @@ describe('compiled validation: the same outcome as class-transformer + class-val
     await same(byName('EntriesQuery'), { start: { prototype: false } });
     await same(byName('EntriesQuery'), { start: [{ constructor: 1 }, { a: { __proto__: null, prototype: 2 } }] });
     await same(byName('FileWorkDto'), { title: { constructor: 'x', deeper: [{ prototype: [] }] }, contentType: 'image/png' });
+    // Number() of an object whose toString is no function throws; a toString key first sends the plan to the libraries.
+    await same(byName('CheckpointsQuery'), { limit: { toString: false } });
+    await same(byName('CheckpointsQuery'), { toString: {}, limit: { toString: false } });
   });
 
   it.each(CLASSES.map((c) => [c.name, c] as const))('%s', async (_name, cls) => {
