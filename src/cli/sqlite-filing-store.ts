@@ -59,7 +59,10 @@ export class SqliteFilingStore implements FilingStore {
       db.pragma('synchronous = OFF');
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma(`cache_size = -${CACHE_KIB}`);
-      db.exec('CREATE TABLE filings (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL)');
+      // Rows go in at the end of the table (its rowid), in the order they are written: records leave memory least recently
+      // used first, which is not their filing order (seq), and a table keyed by seq took each write into an older page
+      // (some 15 µs a row once the table outgrew the page cache, against some 9 with the small seq index doing that).
+      db.exec(`CREATE TABLE filings (seq INTEGER NOT NULL UNIQUE, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL)`);
       this.getRow = db.prepare('SELECT seq, record FROM filings WHERE id = ?');
       // A record already in the table keeps its place (seq); only a new one takes the seq given.
       const put = (rows: number) =>
