@@ -5,9 +5,9 @@ import { conflict } from '../common/domain-error.js';
 import { fold, type Decider, type DomainEvent } from '../ledger/decider.js';
 import { ConcurrencyError, type EventStore, type StreamAppend } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import { LedgerWriter, type RecordedEvent } from '../ledger/write/ledger-writer.js';
+import { LedgerWriter, type RecordedEvent, type Written } from '../ledger/write/ledger-writer.js';
 import { PolicyService } from '../policy/policy.service.js';
-import { readContentRecord, type LiveFiling } from './content-record.js';
+import { readContentRecord, type ContentRecord, type LiveFiling } from './content-record.js';
 import { checkFiledFile } from './filed-file.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
 import { AmendFiling, FileWork, WithdrawFiling, type FiledWork } from './filing.commands.js';
@@ -19,6 +19,7 @@ import {
   type FilingDetails,
   type FilingEvent,
   type FilingWithdrawn,
+  type PriorFiling,
   type WorkFiled,
   type WorkFiledData,
 } from './filing.events.js';
@@ -30,6 +31,13 @@ const filingStreamDecider = (following: DomainEvent[] = []): Decider<FilingComma
     ...filingDecider.decide(command, state),
     ...(command.type === 'FileWork' ? (following as FilingEvent[]) : []),
   ],
+});
+
+/** The record of content never filed: what a filing assumes until its commit finds a reservation stream. */
+const NEVER_FILED: ContentRecord = Object.freeze({
+  live: null,
+  prior: Object.freeze([]) as unknown as PriorFiling[],
+  expected: 'no-stream',
 });
 
 @CommandHandler(FileWork)
@@ -85,47 +93,55 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     };
     const meta = { actor };
     const reservation = contentStream(contentHash);
-    const [content, policy] = await Promise.all([readContentRecord(this.store, contentHash), early ?? this.policies.withEvents(now)]);
-    if (content.live) return this.alreadyFiled(content.live, actor, now);
+    const policy = early ?? (await this.policies.withEvents(now));
     // Near-duplicates of earlier filings by others are recorded in the same commit as WorkFiled.
     const screening = await this.safeguards.screen(filing, now, policy);
-    try {
-      const command = { type: 'FileWork' as const, filing, priorFilings: content.prior, now };
-      const result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), command, meta, {
-        newStream: true, // a fresh UUIDv7
-        writes,
-        extra: () => [
-          {
-            stream: reservation,
-            expectedRevision: content.expected,
-            events: [{ type: 'ContentReserved', data: { contentHash, filingId, creator: actor }, meta }],
-          },
-        ],
-      });
-      const filed = result.decided.find((e) => e.type === 'WorkFiled')! as RecordedEvent<WorkFiled>;
-      return {
-        filingId,
-        filedAt: filed.data.filedAt,
-        leafIndex: filed.leafIndex,
-        eventHash: filed.hash,
-        recordedAt: filed.recordedAt,
-        priorFilings: content.prior,
-        right: await this.safeguards.afterFiled(
-          filing,
-          filed,
-          screening,
-          result.decided.filter((e) => e !== filed),
+    // Most content is filed for the first time: the filing is written at once, expecting no reservation stream. Where one
+    // exists the commit fails on it and writes nothing; the content's record is read then, and the filing decided with it
+    // (refused, or filed again after the earlier filings were withdrawn).
+    let content: ContentRecord = NEVER_FILED;
+    let result: Written<FilingEvent>;
+    for (;;) {
+      try {
+        const command = { type: 'FileWork' as const, filing, priorFilings: content.prior, now };
+        result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), command, meta, {
+          newStream: true, // a fresh UUIDv7
           writes,
-        ),
-        receiptUrl: `/v1/filings/${filingId}/receipt`,
-        ...(checked ? { contentHash, perceptualHash: filing.perceptualHash, file: checked.file } : {}),
-      };
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError) || err.stream !== reservation) throw err;
-      const winner = (await readContentRecord(this.store, contentHash)).live;
-      if (!winner) throw err;
-      return this.alreadyFiled(winner, actor, now);
+          extra: () => [
+            {
+              stream: reservation,
+              expectedRevision: content.expected,
+              events: [{ type: 'ContentReserved', data: { contentHash, filingId, creator: actor }, meta }],
+            },
+          ],
+        });
+        break;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || err.stream !== reservation) throw err;
+        const read = await readContentRecord(this.store, contentHash);
+        if (read.live) return this.alreadyFiled(read.live, actor, now);
+        if (content !== NEVER_FILED) throw err; // lost a second race, to a filing since withdrawn
+        content = read;
+      }
     }
+    const filed = result.decided.find((e) => e.type === 'WorkFiled')! as RecordedEvent<WorkFiled>;
+    return {
+      filingId,
+      filedAt: filed.data.filedAt,
+      leafIndex: filed.leafIndex,
+      eventHash: filed.hash,
+      recordedAt: filed.recordedAt,
+      priorFilings: content.prior,
+      right: await this.safeguards.afterFiled(
+        filing,
+        filed,
+        screening,
+        result.decided.filter((e) => e !== filed),
+        writes,
+      ),
+      receiptUrl: `/v1/filings/${filingId}/receipt`,
+      ...(checked ? { contentHash, perceptualHash: filing.perceptualHash, file: checked.file } : {}),
+    };
   }
 
   /**
