@@ -24,11 +24,16 @@ export const MAX_JSON_DEPTH = 32;
 const lone = () =>
   new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
 
+/** Bodies already found acceptable: the route's hook checks every JSON body, and `validBody` does not walk it again. */
+const acceptable = new WeakSet<object>();
+
 /**
  * Why a parsed JSON body cannot be accepted whatever its fields, or undefined. Iterative: a deeply nested body cannot
  * exhaust the stack. Every body of the API comes through here, so it allocates no more than a key list per object.
  */
 export function jsonBodyProblem(body: unknown): DomainError | undefined {
+  const object = typeof body === 'object' && body !== null;
+  if (object && acceptable.has(body)) return undefined;
   const pending: unknown[] = [body];
   const depths: number[] = [0];
   while (pending.length > 0) {
@@ -59,6 +64,7 @@ export function jsonBodyProblem(body: unknown): DomainError | undefined {
       }
     }
   }
+  if (object) acceptable.add(body);
   return undefined;
 }
 
