@@ -15,7 +15,7 @@ import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
 import { documentProblems } from './common/api-docs.js';
 import { httpRequests } from './common/metrics.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
-import { jsonBodyProblem, JSON_BODY, requestValidationPipe, unsupportedMediaType, type AcceptedBodies } from './common/request-body.js';
+import { JSON_BODY, requestBodyProblem, requestValidationPipe, unsupportedMediaType, type AcceptedBodies } from './common/request-body.js';
 import type { AppConfig } from './config.js';
 import { MERKLE_LOG } from './ledger/ledger.tokens.js';
 import type { MerkleLog } from './ledger/log/merkle-log.js';
@@ -113,7 +113,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   // Bodies no field validation could accept (unpaired surrogates, infinite numbers, absurd nesting) are refused before anything walks them.
   fastify.addHook('preValidation', (request, reply, done) => {
-    const problem = jsonBodyProblem(request.body);
+    const problem = requestBodyProblem(request.body);
     if (problem) {
       sendProblem(reply, problem);
       return;

@@ -174,7 +174,8 @@ async function only(which: 'verify' | 'rebuild', dir: string | undefined): Promi
 }
 
 /** Rounds of the bare handler against filings (BENCH_ROUNDS, default 3): the figures are those of the median pair. */
-const rounds = Math.round(number('BENCH_ROUNDS', 3));
+const rounds = number('BENCH_ROUNDS', 3);
+if (!Number.isSafeInteger(rounds)) throw new Error('BENCH_ROUNDS must be a positive integer');
 
 type Side = [name: string, run: () => Promise<HttpFigure & { output: string }>];
 
@@ -295,7 +296,7 @@ async function httpFigures(step: (what: string) => string, postgresUrl?: string)
     durable,
     normal,
     ratio,
-    runs: { bare: bareRuns, durable: durableRuns, ratios: durablePair.ratios },
+    runs: { bare: bareRuns, durable: durableRuns, ratios: durablePair.ratios, durableCpuMsMedian: durablePair.cpuMs },
     rows,
     rssRow,
     ratioTarget,
@@ -400,7 +401,19 @@ function postgresFigures(bareRuns: HttpFigure[], runs: HttpFigure[] | null) {
       detail: `${fmt(ratio, 3)} ×, ${failed} failed`,
     },
   ];
-  return { postgres: { ...postgres, ratio, runs, ratios: pair.ratios, bare: pair.bare }, rows, targets };
+  return {
+    postgres: {
+      ...postgres,
+      ratio,
+      runs,
+      ratios: pair.ratios,
+      bare: pair.bare,
+      cpuMsMedian: pair.cpuMs,
+      postgresCpuMsMedian: pgCpus.length ? median(pgCpus) : null,
+    },
+    rows,
+    targets,
+  };
 }
 
 /** BENCH_ONLY=pg: the bare handler and durable filings on PostgreSQL, alternated in one run. */

@@ -14,8 +14,9 @@ const RECENT = 32768;
 const PAGE = 1024;
 /**
  * SQLite's page cache, in KiB (SQLite's own default). better-sqlite3 builds SQLite with 16 MB instead, which fills as the
- * table grows past it: memory then grows with the export up to 16 MB. Records go in in filing order and are looked up
- * mostly near the end of the table (ids are time-ordered), so the pages in use are few.
+ * table grows past it: memory then grows with the export up to 16 MB. Records go in at the end of the table, in the
+ * order they leave memory (roughly filing order), and are looked up mostly among the latest (ids are time-ordered), so
+ * the pages in use are few.
  */
 const CACHE_KIB = 2000;
 

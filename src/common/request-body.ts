@@ -24,16 +24,11 @@ export const MAX_JSON_DEPTH = 32;
 const lone = () =>
   new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
 
-/** Bodies already found acceptable: the route's hook checks every JSON body, and `validBody` does not walk it again. */
-const acceptable = new WeakSet<object>();
-
 /**
  * Why a parsed JSON body cannot be accepted whatever its fields, or undefined. Iterative: a deeply nested body cannot
  * exhaust the stack. Every body of the API comes through here, so it allocates no more than a key list per object.
  */
-export function jsonBodyProblem(body: unknown): DomainError | undefined {
-  const object = typeof body === 'object' && body !== null;
-  if (object && acceptable.has(body)) return undefined;
+function jsonBodyProblem(body: unknown): DomainError | undefined {
   const pending: unknown[] = [body];
   const depths: number[] = [0];
   while (pending.length > 0) {
@@ -64,8 +59,22 @@ export function jsonBodyProblem(body: unknown): DomainError | undefined {
       }
     }
   }
-  if (object) acceptable.add(body);
   return undefined;
+}
+
+/** Request bodies found acceptable by `requestBodyProblem` (a request's body is not changed after it is parsed). */
+const acceptable = new WeakSet<object>();
+
+/**
+ * `jsonBodyProblem` for a request's parsed body, remembered: the hook every request goes through checks the body, and
+ * `validBody`, which a route may call on the same body, does not walk it again.
+ */
+export function requestBodyProblem(body: unknown): DomainError | undefined {
+  const object = typeof body === 'object' && body !== null;
+  if (object && acceptable.has(body)) return undefined;
+  const problem = jsonBodyProblem(body);
+  if (object && problem === undefined) acceptable.add(body);
+  return problem;
 }
 
 /** The options of the one validation pipe; the compiled path does what they ask, for every class it compiles. */
@@ -121,7 +130,7 @@ const pipe = requestValidationPipe();
 
 /** A body that did not come through the route's own pipe (an upload's JSON field): the same checks, the same answers. */
 export async function validBody<T extends object>(metatype: Type<T>, body: unknown): Promise<T> {
-  const problem = jsonBodyProblem(body);
+  const problem = requestBodyProblem(body);
   if (problem) throw problem;
   return (await pipe.transform(body, { type: 'body', metatype })) as T;
 }

@@ -19,7 +19,6 @@ import {
   type FilingDetails,
   type FilingEvent,
   type FilingWithdrawn,
-  type PriorFiling,
   type WorkFiled,
   type WorkFiledData,
 } from './filing.events.js';
@@ -31,13 +30,6 @@ const filingStreamDecider = (following: DomainEvent[] = []): Decider<FilingComma
     ...filingDecider.decide(command, state),
     ...(command.type === 'FileWork' ? (following as FilingEvent[]) : []),
   ],
-});
-
-/** The record of content never filed: what a filing assumes until its commit finds a reservation stream. */
-const NEVER_FILED: ContentRecord = Object.freeze({
-  live: null,
-  prior: Object.freeze([]) as unknown as PriorFiling[],
-  expected: 'no-stream',
 });
 
 @CommandHandler(FileWork)
@@ -55,7 +47,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     const g = input.generation;
     const declaredHash = input.perceptualHash ? { scheme: input.perceptualHash.scheme, value: input.perceptualHash.value } : null;
     // A file uploaded with the filing decides its content hash and, for an image, its perceptual hash (by the policy's
-    // threshold, read first); a declared content hash is read with the policy, in one round trip to the store.
+    // threshold, read first).
     const early = file ? await this.policies.withEvents(now) : null;
     const checked = file
       ? checkFiledFile(
@@ -96,21 +88,23 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     const policy = early ?? (await this.policies.withEvents(now));
     // Near-duplicates of earlier filings by others are recorded in the same commit as WorkFiled.
     const screening = await this.safeguards.screen(filing, now, policy);
-    // Most content is filed for the first time: the filing is written at once, expecting no reservation stream. Where one
-    // exists the commit fails on it and writes nothing; the content's record is read then, and the filing decided with it
-    // (refused, or filed again after the earlier filings were withdrawn).
-    let content: ContentRecord = NEVER_FILED;
+    // Most content is filed for the first time: the filing is written at once, expecting no reservation stream (the
+    // content's record, read first, was mostly a read of a stream that does not exist). Where one exists the commit fails
+    // on it and writes nothing; the record is read then, and the filing decided with it: refused (or answered to the
+    // right's holder), or filed again after the earlier filings were withdrawn. Content filed before thus costs a
+    // screening and a refused commit more than it did; first filings, the common case, one read less.
+    let content: ContentRecord | null = null; // null: assumed never filed
     let result: Written<FilingEvent>;
     for (;;) {
       try {
-        const command = { type: 'FileWork' as const, filing, priorFilings: content.prior, now };
+        const command = { type: 'FileWork' as const, filing, priorFilings: content?.prior ?? [], now };
         result = await this.writer.execute(filingStream(filingId), filingStreamDecider(screening.events), command, meta, {
           newStream: true, // a fresh UUIDv7
           writes,
           extra: () => [
             {
               stream: reservation,
-              expectedRevision: content.expected,
+              expectedRevision: content?.expected ?? 'no-stream',
               events: [{ type: 'ContentReserved', data: { contentHash, filingId, creator: actor }, meta }],
             },
           ],
@@ -120,7 +114,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
         if (!(err instanceof ConcurrencyError) || err.stream !== reservation) throw err;
         const read = await readContentRecord(this.store, contentHash);
         if (read.live) return this.alreadyFiled(read.live, actor, now);
-        if (content !== NEVER_FILED) throw err; // lost a second race, to a filing since withdrawn
+        if (content !== null) throw err; // lost a second race, to a filing since withdrawn
         content = read;
       }
     }
@@ -131,7 +125,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
       leafIndex: filed.leafIndex,
       eventHash: filed.hash,
       recordedAt: filed.recordedAt,
-      priorFilings: content.prior,
+      priorFilings: content?.prior ?? [],
       right: await this.safeguards.afterFiled(
         filing,
         filed,
