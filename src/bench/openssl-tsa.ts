@@ -95,6 +95,14 @@ export async function makeTsaCertificates(dir: string, name = 'Test TSA'): Promi
     ],
     dir,
   );
+  await issueTsaCertificate(dir, 'tsa.crt');
+}
+
+/**
+ * Issues a certificate for the TSA's key (`tsa.csr` in `dir`, made by makeTsaCertificates) from its CA, with the TSA's
+ * extensions and the CA's next serial number, into `out`: another one is another certificate for the same key.
+ */
+export async function issueTsaCertificate(dir: string, out: string): Promise<void> {
   await openssl(
     [
       'x509',
@@ -107,7 +115,7 @@ export async function makeTsaCertificates(dir: string, name = 'Test TSA'): Promi
       'ca.key',
       '-CAcreateserial',
       '-out',
-      'tsa.crt',
+      out,
       '-days',
       '30',
       '-extfile',

@@ -241,11 +241,8 @@ function stripAll(value: object): void {
   while (stack.length > 0) {
     const current = stack.pop();
     if (typeof current !== 'object' || current === null) continue;
-    if (Array.isArray(current)) stack.push(...Object.values(current));
-    else {
-      strip(current as Record<string, unknown>);
-      stack.push(...Object.values(current));
-    }
+    if (!Array.isArray(current)) strip(current as Record<string, unknown>);
+    stack.push(...Object.values(current));
   }
 }
 

@@ -287,6 +287,9 @@ export async function checkTrustAnchors(cas: pkijs.Certificate[]): Promise<void>
   }
 }
 
+/** The common name (CN) in a subject as `subjectOf` writes it, or the whole subject when it has none: how a TSA is named to people. */
+export const authorityName = (subject: string): string => /(?:^|,)CN=([^,]*)/.exec(subject)?.[1] ?? subject;
+
 export function subjectOf(cert: pkijs.Certificate): string {
   return cert.subject.typesAndValues
     .map((tv) => `${NAME_OIDS[tv.type] ?? tv.type}=${String((tv.value.valueBlock as { value?: unknown }).value ?? '')}`)

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { makeTsaCertificates, startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
+import { issueTsaCertificate, makeTsaCertificates, startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import { fetchTimestamp, newNonce, sha256 } from '../../src/timestamp/rfc3161.js';
 import {
   checkCheckpointTimestamps,
@@ -228,22 +228,7 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     const cas = parsePemCertificates(readFileSync(join(dir, 'ca.crt'), 'utf8'));
     await openssl('ts', '-query', '-digest', Buffer.from(digest).toString('hex'), '-sha256', '-cert', '-no_nonce', '-out', 'q.tsq');
     // A second certificate for the TSA's key, from the same CA, with the same extensions (another serial number).
-    await openssl(
-      'x509',
-      '-req',
-      '-in',
-      'tsa.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-out',
-      'tsa2.crt',
-      '-days',
-      '30',
-      '-extfile',
-      'tsa.ext',
-    );
+    await issueTsaCertificate(dir, 'tsa2.crt');
     const [second] = parsePemCertificates(readFileSync(join(dir, 'tsa2.crt'), 'utf8'));
     const config = readFileSync(join(dir, 'tsa.cnf'), 'utf8');
     const der = (c: pkijs.Certificate) => Buffer.from(c.toSchema().toBER());

@@ -72,8 +72,6 @@ const entryNames = (entry: EventEnvelope, fileHash: string, filingId: string): s
 /** `2025-12-02 08:00:02 UTC`. */
 const utc = (seconds: number) => `${new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 /** A TSA's name as its certificate gives it: the common name, else the whole subject. */
-const authorityName = (subject: string) => /(?:^|,)CN=([^,]*)/.exec(subject)?.[1] ?? subject;
-
 /**
  * The checks in order, each stopping at the first failure. Async for the last one only: RFC 3161 tokens are checked with
  * WebCrypto, by the verifier's token code, loaded when a receipt carries tokens.
@@ -144,7 +142,7 @@ export async function verifyPublicReceipt(fileHash: string, proof: PublicReceipt
         outcome: 'passed',
         params: {
           count: verified.length,
-          authorities: [...new Set(verified.map((v) => authorityName(v.authority)))].join(', '),
+          authorities: [...new Set(verified.map((v) => tsa.authorityName(v.authority)))].join(', '),
           times: verified.map((v) => utc(v.time)).join(', '),
         },
       });

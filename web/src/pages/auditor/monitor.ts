@@ -67,8 +67,6 @@ export type StampCheck =
   | { state: 'verified'; stamps: Array<{ authority: string; time: number }> }
   | { state: 'failed'; reason: string };
 
-const authorityName = (subject: string) => /(?:^|,)CN=([^,]*)/.exec(subject)?.[1] ?? subject;
-
 /**
  * Checks the time-stamps listed with the checkpoint `note` against `caPem`, the TSA CA certificates the monitor trusts,
  * with the project's verifier (loaded only when there are tokens): each token's signature and chain, its imprint of the
@@ -84,7 +82,7 @@ export async function checkStamps(note: string, stamps: readonly ListedStamp[], 
     const cas = tsa.parsePemCertificates(caPem);
     await tsa.checkTrustAnchors(cas);
     const verified = await tsa.checkCheckpointTimestamps(note, stamps, cas);
-    return { state: 'verified', stamps: verified.map((v) => ({ authority: authorityName(v.authority), time: v.time })) };
+    return { state: 'verified', stamps: verified.map((v) => ({ authority: tsa.authorityName(v.authority), time: v.time })) };
   } catch (err) {
     return { state: 'failed', reason: (err as Error).message };
   }
