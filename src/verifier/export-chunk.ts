@@ -84,6 +84,32 @@ export function recordedAtMs(recordedAt: string): number {
   return ISO_UTC.test(recordedAt) ? Date.parse(recordedAt) : NaN;
 }
 
+/**
+ * The text an event's hash commits to, cut out of its export line when the line is as the log writes it: the JCS form
+ * of the whole envelope, which is the hashed JCS form with `,"hash":"…"` and `,"leafIndex":N` added in key order. The
+ * cut is the hashed form only if it hashes to `e.hash`, which the caller checks; an undefined or a different hash sends
+ * the event to the full check (parsed value, serialised again), which then accepts or names the mismatch as before.
+ *
+ * A match is enough, whichever occurrence was cut. The line is valid JSON (it was parsed), and in valid JSON each text
+ * cut here is a whole member of some object: `,"` can only open a string there, so `"hash"` and `"leafIndex"` are keys;
+ * the hash's value ends at its closing quote and the index's at the `,` or `}` checked below. Removing two whole members
+ * leaves valid JSON. If the rest hashes to `e.hash`, it is the hashed JCS form of the event the log wrote (SHA-256 is
+ * collision resistant), which has no top-level `hash` or `leafIndex`; the line has one of each (envelopeProblem), so the
+ * two members cut are those, and the line parses to exactly that event with its hash and leaf index: what the full check
+ * would have accepted.
+ */
+export function hashedText(line: string, e: Pick<EventEnvelope, 'hash' | 'leafIndex'>): string | undefined {
+  const hash = `,"hash":"${e.hash}"`;
+  const at = line.indexOf(hash);
+  if (at < 0) return undefined;
+  const leaf = `,"leafIndex":${e.leafIndex}`;
+  const leafAt = line.indexOf(leaf, at + hash.length);
+  if (leafAt < 0) return undefined;
+  const next = line.charCodeAt(leafAt + leaf.length);
+  if (next !== 44 /* , */ && next !== 125 /* } */) return undefined;
+  return line.slice(0, at) + line.slice(at + hash.length, leafAt) + line.slice(leafAt + leaf.length);
+}
+
 const HEX_DIGIT = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX_DIGIT['0123456789abcdef'.charCodeAt(i)] = i;
 
@@ -124,6 +150,8 @@ export class ChunkChecker {
   private recordedAt: string[] = [];
   private rules: ChunkFacts['rules'] = [];
   private failure: ChunkFailure | null = null;
+  /** Events whose hash was checked by serialising them again: their line was not as the log writes it (or was tampered with). */
+  recanonicalised = 0;
 
   constructor(
     hashes: ChunkHashes = {},
@@ -156,22 +184,30 @@ export class ChunkChecker {
     } catch {
       return this.fail(null, 'line is not JSON');
     }
-    return this.add(value);
+    return this.check(value, line);
   }
 
   /** One parsed event. False once an event has failed. */
   add(value: unknown): boolean {
+    return this.check(value, undefined);
+  }
+
+  private check(value: unknown, line: string | undefined): boolean {
     if (this.failure) return false;
     const problem = envelopeProblem(value);
     if (problem !== undefined) return this.fail(null, problem);
     const e = value as EventEnvelope;
-    let computed: string;
-    try {
-      computed = this.sha256Text(canonicalEnvelopeBody(e));
-    } catch (err) {
-      return this.fail(e.leafIndex, `the event has no canonical form (${(err as Error).message})`);
+    const written = line === undefined ? undefined : hashedText(line, e);
+    if (written === undefined || this.sha256Text(written) !== e.hash) {
+      this.recanonicalised++;
+      let computed: string;
+      try {
+        computed = this.sha256Text(canonicalEnvelopeBody(e));
+      } catch (err) {
+        return this.fail(e.leafIndex, `the event has no canonical form (${(err as Error).message})`);
+      }
+      if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatch(e, computed));
     }
-    if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatch(e, computed));
     const recorded = recordedAtMs(e.recordedAt);
     if (Number.isNaN(recorded)) return this.fail(e.leafIndex, `recordedAt ${JSON.stringify(e.recordedAt)} is not an ISO-8601 UTC time`);
 

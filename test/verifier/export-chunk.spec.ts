@@ -1,7 +1,7 @@
 // Verification in chunks (each checked on its own, as a worker thread checks it, then reduced in order) gives the
 // verdict and the message that verifying line by line gives, wherever the chunks are cut.
-import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
-import { checkChunk, ChunkChecker, type ChunkFacts, LineChunker } from '../../src/verifier/export-chunk.js';
+import { canonicalEnvelopeBody, computeEventHash, type EventEnvelope, exportLine } from '../../src/verifier/envelope.js';
+import { checkChunk, ChunkChecker, type ChunkFacts, hashedText, LineChunker } from '../../src/verifier/export-chunk.js';
 import { ExportVerifier, type ExportResult, verifyExport } from '../../src/verifier/export-verifier.js';
 import { buildLog, ndjson, newSigner } from './fixture.js';
 
@@ -38,10 +38,30 @@ function verifyInChunks(text: string, size: number): ExportResult {
 /** Where the CLI (as readline did) ends a line. */
 const LINE_BREAK = /\r\n|\n|\r/;
 const lines = (events: unknown[]) => ndjson(events).join('\n') + '\n';
+/** As the log writes an export: each line the JCS form of its event, which the checker hashes without serialising it again. */
+const written = (events: EventEnvelope[]) => events.map(exportLine).join('\n') + '\n';
 const SIZES = [1, 64, 700, 1500, 5000, 1 << 20];
 
 const tampers: Array<[string, () => string]> = [
   ['nothing', () => lines(log)],
+  ['nothing, as the log writes it', () => written(log)],
+  [
+    'an event whose data changed, as the log writes it',
+    () => {
+      const events = clone(log);
+      (events[23].data as { n: number }).n = -1;
+      return written(events);
+    },
+  ],
+  [
+    'an event rehashed, as the log writes it',
+    () => {
+      const events = clone(log);
+      (events[5].data as { n: number }).n = -1;
+      events[5].hash = computeEventHash(events[5]);
+      return written(events);
+    },
+  ],
   [
     'an event whose data changed',
     () => {
@@ -107,6 +127,7 @@ describe('verification in chunks', () => {
     const verdicts = tampers.map(([name, make]) => [name, verifyExport(make().split(LINE_BREAK), checkpoints, signer.vkey).ok]);
     expect(verdicts.filter(([, ok]) => ok).map(([name]) => name)).toEqual([
       'nothing',
+      'nothing, as the log writes it',
       'blank lines and CRLF line ends',
       'lone CR line ends',
       'no final line break',
@@ -157,6 +178,46 @@ describe('ChunkChecker', () => {
         },
       },
     ]);
+  });
+});
+
+describe('the hashed text cut out of a line as the log writes it', () => {
+  it('is the canonical form of the hashed fields for every line of an export, which the checker then never serialises again', () => {
+    for (const e of log) expect(hashedText(exportLine(e), e)).toBe(canonicalEnvelopeBody(e));
+    const checker = new ChunkChecker();
+    expect(checkChunk(encoder.encode(written(log)), checker)).toMatchObject({ events: log.length, failure: null });
+    expect(checker.recanonicalised).toBe(0);
+  });
+
+  it('is not taken from a line written otherwise (spaces, another key order): the event is serialised again and passes', () => {
+    const spaced = log.map((e) => JSON.stringify(e, null, 1).replace(/\n/g, ''));
+    const reordered = log.map((e) => JSON.stringify({ leafIndex: e.leafIndex, hash: e.hash, ...e }));
+    for (const text of [spaced, reordered]) {
+      expect(text.some((line, i) => hashedText(line, log[i]) === canonicalEnvelopeBody(log[i]))).toBe(false);
+      const checker = new ChunkChecker();
+      expect(checkChunk(encoder.encode(text.join('\n')), checker)).toMatchObject({ events: log.length, failure: null });
+      expect(checker.recanonicalised).toBe(log.length);
+      expect(verifyExport(text, checkpoints, signer.vkey)).toMatchObject({ ok: true });
+    }
+  });
+
+  it('cuts a leaf index only where its number ends', () => {
+    const e = log[1];
+    const line = exportLine(e).replace('"leafIndex":1,', '"leafIndex":17,');
+    expect(hashedText(line, e)).toBeUndefined();
+  });
+
+  it('does not pass a line with a copy of its own hash member planted in its data: the cut misses, the full check names the change', () => {
+    const e = log[6];
+    const line = exportLine(e).replace('"data":{"n":6,', `"data":{"n":6,"hash":"${e.hash}",`);
+    expect(line).not.toBe(exportLine(e));
+    expect(hashedText(line, e)).not.toBe(canonicalEnvelopeBody(e));
+    const text = ndjson(log)
+      .map((l, i) => (i === 6 ? line : l))
+      .join('\n');
+    const result = verifyExport(text.split('\n'), checkpoints, signer.vkey);
+    expect(result).toMatchObject({ ok: false, leafIndex: 6, reason: expect.stringMatching(/^hash does not match the event/) });
+    expect(verifyInChunks(text, 700)).toEqual(result);
   });
 });
 
