@@ -40,8 +40,12 @@ export class SqliteFilingStore implements FilingStore {
   private readonly putRows: Database.Statement<unknown[]>;
   private readonly putRow: Database.Statement<unknown[]>;
   private readonly pageRows: Database.Statement<[number, number], { seq: number; record: string }>;
-  /** Whether any record has been written to the table (until then, a record not kept in memory does not exist). */
-  private written = false;
+  /**
+   * The greatest id in the table ('' while it is empty): a record not kept in memory whose id is greater is not there
+   * either. Filing ids are UUIDv7, ordered by time, so the id of a new filing is mostly greater than those of the older
+   * filings that have left memory, and a new filing then costs no read of the table.
+   */
+  private greatestWritten = '';
   /** Recently used records, the changed ones not yet written: least recently used first. */
   private readonly kept = new Map<string, Kept>();
   /** Position in the filing order of the next new record: a record's place is fixed when it is first set, not when written. */
@@ -87,7 +91,7 @@ export class SqliteFilingStore implements FilingStore {
       this.kept.set(filingId, kept);
       return kept.record;
     }
-    const row = this.written ? this.getRow.get(filingId) : undefined;
+    const row = filingId > this.greatestWritten ? undefined : this.getRow.get(filingId);
     if (row === undefined) return undefined;
     const record = decode(row.record);
     this.keep({ record, dirty: false, seq: row.seq });
@@ -136,7 +140,7 @@ export class SqliteFilingStore implements FilingStore {
       for (; i + ROWS <= rows.length; i += ROWS) this.putRows.run(rows.slice(i, i + ROWS).flatMap(values));
       for (; i < rows.length; i++) this.putRow.run(values(rows[i]));
     })();
-    this.written = true;
+    for (const { record } of rows) if (record.filingId > this.greatestWritten) this.greatestWritten = record.filingId;
   }
 
   dispose(): void {

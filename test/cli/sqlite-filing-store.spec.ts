@@ -1,0 +1,58 @@
+// The verifier's filing store on disk: a record that has left memory is read back as it was set, whatever the order of
+// the ids, and an id it never had is not found, whether it sorts before or after those in the file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
+import type { FilingRecord } from '../../src/verifier/rights-book.js';
+
+const record = (filingId: string, touched: number): FilingRecord => ({
+  filingId,
+  creator: 'alice',
+  filed: { at: touched * 1000, leafIndex: touched },
+  labels: [],
+  withdrawn: null,
+  nearDuplicates: [],
+  reviews: [],
+  disputes: [],
+  touched,
+  settled: null,
+  cached: null,
+});
+
+let dir: string;
+let store: SqliteFilingStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'filing-store-'));
+  store = new SqliteFilingStore(dir, 2);
+});
+afterEach(() => {
+  store.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SqliteFilingStore', () => {
+  it('reads back evicted records whose ids arrive out of order, and finds no id it was never given', () => {
+    // Ids out of time order (as a filing written late would be), most of them evicted by a store that keeps 2.
+    const ids = ['m', 'c', 'x', 'a', 'q', 'b', 'z', 'n'];
+    ids.forEach((id, i) => store.set(record(id, i)));
+    for (const unknown of ['0', 'bb', 'p', 'y', 'zz']) expect(store.get(unknown)).toBeUndefined();
+    ids.forEach((id, i) => expect(store.get(id)).toEqual(record(id, i)));
+    // A record changed after it was read back is written again, and read back changed.
+    const c = store.get('c')!;
+    c.touched = 99;
+    store.set(c);
+    for (const id of ['x', 'a', 'q']) store.get(id);
+    expect(store.get('c')?.touched).toBe(99);
+    expect([...store.values()].map((r) => r.filingId)).toEqual(ids);
+  });
+
+  it('does not find a new id greater than every id written, and then keeps it like any other', () => {
+    for (const id of ['01', '02', '03', '04']) store.set(record(id, Number(id)));
+    expect(store.get('05')).toBeUndefined();
+    store.set(record('05', 5));
+    store.set(record('00', 0));
+    store.set(record('06', 6));
+    for (const id of ['00', '01', '02', '03', '04', '05', '06']) expect(store.get(id)?.touched).toBe(Number(id));
+  });
+});
