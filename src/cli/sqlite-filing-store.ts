@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import type { FilingRecord, FilingStore } from '../verifier/rights-book.js';
 import { makeScratchDir, removeScratchDir } from './scratch-dir.js';
 
-/** Records evicted from memory together, in one transaction. */
-const EVICT = 1024;
+/** Records evicted from memory together, in one transaction: fewer, larger transactions cost less per record. */
+const EVICT = 8192;
 /** Rows per INSERT statement: one call into SQLite per ROWS records, not per record. */
 const ROWS = 64;
 /** Records kept in memory (some 10 MB), most recently used last: a filing's facts mostly arrive close together in the log, and a miss costs a read and a rewrite. */
@@ -39,7 +39,8 @@ export class SqliteFilingStore implements FilingStore {
   private readonly getRow: Database.Statement<[string], { seq: number; record: string }>;
   private readonly putRows: Database.Statement<unknown[]>;
   private readonly putRow: Database.Statement<unknown[]>;
-  private readonly pageRows: Database.Statement<[number, number], { seq: number; record: string }>;
+  /** Prepared by the first walk, with the index on `seq` it reads by. */
+  private pageRows: Database.Statement<[number, number], { seq: number; record: string }> | null = null;
   /**
    * The greatest id in the table ('' while it is empty): a record not kept in memory whose id is greater is not there
    * either. Filing ids are UUIDv7, ordered by time, so the id of a new filing is mostly greater than those of the older
@@ -67,7 +68,10 @@ export class SqliteFilingStore implements FilingStore {
       // Rows go in at the end of the table (its rowid), in the order they are written: records leave memory least recently
       // used first, which is not their filing order (seq), and a table keyed by seq took each write into an older page
       // (some 15 µs a row once the table outgrew the page cache, against some 9 with the small seq index doing that).
-      db.exec(`CREATE TABLE filings (seq INTEGER NOT NULL UNIQUE, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL)`);
+      // Only a walk of every record (`values`, for a settlement) reads by seq: its index is made then, and exports without
+      // a settlement never pay for it. Without it, and evicting 8192 records at a time instead of 1024, the store took some
+      // 6 µs of CPU per filing instead of 8.5 (375,000 filings, as many labels, ids in time order).
+      db.exec(`CREATE TABLE filings (seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL)`);
       this.getRow = db.prepare('SELECT seq, record FROM filings WHERE id = ?');
       // A record already in the table keeps its place (seq); only a new one takes the seq given.
       const put = (rows: number) =>
@@ -76,7 +80,6 @@ export class SqliteFilingStore implements FilingStore {
         );
       this.putRows = put(ROWS);
       this.putRow = put(1);
-      this.pageRows = db.prepare('SELECT seq, record FROM filings WHERE seq > ? ORDER BY seq LIMIT ?');
     } catch (err) {
       this.dispose();
       throw err;
@@ -109,6 +112,11 @@ export class SqliteFilingStore implements FilingStore {
   *values(): Iterable<FilingRecord> {
     this.write([...this.kept.values()]);
     this.kept.clear(); // the table now holds every record; those read from it below are new objects
+    if (this.pageRows === null) {
+      const db = this.open();
+      db.exec('CREATE UNIQUE INDEX filings_in_order ON filings (seq)');
+      this.pageRows = db.prepare('SELECT seq, record FROM filings WHERE seq > ? ORDER BY seq LIMIT ?');
+    }
     for (let after = 0; ;) {
       const rows = this.pageRows.all(after, PAGE);
       if (rows.length === 0) return;
