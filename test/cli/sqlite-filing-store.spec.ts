@@ -45,6 +45,11 @@ describe('SqliteFilingStore', () => {
     for (const id of ['x', 'a', 'q']) store.get(id);
     expect(store.get('c')?.touched).toBe(99);
     expect([...store.values()].map((r) => r.filingId)).toEqual(ids);
+    // Records set after a walk (the table now indexed by filing order) come after it in the next walk.
+    for (const id of ['d', 'y']) store.set(record(id, 0));
+    store.set({ ...store.get('m')!, touched: 7 });
+    expect([...store.values()].map((r) => r.filingId)).toEqual([...ids, 'd', 'y']);
+    expect(store.get('m')?.touched).toBe(7);
   });
 
   it('does not find a new id greater than every id written, and then keeps it like any other', () => {
