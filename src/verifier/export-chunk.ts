@@ -4,6 +4,7 @@
 // in a Node worker thread, a browser Web Worker or inline, and what it gives back is structured-clone friendly, its bulk
 // in one transferable buffer. `ExportVerifier.pushChunk` then applies the order-dependent checks, chunk after chunk.
 import { canonicalEnvelopeBody, type EventEnvelope, nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
+import { jcsMembers } from './jcs-text.js';
 import { RIGHTS_EVENT_TYPES, ruleEvent } from './rights-events.js';
 
 /** Bytes of an event's record in `ChunkFacts.records`: 4 float64 (leafIndex, revision, recordedAt in ms, unused), then hash, prevHash, leaf hash. */
@@ -84,30 +85,20 @@ export function recordedAtMs(recordedAt: string): number {
   return ISO_UTC.test(recordedAt) ? Date.parse(recordedAt) : NaN;
 }
 
+const CUT = ['hash', 'leafIndex'];
+
 /**
- * The text an event's hash commits to, cut out of its export line when the line is as the log writes it: the JCS form
- * of the whole envelope, which is the hashed JCS form with `,"hash":"…"` and `,"leafIndex":N` added in key order. The
- * cut is the hashed form only if it hashes to `e.hash`, which the caller checks; an undefined or a different hash sends
- * the event to the full check (parsed value, serialised again), which then accepts or names the mismatch as before.
- *
- * A match is enough, whichever occurrence was cut. The line is valid JSON (it was parsed), and in valid JSON each text
- * cut here is a whole member of some object: `,"` can only open a string there, so `"hash"` and `"leafIndex"` are keys;
- * the hash's value ends at its closing quote and the index's at the `,` or `}` checked below. Removing two whole members
- * leaves valid JSON. If the rest hashes to `e.hash`, it is the hashed JCS form of the event the log wrote (SHA-256 is
- * collision resistant), which has no top-level `hash` or `leafIndex`; the line has one of each (envelopeProblem), so the
- * two members cut are those, and the line parses to exactly that event with its hash and leaf index: what the full check
- * would have accepted.
+ * The text an event's hash commits to, cut out of its export line when the line is in JCS form (as the log writes it),
+ * or undefined when it is not. The line is then the JCS form of the whole envelope; less its top-level `hash` and
+ * `leafIndex` members it is the JCS form of the hashed fields, exactly what `canonicalEnvelopeBody` gives for the parsed
+ * event (members taken out of a JCS object leave one), without serialising it again.
  */
-export function hashedText(line: string, e: Pick<EventEnvelope, 'hash' | 'leafIndex'>): string | undefined {
-  const hash = `,"hash":"${e.hash}"`;
-  const at = line.indexOf(hash);
-  if (at < 0) return undefined;
-  const leaf = `,"leafIndex":${e.leafIndex}`;
-  const leafAt = line.indexOf(leaf, at + hash.length);
-  if (leafAt < 0) return undefined;
-  const next = line.charCodeAt(leafAt + leaf.length);
-  if (next !== 44 /* , */ && next !== 125 /* } */) return undefined;
-  return line.slice(0, at) + line.slice(at + hash.length, leafAt) + line.slice(leafAt + leaf.length);
+export function hashedText(line: string): string | undefined {
+  const members = jcsMembers(line, CUT);
+  const hash = members?.get('hash');
+  const leaf = members?.get('leafIndex');
+  if (hash === undefined || leaf === undefined) return undefined;
+  return line.slice(0, hash.from) + line.slice(hash.to, leaf.from) + line.slice(leaf.to);
 }
 
 const HEX_DIGIT = new Int8Array(128).fill(-1);
@@ -150,7 +141,7 @@ export class ChunkChecker {
   private recordedAt: string[] = [];
   private rules: ChunkFacts['rules'] = [];
   private failure: ChunkFailure | null = null;
-  /** Events whose hash was checked by serialising them again: their line was not as the log writes it (or was tampered with). */
+  /** Events whose hashed form was made by serialising them again: their line was not in JCS form, as the log writes it. */
   recanonicalised = 0;
 
   constructor(
@@ -197,17 +188,17 @@ export class ChunkChecker {
     const problem = envelopeProblem(value);
     if (problem !== undefined) return this.fail(null, problem);
     const e = value as EventEnvelope;
-    const written = line === undefined ? undefined : hashedText(line, e);
-    if (written === undefined || this.sha256Text(written) !== e.hash) {
+    let body = line === undefined ? undefined : hashedText(line);
+    if (body === undefined) {
       this.recanonicalised++;
-      let computed: string;
       try {
-        computed = this.sha256Text(canonicalEnvelopeBody(e));
+        body = canonicalEnvelopeBody(e);
       } catch (err) {
         return this.fail(e.leafIndex, `the event has no canonical form (${(err as Error).message})`);
       }
-      if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatch(e, computed));
     }
+    const computed = this.sha256Text(body);
+    if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatch(e, computed));
     const recorded = recordedAtMs(e.recordedAt);
     if (Number.isNaN(recorded)) return this.fail(e.leafIndex, `recordedAt ${JSON.stringify(e.recordedAt)} is not an ISO-8601 UTC time`);
 
