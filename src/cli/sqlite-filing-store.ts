@@ -103,7 +103,9 @@ export class SqliteFilingStore implements FilingStore {
 
   set(record: FilingRecord): void {
     this.open();
-    const seq = this.kept.get(record.filingId)?.seq ?? this.nextSeq++; // a record read by `values` keeps its row's seq on write
+    // A record not in memory (one handed out by `values`) takes a new seq here, which only a new row uses: a row already
+    // in the table keeps its own (the upsert changes only the record).
+    const seq = this.kept.get(record.filingId)?.seq ?? this.nextSeq++;
     this.kept.delete(record.filingId);
     this.keep({ record, dirty: true, seq });
   }
