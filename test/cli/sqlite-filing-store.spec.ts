@@ -52,6 +52,16 @@ describe('SqliteFilingStore', () => {
     expect(store.get('m')?.touched).toBe(7);
   });
 
+  it('keeps filing order when a record is set twice before it is written, and when each record is set back during a walk', () => {
+    const ids = ['k', 'e', 'w', 'e', 'b', 'r', 'k', 't']; // 'e' and 'k' set again while still in memory
+    ids.forEach((id, i) => store.set(record(id, i)));
+    const order = ['k', 'e', 'w', 'b', 'r', 't'];
+    expect([...store.values()].map((r) => r.filingId)).toEqual(order);
+    // The settlement's walk: every record handed out is changed and set back before the next is taken.
+    for (const r of store.values()) store.set({ ...r, touched: r.touched + 100 });
+    expect([...store.values()].map((r) => [r.filingId, r.touched])).toEqual(order.map((id) => [id, 100 + ids.lastIndexOf(id)]));
+  });
+
   it('does not find a new id greater than every id written, and then keeps it like any other', () => {
     for (const id of ['01', '02', '03', '04']) store.set(record(id, Number(id)));
     expect(store.get('05')).toBeUndefined();
