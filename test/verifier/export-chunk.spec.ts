@@ -192,7 +192,7 @@ describe('the hashed text cut out of a line as the log writes it', () => {
 
   it('is not taken from a line written otherwise (spaces, another key order): the event is serialised again and passes', () => {
     const spaced = log.map((e) => JSON.stringify(e, null, 1).replace(/\n/g, ''));
-    const reordered = log.map((e) => JSON.stringify({ leafIndex: e.leafIndex, hash: e.hash, ...e }));
+    const reordered = log.map(({ leafIndex, hash, ...rest }) => JSON.stringify({ leafIndex, hash, ...rest }));
     for (const text of [spaced, reordered]) {
       expect(text.some((line, i) => hashedText(line) === canonicalEnvelopeBody(log[i]))).toBe(false);
       const checker = new ChunkChecker();
