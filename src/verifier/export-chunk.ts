@@ -92,6 +92,10 @@ const CUT = ['hash', 'leafIndex'];
  * or undefined when it is not. The line is then the JCS form of the whole envelope; less its top-level `hash` and
  * `leafIndex` members it is the JCS form of the hashed fields, exactly what `canonicalEnvelopeBody` gives for the parsed
  * event (members taken out of a JCS object leave one), without serialising it again.
+ *
+ * Only for a line JSON.parse accepted (jcsMembers relies on it) and whose value passed `envelopeProblem` (both members
+ * are there). In JCS order `hash` is never the first member (`data` sorts before it) and comes before `leafIndex`,
+ * which the slices below rely on.
  */
 export function hashedText(line: string): string | undefined {
   const members = jcsMembers(line, CUT);

@@ -8,8 +8,10 @@
 // - strings with only the escapes JSON.stringify writes (\" \\ \b \f \n \r \t, and \u00xx in lowercase for the other
 //   control characters), every other character as itself, and no lone surrogate anywhere;
 // - numbers as ECMAScript writes them (String(Number(token)) is the token: no -0, 1.0, 1e3 or leading zero).
-// It may refuse a text that is canonical (a key with an escape, nesting deeper than MAX_DEPTH): the caller then
-// serialises the parsed value as before. Refusing costs time, never a wrong verdict; accepting must be exact.
+// The text must be one JSON.parse accepts: the scan relies on that for the one thing it does not check, a raw control
+// character inside a string. It may refuse a text that is canonical (a key with an escape, nesting deeper than
+// MAX_DEPTH): the caller then serialises the parsed value as before. Refusing costs time, never a wrong verdict;
+// accepting must be exact.
 
 /** Nesting beyond this is refused rather than followed (the check recurses). */
 const MAX_DEPTH = 200;
@@ -21,9 +23,11 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /**
  * The spans of the top-level object's members named in `wanted` (only those not first in the object, each with the comma
- * before it), when `text` is in JCS form and is an object; undefined when it is not (or the check cannot tell).
+ * before it), when `text` is in JCS form and is an object; undefined when it is not (or the check cannot tell). `text`
+ * must be one JSON.parse accepts.
  */
 export function jcsMembers(text: string, wanted: readonly string[]): Map<string, MemberSpan> | undefined {
+  // JCS has no lone surrogate; this is the only check for one, in keys as in values (the scan does not look again).
   if (text.charCodeAt(0) !== 123 /* { */ || !text.isWellFormed()) return undefined;
   const spans = new Map<string, MemberSpan>();
   const end = new JcsScan(text, wanted, spans).object(0, 1);
@@ -31,13 +35,16 @@ export function jcsMembers(text: string, wanted: readonly string[]): Map<string,
 }
 
 class JcsScan {
+  /** The first backslash at or after where the scan last looked for one (the scan only moves forward). */
+  private backslash = -1;
+
   constructor(
     private readonly s: string,
     private readonly wanted: readonly string[],
     private readonly spans: Map<string, MemberSpan>,
   ) {}
 
-  /** The end of the JCS value at `i`, or -1. */
+  /** The end of the JCS value at `i`, inside a container `depth` deep, or -1. */
   private value(i: number, depth: number): number {
     const c = this.s.charCodeAt(i);
     if (c === 34 /* " */) return this.string(i);
@@ -50,7 +57,11 @@ class JcsScan {
     return -1;
   }
 
-  /** The object at `i` (depth 1: the top level, whose wanted members are noted). */
+  /**
+   * The object at `i`, `depth` containers deep (1: the top level). Only the top level's members are noted: a member of
+   * the same name nested in a value (`"meta":{"a":0,"leafIndex":5}`) must never be taken for it, or a caller cutting it
+   * out would hash a text that is not the canonical form of the rest.
+   */
   object(i: number, depth: number): number {
     const s = this.s;
     let at = i + 1;
@@ -93,13 +104,17 @@ class JcsScan {
 
   /** A key: a string without escapes (its text is then the key, compared as it stands). */
   private key(i: number): number {
-    const s = this.s;
-    for (let at = i + 1; at < s.length; at++) {
-      const c = s.charCodeAt(at);
-      if (c === 34) return at + 1;
-      if (c === 92 /* \ */ || c < 0x20) return -1;
+    const quote = this.s.indexOf('"', i + 1);
+    return quote < 0 || this.backslashFrom(i + 1) < quote ? -1 : quote + 1;
+  }
+
+  /** The first backslash at or after `at`, or Infinity; searched for again only once the scan has passed the last one found. */
+  private backslashFrom(at: number): number {
+    if (this.backslash < at) {
+      const found = this.s.indexOf('\\', at);
+      this.backslash = found < 0 ? Infinity : found;
     }
-    return -1;
+    return this.backslash;
   }
 
   /** Whether the text from a to aEnd sorts strictly before the text from b to bEnd, by UTF-16 code units. */
@@ -113,27 +128,30 @@ class JcsScan {
     return a === aEnd && b < bEnd;
   }
 
-  /** A string with only the escapes JSON.stringify writes. */
+  /**
+   * A string with only the escapes JSON.stringify writes. It has no raw control character (JSON.parse refuses one), so
+   * only its quote and its backslashes are looked for, each with a native search.
+   */
   private string(i: number): number {
     const s = this.s;
-    for (let at = i + 1; at < s.length; at++) {
-      const c = s.charCodeAt(at);
-      if (c === 34) return at + 1;
-      if (c < 0x20) return -1;
-      if (c !== 92) continue;
-      const e = s.charCodeAt(++at);
+    for (let at = i + 1; ;) {
+      const quote = s.indexOf('"', at);
+      if (quote < 0) return -1;
+      const escape = this.backslashFrom(at);
+      if (escape > quote) return quote + 1;
+      const e = s.charCodeAt(escape + 1);
+      at = escape + 2;
       if (e === 34 || e === 92 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) continue; // " \ b f n r t
-      if (e !== 117 /* u */ || s.charCodeAt(at + 1) !== 48 || s.charCodeAt(at + 2) !== 48) return -1;
+      if (e !== 117 /* u */ || s.charCodeAt(escape + 2) !== 48 || s.charCodeAt(escape + 3) !== 48) return -1;
       // \u00xx, lowercase: only for the control characters without a short escape
-      const high = s.charCodeAt(at + 3);
-      const low = s.charCodeAt(at + 4);
+      const high = s.charCodeAt(escape + 4);
+      const low = s.charCodeAt(escape + 5);
       const lowValue = isDigit(low) ? low - 48 : low >= 97 && low <= 102 ? low - 87 : -1;
       if ((high !== 48 && high !== 49) || lowValue < 0) return -1;
       const code = (high - 48) * 16 + lowValue;
       if (code === 8 || code === 9 || code === 10 || code === 12 || code === 13) return -1;
-      at += 4;
+      at = escape + 6;
     }
-    return -1;
   }
 
   /** A number as ECMAScript's Number::toString writes it. */

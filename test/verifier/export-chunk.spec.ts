@@ -213,6 +213,10 @@ describe('the hashed text cut out of a line as the log writes it', () => {
     ['a space', (l) => l.replace('"n":6,', '"n": 6,'), /^hash does not match/],
     ['keys out of order', (l) => l.replace('"tags":["a",6],"title":"work 6"', '"title":"work 6","tags":["a",6]'), /^hash does not match/],
     ['an escaped lone surrogate', (l) => l.replace('"work 6"', '"work \\ud800"'), /^the event has no canonical form/],
+    ['a number written -0', (l) => l.replace('"n":6,', '"n":-0,'), /^hash does not match/],
+    ['a number written 6e0', (l) => l.replace('"n":6,', '"n":6e0,'), /^hash does not match/],
+    ['an escaped slash', (l) => l.replace('"work 6"', '"work\\/6"'), /^hash does not match/],
+    ['a line break written \\u000a', (l) => l.replace('"work 6"', '"work\\u000a6"'), /^hash does not match/],
   ];
   it.each(forged)('gives a line with %s, hashed as it stands, the verdict of its parsed event', (_, edit, reason) => {
     const e = log[6];
@@ -228,6 +232,18 @@ describe('the hashed text cut out of a line as the log writes it', () => {
     const facts = asLine.take();
     expect(facts).toEqual(parsed.take());
     expect(facts.failure).toEqual({ at: 0, leafIndex: 6, reason: expect.stringMatching(reason) });
+  });
+
+  it('does not cut a leaf index nested in meta after a comma: a hash over the line less that one does not pass', () => {
+    const e = { ...log[6], meta: { a: 0, leafIndex: 5 } };
+    const line = exportLine(e);
+    const hash = createHash('sha256')
+      .update(line.replace(`,"hash":"${e.hash}"`, '').replace(',"leafIndex":5', ''))
+      .digest('hex');
+    const checker = new ChunkChecker();
+    checker.addLine(line.replace(e.hash, hash));
+    expect(checker.take().failure).toEqual({ at: 0, leafIndex: 6, reason: expect.stringMatching(/^hash does not match/) });
+    expect(checker.recanonicalised).toBe(0); // the line is in JCS form: its cut was checked, and did not match
   });
 
   it('does not pass a line with a copy of its own hash member planted in its data', () => {

@@ -34,6 +34,14 @@ describe('jcsMembers', () => {
     expect(isJcs(text)).toBe(true);
   });
 
+  it('never gives the span of a nested member of a wanted name, even one after a comma', () => {
+    const text =
+      '{"data":{"a":0,"hash":"d"},"hash":"top","leafIndex":12,"meta":{"a":0,"hash":"m","leafIndex":1},"z":[{"a":0,"leafIndex":2}]}';
+    const spans = jcsMembers(text, ['hash', 'leafIndex'])!;
+    expect(text.slice(spans.get('hash')!.from, spans.get('hash')!.to)).toBe(',"hash":"top"');
+    expect(text.slice(spans.get('leafIndex')!.from, spans.get('leafIndex')!.to)).toBe(',"leafIndex":12');
+  });
+
   it('gives the spans of the wanted top-level members with the comma before them, not those nested or first', () => {
     const text = canonicalJson({ data: { hash: 'nested' }, hash: 'top', id: 'x', leafIndex: 12, meta: { leafIndex: 1 } });
     const spans = jcsMembers(text, ['data', 'hash', 'leafIndex'])!;
@@ -82,7 +90,38 @@ describe('jcsMembers', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const pieces = [' ', ',', ':', '"', '\\', '0', '1', '.', 'e', 'E', '-', '+', '{', '}', '[', ']', 'u', 'a', 'é', '\ud800', '\n', 'null'];
+    const pieces = [
+      '-0',
+      '\\u000a',
+      '\\u001F',
+      '\\/',
+      'E+',
+      '.0',
+      '\\ud800',
+      '"a":1,',
+      ' ',
+      ',',
+      ':',
+      '"',
+      '\\',
+      '0',
+      '1',
+      '.',
+      'e',
+      'E',
+      '-',
+      '+',
+      '{',
+      '}',
+      '[',
+      ']',
+      'u',
+      'a',
+      'é',
+      '\ud800',
+      '\n',
+      'null',
+    ];
     const texts = values.map((v) => canonicalJson(v));
     let accepted = 0;
     let declined = 0;
