@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { nativeSha256Text } from '../ledger/native-sha256.js';
-import { canonicalEnvelopeBody, type EventEnvelope } from '../verifier/envelope.js';
-import { hashedText } from '../verifier/export-chunk.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
+import { envelopeProblem, hashedBody } from '../verifier/export-chunk.js';
 import type { Ledger } from './dataset.js';
 import { ROOT, runMeasured, startFlags } from './processes.js';
 
@@ -121,7 +121,7 @@ export function benchFloor(file: string): FloorFigure {
         if (to > from) {
           const line = text.slice(from, to);
           const e = JSON.parse(line) as EventEnvelope;
-          if (nativeSha256Text(hashedText(line) ?? canonicalEnvelopeBody(e)) === e.hash) sink++;
+          if (envelopeProblem(e) === undefined && nativeSha256Text(hashedBody(e, line)) === e.hash) sink++;
           events++;
         }
         from = to + 1;

@@ -80,7 +80,7 @@ async function verifyFigures(ledger: Ledger) {
     ],
     ['verify ÷ native SHA-256', `${fmt(verifyRatio, 3)}`, `bytes per second, measured back to back`],
     [
-      'floor: JSON.parse + canonical-form check, one thread',
+      'floor: JSON.parse + hash over the canonical form, one thread',
       `${fmt(floor.eventsPerSecond)} events/s`,
       `${fmt(floor.mbPerSecond, 1)} MB/s; verify = ${fmt(floorRatio, 2)} × this floor with ${verify.threads} thread(s) (${fmt(floorRatio / Math.max(1, cores), 2)} × ${cores} cores' worth)`,
     ],

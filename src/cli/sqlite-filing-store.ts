@@ -43,8 +43,9 @@ export class SqliteFilingStore implements FilingStore {
   private pageRows: Database.Statement<[number, number], { seq: number; record: string }> | null = null;
   /**
    * The greatest id in the table ('' while it is empty): a record not kept in memory whose id is greater is not there
-   * either. Filing ids are UUIDv7, ordered by time, so the id of a new filing is mostly greater than those of the older
-   * filings that have left memory, and a new filing then costs no read of the table.
+   * either. The filing ids the log writes are UUIDv7, ordered by time, so the id of a new filing is mostly greater than
+   * those of the older filings that have left memory, and a new filing then costs no read of the table (any other ids
+   * are handled just as correctly, only read for more often).
    */
   private greatestWritten = '';
   /** Recently used records, the changed ones not yet written: least recently used first. */
@@ -66,11 +67,9 @@ export class SqliteFilingStore implements FilingStore {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma(`cache_size = -${CACHE_KIB}`);
       // Rows go in at the end of the table (its rowid), in the order they are written: records leave memory least recently
-      // used first, which is not their filing order (seq), and a table keyed by seq took each write into an older page
-      // (some 15 µs a row once the table outgrew the page cache, against some 9 with the small seq index doing that).
-      // Only a walk of every record (`values`, for a settlement) reads by seq: its index is made then, and exports without
-      // a settlement never pay for it. Without it, and evicting 8192 records at a time instead of 1024, the store took some
-      // 6 µs of CPU per filing instead of 8.5 (375,000 filings, as many labels, ids in time order).
+      // used first, not in filing order (seq), and a table keyed by seq would take each write into an older page. Only a
+      // walk of every record (`values`, for a settlement) reads by seq, so its index is made by the first walk, and
+      // exports without a settlement never maintain it.
       db.exec(`CREATE TABLE filings (seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL)`);
       this.getRow = db.prepare('SELECT seq, record FROM filings WHERE id = ?');
       // A record already in the table keeps its place (seq); only a new one takes the seq given.

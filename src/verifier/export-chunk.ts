@@ -93,9 +93,10 @@ const CUT = ['hash', 'leafIndex'];
  * `leafIndex` members it is the JCS form of the hashed fields, exactly what `canonicalEnvelopeBody` gives for the parsed
  * event (members taken out of a JCS object leave one), without serialising it again.
  *
- * Only for a line JSON.parse accepted (jcsMembers relies on it) and whose value passed `envelopeProblem` (both members
- * are there). In JCS order `hash` is never the first member (`data` sorts before it) and comes before `leafIndex`,
- * which the slices below rely on.
+ * Only for a line JSON.parse accepted (jcsMembers relies on it) and whose value passed `envelopeProblem`: its top level
+ * then holds exactly the envelope's fields, so the line less `hash` and `leafIndex` holds exactly the hashed ones (an
+ * extra member would be hashed here and not by `canonicalEnvelopeBody`). In JCS order `hash` is never the first member
+ * (`data` sorts before it) and comes before `leafIndex`, which the slices below rely on.
  */
 export function hashedText(line: string): string | undefined {
   const members = jcsMembers(line, CUT);
@@ -103,6 +104,15 @@ export function hashedText(line: string): string | undefined {
   const leaf = members?.get('leafIndex');
   if (hash === undefined || leaf === undefined) return undefined;
   return line.slice(0, hash.from) + line.slice(hash.to, leaf.from) + line.slice(leaf.to);
+}
+
+/**
+ * The text an event's hash is checked over: cut out of its line when the line is in JCS form (`hashedText`), else the
+ * parsed event serialised again. `e` is the line's value and has passed `envelopeProblem`. Throws when the event has no
+ * canonical form (a lone surrogate).
+ */
+export function hashedBody(e: EventEnvelope, line: string | undefined): string {
+  return (line === undefined ? undefined : hashedText(line)) ?? canonicalEnvelopeBody(e);
 }
 
 const HEX_DIGIT = new Int8Array(128).fill(-1);
@@ -145,8 +155,6 @@ export class ChunkChecker {
   private recordedAt: string[] = [];
   private rules: ChunkFacts['rules'] = [];
   private failure: ChunkFailure | null = null;
-  /** Events whose hashed form was made by serialising them again: their line was not in JCS form, as the log writes it. */
-  recanonicalised = 0;
 
   constructor(
     hashes: ChunkHashes = {},
@@ -192,14 +200,11 @@ export class ChunkChecker {
     const problem = envelopeProblem(value);
     if (problem !== undefined) return this.fail(null, problem);
     const e = value as EventEnvelope;
-    let body = line === undefined ? undefined : hashedText(line);
-    if (body === undefined) {
-      this.recanonicalised++;
-      try {
-        body = canonicalEnvelopeBody(e);
-      } catch (err) {
-        return this.fail(e.leafIndex, `the event has no canonical form (${(err as Error).message})`);
-      }
+    let body: string;
+    try {
+      body = hashedBody(e, line);
+    } catch (err) {
+      return this.fail(e.leafIndex, `the event has no canonical form (${(err as Error).message})`);
     }
     const computed = this.sha256Text(body);
     if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatch(e, computed));

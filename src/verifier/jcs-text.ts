@@ -10,8 +10,9 @@
 // - numbers as ECMAScript writes them (String(Number(token)) is the token: no -0, 1.0, 1e3 or leading zero).
 // The text must be one JSON.parse accepts: the scan relies on that for the one thing it does not check, a raw control
 // character inside a string. It may refuse a text that is canonical (a key with an escape, nesting deeper than
-// MAX_DEPTH): the caller then serialises the parsed value as before. Refusing costs time, never a wrong verdict;
-// accepting must be exact.
+// MAX_DEPTH): the caller then serialises the parsed value instead. Refusing costs time, never a wrong verdict;
+// accepting must be exact. These rules must change with `canonicalJson` (envelope.ts): test/verifier/jcs-text.spec.ts
+// ties the two together.
 
 /** Nesting beyond this is refused rather than followed (the check recurses). */
 const MAX_DEPTH = 200;
@@ -27,7 +28,8 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
  * must be one JSON.parse accepts.
  */
 export function jcsMembers(text: string, wanted: readonly string[]): Map<string, MemberSpan> | undefined {
-  // JCS has no lone surrogate; this is the only check for one, in keys as in values (the scan does not look again).
+  // JCS has no lone surrogate: this is the only check for a raw one, in keys as in values (the scan does not look again;
+  // an escaped one is refused by the escape rule).
   if (text.charCodeAt(0) !== 123 /* { */ || !text.isWellFormed()) return undefined;
   const spans = new Map<string, MemberSpan>();
   const end = new JcsScan(text, wanted, spans).object(0, 1);

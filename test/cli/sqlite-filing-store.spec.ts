@@ -1,5 +1,6 @@
 // The verifier's filing store on disk: a record that has left memory is read back as it was set, whatever the order of
-// the ids, and an id it never had is not found, whether it sorts before or after those in the file.
+// the ids; an id it never had is not found, whether it sorts before or after those in the file; and walks (`values`)
+// give the records in filing order, however often they are set.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ afterEach(() => {
 });
 
 describe('SqliteFilingStore', () => {
-  it('reads back evicted records whose ids arrive out of order, and finds no id it was never given', () => {
+  it('reads back evicted records whose ids arrive out of order, changed ones changed, and finds no id it was never given', () => {
     // Ids out of time order (as a filing written late would be), most of them evicted by a store that keeps 2.
     const ids = ['m', 'c', 'x', 'a', 'q', 'b', 'z', 'n'];
     ids.forEach((id, i) => store.set(record(id, i)));
@@ -45,7 +46,12 @@ describe('SqliteFilingStore', () => {
     for (const id of ['x', 'a', 'q']) store.get(id);
     expect(store.get('c')?.touched).toBe(99);
     expect([...store.values()].map((r) => r.filingId)).toEqual(ids);
-    // Records set after a walk (the table now indexed by filing order) come after it in the next walk.
+  });
+
+  it('appends records set after a walk, the table then indexed by filing order', () => {
+    const ids = ['m', 'c', 'x', 'a', 'q', 'b', 'z', 'n'];
+    ids.forEach((id, i) => store.set(record(id, i)));
+    expect([...store.values()].map((r) => r.filingId)).toEqual(ids);
     for (const id of ['d', 'y']) store.set(record(id, 0));
     store.set({ ...store.get('m')!, touched: 7 });
     expect([...store.values()].map((r) => r.filingId)).toEqual([...ids, 'd', 'y']);
@@ -62,7 +68,7 @@ describe('SqliteFilingStore', () => {
     expect([...store.values()].map((r) => [r.filingId, r.touched])).toEqual(order.map((id) => [id, 100 + ids.lastIndexOf(id)]));
   });
 
-  it('does not find a new id greater than every id written, and then keeps it like any other', () => {
+  it('finds no id greater than every id written, then keeps it like any other', () => {
     for (const id of ['01', '02', '03', '04']) store.set(record(id, Number(id)));
     expect(store.get('05')).toBeUndefined();
     store.set(record('05', 5));

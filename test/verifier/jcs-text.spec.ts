@@ -4,6 +4,15 @@ import { canonicalJson } from '../../src/verifier/envelope.js';
 import { jcsMembers } from '../../src/verifier/jcs-text.js';
 
 const isJcs = (text: string) => jcsMembers(text, []) !== undefined;
+/** Whether some object in a value has a key JSON writes with an escape. */
+const keyWithEscape = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  (Array.isArray(value)
+    ? value.some(keyWithEscape)
+    : Object.entries(value).some(([k, v]) => JSON.stringify(k).includes('\\') || keyWithEscape(v)));
+/** The canonical texts the check may refuse: one that is not an object, or one with a key JSON writes with an escape. */
+const mayDecline = (value: unknown) => typeof value !== 'object' || value === null || Array.isArray(value) || keyWithEscape(value);
 /** What the check must say of a JSON text: whether it serialises back to itself; undefined for a text that is not JSON. */
 function canonical(text: string): boolean | undefined {
   let value: unknown;
@@ -34,16 +43,9 @@ describe('jcsMembers', () => {
     expect(isJcs(text)).toBe(true);
   });
 
-  it('never gives the span of a nested member of a wanted name, even one after a comma', () => {
+  it('gives only the wanted top-level members that follow a comma, with that comma, never a nested one of the same name', () => {
     const text =
       '{"data":{"a":0,"hash":"d"},"hash":"top","leafIndex":12,"meta":{"a":0,"hash":"m","leafIndex":1},"z":[{"a":0,"leafIndex":2}]}';
-    const spans = jcsMembers(text, ['hash', 'leafIndex'])!;
-    expect(text.slice(spans.get('hash')!.from, spans.get('hash')!.to)).toBe(',"hash":"top"');
-    expect(text.slice(spans.get('leafIndex')!.from, spans.get('leafIndex')!.to)).toBe(',"leafIndex":12');
-  });
-
-  it('gives the spans of the wanted top-level members with the comma before them, not those nested or first', () => {
-    const text = canonicalJson({ data: { hash: 'nested' }, hash: 'top', id: 'x', leafIndex: 12, meta: { leafIndex: 1 } });
     const spans = jcsMembers(text, ['data', 'hash', 'leafIndex'])!;
     expect([...spans.keys()].sort()).toEqual(['hash', 'leafIndex']); // data is the first member: no comma before it
     expect(text.slice(spans.get('hash')!.from, spans.get('hash')!.to)).toBe(',"hash":"top"');
@@ -87,8 +89,8 @@ describe('jcsMembers', () => {
   it('never accepts a JSON text that is not the canonical form of what it parses to (20,000 random edits of canonical texts)', () => {
     let seed = 42;
     const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
     };
     const pieces = [
       '-0',
@@ -141,7 +143,7 @@ describe('jcsMembers', () => {
       const expected = canonical(text);
       if (expected === undefined) continue;
       const verdict = isJcs(text);
-      if (verdict !== expected && !(expected && text.includes('\\')))
+      if (verdict !== expected && !(expected && mayDecline(JSON.parse(text))))
         throw new Error(`wrong verdict ${verdict} for ${JSON.stringify(text)}`);
       if (verdict) accepted++;
       else declined++;
