@@ -88,11 +88,10 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     const policy = early ?? (await this.policies.withEvents(now));
     // Near-duplicates of earlier filings by others are recorded in the same commit as WorkFiled.
     const screening = await this.safeguards.screen(filing, now, policy);
-    // Most content is filed for the first time: the filing is written at once, expecting no reservation stream (the
-    // content's record, read first, was mostly a read of a stream that does not exist). Where one exists the commit fails
-    // on it and writes nothing; the record is read then, and the filing decided with it: refused (or answered to the
-    // right's holder), or filed again after the earlier filings were withdrawn. Content filed before thus costs a
-    // screening and a refused commit more than it did; first filings, the common case, one read less.
+    // Most content is filed for the first time: the filing is written at once, expecting no reservation stream, so a
+    // first filing reads nothing of the content. Where one exists the commit fails on it and writes nothing; the record
+    // is read then, and the filing decided with it: refused (or answered to the right's holder), or filed again after the
+    // earlier filings were withdrawn. Content filed before thus costs a screening and a refused commit before its answer.
     let content: ContentRecord | null = null; // null: assumed never filed
     let result: Written<FilingEvent>;
     for (;;) {

@@ -41,43 +41,27 @@ const LINE_BREAK = /\r\n|\n|\r/;
 const lines = (events: unknown[]) => ndjson(events).join('\n') + '\n';
 const SIZES = [1, 64, 700, 1500, 5000, 1 << 20];
 
+/** Event 23's data changed after it was hashed; written by `write`. */
+const dataChanged = (write: (events: EventEnvelope[]) => string) => () => {
+  const events = clone(log);
+  (events[23].data as { n: number }).n = -1;
+  return write(events);
+};
+/** Event 5's data changed and its hash made again, which breaks its stream chain; written by `write`. */
+const rehashed = (write: (events: EventEnvelope[]) => string) => () => {
+  const events = clone(log);
+  (events[5].data as { n: number }).n = -1;
+  events[5].hash = computeEventHash(events[5]);
+  return write(events);
+};
+
 const tampers: Array<[string, () => string]> = [
   ['nothing', () => lines(log)],
   ['nothing, as the log writes it', () => exportText(log)],
-  [
-    'an event whose data changed, as the log writes it',
-    () => {
-      const events = clone(log);
-      (events[23].data as { n: number }).n = -1;
-      return exportText(events);
-    },
-  ],
-  [
-    'an event rehashed, as the log writes it',
-    () => {
-      const events = clone(log);
-      (events[5].data as { n: number }).n = -1;
-      events[5].hash = computeEventHash(events[5]);
-      return exportText(events);
-    },
-  ],
-  [
-    'an event whose data changed',
-    () => {
-      const events = clone(log);
-      (events[23].data as { n: number }).n = -1;
-      return lines(events);
-    },
-  ],
-  [
-    'an event rehashed, which breaks its stream chain',
-    () => {
-      const events = clone(log);
-      (events[5].data as { n: number }).n = -1;
-      events[5].hash = computeEventHash(events[5]);
-      return lines(events);
-    },
-  ],
+  ['an event whose data changed, as the log writes it', dataChanged(exportText)],
+  ['an event rehashed, as the log writes it', rehashed(exportText)],
+  ['an event whose data changed', dataChanged(lines)],
+  ['an event rehashed, which breaks its stream chain', rehashed(lines)],
   ['an event missing', () => lines(log.filter((_, i) => i !== 30))],
   ['two events swapped', () => lines([...log.slice(0, 8), log[9], log[8], ...log.slice(10)])],
   [
