@@ -123,13 +123,25 @@ function hexInto(hex: string, out: Uint8Array, offset: number): void {
   for (let i = 0; i < 32; i++) out[offset + i] = (HEX_DIGIT[hex.charCodeAt(2 * i)] << 4) | HEX_DIGIT[hex.charCodeAt(2 * i + 1)];
 }
 
-/** Decodes the UTF-8 of `chunk` from `start` to `end` (one line); made once per chunk. */
-export type LineDecoder = (chunk: Uint8Array) => (start: number, end: number) => string;
+/**
+ * Decodes the UTF-8 of `chunk` from `start` to `end` (one line), or gives undefined when those bytes are not well-formed
+ * UTF-8; made once per chunk. Never replaces a bad byte by U+FFFD: an event's hash covers the bytes the log wrote, and
+ * two different lines must not decode to one text.
+ */
+export type LineDecoder = (chunk: Uint8Array) => (start: number, end: number) => string | undefined;
+
+/** Why a line is refused when its bytes are not well-formed UTF-8. */
+export const NOT_UTF8 = 'line is not well-formed UTF-8';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // a BOM stays in the line, which then is not JSON
 
 /** Each line on its own: a line of ASCII stays a one-byte string, faster to parse and hash than a slice of a decoded chunk. */
-export const textDecoderLines: LineDecoder = (chunk) => {
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // a BOM stays in the line, which then is not JSON
-  return (start, end) => decoder.decode(chunk.subarray(start, end));
+export const textDecoderLines: LineDecoder = (chunk) => (start, end) => {
+  try {
+    return strictUtf8.decode(chunk.subarray(start, end));
+  } catch {
+    return undefined;
+  }
 };
 
 /** How a chunk is checked: the hash functions (the browser-safe @noble ones by default; Node injects native ones) and the decoder. */
@@ -188,6 +200,12 @@ export class ChunkChecker {
       return this.fail(null, 'line is not JSON');
     }
     return this.check(value, line);
+  }
+
+  /** One line whose bytes are not well-formed UTF-8: it fails. */
+  addUndecodable(): false {
+    if (this.failure) return false;
+    return this.fail(null, NOT_UTF8);
   }
 
   /** One parsed event. False once an event has failed. */
@@ -275,7 +293,8 @@ export function checkChunk(chunk: Uint8Array, checker: ChunkChecker): ChunkFacts
     let stop = chunk.indexOf(10, start);
     if (stop < 0) stop = chunk.length;
     const text = line(start, stop);
-    if (text.includes('\r')) {
+    if (text === undefined) checker.addUndecodable();
+    else if (text.includes('\r')) {
       for (const part of text.split(LINE_BREAK)) if (!checker.addLine(part)) break;
     } else checker.addLine(text);
     start = stop + 1;

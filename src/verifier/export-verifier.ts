@@ -9,6 +9,7 @@ import { CompactRange } from './compact-range.js';
 import { nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
 import {
   type ChunkFacts,
+  checkChunk,
   ChunkChecker,
   HASH_AT,
   LEAF_HASH_AT,
@@ -191,6 +192,15 @@ export class ExportVerifier {
     if (this.failure) return false;
     this.checker.addLine(line);
     return this.pushChunk(this.checker.take());
+  }
+
+  /**
+   * The bytes of one or more lines (UTF-8, split at \n, \r\n and a lone \r; blank lines skipped), decoded strictly:
+   * a line that is not well-formed UTF-8 fails. Returns false once anything has failed.
+   */
+  pushBytes(bytes: Uint8Array): boolean {
+    if (this.failure) return false;
+    return this.pushChunk(checkChunk(bytes, this.checker));
   }
 
   /** One parsed envelope, in log order. */

@@ -143,6 +143,31 @@ describe('verify on worker threads', () => {
     },
     SLOW,
   );
+
+  it(
+    'fails a line of a late chunk whose bytes are not well-formed UTF-8, at its leaf, with 2 threads and with none',
+    async () => {
+      const genuine = Buffer.from(ndjson(log).join('\n') + '\n');
+      // Event 2700's title, 作品 2700: the last byte of its first character made 0xff.
+      const at = genuine.indexOf('"title":"作品 2700"') + 9;
+      const bytes = Buffer.from(genuine);
+      bytes[at + 2] = 0xff;
+      const file = join(work, 'undecodable.ndjson');
+      writeFileSync(file, bytes);
+      for (const threads of ['0', '2']) {
+        const run = await runCli(
+          ['verify', '--export', file, '--checkpoint', join(work, 'checkpoint'), '--vkey', join(work, 'vkey'), '--threads', threads],
+          {},
+        );
+        expect({ threads, code: run.code, stdout: run.stdout }).toEqual({
+          threads,
+          code: 1,
+          stdout: 'FAILED at leaf 2700: line is not well-formed UTF-8\n',
+        });
+      }
+    },
+    SLOW,
+  );
 });
 
 function writeExport(events: EventEnvelope[]): string {

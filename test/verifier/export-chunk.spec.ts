@@ -2,7 +2,18 @@
 // verdict and the message that verifying line by line gives, wherever the chunks are cut.
 import { createHash } from 'node:crypto';
 import { canonicalEnvelopeBody, computeEventHash, type EventEnvelope, exportLine, exportText } from '../../src/verifier/envelope.js';
-import { checkChunk, ChunkChecker, type ChunkFacts, hashedBody, hashedText, LineChunker } from '../../src/verifier/export-chunk.js';
+import { bufferLines } from '../../src/cli/native-crypto.js';
+import {
+  checkChunk,
+  ChunkChecker,
+  type ChunkFacts,
+  hashedBody,
+  hashedText,
+  LineChunker,
+  type LineDecoder,
+  NOT_UTF8,
+  textDecoderLines,
+} from '../../src/verifier/export-chunk.js';
 import { ExportVerifier, type ExportResult, verifyExport } from '../../src/verifier/export-verifier.js';
 import { buildLog, ndjson, newSigner } from './fixture.js';
 
@@ -135,6 +146,52 @@ describe('verification in chunks', () => {
     const result = { ok: false, leafIndex: 1, reason: 'the event has no canonical form (Lone surrogate is not allowed)' };
     expect(verifyExport(text, checkpoints, signer.vkey)).toEqual(result);
     expect(verifyInChunks(text, 64)).toEqual(result);
+  });
+});
+
+describe('lines that are not well-formed UTF-8', () => {
+  // Event 7 holds U+FFFD itself (EF BF BD), hashed as such: the genuine export verifies.
+  const events = buildLog(
+    Array.from({ length: 12 }, (_, i) => ({ stream: `s-${i % 3}`, type: 'Noted', data: { n: i, title: i === 7 ? 'a\ufffdb' : `t ${i}` } })),
+  );
+  const genuine = encoder.encode(lines(events));
+  const replacement = Buffer.from('a\ufffdb');
+  const at = Buffer.from(genuine).indexOf(replacement) + 1;
+  /** The export with the bytes of event 7's U+FFFD replaced by `bad`: a lenient decoder reads U+FFFD there again. */
+  const withBytes = (bad: number[]) => Buffer.concat([genuine.subarray(0, at), Buffer.from(bad), genuine.subarray(at + 3)]);
+  const malformed: Array<[string, number[]]> = [
+    ['a byte never in UTF-8', [0xff]],
+    ['a lone continuation byte', [0x80]],
+    ['a sequence cut short', [0xe2, 0x82]],
+    ['an overlong encoding', [0xc0, 0xaf]],
+    ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+  ];
+  const verify = (bytes: Uint8Array, lines: LineDecoder) => {
+    const verifier = new ExportVerifier();
+    verifier.checkCheckpoint(signer.checkpoint(events), signer.vkey);
+    const checker = new ChunkChecker({ lines });
+    verifier.pushChunk(checkChunk(bytes, checker));
+    return verifier.finish();
+  };
+
+  it('a lenient decoder reads the first three as the genuine line, which verifies', () => {
+    expect(verify(genuine, textDecoderLines)).toMatchObject({ ok: true, treeSize: 12 });
+    const lenient = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    const same = malformed.filter(([, bad]) => lenient(withBytes(bad)) === lenient(genuine)).map(([name]) => name);
+    expect(same).toEqual(['a byte never in UTF-8', 'a lone continuation byte', 'a sequence cut short']);
+  });
+
+  it.each(malformed)('fails the line with %s, decoded in Node or as a browser decodes, by chunk or line by line', (_, bad) => {
+    const expected = { ok: false, leafIndex: 7, reason: NOT_UTF8 };
+    expect(verify(withBytes(bad), bufferLines)).toEqual(expected);
+    expect(verify(withBytes(bad), textDecoderLines)).toEqual(expected);
+    // Line by line, as the auditor's page feeds its verifier.
+    const verifier = new ExportVerifier();
+    verifier.checkCheckpoint(signer.checkpoint(events), signer.vkey);
+    const bytes = withBytes(bad);
+    for (let start = 0, nl = bytes.indexOf(10); nl >= 0; start = nl + 1, nl = bytes.indexOf(10, start))
+      if (!verifier.pushBytes(bytes.subarray(start, nl))) break;
+    expect(verifier.finish()).toEqual(expected);
   });
 });
 

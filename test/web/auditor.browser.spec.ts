@@ -86,9 +86,14 @@ it('verifies a genuine export in the browser with the verdict and message of the
   const tampered = [...lines];
   tampered[leaf] = tampered[leaf].replace('"name":"Alice Painter"', '"name":"Alice Paintes"');
   writeFileSync(files.tampered, tampered.join('\n') + '\n');
-  const [cliGenuine, cliTampered] = await Promise.all([
+  // The same name with one byte that is not UTF-8 (a lenient decoder reads U+FFFD): not the bytes the log wrote.
+  const undecodable = Buffer.from(ndjson);
+  undecodable[undecodable.indexOf('"name":"Alice Painter"') + 9] = 0xff;
+  writeFileSync(join(dir, 'undecodable.ndjson'), undecodable);
+  const [cliGenuine, cliTampered, cliUndecodable] = await Promise.all([
     cliSays(files.export, files.checkpoint, files.vkey),
     cliSays(files.tampered, files.checkpoint, files.vkey),
+    cliSays(join(dir, 'undecodable.ndjson'), files.checkpoint, files.vkey),
   ]);
   expect(cliGenuine).toMatch(
     new RegExp(
@@ -96,6 +101,7 @@ it('verifies a genuine export in the browser with the verdict and message of the
     ),
   );
   expect(cliTampered).toMatch(new RegExp(`^FAILED at leaf ${leaf}: `));
+  expect(cliUndecodable).toBe(`FAILED at leaf ${leaf}: line is not well-formed UTF-8`);
 
   const tab = await openTab(browser, server.url);
   try {
@@ -126,6 +132,10 @@ it('verifies a genuine export in the browser with the verdict and message of the
     expect(stoppedAt).toBeLessThan(100);
     await expect(page.locator('label[for=export-progress]').textContent()).resolves.toBe(`Read ${stoppedAt} %`);
     await screenshot(page, 'auditor-export-tampered-en');
+
+    await page.getByLabel('Export file (NDJSON)').setInputFiles(join(dir, 'undecodable.ndjson'));
+    await page.getByRole('button', { name: 'Verify the export' }).click();
+    expect(await settledText(message, new RegExp(`^FAILED at leaf ${leaf}: line`), 30_000)).toBe(cliUndecodable);
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

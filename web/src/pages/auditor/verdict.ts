@@ -62,25 +62,15 @@ export function verdictOf(run: ExportRun, result: ExportResult, seconds: number,
   };
 }
 
-const LINE_BREAK = /\r\n|\n|\r/;
-
 /**
  * Feeds the verifier the lines of a byte stream as the CLI reads a file: split at \n, and a line holding \r split again
- * at \r\n or a lone \r; each line decoded as UTF-8 on its own; blank lines skipped. Stops at the first failure.
+ * at \r\n or a lone \r; each line decoded as UTF-8 on its own, strictly (a line that is not well-formed UTF-8 fails);
+ * blank lines skipped. Stops at the first failure.
  */
 export async function pushLines(run: ExportRun, stream: ReadableStream<Uint8Array>, onBytes: (bytes: number) => void): Promise<number> {
-  const decoder = new TextDecoder();
   const reader = stream.getReader();
   let rest = new Uint8Array(0);
   let read = 0;
-  const push = (bytes: Uint8Array): boolean => {
-    const line = decoder.decode(bytes);
-    for (const part of line.includes('\r') ? line.split(LINE_BREAK) : [line]) {
-      if (part === '') continue;
-      if (!run.verifier.push(part)) return false;
-    }
-    return true;
-  };
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -94,7 +84,7 @@ export async function pushLines(run: ExportRun, stream: ReadableStream<Uint8Arra
       }
       let start = 0;
       for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
-        if (!push(chunk.subarray(start, nl))) {
+        if (!run.verifier.pushBytes(chunk.subarray(start, nl))) {
           await reader.cancel();
           return read + nl;
         }
@@ -104,12 +94,7 @@ export async function pushLines(run: ExportRun, stream: ReadableStream<Uint8Arra
       read += value.length;
       onBytes(read);
     }
-    if (rest.length > 0) {
-      const line = decoder.decode(rest);
-      const parts = line.split(LINE_BREAK);
-      if (parts[parts.length - 1] === '') parts.pop();
-      for (const part of parts) if (part !== '' && !run.verifier.push(part)) break;
-    }
+    if (rest.length > 0) run.verifier.pushBytes(rest);
   } finally {
     reader.releaseLock();
   }
