@@ -45,11 +45,11 @@ export class CompactRange {
   append(leafHash: Uint8Array): void {
     if (!(leafHash instanceof Uint8Array) || leafHash.length !== HASH_SIZE) throw new RangeError('leaf hash must be 32 bytes');
     if (this.count >= Number.MAX_SAFE_INTEGER) throw new RangeError('range is full');
-    let node: Uint8Array = leafHash.slice(); // the caller may reuse its buffer
+    let node = leafHash;
     for (let carry = this.count; carry % 2 === 1; carry = Math.floor(carry / 2)) {
       node = hashChildren(this.hashes.pop()!, node, this.sha256);
     }
-    this.hashes.push(node);
+    this.hashes.push(node === leafHash ? leafHash.slice() : node); // the caller may reuse its buffer; a hash is ours
     this.count++;
   }
 

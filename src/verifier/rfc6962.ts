@@ -16,8 +16,17 @@ export function hashLeaf(input: Uint8Array, sha256: Sha256 = nobleSha256): Uint8
   return sha256(buf);
 }
 
+/** The input of a hash of two 32-byte children, reused: hashing is synchronous and keeps no reference to its input. */
+const NODE_INPUT = new Uint8Array(1 + 2 * HASH_SIZE);
+NODE_INPUT[0] = 0x01;
+
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array, sha256: Sha256 = nobleSha256): Uint8Array {
+  if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
+    NODE_INPUT.set(left, 1);
+    NODE_INPUT.set(right, 1 + HASH_SIZE);
+    return sha256(NODE_INPUT);
+  }
   const buf = new Uint8Array(1 + left.length + right.length);
   buf.set(NODE_PREFIX, 0);
   buf.set(left, 1);
