@@ -3,11 +3,11 @@
 // time-stamp included, each named; a token changed by one byte in transit fails the TSA check and the verdict; the
 // certificate page says the time-stamps were verified; outside a secure context the page says they were not checked.
 import { createHash, randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Browser } from 'playwright-core';
-import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
+import { makeTsaCertificates, startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import { formatVkey } from '../../src/verifier/note.js';
 import { dropFile, launchBrowser, openTab, screenshot, settledText, receiptVerification } from '../support/browser.js';
 import { registerPrincipal } from '../support/cast.js';
@@ -207,6 +207,66 @@ it("the auditor's checkpoint monitor verifies the TSA's tokens and names it, and
     await screenshot(page, 'auditor-monitor-tsa-alarm-en');
   } finally {
     await altered.close();
+  }
+});
+
+it('the monitor checks time-stamps against a pinned TSA CA: a stranger CA alarms, none pinned leaves them unchecked', async () => {
+  const stranger = join(work, 'stranger-ca');
+  mkdirSync(stranger, { recursive: true });
+  await makeTsaCertificates(stranger, 'Stranger TSA');
+  const strangerPem = readFileSync(join(stranger, 'ca.crt'), 'utf8');
+  const busy = await registerPrincipal(server.url, server.adminKey, 'Pinning Creator', ['creator']);
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    /** Files a work and clicks "Check now" until `done` holds (a token comes a moment after its checkpoint), at most 30 s. */
+    const pollUntil = async (done: () => Promise<boolean>) => {
+      for (const deadline = Date.now() + 30_000; !(await done()); await sleep(300)) {
+        if (Date.now() > deadline) return false;
+        await call(server.url, 'POST', '/v1/filings', busy.key, filingBody());
+        await page.getByRole('button', { name: 'Check now' }).click();
+      }
+      return true;
+    };
+    const pin = async (tsaPem: string) => {
+      await page.getByRole('button', { name: 'Change the pinned keys…' }).click();
+      await page.getByLabel('TSA CA certificates (PEM, optional; time-stamps are checked against them)').fill(tsaPem);
+      await page.getByRole('button', { name: 'Pin these keys' }).click();
+    };
+    await page.goto('/auditor');
+    // The served keys pinned with one click: the TSA CA with them, named, and the tokens verified against it.
+    await page.getByRole('button', { name: 'Pin the keys served now' }).click();
+    const trustedTsa = page.getByTestId('trusted-tsa');
+    expect(await settledText(trustedTsa, 'Console Test TSA Root CA')).toBe('Console Test TSA Root CA');
+    const stamped = page.getByTestId('monitor-tsa').filter({ hasText: 'Tokens verified in this browser' });
+    expect(await pollUntil(async () => (await stamped.count()) > 0)).toBe(true);
+    await expect(page.getByTestId('keys-alarm').count()).resolves.toBe(0);
+
+    // Not PEM: refused in the form, nothing pinned.
+    await pin('not a certificate');
+    expect(await settledText(page.getByTestId('pin-error'), /^TSA CA/)).toBe('TSA CA certificates: no CERTIFICATE in the PEM text');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // Another CA pinned: the served one differs from it, and the first token checked against it raises the alarm.
+    await pin(strangerPem);
+    expect(await settledText(trustedTsa, 'Stranger TSA Root CA')).toBe('Stranger TSA Root CA');
+    const keysAlarm = page.getByTestId('keys-alarm');
+    expect(await settledText(keysAlarm.locator('li'), 'the TSA CA certificates differ')).toBe('the TSA CA certificates differ');
+    const alarm = page.getByTestId('monitor-alarm');
+    expect(await pollUntil(async () => (await alarm.count()) > 0)).toBe(true);
+    expect(await alarm.locator('p').textContent()).toMatch(/^time-stamp: time-stamp 1: /);
+    await screenshot(page, 'auditor-monitor-tsa-pinned-stranger-en');
+
+    // No CA pinned: the tokens are listed with their times, said to be unchecked; no alarm.
+    await pin('');
+    expect(await settledText(trustedTsa, 'not pinned: time-stamps are not checked')).toBe('not pinned: time-stamps are not checked');
+    const unchecked = page.getByTestId('monitor-tsa').filter({ hasText: 'the pinned keys include no TSA CA certificate' });
+    expect(await pollUntil(async () => (await unchecked.count()) > 0)).toBe(true);
+    await expect(alarm.count()).resolves.toBe(0);
+    await expect(keysAlarm.count()).resolves.toBe(0);
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
   }
 });
 

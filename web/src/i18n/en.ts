@@ -399,8 +399,10 @@ export const en = {
   'auditor.monitor.noTsa': 'none',
   'auditor.monitor.tsaUnchecked':
     'Times as listed with the checkpoint, not checked: this page is not in a secure context (HTTPS or localhost), so the browser offers no WebCrypto (sandbox-ledger verify --tsa-ca checks them).',
+  'auditor.monitor.tsaUnpinned':
+    'Times as listed with the checkpoint, not checked: the pinned keys include no TSA CA certificate (pin it to check them).',
   'auditor.monitor.tsaVerified':
-    'Tokens verified in this browser (signature, chain, imprint of this checkpoint) against the TSA CA certificates served when the monitor started.',
+    'Tokens verified in this browser (signature, chain, imprint of this checkpoint) against the trusted TSA CA certificates (above).',
   'auditor.monitor.consistency': 'Consistency',
   'auditor.monitor.first': 'first checkpoint seen by this page',
   'auditor.monitor.sameSize': 'same tree as the last one',
@@ -418,6 +420,9 @@ export const en = {
   'auditor.trust.witnesses': 'Witnesses',
   'auditor.trust.noWitness': 'none',
   'auditor.trust.quorum': 'quorum: {quorum} of {witnesses}',
+  'auditor.trust.tsaCas': 'TSA CA certificates',
+  'auditor.trust.tsaUnchecked': 'not pinned: time-stamps are not checked',
+  'auditor.trust.tsaNone': 'none served',
   'auditor.trust.pinServed': 'Pin the keys served now',
   'auditor.trust.pinOther': 'Pin other keys…',
   'auditor.trust.edit': 'Change the pinned keys…',
@@ -428,11 +433,13 @@ export const en = {
   'auditor.trust.fieldWitnesses': 'Witness keys (vkeys, one per line, optional)',
   'auditor.trust.fieldQuorum': 'Witness quorum',
   'auditor.trust.quorumHint': 'How many of the witnesses must cosign each checkpoint; empty means all of them.',
+  'auditor.trust.fieldTsa': 'TSA CA certificates (PEM, optional; time-stamps are checked against them)',
   'auditor.trust.submit': 'Pin these keys',
   'auditor.trust.cancel': 'Cancel',
   'auditor.trust.error.log': 'Log verifier key: {reason}',
   'auditor.trust.error.logMlDsa44': 'ML-DSA-44 key: {reason}',
   'auditor.trust.error.witnesses': 'Witness key {reason}',
+  'auditor.trust.error.tsaCertificates': 'TSA CA certificates: {reason}',
   'auditor.trust.errorQuorum': 'The quorum must be a whole number from 0 to {max} (the number of witness keys).',
   'auditor.trust.alarmPinned': 'ALARM: the server serves keys that differ from the keys you pinned',
   'auditor.trust.alarmChanged': 'ALARM: the server now serves keys that differ from those it served when this page opened',
@@ -440,6 +447,7 @@ export const en = {
   'auditor.trust.differs.logMlDsa44': "the log's ML-DSA-44 key differs",
   'auditor.trust.differs.witnesses': 'the witness keys differ',
   'auditor.trust.differs.quorum': 'the witness quorum differs',
+  'auditor.trust.differs.tsaCertificates': 'the TSA CA certificates differ',
   'auditor.export.title': 'Verify an export',
   'auditor.export.hint':
     'Choose an export (GET /v1/ledger/export, NDJSON). It is read from the file and verified in this browser, in a background worker; nothing is uploaded. The verdict is the one sandbox-ledger verify prints.',

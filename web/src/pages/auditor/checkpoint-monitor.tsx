@@ -5,8 +5,9 @@ import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { cosignerLabel, parseCosignerVkey, type PublishedKeys } from '../../verifier.js';
-import { checkNext, checkStamps, type ListedStamp, type Observed, type StampCheck } from './monitor.js';
+import { checkNext, checkStamps, uncheckedStamps, type ListedStamp, type Observed, type StampCheck } from './monitor.js';
 import {
+  checkPinnedCas,
   keyDifferences,
   loadPin,
   parsePin,
@@ -31,8 +32,9 @@ type HistoryItem = { treeSize: number; timestamps?: ListedStamp[] };
  * Polls the log's keys and checkpoint; each new checkpoint is verified in this browser (signatures, witnesses,
  * consistency with the last one accepted) against the keys the auditor pinned, or, without a pin, against the keys
  * served when the page opened (trust on first use), and listed. Its RFC 3161 time-stamps, listed in the checkpoint
- * history once the TSAs have answered, are checked against the TSA CA certificates served when the monitor started. A failed checkpoint, or served keys that differ from
- * the trusted ones, raise an alarm that stays until the page is reloaded or the pin changes.
+ * history once the TSAs have answered, are checked against the trusted TSA CA certificates (pinned with the keys, or
+ * served when the page opened); pinned keys without them leave the time-stamps unchecked. A failed checkpoint, or served
+ * keys that differ from the trusted ones, raise an alarm that stays until the page is reloaded or the pin changes.
  */
 export function CheckpointMonitor() {
   const { t } = useI18n();
@@ -50,8 +52,6 @@ export function CheckpointMonitor() {
   const seenRef = useRef<Stamped[]>([]);
   const pinnedRef = useRef<PinnedKeys | null>(pinned);
   const firstServedRef = useRef<PinnedKeys | null>(null);
-  /** The TSA CA certificates (PEM) served when the monitor started or was last given keys to trust; undefined until then. */
-  const tsaCaRef = useRef<string | null | undefined>(undefined);
   const generation = useRef(0); // bumped when the trusted keys change: a poll begun before then is discarded
   const busy = useRef(false);
   const again = useRef(false);
@@ -73,7 +73,6 @@ export function CheckpointMonitor() {
       if (stale()) return;
       if (servedNow) {
         setServed(servedNow);
-        if (tsaCaRef.current === undefined) tsaCaRef.current = servedNow.tsaCertificates ?? null;
         if (!pinnedRef.current && !firstServedRef.current) {
           firstServedRef.current = pinServed(servedNow);
           setFirstServed(firstServedRef.current);
@@ -112,9 +111,8 @@ export function CheckpointMonitor() {
         show([stamped, ...seenRef.current]);
       }
       // Time-stamps come after their checkpoint: every checkpoint listed lately is looked at again for tokens not yet
-      // checked, until the CA to check them against is known (the keys fetched).
-      const ca = tsaCaRef.current;
-      if (ca === undefined) return;
+      // checked. Pinned keys without a TSA CA leave them unchecked; on first use, the CA served then is trusted.
+      const unpinnedCa = pinnedRef.current !== null && trusted.tsaCertificates === null;
       for (const entry of seenRef.current.filter((e) => Date.now() - e.seenAt < RECHECK_MS)) {
         // The history page that starts at exactly this checkpoint (cursor: the tree sizes below it).
         const size = entry.checkpoint.treeSize;
@@ -124,7 +122,7 @@ export function CheckpointMonitor() {
         if (stale()) return;
         const tokens = page?.items.find((i) => i.treeSize === size)?.timestamps ?? [];
         if (tokens.length <= entry.listed) continue;
-        const stamps = await checkStamps(entry.note, tokens, ca);
+        const stamps = unpinnedCa ? uncheckedStamps(tokens, 'unpinned') : await checkStamps(entry.note, tokens, trusted.tsaCertificates);
         if (stale()) return;
         if (stamps.state === 'failed') {
           setAlarm(`time-stamp: ${stamps.reason}`);
@@ -161,7 +159,6 @@ export function CheckpointMonitor() {
     setPinned(next);
     firstServedRef.current = null;
     setFirstServed(null);
-    tsaCaRef.current = undefined;
     generation.current++;
     latest.current = null;
     seenRef.current = [];
@@ -183,7 +180,7 @@ export function CheckpointMonitor() {
         </p>
         <p class="hint">{pinned ? t('auditor.trust.pinnedHint') : t('auditor.trust.tofuHint')}</p>
         {unsaved ? <p class="hint">{t('auditor.trust.unsaved')}</p> : null}
-        {trusted ? <TrustedKeys keys={trusted} /> : null}
+        {trusted ? <TrustedKeys keys={trusted} pinned={pinned !== null} /> : null}
         {editing ? (
           <PinForm initial={pinInputOf(pinned ?? (served ? pinServed(served) : null))} onPin={trust} onCancel={() => setEditing(false)} />
         ) : (
@@ -291,8 +288,8 @@ export function CheckpointMonitor() {
   );
 }
 
-/** The keys checkpoints are checked against: the log's vkey in full, the cosigners by name and key ID. */
-function TrustedKeys({ keys }: { keys: PinnedKeys }) {
+/** The keys checkpoints are checked against: the log's vkey in full, the cosigners by name and key ID, the TSA CAs by name. */
+function TrustedKeys({ keys, pinned }: { keys: PinnedKeys; pinned: boolean }) {
   const { t } = useI18n();
   return (
     <dl class="facts trusted-keys" data-testid="trusted-keys">
@@ -317,7 +314,32 @@ function TrustedKeys({ keys }: { keys: PinnedKeys }) {
           </>
         )}
       </dd>
+      <dt>{t('auditor.trust.tsaCas')}</dt>
+      <dd data-testid="trusted-tsa">
+        {keys.tsaCertificates === null ? t(pinned ? 'auditor.trust.tsaUnchecked' : 'auditor.trust.tsaNone') : <CaNames keys={keys} />}
+      </dd>
     </dl>
+  );
+}
+
+/** The names (CN) of the trusted TSA CA certificates, once the verifier that reads them has loaded. */
+function CaNames({ keys }: { keys: PinnedKeys }) {
+  const [names, setNames] = useState<string[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void checkPinnedCas(keys).then((checked) => live && setNames(checked.ok ? checked.names : null));
+    return () => {
+      live = false;
+    };
+  }, [keys.tsaCertificates]);
+  return names === null ? (
+    <>…</>
+  ) : (
+    <ul>
+      {names.map((name, i) => (
+        <li key={i}>{name}</li>
+      ))}
+    </ul>
   );
 }
 
@@ -337,8 +359,8 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
       onSubmit={(e) => {
         e.preventDefault();
         const parsed = parsePin(input);
-        if (parsed.ok) onPin(parsed.pinned);
-        else setProblem(parsed.error);
+        if (!parsed.ok) return setProblem(parsed.error);
+        void checkPinnedCas(parsed.pinned).then((cas) => (cas.ok ? onPin(parsed.pinned) : setProblem(cas.error)));
       }}
     >
       <fieldset>
@@ -352,6 +374,8 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
         <label for="pin-quorum">{t('auditor.trust.fieldQuorum')}</label>
         <input id="pin-quorum" type="number" min={0} step={1} {...field('quorum')} />
         <p class="hint">{t('auditor.trust.quorumHint')}</p>
+        <label for="pin-tsa">{t('auditor.trust.fieldTsa')}</label>
+        <textarea id="pin-tsa" rows={4} {...field('tsaCertificates')} />
         {problem ? (
           <p class="bad" role="alert" data-testid="pin-error">
             {problem.field === 'quorum'
@@ -381,7 +405,7 @@ function StampsOf({ check }: { check: StampCheck }) {
             <Times at={time * 1000} />
           </div>
         ))}
-        <span class="hint">{t('auditor.monitor.tsaUnchecked')}</span>
+        <span class="hint">{t(check.why === 'unpinned' ? 'auditor.monitor.tsaUnpinned' : 'auditor.monitor.tsaUnchecked')}</span>
       </>
     );
   return (

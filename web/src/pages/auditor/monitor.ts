@@ -62,8 +62,8 @@ export interface ListedStamp {
 /** What the monitor learnt of a checkpoint's RFC 3161 time-stamps. */
 export type StampCheck =
   | { state: 'none' }
-  /** Not checked: this browser has no WebCrypto (not a secure context); the times are as listed. */
-  | { state: 'unchecked'; times: number[] }
+  /** Not checked, the times as listed: this browser has no WebCrypto (not a secure context), or no TSA CA is pinned. */
+  | { state: 'unchecked'; why: 'insecure' | 'unpinned'; times: number[] }
   | { state: 'verified'; stamps: Array<{ authority: string; time: number }> }
   | { state: 'failed'; reason: string };
 
@@ -74,8 +74,7 @@ export type StampCheck =
  */
 export async function checkStamps(note: string, stamps: readonly ListedStamp[], caPem: string | null): Promise<StampCheck> {
   if (stamps.length === 0) return { state: 'none' };
-  if (globalThis.crypto?.subtle === undefined)
-    return { state: 'unchecked', times: stamps.map((s) => s.time).filter((x): x is number => typeof x === 'number') };
+  if (globalThis.crypto?.subtle === undefined) return uncheckedStamps(stamps, 'insecure');
   if (!caPem) return { state: 'failed', reason: 'the ledger serves no TSA CA certificate to check its time-stamps against' };
   const tsa = await import('../../timestamp-verifier.js');
   try {
@@ -86,4 +85,10 @@ export async function checkStamps(note: string, stamps: readonly ListedStamp[], 
   } catch (err) {
     return { state: 'failed', reason: (err as Error).message };
   }
+}
+
+/** Time-stamps left unchecked, for `why`: their times as the history lists them. */
+export function uncheckedStamps(stamps: readonly ListedStamp[], why: 'insecure' | 'unpinned'): StampCheck {
+  if (stamps.length === 0) return { state: 'none' };
+  return { state: 'unchecked', why, times: stamps.map((s) => s.time).filter((x): x is number => typeof x === 'number') };
 }

@@ -1,5 +1,5 @@
 // The keys an auditor pins: the log's vkey (and optionally its ML-DSA-44 key), the witnesses' vkeys and their quorum,
-// kept in this browser's localStorage. Once pinned, checkpoints are checked against them, not against what the server
+// and the CA certificates its TSAs chain to, kept in this browser's localStorage. Once pinned, checkpoints are checked against them, not against what the server
 // serves, and any difference between the two is reported: a compromised server cannot swap in keys of its own unnoticed.
 import { parseCosignerVkey, parseVkey, COSIGNATURE_V1, ML_DSA_44, type CheckpointTrust, type PublishedKeys } from '../../verifier.js';
 
@@ -12,6 +12,8 @@ export interface PinnedKeys {
   witnesses: string[];
   /** How many of them must cosign. */
   quorum: number;
+  /** The TSA CA certificates (PEM) time-stamps are checked against, or null to leave time-stamps unchecked. */
+  tsaCertificates: string | null;
 }
 
 /** What the auditor typed: one field per key, witnesses one per line. */
@@ -20,11 +22,22 @@ export interface PinInput {
   logMlDsa44: string;
   witnesses: string;
   quorum: string;
+  tsaCertificates: string;
 }
 
-export type PinError = { field: 'log' | 'logMlDsa44' | 'witnesses'; reason: string } | { field: 'quorum'; reason: 'range'; max: number };
+export type PinError =
+  { field: 'log' | 'logMlDsa44' | 'witnesses' | 'tsaCertificates'; reason: string } | { field: 'quorum'; reason: 'range'; max: number };
 
-/** The keys as pinned, once each is a well-formed vkey of its kind and the quorum fits the witnesses. */
+/** PEM text as compared and stored: without surrounding blank space, lines ending in \n. */
+const pemText = (pem: string | null | undefined): string | null => {
+  const text = (pem ?? '').replace(/\r\n/g, '\n').trim();
+  return text === '' ? null : text + '\n';
+};
+
+/**
+ * The keys as pinned, once each is a well-formed vkey of its kind and the quorum fits the witnesses. The TSA CA text is
+ * only taken as given here: `checkPinnedCas` parses and checks it.
+ */
 export function parsePin(input: PinInput): { ok: true; pinned: PinnedKeys } | { ok: false; error: PinError } {
   const log = input.log.trim();
   try {
@@ -59,16 +72,33 @@ export function parsePin(input: PinInput): { ok: true; pinned: PinnedKeys } | { 
   const quorum = quorumText === '' ? witnesses.length : Number(quorumText);
   if (!Number.isInteger(quorum) || quorum < 0 || quorum > witnesses.length)
     return { ok: false, error: { field: 'quorum', reason: 'range', max: witnesses.length } };
-  return { ok: true, pinned: { log, logMlDsa44, witnesses, quorum } };
+  return { ok: true, pinned: { log, logMlDsa44, witnesses, quorum, tsaCertificates: pemText(input.tsaCertificates) } };
+}
+
+/**
+ * The pin's TSA CA certificates checked (with the project's verifier, loaded only for them): each one parses and, where
+ * this browser has WebCrypto, is validly self-signed. Their names, or the error to show in the form.
+ */
+export async function checkPinnedCas(pinned: PinnedKeys): Promise<{ ok: true; names: string[] } | { ok: false; error: PinError }> {
+  if (pinned.tsaCertificates === null) return { ok: true, names: [] };
+  const tsa = await import('../../timestamp-verifier.js');
+  try {
+    const cas = tsa.parsePemCertificates(pinned.tsaCertificates);
+    if (globalThis.crypto?.subtle !== undefined) await tsa.checkTrustAnchors(cas);
+    return { ok: true, names: cas.map((ca) => tsa.authorityName(tsa.subjectOf(ca))) };
+  } catch (err) {
+    return { ok: false, error: { field: 'tsaCertificates', reason: (err as Error).message } };
+  }
 }
 
 /** The served keys, pinned as they are. */
 export function pinServed(keys: PublishedKeys): PinnedKeys {
   return {
     log: keys.log.trim(),
-    logMlDsa44: keys.logMlDsa44.trim(),
+    logMlDsa44: keys.logMlDsa44.trim() || null,
     witnesses: [...new Set(keys.witnesses.map((w) => w.trim()))],
     quorum: keys.witnessQuorum,
+    tsaCertificates: pemText(keys.tsaCertificates),
   };
 }
 
@@ -81,8 +111,11 @@ export function trustOfPinned(pinned: PinnedKeys): CheckpointTrust {
   };
 }
 
-/** How the served keys differ from the pinned ones; empty when they agree (an unpinned ML-DSA-44 key is not compared). */
-export type KeyDifference = 'log' | 'logMlDsa44' | 'witnesses' | 'quorum';
+/**
+ * How the served keys differ from the pinned ones; empty when they agree (an unpinned ML-DSA-44 key or TSA CA is not
+ * compared).
+ */
+export type KeyDifference = 'log' | 'logMlDsa44' | 'witnesses' | 'quorum' | 'tsaCertificates';
 
 export function keyDifferences(served: PublishedKeys, pinned: PinnedKeys): KeyDifference[] {
   const out: KeyDifference[] = [];
@@ -91,6 +124,7 @@ export function keyDifferences(served: PublishedKeys, pinned: PinnedKeys): KeyDi
   const servedWitnesses = new Set(served.witnesses.map((w) => w.trim()));
   if (servedWitnesses.size !== pinned.witnesses.length || pinned.witnesses.some((w) => !servedWitnesses.has(w))) out.push('witnesses');
   if (served.witnessQuorum !== pinned.quorum) out.push('quorum');
+  if (pinned.tsaCertificates !== null && pemText(served.tsaCertificates) !== pinned.tsaCertificates) out.push('tsaCertificates');
   return out;
 }
 
@@ -101,6 +135,7 @@ export function pinInputOf(pinned: PinnedKeys | null): PinInput {
     logMlDsa44: pinned?.logMlDsa44 ?? '',
     witnesses: pinned?.witnesses.join('\n') ?? '',
     quorum: pinned ? String(pinned.quorum) : '',
+    tsaCertificates: pinned?.tsaCertificates ?? '',
   };
 }
 
@@ -122,6 +157,7 @@ export function loadPin(): PinnedKeys | null {
       logMlDsa44: typeof p.logMlDsa44 === 'string' ? p.logMlDsa44 : '',
       witnesses: Array.isArray(p.witnesses) ? p.witnesses.filter((w) => typeof w === 'string').join('\n') : '',
       quorum: typeof p.quorum === 'number' ? String(p.quorum) : '',
+      tsaCertificates: typeof p.tsaCertificates === 'string' ? p.tsaCertificates : '',
     });
     return parsed.ok ? parsed.pinned : null;
   } catch {
