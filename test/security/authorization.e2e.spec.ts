@@ -202,7 +202,7 @@ const isAllowed = (row: Row, actor: Actor) => row.allow === 'public' || row.allo
 describe('authorization matrix', () => {
   let ledger: LedgerApp;
   let context: Context;
-  const tally = { cells: 0, allowed: 0, denied: 0, succeeded: 0, positioned: 0 };
+  const tally = { cells: 0, allowed: 0, denied: 0, succeeded: 0, positioned: 0, positionedWithoutKey: 0 };
 
   beforeAll(async () => {
     ledger = await startLedger({ publicRateLimit: 100_000 });
@@ -218,7 +218,8 @@ describe('authorization matrix', () => {
   afterAll(async () => {
     console.log(
       `authorization matrix: ${tally.cells} cells checked (${Object.keys(TABLE).length} endpoints × ${ACTORS.length} callers): ` +
-        `${tally.denied} denied, ${tally.allowed} allowed (${tally.succeeded} of them 2xx; ${tally.positioned} writes answered with their position and tagged)`,
+        `${tally.denied} denied, ${tally.allowed} allowed (${tally.succeeded} of them 2xx; ${tally.positioned} writes answered with their position, ` +
+        `${tally.positioned - tally.positionedWithoutKey} of them with an Idempotency-Key and tagged)`,
     );
     await ledger.close();
   });
@@ -235,14 +236,15 @@ describe('authorization matrix', () => {
     const row = TABLE[name];
     const method = name.split(' ')[0];
     const mismatches: string[] = [];
-    for (const actor of ACTORS) {
+    for (const [a, actor] of ACTORS.entries()) {
       const req = await row.request(context, actor);
       const headers: Record<string, string> = { ...req.headers };
       const key = keyOf(context.cast, actor);
       if (key) headers.authorization = `Bearer ${key}`;
-      // Every write names an Idempotency-Key: its token must mark the command's events (checked below).
-      const idempotencyKey = `matrix-${randomUUID()}`;
-      if (method !== 'GET' && !headers['idempotency-key']) headers['idempotency-key'] = idempotencyKey;
+      // Half the writes name an Idempotency-Key (its token must then mark the command's events, checked below), half do
+      // not, alternating by endpoint and caller: each caller is checked both ways across the table.
+      const withKey = (Object.keys(TABLE).indexOf(name) + a) % 2 === 0;
+      if (method !== 'GET' && withKey && !headers['idempotency-key']) headers['idempotency-key'] = `matrix-${randomUUID()}`;
       if (req.json !== undefined) headers['content-type'] = 'application/json';
       const before = await ledger.store.count();
       const res = await send(ledger.url, {
@@ -264,10 +266,15 @@ describe('authorization matrix', () => {
           const position = Number(res.headers['ledger-position']);
           if (!(position > before && position <= after))
             mismatches.push(`${cell} (Ledger-Position ${res.headers['ledger-position']}, log ${before} → ${after})`);
-          const token = idempotencyToken(context.cast[actor].id, headers['idempotency-key']);
           const tokens = (await ledger.store.readAll(before)).map((e) => e.meta.idempotency).filter((t) => t !== undefined);
-          if (!tokens.includes(token) || tokens.some((t) => t !== token))
-            mismatches.push(`${cell} (events tagged ${JSON.stringify(tokens)})`);
+          if (headers['idempotency-key'] === undefined) {
+            tally.positionedWithoutKey += 1;
+            if (tokens.length > 0) mismatches.push(`${cell} (no Idempotency-Key, yet events tagged ${JSON.stringify(tokens)})`);
+          } else {
+            const token = idempotencyToken(context.cast[actor].id, headers['idempotency-key']);
+            if (!tokens.includes(token) || tokens.some((t) => t !== token))
+              mismatches.push(`${cell} (events tagged ${JSON.stringify(tokens)})`);
+          }
         }
         if (res.status === 401 || res.status === 403) mismatches.push(`${cell} (expected allowed)`);
       } else {
@@ -280,5 +287,10 @@ describe('authorization matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('checked writes that succeeded both with an Idempotency-Key and without one', () => {
+    expect(tally.positionedWithoutKey).toBeGreaterThan(5);
+    expect(tally.positioned - tally.positionedWithoutKey).toBeGreaterThan(5);
   });
 });
