@@ -36,8 +36,9 @@ export const nobleSha256: Sha256 = (data) => sha256(data);
  * RFC 8785 (JCS) canonical JSON, by `canonicalize`. For plain JSON values (what JSON.parse gives and what events
  * hold) the same text is produced faster: JCS writes strings and numbers exactly as JSON.stringify does, so a copy
  * with every object's keys in JCS order (UTF-16 code units), stringified natively, is the JCS form. Anything else
- * (array-index keys, which engines enumerate first; lone surrogates and non-finite numbers, which JCS refuses;
- * toJSON, functions, symbols, bigints) goes to `canonicalize`, so the two never differ.
+ * (array-index keys, which engines enumerate first; a `__proto__` key, which a copy cannot hold as a member; lone
+ * surrogates and non-finite numbers, which JCS refuses; toJSON, functions, symbols, bigints) goes to `canonicalize`,
+ * so the two never differ.
  */
 export function canonicalJson(value: unknown): string {
   const ordered = inJcsOrder(value);
@@ -82,7 +83,8 @@ function inJcsOrder(value: unknown): unknown {
   let sorted = true;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    if (ARRAY_INDEX.test(key) || !key.isWellFormed()) return NOT_PLAIN;
+    // A "__proto__" key (JSON.parse makes it an own property) would set the copy's prototype instead of a member.
+    if (ARRAY_INDEX.test(key) || !key.isWellFormed() || key === '__proto__') return NOT_PLAIN;
     if (i > 0 && !(keys[i - 1] < key)) sorted = false;
   }
   if (!sorted) keys.sort();

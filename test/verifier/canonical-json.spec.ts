@@ -107,6 +107,19 @@ describe('canonical JSON: the fast path is canonicalize', () => {
     fc.assert(fc.property(value, same), { numRuns: 3000 });
   });
 
+  it('for a "__proto__" key, which JSON.parse makes an own property: kept as a member, in its place', () => {
+    for (const text of [
+      '{"b":1,"__proto__":{"x":1},"a":2}',
+      '{"\\u0000":0,"":null,"__proto__":0}',
+      '{"__proto__":[{"z":0,"__proto__":1}]}',
+    ]) {
+      const value: unknown = JSON.parse(text);
+      same(value);
+      expect(canonicalJson(value)).toContain('"__proto__"');
+    }
+    expect(canonicalJson(JSON.parse('{"b":1,"__proto__":{"x":1},"a":2}'))).toBe('{"__proto__":{"x":1},"a":2,"b":1}');
+  });
+
   it('for values JSON.parse never gives', () => {
     const nullProto = Object.assign(Object.create(null) as object, { b: 1, a: [2, undefined] });
     for (const value of [
