@@ -293,8 +293,18 @@ export function checkChunk(chunk: Uint8Array, checker: ChunkChecker): ChunkFacts
     let stop = chunk.indexOf(10, start);
     if (stop < 0) stop = chunk.length;
     const text = line(start, stop);
-    if (text === undefined) checker.addUndecodable();
-    else if (text.includes('\r')) {
+    if (text === undefined) {
+      // Not UTF-8 as a whole: each part between carriage returns (where the text would have been split) is decoded on
+      // its own, so that the parts before the one at fault are checked first and the fault is put where it is.
+      for (let from = start; from <= stop && checker.ok;) {
+        let cr = chunk.indexOf(13, from);
+        if (cr < 0 || cr > stop) cr = stop;
+        const part = line(from, cr);
+        if (part === undefined) checker.addUndecodable();
+        else checker.addLine(part);
+        from = cr + 1;
+      }
+    } else if (text.includes('\r')) {
       for (const part of text.split(LINE_BREAK)) if (!checker.addLine(part)) break;
     } else checker.addLine(text);
     start = stop + 1;

@@ -203,6 +203,8 @@ describe('authorization matrix', () => {
   let ledger: LedgerApp;
   let context: Context;
   const tally = { cells: 0, allowed: 0, denied: 0, succeeded: 0, positioned: 0, positionedWithoutKey: 0 };
+  /** Each caller's writes that succeeded, with an Idempotency-Key and without one. */
+  const writesBy = new Map<Actor, { withKey: number; withoutKey: number }>();
 
   beforeAll(async () => {
     ledger = await startLedger({ publicRateLimit: 100_000 });
@@ -267,10 +269,14 @@ describe('authorization matrix', () => {
           if (!(position > before && position <= after))
             mismatches.push(`${cell} (Ledger-Position ${res.headers['ledger-position']}, log ${before} → ${after})`);
           const tokens = (await ledger.store.readAll(before)).map((e) => e.meta.idempotency).filter((t) => t !== undefined);
+          const writes = writesBy.get(actor) ?? { withKey: 0, withoutKey: 0 };
+          writesBy.set(actor, writes);
           if (headers['idempotency-key'] === undefined) {
+            writes.withoutKey += 1;
             tally.positionedWithoutKey += 1;
             if (tokens.length > 0) mismatches.push(`${cell} (no Idempotency-Key, yet events tagged ${JSON.stringify(tokens)})`);
           } else {
+            writes.withKey += 1;
             const token = idempotencyToken(context.cast[actor].id, headers['idempotency-key']);
             if (!tokens.includes(token) || tokens.some((t) => t !== token))
               mismatches.push(`${cell} (events tagged ${JSON.stringify(tokens)})`);
@@ -289,8 +295,11 @@ describe('authorization matrix', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('checked writes that succeeded both with an Idempotency-Key and without one', () => {
+  it('checked writes that succeeded both with an Idempotency-Key and without one, for every caller with more than one', () => {
     expect(tally.positionedWithoutKey).toBeGreaterThan(5);
     expect(tally.positioned - tally.positionedWithoutKey).toBeGreaterThan(5);
+    const oneWayOnly = [...writesBy].filter(([, w]) => w.withKey + w.withoutKey > 1 && (w.withKey === 0 || w.withoutKey === 0));
+    expect(oneWayOnly).toEqual([]);
+    expect(writesBy.size).toBeGreaterThanOrEqual(5);
   });
 });

@@ -192,6 +192,11 @@ describe('lines that are not well-formed UTF-8', () => {
     for (let start = 0, nl = bytes.indexOf(10); nl >= 0; start = nl + 1, nl = bytes.indexOf(10, start))
       if (!verifier.pushBytes(bytes.subarray(start, nl))) break;
     expect(verifier.finish()).toEqual(expected);
+    // Lines ended by a lone CR: one line of the chunk as \n splits it, the fault still put at its own leaf.
+    const cr = Buffer.from(withBytes(bad).toString('latin1').replace(/\n/g, '\r'), 'latin1');
+    expect(cr.includes(10)).toBe(false);
+    expect(verify(cr, bufferLines)).toEqual(expected);
+    expect(verify(cr, textDecoderLines)).toEqual(expected);
   });
 });
 
@@ -271,6 +276,17 @@ describe('the hashed text cut out of a line as the log writes it', () => {
     const facts = asLine.take();
     expect(facts).toEqual(parsed.take());
     expect(facts.failure).toEqual({ at: 0, leafIndex: 6, reason: expect.stringMatching(reason) });
+  });
+
+  it('fails a line with a "__proto__" member added to its data (out of JCS order, so it is serialised again)', () => {
+    const e = log[6];
+    const line = exportLine(e).replace('"data":{"n":6,', '"data":{"n":6,"__proto__":{"x":1},');
+    expect(line).not.toBe(exportLine(e));
+    expect(hashedText(line)).toBeUndefined(); // not in JCS form: the parsed event is serialised, __proto__ member and all
+    const text = exportText(log).replace(exportLine(e), line);
+    expect(text).toContain('"__proto__"');
+    const result = verifyExport(text, checkpoints, signer.vkey);
+    expect(result).toMatchObject({ ok: false, leafIndex: 6, reason: expect.stringMatching(/^hash does not match/) });
   });
 
   it('does not cut a leaf index nested in meta after a comma: a hash over the line less that one does not pass', () => {

@@ -41,6 +41,11 @@ describe('a pinned TSA CA', () => {
     await expect(checkPinnedCas(pinned)).resolves.toEqual({ ok: true, names: ['Pinned TSA Root CA'] });
     expect(keyDifferences(served, pinned)).toEqual([]);
     expect(keyDifferences({ ...served, tsaCertificates: caPem.replace(/\n/g, '\r\n') + '\n\n' }, pinned)).toEqual([]);
+    // Wrapped at 76 columns instead of 64: the same certificate.
+    const body = caPem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
+    const rewrapped = `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,76}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+    expect(rewrapped).not.toBe(caPem);
+    expect(keyDifferences({ ...served, tsaCertificates: rewrapped }, pinned)).toEqual([]);
   });
 
   it('differs from a CA served in its place, or from none; unpinned, it is not compared', async () => {

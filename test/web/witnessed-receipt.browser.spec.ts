@@ -264,6 +264,12 @@ it('the monitor checks time-stamps against a pinned TSA CA: a stranger CA alarms
     expect(await pollUntil(async () => (await unchecked.count()) > 0)).toBe(true);
     await expect(alarm.count()).resolves.toBe(0);
     await expect(keysAlarm.count()).resolves.toBe(0);
+
+    // One click adds the CA served now to the pin: the tokens are verified against it again.
+    await page.getByRole('button', { name: 'Pin the TSA CA served now too' }).click();
+    expect(await settledText(trustedTsa, 'Console Test TSA Root CA')).toBe('Console Test TSA Root CA');
+    expect(await pollUntil(async () => (await stamped.count()) > 0)).toBe(true);
+    await expect(page.getByRole('button', { name: 'Pin the TSA CA served now too' }).count()).resolves.toBe(0);
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

@@ -233,6 +233,20 @@ describe('a ledger with two witnesses and a TSA', () => {
     expect(textResult.stdout).toContain(`filing        ${filed.filingId}`);
     expect(textResult.code).toBe(0);
 
+    // A byte that is not UTF-8 (read leniently, U+FFFD) in the receipt or the newer checkpoint: refused as such.
+    const bytes = Buffer.from(JSON.stringify(receipt));
+    bytes[bytes.indexOf(filed.filingId) + 3] = 0xff;
+    writeFileSync(join(work, 'undecodable.json'), bytes);
+    const undecodable = await cli(['verify-receipt', join(work, 'undecodable.json'), '--vkey', logVkey]);
+    expect({ code: undecodable.code, stderr: undecodable.stderr }).toEqual({
+      code: 1,
+      stderr: `sandbox-ledger: ${join(work, 'undecodable.json')}: not well-formed UTF-8\n`,
+    });
+    writeFileSync(join(work, 'undecodable.note'), Buffer.concat([Buffer.from(newer), Buffer.from([0xc0, 0xaf])]));
+    const badNote = await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', join(work, 'undecodable.note')]);
+    expect(badNote.code).toBe(1);
+    expect(badNote.stderr).toBe(`sandbox-ledger: ${join(work, 'undecodable.note')}: not well-formed UTF-8\n`);
+
     const wrong = await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--file', file('wrong.bin', 'not the work')]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/^FAILED: --file: .* hashes to [0-9a-f]{64}, not the filed content hash/);

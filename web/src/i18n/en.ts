@@ -427,6 +427,7 @@ export const en = {
   'auditor.trust.pinOther': 'Pin other keys…',
   'auditor.trust.edit': 'Change the pinned keys…',
   'auditor.trust.unpin': 'Unpin',
+  'auditor.trust.pinServedCa': 'Pin the TSA CA served now too',
   'auditor.trust.formLegend': 'Keys to pin',
   'auditor.trust.fieldLog': 'Log verifier key (Ed25519 vkey)',
   'auditor.trust.fieldMlDsa': 'Log ML-DSA-44 key (vkey, optional)',

@@ -419,6 +419,7 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.trust.pinOther': '固定其他密钥…',
   'auditor.trust.edit': '更改固定的密钥…',
   'auditor.trust.unpin': '取消固定',
+  'auditor.trust.pinServedCa': '同时固定当前提供的 TSA CA',
   'auditor.trust.formLegend': '要固定的密钥',
   'auditor.trust.fieldLog': '日志验证密钥（Ed25519 vkey）',
   'auditor.trust.fieldMlDsa': '日志 ML-DSA-44 密钥（vkey，可选）',

@@ -198,6 +198,14 @@ export function CheckpointMonitor() {
                 {t('auditor.trust.unpin')}
               </button>
             ) : null}
+            {pinned && pinned.tsaCertificates === null && served?.tsaCertificates ? (
+              <>
+                {' '}
+                <button type="button" onClick={() => trust({ ...pinned, tsaCertificates: pinServed(served).tsaCertificates })}>
+                  {t('auditor.trust.pinServedCa')}
+                </button>
+              </>
+            ) : null}
           </p>
         )}
       </div>
@@ -324,19 +332,19 @@ function TrustedKeys({ keys, pinned }: { keys: PinnedKeys; pinned: boolean }) {
 
 /** The names (CN) of the trusted TSA CA certificates, once the verifier that reads them has loaded. */
 function CaNames({ keys }: { keys: PinnedKeys }) {
-  const [names, setNames] = useState<string[] | null>(null);
+  const [checked, setChecked] = useState<Awaited<ReturnType<typeof checkPinnedCas>> | null>(null);
   useEffect(() => {
     let live = true;
-    void checkPinnedCas(keys).then((checked) => live && setNames(checked.ok ? checked.names : null));
+    void checkPinnedCas(keys).then((result) => live && setChecked(result));
     return () => {
       live = false;
     };
   }, [keys.tsaCertificates]);
-  return names === null ? (
-    <>…</>
-  ) : (
+  if (checked === null) return <>…</>;
+  if (!checked.ok) return <span class="bad">{checked.error.reason}</span>;
+  return (
     <ul>
-      {names.map((name, i) => (
+      {checked.names.map((name, i) => (
         <li key={i}>{name}</li>
       ))}
     </ul>
@@ -348,6 +356,16 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
   const { t } = useI18n();
   const [input, setInput] = useState<PinInput>(initial);
   const [problem, setProblem] = useState<PinError | null>(null);
+  /** While the TSA CAs are checked (the verifier that reads them loads first): the form then takes no second submit. */
+  const [checking, setChecking] = useState(false);
+  /** False once the form is gone (cancelled): a check that ends later pins nothing. */
+  const live = useRef(true);
+  useEffect(
+    () => () => {
+      live.current = false;
+    },
+    [],
+  );
   const field = (name: keyof PinInput) => ({
     value: input[name],
     spellcheck: false,
@@ -358,9 +376,16 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
       class="pin-form"
       onSubmit={(e) => {
         e.preventDefault();
+        if (checking) return;
         const parsed = parsePin(input);
         if (!parsed.ok) return setProblem(parsed.error);
-        void checkPinnedCas(parsed.pinned).then((cas) => (cas.ok ? onPin(parsed.pinned) : setProblem(cas.error)));
+        setChecking(true);
+        void checkPinnedCas(parsed.pinned).then((cas) => {
+          if (!live.current) return;
+          setChecking(false);
+          if (cas.ok) onPin(parsed.pinned);
+          else setProblem(cas.error);
+        });
       }}
     >
       <fieldset>
@@ -383,7 +408,9 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
               : t(`auditor.trust.error.${problem.field}`, { reason: problem.reason })}
           </p>
         ) : null}
-        <button type="submit">{t('auditor.trust.submit')}</button>{' '}
+        <button type="submit" disabled={checking}>
+          {t('auditor.trust.submit')}
+        </button>{' '}
         <button type="button" onClick={onCancel}>
           {t('auditor.trust.cancel')}
         </button>

@@ -32,8 +32,10 @@ export function ExportCheck() {
     let vkey: string;
     try {
       [notes, vkey] = await Promise.all([
-        checkpointFile ? checkpointFile.text().then((n) => [n]) : apiText('/v1/ledger/checkpoint', { auth: false }).then((n) => [n]),
-        (vkeyFile ? vkeyFile.text() : Promise.resolve(loadPin()?.log ?? apiText('/v1/ledger/key', { auth: false }))).then((k) => k.trim()),
+        checkpointFile ? strictText(checkpointFile).then((n) => [n]) : apiText('/v1/ledger/checkpoint', { auth: false }).then((n) => [n]),
+        (vkeyFile ? strictText(vkeyFile) : Promise.resolve(loadPin()?.log ?? apiText('/v1/ledger/key', { auth: false }))).then((k) =>
+          k.trim(),
+        ),
       ]);
     } catch (err) {
       setError(err);
@@ -111,4 +113,13 @@ export function ExportCheck() {
       ) : null}
     </section>
   );
+}
+
+/** A file's text, decoded strictly (as `File.text()` decodes it, but refusing bytes that are not well-formed UTF-8). */
+async function strictText(file: File): Promise<string> {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+  } catch {
+    throw new Error(`${file.name}: not well-formed UTF-8`);
+  }
 }

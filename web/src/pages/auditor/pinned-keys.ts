@@ -124,9 +124,17 @@ export function keyDifferences(served: PublishedKeys, pinned: PinnedKeys): KeyDi
   const servedWitnesses = new Set(served.witnesses.map((w) => w.trim()));
   if (servedWitnesses.size !== pinned.witnesses.length || pinned.witnesses.some((w) => !servedWitnesses.has(w))) out.push('witnesses');
   if (served.witnessQuorum !== pinned.quorum) out.push('quorum');
-  if (pinned.tsaCertificates !== null && pemText(served.tsaCertificates) !== pinned.tsaCertificates) out.push('tsaCertificates');
+  if (pinned.tsaCertificates !== null && certificateSet(served.tsaCertificates) !== certificateSet(pinned.tsaCertificates))
+    out.push('tsaCertificates');
   return out;
 }
+
+/** The certificates of PEM text as a set (each one's base64 without line breaks, sorted): how it is wrapped or ordered does not count. */
+const certificateSet = (pem: string | null): string =>
+  [...(pem ?? '').matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)]
+    .map(([, body]) => body.replace(/\s/g, ''))
+    .sort()
+    .join(' ');
 
 /** The pin as the form shows it. */
 export function pinInputOf(pinned: PinnedKeys | null): PinInput {

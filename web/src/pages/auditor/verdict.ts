@@ -86,7 +86,7 @@ export async function pushLines(run: ExportRun, stream: ReadableStream<Uint8Arra
       for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
         if (!run.verifier.pushBytes(chunk.subarray(start, nl))) {
           await reader.cancel();
-          return read + nl;
+          return read - (chunk.length - value.length) + nl; // the bytes before this chunk's leftover, then to the line's end
         }
         start = nl + 1;
       }
