@@ -1,6 +1,7 @@
 // The keys an auditor pins: the log's vkey (and optionally its ML-DSA-44 key), the witnesses' vkeys and their quorum,
-// and the CA certificates its TSAs chain to, kept in this browser's localStorage. Once pinned, checkpoints are checked against them, not against what the server
-// serves, and any difference between the two is reported: a compromised server cannot swap in keys of its own unnoticed.
+// and the CA certificates its TSAs chain to, kept in this browser's localStorage. Once pinned, checkpoints and their
+// time-stamps are checked against them, not against what the server serves, and any difference between the two is
+// reported: a compromised server cannot swap in keys of its own unnoticed.
 import { parseCosignerVkey, parseVkey, COSIGNATURE_V1, ML_DSA_44, type CheckpointTrust, type PublishedKeys } from '../../verifier.js';
 
 export interface PinnedKeys {
@@ -129,7 +130,7 @@ export function keyDifferences(served: PublishedKeys, pinned: PinnedKeys): KeyDi
   return out;
 }
 
-/** The certificates of PEM text as a set (each one's base64 without line breaks, sorted): how it is wrapped or ordered does not count. */
+/** The certificates of PEM text as a set (each one's base64 without line breaks, sorted): wrapping and order do not count. */
 const certificateSet = (pem: string | null): string =>
   [...(pem ?? '').matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)]
     .map(([, body]) => body.replace(/\s/g, ''))
