@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseCheckpoint, type Checkpoint } from '../verifier/checkpoint.js';
 import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
+import { utf8Text } from '../verifier/export-chunk.js';
 import { parseNote } from '../verifier/note.js';
 
 export const isUrl = (s: string) => /^https?:\/\//i.test(s);
@@ -39,19 +40,15 @@ async function refusal(res: Response, apiKey?: string): Promise<string> {
   return `HTTP ${res.status}${title ? ` ${title}` : ''}${detail && detail !== title ? `: ${detail}` : ''}${hint}`;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // a BOM stays in the text
-
 /**
  * The text of a file or a URL, decoded strictly: bytes that are not well-formed UTF-8 are refused rather than read as
  * U+FFFD, so that what is verified is what the bytes hold.
  */
 export async function readText(source: string, apiKey?: string): Promise<string> {
   const bytes = isUrl(source) ? new Uint8Array(await (await get(source, apiKey)).arrayBuffer()) : readFileSync(source);
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    throw new Error(`${source}: not well-formed UTF-8`);
-  }
+  const text = utf8Text(bytes);
+  if (text === undefined) throw new Error(`${source}: not well-formed UTF-8`);
+  return text;
 }
 
 /** A vkey given literally, or in a file, or at a URL. */

@@ -133,16 +133,22 @@ export type LineDecoder = (chunk: Uint8Array) => (start: number, end: number) =>
 /** Why a line is refused when its bytes are not well-formed UTF-8. */
 export const NOT_UTF8 = 'line is not well-formed UTF-8';
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // a BOM stays in the line, which then is not JSON
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Each line on its own: a line of ASCII stays a one-byte string, faster to parse and hash than a slice of a decoded chunk. */
-export const textDecoderLines: LineDecoder = (chunk) => (start, end) => {
+/**
+ * The text of UTF-8 bytes, or undefined when they are not well-formed UTF-8 (never U+FFFD in place of a bad byte); a
+ * byte-order mark stays in the text (an export line that starts with one is then not JSON).
+ */
+export function utf8Text(bytes: Uint8Array): string | undefined {
   try {
-    return strictUtf8.decode(chunk.subarray(start, end));
+    return strictUtf8.decode(bytes);
   } catch {
     return undefined;
   }
-};
+}
+
+/** Each line on its own: a line of ASCII stays a one-byte string, faster to parse and hash than a slice of a decoded chunk. */
+export const textDecoderLines: LineDecoder = (chunk) => (start, end) => utf8Text(chunk.subarray(start, end));
 
 /** How a chunk is checked: the hash functions (the browser-safe @noble ones by default; Node injects native ones) and the decoder. */
 export interface ChunkHashes {

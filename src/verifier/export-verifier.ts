@@ -39,7 +39,7 @@ export interface VerifierOptions {
   runRecords?: number;
 }
 
-export { envelopeProblem, recordedAtMs } from './export-chunk.js';
+export { envelopeProblem, recordedAtMs, utf8Text } from './export-chunk.js';
 
 export type ExportFailure = { ok: false; leafIndex: number | null; reason: string };
 /** `signedTreeSize` is the largest checkpoint matched: events beyond it are hashed and chained but not covered by a signature. */

@@ -5,7 +5,7 @@ import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { cosignerLabel, parseCosignerVkey, type PublishedKeys } from '../../verifier.js';
-import { checkNext, checkStamps, uncheckedStamps, type ListedStamp, type Observed, type StampCheck } from './monitor.js';
+import { checkNext, checkStamps, type ListedStamp, type Observed, type StampCheck } from './monitor.js';
 import {
   checkPinnedCas,
   keyDifferences,
@@ -111,8 +111,8 @@ export function CheckpointMonitor() {
         show([stamped, ...seenRef.current]);
       }
       // Time-stamps come after their checkpoint: every checkpoint listed lately is looked at again for tokens not yet
-      // checked. Pinned keys without a TSA CA leave them unchecked; on first use, the CA served then is trusted.
-      const unpinnedCa = pinnedRef.current !== null && trusted.tsaCertificates === null;
+      // checked, against the trusted CA (on first use, the one served then).
+      const ca = { caPem: trusted.tsaCertificates, pinned: pinnedRef.current !== null };
       for (const entry of seenRef.current.filter((e) => Date.now() - e.seenAt < RECHECK_MS)) {
         // The history page that starts at exactly this checkpoint (cursor: the tree sizes below it).
         const size = entry.checkpoint.treeSize;
@@ -122,7 +122,7 @@ export function CheckpointMonitor() {
         if (stale()) return;
         const tokens = page?.items.find((i) => i.treeSize === size)?.timestamps ?? [];
         if (tokens.length <= entry.listed) continue;
-        const stamps = unpinnedCa ? uncheckedStamps(tokens, 'unpinned') : await checkStamps(entry.note, tokens, trusted.tsaCertificates);
+        const stamps = await checkStamps(entry.note, tokens, ca);
         if (stale()) return;
         if (stamps.state === 'failed') {
           setAlarm(`time-stamp: ${stamps.reason}`);

@@ -2,6 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { apiText } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { useI18n } from '../../i18n/i18n.js';
+import { utf8Text } from '../../verifier.js';
 import type { ExportReply, ExportRequest } from './export.worker.js';
 import { loadPin } from './pinned-keys.js';
 
@@ -115,11 +116,9 @@ export function ExportCheck() {
   );
 }
 
-/** A file's text, decoded strictly (as `File.text()` decodes it, but refusing bytes that are not well-formed UTF-8). */
+/** A file's text as `File.text()` gives it (a byte-order mark dropped), but refusing bytes that are not well-formed UTF-8. */
 async function strictText(file: File): Promise<string> {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
-  } catch {
-    throw new Error(`${file.name}: not well-formed UTF-8`);
-  }
+  const text = utf8Text(new Uint8Array(await file.arrayBuffer()));
+  if (text === undefined) throw new Error(`${file.name}: not well-formed UTF-8`);
+  return text.replace(/^\uFEFF/, '');
 }

@@ -70,11 +70,17 @@ export type StampCheck =
 /**
  * Checks the time-stamps listed with the checkpoint `note` against `caPem`, the TSA CA certificates the monitor trusts,
  * with the project's verifier (loaded only when there are tokens): each token's signature and chain, its imprint of the
- * note, and its time (not before the checkpoint's, as listed).
+ * note, and its time (not before the checkpoint's, as listed). Keys pinned without a CA (`pinned`, `caPem` null) leave
+ * them unchecked; on first use, a ledger that serves no CA fails them.
  */
-export async function checkStamps(note: string, stamps: readonly ListedStamp[], caPem: string | null): Promise<StampCheck> {
+export async function checkStamps(
+  note: string,
+  stamps: readonly ListedStamp[],
+  { caPem, pinned }: { caPem: string | null; pinned: boolean },
+): Promise<StampCheck> {
   if (stamps.length === 0) return { state: 'none' };
-  if (globalThis.crypto?.subtle === undefined) return uncheckedStamps(stamps, 'insecure');
+  if (pinned && caPem === null) return unchecked(stamps, 'unpinned');
+  if (globalThis.crypto?.subtle === undefined) return unchecked(stamps, 'insecure');
   if (!caPem) return { state: 'failed', reason: 'the ledger serves no TSA CA certificate to check its time-stamps against' };
   const tsa = await import('../../timestamp-verifier.js');
   try {
@@ -88,7 +94,8 @@ export async function checkStamps(note: string, stamps: readonly ListedStamp[], 
 }
 
 /** Time-stamps left unchecked, for `why`: their times as the history lists them. */
-export function uncheckedStamps(stamps: readonly ListedStamp[], why: 'insecure' | 'unpinned'): StampCheck {
-  if (stamps.length === 0) return { state: 'none' };
-  return { state: 'unchecked', why, times: stamps.map((s) => s.time).filter((x): x is number => typeof x === 'number') };
-}
+const unchecked = (stamps: readonly ListedStamp[], why: 'insecure' | 'unpinned'): StampCheck => ({
+  state: 'unchecked',
+  why,
+  times: stamps.map((s) => s.time).filter((x): x is number => typeof x === 'number'),
+});
