@@ -2,6 +2,7 @@
 // right. No I/O, no clock: framework-free and browser-safe, because the verifier replays settlements with them.
 import type { Decision, DisputeFacts, Fact, FilingRecord, RightsBook } from './rights-book.js';
 import type { NearDuplicateCandidate } from './rights-events.js';
+import { isoInstant } from './instant.js';
 import { DAY_MS, labelDueAt, type PolicyVersion } from './sandbox-policy.js';
 
 // The settlement commands name the policy parameters from here.
@@ -65,7 +66,6 @@ export interface View {
   before: number;
 }
 
-const iso = (t: number) => new Date(t).toISOString();
 const daysAfter = (t: number, days: number) => t + days * DAY_MS;
 const visible = (v: View, x: Fact | null): x is Fact => x !== null && x.at <= v.asOf && x.leafIndex < v.before;
 
@@ -107,7 +107,7 @@ export function disputeAt(d: DisputeFacts, t: number, before: number): DisputeSt
             at: x.appealUntil,
             outcome: x.outcome,
             remedy: x.remedy,
-            cause: { deadline: 'appealUntil', at: iso(x.appealUntil), disputeId: d.disputeId },
+            cause: { deadline: 'appealUntil', at: isoInstant(x.appealUntil), disputeId: d.disputeId },
           };
   }
   if (seen(d.withdrawn) && (final === null || (final as { at: number }).at > d.withdrawn.at)) return { state: 'closed' };
@@ -203,7 +203,7 @@ const causeOf = (t: Trigger): Cause => {
       ? { event: t.event.type, leafIndex: t.event.leafIndex, disputeId: t.event.disputeId }
       : { event: t.event.type, leafIndex: t.event.leafIndex };
   const d = t.deadline!;
-  return d.disputeId ? { deadline: d.name, at: iso(t.at), disputeId: d.disputeId } : { deadline: d.name, at: iso(t.at) };
+  return d.disputeId ? { deadline: d.name, at: isoInstant(t.at), disputeId: d.disputeId } : { deadline: d.name, at: isoInstant(t.at) };
 };
 const factCause = (type: string, f: Fact): Cause => ({ event: type, leafIndex: f.leafIndex });
 
@@ -324,7 +324,7 @@ const relabelled: Rule = (r, t) => {
 /** A confirmed right lasts its term, then expires; none of the rules after this one apply to it. */
 const termEnded: Rule = (r, t) => {
   if (r.confirmedAt === null) return false;
-  if (t >= r.expiresAt!) r.change('expired', 'term-ended', { deadline: 'expiresAt', at: iso(r.expiresAt!) }, t);
+  if (t >= r.expiresAt!) r.change('expired', 'term-ended', { deadline: 'expiresAt', at: isoInstant(r.expiresAt!) }, t);
   return true;
 };
 
@@ -332,7 +332,7 @@ const termEnded: Rule = (r, t) => {
 const labelsOverdue: Rule = (r, t) => {
   const x = r.facts;
   if (x.labels.some((l) => l.at <= t)) return false;
-  if (t >= x.labelDueAt) r.change('suspended', 'labels-overdue', { deadline: 'labelDueAt', at: iso(x.labelDueAt) }, t);
+  if (t >= x.labelDueAt) r.change('suspended', 'labels-overdue', { deadline: 'labelDueAt', at: isoInstant(x.labelDueAt) }, t);
   return true;
 };
 
@@ -343,7 +343,12 @@ const quietPeriodOver: Rule = (r, t, at) => {
   r.confirmedAt = t;
   r.expiresAt = daysAfter(t, x.policy.termDays);
   const last = [...at].reverse().find((y) => y.event) ?? at[0];
-  r.change('confirmed', 'quiet-period-over', t === x.quietUntil ? { deadline: 'quietUntil', at: iso(x.quietUntil) } : causeOf(last), t);
+  r.change(
+    'confirmed',
+    'quiet-period-over',
+    t === x.quietUntil ? { deadline: 'quietUntil', at: isoInstant(x.quietUntil) } : causeOf(last),
+    t,
+  );
   return true;
 };
 
@@ -427,15 +432,15 @@ function rightAsOf(x: FilingFacts, r: Replay): Right {
     status: r.status,
     rule: r.rule,
     cause: r.cause,
-    since: iso(r.since),
+    since: isoInstant(r.since),
     flags,
     policyVersion: x.policy.version,
-    filedAt: iso(f.filed.at),
-    labelDueAt: iso(x.labelDueAt),
-    quietUntil: iso(x.quietUntil),
-    labelsDeclaredAt: x.labels.length ? iso(x.labels[0].at) : null,
-    confirmedAt: r.confirmedAt === null ? null : iso(r.confirmedAt),
-    expiresAt: r.expiresAt === null ? null : iso(r.expiresAt),
+    filedAt: isoInstant(f.filed.at),
+    labelDueAt: isoInstant(x.labelDueAt),
+    quietUntil: isoInstant(x.quietUntil),
+    labelsDeclaredAt: x.labels.length ? isoInstant(x.labels[0].at) : null,
+    confirmedAt: r.confirmedAt === null ? null : isoInstant(r.confirmedAt),
+    expiresAt: r.expiresAt === null ? null : isoInstant(r.expiresAt),
     openDisputes: open.map((d) => d.disputeId),
     similarity:
       x.nearDuplicates.length === 0
@@ -452,7 +457,7 @@ function rightAsOf(x: FilingFacts, r: Replay): Right {
     probation: x.onProbation
       ? { upheld: x.upheld, windowDays: x.policy.repeatInfringer.windowDays, review: probationReview?.decision ?? 'pending' }
       : null,
-    asOf: iso(asOf),
+    asOf: isoInstant(asOf),
   };
 }
 

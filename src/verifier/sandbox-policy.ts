@@ -1,4 +1,6 @@
 // Sandbox policy v1 defaults and the deadlines a policy sets. Later versions arrive as PolicyPublished events.
+import { isoInstant } from './instant.js';
+
 export interface SandboxPolicy {
   version: number;
   labelGraceDays: number;
@@ -28,7 +30,7 @@ export const POLICY_V1: SandboxPolicy = Object.freeze({
 });
 
 export const DAY_MS = 86_400_000;
-export const addDays = (iso: string, days: number): string => new Date(Date.parse(iso) + days * DAY_MS).toISOString();
+export const addDays = (iso: string, days: number): string => isoInstant(Date.parse(iso) + days * DAY_MS);
 
 /** When a filing's labels are due: its filing instant plus the grace period of the policy in force then (ISO or epoch ms). */
 export function labelDueAt(filedAt: string, policy: Pick<SandboxPolicy, 'labelGraceDays'>): string;
