@@ -4,7 +4,7 @@ import type { ApiKeyIssued, ApiKeyRevoked, PrincipalRegistered } from './identit
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
 import { ApiKeyView, PrincipalView } from './principal-view.entity.js';
-import { RowBatch } from '../ledger/read-models/row-batch.js';
+import type { BatchRows } from '../ledger/read-models/row-batch.js';
 
 @ReadModelProjection()
 @Injectable()
@@ -12,9 +12,9 @@ export class PrincipalsProjection implements Projection {
   readonly name = 'principals';
   readonly handles = ['PrincipalRegistered', 'ApiKeyIssued', 'ApiKeyRevoked'];
 
-  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
-    const principals = new RowBatch(em, PrincipalView, 'principalId');
-    const keys = new RowBatch(em, ApiKeyView, 'keyId');
+  async applyBatch(events: readonly EventEnvelope[], _em: EntityManager, batch: BatchRows): Promise<void> {
+    const principals = batch.of(PrincipalView, 'principalId');
+    const keys = batch.of(ApiKeyView, 'keyId');
     const issued = new Set(events.filter((e) => e.type === 'ApiKeyIssued').map((e) => String(e.data.keyId)));
     await keys.load(events.filter((e) => e.type === 'ApiKeyRevoked' && !issued.has(String(e.data.keyId))).map((e) => String(e.data.keyId)));
     for (const e of events) {
@@ -50,8 +50,6 @@ export class PrincipalsProjection implements Projection {
       }
     }
     // Principals first: the order single inserts had.
-    await principals.flush();
-    await keys.flush();
   }
 
   async clear(em: EntityManager): Promise<void> {

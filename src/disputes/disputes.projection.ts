@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { addDays } from '../verifier/sandbox-policy.js';
 import { DisputeView } from './dispute-view.entity.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
-import { RowBatch } from '../ledger/read-models/row-batch.js';
+import type { BatchRows, RowBatch } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type {
   AppealDecidedData,
@@ -51,12 +51,11 @@ export class DisputesProjection implements Projection {
   readonly name = 'disputes';
   readonly handles = ['ComplaintFiled', ...UPDATES];
 
-  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
-    const rows = new RowBatch(em, DisputeView, 'disputeId');
+  async applyBatch(events: readonly EventEnvelope[], _em: EntityManager, batch: BatchRows): Promise<void> {
+    const rows = batch.of(DisputeView, 'disputeId');
     const filed = new Set(events.filter((e) => e.type === 'ComplaintFiled').map((e) => String(e.data.disputeId)));
     await rows.load(events.filter((e) => UPDATES.has(e.type) && !filed.has(String(e.data.disputeId))).map((e) => String(e.data.disputeId)));
     for (const e of events) this.apply(e, rows);
-    await rows.flush();
   }
 
   private apply(e: EventEnvelope, rows: RowBatch<DisputeView>): void {

@@ -10,7 +10,7 @@ import type { EventEnvelope } from '../verifier/envelope.js';
 import { labelDueAt } from '../verifier/sandbox-policy.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
 import { FilingView } from './filing-view.entity.js';
-import { RowBatch } from '../ledger/read-models/row-batch.js';
+import type { BatchRows, RowBatch } from '../ledger/read-models/row-batch.js';
 
 /** Events that change an existing filing row. */
 const UPDATES = new Set(['FilingWithdrawn', 'FilingAmended']);
@@ -33,9 +33,9 @@ export class FilingsProjection implements Projection {
     return fold(policyDecider, published as unknown as PolicyPublished[]);
   }
 
-  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
+  async applyBatch(events: readonly EventEnvelope[], _em: EntityManager, batch: BatchRows): Promise<void> {
     if (events.length === 0) return;
-    const rows = new RowBatch(em, FilingView, 'filingId');
+    const rows = batch.of(FilingView, 'filingId');
     const filed = new Set(events.filter((e) => e.type === 'WorkFiled').map((e) => (e.data as WorkFiledData).filingId));
     await rows.load(events.filter((e) => UPDATES.has(e.type) && !filed.has(String(e.data.filingId))).map((e) => String(e.data.filingId)));
     let policy = await this.policyBefore(events[0].leafIndex);
@@ -45,7 +45,6 @@ export class FilingsProjection implements Projection {
         policy = policyDecider.evolve(policy, e as unknown as PolicyPublished);
       else this.apply(e, rows, policy);
     }
-    await rows.flush();
     this.policy = { state: policy, next: events[events.length - 1].leafIndex + 1 };
   }
 

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { FilingView } from '../filing/filing-view.entity.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
-import { RowBatch } from '../ledger/read-models/row-batch.js';
+import type { BatchRows } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { labelStateAfterCheck, TIER_DECLARED_ONLY, type LabelFileCheckedData, type LabelsDeclaredData } from './labeling.events.js';
 
@@ -17,10 +17,11 @@ export class LabelsProjection implements Projection {
   /** Changes the rows the filings projection inserts, in the same batch. */
   readonly after = ['filings'];
 
-  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
+  async applyBatch(events: readonly EventEnvelope[], _em: EntityManager, batch: BatchRows): Promise<void> {
     const labelled = events.filter((e) => LABEL_EVENTS.has(e.type));
     if (labelled.length === 0) return;
-    const rows = new RowBatch(em, FilingView, 'filingId');
+    // The rows the filings projection inserted or read for this batch are in memory already.
+    const rows = batch.of(FilingView, 'filingId');
     await rows.load(labelled.map((e) => String(e.data.filingId)));
     for (const e of labelled) {
       if (e.type === 'LabelsDeclared') {
@@ -36,7 +37,6 @@ export class LabelsProjection implements Projection {
         });
       }
     }
-    await rows.flush();
   }
 
   /** The filings projection clears the rows. */

@@ -10,7 +10,7 @@ import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
 import { RightView } from './right-view.entity.js';
-import { RowBatch } from '../ledger/read-models/row-batch.js';
+import type { BatchRows } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { rightOf } from '../verifier/rights-book.js';
 import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, type RightsSettledData, type RuleEvent } from '../verifier/rights-events.js';
@@ -69,11 +69,12 @@ export class RightsProjection implements Projection {
    * Recomputes, for each event in turn, the right it touches, as one-by-one application would; only the last row of
    * each right is written. Runs after the disputes projection has applied the same batch.
    */
-  async applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void> {
+  async applyBatch(events: readonly EventEnvelope[], em: EntityManager, batch: BatchRows): Promise<void> {
     this.streams.advance(events);
+    await batch.flush(DisputeView); // queried below, as the disputes projection left it
     const steps = await this.stepsOf(events, em);
     if (steps.size === 0) return;
-    const rows = new RowBatch(em, RightView, 'filingId');
+    const rows = batch.of(RightView, 'filingId');
     // A filing's row is written from its WorkFiled on: none exists yet for those filed in this batch.
     rows.absent(events.filter((e) => e.type === 'WorkFiled').map((e) => String(e.data.filingId)));
     await rows.load(steps.keys(), ['asOf']); // a row is only ever replaced whole
@@ -116,7 +117,6 @@ export class RightsProjection implements Projection {
       }
       if (changed) rows.put(row!);
     }
-    await rows.flush();
   }
 
   /** The rights each event recomputes, in log order, grouped by filing. */

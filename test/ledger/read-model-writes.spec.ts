@@ -1,7 +1,8 @@
-// The read models' prepared writes (RowBatch through row-writes.ts) on SQLite and, with TEST_DATABASE_URL, PostgreSQL:
-// every column of every read-model entity stored as TypeORM's own insert, update and save store it; an upsert changes
-// only the columns it names; a duplicate key fails the transaction; a statement is prepared once, whatever the number
-// of rows, and run again by later batches.
+// The read models' prepared writes (BatchRows and RowBatch through row-writes.ts) on SQLite and, with
+// TEST_DATABASE_URL, PostgreSQL: every column of every read-model entity stored as TypeORM's own insert, update and
+// save store it; an upsert changes only the columns it names; a duplicate key fails the transaction; a statement is
+// prepared once, whatever the number of rows, and run again by later batches; the projections applying a batch share
+// its rows, each written once.
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { QueryFailedError, type DataSource, type EntityManager, type EntityMetad
 import { loadConfig } from '../../src/config.js';
 import { FilingView } from '../../src/filing/filing-view.entity.js';
 import { openReadModels, readModelOptions } from '../../src/ledger/read-models/read-store.js';
-import { RowBatch } from '../../src/ledger/read-models/row-batch.js';
+import { BatchRows, RowBatch } from '../../src/ledger/read-models/row-batch.js';
 import { writeRows, type Column } from '../../src/ledger/read-models/row-writes.js';
 import { ALL_READ_MODEL_ENTITIES } from '../support/read-models.js';
 import { dropSchema, freshSchema, testDatabaseUrl } from '../support/pg-schema.js';
@@ -227,6 +228,42 @@ describe.each(stores)('read-model writes on %s', (name, makeStore) => {
       { ...a, title: 'changed meanwhile', status: 'withdrawn', withdrawnAt: '2026-01-01T00:00:00.000Z' },
       b,
     ]);
+  });
+
+  it("BatchRows shares a table's rows between projections: a row one inserts and another changes is written once, when flushed", async () => {
+    const db = await store.open();
+    const m = db.getMetadata(FilingView);
+    const [a, b, c] = [rowOf(m, 0), rowOf(m, 2), rowOf(m, 4)] as FilingView[];
+    await db.transaction((em) => writeRows(em, m, [b], null));
+    const statements: string[] = [];
+    const stored = await db.transaction(async (em) => {
+      const query = em.queryRunner!.query.bind(em.queryRunner);
+      em.queryRunner!.query = (sql: string, ...rest: unknown[]) => {
+        statements.push(sql);
+        return query(sql, ...(rest as []));
+      };
+      const batch = new BatchRows(em);
+      // What the filings projection does with a batch, then the labels projection with the same batch.
+      const filings = batch.of(FilingView, 'filingId');
+      filings.insert({ ...a });
+      await filings.load([b.filingId]);
+      const labels = batch.of(FilingView, 'filingId');
+      expect(labels).toBe(filings);
+      await labels.load([a.filingId, b.filingId]); // both known: nothing read
+      labels.update(a.filingId, { labelState: 'declared', labelTier: c.labelTier });
+      labels.update(b.filingId, { labelState: 'declared' });
+      expect(() => batch.of(FilingView, 'contentHash')).toThrow(/keyed by both filingId and contentHash/);
+      // Nothing written before the flush: a projection that queries the table flushes it first.
+      await expect(em.count(FilingView)).resolves.toBe(1);
+      await batch.flush(FilingView);
+      return em.find(FilingView, { order: { filingId: 'ASC' } });
+    });
+    expect(stored.map((r) => ({ ...r }))).toEqual([
+      { ...a, labelState: 'declared', labelTier: c.labelTier },
+      { ...b, labelState: 'declared' },
+    ]);
+    // One read, of the row the batch did not have: the other projection found both in memory.
+    expect(statements.filter((sql) => /WHERE .*"filingId" IN/.test(sql)).length).toBe(1);
   });
 
   it('a duplicate key fails the insert, and the transaction, with the rows it had written', async () => {

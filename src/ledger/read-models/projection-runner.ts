@@ -6,6 +6,7 @@ import type { EventEnvelope } from '../../verifier/envelope.js';
 import { orderProjections, type Projection } from './projection.js';
 import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes, dropLooseIndexes } from './rebuild-indexes.js';
+import { BatchRows } from './row-batch.js';
 
 const CHECKPOINT = 'read-models';
 /** Events per transaction: each projection reads and writes its rows once per batch. */
@@ -234,7 +235,9 @@ export class ProjectionRunner {
         // Another instance on the same read models may have applied (or a rebuild reset) this batch meanwhile.
         const stored = await this.claimBatch(em, this.next, end);
         if (stored !== this.next) return stored;
-        for (const p of this.projections) await p.applyBatch(batch, em);
+        const rows = new BatchRows(em);
+        for (const p of this.projections) await p.applyBatch(batch, em, rows);
+        await rows.flush();
         return end;
       });
       if (this.next === end) for (const l of [...this.appliedListeners]) l(batch);

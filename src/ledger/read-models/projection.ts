@@ -1,10 +1,12 @@
 import { DiscoveryService } from '@nestjs/core';
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { EventEnvelope } from '../../verifier/envelope.js';
+import type { BatchRows } from './row-batch.js';
 
 /**
  * A read model: a handler on the one projection runner. It applies consecutive events of the log, in order, inside the
- * runner's transaction; applying a batch must leave the same rows as applying its events one batch each.
+ * runner's transaction; applying a batch must leave the same rows as applying its events one batch each. It changes
+ * rows through the batch's `rows`, which the runner writes once every projection has applied the batch.
  */
 export interface Projection {
   readonly name: string;
@@ -12,7 +14,7 @@ export interface Projection {
   readonly handles: readonly string[];
   /** Names of the projections whose rows this one reads while applying: the runner applies each batch to them first. */
   readonly after?: readonly string[];
-  applyBatch(events: readonly EventEnvelope[], em: EntityManager): Promise<void>;
+  applyBatch(events: readonly EventEnvelope[], em: EntityManager, rows: BatchRows): Promise<void>;
   /**
    * Tables whose non-unique indexes this projection never reads while applying: a rebuild on SQLite fills them without
    * those indexes and creates them at its end.

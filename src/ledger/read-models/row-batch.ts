@@ -1,6 +1,6 @@
-// The rows of one read-model table that a batch of events changes: read once, changed in memory, written back in a few
+// The rows of the read-model tables that a batch of events changes: read once, changed in memory, written back in a few
 // multi-row statements at the end of the batch (a statement per row through TypeORM costs far more than the row), each
-// prepared once (row-writes.ts).
+// prepared once (row-writes.ts). The projections applying a batch share its rows (BatchRows).
 import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { writeRows } from './row-writes.js';
 
@@ -27,7 +27,10 @@ export class RowBatch<T extends ObjectLiteral> {
     for (const k of keys) if (!this.rows.has(k)) this.rows.set(k, null);
   }
 
-  /** Reads the rows of these keys that the batch does not know yet (only some columns when it will only `put` whole rows). */
+  /**
+   * Reads the rows of these keys that the batch does not know yet: only some columns when its projection will only `put`
+   * whole rows and is the only one to change the table.
+   */
   async load(keys: Iterable<string>, columns?: Array<keyof T & string>): Promise<void> {
     const missing = [...new Set(keys)].filter((k) => !this.rows.has(k));
     const select = columns && (Object.fromEntries([this.key, ...columns].map((c) => [c, true])) as never);
@@ -99,5 +102,31 @@ export class RowBatch<T extends ObjectLiteral> {
       keys.map((k) => this.rows.get(k)!),
       set,
     );
+  }
+}
+
+/**
+ * The rows one batch of events changes, by table, shared by every projection that applies the batch: a projection that
+ * changes rows another inserted or changed in the same batch finds them in memory (the labels of a work filed in the
+ * batch) instead of reading them back, and each row is written once, when the runner flushes the batch before its
+ * commit. A projection that queries a table another one changes flushes that table first.
+ */
+export class BatchRows {
+  private readonly tables = new Map<EntityTarget<ObjectLiteral>, { key: string; rows: RowBatch<ObjectLiteral> }>();
+
+  constructor(private readonly em: EntityManager) {}
+
+  /** The batch's rows of this table, keyed by `key` (every projection names the same key for a table). */
+  of<T extends ObjectLiteral>(entity: EntityTarget<T>, key: keyof T & string): RowBatch<T> {
+    let table = this.tables.get(entity);
+    if (!table) this.tables.set(entity, (table = { key, rows: new RowBatch<ObjectLiteral>(this.em, entity, key) }));
+    else if (table.key !== key) throw new Error(`rows of one table keyed by both ${table.key} and ${key}`);
+    return table.rows as RowBatch<T>;
+  }
+
+  /** Writes the changes made so far: to this table's rows (before querying it), or to every table's. */
+  async flush(entity?: EntityTarget<ObjectLiteral>): Promise<void> {
+    const tables = entity === undefined ? [...this.tables.values()] : [this.tables.get(entity)].filter((t) => t !== undefined);
+    for (const { rows } of tables) await rows.flush();
   }
 }
