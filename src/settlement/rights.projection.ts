@@ -12,7 +12,8 @@ import { ReadModelProjection, type Projection } from '../ledger/read-models/proj
 import { RightView } from './right-view.entity.js';
 import type { BatchRows } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { rightOf } from '../verifier/rights-book.js';
+import { filedWork, rightOf } from '../verifier/rights-book.js';
+import { isoInstant } from '../verifier/instant.js';
 import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, type RightsSettledData, type RuleEvent } from '../verifier/rights-events.js';
 import type { Right } from '../verifier/rights-rules.js';
 import { mergeRightEvents, RuleStreamCache } from './right-events.js';
@@ -66,8 +67,9 @@ export class RightsProjection implements Projection {
   }
 
   /**
-   * Recomputes, for each event in turn, the right it touches, as one-by-one application would; only the last row of
-   * each right is written. Runs after the disputes projection has applied the same batch.
+   * Recomputes the right each event touches as one-by-one application would, and writes the last row of each right:
+   * the rules settle it once, at the step whose row one-by-one application keeps (lastRightStep), or at every step in
+   * turn when that step cannot be told beforehand. Runs after the disputes projection has applied the same batch.
    */
   async applyBatch(events: readonly EventEnvelope[], em: EntityManager, batch: BatchRows): Promise<void> {
     this.streams.advance(events);
@@ -97,7 +99,8 @@ export class RightsProjection implements Projection {
       const filed = filingEvents.find((e) => e.type === 'WorkFiled');
       let row = rows.get(filingId) ?? null;
       let changed = false;
-      for (const { leafIndex, instant } of list) {
+      const last = lastRightStep(filingId, filingEvents, list, row?.asOf ?? null);
+      for (const { leafIndex, instant } of last === undefined ? list : last === null ? [] : [last]) {
         // The right as of `instant` (never earlier than the row's own), from the events up to `leafIndex`.
         if (!filed || filed.leafIndex > leafIndex) continue;
         const creator = String(filed.data.creator);
@@ -174,6 +177,45 @@ export class RightsProjection implements Projection {
   async clear(em: EntityManager): Promise<void> {
     await em.clear(RightView);
   }
+}
+
+/**
+ * The step of a batch whose right one-by-one application leaves in a filing's row, with the asOf the rules settle it
+ * at, found without settling the others. Each step settles the right as of the later of its instant and the row's asOf,
+ * from the events up to its leaf, and has one when the work was filed by then (RightsBook.rightAt); the row then takes
+ * that asOf. Whether a step has a right depends only on the filing instant, so the row's asOf can be followed step by
+ * step without the rules, and only the last step with a right matters. Null when no step has one. Undefined when the
+ * filing's events fall outside that reading (a stream without exactly one well-formed WorkFiled for this filing, an
+ * instant not in the form Date#toISOString writes, which the row's string comparison needs): the caller settles
+ * every step, as the rules themselves decide.
+ */
+export function lastRightStep(
+  filingId: string,
+  filingEvents: readonly RuleEvent[],
+  steps: readonly Step[],
+  rowAsOf: string | null,
+): Step | null | undefined {
+  const filings = filingEvents.filter((e) => e.type === 'WorkFiled');
+  const work = filings.length === 1 ? filedWork(filings[0]) : null;
+  if (!work || work.filingId !== filingId) return undefined;
+  // The instant as Date#toISOString writes it (ms), where the row's string comparison orders it as time; else NaN.
+  const time = (instant: string) => {
+    const t = Date.parse(instant);
+    return Number.isFinite(t) && isoInstant(t) === instant ? t : NaN;
+  };
+  let asOf = rowAsOf === null ? -Infinity : time(rowAsOf);
+  if (Number.isNaN(asOf)) return undefined;
+  let last: Step | null = null;
+  for (const { leafIndex, instant } of steps) {
+    if (filings[0].leafIndex > leafIndex) continue;
+    const t = time(instant);
+    if (Number.isNaN(t)) return undefined;
+    const at = Math.max(asOf, t);
+    if (work.at > at) continue; // not filed by then: no right, and the row stays as it was
+    asOf = at;
+    last = { leafIndex, instant: isoInstant(at) };
+  }
+  return last;
 }
 
 function groupBy<T>(list: readonly T[], key: (x: T) => string): Map<string, T[]> {

@@ -87,6 +87,13 @@ const add = <T>(list: T[], x: T): T[] => (list === NONE ? [x] : (list.push(x), l
 
 const str = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
 const ms = (x: unknown): number => (typeof x === 'string' ? Date.parse(x) : NaN);
+
+/** The work a WorkFiled event files and when (ms), as the book reads it; null for one it skips as malformed. */
+export function filedWork(e: RuleEvent): { filingId: string; creator: string; at: number } | null {
+  const { filingId, creator, filedAt } = e.data;
+  const at = ms(filedAt);
+  return e.type === 'WorkFiled' && str(filingId) && str(creator) && Number.isFinite(at) ? { filingId, creator, at } : null;
+}
 const remedyOf = (r: unknown) => (r === 'revoke' || r === 'suspend' || r === 'transfer' ? r : null);
 
 function isParameters(p: unknown): p is PolicyParameters {
@@ -152,24 +159,24 @@ export class RightsBook {
     const dispute = str(d.disputeId) ? this.disputes.get(d.disputeId) : undefined;
     switch (e.type) {
       case 'WorkFiled': {
-        const filed = fact('filedAt');
-        if (!str(d.filingId) || !str(d.creator) || !filed || filing) return;
-        let creator = this.creators.get(d.creator);
-        if (creator === undefined) this.creators.set(d.creator, (creator = d.creator));
+        const work = filedWork(e);
+        if (!work || filing) return;
+        let creator = this.creators.get(work.creator);
+        if (creator === undefined) this.creators.set(work.creator, (creator = work.creator));
         this.filings.set({
-          filingId: d.filingId,
+          filingId: work.filingId,
           creator,
-          filed,
+          filed: { at: work.at, leafIndex: e.leafIndex },
           labels: NONE,
           withdrawn: null,
           nearDuplicates: NONE,
           reviews: NONE,
           disputes: NONE,
           touched: e.leafIndex,
-          settled: this.settledBeforeFiling.get(d.filingId) ?? null,
+          settled: this.settledBeforeFiling.get(work.filingId) ?? null,
           cached: null,
         });
-        this.settledBeforeFiling.delete(d.filingId);
+        this.settledBeforeFiling.delete(work.filingId);
         return;
       }
       case 'FilingWithdrawn': {
