@@ -10,7 +10,7 @@ import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
 import { RightView } from './right-view.entity.js';
-import type { BatchRows } from '../ledger/read-models/row-batch.js';
+import { readByKeys, type BatchRows } from '../ledger/read-models/row-batch.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { filedWork, rightOf } from '../verifier/rights-book.js';
 import { isoInstant } from '../verifier/instant.js';
@@ -130,10 +130,9 @@ export class RightsProjection implements Projection {
       .map((e) => String(e.data.disputeId));
     const disputeFiling = new Map<string, string>();
     if (lookups.length > 0) {
-      const found = await em.find(DisputeView, {
-        select: { disputeId: true, filingId: true },
-        where: { disputeId: In([...new Set(lookups)]) },
-      });
+      const found = await readByKeys([...new Set(lookups)], (ids) =>
+        em.find(DisputeView, { select: { disputeId: true, filingId: true }, where: { disputeId: In(ids) } }),
+      );
       for (const d of found) disputeFiling.set(d.disputeId, d.filingId);
     }
     const steps = new Map<string, Step[]>();
@@ -165,13 +164,13 @@ export class RightsProjection implements Projection {
     from: number,
     em: EntityManager,
   ): Promise<Array<Pick<DisputeView, 'disputeId' | 'filingId' | 'respondent'>>> {
-    const q = em
-      .createQueryBuilder(DisputeView, 'd')
-      .select(['d.disputeId', 'd.filingId', 'd.respondent'])
-      .where('d.filingId IN (:...filingIds)', { filingIds });
-    if (creators.length > 0)
-      q.orWhere("(d.respondent IN (:...creators) AND (d.outcome = 'upheld' OR d.lastLeafIndex >= :from))", { creators, from });
-    return q.getMany();
+    const disputes = () => em.createQueryBuilder(DisputeView, 'd').select(['d.disputeId', 'd.filingId', 'd.respondent']);
+    const against = await readByKeys(filingIds, (ids) => disputes().where('d.filingId IN (:...ids)', { ids }).getMany());
+    const ofCreators = await readByKeys(creators, (names) =>
+      disputes().where("d.respondent IN (:...names) AND (d.outcome = 'upheld' OR d.lastLeafIndex >= :from)", { names, from }).getMany(),
+    );
+    // A dispute against one of the filings may also be one against its creator: once.
+    return [...new Map([...against, ...ofCreators].map((d) => [d.disputeId, d])).values()];
   }
 
   async clear(em: EntityManager): Promise<void> {

@@ -5,7 +5,17 @@ import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 't
 import { writeRows } from './row-writes.js';
 
 /** Keys per read: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const ROWS_PER_STATEMENT = 500;
+const KEYS_PER_STATEMENT = 500;
+
+/**
+ * `read` for each slice of `keys` one statement can bind, the results together: a batch may name more filings,
+ * creators or disputes than a statement takes parameters (a settlement changes any number of rights).
+ */
+export async function readByKeys<K, R>(keys: readonly K[], read: (chunk: K[]) => Promise<R[]>): Promise<R[]> {
+  const found: R[] = [];
+  for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) found.push(...(await read(keys.slice(i, i + KEYS_PER_STATEMENT))));
+  return found;
+}
 
 export class RowBatch<T extends ObjectLiteral> {
   /** Every key this batch knows: its row, or null when the table has none. */
@@ -34,12 +44,9 @@ export class RowBatch<T extends ObjectLiteral> {
   async load(keys: Iterable<string>, columns?: Array<keyof T & string>): Promise<void> {
     const missing = [...new Set(keys)].filter((k) => !this.rows.has(k));
     const select = columns && (Object.fromEntries([this.key, ...columns].map((c) => [c, true])) as never);
-    for (let i = 0; i < missing.length; i += ROWS_PER_STATEMENT) {
-      const chunk = missing.slice(i, i + ROWS_PER_STATEMENT);
-      const found = await this.em.find(this.entity, { select, where: { [this.key]: In(chunk) } as never });
-      for (const k of chunk) this.rows.set(k, null);
-      for (const row of found) this.rows.set(String(row[this.key]), row);
-    }
+    const found = await readByKeys(missing, (chunk) => this.em.find(this.entity, { select, where: { [this.key]: In(chunk) } as never }));
+    for (const k of missing) this.rows.set(k, null);
+    for (const row of found) this.rows.set(String(row[this.key]), row);
   }
 
   /** The row as this batch has it; undefined for a key neither loaded nor inserted. */
