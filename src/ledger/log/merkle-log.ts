@@ -2,6 +2,7 @@
 // When several instances share a store, only the leader (LogLeadership) integrates and signs; followers answer
 // proofs from the shared tree store and wait briefly for the leader when a receipt needs a newer checkpoint.
 import { Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { DomainError } from '../../common/domain-error.js';
 import { formatCheckpointBody } from '../../verifier/checkpoint.js';
 import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../../verifier/envelope.js';
@@ -16,6 +17,8 @@ import { nodeKey, type MerkleTreeStore, type NodeId, type StoredCheckpoint } fro
 import type { MlDsaKey, SigningKey } from './signing-key.js';
 
 const BATCH = 5000;
+/** Stored nodes kept in memory for proofs (MerkleLog.nodesRead): about 8 MB at most. */
+const NODES_KEPT = 65_536;
 const POLL_MS = 50;
 /** After a commit, the leader integrates within this delay: the commits meanwhile share one tree transaction. */
 const INTEGRATE_DELAY_MS = 100;
@@ -106,6 +109,12 @@ export class MerkleLog {
   private integrationDue: NodeJS.Timeout | null = null;
   private signing: Promise<unknown> = Promise.resolve();
   private readonly children: (l: Uint8Array, r: Uint8Array) => Uint8Array;
+  /**
+   * Nodes read for proofs, the most recently used kept: a stored node is the hash of a complete subtree, written once
+   * and never changed (the same hash if its leaves are appended again), and every proof reads the nodes near the root
+   * again, one store read each (about 5 µs on SQLite, a round trip on PostgreSQL). Hashes are only ever read.
+   */
+  private readonly nodesRead = new LRUCache<string, Uint8Array>({ max: NODES_KEPT });
   private readonly leadership: LogLeadership;
   private readonly followerWaitMs: number;
   private readonly tailMs: number;
@@ -251,7 +260,8 @@ export class MerkleLog {
 
   /**
    * Runs `compute` on proofs over the stored nodes in two passes: the first, over placeholder hashes, only records
-   * which nodes it reads (the traversal depends on sizes, never on hash values); one batched read; the real pass.
+   * which nodes it reads (the traversal depends on sizes, never on hash values); the nodes not kept in `nodesRead`, in
+   * one batched read; the real pass.
    */
   private async withNodes<T>(compute: (proofs: MerkleProofs) => T): Promise<T> {
     const wanted: NodeId[] = [];
@@ -265,7 +275,19 @@ export class MerkleLog {
         () => placeholder,
       ),
     );
-    const nodes = await this.tree.nodes(wanted);
+    const nodes = new Map<string, Uint8Array>();
+    const missing: NodeId[] = [];
+    for (const [level, index] of wanted) {
+      const key = nodeKey(level, index);
+      const hash = this.nodesRead.get(key);
+      if (hash) nodes.set(key, hash);
+      else missing.push([level, index]);
+    }
+    if (missing.length > 0)
+      for (const [key, hash] of await this.tree.nodes(missing)) {
+        nodes.set(key, hash);
+        this.nodesRead.set(key, hash);
+      }
     return compute(new MerkleProofs((level, index) => nodes.get(nodeKey(level, index))!, this.children));
   }
 

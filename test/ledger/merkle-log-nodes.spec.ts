@@ -1,0 +1,69 @@
+// The log keeps the tree nodes it has read for proofs (a stored node never changes): a proof asked again reads nothing
+// from the tree store, a proof of a larger tree reads only the nodes it has not read yet, and every proof, from kept
+// nodes or not, verifies against the root. Real SQLite stores; the tree store's node reads are counted, not replaced.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
+import { nativeSha256 } from '../../src/ledger/native-sha256.js';
+import { MerkleLog } from '../../src/ledger/log/merkle-log.js';
+import { SqliteMerkleTreeStore, type NodeId } from '../../src/ledger/log/merkle-tree.store.js';
+import { loadSigningKey } from '../../src/ledger/log/signing-key.js';
+import { hexToBytes } from '../../src/verifier/envelope.js';
+import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/verifier/rfc6962.js';
+import { tempDir } from '../support/ledger-app.js';
+
+describe('Merkle log node reads', () => {
+  const dir = tempDir('ledger-log-nodes-');
+  const store = SqliteEventStore.open(join(dir, 'events.sqlite'));
+  const tree = SqliteMerkleTreeStore.open(join(dir, 'merkle.sqlite'));
+  const log = new MerkleLog(store, tree, loadSigningKey(dir), 'example.test/log', nativeSha256);
+  const read: NodeId[] = [];
+  const nodes = tree.nodes.bind(tree);
+  tree.nodes = (ids) => {
+    read.push(...ids);
+    return nodes(ids);
+  };
+  const events = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'T', data: { i }, meta: {} }));
+
+  beforeAll(async () => {
+    await store.appendToStream('s', events(300), 'no-stream');
+    await log.start(0);
+  });
+  afterAll(async () => {
+    await log.stop();
+    await tree.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const leafHash = async (i: number) => hashLeaf(hexToBytes((await store.readAll(i, { limit: 1 }))[0].hash), nativeSha256);
+
+  it('reads each node from the store once, and proves from the kept nodes what it proved from the store', async () => {
+    read.length = 0;
+    const first = await log.inclusionProof(137, 300);
+    const firstReads = read.length;
+    expect(firstReads).toBeGreaterThan(0);
+    read.length = 0;
+    expect(await log.inclusionProof(137, 300)).toEqual(first);
+    expect(read).toEqual([]);
+    // A neighbour shares every node above their common parent: only the nodes below it are read.
+    await log.inclusionProof(136, 300);
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.length).toBeLessThan(firstReads);
+    expect(read.every(([level]) => level === 0)).toBe(true);
+  });
+
+  it('proves every leaf and every tree size from kept and newly read nodes alike', async () => {
+    await store.appendToStream('t', events(45), 'no-stream');
+    await log.inclusionProof(0, 345); // integrates the new leaves
+    const root = await log.root(345);
+    for (let i = 0; i < 345; i += 7) {
+      const proof = await log.inclusionProof(i, 345);
+      expect(verifyInclusion(await leafHash(i), i, 345, proof.hashes.map(hexToBytes), root)).toBe(true);
+    }
+    for (const from of [1, 2, 100, 255, 256, 299, 300, 344]) {
+      const proof = await log.consistencyProof(from, 345);
+      expect(verifyConsistency(from, 345, proof.hashes.map(hexToBytes), await log.root(from), root)).toBe(true);
+    }
+  });
+});
