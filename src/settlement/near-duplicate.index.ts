@@ -87,6 +87,13 @@ export function hammingDistance(a: Uint32Array, b: Uint32Array): number {
   return d;
 }
 
+/** A copy of `a` twice as long. */
+function doubled(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const grown = new Uint32Array(a.length * 2);
+  grown.set(a);
+  return grown;
+}
+
 /** One scheme's multi-index: m tables keyed by a chunk of the hash. */
 export class MultiIndexHash {
   private readonly words: number;
@@ -99,7 +106,11 @@ export class MultiIndexHash {
    */
   private readonly present: Array<Uint8Array | null>;
   private readonly probeMasks = new Map<number, Int32Array[] | null>();
-  private readonly hashes: Uint32Array[] = [];
+  /**
+   * Every entry's hash, `words` 32-bit words each, in one array (grown by doubling, as `stamps`): a probe's candidates
+   * are compared reading only this array, and only those within the radius read their entry.
+   */
+  private hashes = new Uint32Array(1024);
   private readonly entries: HashEntry[] = [];
   private stamps = new Uint32Array(1024);
   private query = 0;
@@ -139,12 +150,9 @@ export class MultiIndexHash {
     const h = hexToWords(hex, this.bits);
     const id = this.entries.length;
     this.entries.push(entry);
-    this.hashes.push(h);
-    if (id >= this.stamps.length) {
-      const grown = new Uint32Array(this.stamps.length * 2);
-      grown.set(this.stamps);
-      this.stamps = grown;
-    }
+    if (id >= this.stamps.length) this.stamps = doubled(this.stamps);
+    if ((id + 1) * this.words > this.hashes.length) this.hashes = doubled(this.hashes);
+    this.hashes.set(h, id * this.words);
     for (let j = 0; j < this.chunks; j++) {
       const key = this.chunk(h, j);
       const present = this.present[j];
@@ -166,6 +174,13 @@ export class MultiIndexHash {
       this.probeMasks.set(perChunk, wide ? null : this.chunkBits.map((len, j) => masksWithin(len, within[j])!));
     }
     return this.probeMasks.get(perChunk)!;
+  }
+
+  /** The Hamming distance from `q` to entry `id`'s hash. */
+  private distanceTo(q: Uint32Array, id: number): number {
+    let d = 0;
+    for (let i = 0, at = id * this.words; i < this.words; i++, at++) d += popcount32((q[i] ^ this.hashes[at]) >>> 0);
+    return d;
   }
 
   /** Every entry within `radius` bits of `hex` that `accept` lets through, nearest first (then log order). */
@@ -192,10 +207,10 @@ export class MultiIndexHash {
           if (this.stamps[id] === stamp) continue;
           this.stamps[id] = stamp;
           examined++;
+          const distance = this.distanceTo(q, id);
+          if (distance > radius) continue;
           const entry = this.entries[id];
-          if (!accept(entry)) continue;
-          const distance = hammingDistance(q, this.hashes[id]);
-          if (distance <= radius) matches.push({ entry, distance });
+          if (accept(entry)) matches.push({ entry, distance });
         }
       }
     }
@@ -209,7 +224,7 @@ export class MultiIndexHash {
     const matches: Match[] = [];
     this.entries.forEach((entry, id) => {
       if (!accept(entry)) return;
-      const distance = hammingDistance(q, this.hashes[id]);
+      const distance = this.distanceTo(q, id);
       if (distance <= radius) matches.push({ entry, distance });
     });
     return matches.sort((a, b) => a.distance - b.distance || a.entry.leafIndex - b.entry.leafIndex);

@@ -67,6 +67,9 @@ describe('MultiIndexHash', () => {
       const accept = (e: { creator: string }) => e.creator !== `c${i % 50}`;
       const { matches, stats } = index.search(q, r, accept);
       expect(matches).toEqual(index.linearScan(q, r, accept));
+      // Distances from the hashes as added (the index keeps them in one array it grows as entries come).
+      for (const m of matches)
+        expect(m.distance).toBe(hammingDistance(hexToWords(q, bits), hexToWords(hashes[Number(m.entry.filingId.slice(1))], bits)));
       examined += stats.examined;
       found += matches.length;
     }
