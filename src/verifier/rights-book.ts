@@ -94,6 +94,7 @@ export function filedWork(e: RuleEvent): { filingId: string; creator: string; at
   const at = ms(filedAt);
   return e.type === 'WorkFiled' && str(filingId) && str(creator) && Number.isFinite(at) ? { filingId, creator, at } : null;
 }
+
 const remedyOf = (r: unknown) => (r === 'revoke' || r === 'suspend' || r === 'transfer' ? r : null);
 
 function isParameters(p: unknown): p is PolicyParameters {
