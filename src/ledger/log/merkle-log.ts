@@ -112,7 +112,8 @@ export class MerkleLog {
   /**
    * Nodes read for proofs, the most recently used kept: a stored node is the hash of a complete subtree, written once
    * and never changed (the same hash if its leaves are appended again), and every proof reads the nodes near the root
-   * again, one store read each (about 5 µs on SQLite, a round trip on PostgreSQL). Hashes are only ever read.
+   * again (about 5 µs a node on SQLite, a round trip on PostgreSQL). The one node cache, for every tree store. Hashes
+   * are only ever read.
    */
   private readonly nodesRead = new LRUCache<string, Uint8Array>({ max: NODES_KEPT });
   private readonly leadership: LogLeadership;

@@ -15,7 +15,6 @@ import {
 } from './merkle-tree.store.js';
 
 const CHECKPOINT_COLUMNS = 'tree_size AS "treeSize", root_hash AS "rootHash", time, note';
-const NODE_CACHE_LIMIT = 200_000;
 
 interface CheckpointRow {
   treeSize: string;
@@ -39,8 +38,6 @@ const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({
 });
 
 export class PostgresMerkleTreeStore implements MerkleTreeStore {
-  /** Stored nodes never change: a bounded cache saves the round trips for the upper levels every proof needs. */
-  private readonly cache = new Map<string, Uint8Array>();
   private closed = false;
 
   private constructor(
@@ -96,30 +93,16 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
     return (await this.nodes([[level, index]])).get(nodeKey(level, index))!;
   }
 
+  /** In one round trip; the Merkle log keeps the nodes it has read for proofs (MerkleLog.nodesRead). */
   async nodes(ids: readonly NodeId[]): Promise<Map<string, Uint8Array>> {
     const found = new Map<string, Uint8Array>();
-    const missing: NodeId[] = [];
-    for (const [level, index] of ids) {
-      const key = nodeKey(level, index);
-      const hit = this.cache.get(key);
-      if (hit) found.set(key, hit);
-      else if (!found.has(key)) missing.push([level, index]);
-    }
-    if (missing.length > 0) {
-      const { rows } = await this.pool.query<{ level: number; idx: string; hash: Buffer }>(
-        `SELECT n.level, n.idx, n.hash FROM ${this.t.nodes} n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)`,
-        [missing.map((m) => m[0]), missing.map((m) => m[1])],
-      );
-      if (this.cache.size + rows.length > NODE_CACHE_LIMIT) this.cache.clear();
-      for (const r of rows) {
-        const key = nodeKey(r.level, Number(r.idx));
-        const hash = new Uint8Array(r.hash);
-        found.set(key, hash);
-        this.cache.set(key, hash);
-      }
-      for (const [level, index] of missing)
-        if (!found.has(nodeKey(level, index))) throw new Error(`Merkle node (${level}, ${index}) is missing`);
-    }
+    if (ids.length === 0) return found;
+    const { rows } = await this.pool.query<{ level: number; idx: string; hash: Buffer }>(
+      `SELECT DISTINCT n.level, n.idx, n.hash FROM ${this.t.nodes} n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) USING (level, idx)`,
+      [ids.map((m) => m[0]), ids.map((m) => m[1])],
+    );
+    for (const r of rows) found.set(nodeKey(r.level, Number(r.idx)), new Uint8Array(r.hash));
+    for (const [level, index] of ids) if (!found.has(nodeKey(level, index))) throw new Error(`Merkle node (${level}, ${index}) is missing`);
     return found;
   }
 

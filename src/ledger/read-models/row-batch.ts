@@ -133,7 +133,7 @@ export class BatchRows {
 
   /** Writes the changes made so far: to this table's rows (before querying it), or to every table's. */
   async flush(entity?: EntityTarget<ObjectLiteral>): Promise<void> {
-    const tables = entity === undefined ? [...this.tables.values()] : [this.tables.get(entity)].filter((t) => t !== undefined);
-    for (const { rows } of tables) await rows.flush();
+    const tables = entity === undefined ? [...this.tables.values()] : [this.tables.get(entity)];
+    for (const table of tables) await table?.rows.flush();
   }
 }
