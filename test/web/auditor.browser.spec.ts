@@ -4,11 +4,12 @@
 // consistency proof (answers altered in flight with page.route); keys the auditor pins are used instead of the served
 // ones, and served keys that differ from them (or change while the page is open) raise an alarm.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Browser } from 'playwright-core';
+import { makeTsaCertificates } from '../../src/bench/openssl-tsa.js';
 import { ROOT } from '../../src/bench/processes.js';
 import { formatVkey } from '../../src/verifier/note.js';
 import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
@@ -299,6 +300,50 @@ it('trusts the served keys on first use and says so, alarms when they change; pi
     expect(pinning.problems).toEqual([]);
   } finally {
     await pinning.close();
+  }
+});
+
+it("pins served keys with one click only when they pass the form's checks: a served TSA certificate that is not self-signed is refused", async () => {
+  // A real certificate issued by a CA (a TSA's own), served as if it were the TSA CA: it does not verify under its own key.
+  const certs = tempDir('ledger-auditor-certs-');
+  await makeTsaCertificates(certs, 'Served Not-A-Root');
+  const notSelfSigned = readFileSync(join(certs, 'tsa.crt'), 'utf8');
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.route('**/v1/ledger/keys', async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...((await res.json()) as object), tsaCertificates: notSelfSigned } });
+    });
+    await page.goto('/auditor');
+    const mode = page.getByTestId('trust-mode');
+    expect(await settledText(mode, /^Trust on first use/)).toMatch(/^Trust on first use/);
+    await page.getByRole('button', { name: 'Pin the keys served now' }).click();
+    const problem = page.getByTestId('pin-error');
+    expect(await settledText(problem, /^TSA CA certificates: /)).toBe(
+      'TSA CA certificates: the CA certificate CN=Served Not-A-Root is not validly self-signed',
+    );
+    await expect(problem.getAttribute('role')).resolves.toBe('alert');
+    // Nothing pinned, nothing stored: the page still trusts on first use.
+    await expect(mode.textContent()).resolves.toMatch(/^Trust on first use/);
+    await expect(page.evaluate(() => localStorage.getItem('sandbox-ledger.auditor.pinned-keys'))).resolves.toBeNull();
+    await screenshot(page, 'auditor-trust-pin-refused-en');
+
+    // Served as the real server serves them (no TSA here), the same click pins them.
+    await page.unroute('**/v1/ledger/keys');
+    await page.reload();
+    await page.getByRole('button', { name: 'Pin the keys served now' }).click();
+    expect(await settledText(mode, 'Checking against your pinned keys')).toBe('Checking against your pinned keys');
+    await expect(page.getByTestId('pin-error').count()).resolves.toBe(0);
+    const stored = JSON.parse((await page.evaluate(() => localStorage.getItem('sandbox-ledger.auditor.pinned-keys'))) ?? 'null') as {
+      tsaCertificates: string | null;
+    } | null;
+    expect(stored).not.toBeNull();
+    expect(stored?.tsaCertificates).toBeNull();
+    await page.getByRole('button', { name: 'Unpin' }).click();
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
   }
 });
 

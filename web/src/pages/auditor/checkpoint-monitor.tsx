@@ -7,10 +7,10 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { cosignerLabel, parseCosignerVkey, type PublishedKeys } from '../../verifier.js';
 import { checkNext, checkStamps, type ListedStamp, type Observed, type StampCheck } from './monitor.js';
 import {
+  checkPin,
   checkPinnedCas,
   keyDifferences,
   loadPin,
-  parsePin,
   pinInputOf,
   pinServed,
   savePin,
@@ -48,6 +48,8 @@ export function CheckpointMonitor() {
   const [lastPoll, setLastPoll] = useState<number | null>(null);
   const [editing, setEditing] = useState(false);
   const [unsaved, setUnsaved] = useState(false);
+  /** Why keys the auditor asked to pin with one click were refused. */
+  const [pinProblem, setPinProblem] = useState<PinError | null>(null);
   const latest = useRef<Stamped | null>(null);
   const seenRef = useRef<Stamped[]>([]);
   const pinnedRef = useRef<PinnedKeys | null>(pinned);
@@ -166,7 +168,18 @@ export function CheckpointMonitor() {
     setAlarm(null);
     setKeysAlarm(null);
     setEditing(false);
+    setPinProblem(null);
     void poll();
+  };
+
+  /** Pins `next` (served keys, one click) once it passes the form's checks; otherwise says why and pins nothing. */
+  const pinChecked = (next: PinnedKeys) => {
+    const gen = generation.current;
+    void checkPin(pinInputOf(next)).then((checked) => {
+      if (gen !== generation.current) return; // the trusted keys changed meanwhile
+      if (checked.ok) trust(checked.pinned);
+      else setPinProblem(checked.error);
+    });
   };
 
   const trusted = pinned ?? firstServed;
@@ -186,11 +199,17 @@ export function CheckpointMonitor() {
         ) : (
           <p class="trust-actions">
             {pinned ? null : (
-              <button type="button" class="primary" disabled={!served} onClick={() => served && trust(pinServed(served))}>
+              <button type="button" class="primary" disabled={!served} onClick={() => served && pinChecked(pinServed(served))}>
                 {t('auditor.trust.pinServed')}
               </button>
             )}{' '}
-            <button type="button" onClick={() => setEditing(true)}>
+            <button
+              type="button"
+              onClick={() => {
+                setPinProblem(null);
+                setEditing(true);
+              }}
+            >
               {pinned ? t('auditor.trust.edit') : t('auditor.trust.pinOther')}
             </button>{' '}
             {pinned ? (
@@ -201,13 +220,14 @@ export function CheckpointMonitor() {
             {pinned && pinned.tsaCertificates === null && served?.tsaCertificates ? (
               <>
                 {' '}
-                <button type="button" onClick={() => trust({ ...pinned, tsaCertificates: pinServed(served).tsaCertificates })}>
+                <button type="button" onClick={() => pinChecked({ ...pinned, tsaCertificates: pinServed(served).tsaCertificates })}>
                   {t('auditor.trust.pinServedCa')}
                 </button>
               </>
             ) : null}
           </p>
         )}
+        {pinProblem && !editing ? <PinProblem problem={pinProblem} /> : null}
       </div>
       {keysAlarm ? (
         <div class="monitor-alarm" role="alert" data-testid="keys-alarm">
@@ -377,14 +397,12 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
       onSubmit={(e) => {
         e.preventDefault();
         if (checking) return;
-        const parsed = parsePin(input);
-        if (!parsed.ok) return setProblem(parsed.error);
         setChecking(true);
-        void checkPinnedCas(parsed.pinned).then((cas) => {
+        void checkPin(input).then((checked) => {
           if (!live.current) return;
           setChecking(false);
-          if (cas.ok) onPin(parsed.pinned);
-          else setProblem(cas.error);
+          if (checked.ok) onPin(checked.pinned);
+          else setProblem(checked.error);
         });
       }}
     >
@@ -401,13 +419,7 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
         <p class="hint">{t('auditor.trust.quorumHint')}</p>
         <label for="pin-tsa">{t('auditor.trust.fieldTsa')}</label>
         <textarea id="pin-tsa" rows={4} {...field('tsaCertificates')} />
-        {problem ? (
-          <p class="bad" role="alert" data-testid="pin-error">
-            {problem.field === 'quorum'
-              ? t('auditor.trust.errorQuorum', { max: problem.max })
-              : t(`auditor.trust.error.${problem.field}`, { reason: problem.reason })}
-          </p>
-        ) : null}
+        {problem ? <PinProblem problem={problem} /> : null}
         <button type="submit" disabled={checking}>
           {t('auditor.trust.submit')}
         </button>{' '}
@@ -416,6 +428,18 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
         </button>
       </fieldset>
     </form>
+  );
+}
+
+/** Why keys were not pinned. */
+function PinProblem({ problem }: { problem: PinError }) {
+  const { t } = useI18n();
+  return (
+    <p class="bad" role="alert" data-testid="pin-error">
+      {problem.field === 'quorum'
+        ? t('auditor.trust.errorQuorum', { max: problem.max })
+        : t(`auditor.trust.error.${problem.field}`, { reason: problem.reason })}
+    </p>
   );
 }
 

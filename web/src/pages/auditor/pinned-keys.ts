@@ -92,6 +92,17 @@ export async function checkPinnedCas(pinned: PinnedKeys): Promise<{ ok: true; na
   }
 }
 
+/**
+ * Keys to pin, checked as the form checks them before anything is stored: every key parses, the quorum fits, and the TSA
+ * CA certificates pass `checkPinnedCas`. The keys served by the ledger go through it too before one click pins them.
+ */
+export async function checkPin(input: PinInput): Promise<{ ok: true; pinned: PinnedKeys } | { ok: false; error: PinError }> {
+  const parsed = parsePin(input);
+  if (!parsed.ok) return parsed;
+  const cas = await checkPinnedCas(parsed.pinned);
+  return cas.ok ? parsed : cas;
+}
+
 /** The served keys, pinned as they are. */
 export function pinServed(keys: PublishedKeys): PinnedKeys {
   return {
