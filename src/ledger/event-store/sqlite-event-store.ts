@@ -14,6 +14,7 @@ import type {
   Unsubscribe,
 } from './event-store.port.js';
 import { nativeSha256 } from '../native-sha256.js';
+import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 import { CommitClock, NO_HEAD, planPrepared, processCommitClock, type PreparedAppend, type StreamHead } from './append-planning.js';
 import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
 import { GroupCommit, type AppendOutcome, type QueuedAppend } from './group-commit.js';
@@ -129,6 +130,7 @@ export class SqliteEventStore implements EventStore {
       // indexes, and older pages come back from the OS's cache. 16 MB per connection was most of the server's RSS
       // growth under load, for no measured speed (BENCH_ONLY=http: 274–278 MiB peak instead of 293–296, same filings/s).
       db.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KIB}`);
+      checkpointInBackground(db);
       db.exec(`CREATE TABLE IF NOT EXISTS events (
         position INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_PAGE_CACHE_KIB } from '../event-store/sqlite-event-store.js';
+import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 
 export interface StoredCheckpoint {
   treeSize: number;
@@ -134,6 +135,7 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
     // checkpoint and an attestation received, is written with FULL (`durably`); its fsync of the WAL covers the nodes
     // written before it, so the tree of every stored checkpoint is on disk too.
     this.db.pragma('synchronous = NORMAL');
+    checkpointInBackground(this.db);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS tree (id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL);

@@ -1,9 +1,11 @@
 // TypeORM data source for the read models: SQLite next to the events, or PostgreSQL.
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config.js';
 import { advisoryLockKey, ensureSchema } from '../event-store/postgres-support.js';
+import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 import { InitialReadModels1764374400000 } from './migrations/1764374400000-initial-read-models.js';
 import { LabelReadModel1795922400000 } from './migrations/1795922400000-label-read-model.js';
 import { DisputeReadModel1796000000000 } from './migrations/1796000000000-dispute-read-model.js';
@@ -50,8 +52,10 @@ export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Func
       database: join(config.dataDir, 'read-models.sqlite'),
       enableWAL: true,
       // Read models are rebuildable from the events, and their checkpoint commits with them: NORMAL is enough.
-      prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
+      prepareDatabase: (db: Database.Database) => {
+        db.pragma('journal_mode = WAL'); // before the checkpoint thread opens the file (TypeORM sets it after this hook)
         db.pragma('synchronous = NORMAL');
+        checkpointInBackground(db);
       },
     };
   }

@@ -1,0 +1,108 @@
+// WAL checkpoints on the checkpoint thread: the writers' own checkpoint is only a backstop, the pages a writer commits
+// reach the database file all the same, and closing the last connection leaves the file at rest (no WAL left).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
+import { openReadModels, readModelOptions } from '../../src/ledger/read-models/read-store.js';
+import { BACKSTOP_PAGES, checkpointInBackground, observeCheckpoints } from '../../src/ledger/sqlite/wal-checkpoints.js';
+import { loadConfig } from '../../src/config.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-wal-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const size = (file: string) => fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+
+/** Resolves once the checkpoint thread reports every frame of `file`'s WAL in the database file (at most 10 s). */
+function fullyCheckpointed(file: string): Promise<{ log: number; frames: number }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no complete checkpoint of ${file} reported`));
+    }, 10_000);
+    const stop = observeCheckpoints((r) => {
+      if (r.checkpointed === file && r.log! > 0 && r.frames === r.log) {
+        clearTimeout(timer);
+        stop();
+        resolve({ log: r.log!, frames: r.frames! });
+      }
+    });
+  });
+}
+
+it('a connection handed to the thread keeps its own checkpoint only as a backstop, and its commits reach the file without one', async () => {
+  const file = path.join(dir, 'raw.sqlite');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  checkpointInBackground(db);
+  expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES);
+  db.exec('CREATE TABLE t (x BLOB)');
+  const done = fullyCheckpointed(file);
+  const before = size(file);
+  // About 1,200 pages: past SQLite's own mark of 1,000, far below the backstop.
+  const insert = db.prepare('INSERT INTO t (x) VALUES (randomblob(4000))');
+  db.transaction(() => {
+    for (let i = 0; i < 1200; i++) insert.run();
+  })();
+  expect(size(file)).toBe(before); // the writer checkpointed nothing: every page is still in the WAL
+  const { log } = await done;
+  expect(log).toBeGreaterThanOrEqual(1200);
+  expect(size(file)).toBeGreaterThan(1200 * 4096); // the thread copied them into the database file
+  db.close();
+  // The thread closed its connection before this one closed: this was the last, which removes the WAL.
+  expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  const again = new Database(file, { readonly: true });
+  expect(again.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1200);
+  again.close();
+});
+
+it('the event store commits durably as before, its file is filled by the thread, and close() leaves no WAL', async () => {
+  const file = path.join(dir, 'events.sqlite');
+  const store = SqliteEventStore.open(file);
+  expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL' });
+  const done = fullyCheckpointed(file);
+  const before = size(file);
+  const text = 'x'.repeat(3000);
+  for (let i = 0; i < 10; i++) {
+    await store.appendMulti(
+      Array.from({ length: 50 }, (_, j) => ({
+        stream: `s-${i}-${j}`,
+        expectedRevision: 'no-stream' as const,
+        events: [{ type: 'T', data: { text }, meta: {} }],
+      })),
+    );
+  }
+  await done;
+  expect(size(file)).toBeGreaterThan(before + 500 * 3000);
+  await store.close();
+  expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  const reopened = SqliteEventStore.open(file);
+  expect(await reopened.count()).toBe(500);
+  await reopened.close();
+});
+
+it("two stores on one file share the thread's connection to it until the last one closes", async () => {
+  const file = path.join(dir, 'events.sqlite');
+  const a = SqliteEventStore.open(file);
+  const b = SqliteEventStore.open(file);
+  await a.appendToStream('s', [{ type: 'T', data: {}, meta: {} }], 'no-stream');
+  await a.close();
+  expect(fs.existsSync(`${file}-wal`)).toBe(true); // b is still open
+  await b.appendToStream('s', [{ type: 'T', data: {}, meta: {} }], 0);
+  await b.close();
+  expect(fs.existsSync(`${file}-wal`)).toBe(false);
+});
+
+it('the read models hand their checkpoints to the thread too', async () => {
+  const config = loadConfig({ LEDGER_DATA_DIR: dir }, {});
+  const db = await openReadModels(readModelOptions(config));
+  const [row] = (await db.query('PRAGMA wal_autocheckpoint')) as Array<{ wal_autocheckpoint: number }>;
+  expect(row.wal_autocheckpoint).toBe(BACKSTOP_PAGES);
+  await db.destroy();
+  expect(fs.existsSync(path.join(dir, 'read-models.sqlite-wal'))).toBe(false);
+});
