@@ -2,7 +2,7 @@
 // 32,766 parameters): a rebuild applies 50,000 events at a time, and a ledger with many creators fills a batch with
 // theirs. The runner, the projections, the event store and the read models are the real ones, on SQLite.
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -62,6 +62,8 @@ describe('the rights read model', () => {
       runner.stop(); // no retry after a failed batch
     }
     expect(runner.position).toBe(2 * filings + 1);
+    // The rebuild's WAL is brought back to nothing at its end, the checkpoint thread's checkpoints notwithstanding.
+    expect(statSync(join(dir, 'read-models.sqlite-wal')).size).toBe(0);
 
     const rights = db.getRepository(RightView);
     expect(await rights.count()).toBe(filings);

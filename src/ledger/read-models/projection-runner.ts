@@ -21,7 +21,10 @@ const REBUILD_BATCH = 50_000;
  * takes inserts in random order, and a batch's changed pages stay in memory until its commit.
  */
 const REBUILD_PAGE_CACHE = -256 * 1024;
-/** WAL pages between automatic checkpoints while rebuilding (1000 otherwise): pages a rebuild changes in batch after batch reach the database file once per checkpoint. */
+/**
+ * WAL pages between the connection's own checkpoints while rebuilding (the checkpoint thread's backstop otherwise, see
+ * src/ledger/sqlite/wal-checkpoints.ts, whose checkpoints go on meanwhile).
+ */
 const REBUILD_CHECKPOINT_PAGES = 64 * 1024;
 /**
  * How long the runner lets commits gather before applying them when no request waits for them: writes are answered
@@ -205,9 +208,22 @@ export class ProjectionRunner {
       if (unindexed.length > 0) await this.exclusive((em) => createMissingIndexes(em.queryRunner!, unindexed));
       if (restore) {
         for (const [name, value] of Object.entries(restore)) await this.pragma(name, value);
-        await this.serial(() => this.db.query('PRAGMA wal_checkpoint(TRUNCATE)')); // the WAL back to its usual size
+        await this.truncateWal();
       }
     }
+  }
+
+  /**
+   * Brings the WAL back to its usual size after a rebuild. The checkpoint thread may hold SQLite's checkpoint lock for a
+   * moment, and a checkpoint is refused (busy) rather than made to wait for it: tried again, a few times.
+   */
+  private async truncateWal(): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [row] = (await this.serial(() => this.db.query('PRAGMA wal_checkpoint(TRUNCATE)'))) as Array<{ busy: number }>;
+      if (row?.busy === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.logger.warn('the WAL of the read models stays large after the rebuild: its checkpoint was busy');
   }
 
   /** Sets a SQLite pragma of the read-model connection; returns the value it had. */

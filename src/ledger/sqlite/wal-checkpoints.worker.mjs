@@ -1,41 +1,52 @@
 // The thread that checkpoints the server's SQLite WAL files (see wal-checkpoints.ts): its own connection to each file,
-// a PASSIVE checkpoint of each every CHECKPOINT_MS. Plain JavaScript, so that the same file runs under the compiled
-// server and under the tests, which load the TypeScript sources.
+// a PASSIVE checkpoint of each every CHECKPOINT_MS, one file per turn of its event loop so that a file being closed is
+// let go after one checkpoint at most. Plain JavaScript, so that the same file runs under the compiled server and under
+// the tests, which load the TypeScript sources.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 const CHECKPOINT_MS = 100;
 /** file -> connection */
 const open = new Map();
-/** file -> frames checkpointed in the last round, so that only a change is reported */
+/** file -> the WAL's frames and those copied at the last report, so that only a change is reported */
 const reported = new Map();
+let stopping = false;
 
-function checkpointAll() {
-  for (const [file, db] of open) {
-    try {
-      // PASSIVE: copies the frames no reader still needs, waits for no one; syncs the WAL before and the file after.
-      const [{ busy, log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
-      const key = `${log}/${checkpointed}`;
-      if (log > 0 && reported.get(file) !== key) parentPort.postMessage({ checkpointed: file, busy, log, frames: checkpointed });
-      reported.set(file, key);
-    } catch (err) {
-      parentPort.postMessage({ failed: file, message: err instanceof Error ? err.message : String(err) });
-    }
+function checkpoint(file, db) {
+  try {
+    // PASSIVE: copies the frames no reader still needs and waits for no one. The connection's synchronous=NORMAL (not
+    // OFF) makes it sync the WAL before copying it and the database file after, before the copy counts as done.
+    const [{ busy, log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
+    const key = `${log}/${checkpointed}`;
+    if (log > 0 && reported.get(file) !== key) parentPort.postMessage({ file, busy, log, copied: checkpointed });
+    reported.set(file, key);
+  } catch (err) {
+    parentPort.postMessage({ file, failed: err instanceof Error ? err.message : String(err) });
   }
 }
 
-const timer = setInterval(checkpointAll, CHECKPOINT_MS);
+async function run() {
+  while (!stopping) {
+    for (const file of [...open.keys()]) {
+      const db = open.get(file); // gone if removed meanwhile
+      if (db) checkpoint(file, db);
+      await new Promise((resolve) => setImmediate(resolve)); // messages (a file let go) are handled between files
+    }
+    await sleep(CHECKPOINT_MS);
+  }
+}
 
 parentPort.on('message', (m) => {
   if (m.add !== undefined && !open.has(m.add)) {
     try {
       // timeout 0: a connection busy with a write is never waited for here; the next round tries again.
       const db = new Database(m.add, { fileMustExist: true, timeout: 0 });
-      db.pragma('synchronous = NORMAL'); // a checkpoint syncs the WAL before copying it and the file after, as the writer's would
+      db.pragma('synchronous = NORMAL');
       db.pragma('cache_size = -256');
       open.set(m.add, db);
     } catch (err) {
-      parentPort.postMessage({ failed: m.add, message: err instanceof Error ? err.message : String(err) });
+      parentPort.postMessage({ file: m.add, failed: err instanceof Error ? err.message : String(err) });
     }
   }
   if (m.remove !== undefined) {
@@ -50,9 +61,11 @@ parentPort.on('message', (m) => {
     }
   }
   if (m.stop) {
-    clearInterval(timer);
+    stopping = true;
     for (const db of open.values()) db.close();
     open.clear();
     parentPort.close();
   }
 });
+
+void run();
