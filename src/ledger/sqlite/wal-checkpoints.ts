@@ -19,6 +19,8 @@ import { resolve } from 'node:path';
 export const BACKSTOP_PAGES = 8_000;
 /** How long closing a connection waits for the thread to close its own (the thread checkpoints one file at a time). */
 const RELEASE_WAIT_MS = 5_000;
+/** How long the thread outlives its last file (starting one takes about 80 ms, which closing a file would wait for). */
+const IDLE_MS = 2_000;
 
 /** A better-sqlite3 connection, as far as this module uses one. */
 interface Connection {
@@ -39,6 +41,8 @@ interface Reply {
 
 const logger = new Logger('sqlite');
 let worker: Worker | null = null;
+/** Ends the thread once no file has been registered for IDLE_MS. */
+let idle: NodeJS.Timeout | null = null;
 /** Registered connections per file: the worker keeps its own connection to a file while one is open here. */
 const registered = new Map<string, number>();
 /** Replies are reported to these (tests). */
@@ -79,6 +83,8 @@ export function checkpointInBackground(db: Connection): void {
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const count = registered.get(file) ?? 0;
   registered.set(file, count + 1);
+  if (idle) clearTimeout(idle);
+  idle = null;
   if (!worker)
     worker = startWorker(); // which takes up every registered file
   else if (count === 0) worker.postMessage({ add: file });
@@ -112,11 +118,19 @@ function release(file: string): void {
   failedFiles.delete(file);
   if (!worker) return;
   const done = new Int32Array(new SharedArrayBuffer(4));
-  const stop = registered.size === 0; // the last file: the thread closes its connections and ends
-  worker.postMessage({ remove: file, done, stop });
-  if (stop) worker = null;
+  worker.postMessage({ remove: file, done });
   if (Atomics.wait(done, 0, 0, RELEASE_WAIT_MS) === 'timed-out')
     logger.warn(`the checkpoint thread did not release ${file} within ${RELEASE_WAIT_MS} ms`);
+  // With no file left the thread ends, after a while: a file opened again soon (a restart, a command) reuses it.
+  if (registered.size === 0) {
+    idle = setTimeout(() => {
+      idle = null;
+      if (registered.size > 0 || !worker) return;
+      worker.postMessage({ stop: true });
+      worker = null;
+    }, IDLE_MS);
+    idle.unref();
+  }
 }
 
 /** Calls `observer` with every reply of the checkpoint thread until the returned function is called (tests). */

@@ -11,7 +11,31 @@ const CHECKPOINT_MS = 100;
 const open = new Map();
 /** file -> the WAL's frames and those copied at the last report, so that only a change is reported */
 const reported = new Map();
+/** Files to open: a file the writer is still setting up (busy) is tried again the next round. */
+const pending = new Set();
 let stopping = false;
+
+/** Busy: the writer holds a lock this round (creating the file, switching it to WAL, recovering it). */
+const isBusy = (err) => String(err?.code).startsWith('SQLITE_BUSY');
+
+function openPending() {
+  for (const file of pending) {
+    let db;
+    try {
+      // timeout 0: a connection busy with a write is never waited for here; the next round tries again.
+      db = new Database(file, { fileMustExist: true, timeout: 0 });
+      db.pragma('synchronous = NORMAL');
+      db.pragma('cache_size = -256');
+      open.set(file, db);
+      pending.delete(file);
+    } catch (err) {
+      db?.close();
+      if (isBusy(err)) continue;
+      pending.delete(file);
+      parentPort.postMessage({ file, failed: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
 
 function checkpoint(file, db) {
   try {
@@ -22,12 +46,14 @@ function checkpoint(file, db) {
     if (log > 0 && reported.get(file) !== key) parentPort.postMessage({ file, busy, log, copied: checkpointed });
     reported.set(file, key);
   } catch (err) {
+    if (isBusy(err)) return; // the next round tries again
     parentPort.postMessage({ file, failed: err instanceof Error ? err.message : String(err) });
   }
 }
 
 async function run() {
   while (!stopping) {
+    openPending();
     for (const file of [...open.keys()]) {
       const db = open.get(file); // gone if removed meanwhile
       if (db) checkpoint(file, db);
@@ -38,21 +64,12 @@ async function run() {
 }
 
 parentPort.on('message', (m) => {
-  if (m.add !== undefined && !open.has(m.add)) {
-    try {
-      // timeout 0: a connection busy with a write is never waited for here; the next round tries again.
-      const db = new Database(m.add, { fileMustExist: true, timeout: 0 });
-      db.pragma('synchronous = NORMAL');
-      db.pragma('cache_size = -256');
-      open.set(m.add, db);
-    } catch (err) {
-      parentPort.postMessage({ file: m.add, failed: err instanceof Error ? err.message : String(err) });
-    }
-  }
+  if (m.add !== undefined && !open.has(m.add)) pending.add(m.add);
   if (m.remove !== undefined) {
     try {
       open.get(m.remove)?.close();
     } finally {
+      pending.delete(m.remove);
       open.delete(m.remove);
       reported.delete(m.remove);
       // The closing thread waits on this: once it is set, nothing here touches the file any more.
@@ -64,6 +81,7 @@ parentPort.on('message', (m) => {
     stopping = true;
     for (const db of open.values()) db.close();
     open.clear();
+    pending.clear();
     parentPort.close();
   }
 });
