@@ -6,11 +6,12 @@
 // models' commits took 1.3 ms at the median and 13-16 ms one time in ten (the checkpoint), the event store's batches
 // up to 40 ms. SQLite lets another connection checkpoint instead (a PASSIVE checkpoint waits for no reader or writer
 // and blocks none; it blocks only another checkpoint), so one worker thread holds a connection to each file and
-// checkpoints it every 100 ms. The WAL starts over from its beginning when a write begins after every frame of it was
-// copied: between the server's batches that happens many times a second (33-43 times in 10 s under load, the WAL at
-// most 3,700 frames); under writes without a pause, only the writers' own checkpoint, kept at BACKSTOP_PAGES, finds
-// the WAL copied and lets it start over, so a WAL file may reach about 32 MiB. Durability is unchanged: a commit with
-// synchronous=FULL still syncs its WAL frames before it is answered, and a checkpoint syncs as the writer's did.
+// checkpoints it every 100 ms (every second while its WAL grows slowly). The WAL starts over from its beginning when a
+// write begins after every frame of it was copied: between the server's batches that happens many times a second
+// (33-43 times in 10 s under load, the WAL at most 3,700 frames); under writes without a pause, only the writers' own
+// checkpoint, kept at BACKSTOP_PAGES, finds the WAL copied and lets it start over, so a WAL file may reach about 32 MiB.
+// Durability is unchanged: a commit with synchronous=FULL still syncs its WAL frames before it is answered, and a
+// checkpoint syncs as the writer's did.
 import { Logger } from '@nestjs/common';
 import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
