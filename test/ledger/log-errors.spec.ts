@@ -1,37 +1,13 @@
 // The log refuses trees and leaves it does not have with typed errors (400 out-of-range); any other error, a RangeError
 // from a bug included, stays a 500.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { toProblem } from '../../src/common/problem.js';
-import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
-import { nativeSha256 } from '../../src/ledger/native-sha256.js';
-import { LogRangeError, MerkleLog, SequencerUnavailableError } from '../../src/ledger/log/merkle-log.js';
-import { SqliteMerkleTreeStore } from '../../src/ledger/log/merkle-tree.store.js';
-import { loadSigningKey } from '../../src/ledger/log/signing-key.js';
+import { LogRangeError, SequencerUnavailableError } from '../../src/ledger/log/merkle-log.js';
 import { hexToBytes } from '../../src/verifier/envelope.js';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/verifier/rfc6962.js';
-import { tempDir } from '../support/ledger-app.js';
+import { merkleLogFixture } from '../support/merkle-log-fixture.js';
 
 describe('Merkle log errors', () => {
-  const dir = tempDir('ledger-log-errors-');
-  const store = SqliteEventStore.open(join(dir, 'events.sqlite'));
-  const tree = SqliteMerkleTreeStore.open(join(dir, 'merkle.sqlite'));
-  const log = new MerkleLog(store, tree, loadSigningKey(dir), 'example.test/log', nativeSha256);
-
-  beforeAll(async () => {
-    await store.appendToStream(
-      's',
-      Array.from({ length: 5 }, (_, i) => ({ type: 'T', data: { i }, meta: {} })),
-      'no-stream',
-    );
-    await log.start(0);
-  });
-  afterAll(async () => {
-    await log.stop();
-    await tree.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { store, log } = merkleLogFixture('ledger-log-errors-', 5);
 
   it.each([
     ['a leaf at the tree size', () => log.inclusionProof(5, 5), 'no leaf 5 in a tree of size 5'],

@@ -1,22 +1,14 @@
 // The log keeps the tree nodes it has read for proofs (a stored node never changes): a proof asked again reads nothing
 // from the tree store, a proof of a larger tree reads only the nodes it has not read yet, and every proof, from kept
 // nodes or not, verifies against the root. Real SQLite stores; the tree store's node reads are counted, not replaced.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import { nativeSha256 } from '../../src/ledger/native-sha256.js';
-import { MerkleLog } from '../../src/ledger/log/merkle-log.js';
-import { SqliteMerkleTreeStore, type NodeId } from '../../src/ledger/log/merkle-tree.store.js';
-import { loadSigningKey } from '../../src/ledger/log/signing-key.js';
+import type { NodeId } from '../../src/ledger/log/merkle-tree.store.js';
 import { hexToBytes } from '../../src/verifier/envelope.js';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '../../src/verifier/rfc6962.js';
-import { tempDir } from '../support/ledger-app.js';
+import { merkleLogFixture } from '../support/merkle-log-fixture.js';
 
 describe('Merkle log node reads', () => {
-  const dir = tempDir('ledger-log-nodes-');
-  const store = SqliteEventStore.open(join(dir, 'events.sqlite'));
-  const tree = SqliteMerkleTreeStore.open(join(dir, 'merkle.sqlite'));
-  const log = new MerkleLog(store, tree, loadSigningKey(dir), 'example.test/log', nativeSha256);
+  const { store, tree, log } = merkleLogFixture('ledger-log-nodes-', 300);
   const read: NodeId[] = [];
   const nodes = tree.nodes.bind(tree);
   tree.nodes = (ids) => {
@@ -24,17 +16,6 @@ describe('Merkle log node reads', () => {
     return nodes(ids);
   };
   const events = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'T', data: { i }, meta: {} }));
-
-  beforeAll(async () => {
-    await store.appendToStream('s', events(300), 'no-stream');
-    await log.start(0);
-  });
-  afterAll(async () => {
-    await log.stop();
-    await tree.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   const leafHash = async (i: number) => hashLeaf(hexToBytes((await store.readAll(i, { limit: 1 }))[0].hash), nativeSha256);
 
