@@ -119,16 +119,26 @@ export function completedNodes(
   return out;
 }
 
+/** Nodes read by one statement at most (two bound values each; SQLite's compound SELECT allows 500 terms). */
+const NODES_AT_ONCE = 64;
+/** How much of the tree's file proofs read through a memory map: 1 GiB, a tree of about 11M leaves; the rest is read. */
+const TREE_MMAP_BYTES = 1 << 30;
+
 /** The embedded tree store: one SQLite file next to the events, written by the one process that owns the data dir. */
 export class SqliteMerkleTreeStore implements MerkleTreeStore {
   private readonly db: Database.Database;
   private readonly stmt;
+  /** nodesStatement's statements, by the number of nodes they read. */
+  private readonly nodeLists = new Map<number, Database.Statement<number[], [number, Buffer]>>();
 
   private constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KIB}`); // as the event store's: the tree grows at its end
+    // A proof reads one node per level from anywhere in the file: mapped, those reads are memory accesses instead of a
+    // read() each (inclusion proofs at 1M leaves: 0.102 -> 0.073 ms with NODES_AT_ONCE). Writes still go through the WAL.
+    this.db.pragma(`mmap_size = ${TREE_MMAP_BYTES}`);
     // Nodes are written without waiting for the disk: they are a function of the events, which are durable before the
     // tree follows them, and a tree that lost its last appends in a power cut reopens at the size it kept (nodes and
     // size are one transaction) and appends those leaves again, with the same hashes. What cannot be derived, a signed
@@ -199,7 +209,28 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
   }
 
   async nodes(ids: readonly NodeId[]): Promise<Map<string, Uint8Array>> {
-    return new Map(ids.map(([level, index]) => [nodeKey(level, index), this.nodeNow(level, index)]));
+    const found = new Map<string, Uint8Array>();
+    for (let from = 0; from < ids.length; from += NODES_AT_ONCE) {
+      const part = ids.slice(from, from + NODES_AT_ONCE);
+      for (const [i, hash] of this.nodesStatement(part.length).all(...part.flat())) found.set(nodeKey(...part[i]), hash);
+    }
+    const missing = ids.find(([level, index]) => !found.has(nodeKey(level, index)));
+    if (missing) throw new Error(`Merkle node (${missing[0]}, ${missing[1]}) is missing`);
+    return found;
+  }
+
+  /**
+   * One statement for `count` nodes: a point lookup per node joined by UNION ALL, each row tagged with the node's place
+   * in the list. A proof's dozen or two nodes then cost one call into SQLite rather than one each.
+   */
+  private nodesStatement(count: number): Database.Statement<number[], [number, Buffer]> {
+    let statement = this.nodeLists.get(count);
+    if (!statement) {
+      const lookups = Array.from({ length: count }, (_, i) => `SELECT ${i}, hash FROM nodes WHERE level = ? AND idx = ?`);
+      statement = this.db.prepare<number[], [number, Buffer]>(lookups.join(' UNION ALL ')).raw();
+      this.nodeLists.set(count, statement);
+    }
+    return statement;
   }
 
   async appendLeaves(
