@@ -27,7 +27,8 @@ const layers = [
   ['app.module.ts'],
   ['console'],
   ['app.factory.ts'],
-  ['cli', 'bench'],
+  ['cli'],
+  ['bench'],
   ['main.ts'],
 ];
 

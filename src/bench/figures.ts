@@ -187,7 +187,8 @@ export interface RebuildFigure {
  * `sandbox-ledger projections rebuild` does); stopped after `limitSeconds`, the rate is over the events applied so far.
  */
 export async function benchRebuild(ledger: Ledger, limitSeconds: number): Promise<RebuildFigure> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'rebuild-child.js')], {
+  // With the CLI's node flags (its shebang's, those of `npm start`), as `npx sandbox-ledger projections rebuild` runs.
+  const child = spawn(process.execPath, [...startFlags(), join(ROOT, 'dist', 'bench', 'rebuild-child.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LEDGER_DATA_DIR: ledger.dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

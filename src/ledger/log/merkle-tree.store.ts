@@ -137,7 +137,8 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KIB}`); // as the event store's: the tree grows at its end
     // A proof reads one node per level from anywhere in the file: mapped, those reads are memory accesses instead of a
-    // read() each (inclusion proofs at 1M leaves: 0.102 -> 0.073 ms with NODES_AT_ONCE). Writes still go through the WAL.
+    // read() each (median inclusion proof at 1M leaves, nodes read by one statement: 0.10 ms read, 0.07 ms mapped).
+    // Writes still go through the WAL.
     this.db.pragma(`mmap_size = ${TREE_MMAP_BYTES}`);
     // Nodes are written without waiting for the disk: they are a function of the events, which are durable before the
     // tree follows them, and a tree that lost its last appends in a power cut reopens at the size it kept (nodes and
