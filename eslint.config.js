@@ -27,8 +27,7 @@ const layers = [
   ['app.module.ts'],
   ['console'],
   ['app.factory.ts'],
-  ['cli'],
-  ['bench'],
+  ['cli', 'bench'],
   ['main.ts'],
 ];
 

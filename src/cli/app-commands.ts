@@ -8,10 +8,10 @@ import { AppModule } from '../app.module.js';
 import { createApp, createLogger } from '../app.factory.js';
 import { DomainError } from '../common/domain-error.js';
 import { type AppConfig, loadConfig } from '../config.js';
+import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { SettlementService } from '../settlement/settlement.service.js';
 import { describeServers, holdDataDir, serversHolding } from './data-dir-lock.js';
 import { progressBar } from './progress.js';
-import { rebuildOnThread } from './rebuild-thread.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -78,18 +78,17 @@ function refuseBesideServer(command: string, dataDir: string, force: boolean, in
 export async function rebuildProjections(force = false): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
   if (refuseBesideServer('projections rebuild', config.dataDir, force, 'Stop it first: it catches its read models up itself.')) return 1;
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config) });
+  const runner = ctx.get(ProjectionRunner);
   const bar = progressBar('rebuilding read models');
   const started = performance.now();
-  let position: number;
-  try {
-    position = await rebuildOnThread((done, total) => bar.update(done, total));
-  } finally {
-    bar.stop();
-  }
+  await runner.rebuild((done, total) => bar.update(done, total));
+  bar.stop();
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
-    `rebuilt read models from ${position} events in ${seconds.toFixed(2)} s (${Math.round(position / Math.max(seconds, 1e-9))} events/s)\n`,
+    `rebuilt read models from ${runner.position} events in ${seconds.toFixed(2)} s (${Math.round(runner.position / Math.max(seconds, 1e-9))} events/s)\n`,
   );
+  await ctx.close();
   return 0;
 }
 
