@@ -16,9 +16,10 @@ const BUSY_FRAMES = 256;
 const QUIET_MS = 1_000;
 /** file -> connection */
 const open = new Map();
-/** file -> the WAL's frames and those copied at the last report, so that only a change is reported */
-const reported = new Map();
-/** file -> the WAL's frames at its last checkpoint, and when it is due again */
+/**
+ * file -> its last checkpoint: the WAL's frames and those copied (a reply goes out only when they change), and when the
+ * next is due
+ */
 const last = new Map();
 /** Files to open: a file the writer is still setting up (busy) is tried again the next round. */
 const pending = new Set();
@@ -53,12 +54,11 @@ function checkpoint(file, db) {
     // PASSIVE: copies the frames no reader still needs and waits for no one. The connection's synchronous=NORMAL (not
     // OFF) makes it sync the WAL before copying it and the database file after, before the copy counts as done.
     const [{ busy, log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
-    const key = `${log}/${checkpointed}`;
-    if (log > 0 && reported.get(file) !== key) parentPort.postMessage({ file, busy, log, copied: checkpointed });
-    reported.set(file, key);
+    if (log > 0 && (previous?.log !== log || previous?.copied !== checkpointed))
+      parentPort.postMessage({ file, busy, log, copied: checkpointed });
     // Frames added since the last round (the WAL starts over from 0 when a writer found it all copied).
     const added = previous && log >= previous.log ? log - previous.log : log;
-    last.set(file, { log, due: performance.now() + (added >= BUSY_FRAMES ? 0 : QUIET_MS) });
+    last.set(file, { log, copied: checkpointed, due: performance.now() + (added >= BUSY_FRAMES ? 0 : QUIET_MS) });
   } catch (err) {
     if (isBusy(err)) return; // the next round tries again
     parentPort.postMessage({ file, failed: err instanceof Error ? err.message : String(err) });
@@ -85,7 +85,6 @@ parentPort.on('message', (m) => {
     } finally {
       pending.delete(m.remove);
       open.delete(m.remove);
-      reported.delete(m.remove);
       last.delete(m.remove);
       // The closing thread waits on this: once it is set, nothing here touches the file any more.
       Atomics.store(m.done, 0, 1);
