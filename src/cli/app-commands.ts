@@ -78,7 +78,7 @@ function refuseBesideServer(command: string, dataDir: string, force: boolean, in
 export async function rebuildProjections(force = false): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
   if (refuseBesideServer('projections rebuild', config.dataDir, force, 'Stop it first: it catches its read models up itself.')) return 1;
-  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config) });
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
   const runner = ctx.get(ProjectionRunner);
   const bar = progressBar('rebuilding read models');
   const started = performance.now();
@@ -99,7 +99,7 @@ export async function settle(asOf: string | undefined, force = false): Promise<n
   // No schedule in this process, and no projection runner: a running server catches the read models up itself.
   const config = loadConfig(process.env, { logLevel: 'warn', settlementIntervalMs: 0 });
   if (refuseBesideServer('settle', config.dataDir, force, 'Ask it instead (POST /v1/settlements), or stop it first.')) return 1;
-  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config) });
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
   try {
     const started = performance.now();
     const r = await ctx

@@ -61,7 +61,9 @@ export class LedgerModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => {
             mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-            return { ...readModelOptions(config), autoLoadEntities: true };
+            // A SQLite file that cannot be opened now will not open a few seconds later (SQLite waits for locks itself):
+            // fail at once rather than after @nestjs/typeorm's ten attempts three seconds apart, kept for PostgreSQL.
+            return { ...readModelOptions(config), autoLoadEntities: true, toRetry: () => config.store !== 'sqlite' };
           },
           dataSourceFactory: (options) => openReadModels(options!),
         }),

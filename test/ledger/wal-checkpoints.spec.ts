@@ -3,11 +3,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import { openReadModels, readModelOptions } from '../../src/ledger/read-models/read-store.js';
 import { BACKSTOP_PAGES, checkpointInBackground, observeCheckpoints } from '../../src/ledger/sqlite/wal-checkpoints.js';
 import { loadConfig } from '../../src/config.js';
+import { ROOT } from '../../src/bench/processes.js';
 
 let dir: string;
 beforeEach(() => {
@@ -17,15 +20,18 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const size = (file: string) => fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 
-/** Resolves once the checkpoint thread reports every frame of `file`'s WAL in the database file (at most 10 s). */
-function fullyCheckpointed(file: string): Promise<{ log: number; frames: number }> {
+/**
+ * Resolves once the checkpoint thread reports every frame of `file`'s WAL in the database file (at most 10 s), at a
+ * moment when `until` holds too (given the WAL's frames): a checkpoint of earlier commits may be reported first.
+ */
+function fullyCheckpointed(file: string, until: (log: number) => boolean = () => true): Promise<{ log: number; frames: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();
       reject(new Error(`no complete checkpoint of ${file} reported`));
     }, 10_000);
     const stop = observeCheckpoints((r) => {
-      if (r.file === file && r.log! > 0 && r.copied === r.log) {
+      if (r.file === file && r.log! > 0 && r.copied === r.log && until(r.log!)) {
         clearTimeout(timer);
         stop();
         resolve({ log: r.log!, frames: r.copied! });
@@ -48,7 +54,7 @@ it('a connection handed to the thread keeps its own checkpoint only as a backsto
   db.transaction(() => {
     for (let i = 0; i < 1200; i++) insert.run();
   })();
-  const { log } = await fullyCheckpointed(file);
+  const { log } = await fullyCheckpointed(file, (frames) => frames >= 1200);
   expect(log).toBeGreaterThanOrEqual(1200);
   expect(size(file)).toBeGreaterThan(1200 * 4096);
   db.close();
@@ -63,8 +69,8 @@ it('the event store stays synchronous=FULL, its file is filled by the thread, an
   const file = path.join(dir, 'events.sqlite');
   const store = SqliteEventStore.open(file);
   expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL' });
-  const done = fullyCheckpointed(file);
   const before = size(file);
+  const done = fullyCheckpointed(file, () => size(file) > before + 500 * 3000);
   const text = 'x'.repeat(3000);
   for (let i = 0; i < 10; i++) {
     await store.appendMulti(
@@ -108,4 +114,45 @@ it('the read models hand their checkpoints to the thread too', async () => {
   await done;
   await db.destroy();
   expect(fs.existsSync(path.join(dir, 'read-models.sqlite-wal'))).toBe(false);
+});
+
+it('the thread never keeps a process alive: one that leaves a store open (a start that failed half-way) still exits', () => {
+  // The built module, as the server runs it; a thread that held the process would make it run until the timeout.
+  const script = path.join(dir, 'leave-open.mjs');
+  const url = (file: string) => JSON.stringify(pathToFileURL(path.join(ROOT, file)).href);
+  fs.writeFileSync(
+    script,
+    `import Database from ${url('node_modules/better-sqlite3/lib/index.js')};
+    import { checkpointInBackground, observeCheckpoints } from ${url('dist/ledger/sqlite/wal-checkpoints.js')};
+    const file = ${JSON.stringify(path.join(dir, 'left-open.sqlite'))};
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    checkpointInBackground(db);
+    db.exec('CREATE TABLE t (x)');
+    // Commits until the thread has checkpointed one, then nothing but the connection, never closed, and the thread.
+    const writing = setInterval(() => db.prepare('INSERT INTO t VALUES (1)').run(), 100);
+    const waiting = setTimeout(() => process.exit(2), 30_000);
+    const stop = observeCheckpoints((r) => {
+      if (r.file !== file || !(r.log > 0)) return;
+      stop();
+      clearInterval(writing);
+      clearTimeout(waiting);
+      process.stdout.write('opened and left open');
+    });`,
+  );
+  const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
+  expect({ stdout: run.stdout, stderr: run.stderr, status: run.status, signal: run.signal }).toEqual({
+    stdout: 'opened and left open',
+    stderr: '',
+    status: 0,
+    signal: null,
+  });
+});
+
+it("a file that is not a database is refused with an error naming it (SQLite's code kept), and left as it was", () => {
+  const file = path.join(dir, 'events.sqlite');
+  fs.writeFileSync(file, 'not a database: '.repeat(64));
+  expect(() => SqliteEventStore.open(file)).toThrow(`${file}: file is not a database`);
+  expect(() => SqliteEventStore.open(file)).toThrow(expect.objectContaining({ code: 'SQLITE_NOTADB' }) as Error);
+  expect(fs.readFileSync(file, 'utf8')).toBe('not a database: '.repeat(64));
 });

@@ -146,6 +146,36 @@ describe('the server process', () => {
   }, 300_000);
 });
 
+describe('a data file that is not a database', () => {
+  // Each of the three SQLite files in turn; the server, the rebuild and a settlement open all three.
+  it.each(['events.sqlite', 'merkle.sqlite', 'read-models.sqlite'])(
+    '%s: serve, projections rebuild and settle exit 1 with a line naming the file, without retrying, leave no lock and the file as it was',
+    async (name) => {
+      const dataDir = tempDir('ledger-not-a-db-');
+      try {
+        const file = join(dataDir, name);
+        const garbage = 'this is not a SQLite database\n'.repeat(40);
+        writeFileSync(file, garbage);
+        for (const args of [['serve'], ['projections', 'rebuild'], ['settle']]) {
+          const run = await runCli(args, { HOST: '127.0.0.1', PORT: '0', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+          const lines = run.stderr.trim().split('\n');
+          expect([args.join(' '), run.code, lines[lines.length - 1]]).toEqual([
+            args.join(' '),
+            1,
+            `sandbox-ledger: ${file}: file is not a database`,
+          ]);
+          expect(run.stdout + run.stderr).not.toContain('Retrying');
+          expect(readdirSync(dataDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
+          expect(readFileSync(file, 'utf8')).toBe(garbage);
+        }
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    300_000,
+  );
+});
+
 describe('offline writers beside a running server', () => {
   it('settle and projections rebuild refuse while a server holds the data directory, name its pid, run with --force, and run once it stopped', async () => {
     const server = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], await freePort());

@@ -14,6 +14,7 @@ import type {
   Unsubscribe,
 } from './event-store.port.js';
 import { nativeSha256 } from '../native-sha256.js';
+import { openSqliteFile } from '../sqlite/open-file.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 import { CommitClock, NO_HEAD, planPrepared, processCommitClock, type PreparedAppend, type StreamHead } from './append-planning.js';
 import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
@@ -122,8 +123,9 @@ export class SqliteEventStore implements EventStore {
     const synchronous = opts.synchronous ?? 'FULL';
     if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new TypeError(`invalid synchronous ${String(synchronous)}`);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    const db = new Database(file); // default busy timeout 5 s: another connection's write transaction is waited for
-    try {
+    const maxBatch = opts.maxBatch ?? 1000;
+    if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new TypeError(`invalid maxBatch ${maxBatch}`);
+    const db = openSqliteFile(file, (db) => {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous}`);
       // SQLite's own page cache size (better-sqlite3 builds it with 16 MB): appends touch the end of the table and its
@@ -144,13 +146,8 @@ export class SqliteEventStore implements EventStore {
         hash TEXT NOT NULL,
         UNIQUE (stream, revision)
       )`);
-      const maxBatch = opts.maxBatch ?? 1000;
-      if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new TypeError(`invalid maxBatch ${maxBatch}`);
-      return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
-    } catch (err) {
-      db.close();
-      throw err;
-    }
+    });
+    return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
   }
 
   async appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config.js';
 import { advisoryLockKey, ensureSchema } from '../event-store/postgres-support.js';
+import { setUpSqliteFile } from '../sqlite/open-file.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 import { InitialReadModels1764374400000 } from './migrations/1764374400000-initial-read-models.js';
 import { LabelReadModel1795922400000 } from './migrations/1795922400000-label-read-model.js';
@@ -46,17 +47,19 @@ export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Func
     logging: false,
   } as const;
   if (config.store === 'sqlite') {
+    const file = join(config.dataDir, 'read-models.sqlite');
     return {
       ...common,
       type: 'better-sqlite3',
-      database: join(config.dataDir, 'read-models.sqlite'),
+      database: file,
       enableWAL: true,
       // Read models are rebuildable from the events, and their checkpoint commits with them: NORMAL is enough.
-      prepareDatabase: (db: Database.Database) => {
-        db.pragma('journal_mode = WAL'); // before the checkpoint thread opens the file (TypeORM sets it after this hook)
-        db.pragma('synchronous = NORMAL');
-        checkpointInBackground(db);
-      },
+      prepareDatabase: (db: Database.Database) =>
+        setUpSqliteFile(file, db, () => {
+          db.pragma('journal_mode = WAL'); // before the checkpoint thread opens the file (TypeORM sets it after this hook)
+          db.pragma('synchronous = NORMAL');
+          checkpointInBackground(db);
+        }),
     };
   }
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for the PostgreSQL read models');

@@ -54,7 +54,6 @@ function startWorker(): Worker {
   const w = new Worker(new URL('./wal-checkpoints.worker.mjs', import.meta.url), {
     resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
   });
-  w.unref(); // never what keeps the process alive
   w.on('message', (reply: Reply) => {
     if (reply.failed !== undefined && !failedFiles.has(reply.file)) {
       failedFiles.add(reply.file); // once per file: the writer's backstop checkpoint still bounds its WAL
@@ -71,6 +70,9 @@ function startWorker(): Worker {
   w.on('exit', () => {
     if (worker === w) worker = null;
   });
+  // Never what keeps the process alive (a connection left open by a failed start, say): after the listeners, since a
+  // 'message' listener added later refs the thread's port again.
+  w.unref();
   return w;
 }
 

@@ -1,0 +1,34 @@
+// Opening the embedded SQLite files (events, Merkle tree, read models). A connection whose setup fails is closed (and
+// with it its registration with the checkpoint thread), and the error names the file: SQLite's own message does not
+// ("file is not a database"), and a data directory holds three.
+import Database from 'better-sqlite3';
+
+/** A new connection to `file`, set up by `setup` (pragmas, tables); see setUpSqliteFile for a failure. */
+export function openSqliteFile(file: string, setup: (db: Database.Database) => void): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(file); // default busy timeout 5 s: another connection's write transaction is waited for
+  } catch (err) {
+    throw namingFile(file, err);
+  }
+  setUpSqliteFile(file, db, setup);
+  return db;
+}
+
+/** Runs `setup` on a connection to `file`; if it throws, closes the connection and throws the error naming the file. */
+export function setUpSqliteFile(file: string, db: Database.Database, setup: (db: Database.Database) => void): void {
+  try {
+    setup(db);
+  } catch (err) {
+    if (db.open) db.close();
+    throw namingFile(file, err);
+  }
+}
+
+/** SQLite's error with the file's name first (a SqliteError of the same code); any other error (a bad option) as it is. */
+function namingFile(file: string, err: unknown): unknown {
+  if (!(err instanceof Database.SqliteError) || err.message.startsWith(`${file}: `)) return err;
+  const named = new Database.SqliteError(`${file}: ${err.message}`, err.code);
+  named.stack = `${named.name}: ${named.message}\n${err.stack?.split('\n').slice(1).join('\n') ?? ''}`;
+  return named;
+}
