@@ -27,8 +27,16 @@ export function setUpSqliteFile(file: string, db: Database.Database, setup: (db:
 
 /** SQLite's error with the file's name first (a SqliteError of the same code); any other error (a bad option) as it is. */
 function namingFile(file: string, err: unknown): unknown {
-  if (!(err instanceof Database.SqliteError) || err.message.startsWith(`${file}: `)) return err;
-  const named = new Database.SqliteError(`${file}: ${err.message}`, err.code);
-  named.stack = `${named.name}: ${named.message}\n${err.stack?.split('\n').slice(1).join('\n') ?? ''}`;
+  // Told by its name, not instanceof: better-sqlite3's native part throws the SqliteError class of the first copy of the
+  // module a process loaded, and a test runner's module registries load several.
+  const sqlite = err as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown; constructor: unknown };
+  if (typeof err !== 'object' || err === null || sqlite.name !== 'SqliteError' || typeof sqlite.message !== 'string') return err;
+  if (sqlite.message.startsWith(`${file}: `)) return err;
+  const SqliteError = sqlite.constructor as new (message: string, code: unknown) => Error;
+  const named = new SqliteError(`${file}: ${sqlite.message}`, sqlite.code);
+  named.stack = `${named.name}: ${named.message}\n${String(sqlite.stack ?? '')
+    .split('\n')
+    .slice(1)
+    .join('\n')}`;
   return named;
 }
