@@ -160,6 +160,7 @@ export async function main(argv: string[]): Promise<number> {
 
 const code = await main(process.argv.slice(2)).catch((err: Error) => {
   process.stderr.write(`sandbox-ledger: ${err.message}\n`);
-  return 1;
+  // What a failed start left open (a PostgreSQL pool's idle connections, say) does not decide when the command ends.
+  process.exit(1);
 });
 if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;

@@ -23,6 +23,7 @@ import { openReadModels, readModelOptions } from './read-models/read-store.js';
 import { IdempotencyInterceptor } from './write/idempotency.interceptor.js';
 import { ReadYourWritesInterceptor } from './read-models/read-your-writes.js';
 import { LedgerWriter } from './write/ledger-writer.js';
+import { isUnopenableFile } from './sqlite/open-file.js';
 
 class LedgerLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -61,9 +62,10 @@ export class LedgerModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => {
             mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-            // A SQLite file that cannot be opened now will not open a few seconds later (SQLite waits for locks itself):
-            // fail at once rather than after @nestjs/typeorm's ten attempts three seconds apart, kept for PostgreSQL.
-            return { ...readModelOptions(config), autoLoadEntities: true, toRetry: () => config.store !== 'sqlite' };
+            // A SQLite file that is not a database, or cannot be opened at all, will not be one a few seconds later: fail
+            // at once rather than after @nestjs/typeorm's ten attempts three seconds apart (kept for anything else, such
+            // as two offline commands migrating a new data directory together, and for PostgreSQL).
+            return { ...readModelOptions(config), autoLoadEntities: true, toRetry: (err: unknown) => !isUnopenableFile(err) };
           },
           dataSourceFactory: (options) => openReadModels(options!),
         }),

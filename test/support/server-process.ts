@@ -42,11 +42,18 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   throw new Error(`server did not become healthy:\n${out}`);
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  /** Killed after this long (code null): a command that never ends must not outlive the test. */
+  timeoutMs = 240_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'sandbox-ledger.js'), ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
     });
     let stdout = '';
     let stderr = '';

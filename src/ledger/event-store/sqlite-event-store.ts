@@ -125,7 +125,7 @@ export class SqliteEventStore implements EventStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     const maxBatch = opts.maxBatch ?? 1000;
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new TypeError(`invalid maxBatch ${maxBatch}`);
-    const db = openSqliteFile(file, (db) => {
+    return openSqliteFile(file, (db) => {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous}`);
       // SQLite's own page cache size (better-sqlite3 builds it with 16 MB): appends touch the end of the table and its
@@ -146,8 +146,8 @@ export class SqliteEventStore implements EventStore {
         hash TEXT NOT NULL,
         UNIQUE (stream, revision)
       )`);
+      return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
     });
-    return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
   }
 
   async appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {

@@ -3,22 +3,24 @@
 // ("file is not a database"), and a data directory holds three.
 import Database from 'better-sqlite3';
 
-/** A new connection to `file`, set up by `setup` (pragmas, tables); see setUpSqliteFile for a failure. */
-export function openSqliteFile(file: string, setup: (db: Database.Database) => void): Database.Database {
+/**
+ * A new connection to `file`, made ready by `setup` (pragmas, tables, the statements of the object it returns); see
+ * setUpSqliteFile for a failure.
+ */
+export function openSqliteFile<T>(file: string, setup: (db: Database.Database) => T): T {
   let db: Database.Database;
   try {
     db = new Database(file); // default busy timeout 5 s: another connection's write transaction is waited for
   } catch (err) {
     throw namingFile(file, err);
   }
-  setUpSqliteFile(file, db, setup);
-  return db;
+  return setUpSqliteFile(file, db, setup);
 }
 
 /** Runs `setup` on a connection to `file`; if it throws, closes the connection and throws the error naming the file. */
-export function setUpSqliteFile(file: string, db: Database.Database, setup: (db: Database.Database) => void): void {
+export function setUpSqliteFile<T>(file: string, db: Database.Database, setup: (db: Database.Database) => T): T {
   try {
-    setup(db);
+    return setup(db);
   } catch (err) {
     if (db.open) db.close();
     throw namingFile(file, err);
@@ -39,4 +41,13 @@ function namingFile(file: string, err: unknown): unknown {
     .slice(1)
     .join('\n')}`;
   return named;
+}
+
+/** SQLite's codes for a file that is not a database or cannot be opened: trying it again later changes nothing. */
+const UNOPENABLE = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_READONLY']);
+
+/** Whether `err` is SQLite's refusal of the file itself (see UNOPENABLE). */
+export function isUnopenableFile(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.name === 'SqliteError' && UNOPENABLE.has(String(e.code));
 }
