@@ -70,21 +70,20 @@ interface LoadResult {
   seconds: number;
 }
 
-/** How long each connection of a run waits before its first request: long enough for the server to accept all of them idle. */
+/** How long each connection of a run waits before its first request: long enough for the server to accept all of them while idle. */
 const CONNECT_FIRST_MS = 100;
 
 /**
  * The Lua script wrk runs: each request a fresh body from `filingBodyOf` (random hex from LuaJIT's generator, seeded per
  * run from BENCH_SEED so that no two runs on one ledger repeat a content hash), and at the end one line with the figures.
  *
- * Each connection's first request waits CONNECT_FIRST_MS (wrk's `delay()`, asked once per request: the first
- * BENCH_CONNECTIONS calls are the connections' first requests), so the run measures 50 connected clients rather than 50
- * clients connecting to a loaded server. libuv (since 1.45) accepts one connection per turn of the event loop, and a
- * server whose turns are long (each serves every waiting request) admits the n-th of 50 connections opened at once only
- * after n turns: on the ledger, 0.4–1 s for the last ones. wrk's latency figures correct for coordinated omission (a
- * response slower than twice a connection's mean interval also counts the requests it kept from being sent), so those
- * 50 first answers alone made p99 136–330 ms in seven runs of ten, where a capture of the packets gave 61 ms. The same
- * script drives the bare handler; the wait is inside wrk's run time on both sides.
+ * Each connection's first request waits CONNECT_FIRST_MS (wrk asks `delay()` once per request; with one thread, `-t1`,
+ * its first BENCH_CONNECTIONS calls are the connections' first requests), so a run measures connected clients rather
+ * than clients connecting to a loaded server. libuv accepts one connection per turn of the event loop, and a loaded
+ * server's turn serves every waiting request: the n-th of the connections opened at once would get its first answer
+ * only after n turns, and wrk's correction for coordinated omission would count that wait many times over in the
+ * percentiles (docs/development.md has the figures). The same script drives the bare handler; the wait is inside wrk's
+ * run time on both sides.
  */
 function wrkScript(): string {
   const template = filingBodyOf((bytes) => `@@hex${bytes}@@`, '@@n@@');
