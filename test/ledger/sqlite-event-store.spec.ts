@@ -73,6 +73,30 @@ describe('SqliteEventStore (SQLite-specific)', () => {
     expect((await a.readStream('conn-0')).map((e) => e.revision)).toEqual([0, 1, 2, 3]);
   });
 
+  it('holds the streams it is told to once read, and reads them again after a write to them here or any commit elsewhere', async () => {
+    const a = open(file, { heldStreams: ['policy'] });
+    const b = open(file);
+    const versions = async () => (await a.readStream('policy')).map((e) => e.data.v);
+    await a.appendToStream('policy', [{ type: 'P', data: { v: 1 }, meta: {} }], 'no-stream');
+    await a.appendToStream('other', evs(1), 'no-stream');
+    const first = await a.readStream('policy');
+    const again = await a.readStream('policy');
+    expect(again).not.toBe(first); // each read its own array: a caller may change it
+    expect(again[0]).toBe(first[0]); // of the same envelopes, held and frozen
+    expect(Object.isFrozen(first[0]) && Object.isFrozen(first[0].data)).toBe(true);
+    first.push(first[0]);
+    expect(await versions()).toEqual([1]);
+    expect(Object.isFrozen((await a.readStream('other'))[0])).toBe(false); // not held: read from the file each time
+
+    await a.appendToStream('policy', [{ type: 'P', data: { v: 2 }, meta: {} }], 0);
+    expect(await versions()).toEqual([1, 2]);
+    await expect(a.appendToStream('policy', [{ type: 'P', data: { v: 9 }, meta: {} }], 0)).rejects.toThrow();
+    expect(await versions()).toEqual([1, 2]);
+    await b.appendToStream('policy', [{ type: 'P', data: { v: 3 }, meta: {} }], 1); // another connection
+    expect(await versions()).toEqual([1, 2, 3]);
+    expect(await a.readStream('policy')).toEqual(await b.readStream('policy'));
+  });
+
   it('readAll after commits of another connection in between: no gap, nothing repeated, whatever was read before', async () => {
     const a = open(file);
     const b = open(file);

@@ -6,12 +6,17 @@ import { nativeSha256 } from '../native-sha256.js';
 import type { EventStore } from './event-store.port.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
+import { POLICY_STREAM } from '../../verifier/rights-events.js';
 
 export async function openEventStore(config: AppConfig): Promise<EventStore> {
   switch (config.store) {
     case 'sqlite':
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-      return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), { synchronous: config.sqliteSynchronous, sha256: nativeSha256 });
+      return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), {
+        synchronous: config.sqliteSynchronous,
+        sha256: nativeSha256,
+        heldStreams: [POLICY_STREAM], // read by every filing
+      });
     case 'postgres':
       if (!config.databaseUrl) throw new Error('DATABASE_URL is required when LEDGER_STORE=postgres');
       return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema, sha256: nativeSha256 });

@@ -2,7 +2,7 @@
 import type { EventEnvelope } from '../../verifier/envelope.js';
 
 /** Envelopes shared by the appender and every reader of the log: frozen, so none of them can change what another sees. */
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);

@@ -19,7 +19,7 @@ import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 import { CommitClock, NO_HEAD, planPrepared, processCommitClock, type PreparedAppend, type StreamHead } from './append-planning.js';
 import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
 import { GroupCommit, type AppendOutcome, type QueuedAppend } from './group-commit.js';
-import { RecentCommits } from './recent-commits.js';
+import { deepFreeze, RecentCommits } from './recent-commits.js';
 import { SizeListeners } from './size-listeners.js';
 
 /** The page cache of the server's own SQLite files (the events, the Merkle tree), in KiB: SQLite's default. */
@@ -35,6 +35,11 @@ export interface SqliteEventStoreOptions {
   maxBatch?: number;
   /** Where commit times come from (default: the process's clock). */
   clock?: CommitClock;
+  /**
+   * Streams that many writes read and few write (the policy): held in memory once read, and read again after this
+   * connection writes to them or any other connection commits (SQLite's data_version). Their envelopes come frozen.
+   */
+  heldStreams?: readonly string[];
 }
 
 /** The batch being written: the next free position, the heads of the streams it has touched so far, the last time recorded. */
@@ -55,7 +60,11 @@ export class SqliteEventStore implements EventStore {
     readStream: Database.Statement<[string], EventRow>;
     readAll: Database.Statement<[number, number], EventRow>;
     ping: Database.Statement<[]>;
+    dataVersion: Database.Statement<[], number>;
   };
+  /** The held streams read so far, and the data_version they were read at. */
+  private readonly held = new Map<string, readonly EventEnvelope[]>();
+  private heldAt = -1;
   /** Appends called since the last group commit; written together on the next turn of the event loop. */
   private readonly commits: GroupCommit;
   private batch: BatchState = { next: 0, heads: new Map(), lastRecordedAt: null };
@@ -67,6 +76,7 @@ export class SqliteEventStore implements EventStore {
     private readonly sha256: Sha256,
     maxBatch: number,
     private readonly clock: CommitClock,
+    private readonly heldStreams: ReadonlySet<string>,
   ) {
     this.stmt = {
       maxPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
@@ -79,6 +89,7 @@ export class SqliteEventStore implements EventStore {
       readStream: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`),
       readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
       ping: db.prepare('SELECT 1'),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
     this.commits = new GroupCommit((batch) => this.writeBatch(batch), maxBatch, this.recent, this.listeners);
     // One BEGIN IMMEDIATE … COMMIT for the whole batch: the write lock is taken up front, so the reads below and
@@ -146,7 +157,7 @@ export class SqliteEventStore implements EventStore {
         hash TEXT NOT NULL,
         UNIQUE (stream, revision)
       )`);
-      return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
+      return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock, new Set(opts.heldStreams));
     });
   }
 
@@ -162,12 +173,29 @@ export class SqliteEventStore implements EventStore {
   /** Writes one batch in one transaction, then answers each append (synchronous=FULL: after the fsync). */
   private writeBatch(batch: QueuedAppend[]): void {
     if (!this.db.open) throw new Error('the event store is closed');
-    // A throw means SQLite rolled the batch back: nothing of it is stored, and every append of it fails.
-    this.commits.answer(batch, this.batchTx.immediate(batch));
+    let outcomes: AppendOutcome[];
+    try {
+      // A throw means SQLite rolled the batch back: nothing of it is stored, and every append of it fails.
+      outcomes = this.batchTx.immediate(batch);
+    } finally {
+      if (this.held.size > 0) for (const q of batch) for (const a of q.appends) this.held.delete(a.stream);
+    }
+    this.commits.answer(batch, outcomes);
   }
 
   async readStream(stream: string): Promise<EventEnvelope[]> {
-    return this.stmt.readStream.all(stream).map(rowToEnvelope);
+    if (!this.heldStreams.has(stream)) return this.stmt.readStream.all(stream).map(rowToEnvelope);
+    const version = this.stmt.dataVersion.get()!;
+    if (version !== this.heldAt) {
+      this.held.clear();
+      this.heldAt = version;
+    }
+    let events = this.held.get(stream);
+    if (!events) {
+      events = deepFreeze(this.stmt.readStream.all(stream).map(rowToEnvelope));
+      this.held.set(stream, events);
+    }
+    return [...events];
   }
 
   async readAll(fromPosition: number, options?: ReadAllOptions): Promise<EventEnvelope[]> {
