@@ -87,13 +87,27 @@ describe('SqliteEventStore (SQLite-specific)', () => {
     first.push(first[0]);
     expect(await versions()).toEqual([1]);
     expect(Object.isFrozen((await a.readStream('other'))[0])).toBe(false); // not held: read from the file each time
+    await a.appendToStream('other', evs(1), 0);
+    expect((await a.readStream('policy'))[0]).toBe(first[0]); // still held after a write to another stream
 
-    await a.appendToStream('policy', [{ type: 'P', data: { v: 2 }, meta: {} }], 0);
+    // Two commands of one group commit, the second writing the stream: read again once the commit is answered.
+    await Promise.all([
+      a.appendToStream('other', evs(1), 1),
+      a.appendMulti([
+        { stream: 'other-2', events: evs(1), expectedRevision: 'no-stream' },
+        { stream: 'policy', events: [{ type: 'P', data: { v: 2 }, meta: {} }], expectedRevision: 0 },
+      ]),
+    ]);
     expect(await versions()).toEqual([1, 2]);
     await expect(a.appendToStream('policy', [{ type: 'P', data: { v: 9 }, meta: {} }], 0)).rejects.toThrow();
     expect(await versions()).toEqual([1, 2]);
     await b.appendToStream('policy', [{ type: 'P', data: { v: 3 }, meta: {} }], 1); // another connection
     expect(await versions()).toEqual([1, 2, 3]);
+    const held = await a.readStream('policy');
+    await b.appendToStream('theirs', evs(1), 'no-stream'); // any commit elsewhere: read again, the same events
+    const reread = await a.readStream('policy');
+    expect(reread[0]).not.toBe(held[0]);
+    expect(reread).toEqual(held);
     expect(await a.readStream('policy')).toEqual(await b.readStream('policy'));
   });
 

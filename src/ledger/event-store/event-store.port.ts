@@ -59,7 +59,10 @@ export interface EventStore {
   appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Appends to several streams in one atomic commit: all expectations hold and all events are written, or nothing is. */
   appendMulti(appends: StreamAppend[]): Promise<AppendResult>;
-  /** The stream's events in revision order; empty when the stream does not exist. */
+  /**
+   * The stream's events in revision order; empty when the stream does not exist. The array is the caller's; the
+   * envelopes may be shared with other readers (frozen), so a caller that needs to change one copies it.
+   */
   readStream(stream: string): Promise<EventEnvelope[]>;
   /** Events in global (log) order starting at leafIndex `fromPosition`. */
   readAll(fromPosition: number, options?: ReadAllOptions): Promise<EventEnvelope[]>;

@@ -62,7 +62,7 @@ export class SqliteEventStore implements EventStore {
     ping: Database.Statement<[]>;
     dataVersion: Database.Statement<[], number>;
   };
-  /** The held streams read so far, and the data_version they were read at. */
+  /** The held streams read so far, and the data_version read just before them (another connection's commit changes it). */
   private readonly held = new Map<string, readonly EventEnvelope[]>();
   private heldAt = -1;
   /** Appends called since the last group commit; written together on the next turn of the event loop. */
@@ -178,6 +178,7 @@ export class SqliteEventStore implements EventStore {
       // A throw means SQLite rolled the batch back: nothing of it is stored, and every append of it fails.
       outcomes = this.batchTx.immediate(batch);
     } finally {
+      // Every stream the batch meant to write, committed or not: read again before anyone is answered.
       if (this.held.size > 0) for (const q of batch) for (const a of q.appends) this.held.delete(a.stream);
     }
     this.commits.answer(batch, outcomes);
@@ -185,6 +186,8 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(stream: string): Promise<EventEnvelope[]> {
     if (!this.heldStreams.has(stream)) return this.stmt.readStream.all(stream).map(rowToEnvelope);
+    // data_version first, then the rows: a commit elsewhere between the two changes the version the next read sees, so
+    // at worst the stream is read once more (rows first, then the version, could hold rows older than the version).
     const version = this.stmt.dataVersion.get()!;
     if (version !== this.heldAt) {
       this.held.clear();
