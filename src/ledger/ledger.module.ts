@@ -50,6 +50,18 @@ class LedgerLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/**
+ * A factory that runs only once the providers it is given were made. Nest still calls the factory of a provider whose
+ * dependency failed, with null in its place, so a start that failed on the event store went on to make the log's key
+ * files and an empty tree; here it fails too, and makes nothing.
+ */
+const afterMade =
+  <T>(make: () => T) =>
+  (...made: unknown[]): T => {
+    if (made.some((m) => m === null || m === undefined)) throw new Error('not made: a provider it depends on failed');
+    return make();
+  };
+
 @Global()
 @Module({})
 export class LedgerModule {
@@ -78,21 +90,24 @@ export class LedgerModule {
           inject: [EVENT_STORE, getDataSourceToken()],
           useFactory: (store: EventStore, db: DataSource) => new ProjectionRunner(store, db),
         },
+        // After the event store: on PostgreSQL it creates the shared schema first.
+        { provide: MERKLE_TREE_STORE, inject: [EVENT_STORE], useFactory: afterMade(() => openMerkleTreeStore(config)) },
+        // The keys once both stores opened: a start that fails on a store makes no key files.
         {
           provide: SIGNING_KEY,
-          useFactory: () => {
+          inject: [EVENT_STORE, MERKLE_TREE_STORE],
+          useFactory: afterMade(() => {
             mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
             return loadSigningKey(config.dataDir, config.signingKey);
-          },
+          }),
         },
-        // After the event store: on PostgreSQL it creates the shared schema first.
-        { provide: MERKLE_TREE_STORE, inject: [EVENT_STORE], useFactory: () => openMerkleTreeStore(config) },
         {
           provide: ML_DSA_KEY,
-          useFactory: () => {
+          inject: [EVENT_STORE, MERKLE_TREE_STORE],
+          useFactory: afterMade(() => {
             mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
             return loadMlDsaKey(config.dataDir, config.mlDsaKey);
-          },
+          }),
         },
         {
           provide: MERKLE_LOG,
