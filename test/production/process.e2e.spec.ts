@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort, ROOT } from '../../src/bench/processes.js';
 import { tempDir } from '../support/ledger-app.js';
-import { runCli } from '../support/server-process.js';
+import { runCli, runNode } from '../support/server-process.js';
 
 interface Started {
   child: ChildProcess;
@@ -149,21 +149,25 @@ describe('the server process', () => {
 describe('a data file that is not a database', () => {
   // Each of the three SQLite files in turn; the server, the rebuild and a settlement open all three.
   it.each(['events.sqlite', 'merkle.sqlite', 'read-models.sqlite'])(
-    '%s: serve, projections rebuild and settle exit 1 with a line naming the file, without retrying, leave no lock and the file as it was',
+    '%s: serve, npm start, projections rebuild and settle exit 1 with a line naming the file, without retrying, leave no lock and the file as it was',
     async (name) => {
       const dataDir = tempDir('ledger-not-a-db-');
       try {
         const file = join(dataDir, name);
         const garbage = 'this is not a SQLite database\n'.repeat(40);
         writeFileSync(file, garbage);
-        for (const args of [['serve'], ['projections', 'rebuild'], ['settle']]) {
-          const run = await runCli(args, { HOST: '127.0.0.1', PORT: '0', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-          const lines = run.stderr.trim().split('\n');
-          expect([args.join(' '), run.code, lines[lines.length - 1]]).toEqual([
+        const env = { HOST: '127.0.0.1', PORT: '0', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+        const commands: Array<[string, () => ReturnType<typeof runCli>]> = [
+          ...[['serve'], ['projections', 'rebuild'], ['settle']].map((args): [string, () => ReturnType<typeof runCli>] => [
             args.join(' '),
-            1,
-            `sandbox-ledger: ${file}: file is not a database`,
-          ]);
+            () => runCli(args, env),
+          ]),
+          ['npm start', () => runNode(join(ROOT, 'dist', 'main.js'), [], env)],
+        ];
+        for (const [command, runCommand] of commands) {
+          const run = await runCommand();
+          const lines = run.stderr.trim().split('\n');
+          expect([command, run.code, lines[lines.length - 1]]).toEqual([command, 1, `sandbox-ledger: ${file}: file is not a database`]);
           expect(run.stdout + run.stderr).not.toContain('Retrying');
           expect(readdirSync(dataDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
           expect(readFileSync(file, 'utf8')).toBe(garbage);

@@ -48,8 +48,18 @@ export function runCli(
   /** Killed after this long (code null): a command that never ends must not outlive the test. */
   timeoutMs = 240_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runNode(join(ROOT, 'bin', 'sandbox-ledger.js'), args, env, timeoutMs);
+}
+
+/** Runs `node <script> [args]` to its end, as runCli runs the CLI (`dist/main.js` is what `npm start` runs). */
+export function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 240_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sandbox-ledger.js'), ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       timeout: timeoutMs,
