@@ -1,6 +1,7 @@
 // `sandbox-ledger <command>`: serve, projections rebuild, export, verify, settle (more commands arrive with their issues).
 // The commands that need the application (NestJS, the stores) load it when they run: the offline verifier never does.
 import { parseArgs } from 'node:util';
+import { exitOnError } from './exit-on-error.js';
 import { UsageError } from './usage-error.js';
 import { verifyCommand, verifyReceiptCommand } from './verify.js';
 
@@ -158,9 +159,5 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-const code = await main(process.argv.slice(2)).catch((err: Error) => {
-  process.stderr.write(`sandbox-ledger: ${err.message}\n`);
-  // What a failed start left open (a PostgreSQL pool's idle connections, say) does not decide when the command ends.
-  process.exit(1);
-});
+const code = await main(process.argv.slice(2)).catch(exitOnError);
 if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;

@@ -163,11 +163,22 @@ describe('a data file that is not a database', () => {
             () => runCli(args, env),
           ]),
           ['npm start', () => runNode(join(ROOT, 'dist', 'main.js'), [], env)],
+          ['npm start, LOG_LEVEL=debug', () => runNode(join(ROOT, 'dist', 'main.js'), [], { ...env, LOG_LEVEL: 'debug' })],
         ];
         for (const [command, runCommand] of commands) {
           const run = await runCommand();
           const lines = run.stderr.trim().split('\n');
           expect([command, run.code, lines[lines.length - 1]]).toEqual([command, 1, `sandbox-ledger: ${file}: file is not a database`]);
+          // The error's stack before that line only when the log level asks for detail.
+          expect([
+            command,
+            /\n\s+at /.test(
+              run.stderr
+                .split('\n')
+                .filter((l) => !l.startsWith('{'))
+                .join('\n'),
+            ),
+          ]).toEqual([command, command.endsWith('debug')]);
           expect(run.stdout + run.stderr).not.toContain('Retrying');
           expect(readdirSync(dataDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
           expect(readFileSync(file, 'utf8')).toBe(garbage);
