@@ -66,6 +66,12 @@ const afterMade =
 @Module({})
 export class LedgerModule {
   static forRoot(config: AppConfig): DynamicModule {
+    /** A log key, read from (or made once in) the data directory, after the providers it is injected with were made. */
+    const keyIn = <T>(load: (dataDir: string) => T) =>
+      afterMade(() => {
+        mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+        return load(config.dataDir);
+      });
     return {
       module: LedgerModule,
       controllers: [LedgerController, OpsController],
@@ -96,19 +102,9 @@ export class LedgerModule {
         {
           provide: SIGNING_KEY,
           inject: [EVENT_STORE, MERKLE_TREE_STORE],
-          useFactory: afterMade(() => {
-            mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-            return loadSigningKey(config.dataDir, config.signingKey);
-          }),
+          useFactory: keyIn((dir) => loadSigningKey(dir, config.signingKey)),
         },
-        {
-          provide: ML_DSA_KEY,
-          inject: [EVENT_STORE, MERKLE_TREE_STORE],
-          useFactory: afterMade(() => {
-            mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-            return loadMlDsaKey(config.dataDir, config.mlDsaKey);
-          }),
-        },
+        { provide: ML_DSA_KEY, inject: [EVENT_STORE, MERKLE_TREE_STORE], useFactory: keyIn((dir) => loadMlDsaKey(dir, config.mlDsaKey)) },
         {
           provide: MERKLE_LOG,
           inject: [EVENT_STORE, MERKLE_TREE_STORE, SIGNING_KEY, ML_DSA_KEY],

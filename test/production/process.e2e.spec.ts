@@ -157,28 +157,25 @@ describe('a data file that is not a database', () => {
         const garbage = 'this is not a SQLite database\n'.repeat(40);
         writeFileSync(file, garbage);
         const env = { HOST: '127.0.0.1', PORT: '0', LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+        const cli = (args: string[]) => () => runCli(args, env);
+        const npmStart =
+          (more: Record<string, string> = {}) =>
+          () =>
+            runNode(join(ROOT, 'dist', 'main.js'), [], { ...env, ...more });
         const commands: Array<[string, () => ReturnType<typeof runCli>]> = [
-          ...[['serve'], ['projections', 'rebuild'], ['settle']].map((args): [string, () => ReturnType<typeof runCli>] => [
-            args.join(' '),
-            () => runCli(args, env),
-          ]),
-          ['npm start', () => runNode(join(ROOT, 'dist', 'main.js'), [], env)],
-          ['npm start, LOG_LEVEL=debug', () => runNode(join(ROOT, 'dist', 'main.js'), [], { ...env, LOG_LEVEL: 'debug' })],
+          ['serve', cli(['serve'])],
+          ['projections rebuild', cli(['projections', 'rebuild'])],
+          ['settle', cli(['settle'])],
+          ['npm start', npmStart()],
+          ['npm start, LOG_LEVEL=debug', npmStart({ LOG_LEVEL: 'debug' })],
         ];
         for (const [command, runCommand] of commands) {
           const run = await runCommand();
           const lines = run.stderr.trim().split('\n');
           expect([command, run.code, lines[lines.length - 1]]).toEqual([command, 1, `sandbox-ledger: ${file}: file is not a database`]);
-          // The error's stack before that line only when the log level asks for detail.
-          expect([
-            command,
-            /\n\s+at /.test(
-              run.stderr
-                .split('\n')
-                .filter((l) => !l.startsWith('{'))
-                .join('\n'),
-            ),
-          ]).toEqual([command, command.endsWith('debug')]);
+          // The error's stack before that line (JSON log lines aside) only when the log level asks for detail.
+          const plain = lines.filter((l) => !l.startsWith('{')).join('\n');
+          expect([command, /\n\s+at /.test(plain)]).toEqual([command, command.endsWith('debug')]);
           expect(run.stdout + run.stderr).not.toContain('Retrying');
           expect(readdirSync(dataDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
           expect(readFileSync(file, 'utf8')).toBe(garbage);
