@@ -156,13 +156,14 @@ describe('our own notes', () => {
 
   it('reject bad vkeys', () => {
     const note = signNote(text, name, key.secretKey);
-    const [n, id, k] = vkey.split('+');
+    const [n, id] = vkey.split('+');
+    const k = vkey.slice(n.length + id.length + 2); // the base64 key may hold '+' itself
     const wrongType = Buffer.from(k, 'base64');
     wrongType[0] = 0x02;
     for (const bad of [
       `${n}+${id}`,
       `${n}+00000000+${k}`,
-      `${n}+${id.toUpperCase()}+${k}`,
+      `${n}+A${id.slice(1).toUpperCase()}+${k}`, // upper-case hex (the random key's own ID may have no letter to raise)
       `${n}+${id}+${wrongType.toString('base64')}`,
       `${n}x+${id}+${k}`,
       `${n}+${id}+${k}+x`,
