@@ -42,6 +42,12 @@ export function mergeRightEvents<E extends RuleEvent>(streams: readonly (readonl
  * projection runner applies, so a rebuild reads a stream from the store only when it is not among them. Safe whatever
  * happens to the read-model transaction: events in the store never change, and a batch that does not follow the last
  * one (a rebuild, a retry, a batch applied by another instance) empties the cache.
+ *
+ * It holds only streams that begin with a rule event (filings, disputes, the policy, settlements), not the content
+ * reservations and other streams the rules never read, and at most `capacity` of them, or four times the events of the
+ * last batch when that is more: a server following its own commits applies small batches and keeps the streams of its
+ * last few thousand filings, while a rebuild's batches of 50,000 events keep the streams of the last 200,000 (its
+ * events reach further back). Each held filing costs about half a kilobyte of memory.
  */
 export class RuleStreamCache {
   /** Streams used since the last turnover, and those used in the generation before (forgotten at the next turnover). */
@@ -50,14 +56,25 @@ export class RuleStreamCache {
   /** Every cached stream holds all its rule events below this leaf. */
   private end = -1;
 
+  /** The most streams held now: `capacity`, or four times the last batch's events. */
+  private limit: number;
+
   constructor(
     private readonly store: EventStore,
-    private readonly capacity = 200_000,
-  ) {}
+    private readonly capacity = 20_000,
+  ) {
+    this.limit = capacity;
+  }
+
+  /** How many streams it holds. */
+  get size(): number {
+    return this.recent.size + this.older.size;
+  }
 
   /** Takes in a batch of consecutive log events; `read` then answers as of its end. */
   advance(events: readonly EventEnvelope[]): void {
     if (events.length === 0) return;
+    this.limit = Math.max(this.capacity, 4 * events.length);
     if (events[0].leafIndex !== this.end) {
       this.recent.clear();
       this.older.clear();
@@ -68,7 +85,7 @@ export class RuleStreamCache {
         this.recent.delete(e.stream);
         this.older.delete(e.stream);
       } else if (cached) keep(cached, e);
-      else if (e.revision === 0) this.remember(e.stream, keep({ revision: -1, events: [] }, e));
+      else if (e.revision === 0 && RIGHTS_EVENT_TYPES.has(e.type)) this.remember(e.stream, keep({ revision: -1, events: [] }, e));
     }
     this.end = events[events.length - 1].leafIndex + 1;
   }
@@ -87,7 +104,7 @@ export class RuleStreamCache {
   }
 
   private remember(stream: string, entry: CachedStream): void {
-    if (this.recent.size >= this.capacity / 2) {
+    if (this.recent.size >= this.limit / 2) {
       this.older = this.recent;
       this.recent = new Map();
     }

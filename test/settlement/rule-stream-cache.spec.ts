@@ -50,4 +50,42 @@ describe('RuleStreamCache', () => {
     cache.advance(await store.readAll(6));
     for (const s of ['filing-a', 'filing-b', 'filing-c']) expect(await cache.read(s)).toEqual(await expected(s, 7));
   });
+
+  it('holds only streams that begin with a rule event, at most its capacity or four times the last batch', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'rule-cache-size-'));
+    const own = SqliteEventStore.open(join(dir2, 'events.sqlite'));
+    try {
+      // Ten filings, each with the content reservation written beside it (a stream the rules never read).
+      for (let i = 0; i < 10; i++) {
+        await own.appendMulti([
+          { stream: `filing-f${i}`, expectedRevision: 'no-stream', events: [filed(`f${i}`)] },
+          { stream: `content-${i}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { filingId: `f${i}` }, meta: {} }] },
+        ]);
+      }
+      const all = await own.readAll(0, { limit: 100 });
+      expect(all).toHaveLength(20);
+
+      // One event per batch, as a server following its commits applies them: at most 4 streams (capacity 4).
+      const small = new RuleStreamCache(own, 4);
+      for (const e of all) {
+        small.advance([e]);
+        expect(small.size).toBeLessThanOrEqual(4);
+      }
+      expect(small.size).toBe(4);
+      // The latest filings are answered from memory, the earlier ones from the store, the same either way.
+      for (const i of [0, 9]) expect(await small.read(`filing-f${i}`)).toEqual(await expectedIn(own, `filing-f${i}`, 20));
+
+      // One batch of 20 events may hold 80 streams: every filing is held, and no content stream.
+      const large = new RuleStreamCache(own, 4);
+      large.advance(all);
+      expect(large.size).toBe(10);
+    } finally {
+      await own.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
 });
+
+async function expectedIn(store: SqliteEventStore, stream: string, end: number) {
+  return (await store.readStream(stream)).filter((e) => e.leafIndex < end).map(ruleEvent);
+}
