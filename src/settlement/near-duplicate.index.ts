@@ -99,7 +99,14 @@ export class MultiIndexHash {
   private readonly words: number;
   private readonly chunkStart: number[] = [];
   private readonly chunkBits: number[] = [];
-  private readonly tables: Array<Map<number, number[]>>;
+  /**
+   * Per table, the latest entry with each key, plus one (0: none); `chains` links each entry to the one before it with
+   * the same key in that table (at entry id × chunks + table, plus one). A bucket is a chain through one typed array
+   * rather than an array per key: a key costs one Map entry and an entry one word per table (about 150 bytes an
+   * entry at a million, half what arrays cost, and about half the time per search).
+   */
+  private readonly heads: Array<Map<number, number>>;
+  private chains: Uint32Array;
   /**
    * Per table, one bit per possible key (chunks of at most 24 bits: 2 MiB at most), set when the table has that key.
    * A query's probes are mostly keys no entry has; the bit answers those without a lookup in the table's Map.
@@ -128,7 +135,8 @@ export class MultiIndexHash {
       this.chunkBits.push(len);
       start += len;
     }
-    this.tables = Array.from({ length: chunks }, () => new Map());
+    this.heads = Array.from({ length: chunks }, () => new Map());
+    this.chains = new Uint32Array(1024 * chunks);
     this.present = this.chunkBits.map((len) => (len <= PRESENCE_BITS_MAX ? new Uint8Array(Math.ceil(2 ** len / 8)) : null));
   }
 
@@ -152,14 +160,15 @@ export class MultiIndexHash {
     this.entries.push(entry);
     if (id >= this.stamps.length) this.stamps = doubled(this.stamps);
     if ((id + 1) * this.words > this.hashes.length) this.hashes = doubled(this.hashes);
+    if ((id + 1) * this.chunks > this.chains.length) this.chains = doubled(this.chains);
     this.hashes.set(h, id * this.words);
     for (let j = 0; j < this.chunks; j++) {
       const key = this.chunk(h, j);
       const present = this.present[j];
       if (present) present[key >>> 3] |= 1 << (key & 7);
-      const bucket = this.tables[j].get(key);
-      if (bucket) bucket.push(id);
-      else this.tables[j].set(key, [id]);
+      const heads = this.heads[j];
+      this.chains[id * this.chunks + j] = heads.get(key) ?? 0;
+      heads.set(key, id + 1);
     }
   }
 
@@ -193,7 +202,7 @@ export class MultiIndexHash {
     let probes = 0;
     let examined = 0;
     for (let j = 0; j < this.chunks; j++) {
-      const table = this.tables[j];
+      const heads = this.heads[j];
       const present = this.present[j];
       const flips = masks[j];
       const key = this.chunk(q, j);
@@ -201,9 +210,8 @@ export class MultiIndexHash {
       for (let f = 0; f < flips.length; f++) {
         const probe = key ^ flips[f];
         if (present && (present[probe >>> 3] & (1 << (probe & 7))) === 0) continue;
-        const bucket = table.get(probe);
-        if (!bucket) continue;
-        for (const id of bucket) {
+        for (let link = heads.get(probe) ?? 0; link !== 0; link = this.chains[(link - 1) * this.chunks + j]) {
+          const id = link - 1;
           if (this.stamps[id] === stamp) continue;
           this.stamps[id] = stamp;
           examined++;
