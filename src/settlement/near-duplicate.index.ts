@@ -246,11 +246,15 @@ export class NearDuplicateIndex {
   );
   private readonly known = new Set<string>();
   private readonly withdrawn = new Set<string>();
+  /** One copy of each creator's id for all their entries (each parsed event brings its own copy of the string). */
+  private readonly creators = new Map<string, string>();
 
   add(scheme: PerceptualScheme, hex: string, entry: HashEntry): void {
     if (this.known.has(entry.filingId)) return;
+    let creator = this.creators.get(entry.creator);
+    if (creator === undefined) this.creators.set(entry.creator, (creator = entry.creator));
+    this.schemes.get(scheme)!.add(hex, { filingId: entry.filingId, creator, leafIndex: entry.leafIndex });
     this.known.add(entry.filingId);
-    this.schemes.get(scheme)!.add(hex, entry);
   }
 
   withdraw(filingId: string): void {
