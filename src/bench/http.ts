@@ -261,6 +261,40 @@ export async function benchLedgerPostgres(opts: HttpOptions, databaseUrl: string
   }
 }
 
+/** One window of a long run on one server: the filings it holds at the window's end, and the window's figures. */
+export interface AgingWindow {
+  filings: number;
+  requestsPerSecond: number;
+  serverCpuMsPerRequest: number | null;
+  serverRssBytes: number | null;
+}
+
+/**
+ * Durable filings on one server for `windows` windows of `windowSeconds` each, without a restart: the figures above
+ * come from a fresh ledger, and a server's memory and cost per filing grow with what it holds (its near-duplicate
+ * index, its caches, the B-trees its writes go into). Each window's rate, CPU per filing and RSS at its end.
+ */
+export async function benchLedgerAging(connections: number, windowSeconds: number, windows: number): Promise<AgingWindow[]> {
+  return withLedger('FULL', {}, async (server, creatorKey) => {
+    const out: AgingWindow[] = [];
+    let filings = 0;
+    for (let w = 0; w < windows; w++) {
+      const cpuBefore = cpuMsOf(server.child.pid!);
+      const r = await load(server, creatorKey, windowSeconds, connections);
+      const cpuAfter = cpuMsOf(server.child.pid!);
+      if (r.non2xx + r.errors > 0) throw new Error(`${r.non2xx + r.errors} filings failed in window ${w + 1} of the long run`);
+      filings += r.ok;
+      out.push({
+        filings,
+        requestsPerSecond: r.ok / r.seconds,
+        serverCpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && r.ok > 0 ? (cpuAfter - cpuBefore) / r.ok : null,
+        serverRssBytes: memoryOf(server.child.pid!)?.rss ?? null,
+      });
+    }
+    return out;
+  });
+}
+
 /** Durable filings with the web console served and without it (LEDGER_CONSOLE=off): one figure per round for each. */
 export interface ConsolePair {
   with: HttpFigure[];

@@ -11,12 +11,14 @@
 // BENCH_ONLY=console measures durable filings with the web console served and with LEDGER_CONSOLE=off, alternated
 // (with, off, off, with; BENCH_HTTP_SECONDS per run), which the full run also measures. BENCH_ONLY=validation measures
 // one filing body's validation in this process: Nest's ValidationPipe against the compiled pipe the API uses.
+// BENCH_ONLY=aging measures one server filing for BENCH_AGING_WINDOWS windows (default 10) of 6 s without a restart:
+// CPU per filing and RSS as the ledger grows, which the full run also measures.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateLedger, type Ledger } from './dataset.js';
 import { benchFloor, benchNearDuplicates, benchProofs, benchRawSha, benchRebuild, benchStore, benchVerify } from './figures.js';
-import { benchBare, benchConsolePair, benchLedger, benchLedgerPostgres, type HttpFigure } from './http.js';
+import { benchBare, benchConsolePair, benchLedger, benchLedgerAging, benchLedgerPostgres, type HttpFigure } from './http.js';
 import { ROOT } from './processes.js';
 import { benchUploadMemory, benchUploadThroughput } from './upload.js';
 import { benchValidation } from './validation.js';
@@ -327,6 +329,48 @@ async function httpFigures(step: (what: string) => string, postgresUrl?: string)
 
 const average = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
+const agingWindows = number('BENCH_AGING_WINDOWS', 10);
+if (!Number.isSafeInteger(agingWindows)) throw new Error('BENCH_AGING_WINDOWS must be a positive integer');
+
+/**
+ * One server filing for `agingWindows` windows of 6 s, not restarted: the HTTP figures above are a fresh ledger's, and
+ * what a server holds grows with its ledger. The second window's CPU per filing and RSS (the first warms the JIT up)
+ * against the last's.
+ */
+async function agingFigures(step: (what: string) => string) {
+  log(step(`HTTP: POST /v1/filings, durable, one server for ${agingWindows} windows of 6 s`));
+  const windows = await benchLedgerAging(50, 6, agingWindows);
+  // The first window also warms the JIT up: the second is the first of a warm server.
+  const first = windows[Math.min(1, windows.length - 1)];
+  const last = windows[windows.length - 1];
+  const perFiling = (a: (typeof windows)[number], b: (typeof windows)[number]) =>
+    a.serverRssBytes !== null && b.serverRssBytes !== null && b.filings > a.filings
+      ? `${fmt((b.serverRssBytes - a.serverRssBytes) / (b.filings - a.filings) / 1024, 2)} KiB per filing`
+      : 'n/a';
+  const rows: Array<[string, string, string]> = [
+    [
+      `server after ${fmt(last.filings)} filings`,
+      mb(last.serverRssBytes),
+      `RSS ${mb(first.serverRssBytes)} after ${fmt(first.filings)} (${perFiling(first, last)}); CPU per filing ` +
+        `${cpuText(first.serverCpuMsPerRequest)} in the second window, ${cpuText(last.serverCpuMsPerRequest)} in the last; ` +
+        `${fmt(first.requestsPerSecond)} → ${fmt(last.requestsPerSecond)} filings/s`,
+    ],
+  ];
+  return { windows, rows };
+}
+
+/** BENCH_ONLY=aging: one server filing without a restart, its CPU per filing and RSS window by window. */
+async function onlyAging(): Promise<void> {
+  const started = performance.now();
+  log(`sandbox-ledger bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; 50 connections`);
+  const { windows, rows } = await agingFigures((what) => what);
+  for (const [i, w] of windows.entries())
+    log(
+      `  window ${i + 1}: ${fmt(w.filings)} filings held, ${fmt(w.requestsPerSecond)} /s, CPU ${cpuText(w.serverCpuMsPerRequest)} per filing, RSS ${mb(w.serverRssBytes)}`,
+    );
+  process.stdout.write(table(rows, [], started));
+}
+
 /**
  * The console's cost to the API: durable filings with the console served against the same server with
  * LEDGER_CONSOLE=off, alternated in one run (with, off, off, with); each side's mean filings/s and p99, and their ratios.
@@ -553,6 +597,7 @@ async function main(): Promise<void> {
     rssTarget,
     postgres: pg,
   } = await httpFigures((what) => `1/7 ${what}`, benchDatabaseUrl);
+  const aging = await agingFigures((what) => `1/7 ${what}`);
   const consolePair = await consoleFigures((what) => `2/7 ${what}`);
 
   const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
@@ -588,6 +633,7 @@ async function main(): Promise<void> {
         `${fmt(f.commitsPerSecond)} commits/s; 2 events per append`,
       ]),
       rssRow,
+      ...aging.rows,
       ...verifyRows,
       [
         `inclusion proof at ${fmt(proofs.treeSize)} leaves`,
@@ -644,7 +690,17 @@ async function main(): Promise<void> {
       machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, memoryBytes: totalmem(), node: process.version },
       scale,
       events: EVENTS,
-      http: { ...http, bare, durable, normal, ratio, runs: httpRuns, postgres: pg.postgres, console: consolePair.console },
+      http: {
+        ...http,
+        bare,
+        durable,
+        normal,
+        ratio,
+        runs: httpRuns,
+        postgres: pg.postgres,
+        console: consolePair.console,
+        aging: aging.windows,
+      },
       store: storeFigures,
       ledger: { events: ledger.events, streams: ledger.streams, filings: ledger.filings, exportBytes: ledger.exportBytes },
       verify,
@@ -716,5 +772,6 @@ else if (onlyFigure === 'witness') await onlyWitness();
 else if (onlyFigure === 'pg') await onlyPostgres();
 else if (onlyFigure === 'console') await onlyConsole();
 else if (onlyFigure === 'validation') await onlyValidation();
-else if (onlyFigure) throw new Error('BENCH_ONLY must be http, pg, console, upload, verify, rebuild, witness or validation');
+else if (onlyFigure === 'aging') await onlyAging();
+else if (onlyFigure) throw new Error('BENCH_ONLY must be http, pg, console, aging, upload, verify, rebuild, witness or validation');
 else await main();

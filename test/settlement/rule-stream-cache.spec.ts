@@ -59,7 +59,11 @@ describe('RuleStreamCache', () => {
       for (let i = 0; i < 10; i++) {
         await own.appendMulti([
           { stream: `filing-f${i}`, expectedRevision: 'no-stream', events: [filed(`f${i}`)] },
-          { stream: `content-${i}`, expectedRevision: 'no-stream', events: [{ type: 'ContentReserved', data: { filingId: `f${i}` }, meta: {} }] },
+          {
+            stream: `content-${i}`,
+            expectedRevision: 'no-stream',
+            events: [{ type: 'ContentReserved', data: { filingId: `f${i}` }, meta: {} }],
+          },
         ]);
       }
       const all = await own.readAll(0, { limit: 100 });
