@@ -103,7 +103,7 @@ export class MultiIndexHash {
    * Per table, the latest entry with each key, plus one (0: none); `chains` links each entry to the one before it with
    * the same key in that table (at entry id × chunks + table, plus one). A bucket is a chain through one typed array
    * rather than an array per key: a key costs one Map entry and an entry one word per table (about 150 bytes an
-   * entry at a million, half what arrays cost, and about half the time per search).
+   * entry at a million random hashes, half what arrays cost).
    */
   private readonly heads: Array<Map<number, number>>;
   private chains: Uint32Array;
