@@ -87,11 +87,57 @@ export function hammingDistance(a: Uint32Array, b: Uint32Array): number {
   return d;
 }
 
-/** A copy of `a` twice as long. */
-function doubled(a: Uint32Array): Uint32Array<ArrayBuffer> {
-  const grown = new Uint32Array(a.length * 2);
+/** A copy of `a` twice as long (or `atLeast` long, if that is more). */
+function doubled<A extends Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: A, atLeast = 0): A {
+  const grown = new (a.constructor as new (length: number) => A)(Math.max(a.length * 2, atLeast));
   grown.set(a);
   return grown;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The entries of an index, by id (0, 1, …), without an object or a string per entry: the leaf in a Float64Array, the
+ * creator as a number into one list of each creator's id, and a filing id in the form of a lowercase UUID (every id
+ * the ledger makes) as its 16 bytes; other ids are kept as text. An entry is made an object again only when a search
+ * finds it within the radius: 28 bytes an entry, where an object, its id string and a slot in an array took over 100.
+ */
+class Entries {
+  private leaves = new Float64Array(1024);
+  private creatorNumbers = new Uint32Array(1024);
+  private ids = new Uint8Array(1024 * 16);
+  private readonly textIds = new Map<number, string>();
+  private readonly creators: string[] = [];
+  private readonly creatorNumber = new Map<string, number>();
+  length = 0;
+
+  push(entry: HashEntry): number {
+    const id = this.length++;
+    if (id >= this.leaves.length) {
+      this.leaves = doubled(this.leaves);
+      this.creatorNumbers = doubled(this.creatorNumbers);
+      this.ids = doubled(this.ids);
+    }
+    this.leaves[id] = entry.leafIndex;
+    let creator = this.creatorNumber.get(entry.creator);
+    if (creator === undefined) {
+      creator = this.creators.push(entry.creator) - 1;
+      this.creatorNumber.set(entry.creator, creator);
+    }
+    this.creatorNumbers[id] = creator;
+    if (UUID.test(entry.filingId)) this.ids.set(Buffer.from(entry.filingId.replaceAll('-', ''), 'hex'), id * 16);
+    else this.textIds.set(id, entry.filingId);
+    return id;
+  }
+
+  get(id: number): HashEntry {
+    let filingId = this.textIds.get(id);
+    if (filingId === undefined) {
+      const hex = Buffer.from(this.ids.buffer, this.ids.byteOffset + id * 16, 16).toString('hex');
+      filingId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    }
+    return { filingId, creator: this.creators[this.creatorNumbers[id]], leafIndex: this.leaves[id] };
+  }
 }
 
 /** One scheme's multi-index: m tables keyed by a chunk of the hash. */
@@ -102,11 +148,10 @@ export class MultiIndexHash {
   /**
    * Per table, the latest entry with each key, plus one (0: none); `chains` links each entry to the one before it with
    * the same key in that table (at entry id × chunks + table, plus one). A bucket is a chain through one typed array
-   * rather than an array per key: a key costs one Map entry and an entry one word per table (about 150 bytes an
-   * entry at a million random hashes, half what arrays cost).
+   * rather than an array per key: a key costs one Map entry and an entry one word per table.
    */
   private readonly heads: Array<Map<number, number>>;
-  private chains: Uint32Array;
+  private chains: Uint32Array<ArrayBuffer>;
   /**
    * Per table, one bit per possible key (chunks of at most 24 bits: 2 MiB at most), set when the table has that key.
    * A query's probes are mostly keys no entry has; the bit answers those without a lookup in the table's Map.
@@ -118,7 +163,7 @@ export class MultiIndexHash {
    * are compared reading only this array, and only those within the radius read their entry.
    */
   private hashes = new Uint32Array(1024);
-  private readonly entries: HashEntry[] = [];
+  private readonly entries = new Entries();
   private stamps = new Uint32Array(1024);
   private query = 0;
 
@@ -156,8 +201,7 @@ export class MultiIndexHash {
 
   add(hex: string, entry: HashEntry): void {
     const h = hexToWords(hex, this.bits);
-    const id = this.entries.length;
-    this.entries.push(entry);
+    const id = this.entries.push(entry);
     if (id >= this.stamps.length) this.stamps = doubled(this.stamps);
     if ((id + 1) * this.words > this.hashes.length) this.hashes = doubled(this.hashes);
     if ((id + 1) * this.chunks > this.chains.length) this.chains = doubled(this.chains);
@@ -217,7 +261,7 @@ export class MultiIndexHash {
           examined++;
           const distance = this.distanceTo(q, id);
           if (distance > radius) continue;
-          const entry = this.entries[id];
+          const entry = this.entries.get(id);
           if (accept(entry)) matches.push({ entry, distance });
         }
       }
@@ -230,11 +274,12 @@ export class MultiIndexHash {
   linearScan(hex: string, radius: number, accept: (e: HashEntry) => boolean = () => true): Match[] {
     const q = hexToWords(hex, this.bits);
     const matches: Match[] = [];
-    this.entries.forEach((entry, id) => {
-      if (!accept(entry)) return;
+    for (let id = 0; id < this.entries.length; id++) {
       const distance = this.distanceTo(q, id);
-      if (distance <= radius) matches.push({ entry, distance });
-    });
+      if (distance > radius) continue;
+      const entry = this.entries.get(id);
+      if (accept(entry)) matches.push({ entry, distance });
+    }
     return matches.sort((a, b) => a.distance - b.distance || a.entry.leafIndex - b.entry.leafIndex);
   }
 }
@@ -244,17 +289,26 @@ export class NearDuplicateIndex {
   private readonly schemes = new Map<PerceptualScheme, MultiIndexHash>(
     (Object.keys(PERCEPTUAL_SCHEME_BITS) as PerceptualScheme[]).map((s) => [s, new MultiIndexHash(PERCEPTUAL_SCHEME_BITS[s], CHUNKS[s])]),
   );
-  private readonly known = new Set<string>();
+  /**
+   * The leaves of the filings added (each filing once, by the leaf of its WorkFiled): one bit per leaf below 2^32, a
+   * set for any beyond, rather than a set of id strings.
+   */
+  private added = new Uint8Array(1024);
+  private readonly addedBeyond = new Set<number>();
+  private count = 0;
   private readonly withdrawn = new Set<string>();
-  /** One copy of each creator's id for all their entries (each parsed event brings its own copy of the string). */
-  private readonly creators = new Map<string, string>();
 
   add(scheme: PerceptualScheme, hex: string, entry: HashEntry): void {
-    if (this.known.has(entry.filingId)) return;
-    let creator = this.creators.get(entry.creator);
-    if (creator === undefined) this.creators.set(entry.creator, (creator = entry.creator));
-    this.schemes.get(scheme)!.add(hex, { filingId: entry.filingId, creator, leafIndex: entry.leafIndex });
-    this.known.add(entry.filingId);
+    const leaf = entry.leafIndex;
+    const inBits = leaf < 2 ** 32;
+    if (inBits ? (this.added[leaf >>> 3] ?? 0) & (1 << (leaf & 7)) : this.addedBeyond.has(leaf)) return;
+    this.schemes.get(scheme)!.add(hex, entry);
+    if (!inBits) this.addedBeyond.add(leaf);
+    else {
+      if (leaf >>> 3 >= this.added.length) this.added = doubled(this.added, (leaf >>> 3) + 1);
+      this.added[leaf >>> 3] |= 1 << (leaf & 7);
+    }
+    this.count++;
   }
 
   withdraw(filingId: string): void {
@@ -262,7 +316,7 @@ export class NearDuplicateIndex {
   }
 
   get size(): number {
-    return this.known.size;
+    return this.count;
   }
 
   /** Filings by other creators within `threshold` bits, filed before leaf `before` (and from leaf `from`), not withdrawn. */

@@ -159,4 +159,23 @@ describe('NearDuplicateIndex', () => {
     expect(index.find('phash64', h, 8, 'alice', { before: 9 }).matches.map((m) => [m.entry.filingId, m.distance])).toEqual([['near', 2]]);
     expect(index.find('phash64', h, 8, 'alice', { from: 4 }).matches.map((m) => m.entry.filingId)).toEqual(['late']);
   });
+
+  it('gives back the ids, creators and leaves it was given, a UUID or not, and takes each filing (leaf) once', () => {
+    const index = new NearDuplicateIndex();
+    const h = 'fedcba9876543210';
+    const given = [
+      { filingId: '0193c8a0-1b2c-7d3e-8f40-5a6b7c8d9e0f', creator: 'alice', leafIndex: 0 },
+      { filingId: '0193C8A0-1B2C-7D3E-8F40-5A6B7C8D9E0F', creator: 'bob', leafIndex: 7 }, // upper case: kept as text
+      { filingId: 'not-a-uuid', creator: 'alice', leafIndex: 2 ** 40 }, // a leaf beyond 32 bits
+      { filingId: '00000000-0000-0000-0000-000000000000', creator: 'carol', leafIndex: 1 },
+    ];
+    for (const entry of given) index.add('phash64', h, entry);
+    // The same leaves again, under other ids: the first add of each filing stands.
+    index.add('phash64', h, { filingId: '0193c8a0-1b2c-7d3e-8f40-000000000000', creator: 'dave', leafIndex: 7 });
+    index.add('phash64', h, { filingId: 'again', creator: 'dave', leafIndex: 2 ** 40 });
+    expect(index.size).toBe(4);
+    const { matches } = index.find('phash64', h, 0, 'nobody');
+    expect(matches.map((m) => m.entry)).toEqual([given[0], given[3], given[1], given[2]]);
+    expect(matches.every((m) => m.distance === 0)).toBe(true);
+  });
 });
