@@ -340,7 +340,6 @@ if (!Number.isSafeInteger(agingWindows)) throw new Error('BENCH_AGING_WINDOWS mu
 async function agingFigures(step: (what: string) => string) {
   log(step(`HTTP: POST /v1/filings, durable, one server for ${agingWindows} windows of 6 s`));
   const windows = await benchLedgerAging(50, 6, agingWindows);
-  // The first window also warms the JIT up: the second is the first of a warm server.
   const first = windows[Math.min(1, windows.length - 1)];
   const last = windows[windows.length - 1];
   const perFiling = (a: (typeof windows)[number], b: (typeof windows)[number]) =>

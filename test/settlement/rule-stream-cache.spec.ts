@@ -26,7 +26,8 @@ describe('RuleStreamCache', () => {
     meta: {},
   });
   /** What the store holds of the stream below `end`, as the rules read it. */
-  const expected = async (stream: string, end: number) => (await store.readStream(stream)).filter((e) => e.leafIndex < end).map(ruleEvent);
+  const expected = async (stream: string, end: number, from: SqliteEventStore = store) =>
+    (await from.readStream(stream)).filter((e) => e.leafIndex < end).map(ruleEvent);
 
   it('answers from the batches it took in, from the store for other streams, and starts over after a gap', async () => {
     await store.appendToStream('filing-a', [filed('a')], 'no-stream');
@@ -77,7 +78,7 @@ describe('RuleStreamCache', () => {
       }
       expect(small.size).toBe(4);
       // The latest filings are answered from memory, the earlier ones from the store, the same either way.
-      for (const i of [0, 9]) expect(await small.read(`filing-f${i}`)).toEqual(await expectedIn(own, `filing-f${i}`, 20));
+      for (const i of [0, 9]) expect(await small.read(`filing-f${i}`)).toEqual(await expected(`filing-f${i}`, 20, own));
 
       // One batch of 20 events may hold 80 streams: every filing is held, and no content stream.
       const large = new RuleStreamCache(own, 4);
@@ -89,7 +90,3 @@ describe('RuleStreamCache', () => {
     }
   });
 });
-
-async function expectedIn(store: SqliteEventStore, stream: string, end: number) {
-  return (await store.readStream(stream)).filter((e) => e.leafIndex < end).map(ruleEvent);
-}
