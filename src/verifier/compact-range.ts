@@ -10,6 +10,42 @@ export function popCount(n: number): number {
   return count;
 }
 
+/**
+ * The sizes of the perfect subtrees that tile the leaves [start, end), left to right: at each step the largest subtree
+ * that starts there on a multiple of its size and ends by `end`. Appending them in order to a range of size `start`
+ * (`CompactRange.appendTiles`) gives the range of size `end`, as appending the leaves one by one does.
+ */
+export function rangeTiling(start: number, end: number): number[] {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new RangeError(`invalid leaf range [${start}, ${end})`);
+  }
+  const sizes: number[] = [];
+  for (let at = start; at < end;) {
+    let size = 1;
+    while (at % (2 * size) === 0 && at + 2 * size <= end) size *= 2;
+    sizes.push(size);
+    at += size;
+  }
+  return sizes;
+}
+
+/**
+ * The roots of the subtrees that tile the leaves [start, start + count) (`rangeTiling`), 32 bytes each, concatenated;
+ * `leaf(i)` is the hash of leaf start + i. A verifier's worker hashes its chunk's part of the tree this way, so that
+ * the thread that keeps the whole range hashes a few nodes per chunk instead of one per leaf.
+ */
+export function tileRoots(start: number, count: number, leaf: (i: number) => Uint8Array, sha256: Sha256 = nobleSha256): Uint8Array {
+  const sizes = rangeTiling(start, start + count);
+  const roots = new Uint8Array(sizes.length * HASH_SIZE);
+  let i = 0;
+  sizes.forEach((size, t) => {
+    const tile = new CompactRange(sha256);
+    for (const end = i + size; i < end; i++) tile.append(leaf(i));
+    roots.set(tile.root(), t * HASH_SIZE);
+  });
+  return roots;
+}
+
 export class CompactRange {
   // One root per set bit of `count`, largest (leftmost) subtree first.
   private readonly hashes: Uint8Array[];
@@ -51,6 +87,26 @@ export class CompactRange {
     }
     this.hashes.push(node === leafHash ? leafHash.slice() : node); // the caller may reuse its buffer; a hash is ours
     this.count++;
+  }
+
+  /**
+   * Adds the next `count` leaves as the roots of the subtrees that tile them (`tileRoots` from this range's size):
+   * the same range as appending each leaf, with a few hashes instead of one per leaf.
+   */
+  appendTiles(roots: Uint8Array, count: number): void {
+    const sizes = rangeTiling(this.count, this.count + count);
+    if (roots.length !== sizes.length * HASH_SIZE) {
+      throw new RangeError(`${count} leaves after ${this.count} are ${sizes.length} subtree hashes, not ${roots.length / HASH_SIZE}`);
+    }
+    sizes.forEach((size, t) => {
+      // Like a leaf, in units of `size`: the range's size is a multiple of it, and an equal subtree at its end merges.
+      let node: Uint8Array = roots.slice(t * HASH_SIZE, (t + 1) * HASH_SIZE);
+      for (let carry = this.count / size; carry % 2 === 1; carry = Math.floor(carry / 2)) {
+        node = hashChildren(this.hashes.pop()!, node, this.sha256);
+      }
+      this.hashes.push(node);
+      this.count += size;
+    });
   }
 
   /** MTH(D[size]): the subtree roots folded from the right. */

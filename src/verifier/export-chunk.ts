@@ -4,6 +4,7 @@
 // in a Node worker thread, a browser Web Worker or inline, and what it gives back is structured-clone friendly, its bulk
 // in one transferable buffer. `ExportVerifier.pushChunk` then applies the order-dependent checks, chunk after chunk.
 import { canonicalEnvelopeBody, type EventEnvelope, nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
+import { tileRoots } from './compact-range.js';
 import { jcsMembers } from './jcs-text.js';
 import { RIGHTS_EVENT_TYPES, ruleEvent } from './rights-events.js';
 
@@ -39,6 +40,11 @@ export interface ChunkFacts {
   recordedAt: string[];
   /** The events the settlement audit reads, with their position in the chunk, in order. */
   rules: Array<{ at: number; event: SettlementEvent }>;
+  /**
+   * The roots of the perfect subtrees that tile the chunk's leaves from its first event's leaf index on (`tileRoots`),
+   * for `CompactRange.appendTiles`; null when an event failed or the chunk has fewer than two events.
+   */
+  tiles: Uint8Array | null;
   failure: ChunkFailure | null;
 }
 
@@ -268,12 +274,23 @@ export class ChunkChecker {
 
   /** The facts collected since the last `take`; the checker starts afresh (a new buffer: the old one may be transferred). */
   take(): ChunkFacts {
+    const records = this.records;
+    const tiles =
+      this.failure === null && this.events > 1
+        ? tileRoots(
+            this.floats[LEAF_INDEX],
+            this.events,
+            (i) => records.subarray(i * RECORD_BYTES + LEAF_HASH_AT, (i + 1) * RECORD_BYTES),
+            this.sha256,
+          )
+        : null;
     const facts: ChunkFacts = {
       events: this.events,
-      records: this.records.subarray(0, this.events * RECORD_BYTES),
+      records: records.subarray(0, this.events * RECORD_BYTES),
       streams: this.streams,
       recordedAt: this.recordedAt,
       rules: this.rules,
+      tiles,
       failure: this.failure,
     };
     this.records = new Uint8Array(this.capacity * RECORD_BYTES);

@@ -222,8 +222,13 @@ export class ExportVerifier {
     const records = facts.records;
     const { streams, recordedAt, rules } = facts;
     let rule = 0;
+    const start = this.count;
+    const end = start + facts.events;
+    // The chunk's leaves join the range as the subtrees its checker hashed (a few hashes here, not one per leaf), unless
+    // an event failed or a checkpoint's root must be compared at a size within the chunk: then leaf by leaf.
+    const tiled = facts.tiles !== null && facts.failure === null && !this.pending.some((p) => p.treeSize > start && p.treeSize < end);
     for (let i = 0; i < facts.events; i++) {
-      const index = this.count;
+      const index = start + i;
       const f = i * RECORD_FLOATS;
       const leafIndex = floats[f + LEAF_INDEX];
       if (leafIndex !== index) return this.fail(index, misplaced(leafIndex, index));
@@ -246,7 +251,12 @@ export class ExportVerifier {
         const unsettled = this.settlements?.push(rules[rule++].event);
         if (unsettled !== undefined) return this.fail(index, unsettled);
       }
+      if (tiled) continue;
       this.range.append(records.subarray(r + LEAF_HASH_AT, r + RECORD_BYTES));
+      if (!this.settleCheckpoints()) return false;
+    }
+    if (tiled) {
+      this.range.appendTiles(facts.tiles!, facts.events);
       if (!this.settleCheckpoints()) return false;
     }
     const failed = facts.failure;

@@ -1,6 +1,6 @@
 // The compact range must agree with MTH for every size, and resume from its frontier.
 import { createHash } from 'node:crypto';
-import { CompactRange, popCount } from '../../src/verifier/compact-range.js';
+import { CompactRange, popCount, rangeTiling, tileRoots } from '../../src/verifier/compact-range.js';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
 import { hex, randomLeaves, unhex, vectors } from './vectors.js';
 
@@ -82,5 +82,52 @@ describe('CompactRange', () => {
     }
     buffer.fill(0);
     expect(hex(range.root())).toBe(hex(rootFromLeafHashes(leaves)));
+  });
+
+  it('tiles a range of leaves with the largest aligned perfect subtrees, left to right', () => {
+    expect(rangeTiling(0, 0)).toEqual([]);
+    expect(rangeTiling(0, 7)).toEqual([4, 2, 1]);
+    expect(rangeTiling(5, 13)).toEqual([1, 2, 4, 1]);
+    expect(rangeTiling(8, 16)).toEqual([8]);
+    expect(rangeTiling(2 ** 40 - 1, 2 ** 40 + 2)).toEqual([1, 2]);
+    expect(() => rangeTiling(3, 2)).toThrow(RangeError);
+    expect(() => rangeTiling(-1, 2)).toThrow(RangeError);
+  });
+
+  it('reaches the range of appending each leaf when a chunk of leaves is appended as its tiles, from any size', () => {
+    const leaves = randomLeaves(70);
+    for (let start = 0; start <= 40; start++) {
+      for (const count of [0, 1, 2, 3, 5, 8, 13, 30]) {
+        const byLeaf = new CompactRange();
+        leaves.slice(0, start + count).forEach((l) => byLeaf.append(l));
+        const byTiles = new CompactRange();
+        leaves.slice(0, start).forEach((l) => byTiles.append(l));
+        const roots = tileRoots(start, count, (i) => leaves[start + i]);
+        expect(roots).toHaveLength(32 * rangeTiling(start, start + count).length);
+        byTiles.appendTiles(roots, count);
+        expect({ start, count, size: byTiles.size, frontier: byTiles.frontier().map(hex) }).toEqual({
+          start,
+          count,
+          size: start + count,
+          frontier: byLeaf.frontier().map(hex),
+        });
+        expect(hex(byTiles.root())).toBe(hex(rootFromLeafHashes(leaves.slice(0, start + count))));
+      }
+    }
+  });
+
+  it('refuses tiles of another number of leaves or another start', () => {
+    const leaves = randomLeaves(8);
+    const range = new CompactRange();
+    range.append(leaves[0]);
+    // Leaves 1..7 are tiled by subtrees of 1, 2 and 4 leaves; leaves 1..6 by 1, 2, 2 and 1.
+    expect(() => range.appendTiles(tileRoots(1, 7, (i) => leaves[1 + i]).subarray(32), 7)).toThrow(RangeError);
+    expect(() =>
+      range.appendTiles(
+        tileRoots(1, 7, (i) => leaves[1 + i]),
+        6,
+      ),
+    ).toThrow(RangeError);
+    expect(range.size).toBe(1);
   });
 });

@@ -226,6 +226,41 @@ describe('ChunkChecker', () => {
   });
 });
 
+describe('the subtrees a chunk hands over for the Merkle range', () => {
+  /** The whole log as one chunk whose tiles had a byte changed, verified against `notes`. */
+  const withTamperedTiles = (notes: string[]): ExportResult => {
+    const facts = checkChunk(encoder.encode(lines(log)), new ChunkChecker());
+    expect(facts.tiles).toHaveLength(32 * 2); // 40 leaves from 0: subtrees of 32 and 8
+    facts.tiles![5] ^= 1;
+    const verifier = new ExportVerifier();
+    for (const note of notes) verifier.checkCheckpoint(note, signer.vkey);
+    verifier.pushChunk(facts);
+    return verifier.finish();
+  };
+
+  it('are what the range takes: a changed one fails the root of the checkpoint at the chunk end', () => {
+    expect(withTamperedTiles([checkpoints[1]])).toEqual({
+      ok: false,
+      leafIndex: 0,
+      reason: 'root of the first 40 events does not match the signed checkpoint of size 40: the first difference is in leaves 0..39',
+    });
+  });
+
+  it('are not used when a checkpoint falls inside the chunk: its leaves go into the range one by one', () => {
+    expect(withTamperedTiles(checkpoints)).toMatchObject({ ok: true, treeSize: 40, checkpointsChecked: 2 });
+  });
+
+  it('are given for two events or more, none for one event or after a failure', () => {
+    const checker = new ChunkChecker();
+    expect(checkChunk(encoder.encode(lines(log.slice(0, 1))), checker).tiles).toBeNull();
+    expect(checkChunk(encoder.encode(lines(log.slice(0, 3))), checker).tiles).toHaveLength(32 * 2);
+    expect(checkChunk(encoder.encode(lines(log.slice(0, 3)).replace('"leafIndex":2}', '"leafIndex":2,"x":1}')), checker)).toMatchObject({
+      events: 2,
+      tiles: null,
+    });
+  });
+});
+
 describe('the hashed text cut out of a line as the log writes it', () => {
   it('is the canonical form of the hashed fields for every line of an export in JCS form', () => {
     for (const e of log) {
