@@ -1,5 +1,7 @@
-// The near-duplicate index of every filed perceptual hash, kept in memory: loaded from the filings read model on first
-// use, then caught up from the event store (so filings by other processes are seen too).
+// The near-duplicate index of every filed perceptual hash, kept in memory: loaded from the filings read model a page at
+// a time on first use (the server starts that behind its listening socket), then caught up from the event store (so
+// filings by other processes are seen too).
+import { setImmediate } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -7,6 +9,7 @@ import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { filingStream, type FilingDetails, type PerceptualHash, type WorkFiledData } from '../filing/filing.events.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
+import { committedPosition } from '../ledger/read-models/projection-runner.js';
 import { FilingView } from '../filing/filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Right } from '../verifier/rights-rules.js';
@@ -31,6 +34,8 @@ import type { RequestWrites } from '../ledger/write/request-writes.js';
 /** Nearest candidates recorded per event; the review needs the closest, not all. */
 export const MAX_CANDIDATES = 20;
 const BATCH = 5000;
+/** Rows of the filings read model read at a time while the index is first loaded: memory stays flat, whatever the ledger's size. */
+export const LOAD_PAGE = 10_000;
 /** Hashed filings kept in log order for the comparison with filings committed during a screening (a few, usually). */
 const RECENT = 4096;
 
@@ -53,6 +58,8 @@ export class NearDuplicateService {
   private recentSince = Infinity;
   /** The log size after this process's latest commit, as the store reported it (0: none yet). */
   private committed = 0;
+  /** Rows read per page when the index is first loaded (LOAD_PAGE; tests make it small to cross pages). */
+  loadPage = LOAD_PAGE;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -119,23 +126,42 @@ export class NearDuplicateService {
       try {
         if (!this.index) {
           const index = new NearDuplicateIndex();
-          // Every row predates the read model's checkpoint, so the store is replayed from just after the last one.
-          const rows = await this.db
-            .getRepository(FilingView)
-            .find({ select: { filingId: true, creator: true, leafIndex: true, perceptualHash: true, status: true } });
-          let next = 0;
-          for (const r of rows) {
-            next = Math.max(next, r.leafIndex + 1);
-            this.ingest(index, {
-              type: 'WorkFiled',
-              leafIndex: r.leafIndex,
-              data: { filingId: r.filingId, creator: r.creator, perceptualHash: r.perceptualHash } as never,
-            });
-            if (r.status === 'withdrawn') index.withdraw(r.filingId);
+          // The filings read model a page at a time (the columns the index needs, as they are stored: no entity per row),
+          // then the store replayed from the position the read models had reached before the first page: each page
+          // reflects at least that position, and what changed between pages is applied again (a filing already taken
+          // is skipped by its leaf; a withdrawal is applied twice to no effect).
+          const from = await committedPosition(this.db);
+          for (let after = -1; ;) {
+            const rows = await this.db
+              .getRepository(FilingView)
+              .createQueryBuilder('f')
+              .select('f.filingId', 'filingId')
+              .addSelect('f.creator', 'creator')
+              .addSelect('f.leafIndex', 'leafIndex')
+              .addSelect('f.status', 'status')
+              .addSelect('f.perceptualHash', 'perceptualHash')
+              .where('f.leafIndex > :after', { after })
+              .orderBy('f.leafIndex')
+              .limit(this.loadPage)
+              .getRawMany<{ filingId: string; creator: string; leafIndex: number; status: string; perceptualHash: string | null }>();
+            for (const r of rows) {
+              if (r.perceptualHash === null) continue;
+              this.ingest(index, {
+                type: 'WorkFiled',
+                leafIndex: r.leafIndex,
+                data: { filingId: r.filingId, creator: r.creator, perceptualHash: JSON.parse(r.perceptualHash) } as never,
+              });
+              if (r.status === 'withdrawn') index.withdraw(r.filingId);
+            }
+            if (rows.length < this.loadPage) break;
+            after = rows[rows.length - 1].leafIndex;
+            // The embedded store answers synchronously: without a turn of the event loop between pages, the server would
+            // answer nothing else (not even /health) until the whole table was read.
+            await setImmediate();
           }
           this.index = index;
-          this.position = next;
-          this.recentSince = next;
+          this.position = from;
+          this.recentSince = from;
         }
         for (;;) {
           const batch = await this.store.readAll(this.position, { limit: BATCH });

@@ -9,6 +9,16 @@ import { createMissingIndexes, dropLooseIndexes } from './rebuild-indexes.js';
 import { BatchRows } from './row-batch.js';
 
 const CHECKPOINT = 'read-models';
+
+/**
+ * The log position every read model has applied, as committed (0 before the first batch). The rows and the checkpoint
+ * are written in one transaction, so every query made after this read sees the read models at least this far: a reader
+ * that takes a table in several queries replays the log from here to cover what changed between them.
+ */
+export async function committedPosition(db: DataSource): Promise<number> {
+  const row = await db.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
+  return row?.position ?? 0;
+}
 /** Events per transaction: each projection reads and writes its rows once per batch. */
 const BATCH = 10_000;
 /**
