@@ -9,7 +9,7 @@ import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { filingStream, type FilingDetails, type PerceptualHash, type WorkFiledData } from '../filing/filing.events.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
-import { committedPosition } from '../ledger/read-models/projection-runner.js';
+import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { FilingView } from '../filing/filing-view.entity.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import type { Right } from '../verifier/rights-rules.js';
@@ -34,7 +34,7 @@ import type { RequestWrites } from '../ledger/write/request-writes.js';
 /** Nearest candidates recorded per event; the review needs the closest, not all. */
 export const MAX_CANDIDATES = 20;
 const BATCH = 5000;
-/** Rows of the filings read model read at a time while the index is first loaded: memory stays flat, whatever the ledger's size. */
+/** Rows of the filings read model read at a time while the index is first loaded: the load holds one page of rows, not the table. */
 export const LOAD_PAGE = 10_000;
 /** Hashed filings kept in log order for the comparison with filings committed during a screening (a few, usually). */
 const RECENT = 4096;
@@ -64,6 +64,7 @@ export class NearDuplicateService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly runner: ProjectionRunner,
   ) {
     store.subscribe((size) => {
       this.committed = size;
@@ -130,7 +131,7 @@ export class NearDuplicateService {
           // then the store replayed from the position the read models had reached before the first page: each page
           // reflects at least that position, and what changed between pages is applied again (a filing already taken
           // is skipped by its leaf; a withdrawal is applied twice to no effect).
-          const from = await committedPosition(this.db);
+          const from = await this.runner.committedPosition();
           for (let after = -1; ;) {
             const rows = await this.db
               .getRepository(FilingView)

@@ -275,8 +275,9 @@ export class ChunkChecker {
   /** The facts collected since the last `take`; the checker starts afresh (a new buffer: the old one may be transferred). */
   take(): ChunkFacts {
     const records = this.records;
+    // A leaf index is not covered by the hash: one near 2^53 would make no range; the ordered checks then refuse it.
     const tiles =
-      this.failure === null && this.events > 1
+      this.failure === null && this.events > 1 && this.floats[LEAF_INDEX] + this.events <= Number.MAX_SAFE_INTEGER
         ? tileRoots(
             this.floats[LEAF_INDEX],
             this.events,

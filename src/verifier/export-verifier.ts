@@ -227,11 +227,17 @@ export class ExportVerifier {
     // The chunk's leaves join the range as the subtrees its checker hashed (a few hashes here, not one per leaf), unless
     // an event failed or a checkpoint's root must be compared at a size within the chunk: then leaf by leaf.
     const tiled = facts.tiles !== null && facts.failure === null && !this.pending.some((p) => p.treeSize > start && p.treeSize < end);
+    const leaf = (i: number) => records.subarray(i * RECORD_BYTES + LEAF_HASH_AT, (i + 1) * RECORD_BYTES);
+    /** Event i fails: in a tiled chunk the events before it join the range first, so that `count` is what was accepted. */
+    const failAt = (i: number, reason: string): false => {
+      if (tiled) for (let k = 0; k < i; k++) this.range.append(leaf(k));
+      return this.fail(start + i, reason);
+    };
     for (let i = 0; i < facts.events; i++) {
       const index = start + i;
       const f = i * RECORD_FLOATS;
       const leafIndex = floats[f + LEAF_INDEX];
-      if (leafIndex !== index) return this.fail(index, misplaced(leafIndex, index));
+      if (leafIndex !== index) return failAt(i, misplaced(leafIndex, index));
       const recorded = floats[f + RECORDED_MS];
       if (recorded < this.lastRecordedMs) {
         this.failTime(
@@ -249,10 +255,10 @@ export class ExportVerifier {
       this.chains.hashes.set(records.subarray(r + HASH_AT, r + LEAF_HASH_AT), at);
       if (rule < rules.length && rules[rule].at === i) {
         const unsettled = this.settlements?.push(rules[rule++].event);
-        if (unsettled !== undefined) return this.fail(index, unsettled);
+        if (unsettled !== undefined) return failAt(i, unsettled);
       }
       if (tiled) continue;
-      this.range.append(records.subarray(r + LEAF_HASH_AT, r + RECORD_BYTES));
+      this.range.append(leaf(i));
       if (!this.settleCheckpoints()) return false;
     }
     if (tiled) {

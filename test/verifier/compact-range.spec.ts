@@ -116,7 +116,7 @@ describe('CompactRange', () => {
     }
   });
 
-  it('refuses tiles of another number of leaves or another start', () => {
+  it('refuses roots that are not the tiling of the leaves it is told of (it cannot tell another start with as many tiles)', () => {
     const leaves = randomLeaves(8);
     const range = new CompactRange();
     range.append(leaves[0]);
@@ -129,5 +129,23 @@ describe('CompactRange', () => {
       ),
     ).toThrow(RangeError);
     expect(range.size).toBe(1);
+  });
+
+  it('merges tiles into a range near 2^53 leaves as appending each leaf does', () => {
+    const leaves = randomLeaves(9);
+    const size = 2 ** 52 + 2 ** 51 + 5; // subtrees of 2^52, 2^51, 4 and 1 leaves
+    const frontier = randomLeaves(4);
+    const byLeaf = CompactRange.fromFrontier(size, frontier);
+    leaves.forEach((l) => byLeaf.append(l));
+    const byTiles = CompactRange.fromFrontier(size, frontier);
+    byTiles.appendTiles(
+      tileRoots(size, 9, (i) => leaves[i]),
+      9,
+    );
+    expect(byTiles.size).toBe(size + 9);
+    expect(byTiles.frontier().map(hex)).toEqual(byLeaf.frontier().map(hex));
+    // Past 2^53 - 1 leaves there is no range: refused before anything is added.
+    expect(() => byTiles.appendTiles(new Uint8Array(32), Number.MAX_SAFE_INTEGER)).toThrow(RangeError);
+    expect(byTiles.size).toBe(size + 9);
   });
 });

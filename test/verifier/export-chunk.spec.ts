@@ -250,6 +250,31 @@ describe('the subtrees a chunk hands over for the Merkle range', () => {
     expect(withTamperedTiles(checkpoints)).toMatchObject({ ok: true, treeSize: 40, checkpointsChecked: 2 });
   });
 
+  it('leave the range at the events accepted when one of the chunk is out of place, as leaf by leaf', () => {
+    const text = lines(log).replace('"leafIndex":3}', '"leafIndex":4}'); // the hash does not cover the leaf index
+    const facts = checkChunk(encoder.encode(text), new ChunkChecker());
+    expect(facts).toMatchObject({ events: 40, failure: null });
+    expect(facts.tiles).not.toBeNull();
+    const verifier = new ExportVerifier();
+    verifier.checkCheckpoint(checkpoints[1], signer.vkey);
+    verifier.pushChunk(facts);
+    expect(verifier.count).toBe(3);
+    expect(verifier.finish()).toEqual(verifyExport(text.split(LINE_BREAK), [checkpoints[1]], signer.vkey));
+  });
+
+  it('are not made for a chunk whose first leaf index leaves no room for its events below 2^53: the order check fails it', () => {
+    const text = lines(log.slice(0, 3)).replace('"leafIndex":0}', `"leafIndex":${Number.MAX_SAFE_INTEGER}}`);
+    const facts = checkChunk(encoder.encode(text), new ChunkChecker());
+    expect(facts).toMatchObject({ events: 3, tiles: null, failure: null });
+    const verifier = new ExportVerifier();
+    expect(verifier.pushChunk(facts)).toBe(false);
+    expect(verifier.result).toEqual({
+      ok: false,
+      leafIndex: 0,
+      reason: `leafIndex is ${Number.MAX_SAFE_INTEGER}, expected 0 (an event is missing, moved or inserted)`,
+    });
+  });
+
   it('are given for two events or more, none for one event or after a failure', () => {
     const checker = new ChunkChecker();
     expect(checkChunk(encoder.encode(lines(log.slice(0, 1))), checker).tiles).toBeNull();

@@ -9,16 +9,6 @@ import { createMissingIndexes, dropLooseIndexes } from './rebuild-indexes.js';
 import { BatchRows } from './row-batch.js';
 
 const CHECKPOINT = 'read-models';
-
-/**
- * The log position every read model has applied, as committed (0 before the first batch). The rows and the checkpoint
- * are written in one transaction, so every query made after this read sees the read models at least this far: a reader
- * that takes a table in several queries replays the log from here to cover what changed between them.
- */
-export async function committedPosition(db: DataSource): Promise<number> {
-  const row = await db.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
-  return row?.position ?? 0;
-}
 /** Events per transaction: each projection reads and writes its rows once per batch. */
 const BATCH = 10_000;
 /**
@@ -125,6 +115,17 @@ export class ProjectionRunner {
       this.follow = null;
       void this.catchUp().catch(() => undefined);
     }, FOLLOW_DELAY_MS);
+  }
+
+  /**
+   * The log position the read models have reached, as committed (0 before the first batch), by any instance. Read in
+   * turn with the batches: on SQLite every query shares one connection, and a read made while a batch's transaction is
+   * open would see its checkpoint moved before its rows are written. The rows and the checkpoint are committed together,
+   * so every query made after this one sees the read models at least this far: a reader that takes a table in several
+   * queries replays the log from here to cover what changed between them.
+   */
+  committedPosition(): Promise<number> {
+    return this.exclusive(async (em) => (await em.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT }))?.position ?? 0);
   }
 
   /** Serialises every write to the read-model database (one SQLite connection cannot nest transactions). */
