@@ -130,8 +130,11 @@ export class NearDuplicateService {
           // The filings read model a page at a time (the columns the index needs, as they are stored: no entity per row),
           // then the store replayed from the position the read models had reached before the first page: each page
           // reflects at least that position, and what changed between pages is applied again (a filing already taken
-          // is skipped by its leaf; a withdrawal is applied twice to no effect).
-          const from = await this.runner.committedPosition();
+          // is skipped by its leaf; a withdrawal is applied twice to no effect). The runner's position moves only once a
+          // batch has committed, so it is never ahead of the rows (on SQLite a read of the checkpoint row beside an open
+          // batch would see it moved before the rows are written); it is read without waiting for the runner, which a
+          // filing must never do.
+          const from = this.runner.position;
           for (let after = -1; ;) {
             const rows = await this.db
               .getRepository(FilingView)

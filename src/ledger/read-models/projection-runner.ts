@@ -87,6 +87,7 @@ export class ProjectionRunner {
     return this.projections.map((p) => p.name);
   }
 
+  /** The next log position to apply: the read models hold everything before it (it moves once a batch has committed). */
   get position(): number {
     return this.next;
   }
@@ -115,17 +116,6 @@ export class ProjectionRunner {
       this.follow = null;
       void this.catchUp().catch(() => undefined);
     }, FOLLOW_DELAY_MS);
-  }
-
-  /**
-   * The log position the read models have reached, as committed (0 before the first batch), by any instance. Read in
-   * turn with the batches: on SQLite every query shares one connection, and a read made while a batch's transaction is
-   * open would see its checkpoint moved before its rows are written. The rows and the checkpoint are committed together,
-   * so every query made after this one sees the read models at least this far: a reader that takes a table in several
-   * queries replays the log from here to cover what changed between them.
-   */
-  committedPosition(): Promise<number> {
-    return this.exclusive(async (em) => (await em.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT }))?.position ?? 0);
   }
 
   /** Serialises every write to the read-model database (one SQLite connection cannot nest transactions). */
