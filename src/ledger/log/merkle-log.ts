@@ -2,7 +2,6 @@
 // When several instances share a store, only the leader (LogLeadership) integrates and signs; followers answer
 // proofs from the shared tree store and wait briefly for the leader when a receipt needs a newer checkpoint.
 import { Logger } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import { DomainError } from '../../common/domain-error.js';
 import { formatCheckpointBody } from '../../verifier/checkpoint.js';
 import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../../verifier/envelope.js';
@@ -19,6 +18,48 @@ import type { MlDsaKey, SigningKey } from './signing-key.js';
 const BATCH = 5000;
 /** Stored nodes kept in memory for proofs (MerkleLog.nodesRead): about 8 MB at most. */
 const NODES_KEPT = 65_536;
+
+/** Lowercase hex of a hash, by Node's encoder (a proof's twenty-odd hashes cost less than with a loop in JavaScript). */
+const hexOf = (hash: Uint8Array) => Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('hex');
+
+/**
+ * The stored nodes of the tree's upper levels, read once and kept: those from the lowest level at which the tree has at
+ * most `max` nodes in all (about 2n / 2^level for n leaves) up to the root. A proof of any leaf reads one or two nodes
+ * per level, so every proof reads these again, while a node of a lower level is read by few proofs: kept by level, a
+ * hit costs one Map lookup and no bookkeeping of recency. As the tree grows the lowest level kept rises, and the nodes
+ * below it are dropped.
+ */
+export class UpperNodes {
+  private readonly nodes = new Map<string, { level: number; hash: Uint8Array }>();
+  private lowest = 0;
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): Uint8Array | undefined {
+    return this.nodes.get(key)?.hash;
+  }
+
+  /** Keeps a node read from the store if its level is kept in a tree of `treeSize` leaves. */
+  keep(level: number, key: string, hash: Uint8Array, treeSize: number): void {
+    const lowest = lowestKept(treeSize, this.max);
+    if (lowest > this.lowest) {
+      this.lowest = lowest;
+      for (const [k, node] of this.nodes) if (node.level < lowest) this.nodes.delete(k);
+    }
+    if (level >= this.lowest) this.nodes.set(key, { level, hash });
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+}
+
+/** The lowest level whose nodes, with those above it, number at most `max` in a tree of `treeSize` leaves. */
+export function lowestKept(treeSize: number, max: number): number {
+  let level = 0;
+  while (2 * Math.floor(treeSize / 2 ** level) > max) level++;
+  return level;
+}
 const POLL_MS = 50;
 /** After a commit, the leader integrates within this delay: the commits meanwhile share one tree transaction. */
 const INTEGRATE_DELAY_MS = 100;
@@ -110,12 +151,12 @@ export class MerkleLog {
   private signing: Promise<unknown> = Promise.resolve();
   private readonly children: (l: Uint8Array, r: Uint8Array) => Uint8Array;
   /**
-   * Nodes read for proofs, the most recently used kept: a stored node is the hash of a complete subtree, written once
+   * Nodes read for proofs, those of the upper levels kept: a stored node is the hash of a complete subtree, written once
    * and never changed (the same hash if its leaves are appended again), and every proof reads the nodes near the root
    * again (about 5 µs a node on SQLite, a round trip on PostgreSQL). The one node cache, for every tree store. Hashes
    * are only ever read.
    */
-  private readonly nodesRead = new LRUCache<string, Uint8Array>({ max: NODES_KEPT });
+  private readonly nodesRead = new UpperNodes(NODES_KEPT);
   private readonly leadership: LogLeadership;
   private readonly followerWaitMs: number;
   private readonly tailMs: number;
@@ -284,11 +325,15 @@ export class MerkleLog {
       if (hash) nodes.set(key, hash);
       else missing.push([level, index]);
     }
-    if (missing.length > 0)
-      for (const [key, hash] of await this.tree.nodes(missing)) {
+    if (missing.length > 0) {
+      const read = await this.tree.nodes(missing);
+      for (const [level, index] of missing) {
+        const key = nodeKey(level, index);
+        const hash = read.get(key)!;
         nodes.set(key, hash);
-        this.nodesRead.set(key, hash);
+        this.nodesRead.keep(level, key, hash, this.size);
       }
+    }
     return compute(new MerkleProofs((level, index) => nodes.get(nodeKey(level, index))!, this.children));
   }
 
@@ -515,7 +560,7 @@ export class MerkleLog {
     if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && from <= to)) {
       throw new LogRangeError(`no consistency proof from ${from} to ${to}`);
     }
-    return { from, to, hashes: (await this.withNodes((p) => p.consistency(from, to))).map(bytesToHex) };
+    return { from, to, hashes: (await this.withNodes((p) => p.consistency(from, to))).map(hexOf) };
   }
 
   async receipt(entry: EventEnvelope): Promise<Receipt> {
@@ -541,7 +586,7 @@ export class MerkleLog {
   }
 
   private async proveInclusion(leafIndex: number, treeSize: number): Promise<InclusionProof> {
-    return { leafIndex, treeSize, hashes: (await this.withNodes((p) => p.inclusion(leafIndex, treeSize))).map(bytesToHex) };
+    return { leafIndex, treeSize, hashes: (await this.withNodes((p) => p.inclusion(leafIndex, treeSize))).map(hexOf) };
   }
 
   private async reachOrRefuse(treeSize: number): Promise<void> {
