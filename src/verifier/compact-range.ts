@@ -81,12 +81,20 @@ export class CompactRange {
   append(leafHash: Uint8Array): void {
     if (!(leafHash instanceof Uint8Array) || leafHash.length !== HASH_SIZE) throw new RangeError('leaf hash must be 32 bytes');
     if (this.count >= Number.MAX_SAFE_INTEGER) throw new RangeError('range is full');
-    let node = leafHash;
-    for (let carry = this.count; carry % 2 === 1; carry = Math.floor(carry / 2)) {
+    this.push(leafHash.slice(), 1); // the caller may reuse its buffer; a hash is ours
+  }
+
+  /**
+   * Adds the root of a perfect subtree of `size` leaves (a power of two dividing the range's size) after the range:
+   * merges equal-sized subtrees at the end like a binary counter carries, in units of `size`.
+   */
+  private push(root: Uint8Array, size: number): void {
+    let node = root;
+    for (let carry = this.count / size; carry % 2 === 1; carry = Math.floor(carry / 2)) {
       node = hashChildren(this.hashes.pop()!, node, this.sha256);
     }
-    this.hashes.push(node === leafHash ? leafHash.slice() : node); // the caller may reuse its buffer; a hash is ours
-    this.count++;
+    this.hashes.push(node);
+    this.count += size;
   }
 
   /**
@@ -98,15 +106,7 @@ export class CompactRange {
     if (roots.length !== sizes.length * HASH_SIZE) {
       throw new RangeError(`${count} leaves after ${this.count} are ${sizes.length} subtree hashes, not ${roots.length / HASH_SIZE}`);
     }
-    sizes.forEach((size, t) => {
-      // Like a leaf, in units of `size`: the range's size is a multiple of it, and an equal subtree at its end merges.
-      let node: Uint8Array = roots.slice(t * HASH_SIZE, (t + 1) * HASH_SIZE);
-      for (let carry = this.count / size; carry % 2 === 1; carry = Math.floor(carry / 2)) {
-        node = hashChildren(this.hashes.pop()!, node, this.sha256);
-      }
-      this.hashes.push(node);
-      this.count += size;
-    });
+    sizes.forEach((size, t) => this.push(roots.slice(t * HASH_SIZE, (t + 1) * HASH_SIZE), size));
   }
 
   /** MTH(D[size]): the subtree roots folded from the right. */

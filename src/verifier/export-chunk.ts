@@ -20,6 +20,10 @@ export const HASH_AT = 32;
 export const PREV_HASH_AT = 64;
 export const LEAF_HASH_AT = 96;
 
+/** The RFC 6962 leaf hash of event `i` in a chunk's `records` (a view, not a copy). */
+export const leafHashOf = (records: Uint8Array, i: number): Uint8Array =>
+  records.subarray(i * RECORD_BYTES + LEAF_HASH_AT, (i + 1) * RECORD_BYTES);
+
 /** The part of an event the settlement audit reads: the rules' data fields (all of a RightsSettled's), where and when. */
 export type SettlementEvent = Pick<EventEnvelope, 'type' | 'stream' | 'leafIndex' | 'recordedAt'> & { data: { [key: string]: unknown } };
 
@@ -278,12 +282,7 @@ export class ChunkChecker {
     // A leaf index is not covered by the hash: one near 2^53 would make no range; the ordered checks then refuse it.
     const tiles =
       this.failure === null && this.events > 1 && this.floats[LEAF_INDEX] + this.events <= Number.MAX_SAFE_INTEGER
-        ? tileRoots(
-            this.floats[LEAF_INDEX],
-            this.events,
-            (i) => records.subarray(i * RECORD_BYTES + LEAF_HASH_AT, (i + 1) * RECORD_BYTES),
-            this.sha256,
-          )
+        ? tileRoots(this.floats[LEAF_INDEX], this.events, (i) => leafHashOf(records, i), this.sha256)
         : null;
     const facts: ChunkFacts = {
       events: this.events,

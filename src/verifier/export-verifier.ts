@@ -13,6 +13,7 @@ import {
   ChunkChecker,
   HASH_AT,
   LEAF_HASH_AT,
+  leafHashOf,
   LEAF_INDEX,
   RECORD_BYTES,
   RECORD_FLOATS,
@@ -227,10 +228,9 @@ export class ExportVerifier {
     // The chunk's leaves join the range as the subtrees its checker hashed (a few hashes here, not one per leaf), unless
     // an event failed or a checkpoint's root must be compared at a size within the chunk: then leaf by leaf.
     const tiled = facts.tiles !== null && facts.failure === null && !this.pending.some((p) => p.treeSize > start && p.treeSize < end);
-    const leaf = (i: number) => records.subarray(i * RECORD_BYTES + LEAF_HASH_AT, (i + 1) * RECORD_BYTES);
     /** Event i fails: in a tiled chunk the events before it join the range first, so that `count` is what was accepted. */
     const failAt = (i: number, reason: string): false => {
-      if (tiled) for (let k = 0; k < i; k++) this.range.append(leaf(k));
+      if (tiled) for (let k = 0; k < i; k++) this.range.append(leafHashOf(records, k));
       return this.fail(start + i, reason);
     };
     for (let i = 0; i < facts.events; i++) {
@@ -258,7 +258,7 @@ export class ExportVerifier {
         if (unsettled !== undefined) return failAt(i, unsettled);
       }
       if (tiled) continue;
-      this.range.append(leaf(i));
+      this.range.append(leafHashOf(records, i));
       if (!this.settleCheckpoints()) return false;
     }
     if (tiled) {
