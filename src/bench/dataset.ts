@@ -228,6 +228,22 @@ async function checkpointAt(log: MerkleLog, key: SigningKey, treeSize: number): 
   return signNote(formatCheckpointBody({ origin: ORIGIN, treeSize, rootHash, time: Math.floor(Date.now() / 1000) }), ORIGIN, key.secretKey);
 }
 
+/** The generated ledger's log as a server opens its own: the event store and the Merkle tree of `dataDir`, every leaf integrated. */
+export async function openLedgerLog(dataDir: string): Promise<{ log: MerkleLog; close: () => Promise<void> }> {
+  const store = SqliteEventStore.open(join(dataDir, 'events.sqlite'));
+  const tree = SqliteTrees.open(join(dataDir, 'merkle.sqlite'));
+  const log = new MerkleLog(store, tree, loadSigningKey(dataDir), ORIGIN, nativeSha256);
+  await log.start(0);
+  return {
+    log,
+    close: async () => {
+      await log.stop();
+      await tree.close();
+      await store.close();
+    },
+  };
+}
+
 export interface Generated {
   ledger: Ledger;
   log: MerkleLog;

@@ -150,10 +150,7 @@ export interface LatencyFigure {
 }
 
 /** Inclusion and consistency proofs at the log's full size, from MerkleLog over its stored tree, for random indexes. */
-export async function benchProofs(
-  log: MerkleLog,
-  samples: number,
-): Promise<{ treeSize: number; inclusion: LatencyFigure; consistency: LatencyFigure }> {
+export async function benchProofs(log: MerkleLog, samples: number): Promise<ProofFigures> {
   const n = log.treeSize;
   const time = async (f: () => Promise<unknown>) => {
     const t = performance.now();
@@ -172,6 +169,23 @@ export async function benchProofs(
     consistency.push(await time(() => log.consistencyProof(1 + Math.floor(Math.random() * (n - 1)), n)));
   }
   return { treeSize: n, inclusion: figure(inclusion), consistency: figure(consistency) };
+}
+
+export interface ProofFigures {
+  treeSize: number;
+  inclusion: LatencyFigure;
+  consistency: LatencyFigure;
+}
+
+/** benchProofs in a process of its own on the generated ledger, started with the server's node flags (proofs-child.ts). */
+export async function benchProofsApart(ledger: Ledger, samples: number): Promise<ProofFigures> {
+  const run = await runMeasured([...startFlags(), join(ROOT, 'dist', 'bench', 'proofs-child.js')], {
+    LEDGER_DATA_DIR: ledger.dataDir,
+    BENCH_PROOF_SAMPLES: String(samples),
+  });
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  if (run.code !== 0 || !line.startsWith('{')) throw new Error(`proof figures failed (${run.code}): ${run.stderr.slice(-2000)}`);
+  return JSON.parse(line) as ProofFigures;
 }
 
 export interface RebuildFigure {

@@ -3,9 +3,9 @@
 // BENCH_HTTP_SECONDS the length of each HTTP run (default 10), BENCH_ROUNDS how many rounds of the bare handler and
 // durable filings (and durable filings on PostgreSQL) run alternated, the figures being the median pair's (default 3).
 // BENCH_ONLY=http measures only the HTTP figures (bare handler, durable and NORMAL filings, server RSS); BENCH_ONLY=upload only the filings by upload (1 MP PNG throughput,
-// server RSS while 20 clients upload 10 MB files); BENCH_ONLY=verify|rebuild only the verifier (export verification,
-// raw SHA-256, memory) or only the projection rebuild; with those two, BENCH_LEDGER_DIR keeps the generated ledger there
-// and reuses it next time. BENCH_ONLY=witness measures checkpoint latency with 2 witnesses and a TSA and filings/s
+// server RSS while 20 clients upload 10 MB files); BENCH_ONLY=verify|rebuild|proofs only the verifier (export
+// verification, raw SHA-256, memory), only the projection rebuild or only the proof latency; with those three,
+// BENCH_LEDGER_DIR keeps the generated ledger there and reuses it next time. BENCH_ONLY=witness measures checkpoint latency with 2 witnesses and a TSA and filings/s
 // with and without them. BENCH_ONLY=pg measures the bare handler and durable filings on PostgreSQL (BENCH_DATABASE_URL,
 // else TEST_DATABASE_URL; a schema of its own, dropped afterwards), which the full run also measures when either is set.
 // BENCH_ONLY=console measures durable filings with the web console served and with LEDGER_CONSOLE=off, alternated
@@ -17,7 +17,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { generateLedger, type Ledger } from './dataset.js';
-import { benchFloor, benchNearDuplicates, benchProofs, benchRawSha, benchRebuild, benchStore, benchVerify } from './figures.js';
+import {
+  benchFloor,
+  benchNearDuplicates,
+  benchProofsApart,
+  benchRawSha,
+  benchRebuild,
+  benchStore,
+  benchVerify,
+  type ProofFigures,
+} from './figures.js';
 import { benchBare, benchConsolePair, benchLedger, benchLedgerAging, benchLedgerPostgres, type HttpFigure } from './http.js';
 import { ROOT } from './processes.js';
 import { benchUploadMemory, benchUploadThroughput } from './upload.js';
@@ -157,8 +166,30 @@ function keptLedger(dir: string | undefined): Ledger | null {
   return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Ledger) : null;
 }
 
-/** BENCH_ONLY=verify|rebuild: those figures alone, on the kept ledger (generated there first if there is none). */
-async function only(which: 'verify' | 'rebuild', dir: string | undefined): Promise<void> {
+/** The proof figures' rows. */
+const proofRows = (proofs: ProofFigures): Array<[string, string, string]> => [
+  [
+    `inclusion proof at ${fmt(proofs.treeSize)} leaves`,
+    `median ${fmt(proofs.inclusion.medianMs, 3)} ms`,
+    `p99 ${fmt(proofs.inclusion.p99Ms, 3)} ms (${fmt(proofs.inclusion.samples)} random leaves)`,
+  ],
+  [
+    `consistency proof to ${fmt(proofs.treeSize)}`,
+    `median ${fmt(proofs.consistency.medianMs, 3)} ms`,
+    `p99 ${fmt(proofs.consistency.p99Ms, 3)} ms (${fmt(proofs.consistency.samples)} random sizes)`,
+  ],
+];
+
+const proofTarget = (proofs: ProofFigures): Target => ({
+  name: `proofs median ≤ ${PROOF_MEDIAN_MS} ms at 1M leaves`,
+  met: atMillion(proofs.treeSize, proofs.inclusion.medianMs <= PROOF_MEDIAN_MS && proofs.consistency.medianMs <= PROOF_MEDIAN_MS),
+  detail:
+    `inclusion ${fmt(proofs.inclusion.medianMs, 3)} ms, consistency ${fmt(proofs.consistency.medianMs, 3)} ms at ${fmt(proofs.treeSize)} leaves` +
+    belowMillion(proofs.treeSize),
+});
+
+/** BENCH_ONLY=verify|rebuild|proofs: those figures alone, on the kept ledger (generated there first if there is none). */
+async function only(which: 'verify' | 'rebuild' | 'proofs', dir: string | undefined): Promise<void> {
   const started = performance.now();
   let ledger = keptLedger(dir);
   const work = dir ?? mkdtempSync(join(tmpdir(), 'ledger-bench-'));
@@ -174,6 +205,10 @@ async function only(which: 'verify' | 'rebuild', dir: string | undefined): Promi
       log(`verifying the export of ${fmt(ledger.events)} events with the CLI`);
       const { rows, targets } = await verifyFigures(ledger);
       process.stdout.write(table(rows, targets, started));
+    } else if (which === 'proofs') {
+      log(`proofs at ${fmt(ledger.events)} leaves (in a process of their own, as a server gives them)`);
+      const proofs = await benchProofsApart(ledger, 5000);
+      process.stdout.write(table(proofRows(proofs), [proofTarget(proofs)], started));
     } else {
       log(`projection rebuild of ${fmt(ledger.events)} events (in its own process, at most ${rebuildLimit} s)`);
       const rebuild = await benchRebuild(ledger, rebuildLimit);
@@ -612,9 +647,9 @@ async function main(): Promise<void> {
     const { ledger } = gen;
     log('3/7 verifying the export with the CLI');
     const { verify, verifySmall, sha, floor, verifyRatio, rows: verifyRows, targets: verifyTargets } = await verifyFigures(ledger);
-    log('4/7 proofs');
-    const proofs = await benchProofs(gen.log, 5000);
     await gen.close();
+    log('4/7 proofs (in a process of their own, as a server gives them)');
+    const proofs = await benchProofsApart(ledger, 5000);
     log(`5/7 projection rebuild (in its own process, at most ${rebuildLimit} s)`);
     const rebuild = await benchRebuild(ledger, rebuildLimit);
     log('6/7 near-duplicate lookup');
@@ -634,16 +669,7 @@ async function main(): Promise<void> {
       rssRow,
       ...aging.rows,
       ...verifyRows,
-      [
-        `inclusion proof at ${fmt(proofs.treeSize)} leaves`,
-        `median ${fmt(proofs.inclusion.medianMs, 3)} ms`,
-        `p99 ${fmt(proofs.inclusion.p99Ms, 3)} ms (${fmt(proofs.inclusion.samples)} random leaves)`,
-      ],
-      [
-        `consistency proof to ${fmt(proofs.treeSize)}`,
-        `median ${fmt(proofs.consistency.medianMs, 3)} ms`,
-        `p99 ${fmt(proofs.consistency.p99Ms, 3)} ms (${fmt(proofs.consistency.samples)} random sizes)`,
-      ],
+      ...proofRows(proofs),
       [
         `projection rebuild (${fmt(rebuild.total)} events)`,
         `${fmt(rebuild.eventsPerSecond)} events/s`,
@@ -665,13 +691,7 @@ async function main(): Promise<void> {
       ...pg.targets,
       ...consolePair.targets,
       ...verifyTargets,
-      {
-        name: `proofs median ≤ ${PROOF_MEDIAN_MS} ms at 1M leaves`,
-        met: atMillion(proofs.treeSize, proofs.inclusion.medianMs <= PROOF_MEDIAN_MS && proofs.consistency.medianMs <= PROOF_MEDIAN_MS),
-        detail:
-          `inclusion ${fmt(proofs.inclusion.medianMs, 3)} ms, consistency ${fmt(proofs.consistency.medianMs, 3)} ms at ${fmt(proofs.treeSize)} leaves` +
-          belowMillion(proofs.treeSize),
-      },
+      proofTarget(proofs),
       rebuildTarget(rebuild.eventsPerSecond, rebuild.complete),
       {
         name: `near-duplicate lookup median ≤ ${NEAR_DUPLICATE_MEDIAN_MS} ms`,
@@ -764,7 +784,7 @@ async function onlyWitness(): Promise<void> {
 }
 
 const onlyFigure = process.env.BENCH_ONLY;
-if (onlyFigure === 'verify' || onlyFigure === 'rebuild') await only(onlyFigure, process.env.BENCH_LEDGER_DIR);
+if (onlyFigure === 'verify' || onlyFigure === 'rebuild' || onlyFigure === 'proofs') await only(onlyFigure, process.env.BENCH_LEDGER_DIR);
 else if (onlyFigure === 'http') await onlyHttp();
 else if (onlyFigure === 'upload') await onlyUpload();
 else if (onlyFigure === 'witness') await onlyWitness();
@@ -772,5 +792,5 @@ else if (onlyFigure === 'pg') await onlyPostgres();
 else if (onlyFigure === 'console') await onlyConsole();
 else if (onlyFigure === 'validation') await onlyValidation();
 else if (onlyFigure === 'aging') await onlyAging();
-else if (onlyFigure) throw new Error('BENCH_ONLY must be http, pg, console, aging, upload, verify, rebuild, witness or validation');
+else if (onlyFigure) throw new Error('BENCH_ONLY must be http, pg, console, aging, upload, verify, rebuild, proofs, witness or validation');
 else await main();
