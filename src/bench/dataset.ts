@@ -228,30 +228,40 @@ async function checkpointAt(log: MerkleLog, key: SigningKey, treeSize: number): 
   return signNote(formatCheckpointBody({ origin: ORIGIN, treeSize, rootHash, time: Math.floor(Date.now() / 1000) }), ORIGIN, key.secretKey);
 }
 
-/** The generated ledger's log as a server opens its own: the event store and the Merkle tree of `dataDir`, every leaf integrated. */
-export async function openLedgerLog(dataDir: string): Promise<{ log: MerkleLog; close: () => Promise<void> }> {
-  const store = SqliteEventStore.open(join(dataDir, 'events.sqlite'));
+/**
+ * The ledger's Merkle log opened as a server opens its own: over the event store of `dataDir` (or `store`, already open)
+ * and its tree, every leaf integrated. `close` stops the log and closes both stores.
+ */
+export async function openLedgerLog(
+  dataDir: string,
+  store = SqliteEventStore.open(join(dataDir, 'events.sqlite')),
+): Promise<{ log: MerkleLog; close: () => Promise<void> }> {
   const tree = SqliteTrees.open(join(dataDir, 'merkle.sqlite'));
+  const close = async () => {
+    await tree.close();
+    await store.close();
+  };
   const log = new MerkleLog(store, tree, loadSigningKey(dataDir), ORIGIN, nativeSha256);
-  await log.start(0);
+  try {
+    await log.start(0); // integrates every leaf; no periodic signing
+  } catch (err) {
+    await close();
+    throw err;
+  }
   return {
     log,
     close: async () => {
       await log.stop();
-      await tree.close();
-      await store.close();
+      await close();
     },
   };
 }
 
-export interface Generated {
-  ledger: Ledger;
-  log: MerkleLog;
-  close: () => Promise<void>;
-}
+/** Files a generated ledger has; a directory without them is refused rather than given an empty ledger and a new key. */
+export const GENERATED_FILES = ['events.sqlite', 'merkle.sqlite', 'log-signing.key'];
 
-/** Builds the ledger in `dataDir` and leaves its Merkle log open (for the proof figures); `close` stops it. */
-export async function generateLedger(dataDir: string, total: number, progress: (what: string) => void): Promise<Generated> {
+/** Builds the ledger in `dataDir` (events, Merkle tree, export files, checkpoints) and closes it. */
+export async function generateLedger(dataDir: string, total: number, progress: (what: string) => void): Promise<Ledger> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = loadSigningKey(dataDir);
   // NORMAL while generating: how fast the fixture is written is not a figure, and nothing here must survive power loss.
@@ -264,9 +274,7 @@ export async function generateLedger(dataDir: string, total: number, progress: (
       progress(`  generated ${n} events`);
     }
   });
-  const tree = SqliteTrees.open(join(dataDir, 'merkle.sqlite'));
-  const log = new MerkleLog(store, tree, key, ORIGIN, nativeSha256);
-  await log.start(0); // integrates every leaf; no periodic signing
+  const { log, close } = await openLedgerLog(dataDir, store);
   const head = await log.checkpoint();
   progress(`  Merkle log: ${log.treeSize} leaves, checkpoint signed`);
   const exportFile = join(dataDir, 'export.ndjson');
@@ -285,24 +293,18 @@ export async function generateLedger(dataDir: string, total: number, progress: (
     position += batch.length;
   }
   progress(`  export written: ${(bytes / 1e6).toFixed(0)} MB`);
+  const events = await store.count();
+  await close();
   return {
-    ledger: {
-      dataDir,
-      events: await store.count(),
-      streams,
-      filings,
-      exportFile,
-      exportBytes: bytes,
-      checkpointFile,
-      vkey: formatVkey(ORIGIN, key.publicKey),
-      prefix: { events: prefixSize, exportFile: prefixFile, exportBytes: prefixBytes, checkpointFile: prefixCheckpoint },
-      phashes,
-    },
-    log,
-    close: async () => {
-      await log.stop();
-      await tree.close();
-      await store.close();
-    },
+    dataDir,
+    events,
+    streams,
+    filings,
+    exportFile,
+    exportBytes: bytes,
+    checkpointFile,
+    vkey: formatVkey(ORIGIN, key.publicKey),
+    prefix: { events: prefixSize, exportFile: prefixFile, exportBytes: prefixBytes, checkpointFile: prefixCheckpoint },
+    phashes,
   };
 }

@@ -122,6 +122,8 @@ export async function startServer(
 
 export interface CliRun {
   code: number | null;
+  /** The signal that ended the process, if one did (SIGKILL past the time limit). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   seconds: number;
@@ -130,13 +132,23 @@ export interface CliRun {
   cpuSeconds: number | null;
 }
 
-/** Runs a command to completion and measures its peak RSS (GNU time where present, else /proc polling). */
-export function runMeasured(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/**
+ * Runs a command to completion and measures its peak RSS (GNU time where present, else /proc polling); killed after
+ * `limitMs` if given.
+ */
+export function runMeasured(args: string[], env: Record<string, string> = {}, limitMs?: number): Promise<CliRun> {
   const gnuTime = existsSync('/usr/bin/time');
   const [cmd, argv] = gnuTime ? ['/usr/bin/time', ['-f', 'MAXRSS_KB=%M CPU_S=%U+%S', process.execPath, ...args]] : [process.execPath, args];
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(cmd, argv, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // With a limit, a process group of its own: the kill reaches node under GNU time too.
+    const child = spawn(cmd, argv, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: limitMs !== undefined,
+    });
+    const timer = limitMs === undefined ? null : setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), limitMs);
     let stdout = '';
     let stderr = '';
     let polled = 0;
@@ -151,13 +163,15 @@ export function runMeasured(args: string[], env: Record<string, string> = {}): P
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       if (poll) clearInterval(poll);
+      if (timer) clearTimeout(timer);
       const seconds = (performance.now() - started) / 1000;
       const kb = /MAXRSS_KB=(\d+)/.exec(stderr);
       const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(stderr);
       resolve({
         code,
+        signal,
         stdout,
         stderr: stderr.replace(/MAXRSS_KB=\d+ CPU_S=[\d.+]+\n?/, ''),
         seconds,

@@ -78,8 +78,7 @@ describe('a projection rebuild stopped midway', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('leaves read models that the next start completes, with every index, equal to a full rebuild', async () => {
-    const generated = await generateLedger(dataDir, EVENTS, () => undefined);
-    await generated.close();
+    await generateLedger(dataDir, EVENTS, () => undefined);
     expect(await startAndStop(dataDir)).toBe(EVENTS);
     const applied = dumpReadModels(dataDir);
     const migrated = readModelIndexes(dataDir);
