@@ -229,19 +229,22 @@ async function checkpointAt(log: MerkleLog, key: SigningKey, treeSize: number): 
 }
 
 /**
- * The ledger's Merkle log opened as a server opens its own: over the event store of `dataDir` (or `store`, already open)
- * and its tree, every leaf integrated. `close` stops the log and closes both stores.
+ * The ledger's Merkle log opened as a server opens its own: over the event store of `dataDir` and its tree, every leaf
+ * integrated; the store and the log key may be given, already open and read. `close` stops the log and closes both stores.
  */
 export async function openLedgerLog(
   dataDir: string,
-  store = SqliteEventStore.open(join(dataDir, 'events.sqlite')),
+  {
+    store = SqliteEventStore.open(join(dataDir, 'events.sqlite')),
+    key = loadSigningKey(dataDir),
+  }: { store?: SqliteEventStore; key?: SigningKey } = {},
 ): Promise<{ log: MerkleLog; close: () => Promise<void> }> {
   const tree = SqliteTrees.open(join(dataDir, 'merkle.sqlite'));
   const close = async () => {
     await tree.close();
     await store.close();
   };
-  const log = new MerkleLog(store, tree, loadSigningKey(dataDir), ORIGIN, nativeSha256);
+  const log = new MerkleLog(store, tree, key, ORIGIN, nativeSha256);
   try {
     await log.start(0); // integrates every leaf; no periodic signing
   } catch (err) {
@@ -274,7 +277,7 @@ export async function generateLedger(dataDir: string, total: number, progress: (
       progress(`  generated ${n} events`);
     }
   });
-  const { log, close } = await openLedgerLog(dataDir, store);
+  const { log, close } = await openLedgerLog(dataDir, { store, key });
   const head = await log.checkpoint();
   progress(`  Merkle log: ${log.treeSize} leaves, checkpoint signed`);
   const exportFile = join(dataDir, 'export.ndjson');

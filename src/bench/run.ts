@@ -2,11 +2,12 @@
 // target met or missed, and written to bench/results.json. BENCH_SCALE scales the 1,000,000-event figures (default 1),
 // BENCH_HTTP_SECONDS the length of each HTTP run (default 10), BENCH_ROUNDS how many rounds of the bare handler and
 // durable filings (and durable filings on PostgreSQL) run alternated, the figures being the median pair's (default 3).
-// BENCH_ONLY=http measures only the HTTP figures (bare handler, durable and NORMAL filings, server RSS); BENCH_ONLY=upload only the filings by upload (1 MP PNG throughput,
-// server RSS while 20 clients upload 10 MB files); BENCH_ONLY=verify|rebuild|proofs only the verifier (export
-// verification, raw SHA-256, memory), only the projection rebuild or only the proof latency; with those three,
-// BENCH_LEDGER_DIR keeps the generated ledger there and reuses it next time. BENCH_ONLY=witness measures checkpoint latency with 2 witnesses and a TSA and filings/s
-// with and without them. BENCH_ONLY=pg measures the bare handler and durable filings on PostgreSQL (BENCH_DATABASE_URL,
+// BENCH_ONLY=http measures only the HTTP figures (bare handler, durable and NORMAL filings, server RSS);
+// BENCH_ONLY=upload only the filings by upload (1 MP PNG throughput, server RSS while 20 clients upload 10 MB files);
+// BENCH_ONLY=verify|rebuild|proofs only the verifier (export verification, raw SHA-256, memory), only the projection
+// rebuild or only the proof latency; with those three, BENCH_LEDGER_DIR keeps the generated ledger there and reuses it
+// next time. BENCH_ONLY=witness measures checkpoint latency with 2 witnesses and a TSA and filings/s with and without
+// them. BENCH_ONLY=pg measures the bare handler and durable filings on PostgreSQL (BENCH_DATABASE_URL,
 // else TEST_DATABASE_URL; a schema of its own, dropped afterwards), which the full run also measures when either is set.
 // BENCH_ONLY=console measures durable filings with the web console served and with LEDGER_CONSOLE=off, alternated
 // (with, off, off, with; BENCH_HTTP_SECONDS per run), which the full run also measures. BENCH_ONLY=validation measures

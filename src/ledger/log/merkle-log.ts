@@ -32,6 +32,8 @@ const hexOf = (hash: Uint8Array) => Buffer.from(hash.buffer, hash.byteOffset, ha
 export class UpperNodes {
   private readonly nodes = new Map<string, { level: number; hash: Uint8Array }>();
   private lowest = 0;
+  /** The tree size `lowest` was last worked out for: it changes only when the tree grows. */
+  private sizeSeen = 0;
 
   constructor(private readonly max: number) {}
 
@@ -41,10 +43,13 @@ export class UpperNodes {
 
   /** Keeps a node read from the store if its level is kept in a tree of `treeSize` leaves. */
   keep(level: number, key: string, hash: Uint8Array, treeSize: number): void {
-    const lowest = lowestKept(treeSize, this.max);
-    if (lowest > this.lowest) {
-      this.lowest = lowest;
-      for (const [k, node] of this.nodes) if (node.level < lowest) this.nodes.delete(k);
+    if (treeSize !== this.sizeSeen) {
+      this.sizeSeen = treeSize;
+      const lowest = lowestKept(treeSize, this.max);
+      if (lowest > this.lowest) {
+        this.lowest = lowest;
+        for (const [k, node] of this.nodes) if (node.level < lowest) this.nodes.delete(k);
+      }
     }
     if (level >= this.lowest) this.nodes.set(key, { level, hash });
   }
@@ -319,20 +324,23 @@ export class MerkleLog {
     );
     const nodes = new Map<string, Uint8Array>();
     const missing: NodeId[] = [];
+    const missingKeys: string[] = [];
     for (const [level, index] of wanted) {
       const key = nodeKey(level, index);
       const hash = this.nodesRead.get(key);
       if (hash) nodes.set(key, hash);
-      else missing.push([level, index]);
+      else {
+        missing.push([level, index]);
+        missingKeys.push(key);
+      }
     }
     if (missing.length > 0) {
       const read = await this.tree.nodes(missing);
-      for (const [level, index] of missing) {
-        const key = nodeKey(level, index);
+      missingKeys.forEach((key, i) => {
         const hash = read.get(key)!;
         nodes.set(key, hash);
-        this.nodesRead.keep(level, key, hash, this.size);
-      }
+        this.nodesRead.keep(missing[i][0], key, hash, this.size);
+      });
     }
     return compute(new MerkleProofs((level, index) => nodes.get(nodeKey(level, index))!, this.children));
   }
