@@ -105,6 +105,27 @@ function inJcsOrder(value: unknown): unknown {
   return out ?? object;
 }
 
+/**
+ * A JSON object as it reads back from its JSON text (a member that is undefined left out, toJSON called, a non-finite
+ * number null), with that value's JCS text: what an event store keeps, so that hashing the event needs no second
+ * serialisation of its data and meta (canonicalEnvelopeText). Throws a TypeError when the value has no JSON text or
+ * reads back as something other than an object, and canonicalJson's error where it refuses what reads back.
+ */
+export function storedJson(value: unknown): { value: JsonObject; text: string } {
+  const ordered = inJcsOrder(value);
+  // Plain JSON: its key-ordered copy reads back as the value would, keys aside, and is the JCS text when stringified.
+  const text = ordered === NOT_PLAIN ? canonicalJson(readBack(value)) : JSON.stringify(ordered);
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError('value is not a JSON object');
+  return { value: parsed as JsonObject, text };
+}
+
+function readBack(value: unknown): unknown {
+  const text = JSON.stringify(value) as string | undefined;
+  if (typeof text !== 'string') throw new TypeError('value has no JSON form');
+  return JSON.parse(text);
+}
+
 /** The hashed fields of an envelope, in JCS key order. */
 export function envelopeBody(e: EnvelopeBody): EnvelopeBody {
   return {
@@ -139,6 +160,20 @@ export const sha256TextWith =
   (hash: Sha256): Sha256Text =>
   (text) =>
     bytesToHex(hash(utf8ToBytes(text)));
+
+/**
+ * canonicalEnvelopeBody(e), given the JCS texts of `e.data` and `e.meta` (as storedJson makes them): the members in
+ * JCS order around the two texts, each other member written as JCS writes it (JSON.stringify for a well-formed string
+ * and a safe integer); anything else is left to canonicalEnvelopeBody.
+ */
+export function canonicalEnvelopeText(e: EnvelopeBody, dataText: string, metaText: string): string {
+  const { id, prevHash, recordedAt, stream, type, revision, v } = e;
+  const strings = [id, prevHash, recordedAt, stream, type];
+  if (!strings.every((s) => typeof s === 'string' && s.isWellFormed()) || !Number.isSafeInteger(revision) || !Number.isSafeInteger(v))
+    return canonicalEnvelopeBody(e);
+  const str = JSON.stringify;
+  return `{"data":${dataText},"id":${str(id)},"meta":${metaText},"prevHash":${str(prevHash)},"recordedAt":${str(recordedAt)},"revision":${revision},"stream":${str(stream)},"type":${str(type)},"v":${v}}`;
+}
 
 /** The JCS form (RFC 8785, by `canonicalize`) of the hashed part of an envelope. */
 export function canonicalEnvelopeBody(e: EnvelopeBody): string {

@@ -2,7 +2,8 @@
 // change a hash (and so every event hash in every log) fails here.
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
-import { canonicalJson } from '../../src/verifier/envelope.js';
+import { canonicalEnvelopeBody, canonicalEnvelopeText, canonicalJson, storedJson } from '../../src/verifier/envelope.js';
+import type { EnvelopeBody, JsonObject } from '../../src/verifier/envelope.js';
 
 const fromIeee = (hex: string) => Buffer.from(hex, 'hex').readDoubleBE(0);
 
@@ -140,5 +141,76 @@ describe('canonical JSON: the fast path is canonicalize', () => {
     const ordered = { a: 1, b: { c: [1, { d: 2, e: 3 }] } };
     expect(canonicalJson(ordered)).toBe(JSON.stringify(ordered));
     expect(canonicalJson({ b: { e: 3, d: 2 }, a: 1 })).toBe('{"a":1,"b":{"d":2,"e":3}}');
+  });
+});
+
+// An event store hashes an envelope from the JCS texts of its data and meta (storedJson) instead of serialising them
+// again: the text must be the envelope's JCS form for every body, or some event's hash would change with the store.
+describe('an envelope hashed from its stored data and meta texts', () => {
+  const json = fc.letrec((tie) => ({
+    json: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(null),
+      fc.boolean(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ unit: 'grapheme' }),
+      fc.array(tie('json')),
+      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('0', '10', '__proto__')), tie('json')),
+    ),
+  })).json;
+  const object = fc.dictionary(fc.string(), json);
+  const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }));
+
+  it('is canonicalEnvelopeBody, for random bodies', () => {
+    fc.assert(
+      fc.property(object, object, text, text, fc.integer({ min: 0, max: 2 ** 40 }), (data, meta, stream, type, revision) => {
+        const d = storedJson(data);
+        const m = storedJson(meta);
+        const body: EnvelopeBody = {
+          v: 1,
+          id: '0190f5e4-1c2a-7b3d-8e4f-5a6b7c8d9e0f',
+          stream,
+          revision,
+          type,
+          data: d.value,
+          meta: m.value,
+          recordedAt: '2026-12-04T21:00:00.000Z',
+          prevHash: 'ab'.repeat(32),
+        };
+        let expected: string | undefined;
+        try {
+          expected = canonicalEnvelopeBody(body);
+        } catch {
+          expect(() => canonicalEnvelopeText(body, d.text, m.text)).toThrow();
+          return;
+        }
+        expect(canonicalEnvelopeText(body, d.text, m.text)).toBe(expected);
+        expect(d.text).toBe(canonicalJson(d.value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('storedJson: the value read back from JSON text, and its JCS text', () => {
+    const cases: Array<[unknown, JsonObject]> = [
+      [
+        { b: 1, a: undefined, c: [undefined, 2] },
+        { b: 1, c: [null, 2] },
+      ],
+      [
+        { when: new Date(0), n: NaN },
+        { when: '1970-01-01T00:00:00.000Z', n: null },
+      ],
+      [{ inner: { toJSON: () => ({ y: 1, x: 2 }) } }, { inner: { y: 1, x: 2 } }],
+    ];
+    for (const [value, readBack] of cases) {
+      const { value: v, text: t } = storedJson(value);
+      expect(v).toEqual(readBack);
+      expect(t).toBe(canonicalize(readBack));
+    }
+    expect(storedJson({ b: { d: 1, c: 2 }, a: 0 }).text).toBe('{"a":0,"b":{"c":2,"d":1}}');
+    for (const bad of [{ toJSON: () => 'text' }, { toJSON: () => [1] }, { big: 1n }, [1], 'x', undefined])
+      expect(() => storedJson(bad)).toThrow(TypeError);
+    expect(() => storedJson({ s: '\ud800' })).toThrow(/surrogate/i);
   });
 });

@@ -1,8 +1,8 @@
 // Append planning, the same in every store: checks the calls and the expected revisions, then builds the envelopes
 // (revision, prevHash, hash, leafIndex) of one commit.
 import { uuidv7 } from '../../common/ids.js';
-import { computeEventHash, ZERO_HASH } from '../../verifier/envelope.js';
-import type { EventEnvelope, JsonObject, Sha256 } from '../../verifier/envelope.js';
+import { canonicalEnvelopeText, storedJson, ZERO_HASH } from '../../verifier/envelope.js';
+import type { EventEnvelope, JsonObject, Sha256Text } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type { AppendResult, ExpectedRevision, StreamAppend } from './event-store.port.js';
 
@@ -32,7 +32,7 @@ export class CommitClock {
 /** The process's clock: every store in the process draws from it unless given its own. */
 export const processCommitClock = new CommitClock();
 
-/** One row to insert: the envelope plus the exact JSON text that reads back as its data and meta. */
+/** One row to insert: the envelope plus the JCS texts of its data and meta, which read back as them. */
 export interface PlannedRow {
   envelope: EventEnvelope;
   dataText: string;
@@ -67,7 +67,7 @@ export function expectationHolds(expected: ExpectedRevision, lastRevision: numbe
   return lastRevision === expected;
 }
 
-/** An event serialised once, when the append is called: what is stored, and the value that reads back from it. */
+/** An event serialised once, when the append is called: the JCS texts stored (and hashed), and the values that read back from them. */
 export interface PreparedEvent {
   type: string;
   data: JsonObject;
@@ -82,8 +82,9 @@ export interface PreparedAppend {
 }
 
 /**
- * Serialises every event's data and meta (throws TypeError on what JSON cannot hold, e.g. a BigInt or a cycle).
- * Done at call time, outside any transaction: later changes to the caller's objects cannot alter the append.
+ * Serialises every event's data and meta to their JCS texts (throws TypeError on what JSON cannot hold, e.g. a BigInt
+ * or a cycle, or what JCS refuses, e.g. a lone surrogate). Done at call time, outside any transaction: later changes to
+ * the caller's objects cannot alter the append.
  */
 export function prepareAppends(appends: StreamAppend[]): PreparedAppend[] {
   return appends.map(({ stream, expectedRevision, events }) => ({
@@ -91,11 +92,14 @@ export function prepareAppends(appends: StreamAppend[]): PreparedAppend[] {
     expectedRevision,
     events: events.map((e) => {
       // Hash what reads back: the JSON round trip drops undefined, turns non-finite numbers into null, calls toJSON.
-      const dataText = JSON.stringify(e.data);
-      const metaText = JSON.stringify(e.meta);
-      if (typeof dataText !== 'string' || typeof metaText !== 'string')
-        throw new TypeError(`stream ${stream}: data and meta must serialise to JSON objects`);
-      return { type: e.type, data: JSON.parse(dataText) as JsonObject, meta: JSON.parse(metaText) as JsonObject, dataText, metaText };
+      let data, meta;
+      try {
+        data = storedJson(e.data);
+        meta = storedJson(e.meta);
+      } catch (err) {
+        throw new TypeError(`stream ${stream}: data and meta must serialise to JSON objects (${(err as Error).message})`, { cause: err });
+      }
+      return { type: e.type, data: data.value, meta: meta.value, dataText: data.text, metaText: meta.text };
     }),
   }));
 }
@@ -109,10 +113,10 @@ export function planAppend(
   appends: StreamAppend[],
   firstPosition: number,
   heads: Map<string, StreamHead>,
-  sha256: Sha256,
+  sha256Text: Sha256Text,
   time: CommitTime = {},
 ): { rows: PlannedRow[]; result: AppendResult } {
-  return planPrepared(prepareAppends(appends), firstPosition, heads, sha256, time);
+  return planPrepared(prepareAppends(appends), firstPosition, heads, sha256Text, time);
 }
 
 /** Where a commit's time comes from: the clock, and the `recordedAt` of the event just before it in the log (if known). */
@@ -126,7 +130,7 @@ export function planPrepared(
   appends: PreparedAppend[],
   firstPosition: number,
   heads: Map<string, StreamHead>,
-  sha256: Sha256,
+  sha256Text: Sha256Text,
   time: CommitTime = {},
 ): { rows: PlannedRow[]; result: AppendResult } {
   // One commit, one timestamp: ISO-8601 UTC with ms, never before the event it follows.
@@ -138,7 +142,7 @@ export function planPrepared(
     let head = heads.get(stream) ?? NO_HEAD;
     if (!expectationHolds(expectedRevision, head.revision)) throw new ConcurrencyError(stream, expectedRevision, head.revision);
     for (const e of events) {
-      const row = buildRow(stream, head, e, position++, recordedAt, sha256);
+      const row = buildRow(stream, head, e, position++, recordedAt, sha256Text);
       rows.push(row);
       head = { revision: row.envelope.revision, hash: row.envelope.hash };
     }
@@ -148,7 +152,14 @@ export function planPrepared(
   return { rows, result: { events: rows.map((r) => r.envelope), nextRevisions, lastPosition: position - 1 } };
 }
 
-function buildRow(stream: string, head: StreamHead, e: PreparedEvent, leafIndex: number, recordedAt: string, sha256: Sha256): PlannedRow {
+function buildRow(
+  stream: string,
+  head: StreamHead,
+  e: PreparedEvent,
+  leafIndex: number,
+  recordedAt: string,
+  sha256Text: Sha256Text,
+): PlannedRow {
   const body = {
     v: 1 as const,
     id: uuidv7(),
@@ -160,5 +171,6 @@ function buildRow(stream: string, head: StreamHead, e: PreparedEvent, leafIndex:
     recordedAt,
     prevHash: head.revision < 0 ? ZERO_HASH : head.hash,
   };
-  return { envelope: { ...body, hash: computeEventHash(body, sha256), leafIndex }, dataText: e.dataText, metaText: e.metaText };
+  const hash = sha256Text(canonicalEnvelopeText(body, e.dataText, e.metaText));
+  return { envelope: { ...body, hash, leafIndex }, dataText: e.dataText, metaText: e.metaText };
 }

@@ -18,7 +18,7 @@ import {
   type ReadPosition,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { EventEnvelope, Sha256 } from '../../verifier/envelope.js';
+import type { EventEnvelope, Sha256Text } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type {
   AppendResult,
@@ -48,7 +48,7 @@ import {
   type Candidate,
   type SequencedLeaf,
 } from './eventstoredb-mapping.js';
-import { nativeSha256 } from '../native-sha256.js';
+import { nativeSha256Text } from '../native-sha256.js';
 import { NO_HEAD, planAppend, validateAppends, type PlannedRow, type StreamHead } from './append-planning.js';
 import { validateReadAll } from './event-reads.js';
 import { SizeListeners } from './size-listeners.js';
@@ -62,7 +62,8 @@ const LEAF_CACHE_LIMIT = 100_000;
 export interface EventStoreDbOptions {
   /** Prefix on every stream name (default none): several ledgers, or test runs, on one node. */
   prefix?: string;
-  sha256?: Sha256;
+  /** Hex SHA-256 of a text's UTF-8, for the event hashes (default: Node's native one). */
+  sha256Text?: Sha256Text;
 }
 
 /** One ESDB append: consecutive events of one stream, with the caller's expectation for the first. */
@@ -88,7 +89,7 @@ export class EventStoreDbEventStore implements EventStore {
   private constructor(
     private readonly client: EventStoreDBClient,
     private readonly names: StreamNames,
-    private readonly sha256: Sha256,
+    private readonly sha256Text: Sha256Text,
     /** Where sequencing scans $all from while ledger-sequence is still empty. */
     private readonly genesis: ReadPosition,
   ) {}
@@ -97,7 +98,7 @@ export class EventStoreDbEventStore implements EventStore {
     const client = EventStoreDBClient.connectionString(connectionString);
     const names = new StreamNames(opts.prefix ?? '');
     try {
-      const store = new EventStoreDbEventStore(client, names, opts.sha256 ?? nativeSha256, await genesisPosition(client, names));
+      const store = new EventStoreDbEventStore(client, names, opts.sha256Text ?? nativeSha256Text, await genesisPosition(client, names));
       await store.sequence(); // events a crashed writer appended but did not sequence join the log now
       return store;
     } catch (err) {
@@ -136,7 +137,7 @@ export class EventStoreDbEventStore implements EventStore {
       const seqHint = await this.count();
       const heads = new Map<string, StreamHead>();
       for (const stream of new Set(appends.map((a) => a.stream))) heads.set(stream, await this.head(stream));
-      const { rows, result } = planAppend(appends, seqHint, heads, this.sha256); // throws ConcurrencyError, nothing written
+      const { rows, result } = planAppend(appends, seqHint, heads, this.sha256Text); // throws ConcurrencyError, nothing written
       const runs = toRuns(appends, rows);
       let written = 0;
       let last: Position | undefined;

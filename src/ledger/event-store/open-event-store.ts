@@ -2,7 +2,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../../config.js';
-import { nativeSha256 } from '../native-sha256.js';
 import type { EventStore } from './event-store.port.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
@@ -14,17 +13,16 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), {
         synchronous: config.sqliteSynchronous,
-        sha256: nativeSha256,
         heldStreams: [POLICY_STREAM], // read by every filing
       });
     case 'postgres':
       if (!config.databaseUrl) throw new Error('DATABASE_URL is required when LEDGER_STORE=postgres');
-      return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema, sha256: nativeSha256 });
+      return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema });
     case 'eventstoredb': {
       if (!config.eventstoreUrl) throw new Error('EVENTSTORE_URL is required when LEDGER_STORE=eventstoredb');
       // Loaded only here: the gRPC client weighs some 25 MB of memory that the other stores never use.
       const { EventStoreDbEventStore } = await import('./eventstoredb-event-store.js');
-      return EventStoreDbEventStore.open(config.eventstoreUrl, { prefix: config.eventstorePrefix, sha256: nativeSha256 });
+      return EventStoreDbEventStore.open(config.eventstoreUrl, { prefix: config.eventstorePrefix });
     }
   }
 }

@@ -1,6 +1,6 @@
 // PostgreSQL event store: one global order that stays contiguous under concurrent writers in many processes.
 import pg from 'pg';
-import type { EventEnvelope, Sha256 } from '../../verifier/envelope.js';
+import type { EventEnvelope, Sha256Text } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type {
   AppendResult,
@@ -11,7 +11,7 @@ import type {
   StreamAppend,
   Unsubscribe,
 } from './event-store.port.js';
-import { nativeSha256 } from '../native-sha256.js';
+import { nativeSha256Text } from '../native-sha256.js';
 import { advisoryLockKey, inTransaction, jsonRows } from './postgres-support.js';
 import {
   type CommitClock,
@@ -75,7 +75,8 @@ type Statements = ReturnType<typeof statements>;
 export interface PostgresEventStoreOptions {
   /** Schema holding the `events` table (created if missing); default `ledger`. */
   schema?: string;
-  sha256?: Sha256;
+  /** Hex SHA-256 of a text's UTF-8, for the event hashes (default: Node's native one). */
+  sha256Text?: Sha256Text;
   /** Most commands in one group commit (default 1000). */
   maxBatch?: number;
   /** Where commit times come from (default: the process's clock). */
@@ -108,7 +109,7 @@ export class PostgresEventStore implements EventStore {
     table: string,
     schema: string,
     lockKey: string,
-    private readonly sha256: Sha256,
+    private readonly sha256Text: Sha256Text,
     maxBatch: number,
     private readonly clock: CommitClock,
   ) {
@@ -160,7 +161,15 @@ export class PostgresEventStore implements EventStore {
       await pool.end();
       throw new TypeError(`invalid maxBatch ${maxBatch}`);
     }
-    return new PostgresEventStore(pool, table, schema, lockKey, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock);
+    return new PostgresEventStore(
+      pool,
+      table,
+      schema,
+      lockKey,
+      opts.sha256Text ?? nativeSha256Text,
+      maxBatch,
+      opts.clock ?? processCommitClock,
+    );
   }
 
   async appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -226,7 +235,7 @@ export class PostgresEventStore implements EventStore {
         const outcomes = batch.map(({ appends }): AppendOutcome => {
           const heads = new Map(appends.map((a) => [a.stream, view.get(a.stream) ?? NO_HEAD]));
           try {
-            const planned = planPrepared(appends, next, heads, this.sha256, { clock: this.clock, previousRecordedAt });
+            const planned = planPrepared(appends, next, heads, this.sha256Text, { clock: this.clock, previousRecordedAt });
             rows.push(...planned.rows);
             previousRecordedAt = planned.rows[planned.rows.length - 1].envelope.recordedAt;
             for (const [stream, head] of heads) view.set(stream, head);

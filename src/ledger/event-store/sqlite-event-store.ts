@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventEnvelope, Sha256 } from '../../verifier/envelope.js';
+import type { EventEnvelope, Sha256Text } from '../../verifier/envelope.js';
 import type {
   AppendResult,
   EventStore,
@@ -13,7 +13,7 @@ import type {
   StreamAppend,
   Unsubscribe,
 } from './event-store.port.js';
-import { nativeSha256 } from '../native-sha256.js';
+import { nativeSha256Text } from '../native-sha256.js';
 import { openSqliteFile } from '../sqlite/open-file.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 import { CommitClock, NO_HEAD, planPrepared, processCommitClock, type PreparedAppend, type StreamHead } from './append-planning.js';
@@ -30,7 +30,8 @@ const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at A
 export interface SqliteEventStoreOptions {
   /** FULL (default): a resolved append survives power loss. NORMAL: survives a process crash only, ~7x more commits/s. */
   synchronous?: 'FULL' | 'NORMAL';
-  sha256?: Sha256;
+  /** Hex SHA-256 of a text's UTF-8, for the event hashes (default: Node's native one). */
+  sha256Text?: Sha256Text;
   /** Most commands in one group commit (default 1000): bounds how long one commit holds the event loop. */
   maxBatch?: number;
   /** Where commit times come from (default: the process's clock). */
@@ -73,7 +74,7 @@ export class SqliteEventStore implements EventStore {
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly sha256: Sha256,
+    private readonly sha256Text: Sha256Text,
     maxBatch: number,
     private readonly clock: CommitClock,
     private readonly heldStreams: ReadonlySet<string>,
@@ -115,7 +116,7 @@ export class SqliteEventStore implements EventStore {
       for (const { stream } of appends) {
         if (!heads.has(stream)) heads.set(stream, this.batch.heads.get(stream) ?? this.stmt.head.get(stream) ?? NO_HEAD);
       }
-      const { rows, result } = planPrepared(appends, this.batch.next, heads, this.sha256, {
+      const { rows, result } = planPrepared(appends, this.batch.next, heads, this.sha256Text, {
         clock: this.clock,
         previousRecordedAt: this.batch.lastRecordedAt,
       });
@@ -157,7 +158,13 @@ export class SqliteEventStore implements EventStore {
         hash TEXT NOT NULL,
         UNIQUE (stream, revision)
       )`);
-      return new SqliteEventStore(db, opts.sha256 ?? nativeSha256, maxBatch, opts.clock ?? processCommitClock, new Set(opts.heldStreams));
+      return new SqliteEventStore(
+        db,
+        opts.sha256Text ?? nativeSha256Text,
+        maxBatch,
+        opts.clock ?? processCommitClock,
+        new Set(opts.heldStreams),
+      );
     });
   }
 
