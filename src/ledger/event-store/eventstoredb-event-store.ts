@@ -62,8 +62,6 @@ const LEAF_CACHE_LIMIT = 100_000;
 export interface EventStoreDbOptions {
   /** Prefix on every stream name (default none): several ledgers, or test runs, on one node. */
   prefix?: string;
-  /** Hex SHA-256 of a text's UTF-8, for the event hashes (default: Node's native one). */
-  sha256Text?: Sha256Text;
 }
 
 /** One ESDB append: consecutive events of one stream, with the caller's expectation for the first. */
@@ -98,7 +96,7 @@ export class EventStoreDbEventStore implements EventStore {
     const client = EventStoreDBClient.connectionString(connectionString);
     const names = new StreamNames(opts.prefix ?? '');
     try {
-      const store = new EventStoreDbEventStore(client, names, opts.sha256Text ?? nativeSha256Text, await genesisPosition(client, names));
+      const store = new EventStoreDbEventStore(client, names, nativeSha256Text, await genesisPosition(client, names));
       await store.sequence(); // events a crashed writer appended but did not sequence join the log now
       return store;
     } catch (err) {

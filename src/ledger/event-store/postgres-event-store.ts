@@ -75,8 +75,6 @@ type Statements = ReturnType<typeof statements>;
 export interface PostgresEventStoreOptions {
   /** Schema holding the `events` table (created if missing); default `ledger`. */
   schema?: string;
-  /** Hex SHA-256 of a text's UTF-8, for the event hashes (default: Node's native one). */
-  sha256Text?: Sha256Text;
   /** Most commands in one group commit (default 1000). */
   maxBatch?: number;
   /** Where commit times come from (default: the process's clock). */
@@ -161,15 +159,7 @@ export class PostgresEventStore implements EventStore {
       await pool.end();
       throw new TypeError(`invalid maxBatch ${maxBatch}`);
     }
-    return new PostgresEventStore(
-      pool,
-      table,
-      schema,
-      lockKey,
-      opts.sha256Text ?? nativeSha256Text,
-      maxBatch,
-      opts.clock ?? processCommitClock,
-    );
+    return new PostgresEventStore(pool, table, schema, lockKey, nativeSha256Text, maxBatch, opts.clock ?? processCommitClock);
   }
 
   async appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {

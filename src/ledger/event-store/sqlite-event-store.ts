@@ -30,8 +30,6 @@ const COLUMNS = 'position, id, stream, revision, type, data, meta, recorded_at A
 export interface SqliteEventStoreOptions {
   /** FULL (default): a resolved append survives power loss. NORMAL: survives a process crash only, ~7x more commits/s. */
   synchronous?: 'FULL' | 'NORMAL';
-  /** Hex SHA-256 of a text's UTF-8, for the event hashes (default: Node's native one). */
-  sha256Text?: Sha256Text;
   /** Most commands in one group commit (default 1000): bounds how long one commit holds the event loop. */
   maxBatch?: number;
   /** Where commit times come from (default: the process's clock). */
@@ -158,13 +156,7 @@ export class SqliteEventStore implements EventStore {
         hash TEXT NOT NULL,
         UNIQUE (stream, revision)
       )`);
-      return new SqliteEventStore(
-        db,
-        opts.sha256Text ?? nativeSha256Text,
-        maxBatch,
-        opts.clock ?? processCommitClock,
-        new Set(opts.heldStreams),
-      );
+      return new SqliteEventStore(db, nativeSha256Text, maxBatch, opts.clock ?? processCommitClock, new Set(opts.heldStreams));
     });
   }
 
