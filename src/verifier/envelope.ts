@@ -49,9 +49,11 @@ export function canonicalJson(value: unknown): string {
 
 const NOT_PLAIN = Symbol('not plain JSON');
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+/** Deeper than any event or request body: a value nested further (or a cycle) is left to the slower paths, which report a cycle. */
+const MAX_PLAIN_DEPTH = 128;
 
 /** `value` itself when every object in it already has its keys in JCS order, else a copy that has; NOT_PLAIN otherwise. */
-function inJcsOrder(value: unknown): unknown {
+function inJcsOrder(value: unknown, depth = 0): unknown {
   if (value === null) return value;
   switch (typeof value) {
     case 'string':
@@ -61,16 +63,19 @@ function inJcsOrder(value: unknown): unknown {
     case 'boolean':
       return value;
     case 'object':
+      if (depth === MAX_PLAIN_DEPTH) return NOT_PLAIN;
       break;
     default:
       return NOT_PLAIN;
   }
   if (Array.isArray(value)) {
+    // An array of another class, or with a toJSON of its own, is not written as its elements by JSON.stringify.
+    if (Object.getPrototypeOf(value) !== Array.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (item === undefined) return NOT_PLAIN;
-      const v = inJcsOrder(item);
+      const v = inJcsOrder(item, depth + 1);
       if (v === NOT_PLAIN) return NOT_PLAIN;
       if (v !== item) (out ??= value.slice())[i] = v;
     }
@@ -94,7 +99,7 @@ function inJcsOrder(value: unknown): unknown {
     const key = keys[i];
     const item = object[key];
     if (item === undefined) continue; // JCS and JSON.stringify both leave it out
-    const v = inJcsOrder(item);
+    const v = inJcsOrder(item, depth + 1);
     if (v === NOT_PLAIN) return NOT_PLAIN;
     if (v !== item && !out) {
       out = {};

@@ -310,6 +310,7 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
         { nan: NaN, inf: -Infinity, neg: -0, big: 1e21, tiny: 5e-324, 10: 'ten', 2: 'two', '': 'empty' },
         JSON.parse('{"b":1,"__proto__":{"x":1},"a":[{"__proto__":2}]}') as Record<string, unknown>,
         { nested: { toJSON: () => ({ q: 2, p: 1 }) }, flag: false },
+        { list: Object.assign([{ d: 1, c: 2 }], { toJSON: () => ({ b: 1, a: 2 }) }) },
       ];
       const appended = await store.appendMulti(
         values.map((data, i) => ({
@@ -321,8 +322,8 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
       for (const [i, value] of values.entries()) {
         const readBack: unknown = JSON.parse(JSON.stringify(value));
         const [stored] = await store.readStream(`rt-${i}`);
-        expect(stored.data).toEqual(readBack);
-        expect(stored.meta).toEqual({ i, by: readBack });
+        expect(stored.data).toStrictEqual(readBack);
+        expect(stored.meta).toStrictEqual({ i, by: readBack });
         expect(stored.hash).toBe(independentHash(stored));
         expect(appended.events[i]).toEqual(stored);
       }

@@ -133,6 +133,13 @@ describe('canonical JSON: the fast path is canonicalize', () => {
       { n: -0, m: 1e21, k: 5e-324 },
       { big: 1n },
       undefined,
+      { list: Object.assign([{ d: 1, c: 2 }], { toJSON: () => ({ b: 1, a: 2 }) }) },
+      { list: new (class Listed extends Array<unknown> {})(3, 2, 1) },
+      {
+        list: new (class Replaced extends Array<unknown> {
+          toJSON = () => 'replaced';
+        })(),
+      },
     ])
       same(value);
   });
@@ -158,7 +165,7 @@ describe('an envelope hashed from its stored data and meta texts', () => {
       fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('0', '10', '__proto__')), tie('json')),
     ),
   })).json;
-  const object = fc.dictionary(fc.string(), json);
+  const object = fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('0', '10', '__proto__')), json);
   const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }));
 
   it('is canonicalEnvelopeBody, for random bodies', () => {
@@ -185,7 +192,35 @@ describe('an envelope hashed from its stored data and meta texts', () => {
           return;
         }
         expect(canonicalEnvelopeText(body, d.text, m.text)).toBe(expected);
-        expect(d.text).toBe(canonicalJson(d.value));
+        expect(d.text).toBe(canonicalize(d.value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  // Values an event's data may be given as that JSON.parse never gives: the stored value is still what the JSON round
+  // trip gives, and the text its JCS form.
+  it('storedJson, for random values with undefined, toJSON, dates, non-finite numbers and arrays of other kinds', () => {
+    const odd = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.constant(undefined),
+        fc.constant(null),
+        fc.double(),
+        fc.string({ unit: 'grapheme' }),
+        fc.date({ noInvalidDate: true }),
+        fc.array(tie('value')),
+        fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('0', '__proto__')), tie('value')),
+        tie('value').map((inner) => ({ toJSON: () => inner })),
+        fc.array(tie('value')).map((items) => Object.assign(items, { toJSON: () => ({ n: items.length, z: 0, a: 1 }) })),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), odd), (value) => {
+        const readBack = JSON.parse(JSON.stringify(value)) as JsonObject;
+        const { value: v, text: t } = storedJson(value);
+        expect(v).toStrictEqual(readBack);
+        expect(t).toBe(canonicalize(readBack));
       }),
       { numRuns: 2000 },
     );
@@ -205,12 +240,15 @@ describe('an envelope hashed from its stored data and meta texts', () => {
     ];
     for (const [value, readBack] of cases) {
       const { value: v, text: t } = storedJson(value);
-      expect(v).toEqual(readBack);
+      expect(v).toStrictEqual(readBack);
       expect(t).toBe(canonicalize(readBack));
     }
     expect(storedJson({ b: { d: 1, c: 2 }, a: 0 }).text).toBe('{"a":0,"b":{"c":2,"d":1}}');
     for (const bad of [{ toJSON: () => 'text' }, { toJSON: () => [1] }, { big: 1n }, [1], 'x', undefined])
       expect(() => storedJson(bad)).toThrow(TypeError);
     expect(() => storedJson({ s: '\ud800' })).toThrow(/surrogate/i);
+    const cyclic: Record<string, unknown> = { a: [] };
+    (cyclic.a as unknown[]).push({ up: cyclic });
+    expect(() => storedJson(cyclic)).toThrow(/circular/);
   });
 });

@@ -92,16 +92,21 @@ export function prepareAppends(appends: StreamAppend[]): PreparedAppend[] {
     expectedRevision,
     events: events.map((e) => {
       // Hash what reads back: the JSON round trip drops undefined, turns non-finite numbers into null, calls toJSON.
-      let data, meta;
-      try {
-        data = storedJson(e.data);
-        meta = storedJson(e.meta);
-      } catch (err) {
-        throw new TypeError(`stream ${stream}: data and meta must serialise to JSON objects (${(err as Error).message})`, { cause: err });
-      }
+      const data = stored(stream, 'data', e.data);
+      const meta = stored(stream, 'meta', e.meta);
       return { type: e.type, data: data.value, meta: meta.value, dataText: data.text, metaText: meta.text };
     }),
   }));
+}
+
+function stored(stream: string, member: 'data' | 'meta', value: unknown): { value: JsonObject; text: string } {
+  try {
+    return storedJson(value);
+  } catch (err) {
+    throw new TypeError(`stream ${stream}: ${member} must be a JSON object with a canonical (JCS) form: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }
 
 /**
