@@ -116,6 +116,7 @@ async function verifyFigures(ledger: Ledger) {
   const floor = benchFloor(ledger.exportFile);
   const verifyRatio = verify.mbPerSecond / sha.mbPerSecond;
   const floorRatio = verify.eventsPerSecond / floor.eventsPerSecond;
+  const floorNeeded = (0.15 * sha.mbPerSecond) / floor.mbPerSecond;
   const rssGrowth = verify.peakRssBytes && verifySmall.peakRssBytes ? verify.peakRssBytes / verifySmall.peakRssBytes : null;
   const cores = availableParallelism();
   const rows: Array<[string, string, string]> = [
@@ -150,7 +151,13 @@ async function verifyFigures(ledger: Ledger) {
     ],
   ];
   const targets: Target[] = [
-    { name: 'verification ≥ 0.15 × native SHA-256 on one core', met: verifyRatio >= 0.15, detail: `${fmt(verifyRatio, 3)} ×` },
+    {
+      name: 'verification ≥ 0.15 × native SHA-256 on one core',
+      met: verifyRatio >= 0.15,
+      // What the target asks of the per-event floor: more than the cores can give means no verifier that parses every
+      // event meets it on this machine.
+      detail: `${fmt(verifyRatio, 3)} ×; it asks ${fmt(floorNeeded, 2)} × the one-thread floor, and ${cores} core(s) give at most ${cores} ×`,
+    },
     {
       name: 'verification uses every core',
       met: verify.threads >= cores,
@@ -162,7 +169,7 @@ async function verifyFigures(ledger: Ledger) {
       detail:
         rssGrowth === null
           ? 'not measured'
-          : `peak RSS ×${fmt(rssGrowth, 2)} for ${fmt(ledger.prefix.events)} to ${fmt(ledger.events)} events` + belowMillion(ledger.events),
+          : `peak RSS ×${fmt(rssGrowth, 3)} for ${fmt(ledger.prefix.events)} to ${fmt(ledger.events)} events` + belowMillion(ledger.events),
     },
   ];
   return { verify, verifySmall, sha, floor, verifyRatio, rows, targets };
