@@ -166,6 +166,8 @@ export const sha256TextWith =
   (text) =>
     bytesToHex(hash(utf8ToBytes(text)));
 
+const wellFormed = (s: unknown): boolean => typeof s === 'string' && s.isWellFormed();
+
 /**
  * canonicalEnvelopeBody(e), given the JCS texts of `e.data` and `e.meta` (as storedJson makes them): the members in
  * JCS order around the two texts, each other member written as JCS writes it (JSON.stringify for a well-formed string
@@ -173,9 +175,15 @@ export const sha256TextWith =
  */
 export function canonicalEnvelopeText(e: EnvelopeBody, dataText: string, metaText: string): string {
   const { id, prevHash, recordedAt, stream, type, revision, v } = e;
-  const strings = [id, prevHash, recordedAt, stream, type];
-  if (!strings.every((s) => typeof s === 'string' && s.isWellFormed()) || !Number.isSafeInteger(revision) || !Number.isSafeInteger(v))
-    return canonicalEnvelopeBody(e);
+  const plain =
+    wellFormed(id) &&
+    wellFormed(prevHash) &&
+    wellFormed(recordedAt) &&
+    wellFormed(stream) &&
+    wellFormed(type) &&
+    Number.isSafeInteger(revision) &&
+    Number.isSafeInteger(v);
+  if (!plain) return canonicalEnvelopeBody(e);
   const str = JSON.stringify;
   return `{"data":${dataText},"id":${str(id)},"meta":${metaText},"prevHash":${str(prevHash)},"recordedAt":${str(recordedAt)},"revision":${revision},"stream":${str(stream)},"type":${str(type)},"v":${v}}`;
 }

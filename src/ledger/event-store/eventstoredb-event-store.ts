@@ -18,7 +18,7 @@ import {
   type ReadPosition,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { EventEnvelope, Sha256Text } from '../../verifier/envelope.js';
+import type { EventEnvelope } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type {
   AppendResult,
@@ -87,7 +87,6 @@ export class EventStoreDbEventStore implements EventStore {
   private constructor(
     private readonly client: EventStoreDBClient,
     private readonly names: StreamNames,
-    private readonly sha256Text: Sha256Text,
     /** Where sequencing scans $all from while ledger-sequence is still empty. */
     private readonly genesis: ReadPosition,
   ) {}
@@ -96,7 +95,7 @@ export class EventStoreDbEventStore implements EventStore {
     const client = EventStoreDBClient.connectionString(connectionString);
     const names = new StreamNames(opts.prefix ?? '');
     try {
-      const store = new EventStoreDbEventStore(client, names, nativeSha256Text, await genesisPosition(client, names));
+      const store = new EventStoreDbEventStore(client, names, await genesisPosition(client, names));
       await store.sequence(); // events a crashed writer appended but did not sequence join the log now
       return store;
     } catch (err) {
@@ -135,7 +134,7 @@ export class EventStoreDbEventStore implements EventStore {
       const seqHint = await this.count();
       const heads = new Map<string, StreamHead>();
       for (const stream of new Set(appends.map((a) => a.stream))) heads.set(stream, await this.head(stream));
-      const { rows, result } = planAppend(appends, seqHint, heads, this.sha256Text); // throws ConcurrencyError, nothing written
+      const { rows, result } = planAppend(appends, seqHint, heads, nativeSha256Text); // throws ConcurrencyError, nothing written
       const runs = toRuns(appends, rows);
       let written = 0;
       let last: Position | undefined;

@@ -1,6 +1,6 @@
 // PostgreSQL event store: one global order that stays contiguous under concurrent writers in many processes.
 import pg from 'pg';
-import type { EventEnvelope, Sha256Text } from '../../verifier/envelope.js';
+import type { EventEnvelope } from '../../verifier/envelope.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type {
   AppendResult,
@@ -107,7 +107,6 @@ export class PostgresEventStore implements EventStore {
     table: string,
     schema: string,
     lockKey: string,
-    private readonly sha256Text: Sha256Text,
     maxBatch: number,
     private readonly clock: CommitClock,
   ) {
@@ -159,7 +158,7 @@ export class PostgresEventStore implements EventStore {
       await pool.end();
       throw new TypeError(`invalid maxBatch ${maxBatch}`);
     }
-    return new PostgresEventStore(pool, table, schema, lockKey, nativeSha256Text, maxBatch, opts.clock ?? processCommitClock);
+    return new PostgresEventStore(pool, table, schema, lockKey, maxBatch, opts.clock ?? processCommitClock);
   }
 
   async appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -225,7 +224,7 @@ export class PostgresEventStore implements EventStore {
         const outcomes = batch.map(({ appends }): AppendOutcome => {
           const heads = new Map(appends.map((a) => [a.stream, view.get(a.stream) ?? NO_HEAD]));
           try {
-            const planned = planPrepared(appends, next, heads, this.sha256Text, { clock: this.clock, previousRecordedAt });
+            const planned = planPrepared(appends, next, heads, nativeSha256Text, { clock: this.clock, previousRecordedAt });
             rows.push(...planned.rows);
             previousRecordedAt = planned.rows[planned.rows.length - 1].envelope.recordedAt;
             for (const [stream, head] of heads) view.set(stream, head);

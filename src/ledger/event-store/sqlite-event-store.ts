@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventEnvelope, Sha256Text } from '../../verifier/envelope.js';
+import type { EventEnvelope } from '../../verifier/envelope.js';
 import type {
   AppendResult,
   EventStore,
@@ -72,7 +72,6 @@ export class SqliteEventStore implements EventStore {
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly sha256Text: Sha256Text,
     maxBatch: number,
     private readonly clock: CommitClock,
     private readonly heldStreams: ReadonlySet<string>,
@@ -114,7 +113,7 @@ export class SqliteEventStore implements EventStore {
       for (const { stream } of appends) {
         if (!heads.has(stream)) heads.set(stream, this.batch.heads.get(stream) ?? this.stmt.head.get(stream) ?? NO_HEAD);
       }
-      const { rows, result } = planPrepared(appends, this.batch.next, heads, this.sha256Text, {
+      const { rows, result } = planPrepared(appends, this.batch.next, heads, nativeSha256Text, {
         clock: this.clock,
         previousRecordedAt: this.batch.lastRecordedAt,
       });
@@ -156,7 +155,7 @@ export class SqliteEventStore implements EventStore {
         hash TEXT NOT NULL,
         UNIQUE (stream, revision)
       )`);
-      return new SqliteEventStore(db, nativeSha256Text, maxBatch, opts.clock ?? processCommitClock, new Set(opts.heldStreams));
+      return new SqliteEventStore(db, maxBatch, opts.clock ?? processCommitClock, new Set(opts.heldStreams));
     });
   }
 
