@@ -2,11 +2,21 @@
 import * as crypto from 'node:crypto';
 import type { Sha256 } from '../verifier/envelope.js';
 
+/**
+ * The 32 bytes of a digest crypto.hash gave as a 'binary' (latin1) text (one character per byte). Asking crypto.hash for a Buffer
+ * costs some 1.2 µs more a call on Node 20 (the Buffer is made from native memory): five times the hash of a leaf or of
+ * two children. The digest is a Uint8Array with a buffer of its own, as crypto.hash's Buffer had.
+ */
+function digestBytes(latin1: string): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = latin1.charCodeAt(i);
+  return out;
+}
+
 // crypto.hash (one-shot, faster than createHash on small inputs) exists from Node 20.12; fall back on older runtimes.
-// A Buffer is a Uint8Array, so it is returned without copying.
 export const nativeSha256: Sha256 =
   typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha256', data, 'buffer')
+    ? (data) => digestBytes(crypto.hash('sha256', data, 'binary'))
     : (data) => crypto.createHash('sha256').update(data).digest();
 
 /** Hex SHA-256 of a text's UTF-8, encoded and hashed natively (no intermediate Uint8Array). */
