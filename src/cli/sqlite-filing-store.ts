@@ -19,6 +19,13 @@ const PAGE = 1024;
  * the pages in use are few.
  */
 const CACHE_KIB = 2000;
+/**
+ * The file's page size, in bytes (SQLite's default is 4096). Written out 8,192 at a time, a million-event export's
+ * 344,064 records cost 2.1–3.0 µs each with 16 KiB pages, sorted by id (below), against 4.7–5.2 µs with 4 KiB pages
+ * unsorted, most of the difference the system's time writing pages out of the small cache (a scratch replay of the
+ * bench's writes). Larger pages make a record read from the table (rare: a filing touched again long after) read more.
+ */
+const PAGE_BYTES = 16384;
 
 // A cached right that can never change holds `until: Infinity`, which JSON writes as null (no replacer: it is slow).
 const encode = (record: FilingRecord): string => JSON.stringify(record);
@@ -31,6 +38,8 @@ function decode(text: string): FilingRecord {
 /** A record in memory: changed since read or not, and its place in the filing order. */
 type Kept = { record: FilingRecord; dirty: boolean; seq: number };
 const values = ({ record, seq }: Kept) => [seq, record.filingId, encode(record)];
+/** By filing id, as SQLite compares texts (BINARY: by bytes, which for ids of ASCII is by code units). */
+const byId = (a: Kept, b: Kept) => (a.record.filingId < b.record.filingId ? -1 : a.record.filingId > b.record.filingId ? 1 : 0);
 
 export class SqliteFilingStore implements FilingStore {
   /** A directory of its own under `parent` (the system's temporary directory by default: TMPDIR), removed by `dispose`. */
@@ -65,6 +74,7 @@ export class SqliteFilingStore implements FilingStore {
       db.pragma('journal_mode = OFF');
       db.pragma('synchronous = OFF');
       db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma(`page_size = ${PAGE_BYTES}`); // before the first table: the file's page size is fixed then
       db.pragma(`cache_size = -${CACHE_KIB}`);
       // Rows go in at the end of the table (its rowid), in the order they are written: records leave memory least recently
       // used first, not in filing order (seq), and a table keyed by seq would take each write into an older page. Only a
@@ -139,9 +149,13 @@ export class SqliteFilingStore implements FilingStore {
     this.write(oldest);
   }
 
-  /** Writes the changed records among `kept`, in one transaction. */
+  /**
+   * Writes the changed records among `kept`, in one transaction, in the order of their ids: the unique index on id then
+   * takes them page after page instead of here and there (records leave memory least recently used first, and the ids
+   * of one millisecond are in no order), which halves the pages SQLite writes out of its small cache.
+   */
   private write(kept: Kept[]): void {
-    const rows = kept.filter((k) => k.dirty);
+    const rows = kept.filter((k) => k.dirty).sort(byId);
     if (rows.length === 0) return;
     const db = this.open();
     db.transaction(() => {
