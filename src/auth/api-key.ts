@@ -1,6 +1,7 @@
 // API keys: 256 random bits, shown once; only their SHA-256 is stored.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { uuidv7 } from '../common/ids.js';
+import { nativeSha256Text } from '../ledger/native-sha256.js';
 
 const KEY_PREFIX = 'slk_';
 
@@ -10,7 +11,8 @@ export interface NewApiKey {
   keyHash: string;
 }
 
-export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+/** Hex SHA-256 of the key's UTF-8: what is stored, and what every authenticated request computes once. */
+export const hashApiKey = (key: string): string => nativeSha256Text(key);
 
 export function newApiKey(key?: string): NewApiKey {
   const secret = key ?? KEY_PREFIX + randomBytes(32).toString('base64url');
