@@ -12,7 +12,7 @@ export interface NewApiKey {
 }
 
 /** Hex SHA-256 of the key's UTF-8: what is stored, and what every authenticated request computes once. */
-export const hashApiKey = (key: string): string => nativeSha256Text(key);
+export const hashApiKey: (key: string) => string = nativeSha256Text;
 
 export function newApiKey(key?: string): NewApiKey {
   const secret = key ?? KEY_PREFIX + randomBytes(32).toString('base64url');

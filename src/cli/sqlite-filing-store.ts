@@ -14,16 +14,17 @@ const RECENT = 32768;
 const PAGE = 1024;
 /**
  * SQLite's page cache, in KiB (SQLite's own default). better-sqlite3 builds SQLite with 16 MB instead, which fills as the
- * table grows past it: memory then grows with the export up to 16 MB. Records go in at the end of the table, in the
- * order they leave memory (roughly filing order), and are looked up mostly among the latest (ids are time-ordered), so
- * the pages in use are few.
+ * table grows past it: memory then grows with the export up to 16 MB. Records go in at the end of the table, a batch
+ * at a time (roughly filing order), and are looked up mostly among the latest (ids are time-ordered), so the pages in
+ * use are few.
  */
 const CACHE_KIB = 2000;
 /**
- * The file's page size, in bytes (SQLite's default is 4096). Written out 8,192 at a time, a million-event export's
- * 344,064 records cost 2.1–3.0 µs each with 16 KiB pages, sorted by id (below), against 4.7–5.2 µs with 4 KiB pages
- * unsorted, most of the difference the system's time writing pages out of the small cache (a scratch replay of the
- * bench's writes). Larger pages make a record read from the table (rare: a filing touched again long after) read more.
+ * The file's page size, in bytes (SQLite's default is 4096). The bench's million events write 344,064 records, 8,192
+ * at a time; replayed on their own (the statements below, the rollback journal in memory), each cost 3.1–3.2 µs with
+ * 16 KiB pages and each batch sorted by id, 3.4–3.8 µs with 16 KiB pages unsorted, 3.7–3.8 µs with 4 KiB pages sorted,
+ * and 6.8 µs with 4 KiB pages unsorted and the journal on disk, as the store wrote them before. Larger pages make a
+ * record read back from the table (rare: a filing touched again long after) read more.
  */
 const PAGE_BYTES = 16384;
 
@@ -35,10 +36,19 @@ function decode(text: string): FilingRecord {
   return record;
 }
 
+/** Sets a pragma that answers with its new value, and fails when SQLite kept another (it refuses some without an error). */
+function setPragma(db: Database.Database, name: string, value: string): void {
+  const set: unknown = db.pragma(`${name} = ${value}`, { simple: true });
+  if (set !== value) throw new Error(`SQLite kept ${name} = ${String(set)} where ${value} was asked`);
+}
+
 /** A record in memory: changed since read or not, and its place in the filing order. */
 type Kept = { record: FilingRecord; dirty: boolean; seq: number };
 const values = ({ record, seq }: Kept) => [seq, record.filingId, encode(record)];
-/** By filing id, as SQLite compares texts (BINARY: by bytes, which for ids of ASCII is by code units). */
+/**
+ * By filing id, in UTF-16 code units: the order of SQLite's index on id (BINARY, by UTF-8 bytes) for every id but those
+ * comparing a character beyond U+FFFF with one from U+E000 to U+FFFF. Only where each row goes in depends on it.
+ */
 const byId = (a: Kept, b: Kept) => (a.record.filingId < b.record.filingId ? -1 : a.record.filingId > b.record.filingId ? 1 : 0);
 
 export class SqliteFilingStore implements FilingStore {
@@ -70,8 +80,9 @@ export class SqliteFilingStore implements FilingStore {
     this.dir = makeScratchDir(parent);
     try {
       const db = (this.db = new Database(join(this.dir, 'filings.sqlite')));
-      // A scratch file, removed at the end: nothing here needs to survive a crash.
-      db.pragma('journal_mode = OFF');
+      // A scratch file, removed at the end: nothing here needs to survive a crash. Its rollback journal is kept in memory
+      // (better-sqlite3 opens databases in SQLite's defensive mode, which refuses journal_mode = OFF without an error).
+      setPragma(db, 'journal_mode', 'memory');
       db.pragma('synchronous = OFF');
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma(`page_size = ${PAGE_BYTES}`); // before the first table: the file's page size is fixed then
@@ -151,8 +162,8 @@ export class SqliteFilingStore implements FilingStore {
 
   /**
    * Writes the changed records among `kept`, in one transaction, in the order of their ids: the unique index on id then
-   * takes them page after page instead of here and there (records leave memory least recently used first, and the ids
-   * of one millisecond are in no order), which halves the pages SQLite writes out of its small cache.
+   * takes them page after page instead of here and there (records leave memory least recently used first, so a batch's
+   * ids are not in order: a filing touched again goes to the back), and fewer pages are written out of the small cache.
    */
   private write(kept: Kept[]): void {
     const rows = kept.filter((k) => k.dirty).sort(byId);

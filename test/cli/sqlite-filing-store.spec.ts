@@ -1,7 +1,7 @@
 // The verifier's filing store on disk: a record that has left memory is read back as it was set, whatever the order of
 // the ids; an id it never had is not found, whether it sorts before or after those in the file; and walks (`values`)
 // give the records in filing order, however often they are set.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
@@ -75,5 +75,24 @@ describe('SqliteFilingStore', () => {
     store.set(record('00', 0));
     store.set(record('06', 6));
     for (const id of ['00', '01', '02', '03', '04', '05', '06']) expect(store.get(id)?.touched).toBe(Number(id));
+  });
+});
+
+describe('SqliteFilingStore file', () => {
+  it('keeps its rollback journal in memory and writes 16 KiB pages, as it asks SQLite to', () => {
+    const big = new SqliteFilingStore(dir, 4);
+    try {
+      // Many records, non-ASCII and out-of-order ids among them, evicted in batches that are sorted before they are written.
+      const ids = Array.from({ length: 200 }, (_, i) => `${(i * 7919) % 200}-é${i % 3 === 0 ? '😀' : '\uffff'}`);
+      ids.forEach((id, i) => big.set(record(id, i)));
+      ids.forEach((id, i) => expect(big.get(id)).toEqual(record(id, i)));
+      expect([...big.values()].map((r) => r.filingId)).toEqual(ids);
+      const db = (big as unknown as { db: { pragma(s: string, o: { simple: true }): unknown } }).db;
+      expect(db.pragma('journal_mode', { simple: true })).toBe('memory');
+      expect(db.pragma('page_size', { simple: true })).toBe(16384);
+      expect(readdirSync(big.dir).filter((f) => f.endsWith('-journal'))).toEqual([]);
+    } finally {
+      big.dispose();
+    }
   });
 });
