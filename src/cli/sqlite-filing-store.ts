@@ -14,17 +14,16 @@ const RECENT = 32768;
 const PAGE = 1024;
 /**
  * SQLite's page cache, in KiB (SQLite's own default). better-sqlite3 builds SQLite with 16 MB instead, which fills as the
- * table grows past it: memory then grows with the export up to 16 MB. Records go in at the end of the table, a batch
- * at a time (roughly filing order), and are looked up mostly among the latest (ids are time-ordered), so the pages in
- * use are few.
+ * table grows past it: memory then grows with the export up to 16 MB. Records go in at the end of the table, in the
+ * order they leave memory (roughly filing order), and are looked up mostly among the latest (ids are time-ordered), so
+ * the pages in use are few.
  */
 const CACHE_KIB = 2000;
 /**
- * The file's page size, in bytes (SQLite's default is 4096). The bench's million events write 344,064 records, 8,192
- * at a time; replayed on their own (the statements below, the rollback journal in memory), each cost 3.1–3.2 µs with
- * 16 KiB pages and each batch sorted by id, 3.4–3.8 µs with 16 KiB pages unsorted, 3.7–3.8 µs with 4 KiB pages sorted,
- * and 6.8 µs with 4 KiB pages unsorted and the journal on disk, as the store wrote them before. Larger pages make a
- * record read back from the table (rare: a filing touched again long after) read more.
+ * The file's page size, in bytes (SQLite's default is 4096). The bench's million events write 344,064 records, 8,192 at
+ * a time: replayed on their own with the statements below and no journal, 1.5–1.8 µs of CPU a record with 16 KiB pages
+ * against 2.0–2.7 µs with 4 KiB pages (three rounds each). Larger pages make a record read back from the table (rare: a
+ * filing touched again long after) read more.
  */
 const PAGE_BYTES = 16384;
 
@@ -36,20 +35,18 @@ function decode(text: string): FilingRecord {
   return record;
 }
 
-/** Sets a pragma that answers with its new value, and fails when SQLite kept another (it refuses some without an error). */
-function setPragma(db: Database.Database, name: string, value: string): void {
-  const set: unknown = db.pragma(`${name} = ${value}`, { simple: true });
-  if (set !== value) throw new Error(`SQLite kept ${name} = ${String(set)} where ${value} was asked`);
+/** Sets a pragma and reads it back: SQLite ignores some settings without an error (a page size once the file has pages). */
+function setPragma(db: Database.Database, name: string, value: string | number): void {
+  db.pragma(`${name} = ${value}`);
+  const kept: unknown = db.pragma(name, { simple: true });
+  if (String(kept).toLowerCase() !== String(value).toLowerCase()) {
+    throw new Error(`SQLite kept ${name} = ${String(kept)} where ${value} was asked`);
+  }
 }
 
 /** A record in memory: changed since read or not, and its place in the filing order. */
 type Kept = { record: FilingRecord; dirty: boolean; seq: number };
 const values = ({ record, seq }: Kept) => [seq, record.filingId, encode(record)];
-/**
- * By filing id, in UTF-16 code units: the order of SQLite's index on id (BINARY, by UTF-8 bytes) for every id but those
- * comparing a character beyond U+FFFF with one from U+E000 to U+FFFF. Only where each row goes in depends on it.
- */
-const byId = (a: Kept, b: Kept) => (a.record.filingId < b.record.filingId ? -1 : a.record.filingId > b.record.filingId ? 1 : 0);
 
 export class SqliteFilingStore implements FilingStore {
   /** A directory of its own under `parent` (the system's temporary directory by default: TMPDIR), removed by `dispose`. */
@@ -80,13 +77,21 @@ export class SqliteFilingStore implements FilingStore {
     this.dir = makeScratchDir(parent);
     try {
       const db = (this.db = new Database(join(this.dir, 'filings.sqlite')));
-      // A scratch file, removed at the end: nothing here needs to survive a crash. Its rollback journal is kept in memory
-      // (better-sqlite3 opens databases in SQLite's defensive mode, which refuses journal_mode = OFF without an error).
-      setPragma(db, 'journal_mode', 'memory');
-      db.pragma('synchronous = OFF');
-      db.pragma('locking_mode = EXCLUSIVE');
-      db.pragma(`page_size = ${PAGE_BYTES}`); // before the first table: the file's page size is fixed then
-      db.pragma(`cache_size = -${CACHE_KIB}`);
+      // A scratch file, removed at the end: nothing here needs to survive a crash, nor a failed write (the records it
+      // held have left memory, and the error ends the verification), so it has no rollback journal. better-sqlite3 opens
+      // databases in SQLite's defensive mode, which refuses journal_mode = OFF without an error: it is lifted for that
+      // one pragma. With a journal on disk every batch also wrote the pages it changed to a second file (4.2–5.4 µs of
+      // CPU a record in the replay above, 4 KiB pages); one in memory grows with the pages a batch changes.
+      db.unsafeMode(true);
+      try {
+        setPragma(db, 'journal_mode', 'off');
+      } finally {
+        db.unsafeMode(false);
+      }
+      setPragma(db, 'synchronous', 0); // OFF
+      setPragma(db, 'locking_mode', 'exclusive');
+      setPragma(db, 'page_size', PAGE_BYTES); // before the first table: the file's page size is fixed then
+      setPragma(db, 'cache_size', -CACHE_KIB);
       // Rows go in at the end of the table (its rowid), in the order they are written: records leave memory least recently
       // used first, not in filing order (seq), and a table keyed by seq would take each write into an older page. Only a
       // walk of every record (`values`, for a settlement) reads by seq, so its index is made by the first walk, and
@@ -160,13 +165,9 @@ export class SqliteFilingStore implements FilingStore {
     this.write(oldest);
   }
 
-  /**
-   * Writes the changed records among `kept`, in one transaction, in the order of their ids: the unique index on id then
-   * takes them page after page instead of here and there (records leave memory least recently used first, so a batch's
-   * ids are not in order: a filing touched again goes to the back), and fewer pages are written out of the small cache.
-   */
+  /** Writes the changed records among `kept`, in one transaction. */
   private write(kept: Kept[]): void {
-    const rows = kept.filter((k) => k.dirty).sort(byId);
+    const rows = kept.filter((k) => k.dirty);
     if (rows.length === 0) return;
     const db = this.open();
     db.transaction(() => {
