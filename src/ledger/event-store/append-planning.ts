@@ -2,7 +2,8 @@
 // (revision, prevHash, hash, leafIndex) of one commit.
 import { uuidv7 } from '../../common/ids.js';
 import { canonicalEnvelopeText, storedJson, ZERO_HASH } from '../../verifier/envelope.js';
-import type { EventEnvelope, JsonObject, Sha256Text } from '../../verifier/envelope.js';
+import type { EventEnvelope, JsonObject } from '../../verifier/envelope.js';
+import { nativeSha256Text } from '../native-sha256.js';
 import { ConcurrencyError } from './event-store.port.js';
 import type { AppendResult, ExpectedRevision, StreamAppend } from './event-store.port.js';
 
@@ -118,10 +119,9 @@ export function planAppend(
   appends: StreamAppend[],
   firstPosition: number,
   heads: Map<string, StreamHead>,
-  sha256Text: Sha256Text,
   time: CommitTime = {},
 ): { rows: PlannedRow[]; result: AppendResult } {
-  return planPrepared(prepareAppends(appends), firstPosition, heads, sha256Text, time);
+  return planPrepared(prepareAppends(appends), firstPosition, heads, time);
 }
 
 /** Where a commit's time comes from: the clock, and the `recordedAt` of the event just before it in the log (if known). */
@@ -135,7 +135,6 @@ export function planPrepared(
   appends: PreparedAppend[],
   firstPosition: number,
   heads: Map<string, StreamHead>,
-  sha256Text: Sha256Text,
   time: CommitTime = {},
 ): { rows: PlannedRow[]; result: AppendResult } {
   // One commit, one timestamp: ISO-8601 UTC with ms, never before the event it follows.
@@ -147,7 +146,7 @@ export function planPrepared(
     let head = heads.get(stream) ?? NO_HEAD;
     if (!expectationHolds(expectedRevision, head.revision)) throw new ConcurrencyError(stream, expectedRevision, head.revision);
     for (const e of events) {
-      const row = buildRow(stream, head, e, position++, recordedAt, sha256Text);
+      const row = buildRow(stream, head, e, position++, recordedAt);
       rows.push(row);
       head = { revision: row.envelope.revision, hash: row.envelope.hash };
     }
@@ -157,14 +156,7 @@ export function planPrepared(
   return { rows, result: { events: rows.map((r) => r.envelope), nextRevisions, lastPosition: position - 1 } };
 }
 
-function buildRow(
-  stream: string,
-  head: StreamHead,
-  e: PreparedEvent,
-  leafIndex: number,
-  recordedAt: string,
-  sha256Text: Sha256Text,
-): PlannedRow {
+function buildRow(stream: string, head: StreamHead, e: PreparedEvent, leafIndex: number, recordedAt: string): PlannedRow {
   const body = {
     v: 1 as const,
     id: uuidv7(),
@@ -176,6 +168,6 @@ function buildRow(
     recordedAt,
     prevHash: head.revision < 0 ? ZERO_HASH : head.hash,
   };
-  const hash = sha256Text(canonicalEnvelopeText(body, e.dataText, e.metaText));
+  const hash = nativeSha256Text(canonicalEnvelopeText(body, e.dataText, e.metaText));
   return { envelope: { ...body, hash, leafIndex }, dataText: e.dataText, metaText: e.metaText };
 }

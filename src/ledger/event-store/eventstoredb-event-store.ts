@@ -48,7 +48,6 @@ import {
   type Candidate,
   type SequencedLeaf,
 } from './eventstoredb-mapping.js';
-import { nativeSha256Text } from '../native-sha256.js';
 import { NO_HEAD, planAppend, validateAppends, type PlannedRow, type StreamHead } from './append-planning.js';
 import { validateReadAll } from './event-reads.js';
 import { SizeListeners } from './size-listeners.js';
@@ -134,7 +133,7 @@ export class EventStoreDbEventStore implements EventStore {
       const seqHint = await this.count();
       const heads = new Map<string, StreamHead>();
       for (const stream of new Set(appends.map((a) => a.stream))) heads.set(stream, await this.head(stream));
-      const { rows, result } = planAppend(appends, seqHint, heads, nativeSha256Text); // throws ConcurrencyError, nothing written
+      const { rows, result } = planAppend(appends, seqHint, heads); // throws ConcurrencyError, nothing written
       const runs = toRuns(appends, rows);
       let written = 0;
       let last: Position | undefined;

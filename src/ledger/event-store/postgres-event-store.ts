@@ -11,7 +11,6 @@ import type {
   StreamAppend,
   Unsubscribe,
 } from './event-store.port.js';
-import { nativeSha256Text } from '../native-sha256.js';
 import { advisoryLockKey, inTransaction, jsonRows } from './postgres-support.js';
 import {
   type CommitClock,
@@ -224,7 +223,7 @@ export class PostgresEventStore implements EventStore {
         const outcomes = batch.map(({ appends }): AppendOutcome => {
           const heads = new Map(appends.map((a) => [a.stream, view.get(a.stream) ?? NO_HEAD]));
           try {
-            const planned = planPrepared(appends, next, heads, nativeSha256Text, { clock: this.clock, previousRecordedAt });
+            const planned = planPrepared(appends, next, heads, { clock: this.clock, previousRecordedAt });
             rows.push(...planned.rows);
             previousRecordedAt = planned.rows[planned.rows.length - 1].envelope.recordedAt;
             for (const [stream, head] of heads) view.set(stream, head);

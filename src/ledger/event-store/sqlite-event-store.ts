@@ -13,7 +13,6 @@ import type {
   StreamAppend,
   Unsubscribe,
 } from './event-store.port.js';
-import { nativeSha256Text } from '../native-sha256.js';
 import { openSqliteFile } from '../sqlite/open-file.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 import { CommitClock, NO_HEAD, planPrepared, processCommitClock, type PreparedAppend, type StreamHead } from './append-planning.js';
@@ -113,7 +112,7 @@ export class SqliteEventStore implements EventStore {
       for (const { stream } of appends) {
         if (!heads.has(stream)) heads.set(stream, this.batch.heads.get(stream) ?? this.stmt.head.get(stream) ?? NO_HEAD);
       }
-      const { rows, result } = planPrepared(appends, this.batch.next, heads, nativeSha256Text, {
+      const { rows, result } = planPrepared(appends, this.batch.next, heads, {
         clock: this.clock,
         previousRecordedAt: this.batch.lastRecordedAt,
       });
