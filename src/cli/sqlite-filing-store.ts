@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FilingRecord, FilingStore } from '../verifier/rights-book.js';
 import { makeScratchDir, removeScratchDir } from './scratch-dir.js';
+import { setPragma } from '../ledger/sqlite/pragma.js';
 
 /** Records evicted from memory together, in one transaction: fewer, larger transactions cost less per record. */
 const EVICT = 8192;
@@ -33,15 +34,6 @@ function decode(text: string): FilingRecord {
   const record = JSON.parse(text) as FilingRecord;
   if (record.cached !== null && record.cached.until === null) record.cached.until = Infinity;
   return record;
-}
-
-/** Sets a pragma and reads it back: SQLite ignores some settings without an error (a page size once the file has pages). */
-function setPragma(db: Database.Database, name: string, value: string | number): void {
-  db.pragma(`${name} = ${value}`);
-  const kept: unknown = db.pragma(name, { simple: true });
-  if (String(kept).toLowerCase() !== String(value).toLowerCase()) {
-    throw new Error(`SQLite kept ${name} = ${String(kept)} where ${value} was asked`);
-  }
 }
 
 /** A record in memory: changed since read or not, and its place in the filing order. */

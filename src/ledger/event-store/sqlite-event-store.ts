@@ -14,6 +14,7 @@ import type {
   Unsubscribe,
 } from './event-store.port.js';
 import { openSqliteFile } from '../sqlite/open-file.js';
+import { setPragma, setWal, SYNCHRONOUS_LEVEL } from '../sqlite/pragma.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 import { CommitClock, NO_HEAD, planPrepared, processCommitClock, type PreparedAppend, type StreamHead } from './append-planning.js';
 import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
@@ -134,12 +135,12 @@ export class SqliteEventStore implements EventStore {
     const maxBatch = opts.maxBatch ?? 1000;
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new TypeError(`invalid maxBatch ${maxBatch}`);
     return openSqliteFile(file, (db) => {
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${synchronous}`);
+      setWal(db);
+      setPragma(db, 'synchronous', synchronous, SYNCHRONOUS_LEVEL[synchronous]);
       // SQLite's own page cache size (better-sqlite3 builds it with 16 MB): appends touch the end of the table and its
       // indexes, and older pages come back from the OS's cache. 16 MB per connection was most of the server's RSS
       // growth under load, for no measured speed (BENCH_ONLY=http: 274–278 MiB peak instead of 293–296, same filings/s).
-      db.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KIB}`);
+      setPragma(db, 'cache_size', -SQLITE_PAGE_CACHE_KIB);
       checkpointInBackground(db);
       db.exec(`CREATE TABLE IF NOT EXISTS events (
         position INTEGER PRIMARY KEY,

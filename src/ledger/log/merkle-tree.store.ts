@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_PAGE_CACHE_KIB } from '../event-store/sqlite-event-store.js';
 import { openSqliteFile } from '../sqlite/open-file.js';
+import { setPragma, setWal, SYNCHRONOUS_LEVEL } from '../sqlite/pragma.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 
 export interface StoredCheckpoint {
@@ -169,18 +170,18 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
   static open(file: string): SqliteMerkleTreeStore {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     return openSqliteFile(file, (db) => {
-      db.pragma('journal_mode = WAL');
-      db.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KIB}`); // as the event store's: the tree grows at its end
+      setWal(db);
+      setPragma(db, 'cache_size', -SQLITE_PAGE_CACHE_KIB); // as the event store's: the tree grows at its end
       // A proof reads one node per level from anywhere in the file: mapped, those reads are memory accesses instead of a
       // read() each (median inclusion proof at 1M leaves, nodes read by one statement: 0.10 ms read, 0.07 ms mapped).
       // Writes still go through the WAL.
-      db.pragma(`mmap_size = ${TREE_MMAP_BYTES}`);
+      setPragma(db, 'mmap_size', TREE_MMAP_BYTES);
       // Nodes are written without waiting for the disk: they are a function of the events, which are durable before the
       // tree follows them, and a tree that lost its last appends in a power cut reopens at the size it kept (nodes and
       // size are one transaction) and appends those leaves again, with the same hashes. What cannot be derived, a signed
       // checkpoint and an attestation received, is written with FULL (`durably`); its fsync of the WAL covers the nodes
       // written before it, so the tree of every stored checkpoint is on disk too.
-      db.pragma('synchronous = NORMAL');
+      setPragma(db, 'synchronous', 'NORMAL', SYNCHRONOUS_LEVEL.NORMAL);
       checkpointInBackground(db);
       db.exec(`
         CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;

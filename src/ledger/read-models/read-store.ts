@@ -6,6 +6,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config.js';
 import { advisoryLockKey, ensureSchema } from '../event-store/postgres-support.js';
 import { setUpSqliteFile } from '../sqlite/open-file.js';
+import { setPragma, setWal, SYNCHRONOUS_LEVEL } from '../sqlite/pragma.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
 import { InitialReadModels1764374400000 } from './migrations/1764374400000-initial-read-models.js';
 import { LabelReadModel1795922400000 } from './migrations/1795922400000-label-read-model.js';
@@ -56,8 +57,8 @@ export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Func
       // Read models are rebuildable from the events, and their checkpoint commits with them: NORMAL is enough.
       prepareDatabase: (db: Database.Database) =>
         setUpSqliteFile(file, db, () => {
-          db.pragma('journal_mode = WAL'); // before the checkpoint thread opens the file (TypeORM sets it after this hook)
-          db.pragma('synchronous = NORMAL');
+          setWal(db); // before the checkpoint thread opens the file (TypeORM sets it after this hook)
+          setPragma(db, 'synchronous', 'NORMAL', SYNCHRONOUS_LEVEL.NORMAL);
           checkpointInBackground(db);
         }),
     };

@@ -15,6 +15,7 @@
 import { Logger } from '@nestjs/common';
 import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
+import { setPragma, type PragmaConnection } from './pragma.js';
 
 /** The writers' own checkpoint, at 32 MiB of WAL (4 KiB pages): a backstop (see above). */
 export const BACKSTOP_PAGES = 8_000;
@@ -24,10 +25,8 @@ const RELEASE_WAIT_MS = 5_000;
 const IDLE_MS = 2_000;
 
 /** A better-sqlite3 connection, as far as this module uses one. */
-interface Connection {
+interface Connection extends PragmaConnection {
   readonly name: string;
-  readonly memory: boolean;
-  pragma(source: string): unknown;
   close(): unknown;
 }
 
@@ -83,7 +82,7 @@ function startWorker(): Worker {
 export function checkpointInBackground(db: Connection): void {
   if (db.memory) return;
   const file = resolve(db.name);
-  db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  setPragma(db, 'wal_autocheckpoint', BACKSTOP_PAGES);
   const count = registered.get(file) ?? 0;
   registered.set(file, count + 1);
   if (idle) clearTimeout(idle);
