@@ -1,7 +1,7 @@
 // The rights register read model: after every event that can change a right, the right is recomputed by the pure rules
 // as of that event (from the store's events up to its leaf), so a rebuild gives the same rows.
 import { Inject, Injectable } from '@nestjs/common';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { outcomeAfter } from '../disputes/disputes.projection.js';
 import { disputeStream } from '../disputes/dispute.events.js';
 import { filingStream } from '../filing/filing.events.js';
@@ -10,7 +10,8 @@ import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { ReadModelProjection, type Projection } from '../ledger/read-models/projection.js';
 import { RightView } from './right-view.entity.js';
-import { readByKeys, type BatchRows } from '../ledger/read-models/row-batch.js';
+import type { BatchRows } from '../ledger/read-models/row-batch.js';
+import { runInBatch, type BatchStatement } from '../ledger/read-models/batch-statements.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { filedWork, rightOf } from '../verifier/rights-book.js';
 import { isoInstant } from '../verifier/instant.js';
@@ -45,6 +46,27 @@ export const rightRow = (r: Right, leafIndex: number, lastLeafIndex: number): Ri
   leafIndex,
   lastLeafIndex,
 });
+
+/** The filing each of these disputes ($1) is against. */
+const FILINGS_OF_DISPUTES: BatchStatement = {
+  name: 'rights.filings-of-disputes',
+  text: ({ table, column: c, anyOf }) =>
+    `SELECT ${c('disputeId')}, ${c('filingId')} FROM ${table(DisputeView)} WHERE ${anyOf(c('disputeId'), 1)}`,
+};
+
+/**
+ * The disputes against these filings ($1), and those against these creators ($2) that are upheld or changed from leaf $3
+ * on; UNION: a dispute against one of the filings may also be one against its creator, and is named once.
+ */
+const DISPUTES_OF: BatchStatement = {
+  name: 'rights.disputes-of',
+  text: ({ table, column: c, param, anyOf }) => {
+    const columns = `${c('disputeId')}, ${c('filingId')}, ${c('respondent')}`;
+    return `SELECT ${columns} FROM ${table(DisputeView)} WHERE ${anyOf(c('filingId'), 1)}
+      UNION SELECT ${columns} FROM ${table(DisputeView)}
+      WHERE ${anyOf(c('respondent'), 2)} AND (${c('outcome')} = 'upheld' OR ${c('lastLeafIndex')} >= ${param(3)})`;
+  },
+};
 
 /** Events without a filingId whose dispute names it. */
 const BY_DISPUTE = new Set(['AppealFiled']);
@@ -130,10 +152,8 @@ export class RightsProjection implements Projection {
       .map((e) => String(e.data.disputeId));
     const disputeFiling = new Map<string, string>();
     if (lookups.length > 0) {
-      const found = await readByKeys([...new Set(lookups)], (ids) =>
-        em.find(DisputeView, { select: { disputeId: true, filingId: true }, where: { disputeId: In(ids) } }),
-      );
-      for (const d of found) disputeFiling.set(d.disputeId, d.filingId);
+      const { rows } = await runInBatch(em, FILINGS_OF_DISPUTES, [[...new Set(lookups)]]);
+      for (const d of rows as Array<Pick<DisputeView, 'disputeId' | 'filingId'>>) disputeFiling.set(d.disputeId, d.filingId);
     }
     const steps = new Map<string, Step[]>();
     const step = (filingId: string, leafIndex: number, instant: string) => {
@@ -164,13 +184,8 @@ export class RightsProjection implements Projection {
     from: number,
     em: EntityManager,
   ): Promise<Array<Pick<DisputeView, 'disputeId' | 'filingId' | 'respondent'>>> {
-    const disputes = () => em.createQueryBuilder(DisputeView, 'd').select(['d.disputeId', 'd.filingId', 'd.respondent']);
-    const against = await readByKeys(filingIds, (ids) => disputes().where('d.filingId IN (:...ids)', { ids }).getMany());
-    const ofCreators = await readByKeys(creators, (names) =>
-      disputes().where("d.respondent IN (:...names) AND (d.outcome = 'upheld' OR d.lastLeafIndex >= :from)", { names, from }).getMany(),
-    );
-    // A dispute against one of the filings may also be one against its creator: once.
-    return [...new Map([...against, ...ofCreators].map((d) => [d.disputeId, d])).values()];
+    const { rows } = await runInBatch(em, DISPUTES_OF, [filingIds, creators, from]);
+    return rows as Array<Pick<DisputeView, 'disputeId' | 'filingId' | 'respondent'>>;
   }
 
   async clear(em: EntityManager): Promise<void> {

@@ -2,7 +2,8 @@
 // TEST_DATABASE_URL, PostgreSQL: every column of every read-model entity stored as TypeORM's own insert, update and
 // save store it; an upsert changes only the columns it names; a duplicate key fails the transaction; a statement is
 // prepared once, whatever the number of rows, and run again by later batches; the projections applying a batch share
-// its rows, each written once.
+// its rows, each written once. The statements the projections run in a batch's transaction (runInBatch): a list of
+// keys of any length and content as one parameter, the rows an UPDATE changed, each statement prepared once.
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { FilingView } from '../../src/filing/filing-view.entity.js';
 import { openReadModels, readModelOptions } from '../../src/ledger/read-models/read-store.js';
 import { BatchRows, RowBatch } from '../../src/ledger/read-models/row-batch.js';
 import { writeRows, type Column } from '../../src/ledger/read-models/row-writes.js';
+import { runInBatch, type BatchStatement } from '../../src/ledger/read-models/batch-statements.js';
 import { ALL_READ_MODEL_ENTITIES } from '../support/read-models.js';
 import { dropSchema, freshSchema, testDatabaseUrl } from '../support/pg-schema.js';
 
@@ -322,5 +324,74 @@ describe.each(stores)('read-model writes on %s', (name, makeStore) => {
       Reflect.deleteProperty(connection, 'prepare'); // the prototype's again
     }
     await expect(db.getRepository(FilingView).count()).resolves.toBe(next);
+  });
+
+  /** The filings whose keys are among $1 and whose title is not $2, and an update of the title where it is $2. */
+  const FILINGS_BY_ID: BatchStatement = {
+    name: 'test.filings-by-id',
+    text: ({ table, column: c, param, anyOf }) =>
+      `SELECT ${c('filingId')}, ${c('title')} FROM ${table(FilingView)} WHERE ${anyOf(c('filingId'), 1)} AND ${c('title')} <> ${param(2)}`,
+  };
+  const RETITLE: BatchStatement = {
+    name: 'test.retitle',
+    text: ({ table, column: c, param }) => `UPDATE ${table(FilingView)} SET ${c('title')} = ${param(1)} WHERE ${c('title')} = ${param(2)}`,
+  };
+
+  it('runs a statement in the batch’s transaction with a list of keys of any length and content as one parameter', async () => {
+    const db = await store.open();
+    const m = db.getMetadata(FilingView);
+    const keys = [AWKWARD, '', 'plain', '{a,b}', '"quoted"', `it's`, ...Array.from({ length: 2_000 }, (_, i) => `k-${i}`)];
+    const written = keys.map((filingId, n) => ({ ...rowOf(m, n), filingId, title: n % 2 === 0 ? 'even' : 'odd' }));
+    const sortById = (rows: Array<Record<string, unknown>>) =>
+      [...rows].sort((a, b) => String(a.filingId).localeCompare(String(b.filingId)));
+    await db.transaction(async (em) => {
+      await writeRows(em, m, written, null);
+      // Read in the same transaction: its own uncommitted rows.
+      const asked = [AWKWARD, '', `it's`, '{a,b}', 'k-7', 'k-8', 'absent'];
+      const { rows } = await runInBatch(em, FILINGS_BY_ID, [asked, 'odd']);
+      const expected = written
+        .filter((r) => asked.includes(r.filingId) && r.title !== 'odd')
+        .map(({ filingId, title }) => ({ filingId, title }));
+      expect(expected.map((r) => r.filingId)).toEqual([AWKWARD, 'k-8']); // the others asked for are odd, or absent
+      expect(sortById(rows)).toEqual(sortById(expected));
+      expect((await runInBatch(em, FILINGS_BY_ID, [[], 'odd'])).rows).toEqual([]);
+      const all = await runInBatch(em, FILINGS_BY_ID, [keys, 'none']);
+      expect(all.rows).toHaveLength(keys.length);
+      expect(all.changes).toBe(0);
+      expect(await runInBatch(em, RETITLE, ['renamed', 'odd'])).toEqual({ rows: [], changes: keys.length / 2 });
+      expect((await runInBatch(em, RETITLE, ['again', 'odd'])).changes).toBe(0);
+    });
+    await expect(db.getRepository(FilingView).countBy({ title: 'renamed' })).resolves.toBe(keys.length / 2);
+    // A failed statement fails as TypeORM's queries do, with its text.
+    await expect(
+      db.transaction((em) =>
+        runInBatch(em, { name: 'test.broken', text: ({ table }) => `SELECT no_such_column FROM ${table(FilingView)}` }, []),
+      ),
+    ).rejects.toThrow(QueryFailedError);
+  });
+
+  it('prepares each statement once on the connection that runs it', async () => {
+    const db = await store.open();
+    const read = (em: EntityManager, n: number) => runInBatch(em, FILINGS_BY_ID, [[`k-${n}`], 'x']);
+    if (name === 'PostgreSQL') {
+      const prepared = await db.transaction(async (em) => {
+        for (let n = 0; n < 3; n++) await read(em, n);
+        return em.query(
+          `SELECT name, generic_plans + custom_plans AS runs FROM pg_prepared_statements WHERE name LIKE 'read-models.test.%'`,
+        );
+      });
+      expect(prepared).toEqual([{ name: expect.stringMatching(/^read-models\.test\.filings-by-id\.[0-9a-f]{16}$/), runs: '3' }]);
+    } else {
+      const connection = (db.driver as unknown as { databaseConnection: { prepare(sql: string): unknown } }).databaseConnection;
+      const prepare = connection.prepare.bind(connection);
+      const prepared: string[] = [];
+      connection.prepare = (sql: string) => {
+        prepared.push(sql);
+        return prepare(sql);
+      };
+      for (let n = 0; n < 3; n++) await db.transaction((em) => read(em, n));
+      expect(prepared.filter((sql) => sql.includes('json_each(@p1)'))).toHaveLength(1);
+      Reflect.deleteProperty(connection, 'prepare');
+    }
   });
 });

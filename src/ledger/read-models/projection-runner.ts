@@ -7,8 +7,15 @@ import { orderProjections, type Projection } from './projection.js';
 import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes, dropLooseIndexes } from './rebuild-indexes.js';
 import { BatchRows } from './row-batch.js';
+import { runInBatch, type BatchStatement } from './batch-statements.js';
 
 const CHECKPOINT = 'read-models';
+/** Moves the checkpoint $2 to $1 if it stands at $3. */
+const CLAIM_BATCH: BatchStatement = {
+  name: 'runner.claim-batch',
+  text: ({ table, column: c, param }) =>
+    `UPDATE ${table(ProjectionCheckpoint)} SET ${c('position')} = ${param(1)} WHERE ${c('name')} = ${param(2)} AND ${c('position')} = ${param(3)}`,
+};
 /** Events per transaction: each projection reads and writes its rows once per batch. */
 const BATCH = 10_000;
 /**
@@ -270,13 +277,8 @@ export class ProjectionRunner {
    * applies a batch, another waits for its commit, finds the checkpoint moved and skips it.
    */
   private async claimBatch(em: EntityManager, from: number, to: number): Promise<number> {
-    const { affected } = await em
-      .createQueryBuilder()
-      .update(ProjectionCheckpoint)
-      .set({ position: to })
-      .where('name = :name AND position = :from', { name: CHECKPOINT, from })
-      .execute();
-    if (affected === 1) return from;
+    const { changes } = await runInBatch(em, CLAIM_BATCH, [to, CHECKPOINT, from]);
+    if (changes === 1) return from;
     const row = await em.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
     return row?.position ?? 0;
   }

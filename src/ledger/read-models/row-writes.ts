@@ -2,11 +2,11 @@
 // as text for each batch is parsed and planned anew by PostgreSQL every time, and misses TypeORM's SQLite statement
 // cache (keyed by text, and kept per query runner: per transaction). Both run in the caller's transaction, on its
 // connection; TypeORM stays for the schema, the reads of a batch and the cold queries.
-import { createHash } from 'node:crypto';
 import { QueryFailedError, type EntityManager, type EntityMetadata, type ObjectLiteral, type QueryRunner } from 'typeorm';
 import type pg from 'pg';
 import { jsonRows } from '../event-store/postgres-support.js';
 import { tableOf } from './keyed-read.js';
+import { postgresStatementName, sqliteStatement, type SqliteConnection } from './batch-statements.js';
 
 export type Column = EntityMetadata['columns'][number];
 
@@ -26,9 +26,6 @@ const SQLITE_MAX_PARAMETERS = 32_766;
 interface SqliteStatement {
   run(...params: unknown[]): unknown;
 }
-interface SqliteConnection {
-  prepare(sql: string): SqliteStatement;
-}
 
 interface Statement {
   /** PostgreSQL's name for it: unique to its text. */
@@ -38,8 +35,6 @@ interface Statement {
 
 /** Statement texts by table (its metadata: one per data source) and write, built once. */
 const texts = new WeakMap<EntityMetadata, Map<string, Statement>>();
-/** better-sqlite3's statements, prepared once on the connection that runs them, by text. */
-const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 
 /**
  * Writes these rows of one table, every column: INSERT (a duplicate key fails, as a single insert would), or with `set`
@@ -112,8 +107,6 @@ export function postgresType(column: Column): string {
 async function writeSqlite(runner: QueryRunner, metadata: EntityMetadata, rows: readonly ObjectLiteral[], set: readonly Column[] | null) {
   const { driver } = runner.connection;
   const connection = (await runner.connect()) as SqliteConnection;
-  let statements = prepared.get(connection);
-  if (!statements) prepared.set(connection, (statements = new Map()));
   const columns = metadata.columns;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   let i = 0;
@@ -122,8 +115,7 @@ async function writeSqlite(runner: QueryRunner, metadata: EntityMetadata, rows: 
     const { text } = statementOf(metadata, set, `values-${size}`, () => {
       return `${insertInto(metadata)} VALUES ${Array<string>(size).fill(tuple).join(', ')}${onConflict(metadata, set)}`;
     });
-    let statement = statements.get(text);
-    if (!statement) statements.set(text, (statement = connection.prepare(text)));
+    const statement = sqliteStatement<SqliteStatement>(connection, text);
     for (; rows.length - i >= size; i += size) {
       const params: unknown[] = [];
       for (let r = i; r < i + size; r++)
@@ -148,10 +140,7 @@ function statementOf(metadata: EntityMetadata, set: readonly Column[] | null, fo
   let statement = byWrite.get(key);
   if (!statement) {
     const sql = text();
-    // PostgreSQL cuts names at 63 bytes: the table, for whoever reads pg_prepared_statements, and a digest of the text,
-    // which names the schema and the columns set.
-    const digest = createHash('sha256').update(sql).digest('hex').slice(0, 16);
-    statement = { name: `read-models.write.${metadata.tableName}.${digest}`, text: sql };
+    statement = { name: postgresStatementName(`read-models.write.${metadata.tableName}`, sql), text: sql };
     byWrite.set(key, statement);
   }
   return statement;
