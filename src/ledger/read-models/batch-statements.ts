@@ -54,10 +54,12 @@ export function sqliteStatement<S = SqliteStatement>(connection: SqliteConnectio
 
 /**
  * PostgreSQL's name for a statement of this text: `label` for whoever reads pg_prepared_statements, and a digest of the
- * text, which names the schema (two data sources of one process on two schemas have two texts); names are cut at 63 bytes.
+ * text, which names the schema (two data sources of one process on two schemas have two texts); PostgreSQL cuts names
+ * at 63 bytes.
  */
 export function postgresStatementName(label: string, text: string): string {
-  return `${label}.${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+  // The label is cut, never the digest: two texts keep two names.
+  return `${label.slice(0, 63 - 17)}.${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }
 
 /** Texts by data source and statement name. */

@@ -1,20 +1,19 @@
-// The rows of the read-model tables that a batch of events changes: read once, changed in memory, written back in a few
-// multi-row statements at the end of the batch (a statement per row through TypeORM costs far more than the row), each
-// prepared once (row-writes.ts). The projections applying a batch share its rows (BatchRows).
-import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
-import { writeRows } from './row-writes.js';
+// The rows of the read-model tables that a batch of events changes: read once (a statement prepared once per table and
+// columns, batch-statements.ts), changed in memory, written back in a few multi-row statements at the end of the batch
+// (a statement per row through TypeORM costs far more than the row), each prepared once (row-writes.ts). The projections
+// applying a batch share its rows (BatchRows).
+import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import { runInBatch, type BatchStatement } from './batch-statements.js';
+import { writeRows, type Column } from './row-writes.js';
 
-/** Keys per read: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
-const KEYS_PER_STATEMENT = 500;
-
-/**
- * `read` for each slice of `keys` one statement can bind, the results together: a batch may name more filings,
- * creators or disputes than a statement takes parameters (a settlement changes any number of rights).
- */
-export async function readByKeys<K, R>(keys: readonly K[], read: (chunk: K[]) => Promise<R[]>): Promise<R[]> {
-  const found: R[] = [];
-  for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) found.push(...(await read(keys.slice(i, i + KEYS_PER_STATEMENT))));
-  return found;
+/** The rows of a table whose `key` is among $1, only the `selected` columns. */
+function loadStatement(metadata: EntityMetadata, key: Column, selected: readonly Column[]): BatchStatement {
+  const names = selected.map((c) => c.databaseName);
+  return {
+    name: `load.${metadata.tableName}.${names.join(',')}`,
+    text: ({ table, column, anyOf }) =>
+      `SELECT ${names.map(column).join(', ')} FROM ${table(metadata.target)} WHERE ${anyOf(column(key.databaseName), 1)}`,
+  };
 }
 
 export class RowBatch<T extends ObjectLiteral> {
@@ -38,15 +37,26 @@ export class RowBatch<T extends ObjectLiteral> {
   }
 
   /**
-   * Reads the rows of these keys that the batch does not know yet: only some columns when its projection will only `put`
-   * whole rows and is the only one to change the table.
+   * Reads the rows of these keys (the table's key is a text column) that the batch does not know yet: only some columns
+   * when its projection will only `put` whole rows and is the only one to change the table.
    */
   async load(keys: Iterable<string>, columns?: Array<keyof T & string>): Promise<void> {
     const missing = [...new Set(keys)].filter((k) => !this.rows.has(k));
-    const select = columns && (Object.fromEntries([this.key, ...columns].map((c) => [c, true])) as never);
-    const found = await readByKeys(missing, (chunk) => this.em.find(this.entity, { select, where: { [this.key]: In(chunk) } as never }));
+    if (missing.length === 0) return;
+    const metadata = this.em.connection.getMetadata(this.entity);
+    const selected = columns
+      ? metadata.columns.filter((c) => c.propertyName === this.key || columns.includes(c.propertyName as never))
+      : metadata.columns;
+    const keyColumn = metadata.columns.find((c) => c.propertyName === this.key)!;
+    const { rows } = await runInBatch(this.em, loadStatement(metadata, keyColumn, selected), [missing]);
     for (const k of missing) this.rows.set(k, null);
-    for (const row of found) this.rows.set(String(row[this.key]), row);
+    const { driver } = this.em.connection;
+    for (const raw of rows) {
+      // As TypeORM's find makes an entity of a row: each column's value as its driver hydrates it (simple-json parsed, booleans).
+      const row = metadata.create(undefined, { fromDeserializer: true }) as T;
+      for (const c of selected) (row as ObjectLiteral)[c.propertyName] = driver.prepareHydratedValue(raw[c.databaseName], c);
+      this.rows.set(String(row[this.key]), row);
+    }
   }
 
   /** The row as this batch has it; undefined for a key neither loaded nor inserted. */
