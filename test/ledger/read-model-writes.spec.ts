@@ -225,7 +225,10 @@ describe.each(stores)('read-model writes on %s', (name, makeStore) => {
         await all.load([...keys, 'absent', keys[0]]);
         const found = (await em.find(entity, {})) as Row[];
         expect(found).toHaveLength(written.length);
-        for (const row of found) expect({ table: m.tableName, row: all.get(String(row[key])) }).toEqual({ table: m.tableName, row });
+        for (const row of found) {
+          expect({ table: m.tableName, row: all.get(String(row[key])) }).toEqual({ table: m.tableName, row });
+          expect(all.get(String(row[key]))).toBeInstanceOf(m.target as new () => unknown);
+        }
         expect(all.get('absent')).toBeNull();
         const part = new RowBatch<ObjectLiteral>(em, entity, key);
         await part.load(
@@ -397,6 +400,31 @@ describe.each(stores)('read-model writes on %s', (name, makeStore) => {
         runInBatch(em, { name: 'test.broken', text: ({ table }) => `SELECT no_such_column FROM ${table(FilingView)}` }, []),
       ),
     ).rejects.toThrow(QueryFailedError);
+  });
+
+  it('loads one table by two keys, and by long lists of columns that share their first 63 bytes, in one transaction', async () => {
+    const db = await store.open();
+    const m = db.getMetadata(FilingView);
+    const written = [0, 1].map((n) => rowOf(m, n) as FilingView);
+    await db.transaction(async (em) => {
+      await writeRows(em, m, written, null);
+      const byId = new RowBatch(em, FilingView, 'filingId');
+      await byId.load([written[0].filingId]);
+      expect(byId.get(written[0].filingId)).toEqual(written[0]);
+      const byHash = new RowBatch(em, FilingView, 'contentHash');
+      await byHash.load([written[1].contentHash]);
+      expect(byHash.get(written[1].contentHash)).toEqual(written[1]);
+      // Statement names longer than PostgreSQL's 63 bytes, alike up to there: each still its own statement.
+      const columns = m.columns.filter((c) => !c.isPrimary).map((c) => c.propertyName as keyof FilingView & string);
+      expect(`read-models.load.filings.by.filingId.${columns.slice(0, 4).join(',')}`.length).toBeGreaterThan(63);
+      for (const n of [4, 5, columns.length]) {
+        const some = new RowBatch(em, FilingView, 'filingId');
+        await some.load([written[1].filingId], columns.slice(0, n));
+        const row = some.get(written[1].filingId)! as unknown as Record<string, unknown>;
+        const read = Object.keys(row).filter((k) => row[k] !== undefined); // an entity has every field, those not read undefined
+        expect(read.sort()).toEqual(['filingId', ...columns.slice(0, n)].sort());
+      }
+    });
   });
 
   it('prepares each statement once on the connection that runs it', async () => {

@@ -40,12 +40,26 @@ describe('setPragma', () => {
     expect(() => setPragma(d, 'synchronous', 'FULL', SYNCHRONOUS_LEVEL.NORMAL)).toThrow('SQLite kept synchronous = 2 where FULL was asked');
   });
 
-  it('takes an in-memory database’s own journal for WAL, which it cannot have', () => {
-    const d = new Database(':memory:');
-    open.push(d);
-    setWal(d);
-    expect(d.pragma('journal_mode', { simple: true })).toBe('memory');
-    expect(() => setPragma(d, 'journal_mode', 'wal')).toThrow('SQLite kept journal_mode = memory where wal was asked');
+  it('leaves an in-memory or temporary database without a WAL, which it cannot have', () => {
+    for (const [name, journal] of [
+      [':memory:', 'memory'],
+      ['', 'delete'],
+    ]) {
+      const d = new Database(name);
+      open.push(d);
+      setWal(d);
+      expect(d.pragma('journal_mode', { simple: true })).toBe(journal);
+      expect(() => setPragma(d, 'journal_mode', 'wal')).toThrow(`SQLite kept journal_mode = ${journal} where wal was asked`);
+    }
+  });
+
+  it('opens the stores in memory, as tests do', async () => {
+    const events = SqliteEventStore.open(':memory:');
+    expect(events.settings()).toEqual({ journalMode: 'memory', synchronous: 'FULL' });
+    await events.close();
+    const tree = SqliteMerkleTreeStore.open(':memory:');
+    expect(tree.synchronousSetting()).toBe(SYNCHRONOUS_LEVEL.NORMAL);
+    await tree.close();
   });
 
   it('leaves the event store and the tree store on WAL with the synchronous level they name', async () => {

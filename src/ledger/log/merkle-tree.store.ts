@@ -175,7 +175,7 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
       // A proof reads one node per level from anywhere in the file: mapped, those reads are memory accesses instead of a
       // read() each (median inclusion proof at 1M leaves, nodes read by one statement: 0.10 ms read, 0.07 ms mapped).
       // Writes still go through the WAL.
-      setPragma(db, 'mmap_size', TREE_MMAP_BYTES);
+      if (!db.memory) setPragma(db, 'mmap_size', TREE_MMAP_BYTES); // an in-memory database has no file to map
       // Nodes are written without waiting for the disk: they are a function of the events, which are durable before the
       // tree follows them, and a tree that lost its last appends in a power cut reopens at the size it kept (nodes and
       // size are one transaction) and appends those leaves again, with the same hashes. What cannot be derived, a signed

@@ -10,7 +10,7 @@ import { writeRows, type Column } from './row-writes.js';
 function loadStatement(metadata: EntityMetadata, key: Column, selected: readonly Column[]): BatchStatement {
   const names = selected.map((c) => c.databaseName);
   return {
-    name: `load.${metadata.tableName}.${names.join(',')}`,
+    name: `load.${metadata.tableName}.by.${key.databaseName}.${names.join(',')}`, // unique for each table, key and columns
     text: ({ table, column, anyOf }) =>
       `SELECT ${names.map(column).join(', ')} FROM ${table(metadata.target)} WHERE ${anyOf(column(key.databaseName), 1)}`,
   };

@@ -1,5 +1,5 @@
 // Setting a SQLite pragma so that a refusal is an error: SQLite ignores some settings without one (a page size once the
-// file has pages, journal_mode = OFF under better-sqlite3's defensive mode, WAL for an in-memory database), and a
+// file has pages, journal_mode = OFF under better-sqlite3's defensive mode), and a
 // connection that silently kept another journal mode or synchronous level would not be the store its code describes.
 
 /** A better-sqlite3 connection, as far as setting pragmas goes. */
@@ -23,7 +23,7 @@ export function setPragma(db: PragmaConnection, name: string, value: string | nu
 /** SQLite's numbers for the synchronous levels, as `PRAGMA synchronous` reads back. */
 export const SYNCHRONOUS_LEVEL = { OFF: 0, NORMAL: 1, FULL: 2, EXTRA: 3 } as const;
 
-/** Write-ahead logging on a file; an in-memory database (tests) has its own journal, which SQLite reports as `memory`. */
+/** Write-ahead logging on a file. An in-memory or temporary database (tests) cannot have a WAL: it is left as it is. */
 export function setWal(db: PragmaConnection): void {
-  setPragma(db, 'journal_mode', 'wal', db.memory ? 'memory' : 'wal');
+  if (!db.memory) setPragma(db, 'journal_mode', 'wal');
 }
