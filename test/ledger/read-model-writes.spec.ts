@@ -91,6 +91,18 @@ async function rawRows(db: DataSource, metadata: EntityMetadata): Promise<unknow
   return db.query(`SELECT * FROM ${table} ORDER BY ${metadata.primaryColumns.map((c) => q(c.databaseName)).join(', ')}`);
 }
 
+/** The statement texts better-sqlite3 prepares on the read models' one connection from now on, until `restore`. */
+function recordSqlitePrepares(db: DataSource): { prepared: string[]; restore: () => void } {
+  const connection = (db.driver as unknown as { databaseConnection: { prepare(sql: string): unknown } }).databaseConnection;
+  const prepare = connection.prepare.bind(connection);
+  const prepared: string[] = [];
+  connection.prepare = (sql: string) => {
+    prepared.push(sql);
+    return prepare(sql);
+  };
+  return { prepared, restore: () => Reflect.deleteProperty(connection, 'prepare') }; // the prototype's again
+}
+
 const url = testDatabaseUrl;
 const stores: Array<[string, () => Store]> = [['SQLite', sqlite]];
 if (url) stores.push(['PostgreSQL', () => postgres(url)]);
@@ -341,19 +353,13 @@ describe.each(stores)('read-model writes on %s', (name, makeStore) => {
       ]);
     } else {
       // better-sqlite3's one connection, which every transaction runs on; a transaction per batch, as the runner's.
-      const connection = (db.driver as unknown as { databaseConnection: { prepare(sql: string): unknown } }).databaseConnection;
-      const prepare = connection.prepare.bind(connection);
-      const prepared: string[] = [];
-      connection.prepare = (sql: string) => {
-        prepared.push(sql);
-        return prepare(sql);
-      };
+      const { prepared, restore } = recordSqlitePrepares(db);
       const inserts = () => prepared.filter((sql) => sql.startsWith('INSERT INTO "filings"')).length;
       for (const n of batches) await db.transaction((em) => insert(em, n));
       expect(inserts()).toBe(4); // 256, 32, 4 and 1 rows, each prepared by the first batch that needed it
       for (const n of batches) await db.transaction((em) => insert(em, n));
       expect(inserts()).toBe(4);
-      Reflect.deleteProperty(connection, 'prepare'); // the prototype's again
+      restore();
     }
     await expect(db.getRepository(FilingView).count()).resolves.toBe(next);
   });
@@ -439,16 +445,10 @@ describe.each(stores)('read-model writes on %s', (name, makeStore) => {
       });
       expect(prepared).toEqual([{ name: expect.stringMatching(/^read-models\.test\.filings-by-id\.[0-9a-f]{16}$/), runs: '3' }]);
     } else {
-      const connection = (db.driver as unknown as { databaseConnection: { prepare(sql: string): unknown } }).databaseConnection;
-      const prepare = connection.prepare.bind(connection);
-      const prepared: string[] = [];
-      connection.prepare = (sql: string) => {
-        prepared.push(sql);
-        return prepare(sql);
-      };
+      const { prepared, restore } = recordSqlitePrepares(db);
       for (let n = 0; n < 3; n++) await db.transaction((em) => read(em, n));
       expect(prepared.filter((sql) => sql.includes('json_each(@p1)'))).toHaveLength(1);
-      Reflect.deleteProperty(connection, 'prepare');
+      restore();
     }
   });
 });

@@ -62,29 +62,32 @@ export function postgresStatementName(label: string, text: string): string {
   return `${label.slice(0, 63 - 17)}.${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }
 
-/** Texts by data source and statement name. */
-const texts = new WeakMap<DataSource, Map<string, string>>();
+/** A statement's text in the data source's dialect, and its PostgreSQL name. */
+type Built = { text: string; postgresName: string };
+/** Built statements by data source and statement name. */
+const built = new WeakMap<DataSource, Map<string, Built>>();
 
-function textOf(db: DataSource, statement: BatchStatement): string {
-  let byName = texts.get(db);
-  if (!byName) texts.set(db, (byName = new Map()));
-  let text = byName.get(statement.name);
-  if (text === undefined) {
+function build(db: DataSource, statement: BatchStatement): Built {
+  let byName = built.get(db);
+  if (!byName) built.set(db, (byName = new Map()));
+  let found = byName.get(statement.name);
+  if (found === undefined) {
     const postgres = db.options.type === 'postgres';
-    text = statement.text({
+    const text = statement.text({
       table: (entity) => tableOf(db, entity),
       column: (name) => db.driver.escape(name),
       param: (n) => (postgres ? `$${n}` : `@p${n}`),
       anyOf: (column, n) => (postgres ? `${column} = ANY($${n}::text[])` : `${column} IN (SELECT value FROM json_each(@p${n}))`),
     });
-    byName.set(statement.name, text);
+    found = { text, postgresName: postgresStatementName(`read-models.${statement.name}`, text) };
+    byName.set(statement.name, found);
   }
-  return text;
+  return found;
 }
 
 /** Runs `statement` with `params` (a list for an `anyOf` parameter) on the connection of `em`'s transaction. */
 export async function runInBatch(em: EntityManager, statement: BatchStatement, params: readonly unknown[]): Promise<StatementResult> {
-  const text = textOf(em.connection, statement);
+  const { text, postgresName } = build(em.connection, statement);
   const runner: QueryRunner = em.queryRunner ?? em.connection.createQueryRunner();
   try {
     const type = em.connection.driver.options.type;
@@ -93,7 +96,7 @@ export async function runInBatch(em: EntityManager, statement: BatchStatement, p
       const client = (await runner.connect()) as pg.ClientBase;
       const values = [...params];
       try {
-        const result = await client.query({ name: postgresStatementName(`read-models.${statement.name}`, text), text, values });
+        const result = await client.query({ name: postgresName, text, values });
         return { rows: result.rows as StatementResult['rows'], changes: result.command === 'SELECT' ? 0 : (result.rowCount ?? 0) };
       } catch (err) {
         throw new QueryFailedError(text, values, err as Error);

@@ -1,7 +1,7 @@
 // RowBatch's writes as prepared statements whose text does not depend on the number of rows: a multi-row INSERT built
 // as text for each batch is parsed and planned anew by PostgreSQL every time, and misses TypeORM's SQLite statement
 // cache (keyed by text, and kept per query runner: per transaction). Both run in the caller's transaction, on its
-// connection; TypeORM stays for the schema, the reads of a batch and the cold queries.
+// connection, as a batch's reads do (batch-statements.ts); TypeORM stays for the schema and the cold queries.
 import { QueryFailedError, type EntityManager, type EntityMetadata, type ObjectLiteral, type QueryRunner } from 'typeorm';
 import type pg from 'pg';
 import { jsonRows } from '../event-store/postgres-support.js';
