@@ -21,6 +21,8 @@ import { MERKLE_LOG } from './ledger/ledger.tokens.js';
 import type { MerkleLog } from './ledger/log/merkle-log.js';
 import { withAdvisoryLock } from './ledger/event-store/postgres-support.js';
 import { ProjectionRunner } from './ledger/read-models/projection-runner.js';
+import { ReadYourWrites } from './ledger/read-models/read-your-writes.js';
+import { Idempotency } from './ledger/write/idempotency.js';
 import { CONSOLE_DIR, registerConsole } from './console/console.routes.js';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -127,6 +129,21 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (!request.raw.complete || reply.statusCode === 413) void reply.header('connection', 'close');
     done(null, payload);
+  });
+
+  // The second half of the ledger's part of a request (LedgerRequestGuard has the first): once it is answered, the log
+  // position its writes reached, and its Idempotency-Key's answer kept (or the key freed) before the answer is sent.
+  const reads = app.get(ReadYourWrites);
+  const idempotency = app.get(Idempotency);
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    reads.answered(request, reply);
+    const kept = idempotency.answered(request, reply, payload);
+    if (kept === null) done(null, payload);
+    else
+      kept.then(
+        () => done(null, payload),
+        (err: Error) => done(err),
+      );
   });
 
   const requestLog = new Logger('http');

@@ -5,7 +5,7 @@ import { ApiRoute } from '../common/api-docs.js';
 import { IssuedKeyDto, MeDto, RegisteredPrincipalDto, RevokedKeyDto } from './identity-responses.dto.js';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
 import { invalid, notFound } from '../common/domain-error.js';
-import { SecretResponse } from '../ledger/write/idempotency.interceptor.js';
+import { SecretResponse } from '../ledger/write/idempotency.js';
 import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
 import { CreatePrincipalDto, IssueKeyDto } from './identity.dto.js';

@@ -1,6 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import { ReplayedResponse } from './replayed-response.js';
 
 const logger = new Logger('errors');
 
@@ -16,6 +17,16 @@ export function sendProblem(reply: FastifyReply, err: unknown): void {
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
-    sendProblem(host.switchToHttp().getResponse<FastifyReply>(), err);
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (err instanceof ReplayedResponse) {
+      // Not a problem: the answer of the Idempotency-Key's first request, sent again as it was.
+      void reply
+        .status(err.status)
+        .header('idempotent-replayed', 'true')
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(err.body);
+      return;
+    }
+    sendProblem(reply, err);
   }
 }

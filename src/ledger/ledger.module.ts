@@ -2,7 +2,7 @@
 // and the one write path. Domain modules depend on it; it knows none of them (their read models register themselves).
 import { mkdirSync } from 'node:fs';
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule, DiscoveryService } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config.js';
@@ -20,8 +20,8 @@ import { OpsController } from './ops.controller.js';
 import { ReadModelProjection, type Projection } from './read-models/projection.js';
 import { ProjectionRunner } from './read-models/projection-runner.js';
 import { openReadModels, readModelOptions } from './read-models/read-store.js';
-import { IdempotencyInterceptor } from './write/idempotency.interceptor.js';
-import { ReadYourWritesInterceptor } from './read-models/read-your-writes.js';
+import { Idempotency } from './write/idempotency.js';
+import { ReadYourWrites } from './read-models/read-your-writes.js';
 import { LedgerWriter } from './write/ledger-writer.js';
 import { isUnopenableFile } from './sqlite/open-file.js';
 
@@ -128,11 +128,22 @@ export class LedgerModule {
         },
         LedgerWriter,
         LedgerLifecycle,
-        // Outermost: the request waits for its read position first, and the position its writes reach is answered last.
-        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        // Around every request: LedgerRequestGuard (registered after AuthGuard) and the server's onSend hook call them.
+        ReadYourWrites,
+        Idempotency,
       ],
-      exports: [APP_CONFIG, EVENT_STORE, MERKLE_LOG, SIGNING_KEY, ML_DSA_KEY, LOG_KEYS, ProjectionRunner, LedgerWriter],
+      exports: [
+        APP_CONFIG,
+        EVENT_STORE,
+        MERKLE_LOG,
+        SIGNING_KEY,
+        ML_DSA_KEY,
+        LOG_KEYS,
+        ProjectionRunner,
+        LedgerWriter,
+        ReadYourWrites,
+        Idempotency,
+      ],
     };
   }
 }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { requestFingerprint } from '../../src/ledger/write/idempotency.interceptor.js';
+import { requestFingerprint } from '../../src/ledger/write/idempotency.js';
 import { expectRefused, filingBody, principal, startLedger, strongKey, tempDir, type LedgerApp } from '../support/ledger-app.js';
 
 const dataDir = tempDir('idempotency-recovery-');

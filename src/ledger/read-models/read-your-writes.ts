@@ -2,10 +2,9 @@
 // `Ledger-Position`; the read models follow the log behind it. A request that reads them first waits (bounded) until they
 // cover the position it needs: the `Min-Position` it names (header, or `minPosition` in the query), and by default the log
 // as it was when the request arrived (`LEDGER_READ_AFTER=log`) or only the principal's own last write (`own`).
-import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { Principal } from '../../common/access.js';
 import { DomainError, invalid } from '../../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../../config.js';
@@ -47,8 +46,16 @@ function parsePosition(value: unknown, name: string): number | null {
   return Number(text);
 }
 
+/** What the request gates read of a request: its headers, query and body, and the principal authentication found. */
+export type GatedRequest = FastifyRequest & { principal?: Principal };
+
+/**
+ * Read-your-writes around a request, without an interceptor: `before` runs in LedgerRequestGuard once the principal is
+ * known, `answered` in the server's onSend hook. (With any interceptor on its route, Nest runs a request through an rxjs
+ * pipeline that cost the filing path about a tenth of its CPU: docs/development.md.)
+ */
 @Injectable()
-export class ReadYourWritesInterceptor implements NestInterceptor {
+export class ReadYourWrites {
   /** Each principal's last write in this process: the log size it reached (`own`). */
   private readonly lastWrite = new Map<string, number>();
 
@@ -59,10 +66,8 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (ctx.getType() !== 'http') return next.handle();
-    const request = ctx.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
-    const reply = ctx.switchToHttp().getResponse<FastifyReply>();
+  /** Before the route's handler (`handler`): waits until the read models cover the position the request needs. */
+  async before(request: GatedRequest, handler: object): Promise<void> {
     const query = request.query as Record<string, unknown> | undefined;
     let asked = parsePosition(request.headers[MIN_POSITION_HEADER], 'Min-Position');
     if (query && typeof query === 'object' && MIN_POSITION_QUERY in query) {
@@ -70,20 +75,20 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
       asked = Math.max(asked ?? 0, parsePosition(query[MIN_POSITION_QUERY], MIN_POSITION_QUERY)!);
       delete query[MIN_POSITION_QUERY];
     }
+    const readsNone = this.reflector.get<boolean>(READS_NO_READ_MODELS, handler as never) === true;
+    await this.catchUp(asked ?? 0, readsNone ? null : request.principal?.principalId);
+  }
+
+  /**
+   * Once the request is answered: a request that wrote and succeeded answers the log position its commits reached (the
+   * command records it: LedgerWriter, by way of the controller's CurrentWrites), remembered for the principal's reads.
+   */
+  answered(request: GatedRequest, reply: FastifyReply): void {
+    const { position } = requestWrites(request);
+    if (position === 0 || reply.statusCode >= 400) return;
+    void reply.header(POSITION_HEADER, String(position));
     const principalId = request.principal?.principalId;
-    const readsNone = this.reflector.get<boolean>(READS_NO_READ_MODELS, ctx.getHandler()) === true;
-    // The command the route sends records its commits here (LedgerWriter, by way of the controller's CurrentWrites).
-    const writes = requestWrites(request);
-    const run = async (): Promise<unknown> => {
-      await this.catchUp(asked ?? 0, readsNone ? null : principalId);
-      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      if (writes.position > 0) {
-        void reply.header(POSITION_HEADER, String(writes.position));
-        if (principalId) this.remember(principalId, writes.position);
-      }
-      return body;
-    };
-    return from(run());
+    if (principalId) this.remember(principalId, position);
   }
 
   /**

@@ -1,6 +1,6 @@
 // What one request writes, kept on the request itself and handed down explicitly (controller → command → handler →
 // LedgerWriter): the Idempotency-Key token its command's events carry in their meta, and the log position its commits
-// reached, which the consistency interceptor answers in `Ledger-Position` and remembers for the principal's next reads.
+// reached, which the server answers (ReadYourWrites) in `Ledger-Position` and remembers for the principal's next reads.
 // Explicit rather than in an AsyncLocalStorage: on Node 20 that turns on promise hooks for every promise of the process.
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { Command } from '@nestjs/cqrs';

@@ -2,28 +2,20 @@
 // The key is claimed before the command runs and the command's events carry its token, so a crash between the append and
 // the kept response does not let a retry append again: the retry is told the request was carried out.
 import { createHash } from 'node:crypto';
-import {
-  HttpException,
-  Inject,
-  Injectable,
-  SetMetadata,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, lastValueFrom, type Observable } from 'rxjs';
 import { IsNull, type DataSource } from 'typeorm';
 import type { Principal } from '../../common/access.js';
-import { ConcurrencyError, type EventStore } from '../event-store/event-store.port.js';
+import type { EventStore } from '../event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
 import { ProjectionRunner } from '../read-models/projection-runner.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
 import { canonicalJson } from '../../verifier/envelope.js';
 import { conflict, DomainError } from '../../common/domain-error.js';
+import { ReplayedResponse } from '../../common/replayed-response.js';
 import { idempotencyToken } from '../../common/idempotency-context.js';
 import { requestWrites } from './request-writes.js';
 
@@ -38,10 +30,6 @@ export const SecretResponse = () => SetMetadata(SECRET_RESPONSE, true);
 const CLAIM_LEASE_MS = 30_000;
 const SCAN_BATCH = 1_000;
 type RecordKey = Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>;
-/** A request refused before anything was appended. A lost race on a stream may follow another append of the same request. */
-const isRefusal = (err: unknown) =>
-  (err instanceof DomainError && !(err instanceof ConcurrencyError) && err.kind !== 'unavailable') ||
-  (err instanceof HttpException && err.getStatus() < 500);
 const inProgress = () =>
   conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
 
@@ -51,10 +39,28 @@ export const requestFingerprint = (method: string, url: string, body: unknown): 
     .update(`${method} ${url}\n${canonicalJson(body ?? null)}`)
     .digest('hex');
 
+/** A request under way with an Idempotency-Key, from its gate to its answer. */
+interface Pending {
+  key: RecordKey;
+  slot: string;
+  /** Whether the request holds the key's claim (so its answer is kept, or the claim freed): not while it waits or is refused. */
+  claimed: boolean;
+  secret: boolean;
+  /** Resolves `finished`, which a concurrent request with the same key waits for. */
+  finish: () => void;
+  finished: Promise<void>;
+}
+
+/**
+ * Idempotency-Key around a write, without an interceptor (see ReadYourWrites): `before` runs in LedgerRequestGuard once
+ * the principal is known, `answered` in the server's onSend hook, which every answer goes through (the handler's, a
+ * refusal's problem, a replay's).
+ */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class Idempotency {
   /** Requests under way per principal and key: a concurrent retry waits for the first one. */
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly pending = new WeakMap<object, Pending>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -63,64 +69,83 @@ export class IdempotencyInterceptor implements NestInterceptor {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = ctx.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+  /**
+   * Before the route's handler: a request with an Idempotency-Key claims it, or is refused, or gets the first request's
+   * answer again (thrown as a ReplayedResponse, which the exception filter sends).
+   */
+  async before(request: FastifyRequest & { principal?: Principal }, handler: object): Promise<void> {
     const header = request.headers['idempotency-key'];
-    if (header === undefined || request.method === 'GET' || !request.principal) return next.handle();
+    if (header === undefined || request.method === 'GET' || !request.principal) return;
     if (typeof header !== 'string' || !KEY.test(header))
       throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
-    const reply = ctx.switchToHttp().getResponse<FastifyReply>();
-    const status: number = this.reflector.get(HTTP_CODE_METADATA, ctx.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
+    const status: number = this.reflector.get(HTTP_CODE_METADATA, handler as never) ?? (request.method === 'POST' ? 201 : 200);
     const fingerprint = requestFingerprint(request.method, request.url, request.body);
     const principalId = request.principal.principalId;
-    const slot = `${principalId}\n${header}`;
-
+    const key = { principalId, idempotencyKey: header };
     const token = idempotencyToken(principalId, header);
-
-    const run = async (): Promise<unknown> => {
-      const prior = this.inFlight.get(slot);
-      if (prior) await prior.catch(() => undefined);
-      const key = { principalId, idempotencyKey: header };
-      const found = await this.db.getRepository(IdempotencyRecord).findOneBy(key);
-      if (found) {
-        if (found.fingerprint !== fingerprint)
-          throw new DomainError('unprocessable', 'idempotency-key-reused', 'this Idempotency-Key was used with a different request');
-        if (found.body === WITHHELD) {
-          throw conflict(
-            'idempotency-key-applied',
-            'the request with this Idempotency-Key was carried out; its response held a secret, which is never kept: read the resource instead',
-          );
-        }
-        if (found.body !== null) {
-          void reply.header('idempotent-replayed', 'true');
-          return JSON.parse(found.body);
-        }
-        await this.resume(found, key, token);
-      } else {
-        await this.claim(key, fingerprint);
-      }
-      let body: unknown;
-      try {
-        requestWrites(request).idempotency = token; // the command's events carry it (LedgerWriter)
-        body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      } catch (err) {
-        // Refused: nothing was appended, so the key is free again as if the request had not been made. A server error may
-        // come after the append: the claim stays, and a retry looks for the request's events before doing anything.
-        if (isRefusal(err)) await this.runner.exclusive((em) => em.delete(IdempotencyRecord, { ...key, body: IsNull() }));
-        throw err;
-      }
-      const kept = this.reflector.get<boolean>(SECRET_RESPONSE, ctx.getHandler()) ? WITHHELD : JSON.stringify(body ?? null);
-      await this.runner.exclusive((em) => em.update(IdempotencyRecord, key, { statusCode: status, body: kept }));
-      return body;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const slot = `${principalId}\n${header}`;
+    const prior = this.inFlight.get(slot);
+    this.inFlight.set(slot, finished);
+    const pending: Pending = {
+      key,
+      slot,
+      claimed: false,
+      secret: this.reflector.get<boolean>(SECRET_RESPONSE, handler as never) === true,
+      finish,
+      finished,
     };
-    const done = run();
-    this.inFlight.set(slot, done);
-    void done
-      .finally(() => {
-        if (this.inFlight.get(slot) === done) this.inFlight.delete(slot);
-      })
-      .catch(() => undefined);
-    return from(done);
+    this.pending.set(request, pending); // from here on, the answer (whatever it is) ends it
+    await prior;
+    const found = await this.db.getRepository(IdempotencyRecord).findOneBy(key);
+    if (found) {
+      if (found.fingerprint !== fingerprint)
+        throw new DomainError('unprocessable', 'idempotency-key-reused', 'this Idempotency-Key was used with a different request');
+      if (found.body === WITHHELD) {
+        throw conflict(
+          'idempotency-key-applied',
+          'the request with this Idempotency-Key was carried out; its response held a secret, which is never kept: read the resource instead',
+        );
+      }
+      if (found.body !== null) throw new ReplayedResponse(found.statusCode ?? status, found.body);
+      await this.resume(found, key, token);
+    } else {
+      await this.claim(key, fingerprint);
+    }
+    pending.claimed = true;
+    requestWrites(request).idempotency = token; // the command's events carry it (LedgerWriter)
+  }
+
+  /**
+   * Once the request is answered, before the answer is sent: a success is kept for repeats; a refusal (a client error
+   * with nothing appended) frees the key as if the request had not been made. A server error may come after an append:
+   * the claim stays, and a retry looks for the request's events before doing anything. Null when there is nothing to do.
+   */
+  answered(request: object, reply: FastifyReply, payload: unknown): Promise<void> | null {
+    const pending = this.pending.get(request);
+    if (!pending) return null;
+    this.pending.delete(request);
+    const done = () => {
+      pending.finish();
+      if (this.inFlight.get(pending.slot) === pending.finished) this.inFlight.delete(pending.slot);
+    };
+    const status = reply.statusCode;
+    let work: Promise<unknown> | null = null;
+    if (pending.claimed && status < 400) {
+      const body = pending.secret ? WITHHELD : typeof payload === 'string' && payload !== '' ? payload : 'null';
+      work = this.runner.exclusive((em) => em.update(IdempotencyRecord, pending.key, { statusCode: status, body }));
+    } else if (pending.claimed && status < 500 && requestWrites(request).position === 0) {
+      work = this.runner.exclusive((em) => em.delete(IdempotencyRecord, { ...pending.key, body: IsNull() }));
+    }
+    if (!work) {
+      done();
+      return null;
+    }
+    return work.then(done, (err: unknown) => {
+      done();
+      throw err;
+    });
   }
 
   /** Claims the key before the command runs, with the log size now; a claim made meanwhile elsewhere wins. */
