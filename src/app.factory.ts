@@ -136,14 +136,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const reads = app.get(ReadYourWrites);
   const idempotency = app.get(Idempotency);
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    reads.answered(request, reply);
+    const answer = () => {
+      reads.answered(request, reply); // once the answer is kept: a failure to keep it is a 500 with no position
+      done(null, payload);
+    };
     const kept = idempotency.answered(request, reply, payload);
-    if (kept === null) done(null, payload);
-    else
-      kept.then(
-        () => done(null, payload),
-        (err: Error) => done(err),
-      );
+    if (kept === null) answer();
+    else kept.then(answer, (err: Error) => done(err));
   });
 
   const requestLog = new Logger('http');

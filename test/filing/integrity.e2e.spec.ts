@@ -107,6 +107,16 @@ describe('filing and dispute integrity', () => {
       right: { holder: bob.id, status: 'transferred' },
     });
     expect(await ledger.store.count()).toBe(before);
+    // With an Idempotency-Key, a repeat is answered as the first answer was: 200, not the route's usual 201.
+    const held = filingBody({ contentHash });
+    const keyed = () =>
+      ledger.http().post('/v1/filings').set('authorization', `Bearer ${bob.key}`).set('idempotency-key', 'held-1').send(held);
+    const first = await keyed();
+    const repeat = await keyed();
+    expect([first.status, repeat.status]).toEqual([200, 200]);
+    expect(repeat.headers['idempotent-replayed']).toBe('true');
+    expect(repeat.body).toEqual(first.body);
+    expect(await ledger.store.count()).toBe(before);
     // Anyone else still meets the 409, and the creator cannot withdraw what was transferred.
     await expectRefused(ledger, () => post(alice, '/v1/filings', filingBody({ contentHash })), 409, 'duplicate-content');
     await expectRefused(ledger, () => post(alice, `/v1/filings/${filingId}/withdraw`, {}), 409, 'right-transferred');

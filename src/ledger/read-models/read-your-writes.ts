@@ -10,7 +10,7 @@ import { DomainError, invalid } from '../../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../../config.js';
 import type { EventStore } from '../event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
-import { requestWrites } from '../write/request-writes.js';
+import { writtenPosition } from '../write/request-writes.js';
 import { ProjectionRunner } from './projection-runner.js';
 
 export const POSITION_HEADER = 'ledger-position';
@@ -51,8 +51,7 @@ export type GatedRequest = FastifyRequest & { principal?: Principal };
 
 /**
  * Read-your-writes around a request, without an interceptor: `before` runs in LedgerRequestGuard once the principal is
- * known, `answered` in the server's onSend hook. (With any interceptor on its route, Nest runs a request through an rxjs
- * pipeline that cost the filing path about a tenth of its CPU: docs/development.md.)
+ * known, `answered` in the server's onSend hook (a guard and a hook rather than an interceptor: ledger-request.guard.ts).
  */
 @Injectable()
 export class ReadYourWrites {
@@ -84,7 +83,7 @@ export class ReadYourWrites {
    * command records it: LedgerWriter, by way of the controller's CurrentWrites), remembered for the principal's reads.
    */
   answered(request: GatedRequest, reply: FastifyReply): void {
-    const { position } = requestWrites(request);
+    const position = writtenPosition(request);
     if (position === 0 || reply.statusCode >= 400) return;
     void reply.header(POSITION_HEADER, String(position));
     const principalId = request.principal?.principalId;

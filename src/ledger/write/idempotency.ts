@@ -53,8 +53,8 @@ interface Pending {
 
 /**
  * Idempotency-Key around a write, without an interceptor (see ReadYourWrites): `before` runs in LedgerRequestGuard once
- * the principal is known, `answered` in the server's onSend hook, which every answer goes through (the handler's, a
- * refusal's problem, a replay's).
+ * the principal is known, `answered` in the server's onSend hook, which every answer sent through Fastify goes through
+ * (the handler's, a refusal's problem, a replay's). Answers are JSON: what was sent is kept as it was sent.
  */
 @Injectable()
 export class Idempotency {
@@ -73,12 +73,11 @@ export class Idempotency {
    * Before the route's handler: a request with an Idempotency-Key claims it, or is refused, or gets the first request's
    * answer again (thrown as a ReplayedResponse, which the exception filter sends).
    */
-  async before(request: FastifyRequest & { principal?: Principal }, handler: object): Promise<void> {
+  async before(request: FastifyRequest & { principal?: Principal }, reply: FastifyReply, handler: object): Promise<void> {
     const header = request.headers['idempotency-key'];
-    if (header === undefined || request.method === 'GET' || !request.principal) return;
+    if (header === undefined || request.method === 'GET' || request.method === 'HEAD' || !request.principal) return;
     if (typeof header !== 'string' || !KEY.test(header))
       throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
-    const status: number = this.reflector.get(HTTP_CODE_METADATA, handler as never) ?? (request.method === 'POST' ? 201 : 200);
     const fingerprint = requestFingerprint(request.method, request.url, request.body);
     const principalId = request.principal.principalId;
     const key = { principalId, idempotencyKey: header };
@@ -97,6 +96,9 @@ export class Idempotency {
       finished,
     };
     this.pending.set(request, pending); // from here on, the answer (whatever it is) ends it
+    // A request with the same key waits for this one until it is answered, or until its connection closes without an
+    // answer (a route that answered on the raw response): then the claim, not this wait, keeps the two apart.
+    reply.raw.once('close', () => this.release(pending));
     await prior;
     const found = await this.db.getRepository(IdempotencyRecord).findOneBy(key);
     if (found) {
@@ -108,7 +110,11 @@ export class Idempotency {
           'the request with this Idempotency-Key was carried out; its response held a secret, which is never kept: read the resource instead',
         );
       }
-      if (found.body !== null) throw new ReplayedResponse(found.statusCode ?? status, found.body);
+      if (found.body !== null) {
+        // A record kept before answers were kept with their status has none: the route's own.
+        const status: number = this.reflector.get(HTTP_CODE_METADATA, handler as never) ?? (request.method === 'POST' ? 201 : 200);
+        throw new ReplayedResponse(found.statusCode ?? status, found.body);
+      }
       await this.resume(found, key, token);
     } else {
       await this.claim(key, fingerprint);
@@ -126,10 +132,7 @@ export class Idempotency {
     const pending = this.pending.get(request);
     if (!pending) return null;
     this.pending.delete(request);
-    const done = () => {
-      pending.finish();
-      if (this.inFlight.get(pending.slot) === pending.finished) this.inFlight.delete(pending.slot);
-    };
+    const done = () => this.release(pending);
     const status = reply.statusCode;
     let work: Promise<unknown> | null = null;
     if (pending.claimed && status < 400) {
@@ -146,6 +149,12 @@ export class Idempotency {
       done();
       throw err;
     });
+  }
+
+  /** Lets a request with the same key go on (once: the answer and the connection's close both call it). */
+  private release(pending: Pending): void {
+    pending.finish();
+    if (this.inFlight.get(pending.slot) === pending.finished) this.inFlight.delete(pending.slot);
   }
 
   /** Claims the key before the command runs, with the log size now; a claim made meanwhile elsewhere wins. */

@@ -21,6 +21,11 @@ export function requestWrites(request: object): RequestWrites {
   return (r.ledgerWrites ??= { position: 0, idempotency: null });
 }
 
+/** The log size this request's commits reached, 0 when it wrote nothing (nothing is made for a request that never asked). */
+export function writtenPosition(request: object): number {
+  return (request as WithWrites).ledgerWrites?.position ?? 0;
+}
+
 /** A controller's parameter: the writes of the request it serves, to hand to the command it sends. */
 export const CurrentWrites = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestWrites =>
   requestWrites(ctx.switchToHttp().getRequest<object>()),
