@@ -110,6 +110,25 @@ describe('Idempotency-Key across a crash', () => {
     }
   });
 
+  it('answers a problem without Ledger-Position when the answer cannot be kept, and a retry is told the request was carried out', async () => {
+    await restart((db) =>
+      db.exec(`CREATE TRIGGER keep_refused BEFORE UPDATE ON idempotency_records BEGIN SELECT RAISE(ABORT, 'keeping refused'); END`),
+    );
+    const body = filingBody();
+    const before = await ledger.store.count();
+    const failed = await file('unkept-1', body);
+    expect(failed.status).toBe(500);
+    expect(failed.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(failed.body).toMatchObject({ status: 500 });
+    expect(failed.headers['ledger-position']).toBeUndefined();
+    expect(await ledger.store.count()).toBe(before + 2); // the filing itself is durable
+    await restart((db) => db.exec('DROP TRIGGER keep_refused'));
+    const retry = await file('unkept-1', body);
+    expect(retry.status).toBe(409);
+    expect(retry.body).toMatchObject({ type: expect.stringContaining('idempotency-key-applied') as string, leafIndex: before + 1 });
+    expect(await ledger.store.count()).toBe(before + 2);
+  });
+
   it('frees the key when the request is refused, so a corrected retry is not blocked', async () => {
     const body = filingBody({ contentHash: 'not-a-hash' });
     await expectRefused(ledger, () => file('refused-1', body), 400, 'validation-failed');
