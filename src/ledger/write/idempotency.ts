@@ -6,9 +6,8 @@ import { Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { IsNull, type DataSource } from 'typeorm';
-import type { Principal } from '../../common/access.js';
 import type { EventStore } from '../event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
 import { ProjectionRunner } from '../read-models/projection-runner.js';
@@ -17,7 +16,8 @@ import { canonicalJson } from '../../verifier/envelope.js';
 import { conflict, DomainError } from '../../common/domain-error.js';
 import { ReplayedResponse } from '../../common/replayed-response.js';
 import { idempotencyToken } from '../../common/idempotency-context.js';
-import { requestWrites } from './request-writes.js';
+import { requestWrites, writtenPosition } from './request-writes.js';
+import type { GatedRequest } from '../read-models/read-your-writes.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const SECRET_RESPONSE = 'ledger:secret-response';
@@ -73,7 +73,7 @@ export class Idempotency {
    * Before the route's handler: a request with an Idempotency-Key claims it, or is refused, or gets the first request's
    * answer again (thrown as a ReplayedResponse, which the exception filter sends).
    */
-  async before(request: FastifyRequest & { principal?: Principal }, reply: FastifyReply, handler: object): Promise<void> {
+  async before(request: GatedRequest, reply: FastifyReply, handler: object): Promise<void> {
     const header = request.headers['idempotency-key'];
     if (header === undefined || request.method === 'GET' || request.method === 'HEAD' || !request.principal) return;
     if (typeof header !== 'string' || !KEY.test(header))
@@ -128,27 +128,23 @@ export class Idempotency {
    * with nothing appended) frees the key as if the request had not been made. A server error may come after an append:
    * the claim stays, and a retry looks for the request's events before doing anything. Null when there is nothing to do.
    */
-  answered(request: object, reply: FastifyReply, payload: unknown): Promise<void> | null {
+  answered(request: object, reply: FastifyReply, payload: unknown): Promise<unknown> | null {
     const pending = this.pending.get(request);
     if (!pending) return null;
     this.pending.delete(request);
-    const done = () => this.release(pending);
     const status = reply.statusCode;
     let work: Promise<unknown> | null = null;
     if (pending.claimed && status < 400) {
       const body = pending.secret ? WITHHELD : typeof payload === 'string' && payload !== '' ? payload : 'null';
       work = this.runner.exclusive((em) => em.update(IdempotencyRecord, pending.key, { statusCode: status, body }));
-    } else if (pending.claimed && status < 500 && requestWrites(request).position === 0) {
+    } else if (pending.claimed && status < 500 && writtenPosition(request) === 0) {
       work = this.runner.exclusive((em) => em.delete(IdempotencyRecord, { ...pending.key, body: IsNull() }));
     }
     if (!work) {
-      done();
+      this.release(pending);
       return null;
     }
-    return work.then(done, (err: unknown) => {
-      done();
-      throw err;
-    });
+    return work.finally(() => this.release(pending));
   }
 
   /** Lets a request with the same key go on (once: the answer and the connection's close both call it). */
