@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { cpuMsOf, memoryOf, postgresCpuMs, startFlags, startServer, type ServerChild } from './processes.js';
+import { cpuMsOf, memoryOf, postgresCpuMs, ROOT, startFlags, startServer, type ServerChild } from './processes.js';
 
 export interface HttpFigure {
   requestsPerSecond: number;
@@ -60,7 +60,7 @@ function filingBodyOf(hex: (bytes: number) => string, n: string): string {
 }
 
 /** What one load run gave: answers by kind, latency percentiles, and how long it ran. */
-interface LoadResult {
+export interface LoadResult {
   ok: number;
   non2xx: number;
   /** Connections refused, reset or timed out. */
@@ -130,7 +130,7 @@ end
 let scriptFile: string | null = null;
 
 /** POSTs filings to `server` from `wrk` for `seconds` with `connections` connections, authorized by `key` when given. */
-async function load(server: ServerChild, key: string | null, seconds: number, connections: number): Promise<LoadResult> {
+export async function load(server: ServerChild, key: string | null, seconds: number, connections: number): Promise<LoadResult> {
   if (scriptFile === null) {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-wrk-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -209,11 +209,15 @@ export async function benchLedger(
   }));
 }
 
-/** Runs `work` against the real server on a fresh data dir, with a registered creator's key. */
+/**
+ * Runs `work` against the real server on a fresh data dir, with a registered creator's key; the server is the build of
+ * the checkout at `root` (this one by default), started with that checkout's `npm start` flags.
+ */
 export async function withLedger<T>(
   synchronous: 'FULL' | 'NORMAL',
   env: Record<string, string>,
   work: (server: ServerChild, creatorKey: string) => Promise<T>,
+  root = ROOT,
 ): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-http-'));
   const adminKey = 'slk_' + randomBytes(32).toString('base64url');
@@ -227,7 +231,8 @@ export async function withLedger<T>(
       ...env,
     },
     '/health',
-    [...startFlags(), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+    [...startFlags(root), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+    root,
   );
   try {
     const res = await fetch(`${server.url}/v1/principals`, {

@@ -73,21 +73,25 @@ export interface ServerChild {
 }
 
 /** The node flags `npm start` runs the server with (package.json scripts.start), so the bench measures that server. */
-export function startFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+export function startFlags(root = ROOT): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
   return scripts.start.split(/\s+/).filter((arg) => arg.startsWith('--'));
 }
 
-/** Starts `node [nodeFlags] <script>` on a free port and waits until `ready` (a GET path answering 2xx) responds. */
+/**
+ * Starts `node [nodeFlags] <script>` on a free port and waits until `ready` (a GET path answering 2xx) responds; `script`
+ * and the working directory are those of the checkout at `root` (this one by default).
+ */
 export async function startServer(
   script: string,
   env: Record<string, string>,
   ready = '/health',
   nodeFlags: string[] = [],
+  root = ROOT,
 ): Promise<ServerChild> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, script)], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...nodeFlags, join(root, script)], {
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
