@@ -1,67 +1,131 @@
 // `npm run bench:ab -- <checkout A> <checkout B>`: durable filings on two builds, compared in one run. Both servers run
 // side by side, each on a fresh data directory, and take the load in turn, a short window each (A, B; then B, A; …), so
-// that a drift of the machine's speed between runs, which here moves a build's filings/s by 30% within minutes, weighs
-// on both alike. It prints each window's filings/s and server CPU per filing, B ÷ A for every pair of windows and the
-// medians. A checkout is a directory holding a built tree (`dist/main.js`) and its package.json, whose `npm start`
-// flags its server runs with: a git worktree of another commit with `npx nest build` run in it, say. Run it with one
-// checkout given twice first: the spread of B ÷ A between identical builds is what a difference has to exceed.
+// that a drift of the machine's speed, which here moves a build's filings/s by 30% within minutes, weighs on both alike.
+// Two servers also differ by chance (where their memory lies, which core they get), and every pair of windows of one
+// run shares that: the comparison is made in several runs (`--runs`), each with two fresh servers, started in turn A
+// first and B first. It prints each window's filings/s and CPU per filing, then B ÷ A per pair, each run's median and
+// the median of all pairs. A checkout is a directory holding a built tree (`dist/main.js`) and its package.json, whose
+// `npm start` flags its server runs with: a git worktree of another commit with `npx nest build` run in it, say. Run it
+// with one checkout given twice first: the spread of B ÷ A between identical builds is what a difference has to exceed.
 // Options: --store sqlite|postgres (postgres: BENCH_DATABASE_URL, else TEST_DATABASE_URL; a schema of its own for each
-// server, dropped afterwards), --rounds (pairs of windows, default 10), --seconds (per window, default 4), --connections
-// (default 50).
+// server, dropped afterwards), --runs (default 3), --rounds (pairs of windows a run, default 6), --seconds (a window,
+// default 4), --connections (default 50). Ctrl-C stops after the pair of windows under way, and cleans up as at the end.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { load, withLedger } from './http.js';
-import { cpuMsOf, type ServerChild } from './processes.js';
+import { cpuMsOf, postgresCpuMs, type ServerChild } from './processes.js';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    store: { type: 'string', default: 'sqlite' },
-    rounds: { type: 'string', default: '10' },
-    seconds: { type: 'string', default: '4' },
-    connections: { type: 'string', default: '50' },
-  },
-});
-const positive = (name: string, text: string): number => {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${text}`);
-  return n;
-};
-const rounds = positive('rounds', values.rounds!);
-const seconds = positive('seconds', values.seconds!);
-const connections = positive('connections', values.connections!);
-const store = values.store!;
-if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres, not ${store}`);
-if (positionals.length !== 2)
-  throw new Error('usage: npm run bench:ab -- <checkout A> <checkout B> [--store sqlite|postgres] [--rounds N] [--seconds N]');
-const roots = positionals.map((p) => resolve(p));
-for (const root of roots) {
-  if (!existsSync(resolve(root, 'dist', 'main.js'))) throw new Error(`${root} holds no build (dist/main.js): run npx nest build there`);
+const USAGE =
+  'usage: npm run bench:ab -- <checkout A> <checkout B> [--store sqlite|postgres] [--runs N] [--rounds N] [--seconds N] [--connections N]';
+
+/** The run's settings, from the command line; a mistake is reported as a message and exit code 2. */
+function settings() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      store: { type: 'string', default: 'sqlite' },
+      runs: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '6' },
+      seconds: { type: 'string', default: '4' },
+      connections: { type: 'string', default: '50' },
+    },
+  });
+  const positive = (name: 'runs' | 'rounds' | 'seconds' | 'connections'): number => {
+    const n = Number(values[name]);
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${values[name]}`);
+    return n;
+  };
+  const store = values.store!;
+  if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres, not ${store}`);
+  if (positionals.length !== 2) throw new Error(USAGE);
+  // npm runs scripts from the package's directory: paths are the caller's, relative to where `npm run` was typed.
+  const roots = positionals.map((p) => resolve(process.env.INIT_CWD ?? process.cwd(), p));
+  for (const root of roots) {
+    if (!existsSync(root)) throw new Error(`${root} does not exist`);
+    for (const file of ['package.json', 'dist/main.js'])
+      if (!existsSync(resolve(root, file))) throw new Error(`${root} has no ${file}: a checkout with npx nest build run in it`);
+  }
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (store === 'postgres' && !databaseUrl) throw new Error('--store postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
+  return {
+    store,
+    roots,
+    databaseUrl,
+    runs: positive('runs'),
+    rounds: positive('rounds'),
+    seconds: positive('seconds'),
+    connections: positive('connections'),
+  };
 }
-const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-if (store === 'postgres' && !databaseUrl) throw new Error('--store postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
+
+let config: ReturnType<typeof settings>;
+try {
+  config = settings();
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
+const { store, roots, databaseUrl, runs, rounds, seconds, connections } = config;
 
 interface Window {
   filingsPerSecond: number;
+  /** The server's CPU (every thread) a filing answered. */
   cpuMsPerFiling: number | null;
+  /** On PostgreSQL: the machine's postgres processes' CPU a filing answered. */
+  postgresMsPerFiling: number | null;
   p99Ms: number;
   failed: number;
 }
 
-const schemas = roots.map(() => `bench_ab_${randomBytes(6).toString('hex')}`);
-const envOf = (i: number): Record<string, string> =>
-  store === 'postgres' ? { LEDGER_STORE: 'postgres', DATABASE_URL: databaseUrl!, LEDGER_DATABASE_SCHEMA: schemas[i] } : {};
+/** Set by Ctrl-C (or a closed output): the run stops after the pair of windows under way, then cleans up. */
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143); // a second one: at once
+    stopping = true;
+    process.stderr.write(`${signal}: stopping after this pair of windows (again to stop at once)\n`);
+  });
+}
+process.stdout.on('error', () => {
+  stopping = true;
+});
+const out = (line: string) => {
+  if (process.stdout.writable) process.stdout.write(line + '\n');
+};
+
+const schemasMade: string[] = [];
+function envOf(): Record<string, string> {
+  if (store !== 'postgres') return {};
+  const schema = `bench_ab_${randomBytes(6).toString('hex')}`;
+  schemasMade.push(schema);
+  return { LEDGER_STORE: 'postgres', DATABASE_URL: databaseUrl!, LEDGER_DATABASE_SCHEMA: schema };
+}
+
+async function dropSchemas(): Promise<void> {
+  if (schemasMade.length === 0) return;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (const schema of schemasMade.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
 
 async function window(server: ServerChild, key: string): Promise<Window> {
   const before = cpuMsOf(server.child.pid!);
+  const pgBefore = store === 'postgres' ? postgresCpuMs() : null;
   const r = await load(server, key, seconds, connections);
+  const pgAfter = store === 'postgres' ? postgresCpuMs() : null;
   const after = cpuMsOf(server.child.pid!);
+  const answered = r.ok + r.non2xx;
   return {
     filingsPerSecond: r.ok / r.seconds,
-    cpuMsPerFiling: before !== null && after !== null && r.ok > 0 ? (after - before) / r.ok : null,
+    cpuMsPerFiling: before !== null && after !== null && answered > 0 ? (after - before) / answered : null,
+    postgresMsPerFiling: pgBefore !== null && pgAfter !== null && answered > 0 ? (pgAfter - pgBefore) / answered : null,
     p99Ms: r.p99Ms,
     failed: r.non2xx + r.errors,
   };
@@ -69,85 +133,101 @@ async function window(server: ServerChild, key: string): Promise<Window> {
 
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
-  return sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  const half = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
 }
 
-const peakRssMiB = (pid: number): number | null => {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : null;
-};
-
-/** Drops the servers' schemas: on PostgreSQL after the run, and when the run is stopped (Ctrl-C). */
-async function dropSchemas(): Promise<void> {
-  if (store !== 'postgres') return;
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+/** Peak resident set size in MB (10^6 bytes, as the bench's 300 MB target), from /proc; null elsewhere. */
+function peakRssMb(pid: number): number | null {
   try {
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? (Number(m[1]) * 1024) / 1e6 : null;
+  } catch {
+    return null;
   }
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void dropSchemas().finally(() => process.exit(130));
-  });
 }
 
 const fmt = (x: number | null, digits: number) => (x === null ? 'n/a' : x.toFixed(digits));
-const out = (line: string) => process.stdout.write(line + '\n');
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-out(`A: ${roots[0]}\nB: ${roots[1]}\n${store}, ${rounds} rounds of ${seconds} s windows, ${connections} connections`);
-const windows: Window[][] = [[], []];
-try {
+/** One run: fresh servers for both builds (`first` started first), a warm-up window each, then `rounds` pairs of windows. */
+async function run(first: 0 | 1): Promise<Array<[Window, Window]>> {
+  const pairs: Array<[Window, Window]> = [];
+  const second = (1 - first) as 0 | 1;
   await withLedger(
     'FULL',
-    envOf(0),
-    (a, keyA) =>
+    envOf(),
+    (s1, k1) =>
       withLedger(
         'FULL',
-        envOf(1),
-        async (b, keyB) => {
-          const servers = [
-            { server: a, key: keyA },
-            { server: b, key: keyB },
-          ];
-          // A first window each, not counted: each server's code is still being compiled.
+        envOf(),
+        async (s2, k2) => {
+          const servers = [];
+          servers[first] = { server: s1, key: k1 };
+          servers[second] = { server: s2, key: k2 };
+          // Not counted: each server's code is still being compiled.
           for (const { server, key } of servers) await load(server, key, seconds, connections);
-          for (let round = 0; round < rounds; round++) {
+          for (let round = 0; round < rounds && !stopping; round++) {
+            const pair: Window[] = [];
             for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
               const w = await window(servers[i].server, servers[i].key);
-              windows[i].push(w);
+              pair[i] = w;
               out(
-                `round ${round + 1} ${'AB'[i]}: ${fmt(w.filingsPerSecond, 0)} filings/s, ${fmt(w.cpuMsPerFiling, 3)} ms CPU a filing, ` +
-                  `p99 ${fmt(w.p99Ms, 1)} ms${w.failed ? `, ${w.failed} failed` : ''}`,
+                `  round ${round + 1} ${'AB'[i]}: ${fmt(w.filingsPerSecond, 0)} filings/s, ${fmt(w.cpuMsPerFiling, 3)} ms CPU a filing` +
+                  (w.postgresMsPerFiling === null ? '' : ` (postgres ${fmt(w.postgresMsPerFiling, 3)} ms)`) +
+                  `, p99 ${fmt(w.p99Ms, 1)} ms${w.failed ? `, ${w.failed} failed` : ''}`,
               );
             }
+            pairs.push([pair[0], pair[1]]);
           }
-          out(`peak RSS: A ${fmt(peakRssMiB(a.child.pid!), 0)} MiB, B ${fmt(peakRssMiB(b.child.pid!), 0)} MiB`);
+          out(
+            `  peak RSS: A ${fmt(peakRssMb(servers[0].server.child.pid!), 0)} MB, B ${fmt(peakRssMb(servers[1].server.child.pid!), 0)} MB`,
+          );
         },
-        roots[1],
+        roots[second],
       ),
-    roots[0],
+    roots[first],
   );
+  return pairs;
+}
+
+out(`A: ${roots[0]}\nB: ${roots[1]}`);
+out(`${store}; ${plural(runs, 'run')} of ${plural(rounds, 'pair')} of ${seconds} s windows; ${connections} connections`);
+const all: Array<[Window, Window]> = [];
+const runMedians: number[] = [];
+try {
+  for (let r = 0; r < runs && !stopping; r++) {
+    const first = (r % 2) as 0 | 1;
+    out(`run ${r + 1} of ${runs} (${'AB'[first]} started first)`);
+    const pairs = await run(first);
+    if (pairs.length === 0) break;
+    const m = median(pairs.map(([a, b]) => b.filingsPerSecond / a.filingsPerSecond));
+    runMedians.push(m);
+    out(`  B ÷ A filings/s, median of the run: ${fmt(m, 3)}`);
+    all.push(...pairs);
+  }
 } finally {
   await dropSchemas();
 }
+if (all.length === 0) process.exit(stopping ? 130 : 1);
 
-const rates = windows[0].map((a, k) => windows[1][k].filingsPerSecond / a.filingsPerSecond);
-const cpus = windows[0].flatMap((a, k) =>
-  a.cpuMsPerFiling && windows[1][k].cpuMsPerFiling ? [windows[1][k].cpuMsPerFiling! / a.cpuMsPerFiling] : [],
-);
-for (const [name, w] of [
-  ['A', windows[0]],
-  ['B', windows[1]],
+for (const [name, k] of [
+  ['A', 0],
+  ['B', 1],
 ] as const) {
+  const w = all.map((p) => p[k]);
   const cpu = w.flatMap((x) => (x.cpuMsPerFiling === null ? [] : [x.cpuMsPerFiling]));
+  const postgres = w.flatMap((x) => (x.postgresMsPerFiling === null ? [] : [x.postgresMsPerFiling]));
   out(
-    `${name}: median ${fmt(median(w.map((x) => x.filingsPerSecond)), 0)} filings/s, ${cpu.length ? fmt(median(cpu), 3) : 'n/a'} ms CPU a filing, ` +
-      `${w.reduce((n, x) => n + x.failed, 0)} failed`,
+    `${name} (all windows): median ${fmt(median(w.map((x) => x.filingsPerSecond)), 0)} filings/s, ` +
+      `${cpu.length ? fmt(median(cpu), 3) : 'n/a'} ms CPU a filing` +
+      (postgres.length ? ` (postgres ${fmt(median(postgres), 3)} ms)` : '') +
+      `, ${w.reduce((n, x) => n + x.failed, 0)} failed`,
   );
 }
-out(`B ÷ A filings/s: median ${fmt(median(rates), 3)} (${rates.map((r) => fmt(r, 3)).join(', ')})`);
-if (cpus.length) out(`B ÷ A CPU a filing: median ${fmt(median(cpus), 3)} (${cpus.map((r) => fmt(r, 3)).join(', ')})`);
-out(`B faster in ${rates.filter((r) => r > 1).length} of ${rates.length} pairs`);
+const rates = all.map(([a, b]) => b.filingsPerSecond / a.filingsPerSecond);
+const cpus = all.flatMap(([a, b]) => (a.cpuMsPerFiling && b.cpuMsPerFiling ? [b.cpuMsPerFiling / a.cpuMsPerFiling] : []));
+out(
+  `B ÷ A filings/s: median of ${plural(rates.length, 'pair')} ${fmt(median(rates), 3)}; the runs' medians ${runMedians.map((m) => fmt(m, 3)).join(', ')}`,
+);
+if (cpus.length) out(`B ÷ A CPU a filing: median ${fmt(median(cpus), 3)}`);

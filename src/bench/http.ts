@@ -221,19 +221,25 @@ export async function withLedger<T>(
 ): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-http-'));
   const adminKey = 'slk_' + randomBytes(32).toString('base64url');
-  const server = await startServer(
-    'dist/main.js',
-    {
-      LEDGER_DATA_DIR: dataDir,
-      LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey,
-      LEDGER_SQLITE_SYNCHRONOUS: synchronous,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      ...env,
-    },
-    '/health',
-    [...startFlags(root), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
-    root,
-  );
+  let server: ServerChild;
+  try {
+    server = await startServer(
+      'dist/main.js',
+      {
+        LEDGER_DATA_DIR: dataDir,
+        LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey,
+        LEDGER_SQLITE_SYNCHRONOUS: synchronous,
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        ...env,
+      },
+      '/health',
+      [...startFlags(root), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+      root,
+    );
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   try {
     const res = await fetch(`${server.url}/v1/principals`, {
       method: 'POST',
