@@ -10,13 +10,13 @@
 // Options: --store sqlite|postgres (postgres: BENCH_DATABASE_URL, else TEST_DATABASE_URL; a schema of its own for each
 // server, dropped afterwards), --runs (default 3), --rounds (pairs of windows a run, default 6), --seconds (a window,
 // default 4), --connections (default 50). Ctrl-C stops after the pair of windows under way, and cleans up as at the end.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { load, withLedger } from './http.js';
-import { cpuMsOf, postgresCpuMs, type ServerChild } from './processes.js';
+import { measure, withLedger, type HttpFigure } from './http.js';
+import { memoryOf, type ServerChild } from './processes.js';
 
 const USAGE =
   'usage: npm run bench:ab -- <checkout A> <checkout B> [--store sqlite|postgres] [--runs N] [--rounds N] [--seconds N] [--connections N]';
@@ -70,16 +70,6 @@ try {
 }
 const { store, roots, databaseUrl, runs, rounds, seconds, connections } = config;
 
-interface Window {
-  filingsPerSecond: number;
-  /** The server's CPU (every thread) a filing answered. */
-  cpuMsPerFiling: number | null;
-  /** On PostgreSQL: the machine's postgres processes' CPU a filing answered. */
-  postgresMsPerFiling: number | null;
-  p99Ms: number;
-  failed: number;
-}
-
 /** Set by Ctrl-C (or a closed output): the run stops after the pair of windows under way, then cleans up. */
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -115,44 +105,25 @@ async function dropSchemas(): Promise<void> {
   }
 }
 
-async function window(server: ServerChild, key: string): Promise<Window> {
-  const before = cpuMsOf(server.child.pid!);
-  const pgBefore = store === 'postgres' ? postgresCpuMs() : null;
-  const r = await load(server, key, seconds, connections);
-  const pgAfter = store === 'postgres' ? postgresCpuMs() : null;
-  const after = cpuMsOf(server.child.pid!);
-  const answered = r.ok + r.non2xx;
-  return {
-    filingsPerSecond: r.ok / r.seconds,
-    cpuMsPerFiling: before !== null && after !== null && answered > 0 ? (after - before) / answered : null,
-    postgresMsPerFiling: pgBefore !== null && pgAfter !== null && answered > 0 ? (pgAfter - pgBefore) / answered : null,
-    p99Ms: r.p99Ms,
-    failed: r.non2xx + r.errors,
-  };
-}
-
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const half = sorted.length >> 1;
   return sorted.length % 2 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
 }
 
-/** Peak resident set size in MB (10^6 bytes, as the bench's 300 MB target), from /proc; null elsewhere. */
-function peakRssMb(pid: number): number | null {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? (Number(m[1]) * 1024) / 1e6 : null;
-  } catch {
-    return null;
-  }
-}
-
 const fmt = (x: number | null, digits: number) => (x === null ? 'n/a' : x.toFixed(digits));
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** One window of load: the bench's own measurement of a run (filings/s, CPU per answered filing, p99), without warm-up. */
+const windowOf = { connections, seconds, warmupSeconds: 0 };
+/** A server's peak RSS in MB (10^6 bytes, as the bench's 300 MB target). */
+const peakMb = (server: ServerChild): number | null => {
+  const peak = memoryOf(server.child.pid!)?.peak;
+  return peak === undefined || Number.isNaN(peak) ? null : peak / 1e6;
+};
 
 /** One run: fresh servers for both builds (`first` started first), a warm-up window each, then `rounds` pairs of windows. */
-async function run(first: 0 | 1): Promise<Array<[Window, Window]>> {
-  const pairs: Array<[Window, Window]> = [];
+async function run(first: 0 | 1): Promise<Array<[HttpFigure, HttpFigure]>> {
+  const pairs: Array<[HttpFigure, HttpFigure]> = [];
   const second = (1 - first) as 0 | 1;
   await withLedger(
     'FULL',
@@ -166,23 +137,21 @@ async function run(first: 0 | 1): Promise<Array<[Window, Window]>> {
           servers[first] = { server: s1, key: k1 };
           servers[second] = { server: s2, key: k2 };
           // Not counted: each server's code is still being compiled.
-          for (const { server, key } of servers) await load(server, key, seconds, connections);
+          for (const { server, key } of servers) await measure(server, key, windowOf, store === 'postgres');
           for (let round = 0; round < rounds && !stopping; round++) {
-            const pair: Window[] = [];
+            const pair: HttpFigure[] = [];
             for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
-              const w = await window(servers[i].server, servers[i].key);
+              const w = await measure(servers[i].server, servers[i].key, windowOf, store === 'postgres');
               pair[i] = w;
               out(
-                `  round ${round + 1} ${'AB'[i]}: ${fmt(w.filingsPerSecond, 0)} filings/s, ${fmt(w.cpuMsPerFiling, 3)} ms CPU a filing` +
-                  (w.postgresMsPerFiling === null ? '' : ` (postgres ${fmt(w.postgresMsPerFiling, 3)} ms)`) +
-                  `, p99 ${fmt(w.p99Ms, 1)} ms${w.failed ? `, ${w.failed} failed` : ''}`,
+                `  round ${round + 1} ${'AB'[i]}: ${fmt(w.requestsPerSecond, 0)} filings/s, ${fmt(w.serverCpuMsPerRequest, 3)} ms CPU a filing` +
+                  (w.postgresCpuMsPerRequest == null ? '' : ` (postgres ${fmt(w.postgresCpuMsPerRequest, 3)} ms)`) +
+                  `, p99 ${fmt(w.latencyP99Ms, 1)} ms${w.failed ? `, ${w.failed} failed` : ''}`,
               );
             }
             pairs.push([pair[0], pair[1]]);
           }
-          out(
-            `  peak RSS: A ${fmt(peakRssMb(servers[0].server.child.pid!), 0)} MB, B ${fmt(peakRssMb(servers[1].server.child.pid!), 0)} MB`,
-          );
+          out(`  peak RSS: A ${fmt(peakMb(servers[0].server), 0)} MB, B ${fmt(peakMb(servers[1].server), 0)} MB`);
         },
         roots[second],
       ),
@@ -193,7 +162,7 @@ async function run(first: 0 | 1): Promise<Array<[Window, Window]>> {
 
 out(`A: ${roots[0]}\nB: ${roots[1]}`);
 out(`${store}; ${plural(runs, 'run')} of ${plural(rounds, 'pair')} of ${seconds} s windows; ${connections} connections`);
-const all: Array<[Window, Window]> = [];
+const all: Array<[HttpFigure, HttpFigure]> = [];
 const runMedians: number[] = [];
 try {
   for (let r = 0; r < runs && !stopping; r++) {
@@ -201,7 +170,7 @@ try {
     out(`run ${r + 1} of ${runs} (${'AB'[first]} started first)`);
     const pairs = await run(first);
     if (pairs.length === 0) break;
-    const m = median(pairs.map(([a, b]) => b.filingsPerSecond / a.filingsPerSecond));
+    const m = median(pairs.map(([a, b]) => b.requestsPerSecond / a.requestsPerSecond));
     runMedians.push(m);
     out(`  B ÷ A filings/s, median of the run: ${fmt(m, 3)}`);
     all.push(...pairs);
@@ -216,17 +185,19 @@ for (const [name, k] of [
   ['B', 1],
 ] as const) {
   const w = all.map((p) => p[k]);
-  const cpu = w.flatMap((x) => (x.cpuMsPerFiling === null ? [] : [x.cpuMsPerFiling]));
-  const postgres = w.flatMap((x) => (x.postgresMsPerFiling === null ? [] : [x.postgresMsPerFiling]));
+  const cpu = w.flatMap((x) => (x.serverCpuMsPerRequest === null ? [] : [x.serverCpuMsPerRequest]));
+  const postgres = w.flatMap((x) => (x.postgresCpuMsPerRequest == null ? [] : [x.postgresCpuMsPerRequest]));
   out(
-    `${name} (all windows): median ${fmt(median(w.map((x) => x.filingsPerSecond)), 0)} filings/s, ` +
+    `${name} (all windows): median ${fmt(median(w.map((x) => x.requestsPerSecond)), 0)} filings/s, ` +
       `${cpu.length ? fmt(median(cpu), 3) : 'n/a'} ms CPU a filing` +
       (postgres.length ? ` (postgres ${fmt(median(postgres), 3)} ms)` : '') +
       `, ${w.reduce((n, x) => n + x.failed, 0)} failed`,
   );
 }
-const rates = all.map(([a, b]) => b.filingsPerSecond / a.filingsPerSecond);
-const cpus = all.flatMap(([a, b]) => (a.cpuMsPerFiling && b.cpuMsPerFiling ? [b.cpuMsPerFiling / a.cpuMsPerFiling] : []));
+const rates = all.map(([a, b]) => b.requestsPerSecond / a.requestsPerSecond);
+const cpus = all.flatMap(([a, b]) =>
+  a.serverCpuMsPerRequest && b.serverCpuMsPerRequest ? [b.serverCpuMsPerRequest / a.serverCpuMsPerRequest] : [],
+);
 out(
   `B ÷ A filings/s: median of ${plural(rates.length, 'pair')} ${fmt(median(rates), 3)}; the runs' medians ${runMedians.map((m) => fmt(m, 3)).join(', ')}`,
 );

@@ -60,7 +60,7 @@ function filingBodyOf(hex: (bytes: number) => string, n: string): string {
 }
 
 /** What one load run gave: answers by kind, latency percentiles, and how long it ran. */
-export interface LoadResult {
+interface LoadResult {
   ok: number;
   non2xx: number;
   /** Connections refused, reset or timed out. */
@@ -130,7 +130,7 @@ end
 let scriptFile: string | null = null;
 
 /** POSTs filings to `server` from `wrk` for `seconds` with `connections` connections, authorized by `key` when given. */
-export async function load(server: ServerChild, key: string | null, seconds: number, connections: number): Promise<LoadResult> {
+async function load(server: ServerChild, key: string | null, seconds: number, connections: number): Promise<LoadResult> {
   if (scriptFile === null) {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-wrk-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -159,7 +159,8 @@ export async function load(server: ServerChild, key: string | null, seconds: num
   };
 }
 
-async function measure(server: ServerChild, key: string | null, opts: HttpOptions, postgres = false): Promise<HttpFigure> {
+/** One measured run of `opts.seconds` (after an unmeasured warm-up of `opts.warmupSeconds`, if any) against `server`. */
+export async function measure(server: ServerChild, key: string | null, opts: HttpOptions, postgres = false): Promise<HttpFigure> {
   if (opts.warmupSeconds > 0) await load(server, key, opts.warmupSeconds, opts.connections);
   let rssMax = 0;
   const sampler = setInterval(() => {
