@@ -46,6 +46,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: config.bodyLimit,
     logger: false,
     routerOptions: { maxParamLength: 200 },
+    // A `__proto__` member (or `constructor` holding `prototype`) is kept by the parser and refused by the preValidation
+    // hook below, with every other name of JavaScript's object members, before anything reads the body: Fastify's own
+    // refusal said only that the body was not valid JSON, which it is.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     frameworkErrors: (err: Error, _request: unknown, reply: FastifyReply) => sendProblem(reply, err),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

@@ -25,6 +25,20 @@ const lone = () =>
   new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
 
 /**
+ * Member names that JavaScript objects have already (Object.prototype's, and `prototype`): no field of the API has
+ * one, and class-transformer and the ValidationPipe drop such keys without a word (a DTO's `toString` or `constructor`
+ * was let through as if it had not been sent, a free-form map lost it), so a body holding one anywhere is refused.
+ */
+const RESERVED_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+const reserved = (name: string, where = 'the JSON body has a member') =>
+  new DomainError(
+    'invalid',
+    'reserved-name',
+    `${where} named "${name}": names of JavaScript's own object members (constructor, prototype, toString, valueOf, __proto__, …) are not accepted`,
+  );
+
+/**
  * Why a parsed JSON body cannot be accepted whatever its fields, or undefined. Iterative: a deeply nested body cannot
  * exhaust the stack. Every body of the API comes through here, so it allocates no more than a key list per object.
  */
@@ -53,6 +67,7 @@ function jsonBodyProblem(body: unknown): DomainError | undefined {
         const keys = Object.keys(object);
         for (let i = 0; i < keys.length; i++) {
           if (!keys[i].isWellFormed()) return lone();
+          if (RESERVED_NAMES.has(keys[i])) return reserved(keys[i]);
           pending.push(object[keys[i]]);
           depths.push(depth + 1);
         }
@@ -96,6 +111,11 @@ const VALIDATION_OPTIONS = {
 class CompiledValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype as (new () => object) | undefined;
+    // A body's names were checked with the rest of it (requestBodyProblem); a query string's are flat.
+    if (metadata.type === 'query' && value !== null && typeof value === 'object') {
+      const name = Object.keys(value).find((key) => RESERVED_NAMES.has(key));
+      if (name !== undefined) throw reserved(name, 'the query string has a parameter');
+    }
     if (
       metatype &&
       this.toValidate(metadata) &&
