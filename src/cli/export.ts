@@ -4,11 +4,14 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { loadConfig } from '../config.js';
 import { openEventStore } from '../ledger/event-store/open-event-store.js';
+import { requireLedger } from './existing-ledger.js';
 import { progressBar } from './progress.js';
 import { exportText } from '../verifier/envelope.js';
 
 export async function exportCommand(outFile: string | undefined): Promise<number> {
-  const store = await openEventStore(loadConfig());
+  const config = loadConfig();
+  requireLedger(config, 'export');
+  const store = await openEventStore(config);
   const out = outFile ? createWriteStream(outFile) : process.stdout;
   const total = await store.count();
   const bar = progressBar('exporting');

@@ -24,6 +24,7 @@ export const PROBLEM_STATUS = {
   'invalid-unicode': 400,
   'invalid-number': 400,
   'too-deep': 400,
+  'reserved-name': 400,
   'body-too-large': 413,
   'unsupported-media-type': 415,
   'rate-limited': 429,
@@ -211,6 +212,7 @@ const WITH_BODY: ProblemCode[] = [
   'invalid-unicode',
   'invalid-number',
   'too-deep',
+  'reserved-name',
   'body-too-large',
   'unsupported-media-type',
 ];
@@ -221,7 +223,7 @@ const IDEMPOTENT_WRITE: ProblemCode[] = [
   'idempotency-key-reused',
   'unavailable',
 ];
-const WITH_PARAMETERS: ProblemCode[] = ['validation-failed'];
+const WITH_PARAMETERS: ProblemCode[] = ['validation-failed', 'reserved-name'];
 /** A path parameter that must be a UUID answers bad-request when it is not one. */
 const WITH_ID: ProblemCode[] = ['bad-request'];
 /** An authenticated read waits for the read models to reach a position (docs/consistency.md). */

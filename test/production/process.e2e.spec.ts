@@ -1,11 +1,12 @@
 // The server as an operator runs it: `npm start` and `sandbox-ledger serve` say where they listen, stop cleanly on
 // SIGTERM or SIGINT whichever process receives it, and hold the data directory so the offline writers refuse to run beside them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort, ROOT } from '../../src/bench/processes.js';
+import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import { tempDir } from '../support/ledger-app.js';
 import { runCli, runNode } from '../support/server-process.js';
 
@@ -192,6 +193,33 @@ describe('a data file that is not a database', () => {
   );
 });
 
+describe('offline commands on a data directory without a ledger', () => {
+  it.each(['export', 'settle', 'projections rebuild'])(
+    '%s refuses with one line naming it and makes nothing there',
+    async (command) => {
+      const args = command.split(' ');
+      const parent = tempDir('ledger-typo-');
+      const dataDir = join(parent, 'ledgr');
+      try {
+        const run = await runCli(args, { LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+        expect([run.code, run.stdout, run.stderr]).toEqual([
+          1,
+          '',
+          `sandbox-ledger: ${args.join(' ')}: no ledger in ${dataDir} (${join(dataDir, 'events.sqlite')} does not exist); set LEDGER_DATA_DIR to the data directory of an existing ledger (only serve makes a new one)\n`,
+        ]);
+        expect(existsSync(dataDir)).toBe(false);
+        // An empty directory holds no ledger either: nothing is made in it.
+        mkdirSync(dataDir);
+        expect((await runCli(args, { LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' })).code).toBe(1);
+        expect(readdirSync(dataDir)).toEqual([]);
+      } finally {
+        rmSync(parent, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+});
+
 describe('offline writers beside a running server', () => {
   it('settle and projections rebuild refuse while a server holds the data directory, name its pid, run with --force, and run once it stopped', async () => {
     const server = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], await freePort());
@@ -231,6 +259,7 @@ describe('offline writers beside a running server', () => {
   it('a lock whose process is gone does not block', async () => {
     const dataDir = tempDir('ledger-stale-lock-');
     try {
+      await SqliteEventStore.open(join(dataDir, 'events.sqlite')).close(); // an empty ledger
       const dead = spawn(process.execPath, ['-e', '']);
       await new Promise((r) => dead.on('exit', r));
       expect(alive(dead.pid!)).toBe(false);
