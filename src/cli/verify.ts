@@ -170,6 +170,9 @@ async function verifyWith(
   }
   out.write(
     `ok: ${result.treeSize} events in ${result.streams} streams; root ${rootBase64(result.rootHash)} (base64, as in checkpoint notes); ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
+      (result.signedTreeSize < result.treeSize
+        ? ` (the last ${result.treeSize - result.signedTreeSize} event(s) hash and chain correctly, but no checkpoint given covers them: verify them again with a later checkpoint)`
+        : '') +
       `; ${verifier.settlementsAudited} settlement(s) match the sandbox rules` +
       ((trust.witnesses?.length ?? 0) > 0
         ? `; every checkpoint cosigned by at least ${trust.quorum} of ${trust.witnesses!.length} witness(es)`

@@ -80,6 +80,17 @@ describe('verify on worker threads', () => {
         {},
       );
       expect(small.stdout).toMatch(/^ok: 50 events .*, checked on the main thread\)\n$/);
+      // Events past the last checkpoint given are checked, and said to be covered by no signature.
+      writeFileSync(join(work, 'checkpoint-30'), signer.checkpoint(log, 30));
+      const partial = await runCli(
+        ['verify', '--export', join(work, 'small.ndjson'), '--checkpoint', join(work, 'checkpoint-30'), '--vkey', join(work, 'vkey')],
+        {},
+      );
+      expect(partial.code).toBe(0);
+      expect(partial.stdout).toContain(
+        'signed up to tree size 30 (the last 20 event(s) hash and chain correctly, but no checkpoint given covers them: verify them again with a later checkpoint)',
+      );
+      expect(small.stdout).not.toContain('no checkpoint given covers');
       const { outputs } = await verify(log);
       expect(outputs['0']).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok: ${EVENTS} events`)) });
       expect(outputs['2']).toEqual(outputs['0']);
