@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { LineChunker } from '../verifier/export-chunk.js';
-import { ExportVerifier, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';
+import { ExportVerifier, unsignedTail, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';
 import { base64Decode, base64Encode } from '../verifier/note.js';
 import { type JsonReceipt, parseTlogProof, verifyReceipt } from '../verifier/tlog-proof.js';
 import { FileSpill } from './file-spill.js';
@@ -170,9 +170,7 @@ async function verifyWith(
   }
   out.write(
     `ok: ${result.treeSize} events in ${result.streams} streams; root ${rootBase64(result.rootHash)} (base64, as in checkpoint notes); ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
-      (result.signedTreeSize < result.treeSize
-        ? ` (the last ${result.treeSize - result.signedTreeSize} event(s) hash and chain correctly, but no checkpoint given covers them: verify them again with a later checkpoint)`
-        : '') +
+      unsignedTail(result) +
       `; ${verifier.settlementsAudited} settlement(s) match the sandbox rules` +
       ((trust.witnesses?.length ?? 0) > 0
         ? `; every checkpoint cosigned by at least ${trust.quorum} of ${trust.witnesses!.length} witness(es)`

@@ -54,6 +54,14 @@ export type ExportSuccess = {
 };
 export type ExportResult = ExportSuccess | ExportFailure;
 
+/** What the verdict adds when events lie past the largest checkpoint matched (an export taken after it), or nothing. */
+export function unsignedTail(result: ExportSuccess): string {
+  const past = result.treeSize - result.signedTreeSize;
+  return past > 0
+    ? ` (the last ${past} event(s) hash and chain correctly, but no checkpoint given covers them: verify them again with a later checkpoint)`
+    : '';
+}
+
 interface PendingCheckpoint {
   treeSize: number;
   rootHash: Uint8Array;

@@ -1,7 +1,7 @@
 // An export's verdict worded as `sandbox-ledger verify --export FILE --checkpoint NOTE --vkey KEY` prints it
 // (src/cli/verify.ts): the checks and their failure reasons come from the project's ExportVerifier; only the framing
 // (FAILED / ok, the checkpoint that failed, the speed) is written here.
-import { base64Encode, ExportVerifier, parseCheckpoint, parseNote, type ExportResult } from '../../verifier.js';
+import { base64Encode, ExportVerifier, parseCheckpoint, parseNote, unsignedTail, type ExportResult } from '../../verifier.js';
 
 const rootBase64 = (hex: string) => base64Encode(Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16)));
 
@@ -57,6 +57,7 @@ export function verdictOf(run: ExportRun, result: ExportResult, seconds: number,
     result,
     message:
       `ok: ${result.treeSize} events in ${result.streams} streams; root ${rootBase64(result.rootHash)} (base64, as in checkpoint notes); ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
+      unsignedTail(result) +
       `; ${run.verifier.settlementsAudited} settlement(s) match the sandbox rules` +
       ` (${Math.round(result.treeSize / s)} events/s, ${(bytes / 1e6 / s).toFixed(1)} MB/s, checked in a Web Worker)`,
   };
