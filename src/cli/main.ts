@@ -65,13 +65,31 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The words each command is written with, its own arguments included (`verify-receipt FILE`): more is a mistake. */
+const WORDS: Record<string, number> = {
+  serve: 1,
+  projections: 2,
+  export: 1,
+  verify: 1,
+  settle: 1,
+  'verify-receipt': 2,
+  'verify-evidence': 2,
+  witness: 2,
+  help: 1,
+};
+
+/** A mistake in the command line: its one line, and where the usage is (it is some thirty lines: not repeated here). */
+function usageError(message: string): number {
+  process.stderr.write(`${message}\nrun "sandbox-ledger --help" for the commands and their options\n`);
+  return 2;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
+    return usageError((err as Error).message);
   }
   const { positionals, values } = parsed;
   const [command, sub] = positionals;
@@ -94,6 +112,8 @@ export async function main(argv: string[]): Promise<number> {
     witnessQuorum: values['witness-quorum'],
     tsaCa: values['tsa-ca'],
   });
+  if (command !== undefined && WORDS[command] !== undefined && positionals.length > WORDS[command])
+    return usageError(`unexpected argument "${positionals[WORDS[command]]}" after ${positionals.slice(0, WORDS[command]).join(' ')}`);
   try {
     switch (command) {
       case 'serve':
@@ -152,11 +172,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n\n${USAGE}`);
-    return 2;
+    return usageError(err.message);
   }
-  process.stderr.write(USAGE);
-  return 2;
+  const known = command !== undefined && Object.hasOwn(WORDS, command);
+  return usageError(
+    known && sub === undefined ? `${command} needs a subcommand` : `unknown command "${positionals.slice(0, known ? 2 : 1).join(' ')}"`,
+  );
 }
 
 const code = await main(process.argv.slice(2)).catch(exitOnError);

@@ -51,9 +51,20 @@ export async function readText(source: string, apiKey?: string): Promise<string>
   return text;
 }
 
-/** A vkey given literally, or in a file, or at a URL. */
+/** JSON.parse of a file's or a URL's text, its failure naming the source and what it was to hold. */
+export function parseJson(text: string, source: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`${source}: not ${what} (${(err as Error).message})`, { cause: err });
+  }
+}
+
+/** A vkey (<name>+<key ID>+<key>, which holds a '+') given literally, or in a file, or at a URL. */
 export async function readVkey(arg: string): Promise<string> {
   if (isUrl(arg) || existsSync(arg)) return (await readText(arg)).trim();
+  // Not a vkey's shape either: most likely a file name mistyped, which would otherwise be reported as a bad key.
+  if (!arg.includes('+')) throw new Error(`${arg}: no such file, and not a vkey (<name>+<key ID>+<key>) either`);
   return arg.trim();
 }
 
@@ -161,7 +172,7 @@ export async function readCheckpointItems(single: string[], histories: string[])
  */
 export async function readHistory(source: string): Promise<unknown[]> {
   if (!isUrl(source)) {
-    const parsed = JSON.parse(readFileSync(source, 'utf8')) as unknown;
+    const parsed = parseJson(await readText(source), source, 'a checkpoint history (JSON, as GET /v1/ledger/checkpoints lists it)');
     return Array.isArray(parsed) ? parsed : ((parsed as { items?: unknown[] } | null)?.items ?? []);
   }
   const url = new URL(source);
@@ -169,7 +180,8 @@ export async function readHistory(source: string): Promise<unknown[]> {
   const items: unknown[] = [];
   const cursors = new Set<string>();
   for (;;) {
-    const page = JSON.parse(await readText(url.href)) as { items?: unknown[]; nextCursor?: unknown } | unknown[];
+    const page = parseJson(await readText(url.href), url.href, 'a checkpoint history (JSON)') as
+      { items?: unknown[]; nextCursor?: unknown } | unknown[];
     if (Array.isArray(page)) return [...items, ...page];
     items.push(...(page?.items ?? []));
     const next = page?.nextCursor;

@@ -11,7 +11,15 @@ import { FileSpill } from './file-spill.js';
 import { SqliteFilingStore } from './sqlite-filing-store.js';
 import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import { progressBar } from './progress.js';
-import { type CheckpointItem, CheckpointHistoryError, claimedCheckpoint, openSource, readCheckpointItems, readText } from './sources.js';
+import {
+  type CheckpointItem,
+  CheckpointHistoryError,
+  claimedCheckpoint,
+  openSource,
+  readCheckpointItems,
+  parseJson,
+  readText,
+} from './sources.js';
 import { checkCheckpoint, isoSeconds, loadTrust, type Trust, type TrustArgs } from './trust.js';
 import { UsageError } from './usage-error.js';
 import { type ChunkQueue, type ChunkSink, defaultThreads, InlineChunks, WorkerChunks } from './verify-pool.js';
@@ -198,10 +206,10 @@ export interface ReceiptArgs extends TrustArgs {
 }
 
 /** A consistency proof from a file: the JSON of GET /v1/ledger/proof/consistency ({hashes: [hex]}), or one hash per line (hex or base64). */
-function parseProofFile(text: string): string[] {
+function parseProofFile(text: string, source: string): string[] {
   const trimmed = text.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    const parsed = JSON.parse(trimmed) as { hashes?: unknown } | unknown[];
+    const parsed = parseJson(trimmed, source, 'a consistency proof (JSON)') as { hashes?: unknown } | unknown[];
     const hashes = Array.isArray(parsed) ? parsed : parsed.hashes;
     if (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string'))
       throw new UsageError('the proof file holds no list of hashes');
@@ -218,7 +226,8 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   const trust = await loadTrust(args);
   const vkey = trust.vkey as string;
   const json = text.trimStart().startsWith('{');
-  const receipt = (json ? JSON.parse(text) : text) as (JsonReceipt & { timestamps?: CarriedTimestamp[] }) | string;
+  const receipt = (json ? parseJson(text, args.receipt, 'a receipt (JSON, or tlog-proof text)') : text) as
+    (JsonReceipt & { timestamps?: CarriedTimestamp[] }) | string;
   const fail = (reason: string) => {
     out.write(`FAILED: ${reason}\n`);
     return 1;
@@ -264,10 +273,10 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
     const to = newer.checkpoint.treeSize;
     if (to < from) return fail(`--consistent-with: the newer checkpoint has ${to} leaves, fewer than the receipt's ${from}`);
     let hashes: string[];
-    if (args.proof) hashes = parseProofFile(await readText(args.proof));
+    if (args.proof) hashes = parseProofFile(await readText(args.proof), args.proof);
     else if (args.server) {
       const url = `${args.server.replace(/\/+$/, '')}/v1/ledger/proof/consistency?from=${from}&to=${to}`;
-      hashes = (JSON.parse(await readText(url)) as { hashes: string[] }).hashes;
+      hashes = (parseJson(await readText(url), url, 'a consistency proof (JSON)') as { hashes: string[] }).hashes;
     } else throw new UsageError('--consistent-with needs --server URL or --proof FILE');
     const consistent = verifyConsistencyBetweenCheckpoints(note, newerNote, hashes, vkey, {
       sha256: nativeSha256,

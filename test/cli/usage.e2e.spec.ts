@@ -1,5 +1,11 @@
-// The compiled CLI answers --help (and -h) with its usage on stdout and exit 0, after a command or without one.
+// The compiled CLI answers --help (and -h) with its usage on stdout and exit 0, after a command or without one; a mistake
+// in the command line is one line naming it and a pointer to --help, exit 2.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../support/server-process.js';
+
+const HINT = 'run "sandbox-ledger --help" for the commands and their options\n';
 
 describe('sandbox-ledger --help', () => {
   it.each([[['--help']], [['-h']], [['verify', '--help']], [['settle', '-h']]])('%j prints the usage and exits 0', async (args) => {
@@ -11,6 +17,45 @@ describe('sandbox-ledger --help', () => {
   it('still refuses an unknown option with exit 2', async () => {
     const run = await runCli(['verify', '--nope'], {});
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/Unknown option '--nope'/);
+    expect(run.stderr).toMatch(/^Unknown option '--nope'/);
+    expect(run.stderr.endsWith(`\n${HINT}`)).toBe(true);
+  });
+
+  it.each([
+    [['bogus'], 'unknown command "bogus"'],
+    [['projections', 'foo'], 'unknown command "projections foo"'],
+    [['projections'], 'projections needs a subcommand'],
+    [['export', 'extra'], 'unexpected argument "extra" after export'],
+    [['verify-receipt', 'receipt.json', 'extra', '--vkey', 'a+b+c'], 'unexpected argument "extra" after verify-receipt receipt.json'],
+    [['settle', '--as-of', 'soon'], '--as-of must be an ISO-8601 instant with a time zone'],
+  ])('%j is one line naming the mistake, then where the usage is, exit 2', async (args, line) => {
+    const run = await runCli(args, {});
+    expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${line}\n${HINT}` });
+  });
+});
+
+describe('files the verifier is given', () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    writeFileSync(join(work, 'log.ndjson'), '{"a":1}\n{"b":2}\n');
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('names a --vkey that is neither a file nor a vkey, and a file that is not the JSON it should hold', async () => {
+    const log = join(work, 'log.ndjson');
+    const missing = await runCli(['verify', '--export', log, '--checkpoint', log, '--vkey', join(work, 'vkey')], {});
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: `sandbox-ledger: ${join(work, 'vkey')}: no such file, and not a vkey (<name>+<key ID>+<key>) either\n`,
+    });
+    const history = await runCli(['verify', '--export', log, '--checkpoints', log, '--vkey', 'a+b+c'], {});
+    expect(history.code).toBe(1);
+    expect(history.stderr).toMatch(
+      new RegExp(`^sandbox-ledger: ${log}: not a checkpoint history \\(JSON, as GET /v1/ledger/checkpoints lists it\\) \\(.+\\)\\n$`),
+    );
+    const receipt = await runCli(['verify-receipt', log, '--vkey', 'a+b+c'], {});
+    expect(receipt.code).toBe(1);
+    expect(receipt.stderr).toMatch(new RegExp(`^sandbox-ledger: ${log}: not a receipt \\(JSON, or tlog-proof text\\) \\(.+\\)\\n$`));
   });
 });
