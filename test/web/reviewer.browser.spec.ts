@@ -175,3 +175,20 @@ it('shows the reviewer page in Chinese, the queue and an open dispute', async ()
     await tab.close();
   }
 });
+
+it('names the key, and says when it has no reviewer role, as the creator page does', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key);
+    const me = page.getByTestId('reviewer-me');
+    expect(await settledText(me, /Alice Painter/)).toBe(
+      `Signed in as Alice Painter (${alice.id}). This key has no reviewer role: assigning and deciding disputes are refused.`,
+    );
+    await screenshot(page, 'reviewer-not-a-reviewer-en');
+    await signIn(page, rafael.key);
+    expect(await settledText(me, /Rafael Reviewer/)).toBe(`Signed in as Rafael Reviewer (${rafael.id}).`);
+  } finally {
+    await tab.close();
+  }
+});

@@ -271,6 +271,8 @@ export const en = {
   // Reviewer page (/reviewer)
   'reviewer.title': 'Reviewer',
   'reviewer.intro': 'Open disputes by deadline; open one to read it, assign it, decide it or decide its appeal.',
+  'reviewer.me': 'Signed in as {name} ({id}).',
+  'reviewer.notReviewer': 'This key has no reviewer role: assigning and deciding disputes are refused.',
   'reviewer.loading': 'Loading…',
   'reviewer.none': 'none',
   'reviewer.queue.title': 'Queue',

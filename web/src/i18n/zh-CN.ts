@@ -267,6 +267,8 @@ export const zhCN: Record<MessageKey, string> = {
   // Reviewer page (/reviewer)
   'reviewer.title': '审核员',
   'reviewer.intro': '按截止时间排列的未结争议；打开一项即可查看、分配、裁决或裁决其申诉。',
+  'reviewer.me': '当前身份：{name}（{id}）。',
+  'reviewer.notReviewer': '此密钥没有审核员角色，无法受理或裁决争议。',
   'reviewer.loading': '加载中…',
   'reviewer.none': '无',
   'reviewer.queue.title': '待办队列',

@@ -1,8 +1,10 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
+import { ProblemMessage } from '../components/problem.js';
 import { apiKey } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
+import { fetchMe, type Me } from './creator/creator-api.js';
 import { DisputeView } from './reviewer/dispute-view.js';
 import { Queue } from './reviewer/queue.js';
 import './reviewer/reviewer.css';
@@ -12,6 +14,23 @@ export function ReviewerPage(_props: PageProps) {
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
   const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);
+  // Who the key is, as on the creator's page: a key without the reviewer role sees the disputes it is a party to, and
+  // the server refuses it every assignment and decision.
+  const [me, setMe] = useState<Me | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setMe(null);
+    setError(null);
+    if (!hasKey) return;
+    let live = true;
+    fetchMe().then(
+      (m) => live && setMe(m),
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [hasKey, reload]);
   return (
     <section>
       <h1>{t('reviewer.title')}</h1>
@@ -23,6 +42,13 @@ export function ReviewerPage(_props: PageProps) {
           setReload((n) => n + 1);
         }}
       />
+      <ProblemMessage error={error} />
+      {me ? (
+        <p data-testid="reviewer-me">
+          {t('reviewer.me', { name: me.name, id: me.principalId })}
+          {me.roles.includes('reviewer') ? null : <strong class="bad"> {t('reviewer.notReviewer')}</strong>}
+        </p>
+      ) : null}
       {hasKey ? (
         <>
           <Queue reload={reload} selected={selected} onOpen={setSelected} />
