@@ -1,10 +1,14 @@
-// The web console: the files `npm run build:web` bundled into web/dist, served by this server as they are. Only the
-// console's own paths get routes (index.html for each client-side route, one route per bundled file under /assets/):
-// no catch-all and no hook, so /v1 requests and unknown API paths (404 problem+json) are untouched.
+// The web console: the files `npm run build:web` bundled into web/dist, served by this server as they are. The console's
+// own paths get routes (index.html for each client-side route, one route per bundled file under /assets/), and a GET
+// that no route takes is a 404 either way: the console's not-found page for a browser's navigation outside /v1, the
+// API's problem+json for anything else (/v1 paths, scripts, curl), as without the console. No hook: requests that a
+// route takes are untouched.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import { NotFoundException } from '@nestjs/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sendProblem } from '../common/problem.filter.js';
 
 /** The client-side routes of web/src/app.tsx; a reload or a shared link of any of them loads the console. */
 export const CONSOLE_ROUTES = ['/', '/certificate/:filingId', '/creator', '/reviewer', '/auditor'] as const;
@@ -22,6 +26,24 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
     fastify.get(url, (_request, reply) => {
       void reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
     });
+  // The lowest-priority route: only a GET (or HEAD) that no other route takes reaches it. index.html's router has no
+  // route for the path, so it shows the console's not-found page; the status says 404 all the same.
+  const pages = CONSOLE_ROUTES.map((route) => new RegExp(`^${route.replace(/:\w+/g, '[^/]+')}$`));
+  fastify.get('/*', (request, reply) => {
+    // A console page's path with a slash after it (typed, or pasted from somewhere): its one address.
+    const [path, query] = request.url.split(/(?=\?)/);
+    const page = path.replace(/\/+$/, '');
+    if (page !== path && page !== '' && pages.some((p) => p.test(page))) {
+      void reply.redirect(page + (query ?? ''), 308);
+      return;
+    }
+    if (navigation(request)) {
+      void reply.code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
+      return;
+    }
+    // What Nest answers for a path no route takes, had this route not been there.
+    sendProblem(reply, new NotFoundException(`Cannot ${request.method} ${request.url}`));
+  });
   // Bundled files carry their content hash in their names, so they never change: cache them for good.
   await fastify.register(fastifyStatic, {
     root: join(dir, 'assets'),
@@ -33,4 +55,11 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
     maxAge: '365d',
   });
   return true;
+}
+
+/** A browser loading a page (it asks for HTML first) at a path outside the API. */
+function navigation(request: FastifyRequest): boolean {
+  if (request.url.startsWith('/v1/') || request.url === '/v1') return false;
+  const accept = request.headers.accept ?? '';
+  return /(^|,)\s*text\/html\s*(;|,|$)/i.test(accept);
 }

@@ -68,6 +68,33 @@ it('navigates between pages in the page and by keyboard, and keeps the API key i
   }
 });
 
+it("shows its own not-found page, with a 404, for a path that is neither the console's nor the API's", async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    for (const path of ['/nope', '/Creator', '/creator/extra']) {
+      const res = await page.goto(path);
+      expect([path, res?.status()]).toEqual([path, 404]);
+      expect(await settledText(page.locator('h1'), 'Page not found')).toBe('Page not found');
+    }
+    await screenshot(page, 'not-found-en');
+    // A page's address with a slash after it is that page.
+    await page.goto('/creator/?x=1');
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/creator?x=1');
+    expect(await settledText(page.locator('h1'), 'Creator')).toBe('Creator');
+    await page.goto('/nope');
+    await page.getByRole('link', { name: 'Back to the start page' }).click();
+    expect(await settledText(page.locator('h1'), 'Is this file filed?')).toBe('Is this file filed?');
+    // An API path stays the API's: its 404 problem, even for a browser.
+    const api = await page.goto('/v1/nothing-here');
+    expect(api?.status()).toBe(404);
+    expect(api?.headers()['content-type']).toMatch(/^application\/problem\+json/);
+    expect(tab.problems.filter((p) => !p.includes('status of 404'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('switches to Chinese with the visible switch, keeps the choice across a reload, and follows a zh browser by default', async () => {
   const tab = await openTab(browser, server.url);
   try {
