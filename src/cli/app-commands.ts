@@ -1,6 +1,6 @@
 // The CLI commands that run the application itself: the server, a projection rebuild, a settlement.
 import 'reflect-metadata';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -21,6 +21,7 @@ import { UsageError } from './usage-error.js';
  * flight, stores, timers), removes its lock and exits 0; a second signal exits at once with 1.
  */
 export async function serve(config: AppConfig = loadConfig()): Promise<void> {
+  await portFree(config.port, config.host);
   const lock = holdDataDir(config.dataDir);
   const log = new Logger('main');
   let app;
@@ -67,6 +68,20 @@ export async function serve(config: AppConfig = loadConfig()): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/**
+ * Fails (EADDRINUSE, EACCES) when the address cannot be listened on, before anything is opened or made: found only when
+ * the started application listened, a taken port left a new data directory with its stores, keys and admin key, after
+ * log lines that read like a successful start. (Another process may still take the port in between: listen reports it.)
+ */
+async function portFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 /** Refuses (true) when a server holds the data directory: while it runs, its read models and settlements are its own. */

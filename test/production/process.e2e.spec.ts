@@ -141,6 +141,9 @@ describe('the server process', () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('EADDRINUSE');
       expect(readdirSync(dataDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
+      // Refused before anything was opened or made: no store, no key, no line that reads like a start.
+      expect(readdirSync(dataDir)).toEqual([]);
+      expect(run.stdout + run.stderr).not.toMatch(/successfully started|bootstrap admin/);
     } finally {
       taken.close();
     }
