@@ -95,10 +95,12 @@ export function parseWitnesses(value: string | undefined): WitnessConfig[] {
   });
 }
 
-const int = (value: string | undefined, fallback: number): number => {
+/** The variable `name` of `env` as a non-negative integer, `fallback` when unset; anything else stops the start, named. */
+const int = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const value = env[name];
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(value)}`);
   return n;
 };
 
@@ -120,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const consoleSetting = env.LEDGER_CONSOLE || 'on';
   if (consoleSetting !== 'on' && consoleSetting !== 'off') throw new Error('LEDGER_CONSOLE must be on or off');
   const config: AppConfig = {
-    port: int(env.PORT, 3000),
+    port: int(env, 'PORT', 3000),
     host: env.HOST ?? '0.0.0.0',
     dataDir: resolve(env.LEDGER_DATA_DIR ?? './data'),
     store,
@@ -128,33 +130,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     eventstoreUrl: env.EVENTSTORE_URL || undefined,
     databaseSchema: env.LEDGER_DATABASE_SCHEMA || 'ledger',
     eventstorePrefix: env.EVENTSTORE_STREAM_PREFIX || undefined,
-    sequencerRetryMs: int(env.LEDGER_SEQUENCER_RETRY_MS, 1000),
-    sequencerWaitMs: int(env.LEDGER_SEQUENCER_WAIT_MS, 3000),
+    sequencerRetryMs: int(env, 'LEDGER_SEQUENCER_RETRY_MS', 1000),
+    sequencerWaitMs: int(env, 'LEDGER_SEQUENCER_WAIT_MS', 3000),
     origin: env.LEDGER_ORIGIN ?? 'sandbox-ledger.local/log',
     platformCode,
     signingKey: env.LEDGER_SIGNING_KEY || undefined,
     bootstrapAdminKey: env.LEDGER_BOOTSTRAP_ADMIN_KEY || undefined,
-    bodyLimit: int(env.LEDGER_BODY_LIMIT, 64 * 1024),
-    uploadLimit: int(env.LEDGER_UPLOAD_LIMIT, 50 * 1024 * 1024),
-    evidenceFileLimit: int(env.LEDGER_EVIDENCE_FILE_LIMIT, 10),
-    imagePixelLimit: int(env.LEDGER_IMAGE_PIXEL_LIMIT, 64_000_000),
-    inspectionConcurrency: Math.max(1, int(env.LEDGER_INSPECTION_CONCURRENCY, 4)),
-    publicRateLimit: int(env.LEDGER_PUBLIC_RATE_LIMIT, 120),
+    bodyLimit: int(env, 'LEDGER_BODY_LIMIT', 64 * 1024),
+    uploadLimit: int(env, 'LEDGER_UPLOAD_LIMIT', 50 * 1024 * 1024),
+    evidenceFileLimit: int(env, 'LEDGER_EVIDENCE_FILE_LIMIT', 10),
+    imagePixelLimit: int(env, 'LEDGER_IMAGE_PIXEL_LIMIT', 64_000_000),
+    inspectionConcurrency: Math.max(1, int(env, 'LEDGER_INSPECTION_CONCURRENCY', 4)),
+    publicRateLimit: int(env, 'LEDGER_PUBLIC_RATE_LIMIT', 120),
     sqliteSynchronous: sync,
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
-    checkpointIntervalMs: int(env.LEDGER_CHECKPOINT_INTERVAL_MS, 1000),
-    settlementIntervalMs: int(env.LEDGER_SETTLEMENT_INTERVAL_MS, 3_600_000),
+    checkpointIntervalMs: int(env, 'LEDGER_CHECKPOINT_INTERVAL_MS', 1000),
+    settlementIntervalMs: int(env, 'LEDGER_SETTLEMENT_INTERVAL_MS', 3_600_000),
     mlDsaKey: env.LEDGER_MLDSA_KEY || undefined,
     tsaUrls,
     tsaCaFile: env.LEDGER_TSA_CA_FILE || undefined,
-    tsaIntervalS: int(env.LEDGER_TSA_INTERVAL_S, 60),
-    tsaTimeoutMs: int(env.LEDGER_TSA_TIMEOUT_MS, 10_000),
+    tsaIntervalS: int(env, 'LEDGER_TSA_INTERVAL_S', 60),
+    tsaTimeoutMs: int(env, 'LEDGER_TSA_TIMEOUT_MS', 10_000),
     witnesses,
-    witnessQuorum: int(env.LEDGER_WITNESS_QUORUM, -1),
-    witnessWaitMs: int(env.LEDGER_WITNESS_WAIT_MS, 2000),
-    witnessTimeoutMs: int(env.LEDGER_WITNESS_TIMEOUT_MS, 5000),
+    witnessQuorum: int(env, 'LEDGER_WITNESS_QUORUM', -1),
+    witnessWaitMs: int(env, 'LEDGER_WITNESS_WAIT_MS', 2000),
+    witnessTimeoutMs: int(env, 'LEDGER_WITNESS_TIMEOUT_MS', 5000),
     readAfter,
-    readWaitMs: int(env.LEDGER_READ_WAIT_MS, 5000),
+    readWaitMs: int(env, 'LEDGER_READ_WAIT_MS', 5000),
     console: consoleSetting === 'on',
     ...overrides,
   };
