@@ -102,7 +102,7 @@ function refuseBesideServer(command: string, dataDir: string, force: boolean, in
 
 export async function rebuildProjections(force = false): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
-  requireLedger(config, 'projections rebuild');
+  await requireLedger(config, 'projections rebuild');
   if (refuseBesideServer('projections rebuild', config.dataDir, force, 'Stop it first: it catches its read models up itself.')) return 1;
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
   const runner = ctx.get(ProjectionRunner);
@@ -124,7 +124,7 @@ export async function settle(asOf: string | undefined, force = false): Promise<n
     throw new UsageError('--as-of must be an ISO-8601 instant with a time zone');
   // No schedule in this process, and no projection runner: a running server catches the read models up itself.
   const config = loadConfig(process.env, { logLevel: 'warn', settlementIntervalMs: 0 });
-  requireLedger(config, 'settle');
+  await requireLedger(config, 'settle');
   if (refuseBesideServer('settle', config.dataDir, force, 'Ask it instead (POST /v1/settlements), or stop it first.')) return 1;
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
   try {

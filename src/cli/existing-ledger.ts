@@ -1,25 +1,43 @@
 // The offline commands that act on a ledger (export, settle, projections rebuild) open its stores as the server does, and
 // opening makes what is missing: pointed by a mistyped LEDGER_DATA_DIR (or run from the wrong directory, whose ./data
-// is the default) they made a new, empty ledger there, new signing keys included, and reported success.
+// is the default), or a mistyped LEDGER_DATABASE_SCHEMA, they made a new, empty ledger there (new signing keys and a
+// RightsSettled included) and reported success.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { AppConfig } from '../config.js';
+import { checkSchemaName } from '../ledger/event-store/postgres-support.js';
 
 /**
- * Throws when the configured data directory holds no ledger: on the embedded store its event file must exist; on
- * PostgreSQL the directory itself (its keys sign what the commands record). Only `serve` makes a new ledger.
+ * Throws when the configured store holds no ledger, having made nothing: on the embedded store its event file must
+ * exist in the data directory; on PostgreSQL the schema's events table (the data directory is not looked at: keys may
+ * come from the environment, and an export reads the database alone). EventStoreDB makes its streams on first write,
+ * and has nothing to look at beforehand. Only `serve` makes a new ledger.
  */
-export function requireLedger(config: AppConfig, command: string): void {
-  const missing =
-    config.store === 'sqlite'
-      ? existsSync(join(config.dataDir, 'events.sqlite'))
-        ? null
-        : join(config.dataDir, 'events.sqlite')
-      : existsSync(config.dataDir)
-        ? null
-        : config.dataDir;
-  if (missing === null) return;
-  throw new Error(
-    `${command}: no ledger in ${config.dataDir} (${missing} does not exist); set LEDGER_DATA_DIR to the data directory of an existing ledger (only serve makes a new one)`,
-  );
+export async function requireLedger(config: AppConfig, command: string): Promise<void> {
+  const refuse = (where: string, missing: string, fix: string): never => {
+    throw new Error(`${command}: no ledger in ${where} (${missing}); ${fix} (only serve makes a new one)`);
+  };
+  if (config.store === 'sqlite') {
+    const file = join(config.dataDir, 'events.sqlite');
+    if (!existsSync(file))
+      refuse(config.dataDir, `${file} does not exist`, 'set LEDGER_DATA_DIR to the data directory of an existing ledger');
+  } else if (config.store === 'postgres' && config.databaseUrl) {
+    const schema = checkSchemaName(config.databaseSchema ?? 'ledger');
+    const client = new pg.Client({ connectionString: config.databaseUrl });
+    await client.connect();
+    let found: boolean;
+    try {
+      const { rows } = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [`"${schema}".events`]);
+      found = rows[0].found;
+    } finally {
+      await client.end();
+    }
+    if (!found)
+      refuse(
+        `schema "${schema}" of DATABASE_URL`,
+        `it has no events table`,
+        'set LEDGER_DATABASE_SCHEMA (and DATABASE_URL) to those of an existing ledger',
+      );
+  }
 }

@@ -10,7 +10,7 @@ import { exportText } from '../verifier/envelope.js';
 
 export async function exportCommand(outFile: string | undefined): Promise<number> {
   const config = loadConfig();
-  requireLedger(config, 'export');
+  await requireLedger(config, 'export');
   const store = await openEventStore(config);
   const out = outFile ? createWriteStream(outFile) : process.stdout;
   const total = await store.count();
