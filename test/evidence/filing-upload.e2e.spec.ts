@@ -193,6 +193,9 @@ describe('filing a work with its file', () => {
         'metadata-required',
       );
       await expectRefused(ledger, () => post().field('metadata', '{"title":').attach('file', png, 'w.png'), 400, 'malformed-json');
+      // Valid JSON with a member no request may have: named as such, as in a JSON body.
+      const proto = JSON.stringify(metadata()).replace('{', '{"__proto__":{"admin":true},');
+      await expectRefused(ledger, () => post().field('metadata', proto).attach('file', png, 'w.png'), 400, 'reserved-name');
       await expectRefused(
         ledger,
         () =>
