@@ -31,10 +31,11 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
   const pages = CONSOLE_ROUTES.map((route) => new RegExp(`^${route.replace(/:\w+/g, '[^/]+')}$`));
   fastify.get('/*', (request, reply) => {
     // A console page's path with a slash after it (typed, or pasted from somewhere): its one address.
-    const [path, query] = request.url.split(/(?=\?)/);
+    const at = request.url.indexOf('?');
+    const [path, query] = at < 0 ? [request.url, ''] : [request.url.slice(0, at), request.url.slice(at)];
     const page = path.replace(/\/+$/, '');
     if (page !== path && page !== '' && pages.some((p) => p.test(page))) {
-      void reply.redirect(page + (query ?? ''), 308);
+      void reply.redirect(page + query, 308);
       return;
     }
     if (navigation(request)) {
@@ -59,7 +60,8 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
 
 /** A browser loading a page (it asks for HTML first) at a path outside the API. */
 function navigation(request: FastifyRequest): boolean {
-  if (request.url.startsWith('/v1/') || request.url === '/v1') return false;
+  const path = request.url.split('?', 1)[0];
+  if (path === '/v1' || path.startsWith('/v1/')) return false;
   const accept = request.headers.accept ?? '';
   return /(^|,)\s*text\/html\s*(;|,|$)/i.test(accept);
 }
