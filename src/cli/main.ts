@@ -75,7 +75,6 @@ const WORDS: Record<string, number> = {
   'verify-receipt': 2,
   'verify-evidence': 2,
   witness: 2,
-  help: 1,
 };
 
 /** A mistake in the command line: its one line, and where the usage is (it is some thirty lines: not repeated here). */
@@ -152,6 +151,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!sub) throw new UsageError('verify-evidence needs the evidence bundle file');
         return await (await import('./verify-evidence.js')).verifyEvidenceCommand({ bundle: sub, vkey: values.vkey, file: values.file });
       case 'witness': {
+        if (sub !== 'serve' && sub !== 'vkey') break; // named below: a missing or unknown subcommand
         const args = {
           keyFile: need('key', values.key),
           name: values.name,

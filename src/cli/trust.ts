@@ -31,7 +31,8 @@ export async function loadTrust(args: TrustArgs): Promise<Trust> {
       try {
         return parseCosignerVkey(await readVkey(w));
       } catch (err) {
-        throw new UsageError(`--witness ${w}: ${(err as Error).message}`);
+        // As for --vkey: a file or key that cannot be used is not a mistake in the command line (exit 1, no usage).
+        throw new Error(`--witness ${w}: ${(err as Error).message.replace(`${w}: `, '')}`, { cause: err });
       }
     }),
   );

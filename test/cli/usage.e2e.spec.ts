@@ -8,11 +8,14 @@ import { runCli } from '../support/server-process.js';
 const HINT = 'run "sandbox-ledger --help" for the commands and their options\n';
 
 describe('sandbox-ledger --help', () => {
-  it.each([[['--help']], [['-h']], [['verify', '--help']], [['settle', '-h']]])('%j prints the usage and exits 0', async (args) => {
-    const run = await runCli(args, {});
-    expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/^usage: sandbox-ledger <command>/);
-  });
+  it.each([[['--help']], [['-h']], [['verify', '--help']], [['settle', '-h']], [['help']], [['help', 'verify']]])(
+    '%j prints the usage and exits 0',
+    async (args) => {
+      const run = await runCli(args, {});
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(/^usage: sandbox-ledger <command>/);
+    },
+  );
 
   it('still refuses an unknown option with exit 2', async () => {
     const run = await runCli(['verify', '--nope'], {});
@@ -25,6 +28,8 @@ describe('sandbox-ledger --help', () => {
     [['bogus'], 'unknown command "bogus"'],
     [['projections', 'foo'], 'unknown command "projections foo"'],
     [['projections'], 'projections needs a subcommand'],
+    [['witness'], 'witness needs a subcommand'],
+    [['witness', 'foo', '--key', 'k'], 'unknown command "witness foo"'],
     [['export', 'extra'], 'unexpected argument "extra" after export'],
     [['verify-receipt', 'receipt.json', 'extra', '--vkey', 'a+b+c'], 'unexpected argument "extra" after verify-receipt receipt.json'],
     [['settle', '--as-of', 'soon'], '--as-of must be an ISO-8601 instant with a time zone'],
@@ -48,6 +53,11 @@ describe('files the verifier is given', () => {
     expect(missing).toMatchObject({
       code: 1,
       stderr: `sandbox-ledger: ${join(work, 'vkey')}: no such file, and not a vkey (<name>+<key ID>+<key>) either\n`,
+    });
+    const witness = await runCli(['verify', '--export', log, '--checkpoint', log, '--vkey', 'a+b+c', '--witness', join(work, 'w')], {});
+    expect(witness).toMatchObject({
+      code: 1,
+      stderr: `sandbox-ledger: --witness ${join(work, 'w')}: no such file, and not a vkey (<name>+<key ID>+<key>) either\n`,
     });
     const history = await runCli(['verify', '--export', log, '--checkpoints', log, '--vkey', 'a+b+c'], {});
     expect(history.code).toBe(1);
