@@ -188,6 +188,11 @@ it('names the key, and says when it has no reviewer role, as the creator page do
     await screenshot(page, 'reviewer-not-a-reviewer-en');
     await signIn(page, rafael.key);
     expect(await settledText(me, /Rafael Reviewer/)).toBe(`Signed in as Rafael Reviewer (${rafael.id}).`);
+    // An admin may assign a dispute, not decide it.
+    await signIn(page, server.adminKey);
+    expect(await settledText(me, /deciding/)).toMatch(
+      /This key has no reviewer role: deciding disputes is refused \(as an admin it may assign them\)\.$/,
+    );
   } finally {
     await tab.close();
   }

@@ -46,7 +46,10 @@ export function ReviewerPage(_props: PageProps) {
       {me ? (
         <p data-testid="reviewer-me">
           {t('reviewer.me', { name: me.name, id: me.principalId })}
-          {me.roles.includes('reviewer') ? null : <strong class="bad"> {t('reviewer.notReviewer')}</strong>}
+          {me.roles.includes('reviewer') ? null : (
+            // An admin may assign a dispute (to a reviewer), not decide one.
+            <strong class="bad"> {t(me.roles.includes('admin') ? 'reviewer.adminNotReviewer' : 'reviewer.notReviewer')}</strong>
+          )}
         </p>
       ) : null}
       {hasKey ? (
