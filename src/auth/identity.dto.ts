@@ -7,7 +7,8 @@ export class CreatePrincipalDto {
   /** Display name of the person or organisation. */
   @IsString()
   @Length(1, 200)
-  @Matches(/^[^\u0000-\u001f\u007f]+$/u, { message: 'name must not contain control characters' })
+  // `*`, not `+`: an empty name is Length's to report, not a control character.
+  @Matches(/^[^\u0000-\u001f\u007f]*$/u, { message: 'name must not contain control characters' })
   name: string;
 
   /** What the principal may do: one to four of creator, reviewer, auditor, admin. */

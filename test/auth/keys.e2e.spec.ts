@@ -142,4 +142,17 @@ describe('principals and their keys', () => {
       'validation-failed',
     );
   });
+
+  it('names what is wrong with a principal name, and only that', async () => {
+    const register = (name: string) =>
+      ledger
+        .http()
+        .post('/v1/principals')
+        .set(as(ledger.adminKey))
+        .send({ name, roles: ['creator'] });
+    const messages = async (name: string) => ((await register(name)).body.errors as Array<{ message: string }>).map((e) => e.message);
+    expect(await messages('')).toEqual(['name must be longer than or equal to 1 characters']);
+    expect(await messages('a\u0007b')).toEqual(['name must not contain control characters']);
+    await expectRefused(ledger, () => register(''), 400, 'validation-failed');
+  });
 });
