@@ -84,7 +84,16 @@ const acceptable = new WeakSet<object>();
  * `jsonBodyProblem` for a request's parsed body, remembered: the hook every request goes through checks the body, and
  * `validBody`, which a route may call on the same body, does not walk it again.
  */
-export function requestBodyProblem(body: unknown): DomainError | undefined {
+export function requestBodyProblem(body: unknown): DomainError | ValidationProblem | undefined {
+  // Every JSON body of the API is an object (a multipart body is not parsed into `body`, and no body is undefined): an
+  // array's members were reported as unknown fields "0", "1", …, and null passed as an empty object.
+  if (body === null || (body !== undefined && (typeof body !== 'object' || Array.isArray(body))))
+    return new ValidationProblem([
+      {
+        field: 'body',
+        message: `the request body must be a JSON object, not ${Array.isArray(body) ? 'an array' : body === null ? 'null' : `a ${typeof body}`}`,
+      },
+    ]);
   const object = typeof body === 'object' && body !== null;
   if (object && acceptable.has(body)) return undefined;
   const problem = jsonBodyProblem(body);
