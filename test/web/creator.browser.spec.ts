@@ -86,6 +86,7 @@ it('files a work through the form, shows it in the list, declares labels, regist
     });
     expect(filed.text).not.toContain('lighthouse at dusk, oil');
 
+    expect(await settledText(card.locator('dt').filter({ hasText: /^Labels (declared|due by)$/ }), 'Labels due by')).toBe('Labels due by');
     // Labels declared through the form; the answer's implicit label is what the copy embeds.
     await card.getByRole('button', { name: 'Declare labels' }).click();
     await card.getByLabel('ContentProducer').fill('ACME-AI');
@@ -96,6 +97,9 @@ it('files a work through the form, shows it in the list, declares labels, regist
     expect(JSON.parse(aigcJson)).toMatchObject({ Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0042', PropagateID: filingId });
     const afterLabels = page.locator(`[data-testid=filing-card][data-filing-id="${filingId}"]`);
     expect(await settledText(afterLabels.locator('dd').nth(4), /^declared/)).toMatch(/^declared/);
+    // The right's labels line says when they were declared, no longer the deadline they met.
+    const labelsTerm = afterLabels.locator('dt').filter({ hasText: /^Labels (declared|due by)$/ });
+    expect(await settledText(labelsTerm, 'Labels declared')).toBe('Labels declared');
 
     // The labelled copy registers through the form.
     const copy = withPngChunks(work, [iTXt('AIGC', aigcJson)]);

@@ -30,6 +30,8 @@ export interface Right {
   flags: string[];
   since: string;
   labelDueAt: string;
+  /** When the labels in force were declared; null while none are. */
+  labelsDeclaredAt: string | null;
   quietUntil: string;
   expiresAt: string | null;
   openDisputes: string[];

@@ -33,9 +33,10 @@ function RightFacts({ filingId, version }: { filingId: string; version: number }
         <strong>{t(`right.${right.status}` as MessageKey)}</strong>
         {right.flags.length ? <span class="bad"> ({right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(', ')})</span> : null}
       </dd>
-      <dt>{t('creator.list.labelDue')}</dt>
-      <dd>
-        <Times at={right.labelDueAt} />
+      {/* Once labels are declared the deadline is met: the card says when, not the deadline that no longer applies. */}
+      <dt>{t(right.labelsDeclaredAt ? 'creator.list.labelsDeclared' : 'creator.list.labelDue')}</dt>
+      <dd data-testid="filing-labels-time">
+        <Times at={right.labelsDeclaredAt ?? right.labelDueAt} />
       </dd>
       <dt>{t('creator.list.quietUntil')}</dt>
       <dd>
