@@ -124,6 +124,10 @@ class CompiledValidationPipe extends ValidationPipe {
     if (metadata.type === 'query' && value !== null && typeof value === 'object') {
       const name = Object.keys(value).find((key) => RESERVED_NAMES.has(key));
       if (name !== undefined) throw reserved(name, 'the query string has a parameter');
+      // No query parameter of the API is a list: one given twice was told its value was not of its type.
+      const twice = Object.entries(value as Record<string, unknown>).filter(([, v]) => Array.isArray(v));
+      if (twice.length > 0)
+        throw new ValidationProblem(twice.map(([field]) => ({ field, message: `${field} is given more than once; give it once` })));
     }
     if (
       metatype &&

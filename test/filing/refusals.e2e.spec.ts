@@ -154,6 +154,13 @@ describe('refused requests change nothing', () => {
     expect(await ledger.store.count()).toBe(before);
   });
 
+  it('names a query parameter given twice', async () => {
+    const res = await ledger.http().get('/v1/filings?limit=10&limit=20').set('authorization', `Bearer ${alice.key}`);
+    expect(res.status).toBe(400);
+    expect(res.body.type).toBe('urn:sandbox-ledger:problem:validation-failed');
+    expect(res.body.errors).toEqual([{ field: 'limit', message: 'limit is given more than once; give it once' }]);
+  });
+
   it('refuses a revoked key at once, and never lets an auditor write', async () => {
     const dave = await principal(ledger, 'Dave', ['creator']);
     const revoke = await ledger
