@@ -198,6 +198,7 @@ export const en = {
   'creator.gen.promptModeHash': 'Give its SHA-256',
   'creator.gen.prompt': 'Prompt text',
   'creator.gen.promptHint': 'Only its SHA-256 is filed:',
+  'creator.gen.promptHintEmpty': 'Only its SHA-256 is filed, computed in this browser as you type.',
   'creator.gen.promptHash': 'Prompt SHA-256 (64 hex characters)',
   'creator.gen.seed': 'Seed (optional)',
   'creator.gen.iterations': 'Iterations (optional)',

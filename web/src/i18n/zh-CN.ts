@@ -195,6 +195,7 @@ export const zhCN: Record<MessageKey, string> = {
   'creator.gen.promptModeHash': '填写其 SHA-256',
   'creator.gen.prompt': '提示词原文',
   'creator.gen.promptHint': '仅提交其 SHA-256：',
+  'creator.gen.promptHintEmpty': '仅提交其 SHA-256，在本浏览器中随输入计算。',
   'creator.gen.promptHash': '提示词 SHA-256（64 位十六进制）',
   'creator.gen.seed': '随机种子（可选）',
   'creator.gen.iterations': '迭代次数（可选）',

@@ -170,7 +170,13 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
             <label for="cf-prompt">{t('creator.gen.prompt')}</label>
             <textarea id="cf-prompt" rows={3} required value={draft.prompt} onInput={text('prompt')} aria-describedby="cf-prompt-hint" />
             <p id="cf-prompt-hint" class="hint">
-              {t('creator.gen.promptHint')} {promptHash ? <code data-testid="creator-prompt-hash">{promptHash}</code> : null}
+              {promptHash ? (
+                <>
+                  {t('creator.gen.promptHint')} <code data-testid="creator-prompt-hash">{promptHash}</code>
+                </>
+              ) : (
+                t('creator.gen.promptHintEmpty')
+              )}
             </p>
           </>
         ) : (
