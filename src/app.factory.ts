@@ -15,7 +15,14 @@ import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
 import { documentProblems } from './common/api-docs.js';
 import { httpRequests } from './common/metrics.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
-import { JSON_BODY, requestBodyProblem, requestValidationPipe, unsupportedMediaType, type AcceptedBodies } from './common/request-body.js';
+import {
+  JSON_BODY,
+  requestBodyProblem,
+  requestValidationPipe,
+  unsupportedCharset,
+  unsupportedMediaType,
+  type AcceptedBodies,
+} from './common/request-body.js';
 import type { AppConfig } from './config.js';
 import { MERKLE_LOG } from './ledger/ledger.tokens.js';
 import type { MerkleLog } from './ledger/log/merkle-log.js';
@@ -113,6 +120,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     const accepted = (request.routeOptions?.config as { accepts?: AcceptedBodies } | undefined)?.accepts ?? JSON_BODY;
     if (hasBody && !Object.hasOwn(accepted, type)) {
       sendProblem(reply, unsupportedMediaType(type, accepted));
+      return;
+    }
+    // Bodies are read as UTF-8 (JSON's encoding, RFC 8259 §8.1): one declared in another charset was read wrongly.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (hasBody && charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      sendProblem(reply, unsupportedCharset(charset));
       return;
     }
     done();

@@ -187,6 +187,14 @@ export const Accepts = (accepted: AcceptedBodies, multipart?: SchemaObject) =>
   );
 export const MULTIPART_SCHEMA_EXTENSION = 'x-multipart-schema';
 
+/** The 415 for a body declared in a charset other than UTF-8, which every body of the API is read as. */
+export function unsupportedCharset(charset: string): HttpException {
+  return new HttpException(
+    `charset ${charset || '(empty)'} is not accepted: send the body in UTF-8 (charset=utf-8, or no charset)`,
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  );
+}
+
 /** The 415 for a body of a type the route does not take: what it takes, in each form, and how. */
 export function unsupportedMediaType(type: string, accepted: AcceptedBodies = JSON_BODY): HttpException {
   const forms = Object.entries(accepted).map(([media, what]) => `${media} (${what})`);

@@ -70,6 +70,7 @@ describe('refused requests change nothing', () => {
     ['malformed JSON', () => ({ raw: '{"contentHash":' }), 400],
     ['an oversized body', () => ({ body: { ...filingBody(), title: 'x'.repeat(20_000) } }), 413],
     ['a non-JSON content type', () => ({ raw: 'contentHash=aa', type: 'application/x-www-form-urlencoded' }), 415],
+    ['a JSON body declared in UTF-16', () => ({ raw: JSON.stringify(filingBody()), type: 'application/json; charset=utf-16' }), 415],
     ['no key', () => ({ key: () => '', body: filingBody() }), 401],
     ['an unknown key', () => ({ key: () => 'slk_' + 'x'.repeat(43), body: filingBody() }), 401],
     ['a malformed authorization header', () => ({ key: () => 'Basic abc', body: filingBody() }), 401],
@@ -152,6 +153,18 @@ describe('refused requests change nothing', () => {
     expect(res.body.type).toBe('urn:sandbox-ledger:problem:reserved-name');
     expect(res.body.detail).toContain(`named "${member}"`);
     expect(await ledger.store.count()).toBe(before);
+  });
+
+  it('takes a JSON body declared as UTF-8, in any spelling', async () => {
+    for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; charset=utf8']) {
+      const res = await ledger
+        .http()
+        .post('/v1/filings')
+        .set('authorization', `Bearer ${alice.key}`)
+        .set('content-type', type)
+        .send(JSON.stringify(filingBody()));
+      expect([type, res.status]).toEqual([type, 201]);
+    }
   });
 
   it('names a query parameter given twice', async () => {
