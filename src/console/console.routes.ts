@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { NotFoundException } from '@nestjs/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { sendProblem } from '../common/problem.filter.js';
 
 /** The client-side routes of web/src/app.tsx; a reload or a shared link of any of them loads the console. */
@@ -22,10 +22,9 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
   if (!existsSync(indexFile)) return false;
   // Read once: the page is a few hundred bytes and names its assets by content hash, so it changes only with a build.
   const indexHtml = readFileSync(indexFile);
-  for (const url of CONSOLE_ROUTES)
-    fastify.get(url, (_request, reply) => {
-      void reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
-    });
+  const sendPage = (reply: FastifyReply, status: number) =>
+    void reply.code(status).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
+  for (const url of CONSOLE_ROUTES) fastify.get(url, (_request, reply) => sendPage(reply, 200));
   // The lowest-priority route: only a GET (or HEAD) that no other route takes reaches it. index.html's router has no
   // route for the path, so it shows the console's not-found page; the status says 404 all the same.
   const pages = CONSOLE_ROUTES.map((route) => new RegExp(`^${route.replace(/:\w+/g, '[^/]+')}$`));
@@ -38,8 +37,8 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
       void reply.redirect(page + query, 308);
       return;
     }
-    if (navigation(request)) {
-      void reply.code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
+    if (navigation(path, request.headers.accept)) {
+      sendPage(reply, 404);
       return;
     }
     // What Nest answers for a path no route takes, had this route not been there.
@@ -59,9 +58,7 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
 }
 
 /** A browser loading a page (it asks for HTML first) at a path outside the API. */
-function navigation(request: FastifyRequest): boolean {
-  const path = request.url.split('?', 1)[0];
+function navigation(path: string, accept = ''): boolean {
   if (path === '/v1' || path.startsWith('/v1/')) return false;
-  const accept = request.headers.accept ?? '';
   return /(^|,)\s*text\/html\s*(;|,|$)/i.test(accept);
 }

@@ -1,11 +1,11 @@
 // The creator's console: the API key (this tab only), filing a work, and the creator's own filings with their rights.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { apiKey } from '../api.js';
 import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
 import { ProblemMessage } from '../components/problem.js';
 import { useI18n } from '../i18n/i18n.js';
-import { fetchMe, type Me } from './creator/creator-api.js';
+import { useMe } from './creator/creator-api.js';
 import { FileWorkForm } from './creator/file-work-form.js';
 import { FilingsList } from './creator/filings-list.js';
 import './creator/creator.css';
@@ -13,22 +13,8 @@ import './creator/creator.css';
 export function CreatorPage(_props: PageProps) {
   const { t } = useI18n();
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
-  const [me, setMe] = useState<Me | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { me, error } = useMe(hasKey);
   const [version, setVersion] = useState(0);
-  useEffect(() => {
-    setMe(null);
-    setError(null);
-    if (!hasKey) return;
-    let live = true;
-    fetchMe().then(
-      (m) => live && setMe(m),
-      (e: unknown) => live && setError(e),
-    );
-    return () => {
-      live = false;
-    };
-  }, [hasKey]);
   const changed = () => setVersion((v) => v + 1);
   return (
     <section>

@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
 import { ProblemMessage } from '../components/problem.js';
 import { apiKey } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
-import { fetchMe, type Me } from './creator/creator-api.js';
+import { useMe } from './creator/creator-api.js';
 import { DisputeView } from './reviewer/dispute-view.js';
 import { Queue } from './reviewer/queue.js';
 import './reviewer/reviewer.css';
@@ -16,21 +16,8 @@ export function ReviewerPage(_props: PageProps) {
   const [selected, setSelected] = useState<string | null>(null);
   // Who the key is, as on the creator's page: a key without the reviewer role sees the disputes it is a party to, and
   // the server refuses it every assignment and decision.
-  const [me, setMe] = useState<Me | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    setMe(null);
-    setError(null);
-    if (!hasKey) return;
-    let live = true;
-    fetchMe().then(
-      (m) => live && setMe(m),
-      (e: unknown) => live && setError(e),
-    );
-    return () => {
-      live = false;
-    };
-  }, [hasKey, reload]);
+  const [keyVersion, setKeyVersion] = useState(0);
+  const { me, error } = useMe(hasKey, keyVersion);
   return (
     <section>
       <h1>{t('reviewer.title')}</h1>
@@ -38,6 +25,7 @@ export function ReviewerPage(_props: PageProps) {
       <ApiKeyPanel
         onChange={(has) => {
           setHasKey(has);
+          setKeyVersion((n) => n + 1);
           setSelected(null);
           setReload((n) => n + 1);
         }}

@@ -1,6 +1,7 @@
 // What the creator page reads and writes, typed after the ledger's answers; every call goes through web/src/api.ts.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { useEffect, useState } from 'preact/hooks';
 import { api, apiBlob } from '../../api.js';
 
 /** GET /v1/me */
@@ -72,6 +73,29 @@ export const HEX64 = /^[0-9a-f]{64}$/;
 export const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
 export const fetchMe = () => api<Me>('/v1/me');
+
+/**
+ * Who the key in use is (GET /v1/me), read again whenever `hasKey` or `keyVersion` (bumped when another key is put in)
+ * changes; the ledger's refusal as `error`. Null while there is no key or the answer has not come.
+ */
+export function useMe(hasKey: boolean, keyVersion = 0): { me: Me | null; error: unknown } {
+  const [me, setMe] = useState<Me | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setMe(null);
+    setError(null);
+    if (!hasKey) return;
+    let live = true;
+    fetchMe().then(
+      (m) => live && setMe(m),
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [hasKey, keyVersion]);
+  return { me, error };
+}
 export const listFilings = (creator: string, cursor?: string) =>
   api<{ items: Filing[]; nextCursor: string | null }>(
     `/v1/filings?creator=${encodeURIComponent(creator)}&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
