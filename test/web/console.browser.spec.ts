@@ -18,7 +18,7 @@ afterAll(async () => {
 const PAGES: Array<[string, string, string]> = [
   ['public', '/', 'Is this file filed?'],
   ['creator', '/creator', 'Creator'],
-  ['reviewer', '/reviewer', 'Reviewer'],
+  ['reviewer', '/reviewer', 'Disputes'],
   ['auditor', '/auditor', 'Auditor'],
   ['certificate', '/certificate/0b6f3c52-1d7e-4a53-9d40-3f1f1b6c2a10', 'Filing certificate'],
 ];
@@ -43,11 +43,11 @@ it('navigates between pages in the page and by keyboard, and keeps the API key i
     const { page } = tab;
     await page.goto('/');
     const before = await page.evaluate(() => performance.getEntriesByType('navigation').length);
-    await page.getByRole('link', { name: 'Reviewer' }).focus();
+    await page.getByRole('link', { name: 'Disputes' }).focus();
     await page.keyboard.press('Enter');
-    expect(await settledText(page.locator('h1'), 'Reviewer')).toBe('Reviewer');
+    expect(await settledText(page.locator('h1'), 'Disputes')).toBe('Disputes');
     expect(new URL(page.url()).pathname).toBe('/reviewer');
-    await expect(page.getByRole('link', { name: 'Reviewer' }).getAttribute('aria-current')).resolves.toBe('page');
+    await expect(page.getByRole('link', { name: 'Disputes' }).getAttribute('aria-current')).resolves.toBe('page');
     // Same document: the route changed without a reload.
     await expect(page.evaluate(() => performance.getEntriesByType('navigation').length)).resolves.toBe(before);
     await page.goBack();
@@ -105,7 +105,7 @@ it('switches to Chinese with the visible switch, keeps the choice across a reloa
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN');
     await page.reload();
     expect(await settledText(page.locator('h1'), '这个文件是否已存证？')).toBe('这个文件是否已存证？');
-    await expect(page.getByRole('link', { name: '审核员' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('link', { name: '争议', exact: true }).count()).resolves.toBe(1);
     await screenshot(page, 'layout-public-zh-CN');
   } finally {
     await tab.close();

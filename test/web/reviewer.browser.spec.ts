@@ -183,7 +183,7 @@ it('names the key, and says when it has no reviewer role, as the creator page do
     await signIn(page, alice.key);
     const me = page.getByTestId('reviewer-me');
     expect(await settledText(me, /Alice Painter/)).toBe(
-      `Signed in as Alice Painter (${alice.id}). This key has no reviewer role: assigning and deciding disputes are refused.`,
+      `Signed in as Alice Painter (${alice.id}). This key has no reviewer role: it sees the disputes it is a party to, where it may answer, appeal or withdraw.`,
     );
     await screenshot(page, 'reviewer-not-a-reviewer-en');
     await signIn(page, rafael.key);

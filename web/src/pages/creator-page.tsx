@@ -1,10 +1,12 @@
-// The creator's console: the API key (this tab only), filing a work, and the creator's own filings with their rights.
+// The creator's console: the API key (this tab only), filing a work, the creator's own filings with their rights, and the
+// way to the disputes the creator is a party to.
 import { useState } from 'preact/hooks';
 import { apiKey } from '../api.js';
 import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
 import { ProblemMessage } from '../components/problem.js';
 import { useI18n } from '../i18n/i18n.js';
+import { Link } from '../router.js';
 import { useMe } from './creator/creator-api.js';
 import { FileWorkForm } from './creator/file-work-form.js';
 import { FilingsList } from './creator/filings-list.js';
@@ -26,6 +28,9 @@ export function CreatorPage(_props: PageProps) {
           <p data-testid="creator-me">
             {t('creator.me', { name: me.name, id: me.principalId })}
             {me.roles.includes('creator') ? null : <strong class="bad"> {t('creator.notCreator')}</strong>}
+          </p>
+          <p data-testid="creator-disputes">
+            {t('creator.disputes')} <Link href="/reviewer">{t('creator.disputesLink')}</Link>
           </p>
           <FileWorkForm onFiled={changed} />
           <FilingsList creator={me.principalId} version={version} onChanged={changed} />

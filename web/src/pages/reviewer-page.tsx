@@ -34,9 +34,12 @@ export function ReviewerPage(_props: PageProps) {
       {me ? (
         <p data-testid="reviewer-me">
           {t('reviewer.me', { name: me.name, id: me.principalId })}
-          {me.roles.includes('reviewer') ? null : (
+          {me.roles.includes('reviewer') ? null : me.roles.includes('admin') ? (
             // An admin may assign a dispute (to a reviewer), not decide one.
-            <strong class="bad"> {t(me.roles.includes('admin') ? 'reviewer.adminNotReviewer' : 'reviewer.notReviewer')}</strong>
+            <strong class="bad"> {t('reviewer.adminNotReviewer')}</strong>
+          ) : (
+            // A party's key: what it may do here, not a fault.
+            <span> {t('reviewer.notReviewer')}</span>
           )}
         </p>
       ) : null}

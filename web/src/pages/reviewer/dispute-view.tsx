@@ -4,18 +4,22 @@ import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { AppealDecisionForm, AssignForm, DecideForm } from './forms.js';
+import { AppealForm, RespondForm, WithdrawComplaintForm } from './party-forms.js';
 import { awaitingLabel, outcomeLabel, remedyLabel, rulingDone, statusLabel, typeLabel } from './queue.js';
-import type { Dispute, EvidenceItem, Party } from './rules.js';
+import { partyActions, type Dispute, type EvidenceItem, type Party } from './rules.js';
 
 const nameOf = (p: Party | null) => (p === null ? '—' : (p.name ?? p.id));
 
-/** One dispute: parties by name, claim, evidence with what its inspection found, deadlines, timeline, and the forms its state allows. */
+/**
+ * One dispute: parties by name, claim, evidence with what its inspection found, deadlines, timeline, and the forms its
+ * state allows to the key: a reviewer's (assign, decide, decide the appeal) and a party's (answer, appeal, withdraw).
+ */
 export function DisputeView({ disputeId, onChanged }: { disputeId: string; onChanged: () => void }) {
   const { t } = useI18n();
   const [dispute, setDispute] = useState<Dispute | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const [me, setMe] = useState<{ principalId: string; name: string } | null>(null);
+  const [me, setMe] = useState<{ principalId: string; name: string; roles: string[] } | null>(null);
   const load = () =>
     api<Dispute>(`/v1/disputes/${disputeId}`).then(
       (d) => {
@@ -28,7 +32,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
     setDispute(null);
     setSaved(null);
     void load();
-    api<{ principalId: string; name: string }>('/v1/me').then(setMe, () => setMe(null));
+    api<{ principalId: string; name: string; roles: string[] }>('/v1/me').then(setMe, () => setMe(null));
   }, [disputeId]);
   const written = (what: string) => () => {
     setSaved(what);
@@ -43,9 +47,12 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   if (me) names.set(me.principalId, t('reviewer.you', { name: me.name }));
   for (const p of [d.parties.complainant, d.parties.respondent, d.parties.assignee]) if (p?.name) names.set(p.id, p.name);
   const actor = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
-  const canAssign = d.status === 'opened' || (d.status === 'assigned' && d.decision === null);
-  const canDecide = d.status === 'assigned' && d.decision === null;
-  const canDecideAppeal = d.status === 'appealed';
+  const reviewer = me?.roles.includes('reviewer') ?? false;
+  const canAssign =
+    (reviewer || (me?.roles.includes('admin') ?? false)) && (d.status === 'opened' || (d.status === 'assigned' && d.decision === null));
+  const canDecide = reviewer && d.status === 'assigned' && d.decision === null;
+  const canDecideAppeal = reviewer && d.status === 'appealed';
+  const party = me ? partyActions(d, me.principalId, new Date()) : { respond: false, appeal: false, withdraw: false };
   return (
     <article class="rv-dispute" aria-labelledby="dispute-heading" data-testid="dispute">
       <h2 id="dispute-heading">{t('reviewer.dispute.title', { type: typeLabel(t, d.type) })}</h2>
@@ -215,6 +222,9 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
       {canAssign ? <AssignForm dispute={d} onDone={written(t('reviewer.saved.assigned'))} /> : null}
       {canDecide ? <DecideForm dispute={d} onDone={written(t('reviewer.saved.decided'))} /> : null}
       {canDecideAppeal ? <AppealDecisionForm dispute={d} onDone={written(t('reviewer.saved.appealDecided'))} /> : null}
+      {party.respond ? <RespondForm dispute={d} onDone={written(t('reviewer.saved.responded'))} /> : null}
+      {party.appeal ? <AppealForm dispute={d} onDone={written(t('reviewer.saved.appealed'))} /> : null}
+      {party.withdraw ? <WithdrawComplaintForm dispute={d} onDone={written(t('reviewer.saved.withdrawn'))} /> : null}
     </article>
   );
 }

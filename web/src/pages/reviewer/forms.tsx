@@ -6,7 +6,7 @@ import { outcomeLabel, remedyLabel, rulingLabel } from './queue.js';
 import { appealChoices, remediesFor, type Dispute, type Outcome, type Remedy, type Ruling } from './rules.js';
 
 /** A write to the dispute: shows the ledger's problem on a refusal, reports the dispute as it now stands on success. */
-function useWrite(disputeId: string, action: string, onDone: (d: Dispute) => void) {
+export function useWrite(disputeId: string, action: string, onDone: (d: Dispute) => void) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const send = async (body: unknown) => {

@@ -86,3 +86,34 @@ export function byDeadline(a: Dispute, b: Dispute): number {
   if (db === null) return -1;
   return Date.parse(da) - Date.parse(db);
 }
+
+/** What a party may do to a dispute as it reads now: the decider's own conditions, so the page offers no form it would refuse. */
+export interface PartyActions {
+  /** The respondent answers once, before the response deadline and any decision. */
+  respond: boolean;
+  /** Each party appeals a decision once, before the appeal deadline and the appeal's decision. */
+  appeal: boolean;
+  /** The complainant withdraws the complaint while it is not final. */
+  withdraw: boolean;
+}
+
+const CLOSED_STATUSES: readonly string[] = ['final', 'returned', 'withdrawn'];
+
+export function partyActions(d: Dispute, principalId: string, now: Date): PartyActions {
+  const before = (iso: string | null) => iso !== null && now.getTime() < Date.parse(iso);
+  const open = !CLOSED_STATUSES.includes(d.status);
+  const complainant = d.parties.complainant.id === principalId;
+  const respondent = !complainant && d.parties.respondent.id === principalId;
+  const party = complainant ? 'complainant' : 'respondent';
+  return {
+    respond: respondent && open && d.decision === null && d.response === null && before(d.deadlines.responseDueAt),
+    appeal:
+      (complainant || respondent) &&
+      open &&
+      d.decision !== null &&
+      d.appealDecision === null &&
+      before(d.deadlines.appealUntil) &&
+      !d.appeals.some((a) => a.party === party),
+    withdraw: complainant && open,
+  };
+}

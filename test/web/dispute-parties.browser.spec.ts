@@ -1,0 +1,177 @@
+// The parties to a dispute in Debian's Chromium against the compiled server: the respondent finds the complaint from the
+// creator's page, answers it with evidence hashed in the page; the complainant appeals the decision; a complaint is
+// withdrawn. Each form is offered only to the party the rules let act, and each write is read back through the API.
+import { randomBytes } from 'node:crypto';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { complaintBody, registerPrincipal, sha256Hex, type Who } from '../support/cast.js';
+import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
+import { call } from '../support/http-client.js';
+import { filingBody } from '../support/ledger-app.js';
+
+let server: ConsoleServer;
+let browser: Browser;
+let alice: Who, bob: Who, rita: Who;
+let disputeId: string;
+
+async function ok(method: string, path: string, key: string, body?: unknown) {
+  const res = await call(server.url, method, path, key, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text}`);
+  return res.json;
+}
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);
+  [alice, bob, rita] = await Promise.all([
+    registerPrincipal(server.url, server.adminKey, 'Alice Painter', ['creator']),
+    registerPrincipal(server.url, server.adminKey, 'Bob Complainant', ['creator']),
+    registerPrincipal(server.url, server.adminKey, 'Rita Reviewer', ['reviewer']),
+  ]);
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  disputeId = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signIn(page: Page, key: string, path = '/reviewer') {
+  await page.goto(path);
+  await page.getByLabel('API key (kept in this tab only)').fill(key);
+  await page.getByRole('button', { name: 'Use key' }).click();
+}
+
+/** An input's value once it matches (hashing a file takes a moment), or the last value read. */
+async function settledValue(input: Locator, expected: RegExp, timeout = 15_000): Promise<string> {
+  const until = Date.now() + timeout;
+  let value = await input.inputValue();
+  while (!expected.test(value) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await input.inputValue();
+  }
+  return value;
+}
+
+async function openDispute(page: Page, id: string) {
+  await page.getByRole('button', { name: `Open dispute ${id}` }).click();
+  await page.getByTestId('dispute').waitFor();
+}
+
+it('the respondent follows the creator page to the complaint and answers it, with evidence hashed in the page', async () => {
+  const evidence = randomBytes(2048);
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key, '/creator');
+    await page.getByRole('link', { name: 'answer, appeal or withdraw them on the Disputes page' }).click();
+    expect(await settledText(page.locator('h1'), 'Disputes')).toBe('Disputes');
+    await openDispute(page, disputeId);
+    // A party sees its own forms, not a reviewer's; the respondent may not withdraw the complaint.
+    await page.getByTestId('respond-form').waitFor();
+    await expect(page.getByRole('button', { name: 'Assign' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Record the decision' }).count()).resolves.toBe(0);
+    await expect(page.getByTestId('withdraw-form').count()).resolves.toBe(0);
+    await expect(page.getByTestId('appeal-form').count()).resolves.toBe(0);
+
+    // A blank statement is the ledger's to refuse: its problem is shown and nothing is recorded.
+    await page.getByLabel('Your statement').fill('   ');
+    await page.getByRole('button', { name: 'Send the answer' }).click();
+    expect(await settledText(page.getByRole('alert'), /statement must not be blank/)).toMatch(/statement must not be blank/);
+
+    await page.getByRole('button', { name: 'Add evidence' }).click();
+    await page.getByLabel('File of evidence 1').setInputFiles({ name: 'sketch-2025.png', mimeType: 'image/png', buffer: evidence });
+    const hash = page.getByLabel('SHA-256 of evidence 1');
+    expect(await settledValue(hash, /^[0-9a-f]{64}$/)).toBe(sha256Hex(evidence));
+    await expect(page.getByLabel('Description of evidence 1').inputValue()).resolves.toBe('sketch-2025.png');
+    await page.getByLabel('Description of evidence 1').fill('My sketch of the work, dated before the complainant’s filing');
+    await page.getByLabel('Your statement').fill('It is my own work; the sketch predates the complaint.');
+    await screenshot(page, 'dispute-respond-en');
+    await page.getByRole('button', { name: 'Send the answer' }).click();
+    expect(await settledText(page.getByTestId('saved'), 'Answer recorded.')).toBe('Answer recorded.');
+    // Answered once: the form is gone.
+    await page.getByTestId('respond-form').waitFor({ state: 'detached', timeout: 5_000 });
+    expect(tab.problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+  const recorded = await ok('GET', `/v1/disputes/${disputeId}`, alice.key);
+  expect(recorded.response).toMatchObject({
+    statement: 'It is my own work; the sketch predates the complaint.',
+    evidence: [{ sha256: sha256Hex(evidence), description: 'My sketch of the work, dated before the complainant’s filing' }],
+  });
+  expect(recorded.timeline.map((e: { type: string }) => e.type)).toEqual(['ComplaintFiled', 'ResponseSubmitted']);
+});
+
+it('the complainant appeals the decision; the respondent may still appeal, the complainant not again (in Chinese)', async () => {
+  await ok('POST', `/v1/disputes/${disputeId}/assign`, rita.key, {});
+  await ok('POST', `/v1/disputes/${disputeId}/decision`, rita.key, { outcome: 'rejected', reasoning: 'The works differ.' });
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.goto('/reviewer');
+    await page.getByLabel('API 密钥（仅保存在本标签页）').fill(bob.key);
+    await page.getByRole('button', { name: '使用密钥' }).click();
+    await page.getByRole('button', { name: `打开争议 ${disputeId}` }).click();
+    await page.getByTestId('appeal-form').waitFor();
+    // Still not final: the complainant may also withdraw; the answer is the respondent's alone.
+    await expect(page.getByTestId('withdraw-form').count()).resolves.toBe(1);
+    await expect(page.getByTestId('respond-form').count()).resolves.toBe(0);
+    await page.getByLabel('申诉理由').fill('The reviewer did not compare the two pictures side by side.');
+    await screenshot(page, 'dispute-appeal-zh-CN');
+    await page.getByRole('button', { name: '提交申诉' }).click();
+    expect(await settledText(page.getByTestId('saved'), '申诉已提交。')).toBe('申诉已提交。');
+    await page.getByTestId('appeal-form').waitFor({ state: 'detached', timeout: 5_000 });
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+  const recorded = await ok('GET', `/v1/disputes/${disputeId}`, bob.key);
+  expect(recorded.status).toBe('appealed');
+  expect(recorded.appeals).toEqual([
+    expect.objectContaining({
+      appellant: bob.id,
+      party: 'complainant',
+      grounds: 'The reviewer did not compare the two pictures side by side.',
+    }),
+  ]);
+
+  const other = await openTab(browser, server.url);
+  try {
+    await signIn(other.page, alice.key);
+    await openDispute(other.page, disputeId);
+    await other.page.getByTestId('appeal-form').waitFor();
+    await expect(other.page.getByTestId('withdraw-form').count()).resolves.toBe(0);
+  } finally {
+    await other.close();
+  }
+});
+
+it('the complainant withdraws a complaint, once it is confirmed; the dispute reads withdrawn', async () => {
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const opened = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await signIn(page, bob.key);
+    await openDispute(page, opened);
+    const submit = page.getByRole('button', { name: 'Withdraw the complaint' });
+    await expect(submit.isDisabled()).resolves.toBe(true);
+    await page.getByLabel('Reason (optional)').fill('We settled it between us.');
+    await page.getByLabel('I want to withdraw this complaint').check();
+    await submit.click();
+    expect(await settledText(page.getByTestId('saved'), 'Complaint withdrawn.')).toBe('Complaint withdrawn.');
+    expect(await settledText(page.getByTestId('dispute-status'), /^withdrawn/)).toMatch(/^withdrawn/);
+    // Nothing is left to do on a withdrawn complaint.
+    await expect(page.getByTestId('withdraw-form').count()).resolves.toBe(0);
+    await expect(page.getByTestId('appeal-form').count()).resolves.toBe(0);
+    await screenshot(page, 'dispute-withdrawn-en');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+  const recorded = await ok('GET', `/v1/disputes/${opened}`, bob.key);
+  expect(recorded.status).toBe('withdrawn');
+  expect(recorded.timeline.map((e: { type: string }) => e.type)).toEqual(['ComplaintFiled', 'ComplaintWithdrawn']);
+  const history = await ok('GET', `/v1/disputes/${opened}/history`, bob.key);
+  expect(history.events.at(-1).data).toMatchObject({ complainant: bob.id, reason: 'We settled it between us.' });
+});
