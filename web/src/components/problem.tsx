@@ -1,9 +1,13 @@
 import { ApiError } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
+import { problemTitle } from '../i18n/problems.js';
 
-/** Shows a refusal as the ledger worded it (problem+json title and detail), or a network failure. */
+/**
+ * Shows a refusal: what its problem type means, in the page's language (the ledger's title for a type the console does
+ * not know), then the ledger's own detail, which names the values concerned; or a network failure.
+ */
 export function ProblemMessage({ error }: { error: unknown }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   if (error === undefined || error === null) return null;
   if (error instanceof ApiError && error.status === 0)
     return (
@@ -11,7 +15,7 @@ export function ProblemMessage({ error }: { error: unknown }) {
         {t('problem.network')}
       </div>
     );
-  const title = error instanceof ApiError ? error.title : 'error';
+  const title = error instanceof ApiError ? (problemTitle(lang, error.problem?.type) ?? error.title) : 'error';
   const detail = error instanceof ApiError ? error.detail : (error as Error).message;
   return (
     <div class="problem" role="alert">
