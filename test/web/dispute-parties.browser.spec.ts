@@ -181,3 +181,78 @@ it('the complainant withdraws a complaint, once it is confirmed; the dispute rea
   const history = await ok('GET', `/v1/disputes/${opened}/history`, bob.key);
   expect(history.events.at(-1).data).toMatchObject({ complainant: bob.id, reason: 'We settled it between us.' });
 });
+
+it('a creator files a complaint from a filing’s certificate, with an evidence file the ledger inspects', async () => {
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const evidence = Buffer.from('Sketch notes, 2025-03-01: the fox, the river, the bridge at dusk.\n');
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await signIn(page, bob.key);
+    await page.goto(`/certificate/${filing.filingId}`);
+    await page.getByRole('link', { name: 'Complain about this filing' }).click();
+    // Opened to complain: the form is open, the filing filled in.
+    await expect(page.getByLabel('Filing complained about (its id)').inputValue()).resolves.toBe(filing.filingId);
+    await page.getByLabel('Type', { exact: true }).selectOption('infringement');
+    await page.getByLabel('Claim').fill('The filed picture copies my sketch.');
+    await page.getByRole('button', { name: 'Add evidence' }).click();
+    await page
+      .getByLabel('File of evidence 1')
+      .setInputFiles({ name: 'sketch-notes.txt', mimeType: 'application/octet-stream', buffer: evidence });
+    await expect(page.getByLabel('Description of evidence 1').inputValue()).resolves.toBe('sketch-notes.txt');
+    await screenshot(page, 'dispute-complain-en');
+    await page.getByRole('button', { name: 'File the complaint' }).click();
+    expect(await settledText(page.getByTestId('complaint-filed'), 'Complaint filed.')).toBe('Complaint filed.');
+    // The new dispute opens below, its evidence as the ledger inspected it.
+    expect(await settledText(page.getByTestId('complainant'), 'Bob Complainant')).toBe('Bob Complainant');
+    await expect(page.getByTestId('respondent').textContent()).resolves.toBe('Alice Painter');
+    expect(await settledText(page.getByTestId('dispute-status'), /^opened/)).toMatch(/^opened/);
+    await expect(page.getByTestId('dispute').textContent()).resolves.toContain(`sketch-notes.txt`);
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+  const page = await ok('GET', `/v1/disputes?filingId=${filing.filingId}`, bob.key);
+  expect(page.items).toHaveLength(1);
+  const d = await ok('GET', `/v1/disputes/${page.items[0].disputeId}`, bob.key);
+  expect(d).toMatchObject({
+    type: 'infringement',
+    filingId: filing.filingId,
+    claim: 'The filed picture copies my sketch.',
+    status: 'opened',
+  });
+  expect(d.evidence).toEqual([
+    expect.objectContaining({
+      sha256: sha256Hex(evidence),
+      description: 'sketch-notes.txt',
+      declaredAiGenerated: false,
+      inspection: expect.objectContaining({ filename: 'sketch-notes.txt', size: evidence.length }),
+    }),
+  ]);
+});
+
+it('evidence declared AI-generated in the form returns the complaint at once', async () => {
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await signIn(page, bob.key);
+    await page.locator('summary', { hasText: 'File a complaint' }).click();
+    await page.getByLabel('Filing complained about (its id)').fill(filing.filingId);
+    await page.getByLabel('Claim').fill('My picture was first.');
+    await page.getByRole('button', { name: 'Add evidence' }).click();
+    await page
+      .getByLabel('File of evidence 1')
+      .setInputFiles({ name: 'render.bin', mimeType: 'application/octet-stream', buffer: randomBytes(512) });
+    await page.getByLabel('Evidence 1 is AI-generated').check();
+    await page.getByRole('button', { name: 'File the complaint' }).click();
+    expect(await settledText(page.getByTestId('dispute-status'), /^returned/)).toMatch(/^returned/);
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+  const listed = await ok('GET', `/v1/disputes?filingId=${filing.filingId}`, bob.key);
+  expect(listed.items).toEqual([expect.objectContaining({ status: 'returned' })]);
+  const d = await ok('GET', `/v1/disputes/${listed.items[0].disputeId}`, bob.key);
+  expect(d.evidence).toEqual([expect.objectContaining({ description: 'render.bin', declaredAiGenerated: true })]);
+});

@@ -109,6 +109,7 @@ export const en = {
   'certificate.loading': 'Loading the filing…',
   'certificate.print': 'Print or save as PDF',
   'certificate.backToCreator': 'Back to my filings',
+  'certificate.complain': 'Complain about this filing',
   'certificate.issuer': 'Sandbox Ledger · verifiable filings for AI-assisted works',
   'certificate.sheetTitle': 'Certificate of filing',
   'certificate.statement': "The work with the content hash below was filed in the ledger's append-only Merkle log at the time stated.",
@@ -409,6 +410,24 @@ export const en = {
   'party.withdraw.reason': 'Reason (optional)',
   'party.withdraw.confirm': 'I want to withdraw this complaint',
   'party.withdraw.submit': 'Withdraw the complaint',
+  'complaint.legend': 'File a complaint',
+  'complaint.hint':
+    'About someone else’s filing. The filing’s creator is told and may answer; a reviewer decides. Evidence the complainant declares AI-generated, or that the ledger finds AI-made, returns the complaint at once.',
+  'complaint.type': 'Type',
+  'complaint.typeHint.priority': 'You filed the same or a similar work earlier: name your filing below.',
+  'complaint.typeHint.infringement': 'The filed work copies yours.',
+  'complaint.typeHint.mislabeling': 'The work’s AI labels are missing or false.',
+  'complaint.typeHint.authorship': 'You are the real author of the filed work.',
+  'complaint.filing': 'Filing complained about (its id)',
+  'complaint.basis': 'Your own earlier filing the complaint rests on (its id, optional)',
+  'complaint.basisHint': 'A transfer of the right, for a priority or authorship complaint, goes to the complainant.',
+  'complaint.claim': 'Claim',
+  'complaint.evidence': 'Evidence files (optional)',
+  'complaint.evidenceHint':
+    'Uploaded with the complaint: the ledger records each file’s SHA-256 and what it finds in it (type, labels, provenance), and keeps no copy.',
+  'complaint.declaredAi': 'Evidence {n} is AI-generated',
+  'complaint.submit': 'File the complaint',
+  'reviewer.saved.complained': 'Complaint filed.',
 
   // Auditor page (/auditor)
   'auditor.title': 'Auditor',

@@ -278,6 +278,8 @@ export function CertificatePage({ params }: PageProps) {
         </p>
         <p>
           <Link href="/creator">{t('certificate.backToCreator')}</Link>
+          {' · '}
+          <Link href={`/reviewer?filing=${encodeURIComponent(filingId)}`}>{t('certificate.complain')}</Link>
           {loaded.phase === 'ready' ? (
             <button type="button" class="primary" onClick={() => print()}>
               {t('certificate.print')}

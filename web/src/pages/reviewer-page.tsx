@@ -5,6 +5,7 @@ import { ProblemMessage } from '../components/problem.js';
 import { apiKey } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useMe } from './creator/creator-api.js';
+import { ComplaintForm } from './reviewer/complaint-form.js';
 import { DisputeView } from './reviewer/dispute-view.js';
 import { Queue } from './reviewer/queue.js';
 import './reviewer/reviewer.css';
@@ -14,6 +15,7 @@ export function ReviewerPage(_props: PageProps) {
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
   const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);
+  const [filed, setFiled] = useState<string | null>(null);
   // Who the key is, as on the creator's page: a key without the reviewer role sees the disputes it is a party to, and
   // the server refuses it every assignment and decision.
   const [keyVersion, setKeyVersion] = useState(0);
@@ -27,6 +29,7 @@ export function ReviewerPage(_props: PageProps) {
           setHasKey(has);
           setKeyVersion((n) => n + 1);
           setSelected(null);
+          setFiled(null);
           setReload((n) => n + 1);
         }}
       />
@@ -41,6 +44,24 @@ export function ReviewerPage(_props: PageProps) {
             // A party's key: what it may do here, not a fault.
             <span> {t('reviewer.notReviewer')}</span>
           )}
+        </p>
+      ) : null}
+      {me?.roles.includes('creator') ? (
+        // Closed unless the page was opened to complain about a filing (?filing=<id>).
+        <details class="rv-complain" open={new URLSearchParams(location.search).has('filing')}>
+          <summary>{t('complaint.legend')}</summary>
+          <ComplaintForm
+            onFiled={(id) => {
+              setFiled(id);
+              setSelected(id);
+              setReload((n) => n + 1);
+            }}
+          />
+        </details>
+      ) : null}
+      {filed ? (
+        <p class="ok" role="status" data-testid="complaint-filed">
+          {t('reviewer.saved.complained')}
         </p>
       ) : null}
       {hasKey ? (
