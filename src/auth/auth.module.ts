@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthGuard } from './auth.guard.js';
+import { QueryParametersGuard } from '../common/query-parameters.js';
+import { MIN_POSITION_QUERY } from '../ledger/read-models/read-your-writes.js';
 import { LedgerRequestGuard } from '../ledger/write/ledger-request.guard.js';
 import { AuthService } from './auth.service.js';
 import { IdentityController, MeController } from './identity.controller.js';
@@ -19,6 +21,9 @@ import { PrincipalsProjection } from './principals.projection.js';
     ...IDENTITY_HANDLERS,
     // Global guards run in the order they are registered: the ledger's part of a request needs the principal AuthGuard finds.
     { provide: APP_GUARD, useClass: AuthGuard },
+    // A query parameter the route does not take is refused before the request waits for the read models or claims its
+    // Idempotency-Key; minPosition is taken on every route (LedgerRequestGuard reads it).
+    { provide: APP_GUARD, useValue: new QueryParametersGuard(new Set([MIN_POSITION_QUERY])) },
     { provide: APP_GUARD, useClass: LedgerRequestGuard },
   ],
   exports: [AuthService],

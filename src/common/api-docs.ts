@@ -224,6 +224,8 @@ const IDEMPOTENT_WRITE: ProblemCode[] = [
   'unavailable',
 ];
 const WITH_PARAMETERS: ProblemCode[] = ['validation-failed', 'reserved-name'];
+/** A route that takes no query parameters refuses any it is given (src/common/query-parameters.ts). */
+const EVERY_ROUTE: ProblemCode[] = ['validation-failed'];
 /** A path parameter that must be a UUID answers bad-request when it is not one. */
 const WITH_ID: ProblemCode[] = ['bad-request'];
 /** An authenticated read waits for the read models to reach a position (docs/consistency.md). */
@@ -269,6 +271,7 @@ export function documentProblems(document: OpenAPIObject, rateLimited: (path: st
       const parameters = (op.parameters ?? []) as Array<{ in?: string; name?: string }>;
       const codes = new Set<ProblemCode>([
         ...(own?.codes ?? []),
+        ...EVERY_ROUTE,
         ...(authenticated ? AUTHENTICATED : []),
         ...(!authenticated && method === 'get' && rateLimited(path) ? (['rate-limited'] as const) : []),
         ...(op.requestBody ? WITH_BODY : []),

@@ -18,6 +18,8 @@ describe('refused requests change nothing', () => {
   afterAll(() => ledger.close());
 
   const base = filingBody();
+  /** Sent with a query parameter (refused), then without one (filed). */
+  const unfiled = filingBody();
   const gen = base.generation as Record<string, unknown>;
   const cases: Array<
     [string, () => { key?: () => string; body?: unknown; raw?: string; type?: string; path?: () => string }, number, string?]
@@ -172,6 +174,48 @@ describe('refused requests change nothing', () => {
     expect(res.status).toBe(400);
     expect(res.body.type).toBe('urn:sandbox-ledger:problem:validation-failed');
     expect(res.body.errors).toEqual([{ field: 'limit', message: 'limit is given more than once; give it once' }]);
+  });
+
+  // A route that takes no query parameters answered as if none had been sent; those that take some refuse the others.
+  it.each([
+    { route: 'GET /v1/me', send: () => ledger.http().get('/v1/me?foo=1').set('authorization', `Bearer ${alice.key}`), names: ['foo'] },
+    {
+      route: 'POST /v1/filings',
+      send: () => ledger.http().post('/v1/filings?x=1&y=2').set('authorization', `Bearer ${alice.key}`).send(unfiled),
+      names: ['x', 'y'],
+    },
+    { route: 'GET /v1/ledger/key (public)', send: () => ledger.http().get('/v1/ledger/key?format=json'), names: ['format'] },
+    {
+      route: 'GET /v1/filings/:id (given twice)',
+      send: () => ledger.http().get(`/v1/filings/${aliceFiling}?full=1&full=2`).set('authorization', `Bearer ${alice.key}`),
+      names: ['full'],
+    },
+  ])('refuses a query parameter on a route that takes none: $route', async ({ send, names }) => {
+    const before = await ledger.store.count();
+    const res = await send();
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.type).toBe('urn:sandbox-ledger:problem:validation-failed');
+    expect(res.body.errors).toEqual(
+      names.map((field) => ({ field, message: `${field} is not a query parameter of this route, which takes none` })),
+    );
+    expect(await ledger.store.count()).toBe(before);
+  });
+
+  it('files the body refused for its query parameter once it comes without one; minPosition is taken on every route', async () => {
+    const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(unfiled);
+    expect(filed.status).toBe(201);
+    const me = await ledger
+      .http()
+      .get(`/v1/me?minPosition=${filed.body.leafIndex + 1}`)
+      .set('authorization', `Bearer ${alice.key}`);
+    expect([me.status, me.body.principalId]).toEqual([200, alice.id]);
+    const unknown = await ledger.http().get('/v1/filings?foo=1').set('authorization', `Bearer ${alice.key}`);
+    expect([unknown.status, unknown.body.type, unknown.body.errors.map((e: { field: string }) => e.field)]).toEqual([
+      400,
+      'urn:sandbox-ledger:problem:validation-failed',
+      ['foo'],
+    ]);
   });
 
   it('refuses a revoked key at once, and never lets an auditor write', async () => {
