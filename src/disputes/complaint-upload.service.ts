@@ -12,7 +12,7 @@ import { UploadForm } from '../inspection/multipart.js';
 import { typeMismatch } from '../inspection/sniff.js';
 import { FileComplaint, type DisputeWritten } from './dispute.commands.js';
 import { FileComplaintDto } from './dispute.dto.js';
-import type { UploadedEvidence } from './evidence-files.js';
+import { namedFiles, undescribedFile, type UploadedEvidence } from './evidence-files.js';
 import { requestWrites } from '../ledger/write/request-writes.js';
 
 /** Part types that declare nothing about the bytes: a client that does not know the type sends these. */
@@ -30,6 +30,7 @@ export class ComplaintUploadService {
     const files = this.config.evidenceFileLimit;
     const form = UploadForm.open(request, { fileSize: this.config.uploadLimit, files, fields: 1, fieldSize: this.config.bodyLimit });
     const input = await validBody(FileComplaintDto, await form.jsonField('metadata'));
+    const named = namedFiles(input.evidence ?? []);
     const uploads: UploadedEvidence[] = [];
     for (let part = await form.next(); part; part = await form.next()) {
       if (part.type !== 'file' || part.fieldname !== 'evidence') {
@@ -39,6 +40,11 @@ export class ComplaintUploadService {
       const filename = part.filename;
       if (!filename)
         throw invalid('evidence-filename-required', 'each evidence part needs a filename, which an evidence item names (file)');
+      // Before the file is read: its type or contents are beside the point when the metadata does not describe it.
+      if (!named.includes(filename)) {
+        part.file.resume();
+        throw undescribedFile(filename, named);
+      }
       const inspection = await this.inspector.inspect(form.chunks(part));
       const declared = part.mimetype.toLowerCase();
       const mismatch = UNDECLARED.has(declared) ? null : typeMismatch(declared, inspection.sniffedType);

@@ -9,6 +9,22 @@ export type UploadedEvidence = { filename: string; inspection: FileInspection };
 
 const refused = (code: string, field: string, message: string) => invalid(code, message, { errors: [{ field, message }] });
 
+/** The filenames the complaint's evidence items name (`file`), in their order. */
+export const namedFiles = (described: DescribedEvidence[]): string[] => described.flatMap((e) => (e.file === undefined ? [] : [e.file]));
+
+/**
+ * An uploaded file that no evidence item names, refused as its part arrives (before it is read): the metadata says
+ * which files it describes, and this is not one of them.
+ */
+export function undescribedFile(filename: string, named: string[]): DomainError {
+  const expected = named.length ? `its evidence items name ${named.map((n) => `"${n}"`).join(', ')}` : 'no evidence item names a file';
+  return refused(
+    'evidence-file-undescribed',
+    'evidence',
+    `the evidence file "${filename}" is not one the metadata names (${expected}): give each uploaded file an evidence item whose file is its filename`,
+  );
+}
+
 /**
  * Each item with `file` gets the upload of that filename, its hash and its inspection (the signals its own metadata
  * gives); refused: a file named but not uploaded, named twice, uploaded twice or not described (400), and a declared

@@ -233,7 +233,7 @@ describe('complaint evidence files', () => {
       await expectRefused(ledger, () => complain(complaint([]), [{ name: 'a.png', bytes: png }]), 400, 'evidence-file-undescribed');
       await expectRefused(
         ledger,
-        () => complain(complaint([item('b.png')]), [{ name: 'a.png', bytes: png }]),
+        () => complain(complaint([item('a.png'), item('b.png')]), [{ name: 'a.png', bytes: png }]),
         400,
         'evidence-file-missing',
       );
@@ -259,6 +259,28 @@ describe('complaint evidence files', () => {
             .send(complaint([item('a.png')])),
         400,
         'evidence-file-missing',
+      );
+    });
+
+    // A PNG sent as image/jpeg under a name no item gives was told it was not image/jpeg: its name is what is wrong.
+    it('a file the metadata does not name, whatever its type, named as such with the names it gives (400)', async () => {
+      const refusedWith = async (metadata: unknown, upload: Upload, detail: string) => {
+        let res: Awaited<ReturnType<typeof complain>> | undefined;
+        await expectRefused(ledger, async () => (res = await complain(metadata, [upload])), 400, 'evidence-file-undescribed');
+        expect(res!.body.detail).toBe(detail);
+        expect(res!.body.errors).toEqual([{ field: 'evidence', message: detail }]);
+      };
+      await refusedWith(
+        complaint([item('photo.jpg'), item('scan.png')]),
+        { name: 'other.jpg', bytes: png, type: 'image/jpeg' },
+        'the evidence file "other.jpg" is not one the metadata names (its evidence items name "photo.jpg", "scan.png"): ' +
+          'give each uploaded file an evidence item whose file is its filename',
+      );
+      await refusedWith(
+        complaint([{ sha256: sha256(png), description: 'the picture', declaredAiGenerated: false }]),
+        { name: 'picture.png', bytes: png, type: 'image/png' },
+        'the evidence file "picture.png" is not one the metadata names (no evidence item names a file): ' +
+          'give each uploaded file an evidence item whose file is its filename',
       );
     });
 
