@@ -12,7 +12,7 @@ import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { NearDuplicateService } from '../settlement/near-duplicates.service.js';
 import { SettlementService } from '../settlement/settlement.service.js';
 import { describeServers, holdDataDir, serversHolding } from './data-dir-lock.js';
-import { requireLedger } from './existing-ledger.js';
+import { requireLedger, requireLogKeys } from './existing-ledger.js';
 import { progressBar } from './progress.js';
 import { UsageError } from './usage-error.js';
 
@@ -125,6 +125,7 @@ export async function settle(asOf: string | undefined, force = false): Promise<n
   // No schedule in this process, and no projection runner: a running server catches the read models up itself.
   const config = loadConfig(process.env, { logLevel: 'warn', settlementIntervalMs: 0 });
   await requireLedger(config, 'settle');
+  requireLogKeys(config, 'settle');
   if (refuseBesideServer('settle', config.dataDir, force, 'Ask it instead (POST /v1/settlements), or stop it first.')) return 1;
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
   try {

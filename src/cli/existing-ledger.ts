@@ -41,3 +41,23 @@ export async function requireLedger(config: AppConfig, command: string): Promise
       );
   }
 }
+
+/**
+ * Throws, having made nothing, unless the log's keys are at hand: each given in the environment or in its file in the
+ * data directory. Opening the ledger makes a key that is neither (as serve does on a new ledger), and a key made by an
+ * offline command is one the log never used: the next server of the directory would sign its checkpoints with it (on
+ * PostgreSQL the data directory is not the ledger, so a fresh or mistyped one held no keys at all).
+ */
+export function requireLogKeys(config: AppConfig, command: string): void {
+  const missing = [
+    { given: config.signingKey, file: 'log-signing.key', variable: 'LEDGER_SIGNING_KEY' },
+    { given: config.mlDsaKey, file: 'log-mldsa.key', variable: 'LEDGER_MLDSA_KEY' },
+  ]
+    .filter((key) => key.given === undefined && !existsSync(join(config.dataDir, key.file)))
+    .map((key) => `no ${join(config.dataDir, key.file)} and no ${key.variable}`);
+  if (missing.length > 0)
+    throw new Error(
+      `${command}: the log's keys are not at hand (${missing.join('; ')}); set LEDGER_DATA_DIR to the data directory of the ` +
+        `ledger's server, or give its keys in the environment (only serve makes new keys)`,
+    );
+}

@@ -1,9 +1,11 @@
 // The offline commands on PostgreSQL act on an existing ledger only: a schema without the events table (a mistyped
 // LEDGER_DATABASE_SCHEMA) is refused with one line, and nothing is made there; the data directory is not looked at.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PostgresEventStore } from '../../src/ledger/event-store/postgres-event-store.js';
+import { filingBody, principal, startLedger, tempDir } from '../support/ledger-app.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';
 import { runCli } from '../support/server-process.js';
 
@@ -47,6 +49,79 @@ else
       },
       60_000,
     );
+
+    // The log's keys are the log's identity: a settlement run with a new or empty data directory made keys there that the
+    // log never used, and a server started with that directory then refused to start (its key is not the log's).
+    it("settle refuses a ledger whose keys are neither in the data directory nor given, and makes nothing; with the log's keys it settles", async () => {
+      const schema = freshSchema('test_settle_keys');
+      const serverDir = tempDir('ledger-pg-server-');
+      const parent = tempDir('ledger-pg-settle-');
+      const missing = join(parent, 'data');
+      const empty = join(parent, 'empty');
+      mkdirSync(empty);
+      const events = async () => {
+        const store = await PostgresEventStore.open(url, { schema });
+        try {
+          return await store.count();
+        } finally {
+          await store.close();
+        }
+      };
+      try {
+        const ledger = await startLedger({ store: 'postgres', databaseUrl: url, databaseSchema: schema, dataDir: serverDir });
+        const alice = await principal(ledger, 'Alice', ['creator']);
+        expect((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody())).status).toBe(201);
+        await ledger.close();
+        const keys = {
+          LEDGER_SIGNING_KEY: readFileSync(join(serverDir, 'log-signing.key'), 'utf8').trim(),
+          LEDGER_MLDSA_KEY: readFileSync(join(serverDir, 'log-mldsa.key'), 'utf8').trim(),
+        };
+        const logSize = await events();
+        const settle = (dataDir: string, given: Record<string, string> = {}) =>
+          runCli(['settle'], {
+            LEDGER_STORE: 'postgres',
+            DATABASE_URL: url,
+            LEDGER_DATABASE_SCHEMA: schema,
+            LEDGER_DATA_DIR: dataDir,
+            LOG_LEVEL: 'warn',
+            ...given,
+          });
+
+        for (const dataDir of [missing, empty]) {
+          const run = await settle(dataDir);
+          expect([run.code, run.stdout, run.stderr]).toEqual([
+            1,
+            '',
+            `sandbox-ledger: settle: the log's keys are not at hand (no ${join(dataDir, 'log-signing.key')} and no LEDGER_SIGNING_KEY; ` +
+              `no ${join(dataDir, 'log-mldsa.key')} and no LEDGER_MLDSA_KEY); set LEDGER_DATA_DIR to the data directory of the ` +
+              `ledger's server, or give its keys in the environment (only serve makes new keys)\n`,
+          ]);
+        }
+        const half = await settle(empty, { LEDGER_SIGNING_KEY: keys.LEDGER_SIGNING_KEY });
+        expect([half.code, half.stderr]).toEqual([
+          1,
+          `sandbox-ledger: settle: the log's keys are not at hand (no ${join(empty, 'log-mldsa.key')} and no LEDGER_MLDSA_KEY); ` +
+            `set LEDGER_DATA_DIR to the data directory of the ledger's server, or give its keys in the environment (only serve makes new keys)\n`,
+        ]);
+        expect(existsSync(missing)).toBe(false);
+        expect(readdirSync(empty)).toEqual([]);
+        expect(await events()).toBe(logSize);
+
+        const given = await settle(empty, keys);
+        expect([given.code, given.stderr]).toEqual([0, '']);
+        expect(given.stdout).toMatch(
+          /^settled as of \S+ over \d+ events under policy v1: 0 right\(s\) changed; RightsSettled at leaf (\d+)/,
+        );
+        expect(readdirSync(empty)).toEqual([]);
+        const inServerDir = await settle(serverDir);
+        expect([inServerDir.code, inServerDir.stderr]).toEqual([0, '']);
+        expect(await events()).toBe(logSize + 2);
+      } finally {
+        await dropSchema(schema);
+        rmSync(serverDir, { recursive: true, force: true });
+        rmSync(parent, { recursive: true, force: true });
+      }
+    }, 120_000);
 
     it('export reads an existing schema without a data directory', async () => {
       const schema = freshSchema('test_export');

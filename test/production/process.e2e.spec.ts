@@ -1,12 +1,14 @@
 // The server as an operator runs it: `npm start` and `sandbox-ledger serve` say where they listen, stop cleanly on
 // SIGTERM or SIGINT whichever process receives it, and hold the data directory so the offline writers refuse to run beside them.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { freePort, ROOT } from '../../src/bench/processes.js';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
+import { loadMlDsaKey, loadSigningKey } from '../../src/ledger/log/signing-key.js';
 import { tempDir } from '../support/ledger-app.js';
 import { runCli, runNode } from '../support/server-process.js';
 
@@ -166,10 +168,12 @@ describe('a data file that is not a database', () => {
           (more: Record<string, string> = {}) =>
           () =>
             runNode(join(ROOT, 'dist', 'main.js'), [], { ...env, ...more });
+        // settle opens nothing without the log's keys, which no start here got as far as making: given in the environment.
+        const keys = { LEDGER_SIGNING_KEY: randomBytes(32).toString('base64'), LEDGER_MLDSA_KEY: randomBytes(32).toString('base64') };
         const commands: Array<[string, () => ReturnType<typeof runCli>]> = [
           ['serve', cli(['serve'])],
           ['projections rebuild', cli(['projections', 'rebuild'])],
-          ['settle', cli(['settle'])],
+          ['settle', () => runCli(['settle'], { ...env, ...keys })],
           ['npm start', npmStart()],
           ['npm start, LOG_LEVEL=debug', npmStart({ LOG_LEVEL: 'debug' })],
         ];
@@ -223,6 +227,25 @@ describe('offline commands on a data directory without a ledger', () => {
   );
 });
 
+describe("settle without the log's keys", () => {
+  it('refuses a ledger whose keys are not in its data directory nor given, with one line naming them, and makes none', async () => {
+    const dataDir = tempDir('ledger-no-keys-');
+    try {
+      await SqliteEventStore.open(join(dataDir, 'events.sqlite')).close(); // a ledger without its keys (restored without them)
+      const run = await runCli(['settle'], { LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+      expect([run.code, run.stdout]).toEqual([1, '']);
+      expect(run.stderr).toBe(
+        `sandbox-ledger: settle: the log's keys are not at hand (no ${join(dataDir, 'log-signing.key')} and no LEDGER_SIGNING_KEY; ` +
+          `no ${join(dataDir, 'log-mldsa.key')} and no LEDGER_MLDSA_KEY); set LEDGER_DATA_DIR to the data directory of the ` +
+          `ledger's server, or give its keys in the environment (only serve makes new keys)\n`,
+      );
+      expect(readdirSync(dataDir)).toEqual(['events.sqlite']);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('offline writers beside a running server', () => {
   it('settle and projections rebuild refuse while a server holds the data directory, name its pid, run with --force, and run once it stopped', async () => {
     const server = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], await freePort());
@@ -262,7 +285,9 @@ describe('offline writers beside a running server', () => {
   it('a lock whose process is gone does not block', async () => {
     const dataDir = tempDir('ledger-stale-lock-');
     try {
-      await SqliteEventStore.open(join(dataDir, 'events.sqlite')).close(); // an empty ledger
+      await SqliteEventStore.open(join(dataDir, 'events.sqlite')).close(); // an empty ledger, with the log's keys
+      loadSigningKey(dataDir);
+      loadMlDsaKey(dataDir);
       const dead = spawn(process.execPath, ['-e', '']);
       await new Promise((r) => dead.on('exit', r));
       expect(alive(dead.pid!)).toBe(false);
