@@ -79,9 +79,13 @@ restartSuite('SQLite', () => {
 if (testDatabaseUrl) {
   restartSuite('PostgreSQL', () => {
     const databaseSchema = freshSchema('test_neardup');
+    const dataDir = tempDir(); // the log's keys
     return {
-      overrides: { store: 'postgres', databaseUrl: testDatabaseUrl, databaseSchema, dataDir: tempDir() },
-      remove: () => dropSchema(databaseSchema),
+      overrides: { store: 'postgres', databaseUrl: testDatabaseUrl, databaseSchema, dataDir },
+      remove: async () => {
+        await dropSchema(databaseSchema);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
     };
   });
 } else skipWithoutDatabase('the near-duplicate index after a restart (PostgreSQL)');

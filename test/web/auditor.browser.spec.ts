@@ -4,7 +4,7 @@
 // consistency proof (answers altered in flight with page.route); keys the auditor pins are used instead of the served
 // ones, and served keys that differ from them (or change while the page is open) raise an alarm.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -36,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const get = async (path: string, key?: string) => {
@@ -305,7 +306,8 @@ it('trusts the served keys on first use and says so, alarms when they change; pi
 
 it("pins served keys with one click only when they pass the form's checks: a served TSA certificate that is not self-signed is refused", async () => {
   // A real certificate issued by a CA (a TSA's own), served as if it were the TSA CA: it does not verify under its own key.
-  const certs = tempDir('ledger-auditor-certs-');
+  const certs = join(dir, 'certs');
+  mkdirSync(certs);
   await makeTsaCertificates(certs, 'Served Not-A-Root');
   const notSelfSigned = readFileSync(join(certs, 'tsa.crt'), 'utf8');
   const tab = await openTab(browser, server.url);

@@ -1,7 +1,7 @@
 // The creator page in a real browser against the compiled server: a creator files a work through the form (hashed in
 // the page, the prompt hashed in the page, the file uploaded for inspection), sees it in their list, declares labels,
 // registers the labelled copy, downloads the receipt; refusals show as the ledger worded them.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -18,12 +18,15 @@ let server: ConsoleServer;
 let browser: Browser;
 let alice: Who;
 let close: (() => Promise<void>) | undefined;
+/** The files the CLI is given. */
+const cliFiles = mkdtempSync(join(tmpdir(), 'creator-work-'));
 beforeAll(async () => {
   ({ server, browser, close } = await startServerAndBrowser(launchBrowser));
   alice = await registerPrincipal(server.url, server.adminKey, 'Alice Chen', ['creator']);
 });
 afterAll(async () => {
   await close?.();
+  rmSync(cliFiles, { recursive: true, force: true });
 });
 
 async function signIn(page: Page, key: string) {
@@ -125,7 +128,7 @@ it('files a work through the form, shows it in the list, declares labels, regist
       afterLabels.getByRole('button', { name: 'Download evidence bundle' }).click(),
     ]);
     expect(bundle.suggestedFilename()).toBe(`evidence-${filingId}.json`);
-    const workFile = join(mkdtempSync(join(tmpdir(), 'creator-work-')), 'work.png');
+    const workFile = join(cliFiles, 'work.png');
     writeFileSync(workFile, work);
     const checked = await runCli(['verify-evidence', (await bundle.path())!, '--file', workFile], {});
     expect({ code: checked.code, stderr: checked.stderr }).toEqual({ code: 0, stderr: '' });

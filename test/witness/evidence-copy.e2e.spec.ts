@@ -1,6 +1,6 @@
 // An evidence bundle from a ledger without witnesses or TSA, for a filing with a registered copy: `verify-evidence`
 // checks it offline, and `--file` accepts the filed work or the registered copy, nothing else.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { filingBody, principal, startLedger, tempDir, type LedgerApp } from '../support/ledger-app.js';
 import { iTXt } from '../support/files.js';
@@ -56,7 +56,10 @@ describe('the evidence bundle of a filing with a registered copy', () => {
     bundleFile = join(work, 'evidence.json');
     writeFileSync(bundleFile, bundle.text);
   });
-  afterAll(() => ledger.close());
+  afterAll(async () => {
+    await ledger.close();
+    rmSync(work, { recursive: true, force: true });
+  });
 
   const file = (name: string, bytes: Buffer) => {
     const path = join(work, name);
