@@ -103,6 +103,8 @@ function refuseBesideServer(command: string, dataDir: string, force: boolean, in
 export async function rebuildProjections(force = false): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
   await requireLedger(config, 'projections rebuild');
+  // It opens the whole ledger, log included: keys it made would be left for the next server (see requireLogKeys).
+  requireLogKeys(config, 'projections rebuild');
   if (refuseBesideServer('projections rebuild', config.dataDir, force, 'Stop it first: it catches its read models up itself.')) return 1;
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
   const runner = ctx.get(ProjectionRunner);

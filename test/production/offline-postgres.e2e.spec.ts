@@ -52,7 +52,7 @@ else
 
     // The log's keys are the log's identity: a settlement run with a new or empty data directory made keys there that the
     // log never used, and a server started with that directory then refused to start (its key is not the log's).
-    it("settle refuses a ledger whose keys are neither in the data directory nor given, and makes nothing; with the log's keys it settles", async () => {
+    it("settle and projections rebuild refuse a ledger whose keys are neither in the data directory nor given, and make nothing; with the log's keys they run", async () => {
       const schema = freshSchema('test_settle_keys');
       const serverDir = tempDir('ledger-pg-server-');
       const parent = tempDir('ledger-pg-settle-');
@@ -112,6 +112,29 @@ else
         expect(given.stdout).toMatch(
           /^settled as of \S+ over \d+ events under policy v1: 0 right\(s\) changed; RightsSettled at leaf (\d+)/,
         );
+        expect(readdirSync(empty)).toEqual([]);
+        // A rebuild opens the whole ledger, its log included: the same keys, the same refusal.
+        const rebuild = (dataDir: string, given: Record<string, string> = {}) =>
+          runCli(['projections', 'rebuild'], {
+            LEDGER_STORE: 'postgres',
+            DATABASE_URL: url,
+            LEDGER_DATABASE_SCHEMA: schema,
+            LEDGER_DATA_DIR: dataDir,
+            LOG_LEVEL: 'warn',
+            ...given,
+          });
+        const refused = await rebuild(missing);
+        expect([refused.code, refused.stdout, refused.stderr]).toEqual([
+          1,
+          '',
+          `sandbox-ledger: projections rebuild: the log's keys are not at hand (no ${join(missing, 'log-signing.key')} and no LEDGER_SIGNING_KEY; ` +
+            `no ${join(missing, 'log-mldsa.key')} and no LEDGER_MLDSA_KEY); set LEDGER_DATA_DIR to the data directory of the ` +
+            `ledger's server, or give its keys in the environment (only serve makes new keys)\n`,
+        ]);
+        expect(existsSync(missing)).toBe(false);
+        const rebuilt = await rebuild(empty, keys);
+        expect([rebuilt.code, rebuilt.stderr]).toEqual([0, '']);
+        expect(rebuilt.stdout).toMatch(new RegExp(`^rebuilt read models from ${logSize + 1} events in `));
         expect(readdirSync(empty)).toEqual([]);
         const inServerDir = await settle(serverDir);
         expect([inServerDir.code, inServerDir.stderr]).toEqual([0, '']);

@@ -168,11 +168,12 @@ describe('a data file that is not a database', () => {
           (more: Record<string, string> = {}) =>
           () =>
             runNode(join(ROOT, 'dist', 'main.js'), [], { ...env, ...more });
-        // settle opens nothing without the log's keys, which no start here got as far as making: given in the environment.
+        // settle and the rebuild open nothing without the log's keys, which no start here got as far as making: given in the
+        // environment.
         const keys = { LEDGER_SIGNING_KEY: randomBytes(32).toString('base64'), LEDGER_MLDSA_KEY: randomBytes(32).toString('base64') };
         const commands: Array<[string, () => ReturnType<typeof runCli>]> = [
           ['serve', cli(['serve'])],
-          ['projections rebuild', cli(['projections', 'rebuild'])],
+          ['projections rebuild', () => runCli(['projections', 'rebuild'], { ...env, ...keys })],
           ['settle', () => runCli(['settle'], { ...env, ...keys })],
           ['npm start', npmStart()],
           ['npm start, LOG_LEVEL=debug', npmStart({ LOG_LEVEL: 'debug' })],
