@@ -14,18 +14,33 @@ export interface UploadLimits {
   fieldSize: number;
 }
 
-/** The multipart parser's own refusals, under this API's problem codes. */
-const LIMIT_CODES: Record<string, [string, string]> = {
-  FST_FILES_LIMIT: ['too-many-files', 'the upload has more files than allowed'],
-  FST_PARTS_LIMIT: ['too-many-parts', 'the upload has more parts than allowed'],
-  FST_FIELDS_LIMIT: ['too-many-fields', 'the upload has more fields than allowed'],
-  FST_REQ_FILE_TOO_LARGE: ['file-too-large', 'a file is larger than the upload limit'],
+/** The multipart parser's own refusals, under this API's problem codes, naming the limit where the request's is known. */
+const LIMIT_CODES: Record<string, [string, (limits?: UploadLimits) => string]> = {
+  FST_FILES_LIMIT: [
+    'too-many-files',
+    (l) => (l ? `the upload has more than ${l.files} file(s)` : 'the upload has more files than allowed'),
+  ],
+  FST_PARTS_LIMIT: [
+    'too-many-parts',
+    (l) => (l ? `the upload has more than ${l.files + l.fields} part(s)` : 'the upload has more parts than allowed'),
+  ],
+  FST_FIELDS_LIMIT: [
+    'too-many-fields',
+    (l) => (l ? `the upload has more than ${l.fields} field(s)` : 'the upload has more fields than allowed'),
+  ],
+  FST_REQ_FILE_TOO_LARGE: [
+    'file-too-large',
+    (l) => (l ? `a file is larger than the upload limit of ${l.fileSize} bytes` : 'a file is larger than the upload limit'),
+  ],
 };
 
-/** The multipart parser reports a body it cannot read (no boundary, cut short) as a plain Error: the client's mistake, not ours. */
-export function rethrowMalformed(err: unknown): never {
+/**
+ * The multipart parser reports a body it cannot read (no boundary, cut short) as a plain Error: the client's mistake, not
+ * ours. A limit it enforced is named when the request's `limits` are given.
+ */
+export function rethrowMalformed(err: unknown, limits?: UploadLimits): never {
   const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && LIMIT_CODES[code]) throw tooLarge(LIMIT_CODES[code][0], LIMIT_CODES[code][1]);
+  if (typeof code === 'string' && LIMIT_CODES[code]) throw tooLarge(LIMIT_CODES[code][0], LIMIT_CODES[code][1](limits));
   if (code === 'FST_INVALID_JSON_FIELD_ERROR') throw invalid('malformed-json', 'a field declared as application/json is not valid JSON');
   if (
     err instanceof Error &&
@@ -70,7 +85,7 @@ export class UploadForm {
       const r = await this.parts.next();
       return r.done ? null : r.value;
     } catch (err) {
-      return rethrowMalformed(err);
+      return rethrowMalformed(err, this.limits);
     }
   }
 

@@ -199,6 +199,9 @@ describe('complaint evidence files', () => {
     it('too many files (413) and a file over the upload limit (413)', async () => {
       const uploads = Array.from({ length: FILE_LIMIT + 1 }, (_, i) => ({ name: `f${i}.png`, bytes: png }));
       await expectRefused(ledger, () => complain(complaint(uploads.map((u) => item(u.name))), uploads), 413, 'too-many-files');
+      // The refusal names the limit, so a client knows how many to send.
+      const many = await complain(complaint(uploads.map((u) => item(u.name))), uploads);
+      expect(many.body.detail).toBe(`the upload has more than ${FILE_LIMIT} file(s)`);
       await expectRefused(
         ledger,
         () => complain(complaint([item('big.bin')]), [{ name: 'big.bin', bytes: Buffer.alloc(UPLOAD_LIMIT + 1, 1) }]),

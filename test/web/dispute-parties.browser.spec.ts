@@ -65,7 +65,12 @@ it('the respondent follows the creator page to the complaint and answers it, wit
     await signIn(page, alice.key, '/creator');
     await page.getByRole('link', { name: 'answer, appeal or withdraw them on the Disputes page' }).click();
     expect(await settledText(page.locator('h1'), 'Disputes')).toBe('Disputes');
+    // The list gives the deadline that matters now: the respondent's time to answer.
+    const row = page.locator(`[data-dispute="${disputeId}"]`);
+    expect(await settledText(row.locator('td').first(), /^Answer due/)).toMatch(/^Answer due/);
     await openDispute(page, disputeId);
+    // Opened: scrolled to and focused, its heading read out.
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('dispute-heading');
     // A party sees its own forms, not a reviewer's; the respondent may not withdraw the complaint.
     await page.getByTestId('respond-form').waitFor();
     await expect(page.getByRole('button', { name: 'Assign' }).count()).resolves.toBe(0);
@@ -167,9 +172,16 @@ it('the complainant withdraws a complaint, once it is confirmed; the dispute rea
     await submit.click();
     expect(await settledText(page.getByTestId('saved'), 'Complaint withdrawn.')).toBe('Complaint withdrawn.');
     expect(await settledText(page.getByTestId('dispute-status'), /^withdrawn/)).toMatch(/^withdrawn/);
-    // Nothing is left to do on a withdrawn complaint.
+    // Nothing is left to do on a withdrawn complaint; it says by whom and why, and has no deadlines left.
     await expect(page.getByTestId('withdraw-form').count()).resolves.toBe(0);
     await expect(page.getByTestId('appeal-form').count()).resolves.toBe(0);
+    await expect(page.getByTestId('withdrawal').textContent()).resolves.toMatch(/Bob Complainant.*We settled it between us\./);
+    await expect(page.getByTestId('deadlines').count()).resolves.toBe(0);
+    // It has left the open disputes, and is found among the closed ones.
+    await page.locator(`[data-testid="queue"] [data-dispute="${opened}"]`).waitFor({ state: 'detached', timeout: 5_000 });
+    await page.getByRole('button', { name: 'Show closed disputes (returned, withdrawn, final)' }).click();
+    const closed = page.locator(`[data-testid="closed"] [data-dispute="${opened}"]`);
+    expect(await settledText(closed.locator('td').nth(2), 'withdrawn')).toBe('withdrawn');
     await screenshot(page, 'dispute-withdrawn-en');
     expect(tab.problems).toEqual([]);
   } finally {
@@ -185,6 +197,7 @@ it('the complainant withdraws a complaint, once it is confirmed; the dispute rea
 it('a creator files a complaint from a filing’s certificate, with an evidence file the ledger inspects', async () => {
   const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
   const evidence = Buffer.from('Sketch notes, 2025-03-01: the fox, the river, the bridge at dusk.\n');
+  const second = Buffer.from('Sketch notes, page 2: the bridge from below.\n');
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
@@ -200,6 +213,12 @@ it('a creator files a complaint from a filing’s certificate, with an evidence 
       .getByLabel('File of evidence 1')
       .setInputFiles({ name: 'sketch-notes.txt', mimeType: 'application/octet-stream', buffer: evidence });
     await expect(page.getByLabel('Description of evidence 1').inputValue()).resolves.toBe('sketch-notes.txt');
+    // Another file of the same name (from another folder) is sent under a name of its own.
+    await page.getByRole('button', { name: 'Add evidence' }).click();
+    await page
+      .getByLabel('File of evidence 2')
+      .setInputFiles({ name: 'sketch-notes.txt', mimeType: 'application/octet-stream', buffer: second });
+    await page.getByLabel('Description of evidence 2').fill('The second page of the notes');
     await screenshot(page, 'dispute-complain-en');
     await page.getByRole('button', { name: 'File the complaint' }).click();
     expect(await settledText(page.getByTestId('complaint-filed'), 'Complaint filed.')).toBe('Complaint filed.');
@@ -228,6 +247,11 @@ it('a creator files a complaint from a filing’s certificate, with an evidence 
       declaredAiGenerated: false,
       inspection: expect.objectContaining({ filename: 'sketch-notes.txt', size: evidence.length }),
     }),
+    expect.objectContaining({
+      sha256: sha256Hex(second),
+      description: 'The second page of the notes',
+      inspection: expect.objectContaining({ filename: 'sketch-notes (2).txt', size: second.length }),
+    }),
   ]);
 });
 
@@ -246,7 +270,14 @@ it('evidence declared AI-generated in the form returns the complaint at once', a
       .setInputFiles({ name: 'render.bin', mimeType: 'application/octet-stream', buffer: randomBytes(512) });
     await page.getByLabel('Evidence 1 is AI-generated').check();
     await page.getByRole('button', { name: 'File the complaint' }).click();
+    expect(await settledText(page.getByTestId('complaint-filed'), /returned at once/)).toBe(
+      'The complaint was filed and returned at once: see why below.',
+    );
     expect(await settledText(page.getByTestId('dispute-status'), /^returned/)).toMatch(/^returned/);
+    await expect(page.getByTestId('returned').textContent()).resolves.toMatch(
+      /its evidence cannot prove a right to a human-made work: it is AI-generated.*declared AI-generated/,
+    );
+    await expect(page.getByTestId('deadlines').count()).resolves.toBe(0);
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();
@@ -255,4 +286,19 @@ it('evidence declared AI-generated in the form returns the complaint at once', a
   expect(listed.items).toEqual([expect.objectContaining({ status: 'returned' })]);
   const d = await ok('GET', `/v1/disputes/${listed.items[0].disputeId}`, bob.key);
   expect(d.evidence).toEqual([expect.objectContaining({ description: 'render.bin', declaredAiGenerated: true })]);
+});
+
+it('a withdrawn filing’s certificate offers no complaint, which the ledger would refuse', async () => {
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  await ok('POST', `/v1/filings/${filing.filingId}/withdraw`, alice.key, {});
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto(`/certificate/${filing.filingId}`);
+    await page.locator('.cert-withdrawn').waitFor();
+    await expect(page.getByRole('link', { name: 'Complain about this filing' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: 'Back to my filings' }).count()).resolves.toBe(1);
+  } finally {
+    await tab.close();
+  }
 });

@@ -1,6 +1,13 @@
 // Which of a party's forms the disputes page offers: the decider's conditions for an answer, an appeal and a withdrawal,
 // read off the dispute as the API answers it.
-import { partyActions, type Dispute } from '../../web/src/pages/reviewer/rules.js';
+import {
+  byDeadline,
+  evidenceNames,
+  nextDeadline,
+  partyActions,
+  reviewerActions,
+  type Dispute,
+} from '../../web/src/pages/reviewer/rules.js';
 
 const COMPLAINANT = '0190a8b2-0000-7000-8000-000000000001';
 const RESPONDENT = '0190a8b2-0000-7000-8000-000000000002';
@@ -29,6 +36,8 @@ function dispute(change: Partial<Dispute> = {}, deadlines: Partial<Dispute['dead
     response: null,
     decision: null,
     appeals: [],
+    returned: null,
+    withdrawal: null,
     appealDecision: null,
     ...change,
   };
@@ -85,4 +94,81 @@ it('nothing once the appeal window has closed, the appeal is decided, or the com
   expect(partyActions(decided({ status: 'final', appealDecision }), RESPONDENT, NOW)).toEqual(none);
   for (const status of ['withdrawn', 'returned'])
     for (const who of [COMPLAINANT, RESPONDENT]) expect(partyActions(dispute({ status }), who, NOW)).toEqual(none);
+});
+
+describe('the next deadline, which the list shows and sorts by', () => {
+  it('the answer’s while the respondent may answer, then the decision’s, the appeal window’s, the appeal decision’s', () => {
+    expect(nextDeadline(dispute(), NOW)).toEqual({ kind: 'responseDueAt', at: LATER });
+    const answered = dispute({ response: { statement: 'Mine.', evidence: [], respondedAt: EARLIER } });
+    expect(nextDeadline(answered, NOW)).toEqual({ kind: 'decisionDueAt', at: LATER });
+    expect(nextDeadline(dispute({}, { responseDueAt: EARLIER }), NOW)).toEqual({ kind: 'decisionDueAt', at: LATER });
+    expect(nextDeadline(decided(), NOW)).toEqual({ kind: 'appealUntil', at: LATER });
+    expect(nextDeadline(decided({ status: 'appealed' }, { appealDecisionDueAt: '2026-06-30T00:00:00Z' }), NOW)).toEqual({
+      kind: 'appealDecisionDueAt',
+      at: '2026-06-30T00:00:00Z',
+    });
+    for (const status of ['returned', 'withdrawn', 'final']) expect(nextDeadline(dispute({ status }), NOW)).toBeNull();
+  });
+
+  it('sorts the soonest first and those without one last', () => {
+    const soon = dispute({ disputeId: 'soon' }, { responseDueAt: '2026-06-11T00:00:00Z' });
+    const later = dispute({ disputeId: 'later' });
+    const none = dispute({ disputeId: 'none', status: 'withdrawn' });
+    expect([none, later, soon].sort(byDeadline(NOW)).map((d) => d.disputeId)).toEqual(['soon', 'later', 'none']);
+  });
+});
+
+describe('a reviewer’s forms, offered only when the decider would accept them', () => {
+  const rita = { principalId: REVIEWER, roles: ['reviewer'] };
+  const admin = { principalId: '0190a8b2-0000-7000-8000-00000000000a', roles: ['admin'] };
+  const other = { principalId: '0190a8b2-0000-7000-8000-000000000004', roles: ['reviewer'] };
+  const assignee = { id: REVIEWER, name: 'Rita' };
+  const answered = { response: { statement: 'Mine.', evidence: [], respondedAt: EARLIER } };
+
+  it('an unassigned dispute: a reviewer takes it, an admin assigns it; no one decides it yet', () => {
+    expect(reviewerActions(dispute(), rita, NOW)).toEqual({ assign: true, decide: false, decideAppeal: false, note: null });
+    expect(reviewerActions(dispute(), admin, NOW)).toEqual({ assign: true, decide: false, decideAppeal: false, note: null });
+    // A party never reviews its own dispute.
+    expect(reviewerActions(dispute(), { principalId: COMPLAINANT, roles: ['creator', 'reviewer'] }, NOW).assign).toBe(false);
+  });
+
+  it('assigned: only the assignee decides, once the respondent answered or the time to answer passed', () => {
+    const assigned = (change: Partial<Dispute> = {}, deadlines = {}) =>
+      dispute({ status: 'assigned', parties: { ...dispute().parties, assignee }, ...change }, deadlines);
+    expect(reviewerActions(assigned(), rita, NOW)).toEqual({ assign: false, decide: false, decideAppeal: false, note: 'awaitingResponse' });
+    expect(reviewerActions(assigned(answered), rita, NOW)).toEqual({ assign: false, decide: true, decideAppeal: false, note: null });
+    expect(reviewerActions(assigned({}, { responseDueAt: EARLIER }), rita, NOW).decide).toBe(true);
+    expect(reviewerActions(assigned(answered), other, NOW)).toEqual({
+      assign: false,
+      decide: false,
+      decideAppeal: false,
+      note: 'assignedToOther',
+    });
+    // An admin reassigns.
+    expect(reviewerActions(assigned(answered), admin, NOW)).toEqual({ assign: true, decide: false, decideAppeal: false, note: null });
+  });
+
+  it('appealed: another reviewer than the first decides the appeal', () => {
+    const appealed = decided({ status: 'appealed', parties: { ...dispute().parties, assignee } });
+    expect(reviewerActions(appealed, other, NOW)).toEqual({ assign: false, decide: false, decideAppeal: true, note: null });
+    expect(reviewerActions(appealed, rita, NOW)).toEqual({ assign: false, decide: false, decideAppeal: false, note: 'sameReviewer' });
+    expect(reviewerActions(decided({ status: 'final' }), other, NOW)).toEqual({
+      assign: false,
+      decide: false,
+      decideAppeal: false,
+      note: null,
+    });
+  });
+});
+
+it('evidence files are sent under names each item can name: unique, without quotation marks or line breaks', () => {
+  expect(evidenceNames(['draft.txt', 'draft.txt', 'draft.txt', 'notes'])).toEqual(['draft.txt', 'draft (2).txt', 'draft (3).txt', 'notes']);
+  expect(evidenceNames(['my "draft".txt', 'a\\b.png', 'line\nbreak.jpg', '图 1.png', '.hidden'])).toEqual([
+    "my 'draft'.txt",
+    "a'b.png",
+    "line'break.jpg",
+    '图 1.png',
+    '.hidden',
+  ]);
+  expect(evidenceNames(['x.png', 'x (2).png', 'x.png'])).toEqual(['x.png', 'x (2).png', 'x (3).png']);
 });

@@ -278,8 +278,13 @@ export function CertificatePage({ params }: PageProps) {
         </p>
         <p>
           <Link href="/creator">{t('certificate.backToCreator')}</Link>
-          {' · '}
-          <Link href={`/reviewer?filing=${encodeURIComponent(filingId)}`}>{t('certificate.complain')}</Link>
+          {/* Only a live filing can be complained about: the ledger refuses a complaint about a withdrawn one. */}
+          {loaded.phase === 'ready' && loaded.filing.status !== 'withdrawn' ? (
+            <>
+              {' · '}
+              <Link href={`/reviewer?filing=${encodeURIComponent(filingId)}`}>{t('certificate.complain')}</Link>
+            </>
+          ) : null}
           {loaded.phase === 'ready' ? (
             <button type="button" class="primary" onClick={() => print()}>
               {t('certificate.print')}

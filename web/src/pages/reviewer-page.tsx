@@ -7,7 +7,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { useMe } from './creator/creator-api.js';
 import { ComplaintForm } from './reviewer/complaint-form.js';
 import { DisputeView } from './reviewer/dispute-view.js';
-import { Queue } from './reviewer/queue.js';
+import { ClosedDisputes, Queue } from './reviewer/queue.js';
 import './reviewer/reviewer.css';
 
 export function ReviewerPage(_props: PageProps) {
@@ -15,7 +15,7 @@ export function ReviewerPage(_props: PageProps) {
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
   const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);
-  const [filed, setFiled] = useState<string | null>(null);
+  const [filed, setFiled] = useState<'filed' | 'returned' | null>(null);
   // Who the key is, as on the creator's page: a key without the reviewer role sees the disputes it is a party to, and
   // the server refuses it every assignment and decision.
   const [keyVersion, setKeyVersion] = useState(0);
@@ -51,22 +51,23 @@ export function ReviewerPage(_props: PageProps) {
         <details class="rv-complain" open={new URLSearchParams(location.search).has('filing')}>
           <summary>{t('complaint.legend')}</summary>
           <ComplaintForm
-            onFiled={(id) => {
-              setFiled(id);
-              setSelected(id);
+            onFiled={(d) => {
+              setFiled(d.status === 'returned' ? 'returned' : 'filed');
+              setSelected(d.disputeId);
               setReload((n) => n + 1);
             }}
           />
         </details>
       ) : null}
       {filed ? (
-        <p class="ok" role="status" data-testid="complaint-filed">
-          {t('reviewer.saved.complained')}
+        <p class={filed === 'returned' ? 'bad' : 'ok'} role="status" data-testid="complaint-filed">
+          {t(filed === 'returned' ? 'reviewer.saved.complaintReturned' : 'reviewer.saved.complained')}
         </p>
       ) : null}
       {hasKey ? (
         <>
           <Queue reload={reload} selected={selected} onOpen={setSelected} />
+          <ClosedDisputes reload={reload} selected={selected} onOpen={setSelected} />
           {selected ? <DisputeView key={selected} disputeId={selected} onChanged={() => setReload((n) => n + 1)} /> : null}
         </>
       ) : null}

@@ -7,6 +7,7 @@ import { ProblemMessage } from '../../components/problem.js';
 import { DISPUTE_TYPES } from '../../domain-rules.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { typeLabel } from './queue.js';
+import { evidenceNames } from './rules.js';
 
 interface EvidenceRow {
   key: number;
@@ -20,7 +21,7 @@ const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 /** The filing named by the page's `?filing=` (a link from a certificate or a filing), to complain about it. */
 const filingFromUrl = () => new URLSearchParams(location.search).get('filing') ?? '';
 
-export function ComplaintForm({ onFiled }: { onFiled: (disputeId: string) => void }) {
+export function ComplaintForm({ onFiled }: { onFiled: (dispute: { disputeId: string; status: string }) => void }) {
   const { t } = useI18n();
   const [type, setType] = useState<string>(DISPUTE_TYPES[0]);
   const [filingId, setFilingId] = useState(filingFromUrl);
@@ -36,9 +37,10 @@ export function ComplaintForm({ onFiled }: { onFiled: (disputeId: string) => voi
     const complaint: Record<string, unknown> = { type, filingId: filingId.trim(), claim };
     if (basisFilingId.trim()) complaint.basisFilingId = basisFilingId.trim();
     const files = rows.filter((r): r is EvidenceRow & { file: File } => r.file !== null);
+    const names = evidenceNames(files.map((r) => r.file.name));
     if (files.length > 0)
-      complaint.evidence = files.map((r) => ({
-        file: r.file.name,
+      complaint.evidence = files.map((r, i) => ({
+        file: names[i],
         description: r.description,
         declaredAiGenerated: r.declaredAiGenerated,
       }));
@@ -46,16 +48,16 @@ export function ComplaintForm({ onFiled }: { onFiled: (disputeId: string) => voi
     if (files.length > 0) {
       const form = new FormData();
       form.append('metadata', JSON.stringify(complaint));
-      for (const r of files) form.append('evidence', r.file, r.file.name);
+      files.forEach((r, i) => form.append('evidence', r.file, names[i]));
       body = form;
     }
     setBusy(true);
     setError(null);
     try {
-      const filed = await api<{ disputeId: string }>('/v1/disputes', { method: 'POST', body });
+      const filed = await api<{ disputeId: string; status: string }>('/v1/disputes', { method: 'POST', body });
       setClaim('');
       setRows([]);
-      onFiled(filed.disputeId);
+      onFiled(filed);
     } catch (err) {
       setError(err);
     } finally {

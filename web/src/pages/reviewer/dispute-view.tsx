@@ -1,12 +1,21 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../../api.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { AppealDecisionForm, AssignForm, DecideForm } from './forms.js';
 import { AppealForm, RespondForm, WithdrawComplaintForm } from './party-forms.js';
 import { awaitingLabel, outcomeLabel, remedyLabel, rulingDone, statusLabel, typeLabel } from './queue.js';
-import { partyActions, type Dispute, type EvidenceItem, type Party } from './rules.js';
+import { Link } from '../../router.js';
+import {
+  CLOSED_STATUSES,
+  partyActions,
+  reviewerActions,
+  type Dispute,
+  type EvidenceItem,
+  type InspectionSignal,
+  type Party,
+} from './rules.js';
 
 const nameOf = (p: Party | null) => (p === null ? '—' : (p.name ?? p.id));
 
@@ -20,6 +29,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [me, setMe] = useState<{ principalId: string; name: string; roles: string[] } | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
   const load = () =>
     api<Dispute>(`/v1/disputes/${disputeId}`).then(
       (d) => {
@@ -34,10 +44,25 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
     void load();
     api<{ principalId: string; name: string; roles: string[] }>('/v1/me').then(setMe, () => setMe(null));
   }, [disputeId]);
+  // Opened from the list: shown and focused, so the click visibly does something and a screen reader reads its heading.
+  const shown = dispute?.disputeId ?? null;
+  useEffect(() => {
+    if (shown === null) return;
+    heading.current?.scrollIntoView({ block: 'start' });
+    heading.current?.focus({ preventScroll: true });
+  }, [shown]);
   const written = (what: string) => () => {
     setSaved(what);
     onChanged();
     void load();
+  };
+  // A refusal for the dispute's state (409: answered, assigned or decided elsewhere meanwhile) shows the dispute as it is now.
+  const refused = (err: unknown) => {
+    if (err instanceof ApiError && err.status === 409) {
+      setSaved(null);
+      onChanged();
+      void load();
+    }
   };
   if (error && !dispute) return <ProblemMessage error={error} />;
   if (!dispute) return <p>{t('reviewer.loading')}</p>;
@@ -47,15 +72,15 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   if (me) names.set(me.principalId, t('reviewer.you', { name: me.name }));
   for (const p of [d.parties.complainant, d.parties.respondent, d.parties.assignee]) if (p?.name) names.set(p.id, p.name);
   const actor = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
-  const reviewer = me?.roles.includes('reviewer') ?? false;
-  const canAssign =
-    (reviewer || (me?.roles.includes('admin') ?? false)) && (d.status === 'opened' || (d.status === 'assigned' && d.decision === null));
-  const canDecide = reviewer && d.status === 'assigned' && d.decision === null;
-  const canDecideAppeal = reviewer && d.status === 'appealed';
-  const party = me ? partyActions(d, me.principalId, new Date()) : { respond: false, appeal: false, withdraw: false };
+  const now = new Date();
+  const review = me ? reviewerActions(d, me, now) : { assign: false, decide: false, decideAppeal: false, note: null };
+  const party = me ? partyActions(d, me.principalId, now) : { respond: false, appeal: false, withdraw: false };
+  const over = (CLOSED_STATUSES as readonly string[]).includes(d.status);
   return (
     <article class="rv-dispute" aria-labelledby="dispute-heading" data-testid="dispute">
-      <h2 id="dispute-heading">{t('reviewer.dispute.title', { type: typeLabel(t, d.type) })}</h2>
+      <h2 id="dispute-heading" tabIndex={-1} ref={heading}>
+        {t('reviewer.dispute.title', { type: typeLabel(t, d.type) })}
+      </h2>
       {saved ? (
         <p class="ok" role="status" data-testid="saved">
           {saved}
@@ -77,11 +102,16 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
         <dt>{t('reviewer.dispute.assignee')}</dt>
         <dd data-testid="assignee">{nameOf(d.parties.assignee)}</dd>
         <dt>{t('reviewer.dispute.filing')}</dt>
-        <dd class="mono">{d.filingId}</dd>
+        <dd>
+          <span class="mono">{d.filingId}</span> · <Link href={`/certificate/${d.filingId}`}>{t('reviewer.dispute.certificate')}</Link>
+        </dd>
         {d.basisFilingId ? (
           <>
             <dt>{t('reviewer.dispute.basis')}</dt>
-            <dd class="mono">{d.basisFilingId}</dd>
+            <dd>
+              <span class="mono">{d.basisFilingId}</span> ·{' '}
+              <Link href={`/certificate/${d.basisFilingId}`}>{t('reviewer.dispute.certificate')}</Link>
+            </dd>
           </>
         ) : null}
         <dt>{t('reviewer.dispute.opened')}</dt>
@@ -99,26 +129,41 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
         ) : null}
       </dl>
 
-      <h3>{t('reviewer.deadlines')}</h3>
-      <dl class="facts">
-        {(
-          [
-            ['responseDueAt', d.deadlines.responseDueAt],
-            ['decisionDueAt', d.deadlines.decisionDueAt],
-            ['appealUntil', d.deadlines.appealUntil],
-            ['appealDecisionDueAt', d.deadlines.appealDecisionDueAt],
-          ] as const
-        ).map(([k, v]) =>
-          v ? (
-            <>
-              <dt>{t(`reviewer.deadline.${k}`)}</dt>
-              <dd>
-                <Times at={v} />
-              </dd>
-            </>
-          ) : null,
-        )}
-      </dl>
+      {d.returned ? <Returned returned={d.returned} /> : null}
+      {d.withdrawal ? (
+        <section data-testid="withdrawal">
+          <h3>{t('reviewer.withdrawal')}</h3>
+          <p>
+            {nameOf(d.parties.complainant)} · <Times at={d.withdrawal.withdrawnAt} />
+          </p>
+          {d.withdrawal.reason ? <blockquote class="rv-statement">{d.withdrawal.reason}</blockquote> : null}
+        </section>
+      ) : null}
+
+      {over ? null : (
+        <>
+          <h3>{t('reviewer.deadlines')}</h3>
+          <dl class="facts" data-testid="deadlines">
+            {(
+              [
+                ['responseDueAt', d.deadlines.responseDueAt],
+                ['decisionDueAt', d.deadlines.decisionDueAt],
+                ['appealUntil', d.deadlines.appealUntil],
+                ['appealDecisionDueAt', d.deadlines.appealDecisionDueAt],
+              ] as const
+            ).map(([k, v]) =>
+              v ? (
+                <>
+                  <dt>{t(`reviewer.deadline.${k}`)}</dt>
+                  <dd>
+                    <Times at={v} />
+                  </dd>
+                </>
+              ) : null,
+            )}
+          </dl>
+        </>
+      )}
 
       <h3>{t('reviewer.claim')}</h3>
       <blockquote class="rv-statement">{d.claim}</blockquote>
@@ -219,12 +264,19 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
         </tbody>
       </table>
 
-      {canAssign ? <AssignForm dispute={d} onDone={written(t('reviewer.saved.assigned'))} /> : null}
-      {canDecide ? <DecideForm dispute={d} onDone={written(t('reviewer.saved.decided'))} /> : null}
-      {canDecideAppeal ? <AppealDecisionForm dispute={d} onDone={written(t('reviewer.saved.appealDecided'))} /> : null}
-      {party.respond ? <RespondForm dispute={d} onDone={written(t('reviewer.saved.responded'))} /> : null}
-      {party.appeal ? <AppealForm dispute={d} onDone={written(t('reviewer.saved.appealed'))} /> : null}
-      {party.withdraw ? <WithdrawComplaintForm dispute={d} onDone={written(t('reviewer.saved.withdrawn'))} /> : null}
+      {review.note ? (
+        <p class="hint" data-testid="reviewer-note">
+          {t(`reviewer.note.${review.note}`, { name: nameOf(d.parties.assignee) })}
+        </p>
+      ) : null}
+      {review.assign ? <AssignForm dispute={d} onDone={written(t('reviewer.saved.assigned'))} onRefused={refused} /> : null}
+      {review.decide ? <DecideForm dispute={d} onDone={written(t('reviewer.saved.decided'))} onRefused={refused} /> : null}
+      {review.decideAppeal ? (
+        <AppealDecisionForm dispute={d} onDone={written(t('reviewer.saved.appealDecided'))} onRefused={refused} />
+      ) : null}
+      {party.respond ? <RespondForm dispute={d} onDone={written(t('reviewer.saved.responded'))} onRefused={refused} /> : null}
+      {party.appeal ? <AppealForm dispute={d} onDone={written(t('reviewer.saved.appealed'))} onRefused={refused} /> : null}
+      {party.withdraw ? <WithdrawComplaintForm dispute={d} onDone={written(t('reviewer.saved.withdrawn'))} onRefused={refused} /> : null}
     </article>
   );
 }
@@ -263,7 +315,7 @@ function Evidence({ item }: { item: EvidenceItem }) {
           <dt>{t('reviewer.inspection.c2pa')}</dt>
           <dd>{i.provenance.c2pa === null ? t('reviewer.none') : t('reviewer.inspection.c2paPresent')}</dd>
           <dt>{t('reviewer.inspection.signals')}</dt>
-          <dd>{i.signals.length === 0 ? t('reviewer.inspection.noSignal') : i.signals.map((s) => s.signal).join('; ')}</dd>
+          <dd>{i.signals.length === 0 ? t('reviewer.inspection.noSignal') : signalsText(t, i.signals)}</dd>
           {i.provenance.unread.length > 0 ? (
             <>
               <dt>{t('reviewer.inspection.unread')}</dt>
@@ -275,5 +327,53 @@ function Evidence({ item }: { item: EvidenceItem }) {
         <p class="hint">{t('reviewer.inspection.hashOnly')}</p>
       )}
     </li>
+  );
+}
+
+type T = ReturnType<typeof useI18n>['t'];
+const sourceType = (uri: unknown) => String(uri).split('/').pop() ?? String(uri);
+
+/** What each AI signal found, in words, once each (a manifest may state the same source type in several assertions). */
+export function signalsText(t: T, signals: InspectionSignal[]): string {
+  const texts = signals.map((s) => {
+    switch (s.signal) {
+      case 'aigc-label':
+        return t('reviewer.signal.aigcLabel', { label: String(s.label), location: String(s.location) });
+      case 'c2pa-digital-source-type':
+        return t('reviewer.signal.c2pa', { type: sourceType(s.digitalSourceType) });
+      case 'iptc-digital-source-type':
+        return t('reviewer.signal.iptc', { type: sourceType(s.digitalSourceType) });
+      case 'near-duplicate-of-ai-filing':
+        return t('reviewer.signal.nearAiFiling', { filingId: String(s.filingId) });
+      default:
+        return s.signal;
+    }
+  });
+  return [...new Set(texts)].join('; ');
+}
+
+/** A complaint returned at once: why, and which evidence made it so. */
+function Returned({ returned }: { returned: NonNullable<Dispute['returned']> }) {
+  const { t } = useI18n();
+  return (
+    <section data-testid="returned">
+      <h3>{t('reviewer.returned')}</h3>
+      <p>
+        {returned.reason === 'ai-generated-evidence' ? t('reviewer.returned.aiEvidence') : returned.reason} ·{' '}
+        <Times at={returned.returnedAt} />
+      </p>
+      <ul>
+        {returned.evidence.map((e) => (
+          <li key={e.sha256}>
+            <code>{e.sha256.slice(0, 16)}…</code>:{' '}
+            {[
+              ...(e.declaredAiGenerated ? [t('reviewer.evidence.declaredAi')] : []),
+              ...(e.aiFilingId ? [t('reviewer.returned.aiFiling', { filingId: e.aiFilingId })] : []),
+              ...(e.signals && e.signals.length > 0 ? [signalsText(t, e.signals)] : []),
+            ].join('; ')}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

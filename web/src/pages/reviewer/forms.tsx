@@ -5,8 +5,15 @@ import { useI18n } from '../../i18n/i18n.js';
 import { outcomeLabel, remedyLabel, rulingLabel } from './queue.js';
 import { appealChoices, remediesFor, type Dispute, type Outcome, type Remedy, type Ruling } from './rules.js';
 
-/** A write to the dispute: shows the ledger's problem on a refusal, reports the dispute as it now stands on success. */
-export function useWrite(disputeId: string, action: string, onDone: (d: Dispute) => void) {
+/** What every dispute form is given: the dispute, and what to do once it is written or refused. */
+export interface FormProps {
+  dispute: Dispute;
+  onDone: (d: Dispute) => void;
+  onRefused?: (err: unknown) => void;
+}
+
+/** A write to the dispute: shows the ledger's problem on a refusal (and tells `onRefused`), reports the dispute as it now stands on success. */
+export function useWrite(disputeId: string, action: string, onDone: (d: Dispute) => void, onRefused?: (err: unknown) => void) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const send = async (body: unknown) => {
@@ -16,6 +23,7 @@ export function useWrite(disputeId: string, action: string, onDone: (d: Dispute)
       onDone(await api<Dispute>(`/v1/disputes/${disputeId}/${action}`, { method: 'POST', body }));
     } catch (err) {
       setError(err);
+      onRefused?.(err);
     } finally {
       setBusy(false);
     }
@@ -24,10 +32,10 @@ export function useWrite(disputeId: string, action: string, onDone: (d: Dispute)
 }
 
 /** A reviewer takes the dispute (empty field); an admin may name any reviewer. */
-export function AssignForm({ dispute, onDone }: { dispute: Dispute; onDone: (d: Dispute) => void }) {
+export function AssignForm({ dispute, onDone, onRefused }: FormProps) {
   const { t } = useI18n();
   const [reviewerId, setReviewerId] = useState('');
-  const { busy, error, send } = useWrite(dispute.disputeId, 'assign', onDone);
+  const { busy, error, send } = useWrite(dispute.disputeId, 'assign', onDone, onRefused);
   return (
     <form
       class="action-form"
@@ -55,13 +63,13 @@ export function AssignForm({ dispute, onDone }: { dispute: Dispute; onDone: (d: 
 }
 
 /** Upheld with one of the remedies the dispute's type allows, or rejected without one; with reasoning. */
-export function DecideForm({ dispute, onDone }: { dispute: Dispute; onDone: (d: Dispute) => void }) {
+export function DecideForm({ dispute, onDone, onRefused }: FormProps) {
   const { t } = useI18n();
   const remedies = remediesFor(dispute.type);
   const [outcome, setOutcome] = useState<Outcome>('upheld');
   const [remedy, setRemedy] = useState<Remedy>(remedies[0]);
   const [reasoning, setReasoning] = useState('');
-  const { busy, error, send } = useWrite(dispute.disputeId, 'decision', onDone);
+  const { busy, error, send } = useWrite(dispute.disputeId, 'decision', onDone, onRefused);
   return (
     <form
       class="action-form"
@@ -105,7 +113,7 @@ export function DecideForm({ dispute, onDone }: { dispute: Dispute; onDone: (d: 
 }
 
 /** Affirm, reverse or vary the first decision, each with only the remedies the rules allow for it. */
-export function AppealDecisionForm({ dispute, onDone }: { dispute: Dispute; onDone: (d: Dispute) => void }) {
+export function AppealDecisionForm({ dispute, onDone, onRefused }: FormProps) {
   const { t } = useI18n();
   const first = dispute.decision ?? { outcome: dispute.outcome ?? 'rejected', remedy: dispute.remedy };
   const choices = appealChoices(dispute.type, first);
@@ -114,7 +122,7 @@ export function AppealDecisionForm({ dispute, onDone }: { dispute: Dispute; onDo
   const [remedy, setRemedy] = useState<Remedy | ''>('');
   const chosen = remedies.includes(remedy as Remedy) ? (remedy as Remedy) : (remedies[0] ?? null);
   const [reasoning, setReasoning] = useState('');
-  const { busy, error, send } = useWrite(dispute.disputeId, 'appeal-decision', onDone);
+  const { busy, error, send } = useWrite(dispute.disputeId, 'appeal-decision', onDone, onRefused);
   return (
     <form
       class="action-form"

@@ -4,8 +4,7 @@ import { useState } from 'preact/hooks';
 import { sha256OfFile } from '../../hash-file.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { useWrite } from './forms.js';
-import type { Dispute } from './rules.js';
+import { useWrite, type FormProps } from './forms.js';
 
 interface EvidenceRow {
   key: number;
@@ -15,12 +14,12 @@ interface EvidenceRow {
 }
 
 /** The respondent's answer: a statement and, optionally, evidence recorded by its SHA-256 (hashed here; the file stays on this machine). */
-export function RespondForm({ dispute, onDone }: { dispute: Dispute; onDone: (d: Dispute) => void }) {
+export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
   const { t } = useI18n();
   const [statement, setStatement] = useState('');
   const [rows, setRows] = useState<EvidenceRow[]>([]);
   const [nextKey, setNextKey] = useState(0);
-  const { busy, error, send } = useWrite(dispute.disputeId, 'response', onDone);
+  const { busy, error, send } = useWrite(dispute.disputeId, 'response', onDone, onRefused);
   const update = (key: number, change: Partial<EvidenceRow>) => setRows((all) => all.map((r) => (r.key === key ? { ...r, ...change } : r)));
   const hash = async (key: number, file: File | undefined) => {
     if (!file) return;
@@ -104,10 +103,10 @@ export function RespondForm({ dispute, onDone }: { dispute: Dispute; onDone: (d:
 }
 
 /** Either party's appeal of the decision, with its grounds; each party appeals once. */
-export function AppealForm({ dispute, onDone }: { dispute: Dispute; onDone: (d: Dispute) => void }) {
+export function AppealForm({ dispute, onDone, onRefused }: FormProps) {
   const { t } = useI18n();
   const [grounds, setGrounds] = useState('');
-  const { busy, error, send } = useWrite(dispute.disputeId, 'appeal', onDone);
+  const { busy, error, send } = useWrite(dispute.disputeId, 'appeal', onDone, onRefused);
   return (
     <form
       class="action-form"
@@ -132,11 +131,11 @@ export function AppealForm({ dispute, onDone }: { dispute: Dispute; onDone: (d: 
 }
 
 /** The complainant withdraws the complaint, with an optional reason; asked once more before it is sent. */
-export function WithdrawComplaintForm({ dispute, onDone }: { dispute: Dispute; onDone: (d: Dispute) => void }) {
+export function WithdrawComplaintForm({ dispute, onDone, onRefused }: FormProps) {
   const { t } = useI18n();
   const [reason, setReason] = useState('');
   const [sure, setSure] = useState(false);
-  const { busy, error, send } = useWrite(dispute.disputeId, 'withdraw', onDone);
+  const { busy, error, send } = useWrite(dispute.disputeId, 'withdraw', onDone, onRefused);
   return (
     <form
       class="action-form"

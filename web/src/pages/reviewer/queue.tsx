@@ -3,7 +3,7 @@ import { api } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { byDeadline, deadlineOf, OPEN_STATUSES, type Dispute } from './rules.js';
+import { byDeadline, CLOSED_STATUSES, nextDeadline, OPEN_STATUSES, type Dispute } from './rules.js';
 
 type Page<T> = { items: T[]; nextCursor: string | null };
 type Right = { filingId: string; flags: string[] };
@@ -40,7 +40,7 @@ export async function loadQueue(): Promise<QueueData> {
       flags.set(r.filingId, [
         ...new Set([...(flags.get(r.filingId) ?? []), ...r.flags.filter((f) => (REVIEW_FLAGS as readonly string[]).includes(f))]),
       ]);
-  return { disputes: lists.flat().sort(byDeadline), flags };
+  return { disputes: lists.flat().sort(byDeadline(new Date())), flags };
 }
 
 /** Open disputes by deadline with the filing's similarity and probation flags; choosing one opens it below. */
@@ -83,12 +83,19 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
           </thead>
           <tbody>
             {data.disputes.map((d) => {
-              const due = deadlineOf(d);
+              const due = nextDeadline(d, new Date());
               const flags = data.flags.get(d.filingId) ?? [];
               return (
                 <tr key={d.disputeId} class={selected === d.disputeId ? 'selected' : undefined} data-dispute={d.disputeId}>
                   <td>
-                    {due ? <Times at={due} /> : '—'}
+                    {due ? (
+                      <>
+                        <div class="hint">{t(`reviewer.deadline.${due.kind}`)}</div>
+                        <Times at={due.at} />
+                      </>
+                    ) : (
+                      '—'
+                    )}
                     {d.overdue ? <span class="rv-flag bad"> {t('reviewer.overdue')}</span> : null}
                   </td>
                   <td>{typeLabel(t, d.type)}</td>
@@ -116,6 +123,82 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
                 </tr>
               );
             })}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+/**
+ * Disputes that are over (returned, withdrawn, final), newest first, loaded when asked for: a party finds the outcome of
+ * its complaints there, a reviewer its past decisions.
+ */
+export function ClosedDisputes({ reload, onOpen, selected }: { reload: number; onOpen: (id: string) => void; selected: string | null }) {
+  const { t } = useI18n();
+  const [shown, setShown] = useState(false);
+  const [disputes, setDisputes] = useState<Dispute[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    if (!shown) return;
+    let live = true;
+    setError(null);
+    Promise.all(CLOSED_STATUSES.map((s) => all<Dispute>(`/v1/disputes?status=${s}`))).then(
+      (lists) => live && setDisputes(lists.flat().sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt))),
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [shown, reload]);
+  if (!shown)
+    return (
+      <p>
+        <button type="button" onClick={() => setShown(true)}>
+          {t('reviewer.closed.show')}
+        </button>
+      </p>
+    );
+  return (
+    <section aria-labelledby="closed-heading">
+      <h2 id="closed-heading">{t('reviewer.closed.title')}</h2>
+      <ProblemMessage error={error} />
+      {disputes === null && error === null ? <p>{t('reviewer.loading')}</p> : null}
+      {disputes && disputes.length === 0 ? <p data-testid="closed-empty">{t('reviewer.closed.empty')}</p> : null}
+      {disputes && disputes.length > 0 ? (
+        <table class="rv-queue" data-testid="closed">
+          <thead>
+            <tr>
+              <th scope="col">{t('reviewer.dispute.opened')}</th>
+              <th scope="col">{t('reviewer.col.type')}</th>
+              <th scope="col">{t('reviewer.col.status')}</th>
+              <th scope="col">{t('reviewer.col.parties')}</th>
+              <th scope="col">
+                <span class="rv-sr-only">{t('reviewer.col.open')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {disputes.map((d) => (
+              <tr key={d.disputeId} class={selected === d.disputeId ? 'selected' : undefined} data-dispute={d.disputeId}>
+                <td>
+                  <Times at={d.openedAt} />
+                </td>
+                <td>{typeLabel(t, d.type)}</td>
+                <td>
+                  {statusLabel(t, d.status)}
+                  {d.outcome ? <div class="hint">{outcomeLabel(t, d.outcome)}</div> : null}
+                </td>
+                <td>
+                  {d.parties.complainant.name ?? d.parties.complainant.id} → {d.parties.respondent.name ?? d.parties.respondent.id}
+                </td>
+                <td>
+                  <button type="button" onClick={() => onOpen(d.disputeId)} aria-label={t('reviewer.openLabel', { id: d.disputeId })}>
+                    {t('reviewer.open')}
+                  </button>
+                </td>
+              </tr>
+            ))}
           </tbody>
         </table>
       ) : null}

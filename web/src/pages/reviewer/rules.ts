@@ -61,6 +61,13 @@ export interface Dispute {
   response: { statement: string; evidence: Array<{ sha256: string; description: string }>; respondedAt: string } | null;
   decision: { outcome: Outcome; remedy: Remedy | null; reasoning: string; decidedBy: string; decidedAt: string } | null;
   appeals: Array<{ appellant: string; party: string; grounds: string; appealedAt: string }>;
+  /** Why the complaint was returned at once, and the evidence that made it so. */
+  returned: {
+    reason: string;
+    evidence: Array<{ sha256: string; declaredAiGenerated: boolean; aiFilingId: string | null; signals?: InspectionSignal[] }>;
+    returnedAt: string;
+  } | null;
+  withdrawal: { reason: string | null; withdrawnAt: string } | null;
   appealDecision: {
     ruling: string;
     outcome: Outcome;
@@ -72,19 +79,36 @@ export interface Dispute {
   timeline?: TimelineEntry[];
 }
 
-/** Statuses still open to a reviewer's work, and the instant the queue sorts them by (the next deadline that matters). */
+/** Statuses still open to a reviewer's work; the others are over. */
 export const OPEN_STATUSES = ['opened', 'assigned', 'appealed', 'decided'] as const;
-export const deadlineOf = (d: Dispute): string | null =>
-  d.reviewDueAt ?? d.deadlines.appealDecisionDueAt ?? d.deadlines.decisionDueAt ?? d.deadlines.appealUntil ?? d.deadlines.responseDueAt;
+export const CLOSED_STATUSES = ['returned', 'withdrawn', 'final'] as const;
 
-/** Open disputes by deadline, soonest first; those without a deadline last, then in filing order. */
-export function byDeadline(a: Dispute, b: Dispute): number {
-  const da = deadlineOf(a);
-  const db = deadlineOf(b);
-  if (da === db) return 0;
-  if (da === null) return 1;
-  if (db === null) return -1;
-  return Date.parse(da) - Date.parse(db);
+export type DeadlineKind = keyof Dispute['deadlines'];
+
+/**
+ * The deadline the dispute now runs to, which the queue shows and sorts by: the answer's while the respondent may still
+ * answer, then the decision's, then the appeal window's once decided, the appeal decision's once appealed; none once over.
+ */
+export function nextDeadline(d: Dispute, now: Date): { kind: DeadlineKind; at: string } | null {
+  if ((CLOSED_STATUSES as readonly string[]).includes(d.status)) return null;
+  const at = (kind: DeadlineKind) => (d.deadlines[kind] === null ? null : { kind, at: d.deadlines[kind] });
+  if (d.status === 'appealed') return at('appealDecisionDueAt');
+  if (d.decision !== null) return at('appealUntil');
+  const answerDue = d.deadlines.responseDueAt;
+  if (d.response === null && answerDue !== null && now.getTime() < Date.parse(answerDue)) return at('responseDueAt');
+  return at('decisionDueAt');
+}
+
+/** Disputes by their next deadline, soonest first; those without one last. */
+export function byDeadline(now: Date): (a: Dispute, b: Dispute) => number {
+  return (a, b) => {
+    const da = nextDeadline(a, now)?.at ?? null;
+    const db = nextDeadline(b, now)?.at ?? null;
+    if (da === db) return 0;
+    if (da === null) return 1;
+    if (db === null) return -1;
+    return Date.parse(da) - Date.parse(db);
+  };
 }
 
 /** What a party may do to a dispute as it reads now: the decider's own conditions, so the page offers no form it would refuse. */
@@ -97,11 +121,9 @@ export interface PartyActions {
   withdraw: boolean;
 }
 
-const CLOSED_STATUSES: readonly string[] = ['final', 'returned', 'withdrawn'];
-
 export function partyActions(d: Dispute, principalId: string, now: Date): PartyActions {
   const before = (iso: string | null) => iso !== null && now.getTime() < Date.parse(iso);
-  const open = !CLOSED_STATUSES.includes(d.status);
+  const open = !(CLOSED_STATUSES as readonly string[]).includes(d.status);
   const complainant = d.parties.complainant.id === principalId;
   const respondent = !complainant && d.parties.respondent.id === principalId;
   const party = complainant ? 'complainant' : 'respondent';
@@ -116,4 +138,57 @@ export function partyActions(d: Dispute, principalId: string, now: Date): PartyA
       !d.appeals.some((a) => a.party === party),
     withdraw: complainant && open,
   };
+}
+
+/** What a reviewer (or an admin) may do to a dispute as it reads now, by the decider's conditions; `note` says why not, where that helps. */
+export interface ReviewerActions {
+  assign: boolean;
+  decide: boolean;
+  decideAppeal: boolean;
+  note: 'assignedToOther' | 'awaitingResponse' | 'sameReviewer' | null;
+}
+
+export function reviewerActions(d: Dispute, me: { principalId: string; roles: readonly string[] }, now: Date): ReviewerActions {
+  const reviewer = me.roles.includes('reviewer');
+  const admin = me.roles.includes('admin');
+  const party = d.parties.complainant.id === me.principalId || d.parties.respondent.id === me.principalId;
+  const open = !(CLOSED_STATUSES as readonly string[]).includes(d.status);
+  const assignee = d.parties.assignee?.id ?? null;
+  const undecided = open && d.decision === null;
+  const answerDue = d.deadlines.responseDueAt;
+  const awaitingResponse = d.response === null && answerDue !== null && now.getTime() < Date.parse(answerDue);
+  const mine = assignee === me.principalId;
+  const appealed = d.status === 'appealed';
+  const firstReviewer = d.decision?.decidedBy === me.principalId;
+  const actions = {
+    // A reviewer takes an unassigned dispute; an admin assigns (or reassigns) anyone.
+    assign: undecided && (admin || (reviewer && !party && assignee === null)),
+    decide: reviewer && undecided && mine && !awaitingResponse,
+    decideAppeal: reviewer && appealed && !party && !firstReviewer,
+  };
+  let note: ReviewerActions['note'] = null;
+  if (reviewer && !party) {
+    if (undecided && assignee !== null && !mine && !admin) note = 'assignedToOther';
+    else if (undecided && mine && awaitingResponse) note = 'awaitingResponse';
+    else if (appealed && firstReviewer) note = 'sameReviewer';
+  }
+  return { ...actions, note };
+}
+
+/**
+ * The names the evidence files are sent under: each file's own name, made unique ("draft (2).txt") and free of the
+ * characters a multipart header cannot carry as they are (a quotation mark, a backslash, a line break), so that each
+ * evidence item names exactly its part.
+ */
+export function evidenceNames(names: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((raw) => {
+    const clean = raw.replace(/["\\\r\n]/g, "'") || 'evidence';
+    const dot = clean.lastIndexOf('.');
+    const [stem, ext] = dot > 0 ? [clean.slice(0, dot), clean.slice(dot)] : [clean, ''];
+    let name = clean;
+    for (let n = 2; taken.has(name); n++) name = `${stem} (${n})${ext}`;
+    taken.add(name);
+    return name;
+  });
 }
