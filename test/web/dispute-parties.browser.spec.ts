@@ -63,6 +63,8 @@ it('the respondent follows the creator page to the complaint and answers it, wit
   try {
     const { page } = tab;
     await signIn(page, alice.key, '/creator');
+    // The disputed filing's card leads to the complaint too.
+    await page.getByRole('link', { name: 'see the complaint' }).first().waitFor();
     await page.getByRole('link', { name: 'answer, appeal or withdraw them on the Disputes page' }).click();
     expect(await settledText(page.locator('h1'), 'Disputes')).toBe('Disputes');
     // The list gives the deadline that matters now: the respondent's time to answer.

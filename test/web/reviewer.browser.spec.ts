@@ -65,6 +65,9 @@ it('a reviewer takes a complaint from the queue and upholds it with a remedy its
     await expect(page.getByTestId('timeline').locator('tbody tr').first().locator('td').nth(3).textContent()).resolves.toBe(
       'Bob Complainant',
     );
+    await expect(page.getByTestId('timeline').locator('tbody tr').first().locator('td').nth(1).textContent()).resolves.toBe(
+      'complaint filed',
+    );
 
     await page.getByRole('button', { name: 'Assign' }).click();
     expect(await settledText(page.getByTestId('saved'), 'Assigned.')).toBe('Assigned.');

@@ -32,6 +32,12 @@ function RightFacts({ filingId, version }: { filingId: string; version: number }
       <dd data-testid="filing-right">
         <strong>{t(`right.${right.status}` as MessageKey)}</strong>
         {right.flags.length ? <span class="bad"> ({right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(', ')})</span> : null}
+        {right.flags.includes('disputed') ? (
+          <>
+            {' · '}
+            <Link href="/reviewer">{t('creator.list.seeDispute')}</Link>
+          </>
+        ) : null}
       </dd>
       {/* Once labels are declared the deadline is met: the card says when, not the deadline that no longer applies. */}
       <dt>{t(right.labelsDeclaredAt ? 'creator.list.labelsDeclared' : 'creator.list.labelDue')}</dt>

@@ -163,6 +163,12 @@ export function ComplaintForm({ onFiled }: { onFiled: (dispute: { disputeId: str
         </fieldset>
         <div>
           <button type="submit">{t('complaint.submit')}</button>
+          {busy ? (
+            <span role="status" class="hint">
+              {' '}
+              {t('complaint.sending')}
+            </span>
+          ) : null}
         </div>
         <ProblemMessage error={error} />
       </fieldset>

@@ -2,10 +2,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
+import type { MessageKey } from '../../i18n/en.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { AppealDecisionForm, AssignForm, DecideForm } from './forms.js';
 import { AppealForm, RespondForm, WithdrawComplaintForm } from './party-forms.js';
-import { awaitingLabel, outcomeLabel, remedyLabel, rulingDone, statusLabel, typeLabel } from './queue.js';
+import { awaitingLabel, eventLabel, outcomeLabel, remedyLabel, rulingDone, statusLabel, typeLabel } from './queue.js';
 import { Link } from '../../router.js';
 import {
   CLOSED_STATUSES,
@@ -27,7 +28,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   const { t } = useI18n();
   const [dispute, setDispute] = useState<Dispute | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState<string | null>(null);
+  const [saved, setSaved] = useState<MessageKey | null>(null);
   const [me, setMe] = useState<{ principalId: string; name: string; roles: string[] } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const load = () =>
@@ -51,7 +52,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
     heading.current?.scrollIntoView({ block: 'start' });
     heading.current?.focus({ preventScroll: true });
   }, [shown]);
-  const written = (what: string) => () => {
+  const written = (what: MessageKey) => () => {
     setSaved(what);
     onChanged();
     void load();
@@ -83,7 +84,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
       </h2>
       {saved ? (
         <p class="ok" role="status" data-testid="saved">
-          {saved}
+          {t(saved)}
         </p>
       ) : null}
       <dl class="facts">
@@ -216,8 +217,10 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
           <ul>
             {d.appeals.map((a) => (
               <li key={a.appellant}>
-                {actor(a.appellant)} (<Times at={a.appealedAt} />
-                ): {a.grounds}
+                <p class="hint">
+                  {actor(a.appellant)} · <Times at={a.appealedAt} />
+                </p>
+                <blockquote class="rv-statement">{a.grounds}</blockquote>
               </li>
             ))}
           </ul>
@@ -251,7 +254,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
           {(d.timeline ?? []).map((e) => (
             <tr key={e.revision}>
               <td>{e.leafIndex}</td>
-              <td>{e.type}</td>
+              <td title={e.type}>{eventLabel(t, e.type)}</td>
               <td>
                 <Times at={e.at} />
               </td>
@@ -269,14 +272,12 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
           {t(`reviewer.note.${review.note}`, { name: nameOf(d.parties.assignee) })}
         </p>
       ) : null}
-      {review.assign ? <AssignForm dispute={d} onDone={written(t('reviewer.saved.assigned'))} onRefused={refused} /> : null}
-      {review.decide ? <DecideForm dispute={d} onDone={written(t('reviewer.saved.decided'))} onRefused={refused} /> : null}
-      {review.decideAppeal ? (
-        <AppealDecisionForm dispute={d} onDone={written(t('reviewer.saved.appealDecided'))} onRefused={refused} />
-      ) : null}
-      {party.respond ? <RespondForm dispute={d} onDone={written(t('reviewer.saved.responded'))} onRefused={refused} /> : null}
-      {party.appeal ? <AppealForm dispute={d} onDone={written(t('reviewer.saved.appealed'))} onRefused={refused} /> : null}
-      {party.withdraw ? <WithdrawComplaintForm dispute={d} onDone={written(t('reviewer.saved.withdrawn'))} onRefused={refused} /> : null}
+      {review.assign ? <AssignForm dispute={d} onDone={written('reviewer.saved.assigned')} onRefused={refused} /> : null}
+      {review.decide ? <DecideForm dispute={d} onDone={written('reviewer.saved.decided')} onRefused={refused} /> : null}
+      {review.decideAppeal ? <AppealDecisionForm dispute={d} onDone={written('reviewer.saved.appealDecided')} onRefused={refused} /> : null}
+      {party.respond ? <RespondForm dispute={d} onDone={written('reviewer.saved.responded')} onRefused={refused} /> : null}
+      {party.appeal ? <AppealForm dispute={d} onDone={written('reviewer.saved.appealed')} onRefused={refused} /> : null}
+      {party.withdraw ? <WithdrawComplaintForm dispute={d} onDone={written('reviewer.saved.withdrawn')} onRefused={refused} /> : null}
     </article>
   );
 }

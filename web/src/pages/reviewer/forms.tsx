@@ -139,6 +139,7 @@ export function AppealDecisionForm({ dispute, onDone, onRefused }: FormProps) {
             remedy: first.remedy ? remedyLabel(t, first.remedy) : t('reviewer.none'),
           })}
         </p>
+        <p class="hint">{t('reviewer.appeal.final')}</p>
         <fieldset class="choices">
           <legend>{t('reviewer.appeal.ruling')}</legend>
           {choices.map((c) => (

@@ -220,3 +220,4 @@ export const remedyLabel = (t: T, v: string) => pick(t, 'reviewer.remedy', v);
 export const outcomeLabel = (t: T, v: string) => pick(t, 'reviewer.outcome', v);
 export const rulingLabel = (t: T, v: string) => pick(t, 'reviewer.ruling', v);
 export const rulingDone = (t: T, v: string) => pick(t, 'reviewer.ruled', v);
+export const eventLabel = (t: T, v: string) => pick(t, 'reviewer.event', v);
