@@ -103,9 +103,9 @@ function refuseBesideServer(command: string, dataDir: string, force: boolean, in
 export async function rebuildProjections(force = false): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
   await requireLedger(config, 'projections rebuild');
+  if (refuseBesideServer('projections rebuild', config.dataDir, force, 'Stop it first: it catches its read models up itself.')) return 1;
   // It opens the whole ledger, log included: keys it made would be left for the next server (see requireLogKeys).
   requireLogKeys(config, 'projections rebuild');
-  if (refuseBesideServer('projections rebuild', config.dataDir, force, 'Stop it first: it catches its read models up itself.')) return 1;
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
   const runner = ctx.get(ProjectionRunner);
   const bar = progressBar('rebuilding read models');
@@ -127,8 +127,9 @@ export async function settle(asOf: string | undefined, force = false): Promise<n
   // No schedule in this process, and no projection runner: a running server catches the read models up itself.
   const config = loadConfig(process.env, { logLevel: 'warn', settlementIntervalMs: 0 });
   await requireLedger(config, 'settle');
-  requireLogKeys(config, 'settle');
+  // A server running on this directory is named first: its keys may come from its environment, not from the directory.
   if (refuseBesideServer('settle', config.dataDir, force, 'Ask it instead (POST /v1/settlements), or stop it first.')) return 1;
+  requireLogKeys(config, 'settle');
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
   try {
     const started = performance.now();

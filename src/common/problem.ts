@@ -44,7 +44,8 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
-const CODES: Record<number, string> = {
+/** The code of a refusal that names no problem of its own, by its HTTP status. */
+export const CODES: Record<number, string> = {
   400: 'bad-request',
   401: 'unauthorized',
   403: 'forbidden',

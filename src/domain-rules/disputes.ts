@@ -1,6 +1,6 @@
 // What a dispute may come to: its types, outcomes, remedies and appeal rulings, which remedy each type allows, and what an
 // appeal ruling may do to a first decision. Pure and framework-free: the dispute decider (src/disputes) enforces these
-// rules and the reviewer's page of the console (web/) offers only what they allow.
+// rules and the disputes page of the console (web/) offers only what they allow.
 
 export const DISPUTE_TYPES = ['priority', 'infringement', 'mislabeling', 'authorship'] as const;
 export type DisputeType = (typeof DISPUTE_TYPES)[number];

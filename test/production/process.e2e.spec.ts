@@ -228,23 +228,27 @@ describe('offline commands on a data directory without a ledger', () => {
   );
 });
 
-describe("settle without the log's keys", () => {
-  it('refuses a ledger whose keys are not in its data directory nor given, with one line naming them, and makes none', async () => {
-    const dataDir = tempDir('ledger-no-keys-');
-    try {
-      await SqliteEventStore.open(join(dataDir, 'events.sqlite')).close(); // a ledger without its keys (restored without them)
-      const run = await runCli(['settle'], { LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-      expect([run.code, run.stdout]).toEqual([1, '']);
-      expect(run.stderr).toBe(
-        `sandbox-ledger: settle: the log's keys are not at hand (no ${join(dataDir, 'log-signing.key')} and no LEDGER_SIGNING_KEY; ` +
-          `no ${join(dataDir, 'log-mldsa.key')} and no LEDGER_MLDSA_KEY); set LEDGER_DATA_DIR to the data directory of the ` +
-          `ledger's server, or give its keys in the environment (only serve makes new keys)\n`,
-      );
-      expect(readdirSync(dataDir)).toEqual(['events.sqlite']);
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, 60_000);
+describe("settle and projections rebuild without the log's keys", () => {
+  it.each(['settle', 'projections rebuild'])(
+    '%s refuses a ledger whose keys are not in its data directory nor given, with one line naming them, and makes none',
+    async (command) => {
+      const dataDir = tempDir('ledger-no-keys-');
+      try {
+        await SqliteEventStore.open(join(dataDir, 'events.sqlite')).close(); // a ledger without its keys (restored without them)
+        const run = await runCli(command.split(' '), { LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+        expect([run.code, run.stdout]).toEqual([1, '']);
+        expect(run.stderr).toBe(
+          `sandbox-ledger: ${command}: the log's keys are not at hand (no ${join(dataDir, 'log-signing.key')} and no LEDGER_SIGNING_KEY; ` +
+            `no ${join(dataDir, 'log-mldsa.key')} and no LEDGER_MLDSA_KEY); set LEDGER_DATA_DIR to the data directory of the ` +
+            `ledger's server, or give its keys in the environment (only serve makes new keys)\n`,
+        );
+        expect(readdirSync(dataDir)).toEqual(['events.sqlite']);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });
 
 describe('offline writers beside a running server', () => {

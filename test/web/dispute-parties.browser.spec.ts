@@ -290,17 +290,56 @@ it('evidence declared AI-generated in the form returns the complaint at once', a
   expect(d.evidence).toEqual([expect.objectContaining({ description: 'render.bin', declaredAiGenerated: true })]);
 });
 
-it('a withdrawn filing’s certificate offers no complaint, which the ledger would refuse', async () => {
-  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
-  await ok('POST', `/v1/filings/${filing.filingId}/withdraw`, alice.key, {});
+it('a certificate offers a complaint only where the ledger would take it: not about a withdrawn filing or one’s own', async () => {
+  const live = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const withdrawn = await ok('POST', '/v1/filings', alice.key, filingBody());
+  await ok('POST', `/v1/filings/${withdrawn.filingId}/withdraw`, alice.key, {});
+  const complain = (page: Page) => page.getByRole('link', { name: 'Complain about this filing' });
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
-    await page.goto(`/certificate/${filing.filingId}`);
+    await signIn(page, bob.key);
+    await page.goto(`/certificate/${live.filingId}`);
+    await complain(page).waitFor();
+    await page.goto(`/certificate/${withdrawn.filingId}`);
     await page.locator('.cert-withdrawn').waitFor();
-    await expect(page.getByRole('link', { name: 'Complain about this filing' }).count()).resolves.toBe(0);
-    await expect(page.getByRole('link', { name: 'Back to my filings' }).count()).resolves.toBe(1);
+    await page.waitForLoadState('networkidle'); // who the key is, read
+    await expect(complain(page).count()).resolves.toBe(0);
+    // Alice's own filing: she cannot complain about it.
+    await signIn(page, alice.key);
+    await page.goto(`/certificate/${live.filingId}`);
+    await page.getByRole('button', { name: 'Print' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await expect(complain(page).count()).resolves.toBe(0);
   } finally {
     await tab.close();
   }
+});
+
+it('a refusal for a change made elsewhere meanwhile stays on the page, which shows the dispute as it now is', async () => {
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const id = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;
+  await ok('POST', `/v1/disputes/${id}/response`, alice.key, { statement: 'Mine.' });
+  await ok('POST', `/v1/disputes/${id}/assign`, rita.key, {});
+  await ok('POST', `/v1/disputes/${id}/decision`, rita.key, { outcome: 'rejected', reasoning: 'No copy.' });
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await signIn(page, bob.key);
+    await openDispute(page, id);
+    await page.getByTestId('appeal-form').waitFor();
+    // Withdrawn from another tab while this one writes its appeal.
+    await ok('POST', `/v1/disputes/${id}/withdraw`, bob.key, {});
+    await page.getByLabel('Grounds').fill('Look again.');
+    await page.getByRole('button', { name: 'File the appeal' }).click();
+    const refusal = page.getByTestId('state-refusal');
+    expect(await settledText(refusal, /withdrawn/)).toMatch(/^The ledger refused: the complaint was withdrawn/);
+    expect(await settledText(page.getByTestId('dispute-status'), /^withdrawn/)).toMatch(/^withdrawn/);
+    await expect(page.getByTestId('appeal-form').count()).resolves.toBe(0);
+    expect(tab.problems.filter((p) => !/status of 409/.test(p))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+  const recorded = await ok('GET', `/v1/disputes/${id}`, bob.key);
+  expect(recorded.appeals).toEqual([]);
 });

@@ -171,4 +171,12 @@ it('evidence files are sent under names each item can name: unique, without quot
     '.hidden',
   ]);
   expect(evidenceNames(['x.png', 'x (2).png', 'x.png'])).toEqual(['x.png', 'x (2).png', 'x (3).png']);
+  expect(evidenceNames(['tab\there\u0085.txt'])).toEqual(["tab'here'.txt"]);
+  // At most 255 characters, as an evidence item's file name may be; the extension and the number kept.
+  const long = `${'图'.repeat(300)}.png`;
+  const [first, second] = evidenceNames([long, long]);
+  expect([first.length, second.length]).toEqual([255, 255]);
+  expect(first.endsWith('图.png')).toBe(true);
+  expect(second.endsWith('图 (2).png')).toBe(true);
+  expect(first).not.toBe(second);
 });

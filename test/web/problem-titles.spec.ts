@@ -1,7 +1,7 @@
 // The console words every problem type the ledger answers in each of its languages, and only those.
 import { PROBLEM_STATUS } from '../../src/common/api-docs.js';
-import { problemType } from '../../src/common/problem.js';
-import { PROBLEM_TITLES, problemTitle } from '../../web/src/i18n/problems.js';
+import { CODES, problemType } from '../../src/common/problem.js';
+import { GENERIC_TITLES, PROBLEM_TITLES, problemTitle } from '../../web/src/i18n/problems.js';
 
 const names = Object.keys(PROBLEM_STATUS).sort();
 
@@ -17,4 +17,13 @@ it('reads the title off the problem type as the server writes it; an unknown typ
   expect(problemTitle('en', problemType('toString'))).toBeUndefined();
   expect(problemTitle('en', 'about:blank')).toBeUndefined();
   expect(problemTitle('en', undefined)).toBeUndefined();
+});
+
+it('a refusal that names no problem of its own (the code of its HTTP status) has a title too, in each language', () => {
+  const generic = Object.values(CODES)
+    .filter((code) => !Object.hasOwn(PROBLEM_STATUS, code))
+    .sort();
+  for (const lang of Object.keys(GENERIC_TITLES) as Array<keyof typeof GENERIC_TITLES>)
+    expect(Object.keys(GENERIC_TITLES[lang]).sort()).toEqual(generic);
+  expect(problemTitle('zh-CN', problemType('not-found'))).toBe('此处没有该内容');
 });

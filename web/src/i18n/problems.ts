@@ -249,6 +249,35 @@ export const PROBLEM_TITLES = {
   },
 } as const;
 
+/**
+ * Refusals that name no problem of their own carry the code of their HTTP status (src/common/problem.ts, CODES): a route
+ * that does not exist, a method it does not take, an error of the server's own.
+ */
+export const GENERIC_TITLES = {
+  en: {
+    unauthorized: 'an API key is needed',
+    forbidden: 'this is not allowed',
+    'not-found': 'there is no such thing here',
+    'method-not-allowed': 'this address does not take that method',
+    'not-acceptable': 'the ledger cannot answer in the format asked for',
+    conflict: 'this conflicts with the ledger’s state',
+    gone: 'this is no longer here',
+    unprocessable: 'the request cannot be carried out',
+    internal: 'the ledger failed; try again later',
+  },
+  'zh-CN': {
+    unauthorized: '需要 API 密钥',
+    forbidden: '不允许此操作',
+    'not-found': '此处没有该内容',
+    'method-not-allowed': '此地址不接受该请求方法',
+    'not-acceptable': '账本无法以所要求的格式答复',
+    conflict: '与账本当前状态冲突',
+    gone: '该内容已不存在',
+    unprocessable: '无法执行该请求',
+    internal: '账本出错，请稍后再试',
+  },
+} as const;
+
 export type ProblemName = keyof (typeof PROBLEM_TITLES)['en'];
 const PREFIX = 'urn:sandbox-ledger:problem:';
 
@@ -256,6 +285,7 @@ const PREFIX = 'urn:sandbox-ledger:problem:';
 export function problemTitle(lang: keyof typeof PROBLEM_TITLES, type: unknown): string | undefined {
   if (typeof type !== 'string' || !type.startsWith(PREFIX)) return undefined;
   const name = type.slice(PREFIX.length);
-  const table: Record<string, string> = PROBLEM_TITLES[lang];
-  return Object.hasOwn(table, name) ? table[name] : undefined;
+  for (const table of [PROBLEM_TITLES[lang], GENERIC_TITLES[lang]] as Array<Record<string, string>>)
+    if (Object.hasOwn(table, name)) return table[name];
+  return undefined;
 }

@@ -2,7 +2,7 @@
 // printable on A4, with a QR code to the page that verifies the content hash. Public data only: anyone with the link.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, apiKey } from '../api.js';
 import type { PageProps } from '../app.js';
 import { ProblemMessage } from '../components/problem.js';
 import { translate, useI18n, type Lang } from '../i18n/i18n.js';
@@ -12,6 +12,7 @@ import { utcAndBeijing } from '../time-format.js';
 import { certificateProof, verificationUrl, type CertificateProof, type PublicFiling } from './certificate/certificate-facts.js';
 import type { PublicReceipt } from '../verifier.js';
 import { QrCode } from './certificate/qr-code.js';
+import { useMe } from './creator/creator-api.js';
 import './certificate/certificate.css';
 
 type Loaded =
@@ -242,6 +243,8 @@ export function CertificatePage({ params }: PageProps) {
   const { t, lang } = useI18n();
   const filingId = params.filingId;
   const [loaded, setLoaded] = useState<Loaded>({ phase: 'loading' });
+  // Who the tab's key is (if it has one): a complaint is offered to a creator about another's live filing only.
+  const { me } = useMe(apiKey.get() !== null);
   useEffect(() => {
     const abort = new AbortController();
     const load = async () => {
@@ -278,8 +281,12 @@ export function CertificatePage({ params }: PageProps) {
         </p>
         <p>
           <Link href="/creator">{t('certificate.backToCreator')}</Link>
-          {/* Only a live filing can be complained about: the ledger refuses a complaint about a withdrawn one. */}
-          {loaded.phase === 'ready' && loaded.filing.status !== 'withdrawn' ? (
+          {/* The ledger refuses a complaint about a withdrawn filing, about one's own (its holder is its creator until a
+              transfer), and from a key without the creator role. */}
+          {loaded.phase === 'ready' &&
+          loaded.filing.status !== 'withdrawn' &&
+          me?.roles.includes('creator') &&
+          loaded.filing.holder?.id !== me.principalId ? (
             <>
               {' · '}
               <Link href={`/reviewer?filing=${encodeURIComponent(filingId)}`}>{t('certificate.complain')}</Link>

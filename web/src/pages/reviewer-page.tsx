@@ -40,9 +40,13 @@ export function ReviewerPage(_props: PageProps) {
           {me.roles.includes('reviewer') ? null : me.roles.includes('admin') ? (
             // An admin may assign a dispute (to a reviewer), not decide one.
             <strong class="bad"> {t('reviewer.adminNotReviewer')}</strong>
-          ) : (
+          ) : me.roles.includes('creator') ? (
             // A party's key: what it may do here, not a fault.
             <span> {t('reviewer.notReviewer')}</span>
+          ) : me.roles.includes('auditor') ? (
+            <span> {t('reviewer.auditorNotReviewer')}</span>
+          ) : (
+            <strong class="bad"> {t('reviewer.noRole')}</strong>
           )}
         </p>
       ) : null}

@@ -29,6 +29,8 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   const [dispute, setDispute] = useState<Dispute | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<MessageKey | null>(null);
+  // A refusal for the dispute's state, kept here: the reload after it removes the form that showed it.
+  const [stateRefusal, setStateRefusal] = useState<unknown>(null);
   const [me, setMe] = useState<{ principalId: string; name: string; roles: string[] } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const load = () =>
@@ -42,6 +44,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   useEffect(() => {
     setDispute(null);
     setSaved(null);
+    setStateRefusal(null);
     void load();
     api<{ principalId: string; name: string; roles: string[] }>('/v1/me').then(setMe, () => setMe(null));
   }, [disputeId]);
@@ -54,13 +57,16 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   }, [shown]);
   const written = (what: MessageKey) => () => {
     setSaved(what);
+    setStateRefusal(null);
     onChanged();
     void load();
   };
-  // A refusal for the dispute's state (409: answered, assigned or decided elsewhere meanwhile) shows the dispute as it is now.
+  // A refusal for the dispute's state (409: answered, appealed, withdrawn or decided elsewhere meanwhile, or a deadline
+  // passed) shows the dispute as it is now, and the refusal above the forms that remain.
   const refused = (err: unknown) => {
     if (err instanceof ApiError && err.status === 409) {
       setSaved(null);
+      setStateRefusal(err);
       onChanged();
       void load();
     }
@@ -267,6 +273,11 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
         </tbody>
       </table>
 
+      {stateRefusal ? (
+        <div data-testid="state-refusal">
+          <ProblemMessage error={stateRefusal} />
+        </div>
+      ) : null}
       {review.note ? (
         <p class="hint" data-testid="reviewer-note">
           {t(`reviewer.note.${review.note}`, { name: nameOf(d.parties.assignee) })}

@@ -10,7 +10,10 @@ interface EvidenceRow {
   key: number;
   sha256: string;
   description: string;
-  hashing: boolean;
+  /** The file being hashed: a result for any other (one chosen before it in the same row) is dropped. */
+  hashing: File | null;
+  /** Why the chosen file could not be read, if it could not. */
+  unreadable: string | null;
 }
 
 /** The respondent's answer: a statement and, optionally, evidence recorded by its SHA-256 (hashed here; the file stays on this machine). */
@@ -23,16 +26,19 @@ export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
   const update = (key: number, change: Partial<EvidenceRow>) => setRows((all) => all.map((r) => (r.key === key ? { ...r, ...change } : r)));
   const hash = async (key: number, file: File | undefined) => {
     if (!file) return;
-    update(key, { hashing: true });
-    let sha256 = '';
+    update(key, { hashing: file, unreadable: null });
+    let done: Partial<EvidenceRow>;
     try {
-      sha256 = await sha256OfFile(file);
-    } finally {
-      // The file's name describes it until the party writes a description of their own.
-      setRows((all) => all.map((r) => (r.key === key ? { ...r, sha256, hashing: false, description: r.description || file.name } : r)));
+      done = { sha256: await sha256OfFile(file) };
+    } catch (err) {
+      done = { sha256: '', unreadable: (err as Error).message || String(err) };
     }
+    // The file's name describes it until the party writes a description of their own.
+    setRows((all) =>
+      all.map((r) => (r.key === key && r.hashing === file ? { ...r, ...done, hashing: null, description: r.description || file.name } : r)),
+    );
   };
-  const hashing = rows.some((r) => r.hashing);
+  const hashing = rows.some((r) => r.hashing !== null);
   return (
     <form
       class="action-form"
@@ -55,6 +61,11 @@ export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
             <div class="rv-evidence-row" key={r.key} data-testid="respond-evidence">
               <label for={`respond-file-${r.key}`}>{t('party.respond.file', { n: i + 1 })}</label>
               <input id={`respond-file-${r.key}`} type="file" onChange={(e) => void hash(r.key, e.currentTarget.files?.[0])} />
+              {r.unreadable ? (
+                <p class="bad" role="alert">
+                  {t('party.respond.unreadable', { reason: r.unreadable })}
+                </p>
+              ) : null}
               <label for={`respond-sha-${r.key}`}>{t('party.respond.sha256', { n: i + 1 })}</label>
               <input
                 id={`respond-sha-${r.key}`}
@@ -63,8 +74,8 @@ export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
                 required
                 spellcheck={false}
                 pattern="[0-9a-fA-F]{64}"
-                value={r.hashing ? '' : r.sha256}
-                placeholder={r.hashing ? t('party.respond.hashing') : ''}
+                value={r.hashing !== null ? '' : r.sha256}
+                placeholder={r.hashing !== null ? t('party.respond.hashing') : ''}
                 onInput={(e) => update(r.key, { sha256: e.currentTarget.value })}
               />
               <label for={`respond-description-${r.key}`}>{t('party.respond.description', { n: i + 1 })}</label>
@@ -84,7 +95,7 @@ export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
           <button
             type="button"
             onClick={() => {
-              setRows((all) => [...all, { key: nextKey, sha256: '', description: '', hashing: false }]);
+              setRows((all) => [...all, { key: nextKey, sha256: '', description: '', hashing: null, unreadable: null }]);
               setNextKey((k) => k + 1);
             }}
           >

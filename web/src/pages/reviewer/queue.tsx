@@ -10,19 +10,21 @@ type Right = { filingId: string; flags: string[] };
 /** The flags a reviewer clears or confirms; a dispute about a filing that carries one shows it in the queue. */
 const REVIEW_FLAGS = ['similarityReview', 'probation'] as const;
 
-async function all<T>(path: string): Promise<T[]> {
+/** At most 10 pages of 100 (a queue longer than that is filtered, not scrolled), in the API's order: oldest first. */
+const MAX_PAGES = 10;
+async function pages<T>(path: string): Promise<{ items: T[]; more: boolean }> {
   const items: T[] = [];
   let cursor: string | null = null;
-  // At most 10 pages of 100: a queue longer than that is filtered, not scrolled.
-  for (let page = 0; page < 10; page++) {
+  for (let page = 0; page < MAX_PAGES; page++) {
     const sep = path.includes('?') ? '&' : '?';
     const res: Page<T> = await api<Page<T>>(`${path}${sep}limit=100${cursor ? `&cursor=${cursor}` : ''}`);
     items.push(...res.items);
     cursor = res.nextCursor;
     if (!cursor) break;
   }
-  return items;
+  return { items, more: cursor !== null };
 }
+const all = async <T,>(path: string): Promise<T[]> => (await pages<T>(path)).items;
 
 export interface QueueData {
   disputes: Dispute[];
@@ -138,13 +140,18 @@ export function ClosedDisputes({ reload, onOpen, selected }: { reload: number; o
   const { t } = useI18n();
   const [shown, setShown] = useState(false);
   const [disputes, setDisputes] = useState<Dispute[] | null>(null);
+  const [more, setMore] = useState(false);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     if (!shown) return;
     let live = true;
     setError(null);
-    Promise.all(CLOSED_STATUSES.map((s) => all<Dispute>(`/v1/disputes?status=${s}`))).then(
-      (lists) => live && setDisputes(lists.flat().sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt))),
+    Promise.all(CLOSED_STATUSES.map((s) => pages<Dispute>(`/v1/disputes?status=${s}`))).then(
+      (lists) => {
+        if (!live) return;
+        setDisputes(lists.flatMap((l) => l.items).sort((a, b) => Date.parse(b.openedAt) - Date.parse(a.openedAt)));
+        setMore(lists.some((l) => l.more));
+      },
       (e: unknown) => live && setError(e),
     );
     return () => {
@@ -165,6 +172,7 @@ export function ClosedDisputes({ reload, onOpen, selected }: { reload: number; o
       <ProblemMessage error={error} />
       {disputes === null && error === null ? <p>{t('reviewer.loading')}</p> : null}
       {disputes && disputes.length === 0 ? <p data-testid="closed-empty">{t('reviewer.closed.empty')}</p> : null}
+      {more ? <p class="hint">{t('reviewer.closed.more', { n: MAX_PAGES * 100 })}</p> : null}
       {disputes && disputes.length > 0 ? (
         <table class="rv-queue" data-testid="closed">
           <thead>

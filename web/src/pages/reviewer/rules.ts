@@ -1,4 +1,4 @@
-// What the reviewer page reads: the dispute as the ledger answers it. The remedies and appeal rulings the forms offer are
+// What the disputes page reads: the dispute as the ledger answers it. The remedies and appeal rulings the forms offer are
 // the decider's own rules (src/domain-rules/disputes.ts); the server refuses anything else with a problem.
 import type { Outcome, Remedy } from '../../domain-rules.js';
 export { appealChoices, remediesFor, type Outcome, type Remedy, type Ruling } from '../../domain-rules.js';
@@ -177,17 +177,27 @@ export function reviewerActions(d: Dispute, me: { principalId: string; roles: re
 
 /**
  * The names the evidence files are sent under: each file's own name, made unique ("draft (2).txt") and free of the
- * characters a multipart header cannot carry as they are (a quotation mark, a backslash, a line break), so that each
- * evidence item names exactly its part.
+ * characters a multipart header cannot carry as they are (a quotation mark, a backslash, a control character), and at
+ * most 255 characters long, so that each evidence item names exactly its part.
  */
 export function evidenceNames(names: readonly string[]): string[] {
   const taken = new Set<string>();
   return names.map((raw) => {
-    const clean = raw.replace(/["\\\r\n]/g, "'") || 'evidence';
+    const clean = raw.replace(/["\\\u0000-\u001f\u007f-\u009f]/g, "'") || 'evidence';
     const dot = clean.lastIndexOf('.');
     const [stem, ext] = dot > 0 ? [clean.slice(0, dot), clean.slice(dot)] : [clean, ''];
-    let name = clean;
-    for (let n = 2; taken.has(name); n++) name = `${stem} (${n})${ext}`;
+    // At most 255 characters (what an evidence item's `file` may hold), the extension and any " (n)" kept.
+    const fit = (suffix: string) => {
+      const chars = [...stem]; // whole characters: a surrogate pair is never split
+      let name = chars.join('') + suffix + ext;
+      while (name.length > 255 && chars.length > 1) {
+        chars.pop();
+        name = chars.join('') + suffix + ext;
+      }
+      return name;
+    };
+    let name = fit('');
+    for (let n = 2; taken.has(name); n++) name = fit(` (${n})`);
     taken.add(name);
     return name;
   });
