@@ -343,3 +343,37 @@ it('a refusal for a change made elsewhere meanwhile stays on the page, which sho
   const recorded = await ok('GET', `/v1/disputes/${id}`, bob.key);
   expect(recorded.appeals).toEqual([]);
 });
+
+it('deadlines are the ledger’s: a browser whose clock runs ten days fast still offers the answer that is due in seven', async () => {
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const id = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.clock.setFixedTime(new Date(Date.now() + 10 * 86_400_000));
+    await signIn(page, alice.key);
+    const row = page.locator(`[data-testid="queue"] [data-dispute="${id}"]`);
+    expect(await settledText(row.locator('td').first(), /^Answer due/)).toMatch(/^Answer due/);
+    await openDispute(page, id);
+    await page.getByTestId('respond-form').waitFor();
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['/', '/creator', '/reviewer', '/auditor']) {
+      await page.goto(path);
+      await page.locator('h1').waitFor();
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      expect({ path, scroll }).toEqual({ path, scroll: client });
+    }
+  } finally {
+    await tab.close();
+  }
+});

@@ -30,6 +30,20 @@ export interface ApiOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * How far the ledger's clock is ahead of this machine's (ms), from the Date header of its last answer: the rules the
+ * pages apply to deadlines (which form a dispute offers) read the ledger's time, as its deciders do. The header counts
+ * whole seconds, so a difference under two is taken as none.
+ */
+let serverSkew = 0;
+export const serverNow = (): Date => new Date(Date.now() + serverSkew);
+function noteServerTime(res: Response): void {
+  const at = Date.parse(res.headers.get('date') ?? '');
+  if (Number.isNaN(at)) return;
+  const skew = at - Date.now();
+  serverSkew = Math.abs(skew) < 2_000 ? 0 : skew;
+}
+
 async function send(path: string, options: ApiOptions): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...options.headers };
   const key = options.auth === false ? null : apiKey.get();
@@ -49,6 +63,7 @@ async function send(path: string, options: ApiOptions): Promise<Response> {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'network', (err as Error).message);
   }
+  noteServerTime(res);
   if (!res.ok) throw await problemOf(res);
   return res;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../../api.js';
+import { api, ApiError, serverNow } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import type { MessageKey } from '../../i18n/en.js';
@@ -48,6 +48,19 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
     void load();
     api<{ principalId: string; name: string; roles: string[] }>('/v1/me').then(setMe, () => setMe(null));
   }, [disputeId]);
+  // Drawn again when its next deadline passes, so a page left open stops offering what the ledger would now refuse.
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!dispute) return;
+    const now = serverNow().getTime();
+    const next = Object.values(dispute.deadlines)
+      .map((at) => (at === null ? NaN : Date.parse(at)))
+      .filter((at) => at > now)
+      .sort((a, b) => a - b)[0];
+    if (next === undefined) return;
+    const timer = setTimeout(() => setTick((n) => n + 1), Math.min(next - now + 1_000, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [dispute, tick]);
   // Opened from the list: shown and focused, so the click visibly does something and a screen reader reads its heading.
   const shown = dispute?.disputeId ?? null;
   useEffect(() => {
@@ -79,7 +92,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   if (me) names.set(me.principalId, t('reviewer.you', { name: me.name }));
   for (const p of [d.parties.complainant, d.parties.respondent, d.parties.assignee]) if (p?.name) names.set(p.id, p.name);
   const actor = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
-  const now = new Date();
+  const now = serverNow();
   const review = me ? reviewerActions(d, me, now) : { assign: false, decide: false, decideAppeal: false, note: null };
   const party = me ? partyActions(d, me.principalId, now) : { respond: false, appeal: false, withdraw: false };
   const over = (CLOSED_STATUSES as readonly string[]).includes(d.status);

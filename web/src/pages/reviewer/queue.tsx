@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../../api.js';
+import { api, serverNow } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
@@ -42,7 +42,7 @@ export async function loadQueue(): Promise<QueueData> {
       flags.set(r.filingId, [
         ...new Set([...(flags.get(r.filingId) ?? []), ...r.flags.filter((f) => (REVIEW_FLAGS as readonly string[]).includes(f))]),
       ]);
-  return { disputes: lists.flat().sort(byDeadline(new Date())), flags };
+  return { disputes: lists.flat().sort(byDeadline(serverNow())), flags };
 }
 
 /** Open disputes by deadline with the filing's similarity and probation flags; choosing one opens it below. */
@@ -85,7 +85,7 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
           </thead>
           <tbody>
             {data.disputes.map((d) => {
-              const due = nextDeadline(d, new Date());
+              const due = nextDeadline(d, serverNow());
               const flags = data.flags.get(d.filingId) ?? [];
               return (
                 <tr key={d.disputeId} class={selected === d.disputeId ? 'selected' : undefined} data-dispute={d.disputeId}>
