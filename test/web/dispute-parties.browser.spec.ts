@@ -367,12 +367,21 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
   try {
     const { page } = tab;
     await page.setViewportSize({ width: 390, height: 844 });
+    const fits = async (what: string) => {
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      expect({ what, scroll }).toEqual({ what, scroll: client });
+    };
     for (const path of ['/', '/creator', '/reviewer', '/auditor']) {
       await page.goto(path);
       await page.locator('h1').waitFor();
-      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-      expect({ path, scroll }).toEqual({ path, scroll: client });
+      await fits(path);
     }
+    // The disputes page with its tables: the list and an open dispute's timeline scroll within themselves.
+    await signIn(page, bob.key);
+    await openDispute(page, disputeId);
+    await page.getByTestId('timeline').waitFor();
+    await fits('/reviewer with a dispute open');
+    await screenshot(page, 'dispute-phone-en');
   } finally {
     await tab.close();
   }

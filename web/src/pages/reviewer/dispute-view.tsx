@@ -259,32 +259,34 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
       ) : null}
 
       <h3>{t('reviewer.timeline')}</h3>
-      <table class="rv-timeline" data-testid="timeline">
-        <thead>
-          <tr>
-            <th scope="col">{t('reviewer.timeline.leaf')}</th>
-            <th scope="col">{t('reviewer.timeline.event')}</th>
-            <th scope="col">{t('reviewer.timeline.at')}</th>
-            <th scope="col">{t('reviewer.timeline.actor')}</th>
-            <th scope="col">{t('reviewer.timeline.hash')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(d.timeline ?? []).map((e) => (
-            <tr key={e.revision}>
-              <td>{e.leafIndex}</td>
-              <td title={e.type}>{eventLabel(t, e.type)}</td>
-              <td>
-                <Times at={e.at} />
-              </td>
-              <td>{actor(e.actor)}</td>
-              <td>
-                <code title={e.hash}>{e.hash.slice(0, 16)}…</code>
-              </td>
+      <div class="rv-scroll">
+        <table class="rv-timeline" data-testid="timeline">
+          <thead>
+            <tr>
+              <th scope="col">{t('reviewer.timeline.leaf')}</th>
+              <th scope="col">{t('reviewer.timeline.event')}</th>
+              <th scope="col">{t('reviewer.timeline.at')}</th>
+              <th scope="col">{t('reviewer.timeline.actor')}</th>
+              <th scope="col">{t('reviewer.timeline.hash')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(d.timeline ?? []).map((e) => (
+              <tr key={e.revision}>
+                <td>{e.leafIndex}</td>
+                <td title={e.type}>{eventLabel(t, e.type)}</td>
+                <td>
+                  <Times at={e.at} />
+                </td>
+                <td>{actor(e.actor)}</td>
+                <td>
+                  <code title={e.hash}>{e.hash.slice(0, 16)}…</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       {stateRefusal ? (
         <div data-testid="state-refusal">

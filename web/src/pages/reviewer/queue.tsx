@@ -69,64 +69,66 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
       {data === null && error === null ? <p>{t('reviewer.loading')}</p> : null}
       {data && data.disputes.length === 0 ? <p data-testid="queue-empty">{t('reviewer.queue.empty')}</p> : null}
       {data && data.disputes.length > 0 ? (
-        <table class="rv-queue" data-testid="queue">
-          <caption class="rv-sr-only">{t('reviewer.queue.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('reviewer.col.deadline')}</th>
-              <th scope="col">{t('reviewer.col.type')}</th>
-              <th scope="col">{t('reviewer.col.status')}</th>
-              <th scope="col">{t('reviewer.col.parties')}</th>
-              <th scope="col">{t('reviewer.col.flags')}</th>
-              <th scope="col">
-                <span class="rv-sr-only">{t('reviewer.col.open')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.disputes.map((d) => {
-              const due = nextDeadline(d, serverNow());
-              const flags = data.flags.get(d.filingId) ?? [];
-              return (
-                <tr key={d.disputeId} class={selected === d.disputeId ? 'selected' : undefined} data-dispute={d.disputeId}>
-                  <td>
-                    {due ? (
-                      <>
-                        <div class="hint">{t(`reviewer.deadline.${due.kind}`)}</div>
-                        <Times at={due.at} />
-                      </>
-                    ) : (
-                      '—'
-                    )}
-                    {d.overdue ? <span class="rv-flag bad"> {t('reviewer.overdue')}</span> : null}
-                  </td>
-                  <td>{typeLabel(t, d.type)}</td>
-                  <td>
-                    {statusLabel(t, d.status)}
-                    {d.awaiting ? <div class="hint">{t('reviewer.awaiting', { what: awaitingLabel(t, d.awaiting) })}</div> : null}
-                  </td>
-                  <td>
-                    {d.parties.complainant.name ?? d.parties.complainant.id} → {d.parties.respondent.name ?? d.parties.respondent.id}
-                  </td>
-                  <td>
-                    {flags.length === 0
-                      ? '—'
-                      : flags.map((f) => (
-                          <span class="rv-flag" key={f}>
-                            {flagLabel(t, f)}
-                          </span>
-                        ))}
-                  </td>
-                  <td>
-                    <button type="button" onClick={() => onOpen(d.disputeId)} aria-label={t('reviewer.openLabel', { id: d.disputeId })}>
-                      {t('reviewer.open')}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div class="rv-scroll">
+          <table class="rv-queue" data-testid="queue">
+            <caption class="rv-sr-only">{t('reviewer.queue.caption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('reviewer.col.deadline')}</th>
+                <th scope="col">{t('reviewer.col.type')}</th>
+                <th scope="col">{t('reviewer.col.status')}</th>
+                <th scope="col">{t('reviewer.col.parties')}</th>
+                <th scope="col">{t('reviewer.col.flags')}</th>
+                <th scope="col">
+                  <span class="rv-sr-only">{t('reviewer.col.open')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.disputes.map((d) => {
+                const due = nextDeadline(d, serverNow());
+                const flags = data.flags.get(d.filingId) ?? [];
+                return (
+                  <tr key={d.disputeId} class={selected === d.disputeId ? 'selected' : undefined} data-dispute={d.disputeId}>
+                    <td>
+                      {due ? (
+                        <>
+                          <div class="hint">{t(`reviewer.deadline.${due.kind}`)}</div>
+                          <Times at={due.at} />
+                        </>
+                      ) : (
+                        '—'
+                      )}
+                      {d.overdue ? <span class="rv-flag bad"> {t('reviewer.overdue')}</span> : null}
+                    </td>
+                    <td>{typeLabel(t, d.type)}</td>
+                    <td>
+                      {statusLabel(t, d.status)}
+                      {d.awaiting ? <div class="hint">{t('reviewer.awaiting', { what: awaitingLabel(t, d.awaiting) })}</div> : null}
+                    </td>
+                    <td>
+                      {d.parties.complainant.name ?? d.parties.complainant.id} → {d.parties.respondent.name ?? d.parties.respondent.id}
+                    </td>
+                    <td>
+                      {flags.length === 0
+                        ? '—'
+                        : flags.map((f) => (
+                            <span class="rv-flag" key={f}>
+                              {flagLabel(t, f)}
+                            </span>
+                          ))}
+                    </td>
+                    <td>
+                      <button type="button" onClick={() => onOpen(d.disputeId)} aria-label={t('reviewer.openLabel', { id: d.disputeId })}>
+                        {t('reviewer.open')}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </section>
   );
@@ -174,41 +176,43 @@ export function ClosedDisputes({ reload, onOpen, selected }: { reload: number; o
       {disputes && disputes.length === 0 ? <p data-testid="closed-empty">{t('reviewer.closed.empty')}</p> : null}
       {more ? <p class="hint">{t('reviewer.closed.more', { n: MAX_PAGES * 100 })}</p> : null}
       {disputes && disputes.length > 0 ? (
-        <table class="rv-queue" data-testid="closed">
-          <thead>
-            <tr>
-              <th scope="col">{t('reviewer.dispute.opened')}</th>
-              <th scope="col">{t('reviewer.col.type')}</th>
-              <th scope="col">{t('reviewer.col.status')}</th>
-              <th scope="col">{t('reviewer.col.parties')}</th>
-              <th scope="col">
-                <span class="rv-sr-only">{t('reviewer.col.open')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {disputes.map((d) => (
-              <tr key={d.disputeId} class={selected === d.disputeId ? 'selected' : undefined} data-dispute={d.disputeId}>
-                <td>
-                  <Times at={d.openedAt} />
-                </td>
-                <td>{typeLabel(t, d.type)}</td>
-                <td>
-                  {statusLabel(t, d.status)}
-                  {d.outcome ? <div class="hint">{outcomeLabel(t, d.outcome)}</div> : null}
-                </td>
-                <td>
-                  {d.parties.complainant.name ?? d.parties.complainant.id} → {d.parties.respondent.name ?? d.parties.respondent.id}
-                </td>
-                <td>
-                  <button type="button" onClick={() => onOpen(d.disputeId)} aria-label={t('reviewer.openLabel', { id: d.disputeId })}>
-                    {t('reviewer.open')}
-                  </button>
-                </td>
+        <div class="rv-scroll">
+          <table class="rv-queue" data-testid="closed">
+            <thead>
+              <tr>
+                <th scope="col">{t('reviewer.dispute.opened')}</th>
+                <th scope="col">{t('reviewer.col.type')}</th>
+                <th scope="col">{t('reviewer.col.status')}</th>
+                <th scope="col">{t('reviewer.col.parties')}</th>
+                <th scope="col">
+                  <span class="rv-sr-only">{t('reviewer.col.open')}</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {disputes.map((d) => (
+                <tr key={d.disputeId} class={selected === d.disputeId ? 'selected' : undefined} data-dispute={d.disputeId}>
+                  <td>
+                    <Times at={d.openedAt} />
+                  </td>
+                  <td>{typeLabel(t, d.type)}</td>
+                  <td>
+                    {statusLabel(t, d.status)}
+                    {d.outcome ? <div class="hint">{outcomeLabel(t, d.outcome)}</div> : null}
+                  </td>
+                  <td>
+                    {d.parties.complainant.name ?? d.parties.complainant.id} → {d.parties.respondent.name ?? d.parties.respondent.id}
+                  </td>
+                  <td>
+                    <button type="button" onClick={() => onOpen(d.disputeId)} aria-label={t('reviewer.openLabel', { id: d.disputeId })}>
+                      {t('reviewer.open')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </section>
   );
