@@ -77,15 +77,18 @@ else
           LEDGER_MLDSA_KEY: readFileSync(join(serverDir, 'log-mldsa.key'), 'utf8').trim(),
         };
         const logSize = await events();
-        const settle = (dataDir: string, given: Record<string, string> = {}) =>
-          runCli(['settle'], {
-            LEDGER_STORE: 'postgres',
-            DATABASE_URL: url,
-            LEDGER_DATABASE_SCHEMA: schema,
-            LEDGER_DATA_DIR: dataDir,
-            LOG_LEVEL: 'warn',
-            ...given,
-          });
+        const offline =
+          (command: string) =>
+          (dataDir: string, given: Record<string, string> = {}) =>
+            runCli(command.split(' '), {
+              LEDGER_STORE: 'postgres',
+              DATABASE_URL: url,
+              LEDGER_DATABASE_SCHEMA: schema,
+              LEDGER_DATA_DIR: dataDir,
+              LOG_LEVEL: 'warn',
+              ...given,
+            });
+        const settle = offline('settle');
 
         for (const dataDir of [missing, empty]) {
           const run = await settle(dataDir);
@@ -114,15 +117,7 @@ else
         );
         expect(readdirSync(empty)).toEqual([]);
         // A rebuild opens the whole ledger, its log included: the same keys, the same refusal.
-        const rebuild = (dataDir: string, given: Record<string, string> = {}) =>
-          runCli(['projections', 'rebuild'], {
-            LEDGER_STORE: 'postgres',
-            DATABASE_URL: url,
-            LEDGER_DATABASE_SCHEMA: schema,
-            LEDGER_DATA_DIR: dataDir,
-            LOG_LEVEL: 'warn',
-            ...given,
-          });
+        const rebuild = offline('projections rebuild');
         const refused = await rebuild(missing);
         expect([refused.code, refused.stdout, refused.stderr]).toEqual([
           1,

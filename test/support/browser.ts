@@ -94,3 +94,10 @@ export async function receiptVerification(page: Page) {
     .evaluateAll((items) => items.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-outcome'), li.textContent ?? '']));
   return { ok: await box.getAttribute('data-ok'), checks, text: (await box.textContent()) ?? '' };
 }
+
+/** Opens a console page and enters an API key in its key panel (kept in the tab's sessionStorage). */
+export async function signIn(page: Page, key: string, path = '/reviewer'): Promise<void> {
+  await page.goto(path);
+  await page.getByLabel('API key (kept in this tab only)').fill(key);
+  await page.getByRole('button', { name: 'Use key' }).click();
+}

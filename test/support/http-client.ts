@@ -51,6 +51,13 @@ export function send(baseUrl: string, r: RawRequest): Promise<Reply> {
   });
 }
 
+/** `call` that must succeed: its JSON answer, or an error naming the request and what the ledger answered. */
+export async function callOk(baseUrl: string, method: string, path: string, key?: string, json?: unknown): Promise<any> {
+  const res = await call(baseUrl, method, path, key, json);
+  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text}`);
+  return res.json;
+}
+
 /** JSON request with an optional bearer key. */
 export function call(
   baseUrl: string,

@@ -3,10 +3,10 @@
 // withdrawn. Each form is offered only to the party the rules let act, and each write is read back through the API.
 import { randomBytes } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { launchBrowser, openTab, screenshot, settledText, signIn } from '../support/browser.js';
 import { complaintBody, registerPrincipal, sha256Hex, type Who } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
-import { call } from '../support/http-client.js';
+import { callOk } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
 
 let server: ConsoleServer;
@@ -14,11 +14,7 @@ let browser: Browser;
 let alice: Who, bob: Who, rita: Who;
 let disputeId: string;
 
-async function ok(method: string, path: string, key: string, body?: unknown) {
-  const res = await call(server.url, method, path, key, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text}`);
-  return res.json;
-}
+const ok = (method: string, path: string, key: string, body?: unknown) => callOk(server.url, method, path, key, body);
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);
@@ -34,12 +30,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function signIn(page: Page, key: string, path = '/reviewer') {
-  await page.goto(path);
-  await page.getByLabel('API key (kept in this tab only)').fill(key);
-  await page.getByRole('button', { name: 'Use key' }).click();
-}
 
 /** An input's value once it matches (hashing a file takes a moment), or the last value read. */
 async function settledValue(input: Locator, expected: RegExp, timeout = 15_000): Promise<string> {

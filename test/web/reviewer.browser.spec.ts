@@ -2,11 +2,11 @@
 // with the parties' names, assigns it to themself and decides it through the forms; another reviewer decides the
 // appeal, offered only the remedies the rules allow. Each decision is then read back through the API.
 import { randomBytes } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openTab, screenshot, settledText, signIn } from '../support/browser.js';
 import { complaintBody, registerPrincipal, type Who } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
-import { call } from '../support/http-client.js';
+import { callOk } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
 
 let server: ConsoleServer;
@@ -14,11 +14,7 @@ let browser: Browser;
 let alice: Who, bob: Who, rita: Who, rafael: Who;
 let disputeId: string;
 
-async function ok(method: string, path: string, key: string, body?: unknown) {
-  const res = await call(server.url, method, path, key, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text}`);
-  return res.json;
-}
+const ok = (method: string, path: string, key: string, body?: unknown) => callOk(server.url, method, path, key, body);
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startConsoleServer(), launchBrowser()]);
@@ -40,12 +36,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function signIn(page: Page, key: string) {
-  await page.goto('/reviewer');
-  await page.getByLabel('API key (kept in this tab only)').fill(key);
-  await page.getByRole('button', { name: 'Use key' }).click();
-}
 
 it('a reviewer takes a complaint from the queue and upholds it with a remedy its type allows, through the forms', async () => {
   const tab = await openTab(browser, server.url);

@@ -106,9 +106,7 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
                       {statusLabel(t, d.status)}
                       {d.awaiting ? <div class="hint">{t('reviewer.awaiting', { what: awaitingLabel(t, d.awaiting) })}</div> : null}
                     </td>
-                    <td>
-                      {d.parties.complainant.name ?? d.parties.complainant.id} → {d.parties.respondent.name ?? d.parties.respondent.id}
-                    </td>
+                    <PartiesCell dispute={d} />
                     <td>
                       {flags.length === 0
                         ? '—'
@@ -118,11 +116,7 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
                             </span>
                           ))}
                     </td>
-                    <td>
-                      <button type="button" onClick={() => onOpen(d.disputeId)} aria-label={t('reviewer.openLabel', { id: d.disputeId })}>
-                        {t('reviewer.open')}
-                      </button>
-                    </td>
+                    <OpenCell dispute={d} onOpen={onOpen} />
                   </tr>
                 );
               })}
@@ -200,14 +194,8 @@ export function ClosedDisputes({ reload, onOpen, selected }: { reload: number; o
                     {statusLabel(t, d.status)}
                     {d.outcome ? <div class="hint">{outcomeLabel(t, d.outcome)}</div> : null}
                   </td>
-                  <td>
-                    {d.parties.complainant.name ?? d.parties.complainant.id} → {d.parties.respondent.name ?? d.parties.respondent.id}
-                  </td>
-                  <td>
-                    <button type="button" onClick={() => onOpen(d.disputeId)} aria-label={t('reviewer.openLabel', { id: d.disputeId })}>
-                      {t('reviewer.open')}
-                    </button>
-                  </td>
+                  <PartiesCell dispute={d} />
+                  <OpenCell dispute={d} onOpen={onOpen} />
                 </tr>
               ))}
             </tbody>
@@ -215,6 +203,25 @@ export function ClosedDisputes({ reload, onOpen, selected }: { reload: number; o
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** The cells both lists share: who complains about whom, and the button that opens the dispute below. */
+function PartiesCell({ dispute: d }: { dispute: Dispute }) {
+  return (
+    <td>
+      {d.parties.complainant.name ?? d.parties.complainant.id} → {d.parties.respondent.name ?? d.parties.respondent.id}
+    </td>
+  );
+}
+function OpenCell({ dispute, onOpen }: { dispute: Dispute; onOpen: (id: string) => void }) {
+  const { t } = useI18n();
+  return (
+    <td>
+      <button type="button" onClick={() => onOpen(dispute.disputeId)} aria-label={t('reviewer.openLabel', { id: dispute.disputeId })}>
+        {t('reviewer.open')}
+      </button>
+    </td>
   );
 }
 
