@@ -51,6 +51,10 @@ it('shows the filing, its proof and a QR code to the verification page, in Chine
     expect(await settledText(page.getByTestId('cert-hash'), contentHash)).toBe(contentHash);
     await expect(page.getByTestId('cert-filing-id').textContent()).resolves.toBe(filingId);
     await expect(page.getByTestId('cert-title').textContent()).resolves.toBe('灯塔 · Lighthouse');
+    await expect(page.title()).resolves.toBe('存证证书：灯塔 · Lighthouse · 沙盒存证账本');
+    // A visitor without a key is offered another check, not a creator's filings.
+    await expect(page.getByRole('link', { name: '查验其他文件' }).getAttribute('href')).resolves.toBe('/');
+    await expect(page.getByRole('link', { name: '返回我的存证' }).count()).resolves.toBe(0);
     await expect(page.getByTestId('cert-leaf').textContent()).resolves.toBe(String(leafIndex));
     // The receipt was checked in the page against the ledger's keys; the checkpoint covers the filing.
     expect(await settledText(page.getByTestId('cert-verified'), /^✓/)).toMatch(/^✓ 日志签名、包含证明与联署已在本浏览器中验证/);

@@ -13,6 +13,8 @@ let server: ConsoleServer;
 let browser: Browser;
 let alice: Who, bob: Who, rita: Who;
 let disputeId: string;
+/** The title of the filing the dispute is about. */
+let filedTitle: string;
 
 const ok = (method: string, path: string, key: string, body?: unknown) => callOk(server.url, method, path, key, body);
 
@@ -23,7 +25,9 @@ beforeAll(async () => {
     registerPrincipal(server.url, server.adminKey, 'Bob Complainant', ['creator']),
     registerPrincipal(server.url, server.adminKey, 'Rita Reviewer', ['reviewer']),
   ]);
-  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const body = filingBody();
+  filedTitle = String(body.title);
+  const filing = await ok('POST', '/v1/filings', alice.key, body);
   disputeId = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;
 });
 afterAll(async () => {
@@ -61,6 +65,8 @@ it('the respondent follows the creator page to the complaint and answers it, wit
     const row = page.locator(`[data-dispute="${disputeId}"]`);
     expect(await settledText(row.locator('td').first(), /^Answer due/)).toMatch(/^Answer due/);
     await openDispute(page, disputeId);
+    // The filing complained about is named by its title, read from its certificate.
+    expect(await settledText(page.getByTestId('filing-title'), filedTitle)).toBe(filedTitle);
     // Opened: scrolled to and focused, its heading read out.
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('dispute-heading');
     // A party sees its own forms, not a reviewer's; the respondent may not withdraw the complaint.
@@ -291,6 +297,9 @@ it('a certificate offers a complaint only where the ledger would take it: not ab
     await signIn(page, bob.key);
     await page.goto(`/certificate/${live.filingId}`);
     await complain(page).waitFor();
+    // A creator key's way back is to its filings.
+    await expect(page.getByRole('link', { name: 'Back to my filings' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('link', { name: 'Check another file' }).count()).resolves.toBe(0);
     await page.goto(`/certificate/${withdrawn.filingId}`);
     await page.locator('.cert-withdrawn').waitFor();
     await page.waitForLoadState('networkidle'); // who the key is, read
@@ -370,6 +379,10 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
     await signIn(page, bob.key);
     await openDispute(page, disputeId);
     await page.getByTestId('timeline').waitFor();
+    // A party is told which entries are its own.
+    expect(await settledText(page.getByTestId('timeline').locator('tbody tr').first(), /Bob Complainant \(you\)/)).toMatch(
+      /Bob Complainant \(you\)/,
+    );
     await fits('/reviewer with a dispute open');
     await screenshot(page, 'dispute-phone-en');
   } finally {

@@ -1,8 +1,7 @@
 // The console: one route table; each page is a component in pages/ that receives its route's parameters.
 import type { FunctionComponent } from 'preact';
-import { useEffect } from 'preact/hooks';
 import { Layout } from './components/layout.js';
-import { I18nProvider, useI18n } from './i18n/i18n.js';
+import { I18nProvider } from './i18n/i18n.js';
 import { AuditorPage } from './pages/auditor-page.js';
 import { CertificatePage } from './pages/certificate-page.js';
 import { CreatorPage } from './pages/creator-page.js';
@@ -24,10 +23,6 @@ export const ROUTES: ReadonlyArray<[string, FunctionComponent<PageProps>]> = [
 
 function Routes() {
   const path = usePath();
-  const { t } = useI18n();
-  useEffect(() => {
-    document.title = t('app.title');
-  }, [t]);
   for (const [pattern, Page] of ROUTES) {
     const params = matchRoute(pattern, path);
     if (params) return <Page params={params} />;

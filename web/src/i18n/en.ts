@@ -109,6 +109,8 @@ export const en = {
   'certificate.loading': 'Loading the filing…',
   'certificate.print': 'Print or save as PDF',
   'certificate.backToCreator': 'Back to my filings',
+  'certificate.checkAnother': 'Check another file',
+  'certificate.documentTitle': 'Filing certificate: {title}',
   'certificate.complain': 'Complain about this filing',
   'certificate.issuer': 'Sandbox Ledger · verifiable filings for AI-assisted works',
   'certificate.sheetTitle': 'Certificate of filing',

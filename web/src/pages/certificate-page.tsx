@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, apiKey } from '../api.js';
+import { useDocumentTitle } from '../components/document-title.js';
 import type { PageProps } from '../app.js';
 import { ProblemMessage } from '../components/problem.js';
 import { translate, useI18n, type Lang } from '../i18n/i18n.js';
@@ -244,7 +245,9 @@ export function CertificatePage({ params }: PageProps) {
   const filingId = params.filingId;
   const [loaded, setLoaded] = useState<Loaded>({ phase: 'loading' });
   // Who the tab's key is (if it has one): a complaint is offered to a creator about another's live filing only.
-  const { me } = useMe(apiKey.get() !== null);
+  const hasKey = apiKey.get() !== null;
+  const { me, error: meError } = useMe(hasKey);
+  useDocumentTitle(loaded.phase === 'ready' ? t('certificate.documentTitle', { title: loaded.filing.title }) : t('certificate.title'));
   useEffect(() => {
     const abort = new AbortController();
     const load = async () => {
@@ -280,7 +283,12 @@ export function CertificatePage({ params }: PageProps) {
           {translate(other, 'certificate.title')}
         </p>
         <p>
-          <Link href="/creator">{t('certificate.backToCreator')}</Link>
+          {/* Whoever holds the link may read a certificate: the way back is to the creator's filings for a creator key only. */}
+          {me?.roles.includes('creator') ? (
+            <Link href="/creator">{t('certificate.backToCreator')}</Link>
+          ) : hasKey && !me && !meError ? null : (
+            <Link href="/">{t('certificate.checkAnother')}</Link>
+          )}
           {/* The ledger refuses a complaint about a withdrawn filing, about one's own (its holder is its creator until a
               transfer), and from a key without the creator role. */}
           {loaded.phase === 'ready' &&

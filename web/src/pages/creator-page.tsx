@@ -5,6 +5,7 @@ import { apiKey } from '../api.js';
 import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
 import { ProblemMessage } from '../components/problem.js';
+import { useDocumentTitle } from '../components/document-title.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Link } from '../router.js';
 import { useMe } from './creator/creator-api.js';
@@ -14,6 +15,7 @@ import './creator/creator.css';
 
 export function CreatorPage(_props: PageProps) {
   const { t } = useI18n();
+  useDocumentTitle(t('creator.title'));
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
   const { me, error } = useMe(hasKey);
   const [version, setVersion] = useState(0);

@@ -7,6 +7,7 @@ import { ProblemMessage } from '../components/problem.js';
 import { Times } from '../components/times.js';
 import { sha256OfFile } from '../hash-file.js';
 import type { MessageKey } from '../i18n/en.js';
+import { useDocumentTitle } from '../components/document-title.js';
 import { useI18n } from '../i18n/i18n.js';
 import { type PublicReceipt, type PublicStatus, type PublicVerification, verifyPublicReceipt } from '../public-check.js';
 import { Link } from '../router.js';
@@ -23,6 +24,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 export function PublicPage(_props: PageProps) {
   const { t } = useI18n();
+  useDocumentTitle(t('public.title'));
   const [state, setState] = useState<Lookup>({ phase: 'idle' });
   const [typed, setTyped] = useState('');
   const [typedInvalid, setTypedInvalid] = useState(false);

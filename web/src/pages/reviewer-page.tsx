@@ -3,6 +3,7 @@ import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
 import { ProblemMessage } from '../components/problem.js';
 import { apiKey } from '../api.js';
+import { useDocumentTitle } from '../components/document-title.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useMe } from './creator/creator-api.js';
 import { ComplaintForm } from './reviewer/complaint-form.js';
@@ -12,6 +13,7 @@ import './reviewer/reviewer.css';
 
 export function ReviewerPage(_props: PageProps) {
   const { t } = useI18n();
+  useDocumentTitle(t('reviewer.title'));
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
   const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);

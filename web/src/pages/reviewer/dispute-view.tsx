@@ -21,6 +21,31 @@ import {
 const nameOf = (p: Party | null) => (p === null ? '—' : (p.name ?? p.id));
 
 /**
+ * A filing named by its title, read from its public certificate (whoever holds a filing's id may read it there), with
+ * its id and a link to the certificate; the id alone while the title loads or when it cannot be read.
+ */
+function FilingRef({ filingId }: { filingId: string }) {
+  const { t } = useI18n();
+  const [title, setTitle] = useState<string | null>(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    setTitle(null);
+    api<{ title: string }>(`/v1/public/filings/${encodeURIComponent(filingId)}`, { auth: false, signal: abort.signal }).then(
+      (f) => setTitle(f.title),
+      () => undefined, // the id and the certificate's link still name it
+    );
+    return () => abort.abort();
+  }, [filingId]);
+  return (
+    <>
+      {title !== null ? <span data-testid="filing-title">{title}</span> : null}
+      {title !== null ? <br /> : null}
+      <span class="mono">{filingId}</span> · <Link href={`/certificate/${filingId}`}>{t('reviewer.dispute.certificate')}</Link>
+    </>
+  );
+}
+
+/**
  * One dispute: parties by name, claim, evidence with what its inspection found, deadlines, timeline, and the forms its
  * state allows to the key: a reviewer's (assign, decide, decide the appeal) and a party's (answer, appeal, withdraw).
  */
@@ -89,8 +114,8 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   const d = dispute;
   // Names of everyone the dispute involves, for the timeline's actors.
   const names = new Map<string, string>();
-  if (me) names.set(me.principalId, t('reviewer.you', { name: me.name }));
   for (const p of [d.parties.complainant, d.parties.respondent, d.parties.assignee]) if (p?.name) names.set(p.id, p.name);
+  if (me) names.set(me.principalId, t('reviewer.you', { name: me.name })); // a party too is told which entries are their own
   const actor = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
   const now = serverNow();
   const review = me ? reviewerActions(d, me, now) : { assign: false, decide: false, decideAppeal: false, note: null };
@@ -122,15 +147,14 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
         <dt>{t('reviewer.dispute.assignee')}</dt>
         <dd data-testid="assignee">{nameOf(d.parties.assignee)}</dd>
         <dt>{t('reviewer.dispute.filing')}</dt>
-        <dd>
-          <span class="mono">{d.filingId}</span> · <Link href={`/certificate/${d.filingId}`}>{t('reviewer.dispute.certificate')}</Link>
+        <dd data-testid="dispute-filing">
+          <FilingRef filingId={d.filingId} />
         </dd>
         {d.basisFilingId ? (
           <>
             <dt>{t('reviewer.dispute.basis')}</dt>
-            <dd>
-              <span class="mono">{d.basisFilingId}</span> ·{' '}
-              <Link href={`/certificate/${d.basisFilingId}`}>{t('reviewer.dispute.certificate')}</Link>
+            <dd data-testid="dispute-basis">
+              <FilingRef filingId={d.basisFilingId} />
             </dd>
           </>
         ) : null}
