@@ -45,8 +45,25 @@ export async function startLedger(overrides: Partial<AppConfig> = {}): Promise<L
     {},
     { dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent', port: 0, host: '127.0.0.1', ...store, ...overrides },
   );
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
+  // What this call made is removed if the app does not start, as close() removes it after.
+  const cleanUp = async () => {
+    if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (drop) await dropSchema(drop);
+  };
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp(config);
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await cleanUp();
+    throw err;
+  }
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {
@@ -58,8 +75,7 @@ export async function startLedger(overrides: Partial<AppConfig> = {}): Promise<L
     http: () => request(url),
     close: async () => {
       await app.close();
-      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
-      if (drop) await dropSchema(drop);
+      await cleanUp();
     },
   };
 }

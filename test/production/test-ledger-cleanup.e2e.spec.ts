@@ -1,0 +1,33 @@
+// The test harness's own promise: a ledger that fails to start leaves nothing behind (its data directory, and on
+// PostgreSQL its schema), as one that started leaves nothing after close().
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLedger } from '../support/ledger-app.js';
+
+/** The data directories startLedger makes (tempDir's `ledger-` and mkdtemp's six characters) that exist now. */
+const ledgerDirs = () => new Set(readdirSync(tmpdir()).filter((name) => /^ledger-[A-Za-z0-9]{6}$/.test(name)));
+const made = (before: Set<string>) => [...ledgerDirs()].filter((name) => !before.has(name));
+
+const TOO_SHORT_KEY = Buffer.from('too short').toString('base64');
+
+it('removes the data directory it made when the app does not start', async () => {
+  const before = ledgerDirs();
+  await expect(startLedger({ signingKey: TOO_SHORT_KEY })).rejects.toThrow(/32 bytes/);
+  expect(made(before)).toEqual([]);
+});
+
+it('removes it on close after a start, and keeps a directory it was given', async () => {
+  const before = ledgerDirs();
+  const ledger = await startLedger();
+  expect(made(before)).toHaveLength(1);
+  await ledger.close();
+  expect(made(before)).toEqual([]);
+  const given = mkdtempSync(join(tmpdir(), 'ledger-given-'));
+  try {
+    await expect(startLedger({ dataDir: given, signingKey: TOO_SHORT_KEY })).rejects.toThrow(/32 bytes/);
+    expect(existsSync(given)).toBe(true);
+  } finally {
+    rmSync(given, { recursive: true, force: true });
+  }
+});
