@@ -304,7 +304,7 @@ describe('dispute decider', () => {
     it('refuses a decided dispute', () =>
       given(disputeDecider, [filed, assigned, responded, decided])
         .when(assign({ actor: 'root', actorIsAdmin: true, reviewerId: 'victor', now: at(4) }))
-        .thenThrows('already-decided'));
+        .thenThrows('already-decided', { decidedAt: iso(3) }));
     it('refuses a dispute that does not exist', () => given(disputeDecider, []).when(assign()).thenThrows('dispute-not-found'));
   });
 
@@ -318,11 +318,11 @@ describe('dispute decider', () => {
     it('refuses a second response', () =>
       given(disputeDecider, [filed, assigned, responded])
         .when(respond({ now: at(3) }))
-        .thenThrows('already-responded'));
+        .thenThrows('already-responded', { respondedAt: iso(2) }));
     it('refuses a response once responseDays have passed', () =>
       given(disputeDecider, [filed, assigned])
         .when(respond({ now: at(7) }))
-        .thenThrows('response-window-closed'));
+        .thenThrows('response-window-closed', { responseDueAt: iso(7) }));
     it('refuses a response after the decision', () =>
       given(disputeDecider, [
         filed,
@@ -330,7 +330,7 @@ describe('dispute decider', () => {
         { ...decided, data: { ...decidedData, decidedAt: iso(8), appealUntil: iso(23) } } as DisputeEvent,
       ])
         .when(respond({ now: at(8.5) }))
-        .thenThrows('already-decided'));
+        .thenThrows('already-decided', { decidedAt: iso(8) }));
     it('refuses a blank statement', () =>
       given(disputeDecider, [filed])
         .when(respond({ statement: ' ' }))
@@ -360,11 +360,11 @@ describe('dispute decider', () => {
     it('refuses a second decision', () =>
       given(disputeDecider, [filed, assigned, responded, decided])
         .when(decide({ now: at(3.5) }))
-        .thenThrows('already-decided'));
+        .thenThrows('already-decided', { decidedAt: iso(3) }));
     it('waits for the respondent while the response window is open', () =>
       given(disputeDecider, [filed, assigned])
         .when(decide({ now: at(6) }))
-        .thenThrows('awaiting-response'));
+        .thenThrows('awaiting-response', { responseDueAt: iso(7) }));
     it('refuses upheld without a remedy', () =>
       given(disputeDecider, [filed, assigned, responded])
         .when(decide({ remedy: null }))
@@ -413,7 +413,7 @@ describe('dispute decider', () => {
     it('refuses an appeal once appealDays have passed', () =>
       given(disputeDecider, [filed, assigned, responded, decided])
         .when(appeal({ now: at(18) }))
-        .thenThrows('appeal-window-closed'));
+        .thenThrows('appeal-window-closed', { appealUntil: iso(18) }));
     it('refuses anyone but a party', () =>
       given(disputeDecider, [filed, assigned, responded, decided])
         .when(appeal({ actor: 'carol' }))

@@ -249,7 +249,10 @@ function decideAssignDispute(command: AssignDisputeCommand, s: DisputeState): Di
   const at = command.now.toISOString();
   mustExist(s, command.disputeId);
   mustBeOpen(s, command.now);
-  if (s.decision) throw conflict('already-decided', 'the dispute is already decided; an appeal goes to another reviewer');
+  if (s.decision)
+    throw conflict('already-decided', 'the dispute is already decided; an appeal goes to another reviewer', {
+      decidedAt: s.decision.decidedAt,
+    });
   const self = command.reviewerId === command.actor;
   if (!command.actorIsAdmin && !self)
     throw forbidden('assign-self-only', 'a reviewer may assign a dispute only to themself; an admin may assign anyone');
@@ -283,9 +286,12 @@ function decideSubmitResponse(command: SubmitResponseCommand, s: DisputeState): 
   if (command.actor !== s.respondent)
     throw forbidden('not-respondent', "only the respondent (the filing's creator) may answer the complaint");
   mustBeOpen(s, command.now);
-  if (s.decision) throw conflict('already-decided', 'the dispute is already decided');
-  if (s.respondedAt !== null) throw conflict('already-responded', `the respondent answered at ${s.respondedAt}`);
-  if (!before(command.now, s.responseDueAt!)) throw conflict('response-window-closed', `the response was due by ${s.responseDueAt}`);
+  if (s.decision)
+    throw conflict('already-decided', `the dispute was decided at ${s.decision.decidedAt}`, { decidedAt: s.decision.decidedAt });
+  if (s.respondedAt !== null)
+    throw conflict('already-responded', `the respondent answered at ${s.respondedAt}`, { respondedAt: s.respondedAt });
+  if (!before(command.now, s.responseDueAt!))
+    throw conflict('response-window-closed', `the response was due by ${s.responseDueAt}`, { responseDueAt: s.responseDueAt });
   if (blank(command.statement)) throw invalid('statement-required', 'the statement must not be blank');
   const hashes = command.evidence.map((e) => e.sha256);
   if (new Set(hashes).size !== hashes.length) throw invalid('duplicate-evidence', 'each evidence item must have a distinct sha256');
@@ -307,12 +313,13 @@ function decideDecideDispute(command: DecideDisputeCommand, s: DisputeState): Di
   const at = command.now.toISOString();
   mustExist(s, command.disputeId);
   mustBeOpen(s, command.now);
-  if (s.decision) throw conflict('already-decided', `the dispute was decided at ${s.decision.decidedAt}`);
+  if (s.decision)
+    throw conflict('already-decided', `the dispute was decided at ${s.decision.decidedAt}`, { decidedAt: s.decision.decidedAt });
   if (s.assignee === null) throw conflict('not-assigned', 'the dispute has no reviewer yet; assign one first');
   if (command.actor !== s.assignee) throw forbidden('not-assigned-reviewer', 'only the assigned reviewer may decide the dispute');
   // The respondent is heard first: a decision waits for the answer or for the response window to close.
   if (s.respondedAt === null && before(command.now, s.responseDueAt!)) {
-    throw conflict('awaiting-response', `the respondent may answer until ${s.responseDueAt}`);
+    throw conflict('awaiting-response', `the respondent may answer until ${s.responseDueAt}`, { responseDueAt: s.responseDueAt });
   }
   checkRemedy(s.type!, command.outcome, command.remedy);
   if (blank(command.reasoning)) throw invalid('reasoning-required', 'a decision needs its reasoning');
@@ -348,7 +355,9 @@ function decideFileAppeal(command: FileAppealCommand, s: DisputeState): DisputeE
     throw conflict('appeal-already-decided', 'the appeal is decided; the dispute is final');
   if (!s.decision) throw conflict('not-decided', 'there is no decision to appeal yet');
   if (!before(command.now, s.decision.appealUntil))
-    throw conflict('appeal-window-closed', `the decision could be appealed until ${s.decision.appealUntil}`);
+    throw conflict('appeal-window-closed', `the decision could be appealed until ${s.decision.appealUntil}`, {
+      appealUntil: s.decision.appealUntil,
+    });
   if (blank(command.grounds)) throw invalid('grounds-required', 'an appeal needs its grounds');
   return [
     {

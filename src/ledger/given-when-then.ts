@@ -13,11 +13,17 @@ export function given<C, E extends DomainEvent, S>(decider: Decider<C, E, S>, hi
             throw new Error(`expected events\n${JSON.stringify(expected, null, 1)}\nbut got\n${JSON.stringify(events, null, 1)}`);
           }
         },
-        thenThrows(code: string): void {
+        /** The command is refused with `code`, and with these members of the problem (the values it names) where given. */
+        thenThrows(code: string, extensions?: Record<string, unknown>): void {
           try {
             run();
           } catch (err) {
-            if (err instanceof DomainError && err.code === code) return;
+            if (err instanceof DomainError && err.code === code) {
+              if (!extensions) return;
+              const got = Object.fromEntries(Object.keys(extensions).map((k) => [k, err.extensions[k]]));
+              if (JSON.stringify(got) === JSON.stringify(extensions)) return;
+              throw new Error(`expected ${code} with ${JSON.stringify(extensions)}, got ${JSON.stringify(err.extensions)}`, { cause: err });
+            }
             throw new Error(`expected DomainError ${code}, got ${(err as Error).message}`, { cause: err });
           }
           throw new Error(`expected DomainError ${code}, but the command was accepted`);

@@ -50,7 +50,12 @@ export const flagReviewDecider: Decider<ReviewFlagCommand, FilingStreamEvent, Fl
     if (state.creator === c.actor) throw forbidden('reviewer-is-creator', 'a reviewer cannot review a flag on their own filing');
     if (c.reasoning.trim() === '') throw invalid('reasoning-required', 'a review needs its reasoning');
     const prior = state.reviews[c.flag];
-    if (prior) throw conflict('flag-already-reviewed', `the ${c.flag} flag was ${prior.decision} at ${prior.reviewedAt}`);
+    if (prior)
+      throw conflict('flag-already-reviewed', `the ${c.flag} flag was ${prior.decision} at ${prior.reviewedAt}`, {
+        flag: c.flag,
+        decision: prior.decision,
+        reviewedAt: prior.reviewedAt,
+      });
     if (CLOSED.has(c.right.status)) throw conflict('right-closed', `the right is ${c.right.status}; there is nothing left to review`);
     const raised = c.flag === 'similarityReview' ? c.right.similarity : c.right.probation;
     if (raised === null) {

@@ -326,6 +326,29 @@ describe('refused dispute requests change nothing', () => {
     expect(await ledger.store.count()).toBe(before);
   });
 
+  it('a refusal for a time names that time as a member of the problem, as the dispute reads it', async () => {
+    const read = async (id: string) => (await ledger.http().get(`/v1/disputes/${id}`).set('authorization', `Bearer ${rita.key}`)).body;
+    const [a, b, d] = await Promise.all([read(assigned), read(answered), read(decided)]);
+    const refusal = async (who: Who, path: string, body: object) => (await post(who, path, body)).body;
+    await expect(refusal(alice, `/v1/disputes/${answered}/response`, { statement: 'Again.' })).resolves.toMatchObject({
+      type: 'urn:sandbox-ledger:problem:already-responded',
+      respondedAt: b.response.respondedAt,
+    });
+    await expect(refusal(rita, `/v1/disputes/${assigned}/decision`, { outcome: 'rejected', reasoning: 'No.' })).resolves.toMatchObject({
+      type: 'urn:sandbox-ledger:problem:awaiting-response',
+      responseDueAt: a.deadlines.responseDueAt,
+    });
+    await expect(refusal(rita, `/v1/disputes/${decided}/decision`, { outcome: 'rejected', reasoning: 'No.' })).resolves.toMatchObject({
+      type: 'urn:sandbox-ledger:problem:already-decided',
+      decidedAt: d.decision.decidedAt,
+    });
+    expect(
+      [b.response.respondedAt, a.deadlines.responseDueAt, d.decision.decidedAt].every(
+        (t) => typeof t === 'string' && !Number.isNaN(Date.parse(t)),
+      ),
+    ).toBe(true);
+  });
+
   it('refuses a party reviewing their own dispute, and an appeal decided by the first reviewer', async () => {
     const hybridsWork = (await post(hybrid, '/v1/filings', filingBody())).body.filingId as string;
     const against = (await post(bob, '/v1/disputes', { type: 'infringement', filingId: hybridsWork, claim: 'Copied.' })).body

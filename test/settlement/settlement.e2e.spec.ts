@@ -147,7 +147,12 @@ describe('sandbox settlement', () => {
         reviewedBy: rita.id,
         right: { flags: [], similarity: { review: 'cleared' } },
       });
-      await refused(clear(victor, { ...ok, decision: 'confirmed' }), 409, 'flag-already-reviewed');
+      // The refusal names the review that stands, for a client to say it in its own words.
+      await expect(refused(clear(victor, { ...ok, decision: 'confirmed' }), 409, 'flag-already-reviewed')).resolves.toMatchObject({
+        flag: 'similarityReview',
+        decision: 'cleared',
+        reviewedAt: cleared.body.reviewedAt,
+      });
 
       // Cleared and labelled, it is confirmed once the quiet period is over.
       expect((await as(bob).post(`/v1/filings/${copy.filingId}/labels`, labels)).status).toBe(201);

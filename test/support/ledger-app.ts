@@ -133,10 +133,16 @@ export function fetchExport(ledger: LedgerApp, key: string) {
 type Answer = { status: number; headers: Record<string, string>; body: any };
 
 /** Asserts that a refused request answers problem+json with this status and problem code, and appends nothing. */
-export async function expectRefused(ledger: LedgerApp, send: () => PromiseLike<Answer>, status: number, code: string): Promise<void> {
+export async function expectRefused(
+  ledger: LedgerApp,
+  send: () => PromiseLike<Answer>,
+  status: number,
+  code: string,
+): Promise<Record<string, unknown>> {
   const before = await ledger.store.count();
   const res = await send();
   expect({ status: res.status, type: res.body.type }).toEqual({ status, type: `urn:sandbox-ledger:problem:${code}` });
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(await ledger.store.count()).toBe(before);
+  return res.body as Record<string, unknown>;
 }

@@ -155,6 +155,33 @@ it('the complainant appeals the decision; the respondent may still appeal, the c
   }
 });
 
+it('a refusal that names a time says it in the page’s language, in UTC and in Beijing time (in Chinese)', async () => {
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const id = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.goto('/reviewer');
+    await page.getByLabel('API 密钥（仅保存在本标签页）').fill(alice.key);
+    await page.getByRole('button', { name: '使用密钥' }).click();
+    await page.getByRole('button', { name: `打开争议 ${id}` }).click();
+    await page.getByTestId('respond-form').waitFor();
+    // Answered from another tab while this one writes its answer.
+    await ok('POST', `/v1/disputes/${id}/response`, alice.key, { statement: 'Mine, drawn in 2024.' });
+    const { respondedAt } = (await ok('GET', `/v1/disputes/${id}`, alice.key)).response;
+    await page.getByLabel('答复陈述').fill('Mine.');
+    await page.getByRole('button', { name: '提交答复' }).click();
+    const refusal = page.getByTestId('state-refusal');
+    expect(await settledText(refusal.locator('strong'), /^账本拒绝了请求/)).toBe('账本拒绝了请求：该投诉已答复');
+    const utc = new Date(respondedAt).toISOString().slice(0, 19).replace('T', ' ');
+    const beijing = new Date(Date.parse(respondedAt) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    await expect(refusal.locator('p').textContent()).resolves.toBe(`被投诉人已于北京时间 ${beijing}（协调世界时 ${utc}）答复。`);
+    expect(tab.problems.filter((p) => !/status of 409/.test(p))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('the complainant withdraws a complaint, once it is confirmed; the dispute reads withdrawn', async () => {
   const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
   const opened = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;

@@ -1,7 +1,7 @@
 // The console words every problem type the ledger answers in each of its languages, and only those.
 import { PROBLEM_STATUS } from '../../src/common/api-docs.js';
 import { CODES, problemType } from '../../src/common/problem.js';
-import { GENERIC_TITLES, PROBLEM_TITLES, problemTitle } from '../../web/src/i18n/problems.js';
+import { GENERIC_TITLES, PROBLEM_DETAILS, PROBLEM_TITLES, problemDetail, problemTitle } from '../../web/src/i18n/problems.js';
 
 const names = Object.keys(PROBLEM_STATUS).sort();
 
@@ -26,4 +26,27 @@ it('a refusal that names no problem of its own (the code of its HTTP status) has
   for (const lang of Object.keys(GENERIC_TITLES) as Array<keyof typeof GENERIC_TITLES>)
     expect(Object.keys(GENERIC_TITLES[lang]).sort()).toEqual(generic);
   expect(problemTitle('zh-CN', problemType('not-found'))).toBe('此处没有该内容');
+});
+
+it('words a refusal’s detail from the members the ledger names, and only where every one it needs is there', () => {
+  const instant = (iso: string) => `<${iso}>`;
+  for (const lang of Object.keys(PROBLEM_DETAILS) as Array<keyof typeof PROBLEM_DETAILS>)
+    for (const name of Object.keys(PROBLEM_DETAILS[lang])) expect(names).toContain(name);
+  expect(Object.keys(PROBLEM_DETAILS['zh-CN']).sort()).toEqual(Object.keys(PROBLEM_DETAILS.en).sort());
+  const answered = {
+    type: problemType('already-responded'),
+    detail: 'the respondent answered at …',
+    respondedAt: '2026-12-05T16:19:11.000Z',
+  };
+  expect(problemDetail('zh-CN', answered, instant)).toBe('被投诉人已于<2026-12-05T16:19:11.000Z>答复。');
+  expect(problemDetail('en', answered, instant)).toBe('The respondent answered at <2026-12-05T16:19:11.000Z>.');
+  const duplicate = { type: problemType('duplicate-content'), priorFilingId: 'f-1', priorFiledAt: '2026-12-01T00:00:00.000Z' };
+  expect(problemDetail('zh-CN', duplicate, instant)).toBe('此内容已于<2026-12-01T00:00:00.000Z>首次存证，存证编号 f-1。');
+  // A member missing or of another kind, an instant that does not read, a type without wording: the ledger's detail.
+  expect(problemDetail('zh-CN', { type: problemType('already-responded') }, instant)).toBeUndefined();
+  expect(problemDetail('zh-CN', { ...answered, respondedAt: 7 }, instant)).toBeUndefined();
+  expect(problemDetail('zh-CN', answered, () => undefined)).toBeUndefined();
+  expect(problemDetail('zh-CN', { type: problemType('statement-required') }, instant)).toBeUndefined();
+  expect(problemDetail('zh-CN', { type: problemType('toString') }, instant)).toBeUndefined();
+  expect(problemDetail('zh-CN', undefined, instant)).toBeUndefined();
 });

@@ -1,10 +1,12 @@
 import { ApiError } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
-import { problemTitle } from '../i18n/problems.js';
+import { problemDetail, problemTitle } from '../i18n/problems.js';
+import { utcAndBeijing } from '../time-format.js';
 
 /**
  * Shows a refusal: what its problem type means, in the page's language (the ledger's title for a type the console does
- * not know), then the ledger's own detail, which names the values concerned; or a network failure.
+ * not know), then its detail: in the page's language where the ledger names the values concerned as members of the
+ * problem, else the ledger's own (English) detail; or a network failure.
  */
 export function ProblemMessage({ error }: { error: unknown }) {
   const { t, lang } = useI18n();
@@ -16,7 +18,11 @@ export function ProblemMessage({ error }: { error: unknown }) {
       </div>
     );
   const title = error instanceof ApiError ? (problemTitle(lang, error.problem?.type) ?? error.title) : 'error';
-  const detail = error instanceof ApiError ? error.detail : (error as Error).message;
+  const instant = (iso: string) => {
+    const both = utcAndBeijing(iso);
+    return both && t('time.inSentence', both);
+  };
+  const detail = error instanceof ApiError ? (problemDetail(lang, error.problem, instant) ?? error.detail) : (error as Error).message;
   return (
     <div class="problem" role="alert">
       <strong>{t('problem.heading', { title })}</strong>

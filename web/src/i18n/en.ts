@@ -21,6 +21,7 @@ export const en = {
   'problem.heading': 'The ledger refused: {title}',
   'problem.network': 'The ledger could not be reached.',
   'time.utc': 'UTC',
+  'time.inSentence': '{utc} UTC ({beijing} Beijing time)',
   'time.beijing': 'Beijing time',
   'file.drop': 'Drop a file here, or choose one',
   'file.choose': 'Choose a file',

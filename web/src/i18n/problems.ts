@@ -193,7 +193,7 @@ export const PROBLEM_TITLES = {
     'own-filing': '不能投诉自己的存证',
     'basis-is-target': '存证不能作为针对其自身投诉的依据',
     'claim-required': '缺少投诉主张',
-    'statement-required': '缺少答辩陈述',
+    'statement-required': '缺少答复陈述',
     'grounds-required': '缺少申诉理由',
     'reasoning-required': '缺少裁决理由',
     'remedy-required': '支持投诉须指定救济措施',
@@ -221,9 +221,9 @@ export const PROBLEM_TITLES = {
     'basis-filing-withdrawn': '依据的存证已撤回',
     'already-assigned': '该争议已分配',
     'not-assigned': '该争议尚未分配',
-    'already-responded': '该投诉已答辩',
-    'response-window-closed': '答辩期限已过',
-    'awaiting-response': '被投诉人仍可答辩',
+    'already-responded': '该投诉已答复',
+    'response-window-closed': '答复期限已过',
+    'awaiting-response': '被投诉人仍可答复',
     'already-decided': '该争议已裁决',
     'not-decided': '该争议尚未裁决',
     'already-appealed': '您已提出过申诉',
@@ -288,4 +288,57 @@ export function problemTitle(lang: keyof typeof PROBLEM_TITLES, type: unknown): 
   for (const table of [PROBLEM_TITLES[lang], GENERIC_TITLES[lang]] as Array<Record<string, string>>)
     if (Object.hasOwn(table, name)) return table[name];
   return undefined;
+}
+
+/**
+ * Details in the reader's language for refusals whose values the ledger names as members of the problem (the time that
+ * ruled a dispute's step out, the first filing of content filed before): `{member}` is that member's value, an instant
+ * shown in UTC and in Beijing time. Every other refusal shows the ledger's own English detail.
+ */
+export const PROBLEM_DETAILS = {
+  en: {
+    'already-responded': 'The respondent answered at {respondedAt}.',
+    'response-window-closed': 'The time to answer ended at {responseDueAt}.',
+    'awaiting-response': 'The respondent may answer until {responseDueAt}; the decision waits for the answer or for that time.',
+    'already-decided': 'The dispute was decided at {decidedAt}.',
+    'appeal-window-closed': 'The decision could be appealed until {appealUntil}.',
+    'duplicate-content': 'This content was filed first as {priorFilingId} at {priorFiledAt}.',
+    'flag-already-reviewed': 'The flag was reviewed at {reviewedAt}.',
+  },
+  'zh-CN': {
+    'already-responded': '被投诉人已于{respondedAt}答复。',
+    'response-window-closed': '答复期限已于{responseDueAt}届满。',
+    'awaiting-response': '被投诉人可在{responseDueAt}之前答复；裁决须待其答复或期限届满。',
+    'already-decided': '该争议已于{decidedAt}裁决。',
+    'appeal-window-closed': '申诉期限已于{appealUntil}届满。',
+    'duplicate-content': '此内容已于{priorFiledAt}首次存证，存证编号 {priorFilingId}。',
+    'flag-already-reviewed': '该标记已于{reviewedAt}审核。',
+  },
+} as const satisfies Record<keyof typeof PROBLEM_TITLES, Partial<Record<ProblemName, string>>>;
+
+/** Members that hold an instant. */
+const INSTANT = /(At|Until)$/;
+
+/**
+ * The refusal's detail in `lang` from its problem document, its instants written by `instant`; undefined when the console
+ * has no wording of its type, or the problem lacks a member the wording names (the ledger's detail is shown then).
+ */
+export function problemDetail(
+  lang: keyof typeof PROBLEM_DETAILS,
+  problem: Record<string, unknown> | undefined,
+  instant: (iso: string) => string | undefined,
+): string | undefined {
+  const type = problem?.type;
+  if (typeof type !== 'string' || !type.startsWith(PREFIX)) return undefined;
+  const table: Record<string, string> = PROBLEM_DETAILS[lang];
+  const name = type.slice(PREFIX.length);
+  if (!Object.hasOwn(table, name)) return undefined;
+  let complete = true;
+  const text = table[name].replace(/\{(\w+)\}/g, (_, member: string) => {
+    const value = Object.hasOwn(problem!, member) ? problem![member] : undefined;
+    const shown = typeof value !== 'string' ? undefined : INSTANT.test(member) ? instant(value) : value;
+    if (shown === undefined) complete = false;
+    return shown ?? '';
+  });
+  return complete ? text : undefined;
 }

@@ -22,6 +22,7 @@ export const zhCN: Record<MessageKey, string> = {
   'problem.heading': '账本拒绝了请求：{title}',
   'problem.network': '无法连接到账本服务。',
   'time.utc': '协调世界时',
+  'time.inSentence': '北京时间 {beijing}（协调世界时 {utc}）',
   'time.beijing': '北京时间',
   'file.drop': '将文件拖放到此处，或选择一个文件',
   'file.choose': '选择文件',
