@@ -1,5 +1,6 @@
 // Runtime configuration, read once from the environment.
 import { resolve } from 'node:path';
+import { decodeSeed, isStrongKey } from './common/key-texts.js';
 import { COSIGNATURE_V1, parseCosignerVkey } from './verifier/cosignature.js';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'eventstoredb';
@@ -161,6 +162,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...overrides,
   };
   if (config.witnessQuorum < 0) config.witnessQuorum = config.witnesses.length; // every witness, unless said otherwise
+  // The keys are checked here, before anything is opened or made; a key itself is never repeated in a message.
+  if (config.signingKey !== undefined) decodeSeed(config.signingKey, 'LEDGER_SIGNING_KEY');
+  if (config.mlDsaKey !== undefined) decodeSeed(config.mlDsaKey, 'LEDGER_MLDSA_KEY');
+  if (config.bootstrapAdminKey !== undefined && !isStrongKey(config.bootstrapAdminKey))
+    throw new Error('LEDGER_BOOTSTRAP_ADMIN_KEY must be at least 43 printable ASCII characters without spaces (256 bits)');
   if (config.tsaUrls.length > 0 && !config.tsaCaFile)
     throw new Error('LEDGER_TSA_URLS needs LEDGER_TSA_CA_FILE (the CA certificates of the TSAs)');
   if (config.witnessQuorum > config.witnesses.length)

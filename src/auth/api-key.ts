@@ -18,6 +18,3 @@ export function newApiKey(key?: string): NewApiKey {
   const secret = key ?? KEY_PREFIX + randomBytes(32).toString('base64url');
   return { keyId: uuidv7(), key: secret, keyHash: hashApiKey(secret) };
 }
-
-/** A bootstrap key given by the operator must still carry at least 256 bits. */
-export const isStrongKey = (key: string): boolean => key.length >= 43 && /^[\x21-\x7e]+$/.test(key);

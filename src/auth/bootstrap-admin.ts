@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import type { AppConfig } from '../config.js';
-import { isStrongKey, newApiKey } from './api-key.js';
+import { isStrongKey } from '../common/key-texts.js';
+import { newApiKey } from './api-key.js';
 import type { AuthService } from './auth.service.js';
 import { RegisterPrincipal } from './identity.commands.js';
 

@@ -150,6 +150,18 @@ describe('the server process', () => {
       taken.close();
     }
   }, 300_000);
+
+  it('a weak bootstrap admin key: serve says so, exits 1, and makes nothing in the data directory', async () => {
+    const dataDir = tempDir('ledger-weak-key-');
+    dirs.push(dataDir);
+    const weak = 'slk_admin_0123456789abcdef';
+    const run = await runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: weak });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('LEDGER_BOOTSTRAP_ADMIN_KEY must be at least 43 printable ASCII characters');
+    expect(run.stdout + run.stderr).not.toContain(weak);
+    expect(run.stdout + run.stderr).not.toMatch(/successfully started|bootstrap admin/);
+    expect(readdirSync(dataDir)).toEqual([]);
+  }, 300_000);
 });
 
 describe('a data file that is not a database', () => {

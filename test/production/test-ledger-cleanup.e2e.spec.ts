@@ -1,5 +1,6 @@
 // The test harness's own promise: a ledger that fails to start leaves nothing behind (its data directory, and on
-// PostgreSQL its schema), as one that started leaves nothing after close().
+// PostgreSQL its schema), as one that started leaves nothing after close(). It counts the directories in the system's
+// temporary directory, as `npm test` runs the suites one at a time (jest --runInBand).
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,9 @@ const TOO_SHORT_KEY = Buffer.from('too short').toString('base64');
 
 it('removes the data directory it made when the app does not start', async () => {
   const before = ledgerDirs();
-  await expect(startLedger({ signingKey: TOO_SHORT_KEY })).rejects.toThrow(/32 bytes/);
+  await expect(startLedger({ signingKey: TOO_SHORT_KEY })).rejects.toThrow(
+    'LEDGER_SIGNING_KEY must hold a base64 Ed25519 seed of 32 bytes',
+  );
   expect(made(before)).toEqual([]);
 });
 
@@ -25,7 +28,9 @@ it('removes it on close after a start, and keeps a directory it was given', asyn
   expect(made(before)).toEqual([]);
   const given = mkdtempSync(join(tmpdir(), 'ledger-given-'));
   try {
-    await expect(startLedger({ dataDir: given, signingKey: TOO_SHORT_KEY })).rejects.toThrow(/32 bytes/);
+    await expect(startLedger({ dataDir: given, signingKey: TOO_SHORT_KEY })).rejects.toThrow(
+      'LEDGER_SIGNING_KEY must hold a base64 Ed25519 seed of 32 bytes',
+    );
     expect(existsSync(given)).toBe(true);
   } finally {
     rmSync(given, { recursive: true, force: true });

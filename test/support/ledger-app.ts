@@ -41,17 +41,18 @@ export async function startLedger(overrides: Partial<AppConfig> = {}): Promise<L
   const dataDir = overrides.dataDir ?? tempDir();
   const adminKey = overrides.bootstrapAdminKey ?? strongKey();
   const { store, drop } = storeUnderTest(overrides);
-  const config = loadConfig(
-    {},
-    { dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent', port: 0, host: '127.0.0.1', ...store, ...overrides },
-  );
   // What this call made is removed if the app does not start, as close() removes it after.
   const cleanUp = async () => {
     if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (drop) await dropSchema(drop);
   };
+  let config: AppConfig;
   let app: NestFastifyApplication;
   try {
+    config = loadConfig(
+      {},
+      { dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent', port: 0, host: '127.0.0.1', ...store, ...overrides },
+    );
     app = await createApp(config);
   } catch (err) {
     await cleanUp();

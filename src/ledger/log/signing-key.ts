@@ -4,17 +4,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
+import { decodeSeed } from '../../common/key-texts.js';
 
 export interface SigningKey {
   secretKey: Uint8Array;
   publicKey: Uint8Array;
 }
-
-const decodeSeed = (text: string, source: string): Uint8Array => {
-  const seed = Buffer.from(text.trim(), 'base64');
-  if (seed.length !== 32) throw new Error(`${source} must hold a base64 Ed25519 seed of 32 bytes`);
-  return new Uint8Array(seed);
-};
 
 export function loadSigningKey(dataDir: string, given?: string): SigningKey {
   let secretKey: Uint8Array;
