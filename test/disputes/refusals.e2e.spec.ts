@@ -1,5 +1,6 @@
 // Every refused dispute request answers problem+json with the right status and leaves the store unchanged.
 import { randomBytes } from 'node:crypto';
+import { problemDetail } from '../../web/src/i18n/problems.js';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string };
@@ -326,27 +327,33 @@ describe('refused dispute requests change nothing', () => {
     expect(await ledger.store.count()).toBe(before);
   });
 
-  it('a refusal for a time names that time as a member of the problem, as the dispute reads it', async () => {
+  it('a refusal for a time names that time as a member of the problem, as the dispute reads it, and the console words it', async () => {
     const read = async (id: string) => (await ledger.http().get(`/v1/disputes/${id}`).set('authorization', `Bearer ${rita.key}`)).body;
     const [a, b, d] = await Promise.all([read(assigned), read(answered), read(decided)]);
-    const refusal = async (who: Who, path: string, body: object) => (await post(who, path, body)).body;
-    await expect(refusal(alice, `/v1/disputes/${answered}/response`, { statement: 'Again.' })).resolves.toMatchObject({
-      type: 'urn:sandbox-ledger:problem:already-responded',
-      respondedAt: b.response.respondedAt,
-    });
-    await expect(refusal(rita, `/v1/disputes/${assigned}/decision`, { outcome: 'rejected', reasoning: 'No.' })).resolves.toMatchObject({
-      type: 'urn:sandbox-ledger:problem:awaiting-response',
-      responseDueAt: a.deadlines.responseDueAt,
-    });
-    await expect(refusal(rita, `/v1/disputes/${decided}/decision`, { outcome: 'rejected', reasoning: 'No.' })).resolves.toMatchObject({
-      type: 'urn:sandbox-ledger:problem:already-decided',
-      decidedAt: d.decision.decidedAt,
-    });
-    expect(
-      [b.response.respondedAt, a.deadlines.responseDueAt, d.decision.decidedAt].every(
-        (t) => typeof t === 'string' && !Number.isNaN(Date.parse(t)),
-      ),
-    ).toBe(true);
+    const refusal = async (who: Who, path: string, body: object) => (await post(who, path, body)).body as Record<string, unknown>;
+    const refusals: Array<[Record<string, unknown>, string, string]> = [
+      [await refusal(alice, `/v1/disputes/${answered}/response`, { statement: 'Again.' }), 'already-responded', b.response.respondedAt],
+      [
+        await refusal(rita, `/v1/disputes/${assigned}/decision`, { outcome: 'rejected', reasoning: 'No.' }),
+        'awaiting-response',
+        a.deadlines.responseDueAt,
+      ],
+      [
+        await refusal(rita, `/v1/disputes/${decided}/decision`, { outcome: 'rejected', reasoning: 'No.' }),
+        'already-decided',
+        d.decision.decidedAt,
+      ],
+    ];
+    const member = { 'already-responded': 'respondedAt', 'awaiting-response': 'responseDueAt', 'already-decided': 'decidedAt' } as Record<
+      string,
+      string
+    >;
+    for (const [body, code, time] of refusals) {
+      expect(typeof time === 'string' && !Number.isNaN(Date.parse(time))).toBe(true);
+      expect(body).toMatchObject({ type: `urn:sandbox-ledger:problem:${code}`, [member[code]]: time });
+      // The console's wording of it, in each language, names that time.
+      for (const lang of ['en', 'zh-CN'] as const) expect(problemDetail(lang, body, (iso) => `<${iso}>`)).toContain(`<${time}>`);
+    }
   });
 
   it('refuses a party reviewing their own dispute, and an appeal decided by the first reviewer', async () => {

@@ -3,6 +3,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
+import { problemDetail } from '../../web/src/i18n/problems.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string; keyId: string };
@@ -168,6 +169,11 @@ describe('filing and dispute integrity', () => {
       priorFiledAt: second.body.filedAt,
       priorLeafIndex: second.body.leafIndex,
     });
+    // The console words it from those members, in each language.
+    for (const lang of ['en', 'zh-CN'] as const)
+      expect(problemDetail(lang, refused.body, (iso) => `<${iso}>`)).toMatch(
+        new RegExp(`${second.body.filingId}.*<${second.body.filedAt}>|<${second.body.filedAt}>.*${second.body.filingId}`),
+      );
   });
 
   it('an amendment corrects the title and adds evidence and notes; content, time and priority stay', async () => {

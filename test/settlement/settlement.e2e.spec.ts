@@ -145,6 +145,7 @@ describe('sandbox settlement', () => {
         flag: 'similarityReview',
         decision: 'cleared',
         reviewedBy: rita.id,
+        reviewedAt: expect.any(String),
         right: { flags: [], similarity: { review: 'cleared' } },
       });
       // The refusal names the review that stands, for a client to say it in its own words.
