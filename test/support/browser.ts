@@ -85,6 +85,16 @@ export async function settledText(locator: Locator, expected: string | RegExp, t
   }
 }
 
+/** The page's title once it is `expected` (the console sets it after drawing the page), or the last title read. */
+export async function settledTitle(page: Page, expected: string, timeout = 15_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const title = await page.title();
+    if (title === expected || Date.now() > deadline) return title;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The public page's receipt verification, once shown: its verdict (`data-ok`), each check as [id, outcome, text], its text. */
 export async function receiptVerification(page: Page) {
   const box = page.getByTestId('verification');

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { labelsBody, registerPrincipal, type Who } from '../support/cast.js';
 import { call } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
-import { launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { launchBrowser, openTab, screenshot, settledText, settledTitle } from '../support/browser.js';
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
 
 // jsqr is CommonJS typed as `export default`: imported from ESM, the default is module.exports, whose `default` is the function.
@@ -51,7 +51,7 @@ it('shows the filing, its proof and a QR code to the verification page, in Chine
     expect(await settledText(page.getByTestId('cert-hash'), contentHash)).toBe(contentHash);
     await expect(page.getByTestId('cert-filing-id').textContent()).resolves.toBe(filingId);
     await expect(page.getByTestId('cert-title').textContent()).resolves.toBe('灯塔 · Lighthouse');
-    await expect(page.title()).resolves.toBe('存证证书：灯塔 · Lighthouse · 沙盒存证账本');
+    expect(await settledTitle(page, '存证证书：灯塔 · Lighthouse · 沙盒存证账本')).toBe('存证证书：灯塔 · Lighthouse · 沙盒存证账本');
     // A visitor without a key is offered another check, not a creator's filings.
     await expect(page.getByRole('link', { name: '查验其他文件' }).getAttribute('href')).resolves.toBe('/');
     await expect(page.getByRole('link', { name: '返回我的存证' }).count()).resolves.toBe(0);
@@ -113,6 +113,10 @@ it('says so when there is no such filing', async () => {
     const alert = tab.page.locator('.problem[role=alert]');
     expect(await settledText(alert, /refused/)).toMatch(/no filing 0b6f3c52-1d7e-4a53-9d40-3f1f1b6c2a10/);
     await expect(tab.page.locator('.certificate').count()).resolves.toBe(0);
+    // The tab says why there is no certificate.
+    expect(await settledTitle(tab.page, 'Filing certificate: no such filing · Sandbox Ledger')).toBe(
+      'Filing certificate: no such filing · Sandbox Ledger',
+    );
   } finally {
     await tab.close();
   }

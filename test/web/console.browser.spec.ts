@@ -2,7 +2,7 @@
 // switch works and is remembered, the page hashes a dropped file itself, and no page breaks its CSP.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { dropFile, launchBrowser, openTab, screenshot, settledText, settledTitle } from '../support/browser.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
 
 let server: ConsoleServer;
@@ -51,17 +51,17 @@ it('navigates between pages in the page and by keyboard, and keeps the API key i
     // Same document: the route changed without a reload.
     await expect(page.evaluate(() => performance.getEntriesByType('navigation').length)).resolves.toBe(before);
     // Each page names the tab (and the history entry) after itself.
-    await expect(page.title()).resolves.toBe('Disputes · Sandbox Ledger');
+    expect(await settledTitle(page, 'Disputes · Sandbox Ledger')).toBe('Disputes · Sandbox Ledger');
     await page.goBack();
     expect(await settledText(page.locator('h1'), 'Is this file filed?')).toBe('Is this file filed?');
-    await expect(page.title()).resolves.toBe('Is this file filed? · Sandbox Ledger');
+    expect(await settledTitle(page, 'Is this file filed? · Sandbox Ledger')).toBe('Is this file filed? · Sandbox Ledger');
     for (const [path, title] of [
       ['/creator', 'Creator'],
       ['/auditor', 'Auditor'],
     ]) {
       await page.goto(path);
       expect(await settledText(page.locator('h1'), title)).toBe(title);
-      await expect(page.title()).resolves.toBe(`${title} · Sandbox Ledger`);
+      expect(await settledTitle(page, `${title} · Sandbox Ledger`)).toBe(`${title} · Sandbox Ledger`);
     }
     // The API key form is labelled and kept in this tab's sessionStorage only.
     await page.goto('/creator');
@@ -87,7 +87,7 @@ it("shows its own not-found page, with a 404, for a path that is neither the con
       const res = await page.goto(path);
       expect([path, res?.status()]).toEqual([path, 404]);
       expect(await settledText(page.locator('h1'), 'Page not found')).toBe('Page not found');
-      await expect(page.title()).resolves.toBe('Page not found · Sandbox Ledger');
+      expect(await settledTitle(page, 'Page not found · Sandbox Ledger')).toBe('Page not found · Sandbox Ledger');
     }
     await screenshot(page, 'not-found-en');
     // A page's address with a slash after it is that page.
@@ -126,7 +126,7 @@ it('switches to Chinese with the visible switch, keeps the choice across a reloa
   try {
     await zh.page.goto('/auditor');
     expect(await settledText(zh.page.locator('h1'), '审计员')).toBe('审计员');
-    await expect(zh.page.title()).resolves.toBe('审计员 · 沙盒存证账本');
+    expect(await settledTitle(zh.page, '审计员 · 沙盒存证账本')).toBe('审计员 · 沙盒存证账本');
   } finally {
     await zh.close();
   }

@@ -3,7 +3,7 @@
 // withdrawn. Each form is offered only to the party the rules let act, and each write is read back through the API.
 import { randomBytes } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, openTab, screenshot, settledText, signIn } from '../support/browser.js';
+import { launchBrowser, openTab, screenshot, settledText, settledTitle, signIn } from '../support/browser.js';
 import { complaintBody, registerPrincipal, sha256Hex, type Who } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
 import { callOk } from '../support/http-client.js';
@@ -248,7 +248,8 @@ it('a creator files a complaint from a filing’s certificate, with an evidence 
     await page.getByRole('button', { name: 'File the complaint' }).click();
     expect(await settledText(page.getByTestId('complaint-filed'), 'Complaint filed.')).toBe('Complaint filed.');
     // The new dispute opens below, its evidence as the ledger inspected it.
-    expect(await settledText(page.getByTestId('complainant'), 'Bob Complainant')).toBe('Bob Complainant');
+    // The complainant is told which party is they.
+    expect(await settledText(page.getByTestId('complainant'), 'Bob Complainant (you)')).toBe('Bob Complainant (you)');
     await expect(page.getByTestId('respondent').textContent()).resolves.toBe('Alice Painter');
     expect(await settledText(page.getByTestId('dispute-status'), /^opened/)).toMatch(/^opened/);
     await expect(page.getByTestId('dispute').textContent()).resolves.toContain(`sketch-notes.txt`);
@@ -315,7 +316,8 @@ it('evidence declared AI-generated in the form returns the complaint at once', a
 
 it('a certificate offers a complaint only where the ledger would take it: not about a withdrawn filing or one’s own', async () => {
   const live = await ok('POST', '/v1/filings', alice.key, filingBody());
-  const withdrawn = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const withdrawnBody = filingBody();
+  const withdrawn = await ok('POST', '/v1/filings', alice.key, withdrawnBody);
   await ok('POST', `/v1/filings/${withdrawn.filingId}/withdraw`, alice.key, {});
   const complain = (page: Page) => page.getByRole('link', { name: 'Complain about this filing' });
   const tab = await openTab(browser, server.url);
@@ -329,6 +331,8 @@ it('a certificate offers a complaint only where the ledger would take it: not ab
     await expect(page.getByRole('link', { name: 'Check another file' }).count()).resolves.toBe(0);
     await page.goto(`/certificate/${withdrawn.filingId}`);
     await page.locator('.cert-withdrawn').waitFor();
+    const withdrawnTitle = `Filing certificate (withdrawn): ${String(withdrawnBody.title)} · Sandbox Ledger`;
+    expect(await settledTitle(page, withdrawnTitle)).toBe(withdrawnTitle);
     await page.waitForLoadState('networkidle'); // who the key is, read
     await expect(complain(page).count()).resolves.toBe(0);
     // Alice's own filing: she cannot complain about it.
@@ -388,7 +392,40 @@ it('deadlines are the ledger’s: a browser whose clock runs ten days fast still
   }
 });
 
+it('the open dispute is kept in the address: back from its filing’s certificate, or after a reload, it is open again', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await signIn(page, bob.key);
+    await openDispute(page, disputeId);
+    expect(new URL(page.url()).searchParams.get('dispute')).toBe(disputeId);
+    await page.getByTestId('dispute-filing').getByRole('link', { name: 'certificate' }).click();
+    expect(await settledText(page.locator('h1'), 'Filing certificate')).toBe('Filing certificate');
+    expect(await settledTitle(page, `Filing certificate: ${filedTitle} · Sandbox Ledger`)).toBe(
+      `Filing certificate: ${filedTitle} · Sandbox Ledger`,
+    );
+    await page.goBack();
+    await page.getByTestId('dispute').waitFor();
+    await expect(page.locator('#dispute-heading').textContent()).resolves.toBe('Dispute: Infringement');
+    await expect(page.getByTestId('dispute').textContent()).resolves.toContain(disputeId);
+    await page.reload();
+    await page.getByTestId('dispute').waitFor();
+    await expect(page.getByTestId('dispute').textContent()).resolves.toContain(disputeId);
+    // Forgetting the key closes it, and the address no longer names it.
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await expect(page.getByTestId('dispute').count()).resolves.toBe(0);
+    expect(new URL(page.url()).searchParams.has('dispute')).toBe(false);
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () => {
+  // A title that is one long word, as a file name is.
+  const longTitle = `harbour_at_dusk_final_v3_upscaled_4x_${'x'.repeat(48)}.png`;
+  const long = await ok('POST', '/v1/filings', alice.key, filingBody({ title: longTitle }));
+  const longDispute = (await ok('POST', '/v1/disputes', bob.key, complaintBody(long.filingId))).disputeId;
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
@@ -412,6 +449,22 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
     );
     await fits('/reviewer with a dispute open');
     await screenshot(page, 'dispute-phone-en');
+    await openDispute(page, longDispute);
+    expect(await settledText(page.getByTestId('filing-title'), longTitle)).toBe(longTitle);
+    await fits('/reviewer with a long title');
+    // The certificate is one column on a phone, its QR code inside the sheet.
+    await page.goto(`/certificate/${long.filingId}`);
+    await page.getByTestId('cert-qr').waitFor();
+    await fits('/certificate with a long title');
+    const [sheet, qr] = await Promise.all([page.locator('.certificate').boundingBox(), page.getByTestId('cert-qr').boundingBox()]);
+    expect(qr!.x + qr!.width).toBeLessThanOrEqual(sheet!.x + sheet!.width);
+    await expect(page.getByTestId('cert-title').evaluate((e) => e.getBoundingClientRect().width)).resolves.toBeGreaterThan(200);
+    await screenshot(page, 'certificate-phone-en');
+    // Another key in place of the one in use: the page is the new key's.
+    await signIn(page, alice.key, '/creator');
+    expect(await settledText(page.getByTestId('creator-me'), /^Signed in as Alice Painter/)).toMatch(/^Signed in as Alice Painter/);
+    await page.getByTestId('filing-title').first().waitFor();
+    await fits('/creator with a long title');
   } finally {
     await tab.close();
   }

@@ -61,7 +61,7 @@ it('a reviewer takes a complaint from the queue and upholds it with a remedy its
 
     await page.getByRole('button', { name: 'Assign' }).click();
     expect(await settledText(page.getByTestId('saved'), 'Assigned.')).toBe('Assigned.');
-    expect(await settledText(page.getByTestId('assignee'), 'Rita Reviewer')).toBe('Rita Reviewer');
+    expect(await settledText(page.getByTestId('assignee'), 'Rita Reviewer (you)')).toBe('Rita Reviewer (you)');
 
     // An infringement complaint cannot transfer the right: the form does not offer it.
     const remedy = page.getByLabel('Remedy', { exact: true });

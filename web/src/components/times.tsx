@@ -9,11 +9,11 @@ export function Times({ at }: { at: string | number | Date }) {
   return (
     <span class="times">
       <time dateTime={new Date(at).toISOString()}>
-        {both.utc} {t('time.utc')}
+        <span class="times-at">{both.utc}</span> <span class="times-zone">{t('time.utc')}</span>
       </time>
       <span class="times-sep"> · </span>
       <span>
-        {both.beijing} {t('time.beijing')}
+        <span class="times-at">{both.beijing}</span> <span class="times-zone">{t('time.beijing')}</span>
       </span>
     </span>
   );

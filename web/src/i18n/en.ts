@@ -112,6 +112,7 @@ export const en = {
   'certificate.backToCreator': 'Back to my filings',
   'certificate.checkAnother': 'Check another file',
   'certificate.documentTitle': 'Filing certificate: {title}',
+  'certificate.documentTitleWithdrawn': 'Filing certificate (withdrawn): {title}',
   'certificate.complain': 'Complain about this filing',
   'certificate.issuer': 'Sandbox Ledger · verifiable filings for AI-assisted works',
   'certificate.sheetTitle': 'Certificate of filing',

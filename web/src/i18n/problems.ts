@@ -303,7 +303,6 @@ export const PROBLEM_DETAILS = {
     'already-decided': 'The dispute was decided at {decidedAt}.',
     'appeal-window-closed': 'The decision could be appealed until {appealUntil}.',
     'duplicate-content': 'This content was filed first as {priorFilingId} at {priorFiledAt}.',
-    'flag-already-reviewed': 'The flag was reviewed at {reviewedAt}.',
   },
   'zh-CN': {
     'already-responded': '被投诉人已于{respondedAt}答复。',
@@ -312,7 +311,6 @@ export const PROBLEM_DETAILS = {
     'already-decided': '该争议已于{decidedAt}裁决。',
     'appeal-window-closed': '申诉期限已于{appealUntil}届满。',
     'duplicate-content': '此内容已于{priorFiledAt}首次存证，存证编号 {priorFilingId}。',
-    'flag-already-reviewed': '该标记已于{reviewedAt}审核。',
   },
 } as const satisfies Record<keyof typeof PROBLEM_TITLES, Partial<Record<ProblemName, string>>>;
 

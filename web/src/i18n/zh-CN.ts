@@ -112,6 +112,7 @@ export const zhCN: Record<MessageKey, string> = {
   'certificate.backToCreator': '返回我的存证',
   'certificate.checkAnother': '查验其他文件',
   'certificate.documentTitle': '存证证书：{title}',
+  'certificate.documentTitleWithdrawn': '存证证书（已撤回）：{title}',
   'certificate.complain': '投诉此存证',
   'certificate.issuer': '沙盒存证账本 · 人工智能辅助作品的可验证存证',
   'certificate.sheetTitle': '作品存证证书',

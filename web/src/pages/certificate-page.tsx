@@ -2,11 +2,12 @@
 // printable on A4, with a QR code to the page that verifies the content hash. Public data only: anyone with the link.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, apiKey } from '../api.js';
+import { api, ApiError, apiKey } from '../api.js';
 import { useDocumentTitle } from '../components/document-title.js';
 import type { PageProps } from '../app.js';
 import { ProblemMessage } from '../components/problem.js';
 import { translate, useI18n, type Lang } from '../i18n/i18n.js';
+import { problemTitle } from '../i18n/problems.js';
 import type { MessageKey } from '../i18n/en.js';
 import { Link } from '../router.js';
 import { utcAndBeijing } from '../time-format.js';
@@ -247,7 +248,16 @@ export function CertificatePage({ params }: PageProps) {
   // Who the tab's key is (if it has one): a complaint is offered to a creator about another's live filing only.
   const hasKey = apiKey.get() !== null;
   const { me, error: meError } = useMe(hasKey);
-  useDocumentTitle(loaded.phase === 'ready' ? t('certificate.documentTitle', { title: loaded.filing.title }) : t('certificate.title'));
+  // The tab names the work, says when it was withdrawn, and says why there is no certificate when there is none.
+  useDocumentTitle(
+    loaded.phase === 'ready'
+      ? t(loaded.filing.status === 'withdrawn' ? 'certificate.documentTitleWithdrawn' : 'certificate.documentTitle', {
+          title: loaded.filing.title,
+        })
+      : loaded.phase === 'error' && loaded.error instanceof ApiError && loaded.error.status !== 0
+        ? t('certificate.documentTitle', { title: problemTitle(lang, loaded.error.problem?.type) ?? loaded.error.title })
+        : t('certificate.title'),
+  );
   useEffect(() => {
     const abort = new AbortController();
     const load = async () => {

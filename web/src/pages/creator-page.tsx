@@ -17,13 +17,20 @@ export function CreatorPage(_props: PageProps) {
   const { t } = useI18n();
   useDocumentTitle(t('creator.title'));
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
-  const { me, error } = useMe(hasKey);
+  // Bumped when a key is put in, another in place of one in use too: who the key is is read again.
+  const [keyVersion, setKeyVersion] = useState(0);
+  const { me, error } = useMe(hasKey, keyVersion);
   const [version, setVersion] = useState(0);
   const changed = () => setVersion((v) => v + 1);
   return (
     <section>
       <h1>{t('creator.title')}</h1>
-      <ApiKeyPanel onChange={setHasKey} />
+      <ApiKeyPanel
+        onChange={(has) => {
+          setHasKey(has);
+          setKeyVersion((n) => n + 1);
+        }}
+      />
       <ProblemMessage error={error} />
       {me ? (
         <>

@@ -11,12 +11,27 @@ import { DisputeView } from './reviewer/dispute-view.js';
 import { ClosedDisputes, Queue } from './reviewer/queue.js';
 import './reviewer/reviewer.css';
 
+/** The open dispute is kept in the address (?dispute=<id>): a reload, a link or the way back from a certificate opens it again. */
+const openInAddress = () => new URLSearchParams(location.search).get('dispute');
+
+function keepInAddress(disputeId: string | null) {
+  const params = new URLSearchParams(location.search);
+  if (disputeId) params.set('dispute', disputeId);
+  else params.delete('dispute');
+  const search = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
+}
+
 export function ReviewerPage(_props: PageProps) {
   const { t } = useI18n();
   useDocumentTitle(t('reviewer.title'));
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
   const [reload, setReload] = useState(0);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelectedState] = useState<string | null>(openInAddress);
+  const setSelected = (disputeId: string | null) => {
+    setSelectedState(disputeId);
+    keepInAddress(disputeId);
+  };
   const [filed, setFiled] = useState<'filed' | 'returned' | null>(null);
   // Who the key is, as on the creator's page: a key without the reviewer role sees the disputes it is a party to, and
   // the server refuses it every assignment and decision.

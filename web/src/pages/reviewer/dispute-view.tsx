@@ -24,7 +24,7 @@ const nameOf = (p: Party | null) => (p === null ? '—' : (p.name ?? p.id));
  * A filing named by its title, read from its public certificate (whoever holds a filing's id may read it there), with
  * its id and a link to the certificate; the id alone while the title loads or when it cannot be read.
  */
-function FilingRef({ filingId }: { filingId: string }) {
+function FilingRef({ filingId, testId }: { filingId: string; testId: string }) {
   const { t } = useI18n();
   const [title, setTitle] = useState<string | null>(null);
   useEffect(() => {
@@ -38,7 +38,7 @@ function FilingRef({ filingId }: { filingId: string }) {
   }, [filingId]);
   return (
     <>
-      {title !== null ? <span data-testid="filing-title">{title}</span> : null}
+      {title !== null ? <span data-testid={testId}>{title}</span> : null}
       {title !== null ? <br /> : null}
       <span class="mono">{filingId}</span> · <Link href={`/certificate/${filingId}`}>{t('reviewer.dispute.certificate')}</Link>
     </>
@@ -117,6 +117,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   for (const p of [d.parties.complainant, d.parties.respondent, d.parties.assignee]) if (p?.name) names.set(p.id, p.name);
   if (me) names.set(me.principalId, t('reviewer.you', { name: me.name })); // a party too is told which entries are their own
   const actor = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
+  const partyName = (p: Party | null) => (p === null ? '—' : actor(p.id));
   const now = serverNow();
   const review = me ? reviewerActions(d, me, now) : { assign: false, decide: false, decideAppeal: false, note: null };
   const party = me ? partyActions(d, me.principalId, now) : { respond: false, appeal: false, withdraw: false };
@@ -141,20 +142,20 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
           {d.overdue ? <span class="rv-flag bad"> {t('reviewer.overdue')}</span> : null}
         </dd>
         <dt>{t('reviewer.dispute.complainant')}</dt>
-        <dd data-testid="complainant">{nameOf(d.parties.complainant)}</dd>
+        <dd data-testid="complainant">{partyName(d.parties.complainant)}</dd>
         <dt>{t('reviewer.dispute.respondent')}</dt>
-        <dd data-testid="respondent">{nameOf(d.parties.respondent)}</dd>
+        <dd data-testid="respondent">{partyName(d.parties.respondent)}</dd>
         <dt>{t('reviewer.dispute.assignee')}</dt>
-        <dd data-testid="assignee">{nameOf(d.parties.assignee)}</dd>
+        <dd data-testid="assignee">{partyName(d.parties.assignee)}</dd>
         <dt>{t('reviewer.dispute.filing')}</dt>
         <dd data-testid="dispute-filing">
-          <FilingRef filingId={d.filingId} />
+          <FilingRef filingId={d.filingId} testId="filing-title" />
         </dd>
         {d.basisFilingId ? (
           <>
             <dt>{t('reviewer.dispute.basis')}</dt>
             <dd data-testid="dispute-basis">
-              <FilingRef filingId={d.basisFilingId} />
+              <FilingRef filingId={d.basisFilingId} testId="basis-title" />
             </dd>
           </>
         ) : null}
@@ -178,7 +179,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
         <section data-testid="withdrawal">
           <h3>{t('reviewer.withdrawal')}</h3>
           <p>
-            {nameOf(d.parties.complainant)} · <Times at={d.withdrawal.withdrawnAt} />
+            {partyName(d.parties.complainant)} · <Times at={d.withdrawal.withdrawnAt} />
           </p>
           {d.withdrawal.reason ? <blockquote class="rv-statement">{d.withdrawal.reason}</blockquote> : null}
         </section>
@@ -226,7 +227,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
       {d.response ? (
         <div>
           <p class="hint">
-            {nameOf(d.parties.respondent)} · <Times at={d.response.respondedAt} />
+            {partyName(d.parties.respondent)} · <Times at={d.response.respondedAt} />
           </p>
           <blockquote class="rv-statement">{d.response.statement}</blockquote>
           {d.response.evidence.length > 0 ? (
