@@ -4,6 +4,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ROOT } from '../../src/bench/processes.js';
+import { en } from '../../web/src/i18n/en.js';
+import { zhCN } from '../../web/src/i18n/zh-CN.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Gitignored; CI keeps the pictures as artifacts, a developer opens them to look at the pages. */
@@ -70,29 +72,36 @@ export async function dropFile(page: Page, selector: string, name: string, bytes
   await page.dispatchEvent(selector, 'drop', { dataTransfer });
 }
 
-/**
- * The element's text once it matches `expected`, or its last text after `timeout` ms: the page renders asynchronously,
- * so assert on what this returns (`expect(await settledText(h1, 'Reviewer')).toBe('Reviewer')`) to see the real text on a failure.
- */
-export async function settledText(locator: Locator, expected: string | RegExp, timeout = 15_000): Promise<string | null> {
+/** What `read` gives once `done` holds of it (the page draws in its own time), or the last it gave after `timeout` ms. */
+async function settled<T>(read: () => Promise<T>, done: (value: T) => boolean, timeout: number): Promise<T> {
   const deadline = Date.now() + timeout;
-  let text: string | null;
   for (;;) {
-    text = (await locator.count()) > 0 ? await locator.first().textContent() : null;
-    if (text !== null && (typeof expected === 'string' ? text === expected : expected.test(text))) return text;
-    if (Date.now() > deadline) return text;
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
+const matches = (expected: string | RegExp) => (text: string | null) =>
+  text !== null && (typeof expected === 'string' ? text === expected : expected.test(text));
+
+/**
+ * The element's text once it matches `expected`, or its last text after `timeout` ms (null: no such element): the page
+ * renders asynchronously, so assert on what this returns (`expect(await settledText(h1, 'Reviewer')).toBe('Reviewer')`)
+ * to see the real text on a failure.
+ */
+export function settledText(locator: Locator, expected: string | RegExp, timeout = 15_000): Promise<string | null> {
+  return settled(async () => ((await locator.count()) > 0 ? await locator.first().textContent() : null), matches(expected), timeout);
+}
+
+/** An input's value once it is `expected` (hashing a file takes a moment), or the last value read. */
+export function settledValue(input: Locator, expected: string | RegExp, timeout = 15_000): Promise<string> {
+  return settled(() => input.inputValue(), matches(expected), timeout);
+}
+
 /** The page's title once it is `expected` (the console sets it after drawing the page), or the last title read. */
-export async function settledTitle(page: Page, expected: string, timeout = 15_000): Promise<string> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const title = await page.title();
-    if (title === expected || Date.now() > deadline) return title;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function settledTitle(page: Page, expected: string, timeout = 15_000): Promise<string> {
+  return settled(() => page.title(), matches(expected), timeout);
 }
 
 /** The public page's receipt verification, once shown: its verdict (`data-ok`), each check as [id, outcome, text], its text. */
@@ -105,9 +114,10 @@ export async function receiptVerification(page: Page) {
   return { ok: await box.getAttribute('data-ok'), checks, text: (await box.textContent()) ?? '' };
 }
 
-/** Opens a console page and enters an API key in its key panel (kept in the tab's sessionStorage). */
-export async function signIn(page: Page, key: string, path = '/reviewer'): Promise<void> {
+/** Opens a console page and enters an API key in its key panel (kept in the tab's sessionStorage), in the page's language. */
+export async function signIn(page: Page, key: string, path = '/reviewer', lang: 'en' | 'zh-CN' = 'en'): Promise<void> {
+  const words = lang === 'en' ? en : zhCN;
   await page.goto(path);
-  await page.getByLabel('API key (kept in this tab only)').fill(key);
-  await page.getByRole('button', { name: 'Use key' }).click();
+  await page.getByLabel(words['key.label']).fill(key);
+  await page.getByRole('button', { name: words['key.use'] }).click();
 }

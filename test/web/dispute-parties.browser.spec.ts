@@ -2,8 +2,8 @@
 // creator's page, answers it with evidence hashed in the page; the complainant appeals the decision; a complaint is
 // withdrawn. Each form is offered only to the party the rules let act, and each write is read back through the API.
 import { randomBytes } from 'node:crypto';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, openTab, screenshot, settledText, settledTitle, signIn } from '../support/browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openTab, screenshot, settledText, settledTitle, settledValue, signIn } from '../support/browser.js';
 import { complaintBody, registerPrincipal, sha256Hex, type Who } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
 import { callOk } from '../support/http-client.js';
@@ -34,17 +34,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** An input's value once it matches (hashing a file takes a moment), or the last value read. */
-async function settledValue(input: Locator, expected: RegExp, timeout = 15_000): Promise<string> {
-  const until = Date.now() + timeout;
-  let value = await input.inputValue();
-  while (!expected.test(value) && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await input.inputValue();
-  }
-  return value;
-}
 
 async function openDispute(page: Page, id: string) {
   await page.getByRole('button', { name: `Open dispute ${id}` }).click();
@@ -111,9 +100,7 @@ it('the complainant appeals the decision; the respondent may still appeal, the c
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {
     const { page } = tab;
-    await page.goto('/reviewer');
-    await page.getByLabel('API 密钥（仅保存在本标签页）').fill(bob.key);
-    await page.getByRole('button', { name: '使用密钥' }).click();
+    await signIn(page, bob.key, '/reviewer', 'zh-CN');
     await page.getByRole('button', { name: `打开争议 ${disputeId}` }).click();
     await page.getByTestId('appeal-form').waitFor();
     // Still not final: the complainant may also withdraw; the answer is the respondent's alone.
@@ -161,9 +148,7 @@ it('a refusal that names a time says it in the page’s language, in UTC and in 
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {
     const { page } = tab;
-    await page.goto('/reviewer');
-    await page.getByLabel('API 密钥（仅保存在本标签页）').fill(alice.key);
-    await page.getByRole('button', { name: '使用密钥' }).click();
+    await signIn(page, alice.key, '/reviewer', 'zh-CN');
     await page.getByRole('button', { name: `打开争议 ${id}` }).click();
     await page.getByTestId('respond-form').waitFor();
     // Answered from another tab while this one writes its answer.

@@ -150,9 +150,7 @@ it('shows the reviewer page in Chinese, the queue and an open dispute', async ()
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {
     const { page } = tab;
-    await page.goto('/reviewer');
-    await page.getByLabel('API 密钥（仅保存在本标签页）').fill(rafael.key);
-    await page.getByRole('button', { name: '使用密钥' }).click();
+    await signIn(page, rafael.key, '/reviewer', 'zh-CN');
     expect(await settledText(page.locator('#queue-heading'), '未结争议')).toBe('未结争议');
     const row = page.locator(`[data-dispute="${opened}"]`);
     expect(await settledText(row.locator('td').nth(1), '侵权')).toBe('侵权');

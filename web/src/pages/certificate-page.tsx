@@ -241,6 +241,17 @@ function Certificate({ filing, proof, proofError }: Extract<Loaded, { phase: 're
   );
 }
 
+/** The tab names the work and says when it was withdrawn, or says why there is no certificate. */
+function tabTitle(loaded: Loaded, t: ReturnType<typeof useI18n>['t'], lang: Lang): string {
+  if (loaded.phase === 'ready') {
+    const key = loaded.filing.status === 'withdrawn' ? 'certificate.documentTitleWithdrawn' : 'certificate.documentTitle';
+    return t(key, { title: loaded.filing.title });
+  }
+  if (loaded.phase === 'error' && loaded.error instanceof ApiError && loaded.error.status !== 0)
+    return t('certificate.documentTitle', { title: problemTitle(lang, loaded.error.problem?.type) ?? loaded.error.title });
+  return t('certificate.title');
+}
+
 export function CertificatePage({ params }: PageProps) {
   const { t, lang } = useI18n();
   const filingId = params.filingId;
@@ -248,16 +259,7 @@ export function CertificatePage({ params }: PageProps) {
   // Who the tab's key is (if it has one): a complaint is offered to a creator about another's live filing only.
   const hasKey = apiKey.get() !== null;
   const { me, error: meError } = useMe(hasKey);
-  // The tab names the work, says when it was withdrawn, and says why there is no certificate when there is none.
-  useDocumentTitle(
-    loaded.phase === 'ready'
-      ? t(loaded.filing.status === 'withdrawn' ? 'certificate.documentTitleWithdrawn' : 'certificate.documentTitle', {
-          title: loaded.filing.title,
-        })
-      : loaded.phase === 'error' && loaded.error instanceof ApiError && loaded.error.status !== 0
-        ? t('certificate.documentTitle', { title: problemTitle(lang, loaded.error.problem?.type) ?? loaded.error.title })
-        : t('certificate.title'),
-  );
+  useDocumentTitle(tabTitle(loaded, t, lang));
   useEffect(() => {
     const abort = new AbortController();
     const load = async () => {
