@@ -23,6 +23,17 @@ import { UsageError } from './usage-error.js';
 export async function serve(config: AppConfig = loadConfig()): Promise<void> {
   await portFree(config.port, config.host);
   const lock = holdDataDir(config.dataDir);
+  // The embedded store has one server: a second one on the same files would append to the log beside the first, and
+  // each would find the Merkle tree moved under its sequencer. Checked after this lock is written, so that of two
+  // servers starting together at least one sees the other.
+  const others = config.store === 'sqlite' ? serversHolding(config.dataDir) : [];
+  if (others.length > 0) {
+    lock.release();
+    throw new Error(
+      `serve refused: a running server holds ${config.dataDir} (${describeServers(others)}); one server serves a SQLite ` +
+        `data directory: stop that one first, or give this one another LEDGER_DATA_DIR`,
+    );
+  }
   const log = new Logger('main');
   let app;
   try {

@@ -22,9 +22,8 @@ interface Started {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs a command with a fresh data dir and a free port, and waits until the server in it answers /health. */
-async function start(command: string, args: string[], port: number): Promise<Started> {
-  const dataDir = tempDir('ledger-process-');
+/** Runs a command with a data dir (a fresh one by default) and a free port, and waits until the server in it answers /health. */
+async function start(command: string, args: string[], port: number, dataDir = tempDir('ledger-process-')): Promise<Started> {
   const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: String(port), LEDGER_DATA_DIR: dataDir },
@@ -261,6 +260,43 @@ describe("settle and projections rebuild without the log's keys", () => {
     },
     60_000,
   );
+});
+
+describe('a second server on the same data directory', () => {
+  it('serve refuses to start beside a running server on one SQLite data directory, names it, and leaves it serving as it was', async () => {
+    const server = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], await freePort());
+    const { dataDir } = server;
+    try {
+      const pid = server.child.pid!;
+      const health = async () => (await (await fetch(`${server.url}/health`)).json()) as { status: string; logSize: number };
+      const before = await health();
+      const files = readdirSync(dataDir).sort();
+
+      const second = await runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', LEDGER_DATA_DIR: dataDir });
+      expect([second.code, second.stdout]).toEqual([1, '']);
+      expect(second.stderr).toBe(
+        `sandbox-ledger: serve refused: a running server holds ${dataDir} (pid ${pid} at ${server.url}, started ` +
+          `${(JSON.parse(readFileSync(join(dataDir, `server-${pid}.lock`), 'utf8')) as { startedAt: string }).startedAt}); ` +
+          `one server serves a SQLite data directory: stop that one first, or give this one another LEDGER_DATA_DIR\n`,
+      );
+      // Nothing opened, made or left: the first server's lock is the only one, and it serves the same log.
+      expect(readdirSync(dataDir).sort()).toEqual(files);
+      expect(await health()).toEqual(before);
+      const checkpoint = await fetch(`${server.url}/v1/ledger/checkpoint`);
+      expect(checkpoint.status).toBe(200);
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      // Once it stopped, the directory can be served again.
+      const again = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], await freePort(), dataDir);
+      expect((await fetch(`${again.url}/v1/ledger/checkpoint`)).status).toBe(200);
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
 
 describe('offline writers beside a running server', () => {
