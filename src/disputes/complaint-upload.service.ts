@@ -13,6 +13,7 @@ import { typeMismatch } from '../inspection/sniff.js';
 import { FileComplaint, type DisputeWritten } from './dispute.commands.js';
 import { FileComplaintDto } from './dispute.dto.js';
 import { namedFiles, undescribedFile, type UploadedEvidence } from './evidence-files.js';
+import { uploadRead } from '../ledger/write/idempotency.js';
 import { requestWrites } from '../ledger/write/request-writes.js';
 
 /** Part types that declare nothing about the bytes: a client that does not know the type sends these. */
@@ -52,8 +53,10 @@ export class ComplaintUploadService {
         const message = `the evidence file "${filename}" is not ${declared}: ${mismatch}`;
         throw new DomainError('unprocessable', 'evidence-type-mismatch', message, { errors: [{ field: 'evidence', message }] });
       }
+      form.fileRead(part, inspection);
       uploads.push({ filename, inspection });
     }
+    await uploadRead(request, form.contents());
     return this.commands.execute(new FileComplaint(input, actor, uploads).forRequest(requestWrites(request)));
   }
 }

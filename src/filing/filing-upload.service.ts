@@ -10,6 +10,7 @@ import { FileInspector } from '../inspection/file-inspector.js';
 import { UploadForm } from '../inspection/multipart.js';
 import { FileWork, type FiledWork } from './filing.commands.js';
 import { FileWorkUploadDto } from './filing.dto.js';
+import { uploadRead } from '../ledger/write/idempotency.js';
 import { requestWrites } from '../ledger/write/request-writes.js';
 
 export const fileRequired = () =>
@@ -31,7 +32,9 @@ export class FilingUploadService {
     const part = await form.next();
     if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
     const inspection = await this.inspector.inspect(form.chunks(part), form.bodyLength);
+    form.fileRead(part, inspection);
     await form.end();
+    await uploadRead(request, form.contents());
     return this.commands.execute(new FileWork(input, actor, inspection).forRequest(requestWrites(request)));
   }
 }

@@ -4,6 +4,7 @@ import { HttpException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Multipart, MultipartFile, MultipartValue } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, invalid, tooLarge } from '../common/domain-error.js';
+import type { JsonObject, JsonValue } from '../verifier/envelope.js';
 
 export interface UploadLimits {
   /** Bytes per file. */
@@ -62,8 +63,17 @@ export async function* readingOf(file: AsyncIterable<Buffer>): AsyncGenerator<Bu
   }
 }
 
+/** A file part as it was read: what a request repeating an upload's Idempotency-Key must send again. */
+export interface FileRead {
+  sha256: string;
+  size: number;
+}
+
 /** A multipart body read one part after the other; a part must be consumed before the next is asked for. */
 export class UploadForm {
+  /** The parts read so far: each field's value as parsed, each file's part name, file name, type and digest. */
+  private readonly read: JsonObject[] = [];
+
   private constructor(
     private readonly parts: AsyncIterator<Multipart>,
     readonly limits: UploadLimits,
@@ -96,7 +106,19 @@ export class UploadForm {
       const message = `the first part must be the field "${name}" (JSON), before any file`;
       throw invalid(`${name}-required`, message, { errors: [{ field: name, message }] });
     }
-    return parseJsonField(part as MultipartValue, this.limits.fieldSize);
+    const value = parseJsonField(part as MultipartValue, this.limits.fieldSize);
+    this.read.push({ field: name, value: value as JsonValue });
+    return value;
+  }
+
+  /** Notes a file part read to its end (by whoever consumed its chunks). */
+  fileRead(part: MultipartFile, file: FileRead): void {
+    this.read.push(describeFile(part, file));
+  }
+
+  /** The parts read, in order (uploadRead's `upload`). */
+  contents(): JsonObject[] {
+    return [...this.read];
   }
 
   /** The bytes of a file part as they arrive; 413 file-too-large when it passes the limit. */
@@ -121,6 +143,15 @@ export class UploadForm {
     }
   }
 }
+
+/** A file part as an upload's contents name it (UploadForm.contents). */
+export const describeFile = (part: MultipartFile, file: FileRead): JsonObject => ({
+  file: part.fieldname,
+  filename: part.filename ?? null,
+  type: part.mimetype ?? null,
+  sha256: file.sha256,
+  size: file.size,
+});
 
 /**
  * A field's JSON: the parser has already parsed it when the part said application/json. A `__proto__` key is kept as an

@@ -10,7 +10,8 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { filingStream } from '../filing/filing.events.js';
 import { FileInspector } from '../inspection/file-inspector.js';
 import { readImplicitLabels } from '../inspection/metadata-reader.js';
-import { readingOf, rethrowMalformed, UploadForm } from '../inspection/multipart.js';
+import { describeFile, readingOf, rethrowMalformed, UploadForm } from '../inspection/multipart.js';
+import { uploadRead } from '../ledger/write/idempotency.js';
 import { UploadScan } from '../inspection/upload-scan.js';
 import { loadAggregate } from '../ledger/write/aggregate-stream.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
@@ -47,7 +48,9 @@ export class LabelUploadService {
       scan.update(chunk as Buffer);
     }
     if (part.file.truncated) throw new PayloadTooLargeException(`the file is larger than the upload limit of ${limit} bytes`);
-    const reading = await readImplicitLabels(scan.finish());
+    const scanned = scan.finish();
+    await uploadRead(request, [describeFile(part, scanned)]);
+    const reading = await readImplicitLabels(scanned);
     return this.commands.execute(new CheckLabelFile(filingId, reading, actor, reviewer).forRequest(requestWrites(request)));
   }
 
@@ -58,7 +61,9 @@ export class LabelUploadService {
     const part = await form.next();
     if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
     const copy = await this.inspector.inspect(form.chunks(part), form.bodyLength);
+    form.fileRead(part, copy);
     await form.end();
+    await uploadRead(request, form.contents());
     return this.commands.execute(new RegisterCopy(filingId, copy, actor).forRequest(requestWrites(request)));
   }
 }

@@ -12,7 +12,7 @@ import type { EventStore } from '../event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
 import { ProjectionRunner } from '../read-models/projection-runner.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
-import { canonicalJson } from '../../verifier/envelope.js';
+import { canonicalJson, type JsonValue } from '../../verifier/envelope.js';
 import { conflict, DomainError } from '../../common/domain-error.js';
 import { ReplayedResponse } from '../../common/replayed-response.js';
 import { idempotencyToken } from '../../common/idempotency-context.js';
@@ -30,10 +30,31 @@ export const SecretResponse = () => SetMetadata(SECRET_RESPONSE, true);
 const CLAIM_LEASE_MS = 30_000;
 const SCAN_BATCH = 1_000;
 type RecordKey = Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>;
+/**
+ * The gates of uploads with an Idempotency-Key, waiting for their bodies: a multipart body is read by its route, after
+ * the guard, and the key's claim or replay has to know it first.
+ */
+const awaitingUpload = new WeakMap<object, (upload: JsonValue) => Promise<void>>();
+
+/**
+ * Called by a route that takes an upload, once it has read the whole body and before it writes: `upload` is what it read
+ * (its fields as parsed, and each file's name, type and SHA-256), which a request repeating the key must repeat. Claims
+ * the key, or throws as the guard does for a JSON body: the first answer replayed, a different request refused.
+ */
+export async function uploadRead(request: object, upload: JsonValue): Promise<void> {
+  const gate = awaitingUpload.get(request);
+  if (!gate) return;
+  awaitingUpload.delete(request);
+  await gate(upload);
+}
+
 const inProgress = () =>
   conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
 
-/** What a repeated Idempotency-Key must repeat: the method, the URL and the body (canonical JSON). */
+/**
+ * What a repeated Idempotency-Key must repeat: the method, the URL and the body (canonical JSON); for an upload, what
+ * the route read of it (`uploadRead`).
+ */
 export const requestFingerprint = (method: string, url: string, body: unknown): string =>
   createHash('sha256')
     .update(`${method} ${url}\n${canonicalJson(body ?? null)}`)
@@ -71,15 +92,25 @@ export class Idempotency {
 
   /**
    * Before the route's handler: a request with an Idempotency-Key claims it, or is refused, or gets the first request's
-   * answer again (thrown as a ReplayedResponse, which the exception filter sends).
+   * answer again (thrown as a ReplayedResponse, which the exception filter sends). An upload does so once its route has
+   * read it (uploadRead).
    */
   async before(request: GatedRequest, reply: FastifyReply, handler: object): Promise<void> {
     const header = request.headers['idempotency-key'];
     if (header === undefined || request.method === 'GET' || request.method === 'HEAD' || !request.principal) return;
     if (typeof header !== 'string' || !KEY.test(header))
       throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
-    const fingerprint = requestFingerprint(request.method, request.url, request.body);
     const principalId = request.principal.principalId;
+    if (request.isMultipart()) {
+      awaitingUpload.set(request, (upload) => this.gate(request, reply, handler, principalId, header, upload));
+      return;
+    }
+    await this.gate(request, reply, handler, principalId, header, request.body);
+  }
+
+  /** The key's claim for a request whose body (as parsed) is `body`. */
+  private async gate(request: GatedRequest, reply: FastifyReply, handler: object, principalId: string, header: string, body: unknown) {
+    const fingerprint = requestFingerprint(request.method, request.url, body);
     const key = { principalId, idempotencyKey: header };
     const token = idempotencyToken(principalId, header);
     let finish!: () => void;

@@ -1,0 +1,136 @@
+// An Idempotency-Key on an upload covers what was uploaded: a retry of the same upload (a new multipart boundary, the
+// same fields and files) gets the first answer again and appends nothing; the key sent with another file, or other
+// metadata, is refused as reused and appends nothing. Each route that takes an upload and writes, and the inspection,
+// which writes nothing and keeps no answer.
+import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { iTXt, sha256 } from '../support/files.js';
+import { scenePng, withPngChunks } from '../support/images.js';
+
+let ledger: LedgerApp;
+let alice: { id: string; key: string };
+let bob: { id: string; key: string };
+let picture: Buffer;
+let other: Buffer;
+let filingId: string;
+let aigcJson: string;
+
+const metadata = () => {
+  const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody();
+  return meta;
+};
+const fileWith = (key: string | null, meta: Record<string, unknown>, bytes: Buffer, name = 'work.png') => {
+  const req = ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`);
+  if (key) req.set('idempotency-key', key);
+  return req.field('metadata', JSON.stringify(meta)).attach('file', bytes, name);
+};
+
+beforeAll(async () => {
+  ledger = await startLedger();
+  [alice, bob] = await Promise.all([principal(ledger, 'Alice', ['creator']), principal(ledger, 'Bob', ['creator'])]);
+  [picture, other] = await Promise.all([scenePng(501, 320, 240), scenePng(502, 320, 240)]);
+  const filed = await fileWith(null, metadata(), await scenePng(503, 320, 240));
+  expect(filed.status).toBe(201);
+  filingId = filed.body.filingId;
+  const labels = {
+    explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
+    implicit: { AIGC: { Label: '1', ContentProducer: 'ACME', ProduceID: 'p', ReservedCode1: '', ReservedCode2: '' } },
+  };
+  const declared = await ledger.http().post(`/v1/filings/${filingId}/labels`).set('authorization', `Bearer ${alice.key}`).send(labels);
+  expect(declared.status).toBe(201);
+  aigcJson = declared.body.aigcJson;
+});
+afterAll(() => ledger.close());
+
+describe('Idempotency-Key on uploads', () => {
+  it('a filing by upload: the same upload again is answered as the first, another file or other metadata is refused, nothing appended', async () => {
+    const meta = metadata();
+    const first = await fileWith('upload-1', meta, picture);
+    expect(first.status).toBe(201);
+    expect(first.body.contentHash).toBe(sha256(picture));
+    const size = await ledger.store.count();
+
+    const again = await fileWith('upload-1', meta, picture);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const refused = await expectRefused(ledger, () => fileWith('upload-1', meta, other), 422, 'idempotency-key-reused');
+    expect(refused.detail).toBe('this Idempotency-Key was used with a different request');
+    await expectRefused(ledger, () => fileWith('upload-1', { ...meta, title: 'Another title' }, picture), 422, 'idempotency-key-reused');
+    await expectRefused(ledger, () => fileWith('upload-1', meta, picture, 'renamed.png'), 422, 'idempotency-key-reused');
+    expect(await ledger.store.count()).toBe(size);
+    // The other file was never filed: the refusal did not pass it off as the first one.
+    expect((await ledger.http().get(`/v1/public/content/${sha256(other)}`)).status).toBe(404);
+  });
+
+  it('an upload refused before it is read to the end claims nothing: the key then carries a valid upload out', async () => {
+    const meta = metadata();
+    await expectRefused(ledger, () => fileWith('upload-2', { ...meta, title: '' }, other), 400, 'validation-failed');
+    const filed = await fileWith('upload-2', meta, other);
+    expect(filed.status).toBe(201);
+    expect(filed.body.contentHash).toBe(sha256(other));
+  });
+
+  it('a copy, a label check and a complaint with evidence: each replayed for the same upload and refused for another file', async () => {
+    const copy = withPngChunks(await scenePng(503, 320, 240), [iTXt('AIGC', aigcJson)]);
+    const register = (bytes: Buffer) =>
+      ledger
+        .http()
+        .post(`/v1/filings/${filingId}/copies`)
+        .set('authorization', `Bearer ${alice.key}`)
+        .set('idempotency-key', 'copy-1')
+        .attach('file', bytes, 'copy.png');
+    const verify = (bytes: Buffer) =>
+      ledger
+        .http()
+        .post(`/v1/filings/${filingId}/labels/verify`)
+        .set('authorization', `Bearer ${alice.key}`)
+        .set('idempotency-key', 'verify-1')
+        .attach('file', bytes, 'copy.png');
+    const complaint = {
+      type: 'infringement',
+      filingId,
+      claim: 'This copies my picture.',
+      evidence: [{ file: 'mine.png', description: 'my picture', declaredAiGenerated: false }],
+    };
+    const complain = (bytes: Buffer) =>
+      ledger
+        .http()
+        .post('/v1/disputes')
+        .set('authorization', `Bearer ${bob.key}`)
+        .set('idempotency-key', 'complaint-1')
+        .field('metadata', JSON.stringify(complaint))
+        .attach('evidence', bytes, { filename: 'mine.png', contentType: 'image/png' });
+    const otherCopy = withPngChunks(copy, [iTXt('Comment', 'another file')]);
+
+    for (const [name, send, bytes, changed, status] of [
+      ['copy', register, copy, otherCopy, 201],
+      ['label check', verify, copy, otherCopy, 200],
+      ['complaint', complain, picture, other, 201],
+    ] as const) {
+      const size = await ledger.store.count();
+      const first = await send(bytes);
+      expect([name, first.status]).toEqual([name, status]);
+      const after = await ledger.store.count();
+      expect(after).toBeGreaterThan(size); // each appends its event
+      const again = await send(bytes);
+      expect([name, again.status, again.body]).toEqual([name, status, first.body]);
+      await expectRefused(ledger, () => send(changed), 422, 'idempotency-key-reused');
+      expect([name, await ledger.store.count()]).toEqual([name, after]);
+    }
+  });
+
+  it('an inspection, which writes nothing, answers each file with its own reading under one key', async () => {
+    const inspect = (bytes: Buffer) =>
+      ledger
+        .http()
+        .post('/v1/inspect')
+        .set('authorization', `Bearer ${alice.key}`)
+        .set('idempotency-key', 'inspect-1')
+        .attach('file', bytes, 'a.png');
+    const size = await ledger.store.count();
+    const a = await inspect(picture);
+    const b = await inspect(other);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect([a.body.sha256, b.body.sha256]).toEqual([sha256(picture), sha256(other)]);
+    expect(await ledger.store.count()).toBe(size);
+  });
+});
