@@ -118,11 +118,28 @@ export function hashedText(line: string): string | undefined {
 
 /**
  * The text an event's hash is checked over: cut out of its line when the line is in JCS form (`hashedText`), else the
- * parsed event serialised again. `e` is the line's value and has passed `envelopeProblem`. Throws when the event has no
- * canonical form (a lone surrogate).
+ * parsed event serialised again. `e` is the line's value (as JSON.parse gave it) and has passed `envelopeProblem`.
+ * Throws when the event has no canonical form (a lone surrogate), and a NotCanonicalLine when the line is not its
+ * event written as JSON.stringify writes it back (in JCS form as the log writes lines, or in the order of its own keys
+ * as exports were once written): parsed as it stands, a line with a repeated key, say, is the event whose hash it
+ * carries to JSON.parse, which keeps the last value, and another event to a reader that keeps the first.
  */
 export function hashedBody(e: EventEnvelope, line: string | undefined): string {
-  return (line === undefined ? undefined : hashedText(line)) ?? canonicalEnvelopeBody(e);
+  if (line === undefined) return canonicalEnvelopeBody(e);
+  const cut = hashedText(line);
+  if (cut !== undefined) return cut;
+  if (JSON.stringify(e) !== line) throw new NotCanonicalLine();
+  return canonicalEnvelopeBody(e);
+}
+
+/** An export line that is not its event as JSON.stringify writes it back: it may read as another event elsewhere. */
+export class NotCanonicalLine extends Error {
+  constructor() {
+    super(
+      'the line is not its event as the log writes it: whitespace outside strings, a repeated key, or a number or string ' +
+        'written otherwise, which another JSON reader may read as another event',
+    );
+  }
 }
 
 const HEX_DIGIT = new Int8Array(128).fill(-1);
@@ -238,6 +255,7 @@ export class ChunkChecker {
     try {
       body = hashedBody(e, line);
     } catch (err) {
+      if (err instanceof NotCanonicalLine) return this.fail(e.leafIndex, err.message);
       return this.fail(e.leafIndex, `the event has no canonical form (${(err as Error).message})`);
     }
     const computed = this.sha256Text(body);

@@ -11,11 +11,14 @@ import {
   hashedText,
   LineChunker,
   type LineDecoder,
+  NotCanonicalLine,
   NOT_UTF8,
   textDecoderLines,
 } from '../../src/verifier/export-chunk.js';
 import { ExportVerifier, type ExportResult, verifyExport } from '../../src/verifier/export-verifier.js';
 import { buildLog, ndjson, newSigner } from './fixture.js';
+
+const NOT_CANONICAL = /^the line is not its event as the log writes it: whitespace outside strings, a repeated key/;
 
 const signer = newSigner();
 const log = buildLog(
@@ -295,58 +298,79 @@ describe('the hashed text cut out of a line as the log writes it', () => {
     expect(checkChunk(encoder.encode(exportText(log)), new ChunkChecker())).toMatchObject({ events: log.length, failure: null });
   });
 
-  it('is not taken from a line written otherwise (spaces, another key order): the event is serialised again and passes', () => {
+  it('refuses a line with whitespace though its parsed event hashes right; takes one in the order of its own keys, as exports once were', () => {
     const spaced = log.map((e) => JSON.stringify(e, null, 1).replace(/\n/g, ''));
+    expect(hashedText(spaced[0])).toBeUndefined();
+    expect(() => hashedBody(JSON.parse(spaced[0]) as EventEnvelope, spaced[0])).toThrow(NotCanonicalLine);
+    expect(checkChunk(encoder.encode(spaced.join('\n')), new ChunkChecker())).toMatchObject({
+      events: 0,
+      failure: { at: 0, leafIndex: 0, reason: expect.stringMatching(NOT_CANONICAL) },
+    });
+    expect(verifyExport(spaced, checkpoints, signer.vkey)).toMatchObject({
+      ok: false,
+      leafIndex: 0,
+      reason: expect.stringMatching(NOT_CANONICAL),
+    });
+
     const reordered = log.map(({ leafIndex, hash, ...rest }) => JSON.stringify({ leafIndex, hash, ...rest }));
-    for (const text of [spaced, reordered]) {
-      expect(text.map((line) => hashedText(line))).toEqual(text.map(() => undefined));
-      expect(text.map((line, i) => hashedBody(log[i], line))).toEqual(log.map(canonicalEnvelopeBody));
-      expect(checkChunk(encoder.encode(text.join('\n')), new ChunkChecker())).toMatchObject({ events: log.length, failure: null });
-      expect(verifyExport(text, checkpoints, signer.vkey)).toMatchObject({ ok: true });
-    }
+    expect(reordered.map((line) => hashedText(line))).toEqual(reordered.map(() => undefined));
+    expect(reordered.map((line) => hashedBody(JSON.parse(line) as EventEnvelope, line))).toEqual(log.map(canonicalEnvelopeBody));
+    expect(checkChunk(encoder.encode(reordered.join('\n')), new ChunkChecker())).toMatchObject({ events: log.length, failure: null });
+    expect(verifyExport(reordered, checkpoints, signer.vkey)).toMatchObject({ ok: true });
   });
 
-  // A log could hash some other text than the canonical form: the line as it stands, which its parsed event does not
-  // give back. Each line below carries the hash of its own text less its hash and leaf index; the verdict must be the
-  // one the parsed event gets (serialised again), never a pass.
+  it('takes a canonical line that the scan does not follow (an escaped key) by serialising its event again', () => {
+    const e = { ...log[6], data: { ...log[6].data, 'a\u0001b': 1 } };
+    e.hash = computeEventHash(e);
+    const line = exportLine(e);
+    expect(line).toContain('"a\\u0001b":1');
+    expect(hashedText(line)).toBeUndefined();
+    expect(hashedBody(JSON.parse(line) as EventEnvelope, line)).toBe(canonicalEnvelopeBody(e));
+  });
+
+  // Each line below is another text of an event, carrying the hash of its own text less its hash and leaf index. Read
+  // by JSON.parse it is an event whose hash it could carry, while a reader that keeps a repeated key's first value, or
+  // takes a text as it stands, may read another: each fails, for its form, or (keys in another order, which every
+  // reader reads alike) for the hash of its event's canonical form. None passes.
   const forged: Array<[string, (line: string) => string, RegExp]> = [
-    ['a repeated key in its data', (l) => l.replace('"n":6,', '"n":6,"n":1000,'), /^hash does not match/],
-    ['a repeated top-level key', (l) => l.replace('"type":"Labelled"', '"type":"Labelled","type":"Other"'), /^hash does not match/],
-    ['a number written 6.0', (l) => l.replace('"n":6,', '"n":6.0,'), /^hash does not match/],
-    ['an escaped letter', (l) => l.replace('"work 6"', '"\\u0077ork 6"'), /^hash does not match/],
-    ['a space', (l) => l.replace('"n":6,', '"n": 6,'), /^hash does not match/],
+    ['a repeated key in its data', (l) => l.replace('"n":6,', '"n":6,"n":1000,'), NOT_CANONICAL],
+    ['a repeated top-level key', (l) => l.replace('"type":"Labelled"', '"type":"Labelled","type":"Other"'), NOT_CANONICAL],
+    ['a number written 6.0', (l) => l.replace('"n":6,', '"n":6.0,'), NOT_CANONICAL],
+    ['an escaped letter', (l) => l.replace('"work 6"', '"\\u0077ork 6"'), NOT_CANONICAL],
+    ['a space', (l) => l.replace('"n":6,', '"n": 6,'), NOT_CANONICAL],
     ['keys out of order', (l) => l.replace('"tags":["a",6],"title":"work 6"', '"title":"work 6","tags":["a",6]'), /^hash does not match/],
     ['an escaped lone surrogate', (l) => l.replace('"work 6"', '"work \\ud800"'), /^the event has no canonical form/],
-    ['a number written -0', (l) => l.replace('"n":6,', '"n":-0,'), /^hash does not match/],
-    ['a number written 6e0', (l) => l.replace('"n":6,', '"n":6e0,'), /^hash does not match/],
-    ['an escaped slash', (l) => l.replace('"work 6"', '"work\\/6"'), /^hash does not match/],
-    ['a line break written \\u000a', (l) => l.replace('"work 6"', '"work\\u000a6"'), /^hash does not match/],
+    ['a number written -0', (l) => l.replace('"n":6,', '"n":-0,'), NOT_CANONICAL],
+    ['a number written 6e0', (l) => l.replace('"n":6,', '"n":6e0,'), NOT_CANONICAL],
+    ['an escaped slash', (l) => l.replace('"work 6"', '"work\\/6"'), NOT_CANONICAL],
+    ['a line break written \\u000a', (l) => l.replace('"work 6"', '"work\\u000a6"'), NOT_CANONICAL],
+    [
+      'a "__proto__" member added to its data',
+      (l) => l.replace('"data":{"n":6,', '"data":{"n":6,"__proto__":{"x":1},'),
+      /^hash does not match/,
+    ],
   ];
-  it.each(forged)('gives a line with %s, hashed as it stands, the verdict of its parsed event', (_, edit, reason) => {
+  it.each(forged)('fails a line with %s, hashed as it stands', (_, edit, reason) => {
     const e = log[6];
     const members = [`,"hash":"${e.hash}"`, `,"leafIndex":${e.leafIndex}`];
     const edited = edit(exportLine(e));
     expect(edited).not.toBe(exportLine(e));
     const hash = createHash('sha256').update(edited.replace(members[0], '').replace(members[1], '')).digest('hex');
     const line = edited.replace(members[0], `,"hash":"${hash}"`);
-    const asLine = new ChunkChecker();
-    asLine.addLine(line);
-    const parsed = new ChunkChecker();
-    parsed.add(JSON.parse(line));
-    const facts = asLine.take();
-    expect(facts).toEqual(parsed.take());
-    expect(facts.failure).toEqual({ at: 0, leafIndex: 6, reason: expect.stringMatching(reason) });
+    const checker = new ChunkChecker();
+    checker.addLine(line);
+    expect(checker.take().failure).toEqual({ at: 0, leafIndex: 6, reason: expect.stringMatching(reason) });
+    const text = exportText(log).replace(exportLine(e), line);
+    expect(verifyExport(text, checkpoints, signer.vkey)).toMatchObject({ ok: false, leafIndex: 6, reason: expect.stringMatching(reason) });
   });
 
-  it('fails a line with a "__proto__" member added to its data (out of JCS order, so it is serialised again)', () => {
+  it('fails a repeated key whose last value is the one hashed: JSON.parse reads the event, the line shows another', () => {
     const e = log[6];
-    const line = exportLine(e).replace('"data":{"n":6,', '"data":{"n":6,"__proto__":{"x":1},');
-    expect(line).not.toBe(exportLine(e));
-    expect(hashedText(line)).toBeUndefined(); // not in JCS form: the parsed event is serialised, __proto__ member and all
-    const text = exportText(log).replace(exportLine(e), line);
-    expect(text).toContain('"__proto__"');
-    const result = verifyExport(text, checkpoints, signer.vkey);
-    expect(result).toMatchObject({ ok: false, leafIndex: 6, reason: expect.stringMatching(/^hash does not match/) });
+    const line = exportLine(e).replace('"title":"work 6"', '"title":"forged","title":"work 6"');
+    expect((JSON.parse(line) as EventEnvelope).hash).toBe(e.hash);
+    expect(computeEventHash(JSON.parse(line) as EventEnvelope)).toBe(e.hash); // the parsed event is the logged one
+    const result = verifyExport(exportText(log).replace(exportLine(e), line), checkpoints, signer.vkey);
+    expect(result).toMatchObject({ ok: false, leafIndex: 6, reason: expect.stringMatching(NOT_CANONICAL) });
   });
 
   it('does not cut a leaf index nested in meta after a comma: a hash over the line less that one does not pass', () => {
