@@ -2,13 +2,14 @@
 // either checked or derived from what is checked, so changing any byte of the bundle makes it fail.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { EVIDENCE_FORMAT } from '../filing/evidence.js';
+import { EVIDENCE_FORMAT, EVIDENCE_FORMAT_V1 } from '../filing/evidence.js';
 import { checkCheckpointTimestamps, checkTrustAnchors, parsePemCertificates, type VerifiedTimestamp } from '../verifier/timestamp-token.js';
 import { ML_DSA_44, COSIGNATURE_V1, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
 import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
 import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
-import { parseVkey } from '../verifier/note.js';
+import { parseVkey, verifyNote, type Vkey } from '../verifier/note.js';
+import { parseStreamHead, STREAM_HEAD, type StreamHead } from '../verifier/stream-head.js';
 import { checkInclusion, hashLeaf } from '../verifier/rfc6962.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
@@ -49,6 +50,8 @@ export interface EvidenceReport {
   checkpointTime: number | undefined;
   origin: string;
   events: Array<{ type: string; revision: number; leafIndex: number; recordedAt: string }>;
+  /** The log's signed head of the history (a v2 bundle): the history is the stream's whole under the checkpoint. Null for v1. */
+  whole: StreamHead | null;
   /** Distribution copies registered in the filing's history (CopyRegistered): their SHA-256 and leaf. */
   copies: Array<{ sha256: string; leafIndex: number }>;
   witnesses: Array<{ label: string; timestamp: number }>;
@@ -58,8 +61,11 @@ export interface EvidenceReport {
 
 /** Checks a parsed bundle; throws BundleError naming the first thing that does not hold. */
 export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promise<EvidenceReport> {
-  const b = shape(bundle, ['format', 'filingId', 'receipt', 'history', 'checkpoint', 'keys'], 'the bundle');
-  if (b.format !== EVIDENCE_FORMAT) throw new BundleError(`the bundle's format is not ${EVIDENCE_FORMAT}`);
+  const format = isObject(bundle) ? bundle.format : undefined;
+  if (format !== EVIDENCE_FORMAT && format !== EVIDENCE_FORMAT_V1)
+    throw new BundleError(`the bundle's format is not ${EVIDENCE_FORMAT} (nor ${EVIDENCE_FORMAT_V1})`);
+  const fields = ['format', 'filingId', 'receipt', 'history', 'checkpoint', 'keys'];
+  const b = shape(bundle, format === EVIDENCE_FORMAT ? [...fields, 'head'] : fields, 'the bundle');
   if (typeof b.filingId !== 'string' || !/^[0-9a-f-]{36}$/.test(b.filingId)) throw new BundleError('filingId is not a UUID');
   const filingId = b.filingId;
 
@@ -156,6 +162,8 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
   if (checkpoint.time !== undefined && checkpoint.time < Math.floor(lastMs / 1000)) {
     throw new BundleError(`the checkpoint's time ${isoSeconds(checkpoint.time)} is earlier than the last event it covers`);
   }
+  // The head: the log signs that the stream had these events, and no other, among the checkpoint's leaves.
+  const whole = b.head === undefined ? null : checkHead(b.head, logKey, checkpoint, filingId, events);
   const [filed] = events;
   const data = filed.data as { filingId?: unknown; contentHash?: unknown; filedAt?: unknown };
   if (filed.type !== 'WorkFiled' || data.filingId !== filingId || !isHex64(data.contentHash) || typeof data.filedAt !== 'string') {
@@ -184,6 +192,7 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
     checkpointTime: checkpoint.time,
     origin: checkpoint.origin,
     events: events.map((e) => ({ type: e.type, revision: e.revision, leafIndex: e.leafIndex, recordedAt: e.recordedAt })),
+    whole,
     copies: events
       .filter((e) => e.type === 'CopyRegistered' && isHex64((e.data as { copy?: { sha256?: unknown } }).copy?.sha256))
       .map((e) => ({ sha256: (e.data as { copy: { sha256: string } }).copy.sha256, leafIndex: e.leafIndex })),
@@ -191,6 +200,34 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
     logMlDsa: verified.logMlDsa!.label,
     timestamps,
   };
+}
+
+/** The signed head of a v2 bundle: by the log's key, for the filing's stream, its event count and last hash, at the checkpoint's size. */
+function checkHead(
+  head: unknown,
+  logKey: Vkey,
+  checkpoint: { origin: string; treeSize: number },
+  filingId: string,
+  events: readonly EventEnvelope[],
+): StreamHead {
+  if (typeof head !== 'string') throw new BundleError('head is not a signed note');
+  const signed = verifyNote(head, logKey, { sha256: nativeSha256, verify: nativeEd25519Verify });
+  if (!signed.ok) throw new BundleError(`head: ${signed.reason}`);
+  const h = parseStreamHead(signed.text);
+  if (!h) throw new BundleError(`head is not a ${STREAM_HEAD} statement`);
+  const stream = `filing-${filingId}`;
+  if (h.origin !== checkpoint.origin || h.stream !== stream || h.treeSize !== checkpoint.treeSize)
+    throw new BundleError(
+      `head is for ${h.stream} at tree size ${h.treeSize} of ${h.origin}, not ${stream} at the checkpoint's ${checkpoint.treeSize}`,
+    );
+  const last = events[events.length - 1];
+  if (h.events !== events.length || h.headHash !== last.hash) {
+    throw new BundleError(
+      `the history is not whole: the log signs that ${stream} had ${h.events} event(s) among the first ${h.treeSize} leaves, ` +
+        `the last with hash ${h.headHash}; the bundle has ${events.length}, the last with hash ${last.hash}`,
+    );
+  }
+  return h;
 }
 
 export interface EvidenceArgs {
@@ -240,6 +277,12 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
   for (const t of report.timestamps) show('time-stamp', `${t.genTime.toISOString().replace('.000Z', 'Z')} by ${t.authority}`);
   if (report.timestamps.length === 0) show('time-stamp', 'none in this bundle');
   for (const e of report.events) show('event', `${e.type} (revision ${e.revision}, leaf ${e.leafIndex}) at ${e.recordedAt}`);
+  show(
+    'history',
+    report.whole
+      ? `whole: the log signs that the stream had these ${report.whole.events} event(s) among the first ${report.whole.treeSize} leaves`
+      : `not shown to be whole: a ${EVIDENCE_FORMAT_V1} bundle has no signed head, so events after these may be left out; fetch the bundle again`,
+  );
   if (args.file) show('file', `${args.file} ${fileMatch}`);
   out.write(lines.join('\n') + '\n');
   return 0;

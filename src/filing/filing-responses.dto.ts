@@ -155,6 +155,8 @@ export class EvidenceBundleDto {
   filingId: string;
   receipt: Record<string, unknown>;
   history: EvidenceHistoryItemDto[];
+  /** The log's signed note that the history is the stream's whole, under the checkpoint. */
+  head: string;
   checkpoint: Record<string, unknown>;
   keys: Record<string, unknown>;
 }

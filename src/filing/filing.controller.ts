@@ -173,8 +173,7 @@ export class FilingController {
   @Roles('creator', 'auditor', 'admin')
   async evidence(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
     await this.queries.filedEntry(id, p); // the owner, an auditor or an admin
-    const { events } = await this.queries.history(id, p);
-    return evidenceBundle(this.log, this.keys, id, events);
+    return evidenceBundle(this.log, this.keys, id, async () => (await this.queries.history(id, p)).events);
   }
 
   /** Corrects the title, adds process evidence or a human contribution note; the content, the generation record's hashes, the filing time and the priority stay. */

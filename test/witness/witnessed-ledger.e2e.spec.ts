@@ -295,8 +295,40 @@ describe('a ledger with two witnesses and a TSA', () => {
     expect(ok.stdout).toMatch(/time-stamp {4}\S+ by CN=Test TSA/);
     expect(ok.stdout).toMatch(/event {9}WorkFiled \(revision 0/);
     expect(ok.stdout).toMatch(/event {9}FilingAmended \(revision 1/);
+    expect(ok.stdout).toContain(
+      `  history       whole: the log signs that the stream had these 2 event(s) among the first ${res.body.checkpoint.note.split('\n')[1]} leaves\n`,
+    );
     expect(ok.code).toBe(0);
+    expect(res.body.format).toBe('sandbox-ledger/evidence-bundle/v2');
     expect(res.body.history).toHaveLength(2);
+
+    // The history cut short (the amendment left out) is every event it keeps, proven; the signed head tells it is not all.
+    const cut = { ...res.body, history: res.body.history.slice(0, 1) };
+    const short = await cli(['verify-evidence', file('evidence-cut.json', JSON.stringify(cut)), '--vkey', logVkey]);
+    expect([short.code, short.stdout]).toEqual([
+      1,
+      `FAILED: the history is not whole: the log signs that filing-${filed.filingId} had 2 event(s) among the first ` +
+        `${res.body.checkpoint.note.split('\n')[1]} leaves, the last with hash ${res.body.history[1].entry.hash}; the bundle has 1, ` +
+        `the last with hash ${res.body.history[0].entry.hash}\n`,
+    ]);
+    // Nor does the head of another filing, signed by the same log, stand in for this one's.
+    const other = await fileWork();
+    let otherBundle = await ledger.http().get(`/v1/filings/${other.filingId}/evidence`).set('authorization', `Bearer ${creator.key}`);
+    await until('a bundle of the other filing', async () => {
+      otherBundle = await ledger.http().get(`/v1/filings/${other.filingId}/evidence`).set('authorization', `Bearer ${creator.key}`);
+      return otherBundle.body.checkpoint?.timestamps?.length > 0;
+    });
+    await expect(checkEvidence({ ...cut, head: otherBundle.body.head })).rejects.toThrow(
+      new RegExp(`^head is for filing-${other.filingId} at tree size \\d+ of \\S+, not filing-${filed.filingId} at the checkpoint's`),
+    );
+    // A bundle of the first format, without the head, still verifies, and says what it does not show.
+    const { head: _head, ...v1 } = { ...res.body, format: 'sandbox-ledger/evidence-bundle/v1' };
+    const old = await cli(['verify-evidence', file('evidence-v1.json', JSON.stringify(v1)), '--vkey', logVkey]);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toContain(
+      '  history       not shown to be whole: a sandbox-ledger/evidence-bundle/v1 bundle has no signed head, so events after these may be left out; fetch the bundle again\n',
+    );
+    await expect(checkEvidence({ ...v1, head: res.body.head })).rejects.toThrow('the bundle has an unexpected field "head"');
 
     const changed = Buffer.from(text);
     const at = text.indexOf('"title":"Amended"') + 10;

@@ -7,6 +7,7 @@ import { formatCheckpointBody } from '../../verifier/checkpoint.js';
 import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../../verifier/envelope.js';
 import { cosignerKeyId, cosignerLabel, ML_DSA_44, signMlDsaCosignature } from '../../verifier/cosignature.js';
 import { signNote } from '../../verifier/note.js';
+import { formatStreamHead, type StreamHead } from '../../verifier/stream-head.js';
 import type { ReceiptTimestamp } from '../../verifier/public-receipt.js';
 import { MerkleProofs } from '../../verifier/merkle-proofs.js';
 import { hashChildren, hashLeaf, verifyConsistency } from '../../verifier/rfc6962.js';
@@ -509,6 +510,16 @@ export class MerkleLog {
     const fallback = await this.receiptCheckpoint(lastLeaf);
     const recent = await this.attest(await this.tree.checkpoints(Number.MAX_SAFE_INTEGER, 200));
     return recent.find((c) => c.treeSize > lastLeaf && c.timestamps.length > 0 && this.meetsQuorum(c)) ?? fallback;
+  }
+
+  /**
+   * The log's signed statement of a stream's head at a tree size (src/verifier/stream-head.ts): `events` of the stream
+   * among the first `treeSize` leaves, the last with hash `headHash`. The caller has read them after that tree was
+   * made, so that they are all there is below it.
+   */
+  signStreamHead(head: Omit<StreamHead, 'origin'>): string {
+    const body = formatStreamHead({ origin: this.origin, ...head });
+    return signNote(body, this.origin, this.key.secretKey, { publicKey: this.key.publicKey, sha256: this.sha256 });
   }
 
   /** The inclusion proof of `leafIndex` in the tree of a checkpoint the log signed. */
