@@ -43,8 +43,23 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 const PUBLIC_PATHS = ['/v1/public/', '/v1/ledger/checkpoint', '/v1/ledger/key', '/v1/ledger/proof/', '/v1/policy'];
 export const isPublicPath = (url: string) => PUBLIC_PATHS.some((p) => url.startsWith(p));
 
+/**
+ * The server's and the commands' JSON logger. A start that fails is logged by Nest's ExceptionHandler with the error
+ * itself, stack and all; the command then says what failed in one line of its own (exit-on-error.ts), and the stack
+ * is for LOG_LEVEL=debug: below it, that entry keeps the message alone.
+ */
+class LedgerLogger extends ConsoleLogger {
+  error(message: unknown, ...optional: unknown[]): void {
+    if (message instanceof Error && optional.at(-1) === 'ExceptionHandler' && !this.isLevelEnabled('debug')) {
+      super.error(message.message, ...optional);
+      return;
+    }
+    super.error(message, ...optional);
+  }
+}
+
 export function createLogger(config: AppConfig): ConsoleLogger {
-  return new ConsoleLogger({ json: true, logLevels: LEVELS[config.logLevel] });
+  return new LedgerLogger({ json: true, logLevels: LEVELS[config.logLevel] });
 }
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {

@@ -193,9 +193,17 @@ describe('a data file that is not a database', () => {
           const run = await runCommand();
           const lines = run.stderr.trim().split('\n');
           expect([command, run.code, lines[lines.length - 1]]).toEqual([command, 1, `sandbox-ledger: ${file}: file is not a database`]);
-          // The error's stack before that line (JSON log lines aside) only when the log level asks for detail.
+          // The error's stack, before that line and in the log's entry of the failure, only when the log level asks for detail.
           const plain = lines.filter((l) => !l.startsWith('{')).join('\n');
           expect([command, /\n\s+at /.test(plain)]).toEqual([command, command.endsWith('debug')]);
+          const logged = lines
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l) as { context?: string; message: string; error?: unknown });
+          expect([command, logged.find((l) => l.context === 'ExceptionHandler')?.message]).toEqual([
+            command,
+            `${file}: file is not a database`,
+          ]);
+          expect([command, run.stderr.includes('"stack"')]).toEqual([command, command.endsWith('debug')]);
           expect(run.stdout + run.stderr).not.toContain('Retrying');
           expect(readdirSync(dataDir).filter((n) => n.endsWith('.lock'))).toEqual([]);
           expect(readFileSync(file, 'utf8')).toBe(garbage);
