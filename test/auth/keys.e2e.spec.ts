@@ -143,6 +143,19 @@ describe('principals and their keys', () => {
     );
   });
 
+  // These routes take no body: one with a field was carried out as if the field had not been sent.
+  it('refuses a field in the body of a key revocation, naming it, and revokes nothing', async () => {
+    const spare = await ledger.http().post('/v1/me/keys').set(as(alice.key)).send({});
+    for (const path of [`/v1/keys/${spare.body.keyId}`, `/v1/me/keys/${spare.body.keyId}`]) {
+      const key = path.startsWith('/v1/me') ? alice.key : ledger.adminKey;
+      const body = await expectRefused(ledger, () => ledger.http().delete(path).set(as(key)).send({ evil: 1 }), 400, 'validation-failed');
+      expect(body.errors).toEqual([{ field: 'evil', message: 'evil is not a field of this request, which takes no body' }]);
+    }
+    expect((await ledger.http().get('/v1/me').set(as(spare.body.key))).status).toBe(200);
+    // An empty object says nothing, and is taken as no body.
+    expect((await ledger.http().delete(`/v1/me/keys/${spare.body.keyId}`).set(as(alice.key)).send({})).status).toBe(200);
+  });
+
   it('names what is wrong with a principal name, and only that', async () => {
     const register = (name: string) =>
       ledger
