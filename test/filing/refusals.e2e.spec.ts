@@ -1,5 +1,5 @@
 // Every refused request answers problem+json and leaves the store unchanged.
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 describe('refused requests change nothing', () => {
   let ledger: LedgerApp;
@@ -155,6 +155,37 @@ describe('refused requests change nothing', () => {
     expect(res.body.type).toBe('urn:sandbox-ledger:problem:reserved-name');
     expect(res.body.detail).toContain(`named "${member}"`);
     expect(await ledger.store.count()).toBe(before);
+  });
+
+  // Decoded laxly, each byte that is not UTF-8 became U+FFFD, and the name or title was written so.
+  it('refuses a JSON body that is not valid UTF-8 (400 invalid-unicode), appending nothing', async () => {
+    const withBytes = (json: string, bytes: number[]) => {
+      const [before, after] = json.split('@');
+      return Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+    };
+    // The bytes as they are: supertest would send a Buffer given with a JSON type as its JSON form.
+    const send = (path: string, key: string, body: Buffer) => async () => {
+      const res = await fetch(ledger.url + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: new Uint8Array(body),
+      });
+      return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.json() };
+    };
+    for (const [path, key, body] of [
+      ['/v1/principals', ledger.adminKey, withBytes('{"name":"Ev@e","roles":["creator"]}', [0xff])],
+      ['/v1/filings', alice.key, withBytes(JSON.stringify(filingBody({ title: '@' })), [0xff, 0xfe])],
+      // An overlong encoding of "/" and an encoded surrogate are not UTF-8 either.
+      ['/v1/filings', alice.key, withBytes(JSON.stringify(filingBody({ title: 'a@b' })), [0xc0, 0xaf])],
+      ['/v1/filings', alice.key, withBytes(JSON.stringify(filingBody({ title: 'a@b' })), [0xed, 0xa0, 0x80])],
+    ] as const) {
+      const problem = await expectRefused(ledger, send(path, key, body), 400, 'invalid-unicode');
+      expect(problem.detail).toBe('the JSON body is not valid UTF-8: send its text encoded in UTF-8');
+    }
+    const filed = await send('/v1/filings', alice.key, Buffer.from(JSON.stringify(filingBody({ title: '山水 Évora' }))))();
+    expect(filed.status).toBe(201);
+    const view = await ledger.http().get(`/v1/filings/${filed.body.filingId}`).set('authorization', `Bearer ${alice.key}`);
+    expect(view.body.title).toBe('山水 Évora');
   });
 
   it('takes a JSON body declared as UTF-8, in any spelling', async () => {
