@@ -55,15 +55,45 @@ export const IsInstant = () => (target: object, property: string) => {
   })(target, property);
 };
 
+function custom(name: string, test: (value: unknown) => boolean, message: string, opts?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({ name, target: target.constructor, propertyName, options: { message, ...opts }, validator: { validate: test } });
+}
+
 /** No control characters (C0, DEL, C1), no lone surrogates. */
 export const PRINTABLE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff]|[\t\n\r])*$/;
 export const IsPrintableText = (opts?: ValidationOptions) =>
   Matches(PRINTABLE_TEXT, { message: '$property must not contain control characters or unpaired surrogates', ...opts });
 
-function custom(name: string, test: (value: unknown) => boolean, message: string, opts?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({ name, target: target.constructor, propertyName, options: { message, ...opts }, validator: { validate: test } });
-}
+/** PRINTABLE_TEXT on one line: no tab or line break either. */
+export const SINGLE_LINE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/** Whitespace and characters drawn as nothing (zero-width spaces and joiners, the Hangul fillers, …). */
+const BLANK = /^[\s\p{Default_Ignorable_Code_Point}]*$/u;
+
+/** Explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Text that names something and is shown as it is, to others (a principal's name, a work's title): not blank, and
+ * without the characters that reorder what follows them, with which "Alice\u202e gpj.exe" reads as "Alice exe.jpg".
+ * The marks a right-to-left script uses (U+200E, U+200F, U+061C) are not among them. An empty string is its Length's
+ * to report, and a value of another type its IsString's.
+ */
+export const IsShownText = (opts?: ValidationOptions) => (target: object, property: string) => {
+  custom(
+    'isNotBlank',
+    (v) => typeof v !== 'string' || v.length === 0 || !BLANK.test(v),
+    '$property must not be blank (only whitespace or invisible characters)',
+    opts,
+  )(target, property);
+  custom(
+    'hasNoBidiControls',
+    (v) => typeof v !== 'string' || !BIDI_CONTROLS.test(v),
+    '$property must not contain bidirectional embedding, override or isolate characters (U+202A–U+202E, U+2066–U+2069), which make it read as other text',
+    opts,
+  )(target, property);
+};
 
 /** A seed: a non-negative safe integer or a short token (seeds often exceed 2^53, so strings are allowed). */
 export const IsSeed = (opts?: ValidationOptions) =>

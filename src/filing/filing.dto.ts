@@ -15,7 +15,16 @@ import {
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
-import { IsParameterMap, IsPrintableText, IsSeed, IsSha256Hex, LowerHex, NestedArray, NestedObject } from '../common/validation.js';
+import {
+  IsParameterMap,
+  IsPrintableText,
+  IsSeed,
+  IsShownText,
+  IsSha256Hex,
+  LowerHex,
+  NestedArray,
+  NestedObject,
+} from '../common/validation.js';
 import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../domain-rules/digital-source-types.js';
 
 export const EVIDENCE_KINDS = [
@@ -102,7 +111,7 @@ export class FileWorkDto {
     message: 'contentType must be a lowercase MIME type such as image/png',
   })
   contentType: string;
-  @IsString() @Length(1, 500) @IsPrintableText() title: string;
+  @IsString() @Length(1, 500) @IsPrintableText() @IsShownText() title: string;
   @NestedObject(() => GenerationDto) generation: GenerationDto;
   @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   @IsOptional() @NestedObject(() => PerceptualHashDto) perceptualHash?: PerceptualHashDto;
@@ -117,7 +126,7 @@ export class FileWorkUploadDto extends IntersectionType(
 /** What an amendment may change: never the content, the generation record's hashes, the filing time or its priority. */
 export class AmendFilingDto {
   /** The corrected title. */
-  @IsOptional() @IsString() @Length(1, 500) @IsPrintableText() title?: string;
+  @IsOptional() @IsString() @Length(1, 500) @IsPrintableText() @IsShownText() title?: string;
   /** Process evidence to add (drafts, sketches, intermediate files). */
   @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   /** A note on the human contribution, added to the one given when filing. */

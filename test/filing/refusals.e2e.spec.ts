@@ -59,6 +59,9 @@ describe('refused requests change nothing', () => {
     ],
     ['a negative seed', () => ({ body: { ...filingBody(), generation: { ...gen, seed: -1 } } }), 400, 'generation.seed'],
     ['a control character in the title', () => ({ body: { ...filingBody(), title: 'a\u0000b' } }), 400, 'title'],
+    ['a blank title', () => ({ body: { ...filingBody(), title: ' \t ' } }), 400, 'title'],
+    ['a title with a right-to-left override', () => ({ body: { ...filingBody(), title: 'Alice\u202e gpj.exe' } }), 400, 'title'],
+    ['an amended title that is blank', () => ({ body: { title: '\u3000' }, path: () => `/v1/filings/${aliceFiling}/amend` }), 400, 'title'],
     [
       'an evidence item with an unknown kind',
       () => ({ body: { ...filingBody(), processEvidence: [{ sha256: 'a'.repeat(64), kind: 'magic' }] } }),
