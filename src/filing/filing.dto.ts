@@ -78,6 +78,13 @@ export class ProcessEvidenceDto {
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) createdAt?: string;
 }
 
+/** The hex length of a scheme's value; undefined for a name that is not a scheme (`constructor` among them). */
+const schemeLength = (scheme: unknown): number | undefined =>
+  typeof scheme === 'string' && Object.hasOwn(PERCEPTUAL_SCHEMES, scheme)
+    ? PERCEPTUAL_SCHEMES[scheme as keyof typeof PERCEPTUAL_SCHEMES]
+    : undefined;
+
+/** The value's length follows its scheme; a scheme that is none is the scheme's own rule (IsIn) to refuse. */
 function HexOfSchemeLength() {
   return (target: object, propertyName: string) =>
     registerDecorator({
@@ -86,12 +93,12 @@ function HexOfSchemeLength() {
       propertyName,
       options: {
         message: (a: ValidationArguments) =>
-          `value must be ${PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme] ?? 16} hex characters for scheme ${(a.object as PerceptualHashDto).scheme}`,
+          `value must be ${schemeLength((a.object as PerceptualHashDto).scheme)} hex characters for scheme ${(a.object as PerceptualHashDto).scheme}`,
       },
       validator: {
         validate: (v: unknown, a: ValidationArguments) => {
-          const len = PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme];
-          return typeof v === 'string' && len !== undefined && v.length === len && /^[0-9a-f]+$/.test(v);
+          const len = schemeLength((a.object as PerceptualHashDto).scheme);
+          return len === undefined || (typeof v === 'string' && v.length === len && /^[0-9a-f]+$/.test(v));
         },
       },
     });

@@ -191,6 +191,30 @@ describe('refused requests change nothing', () => {
     expect(view.body.title).toBe('山水 Évora');
   });
 
+  // The scheme's value length was looked up on a plain object: "constructor" found Object's, and the message printed it.
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'refuses %s as a perceptual hash scheme, as an unknown scheme',
+    async (scheme) => {
+      const body = await expectRefused(
+        ledger,
+        () =>
+          ledger
+            .http()
+            .post('/v1/filings')
+            .set('authorization', `Bearer ${alice.key}`)
+            .send(filingBody({ perceptualHash: { scheme, value: '0'.repeat(16) } })),
+        400,
+        'validation-failed',
+      );
+      expect(body.errors).toEqual([
+        {
+          field: 'perceptualHash.scheme',
+          message: 'perceptualHash.scheme must be one of the following values: phash64, pdq256, simhash64',
+        },
+      ]);
+    },
+  );
+
   it('takes a JSON body declared as UTF-8, in any spelling', async () => {
     for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; charset=utf8']) {
       const res = await ledger
