@@ -5,8 +5,11 @@ import {
   getMetadataStorage,
   IsArray,
   IsISO8601,
+  IsInt,
   IsObject,
   Matches,
+  Max,
+  Min,
   registerDecorator,
   ValidateNested,
   type ValidationOptions,
@@ -45,6 +48,23 @@ export const NestedArray = (cls: () => new () => object, max: number) => (target
   IsArray({ message: (a) => `${a.property} must be an array of objects ${shapeOf(cls())}` })(target, property);
   IsObject({ each: true, message: (a) => `each item of ${a.property} must be an object ${shapeOf(cls())}` })(target, property);
   ArrayMaxSize(max)(target, property);
+};
+
+/**
+ * A whole number given in a query string: plain decimal digits within the safe-integer range, at least `min` (and at
+ * most `max`). Number() took `0x10`, `1e1`, ` 5` and an empty string (as 0) and rounded what is past 2^53, so a request
+ * was answered for a number it did not write; anything else stays a string, which IsInt refuses with this message.
+ */
+export const QueryInteger = (min: number, max?: number) => (target: object, property: string) => {
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^[0-9]+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value,
+  )(target, property);
+  IsInt({ message: `$property must be a whole number in decimal digits, from ${min} to ${max ?? Number.MAX_SAFE_INTEGER}` })(
+    target,
+    property,
+  );
+  Min(min)(target, property);
+  if (max !== undefined) Max(max)(target, property);
 };
 
 /** An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous). */

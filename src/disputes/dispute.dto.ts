@@ -1,7 +1,6 @@
 // Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { IsPrintableText, IsSha256Hex, NestedArray } from '../common/validation.js';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsPrintableText, IsSha256Hex, NestedArray, QueryInteger } from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
 
 const NOT_BLANK = /\S/;
@@ -84,6 +83,6 @@ export class ListDisputesQuery {
   @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
   @IsOptional() @IsIn(DISPUTE_TYPES) type?: DisputeType;
   @IsOptional() @IsUUID('all') filingId?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @QueryInteger(1, 100) limit?: number;
   @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }

@@ -1,6 +1,5 @@
 // Request bodies of the filing endpoints: whitelisted, every unknown field rejected.
 import { ApiProperty, IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -24,6 +23,7 @@ import {
   LowerHex,
   NestedArray,
   NestedObject,
+  QueryInteger,
 } from '../common/validation.js';
 import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../domain-rules/digital-source-types.js';
 
@@ -150,6 +150,6 @@ export class ListFilingsQuery {
   @IsOptional() @Matches(/^[0-9a-f-]{36}$/) creator?: string;
   @IsOptional() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
   @IsOptional() @IsString() @MaxLength(255) contentType?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @QueryInteger(1, 100) limit?: number;
   @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }
