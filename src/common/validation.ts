@@ -1,4 +1,5 @@
 // Small validators the DTOs share.
+import { ParseUUIDPipe, type ArgumentMetadata } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -7,6 +8,7 @@ import {
   IsISO8601,
   IsInt,
   IsObject,
+  IsUUID,
   Matches,
   Max,
   Min,
@@ -66,6 +68,24 @@ export const QueryInteger = (min: number, max?: number) => (target: object, prop
   Min(min)(target, property);
   if (max !== undefined) Max(max)(target, property);
 };
+
+/**
+ * UUIDs compare without regard to case and are written in lowercase (RFC 9562 §4); the ids the server makes are, and
+ * lookups compare them as text, so an id a client gives (in a path, a query or a body) is kept in lowercase.
+ */
+export const lowerId = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
+export const LowerId = () => Transform(({ value }: { value: unknown }) => lowerId(value));
+/** An id of an existing entity, in either case, kept in lowercase. */
+export const IsId = (opts?: ValidationOptions) => (target: object, property: string) => {
+  LowerId()(target, property);
+  IsUUID('all', opts)(target, property);
+};
+/** A path parameter that is an id: a UUID in either case (400 otherwise), kept in lowercase. */
+export class IdPipe extends ParseUUIDPipe {
+  override async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
+    return (await super.transform(value, metadata))!.toLowerCase();
+  }
+}
 
 /** An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous). */
 export const IsInstant = () => (target: object, property: string) => {

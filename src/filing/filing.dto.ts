@@ -21,6 +21,7 @@ import {
   IsShownText,
   IsSha256Hex,
   LowerHex,
+  LowerId,
   NestedArray,
   NestedObject,
   QueryInteger,
@@ -147,7 +148,7 @@ export class WithdrawFilingDto {
 export class ListFilingsQuery {
   /** The filing of this content (SHA-256, either case), live or withdrawn. */
   @IsOptional() @IsSha256Hex() contentHash?: string;
-  @IsOptional() @Matches(/^[0-9a-f-]{36}$/) creator?: string;
+  @IsOptional() @LowerId() @Matches(/^[0-9a-f-]{36}$/) creator?: string;
   @IsOptional() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
   @IsOptional() @IsString() @MaxLength(255) contentType?: string;
   @IsOptional() @QueryInteger(1, 100) limit?: number;
