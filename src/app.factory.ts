@@ -5,7 +5,7 @@ import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, RawServerDefault } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
@@ -21,6 +21,7 @@ import {
   requestValidationPipe,
   unsupportedCharset,
   unsupportedMediaType,
+  utf8Text,
   type AcceptedBodies,
 } from './common/request-body.js';
 import type { AppConfig } from './config.js';
@@ -80,6 +81,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+
+  // JSON bodies are decoded as strict UTF-8 before they are parsed: the default parser decodes laxly, and a byte that is
+  // not UTF-8 became U+FFFD in the text that was written. Parsed as the default parser parses (`__proto__` kept, above).
+  const parseJson = fastify.getDefaultJsonParser('ignore', 'ignore');
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: config.bodyLimit }, (request, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = utf8Text(body);
+    } catch (err) {
+      done(err as Error, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
 
   // Security headers on every response, hooked before anything that may answer early (rate limit, 415). Built once:
   // helmet() compiles its options (the CSP among them) into one function that only sets headers. Scripts come from this

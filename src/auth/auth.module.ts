@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthGuard } from './auth.guard.js';
+import { NoBodyGuard } from '../common/no-body.js';
 import { QueryParametersGuard } from '../common/query-parameters.js';
 import { MIN_POSITION_QUERY } from '../ledger/read-models/read-your-writes.js';
 import { LedgerRequestGuard } from '../ledger/write/ledger-request.guard.js';
@@ -24,6 +25,8 @@ import { PrincipalsProjection } from './principals.projection.js';
     // A query parameter the route does not take is refused before the request waits for the read models or claims its
     // Idempotency-Key; minPosition is taken on every route (LedgerRequestGuard reads it).
     { provide: APP_GUARD, useValue: new QueryParametersGuard(new Set([MIN_POSITION_QUERY])) },
+    // Likewise a body field on a route that takes no body (DELETE /v1/keys/:keyId).
+    { provide: APP_GUARD, useClass: NoBodyGuard },
     { provide: APP_GUARD, useClass: LedgerRequestGuard },
   ],
   exports: [AuthService],

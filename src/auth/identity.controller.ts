@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { IdPipe } from '../common/validation.js';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
@@ -41,7 +42,7 @@ export class IdentityController {
   @Post('principals/:id/keys')
   @SecretResponse()
   issueKey(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdPipe()) id: string,
     @Body() body: IssueKeyDto,
     @CurrentPrincipal() actor: Principal,
     @CurrentWrites() writes: RequestWrites,
@@ -52,11 +53,7 @@ export class IdentityController {
   @ApiRoute({ summary: 'Revoke any key', answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked'] })
   @Delete('keys/:keyId')
   @HttpCode(200)
-  revokeKey(
-    @Param('keyId', new ParseUUIDPipe()) keyId: string,
-    @CurrentPrincipal() actor: Principal,
-    @CurrentWrites() writes: RequestWrites,
-  ) {
+  revokeKey(@Param('keyId', new IdPipe()) keyId: string, @CurrentPrincipal() actor: Principal, @CurrentWrites() writes: RequestWrites) {
     return this.commands.execute(new RevokeApiKey(keyId, actor.principalId, true).forRequest(writes));
   }
 }
@@ -109,7 +106,7 @@ export class MeController {
   @ApiRoute({ summary: "Revoke one of the caller's keys", answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked'] })
   @Delete('keys/:keyId')
   @HttpCode(200)
-  revokeKey(@Param('keyId', new ParseUUIDPipe()) keyId: string, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+  revokeKey(@Param('keyId', new IdPipe()) keyId: string, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
     return this.commands.execute(new RevokeApiKey(keyId, p.principalId, hasRole(p, 'admin')).forRequest(writes));
   }
 }

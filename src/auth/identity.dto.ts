@@ -1,14 +1,15 @@
 // Request bodies of the identity endpoints: whitelisted, every unknown field rejected.
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsInstant } from '../common/validation.js';
+import { IsInstant, IsShownText, SINGLE_LINE_TEXT } from '../common/validation.js';
 import { ROLES, type Role } from './identity.events.js';
 
 export class CreatePrincipalDto {
   /** Display name of the person or organisation. */
   @IsString()
   @Length(1, 200)
-  // `*`, not `+`: an empty name is Length's to report, not a control character.
-  @Matches(/^[^\u0000-\u001f\u007f]*$/u, { message: 'name must not contain control characters' })
+  // On one line, as other text is printable (no C1 control either); an empty name is Length's to report.
+  @Matches(SINGLE_LINE_TEXT, { message: 'name must not contain control characters' })
+  @IsShownText()
   name: string;
 
   /** What the principal may do: one to four of creator, reviewer, auditor, admin. */

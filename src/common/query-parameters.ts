@@ -7,19 +7,22 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ValidationProblem } from './problem.js';
 
-/** Whether each route handler declares a query (read once per handler). */
-const declaresQuery = new WeakMap<object, boolean>();
+/** The kinds of argument (RouteParamtypes) each route handler declares, read once per handler. */
+const declaredArguments = new WeakMap<object, ReadonlySet<string>>();
 
-/** True when the route's handler takes its query through `@Query()`, which the validation pipe checks. */
-function takesQuery(controller: object, handler: { name: string }): boolean {
-  let declared = declaresQuery.get(handler);
+/** True when the route's handler declares an argument of one of these kinds (`@Query()`, `@Body()`, `@Req()`, …). */
+export function declares(controller: object, handler: { name: string }, ...kinds: RouteParamtypes[]): boolean {
+  let declared = declaredArguments.get(handler);
   if (declared === undefined) {
     const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {}) as Record<string, unknown>;
-    declared = Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.QUERY));
-    declaresQuery.set(handler, declared);
+    declared = new Set(Object.keys(args).map((key) => key.split(':')[0]));
+    declaredArguments.set(handler, declared);
   }
-  return declared;
+  return kinds.some((kind) => declared.has(String(kind)));
 }
+
+/** True when the route's handler takes its query through `@Query()`, which the validation pipe checks. */
+const takesQuery = (controller: object, handler: { name: string }) => declares(controller, handler, RouteParamtypes.QUERY);
 
 /**
  * Refuses any query parameter on a route whose handler takes no query, except those `accepted` on every route (read

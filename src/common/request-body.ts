@@ -24,6 +24,21 @@ export const MAX_JSON_DEPTH = 32;
 const lone = () =>
   new DomainError('invalid', 'invalid-unicode', 'the JSON body contains an unpaired UTF-16 surrogate: strings must be well-formed Unicode');
 
+/** UTF-8 that refuses what is not UTF-8: a lax decoder turns each such byte into U+FFFD, which was then written. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Request bytes as text, or `invalid-unicode` when they are not UTF-8 (the one encoding bodies are read in, JSON's own,
+ * RFC 8259 §8.1). `what` names the bytes in the answer: the JSON body, or an upload's field.
+ */
+export function utf8Text(bytes: Uint8Array, what = 'the JSON body'): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new DomainError('invalid', 'invalid-unicode', `${what} is not valid UTF-8: send its text encoded in UTF-8`);
+  }
+}
+
 /**
  * Member names that JavaScript objects have already (Object.prototype's, and `prototype`): no field of the API has
  * one, and class-transformer and the ValidationPipe drop such keys without a word (a DTO's `toString` or `constructor`

@@ -1,12 +1,17 @@
 // Small validators the DTOs share.
+import { ParseUUIDPipe, type ArgumentMetadata } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   getMetadataStorage,
   IsArray,
   IsISO8601,
+  IsInt,
   IsObject,
+  IsUUID,
   Matches,
+  Max,
+  Min,
   registerDecorator,
   ValidateNested,
   type ValidationOptions,
@@ -47,6 +52,41 @@ export const NestedArray = (cls: () => new () => object, max: number) => (target
   ArrayMaxSize(max)(target, property);
 };
 
+/**
+ * A whole number given in a query string: plain decimal digits within the safe-integer range, at least `min` (and at
+ * most `max`). Number() took `0x10`, `1e1`, ` 5` and an empty string (as 0) and rounded what is past 2^53, so a request
+ * was answered for a number it did not write; anything else stays a string, which IsInt refuses with this message.
+ */
+export const QueryInteger = (min: number, max?: number) => (target: object, property: string) => {
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^[0-9]+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value,
+  )(target, property);
+  IsInt({ message: `$property must be a whole number in decimal digits, from ${min} to ${max ?? Number.MAX_SAFE_INTEGER}` })(
+    target,
+    property,
+  );
+  Min(min)(target, property);
+  if (max !== undefined) Max(max)(target, property);
+};
+
+/**
+ * UUIDs compare without regard to case and are written in lowercase (RFC 9562 §4); the ids the server makes are, and
+ * lookups compare them as text, so an id a client gives (in a path, a query or a body) is kept in lowercase.
+ */
+export const lowerId = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value);
+export const LowerId = () => Transform(({ value }: { value: unknown }) => lowerId(value));
+/** An id of an existing entity, in either case, kept in lowercase. */
+export const IsId = (opts?: ValidationOptions) => (target: object, property: string) => {
+  LowerId()(target, property);
+  IsUUID('all', opts)(target, property);
+};
+/** A path parameter that is an id: a UUID in either case (400 otherwise), kept in lowercase. */
+export class IdPipe extends ParseUUIDPipe {
+  override async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
+    return (await super.transform(value, metadata))!.toLowerCase();
+  }
+}
+
 /** An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous). */
 export const IsInstant = () => (target: object, property: string) => {
   IsISO8601({ strict: true, strictSeparator: true })(target, property);
@@ -55,15 +95,45 @@ export const IsInstant = () => (target: object, property: string) => {
   })(target, property);
 };
 
+function custom(name: string, test: (value: unknown) => boolean, message: string, opts?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({ name, target: target.constructor, propertyName, options: { message, ...opts }, validator: { validate: test } });
+}
+
 /** No control characters (C0, DEL, C1), no lone surrogates. */
 export const PRINTABLE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff]|[\t\n\r])*$/;
 export const IsPrintableText = (opts?: ValidationOptions) =>
   Matches(PRINTABLE_TEXT, { message: '$property must not contain control characters or unpaired surrogates', ...opts });
 
-function custom(name: string, test: (value: unknown) => boolean, message: string, opts?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({ name, target: target.constructor, propertyName, options: { message, ...opts }, validator: { validate: test } });
-}
+/** PRINTABLE_TEXT on one line: no tab or line break either. */
+export const SINGLE_LINE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/** Whitespace and characters drawn as nothing (zero-width spaces and joiners, the Hangul fillers, …). */
+const BLANK = /^[\s\p{Default_Ignorable_Code_Point}]*$/u;
+
+/** Explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Text that names something and is shown as it is, to others (a principal's name, a work's title): not blank, and
+ * without the characters that reorder what follows them, with which "Alice\u202e gpj.exe" reads as "Alice exe.jpg".
+ * The marks a right-to-left script uses (U+200E, U+200F, U+061C) are not among them. An empty string is its Length's
+ * to report, and a value of another type its IsString's.
+ */
+export const IsShownText = (opts?: ValidationOptions) => (target: object, property: string) => {
+  custom(
+    'isNotBlank',
+    (v) => typeof v !== 'string' || v.length === 0 || !BLANK.test(v),
+    '$property must not be blank (only whitespace or invisible characters)',
+    opts,
+  )(target, property);
+  custom(
+    'hasNoBidiControls',
+    (v) => typeof v !== 'string' || !BIDI_CONTROLS.test(v),
+    '$property must not contain bidirectional embedding, override or isolate characters (U+202A–U+202E, U+2066–U+2069), which make it read as other text',
+    opts,
+  )(target, property);
+};
 
 /** A seed: a non-negative safe integer or a short token (seeds often exceed 2^53, so strings are allowed). */
 export const IsSeed = (opts?: ValidationOptions) =>

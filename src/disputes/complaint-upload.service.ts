@@ -29,7 +29,11 @@ export class ComplaintUploadService {
 
   async file(request: FastifyRequest, actor: string): Promise<DisputeWritten> {
     const files = this.config.evidenceFileLimit;
-    const form = UploadForm.open(request, { fileSize: this.config.uploadLimit, files, fields: 1, fieldSize: this.config.bodyLimit });
+    const form = UploadForm.open(
+      request,
+      { fileSize: this.config.uploadLimit, files, fields: 1, fieldSize: this.config.bodyLimit },
+      'metadata',
+    );
     const input = await validBody(FileComplaintDto, await form.jsonField('metadata'));
     const named = namedFiles(input.evidence ?? []);
     const uploads: UploadedEvidence[] = [];

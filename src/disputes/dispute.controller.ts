@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { IdPipe } from '../common/validation.js';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
@@ -30,7 +31,7 @@ import {
 import { DisputeQueries } from './dispute.queries.js';
 import { CurrentWrites, requestWrites, type RequestWrites } from '../ledger/write/request-writes.js';
 
-const Id = () => Param('id', new ParseUUIDPipe());
+const Id = () => Param('id', new IdPipe());
 
 @ApiTags('disputes')
 @ApiBearerAuth()

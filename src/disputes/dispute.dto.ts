@@ -1,7 +1,6 @@
 // Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { IsPrintableText, IsSha256Hex, NestedArray } from '../common/validation.js';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsId, IsPrintableText, IsSha256Hex, LowerId, NestedArray, QueryInteger } from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
 
 const NOT_BLANK = /\S/;
@@ -31,16 +30,16 @@ export class ResponseEvidenceDto {
 export class FileComplaintDto {
   @IsIn(DISPUTE_TYPES) type: DisputeType;
   /** The filing complained about. */
-  @IsUUID('all') filingId: string;
+  @IsId() filingId: string;
   @Text(10_000) claim: string;
   /** The complainant's own earlier filing the complaint rests on. */
-  @IsOptional() @IsUUID('all') basisFilingId?: string;
+  @IsOptional() @IsId() basisFilingId?: string;
   @IsOptional() @NestedArray(() => EvidenceDto, 50) evidence?: EvidenceDto[];
 }
 
 export class AssignDisputeDto {
   /** A principal holding the reviewer role; a reviewer may name only themself. Absent: the caller assigns themself. */
-  @IsOptional() @IsUUID('all') reviewerId?: string;
+  @IsOptional() @IsId() reviewerId?: string;
 }
 
 export class SubmitResponseDto {
@@ -77,13 +76,13 @@ export type ListedStatus = (typeof LISTED_STATUSES)[number];
 export class ListDisputesQuery {
   /** Status as of now: `decided` while the appeal window is open, `final` after it or after an appeal decision. */
   @IsOptional() @IsIn(LISTED_STATUSES) status?: ListedStatus;
-  @IsOptional() @IsUUID('all') assignee?: string;
+  @IsOptional() @IsId() assignee?: string;
   /** Complaints against this principal's filings: `me` or a principal id; a creator may ask only for themself. */
-  @IsOptional() @Matches(ME_OR_UUID, { message: 'respondent must be me or a principal id' }) respondent?: string;
+  @IsOptional() @LowerId() @Matches(ME_OR_UUID, { message: 'respondent must be me or a principal id' }) respondent?: string;
   /** Disputes awaiting a (first or appeal) decision past its due time. */
   @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
   @IsOptional() @IsIn(DISPUTE_TYPES) type?: DisputeType;
-  @IsOptional() @IsUUID('all') filingId?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @IsId() filingId?: string;
+  @IsOptional() @QueryInteger(1, 100) limit?: number;
   @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }

@@ -27,7 +27,11 @@ export class FilingUploadService {
   ) {}
 
   async file(request: FastifyRequest, actor: string): Promise<FiledWork> {
-    const form = UploadForm.open(request, { fileSize: this.config.uploadLimit, files: 1, fields: 1, fieldSize: this.config.bodyLimit });
+    const form = UploadForm.open(
+      request,
+      { fileSize: this.config.uploadLimit, files: 1, fields: 1, fieldSize: this.config.bodyLimit },
+      'metadata',
+    );
     const input = await validBody(FileWorkUploadDto, await form.jsonField('metadata'));
     const part = await form.next();
     if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();

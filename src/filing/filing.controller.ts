@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { IdPipe } from '../common/validation.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
@@ -119,7 +120,7 @@ export class FilingController {
   @ApiRoute({ summary: 'Read a filing', answer: FilingViewDto, problems: ['filing-not-found', 'not-owner'] })
   @Get(':id')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
-  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
+  get(@Param('id', new IdPipe()) id: string, @CurrentPrincipal() p: Principal) {
     return this.queries.view(id, p);
   }
 
@@ -127,7 +128,7 @@ export class FilingController {
   @ApiRoute({ summary: "A filing's events", answer: FilingHistoryDto, problems: ['filing-not-found', 'not-owner'] })
   @Get(':id/history')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
-  history(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
+  history(@Param('id', new IdPipe()) id: string, @CurrentPrincipal() p: Principal) {
     return this.queries.history(id, p);
   }
 
@@ -141,7 +142,7 @@ export class FilingController {
   @Get(':id/receipt')
   @Roles('creator', 'auditor', 'admin')
   async receipt(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdPipe()) id: string,
     @CurrentPrincipal() p: Principal,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -171,7 +172,7 @@ export class FilingController {
   })
   @Get(':id/evidence')
   @Roles('creator', 'auditor', 'admin')
-  async evidence(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() p: Principal) {
+  async evidence(@Param('id', new IdPipe()) id: string, @CurrentPrincipal() p: Principal) {
     await this.queries.filedEntry(id, p); // the owner, an auditor or an admin
     return evidenceBundle(this.log, this.keys, id, async () => (await this.queries.history(id, p)).events);
   }
@@ -186,7 +187,7 @@ export class FilingController {
   @HttpCode(200)
   @Roles('creator')
   amend(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdPipe()) id: string,
     @Body() body: AmendFilingDto,
     @CurrentPrincipal() p: Principal,
     @CurrentWrites() writes: RequestWrites,
@@ -204,7 +205,7 @@ export class FilingController {
   @HttpCode(200)
   @Roles('creator')
   withdraw(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdPipe()) id: string,
     @Body() body: WithdrawFilingDto,
     @CurrentPrincipal() p: Principal,
     @CurrentWrites() writes: RequestWrites,

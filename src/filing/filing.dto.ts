@@ -1,6 +1,5 @@
 // Request bodies of the filing endpoints: whitelisted, every unknown field rejected.
 import { ApiProperty, IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -15,7 +14,18 @@ import {
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
-import { IsParameterMap, IsPrintableText, IsSeed, IsSha256Hex, LowerHex, NestedArray, NestedObject } from '../common/validation.js';
+import {
+  IsParameterMap,
+  IsPrintableText,
+  IsSeed,
+  IsShownText,
+  IsSha256Hex,
+  LowerHex,
+  LowerId,
+  NestedArray,
+  NestedObject,
+  QueryInteger,
+} from '../common/validation.js';
 import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../domain-rules/digital-source-types.js';
 
 export const EVIDENCE_KINDS = [
@@ -69,6 +79,13 @@ export class ProcessEvidenceDto {
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) createdAt?: string;
 }
 
+/** The hex length of a scheme's value; undefined for a name that is not a scheme (`constructor` among them). */
+const schemeLength = (scheme: unknown): number | undefined =>
+  typeof scheme === 'string' && Object.hasOwn(PERCEPTUAL_SCHEMES, scheme)
+    ? PERCEPTUAL_SCHEMES[scheme as keyof typeof PERCEPTUAL_SCHEMES]
+    : undefined;
+
+/** The value's length follows its scheme; a scheme that is none is the scheme's own rule (IsIn) to refuse. */
 function HexOfSchemeLength() {
   return (target: object, propertyName: string) =>
     registerDecorator({
@@ -77,12 +94,12 @@ function HexOfSchemeLength() {
       propertyName,
       options: {
         message: (a: ValidationArguments) =>
-          `value must be ${PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme] ?? 16} hex characters for scheme ${(a.object as PerceptualHashDto).scheme}`,
+          `value must be ${schemeLength((a.object as PerceptualHashDto).scheme)} hex characters for scheme ${(a.object as PerceptualHashDto).scheme}`,
       },
       validator: {
         validate: (v: unknown, a: ValidationArguments) => {
-          const len = PERCEPTUAL_SCHEMES[(a.object as PerceptualHashDto).scheme];
-          return typeof v === 'string' && len !== undefined && v.length === len && /^[0-9a-f]+$/.test(v);
+          const len = schemeLength((a.object as PerceptualHashDto).scheme);
+          return len === undefined || (typeof v === 'string' && v.length === len && /^[0-9a-f]+$/.test(v));
         },
       },
     });
@@ -102,7 +119,7 @@ export class FileWorkDto {
     message: 'contentType must be a lowercase MIME type such as image/png',
   })
   contentType: string;
-  @IsString() @Length(1, 500) @IsPrintableText() title: string;
+  @IsString() @Length(1, 500) @IsPrintableText() @IsShownText() title: string;
   @NestedObject(() => GenerationDto) generation: GenerationDto;
   @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   @IsOptional() @NestedObject(() => PerceptualHashDto) perceptualHash?: PerceptualHashDto;
@@ -117,7 +134,7 @@ export class FileWorkUploadDto extends IntersectionType(
 /** What an amendment may change: never the content, the generation record's hashes, the filing time or its priority. */
 export class AmendFilingDto {
   /** The corrected title. */
-  @IsOptional() @IsString() @Length(1, 500) @IsPrintableText() title?: string;
+  @IsOptional() @IsString() @Length(1, 500) @IsPrintableText() @IsShownText() title?: string;
   /** Process evidence to add (drafts, sketches, intermediate files). */
   @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   /** A note on the human contribution, added to the one given when filing. */
@@ -131,9 +148,9 @@ export class WithdrawFilingDto {
 export class ListFilingsQuery {
   /** The filing of this content (SHA-256, either case), live or withdrawn. */
   @IsOptional() @IsSha256Hex() contentHash?: string;
-  @IsOptional() @Matches(/^[0-9a-f-]{36}$/) creator?: string;
+  @IsOptional() @LowerId() @Matches(/^[0-9a-f-]{36}$/) creator?: string;
   @IsOptional() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
   @IsOptional() @IsString() @MaxLength(255) contentType?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @QueryInteger(1, 100) limit?: number;
   @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }

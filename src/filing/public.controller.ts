@@ -1,10 +1,10 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
 import { PublicContentDto, PublicFilingDto, PublicReceiptDto } from './filing-responses.dto.js';
 import { Public } from '../common/access.js';
 import { DomainError } from '../common/domain-error.js';
-import { lowerHex, SHA256_HEX, SHA256_MESSAGE } from '../common/validation.js';
+import { IdPipe, lowerHex, SHA256_HEX, SHA256_MESSAGE } from '../common/validation.js';
 import { LOG_KEYS, MERKLE_LOG } from '../ledger/ledger.tokens.js';
 import type { LogKeys } from '../ledger/log/attestors.js';
 import type { MerkleLog } from '../ledger/log/merkle-log.js';
@@ -69,7 +69,7 @@ export class PublicContentController {
    */
   @ApiRoute({ summary: "A filing's public summary", answer: PublicFilingDto, problems: ['filing-not-found'] })
   @Get('filings/:id')
-  filing(@Param('id', new ParseUUIDPipe()) id: string) {
+  filing(@Param('id', new IdPipe()) id: string) {
     return this.queries.publicSummary(id);
   }
 }

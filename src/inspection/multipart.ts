@@ -1,9 +1,10 @@
 // Reading a multipart/form-data upload part by part, as it arrives: a JSON field first, then the files, each streamed.
 // Every way a client's body can be wrong (not multipart, cut short, over a limit, parts out of order) is a 4xx problem.
 import { HttpException, UnsupportedMediaTypeException } from '@nestjs/common';
-import type { Multipart, MultipartFile, MultipartValue } from '@fastify/multipart';
+import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, invalid, tooLarge } from '../common/domain-error.js';
+import { utf8Text } from '../common/request-body.js';
 import type { JsonObject, JsonValue } from '../verifier/envelope.js';
 
 export interface UploadLimits {
@@ -81,10 +82,27 @@ export class UploadForm {
     readonly bodyLength: number | null,
   ) {}
 
-  static open(request: FastifyRequest, limits: UploadLimits): UploadForm {
+  /**
+   * `json` names the field the form opens with (`metadata`), whose JSON `jsonField` reads; it counts among `limits.fields`.
+   * That field is handed over as its bytes, as a file's are: the parser would decode it as text itself, laxly (a byte that
+   * is not UTF-8 became U+FFFD, in whatever charset the part declared), where the JSON must be strict UTF-8 as a JSON
+   * body is. The parser's own limits count it among the files, so they are shifted by one to stay what they were.
+   */
+  static open(request: FastifyRequest, limits: UploadLimits, json?: string): UploadForm {
     if (!request.isMultipart()) throw new UnsupportedMediaTypeException('send the upload as multipart/form-data');
+    let first = true;
+    const isPartAFile = (name: string | undefined, type: string | undefined, filename: string | undefined) => {
+      const opening = first && json !== undefined && name === json;
+      first = false;
+      return opening || type === 'application/octet-stream' || filename !== undefined;
+    };
+    const shift = json === undefined ? 0 : 1;
     // One part more than files and fields together, so that a file or field too many is named as such.
-    const iterator = request.parts({ limits: { ...limits, parts: limits.files + limits.fields + 1 } })[Symbol.asyncIterator]();
+    const parts = request.parts({
+      isPartAFile,
+      limits: { ...limits, files: limits.files + shift, fields: limits.fields - shift, parts: limits.files + limits.fields + 1 },
+    });
+    const iterator = parts[Symbol.asyncIterator]();
     const length = Number(request.headers['content-length']);
     return new UploadForm(iterator, limits, Number.isSafeInteger(length) && length > 0 ? length : null);
   }
@@ -99,14 +117,26 @@ export class UploadForm {
     }
   }
 
-  /** The JSON field named `name`, which must come first: its value parsed (not yet validated). */
+  /** The JSON field named `name` (the one given to `open`), which must come first: its value parsed (not yet validated). */
   async jsonField(name: string): Promise<unknown> {
     const part = await this.next();
-    if (!part || part.type !== 'field' || part.fieldname !== name) {
+    // A part with a file name is a file, whatever it is called.
+    if (!part || part.type !== 'file' || part.fieldname !== name || part.filename) {
+      if (part?.type === 'file') part.file.resume();
       const message = `the first part must be the field "${name}" (JSON), before any file`;
       throw invalid(`${name}-required`, message, { errors: [{ field: name, message }] });
     }
-    const value = parseJsonField(part as MultipartValue, this.limits.fieldSize);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of readingOf(part.file)) {
+      size += chunk.length;
+      if (size > this.limits.fieldSize) {
+        part.file.resume();
+        throw tooLarge(`${name}-too-large`, `the field "${name}" is longer than ${this.limits.fieldSize} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    const value = parseJsonField(name, utf8Text(Buffer.concat(chunks), `the field "${name}"`));
     this.read.push({ field: name, value: value as JsonValue });
     return value;
   }
@@ -154,16 +184,14 @@ export const describeFile = (part: MultipartFile, file: FileRead): JsonObject =>
 });
 
 /**
- * A field's JSON: the parser has already parsed it when the part said application/json. A `__proto__` key is kept as an
- * own member (JSON.parse makes it one, and sets no prototype) for validBody to refuse with the other reserved names,
- * as a JSON body's is: it is valid JSON, which "not valid JSON" said it was not.
+ * A field's JSON. A `__proto__` key is kept as an own member (JSON.parse makes it one, and sets no prototype) for
+ * validBody to refuse with the other reserved names, as a JSON body's is: it is valid JSON, which "not valid JSON" said
+ * it was not.
  */
-export function parseJsonField(part: MultipartValue, fieldSize: number): unknown {
-  if (part.valueTruncated) throw tooLarge(`${part.fieldname}-too-large`, `the field "${part.fieldname}" is longer than ${fieldSize} bytes`);
-  if (typeof part.value !== 'string') return part.value;
+function parseJsonField(name: string, text: string): unknown {
   try {
-    return JSON.parse(part.value) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
-    throw invalid('malformed-json', `the field "${part.fieldname}" is not valid JSON`);
+    throw invalid('malformed-json', `the field "${name}" is not valid JSON`);
   }
 }

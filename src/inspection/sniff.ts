@@ -54,7 +54,7 @@ const ALIASES: Record<string, string> = {
   'image/heif': 'image/heic',
   'image/x-png': 'image/png',
 };
-const canonical = (type: string) => ALIASES[type] ?? type;
+const canonical = (type: string) => (Object.hasOwn(ALIASES, type) ? ALIASES[type] : type);
 
 /**
  * Why bytes sniffed as `sniffed` are not of the `declared` type, or null when nothing contradicts it: a declared type the

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { IdPipe } from '../common/validation.js';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
@@ -32,7 +33,7 @@ export class LabelingController {
   @Post()
   @Roles('creator')
   declare(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdPipe()) id: string,
     @Body() body: DeclareLabelsDto,
     @CurrentPrincipal() p: Principal,
     @CurrentWrites() writes: RequestWrites,
@@ -65,7 +66,7 @@ export class LabelingController {
   @Roles('creator', 'reviewer')
   @Accepts({ [MULTIPART]: 'one part `file` with the file' })
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
-  verify(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
+  verify(@Param('id', new IdPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
     return this.uploads.verify(id, request, p.principalId, hasRole(p, 'reviewer'));
   }
 }
@@ -110,7 +111,7 @@ export class CopiesController {
   @Roles('creator')
   @Accepts({ [MULTIPART]: 'one part `file` with the file' })
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
-  register(@Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
+  register(@Param('id', new IdPipe()) id: string, @Req() request: FastifyRequest, @CurrentPrincipal() p: Principal) {
     return this.uploads.registerCopy(id, request, p.principalId);
   }
 }

@@ -265,6 +265,8 @@ describe('labeling decider', () => {
       it('refuses virtual-scene for an image, and a content type with no rule', () => {
         expect(refusal([filed], declareCmd({ modality: 'virtual-scene', explicit: scene })).fields).toEqual(['modality']);
         expect(refusal([filedAs('application/octet-stream')], declareCmd({ explicit: scene })).fields).toEqual(['modality']);
+        // A well-formed content type whose top level is a name every object has: no rule either.
+        expect(refusal([filedAs('constructor/x')], declareCmd({ explicit: scene })).fields).toEqual(['modality']);
       });
     });
 

@@ -39,7 +39,8 @@ export const aigcJson = (a: Aigc): string => JSON.stringify(Object.fromEntries(A
 export function modalityOf(contentType: string, requested: Modality | null): { modality: Modality } | { error: FieldError } {
   const top = contentType.split('/')[0];
   const byType: Record<string, Modality> = { text: 'text', image: 'image', video: 'video', audio: 'audio', model: 'virtual-scene' };
-  const derived = byType[top];
+  // Own keys only: a content type `constructor/x` is well-formed, and its top level named Object's constructor.
+  const derived = Object.hasOwn(byType, top) ? byType[top] : undefined;
   if (requested === null || requested === derived) {
     return derived
       ? { modality: derived }

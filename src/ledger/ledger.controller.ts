@@ -3,11 +3,11 @@ import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
 import { CheckpointPageDto, ConsistencyProofDto, EntriesDto, InclusionProofDto, LogKeysDto } from './ledger-responses.dto.js';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Public, Roles } from '../common/access.js';
 import { invalid } from '../common/domain-error.js';
+import { QueryInteger } from '../common/validation.js';
 import { formatVkey } from '../verifier/note.js';
 import type { EventStore } from './event-store/event-store.port.js';
 import { EVENT_STORE, LOG_KEYS, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.js';
@@ -17,11 +17,7 @@ import type { SigningKey } from './log/signing-key.js';
 import { exportText } from '../verifier/envelope.js';
 
 const MAX_ENTRIES = 1000;
-const index = () => (target: object, key: string) => {
-  Type(() => Number)(target, key);
-  IsInt()(target, key);
-  Min(0)(target, key);
-};
+const index = () => QueryInteger(0);
 
 export class InclusionQuery {
   @index() leafIndex: number;
@@ -36,8 +32,8 @@ export class EntriesQuery {
   @index() end: number;
 }
 export class CheckpointsQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) cursor?: number;
+  @IsOptional() @QueryInteger(1, 1000) limit?: number;
+  @IsOptional() @QueryInteger(1) cursor?: number;
 }
 
 @ApiTags('ledger')

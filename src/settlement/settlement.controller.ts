@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { IdPipe } from '../common/validation.js';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
@@ -79,7 +80,7 @@ export class RightsController {
   @ApiRoute({ summary: 'A right at any instant', answer: RightDto, problems: ['filing-not-found', 'right-not-yet-open'] })
   @Get(':filingId')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
-  get(@Param('filingId', new ParseUUIDPipe()) filingId: string, @Query() q: RightQuery) {
+  get(@Param('filingId', new IdPipe()) filingId: string, @Query() q: RightQuery) {
     return this.rights.get(filingId, instant(q.asOf));
   }
 }
@@ -108,7 +109,7 @@ export class SimilarityClearanceController {
   @HttpCode(200)
   @Roles('reviewer')
   review(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdPipe()) id: string,
     @Body() body: ReviewFlagDto,
     @CurrentPrincipal() p: Principal,
     @CurrentWrites() writes: RequestWrites,

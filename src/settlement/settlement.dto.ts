@@ -1,7 +1,6 @@
 // Request bodies and queries of the settlement endpoints: whitelisted, every unknown field rejected.
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { IsInstant, IsPrintableText, NestedObject } from '../common/validation.js';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsId, IsInstant, IsPrintableText, NestedObject, QueryInteger } from '../common/validation.js';
 import {
   REVIEW_DECISIONS,
   REVIEWABLE_FLAGS,
@@ -63,10 +62,10 @@ export class RightQuery {
 
 export class ListRightsQuery {
   @IsOptional() @IsIn(RIGHT_STATUSES) status?: string;
-  @IsOptional() @IsUUID('all') holder?: string;
-  @IsOptional() @IsUUID('all') creator?: string;
+  @IsOptional() @IsId() holder?: string;
+  @IsOptional() @IsId() creator?: string;
   @IsOptional() @IsIn(RIGHT_FLAGS) flag?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @QueryInteger(1, 100) limit?: number;
   @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }
 
@@ -76,7 +75,7 @@ export class SettleDto {
 }
 
 export class ListSettlementsQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @QueryInteger(1, 100) limit?: number;
   @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }
 

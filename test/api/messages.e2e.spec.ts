@@ -111,6 +111,71 @@ describe('messages that help', () => {
     ]);
   });
 
+  // Number() read `0x10` as 16, `1e1` as 10, ` 5` as 5 and an empty parameter as 0 (a proof for leaf 0), and rounded
+  // what is past 2^53 to a neighbour.
+  it('a whole number in a query string is plain decimal digits in the safe-integer range, else it is named', async () => {
+    const filed = await ledger.http().post('/v1/filings').set(creator()).send(filingBody());
+    expect(filed.status).toBe(201);
+    const size = await ledger.store.count();
+    const cases: Array<[string, string, string]> = [
+      ['/v1/filings?limit=0x10', 'limit', 'limit must be a whole number in decimal digits, from 1 to 100'],
+      ['/v1/filings?limit=1e1', 'limit', 'limit must be a whole number in decimal digits, from 1 to 100'],
+      ['/v1/filings?limit=%205', 'limit', 'limit must be a whole number in decimal digits, from 1 to 100'],
+      ['/v1/filings?limit=-1', 'limit', 'limit must be a whole number in decimal digits, from 1 to 100'],
+      ['/v1/filings?limit=2.0', 'limit', 'limit must be a whole number in decimal digits, from 1 to 100'],
+      [
+        `/v1/ledger/proof/inclusion?leafIndex=&treeSize=${size}`,
+        'leafIndex',
+        'leafIndex must be a whole number in decimal digits, from 0 to 9007199254740991',
+      ],
+      [
+        '/v1/ledger/proof/inclusion?leafIndex=0&treeSize=9007199254740993',
+        'treeSize',
+        'treeSize must be a whole number in decimal digits, from 0 to 9007199254740991',
+      ],
+      [
+        '/v1/ledger/checkpoints?cursor=99999999999999999999999',
+        'cursor',
+        'cursor must be a whole number in decimal digits, from 1 to 9007199254740991',
+      ],
+    ];
+    for (const [path, field, message] of cases)
+      expect([path, await fieldErrors(() => ledger.http().get(path).set(creator()))]).toEqual([path, [{ field, message }]]);
+    // Digits are taken as they are, a leading zero too.
+    const proof = await ledger.http().get(`/v1/ledger/proof/inclusion?leafIndex=00&treeSize=${size}`);
+    expect(proof.status).toBe(200);
+    expect((await ledger.http().get('/v1/filings?limit=100').set(creator())).status).toBe(200);
+  });
+
+  // Ids were validated in either case but looked up as given: an uppercase id was not found, or not the caller's.
+  it('an id in uppercase finds what its lowercase finds: paths, queries and bodies', async () => {
+    const bob = await principal(ledger, 'Bob', ['creator']);
+    const filed = await ledger.http().post('/v1/filings').set(creator()).send(filingBody());
+    expect(filed.status).toBe(201);
+    const id: string = filed.body.filingId;
+    const upper = id.toUpperCase();
+    expect(upper).not.toBe(id);
+    const own = await ledger.http().get(`/v1/filings/${upper}`).set(creator());
+    expect([own.status, own.body.filingId]).toEqual([200, id]);
+    expect((await ledger.http().get(`/v1/public/filings/${upper}`)).body.filingId).toBe(id);
+    const listed = await ledger.http().get(`/v1/filings?creator=${alice.id.toUpperCase()}`).set(creator());
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((f: { filingId: string }) => f.filingId)).toContain(id);
+    const complaint = await ledger
+      .http()
+      .post('/v1/disputes')
+      .set('authorization', `Bearer ${bob.key}`)
+      .send({ type: 'infringement', filingId: upper, claim: 'Copied.', evidence: [] });
+    expect([complaint.status, complaint.body.filingId]).toEqual([201, id]);
+    const against = await ledger.http().get(`/v1/disputes?respondent=${alice.id.toUpperCase()}`).set(creator());
+    expect([against.status, against.body.items.map((d: { disputeId: string }) => d.disputeId)]).toEqual([200, [complaint.body.disputeId]]);
+    const dispute = await ledger
+      .http()
+      .get(`/v1/disputes/${String(complaint.body.disputeId).toUpperCase()}`)
+      .set(creator());
+    expect([dispute.status, dispute.body.disputeId]).toEqual([200, complaint.body.disputeId]);
+  });
+
   it('a body of a type the route does not take is told what the route accepts', async () => {
     const refused = async (path: string, headers: Record<string, string>, body: string | Buffer) => {
       const before = await ledger.store.count();

@@ -143,6 +143,19 @@ describe('principals and their keys', () => {
     );
   });
 
+  // These routes take no body: one with a field was carried out as if the field had not been sent.
+  it('refuses a field in the body of a key revocation, naming it, and revokes nothing', async () => {
+    const spare = await ledger.http().post('/v1/me/keys').set(as(alice.key)).send({});
+    for (const path of [`/v1/keys/${spare.body.keyId}`, `/v1/me/keys/${spare.body.keyId}`]) {
+      const key = path.startsWith('/v1/me') ? alice.key : ledger.adminKey;
+      const body = await expectRefused(ledger, () => ledger.http().delete(path).set(as(key)).send({ evil: 1 }), 400, 'validation-failed');
+      expect(body.errors).toEqual([{ field: 'evil', message: 'evil is not a field of this request, which takes no body' }]);
+    }
+    expect((await ledger.http().get('/v1/me').set(as(spare.body.key))).status).toBe(200);
+    // An empty object says nothing, and is taken as no body.
+    expect((await ledger.http().delete(`/v1/me/keys/${spare.body.keyId}`).set(as(alice.key)).send({})).status).toBe(200);
+  });
+
   it('names what is wrong with a principal name, and only that', async () => {
     const register = (name: string) =>
       ledger
@@ -153,6 +166,14 @@ describe('principals and their keys', () => {
     const messages = async (name: string) => ((await register(name)).body.errors as Array<{ message: string }>).map((e) => e.message);
     expect(await messages('')).toEqual(['name must be longer than or equal to 1 characters']);
     expect(await messages('a\u0007b')).toEqual(['name must not contain control characters']);
-    await expectRefused(ledger, () => register(''), 400, 'validation-failed');
+    // C1 controls (a terminal's CSI among them) as other text refuses them.
+    expect(await messages('Mallory\u009b31m\u0085x')).toEqual(['name must not contain control characters']);
+    expect(await messages('   ')).toEqual(['name must not be blank (only whitespace or invisible characters)']);
+    expect(await messages('\u200b\u3000')).toEqual(['name must not be blank (only whitespace or invisible characters)']);
+    expect(await messages('Alice\u202e gpj.exe')).toEqual([
+      'name must not contain bidirectional embedding, override or isolate characters (U+202A–U+202E, U+2066–U+2069), which make it read as other text',
+    ]);
+    for (const name of ['', 'a\u0085b', '  ', 'x\u2066y']) await expectRefused(ledger, () => register(name), 400, 'validation-failed');
+    for (const name of ['王小明', 'שרה כהן', 'Zoë Ñúñez']) expect([name, (await register(name)).status]).toEqual([name, 201]);
   });
 });

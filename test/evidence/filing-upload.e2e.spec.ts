@@ -216,6 +216,39 @@ describe('filing a work with its file', () => {
       );
     });
 
+    // The parser decoded the field as text itself, laxly: a byte that is not UTF-8 became U+FFFD in the filed title.
+    it('metadata that is not UTF-8 (400 invalid-unicode); UTF-8 text is taken, whether or not the part says it is JSON', async () => {
+      const png = await scenePng(107);
+      const boundary = 'ledger-boundary';
+      const raw = (json: Buffer, type?: string) =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set('authorization', `Bearer ${alice.key}`)
+          .set('content-type', `multipart/form-data; boundary=${boundary}`)
+          .send(
+            Buffer.concat([
+              Buffer.from(
+                `--${boundary}\r\ncontent-disposition: form-data; name="metadata"\r\n${type ? `content-type: ${type}\r\n` : ''}\r\n`,
+              ),
+              json,
+              Buffer.from(`\r\n--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="w.png"\r\n\r\n`),
+              png,
+              Buffer.from(`\r\n--${boundary}--\r\n`),
+            ]),
+          );
+      const [before, after] = JSON.stringify(metadata({ title: 'Ev@e' })).split('@');
+      const invalid = Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after)]);
+      for (const type of [undefined, 'application/json', 'text/plain; charset=utf-8']) {
+        const body = await expectRefused(ledger, () => raw(invalid, type), 400, 'invalid-unicode');
+        expect(body.detail).toBe('the field "metadata" is not valid UTF-8: send its text encoded in UTF-8');
+      }
+      const filed = await raw(Buffer.from(JSON.stringify(metadata({ title: '山水 Évora' }))), 'application/json');
+      expect(filed.status).toBe(201);
+      const view = await ledger.http().get(`/v1/filings/${filed.body.filingId}`).set('authorization', `Bearer ${alice.key}`);
+      expect(view.body.title).toBe('山水 Évora');
+    });
+
     it('metadata without a file (400)', async () => {
       await expectRefused(
         ledger,

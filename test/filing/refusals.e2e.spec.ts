@@ -1,5 +1,5 @@
 // Every refused request answers problem+json and leaves the store unchanged.
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 describe('refused requests change nothing', () => {
   let ledger: LedgerApp;
@@ -59,6 +59,9 @@ describe('refused requests change nothing', () => {
     ],
     ['a negative seed', () => ({ body: { ...filingBody(), generation: { ...gen, seed: -1 } } }), 400, 'generation.seed'],
     ['a control character in the title', () => ({ body: { ...filingBody(), title: 'a\u0000b' } }), 400, 'title'],
+    ['a blank title', () => ({ body: { ...filingBody(), title: ' \t ' } }), 400, 'title'],
+    ['a title with a right-to-left override', () => ({ body: { ...filingBody(), title: 'Alice\u202e gpj.exe' } }), 400, 'title'],
+    ['an amended title that is blank', () => ({ body: { title: '\u3000' }, path: () => `/v1/filings/${aliceFiling}/amend` }), 400, 'title'],
     [
       'an evidence item with an unknown kind',
       () => ({ body: { ...filingBody(), processEvidence: [{ sha256: 'a'.repeat(64), kind: 'magic' }] } }),
@@ -156,6 +159,61 @@ describe('refused requests change nothing', () => {
     expect(res.body.detail).toContain(`named "${member}"`);
     expect(await ledger.store.count()).toBe(before);
   });
+
+  // Decoded laxly, each byte that is not UTF-8 became U+FFFD, and the name or title was written so.
+  it('refuses a JSON body that is not valid UTF-8 (400 invalid-unicode), appending nothing', async () => {
+    const withBytes = (json: string, bytes: number[]) => {
+      const [before, after] = json.split('@');
+      return Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+    };
+    // The bytes as they are: supertest would send a Buffer given with a JSON type as its JSON form.
+    const send = (path: string, key: string, body: Buffer) => async () => {
+      const res = await fetch(ledger.url + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: new Uint8Array(body),
+      });
+      return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.json() };
+    };
+    for (const [path, key, body] of [
+      ['/v1/principals', ledger.adminKey, withBytes('{"name":"Ev@e","roles":["creator"]}', [0xff])],
+      ['/v1/filings', alice.key, withBytes(JSON.stringify(filingBody({ title: '@' })), [0xff, 0xfe])],
+      // An overlong encoding of "/" and an encoded surrogate are not UTF-8 either.
+      ['/v1/filings', alice.key, withBytes(JSON.stringify(filingBody({ title: 'a@b' })), [0xc0, 0xaf])],
+      ['/v1/filings', alice.key, withBytes(JSON.stringify(filingBody({ title: 'a@b' })), [0xed, 0xa0, 0x80])],
+    ] as const) {
+      const problem = await expectRefused(ledger, send(path, key, body), 400, 'invalid-unicode');
+      expect(problem.detail).toBe('the JSON body is not valid UTF-8: send its text encoded in UTF-8');
+    }
+    const filed = await send('/v1/filings', alice.key, Buffer.from(JSON.stringify(filingBody({ title: '山水 Évora' }))))();
+    expect(filed.status).toBe(201);
+    const view = await ledger.http().get(`/v1/filings/${filed.body.filingId}`).set('authorization', `Bearer ${alice.key}`);
+    expect(view.body.title).toBe('山水 Évora');
+  });
+
+  // The scheme's value length was looked up on a plain object: "constructor" found Object's, and the message printed it.
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'refuses %s as a perceptual hash scheme, as an unknown scheme',
+    async (scheme) => {
+      const body = await expectRefused(
+        ledger,
+        () =>
+          ledger
+            .http()
+            .post('/v1/filings')
+            .set('authorization', `Bearer ${alice.key}`)
+            .send(filingBody({ perceptualHash: { scheme, value: '0'.repeat(16) } })),
+        400,
+        'validation-failed',
+      );
+      expect(body.errors).toEqual([
+        {
+          field: 'perceptualHash.scheme',
+          message: 'perceptualHash.scheme must be one of the following values: phash64, pdq256, simhash64',
+        },
+      ]);
+    },
+  );
 
   it('takes a JSON body declared as UTF-8, in any spelling', async () => {
     for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; charset=utf8']) {
