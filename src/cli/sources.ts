@@ -51,6 +51,38 @@ export async function readText(source: string, apiKey?: string): Promise<string>
   return text;
 }
 
+/**
+ * A signed note, or a tlog-proof receipt (which ends with one), as read from a file or a URL. A note ends with exactly
+ * one newline (C2SP signed-note) and the verifier holds it to that, but a copy of one often gains another (`jq -r`,
+ * `echo`, an editor): blank lines at the very end are dropped. Any other text after the last signature line is refused
+ * here, naming it, where the verifier could only call the note malformed.
+ */
+export function noteText(text: string, source: string): string {
+  let end = text.length;
+  while (end >= 2 && text[end - 1] === '\n' && text[end - 2] === '\n') end--;
+  const note = text.slice(0, end);
+  const after = textAfterNote(note);
+  if (after !== undefined) {
+    const shown = after.length > 40 ? `${JSON.stringify(after.slice(0, 40))}…` : JSON.stringify(after);
+    throw new Error(`${source}: text after the note's last signature line: ${shown}`);
+  }
+  return note;
+}
+
+/** readText of a note or a tlog-proof, as noteText takes it. */
+export async function readNote(source: string, apiKey?: string): Promise<string> {
+  return noteText(await readText(source, apiKey), source);
+}
+
+/** The text after the last signature line (a line starting with an em dash and a space) of an otherwise well-formed note. */
+function textAfterNote(text: string): string | undefined {
+  if (parseNote(text).ok) return undefined;
+  const line = text.lastIndexOf('\n\u2014 ') + 1;
+  const end = line === 0 ? -1 : text.indexOf('\n', line) + 1;
+  if (end <= 0 || end === text.length || !parseNote(text.slice(0, end)).ok) return undefined; // the verifier says what is wrong
+  return text.slice(end);
+}
+
 /** JSON.parse of a file's or a URL's text, its failure naming the source and what it was to hold. */
 export function parseJson(text: string, source: string, what: string): unknown {
   try {
@@ -161,7 +193,7 @@ export async function readCheckpoints(single: string[], histories: string[]): Pr
 
 /** As readCheckpoints, with the time-stamps each history item lists. */
 export async function readCheckpointItems(single: string[], histories: string[]): Promise<CheckpointItem[]> {
-  const items: CheckpointItem[] = (await Promise.all(single.map((s) => readText(s)))).map((note) => ({ note, timestamps: [] }));
+  const items: CheckpointItem[] = (await Promise.all(single.map((s) => readNote(s)))).map((note) => ({ note, timestamps: [] }));
   for (const h of histories) items.push(...checkpointItems(await readHistory(h)));
   return items;
 }

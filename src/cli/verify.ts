@@ -16,8 +16,10 @@ import {
   CheckpointHistoryError,
   claimedCheckpoint,
   openSource,
+  noteText,
   readCheckpointItems,
   parseJson,
+  readNote,
   readText,
 } from './sources.js';
 import { checkCheckpoint, isoSeconds, loadTrust, type Trust, type TrustArgs } from './trust.js';
@@ -222,10 +224,11 @@ function parseProofFile(text: string, source: string): string[] {
 
 /** Checks a receipt (JSON or tlog-proof text) and prints what it proves; exit 0 only when every check asked for holds. */
 export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const text = await readText(args.receipt);
+  const read = await readText(args.receipt);
+  const json = read.trimStart().startsWith('{');
+  const text = json ? read : noteText(read, args.receipt);
   const trust = await loadTrust(args);
   const vkey = trust.vkey as string;
-  const json = text.trimStart().startsWith('{');
   const receipt = (json ? parseJson(text, args.receipt, 'a receipt (JSON, or tlog-proof text)') : text) as
     (JsonReceipt & { timestamps?: CarriedTimestamp[] }) | string;
   const fail = (reason: string) => {
@@ -266,7 +269,7 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
     show('file', `${args.file} matches the content hash`);
   }
   if (args.consistentWith) {
-    const newerNote = await readText(args.consistentWith);
+    const newerNote = await readNote(args.consistentWith);
     const newer = await checkCheckpoint(newerNote, [], { ...trust, tsaCas: null });
     if (!newer.ok) return fail(`--consistent-with: ${newer.reason}`);
     const from = checked.checkpoint.treeSize;
