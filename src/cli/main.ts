@@ -36,7 +36,8 @@ commands:
                          run a C2SP witness (POST /add-checkpoint) that cosigns the given logs' checkpoints;
                          the key file is created when missing; its state survives restarts in --data-dir
   witness vkey --key FILE [--name NAME]
-                         print the witness's cosigner vkey (for LEDGER_WITNESSES and --witness)
+                         print the witness's cosigner vkey (for LEDGER_WITNESSES and --witness); the key file
+                         must exist
 `;
 
 const OPTIONS = {

@@ -19,9 +19,13 @@ export interface WitnessArgs {
   dataDir?: string;
 }
 
-/** The witness's Ed25519 seed (base64) from its key file, created (0600) when the file does not exist. */
-export function loadWitnessKey(file: string): Uint8Array {
+/**
+ * The witness's Ed25519 seed (base64) from its key file. Only `witness serve` may create it (0600) when it does not
+ * exist: anything else that reads the key refuses a missing file, so that a mistyped path is not a new witness.
+ */
+export function loadWitnessKey(file: string, create = false): Uint8Array {
   if (!existsSync(file)) {
+    if (!create) throw new Error(`${file}: no such key file (witness serve creates one)`);
     const seed = ed25519.utils.randomSecretKey();
     const fd = openSync(file, 'wx', 0o600);
     try {
@@ -47,7 +51,7 @@ export function witnessVkeyCommand(args: WitnessArgs, out: NodeJS.WritableStream
 export async function witnessServeCommand(args: WitnessArgs): Promise<number> {
   if (args.logs.length === 0) throw new UsageError('witness serve needs at least one --log <vkey> of a log to follow');
   const name = args.name ?? DEFAULT_WITNESS_NAME;
-  const secretKey = loadWitnessKey(args.keyFile);
+  const secretKey = loadWitnessKey(args.keyFile, true);
   const port = Number(args.port ?? 0);
   if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, not ${args.port}`);
   const logs = await Promise.all(args.logs.map((l) => readVkey(l)));
