@@ -198,25 +198,38 @@ export async function readCheckpointItems(single: string[], histories: string[])
   return items;
 }
 
+const HISTORY = 'a checkpoint history (JSON, as GET /v1/ledger/checkpoints lists it)';
+
+/**
+ * The items of a parsed checkpoint history: a list, or an object with the list in `items` (a page of
+ * GET /v1/ledger/checkpoints). Anything else is refused: read as no checkpoints, `{}` beside a --checkpoint would verify
+ * as if the history held nothing, and a wrong file would be reported as no checkpoint given.
+ */
+function historyItems(parsed: unknown, source: string): unknown[] {
+  if (Array.isArray(parsed)) return parsed;
+  const items = (parsed as { items?: unknown } | null)?.items;
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(items))
+    throw new Error(`${source}: not ${HISTORY}: it is neither a list of checkpoints nor an object with one in "items"`);
+  return items;
+}
+
 /**
  * A checkpoint history from a file (JSON, as the server lists it) or from the server, every page of it: the URL's
  * `cursor` follows each page's `nextCursor` (at most 1000 checkpoints a page unless the URL asks for fewer).
  */
 export async function readHistory(source: string): Promise<unknown[]> {
   if (!isUrl(source)) {
-    const parsed = parseJson(await readText(source), source, 'a checkpoint history (JSON, as GET /v1/ledger/checkpoints lists it)');
-    return Array.isArray(parsed) ? parsed : ((parsed as { items?: unknown[] } | null)?.items ?? []);
+    return historyItems(parseJson(await readText(source), source, HISTORY), source);
   }
   const url = new URL(source);
   if (!url.searchParams.has('limit')) url.searchParams.set('limit', '1000');
   const items: unknown[] = [];
   const cursors = new Set<string>();
   for (;;) {
-    const page = parseJson(await readText(url.href), url.href, 'a checkpoint history (JSON)') as
-      { items?: unknown[]; nextCursor?: unknown } | unknown[];
+    const page = parseJson(await readText(url.href), url.href, HISTORY) as { items?: unknown[]; nextCursor?: unknown } | unknown[];
     if (Array.isArray(page)) return [...items, ...page];
-    items.push(...(page?.items ?? []));
-    const next = page?.nextCursor;
+    items.push(...historyItems(page, url.href));
+    const next = page.nextCursor;
     if (next === null || next === undefined) return items;
     if (cursors.has(String(next))) throw new Error(`${source}: the server gave the cursor ${String(next)} twice`);
     cursors.add(String(next));

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/server-process.js';
+import { ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
 
 const HINT = 'run "sandbox-ledger --help" for the commands and their options\n';
 
@@ -67,5 +68,28 @@ describe('files the verifier is given', () => {
     const receipt = await runCli(['verify-receipt', log, '--vkey', 'a+b+c'], {});
     expect(receipt.code).toBe(1);
     expect(receipt.stderr).toMatch(new RegExp(`^sandbox-ledger: ${log}: not a receipt \\(JSON, or tlog-proof text\\) \\(.+\\)\\n$`));
+  });
+
+  it('refuses a checkpoint history that is neither a list nor an object with a list in items, beside a good checkpoint too', async () => {
+    const signer = newSigner();
+    const events = sampleLog();
+    const [log, checkpoint, vkey] = [join(work, 'good.ndjson'), join(work, 'checkpoint'), join(work, 'vkey')];
+    writeFileSync(log, ndjson(events).join('\n') + '\n');
+    writeFileSync(checkpoint, signer.checkpoint(events));
+    writeFileSync(vkey, signer.vkey);
+    const good = await runCli(['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', vkey], {});
+    expect(good.stdout).toMatch(/^ok: 12 events in 3 streams; /);
+    for (const [i, json] of ['{}', '{"items":5}', '{"items":null}', '5', 'null', '"items"'].entries()) {
+      const file = join(work, `history-${i}.json`);
+      writeFileSync(file, json);
+      const notHistory = await runCli(['verify', '--export', log, '--checkpoint', checkpoint, '--checkpoints', file, '--vkey', vkey], {});
+      expect(notHistory).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          `sandbox-ledger: ${file}: not a checkpoint history (JSON, as GET /v1/ledger/checkpoints lists it): ` +
+          'it is neither a list of checkpoints nor an object with one in "items"\n',
+      });
+    }
   });
 });
