@@ -224,11 +224,11 @@ function parseProofFile(text: string, source: string): string[] {
 
 /** Checks a receipt (JSON or tlog-proof text) and prints what it proves; exit 0 only when every check asked for holds. */
 export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const trust = await loadTrust(args); // first: a mistake in the options is named before any file is read
+  const vkey = trust.vkey as string;
   const read = await readText(args.receipt);
   const json = read.trimStart().startsWith('{');
   const text = json ? read : noteText(read, args.receipt);
-  const trust = await loadTrust(args);
-  const vkey = trust.vkey as string;
   const receipt = (json ? parseJson(text, args.receipt, 'a receipt (JSON, or tlog-proof text)') : text) as
     (JsonReceipt & { timestamps?: CarriedTimestamp[] }) | string;
   const fail = (reason: string) => {

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { runCli } from '../support/server-process.js';
 import { ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
 
+// Options refused before any file is read: the files named need not exist.
+const VERIFY = ['verify', '--export', 'log.ndjson', '--checkpoint', 'checkpoint', '--vkey', 'a+b+c'];
+const RECEIPT = ['verify-receipt', 'receipt', '--vkey', 'a+b+c'];
 const HINT = 'run "sandbox-ledger --help" for the commands and their options\n';
 
 describe('sandbox-ledger --help', () => {
@@ -34,6 +37,12 @@ describe('sandbox-ledger --help', () => {
     [['export', 'extra'], 'unexpected argument "extra" after export'],
     [['verify-receipt', 'receipt.json', 'extra', '--vkey', 'a+b+c'], 'unexpected argument "extra" after verify-receipt receipt.json'],
     [['settle', '--as-of', 'soon'], '--as-of must be an ISO-8601 instant with a time zone'],
+    [[...VERIFY, '--witness', 'w+1+x', '--witness-quorum', '0'], '--witness-quorum must be a whole number of at least 1, not "0"'],
+    [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', '0'], '--witness-quorum must be a whole number of at least 1, not "0"'],
+    [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', ''], '--witness-quorum must be a whole number of at least 1, not ""'],
+    [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', '1.0'], '--witness-quorum must be a whole number of at least 1, not "1.0"'],
+    [[...VERIFY, '--witness', 'w+1+x', '--witness-quorum', '2'], '--witness-quorum 2 needs at least 2 --witness keys'],
+    [[...RECEIPT, '--witness-quorum', '1'], '--witness-quorum 1 needs at least 1 --witness keys'],
   ])('%j is one line naming the mistake, then where the usage is, exit 2', async (args, line) => {
     const run = await runCli(args, {});
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${line}\n${HINT}` });
