@@ -1,5 +1,5 @@
 // The compiled CLI answers --help (and -h) with its usage on stdout and exit 0, after a command or without one; a mistake
-// in the command line is one line naming it and a pointer to --help, exit 2.
+// in the command line is one line naming it and a pointer to --help, exit 2; no command at all, the usage on stderr, exit 2.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +21,19 @@ describe('sandbox-ledger --help', () => {
     },
   );
 
-  it('still refuses an unknown option with exit 2', async () => {
+  it('still refuses an unknown option with exit 2, and says how to give an argument that starts with a dash', async () => {
     const run = await runCli(['verify', '--nope'], {});
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^Unknown option '--nope'/);
-    expect(run.stderr.endsWith(`\n${HINT}`)).toBe(true);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `Unknown option '--nope'. An argument that starts with '-' but is no option goes at the end, after '--': -- --nope\n${HINT}`,
+    });
+  });
+
+  it('with no command prints the usage on stderr and exits 2, as a command it does not know', async () => {
+    const run = await runCli([], {});
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe((await runCli(['--help'], {})).stdout);
   });
 
   it.each([
