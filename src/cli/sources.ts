@@ -52,12 +52,37 @@ export async function readText(source: string, apiKey?: string): Promise<string>
 }
 
 /**
+ * `404 Not Found: <detail>` when `value` is an RFC 9457 problem document (an object with a string type and title and a
+ * numeric status): what the server answers an error with, saved in place of what was asked for by a client that does
+ * not fail on an HTTP error (`curl -s` without `--fail`). Undefined for anything else.
+ */
+export function problemAnswer(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { type, title, status, detail } = value as Record<string, unknown>;
+  if (typeof type !== 'string' || typeof title !== 'string' || typeof status !== 'number') return undefined;
+  return `${status} ${title}${typeof detail === 'string' && detail !== '' && detail !== title ? `: ${detail}` : ''}`;
+}
+
+/** What to say of a file that holds the server's error answer (`problemAnswer`) instead of `what`. */
+export const errorAnswer = (source: string, what: string, problem: string) =>
+  `${source} is an error answer from the server, not ${what}: ${problem}`;
+
+/**
  * A signed note, or a tlog-proof receipt (which ends with one), as read from a file or a URL. A note ends with exactly
  * one newline (C2SP signed-note) and the verifier holds it to that, but a copy of one often gains another (`jq -r`,
  * `echo`, an editor): blank lines at the very end are dropped. Any other text after the last signature line is refused
  * here, naming it, where the verifier could only call the note malformed.
  */
 export function noteText(text: string, source: string): string {
+  if (text.trimStart().startsWith('{')) {
+    let problem: string | undefined;
+    try {
+      problem = problemAnswer(JSON.parse(text));
+    } catch {
+      // not JSON: the verifier says why it is no note
+    }
+    if (problem !== undefined) throw new Error(errorAnswer(source, 'a signed note', problem));
+  }
   let end = text.length;
   while (end >= 2 && text[end - 1] === '\n' && text[end - 2] === '\n') end--;
   const note = text.slice(0, end);
@@ -207,6 +232,8 @@ const HISTORY = 'a checkpoint history (JSON, as GET /v1/ledger/checkpoints lists
  */
 function historyItems(parsed: unknown, source: string): unknown[] {
   if (Array.isArray(parsed)) return parsed;
+  const problem = problemAnswer(parsed);
+  if (problem !== undefined) throw new Error(errorAnswer(source, 'a checkpoint history', problem));
   const items = (parsed as { items?: unknown } | null)?.items;
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray(items))
     throw new Error(`${source}: not ${HISTORY}: it is neither a list of checkpoints nor an object with one in "items"`);

@@ -15,7 +15,9 @@ import {
   type CheckpointItem,
   CheckpointHistoryError,
   claimedCheckpoint,
+  errorAnswer,
   openSource,
+  problemAnswer,
   noteText,
   readCheckpointItems,
   parseJson,
@@ -235,6 +237,8 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
     out.write(`FAILED: ${reason}\n`);
     return 1;
   };
+  const problem = problemAnswer(receipt);
+  if (problem !== undefined) return fail(errorAnswer(args.receipt, 'a receipt', problem));
   const result = verifyReceipt(receipt, vkey, { sha256: nativeSha256, verify: nativeEd25519Verify });
   if (!result.ok) return fail(result.reason);
   const entry =
