@@ -105,6 +105,8 @@ const int = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => 
   return n;
 };
 
+const isPostgresUrl = (url: string) => /^postgres(?:ql)?:\/\//i.test(url) && URL.canParse(url);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const store = (env.LEDGER_STORE ?? 'sqlite') as StoreKind;
   if (!['sqlite', 'postgres', 'eventstoredb'].includes(store))
@@ -162,6 +164,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...overrides,
   };
   if (config.witnessQuorum < 0) config.witnessQuorum = config.witnesses.length; // every witness, unless said otherwise
+  // Node's listen would name its own option, not the variable.
+  if (config.port > 65535) throw new Error(`PORT must be at most 65535, not ${JSON.stringify(env.PORT ?? String(config.port))}`);
+  // The driver reads anything else as a path relative to a host named "base"; the URL itself may hold a password.
+  if (config.store !== 'sqlite' && config.databaseUrl !== undefined && !isPostgresUrl(config.databaseUrl))
+    throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL (its value is not shown: it may hold a password)');
   // The keys are checked here, before anything is opened or made; a key itself is never repeated in a message.
   if (config.signingKey !== undefined) decodeSeed(config.signingKey, 'LEDGER_SIGNING_KEY');
   if (config.mlDsaKey !== undefined) decodeSeed(config.mlDsaKey, 'LEDGER_MLDSA_KEY');

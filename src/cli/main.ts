@@ -36,7 +36,8 @@ commands:
                          run a C2SP witness (POST /add-checkpoint) that cosigns the given logs' checkpoints;
                          the key file is created when missing; its state survives restarts in --data-dir
   witness vkey --key FILE [--name NAME]
-                         print the witness's cosigner vkey (for LEDGER_WITNESSES and --witness)
+                         print the witness's cosigner vkey (for LEDGER_WITNESSES and --witness); the key file
+                         must exist
 `;
 
 const OPTIONS = {
@@ -88,7 +89,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (err) {
-    return usageError((err as Error).message);
+    const { code, message } = err as { code?: string; message: string };
+    const option = /^Unknown option '([^']*)'/.exec(message)?.[1];
+    // Node's own message leaves its example's quote open (as in '-- "--bogus").
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined)
+      return usageError(
+        `Unknown option '${option}'. An argument that starts with '-' but is no option goes at the end, after '--': -- ${option}`,
+      );
+    return usageError(message);
   }
   const { positionals, values } = parsed;
   const [command, sub] = positionals;
@@ -165,7 +173,9 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === 'vkey') return witness.witnessVkeyCommand(args);
         break;
       }
-      case undefined:
+      case undefined: // the usage, as a mistake (a script whose command went missing must fail); --help asks for it
+        process.stderr.write(USAGE);
+        return 2;
       case 'help':
         process.stdout.write(USAGE);
         return 0;

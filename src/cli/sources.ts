@@ -51,6 +51,63 @@ export async function readText(source: string, apiKey?: string): Promise<string>
   return text;
 }
 
+/**
+ * `404 Not Found: <detail>` when `value` is an RFC 9457 problem document (an object with a string type and title and a
+ * numeric status): what the server answers an error with, saved in place of what was asked for by a client that does
+ * not fail on an HTTP error (`curl -s` without `--fail`). Undefined for anything else.
+ */
+export function problemAnswer(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { type, title, status, detail } = value as Record<string, unknown>;
+  if (typeof type !== 'string' || typeof title !== 'string' || typeof status !== 'number') return undefined;
+  return `${status} ${title}${typeof detail === 'string' && detail !== '' && detail !== title ? `: ${detail}` : ''}`;
+}
+
+/** What to say of a file that holds the server's error answer (`problemAnswer`) instead of `what`. */
+export const errorAnswer = (source: string, what: string, problem: string) =>
+  `${source} is an error answer from the server, not ${what}: ${problem}`;
+
+/**
+ * A signed note, or a tlog-proof receipt (which ends with one), as read from a file or a URL. A note ends with exactly
+ * one newline (C2SP signed-note) and the verifier holds it to that, but a copy of one often gains another (`jq -r`,
+ * `echo`, an editor): blank lines at the very end are dropped. Any other text after the last signature line is refused
+ * here, naming it, where the verifier could only call the note malformed.
+ */
+export function noteText(text: string, source: string): string {
+  if (text.trimStart().startsWith('{')) {
+    let problem: string | undefined;
+    try {
+      problem = problemAnswer(JSON.parse(text));
+    } catch {
+      // not JSON: the verifier says why it is no note
+    }
+    if (problem !== undefined) throw new Error(errorAnswer(source, 'a signed note', problem));
+  }
+  let end = text.length;
+  while (end >= 2 && text[end - 1] === '\n' && text[end - 2] === '\n') end--;
+  const note = text.slice(0, end);
+  const after = textAfterNote(note);
+  if (after !== undefined) {
+    const shown = after.length > 40 ? `${JSON.stringify(after.slice(0, 40))}…` : JSON.stringify(after);
+    throw new Error(`${source}: text after the note's last signature line: ${shown}`);
+  }
+  return note;
+}
+
+/** readText of a note or a tlog-proof, as noteText takes it. */
+export async function readNote(source: string, apiKey?: string): Promise<string> {
+  return noteText(await readText(source, apiKey), source);
+}
+
+/** The text after the last signature line (a line starting with an em dash and a space) of an otherwise well-formed note. */
+function textAfterNote(text: string): string | undefined {
+  if (parseNote(text).ok) return undefined;
+  const line = text.lastIndexOf('\n\u2014 ') + 1;
+  const end = line === 0 ? -1 : text.indexOf('\n', line) + 1;
+  if (end <= 0 || end === text.length || !parseNote(text.slice(0, end)).ok) return undefined; // the verifier says what is wrong
+  return text.slice(end);
+}
+
 /** JSON.parse of a file's or a URL's text, its failure naming the source and what it was to hold. */
 export function parseJson(text: string, source: string, what: string): unknown {
   try {
@@ -161,8 +218,25 @@ export async function readCheckpoints(single: string[], histories: string[]): Pr
 
 /** As readCheckpoints, with the time-stamps each history item lists. */
 export async function readCheckpointItems(single: string[], histories: string[]): Promise<CheckpointItem[]> {
-  const items: CheckpointItem[] = (await Promise.all(single.map((s) => readText(s)))).map((note) => ({ note, timestamps: [] }));
+  const items: CheckpointItem[] = (await Promise.all(single.map((s) => readNote(s)))).map((note) => ({ note, timestamps: [] }));
   for (const h of histories) items.push(...checkpointItems(await readHistory(h)));
+  return items;
+}
+
+const HISTORY = 'a checkpoint history (JSON, as GET /v1/ledger/checkpoints lists it)';
+
+/**
+ * The items of a parsed checkpoint history: a list, or an object with the list in `items` (a page of
+ * GET /v1/ledger/checkpoints). Anything else is refused: read as no checkpoints, `{}` beside a --checkpoint would verify
+ * as if the history held nothing, and a wrong file would be reported as no checkpoint given.
+ */
+function historyItems(parsed: unknown, source: string): unknown[] {
+  if (Array.isArray(parsed)) return parsed;
+  const problem = problemAnswer(parsed);
+  if (problem !== undefined) throw new Error(errorAnswer(source, 'a checkpoint history', problem));
+  const items = (parsed as { items?: unknown } | null)?.items;
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(items))
+    throw new Error(`${source}: not ${HISTORY}: it is neither a list of checkpoints nor an object with one in "items"`);
   return items;
 }
 
@@ -172,19 +246,17 @@ export async function readCheckpointItems(single: string[], histories: string[])
  */
 export async function readHistory(source: string): Promise<unknown[]> {
   if (!isUrl(source)) {
-    const parsed = parseJson(await readText(source), source, 'a checkpoint history (JSON, as GET /v1/ledger/checkpoints lists it)');
-    return Array.isArray(parsed) ? parsed : ((parsed as { items?: unknown[] } | null)?.items ?? []);
+    return historyItems(parseJson(await readText(source), source, HISTORY), source);
   }
   const url = new URL(source);
   if (!url.searchParams.has('limit')) url.searchParams.set('limit', '1000');
   const items: unknown[] = [];
   const cursors = new Set<string>();
   for (;;) {
-    const page = parseJson(await readText(url.href), url.href, 'a checkpoint history (JSON)') as
-      { items?: unknown[]; nextCursor?: unknown } | unknown[];
+    const page = parseJson(await readText(url.href), url.href, HISTORY) as { items?: unknown[]; nextCursor?: unknown } | unknown[];
     if (Array.isArray(page)) return [...items, ...page];
-    items.push(...(page?.items ?? []));
-    const next = page?.nextCursor;
+    items.push(...historyItems(page, url.href));
+    const next = page.nextCursor;
     if (next === null || next === undefined) return items;
     if (cursors.has(String(next))) throw new Error(`${source}: the server gave the cursor ${String(next)} twice`);
     cursors.add(String(next));

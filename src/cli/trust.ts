@@ -26,6 +26,12 @@ export interface Trust extends CheckpointTrust {
 }
 
 export async function loadTrust(args: TrustArgs): Promise<Trust> {
+  const given = args.witnesses?.length ?? 0;
+  // A quorum of 0 would accept a checkpoint no witness cosigned while the ok line says it was checked against witnesses.
+  const quorum = args.witnessQuorum === undefined ? given : Number(args.witnessQuorum);
+  if (args.witnessQuorum !== undefined && (!/^\d+$/.test(args.witnessQuorum) || !Number.isSafeInteger(quorum) || quorum < 1))
+    throw new UsageError(`--witness-quorum must be a whole number of at least 1, not ${JSON.stringify(args.witnessQuorum)}`);
+  if (quorum > given) throw new UsageError(`--witness-quorum ${quorum} needs at least ${quorum} --witness keys`);
   const witnesses = await Promise.all(
     (args.witnesses ?? []).map(async (w) => {
       try {
@@ -36,10 +42,6 @@ export async function loadTrust(args: TrustArgs): Promise<Trust> {
       }
     }),
   );
-  const quorum = args.witnessQuorum === undefined ? witnesses.length : Number(args.witnessQuorum);
-  if (!Number.isSafeInteger(quorum) || quorum < 0)
-    throw new UsageError(`--witness-quorum must be a non-negative integer, not ${args.witnessQuorum}`);
-  if (quorum > witnesses.length) throw new UsageError(`--witness-quorum ${quorum} needs at least ${quorum} --witness keys`);
   let logMlDsa;
   if (args.pqVkey) {
     logMlDsa = parseCosignerVkey(await readVkey(args.pqVkey));

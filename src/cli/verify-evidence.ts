@@ -13,7 +13,7 @@ import { parseStreamHead, STREAM_HEAD, type StreamHead } from '../verifier/strea
 import { checkInclusion, hashLeaf } from '../verifier/rfc6962.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
-import { readText, readVkey } from './sources.js';
+import { errorAnswer, problemAnswer, readText, readVkey } from './sources.js';
 import { isoSeconds } from './trust.js';
 
 class BundleError extends Error {}
@@ -248,6 +248,8 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     } catch {
       throw new BundleError('the bundle is not JSON');
     }
+    const problem = problemAnswer(bundle);
+    if (problem !== undefined) throw new BundleError(errorAnswer(args.bundle, 'an evidence bundle', problem));
     report = await checkEvidence(bundle, pinned);
     if (args.file) {
       const digest = createHash('sha256').update(readFileSync(args.file)).digest('hex');

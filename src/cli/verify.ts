@@ -15,9 +15,13 @@ import {
   type CheckpointItem,
   CheckpointHistoryError,
   claimedCheckpoint,
+  errorAnswer,
   openSource,
+  problemAnswer,
+  noteText,
   readCheckpointItems,
   parseJson,
+  readNote,
   readText,
 } from './sources.js';
 import { checkCheckpoint, isoSeconds, loadTrust, type Trust, type TrustArgs } from './trust.js';
@@ -222,16 +226,19 @@ function parseProofFile(text: string, source: string): string[] {
 
 /** Checks a receipt (JSON or tlog-proof text) and prints what it proves; exit 0 only when every check asked for holds. */
 export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const text = await readText(args.receipt);
-  const trust = await loadTrust(args);
+  const trust = await loadTrust(args); // first: a mistake in the options is named before any file is read
   const vkey = trust.vkey as string;
-  const json = text.trimStart().startsWith('{');
+  const read = await readText(args.receipt);
+  const json = read.trimStart().startsWith('{');
+  const text = json ? read : noteText(read, args.receipt);
   const receipt = (json ? parseJson(text, args.receipt, 'a receipt (JSON, or tlog-proof text)') : text) as
     (JsonReceipt & { timestamps?: CarriedTimestamp[] }) | string;
   const fail = (reason: string) => {
     out.write(`FAILED: ${reason}\n`);
     return 1;
   };
+  const problem = problemAnswer(receipt);
+  if (problem !== undefined) return fail(errorAnswer(args.receipt, 'a receipt', problem));
   const result = verifyReceipt(receipt, vkey, { sha256: nativeSha256, verify: nativeEd25519Verify });
   if (!result.ok) return fail(result.reason);
   const entry =
@@ -266,7 +273,7 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
     show('file', `${args.file} matches the content hash`);
   }
   if (args.consistentWith) {
-    const newerNote = await readText(args.consistentWith);
+    const newerNote = await readNote(args.consistentWith);
     const newer = await checkCheckpoint(newerNote, [], { ...trust, tsaCas: null });
     if (!newer.ok) return fail(`--consistent-with: ${newer.reason}`);
     const from = checked.checkpoint.treeSize;

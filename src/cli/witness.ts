@@ -1,5 +1,6 @@
 // `sandbox-ledger witness serve|vkey`: an independent C2SP witness with its own key and data dir.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { COSIGNATURE_V1, formatCosignerVkey } from '../verifier/cosignature.js';
@@ -19,9 +20,13 @@ export interface WitnessArgs {
   dataDir?: string;
 }
 
-/** The witness's Ed25519 seed (base64) from its key file, created (0600) when the file does not exist. */
-export function loadWitnessKey(file: string): Uint8Array {
+/**
+ * The witness's Ed25519 seed (base64) from its key file. Only `witness serve` may create it (0600) when it does not
+ * exist: anything else that reads the key refuses a missing file, so that a mistyped path is not a new witness.
+ */
+export function loadWitnessKey(file: string, create = false): Uint8Array {
   if (!existsSync(file)) {
+    if (!create) throw new Error(`${file}: no such key file (witness serve creates one)`);
     const seed = ed25519.utils.randomSecretKey();
     const fd = openSync(file, 'wx', 0o600);
     try {
@@ -36,6 +41,17 @@ export function loadWitnessKey(file: string): Uint8Array {
   return new Uint8Array(seed);
 }
 
+/** Listens, or rejects with the error listening met (EADDRINUSE, EACCES), which names the address. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+}
+
 const vkeyOf = (name: string, seed: Uint8Array) => formatCosignerVkey(name, COSIGNATURE_V1, ed25519.getPublicKey(seed));
 
 export function witnessVkeyCommand(args: WitnessArgs, out: NodeJS.WritableStream = process.stdout): number {
@@ -47,10 +63,17 @@ export function witnessVkeyCommand(args: WitnessArgs, out: NodeJS.WritableStream
 export async function witnessServeCommand(args: WitnessArgs): Promise<number> {
   if (args.logs.length === 0) throw new UsageError('witness serve needs at least one --log <vkey> of a log to follow');
   const name = args.name ?? DEFAULT_WITNESS_NAME;
-  const secretKey = loadWitnessKey(args.keyFile);
   const port = Number(args.port ?? 0);
   if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, not ${args.port}`);
+  const host = args.host ?? '127.0.0.1';
   const logs = await Promise.all(args.logs.map((l) => readVkey(l)));
+  // A port already taken is found before the key file or the data directory is made (listen below still reports a race).
+  if (port !== 0) {
+    const probe = createServer();
+    await listen(probe, port, host);
+    await new Promise((done) => probe.close(done));
+  }
+  const secretKey = loadWitnessKey(args.keyFile, true);
   const state = new WitnessState(resolve(args.dataDir ?? './witness-data'));
   const witness = new Witness({
     name,
@@ -61,8 +84,7 @@ export async function witnessServeCommand(args: WitnessArgs): Promise<number> {
   });
   const vkey = vkeyOf(name, secretKey);
   const server = witnessServer(witness, vkey);
-  const host = args.host ?? '127.0.0.1';
-  await new Promise<void>((done) => server.listen(port, host, done));
+  await listen(server, port, host);
   const { port: bound } = server.address() as { port: number };
   process.stdout.write(`witness ${vkey} listening on http://${host}:${bound}\n`);
   await new Promise<void>((done) => {

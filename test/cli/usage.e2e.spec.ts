@@ -1,10 +1,14 @@
 // The compiled CLI answers --help (and -h) with its usage on stdout and exit 0, after a command or without one; a mistake
-// in the command line is one line naming it and a pointer to --help, exit 2.
+// in the command line is one line naming it and a pointer to --help, exit 2; no command at all, the usage on stderr, exit 2.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/server-process.js';
+import { ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
 
+// Options refused before any file is read: the files named need not exist.
+const VERIFY = ['verify', '--export', 'log.ndjson', '--checkpoint', 'checkpoint', '--vkey', 'a+b+c'];
+const RECEIPT = ['verify-receipt', 'receipt', '--vkey', 'a+b+c'];
 const HINT = 'run "sandbox-ledger --help" for the commands and their options\n';
 
 describe('sandbox-ledger --help', () => {
@@ -17,11 +21,19 @@ describe('sandbox-ledger --help', () => {
     },
   );
 
-  it('still refuses an unknown option with exit 2', async () => {
+  it('still refuses an unknown option with exit 2, and says how to give an argument that starts with a dash', async () => {
     const run = await runCli(['verify', '--nope'], {});
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^Unknown option '--nope'/);
-    expect(run.stderr.endsWith(`\n${HINT}`)).toBe(true);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `Unknown option '--nope'. An argument that starts with '-' but is no option goes at the end, after '--': -- --nope\n${HINT}`,
+    });
+  });
+
+  it('with no command prints the usage on stderr and exits 2, as a command it does not know', async () => {
+    const run = await runCli([], {});
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe((await runCli(['--help'], {})).stdout);
   });
 
   it.each([
@@ -33,6 +45,12 @@ describe('sandbox-ledger --help', () => {
     [['export', 'extra'], 'unexpected argument "extra" after export'],
     [['verify-receipt', 'receipt.json', 'extra', '--vkey', 'a+b+c'], 'unexpected argument "extra" after verify-receipt receipt.json'],
     [['settle', '--as-of', 'soon'], '--as-of must be an ISO-8601 instant with a time zone'],
+    [[...VERIFY, '--witness', 'w+1+x', '--witness-quorum', '0'], '--witness-quorum must be a whole number of at least 1, not "0"'],
+    [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', '0'], '--witness-quorum must be a whole number of at least 1, not "0"'],
+    [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', ''], '--witness-quorum must be a whole number of at least 1, not ""'],
+    [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', '1.0'], '--witness-quorum must be a whole number of at least 1, not "1.0"'],
+    [[...VERIFY, '--witness', 'w+1+x', '--witness-quorum', '2'], '--witness-quorum 2 needs at least 2 --witness keys'],
+    [[...RECEIPT, '--witness-quorum', '1'], '--witness-quorum 1 needs at least 1 --witness keys'],
   ])('%j is one line naming the mistake, then where the usage is, exit 2', async (args, line) => {
     const run = await runCli(args, {});
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${line}\n${HINT}` });
@@ -67,5 +85,28 @@ describe('files the verifier is given', () => {
     const receipt = await runCli(['verify-receipt', log, '--vkey', 'a+b+c'], {});
     expect(receipt.code).toBe(1);
     expect(receipt.stderr).toMatch(new RegExp(`^sandbox-ledger: ${log}: not a receipt \\(JSON, or tlog-proof text\\) \\(.+\\)\\n$`));
+  });
+
+  it('refuses a checkpoint history that is neither a list nor an object with a list in items, beside a good checkpoint too', async () => {
+    const signer = newSigner();
+    const events = sampleLog();
+    const [log, checkpoint, vkey] = [join(work, 'good.ndjson'), join(work, 'checkpoint'), join(work, 'vkey')];
+    writeFileSync(log, ndjson(events).join('\n') + '\n');
+    writeFileSync(checkpoint, signer.checkpoint(events));
+    writeFileSync(vkey, signer.vkey);
+    const good = await runCli(['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', vkey], {});
+    expect(good.stdout).toMatch(/^ok: 12 events in 3 streams; /);
+    for (const [i, json] of ['{}', '{"items":5}', '{"items":null}', '5', 'null', '"items"'].entries()) {
+      const file = join(work, `history-${i}.json`);
+      writeFileSync(file, json);
+      const notHistory = await runCli(['verify', '--export', log, '--checkpoint', checkpoint, '--checkpoints', file, '--vkey', vkey], {});
+      expect(notHistory).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          `sandbox-ledger: ${file}: not a checkpoint history (JSON, as GET /v1/ledger/checkpoints lists it): ` +
+          'it is neither a list of checkpoints nor an object with one in "items"\n',
+      });
+    }
   });
 });

@@ -18,6 +18,40 @@ describe('numeric settings', () => {
   ])('%s=%s stops the start with a message naming both', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(`${name} must be a non-negative integer, not "${value}"`);
   });
+
+  it('PORT above 65535 stops the start, naming PORT (not the option of Node it would reach)', () => {
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+    for (const value of ['65536', '99999'])
+      expect(() => loadConfig({ PORT: value })).toThrow(new Error(`PORT must be at most 65535, not "${value}"`));
+  });
+});
+
+describe('DATABASE_URL', () => {
+  const refusal = 'DATABASE_URL must be a postgres:// or postgresql:// URL (its value is not shown: it may hold a password)';
+
+  it('is taken when it is a postgres:// or postgresql:// URL', () => {
+    for (const url of ['postgres://ledger:pw@db:5432/ledger', 'postgresql://postgres@%2Fvar%2Frun%2Fpostgresql/test'])
+      expect(loadConfig({ LEDGER_STORE: 'postgres', DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
+  it.each([['notaurl'], ['mysql://ledger:s3cret@db/ledger'], ['postgres://ledger:s3cret@[::1/ledger'], ['db:5432/ledger']])(
+    '%s stops the start of a store that uses it, naming the variable and never the value',
+    (url) => {
+      for (const store of ['postgres', 'eventstoredb']) {
+        let message = '';
+        try {
+          loadConfig({ LEDGER_STORE: store, DATABASE_URL: url, EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false' });
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect(message).toBe(refusal);
+      }
+    },
+  );
+
+  it('is not read by the SQLite store, so not checked there', () => {
+    expect(loadConfig({ DATABASE_URL: 'notaurl' }).store).toBe('sqlite');
+  });
 });
 
 describe('the bootstrap admin key', () => {

@@ -1,0 +1,77 @@
+// The server's answer to a refused request (an RFC 9457 problem document), saved in place of a bundle, a receipt, a
+// checkpoint or a history by a client that does not fail on an HTTP error, is named as such, with its status, title
+// and detail, rather than checked as a malformed bundle or receipt.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { verifyEvidenceCommand } from '../../src/cli/verify-evidence.js';
+import { verifyCommand, verifyReceiptCommand } from '../../src/cli/verify.js';
+import { ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
+
+const NOT_FOUND = {
+  type: 'urn:sandbox-ledger:problem:not-found',
+  title: 'Not Found',
+  status: 404,
+  detail: 'no filing 0190a0b0-0000-7000-8000-000000000000',
+};
+const UNAUTHORIZED = { type: 'urn:sandbox-ledger:problem:missing-key', title: 'Unauthorized', status: 401 };
+const signer = newSigner();
+const log = sampleLog();
+let work: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'cli-error-answers-'));
+  writeFileSync(join(work, 'vkey'), signer.vkey);
+  writeFileSync(join(work, 'checkpoint'), signer.checkpoint(log));
+  writeFileSync(join(work, 'log.ndjson'), ndjson(log).join('\n') + '\n');
+  writeFileSync(join(work, 'not-found.json'), JSON.stringify(NOT_FOUND) + '\n');
+  writeFileSync(join(work, 'unauthorized.json'), JSON.stringify(UNAUTHORIZED));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function run(command: (out: NodeJS.WritableStream) => Promise<number>) {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d) => (text += d));
+  const code = await command(out);
+  return { code, text };
+}
+
+it('verify-evidence names an error answer in place of the bundle', async () => {
+  const file = join(work, 'not-found.json');
+  expect(await run((out) => verifyEvidenceCommand({ bundle: file }, out))).toEqual({
+    code: 1,
+    text: `FAILED: ${file} is an error answer from the server, not an evidence bundle: 404 Not Found: no filing 0190a0b0-0000-7000-8000-000000000000\n`,
+  });
+});
+
+it('verify-receipt names an error answer in place of the receipt (one without detail: status and title)', async () => {
+  const file = join(work, 'unauthorized.json');
+  expect(await run((out) => verifyReceiptCommand({ receipt: file, vkey: join(work, 'vkey') }, out))).toEqual({
+    code: 1,
+    text: `FAILED: ${file} is an error answer from the server, not a receipt: 401 Unauthorized\n`,
+  });
+});
+
+it('verify names an error answer in place of a checkpoint or a checkpoint history', async () => {
+  const file = join(work, 'not-found.json');
+  const verify = (checkpoint: string[], checkpoints: string[]) =>
+    run((out) =>
+      verifyCommand({ export: join(work, 'log.ndjson'), checkpoint, checkpoints, vkey: join(work, 'vkey') }, out, { threads: 0 }),
+    );
+  const detail = '404 Not Found: no filing 0190a0b0-0000-7000-8000-000000000000';
+  await expect(verify([file], [])).rejects.toThrow(new Error(`${file} is an error answer from the server, not a signed note: ${detail}`));
+  await expect(verify([join(work, 'checkpoint')], [file])).rejects.toThrow(
+    new Error(`${file} is an error answer from the server, not a checkpoint history: ${detail}`),
+  );
+});
+
+it('an object that only resembles one (no numeric status) is checked as what it was given as', async () => {
+  const file = join(work, 'resembles.json');
+  writeFileSync(file, JSON.stringify({ ...NOT_FOUND, status: '404' }));
+  expect(await run((out) => verifyEvidenceCommand({ bundle: file }, out))).toEqual({
+    code: 1,
+    text: 'FAILED: the bundle has an unexpected field "type"\n',
+  });
+});
