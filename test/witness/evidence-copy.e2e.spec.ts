@@ -1,6 +1,8 @@
 // An evidence bundle from a ledger without witnesses or TSA, for a filing with a registered copy: `verify-evidence`
 // checks it offline, and `--file` accepts the filed work or the registered copy, nothing else.
 import { rmSync, writeFileSync } from 'node:fs';
+import { formatVkey } from '../../src/verifier/note.js';
+import { newKey } from '../verifier/keys.js';
 import { join } from 'node:path';
 import { filingBody, principal, startLedger, tempDir, type LedgerApp } from '../support/ledger-app.js';
 import { iTXt } from '../support/files.js';
@@ -83,7 +85,7 @@ describe('the evidence bundle of a filing with a registered copy', () => {
   });
 
   it('refuses a bundle naming another log key than the one pinned with --vkey', async () => {
-    const other = (await runCli(['witness', 'vkey', '--key', join(work, 'some.key')], {})).stdout.trim();
+    const other = formatVkey('sandbox-ledger.local/log', newKey().publicKey); // another log's key of the same name
     const pinned = await runCli(['verify-evidence', bundleFile, '--vkey', other], {});
     expect(pinned.code).toBe(1);
     expect(pinned.stdout).toMatch(/^FAILED: the bundle's log key .* is not the one given with --vkey/);
