@@ -14,7 +14,7 @@ import { AuthService } from './auth/auth.service.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
 import { documentProblems } from './common/api-docs.js';
 import { httpRequests } from './common/metrics.js';
-import { ProblemFilter, sendProblem } from './common/problem.filter.js';
+import { answerClientError, ProblemFilter, sendProblem } from './common/problem.filter.js';
 import {
   JSON_BODY,
   requestBodyProblem,
@@ -75,6 +75,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
     frameworkErrors: (err: Error, _request: unknown, reply: FastifyReply) => sendProblem(reply, err),
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: createLogger(config),

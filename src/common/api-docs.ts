@@ -29,6 +29,9 @@ export const PROBLEM_STATUS = {
   'unsupported-media-type': 415,
   'rate-limited': 429,
   unavailable: 503,
+  // refused by the HTTP parser, before any route: headers too large, a request not received in time
+  'headers-too-large': 431,
+  'request-timeout': 408,
   // reads that wait for the read models (Min-Position, or the log as it was when the request arrived)
   'invalid-min-position': 400,
   'min-position-ahead': 400,

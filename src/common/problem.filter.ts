@@ -1,6 +1,8 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import { problem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import { ReplayedResponse } from './replayed-response.js';
 
 const logger = new Logger('errors');
@@ -12,6 +14,26 @@ export function sendProblem(reply: FastifyReply, err: unknown): void {
   const retryAfter = (err as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
   if (problem.status === 503 && typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/**
+ * A request Node's HTTP parser refuses before Fastify sees it (headers too large, a line that is not HTTP, two lengths,
+ * a request not received in time): answered on the socket, in the API's problem form, and the connection closed, as
+ * the parser leaves it unusable.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const [status, code, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers-too-large', "the request's headers are larger than the server reads"]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request-timeout', 'the request was not received in time']
+        : [400, 'bad-request', `the request is not valid HTTP/1.1 (${err.message})`];
+  const body = JSON.stringify(problem(status, code, detail));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-content-type-options: nosniff\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 @Catch()

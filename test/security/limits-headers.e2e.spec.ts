@@ -2,6 +2,7 @@
 // on every kind of response.
 import { filingBody, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { assembleCast, Fixtures, isWrite, openApiRoutes, routeName, type Cast } from '../support/cast.js';
+import { connect } from 'node:net';
 import { call, isProblem, multipart, send, type Reply } from '../support/http-client.js';
 
 const BODY_LIMIT = 4 * 1024;
@@ -200,5 +201,66 @@ describe('security headers', () => {
     for (const [header, pattern] of Object.entries(HELMET))
       if (!pattern.test(String(limited.headers[header] ?? ''))) failures.push(`429: ${header} = ${String(limited.headers[header])}`);
     expect(failures).toEqual([]);
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  let ledger: LedgerApp;
+  beforeAll(async () => {
+    ledger = await startLedger();
+  });
+  afterAll(() => ledger.close());
+
+  /** Sends raw bytes and reads the answer until the server closes the connection. */
+  const raw = (bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(ledger.url).port), '127.0.0.1');
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => (answer += d));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.write(bytes);
+    });
+  const parse = (answer: string) => {
+    const [head, body] = answer.split('\r\n\r\n');
+    const [status, ...headers] = head.split('\r\n');
+    const fields = Object.fromEntries(headers.map((h) => [h.slice(0, h.indexOf(':')).toLowerCase(), h.slice(h.indexOf(':') + 1).trim()]));
+    return { status, headers: fields, body: JSON.parse(body) as Record<string, unknown> };
+  };
+
+  it.each([
+    [
+      'headers over 16 KiB',
+      `GET /v1/me HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'headers-too-large',
+    ],
+    [
+      'a control character in a header',
+      'POST /v1/filings HTTP/1.1\r\nHost: a\r\nIdempotency-Key: a\u0001b\r\nContent-Length: 0\r\n\r\n',
+      400,
+      'bad-request',
+    ],
+    ['two Content-Lengths', 'POST /v1/filings HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}', 400, 'bad-request'],
+    [
+      'Content-Length beside Transfer-Encoding',
+      'POST /v1/filings HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}',
+      400,
+      'bad-request',
+    ],
+    ['a request line that is not HTTP', 'HELLO\r\n\r\n', 400, 'bad-request'],
+  ])('answers %s with a problem document and closes the connection, appending nothing', async (_, bytes, status, code) => {
+    const before = await ledger.store.count();
+    const answer = parse(await raw(bytes));
+    expect(answer.status).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(answer.headers).toMatchObject({
+      'content-type': 'application/problem+json',
+      connection: 'close',
+      'x-content-type-options': 'nosniff',
+    });
+    expect(answer.body).toMatchObject({ type: `urn:sandbox-ledger:problem:${code}`, status });
+    expect(typeof answer.body.detail).toBe('string');
+    expect(await ledger.store.count()).toBe(before);
   });
 });
