@@ -5,6 +5,7 @@
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { iTXt, sha256 } from '../support/files.js';
 import { scenePng, withPngChunks } from '../support/images.js';
+import { send } from '../support/http-client.js';
 
 let ledger: LedgerApp;
 let alice: { id: string; key: string };
@@ -116,6 +117,45 @@ describe('Idempotency-Key on uploads', () => {
       await expectRefused(ledger, () => send(changed), 422, 'idempotency-key-reused');
       expect([name, await ledger.store.count()]).toEqual([name, after]);
     }
+  });
+
+  it('a multipart type on a route that takes no upload is compared at once: an empty body under a used key is not carried out again', async () => {
+    const issue = () =>
+      send(ledger.url, {
+        method: 'POST',
+        path: '/v1/me/keys',
+        headers: {
+          authorization: `Bearer ${alice.key}`,
+          'idempotency-key': 'empty-multipart-1',
+          'content-type': 'multipart/form-data; boundary=x',
+          'content-length': '0',
+        },
+      });
+    const first = await issue();
+    expect(first.status).toBe(201);
+    const size = await ledger.store.count();
+    const again = await issue();
+    expect(again.status).toBe(409);
+    expect(JSON.parse(again.text)).toMatchObject({ type: 'urn:sandbox-ledger:problem:idempotency-key-applied' });
+    expect(await ledger.store.count()).toBe(size);
+  });
+
+  it('the same upload sent twice at once under one key is carried out once', async () => {
+    const meta = metadata();
+    const bytes = await scenePng(504, 320, 240);
+    const size = await ledger.store.count();
+    const answers = await Promise.all([
+      fileWith('upload-3', meta, bytes),
+      fileWith('upload-3', meta, bytes),
+      fileWith('upload-3', meta, bytes),
+    ]);
+    const filed = answers.filter((a) => a.status === 201);
+    expect(filed.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(filed.map((a) => a.body.filingId)).size).toBe(1);
+    for (const a of answers.filter((x) => x.status !== 201))
+      expect(a.body.type).toBe('urn:sandbox-ledger:problem:idempotency-key-in-progress');
+    const events = await ledger.store.readAll(size, { limit: 100 });
+    expect(events.filter((e) => e.type === 'WorkFiled')).toHaveLength(1);
   });
 
   it('an inspection, which writes nothing, answers each file with its own reading under one key', async () => {

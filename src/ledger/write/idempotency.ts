@@ -16,6 +16,7 @@ import { canonicalJson, type JsonValue } from '../../verifier/envelope.js';
 import { conflict, DomainError } from '../../common/domain-error.js';
 import { ReplayedResponse } from '../../common/replayed-response.js';
 import { idempotencyToken } from '../../common/idempotency-context.js';
+import { MULTIPART, type AcceptedBodies } from '../../common/request-body.js';
 import { requestWrites, writtenPosition } from './request-writes.js';
 import type { GatedRequest } from '../read-models/read-your-writes.js';
 
@@ -46,6 +47,16 @@ export async function uploadRead(request: object, upload: JsonValue): Promise<vo
   if (!gate) return;
   awaitingUpload.delete(request);
   await gate(upload);
+}
+
+/**
+ * A request whose body its route reads as an upload: its gate waits for uploadRead. Only a route that accepts
+ * multipart (@Accepts) reads one and says so; on any other the request's own body (none, for a multipart type with an
+ * empty body, which no hook refuses) is compared at once.
+ */
+function takesUpload(request: GatedRequest): boolean {
+  const accepted = (request.routeOptions?.config as { accepts?: AcceptedBodies } | undefined)?.accepts;
+  return request.isMultipart() && accepted !== undefined && Object.hasOwn(accepted, MULTIPART);
 }
 
 const inProgress = () =>
@@ -101,8 +112,12 @@ export class Idempotency {
     if (typeof header !== 'string' || !KEY.test(header))
       throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     const principalId = request.principal.principalId;
-    if (request.isMultipart()) {
-      awaitingUpload.set(request, (upload) => this.gate(request, reply, handler, principalId, header, upload));
+    if (takesUpload(request)) {
+      requestWrites(request).awaitingUpload = true;
+      awaitingUpload.set(request, (upload) => {
+        requestWrites(request).awaitingUpload = false;
+        return this.gate(request, reply, handler, principalId, header, upload);
+      });
       return;
     }
     await this.gate(request, reply, handler, principalId, header, request.body);

@@ -11,6 +11,8 @@ export interface RequestWrites {
   position: number;
   /** The request's Idempotency-Key as a token (`idempotencyToken`), when it has one. */
   idempotency: string | null;
+  /** An upload with an Idempotency-Key whose key is not yet claimed: it must not write until its route read it (uploadRead). */
+  awaitingUpload?: boolean;
 }
 
 type WithWrites = { ledgerWrites?: RequestWrites };
@@ -49,5 +51,7 @@ export function recordWrite(writes: RequestWrites | null | undefined, logSize: n
 
 /** `meta` with the request's Idempotency-Key token, when it has one. */
 export function withIdempotencyToken(meta: JsonObject, writes: RequestWrites | null | undefined): JsonObject {
+  // A route that takes uploads and writes without having the upload compared would let a retry write again.
+  if (writes?.awaitingUpload) throw new Error('an upload with an Idempotency-Key writes before uploadRead compared it with the key');
   return writes?.idempotency ? { ...meta, idempotency: writes.idempotency } : meta;
 }
