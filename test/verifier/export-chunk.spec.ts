@@ -319,6 +319,16 @@ describe('the hashed text cut out of a line as the log writes it', () => {
     expect(verifyExport(reordered, checkpoints, signer.vkey)).toMatchObject({ ok: true });
   });
 
+  it('takes a canonical line that the scan does not follow and JSON.stringify writes otherwise (an escaped key, integer-like keys)', () => {
+    const e = { ...log[6], data: { ...log[6].data, '10': 1, '9': 2, 'a\u0001b': 3 } };
+    e.hash = computeEventHash(e);
+    const line = exportLine(e);
+    expect(line).toContain('"10":1,"9":2');
+    expect(JSON.stringify(JSON.parse(line))).not.toBe(line); // integer-like keys come first, in numeric order
+    expect(hashedText(line)).toBeUndefined();
+    expect(hashedBody(JSON.parse(line) as EventEnvelope, line)).toBe(canonicalEnvelopeBody(e));
+  });
+
   it('takes a canonical line that the scan does not follow (an escaped key) by serialising its event again', () => {
     const e = { ...log[6], data: { ...log[6].data, 'a\u0001b': 1 } };
     e.hash = computeEventHash(e);
