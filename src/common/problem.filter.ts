@@ -22,7 +22,14 @@ export function sendProblem(reply: FastifyReply, err: unknown): void {
  * the parser leaves it unusable.
  */
 export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // A response already under way on the connection (a request before this one, pipelined) would take the problem into
+  // its body: the connection is closed instead, as Node's own handler does.
+  const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || current?.headersSent) {
+    socket.destroy(err);
+    return;
+  }
   const [status, code, detail] =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'headers-too-large', "the request's headers are larger than the server reads"]
