@@ -26,9 +26,10 @@ commands:
                  [--file WORK] [--consistent-with CHECKPOINT (--server URL | --proof FILE)]
                          check a receipt (JSON or tlog-proof text) on its own and print what it proves; --file checks
                          the work's SHA-256, --consistent-with that its checkpoint is a prefix of a newer one
-  verify-evidence BUNDLE [--vkey VKEY] [--file WORK|COPY]
+  verify-evidence BUNDLE [--vkey VKEY] [--file WORK|COPY] [--accept-v1]
                          check an evidence bundle (GET /v1/filings/:id/evidence) offline, with nothing else;
-                         --vkey pins the log key the bundle must name
+                         --vkey pins the log key the bundle must name; a v1 bundle, which does not show its
+                         history whole, fails unless --accept-v1
   settle [--as-of ISO] [--force]
                          run a settlement against the store in LEDGER_DATA_DIR (no server needed) and record RightsSettled
                          (refused while a server holds the data directory, unless --force)
@@ -63,6 +64,7 @@ const OPTIONS = {
   'data-dir': { type: 'string' },
   threads: { type: 'string' },
   force: { type: 'boolean' },
+  'accept-v1': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -157,7 +159,14 @@ export async function main(argv: string[]): Promise<number> {
         });
       case 'verify-evidence':
         if (!sub) throw new UsageError('verify-evidence needs the evidence bundle file');
-        return await (await import('./verify-evidence.js')).verifyEvidenceCommand({ bundle: sub, vkey: values.vkey, file: values.file });
+        return await (
+          await import('./verify-evidence.js')
+        ).verifyEvidenceCommand({
+          bundle: sub,
+          vkey: values.vkey,
+          file: values.file,
+          acceptV1: values['accept-v1'] === true,
+        });
       case 'witness': {
         if (sub !== 'serve' && sub !== 'vkey') break; // named below: a missing or unknown subcommand
         const args = {

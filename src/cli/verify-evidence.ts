@@ -234,6 +234,8 @@ export interface EvidenceArgs {
   bundle: string;
   vkey?: string;
   file?: string;
+  /** Passes a v1 bundle, whose history is not shown whole, on the events it holds. */
+  acceptV1?: boolean;
 }
 
 export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -251,6 +253,13 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     const problem = problemAnswer(bundle);
     if (problem !== undefined) throw new BundleError(errorAnswer(args.bundle, 'an evidence bundle', problem));
     report = await checkEvidence(bundle, pinned);
+    // A history cut short and written as v1 (no head) is every event it holds, proven: passing it would pass the cut.
+    if (report.whole === null && !args.acceptV1) {
+      throw new BundleError(
+        `a ${EVIDENCE_FORMAT_V1} bundle does not show its history whole (events after those it holds may have been left ` +
+          `out): fetch the bundle again, or give --accept-v1 to check the events it holds`,
+      );
+    }
     if (args.file) {
       const digest = createHash('sha256').update(readFileSync(args.file)).digest('hex');
       const copy = report.copies.find((c) => c.sha256 === digest);

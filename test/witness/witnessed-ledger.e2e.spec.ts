@@ -321,9 +321,19 @@ describe('a ledger with two witnesses and a TSA', () => {
     await expect(checkEvidence({ ...cut, head: otherBundle.body.head })).rejects.toThrow(
       new RegExp(`^head is for filing-${other.filingId} at tree size \\d+ of \\S+, not filing-${filed.filingId} at the checkpoint's`),
     );
-    // A bundle of the first format, without the head, still verifies, and says what it does not show.
+    // A bundle of the first format, without the head, fails: cut short and written as v1, it would pass. With
+    // --accept-v1 it is checked on the events it holds, and the output says what it does not show.
     const { head: _head, ...v1 } = { ...res.body, format: 'sandbox-ledger/evidence-bundle/v1' };
-    const old = await cli(['verify-evidence', file('evidence-v1.json', JSON.stringify(v1)), '--vkey', logVkey]);
+    const v1File = file('evidence-v1.json', JSON.stringify(v1));
+    expect(await cli(['verify-evidence', v1File, '--vkey', logVkey])).toMatchObject({
+      code: 1,
+      stdout:
+        'FAILED: a sandbox-ledger/evidence-bundle/v1 bundle does not show its history whole (events after those it holds may ' +
+        'have been left out): fetch the bundle again, or give --accept-v1 to check the events it holds\n',
+    });
+    const cutV1 = file('evidence-v1-cut.json', JSON.stringify({ ...v1, history: v1.history.slice(0, 1) }));
+    expect((await cli(['verify-evidence', cutV1, '--vkey', logVkey])).code).toBe(1);
+    const old = await cli(['verify-evidence', v1File, '--vkey', logVkey, '--accept-v1']);
     expect(old.code).toBe(0);
     expect(old.stdout).toContain(
       '  history       not shown to be whole: a sandbox-ledger/evidence-bundle/v1 bundle has no signed head, so events after these may be left out; fetch the bundle again\n',
