@@ -72,6 +72,6 @@ it('an object that only resembles one (no numeric status) is checked as what it 
   writeFileSync(file, JSON.stringify({ ...NOT_FOUND, status: '404' }));
   expect(await run((out) => verifyEvidenceCommand({ bundle: file }, out))).toEqual({
     code: 1,
-    text: 'FAILED: the bundle has an unexpected field "type"\n',
+    text: "FAILED: the bundle's format is not sandbox-ledger/evidence-bundle/v2 (nor sandbox-ledger/evidence-bundle/v1)\n",
   });
 });
