@@ -63,8 +63,9 @@ export function witnessVkeyCommand(args: WitnessArgs, out: NodeJS.WritableStream
 export async function witnessServeCommand(args: WitnessArgs): Promise<number> {
   if (args.logs.length === 0) throw new UsageError('witness serve needs at least one --log <vkey> of a log to follow');
   const name = args.name ?? DEFAULT_WITNESS_NAME;
-  const port = Number(args.port ?? 0);
-  if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port, not ${args.port}`);
+  // Digits only: Number() would read 1e3 as 1000, 0x50 as 80 and '' as 0 (any port).
+  const port = args.port === undefined ? 0 : /^[0-9]{1,5}$/.test(args.port) ? Number(args.port) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a TCP port (0 to 65535), not ${JSON.stringify(args.port)}`);
   const host = args.host ?? '127.0.0.1';
   const logs = await Promise.all(args.logs.map((l) => readVkey(l)));
   // A port already taken is found before the key file or the data directory is made (listen below still reports a race).

@@ -54,3 +54,13 @@ describe('witness serve on a port already taken', () => {
     }
   });
 });
+
+describe('witness serve --port', () => {
+  it.each(['1e3', '0x50', '', ' 80', '65536', '8080.0'])('refuses %j as a port, a usage error that makes nothing', async (port) => {
+    const key = join(work, 'w3.key');
+    const run = await runCli(['witness', 'serve', '--key', key, '--log', LOG_VKEY, '--port', port], {});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`--port must be a TCP port (0 to 65535), not ${JSON.stringify(port)}`);
+    expect(existsSync(key)).toBe(false);
+  });
+});
