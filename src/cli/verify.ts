@@ -119,6 +119,8 @@ async function verifyWith(
   const started = performance.now();
   let readBytes = 0;
   let threads = 0;
+  /** The export's first line, to name the server's error answer saved in its place. */
+  let firstLine: string | undefined;
   if (verifier.ok) {
     const { stream, bytes } = await openSource(args.export, args.apiKey);
     const chunker = new LineChunker(options.chunkBytes ?? CHUNK_BYTES);
@@ -140,6 +142,7 @@ async function verifyWith(
     const hand = async (chunk: Uint8Array) => {
       if (queue === null && first === null) {
         first = chunk;
+        firstLine ??= Buffer.from(chunk.subarray(0, Math.min(chunk.indexOf(10) >>> 0, chunk.length))).toString('utf8');
         return;
       }
       queue ??= wanted > 0 ? new WorkerChunks(wanted, sink) : new InlineChunks(sink);
@@ -169,6 +172,11 @@ async function verifyWith(
   const result = verifier.finish();
   const seconds = (performance.now() - started) / 1000;
   if (!result.ok) {
+    const answer = firstLine === undefined ? undefined : problemAnswer(parseJsonOrUndefined(firstLine));
+    if (answer !== undefined) {
+      out.write(`FAILED: ${errorAnswer(args.export, 'an export', answer)}\n`);
+      return 1;
+    }
     out.write(
       `FAILED${result.leafIndex === null ? '' : ` at leaf ${result.leafIndex}`}: ${result.reason}${badCheckpoint ? ` (${badCheckpoint})` : ''}\n`,
     );
@@ -193,6 +201,14 @@ async function verifyWith(
       `${threads === 0 ? 'checked on the main thread' : `${threads} checking thread(s)`})\n`,
   );
   return 0;
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Roots are printed as checkpoint notes carry them (C2SP: base64), so the two can be compared by eye. */

@@ -67,6 +67,21 @@ it('verify names an error answer in place of a checkpoint or a checkpoint histor
   );
 });
 
+it('verify names an error answer in place of the export, and checks an export whose first line is an event as before', async () => {
+  const file = join(work, 'not-found.json');
+  const verify = (exportFile: string) =>
+    run((out) =>
+      verifyCommand({ export: exportFile, checkpoint: [join(work, 'checkpoint')], checkpoints: [], vkey: join(work, 'vkey') }, out, {
+        threads: 0,
+      }),
+    );
+  expect(await verify(file)).toEqual({
+    code: 1,
+    text: `FAILED: ${file} is an error answer from the server, not an export: 404 Not Found: no filing 0190a0b0-0000-7000-8000-000000000000\n`,
+  });
+  expect((await verify(join(work, 'log.ndjson'))).code).toBe(0);
+});
+
 it('an object that only resembles one (no numeric status) is checked as what it was given as', async () => {
   const file = join(work, 'resembles.json');
   writeFileSync(file, JSON.stringify({ ...NOT_FOUND, status: '404' }));
