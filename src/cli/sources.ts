@@ -6,6 +6,7 @@ import { parseCheckpoint, type Checkpoint } from '../verifier/checkpoint.js';
 import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import { utf8Text } from '../verifier/export-chunk.js';
 import { parseNote } from '../verifier/note.js';
+import { repeatedKey } from '../verifier/repeated-key.js';
 
 export const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
@@ -108,13 +109,20 @@ function textAfterNote(text: string): string | undefined {
   return text.slice(end);
 }
 
-/** JSON.parse of a file's or a URL's text, its failure naming the source and what it was to hold. */
+/**
+ * JSON.parse of a file's or a URL's text, its failure naming the source and what it was to hold. A key twice in one
+ * object fails too: JSON.parse would check the last value where another reader of the file sees the first.
+ */
 export function parseJson(text: string, source: string, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     throw new Error(`${source}: not ${what} (${(err as Error).message})`, { cause: err });
   }
+  const twice = repeatedKey(text);
+  if (twice !== undefined) throw new Error(`${source}: not ${what} (the key ${JSON.stringify(twice)} appears twice in one object)`);
+  return value;
 }
 
 /** A vkey (<name>+<key ID>+<key>, which holds a '+') given literally, or in a file, or at a URL. */

@@ -9,6 +9,7 @@ import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '
 import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
 import { parseVkey, verifyNote, type Vkey } from '../verifier/note.js';
+import { repeatedKey } from '../verifier/repeated-key.js';
 import { parseStreamHead, STREAM_HEAD, type StreamHead } from '../verifier/stream-head.js';
 import { checkInclusion, hashLeaf } from '../verifier/rfc6962.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
@@ -250,6 +251,9 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     } catch {
       throw new BundleError('the bundle is not JSON');
     }
+    // JSON.parse keeps a repeated key's last value; another reader of the bundle would see the first.
+    const twice = repeatedKey(text);
+    if (twice !== undefined) throw new BundleError(`the bundle has the key ${JSON.stringify(twice)} twice in one object`);
     const problem = problemAnswer(bundle);
     if (problem !== undefined) throw new BundleError(errorAnswer(args.bundle, 'an evidence bundle', problem));
     report = await checkEvidence(bundle, pinned);

@@ -90,3 +90,30 @@ it('an object that only resembles one (no numeric status) is checked as what it 
     text: "FAILED: the bundle's format is not sandbox-ledger/evidence-bundle/v2 (nor sandbox-ledger/evidence-bundle/v1)\n",
   });
 });
+
+it('a bundle, a receipt or a history with a key twice in one object is refused, not checked as JSON.parse reads it', async () => {
+  const bundle = join(work, 'twice-bundle.json');
+  writeFileSync(bundle, '{"format":"sandbox-ledger/evidence-bundle/v2","filingId":"a","filingId":"b"}');
+  expect(await run((out) => verifyEvidenceCommand({ bundle }, out))).toEqual({
+    code: 1,
+    text: 'FAILED: the bundle has the key "filingId" twice in one object\n',
+  });
+  const receipt = join(work, 'twice-receipt.json');
+  writeFileSync(receipt, '{"entry":{"type":"WorkFiled","type":"Other"}}');
+  await expect(run((out) => verifyReceiptCommand({ receipt, vkey: join(work, 'vkey') }, out))).rejects.toThrow(
+    `${receipt}: not a receipt (JSON, or tlog-proof text) (the key "type" appears twice in one object)`,
+  );
+  const history = join(work, 'twice-history.json');
+  writeFileSync(history, '{"items":[],"items":[]}');
+  await expect(
+    run((out) =>
+      verifyCommand(
+        { export: join(work, 'log.ndjson'), checkpoint: [join(work, 'checkpoint')], checkpoints: [history], vkey: join(work, 'vkey') },
+        out,
+        {
+          threads: 0,
+        },
+      ),
+    ),
+  ).rejects.toThrow('(the key "items" appears twice in one object)');
+});
