@@ -3,7 +3,7 @@
 // that no route takes is a 404 either way: the console's not-found page for a browser's navigation outside /v1, the
 // API's problem+json for anything else (/v1 paths, scripts, curl), as without the console. No hook: requests that a
 // route takes are untouched.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { NotFoundException } from '@nestjs/common';
@@ -20,10 +20,24 @@ export const CONSOLE_DIR = join(import.meta.dirname, '..', '..', 'web', 'dist');
 export async function registerConsole(fastify: FastifyInstance, dir: string = CONSOLE_DIR): Promise<boolean> {
   const indexFile = join(dir, 'index.html');
   if (!existsSync(indexFile)) return false;
-  // Read once: the page is a few hundred bytes and names its assets by content hash, so it changes only with a build.
-  const indexHtml = readFileSync(indexFile);
+  // The page names its assets by content hash, so it changes only with a build: read again when the file has changed
+  // (`npm run build:web` beside a running server), else kept. A build under way that removed it leaves the last one.
+  let indexHtml = readFileSync(indexFile);
+  let indexStamp = stampOf(indexFile);
+  const page = () => {
+    const stamp = stampOf(indexFile);
+    if (stamp !== null && stamp !== indexStamp) {
+      try {
+        indexHtml = readFileSync(indexFile);
+        indexStamp = stamp;
+      } catch {
+        /* being written: the last one read */
+      }
+    }
+    return indexHtml;
+  };
   const sendPage = (reply: FastifyReply, status: number) =>
-    void reply.code(status).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
+    void reply.code(status).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page());
   for (const url of CONSOLE_ROUTES) fastify.get(url, (_request, reply) => sendPage(reply, 200));
   // The lowest-priority route: only a GET (or HEAD) that no other route takes reaches it. index.html's router has no
   // route for the path, so it shows the console's not-found page; the status says 404 all the same.
@@ -48,13 +62,24 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
   await fastify.register(fastifyStatic, {
     root: join(dir, 'assets'),
     prefix: '/assets/',
-    wildcard: false,
+    // Looked up when asked for, not listed at start: a build made while the server runs serves its new files.
+    wildcard: true,
     index: false,
     decorateReply: false,
     immutable: true,
     maxAge: '365d',
   });
   return true;
+}
+
+/** The file's modification time and size, null when it cannot be read. */
+function stampOf(file: string): string | null {
+  try {
+    const { mtimeMs, size } = statSync(file);
+    return `${mtimeMs}:${size}`;
+  } catch {
+    return null;
+  }
 }
 
 /** A browser loading a page (it asks for HTML first) at a path outside the API. */
