@@ -73,11 +73,8 @@ export class AuthService implements OnModuleDestroy {
   /** The principal behind a live (unrevoked) key, or null; an expired key is refused with its own problem type. */
   async authenticate(key: string, now = Date.now()): Promise<Principal | null> {
     const keyHash = hashApiKey(key);
-    const cached = this.live.get(keyHash);
-    if (cached) {
-      if (now >= cached.expiresAt) throw keyExpired(new Date(cached.expiresAt).toISOString());
-      return { ...cached.principal, roles: [...cached.principal.roles] };
-    }
+    const cached = this.held(keyHash, now);
+    if (cached) return cached;
     const generation = this.generation;
     const [row] = await this.keyReads.read(keyHash);
     if (!row) return null;
@@ -90,6 +87,18 @@ export class AuthService implements OnModuleDestroy {
       this.live.set(keyHash, { principal: { ...found, roles: [...found.roles] }, expiresAt });
     }
     return found;
+  }
+
+  /** The principal of a key this process holds as valid, without a read; null when it holds none. */
+  heldPrincipal(key: string, now = Date.now()): Principal | null {
+    return this.held(hashApiKey(key), now);
+  }
+
+  private held(keyHash: string, now: number): Principal | null {
+    const cached = this.live.get(keyHash);
+    if (!cached) return null;
+    if (now >= cached.expiresAt) throw keyExpired(new Date(cached.expiresAt).toISOString());
+    return { ...cached.principal, roles: [...cached.principal.roles] };
   }
 
   /** A principal's keys, oldest first (hashes left out). */

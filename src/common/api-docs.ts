@@ -208,7 +208,7 @@ export function ApiRoute(doc: RouteDoc): MethodDecorator {
 }
 
 /** The problems every route of a kind may answer. */
-const AUTHENTICATED: ProblemCode[] = ['missing-key', 'invalid-key', 'key-expired', 'role-required'];
+const AUTHENTICATED: ProblemCode[] = ['missing-key', 'invalid-key', 'key-expired', 'role-required', 'rate-limited'];
 const WITH_BODY: ProblemCode[] = [
   'validation-failed',
   'malformed-json',

@@ -12,7 +12,7 @@ export function sendProblem(reply: FastifyReply, err: unknown): void {
   if (internal) logger.error(`${(err as Error)?.stack ?? String(err)}`);
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
   const retryAfter = (err as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
-  if (problem.status === 503 && typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));
+  if ((problem.status === 503 || problem.status === 429) && typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
