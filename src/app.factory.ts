@@ -16,13 +16,12 @@ import { documentProblems } from './common/api-docs.js';
 import { httpRequests } from './common/metrics.js';
 import { answerClientError, ProblemFilter, sendProblem } from './common/problem.filter.js';
 import {
-  JSON_BODY,
+  acceptedBodies,
   requestBodyProblem,
   requestValidationPipe,
   unsupportedCharset,
   unsupportedMediaType,
   utf8Text,
-  type AcceptedBodies,
 } from './common/request-body.js';
 import type { AppConfig } from './config.js';
 import { MERKLE_LOG } from './ledger/ledger.tokens.js';
@@ -148,7 +147,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0') ||
       request.headers['transfer-encoding'] !== undefined;
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const accepted = (request.routeOptions?.config as { accepts?: AcceptedBodies } | undefined)?.accepts ?? JSON_BODY;
+    const accepted = acceptedBodies(request);
     if (hasBody && !Object.hasOwn(accepted, type)) {
       sendProblem(reply, unsupportedMediaType(type, accepted));
       return;

@@ -39,9 +39,10 @@ export class AuthGuard implements CanActivate {
       // An address past its limit is refused before anything is read; a key this process holds as valid still passes,
       // so that clients behind one address with a key that fails do not shut out those whose keys work.
       const wait = this.failures.waitFor(request.ip);
-      if (wait > 0 && !(match && this.auth.heldPrincipal(match[1]))) throw new TooManyFailures(wait);
+      const held = wait > 0 && match ? this.auth.heldPrincipal(match[1]) : null;
+      if (wait > 0 && !held) throw new TooManyFailures(wait);
       if (!match) throw new DomainError('unauthorized', 'missing-key', 'an API key is required: Authorization: Bearer <key>');
-      principal = await this.auth.authenticate(match[1]);
+      principal = held ?? (await this.auth.authenticate(match[1]));
       if (!principal) throw new DomainError('unauthorized', 'invalid-key', 'the API key is unknown or revoked');
     } catch (err) {
       if (err instanceof DomainError && err.kind === 'unauthorized') this.failures.failed(request.ip);

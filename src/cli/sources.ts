@@ -64,6 +64,15 @@ export function problemAnswer(value: unknown): string | undefined {
   return `${status} ${title}${typeof detail === 'string' && detail !== '' && detail !== title ? `: ${detail}` : ''}`;
 }
 
+/** `problemAnswer` of a text that may not be JSON at all (undefined then). */
+export function problemIn(text: string): string | undefined {
+  try {
+    return problemAnswer(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
 /** What to say of a file that holds the server's error answer (`problemAnswer`) instead of `what`. */
 export const errorAnswer = (source: string, what: string, problem: string) =>
   `${source} is an error answer from the server, not ${what}: ${problem}`;
@@ -75,15 +84,9 @@ export const errorAnswer = (source: string, what: string, problem: string) =>
  * here, naming it, where the verifier could only call the note malformed.
  */
 export function noteText(text: string, source: string): string {
-  if (text.trimStart().startsWith('{')) {
-    let problem: string | undefined;
-    try {
-      problem = problemAnswer(JSON.parse(text));
-    } catch {
-      // not JSON: the verifier says why it is no note
-    }
-    if (problem !== undefined) throw new Error(errorAnswer(source, 'a signed note', problem));
-  }
+  // Not JSON, or JSON of another kind: the verifier says why it is no note.
+  const problem = text.trimStart().startsWith('{') ? problemIn(text) : undefined;
+  if (problem !== undefined) throw new Error(errorAnswer(source, 'a signed note', problem));
   let end = text.length;
   while (end >= 2 && text[end - 1] === '\n' && text[end - 2] === '\n') end--;
   const note = text.slice(0, end);

@@ -18,6 +18,7 @@ import {
   errorAnswer,
   openSource,
   problemAnswer,
+  problemIn,
   noteText,
   readCheckpointItems,
   parseJson,
@@ -172,7 +173,7 @@ async function verifyWith(
   const result = verifier.finish();
   const seconds = (performance.now() - started) / 1000;
   if (!result.ok) {
-    const answer = firstLine === undefined ? undefined : problemAnswer(parseJsonOrUndefined(firstLine));
+    const answer = firstLine === undefined ? undefined : problemIn(firstLine);
     if (answer !== undefined) {
       out.write(`FAILED: ${errorAnswer(args.export, 'an export', answer)}\n`);
       return 1;
@@ -201,14 +202,6 @@ async function verifyWith(
       `${threads === 0 ? 'checked on the main thread' : `${threads} checking thread(s)`})\n`,
   );
   return 0;
-}
-
-function parseJsonOrUndefined(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Roots are printed as checkpoint notes carry them (C2SP: base64), so the two can be compared by eye. */

@@ -187,6 +187,9 @@ export async function validBody<T extends object>(metatype: Type<T>, body: unkno
 export type AcceptedBodies = Record<string, string>;
 /** What a route takes when it says nothing: a JSON object. */
 export const JSON_BODY: AcceptedBodies = { 'application/json': 'a JSON object' };
+/** The bodies the request's route accepts (@Accepts), read from its config; JSON alone when it names none. */
+export const acceptedBodies = (request: { routeOptions?: { config?: unknown } }): AcceptedBodies =>
+  (request.routeOptions?.config as { accepts?: AcceptedBodies } | undefined)?.accepts ?? JSON_BODY;
 export const MULTIPART = 'multipart/form-data';
 
 /**

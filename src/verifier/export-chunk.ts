@@ -138,9 +138,8 @@ export function hashedBody(e: EventEnvelope, line: string | undefined): string {
   if (cut !== undefined) return cut;
   // The scan declines some canonical lines (a key with an escape): the canonical form is then compared whole. Any other
   // line must be what JSON.stringify writes back, keys in their own order (exports written in field order).
-  const body = canonicalEnvelopeBody(e);
   if (JSON.stringify(e) !== line && exportLine(e) !== line) throw new NotCanonicalLine();
-  return body;
+  return canonicalEnvelopeBody(e);
 }
 
 /** An export line that is not its event as JSON.stringify writes it back: it may read as another event elsewhere. */

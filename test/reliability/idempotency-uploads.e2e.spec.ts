@@ -19,6 +19,9 @@ const metadata = () => {
   const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody();
   return meta;
 };
+/** One file, in the part `file`, posted by Alice to `path` under the Idempotency-Key `key`. */
+const uploadTo = (path: string, key: string, bytes: Buffer, name: string) =>
+  ledger.http().post(path).set('authorization', `Bearer ${alice.key}`).set('idempotency-key', key).attach('file', bytes, name);
 const fileWith = (key: string | null, meta: Record<string, unknown>, bytes: Buffer, name = 'work.png') => {
   const req = ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`);
   if (key) req.set('idempotency-key', key);
@@ -72,20 +75,8 @@ describe('Idempotency-Key on uploads', () => {
 
   it('a copy, a label check and a complaint with evidence: each replayed for the same upload and refused for another file', async () => {
     const copy = withPngChunks(await scenePng(503, 320, 240), [iTXt('AIGC', aigcJson)]);
-    const register = (bytes: Buffer) =>
-      ledger
-        .http()
-        .post(`/v1/filings/${filingId}/copies`)
-        .set('authorization', `Bearer ${alice.key}`)
-        .set('idempotency-key', 'copy-1')
-        .attach('file', bytes, 'copy.png');
-    const verify = (bytes: Buffer) =>
-      ledger
-        .http()
-        .post(`/v1/filings/${filingId}/labels/verify`)
-        .set('authorization', `Bearer ${alice.key}`)
-        .set('idempotency-key', 'verify-1')
-        .attach('file', bytes, 'copy.png');
+    const register = (bytes: Buffer) => uploadTo(`/v1/filings/${filingId}/copies`, 'copy-1', bytes, 'copy.png');
+    const verify = (bytes: Buffer) => uploadTo(`/v1/filings/${filingId}/labels/verify`, 'verify-1', bytes, 'copy.png');
     const complaint = {
       type: 'infringement',
       filingId,
@@ -159,13 +150,7 @@ describe('Idempotency-Key on uploads', () => {
   });
 
   it('an inspection, which writes nothing, answers each file with its own reading under one key', async () => {
-    const inspect = (bytes: Buffer) =>
-      ledger
-        .http()
-        .post('/v1/inspect')
-        .set('authorization', `Bearer ${alice.key}`)
-        .set('idempotency-key', 'inspect-1')
-        .attach('file', bytes, 'a.png');
+    const inspect = (bytes: Buffer) => uploadTo('/v1/inspect', 'inspect-1', bytes, 'a.png');
     const size = await ledger.store.count();
     const a = await inspect(picture);
     const b = await inspect(other);

@@ -8,6 +8,8 @@ import { complaintBody, registerPrincipal, sha256Hex, type Who } from '../suppor
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
 import { callOk } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
+import { en } from '../../web/src/i18n/en.js';
+import { zhCN } from '../../web/src/i18n/zh-CN.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -35,8 +37,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function openDispute(page: Page, id: string) {
-  await page.getByRole('button', { name: `Open dispute ${id}` }).click();
+async function openDispute(page: Page, id: string, lang: 'en' | 'zh-CN' = 'en') {
+  const label = (lang === 'en' ? en : zhCN)['reviewer.openLabel'].replace('{id}', id);
+  await page.getByRole('button', { name: label }).click();
   await page.getByTestId('dispute').waitFor();
 }
 
@@ -101,7 +104,7 @@ it('the complainant appeals the decision; the respondent may still appeal, the c
   try {
     const { page } = tab;
     await signIn(page, bob.key, '/reviewer', 'zh-CN');
-    await page.getByRole('button', { name: `打开争议 ${disputeId}` }).click();
+    await openDispute(page, disputeId, 'zh-CN');
     await page.getByTestId('appeal-form').waitFor();
     // Still not final: the complainant may also withdraw; the answer is the respondent's alone.
     await expect(page.getByTestId('withdraw-form').count()).resolves.toBe(1);
@@ -149,7 +152,7 @@ it('a refusal that names a time says it in the page’s language, in UTC and in 
   try {
     const { page } = tab;
     await signIn(page, alice.key, '/reviewer', 'zh-CN');
-    await page.getByRole('button', { name: `打开争议 ${id}` }).click();
+    await openDispute(page, id, 'zh-CN');
     await page.getByTestId('respond-form').waitFor();
     // Answered from another tab while this one writes its answer.
     await ok('POST', `/v1/disputes/${id}/response`, alice.key, { statement: 'Mine, drawn in 2024.' });

@@ -16,7 +16,7 @@ import { canonicalJson, type JsonValue } from '../../verifier/envelope.js';
 import { conflict, DomainError } from '../../common/domain-error.js';
 import { ReplayedResponse } from '../../common/replayed-response.js';
 import { idempotencyToken } from '../../common/idempotency-context.js';
-import { MULTIPART, type AcceptedBodies } from '../../common/request-body.js';
+import { acceptedBodies, MULTIPART } from '../../common/request-body.js';
 import { requestWrites, writtenPosition } from './request-writes.js';
 import type { GatedRequest } from '../read-models/read-your-writes.js';
 
@@ -55,8 +55,7 @@ export async function uploadRead(request: object, upload: JsonValue): Promise<vo
  * empty body, which no hook refuses) is compared at once.
  */
 function takesUpload(request: GatedRequest): boolean {
-  const accepted = (request.routeOptions?.config as { accepts?: AcceptedBodies } | undefined)?.accepts;
-  return request.isMultipart() && accepted !== undefined && Object.hasOwn(accepted, MULTIPART);
+  return request.isMultipart() && Object.hasOwn(acceptedBodies(request), MULTIPART);
 }
 
 const inProgress = () =>
