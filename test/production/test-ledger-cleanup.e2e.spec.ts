@@ -1,20 +1,24 @@
 // The test harness's own promise: a ledger that fails to start leaves nothing behind (its data directory, and on
-// PostgreSQL its schema), as one that started leaves nothing after close(). It counts the directories in the system's
-// temporary directory, as `npm test` runs the suites one at a time (jest --runInBand).
+// PostgreSQL its schema), as one that started leaves nothing after close(). The ledgers are made in a temporary directory
+// of this suite's own, where it counts them: the suites run in parallel workers, and another suite's ledgers come and go
+// meanwhile in the system's.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLedger } from '../support/ledger-app.js';
 
+const ownTmp = mkdtempSync(join(tmpdir(), 'cleanup-test-'));
+afterAll(() => rmSync(ownTmp, { recursive: true, force: true }));
+
 /** The data directories startLedger makes (tempDir's `ledger-` and mkdtemp's six characters) that exist now. */
-const ledgerDirs = () => new Set(readdirSync(tmpdir()).filter((name) => /^ledger-[A-Za-z0-9]{6}$/.test(name)));
+const ledgerDirs = () => new Set(readdirSync(ownTmp).filter((name) => /^ledger-[A-Za-z0-9]{6}$/.test(name)));
 const made = (before: Set<string>) => [...ledgerDirs()].filter((name) => !before.has(name));
 
 const TOO_SHORT_KEY = Buffer.from('too short').toString('base64');
 
 it('removes the data directory it made when the app does not start', async () => {
   const before = ledgerDirs();
-  await expect(startLedger({ signingKey: TOO_SHORT_KEY })).rejects.toThrow(
+  await expect(startLedger({ signingKey: TOO_SHORT_KEY }, { tempRoot: ownTmp })).rejects.toThrow(
     'LEDGER_SIGNING_KEY must hold a base64 Ed25519 seed of 32 bytes',
   );
   expect(made(before)).toEqual([]);
@@ -22,11 +26,11 @@ it('removes the data directory it made when the app does not start', async () =>
 
 it('removes it on close after a start, and keeps a directory it was given', async () => {
   const before = ledgerDirs();
-  const ledger = await startLedger();
+  const ledger = await startLedger({}, { tempRoot: ownTmp });
   expect(made(before)).toHaveLength(1);
   await ledger.close();
   expect(made(before)).toEqual([]);
-  const given = mkdtempSync(join(tmpdir(), 'ledger-given-'));
+  const given = mkdtempSync(join(ownTmp, 'ledger-given-'));
   try {
     await expect(startLedger({ dataDir: given, signingKey: TOO_SHORT_KEY })).rejects.toThrow(
       'LEDGER_SIGNING_KEY must hold a base64 Ed25519 seed of 32 bytes',

@@ -22,7 +22,7 @@ export interface LedgerApp {
   close: () => Promise<void>;
 }
 
-export const tempDir = (prefix = 'ledger-') => mkdtempSync(join(tmpdir(), prefix));
+export const tempDir = (prefix = 'ledger-', parent = tmpdir()) => mkdtempSync(join(parent, prefix));
 export const strongKey = () => 'slk_' + randomBytes(32).toString('base64url');
 
 /**
@@ -37,8 +37,9 @@ function storeUnderTest(overrides: Partial<AppConfig>): { store: Partial<AppConf
   return { store: { store: 'postgres', databaseUrl: process.env.TEST_DATABASE_URL, databaseSchema }, drop: databaseSchema };
 }
 
-export async function startLedger(overrides: Partial<AppConfig> = {}): Promise<LedgerApp> {
-  const dataDir = overrides.dataDir ?? tempDir();
+/** `tempRoot`: where the data directory is made when `overrides` gives none (the system's temporary directory). */
+export async function startLedger(overrides: Partial<AppConfig> = {}, { tempRoot }: { tempRoot?: string } = {}): Promise<LedgerApp> {
+  const dataDir = overrides.dataDir ?? tempDir('ledger-', tempRoot);
   const adminKey = overrides.bootstrapAdminKey ?? strongKey();
   const { store, drop } = storeUnderTest(overrides);
   // What this call made is removed if the app does not start, as close() removes it after.
