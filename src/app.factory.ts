@@ -75,6 +75,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     onConstructorPoisoning: 'ignore',
     frameworkErrors: (err: Error, _request: unknown, reply: FastifyReply) => sendProblem(reply, err),
     clientErrorHandler: answerClientError,
+    // The client's address (request.ip), which the rate limits count, is the connection's peer unless that peer is a
+    // trusted reverse proxy: then it is the last address in X-Forwarded-For that no trusted proxy added.
+    ...(config.trustedProxies.length > 0 ? { trustProxy: config.trustedProxies } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: createLogger(config),

@@ -1,4 +1,5 @@
 // Runtime configuration, read once from the environment.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { decodeSeed, isStrongKey } from './common/key-texts.js';
 import { COSIGNATURE_V1, parseCosignerVkey } from './verifier/cosignature.js';
@@ -36,6 +37,11 @@ export interface AppConfig {
   inspectionConcurrency: number;
   /** Requests per minute per client address on public endpoints. */
   publicRateLimit: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For names the client (addresses, CIDR ranges, or loopback, linklocal, uniquelocal);
+   * none: the client is the connection's peer, and X-Forwarded-For is ignored.
+   */
+  trustedProxies: string[];
   /** SQLite synchronous mode for the event store: FULL makes every 2xx durable. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -105,6 +111,25 @@ const int = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => 
   return n;
 };
 
+/** Names proxy-addr (Fastify's trustProxy) gives to ranges of addresses. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** LEDGER_TRUSTED_PROXIES: addresses, CIDR ranges or range names, separated by commas or white space. */
+function parseTrustedProxies(value: string | undefined): string[] {
+  const entries = (value ?? '').split(/[\s,]+/).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const fits = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (PROXY_RANGES.has(entry) || (family !== 0 && rest.length === 0 && fits)) continue;
+    throw new Error(
+      `LEDGER_TRUSTED_PROXIES: not an address, a CIDR range, loopback, linklocal or uniquelocal: ${JSON.stringify(entry)} (trusting every sender would let any client name its own address)`,
+    );
+  }
+  return entries;
+}
+
 const isPostgresUrl = (url: string) => /^postgres(?:ql)?:\/\//i.test(url) && URL.canParse(url);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
@@ -145,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     imagePixelLimit: int(env, 'LEDGER_IMAGE_PIXEL_LIMIT', 64_000_000),
     inspectionConcurrency: Math.max(1, int(env, 'LEDGER_INSPECTION_CONCURRENCY', 4)),
     publicRateLimit: int(env, 'LEDGER_PUBLIC_RATE_LIMIT', 120),
+    trustedProxies: parseTrustedProxies(env.LEDGER_TRUSTED_PROXIES),
     sqliteSynchronous: sync,
     logLevel: (env.LOG_LEVEL as AppConfig['logLevel']) ?? 'info',
     checkpointIntervalMs: int(env, 'LEDGER_CHECKPOINT_INTERVAL_MS', 1000),

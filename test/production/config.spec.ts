@@ -80,3 +80,26 @@ describe("the log's keys", () => {
     expect(() => loadConfig({ LEDGER_MLDSA_KEY: short })).toThrow('LEDGER_MLDSA_KEY must hold a base64 Ed25519 seed of 32 bytes');
   });
 });
+
+describe('LEDGER_TRUSTED_PROXIES', () => {
+  it('is none by default, and takes addresses, CIDR ranges and the named ranges, separated by commas or spaces', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ LEDGER_TRUSTED_PROXIES: '' }).trustedProxies).toEqual([]);
+    expect(loadConfig({ LEDGER_TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16 ::1,fd00::/8 loopback' }).trustedProxies).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it.each(['true', '*', '10.0.0', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', '10.0.0.0/', 'proxy.example', '10.0.0.0/255.0.0.0'])(
+    '%s stops the start, naming the variable and the entry',
+    (value) => {
+      expect(() => loadConfig({ LEDGER_TRUSTED_PROXIES: `127.0.0.1,${value}` })).toThrow(
+        `LEDGER_TRUSTED_PROXIES: not an address, a CIDR range, loopback, linklocal or uniquelocal: ${JSON.stringify(value)}`,
+      );
+    },
+  );
+});
