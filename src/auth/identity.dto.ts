@@ -1,14 +1,14 @@
 // Request bodies of the identity endpoints: whitelisted, every unknown field rejected.
-import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IsInstant, IsShownText, SINGLE_LINE_TEXT } from '../common/validation.js';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsInstant, IsOneLineText, IsShownText } from '../common/validation.js';
 import { ROLES, type Role } from './identity.events.js';
 
 export class CreatePrincipalDto {
   /** Display name of the person or organisation. */
   @IsString()
   @Length(1, 200)
-  // On one line, as other text is printable (no C1 control either); an empty name is Length's to report.
-  @Matches(SINGLE_LINE_TEXT, { message: 'name must not contain control characters' })
+  // An empty name is Length's to report.
+  @IsOneLineText()
   @IsShownText()
   name: string;
 

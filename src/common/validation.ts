@@ -107,6 +107,12 @@ export const IsPrintableText = (opts?: ValidationOptions) =>
 
 /** PRINTABLE_TEXT on one line: no tab or line break either. */
 export const SINGLE_LINE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+/** Text shown on one line (a name, a title): no control character, tab or line break, no unpaired surrogate. */
+export const IsOneLineText = (opts?: ValidationOptions) =>
+  Matches(SINGLE_LINE_TEXT, {
+    message: '$property must be one line without control characters (no tab or line break)',
+    ...opts,
+  });
 
 /** Whitespace and characters drawn as nothing (zero-width spaces and joiners, the Hangul fillers, …). */
 const BLANK = /^[\s\p{Default_Ignorable_Code_Point}]*$/u;

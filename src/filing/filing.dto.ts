@@ -15,6 +15,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import {
+  IsOneLineText,
   IsParameterMap,
   IsPrintableText,
   IsSeed,
@@ -119,7 +120,7 @@ export class FileWorkDto {
     message: 'contentType must be a lowercase MIME type such as image/png',
   })
   contentType: string;
-  @IsString() @Length(1, 500) @IsPrintableText() @IsShownText() title: string;
+  @IsString() @Length(1, 500) @IsOneLineText() @IsShownText() title: string;
   @NestedObject(() => GenerationDto) generation: GenerationDto;
   @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   @IsOptional() @NestedObject(() => PerceptualHashDto) perceptualHash?: PerceptualHashDto;
@@ -134,7 +135,7 @@ export class FileWorkUploadDto extends IntersectionType(
 /** What an amendment may change: never the content, the generation record's hashes, the filing time or its priority. */
 export class AmendFilingDto {
   /** The corrected title. */
-  @IsOptional() @IsString() @Length(1, 500) @IsPrintableText() @IsShownText() title?: string;
+  @IsOptional() @IsString() @Length(1, 500) @IsOneLineText() @IsShownText() title?: string;
   /** Process evidence to add (drafts, sketches, intermediate files). */
   @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   /** A note on the human contribution, added to the one given when filing. */

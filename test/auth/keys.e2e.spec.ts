@@ -165,9 +165,11 @@ describe('principals and their keys', () => {
         .send({ name, roles: ['creator'] });
     const messages = async (name: string) => ((await register(name)).body.errors as Array<{ message: string }>).map((e) => e.message);
     expect(await messages('')).toEqual(['name must be longer than or equal to 1 characters']);
-    expect(await messages('a\u0007b')).toEqual(['name must not contain control characters']);
+    const oneLine = ['name must be one line without control characters (no tab or line break)'];
+    expect(await messages('a\u0007b')).toEqual(oneLine);
     // C1 controls (a terminal's CSI among them) as other text refuses them.
-    expect(await messages('Mallory\u009b31m\u0085x')).toEqual(['name must not contain control characters']);
+    expect(await messages('Mallory\u009b31m\u0085x')).toEqual(oneLine);
+    for (const name of ['Alice\tAdmin', 'Alice\nAdmin: approved', 'Alice\r']) expect(await messages(name)).toEqual(oneLine);
     expect(await messages('   ')).toEqual(['name must not be blank (only whitespace or invisible characters)']);
     expect(await messages('\u200b\u3000')).toEqual(['name must not be blank (only whitespace or invisible characters)']);
     expect(await messages('Alice\u202e gpj.exe')).toEqual([

@@ -60,6 +60,14 @@ describe('refused requests change nothing', () => {
     ['a negative seed', () => ({ body: { ...filingBody(), generation: { ...gen, seed: -1 } } }), 400, 'generation.seed'],
     ['a control character in the title', () => ({ body: { ...filingBody(), title: 'a\u0000b' } }), 400, 'title'],
     ['a blank title', () => ({ body: { ...filingBody(), title: ' \t ' } }), 400, 'title'],
+    ['a title over two lines', () => ({ body: { ...filingBody(), title: 'Sunrise\nStatus: verified' } }), 400, 'title'],
+    ['a title with a tab', () => ({ body: { ...filingBody(), title: 'Sunrise\tover the bay' } }), 400, 'title'],
+    [
+      'an amended title over two lines',
+      () => ({ body: { title: 'a\r\nb' }, path: () => `/v1/filings/${aliceFiling}/amend` }),
+      400,
+      'title',
+    ],
     ['a title with a right-to-left override', () => ({ body: { ...filingBody(), title: 'Alice\u202e gpj.exe' } }), 400, 'title'],
     ['an amended title that is blank', () => ({ body: { title: '\u3000' }, path: () => `/v1/filings/${aliceFiling}/amend` }), 400, 'title'],
     [
