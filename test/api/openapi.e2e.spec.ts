@@ -1,14 +1,15 @@
 // The OpenAPI document of the compiled server (built by `npm test`'s pretest step, with the Nest CLI's schema plugin) is
 // complete enough for a client generator, and a TypeScript client generated from it with openapi-typescript type-checks
 // against real calls and runs them against the real server.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
-import { freePort, ROOT } from '../../src/bench/processes.js';
+import { ROOT } from '../../src/bench/processes.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; allOf?: Schema[]; additionalProperties?: unknown };
 type Operation = {
@@ -24,44 +25,19 @@ type Document = {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
-/** The compiled server, waited for as long as a loaded machine needs to start it (loading sharp and the C2PA reader). */
-async function startCompiledServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; exited: Promise<unknown> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let errors = '';
-  child.stderr!.on('data', (d) => (errors += d));
-  const exited = new Promise((done) => child.on('exit', done));
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${errors}`);
-    if (
-      await fetch(`${url}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { url, child, exited };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the server did not answer /health within 90 s: ${errors}`);
-}
 const adminKey = 'slk_' + randomBytes(32).toString('base64url');
 
 describe('the OpenAPI document and a client generated from it', () => {
   let dataDir: string;
   let work: string;
-  let server: Awaited<ReturnType<typeof startCompiledServer>>;
+  let server: ServerProcess;
   let document: Document;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ledger-openapi-'));
     work = mkdtempSync(join(tmpdir(), 'ledger-client-'));
-    server = await startCompiledServer({ LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' });
+    // Waited for as long as a loaded machine needs to start it (loading sharp and the C2PA reader).
+    server = await startServerProcess({ LEDGER_DATA_DIR: dataDir, LEDGER_BOOTSTRAP_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' }, 90_000);
     document = (await (await fetch(`${server.url}/docs/openapi.json`)).json()) as Document;
   }, 120_000);
   afterAll(async () => {

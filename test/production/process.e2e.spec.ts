@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { hostname } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { freePort, ROOT } from '../../src/bench/processes.js';
+import { ROOT } from '../../src/bench/processes.js';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import { loadMlDsaKey, loadSigningKey } from '../../src/ledger/log/signing-key.js';
 import { tempDir } from '../support/ledger-app.js';
@@ -22,7 +22,10 @@ interface Started {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs a command with a data dir (a fresh one by default) and a free port, and waits until the server in it answers /health. */
+/**
+ * Runs a command with a data dir (a fresh one by default) and PORT (0: the system picks one, which the server's log line
+ * names), and waits until the server in it answers /health.
+ */
 async function start(command: string, args: string[], port: number, dataDir = tempDir('ledger-process-')): Promise<Started> {
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -43,7 +46,7 @@ async function start(command: string, args: string[], port: number, dataDir = te
     await new Promise((r) => setTimeout(r, 100));
   }
   if (child.exitCode !== null) throw new Error(`${command} ${args.join(' ')} exited with ${child.exitCode}:\n${out}`);
-  return { child, url: url!, port, dataDir, output: () => out, exited };
+  return { child, url: url!, port: Number(new URL(url!).port), dataDir, output: () => out, exited };
 }
 
 /** The pid in the server's lock file: the node process that serves, whatever started it. */
@@ -86,8 +89,8 @@ describe('the server process', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     '`npm start` logs its address and stops on %s sent to npm: port freed, no server left, lock removed',
     async (signal) => {
-      const port = await freePort();
-      const run = await start('npm', ['start'], port);
+      const run = await start('npm', ['start'], 0);
+      const { port } = run;
       dirs.push(run.dataDir);
       const pid = serverPid(run.dataDir);
       leftovers.push(pid);
@@ -105,8 +108,8 @@ describe('the server process', () => {
   );
 
   it('`npm start` stops with exit 0 on SIGTERM sent to the node process itself', async () => {
-    const port = await freePort();
-    const run = await start('npm', ['start'], port);
+    const run = await start('npm', ['start'], 0);
+    const { port } = run;
     dirs.push(run.dataDir);
     const pid = serverPid(run.dataDir);
     leftovers.push(pid);
@@ -272,7 +275,7 @@ describe("settle and projections rebuild without the log's keys", () => {
 
 describe('a second server on the same data directory', () => {
   it('serve refuses to start beside a running server on one SQLite data directory, names it, and leaves it serving as it was', async () => {
-    const server = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], await freePort());
+    const server = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], 0);
     const { dataDir } = server;
     try {
       const pid = server.child.pid!;
@@ -296,7 +299,7 @@ describe('a second server on the same data directory', () => {
       server.child.kill('SIGTERM');
       expect(await server.exited).toEqual({ code: 0, signal: null });
       // Once it stopped, the directory can be served again.
-      const again = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], await freePort(), dataDir);
+      const again = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], 0, dataDir);
       expect((await fetch(`${again.url}/v1/ledger/checkpoint`)).status).toBe(200);
       again.child.kill('SIGTERM');
       expect(await again.exited).toEqual({ code: 0, signal: null });
@@ -309,7 +312,7 @@ describe('a second server on the same data directory', () => {
 
 describe('offline writers beside a running server', () => {
   it('settle and projections rebuild refuse while a server holds the data directory, name its pid, run with --force, and run once it stopped', async () => {
-    const server = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], await freePort());
+    const server = await start(process.execPath, [join(ROOT, 'dist', 'main.js')], 0);
     const { dataDir } = server;
     const env = { LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
     try {

@@ -76,7 +76,8 @@ describe('sandbox policy versions', () => {
     expect(underV1.right).toMatchObject({ policyVersion: 1 });
     const filedV1 = Date.parse(underV1.right.filedAt);
 
-    const effective = Date.now() + 1500;
+    // Far enough ahead that the checks before it still come before it on a loaded machine.
+    const effective = Date.now() + 4000;
     const published = await as(admin).post('/v1/policy', {
       effectiveFrom: iso(effective),
       parameters: { labelGraceDays: 3, objectionWindowDays: 10, responseDays: 2, appealDays: 5, similarity: { phash64: 4 } },

@@ -1,7 +1,8 @@
 // The compiled server as a real child process (built by `npm test`'s pretest step), for crash tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, ROOT } from '../../src/bench/processes.js';
+import { ROOT } from '../../src/bench/processes.js';
 
 export interface ServerProcess {
   url: string;
@@ -10,12 +11,18 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts dist/main.js with `env` and waits until /health answers, at most `timeoutMs`. */
+/**
+ * Starts dist/main.js with `env` (which names LEDGER_DATA_DIR) and waits until /health answers, at most `timeoutMs`. The
+ * server listens on a port the system picks (PORT=0, unless `env` gives one), and the address is read from the lock it
+ * writes in its data directory once it listens: a port chosen here and opened by the server later could be taken
+ * meanwhile by another suite's server, whose /health would then answer for this one.
+ */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const port = await freePort();
+  const dataDir = env.LEDGER_DATA_DIR;
+  if (!dataDir) throw new Error('startServerProcess needs LEDGER_DATA_DIR');
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -26,20 +33,25 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     out += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
+  let url: string | undefined;
   // A start takes a second or two, and over ten on two cores shared with other test runs: by default, wait up to a minute.
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) return { url, child, output: () => out, exited };
-    } catch {
-      /* not listening yet */
-    }
+    url ??= listeningAt(dataDir, child.pid!);
+    if (url && (await fetch(`${url}/health`).catch(() => null))?.ok) return { url, child, output: () => out, exited };
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGKILL');
   throw new Error(`server did not become healthy:\n${out}`);
+}
+
+/** The address in the lock of server `pid` in `dataDir`, once it listens (the lock names it from then on). */
+function listeningAt(dataDir: string, pid: number): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dataDir, `server-${pid}.lock`), 'utf8')) as { url?: string }).url;
+  } catch {
+    return undefined; // not written yet, or being written
+  }
 }
 
 export function runCli(
