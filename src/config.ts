@@ -114,17 +114,23 @@ const int = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => 
 /** Names proxy-addr (Fastify's trustProxy) gives to ranges of addresses. */
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-/** LEDGER_TRUSTED_PROXIES: addresses, CIDR ranges or range names, separated by commas or white space. */
+/**
+ * LEDGER_TRUSTED_PROXIES: addresses, CIDR ranges (a prefix length, not a netmask) or range names, separated by commas or
+ * white space. A range holding every address of a family (0.0.0.0/0, ::/0, or ::ffff:0:0/96 and wider, which hold
+ * every IPv4 address as IPv6 sees it) would let any client name its own address, and is refused.
+ */
 function parseTrustedProxies(value: string | undefined): string[] {
   const entries = (value ?? '').split(/[\s,]+/).filter(Boolean);
   for (const entry of entries) {
+    if (PROXY_RANGES.has(entry)) continue;
     const [address, prefix, ...rest] = entry.split('/');
-    const family = isIP(address);
+    const family = address.includes('%') ? 0 : isIP(address); // a zone (fe80::1%eth0) is no address Fastify reads
     const bits = family === 4 ? 32 : 128;
-    const fits = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
-    if (PROXY_RANGES.has(entry) || (family !== 0 && rest.length === 0 && fits)) continue;
+    const length = prefix === undefined ? bits : /^(0|[1-9]\d{0,2})$/.test(prefix) ? Number(prefix) : NaN;
+    const everyAddress = length === 0 || (family === 6 && /^::ffff:/i.test(address) && length <= 96);
+    if (family !== 0 && rest.length === 0 && length <= bits && !everyAddress) continue;
     throw new Error(
-      `LEDGER_TRUSTED_PROXIES: not an address, a CIDR range, loopback, linklocal or uniquelocal: ${JSON.stringify(entry)} (trusting every sender would let any client name its own address)`,
+      `LEDGER_TRUSTED_PROXIES: not an address, a CIDR range short of every address, loopback, linklocal or uniquelocal: ${JSON.stringify(entry)} (trusting every sender would let any client name its own address)`,
     );
   }
   return entries;

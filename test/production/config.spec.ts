@@ -85,21 +85,31 @@ describe('LEDGER_TRUSTED_PROXIES', () => {
   it('is none by default, and takes addresses, CIDR ranges and the named ranges, separated by commas or spaces', () => {
     expect(loadConfig({}).trustedProxies).toEqual([]);
     expect(loadConfig({ LEDGER_TRUSTED_PROXIES: '' }).trustedProxies).toEqual([]);
-    expect(loadConfig({ LEDGER_TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16 ::1,fd00::/8 loopback' }).trustedProxies).toEqual([
-      '10.0.0.1',
-      '192.168.0.0/16',
-      '::1',
-      'fd00::/8',
-      'loopback',
-    ]);
+    expect(
+      loadConfig({ LEDGER_TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16 ::1,fd00::/8 loopback ::ffff:10.0.0.0/104' }).trustedProxies,
+    ).toEqual(['10.0.0.1', '192.168.0.0/16', '::1', 'fd00::/8', 'loopback', '::ffff:10.0.0.0/104']);
   });
 
-  it.each(['true', '*', '10.0.0', '10.0.0.0/33', '::1/129', '10.0.0.0/8/1', '10.0.0.0/', 'proxy.example', '10.0.0.0/255.0.0.0'])(
-    '%s stops the start, naming the variable and the entry',
-    (value) => {
-      expect(() => loadConfig({ LEDGER_TRUSTED_PROXIES: `127.0.0.1,${value}` })).toThrow(
-        `LEDGER_TRUSTED_PROXIES: not an address, a CIDR range, loopback, linklocal or uniquelocal: ${JSON.stringify(value)}`,
-      );
-    },
-  );
+  it.each([
+    'true',
+    '*',
+    '10.0.0',
+    '10.0.0.0/33',
+    '::1/129',
+    '10.0.0.0/8/1',
+    '10.0.0.0/',
+    '10.0.0.0/008',
+    'proxy.example',
+    '10.0.0.0/255.0.0.0',
+    'fe80::1%eth0',
+    // Every address of a family: any client could name its own.
+    '0.0.0.0/0',
+    '::/0',
+    '::ffff:0:0/96',
+    '::ffff:0.0.0.0/90',
+  ])('%s stops the start, naming the variable and the entry', (value) => {
+    expect(() => loadConfig({ LEDGER_TRUSTED_PROXIES: `127.0.0.1,${value}` })).toThrow(
+      `LEDGER_TRUSTED_PROXIES: not an address, a CIDR range short of every address, loopback, linklocal or uniquelocal: ${JSON.stringify(value)}`,
+    );
+  });
 });
