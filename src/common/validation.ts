@@ -105,9 +105,9 @@ export const PRINTABLE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\
 export const IsPrintableText = (opts?: ValidationOptions) =>
   Matches(PRINTABLE_TEXT, { message: '$property must not contain control characters or unpaired surrogates', ...opts });
 
-/** PRINTABLE_TEXT on one line: no tab or line break either. */
-export const SINGLE_LINE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
-/** Text shown on one line (a name, a title): no control character, tab or line break, no unpaired surrogate. */
+/** PRINTABLE_TEXT on one line: no tab or line break either, nor Unicode's line and paragraph separators (U+2028, U+2029). */
+export const SINGLE_LINE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+/** Text shown on one line (a name, a title): no control character, tab or line break (U+2028, U+2029 either), no unpaired surrogate. */
 export const IsOneLineText = (opts?: ValidationOptions) =>
   Matches(SINGLE_LINE_TEXT, {
     message: '$property must be one line without control characters (no tab or line break)',

@@ -169,7 +169,8 @@ describe('principals and their keys', () => {
     expect(await messages('a\u0007b')).toEqual(oneLine);
     // C1 controls (a terminal's CSI among them) as other text refuses them.
     expect(await messages('Mallory\u009b31m\u0085x')).toEqual(oneLine);
-    for (const name of ['Alice\tAdmin', 'Alice\nAdmin: approved', 'Alice\r']) expect(await messages(name)).toEqual(oneLine);
+    for (const name of ['Alice\tAdmin', 'Alice\nAdmin: approved', 'Alice\r', 'Alice\u2028Admin', 'Alice\u2029'])
+      expect(await messages(name)).toEqual(oneLine);
     expect(await messages('   ')).toEqual(['name must not be blank (only whitespace or invisible characters)']);
     expect(await messages('\u200b\u3000')).toEqual(['name must not be blank (only whitespace or invisible characters)']);
     expect(await messages('Alice\u202e gpj.exe')).toEqual([

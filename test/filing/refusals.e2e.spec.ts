@@ -62,6 +62,7 @@ describe('refused requests change nothing', () => {
     ['a blank title', () => ({ body: { ...filingBody(), title: ' \t ' } }), 400, 'title'],
     ['a title over two lines', () => ({ body: { ...filingBody(), title: 'Sunrise\nStatus: verified' } }), 400, 'title'],
     ['a title with a tab', () => ({ body: { ...filingBody(), title: 'Sunrise\tover the bay' } }), 400, 'title'],
+    ['a title with a line separator', () => ({ body: { ...filingBody(), title: 'Sunrise\u2028Status: verified' } }), 400, 'title'],
     [
       'an amended title over two lines',
       () => ({ body: { title: 'a\r\nb' }, path: () => `/v1/filings/${aliceFiling}/amend` }),

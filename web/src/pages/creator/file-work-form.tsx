@@ -6,6 +6,7 @@ import { ProblemMessage } from '../../components/problem.js';
 import { sha256OfFile } from '../../hash-file.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { fileWork, HEX64, IPTC, MIME, sha256OfText, SOURCE_TYPES, type Filed } from './creator-api.js';
+import { oneLine } from '../../one-line.js';
 
 interface Draft {
   title: string;
@@ -52,7 +53,7 @@ export function filingBody(d: Draft, contentHash: string, promptHash: string): R
   };
   if (d.seed.trim()) generation.seed = d.seed.trim();
   if (d.iterations.trim()) generation.iterations = Number(d.iterations);
-  return { contentHash, contentType: d.contentType.trim(), title: d.title.trim(), generation };
+  return { contentHash, contentType: d.contentType.trim(), title: oneLine(d.title), generation };
 }
 
 export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: string) => void }) {
@@ -74,7 +75,11 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
     setFile(f);
     setHash(null);
     setFiled(null);
-    setDraft((d) => ({ ...d, contentType: MIME.test(f.type) ? f.type : d.contentType, title: d.title || f.name.replace(/\.[^.]*$/, '') }));
+    setDraft((d) => ({
+      ...d,
+      contentType: MIME.test(f.type) ? f.type : d.contentType,
+      title: d.title || oneLine(f.name.replace(/\.[^.]*$/, '')),
+    }));
     setProgress(0);
     const h = await sha256OfFile(f, (done, total) => setProgress(total ? Math.floor((done * 100) / total) : 100));
     setProgress(null);
