@@ -1,8 +1,8 @@
 // The compiled server as a real child process (built by `npm test`'s pretest step), for crash tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../src/bench/processes.js';
+import { serversHolding } from '../../src/cli/data-dir-lock.js';
 
 export interface ServerProcess {
   url: string;
@@ -37,21 +37,12 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   // A start takes a second or two, and over ten on two cores shared with other test runs: by default, wait up to a minute.
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
-    url ??= listeningAt(dataDir, child.pid!);
+    url ??= serversHolding(dataDir).find((lock) => lock.pid === child.pid)?.url; // named once it listens
     if (url && (await fetch(`${url}/health`).catch(() => null))?.ok) return { url, child, output: () => out, exited };
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGKILL');
   throw new Error(`server did not become healthy:\n${out}`);
-}
-
-/** The address in the lock of server `pid` in `dataDir`, once it listens (the lock names it from then on). */
-function listeningAt(dataDir: string, pid: number): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(join(dataDir, `server-${pid}.lock`), 'utf8')) as { url?: string }).url;
-  } catch {
-    return undefined; // not written yet, or being written
-  }
 }
 
 export function runCli(
