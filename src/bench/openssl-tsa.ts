@@ -16,6 +16,8 @@ export interface OpensslTsa {
   caPem: string;
   /** Queries answered so far. */
   readonly answered: number;
+  /** Numbers (1, 2, …) of the queries `hang` holds unanswered whose client is still waiting (its connection open). */
+  readonly held: readonly number[];
   /** `fail`: answer 503; `hang`: never answer; `ok`: answer with `openssl ts -reply`. */
   mode: 'ok' | 'fail' | 'hang';
   close(): Promise<void>;
@@ -131,13 +133,16 @@ export async function startOpensslTsa(name = 'Test TSA'): Promise<OpensslTsa> {
   await makeTsaCertificates(dir, name);
   let answered = 0;
   let seq = 0;
-  const hanging = new Set<() => void>();
+  const hanging = new Map<number, () => void>();
+  let received = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const number = ++received;
       if (tsa.mode === 'hang') {
-        hanging.add(() => res.destroy());
+        hanging.set(number, () => res.destroy());
+        res.on('close', () => hanging.delete(number));
         return;
       }
       if (tsa.mode === 'fail' || req.method !== 'POST') {
@@ -171,9 +176,12 @@ export async function startOpensslTsa(name = 'Test TSA'): Promise<OpensslTsa> {
     get answered() {
       return answered;
     },
+    get held() {
+      return [...hanging.keys()];
+    },
     mode: 'ok',
     close: async () => {
-      for (const drop of hanging) drop();
+      for (const drop of [...hanging.values()]) drop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });

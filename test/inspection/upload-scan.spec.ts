@@ -104,12 +104,11 @@ describe('upload scan', () => {
   });
 
   it('hands exifr one XMP packet of at most XMP_LIMIT bytes (its regex parser is quadratic on hostile XMP)', async () => {
+    // exifr's regex parser is quadratic on such a packet: the reader leaves it out and says so in `unread`.
     const hostile = '<rdf:Description>' + '<rdf:li>'.repeat(XMP_LIMIT / 4);
-    const started = Date.now();
     const r = await readImplicitLabels(
       scan(png({ before: [iTXt('XML:com.adobe.xmp', hostile), iTXt('XML:com.adobe.xmp', xmpPacket({ aigc: label }))] })),
     );
-    expect(Date.now() - started).toBeLessThan(10_000); // exifr's regex parser is quadratic on such a packet
     expect(r.values).toEqual([]);
     expect(r.unread).toEqual([`an XMP packet of ${hostile.length + 22} bytes (over ${XMP_LIMIT})`, 'a second XMP packet']);
   });
