@@ -100,29 +100,34 @@ describe('checkpoints time-stamped by an RFC 3161 TSA', () => {
   });
 
   it('answers writes while its query to a hanging TSA is still unanswered', async () => {
-    // A TSA of its own that never answers, and a timeout that outlasts the test: a write that waited for the TSA would
-    // not be answered before the query it waits on ends, and that query does not end while the test runs.
+    // A TSA of its own that never answers, and a timeout far beyond the test (an hour, which Node's fetch cuts to its
+    // own 300 s wait for an answer's headers): a write that waited for the TSA would not be answered before the query it
+    // waits on ends, and that query does not end while the test runs. Each write has 15 s, so that such a wait fails the
+    // test here and the finally blocks still run.
     const hanging = await startOpensslTsa();
-    hanging.mode = 'hang';
-    const other = await startLedger({
-      checkpointIntervalMs: 200,
-      tsaUrls: [hanging.url],
-      tsaCaFile: hanging.caFile,
-      tsaIntervalS: 1,
-      tsaTimeoutMs: 3_600_000,
-    });
     try {
-      const writer = await principal(other, 'Hana', ['creator']);
-      const fileThere = () => other.http().post('/v1/filings').set('authorization', `Bearer ${writer.key}`).send(filingBody());
-      expect((await fileThere()).status).toBe(201);
-      for (let i = 0; i < 100 && hanging.held.length === 0; i++) await sleep(100);
-      const [query] = hanging.held;
-      expect(query).toBeDefined(); // the ledger's query for a checkpoint's token, held unanswered
-      for (let i = 0; i < 10; i++) expect((await fileThere()).status).toBe(201);
-      expect(hanging.held).toContain(query); // every write was answered while that query was still waiting
-      expect(hanging.answered).toBe(0);
+      hanging.mode = 'hang';
+      const other = await startLedger({
+        checkpointIntervalMs: 200,
+        tsaUrls: [hanging.url],
+        tsaCaFile: hanging.caFile,
+        tsaIntervalS: 1,
+        tsaTimeoutMs: 3_600_000,
+      });
+      try {
+        const writer = await principal(other, 'Hana', ['creator']);
+        const fileThere = () =>
+          other.http().post('/v1/filings').set('authorization', `Bearer ${writer.key}`).timeout(15_000).send(filingBody());
+        expect((await fileThere()).status).toBe(201);
+        for (let i = 0; i < 100 && hanging.held.length === 0; i++) await sleep(100);
+        const [query] = hanging.held;
+        expect(query).toBeDefined(); // the ledger's query for a checkpoint's token, held unanswered
+        for (let i = 0; i < 10; i++) expect((await fileThere()).status).toBe(201);
+        expect(hanging.held).toContain(query); // every write was answered while that query was still waiting
+      } finally {
+        await other.close();
+      }
     } finally {
-      await other.close();
       await hanging.close();
     }
   });
@@ -134,11 +139,17 @@ describe('checkpoints time-stamped by an RFC 3161 TSA', () => {
     await sleep(2500);
     for (let i = 0; i < 3; i++) expect((await file()).status).toBe(201);
     await sleep(2500);
-    const metrics = (await ledger.http().get('/metrics')).text;
-    expect(metrics).toMatch(/ledger_tsa_requests_total\{[^}]*outcome="failed"[^}]*\} [1-9]/);
+    // The counters are the process's (the other test's ledger counted its TSA's failures too): this TSA's only.
+    const count = async (outcome: string) => {
+      const metrics = await ledger.http().get('/metrics');
+      expect(metrics.status).toBe(200);
+      return [...metrics.text.matchAll(/^ledger_tsa_requests_total\{([^}]*)\} (\d+)$/gm)]
+        .filter(([, labels]) => labels.includes(`tsa="${tsa.url}"`) && labels.includes(`outcome="${outcome}"`))
+        .reduce((n, [, , value]) => n + Number(value), 0);
+    };
+    expect(await count('failed')).toBeGreaterThan(0);
     tsa.mode = 'ok';
-    const okCount = async () =>
-      Number(/ledger_tsa_requests_total\{[^}]*outcome="ok"[^}]*\} (\d+)/.exec((await ledger.http().get('/metrics')).text)?.[1] ?? 0);
+    const okCount = () => count('ok');
     const before2 = await okCount();
     await file();
     for (let i = 0; i < 100 && (await okCount()) === before2; i++) await sleep(100);
