@@ -75,6 +75,70 @@ describe('read-your-writes by log position', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.type).toContain('invalid-min-position');
   });
+
+  it('refuses a minPosition given twice, and names a position no log reaches as beyond the log', async () => {
+    const asked = (query: string) => ledger.http().get(`/v1/filings?${query}`).set('authorization', `Bearer ${alice.key}`);
+    for (const twice of ['minPosition=abc&minPosition=1', 'minPosition=1&minPosition=abc', 'minPosition=999999&minPosition=1']) {
+      const res = await asked(twice);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        type: expect.stringContaining('invalid-min-position'),
+        detail: expect.stringContaining('more than once'),
+      });
+    }
+    for (const far of ['9007199254740991', '12345678901234567890123', '000000000000000000000099999999']) {
+      const res = await asked(`minPosition=${far}`);
+      expect(res.status).toBe(400);
+      expect(res.body.type).toContain('min-position-ahead');
+    }
+    const padded = await asked(`minPosition=${'0'.repeat(20)}1`);
+    expect(padded.status).toBe(200);
+  });
+});
+
+describe('read-your-writes while the read models fail to apply a batch', () => {
+  let ledger: LedgerApp;
+  let alice: { id: string; key: string };
+
+  beforeAll(async () => {
+    // SQLite, whose trigger below makes the read models' next insert into `filings` fail in the database itself.
+    ledger = await startLedger({ readWaitMs: 300, store: 'sqlite' });
+    alice = await principal(ledger, 'Alice', ['creator']);
+  });
+  afterAll(() => ledger.close());
+
+  const runner = () => ledger.app.get(ProjectionRunner);
+  const read = (id: string) => ledger.http().get(`/v1/filings/${id}`).set('authorization', `Bearer ${alice.key}`);
+
+  it("answers a reader 503 with Retry-After, not the runner's error, and the write's own reads once the batch applies", async () => {
+    await runner().exclusive((em) =>
+      em.query(`CREATE TRIGGER refuse_filings BEFORE INSERT ON filings BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`),
+    );
+    let filingId: string;
+    try {
+      const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody());
+      expect(filed.status).toBe(201); // durable: the read models are not on the write path
+      filingId = filed.body.filingId as string;
+      const position = Number(filed.headers['ledger-position']);
+      for (let i = 0; i < 3; i++) {
+        const behind = await read(filingId);
+        expect(behind.status).toBe(503);
+        expect(behind.headers['retry-after']).toBe('1');
+        expect(behind.body).toMatchObject({ type: expect.stringContaining('read-models-behind'), position });
+        expect(runner().position).toBeLessThan(position);
+      }
+    } finally {
+      await runner().exclusive((em) => em.query('DROP TRIGGER refuse_filings'));
+    }
+    // A reader waiting starts the runner again at once (on its own it tries again a second after a failure).
+    let after = await read(filingId);
+    for (let i = 0; i < 50 && after.status === 503; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await read(filingId);
+    }
+    expect(after.status).toBe(200);
+    expect(after.body.filingId).toBe(filingId);
+  });
 });
 
 describe('read-your-writes for the principal alone (LEDGER_READ_AFTER=own)', () => {

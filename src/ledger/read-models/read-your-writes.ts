@@ -38,12 +38,17 @@ export class ReadModelsBehindError extends DomainError {
   }
 }
 
+/** Digits beyond these are a position no log reaches (and past what a number holds exactly): beyond the log, not malformed. */
+const POSITION_DIGITS = 15;
+
+/** A position named by the request: null when it names none; Infinity when it names a position no log reaches. */
 function parsePosition(value: unknown, name: string): number | null {
   if (value === undefined) return null;
-  const text = Array.isArray(value) ? value[value.length - 1] : value;
-  if (typeof text !== 'string' || !/^\d{1,15}$/.test(text))
+  if (Array.isArray(value)) throw invalid('invalid-min-position', `${name} is given more than once; give it once`);
+  if (typeof value !== 'string' || !/^\d+$/.test(value))
     throw invalid('invalid-min-position', `${name} must be a log position: a non-negative integer`);
-  return Number(text);
+  const digits = value.replace(/^0+(?=\d)/, '');
+  return digits.length > POSITION_DIGITS ? Infinity : Number(digits);
 }
 
 /** What the request gates read of a request: its headers, query and body, and the principal authentication found. */
@@ -102,15 +107,27 @@ export class ReadYourWrites {
       } else if (principalId) position = Math.max(position, this.lastWrite.get(principalId) ?? 0);
     }
     if (position <= this.runner.position) return;
-    if (asked > this.runner.position && asked > (await this.store.count()))
-      throw invalid('min-position-ahead', `Min-Position ${asked} is beyond the end of the log`);
+    if (asked > this.runner.position) {
+      const size = await this.store.count();
+      if (asked > size)
+        throw invalid(
+          'min-position-ahead',
+          `Min-Position ${Number.isFinite(asked) ? `${asked} ` : ''}is beyond the end of the log (${size} events)`,
+        );
+    }
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {
       timer = setTimeout(() => resolve('expired'), this.config.readWaitMs);
     });
     try {
-      const outcome = await Promise.race([this.runner.waitFor(position - 1), expired]);
-      if (outcome === 'expired') throw new ReadModelsBehindError(position, this.runner.position);
+      // A batch that failed to apply (the runner tries again a second later) leaves the read models behind as a timeout
+      // does: the reader is told to retry, not handed the runner's error.
+      const reached = this.runner.waitFor(position - 1).then(
+        () => 'reached' as const,
+        () => 'failed' as const,
+      );
+      const outcome = await Promise.race([reached, expired]);
+      if (outcome !== 'reached') throw new ReadModelsBehindError(position, this.runner.position);
     } finally {
       clearTimeout(timer);
     }
