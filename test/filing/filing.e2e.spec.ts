@@ -166,6 +166,8 @@ describe('filing a work', () => {
     expect(c.body).toEqual(a.body);
     expect(c.headers['idempotent-replayed']).toBe('true');
     expect(await ledger.store.count()).toBe(before + 2);
+    // Every answer, the replays too, names the log position the one filing reached.
+    expect([a, b, c].map((r) => r.headers['ledger-position'])).toEqual(Array(3).fill(String(before + 2)));
     const reused = await ledger
       .http()
       .post('/v1/filings')

@@ -18,6 +18,7 @@ import { RefilingAndAmendments1799100000000 } from './migrations/1799100000000-r
 import { DisputeAppeals1799200000000 } from './migrations/1799200000000-dispute-appeals.js';
 import { FiledFiles1799300000000 } from './migrations/1799300000000-filed-files.js';
 import { Copies1799400000000 } from './migrations/1799400000000-copies.js';
+import { ReplayedPosition1799500000000 } from './migrations/1799500000000-replayed-position.js';
 import { IdempotencyRecord } from '../write/idempotency-record.entity.js';
 import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes } from './rebuild-indexes.js';
@@ -33,6 +34,7 @@ export const READ_MODEL_MIGRATIONS = [
   DisputeAppeals1799200000000,
   FiledFiles1799300000000,
   Copies1799400000000,
+  ReplayedPosition1799500000000,
 ];
 
 /** The ledger's own tables; each domain module adds its read models' entities (TypeOrmModule.forFeature). */

@@ -12,4 +12,9 @@ export class IdempotencyRecord {
   @Column('varchar', { length: 32 }) createdAt: string;
   /** Events in the log when the key was claimed: the command's events, if it appended any, are at or after it. */
   @Column('integer', { nullable: true }) logSize: number | null;
+  /**
+   * The log size the kept response's request reached (its `Ledger-Position`), answered again with a replay; null while
+   * claimed, for a response that wrote nothing, and for responses kept before positions were.
+   */
+  @Column('integer', { nullable: true }) position: number | null;
 }

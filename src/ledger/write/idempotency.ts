@@ -17,7 +17,7 @@ import { conflict, DomainError } from '../../common/domain-error.js';
 import { ReplayedResponse } from '../../common/replayed-response.js';
 import { idempotencyToken } from '../../common/idempotency-context.js';
 import { acceptedBodies, MULTIPART } from '../../common/request-body.js';
-import { requestWrites, writtenPosition } from './request-writes.js';
+import { recordWrite, requestWrites, writtenPosition } from './request-writes.js';
 import type { GatedRequest } from '../read-models/read-your-writes.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -158,6 +158,8 @@ export class Idempotency {
       if (found.body !== null) {
         // A record kept before answers were kept with their status has none: the route's own.
         const status: number = this.reflector.get(HTTP_CODE_METADATA, handler as never) ?? (request.method === 'POST' ? 201 : 200);
+        // The replay answers the position the first request reached, as the first answer did (ReadYourWrites).
+        if (found.position !== null) recordWrite(requestWrites(request), found.position);
         throw new ReplayedResponse(found.statusCode ?? status, found.body);
       }
       await this.resume(found, key, token);
@@ -181,7 +183,8 @@ export class Idempotency {
     let work: Promise<unknown> | null = null;
     if (pending.claimed && status < 400) {
       const body = pending.secret ? WITHHELD : typeof payload === 'string' && payload !== '' ? payload : 'null';
-      work = this.runner.exclusive((em) => em.update(IdempotencyRecord, pending.key, { statusCode: status, body }));
+      const position = writtenPosition(request) || null;
+      work = this.runner.exclusive((em) => em.update(IdempotencyRecord, pending.key, { statusCode: status, body, position }));
     } else if (pending.claimed && status < 500 && writtenPosition(request) === 0) {
       work = this.runner.exclusive((em) => em.delete(IdempotencyRecord, { ...pending.key, body: IsNull() }));
     }
