@@ -7,8 +7,10 @@ import {
   ApiExtension,
   ApiProduces,
   ApiResponse,
+  type HeaderObject,
   type OpenAPIObject,
   type OperationObject,
+  type ParameterObject,
   type ResponseObject,
   type SchemaObject,
 } from '@nestjs/swagger';
@@ -231,8 +233,53 @@ const WITH_PARAMETERS: ProblemCode[] = ['validation-failed', 'reserved-name'];
 const EVERY_ROUTE: ProblemCode[] = ['validation-failed'];
 /** A path parameter that must be a UUID answers bad-request when it is not one. */
 const WITH_ID: ProblemCode[] = ['bad-request'];
-/** An authenticated read waits for the read models to reach a position (docs/consistency.md). */
+/** Every request may name a position for the read models to reach first, and waits for it (docs/consistency.md). */
 const READS_AFTER: ProblemCode[] = ['invalid-min-position', 'min-position-ahead', 'read-models-behind'];
+
+const POSITION_SCHEMA: SchemaObject = { type: 'integer', minimum: 0 };
+/** The parameters every route takes besides its own: a minimum log position, as a header or in the query. */
+const MIN_POSITION: ParameterObject[] = [
+  {
+    name: 'Min-Position',
+    in: 'header',
+    required: false,
+    description:
+      'Answer only once the read models cover this many events of the log (e.g. the Ledger-Position of an earlier answer); at most once.',
+    schema: POSITION_SCHEMA,
+  },
+  {
+    name: 'minPosition',
+    in: 'query',
+    required: false,
+    description: 'As the Min-Position header; at most once (the larger of the two counts when both are given).',
+    schema: POSITION_SCHEMA,
+  },
+];
+/** The header every authenticated write takes. */
+const IDEMPOTENCY_KEY: ParameterObject = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'The same key with the same request answers the first response again instead of writing twice.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
+/** The headers of a write's success, and of a refusal that asks for a retry. */
+const WRITE_HEADERS: Record<string, HeaderObject> = {
+  'Ledger-Position': {
+    description: 'When the request appended events: the log size its commits reached (every event below it is durable).',
+    schema: { type: 'integer', minimum: 1 },
+  },
+  'Idempotent-Replayed': {
+    description: '`true` when this is the kept answer of an earlier request with the same Idempotency-Key.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
+const RETRY_AFTER: Record<string, HeaderObject> = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again, when the refusal names them.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+};
 
 const PROBLEM_SCHEMA: SchemaObject = {
   type: 'object',
@@ -258,8 +305,10 @@ const PROBLEM_SCHEMA: SchemaObject = {
 
 /**
  * Completes the document: each operation's problem responses (its own and those of its kind, grouped by status, as
- * application/problem+json with the Problem schema and the enum of its types), the Problem schema, the second media
- * type of answers that have one, and the parts of a multipart body. `rateLimited` tells which public paths answer 429.
+ * application/problem+json with the Problem schema and the enum of its types, Retry-After on 429 and 503), the Problem
+ * schema, the second media type of answers that have one, the parts of a multipart body, the minimum position every
+ * route takes, and a write's Idempotency-Key and the headers of its success. `rateLimited` tells which public paths
+ * answer 429.
  */
 export function documentProblems(document: OpenAPIObject, rateLimited: (path: string) => boolean): OpenAPIObject {
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA } };
@@ -279,7 +328,7 @@ export function documentProblems(document: OpenAPIObject, rateLimited: (path: st
         ...(!authenticated && method === 'get' && rateLimited(path) ? (['rate-limited'] as const) : []),
         ...(op.requestBody ? WITH_BODY : []),
         ...(authenticated && method !== 'get' ? IDEMPOTENT_WRITE : []),
-        ...(authenticated && method === 'get' ? READS_AFTER : []),
+        ...READS_AFTER,
         ...(parameters.some((p) => p.in === 'query') ? WITH_PARAMETERS : []),
         ...(parameters.some((p) => p.in === 'path' && /id$/i.test(p.name ?? '')) ? WITH_ID : []),
       ]);
@@ -300,8 +349,14 @@ export function documentProblems(document: OpenAPIObject, rateLimited: (path: st
             },
           },
         };
+        if (status === 429 || status === 503) response.headers = RETRY_AFTER;
         op.responses[String(status)] = response;
       }
+      const write = authenticated && method !== 'get';
+      op.parameters = [...(op.parameters ?? []), ...MIN_POSITION, ...(write ? [IDEMPOTENCY_KEY] : [])];
+      if (write)
+        for (const [status, response] of Object.entries(op.responses) as Array<[string, ResponseObject]>)
+          if (status.startsWith('2')) response.headers = { ...response.headers, ...WRITE_HEADERS };
       const multipart = op[MULTIPART_SCHEMA_EXTENSION] as SchemaObject | undefined;
       delete op[MULTIPART_SCHEMA_EXTENSION];
       const body = op.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined;

@@ -15,8 +15,9 @@ type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema
 type Operation = {
   summary?: string;
   security?: unknown[];
+  parameters?: Array<{ name: string; in: string }>;
   requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+  responses: Record<string, { content?: Record<string, { schema: Schema }>; headers?: Record<string, unknown> }>;
 };
 type Document = {
   paths: Record<string, Record<string, Operation>>;
@@ -93,6 +94,25 @@ describe('the OpenAPI document and a client generated from it', () => {
           : []),
       ];
       for (const status of expected) if (!statuses.includes(status)) gaps.push(`${name}: no ${status} problem response`);
+    }
+    expect(gaps).toEqual([]);
+  });
+
+  it("names every route's minimum position, a write's Idempotency-Key and Ledger-Position, and Retry-After where it comes", () => {
+    const gaps: string[] = [];
+    for (const { name, method, op } of operations()) {
+      const parameters = (op.parameters ?? []).map((p) => `${p.in} ${p.name}`);
+      for (const wanted of ['header Min-Position', 'query minPosition'])
+        if (!parameters.includes(wanted)) gaps.push(`${name}: no ${wanted} parameter`);
+      const write = (op.security?.length ?? 0) > 0 && method !== 'get';
+      if (write !== parameters.includes('header Idempotency-Key')) gaps.push(`${name}: Idempotency-Key ${write ? 'missing' : 'on a read'}`);
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (write && status.startsWith('2') && !response.headers?.['Ledger-Position'])
+          gaps.push(`${name}: ${status} without Ledger-Position`);
+        if ((status === '429' || status === '503') && !response.headers?.['Retry-After'])
+          gaps.push(`${name}: ${status} without Retry-After`);
+      }
+      if (!op.responses['503']) gaps.push(`${name}: no 503 (read-models-behind)`);
     }
     expect(gaps).toEqual([]);
   });
