@@ -41,12 +41,35 @@ async function refusal(res: Response, apiKey?: string): Promise<string> {
   return `HTTP ${res.status}${title ? ` ${title}` : ''}${detail && detail !== title ? `: ${detail}` : ''}${hint}`;
 }
 
+/** Why a local file cannot be read, in words (the errno's code alone named neither the file nor the mistake). */
+function fileError(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'a directory, not a file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'not readable (permission denied)'
+          : `cannot be read (${code ?? (err as Error).message})`;
+  return new Error(`${path}: ${why}`, { cause: err });
+}
+
+/** A local file's bytes; its failure names the file and why it cannot be read. */
+export function readLocalFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw fileError(path, err);
+  }
+}
+
 /**
  * The text of a file or a URL, decoded strictly: bytes that are not well-formed UTF-8 are refused rather than read as
  * U+FFFD, so that what is verified is what the bytes hold.
  */
 export async function readText(source: string, apiKey?: string): Promise<string> {
-  const bytes = isUrl(source) ? new Uint8Array(await (await get(source, apiKey)).arrayBuffer()) : readFileSync(source);
+  const bytes = isUrl(source) ? new Uint8Array(await (await get(source, apiKey)).arrayBuffer()) : readLocalFile(source);
   const text = utf8Text(bytes);
   if (text === undefined) throw new Error(`${source}: not well-formed UTF-8`);
   return text;
@@ -146,7 +169,14 @@ export async function openSource(source: string, apiKey?: string): Promise<{ byt
     bytes = Number(res.headers.get('content-length')) || null;
     stream = Readable.fromWeb(res.body as never);
   } else {
-    bytes = statSync(source).size;
+    let stat;
+    try {
+      stat = statSync(source);
+    } catch (err) {
+      throw fileError(source, err);
+    }
+    if (stat.isDirectory()) throw fileError(source, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+    bytes = stat.size;
     stream = createReadStream(source, { highWaterMark: 1 << 20 });
   }
   return { stream, bytes };

@@ -1,7 +1,6 @@
 // `sandbox-ledger verify-evidence BUNDLE`: checks an evidence bundle offline with nothing but the bundle. Every field is
 // either checked or derived from what is checked, so changing any byte of the bundle makes it fail.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { EVIDENCE_FORMAT, EVIDENCE_FORMAT_V1 } from '../filing/evidence.js';
 import { checkCheckpointTimestamps, checkTrustAnchors, parsePemCertificates, type VerifiedTimestamp } from '../verifier/timestamp-token.js';
 import { ML_DSA_44, COSIGNATURE_V1, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
@@ -14,7 +13,7 @@ import { parseStreamHead, STREAM_HEAD, type StreamHead } from '../verifier/strea
 import { checkInclusion, hashLeaf } from '../verifier/rfc6962.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
-import { errorAnswer, problemAnswer, readText, readVkey } from './sources.js';
+import { errorAnswer, problemAnswer, readLocalFile, readText, readVkey } from './sources.js';
 import { isoSeconds } from './trust.js';
 
 class BundleError extends Error {}
@@ -265,7 +264,7 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
       );
     }
     if (args.file) {
-      const digest = createHash('sha256').update(readFileSync(args.file)).digest('hex');
+      const digest = createHash('sha256').update(readLocalFile(args.file)).digest('hex');
       const copy = report.copies.find((c) => c.sha256 === digest);
       if (digest === report.contentHash) fileMatch = 'matches the filed content hash';
       else if (copy) fileMatch = `matches the copy registered at leaf ${copy.leafIndex}`;

@@ -1,6 +1,5 @@
 // `verify` and `verify-receipt`: offline checks of an export or a receipt, exit status 0 only when everything holds.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { LineChunker } from '../verifier/export-chunk.js';
@@ -23,6 +22,7 @@ import {
   readCheckpointItems,
   parseJson,
   readNote,
+  readLocalFile,
   readText,
 } from './sources.js';
 import { checkCheckpoint, isoSeconds, loadTrust, type Trust, type TrustArgs } from './trust.js';
@@ -275,7 +275,7 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   for (const t of checked.timestamps) show('time-stamp', `${t.genTime.toISOString().replace('.000Z', 'Z')} by ${t.authority}`);
   if (!trust.tsaCas && tokens.length > 0) show('time-stamp', `${tokens.length} token(s) not checked (give --tsa-ca)`);
   if (args.file) {
-    const digest = createHash('sha256').update(readFileSync(args.file)).digest('hex');
+    const digest = createHash('sha256').update(readLocalFile(args.file)).digest('hex');
     if (typeof data.contentHash !== 'string') return fail(`--file: the receipt's entry (${entry.type}) names no content hash`);
     if (digest !== data.contentHash)
       return fail(`--file: ${args.file} hashes to ${digest}, not the filed content hash ${data.contentHash}`);

@@ -1,7 +1,7 @@
 // The compiled CLI answers --help (and -h) with its usage on stdout and exit 0, after a command or without one; a mistake
 // in the command line is one line naming it and a pointer to --help, exit 2; no command at all, the usage on stderr, exit 2.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/server-process.js';
 import { ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
@@ -51,6 +51,10 @@ describe('sandbox-ledger --help', () => {
     [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', '1.0'], '--witness-quorum must be a whole number of at least 1, not "1.0"'],
     [[...VERIFY, '--witness', 'w+1+x', '--witness-quorum', '2'], '--witness-quorum 2 needs at least 2 --witness keys'],
     [[...RECEIPT, '--witness-quorum', '1'], '--witness-quorum 1 needs at least 1 --witness keys'],
+    [
+      [...VERIFY, '--threads', String(availableParallelism() + 1)],
+      `--threads must be at most ${availableParallelism()}, this machine's cores (0: the main thread checks the events)`,
+    ],
   ])('%j is one line naming the mistake, then where the usage is, exit 2', async (args, line) => {
     const run = await runCli(args, {});
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${line}\n${HINT}` });
@@ -85,6 +89,28 @@ describe('files the verifier is given', () => {
     const receipt = await runCli(['verify-receipt', log, '--vkey', 'a+b+c'], {});
     expect(receipt.code).toBe(1);
     expect(receipt.stderr).toMatch(new RegExp(`^sandbox-ledger: ${log}: not a receipt \\(JSON, or tlog-proof text\\) \\(.+\\)\\n$`));
+  });
+
+  it('names a file given that is missing or is a directory, whichever option gave it', async () => {
+    const signer = newSigner();
+    const events = sampleLog();
+    const [log, checkpoint] = [join(work, 'files.ndjson'), join(work, 'files-checkpoint')];
+    writeFileSync(log, ndjson(events).join('\n') + '\n');
+    writeFileSync(checkpoint, signer.checkpoint(events));
+    const { vkey } = signer;
+    const missing = join(work, 'missing.ndjson');
+    const cases: Array<[string[], string]> = [
+      [['verify', '--export', missing, '--checkpoint', checkpoint, '--vkey', vkey], `${missing}: no such file`],
+      [['verify', '--export', work, '--checkpoint', checkpoint, '--vkey', vkey], `${work}: a directory, not a file`],
+      [['verify', '--export', log, '--checkpoint', work, '--vkey', vkey], `${work}: a directory, not a file`],
+      [['verify', '--export', log, '--checkpoint', missing, '--vkey', vkey], `${missing}: no such file`],
+      [['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', work], `${work}: a directory, not a file`],
+      [['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', vkey, '--tsa-ca', work], `${work}: a directory, not a file`],
+      [['verify-receipt', work, '--vkey', vkey], `${work}: a directory, not a file`],
+      [['verify-evidence', missing], `${missing}: no such file`],
+    ];
+    expect(await runCli(['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', vkey], {})).toMatchObject({ code: 0 });
+    for (const [args, line] of cases) expect(await runCli(args, {})).toEqual({ code: 1, stdout: '', stderr: `sandbox-ledger: ${line}\n` });
   });
 
   it('refuses a checkpoint history that is neither a list nor an object with a list in items, beside a good checkpoint too', async () => {
