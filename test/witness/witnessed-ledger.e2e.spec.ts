@@ -76,6 +76,7 @@ describe('a ledger with two witnesses and a TSA', () => {
       tsaUrls: [tsa.url],
       tsaCaFile: tsa.caFile,
       tsaIntervalS: 2,
+      publicRateLimit: 100_000, // the tests poll the checkpoint history (a public route) ten times a second
     });
     creator = await principal(ledger, 'Wanda', ['creator']);
     auditor = await principal(ledger, 'Audrey', ['auditor']);
@@ -97,7 +98,11 @@ describe('a ledger with two witnesses and a TSA', () => {
     expect(res.status).toBe(201);
     return { filingId: res.body.filingId as string, leafIndex: res.body.leafIndex as number, bytes };
   };
-  const history = async () => (await ledger.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body.items as Item[];
+  const history = async () => {
+    const res = await ledger.http().get('/v1/ledger/checkpoints').query({ limit: 1000 });
+    expect(res.status).toBe(200);
+    return res.body.items as Item[];
+  };
   const trust = () => ({
     vkey: logVkey,
     logMlDsa: parseCosignerVkey(keys.logMlDsa44),
@@ -370,6 +375,28 @@ describe('a ledger with two witnesses and a TSA', () => {
         survivors.push(i);
     }
     expect(survivors.map((i) => text.slice(Math.max(0, i - 30), i + 30))).toEqual([]);
+  });
+
+  it('has a witness that fell behind cosign every checkpoint signed meanwhile, in order, not only the latest', async () => {
+    const before = await ledger.store.count();
+    const w1Label = cosignerLabel(parseCosignerVkey(w1.vkey));
+    w1.child.kill('SIGSTOP'); // its requests wait (then time out and are retried) while the log signs checkpoints
+    try {
+      for (let i = 0; i < 6; i++) {
+        await fileWork();
+        await sleep(350); // more than the checkpoint interval: a checkpoint for each filing
+      }
+    } finally {
+      w1.child.kill('SIGCONT');
+    }
+    const signedMeanwhile = async () => (await history()).filter((c) => c.treeSize > before);
+    expect((await signedMeanwhile()).length).toBeGreaterThanOrEqual(3);
+    await until(
+      'w1 cosigning every checkpoint signed while it was stopped',
+      async () => (await signedMeanwhile()).every((c) => c.cosignatures.some((x) => x.cosigner === w1Label)),
+      30_000,
+    );
+    for (const c of await signedMeanwhile()) expect(verifyCosignedCheckpoint(c.note, trust())).toMatchObject({ ok: true });
   });
 
   it('answers writes while its request to a witness that stopped answering is still open', async () => {

@@ -1,6 +1,6 @@
-// The log's side of C2SP tlog-witness, off the write path: each new checkpoint goes to every witness with a consistency
-// proof from the size that witness last cosigned; verified cosignatures are stored beside the checkpoint. A witness that
-// fails or times out is logged, counted and tried again with the latest checkpoint later.
+// The log's side of C2SP tlog-witness, off the write path: each new checkpoint goes to every witness, in order, with a
+// consistency proof from the size that witness last cosigned; verified cosignatures are stored beside the checkpoint. A
+// witness that fails or times out is logged, counted and tried again later from the oldest checkpoint it has not cosigned.
 import { Logger } from '@nestjs/common';
 import { attestationDelay, witnessRequests } from '../../common/metrics.js';
 import { cosignerLabel, type CosignerKey, parseCosignerVkey, verifyCosignatures } from '../../verifier/cosignature.js';
@@ -19,6 +19,11 @@ type ProveConsistency = (from: number, to: number) => Promise<ConsistencyProof>;
 
 /** A witness that is down is asked again at least this often: a submission costs it little, and the quorum waits on it. */
 const MAX_RETRY_MS = 5000;
+/**
+ * Checkpoints kept for a witness that has not cosigned them yet (down, or slower for a while than the log signs them):
+ * past this many the oldest are dropped and stay without its cosignature, since a witness only moves forward.
+ */
+const MAX_QUEUED = 256;
 
 /** The body of POST <prefix>/add-checkpoint: `old <size>`, the proof lines (base64), a blank line, the signed checkpoint. */
 export function addCheckpointBody(oldSize: number, proof: readonly string[], note: string): string {
@@ -30,7 +35,12 @@ class WitnessRefusal extends Error {}
 class WitnessChannel {
   readonly label: string;
   private readonly key: CosignerKey;
-  private latest: StoredCheckpoint | null = null;
+  /**
+   * The checkpoints offered and not yet cosigned, oldest first. Each goes to the witness in turn: sending only the latest
+   * left a checkpoint signed while a submission was under way without cosignatures, and a history holding one failed
+   * `verify --witness-quorum`.
+   */
+  private readonly queue: StoredCheckpoint[] = [];
   /** The size the witness holds for this log, as far as we know (null: unknown, ask with old 0). */
   private size: number | null = null;
   private cosignedSize = -1;
@@ -66,12 +76,16 @@ class WitnessChannel {
   }
 
   offer(c: StoredCheckpoint): void {
-    if (!this.latest || c.treeSize > this.latest.treeSize) this.latest = c;
+    if (c.treeSize <= Math.max(this.cosignedSize, this.queue.at(-1)?.treeSize ?? -1)) return;
+    this.queue.push(c);
+    if (this.queue.length > MAX_QUEUED) this.queue.shift();
     this.kick();
   }
 
   private kick(): void {
-    if (this.stopped || this.running || !this.latest || this.latest.treeSize <= this.cosignedSize) return;
+    if (this.stopped || this.running) return;
+    while (this.queue.length > 0 && this.queue[0].treeSize <= this.cosignedSize) this.queue.shift();
+    if (this.queue.length === 0) return;
     const wait = this.nextAt - this.opts.now();
     if (wait > 0) {
       this.timer ??= setTimeout(() => {
@@ -82,7 +96,7 @@ class WitnessChannel {
       return;
     }
     this.running = true;
-    void this.submit(this.latest).finally(() => {
+    void this.submit(this.queue[0]).finally(() => {
       this.running = false;
       this.kick();
     });
@@ -94,7 +108,10 @@ class WitnessChannel {
       for (let attempt = 0; ; attempt++) {
         const old = this.size ?? 0;
         if (old > c.treeSize) {
-          this.logger.warn(`witness ${this.label} holds a checkpoint of ${old} leaves, more than the log's ${c.treeSize}`);
+          // It cannot cosign a checkpoint smaller than the one it holds: those queued are dropped.
+          while (this.queue.length > 0 && this.queue[0].treeSize < old) this.queue.shift();
+          if (this.queue.length === 0)
+            this.logger.warn(`witness ${this.label} holds a checkpoint of ${old} leaves, more than the log's ${c.treeSize}`);
           return;
         }
         const proof = old === 0 || old === c.treeSize ? [] : (await this.prove(old, c.treeSize)).hashes;
