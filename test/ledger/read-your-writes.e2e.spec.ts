@@ -93,6 +93,23 @@ describe('read-your-writes by log position', () => {
     }
     const padded = await asked(`minPosition=${'0'.repeat(20)}1`);
     expect(padded.status).toBe(200);
+    // Two Min-Position header lines reach the server as one value, joined with ", " (as Node joins them).
+    const twoHeaders = await ledger.http().get('/v1/filings').set('authorization', `Bearer ${alice.key}`).set('min-position', '1, 2');
+    expect(twoHeaders.status).toBe(400);
+    expect(twoHeaders.body.detail).toContain('Min-Position is given more than once');
+  });
+
+  it("replays an Idempotency-Key's answer to a retry that names a position to wait for, with the first answer's position", async () => {
+    const body = filingBody();
+    const send = (query = '') =>
+      ledger.http().post(`/v1/filings${query}`).set('authorization', `Bearer ${alice.key}`).set('idempotency-key', 'ryw-retry').send(body);
+    const first = await send();
+    expect(first.status).toBe(201);
+    const position = first.headers['ledger-position'];
+    const retry = await send(`?minPosition=${position}`);
+    expect(retry.status).toBe(201);
+    expect(retry.headers).toMatchObject({ 'idempotent-replayed': 'true', 'ledger-position': position });
+    expect(retry.body).toEqual(first.body);
   });
 });
 

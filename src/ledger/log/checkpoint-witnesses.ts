@@ -20,10 +20,11 @@ type ProveConsistency = (from: number, to: number) => Promise<ConsistencyProof>;
 /** A witness that is down is asked again at least this often: a submission costs it little, and the quorum waits on it. */
 const MAX_RETRY_MS = 5000;
 /**
- * Checkpoints kept for a witness that has not cosigned them yet (down, or slower for a while than the log signs them):
- * past this many the oldest are dropped and stay without its cosignature, since a witness only moves forward.
+ * Checkpoints kept for a witness that has not cosigned them yet (slower for a moment than the log signs them): past this
+ * many the oldest are dropped and stay without its cosignature, since a witness only moves forward. Few, so that after
+ * an outage the newest checkpoint, which readers wait for, is a few round trips away rather than behind the whole outage.
  */
-const MAX_QUEUED = 256;
+const MAX_QUEUED = 8;
 
 /** The body of POST <prefix>/add-checkpoint: `old <size>`, the proof lines (base64), a blank line, the signed checkpoint. */
 export function addCheckpointBody(oldSize: number, proof: readonly string[], note: string): string {
@@ -150,6 +151,8 @@ class WitnessChannel {
       }
     } catch (err) {
       witnessRequests.inc({ witness: this.label, outcome: err instanceof WitnessRefusal ? 'invalid' : 'failed' });
+      // A checkpoint the witness refused is not offered again while newer ones wait: they are tried next.
+      if (err instanceof WitnessRefusal && this.queue[0] === c && this.queue.length > 1) this.queue.shift();
       this.logger.warn(
         `witness ${this.label} did not cosign checkpoint ${c.treeSize}, retrying in ${this.backoffMs} ms: ${(err as Error).message}`,
       );

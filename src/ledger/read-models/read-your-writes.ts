@@ -38,13 +38,29 @@ export class ReadModelsBehindError extends DomainError {
   }
 }
 
+/**
+ * The request's URL without its `minPosition` parameters: what a request asks of the ledger, whatever position it waits
+ * for first (an Idempotency-Key's retry may name the position of a later answer).
+ */
+export function withoutMinPosition(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0 || !url.includes(MIN_POSITION_QUERY, at)) return url;
+  const kept = url
+    .slice(at + 1)
+    .split('&')
+    .filter((pair) => decodeURIComponent(pair.split('=')[0].replace(/\+/g, ' ')) !== MIN_POSITION_QUERY);
+  return kept.length > 0 ? `${url.slice(0, at)}?${kept.join('&')}` : url.slice(0, at);
+}
+
 /** Digits beyond these are a position no log reaches (and past what a number holds exactly): beyond the log, not malformed. */
 const POSITION_DIGITS = 15;
 
 /** A position named by the request: null when it names none; Infinity when it names a position no log reaches. */
-function parsePosition(value: unknown, name: string): number | null {
+function parsePosition(value: unknown, name: string, header = false): number | null {
   if (value === undefined) return null;
-  if (Array.isArray(value)) throw invalid('invalid-min-position', `${name} is given more than once; give it once`);
+  // A parameter given twice is a list; a header sent twice, one value with ", " between them (Node joins them).
+  if (Array.isArray(value) || (header && typeof value === 'string' && value.includes(',')))
+    throw invalid('invalid-min-position', `${name} is given more than once; give it once`);
   if (typeof value !== 'string' || !/^\d+$/.test(value))
     throw invalid('invalid-min-position', `${name} must be a log position: a non-negative integer`);
   const digits = value.replace(/^0+(?=\d)/, '');
@@ -73,7 +89,7 @@ export class ReadYourWrites {
   /** Before the route's handler (`handler`): waits until the read models cover the position the request needs. */
   async before(request: GatedRequest, handler: object): Promise<void> {
     const query = request.query as Record<string, unknown> | undefined;
-    let asked = parsePosition(request.headers[MIN_POSITION_HEADER], 'Min-Position');
+    let asked = parsePosition(request.headers[MIN_POSITION_HEADER], 'Min-Position', true);
     if (query && typeof query === 'object' && MIN_POSITION_QUERY in query) {
       // Not a field of any route's query DTO, which refuses unknown fields.
       asked = Math.max(asked ?? 0, parsePosition(query[MIN_POSITION_QUERY], MIN_POSITION_QUERY)!);

@@ -18,7 +18,7 @@ import { ReplayedResponse } from '../../common/replayed-response.js';
 import { idempotencyToken } from '../../common/idempotency-context.js';
 import { acceptedBodies, MULTIPART } from '../../common/request-body.js';
 import { recordWrite, requestWrites, writtenPosition } from './request-writes.js';
-import type { GatedRequest } from '../read-models/read-your-writes.js';
+import { type GatedRequest, withoutMinPosition } from '../read-models/read-your-writes.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const SECRET_RESPONSE = 'ledger:secret-response';
@@ -62,8 +62,8 @@ const inProgress = () =>
   conflict('idempotency-key-in-progress', 'a request with this Idempotency-Key is still being carried out; retry later');
 
 /**
- * What a repeated Idempotency-Key must repeat: the method, the URL and the body (canonical JSON); for an upload, what
- * the route read of it (`uploadRead`).
+ * What a repeated Idempotency-Key must repeat: the method, the URL (less the position it waits for) and the body
+ * (canonical JSON); for an upload, what the route read of it (`uploadRead`).
  */
 export const requestFingerprint = (method: string, url: string, body: unknown): string =>
   createHash('sha256')
@@ -124,7 +124,7 @@ export class Idempotency {
 
   /** The key's claim for a request whose body (as parsed) is `body`. */
   private async gate(request: GatedRequest, reply: FastifyReply, handler: object, principalId: string, header: string, body: unknown) {
-    const fingerprint = requestFingerprint(request.method, request.url, body);
+    const fingerprint = requestFingerprint(request.method, withoutMinPosition(request.url), body);
     const key = { principalId, idempotencyKey: header };
     const token = idempotencyToken(principalId, header);
     let finish!: () => void;
