@@ -68,6 +68,7 @@ export const PROBLEM_STATUS = {
   'filing-withdrawn': 409,
   'dispute-open': 409,
   'right-transferred': 409,
+  'right-revoked': 409,
   // uploads
   'file-required': 400,
   'metadata-required': 400,

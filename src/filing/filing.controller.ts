@@ -199,7 +199,7 @@ export class FilingController {
   @ApiRoute({
     summary: 'Withdraw a filing',
     answer: FilingWithdrawnDto,
-    problems: ['filing-not-found', 'not-owner', 'already-withdrawn', 'dispute-open', 'right-transferred'],
+    problems: ['filing-not-found', 'not-owner', 'already-withdrawn', 'dispute-open', 'right-transferred', 'right-revoked'],
   })
   @Post(':id/withdraw')
   @HttpCode(200)

@@ -71,7 +71,7 @@ describe('filing decider: complaints, transfers, refiling and amendments', () =>
     amendment: { title: null, addedProcessEvidence: [], humanContributionNote: null, ...amendment },
     now: later,
   });
-  const withdraw = (facts: { disputes?: string[]; closedDisputes?: string[]; holder?: string | null }) => ({
+  const withdraw = (facts: { disputes?: string[]; closedDisputes?: string[]; holder?: string | null; rightStatus?: string | null }) => ({
     type: 'WithdrawFiling' as const,
     filingId: 'f1',
     actor: 'alice',
@@ -112,6 +112,14 @@ describe('filing decider: complaints, transfers, refiling and amendments', () =>
     given(filingDecider, [filed])
       .when(withdraw({ holder: 'bob' }))
       .thenThrows('right-transferred'));
+  it('refuses a withdrawal once a final decision revoked the right', () =>
+    given(filingDecider, [filed])
+      .when(withdraw({ rightStatus: 'revoked' }))
+      .thenThrows('right-revoked'));
+  it('allows a withdrawal of a suspended right (a suspension lasts until relabelled, as it would on a new filing)', () =>
+    given(filingDecider, [filed])
+      .when(withdraw({ rightStatus: 'suspended' }))
+      .then([withdrawn]));
   it('allows it while the creator holds the right', () =>
     given(filingDecider, [filed])
       .when(withdraw({ holder: 'alice' }))

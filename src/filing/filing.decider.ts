@@ -17,7 +17,7 @@ export interface FilingState {
 export type FileWorkCommand = { type: 'FileWork'; filing: FilingDetails; priorFilings?: PriorFiling[]; now: Date };
 /**
  * Facts read by the handler: `closedDisputes`, those of the filing's complaints known to be closed (returned, withdrawn or
- * final) at `now`; `holder`, who holds the filing's right at `now`.
+ * final) at `now`; `holder`, who holds the filing's right at `now`, and `rightStatus`, its status then.
  */
 export type WithdrawFilingCommand = {
   type: 'WithdrawFiling';
@@ -28,6 +28,7 @@ export type WithdrawFilingCommand = {
   disputes?: string[];
   closedDisputes?: string[];
   holder?: string | null;
+  rightStatus?: string | null;
   now: Date;
 };
 /** `holder`: who holds the filing's right at `now` (a fact read by the handler). */
@@ -70,6 +71,13 @@ function decideWithdrawFiling(command: WithdrawFilingCommand, state: FilingState
       'right-transferred',
       `the right in filing ${command.filingId} was transferred to ${command.holder} by a final dispute decision`,
       { holder: command.holder },
+    );
+  }
+  // Withdrawn, the filing would release its content, and its creator could file it again with a fresh right.
+  if (command.rightStatus === 'revoked') {
+    throw conflict(
+      'right-revoked',
+      `the right in filing ${command.filingId} was revoked by a final dispute decision; the filing stays, so that filing its content again cannot undo the revocation`,
     );
   }
   return [

@@ -193,6 +193,7 @@ export class WithdrawFilingHandler implements ICommandHandler<WithdrawFiling> {
       disputes,
       closedDisputes: closed,
       holder: right?.holder ?? null,
+      rightStatus: right?.status ?? null,
       now,
     };
     // The release follows the withdrawal: where a store commits stream by stream, a refused withdrawal releases nothing.

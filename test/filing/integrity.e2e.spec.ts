@@ -132,6 +132,29 @@ describe('filing and dispute integrity', () => {
     expect(v.finish()).toMatchObject({ ok: true });
   });
 
+  it('keeps a filing whose right a final decision revoked: no withdrawal, so no fresh right by filing the content again', async () => {
+    const contentHash = newContent();
+    const filed = await post(alice, '/v1/filings', filingBody({ contentHash, title: 'Lighthouse' }));
+    expect(filed.status).toBe(201);
+    const filingId: string = filed.body.filingId;
+    const complaint = await post(bob, '/v1/disputes', { type: 'authorship', filingId, claim: 'My drawing, traced.', evidence: [] });
+    expect(complaint.status).toBe(201);
+    const disputeId: string = complaint.body.disputeId;
+    expect((await post(rita, `/v1/disputes/${disputeId}/assign`, { reviewerId: rita.id })).status).toBe(200);
+    expect((await post(alice, `/v1/disputes/${disputeId}/response`, { statement: 'Mine.' })).status).toBe(200);
+    const decision = { outcome: 'upheld', remedy: 'revoke', reasoning: 'Traced from the drawing.' };
+    expect((await post(rita, `/v1/disputes/${disputeId}/decision`, decision)).status).toBe(200);
+    expect((await post(alice, `/v1/disputes/${disputeId}/appeal`, { grounds: 'It is not traced.' })).status).toBe(200);
+    expect((await post(victor, `/v1/disputes/${disputeId}/appeal-decision`, { ruling: 'affirm', reasoning: 'It is.' })).status).toBe(200);
+    expect((await get(audrey, `/v1/rights/${filingId}`)).body).toMatchObject({ status: 'revoked', holder: alice.id });
+
+    // Withdrawn, it would release the content, and filing it again would give its creator a fresh provisional right.
+    const withdrawal = await expectRefused(ledger, () => post(alice, `/v1/filings/${filingId}/withdraw`, {}), 409, 'right-revoked');
+    expect(withdrawal.detail).toContain('revoked by a final dispute decision');
+    await expectRefused(ledger, () => post(alice, '/v1/filings', filingBody({ contentHash })), 409, 'duplicate-content');
+    expect((await get(audrey, `/v1/rights/${filingId}`)).body.status).toBe('revoked');
+  });
+
   it('a withdrawal releases the content: anyone may file it again, and the new filing names the withdrawn one', async () => {
     const contentHash = newContent();
     const first = await post(alice, '/v1/filings', filingBody({ contentHash, title: 'Mistyped titel' }));
