@@ -1,5 +1,5 @@
 // Small validators the DTOs share.
-import { ParseUUIDPipe, type ArgumentMetadata } from '@nestjs/common';
+import { BadRequestException, ParseUUIDPipe, type ArgumentMetadata } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -80,10 +80,19 @@ export const IsId = (opts?: ValidationOptions) => (target: object, property: str
   LowerId()(target, property);
   IsUUID('all', opts)(target, property);
 };
-/** A path parameter that is an id: a UUID in either case (400 otherwise), kept in lowercase. */
+/** A path parameter that is an id: a UUID in either case (400 naming the parameter otherwise), kept in lowercase. */
 export class IdPipe extends ParseUUIDPipe {
+  constructor() {
+    // Nest's own message ("Validation failed (uuid is expected)") named neither the parameter nor the form; see transform.
+    super({ exceptionFactory: () => new BadRequestException() });
+  }
+
   override async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
-    return (await super.transform(value, metadata))!.toLowerCase();
+    try {
+      return (await super.transform(value, metadata))!.toLowerCase();
+    } catch {
+      throw new BadRequestException(`${metadata.data ?? 'the id'} in the path must be a UUID (8-4-4-4-12 hexadecimal digits)`);
+    }
   }
 }
 

@@ -176,6 +176,20 @@ describe('messages that help', () => {
     expect([dispute.status, dispute.body.disputeId]).toEqual([200, complaint.body.disputeId]);
   });
 
+  it('an id in the path that is not a UUID is named, with the form it must have', async () => {
+    for (const [path, name] of [
+      ['/v1/public/filings/not-a-uuid', 'id'],
+      ['/v1/rights/12345', 'filingId'],
+    ]) {
+      const res = await ledger.http().get(path).set(creator());
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        type: 'urn:sandbox-ledger:problem:bad-request',
+        detail: `${name} in the path must be a UUID (8-4-4-4-12 hexadecimal digits)`,
+      });
+    }
+  });
+
   it('a body of a type the route does not take is told what the route accepts', async () => {
     const refused = async (path: string, headers: Record<string, string>, body: string | Buffer) => {
       const before = await ledger.store.count();

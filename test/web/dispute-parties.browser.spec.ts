@@ -409,6 +409,26 @@ it('the open dispute is kept in the address: back from its filing’s certificat
   }
 });
 
+it('a link to a dispute opened without a key opens that dispute once the key is given; a refused key is said to be refused', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto(`/reviewer?dispute=${disputeId}`);
+    await page.getByLabel(en['key.label']).fill(`${bob.key.slice(0, -4)}AAAA`); // a key the ledger does not know
+    await page.getByRole('button', { name: en['key.use'] }).click();
+    expect(await settledText(page.getByTestId('key-status'), en['key.refused'])).toBe(en['key.refused']);
+    await page.getByLabel(en['key.label']).fill(bob.key); // the right key in place of the refused one
+    await page.getByRole('button', { name: en['key.use'] }).click();
+    expect(await settledText(page.getByTestId('key-status'), en['key.active'])).toBe(en['key.active']);
+    await page.getByTestId('dispute').waitFor();
+    await expect(page.getByTestId('dispute').textContent()).resolves.toContain(disputeId);
+    expect(new URL(page.url()).searchParams.get('dispute')).toBe(disputeId);
+    expect(tab.problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () => {
   // A title that is one long word, as a file name is.
   const longTitle = `harbour_at_dusk_final_v3_upscaled_4x_${'x'.repeat(48)}.png`;

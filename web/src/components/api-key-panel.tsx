@@ -2,8 +2,11 @@ import { useState } from 'preact/hooks';
 import { apiKey } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
 
-/** Where a creator, reviewer or auditor enters the API key; it is kept in this tab's sessionStorage only. */
-export function ApiKeyPanel({ onChange }: { onChange?: (hasKey: boolean) => void }) {
+/**
+ * Where a creator, reviewer or auditor enters the API key; it is kept in this tab's sessionStorage only. `refused`: the
+ * ledger refused the key in use (the page's reading of who it is answered 401), which the panel says instead of "in use".
+ */
+export function ApiKeyPanel({ onChange, refused = false }: { onChange?: (hasKey: boolean) => void; refused?: boolean }) {
   const { t } = useI18n();
   const [has, setHas] = useState(apiKey.get() !== null);
   const [draft, setDraft] = useState('');
@@ -24,7 +27,9 @@ export function ApiKeyPanel({ onChange }: { onChange?: (hasKey: boolean) => void
     <form class="key-panel" onSubmit={use}>
       <fieldset>
         <legend>{t('key.legend')}</legend>
-        <p>{has ? t('key.active') : t('key.none')}</p>
+        <p class={has && refused ? 'bad' : undefined} data-testid="key-status">
+          {has ? t(refused ? 'key.refused' : 'key.active') : t('key.none')}
+        </p>
         <label for="api-key">{t('key.label')}</label>
         <input
           id="api-key"

@@ -17,6 +17,7 @@ export const en = {
   'key.use': 'Use key',
   'key.forget': 'Forget key',
   'key.active': 'A key is in use in this tab.',
+  'key.refused': 'The ledger refused the key in this tab: enter another, or forget it.',
   'key.none': 'No key: enter yours to continue.',
   'problem.heading': 'The ledger refused: {title}',
   'problem.network': 'The ledger could not be reached.',

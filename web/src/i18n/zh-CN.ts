@@ -18,6 +18,7 @@ export const zhCN: Record<MessageKey, string> = {
   'key.use': '使用密钥',
   'key.forget': '清除密钥',
   'key.active': '本标签页正在使用一个密钥。',
+  'key.refused': '账本拒绝了本标签页中的密钥：请输入其他密钥，或清除它。',
   'key.none': '尚无密钥：请输入您的密钥以继续。',
   'problem.heading': '账本拒绝了请求：{title}',
   'problem.network': '无法连接到账本服务。',

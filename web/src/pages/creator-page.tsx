@@ -1,7 +1,7 @@
 // The creator's console: the API key (this tab only), filing a work, the creator's own filings with their rights, and the
 // way to the disputes the creator is a party to.
 import { useState } from 'preact/hooks';
-import { apiKey } from '../api.js';
+import { ApiError, apiKey } from '../api.js';
 import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
 import { ProblemMessage } from '../components/problem.js';
@@ -26,6 +26,7 @@ export function CreatorPage(_props: PageProps) {
     <section>
       <h1>{t('creator.title')}</h1>
       <ApiKeyPanel
+        refused={error instanceof ApiError && error.status === 401}
         onChange={(has) => {
           setHasKey(has);
           setKeyVersion((n) => n + 1);

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
 import { ProblemMessage } from '../components/problem.js';
-import { apiKey } from '../api.js';
+import { ApiError, apiKey } from '../api.js';
 import { useDocumentTitle } from '../components/document-title.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useMe } from './creator/creator-api.js';
@@ -37,15 +37,19 @@ export function ReviewerPage(_props: PageProps) {
   // the server refuses it every assignment and decision.
   const [keyVersion, setKeyVersion] = useState(0);
   const { me, error } = useMe(hasKey, keyVersion);
+  const refused = error instanceof ApiError && error.status === 401;
   return (
     <section>
       <h1>{t('reviewer.title')}</h1>
       <p>{t('reviewer.intro')}</p>
       <ApiKeyPanel
+        refused={refused}
         onChange={(has) => {
+          // A key given where there was none, or only one the ledger refused (signing in from a link to a dispute), keeps
+          // the dispute the address names; another key, or none, may not see it.
+          if (!has || (hasKey && !refused)) setSelected(null);
           setHasKey(has);
           setKeyVersion((n) => n + 1);
-          setSelected(null);
           setFiled(null);
           setReload((n) => n + 1);
         }}
@@ -89,7 +93,9 @@ export function ReviewerPage(_props: PageProps) {
         <>
           <Queue reload={reload} selected={selected} onOpen={setSelected} />
           <ClosedDisputes reload={reload} selected={selected} onOpen={setSelected} />
-          {selected ? <DisputeView key={selected} disputeId={selected} onChanged={() => setReload((n) => n + 1)} /> : null}
+          {selected ? (
+            <DisputeView key={`${selected} ${keyVersion}`} disputeId={selected} onChanged={() => setReload((n) => n + 1)} />
+          ) : null}
         </>
       ) : null}
     </section>
