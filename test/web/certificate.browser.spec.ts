@@ -64,6 +64,11 @@ it('shows the filing, its proof and a QR code to the verification page, in Chine
     const sheet = (await page.locator('.certificate').textContent())!;
     for (const words of ['作品存证证书', 'Certificate of filing', '内容哈希', 'Content hash', '北京时间', 'UTC', '已声明', 'gen-cert'])
       expect(sheet).toContain(words);
+    // The entry the proof is about, named in words beside the filing's own leaf (the reservation is the leaf before it).
+    expect(sheet).toContain(
+      `the reservation of its content (ContentReserved) at leaf ${leafIndex - 1}, written in the same commit as the filing`,
+    );
+    expect(sheet).toContain(`其内容的保留记录（ContentReserved），叶序号 ${leafIndex - 1}`);
     // The QR code, decoded from the pixels, is the verification URL printed under it.
     const url = `${server.url}/#sha256=${contentHash}`;
     await expect(page.getByTestId('cert-url').textContent()).resolves.toBe(url);

@@ -145,6 +145,7 @@ export const en = {
   'certificate.checkpointTime': 'Checkpoint time',
   'certificate.provenEntry': 'Proven entry',
   'certificate.provenEntryValue': '{type} at leaf {leaf}',
+  'certificate.provenEntryReserved': 'the reservation of its content ({type}) at leaf {leaf}, written in the same commit as the filing',
   'certificate.witnesses': 'Witness cosignatures',
   'certificate.tsa': 'Trusted time-stamps (RFC 3161)',
   'certificate.checked': 'Checked when displayed',

@@ -145,6 +145,7 @@ export const zhCN: Record<MessageKey, string> = {
   'certificate.checkpointTime': '检查点时间',
   'certificate.provenEntry': '被证明的日志条目',
   'certificate.provenEntryValue': '{type}，叶序号 {leaf}',
+  'certificate.provenEntryReserved': '其内容的保留记录（{type}），叶序号 {leaf}，与存证写入同一次提交',
   'certificate.witnesses': '见证方联署',
   'certificate.tsa': '可信时间戳 (RFC 3161)',
   'certificate.checked': '显示时核验',

@@ -183,7 +183,11 @@ function Certificate({ filing, proof, proofError }: Extract<Loaded, { phase: 're
               </Row>
             ) : null}
             <Row k="certificate.provenEntry">
-              <Both k="certificate.provenEntryValue" params={{ type: facts.entryType, leaf: facts.entryLeafIndex }} />
+              {/* Named in words: beside the filing's own leaf index, a bare event type and another leaf read as a contradiction. */}
+              <Both
+                k={facts.entryType === 'ContentReserved' ? 'certificate.provenEntryReserved' : 'certificate.provenEntryValue'}
+                params={{ type: facts.entryType, leaf: facts.entryLeafIndex }}
+              />
             </Row>
             {facts.witnesses.length ? (
               <Row k="certificate.witnesses">
