@@ -235,6 +235,9 @@ it('a creator files a complaint from a filing’s certificate, with an evidence 
     await screenshot(page, 'dispute-complain-en');
     await page.getByRole('button', { name: 'File the complaint' }).click();
     expect(await settledText(page.getByTestId('complaint-filed'), 'Complaint filed.')).toBe('Complaint filed.');
+    // The address names the new dispute, no longer the filing to complain about (a reload would fill the form again).
+    const address = new URL(page.url()).searchParams;
+    expect([address.has('filing'), address.get('dispute')]).toEqual([false, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
     // The new dispute opens below, its evidence as the ledger inspected it.
     // The complainant is told which party is they.
     expect(await settledText(page.getByTestId('complainant'), 'Bob Complainant (you)')).toBe('Bob Complainant (you)');

@@ -14,10 +14,12 @@ import './reviewer/reviewer.css';
 /** The open dispute is kept in the address (?dispute=<id>): a reload, a link or the way back from a certificate opens it again. */
 const openInAddress = () => new URLSearchParams(location.search).get('dispute');
 
-function keepInAddress(disputeId: string | null) {
+/** `forget`: other parameters the address no longer means (the filing a complaint was filed about, once it is). */
+function keepInAddress(disputeId: string | null, forget: string[] = []) {
   const params = new URLSearchParams(location.search);
   if (disputeId) params.set('dispute', disputeId);
   else params.delete('dispute');
+  for (const name of forget) params.delete(name);
   const search = params.toString();
   history.replaceState(history.state, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
 }
@@ -28,9 +30,9 @@ export function ReviewerPage(_props: PageProps) {
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
   const [reload, setReload] = useState(0);
   const [selected, setSelectedState] = useState<string | null>(openInAddress);
-  const setSelected = (disputeId: string | null) => {
+  const setSelected = (disputeId: string | null, forget: string[] = []) => {
     setSelectedState(disputeId);
-    keepInAddress(disputeId);
+    keepInAddress(disputeId, forget);
   };
   const [filed, setFiled] = useState<'filed' | 'returned' | null>(null);
   // Who the key is, as on the creator's page: a key without the reviewer role sees the disputes it is a party to, and
@@ -78,7 +80,8 @@ export function ReviewerPage(_props: PageProps) {
           <ComplaintForm
             onFiled={(d) => {
               setFiled(d.status === 'returned' ? 'returned' : 'filed');
-              setSelected(d.disputeId);
+              // Filed: a reload opens the new dispute, not the form again filled in for the same filing.
+              setSelected(d.disputeId, ['filing']);
               setReload((n) => n + 1);
             }}
           />

@@ -75,7 +75,8 @@ export function ComplaintForm({ onFiled }: { onFiled: (dispute: { disputeId: str
       }}
     >
       <fieldset disabled={busy}>
-        <legend>{t('complaint.legend')}</legend>
+        {/* The fold-out's summary above shows the same words. */}
+        <legend class="visually-hidden">{t('complaint.legend')}</legend>
         <p class="hint">{t('complaint.hint')}</p>
         <label for="complaint-type">{t('complaint.type')}</label>
         <select id="complaint-type" value={type} onChange={(e) => setType(e.currentTarget.value)}>
