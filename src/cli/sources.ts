@@ -42,8 +42,7 @@ async function refusal(res: Response, apiKey?: string): Promise<string> {
 }
 
 /** Why a local file cannot be read, in words (the errno's code alone named neither the file nor the mistake). */
-function fileError(path: string, err: unknown): Error {
-  const code = (err as NodeJS.ErrnoException).code;
+function fileError(path: string, code: string | undefined, cause?: unknown): Error {
   const why =
     code === 'ENOENT'
       ? 'no such file'
@@ -51,16 +50,18 @@ function fileError(path: string, err: unknown): Error {
         ? 'a directory, not a file'
         : code === 'EACCES' || code === 'EPERM'
           ? 'not readable (permission denied)'
-          : `cannot be read (${code ?? (err as Error).message})`;
-  return new Error(`${path}: ${why}`, { cause: err });
+          : `cannot be read (${code ?? (cause as Error).message})`;
+  return new Error(`${path}: ${why}`, { cause });
 }
+
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code;
 
 /** A local file's bytes; its failure names the file and why it cannot be read. */
 export function readLocalFile(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw fileError(path, err);
+    throw fileError(path, errno(err), err);
   }
 }
 
@@ -173,9 +174,9 @@ export async function openSource(source: string, apiKey?: string): Promise<{ byt
     try {
       stat = statSync(source);
     } catch (err) {
-      throw fileError(source, err);
+      throw fileError(source, errno(err), err);
     }
-    if (stat.isDirectory()) throw fileError(source, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+    if (stat.isDirectory()) throw fileError(source, 'EISDIR');
     bytes = stat.size;
     stream = createReadStream(source, { highWaterMark: 1 << 20 });
   }

@@ -12,6 +12,7 @@ import { parseCheckpoint } from '../../src/verifier/checkpoint.js';
 import { parseNote } from '../../src/verifier/note.js';
 import { checkpointMessage, parsePemCertificates, verifyTimestampToken } from '../../src/verifier/timestamp-token.js';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { counterTotal } from '../support/metrics.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -140,13 +141,7 @@ describe('checkpoints time-stamped by an RFC 3161 TSA', () => {
     for (let i = 0; i < 3; i++) expect((await file()).status).toBe(201);
     await sleep(2500);
     // The counters are the process's (the other test's ledger counted its TSA's failures too): this TSA's only.
-    const count = async (outcome: string) => {
-      const metrics = await ledger.http().get('/metrics');
-      expect(metrics.status).toBe(200);
-      return [...metrics.text.matchAll(/^ledger_tsa_requests_total\{([^}]*)\} (\d+)$/gm)]
-        .filter(([, labels]) => labels.includes(`tsa="${tsa.url}"`) && labels.includes(`outcome="${outcome}"`))
-        .reduce((n, [, , value]) => n + Number(value), 0);
-    };
+    const count = (outcome: string) => counterTotal(ledger, 'ledger_tsa_requests_total', [`tsa="${tsa.url}"`, `outcome="${outcome}"`]);
     expect(await count('failed')).toBeGreaterThan(0);
     tsa.mode = 'ok';
     const okCount = () => count('ok');

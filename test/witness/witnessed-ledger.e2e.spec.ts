@@ -11,6 +11,7 @@ import { signCheckpoint } from '../../src/verifier/checkpoint.js';
 import { cosignerLabel, parseCosignerVkey, signCosignatureV1, verifyCosignedCheckpoint } from '../../src/verifier/cosignature.js';
 import { formatVkey, parseNote } from '../../src/verifier/note.js';
 import { fetchExport, filingBody, principal, startLedger, tempDir, type LedgerApp } from '../support/ledger-app.js';
+import { counterTotal } from '../support/metrics.js';
 import { runCli } from '../support/server-process.js';
 import { startWitnessProcess, type WitnessProcess } from '../support/witness-process.js';
 
@@ -417,13 +418,7 @@ describe('a ledger with two witnesses and a TSA', () => {
       witnessTimeoutMs: 3_600_000,
     });
     try {
-      const requestsEnded = async () => {
-        const metrics = await other.http().get('/metrics');
-        expect(metrics.status).toBe(200);
-        return [...metrics.text.matchAll(/^ledger_witness_requests_total\{([^}]*)\} (\d+)$/gm)]
-          .filter(([, labels]) => labels.includes(`witness="${label}"`))
-          .reduce((n, [, , count]) => n + Number(count), 0);
-      };
+      const requestsEnded = () => counterTotal(other, 'ledger_witness_requests_total', [`witness="${label}"`]);
       const history = async () => (await other.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body.items as Item[];
       const cosignedByIt = async () => (await history()).filter((c) => c.cosignatures.some((x) => x.cosigner === label));
       const writer = await principal(other, 'Paula', ['creator']);

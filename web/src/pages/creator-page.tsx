@@ -1,7 +1,7 @@
 // The creator's console: the API key (this tab only), filing a work, the creator's own filings with their rights, and the
 // way to the disputes the creator is a party to.
 import { useState } from 'preact/hooks';
-import { ApiError, apiKey } from '../api.js';
+import { apiKey } from '../api.js';
 import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
 import { ProblemMessage } from '../components/problem.js';
@@ -19,14 +19,14 @@ export function CreatorPage(_props: PageProps) {
   const [hasKey, setHasKey] = useState(apiKey.get() !== null);
   // Bumped when a key is put in, another in place of one in use too: who the key is is read again.
   const [keyVersion, setKeyVersion] = useState(0);
-  const { me, error } = useMe(hasKey, keyVersion);
+  const { me, error, refused } = useMe(hasKey, keyVersion);
   const [version, setVersion] = useState(0);
   const changed = () => setVersion((v) => v + 1);
   return (
     <section>
       <h1>{t('creator.title')}</h1>
       <ApiKeyPanel
-        refused={error instanceof ApiError && error.status === 401}
+        refused={refused}
         onChange={(has) => {
           setHasKey(has);
           setKeyVersion((n) => n + 1);

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { PageProps } from '../app.js';
 import { ApiKeyPanel } from '../components/api-key-panel.js';
 import { ProblemMessage } from '../components/problem.js';
-import { ApiError, apiKey } from '../api.js';
+import { apiKey } from '../api.js';
 import { useDocumentTitle } from '../components/document-title.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useMe } from './creator/creator-api.js';
@@ -38,8 +38,7 @@ export function ReviewerPage(_props: PageProps) {
   // Who the key is, as on the creator's page: a key without the reviewer role sees the disputes it is a party to, and
   // the server refuses it every assignment and decision.
   const [keyVersion, setKeyVersion] = useState(0);
-  const { me, error } = useMe(hasKey, keyVersion);
-  const refused = error instanceof ApiError && error.status === 401;
+  const { me, error, refused } = useMe(hasKey, keyVersion);
   return (
     <section>
       <h1>{t('reviewer.title')}</h1>

@@ -2,7 +2,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { useEffect, useState } from 'preact/hooks';
-import { api, apiBlob } from '../../api.js';
+import { api, apiBlob, ApiError } from '../../api.js';
 
 /** GET /v1/me */
 export interface Me {
@@ -78,7 +78,8 @@ export const fetchMe = () => api<Me>('/v1/me');
  * Who the key in use is (GET /v1/me), read again whenever `hasKey` or `keyVersion` (bumped when another key is put in)
  * changes; the ledger's refusal as `error`. Null while there is no key or the answer has not come.
  */
-export function useMe(hasKey: boolean, keyVersion = 0): { me: Me | null; error: unknown } {
+/** Who the key in the tab is; `refused`: the ledger refused that key (401), which the key panel says. */
+export function useMe(hasKey: boolean, keyVersion = 0): { me: Me | null; error: unknown; refused: boolean } {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -94,7 +95,7 @@ export function useMe(hasKey: boolean, keyVersion = 0): { me: Me | null; error: 
       live = false;
     };
   }, [hasKey, keyVersion]);
-  return { me, error };
+  return { me, error, refused: error instanceof ApiError && error.status === 401 };
 }
 export const listFilings = (creator: string, cursor?: string) =>
   api<{ items: Filing[]; nextCursor: string | null }>(
