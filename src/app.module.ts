@@ -22,7 +22,7 @@ export class AppModule {
         AuthModule,
         PolicyModule,
         FilingModule.withSafeguards({ imports: [SettlementModule], useExisting: FilingScreening, perceptualIndex: PerceptualLookup }),
-        LabelingModule,
+        LabelingModule.withRights({ imports: [SettlementModule], useExisting: FilingScreening }),
         DisputesModule.withPerceptualIndex({ imports: [SettlementModule], useExisting: PerceptualLookup }),
         SettlementModule,
       ],

@@ -1,6 +1,6 @@
 // Uploads about a filing's labels: POST /v1/filings/:id/labels/verify (the file checked, never stored) and
 // POST /v1/filings/:id/copies (a labelled distribution copy registered). Both refuse early, before a byte of the upload
-// is read, for an unknown, someone else's or withdrawn filing; the decider checks again when recording.
+// is read, for an unknown, someone else's (or transferred) or withdrawn filing; the decider checks again when recording.
 import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type {} from '@fastify/multipart';
@@ -18,6 +18,8 @@ import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { CheckLabelFile, RegisterCopy, type CheckedLabelFile, type RegisteredCopy } from './labeling.commands.js';
 import { assertLabelable, labelingDecider } from './labeling.decider.js';
+import { holderAt } from './labeling.handlers.js';
+import { FILING_SAFEGUARDS, type FilingSafeguards } from '../filing/filing-safeguards.js';
 import { requestWrites } from '../ledger/write/request-writes.js';
 
 const fileRequired = () =>
@@ -30,10 +32,13 @@ export class LabelUploadService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly commands: CommandBus,
     private readonly inspector: FileInspector,
+    @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
   ) {}
 
   private async assertLabelable(filingId: string, actor: string, reviewer = false): Promise<void> {
-    assertLabelable((await loadAggregate(this.store, filingStream(filingId), labelingDecider)).state, filingId, actor, reviewer);
+    const { state } = await loadAggregate(this.store, filingStream(filingId), labelingDecider);
+    const holder = state.filing === 'none' ? null : await holderAt(this.safeguards, filingId, new Date());
+    assertLabelable(state, { filingId, actor, holder, reviewer });
   }
 
   async verify(filingId: string, request: FastifyRequest, actor: string, reviewer: boolean): Promise<CheckedLabelFile> {

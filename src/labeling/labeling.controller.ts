@@ -28,7 +28,7 @@ export class LabelingController {
   @ApiRoute({
     summary: "Declare a filing's labels",
     answer: DeclaredLabelsDto,
-    problems: ['filing-not-found', 'not-owner', 'filing-withdrawn', 'label-rules-not-met', 'labels-unchanged'],
+    problems: ['filing-not-found', 'not-owner', 'right-transferred', 'filing-withdrawn', 'label-rules-not-met', 'labels-unchanged'],
   })
   @Post()
   @Roles('creator')
@@ -43,7 +43,7 @@ export class LabelingController {
 
   /**
    * Uploads the work (multipart, one file part, streamed, never stored): its SHA-256 must be the filing's contentHash or
-   * that of a registered copy; records LabelFileChecked. The filing's creator, or any reviewer.
+   * that of a registered copy; records LabelFileChecked. The holder of the filing's right, or any reviewer.
    */
   @ApiRoute({
     summary: "Check a file's labels against the declaration",
@@ -51,6 +51,7 @@ export class LabelingController {
     problems: [
       'filing-not-found',
       'not-owner',
+      'right-transferred',
       'filing-withdrawn',
       'file-required',
       'unexpected-part',
@@ -80,7 +81,7 @@ export class CopiesController {
   /**
    * Registers a distribution copy (multipart, one file part `file`, streamed, never stored): it must carry the implicit
    * label the ledger handed out for this filing (PropagateID the filing id) and look like the filed work (within the
-   * policy's similarity threshold of its computed perceptual hash); records CopyRegistered. The filing's creator only.
+   * policy's similarity threshold of its computed perceptual hash); records CopyRegistered. The holder of the filing's right only.
    */
   @ApiRoute({
     summary: 'Register a labelled distribution copy',
@@ -88,6 +89,7 @@ export class CopiesController {
     problems: [
       'filing-not-found',
       'not-owner',
+      'right-transferred',
       'filing-withdrawn',
       'file-required',
       'unexpected-part',

@@ -281,6 +281,20 @@ describe('labeling decider', () => {
     it('refuses a withdrawn filing', () => given(labelingDecider, [filed, withdrawn]).when(declareCmd()).thenThrows('filing-withdrawn'));
     it('refuses an unknown filing', () => given(labelingDecider, []).when(declareCmd()).thenThrows('filing-not-found'));
     it('refuses anyone but the creator', () => given(labelingDecider, [filed]).when(declareCmd({}, 'mallory')).thenThrows('not-owner'));
+    it("after a final transfer, the labels are the holder's: the holder declares, the former creator is refused", () => {
+      given(labelingDecider, [filed])
+        .when({ ...declareCmd({}, 'bob'), holder: 'bob' })
+        .then([declared()]);
+      given(labelingDecider, [filed])
+        .when({ ...declareCmd(), holder: 'bob' })
+        .thenThrows('right-transferred', { holder: 'bob' });
+      given(labelingDecider, [filed])
+        .when({ ...declareCmd({}, 'mallory'), holder: 'bob' })
+        .thenThrows('not-owner');
+      given(labelingDecider, [filed])
+        .when({ ...declareCmd(), holder: 'alice' })
+        .then([declared()]);
+    });
   });
 
   describe('CheckLabelFile', () => {
@@ -311,6 +325,18 @@ describe('labeling decider', () => {
       given(labelingDecider, [filed, declared()])
         .when(checkCmd(reading()))
         .then([checked({ outcome: 'not-found', tier: '2' })]));
+
+    it('after a final transfer, the holder or a reviewer checks the file; the former creator is refused', () => {
+      given(labelingDecider, [filed, declared()])
+        .when({ ...checkCmd(reading(), 'bob'), holder: 'bob' })
+        .then([checked({ outcome: 'not-found', tier: '2' })]);
+      given(labelingDecider, [filed, declared()])
+        .when({ ...checkCmd(reading(), 'rita'), holder: 'bob', reviewer: true })
+        .then([checked({ outcome: 'not-found', tier: '2' })]);
+      given(labelingDecider, [filed, declared()])
+        .when({ ...checkCmd(reading()), holder: 'bob' })
+        .thenThrows('right-transferred');
+    });
 
     it('neither declared nor found, but an AI trace: tier 3', () =>
       given(labelingDecider, [filed])
@@ -411,6 +437,15 @@ describe('labeling decider', () => {
 
     it('registers a copy carrying the label handed out for the filing, perceptually the filed work', () =>
       given(labelingDecider, [byUpload, declared()]).when(copyCmd(labelled)).then([registered()]));
+
+    it('registers a copy for the holder a final transfer named, and refuses the former creator', () => {
+      given(labelingDecider, [byUpload, declared()])
+        .when({ ...copyCmd(labelled, {}, 'bob'), holder: 'bob' })
+        .then([registered()]);
+      given(labelingDecider, [byUpload, declared()])
+        .when({ ...copyCmd(labelled), holder: 'bob' })
+        .thenThrows('right-transferred');
+    });
 
     it('accepts the label of an earlier declaration too', () =>
       given(labelingDecider, [

@@ -1,4 +1,5 @@
-// Labels of a filing: declared by its creator, checked against the uploaded file. State is folded from the whole filing stream.
+// Labels of a filing: declared by whoever holds its right (its creator, or the complainant a final `transfer` gave it to),
+// checked against the uploaded file. State is folded from the whole filing stream; the holder is a fact the handler reads.
 import { conflict, DomainError, forbidden, notFound } from '../common/domain-error.js';
 import type { FieldError } from '../common/problem.js';
 import { perceptualHashSource, type FilingEvent } from '../filing/filing.events.js';
@@ -56,10 +57,12 @@ export type LabelsInput = {
 /** What the upload yielded: the hash of every byte and the raw values under keys containing `AIGC`. */
 export type { FileReading };
 
+/** `holder`: who holds the filing's right at `now` (a fact read by the handler); absent or null, its creator. */
 export type DeclareLabelsCommand = {
   type: 'DeclareLabels';
   filingId: string;
   actor: string;
+  holder?: string | null;
   labels: LabelsInput;
   platformCode: string;
   now: Date;
@@ -69,6 +72,7 @@ export type CheckLabelFileCommand = {
   type: 'CheckLabelFile';
   filingId: string;
   actor: string;
+  holder?: string | null;
   reviewer?: boolean;
   file: FileReading;
   now: Date;
@@ -78,6 +82,7 @@ export type RegisterCopyCommand = {
   type: 'RegisterCopy';
   filingId: string;
   actor: string;
+  holder?: string | null;
   platformCode: string;
   threshold: number;
   policyVersion: number;
@@ -96,11 +101,28 @@ export type LabelingCommand = DeclareLabelsCommand | CheckLabelFileCommand | Reg
 const PROPAGATION: ReadonlySet<AigcField> = new Set(['ContentPropagator', 'PropagateID', 'ReservedCode2']);
 const EXCERPT = 120;
 
-/** The refusals every label command shares: unknown filing 404, someone else's 403 (a reviewer may check any file), withdrawn 409. */
-export function assertLabelable(state: LabelingState, filingId: string, actor: string, reviewer = false): void {
-  if (state.filing === 'none') throw notFound('filing-not-found', `no filing ${filingId}`);
-  if (state.creator !== actor && !reviewer) throw forbidden('not-owner', "only the filing's creator may label it");
-  if (state.filing === 'withdrawn') throw conflict('filing-withdrawn', `filing ${filingId} is withdrawn: its labels can no longer change`);
+/**
+ * The refusals every label command shares: unknown filing 404; withdrawn 409; the labels are the right holder's, so
+ * anyone else 403 (a reviewer may check any file), and a creator whose right a final decision transferred 409.
+ */
+export function assertLabelable(
+  state: LabelingState,
+  c: { filingId: string; actor: string; holder?: string | null; reviewer?: boolean },
+): void {
+  if (state.filing === 'none') throw notFound('filing-not-found', `no filing ${c.filingId}`);
+  const holder = c.holder ?? state.creator;
+  if (c.actor !== holder && !c.reviewer) {
+    if (c.actor === state.creator) {
+      throw conflict(
+        'right-transferred',
+        `the right in filing ${c.filingId} was transferred to ${holder} by a final dispute decision; its labels are the holder's to declare`,
+        { holder },
+      );
+    }
+    throw forbidden('not-owner', "only the holder of the filing's right (its creator, unless a dispute transferred it) may label it");
+  }
+  if (state.filing === 'withdrawn')
+    throw conflict('filing-withdrawn', `filing ${c.filingId} is withdrawn: its labels can no longer change`);
 }
 
 /** Label state and tier as the read model shows them. */
@@ -116,7 +138,7 @@ const rulesNotMet = (errors: FieldError[]) =>
   new DomainError('unprocessable', 'label-rules-not-met', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
 
 function decideDeclareLabels(c: DeclareLabelsCommand, state: LabelingState): LabelEvent[] {
-  assertLabelable(state, c.filingId, c.actor);
+  assertLabelable(state, c);
   const errors: FieldError[] = [];
   const m = modalityOf(state.contentType!, c.labels.modality);
   if ('error' in m) errors.push(m.error);
@@ -174,7 +196,7 @@ function differences(found: FoundLabel & { aigc: Aigc }, expected: Aigc, against
 }
 
 function decideCheckLabelFile(c: CheckLabelFileCommand, state: LabelingState): LabelEvent[] {
-  assertLabelable(state, c.filingId, c.actor, c.reviewer);
+  assertLabelable(state, c);
   const { file } = c;
   const registeredCopy = state.copies.includes(file.sha256);
   if (file.sha256 !== state.contentHash && !registeredCopy) {
@@ -231,7 +253,7 @@ const copyRefused = (code: string, message: string, extensions: Record<string, u
  * of the hash computed from the filed file).
  */
 function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): LabelEvent[] {
-  assertLabelable(state, c.filingId, c.actor);
+  assertLabelable(state, c);
   if (state.declaration === null)
     throw conflict('labels-not-declared', 'declare the labels first: a copy must carry the implicit label the ledger hands out');
   if (state.computedHash === null) {

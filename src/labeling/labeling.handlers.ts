@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { filingStream } from '../filing/filing.events.js';
+import { FILING_SAFEGUARDS, type FilingSafeguards } from '../filing/filing-safeguards.js';
 import { fold } from '../ledger/decider.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { PolicyService } from '../policy/policy.service.js';
@@ -26,11 +27,17 @@ async function statusAfter(writer: LedgerWriter, appended: EventEnvelope) {
 
 const recorded = (e: EventEnvelope) => ({ leafIndex: e.leafIndex, eventHash: e.hash, recordedAt: e.recordedAt });
 
+/** Who holds the filing's right at `now` (the labels are theirs): its creator, or the complainant a final `transfer` gave it to. */
+export async function holderAt(safeguards: FilingSafeguards, filingId: string, now: Date): Promise<string | null> {
+  return (await safeguards.rightAt(filingId, now))?.holder ?? null;
+}
+
 @CommandHandler(DeclareLabels)
 export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
   constructor(
     private readonly writer: LedgerWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
   ) {}
 
   async execute({ filingId, input, actor, writes }: DeclareLabels): Promise<DeclaredLabels> {
@@ -49,10 +56,12 @@ export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
       digitalSourceType: input.digitalSourceType ?? null,
       c2paManifestHash: input.c2paManifestHash ?? null,
     };
+    const now = new Date();
+    const holder = await holderAt(this.safeguards, filingId, now);
     const result = await this.writer.execute(
       filingStream(filingId),
       labelingDecider,
-      { type: 'DeclareLabels', filingId, actor, labels, platformCode: this.config.platformCode, now: new Date() },
+      { type: 'DeclareLabels', filingId, actor, holder, labels, platformCode: this.config.platformCode, now },
       { actor },
       { writes },
     );
@@ -72,10 +81,15 @@ export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
 
 @CommandHandler(CheckLabelFile)
 export class CheckLabelFileHandler implements ICommandHandler<CheckLabelFile> {
-  constructor(private readonly writer: LedgerWriter) {}
+  constructor(
+    private readonly writer: LedgerWriter,
+    @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
+  ) {}
 
   async execute({ filingId, file, actor, reviewer, writes }: CheckLabelFile): Promise<CheckedLabelFile> {
-    const command = { type: 'CheckLabelFile' as const, filingId, actor, reviewer, file, now: new Date() };
+    const now = new Date();
+    const holder = await holderAt(this.safeguards, filingId, now);
+    const command = { type: 'CheckLabelFile' as const, filingId, actor, holder, reviewer, file, now };
     const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor }, { writes });
     const [event] = result.events;
     const d = event.data as LabelFileCheckedData;
@@ -101,6 +115,7 @@ export class RegisterCopyHandler implements ICommandHandler<RegisterCopy> {
     private readonly writer: LedgerWriter,
     private readonly policies: PolicyService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
   ) {}
 
   async execute({ filingId, copy, actor, writes }: RegisterCopy): Promise<RegisteredCopy> {
@@ -110,6 +125,7 @@ export class RegisterCopyHandler implements ICommandHandler<RegisterCopy> {
       type: 'RegisterCopy' as const,
       filingId,
       actor,
+      holder: await holderAt(this.safeguards, filingId, now),
       platformCode: this.config.platformCode,
       threshold: policy.similarity.phash64,
       policyVersion: policy.version,

@@ -4,6 +4,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { problemDetail } from '../../web/src/i18n/problems.js';
+import { labelsBody } from '../support/cast.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string; keyId: string };
@@ -36,7 +37,8 @@ describe('filing and dispute integrity', () => {
   afterAll(() => ledger.close());
 
   it('file → complaint → withdrawal refused → transfer → appeal affirmed: the complainant holds the content everywhere, and the export passes the audit', async () => {
-    const contentHash = newContent();
+    const work = randomBytes(64);
+    const contentHash = createHash('sha256').update(work).digest('hex');
     const filed = await post(alice, '/v1/filings', filingBody({ contentHash, title: 'Harbour at dawn' }));
     expect(filed.status).toBe(201);
     const filingId: string = filed.body.filingId;
@@ -122,6 +124,32 @@ describe('filing and dispute integrity', () => {
     await expectRefused(ledger, () => post(alice, '/v1/filings', filingBody({ contentHash })), 409, 'duplicate-content');
     await expectRefused(ledger, () => post(alice, `/v1/filings/${filingId}/withdraw`, {}), 409, 'right-transferred');
     await expectRefused(ledger, () => post(alice, `/v1/filings/${filingId}/amend`, { title: 'Still mine' }), 409, 'right-transferred');
+
+    // The labels are the holder's: the former creator can neither declare them, check the file nor register a copy.
+    const upload = (who: Who, path: string, field: string) =>
+      ledger.http().post(`/v1/filings/${filingId}/${path}`).set(as(who)).attach(field, work, 'work.png');
+    const labelsRefused = await expectRefused(
+      ledger,
+      () => post(alice, `/v1/filings/${filingId}/labels`, labelsBody()),
+      409,
+      'right-transferred',
+    );
+    expect(labelsRefused.holder).toBe(bob.id);
+    await expectRefused(ledger, () => upload(alice, 'labels/verify', 'file'), 409, 'right-transferred');
+    await expectRefused(ledger, () => upload(alice, 'copies', 'file'), 409, 'right-transferred');
+    const carol = await principal(ledger, 'Carol Creator', ['creator']);
+    await expectRefused(ledger, () => post(carol, `/v1/filings/${filingId}/labels`, labelsBody()), 403, 'not-owner');
+    const labelled = await post(bob, `/v1/filings/${filingId}/labels`, labelsBody());
+    expect(labelled.status).toBe(201);
+    expect(labelled.body).toMatchObject({ filingId, version: 1, labels: { state: 'declared' } });
+    const checked = await upload(bob, 'labels/verify', 'file');
+    expect(checked.status).toBe(200);
+    expect(checked.body).toMatchObject({ filingId, outcome: 'unsupported-format', declarationVersion: 1 });
+    const labelEvents = (await get(bob, `/v1/filings/${filingId}/history`)).body.events as EventEnvelope[];
+    expect(labelEvents.filter((e) => e.type === 'LabelsDeclared' || e.type === 'LabelFileChecked').map((e) => e.meta.actor)).toEqual([
+      bob.id,
+      bob.id,
+    ]);
 
     // The export verifies, settlement audit included.
     const vkey = (await get(null, '/v1/ledger/key')).text.trim();
