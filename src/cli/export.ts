@@ -14,7 +14,7 @@ export async function exportCommand(outFile: string | undefined): Promise<number
   const store = await openEventStore(config);
   const out = outFile ? createWriteStream(outFile) : process.stdout;
   const total = await store.count();
-  const bar = progressBar('exporting');
+  const bar = progressBar('exporting', 'events');
   try {
     for (let position = 0; position < total;) {
       const batch = await store.readAll(position, { limit: 5000 });

@@ -18,7 +18,8 @@ commands:
   export [--out FILE]    write the log as NDJSON from the store in LEDGER_DATA_DIR (stdout by default)
   verify --export FILE|URL --checkpoint FILE|URL [--checkpoint ...] [--checkpoints FILE|URL] --vkey VKEY|FILE|URL [--key API_KEY]
                          check every event hash, every stream chain and the Merkle root at every checkpoint;
-                         exit 0 only when all hold, else name the first bad leaf
+                         exit 0 only when all hold, else name the first bad leaf (or, for a signed root
+                         that does not match, the leaves since the last checkpoint that did)
                          [--threads N]  threads checking the events (default and at most: one per core; 0: none, the main thread does)
                          [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
                          also: every checkpoint cosigned by K witnesses and by the log's ML-DSA-44 key, and

@@ -6,10 +6,23 @@ export interface Progress {
   stop(): void;
 }
 
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+/** What the bar counts: events (shown as they are), or bytes (shown in MB). */
+export type ProgressUnit = 'events' | 'bytes';
+
+/** A figure of the bar: a count of events as `1,234`, bytes in MB as `12.3`. */
+export function progressFigure(n: number, unit: ProgressUnit): string {
+  return unit === 'bytes' ? (n / 1e6).toFixed(1) : n.toLocaleString('en-US');
+}
+
+export function progressBar(label: string, unit: ProgressUnit = 'events', stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`, stream, hideCursor: true },
+    {
+      format: `${label} [{bar}] {percentage}% | {value} of {total} ${unit === 'bytes' ? 'MB' : 'events'} | {eta_formatted} left`,
+      formatValue: (v, _options, type) => (type === 'value' || type === 'total' ? progressFigure(v, unit) : String(v)),
+      stream,
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   let started = false;

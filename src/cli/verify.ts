@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { LineChunker } from '../verifier/export-chunk.js';
-import { ExportVerifier, unsignedTail, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';
+import { ExportVerifier, failurePlace, unsignedTail, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';
 import { base64Decode, base64Encode } from '../verifier/note.js';
 import { type JsonReceipt, parseTlogProof, verifyReceipt } from '../verifier/tlog-proof.js';
 import { FileSpill } from './file-spill.js';
@@ -116,7 +116,7 @@ async function verifyWith(
     out.write('FAILED: --tsa-ca was given but no checkpoint carries a time-stamp token (give the checkpoint history with --checkpoints)\n');
     return 1;
   }
-  const bar = progressBar('verifying');
+  const bar = progressBar('verifying', 'bytes');
   const started = performance.now();
   let readBytes = 0;
   let threads = 0;
@@ -164,6 +164,8 @@ async function verifyWith(
       if (first) await queue.submit(first);
       await queue.drain();
       threads = queue.threads;
+      // The last redraw came at most 1/200 of the export before its end: the bar ends where the reading did.
+      if (bytes) bar.update(Math.min(readBytes, bytes), bytes);
     } finally {
       stream.destroy();
       await (queue as ChunkQueue | null)?.close();
@@ -178,9 +180,7 @@ async function verifyWith(
       out.write(`FAILED: ${errorAnswer(args.export, 'an export', answer)}\n`);
       return 1;
     }
-    out.write(
-      `FAILED${result.leafIndex === null ? '' : ` at leaf ${result.leafIndex}`}: ${result.reason}${badCheckpoint ? ` (${badCheckpoint})` : ''}\n`,
-    );
+    out.write(`FAILED${failurePlace(result)}: ${result.reason}${badCheckpoint ? ` (${badCheckpoint})` : ''}\n`);
     return 1;
   }
   if (notes.length === 0) {

@@ -42,7 +42,19 @@ export interface VerifierOptions {
 
 export { envelopeProblem, recordedAtMs, utf8Text } from './export-chunk.js';
 
-export type ExportFailure = { ok: false; leafIndex: number | null; reason: string };
+/**
+ * `leafIndex`: the first bad leaf, or with `lastLeafIndex` the first of the leaves one of which is bad (a root that does
+ * not match proves only that some leaf no earlier checkpoint covers differs).
+ */
+export type ExportFailure = { ok: false; leafIndex: number | null; lastLeafIndex?: number; reason: string };
+
+/** Where a failure is, as the verdict line names it: ` at leaf 7`, ` in leaves 0..19999`, or nothing. */
+export function failurePlace(f: Pick<ExportFailure, 'leafIndex' | 'lastLeafIndex'>): string {
+  if (f.leafIndex === null) return '';
+  return f.lastLeafIndex !== undefined && f.lastLeafIndex > f.leafIndex
+    ? ` in leaves ${f.leafIndex}..${f.lastLeafIndex}`
+    : ` at leaf ${f.leafIndex}`;
+}
 /** `signedTreeSize` is the largest checkpoint matched: events beyond it are hashed and chained but not covered by a signature. */
 export type ExportSuccess = {
   ok: true;
@@ -127,8 +139,8 @@ export class ExportVerifier {
     return this.failure;
   }
 
-  private fail(leafIndex: number | null, reason: string): false {
-    this.failure ??= { ok: false, leafIndex, reason };
+  private fail(leafIndex: number | null, reason: string, lastLeafIndex?: number): false {
+    this.failure ??= lastLeafIndex === undefined ? { ok: false, leafIndex, reason } : { ok: false, leafIndex, lastLeafIndex, reason };
     return false;
   }
 
@@ -163,10 +175,14 @@ export class ExportVerifier {
       if (!equalBytes(this.range.root(), rootHash)) {
         if (this.signedSize >= treeSize)
           return this.fail(null, `two checkpoints of size ${treeSize} sign different roots: the log showed a split view`);
-        // The root proves only that some leaf after the last matching checkpoint differs: name the first leaf no signature vouches for.
+        // The root proves only that some leaf after the last matching checkpoint differs: name the leaves no signature vouches for.
         return this.fail(
           treeSize === 0 ? null : this.signedSize,
-          `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}: the first difference is in leaves ${this.signedSize}..${treeSize - 1}`,
+          `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}: each event's own hash ` +
+            `and chain hold, but ${treeSize - 1 === this.signedSize ? `leaf ${this.signedSize} is not the one` : `leaves ${this.signedSize}..${treeSize - 1} are not those`} ` +
+            `the log signed (changed and re-hashed, reordered, inserted or removed), or the export is of another log under the same key` +
+            (treeSize - 1 > this.signedSize ? '; checkpoints in between (--checkpoints) narrow the range' : ''),
+          treeSize === 0 ? undefined : treeSize - 1,
         );
       }
       if (time !== undefined) this.checkCheckpointTime(treeSize, time);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
-import { verifyExport } from '../../src/verifier/export-verifier.js';
+import { failurePlace, verifyExport } from '../../src/verifier/export-verifier.js';
 import { runCli } from '../support/server-process.js';
 import { buildLog, ndjson, newSigner } from '../verifier/fixture.js';
 
@@ -147,7 +147,7 @@ describe('verify on worker threads', () => {
         for (const threads of ['0', '2']) {
           expect(outputs[threads]).toEqual({
             code: 1,
-            stdout: `FAILED${inProcess.leafIndex === null ? '' : ` at leaf ${inProcess.leafIndex}`}: ${inProcess.reason}\n`,
+            stdout: `FAILED${failurePlace(inProcess)}: ${inProcess.reason}\n`,
           });
         }
       }

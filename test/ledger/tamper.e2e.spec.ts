@@ -14,6 +14,7 @@ describe('tamper detection on a real data dir', () => {
   const work = tempDir('ledger-tamper-work-');
   let vkeyFile: string;
   let checkpointsFile: string;
+  let checkpointFile: string;
   let logSize: number;
 
   beforeAll(async () => {
@@ -28,6 +29,8 @@ describe('tamper detection on a real data dir', () => {
     writeFileSync(vkeyFile, (await ledger.http().get('/v1/ledger/key')).text);
     checkpointsFile = join(work, 'checkpoints.json');
     writeFileSync(checkpointsFile, JSON.stringify((await ledger.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body));
+    checkpointFile = join(work, 'checkpoint');
+    writeFileSync(checkpointFile, (await ledger.http().get('/v1/ledger/checkpoint')).text);
     await ledger.close();
   });
   afterAll(() => {
@@ -76,7 +79,7 @@ describe('tamper detection on a real data dir', () => {
     expect(result.stdout).toMatch(new RegExp(`^FAILED at leaf ${target}: `));
   });
 
-  it('names the first of two swapped events', async () => {
+  it('names the commit holding the first of two swapped events', async () => {
     const [i, j] = [logSize - 6, logSize - 3];
     const result = await verifyAfter('swapped', (db) => {
       const a = row(db, i);
@@ -90,10 +93,11 @@ describe('tamper detection on a real data dir', () => {
       })();
     });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`^FAILED at leaf ${i}: `));
+    // Each event keeps its own hash and chain: the signed roots find the commit that moved (a checkpoint per commit).
+    expect(result.stdout).toMatch(new RegExp(`^FAILED in leaves ${i}\\.\\.${i + 1}: root of the first ${i + 2} events does not match`));
   });
 
-  it('names the position of an inserted forged event, even with a valid hash', async () => {
+  it('names the commit where a forged event with a valid hash was inserted', async () => {
     const target = logSize - 4;
     const result = await verifyAfter('inserted', (db) => {
       const forged: Record<string, unknown> = {
@@ -129,7 +133,66 @@ describe('tamper detection on a real data dir', () => {
       })();
     });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`^FAILED at leaf ${target}: `));
+    expect(result.stdout).toMatch(new RegExp(`^FAILED in leaves ${target}\\.\\.${target + 1}: root of the first ${target + 2} events`));
+  });
+
+  it('names the leaves a consistent rewrite hides in: re-hashed events fail only at the signed root', async () => {
+    let target = -1;
+    const result = await verifyAfter('rehashed', (db) => {
+      const filed = db.prepare("SELECT * FROM events WHERE type = 'WorkFiled' ORDER BY position LIMIT 1 OFFSET 3").get() as Record<
+        string,
+        any
+      >;
+      target = filed.position;
+      const rows = db
+        .prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision')
+        .all(filed.stream, filed.revision) as Array<Record<string, any>>;
+      let prevHash: string = filed.prev_hash;
+      for (const r of rows) {
+        const data = JSON.parse(r.data);
+        if (r.position === target) data.title = 'Rewritten, every hash recomputed';
+        const body = {
+          v: 1,
+          id: r.id,
+          stream: r.stream,
+          revision: r.revision,
+          type: r.type,
+          data,
+          meta: JSON.parse(r.meta),
+          recordedAt: r.recorded_at,
+          prevHash,
+        };
+        const hash = createHash('sha256').update(canonicalize(body)!).digest('hex');
+        db.prepare('UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE position = ?').run(
+          JSON.stringify(data),
+          prevHash,
+          hash,
+          r.position,
+        );
+        prevHash = hash;
+      }
+    });
+    // With the checkpoint history, the leaves between the last checkpoint that matches and the first that does not.
+    expect(result.code).toBe(1);
+    const [, from, to] = /^FAILED (?:at leaf (\d+)|in leaves (\d+)\.\.(\d+)): root of the first/
+      .exec(result.stdout)!
+      .filter((x) => x !== undefined)
+      .map(Number);
+    expect(from).toBeLessThanOrEqual(target);
+    expect(to ?? from).toBeGreaterThanOrEqual(target);
+    expect((to ?? from) - from).toBeLessThan(logSize - 1);
+    // With the latest checkpoint alone, any leaf of the log.
+    const alone = await runCli(
+      ['verify', '--export', join(work, 'rehashed.ndjson'), '--checkpoint', checkpointFile, '--vkey', vkeyFile],
+      {},
+    );
+    expect(alone.code).toBe(1);
+    expect(alone.stdout).toMatch(
+      new RegExp(
+        `^FAILED in leaves 0\\.\\.${logSize - 1}: root of the first ${logSize} events does not match the signed checkpoint of size ${logSize}: ` +
+          `each event's own hash and chain hold, but leaves 0\\.\\.${logSize - 1} are not those the log signed`,
+      ),
+    );
   });
 
   it('names the first missing leaf when the tail is truncated', async () => {

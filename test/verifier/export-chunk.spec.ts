@@ -245,7 +245,11 @@ describe('the subtrees a chunk hands over for the Merkle range', () => {
     expect(withTamperedTiles([checkpoints[1]])).toEqual({
       ok: false,
       leafIndex: 0,
-      reason: 'root of the first 40 events does not match the signed checkpoint of size 40: the first difference is in leaves 0..39',
+      lastLeafIndex: 39,
+      reason:
+        'root of the first 40 events does not match the signed checkpoint of size 40: ' +
+        "each event's own hash and chain hold, but leaves 0..39 are not those the log signed (changed and re-hashed, reordered, " +
+        'inserted or removed), or the export is of another log under the same key; checkpoints in between (--checkpoints) narrow the range',
     });
   });
 

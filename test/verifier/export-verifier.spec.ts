@@ -95,12 +95,17 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
     expect(verify(rewritten)).toEqual({
       ok: false,
       leafIndex: 0,
-      reason: 'root of the first 12 events does not match the signed checkpoint of size 12: the first difference is in leaves 0..11',
+      lastLeafIndex: 11,
+      reason:
+        'root of the first 12 events does not match the signed checkpoint of size 12: ' +
+        "each event's own hash and chain hold, but leaves 0..11 are not those the log signed (changed and re-hashed, reordered, " +
+        'inserted or removed), or the export is of another log under the same key; checkpoints in between (--checkpoints) narrow the range',
     });
     expect(verify(rewritten, [signer.checkpoint(log, 2), checkpoint])).toMatchObject({
       ok: false,
       leafIndex: 2,
-      reason: expect.stringMatching(/leaves 2\.\.11$/),
+      lastLeafIndex: 11,
+      reason: expect.stringMatching(/but leaves 2\.\.11 are not those the log signed/),
     });
   });
 

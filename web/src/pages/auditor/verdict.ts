@@ -1,7 +1,7 @@
 // An export's verdict worded as `sandbox-ledger verify --export FILE --checkpoint NOTE --vkey KEY` prints it
 // (src/cli/verify.ts): the checks and their failure reasons come from the project's ExportVerifier; only the framing
 // (FAILED / ok, the checkpoint that failed, the speed) is written here.
-import { base64Encode, ExportVerifier, parseCheckpoint, parseNote, unsignedTail, type ExportResult } from '../../verifier.js';
+import { base64Encode, ExportVerifier, failurePlace, parseCheckpoint, parseNote, unsignedTail, type ExportResult } from '../../verifier.js';
 
 const rootBase64 = (hex: string) => base64Encode(Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16)));
 
@@ -42,8 +42,11 @@ export type Verdict = { ok: boolean; message: string; result: ExportResult };
 /** The line the CLI prints for this result; `seconds` and `bytes` give its speed figures. */
 export function verdictOf(run: ExportRun, result: ExportResult, seconds: number, bytes: number): Verdict {
   if (!result.ok) {
-    const at = result.leafIndex === null ? '' : ` at leaf ${result.leafIndex}`;
-    return { ok: false, result, message: `FAILED${at}: ${result.reason}${run.badCheckpoint ? ` (${run.badCheckpoint})` : ''}` };
+    return {
+      ok: false,
+      result,
+      message: `FAILED${failurePlace(result)}: ${result.reason}${run.badCheckpoint ? ` (${run.badCheckpoint})` : ''}`,
+    };
   }
   if (run.notes === 0)
     return {

@@ -1,0 +1,44 @@
+// The progress bar's figures: events counted as they are, bytes in MB, and the whole line on a terminal.
+import { PassThrough } from 'node:stream';
+import { progressBar, progressFigure } from '../../src/cli/progress.js';
+
+/** A stream that says it is a terminal, and what was written to it with the terminal's control sequences taken out. */
+function terminal() {
+  const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true });
+  let text = '';
+  stream.on('data', (d: Buffer) => (text += d.toString('utf8')));
+  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b7|\x1b8/g, '') };
+}
+
+describe('progress bar', () => {
+  it('shows bytes in MB and events as a count', () => {
+    expect(progressFigure(208_948_016, 'bytes')).toBe('208.9');
+    expect(progressFigure(0, 'bytes')).toBe('0.0');
+    expect(progressFigure(1_234_567, 'events')).toBe('1,234,567');
+  });
+
+  it('draws nothing where the stream is not a terminal', () => {
+    const stream = new PassThrough();
+    let written = '';
+    stream.on('data', (d: Buffer) => (written += d.toString('utf8')));
+    const bar = progressBar('verifying', 'bytes', stream as unknown as NodeJS.WriteStream);
+    bar.update(1, 2);
+    bar.stop();
+    expect(written).toBe('');
+  });
+
+  it('names the unit once, after the total', () => {
+    const t = terminal();
+    const bar = progressBar('verifying', 'bytes', t.stream);
+    bar.update(104_474_008, 208_948_016);
+    bar.update(208_948_016, 208_948_016);
+    bar.stop();
+    expect(t.text()).toContain('verifying');
+    expect(t.text()).toMatch(/100% \| 208\.9 of 208\.9 MB \|/);
+    const events = terminal();
+    const counted = progressBar('exporting', 'events', events.stream);
+    counted.update(1_500, 3_000);
+    counted.stop();
+    expect(events.text()).toMatch(/50% \| 1,500 of 3,000 events \|/);
+  });
+});
