@@ -450,7 +450,7 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
       await page.locator('h1').waitFor();
       await fits(path);
     }
-    // The disputes page with its tables: the list and an open dispute's timeline scroll within themselves.
+    // The disputes page: on a phone its list and an open dispute's timeline are cards, one a dispute, one an entry.
     await signIn(page, bob.key);
     await openDispute(page, disputeId);
     await page.getByTestId('timeline').waitFor();
@@ -459,7 +459,34 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
       /Bob Complainant \(you\)/,
     );
     await fits('/reviewer with a dispute open');
+    // The timeline is read in full, its times included: nothing of it lies past the edge of the box it is in.
+    const timelineFits = () =>
+      page.getByTestId('timeline').evaluate((table) => {
+        const box = table.parentElement!;
+        const edge = box.getBoundingClientRect().right;
+        const lines = [...table.querySelectorAll('.times > *')].filter((e) => e.checkVisibility());
+        return {
+          scrolls: box.scrollWidth > box.clientWidth,
+          timeLines: lines.length > 0,
+          pastEdge: lines.filter((e) => e.getBoundingClientRect().right > edge).length,
+        };
+      });
+    await expect(timelineFits()).resolves.toEqual({ scrolls: false, timeLines: true, pastEdge: 0 });
     await screenshot(page, 'dispute-phone-en');
+    // The same in Chinese, each entry's cells named in it.
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await settledText(page.locator('#dispute-heading'), /^争议/)).toMatch(/^争议/);
+    const label = page
+      .getByTestId('timeline')
+      .locator('td')
+      .first()
+      .evaluate((cell) => getComputedStyle(cell, '::before').content);
+    await expect(label).resolves.toBe(`"${zhCN['reviewer.timeline.leaf']}"`);
+    await expect(timelineFits()).resolves.toEqual({ scrolls: false, timeLines: true, pastEdge: 0 });
+    await fits('/reviewer with a dispute open, in Chinese');
+    await screenshot(page, 'dispute-phone-zh-CN');
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await settledText(page.locator('#dispute-heading'), /^Dispute: /)).toMatch(/^Dispute: /);
     await openDispute(page, longDispute);
     expect(await settledText(page.getByTestId('filing-title'), longTitle)).toBe(longTitle);
     await fits('/reviewer with a long title');
