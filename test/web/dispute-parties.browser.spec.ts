@@ -459,6 +459,13 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
       /Bob Complainant \(you\)/,
     );
     await fits('/reviewer with a dispute open');
+    // On a card a cell says what it is: a dispute without flags shows no lone dash for them.
+    const loneDashes = (list: string) =>
+      page
+        .getByTestId(list)
+        .locator('td')
+        .evaluateAll((cells) => cells.filter((c) => c.checkVisibility() && c.textContent?.trim() === '—').length);
+    await expect(loneDashes('queue')).resolves.toBe(0);
     // The timeline is read in full, its times included: nothing of it lies past the edge of the box it is in.
     const timelineFits = () =>
       page.getByTestId('timeline').evaluate((table) => {
