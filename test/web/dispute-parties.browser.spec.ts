@@ -501,8 +501,21 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
     await page.goto(`/certificate/${long.filingId}`);
     await page.getByTestId('cert-qr').waitFor();
     await fits('/certificate with a long title');
-    const [sheet, qr] = await Promise.all([page.locator('.certificate').boundingBox(), page.getByTestId('cert-qr').boundingBox()]);
+    const [sheet, qr, caption] = await Promise.all([
+      page.locator('.certificate').boundingBox(),
+      page.getByTestId('cert-qr').boundingBox(),
+      page.locator('.cert-qr figcaption').boundingBox(),
+    ]);
     expect(qr!.x + qr!.width).toBeLessThanOrEqual(sheet!.x + sheet!.width);
+    // The QR code is centred under its caption.
+    expect(Math.abs(qr!.x + qr!.width / 2 - (caption!.x + caption!.width / 2))).toBeLessThanOrEqual(2);
+    // The print button, on a line of its own, starts where the links above it start.
+    const [links, print] = await Promise.all([
+      page.locator('.cert-toolbar').getByRole('link').first().boundingBox(),
+      page.getByRole('button', { name: 'Print or save as PDF' }).boundingBox(),
+    ]);
+    expect(print!.y).toBeGreaterThan(links!.y);
+    expect(Math.abs(print!.x - links!.x)).toBeLessThanOrEqual(1);
     await expect(page.getByTestId('cert-title').evaluate((e) => e.getBoundingClientRect().width)).resolves.toBeGreaterThan(200);
     await screenshot(page, 'certificate-phone-en');
     // Another key in place of the one in use: the page is the new key's.
