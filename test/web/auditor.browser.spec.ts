@@ -17,6 +17,7 @@ import { registerPrincipal, type Who } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
 import { call, send } from '../support/http-client.js';
 import { filingBody, tempDir } from '../support/ledger-app.js';
+import { zhCN } from '../../web/src/i18n/zh-CN.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -343,6 +344,37 @@ it("pins served keys with one click only when they pass the form's checks: a ser
     expect(stored).not.toBeNull();
     expect(stored?.tsaCertificates).toBeNull();
     await page.getByRole('button', { name: 'Unpin' }).click();
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('fits a phone’s screen: the pin form’s long keys stay within their boxes at 390 pixels', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/auditor');
+    await page.getByRole('button', { name: 'Pin other keys…' }).click();
+    // The form is filled with the keys served now: the ML-DSA-44 key is some 1,800 characters without a space.
+    const mlDsa = page.getByLabel('Log ML-DSA-44 key (vkey, optional)');
+    expect((await mlDsa.inputValue()).length).toBeGreaterThan(1000);
+    // All of it shows, wrapped within its box: the box neither hides a part of it nor reaches past the screen's edge.
+    const shown = (field: typeof mlDsa) =>
+      field.evaluate((e) => ({
+        hidden: e.scrollHeight > e.clientHeight || e.scrollWidth > e.clientWidth,
+        pastScreen: e.getBoundingClientRect().right > document.documentElement.clientWidth,
+      }));
+    await expect(shown(mlDsa)).resolves.toEqual({ hidden: false, pastScreen: false });
+    await expect(page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).resolves.toBe(0);
+    await screenshot(page, 'auditor-pin-phone-en');
+    // The same in Chinese.
+    await page.getByRole('button', { name: '中文' }).click();
+    const mlDsaZh = page.getByLabel(zhCN['auditor.trust.fieldMlDsa']);
+    await mlDsaZh.waitFor();
+    await expect(shown(mlDsaZh)).resolves.toEqual({ hidden: false, pastScreen: false });
+    await screenshot(page, 'auditor-pin-phone-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

@@ -450,7 +450,7 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
       await page.locator('h1').waitFor();
       await fits(path);
     }
-    // The disputes page with its tables: the list and an open dispute's timeline scroll within themselves.
+    // The disputes page: on a phone its list and an open dispute's timeline are cards, one a dispute, one an entry.
     await signIn(page, bob.key);
     await openDispute(page, disputeId);
     await page.getByTestId('timeline').waitFor();
@@ -459,7 +459,41 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
       /Bob Complainant \(you\)/,
     );
     await fits('/reviewer with a dispute open');
+    // On a card a cell says what it is: a dispute without flags shows no lone dash for them.
+    const loneDashes = (list: string) =>
+      page
+        .getByTestId(list)
+        .locator('td')
+        .evaluateAll((cells) => cells.filter((c) => c.checkVisibility() && c.textContent?.trim() === '—').length);
+    await expect(loneDashes('queue')).resolves.toBe(0);
+    // The timeline is read in full, its times included: nothing of it lies past the edge of the box it is in.
+    const timelineFits = () =>
+      page.getByTestId('timeline').evaluate((table) => {
+        const box = table.parentElement!;
+        const edge = box.getBoundingClientRect().right;
+        const lines = [...table.querySelectorAll('.times > *')].filter((e) => e.checkVisibility());
+        return {
+          scrolls: box.scrollWidth > box.clientWidth,
+          timeLines: lines.length > 0,
+          pastEdge: lines.filter((e) => e.getBoundingClientRect().right > edge).length,
+        };
+      });
+    await expect(timelineFits()).resolves.toEqual({ scrolls: false, timeLines: true, pastEdge: 0 });
     await screenshot(page, 'dispute-phone-en');
+    // The same in Chinese, each entry's cells named in it.
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await settledText(page.locator('#dispute-heading'), /^争议/)).toMatch(/^争议/);
+    const label = page
+      .getByTestId('timeline')
+      .locator('td')
+      .first()
+      .evaluate((cell) => getComputedStyle(cell, '::before').content);
+    await expect(label).resolves.toBe(`"${zhCN['reviewer.timeline.leaf']}"`);
+    await expect(timelineFits()).resolves.toEqual({ scrolls: false, timeLines: true, pastEdge: 0 });
+    await fits('/reviewer with a dispute open, in Chinese');
+    await screenshot(page, 'dispute-phone-zh-CN');
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await settledText(page.locator('#dispute-heading'), /^Dispute: /)).toMatch(/^Dispute: /);
     await openDispute(page, longDispute);
     expect(await settledText(page.getByTestId('filing-title'), longTitle)).toBe(longTitle);
     await fits('/reviewer with a long title');
@@ -467,8 +501,21 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
     await page.goto(`/certificate/${long.filingId}`);
     await page.getByTestId('cert-qr').waitFor();
     await fits('/certificate with a long title');
-    const [sheet, qr] = await Promise.all([page.locator('.certificate').boundingBox(), page.getByTestId('cert-qr').boundingBox()]);
+    const [sheet, qr, caption] = await Promise.all([
+      page.locator('.certificate').boundingBox(),
+      page.getByTestId('cert-qr').boundingBox(),
+      page.locator('.cert-qr figcaption').boundingBox(),
+    ]);
     expect(qr!.x + qr!.width).toBeLessThanOrEqual(sheet!.x + sheet!.width);
+    // The QR code is centred under its caption.
+    expect(Math.abs(qr!.x + qr!.width / 2 - (caption!.x + caption!.width / 2))).toBeLessThanOrEqual(2);
+    // The print button, on a line of its own, starts where the links above it start.
+    const [links, print] = await Promise.all([
+      page.locator('.cert-toolbar').getByRole('link').first().boundingBox(),
+      page.getByRole('button', { name: 'Print or save as PDF' }).boundingBox(),
+    ]);
+    expect(print!.y).toBeGreaterThan(links!.y);
+    expect(Math.abs(print!.x - links!.x)).toBeLessThanOrEqual(1);
     await expect(page.getByTestId('cert-title').evaluate((e) => e.getBoundingClientRect().width)).resolves.toBeGreaterThan(200);
     await screenshot(page, 'certificate-phone-en');
     // Another key in place of the one in use: the page is the new key's.

@@ -298,24 +298,26 @@ export function CertificatePage({ params }: PageProps) {
         <p class="cert-title-alt" lang={other}>
           {translate(other, 'certificate.title')}
         </p>
-        <p>
-          {/* Whoever holds the link may read a certificate: the way back is to the creator's filings for a creator key only. */}
-          {me?.roles.includes('creator') ? (
-            <Link href="/creator">{t('certificate.backToCreator')}</Link>
-          ) : hasKey && !me && !meError ? null : (
-            <Link href="/">{t('certificate.checkAnother')}</Link>
-          )}
-          {/* The ledger refuses a complaint about a withdrawn filing, about one's own (its holder is its creator until a
-              transfer), and from a key without the creator role. */}
-          {loaded.phase === 'ready' &&
-          loaded.filing.status !== 'withdrawn' &&
-          me?.roles.includes('creator') &&
-          loaded.filing.holder?.id !== me.principalId ? (
-            <>
-              {' · '}
-              <Link href={`/reviewer?filing=${encodeURIComponent(filingId)}`}>{t('certificate.complain')}</Link>
-            </>
-          ) : null}
+        <p class="cert-actions">
+          <span>
+            {/* Whoever holds the link may read a certificate: the way back is to the creator's filings for a creator key only. */}
+            {me?.roles.includes('creator') ? (
+              <Link href="/creator">{t('certificate.backToCreator')}</Link>
+            ) : hasKey && !me && !meError ? null : (
+              <Link href="/">{t('certificate.checkAnother')}</Link>
+            )}
+            {/* The ledger refuses a complaint about a withdrawn filing, about one's own (its holder is its creator until a
+                transfer), and from a key without the creator role. */}
+            {loaded.phase === 'ready' &&
+            loaded.filing.status !== 'withdrawn' &&
+            me?.roles.includes('creator') &&
+            loaded.filing.holder?.id !== me.principalId ? (
+              <>
+                {' · '}
+                <Link href={`/reviewer?filing=${encodeURIComponent(filingId)}`}>{t('certificate.complain')}</Link>
+              </>
+            ) : null}
+          </span>
           {loaded.phase === 'ready' ? (
             <button type="button" class="primary" onClick={() => print()}>
               {t('certificate.print')}

@@ -298,13 +298,15 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
           <tbody>
             {(d.timeline ?? []).map((e) => (
               <tr key={e.revision}>
-                <td>{e.leafIndex}</td>
-                <td title={e.type}>{eventLabel(t, e.type)}</td>
-                <td>
+                <td data-label={t('reviewer.timeline.leaf')}>{e.leafIndex}</td>
+                <td data-label={t('reviewer.timeline.event')} title={e.type}>
+                  {eventLabel(t, e.type)}
+                </td>
+                <td data-label={t('reviewer.timeline.at')}>
                   <Times at={e.at} />
                 </td>
-                <td>{actor(e.actor)}</td>
-                <td>
+                <td data-label={t('reviewer.timeline.actor')}>{actor(e.actor)}</td>
+                <td data-label={t('reviewer.timeline.hash')}>
                   <code title={e.hash}>{e.hash.slice(0, 16)}…</code>
                 </td>
               </tr>

@@ -107,7 +107,7 @@ export function Queue({ reload, onOpen, selected }: { reload: number; onOpen: (i
                       {d.awaiting ? <div class="hint">{t('reviewer.awaiting', { what: awaitingLabel(t, d.awaiting) })}</div> : null}
                     </td>
                     <PartiesCell dispute={d} />
-                    <td>
+                    <td class={flags.length === 0 ? 'rv-none' : undefined}>
                       {flags.length === 0
                         ? '—'
                         : flags.map((f) => (
