@@ -181,6 +181,9 @@ export class ExportVerifier {
           `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}: each event's own hash ` +
             `and chain hold, but ${treeSize - 1 === this.signedSize ? `leaf ${this.signedSize} is not the one` : `leaves ${this.signedSize}..${treeSize - 1} are not those`} ` +
             `the log signed (changed and re-hashed, reordered, inserted or removed), or the export is of another log under the same key` +
+            (this.signedSize > 0
+              ? `, or the log signed checkpoints of sizes ${this.signedSize} and ${treeSize} that disagree (a split view: the log's consistency proof between them, /v1/ledger/proof/consistency?from=${this.signedSize}&to=${treeSize}, tells which)`
+              : '') +
             (treeSize - 1 > this.signedSize ? '; checkpoints in between (--checkpoints) narrow the range' : ''),
           treeSize === 0 ? undefined : treeSize - 1,
         );

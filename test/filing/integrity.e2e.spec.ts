@@ -8,6 +8,8 @@ import { labelsBody } from '../support/cast.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string; keyId: string };
+/** Small, so that an upload refused before it is read is told apart from one refused for its size (413). */
+const UPLOAD_LIMIT = 64 * 1024;
 
 describe('filing and dispute integrity', () => {
   let ledger: LedgerApp;
@@ -27,7 +29,7 @@ describe('filing and dispute integrity', () => {
   const newContent = () => createHash('sha256').update(randomBytes(32)).digest('hex');
 
   beforeAll(async () => {
-    ledger = await startLedger({ publicRateLimit: 100_000 });
+    ledger = await startLedger({ publicRateLimit: 100_000, uploadLimit: UPLOAD_LIMIT });
     alice = await principal(ledger, 'Alice Creator', ['creator']);
     bob = await principal(ledger, 'Bob Complainant', ['creator']);
     rita = await principal(ledger, 'Rita Reviewer', ['reviewer']);
@@ -137,6 +139,12 @@ describe('filing and dispute integrity', () => {
     expect(labelsRefused.holder).toBe(bob.id);
     await expectRefused(ledger, () => upload(alice, 'labels/verify', 'file'), 409, 'right-transferred');
     await expectRefused(ledger, () => upload(alice, 'copies', 'file'), 409, 'right-transferred');
+    // Refused before a byte of the upload is read: a file over the upload limit would otherwise be 413.
+    const oversize = Buffer.alloc(UPLOAD_LIMIT * 2);
+    for (const path of ['labels/verify', 'copies']) {
+      const send = () => ledger.http().post(`/v1/filings/${filingId}/${path}`).set(as(alice)).attach('file', oversize, 'work.png');
+      await expectRefused(ledger, send, 409, 'right-transferred');
+    }
     const carol = await principal(ledger, 'Carol Creator', ['creator']);
     await expectRefused(ledger, () => post(carol, `/v1/filings/${filingId}/labels`, labelsBody()), 403, 'not-owner');
     const labelled = await post(bob, `/v1/filings/${filingId}/labels`, labelsBody());
@@ -145,10 +153,13 @@ describe('filing and dispute integrity', () => {
     const checked = await upload(bob, 'labels/verify', 'file');
     expect(checked.status).toBe(200);
     expect(checked.body).toMatchObject({ filingId, outcome: 'unsupported-format', declarationVersion: 1 });
+    await expectRefused(ledger, () => upload(carol, 'labels/verify', 'file'), 403, 'not-owner');
+    expect((await upload(rita, 'labels/verify', 'file')).status).toBe(200); // a reviewer checks any filing's file
     const labelEvents = (await get(bob, `/v1/filings/${filingId}/history`)).body.events as EventEnvelope[];
     expect(labelEvents.filter((e) => e.type === 'LabelsDeclared' || e.type === 'LabelFileChecked').map((e) => e.meta.actor)).toEqual([
       bob.id,
       bob.id,
+      rita.id,
     ]);
 
     // The export verifies, settlement audit included.
