@@ -234,6 +234,8 @@ export const en = {
   'creator.list.certificate': 'Certificate',
   'creator.list.declareLabels': 'Declare labels',
   'creator.list.registerCopy': 'Register a labelled copy',
+  'creator.list.transferred':
+    'A final dispute decision transferred this right to {name}: its labels and labelled copies are theirs to declare and register.',
   'creator.labels.legend': 'AI labels ({modality})',
   'creator.labels.text': 'Explicit label text',
   'creator.labels.placement': 'Placement',

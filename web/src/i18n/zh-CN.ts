@@ -231,6 +231,7 @@ export const zhCN: Record<MessageKey, string> = {
   'creator.list.certificate': '存证证书',
   'creator.list.declareLabels': '声明标识',
   'creator.list.registerCopy': '登记带标识副本',
+  'creator.list.transferred': '争议终局裁决已将此权利转让给 {name}：标识与带标识副本由其声明和登记。',
   'creator.labels.legend': 'AI 生成标识（{modality}）',
   'creator.labels.text': '显式标识文字',
   'creator.labels.placement': '位置',
