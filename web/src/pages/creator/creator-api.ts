@@ -119,6 +119,11 @@ export const listFilings = (creator: string, cursor?: string) =>
   );
 export const fetchRight = (filingId: string) => api<Right>(`/v1/rights/${encodeURIComponent(filingId)}`);
 export const fetchFiling = (filingId: string) => api<FilingView>(`/v1/filings/${encodeURIComponent(filingId)}`);
+/** The register's rows of the rights transferred to `holder` by a final dispute decision, in filing order. */
+export const listTransferredTo = (holder: string, cursor?: string) =>
+  api<{ items: Array<{ filingId: string }>; nextCursor: string | null }>(
+    `/v1/rights?holder=${encodeURIComponent(holder)}&status=transferred&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+  );
 
 /** Files a work: JSON with the hash computed here, or multipart (`metadata` first, then `file`) for the ledger to inspect. */
 export function fileWork(body: Record<string, unknown>, upload?: File): Promise<Filed> {

@@ -1,6 +1,6 @@
 // The creator's own filings, newest first, each with its right and deadlines, downloads, the certificate, and the
 // forms to declare labels and register a labelled copy. A filing whose right a final dispute decision transferred
-// away says so instead of offering those forms: they are the new holder's.
+// away says so instead of offering those forms: they are the new holder's, who finds the filing in HeldFilingsList.
 import { useEffect, useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
@@ -83,15 +83,17 @@ function RightFacts({ right, error }: { right: Right | null; error: unknown }) {
   );
 }
 
-interface FilingCardProps {
+export interface FilingCardProps {
   filing: Filing;
   /** The signed-in principal. */
   me: string;
   onChanged: () => void;
   version: number;
+  /** A filing whose right was transferred to `me`: its creator's name. */
+  heldFrom?: string;
 }
 
-function FilingCard({ filing, me, onChanged, version }: FilingCardProps) {
+export function FilingCard({ filing, me, onChanged, version, heldFrom }: FilingCardProps) {
   const { t } = useI18n();
   const { right, error: rightError } = useRight(filing.filingId, version);
   // A transferred right is final: its labels are the holder's, and the ledger refuses anyone else (409 right-transferred).
@@ -131,6 +133,11 @@ function FilingCard({ filing, me, onChanged, version }: FilingCardProps) {
         </dd>
         <RightFacts right={right} error={rightError} />
       </dl>
+      {heldFrom !== undefined ? (
+        <p class="filing-note" data-testid="filing-held">
+          {t('creator.held.note', { name: heldFrom })}
+        </p>
+      ) : null}
       {transferredAway ? (
         <p class="filing-note" data-testid="filing-transferred">
           {t('creator.list.transferred', { name: holderName ?? right.holder })}
