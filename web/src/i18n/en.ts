@@ -234,6 +234,11 @@ export const en = {
   'creator.list.certificate': 'Certificate',
   'creator.list.declareLabels': 'Declare labels',
   'creator.list.registerCopy': 'Register a labelled copy',
+  'creator.list.transferred':
+    'A final dispute decision transferred this right to {name}: its labels and labelled copies are theirs to declare and register.',
+  'creator.held.heading': 'Filings transferred to you',
+  'creator.held.intro': 'A final dispute decision gave you these rights: you declare their labels and register their labelled copies.',
+  'creator.held.note': 'Filed by {name}; transferred to you by a final dispute decision.',
   'creator.labels.legend': 'AI labels ({modality})',
   'creator.labels.text': 'Explicit label text',
   'creator.labels.placement': 'Placement',

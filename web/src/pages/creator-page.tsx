@@ -1,5 +1,5 @@
-// The creator's console: the API key (this tab only), filing a work, the creator's own filings with their rights, and the
-// way to the disputes the creator is a party to.
+// The creator's console: the API key (this tab only), filing a work, the filings whose right was transferred to the
+// signed-in principal, the creator's own filings with their rights, and the way to the disputes the creator is a party to.
 import { useState } from 'preact/hooks';
 import { apiKey } from '../api.js';
 import type { PageProps } from '../app.js';
@@ -11,6 +11,7 @@ import { Link } from '../router.js';
 import { useMe } from './creator/creator-api.js';
 import { FileWorkForm } from './creator/file-work-form.js';
 import { FilingsList } from './creator/filings-list.js';
+import { HeldFilingsList } from './creator/held-filings-list.js';
 import './creator/creator.css';
 
 export function CreatorPage(_props: PageProps) {
@@ -43,6 +44,7 @@ export function CreatorPage(_props: PageProps) {
             {t('creator.disputes')} <Link href="/reviewer">{t('creator.disputesLink')}</Link>
           </p>
           <FileWorkForm onFiled={changed} />
+          <HeldFilingsList holder={me.principalId} version={version} onChanged={changed} />
           <FilingsList creator={me.principalId} version={version} onChanged={changed} />
         </>
       ) : null}

@@ -17,6 +17,7 @@ export interface Filing {
   contentHash: string;
   contentType: string;
   title: string;
+  creator: string;
   status: 'active' | 'withdrawn';
   filedAt: string;
   leafIndex: number;
@@ -25,8 +26,23 @@ export interface Filing {
   withdrawnAt: string | null;
 }
 
+/** A principal as the ledger names it (name null when unknown). */
+export interface Party {
+  id: string;
+  name: string | null;
+}
+
+/** GET /v1/filings/:id: the filing resource with its creator's name and who holds its right now. */
+export interface FilingView extends Filing {
+  creatorName: string | null;
+  holder: Party;
+}
+
 /** GET /v1/rights/:filingId (the fields the list shows). */
 export interface Right {
+  creator: string;
+  /** The creator, or the complainant a final `transfer` gave the right to. */
+  holder: string;
   status: string;
   flags: string[];
   since: string;
@@ -102,6 +118,12 @@ export const listFilings = (creator: string, cursor?: string) =>
     `/v1/filings?creator=${encodeURIComponent(creator)}&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
   );
 export const fetchRight = (filingId: string) => api<Right>(`/v1/rights/${encodeURIComponent(filingId)}`);
+export const fetchFiling = (filingId: string) => api<FilingView>(`/v1/filings/${encodeURIComponent(filingId)}`);
+/** The register's rows of the rights transferred to `holder` by a final dispute decision, in filing order. */
+export const listTransferredTo = (holder: string, cursor?: string) =>
+  api<{ items: Array<{ filingId: string }>; nextCursor: string | null }>(
+    `/v1/rights?holder=${encodeURIComponent(holder)}&status=transferred&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+  );
 
 /** Files a work: JSON with the hash computed here, or multipart (`metadata` first, then `file`) for the ledger to inspect. */
 export function fileWork(body: Record<string, unknown>, upload?: File): Promise<Filed> {

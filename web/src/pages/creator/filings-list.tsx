@@ -1,5 +1,6 @@
 // The creator's own filings, newest first, each with its right and deadlines, downloads, the certificate, and the
-// forms to declare labels and register a labelled copy.
+// forms to declare labels and register a labelled copy. A filing whose right a final dispute decision transferred
+// away says so instead of offering those forms: they are the new holder's, who finds the filing in HeldFilingsList.
 import { useEffect, useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
@@ -7,11 +8,11 @@ import type { MessageKey } from '../../i18n/en.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { Link } from '../../router.js';
 import { CopyForm } from './copy-form.js';
-import { download, fetchRight, listFilings, type Filing, type Right } from './creator-api.js';
+import { download, fetchFiling, fetchRight, listFilings, type Filing, type Right } from './creator-api.js';
 import { LabelsForm } from './labels-form.js';
 
-function RightFacts({ filingId, version }: { filingId: string; version: number }) {
-  const { t } = useI18n();
+/** The filing's right (GET /v1/rights/:filingId), read again whenever `version` changes. */
+function useRight(filingId: string, version: number): { right: Right | null; error: unknown } {
   const [right, setRight] = useState<Right | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -24,6 +25,28 @@ function RightFacts({ filingId, version }: { filingId: string; version: number }
       live = false;
     };
   }, [filingId, version]);
+  return { right, error };
+}
+
+/** The name of who holds the filing's right now (GET /v1/filings/:id), read only when `wanted`; null until known. */
+function useHolderName(filingId: string, wanted: boolean): string | null {
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    if (!wanted) return;
+    let live = true;
+    fetchFiling(filingId).then(
+      (f) => live && setName(f.holder.name ?? f.holder.id),
+      () => undefined, // the holder's id is shown instead
+    );
+    return () => {
+      live = false;
+    };
+  }, [filingId, wanted]);
+  return name;
+}
+
+function RightFacts({ right, error }: { right: Right | null; error: unknown }) {
+  const { t } = useI18n();
   if (error) return <ProblemMessage error={error} />;
   if (!right) return <p role="status">{t('creator.list.rightLoading')}</p>;
   return (
@@ -60,8 +83,24 @@ function RightFacts({ filingId, version }: { filingId: string; version: number }
   );
 }
 
-function FilingCard({ filing, onChanged, version }: { filing: Filing; onChanged: () => void; version: number }) {
+export interface FilingCardProps {
+  filing: Filing;
+  /** The signed-in principal. */
+  me: string;
+  onChanged: () => void;
+  version: number;
+  /** A filing whose right was transferred to `me`: its creator's name. */
+  heldFrom?: string;
+}
+
+export function FilingCard({ filing, me, onChanged, version, heldFrom }: FilingCardProps) {
   const { t } = useI18n();
+  const { right, error: rightError } = useRight(filing.filingId, version);
+  // A transferred right is final: its labels are the holder's, and the ledger refuses anyone else (409 right-transferred).
+  const transferredAway = right !== null && right.status === 'transferred' && right.holder !== me;
+  const holderName = useHolderName(filing.filingId, transferredAway);
+  // The label forms are offered once the right is known to be `me`'s (or could not be read: the ledger then decides).
+  const mayLabel = filing.status === 'active' && (right !== null || rightError !== null) && !transferredAway;
   const [open, setOpen] = useState<'labels' | 'copy' | null>(null);
   const [error, setError] = useState<unknown>(null);
   const save = (path: string, name: string) => {
@@ -92,8 +131,18 @@ function FilingCard({ filing, onChanged, version }: { filing: Filing; onChanged:
           {t(`labels.${filing.labels.state}`)}
           {filing.labels.tier ? ` (${t('creator.list.tier', { tier: filing.labels.tier })})` : ''}
         </dd>
-        <RightFacts filingId={filing.filingId} version={version} />
+        <RightFacts right={right} error={rightError} />
       </dl>
+      {heldFrom !== undefined ? (
+        <p class="filing-note" data-testid="filing-held">
+          {t('creator.held.note', { name: heldFrom })}
+        </p>
+      ) : null}
+      {transferredAway ? (
+        <p class="filing-note" data-testid="filing-transferred">
+          {t('creator.list.transferred', { name: holderName ?? right.holder })}
+        </p>
+      ) : null}
       <div class="filing-actions">
         <button type="button" onClick={() => save(`${base}/receipt`, `receipt-${filing.filingId}.json`)}>
           {t('creator.list.receipt')}
@@ -104,7 +153,7 @@ function FilingCard({ filing, onChanged, version }: { filing: Filing; onChanged:
         <Link href={`/certificate/${filing.filingId}`} class="button-link">
           {t('creator.list.certificate')}
         </Link>
-        {filing.status === 'active' ? (
+        {mayLabel ? (
           <>
             <button type="button" aria-expanded={open === 'labels'} onClick={() => setOpen(open === 'labels' ? null : 'labels')}>
               {t('creator.list.declareLabels')}
@@ -116,8 +165,8 @@ function FilingCard({ filing, onChanged, version }: { filing: Filing; onChanged:
         ) : null}
       </div>
       <ProblemMessage error={error} />
-      {open === 'labels' ? <LabelsForm filing={filing} onDeclared={onChanged} /> : null}
-      {open === 'copy' ? <CopyForm filing={filing} /> : null}
+      {open === 'labels' && mayLabel ? <LabelsForm filing={filing} onDeclared={onChanged} /> : null}
+      {open === 'copy' && mayLabel ? <CopyForm filing={filing} /> : null}
     </li>
   );
 }
@@ -151,7 +200,7 @@ export function FilingsList({ creator, version, onChanged }: { creator: string; 
       {shown && shown.length ? (
         <ul class="filings" data-testid="filings">
           {shown.map((f) => (
-            <FilingCard filing={f} key={f.filingId} onChanged={onChanged} version={version} />
+            <FilingCard filing={f} key={f.filingId} me={creator} onChanged={onChanged} version={version} />
           ))}
         </ul>
       ) : null}
