@@ -148,7 +148,9 @@ function decideDeclareLabels(c: DeclareLabelsCommand, state: LabelingState): Lab
   const assigned = { ContentPropagator: c.platformCode, PropagateID: c.filingId };
   for (const [field, value] of Object.entries(assigned) as Array<[AigcField, string]>) {
     const sent = given[field];
-    if (sent !== undefined && sent !== null && sent !== value) {
+    // PropagateID is the filing's UUID, taken in either case as every UUID in a body is; the label holds it as the ledger writes it.
+    const same = field === 'PropagateID' ? sent?.toLowerCase() === value : sent === value;
+    if (sent !== undefined && sent !== null && !same) {
       errors.push({ field: `implicit.AIGC.${field}`, message: `${field} is assigned by the ledger: omit it or send "${value}"` });
     }
   }

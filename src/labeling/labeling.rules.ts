@@ -81,8 +81,11 @@ export const AUDIO_RHYTHM = 'short-long-short-short';
 export const MIN_DISPLAY_SECONDS = 2;
 export const MIN_TEXT_HEIGHT_RATIO = 0.05;
 
-/** A text label must say it is AI (AI / 人工智能) and generated or synthesised (生成 / 合成, generated / synthesized). */
-const NAMES_AI = /AI|人工智能/;
+/**
+ * A text label must say it is AI (AI / 人工智能) and generated or synthesised (生成 / 合成, generated / synthesized). "AI"
+ * (or AIGC, A.I.) is a word of its own: not the letters inside PAINTED or MAIL; next to Chinese characters it stands alone.
+ */
+const NAMES_AI = /(?<![A-Za-z])(?:AIGC|AI|A\.I\.)(?![A-Za-z])|人工智能/i;
 const NAMES_GENERATED = /生成|合成|generat|synthes/i;
 
 type Rule = {
@@ -155,7 +158,7 @@ export function explicitLabelProblems(modality: Modality, e: ExplicitLabel): Fie
   } else if (!NAMES_AI.test(e.text) || !NAMES_GENERATED.test(e.text)) {
     add(
       'text',
-      'the label must say that the content is AI-generated: name "AI" or "人工智能" and "生成" or "合成" (or "generated" / "synthesized")',
+      'the label must say that the content is AI-generated: name "AI" (as a word of its own) or "人工智能" and "生成" or "合成" (or "generated" / "synthesized")',
     );
   }
   return problems.map((p) => ({ field: `explicit.${p.field}`, message: p.message }));
