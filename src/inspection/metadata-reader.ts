@@ -1,6 +1,8 @@
 // Reads implicit labels out of a scanned upload's metadata. exifr parses PNG tEXt and the XMP of PNG and JPEG;
-// it skips iTXt chunks other than XMP, so iTXt keyed `AIGC` is read here, as is the C2PA chunk / segment check.
-import { inflateSync } from 'node:zlib';
+// it skips iTXt chunks other than XMP and every zTXt chunk, so iTXt and zTXt keyed `AIGC` are read here, and an XMP
+// packet in a zTXt chunk (as libvips, and so sharp, writes one) is handed to exifr inflated, as an iTXt chunk; as is
+// the C2PA chunk / segment check.
+import { crc32, inflateSync } from 'node:zlib';
 import exifr from 'exifr';
 import { METADATA_LIMIT, PNG_SIGNATURE, type ContainerFormat, type ScannedUpload } from './upload-scan.js';
 
@@ -80,13 +82,52 @@ function jpegSegments(jpeg: Buffer): Segment[] {
   return segments;
 }
 
+/** A zTXt chunk: keyword NUL, compression method (0: deflate), deflated Latin-1 text; null when it is not one. */
+function zTxtParts(data: Buffer): { keyword: string; deflated: Buffer } | null {
+  const k = data.indexOf(0);
+  if (k < 1 || k + 2 > data.length || data[k + 1] !== 0) return null;
+  return { keyword: data.subarray(0, k).toString('latin1'), deflated: data.subarray(k + 2) };
+}
+
+/** Inflated, at most `limit` bytes; null (and why, in `unread`) when it is larger or is not deflate data. */
+function inflated(deflated: Buffer, limit: number, what: string, unread: string[]): Buffer | null {
+  try {
+    return inflateSync(deflated, { maxOutputLength: limit });
+  } catch (err) {
+    const tooLarge = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    unread.push(tooLarge ? `${what} inflating to over ${limit} bytes` : `${what} that does not inflate`);
+    return null;
+  }
+}
+
+/** An uncompressed iTXt chunk holding `text` under `keyword`, as a PNG writes it (length, type, data, CRC). */
+function iTxtChunk(keyword: string, text: Buffer): Segment {
+  const data = Buffer.concat([Buffer.from(`${keyword}\0\0\0\0\0`, 'latin1'), text]);
+  const typed = Buffer.concat([Buffer.from('iTXt', 'latin1'), data]);
+  const raw = Buffer.alloc(12 + data.length);
+  raw.writeUInt32BE(data.length, 0);
+  typed.copy(raw, 4);
+  raw.writeUInt32BE(crc32(typed), 8 + data.length);
+  return { type: 'iTXt', data, raw: raw };
+}
+
+/** The PNG's chunks, a zTXt XMP packet as the iTXt chunk it would be uncompressed (exifr reads only that form). */
+function pngChunksForExifr(png: Buffer, unread: string[]): Segment[] {
+  return pngChunks(png).flatMap((c) => {
+    const z = c.type === 'zTXt' ? zTxtParts(c.data) : null;
+    if (z?.keyword !== XMP_KEYWORD) return [c];
+    const text = inflated(z.deflated, XMP_LIMIT, 'a compressed XMP packet (zTXt)', unread);
+    return text ? [iTxtChunk(XMP_KEYWORD, text)] : [];
+  });
+}
+
 /** What exifr gets: the kept metadata with only the first XMP packet, and none over XMP_LIMIT; `unread` says what was left out. */
 function exifrInput(scan: ScannedUpload, unread: string[]): Buffer {
   const isXmp =
     scan.format === 'png'
       ? (c: Segment) => c.type === 'iTXt' && c.data.subarray(0, XMP_KEYWORD.length + 1).equals(Buffer.from(`${XMP_KEYWORD}\0`, 'latin1'))
       : (c: Segment) => c.type === 'FFE1' && c.data.subarray(0, XMP_APP1.length).equals(XMP_APP1);
-  const segments = scan.format === 'png' ? pngChunks(scan.metadata) : jpegSegments(scan.metadata);
+  const segments = scan.format === 'png' ? pngChunksForExifr(scan.metadata, unread) : jpegSegments(scan.metadata);
   let xmpSeen = false;
   const kept = segments.filter((c) => {
     if (!isXmp(c)) return true;
@@ -141,7 +182,7 @@ async function exifrMetadata(scan: ScannedUpload, unread: string[]): Promise<Rec
   }
 }
 
-/** The values under keys containing `AIGC` (PNG tEXt / iTXt, XMP in PNG and JPEG) and other traces of AI generation. */
+/** The values under keys containing `AIGC` (PNG tEXt / iTXt / zTXt, XMP in PNG and JPEG) and other traces of AI generation. */
 export async function readImplicitLabels(scan: ScannedUpload): Promise<FileReading> {
   return (await readMetadata(scan)).reading;
 }
@@ -162,9 +203,15 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
     for (const [key, value] of Object.entries(meta.ihdr ?? {})) if (isLabelKey(key)) add(`png:tEXt:${key}`, value);
     if (scan.format === 'png') {
       for (const chunk of pngChunks(scan.metadata)) {
-        if (chunk.type !== 'iTXt') continue;
-        const t = readITxt(chunk.data);
-        if (t && t.keyword !== XMP_KEYWORD && isLabelKey(t.keyword)) add(`png:iTXt:${t.keyword}`, t.text);
+        if (chunk.type === 'iTXt') {
+          const t = readITxt(chunk.data);
+          if (t && t.keyword !== XMP_KEYWORD && isLabelKey(t.keyword)) add(`png:iTXt:${t.keyword}`, t.text);
+        } else if (chunk.type === 'zTXt') {
+          const z = zTxtParts(chunk.data);
+          if (!z || !isLabelKey(z.keyword)) continue;
+          const text = inflated(z.deflated, MAX_VALUE, `a zTXt chunk keyed ${z.keyword}`, unread);
+          if (text) add(`png:zTXt:${z.keyword}`, text.toString('latin1'));
+        }
       }
     }
     for (const [ns, props] of Object.entries(meta)) {

@@ -1,7 +1,9 @@
 // The streaming scan and the label reader on real PNG and JPEG bytes, cut into chunks at every possible boundary.
 import { readImplicitLabels, XMP_LIMIT } from '../../src/inspection/metadata-reader.js';
 import { METADATA_LIMIT, UploadScan, type ScannedUpload } from '../../src/inspection/upload-scan.js';
-import { app1Xmp, iTXt, jpeg, png, pngChunk, sha256, tEXt, xmpPacket } from '../support/files.js';
+import { deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { app1Xmp, iTXt, jpeg, png, pngChunk, sha256, tEXt, xmpPacket, zTXt } from '../support/files.js';
 
 const label = JSON.stringify({
   Label: '1',
@@ -45,6 +47,36 @@ describe('upload scan', () => {
       { location: 'xmp:TC260:AIGC', value: label },
     ]);
     expect(r.traces).toEqual([]);
+  });
+
+  it('reads zTXt labels and an XMP packet in a zTXt chunk, as libvips (sharp) writes it', async () => {
+    const compressed = png({ before: [zTXt('AIGC', label), zTXt('XML:com.adobe.xmp', xmpPacket({ aigc: label }))] });
+    expect((await readImplicitLabels(scan(compressed, 7))).values).toEqual([
+      { location: 'png:zTXt:AIGC', value: label },
+      { location: 'xmp:TC260:AIGC', value: label },
+    ]);
+    const bySharp = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } })
+      .withXmp(xmpPacket({ aigc: label }))
+      .png()
+      .toBuffer();
+    expect(scan(bySharp).segments).toContain('zTXt');
+    const read = await readImplicitLabels(scan(bySharp));
+    expect(read.values).toEqual([{ location: 'xmp:TC260:AIGC', value: label }]);
+    expect(read.unread).toEqual([]);
+  });
+
+  it('says what it could not inflate: a zTXt bomb or broken deflate data is named, never read', async () => {
+    const bomb = pngChunk(
+      'zTXt',
+      Buffer.concat([Buffer.from('XML:com.adobe.xmp\0\0', 'latin1'), deflateSync(Buffer.alloc(XMP_LIMIT + 1, 0x20))]),
+    );
+    const broken = pngChunk('zTXt', Buffer.from('AIGC\0\0not deflate data', 'latin1'));
+    const r = await readImplicitLabels(scan(png({ before: [bomb, broken] })));
+    expect(r.values).toEqual([]);
+    expect(r.unread).toEqual([
+      `a compressed XMP packet (zTXt) inflating to over ${XMP_LIMIT} bytes`,
+      'a zTXt chunk keyed AIGC that does not inflate',
+    ]);
   });
 
   it('keeps JPEG APPn segments up to the scan, across fill bytes, and reads the XMP label in element form', async () => {

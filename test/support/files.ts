@@ -33,6 +33,9 @@ export function pngChunk(type: string, data: Buffer): Buffer {
 }
 
 export const tEXt = (keyword: string, text: string) => pngChunk('tEXt', Buffer.from(`${keyword}\0${text}`, 'latin1'));
+/** A zTXt chunk: keyword, NUL, method 0, the Latin-1 text deflated. */
+export const zTXt = (keyword: string, text: string) =>
+  pngChunk('zTXt', Buffer.concat([Buffer.from(`${keyword}\0\0`, 'latin1'), deflateSync(Buffer.from(text, 'latin1'))]));
 export const iTXt = (keyword: string, text: string, compressed = false) =>
   pngChunk(
     'iTXt',
