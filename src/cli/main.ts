@@ -25,9 +25,10 @@ commands:
                          also: every checkpoint cosigned by K witnesses and by the log's ML-DSA-44 key, and
                          the RFC 3161 tokens of the history checked against the TSAs' CA
   verify-receipt FILE --vkey VKEY|FILE|URL [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
-                 [--file WORK] [--consistent-with CHECKPOINT (--server URL | --proof FILE)]
-                         check a receipt (JSON or tlog-proof text) on its own and print what it proves; --file checks
-                         the work's SHA-256, --consistent-with that its checkpoint is a prefix of a newer one
+                 [--file WORK|COPY] [--consistent-with CHECKPOINT (--server URL | --proof FILE)]
+                         check a receipt (JSON or tlog-proof text, or a public receipt, GET /v1/public/content/:sha256/receipt)
+                         on its own and print what it proves; --file checks the SHA-256 of the work (or of the copy a
+                         CopyRegistered entry names), --consistent-with that its checkpoint is a prefix of a newer one
   verify-evidence BUNDLE [--vkey VKEY] [--file WORK|COPY] [--accept-v1]
                          check an evidence bundle (GET /v1/filings/:id/evidence) offline, with nothing else;
                          --vkey pins the log key the bundle must name; a v1 bundle, which does not show its

@@ -253,6 +253,15 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     // JSON.parse keeps a repeated key's last value; another reader of the bundle would see the first.
     const twice = repeatedKey(text);
     if (twice !== undefined) throw new BundleError(`the bundle has the key ${JSON.stringify(twice)} twice in one object`);
+    // The key given is read before the bundle is checked against it, as verify-receipt reads it: a malformed one is
+    // named as such, not as another log's key.
+    if (pinned !== undefined) {
+      try {
+        parseVkey(pinned, nativeSha256);
+      } catch (err) {
+        throw new BundleError(`bad verifier key: ${(err as Error).message}`);
+      }
+    }
     const problem = problemAnswer(bundle);
     if (problem !== undefined) throw new BundleError(errorAnswer(args.bundle, 'an evidence bundle', problem));
     report = await checkEvidence(bundle, pinned);

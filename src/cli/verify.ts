@@ -1,11 +1,18 @@
 // `verify` and `verify-receipt`: offline checks of an export or a receipt, exit status 0 only when everything holds.
 import { createHash } from 'node:crypto';
-import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { LineChunker } from '../verifier/export-chunk.js';
 import { ExportVerifier, failurePlace, unsignedTail, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';
-import { base64Decode, base64Encode } from '../verifier/note.js';
-import { type JsonReceipt, parseTlogProof, verifyReceipt } from '../verifier/tlog-proof.js';
+import { base64Decode, base64Encode, parseVkey } from '../verifier/note.js';
+import { provenContent, publicReceiptDisagreement } from '../verifier/public-receipt.js';
+import { parseTlogProof, verifyReceipt } from '../verifier/tlog-proof.js';
+import {
+  filingDisagreement,
+  type ReadReceipt,
+  type ReceiptDocument,
+  ReceiptDocumentError,
+  readReceiptDocument,
+} from './receipt-document.js';
 import { FileSpill } from './file-spill.js';
 import { SqliteFilingStore } from './sqlite-filing-store.js';
 import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
@@ -233,37 +240,73 @@ function parseProofFile(text: string, source: string): string[] {
     : trimmed.split(/\r?\n/).map((l) => (/^[0-9a-f]{64}$/.test(l) ? l : Buffer.from(base64Decode(l)).toString('hex')));
 }
 
-/** Checks a receipt (JSON or tlog-proof text) and prints what it proves; exit 0 only when every check asked for holds. */
+/**
+ * Checks a receipt (JSON or tlog-proof text, or the public receipt of a content hash, which wraps one) and prints what it
+ * proves; exit 0 only when every check asked for holds.
+ */
 export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const trust = await loadTrust(args); // first: a mistake in the options is named before any file is read
   const vkey = trust.vkey as string;
-  const read = await readText(args.receipt);
-  const json = read.trimStart().startsWith('{');
-  const text = json ? read : noteText(read, args.receipt);
-  const receipt = (json ? parseJson(text, args.receipt, 'a receipt (JSON, or tlog-proof text)') : text) as
-    (JsonReceipt & { timestamps?: CarriedTimestamp[] }) | string;
   const fail = (reason: string) => {
     out.write(`FAILED: ${reason}\n`);
     return 1;
   };
-  const problem = problemAnswer(receipt);
+  const read = await readText(args.receipt);
+  const json = read.trimStart().startsWith('{');
+  const text = json ? read : noteText(read, args.receipt);
+  const parsed = json ? parseJson(text, args.receipt, 'a receipt (JSON, or tlog-proof text)') : text;
+  // The key is read before anything is checked with it: a malformed one is named as such, not as the wrong key.
+  try {
+    parseVkey(vkey, nativeSha256);
+  } catch (err) {
+    return fail(`bad verifier key: ${(err as Error).message}`);
+  }
+  const problem = problemAnswer(parsed);
   if (problem !== undefined) return fail(errorAnswer(args.receipt, 'a receipt', problem));
+  let document: ReceiptDocument | undefined;
+  if (typeof parsed !== 'string') {
+    try {
+      document = readReceiptDocument(parsed);
+    } catch (err) {
+      if (!(err instanceof ReceiptDocumentError)) throw err;
+      return fail(err.message);
+    }
+  }
+  const receipt: ReadReceipt | string = document ? document.receipt : text;
+  const wrapper = document?.wrapper;
+  // The public receipt names the log key it is checked with: one that is not the key trusted here is refused, not ignored.
+  if (wrapper && wrapper.keys.log.trim() !== vkey.trim())
+    return fail(`the public receipt's log key ${wrapper.keys.log} is not the one given with --vkey`);
   const result = verifyReceipt(receipt, vkey, { sha256: nativeSha256, verify: nativeEd25519Verify });
   if (!result.ok) return fail(result.reason);
   const entry =
     typeof receipt === 'string' ? (JSON.parse(new TextDecoder().decode(parseTlogProof(receipt).extra)) as EventEnvelope) : receipt.entry;
+  // What the server says beside the proof must be what the entry proves.
+  if (wrapper) {
+    const disagrees = publicReceiptDisagreement(wrapper, entry);
+    if (disagrees !== undefined) return fail(`the public receipt does not agree with its entry: ${disagrees}`);
+  }
+  if (document?.filing) {
+    const disagrees = filingDisagreement(document.filing, entry);
+    if (disagrees !== undefined) return fail(`the receipt's filing block does not agree with its entry: ${disagrees}`);
+  }
   const note = typeof receipt === 'string' ? parseTlogProof(receipt).checkpoint : receipt.checkpoint;
   const tokens = typeof receipt === 'string' ? [] : (receipt.timestamps ?? []);
   if (trust.tsaCas && tokens.length === 0) return fail('--tsa-ca was given but the receipt carries no time-stamp token');
   const checked = await checkCheckpoint(note, tokens, trust);
   if (!checked.ok) return fail(`checkpoint: ${checked.reason}`);
-  const data = entry.data as { filingId?: unknown; contentHash?: unknown; filedAt?: unknown };
+  const data = entry.data as { filingId?: unknown; contentHash?: unknown; filedAt?: unknown; registeredAt?: unknown };
+  const content = provenContent(entry);
   const lines: string[] = [];
   const show = (label: string, value: string) => lines.push(`  ${label.padEnd(14)}${value}`);
   if (typeof data.filingId === 'string') show('filing', data.filingId);
   show('event', `${entry.type} in ${entry.stream}, revision ${entry.revision}`);
   if (typeof data.contentHash === 'string') show('content hash', data.contentHash);
-  show('filed at', typeof data.filedAt === 'string' ? data.filedAt : entry.recordedAt);
+  if (content?.kind === 'copy') show('copy hash', `${content.sha256} (a distribution copy registered for the filing)`);
+  // Only a WorkFiled entry proves the filing's time; a copy's entry proves when the copy was registered.
+  if (entry.type === 'WorkFiled' && typeof data.filedAt === 'string') show('filed at', data.filedAt);
+  if (entry.type === 'CopyRegistered' && typeof data.registeredAt === 'string')
+    show('registered at', `${data.registeredAt} (the copy's registration; the filing's own time is not in this receipt)`);
   show('recorded at', entry.recordedAt);
   show('leaf index', String(entry.leafIndex));
   show('tree size', String(checked.checkpoint.treeSize));
@@ -274,12 +317,21 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   for (const w of checked.witnesses) show('witness', `${w.label} cosigned at ${isoSeconds(w.timestamp)}`);
   for (const t of checked.timestamps) show('time-stamp', `${t.genTime.toISOString().replace('.000Z', 'Z')} by ${t.authority}`);
   if (!trust.tsaCas && tokens.length > 0) show('time-stamp', `${tokens.length} token(s) not checked (give --tsa-ca)`);
+  if (wrapper)
+    show(
+      'public',
+      `${wrapper.contentHash} is ${wrapper.match === 'copy' ? 'a registered copy' : 'the filed content'} of filing ${wrapper.filingId}, as the entry proves`,
+    );
+  if (document?.filing) {
+    const { id, name } = document.filing.holder;
+    show('holder', `${name === null ? id : `${name} (${id})`}: the server's word when it answered, not proven by the receipt`);
+  }
   if (args.file) {
     const digest = createHash('sha256').update(readLocalFile(args.file)).digest('hex');
-    if (typeof data.contentHash !== 'string') return fail(`--file: the receipt's entry (${entry.type}) names no content hash`);
-    if (digest !== data.contentHash)
-      return fail(`--file: ${args.file} hashes to ${digest}, not the filed content hash ${data.contentHash}`);
-    show('file', `${args.file} matches the content hash`);
+    if (content === undefined) return fail(`--file: the receipt's entry (${entry.type}) names no content hash`);
+    const what = content.kind === 'copy' ? "the registered copy's hash" : 'the filed content hash';
+    if (digest !== content.sha256) return fail(`--file: ${args.file} hashes to ${digest}, not ${what} ${content.sha256}`);
+    show('file', `${args.file} matches ${content.kind === 'copy' ? "the registered copy's hash" : 'the content hash'}`);
   }
   if (args.consistentWith) {
     const newerNote = await readNote(args.consistentWith);

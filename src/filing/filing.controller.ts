@@ -132,7 +132,10 @@ export class FilingController {
     return this.queries.history(id, p);
   }
 
-  /** Proof that the filing is in the log: the entry, its inclusion proof and a signed checkpoint (JSON, or tlog-proof text with Accept: text/plain). */
+  /**
+   * Proof that the filing is in the log: the entry, its inclusion proof and a signed checkpoint (JSON, or tlog-proof text
+   * with Accept: text/plain). The filing's creator or holder, auditors and admins; not reviewers.
+   */
   @ApiRoute({
     summary: "A filing's receipt (JSON, or tlog-proof text)",
     answer: FilingReceiptDto,
@@ -147,7 +150,7 @@ export class FilingController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const entry = await this.queries.filedEntry(id, p);
+    const entry = await this.queries.filedEntry(id, p, 'receipt');
     const receipt = await this.log.receipt(entry);
     if (prefersText(accept)) {
       void reply.header('content-type', 'text/plain; charset=utf-8');
@@ -164,6 +167,7 @@ export class FilingController {
   /**
    * Everything needed to check the filing offline with `sandbox-ledger verify-evidence`: its receipt, its stream's whole
    * history with inclusion proofs, the checkpoint with its cosignatures and time-stamps, and the keys and CA to check them.
+   * The filing's creator or holder, auditors and admins; not reviewers.
    */
   @ApiRoute({
     summary: "A filing's evidence bundle for offline verification",
@@ -173,7 +177,7 @@ export class FilingController {
   @Get(':id/evidence')
   @Roles('creator', 'auditor', 'admin')
   async evidence(@Param('id', new IdPipe()) id: string, @CurrentPrincipal() p: Principal) {
-    await this.queries.filedEntry(id, p); // the owner, an auditor or an admin
+    await this.queries.filedEntry(id, p, 'evidence bundle'); // the creator or holder, an auditor or an admin
     return evidenceBundle(this.log, this.keys, id, async () => (await this.queries.history(id, p)).events);
   }
 

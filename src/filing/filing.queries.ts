@@ -91,9 +91,14 @@ export class FilingQueries {
     return { ...filingResource(filing), creatorName: parties.get(filing.creator)!.name, holder: parties.get(holder)! };
   }
 
-  async get(filingId: string, reader: Principal): Promise<FilingView> {
+  private async find(filingId: string): Promise<FilingView> {
     const filing = await this.db.getRepository(FilingView).findOneBy({ filingId });
     if (!filing) throw notFound('filing-not-found', `no filing ${filingId}`);
+    return filing;
+  }
+
+  async get(filingId: string, reader: Principal): Promise<FilingView> {
+    const filing = await this.find(filingId);
     if (!canRead(reader, filing) && !(await this.holds(reader, filing))) {
       throw forbidden('not-owner', "only the filing's creator or holder, reviewers, auditors and admins may read it");
     }
@@ -122,11 +127,15 @@ export class FilingQueries {
     return { filingId, events: await this.store.readStream(filingStream(filingId)) };
   }
 
-  /** The filing's WorkFiled envelope: what its receipt proves is in the log. Owners, auditors and admins only. */
-  async filedEntry(filingId: string, reader: Principal): Promise<EventEnvelope> {
-    const filing = await this.get(filingId, reader);
+  /**
+   * The filing's WorkFiled envelope: what its receipt, and its evidence bundle, prove is in the log. Its creator or
+   * holder, auditors and admins only (not reviewers, who read the filing and its history); `what` names the document
+   * in the refusal.
+   */
+  async filedEntry(filingId: string, reader: Principal, what: 'receipt' | 'evidence bundle'): Promise<EventEnvelope> {
+    const filing = await this.find(filingId);
     if (filing.creator !== reader.principalId && !hasRole(reader, 'auditor', 'admin') && !(await this.holds(reader, filing))) {
-      throw forbidden('not-owner', "only the filing's creator or holder, auditors and admins may fetch its receipt");
+      throw forbidden('not-owner', `only the filing's creator or holder, auditors and admins may fetch its ${what}`);
     }
     const [filed] = await this.store.readStream(filingStream(filingId));
     return filed;

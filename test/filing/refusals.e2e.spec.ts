@@ -314,6 +314,25 @@ describe('refused requests change nothing', () => {
     expect((await ledger.http().get(path)).status).toBe(401);
   });
 
+  it("refuses a filing's receipt and evidence bundle to another creator and to reviewers, saying who may fetch each", async () => {
+    for (const [route, what] of [
+      ['receipt', 'receipt'],
+      ['evidence', 'evidence bundle'],
+    ]) {
+      const path = `/v1/filings/${aliceFiling}/${route}`;
+      const other = await expectRefused(ledger, () => ledger.http().get(path).set('authorization', `Bearer ${bob.key}`), 403, 'not-owner');
+      expect(other.detail).toBe(`only the filing's creator or holder, auditors and admins may fetch its ${what}`);
+      const rita = await expectRefused(
+        ledger,
+        () => ledger.http().get(path).set('authorization', `Bearer ${reviewer.key}`),
+        403,
+        'role-required',
+      );
+      expect(rita.detail).toBe('this action needs the role creator or auditor or admin');
+      expect((await ledger.http().get(path).set('authorization', `Bearer ${alice.key}`)).status).toBe(200);
+    }
+  });
+
   it('serves the OpenAPI document, health and metrics', async () => {
     const doc = await ledger.http().get('/docs/openapi.json');
     expect(doc.status).toBe(200);

@@ -90,4 +90,13 @@ describe('the evidence bundle of a filing with a registered copy', () => {
     expect(pinned.code).toBe(1);
     expect(pinned.stdout).toMatch(/^FAILED: the bundle's log key .* is not the one given with --vkey/);
   });
+
+  it('names a malformed --vkey as a bad verifier key, as verify-receipt does', async () => {
+    const garbage = file('garbage.vkey', Buffer.from('not a key at all\n'));
+    const bad = 'FAILED: bad verifier key: vkey must be <name>+<hex key ID>+<base64 key>\n';
+    expect(await runCli(['verify-evidence', bundleFile, '--vkey', garbage], {})).toEqual({ code: 1, stdout: bad, stderr: '' });
+    const receipt = await ledger.http().get(`/v1/filings/${filingId}/receipt`).set('authorization', `Bearer ${alice.key}`);
+    const receiptFile = file('receipt.json', Buffer.from(receipt.text));
+    expect(await runCli(['verify-receipt', receiptFile, '--vkey', garbage], {})).toEqual({ code: 1, stdout: bad, stderr: '' });
+  });
 });
