@@ -64,7 +64,7 @@ export class LabelUploadService {
     await this.assertLabelable(filingId, actor);
     const form = UploadForm.open(request, { fileSize: this.config.uploadLimit, files: 1, fields: 0, fieldSize: 1024 });
     const part = await form.next();
-    if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
+    if (!part || part.fieldname !== 'file') throw fileRequired();
     const copy = await this.inspector.inspect(form.chunks(part), form.bodyLength);
     form.fileRead(part, copy);
     await form.end();

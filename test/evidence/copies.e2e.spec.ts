@@ -181,15 +181,18 @@ describe('registering labelled copies of a filing', () => {
       await expectRefused(ledger, () => register(byJson, original), 409, 'no-computed-hash');
     });
 
-    it('a truncated image, a field instead of the file, a JSON body (4xx)', async () => {
+    it('a truncated image, a field instead of the file or beside it (400, naming it), a JSON body (4xx)', async () => {
       const copy = withPngChunks(original, [iTXt('AIGC', aigcJson)]);
       await expectRefused(ledger, () => register(filingId, copy.subarray(0, copy.length - 5000)), 422, 'image-unreadable');
-      await expectRefused(
-        ledger,
-        () => ledger.http().post(`/v1/filings/${filingId}/copies`).set('authorization', `Bearer ${alice.key}`).field('note', 'x'),
-        413,
-        'too-many-fields',
-      );
+      const post = () => ledger.http().post(`/v1/filings/${filingId}/copies`).set('authorization', `Bearer ${alice.key}`);
+      for (const send of [
+        () => post().field('note', 'x'),
+        () => post().field('note', 'hi').attach('file', copy, 'copy.png'),
+        () => post().attach('file', copy, 'copy.png').field('note', 'hi'),
+      ]) {
+        const body = await expectRefused(ledger, send, 400, 'unexpected-part');
+        expect(body.errors).toEqual([{ field: 'note', message: expect.any(String) }]);
+      }
       await expectRefused(
         ledger,
         () => ledger.http().post(`/v1/filings/${filingId}/copies`).set('authorization', `Bearer ${alice.key}`).send({ file: 'x' }),

@@ -249,6 +249,18 @@ describe('filing a work with its file', () => {
       expect(view.body.title).toBe('山水 Évora');
     });
 
+    it('a field besides the metadata, before or after the file (400 unexpected-part, naming it)', async () => {
+      const post = () =>
+        ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).field('metadata', JSON.stringify(metadata()));
+      for (const send of [
+        () => post().field('note', 'hi').attach('file', png, 'w.png'),
+        () => post().attach('file', png, 'w.png').field('note', 'hi'),
+      ]) {
+        const body = await expectRefused(ledger, send, 400, 'unexpected-part');
+        expect(body.errors).toEqual([{ field: 'note', message: expect.any(String) }]);
+      }
+    });
+
     it('metadata without a file (400)', async () => {
       await expectRefused(
         ledger,
