@@ -42,7 +42,7 @@ export class LabelingController {
   }
 
   /**
-   * Uploads the work (multipart, one file part, streamed, never stored): its SHA-256 must be the filing's contentHash or
+   * Uploads the work (multipart, one part `file`, streamed, never stored): its SHA-256 must be the filing's contentHash or
    * that of a registered copy; records LabelFileChecked. The holder of the filing's right, or any reviewer.
    */
   @ApiRoute({
