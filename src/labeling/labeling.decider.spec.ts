@@ -478,6 +478,11 @@ describe('labeling decider', () => {
         .thenThrows('copy-not-an-image');
     });
 
+    it('refuses a file that is not an image as such, before looking for its label (a text file carries none)', () =>
+      given(labelingDecider, [byUpload, declared()])
+        .when(copyCmd([], { sniffedType: null, perceptualHash: null }))
+        .thenThrows('copy-not-an-image'));
+
     it('refuses without a declaration, without a computed hash, the filed bytes, a copy twice, and anyone but the creator', () => {
       given(labelingDecider, [byUpload]).when(copyCmd(labelled)).thenThrows('labels-not-declared');
       given(labelingDecider, [filed, declared()]).when(copyCmd(labelled)).thenThrows('no-computed-hash');

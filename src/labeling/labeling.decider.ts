@@ -248,9 +248,9 @@ const copyRefused = (code: string, message: string, extensions: Record<string, u
   new DomainError('unprocessable', code, message, { ...extensions, errors: [{ field: 'file', message }] });
 
 /**
- * A distribution copy is registered when its embedded label is one the ledger handed out for this filing (PropagateID
- * the filing id, ContentPropagator the platform) and it is perceptually the filed work (within the policy's threshold
- * of the hash computed from the filed file).
+ * A distribution copy is registered when it is an image the ledger decodes, its embedded label is one the ledger handed
+ * out for this filing (PropagateID the filing id, ContentPropagator the platform) and it is perceptually the filed work
+ * (within the policy's threshold of the hash computed from the filed file).
  */
 function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): LabelEvent[] {
   assertLabelable(state, c);
@@ -266,6 +266,9 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
   if (copy.sha256 === state.contentHash) throw conflict('copy-is-filed-content', 'this file is the filed content itself, not a copy of it');
   if (state.copies.includes(copy.sha256))
     throw conflict('copy-already-registered', `the copy ${copy.sha256} is already registered for this filing`);
+  // Before the label: a file that is not an image (text, an empty file) can never be the work, labelled or not.
+  if (copy.perceptualHash === null)
+    throw copyRefused('copy-not-an-image', 'the copy is not an image the ledger decodes, so it cannot be compared with the filed work');
   const labels = copy.values.map((v) => readLabel(v.location, v.value)).filter((l): l is FoundLabel & { aigc: Aigc } => l.aigc !== null);
   const naming = labels.filter((l) => l.aigc.PropagateID === c.filingId);
   if (naming.length === 0) {
@@ -280,8 +283,6 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
       differences: differences(naming[0], expected, false),
     });
   }
-  if (copy.perceptualHash === null)
-    throw copyRefused('copy-not-an-image', 'the copy is not an image the ledger decodes, so it cannot be compared with the filed work');
   const distance = hammingDistanceHex(copy.perceptualHash.value, state.computedHash.value);
   if (distance > c.threshold) {
     throw copyRefused(

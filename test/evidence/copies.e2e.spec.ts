@@ -154,6 +154,11 @@ describe('registering labelled copies of a filing', () => {
       );
     });
 
+    it('a file that is not an image: a text file, an empty file (422 copy-not-an-image, not copy-label-missing)', async () => {
+      await expectRefused(ledger, () => register(filingId, Buffer.from('just some notes'), alice, 'notes.txt'), 422, 'copy-not-an-image');
+      await expectRefused(ledger, () => register(filingId, Buffer.alloc(0), alice, 'empty.png'), 422, 'copy-not-an-image');
+    });
+
     it('the same copy twice, or the filed content itself (409)', async () => {
       await expectRefused(
         ledger,
