@@ -91,6 +91,7 @@ export const PROBLEM_STATUS = {
   'copy-is-filed-content': 409,
   'copy-already-registered': 409,
   'copy-label-missing': 422,
+  'copy-label-malformed': 422,
   'copy-label-differs': 422,
   'copy-not-an-image': 422,
   'copy-not-the-same-work': 422,

@@ -102,6 +102,7 @@ export class CopiesController {
       'copy-is-filed-content',
       'copy-already-registered',
       'copy-label-missing',
+      'copy-label-malformed',
       'copy-label-differs',
       'copy-not-an-image',
       'copy-not-the-same-work',

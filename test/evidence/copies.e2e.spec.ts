@@ -154,6 +154,23 @@ describe('registering labelled copies of a filing', () => {
       );
     });
 
+    it('a copy whose label is malformed: an extra key, JSON cut short (422 copy-label-malformed, naming what was found)', async () => {
+      const extraKey = JSON.stringify({ ...JSON.parse(aigcJson), Extra: 'x' });
+      const cutShort = aigcJson.slice(0, aigcJson.length - 10);
+      for (const value of [extraKey, cutShort]) {
+        const body = await expectRefused(
+          ledger,
+          () => register(filingId, withPngChunks(original, [iTXt('AIGC', value)])),
+          422,
+          'copy-label-malformed',
+        );
+        expect(body.found).toEqual([
+          { location: 'png:iTXt:AIGC', PropagateID: null, problems: [expect.any(String)], excerpt: value.slice(0, 120) },
+        ]);
+        expect(body.detail).toContain('png:iTXt:AIGC');
+      }
+    });
+
     it('a file that is not an image: a text file, an empty file (422 copy-not-an-image, not copy-label-missing)', async () => {
       await expectRefused(ledger, () => register(filingId, Buffer.from('just some notes'), alice, 'notes.txt'), 422, 'copy-not-an-image');
       await expectRefused(ledger, () => register(filingId, Buffer.alloc(0), alice, 'empty.png'), 422, 'copy-not-an-image');
