@@ -1,5 +1,7 @@
 // Filing a work with its file (multipart): the ledger hashes it, reads its type from its bytes and computes the
 // perceptual hash of an image itself, so a copy is screened whatever its filer declares. Real pictures, made with sharp.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { sha256, tEXt } from '../support/files.js';
 import { claimedSizePng, resizedJpeg, scenePng, withPngChunks } from '../support/images.js';
@@ -111,6 +113,21 @@ describe('filing a work with its file', () => {
     const res = await fileWith(alice, metadata(), png);
     expect(res.status).toBe(201);
     expect(res.body.file.aiSignals).toEqual([{ signal: 'aigc-label', location: 'png:tEXt:AIGC', label: '1' }]);
+  });
+
+  it("records each of the Adobe Firefly image's C2PA AI signals once", async () => {
+    const firefly = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'c2pa', 'firefly-trained-ai.jpg'));
+    const res = await fileWith(alice, metadata({ contentType: 'image/jpeg' }), firefly, 'firefly.jpg', 'image/jpeg');
+    expect(res.status).toBe(201);
+    const signals: Array<Record<string, string>> = res.body.file.aiSignals;
+    expect(signals.map((s) => [s.signal, s.digitalSourceType.split('/').pop(), s.validationState]).sort()).toEqual([
+      ['c2pa-digital-source-type', 'compositeWithTrainedAlgorithmicMedia', 'Valid'],
+      ['c2pa-digital-source-type', 'trainedAlgorithmicMedia', 'Valid'],
+    ]);
+    const [filed] = await history(res.body.filingId);
+    expect(filed.data.file.aiSignals).toEqual(signals);
+    const view = (await ledger.http().get(`/v1/filings/${res.body.filingId}`).set('authorization', `Bearer ${alice.key}`)).body;
+    expect(view.file.aiSignals).toEqual(signals);
   });
 
   describe('refuses, with a problem and nothing appended', () => {
