@@ -38,8 +38,8 @@ export class ComplaintUploadService {
     const named = namedFiles(input.evidence ?? []);
     const uploads: UploadedEvidence[] = [];
     for (let part = await form.next(); part; part = await form.next()) {
-      if (part.type !== 'file' || part.fieldname !== 'evidence') {
-        if (part.type === 'file') part.file.resume();
+      if (part.fieldname !== 'evidence') {
+        part.file.resume();
         throw invalid('unexpected-part', `the upload has a part "${part.fieldname}": evidence files go in parts named "evidence"`);
       }
       const filename = part.filename;

@@ -69,7 +69,6 @@ export class DisputeController {
       'evidence-file-undescribed',
       'metadata-required',
       'metadata-too-large',
-      'too-many-fields',
       'file-required',
       'unexpected-part',
       'malformed-multipart',

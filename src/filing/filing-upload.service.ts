@@ -34,7 +34,7 @@ export class FilingUploadService {
     );
     const input = await validBody(FileWorkUploadDto, await form.jsonField('metadata'));
     const part = await form.next();
-    if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
+    if (!part || part.fieldname !== 'file') throw fileRequired();
     const inspection = await this.inspector.inspect(form.chunks(part), form.bodyLength);
     form.fileRead(part, inspection);
     await form.end();

@@ -63,7 +63,6 @@ export class FilingController {
       'filing-exists',
       'metadata-required',
       'metadata-too-large',
-      'too-many-fields',
       'file-required',
       'unexpected-part',
       'malformed-multipart',

@@ -36,7 +36,7 @@ export class FileInspectionQueries {
   async inspect(request: FastifyRequest) {
     const form = UploadForm.open(request, { fileSize: this.config.uploadLimit, files: 1, fields: 0, fieldSize: 1024 });
     const part = await form.next();
-    if (!part || part.type !== 'file' || part.fieldname !== 'file') throw fileRequired();
+    if (!part || part.fieldname !== 'file') throw fileRequired();
     const inspection = await this.inspector.inspect(form.chunks(part), form.bodyLength);
     await form.end();
     return this.describe(inspection);

@@ -42,6 +42,28 @@ describe('summarizeC2pa', () => {
     });
   });
 
+  it('lists a type an assertion declares twice (two actions) once; the same type elsewhere stays', () => {
+    const created = { action: 'c2pa.created', digitalSourceType: `${IPTC}trainedAlgorithmicMedia` };
+    const twice = {
+      active_manifest: 'urn:a',
+      manifests: {
+        'urn:a': {
+          assertions: [
+            { label: 'c2pa.actions.v2', data: { actions: [created, { ...created, action: 'c2pa.edited' }] } },
+            { label: 'c2pa.actions', data: { actions: [created] } },
+          ],
+        },
+        'urn:b': { assertions: [{ label: 'c2pa.actions.v2', data: { actions: [created, created] } }] },
+      },
+      validation_state: 'Valid',
+    };
+    expect(summarizeC2pa(twice).digitalSourceTypes).toEqual([
+      { manifest: 'urn:a', assertion: 'c2pa.actions.v2', value: created.digitalSourceType },
+      { manifest: 'urn:a', assertion: 'c2pa.actions', value: created.digitalSourceType },
+      { manifest: 'urn:b', assertion: 'c2pa.actions.v2', value: created.digitalSourceType },
+    ]);
+  });
+
   it('survives a store of the wrong shape', () => {
     expect(summarizeC2pa({ manifests: 'x', validation_status: 7 })).toEqual({
       validationState: 'Unknown',
@@ -68,6 +90,29 @@ describe('provenanceSignals', () => {
         assertion: 'c2pa.actions',
         validationState: 'Invalid',
       },
+    ]);
+  });
+
+  it('gives each signal once: the same source type, manifest, assertion and state found twice is one signal', () => {
+    const type = { manifest: 'urn:active', assertion: 'c2pa.actions.v2', value: `${IPTC}trainedAlgorithmicMedia` };
+    const c2pa = { ...summarizeC2pa(store), digitalSourceTypes: [type, type, { ...type, assertion: 'c2pa.actions' }] };
+    const iptc = { location: 'xmp:Iptc4xmpExt:DigitalSourceType', value: `${IPTC}trainedAlgorithmicMedia` };
+    expect(provenanceSignals({ ...none, c2pa, digitalSourceTypes: [iptc, iptc] })).toEqual([
+      {
+        signal: 'c2pa-digital-source-type',
+        digitalSourceType: type.value,
+        manifest: 'urn:active',
+        assertion: 'c2pa.actions.v2',
+        validationState: 'Invalid',
+      },
+      {
+        signal: 'c2pa-digital-source-type',
+        digitalSourceType: type.value,
+        manifest: 'urn:active',
+        assertion: 'c2pa.actions',
+        validationState: 'Invalid',
+      },
+      { signal: 'iptc-digital-source-type', digitalSourceType: iptc.value, location: iptc.location },
     ]);
   });
 

@@ -14,7 +14,7 @@ export type C2paSummary = {
   /** The signing certificate's issuer and the signing time, as the manifest states them. */
   signer: string | null;
   signedAt: string | null;
-  /** Every `digitalSourceType` in the manifests' assertions (actions and others), where it was found. */
+  /** Every `digitalSourceType` in the manifests' assertions (actions and others), where it was found; each once. */
   digitalSourceTypes: Array<{ manifest: string; assertion: string; value: string }>;
   /** Codes of the validation failures, for an `Invalid` state. */
   failures: string[];
@@ -55,6 +55,8 @@ export function summarizeC2pa(store: unknown): C2paSummary {
   const signature = (activeManifest?.signature_info ?? {}) as Record<string, unknown>;
   const budget = { nodes: MAX_NODES };
   const digitalSourceTypes: C2paSummary['digitalSourceTypes'] = [];
+  // An assertion may declare one type several times (an action each): listed once per manifest and assertion.
+  const seen = new Set<string>();
   // The active manifest first, then its ingredients' manifests, as the store lists them.
   const labels = [...(active && activeManifest ? [active] : []), ...Object.keys(manifests).filter((l) => l !== active)];
   for (const label of labels) {
@@ -63,8 +65,11 @@ export function summarizeC2pa(store: unknown): C2paSummary {
       const found: string[] = [];
       sourceTypesIn(a?.data, found, budget);
       for (const value of found) {
-        if (digitalSourceTypes.length < MAX_TYPES)
-          digitalSourceTypes.push({ manifest: label.slice(0, 256), assertion: text(a?.label) ?? '', value });
+        const entry = { manifest: label.slice(0, 256), assertion: text(a?.label) ?? '', value };
+        const key = JSON.stringify([entry.manifest, entry.assertion, entry.value]);
+        if (seen.has(key) || digitalSourceTypes.length >= MAX_TYPES) continue;
+        seen.add(key);
+        digitalSourceTypes.push(entry);
       }
     }
   }

@@ -66,8 +66,17 @@ export const foundAigcValue = (location: string, value: string): FoundAigcValue 
   value: value.slice(0, RECORDED_VALUE),
 });
 
-/** The signals the file's own metadata gives (labels, C2PA, IPTC in XMP); a near-duplicate needs the filings and is found elsewhere. */
+/**
+ * The signals the file's own metadata gives (labels, C2PA, IPTC in XMP), each once; a near-duplicate needs the filings and
+ * is found elsewhere.
+ */
 export function provenanceSignals(p: Provenance): AiSignal[] {
+  const signals = new Map<string, AiSignal>();
+  for (const s of metadataSignals(p)) signals.set(JSON.stringify(s), s);
+  return [...signals.values()];
+}
+
+function metadataSignals(p: Provenance): AiSignal[] {
   const signals: AiSignal[] = [];
   for (const l of p.labels)
     if (l.label !== null && AI_LABEL_VALUES.has(l.label)) signals.push({ signal: 'aigc-label', location: l.location, label: l.label });

@@ -26,10 +26,6 @@ const LIMIT_CODES: Record<string, [string, (limits?: UploadLimits) => string]> =
     'too-many-parts',
     (l) => (l ? `the upload has more than ${l.files + l.fields} part(s)` : 'the upload has more parts than allowed'),
   ],
-  FST_FIELDS_LIMIT: [
-    'too-many-fields',
-    (l) => (l ? `the upload has more than ${l.fields} field(s)` : 'the upload has more fields than allowed'),
-  ],
   FST_REQ_FILE_TOO_LARGE: [
     'file-too-large',
     (l) => (l ? `a file is larger than the upload limit of ${l.fileSize} bytes` : 'a file is larger than the upload limit'),
@@ -43,6 +39,9 @@ const LIMIT_CODES: Record<string, [string, (limits?: UploadLimits) => string]> =
 export function rethrowMalformed(err: unknown, limits?: UploadLimits): never {
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && LIMIT_CODES[code]) throw tooLarge(LIMIT_CODES[code][0], LIMIT_CODES[code][1](limits));
+  // UploadForm lets one field more through than a route takes and refuses it by name (unexpectedField); should the
+  // parser's count be met all the same, it is the same mistake, not a body too large.
+  if (code === 'FST_FIELDS_LIMIT') throw invalid('unexpected-part', 'the upload has a field this route does not take');
   if (code === 'FST_INVALID_JSON_FIELD_ERROR') throw invalid('malformed-json', 'a field declared as application/json is not valid JSON');
   if (
     err instanceof Error &&
@@ -97,32 +96,39 @@ export class UploadForm {
       return opening || type === 'application/octet-stream' || filename !== undefined;
     };
     const shift = json === undefined ? 0 : 1;
-    // One part more than files and fields together, so that a file or field too many is named as such.
+    // One part more than files and fields together, so that a file or field too many is named as such; one field more
+    // than the route takes, so that an unexpected field reaches next() and is refused by its name (400), not counted (413).
     const parts = request.parts({
       isPartAFile,
-      limits: { ...limits, files: limits.files + shift, fields: limits.fields - shift, parts: limits.files + limits.fields + 1 },
+      limits: { ...limits, files: limits.files + shift, fields: limits.fields - shift + 1, parts: limits.files + limits.fields + 1 },
     });
     const iterator = parts[Symbol.asyncIterator]();
     const length = Number(request.headers['content-length']);
     return new UploadForm(iterator, limits, Number.isSafeInteger(length) && length > 0 ? length : null);
   }
 
-  /** The next part, or null at the end of the body. */
-  async next(): Promise<Multipart | null> {
+  /**
+   * The next part, or null at the end of the body. Every part a route takes is read as a file (its JSON field too, see
+   * `open`), so a field (a part without a file name) is one it does not take: 400 unexpected-part, naming it.
+   */
+  async next(): Promise<MultipartFile | null> {
+    let part: Multipart | null;
     try {
       const r = await this.parts.next();
-      return r.done ? null : r.value;
+      part = r.done ? null : r.value;
     } catch (err) {
       return rethrowMalformed(err, this.limits);
     }
+    if (part?.type === 'field') throw unexpectedField(part.fieldname);
+    return part;
   }
 
   /** The JSON field named `name` (the one given to `open`), which must come first: its value parsed (not yet validated). */
   async jsonField(name: string): Promise<unknown> {
     const part = await this.next();
     // A part with a file name is a file, whatever it is called.
-    if (!part || part.type !== 'file' || part.fieldname !== name || part.filename) {
-      if (part?.type === 'file') part.file.resume();
+    if (!part || part.fieldname !== name || part.filename) {
+      part?.file.resume();
       const message = `the first part must be the field "${name}" (JSON), before any file`;
       throw invalid(`${name}-required`, message, { errors: [{ field: name, message }] });
     }
@@ -168,10 +174,16 @@ export class UploadForm {
   async end(): Promise<void> {
     const extra = await this.next();
     if (extra) {
-      if (extra.type === 'file') extra.file.resume();
+      extra.file.resume();
       throw invalid('unexpected-part', `the upload has a part "${extra.fieldname}" after those expected`);
     }
   }
+}
+
+/** A field the route does not take, named as an unknown field of a JSON body is (400, `errors`). */
+function unexpectedField(name: string): DomainError {
+  const message = `the upload has a field "${name}" (a part without a file name), which this route does not take`;
+  return invalid('unexpected-part', message, { errors: [{ field: name, message: 'this route does not take this field' }] });
 }
 
 /** A file part as an upload's contents name it (UploadForm.contents). */

@@ -42,7 +42,7 @@ export class LabelingController {
   }
 
   /**
-   * Uploads the work (multipart, one file part, streamed, never stored): its SHA-256 must be the filing's contentHash or
+   * Uploads the work (multipart, one part `file`, streamed, never stored): its SHA-256 must be the filing's contentHash or
    * that of a registered copy; records LabelFileChecked. The holder of the filing's right, or any reviewer.
    */
   @ApiRoute({
@@ -102,6 +102,7 @@ export class CopiesController {
       'copy-is-filed-content',
       'copy-already-registered',
       'copy-label-missing',
+      'copy-label-malformed',
       'copy-label-differs',
       'copy-not-an-image',
       'copy-not-the-same-work',

@@ -482,6 +482,45 @@ describe('labeling decider', () => {
         .thenThrows('copy-label-differs');
     });
 
+    /** The refusal of a copy of the labelled filing. */
+    function copyRefusal(command: RegisterCopyCommand): DomainError {
+      try {
+        labelingDecider.decide(command, fold(labelingDecider, [byUpload, declared()]));
+      } catch (err) {
+        if (err instanceof DomainError) return err;
+        throw err;
+      }
+      throw new Error('the copy was registered');
+    }
+
+    it('refuses a copy whose AIGC label is malformed as such (not copy-label-missing), saying what was found', () => {
+      const extraKey = JSON.stringify({ ...JSON.parse(inFile(complete)), Extra: 'x' });
+      const cutShort = inFile(complete).slice(0, 40);
+      for (const value of [extraKey, cutShort]) {
+        const err = copyRefusal(copyCmd([{ location: 'png:iTXt:AIGC', value }]));
+        expect(err.code).toBe('copy-label-malformed');
+        expect(err.extensions.found).toEqual([
+          { location: 'png:iTXt:AIGC', PropagateID: null, problems: [expect.any(String)], excerpt: value.slice(0, 120) },
+        ]);
+      }
+      // Beside a well-formed label naming another filing, the malformed one is still named.
+      const err = copyRefusal(
+        copyCmd([
+          { location: 'png:tEXt:AIGC', value: inFile({ ...complete, PropagateID: 'f2' }) },
+          { location: 'png:iTXt:AIGC', value: cutShort },
+        ]),
+      );
+      expect(err.code).toBe('copy-label-malformed');
+      expect(err.extensions.found).toEqual([
+        { location: 'png:tEXt:AIGC', PropagateID: 'f2', problems: [], excerpt: null },
+        expect.objectContaining({ location: 'png:iTXt:AIGC', PropagateID: null }),
+      ]);
+      // The label the ledger handed out registers the copy, whatever else the file carries.
+      given(labelingDecider, [byUpload, declared()])
+        .when(copyCmd([...labelled, { location: 'png:tEXt:AIGC', value: cutShort }]))
+        .then([registered()]);
+    });
+
     it('refuses a file that is not the work: further than the threshold, or not an image', () => {
       given(labelingDecider, [byUpload, declared()])
         .when(copyCmd(labelled, { perceptualHash: { scheme: 'phash64', value: 'f0f0f0f0f0f0f0f0' } }))
@@ -490,6 +529,11 @@ describe('labeling decider', () => {
         .when(copyCmd(labelled, { perceptualHash: null }))
         .thenThrows('copy-not-an-image');
     });
+
+    it('refuses a file that is not an image as such, before looking for its label (a text file carries none)', () =>
+      given(labelingDecider, [byUpload, declared()])
+        .when(copyCmd([], { sniffedType: null, perceptualHash: null }))
+        .thenThrows('copy-not-an-image'));
 
     it('refuses without a declaration, without a computed hash, the filed bytes, a copy twice, and anyone but the creator', () => {
       given(labelingDecider, [byUpload]).when(copyCmd(labelled)).thenThrows('labels-not-declared');

@@ -250,9 +250,9 @@ const copyRefused = (code: string, message: string, extensions: Record<string, u
   new DomainError('unprocessable', code, message, { ...extensions, errors: [{ field: 'file', message }] });
 
 /**
- * A distribution copy is registered when its embedded label is one the ledger handed out for this filing (PropagateID
- * the filing id, ContentPropagator the platform) and it is perceptually the filed work (within the policy's threshold
- * of the hash computed from the filed file).
+ * A distribution copy is registered when it is an image the ledger decodes, its embedded label is one the ledger handed
+ * out for this filing (PropagateID the filing id, ContentPropagator the platform) and it is perceptually the filed work
+ * (within the policy's threshold of the hash computed from the filed file).
  */
 function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): LabelEvent[] {
   assertLabelable(state, c);
@@ -268,11 +268,31 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
   if (copy.sha256 === state.contentHash) throw conflict('copy-is-filed-content', 'this file is the filed content itself, not a copy of it');
   if (state.copies.includes(copy.sha256))
     throw conflict('copy-already-registered', `the copy ${copy.sha256} is already registered for this filing`);
-  const labels = copy.values.map((v) => readLabel(v.location, v.value)).filter((l): l is FoundLabel & { aigc: Aigc } => l.aigc !== null);
+  // Before the label: a file that is not an image (text, an empty file) can never be the work, labelled or not.
+  if (copy.perceptualHash === null)
+    throw copyRefused('copy-not-an-image', 'the copy is not an image the ledger decodes, so it cannot be compared with the filed work');
+  const all = copy.values.map((v) => readLabel(v.location, v.value));
+  const labels = all.filter((l): l is FoundLabel & { aigc: Aigc } => l.aigc !== null);
   const naming = labels.filter((l) => l.aigc.PropagateID === c.filingId);
   if (naming.length === 0) {
+    // Every value under an AIGC key, as the label check records it: a malformed one with its problems and its start.
+    const found = all.map((l) => ({
+      location: l.location,
+      PropagateID: l.aigc?.PropagateID ?? null,
+      problems: l.problems,
+      excerpt: l.excerpt,
+    }));
+    const malformed = all.filter((l) => l.aigc === null);
+    if (malformed.length > 0) {
+      const where = malformed.map((l) => `${l.location} (${l.problems.join('; ')})`).join(', ');
+      throw copyRefused(
+        'copy-label-malformed',
+        `the file carries an AIGC label that is not well-formed, so it names no filing: ${where}; embed the label the ledger handed out (aigcJson) as it is`,
+        { found },
+      );
+    }
     throw copyRefused('copy-label-missing', `the file carries no well-formed AIGC label whose PropagateID is this filing (${c.filingId})`, {
-      found: labels.map((l) => ({ location: l.location, PropagateID: l.aigc.PropagateID })),
+      found,
     });
   }
   const handedOut = naming.find((l) => l.aigc.ContentPropagator === c.platformCode && state.handedOut.includes(canonicalJson(l.aigc)));
@@ -282,8 +302,6 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
       differences: differences(naming[0], expected, false),
     });
   }
-  if (copy.perceptualHash === null)
-    throw copyRefused('copy-not-an-image', 'the copy is not an image the ledger decodes, so it cannot be compared with the filed work');
   const distance = hammingDistanceHex(copy.perceptualHash.value, state.computedHash.value);
   if (distance > c.threshold) {
     throw copyRefused(

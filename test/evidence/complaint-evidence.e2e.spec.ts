@@ -308,6 +308,15 @@ describe('complaint evidence files', () => {
           .field('metadata', JSON.stringify(complaint([])))
           .attach('file', png, 'a.png');
       await expectRefused(ledger, other, 400, 'unexpected-part');
+      const field = () =>
+        ledger
+          .http()
+          .post('/v1/disputes')
+          .set('authorization', `Bearer ${bob.key}`)
+          .field('metadata', JSON.stringify(complaint([])))
+          .field('note', 'hi');
+      const body = await expectRefused(ledger, field, 400, 'unexpected-part');
+      expect(body.errors).toEqual([{ field: 'note', message: expect.any(String) }]);
       await expectRefused(ledger, () => complain(complaint([item('a.png')]), [{ name: 'a.png', bytes: png }], alice), 400, 'own-filing');
     });
   });

@@ -154,6 +154,28 @@ describe('registering labelled copies of a filing', () => {
       );
     });
 
+    it('a copy whose label is malformed: an extra key, JSON cut short (422 copy-label-malformed, naming what was found)', async () => {
+      const extraKey = JSON.stringify({ ...JSON.parse(aigcJson), Extra: 'x' });
+      const cutShort = aigcJson.slice(0, aigcJson.length - 10);
+      for (const value of [extraKey, cutShort]) {
+        const body = await expectRefused(
+          ledger,
+          () => register(filingId, withPngChunks(original, [iTXt('AIGC', value)])),
+          422,
+          'copy-label-malformed',
+        );
+        expect(body.found).toEqual([
+          { location: 'png:iTXt:AIGC', PropagateID: null, problems: [expect.any(String)], excerpt: value.slice(0, 120) },
+        ]);
+        expect(body.detail).toContain('png:iTXt:AIGC');
+      }
+    });
+
+    it('a file that is not an image: a text file, an empty file (422 copy-not-an-image, not copy-label-missing)', async () => {
+      await expectRefused(ledger, () => register(filingId, Buffer.from('just some notes'), alice, 'notes.txt'), 422, 'copy-not-an-image');
+      await expectRefused(ledger, () => register(filingId, Buffer.alloc(0), alice, 'empty.png'), 422, 'copy-not-an-image');
+    });
+
     it('the same copy twice, or the filed content itself (409)', async () => {
       await expectRefused(
         ledger,
@@ -181,15 +203,18 @@ describe('registering labelled copies of a filing', () => {
       await expectRefused(ledger, () => register(byJson, original), 409, 'no-computed-hash');
     });
 
-    it('a truncated image, a field instead of the file, a JSON body (4xx)', async () => {
+    it('a truncated image, a field instead of the file or beside it (400, naming it), a JSON body (4xx)', async () => {
       const copy = withPngChunks(original, [iTXt('AIGC', aigcJson)]);
       await expectRefused(ledger, () => register(filingId, copy.subarray(0, copy.length - 5000)), 422, 'image-unreadable');
-      await expectRefused(
-        ledger,
-        () => ledger.http().post(`/v1/filings/${filingId}/copies`).set('authorization', `Bearer ${alice.key}`).field('note', 'x'),
-        413,
-        'too-many-fields',
-      );
+      const post = () => ledger.http().post(`/v1/filings/${filingId}/copies`).set('authorization', `Bearer ${alice.key}`);
+      for (const send of [
+        () => post().field('note', 'x'),
+        () => post().field('note', 'hi').attach('file', copy, 'copy.png'),
+        () => post().attach('file', copy, 'copy.png').field('note', 'hi'),
+      ]) {
+        const body = await expectRefused(ledger, send, 400, 'unexpected-part');
+        expect(body.errors).toEqual([{ field: 'note', message: expect.any(String) }]);
+      }
       await expectRefused(
         ledger,
         () => ledger.http().post(`/v1/filings/${filingId}/copies`).set('authorization', `Bearer ${alice.key}`).send({ file: 'x' }),

@@ -1,5 +1,7 @@
 // Filing a work with its file (multipart): the ledger hashes it, reads its type from its bytes and computes the
 // perceptual hash of an image itself, so a copy is screened whatever its filer declares. Real pictures, made with sharp.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { sha256, tEXt } from '../support/files.js';
 import { claimedSizePng, resizedJpeg, scenePng, withPngChunks } from '../support/images.js';
@@ -111,6 +113,21 @@ describe('filing a work with its file', () => {
     const res = await fileWith(alice, metadata(), png);
     expect(res.status).toBe(201);
     expect(res.body.file.aiSignals).toEqual([{ signal: 'aigc-label', location: 'png:tEXt:AIGC', label: '1' }]);
+  });
+
+  it("records each of the Adobe Firefly image's C2PA AI signals once", async () => {
+    const firefly = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'c2pa', 'firefly-trained-ai.jpg'));
+    const res = await fileWith(alice, metadata({ contentType: 'image/jpeg' }), firefly, 'firefly.jpg', 'image/jpeg');
+    expect(res.status).toBe(201);
+    const signals: Array<Record<string, string>> = res.body.file.aiSignals;
+    expect(signals.map((s) => [s.signal, s.digitalSourceType.split('/').pop(), s.validationState]).sort()).toEqual([
+      ['c2pa-digital-source-type', 'compositeWithTrainedAlgorithmicMedia', 'Valid'],
+      ['c2pa-digital-source-type', 'trainedAlgorithmicMedia', 'Valid'],
+    ]);
+    const [filed] = await history(res.body.filingId);
+    expect(filed.data.file.aiSignals).toEqual(signals);
+    const view = (await ledger.http().get(`/v1/filings/${res.body.filingId}`).set('authorization', `Bearer ${alice.key}`)).body;
+    expect(view.file.aiSignals).toEqual(signals);
   });
 
   describe('refuses, with a problem and nothing appended', () => {
@@ -247,6 +264,18 @@ describe('filing a work with its file', () => {
       expect(filed.status).toBe(201);
       const view = await ledger.http().get(`/v1/filings/${filed.body.filingId}`).set('authorization', `Bearer ${alice.key}`);
       expect(view.body.title).toBe('山水 Évora');
+    });
+
+    it('a field besides the metadata, before or after the file (400 unexpected-part, naming it)', async () => {
+      const post = () =>
+        ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).field('metadata', JSON.stringify(metadata()));
+      for (const send of [
+        () => post().field('note', 'hi').attach('file', png, 'w.png'),
+        () => post().attach('file', png, 'w.png').field('note', 'hi'),
+      ]) {
+        const body = await expectRefused(ledger, send, 400, 'unexpected-part');
+        expect(body.errors).toEqual([{ field: 'note', message: expect.any(String) }]);
+      }
     });
 
     it('metadata without a file (400)', async () => {

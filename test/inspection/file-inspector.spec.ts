@@ -134,6 +134,9 @@ describe('FileInspector', () => {
       }),
     );
     expect(signals.every((s) => s.signal === 'c2pa-digital-source-type')).toBe(true);
+    // Its Photoshop manifest declares the composite type in two actions of one assertion: one signal.
+    expect(signals).toHaveLength(new Set(signals.map((s) => JSON.stringify(s))).size);
+    expect(signals.map((s) => (s as { digitalSourceType: string }).digitalSourceType).sort()).toEqual([COMPOSITE_AI, AI]);
   });
 
   it('a signed manifest without an AI source type is recorded and gives no signal; a JPEG without a manifest has none', async () => {

@@ -1,7 +1,7 @@
 // Labelling end to end through HTTP on the real SQLite store, with real PNG and JPEG files.
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { app1Xmp, iTXt, jpeg, png, sha256, tEXt, xmpPacket } from '../support/files.js';
 
 const PLATFORM = 'TEST-PLATFORM';
@@ -405,9 +405,35 @@ describe('labelling a filed work', () => {
       });
     });
 
-    it('a file over the upload limit (413)', async () => {
-      const before = await ledger.store.count();
-      await refused(await upload(id, Buffer.concat([work, Buffer.alloc(UPLOAD_LIMIT)])), 413, before);
+    it('a file over the upload limit (413 file-too-large, as every upload route answers it)', async () => {
+      const body = await expectRefused(ledger, () => upload(id, Buffer.concat([work, Buffer.alloc(UPLOAD_LIMIT)])), 413, 'file-too-large');
+      expect(body.detail).toBe(`the file "work.png" is larger than the upload limit of ${UPLOAD_LIMIT} bytes`);
+    });
+
+    describe('anything but one part "file", refused as the other upload routes refuse it', () => {
+      const post = () => ledger.http().post(`/v1/filings/${id}/labels/verify`).set('authorization', as(alice));
+      const big = () => Buffer.concat([work, Buffer.alloc(UPLOAD_LIMIT)]);
+
+      it('a second file after the work, even one over the limit (413 too-many-files)', async () => {
+        await expectRefused(ledger, () => post().attach('file', work, 'work.png').attach('file', big(), 'big.png'), 413, 'too-many-files');
+        await expectRefused(ledger, () => post().attach('file', work, 'work.png').attach('file', work, 'again.png'), 413, 'too-many-files');
+      });
+
+      it('a field before or after the file (400 unexpected-part, naming it)', async () => {
+        for (const send of [
+          () => post().field('note', 'hi').attach('file', work, 'work.png'),
+          () => post().attach('file', work, 'work.png').field('note', 'hi'),
+        ]) {
+          const body = await expectRefused(ledger, send, 400, 'unexpected-part');
+          expect(body.errors).toEqual([{ field: 'note', message: expect.any(String) }]);
+          expect(body.detail).toContain('"note"');
+        }
+      });
+
+      it('the file in a part not named "file" (400 file-required)', async () => {
+        const body = await expectRefused(ledger, () => post().attach('image', work, 'work.png'), 400, 'file-required');
+        expect(body.errors).toEqual([{ field: 'file', message: expect.any(String) }]);
+      });
     });
 
     it('another creator (403), before the upload is read', async () => {
@@ -429,8 +455,15 @@ describe('labelling a filed work', () => {
         415,
         before,
       );
-      const noFile = await ledger.http().post(`/v1/filings/${id}/labels/verify`).set('authorization', as(alice)).field('note', 'no file');
+      const boundary = 'ledger-boundary';
+      const noFile = await ledger
+        .http()
+        .post(`/v1/filings/${id}/labels/verify`)
+        .set('authorization', as(alice))
+        .set('content-type', `multipart/form-data; boundary=${boundary}`)
+        .send(`--${boundary}--\r\n`);
       await refused(noFile, 400, before);
+      expect(noFile.body).toMatchObject({ type: 'urn:sandbox-ledger:problem:file-required' });
       expect(noFile.body.errors).toEqual([{ field: 'file', message: expect.any(String) }]);
     });
 
