@@ -82,21 +82,62 @@ function jpegSegments(jpeg: Buffer): Segment[] {
   return segments;
 }
 
+/** PNG keywords are 1 to 79 Latin-1 bytes (PNG 11.3.4): a chunk with a longer one is not read. */
+const MAX_KEYWORD = 79;
+/**
+ * What one file's compressed text chunks may inflate to, together, and how many may be tried: a chunk of a few hundred
+ * bytes can inflate to its own limit, and the kept metadata (METADATA_LIMIT) holds thousands of them.
+ */
+export const INFLATE_BUDGET = 1024 * 1024;
+const MAX_INFLATES = 64;
+/** The most entries of `unread`: a file of many bad chunks is summed up, not listed. */
+const MAX_UNREAD = 16;
+
+/** The keyword a text chunk (tEXt, zTXt, iTXt) begins with; null when it has none of 1 to 79 bytes. */
+function textKeyword(data: Buffer): string | null {
+  const k = data.indexOf(0);
+  return k < 1 || k > MAX_KEYWORD ? null : data.subarray(0, k).toString('latin1');
+}
+
 /** A zTXt chunk: keyword NUL, compression method (0: deflate), deflated Latin-1 text; null when it is not one. */
 function zTxtParts(data: Buffer): { keyword: string; deflated: Buffer } | null {
   const k = data.indexOf(0);
-  if (k < 1 || k + 2 > data.length || data[k + 1] !== 0) return null;
+  if (k < 1 || k > MAX_KEYWORD || k + 2 > data.length || data[k + 1] !== 0) return null;
   return { keyword: data.subarray(0, k).toString('latin1'), deflated: data.subarray(k + 2) };
 }
 
-/** Inflated, at most `limit` bytes; null (and why, in `unread`) when it is larger or is not deflate data. */
-function inflated(deflated: Buffer, limit: number, what: string, unread: string[]): Buffer | null {
-  try {
-    return inflateSync(deflated, { maxOutputLength: limit });
-  } catch (err) {
-    const tooLarge = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    unread.push(tooLarge ? `${what} inflating to over ${limit} bytes` : `${what} that does not inflate`);
-    return null;
+/** The inflating of one file's compressed chunks, within INFLATE_BUDGET bytes and MAX_INFLATES tries; what it left is in `unread`. */
+class Inflation {
+  private left = INFLATE_BUDGET;
+  private tries = 0;
+  private spent = false;
+
+  constructor(private readonly unread: string[]) {}
+
+  /** `deflated` inflated, at most `limit` bytes; null (and why, in `unread`) when it is larger, is not deflate data, or the budget is spent. */
+  run(deflated: Buffer, limit: number, what: string): Buffer | null {
+    if (this.left === 0 || this.tries === MAX_INFLATES) {
+      if (!this.spent)
+        this.unread.push(`compressed text chunks past what one file may inflate (${MAX_INFLATES} chunks, ${INFLATE_BUDGET} bytes)`);
+      this.spent = true;
+      return null;
+    }
+    this.tries += 1;
+    const cap = Math.min(limit, this.left);
+    try {
+      const out = inflateSync(deflated, { maxOutputLength: cap });
+      this.left -= out.length;
+      return out;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') {
+        this.unread.push(`${what} that does not inflate`);
+        return null;
+      }
+      this.left -= cap;
+      if (cap === limit) this.unread.push(`${what} inflating to over ${limit} bytes`);
+      else return this.run(deflated, limit, what); // the budget ran out inside it: say so once
+      return null;
+    }
   }
 }
 
@@ -111,23 +152,35 @@ function iTxtChunk(keyword: string, text: Buffer): Segment {
   return { type: 'iTXt', data, raw: raw };
 }
 
-/** The PNG's chunks, a zTXt XMP packet as the iTXt chunk it would be uncompressed (exifr reads only that form). */
-function pngChunksForExifr(png: Buffer, unread: string[]): Segment[] {
+/** The header iTxtChunk writes before the text: the keyword and five bytes (NUL, flag, method, two empty strings). */
+const XMP_ITXT_HEADER = XMP_KEYWORD.length + 5;
+
+/**
+ * The PNG's chunks, the first zTXt XMP packet as the iTXt chunk it would be uncompressed (exifr reads only that form),
+ * and any later one as it is (a second packet, which exifrInput leaves out).
+ */
+function pngChunksForExifr(png: Buffer, unread: string[], inflation: Inflation): Segment[] {
+  let first = true;
   return pngChunks(png).flatMap((c) => {
     const z = c.type === 'zTXt' ? zTxtParts(c.data) : null;
     if (z?.keyword !== XMP_KEYWORD) return [c];
-    const text = inflated(z.deflated, XMP_LIMIT, 'a compressed XMP packet (zTXt)', unread);
+    if (!first) {
+      unread.push('a second XMP packet');
+      return [];
+    }
+    first = false;
+    const text = inflation.run(z.deflated, XMP_LIMIT - XMP_ITXT_HEADER, 'a compressed XMP packet (zTXt)');
     return text ? [iTxtChunk(XMP_KEYWORD, text)] : [];
   });
 }
 
 /** What exifr gets: the kept metadata with only the first XMP packet, and none over XMP_LIMIT; `unread` says what was left out. */
-function exifrInput(scan: ScannedUpload, unread: string[]): Buffer {
+function exifrInput(scan: ScannedUpload, unread: string[], inflation: Inflation): Buffer {
   const isXmp =
     scan.format === 'png'
       ? (c: Segment) => c.type === 'iTXt' && c.data.subarray(0, XMP_KEYWORD.length + 1).equals(Buffer.from(`${XMP_KEYWORD}\0`, 'latin1'))
       : (c: Segment) => c.type === 'FFE1' && c.data.subarray(0, XMP_APP1.length).equals(XMP_APP1);
-  const segments = scan.format === 'png' ? pngChunksForExifr(scan.metadata, unread) : jpegSegments(scan.metadata);
+  const segments = scan.format === 'png' ? pngChunksForExifr(scan.metadata, unread, inflation) : jpegSegments(scan.metadata);
   let xmpSeen = false;
   const kept = segments.filter((c) => {
     if (!isXmp(c)) return true;
@@ -147,27 +200,28 @@ function exifrInput(scan: ScannedUpload, unread: string[]): Buffer {
 }
 
 /** An iTXt chunk: keyword NUL, compression flag, method, language NUL, translated keyword NUL, UTF-8 text (maybe deflated). */
-function readITxt(data: Buffer): { keyword: string; text: string } | null {
+/** Its text when its keyword is `wanted` (inflated within the file's budget when compressed); null otherwise. */
+function readITxt(data: Buffer, wanted: (keyword: string) => boolean, inflation: Inflation): { keyword: string; text: string } | null {
   const k = data.indexOf(0);
-  if (k < 1 || k + 3 > data.length) return null;
+  if (k < 1 || k > MAX_KEYWORD || k + 3 > data.length) return null;
+  const keyword = data.subarray(0, k).toString('latin1');
+  if (!wanted(keyword)) return null;
   const compressed = data[k + 1] === 1;
   const lang = data.indexOf(0, k + 3);
   const translated = lang < 0 ? -1 : data.indexOf(0, lang + 1);
   if (translated < 0) return null;
-  let body = data.subarray(translated + 1);
-  if (compressed) {
-    try {
-      body = inflateSync(body, { maxOutputLength: MAX_VALUE });
-    } catch {
-      return null;
-    }
-  }
-  return { keyword: data.subarray(0, k).toString('latin1'), text: body.toString('utf8') };
+  const body = data.subarray(translated + 1);
+  const text = compressed ? inflation.run(body, MAX_VALUE, `a compressed iTXt chunk keyed ${keyword}`) : body;
+  return text ? { keyword, text: text.toString('utf8') } : null;
 }
 
-async function exifrMetadata(scan: ScannedUpload, unread: string[]): Promise<Record<string, Record<string, unknown>>> {
+async function exifrMetadata(
+  scan: ScannedUpload,
+  unread: string[],
+  inflation: Inflation,
+): Promise<Record<string, Record<string, unknown>>> {
   try {
-    const out = await exifr.parse(exifrInput(scan, unread), {
+    const out = await exifr.parse(exifrInput(scan, unread, inflation), {
       ihdr: scan.format === 'png',
       xmp: true,
       tiff: false,
@@ -198,18 +252,24 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
     if (values.length === MAX_LOCATIONS) overflow += 1;
     else values.push({ location, value: typeof value === 'string' ? value.slice(0, MAX_VALUE) : (JSON.stringify(value) ?? String(value)) });
   };
+  const inflation = new Inflation(unread);
   if (scan.format !== 'other') {
-    const meta = await exifrMetadata(scan, unread);
+    const meta = await exifrMetadata(scan, unread, inflation);
     for (const [key, value] of Object.entries(meta.ihdr ?? {})) if (isLabelKey(key)) add(`png:tEXt:${key}`, value);
     if (scan.format === 'png') {
       for (const chunk of pngChunks(scan.metadata)) {
-        if (chunk.type === 'iTXt') {
-          const t = readITxt(chunk.data);
-          if (t && t.keyword !== XMP_KEYWORD && isLabelKey(t.keyword)) add(`png:iTXt:${t.keyword}`, t.text);
+        // Past MAX_LOCATIONS a label is only counted: nothing more is inflated.
+        const wanted = (keyword: string) => keyword !== XMP_KEYWORD && isLabelKey(keyword);
+        if (values.length === MAX_LOCATIONS) {
+          const keyword = chunk.type === 'iTXt' || chunk.type === 'zTXt' ? textKeyword(chunk.data) : null;
+          if (keyword !== null && wanted(keyword)) overflow += 1;
+        } else if (chunk.type === 'iTXt') {
+          const t = readITxt(chunk.data, wanted, inflation);
+          if (t) add(`png:iTXt:${t.keyword}`, t.text);
         } else if (chunk.type === 'zTXt') {
           const z = zTxtParts(chunk.data);
-          if (!z || !isLabelKey(z.keyword)) continue;
-          const text = inflated(z.deflated, MAX_VALUE, `a zTXt chunk keyed ${z.keyword}`, unread);
+          if (!z || !wanted(z.keyword)) continue;
+          const text = inflation.run(z.deflated, MAX_VALUE, `a zTXt chunk keyed ${z.keyword}`);
           if (text) add(`png:zTXt:${z.keyword}`, text.toString('latin1'));
         }
       }
@@ -230,6 +290,7 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
     if (c2paManifestStore) traces.push('C2PA manifest store');
   }
   if (overflow) unread.push(`${overflow} more keys containing AIGC (over ${MAX_LOCATIONS})`);
+  if (unread.length > MAX_UNREAD) unread.splice(MAX_UNREAD - 1, Infinity, `${unread.length - MAX_UNREAD + 1} more things left unread`);
   return {
     reading: { sha256: scan.sha256, size: scan.size, format: scan.format, values, traces, unread },
     digitalSourceTypes,

@@ -87,6 +87,11 @@ export const MIN_TEXT_HEIGHT_RATIO = 0.05;
  */
 const NAMES_AI = /(?<![A-Za-z])(?:AIGC|AI|A\.I\.)(?![A-Za-z])|人工智能/i;
 const NAMES_GENERATED = /生成|合成|generat|synthes/i;
+/** Read as compatibility characters fold (NFKC): full-width ＡＩ, as Chinese typesetting writes it, is AI. */
+const namesAiGenerated = (text: string) => {
+  const folded = text.normalize('NFKC');
+  return NAMES_AI.test(folded) && NAMES_GENERATED.test(folded);
+};
 
 type Rule = {
   placements: readonly string[];
@@ -155,7 +160,7 @@ export function explicitLabelProblems(modality: Modality, e: ExplicitLabel): Fie
   const needsText = !(rule.audio && e.audioCue === 'rhythm');
   if (e.text === null) {
     if (needsText) add('text', `text is required for ${where}${rule.audio ? ' with a voice label (the words spoken)' : ''}`);
-  } else if (!NAMES_AI.test(e.text) || !NAMES_GENERATED.test(e.text)) {
+  } else if (!namesAiGenerated(e.text)) {
     add(
       'text',
       'the label must say that the content is AI-generated: name "AI" (as a word of its own) or "人工智能" and "生成" or "合成" (or "generated" / "synthesized")',

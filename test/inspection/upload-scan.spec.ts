@@ -1,5 +1,5 @@
 // The streaming scan and the label reader on real PNG and JPEG bytes, cut into chunks at every possible boundary.
-import { readImplicitLabels, XMP_LIMIT } from '../../src/inspection/metadata-reader.js';
+import { INFLATE_BUDGET, readImplicitLabels, XMP_LIMIT } from '../../src/inspection/metadata-reader.js';
 import { METADATA_LIMIT, UploadScan, type ScannedUpload } from '../../src/inspection/upload-scan.js';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
@@ -74,9 +74,37 @@ describe('upload scan', () => {
     const r = await readImplicitLabels(scan(png({ before: [bomb, broken] })));
     expect(r.values).toEqual([]);
     expect(r.unread).toEqual([
-      `a compressed XMP packet (zTXt) inflating to over ${XMP_LIMIT} bytes`,
+      expect.stringMatching(/^a compressed XMP packet \(zTXt\) inflating to over 13\d{4} bytes$/),
       'a zTXt chunk keyed AIGC that does not inflate',
     ]);
+  });
+
+  it('inflates at most INFLATE_BUDGET bytes of one file, whatever its chunks, and says so once', async () => {
+    // Each chunk is a few hundred bytes that inflate past a value's 64 KiB: without a budget, thousands of them would.
+    const xmp = zTXt('XML:com.adobe.xmp', ' '.repeat(120 * 1024)); // read: 120 KiB of the budget
+    const bombs = Array.from({ length: 400 }, (_, i) => zTXt(`AIGC${i}`, 'x'.repeat(100 * 1024))); // 64 KiB each, then refused
+    const r = await readImplicitLabels(scan(png({ before: [xmp, ...bombs] })));
+    expect(r.values).toEqual([]);
+    const refused = Math.floor((INFLATE_BUDGET - 120 * 1024) / (64 * 1024));
+    expect(refused).toBe(14);
+    expect(r.unread).toEqual([
+      ...Array.from({ length: refused }, (_, i) => `a zTXt chunk keyed AIGC${i} inflating to over 65536 bytes`),
+      `compressed text chunks past what one file may inflate (64 chunks, ${INFLATE_BUDGET} bytes)`,
+    ]);
+  });
+
+  it('names at most 16 things left unread, the rest summed up', async () => {
+    const r = await readImplicitLabels(scan(png({ before: Array.from({ length: 40 }, () => zTXt('XML:com.adobe.xmp', 'x')) })));
+    expect(r.unread).toEqual([...Array<string>(15).fill('a second XMP packet'), '24 more things left unread']);
+  });
+
+  it('tries at most 64 compressed chunks of one file, so thousands of broken ones cost little', async () => {
+    const broken = Array.from({ length: 5000 }, (_, i) => pngChunk('zTXt', Buffer.from(`AIGC${i}\0\0not deflate`, 'latin1')));
+    const r = await readImplicitLabels(scan(png({ before: broken })));
+    expect(r.values).toEqual([]);
+    expect(r.unread).toHaveLength(16);
+    expect(r.unread[0]).toBe('a zTXt chunk keyed AIGC0 that does not inflate');
+    expect(r.unread[15]).toBe('50 more things left unread'); // 64 tries, the note that the rest was not tried, 15 listed
   });
 
   it('keeps JPEG APPn segments up to the scan, across fill bytes, and reads the XMP label in element form', async () => {
