@@ -287,7 +287,7 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
       const where = malformed.map((l) => `${l.location} (${l.problems.join('; ')})`).join(', ');
       throw copyRefused(
         'copy-label-malformed',
-        `the file carries an AIGC label that is not well-formed, so it names no filing: ${where}; embed the label the ledger handed out (aigcJson) as it is`,
+        `no well-formed AIGC label in the file names this filing (${c.filingId}), and a value under an AIGC key is not a well-formed label: ${where}; embed the label the ledger handed out (aigcJson) as it is`,
         { found },
       );
     }
