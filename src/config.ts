@@ -203,7 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL (its value is not shown: it may hold a password)');
   // The keys are checked here, before anything is opened or made; a key itself is never repeated in a message.
   if (config.signingKey !== undefined) decodeSeed(config.signingKey, 'LEDGER_SIGNING_KEY');
-  if (config.mlDsaKey !== undefined) decodeSeed(config.mlDsaKey, 'LEDGER_MLDSA_KEY');
+  if (config.mlDsaKey !== undefined) decodeSeed(config.mlDsaKey, 'LEDGER_MLDSA_KEY', 'ML-DSA-44');
   if (config.bootstrapAdminKey !== undefined && !isStrongKey(config.bootstrapAdminKey))
     throw new Error('LEDGER_BOOTSTRAP_ADMIN_KEY must be at least 43 printable ASCII characters without spaces (256 bits)');
   if (config.tsaUrls.length > 0 && !config.tsaCaFile)

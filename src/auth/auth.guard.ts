@@ -2,6 +2,7 @@
 import { HttpException, HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/domain-error.js';
+import { isStrongKey } from '../common/key-texts.js';
 import { hasRole, PUBLIC_ROUTE, REQUIRED_ROLES, type Principal } from '../common/access.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AuthService } from './auth.service.js';
@@ -36,13 +37,14 @@ export class AuthGuard implements CanActivate {
     let principal: Principal | null;
     try {
       const match = BEARER.exec(request.headers.authorization ?? '');
-      // An address past its limit is refused before anything is read; a key this process holds as valid still passes,
-      // so that clients behind one address with a key that fails do not shut out those whose keys work.
+      // An address past its limit is refused without a lookup when it sends no key, or one that cannot be a key (under 43
+      // printable characters); a key that can be one is still looked up and passes when valid, so that clients behind
+      // one address with a key that fails do not shut out those whose keys work (held or not).
       const wait = this.failures.waitFor(request.ip);
-      const held = wait > 0 && match ? this.auth.heldPrincipal(match[1]) : null;
-      if (wait > 0 && !held) throw new TooManyFailures(wait);
+      if (wait > 0 && !(match && isStrongKey(match[1]))) throw new TooManyFailures(wait);
       if (!match) throw new DomainError('unauthorized', 'missing-key', 'an API key is required: Authorization: Bearer <key>');
-      principal = held ?? (await this.auth.authenticate(match[1]));
+      principal = await this.auth.authenticate(match[1]);
+      if (!principal && wait > 0) throw new TooManyFailures(wait);
       if (!principal) throw new DomainError('unauthorized', 'invalid-key', 'the API key is unknown or revoked');
     } catch (err) {
       if (err instanceof DomainError && err.kind === 'unauthorized') this.failures.failed(request.ip);

@@ -5,8 +5,8 @@
 export const isStrongKey = (key: string): boolean => key.length >= 43 && /^[\x21-\x7e]+$/.test(key);
 
 /** A key's 32-byte seed from its base64 text; `source` (a variable or a file) is named when it holds anything else. */
-export const decodeSeed = (text: string, source: string): Uint8Array => {
+export const decodeSeed = (text: string, source: string, scheme: 'Ed25519' | 'ML-DSA-44' = 'Ed25519'): Uint8Array => {
   const seed = Buffer.from(text.trim(), 'base64');
-  if (seed.length !== 32) throw new Error(`${source} must hold a base64 Ed25519 seed of 32 bytes`);
+  if (seed.length !== 32) throw new Error(`${source} must hold a base64 ${scheme} seed of 32 bytes`);
   return new Uint8Array(seed);
 };

@@ -77,7 +77,7 @@ describe("the log's keys", () => {
     expect(loadConfig({ LEDGER_SIGNING_KEY: seed, LEDGER_MLDSA_KEY: seed }).signingKey).toBe(seed);
     const short = Buffer.from('too short').toString('base64');
     expect(() => loadConfig({ LEDGER_SIGNING_KEY: short })).toThrow('LEDGER_SIGNING_KEY must hold a base64 Ed25519 seed of 32 bytes');
-    expect(() => loadConfig({ LEDGER_MLDSA_KEY: short })).toThrow('LEDGER_MLDSA_KEY must hold a base64 Ed25519 seed of 32 bytes');
+    expect(() => loadConfig({ LEDGER_MLDSA_KEY: short })).toThrow('LEDGER_MLDSA_KEY must hold a base64 ML-DSA-44 seed of 32 bytes');
   });
 });
 

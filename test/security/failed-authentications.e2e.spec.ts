@@ -1,6 +1,7 @@
 // Requests without a valid key are limited per address, as public routes are: past the limit in a minute, the address
-// is answered 429 with Retry-After before any key is looked up, and nothing is written. A key the server holds as
-// valid still passes, so one client with a bad key does not shut out the others behind its address.
+// is answered 429 with Retry-After, and nothing is written: without a lookup when it sends no key or one that cannot be
+// one; a key that can be one is looked up and passes when valid, so one client with a bad key does not shut out the
+// others behind its address.
 import { FailedAuthentications } from '../../src/auth/failed-authentications.js';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
@@ -14,6 +15,7 @@ afterAll(() => ledger.close());
 
 it('answers 429 once an address has sent the limit of requests without a valid key in a minute; a held key still passes', async () => {
   const alice = await principal(ledger, 'Alice', ['creator']);
+  const bob = await principal(ledger, 'Bob', ['creator']); // his key is never used before the limit is reached
   expect((await ledger.http().get('/v1/me').set('authorization', `Bearer ${alice.key}`)).status).toBe(200);
   const wrong = () => ledger.http().get('/v1/me').set('authorization', 'Bearer slk_not_a_key_of_this_ledger');
   for (let i = 0; i < LIMIT; i++) expect((await wrong()).status).toBe(401);
@@ -34,6 +36,17 @@ it('answers 429 once an address has sent the limit of requests without a valid k
   // Alice's key, which the server holds as valid, still works from the same address; so does the admin's.
   expect((await ledger.http().get('/v1/me').set('authorization', `Bearer ${alice.key}`)).status).toBe(200);
   expect((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody())).status).toBe(201);
+  // So does a valid key the server has not seen since it started: a key that can be one is looked up, not refused unread.
+  expect((await ledger.http().get('/v1/me').set('authorization', `Bearer ${bob.key}`)).body).toMatchObject({ principalId: bob.id });
+  // A key of the right form that is not valid is still refused with 429, and writes nothing.
+  const beforeForged = await ledger.store.count();
+  const forged = await ledger
+    .http()
+    .post('/v1/filings')
+    .set('authorization', `Bearer slk_${'A'.repeat(43)}`)
+    .send(filingBody());
+  expect({ status: forged.status, type: forged.body.type }).toEqual({ status: 429, type: 'urn:sandbox-ledger:problem:rate-limited' });
+  expect(await ledger.store.count()).toBe(beforeForged);
   // Public routes keep their own limit.
   expect((await ledger.http().get('/v1/ledger/checkpoint')).status).toBe(200);
 });

@@ -33,10 +33,10 @@ export interface MlDsaKey {
 /** The log's ML-DSA-44 cosigning key: from a 32-byte seed given by LEDGER_MLDSA_KEY, or generated once into the data dir (0600). */
 export function loadMlDsaKey(dataDir: string, given?: string): MlDsaKey {
   let seed: Uint8Array;
-  if (given !== undefined) seed = decodeSeed(given, 'LEDGER_MLDSA_KEY');
+  if (given !== undefined) seed = decodeSeed(given, 'LEDGER_MLDSA_KEY', 'ML-DSA-44');
   else {
     const file = join(dataDir, 'log-mldsa.key');
-    if (existsSync(file)) seed = decodeSeed(readFileSync(file, 'utf8'), file);
+    if (existsSync(file)) seed = decodeSeed(readFileSync(file, 'utf8'), file, 'ML-DSA-44');
     else {
       seed = new Uint8Array(randomBytes(32));
       writeKeyFile(file, seed);
