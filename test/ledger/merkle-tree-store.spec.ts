@@ -164,10 +164,13 @@ if (testDatabaseUrl) {
     it('binds the log to one origin and signer key: another instance with another key refuses to start', async () => {
       const [a, b] = await Promise.all([PostgresMerkleTreeStore.open(url, schema), PostgresMerkleTreeStore.open(url, schema)]);
       try {
-        await a.bindSigner('log.test', 'aa'.repeat(32));
-        await b.bindSigner('log.test', 'aa'.repeat(32));
-        await expect(b.bindSigner('log.test', 'bb'.repeat(32))).rejects.toThrow(SignerMismatchError);
-        await expect(b.bindSigner('other.test', 'aa'.repeat(32))).rejects.toThrow(/LEDGER_SIGNING_KEY/);
+        await a.bindSigner('log.test', 'aa'.repeat(32), 'cc'.repeat(1312));
+        await b.bindSigner('log.test', 'aa'.repeat(32), 'cc'.repeat(1312));
+        await expect(b.bindSigner('log.test', 'bb'.repeat(32), 'cc'.repeat(1312))).rejects.toThrow(SignerMismatchError);
+        await expect(b.bindSigner('other.test', 'aa'.repeat(32), 'cc'.repeat(1312))).rejects.toThrow(/LEDGER_SIGNING_KEY/);
+        // The ML-DSA-44 key too: another one, or none, would cosign checkpoints that `verify --pq-vkey` refuses.
+        await expect(b.bindSigner('log.test', 'aa'.repeat(32), 'dd'.repeat(1312))).rejects.toThrow(/LEDGER_MLDSA_KEY/);
+        await expect(b.bindSigner('log.test', 'aa'.repeat(32), null)).rejects.toThrow(/LEDGER_MLDSA_KEY/);
       } finally {
         await a.close();
         await b.close();

@@ -206,7 +206,7 @@ export class MerkleLog {
 
   /** Checks the stored tree against the events, takes the sequencer role if free, integrates, and signs every `intervalMs`. */
   async start(intervalMs = 1000): Promise<void> {
-    await this.tree.bindSigner(this.origin, bytesToHex(this.key.publicKey));
+    await this.tree.bindSigner(this.origin, bytesToHex(this.key.publicKey), this.mlDsa ? bytesToHex(this.mlDsa.publicKey) : null);
     this.size = await this.tree.size();
     const logSize = await this.store.count();
     if (this.size > logSize) throw new Error(`the Merkle log has ${this.size} leaves but the event store only ${logSize} events`);

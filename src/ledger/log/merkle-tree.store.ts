@@ -82,8 +82,11 @@ export interface MerkleTreeStore {
   latestAttestation(kind: Attestation['kind'], source: string): Promise<Attestation | null>;
   /** The largest checkpoint cosigned by at least `quorum` of `sources`, if any. */
   newestCosigned(sources: readonly string[], quorum: number): Promise<number | null>;
-  /** Records the log's origin and verifier key on first use; refuses (SignerMismatchError) a different one later. */
-  bindSigner(origin: string, publicKeyHex: string): Promise<void>;
+  /**
+   * Records the log's origin, verifier key and ML-DSA-44 key (null: the log signs without one) on first use; refuses
+   * (SignerMismatchError) a different one later.
+   */
+  bindSigner(origin: string, publicKeyHex: string, mlDsaPublicKeyHex: string | null): Promise<void>;
   close(): Promise<void>;
 }
 

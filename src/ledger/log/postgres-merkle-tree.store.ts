@@ -59,6 +59,7 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
           CREATE TABLE IF NOT EXISTS "${schema}".merkle_nodes (level SMALLINT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx));
           CREATE TABLE IF NOT EXISTS "${schema}".merkle_tree (
             id SMALLINT PRIMARY KEY CHECK (id = 0), size BIGINT NOT NULL, origin TEXT, public_key TEXT);
+          ALTER TABLE "${schema}".merkle_tree ADD COLUMN IF NOT EXISTS mldsa_public_key TEXT;
           INSERT INTO "${schema}".merkle_tree (id, size) VALUES (0, 0) ON CONFLICT DO NOTHING;
           CREATE TABLE IF NOT EXISTS "${schema}".merkle_checkpoints (
             tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, time BIGINT NOT NULL, note TEXT NOT NULL);
@@ -219,16 +220,25 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
   }
 
   /** Every instance on a schema must sign with one key: a checkpoint signed by another key would fail every verifier. */
-  async bindSigner(origin: string, publicKeyHex: string): Promise<void> {
-    const { rows } = await this.pool.query<{ origin: string; public_key: string }>(
-      `UPDATE ${this.t.tree} SET origin = COALESCE(origin, $1), public_key = COALESCE(public_key, $2) WHERE id = 0 RETURNING origin, public_key`,
-      [origin, publicKeyHex],
+  async bindSigner(origin: string, publicKeyHex: string, mlDsaPublicKeyHex: string | null): Promise<void> {
+    // The ML-DSA-44 key is bound by the first instance that starts with one (a log begun before the column existed too).
+    const { rows } = await this.pool.query<{ origin: string; public_key: string; mldsa_public_key: string | null }>(
+      `UPDATE ${this.t.tree} SET origin = COALESCE(origin, $1), public_key = COALESCE(public_key, $2),
+         mldsa_public_key = COALESCE(mldsa_public_key, $3) WHERE id = 0 RETURNING origin, public_key, mldsa_public_key`,
+      [origin, publicKeyHex, mlDsaPublicKeyHex],
     );
     const bound = rows[0];
     if (bound.origin !== origin || bound.public_key !== publicKeyHex) {
       throw new SignerMismatchError(
         `the log in schema ${this.schema} is signed as ${bound.origin} with public key ${bound.public_key}, not as ${origin} with ${publicKeyHex}: ` +
           `give every instance the same LEDGER_ORIGIN and LEDGER_SIGNING_KEY (to rotate the key, stop every instance and clear ${this.t.tree}.public_key)`,
+      );
+    }
+    if (bound.mldsa_public_key !== mlDsaPublicKeyHex) {
+      throw new SignerMismatchError(
+        `the log in schema ${this.schema} is cosigned with the ML-DSA-44 public key ${bound.mldsa_public_key?.slice(0, 16) ?? 'none'}…, ` +
+          `not ${mlDsaPublicKeyHex?.slice(0, 16) ?? 'none'}…: give every instance the same LEDGER_MLDSA_KEY ` +
+          `(to rotate the key, stop every instance and clear ${this.t.tree}.mldsa_public_key)`,
       );
     }
   }
