@@ -1,8 +1,10 @@
 // Runtime configuration, read once from the environment.
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { decodeSeed, isStrongKey } from './common/key-texts.js';
 import { COSIGNATURE_V1, parseCosignerVkey } from './verifier/cosignature.js';
+import { isValidKeyName } from './verifier/note.js';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'eventstoredb';
 
@@ -208,9 +210,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error('LEDGER_BOOTSTRAP_ADMIN_KEY must be at least 43 printable ASCII characters without spaces (256 bits)');
   if (config.tsaUrls.length > 0 && !config.tsaCaFile)
     throw new Error('LEDGER_TSA_URLS needs LEDGER_TSA_CA_FILE (the CA certificates of the TSAs)');
+  if (config.tsaCaFile !== undefined) checkPemFile(config.tsaCaFile, 'LEDGER_TSA_CA_FILE');
+  if (!isValidKeyName(config.origin))
+    throw new Error(
+      `LEDGER_ORIGIN must be a log name without spaces or "+" (it names the log in every checkpoint), not ${JSON.stringify(config.origin)}`,
+    );
   if (config.witnessQuorum > config.witnesses.length)
     throw new Error(`LEDGER_WITNESS_QUORUM ${config.witnessQuorum} exceeds the ${config.witnesses.length} witness(es) configured`);
   return config;
+}
+
+/** A file of PEM certificates, read before anything is opened or made: one that cannot be read, or holds none, names its variable. */
+function checkPemFile(file: string, variable: string): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${variable} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${variable} ${file} holds no PEM CERTIFICATE`);
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,5 +1,8 @@
 // Numeric settings are read from the environment as non-negative integers; anything else stops the start, naming the
 // variable and the value.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 
 describe('numeric settings', () => {
@@ -78,6 +81,28 @@ describe("the log's keys", () => {
     const short = Buffer.from('too short').toString('base64');
     expect(() => loadConfig({ LEDGER_SIGNING_KEY: short })).toThrow('LEDGER_SIGNING_KEY must hold a base64 Ed25519 seed of 32 bytes');
     expect(() => loadConfig({ LEDGER_MLDSA_KEY: short })).toThrow('LEDGER_MLDSA_KEY must hold a base64 ML-DSA-44 seed of 32 bytes');
+  });
+});
+
+describe('LEDGER_TSA_CA_FILE and LEDGER_ORIGIN', () => {
+  it('a CA file that cannot be read or holds no certificate, and an origin that cannot name a log, stop the start, naming the variable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-config-'));
+    try {
+      const garbage = join(dir, 'garbage.pem');
+      writeFileSync(garbage, 'not a certificate\n');
+      const pem = join(dir, 'ca.pem');
+      writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      expect(loadConfig({ LEDGER_TSA_CA_FILE: pem }).tsaCaFile).toBe(pem);
+      expect(() => loadConfig({ LEDGER_TSA_CA_FILE: join(dir, 'missing.pem') })).toThrow(
+        `LEDGER_TSA_CA_FILE ${join(dir, 'missing.pem')} cannot be read (ENOENT)`,
+      );
+      expect(() => loadConfig({ LEDGER_TSA_CA_FILE: garbage })).toThrow(`LEDGER_TSA_CA_FILE ${garbage} holds no PEM CERTIFICATE`);
+      expect(() => loadConfig({ LEDGER_ORIGIN: 'has space' })).toThrow('LEDGER_ORIGIN must be a log name without spaces or "+"');
+      expect(() => loadConfig({ LEDGER_ORIGIN: 'a+b' })).toThrow('LEDGER_ORIGIN');
+      expect(loadConfig({ LEDGER_ORIGIN: 'ledger.example/log' }).origin).toBe('ledger.example/log');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
