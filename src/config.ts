@@ -226,7 +226,7 @@ function checkPemFile(file: string, variable: string): void {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`${variable} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new Error(`${variable} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${variable} ${file} holds no PEM CERTIFICATE`);
 }
