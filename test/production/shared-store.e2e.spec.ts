@@ -35,7 +35,9 @@ else {
       databaseUrl: url,
       databaseSchema: schema,
       origin: 'shared.test/log',
+      // Every instance of one log signs with its keys: Ed25519 and ML-DSA-44 (another key of either refuses to start).
       signingKey: randomBytes(32).toString('base64'),
+      mlDsaKey: randomBytes(32).toString('base64'),
       bootstrapAdminKey: strongKey(),
       sequencerRetryMs: 100,
       // On demand only: a follower's receipt then depends on nudging the sequencer (NOTIFY), not on a timer.
