@@ -10,6 +10,7 @@ import { Link } from '../../router.js';
 import { CopyForm } from './copy-form.js';
 import { download, fetchFiling, fetchRight, listFilings, type Filing, type Right } from './creator-api.js';
 import { LabelsForm } from './labels-form.js';
+import { usePagedList } from './paged-list.js';
 
 /** The filing's right (GET /v1/rights/:filingId), read again whenever `version` changes. */
 function useRight(filingId: string, version: number): { right: Right | null; error: unknown } {
@@ -173,22 +174,7 @@ export function FilingCard({ filing, me, onChanged, version, heldFrom }: FilingC
 
 export function FilingsList({ creator, version, onChanged }: { creator: string; version: number; onChanged: () => void }) {
   const { t } = useI18n();
-  const [items, setItems] = useState<Filing[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const load = async (cursor?: string) => {
-    setError(null);
-    try {
-      const page = await listFilings(creator, cursor);
-      setItems((prev) => (cursor && prev ? [...prev, ...page.items] : page.items));
-      setNext(page.nextCursor);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, [creator, version]);
+  const { items, next, error, load } = usePagedList<Filing>((cursor) => listFilings(creator, cursor), [creator, version]);
   // The ledger lists in filing order; the newest is what a creator looks for first.
   const shown = items ? [...items].reverse() : null;
   return (

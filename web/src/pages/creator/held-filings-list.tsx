@@ -2,31 +2,21 @@
 // `?holder=<me>&status=transferred`), each read whole from GET /v1/filings/:id, which its holder may read, and shown as
 // the creator's own are, with the forms to declare its labels and register a labelled copy. Nothing is shown while
 // there are none.
-import { useEffect, useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { fetchFiling, listTransferredTo, type FilingView } from './creator-api.js';
 import { FilingCard } from './filings-list.js';
+import { usePagedList } from './paged-list.js';
 
 export function HeldFilingsList({ holder, version, onChanged }: { holder: string; version: number; onChanged: () => void }) {
   const { t } = useI18n();
-  const [items, setItems] = useState<FilingView[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const load = async (cursor?: string) => {
-    setError(null);
-    try {
+  const { items, next, error, load } = usePagedList<FilingView>(
+    async (cursor) => {
       const page = await listTransferredTo(holder, cursor);
-      const filings = await Promise.all(page.items.map((r) => fetchFiling(r.filingId)));
-      setItems((prev) => (cursor && prev ? [...prev, ...filings] : filings));
-      setNext(page.nextCursor);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, [holder, version]);
+      return { items: await Promise.all(page.items.map((r) => fetchFiling(r.filingId))), nextCursor: page.nextCursor };
+    },
+    [holder, version],
+  );
   if (!error && !items?.length) return null;
   // The register lists in filing order; the newest first, as in the creator's own list.
   const shown = items ? [...items].reverse() : [];
