@@ -23,7 +23,7 @@ export class AppModule {
         PolicyModule,
         FilingModule.withSafeguards({ imports: [SettlementModule], useExisting: FilingScreening, perceptualIndex: PerceptualLookup }),
         LabelingModule.withRights({ imports: [SettlementModule], useExisting: FilingScreening }),
-        DisputesModule.withPerceptualIndex({ imports: [SettlementModule], useExisting: PerceptualLookup }),
+        DisputesModule.withSandbox({ imports: [SettlementModule], perceptualIndex: PerceptualLookup, rights: FilingScreening }),
         SettlementModule,
       ],
     };

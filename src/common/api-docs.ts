@@ -69,6 +69,7 @@ export const PROBLEM_STATUS = {
   'dispute-open': 409,
   'right-transferred': 409,
   'right-revoked': 409,
+  'right-expired': 409,
   // uploads
   'file-required': 400,
   'metadata-required': 400,

@@ -59,6 +59,9 @@ export class DisputeController {
     summary: 'File a complaint (JSON, or multipart with evidence files)',
     answer: DisputeWrittenDto,
     problems: [
+      'right-transferred',
+      'right-revoked',
+      'right-expired',
       'own-filing',
       'basis-is-target',
       'claim-required',

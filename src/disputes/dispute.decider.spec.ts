@@ -32,6 +32,7 @@ const fileComplaint = (over: Partial<FileComplaintCommand> = {}, c: Partial<Comp
   type: 'FileComplaint',
   complaint: { ...complaint, ...c },
   target,
+  targetRight: { status: 'provisional', holder: 'alice' },
   basis,
   filedAiWorks: [],
   policy,
@@ -214,6 +215,26 @@ describe('dispute decider', () => {
       given(disputeDecider, [])
         .when(fileComplaint({ basis: null }, { basisFilingId: null, type: 'infringement' }))
         .then([{ ...filed, data: { ...filed.data, basisFilingId: null, type: 'infringement' } } as DisputeEvent]));
+    it('refuses a right a final decision transferred, naming its holder: no remedy applies to it any more', () =>
+      given(disputeDecider, [])
+        .when(fileComplaint({ targetRight: { status: 'transferred', holder: 'carol' } }))
+        .thenThrows('right-transferred', { holder: 'carol' }));
+    it('refuses a right a final decision revoked', () =>
+      given(disputeDecider, [])
+        .when(fileComplaint({ targetRight: { status: 'revoked', holder: 'alice' } }))
+        .thenThrows('right-revoked'));
+    it('refuses a right whose term ended', () =>
+      given(disputeDecider, [])
+        .when(fileComplaint({ targetRight: { status: 'expired', holder: 'alice' } }))
+        .thenThrows('right-expired'));
+    it('takes a complaint against a confirmed or suspended right: a remedy still applies to it', () => {
+      given(disputeDecider, [])
+        .when(fileComplaint({ targetRight: { status: 'confirmed', holder: 'alice' } }))
+        .then([filed]);
+      given(disputeDecider, [])
+        .when(fileComplaint({ targetRight: { status: 'suspended', holder: 'alice' } }))
+        .then([filed]);
+    });
     it('refuses a filing that does not exist', () =>
       given(disputeDecider, [])
         .when(fileComplaint({ target: null }))

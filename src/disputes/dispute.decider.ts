@@ -5,6 +5,7 @@ import type { AiSignal } from '../inspection/file-inspection.js';
 import type { Decider } from '../ledger/decider.js';
 import { appealChoices, remediesFor, TRANSFERABLE_TYPES } from '../domain-rules/disputes.js';
 import { addDays } from '../verifier/sandbox-policy.js';
+import type { Right } from '../verifier/rights-rules.js';
 import {
   type AppealParty,
   type DisputeEvent,
@@ -62,6 +63,8 @@ export type FileComplaintCommand = {
   type: 'FileComplaint';
   complaint: ComplaintInput;
   target: FilingFacts | null;
+  /** The target's right at `now` as the rules give it (RightsBook.rightAt); null when none is known (no such filing). */
+  targetRight: Pick<Right, 'status' | 'holder'> | null;
   basis: FilingFacts | null;
   filedAiWorks: FiledAiWork[];
   nearAiWorks?: NearAiWork[];
@@ -192,6 +195,25 @@ function checkRemedy(type: DisputeType, outcome: Outcome, remedy: Remedy | null)
 
 const blank = (text: string) => text.trim().length === 0;
 
+/**
+ * A right a final decision revoked or transferred, or whose term ended, can no longer change: the rules apply no remedy
+ * to it (a later decision would be recorded and change nothing), so no complaint is taken against it. A withdrawn
+ * filing is refused before this, as `filing-withdrawn`.
+ */
+function refuseFinalRight(filingId: string, right: Pick<Right, 'status' | 'holder'> | null): void {
+  if (right?.status === 'transferred') {
+    throw conflict(
+      'right-transferred',
+      `the right in filing ${filingId} was transferred to ${right.holder} by a final dispute decision; no complaint can change it`,
+      { holder: right.holder },
+    );
+  }
+  if (right?.status === 'revoked')
+    throw conflict('right-revoked', `the right in filing ${filingId} was revoked by a final dispute decision; no complaint can change it`);
+  if (right?.status === 'expired')
+    throw conflict('right-expired', `the right in filing ${filingId} has expired (its term ended); no complaint can change it`);
+}
+
 function decideFileComplaint(command: FileComplaintCommand, s: DisputeState): DisputeEvent[] {
   const at = command.now.toISOString();
   const c = command.complaint;
@@ -200,6 +222,7 @@ function decideFileComplaint(command: FileComplaintCommand, s: DisputeState): Di
   const target = command.target;
   if (!target) throw notFound('filing-not-found', `no filing ${c.filingId}`);
   if (target.withdrawn) throw conflict('filing-withdrawn', `filing ${c.filingId} was withdrawn; there is nothing to complain about`);
+  refuseFinalRight(c.filingId, command.targetRight);
   if (target.creator === c.complainant) throw invalid('own-filing', 'a creator cannot complain about their own filing');
   if (c.basisFilingId !== null) {
     if (c.basisFilingId === c.filingId)

@@ -22,6 +22,7 @@ import { disputeDecider, type DisputeCommand, type DisputeState } from './disput
 import { disputeStream, type DisputeEvent, type DisputePolicy } from './dispute.events.js';
 import { filedAiWorksAmong, nearAiWorksOf, principalRoles, readFiling, type FilingRecord } from './dispute.facts.js';
 import { evidenceItems } from './evidence-files.js';
+import { FILING_SAFEGUARDS, type FilingSafeguards } from '../filing/filing-safeguards.js';
 
 const written = (disputeId: string, result: Written<DisputeEvent>): DisputeWritten => ({
   disputeId,
@@ -77,6 +78,7 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly policies: PolicyService,
     @Inject(PERCEPTUAL_INDEX) private readonly perceptual: PerceptualIndex,
+    @Inject(FILING_SAFEGUARDS) private readonly safeguards: FilingSafeguards,
   ) {}
 
   async execute({ input, actor, uploads, writes }: FileComplaint): Promise<DisputeWritten> {
@@ -91,8 +93,9 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
       })),
       uploads,
     );
-    const [target, basis, filedAiWorks, nearAiWorks, policy] = await Promise.all([
+    const [target, targetRight, basis, filedAiWorks, nearAiWorks, policy] = await Promise.all([
       readFiling(this.store, input.filingId),
+      this.safeguards.rightAt(input.filingId, now),
       input.basisFilingId ? readFiling(this.store, input.basisFilingId) : Promise.resolve(null),
       filedAiWorksAmong(
         this.store,
@@ -116,6 +119,7 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
           evidence,
         },
         target,
+        targetRight: targetRight && { status: targetRight.status, holder: targetRight.holder },
         basis,
         filedAiWorks,
         nearAiWorks,

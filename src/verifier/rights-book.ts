@@ -346,7 +346,7 @@ export class RightsBook {
 
   /**
    * Why withdrawing `filingId` at instant `at` (ms), as leaf `leafIndex`, breaks the rules: a complaint against it is still
-   * open, or a final decision transferred its right. Undefined when the withdrawal is allowed (or the filing unknown).
+   * open, a final decision transferred its right, or one revoked it. Undefined when the withdrawal is allowed (or the filing unknown).
    */
   withdrawalProblem(filingId: string, at: number, leafIndex: number): string | undefined {
     const filing = this.filings.get(filingId);
@@ -357,6 +357,11 @@ export class RightsBook {
       if (s.state === 'final' && s.outcome === 'upheld' && s.remedy === 'transfer') {
         return `filing ${filingId} was withdrawn by its creator after complaint ${d.disputeId} transferred its right to ${d.complainant}`;
       }
+    }
+    // Withdrawn, a revoked filing would release its content, and filing it again would undo the revocation.
+    const right = this.rightAt(filingId, at, leafIndex);
+    if (right?.status === 'revoked') {
+      return `filing ${filingId} was withdrawn after a final decision revoked its right (${right.rule}, since ${right.since})`;
     }
     return undefined;
   }

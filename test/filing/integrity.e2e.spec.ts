@@ -147,6 +147,13 @@ describe('filing and dispute integrity', () => {
     }
     const carol = await principal(ledger, 'Carol Creator', ['creator']);
     await expectRefused(ledger, () => post(carol, `/v1/filings/${filingId}/labels`, labelsBody()), 403, 'not-owner');
+    // A final right takes no further complaint, from anyone (its holder included): no remedy can change it, and the
+    // former creator would be named the respondent of a ruling that changed nothing.
+    for (const who of [carol, bob]) {
+      const complaint = { type: 'authorship', filingId, claim: 'This was mine first.', evidence: [] };
+      const refusedComplaint = await expectRefused(ledger, () => post(who, '/v1/disputes', complaint), 409, 'right-transferred');
+      expect(refusedComplaint.holder).toBe(bob.id);
+    }
     const labelled = await post(bob, `/v1/filings/${filingId}/labels`, labelsBody());
     expect(labelled.status).toBe(201);
     expect(labelled.body).toMatchObject({ filingId, version: 1, labels: { state: 'declared' } });
@@ -192,6 +199,9 @@ describe('filing and dispute integrity', () => {
     expect(withdrawal.detail).toContain('revoked by a final dispute decision');
     await expectRefused(ledger, () => post(alice, '/v1/filings', filingBody({ contentHash })), 409, 'duplicate-content');
     expect((await get(audrey, `/v1/rights/${filingId}`)).body.status).toBe('revoked');
+    const again = { type: 'mislabeling', filingId, claim: 'Its labels are wrong too.', evidence: [] };
+    const complaint2 = await expectRefused(ledger, () => post(bob, '/v1/disputes', again), 409, 'right-revoked');
+    expect(complaint2.detail).toContain('no complaint can change it');
   });
 
   it('a withdrawal releases the content: anyone may file it again, and the new filing names the withdrawn one', async () => {

@@ -203,7 +203,7 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
     });
   });
 
-  it('refuses a withdrawal while a complaint against the filing is open, or after a final transfer; allows it once the complaint is closed', () => {
+  it('refuses a withdrawal while a complaint against the filing is open, or after a final transfer or revocation; allows it once the complaint is closed', () => {
     const d = (type: string, data: JsonObject): Spec => ({ stream: 'dispute-d1', type, data: { disputeId: 'd1', ...data } });
     const complaint = d('ComplaintFiled', { filingId: 'f1', type: 'authorship', complainant: 'bob', respondent: 'alice', filedAt: at(1) });
     const open = [filed('f1', 0), complaint, withdrawn('f1', 2)];
@@ -228,6 +228,17 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
     });
     const rejected = d('DisputeDecided', { outcome: 'rejected', remedy: null, decidedAt: at(3), appealUntil: at(18) });
     expect(run([filed('f1', 0), complaint, rejected, withdrawn('f1', 20)]).result).toMatchObject({ ok: true });
+    // Final and revoked: withdrawn, the filing would release its content, and filing it again would undo the revocation.
+    const revoked = d('DisputeDecided', { outcome: 'upheld', remedy: 'revoke', decidedAt: at(3), appealUntil: at(18) });
+    expect(run([filed('f1', 0), complaint, revoked, withdrawn('f1', 20)]).result).toEqual({
+      ok: false,
+      leafIndex: 3,
+      reason: `filing f1 was withdrawn after a final decision revoked its right (dispute-upheld-revoke, since ${at(18)})`,
+    });
+    // The revocation is not final while it may be appealed: the withdrawal is refused for the open complaint, not for it.
+    expect(run([filed('f1', 0), complaint, revoked, withdrawn('f1', 4)]).result).toMatchObject({
+      reason: 'filing f1 was withdrawn while complaint d1 against it was open',
+    });
     // Hashes and chains alone cannot tell.
     expect(run(open, { audit: false }).result).toMatchObject({ ok: true });
   });

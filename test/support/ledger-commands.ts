@@ -215,6 +215,7 @@ export function fileComplaint(disputeId: string, filingId: string, complainant: 
       type: 'FileComplaint',
       complaint: input,
       target: filingFacts(log, filingId),
+      targetRight: null, // the rules read the complaint whatever the right's state; the server's refusal is the decider's
       basis: filingFacts(log, input.basisFilingId),
       filedAiWorks,
       policy: { version, responseDays, decisionSlaDays, appealDays },
