@@ -6,7 +6,7 @@ import { isGenerativeAiSourceType, type FileReading } from './metadata-reader.js
 
 export type PerceptualHash64 = { scheme: 'phash64'; value: string };
 
-/** A value found under a key containing `AIGC`: where, its `Label` field when the value is a JSON object that has one. */
+/** A value found under the label's key `AIGC`: where, its `Label` field when the value is a JSON object that has one. */
 export type FoundAigcValue = { location: string; label: string | null; value: string };
 
 /** What the file says about its own making, as recorded with a filing or a piece of evidence. */
@@ -16,7 +16,10 @@ export type Provenance = {
   c2pa: C2paSummary | { unreadable: string } | null;
   /** IPTC digital source types in the XMP metadata. */
   digitalSourceTypes: Array<{ location: string; value: string }>;
-  /** Metadata left unread (over a size limit, a second XMP packet): "nothing found" is only as good as this is empty. */
+  /**
+   * Metadata left unread (over a size limit, a second XMP packet) and keys containing `AIGC` that are not the label's:
+   * "nothing found" is only as good as this is empty.
+   */
   unread: string[];
 };
 
@@ -48,7 +51,7 @@ export type AiSignal =
 export const AI_LABEL_VALUES: ReadonlySet<string> = new Set(['1', '2']);
 const RECORDED_VALUE = 2048;
 
-/** The `Label` of a value under an `AIGC` key, when it is a JSON object with a string `Label`; otherwise null. */
+/** The `Label` of a value under the key `AIGC`, when it is a JSON object with a string `Label`; otherwise null. */
 export function labelOf(value: string): string | null {
   try {
     const parsed: unknown = JSON.parse(value);

@@ -11,7 +11,7 @@ export const AI_SOURCE_TYPES = ['trainedAlgorithmicMedia', 'compositeWithTrained
 /** Whether an IPTC digital source type URI names generative AI (the code after the vocabulary's path). */
 export const isGenerativeAiSourceType = (uri: string) => AI_SOURCE_TYPES.some((t) => uri.endsWith(`/${t}`));
 
-/** What the upload yielded: the hash of every byte and the raw values under keys containing `AIGC`. */
+/** What the upload yielded: the hash of every byte and the raw values under the label's key `AIGC`. */
 export type FileReading = {
   sha256: string;
   size: number;
@@ -43,7 +43,15 @@ const decodeXml = (s: string) =>
     e[0] === '#' ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : XML_ENTITIES[e],
   );
 
-const isLabelKey = (key: string) => key.includes('AIGC');
+/**
+ * The key the implicit label is stored under (GB 45438-2025): a PNG text chunk's keyword, an XMP property's name
+ * (`TC260:AIGC`). Case matters.
+ */
+export const LABEL_KEY = 'AIGC';
+const isLabelKey = (key: string) => key === LABEL_KEY;
+/** Another key naming AIGC (`AIGCVersion`, …) is not the label: it is not read, and `unread` names it. */
+const namesAigc = (key: string) => key !== LABEL_KEY && key.includes(LABEL_KEY);
+const notTheLabel = (what: string) => `${what}, not the label's key (${LABEL_KEY})`;
 
 interface Segment {
   type: string;
@@ -236,7 +244,7 @@ async function exifrMetadata(
   }
 }
 
-/** The values under keys containing `AIGC` (PNG tEXt / iTXt / zTXt, XMP in PNG and JPEG) and other traces of AI generation. */
+/** The values under the label's key `AIGC` (PNG tEXt / iTXt / zTXt, XMP in PNG and JPEG) and other traces of AI generation. */
 export async function readImplicitLabels(scan: ScannedUpload): Promise<FileReading> {
   return (await readMetadata(scan)).reading;
 }
@@ -255,11 +263,19 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
   const inflation = new Inflation(unread);
   if (scan.format !== 'other') {
     const meta = await exifrMetadata(scan, unread, inflation);
-    for (const [key, value] of Object.entries(meta.ihdr ?? {})) if (isLabelKey(key)) add(`png:tEXt:${key}`, value);
+    for (const [key, value] of Object.entries(meta.ihdr ?? {})) {
+      if (isLabelKey(key)) add(`png:tEXt:${key}`, value);
+      else if (namesAigc(key)) unread.push(notTheLabel(`a tEXt chunk keyed ${key}`));
+    }
     if (scan.format === 'png') {
       for (const chunk of pngChunks(scan.metadata)) {
-        // Past MAX_LOCATIONS a label is only counted: nothing more is inflated.
         const wanted = (keyword: string) => keyword !== XMP_KEYWORD && isLabelKey(keyword);
+        if (chunk.type === 'iTXt' || chunk.type === 'zTXt') {
+          const keyword = textKeyword(chunk.data);
+          if (keyword !== null && namesAigc(keyword))
+            unread.push(notTheLabel(`${chunk.type === 'iTXt' ? 'an' : 'a'} ${chunk.type} chunk keyed ${keyword}`));
+        }
+        // Past MAX_LOCATIONS a label is only counted: nothing more is inflated.
         if (values.length === MAX_LOCATIONS) {
           const keyword = chunk.type === 'iTXt' || chunk.type === 'zTXt' ? textKeyword(chunk.data) : null;
           if (keyword !== null && wanted(keyword)) overflow += 1;
@@ -278,6 +294,7 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
       if (NOT_XMP.has(ns) || typeof props !== 'object' || props === null) continue;
       for (const [key, value] of Object.entries(props)) {
         if (isLabelKey(key)) add(`xmp:${ns}:${key}`, typeof value === 'string' ? decodeXml(value) : value);
+        else if (namesAigc(key)) unread.push(notTheLabel(`the XMP property ${ns}:${key}`));
         if (key !== 'DigitalSourceType' || typeof value !== 'string') continue;
         if (digitalSourceTypes.length < MAX_LOCATIONS)
           digitalSourceTypes.push({ location: `xmp:${ns}:${key}`, value: value.slice(0, 512) });
@@ -289,7 +306,7 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
       scan.segments.includes('caBX') || (scan.format === 'jpeg' && scan.segments.includes('FFEB') && scan.metadata.includes('c2pa'));
     if (c2paManifestStore) traces.push('C2PA manifest store');
   }
-  if (overflow) unread.push(`${overflow} more keys containing AIGC (over ${MAX_LOCATIONS})`);
+  if (overflow) unread.push(`${overflow} more values under the key ${LABEL_KEY} (over ${MAX_LOCATIONS})`);
   if (unread.length > MAX_UNREAD) unread.splice(MAX_UNREAD - 1, Infinity, `${unread.length - MAX_UNREAD + 1} more things left unread`);
   return {
     reading: { sha256: scan.sha256, size: scan.size, format: scan.format, values, traces, unread },

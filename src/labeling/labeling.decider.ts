@@ -54,7 +54,7 @@ export type LabelsInput = {
   c2paManifestHash: string | null;
 };
 
-/** What the upload yielded: the hash of every byte and the raw values under keys containing `AIGC`. */
+/** What the upload yielded: the hash of every byte and the raw values under the label's key `AIGC`. */
 export type { FileReading };
 
 /** `holder`: who holds the filing's right at `now` (a fact read by the handler); absent or null, its creator. */
@@ -275,7 +275,7 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
   const labels = all.filter((l): l is FoundLabel & { aigc: Aigc } => l.aigc !== null);
   const naming = labels.filter((l) => l.aigc.PropagateID === c.filingId);
   if (naming.length === 0) {
-    // Every value under an AIGC key, as the label check records it: a malformed one with its problems and its start.
+    // Every value under the key AIGC, as the label check records it: a malformed one with its problems and its start.
     const found = all.map((l) => ({
       location: l.location,
       PropagateID: l.aigc?.PropagateID ?? null,
@@ -287,7 +287,7 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
       const where = malformed.map((l) => `${l.location} (${l.problems.join('; ')})`).join(', ');
       throw copyRefused(
         'copy-label-malformed',
-        `no well-formed AIGC label in the file names this filing (${c.filingId}), and a value under an AIGC key is not a well-formed label: ${where}; embed the label the ledger handed out (aigcJson) as it is`,
+        `no well-formed AIGC label in the file names this filing (${c.filingId}), and a value under the key AIGC is not a well-formed label: ${where}; embed the label the ledger handed out (aigcJson) as it is`,
         { found },
       );
     }

@@ -47,7 +47,7 @@ export type LabelsDeclaredData = {
 
 export type { ContainerFormat } from '../inspection/upload-scan.js';
 
-/** One place in the file where a key containing `AIGC` was found. */
+/** One place in the file where the label's key `AIGC` was found. */
 export type FoundLabel = {
   /** e.g. `png:tEXt:AIGC`, `png:iTXt:AIGC`, `xmp:TC260:AIGC`. */
   location: string;
@@ -69,9 +69,12 @@ export type LabelFileCheckedData = {
   outcome: CheckOutcome;
   labels: FoundLabel[];
   differences: LabelDifference[];
-  /** Other signs of AI generation in the file (IPTC digital source type, a C2PA manifest, a malformed AIGC key). */
+  /** Other signs of AI generation in the file (IPTC digital source type, a C2PA manifest, a malformed value under the key AIGC). */
   traces: string[];
-  /** Metadata the check did not read (over a size limit, a second XMP packet): a "not-found" is only as good as this is empty. */
+  /**
+   * Metadata the check did not read (over a size limit, a second XMP packet; a key containing AIGC that is not the label's):
+   * a "not-found" is only as good as this is empty.
+   */
   unread: string[];
   /** The declaration the file was compared with, or null when none was declared. */
   declarationVersion: number | null;

@@ -1,19 +1,20 @@
 // Reads of the rights register: one right for any instant by the pure rules, and the read-model list.
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { notFound } from '../common/domain-error.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { RightView } from './right-view.entity.js';
 import { rightOf } from '../verifier/rights-book.js';
-import type { Right } from '../verifier/rights-rules.js';
+import { RIGHT_FLAGS, type Right, type RightFlag } from '../verifier/rights-rules.js';
 import { loadRightEvents, mergeRightEvents } from './right-events.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { disputeStream } from '../disputes/dispute.events.js';
 import { KeyedRead } from '../ledger/read-models/keyed-read.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { POLICY_STREAM } from '../verifier/rights-events.js';
+import { rightRow } from './rights.projection.js';
 
 export interface ListRights {
   status?: string;
@@ -104,16 +105,82 @@ export class RightsQueries implements OnModuleDestroy {
     return right;
   }
 
-  async list(q: ListRights) {
+  /**
+   * The register in filing order, as of `now`: the read model's rows, except those of rights a decision upheld against
+   * them has changed since their row was written, by becoming final when its appeal window closed unappealed (no event
+   * marks that instant, so the row waits for a settlement). Those rights are computed by the rules as of `now`, as
+   * GET /v1/rights/:id answers them, and listed where they now belong.
+   */
+  async list(q: ListRights, now: Date) {
     const limit = q.limit ?? 20;
-    const where: FindOptionsWhere<RightView> = {};
-    if (q.status) where.status = q.status;
-    if (q.holder) where.holder = q.holder;
-    if (q.creator) where.creator = q.creator;
-    if (q.flag) (where as Record<string, unknown>)[q.flag] = true;
-    if (q.cursor) where.leafIndex = MoreThan(Number(q.cursor));
-    const rows = await this.db.getRepository(RightView).find({ where, order: { leafIndex: 'ASC' }, take: limit + 1 });
-    const page = rows.slice(0, limit);
-    return { items: page.map(rightResource), nextCursor: rows.length > limit ? String(page[page.length - 1].leafIndex) : null };
+    const after = q.cursor === undefined ? -1 : Number(q.cursor);
+    const { where, parameters } = filtered(q);
+    const rows = await this.rows(now, after, false)
+      .andWhere(where, parameters)
+      .limit(limit + 1)
+      .getMany();
+    // Up to the last row of a full page: whatever follows it is on a later page.
+    const bound = rows.length > limit ? rows[limit].leafIndex : null;
+    const behind = this.rows(now, after, true);
+    if (q.creator) behind.andWhere('r.creator = :creator', { creator: q.creator }); // never changes
+    if (bound !== null) behind.andWhere('r.leafIndex < :bound', { bound });
+    const items: RightView[] = [];
+    let next = 0;
+    for (const row of await behind.getMany()) {
+      while (next < rows.length && rows[next].leafIndex < row.leafIndex && items.length <= limit) items.push(rows[next++]);
+      if (items.length > limit) break;
+      const right = await this.compute(row.filingId, now);
+      if (right && listedUnder(right, q)) items.push(rightRow(right, row.leafIndex, row.lastLeafIndex));
+    }
+    while (next < rows.length && items.length <= limit) items.push(rows[next++]);
+    const page = items.slice(0, limit);
+    return { items: page.map(rightResource), nextCursor: items.length > limit ? String(page[page.length - 1].leafIndex) : null };
   }
+
+  /**
+   * Rows after leaf `after` in filing order: those written before a decision upheld against their filing became final at
+   * the close of its appeal window, by `now` (`behind`), or all the others. The instants compare as the ISO text
+   * Date#toISOString writes, as every instant of both read models is.
+   */
+  private rows(now: Date, after: number, behind: boolean): SelectQueryBuilder<RightView> {
+    const qb = this.db.getRepository(RightView).createQueryBuilder('r');
+    const lapsed = qb
+      .subQuery()
+      .select('1')
+      .from(DisputeView, 'd')
+      .where('d.filingId = r.filingId')
+      .andWhere('d.status = :decided AND d.outcome = :upheld')
+      .andWhere('d.appealUntil <= :now AND d.appealUntil > r.asOf')
+      .getQuery();
+    return qb
+      .where(`${behind ? '' : 'NOT '}EXISTS ${lapsed}`, { decided: 'decided', upheld: 'upheld', now: now.toISOString() })
+      .andWhere('r.leafIndex > :after', { after })
+      .orderBy('r.leafIndex', 'ASC');
+  }
+}
+
+/** The conditions of a list on the read model's columns. */
+function filtered(q: ListRights): { where: string; parameters: Record<string, unknown> } {
+  const conditions = ['1 = 1'];
+  const parameters: Record<string, unknown> = {};
+  const on = (column: string, value: unknown) => {
+    conditions.push(`r.${column} = :${column}`);
+    parameters[column] = value;
+  };
+  if (q.status) on('status', q.status);
+  if (q.holder) on('holder', q.holder);
+  if (q.creator) on('creator', q.creator);
+  const flag = RIGHT_FLAGS.find((f) => f === q.flag); // a column of its own
+  if (flag) on(flag, true);
+  return { where: conditions.join(' AND '), parameters };
+}
+
+/** Whether a right computed by the rules belongs in a list: the same conditions, on the right. */
+export function listedUnder(right: Right, q: ListRights): boolean {
+  return (
+    (!q.status || right.status === q.status) &&
+    (!q.holder || right.holder === q.holder) &&
+    (!q.creator || right.creator === q.creator) &&
+    (!q.flag || right.flags.includes(q.flag as RightFlag))
+  );
 }

@@ -68,12 +68,15 @@ export class PolicyController {
 export class RightsController {
   constructor(private readonly rights: RightsQueries) {}
 
-  /** The register as last settled or changed (read model); cursor-paginated in filing order. */
+  /**
+   * The register (read model) as of now; a remedy made final by its appeal window closing counts at once, as in the single
+   * right. Cursor-paginated in filing order.
+   */
   @ApiRoute({ summary: 'The rights register', answer: RightPageDto })
   @Get()
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   list(@Query() q: ListRightsQuery) {
-    return this.rights.list(q);
+    return this.rights.list(q, new Date());
   }
 
   /** The right as the rules give it at `?asOf=` (default now), past or future, computed from the events. */

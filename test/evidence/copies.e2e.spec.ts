@@ -3,6 +3,7 @@
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { app1Xmp, iTXt, sha256, tEXt, xmpPacket } from '../support/files.js';
 import { resizedJpeg, scenePng, withJpegSegments, withPngChunks } from '../support/images.js';
+import sharp from 'sharp';
 
 const PLATFORM = 'TEST-PLATFORM';
 const labels = {
@@ -169,6 +170,26 @@ describe('registering labelled copies of a filing', () => {
         ]);
         expect(body.detail).toContain('png:iTXt:AIGC');
       }
+    });
+
+    it('a copy with another key containing AIGC (XMP TC260:AIGCVersion) and no label: unlabelled, not malformed (422 copy-label-missing)', async () => {
+      // Written by sharp (libvips): the XMP packet in a PNG zTXt chunk, in a JPEG APP1 segment.
+      const xmp = xmpPacket({ tc260: { AIGCVersion: '1.0' } });
+      const copies = [await sharp(original).withXmp(xmp).png().toBuffer(), await sharp(original).withXmp(xmp).jpeg().toBuffer()];
+      for (const copy of copies) {
+        const body = await expectRefused(ledger, () => register(filingId, copy), 422, 'copy-label-missing');
+        expect(body.found).toEqual([]);
+      }
+      // The same key beside a malformed label: the label alone is named, and makes the refusal copy-label-malformed.
+      const cutShort = aigcJson.slice(0, aigcJson.length - 10);
+      const malformed = await sharp(original)
+        .withXmp(xmpPacket({ aigc: cutShort, tc260: { AIGCVersion: '1.0' } }))
+        .png()
+        .toBuffer();
+      const body = await expectRefused(ledger, () => register(filingId, malformed), 422, 'copy-label-malformed');
+      expect(body.found).toEqual([
+        { location: 'xmp:TC260:AIGC', PropagateID: null, problems: ['the value is not valid JSON'], excerpt: cutShort.slice(0, 120) },
+      ]);
     });
 
     it('a file that is not an image: a text file, an empty file (422 copy-not-an-image, not copy-label-missing)', async () => {

@@ -65,6 +65,37 @@ describe('upload scan', () => {
     expect(read.unread).toEqual([]);
   });
 
+  it('reads the label under the key AIGC only: another key naming AIGC is not a label, and is named as unread', async () => {
+    const other = JSON.stringify({ Version: '1.0' });
+    const file = png({
+      before: [
+        tEXt('AIGCVersion', '1.0'),
+        iTXt('AIGC_Info', other),
+        zTXt('MyAIGC', other),
+        tEXt('aigc', label), // the key's case matters: not the label either, and not named
+        iTXt('XML:com.adobe.xmp', xmpPacket({ tc260: { AIGCVersion: '1.0', AIGCSource: 'gen' } })),
+      ],
+    });
+    const r = await readImplicitLabels(scan(file, 9));
+    expect(r.values).toEqual([]);
+    expect(r.traces).toEqual([]);
+    expect(r.unread).toEqual([
+      "a tEXt chunk keyed AIGCVersion, not the label's key (AIGC)",
+      "an iTXt chunk keyed AIGC_Info, not the label's key (AIGC)",
+      "a zTXt chunk keyed MyAIGC, not the label's key (AIGC)",
+      "the XMP property TC260:AIGCVersion, not the label's key (AIGC)",
+      "the XMP property TC260:AIGCSource, not the label's key (AIGC)",
+    ]);
+    // Beside the label, as sharp (libvips) writes the XMP: the label alone is read.
+    const bySharp = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } })
+      .withXmp(xmpPacket({ aigc: label, tc260: { AIGCVersion: '1.0' } }))
+      .png()
+      .toBuffer();
+    const read = await readImplicitLabels(scan(bySharp));
+    expect(read.values).toEqual([{ location: 'xmp:TC260:AIGC', value: label }]);
+    expect(read.unread).toEqual(["the XMP property TC260:AIGCVersion, not the label's key (AIGC)"]);
+  });
+
   it('says what it could not inflate: a zTXt bomb or broken deflate data is named, never read', async () => {
     const bomb = pngChunk(
       'zTXt',
@@ -82,13 +113,13 @@ describe('upload scan', () => {
   it('inflates at most INFLATE_BUDGET bytes of one file, whatever its chunks, and says so once', async () => {
     // Each chunk is a few hundred bytes that inflate past a value's 64 KiB: without a budget, thousands of them would.
     const xmp = zTXt('XML:com.adobe.xmp', ' '.repeat(120 * 1024)); // read: 120 KiB of the budget
-    const bombs = Array.from({ length: 400 }, (_, i) => zTXt(`AIGC${i}`, 'x'.repeat(100 * 1024))); // 64 KiB each, then refused
+    const bombs = Array.from({ length: 400 }, () => zTXt('AIGC', 'x'.repeat(100 * 1024))); // 64 KiB each, then refused
     const r = await readImplicitLabels(scan(png({ before: [xmp, ...bombs] })));
     expect(r.values).toEqual([]);
     const refused = Math.floor((INFLATE_BUDGET - 120 * 1024) / (64 * 1024));
     expect(refused).toBe(14);
     expect(r.unread).toEqual([
-      ...Array.from({ length: refused }, (_, i) => `a zTXt chunk keyed AIGC${i} inflating to over 65536 bytes`),
+      ...Array<string>(refused).fill('a zTXt chunk keyed AIGC inflating to over 65536 bytes'),
       `compressed text chunks past what one file may inflate (64 chunks, ${INFLATE_BUDGET} bytes)`,
     ]);
   });
@@ -99,11 +130,11 @@ describe('upload scan', () => {
   });
 
   it('tries at most 64 compressed chunks of one file, so thousands of broken ones cost little', async () => {
-    const broken = Array.from({ length: 5000 }, (_, i) => pngChunk('zTXt', Buffer.from(`AIGC${i}\0\0not deflate`, 'latin1')));
+    const broken = Array.from({ length: 5000 }, () => pngChunk('zTXt', Buffer.from('AIGC\0\0not deflate', 'latin1')));
     const r = await readImplicitLabels(scan(png({ before: broken })));
     expect(r.values).toEqual([]);
     expect(r.unread).toHaveLength(16);
-    expect(r.unread[0]).toBe('a zTXt chunk keyed AIGC0 that does not inflate');
+    expect(r.unread[0]).toBe('a zTXt chunk keyed AIGC that does not inflate');
     expect(r.unread[15]).toBe('50 more things left unread'); // 64 tries, the note that the rest was not tried, 15 listed
   });
 

@@ -47,11 +47,15 @@ export const iTXt = (keyword: string, text: string, compressed = false) =>
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** An XMP packet with `TC260:AIGC` (attribute form) and, optionally, the IPTC digital source type. */
-export function xmpPacket(o: { aigc?: string; digitalSourceType?: string; element?: boolean }): string {
+/**
+ * An XMP packet with `TC260:AIGC` (attribute form) and, optionally, the IPTC digital source type and other `TC260`
+ * properties (`tc260`: name → value, e.g. `AIGCVersion`), as attributes.
+ */
+export function xmpPacket(o: { aigc?: string; digitalSourceType?: string; element?: boolean; tc260?: Record<string, string> }): string {
   const attrs = [
     o.digitalSourceType ? ` Iptc4xmpExt:DigitalSourceType="${escapeXml(o.digitalSourceType)}"` : '',
     o.aigc !== undefined && !o.element ? ` TC260:AIGC="${escapeXml(o.aigc)}"` : '',
+    ...Object.entries(o.tc260 ?? {}).map(([name, value]) => ` TC260:${name}="${escapeXml(value)}"`),
   ].join('');
   const inner = o.aigc !== undefined && o.element ? `<TC260:AIGC>${escapeXml(o.aigc)}</TC260:AIGC>` : '';
   return (

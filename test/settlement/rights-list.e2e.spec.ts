@@ -1,0 +1,164 @@
+// The rights register's list against the rules at the time asked: a decision that becomes final because its appeal
+// window closes unappealed takes effect in the list as it does in the single right, before any settlement records it.
+// The server's clock is moved past the window (only Date is faked; timers and I/O run as they do).
+import { jest } from '@jest/globals';
+import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+
+type Who = { id: string; key: string };
+const DAY = 86_400_000;
+const labels = {
+  explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
+  implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } },
+};
+
+describe('the rights register after an appeal window closes', () => {
+  let ledger: LedgerApp;
+  let admin: Who;
+  let alice: Who;
+  let bob: Who;
+  let rita: Who;
+  let victor: Who;
+
+  const as = (who: Who) => ({
+    post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
+    get: (path: string, query: Record<string, string | number> = {}) =>
+      ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
+  });
+  /** A filing with its labels declared, so that no label deadline passes while the clock moves. */
+  const file = async (who: Who) => {
+    const res = await as(who).post('/v1/filings', filingBody());
+    expect(res.status).toBe(201);
+    expect((await as(who).post(`/v1/filings/${res.body.filingId}/labels`, labels)).status).toBe(201);
+    return res.body.filingId as string;
+  };
+  /** A complaint by bob against alice's filing, decided upheld with `remedy` (and appealed and affirmed when `affirm`). */
+  const decide = async (filingId: string, remedy: string, type = 'authorship', affirm = false) => {
+    const opened = await as(bob).post('/v1/disputes', { type, filingId, claim: 'I made this first.' });
+    expect(opened.status).toBe(201);
+    const id = opened.body.disputeId as string;
+    const steps: Array<[Who, string, object]> = [
+      [rita, 'assign', { reviewerId: rita.id }],
+      [alice, 'response', { statement: 'It is mine.' }],
+      [rita, 'decision', { outcome: 'upheld', remedy, reasoning: 'Drafts predate it.' }],
+    ];
+    if (affirm)
+      steps.push([alice, 'appeal', { grounds: 'Wrong.' }], [victor, 'appeal-decision', { ruling: 'affirm', reasoning: 'Sound.' }]);
+    for (const [who, path, body] of steps) expect((await as(who).post(`/v1/disputes/${id}/${path}`, body)).status).toBe(200);
+    return id;
+  };
+  /** Every item of a list, page by page (`limit` a page). */
+  const all = async (query: Record<string, string | number>, limit = 1) => {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await as(admin).get('/v1/rights', { ...query, limit, ...(cursor ? { cursor } : {}) });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(limit);
+      ids.push(...page.body.items.map((r: { filingId: string }) => r.filingId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return ids;
+  };
+
+  beforeAll(async () => {
+    jest.useFakeTimers({
+      advanceTimers: true,
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'requestAnimationFrame',
+        'cancelAnimationFrame',
+        'requestIdleCallback',
+        'cancelIdleCallback',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    ledger = await startLedger({ settlementIntervalMs: 0 });
+    admin = { id: 'admin', key: ledger.adminKey };
+    alice = await principal(ledger, 'Alice', ['creator']);
+    bob = await principal(ledger, 'Bob', ['creator']);
+    rita = await principal(ledger, 'Rita', ['reviewer']);
+    victor = await principal(ledger, 'Victor', ['reviewer']);
+  });
+  afterAll(async () => {
+    await ledger.close();
+    jest.useRealTimers();
+  });
+
+  it('lists a transfer made final by its lapsed appeal window as the single right answers it, on every page', async () => {
+    const lapsing = await file(alice);
+    const affirmed = await file(alice);
+    const kept = await file(alice);
+    const lapsingToo = await file(alice);
+    const revokedLater = await file(alice);
+    await decide(lapsing, 'transfer');
+    await decide(affirmed, 'transfer', 'priority', true);
+    await decide(lapsingToo, 'transfer', 'priority');
+    await decide(revokedLater, 'revoke', 'infringement');
+
+    // Within the window only the affirmed transfer is final.
+    expect((await as(bob).get(`/v1/rights/${lapsing}`)).body).toMatchObject({
+      status: 'provisional',
+      holder: alice.id,
+      flags: ['disputed'],
+    });
+    expect(await all({ holder: bob.id, status: 'transferred' })).toEqual([affirmed]);
+    expect(await all({ holder: alice.id })).toEqual([lapsing, kept, lapsingToo, revokedLater]);
+    expect(await all({ flag: 'disputed' })).toEqual([lapsing, lapsingToo, revokedLater]);
+    expect(await all({ creator: alice.id, status: 'provisional' }, 2)).toEqual([lapsing, kept, lapsingToo, revokedLater]);
+
+    jest.setSystemTime(Date.now() + 15 * DAY + 60_000);
+
+    for (const id of [lapsing, lapsingToo])
+      expect((await as(bob).get(`/v1/rights/${id}`)).body).toMatchObject({
+        status: 'transferred',
+        holder: bob.id,
+        rule: 'dispute-upheld-transfer',
+        cause: { deadline: 'appealUntil' },
+        flags: [],
+      });
+    expect((await as(alice).get(`/v1/rights/${revokedLater}`)).body).toMatchObject({ status: 'revoked', holder: alice.id });
+
+    // The list agrees with the single rights, a page of one at a time or all at once, without a settlement.
+    const expectations: Array<[Record<string, string>, string[]]> = [
+      [{ holder: bob.id, status: 'transferred' }, [lapsing, affirmed, lapsingToo]],
+      [{ holder: bob.id }, [lapsing, affirmed, lapsingToo]],
+      [{ status: 'transferred' }, [lapsing, affirmed, lapsingToo]],
+      [{ holder: alice.id }, [kept, revokedLater]],
+      [{ creator: alice.id, status: 'provisional' }, [kept]],
+      [{ status: 'revoked' }, [revokedLater]],
+      [{ flag: 'disputed' }, []],
+      [{ creator: alice.id }, [lapsing, affirmed, kept, lapsingToo, revokedLater]],
+    ];
+    const check = async () => {
+      for (const [query, expected] of expectations) {
+        expect({ query, ids: await all(query) }).toEqual({ query, ids: expected });
+        expect({ query, ids: await all(query, 100) }).toEqual({ query, ids: expected });
+      }
+    };
+    await check();
+    const listed = await as(bob).get('/v1/rights', { holder: bob.id, status: 'transferred' });
+    const single = await as(bob).get(`/v1/rights/${lapsing}`);
+    const common = ['filingId', 'creator', 'holder', 'status', 'rule', 'cause', 'since', 'flags', 'policyVersion', 'confirmedAt'];
+    const pick = (r: Record<string, unknown>) => Object.fromEntries(common.map((k) => [k, r[k]]));
+    expect(pick(listed.body.items[0])).toEqual(pick(single.body));
+
+    // A settlement records the same, and the list stays as it was.
+    const run = await as(admin).post('/v1/settlements');
+    expect(run.status).toBe(201);
+    expect(run.body.changes.map((c: { filingId: string; to: string }) => [c.filingId, c.to])).toEqual([
+      [lapsing, 'transferred'],
+      [affirmed, 'transferred'],
+      [lapsingToo, 'transferred'],
+      [revokedLater, 'revoked'],
+    ]);
+    await check();
+  });
+});
