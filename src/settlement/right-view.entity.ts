@@ -3,6 +3,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('rights')
+@Index(['changesAt', 'filingId'], { unique: true })
 export class RightView {
   @PrimaryColumn('varchar', { length: 36 }) filingId: string;
   @Index() @Column('varchar', { length: 36 }) creator: string;
@@ -30,6 +31,11 @@ export class RightView {
   @Column('varchar', { length: 32, nullable: true }) expiresAt: string | null;
   /** The instant this row was computed for. */
   @Column('varchar', { length: 32 }) asOf: string;
+  /**
+   * The next instant after `asOf` at which the rules change the right by time alone, no event coming (a deadline); null
+   * when none can (a final right). A settlement recomputes every row whose instant it has reached.
+   */
+  @Column('varchar', { length: 32, nullable: true }) changesAt: string | null;
   /** Position of WorkFiled: the list order and cursor. */
   @Index({ unique: true }) @Column('integer') leafIndex: number;
   @Column('integer') lastLeafIndex: number;

@@ -1,7 +1,7 @@
 import type { Outcome, Remedy } from '../disputes/dispute.events.js';
 import { DisputesProjection } from '../disputes/disputes.projection.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { rightOf } from '../verifier/rights-book.js';
+import { settledRightOf } from '../verifier/rights-book.js';
 import {
   assignDispute,
   day,
@@ -26,12 +26,12 @@ import { RightsProjection, rightRow } from './rights.projection.js';
 /** Each row is the right the rules give as of its `asOf` over the whole log up to its last leaf (what GET /v1/rights/:id computes). */
 function rowsAreTheRules({ rows, log }: Scenario): void {
   for (const row of rows.rights) {
-    const right = rightOf(
+    const settled = settledRightOf(
       log.filter((e) => e.leafIndex <= row.lastLeafIndex),
       row.filingId,
       row.asOf,
     );
-    expect(row).toEqual(right && rightRow(right, row.leafIndex, row.lastLeafIndex));
+    expect(row).toEqual(settled && rightRow(settled.right, settled.until, row.leafIndex, row.lastLeafIndex));
   }
 }
 
@@ -181,16 +181,55 @@ describe('rights projection', () => {
           ],
         }));
 
-    it('a right the settlement does not name keeps its row', () =>
+    it('a right the settlement does not name keeps its row until a deadline of its own has passed', () =>
+      rights
+        .given(filed, labelled, fileWork('f2', 'carol', day(1)))
+        .when(settleRights(day(6)))
+        .then({
+          rights: [
+            { filingId: 'f1', status: 'provisional', asOf: iso(1), changesAt: iso(7) },
+            { filingId: 'f2', status: 'provisional', asOf: iso(1), changesAt: iso(8) },
+          ],
+        }));
+
+    it('a right the settlement does not name is brought up to date once a deadline of its own has passed', () =>
       rights
         .given(filed, labelled, fileWork('f2', 'carol', day(1)))
         .when(settleRights(day(8)))
         .then({
           rights: [
-            { filingId: 'f1', status: 'provisional', asOf: iso(1) },
+            { filingId: 'f1', status: 'provisional', asOf: iso(8), changesAt: iso(30) },
             { filingId: 'f2', status: 'suspended', asOf: iso(8) },
           ],
         }));
+
+    it('a flag a deadline raises on a frozen right shows after the next settlement, which records no change of it', () =>
+      rights
+        .given(filed, complaint()[0], fileWork('f2', 'carol', day(1)))
+        .when(settleRights(day(8)))
+        .then({
+          rights: [
+            { filingId: 'f1', status: 'provisional', flags: ['disputed', 'labelOverdue'], labelOverdue: true, asOf: iso(8) },
+            { filingId: 'f2', status: 'suspended', asOf: iso(8) },
+          ],
+        }));
+
+    it('a rejection that became final clears the disputed flag at the next settlement, which records no change of it', () =>
+      rights
+        .given(filed, labelled, ...complaint(), decideDispute('d1', 'rita', 'rejected', null, day(4)), fileWork('f2', 'carol', day(10)))
+        .when(settleRights(day(20)))
+        .then({
+          rights: [
+            { filingId: 'f1', status: 'provisional', flags: [], disputed: false, asOf: iso(20) },
+            { filingId: 'f2', status: 'suspended', asOf: iso(20) },
+          ],
+        }));
+
+    it('a final right has no deadline left: its row is never due', () =>
+      rights
+        .given(filed, labelled, ...complaint(), decided('upheld', 'revoke'))
+        .when(settleRights(day(20)))
+        .then({ rights: [{ filingId: 'f1', status: 'revoked', changesAt: null, asOf: iso(20) }] }));
   });
 
   describe('disputes', () => {

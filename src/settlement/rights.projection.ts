@@ -13,13 +13,14 @@ import { RightView } from './right-view.entity.js';
 import type { BatchRows } from '../ledger/read-models/row-batch.js';
 import { runInBatch, type BatchStatement } from '../ledger/read-models/batch-statements.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { filedWork, rightOf } from '../verifier/rights-book.js';
+import { filedWork, settledRightOf } from '../verifier/rights-book.js';
 import { isoInstant } from '../verifier/instant.js';
 import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, type RightsSettledData, type RuleEvent } from '../verifier/rights-events.js';
 import type { Right } from '../verifier/rights-rules.js';
 import { mergeRightEvents, RuleStreamCache } from './right-events.js';
 
-export const rightRow = (r: Right, leafIndex: number, lastLeafIndex: number): RightView => ({
+/** A right's row; `until`: the next instant (ms) at which the rules change it by time alone (Infinity: never). */
+export const rightRow = (r: Right, until: number, leafIndex: number, lastLeafIndex: number): RightView => ({
   filingId: r.filingId,
   creator: r.creator,
   holder: r.holder,
@@ -43,6 +44,7 @@ export const rightRow = (r: Right, leafIndex: number, lastLeafIndex: number): Ri
   confirmedAt: r.confirmedAt,
   expiresAt: r.expiresAt,
   asOf: r.asOf,
+  changesAt: until === Infinity ? null : isoInstant(until),
   leafIndex,
   lastLeafIndex,
 });
@@ -68,11 +70,21 @@ const DISPUTES_OF: BatchStatement = {
   },
 };
 
+/** The rights whose rows a deadline up to $1 has made out of date: those a settlement at that instant recomputes. */
+const DUE_BY: BatchStatement = {
+  name: 'rights.due-by',
+  text: ({ table, column: c, param }) =>
+    `SELECT ${c('filingId')} FROM ${table(RightView)} WHERE ${c('changesAt')} <= ${param(1)} ORDER BY ${c('changesAt')}, ${c('filingId')}`,
+};
+
 /** Events without a filingId whose dispute names it. */
 const BY_DISPUTE = new Set(['AppealFiled']);
 
-/** One recomputation: the right of a filing as of an event's instant, from the events up to its leaf. */
-type Step = { leafIndex: number; instant: string };
+/**
+ * One recomputation: the right of a filing as of an event's instant, from the events up to its leaf; `ifDue`: only if a
+ * deadline up to that instant has made its row out of date (a settlement's, for a row this batch recomputes before it).
+ */
+type Step = { leafIndex: number; instant: string; ifDue?: true };
 
 @ReadModelProjection()
 @Injectable()
@@ -96,12 +108,14 @@ export class RightsProjection implements Projection {
   async applyBatch(events: readonly EventEnvelope[], em: EntityManager, batch: BatchRows): Promise<void> {
     this.streams.advance(events);
     await batch.flush(DisputeView); // queried below, as the disputes projection left it
+    // A settlement reads the rows a deadline made out of date, as this batch's rows before it left them.
+    if (events.some((e) => e.type === 'RightsSettled')) await batch.flush(RightView);
     const steps = await this.stepsOf(events, em);
     if (steps.size === 0) return;
     const rows = batch.of(RightView, 'filingId');
     // A filing's row is written from its WorkFiled on: none exists yet for those filed in this batch.
     rows.absent(events.filter((e) => e.type === 'WorkFiled').map((e) => String(e.data.filingId)));
-    await rows.load(steps.keys(), ['asOf']); // a row is only ever replaced whole
+    await rows.load(steps.keys(), ['asOf', 'changesAt']); // a row is only ever replaced whole
     const filings = new Map<string, RuleEvent[]>();
     for (const id of steps.keys()) filings.set(id, await this.streams.read(filingStream(id)));
     const creators = new Set<string>();
@@ -121,25 +135,39 @@ export class RightsProjection implements Projection {
       const filed = filingEvents.find((e) => e.type === 'WorkFiled');
       let row = rows.get(filingId) ?? null;
       let changed = false;
-      const last = lastRightStep(filingId, filingEvents, list, row?.asOf ?? null);
-      for (const { leafIndex, instant } of last === undefined ? list : last === null ? [] : [last]) {
+      const settle = ({ leafIndex, instant }: Step) => {
         // The right as of `instant` (never earlier than the row's own), from the events up to `leafIndex`.
-        if (!filed || filed.leafIndex > leafIndex) continue;
+        if (!filed || filed.leafIndex > leafIndex) return;
         const creator = String(filed.data.creator);
         const asOf = row && row.asOf > instant ? row.asOf : instant;
         // The disputes the read model names at this leaf: those against the filing, and its creator's upheld ones.
         const named = new Set((onFiling.get(filingId) ?? []).map((d) => d.disputeId));
         for (const d of onCreator.get(creator) ?? [])
           if (outcomeAt(disputeEvents.get(d.disputeId)!, leafIndex) === 'upheld') named.add(d.disputeId);
-        const right = rightOf(
+        const settled = settledRightOf(
           mergeRightEvents([filingEvents, ...[...named].map((id) => disputeEvents.get(id)!), policy], leafIndex),
           filingId,
           asOf,
         );
-        if (!right) continue;
-        row = rightRow(right, filed.leafIndex, leafIndex);
+        if (!settled) return;
+        row = rightRow(settled.right, settled.until, filed.leafIndex, leafIndex);
         changed = true;
+      };
+      // The steps up to a conditional one leave the row it looks at: of those, only the one lastRightStep names is settled.
+      let run: Step[] = [];
+      const settleRun = () => {
+        const last = lastRightStep(filingId, filingEvents, run, row?.asOf ?? null);
+        for (const x of last === undefined ? run : last === null ? [] : [last]) settle(x);
+        run = [];
+      };
+      for (const x of list) {
+        if (!x.ifDue) run.push(x);
+        else {
+          settleRun();
+          if (row?.changesAt != null && Date.parse(row.changesAt) <= Date.parse(x.instant)) settle(x);
+        }
       }
+      settleRun();
       if (changed) rows.put(row!);
     }
   }
@@ -163,8 +191,19 @@ export class RightsProjection implements Projection {
     };
     for (const e of relevant) {
       if (e.type === 'RightsSettled') {
+        // Each right it records as changed, and each row a deadline up to its instant made out of date (a flag cleared or
+        // raised, a date passed): the record names only status and holder changes, and a row stays as it was written
+        // until an event recomputes it. In log order: the rows this batch wrote before it are in the table (flushed above).
+        // A row this batch already recomputes is not as the table has it: whether it is due is told at its step, in turn.
         const d = e.data as RightsSettledData;
-        for (const c of d.changes) step(c.filingId, e.leafIndex, d.asOf);
+        const changed = new Set(d.changes.map((c) => c.filingId));
+        for (const filingId of changed) step(filingId, e.leafIndex, d.asOf);
+        const due = typeof d.asOf === 'string' ? (await runInBatch(em, DUE_BY, [d.asOf])).rows : [];
+        for (const filingId of due.map((r) => String(r.filingId)))
+          if (!changed.has(filingId) && !steps.has(filingId)) step(filingId, e.leafIndex, d.asOf);
+        for (const [filingId, list] of steps)
+          if (!changed.has(filingId) && list[list.length - 1].leafIndex !== e.leafIndex)
+            list.push({ leafIndex: e.leafIndex, instant: d.asOf, ifDue: true });
         continue;
       }
       let filingId = typeof e.data.filingId === 'string' ? e.data.filingId : null;

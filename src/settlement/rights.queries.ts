@@ -6,7 +6,7 @@ import { notFound } from '../common/domain-error.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { RightView } from './right-view.entity.js';
-import { rightOf } from '../verifier/rights-book.js';
+import { rightOf, settledRightOf } from '../verifier/rights-book.js';
 import { RIGHT_FLAGS, type Right, type RightFlag } from '../verifier/rights-rules.js';
 import { loadRightEvents, mergeRightEvents } from './right-events.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
@@ -90,7 +90,12 @@ export class RightsQueries implements OnModuleDestroy {
 
   /** The right as the rules give it at `asOf` (past or future), from the events it depends on; null when there is no such filing. */
   async compute(filingId: string, asOf: Date): Promise<Right | null> {
-    return rightOf(await loadRightEvents(this.store, this.db, filingId), filingId, asOf);
+    return (await this.settle(filingId, asOf))?.right ?? null;
+  }
+
+  /** `compute`, with the next instant at which the right changes by time alone (settledRightOf). */
+  private async settle(filingId: string, asOf: Date): Promise<{ right: Right; until: number } | null> {
+    return settledRightOf(await loadRightEvents(this.store, this.db, filingId), filingId, asOf);
   }
 
   async get(filingId: string, asOf: Date): Promise<Right> {
@@ -129,8 +134,8 @@ export class RightsQueries implements OnModuleDestroy {
     for (const row of await behind.getMany()) {
       while (next < rows.length && rows[next].leafIndex < row.leafIndex && items.length <= limit) items.push(rows[next++]);
       if (items.length > limit) break;
-      const right = await this.compute(row.filingId, now);
-      if (right && listedUnder(right, q)) items.push(rightRow(right, row.leafIndex, row.lastLeafIndex));
+      const settled = await this.settle(row.filingId, now);
+      if (settled && listedUnder(settled.right, q)) items.push(rightRow(settled.right, settled.until, row.leafIndex, row.lastLeafIndex));
     }
     while (next < rows.length && items.length <= limit) items.push(rows[next++]);
     const page = items.slice(0, limit);

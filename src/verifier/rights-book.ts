@@ -392,9 +392,14 @@ export class RightsBook {
 
   /** The right of one filing as of `asOf` (ms), reading only the first `before` events; null if not filed by then. */
   rightAt(filingId: string, asOf: number, before = Infinity): Right | null {
+    return this.settledAt(filingId, asOf, before)?.right ?? null;
+  }
+
+  /** `rightAt`, with the next instant (ms) at which the right can change by time alone, given these events (Infinity: never). */
+  settledAt(filingId: string, asOf: number, before = Infinity): { right: Right; until: number } | null {
     const filing = this.filings.get(filingId);
     if (!filing || filing.filed.leafIndex >= before || filing.filed.at > asOf) return null;
-    return settleRight(this, filing, { asOf, before }).right;
+    return settleRight(this, filing, { asOf, before });
   }
 
   /** Every right filed by `asOf`, in log order. */
@@ -446,5 +451,10 @@ export class RightsBook {
 
 /** The right of one filing as of `asOf`, from any set of events that includes its filing, disputes, its creator's disputes and the policy stream. */
 export function rightOf(events: Iterable<RuleEvent>, filingId: string, asOf: Date | string): Right | null {
-  return RightsBook.of(events).rightAt(filingId, typeof asOf === 'string' ? Date.parse(asOf) : asOf.getTime());
+  return settledRightOf(events, filingId, asOf)?.right ?? null;
+}
+
+/** `rightOf`, with the next instant (ms) at which the right can change by time alone, no event coming (Infinity: never). */
+export function settledRightOf(events: Iterable<RuleEvent>, filingId: string, asOf: Date | string): { right: Right; until: number } | null {
+  return RightsBook.of(events).settledAt(filingId, typeof asOf === 'string' ? Date.parse(asOf) : asOf.getTime());
 }

@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config.js';
 import { openReadModels, READ_MODEL_MIGRATIONS, readModelOptions } from '../../src/ledger/read-models/read-store.js';
+import { RightView } from '../../src/settlement/right-view.entity.js';
 import { tempDir } from '../support/ledger-app.js';
 import { ALL_READ_MODEL_ENTITIES } from '../support/read-models.js';
 import { dropSchema, freshSchema, testDatabaseUrl } from '../support/pg-schema.js';
@@ -21,11 +22,51 @@ async function expectMigrationsMatchEntities(db: DataSource): Promise<void> {
   expect(tables).toEqual([]);
 }
 
+/** A right's row as a read model before RightChangesAt1799600000000 holds it (no changesAt). */
+const rowBefore = (filingId: string, leafIndex: number, status: string) => ({
+  filingId,
+  creator: 'alice',
+  holder: 'alice',
+  status,
+  rule: 'filing-accepted',
+  cause: {},
+  since: '2026-01-01T00:00:00.000Z',
+  flags: [],
+  disputed: false,
+  labelOverdue: false,
+  similarityReview: false,
+  probation: false,
+  nearDuplicates: 0,
+  policyVersion: 1,
+  filedAt: '2026-01-01T00:00:00.000Z',
+  labelDueAt: '2026-01-08T00:00:00.000Z',
+  quietUntil: '2026-01-31T00:00:00.000Z',
+  asOf: `2026-01-0${leafIndex}T00:00:00.000Z`,
+  leafIndex,
+  lastLeafIndex: leafIndex,
+});
+
+/** Rows written before rights kept their next change are due at the next settlement, unless final. */
+async function expectEarlierRightsDue(db: DataSource): Promise<void> {
+  await db.undoLastMigration({ transaction: 'all' });
+  const rows = [rowBefore('f1', 1, 'provisional'), rowBefore('f2', 2, 'revoked'), rowBefore('f3', 3, 'suspended')];
+  await db.createQueryBuilder().insert().into(RightView, Object.keys(rows[0])).values(rows).execute();
+  await db.runMigrations({ transaction: 'all' });
+  const due = await db.getRepository(RightView).find({ select: { filingId: true, changesAt: true }, order: { filingId: 'ASC' } });
+  expect(due).toEqual([
+    { filingId: 'f1', changesAt: '2026-01-01T00:00:00.000Z' },
+    { filingId: 'f2', changesAt: null },
+    { filingId: 'f3', changesAt: '2026-01-03T00:00:00.000Z' },
+  ]);
+  await db.getRepository(RightView).clear();
+}
+
 describe('read-model migrations', () => {
   it('on SQLite: all run, match the entities, and roll back', async () => {
     const dataDir = tempDir('ledger-migrations-');
     const db = await openReadModels(readModelOptions(loadConfig({}, { dataDir }), ALL_READ_MODEL_ENTITIES));
     try {
+      await expectEarlierRightsDue(db);
       await expectMigrationsMatchEntities(db);
     } finally {
       await db.destroy();
@@ -43,6 +84,7 @@ describe('read-model migrations', () => {
       ),
     );
     try {
+      await expectEarlierRightsDue(db);
       await expectMigrationsMatchEntities(db);
     } finally {
       await db.destroy();

@@ -83,7 +83,7 @@ describe('a projection rebuild stopped midway', () => {
     const applied = dumpReadModels(dataDir);
     const migrated = readModelIndexes(dataDir);
     expect(applied.rights.length).toBeGreaterThan((2 * BATCH) / 3);
-    expect(migrated.indexes.filter((i) => i.startsWith('rights.')).length).toBe(9);
+    expect(migrated.indexes.filter((i) => i.startsWith('rights.')).length).toBe(10);
 
     expect(await rebuildKilledAfterFirstBatch(dataDir)).toBe('SIGKILL');
     const stopped = readModelIndexes(dataDir);

@@ -19,6 +19,7 @@ import { DisputeAppeals1799200000000 } from './migrations/1799200000000-dispute-
 import { FiledFiles1799300000000 } from './migrations/1799300000000-filed-files.js';
 import { Copies1799400000000 } from './migrations/1799400000000-copies.js';
 import { ReplayedPosition1799500000000 } from './migrations/1799500000000-replayed-position.js';
+import { RightChangesAt1799600000000 } from './migrations/1799600000000-right-changes-at.js';
 import { IdempotencyRecord } from '../write/idempotency-record.entity.js';
 import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes } from './rebuild-indexes.js';
@@ -35,6 +36,7 @@ export const READ_MODEL_MIGRATIONS = [
   FiledFiles1799300000000,
   Copies1799400000000,
   ReplayedPosition1799500000000,
+  RightChangesAt1799600000000,
 ];
 
 /** The ledger's own tables; each domain module adds its read models' entities (TypeOrmModule.forFeature). */
