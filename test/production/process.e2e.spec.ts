@@ -176,6 +176,12 @@ describe('the server process', () => {
       },
       'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string',
     ],
+    // PORT=0, the port the system picks: the host is checked all the same, before anything is made.
+    [
+      'HOST=no-such-host.invalid',
+      { HOST: 'no-such-host.invalid' },
+      'HOST "no-such-host.invalid", PORT 0 cannot be listened on (getaddrinfo ',
+    ],
   ])(
     '%s: serve says so, naming the variable and no password, exits 1, and makes nothing in the data directory',
     async (_case, env, message) => {
