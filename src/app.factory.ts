@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, RawServerDefault } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
@@ -13,6 +13,7 @@ import type { Principal } from './common/access.js';
 import { AuthService } from './auth/auth.service.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
 import { documentProblems } from './common/api-docs.js';
+import { ClosingFastifyAdapter, ShuttingDownError } from './common/closing.js';
 import { httpRequests } from './common/metrics.js';
 import { answerClientError, ProblemFilter, sendProblem } from './common/problem.filter.js';
 import {
@@ -64,7 +65,7 @@ export function createLogger(config: AppConfig): ConsoleLogger {
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   // A URL Fastify cannot decode never reaches a route or a hook: answer it in the one problem shape all the same.
-  const adapter = new FastifyAdapter({
+  const adapter = new ClosingFastifyAdapter({
     bodyLimit: config.bodyLimit,
     logger: false,
     routerOptions: { maxParamLength: 200 },
@@ -128,6 +129,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       done(err as Error | undefined),
     ),
   );
+  // Once the application begins to close, a request that arrives (on a kept-alive connection, or a new one before the
+  // server stops listening) is refused before anything else reads it, with the security headers above; the requests
+  // taken before are answered before the modules close (ClosingFastifyAdapter).
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    if (adapter.requests.take(reply.raw)) done();
+    else sendProblem(reply, new ShuttingDownError());
+  });
   // Unauthenticated endpoints are rate-limited per client address; authenticated ones are accountable to a key.
   // Judged by the matched route, not the raw URL: a percent-encoded spelling of a public path (/v1/%70ublic/...) reaches the same handler.
   await app.register(rateLimit as never, {
@@ -176,9 +184,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   // Answered before the request body was read to its end (an upload refused or cut at its limit): close the connection,
   // or the unread rest of the body would stall the next request sent on it. A body over its limit (413) always closes
-  // it, whether or not the rest had already arrived by the time of the answer.
+  // it, whether or not the rest had already arrived by the time of the answer. Once the server is closing, every answer
+  // closes its connection: one kept alive would hold the close up until it idled out.
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (!request.raw.complete || reply.statusCode === 413) void reply.header('connection', 'close');
+    if (!request.raw.complete || reply.statusCode === 413 || adapter.requests.closing) void reply.header('connection', 'close');
     done(null, payload);
   });
 

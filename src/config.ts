@@ -140,6 +140,16 @@ function parseTrustedProxies(value: string | undefined): string[] {
 
 const isPostgresUrl = (url: string) => /^postgres(?:ql)?:\/\//i.test(url) && URL.canParse(url);
 
+/**
+ * A connection string as EventStoreDB's client reads it: esdb:// (the nodes listed) or esdb+discover:// (a cluster found
+ * through them), credentials if any, then one or more host[:port] separated by commas. Its options (?tls=false&…) are
+ * the client's to check. Not a URL to the WHATWG parser: a list of hosts has no single port.
+ */
+function isEventStoreUrl(url: string): boolean {
+  const parts = /^esdb(?:\+discover)?:\/\/(?:[^:]+:[^@]+@)?([^/?]*)\/*(?:\?.*)?$/.exec(url.trim());
+  return parts !== null && parts[1].split(',').every((host) => /^[^\s$+!?*'(),;[\]{}|"%~#<>=&:@]+(?::\d+)?$/.test(host));
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const store = (env.LEDGER_STORE ?? 'sqlite') as StoreKind;
   if (!['sqlite', 'postgres', 'eventstoredb'].includes(store))
@@ -200,9 +210,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (config.witnessQuorum < 0) config.witnessQuorum = config.witnesses.length; // every witness, unless said otherwise
   // Node's listen would name its own option, not the variable.
   if (config.port > 65535) throw new Error(`PORT must be at most 65535, not ${JSON.stringify(env.PORT ?? String(config.port))}`);
-  // The driver reads anything else as a path relative to a host named "base"; the URL itself may hold a password.
-  if (config.store !== 'sqlite' && config.databaseUrl !== undefined && !isPostgresUrl(config.databaseUrl))
-    throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL (its value is not shown: it may hold a password)');
+  // The shared stores' URLs are checked here, before anything is opened or made: a store whose URL is missing or
+  // unreadable fails to open only after the stores opened before it made their files or schema, and EventStoreDB's
+  // client names no variable. Neither URL is repeated in a message: either may hold a password.
+  if (config.store !== 'sqlite') {
+    const held = config.store === 'postgres' ? 'the events, the read models' : 'the read models';
+    if (config.databaseUrl === undefined)
+      throw new Error(`DATABASE_URL is required when LEDGER_STORE=${config.store} (${held} and the Merkle tree live in PostgreSQL)`);
+    // The driver reads anything else as a path relative to a host named "base".
+    if (!isPostgresUrl(config.databaseUrl))
+      throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL (its value is not shown: it may hold a password)');
+  }
+  if (config.store === 'eventstoredb') {
+    if (config.eventstoreUrl === undefined)
+      throw new Error('EVENTSTORE_URL is required when LEDGER_STORE=eventstoredb (the events live in EventStoreDB)');
+    if (!isEventStoreUrl(config.eventstoreUrl))
+      throw new Error(
+        'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string naming its hosts, e.g. esdb://127.0.0.1:2113?tls=false (its value is not shown: it may hold a password)',
+      );
+  }
   // The keys are checked here, before anything is opened or made; a key itself is never repeated in a message.
   if (config.signingKey !== undefined) decodeSeed(config.signingKey, 'LEDGER_SIGNING_KEY');
   if (config.mlDsaKey !== undefined) decodeSeed(config.mlDsaKey, 'LEDGER_MLDSA_KEY', 'ML-DSA-44');

@@ -21,7 +21,7 @@ import { UsageError } from './usage-error.js';
  * flight, stores, timers), removes its lock and exits 0; a second signal exits at once with 1.
  */
 export async function serve(config: AppConfig = loadConfig()): Promise<void> {
-  await portFree(config.port, config.host);
+  await checkAddress(config.port, config.host);
   const lock = holdDataDir(config.dataDir);
   // The embedded store has one server: a second one on the same files would append to the log beside the first, and
   // each would find the Merkle tree moved under its sequencer. Checked after this lock is written, so that of two
@@ -38,7 +38,9 @@ export async function serve(config: AppConfig = loadConfig()): Promise<void> {
   let app;
   try {
     app = await createApp(config);
-    await app.listen(config.port, config.host);
+    await app.listen(config.port, config.host).catch((err: Error) => {
+      throw unlistenable(err, config.port, config.host);
+    });
   } catch (err) {
     await app?.close().catch(() => undefined); // a port already taken: its stores and timers would keep the process alive
     lock.release();
@@ -82,17 +84,23 @@ export async function serve(config: AppConfig = loadConfig()): Promise<void> {
 }
 
 /**
- * Fails (EADDRINUSE, EACCES) when the address cannot be listened on, before anything is opened or made: found only when
- * the started application listened, a taken port left a new data directory with its stores, keys and admin key, after
- * log lines that read like a successful start. (Another process may still take the port in between: listen reports it.)
+ * Fails when the address cannot be listened on (a HOST that does not resolve or is not this machine's: ENOTFOUND,
+ * EADDRNOTAVAIL; a PORT taken or not allowed: EADDRINUSE, EACCES), before anything is opened or made: found only when
+ * the started application listened, it left a new data directory with its stores, keys and admin key, after log lines
+ * that read like a successful start. PORT=0 too, whose HOST must resolve all the same. (Another process may still take
+ * the port in between: listen reports it, in the same words.)
  */
-async function portFree(port: number, host: string): Promise<void> {
-  if (port === 0) return;
+async function checkAddress(port: number, host: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', reject);
+    probe.once('error', (err) => reject(unlistenable(err, port, host)));
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
+}
+
+/** A listen error that names the variables of the address: Node's names the address alone (getaddrinfo ENOTFOUND <host>). */
+function unlistenable(err: Error, port: number, host: string): Error {
+  return new Error(`HOST ${JSON.stringify(host)}, PORT ${port} cannot be listened on (${err.message})`, { cause: err });
 }
 
 /** Refuses (true) when a server holds the data directory: while it runs, its read models and settlements are its own. */

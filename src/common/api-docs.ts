@@ -31,6 +31,8 @@ export const PROBLEM_STATUS = {
   'unsupported-media-type': 415,
   'rate-limited': 429,
   unavailable: 503,
+  // a request that arrived once the server began to close
+  'shutting-down': 503,
   // refused by the HTTP parser, before any route: headers too large, a request not received in time
   'headers-too-large': 431,
   'request-timeout': 408,
@@ -231,8 +233,11 @@ const IDEMPOTENT_WRITE: ProblemCode[] = [
   'unavailable',
 ];
 const WITH_PARAMETERS: ProblemCode[] = ['validation-failed', 'reserved-name'];
-/** A route that takes no query parameters refuses any it is given (src/common/query-parameters.ts). */
-const EVERY_ROUTE: ProblemCode[] = ['validation-failed'];
+/**
+ * A route that takes no query parameters refuses any it is given (src/common/query-parameters.ts); any request that
+ * arrives once the server began to close is refused (src/common/closing.ts).
+ */
+const EVERY_ROUTE: ProblemCode[] = ['validation-failed', 'shutting-down'];
 /** A path parameter that must be a UUID answers bad-request when it is not one. */
 const WITH_ID: ProblemCode[] = ['bad-request'];
 /** Every request may name a position for the read models to reach first, and waits for it (docs/consistency.md). */

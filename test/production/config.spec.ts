@@ -55,6 +55,76 @@ describe('DATABASE_URL', () => {
   it('is not read by the SQLite store, so not checked there', () => {
     expect(loadConfig({ DATABASE_URL: 'notaurl' }).store).toBe('sqlite');
   });
+
+  it('is required by the stores that use it: its absence stops the start, naming the variable and the store', () => {
+    for (const env of [{}, { DATABASE_URL: '' }]) {
+      expect(() => loadConfig({ ...env, LEDGER_STORE: 'postgres' })).toThrow(
+        new Error(
+          'DATABASE_URL is required when LEDGER_STORE=postgres (the events, the read models and the Merkle tree live in PostgreSQL)',
+        ),
+      );
+      expect(() => loadConfig({ ...env, LEDGER_STORE: 'eventstoredb', EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false' })).toThrow(
+        new Error('DATABASE_URL is required when LEDGER_STORE=eventstoredb (the read models and the Merkle tree live in PostgreSQL)'),
+      );
+    }
+  });
+});
+
+describe('EVENTSTORE_URL', () => {
+  const refusal =
+    'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string naming its hosts, e.g. esdb://127.0.0.1:2113?tls=false (its value is not shown: it may hold a password)';
+  const eventstoredb = (url: string | undefined) =>
+    loadConfig({ LEDGER_STORE: 'eventstoredb', DATABASE_URL: 'postgres://ledger@db/ledger', EVENTSTORE_URL: url });
+  /** Whether EventStoreDB's client reads `url` (it connects only when first used). */
+  const clientReads = async (url: string) => {
+    const { EventStoreDBClient } = await import('@eventstore/db-client');
+    try {
+      await EventStoreDBClient.connectionString(url).dispose();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("takes the connection strings EventStoreDB's client reads: one node or several, with credentials and options", async () => {
+    for (const url of [
+      'esdb://127.0.0.1:2113?tls=false',
+      'esdb+discover://node1:2113,node2:2113,node3:2113?tls=true&nodePreference=leader',
+      'esdb://admin:changeit@localhost:2113?tls=false',
+      'esdb://localhost',
+      'esdb://localhost:2113/',
+    ]) {
+      expect([url, await clientReads(url)]).toEqual([url, true]);
+      expect(eventstoredb(url).eventstoreUrl).toBe(url);
+    }
+  });
+
+  it.each([
+    'http://x',
+    'http://admin:s3cret@127.0.0.1:2113',
+    'ESDB://127.0.0.1:2113',
+    'kurrentdb://127.0.0.1:2113',
+    'esdb://',
+    'esdb:/127.0.0.1:2113',
+    'esdb://?tls=false',
+    'esdb://127.0.0.1:port',
+    'esdb://node1:2113,,node2:2113',
+    '127.0.0.1:2113',
+  ])('%s, which the client does not read either, stops the start, naming the variable and never the value', async (url) => {
+    expect(await clientReads(url)).toBe(false);
+    expect(() => eventstoredb(url)).toThrow(new Error(refusal));
+  });
+
+  it('is required by the EventStoreDB store, and not read by the others', () => {
+    for (const url of [undefined, ''])
+      expect(() => eventstoredb(url)).toThrow(
+        new Error('EVENTSTORE_URL is required when LEDGER_STORE=eventstoredb (the events live in EventStoreDB)'),
+      );
+    expect(loadConfig({ EVENTSTORE_URL: 'http://x' }).store).toBe('sqlite');
+    expect(loadConfig({ LEDGER_STORE: 'postgres', DATABASE_URL: 'postgres://ledger@db/ledger', EVENTSTORE_URL: 'http://x' }).store).toBe(
+      'postgres',
+    );
+  });
 });
 
 describe('the bootstrap admin key', () => {

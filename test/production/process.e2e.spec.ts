@@ -164,6 +164,38 @@ describe('the server process', () => {
     expect(run.stdout + run.stderr).not.toMatch(/successfully started|bootstrap admin/);
     expect(readdirSync(dataDir)).toEqual([]);
   }, 300_000);
+
+  it.each([
+    ['LEDGER_STORE=postgres without DATABASE_URL', { LEDGER_STORE: 'postgres' }, 'DATABASE_URL is required when LEDGER_STORE=postgres'],
+    [
+      'EVENTSTORE_URL=http://… on the EventStoreDB store',
+      {
+        LEDGER_STORE: 'eventstoredb',
+        DATABASE_URL: 'postgres://ledger:s3cret@127.0.0.1:1/ledger',
+        EVENTSTORE_URL: 'http://admin:s3cret@x',
+      },
+      'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string',
+    ],
+    // PORT=0, the port the system picks: the host is checked all the same, before anything is made.
+    [
+      'HOST=no-such-host.invalid',
+      { HOST: 'no-such-host.invalid' },
+      'HOST "no-such-host.invalid", PORT 0 cannot be listened on (getaddrinfo ',
+    ],
+  ])(
+    '%s: serve says so, naming the variable and no password, exits 1, and makes nothing in the data directory',
+    async (_case, env, message) => {
+      const dataDir = tempDir('ledger-unservable-');
+      dirs.push(dataDir);
+      const run = await runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', LEDGER_DATA_DIR: dataDir, ...env });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n').at(-1)).toContain(`sandbox-ledger: ${message}`);
+      expect(run.stdout + run.stderr).not.toContain('s3cret');
+      expect(run.stdout + run.stderr).not.toMatch(/successfully started|bootstrap admin/);
+      expect(readdirSync(dataDir)).toEqual([]);
+    },
+    300_000,
+  );
 });
 
 describe('a data file that is not a database', () => {
