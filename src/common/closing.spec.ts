@@ -33,4 +33,13 @@ describe('the requests in flight', () => {
     expect(await settled(closed)).toBe(true);
     expect(await settled(again)).toBe(true);
   });
+
+  it('closes after its limit with a request still in flight: one that never ends does not hold the close up', async () => {
+    const requests = new RequestsInFlight();
+    expect(requests.take(new EventEmitter())).toBe(true);
+    const closed = requests.close(30);
+    expect(await settled(closed)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await settled(closed)).toBe(true);
+  });
 });

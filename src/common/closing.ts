@@ -15,6 +15,12 @@ export class ShuttingDownError extends DomainError {
   }
 }
 
+/**
+ * How long a close waits for the requests it had taken: an upload of the largest file over a slow link finishes well
+ * within it, and orchestrators commonly kill a process 30 s after SIGTERM.
+ */
+export const DRAIN_LIMIT_MS = 20_000;
+
 /** The requests a server is answering, and whether it has begun to close. */
 export class RequestsInFlight {
   private open = 0;
@@ -38,10 +44,21 @@ export class RequestsInFlight {
     return true;
   }
 
-  /** Takes no more requests; resolves once every request taken is answered. */
-  close(): Promise<void> {
+  /**
+   * Takes no more requests; resolves once every request taken is answered, or after `limitMs` however many are left: a
+   * request that never ends (an upload whose client stopped sending) must not hold the close up for ever.
+   */
+  close(limitMs = DRAIN_LIMIT_MS): Promise<void> {
     this.closed = true;
-    return this.open === 0 ? Promise.resolve() : new Promise((resolve) => this.drained.push(resolve));
+    if (this.open === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, limitMs);
+      timer.unref();
+      this.drained.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 
