@@ -49,8 +49,8 @@ const decodeXml = (s: string) =>
  */
 export const LABEL_KEY = 'AIGC';
 const isLabelKey = (key: string) => key === LABEL_KEY;
-/** Another key naming AIGC (`AIGCVersion`, …) is not the label: it is not read, and `unread` names it. */
-const namesAigc = (key: string) => key !== LABEL_KEY && key.includes(LABEL_KEY);
+/** Another key naming AIGC in any case (`AIGCVersion`, `aigc`, …) is not the label: it is not read, and `unread` names it. */
+const namesAigc = (key: string) => key !== LABEL_KEY && key.toUpperCase().includes(LABEL_KEY);
 const notTheLabel = (what: string) => `${what}, not the label's key (${LABEL_KEY})`;
 
 interface Segment {
@@ -101,6 +101,23 @@ const MAX_INFLATES = 64;
 /** The most entries of `unread`: a file of many bad chunks is summed up, not listed. */
 const MAX_UNREAD = 16;
 
+/** What a reading left unread, as it goes: the first MAX_UNREAD things kept, the rest only counted (a file of tiny chunks is not listed in memory). */
+class Unread {
+  private readonly kept: string[] = [];
+  private more = 0;
+
+  push(what: string): void {
+    if (this.kept.length < MAX_UNREAD) this.kept.push(what);
+    else this.more++;
+  }
+
+  /** At most MAX_UNREAD entries: past that, the last says how many more there were. */
+  list(): string[] {
+    if (this.more === 0) return this.kept;
+    return [...this.kept.slice(0, MAX_UNREAD - 1), `${this.more + 1} more things left unread`];
+  }
+}
+
 /** The keyword a text chunk (tEXt, zTXt, iTXt) begins with; null when it has none of 1 to 79 bytes. */
 function textKeyword(data: Buffer): string | null {
   const k = data.indexOf(0);
@@ -120,7 +137,7 @@ class Inflation {
   private tries = 0;
   private spent = false;
 
-  constructor(private readonly unread: string[]) {}
+  constructor(private readonly unread: Unread) {}
 
   /** `deflated` inflated, at most `limit` bytes; null (and why, in `unread`) when it is larger, is not deflate data, or the budget is spent. */
   run(deflated: Buffer, limit: number, what: string): Buffer | null {
@@ -167,7 +184,7 @@ const XMP_ITXT_HEADER = XMP_KEYWORD.length + 5;
  * The PNG's chunks, the first zTXt XMP packet as the iTXt chunk it would be uncompressed (exifr reads only that form),
  * and any later one as it is (a second packet, which exifrInput leaves out).
  */
-function pngChunksForExifr(png: Buffer, unread: string[], inflation: Inflation): Segment[] {
+function pngChunksForExifr(png: Buffer, unread: Unread, inflation: Inflation): Segment[] {
   let first = true;
   return pngChunks(png).flatMap((c) => {
     const z = c.type === 'zTXt' ? zTxtParts(c.data) : null;
@@ -183,7 +200,7 @@ function pngChunksForExifr(png: Buffer, unread: string[], inflation: Inflation):
 }
 
 /** What exifr gets: the kept metadata with only the first XMP packet, and none over XMP_LIMIT; `unread` says what was left out. */
-function exifrInput(scan: ScannedUpload, unread: string[], inflation: Inflation): Buffer {
+function exifrInput(scan: ScannedUpload, unread: Unread, inflation: Inflation): Buffer {
   const isXmp =
     scan.format === 'png'
       ? (c: Segment) => c.type === 'iTXt' && c.data.subarray(0, XMP_KEYWORD.length + 1).equals(Buffer.from(`${XMP_KEYWORD}\0`, 'latin1'))
@@ -223,11 +240,7 @@ function readITxt(data: Buffer, wanted: (keyword: string) => boolean, inflation:
   return text ? { keyword, text: text.toString('utf8') } : null;
 }
 
-async function exifrMetadata(
-  scan: ScannedUpload,
-  unread: string[],
-  inflation: Inflation,
-): Promise<Record<string, Record<string, unknown>>> {
+async function exifrMetadata(scan: ScannedUpload, unread: Unread, inflation: Inflation): Promise<Record<string, Record<string, unknown>>> {
   try {
     const out = await exifr.parse(exifrInput(scan, unread, inflation), {
       ihdr: scan.format === 'png',
@@ -254,7 +267,8 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
   const traces: string[] = [];
   const digitalSourceTypes: MetadataReading['digitalSourceTypes'] = [];
   let c2paManifestStore = false;
-  const unread: string[] = scan.metadataTruncated ? [`metadata chunks over the ${METADATA_LIMIT}-byte limit`] : [];
+  const unread = new Unread();
+  if (scan.metadataTruncated) unread.push(`metadata chunks over the ${METADATA_LIMIT}-byte limit`);
   let overflow = 0;
   const add = (location: string, value: unknown) => {
     if (values.length === MAX_LOCATIONS) overflow += 1;
@@ -307,9 +321,8 @@ export async function readMetadata(scan: ScannedUpload): Promise<MetadataReading
     if (c2paManifestStore) traces.push('C2PA manifest store');
   }
   if (overflow) unread.push(`${overflow} more values under the key ${LABEL_KEY} (over ${MAX_LOCATIONS})`);
-  if (unread.length > MAX_UNREAD) unread.splice(MAX_UNREAD - 1, Infinity, `${unread.length - MAX_UNREAD + 1} more things left unread`);
   return {
-    reading: { sha256: scan.sha256, size: scan.size, format: scan.format, values, traces, unread },
+    reading: { sha256: scan.sha256, size: scan.size, format: scan.format, values, traces, unread: unread.list() },
     digitalSourceTypes,
     c2paManifestStore,
   };

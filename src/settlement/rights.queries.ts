@@ -144,7 +144,8 @@ export class RightsQueries implements OnModuleDestroy {
 
   /**
    * Rows after leaf `after` in filing order: those written before a decision upheld against their filing became final at
-   * the close of its appeal window, by `now` (`behind`), or all the others. The instants compare as the ISO text
+   * the close of its appeal window, by `now` (`behind`: their row's next change has come and is such a close), or all
+   * the others. The instants compare as the ISO text
    * Date#toISOString writes, as every instant of both read models is.
    */
   private rows(now: Date, after: number, behind: boolean): SelectQueryBuilder<RightView> {
@@ -157,8 +158,11 @@ export class RightsQueries implements OnModuleDestroy {
       .andWhere('d.status = :decided AND d.outcome = :upheld')
       .andWhere('d.appealUntil <= :now AND d.appealUntil > r.asOf')
       .getQuery();
+    // Only a row whose next change by time (changesAt) has come can be behind: a final row (null) never is, and the
+    // index on changesAt finds the few that are, however large the register.
+    const due = `r.changesAt IS NOT NULL AND r.changesAt <= :now AND EXISTS ${lapsed}`;
     return qb
-      .where(`${behind ? '' : 'NOT '}EXISTS ${lapsed}`, { decided: 'decided', upheld: 'upheld', now: now.toISOString() })
+      .where(behind ? `(${due})` : `NOT (${due})`, { decided: 'decided', upheld: 'upheld', now: now.toISOString() })
       .andWhere('r.leafIndex > :after', { after })
       .orderBy('r.leafIndex', 'ASC');
   }

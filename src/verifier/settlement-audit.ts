@@ -1,6 +1,6 @@
 // Rule-conformance audit: every RightsSettled in an export must be what the sandbox rules give at its asOf over the
 // log prefix it names (logSize), given the settlements before it; no filing may be withdrawn while a complaint against
-// it is open, nor after a final decision transferred its right. Framework-free, like the rest of the verifier.
+// it is open, nor after a final decision transferred or revoked its right. Framework-free, like the rest of the verifier.
 import { canonicalJson } from './envelope.js';
 import type { SettlementEvent } from './export-chunk.js';
 import { RightsBook, type FilingStore } from './rights-book.js';
@@ -32,7 +32,7 @@ export class SettlementAuditor {
     return problem;
   }
 
-  /** A withdrawal must not escape a complaint, nor take back a right a final decision transferred. */
+  /** A withdrawal must not escape a complaint, nor take back a right a final decision transferred, nor undo a revocation. */
   private checkWithdrawal(e: SettlementEvent): string | undefined {
     const d = e.data as { filingId?: unknown; withdrawnAt?: unknown };
     const at = typeof d.withdrawnAt === 'string' ? Date.parse(d.withdrawnAt) : NaN;

@@ -72,7 +72,7 @@ describe('upload scan', () => {
         tEXt('AIGCVersion', '1.0'),
         iTXt('AIGC_Info', other),
         zTXt('MyAIGC', other),
-        tEXt('aigc', label), // the key's case matters: not the label either, and not named
+        tEXt('aigc', label), // the key's case matters: not the label either, and named
         iTXt('XML:com.adobe.xmp', xmpPacket({ tc260: { AIGCVersion: '1.0', AIGCSource: 'gen' } })),
       ],
     });
@@ -81,6 +81,7 @@ describe('upload scan', () => {
     expect(r.traces).toEqual([]);
     expect(r.unread).toEqual([
       "a tEXt chunk keyed AIGCVersion, not the label's key (AIGC)",
+      "a tEXt chunk keyed aigc, not the label's key (AIGC)",
       "an iTXt chunk keyed AIGC_Info, not the label's key (AIGC)",
       "a zTXt chunk keyed MyAIGC, not the label's key (AIGC)",
       "the XMP property TC260:AIGCVersion, not the label's key (AIGC)",

@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config.js';
 import { openReadModels, READ_MODEL_MIGRATIONS, readModelOptions } from '../../src/ledger/read-models/read-store.js';
+import { DisputeView } from '../../src/disputes/dispute-view.entity.js';
 import { RightView } from '../../src/settlement/right-view.entity.js';
 import { tempDir } from '../support/ledger-app.js';
 import { ALL_READ_MODEL_ENTITIES } from '../support/read-models.js';
@@ -46,19 +47,56 @@ const rowBefore = (filingId: string, leafIndex: number, status: string) => ({
   lastLeafIndex: leafIndex,
 });
 
-/** Rows written before rights kept their next change are due at the next settlement, unless final. */
+/** The migrations table, with its schema on PostgreSQL. */
+const migrationsTable = (db: DataSource) =>
+  db.driver
+    .buildTableName('migrations', (db.driver as { schema?: string }).schema)
+    .split('.')
+    .map((part) => db.driver.escape(part))
+    .join('.');
+
+/** Rows written before rights kept their next change get the earliest deadline after their asOf, unless final. */
 async function expectEarlierRightsDue(db: DataSource): Promise<void> {
-  await db.undoLastMigration({ transaction: 'all' });
-  const rows = [rowBefore('f1', 1, 'provisional'), rowBefore('f2', 2, 'revoked'), rowBefore('f3', 3, 'suspended')];
+  const applied = async () => (await db.query(`SELECT ${db.driver.escape('name')} FROM ${migrationsTable(db)}`)) as Array<{ name: string }>;
+  while ((await applied()).some((m) => m.name === 'RightChangesAt1799600000000')) await db.undoLastMigration({ transaction: 'all' });
+  const rows = [
+    rowBefore('f1', 1, 'provisional'), // labels due on the 8th
+    rowBefore('f2', 2, 'revoked'), // final: none
+    { ...rowBefore('f3', 3, 'provisional'), asOf: '2026-01-09T00:00:00.000Z' }, // past its labels: the quiet period's end
+    { ...rowBefore('f4', 4, 'provisional'), asOf: '2026-01-09T00:00:00.000Z' }, // a decision's appeal window comes first
+    { ...rowBefore('f5', 5, 'confirmed'), asOf: '2026-02-01T00:00:00.000Z' }, // no deadline named
+  ];
   await db.createQueryBuilder().insert().into(RightView, Object.keys(rows[0])).values(rows).execute();
+  const dispute = { disputeId: 'd1', type: 'priority', filingId: 'f4', complainant: 'bob', respondent: 'alice', claim: 'c', evidence: [] };
+  const times = {
+    openedAt: '2026-01-05T00:00:00.000Z',
+    responseDueAt: '2026-01-12T00:00:00.000Z',
+    decisionDueAt: '2026-01-20T00:00:00.000Z',
+  };
+  await db.getRepository(DisputeView).insert({
+    ...dispute,
+    ...times,
+    status: 'decided',
+    policy: {},
+    appealUntil: '2026-01-20T00:00:00.000Z',
+    outcome: 'upheld',
+    remedy: 'revoke',
+    leafIndex: 9,
+    eventHash: '0'.repeat(64),
+    lastLeafIndex: 9,
+    updatedAt: '2026-01-05T00:00:00.000Z',
+  } as unknown as DisputeView);
   await db.runMigrations({ transaction: 'all' });
   const due = await db.getRepository(RightView).find({ select: { filingId: true, changesAt: true }, order: { filingId: 'ASC' } });
   expect(due).toEqual([
-    { filingId: 'f1', changesAt: '2026-01-01T00:00:00.000Z' },
+    { filingId: 'f1', changesAt: '2026-01-08T00:00:00.000Z' },
     { filingId: 'f2', changesAt: null },
-    { filingId: 'f3', changesAt: '2026-01-03T00:00:00.000Z' },
+    { filingId: 'f3', changesAt: '2026-01-31T00:00:00.000Z' },
+    { filingId: 'f4', changesAt: '2026-01-20T00:00:00.000Z' },
+    { filingId: 'f5', changesAt: null },
   ]);
   await db.getRepository(RightView).clear();
+  await db.getRepository(DisputeView).clear();
 }
 
 describe('read-model migrations', () => {
