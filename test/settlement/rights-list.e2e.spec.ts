@@ -2,7 +2,7 @@
 // window closes unappealed takes effect in the list as it does in the single right, before any settlement records it.
 // The server's clock is moved past the window (only Date is faked; timers and I/O run as they do).
 import { jest } from '@jest/globals';
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string };
 const DAY = 86_400_000;
@@ -125,6 +125,11 @@ describe('the rights register after an appeal window closes', () => {
         flags: [],
       });
     expect((await as(alice).get(`/v1/rights/${revokedLater}`)).body).toMatchObject({ status: 'revoked', holder: alice.id });
+    // Final by time alone, with no event since: a complaint against them is refused by the rules as of now, as the single right answers.
+    const complain = (filingId: string) => () =>
+      as(bob).post('/v1/disputes', { type: 'mislabeling', filingId, claim: 'Labels are wrong.' });
+    expect((await expectRefused(ledger, complain(lapsing), 409, 'right-transferred')).holder).toBe(bob.id);
+    await expectRefused(ledger, complain(revokedLater), 409, 'right-revoked');
 
     // The list agrees with the single rights, a page of one at a time or all at once, without a settlement.
     const expectations: Array<[Record<string, string>, string[]]> = [
