@@ -75,7 +75,7 @@ export type ExportSuccess = {
 export type ExportResult = ExportSuccess | ExportFailure;
 
 /** What the verdict adds when events lie past the largest checkpoint matched (an export taken after it), or nothing. */
-export function unsignedTail(result: ExportSuccess): string {
+export function unsignedTail(result: Pick<ExportSuccess, 'treeSize' | 'signedTreeSize'>): string {
   const past = result.treeSize - result.signedTreeSize;
   return past > 0
     ? ` (the last ${past} event(s) hash and chain correctly, but no checkpoint given covers them: verify them again with a later checkpoint)`
