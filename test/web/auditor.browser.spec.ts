@@ -233,6 +233,12 @@ it('words the verdict in Chinese on the Chinese page: a genuine export, a change
       `未通过：检查点：验证密钥无效：这不是 Ed25519（类型 0x01）密钥（第 1 个检查点，共 1 个，声称树大小为 ${lines.length}）`,
     );
 
+    // A key file that is not UTF-8 text at all: named so, and nothing is verified with it.
+    const bytes = join(dir, 'zh-vkey-bytes');
+    writeFileSync(bytes, Buffer.from([0xff, 0xfe, 0x41]));
+    await check(files.genuine, bytes);
+    expect(await settledText(page.getByTestId('export-file-error'), /UTF-8/)).toBe('zh-vkey-bytes：不是格式正确的 UTF-8 文本');
+
     // The same key typed in the pin form is refused in Chinese.
     await page.getByRole('button', { name: zhCN['auditor.trust.pinOther'] }).click();
     await page.getByLabel(zhCN['auditor.trust.fieldLog']).fill(`${vkey.split('+')[0]}+00000000+AAAA`);

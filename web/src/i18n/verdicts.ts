@@ -159,11 +159,17 @@ const chinese: FailureWording = {
 /** Every kind of failure in every language: the one map from a failure's code to its wording. */
 export const FAILURE_WORDING: Record<Lang, FailureWording> = { en: verifierEnglish, 'zh-CN': chinese };
 
+/** A failure a language has no wording for (a kind this console does not know, a detail in English only): its reason. */
+const UNWORDED: Record<Lang, (reason: string) => string> = {
+  en: (reason) => reason,
+  'zh-CN': (reason) => `无法用中文说明此项${inEnglish(reason)}`,
+};
+
 /** A failure in `lang`: its wording from its code and values, else the verifier's English after a lead-in saying so. */
 export function failureText(lang: Lang, f: ExportFailure): string {
   const wording = FAILURE_WORDING[lang];
   const word = Object.hasOwn(wording, f.code) ? (wording[f.code] as (f: FailureFacts) => string | undefined) : undefined;
-  return word?.(f) ?? (lang === 'en' ? f.reason : `无法用中文说明此项${inEnglish(f.reason)}`);
+  return word?.(f) ?? UNWORDED[lang](f.reason);
 }
 
 /** What the verdict line says around the failure or the figures, in each language; English as the CLI prints it. */
