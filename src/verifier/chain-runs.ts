@@ -3,6 +3,7 @@
 // run is sorted by stream (stable, so each stream's events stay in log order) and spilled. At the end the runs are
 // merged and every stream's events are checked in log order, as one pass over the log would check them.
 // Framework-free: runs in Node and in a browser; where the spill lives is up to the `Spill` given (memory by default).
+import { failureReason, type FailureOf } from './export-failure.js';
 
 /** Where sorted runs are kept until the merge: an append-only byte store read back by position. */
 export interface Spill {
@@ -50,8 +51,14 @@ export class MemorySpill implements Spill {
   }
 }
 
-/** The first event (in log order) whose revision or prevHash does not follow the previous event of its stream. */
-export type ChainBreak = { leafIndex: number; reason: string };
+/** The first event (in log order) whose revision or prevHash does not follow the previous event of its stream, and why. */
+export type ChainBreak = { leafIndex: number; reason: string } & FailureOf<'chain-revision' | 'chain-prev-hash'>;
+
+const chainBreak = (leafIndex: number, facts: FailureOf<'chain-revision' | 'chain-prev-hash'>): ChainBreak => ({
+  leafIndex,
+  reason: failureReason(facts),
+  ...facts,
+});
 /** The number of streams, and the first break in log order if there is one. */
 export type ChainResult = { streams: number; broken: ChainBreak | null };
 
@@ -151,13 +158,10 @@ export class ChainRuns {
         const expected = revision + 1;
         const chained = equal32(r.bytes, r.prevHashAt, revision < 0 ? ZERO_HASH_BYTES : hash, 0);
         if (r.revision !== expected) {
-          broken = { leafIndex: r.leafIndex, reason: `revision of ${stream} is ${r.revision}, expected ${expected}` };
+          broken = chainBreak(r.leafIndex, { code: 'chain-revision', stream: r.name, revision: r.revision, expected });
           failed = true;
         } else if (!chained) {
-          broken = {
-            leafIndex: r.leafIndex,
-            reason: `prevHash does not chain to ${revision >= 0 ? `revision ${revision}` : 'the zero hash'} of ${stream}`,
-          };
+          broken = chainBreak(r.leafIndex, { code: 'chain-prev-hash', stream: r.name, previousRevision: revision >= 0 ? revision : null });
           failed = true;
         } else {
           revision = r.revision;

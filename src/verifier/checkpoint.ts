@@ -8,6 +8,7 @@ import {
   signNote,
   verifyNote,
   type SignNoteOptions,
+  type NoteFault,
   type VerifyNoteOptions,
   type Vkey,
 } from './note.js';
@@ -28,7 +29,12 @@ export interface Checkpoint {
   time?: number;
 }
 
-export type CheckpointVerification = { ok: true; checkpoint: Checkpoint } | { ok: false; reason: string };
+/**
+ * Why a checkpoint does not verify, as data (the failure's `reason` says it in English): the note's fault, or its text
+ * is no checkpoint (the reason says how), or its origin is not the key's name.
+ */
+export type CheckpointFault = NoteFault | { code: 'malformed-checkpoint' } | { code: 'origin'; origin: string; keyName: string };
+export type CheckpointVerification = { ok: true; checkpoint: Checkpoint } | { ok: false; reason: string; fault: CheckpointFault };
 
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 
@@ -89,10 +95,14 @@ export function verifyCheckpoint(note: string, vkey: string | Vkey, options: Ver
   try {
     checkpoint = parseCheckpoint(verified.text);
   } catch (err) {
-    return { ok: false, reason: (err as Error).message };
+    return { ok: false, reason: (err as Error).message, fault: { code: 'malformed-checkpoint' } };
   }
   const keyName = typeof vkey === 'string' ? vkey.trim().split('+')[0] : vkey.name;
   if (checkpoint.origin !== keyName)
-    return { ok: false, reason: `checkpoint origin ${JSON.stringify(checkpoint.origin)} is not the key name ${JSON.stringify(keyName)}` };
+    return {
+      ok: false,
+      reason: `checkpoint origin ${JSON.stringify(checkpoint.origin)} is not the key name ${JSON.stringify(keyName)}`,
+      fault: { code: 'origin', origin: checkpoint.origin, keyName },
+    };
   return { ok: true, checkpoint };
 }

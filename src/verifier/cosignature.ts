@@ -5,7 +5,16 @@ import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { type Checkpoint, parseCheckpoint, verifyCheckpoint } from './checkpoint.js';
 import { nobleSha256, type Sha256 } from './envelope.js';
-import { base64Decode, base64Encode, type Ed25519Verify, isValidKeyName, nobleEd25519Verify, parseNote, type Vkey } from './note.js';
+import {
+  base64Decode,
+  base64Encode,
+  type Ed25519Verify,
+  isValidKeyName,
+  nobleEd25519Verify,
+  parseNote,
+  type Vkey,
+  VkeyError,
+} from './note.js';
 import { equalBytes } from './rfc6962.js';
 
 export const COSIGNATURE_V1 = 0x04;
@@ -39,26 +48,25 @@ export function formatCosignerVkey(name: string, type: CosignatureType, publicKe
   return `${name}+${bytesToHex(cosignerKeyId(name, type, publicKey, sha256))}+${base64Encode(concatBytes(Uint8Array.of(type), publicKey))}`;
 }
 
-/** Parses a cosigner vkey (Ed25519 type 0x04 or ML-DSA-44 type 0x06); throws SyntaxError unless it is well-formed and its key ID matches. */
+/** Parses a cosigner vkey (Ed25519 type 0x04 or ML-DSA-44 type 0x06); throws a VkeyError (a SyntaxError) unless it is well-formed and its key ID matches. */
 export function parseCosignerVkey(text: string, sha256: Sha256 = nobleSha256): CosignerKey {
   const match = typeof text === 'string' ? /^([^+]*)\+([^+]*)\+(.*)$/s.exec(text.trim()) : null;
-  if (!match) throw new SyntaxError('vkey must be <name>+<hex key ID>+<base64 key>');
+  if (!match) throw new VkeyError({ problem: 'format' });
   const [, name, idHex, keyB64] = match;
-  if (!isValidKeyName(name)) throw new SyntaxError('vkey has an invalid key name');
-  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new SyntaxError('vkey key ID must be 8 lowercase hex digits');
+  if (!isValidKeyName(name)) throw new VkeyError({ problem: 'name' });
+  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new VkeyError({ problem: 'key-id-digits' });
   let typed: Uint8Array;
   try {
     typed = base64Decode(keyB64);
   } catch {
-    throw new SyntaxError('vkey key is not base64');
+    throw new VkeyError({ problem: 'base64' });
   }
   const type = typed[0] as CosignatureType;
-  if (type !== COSIGNATURE_V1 && type !== ML_DSA_44)
-    throw new SyntaxError('vkey is not a cosigner key (type 0x04 Ed25519 or 0x06 ML-DSA-44)');
+  if (type !== COSIGNATURE_V1 && type !== ML_DSA_44) throw new VkeyError({ problem: 'not-cosigner' });
   const publicKey = typed.slice(1);
-  if (publicKey.length !== PUBLIC_KEY_SIZE[type]) throw new SyntaxError(`a type 0x0${type} vkey holds a ${PUBLIC_KEY_SIZE[type]}-byte key`);
+  if (publicKey.length !== PUBLIC_KEY_SIZE[type]) throw new VkeyError({ problem: 'key-size', keyType: type, bytes: PUBLIC_KEY_SIZE[type] });
   const keyId = cosignerKeyId(name, type, publicKey, sha256);
-  if (bytesToHex(keyId) !== idHex) throw new SyntaxError('vkey key ID does not match its name and key');
+  if (bytesToHex(keyId) !== idHex) throw new VkeyError({ problem: 'key-id' });
   return { name, type, keyId, publicKey };
 }
 

@@ -13,6 +13,7 @@ import {
   sha256TextWith,
 } from './envelope.js';
 import { tileRoots } from './compact-range.js';
+import { type EnvelopeRule, envelopeReason, failureReason, type FailureFacts } from './export-failure.js';
 import { jcsMembers } from './jcs-text.js';
 import { RIGHTS_EVENT_TYPES, ruleEvent } from './rights-events.js';
 
@@ -35,13 +36,11 @@ export const leafHashOf = (records: Uint8Array, i: number): Uint8Array =>
 /** The part of an event the settlement audit reads: the rules' data fields (all of a RightsSettled's), where and when. */
 export type SettlementEvent = Pick<EventEnvelope, 'type' | 'stream' | 'leafIndex' | 'recordedAt'> & { data: { [key: string]: unknown } };
 
-/** The first event of a chunk that fails a check of its own; `leafIndex` is its claimed one when its fields are well typed. */
-export interface ChunkFailure {
-  /** Events of the chunk accepted before it. */
-  at: number;
-  leafIndex: number | null;
-  reason: string;
-}
+/**
+ * The first event of a chunk that fails a check of its own, why (as data and in English), and `leafIndex`, its claimed
+ * one when its fields are well typed; `at`: events of the chunk accepted before it.
+ */
+export type ChunkFailure = { at: number; leafIndex: number | null; reason: string } & FailureFacts;
 
 /** What a chunk's events give the ordered checks, in log order; every event before `failure` passed its own checks. */
 export interface ChunkFacts {
@@ -61,12 +60,18 @@ export interface ChunkFacts {
 }
 
 /** The check of an event's hash by its own fields: both hashes and where it is, so that the message says what to look at. */
-export function hashMismatch(e: Pick<EventEnvelope, 'type' | 'stream' | 'leafIndex' | 'hash'>, computed: string): string {
-  return (
-    `hash does not match the event (${e.type} in stream ${e.stream}, leaf ${e.leafIndex}): ` +
-    `expected ${e.hash} (its hash field), computed ${computed} (SHA-256 of its canonical form)`
-  );
-}
+export const hashMismatchFacts = (e: Pick<EventEnvelope, 'type' | 'stream' | 'leafIndex' | 'hash'>, computed: string): FailureFacts => ({
+  code: 'hash-mismatch',
+  type: e.type,
+  stream: e.stream,
+  leaf: e.leafIndex,
+  expected: e.hash,
+  computed,
+});
+
+/** `hashMismatchFacts` in English. */
+export const hashMismatch = (e: Pick<EventEnvelope, 'type' | 'stream' | 'leafIndex' | 'hash'>, computed: string): string =>
+  failureReason(hashMismatchFacts(e, computed));
 
 const ENVELOPE_FIELDS = ['v', 'id', 'stream', 'revision', 'type', 'data', 'meta', 'recordedAt', 'prevHash', 'hash', 'leafIndex'];
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -75,25 +80,28 @@ const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isS
 const HEX64 = /^[0-9a-f]{64}$/;
 const isHex64 = (x: unknown): x is string => typeof x === 'string' && HEX64.test(x);
 
-/** Why `value` is not a well-typed envelope with exactly the envelope's fields, or undefined when it is one. */
-export function envelopeProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return 'event is not a JSON object';
+/** Why `value` is not a well-typed envelope with exactly the envelope's fields (the rule and the field), or undefined when it is one. */
+export function envelopeFault(value: unknown): { rule: EnvelopeRule; field: string | null } | undefined {
+  if (!isObject(value)) return { rule: 'not-object', field: null };
   const keys = Object.keys(value);
   const extra = keys.find((k) => !ENVELOPE_FIELDS.includes(k));
-  if (extra !== undefined) return `unexpected field ${JSON.stringify(extra)} (not covered by the hash)`;
+  if (extra !== undefined) return { rule: 'unexpected-field', field: extra };
   if (keys.length !== ENVELOPE_FIELDS.length) {
     const missing = ENVELOPE_FIELDS.find((k) => !(k in value));
-    if (missing !== undefined) return `missing field ${missing}`;
+    if (missing !== undefined) return { rule: 'missing-field', field: missing };
   }
-  if (value.v !== 1) return 'v is not 1';
-  for (const k of ['id', 'stream', 'type', 'recordedAt'] as const) if (!isNonEmptyString(value[k])) return `${k} is not a non-empty string`;
-  if (!isIndex(value.revision)) return 'revision is not a non-negative integer';
-  if (!isIndex(value.leafIndex)) return 'leafIndex is not a non-negative integer';
-  if (!isObject(value.data)) return 'data is not an object';
-  if (!isObject(value.meta)) return 'meta is not an object';
-  if (!isHex64(value.prevHash)) return 'prevHash is not 64 lowercase hex digits';
-  if (!isHex64(value.hash)) return 'hash is not 64 lowercase hex digits';
+  if (value.v !== 1) return { rule: 'version', field: 'v' };
+  for (const k of ['id', 'stream', 'type', 'recordedAt'] as const) if (!isNonEmptyString(value[k])) return { rule: 'not-string', field: k };
+  for (const k of ['revision', 'leafIndex'] as const) if (!isIndex(value[k])) return { rule: 'not-index', field: k };
+  for (const k of ['data', 'meta'] as const) if (!isObject(value[k])) return { rule: 'not-object-field', field: k };
+  for (const k of ['prevHash', 'hash'] as const) if (!isHex64(value[k])) return { rule: 'not-hex', field: k };
   return undefined;
+}
+
+/** `envelopeFault` in English, or undefined when `value` is a well-typed envelope. */
+export function envelopeProblem(value: unknown): string | undefined {
+  const fault = envelopeFault(value);
+  return fault && envelopeReason(fault.rule, fault.field);
 }
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
@@ -145,10 +153,7 @@ export function hashedBody(e: EventEnvelope, line: string | undefined): string {
 /** An export line that is not its event as JSON.stringify writes it back: it may read as another event elsewhere. */
 export class NotCanonicalLine extends Error {
   constructor() {
-    super(
-      'the line is not its event as the log writes it: whitespace outside strings, a repeated key, or a number or string ' +
-        'written otherwise, which another JSON reader may read as another event',
-    );
+    super(failureReason({ code: 'not-canonical' }));
   }
 }
 
@@ -168,7 +173,7 @@ function hexInto(hex: string, out: Uint8Array, offset: number): void {
 export type LineDecoder = (chunk: Uint8Array) => (start: number, end: number) => string | undefined;
 
 /** Why a line is refused when its bytes are not well-formed UTF-8. */
-export const NOT_UTF8 = 'line is not well-formed UTF-8';
+export const NOT_UTF8 = failureReason({ code: 'not-utf8' });
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -227,8 +232,8 @@ export class ChunkChecker {
     return this.failure === null;
   }
 
-  private fail(leafIndex: number | null, reason: string): false {
-    this.failure = { at: this.events, leafIndex, reason };
+  private fail(leafIndex: number | null, facts: FailureFacts): false {
+    this.failure = { at: this.events, leafIndex, reason: failureReason(facts), ...facts };
     return false;
   }
 
@@ -240,7 +245,7 @@ export class ChunkChecker {
     try {
       value = JSON.parse(line);
     } catch {
-      return this.fail(null, 'line is not JSON');
+      return this.fail(null, { code: 'not-json' });
     }
     return this.check(value, line);
   }
@@ -248,7 +253,7 @@ export class ChunkChecker {
   /** One line whose bytes are not well-formed UTF-8: it fails. */
   addUndecodable(): false {
     if (this.failure) return false;
-    return this.fail(null, NOT_UTF8);
+    return this.fail(null, { code: 'not-utf8' });
   }
 
   /** One parsed event. False once an event has failed. */
@@ -258,20 +263,20 @@ export class ChunkChecker {
 
   private check(value: unknown, line: string | undefined): boolean {
     if (this.failure) return false;
-    const problem = envelopeProblem(value);
-    if (problem !== undefined) return this.fail(null, problem);
+    const fault = envelopeFault(value);
+    if (fault !== undefined) return this.fail(null, { code: 'envelope', ...fault });
     const e = value as EventEnvelope;
     let body: string;
     try {
       body = hashedBody(e, line);
     } catch (err) {
-      if (err instanceof NotCanonicalLine) return this.fail(e.leafIndex, err.message);
-      return this.fail(e.leafIndex, `the event has no canonical form (${(err as Error).message})`);
+      if (err instanceof NotCanonicalLine) return this.fail(e.leafIndex, { code: 'not-canonical' });
+      return this.fail(e.leafIndex, { code: 'no-canonical-form', error: (err as Error).message });
     }
     const computed = this.sha256Text(body);
-    if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatch(e, computed));
+    if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatchFacts(e, computed));
     const recorded = recordedAtMs(e.recordedAt);
-    if (Number.isNaN(recorded)) return this.fail(e.leafIndex, `recordedAt ${JSON.stringify(e.recordedAt)} is not an ISO-8601 UTC time`);
+    if (Number.isNaN(recorded)) return this.fail(e.leafIndex, { code: 'recorded-at', recordedAt: e.recordedAt });
 
     if (this.events === this.capacity) this.grow();
     const i = this.events++;

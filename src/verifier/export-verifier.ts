@@ -20,6 +20,7 @@ import {
   RECORDED_MS,
   REVISION,
 } from './export-chunk.js';
+import { failureReason, type FailureFacts } from './export-failure.js';
 import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
 import { checkConsistency, equalBytes } from './rfc6962.js';
 import type { FilingStore } from './rights-book.js';
@@ -41,12 +42,19 @@ export interface VerifierOptions {
 }
 
 export { envelopeProblem, recordedAtMs, utf8Text } from './export-chunk.js';
+export * from './export-failure.js';
 
 /**
  * `leafIndex`: the first bad leaf, or with `lastLeafIndex` the first of the leaves one of which is bad (a root that does
- * not match proves only that some leaf no earlier checkpoint covers differs).
+ * not match proves only that some leaf no earlier checkpoint covers differs). `reason` says why in English, as the CLI
+ * prints it; `code` and the values beside it say the same as data (`FailureFacts`), for a reader that words it itself.
  */
-export type ExportFailure = { ok: false; leafIndex: number | null; lastLeafIndex?: number; reason: string };
+export type ExportFailure = { ok: false; leafIndex: number | null; lastLeafIndex?: number; reason: string } & FailureFacts;
+
+const failure = (leafIndex: number | null, facts: FailureFacts, lastLeafIndex?: number): ExportFailure =>
+  lastLeafIndex === undefined
+    ? { ok: false, leafIndex, reason: failureReason(facts), ...facts }
+    : { ok: false, leafIndex, lastLeafIndex, reason: failureReason(facts), ...facts };
 
 /** Where a failure is, as the verdict line names it: ` at leaf 7`, ` in leaves 0..19999`, or nothing. */
 export function failurePlace(f: Pick<ExportFailure, 'leafIndex' | 'lastLeafIndex'>): string {
@@ -67,7 +75,7 @@ export type ExportSuccess = {
 export type ExportResult = ExportSuccess | ExportFailure;
 
 /** What the verdict adds when events lie past the largest checkpoint matched (an export taken after it), or nothing. */
-export function unsignedTail(result: ExportSuccess): string {
+export function unsignedTail(result: Pick<ExportSuccess, 'treeSize' | 'signedTreeSize'>): string {
   const past = result.treeSize - result.signedTreeSize;
   return past > 0
     ? ` (the last ${past} event(s) hash and chain correctly, but no checkpoint given covers them: verify them again with a later checkpoint)`
@@ -139,13 +147,13 @@ export class ExportVerifier {
     return this.failure;
   }
 
-  private fail(leafIndex: number | null, reason: string, lastLeafIndex?: number): false {
-    this.failure ??= lastLeafIndex === undefined ? { ok: false, leafIndex, reason } : { ok: false, leafIndex, lastLeafIndex, reason };
+  private fail(leafIndex: number | null, facts: FailureFacts, lastLeafIndex?: number): false {
+    this.failure ??= failure(leafIndex, facts, lastLeafIndex);
     return false;
   }
 
-  private failTime(leafIndex: number | null, reason: string): void {
-    this.timeFailure ??= { ok: false, leafIndex, reason };
+  private failTime(leafIndex: number | null, facts: FailureFacts): void {
+    this.timeFailure ??= failure(leafIndex, facts);
   }
 
   /**
@@ -155,14 +163,9 @@ export class ExportVerifier {
   checkCheckpoint(note: string, vkey: string | Vkey): boolean {
     if (this.failure) return false;
     const verified = verifyCheckpoint(note, vkey, { sha256: this.sha256, verify: this.verify });
-    if (!verified.ok) return this.fail(null, `checkpoint: ${verified.reason}`);
+    if (!verified.ok) return this.fail(null, { code: 'checkpoint', checkpoint: verified.fault, detail: verified.reason });
     const { treeSize, rootHash, time } = verified.checkpoint;
-    if (treeSize < this.count) {
-      return this.fail(
-        null,
-        `checkpoint of size ${treeSize} was given after ${this.count} events had been streamed; give it before streaming`,
-      );
-    }
+    if (treeSize < this.count) return this.fail(null, { code: 'checkpoint-late', treeSize, streamed: this.count });
     const at = this.pending.findIndex((p) => p.treeSize > treeSize);
     this.pending.splice(at < 0 ? this.pending.length : at, 0, { treeSize, rootHash, time });
     return this.settleCheckpoints();
@@ -173,18 +176,11 @@ export class ExportVerifier {
     while (this.pending.length > 0 && this.pending[0].treeSize === this.count) {
       const { treeSize, rootHash, time } = this.pending.shift()!;
       if (!equalBytes(this.range.root(), rootHash)) {
-        if (this.signedSize >= treeSize)
-          return this.fail(null, `two checkpoints of size ${treeSize} sign different roots: the log showed a split view`);
+        if (this.signedSize >= treeSize) return this.fail(null, { code: 'split-view', treeSize });
         // The root proves only that some leaf after the last matching checkpoint differs: name the leaves no signature vouches for.
         return this.fail(
           treeSize === 0 ? null : this.signedSize,
-          `root of the first ${treeSize} events does not match the signed checkpoint of size ${treeSize}: each event's own hash ` +
-            `and chain hold, but ${treeSize - 1 === this.signedSize ? `leaf ${this.signedSize} is not the one` : `leaves ${this.signedSize}..${treeSize - 1} are not those`} ` +
-            `the log signed (changed and re-hashed, reordered, inserted or removed), or the export is of another log under the same key` +
-            (this.signedSize > 0
-              ? `, or the log signed checkpoints of sizes ${this.signedSize} and ${treeSize} that disagree (a split view: the log's consistency proof between them, /v1/ledger/proof/consistency?from=${this.signedSize}&to=${treeSize}, tells which)`
-              : '') +
-            (treeSize - 1 > this.signedSize ? '; checkpoints in between (--checkpoints) narrow the range' : ''),
+          { code: 'root-mismatch', treeSize, signedSize: this.signedSize },
           treeSize === 0 ? undefined : treeSize - 1,
         );
       }
@@ -198,19 +194,17 @@ export class ExportVerifier {
   /** A checkpoint's time (whole seconds) is not before the `recordedAt` of its last leaf, nor before an earlier checkpoint's. */
   private checkCheckpointTime(treeSize: number, time: number): void {
     if (treeSize > 0 && time < Math.floor(this.lastRecordedMs / 1000)) {
-      this.failTime(
-        null,
-        `checkpoint of size ${treeSize} has time ${time} (${isoSeconds(time)}), earlier than leaf ${this.lastRecordedIndex} it covers, ` +
-          `recorded at ${this.lastRecordedAt}: a checkpoint older than its leaves`,
-      );
+      this.failTime(null, {
+        code: 'checkpoint-before-leaf',
+        treeSize,
+        time,
+        leaf: this.lastRecordedIndex,
+        recordedAt: this.lastRecordedAt,
+      });
     }
     const previous = this.lastCheckpoint;
     if (previous && previous.treeSize < treeSize && time < previous.time) {
-      this.failTime(
-        null,
-        `checkpoint of size ${treeSize} has time ${time} (${isoSeconds(time)}), earlier than the checkpoint of size ` +
-          `${previous.treeSize} (${isoSeconds(previous.time)}): checkpoint time went back`,
-      );
+      this.failTime(null, { code: 'checkpoint-time-back', treeSize, time, previousSize: previous.treeSize, previousTime: previous.time });
     }
     if (!previous || time > previous.time) this.lastCheckpoint = { treeSize, time };
   }
@@ -256,21 +250,23 @@ export class ExportVerifier {
     // an event failed or a checkpoint's root must be compared at a size within the chunk: then leaf by leaf.
     const tiled = facts.tiles !== null && facts.failure === null && !this.pending.some((p) => p.treeSize > start && p.treeSize < end);
     /** Event i fails: in a tiled chunk the events before it join the range first, so that `count` is what was accepted. */
-    const failAt = (i: number, reason: string): false => {
+    const failAt = (i: number, why: FailureFacts): false => {
       if (tiled) for (let k = 0; k < i; k++) this.range.append(leafHashOf(records, k));
-      return this.fail(start + i, reason);
+      return this.fail(start + i, why);
     };
     for (let i = 0; i < facts.events; i++) {
       const index = start + i;
       const f = i * RECORD_FLOATS;
       const leafIndex = floats[f + LEAF_INDEX];
-      if (leafIndex !== index) return failAt(i, misplaced(leafIndex, index));
+      if (leafIndex !== index) return failAt(i, { code: 'misplaced', claimed: leafIndex, expected: index });
       const recorded = floats[f + RECORDED_MS];
       if (recorded < this.lastRecordedMs) {
-        this.failTime(
-          index,
-          `recordedAt ${recordedAt[i]} is earlier than leaf ${this.lastRecordedIndex}'s ${this.lastRecordedAt}: the log's time went back`,
-        );
+        this.failTime(index, {
+          code: 'time-back',
+          recordedAt: recordedAt[i],
+          previousLeaf: this.lastRecordedIndex,
+          previousRecordedAt: this.lastRecordedAt,
+        });
       } else {
         this.lastRecordedMs = recorded;
         this.lastRecordedAt = recordedAt[i];
@@ -282,7 +278,7 @@ export class ExportVerifier {
       this.chains.hashes.set(records.subarray(r + HASH_AT, r + LEAF_HASH_AT), at);
       if (rule < rules.length && rules[rule].at === i) {
         const unsettled = this.settlements?.push(rules[rule++].event);
-        if (unsettled !== undefined) return failAt(i, unsettled);
+        if (unsettled !== undefined) return failAt(i, { code: 'settlement', settlement: unsettled });
       }
       if (tiled) continue;
       this.range.append(leafHashOf(records, i));
@@ -295,8 +291,10 @@ export class ExportVerifier {
     const failed = facts.failure;
     if (failed === null) return true;
     // An event that failed its own checks: a misplaced one is named as such first, as one pass in log order would.
-    if (failed.leafIndex !== null && failed.leafIndex !== this.count) return this.fail(this.count, misplaced(failed.leafIndex, this.count));
-    return this.fail(this.count, failed.reason);
+    if (failed.leafIndex !== null && failed.leafIndex !== this.count)
+      return this.fail(this.count, { code: 'misplaced', claimed: failed.leafIndex, expected: this.count });
+    const { at, leafIndex, reason, ...why } = failed;
+    return this.fail(this.count, why);
   }
 
   /**
@@ -312,10 +310,12 @@ export class ExportVerifier {
     } finally {
       this.chains.dispose();
     }
-    if (chains.broken) this.failure = { ok: false, ...chains.broken };
-    else if (this.pending.length > 0) {
+    if (chains.broken) {
+      const { leafIndex, reason, ...why } = chains.broken;
+      this.failure = failure(leafIndex, why);
+    } else if (this.pending.length > 0) {
       const { treeSize } = this.pending[this.pending.length - 1];
-      this.fail(this.count, `export ends after ${this.count} events but a signed checkpoint has ${treeSize}`);
+      this.fail(this.count, { code: 'truncated', events: this.count, treeSize });
     }
     this.failure ??= this.timeFailure;
     this.finished = this.failure ?? {
@@ -329,14 +329,6 @@ export class ExportVerifier {
     return this.finished;
   }
 }
-
-const misplaced = (leafIndex: number, index: number) =>
-  `leafIndex is ${leafIndex}, expected ${index} (an event is missing, moved or inserted)`;
-
-const isoSeconds = (seconds: number) => {
-  const date = new Date(seconds * 1000);
-  return Number.isNaN(date.getTime()) ? 'out of range' : date.toISOString().replace('.000Z', 'Z');
-};
 
 /** Verifies an array of NDJSON lines (or one text) against checkpoints in one call; for small exports and tests. */
 export function verifyExport(

@@ -48,6 +48,74 @@ export interface Vkey {
   publicKey: Uint8Array; // 32 bytes
 }
 
+/**
+ * What is wrong with a vkey, as data: a reader in another language words it from this (the error's message says it in
+ * English). `not-*` names the kind of key that was wanted; `key-size` a key's type and the size a key of that type has.
+ */
+export type VkeyFault =
+  | {
+      problem:
+        | 'format'
+        | 'name'
+        | 'key-id-digits'
+        | 'base64'
+        | 'key-id'
+        | 'not-ed25519'
+        | 'not-cosigner'
+        | 'not-ml-dsa-44'
+        | 'not-ed25519-cosigner';
+    }
+  | { problem: 'key-size'; keyType: number; bytes: number };
+export type VkeyProblem = VkeyFault['problem'];
+
+const VKEY: Record<VkeyProblem, true> = {
+  format: true,
+  name: true,
+  'key-id-digits': true,
+  base64: true,
+  'key-id': true,
+  'not-ed25519': true,
+  'not-cosigner': true,
+  'not-ml-dsa-44': true,
+  'not-ed25519-cosigner': true,
+  'key-size': true,
+};
+/** Every problem a vkey can have (keyed above, so that the type checker keeps the list whole). */
+export const VKEY_PROBLEMS = Object.keys(VKEY) as VkeyProblem[];
+
+/** The English message of a vkey's fault. */
+export function vkeyReason(f: VkeyFault): string {
+  switch (f.problem) {
+    case 'format':
+      return 'vkey must be <name>+<hex key ID>+<base64 key>';
+    case 'name':
+      return 'vkey has an invalid key name';
+    case 'key-id-digits':
+      return 'vkey key ID must be 8 lowercase hex digits';
+    case 'base64':
+      return 'vkey key is not base64';
+    case 'key-id':
+      return 'vkey key ID does not match its name and key';
+    case 'not-ed25519':
+      return 'vkey is not an Ed25519 (type 0x01) key';
+    case 'not-cosigner':
+      return 'vkey is not a cosigner key (type 0x04 Ed25519 or 0x06 ML-DSA-44)';
+    case 'not-ml-dsa-44':
+      return 'vkey is not an ML-DSA-44 (type 0x06) key';
+    case 'not-ed25519-cosigner':
+      return 'vkey is not an Ed25519 cosigner (type 0x04) key';
+    case 'key-size':
+      return `a type 0x0${f.keyType} vkey holds a ${f.bytes}-byte key`;
+  }
+}
+
+/** A vkey that does not parse (or is not of the kind wanted): `fault` says why as data. */
+export class VkeyError extends SyntaxError {
+  constructor(readonly fault: VkeyFault) {
+    super(vkeyReason(fault));
+  }
+}
+
 /** Key names are non-empty and contain neither Unicode spaces nor '+'. */
 export const isValidKeyName = (name: unknown): name is string =>
   typeof name === 'string' && name.length > 0 && !/[\s+]/u.test(name) && isWellFormedNoteText(name);
@@ -65,24 +133,24 @@ export function formatVkey(name: string, publicKey: Uint8Array, sha256: Sha256 =
   return `${name}+${bytesToHex(keyId(name, publicKey, sha256))}+${base64Encode(typed)}`;
 }
 
-/** Parses a vkey (surrounding whitespace ignored); throws SyntaxError unless it is a well-formed Ed25519 vkey whose key ID matches. */
+/** Parses a vkey (surrounding whitespace ignored); throws a VkeyError (a SyntaxError) unless it is a well-formed Ed25519 vkey whose key ID matches. */
 export function parseVkey(text: string, sha256: Sha256 = nobleSha256): Vkey {
   // Only the first two '+' separate fields: the base64 key may contain '+' itself.
   const match = typeof text === 'string' ? /^([^+]*)\+([^+]*)\+(.*)$/s.exec(text.trim()) : null;
-  if (!match) throw new SyntaxError('vkey must be <name>+<hex key ID>+<base64 key>');
+  if (!match) throw new VkeyError({ problem: 'format' });
   const [, name, idHex, keyB64] = match;
-  if (!isValidKeyName(name)) throw new SyntaxError('vkey has an invalid key name');
-  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new SyntaxError('vkey key ID must be 8 lowercase hex digits');
+  if (!isValidKeyName(name)) throw new VkeyError({ problem: 'name' });
+  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new VkeyError({ problem: 'key-id-digits' });
   let typed: Uint8Array;
   try {
     typed = base64Decode(keyB64);
   } catch {
-    throw new SyntaxError('vkey key is not base64');
+    throw new VkeyError({ problem: 'base64' });
   }
-  if (typed.length !== 33 || typed[0] !== ED25519_SIGNATURE_TYPE) throw new SyntaxError('vkey is not an Ed25519 (type 0x01) key');
+  if (typed.length !== 33 || typed[0] !== ED25519_SIGNATURE_TYPE) throw new VkeyError({ problem: 'not-ed25519' });
   const publicKey = typed.slice(1);
   const id = keyId(name, publicKey, sha256);
-  if (bytesToHex(id) !== idHex) throw new SyntaxError('vkey key ID does not match its name and key');
+  if (bytesToHex(id) !== idHex) throw new VkeyError({ problem: 'key-id' });
   return { name, keyId: id, publicKey };
 }
 
@@ -95,7 +163,18 @@ export interface NoteSignature {
 }
 
 export type ParsedNote = { ok: true; text: string; signatures: NoteSignature[] } | { ok: false; reason: string };
-export type NoteVerification = { ok: true; text: string } | { ok: false; reason: string };
+
+/**
+ * Why a note does not verify, as data (`reason` says it in English): the key is no vkey (`vkey`: why, or null for an
+ * error of another kind), the note is malformed (the reason says how), or no signature by the key is on it, or one does
+ * not verify (`key`: the key's name and ID).
+ */
+export type NoteFault =
+  | { code: 'vkey'; vkey: VkeyFault | null }
+  | { code: 'malformed-note' }
+  | { code: 'no-signature'; key: string }
+  | { code: 'bad-signature'; key: string };
+export type NoteVerification = { ok: true; text: string } | { ok: false; reason: string; fault: NoteFault };
 
 const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000b-\u001f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/; // no lookbehind: older Safari
@@ -169,17 +248,18 @@ export function verifyNote(note: string, vkey: string | Vkey, options: VerifyNot
   try {
     key = typeof vkey === 'string' ? parseVkey(vkey, sha256) : vkey;
   } catch (err) {
-    return { ok: false, reason: `bad verifier key: ${(err as Error).message}` };
+    const vkey = err instanceof VkeyError ? err.fault : null;
+    return { ok: false, reason: `bad verifier key: ${(err as Error).message}`, fault: { code: 'vkey', vkey } };
   }
   const parsed = parseNote(note);
-  if (!parsed.ok) return parsed;
+  if (!parsed.ok) return { ...parsed, fault: { code: 'malformed-note' } };
   const ours = parsed.signatures.filter((s) => s.name === key.name && equalBytes(s.keyId, key.keyId));
   const label = `${key.name}+${bytesToHex(key.keyId)}`;
-  if (ours.length === 0) return { ok: false, reason: `note has no signature by ${label}` };
+  if (ours.length === 0) return { ok: false, reason: `note has no signature by ${label}`, fault: { code: 'no-signature', key: label } };
   const message = utf8ToBytes(parsed.text);
   for (const s of ours) {
     if (s.signature.length !== 64 || !safeVerify(verify, s.signature, message, key.publicKey)) {
-      return { ok: false, reason: `signature by ${label} does not verify` };
+      return { ok: false, reason: `signature by ${label} does not verify`, fault: { code: 'bad-signature', key: label } };
     }
   }
   return { ok: true, text: parsed.text };

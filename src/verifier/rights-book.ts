@@ -1,5 +1,6 @@
 // The book of facts the sandbox rules read, folded from the events in log order: filings, disputes, policy versions and
 // settlements. It settles rights with the rules and remembers each right until a fact it depends on changes.
+import type { SettlementFault } from './export-failure.js';
 import type { NearDuplicateCandidate, RightChange, RightsSettledData, RuleEvent } from './rights-events.js';
 import { POLICY_STREAM, SETTLEMENTS_STREAM } from './rights-events.js';
 import {
@@ -348,20 +349,20 @@ export class RightsBook {
    * Why withdrawing `filingId` at instant `at` (ms), as leaf `leafIndex`, breaks the rules: a complaint against it is still
    * open, a final decision transferred its right, or one revoked it. Undefined when the withdrawal is allowed (or the filing unknown).
    */
-  withdrawalProblem(filingId: string, at: number, leafIndex: number): string | undefined {
+  withdrawalProblem(filingId: string, at: number, leafIndex: number): SettlementFault | undefined {
     const filing = this.filings.get(filingId);
     if (!filing) return undefined;
     for (const d of this.disputesOf(filing)) {
       const s = disputeAt(d, at, leafIndex);
-      if (s.state === 'open') return `filing ${filingId} was withdrawn while complaint ${d.disputeId} against it was open`;
+      if (s.state === 'open') return { rule: 'withdrawn-open', filingId, disputeId: d.disputeId };
       if (s.state === 'final' && s.outcome === 'upheld' && s.remedy === 'transfer') {
-        return `filing ${filingId} was withdrawn by its creator after complaint ${d.disputeId} transferred its right to ${d.complainant}`;
+        return { rule: 'withdrawn-transferred', filingId, disputeId: d.disputeId, complainant: d.complainant };
       }
     }
     // Withdrawn, a revoked filing would release its content, and filing it again would undo the revocation.
     const right = this.rightAt(filingId, at, leafIndex);
     if (right?.status === 'revoked') {
-      return `filing ${filingId} was withdrawn after a final decision revoked its right (${right.rule}, since ${right.since})`;
+      return { rule: 'withdrawn-revoked', filingId, rightRule: right.rule, since: right.since };
     }
     return undefined;
   }

@@ -3,11 +3,13 @@
 // it is open, nor after a final decision transferred or revoked its right. Framework-free, like the rest of the verifier.
 import { canonicalJson } from './envelope.js';
 import type { SettlementEvent } from './export-chunk.js';
+import type { SettlementFault, ShownChange } from './export-failure.js';
 import { RightsBook, type FilingStore } from './rights-book.js';
 import { RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-events.js';
 
-const describe = (c: RightChange | undefined) =>
-  c ? `${c.from} → ${c.to} (${c.rule}, holder ${c.holder}, since ${c.since})` : 'no change';
+/** A change as the fault names it (one recorded is shown as it stands: any value that is not falsy, unchecked). */
+const shown = (c: RightChange | undefined): ShownChange | null =>
+  c ? { from: c.from, to: c.to, rule: c.rule, holder: c.holder, since: c.since } : null;
 const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 export class SettlementAuditor {
@@ -25,7 +27,7 @@ export class SettlementAuditor {
   }
 
   /** Feeds one envelope (already hash- and chain-checked), in log order; returns why a settlement is wrong, if it is. */
-  push(e: SettlementEvent): string | undefined {
+  push(e: SettlementEvent): SettlementFault | undefined {
     if (!RIGHTS_EVENT_TYPES.has(e.type)) return undefined;
     const problem = e.type === 'RightsSettled' ? this.check(e) : e.type === 'FilingWithdrawn' ? this.checkWithdrawal(e) : undefined;
     this.book.apply(e);
@@ -33,15 +35,15 @@ export class SettlementAuditor {
   }
 
   /** A withdrawal must not escape a complaint, nor take back a right a final decision transferred, nor undo a revocation. */
-  private checkWithdrawal(e: SettlementEvent): string | undefined {
+  private checkWithdrawal(e: SettlementEvent): SettlementFault | undefined {
     const d = e.data as { filingId?: unknown; withdrawnAt?: unknown };
     const at = typeof d.withdrawnAt === 'string' ? Date.parse(d.withdrawnAt) : NaN;
     if (typeof d.filingId !== 'string' || !Number.isFinite(at)) return undefined;
     return this.book.withdrawalProblem(d.filingId, at, e.leafIndex);
   }
 
-  private check(e: SettlementEvent): string | undefined {
-    if (e.stream !== SETTLEMENTS_STREAM) return `RightsSettled outside the ${SETTLEMENTS_STREAM} stream`;
+  private check(e: SettlementEvent): SettlementFault | undefined {
+    if (e.stream !== SETTLEMENTS_STREAM) return { rule: 'stream', stream: e.stream };
     const d = e.data as Partial<RightsSettledData>;
     const asOf = typeof d.asOf === 'string' ? Date.parse(d.asOf) : NaN;
     if (
@@ -51,13 +53,13 @@ export class SettlementAuditor {
       !isIndex(d.policyVersion) ||
       !Array.isArray(d.policyVersions)
     ) {
-      return 'settlement record is malformed (asOf, logSize, policyVersion, policyVersions, changes)';
+      return { rule: 'malformed' };
     }
-    const at = `settlement as of ${d.asOf}`;
-    if (d.logSize > e.leafIndex) return `${at} claims to cover ${d.logSize} events but is leaf ${e.leafIndex}`;
-    if (asOf > Date.parse(e.recordedAt)) return `${at} was recorded earlier, at ${e.recordedAt}`;
+    const at = d.asOf as string;
+    if (d.logSize > e.leafIndex) return { rule: 'coverage', asOf: at, logSize: d.logSize, leaf: e.leafIndex };
+    if (asOf > Date.parse(e.recordedAt)) return { rule: 'recorded-before', asOf: at, recordedAt: e.recordedAt };
     const previous = this.book.lastSettlement;
-    if (previous && asOf < previous.asOf) return `${at} is earlier than the previous settlement's (leaf ${previous.leafIndex})`;
+    if (previous && asOf < previous.asOf) return { rule: 'order', asOf: at, previousLeaf: previous.leafIndex };
     this.audited++;
 
     const expected = this.book.settlementAt(asOf, d.logSize);
@@ -67,14 +69,19 @@ export class SettlementAuditor {
       const r = recorded.get(filingId);
       const x = rules.get(filingId);
       if (r === undefined || x === undefined || canonicalJson(r) !== canonicalJson(x)) {
-        return `${at}: right ${String(filingId)} is recorded as ${describe(r)}, the rules give ${describe(x)}`;
+        return { rule: 'right', asOf: at, filingId: String(filingId), recorded: shown(r), expected: shown(x) };
       }
     }
-    if (canonicalJson(d.changes) !== canonicalJson(expected.changes)) return `${at}: changes are not listed once each in filing order`;
+    if (canonicalJson(d.changes) !== canonicalJson(expected.changes)) return { rule: 'changes-order', asOf: at };
     if (d.policyVersion !== expected.policyVersion)
-      return `${at}: policy version ${d.policyVersion} recorded, version ${expected.policyVersion} was in force`;
+      return { rule: 'policy-version', asOf: at, recorded: d.policyVersion, inForce: expected.policyVersion };
     if (canonicalJson(d.policyVersions) !== canonicalJson(expected.policyVersions)) {
-      return `${at}: policy versions ${canonicalJson(d.policyVersions)} recorded, the changed rights settle under ${canonicalJson(expected.policyVersions)}`;
+      return {
+        rule: 'policy-versions',
+        asOf: at,
+        recorded: canonicalJson(d.policyVersions),
+        expected: canonicalJson(expected.policyVersions),
+      };
     }
     return undefined;
   }

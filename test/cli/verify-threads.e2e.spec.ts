@@ -124,6 +124,9 @@ describe('verify on worker threads', () => {
         ok: false,
         leafIndex: 400,
         reason: 'leafIndex is 401, expected 400 (an event is missing, moved or inserted)',
+        code: 'misplaced',
+        claimed: 401,
+        expected: 400,
       });
       for (const threads of ['0', '2'])
         expect(outputs[threads]).toEqual({ code: 1, stdout: `FAILED at leaf 400: ${inProcess.ok ? '' : inProcess.reason}\n` });

@@ -124,6 +124,14 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
       ok: false,
       leafIndex: 5,
       reason: `settlement as of ${at(31)}: right f1 is recorded as provisional → suspended (quiet-period-over, holder alice, since ${at(30)}), the rules give provisional → confirmed (quiet-period-over, holder alice, since ${at(30)})`,
+      code: 'settlement',
+      settlement: {
+        rule: 'right',
+        asOf: at(31),
+        filingId: 'f1',
+        recorded: { from: 'provisional', to: 'suspended', rule: 'quiet-period-over', holder: 'alice', since: at(30) },
+        expected: { from: 'provisional', to: 'confirmed', rule: 'quiet-period-over', holder: 'alice', since: at(30) },
+      },
     });
     // Against the honest checkpoint the audit still speaks first: the forged leaf comes before the root check.
     expect(run(forged, { resign: false }).result).toMatchObject({
@@ -147,6 +155,7 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
       ok: false,
       leafIndex: 4,
       reason: expect.stringMatching(/right f2 is recorded as no change, the rules give provisional → withdrawn \(filing-withdrawn/),
+      settlement: { rule: 'right', filingId: 'f2', recorded: null, expected: { to: 'withdrawn' } },
     });
     expect(
       run(
@@ -207,7 +216,13 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
     const d = (type: string, data: JsonObject): Spec => ({ stream: 'dispute-d1', type, data: { disputeId: 'd1', ...data } });
     const complaint = d('ComplaintFiled', { filingId: 'f1', type: 'authorship', complainant: 'bob', respondent: 'alice', filedAt: at(1) });
     const open = [filed('f1', 0), complaint, withdrawn('f1', 2)];
-    expect(run(open).result).toEqual({ ok: false, leafIndex: 2, reason: 'filing f1 was withdrawn while complaint d1 against it was open' });
+    expect(run(open).result).toEqual({
+      ok: false,
+      leafIndex: 2,
+      reason: 'filing f1 was withdrawn while complaint d1 against it was open',
+      code: 'settlement',
+      settlement: { rule: 'withdrawn-open', filingId: 'f1', disputeId: 'd1' },
+    });
 
     const decided = d('DisputeDecided', { outcome: 'upheld', remedy: 'transfer', decidedAt: at(3), appealUntil: at(18) });
     // Decided but still open to appeal: still open.
@@ -221,6 +236,8 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
       ok: false,
       leafIndex: 3,
       reason: 'filing f1 was withdrawn by its creator after complaint d1 transferred its right to bob',
+      code: 'settlement',
+      settlement: { rule: 'withdrawn-transferred', filingId: 'f1', disputeId: 'd1', complainant: 'bob' },
     });
     // A complaint withdrawn, or decided for the respondent and final: the filing may be withdrawn.
     expect(run([filed('f1', 0), complaint, d('ComplaintWithdrawn', { withdrawnAt: at(2) }), withdrawn('f1', 3)]).result).toMatchObject({
@@ -234,6 +251,8 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
       ok: false,
       leafIndex: 3,
       reason: `filing f1 was withdrawn after a final decision revoked its right (dispute-upheld-revoke, since ${at(18)})`,
+      code: 'settlement',
+      settlement: { rule: 'withdrawn-revoked', filingId: 'f1', rightRule: 'dispute-upheld-revoke', since: at(18) },
     });
     // The revocation is not final while it may be appealed: the withdrawal is refused for the open complaint, not for it.
     expect(run([filed('f1', 0), complaint, revoked, withdrawn('f1', 4)]).result).toMatchObject({
@@ -249,31 +268,37 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
       ok: false,
       leafIndex: 5,
       reason: expect.stringMatching(/earlier than the previous settlement's \(leaf 4\)/),
+      settlement: { rule: 'order', asOf: at(2), previousLeaf: 4 },
     });
     expect(run(withSecond(settled(400, 5, []))).result).toMatchObject({
       ok: false,
       leafIndex: 5,
       reason: expect.stringMatching(/was recorded earlier/),
+      settlement: { rule: 'recorded-before', asOf: at(400) },
     });
     expect(run(withSecond(settled(31, 6, [confirmation]))).result).toMatchObject({
       ok: false,
       leafIndex: 5,
       reason: expect.stringMatching(/claims to cover 6 events but is leaf 5/),
+      settlement: { rule: 'coverage', logSize: 6, leaf: 5 },
     });
     expect(run(withSecond({ ...settled(31, 5, [confirmation]), stream: 'filing-f1' })).result).toMatchObject({
       ok: false,
       leafIndex: 5,
       reason: 'RightsSettled outside the settlements stream',
+      settlement: { rule: 'stream', stream: 'filing-f1' },
     });
     expect(run(withSecond(settled(31, 5, [confirmation], { policyVersion: 2 }))).result).toMatchObject({
       ok: false,
       leafIndex: 5,
       reason: expect.stringMatching(/policy version 2 recorded, version 1 was in force/),
+      settlement: { rule: 'policy-version', recorded: 2, inForce: 1 },
     });
     expect(run(withSecond({ stream: 'settlements', type: 'RightsSettled', data: { asOf: at(31) } })).result).toMatchObject({
       ok: false,
       leafIndex: 5,
       reason: expect.stringMatching(/malformed/),
+      settlement: { rule: 'malformed' },
     });
   });
 });

@@ -457,6 +457,13 @@ describe('sandbox settlement', () => {
             `right ${revoked} is recorded as provisional → confirmed .*the rules give provisional → revoked \\(dispute-upheld-revoke`,
           ),
         ),
+        code: 'settlement',
+        settlement: expect.objectContaining({
+          rule: 'right',
+          filingId: revoked,
+          recorded: expect.objectContaining({ from: 'provisional', to: 'confirmed' }),
+          expected: expect.objectContaining({ from: 'provisional', to: 'revoked', rule: 'dispute-upheld-revoke' }),
+        }),
       });
     });
   });

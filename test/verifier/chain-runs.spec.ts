@@ -53,6 +53,9 @@ describe('the chain check in spilled runs', () => {
         ok: false,
         leafIndex: next,
         reason: `prevHash does not chain to revision ${log[leaf].revision} of ${log[leaf].stream}`,
+        code: 'chain-prev-hash',
+        stream: log[leaf].stream,
+        previousRevision: log[leaf].revision,
       };
       for (const runRecords of [1, 4, 16, 1000]) {
         const { result, spill } = verifyInRuns(events, runRecords);
@@ -76,6 +79,9 @@ describe('the chain check in spilled runs', () => {
         ok: false,
         leafIndex: early,
         reason: `prevHash does not chain to revision ${log[early].revision - 1} of s-6`,
+        code: 'chain-prev-hash',
+        stream: 's-6',
+        previousRevision: log[early].revision - 1,
       });
     }
     const lateOnly = clone(log);
@@ -85,6 +91,10 @@ describe('the chain check in spilled runs', () => {
       ok: false,
       leafIndex: late,
       reason: `revision of s-0 is ${log[late].revision + 1}, expected ${log[late].revision}`,
+      code: 'chain-revision',
+      stream: 's-0',
+      revision: log[late].revision + 1,
+      expected: log[late].revision,
     });
   });
 
@@ -103,10 +113,12 @@ describe('the chain check in spilled runs', () => {
     });
     const earlier = clone(events);
     (earlier[next - 1].data as { n: number }).n = -2; // a bad event hash before the break: streaming stops there
-    expect(verifyInRuns(earlier, 4).result).toEqual({
+    expect(verifyInRuns(earlier, 4).result).toMatchObject({
       ok: false,
       leafIndex: next - 1,
       reason: expect.stringMatching(/^hash does not match the event \(Noted in stream s-\d+, leaf \d+\): expected [0-9a-f]{64} /),
+      code: 'hash-mismatch',
+      leaf: next - 1,
     });
     // The root of a checkpoint is checked as the stream passes its size; a break before that size is still the answer.
     expect(verifyInRuns(events, 4).result).toMatchObject({ ok: false, leafIndex: next });

@@ -81,7 +81,11 @@ describe('signed checkpoints', () => {
   it('fail when the origin is not the key name, even when correctly signed', () => {
     const body = formatCheckpointBody({ origin: 'other.example/log', treeSize: 8, rootHash: root8 });
     const signed = signNote(body, origin, key.secretKey);
-    expect(verifyCheckpoint(signed, vkey)).toMatchObject({ ok: false, reason: expect.stringMatching(/is not the key name/) });
+    expect(verifyCheckpoint(signed, vkey)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/is not the key name/),
+      fault: { code: 'origin', origin: 'other.example/log', keyName: origin },
+    });
   });
 
   it('fail with another key, a changed size or root, or a body that is not a checkpoint', () => {
@@ -90,6 +94,11 @@ describe('signed checkpoints', () => {
     const otherRoot = Buffer.from(vectors.rootsBySize[7], 'hex').toString('base64');
     expect(verifyCheckpoint(note.replace(root8b64, otherRoot), vkey).ok).toBe(false);
     const notCheckpoint = signNote('just text\n', origin, key.secretKey);
-    expect(verifyCheckpoint(notCheckpoint, vkey)).toMatchObject({ ok: false, reason: expect.stringMatching(/checkpoint needs/) });
+    expect(verifyCheckpoint(notCheckpoint, vkey)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/checkpoint needs/),
+      fault: { code: 'malformed-checkpoint' },
+    });
+    expect(verifyCheckpoint('not a note', vkey)).toMatchObject({ ok: false, fault: { code: 'malformed-note' } });
   });
 });

@@ -38,6 +38,11 @@ describe('cosigner vkeys', () => {
     expect(parseCosignerVkey(vkey).type).toBe(COSIGNATURE_V1);
     expect(() => parseCosignerVkey(vkey.replace(/\+[0-9a-f]{8}\+/, '+00000000+'))).toThrow(/key ID/);
     expect(() => parseCosignerVkey(signer.vkey)).toThrow(/not a cosigner key/);
+    expect(() => parseCosignerVkey(signer.vkey)).toThrow(expect.objectContaining({ fault: { problem: 'not-cosigner' } }));
+    const short = Buffer.from(vkey.split('+')[2], 'base64').subarray(0, 20).toString('base64');
+    expect(() => parseCosignerVkey(`${w.name}+00000000+${short}`)).toThrow(
+      expect.objectContaining({ message: 'a type 0x04 vkey holds a 32-byte key', fault: { problem: 'key-size', keyType: 4, bytes: 32 } }),
+    );
     const pq = ml_dsa44.keygen(new Uint8Array(32).fill(7));
     expect(parseCosignerVkey(formatCosignerVkey('log.example', ML_DSA_44, pq.publicKey)).type).toBe(ML_DSA_44);
   });

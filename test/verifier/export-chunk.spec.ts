@@ -141,12 +141,24 @@ describe('verification in chunks', () => {
       reason:
         `hash does not match the event (${log[23].type} in stream ${log[23].stream}, leaf 23): ` +
         `expected ${log[23].hash} (its hash field), computed ${computed} (SHA-256 of its canonical form)`,
+      code: 'hash-mismatch',
+      type: log[23].type,
+      stream: log[23].stream,
+      leaf: 23,
+      expected: log[23].hash,
+      computed,
     });
   });
 
   it('fails an event with no canonical form (a lone surrogate) instead of throwing', () => {
     const text = lines(log).replace('"title":"work 1"', '"title":"work \\ud800"');
-    const result = { ok: false, leafIndex: 1, reason: 'the event has no canonical form (Lone surrogate is not allowed)' };
+    const result = {
+      ok: false,
+      leafIndex: 1,
+      reason: 'the event has no canonical form (Lone surrogate is not allowed)',
+      code: 'no-canonical-form',
+      error: 'Lone surrogate is not allowed',
+    };
     expect(verifyExport(text, checkpoints, signer.vkey)).toEqual(result);
     expect(verifyInChunks(text, 64)).toEqual(result);
   });
@@ -185,7 +197,7 @@ describe('lines that are not well-formed UTF-8', () => {
   });
 
   it.each(malformed)('fails the line with %s, decoded in Node or as a browser decodes, by chunk or line by line', (_, bad) => {
-    const expected = { ok: false, leafIndex: 7, reason: NOT_UTF8 };
+    const expected = { ok: false, leafIndex: 7, reason: NOT_UTF8, code: 'not-utf8' };
     expect(verify(withBytes(bad), bufferLines)).toEqual(expected);
     expect(verify(withBytes(bad), textDecoderLines)).toEqual(expected);
     // Line by line, as the auditor's page feeds its verifier.
@@ -250,6 +262,9 @@ describe('the subtrees a chunk hands over for the Merkle range', () => {
         'root of the first 40 events does not match the signed checkpoint of size 40: ' +
         "each event's own hash and chain hold, but leaves 0..39 are not those the log signed (changed and re-hashed, reordered, " +
         'inserted or removed), or the export is of another log under the same key; checkpoints in between (--checkpoints) narrow the range',
+      code: 'root-mismatch',
+      treeSize: 40,
+      signedSize: 0,
     });
   });
 
@@ -279,6 +294,9 @@ describe('the subtrees a chunk hands over for the Merkle range', () => {
       ok: false,
       leafIndex: 0,
       reason: `leafIndex is ${Number.MAX_SAFE_INTEGER}, expected 0 (an event is missing, moved or inserted)`,
+      code: 'misplaced',
+      claimed: Number.MAX_SAFE_INTEGER,
+      expected: 0,
     });
   });
 
@@ -308,7 +326,7 @@ describe('the hashed text cut out of a line as the log writes it', () => {
     expect(() => hashedBody(JSON.parse(spaced[0]) as EventEnvelope, spaced[0])).toThrow(NotCanonicalLine);
     expect(checkChunk(encoder.encode(spaced.join('\n')), new ChunkChecker())).toMatchObject({
       events: 0,
-      failure: { at: 0, leafIndex: 0, reason: expect.stringMatching(NOT_CANONICAL) },
+      failure: { at: 0, leafIndex: 0, reason: expect.stringMatching(NOT_CANONICAL), code: 'not-canonical' },
     });
     expect(verifyExport(spaced, checkpoints, signer.vkey)).toMatchObject({
       ok: false,
@@ -373,7 +391,8 @@ describe('the hashed text cut out of a line as the log writes it', () => {
     const line = edited.replace(members[0], `,"hash":"${hash}"`);
     const checker = new ChunkChecker();
     checker.addLine(line);
-    expect(checker.take().failure).toEqual({ at: 0, leafIndex: 6, reason: expect.stringMatching(reason) });
+    const code = reason === NOT_CANONICAL ? 'not-canonical' : reason.test('hash does not match') ? 'hash-mismatch' : 'no-canonical-form';
+    expect(checker.take().failure).toMatchObject({ at: 0, leafIndex: 6, reason: expect.stringMatching(reason), code });
     const text = exportText(log).replace(exportLine(e), line);
     expect(verifyExport(text, checkpoints, signer.vkey)).toMatchObject({ ok: false, leafIndex: 6, reason: expect.stringMatching(reason) });
   });
@@ -397,7 +416,14 @@ describe('the hashed text cut out of a line as the log writes it', () => {
     expect(hashedText(forgedLine)).toBe(canonicalEnvelopeBody(e)); // in JCS form: the top-level members are cut
     const checker = new ChunkChecker();
     checker.addLine(forgedLine);
-    expect(checker.take().failure).toEqual({ at: 0, leafIndex: 6, reason: expect.stringMatching(/^hash does not match/) });
+    expect(checker.take().failure).toMatchObject({
+      at: 0,
+      leafIndex: 6,
+      reason: expect.stringMatching(/^hash does not match/),
+      code: 'hash-mismatch',
+      leaf: 6,
+      expected: hash,
+    });
   });
 });
 

@@ -2,7 +2,7 @@
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { ExportVerifier, verifyConsistencyBetweenCheckpoints, verifyExport } from '../../src/verifier/export-verifier.js';
 import { consistencyProof, rootFromLeafHashes } from '../support/merkle-tree.js';
-import { buildLog, leafHashesOf, ndjson, newSigner, sampleLog } from './fixture.js';
+import { buildLog, leafHashesOf, ndjson, newSigner, ORIGIN, sampleLog } from './fixture.js';
 import { hex } from './vectors.js';
 import { nativeVerify } from './keys.js';
 import { createHash } from 'node:crypto';
@@ -67,12 +67,19 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
     const events = clone(log);
     (events[5].data as { n: number }).n = 99;
     // The message names the event and both hashes: the one it carries and the one its canonical form gives.
+    // The same as data, for a reader that words it in another language.
     expect(verify(events)).toEqual({
       ok: false,
       leafIndex: 5,
       reason:
         `hash does not match the event (LabelDeclared in stream filing-2, leaf 5): expected ${log[5].hash} (its hash field), ` +
         `computed ${computeEventHash(events[5])} (SHA-256 of its canonical form)`,
+      code: 'hash-mismatch',
+      type: 'LabelDeclared',
+      stream: 'filing-2',
+      leaf: 5,
+      expected: log[5].hash,
+      computed: computeEventHash(events[5]),
     });
     expect(computeEventHash(events[5])).not.toBe(log[5].hash);
   });
@@ -85,6 +92,9 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
       ok: false,
       leafIndex: 8,
       reason: expect.stringMatching(/prevHash does not chain to revision 1 of filing-2/),
+      code: 'chain-prev-hash',
+      stream: 'filing-2',
+      previousRevision: 1,
     });
   });
 
@@ -100,11 +110,17 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
         'root of the first 12 events does not match the signed checkpoint of size 12: ' +
         "each event's own hash and chain hold, but leaves 0..11 are not those the log signed (changed and re-hashed, reordered, " +
         'inserted or removed), or the export is of another log under the same key; checkpoints in between (--checkpoints) narrow the range',
+      code: 'root-mismatch',
+      treeSize: 12,
+      signedSize: 0,
     });
     expect(verify(rewritten, [signer.checkpoint(log, 2), checkpoint])).toMatchObject({
       ok: false,
       leafIndex: 2,
       lastLeafIndex: 11,
+      code: 'root-mismatch',
+      treeSize: 12,
+      signedSize: 2,
       reason: expect.stringMatching(
         /but leaves 2\.\.11 are not those the log signed .*, or the log signed checkpoints of sizes 2 and 12 that disagree \(a split view: .*from=2&to=12, tells which\)/,
       ),
@@ -118,6 +134,9 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
       ok: false,
       leafIndex: 4,
       reason: 'leafIndex is 5, expected 4 (an event is missing, moved or inserted)',
+      code: 'misplaced',
+      claimed: 5,
+      expected: 4,
     });
   });
 
@@ -177,15 +196,33 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
       ok: false,
       leafIndex: 9,
       reason: 'export ends after 9 events but a signed checkpoint has 12',
+      code: 'truncated',
+      events: 9,
+      treeSize: 12,
     });
-    expect(verify([])).toEqual({ ok: false, leafIndex: 0, reason: 'export ends after 0 events but a signed checkpoint has 12' });
+    expect(verify([])).toEqual({
+      ok: false,
+      leafIndex: 0,
+      reason: 'export ends after 0 events but a signed checkpoint has 12',
+      code: 'truncated',
+      events: 0,
+      treeSize: 12,
+    });
   });
 
   it('a broken stream revision or a missing first event', () => {
     const events = clone(log);
     events[4].revision = 5;
     rehash(events[4]);
-    expect(verify(events)).toMatchObject({ ok: false, leafIndex: 4, reason: 'revision of filing-1 is 5, expected 1' });
+    expect(verify(events)).toMatchObject({
+      ok: false,
+      leafIndex: 4,
+      reason: 'revision of filing-1 is 5, expected 1',
+      code: 'chain-revision',
+      stream: 'filing-1',
+      revision: 5,
+      expected: 1,
+    });
     const firstOfStream = clone(log);
     firstOfStream[0].prevHash = firstOfStream[3].hash;
     rehash(firstOfStream[0]);
@@ -193,6 +230,9 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
       ok: false,
       leafIndex: 0,
       reason: 'prevHash does not chain to the zero hash of filing-0',
+      code: 'chain-prev-hash',
+      stream: 'filing-0',
+      previousRevision: null,
     });
   });
 
@@ -203,6 +243,7 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
         lines[2] = '{"v":1,';
       },
       'line is not JSON',
+      { code: 'not-json' },
     ],
     [
       'a JSON array',
@@ -210,6 +251,7 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
         lines[2] = '[]';
       },
       'event is not a JSON object',
+      { code: 'envelope', rule: 'not-object', field: null },
     ],
     [
       'a missing field',
@@ -219,6 +261,7 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
         lines[2] = JSON.stringify(e);
       },
       'missing field meta',
+      { code: 'envelope', rule: 'missing-field', field: 'meta' },
     ],
     [
       'an extra field',
@@ -228,6 +271,7 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
         lines[2] = JSON.stringify(e);
       },
       'unexpected field "note" (not covered by the hash)',
+      { code: 'envelope', rule: 'unexpected-field', field: 'note' },
     ],
     [
       'a string revision',
@@ -237,6 +281,7 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
         lines[2] = JSON.stringify(e);
       },
       'revision is not a non-negative integer',
+      { code: 'envelope', rule: 'not-index', field: 'revision' },
     ],
     [
       'an uppercase hash',
@@ -246,6 +291,7 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
         lines[2] = JSON.stringify(e);
       },
       'hash is not 64 lowercase hex digits',
+      { code: 'envelope', rule: 'not-hex', field: 'hash' },
     ],
     [
       'v = 2',
@@ -255,11 +301,12 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
         lines[2] = JSON.stringify(e);
       },
       'v is not 1',
+      { code: 'envelope', rule: 'version', field: 'v' },
     ],
-  ])('a line that is %s', (_, tamper, reason) => {
+  ])('a line that is %s', (_, tamper, reason, facts) => {
     const lines = ndjson(log);
     tamper(lines);
-    expect(verifyExport(lines, [checkpoint], signer.vkey)).toEqual({ ok: false, leafIndex: 2, reason });
+    expect(verifyExport(lines, [checkpoint], signer.vkey)).toEqual({ ok: false, leafIndex: 2, reason, ...facts });
   });
 
   it('stops at the first failure and ignores later input', () => {
@@ -275,17 +322,31 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
 });
 
 describe('ExportVerifier checkpoints', () => {
-  it('rejects a checkpoint by another key or with a tampered signature', () => {
-    expect(verifyExport(ndjson(log), [checkpoint], newSigner().vkey)).toMatchObject({
+  it('rejects a checkpoint by another key or with a tampered signature, or a key that is no vkey', () => {
+    const other = newSigner().vkey;
+    const otherLabel = other.split('+').slice(0, 2).join('+');
+    expect(verifyExport(ndjson(log), [checkpoint], other)).toMatchObject({
       ok: false,
       leafIndex: null,
-      reason: expect.stringMatching(/^checkpoint: note has no signature/),
+      reason: `checkpoint: note has no signature by ${otherLabel}`,
+      code: 'checkpoint',
+      checkpoint: { code: 'no-signature', key: otherLabel },
+      detail: `note has no signature by ${otherLabel}`,
     });
     const forgedNote = checkpoint.replace(/\n12\n/, '\n11\n');
     expect(verifyExport(ndjson(log), [forgedNote], signer.vkey)).toMatchObject({
       ok: false,
       leafIndex: null,
       reason: expect.stringMatching(/does not verify/),
+      code: 'checkpoint',
+      checkpoint: { code: 'bad-signature' },
+    });
+    expect(verifyExport(ndjson(log), [checkpoint], `${ORIGIN}+00000000+AAAA`)).toMatchObject({
+      ok: false,
+      leafIndex: null,
+      reason: 'checkpoint: bad verifier key: vkey is not an Ed25519 (type 0x01) key',
+      code: 'checkpoint',
+      checkpoint: { code: 'vkey', vkey: { problem: 'not-ed25519' } },
     });
   });
 
@@ -293,7 +354,14 @@ describe('ExportVerifier checkpoints', () => {
     const verifier = new ExportVerifier();
     ndjson(log).forEach((l) => verifier.push(l));
     expect(verifier.checkCheckpoint(signer.checkpoint(log, 5), signer.vkey)).toBe(false);
-    expect(verifier.finish()).toMatchObject({ ok: false, leafIndex: null, reason: expect.stringMatching(/give it before streaming/) });
+    expect(verifier.finish()).toMatchObject({
+      ok: false,
+      leafIndex: null,
+      reason: expect.stringMatching(/give it before streaming/),
+      code: 'checkpoint-late',
+      treeSize: 5,
+      streamed: 12,
+    });
   });
 
   it('two checkpoints of one size with different roots cannot both match (a split view)', () => {
@@ -303,6 +371,8 @@ describe('ExportVerifier checkpoints', () => {
       ok: false,
       leafIndex: null,
       reason: expect.stringMatching(/split view/),
+      code: 'split-view',
+      treeSize: 12,
     });
   });
 });

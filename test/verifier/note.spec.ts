@@ -1,6 +1,16 @@
 // C2SP signed-note: the published example, our own notes checked from first principles with node:crypto, and tampering.
 import { createHash, verify as cryptoVerify } from 'node:crypto';
-import { base64Decode, base64Encode, formatVkey, keyId, parseNote, parseVkey, signNote, verifyNote } from '../../src/verifier/note.js';
+import {
+  base64Decode,
+  base64Encode,
+  formatVkey,
+  keyId,
+  parseNote,
+  parseVkey,
+  signNote,
+  verifyNote,
+  vkeyReason,
+} from '../../src/verifier/note.js';
 import { flipBit, hex, vectors } from './vectors.js';
 import { nativeSign, nativeVerify, newKey } from './keys.js';
 
@@ -118,7 +128,11 @@ describe('our own notes', () => {
     const ours = signNote(text, name, key.secretKey).slice(text.length + 1);
     const { field } = pieces(text + '\n' + ours);
     const bad = `— ${name} ${Buffer.from(flipBit(field, 100)).toString('base64')}\n`;
-    expect(verifyNote(`${text}\n${ours}${bad}`, vkey)).toMatchObject({ ok: false, reason: expect.stringMatching(/does not verify/) });
+    expect(verifyNote(`${text}\n${ours}${bad}`, vkey)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/does not verify/),
+      fault: { code: 'bad-signature', key: `${name}+${vkey.split('+')[1]}` },
+    });
   });
 
   it('reject malformed notes', () => {
@@ -160,16 +174,23 @@ describe('our own notes', () => {
     const k = vkey.slice(n.length + id.length + 2); // the base64 key may hold '+' itself
     const wrongType = Buffer.from(k, 'base64');
     wrongType[0] = 0x02;
-    for (const bad of [
-      `${n}+${id}`,
-      `${n}+00000000+${k}`,
-      `${n}+A${id.slice(1).toUpperCase()}+${k}`, // upper-case hex (the random key's own ID may have no letter to raise)
-      `${n}+${id}+${wrongType.toString('base64')}`,
-      `${n}x+${id}+${k}`,
-      `${n}+${id}+${k}+x`,
-    ]) {
+    for (const [bad, problem] of [
+      [`${n}+${id}`, 'format'],
+      [`${n}+00000000+${k}`, 'key-id'],
+      [`${n}+A${id.slice(1).toUpperCase()}+${k}`, 'key-id-digits'], // upper-case hex (the random key's own ID may have no letter to raise)
+      [`${n}+${id}+${wrongType.toString('base64')}`, 'not-ed25519'],
+      [`${n}x+${id}+${k}`, 'key-id'],
+      [`${n}+${id}+${k}+x`, 'base64'],
+      [`a name+${id}+${k}`, 'name'],
+    ] as const) {
       expect(() => parseVkey(bad)).toThrow(SyntaxError);
-      expect(verifyNote(note, bad)).toMatchObject({ ok: false, reason: expect.stringMatching(/^bad verifier key/) });
+      // Why, as data too: a reader in another language words it from the fault.
+      expect(() => parseVkey(bad)).toThrow(expect.objectContaining({ fault: { problem } }));
+      expect(verifyNote(note, bad)).toEqual({
+        ok: false,
+        reason: `bad verifier key: ${vkeyReason({ problem })}`,
+        fault: { code: 'vkey', vkey: { problem } },
+      });
     }
     expect(parseVkey(vkey + '\n').name).toBe(name);
   });

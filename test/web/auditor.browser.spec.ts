@@ -2,7 +2,8 @@
 // verdict and message `sandbox-ledger verify` prints for the same files (genuine, and with one byte changed); the
 // checkpoint monitor verifies the served checkpoint and its growth, and raises an alarm on a tampered checkpoint or
 // consistency proof (answers altered in flight with page.route); keys the auditor pins are used instead of the served
-// ones, and served keys that differ from them (or change while the page is open) raise an alarm.
+// ones, and served keys that differ from them (or change while the page is open) raise an alarm. On the Chinese page the
+// verdict and a key's refusal are worded in Chinese.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -139,6 +140,112 @@ it('verifies a genuine export in the browser with the verdict and message of the
     await page.getByLabel('Export file (NDJSON)').setInputFiles(join(dir, 'undecodable.ndjson'));
     await page.getByRole('button', { name: 'Verify the export' }).click();
     expect(await settledText(message, new RegExp(`^FAILED at leaf ${leaf}: line`), 30_000)).toBe(cliUndecodable);
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('words the verdict in Chinese on the Chinese page: a genuine export, a changed event, a truncated export and a key that is no vkey, with no English reason', async () => {
+  const [ndjson, checkpoint, vkey] = [
+    await get('/v1/ledger/export', auditor.key),
+    await get('/v1/ledger/checkpoint'),
+    await get('/v1/ledger/key'),
+  ];
+  const lines = ndjson.trimEnd().split('\n');
+  expect(checkpoint.split('\n')[1]).toBe(String(lines.length));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const leaf = lines.findIndex((l) => l.includes('"name":"Alice Painter"'));
+  const kept = lines.length - 2;
+  const files = {
+    genuine: file('zh-log.ndjson', ndjson),
+    checkpoint: file('zh-checkpoint', checkpoint),
+    vkey: file('zh-vkey', vkey),
+    tampered: file('zh-tampered.ndjson', ndjson.replace('"name":"Alice Painter"', '"name":"Alice Paintes"')),
+    truncated: file('zh-truncated.ndjson', lines.slice(0, kept).join('\n') + '\n'),
+    badKey: file('zh-bad-vkey', `${vkey.split('+')[0]}+00000000+AAAA\n`),
+  };
+  const [cliTampered, cliTruncated] = await Promise.all([
+    cliSays(files.tampered, files.checkpoint, files.vkey),
+    cliSays(files.truncated, files.checkpoint, files.vkey),
+  ]);
+  expect(cliTruncated).toBe(`FAILED at leaf ${kept}: export ends after ${kept} events but a signed checkpoint has ${lines.length}`);
+  /** The English reason of a verdict line: what must not show on the Chinese page. */
+  const reasonOf = (line: string) => line.replace(/^FAILED[^:]*: /, '');
+
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.goto('/auditor');
+    const message = page.getByTestId('export-message');
+    const verdict = page.getByTestId('export-verdict');
+    const check = async (exportFile: string, keyFile = files.vkey) => {
+      await page.getByLabel(zhCN['auditor.export.file']).setInputFiles(exportFile);
+      await page.getByLabel(zhCN['auditor.export.checkpoint']).setInputFiles(files.checkpoint);
+      await page.getByLabel(zhCN['auditor.export.vkey']).setInputFiles(keyFile);
+      await page.getByRole('button', { name: zhCN['auditor.export.verify'] }).click();
+    };
+
+    await check(files.genuine);
+    const genuine = await settledText(message, /^通过：/, 30_000);
+    expect(genuine).toMatch(
+      new RegExp(
+        `^通过：${lines.length} 个事件，分属 \\d+ 个流；根哈希 [A-Za-z0-9+/]{43}=（base64，与检查点注记中的写法相同）；已验证 1 个检查点，签名覆盖至树大小 ${lines.length}；` +
+          '\\d+ 次结算符合沙盒规则（每秒 \\d+ 个事件，[\\d.]+ MB/s，在 Web Worker 中核验）$',
+      ),
+    );
+    await expect(verdict.locator('strong').textContent()).resolves.toBe(zhCN['auditor.export.ok']);
+
+    // One changed byte: the event's hash, worded in Chinese with the values the English names.
+    await check(files.tampered);
+    const tampered = await settledText(message, /^未通过/, 30_000);
+    expect(tampered).toMatch(
+      new RegExp(
+        `^未通过（叶序号 ${leaf}）：哈希与事件不符（流 \\S+ 中的 PrincipalRegistered，叶序号 ${leaf}）：其 hash 字段为 [0-9a-f]{64}，按其规范形式计算的 SHA-256 为 [0-9a-f]{64}$`,
+      ),
+    );
+    expect(tampered).not.toContain(reasonOf(cliTampered));
+    expect(tampered).not.toMatch(/does not match|expected|computed/);
+    await expect(verdict.locator('strong').textContent()).resolves.toBe(zhCN['auditor.export.failed']);
+    await screenshot(page, 'auditor-export-tampered-zh-CN');
+
+    // The last two events cut off: shorter than the signed checkpoint.
+    await check(files.truncated);
+    const truncated = await settledText(message, new RegExp(`^未通过（叶序号 ${kept}）`), 30_000);
+    expect(truncated).toBe(
+      `未通过（叶序号 ${kept}）：导出文件在 ${kept} 个事件后就结束了，但一个已签名的检查点含有 ${lines.length} 个事件`,
+    );
+    expect(truncated).not.toContain(reasonOf(cliTruncated));
+    await screenshot(page, 'auditor-export-truncated-zh-CN');
+
+    // The verdict is worded as it is shown: in English, the same one is the line the CLI prints.
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await settledText(message, /^FAILED/)).toBe(cliTruncated);
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await settledText(message, /^未通过/)).toBe(truncated);
+
+    // A key file that is no vkey: why, in Chinese, and which checkpoint it failed on.
+    await check(files.genuine, files.badKey);
+    expect(await settledText(message, /^未通过：检查点/, 30_000)).toBe(
+      `未通过：检查点：验证密钥无效：这不是 Ed25519（类型 0x01）密钥（第 1 个检查点，共 1 个，声称树大小为 ${lines.length}）`,
+    );
+
+    // A key file that is not UTF-8 text at all: named so, and nothing is verified with it.
+    const bytes = join(dir, 'zh-vkey-bytes');
+    writeFileSync(bytes, Buffer.from([0xff, 0xfe, 0x41]));
+    await check(files.genuine, bytes);
+    expect(await settledText(page.getByTestId('export-file-error'), /UTF-8/)).toBe('zh-vkey-bytes：不是格式正确的 UTF-8 文本');
+
+    // The same key typed in the pin form is refused in Chinese.
+    await page.getByRole('button', { name: zhCN['auditor.trust.pinOther'] }).click();
+    await page.getByLabel(zhCN['auditor.trust.fieldLog']).fill(`${vkey.split('+')[0]}+00000000+AAAA`);
+    await page.getByRole('button', { name: zhCN['auditor.trust.submit'] }).click();
+    expect(await settledText(page.getByTestId('pin-error'), /^日志验证密钥：/)).toBe('日志验证密钥：这不是 Ed25519（类型 0x01）密钥');
+    await screenshot(page, 'auditor-pin-refused-zh-CN');
+    await page.getByRole('button', { name: zhCN['auditor.trust.cancel'] }).click();
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

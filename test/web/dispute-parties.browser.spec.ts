@@ -109,12 +109,16 @@ it('the complainant appeals the decision; the respondent may still appeal, the c
     // Still not final: the complainant may also withdraw; the answer is the respondent's alone.
     await expect(page.getByTestId('withdraw-form').count()).resolves.toBe(1);
     await expect(page.getByTestId('respond-form').count()).resolves.toBe(0);
-    // A refusal is headed in the page's language; the ledger's detail follows as it wrote it.
+    // A refusal is headed in the page's language; a validation failure names its fields in it, then the ledger's detail
+    // follows as it wrote it (in English: the ledger gives no code for the rule a field broke).
     await page.getByLabel('申诉理由').fill('   ');
     await page.getByRole('button', { name: '提交申诉' }).click();
     const alert = page.getByRole('alert');
     expect(await settledText(alert.locator('strong'), /^账本拒绝了请求/)).toBe('账本拒绝了请求：请求未通过校验');
-    await expect(alert.locator('p').textContent()).resolves.toMatch(/grounds must not be blank/);
+    await expect(alert.locator('p').textContent()).resolves.toMatch(
+      /^未通过校验的字段：grounds。账本的英文说明：grounds must not be blank/,
+    );
+    await screenshot(page, 'dispute-appeal-refused-zh-CN');
     await page.getByLabel('申诉理由').fill('The reviewer did not compare the two pictures side by side.');
     await screenshot(page, 'dispute-appeal-zh-CN');
     await page.getByRole('button', { name: '提交申诉' }).click();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { makeTsaCertificates } from '../../src/bench/openssl-tsa.js';
+import { formatCosignerVkey, ML_DSA_44 } from '../../src/verifier/cosignature.js';
 import { formatVkey } from '../../src/verifier/note.js';
 import type { PublishedKeys } from '../../src/verifier/public-receipt.js';
 import {
@@ -101,5 +102,38 @@ describe('a pinned TSA CA', () => {
     } finally {
       delete (globalThis as { localStorage?: unknown }).localStorage;
     }
+  });
+});
+
+describe('a key typed in that is no vkey of its kind', () => {
+  it('is refused with why, as data for the page’s language and in the verifier’s English', () => {
+    const input = pinInputOf(pinServed(served));
+    const origin = served.log.split('+')[0];
+    expect(parsePin({ ...input, log: `${origin}+00000000+AAAA` })).toEqual({
+      ok: false,
+      error: { field: 'log', reason: 'vkey is not an Ed25519 (type 0x01) key', vkey: { problem: 'not-ed25519' } },
+    });
+    expect(parsePin({ ...input, logMlDsa44: served.log })).toEqual({
+      ok: false,
+      error: {
+        field: 'logMlDsa44',
+        reason: 'vkey is not a cosigner key (type 0x04 Ed25519 or 0x06 ML-DSA-44)',
+        vkey: { problem: 'not-cosigner' },
+      },
+    });
+    const witness = formatCosignerVkey('witness.example/w1', ML_DSA_44, new Uint8Array(1312));
+    expect(parsePin({ ...input, witnesses: witness })).toEqual({
+      ok: false,
+      error: {
+        field: 'witnesses',
+        witness: 'witness.example/w1',
+        reason: 'vkey is not an Ed25519 cosigner (type 0x04) key',
+        vkey: { problem: 'not-ed25519-cosigner' },
+      },
+    });
+    expect(parsePin({ ...input, witnesses: 'w1+0000' })).toMatchObject({
+      ok: false,
+      error: { field: 'witnesses', witness: 'w1', vkey: { problem: 'format' } },
+    });
   });
 });

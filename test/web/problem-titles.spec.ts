@@ -1,6 +1,6 @@
 // The console words every problem type the ledger answers in each of its languages, and only those.
 import { PROBLEM_STATUS } from '../../src/common/api-docs.js';
-import { CODES, problemType } from '../../src/common/problem.js';
+import { CODES, problemType, toProblem, ValidationProblem } from '../../src/common/problem.js';
 import { GENERIC_TITLES, PROBLEM_DETAILS, PROBLEM_TITLES, problemDetail, problemTitle } from '../../web/src/i18n/problems.js';
 
 const names = Object.keys(PROBLEM_STATUS).sort();
@@ -49,4 +49,23 @@ it('words a refusal’s detail from the members the ledger names, and only where
   expect(problemDetail('zh-CN', { type: problemType('statement-required') }, instant)).toBeUndefined();
   expect(problemDetail('zh-CN', { type: problemType('toString') }, instant)).toBeUndefined();
   expect(problemDetail('zh-CN', undefined, instant)).toBeUndefined();
+});
+
+it('names the fields a request did not validate for, in Chinese, before the ledger’s English detail', () => {
+  const instant = (iso: string) => `<${iso}>`;
+  // The ledger's own validation problem: each field refused with a message in English, and no code for the rule it broke.
+  const { problem } = toProblem(
+    new ValidationProblem([
+      { field: 'title', message: 'title must be a string' },
+      { field: 'generation.tool', message: 'generation.tool is required' },
+      { field: 'title', message: 'title must be shorter than or equal to 200 characters' },
+    ]),
+  );
+  expect(problem).toMatchObject({ type: problemType('validation-failed'), errors: [{ field: 'title' }, { field: 'generation.tool' }, {}] });
+  expect(problemDetail('zh-CN', problem, instant)).toBe(`未通过校验的字段：title、generation.tool。账本的英文说明：${problem.detail}`);
+  expect(problemDetail('en', problem, instant)).toBe(problem.detail);
+  // No list of fields, or one that names none: the ledger's detail alone.
+  expect(problemDetail('zh-CN', { ...problem, errors: [] }, instant)).toBeUndefined();
+  expect(problemDetail('zh-CN', { ...problem, errors: [{ message: 'title must be a string' }] }, instant)).toBeUndefined();
+  expect(problemDetail('zh-CN', { type: problemType('validation-failed'), detail: 'x' }, instant)).toBeUndefined();
 });

@@ -535,7 +535,7 @@ export const en = {
   'auditor.trust.cancel': 'Cancel',
   'auditor.trust.error.log': 'Log verifier key: {reason}',
   'auditor.trust.error.logMlDsa44': 'ML-DSA-44 key: {reason}',
-  'auditor.trust.error.witnesses': 'Witness key {reason}',
+  'auditor.trust.error.witnesses': 'Witness key {name}: {reason}',
   'auditor.trust.error.tsaCertificates': 'TSA CA certificates: {reason}',
   'auditor.trust.errorQuorum': 'The quorum must be a whole number from 0 to {max} (the number of witness keys).',
   'auditor.trust.alarmPinned': 'ALARM: the server serves keys that differ from the keys you pinned',
@@ -557,6 +557,7 @@ export const en = {
   'auditor.export.progress': 'Read {pct} %',
   'auditor.export.ok': 'The export verifies.',
   'auditor.export.failed': 'The export does NOT verify.',
+  'auditor.export.notUtf8': '{file}: not well-formed UTF-8',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

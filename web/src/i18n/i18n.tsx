@@ -3,10 +3,10 @@ import { createContext } from 'preact';
 import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { en, type MessageKey } from './en.js';
+import type { Lang } from './lang.js';
 import { zhCN } from './zh-CN.js';
 
-export type Lang = 'en' | 'zh-CN';
-export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
+export { LANGS, type Lang } from './lang.js';
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
 const STORAGE_KEY = 'sandbox-ledger.lang';
 

@@ -302,11 +302,16 @@ export function problemTitle(lang: keyof typeof PROBLEM_TITLES, type: unknown): 
 
 /**
  * Details in the reader's language for refusals whose values the ledger names as members of the problem (the time that
- * ruled a dispute's step out, the first filing of content filed before): `{member}` is that member's value, an instant
- * shown in UTC and in Beijing time. Every other refusal shows the ledger's own English detail.
+ * ruled a dispute's step out, the first filing of content filed before, the fields a request was refused for):
+ * `{member}` is that member's value, an instant shown in UTC and in Beijing time, `errors` (each field refused and why)
+ * as the names of its fields. Every other refusal shows the ledger's own English detail.
+ *
+ * A validation failure lists each field with a message in English only (no code for the rule it broke), so in Chinese
+ * its detail names the fields, then gives the ledger's English as such; in English the ledger's detail says it all.
  */
 export const PROBLEM_DETAILS = {
   en: {
+    'validation-failed': '{detail}',
     'already-responded': 'The respondent answered at {respondedAt}.',
     'response-window-closed': 'The time to answer ended at {responseDueAt}.',
     'awaiting-response': 'The respondent may answer until {responseDueAt}; the decision waits for the answer or for that time.',
@@ -315,6 +320,7 @@ export const PROBLEM_DETAILS = {
     'duplicate-content': 'This content was filed first as {priorFilingId} at {priorFiledAt}.',
   },
   'zh-CN': {
+    'validation-failed': '未通过校验的字段：{errors}。账本的英文说明：{detail}',
     'already-responded': '被投诉人已于{respondedAt}答复。',
     'response-window-closed': '答复期限已于{responseDueAt}届满。',
     'awaiting-response': '被投诉人可在{responseDueAt}之前答复；裁决须待其答复或期限届满。',
@@ -326,6 +332,16 @@ export const PROBLEM_DETAILS = {
 
 /** Members that hold an instant. */
 const INSTANT = /(At|Until)$/;
+
+/** How each language joins the names of a list. */
+const LIST_SEPARATOR = { en: ', ', 'zh-CN': '、' } as const satisfies Record<keyof typeof PROBLEM_DETAILS, string>;
+
+/** The names of the fields in `errors` ({field, message} each), once each, or undefined when it is no such list. */
+function fieldNames(errors: unknown): string[] | undefined {
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  const names = errors.map((e: unknown) => (typeof e === 'object' && e !== null ? (e as { field?: unknown }).field : undefined));
+  return names.every((n): n is string => typeof n === 'string') ? [...new Set(names)] : undefined;
+}
 
 /**
  * The refusal's detail in `lang` from its problem document, its instants written by `instant`; undefined when the console
@@ -344,7 +360,14 @@ export function problemDetail(
   let complete = true;
   const text = table[name].replace(/\{(\w+)\}/g, (_, member: string) => {
     const value = Object.hasOwn(problem!, member) ? problem![member] : undefined;
-    const shown = typeof value !== 'string' ? undefined : INSTANT.test(member) ? instant(value) : value;
+    const shown =
+      member === 'errors'
+        ? fieldNames(value)?.join(LIST_SEPARATOR[lang])
+        : typeof value !== 'string'
+          ? undefined
+          : INSTANT.test(member)
+            ? instant(value)
+            : value;
     if (shown === undefined) complete = false;
     return shown ?? '';
   });

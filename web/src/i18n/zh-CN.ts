@@ -522,7 +522,7 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.trust.cancel': '取消',
   'auditor.trust.error.log': '日志验证密钥：{reason}',
   'auditor.trust.error.logMlDsa44': 'ML-DSA-44 密钥：{reason}',
-  'auditor.trust.error.witnesses': '见证人密钥 {reason}',
+  'auditor.trust.error.witnesses': '见证人密钥 {name}：{reason}',
   'auditor.trust.error.tsaCertificates': 'TSA CA 证书：{reason}',
   'auditor.trust.errorQuorum': '法定数量须为 0 到 {max}（见证人密钥的个数）之间的整数。',
   'auditor.trust.alarmPinned': '警报：服务器提供的密钥与您固定的密钥不同',
@@ -534,7 +534,7 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.trust.differs.tsaCertificates': 'TSA CA 证书不同',
   'auditor.export.title': '验证导出文件',
   'auditor.export.hint':
-    '选择一个导出文件（GET /v1/ledger/export，NDJSON）。文件在本浏览器的后台线程中读取并验证，不会上传。结论与 sandbox-ledger verify 输出的一致。',
+    '选择一个导出文件（GET /v1/ledger/export，NDJSON）。文件在本浏览器的后台线程中读取并验证，不会上传。结论与 sandbox-ledger verify 输出的相同，以中文表述。',
   'auditor.export.file': '导出文件（NDJSON）',
   'auditor.export.checkpoint': '检查点文件（可选）',
   'auditor.export.vkey': '验证密钥文件（可选）',
@@ -543,4 +543,5 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.export.progress': '已读取 {pct} %',
   'auditor.export.ok': '导出文件验证通过。',
   'auditor.export.failed': '导出文件验证未通过。',
+  'auditor.export.notUtf8': '{file}：不是格式正确的 UTF-8 文本',
 };

@@ -3,6 +3,7 @@ import { api, apiText } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { useI18n } from '../../i18n/i18n.js';
+import { VKEY_WORDING } from '../../i18n/verdicts.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { cosignerLabel, parseCosignerVkey, type PublishedKeys } from '../../verifier.js';
 import { checkNext, checkStamps, type ListedStamp, type Observed, type StampCheck } from './monitor.js';
@@ -431,14 +432,17 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
   );
 }
 
-/** Why keys were not pinned. */
+/** Why keys were not pinned, in the page's language (a key that is no vkey of its kind worded from why it is not). */
 function PinProblem({ problem }: { problem: PinError }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const reason = 'vkey' in problem && problem.vkey !== null ? VKEY_WORDING[lang](problem.vkey) : problem.reason;
   return (
     <p class="bad" role="alert" data-testid="pin-error">
       {problem.field === 'quorum'
         ? t('auditor.trust.errorQuorum', { max: problem.max })
-        : t(`auditor.trust.error.${problem.field}`, { reason: problem.reason })}
+        : problem.field === 'witnesses'
+          ? t('auditor.trust.error.witnesses', { name: problem.witness, reason })
+          : t(`auditor.trust.error.${problem.field}`, { reason })}
     </p>
   );
 }

@@ -2,19 +2,26 @@ import { useRef, useState } from 'preact/hooks';
 import { apiText } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { useI18n } from '../../i18n/i18n.js';
+import { verdictText } from '../../i18n/verdicts.js';
 import { utf8Text } from '../../verifier.js';
 import type { ExportReply, ExportRequest } from './export.worker.js';
 import { loadPin } from './pinned-keys.js';
+import type { Verdict } from './verdict.js';
 
 type State =
-  | { kind: 'idle' }
-  | { kind: 'running'; bytes: number; total: number }
-  | { kind: 'done'; ok: boolean; message: string; bytes: number; total: number };
+  { kind: 'idle' } | { kind: 'running'; bytes: number; total: number } | { kind: 'done'; verdict: Verdict; bytes: number; total: number };
+
+/** A file chosen here whose bytes are not well-formed UTF-8: named in the page's language. */
+class NotUtf8 extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: not well-formed UTF-8`);
+  }
+}
 
 /**
  * An export chosen by the auditor is checked in a Web Worker, streamed from the file, against a checkpoint (the
  * ledger's latest, or a file) and the log's key (a file, else the pinned key, else the one the ledger serves): the verdict
- * is worded as the CLI's.
+ * is the CLI's, in the page's language (in English, the line the CLI prints).
  */
 export function ExportCheck() {
   const { t } = useI18n();
@@ -53,8 +60,7 @@ export function ExportCheck() {
         if (r.kind === 'done')
           setState((s) => ({
             kind: 'done',
-            ok: r.ok,
-            message: r.message,
+            verdict: r.verdict,
             bytes: s.kind === 'running' ? s.bytes : exportFile.size,
             total: exportFile.size,
           }));
@@ -93,32 +99,41 @@ export function ExportCheck() {
           {t('auditor.export.verify')}
         </button>
       </form>
-      <ProblemMessage error={error} />
+      {error instanceof NotUtf8 ? (
+        <p class="bad" role="alert" data-testid="export-file-error">
+          {t('auditor.export.notUtf8', { file: error.file })}
+        </p>
+      ) : (
+        <ProblemMessage error={error} />
+      )}
       {state.kind !== 'idle' ? (
         <div class="export-progress">
           <label for="export-progress">{t('auditor.export.progress', { pct })}</label>
           <progress id="export-progress" max={100} value={pct} />
         </div>
       ) : null}
-      {state.kind === 'done' ? (
-        <div
-          class={state.ok ? 'export-verdict ok' : 'export-verdict bad'}
-          role={state.ok ? 'status' : 'alert'}
-          data-testid="export-verdict"
-        >
-          <strong>{state.ok ? t('auditor.export.ok') : t('auditor.export.failed')}</strong>
-          <pre class="cli-line" data-testid="export-message">
-            {state.message}
-          </pre>
-        </div>
-      ) : null}
+      {state.kind === 'done' ? <VerdictLine verdict={state.verdict} /> : null}
     </section>
+  );
+}
+
+/** The verdict, worded in the page's language when it is shown (a switch of language words it again). */
+function VerdictLine({ verdict }: { verdict: Verdict }) {
+  const { t, lang } = useI18n();
+  const ok = verdict.kind === 'ok';
+  return (
+    <div class={ok ? 'export-verdict ok' : 'export-verdict bad'} role={ok ? 'status' : 'alert'} data-testid="export-verdict">
+      <strong>{ok ? t('auditor.export.ok') : t('auditor.export.failed')}</strong>
+      <pre class="cli-line" data-testid="export-message">
+        {verdictText(lang, verdict)}
+      </pre>
+    </div>
   );
 }
 
 /** A file's text as `File.text()` gives it (a byte-order mark dropped), but refusing bytes that are not well-formed UTF-8. */
 async function strictText(file: File): Promise<string> {
   const text = utf8Text(new Uint8Array(await file.arrayBuffer()));
-  if (text === undefined) throw new Error(`${file.name}: not well-formed UTF-8`);
+  if (text === undefined) throw new NotUtf8(file.name);
   return text.replace(/^\uFEFF/, '');
 }

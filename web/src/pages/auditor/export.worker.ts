@@ -1,12 +1,10 @@
 // Verifies an export file off the page's thread: streams it from the File, feeds the project's ExportVerifier line by
-// line, reports progress, and answers with the verdict worded as the CLI words it.
-import { pushLines, startExport, verdictOf } from './verdict.js';
+// line, reports progress, and answers with the verdict as data (the page words it in its language).
+import { pushLines, startExport, verdictOf, type Verdict } from './verdict.js';
 
 export type ExportRequest = { file: File; notes: string[]; vkey: string };
 export type ExportReply =
-  | { kind: 'progress'; bytes: number; total: number }
-  | { kind: 'done'; ok: boolean; message: string; treeSize: number | null }
-  | { kind: 'error'; message: string };
+  { kind: 'progress'; bytes: number; total: number } | { kind: 'done'; verdict: Verdict } | { kind: 'error'; message: string };
 
 const post = (reply: ExportReply) => postMessage(reply);
 
@@ -30,7 +28,7 @@ onmessage = async (e: MessageEvent<ExportRequest>) => {
     const verdict = verdictOf(run, result, (performance.now() - started) / 1000, read);
     // All of it when it verified; on a failure, as far as the line that failed (the rest is not read).
     post({ kind: 'progress', bytes: result.ok ? file.size : Math.min(read, file.size), total: file.size });
-    post({ kind: 'done', ok: verdict.ok, message: verdict.message, treeSize: result.ok ? result.treeSize : null });
+    post({ kind: 'done', verdict });
   } catch (err) {
     post({ kind: 'error', message: (err as Error).message });
   }

@@ -2,7 +2,16 @@
 // and the CA certificates its TSAs chain to, kept in this browser's localStorage. Once pinned, checkpoints and their
 // time-stamps are checked against them, not against what the server serves, and any difference between the two is
 // reported: a compromised server cannot swap in keys of its own unnoticed.
-import { parseCosignerVkey, parseVkey, COSIGNATURE_V1, ML_DSA_44, type CheckpointTrust, type PublishedKeys } from '../../verifier.js';
+import {
+  parseCosignerVkey,
+  parseVkey,
+  COSIGNATURE_V1,
+  ML_DSA_44,
+  VkeyError,
+  type CheckpointTrust,
+  type PublishedKeys,
+  type VkeyFault,
+} from '../../verifier.js';
 
 export interface PinnedKeys {
   /** The log's Ed25519 vkey. */
@@ -26,8 +35,18 @@ export interface PinInput {
   tsaCertificates: string;
 }
 
+/**
+ * Why keys were not pinned: a key that is no vkey of its kind (`vkey` says why as data, for the page's language; null
+ * for an error of another kind, whose English `reason` is all there is), TSA CA certificates that do not check, or a
+ * quorum out of range.
+ */
 export type PinError =
-  { field: 'log' | 'logMlDsa44' | 'witnesses' | 'tsaCertificates'; reason: string } | { field: 'quorum'; reason: 'range'; max: number };
+  | { field: 'log' | 'logMlDsa44'; reason: string; vkey: VkeyFault | null }
+  | { field: 'witnesses'; witness: string; reason: string; vkey: VkeyFault | null }
+  | { field: 'tsaCertificates'; reason: string }
+  | { field: 'quorum'; reason: 'range'; max: number };
+
+const faultOf = (err: unknown): VkeyFault | null => (err instanceof VkeyError ? err.fault : null);
 
 /** PEM text as compared and stored: without surrounding blank space, lines ending in \n. */
 const pemText = (pem: string | null | undefined): string | null => {
@@ -44,14 +63,14 @@ export function parsePin(input: PinInput): { ok: true; pinned: PinnedKeys } | { 
   try {
     parseVkey(log);
   } catch (err) {
-    return { ok: false, error: { field: 'log', reason: (err as Error).message } };
+    return { ok: false, error: { field: 'log', reason: (err as Error).message, vkey: faultOf(err) } };
   }
   const logMlDsa44 = input.logMlDsa44.trim() || null;
   if (logMlDsa44 !== null) {
     try {
-      if (parseCosignerVkey(logMlDsa44).type !== ML_DSA_44) throw new SyntaxError('vkey is not an ML-DSA-44 (type 0x06) key');
+      if (parseCosignerVkey(logMlDsa44).type !== ML_DSA_44) throw new VkeyError({ problem: 'not-ml-dsa-44' });
     } catch (err) {
-      return { ok: false, error: { field: 'logMlDsa44', reason: (err as Error).message } };
+      return { ok: false, error: { field: 'logMlDsa44', reason: (err as Error).message, vkey: faultOf(err) } };
     }
   }
   const witnesses = [
@@ -64,9 +83,9 @@ export function parsePin(input: PinInput): { ok: true; pinned: PinnedKeys } | { 
   ];
   for (const w of witnesses) {
     try {
-      if (parseCosignerVkey(w).type !== COSIGNATURE_V1) throw new SyntaxError('vkey is not an Ed25519 cosigner (type 0x04) key');
+      if (parseCosignerVkey(w).type !== COSIGNATURE_V1) throw new VkeyError({ problem: 'not-ed25519-cosigner' });
     } catch (err) {
-      return { ok: false, error: { field: 'witnesses', reason: `${w.split('+')[0]}: ${(err as Error).message}` } };
+      return { ok: false, error: { field: 'witnesses', witness: w.split('+')[0], reason: (err as Error).message, vkey: faultOf(err) } };
     }
   }
   const quorumText = input.quorum.trim();

@@ -1,7 +1,8 @@
-// An export's verdict worded as `sandbox-ledger verify --export FILE --checkpoint NOTE --vkey KEY` prints it
-// (src/cli/verify.ts): the checks and their failure reasons come from the project's ExportVerifier; only the framing
-// (FAILED / ok, the checkpoint that failed, the speed) is written here.
-import { base64Encode, ExportVerifier, failurePlace, parseCheckpoint, parseNote, unsignedTail, type ExportResult } from '../../verifier.js';
+// An export's verdict as `sandbox-ledger verify --export FILE --checkpoint NOTE --vkey KEY` gives it (src/cli/verify.ts),
+// as data: the checks and their failures (each with its code and values) come from the project's ExportVerifier, and
+// what the line adds (the checkpoint that failed, the speed) is gathered here. web/src/i18n/verdicts.ts words it in the
+// page's language: in English, as the CLI prints it.
+import { base64Encode, ExportVerifier, parseCheckpoint, parseNote, type ExportFailure, type ExportResult } from '../../verifier.js';
 
 const rootBase64 = (hex: string) => base64Encode(Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16)));
 
@@ -16,10 +17,17 @@ function claimedTreeSize(note: string): number | null {
   }
 }
 
+/** A checkpoint that failed, as the verdict names it: its place among those given, and the tree size it claims (unverified). */
+export interface BadCheckpoint {
+  index: number;
+  of: number;
+  claimedSize: number | null;
+}
+
 export interface ExportRun {
   verifier: ExportVerifier;
-  /** Set when a checkpoint failed before streaming: named after the failure as the CLI names it. */
-  badCheckpoint?: string;
+  /** Set when a checkpoint failed before streaming: named after the failure, as the CLI names it. */
+  badCheckpoint?: BadCheckpoint;
   notes: number;
 }
 
@@ -29,40 +37,51 @@ export function startExport(notes: readonly string[], vkey: string): ExportRun {
   const run: ExportRun = { verifier, notes: notes.length };
   for (const [i, note] of notes.entries()) {
     if (!verifier.checkCheckpoint(note, vkey)) {
-      const size = claimedTreeSize(note);
-      run.badCheckpoint = `checkpoint ${i + 1} of ${notes.length}${size === null ? '' : `, claiming tree size ${size}`}`;
+      run.badCheckpoint = { index: i + 1, of: notes.length, claimedSize: claimedTreeSize(note) };
       break;
     }
   }
   return run;
 }
 
-export type Verdict = { ok: boolean; message: string; result: ExportResult };
+/**
+ * What the verdict says: the export verifies (with the figures the line names), or it hashes and chains but no
+ * checkpoint was given, or it fails (the verifier's failure, and the checkpoint it failed on when that is the cause).
+ * Plain data: it crosses from the worker to the page as it is, and is worded there in the page's language.
+ */
+export type Verdict =
+  | {
+      kind: 'ok';
+      treeSize: number;
+      streams: number;
+      /** The root in base64, as checkpoint notes write it. */
+      root: string;
+      checkpoints: number;
+      signedTreeSize: number;
+      settlements: number;
+      eventsPerSecond: number;
+      /** One decimal, as the CLI prints it. */
+      megabytesPerSecond: string;
+    }
+  | { kind: 'unsigned'; treeSize: number }
+  | { kind: 'failed'; failure: ExportFailure; checkpoint?: BadCheckpoint };
 
-/** The line the CLI prints for this result; `seconds` and `bytes` give its speed figures. */
+/** The verdict for this result; `seconds` and `bytes` give its speed figures. */
 export function verdictOf(run: ExportRun, result: ExportResult, seconds: number, bytes: number): Verdict {
-  if (!result.ok) {
-    return {
-      ok: false,
-      result,
-      message: `FAILED${failurePlace(result)}: ${result.reason}${run.badCheckpoint ? ` (${run.badCheckpoint})` : ''}`,
-    };
-  }
-  if (run.notes === 0)
-    return {
-      ok: false,
-      result,
-      message: `FAILED: no checkpoint given; the export's ${result.treeSize} events hash and chain correctly, but nothing signed covers them`,
-    };
+  if (!result.ok)
+    return run.badCheckpoint ? { kind: 'failed', failure: result, checkpoint: run.badCheckpoint } : { kind: 'failed', failure: result };
+  if (run.notes === 0) return { kind: 'unsigned', treeSize: result.treeSize };
   const s = Math.max(seconds, 1e-9);
   return {
-    ok: true,
-    result,
-    message:
-      `ok: ${result.treeSize} events in ${result.streams} streams; root ${rootBase64(result.rootHash)} (base64, as in checkpoint notes); ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
-      unsignedTail(result) +
-      `; ${run.verifier.settlementsAudited} settlement(s) match the sandbox rules` +
-      ` (${Math.round(result.treeSize / s)} events/s, ${(bytes / 1e6 / s).toFixed(1)} MB/s, checked in a Web Worker)`,
+    kind: 'ok',
+    treeSize: result.treeSize,
+    streams: result.streams,
+    root: rootBase64(result.rootHash),
+    checkpoints: result.checkpointsChecked,
+    signedTreeSize: result.signedTreeSize,
+    settlements: run.verifier.settlementsAudited,
+    eventsPerSecond: Math.round(result.treeSize / s),
+    megabytesPerSecond: (bytes / 1e6 / s).toFixed(1),
   };
 }
 
