@@ -136,6 +136,23 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     if (adapter.requests.take(reply.raw)) done();
     else sendProblem(reply, new ShuttingDownError());
   });
+  // A request must have arrived whole (its body included) within LEDGER_REQUEST_TIMEOUT_MS: one that trickles in, or
+  // stops, holds a connection, and an upload a place among those inspected, no longer than that. Node's own
+  // requestTimeout stops counting once a request's headers are in, so the body is timed here; it is refused as the
+  // parser's refusals are, on the socket (408 request-timeout, the connection closed), whatever its handler was doing.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const raw = request.raw;
+    if (config.requestTimeoutMs > 0 && !raw.complete) {
+      const timer = setTimeout(() => {
+        if (!raw.complete) answerClientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), raw.socket);
+      }, config.requestTimeoutMs);
+      timer.unref();
+      const stop = () => clearTimeout(timer);
+      raw.once('end', stop);
+      raw.once('close', stop);
+    }
+    done();
+  });
   // Unauthenticated endpoints are rate-limited per client address; authenticated ones are accountable to a key.
   // Judged by the matched route, not the raw URL: a percent-encoded spelling of a public path (/v1/%70ublic/...) reaches the same handler.
   await app.register(rateLimit as never, {

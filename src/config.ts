@@ -37,6 +37,10 @@ export interface AppConfig {
   imagePixelLimit: number;
   /** Uploaded files inspected at a time; an image is held whole while it is inspected, so this bounds that memory. */
   inspectionConcurrency: number;
+  /** Longest wait for the next bytes of an uploaded file being inspected (ms): a stalled upload gives its place up (408). */
+  uploadIdleMs: number;
+  /** Longest time to receive a whole request, headers and body (ms; 0: no limit): past it, 408 and the connection closes. */
+  requestTimeoutMs: number;
   /** Requests per minute per client address on public endpoints. */
   publicRateLimit: number;
   /**
@@ -187,6 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     evidenceFileLimit: int(env, 'LEDGER_EVIDENCE_FILE_LIMIT', 10),
     imagePixelLimit: int(env, 'LEDGER_IMAGE_PIXEL_LIMIT', 64_000_000),
     inspectionConcurrency: Math.max(1, int(env, 'LEDGER_INSPECTION_CONCURRENCY', 4)),
+    uploadIdleMs: Math.max(1, int(env, 'LEDGER_UPLOAD_IDLE_MS', 15_000)),
+    requestTimeoutMs: int(env, 'LEDGER_REQUEST_TIMEOUT_MS', 120_000),
     publicRateLimit: int(env, 'LEDGER_PUBLIC_RATE_LIMIT', 120),
     trustedProxies: parseTrustedProxies(env.LEDGER_TRUSTED_PROXIES),
     sqliteSynchronous: sync,

@@ -1,6 +1,6 @@
 // Domain errors: thrown by pure deciders, mapped once to RFC 9457 problem+json by the ProblemFilter.
 export type DomainErrorKind =
-  'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'gone' | 'too-large' | 'unprocessable' | 'unavailable';
+  'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'timeout' | 'conflict' | 'gone' | 'too-large' | 'unprocessable' | 'unavailable';
 
 export class DomainError extends Error {
   readonly name: string = 'DomainError';

@@ -22,6 +22,7 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  timeout: 408,
   conflict: 409,
   gone: 410,
   'too-large': 413,

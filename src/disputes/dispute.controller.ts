@@ -76,6 +76,7 @@ export class DisputeController {
       'unexpected-part',
       'malformed-multipart',
       'file-too-large',
+      'request-timeout',
       'too-many-files',
       'too-many-parts',
       'filing-not-found',

@@ -67,6 +67,7 @@ export class FilingController {
       'unexpected-part',
       'malformed-multipart',
       'file-too-large',
+      'request-timeout',
       'too-many-files',
       'too-many-parts',
       'content-hash-mismatch',

@@ -101,6 +101,7 @@ export class InspectController {
       'unexpected-part',
       'malformed-multipart',
       'file-too-large',
+      'request-timeout',
       'too-many-files',
       'too-many-parts',
       'image-too-large',

@@ -3,7 +3,7 @@
 // C2PA manifest, anything else only hashed. At most `inspectionConcurrency` files are inspected at a time: the others
 // wait, unread, so the memory images take is bounded whatever the number of uploads.
 import { Inject, Injectable } from '@nestjs/common';
-import { tooLarge } from '../common/domain-error.js';
+import { DomainError, tooLarge } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { readC2pa } from './c2pa.js';
 import { foundAigcValue, type FileInspection, type Provenance } from './file-inspection.js';
@@ -67,6 +67,40 @@ export class HeldBytes {
   }
 }
 
+/**
+ * The chunks of an upload, refused with 408 request-timeout when none arrives for `idleMs`: a place among those inspected
+ * is held while a file's bytes arrive, so an upload whose client stopped sending would keep everyone else's waiting.
+ */
+async function* arrivingWithin(chunks: AsyncIterable<Buffer>, idleMs: number): AsyncGenerator<Buffer> {
+  const source = chunks[Symbol.asyncIterator]();
+  let ended = false;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new DomainError('timeout', 'request-timeout', `no bytes of the file arrived for ${idleMs} ms`)),
+          idleMs,
+        );
+      });
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await Promise.race([source.next(), stalled]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done) {
+        ended = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    // Stopped early (refused, or stalled): the upload's stream is let go, not awaited (a stalled one may never settle).
+    if (!ended) void Promise.resolve(source.return?.()).catch(() => undefined);
+  }
+}
+
 /** Formats whose manifest store the scan cannot see (it reads only PNG and JPEG metadata): the SDK is asked directly. */
 const C2PA_UNSEEN = new Set(['image/webp', 'image/tiff', 'image/avif', 'image/heic', 'image/gif']);
 
@@ -83,7 +117,7 @@ export class FileInspector {
    * (422). `expectedSize`: at most how many bytes will come, when known (the body's length for a lone file part).
    */
   inspect(chunks: AsyncIterable<Buffer>, expectedSize: number | null = null): Promise<FileInspection> {
-    return this.slots.run(() => this.read(chunks, expectedSize));
+    return this.slots.run(() => this.read(arrivingWithin(chunks, this.config.uploadIdleMs), expectedSize));
   }
 
   private async read(chunks: AsyncIterable<Buffer>, expectedSize: number | null): Promise<FileInspection> {

@@ -10,6 +10,7 @@ const STATUS_OF_KIND: Record<string, number> = {
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  timeout: 408,
   conflict: 409,
   'too-large': 413,
   unprocessable: 422,
