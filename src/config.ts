@@ -165,7 +165,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error('LEDGER_PLATFORM_CODE must be 1 to 256 printable ASCII characters without space, " and \\');
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('LEDGER_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
   const tsaUrls = (env.LEDGER_TSA_URLS ?? '').split(/[\s,]+/).filter(Boolean);
-  for (const url of tsaUrls) if (!/^https?:\/\//.test(url)) throw new Error(`LEDGER_TSA_URLS: not an http(s) URL: ${url}`);
+  // A TSA's URL is published: each time-stamp names its source, and the metrics label their requests with it. A URL that
+  // carries a secret (user and password, a query string) is refused, and named by its place in the list, not its value.
+  tsaUrls.forEach((url, i) => {
+    const place = `LEDGER_TSA_URLS: URL ${i + 1} of ${tsaUrls.length}`;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new Error(`${place} is not a URL (its value is not shown: it may hold a secret)`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${place} is not an http(s) URL`);
+    if (parsed.username || parsed.password || parsed.search || parsed.hash)
+      throw new Error(
+        `${place} carries a user, password, query or fragment (not shown): a TSA's URL is published with each time-stamp, so it must hold no secret`,
+      );
+  });
   const witnesses = parseWitnesses(env.LEDGER_WITNESSES);
   const readAfter = env.LEDGER_READ_AFTER ?? 'log';
   if (readAfter !== 'log' && readAfter !== 'own') throw new Error('LEDGER_READ_AFTER must be log or own');

@@ -154,6 +154,25 @@ describe("the log's keys", () => {
   });
 });
 
+describe('LEDGER_TSA_URLS', () => {
+  it('refuses a URL that carries a secret (it is published with each time-stamp and labels the metrics), without showing it', () => {
+    for (const url of ['http://user:S3cretPw@127.0.0.1:1/tsa', 'https://tsa.example/ts?apikey=S3cretPw', 'https://tsa.example/#S3cretPw']) {
+      let message = '';
+      try {
+        loadConfig({ LEDGER_TSA_URLS: `https://ok.example/tsa,${url}` });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^LEDGER_TSA_URLS: URL 2 of 2 carries a user, password, query or fragment \(not shown\)/);
+      expect(message).not.toContain('S3cretPw');
+    }
+    expect(() => loadConfig({ LEDGER_TSA_URLS: 'ftp://S3cretPw.example/' })).toThrow('LEDGER_TSA_URLS: URL 1 of 1 is not an http(s) URL');
+    expect(() => loadConfig({ LEDGER_TSA_URLS: 'http://[S3cretPw' })).toThrow(
+      'LEDGER_TSA_URLS: URL 1 of 1 is not a URL (its value is not shown',
+    );
+  });
+});
+
 describe('LEDGER_TSA_CA_FILE and LEDGER_ORIGIN', () => {
   it('a CA file that cannot be read or holds no certificate, and an origin that cannot name a log, stop the start, naming the variable', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-config-'));
