@@ -16,6 +16,8 @@ import { documentProblems } from './common/api-docs.js';
 import { ClosingFastifyAdapter, ShuttingDownError } from './common/closing.js';
 import { httpRequests } from './common/metrics.js';
 import { answerClientError, ProblemFilter, sendProblem } from './common/problem.filter.js';
+import { refusalWithoutKey } from './auth/auth.guard.js';
+import { FailedAuthentications } from './auth/failed-authentications.js';
 import {
   acceptedBodies,
   requestBodyProblem,
@@ -152,6 +154,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       raw.once('close', stop);
     }
     done();
+  });
+  // Every write is authenticated: one whose Authorization cannot hold a key is refused before its body is read or
+  // parsed, and counted against its address's limit of requests without a valid key, as AuthGuard counts it (a 429
+  // past the limit, not a 400 for the body it would have parsed). A key that can be one is looked up by the guard.
+  const failures = app.get(FailedAuthentications);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const write = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
+    const refused =
+      write && request.routeOptions.url !== undefined && refusalWithoutKey(failures, request.ip, request.headers.authorization);
+    if (refused) sendProblem(reply, refused);
+    else done();
   });
   // Unauthenticated endpoints are rate-limited per client address; authenticated ones are accountable to a key.
   // Judged by the matched route, not the raw URL: a percent-encoded spelling of a public path (/v1/%70ublic/...) reaches the same handler.

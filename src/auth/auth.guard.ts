@@ -1,10 +1,9 @@
 // Bearer-key authentication and role checks for every route not marked @Public().
-import { HttpException, HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { HttpException, HttpStatus, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/domain-error.js';
 import { isStrongKey } from '../common/key-texts.js';
 import { hasRole, PUBLIC_ROUTE, REQUIRED_ROLES, type Principal } from '../common/access.js';
-import { APP_CONFIG, type AppConfig } from '../config.js';
 import { AuthService } from './auth.service.js';
 import { FailedAuthentications } from './failed-authentications.js';
 import type { Role } from './identity.events.js';
@@ -12,43 +11,56 @@ import type { Role } from './identity.events.js';
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
 /** 429 for an address past its limit of requests without a valid key; Retry-After says when its minute is over. */
-class TooManyFailures extends HttpException {
+export class TooManyFailures extends HttpException {
   constructor(readonly retryAfterSeconds: number) {
     super(`too many requests without a valid API key from this address; retry in ${retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
   }
 }
 
+/**
+ * The refusal of a request whose Authorization cannot hold a key (none, or not 43 or more printable characters), which
+ * needs no lookup: 429 past the address's limit, else 401 `missing-key` or `invalid-key`, counted as a failure. Null
+ * when it may hold one: that key is looked up.
+ */
+export function refusalWithoutKey(failures: FailedAuthentications, ip: string, authorization: string | undefined): Error | null {
+  const match = BEARER.exec(authorization ?? '');
+  if (match && isStrongKey(match[1])) return null;
+  const wait = failures.waitFor(ip);
+  if (wait > 0) return new TooManyFailures(wait);
+  failures.failed(ip);
+  return match
+    ? new DomainError('unauthorized', 'invalid-key', 'the API key is unknown or revoked')
+    : new DomainError('unauthorized', 'missing-key', 'an API key is required: Authorization: Bearer <key>');
+}
+
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly failures: FailedAuthentications;
-
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.failures = new FailedAuthentications(config.publicRateLimit);
-  }
+    private readonly failures: FailedAuthentications,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = ctx.switchToHttp().getRequest<{ ip: string; headers: Record<string, string | undefined>; principal?: Principal }>();
+    // A key that can be one is looked up, and passes when valid even past the address's limit, so that clients behind one
+    // address with a key that fails do not shut out those whose keys work; anything else is refused unread.
+    const refused = refusalWithoutKey(this.failures, request.ip, request.headers.authorization);
+    if (refused) throw refused;
+    const wait = this.failures.waitFor(request.ip);
     let principal: Principal | null;
     try {
-      const match = BEARER.exec(request.headers.authorization ?? '');
-      // An address past its limit is refused without a lookup when it sends no key, or one that cannot be a key (under 43
-      // printable characters); a key that can be one is still looked up and passes when valid, so that clients behind
-      // one address with a key that fails do not shut out those whose keys work (held or not).
-      const wait = this.failures.waitFor(request.ip);
-      if (wait > 0 && !(match && isStrongKey(match[1]))) throw new TooManyFailures(wait);
-      if (!match) throw new DomainError('unauthorized', 'missing-key', 'an API key is required: Authorization: Bearer <key>');
-      principal = await this.auth.authenticate(match[1]);
-      if (!principal && wait > 0) throw new TooManyFailures(wait);
-      if (!principal) throw new DomainError('unauthorized', 'invalid-key', 'the API key is unknown or revoked');
+      principal = await this.auth.authenticate(BEARER.exec(request.headers.authorization!)![1]);
     } catch (err) {
-      if (err instanceof DomainError && err.kind === 'unauthorized') this.failures.failed(request.ip);
+      if (err instanceof DomainError && err.kind === 'unauthorized') this.failures.failed(request.ip); // an expired key
       throw err;
+    }
+    if (!principal) {
+      if (wait > 0) throw new TooManyFailures(wait);
+      this.failures.failed(request.ip);
+      throw new DomainError('unauthorized', 'invalid-key', 'the API key is unknown or revoked');
     }
     request.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);

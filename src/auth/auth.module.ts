@@ -8,6 +8,8 @@ import { QueryParametersGuard } from '../common/query-parameters.js';
 import { MIN_POSITION_QUERY } from '../ledger/read-models/read-your-writes.js';
 import { LedgerRequestGuard } from '../ledger/write/ledger-request.guard.js';
 import { AuthService } from './auth.service.js';
+import { FailedAuthentications } from './failed-authentications.js';
+import { APP_CONFIG, type AppConfig } from '../config.js';
 import { IdentityController, MeController } from './identity.controller.js';
 import { IDENTITY_HANDLERS } from './identity.handlers.js';
 import { ApiKeyView, PrincipalView } from './principal-view.entity.js';
@@ -18,6 +20,13 @@ import { PrincipalsProjection } from './principals.projection.js';
   controllers: [IdentityController, MeController],
   providers: [
     AuthService,
+    // One count per process of the requests without a valid key, shared by the guard and the hook that refuses a write
+    // with no possible key before its body is read (app.factory.ts).
+    {
+      provide: FailedAuthentications,
+      useFactory: (config: AppConfig) => new FailedAuthentications(config.publicRateLimit),
+      inject: [APP_CONFIG],
+    },
     PrincipalsProjection,
     ...IDENTITY_HANDLERS,
     // Global guards run in the order they are registered: the ledger's part of a request needs the principal AuthGuard finds.
@@ -29,6 +38,6 @@ import { PrincipalsProjection } from './principals.projection.js';
     { provide: APP_GUARD, useClass: NoBodyGuard },
     { provide: APP_GUARD, useClass: LedgerRequestGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, FailedAuthentications],
 })
 export class AuthModule {}

@@ -25,6 +25,11 @@ it('answers 429 once an address has sent the limit of requests without a valid k
     await wrong(),
     await ledger.http().get('/v1/me'),
     await ledger.http().post('/v1/filings').set('authorization', 'Bearer slk_another_wrong_key').send(filingBody()),
+    // A write that cannot carry a key is refused before its body is read: not a 400 for a body it would have parsed,
+    // nor a 415 for a type it does not take.
+    await ledger.http().post('/v1/filings').set('content-type', 'application/json').send('[]'),
+    await ledger.http().post('/v1/filings').set('content-type', 'application/json').send('{"__proto__":1}'),
+    await ledger.http().post('/v1/filings').set('content-type', 'text/plain').send('x'),
   ]) {
     expect(refused.status).toBe(429);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -78,4 +83,22 @@ describe('FailedAuthentications', () => {
     expect(f.waitFor('new', 61_000)).toBe(29);
     expect(f.waitFor('old-1', 61_000)).toBe(0);
   });
+});
+
+it('refuses a write that cannot carry a key before reading its body, and counts it', async () => {
+  const own = await startLedger({ publicRateLimit: 2 });
+  try {
+    const noKey = await own.http().post('/v1/filings').set('content-type', 'application/json').send('{"__proto__":1}');
+    expect(noKey.status).toBe(401);
+    expect(noKey.body).toMatchObject({ type: 'urn:sandbox-ledger:problem:missing-key' });
+    const shortKey = await own.http().post('/v1/filings').set('authorization', 'Bearer short').set('content-type', 'text/plain').send('x');
+    expect(shortKey.status).toBe(401);
+    expect(shortKey.body).toMatchObject({ type: 'urn:sandbox-ledger:problem:invalid-key' });
+    // Both counted: the address is past its limit of 2.
+    expect((await own.http().get('/v1/me')).status).toBe(429);
+    // An unknown route is still not found, key or none.
+    expect((await own.http().post('/v1/no-such-route').send({})).status).toBe(404);
+  } finally {
+    await own.close();
+  }
 });

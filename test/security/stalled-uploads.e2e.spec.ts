@@ -81,7 +81,9 @@ describe('a stalled upload', () => {
     try {
       const socket = connect(Number(new URL(trickling.url).port), '127.0.0.1');
       sockets.push(socket);
-      socket.write('POST /v1/filings HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{');
+      socket.write(
+        `POST /v1/filings HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${'k'.repeat(48)}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{`,
+      );
       const drip = setInterval(() => socket.writable && socket.write(' '), 200);
       const answer = await new Promise<string>((resolve) => {
         let text = '';
