@@ -72,6 +72,7 @@ export const PROBLEM_STATUS = {
   'right-transferred': 409,
   'right-revoked': 409,
   'right-expired': 409,
+  'amendment-limit': 409,
   // uploads
   'file-required': 400,
   'metadata-required': 400,

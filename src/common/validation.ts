@@ -123,8 +123,11 @@ export const IsOneLineText = (opts?: ValidationOptions) =>
     ...opts,
   });
 
-/** Whitespace and characters drawn as nothing (zero-width spaces and joiners, the Hangul fillers, …). */
-const BLANK = /^[\s\p{Default_Ignorable_Code_Point}]*$/u;
+/**
+ * Whitespace and characters drawn as nothing (zero-width spaces and joiners, the Hangul fillers, …), and the Braille
+ * pattern blank (U+2800), a symbol that is drawn as an empty cell.
+ */
+const BLANK = /^[\s\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 /** Explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;

@@ -185,7 +185,7 @@ export class FilingController {
   @ApiRoute({
     summary: 'Amend a filing',
     answer: FilingAmendedDto,
-    problems: ['filing-not-found', 'not-owner', 'filing-withdrawn', 'right-transferred', 'empty-amendment'],
+    problems: ['filing-not-found', 'not-owner', 'filing-withdrawn', 'right-transferred', 'empty-amendment', 'amendment-limit'],
   })
   @Post(':id/amend')
   @HttpCode(200)

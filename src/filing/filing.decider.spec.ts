@@ -147,6 +147,60 @@ describe('filing decider: complaints, transfers, refiling and amendments', () =>
           },
         },
       ]));
+  it('refuses an amendment past the 50 a filing may have, or one that would take its process evidence past 300 items', () => {
+    const amended = (items: number): FilingEvent => ({
+      type: 'FilingAmended',
+      data: {
+        filingId: 'f1',
+        title: null,
+        addedProcessEvidence: Array.from({ length: items }, (_, i) => ({
+          sha256: 'e'.repeat(63) + (i % 10),
+          kind: 'sketch',
+          description: null,
+          createdAt: null,
+        })),
+        humanContributionNote: 'more',
+        amendedAt: now.toISOString(),
+      },
+    });
+    given(filingDecider, [filed, ...Array.from({ length: 49 }, () => amended(0))])
+      .when(amend({ humanContributionNote: 'the 50th' }))
+      .then([
+        {
+          type: 'FilingAmended',
+          data: {
+            filingId: 'f1',
+            title: null,
+            addedProcessEvidence: [],
+            humanContributionNote: 'the 50th',
+            amendedAt: later.toISOString(),
+          },
+        },
+      ]);
+    given(filingDecider, [filed, ...Array.from({ length: 50 }, () => amended(0))])
+      .when(amend({ humanContributionNote: 'the 51st' }))
+      .thenThrows('amendment-limit', { limit: 50 });
+    const held = details.processEvidence.length + 3 * 99;
+    const more = (n: number) =>
+      Array.from({ length: n }, () => ({ sha256: 'f'.repeat(64), kind: 'sketch', description: null, createdAt: null }));
+    given(filingDecider, [filed, amended(99), amended(99), amended(99)])
+      .when(amend({ addedProcessEvidence: more(300 - held) as never[] }))
+      .then([
+        {
+          type: 'FilingAmended',
+          data: {
+            filingId: 'f1',
+            title: null,
+            addedProcessEvidence: more(300 - held),
+            humanContributionNote: null,
+            amendedAt: later.toISOString(),
+          },
+        } as FilingEvent,
+      ]);
+    given(filingDecider, [filed, amended(99), amended(99), amended(99)])
+      .when(amend({ addedProcessEvidence: more(300 - held + 1) as never[] }))
+      .thenThrows('amendment-limit', { limit: 300 });
+  });
   it('refuses an amendment that changes nothing (the same title)', () =>
     given(filingDecider, [filed])
       .when(amend({ title: 'Sunset' }))

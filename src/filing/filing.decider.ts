@@ -11,7 +11,16 @@ export interface FilingState {
   title: string | null;
   /** Complaints filed against the filing (FilingDisputed), open or not. */
   disputes: string[];
+  /** Amendments so far, and the process evidence items the filing holds (its own and those amendments added). */
+  amendments: number;
+  processEvidence: number;
 }
+
+/**
+ * How far amendments may grow a filing: each one rewrites the filing's record, which its owner, the reviewers and the
+ * auditors read whole, so a filing amended without end would make every read of it, and each amendment, cost more.
+ */
+export const AMENDMENT_LIMITS = { amendments: 50, processEvidence: 300 } as const;
 
 /** `priorFilings`: earlier filings of the content, withdrawn (from its reservation stream). */
 export type FileWorkCommand = { type: 'FileWork'; filing: FilingDetails; priorFilings?: PriorFiling[]; now: Date };
@@ -97,6 +106,18 @@ function decideAmendFiling(command: AmendFilingCommand, state: FilingState): Fil
     );
   }
   const a = command.amendment;
+  if (state.amendments >= AMENDMENT_LIMITS.amendments) {
+    throw conflict('amendment-limit', `filing ${command.filingId} has been amended ${state.amendments} times, the most a filing may be`, {
+      limit: AMENDMENT_LIMITS.amendments,
+    });
+  }
+  if (state.processEvidence + a.addedProcessEvidence.length > AMENDMENT_LIMITS.processEvidence) {
+    throw conflict(
+      'amendment-limit',
+      `filing ${command.filingId} holds ${state.processEvidence} process evidence items; with ${a.addedProcessEvidence.length} more it would exceed the ${AMENDMENT_LIMITS.processEvidence} a filing may hold`,
+      { limit: AMENDMENT_LIMITS.processEvidence },
+    );
+  }
   const title = a.title !== null && a.title !== state.title ? a.title : null;
   if (title === null && a.addedProcessEvidence.length === 0 && a.humanContributionNote === null) {
     throw invalid(
@@ -108,18 +129,30 @@ function decideAmendFiling(command: AmendFilingCommand, state: FilingState): Fil
 }
 
 export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
-  initialState: () => ({ status: 'none', creator: null, contentHash: null, title: null, disputes: [] }),
+  initialState: () => ({ status: 'none', creator: null, contentHash: null, title: null, disputes: [], amendments: 0, processEvidence: 0 }),
 
   evolve(state, event) {
     switch (event.type) {
       case 'WorkFiled':
-        return { ...state, status: 'active', creator: event.data.creator, contentHash: event.data.contentHash, title: event.data.title };
+        return {
+          ...state,
+          status: 'active',
+          creator: event.data.creator,
+          contentHash: event.data.contentHash,
+          title: event.data.title,
+          processEvidence: event.data.processEvidence.length,
+        };
       case 'FilingWithdrawn':
         return { ...state, status: 'withdrawn' };
       case 'FilingDisputed':
         return { ...state, disputes: [...state.disputes, event.data.disputeId] };
       case 'FilingAmended':
-        return event.data.title === null ? state : { ...state, title: event.data.title };
+        return {
+          ...state,
+          title: event.data.title ?? state.title,
+          amendments: state.amendments + 1,
+          processEvidence: state.processEvidence + event.data.addedProcessEvidence.length,
+        };
       default:
         return state; // other contexts (labels, near-duplicates, flag reviews) append to the filing stream too
     }

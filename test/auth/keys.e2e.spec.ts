@@ -173,6 +173,7 @@ describe('principals and their keys', () => {
       expect(await messages(name)).toEqual(oneLine);
     expect(await messages('   ')).toEqual(['name must not be blank (only whitespace or invisible characters)']);
     expect(await messages('\u200b\u3000')).toEqual(['name must not be blank (only whitespace or invisible characters)']);
+    expect(await messages('\u2800')).toEqual(['name must not be blank (only whitespace or invisible characters)']); // Braille pattern blank
     expect(await messages('Alice\u202e gpj.exe')).toEqual([
       'name must not contain bidirectional embedding, override or isolate characters (U+202A–U+202E, U+2066–U+2069), which make it read as other text',
     ]);
