@@ -17,6 +17,7 @@ import { ClosingFastifyAdapter, ShuttingDownError } from './common/closing.js';
 import { httpRequests } from './common/metrics.js';
 import { answerClientError, ProblemFilter, sendProblem } from './common/problem.filter.js';
 import { refusalWithoutKey } from './auth/auth.guard.js';
+import { DomainError } from './common/domain-error.js';
 import { FailedAuthentications } from './auth/failed-authentications.js';
 import {
   acceptedBodies,
@@ -131,6 +132,21 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       done(err as Error | undefined),
     ),
   );
+  // HTTP/1.0 and 1.1 only, and a Host on 1.1 (RFC 9112 §3.2): Node served a request line of another version (none,
+  // HTTP/2.0), and answered a 1.1 request without Host with an empty 400 of its own; both are refused here, as problems.
+  (fastify.server as { requireHostHeader?: boolean }).requireHostHeader = false;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const { httpVersionMajor: major, httpVersionMinor: minor } = request.raw;
+    const refused =
+      major !== 1 || (minor !== 0 && minor !== 1)
+        ? `the request is not valid HTTP/1.1 (its line says version ${major}.${minor})`
+        : minor === 1 && request.headers.host === undefined
+          ? 'the request is not valid HTTP/1.1 (it has no Host header)'
+          : null;
+    // Answered as the parser's refusals are, the connection closed.
+    if (refused === null) done();
+    else sendProblem(reply.header('connection', 'close'), new DomainError('invalid', 'bad-request', refused));
+  });
   // Once the application begins to close, a request that arrives (on a kept-alive connection, or a new one before the
   // server stops listening) is refused before anything else reads it, with the security headers above; the requests
   // taken before are answered before the modules close (ClosingFastifyAdapter).

@@ -250,12 +250,15 @@ describe('requests the HTTP parser refuses', () => {
       'bad-request',
     ],
     ['a request line that is not HTTP', 'HELLO\r\n\r\n', 400, 'bad-request'],
+    ['a request line without a version (HTTP/0.9)', 'GET /health\r\n\r\n', 400, 'bad-request'],
+    ['a request line of HTTP/2.0', 'GET /health HTTP/2.0\r\nHost: a\r\n\r\n', 400, 'bad-request'],
+    ['an HTTP/1.1 request without Host', 'GET /health HTTP/1.1\r\n\r\n', 400, 'bad-request'],
   ])('answers %s with a problem document and closes the connection, appending nothing', async (_, bytes, status, code) => {
     const before = await ledger.store.count();
     const answer = parse(await raw(bytes));
     expect(answer.status).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
     expect(answer.headers).toMatchObject({
-      'content-type': 'application/problem+json',
+      'content-type': expect.stringMatching(/^application\/problem\+json/),
       connection: 'close',
       'x-content-type-options': 'nosniff',
     });
