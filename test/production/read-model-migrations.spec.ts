@@ -3,6 +3,7 @@
 import { rmSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config.js';
+import { tableNamed } from '../../src/ledger/read-models/keyed-read.js';
 import { openReadModels, READ_MODEL_MIGRATIONS, readModelOptions } from '../../src/ledger/read-models/read-store.js';
 import { DisputeView } from '../../src/disputes/dispute-view.entity.js';
 import { RightView } from '../../src/settlement/right-view.entity.js';
@@ -47,17 +48,10 @@ const rowBefore = (filingId: string, leafIndex: number, status: string) => ({
   lastLeafIndex: leafIndex,
 });
 
-/** The migrations table, with its schema on PostgreSQL. */
-const migrationsTable = (db: DataSource) =>
-  db.driver
-    .buildTableName('migrations', (db.driver as { schema?: string }).schema)
-    .split('.')
-    .map((part) => db.driver.escape(part))
-    .join('.');
-
 /** Rows written before rights kept their next change get the earliest deadline after their asOf, unless final. */
 async function expectEarlierRightsDue(db: DataSource): Promise<void> {
-  const applied = async () => (await db.query(`SELECT ${db.driver.escape('name')} FROM ${migrationsTable(db)}`)) as Array<{ name: string }>;
+  const applied = async () =>
+    (await db.query(`SELECT ${db.driver.escape('name')} FROM ${tableNamed(db.driver, 'migrations')}`)) as Array<{ name: string }>;
   while ((await applied()).some((m) => m.name === 'RightChangesAt1799600000000')) await db.undoLastMigration({ transaction: 'all' });
   const rows = [
     rowBefore('f1', 1, 'provisional'), // labels due on the 8th

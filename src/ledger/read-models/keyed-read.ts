@@ -1,6 +1,6 @@
 // The hot reads of the read models by key, prepared once: TypeORM builds and parses a query anew each time, which costs
 // more than the query; it stays for the schema, the migrations and the cold queries.
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, Driver, EntityTarget, ObjectLiteral } from 'typeorm';
 import type pg from 'pg';
 import { BatchedReads, groupRows } from '../batched-reads.js';
 import { checkSchemaName } from '../event-store/postgres-support.js';
@@ -16,13 +16,21 @@ export interface KeyedSql {
   key(column: string): string;
 }
 
+/** A table's path (`schema.table` on PostgreSQL) quoted for the driver. */
+const quotedPath = (driver: Driver, path: string) =>
+  path
+    .split('.')
+    .map((part) => driver.escape(part))
+    .join('.');
+
 /** The quoted table name (with its schema on PostgreSQL) of an entity. */
 export function tableOf(db: DataSource, entity: EntityTarget<ObjectLiteral>): string {
-  return db
-    .getMetadata(entity)
-    .tablePath.split('.')
-    .map((part) => db.driver.escape(part))
-    .join('.');
+  return quotedPath(db.driver, db.getMetadata(entity).tablePath);
+}
+
+/** The quoted table name (with the data source's schema on PostgreSQL) of a table named as a migration names it. */
+export function tableNamed(driver: Driver, table: string): string {
+  return quotedPath(driver, driver.buildTableName(table, (driver as { schema?: string }).schema));
 }
 
 /**

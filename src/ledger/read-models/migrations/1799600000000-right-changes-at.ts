@@ -3,6 +3,7 @@
 // deadline has passed, not only those whose status or holder it records as changed. TypeORM's portable API: SQLite and
 // PostgreSQL.
 import { TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { tableNamed } from '../keyed-read.js';
 
 const TABLE = 'rights';
 
@@ -17,19 +18,13 @@ export class RightChangesAt1799600000000 implements MigrationInterface {
     // term's end, the appeal window of a decision against it), computed here rather than by a settlement recomputing
     // every right in one batch. A deadline this misses (a fact dated after its row) leaves the row as it was before.
     const driver = q.connection.driver;
-    const path = (table: string) =>
-      driver
-        .buildTableName(table, (driver as { schema?: string }).schema)
-        .split('.')
-        .map((part) => driver.escape(part))
-        .join('.');
     const c = (column: string) => driver.escape(column);
     const rows = (await q.query(
-      `SELECT ${['filingId', 'asOf', 'labelDueAt', 'quietUntil', 'expiresAt'].map(c).join(', ')} FROM ${path(TABLE)}
+      `SELECT ${['filingId', 'asOf', 'labelDueAt', 'quietUntil', 'expiresAt'].map(c).join(', ')} FROM ${tableNamed(driver, TABLE)}
        WHERE ${c('status')} NOT IN ('revoked', 'transferred', 'withdrawn', 'expired')`,
     )) as Array<{ filingId: string; asOf: string; labelDueAt: string; quietUntil: string; expiresAt: string | null }>;
     const windows = (await q.query(
-      `SELECT ${c('filingId')}, ${c('appealUntil')} FROM ${path('disputes')} WHERE ${c('status')} = 'decided' AND ${c('appealUntil')} IS NOT NULL`,
+      `SELECT ${c('filingId')}, ${c('appealUntil')} FROM ${tableNamed(driver, 'disputes')} WHERE ${c('status')} = 'decided' AND ${c('appealUntil')} IS NOT NULL`,
     )) as Array<{ filingId: string; appealUntil: string }>;
     const appeals = new Map<string, string[]>();
     for (const w of windows) appeals.set(w.filingId, [...(appeals.get(w.filingId) ?? []), w.appealUntil]);
@@ -39,7 +34,7 @@ export class RightChangesAt1799600000000 implements MigrationInterface {
       );
       if (ahead.length === 0) continue;
       const [text, parameters] = driver.escapeQueryWithParameters(
-        `UPDATE ${path(TABLE)} SET ${c('changesAt')} = :at WHERE ${c('filingId')} = :id`,
+        `UPDATE ${tableNamed(driver, TABLE)} SET ${c('changesAt')} = :at WHERE ${c('filingId')} = :id`,
         { at: ahead.sort()[0], id: r.filingId },
       );
       await q.query(text, parameters);
