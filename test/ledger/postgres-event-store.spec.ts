@@ -121,7 +121,10 @@ else {
         const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE read_streams(ARRAY['grown-3-7', 'small-2'])`)).rows
           .map((r) => r['QUERY PLAN'])
           .join('\n');
-        expect(plan).toMatch(/Index (Only )?Scan using \S+ on events/);
+        // An index scan or, once autovacuum has analysed the grown table, a bitmap scan of the same index: either way
+        // the index is probed by stream, never the whole table read.
+        expect(plan).toMatch(/(Index (Only )?Scan using \S+ on events|Bitmap Index Scan on \S+)/);
+        expect(plan).toMatch(/Index Cond: \(stream = /);
         expect(plan).not.toMatch(/Seq Scan on events/);
         const { rows } = await client.query<{ stream: string }>(`EXECUTE read_streams(ARRAY['grown-3-7', 'small-2'])`);
         expect(rows.map((r) => r.stream).sort()).toEqual(['grown-3-7', 'small-2']);
