@@ -44,7 +44,19 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   silent: [],
 };
 
-const PUBLIC_PATHS = ['/v1/public/', '/v1/ledger/checkpoint', '/v1/ledger/key', '/v1/ledger/proof/', '/v1/policy'];
+// The routes any client may read without a key, each limited per address (the console's pages and files are not: a
+// page loads several at once, and they are served from memory). /health reads the store, /metrics serialises every
+// series, /docs its document.
+const PUBLIC_PATHS = [
+  '/v1/public/',
+  '/v1/ledger/checkpoint',
+  '/v1/ledger/key',
+  '/v1/ledger/proof/',
+  '/v1/policy',
+  '/health',
+  '/metrics',
+  '/docs',
+];
 export const isPublicPath = (url: string) => PUBLIC_PATHS.some((p) => url.startsWith(p));
 
 /**
@@ -288,11 +300,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     ),
     isPublicPath,
   );
+  await app.init();
+  // Added once Nest has installed its error handler (app.init), which a route takes when it is added: a refusal before
+  // their handlers (the rate limit's 429) is then a problem, as on every other route, not Fastify's own JSON.
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   if (config.console && !(await registerConsole(fastify)))
     new Logger('console').warn(`web console not built (no ${CONSOLE_DIR}); run npm run build:web`);
-
-  await app.init();
   await app.get(ProjectionRunner).start();
   await app.get<MerkleLog>(MERKLE_LOG).start(config.checkpointIntervalMs);
   const bootstrap = () => ensureBootstrapAdmin(config, app.get(AuthService), app.get(CommandBus));

@@ -8,7 +8,8 @@ import { AuthService } from './auth.service.js';
 import { FailedAuthentications } from './failed-authentications.js';
 import type { Role } from './identity.events.js';
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+// The scheme's name is matched in any case, and followed by one or more spaces (RFC 9110 §11.1, 11.4).
+const BEARER = /^bearer +([\x21-\x7e]{1,512})$/i;
 
 /** 429 for an address past its limit of requests without a valid key; Retry-After says when its minute is over. */
 export class TooManyFailures extends HttpException {

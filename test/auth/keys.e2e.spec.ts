@@ -28,6 +28,33 @@ describe('principals and their keys', () => {
     await expectRefused(ledger, () => ledger.http().get('/v1/me'), 401, 'missing-key');
   });
 
+  it('takes the Bearer scheme named in any case and after more than one space, as HTTP allows', async () => {
+    for (const authorization of [`bearer ${bob.key}`, `BEARER ${bob.key}`, `Bearer   ${bob.key}`]) {
+      const me = await ledger.http().get('/v1/me').set({ authorization });
+      expect({ status: me.status, principalId: me.body.principalId }).toEqual({ status: 200, principalId: bob.id });
+    }
+    await expectRefused(
+      ledger,
+      () =>
+        ledger
+          .http()
+          .get('/v1/me')
+          .set({ authorization: `Basic ${bob.key}` }),
+      401,
+      'missing-key',
+    );
+    await expectRefused(
+      ledger,
+      () =>
+        ledger
+          .http()
+          .get('/v1/me')
+          .set({ authorization: `Bearer${bob.key}` }),
+      401,
+      'missing-key',
+    );
+  });
+
   it('a creator rotates a key: issues a new one, switches to it, revokes the old one', async () => {
     const carol = await principal(ledger, 'Carol', ['creator']);
     const issued = await ledger.http().post('/v1/me/keys').set(as(carol.key)).send({});
