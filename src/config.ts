@@ -188,7 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (consoleSetting !== 'on' && consoleSetting !== 'off') throw new Error('LEDGER_CONSOLE must be on or off');
   const config: AppConfig = {
     port: int(env, 'PORT', 3000),
-    host: env.HOST ?? '0.0.0.0',
+    host: env.HOST || '0.0.0.0', // empty, as PORT, is unset
     dataDir: resolve(env.LEDGER_DATA_DIR ?? './data'),
     store,
     databaseUrl: env.DATABASE_URL || undefined,

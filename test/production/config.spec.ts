@@ -9,6 +9,8 @@ describe('numeric settings', () => {
   it('take their default when unset or empty, and their value when it is a non-negative integer', () => {
     expect(loadConfig({}).port).toBe(3000);
     expect(loadConfig({ PORT: '' }).port).toBe(3000);
+    expect(loadConfig({ HOST: '' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
     expect(loadConfig({ LEDGER_BODY_LIMIT: '1024' }).bodyLimit).toBe(1024);
   });
