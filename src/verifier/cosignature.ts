@@ -3,7 +3,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
-import { type Checkpoint, parseCheckpoint, verifyCheckpoint } from './checkpoint.js';
+import { type Checkpoint, type CheckpointFault, parseCheckpoint, verifyCheckpoint } from './checkpoint.js';
 import { nobleSha256, type Sha256 } from './envelope.js';
 import {
   base64Decode,
@@ -145,6 +145,10 @@ export interface Cosignature {
 export interface CosignatureResult {
   valid: Cosignature[];
   invalid: string[];
+  /** The label of each key in `invalid` whose line does not verify (empty when the note itself is malformed). */
+  invalidKeys: string[];
+  /** Why the note is malformed (in English), or null when it parses. */
+  malformed: string | null;
 }
 
 export interface CosignatureOptions {
@@ -159,9 +163,11 @@ export interface CosignatureOptions {
 export function verifyCosignatures(note: string, keys: readonly CosignerKey[], options: CosignatureOptions = {}): CosignatureResult {
   const verifyEd = options.verify ?? nobleEd25519Verify;
   const parsed = parseNote(note);
-  if (!parsed.ok) return { valid: [], invalid: keys.map((k) => `${cosignerLabel(k)}: ${parsed.reason}`) };
+  if (!parsed.ok)
+    return { valid: [], invalid: keys.map((k) => `${cosignerLabel(k)}: ${parsed.reason}`), invalidKeys: [], malformed: parsed.reason };
   const valid: Cosignature[] = [];
   const invalid: string[] = [];
+  const invalidKeys: string[] = [];
   for (const key of keys) {
     const label = cosignerLabel(key);
     const lines = parsed.signatures.filter((s) => s.name === key.name && equalBytes(s.keyId, key.keyId));
@@ -185,6 +191,7 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
       })();
       if (ok === null) {
         invalid.push(`cosignature by ${label} does not verify`);
+        invalidKeys.push(label);
         good = undefined;
         break;
       }
@@ -192,10 +199,17 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
     }
     if (good) valid.push(good);
   }
-  return { valid, invalid };
+  return { valid, invalid, invalidKeys, malformed: null };
 }
 
-export type QuorumResult = { ok: true; cosignatures: Cosignature[] } | { ok: false; reason: string; cosignatures: Cosignature[] };
+/**
+ * Too few witnesses cosigned, as data (the result's `reason` says it in English): how many cosignatures verify, how many
+ * are required, the keys whose cosignature does not verify, and why the note is malformed (in English) if it is.
+ */
+export type QuorumFault = { code: 'quorum'; valid: number; quorum: number; invalid: string[]; malformed: string | null };
+
+export type QuorumResult =
+  { ok: true; cosignatures: Cosignature[] } | { ok: false; reason: string; cosignatures: Cosignature[]; fault: QuorumFault };
 
 /** At least `quorum` of `witnesses` cosigned the checkpoint (each witness counts once). */
 export function checkWitnessQuorum(
@@ -204,13 +218,14 @@ export function checkWitnessQuorum(
   quorum: number,
   options: CosignatureOptions = {},
 ): QuorumResult {
-  const { valid, invalid } = verifyCosignatures(note, witnesses, options);
+  const { valid, invalid, invalidKeys, malformed } = verifyCosignatures(note, witnesses, options);
   if (valid.length >= quorum) return { ok: true, cosignatures: valid };
   const bad = invalid.length > 0 ? `; ${invalid.join('; ')}` : '';
   return {
     ok: false,
     cosignatures: valid,
     reason: `checkpoint has ${valid.length} valid witness cosignature(s), ${quorum} required${bad}`,
+    fault: { code: 'quorum', valid: valid.length, quorum, invalid: invalidKeys, malformed },
   };
 }
 
@@ -222,8 +237,22 @@ export interface CheckpointTrust {
   quorum?: number;
 }
 
+/**
+ * Why a checkpoint is not accepted with a trust, as data (the result's `reason` says it in English): the checkpoint's
+ * own fault, the ML-DSA-44 key is not the log's origin, it made no cosignature on the note or one that does not verify
+ * (`malformed`: why the note is malformed, in English, instead), the quorum exceeds the witness keys, or too few cosigned.
+ */
+export type CosignedFault =
+  | CheckpointFault
+  | { code: 'ml-dsa-origin'; key: string; origin: string }
+  | { code: 'ml-dsa-missing'; key: string }
+  | { code: 'ml-dsa-invalid'; key: string; malformed: string | null }
+  | { code: 'quorum-keys'; quorum: number; witnesses: number }
+  | QuorumFault;
+
 export type CosignedCheckpointVerification =
-  { ok: true; checkpoint: Checkpoint; witnesses: Cosignature[]; logMlDsa: Cosignature | null } | { ok: false; reason: string };
+  | { ok: true; checkpoint: Checkpoint; witnesses: Cosignature[]; logMlDsa: Cosignature | null }
+  | { ok: false; reason: string; fault: CosignedFault };
 
 /**
  * A checkpoint as a client with `trust` accepts it: the log's Ed25519 signature, its ML-DSA-44 cosignature when that
@@ -238,18 +267,29 @@ export function verifyCosignedCheckpoint(
   if (!verified.ok) return verified;
   let logMlDsa: Cosignature | null = null;
   if (trust.logMlDsa) {
+    const key = cosignerLabel(trust.logMlDsa);
     if (trust.logMlDsa.name !== verified.checkpoint.origin)
-      return { ok: false, reason: `the ML-DSA-44 key ${cosignerLabel(trust.logMlDsa)} is not the log's origin` };
+      return {
+        ok: false,
+        reason: `the ML-DSA-44 key ${key} is not the log's origin`,
+        fault: { code: 'ml-dsa-origin', key, origin: verified.checkpoint.origin },
+      };
     const pq = verifyCosignatures(note, [trust.logMlDsa], options);
     if (pq.valid.length === 0)
-      return { ok: false, reason: pq.invalid[0] ?? `checkpoint has no ML-DSA-44 cosignature by ${cosignerLabel(trust.logMlDsa)}` };
+      return pq.invalid.length > 0
+        ? { ok: false, reason: pq.invalid[0], fault: { code: 'ml-dsa-invalid', key, malformed: pq.malformed } }
+        : { ok: false, reason: `checkpoint has no ML-DSA-44 cosignature by ${key}`, fault: { code: 'ml-dsa-missing', key } };
     logMlDsa = pq.valid[0];
   }
   const witnesses = trust.witnesses ?? [];
   const quorum = trust.quorum ?? witnesses.length;
   if (quorum > witnesses.length)
-    return { ok: false, reason: `a quorum of ${quorum} needs at least as many witness keys, not ${witnesses.length}` };
+    return {
+      ok: false,
+      reason: `a quorum of ${quorum} needs at least as many witness keys, not ${witnesses.length}`,
+      fault: { code: 'quorum-keys', quorum, witnesses: witnesses.length },
+    };
   const counted = checkWitnessQuorum(note, witnesses, quorum, options);
-  if (!counted.ok) return { ok: false, reason: counted.reason };
+  if (!counted.ok) return { ok: false, reason: counted.reason, fault: counted.fault };
   return { ok: true, checkpoint: verified.checkpoint, witnesses: counted.cosignatures, logMlDsa };
 }

@@ -3,7 +3,7 @@
 // external merge sort whose runs go to a `Spill` (bounded memory when the spill is a file); O(filings) for the
 // settlement audit (the sandbox rules need every right's facts) unless its `FilingStore` is on disk.
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { type Checkpoint, verifyCheckpoint } from './checkpoint.js';
+import { type Checkpoint, type CheckpointFault, verifyCheckpoint } from './checkpoint.js';
 import { type ChainResult, ChainRuns, DEFAULT_RUN_RECORDS, MemorySpill, type Spill } from './chain-runs.js';
 import { CompactRange } from './compact-range.js';
 import { nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
@@ -21,8 +21,8 @@ import {
   REVISION,
 } from './export-chunk.js';
 import { failureReason, type FailureFacts } from './export-failure.js';
-import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey } from './note.js';
-import { checkConsistency, equalBytes } from './rfc6962.js';
+import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey, VkeyError, type VkeyFault } from './note.js';
+import { checkConsistency, equalBytes, type ProofFault } from './rfc6962.js';
 import type { FilingStore } from './rights-book.js';
 import { SettlementAuditor } from './settlement-audit.js';
 
@@ -343,7 +343,18 @@ export function verifyExport(
   return verifier.finish();
 }
 
-export type ConsistencyResult = { ok: true; older: Checkpoint; newer: Checkpoint } | { ok: false; reason: string };
+/**
+ * Why two checkpoints are not shown consistent, as data (`reason` says it in English): the key is no vkey (`vkey` why, or
+ * null for an error of another kind), either checkpoint does not verify (`detail`: its reason), the proof's hashes are
+ * not hex, or the proof does not show the older tree a prefix of the newer.
+ */
+export type ConsistencyFault =
+  | { code: 'vkey'; vkey: VkeyFault | null; detail: string }
+  | { code: 'older' | 'newer'; checkpoint: CheckpointFault; detail: string }
+  | { code: 'not-hex' }
+  | { code: 'proof'; older: number; newer: number; proof: ProofFault };
+
+export type ConsistencyResult = { ok: true; older: Checkpoint; newer: Checkpoint } | { ok: false; reason: string; fault: ConsistencyFault };
 
 /** Both checkpoints are signed by `vkey` and `proof` (hex or bytes, RFC 9162 order) shows the older is a prefix of the newer. */
 export function verifyConsistencyBetweenCheckpoints(
@@ -358,22 +369,41 @@ export function verifyConsistencyBetweenCheckpoints(
   try {
     key = typeof vkey === 'string' ? parseVkey(vkey, sha256) : vkey;
   } catch (err) {
-    return { ok: false, reason: `bad verifier key: ${(err as Error).message}` };
+    const detail = (err as Error).message;
+    return {
+      ok: false,
+      reason: `bad verifier key: ${detail}`,
+      fault: { code: 'vkey', vkey: err instanceof VkeyError ? err.fault : null, detail },
+    };
   }
   const older = verifyCheckpoint(olderNote, key, { sha256, verify: options.verify });
-  if (!older.ok) return { ok: false, reason: `older checkpoint: ${older.reason}` };
+  if (!older.ok)
+    return {
+      ok: false,
+      reason: `older checkpoint: ${older.reason}`,
+      fault: { code: 'older', checkpoint: older.fault, detail: older.reason },
+    };
   const newer = verifyCheckpoint(newerNote, key, { sha256, verify: options.verify });
-  if (!newer.ok) return { ok: false, reason: `newer checkpoint: ${newer.reason}` };
+  if (!newer.ok)
+    return {
+      ok: false,
+      reason: `newer checkpoint: ${newer.reason}`,
+      fault: { code: 'newer', checkpoint: newer.fault, detail: newer.reason },
+    };
   let hashes: Uint8Array[];
   try {
     hashes = proof.map((h) => (typeof h === 'string' ? hexToBytes(h) : h));
   } catch {
-    return { ok: false, reason: 'proof hashes are not hex' };
+    return { ok: false, reason: 'proof hashes are not hex', fault: { code: 'not-hex' } };
   }
   const a = older.checkpoint;
   const b = newer.checkpoint;
   const check = checkConsistency(a.treeSize, b.treeSize, hashes, a.rootHash, b.rootHash, sha256);
   return check.ok
     ? { ok: true, older: a, newer: b }
-    : { ok: false, reason: `checkpoints ${a.treeSize} and ${b.treeSize} are not consistent: ${check.reason}` };
+    : {
+        ok: false,
+        reason: `checkpoints ${a.treeSize} and ${b.treeSize} are not consistent: ${check.reason}`,
+        fault: { code: 'proof', older: a.treeSize, newer: b.treeSize, proof: check.fault },
+      };
 }

@@ -1,12 +1,13 @@
 // Receipts: the JSON receipt of a logged event and the C2SP tlog-proof@v1 text bundle (c2sp.org/tlog-proof), and their verification.
 // Framework-free: runs in Node and in a browser.
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { verifyCheckpoint } from './checkpoint.js';
+import { type CheckpointFault, verifyCheckpoint } from './checkpoint.js';
 import { canonicalJson, computeEventHash, type EventEnvelope, nobleSha256 } from './envelope.js';
-import { hashMismatch } from './export-chunk.js';
-import { envelopeProblem, type VerifierOptions } from './export-verifier.js';
+import { envelopeFault, hashMismatch } from './export-chunk.js';
+import { envelopeReason, type EnvelopeRule } from './export-failure.js';
+import type { VerifierOptions } from './export-verifier.js';
 import { base64Decode, base64Encode, type Vkey } from './note.js';
-import { checkInclusion, HASH_SIZE, hashLeaf } from './rfc6962.js';
+import { checkInclusion, HASH_SIZE, hashLeaf, type ProofFault } from './rfc6962.js';
 
 export const TLOG_PROOF_HEADER = 'c2sp.org/tlog-proof@v1';
 
@@ -25,7 +26,30 @@ export interface JsonReceipt {
   checkpoint: string;
 }
 
-export type ReceiptVerification = { ok: true } | { ok: false; reason: string };
+/**
+ * Why a receipt does not verify, as data (`reason` says it in English): the text bundle is malformed (`detail`, in
+ * English) or its extra line carries no entry, the JSON receipt lacks a part or its parts disagree, the entry is no
+ * envelope or does not hash to its hash, its index is not the receipt's, the checkpoint does not verify (`detail`: its
+ * reason) or is of another size, or the inclusion proof does not lead to its root.
+ */
+export type ReceiptFault =
+  | { code: 'tlog-proof'; detail: string }
+  | { code: 'no-extra' }
+  | { code: 'extra-not-json' }
+  | { code: 'not-object' }
+  | { code: 'no-inclusion-proof' }
+  | { code: 'no-checkpoint' }
+  | { code: 'proof-leaf-index' }
+  | { code: 'proof-tree-size' }
+  | { code: 'proof-hashes' }
+  | { code: 'entry'; rule: EnvelopeRule; field: string | null }
+  | { code: 'entry-hash'; type: string; stream: string; leaf: number; expected: string; computed: string }
+  | { code: 'index'; index: number; leafIndex: number }
+  | { code: 'checkpoint'; checkpoint: CheckpointFault; detail: string }
+  | { code: 'tree-size'; treeSize: number; checkpointTreeSize: number }
+  | { code: 'inclusion'; proof: ProofFault };
+
+export type ReceiptVerification = { ok: true } | { ok: false; reason: string; fault: ReceiptFault };
 
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 
@@ -88,7 +112,7 @@ export function receiptToTlogProof(receipt: JsonReceipt): string {
  */
 export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey, options: VerifierOptions = {}): ReceiptVerification {
   const sha256 = options.sha256 ?? nobleSha256;
-  const fail = (reason: string): ReceiptVerification => ({ ok: false, reason });
+  const fail = (reason: string, fault: ReceiptFault): ReceiptVerification => ({ ok: false, reason, fault });
   let entry: unknown;
   let leafIndex: number;
   let treeSize: number | undefined;
@@ -99,42 +123,63 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
     try {
       bundle = parseTlogProof(receipt);
     } catch (err) {
-      return fail(`malformed tlog-proof: ${(err as Error).message}`);
+      const detail = (err as Error).message;
+      return fail(`malformed tlog-proof: ${detail}`, { code: 'tlog-proof', detail });
     }
-    if (bundle.extra === undefined) return fail('tlog-proof has no extra line carrying the entry');
+    if (bundle.extra === undefined) return fail('tlog-proof has no extra line carrying the entry', { code: 'no-extra' });
     try {
       entry = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bundle.extra));
     } catch {
-      return fail('extra is not UTF-8 JSON');
+      return fail('extra is not UTF-8 JSON', { code: 'extra-not-json' });
     }
     ({ index: leafIndex, hashes, checkpoint: note } = bundle);
   } else {
-    if (typeof receipt !== 'object' || receipt === null) return fail('receipt is not an object');
+    if (typeof receipt !== 'object' || receipt === null) return fail('receipt is not an object', { code: 'not-object' });
     const { inclusionProof } = receipt;
     if (typeof inclusionProof !== 'object' || inclusionProof === null || !Array.isArray(inclusionProof.hashes))
-      return fail('receipt has no inclusion proof');
-    if (typeof receipt.checkpoint !== 'string') return fail('receipt has no checkpoint');
-    if (inclusionProof.leafIndex !== receipt.leafIndex) return fail('inclusion proof is for another leaf index than the receipt');
-    if (inclusionProof.treeSize !== receipt.treeSize) return fail('inclusion proof is for another tree size than the receipt');
+      return fail('receipt has no inclusion proof', { code: 'no-inclusion-proof' });
+    if (typeof receipt.checkpoint !== 'string') return fail('receipt has no checkpoint', { code: 'no-checkpoint' });
+    if (inclusionProof.leafIndex !== receipt.leafIndex)
+      return fail('inclusion proof is for another leaf index than the receipt', { code: 'proof-leaf-index' });
+    if (inclusionProof.treeSize !== receipt.treeSize)
+      return fail('inclusion proof is for another tree size than the receipt', { code: 'proof-tree-size' });
     if (!inclusionProof.hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)))
-      return fail('proof hashes are not 64 lowercase hex digits');
+      return fail('proof hashes are not 64 lowercase hex digits', { code: 'proof-hashes' });
     entry = receipt.entry;
     leafIndex = receipt.leafIndex;
     treeSize = receipt.treeSize;
     hashes = inclusionProof.hashes.map((h) => hexToBytes(h));
     note = receipt.checkpoint;
   }
-  const problem = envelopeProblem(entry);
-  if (problem !== undefined) return fail(`entry: ${problem}`);
+  const problem = envelopeFault(entry);
+  if (problem !== undefined) return fail(`entry: ${envelopeReason(problem.rule, problem.field)}`, { code: 'entry', ...problem });
   const e = entry as EventEnvelope;
   const computed = computeEventHash(e, sha256);
-  if (computed !== e.hash) return fail(`entry ${hashMismatch(e, computed)}`);
-  if (e.leafIndex !== leafIndex) return fail(`receipt index ${leafIndex} is not the entry's leafIndex ${e.leafIndex}`);
+  if (computed !== e.hash)
+    return fail(`entry ${hashMismatch(e, computed)}`, {
+      code: 'entry-hash',
+      type: e.type,
+      stream: e.stream,
+      leaf: e.leafIndex,
+      expected: e.hash,
+      computed,
+    });
+  if (e.leafIndex !== leafIndex)
+    return fail(`receipt index ${leafIndex} is not the entry's leafIndex ${e.leafIndex}`, {
+      code: 'index',
+      index: leafIndex,
+      leafIndex: e.leafIndex,
+    });
   const verified = verifyCheckpoint(note, vkey, { sha256, verify: options.verify });
-  if (!verified.ok) return fail(`checkpoint: ${verified.reason}`);
+  if (!verified.ok)
+    return fail(`checkpoint: ${verified.reason}`, { code: 'checkpoint', checkpoint: verified.fault, detail: verified.reason });
   const { checkpoint } = verified;
   if (treeSize !== undefined && treeSize !== checkpoint.treeSize)
-    return fail(`receipt tree size ${treeSize} is not the checkpoint's ${checkpoint.treeSize}`);
+    return fail(`receipt tree size ${treeSize} is not the checkpoint's ${checkpoint.treeSize}`, {
+      code: 'tree-size',
+      treeSize,
+      checkpointTreeSize: checkpoint.treeSize,
+    });
   const inclusion = checkInclusion(
     hashLeaf(hexToBytes(e.hash), sha256),
     leafIndex,
@@ -143,5 +188,5 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
     checkpoint.rootHash,
     sha256,
   );
-  return inclusion.ok ? { ok: true } : fail(`inclusion: ${inclusion.reason}`);
+  return inclusion.ok ? { ok: true } : fail(`inclusion: ${inclusion.reason}`, { code: 'inclusion', proof: inclusion.fault });
 }

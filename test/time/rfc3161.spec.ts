@@ -16,8 +16,11 @@ import {
   isDerEcdsaSignature,
   parsePemCertificates,
   signingCertificateProblem,
+  TIMESTAMP_FAULT_CODES,
   TimestampError,
+  timestampReason,
   verifyTimestampToken,
+  type TimestampFaultCode,
 } from '../../src/verifier/timestamp-token.js';
 
 const run = promisify(execFile);
@@ -117,18 +120,29 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     const cas = parsePemCertificates(tsa.caPem);
     await expect(verifyTimestampToken(token, message, cas, nonce)).resolves.toMatchObject({ authority: 'CN=Test TSA' });
     const accepted: string[] = [];
+    // Each refusal says why as data, its message worded from it: nothing refused is left without a code.
+    const unworded: string[] = [];
+    const codes = new Set<string>();
     for (let at = 0, n = 0; at < token.length; at += 3, n++) {
       const altered = token.slice();
       altered[at] ^= 1 << (n % 8); // bit 5 turns a letter's case, which a loose name comparison would miss
       if (
         await verifyTimestampToken(altered, message, cas, nonce).then(
           () => true,
-          () => false,
+          (err: unknown) => {
+            const fault = err instanceof TimestampError ? err.fault : null;
+            if (fault === null || (err as Error).message !== timestampReason(fault)) unworded.push(String(err));
+            else codes.add(fault.code === 'malformed' ? `malformed/${fault.token.problem}` : fault.code);
+            return false;
+          },
         )
       )
         accepted.push(`${at}^${1 << (n % 8)}`);
     }
     expect(accepted).toEqual([]);
+    expect(unworded).toEqual([]);
+    expect([...codes].every((c) => TIMESTAMP_FAULT_CODES.includes(c.split('/')[0] as TimestampFaultCode))).toBe(true);
+    expect(codes.has('chain') && codes.has('imprint')).toBe(true);
   }, 300_000);
 
   it("refuses a token whose signer's name differs from its certificate's in case only", async () => {
@@ -141,7 +155,10 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     expect(at).toBeGreaterThan(0);
     const altered = token.slice();
     altered[at] ^= 0x20; // "test TSA Root CA"
-    await expect(verifyTimestampToken(altered, message, cas, nonce)).rejects.toThrow(/not named exactly/);
+    await expect(verifyTimestampToken(altered, message, cas, nonce)).rejects.toMatchObject({
+      message: expect.stringMatching(/not named exactly/),
+      fault: { code: 'signer-name' },
+    });
   });
 
   it('takes an ECDSA signature only as one DER SEQUENCE of two minimal positive INTEGERs of the curve size at most', () => {
@@ -192,7 +209,10 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
       await expect(verifyTimestampToken(token, message, cas, nonce)).resolves.toBeDefined();
       const altered = token.slice();
       altered[sig.sValue] = sig.rLast; // s becomes rLast·2^256 + s, above the curve order
-      await expect(verifyTimestampToken(altered, message, cas, nonce)).rejects.toThrow(/not a DER signature/);
+      await expect(verifyTimestampToken(altered, message, cas, nonce)).rejects.toMatchObject({
+        message: expect.stringMatching(/not a DER signature/),
+        fault: { code: 'signature-not-der' },
+      });
       return;
     }
     throw new Error('no token with a high s and r ending in 01..7f in 60');
@@ -217,7 +237,10 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
     const content = new pkijs.ContentInfo({ contentType: pkijs.ContentInfo.SIGNED_DATA, content: signed.toSchema(true) });
     const withCrl = new Uint8Array(content.toSchema().toBER());
     await expect(verifyTimestampToken(token, message, cas, nonce)).resolves.toBeDefined();
-    await expect(verifyTimestampToken(withCrl, message, cas, nonce)).rejects.toThrow(/carries revocation lists/);
+    await expect(verifyTimestampToken(withCrl, message, cas, nonce)).rejects.toMatchObject({
+      message: expect.stringMatching(/carries revocation lists/),
+      fault: { code: 'malformed', token: { problem: 'crls' } },
+    });
   });
 
   it('refuses a token whose signer certificate is swapped for another of the same key, or that does not sign which is its own', async () => {
@@ -298,7 +321,10 @@ describe('RFC 3161 time-stamps from an openssl TSA', () => {
       'plain.der',
     );
     const plain = new Uint8Array(readFileSync(join(dir, 'plain.der')));
-    await expect(verifyTimestampToken(plain, message, cas)).rejects.toThrow(/no ESS signingCertificate attribute/);
+    await expect(verifyTimestampToken(plain, message, cas)).rejects.toMatchObject({
+      message: expect.stringMatching(/no ESS signingCertificate attribute/),
+      fault: { code: 'signing-certificate', ess: { problem: 'none' } },
+    });
   });
 
   it('reads the ESS attributes strictly: the hash they name, issuer and serial, and malformed ones refused without throwing', async () => {

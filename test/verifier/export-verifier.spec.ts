@@ -403,6 +403,7 @@ describe('verifyConsistencyBetweenCheckpoints', () => {
     expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, ['zz'], signer.vkey)).toEqual({
       ok: false,
       reason: 'proof hashes are not hex',
+      fault: { code: 'not-hex' },
     });
     expect(verifyConsistencyBetweenCheckpoints(older, checkpoint, proof, newSigner().vkey)).toMatchObject({
       ok: false,

@@ -84,6 +84,7 @@ describe('inclusion proofs (RFC 9162 §2.1.3.2) — published vectors', () => {
       expect(checkInclusion(leafHashes[i], n, n, proof, root)).toEqual({
         ok: false,
         reason: `leaf index ${n} is not below tree size ${n}`,
+        fault: { code: 'index-range', leafIndex: n, treeSize: n },
       });
       expect(verifyInclusion(leafHashes[i], -1, n, proof, root)).toBe(false);
     });

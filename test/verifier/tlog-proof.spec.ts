@@ -211,7 +211,7 @@ describe('verifyReceipt', () => {
   it.each(cases)('rejects %s (JSON receipt)', (_, tamper, reason) => {
     const r = receiptFor(5);
     tamper(r);
-    expect(verifyReceipt(r, signer.vkey)).toEqual({ ok: false, reason: expect.stringMatching(reason) });
+    expect(verifyReceipt(r, signer.vkey)).toEqual({ ok: false, reason: expect.stringMatching(reason), fault: expect.any(Object) });
   });
 
   it.each(cases.filter(([name]) => !/receipt|proof size|proof index|uppercase/.test(name)))(
@@ -219,7 +219,11 @@ describe('verifyReceipt', () => {
     (_, tamper, reason) => {
       const r = receiptFor(5);
       tamper(r);
-      expect(verifyReceipt(receiptToTlogProof(r), signer.vkey)).toEqual({ ok: false, reason: expect.stringMatching(reason) });
+      expect(verifyReceipt(receiptToTlogProof(r), signer.vkey)).toEqual({
+        ok: false,
+        reason: expect.stringMatching(reason),
+        fault: expect.any(Object),
+      });
     },
   );
 
@@ -227,7 +231,11 @@ describe('verifyReceipt', () => {
     const r = receiptFor(5);
     r.checkpoint = signer.checkpoint(log, 5);
     r.treeSize = r.inclusionProof.treeSize = 5;
-    expect(verifyReceipt(r, signer.vkey)).toEqual({ ok: false, reason: 'inclusion: leaf index 5 is not below tree size 5' });
+    expect(verifyReceipt(r, signer.vkey)).toEqual({
+      ok: false,
+      reason: 'inclusion: leaf index 5 is not below tree size 5',
+      fault: { code: 'inclusion', proof: { code: 'index-range', leafIndex: 5, treeSize: 5 } },
+    });
   });
 
   it('rejects another key, a bundle without extra, with a non-JSON extra, or with a changed index', () => {
@@ -240,18 +248,22 @@ describe('verifyReceipt', () => {
     expect(verifyReceipt([lines[0], ...lines.slice(2)].join('\n'), signer.vkey)).toEqual({
       ok: false,
       reason: 'tlog-proof has no extra line carrying the entry',
+      fault: { code: 'no-extra' },
     });
     expect(verifyReceipt(text.replace(/^extra .*$/m, `extra ${b64('{not json')}`), signer.vkey)).toEqual({
       ok: false,
       reason: 'extra is not UTF-8 JSON',
+      fault: { code: 'extra-not-json' },
     });
     expect(verifyReceipt(text.replace(/^extra .*$/m, `extra ${Buffer.from([0xff, 0xfe]).toString('base64')}`), signer.vkey)).toEqual({
       ok: false,
       reason: 'extra is not UTF-8 JSON',
+      fault: { code: 'extra-not-json' },
     });
     expect(verifyReceipt(text.replace('\nindex 2\n', '\nindex 3\n'), signer.vkey)).toEqual({
       ok: false,
       reason: "receipt index 3 is not the entry's leafIndex 2",
+      fault: { code: 'index', index: 3, leafIndex: 2 },
     });
   });
 

@@ -500,3 +500,54 @@ it('shows the auditor page in Chinese', async () => {
     await tab.close();
   }
 });
+
+it("words the monitor's alarm and a TSA CA certificate's refusal in Chinese", async () => {
+  const certs = join(dir, 'certs-zh');
+  mkdirSync(certs);
+  await makeTsaCertificates(certs, 'Served Not-A-Root');
+  const notSelfSigned = readFileSync(join(certs, 'tsa.crt'), 'utf8');
+  const origin = (await get('/v1/ledger/key')).trim().split('+')[0];
+  /** English words left in a Chinese text, other than names and identifiers both languages keep. */
+  const english = (text: string) => text.match(/(?<![0-9A-Za-z.+/=-])[a-z]{3,}(?![0-9A-Za-z.+/=-])/g) ?? [];
+
+  // A checkpoint served with one changed byte in its root hash: the log's signature does not verify.
+  const tampered = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tampered;
+    await page.route('**/v1/ledger/checkpoint', async (route) => {
+      const res = await route.fetch();
+      const lines = (await res.text()).split('\n');
+      lines[2] = (lines[2][0] === 'A' ? 'B' : 'A') + lines[2].slice(1);
+      await route.fulfill({ response: res, body: lines.join('\n') });
+    });
+    await page.goto('/auditor');
+    const alarm = page.getByTestId('monitor-alarm');
+    const said = await settledText(alarm.locator('p'), /^签名：/);
+    expect(said).toMatch(new RegExp(`^签名：${origin.replace(/[.]/g, '\\.')}\\+[0-9a-f]{8} 的签名验证未通过$`));
+    expect(english(said ?? '')).toEqual([]);
+    await expect(alarm.locator('strong').textContent()).resolves.toBe(zhCN['auditor.monitor.alarm']);
+    await screenshot(page, 'auditor-monitor-alarm-zh-CN');
+    expect(tampered.problems).toEqual([]);
+  } finally {
+    await tampered.close();
+  }
+
+  // Served TSA CA certificates that are not self-signed: listed as refused, and not pinned with one click.
+  const served = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = served;
+    await page.route('**/v1/ledger/keys', async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...((await res.json()) as object), tsaCertificates: notSelfSigned } });
+    });
+    await page.goto('/auditor');
+    const refused = 'CA 证书 CN=Served Not-A-Root 的自签名无效';
+    expect(await settledText(page.getByTestId('trusted-tsa'), refused)).toBe(refused);
+    await page.getByRole('button', { name: zhCN['auditor.trust.pinServed'] }).click();
+    expect(await settledText(page.getByTestId('pin-error'), /^TSA CA 证书：/)).toBe(`TSA CA 证书：${refused}`);
+    await screenshot(page, 'auditor-trust-pin-refused-zh-CN');
+    expect(served.problems).toEqual([]);
+  } finally {
+    await served.close();
+  }
+});

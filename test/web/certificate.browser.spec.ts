@@ -126,3 +126,33 @@ it('says so when there is no such filing', async () => {
     await tab.close();
   }
 });
+
+it('says why the receipt did not verify in both languages: a checkpoint signature changed in transit', async () => {
+  const { filingId } = await fileWithLabels('Tampered proof');
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.route('**/v1/public/content/*/receipt', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      const lines = (body.receipt.checkpoint as string).split('\n');
+      const i = lines.findIndex((l) => l.startsWith('— '));
+      const [dash, name, b64] = lines[i].split(' ');
+      const sig = Buffer.from(b64, 'base64');
+      sig[sig.length - 1] ^= 0x01;
+      lines[i] = [dash, name, sig.toString('base64')].join(' ');
+      body.receipt.checkpoint = lines.join('\n');
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+    await page.goto(`/certificate/${filingId}`);
+    const verified = page.getByTestId('cert-verified');
+    expect(await settledText(verified, /^✗/)).toMatch(/^✗/);
+    const [zh, en] = await verified.locator('code').allTextContents();
+    expect(zh).toMatch(/^\S+\+[0-9a-f]{8} 的签名验证未通过$/);
+    expect(en).toMatch(/^signature by \S+\+[0-9a-f]{8} does not verify$/);
+    await screenshot(page, 'certificate-failed-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});

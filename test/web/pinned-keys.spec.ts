@@ -71,11 +71,11 @@ describe('a pinned TSA CA', () => {
     };
     await expect(typed('not a certificate')).resolves.toEqual({
       ok: false,
-      error: { field: 'tsaCertificates', reason: 'no CERTIFICATE in the PEM text' },
+      error: { field: 'tsaCertificates', reason: 'no CERTIFICATE in the PEM text', fault: { code: 'no-certificate' } },
     });
     await expect(typed(caPem + 'trailing words\n')).resolves.toEqual({
       ok: false,
-      error: { field: 'tsaCertificates', reason: 'the PEM text holds more than certificates' },
+      error: { field: 'tsaCertificates', reason: 'the PEM text holds more than certificates', fault: { code: 'pem-extra' } },
     });
     // A character of the signature changed: still PEM and DER, no longer validly self-signed.
     const lines = caPem.trim().split('\n');

@@ -162,7 +162,12 @@ it('fails when fewer witnesses cosigned than the quorum', async () => {
 
 it("fails at the entry for another file's hash or another filing, before any signature is trusted", async () => {
   expect((await verifyPublicReceipt('cd'.repeat(32), receiptFor())).checks).toEqual([
-    { id: 'entry', outcome: 'failed', params: { reason: "the entry (ContentReserved) does not name this file's hash" } },
+    {
+      id: 'entry',
+      outcome: 'failed',
+      params: { reason: "the entry (ContentReserved) does not name this file's hash" },
+      fault: { code: 'not-this-file', type: 'ContentReserved' },
+    },
   ]);
   const other = { ...receiptFor(), filingId: '11111111-1d7e-4a53-9d40-3f1f1b6c2a10' };
   expect((await verifyPublicReceipt(CONTENT, other)).checks[0]).toMatchObject({ id: 'entry', outcome: 'failed' });

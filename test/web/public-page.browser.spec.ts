@@ -208,6 +208,31 @@ it('says it all in Chinese on the zh-CN page', async () => {
   }
 });
 
+it('words a failed check in Chinese: a checkpoint whose signature was changed in transit', async () => {
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.route('**/v1/public/content/*/receipt', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.receipt.checkpoint = flipSignature(body.receipt.checkpoint);
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+    await page.goto('/');
+    await dropFile(page, ZONE, 'work.bin', work);
+    const v = await receiptVerification(page);
+    expect(v.ok).toBe('false');
+    const [id, outcome, text] = v.checks.at(-1)!;
+    expect([id, outcome]).toEqual(['signature', 'failed']);
+    expect(text).toMatch(/^失败 检查点签名验证失败：\S+\+[0-9a-f]{8} 的签名验证未通过$/);
+    expect(text).not.toMatch(/signature|does not verify/);
+    await screenshot(page, 'public-tampered-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 /** The hex string with its first digit changed. */
 function flip(hex: string): string {
   return (hex[0] === '0' ? '1' : '0') + hex.slice(1);

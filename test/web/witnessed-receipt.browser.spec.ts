@@ -15,6 +15,7 @@ import { startServerAndBrowser, type ConsoleServer } from '../support/console-se
 import { call } from '../support/http-client.js';
 import { filingBody, tempDir } from '../support/ledger-app.js';
 import { startWitnessProcess, type WitnessProcess } from '../support/witness-process.js';
+import { zhCN } from '../../web/src/i18n/zh-CN.js';
 
 const ORIGIN = 'witnessed.console.test/log';
 const ZONE = '[data-testid=public-file-zone]';
@@ -312,6 +313,51 @@ it('says plainly, in Chinese too, that the tokens were not checked where the bro
     expect(check(v, 'tsa')[2]).toContain('sandbox-ledger verify-receipt --tsa-ca');
     expect(check(v, 'witnesses')[1]).toBe('passed');
     await screenshot(page, 'public-witnessed-tsa-unavailable-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it("words a token changed in transit in Chinese: the public page's TSA check and the monitor's alarm", async () => {
+  /** The token changed by one byte inside the TSA's signature. */
+  const changed = (b64: string) => {
+    const token = Buffer.from(b64, 'base64');
+    token[token.length - 30] ^= 0x01;
+    return token.toString('base64');
+  };
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await page.route('**/v1/public/content/*/receipt', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.receipt.timestamps[0].token = changed(body.receipt.timestamps[0].token);
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+    await page.route('**/v1/ledger/checkpoints?**', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { items: Array<{ timestamps?: Array<{ token: string }> }> };
+      for (const item of body.items) for (const stamp of item.timestamps ?? []) stamp.token = changed(stamp.token);
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+    await page.goto('/');
+    await dropFile(page, ZONE, 'tide-pools.bin', file);
+    const v = await receiptVerification(page);
+    expect(v.ok).toBe('false');
+    const tsaCheck = check(v, 'tsa')[2];
+    expect(tsaCheck).toMatch(/^失败 RFC 3161 时间戳验证失败：第 1 个时间戳：令牌的签名或证书链验证未通过/);
+    expect(tsaCheck).not.toContain('time-stamp 1');
+    await screenshot(page, 'public-witnessed-tsa-tampered-zh-CN');
+
+    await page.goto('/auditor');
+    const alarm = page.getByTestId('monitor-alarm');
+    for (const deadline = Date.now() + 30_000; (await alarm.count()) === 0 && Date.now() < deadline; await sleep(300))
+      await page.getByRole('button', { name: zhCN['auditor.monitor.now'] }).click();
+    const said = (await alarm.locator('p').textContent()) ?? '';
+    expect(said).toMatch(/^时间戳：第 1 个时间戳：令牌的签名或证书链验证未通过/);
+    expect(said).not.toContain('time-stamp');
+    await screenshot(page, 'auditor-monitor-tsa-alarm-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

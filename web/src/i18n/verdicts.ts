@@ -60,7 +60,7 @@ function vkeyChinese(f: VkeyFault): string {
 export const VKEY_WORDING: Record<Lang, (f: VkeyFault) => string> = { en: vkeyReason, 'zh-CN': vkeyChinese };
 
 /** The verifier's English, after a lead-in saying that this is what it is. */
-const inEnglish = (detail: string) => `（验证器的英文说明：${detail}）`;
+export const inEnglish = (detail: string) => `（验证器的英文说明：${detail}）`;
 
 const ENVELOPE_ZH: Record<EnvelopeRule, (field: string | null) => string> = {
   'not-object': () => '事件不是 JSON 对象',
@@ -82,6 +82,23 @@ const CHECKPOINT_ZH: { [C in CheckpointFault['code']]: (f: Extract<CheckpointFau
     'malformed-checkpoint': (_, detail) => `签名注记的正文不是检查点${inEnglish(detail)}`,
     origin: (f) => `检查点的来源 ${JSON.stringify(f.origin)} 不是密钥名称 ${JSON.stringify(f.keyName)}`,
   };
+
+/**
+ * Why a checkpoint does not verify, in `lang`, from its fault and `detail` (the verifier's English reason); the reason
+ * itself in English, and where Chinese cannot word it (a key that failed in a way the verifier names no problem for).
+ */
+export function checkpointFaultText(lang: Lang, fault: CheckpointFault, detail: string): string {
+  if (lang === 'en') return detail;
+  return checkpointChinese(fault, detail) ?? UNWORDED[lang](detail);
+}
+
+/** Why a checkpoint does not verify, in Chinese; undefined where Chinese cannot word it. */
+export function checkpointChinese(fault: CheckpointFault, detail: string): string | undefined {
+  const word = Object.hasOwn(CHECKPOINT_ZH, fault.code)
+    ? (CHECKPOINT_ZH[fault.code] as (c: CheckpointFault, detail: string) => string | undefined)
+    : undefined;
+  return word?.(fault, detail);
+}
 
 /** A right's status by its Chinese name where the console has one (a recorded value is shown as it stands otherwise). */
 const status = (s: unknown) => {
@@ -160,7 +177,7 @@ const chinese: FailureWording = {
 export const FAILURE_WORDING: Record<Lang, FailureWording> = { en: verifierEnglish, 'zh-CN': chinese };
 
 /** A failure a language has no wording for (a kind this console does not know, a detail in English only): its reason. */
-const UNWORDED: Record<Lang, (reason: string) => string> = {
+export const UNWORDED: Record<Lang, (reason: string) => string> = {
   en: (reason) => reason,
   'zh-CN': (reason) => `无法用中文说明此项${inEnglish(reason)}`,
 };

@@ -6,6 +6,7 @@ import { api, ApiError, apiKey } from '../api.js';
 import { useDocumentTitle } from '../components/document-title.js';
 import type { PageProps } from '../app.js';
 import { ProblemMessage } from '../components/problem.js';
+import { publicFaultText } from '../i18n/findings.js';
 import { translate, useI18n, type Lang } from '../i18n/i18n.js';
 import { problemTitle } from '../i18n/problems.js';
 import type { MessageKey } from '../i18n/en.js';
@@ -223,7 +224,14 @@ function Certificate({ filing, proof, proofError }: Extract<Loaded, { phase: 're
                 </span>
               ) : (
                 <span class="bad" data-testid="cert-verified">
-                  ✗ <Both k="certificate.checkedFailed" /> <code>{facts.verified.reason}</code>
+                  ✗ <Both k="certificate.checkedFailed" />{' '}
+                  {BOTH.map((l) =>
+                    facts.verified.ok ? null : (
+                      <code class={`cert-${l === 'en' ? 'en' : 'zh'}`} lang={l} key={l}>
+                        {publicFaultText(l, facts.verified.fault, facts.verified.reason)}
+                      </code>
+                    ),
+                  )}
                 </span>
               )}
             </Row>

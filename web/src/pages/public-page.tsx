@@ -8,8 +8,9 @@ import { Times } from '../components/times.js';
 import { sha256OfFile } from '../hash-file.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useDocumentTitle } from '../components/document-title.js';
-import { useI18n } from '../i18n/i18n.js';
-import { type PublicReceipt, type PublicStatus, type PublicVerification, verifyPublicReceipt } from '../public-check.js';
+import { publicFaultText } from '../i18n/findings.js';
+import { useI18n, type Lang } from '../i18n/i18n.js';
+import { type Check, type PublicReceipt, type PublicStatus, type PublicVerification, verifyPublicReceipt } from '../public-check.js';
 import { Link } from '../router.js';
 
 type Lookup =
@@ -252,8 +253,11 @@ function Filing({ status: s }: { status: PublicStatus }) {
   );
 }
 
+/** A failed check's values, its reason in `lang` (worded from its fault). */
+const failedParams = (lang: Lang, c: Check) => ({ ...c.params, reason: publicFaultText(lang, c.fault, String(c.params.reason)) });
+
 function Verification({ v }: { v: PublicVerification }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <section class={v.ok ? 'verification ok-box' : 'verification bad-box'} data-testid="verification" data-ok={String(v.ok)}>
       <h2>{v.ok ? t('public.verifiedTitle') : t('public.failedTitle')}</h2>
@@ -279,7 +283,8 @@ function Verification({ v }: { v: PublicVerification }) {
       <ul class="checks">
         {v.checks.map((c) => (
           <li key={c.id} class={`check ${c.outcome}`} data-check={c.id} data-outcome={c.outcome}>
-            <span class="check-mark">{t(`check.${c.outcome}`)}</span> {t(`check.${c.id}.${c.variant ?? c.outcome}` as MessageKey, c.params)}
+            <span class="check-mark">{t(`check.${c.outcome}`)}</span>{' '}
+            {t(`check.${c.id}.${c.variant ?? c.outcome}` as MessageKey, c.outcome === 'failed' ? failedParams(lang, c) : c.params)}
           </li>
         ))}
       </ul>

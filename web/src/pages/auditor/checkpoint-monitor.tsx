@@ -2,11 +2,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, apiText } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
-import { useI18n } from '../../i18n/i18n.js';
+import { useI18n, type Lang } from '../../i18n/i18n.js';
+import { alarmText, stampFailureText, timestampText } from '../../i18n/findings.js';
 import { VKEY_WORDING } from '../../i18n/verdicts.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { cosignerLabel, parseCosignerVkey, type PublishedKeys } from '../../verifier.js';
-import { checkNext, checkStamps, type ListedStamp, type Observed, type StampCheck } from './monitor.js';
+import { alarmReason, checkNext, checkStamps, type ListedStamp, type MonitorAlarm, type Observed, type StampCheck } from './monitor.js';
 import {
   checkPin,
   checkPinnedCas,
@@ -38,12 +39,12 @@ type HistoryItem = { treeSize: number; timestamps?: ListedStamp[] };
  * keys that differ from the trusted ones, raise an alarm that stays until the page is reloaded or the pin changes.
  */
 export function CheckpointMonitor() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [served, setServed] = useState<PublishedKeys | null>(null);
   const [pinned, setPinned] = useState<PinnedKeys | null>(loadPin);
   const [firstServed, setFirstServed] = useState<PinnedKeys | null>(null);
   const [seen, setSeen] = useState<Stamped[]>([]);
-  const [alarm, setAlarm] = useState<string | null>(null);
+  const [alarm, setAlarm] = useState<MonitorAlarm | null>(null);
   const [keysAlarm, setKeysAlarm] = useState<KeyDifference[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [lastPoll, setLastPoll] = useState<number | null>(null);
@@ -106,7 +107,7 @@ export function CheckpointMonitor() {
         });
         if (stale()) return;
         if (!checked.ok) {
-          setAlarm(checked.reason);
+          setAlarm(checked.alarm);
           return;
         }
         const stamped: Stamped = { ...checked.observed, stamps: { state: 'none' }, listed: 0, seenAt: Date.now() };
@@ -128,7 +129,7 @@ export function CheckpointMonitor() {
         const stamps = await checkStamps(entry.note, tokens, ca);
         if (stale()) return;
         if (stamps.state === 'failed') {
-          setAlarm(`time-stamp: ${stamps.reason}`);
+          setAlarm({ kind: 'time-stamp', stamps: { fault: stamps.fault, reason: stamps.reason } });
           return;
         }
         const updated: Stamped = { ...entry, stamps, listed: tokens.length };
@@ -243,7 +244,7 @@ export function CheckpointMonitor() {
       {alarm ? (
         <div class="monitor-alarm" role="alert" data-testid="monitor-alarm">
           <strong>{t('auditor.monitor.alarm')}</strong>
-          <p>{alarm}</p>
+          <p>{alarmText(lang, alarm, alarmReason(alarm))}</p>
         </div>
       ) : null}
       <ProblemMessage error={error} />
@@ -353,6 +354,7 @@ function TrustedKeys({ keys, pinned }: { keys: PinnedKeys; pinned: boolean }) {
 
 /** The names (CN) of the trusted TSA CA certificates, once the verifier that reads them has loaded. */
 function CaNames({ keys }: { keys: PinnedKeys }) {
+  const { lang } = useI18n();
   const [checked, setChecked] = useState<Awaited<ReturnType<typeof checkPinnedCas>> | null>(null);
   useEffect(() => {
     let live = true;
@@ -362,7 +364,7 @@ function CaNames({ keys }: { keys: PinnedKeys }) {
     };
   }, [keys.tsaCertificates]);
   if (checked === null) return <>…</>;
-  if (!checked.ok) return <span class="bad">{checked.error.reason}</span>;
+  if (!checked.ok) return <span class="bad">{pinReason(lang, checked.error)}</span>;
   return (
     <ul>
       {checked.names.map((name, i) => (
@@ -435,7 +437,7 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
 /** Why keys were not pinned, in the page's language (a key that is no vkey of its kind worded from why it is not). */
 function PinProblem({ problem }: { problem: PinError }) {
   const { t, lang } = useI18n();
-  const reason = 'vkey' in problem && problem.vkey !== null ? VKEY_WORDING[lang](problem.vkey) : problem.reason;
+  const reason = pinReason(lang, problem);
   return (
     <p class="bad" role="alert" data-testid="pin-error">
       {problem.field === 'quorum'
@@ -447,11 +449,17 @@ function PinProblem({ problem }: { problem: PinError }) {
   );
 }
 
+/** Why keys were not pinned in `lang`: a key's problem, or why the TSA CA certificates do not check, worded from its fault. */
+function pinReason(lang: Lang, problem: PinError): string {
+  if (problem.field === 'tsaCertificates') return timestampText(lang, problem.fault, problem.reason);
+  return 'vkey' in problem && problem.vkey !== null ? VKEY_WORDING[lang](problem.vkey) : problem.reason;
+}
+
 /** A checkpoint's time-stamps as the monitor checked them. */
 function StampsOf({ check }: { check: StampCheck }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   if (check.state === 'none') return <>{t('auditor.monitor.noTsa')}</>;
-  if (check.state === 'failed') return <span class="bad">{check.reason}</span>;
+  if (check.state === 'failed') return <span class="bad">{stampFailureText(lang, check)}</span>;
   if (check.state === 'unchecked')
     return (
       <>

@@ -1,7 +1,15 @@
 // The checkpoint monitor's check of one newly served checkpoint against the keys the auditor trusts and the last one it
 // accepted: signatures (Ed25519, ML-DSA-44, witness quorum) and consistency, all with the project's verifier. Pure but
 // for `proof`.
-import { verifyConsistencyBetweenCheckpoints, verifyCosignedCheckpoint, type Checkpoint, type CheckpointTrust } from '../../verifier.js';
+import type { TimestampFault } from '../../timestamp-verifier.js';
+import {
+  verifyConsistencyBetweenCheckpoints,
+  verifyCosignedCheckpoint,
+  type Checkpoint,
+  type CheckpointTrust,
+  type ConsistencyFault,
+  type CosignedFault,
+} from '../../verifier.js';
 
 export interface Observed {
   note: string;
@@ -12,7 +20,37 @@ export interface Observed {
   consistency: { kind: 'first' } | { kind: 'same-size' } | { kind: 'proved'; from: number; hashes: number };
 }
 
-export type Checked = { ok: true; observed: Observed } | { ok: false; reason: string };
+/**
+ * Why the monitor raised its alarm, as data: the checkpoint is not accepted with the trusted keys, the log shrank, two
+ * checkpoints of one size sign different roots, the consistency proof fails, or a time-stamp does not check. `detail`
+ * is the verifier's English reason; `alarmReason` words the whole in English, as the page shows it.
+ */
+export type MonitorAlarm =
+  | { kind: 'signature'; fault: CosignedFault; detail: string }
+  | { kind: 'shrank'; treeSize: number; previous: number }
+  | { kind: 'split-view'; treeSize: number }
+  | { kind: 'consistency'; fault: ConsistencyFault; detail: string }
+  | { kind: 'time-stamp'; stamps: StampFailure };
+
+export type MonitorAlarmKind = MonitorAlarm['kind'];
+
+/** The alarm in English. */
+export function alarmReason(a: MonitorAlarm): string {
+  switch (a.kind) {
+    case 'signature':
+      return `signature: ${a.detail}`;
+    case 'shrank':
+      return `the log shrank: tree size ${a.treeSize} after ${a.previous}`;
+    case 'split-view':
+      return `two checkpoints of tree size ${a.treeSize} sign different roots: the log showed a split view`;
+    case 'consistency':
+      return `consistency: ${a.detail}`;
+    case 'time-stamp':
+      return `time-stamp: ${a.stamps.reason}`;
+  }
+}
+
+export type Checked = { ok: true; observed: Observed } | { ok: false; alarm: MonitorAlarm };
 
 /**
  * Checks `note` against `trust` (the pinned keys, or those served when the page opened); `previous` is the last accepted
@@ -25,7 +63,7 @@ export async function checkNext(
   proof: (from: number, to: number) => Promise<string[]>,
 ): Promise<Checked> {
   const verified = verifyCosignedCheckpoint(note, trust);
-  if (!verified.ok) return { ok: false, reason: `signature: ${verified.reason}` };
+  if (!verified.ok) return { ok: false, alarm: { kind: 'signature', fault: verified.fault, detail: verified.reason } };
   const cp = verified.checkpoint;
   const base = {
     note,
@@ -35,16 +73,15 @@ export async function checkNext(
   };
   if (previous === null) return { ok: true, observed: { ...base, consistency: { kind: 'first' } } };
   const before = previous.checkpoint;
-  if (cp.treeSize < before.treeSize) return { ok: false, reason: `the log shrank: tree size ${cp.treeSize} after ${before.treeSize}` };
+  if (cp.treeSize < before.treeSize) return { ok: false, alarm: { kind: 'shrank', treeSize: cp.treeSize, previous: before.treeSize } };
   if (cp.treeSize === before.treeSize) {
-    if (!sameBytes(cp.rootHash, before.rootHash))
-      return { ok: false, reason: `two checkpoints of tree size ${cp.treeSize} sign different roots: the log showed a split view` };
+    if (!sameBytes(cp.rootHash, before.rootHash)) return { ok: false, alarm: { kind: 'split-view', treeSize: cp.treeSize } };
     return { ok: true, observed: { ...base, consistency: { kind: 'same-size' } } };
   }
   if (before.treeSize === 0) return { ok: true, observed: { ...base, consistency: { kind: 'proved', from: 0, hashes: 0 } } };
   const hashes = await proof(before.treeSize, cp.treeSize);
   const consistent = verifyConsistencyBetweenCheckpoints(previous.note, note, hashes, trust.vkey);
-  if (!consistent.ok) return { ok: false, reason: `consistency: ${consistent.reason}` };
+  if (!consistent.ok) return { ok: false, alarm: { kind: 'consistency', fault: consistent.fault, detail: consistent.reason } };
   return { ok: true, observed: { ...base, consistency: { kind: 'proved', from: before.treeSize, hashes: hashes.length } } };
 }
 
@@ -65,7 +102,19 @@ export type StampCheck =
   /** Not checked, the times as listed: this browser has no WebCrypto (not a secure context), or no TSA CA is pinned. */
   | { state: 'unchecked'; why: 'insecure' | 'unpinned'; times: number[] }
   | { state: 'verified'; stamps: Array<{ authority: string; time: number }> }
-  | { state: 'failed'; reason: string };
+  | ({ state: 'failed' } & StampFailure);
+
+/**
+ * Why time-stamps failed: the ledger serves no TSA CA (on first use), or the verifier's fault (null for an error it gives
+ * no fault for), with its English `reason`.
+ */
+export type StampFailure = { fault: TimestampFault | { code: 'no-ca' } | null; reason: string };
+
+/** The verifier's error as a time-stamp failure. */
+export const stampFailure = (err: unknown): StampFailure => ({
+  fault: (err as { fault?: TimestampFault | null }).fault ?? null,
+  reason: (err as Error).message,
+});
 
 /**
  * Checks the time-stamps listed with the checkpoint `note` against `caPem`, the TSA CA certificates the monitor trusts,
@@ -81,7 +130,12 @@ export async function checkStamps(
   if (stamps.length === 0) return { state: 'none' };
   if (pinned && caPem === null) return unchecked(stamps, 'unpinned');
   if (globalThis.crypto?.subtle === undefined) return unchecked(stamps, 'insecure');
-  if (!caPem) return { state: 'failed', reason: 'the ledger serves no TSA CA certificate to check its time-stamps against' };
+  if (!caPem)
+    return {
+      state: 'failed',
+      fault: { code: 'no-ca' },
+      reason: 'the ledger serves no TSA CA certificate to check its time-stamps against',
+    };
   const tsa = await import('../../timestamp-verifier.js');
   try {
     const cas = tsa.parsePemCertificates(caPem);
@@ -89,7 +143,7 @@ export async function checkStamps(
     const verified = await tsa.checkCheckpointTimestamps(note, stamps, cas);
     return { state: 'verified', stamps: verified.map((v) => ({ authority: tsa.authorityName(v.authority), time: v.time })) };
   } catch (err) {
-    return { state: 'failed', reason: (err as Error).message };
+    return { state: 'failed', ...stampFailure(err) };
   }
 }
 

@@ -12,6 +12,7 @@ import {
   type PublishedKeys,
   type VkeyFault,
 } from '../../verifier.js';
+import type { TimestampError, TimestampFault } from '../../timestamp-verifier.js';
 
 export interface PinnedKeys {
   /** The log's Ed25519 vkey. */
@@ -43,7 +44,7 @@ export interface PinInput {
 export type PinError =
   | { field: 'log' | 'logMlDsa44'; reason: string; vkey: VkeyFault | null }
   | { field: 'witnesses'; witness: string; reason: string; vkey: VkeyFault | null }
-  | { field: 'tsaCertificates'; reason: string }
+  | { field: 'tsaCertificates'; reason: string; fault: TimestampFault | null }
   | { field: 'quorum'; reason: 'range'; max: number };
 
 const faultOf = (err: unknown): VkeyFault | null => (err instanceof VkeyError ? err.fault : null);
@@ -107,7 +108,7 @@ export async function checkPinnedCas(pinned: PinnedKeys): Promise<{ ok: true; na
     if (globalThis.crypto?.subtle !== undefined) await tsa.checkTrustAnchors(cas);
     return { ok: true, names: cas.map((ca) => tsa.authorityName(tsa.subjectOf(ca))) };
   } catch (err) {
-    return { ok: false, error: { field: 'tsaCertificates', reason: (err as Error).message } };
+    return { ok: false, error: { field: 'tsaCertificates', reason: (err as Error).message, fault: (err as TimestampError).fault ?? null } };
   }
 }
 

@@ -1,6 +1,6 @@
 // What a certificate states, from the public endpoints only (whoever holds the link may see it), and what this browser
 // checked of it with the project's verifier: the log's signature, the inclusion proof, the cosignatures, the time-stamps.
-import { verifyPublicReceipt } from '../../public-check.js';
+import { type PublicFault, verifyPublicReceipt } from '../../public-check.js';
 import { bytesToHex, parseCheckpoint, parseCosignerVkey, parseNote, verifyCosignatures, type PublicReceipt } from '../../verifier.js';
 
 /** GET /v1/public/filings/:id */
@@ -32,7 +32,7 @@ export interface CertificateProof {
   /** Whether this browser verified the time-stamps (not where it offers no WebCrypto, outside a secure context). */
   timestampsChecked: boolean;
   /** Whether this browser verified the receipt against the ledger's published keys, and if not why. */
-  verified: { ok: true } | { ok: false; reason: string };
+  verified: { ok: true } | { ok: false; reason: string; fault?: PublicFault };
 }
 
 /**
@@ -67,6 +67,6 @@ export async function certificateProof(filing: PublicFiling, proof: PublicReceip
     timestamps: (receipt.timestamps ?? []).map(({ tsa, time }) => ({ tsa, time })),
     timestampsChecked: verdict.checks.some((c) => c.id === 'tsa' && c.outcome === 'passed'),
     witnesses: witnesses.map((w) => ({ name: w.key.name, time: w.timestamp })),
-    verified: verdict.ok ? { ok: true } : { ok: false, reason: String(failed?.params.reason ?? 'failed') },
+    verified: verdict.ok ? { ok: true } : { ok: false, reason: String(failed?.params.reason ?? 'failed'), fault: failed?.fault },
   };
 }
