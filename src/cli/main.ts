@@ -29,10 +29,12 @@ commands:
                          check a receipt (JSON or tlog-proof text, or a public receipt, GET /v1/public/content/:sha256/receipt)
                          on its own and print what it proves; --file checks the SHA-256 of the work (or of the copy a
                          CopyRegistered entry names), --consistent-with that its checkpoint is a prefix of a newer one
-  verify-evidence BUNDLE [--vkey VKEY] [--file WORK|COPY] [--accept-v1]
+  verify-evidence BUNDLE [--vkey VKEY] [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
+                 [--file WORK|COPY] [--accept-v1]
                          check an evidence bundle (GET /v1/filings/:id/evidence) offline, with nothing else;
-                         --vkey pins the log key the bundle must name; a v1 bundle, which does not show its
-                         history whole, fails unless --accept-v1
+                         --vkey and --pq-vkey pin the log keys the bundle must name, --witness the witnesses that
+                         must have cosigned, --tsa-ca the CA its time-stamps must chain to (without them, the
+                         bundle's own keys); a v1 bundle, which does not show its history whole, fails unless --accept-v1
   settle [--as-of ISO] [--force]
                          run a settlement against the store in LEDGER_DATA_DIR (no server needed) and record RightsSettled
                          (refused while a server holds the data directory, unless --force)
@@ -81,6 +83,20 @@ const WORDS: Record<string, number> = {
   'verify-receipt': 2,
   'verify-evidence': 2,
   witness: 2,
+};
+
+const TRUST = ['vkey', 'witness', 'witness-quorum', 'pq-vkey', 'tsa-ca'] as const;
+/** The options each command reads (with `help`): another given to it would be ignored, so it is a mistake. */
+const TAKES: Record<string, readonly (keyof typeof OPTIONS)[]> = {
+  serve: [],
+  projections: ['force'],
+  export: ['out'],
+  verify: ['export', 'checkpoint', 'checkpoints', 'key', 'threads', ...TRUST],
+  settle: ['as-of', 'force'],
+  'verify-receipt': ['file', 'consistent-with', 'server', 'proof', ...TRUST],
+  'verify-evidence': ['file', 'accept-v1', ...TRUST],
+  'witness serve': ['key', 'name', 'log', 'port', 'host', 'data-dir'],
+  'witness vkey': ['key', 'name'],
 };
 
 /** A mistake in the command line: its one line, and where the usage is (it is some thirty lines: not repeated here). */
@@ -137,6 +153,9 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (command !== undefined && WORDS[command] !== undefined && positionals.length > WORDS[command])
     return usageError(`unexpected argument "${positionals[WORDS[command]]}" after ${positionals.slice(0, WORDS[command]).join(' ')}`);
+  const takes = TAKES[command === 'witness' ? `witness ${sub}` : (command ?? '')];
+  const foreign = takes && Object.keys(values).find((name) => name !== 'help' && !takes.includes(name as keyof typeof OPTIONS));
+  if (foreign) return usageError(`${command === 'witness' ? `witness ${sub}` : command} does not take --${foreign}`);
   try {
     switch (command) {
       case 'serve':
@@ -178,6 +197,10 @@ export async function main(argv: string[]): Promise<number> {
         ).verifyEvidenceCommand({
           bundle: sub,
           vkey: values.vkey,
+          pqVkey: values['pq-vkey'],
+          witnesses: values.witness ?? [],
+          witnessQuorum: values['witness-quorum'],
+          tsaCa: values['tsa-ca'],
           file: values.file,
           acceptV1: values['accept-v1'] === true,
         });

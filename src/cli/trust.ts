@@ -8,7 +8,14 @@ import {
   type VerifiedTimestamp,
 } from '../verifier/timestamp-token.js';
 import type { Checkpoint } from '../verifier/checkpoint.js';
-import { type CheckpointTrust, type Cosignature, ML_DSA_44, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
+import {
+  type CheckpointTrust,
+  type Cosignature,
+  cosignerLabel,
+  ML_DSA_44,
+  parseCosignerVkey,
+  verifyCosignedCheckpoint,
+} from '../verifier/cosignature.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
 import { readText, readVkey } from './sources.js';
 import { UsageError } from './usage-error.js';
@@ -25,7 +32,16 @@ export interface Trust extends CheckpointTrust {
   tsaCas: Certificate[] | null;
 }
 
+/** What is trusted beside the log's own key: witnesses and their quorum, the log's ML-DSA-44 key, the TSAs' CAs. */
+export type Cosigners = Omit<Trust, 'vkey'>;
+
 export async function loadTrust(args: TrustArgs): Promise<Trust> {
+  const cosigners = await loadCosigners(args);
+  return { vkey: await readVkey(args.vkey), ...cosigners };
+}
+
+/** The options beside --vkey, read and checked: a mistake in them is a usage error (exit 2), a key that cannot be read exit 1. */
+export async function loadCosigners(args: Omit<TrustArgs, 'vkey'>): Promise<Cosigners> {
   const given = args.witnesses?.length ?? 0;
   // A quorum of 0 would accept a checkpoint no witness cosigned while the ok line says it was checked against witnesses.
   const quorum = args.witnessQuorum === undefined ? given : Number(args.witnessQuorum);
@@ -42,6 +58,10 @@ export async function loadTrust(args: TrustArgs): Promise<Trust> {
       }
     }),
   );
+  // A witness named twice would count twice toward the quorum.
+  const labels = witnesses.map(cosignerLabel);
+  const twice = labels.find((label, i) => labels.indexOf(label) !== i);
+  if (twice !== undefined) throw new UsageError(`--witness ${twice} is given twice: each witness counts once toward the quorum`);
   let logMlDsa;
   if (args.pqVkey) {
     logMlDsa = parseCosignerVkey(await readVkey(args.pqVkey));
@@ -49,7 +69,7 @@ export async function loadTrust(args: TrustArgs): Promise<Trust> {
   }
   const tsaCas = args.tsaCa ? parsePemCertificates(await readText(args.tsaCa)) : null;
   if (tsaCas) await checkTrustAnchors(tsaCas);
-  return { vkey: await readVkey(args.vkey), logMlDsa, witnesses, quorum, tsaCas };
+  return { logMlDsa, witnesses, quorum, tsaCas };
 }
 
 export type CheckedCheckpoint =
@@ -68,4 +88,8 @@ export async function checkCheckpoint(note: string, tokens: readonly CarriedTime
   }
 }
 
-export const isoSeconds = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+/** An instant given in seconds since the epoch, as ISO 8601; one beyond the dates JavaScript holds (±8.64e12 s) as the number. */
+export function isoSeconds(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? `${seconds} s after 1970-01-01T00:00:00Z` : date.toISOString().replace('.000Z', 'Z');
+}

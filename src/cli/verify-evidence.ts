@@ -3,7 +3,14 @@
 import { createHash } from 'node:crypto';
 import { EVIDENCE_FORMAT, EVIDENCE_FORMAT_V1 } from '../filing/evidence.js';
 import { checkCheckpointTimestamps, checkTrustAnchors, parsePemCertificates, type VerifiedTimestamp } from '../verifier/timestamp-token.js';
-import { ML_DSA_44, COSIGNATURE_V1, parseCosignerVkey, verifyCosignedCheckpoint } from '../verifier/cosignature.js';
+import {
+  checkWitnessQuorum,
+  COSIGNATURE_V1,
+  cosignerLabel,
+  ML_DSA_44,
+  parseCosignerVkey,
+  verifyCosignedCheckpoint,
+} from '../verifier/cosignature.js';
 import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
 import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
@@ -14,7 +21,7 @@ import { checkInclusion, hashLeaf } from '../verifier/rfc6962.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
 import { errorAnswer, problemAnswer, readLocalFile, readText, readVkey } from './sources.js';
-import { isoSeconds } from './trust.js';
+import { type Cosigners, isoSeconds, loadCosigners, type TrustArgs } from './trust.js';
 
 class BundleError extends Error {}
 
@@ -57,10 +64,23 @@ export interface EvidenceReport {
   witnesses: Array<{ label: string; timestamp: number }>;
   logMlDsa: string;
   timestamps: VerifiedTimestamp[];
+  /** What the options pinned beside the log key, and held: witnesses (how many of those given cosigned, and the quorum) and TSA CAs. */
+  pinned: { witnesses: { cosigned: number; given: number; quorum: number } | null; tsaCa: boolean; pqVkey: boolean };
+}
+
+/**
+ * What the one verifying trusts beside the bundle: the log's key (--vkey), and the options of verify-receipt (--witness
+ * with --witness-quorum, --pq-vkey, --tsa-ca). Each given must hold, whatever keys the bundle names for itself.
+ */
+export interface EvidencePins {
+  vkey?: string;
+  cosigners?: Cosigners;
 }
 
 /** Checks a parsed bundle; throws BundleError naming the first thing that does not hold. */
-export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promise<EvidenceReport> {
+export async function checkEvidence(bundle: unknown, pins: EvidencePins = {}): Promise<EvidenceReport> {
+  const pinnedVkey = pins.vkey;
+  const cosigners = pins.cosigners;
   const format = isObject(bundle) ? bundle.format : undefined;
   if (format !== EVIDENCE_FORMAT && format !== EVIDENCE_FORMAT_V1)
     throw new BundleError(`the bundle's format is not ${EVIDENCE_FORMAT} (nor ${EVIDENCE_FORMAT_V1})`);
@@ -89,6 +109,8 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
   if (new Set(keys.witnesses).size !== witnesses.length) throw new BundleError('keys.witnesses lists a witness twice');
   if (pinnedVkey !== undefined && pinnedVkey.trim() !== keys.log)
     throw new BundleError(`the bundle's log key ${keys.log} is not the one given with --vkey`);
+  if (cosigners?.logMlDsa && cosignerLabel(cosigners.logMlDsa) !== cosignerLabel(logMlDsa))
+    throw new BundleError(`the bundle's ML-DSA-44 key ${keys.logMlDsa44} is not the one given with --pq-vkey`);
 
   // The checkpoint: the log's two signatures and every listed witness's cosignature.
   const cp = shape(b.checkpoint, ['note', 'timestamps'], 'checkpoint');
@@ -101,6 +123,13 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
   );
   if (!verified.ok) throw new BundleError(`checkpoint: ${verified.reason}`);
   const { checkpoint } = verified;
+  // The witnesses given: their cosignatures, not the bundle's word for who its witnesses are.
+  let pinnedWitnesses: EvidenceReport['pinned']['witnesses'] = null;
+  if (cosigners?.witnesses && cosigners.witnesses.length > 0) {
+    const counted = checkWitnessQuorum(note, cosigners.witnesses, cosigners.quorum!, { sha256: nativeSha256, verify: nativeEd25519Verify });
+    if (!counted.ok) throw new BundleError(`checkpoint, against the witnesses given with --witness: ${counted.reason}`);
+    pinnedWitnesses = { cosigned: counted.cosignatures.length, given: cosigners.witnesses.length, quorum: cosigners.quorum! };
+  }
 
   // Time-stamps: each token over this checkpoint, chained to the bundled CA, not before the checkpoint, at the listed time.
   if (!Array.isArray(cp.timestamps)) throw new BundleError('checkpoint.timestamps is not a list');
@@ -122,6 +151,15 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
       timestamps = await checkCheckpointTimestamps(note, tokens, cas);
     } catch (err) {
       throw new BundleError(`time-stamps: ${(err as Error).message}`);
+    }
+  }
+  // The TSA CAs given: the tokens must chain to them, not only to the certificates the bundle carries.
+  if (cosigners?.tsaCas) {
+    if (tokens.length === 0) throw new BundleError('--tsa-ca was given but the bundle carries no time-stamp token');
+    try {
+      timestamps = await checkCheckpointTimestamps(note, tokens, cosigners.tsaCas);
+    } catch (err) {
+      throw new BundleError(`time-stamps, against the CA given with --tsa-ca: ${(err as Error).message}`);
     }
   }
 
@@ -199,6 +237,7 @@ export async function checkEvidence(bundle: unknown, pinnedVkey?: string): Promi
     witnesses: verified.witnesses.map((w) => ({ label: w.label, timestamp: w.timestamp })),
     logMlDsa: verified.logMlDsa!.label,
     timestamps,
+    pinned: { witnesses: pinnedWitnesses, tsaCa: cosigners?.tsaCas != null, pqVkey: cosigners?.logMlDsa !== undefined },
   };
 }
 
@@ -230,7 +269,7 @@ function checkHead(
   return h;
 }
 
-export interface EvidenceArgs {
+export interface EvidenceArgs extends Omit<TrustArgs, 'vkey'> {
   bundle: string;
   vkey?: string;
   file?: string;
@@ -239,6 +278,7 @@ export interface EvidenceArgs {
 }
 
 export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const cosigners = await loadCosigners(args); // first: a mistake in the options is named before any file is read
   const text = await readText(args.bundle);
   const pinned = args.vkey === undefined ? undefined : await readVkey(args.vkey);
   let report: EvidenceReport;
@@ -264,7 +304,7 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     }
     const problem = problemAnswer(bundle);
     if (problem !== undefined) throw new BundleError(errorAnswer(args.bundle, 'an evidence bundle', problem));
-    report = await checkEvidence(bundle, pinned);
+    report = await checkEvidence(bundle, { vkey: pinned, cosigners });
     // A history cut short and written as v1 (no head) is every event it holds, proven: passing it would pass the cut.
     if (report.whole === null && !args.acceptV1) {
       throw new BundleError(
@@ -295,10 +335,16 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
   show('leaf index', String(report.leafIndex));
   show('tree size', String(report.treeSize));
   if (report.checkpointTime !== undefined) show('checkpoint', `signed at ${isoSeconds(report.checkpointTime)} by ${report.origin}`);
-  show('ML-DSA-44', `cosigned by the log (${report.logMlDsa})`);
+  show('ML-DSA-44', `cosigned by the log (${report.logMlDsa})${report.pinned.pqVkey ? ', the key given with --pq-vkey' : ''}`);
   for (const w of report.witnesses) show('witness', `${w.label} cosigned at ${isoSeconds(w.timestamp)}`);
+  const given = report.pinned.witnesses;
+  if (given) show('witnesses', `${given.cosigned} of the ${given.given} given with --witness cosigned (at least ${given.quorum} required)`);
+  else if (report.witnesses.length > 0)
+    show('witnesses', 'the keys the bundle names (give --witness to check them against keys you trust)');
   for (const t of report.timestamps) show('time-stamp', `${t.genTime.toISOString().replace('.000Z', 'Z')} by ${t.authority}`);
   if (report.timestamps.length === 0) show('time-stamp', 'none in this bundle');
+  else if (report.pinned.tsaCa) show('TSA CA', 'every time-stamp chains to the CA given with --tsa-ca');
+  else show('TSA CA', "the bundle's own (give --tsa-ca to check the time-stamps against a CA you trust)");
   for (const e of report.events) show('event', `${e.type} (revision ${e.revision}, leaf ${e.leafIndex}) at ${e.recordedAt}`);
   show(
     'history',

@@ -2,7 +2,13 @@
 import { createHash } from 'node:crypto';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { LineChunker } from '../verifier/export-chunk.js';
-import { ExportVerifier, failurePlace, unsignedTail, verifyConsistencyBetweenCheckpoints } from '../verifier/export-verifier.js';
+import {
+  ExportVerifier,
+  failurePlace,
+  recordedAtMs,
+  unsignedTail,
+  verifyConsistencyBetweenCheckpoints,
+} from '../verifier/export-verifier.js';
 import { base64Decode, base64Encode, parseVkey } from '../verifier/note.js';
 import { provenContent, publicReceiptDisagreement } from '../verifier/public-receipt.js';
 import { parseTlogProof, verifyReceipt } from '../verifier/tlog-proof.js';
@@ -105,6 +111,7 @@ async function verifyWith(
   };
   let badCheckpoint: string | undefined;
   let stamps = 0;
+  const carried = items.reduce((n, item) => n + item.timestamps.length, 0);
   for (const [i, item] of items.entries()) {
     if (extended) {
       const checked = await checkCheckpoint(item.note, item.timestamps, trust);
@@ -204,7 +211,11 @@ async function verifyWith(
         ? `; every checkpoint cosigned by at least ${trust.quorum} of ${trust.witnesses!.length} witness(es)`
         : '') +
       (trust.logMlDsa ? "; every checkpoint cosigned with the log's ML-DSA-44 key" : '') +
-      (trust.tsaCas ? `; ${stamps} RFC 3161 time-stamp(s) verified` : '') +
+      (trust.tsaCas
+        ? `; ${stamps} RFC 3161 time-stamp(s) verified`
+        : carried > 0
+          ? `; ${carried} time-stamp token(s) not checked (give --tsa-ca)`
+          : '') +
       ` (${Math.round(result.treeSize / Math.max(seconds, 1e-9))} events/s, ${(readBytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s, ` +
       `${threads === 0 ? 'checked on the main thread' : `${threads} checking thread(s)`})\n`,
   );
@@ -225,19 +236,36 @@ export interface ReceiptArgs extends TrustArgs {
   proof?: string;
 }
 
-/** A consistency proof from a file: the JSON of GET /v1/ledger/proof/consistency ({hashes: [hex]}), or one hash per line (hex or base64). */
-function parseProofFile(text: string, source: string): string[] {
+/**
+ * A consistency proof from a file: the JSON of GET /v1/ledger/proof/consistency ({from, to, hashes: [hex]}), a list of
+ * hashes, or one hash per line (hex or base64). The sizes, when the file names them, must be those asked for.
+ */
+function parseProofFile(text: string, source: string, from: number, to: number): string[] {
   const trimmed = text.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    const parsed = parseJson(trimmed, source, 'a consistency proof (JSON)') as { hashes?: unknown } | unknown[];
+    const parsed = parseJson(trimmed, source, 'a consistency proof (JSON)') as
+      { hashes?: unknown; from?: unknown; to?: unknown } | unknown[];
     const hashes = Array.isArray(parsed) ? parsed : parsed.hashes;
     if (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string'))
       throw new UsageError('the proof file holds no list of hashes');
+    if (!Array.isArray(parsed) && (parsed.from !== undefined || parsed.to !== undefined) && (parsed.from !== from || parsed.to !== to))
+      throw new UsageError(
+        `--proof ${source} proves tree sizes ${String(parsed.from)} to ${String(parsed.to)}, not the receipt's ${from} to the newer checkpoint's ${to}`,
+      );
     return hashes as string[];
   }
-  return trimmed === ''
-    ? []
-    : trimmed.split(/\r?\n/).map((l) => (/^[0-9a-f]{64}$/.test(l) ? l : Buffer.from(base64Decode(l)).toString('hex')));
+  if (trimmed === '') return [];
+  return trimmed.split(/\r?\n/).map((line, i) => {
+    if (/^[0-9a-f]{64}$/.test(line)) return line;
+    let hash: Uint8Array | undefined;
+    try {
+      hash = base64Decode(line);
+    } catch {
+      // named below
+    }
+    if (hash?.length !== 32) throw new UsageError(`--proof ${source}: line ${i + 1} is not a hash (64 hex digits, or 32 bytes in base64)`);
+    return Buffer.from(hash).toString('hex');
+  });
 }
 
 /**
@@ -246,6 +274,8 @@ function parseProofFile(text: string, source: string): string[] {
  */
 export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const trust = await loadTrust(args); // first: a mistake in the options is named before any file is read
+  if ((args.proof || args.server) && !args.consistentWith)
+    throw new UsageError(`--${args.proof ? 'proof' : 'server'} proves --consistent-with CHECKPOINT, which is not given`);
   const vkey = trust.vkey as string;
   const fail = (reason: string) => {
     out.write(`FAILED: ${reason}\n`);
@@ -295,6 +325,11 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   if (trust.tsaCas && tokens.length === 0) return fail('--tsa-ca was given but the receipt carries no time-stamp token');
   const checked = await checkCheckpoint(note, tokens, trust);
   if (!checked.ok) return fail(`checkpoint: ${checked.reason}`);
+  // A checkpoint cannot be signed before the entry it covers was recorded (verify and verify-evidence check the same).
+  if (checked.checkpoint.time !== undefined && checked.checkpoint.time < Math.floor(recordedAtMs(entry.recordedAt) / 1000))
+    return fail(
+      `the checkpoint's time ${isoSeconds(checked.checkpoint.time)} is earlier than the entry it covers (recorded at ${entry.recordedAt})`,
+    );
   const data = entry.data as { filingId?: unknown; contentHash?: unknown; filedAt?: unknown; registeredAt?: unknown };
   const content = provenContent(entry);
   const lines: string[] = [];
@@ -340,8 +375,13 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
     const from = checked.checkpoint.treeSize;
     const to = newer.checkpoint.treeSize;
     if (to < from) return fail(`--consistent-with: the newer checkpoint has ${to} leaves, fewer than the receipt's ${from}`);
+    const [before, after] = [checked.checkpoint.time, newer.checkpoint.time];
+    if (before !== undefined && after !== undefined && after < before)
+      return fail(
+        `--consistent-with: the newer checkpoint's time ${isoSeconds(after)} is earlier than the receipt's ${isoSeconds(before)}`,
+      );
     let hashes: string[];
-    if (args.proof) hashes = parseProofFile(await readText(args.proof), args.proof);
+    if (args.proof) hashes = parseProofFile(await readText(args.proof), args.proof, from, to);
     else if (args.server) {
       const url = `${args.server.replace(/\/+$/, '')}/v1/ledger/proof/consistency?from=${from}&to=${to}`;
       hashes = (parseJson(await readText(url), url, 'a consistency proof (JSON)') as { hashes: string[] }).hashes;

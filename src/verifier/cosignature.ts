@@ -168,8 +168,11 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
   const valid: Cosignature[] = [];
   const invalid: string[] = [];
   const invalidKeys: string[] = [];
+  const seen = new Set<string>();
   for (const key of keys) {
     const label = cosignerLabel(key);
+    if (seen.has(label)) continue; // a key listed twice is one witness: it counts once
+    seen.add(label);
     const lines = parsed.signatures.filter((s) => s.name === key.name && equalBytes(s.keyId, key.keyId));
     let good: Cosignature | undefined;
     for (const { signature: body } of lines) {

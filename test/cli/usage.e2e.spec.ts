@@ -3,13 +3,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { runCli } from '../support/server-process.js';
 import { ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
+import { COSIGNATURE_V1, cosignerLabel, formatCosignerVkey, parseCosignerVkey } from '../../src/verifier/cosignature.js';
 
 // Options refused before any file is read: the files named need not exist.
 const VERIFY = ['verify', '--export', 'log.ndjson', '--checkpoint', 'checkpoint', '--vkey', 'a+b+c'];
 const RECEIPT = ['verify-receipt', 'receipt', '--vkey', 'a+b+c'];
 const HINT = 'run "sandbox-ledger --help" for the commands and their options\n';
+const WITNESS = formatCosignerVkey('witness.test/a', COSIGNATURE_V1, ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
 
 describe('sandbox-ledger --help', () => {
   it.each([[['--help']], [['-h']], [['verify', '--help']], [['settle', '-h']], [['help']], [['help', 'verify']]])(
@@ -51,6 +54,24 @@ describe('sandbox-ledger --help', () => {
     [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', '1.0'], '--witness-quorum must be a whole number of at least 1, not "1.0"'],
     [[...VERIFY, '--witness', 'w+1+x', '--witness-quorum', '2'], '--witness-quorum 2 needs at least 2 --witness keys'],
     [[...RECEIPT, '--witness-quorum', '1'], '--witness-quorum 1 needs at least 1 --witness keys'],
+    // A witness given twice would count twice toward the quorum.
+    [
+      [...RECEIPT, '--witness', WITNESS, '--witness', WITNESS, '--witness-quorum', '2'],
+      `--witness ${cosignerLabel(parseCosignerVkey(WITNESS))} is given twice: each witness counts once toward the quorum`,
+    ],
+    [
+      ['verify-evidence', 'bundle.json', '--witness', WITNESS, '--witness', `  ${WITNESS}`],
+      `--witness ${cosignerLabel(parseCosignerVkey(WITNESS))} is given twice: each witness counts once toward the quorum`,
+    ],
+    // An option the command does not read would be ignored: it is refused instead.
+    [['verify-evidence', 'bundle.json', '--proof', 'proof.json'], 'verify-evidence does not take --proof'],
+    [['verify-evidence', 'bundle.json', '--threads', '1'], 'verify-evidence does not take --threads'],
+    [['export', '--vkey', 'a+b+c'], 'export does not take --vkey'],
+    [['settle', '--file', 'x'], 'settle does not take --file'],
+    [['witness', 'vkey', '--key', 'k', '--port', '1'], 'witness vkey does not take --port'],
+    [[...VERIFY, '--file', 'work.png'], 'verify does not take --file'],
+    [[...RECEIPT, '--proof', 'proof.json'], '--proof proves --consistent-with CHECKPOINT, which is not given'],
+    [[...RECEIPT, '--server', 'http://127.0.0.1:1'], '--server proves --consistent-with CHECKPOINT, which is not given'],
   ])('%j is one line naming the mistake, then where the usage is, exit 2', async (args, line) => {
     const run = await runCli(args, {});
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${line}\n${HINT}` });

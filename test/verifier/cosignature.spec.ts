@@ -15,6 +15,7 @@ import {
   verifyCosignatures,
 } from '../../src/verifier/cosignature.js';
 import { parseNote } from '../../src/verifier/note.js';
+import { isoSeconds } from '../../src/cli/trust.js';
 import { newSigner, sampleLog } from './fixture.js';
 
 const log = sampleLog();
@@ -91,5 +92,16 @@ describe('cosignature lines', () => {
     );
     expect(checkWitnessQuorum(one + forged, [w1.key, w2.key], 2).ok).toBe(false);
     expect(checkWitnessQuorum(one + signCosignatureV1(text, w2.name, w2.seed, 3), [w1.key, w2.key], 2)).toMatchObject({ ok: true });
+    // A key listed twice is one witness.
+    expect(checkWitnessQuorum(one, [w1.key, w1.key], 2)).toMatchObject({ ok: false, fault: { valid: 1, quorum: 2 } });
+    expect(checkWitnessQuorum(one, [w1.key, { ...w1.key, keyId: Uint8Array.from(w1.key.keyId) }], 2).ok).toBe(false);
+  });
+});
+
+describe('isoSeconds', () => {
+  it('writes an instant in seconds as ISO 8601, and one beyond the dates JavaScript holds as the number, without throwing', () => {
+    expect(isoSeconds(1_500_000_000)).toBe('2017-07-14T02:40:00Z');
+    expect(isoSeconds(0)).toBe('1970-01-01T00:00:00Z');
+    expect(isoSeconds(Number.MAX_SAFE_INTEGER)).toBe('9007199254740991 s after 1970-01-01T00:00:00Z');
   });
 });

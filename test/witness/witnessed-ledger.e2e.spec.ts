@@ -1,14 +1,23 @@
 // A ledger with two witnesses (separate processes of the compiled CLI, quorum 2) and a real RFC 3161 TSA: checkpoints
 // are served cosigned and time-stamped; receipts, `verify`, `verify-receipt` and `verify-evidence` check all of it.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
+import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
+import { makeTsaCertificates, startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import { checkEvidence } from '../../src/cli/verify-evidence.js';
 import { addCheckpointBody } from '../../src/ledger/log/checkpoint-witnesses.js';
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
-import { cosignerLabel, parseCosignerVkey, signCosignatureV1, verifyCosignedCheckpoint } from '../../src/verifier/cosignature.js';
+import {
+  COSIGNATURE_V1,
+  cosignerLabel,
+  formatCosignerVkey,
+  ML_DSA_44,
+  parseCosignerVkey,
+  signCosignatureV1,
+  verifyCosignedCheckpoint,
+} from '../../src/verifier/cosignature.js';
 import { formatVkey, parseNote } from '../../src/verifier/note.js';
 import { fetchExport, filingBody, principal, startLedger, tempDir, type LedgerApp } from '../support/ledger-app.js';
 import { counterTotal } from '../support/metrics.js';
@@ -159,6 +168,11 @@ describe('a ledger with two witnesses and a TSA', () => {
       /^ok: .*every checkpoint cosigned by at least 2 of 2 witness\(es\); every checkpoint cosigned with the log's ML-DSA-44 key; [1-9]\d* RFC 3161 time-stamp\(s\) verified/,
     );
     expect(result.code).toBe(0);
+    // Without --tsa-ca the tokens are not checked, and the ok line says so.
+    const checkedTokens = Number(/; (\d+) RFC 3161 time-stamp\(s\) verified/.exec(result.stdout)![1]);
+    const unchecked = await cli(['verify', '--export', exportFile, '--checkpoints', historyFile, '--vkey', logVkey]);
+    expect(unchecked.stdout).toContain(`; ${checkedTokens} time-stamp token(s) not checked (give --tsa-ca)`);
+    expect(unchecked.code).toBe(0);
   });
 
   it('refuses a forged checkpoint with one valid cosignature under --witness-quorum 2', async () => {
@@ -277,6 +291,40 @@ describe('a ledger with two witnesses and a TSA', () => {
       0,
     );
     expect((await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', fork, '--proof', proofFile])).code).toBe(1);
+    // A proof of other sizes is named as such, not taken for a fork.
+    const otherSizes = file(
+      'proof-other.json',
+      JSON.stringify((await ledger.http().get('/v1/ledger/proof/consistency').query({ from: 1, to: size })).body),
+    );
+    expect(
+      await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', newerFile, '--proof', otherSizes]),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        `--proof ${otherSizes} proves tree sizes 1 to ${size}, not the receipt's ${receipt.treeSize} to the newer checkpoint's ${size}\n`,
+      ),
+    });
+
+    // The operator re-signs the receipt's checkpoint with a time before the entry was recorded, or a newer checkpoint
+    // with a time before the receipt's: time runs forward, as verify and verify-evidence check.
+    const lines = (parseNote(receipt.checkpoint) as { text: string }).text.split('\n');
+    const resigned = (time: number, treeSize = Number(lines[1]), rootHash = Buffer.from(lines[2], 'base64')) =>
+      signCheckpoint({ origin: ORIGIN, treeSize, rootHash, time }, seed);
+    const back = await cli([
+      'verify-receipt',
+      file('receipt-back.json', JSON.stringify({ ...receipt, checkpoint: resigned(1_500_000_000) })),
+      '--vkey',
+      logVkey,
+    ]);
+    expect([back.code, back.stdout]).toEqual([
+      1,
+      `FAILED: the checkpoint's time 2017-07-14T02:40:00Z is earlier than the entry it covers (recorded at ${receipt.entry.recordedAt})\n`,
+    ]);
+    const newerLines = (parseNote(newer) as { text: string }).text.split('\n');
+    const newerBack = file('newer-back.note', resigned(Number(lines[3].slice(5)) - 1, size, Buffer.from(newerLines[2], 'base64')));
+    const backwards = await cli(['verify-receipt', receiptFile, '--vkey', logVkey, '--consistent-with', newerBack, '--proof', proofFile]);
+    expect(backwards.code).toBe(1);
+    expect(backwards.stdout).toMatch(/^FAILED: --consistent-with: the newer checkpoint's time \S+ is earlier than the receipt's \S+\n$/);
   });
 
   it('verify-evidence passes on a fetched bundle and fails after any one byte of it is changed', async () => {
@@ -307,8 +355,69 @@ describe('a ledger with two witnesses and a TSA', () => {
     expect(ok.stdout).toContain(
       `  history       whole: the log signs that the stream had these 2 event(s) among the first ${res.body.checkpoint.note.split('\n')[1]} leaves\n`,
     );
+    expect(ok.stdout).toContain('  witnesses     the keys the bundle names (give --witness to check them against keys you trust)\n');
     expect(ok.code).toBe(0);
     expect(res.body.format).toBe('sandbox-ledger/evidence-bundle/v2');
+
+    // The witnesses, the ML-DSA-44 key and the TSA CA one trusts, given as verify-receipt takes them: each must hold.
+    const pins = [...witnessArgs(), '--pq-vkey', keys.logMlDsa44, '--tsa-ca', tsa.caFile];
+    const pinned = await cli(['verify-evidence', bundleFile, ...pins]);
+    expect(pinned.stdout).toContain('  witnesses     2 of the 2 given with --witness cosigned (at least 2 required)\n');
+    expect(pinned.stdout).toContain('  TSA CA        every time-stamp chains to the CA given with --tsa-ca\n');
+    expect(pinned.stdout).toMatch(/ML-DSA-44 {5}cosigned by the log \(.+\), the key given with --pq-vkey\n/);
+    expect(pinned.code).toBe(0);
+    // A bundle that names its own witness (a key of the same name) and cosigns with it, the real cosignatures left out:
+    // the keys it names vouch for it; the witnesses trusted here do not.
+    const evilSeed = ed25519.utils.randomSecretKey();
+    const evilVkey = formatCosignerVkey('witness.test/w1', COSIGNATURE_V1, ed25519.getPublicKey(evilSeed));
+    const [noteText, signatures] = (res.body.checkpoint.note as string).split('\n\n');
+    const evilNote =
+      `${noteText}\n\n` +
+      signatures
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('— witness.test/'))
+        .map((line) => `${line}\n`)
+        .join('') +
+      signCosignatureV1(`${noteText}\n`, 'witness.test/w1', evilSeed, Math.floor(Date.now() / 1000));
+    const evil = {
+      ...res.body,
+      keys: { ...res.body.keys, witnesses: [evilVkey] },
+      checkpoint: { ...res.body.checkpoint, note: evilNote },
+      receipt: { ...res.body.receipt, checkpoint: evilNote },
+    };
+    const evilFile = file('evidence-evil-witness.json', JSON.stringify(evil));
+    const selfVouched = await cli(['verify-evidence', evilFile, '--vkey', logVkey]);
+    expect(selfVouched.stdout).toContain(`witness       ${cosignerLabel(parseCosignerVkey(evilVkey))} cosigned at`);
+    expect(selfVouched.code).toBe(0);
+    const againstTrusted = await cli(['verify-evidence', evilFile, ...witnessArgs()]);
+    expect([againstTrusted.code, againstTrusted.stdout]).toEqual([
+      1,
+      'FAILED: checkpoint, against the witnesses given with --witness: checkpoint has 0 valid witness cosignature(s), 2 required\n',
+    ]);
+    // Time-stamps by a TSA under another CA than the one trusted.
+    const otherCa = join(work, 'other-ca');
+    mkdirSync(otherCa);
+    await makeTsaCertificates(otherCa, 'Other TSA');
+    const otherTsa = await cli(['verify-evidence', bundleFile, '--vkey', logVkey, '--tsa-ca', join(otherCa, 'ca.crt')]);
+    expect(otherTsa.code).toBe(1);
+    expect(otherTsa.stdout).toMatch(/^FAILED: time-stamps, against the CA given with --tsa-ca: /);
+    // Nor does a bundle without its time-stamps pass a --tsa-ca.
+    const unstamped = {
+      ...res.body,
+      checkpoint: { ...res.body.checkpoint, timestamps: [] },
+      keys: { ...res.body.keys, tsaCertificates: null },
+    };
+    const noTokens = await cli(['verify-evidence', file('evidence-unstamped.json', JSON.stringify(unstamped)), '--tsa-ca', tsa.caFile]);
+    expect([noTokens.code, noTokens.stdout]).toEqual([1, 'FAILED: --tsa-ca was given but the bundle carries no time-stamp token\n']);
+    // The log's ML-DSA-44 key is pinned as its Ed25519 key is.
+    const otherMlDsa = await cli([
+      'verify-evidence',
+      bundleFile,
+      '--pq-vkey',
+      formatCosignerVkey(ORIGIN, ML_DSA_44, ml_dsa44.keygen(randomBytes(32)).publicKey),
+    ]);
+    expect(otherMlDsa.code).toBe(1);
+    expect(otherMlDsa.stdout).toBe(`FAILED: the bundle's ML-DSA-44 key ${keys.logMlDsa44} is not the one given with --pq-vkey\n`);
     expect(res.body.history).toHaveLength(2);
 
     // The history cut short (the amendment left out) is every event it keeps, proven; the signed head tells it is not all.
