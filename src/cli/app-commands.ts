@@ -1,5 +1,6 @@
 // The CLI commands that run the application itself: the server, a projection rebuild, a settlement.
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -11,6 +12,7 @@ import { type AppConfig, loadConfig } from '../config.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { NearDuplicateService } from '../settlement/near-duplicates.service.js';
 import { SettlementService } from '../settlement/settlement.service.js';
+import { checkTrustAnchors, parsePemCertificates } from '../verifier/timestamp-token.js';
 import { describeServers, holdDataDir, serversHolding } from './data-dir-lock.js';
 import { requireLedger, requireLogKeys } from './existing-ledger.js';
 import { progressBar } from './progress.js';
@@ -22,6 +24,7 @@ import { UsageError } from './usage-error.js';
  */
 export async function serve(config: AppConfig = loadConfig()): Promise<void> {
   await checkAddress(config.port, config.host);
+  await checkTsaCa(config);
   const lock = holdDataDir(config.dataDir);
   // The embedded store has one server: a second one on the same files would append to the log beside the first, and
   // each would find the Merkle tree moved under its sequencer. Checked after this lock is written, so that of two
@@ -96,6 +99,25 @@ async function checkAddress(port: number, host: string): Promise<void> {
     probe.once('error', (err) => reject(unlistenable(err, port, host)));
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
+}
+
+/**
+ * The TSA CA the server checks time-stamps with, and publishes for the verifiers, must be one they take as a trust
+ * anchor: each certificate validly self-signed. Another (the TSA's own certificate, say) made the server check nothing
+ * and log a failed time-stamp for every checkpoint, while publishing a CA every verifier refuses.
+ */
+async function checkTsaCa(config: AppConfig): Promise<void> {
+  if (config.tsaCaFile === undefined) return;
+  try {
+    await checkTrustAnchors(parsePemCertificates(readFileSync(config.tsaCaFile, 'utf8')));
+  } catch (err) {
+    throw new Error(
+      `LEDGER_TSA_CA_FILE ${config.tsaCaFile}: ${(err as Error).message}: it must hold the CA certificates, each self-signed`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 /** A listen error that names the variables of the address: Node's names the address alone (getaddrinfo ENOTFOUND <host>). */

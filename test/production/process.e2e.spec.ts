@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { hostname } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { makeTsaCertificates } from '../../src/bench/openssl-tsa.js';
 import { ROOT } from '../../src/bench/processes.js';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import { loadMlDsaKey, loadSigningKey } from '../../src/ledger/log/signing-key.js';
@@ -78,9 +79,13 @@ const portFree = (port: number) =>
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 
+/** A CA and a TSA certificate it issued (the TSA's own, not a trust anchor), made before the tests. */
+const TSA_DIR = tempDir('ledger-process-tsa-');
+
 describe('the server process', () => {
-  const dirs: string[] = [];
+  const dirs: string[] = [TSA_DIR];
   const leftovers: number[] = [];
+  beforeAll(() => makeTsaCertificates(TSA_DIR));
   afterAll(() => {
     for (const pid of leftovers) if (alive(pid)) process.kill(pid, 'SIGKILL');
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -175,6 +180,12 @@ describe('the server process', () => {
         EVENTSTORE_URL: 'http://admin:s3cret@x',
       },
       'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string',
+    ],
+    // The TSA's own certificate for its CA: the verifiers would refuse it as a trust anchor.
+    [
+      'LEDGER_TSA_CA_FILE holding a certificate that is not self-signed',
+      { LEDGER_TSA_URLS: 'http://127.0.0.1:1/tsa', LEDGER_TSA_CA_FILE: join(TSA_DIR, 'tsa.crt') },
+      `LEDGER_TSA_CA_FILE ${join(TSA_DIR, 'tsa.crt')}: the CA certificate CN=Test TSA is not validly self-signed: it must hold the CA certificates, each self-signed`,
     ],
     // PORT=0, the port the system picks: the host is checked all the same, before anything is made.
     [
