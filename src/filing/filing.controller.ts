@@ -3,6 +3,7 @@ import { IdPipe } from '../common/validation.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import Negotiator from 'negotiator';
 import { ApiRoute } from '../common/api-docs.js';
 import {
   EvidenceBundleDto,
@@ -29,13 +30,12 @@ import { FilingQueries } from './filing.queries.js';
 import { FilingUploadService } from './filing-upload.service.js';
 import { CurrentWrites, requestWrites, type RequestWrites } from '../ledger/write/request-writes.js';
 
-/** text/plain wins only when the client asks for it before JSON. */
-const prefersText = (accept: string | undefined) => {
-  const types = (accept ?? '').split(',').map((t) => t.split(';')[0].trim().toLowerCase());
-  const text = types.indexOf('text/plain');
-  const json = types.findIndex((t) => t === 'application/json' || t === '*/*');
-  return text >= 0 && (json < 0 || text < json);
-};
+/**
+ * text/plain wins only when the client prefers it to JSON (by q-value, then by the order it names them: RFC 9110 §12.5.1);
+ * JSON otherwise, including when it accepts neither.
+ */
+const prefersText = (accept: string | undefined) =>
+  new Negotiator({ headers: { accept: accept ?? '*/*' } }).mediaType(['application/json', 'text/plain']) === 'text/plain';
 
 @ApiTags('filings')
 @ApiBearerAuth()

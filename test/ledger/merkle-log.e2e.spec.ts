@@ -140,6 +140,26 @@ describe('verifiable log', () => {
     expect(text.headers['content-type']).toMatch(/^text\/plain/);
     expect(text.text.startsWith('c2sp.org/tlog-proof@v1\nextra ')).toBe(true);
     expect(verifyReceipt(text.text, vkey)).toEqual({ ok: true });
+    // The text form is given when the client prefers it, by q-value and then by order; JSON otherwise.
+    for (const [accept, form] of [
+      ['text/plain;q=0, application/json', 'json'],
+      ['text/plain;q=0.1, application/json', 'json'],
+      ['application/json;q=0.5, text/plain', 'text'],
+      ['application/json, text/plain', 'json'],
+      ['text/plain, application/json', 'text'],
+      ['*/*', 'json'],
+      ['image/png', 'json'],
+    ]) {
+      const res = await ledger
+        .http()
+        .get(`/v1/filings/${filingId}/receipt`)
+        .set('authorization', `Bearer ${alice.key}`)
+        .set('accept', accept);
+      expect({ accept, type: res.headers['content-type'] }).toEqual({
+        accept,
+        type: form === 'text' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+      });
+    }
     // A receipt whose entry was altered, or checked against another key, fails.
     const forged = { ...json.body, entry: { ...json.body.entry, data: { ...json.body.entry.data, title: 'Not the filed title' } } };
     expect(verifyReceipt(forged, vkey).ok).toBe(false);
