@@ -1,5 +1,6 @@
 // A ledger with two witnesses (separate processes of the compiled CLI, quorum 2) and a real RFC 3161 TSA: checkpoints
 // are served cosigned and time-stamped; receipts, `verify`, `verify-receipt` and `verify-evidence` check all of it.
+// Answers of a witness changed on their way to the log (through a relay) are not taken on their word.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,13 @@ import { formatVkey, parseNote } from '../../src/verifier/note.js';
 import { fetchExport, filingBody, principal, startLedger, tempDir, type LedgerApp } from '../support/ledger-app.js';
 import { counterTotal } from '../support/metrics.js';
 import { runCli } from '../support/server-process.js';
-import { startWitnessProcess, type WitnessProcess } from '../support/witness-process.js';
+import {
+  type RelayedAnswer,
+  startWitnessProcess,
+  startWitnessRelay,
+  type WitnessProcess,
+  type WitnessRelay,
+} from '../support/witness-process.js';
 
 const ORIGIN = 'witnessed.test/log';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,7 +36,7 @@ interface Item {
   treeSize: number;
   time: number;
   note: string;
-  cosignatures: Array<{ cosigner: string }>;
+  cosignatures: Array<{ cosigner: string; time: number }>;
   timestamps: Array<{ time: number; token: string }>;
 }
 
@@ -515,5 +522,83 @@ describe('a ledger with two witnesses and a TSA', () => {
     const stranger = signCheckpoint({ origin: ORIGIN, treeSize: held + 1, rootHash: randomBytes(32) }, ed25519.utils.randomSecretKey());
     expect((await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(held, [], stranger) })).status).toBe(403);
     expect((await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: 'old 1\n' })).status).toBe(400);
+  });
+
+  describe('with a witness reached through a relay that changes its answers (as on a plain HTTP URL)', () => {
+    let relayed: WitnessProcess;
+    let relay: WitnessRelay;
+    let other: LedgerApp;
+    let writer: { key: string };
+    let label: string;
+    let relayedSeed: Uint8Array;
+    /** The witness's answer with its cosignature replaced by one dated `when(the checkpoint's time)`, signed with its key. */
+    const datedAt =
+      (when: (checkpointTime: number) => number) =>
+      (answer: RelayedAnswer, requestBody: string): RelayedAnswer => {
+        if (answer.status !== 200) return answer;
+        const text = (parseNote(requestBody.slice(requestBody.indexOf('\n\n') + 2)) as { text: string }).text;
+        const time = Number(/^time (\d+)$/m.exec(text)![1]);
+        return { ...answer, body: signCosignatureV1(text, 'witness.test/relayed', relayedSeed, when(time)) };
+      };
+
+    beforeAll(async () => {
+      relayed = await witness('relayed');
+      relayedSeed = new Uint8Array(Buffer.from(readFileSync(join(work, 'relayed.key'), 'utf8').trim(), 'base64'));
+      label = cosignerLabel(parseCosignerVkey(relayed.vkey));
+      relay = await startWitnessRelay(relayed.url);
+      relay.rewrite = datedAt(() => Number.MAX_SAFE_INTEGER); // from the first submission on
+      other = await startLedger({
+        origin: ORIGIN,
+        signingKey: Buffer.from(seed).toString('base64'),
+        checkpointIntervalMs: 200,
+        witnesses: [{ vkey: relayed.vkey, url: relay.url }],
+        witnessQuorum: 1,
+        witnessWaitMs: 300,
+        witnessTimeoutMs: 2000,
+        publicRateLimit: 100_000,
+      });
+      writer = await principal(other, 'Rita', ['creator']);
+    }, 60_000);
+    afterAll(async () => {
+      await other?.close();
+      await relay?.close();
+      await relayed?.stop();
+    });
+
+    const requests = (outcome: string) =>
+      counterTotal(other, 'ledger_witness_requests_total', [`witness="${label}"`, `outcome="${outcome}"`]);
+    const items = async () => (await other.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body.items as Item[];
+    const cosignedByIt = async () => (await items()).filter((c) => c.cosignatures.some((x) => x.cosigner === label));
+    const fileThere = async () => {
+      const res = await other.http().post('/v1/filings').set('authorization', `Bearer ${writer.key}`).send(filingBody());
+      expect(res.status).toBe(201);
+      return res.body.leafIndex as number;
+    };
+    const relayedTrust = () => ({ vkey: logVkey, witnesses: [parseCosignerVkey(relayed.vkey)], quorum: 1 });
+
+    it('refuses a valid cosignature dated before the checkpoint or after now, beyond 5 minutes, and stores none', async () => {
+      const leaf = await fileThere();
+      const outside: Array<(time: number) => number> = [
+        () => Number.MAX_SAFE_INTEGER,
+        () => 0,
+        (time) => time - 301,
+        () => Math.floor(Date.now() / 1000) + 301,
+      ];
+      for (const when of outside) {
+        const before = await requests('invalid');
+        relay.rewrite = datedAt(when);
+        await until('the cosignature refused', async () => (await requests('invalid')) > before, 15_000);
+      }
+      expect(await requests('ok')).toBe(0);
+      expect(await cosignedByIt()).toEqual([]);
+      // Dated a minute before the checkpoint (a witness whose clock is behind the log's): within the skew, taken.
+      relay.rewrite = datedAt((time) => time - 60);
+      await until('a cosignature dated a minute early', async () => (await cosignedByIt()).some((c) => c.treeSize > leaf), 15_000);
+      for (const c of await cosignedByIt()) {
+        expect(c.cosignatures.find((x) => x.cosigner === label)!.time).toBe(c.time - 60);
+        expect(verifyCosignedCheckpoint(c.note, relayedTrust())).toMatchObject({ ok: true });
+      }
+      relay.rewrite = null;
+    });
   });
 });

@@ -1,6 +1,7 @@
 // The log's side of C2SP tlog-witness, off the write path: each new checkpoint goes to every witness, in order, with a
 // consistency proof from the size that witness last cosigned; verified cosignatures are stored beside the checkpoint. A
 // witness that fails or times out is logged, counted and tried again later from the oldest checkpoint it has not cosigned.
+// What a witness answers is not taken on its word: witness URLs may be plain HTTP, and a witness may be wrong.
 import { Logger } from '@nestjs/common';
 import { attestationDelay, witnessRequests } from '../../common/metrics.js';
 import { cosignerLabel, type CosignerKey, parseCosignerVkey, verifyCosignatures } from '../../verifier/cosignature.js';
@@ -25,6 +26,13 @@ const MAX_RETRY_MS = 5000;
  * an outage the newest checkpoint, which readers wait for, is a few round trips away rather than behind the whole outage.
  */
 const MAX_QUEUED = 8;
+/**
+ * How far (seconds) a witness's clock may be from the log's: a cosignature is stored only if dated from the checkpoint's
+ * own `time` less this to the log's now plus this. One dated outside (a witness with a broken clock, or an answer changed
+ * in transit) is refused, as a cosignature that does not verify is: it would be served with the checkpoint, in receipts
+ * and evidence bundles.
+ */
+export const COSIGNATURE_CLOCK_SKEW_S = 300;
 
 /** The body of POST <prefix>/add-checkpoint: `old <size>`, the proof lines (base64), a blank line, the signed checkpoint. */
 export function addCheckpointBody(oldSize: number, proof: readonly string[], note: string): string {
@@ -139,6 +147,13 @@ class WitnessChannel {
           .find((l) => verifyCosignatures(c.note + l, [this.key]).valid.length === 1);
         if (!line) throw new WitnessRefusal('the response holds no valid cosignature by this witness');
         const { timestamp } = verifyCosignatures(c.note + line, [this.key]).valid[0];
+        const now = Math.floor(this.opts.now() / 1000);
+        if (timestamp < c.time - COSIGNATURE_CLOCK_SKEW_S || timestamp > now + COSIGNATURE_CLOCK_SKEW_S) {
+          this.size = c.treeSize; // it took the checkpoint: asked again, it cosigns it anew
+          throw new WitnessRefusal(
+            `the cosignature is dated ${timestamp}, not between the checkpoint's time ${c.time} and now ${now} (give or take ${COSIGNATURE_CLOCK_SKEW_S} s)`,
+          );
+        }
         await this.tree.saveAttestation({ treeSize: c.treeSize, kind: 'cosignature', source: this.label, body: line, time: timestamp });
         this.stored();
         witnessRequests.inc({ witness: this.label, outcome: 'ok' });
