@@ -25,7 +25,7 @@ export const tsaRequests = new Counter({
 });
 export const witnessRequests = new Counter({
   name: 'ledger_witness_requests_total',
-  help: 'Checkpoint submissions to witnesses, by witness and outcome (ok, conflict, failed, invalid)',
+  help: 'Checkpoint submissions to witnesses, by witness and outcome (ok, conflict, ahead, failed, invalid)',
   labelNames: ['witness', 'outcome'] as const,
   registers: [metricsRegistry],
 });

@@ -600,5 +600,23 @@ describe('a ledger with two witnesses and a TSA', () => {
       }
       relay.rewrite = null;
     });
+
+    it('asks again after a 409 naming a size beyond the log, and the witness cosigns the checkpoints signed after it', async () => {
+      const aheadBefore = await requests('ahead');
+      let forged = 0;
+      relay.rewrite = (answer) => (forged++ === 0 ? { status: 409, type: 'text/x.tlog.size', body: '999999\n' } : answer);
+      for (let round = 0; round < 2; round++) {
+        const leaf = await fileThere();
+        await until(
+          `the witness cosigning a checkpoint covering leaf ${leaf}`,
+          async () => (await cosignedByIt()).some((c) => c.treeSize > leaf),
+          15_000,
+        );
+      }
+      expect(forged).toBeGreaterThan(1);
+      expect(await requests('ahead')).toBe(aheadBefore + 1);
+      const served = verifyCosignedCheckpoint((await other.http().get('/v1/ledger/checkpoint')).text, relayedTrust());
+      expect(served).toMatchObject({ ok: true, checkpoint: { treeSize: await other.store.count() } });
+    });
   });
 });

@@ -40,6 +40,12 @@ export function addCheckpointBody(oldSize: number, proof: readonly string[], not
 }
 
 class WitnessRefusal extends Error {}
+/**
+ * The witness says it holds a checkpoint of this log larger than any the log signed. That cannot be (or the log lost
+ * checkpoints it signed), and a single 409 changed in transit says it: the size is not kept, and the witness is asked
+ * again, from what it says then, after the back-off.
+ */
+class WitnessAhead extends Error {}
 
 class WitnessChannel {
   readonly label: string;
@@ -131,8 +137,14 @@ class WitnessChannel {
         });
         const text = await res.text();
         if (res.status === 409 && /^text\/x\.tlog\.size\b/.test(res.headers.get('content-type') ?? '') && /^(0|[1-9]\d*)\n$/.test(text)) {
-          witnessRequests.inc({ witness: this.label, outcome: 'conflict' });
           const held = Number(text.trim());
+          // Larger than this checkpoint, it may still be one the log signed since (cosigned through another of its instances).
+          const signed = held > c.treeSize ? ((await this.tree.latestCheckpoint())?.treeSize ?? 0) : c.treeSize;
+          if (held > signed) {
+            witnessRequests.inc({ witness: this.label, outcome: 'ahead' });
+            throw new WitnessAhead(`the witness says it holds a checkpoint of ${held} leaves, more than the ${signed} the log signed`);
+          }
+          witnessRequests.inc({ witness: this.label, outcome: 'conflict' });
           if (attempt >= 2 || held === old)
             throw new WitnessRefusal(
               `the witness holds size ${held} and refuses ${c.treeSize} from ${old} (a different checkpoint of that size?)`,
@@ -165,13 +177,14 @@ class WitnessChannel {
         return;
       }
     } catch (err) {
-      witnessRequests.inc({ witness: this.label, outcome: err instanceof WitnessRefusal ? 'invalid' : 'failed' });
+      if (!(err instanceof WitnessAhead))
+        witnessRequests.inc({ witness: this.label, outcome: err instanceof WitnessRefusal ? 'invalid' : 'failed' });
       // A checkpoint the witness refused is not offered again while newer ones wait: they are tried next.
       if (err instanceof WitnessRefusal && this.queue[0] === c && this.queue.length > 1) this.queue.shift();
       this.logger.warn(
         `witness ${this.label} did not cosign checkpoint ${c.treeSize}, retrying in ${this.backoffMs} ms: ${(err as Error).message}`,
       );
-      if (!(err instanceof WitnessRefusal)) this.size = null; // unreachable: ask again what it holds
+      if (!(err instanceof WitnessRefusal)) this.size = null; // unreachable, or not believed: ask again what it holds
       this.nextAt = this.opts.now() + this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_RETRY_MS);
     }
