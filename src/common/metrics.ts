@@ -29,6 +29,12 @@ export const witnessRequests = new Counter({
   labelNames: ['witness', 'outcome'] as const,
   registers: [metricsRegistry],
 });
+export const quorumWaits = new Counter({
+  name: 'ledger_witness_quorum_waits_total',
+  help: 'Requests that waited for the witness quorum on a fresh checkpoint, by outcome (met, expired)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
 export const attestationDelay = new Histogram({
   name: 'ledger_checkpoint_attestation_seconds',
   help: 'Time from signing a checkpoint to storing a witness cosignature or a TSA token for it',

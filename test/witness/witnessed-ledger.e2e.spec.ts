@@ -467,9 +467,19 @@ describe('a ledger with two witnesses and a TSA', () => {
     for (let i = 0; i < 10; i++) after.push(await fileWork());
     await sleep(1000);
     const count = await ledger.store.count();
-    const served = verifyCosignedCheckpoint((await ledger.http().get('/v1/ledger/checkpoint')).text, trust());
+    const expiredWaits = () => counterTotal(ledger, 'ledger_witness_quorum_waits_total', ['outcome="expired"']);
+    const waitsBefore = await expiredWaits();
+    const first = await ledger.http().get('/v1/ledger/checkpoint'); // waits for the quorum on the latest checkpoint, in vain
+    const served = verifyCosignedCheckpoint(first.text, trust());
     expect(served).toMatchObject({ ok: true }); // the newest that met the quorum
     expect((served as { checkpoint: { treeSize: number } }).checkpoint.treeSize).toBeLessThan(count);
+    expect(await expiredWaits()).toBe(waitsBefore + 1);
+    // That wait over, the latest checkpoint is fresh no more: the requests after it are served the same one without
+    // waiting again (each would wait LEDGER_WITNESS_WAIT_MS, 1.5 s here, while the witness is down).
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) expect((await ledger.http().get('/v1/ledger/checkpoint')).text).toBe(first.text);
+    expect(await expiredWaits()).toBe(waitsBefore + 1);
+    expect(Date.now() - started).toBeLessThan(5 * 750);
 
     const old = await receiptOf(before.filingId);
     expect(verifyCosignedCheckpoint(old.checkpoint, trust())).toMatchObject({ ok: true });
