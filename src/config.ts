@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { decodeSeed, isStrongKey } from './common/key-texts.js';
-import { COSIGNATURE_V1, parseCosignerVkey } from './verifier/cosignature.js';
+import { COSIGNATURE_V1, cosignerLabel, parseCosignerVkey } from './verifier/cosignature.js';
 import { isValidKeyName } from './verifier/note.js';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'eventstoredb';
@@ -105,6 +105,24 @@ export function parseWitnesses(value: string | undefined): WitnessConfig[] {
       throw new Error(`LEDGER_WITNESSES: bad witness vkey ${vkey}: ${(err as Error).message}`, { cause: err });
     }
     return { vkey, url: url.replace(/\/+$/, '') };
+  });
+}
+
+/**
+ * Each witness once: a witness is its cosigner's name and key ID, and one listed twice would be counted twice towards
+ * the quorum (and the keys served would list it twice, which every verifier refuses). Checked on the configuration
+ * itself, whether it came from LEDGER_WITNESSES or was given whole.
+ */
+function checkWitnessesOnce(witnesses: readonly WitnessConfig[]): void {
+  const seen = new Map<string, number>();
+  witnesses.forEach((w, i) => {
+    const label = cosignerLabel(parseCosignerVkey(w.vkey));
+    const first = seen.get(label);
+    if (first !== undefined)
+      throw new Error(
+        `LEDGER_WITNESSES: witness ${i + 1} of ${witnesses.length} (${label}) repeats witness ${first + 1}: list each witness once`,
+      );
+    seen.set(label, i);
   });
 }
 
@@ -262,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(
       `LEDGER_ORIGIN must be a log name without spaces or "+" (it names the log in every checkpoint), not ${JSON.stringify(config.origin)}`,
     );
+  checkWitnessesOnce(config.witnesses);
   if (config.witnessQuorum > config.witnesses.length)
     throw new Error(`LEDGER_WITNESS_QUORUM ${config.witnessQuorum} exceeds the ${config.witnesses.length} witness(es) configured`);
   return config;

@@ -25,8 +25,14 @@ export const tsaRequests = new Counter({
 });
 export const witnessRequests = new Counter({
   name: 'ledger_witness_requests_total',
-  help: 'Checkpoint submissions to witnesses, by witness and outcome (ok, conflict, failed, invalid)',
+  help: 'Checkpoint submissions to witnesses, by witness and outcome (ok, conflict, ahead, failed, invalid)',
   labelNames: ['witness', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+export const quorumWaits = new Counter({
+  name: 'ledger_witness_quorum_waits_total',
+  help: 'Requests that waited for the witness quorum on a fresh checkpoint, by outcome (met, expired)',
+  labelNames: ['outcome'] as const,
   registers: [metricsRegistry],
 });
 export const attestationDelay = new Histogram({

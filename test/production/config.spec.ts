@@ -3,7 +3,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { loadConfig } from '../../src/config.js';
+import { COSIGNATURE_V1, formatCosignerVkey } from '../../src/verifier/cosignature.js';
 
 describe('numeric settings', () => {
   it('take their default when unset or empty, and their value when it is a non-negative integer', () => {
@@ -172,6 +174,44 @@ describe('LEDGER_TSA_URLS', () => {
     expect(() => loadConfig({ LEDGER_TSA_URLS: 'http://[S3cretPw' })).toThrow(
       'LEDGER_TSA_URLS: URL 1 of 1 is not a URL (its value is not shown',
     );
+  });
+});
+
+describe('LEDGER_WITNESSES', () => {
+  const vkey = (name: string) => formatCosignerVkey(name, COSIGNATURE_V1, ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+  const w1 = vkey('witness.example/w1');
+  const w2 = vkey('witness.example/w2');
+
+  it('takes each witness once, and stops the start on a witness listed twice, naming its position and the one it repeats', () => {
+    const config = loadConfig({ LEDGER_WITNESSES: `${w1} http://127.0.0.1:7381,${w2} http://127.0.0.1:7382/` });
+    expect(config.witnesses).toEqual([
+      { vkey: w1, url: 'http://127.0.0.1:7381' },
+      { vkey: w2, url: 'http://127.0.0.1:7382' },
+    ]);
+    expect(config.witnessQuorum).toBe(2);
+    const label = w1.split('+').slice(0, 2).join('+');
+    // The same key at another URL, or at the same one: either would count twice towards the quorum.
+    for (const again of [`${w1} http://127.0.0.1:7383`, `${w1} http://127.0.0.1:7381`])
+      expect(() =>
+        loadConfig({ LEDGER_WITNESSES: `${w1} http://127.0.0.1:7381,${w2} http://127.0.0.1:7382,${again}`, LEDGER_WITNESS_QUORUM: '2' }),
+      ).toThrow(new Error(`LEDGER_WITNESSES: witness 3 of 3 (${label}) repeats witness 1: list each witness once`));
+    // Given whole rather than through the variable, the configuration is checked alike.
+    expect(() =>
+      loadConfig(
+        {},
+        {
+          witnesses: [
+            { vkey: w2, url: 'http://a.example' },
+            { vkey: w2, url: 'http://b.example' },
+          ],
+        },
+      ),
+    ).toThrow('LEDGER_WITNESSES: witness 2 of 2');
+    // Another name for the same key is another cosigner (its key ID differs): taken.
+    const seed = ed25519.utils.randomSecretKey();
+    const a = formatCosignerVkey('witness.example/a', COSIGNATURE_V1, ed25519.getPublicKey(seed));
+    const b = formatCosignerVkey('witness.example/b', COSIGNATURE_V1, ed25519.getPublicKey(seed));
+    expect(loadConfig({ LEDGER_WITNESSES: `${a} http://127.0.0.1:1,${b} http://127.0.0.1:2` }).witnesses).toHaveLength(2);
   });
 });
 

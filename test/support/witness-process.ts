@@ -1,5 +1,8 @@
-// A witness as a separate process of the compiled CLI (`sandbox-ledger witness serve`), for end-to-end tests.
+// A witness as a separate process of the compiled CLI (`sandbox-ledger witness serve`), for end-to-end tests, and a relay
+// in front of one that changes its answers.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from '../../src/bench/processes.js';
 
@@ -62,4 +65,55 @@ export async function startWitnessProcess(opts: {
       await exited;
     },
   };
+}
+
+/** A witness's answer to POST /add-checkpoint as relayed: its status, Content-Type and body. */
+export interface RelayedAnswer {
+  status: number;
+  type: string | null;
+  body: string;
+}
+
+/**
+ * A relay in front of a witness, as anyone between the log and a witness reached over plain HTTP could be: every
+ * request goes to the witness, and its answer is passed back, or what `rewrite` (when set) makes of it and of the
+ * request's body.
+ */
+export interface WitnessRelay {
+  url: string;
+  rewrite: ((answer: RelayedAnswer, requestBody: string) => RelayedAnswer) | null;
+  close: () => Promise<void>;
+}
+
+export async function startWitnessRelay(witnessUrl: string): Promise<WitnessRelay> {
+  const relay: WitnessRelay = { url: '', rewrite: null, close: async () => undefined };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      void (async () => {
+        try {
+          const answered = await fetch(witnessUrl + (req.url ?? '/'), {
+            method: req.method,
+            body: req.method === 'POST' ? body : undefined,
+          });
+          let answer: RelayedAnswer = { status: answered.status, type: answered.headers.get('content-type'), body: await answered.text() };
+          if (relay.rewrite) answer = relay.rewrite(answer, body);
+          res.writeHead(answer.status, answer.type ? { 'content-type': answer.type } : {});
+          res.end(answer.body);
+        } catch (err) {
+          res.writeHead(502).end(String(err));
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  relay.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  relay.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return relay;
 }

@@ -1,5 +1,6 @@
 // A ledger with two witnesses (separate processes of the compiled CLI, quorum 2) and a real RFC 3161 TSA: checkpoints
 // are served cosigned and time-stamped; receipts, `verify`, `verify-receipt` and `verify-evidence` check all of it.
+// Answers of a witness changed on their way to the log (through a relay) are not taken on their word.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,13 @@ import { formatVkey, parseNote } from '../../src/verifier/note.js';
 import { fetchExport, filingBody, principal, startLedger, tempDir, type LedgerApp } from '../support/ledger-app.js';
 import { counterTotal } from '../support/metrics.js';
 import { runCli } from '../support/server-process.js';
-import { startWitnessProcess, type WitnessProcess } from '../support/witness-process.js';
+import {
+  type RelayedAnswer,
+  startWitnessProcess,
+  startWitnessRelay,
+  type WitnessProcess,
+  type WitnessRelay,
+} from '../support/witness-process.js';
 
 const ORIGIN = 'witnessed.test/log';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,7 +45,7 @@ interface Item {
   treeSize: number;
   time: number;
   note: string;
-  cosignatures: Array<{ cosigner: string }>;
+  cosignatures: Array<{ cosigner: string; time: number }>;
   timestamps: Array<{ time: number; token: string }>;
 }
 
@@ -569,9 +576,19 @@ describe('a ledger with two witnesses and a TSA', () => {
     for (let i = 0; i < 10; i++) after.push(await fileWork());
     await sleep(1000);
     const count = await ledger.store.count();
-    const served = verifyCosignedCheckpoint((await ledger.http().get('/v1/ledger/checkpoint')).text, trust());
+    const expiredWaits = () => counterTotal(ledger, 'ledger_witness_quorum_waits_total', ['outcome="expired"']);
+    const waitsBefore = await expiredWaits();
+    const first = await ledger.http().get('/v1/ledger/checkpoint'); // waits for the quorum on the latest checkpoint, in vain
+    const served = verifyCosignedCheckpoint(first.text, trust());
     expect(served).toMatchObject({ ok: true }); // the newest that met the quorum
     expect((served as { checkpoint: { treeSize: number } }).checkpoint.treeSize).toBeLessThan(count);
+    expect(await expiredWaits()).toBe(waitsBefore + 1);
+    // That wait over, the latest checkpoint is fresh no more: the requests after it are served the same one without
+    // waiting again (each would wait LEDGER_WITNESS_WAIT_MS, 1.5 s here, while the witness is down).
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) expect((await ledger.http().get('/v1/ledger/checkpoint')).text).toBe(first.text);
+    expect(await expiredWaits()).toBe(waitsBefore + 1);
+    expect(Date.now() - started).toBeLessThan(5 * 750);
 
     const old = await receiptOf(before.filingId);
     expect(verifyCosignedCheckpoint(old.checkpoint, trust())).toMatchObject({ ok: true });
@@ -624,5 +641,101 @@ describe('a ledger with two witnesses and a TSA', () => {
     const stranger = signCheckpoint({ origin: ORIGIN, treeSize: held + 1, rootHash: randomBytes(32) }, ed25519.utils.randomSecretKey());
     expect((await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(held, [], stranger) })).status).toBe(403);
     expect((await fetch(`${w1.url}/add-checkpoint`, { method: 'POST', body: 'old 1\n' })).status).toBe(400);
+  });
+
+  describe('with a witness reached through a relay that changes its answers (as on a plain HTTP URL)', () => {
+    let relayed: WitnessProcess;
+    let relay: WitnessRelay;
+    let other: LedgerApp;
+    let writer: { key: string };
+    let label: string;
+    let relayedSeed: Uint8Array;
+    /** The witness's answer with its cosignature replaced by one dated `when(the checkpoint's time)`, signed with its key. */
+    const datedAt =
+      (when: (checkpointTime: number) => number) =>
+      (answer: RelayedAnswer, requestBody: string): RelayedAnswer => {
+        if (answer.status !== 200) return answer;
+        const text = (parseNote(requestBody.slice(requestBody.indexOf('\n\n') + 2)) as { text: string }).text;
+        const time = Number(/^time (\d+)$/m.exec(text)![1]);
+        return { ...answer, body: signCosignatureV1(text, 'witness.test/relayed', relayedSeed, when(time)) };
+      };
+
+    beforeAll(async () => {
+      relayed = await witness('relayed');
+      relayedSeed = new Uint8Array(Buffer.from(readFileSync(join(work, 'relayed.key'), 'utf8').trim(), 'base64'));
+      label = cosignerLabel(parseCosignerVkey(relayed.vkey));
+      relay = await startWitnessRelay(relayed.url);
+      relay.rewrite = datedAt(() => Number.MAX_SAFE_INTEGER); // from the first submission on
+      other = await startLedger({
+        origin: ORIGIN,
+        signingKey: Buffer.from(seed).toString('base64'),
+        checkpointIntervalMs: 200,
+        witnesses: [{ vkey: relayed.vkey, url: relay.url }],
+        witnessQuorum: 1,
+        witnessWaitMs: 300,
+        witnessTimeoutMs: 2000,
+        publicRateLimit: 100_000,
+      });
+      writer = await principal(other, 'Rita', ['creator']);
+    }, 60_000);
+    afterAll(async () => {
+      await other?.close();
+      await relay?.close();
+      await relayed?.stop();
+    });
+
+    const requests = (outcome: string) =>
+      counterTotal(other, 'ledger_witness_requests_total', [`witness="${label}"`, `outcome="${outcome}"`]);
+    const items = async () => (await other.http().get('/v1/ledger/checkpoints').query({ limit: 1000 })).body.items as Item[];
+    const cosignedByIt = async () => (await items()).filter((c) => c.cosignatures.some((x) => x.cosigner === label));
+    const fileThere = async () => {
+      const res = await other.http().post('/v1/filings').set('authorization', `Bearer ${writer.key}`).send(filingBody());
+      expect(res.status).toBe(201);
+      return res.body.leafIndex as number;
+    };
+    const relayedTrust = () => ({ vkey: logVkey, witnesses: [parseCosignerVkey(relayed.vkey)], quorum: 1 });
+
+    it('refuses a valid cosignature dated before the checkpoint or after now, beyond 5 minutes, and stores none', async () => {
+      const leaf = await fileThere();
+      const outside: Array<(time: number) => number> = [
+        () => Number.MAX_SAFE_INTEGER,
+        () => 0,
+        (time) => time - 301,
+        () => Math.floor(Date.now() / 1000) + 301,
+      ];
+      for (const when of outside) {
+        const before = await requests('invalid');
+        relay.rewrite = datedAt(when);
+        await until('the cosignature refused', async () => (await requests('invalid')) > before, 15_000);
+      }
+      expect(await requests('ok')).toBe(0);
+      expect(await cosignedByIt()).toEqual([]);
+      // Dated a minute before the checkpoint (a witness whose clock is behind the log's): within the skew, taken.
+      relay.rewrite = datedAt((time) => time - 60);
+      await until('a cosignature dated a minute early', async () => (await cosignedByIt()).some((c) => c.treeSize > leaf), 15_000);
+      for (const c of await cosignedByIt()) {
+        expect(c.cosignatures.find((x) => x.cosigner === label)!.time).toBe(c.time - 60);
+        expect(verifyCosignedCheckpoint(c.note, relayedTrust())).toMatchObject({ ok: true });
+      }
+      relay.rewrite = null;
+    });
+
+    it('asks again after a 409 naming a size beyond the log, and the witness cosigns the checkpoints signed after it', async () => {
+      const aheadBefore = await requests('ahead');
+      let forged = 0;
+      relay.rewrite = (answer) => (forged++ === 0 ? { status: 409, type: 'text/x.tlog.size', body: '999999\n' } : answer);
+      for (let round = 0; round < 2; round++) {
+        const leaf = await fileThere();
+        await until(
+          `the witness cosigning a checkpoint covering leaf ${leaf}`,
+          async () => (await cosignedByIt()).some((c) => c.treeSize > leaf),
+          15_000,
+        );
+      }
+      expect(forged).toBeGreaterThan(1);
+      expect(await requests('ahead')).toBe(aheadBefore + 1);
+      const served = verifyCosignedCheckpoint((await other.http().get('/v1/ledger/checkpoint')).text, relayedTrust());
+      expect(served).toMatchObject({ ok: true, checkpoint: { treeSize: await other.store.count() } });
+    });
   });
 });

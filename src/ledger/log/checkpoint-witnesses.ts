@@ -1,6 +1,7 @@
 // The log's side of C2SP tlog-witness, off the write path: each new checkpoint goes to every witness, in order, with a
 // consistency proof from the size that witness last cosigned; verified cosignatures are stored beside the checkpoint. A
 // witness that fails or times out is logged, counted and tried again later from the oldest checkpoint it has not cosigned.
+// What a witness answers is not taken on its word: witness URLs may be plain HTTP, and a witness may be wrong.
 import { Logger } from '@nestjs/common';
 import { attestationDelay, witnessRequests } from '../../common/metrics.js';
 import { cosignerLabel, type CosignerKey, parseCosignerVkey, verifyCosignatures } from '../../verifier/cosignature.js';
@@ -25,6 +26,13 @@ const MAX_RETRY_MS = 5000;
  * an outage the newest checkpoint, which readers wait for, is a few round trips away rather than behind the whole outage.
  */
 const MAX_QUEUED = 8;
+/**
+ * How far (seconds) a witness's clock may be from the log's: a cosignature is stored only if dated from the checkpoint's
+ * own `time` less this to the log's now plus this. One dated outside (a witness with a broken clock, or an answer changed
+ * in transit) is refused, as a cosignature that does not verify is: it would be served with the checkpoint, in receipts
+ * and evidence bundles.
+ */
+export const COSIGNATURE_CLOCK_SKEW_S = 300;
 
 /** The body of POST <prefix>/add-checkpoint: `old <size>`, the proof lines (base64), a blank line, the signed checkpoint. */
 export function addCheckpointBody(oldSize: number, proof: readonly string[], note: string): string {
@@ -32,6 +40,12 @@ export function addCheckpointBody(oldSize: number, proof: readonly string[], not
 }
 
 class WitnessRefusal extends Error {}
+/**
+ * The witness says it holds a checkpoint of this log larger than any the log signed. That cannot be (or the log lost
+ * checkpoints it signed), and a single 409 changed in transit says it: the size is not kept, and the witness is asked
+ * again, from what it says then, after the back-off.
+ */
+class WitnessAhead extends Error {}
 
 class WitnessChannel {
   readonly label: string;
@@ -123,8 +137,14 @@ class WitnessChannel {
         });
         const text = await res.text();
         if (res.status === 409 && /^text\/x\.tlog\.size\b/.test(res.headers.get('content-type') ?? '') && /^(0|[1-9]\d*)\n$/.test(text)) {
-          witnessRequests.inc({ witness: this.label, outcome: 'conflict' });
           const held = Number(text.trim());
+          // Larger than this checkpoint, it may still be one the log signed since (cosigned through another of its instances).
+          const signed = held > c.treeSize ? ((await this.tree.latestCheckpoint())?.treeSize ?? 0) : c.treeSize;
+          if (held > signed) {
+            witnessRequests.inc({ witness: this.label, outcome: 'ahead' });
+            throw new WitnessAhead(`the witness says it holds a checkpoint of ${held} leaves, more than the ${signed} the log signed`);
+          }
+          witnessRequests.inc({ witness: this.label, outcome: 'conflict' });
           if (attempt >= 2 || held === old)
             throw new WitnessRefusal(
               `the witness holds size ${held} and refuses ${c.treeSize} from ${old} (a different checkpoint of that size?)`,
@@ -139,6 +159,13 @@ class WitnessChannel {
           .find((l) => verifyCosignatures(c.note + l, [this.key]).valid.length === 1);
         if (!line) throw new WitnessRefusal('the response holds no valid cosignature by this witness');
         const { timestamp } = verifyCosignatures(c.note + line, [this.key]).valid[0];
+        const now = Math.floor(this.opts.now() / 1000);
+        if (timestamp < c.time - COSIGNATURE_CLOCK_SKEW_S || timestamp > now + COSIGNATURE_CLOCK_SKEW_S) {
+          this.size = c.treeSize; // it took the checkpoint: asked again, it cosigns it anew
+          throw new WitnessRefusal(
+            `the cosignature is dated ${timestamp}, not between the checkpoint's time ${c.time} and now ${now} (give or take ${COSIGNATURE_CLOCK_SKEW_S} s)`,
+          );
+        }
         await this.tree.saveAttestation({ treeSize: c.treeSize, kind: 'cosignature', source: this.label, body: line, time: timestamp });
         this.stored();
         witnessRequests.inc({ witness: this.label, outcome: 'ok' });
@@ -150,13 +177,14 @@ class WitnessChannel {
         return;
       }
     } catch (err) {
-      witnessRequests.inc({ witness: this.label, outcome: err instanceof WitnessRefusal ? 'invalid' : 'failed' });
+      if (!(err instanceof WitnessAhead))
+        witnessRequests.inc({ witness: this.label, outcome: err instanceof WitnessRefusal ? 'invalid' : 'failed' });
       // A checkpoint the witness refused is not offered again while newer ones wait: they are tried next.
       if (err instanceof WitnessRefusal && this.queue[0] === c && this.queue.length > 1) this.queue.shift();
       this.logger.warn(
         `witness ${this.label} did not cosign checkpoint ${c.treeSize}, retrying in ${this.backoffMs} ms: ${(err as Error).message}`,
       );
-      if (!(err instanceof WitnessRefusal)) this.size = null; // unreachable: ask again what it holds
+      if (!(err instanceof WitnessRefusal)) this.size = null; // unreachable, or not believed: ask again what it holds
       this.nextAt = this.opts.now() + this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_RETRY_MS);
     }

@@ -3,6 +3,7 @@
 // proofs from the shared tree store and wait briefly for the leader when a receipt needs a newer checkpoint.
 import { Logger } from '@nestjs/common';
 import { DomainError } from '../../common/domain-error.js';
+import { quorumWaits } from '../../common/metrics.js';
 import { formatCheckpointBody } from '../../verifier/checkpoint.js';
 import { bytesToHex, hexToBytes, type EventEnvelope, type Sha256 } from '../../verifier/envelope.js';
 import { cosignerKeyId, cosignerLabel, ML_DSA_44, signMlDsaCosignature } from '../../verifier/cosignature.js';
@@ -67,6 +68,8 @@ export function lowestKept(treeSize: number, max: number): number {
   return level;
 }
 const POLL_MS = 50;
+/** Recent checkpoints whose wait for the witness quorum is remembered (they are waited for once). */
+const QUORUM_WAITS_KEPT = 16;
 /** After a commit, the leader integrates within this delay: the commits meanwhile share one tree transaction. */
 const INTEGRATE_DELAY_MS = 100;
 
@@ -174,6 +177,11 @@ export class MerkleLog {
   private readonly published: Array<(c: StoredCheckpoint) => void> = [];
   /** Waiting for a quorum: woken when an attestation is stored in this process (polling covers other processes). */
   private readonly attestationWaiters = new Set<() => void>();
+  /**
+   * When the wait for the quorum on each recent checkpoint ends (by tree size): the first request that needs it starts
+   * the wait, those meanwhile share it, and once it is over the checkpoint is fresh no more and nobody waits for it again.
+   */
+  private readonly quorumDeadlines = new Map<number, number>();
 
   constructor(
     private readonly store: EventStore,
@@ -446,14 +454,27 @@ export class MerkleLog {
     for (const wake of this.attestationWaiters) wake();
   }
 
-  /** Waits (up to the policy's wait) for the witnesses to cosign `c`; true once the quorum is met. */
+  /**
+   * Waits for the witnesses to cosign `c`, up to the policy's wait from the first time `c` was waited for (in this
+   * process); true once the quorum is met. A checkpoint whose wait ran out is not waited for again: while the quorum is
+   * unmet (a witness down), only a fresh checkpoint holds its readers, not every request.
+   */
   private async awaitQuorum(c: StoredCheckpoint): Promise<boolean> {
     const policy = this.witnesses!;
-    const deadline = Date.now() + policy.waitMs;
+    if ((await this.witnessCount(c.treeSize)) >= policy.quorum) return true;
+    let deadline = this.quorumDeadlines.get(c.treeSize);
+    if (deadline === undefined) {
+      deadline = Date.now() + policy.waitMs;
+      this.quorumDeadlines.set(c.treeSize, deadline);
+      if (this.quorumDeadlines.size > QUORUM_WAITS_KEPT) this.quorumDeadlines.delete(this.quorumDeadlines.keys().next().value!);
+    }
+    if (deadline <= Date.now()) return false;
     for (;;) {
-      if ((await this.witnessCount(c.treeSize)) >= policy.quorum) return true;
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (left <= 0) {
+        quorumWaits.inc({ outcome: 'expired' });
+        return false;
+      }
       let wake!: () => void;
       const woken = new Promise<void>((resolve) => {
         wake = resolve;
@@ -463,12 +484,17 @@ export class MerkleLog {
       await woken;
       clearTimeout(timer);
       this.attestationWaiters.delete(wake);
+      if ((await this.witnessCount(c.treeSize)) >= policy.quorum) {
+        quorumWaits.inc({ outcome: 'met' });
+        return true;
+      }
     }
   }
 
   /**
    * The checkpoint to serve to clients: the latest one (signed now if the log grew). With witnesses, it is served
-   * once they met the quorum; if they do not within the wait, the newest checkpoint that did is served instead.
+   * once they met the quorum; if they do not within the wait (once per checkpoint), the newest checkpoint that did is
+   * served instead.
    */
   async servedCheckpoint(): Promise<AttestedCheckpoint> {
     const latest = await this.checkpoint();
