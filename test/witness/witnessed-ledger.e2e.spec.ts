@@ -585,10 +585,8 @@ describe('a ledger with two witnesses and a TSA', () => {
     expect(await expiredWaits()).toBe(waitsBefore + 1);
     // That wait over, the latest checkpoint is fresh no more: the requests after it are served the same one without
     // waiting again (each would wait LEDGER_WITNESS_WAIT_MS, 1.5 s here, while the witness is down).
-    const started = Date.now();
     for (let i = 0; i < 5; i++) expect((await ledger.http().get('/v1/ledger/checkpoint')).text).toBe(first.text);
     expect(await expiredWaits()).toBe(waitsBefore + 1);
-    expect(Date.now() - started).toBeLessThan(5 * 750);
 
     const old = await receiptOf(before.filingId);
     expect(verifyCosignedCheckpoint(old.checkpoint, trust())).toMatchObject({ ok: true });
