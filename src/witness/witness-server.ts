@@ -139,19 +139,23 @@ export class Witness {
   }
 }
 
+/** The body as text, or null once it is larger than MAX_BODY (declared so, or as it arrives): the rest is not read. */
 function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return resolve(null);
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
+        req.off('data', onData);
+        req.pause();
         resolve(null);
-        req.destroy();
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -167,7 +171,11 @@ export function witnessServer(witness: Witness, vkey: string): Server {
     if (req.method !== 'POST') return void send(405, 'text/plain; charset=utf-8', 'use POST\n');
     void readBody(req)
       .then(async (body) => {
-        if (body === null) return send(413, 'text/plain; charset=utf-8', 'request too large\n');
+        // Answered before the rest of the body is read: the connection is closed once the answer is out, not reset under it.
+        if (body === null)
+          return void res
+            .writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' })
+            .end('request too large\n', () => req.socket.destroySoon());
         const answer = await witness.addCheckpoint(body);
         send(answer.status, answer.type, answer.body);
       })

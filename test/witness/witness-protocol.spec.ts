@@ -1,11 +1,12 @@
 // The witness side of C2SP tlog-witness, in process: every answer the spec prescribes, and state that survives a restart.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { addCheckpointBody } from '../../src/ledger/log/checkpoint-witnesses.js';
 import { COSIGNATURE_V1, formatCosignerVkey, parseCosignerVkey, verifyCosignatures } from '../../src/verifier/cosignature.js';
-import { Witness } from '../../src/witness/witness-server.js';
+import { Witness, witnessServer } from '../../src/witness/witness-server.js';
 import { WitnessState } from '../../src/witness/witness-state.js';
 import { consistencyProof } from '../support/merkle-tree.js';
 import { buildLog, leafHashesOf, newSigner, ORIGIN } from '../verifier/fixture.js';
@@ -72,5 +73,41 @@ describe('witness: POST /add-checkpoint', () => {
     expect(await add(0, [], signer.checkpoint(log, 12))).toMatchObject({ status: 409, body: '9\n' });
     expect(await add(9, proof(9, 12), signer.checkpoint(log, 12))).toMatchObject({ status: 200 });
     expect(JSON.parse(readFileSync(join(dir, 'witness-state.json'), 'utf8')).logs[ORIGIN].size).toBe(12);
+  });
+});
+
+describe('witness: its HTTP interface', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-witness-http-'));
+  const seed = ed25519.utils.randomSecretKey();
+  const vkey = formatCosignerVkey('witness.test/w1', COSIGNATURE_V1, ed25519.getPublicKey(seed));
+  const server = witnessServer(
+    new Witness({ name: 'witness.test/w1', secretKey: seed, logs: [signer.vkey], state: new WitnessState(dir) }),
+    vkey,
+  );
+  let url: string;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a body over 1 MiB with 413, declared so or sent in chunks, rather than resetting the connection', async () => {
+    const declared = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: 'x'.repeat((1 << 20) + 1) });
+    expect([declared.status, await declared.text()]).toEqual([413, 'request too large\n']);
+    // Chunked, with no length: found too large as it arrives.
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 17; i++) controller.enqueue(new TextEncoder().encode('y'.repeat(64 * 1024)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
+    expect([streamed.status, await streamed.text()]).toEqual([413, 'request too large\n']);
+    // It goes on answering.
+    expect(await (await fetch(`${url}/`)).text()).toBe(`${vkey}\n`);
   });
 });
