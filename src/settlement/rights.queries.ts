@@ -118,37 +118,47 @@ export class RightsQueries implements OnModuleDestroy {
    */
   async list(q: ListRights, now: Date) {
     const limit = q.limit ?? 20;
-    const after = q.cursor === undefined ? -1 : Number(q.cursor);
     const { where, parameters } = filtered(q);
-    const rows = await this.rows(now, after, false)
-      .andWhere(where, parameters)
-      .limit(limit + 1)
-      .getMany();
-    // Up to the last row of a full page: whatever follows it is on a later page.
-    const bound = rows.length > limit ? rows[limit].leafIndex : null;
-    const behind = this.rows(now, after, true);
-    if (q.creator) behind.andWhere('r.creator = :creator', { creator: q.creator }); // never changes
-    if (bound !== null) behind.andWhere('r.leafIndex < :bound', { bound });
     const items: RightView[] = [];
-    let next = 0;
-    for (const row of await behind.getMany()) {
-      while (next < rows.length && rows[next].leafIndex < row.leafIndex && items.length <= limit) items.push(rows[next++]);
-      if (items.length > limit) break;
-      const settled = await this.settle(row.filingId, now);
-      if (settled && listedUnder(settled.right, q)) items.push(rightRow(settled.right, settled.until, row.leafIndex, row.lastLeafIndex));
+    let after = q.cursor === undefined ? -1 : Number(q.cursor);
+    // Each row is read once, by one statement, in filing order, with whether it is behind: a row a settlement recomputes
+    // while the list is read is listed as it was or as it is, never left out. A page of rows can yield fewer items than
+    // rows (a row behind that no longer matches): the next rows are read after the last one read.
+    for (;;) {
+      const want = limit + 1 - items.length;
+      const { entities, raw } = await this.rows(now, after, where, parameters, q.creator !== undefined)
+        .limit(want)
+        .getRawAndEntities<{ behind: number | string }>();
+      for (const [i, row] of entities.entries()) {
+        if (Number(raw[i].behind) === 0) items.push(row);
+        else {
+          const settled = await this.settle(row.filingId, now);
+          if (settled && listedUnder(settled.right, q))
+            items.push(rightRow(settled.right, settled.until, row.leafIndex, row.lastLeafIndex));
+        }
+        if (items.length > limit) break;
+      }
+      if (items.length > limit || entities.length < want) break;
+      after = entities[entities.length - 1].leafIndex;
     }
-    while (next < rows.length && items.length <= limit) items.push(rows[next++]);
     const page = items.slice(0, limit);
     return { items: page.map(rightResource), nextCursor: items.length > limit ? String(page[page.length - 1].leafIndex) : null };
   }
 
   /**
-   * Rows after leaf `after` in filing order: those written before a decision upheld against their filing became final at
-   * the close of its appeal window, by `now` (`behind`: their row's next change has come and is such a close), or all
-   * the others. The instants compare as the ISO text
-   * Date#toISOString writes, as every instant of both read models is.
+   * Rows after leaf `after` in filing order that match the list's conditions (`where`) or are behind, with `behind` 1 for
+   * those written before a decision upheld against their filing became final at the close of its appeal window, by `now`
+   * (their row's next change has come and is such a close): their columns may be stale, so they are read whatever they
+   * hold, and listed by the right the rules give. The instants compare as the ISO text Date#toISOString writes, as every
+   * instant of both read models is.
    */
-  private rows(now: Date, after: number, behind: boolean): SelectQueryBuilder<RightView> {
+  private rows(
+    now: Date,
+    after: number,
+    where: string,
+    parameters: Record<string, unknown>,
+    byCreator: boolean,
+  ): SelectQueryBuilder<RightView> {
     const qb = this.db.getRepository(RightView).createQueryBuilder('r');
     const lapsed = qb
       .subQuery()
@@ -158,13 +168,21 @@ export class RightsQueries implements OnModuleDestroy {
       .andWhere('d.status = :decided AND d.outcome = :upheld')
       .andWhere('d.appealUntil <= :now AND d.appealUntil > r.asOf')
       .getQuery();
-    // Only a row whose next change by time (changesAt) has come can be behind: a final row (null) never is, and the
-    // index on changesAt finds the few that are, however large the register.
-    const due = `r.changesAt IS NOT NULL AND r.changesAt <= :now AND EXISTS ${lapsed}`;
-    return qb
-      .where(behind ? `(${due})` : `NOT (${due})`, { decided: 'decided', upheld: 'upheld', now: now.toISOString() })
-      .andWhere('r.leafIndex > :after', { after })
-      .orderBy('r.leafIndex', 'ASC');
+    // Only a row whose next change by time (changesAt) has come can be behind: a final row (null) never is.
+    const behind = `(r.changesAt IS NOT NULL AND r.changesAt <= :now AND EXISTS ${lapsed})`;
+    return (
+      qb
+        .addSelect(`CASE WHEN ${behind} THEN 1 ELSE 0 END`, 'behind')
+        // A right's creator never changes: a row behind of another creator is not read.
+        .where(`((${behind}${byCreator ? ' AND r.creator = :creator' : ''}) OR (${where}))`, {
+          ...parameters,
+          decided: 'decided',
+          upheld: 'upheld',
+          now: now.toISOString(),
+        })
+        .andWhere('r.leafIndex > :after', { after })
+        .orderBy('r.leafIndex', 'ASC')
+    );
   }
 }
 
