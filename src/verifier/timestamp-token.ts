@@ -76,6 +76,7 @@ export type TimestampFault =
   | { code: 'no-webcrypto' }
   | { code: 'note'; detail: string }
   | { code: 'token-not-base64'; index: number }
+  | { code: 'token-repeated'; index: number; first: number }
   | { code: 'token'; index: number; token: TimestampFault }
   | { code: 'before-checkpoint'; index: number; authority: string; time: number; checkpointTime: number }
   | { code: 'listed-time'; index: number; listed: number; time: number }
@@ -105,6 +106,7 @@ export const TIMESTAMP_FAULT_CODES = Object.keys({
   'no-webcrypto': 1,
   note: 1,
   'token-not-base64': 1,
+  'token-repeated': 1,
   token: 1,
   'before-checkpoint': 1,
   'listed-time': 1,
@@ -215,6 +217,8 @@ export function timestampReason(f: TimestampFault): string {
       return f.detail;
     case 'token-not-base64':
       return `time-stamp ${f.index} is not base64`;
+    case 'token-repeated':
+      return `time-stamp ${f.index} is time-stamp ${f.first} again: each token is listed once`;
     case 'token':
       return `time-stamp ${f.index}: ${timestampReason(f.token)}`;
     case 'before-checkpoint':
@@ -330,6 +334,11 @@ export async function checkCheckpointTimestamps(
   const message = checkpointMessage(note);
   const checkpointTime = parseCheckpoint(new TextDecoder().decode(message)).time;
   const out: VerifiedTimestamp[] = [];
+  // Listed twice, one token would be counted as two time-stamps.
+  for (const [i, carried] of tokens.entries()) {
+    const first = tokens.findIndex((t) => t.token === carried.token);
+    if (first < i) throw new TimestampError({ code: 'token-repeated', index: i + 1, first: first + 1 });
+  }
   for (const [i, carried] of tokens.entries()) {
     let der: Uint8Array;
     try {

@@ -346,6 +346,7 @@ const SAMPLE: { [C in TimestampFault['code']]: Extract<TimestampFault, { code: C
   'no-webcrypto': { code: 'no-webcrypto' },
   note: { code: 'note', detail: 'malformed note: no blank line before the signatures' },
   'token-not-base64': { code: 'token-not-base64', index: 2 },
+  'token-repeated': { code: 'token-repeated', index: 3, first: 1 },
   token: { code: 'token', index: 1, token: { code: 'imprint' } },
   'before-checkpoint': {
     code: 'before-checkpoint',
@@ -461,6 +462,7 @@ describe('why a time-stamp or a TSA CA certificate does not check', () => {
       await faultOf(() => parsePemCertificates(pem('AAAA'))),
       await faultOf(() => checkCheckpointTimestamps('no note', [{ token: 'AAAA' }], [])),
       await faultOf(() => checkCheckpointTimestamps(note, [{ token: '!' }], [])),
+      await faultOf(() => checkCheckpointTimestamps(note, [{ token: 'MAA=' }, { token: 'MAA=' }], [])),
       await faultOf(() => checkCheckpointTimestamps(note, [{ token: 'MAA=' }], [])),
       await faultOf(() => verifyTimestampToken(Uint8Array.of(0x30, 0x00, 0x00), new Uint8Array(), [])),
     ];
@@ -472,6 +474,7 @@ describe('why a time-stamp or a TSA CA certificate does not check', () => {
       'pem-parse',
       'note',
       'token-not-base64',
+      'token-repeated',
       'token/malformed',
       'malformed',
     ]);

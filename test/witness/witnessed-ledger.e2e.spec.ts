@@ -416,6 +416,14 @@ describe('a ledger with two witnesses and a TSA', () => {
     };
     const noTokens = await cli(['verify-evidence', file('evidence-unstamped.json', JSON.stringify(unstamped)), '--tsa-ca', tsa.caFile]);
     expect([noTokens.code, noTokens.stdout]).toEqual([1, 'FAILED: --tsa-ca was given but the bundle carries no time-stamp token\n']);
+    // One token listed twice would count as two time-stamps.
+    const [token] = res.body.checkpoint.timestamps;
+    const twice = { ...res.body, checkpoint: { ...res.body.checkpoint, timestamps: [token, token] } };
+    const repeated = await cli(['verify-evidence', file('evidence-token-twice.json', JSON.stringify(twice)), '--vkey', logVkey]);
+    expect([repeated.code, repeated.stdout]).toEqual([
+      1,
+      'FAILED: time-stamps: time-stamp 2 is time-stamp 1 again: each token is listed once\n',
+    ]);
     // The log's ML-DSA-44 key is pinned as its Ed25519 key is.
     const otherMlDsa = await cli([
       'verify-evidence',

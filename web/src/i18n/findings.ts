@@ -43,6 +43,7 @@ const TIMESTAMP_ZH: { [C in TimestampFaultCode]: (f: Extract<TimestampFault, { c
   'no-webcrypto': () => '此处没有 WebCrypto（crypto.subtle）',
   note: (f) => `检查点的签名注记格式有误${inEnglish(f.detail)}`,
   'token-not-base64': (f) => `第 ${f.index} 个时间戳不是 base64`,
+  'token-repeated': (f) => `第 ${f.index} 个时间戳与第 ${f.first} 个相同：每个令牌只能列出一次`,
   token: (f) => `第 ${f.index} 个时间戳：${timestampChinese(f.token)}`,
   'before-checkpoint': (f) => `第 ${f.index} 个时间戳由 ${f.authority} 签于 ${f.time}，早于检查点的时间 ${f.checkpointTime}`,
   'listed-time': (f) => `第 ${f.index} 个时间戳列出的时间为 ${f.listed}，但其令牌记载的是 ${f.time}`,
