@@ -17,7 +17,7 @@ import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
 import { parseVkey, verifyNote, type Vkey } from '../verifier/note.js';
 import { repeatedKey } from '../verifier/repeated-key.js';
 import { parseStreamHead, STREAM_HEAD, type StreamHead } from '../verifier/stream-head.js';
-import { checkInclusion, hashLeaf } from '../verifier/rfc6962.js';
+import { checkInclusion, equalBytes, hashLeaf } from '../verifier/rfc6962.js';
 import { verifyReceipt } from '../verifier/tlog-proof.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
 import { errorAnswer, problemAnswer, readLocalFile, readText, readVkey } from './sources.js';
@@ -109,7 +109,11 @@ export async function checkEvidence(bundle: unknown, pins: EvidencePins = {}): P
   if (new Set(keys.witnesses).size !== witnesses.length) throw new BundleError('keys.witnesses lists a witness twice');
   if (pinnedVkey !== undefined && pinnedVkey.trim() !== keys.log)
     throw new BundleError(`the bundle's log key ${keys.log} is not the one given with --vkey`);
-  if (cosigners?.logMlDsa && cosignerLabel(cosigners.logMlDsa) !== cosignerLabel(logMlDsa))
+  // The key itself, not only its name and 4-byte ID: the checkpoint's ML-DSA-44 cosignature is then verified with it.
+  if (
+    cosigners?.logMlDsa &&
+    (cosignerLabel(cosigners.logMlDsa) !== cosignerLabel(logMlDsa) || !equalBytes(cosigners.logMlDsa.publicKey, logMlDsa.publicKey))
+  )
     throw new BundleError(`the bundle's ML-DSA-44 key ${keys.logMlDsa44} is not the one given with --pq-vkey`);
 
   // The checkpoint: the log's two signatures and every listed witness's cosignature.

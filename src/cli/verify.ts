@@ -273,9 +273,9 @@ function parseProofFile(text: string, source: string, from: number, to: number):
  * proves; exit 0 only when every check asked for holds.
  */
 export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const trust = await loadTrust(args); // first: a mistake in the options is named before any file is read
   if ((args.proof || args.server) && !args.consistentWith)
     throw new UsageError(`--${args.proof ? 'proof' : 'server'} proves --consistent-with CHECKPOINT, which is not given`);
+  const trust = await loadTrust(args); // first: a mistake in the options is named before any file is read
   const vkey = trust.vkey as string;
   const fail = (reason: string) => {
     out.write(`FAILED: ${reason}\n`);

@@ -31,11 +31,22 @@ import { FilingUploadService } from './filing-upload.service.js';
 import { CurrentWrites, requestWrites, type RequestWrites } from '../ledger/write/request-writes.js';
 
 /**
- * text/plain wins only when the client prefers it to JSON (by q-value, then by the order it names them: RFC 9110 §12.5.1);
- * JSON otherwise, including when it accepts neither.
+ * text/plain wins only when the client prefers it to JSON (RFC 9110 §12.5.1: by q-value, then the more specific range,
+ * then the order it names them); JSON otherwise, including when it accepts neither. A range's parameters other than q
+ * (`text/plain; charset=utf-8`) do not make it another type.
  */
-const prefersText = (accept: string | undefined) =>
-  new Negotiator({ headers: { accept: accept ?? '*/*' } }).mediaType(['application/json', 'text/plain']) === 'text/plain';
+const prefersText = (accept: string | undefined) => {
+  const ranges = (accept ?? '*/*')
+    .split(',')
+    .map((range) =>
+      range
+        .split(';')
+        .filter((part, i) => i === 0 || /^\s*q\s*=/i.test(part))
+        .join(';'),
+    )
+    .join(',');
+  return new Negotiator({ headers: { accept: ranges } }).mediaType(['application/json', 'text/plain']) === 'text/plain';
+};
 
 @ApiTags('filings')
 @ApiBearerAuth()

@@ -149,6 +149,10 @@ describe('verifiable log', () => {
       ['text/plain, application/json', 'text'],
       ['*/*', 'json'],
       ['image/png', 'json'],
+      ['text/plain; charset=utf-8', 'text'],
+      ['text/plain;charset=UTF-8, application/json;q=0.5', 'text'],
+      ['text/plain; charset=utf-8; q=0, application/json', 'json'],
+      ['*/*, text/plain', 'text'], // the more specific range
     ]) {
       const res = await ledger
         .http()

@@ -433,6 +433,11 @@ describe('a ledger with two witnesses and a TSA', () => {
     ]);
     expect(otherMlDsa.code).toBe(1);
     expect(otherMlDsa.stdout).toBe(`FAILED: the bundle's ML-DSA-44 key ${keys.logMlDsa44} is not the one given with --pq-vkey\n`);
+    // The key itself is compared, not only its name and 4-byte ID (another key with the same ID would pass on those).
+    const sameIdOtherKey = { ...parseCosignerVkey(keys.logMlDsa44), publicKey: ml_dsa44.keygen(randomBytes(32)).publicKey };
+    await expect(
+      checkEvidence(res.body, { cosigners: { logMlDsa: sameIdOtherKey, witnesses: [], quorum: 0, tsaCas: null } }),
+    ).rejects.toThrow('is not the one given with --pq-vkey');
     expect(res.body.history).toHaveLength(2);
 
     // The history cut short (the amendment left out) is every event it keeps, proven; the signed head tells it is not all.
@@ -701,7 +706,7 @@ describe('a ledger with two witnesses and a TSA', () => {
     };
     const relayedTrust = () => ({ vkey: logVkey, witnesses: [parseCosignerVkey(relayed.vkey)], quorum: 1 });
 
-    it('refuses a valid cosignature dated before the checkpoint or after now, beyond 5 minutes, and stores none', async () => {
+    it("refuses a valid cosignature dated more than 5 minutes from the log's clock (its checkpoint's time, here), and stores none", async () => {
       const leaf = await fileThere();
       const outside: Array<(time: number) => number> = [
         () => Number.MAX_SAFE_INTEGER,

@@ -27,10 +27,10 @@ const MAX_RETRY_MS = 5000;
  */
 const MAX_QUEUED = 8;
 /**
- * How far (seconds) a witness's clock may be from the log's: a cosignature is stored only if dated from the checkpoint's
- * own `time` less this to the log's now plus this. One dated outside (a witness with a broken clock, or an answer changed
- * in transit) is refused, as a cosignature that does not verify is: it would be served with the checkpoint, in receipts
- * and evidence bundles.
+ * How far (seconds) a witness's clock may be from the log's: a witness dates its cosignature when it makes it, so one is
+ * stored only if dated within this of the log's now when it arrives (not of the checkpoint's `time`, which may run ahead
+ * of the clock: it never goes back). One dated outside (a witness with a broken or wrong clock) is refused, as a
+ * cosignature that does not verify is: it would be served with the checkpoint, in receipts and evidence bundles.
  */
 export const COSIGNATURE_CLOCK_SKEW_S = 300;
 
@@ -160,10 +160,10 @@ class WitnessChannel {
         if (!line) throw new WitnessRefusal('the response holds no valid cosignature by this witness');
         const { timestamp } = verifyCosignatures(c.note + line, [this.key]).valid[0];
         const now = Math.floor(this.opts.now() / 1000);
-        if (timestamp < c.time - COSIGNATURE_CLOCK_SKEW_S || timestamp > now + COSIGNATURE_CLOCK_SKEW_S) {
+        if (Math.abs(timestamp - now) > COSIGNATURE_CLOCK_SKEW_S) {
           this.size = c.treeSize; // it took the checkpoint: asked again, it cosigns it anew
           throw new WitnessRefusal(
-            `the cosignature is dated ${timestamp}, not between the checkpoint's time ${c.time} and now ${now} (give or take ${COSIGNATURE_CLOCK_SKEW_S} s)`,
+            `the cosignature is dated ${timestamp}, more than ${COSIGNATURE_CLOCK_SKEW_S} s from the log's now ${now}`,
           );
         }
         await this.tree.saveAttestation({ treeSize: c.treeSize, kind: 'cosignature', source: this.label, body: line, time: timestamp });
