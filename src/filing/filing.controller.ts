@@ -163,6 +163,7 @@ export class FilingController {
   ) {
     const entry = await this.queries.filedEntry(id, p, 'receipt');
     const receipt = await this.log.receipt(entry);
+    void reply.header('vary', 'accept'); // the form depends on Accept: a cache must not answer one with the other
     if (prefersText(accept)) {
       void reply.header('content-type', 'text/plain; charset=utf-8');
       return receiptToTlogProof(receipt);

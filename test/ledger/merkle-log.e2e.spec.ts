@@ -159,9 +159,10 @@ describe('verifiable log', () => {
         .get(`/v1/filings/${filingId}/receipt`)
         .set('authorization', `Bearer ${alice.key}`)
         .set('accept', accept);
-      expect({ accept, type: res.headers['content-type'] }).toEqual({
+      expect({ accept, type: res.headers['content-type'], vary: res.headers.vary }).toEqual({
         accept,
         type: form === 'text' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+        vary: 'accept',
       });
     }
     // A receipt whose entry was altered, or checked against another key, fails.
