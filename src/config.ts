@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { decodeSeed, isStrongKey } from './common/key-texts.js';
-import { COSIGNATURE_V1, cosignerLabel, parseCosignerVkey } from './verifier/cosignature.js';
+import { COSIGNATURE_V1, parseCosignerVkey, repeatedCosigner } from './verifier/cosignature.js';
 import { isValidKeyName } from './verifier/note.js';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'eventstoredb';
@@ -114,16 +114,11 @@ export function parseWitnesses(value: string | undefined): WitnessConfig[] {
  * itself, whether it came from LEDGER_WITNESSES or was given whole.
  */
 function checkWitnessesOnce(witnesses: readonly WitnessConfig[]): void {
-  const seen = new Map<string, number>();
-  witnesses.forEach((w, i) => {
-    const label = cosignerLabel(parseCosignerVkey(w.vkey));
-    const first = seen.get(label);
-    if (first !== undefined)
-      throw new Error(
-        `LEDGER_WITNESSES: witness ${i + 1} of ${witnesses.length} (${label}) repeats witness ${first + 1}: list each witness once`,
-      );
-    seen.set(label, i);
-  });
+  const twice = repeatedCosigner(witnesses.map((w) => parseCosignerVkey(w.vkey)));
+  if (twice)
+    throw new Error(
+      `LEDGER_WITNESSES: witness ${twice.index + 1} of ${witnesses.length} (${twice.label}) repeats witness ${twice.first + 1}: list each witness once`,
+    );
 }
 
 /** The variable `name` of `env` as a non-negative integer, `fallback` when unset; anything else stops the start, named. */

@@ -11,9 +11,9 @@ import type { Checkpoint } from '../verifier/checkpoint.js';
 import {
   type CheckpointTrust,
   type Cosignature,
-  cosignerLabel,
   ML_DSA_44,
   parseCosignerVkey,
+  repeatedCosigner,
   verifyCosignedCheckpoint,
 } from '../verifier/cosignature.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
@@ -59,9 +59,8 @@ export async function loadCosigners(args: Omit<TrustArgs, 'vkey'>): Promise<Cosi
     }),
   );
   // A witness named twice would count twice toward the quorum.
-  const labels = witnesses.map(cosignerLabel);
-  const twice = labels.find((label, i) => labels.indexOf(label) !== i);
-  if (twice !== undefined) throw new UsageError(`--witness ${twice} is given twice: each witness counts once toward the quorum`);
+  const twice = repeatedCosigner(witnesses);
+  if (twice) throw new UsageError(`--witness ${twice.label} is given twice: each witness counts once toward the quorum`);
   let logMlDsa;
   if (args.pqVkey) {
     logMlDsa = parseCosignerVkey(await readVkey(args.pqVkey));

@@ -206,6 +206,21 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
 }
 
 /**
+ * The first key of `keys` listed again (same name and key ID: one witness, which counts once toward a quorum): its
+ * place, the place of its first listing and its label; undefined when each is listed once.
+ */
+export function repeatedCosigner(keys: readonly CosignerKey[]): { index: number; first: number; label: string } | undefined {
+  const seen = new Map<string, number>();
+  for (const [index, key] of keys.entries()) {
+    const label = cosignerLabel(key);
+    const first = seen.get(label);
+    if (first !== undefined) return { index, first, label };
+    seen.set(label, index);
+  }
+  return undefined;
+}
+
+/**
  * Too few witnesses cosigned, as data (the result's `reason` says it in English): how many cosignatures verify, how many
  * are required, the keys whose cosignature does not verify, and why the note is malformed (in English) if it is.
  */

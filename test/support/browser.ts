@@ -121,3 +121,34 @@ export async function signIn(page: Page, key: string, path = '/reviewer', lang: 
   await page.getByLabel(words['key.label']).fill(key);
   await page.getByRole('button', { name: words['key.use'] }).click();
 }
+
+/**
+ * Answers the page's requests for public receipts (GET /v1/public/content/:sha256/receipt) with the ledger's answer as
+ * `change` rewrites it: a receipt changed in transit.
+ */
+export async function rewritePublicReceipts(page: Page, change: (body: any) => void): Promise<void> {
+  await page.route('**/v1/public/content/*/receipt', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    change(body);
+    await route.fulfill({ response, body: JSON.stringify(body) });
+  });
+}
+
+/** The note with one byte of its first signature (the log's) changed. */
+export function flipSignature(note: string): string {
+  const lines = note.split('\n');
+  const i = lines.findIndex((l) => l.startsWith('— '));
+  const [dash, name, b64] = lines[i].split(' ');
+  const sig = Buffer.from(b64, 'base64');
+  sig[sig.length - 1] ^= 0x01;
+  lines[i] = [dash, name, sig.toString('base64')].join(' ');
+  return lines.join('\n');
+}
+
+/** An RFC 3161 token (base64) with one byte inside the TSA's signature changed. */
+export function flipTokenByte(b64: string): string {
+  const token = Buffer.from(b64, 'base64');
+  token[token.length - 30] ^= 0x01;
+  return token.toString('base64');
+}

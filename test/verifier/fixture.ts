@@ -64,3 +64,19 @@ export function newSigner(origin = ORIGIN): Signer {
 }
 
 export const ndjson = (events: unknown[]) => events.map((e) => JSON.stringify(e));
+
+/** The first event of a one-entry log: the ContentReserved of `contentHash` for `filingId`, at leaf 0. */
+export function contentReservedEntry(contentHash: string, filingId: string): EventEnvelope {
+  const body = {
+    v: 1 as const,
+    id: '0b6f3c52-0000-4a53-9d40-3f1f1b6c2a10',
+    stream: `content-${contentHash}`,
+    revision: 0,
+    type: 'ContentReserved',
+    data: { contentHash, filingId, creator: 'p-1' },
+    meta: { actor: 'p-1' },
+    recordedAt: '2025-12-02T08:00:00.000Z',
+    prevHash: ZERO_HASH,
+  };
+  return { ...body, hash: computeEventHash(body), leafIndex: 0 };
+}

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { makeTsaCertificates } from '../../src/bench/openssl-tsa.js';
 import { ROOT } from '../../src/bench/processes.js';
 import { formatVkey } from '../../src/verifier/note.js';
@@ -299,12 +299,7 @@ it('the checkpoint monitor verifies the served checkpoint and its growth, and al
   const fresh = await openTab(browser, server.url);
   try {
     const { page } = fresh;
-    await page.route('**/v1/ledger/checkpoint', async (route) => {
-      const res = await route.fetch();
-      const lines = (await res.text()).split('\n');
-      lines[2] = (lines[2][0] === 'A' ? 'B' : 'A') + lines[2].slice(1);
-      await route.fulfill({ response: res, body: lines.join('\n') });
-    });
+    await serveChangedRoot(page);
     await page.goto('/auditor');
     const alarm = page.getByTestId('monitor-alarm');
     expect(await settledText(alarm.locator('p'), /^signature: /)).toMatch(/^signature: /);
@@ -514,12 +509,7 @@ it("words the monitor's alarm and a TSA CA certificate's refusal in Chinese", as
   const tampered = await openTab(browser, server.url, 'zh-CN');
   try {
     const { page } = tampered;
-    await page.route('**/v1/ledger/checkpoint', async (route) => {
-      const res = await route.fetch();
-      const lines = (await res.text()).split('\n');
-      lines[2] = (lines[2][0] === 'A' ? 'B' : 'A') + lines[2].slice(1);
-      await route.fulfill({ response: res, body: lines.join('\n') });
-    });
+    await serveChangedRoot(page);
     await page.goto('/auditor');
     const alarm = page.getByTestId('monitor-alarm');
     const said = await settledText(alarm.locator('p'), /^签名：/);
@@ -551,3 +541,13 @@ it("words the monitor's alarm and a TSA CA certificate's refusal in Chinese", as
     await served.close();
   }
 });
+
+/** Serves the page the latest checkpoint with one changed byte in its root hash: the log's signature does not verify. */
+async function serveChangedRoot(page: Page): Promise<void> {
+  await page.route('**/v1/ledger/checkpoint', async (route) => {
+    const res = await route.fetch();
+    const lines = (await res.text()).split('\n');
+    lines[2] = (lines[2][0] === 'A' ? 'B' : 'A') + lines[2].slice(1);
+    await route.fulfill({ response: res, body: lines.join('\n') });
+  });
+}

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { labelsBody, registerPrincipal, type Who } from '../support/cast.js';
 import { call } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
-import { launchBrowser, openTab, screenshot, settledText, settledTitle } from '../support/browser.js';
+import { flipSignature, launchBrowser, openTab, rewritePublicReceipts, screenshot, settledText, settledTitle } from '../support/browser.js';
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
 
 // jsqr is CommonJS typed as `export default`: imported from ESM, the default is module.exports, whose `default` is the function.
@@ -132,18 +132,7 @@ it('says why the receipt did not verify in both languages: a checkpoint signatur
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {
     const { page } = tab;
-    await page.route('**/v1/public/content/*/receipt', async (route) => {
-      const response = await route.fetch();
-      const body = await response.json();
-      const lines = (body.receipt.checkpoint as string).split('\n');
-      const i = lines.findIndex((l) => l.startsWith('— '));
-      const [dash, name, b64] = lines[i].split(' ');
-      const sig = Buffer.from(b64, 'base64');
-      sig[sig.length - 1] ^= 0x01;
-      lines[i] = [dash, name, sig.toString('base64')].join(' ');
-      body.receipt.checkpoint = lines.join('\n');
-      await route.fulfill({ response, body: JSON.stringify(body) });
-    });
+    await rewritePublicReceipts(page, (body) => (body.receipt.checkpoint = flipSignature(body.receipt.checkpoint)));
     await page.goto(`/certificate/${filingId}`);
     const verified = page.getByTestId('cert-verified');
     expect(await settledText(verified, /^✗/)).toMatch(/^✗/);

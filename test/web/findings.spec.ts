@@ -16,7 +16,7 @@ import {
   verifyCosignedCheckpoint,
   type CosignedFault,
 } from '../../src/verifier/cosignature.js';
-import { computeEventHash, hexToBytes, ZERO_HASH, type EventEnvelope } from '../../src/verifier/envelope.js';
+import { hexToBytes } from '../../src/verifier/envelope.js';
 import { verifyConsistencyBetweenCheckpoints, type ConsistencyFault } from '../../src/verifier/export-verifier.js';
 import { parseNote } from '../../src/verifier/note.js';
 import { checkConsistency, checkInclusion, hashLeaf, PROOF_FAULT_CODES, proofReason, type ProofFault } from '../../src/verifier/rfc6962.js';
@@ -48,7 +48,7 @@ import {
 import { alarmReason, checkNext, checkStamps, type MonitorAlarm } from '../../web/src/pages/auditor/monitor.js';
 import { publicFaultReason, verifyPublicReceipt, type PublicFault, type PublicReceipt } from '../../web/src/public-check.js';
 import { consistencyProof, inclusionProof, rootFromLeafHashes } from '../support/merkle-tree.js';
-import { leafHashesOf, newSigner, ORIGIN, sampleLog } from '../verifier/fixture.js';
+import { contentReservedEntry, leafHashesOf, newSigner, ORIGIN, sampleLog } from '../verifier/fixture.js';
 
 const CHINESE = /[\u4e00-\u9fff]/;
 /** Words both languages keep: formats, fields and names of the standards. */
@@ -551,18 +551,7 @@ describe('the public page’s failed checks', () => {
   const w = witness;
 
   function publicReceipt(edit: (p: PublicReceipt) => void = () => undefined): PublicReceipt {
-    const body = {
-      v: 1 as const,
-      id: '0b6f3c52-0000-4a53-9d40-3f1f1b6c2a10',
-      stream: `content-${CONTENT}`,
-      revision: 0,
-      type: 'ContentReserved',
-      data: { contentHash: CONTENT, filingId: FILING, creator: 'p-1' },
-      meta: { actor: 'p-1' },
-      recordedAt: '2025-12-02T08:00:00.000Z',
-      prevHash: ZERO_HASH,
-    };
-    const entry: EventEnvelope = { ...body, hash: computeEventHash(body), leafIndex: 0 };
+    const entry = contentReservedEntry(CONTENT, FILING);
     const note = withWitness(
       withPq(
         signCheckpoint({ origin: ORIGIN, treeSize: 1, rootHash: hashLeaf(hexToBytes(entry.hash)), time: 1767225600 }, signer.key.secretKey),

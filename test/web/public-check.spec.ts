@@ -7,11 +7,12 @@ import { startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js
 import { fetchTimestamp, newNonce, sha256 } from '../../src/timestamp/rfc3161.js';
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
 import { COSIGNATURE_V1, formatCosignerVkey, ML_DSA_44, signCosignatureV1, signMlDsaCosignature } from '../../src/verifier/cosignature.js';
-import { computeEventHash, type EventEnvelope, hexToBytes, ZERO_HASH } from '../../src/verifier/envelope.js';
+import { hexToBytes } from '../../src/verifier/envelope.js';
 import { formatVkey, parseNote } from '../../src/verifier/note.js';
 import { hashLeaf } from '../../src/verifier/rfc6962.js';
 import { checkpointMessage, parsePemCertificates, verifyTimestampToken } from '../../src/verifier/timestamp-token.js';
 import { type PublicReceipt, verifyPublicReceipt } from '../../web/src/public-check.js';
+import { contentReservedEntry } from '../verifier/fixture.js';
 
 const ORIGIN = 'log.example/console';
 const CONTENT = 'ab'.repeat(32);
@@ -38,18 +39,7 @@ afterAll(() => tsa?.close());
  * the given time-stamps (and the TSA's CA when there are any).
  */
 function receiptFor(cosigners = witnesses, timestamps: Array<{ time: number; token: string }> = []): PublicReceipt {
-  const body = {
-    v: 1 as const,
-    id: '0b6f3c52-0000-4a53-9d40-3f1f1b6c2a10',
-    stream: `content-${CONTENT}`,
-    revision: 0,
-    type: 'ContentReserved',
-    data: { contentHash: CONTENT, filingId: FILING, creator: 'p-1' },
-    meta: { actor: 'p-1' },
-    recordedAt: '2025-12-02T08:00:00.000Z',
-    prevHash: ZERO_HASH,
-  };
-  const entry: EventEnvelope = { ...body, hash: computeEventHash(body), leafIndex: 0 };
+  const entry = contentReservedEntry(CONTENT, FILING);
   let note = signCheckpoint({ origin: ORIGIN, treeSize: 1, rootHash: hashLeaf(hexToBytes(entry.hash)), time: NOW }, logSeed);
   const text = (parseNote(note) as { text: string }).text;
   note += signMlDsaCosignature(text, ORIGIN, pq, NOW);

@@ -3,7 +3,16 @@
 // transit is refused; the Chinese page says the same in Chinese.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { dropFile, launchBrowser, openTab, screenshot, settledText, receiptVerification } from '../support/browser.js';
+import {
+  dropFile,
+  flipSignature,
+  launchBrowser,
+  openTab,
+  receiptVerification,
+  rewritePublicReceipts,
+  screenshot,
+  settledText,
+} from '../support/browser.js';
 import { registerPrincipal } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
 import { iTXt, sha256 } from '../support/files.js';
@@ -124,12 +133,7 @@ it.each([
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
-    await page.route('**/v1/public/content/*/receipt', async (route) => {
-      const response = await route.fetch();
-      const body = await response.json();
-      tamper(body);
-      await route.fulfill({ response, body: JSON.stringify(body) });
-    });
+    await rewritePublicReceipts(page, tamper);
     await page.goto('/');
     await dropFile(page, ZONE, 'work.bin', work);
     const v = await receiptVerification(page);
@@ -212,12 +216,7 @@ it('words a failed check in Chinese: a checkpoint whose signature was changed in
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {
     const { page } = tab;
-    await page.route('**/v1/public/content/*/receipt', async (route) => {
-      const response = await route.fetch();
-      const body = await response.json();
-      body.receipt.checkpoint = flipSignature(body.receipt.checkpoint);
-      await route.fulfill({ response, body: JSON.stringify(body) });
-    });
+    await rewritePublicReceipts(page, (body) => (body.receipt.checkpoint = flipSignature(body.receipt.checkpoint)));
     await page.goto('/');
     await dropFile(page, ZONE, 'work.bin', work);
     const v = await receiptVerification(page);
@@ -236,15 +235,4 @@ it('words a failed check in Chinese: a checkpoint whose signature was changed in
 /** The hex string with its first digit changed. */
 function flip(hex: string): string {
   return (hex[0] === '0' ? '1' : '0') + hex.slice(1);
-}
-
-/** The note with one byte of its first signature (the log's) changed. */
-function flipSignature(note: string): string {
-  const lines = note.split('\n');
-  const i = lines.findIndex((l) => l.startsWith('— '));
-  const [dash, name, b64] = lines[i].split(' ');
-  const sig = Buffer.from(b64, 'base64');
-  sig[sig.length - 1] ^= 0x01;
-  lines[i] = [dash, name, sig.toString('base64')].join(' ');
-  return lines.join('\n');
 }

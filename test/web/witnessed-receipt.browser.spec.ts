@@ -9,7 +9,16 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Browser } from 'playwright-core';
 import { makeTsaCertificates, startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
 import { formatVkey } from '../../src/verifier/note.js';
-import { dropFile, launchBrowser, openTab, screenshot, settledText, receiptVerification } from '../support/browser.js';
+import {
+  dropFile,
+  flipTokenByte,
+  launchBrowser,
+  openTab,
+  receiptVerification,
+  rewritePublicReceipts,
+  screenshot,
+  settledText,
+} from '../support/browser.js';
 import { registerPrincipal } from '../support/cast.js';
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
 import { call } from '../support/http-client.js';
@@ -125,14 +134,7 @@ it('says the TSA check and the verification failed when a byte of the token is c
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
-    await page.route('**/v1/public/content/*/receipt', async (route) => {
-      const response = await route.fetch();
-      const body = await response.json();
-      const token = Buffer.from(body.receipt.timestamps[0].token, 'base64');
-      token[token.length - 30] ^= 0x01; // inside the TSA's signature
-      body.receipt.timestamps[0].token = token.toString('base64');
-      await route.fulfill({ response, body: JSON.stringify(body) });
-    });
+    await rewritePublicReceipts(page, (body) => (body.receipt.timestamps[0].token = flipTokenByte(body.receipt.timestamps[0].token)));
     await page.goto('/');
     await dropFile(page, ZONE, 'tide-pools.bin', file);
     const v = await receiptVerification(page);
@@ -320,25 +322,14 @@ it('says plainly, in Chinese too, that the tokens were not checked where the bro
 });
 
 it("words a token changed in transit in Chinese: the public page's TSA check and the monitor's alarm", async () => {
-  /** The token changed by one byte inside the TSA's signature. */
-  const changed = (b64: string) => {
-    const token = Buffer.from(b64, 'base64');
-    token[token.length - 30] ^= 0x01;
-    return token.toString('base64');
-  };
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {
     const { page } = tab;
-    await page.route('**/v1/public/content/*/receipt', async (route) => {
-      const response = await route.fetch();
-      const body = await response.json();
-      body.receipt.timestamps[0].token = changed(body.receipt.timestamps[0].token);
-      await route.fulfill({ response, body: JSON.stringify(body) });
-    });
+    await rewritePublicReceipts(page, (body) => (body.receipt.timestamps[0].token = flipTokenByte(body.receipt.timestamps[0].token)));
     await page.route('**/v1/ledger/checkpoints?**', async (route) => {
       const response = await route.fetch();
       const body = (await response.json()) as { items: Array<{ timestamps?: Array<{ token: string }> }> };
-      for (const item of body.items) for (const stamp of item.timestamps ?? []) stamp.token = changed(stamp.token);
+      for (const item of body.items) for (const stamp of item.timestamps ?? []) stamp.token = flipTokenByte(stamp.token);
       await route.fulfill({ response, body: JSON.stringify(body) });
     });
     await page.goto('/');
