@@ -461,7 +461,11 @@ function rightAsOf(x: FilingFacts, r: Replay): Right {
   };
 }
 
-/** The next instant after `asOf` at which the right can change with the facts the view has: a later fact or a deadline. */
+/**
+ * The next instant after `asOf` at which the right can change with the facts the view has: a later fact, or a deadline at
+ * which the rules would change it were no fact to come first. The right stays as it is until the earliest of them, so each
+ * deadline is named only where it acts on the right as it stands at `asOf`.
+ */
 function nextChange(x: FilingFacts, r: Replay): number {
   if (TERMINAL.has(r.status)) return Infinity;
   const f = x.filing;
@@ -470,13 +474,28 @@ function nextChange(x: FilingFacts, r: Replay): number {
     if (t > x.asOf && t < until) until = t;
   };
   const known = (y: Fact | null): y is Fact => y !== null && y.leafIndex < x.before;
-  later(x.labelDueAt);
-  later(x.quietUntil);
-  if (r.expiresAt !== null) later(r.expiresAt);
+  const frozen = openDisputesAt(x, x.asOf).length > 0;
+  // Labels due: overdue (a flag, and a suspension unless frozen) only for a right with no labels, never confirmed.
+  if (x.labels.length === 0 && r.confirmedAt === null) later(x.labelDueAt);
+  // The quiet period's end confirms a labelled right that nothing else holds back.
+  if (
+    r.confirmedAt === null &&
+    x.labels.length > 0 &&
+    !frozen &&
+    r.suspendedSince === null &&
+    !similarityOpen(x, x.asOf) &&
+    !probationOpen(x, x.asOf)
+  )
+    later(x.quietUntil);
+  // The term's end: deferred while a complaint freezes the right or a suspend remedy waits for labels.
+  if (r.expiresAt !== null && !frozen && r.suspendedSince === null) later(r.expiresAt);
   for (const y of [...f.labels, ...f.reviews, ...f.nearDuplicates, f.withdrawn]) if (known(y)) later(y.at);
   for (const d of x.against) {
     for (const y of [d.filed, d.returned, d.withdrawn, d.decision, d.appeal, d.appealDecision]) if (known(y)) later(y.at);
-    if (known(d.decision)) later(d.decision.appealUntil);
+    // A decision's appeal window closes on a dispute still open and not appealed in time: it becomes final then.
+    const ended = disputeAt(d, x.asOf, x.before).state;
+    const appealed = known(d.appeal) && known(d.decision) && d.appeal.at <= d.decision.appealUntil;
+    if (known(d.decision) && ended !== 'closed' && ended !== 'final' && !appealed) later(d.decision.appealUntil);
   }
   return until;
 }

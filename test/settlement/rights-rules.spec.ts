@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
-import { type FilingStore, MemoryFilingStore, RightsBook, rightOf } from '../../src/verifier/rights-book.js';
+import { type FilingStore, MemoryFilingStore, RightsBook, rightOf, settledRightOf } from '../../src/verifier/rights-book.js';
 import type { RuleEvent } from '../../src/verifier/rights-events.js';
 import type { Right } from '../../src/verifier/rights-rules.js';
 
@@ -644,4 +644,117 @@ describe('sandbox rules: transfers, refiling and amendments', () => {
     );
     for (const day of [2, 10, 31]) expect(busy.at(day)).toEqual(plain.at(day));
   });
+});
+
+/** A history under a policy version in force from before day 0 with these parameters. */
+const under = (over: Partial<typeof POLICY_V1>) => log().policy(2, -10, -20, over);
+
+describe('sandbox rules: the next change names only an instant at which the right changes', () => {
+  const next = (l: ReturnType<typeof log>, day: number, filingId = 'f1') => {
+    const until = settledRightOf(l.events, filingId, at(day))!.until;
+    return until === Infinity ? null : new Date(until).toISOString();
+  };
+  it('labels falling due change a right with no labels, not a labelled one', () => {
+    expect(next(log().filed(0), 2)).toBe(at(7));
+    expect(next(log().filed(0).labelled(1), 2)).toBe(at(30));
+  });
+  it('the quiet period ends nothing for a right without labels, one a complaint freezes, or one a remedy suspends', () => {
+    expect(next(log().filed(0), 8)).toBeNull(); // suspended until its labels come
+    expect(next(log().filed(0).labelled(1).complaint(5, 'd1'), 10)).toBeNull(); // until a decision
+    expect(next(log().filed(0).labelled(1).complaint(2, 'd1').decided(3, 'd1', 'upheld', 'suspend', 1), 10)).toBeNull();
+    expect(next(log().filed(0).labelled(1).nearDuplicates(0), 10)).toBeNull(); // until a reviewer clears it
+  });
+  it('labels falling due after confirmation change nothing: the next change is the term', () => {
+    const l = under({ labelGraceDays: 40 }).filed(0).labelled(1);
+    expect(l.at(31)).toMatchObject({ status: 'confirmed', labelDueAt: at(40) });
+    expect(next(l, 31)).toBe(at(760));
+  });
+  it('the term does not end while a complaint freezes the right or a remedy suspends it', () => {
+    expect(next(log().filed(0).labelled(1).complaint(750, 'd1'), 755)).toBeNull();
+    const suspended = log().filed(0).labelled(1).complaint(700, 'd1').decided(701, 'd1', 'upheld', 'suspend', 1);
+    expect(suspended.at(755)).toMatchObject({ status: 'suspended', expiresAt: at(760) });
+    expect(next(suspended, 755)).toBeNull();
+  });
+  it("an appeal window's close is named while it can make the decision final, not once an appeal is filed", () => {
+    const decided = log().filed(0).labelled(1).complaint(2, 'd1').decided(5, 'd1', 'rejected', null);
+    expect(next(decided, 6)).toBe(at(20));
+    expect(next(decided.appealed(7, 'd1'), 8)).toBeNull();
+  });
+  it('a later fact the view knows is named', () => {
+    const l = log().filed(0).labelled(1).complaint(5, 'd1').complaintWithdrawn(12, 'd1');
+    expect(next(l, 10)).toBe(at(12));
+    expect(next(l, 12)).toBe(at(30));
+  });
+
+  /** Deterministic xorshift32. */
+  const rng = (seed: number) => {
+    let s = seed;
+    return () => {
+      s ^= s << 13;
+      s >>>= 0;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      s >>>= 0;
+      return s / 2 ** 32;
+    };
+  };
+  // A final right never changes: its details (labels declared, a review) still follow the facts that come.
+  const final = new Set(['revoked', 'transferred', 'withdrawn', 'expired']);
+  const state = (r: Right) =>
+    final.has(r.status) ? { status: r.status, holder: r.holder, rule: r.rule, cause: r.cause, since: r.since } : { ...r, asOf: null };
+  const same = (a: Right, b: Right) => expect(state(a)).toEqual(state(b));
+
+  it.each(Array.from({ length: 40 }, (_, i) => i + 1))(
+    'random history %p: the right holds until the instant named, and a deadline named changes it',
+    (seed) => {
+      const rand = rng(0x2545f491 ^ seed);
+      const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+      const days = (n: number) => Math.round(rand() * n * 4) / 4;
+      const l = under({
+        labelGraceDays: pick([3, 7, 40]),
+        objectionWindowDays: pick([10, 30]),
+        termDays: pick([20, 100]),
+        repeatInfringer: { upheld: 1, windowDays: 365 },
+      });
+      if (rand() < 0.3) l.filed(-5, 'old', 'alice').complaint(-4, 'u0', { filingId: 'old' }).decided(-3, 'u0', 'upheld', 'revoke', 1);
+      l.filed(0);
+      if (rand() < 0.3) l.nearDuplicates(0);
+      let disputes = 0;
+      for (let i = 0; i < 8; i++) {
+        const day = days(150);
+        const r = rand();
+        if (r < 0.25) l.labelled(day);
+        else if (r < 0.35) l.reviewed(day, pick(['similarityReview', 'probation']), pick(['cleared', 'confirmed']));
+        else if (r < 0.6) {
+          const id = `d${disputes++}`;
+          l.complaint(day, id, { complainant: pick(['bob', 'carol']) });
+          const step = rand();
+          if (step < 0.2) l.complaintWithdrawn(day + days(20), id);
+          else if (step < 0.9) {
+            const decided = day + days(20);
+            l.decided(decided, id, pick(['upheld', 'rejected']), pick(['suspend', 'suspend', 'revoke', 'transfer']), pick([1, 15]));
+            if (rand() < 0.3) l.appealed(decided + 0.5, id).appealDecided(decided + days(20), id, 'rejected', null);
+          }
+        }
+      }
+      const book = RightsBook.of(l.events);
+      const factDays = new Set(l.events.flatMap((e) => Object.values(e.data).filter((v) => typeof v === 'string' && v.endsWith('Z'))));
+      for (let k = 0; k < 12; k++) {
+        const asOf = Date.parse(at(days(200)));
+        const settled = book.settledAt('f1', asOf);
+        if (!settled) continue;
+        const { right, until } = settled;
+        const end = until === Infinity ? asOf + 1000 * DAY : until;
+        // Every instant the rules step at, and some between, up to just before `until`: the right is as it was.
+        const probes = [...factDays].map((d) => Date.parse(d as string));
+        for (const d of [right.labelDueAt, right.quietUntil, right.expiresAt]) if (d) probes.push(Date.parse(d));
+        for (let p = 0; p < 6; p++) probes.push(asOf + rand() * (end - asOf));
+        for (const t of probes) if (t > asOf && t < end) same(book.rightAt('f1', t)!, right);
+        same(book.rightAt('f1', end - 1)!, right);
+        // A deadline named (no fact comes then) changes the right.
+        if (until !== Infinity && !factDays.has(new Date(until).toISOString()))
+          expect(state(book.rightAt('f1', until)!)).not.toEqual(state(right));
+      }
+    },
+  );
 });
