@@ -13,7 +13,7 @@ import {
   type Right,
   type RightStatus,
 } from './rights-rules.js';
-import { POLICY_V1, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
+import { POLICY_V1, rulesetOf, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
 
 /** When something happened (domain time, ms) and where it is in the log. */
 export type Fact = { at: number; leafIndex: number };
@@ -118,7 +118,8 @@ function isParameters(p: unknown): p is PolicyParameters {
     typeof o.repeatInfringer === 'object' &&
     o.repeatInfringer !== null &&
     n(o.repeatInfringer.upheld) &&
-    n(o.repeatInfringer.windowDays)
+    n(o.repeatInfringer.windowDays) &&
+    (o.ruleset === undefined || (n(o.ruleset) && o.ruleset >= 1))
   );
 }
 
@@ -290,6 +291,7 @@ export class RightsBook {
         if (d.version !== expected || !Number.isFinite(from) || (last && from <= last.from) || !isParameters(d.parameters)) return;
         this.versions.push({
           ...d.parameters,
+          ruleset: rulesetOf(d.parameters),
           version: expected,
           effectiveFrom: new Date(from).toISOString(),
           from,

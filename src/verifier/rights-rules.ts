@@ -3,7 +3,7 @@
 import type { Decision, DisputeFacts, Fact, FilingRecord, RightsBook } from './rights-book.js';
 import type { NearDuplicateCandidate } from './rights-events.js';
 import { isoInstant } from './instant.js';
-import { DAY_MS, labelDueAt, type PolicyVersion } from './sandbox-policy.js';
+import { DAY_MS, labelDueAt, rulesetOf, type PolicyVersion } from './sandbox-policy.js';
 
 // The settlement commands name the policy parameters from here.
 export type { PolicyParameters } from './sandbox-policy.js';
@@ -303,6 +303,29 @@ const disputeUpheld: Rule = (r, t) => {
   return false;
 };
 
+/**
+ * From ruleset 2, the holder's declaration lifts a suspension that waits for it even while a complaint freezes the right:
+ * the freeze holds the right against deadlines, not against the labels the law asks for. A `suspend` remedy is lifted by
+ * labels declared after it (back to confirmed if the right had been), an overdue-labels suspension by any declaration.
+ */
+const labelsLiftSuspension: Rule = (r, t) => {
+  const x = r.facts;
+  if (rulesetOf(x.policy) < 2) return false;
+  const suspendedSince = r.suspendedSince;
+  if (suspendedSince !== null) {
+    const relabel = x.labels.find((l) => l.at > suspendedSince && l.at <= t);
+    if (!relabel) return false;
+    r.suspendedSince = null;
+    r.change(r.confirmedAt === null ? 'provisional' : 'confirmed', 'relabelled', factCause('LabelsDeclared', relabel), t);
+    return false;
+  }
+  if (r.status === 'suspended' && r.rule === 'labels-overdue') {
+    const declared = x.labels.find((l) => l.at <= t);
+    if (declared) r.change('provisional', 'labels-declared-late', factCause('LabelsDeclared', declared), t);
+  }
+  return false;
+};
+
 /** An open dispute freezes the right as it is. */
 const disputeOpen: Rule = (r, t) => openDisputesAt(r.facts, t).length > 0;
 
@@ -364,6 +387,7 @@ const labelsDeclaredLate: Rule = (r, t) => {
 const RULES: readonly Rule[] = [
   filingWithdrawn,
   disputeUpheld,
+  labelsLiftSuspension,
   disputeOpen,
   relabelled,
   termEnded,

@@ -83,8 +83,10 @@ function log() {
       add('AppealDecided', { disputeId, outcome, remedy, decidedAt: at(day) });
       return api;
     },
+    /** A version; `ruleset: undefined` records none, as versions published before rulesets existed. */
     policy: (version: number, effectiveDay: number, publishedDay: number, over: Partial<typeof POLICY_V1> = {}) => {
-      const { version: _v, ...parameters } = { ...POLICY_V1, ...over };
+      const { version: _v, ...parameters }: Partial<typeof POLICY_V1> = { ...POLICY_V1, ...over };
+      if (parameters.ruleset === undefined) delete parameters.ruleset;
       add('PolicyPublished', { version, effectiveFrom: at(effectiveDay), parameters, publishedAt: at(publishedDay) });
       return api;
     },
@@ -646,8 +648,82 @@ describe('sandbox rules: transfers, refiling and amendments', () => {
   });
 });
 
-/** A history under a policy version in force from before day 0 with these parameters. */
+/** A history under a policy version in force from before day 0 with these parameters (ruleset undefined: none recorded). */
 const under = (over: Partial<typeof POLICY_V1>) => log().policy(2, -10, -20, over);
+
+const rulesets: Array<[string, number | undefined]> = [
+  ['a version recording no ruleset (1)', undefined],
+  ['ruleset 1', 1],
+];
+
+describe('sandbox rules: labels declared while a complaint freezes the right', () => {
+  // Labels overdue on day 7 suspend the right; Bob complains on day 8; Alice declares her labels on day 9; Bob withdraws on day 12.
+  const overdue = (ruleset: number | undefined) => under({ ruleset }).filed(0).complaint(8, 'd1').labelled(9).complaintWithdrawn(12, 'd1');
+  // A suspend remedy is final on day 4; Carol complains on day 5; Alice relabels on day 6; Carol withdraws on day 10.
+  const remedy = (ruleset: number | undefined) =>
+    under({ ruleset })
+      .filed(0)
+      .labelled(1)
+      .complaint(2, 'd1')
+      .decided(3, 'd1', 'upheld', 'suspend', 1)
+      .complaint(5, 'd2', { complainant: 'carol' })
+      .labelled(6)
+      .complaintWithdrawn(10, 'd2');
+
+  it.each(rulesets)('under %s the overdue-labels suspension holds until the complaint closes', (_, ruleset) => {
+    const l = overdue(ruleset);
+    expect(l.at(10)).toMatchObject({ status: 'suspended', rule: 'labels-overdue', flags: ['disputed'], labelsDeclaredAt: at(9) });
+    expect(l.at(12)).toMatchObject({ status: 'provisional', rule: 'labels-declared-late', since: at(12) });
+  });
+
+  it.each(rulesets)('under %s a suspend remedy holds until the complaint closes, though relabelled', (_, ruleset) => {
+    const l = remedy(ruleset);
+    expect(brief(l.at(8))).toEqual({ status: 'suspended', rule: 'dispute-upheld-suspend', flags: ['disputed'] });
+    expect(l.at(10)).toMatchObject({ status: 'provisional', rule: 'relabelled', since: at(10) });
+  });
+
+  it('under ruleset 2 the declaration lifts the overdue-labels suspension at once; the complaint still freezes the rest', () => {
+    const l = overdue(2);
+    expect(l.at(9)).toMatchObject({
+      status: 'provisional',
+      rule: 'labels-declared-late',
+      cause: { event: 'LabelsDeclared', leafIndex: 3 },
+      since: at(9),
+      flags: ['disputed'],
+    });
+    expect(l.at(12)).toMatchObject({ status: 'provisional', rule: 'labels-declared-late', since: at(9), flags: [] });
+    expect(brief(l.at(30))).toEqual({ status: 'confirmed', rule: 'quiet-period-over', flags: [] });
+  });
+
+  it('under ruleset 2 relabelling lifts a suspend remedy at once, and the right confirms when the quiet period is over', () => {
+    const l = remedy(2);
+    expect(l.at(6)).toMatchObject({ status: 'provisional', rule: 'relabelled', since: at(6), flags: ['disputed'] });
+    expect(brief(l.at(30))).toEqual({ status: 'confirmed', rule: 'quiet-period-over', flags: [] });
+  });
+
+  it('under ruleset 2 a frozen right is still not suspended for labels falling due, nor confirmed', () => {
+    const l = under({ ruleset: 2 }).filed(0).complaint(3, 'd1').complaintWithdrawn(40, 'd1');
+    expect(brief(l.at(35))).toEqual({ status: 'provisional', rule: 'filing-accepted', flags: ['disputed', 'labelOverdue'] });
+    expect(l.at(40)).toMatchObject({ status: 'suspended', rule: 'labels-overdue', since: at(40) });
+  });
+
+  // A suspension final on day 55 (decided day 5, appeal window 50 days), after the quiet period; relabelled on day 60.
+  const late = (ruleset: number | undefined) =>
+    under({ ruleset, appealDays: 50 }).filed(0).labelled(1).complaint(2, 'd1').decided(5, 'd1', 'upheld', 'suspend', 50).labelled(60);
+  it.each(rulesets)('under %s a right relabelled after its quiet period stays provisional until some later event', (_, ruleset) => {
+    expect(late(ruleset).at(60)).toMatchObject({ status: 'provisional', rule: 'relabelled' });
+    expect(late(ruleset).at(400)).toMatchObject({ status: 'provisional', rule: 'relabelled', confirmedAt: null });
+  });
+  it('under ruleset 2 a right relabelled after its quiet period is confirmed by the declaration', () => {
+    expect(late(2).at(60)).toMatchObject({
+      status: 'confirmed',
+      rule: 'quiet-period-over',
+      cause: { event: 'LabelsDeclared', leafIndex: 5 },
+      confirmedAt: at(60),
+      expiresAt: at(790),
+    });
+  });
+});
 
 describe('sandbox rules: the next change names only an instant at which the right changes', () => {
   const next = (l: ReturnType<typeof log>, day: number, filingId = 'f1') => {
@@ -711,6 +787,7 @@ describe('sandbox rules: the next change names only an instant at which the righ
       const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
       const days = (n: number) => Math.round(rand() * n * 4) / 4;
       const l = under({
+        ruleset: pick([undefined, 2]),
         labelGraceDays: pick([3, 7, 40]),
         objectionWindowDays: pick([10, 30]),
         termDays: pick([20, 100]),
