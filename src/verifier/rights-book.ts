@@ -21,6 +21,8 @@ export type Decision = Fact & { outcome: 'upheld' | 'rejected'; remedy: 'revoke'
 
 export interface DisputeFacts {
   disputeId: string;
+  /** The filing complained about. */
+  filingId: string;
   type: string;
   complainant: string;
   respondent: string;
@@ -128,7 +130,7 @@ function isParameters(p: unknown): p is PolicyParameters {
  * the settlement audit needs every right's facts; with a store on disk, O(disputes) stays in memory.
  */
 export class RightsBook {
-  private readonly disputes = new Map<string, DisputeFacts & { filingId: string }>();
+  private readonly disputes = new Map<string, DisputeFacts>();
   /** Disputes against each creator's filings, for the repeat-infringer rule. */
   readonly againstCreator = new Map<string, DisputeFacts[]>();
   readonly versions: PublishedVersion[] = [];
@@ -325,7 +327,7 @@ export class RightsBook {
   }
 
   /** A new fact about a dispute: it touches the filing disputed (`filing`, when the caller has it in hand) and its creator. */
-  private touchDispute(d: DisputeFacts & { filingId: string }, f: Fact, filing = this.filings.get(d.filingId)): void {
+  private touchDispute(d: DisputeFacts, f: Fact, filing = this.filings.get(d.filingId)): void {
     if (filing) this.touch(filing, f);
     this.creatorFacts.set(d.respondent, add(this.creatorFacts.get(d.respondent) ?? NONE, f));
   }

@@ -114,6 +114,32 @@ export function disputeAt(d: DisputeFacts, t: number, before: number): DisputeSt
   return final ?? { state: 'open' };
 }
 
+/** A complaint's final, upheld ruling: against which filing, with which remedy, final when, and where it was filed in the log. */
+export interface UpheldRuling {
+  filingId: string;
+  remedy: Decision['remedy'];
+  /** When the ruling became final (ms). */
+  at: number;
+  /** The log position of its ComplaintFiled: of two rulings final at one instant, the earlier complaint's applies first. */
+  order: number;
+}
+
+const ENDS_RIGHT: ReadonlySet<Decision['remedy']> = new Set(['revoke', 'transfer']);
+
+/**
+ * Whether an upheld ruling became final when another complaint's final revocation or transfer had already ended the right
+ * (the only way a complaint still open sees its right become final: a filing under complaint cannot be withdrawn, nor
+ * expire): no remedy reaches a final right, so the ruling changed nothing. From ruleset 2 such a ruling is not counted
+ * against the former creator, as a complaint filed against a final right is not taken.
+ */
+export function reachedFinalRight(ruling: UpheldRuling, upheld: Iterable<UpheldRuling>): boolean {
+  for (const other of upheld) {
+    if (other === ruling || other.filingId !== ruling.filingId || !ENDS_RIGHT.has(other.remedy)) continue;
+    if (other.at < ruling.at || (other.at === ruling.at && other.order < ruling.order)) return true;
+  }
+  return false;
+}
+
 /** Disputes that decide a similarity question: a claim to the work by the creator of an earlier, similar filing. */
 const DECIDES_SIMILARITY: ReadonlySet<string> = new Set(['priority', 'infringement', 'authorship']);
 
@@ -147,10 +173,14 @@ function factsInView(book: RightsBook, f: FilingRecord, { asOf, before }: View):
   const against = book.disputesOf(f);
   const nearDuplicates = f.nearDuplicates.filter((n) => seen(n) && n.candidates.length > 0);
   const candidates = nearDuplicates.flatMap((n) => n.candidates);
-  const upheld = (book.againstCreator.get(f.creator) ?? []).filter((d) => {
+  const rulings: UpheldRuling[] = [];
+  for (const d of book.againstCreator.get(f.creator) ?? []) {
     const s = disputeAt(d, f.filed.at, before);
-    return s.state === 'final' && s.outcome === 'upheld' && s.at > f.filed.at - policy.repeatInfringer.windowDays * DAY_MS;
-  }).length;
+    if (s.state === 'final' && s.outcome === 'upheld')
+      rulings.push({ filingId: d.filingId, remedy: s.remedy, at: s.at, order: d.filed.leafIndex });
+  }
+  const counted = rulesetOf(policy) >= 2 ? rulings.filter((r) => !reachedFinalRight(r, rulings)) : rulings;
+  const upheld = counted.filter((r) => r.at > f.filed.at - policy.repeatInfringer.windowDays * DAY_MS).length;
   return {
     asOf,
     before,

@@ -15,7 +15,7 @@ export interface SandboxPolicy {
    * The revision of the settlement rules a filing under this version settles by. Rules that would change the outcome of
    * a history already in a ledger come as a new revision, taken by the versions published after it: 1 is the rules as
    * v1 first had them (every version published before `ruleset` existed reads as 1); 2 lets a holder's declaration lift
-   * a suspension while a complaint freezes the right.
+   * a suspension while a complaint freezes the right, and counts no ruling that reached a right already final.
    */
   ruleset: number;
 }

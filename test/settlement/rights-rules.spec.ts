@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
 import { type FilingStore, MemoryFilingStore, RightsBook, rightOf, settledRightOf } from '../../src/verifier/rights-book.js';
 import type { RuleEvent } from '../../src/verifier/rights-events.js';
-import type { Right } from '../../src/verifier/rights-rules.js';
+import { reachedFinalRight, type Right } from '../../src/verifier/rights-rules.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2027-01-04T00:00:00.000Z');
@@ -650,11 +650,64 @@ describe('sandbox rules: transfers, refiling and amendments', () => {
 
 /** A history under a policy version in force from before day 0 with these parameters (ruleset undefined: none recorded). */
 const under = (over: Partial<typeof POLICY_V1>) => log().policy(2, -10, -20, over);
-
 const rulesets: Array<[string, number | undefined]> = [
   ['a version recording no ruleset (1)', undefined],
   ['ruleset 1', 1],
 ];
+
+describe('sandbox rules: a ruling that reaches a right already final', () => {
+  // Carol's and Dave's complaints are both open against Alice's f1; Carol's transfer becomes final on day 20, Dave's
+  // revocation only on day 40, when the right is no longer Alice's to lose. Two upheld rulings put a creator on probation.
+  const history = (ruleset: number | undefined, daveDecidedDay = 25, daveRemedy = 'revoke', appealDays = 15) =>
+    under({ ruleset, repeatInfringer: { upheld: 2, windowDays: 365 } })
+      .filed(0)
+      .labelled(1)
+      .complaint(2, 'carol-d', { complainant: 'carol', type: 'authorship' })
+      .complaint(3, 'dave-d', { complainant: 'dave', type: 'infringement' })
+      .decided(5, 'carol-d', 'upheld', 'transfer')
+      .decided(daveDecidedDay, 'dave-d', 'upheld', daveRemedy, appealDays)
+      .filed(50, 'f2')
+      .labelled(51, 'f2');
+
+  it.each(rulesets)('under %s the ruling is counted against the former creator, though it changed nothing', (_, ruleset) => {
+    const l = history(ruleset);
+    expect(l.at(45)).toMatchObject({ status: 'transferred', holder: 'carol', cause: { deadline: 'appealUntil', disputeId: 'carol-d' } });
+    expect(l.at(90, 'f2')).toMatchObject({ status: 'provisional', flags: ['probation'], probation: { upheld: 2, review: 'pending' } });
+  });
+
+  it('under ruleset 2 it is not counted: no remedy reaches a final right, and the right stays as the first ruling left it', () => {
+    const l = history(2);
+    expect(l.at(45)).toMatchObject({ status: 'transferred', holder: 'carol', cause: { deadline: 'appealUntil', disputeId: 'carol-d' } });
+    expect(l.at(90, 'f2')).toMatchObject({ status: 'confirmed', flags: [], probation: null });
+  });
+
+  it('under ruleset 2 a ruling final before the right ended reached it, and counts', () => {
+    // Dave's suspension is final on day 4 (appeal window of one day), while the right is still Alice's.
+    const l = history(2, 3, 'suspend', 1);
+    expect(l.at(10)).toMatchObject({ status: 'suspended', rule: 'dispute-upheld-suspend' });
+    expect(l.at(45)).toMatchObject({ status: 'transferred', holder: 'carol' });
+    expect(l.at(90, 'f2')).toMatchObject({ status: 'provisional', flags: ['probation'], probation: { upheld: 2 } });
+  });
+
+  it('under ruleset 2, of two rulings final at one instant the earlier complaint applies, and the later one is not counted', () => {
+    // Dave's revocation closes its window on day 20 too: Carol's complaint came first, so the right is transferred.
+    const l = history(2, 5, 'revoke');
+    expect(l.at(20)).toMatchObject({ status: 'transferred', holder: 'carol' });
+    expect(l.at(90, 'f2')).toMatchObject({ status: 'confirmed', probation: null });
+  });
+
+  it('the pure check the rules and the governance figures share', () => {
+    const carol = { filingId: 'f1', remedy: 'transfer' as const, at: 20, order: 2 };
+    const dave = { filingId: 'f1', remedy: 'revoke' as const, at: 40, order: 3 };
+    const elsewhere = { filingId: 'f9', remedy: 'revoke' as const, at: 10, order: 1 };
+    const suspend = { filingId: 'f1', remedy: 'suspend' as const, at: 10, order: 4 };
+    expect(reachedFinalRight(dave, [carol, dave, elsewhere])).toBe(true);
+    expect(reachedFinalRight(carol, [carol, dave, elsewhere])).toBe(false);
+    expect(reachedFinalRight(dave, [suspend, dave, elsewhere])).toBe(false); // a suspension does not end the right
+    expect(reachedFinalRight({ ...dave, at: 20 }, [carol])).toBe(true);
+    expect(reachedFinalRight({ ...dave, at: 20, order: 1 }, [carol])).toBe(false);
+  });
+});
 
 describe('sandbox rules: labels declared while a complaint freezes the right', () => {
   // Labels overdue on day 7 suspend the right; Bob complains on day 8; Alice declares her labels on day 9; Bob withdraws on day 12.

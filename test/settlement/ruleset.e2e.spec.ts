@@ -17,6 +17,7 @@ describe('sandbox rules by ruleset', () => {
   let alice: Who;
   let bob: Who;
   let carol: Who;
+  let dave: Who;
   let rita: Who;
   let victor: Who;
   let audrey: Who;
@@ -55,15 +56,15 @@ describe('sandbox rules by ruleset', () => {
   beforeAll(async () => {
     ledger = await startLedger({ settlementIntervalMs: 0 });
     admin = { id: 'admin', key: ledger.adminKey };
-    [alice, bob, carol] = await Promise.all(['Alice', 'Bob', 'Carol'].map((n) => principal(ledger, n, ['creator'])));
+    [alice, bob, carol, dave] = await Promise.all(['Alice', 'Bob', 'Carol', 'Dave'].map((n) => principal(ledger, n, ['creator'])));
     [rita, victor] = await Promise.all(['Rita', 'Victor'].map((n) => principal(ledger, n, ['reviewer'])));
     audrey = await principal(ledger, 'Audrey', ['auditor']);
     underV1 = (await file(alice)).filingId;
     // A few seconds ahead, so the requests before it come before it on a loaded machine.
     const effective = Date.now() + 3000;
-    const published = await as(admin).post('/v1/policy', { effectiveFrom: iso(effective), parameters: {} });
+    const published = await as(admin).post('/v1/policy', { effectiveFrom: iso(effective), parameters: { repeatInfringer: { upheld: 4 } } });
     expect(published.status).toBe(201);
-    expect(published.body.parameters).toMatchObject({ ruleset: 2 });
+    expect(published.body.parameters).toMatchObject({ ruleset: 2, repeatInfringer: { upheld: 4, windowDays: 365 } });
     await sleepUntil(effective + 50);
     const v2 = await file(alice);
     expect(v2.right).toMatchObject({ policyVersion: 2 });
@@ -95,6 +96,23 @@ describe('sandbox rules by ruleset', () => {
       cause: { event: 'LabelsDeclared' },
       flags: ['disputed'],
     });
+  });
+
+  it('a ruling upheld once another had ended the right changes nothing and does not count against the former creator', async () => {
+    const { filingId } = await file(alice);
+    const byCarol = await complain(carol, filingId, 'authorship');
+    const byDave = await complain(dave, filingId, 'infringement');
+    await uphold(byCarol, 'transfer');
+    expect(await right(filingId)).toMatchObject({ status: 'transferred', holder: carol.id });
+    await uphold(byDave, 'revoke');
+    expect(await right(filingId)).toMatchObject({ status: 'transferred', holder: carol.id });
+    // Four rulings upheld against Alice, three of which reached her right: under v2 (four to probation) she is not on it.
+    const next = await file(alice);
+    expect(next.right).toMatchObject({ policyVersion: 2, flags: [], probation: null });
+    expect(await right(next.filingId)).toMatchObject({ flags: [], probation: null });
+    const stats = (await as(audrey).get('/v1/stats')).body;
+    expect(stats.disputes).toMatchObject({ upheld: 4 });
+    expect(stats.repeatInfringement).toMatchObject({ threshold: { upheld: 4 }, repeatInfringers: 0 });
   });
 
   it('a settlement records the rights by their rulesets, and the verifier replays it from the export', async () => {
