@@ -585,6 +585,7 @@ describe.each(stores)('sandbox rules: a long-lived book with its filings %s sett
           objectionWindowDays: 1 + Math.floor(rand() * 40),
           termDays: 10 + Math.floor(rand() * 100),
           repeatInfringer: { upheld: 1 + Math.floor(rand() * 3), windowDays: 365 },
+          ruleset: 1 + Math.floor(rand() * 2),
         };
         add('PolicyPublished', { version: ++version, effectiveFrom: new Date(effective).toISOString(), parameters, publishedAt: now });
       } else if (r < 0.85) {
