@@ -1,7 +1,7 @@
 // Sandbox policy versions: published by an admin, effective from a future instant, never retroactive.
 import { conflict, DomainError } from '../common/domain-error.js';
 import type { Decider } from '../ledger/decider.js';
-import { POLICY_V1 } from '../verifier/sandbox-policy.js';
+import { CURRENT_RULESET, POLICY_V1, rulesetOf } from '../verifier/sandbox-policy.js';
 import type { PolicyParameters, PolicyVersion } from '../verifier/sandbox-policy.js';
 import type { PolicyPublished } from './policy.events.js';
 
@@ -41,7 +41,7 @@ export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, Polic
   evolve(state, event) {
     if (event.type !== 'PolicyPublished') return state;
     const { version, effectiveFrom, parameters } = event.data;
-    return { versions: [...state.versions, { ...parameters, version, effectiveFrom }] };
+    return { versions: [...state.versions, { ...parameters, ruleset: rulesetOf(parameters), version, effectiveFrom }] };
   },
 
   decide(command, state) {
@@ -68,6 +68,8 @@ export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, Polic
       ...given(p, ['similarity', 'repeatInfringer']),
       similarity: { ...base.similarity, ...given(p.similarity ?? {}) },
       repeatInfringer: { ...base.repeatInfringer, ...given(p.repeatInfringer ?? {}) },
+      // A version published now settles its filings by the rules as they are now; the earlier versions keep theirs.
+      ruleset: CURRENT_RULESET,
     };
     return [
       {

@@ -181,13 +181,14 @@ describe('rights projection', () => {
           ],
         }));
 
+    // f1 is labelled: its labels falling due changes nothing, so its next change is the quiet period's end.
     it('a right the settlement does not name keeps its row until a deadline of its own has passed', () =>
       rights
         .given(filed, labelled, fileWork('f2', 'carol', day(1)))
         .when(settleRights(day(6)))
         .then({
           rights: [
-            { filingId: 'f1', status: 'provisional', asOf: iso(1), changesAt: iso(7) },
+            { filingId: 'f1', status: 'provisional', asOf: iso(1), changesAt: iso(30) },
             { filingId: 'f2', status: 'provisional', asOf: iso(1), changesAt: iso(8) },
           ],
         }));
@@ -198,8 +199,8 @@ describe('rights projection', () => {
         .when(settleRights(day(8)))
         .then({
           rights: [
-            { filingId: 'f1', status: 'provisional', asOf: iso(8), changesAt: iso(30) },
-            { filingId: 'f2', status: 'suspended', asOf: iso(8) },
+            { filingId: 'f1', status: 'provisional', asOf: iso(1), changesAt: iso(30) },
+            { filingId: 'f2', status: 'suspended', asOf: iso(8), changesAt: null },
           ],
         }));
 

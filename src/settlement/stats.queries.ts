@@ -4,8 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { RightView } from './right-view.entity.js';
-import { RIGHT_STATUSES } from '../verifier/rights-rules.js';
-import { DAY_MS } from '../verifier/sandbox-policy.js';
+import { reachedFinalRight, RIGHT_STATUSES, type UpheldRuling } from '../verifier/rights-rules.js';
+import { DAY_MS, rulesetOf } from '../verifier/sandbox-policy.js';
 import { DISPUTE_TYPES } from '../disputes/dispute.events.js';
 import { PolicyService } from '../policy/policy.service.js';
 
@@ -19,6 +19,7 @@ function median(values: number[]): number | null {
 }
 
 type Decision = { decidedAt: string } | null;
+const remedyOf = (r: string | null): UpheldRuling['remedy'] => (r === 'revoke' || r === 'suspend' || r === 'transfer' ? r : null);
 
 @Injectable()
 export class StatsQueries {
@@ -61,10 +62,13 @@ export class StatsQueries {
     const disputes = await this.db.getRepository(DisputeView).find({
       select: {
         disputeId: true,
+        filingId: true,
         type: true,
         status: true,
         outcome: true,
+        remedy: true,
         respondent: true,
+        leafIndex: true,
         openedAt: true,
         appealUntil: true,
         decision: true,
@@ -85,7 +89,7 @@ export class StatsQueries {
     const toDecision: number[] = [];
     const policy = await this.policies.inForceAt(now);
     const window = policy.repeatInfringer.windowDays * DAY_MS;
-    const upheldByCreator = new Map<string, number>();
+    const upheld: Array<UpheldRuling & { respondent: string }> = [];
     let overdue = 0;
     for (const d of disputes) {
       const final = finalAt(d);
@@ -97,8 +101,15 @@ export class StatsQueries {
       const first = d.decision as Decision;
       if (first) toDecision.push(Date.parse(first.decidedAt) - Date.parse(d.openedAt));
       if (d.reviewDueAt && d.reviewDueAt <= at) overdue++;
-      if (outcome === 'upheld' && final !== null && final > now.getTime() - window)
-        upheldByCreator.set(d.respondent, (upheldByCreator.get(d.respondent) ?? 0) + 1);
+      if (outcome === 'upheld' && final !== null)
+        upheld.push({ filingId: d.filingId, remedy: remedyOf(d.remedy), at: final, order: d.leafIndex, respondent: d.respondent });
+    }
+    // Counted as the rules count them for a filing under the version in force now (a ruling that reached a right
+    // already final does not count from ruleset 2).
+    const upheldByCreator = new Map<string, number>();
+    for (const u of upheld) {
+      if (u.at <= now.getTime() - window || (rulesetOf(policy) >= 2 && reachedFinalRight(u, upheld))) continue;
+      upheldByCreator.set(u.respondent, (upheldByCreator.get(u.respondent) ?? 0) + 1);
     }
     const sum = (o: string) => Object.values(byType).reduce((a, r) => a + r[o], 0);
     const medianMs = median(toDecision);

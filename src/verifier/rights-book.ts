@@ -13,7 +13,7 @@ import {
   type Right,
   type RightStatus,
 } from './rights-rules.js';
-import { POLICY_V1, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
+import { POLICY_V1, rulesetOf, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
 
 /** When something happened (domain time, ms) and where it is in the log. */
 export type Fact = { at: number; leafIndex: number };
@@ -21,6 +21,8 @@ export type Decision = Fact & { outcome: 'upheld' | 'rejected'; remedy: 'revoke'
 
 export interface DisputeFacts {
   disputeId: string;
+  /** The filing complained about. */
+  filingId: string;
   type: string;
   complainant: string;
   respondent: string;
@@ -118,7 +120,8 @@ function isParameters(p: unknown): p is PolicyParameters {
     typeof o.repeatInfringer === 'object' &&
     o.repeatInfringer !== null &&
     n(o.repeatInfringer.upheld) &&
-    n(o.repeatInfringer.windowDays)
+    n(o.repeatInfringer.windowDays) &&
+    (o.ruleset === undefined || (n(o.ruleset) && o.ruleset >= 1))
   );
 }
 
@@ -127,7 +130,7 @@ function isParameters(p: unknown): p is PolicyParameters {
  * the settlement audit needs every right's facts; with a store on disk, O(disputes) stays in memory.
  */
 export class RightsBook {
-  private readonly disputes = new Map<string, DisputeFacts & { filingId: string }>();
+  private readonly disputes = new Map<string, DisputeFacts>();
   /** Disputes against each creator's filings, for the repeat-infringer rule. */
   readonly againstCreator = new Map<string, DisputeFacts[]>();
   readonly versions: PublishedVersion[] = [];
@@ -290,6 +293,7 @@ export class RightsBook {
         if (d.version !== expected || !Number.isFinite(from) || (last && from <= last.from) || !isParameters(d.parameters)) return;
         this.versions.push({
           ...d.parameters,
+          ruleset: rulesetOf(d.parameters),
           version: expected,
           effectiveFrom: new Date(from).toISOString(),
           from,
@@ -323,7 +327,7 @@ export class RightsBook {
   }
 
   /** A new fact about a dispute: it touches the filing disputed (`filing`, when the caller has it in hand) and its creator. */
-  private touchDispute(d: DisputeFacts & { filingId: string }, f: Fact, filing = this.filings.get(d.filingId)): void {
+  private touchDispute(d: DisputeFacts, f: Fact, filing = this.filings.get(d.filingId)): void {
     if (filing) this.touch(filing, f);
     this.creatorFacts.set(d.respondent, add(this.creatorFacts.get(d.respondent) ?? NONE, f));
   }

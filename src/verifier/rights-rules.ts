@@ -3,7 +3,7 @@
 import type { Decision, DisputeFacts, Fact, FilingRecord, RightsBook } from './rights-book.js';
 import type { NearDuplicateCandidate } from './rights-events.js';
 import { isoInstant } from './instant.js';
-import { DAY_MS, labelDueAt, type PolicyVersion } from './sandbox-policy.js';
+import { DAY_MS, labelDueAt, rulesetOf, type PolicyVersion } from './sandbox-policy.js';
 
 // The settlement commands name the policy parameters from here.
 export type { PolicyParameters } from './sandbox-policy.js';
@@ -114,6 +114,32 @@ export function disputeAt(d: DisputeFacts, t: number, before: number): DisputeSt
   return final ?? { state: 'open' };
 }
 
+/** A complaint's final, upheld ruling: against which filing, with which remedy, final when, and where it was filed in the log. */
+export interface UpheldRuling {
+  filingId: string;
+  remedy: Decision['remedy'];
+  /** When the ruling became final (ms). */
+  at: number;
+  /** The log position of its ComplaintFiled: of two rulings final at one instant, the earlier complaint's applies first. */
+  order: number;
+}
+
+const ENDS_RIGHT: ReadonlySet<Decision['remedy']> = new Set(['revoke', 'transfer']);
+
+/**
+ * Whether an upheld ruling became final when another complaint's final revocation or transfer had already ended the right
+ * (the only way a complaint still open sees its right become final: a filing under complaint cannot be withdrawn, nor
+ * expire): no remedy reaches a final right, so the ruling changed nothing. From ruleset 2 such a ruling is not counted
+ * against the former creator, as a complaint filed against a final right is not taken.
+ */
+export function reachedFinalRight(ruling: UpheldRuling, upheld: Iterable<UpheldRuling>): boolean {
+  for (const other of upheld) {
+    if (other === ruling || other.filingId !== ruling.filingId || !ENDS_RIGHT.has(other.remedy)) continue;
+    if (other.at < ruling.at || (other.at === ruling.at && other.order < ruling.order)) return true;
+  }
+  return false;
+}
+
 /** Disputes that decide a similarity question: a claim to the work by the creator of an earlier, similar filing. */
 const DECIDES_SIMILARITY: ReadonlySet<string> = new Set(['priority', 'infringement', 'authorship']);
 
@@ -147,10 +173,14 @@ function factsInView(book: RightsBook, f: FilingRecord, { asOf, before }: View):
   const against = book.disputesOf(f);
   const nearDuplicates = f.nearDuplicates.filter((n) => seen(n) && n.candidates.length > 0);
   const candidates = nearDuplicates.flatMap((n) => n.candidates);
-  const upheld = (book.againstCreator.get(f.creator) ?? []).filter((d) => {
+  const rulings: UpheldRuling[] = [];
+  for (const d of book.againstCreator.get(f.creator) ?? []) {
     const s = disputeAt(d, f.filed.at, before);
-    return s.state === 'final' && s.outcome === 'upheld' && s.at > f.filed.at - policy.repeatInfringer.windowDays * DAY_MS;
-  }).length;
+    if (s.state === 'final' && s.outcome === 'upheld')
+      rulings.push({ filingId: d.filingId, remedy: s.remedy, at: s.at, order: d.filed.leafIndex });
+  }
+  const counted = rulesetOf(policy) >= 2 ? rulings.filter((r) => !reachedFinalRight(r, rulings)) : rulings;
+  const upheld = counted.filter((r) => r.at > f.filed.at - policy.repeatInfringer.windowDays * DAY_MS).length;
   return {
     asOf,
     before,
@@ -303,6 +333,29 @@ const disputeUpheld: Rule = (r, t) => {
   return false;
 };
 
+/**
+ * From ruleset 2, the holder's declaration lifts a suspension that waits for it even while a complaint freezes the right:
+ * the freeze holds the right against deadlines, not against the labels the law asks for. A `suspend` remedy is lifted by
+ * labels declared after it (back to confirmed if the right had been), an overdue-labels suspension by any declaration.
+ */
+const labelsLiftSuspension: Rule = (r, t) => {
+  const x = r.facts;
+  if (rulesetOf(x.policy) < 2) return false;
+  const suspendedSince = r.suspendedSince;
+  if (suspendedSince !== null) {
+    const relabel = x.labels.find((l) => l.at > suspendedSince && l.at <= t);
+    if (!relabel) return false;
+    r.suspendedSince = null;
+    r.change(r.confirmedAt === null ? 'provisional' : 'confirmed', 'relabelled', factCause('LabelsDeclared', relabel), t);
+    return false;
+  }
+  if (r.status === 'suspended' && r.rule === 'labels-overdue') {
+    const declared = x.labels.find((l) => l.at <= t);
+    if (declared) r.change('provisional', 'labels-declared-late', factCause('LabelsDeclared', declared), t);
+  }
+  return false;
+};
+
 /** An open dispute freezes the right as it is. */
 const disputeOpen: Rule = (r, t) => openDisputesAt(r.facts, t).length > 0;
 
@@ -364,6 +417,7 @@ const labelsDeclaredLate: Rule = (r, t) => {
 const RULES: readonly Rule[] = [
   filingWithdrawn,
   disputeUpheld,
+  labelsLiftSuspension,
   disputeOpen,
   relabelled,
   termEnded,
@@ -461,7 +515,11 @@ function rightAsOf(x: FilingFacts, r: Replay): Right {
   };
 }
 
-/** The next instant after `asOf` at which the right can change with the facts the view has: a later fact or a deadline. */
+/**
+ * The next instant after `asOf` at which the right can change with the facts the view has: a later fact, or a deadline at
+ * which the rules would change it were no fact to come first. The right stays as it is until the earliest of them, so each
+ * deadline is named only where it acts on the right as it stands at `asOf`.
+ */
 function nextChange(x: FilingFacts, r: Replay): number {
   if (TERMINAL.has(r.status)) return Infinity;
   const f = x.filing;
@@ -470,13 +528,28 @@ function nextChange(x: FilingFacts, r: Replay): number {
     if (t > x.asOf && t < until) until = t;
   };
   const known = (y: Fact | null): y is Fact => y !== null && y.leafIndex < x.before;
-  later(x.labelDueAt);
-  later(x.quietUntil);
-  if (r.expiresAt !== null) later(r.expiresAt);
+  const frozen = openDisputesAt(x, x.asOf).length > 0;
+  // Labels due: overdue (a flag, and a suspension unless frozen) only for a right with no labels, never confirmed.
+  if (x.labels.length === 0 && r.confirmedAt === null) later(x.labelDueAt);
+  // The quiet period's end confirms a labelled right that nothing else holds back.
+  if (
+    r.confirmedAt === null &&
+    x.labels.length > 0 &&
+    !frozen &&
+    r.suspendedSince === null &&
+    !similarityOpen(x, x.asOf) &&
+    !probationOpen(x, x.asOf)
+  )
+    later(x.quietUntil);
+  // The term's end: deferred while a complaint freezes the right or a suspend remedy waits for labels.
+  if (r.expiresAt !== null && !frozen && r.suspendedSince === null) later(r.expiresAt);
   for (const y of [...f.labels, ...f.reviews, ...f.nearDuplicates, f.withdrawn]) if (known(y)) later(y.at);
   for (const d of x.against) {
     for (const y of [d.filed, d.returned, d.withdrawn, d.decision, d.appeal, d.appealDecision]) if (known(y)) later(y.at);
-    if (known(d.decision)) later(d.decision.appealUntil);
+    // A decision's appeal window closes on a dispute still open and not appealed in time: it becomes final then.
+    const ended = disputeAt(d, x.asOf, x.before).state;
+    const appealed = known(d.appeal) && known(d.decision) && d.appeal.at <= d.decision.appealUntil;
+    if (known(d.decision) && ended !== 'closed' && ended !== 'final' && !appealed) later(d.decision.appealUntil);
   }
   return until;
 }

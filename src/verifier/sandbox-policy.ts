@@ -11,6 +11,13 @@ export interface SandboxPolicy {
   termDays: number;
   similarity: { phash64: number; pdq256: number; simhash64: number };
   repeatInfringer: { upheld: number; windowDays: number };
+  /**
+   * The revision of the settlement rules a filing under this version settles by. Rules that would change the outcome of
+   * a history already in a ledger come as a new revision, taken by the versions published after it: 1 is the rules as
+   * v1 first had them (every version published before `ruleset` existed reads as 1); 2 lets a holder's declaration lift
+   * a suspension while a complaint freezes the right, and counts no ruling that reached a right already final.
+   */
+  ruleset: number;
 }
 
 export type PolicyParameters = Omit<SandboxPolicy, 'version'>;
@@ -27,7 +34,15 @@ export const POLICY_V1: SandboxPolicy = Object.freeze({
   termDays: 730,
   similarity: { phash64: 8, pdq256: 31, simhash64: 3 },
   repeatInfringer: { upheld: 3, windowDays: 365 },
+  ruleset: 1,
 });
+
+/** The ruleset a version published now records: the latest this code knows. */
+export const CURRENT_RULESET = 2;
+
+/** A version's ruleset as recorded, 1 for one published before versions recorded it. */
+export const rulesetOf = (p: { ruleset?: unknown }): number =>
+  typeof p.ruleset === 'number' && Number.isSafeInteger(p.ruleset) && p.ruleset >= 1 ? p.ruleset : 1;
 
 export const DAY_MS = 86_400_000;
 export const addDays = (iso: string, days: number): string => isoInstant(Date.parse(iso) + days * DAY_MS);

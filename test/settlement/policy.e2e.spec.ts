@@ -92,6 +92,7 @@ describe('sandbox policy versions', () => {
       responseDays: 2,
       appealDays: 5,
       similarity: { phash64: 4, pdq256: 31, simhash64: 3 },
+      ruleset: 2, // a version published now settles by the rules as they are now; v1 keeps ruleset 1
     });
     expect((await ledger.store.readStream('policy')).map((e) => e.type)).toEqual(['PolicyPublished']);
     await refused(

@@ -4,9 +4,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
-import { type FilingStore, MemoryFilingStore, RightsBook, rightOf } from '../../src/verifier/rights-book.js';
+import { type FilingStore, MemoryFilingStore, RightsBook, rightOf, settledRightOf } from '../../src/verifier/rights-book.js';
 import type { RuleEvent } from '../../src/verifier/rights-events.js';
-import type { Right } from '../../src/verifier/rights-rules.js';
+import { reachedFinalRight, type Right } from '../../src/verifier/rights-rules.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2027-01-04T00:00:00.000Z');
@@ -83,8 +83,10 @@ function log() {
       add('AppealDecided', { disputeId, outcome, remedy, decidedAt: at(day) });
       return api;
     },
+    /** A version; `ruleset: undefined` records none, as versions published before rulesets existed. */
     policy: (version: number, effectiveDay: number, publishedDay: number, over: Partial<typeof POLICY_V1> = {}) => {
-      const { version: _v, ...parameters } = { ...POLICY_V1, ...over };
+      const { version: _v, ...parameters }: Partial<typeof POLICY_V1> = { ...POLICY_V1, ...over };
+      if (parameters.ruleset === undefined) delete parameters.ruleset;
       add('PolicyPublished', { version, effectiveFrom: at(effectiveDay), parameters, publishedAt: at(publishedDay) });
       return api;
     },
@@ -583,6 +585,7 @@ describe.each(stores)('sandbox rules: a long-lived book with its filings %s sett
           objectionWindowDays: 1 + Math.floor(rand() * 40),
           termDays: 10 + Math.floor(rand() * 100),
           repeatInfringer: { upheld: 1 + Math.floor(rand() * 3), windowDays: 365 },
+          ruleset: 1 + Math.floor(rand() * 2),
         };
         add('PolicyPublished', { version: ++version, effectiveFrom: new Date(effective).toISOString(), parameters, publishedAt: now });
       } else if (r < 0.85) {
@@ -644,4 +647,245 @@ describe('sandbox rules: transfers, refiling and amendments', () => {
     );
     for (const day of [2, 10, 31]) expect(busy.at(day)).toEqual(plain.at(day));
   });
+});
+
+/** A history under a policy version in force from before day 0 with these parameters (ruleset undefined: none recorded). */
+const under = (over: Partial<typeof POLICY_V1>) => log().policy(2, -10, -20, over);
+const rulesets: Array<[string, number | undefined]> = [
+  ['a version recording no ruleset (1)', undefined],
+  ['ruleset 1', 1],
+];
+
+describe('sandbox rules: a ruling that reaches a right already final', () => {
+  // Carol's and Dave's complaints are both open against Alice's f1; Carol's transfer becomes final on day 20, Dave's
+  // revocation only on day 40, when the right is no longer Alice's to lose. Two upheld rulings put a creator on probation.
+  const history = (ruleset: number | undefined, daveDecidedDay = 25, daveRemedy = 'revoke', appealDays = 15) =>
+    under({ ruleset, repeatInfringer: { upheld: 2, windowDays: 365 } })
+      .filed(0)
+      .labelled(1)
+      .complaint(2, 'carol-d', { complainant: 'carol', type: 'authorship' })
+      .complaint(3, 'dave-d', { complainant: 'dave', type: 'infringement' })
+      .decided(5, 'carol-d', 'upheld', 'transfer')
+      .decided(daveDecidedDay, 'dave-d', 'upheld', daveRemedy, appealDays)
+      .filed(50, 'f2')
+      .labelled(51, 'f2');
+
+  it.each(rulesets)('under %s the ruling is counted against the former creator, though it changed nothing', (_, ruleset) => {
+    const l = history(ruleset);
+    expect(l.at(45)).toMatchObject({ status: 'transferred', holder: 'carol', cause: { deadline: 'appealUntil', disputeId: 'carol-d' } });
+    expect(l.at(90, 'f2')).toMatchObject({ status: 'provisional', flags: ['probation'], probation: { upheld: 2, review: 'pending' } });
+  });
+
+  it('under ruleset 2 it is not counted: no remedy reaches a final right, and the right stays as the first ruling left it', () => {
+    const l = history(2);
+    expect(l.at(45)).toMatchObject({ status: 'transferred', holder: 'carol', cause: { deadline: 'appealUntil', disputeId: 'carol-d' } });
+    expect(l.at(90, 'f2')).toMatchObject({ status: 'confirmed', flags: [], probation: null });
+  });
+
+  it('under ruleset 2 a ruling final before the right ended reached it, and counts', () => {
+    // Dave's suspension is final on day 4 (appeal window of one day), while the right is still Alice's.
+    const l = history(2, 3, 'suspend', 1);
+    expect(l.at(10)).toMatchObject({ status: 'suspended', rule: 'dispute-upheld-suspend' });
+    expect(l.at(45)).toMatchObject({ status: 'transferred', holder: 'carol' });
+    expect(l.at(90, 'f2')).toMatchObject({ status: 'provisional', flags: ['probation'], probation: { upheld: 2 } });
+  });
+
+  it('under ruleset 2, of two rulings final at one instant the earlier complaint applies, and the later one is not counted', () => {
+    // Dave's revocation closes its window on day 20 too: Carol's complaint came first, so the right is transferred.
+    const l = history(2, 5, 'revoke');
+    expect(l.at(20)).toMatchObject({ status: 'transferred', holder: 'carol' });
+    expect(l.at(90, 'f2')).toMatchObject({ status: 'confirmed', probation: null });
+  });
+
+  it('the pure check the rules and the governance figures share', () => {
+    const carol = { filingId: 'f1', remedy: 'transfer' as const, at: 20, order: 2 };
+    const dave = { filingId: 'f1', remedy: 'revoke' as const, at: 40, order: 3 };
+    const elsewhere = { filingId: 'f9', remedy: 'revoke' as const, at: 10, order: 1 };
+    const suspend = { filingId: 'f1', remedy: 'suspend' as const, at: 10, order: 4 };
+    expect(reachedFinalRight(dave, [carol, dave, elsewhere])).toBe(true);
+    expect(reachedFinalRight(carol, [carol, dave, elsewhere])).toBe(false);
+    expect(reachedFinalRight(dave, [suspend, dave, elsewhere])).toBe(false); // a suspension does not end the right
+    expect(reachedFinalRight({ ...dave, at: 20 }, [carol])).toBe(true);
+    expect(reachedFinalRight({ ...dave, at: 20, order: 1 }, [carol])).toBe(false);
+  });
+});
+
+describe('sandbox rules: labels declared while a complaint freezes the right', () => {
+  // Labels overdue on day 7 suspend the right; Bob complains on day 8; Alice declares her labels on day 9; Bob withdraws on day 12.
+  const overdue = (ruleset: number | undefined) => under({ ruleset }).filed(0).complaint(8, 'd1').labelled(9).complaintWithdrawn(12, 'd1');
+  // A suspend remedy is final on day 4; Carol complains on day 5; Alice relabels on day 6; Carol withdraws on day 10.
+  const remedy = (ruleset: number | undefined) =>
+    under({ ruleset })
+      .filed(0)
+      .labelled(1)
+      .complaint(2, 'd1')
+      .decided(3, 'd1', 'upheld', 'suspend', 1)
+      .complaint(5, 'd2', { complainant: 'carol' })
+      .labelled(6)
+      .complaintWithdrawn(10, 'd2');
+
+  it.each(rulesets)('under %s the overdue-labels suspension holds until the complaint closes', (_, ruleset) => {
+    const l = overdue(ruleset);
+    expect(l.at(10)).toMatchObject({ status: 'suspended', rule: 'labels-overdue', flags: ['disputed'], labelsDeclaredAt: at(9) });
+    expect(l.at(12)).toMatchObject({ status: 'provisional', rule: 'labels-declared-late', since: at(12) });
+  });
+
+  it.each(rulesets)('under %s a suspend remedy holds until the complaint closes, though relabelled', (_, ruleset) => {
+    const l = remedy(ruleset);
+    expect(brief(l.at(8))).toEqual({ status: 'suspended', rule: 'dispute-upheld-suspend', flags: ['disputed'] });
+    expect(l.at(10)).toMatchObject({ status: 'provisional', rule: 'relabelled', since: at(10) });
+  });
+
+  it('under ruleset 2 the declaration lifts the overdue-labels suspension at once; the complaint still freezes the rest', () => {
+    const l = overdue(2);
+    expect(l.at(9)).toMatchObject({
+      status: 'provisional',
+      rule: 'labels-declared-late',
+      cause: { event: 'LabelsDeclared', leafIndex: 3 },
+      since: at(9),
+      flags: ['disputed'],
+    });
+    expect(l.at(12)).toMatchObject({ status: 'provisional', rule: 'labels-declared-late', since: at(9), flags: [] });
+    expect(brief(l.at(30))).toEqual({ status: 'confirmed', rule: 'quiet-period-over', flags: [] });
+  });
+
+  it('under ruleset 2 relabelling lifts a suspend remedy at once, and the right confirms when the quiet period is over', () => {
+    const l = remedy(2);
+    expect(l.at(6)).toMatchObject({ status: 'provisional', rule: 'relabelled', since: at(6), flags: ['disputed'] });
+    expect(brief(l.at(30))).toEqual({ status: 'confirmed', rule: 'quiet-period-over', flags: [] });
+  });
+
+  it('under ruleset 2 a frozen right is still not suspended for labels falling due, nor confirmed', () => {
+    const l = under({ ruleset: 2 }).filed(0).complaint(3, 'd1').complaintWithdrawn(40, 'd1');
+    expect(brief(l.at(35))).toEqual({ status: 'provisional', rule: 'filing-accepted', flags: ['disputed', 'labelOverdue'] });
+    expect(l.at(40)).toMatchObject({ status: 'suspended', rule: 'labels-overdue', since: at(40) });
+  });
+
+  // A suspension final on day 55 (decided day 5, appeal window 50 days), after the quiet period; relabelled on day 60.
+  const late = (ruleset: number | undefined) =>
+    under({ ruleset, appealDays: 50 }).filed(0).labelled(1).complaint(2, 'd1').decided(5, 'd1', 'upheld', 'suspend', 50).labelled(60);
+  it.each(rulesets)('under %s a right relabelled after its quiet period stays provisional until some later event', (_, ruleset) => {
+    expect(late(ruleset).at(60)).toMatchObject({ status: 'provisional', rule: 'relabelled' });
+    expect(late(ruleset).at(400)).toMatchObject({ status: 'provisional', rule: 'relabelled', confirmedAt: null });
+  });
+  it('under ruleset 2 a right relabelled after its quiet period is confirmed by the declaration', () => {
+    expect(late(2).at(60)).toMatchObject({
+      status: 'confirmed',
+      rule: 'quiet-period-over',
+      cause: { event: 'LabelsDeclared', leafIndex: 5 },
+      confirmedAt: at(60),
+      expiresAt: at(790),
+    });
+  });
+});
+
+describe('sandbox rules: the next change names only an instant at which the right changes', () => {
+  const next = (l: ReturnType<typeof log>, day: number, filingId = 'f1') => {
+    const until = settledRightOf(l.events, filingId, at(day))!.until;
+    return until === Infinity ? null : new Date(until).toISOString();
+  };
+  it('labels falling due change a right with no labels, not a labelled one', () => {
+    expect(next(log().filed(0), 2)).toBe(at(7));
+    expect(next(log().filed(0).labelled(1), 2)).toBe(at(30));
+  });
+  it('the quiet period ends nothing for a right without labels, one a complaint freezes, or one a remedy suspends', () => {
+    expect(next(log().filed(0), 8)).toBeNull(); // suspended until its labels come
+    expect(next(log().filed(0).labelled(1).complaint(5, 'd1'), 10)).toBeNull(); // until a decision
+    expect(next(log().filed(0).labelled(1).complaint(2, 'd1').decided(3, 'd1', 'upheld', 'suspend', 1), 10)).toBeNull();
+    expect(next(log().filed(0).labelled(1).nearDuplicates(0), 10)).toBeNull(); // until a reviewer clears it
+  });
+  it('labels falling due after confirmation change nothing: the next change is the term', () => {
+    const l = under({ labelGraceDays: 40 }).filed(0).labelled(1);
+    expect(l.at(31)).toMatchObject({ status: 'confirmed', labelDueAt: at(40) });
+    expect(next(l, 31)).toBe(at(760));
+  });
+  it('the term does not end while a complaint freezes the right or a remedy suspends it', () => {
+    expect(next(log().filed(0).labelled(1).complaint(750, 'd1'), 755)).toBeNull();
+    const suspended = log().filed(0).labelled(1).complaint(700, 'd1').decided(701, 'd1', 'upheld', 'suspend', 1);
+    expect(suspended.at(755)).toMatchObject({ status: 'suspended', expiresAt: at(760) });
+    expect(next(suspended, 755)).toBeNull();
+  });
+  it("an appeal window's close is named while it can make the decision final, not once an appeal is filed", () => {
+    const decided = log().filed(0).labelled(1).complaint(2, 'd1').decided(5, 'd1', 'rejected', null);
+    expect(next(decided, 6)).toBe(at(20));
+    expect(next(decided.appealed(7, 'd1'), 8)).toBeNull();
+  });
+  it('a later fact the view knows is named', () => {
+    const l = log().filed(0).labelled(1).complaint(5, 'd1').complaintWithdrawn(12, 'd1');
+    expect(next(l, 10)).toBe(at(12));
+    expect(next(l, 12)).toBe(at(30));
+  });
+
+  /** Deterministic xorshift32. */
+  const rng = (seed: number) => {
+    let s = seed;
+    return () => {
+      s ^= s << 13;
+      s >>>= 0;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      s >>>= 0;
+      return s / 2 ** 32;
+    };
+  };
+  // A final right never changes: its details (labels declared, a review) still follow the facts that come.
+  const final = new Set(['revoked', 'transferred', 'withdrawn', 'expired']);
+  const state = (r: Right) =>
+    final.has(r.status) ? { status: r.status, holder: r.holder, rule: r.rule, cause: r.cause, since: r.since } : { ...r, asOf: null };
+  const same = (a: Right, b: Right) => expect(state(a)).toEqual(state(b));
+
+  it.each(Array.from({ length: 40 }, (_, i) => i + 1))(
+    'random history %p: the right holds until the instant named, and a deadline named changes it',
+    (seed) => {
+      const rand = rng(0x2545f491 ^ seed);
+      const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+      const days = (n: number) => Math.round(rand() * n * 4) / 4;
+      const l = under({
+        ruleset: pick([undefined, 2]),
+        labelGraceDays: pick([3, 7, 40]),
+        objectionWindowDays: pick([10, 30]),
+        termDays: pick([20, 100]),
+        repeatInfringer: { upheld: 1, windowDays: 365 },
+      });
+      if (rand() < 0.3) l.filed(-5, 'old', 'alice').complaint(-4, 'u0', { filingId: 'old' }).decided(-3, 'u0', 'upheld', 'revoke', 1);
+      l.filed(0);
+      if (rand() < 0.3) l.nearDuplicates(0);
+      let disputes = 0;
+      for (let i = 0; i < 8; i++) {
+        const day = days(150);
+        const r = rand();
+        if (r < 0.25) l.labelled(day);
+        else if (r < 0.35) l.reviewed(day, pick(['similarityReview', 'probation']), pick(['cleared', 'confirmed']));
+        else if (r < 0.6) {
+          const id = `d${disputes++}`;
+          l.complaint(day, id, { complainant: pick(['bob', 'carol']) });
+          const step = rand();
+          if (step < 0.2) l.complaintWithdrawn(day + days(20), id);
+          else if (step < 0.9) {
+            const decided = day + days(20);
+            l.decided(decided, id, pick(['upheld', 'rejected']), pick(['suspend', 'suspend', 'revoke', 'transfer']), pick([1, 15]));
+            if (rand() < 0.3) l.appealed(decided + 0.5, id).appealDecided(decided + days(20), id, 'rejected', null);
+          }
+        }
+      }
+      const book = RightsBook.of(l.events);
+      const factDays = new Set(l.events.flatMap((e) => Object.values(e.data).filter((v) => typeof v === 'string' && v.endsWith('Z'))));
+      for (let k = 0; k < 12; k++) {
+        const asOf = Date.parse(at(days(200)));
+        const settled = book.settledAt('f1', asOf);
+        if (!settled) continue;
+        const { right, until } = settled;
+        const end = until === Infinity ? asOf + 1000 * DAY : until;
+        // Every instant the rules step at, and some between, up to just before `until`: the right is as it was.
+        const probes = [...factDays].map((d) => Date.parse(d as string));
+        for (const d of [right.labelDueAt, right.quietUntil, right.expiresAt]) if (d) probes.push(Date.parse(d));
+        for (let p = 0; p < 6; p++) probes.push(asOf + rand() * (end - asOf));
+        for (const t of probes) if (t > asOf && t < end) same(book.rightAt('f1', t)!, right);
+        same(book.rightAt('f1', end - 1)!, right);
+        // A deadline named (no fact comes then) changes the right.
+        if (until !== Infinity && !factDays.has(new Date(until).toISOString()))
+          expect(state(book.rightAt('f1', until)!)).not.toEqual(state(right));
+      }
+    },
+  );
 });

@@ -1,0 +1,134 @@
+// Ruleset 2 through HTTP on the real SQLite store: a version published now settles its filings by it, a filing filed
+// under v1 keeps ruleset 1, and the verifier replays both from the export.
+import { ExportVerifier } from '../../src/verifier/export-verifier.js';
+import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+
+type Who = { id: string; key: string };
+const iso = (t: number) => new Date(t).toISOString();
+const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+const labels = {
+  explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
+  implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } },
+};
+
+describe('sandbox rules by ruleset', () => {
+  let ledger: LedgerApp;
+  let admin: Who;
+  let alice: Who;
+  let bob: Who;
+  let carol: Who;
+  let dave: Who;
+  let rita: Who;
+  let victor: Who;
+  let audrey: Who;
+  let underV1: string;
+  let underV2: string;
+
+  const as = (who: Who) => ({
+    post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
+    get: (path: string) => ledger.http().get(path).set('authorization', `Bearer ${who.key}`),
+  });
+  const file = async (who: Who) => {
+    const res = await as(who).post('/v1/filings', filingBody());
+    expect(res.status).toBe(201);
+    return res.body as { filingId: string; right: Record<string, unknown> };
+  };
+  const complain = async (complainant: Who, filingId: string, type: string) => {
+    const opened = await as(complainant).post('/v1/disputes', { type, filingId, claim: 'This is mine.' });
+    expect(opened.status).toBe(201);
+    return opened.body.disputeId as string;
+  };
+  /** Upholds an open complaint against Alice's filing with `remedy`, final at once by an affirmed appeal. */
+  const uphold = async (id: string, remedy: string) => {
+    for (const [who, path, body] of [
+      [rita, 'assign', { reviewerId: rita.id }],
+      [alice, 'response', { statement: 'It is mine.' }],
+      [rita, 'decision', { outcome: 'upheld', remedy, reasoning: 'The claim holds.' }],
+      [alice, 'appeal', { grounds: 'Wrong.' }],
+      [victor, 'appeal-decision', { ruling: 'affirm', reasoning: 'Affirmed.' }],
+    ] as const) {
+      const res = await as(who).post(`/v1/disputes/${id}/${path}`, body);
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${res.text}`);
+    }
+  };
+  const right = async (filingId: string) => (await as(audrey).get(`/v1/rights/${filingId}`)).body;
+
+  beforeAll(async () => {
+    ledger = await startLedger({ settlementIntervalMs: 0 });
+    admin = { id: 'admin', key: ledger.adminKey };
+    [alice, bob, carol, dave] = await Promise.all(['Alice', 'Bob', 'Carol', 'Dave'].map((n) => principal(ledger, n, ['creator'])));
+    [rita, victor] = await Promise.all(['Rita', 'Victor'].map((n) => principal(ledger, n, ['reviewer'])));
+    audrey = await principal(ledger, 'Audrey', ['auditor']);
+    underV1 = (await file(alice)).filingId;
+    // A few seconds ahead, so the requests before it come before it on a loaded machine.
+    const effective = Date.now() + 3000;
+    const published = await as(admin).post('/v1/policy', { effectiveFrom: iso(effective), parameters: { repeatInfringer: { upheld: 4 } } });
+    expect(published.status).toBe(201);
+    expect(published.body.parameters).toMatchObject({ ruleset: 2, repeatInfringer: { upheld: 4, windowDays: 365 } });
+    await sleepUntil(effective + 50);
+    const v2 = await file(alice);
+    expect(v2.right).toMatchObject({ policyVersion: 2 });
+    underV2 = v2.filingId;
+  });
+  afterAll(() => ledger.close());
+
+  it('v1 keeps ruleset 1; the version published now records ruleset 2', async () => {
+    const policy = (await ledger.http().get('/v1/policy')).body;
+    expect(policy.versions.map((v: { version: number; ruleset: number }) => [v.version, v.ruleset])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+  });
+
+  it('relabelling lifts a suspend remedy while another complaint is open under ruleset 2; under ruleset 1 it waits', async () => {
+    for (const filingId of [underV1, underV2]) {
+      expect((await as(alice).post(`/v1/filings/${filingId}/labels`, labels)).status).toBe(201);
+      await uphold(await complain(bob, filingId, 'mislabeling'), 'suspend');
+      expect(await right(filingId)).toMatchObject({ status: 'suspended', rule: 'dispute-upheld-suspend', flags: [] });
+      await complain(carol, filingId, 'infringement');
+      const relabelled = { ...labels, explicit: { ...labels.explicit, textHeightRatio: 0.08 } };
+      expect((await as(alice).post(`/v1/filings/${filingId}/labels`, relabelled)).status).toBe(201);
+    }
+    expect(await right(underV1)).toMatchObject({ status: 'suspended', rule: 'dispute-upheld-suspend', flags: ['disputed'] });
+    expect(await right(underV2)).toMatchObject({
+      status: 'provisional',
+      rule: 'relabelled',
+      cause: { event: 'LabelsDeclared' },
+      flags: ['disputed'],
+    });
+  });
+
+  it('a ruling upheld once another had ended the right changes nothing and does not count against the former creator', async () => {
+    const { filingId } = await file(alice);
+    const byCarol = await complain(carol, filingId, 'authorship');
+    const byDave = await complain(dave, filingId, 'infringement');
+    await uphold(byCarol, 'transfer');
+    expect(await right(filingId)).toMatchObject({ status: 'transferred', holder: carol.id });
+    await uphold(byDave, 'revoke');
+    expect(await right(filingId)).toMatchObject({ status: 'transferred', holder: carol.id });
+    // Four rulings upheld against Alice, three of which reached her right: under v2 (four to probation) she is not on it.
+    const next = await file(alice);
+    expect(next.right).toMatchObject({ policyVersion: 2, flags: [], probation: null });
+    expect(await right(next.filingId)).toMatchObject({ flags: [], probation: null });
+    const stats = (await as(audrey).get('/v1/stats')).body;
+    expect(stats.disputes).toMatchObject({ upheld: 4 });
+    expect(stats.repeatInfringement).toMatchObject({ threshold: { upheld: 4 }, repeatInfringers: 0 });
+  });
+
+  it('a settlement records the rights by their rulesets, and the verifier replays it from the export', async () => {
+    const settled = await as(admin).post('/v1/settlements');
+    expect(settled.status).toBe(201);
+    expect(settled.body.policyVersion).toBe(2);
+    const changes = settled.body.changes as Array<{ filingId: string; to: string }>;
+    expect(changes.find((c) => c.filingId === underV1)).toMatchObject({ to: 'suspended' });
+    expect(changes.find((c) => c.filingId === underV2)).toBeUndefined(); // provisional again, as it was filed
+    const vkey = (await ledger.http().get('/v1/ledger/key')).text.trim();
+    const checkpoint = (await ledger.http().get('/v1/ledger/checkpoint')).text;
+    const exported = (await as(audrey).get('/v1/ledger/export')).text.split('\n').filter(Boolean);
+    const v = new ExportVerifier();
+    expect(v.checkCheckpoint(checkpoint, vkey)).toBe(true);
+    for (const line of exported) if (!v.push(line)) break;
+    expect(v.finish()).toMatchObject({ ok: true });
+    expect(v.settlementsAudited).toBe(1);
+  });
+});
