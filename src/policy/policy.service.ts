@@ -1,9 +1,9 @@
 // The policy versions, folded from the `policy` stream (small: one event per version).
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { fold } from '../ledger/decider.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
-import type { PolicyVersion } from '../verifier/sandbox-policy.js';
+import { CURRENT_RULESET, type PolicyVersion } from '../verifier/sandbox-policy.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { policyDecider, policyInForce, type PolicyState } from './policy.decider.js';
 import { POLICY_STREAM, type PolicyPublished } from './policy.events.js';
@@ -18,8 +18,22 @@ const stateOf = (events: readonly EventEnvelope[]): PolicyState =>
   fold(policyDecider, events.filter((e) => e.type === 'PolicyPublished') as unknown as PolicyPublished[]);
 
 @Injectable()
-export class PolicyService {
+export class PolicyService implements OnApplicationBootstrap {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /**
+   * A log holding a version that settles by rules newer than this build's (published by a newer build, then rolled back)
+   * would have its rights decided by the wrong rules: the server does not start on it.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const newer = (await this.state()).versions.find((v) => v.ruleset > CURRENT_RULESET);
+    if (newer) {
+      throw new Error(
+        `policy version ${newer.version} settles its filings by ruleset ${newer.ruleset}, newer than this build knows ` +
+          `(up to ${CURRENT_RULESET}): run the build that published it, or a newer one`,
+      );
+    }
+  }
 
   async state(): Promise<PolicyState> {
     return stateOf(await this.store.readStream(POLICY_STREAM));

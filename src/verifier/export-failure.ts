@@ -30,6 +30,7 @@ export type SettlementFault =
   | { rule: 'changes-order'; asOf: string }
   | { rule: 'policy-version'; asOf: string; recorded: number; inForce: number }
   | { rule: 'policy-versions'; asOf: string; recorded: string; expected: string } // JSON texts of the two lists
+  | { rule: 'ruleset'; version: number; ruleset: number; known: number } // a policy version settling by rules newer than these
   | { rule: 'withdrawn-open'; filingId: string; disputeId: string }
   | { rule: 'withdrawn-transferred'; filingId: string; disputeId: string; complainant: string }
   | { rule: 'withdrawn-revoked'; filingId: string; rightRule: string; since: string }; // the revoked right's rule and since
@@ -104,6 +105,7 @@ const SETTLEMENT: Record<SettlementFault['rule'], true> = {
   'changes-order': true,
   'policy-version': true,
   'policy-versions': true,
+  ruleset: true,
   'withdrawn-open': true,
   'withdrawn-transferred': true,
   'withdrawn-revoked': true,
@@ -170,6 +172,11 @@ function settlementReason(f: SettlementFault): string {
       return `${at}: policy version ${f.recorded} recorded, version ${f.inForce} was in force`;
     case 'policy-versions':
       return `${at}: policy versions ${f.recorded} recorded, the changed rights settle under ${f.expected}`;
+    case 'ruleset':
+      return (
+        `policy version ${f.version} settles its filings by ruleset ${f.ruleset}, newer than the rules this verifier ` +
+        `knows (up to ${f.known}): its settlements cannot be checked here; use a newer verifier`
+      );
     case 'withdrawn-open':
       return `filing ${f.filingId} was withdrawn while complaint ${f.disputeId} against it was open`;
     case 'withdrawn-transferred':

@@ -5,7 +5,8 @@ import { canonicalJson } from './envelope.js';
 import type { SettlementEvent } from './export-chunk.js';
 import type { SettlementFault, ShownChange } from './export-failure.js';
 import { RightsBook, type FilingStore } from './rights-book.js';
-import { RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-events.js';
+import { CURRENT_RULESET, rulesetOf } from './sandbox-policy.js';
+import { POLICY_STREAM, RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-events.js';
 
 /** A change as the fault names it (one recorded is shown as it stands: any value that is not falsy, unchecked). */
 const shown = (c: RightChange | undefined): ShownChange | null =>
@@ -29,9 +30,28 @@ export class SettlementAuditor {
   /** Feeds one envelope (already hash- and chain-checked), in log order; returns why a settlement is wrong, if it is. */
   push(e: SettlementEvent): SettlementFault | undefined {
     if (!RIGHTS_EVENT_TYPES.has(e.type)) return undefined;
-    const problem = e.type === 'RightsSettled' ? this.check(e) : e.type === 'FilingWithdrawn' ? this.checkWithdrawal(e) : undefined;
+    const problem =
+      e.type === 'RightsSettled'
+        ? this.check(e)
+        : e.type === 'FilingWithdrawn'
+          ? this.checkWithdrawal(e)
+          : e.type === 'PolicyPublished'
+            ? this.checkRuleset(e)
+            : undefined;
     this.book.apply(e);
     return problem;
+  }
+
+  /**
+   * A policy version must settle by rules this verifier knows: a ruleset newer than these would be replayed by the wrong
+   * rules, and every settlement after it would fail as if it broke them.
+   */
+  private checkRuleset(e: SettlementEvent): SettlementFault | undefined {
+    if (e.stream !== POLICY_STREAM) return undefined;
+    const d = e.data as { version?: unknown; parameters?: { ruleset?: unknown } };
+    const ruleset = rulesetOf(d.parameters ?? {});
+    if (ruleset <= CURRENT_RULESET) return undefined;
+    return { rule: 'ruleset', version: typeof d.version === 'number' ? d.version : -1, ruleset, known: CURRENT_RULESET };
   }
 
   /** A withdrawal must not escape a complaint, nor take back a right a final decision transferred, nor undo a revocation. */

@@ -1,5 +1,10 @@
 // Ruleset 2 through HTTP on the real SQLite store: a version published now settles its filings by it, a filing filed
 // under v1 keeps ruleset 1, and the verifier replays both from the export.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
+import type { JsonObject } from '../../src/verifier/envelope.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
@@ -130,5 +135,51 @@ describe('sandbox rules by ruleset', () => {
     for (const line of exported) if (!v.push(line)) break;
     expect(v.finish()).toMatchObject({ ok: true });
     expect(v.settlementsAudited).toBe(1);
+  });
+});
+
+describe('a log holding a version under rules newer than the build', () => {
+  it('does not start, naming the version and its ruleset', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ruleset-newer-'));
+    try {
+      const first = await startLedger({ dataDir });
+      const published = await first
+        .http()
+        .post('/v1/policy')
+        .set('authorization', `Bearer ${first.adminKey}`)
+        .send({ effectiveFrom: iso(Date.now() + 3_600_000), parameters: {} });
+      expect(published.status).toBe(201);
+      const v2 = (await first.http().get('/v1/policy')).body.versions[1];
+      expect(v2.ruleset).toBe(2);
+      await first.close();
+      // Version 3 as a newer build would publish it, under a ruleset this build does not know.
+      const store = SqliteEventStore.open(join(dataDir, 'events.sqlite'));
+      try {
+        const { version: _v, effectiveFrom: _e, ...parameters } = v2 as Record<string, unknown>;
+        await store.appendToStream(
+          'policy',
+          [
+            {
+              type: 'PolicyPublished',
+              data: {
+                version: 3,
+                effectiveFrom: iso(Date.now() + 7_200_000),
+                publishedAt: iso(Date.now()),
+                parameters: { ...parameters, ruleset: 3 },
+              } as JsonObject,
+              meta: { actor: 'admin' },
+            },
+          ],
+          'any',
+        );
+      } finally {
+        await store.close();
+      }
+      await expect(startLedger({ dataDir })).rejects.toThrow(
+        'policy version 3 settles its filings by ruleset 3, newer than this build knows (up to 2): run the build that published it, or a newer one',
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

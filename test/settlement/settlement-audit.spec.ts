@@ -302,3 +302,41 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
     });
   });
 });
+
+describe('a policy version under rules newer than the verifier', () => {
+  const policy = (version: number, ruleset: number | undefined): Spec => ({
+    stream: 'policy',
+    type: 'PolicyPublished',
+    data: {
+      version,
+      effectiveFrom: at(version),
+      publishedAt: at(0),
+      parameters: {
+        labelGraceDays: 7,
+        objectionWindowDays: 30,
+        responseDays: 14,
+        decisionSlaDays: 30,
+        appealDays: 15,
+        termDays: 730,
+        similarity: { phash64: 8, pdq256: 31, simhash64: 3 },
+        repeatInfringer: { upheld: 3, windowDays: 365 },
+        ...(ruleset === undefined ? {} : { ruleset }),
+      },
+    },
+  });
+
+  it('fails at its leaf, naming the ruleset and the newest it knows; the rulesets it knows pass', () => {
+    expect(run([filed('f1', 0), policy(2, 2), policy(3, undefined)]).result).toMatchObject({ ok: true });
+    expect(run([filed('f1', 0), policy(2, 2), policy(3, 3)]).result).toEqual({
+      ok: false,
+      leafIndex: 2,
+      reason:
+        'policy version 3 settles its filings by ruleset 3, newer than the rules this verifier knows (up to 2): ' +
+        'its settlements cannot be checked here; use a newer verifier',
+      code: 'settlement',
+      settlement: { rule: 'ruleset', version: 3, ruleset: 3, known: 2 },
+    });
+    // Only the policy stream publishes versions.
+    expect(run([filed('f1', 0), { ...policy(2, 3), stream: 'filing-f1' }]).result).toMatchObject({ ok: true });
+  });
+});

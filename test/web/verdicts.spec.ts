@@ -160,6 +160,7 @@ describe('the wording of an export failure', () => {
       'changes-order': { rule: 'changes-order', asOf: '2026-02-01T00:00:00Z' },
       'policy-version': { rule: 'policy-version', asOf: '2026-02-01T00:00:00Z', recorded: 2, inForce: 1 },
       'policy-versions': { rule: 'policy-versions', asOf: '2026-02-01T00:00:00Z', recorded: '[2]', expected: '[1]' },
+      ruleset: { rule: 'ruleset', version: 2, ruleset: 3, known: 2 },
       'withdrawn-open': { rule: 'withdrawn-open', filingId: 'f1', disputeId: 'd1' },
       'withdrawn-transferred': { rule: 'withdrawn-transferred', filingId: 'f1', disputeId: 'd1', complainant: 'bob' },
       'withdrawn-revoked': { rule: 'withdrawn-revoked', filingId: 'f1', rightRule: 'dispute-upheld-revoke', since: '2026-01-31T00:00:00Z' },

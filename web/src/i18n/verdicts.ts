@@ -118,6 +118,8 @@ const SETTLEMENT_ZH: { [R in SettlementFault['rule']]: (f: Extract<SettlementFau
   'changes-order': (f) => `截至 ${f.asOf} 的结算：变更没有按存证顺序逐一列出`,
   'policy-version': (f) => `截至 ${f.asOf} 的结算：记录的规则版本为 ${f.recorded}，而当时生效的是第 ${f.inForce} 版`,
   'policy-versions': (f) => `截至 ${f.asOf} 的结算：记录的规则版本为 ${f.recorded}，而变更的权利应按 ${f.expected} 结算`,
+  ruleset: (f) =>
+    `规则第 ${f.version} 版按规则集 ${f.ruleset} 结算其存证，比本验证器所知的规则（至规则集 ${f.known}）更新：无法在此核对其结算，请使用更新的验证器`,
   'withdrawn-open': (f) => `存证 ${f.filingId} 在针对它的投诉 ${f.disputeId} 尚未结案时被撤回`,
   'withdrawn-transferred': (f) => `投诉 ${f.disputeId} 已将存证 ${f.filingId} 的权利转让给 ${f.complainant}，之后其创作者仍撤回了它`,
   'withdrawn-revoked': (f) => `存证 ${f.filingId} 的权利已被终局决定撤销（规则 ${f.rightRule}，自 ${f.since} 起），之后它仍被撤回`,
