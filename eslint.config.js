@@ -24,6 +24,7 @@ const layers = [
   ['filing'],
   ['labeling', 'disputes'],
   ['settlement'],
+  ['event-types.ts'],
   ['app.module.ts'],
   ['console'],
   ['app.factory.ts'],

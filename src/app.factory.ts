@@ -15,7 +15,8 @@ import { AuthService } from './auth/auth.service.js';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.js';
 import { documentProblems } from './common/api-docs.js';
 import { ClosingFastifyAdapter, ShuttingDownError } from './common/closing.js';
-import { httpRequests } from './common/metrics.js';
+import { eventsAppended, httpRequests } from './common/metrics.js';
+import { LEDGER_EVENT_TYPES } from './event-types.js';
 import { answerClientError, ProblemFilter, sendProblem } from './common/problem.filter.js';
 import { refusalWithoutKey } from './auth/auth.guard.js';
 import { DomainError } from './common/domain-error.js';
@@ -81,6 +82,9 @@ export function createLogger(config: AppConfig): ConsoleLogger {
 }
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  // A series per event type from the start, at 0: after a restart the counter is there to scrape (and grep) before the
+  // first append, and Prometheus sees each type's count reset rather than its series vanish.
+  for (const type of LEDGER_EVENT_TYPES) eventsAppended.inc({ type }, 0);
   // A URL Fastify cannot decode never reaches a route or a hook: answer it in the one problem shape all the same.
   const adapter = new ClosingFastifyAdapter({
     bodyLimit: config.bodyLimit,

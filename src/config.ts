@@ -159,12 +159,99 @@ const isPostgresUrl = (url: string) => /^postgres(?:ql)?:\/\//i.test(url) && URL
 
 /**
  * A connection string as EventStoreDB's client reads it: esdb:// (the nodes listed) or esdb+discover:// (a cluster found
- * through them), credentials if any, then one or more host[:port] separated by commas. Its options (?tls=false&…) are
- * the client's to check. Not a URL to the WHATWG parser: a list of hosts has no single port.
+ * through them), credentials if any, then one or more host[:port] separated by commas, then its options. Not a URL to
+ * the WHATWG parser: a list of hosts has no single port. Returns the hosts' part and the options' text (after `?`).
  */
-function isEventStoreUrl(url: string): boolean {
-  const parts = /^esdb(?:\+discover)?:\/\/(?:[^:]+:[^@]+@)?([^/?]*)\/*(?:\?.*)?$/.exec(url.trim());
-  return parts !== null && parts[1].split(',').every((host) => /^[^\s$+!?*'(),;[\]{}|"%~#<>=&:@]+(?::\d+)?$/.test(host));
+function eventStoreUrlParts(url: string): { options: string | undefined } | null {
+  const parts = /^esdb(?:\+discover)?:\/\/(?:[^:]+:[^@]+@)?([^/?]*)\/*(?:\?(.*))?$/.exec(url.trim());
+  if (parts === null || !parts[1].split(',').every((host) => /^[^\s$+!?*'(),;[\]{}|"%~#<>=&:@]+(?::\d+)?$/.test(host))) return null;
+  return { options: parts[2] };
+}
+
+/** What an option's value must be, when it is not: undefined when it is. */
+type OptionCheck = (value: string) => string | undefined;
+const trueOrFalse: OptionCheck = (v) => (v === 'true' || v === 'false' ? undefined : 'true or false');
+const integerFrom =
+  (least: number): OptionCheck =>
+  (v) =>
+    /^-?\d+$/.test(v) && Number.isSafeInteger(Number(v)) && Number(v) >= least ? undefined : `an integer of at least ${least}`;
+const readableFile: OptionCheck = (v) => {
+  try {
+    readFileSync(v);
+    return undefined;
+  } catch (err) {
+    return `a file this process can read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+  }
+};
+
+/**
+ * The options of EventStoreDB's client (6.x), by their names as it matches them (case, `_` and `-` aside). It ignores
+ * an unknown one with a warning and reads `5s` as 5, and it checks the rest only when the store is opened, after the
+ * read models and the Merkle tree were: each is checked here instead, before anything is opened or made.
+ */
+const EVENTSTORE_OPTION_CHECKS: [string, OptionCheck][] = [
+  ['tls', trueOrFalse],
+  // The client ignores tlsVerifyCert=false (with a warning) and verifies the certificate all the same.
+  ['tlsVerifyCert', (v) => (v === 'true' ? undefined : 'true (the client does not support false: give the CA with tlsCAFile)')],
+  ['tlsCAFile', readableFile],
+  ['userCertFile', readableFile],
+  ['userKeyFile', readableFile],
+  ['connectionName', () => undefined],
+  [
+    'nodePreference',
+    (v) =>
+      ['leader', 'follower', 'readonlyreplica', 'random'].includes(flatOption(v))
+        ? undefined
+        : 'leader, follower, read_only_replica or random',
+  ],
+  ['maxDiscoverAttempts', integerFrom(1)],
+  ['discoveryInterval', integerFrom(0)],
+  ['gossipTimeout', integerFrom(1)],
+  ['defaultDeadline', integerFrom(1)],
+  ['keepAliveInterval', integerFrom(-1)], // -1: no keep-alive
+  ['keepAliveTimeout', integerFrom(-1)],
+  // false makes a refused append return instead of throw, and the adapter would take a conflicting append as written.
+  ['throwOnAppendFailure', (v) => (v === 'true' ? undefined : 'true (the ledger learns of a conflicting append by its error)')],
+];
+const EVENTSTORE_OPTIONS: ReadonlyMap<string, { name: string; check: OptionCheck }> = new Map(
+  EVENTSTORE_OPTION_CHECKS.map(([name, check]) => [flatOption(name), { name, check }]),
+);
+
+function flatOption(name: string): string {
+  return name.trim().toLowerCase().replace(/[_-]/g, '');
+}
+
+/**
+ * Why EVENTSTORE_URL cannot be used, or undefined when it can. Its options are named, and their values shown: the only
+ * secret a connection string holds is its password, before the hosts. An unknown option's value is not shown.
+ */
+export function eventStoreUrlProblem(url: string): string | undefined {
+  const parts = eventStoreUrlParts(url);
+  if (parts === null)
+    return 'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string naming its hosts, e.g. esdb://127.0.0.1:2113?tls=false (its value is not shown: it may hold a password)';
+  if (parts.options === undefined) return undefined;
+  const seen = new Map<string, string>();
+  for (const pair of parts.options.replace(/\/+$/, '').split('&')) {
+    const option = /^([^=?]+)=([^?]+)$/.exec(pair);
+    if (option === null || option[2].trim() === '')
+      return 'EVENTSTORE_URL: its options must read ?name=value&name=value, e.g. ?tls=false&nodePreference=leader';
+    const known = EVENTSTORE_OPTIONS.get(flatOption(option[1]));
+    if (known === undefined)
+      return `EVENTSTORE_URL: unknown option ${JSON.stringify(option[1].trim())} (EventStoreDB's client would ignore it); its options are ${[...EVENTSTORE_OPTIONS.values()].map((o) => o.name).join(', ')}`;
+    if (seen.has(known.name)) return `EVENTSTORE_URL: option ${known.name} is given twice`;
+    let value: string;
+    try {
+      value = decodeURIComponent(option[2].trim());
+    } catch {
+      return `EVENTSTORE_URL: option ${known.name} is not percent-encoded properly`;
+    }
+    const mustBe = known.check(value);
+    if (mustBe !== undefined) return `EVENTSTORE_URL: option ${known.name} must be ${mustBe}, not ${JSON.stringify(value)}`;
+    seen.set(known.name, value);
+  }
+  if (seen.has('userCertFile') !== seen.has('userKeyFile'))
+    return 'EVENTSTORE_URL: options userCertFile and userKeyFile go together (a client certificate and its key)';
+  return undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
@@ -258,10 +345,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (config.store === 'eventstoredb') {
     if (config.eventstoreUrl === undefined)
       throw new Error('EVENTSTORE_URL is required when LEDGER_STORE=eventstoredb (the events live in EventStoreDB)');
-    if (!isEventStoreUrl(config.eventstoreUrl))
-      throw new Error(
-        'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string naming its hosts, e.g. esdb://127.0.0.1:2113?tls=false (its value is not shown: it may hold a password)',
-      );
+    const problem = eventStoreUrlProblem(config.eventstoreUrl);
+    if (problem !== undefined) throw new Error(problem);
   }
   // The keys are checked here, before anything is opened or made; a key itself is never repeated in a message.
   if (config.signingKey !== undefined) decodeSeed(config.signingKey, 'LEDGER_SIGNING_KEY');

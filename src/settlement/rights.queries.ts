@@ -23,6 +23,8 @@ export interface ListRights {
   flag?: string;
   limit?: number;
   cursor?: string;
+  /** Only the rights this principal filed or holds (a creator's view of the register); none: every right. */
+  visibleTo?: string;
 }
 
 export const rightResource = (r: RightView) => ({
@@ -197,6 +199,10 @@ function filtered(q: ListRights): { where: string; parameters: Record<string, un
   if (q.status) on('status', q.status);
   if (q.holder) on('holder', q.holder);
   if (q.creator) on('creator', q.creator);
+  if (q.visibleTo) {
+    conditions.push('(r.creator = :visibleTo OR r.holder = :visibleTo)');
+    parameters.visibleTo = q.visibleTo;
+  }
   const flag = RIGHT_FLAGS.find((f) => f === q.flag); // a column of its own
   if (flag) on(flag, true);
   return { where: conditions.join(' AND '), parameters };
@@ -208,6 +214,7 @@ export function listedUnder(right: Right, q: ListRights): boolean {
     (!q.status || right.status === q.status) &&
     (!q.holder || right.holder === q.holder) &&
     (!q.creator || right.creator === q.creator) &&
+    (!q.visibleTo || right.creator === q.visibleTo || right.holder === q.visibleTo) &&
     (!q.flag || right.flags.includes(q.flag as RightFlag))
   );
 }

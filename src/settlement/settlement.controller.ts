@@ -13,7 +13,7 @@ import {
   SettlementPageDto,
   StatsDto,
 } from './settlement-responses.dto.js';
-import { CurrentPrincipal, Public, Roles, type Principal } from '../common/access.js';
+import { CurrentPrincipal, hasRole, Public, Roles, type Principal } from '../common/access.js';
 import { PolicyService } from '../policy/policy.service.js';
 import { RightsQueries } from './rights.queries.js';
 import { PublishPolicy, ReviewFlag, RunSettlement } from './settlement.commands.js';
@@ -70,13 +70,15 @@ export class RightsController {
 
   /**
    * The register (read model) as of now; a remedy made final by its appeal window closing counts at once, as in the single
-   * right. Cursor-paginated in filing order.
+   * right. Cursor-paginated in filing order. Reviewers, auditors and admins see every right; a creator only those they
+   * filed or hold (the filters narrow that further), as the register names every creator and holder.
    */
   @ApiRoute({ summary: 'The rights register', answer: RightPageDto })
   @Get()
   @Roles('creator', 'reviewer', 'auditor', 'admin')
-  list(@Query() q: ListRightsQuery) {
-    return this.rights.list(q, new Date());
+  list(@Query() q: ListRightsQuery, @CurrentPrincipal() p: Principal) {
+    const visibleTo = hasRole(p, 'reviewer', 'auditor', 'admin') ? undefined : p.principalId;
+    return this.rights.list({ ...q, visibleTo }, new Date());
   }
 
   /** The right as the rules give it at `?asOf=` (default now), past or future, computed from the events. */

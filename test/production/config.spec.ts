@@ -119,6 +119,66 @@ describe('EVENTSTORE_URL', () => {
     expect(() => eventstoredb(url)).toThrow(new Error(refusal));
   });
 
+  it("takes the client's options with values it reads as given, each without a warning from the client", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-esdb-options-'));
+    try {
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, 'the client reads the file when it is made, and its contents when it connects\n');
+      const url =
+        `esdb://admin:changeit@localhost:2113?tls=true&tlsCAFile=${encodeURIComponent(ca)}&node_preference=Follower` +
+        '&keepAliveInterval=-1&keepAliveTimeout=10000&defaultDeadline=5000&connectionName=ledger-1&throwOnAppendFailure=true' +
+        '&maxDiscoverAttempts=3&discoveryInterval=0&gossipTimeout=5&tlsVerifyCert=true';
+      const warnings: unknown[] = [];
+      const warn = console.warn;
+      console.warn = (...args: unknown[]) => void warnings.push(args);
+      try {
+        expect(await clientReads(url)).toBe(true);
+      } finally {
+        console.warn = warn;
+      }
+      expect(warnings).toEqual([]);
+      expect(eventstoredb(url).eventstoreUrl).toBe(url);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Each of these the client either refuses only when the store is opened (after the read models and the Merkle tree
+  // were), or takes with a warning and ignores, or misreads (10s as 10 ms).
+  it.each([
+    ['?tls=maybe', 'option tls must be true or false, not "maybe"'],
+    ['?tls=false&keepAliveInterval=10s', 'option keepAliveInterval must be an integer of at least -1, not "10s"'],
+    ['?defaultDeadline=0', 'option defaultDeadline must be an integer of at least 1, not "0"'],
+    ['?nodePreference=primary', 'option nodePreference must be leader, follower, read_only_replica or random, not "primary"'],
+    [
+      '?tls=false&tlsVerify=false',
+      'unknown option "tlsVerify" (EventStoreDB\'s client would ignore it); its options are tls, tlsVerifyCert,',
+    ],
+    ['?password=s3cret', 'unknown option "password"'],
+    [
+      '?tlsVerifyCert=false',
+      'option tlsVerifyCert must be true (the client does not support false: give the CA with tlsCAFile), not "false"',
+    ],
+    ['?throwOnAppendFailure=false', 'option throwOnAppendFailure must be true (the ledger learns of a conflicting append by its error)'],
+    ['?tlsCAFile=/no/such/ca.pem', 'option tlsCAFile must be a file this process can read (ENOENT), not "/no/such/ca.pem"'],
+    ['?tlsCAFile=%E0%A4%A', 'option tlsCAFile is not percent-encoded properly'],
+    ['?userCertFile=/etc/hostname', 'options userCertFile and userKeyFile go together'],
+    ['?tls=false&TLS=true', 'option tls is given twice'],
+    ['?', 'its options must read ?name=value&name=value'],
+    ['?tls', 'its options must read ?name=value&name=value'],
+    ['?tls=false&', 'its options must read ?name=value&name=value'],
+    ['?tls=false?nodePreference=leader', 'its options must read ?name=value&name=value'],
+  ])('an option %s stops the start, naming the variable and the option, never the password', (options, message) => {
+    let refusal = '';
+    try {
+      eventstoredb(`esdb://admin:s3cret@127.0.0.1:2113${options}`);
+    } catch (err) {
+      refusal = (err as Error).message;
+    }
+    expect(refusal).toContain(`EVENTSTORE_URL: ${message}`);
+    expect(refusal).not.toContain('s3cret');
+  });
+
   it('is required by the EventStoreDB store, and not read by the others', () => {
     for (const url of [undefined, ''])
       expect(() => eventstoredb(url)).toThrow(

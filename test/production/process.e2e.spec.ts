@@ -181,6 +181,16 @@ describe('the server process', () => {
       },
       'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string',
     ],
+    // The client would refuse it only when the store is opened, after the read models, naming no variable.
+    [
+      'EVENTSTORE_URL with an option the client cannot read',
+      {
+        LEDGER_STORE: 'eventstoredb',
+        DATABASE_URL: 'postgres://ledger:s3cret@127.0.0.1:1/ledger',
+        EVENTSTORE_URL: 'esdb://admin:s3cret@127.0.0.1:1?tls=maybe',
+      },
+      'EVENTSTORE_URL: option tls must be true or false, not "maybe"',
+    ],
     // The TSA's own certificate for its CA: the verifiers would refuse it as a trust anchor.
     [
       'LEDGER_TSA_CA_FILE holding a certificate that is not self-signed',

@@ -46,12 +46,12 @@ describe('the rights register after an appeal window closes', () => {
     for (const [who, path, body] of steps) expect((await as(who).post(`/v1/disputes/${id}/${path}`, body)).status).toBe(200);
     return id;
   };
-  /** Every item of a list, page by page (`limit` a page). */
-  const all = async (query: Record<string, string | number>, limit = 1) => {
+  /** Every item of a list `who` reads (an admin by default), page by page (`limit` a page). */
+  const all = async (query: Record<string, string | number>, limit = 1, who: Who = admin) => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await as(admin).get('/v1/rights', { ...query, limit, ...(cursor ? { cursor } : {}) });
+      const page = await as(who).get('/v1/rights', { ...query, limit, ...(cursor ? { cursor } : {}) });
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(limit);
       ids.push(...page.body.items.map((r: { filingId: string }) => r.filingId));
@@ -149,6 +149,12 @@ describe('the rights register after an appeal window closes', () => {
       }
     };
     await check();
+    // A creator sees the rights they filed or now hold: bob the two whose rows still name alice as holder, read by the
+    // rules as of now.
+    expect(await all({}, 100, bob)).toEqual([lapsing, affirmed, lapsingToo]);
+    expect(await all({}, 1, bob)).toEqual([lapsing, affirmed, lapsingToo]);
+    expect(await all({ creator: alice.id }, 100, bob)).toEqual([lapsing, affirmed, lapsingToo]);
+    expect(await all({}, 100, alice)).toEqual([lapsing, affirmed, kept, lapsingToo, revokedLater]);
     const listed = await as(bob).get('/v1/rights', { holder: bob.id, status: 'transferred' });
     const single = await as(bob).get(`/v1/rights/${lapsing}`);
     const common = ['filingId', 'creator', 'holder', 'status', 'rule', 'cause', 'since', 'flags', 'policyVersion', 'confirmedAt'];
@@ -165,5 +171,27 @@ describe('the rights register after an appeal window closes', () => {
       [revokedLater, 'revoked'],
     ]);
     await check();
+  });
+
+  it('shows a creator only the rights they filed or hold, and reviewers, auditors and admins every right', async () => {
+    const carol = await principal(ledger, 'Carol', ['creator']);
+    const audrey = await principal(ledger, 'Audrey', ['auditor']);
+    const everyone = await all({}, 100);
+    const carols = await file(carol);
+    expect(everyone).not.toContain(carols);
+    const alicesOwn = await all({ creator: alice.id }, 100);
+    expect(alicesOwn.length).toBeGreaterThan(0);
+    const alicesHeld = await all({ holder: alice.id }, 100);
+
+    for (const overseer of [admin, rita, audrey]) expect(await all({}, 100, overseer)).toEqual([...everyone, carols]);
+    expect(await all({}, 100, carol)).toEqual([carols]);
+    expect(await all({}, 1, alice)).toEqual(alicesOwn);
+    expect(alicesOwn).toEqual(expect.arrayContaining(alicesHeld));
+    // The filters narrow what a creator sees; they never widen it.
+    expect(await all({ creator: carol.id }, 100, alice)).toEqual([]);
+    expect(await all({ holder: carol.id }, 100, alice)).toEqual([]);
+    expect(await all({ creator: carol.id }, 100, rita)).toEqual([carols]);
+    const page = await as(alice).get('/v1/rights', { limit: 100 });
+    expect(page.body.items.map((r: { creator: string; holder: string }) => [r.creator, r.holder].includes(alice.id))).not.toContain(false);
   });
 });

@@ -2,7 +2,7 @@
 // in front of one that changes its answers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from '../../src/bench/processes.js';
 
@@ -116,4 +116,47 @@ export async function startWitnessRelay(witnessUrl: string): Promise<WitnessRela
       server.close(() => resolve());
     });
   return relay;
+}
+
+/**
+ * An address that outlives the witness processes behind it: a log configured with it reaches whichever witness process
+ * it forwards to now, so a witness restarted on a fresh port is found where the log looks, and no other process on the
+ * machine can take the address meanwhile (as one may take a stopped witness's own port). Forwarding to none, it closes
+ * each connection as it comes, as a stopped witness's port refuses it.
+ */
+export interface WitnessAddress {
+  url: string;
+  /** The witness URL (`http://host:port`) connections go to from now on; null: none. */
+  forwardTo: (witnessUrl: string | null) => void;
+  close: () => Promise<void>;
+}
+
+export async function startWitnessAddress(witnessUrl: string): Promise<WitnessAddress> {
+  let target: URL | null = new URL(witnessUrl);
+  const open = new Set<Socket>();
+  const server = createTcpServer((client) => {
+    if (!target) return client.destroy();
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    }
+    client.pipe(upstream).on('error', () => client.destroy());
+    upstream.pipe(client).on('error', () => upstream.destroy());
+    // Either side gone (the witness stopped): the other goes too, as a connection to the witness itself would.
+    client.on('error', () => upstream.destroy()).on('close', () => upstream.destroy());
+    upstream.on('error', () => client.destroy()).on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    forwardTo: (url) => {
+      target = url === null ? null : new URL(url);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -25,8 +25,10 @@ import { counterTotal } from '../support/metrics.js';
 import { runCli } from '../support/server-process.js';
 import {
   type RelayedAnswer,
+  startWitnessAddress,
   startWitnessProcess,
   startWitnessRelay,
+  type WitnessAddress,
   type WitnessProcess,
   type WitnessRelay,
 } from '../support/witness-process.js';
@@ -56,6 +58,7 @@ describe('a ledger with two witnesses and a TSA', () => {
   let tsa: OpensslTsa;
   let w1: WitnessProcess;
   let w2: WitnessProcess;
+  let w2Address: WitnessAddress;
   /** A witness a test stopped with SIGSTOP: killed after the suite if the test did not end it (a stopped process ignores SIGTERM). */
   let paused: WitnessProcess | undefined;
   let ledger: LedgerApp;
@@ -67,25 +70,26 @@ describe('a ledger with two witnesses and a TSA', () => {
     writeFileSync(path, text);
     return path;
   };
-  const witness = (name: string, port?: number) =>
+  const witness = (name: string) =>
     startWitnessProcess({
       keyFile: join(work, `${name}.key`),
       dataDir: join(work, `${name}-data`),
       name: `witness.test/${name}`,
       logVkeys: [logVkey],
-      port,
     });
 
   beforeAll(async () => {
     tsa = await startOpensslTsa();
     [w1, w2] = await Promise.all([witness('w1'), witness('w2')]);
+    // w2 is stopped and started again below: the log reaches it through an address that stays while it is down.
+    w2Address = await startWitnessAddress(w2.url);
     ledger = await startLedger({
       origin: ORIGIN,
       signingKey: Buffer.from(seed).toString('base64'),
       checkpointIntervalMs: 300,
       witnesses: [
         { vkey: w1.vkey, url: w1.url },
-        { vkey: w2.vkey, url: w2.url },
+        { vkey: w2.vkey, url: w2Address.url },
       ],
       witnessQuorum: 2,
       witnessWaitMs: 1500,
@@ -102,7 +106,7 @@ describe('a ledger with two witnesses and a TSA', () => {
   afterAll(async () => {
     paused?.child.kill('SIGKILL');
     await ledger?.close();
-    await Promise.all([w1?.stop(), w2?.stop(), tsa?.close()]);
+    await Promise.all([w1?.stop(), w2?.stop(), w2Address?.close(), tsa?.close()]);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -583,7 +587,7 @@ describe('a ledger with two witnesses and a TSA', () => {
       const c = verifyCosignedCheckpoint((await ledger.http().get('/v1/ledger/checkpoint')).text, trust());
       return c.ok && c.checkpoint.treeSize > before.leafIndex;
     });
-    const port = Number(new URL(w2.url).port);
+    w2Address.forwardTo(null);
     await w2.stop();
     const after = [];
     for (let i = 0; i < 10; i++) after.push(await fileWork());
@@ -615,10 +619,12 @@ describe('a ledger with two witnesses and a TSA', () => {
         .code,
     ).toBe(0);
 
-    // Restarted on the same port with the same data dir, it remembers what it cosigned and catches up.
+    // Restarted with the same data dir (on a port of its own, at the address the log knows it by), it remembers what it
+    // cosigned and catches up.
     const state = JSON.parse(readFileSync(join(work, 'w2-data', 'witness-state.json'), 'utf8'));
     expect(state.logs[ORIGIN].size).toBeGreaterThan(before.leafIndex);
-    w2 = await witness('w2', port);
+    w2 = await witness('w2');
+    w2Address.forwardTo(w2.url);
     const zero = await fetch(`${w2.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(0, [], old.checkpoint) });
     expect(zero.status).toBe(409);
     expect(zero.headers.get('content-type')).toBe('text/x.tlog.size');

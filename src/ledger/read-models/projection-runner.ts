@@ -38,6 +38,23 @@ const REBUILD_CHECKPOINT_PAGES = 64 * 1024;
  * from their events, and the read models follow in one transaction per batch rather than one per commit.
  */
 const FOLLOW_DELAY_MS = 10;
+/**
+ * SQLite: the read models' connection does not wait for a write lock another connection holds (see openReadModels),
+ * since better-sqlite3 would wait on the event loop. A write transaction found busy is tried again after a pause,
+ * doubled from the first to the longest, with the event loop free meanwhile.
+ */
+const BUSY_PAUSE_FIRST_MS = 5;
+const BUSY_PAUSE_LONGEST_MS = 200;
+/** How long a write other than a batch (an idempotency record) keeps trying: as long as SQLite's busy timeout waited. */
+const BUSY_WAIT_MS = 5000;
+
+/** SQLite's refusal of a lock another connection holds (SQLITE_BUSY and its extended codes), as TypeORM passes it on. */
+function isBusy(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return /^SQLITE_BUSY/.test(String(e?.code ?? e?.driverError?.code ?? ''));
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Waiter {
   position: number;
@@ -57,6 +74,9 @@ export class ProjectionRunner {
   private retry: NodeJS.Timeout | null = null;
   private follow: NodeJS.Timeout | null = null;
   private rebuilding = false;
+  private stopped = false;
+  /** Since when the next batch has found the read models locked by another connection (null: it has not). */
+  private busySince: number | null = null;
   /** The log size this process knows of without reading it: that of its own latest commit. */
   private known = 0;
   /**
@@ -112,6 +132,7 @@ export class ProjectionRunner {
   }
 
   stop(): void {
+    this.stopped = true;
     this.unsubscribe?.();
     if (this.retry) clearTimeout(this.retry);
     if (this.follow) clearTimeout(this.follow);
@@ -125,9 +146,29 @@ export class ProjectionRunner {
     }, FOLLOW_DELAY_MS);
   }
 
-  /** Serialises every write to the read-model database (one SQLite connection cannot nest transactions). */
-  exclusive<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.serial(() => this.db.transaction(work));
+  /**
+   * Serialises every write to the read-model database (one SQLite connection cannot nest transactions). On SQLite the
+   * transaction takes the write lock with its first statement, before `work` runs: a lock held by another connection
+   * (a tool, a backup) is found before anything is done, and the transaction is tried again, with other reads and
+   * writes served meanwhile, for up to `busyWaitMs` (then SQLITE_BUSY is thrown).
+   */
+  async exclusive<T>(work: (em: EntityManager) => Promise<T>, busyWaitMs = BUSY_WAIT_MS): Promise<T> {
+    const giveUpAt = Date.now() + busyWaitMs;
+    for (let wait = BUSY_PAUSE_FIRST_MS; ; wait = Math.min(wait * 2, BUSY_PAUSE_LONGEST_MS)) {
+      try {
+        return await this.serial(() => this.db.transaction(async (em) => (await this.lockForWrite(em), work(em))));
+      } catch (err) {
+        if (!isBusy(err) || this.stopped || Date.now() >= giveUpAt) throw err;
+      }
+      await pause(wait);
+    }
+  }
+
+  /** SQLite: takes the write lock now (a deferred transaction takes it at its first write, maybe after reads). */
+  private async lockForWrite(em: EntityManager): Promise<void> {
+    if (this.db.options.type === 'postgres') return;
+    const table = this.db.getMetadata(ProjectionCheckpoint).tableName;
+    await em.query(`UPDATE "${table}" SET "position" = "position" WHERE 0`);
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
@@ -173,10 +214,11 @@ export class ProjectionRunner {
         this.logger.error(`projection failed at position ${this.next}: ${(err as Error).message}`);
         this.failWaiters(err as Error);
         this.countNeeded = true;
-        this.retry ??= setTimeout(() => {
-          this.retry = null;
-          void this.catchUp().catch(() => undefined);
-        }, 1000);
+        if (!this.stopped)
+          this.retry ??= setTimeout(() => {
+            this.retry = null;
+            void this.catchUp().catch(() => undefined);
+          }, 1000);
         throw err;
       } finally {
         this.running = null;
@@ -250,25 +292,52 @@ export class ProjectionRunner {
       this.countNeeded = false;
       total = Math.max(total, await this.store.count());
     }
-    while (this.next < total) {
+    while (this.next < total && !this.stopped) {
       const batch = await this.store.readAll(this.next, { limit: this.batchSize ?? (this.rebuilding ? REBUILD_BATCH : BATCH) });
       if (batch.length === 0) break;
       if (batch[0].leafIndex !== this.next) throw new Error(`store returned position ${batch[0].leafIndex}, expected ${this.next}`);
       const end = batch[batch.length - 1].leafIndex + 1;
-      this.next = await this.exclusive(async (em) => {
-        // Another instance on the same read models may have applied (or a rebuild reset) this batch meanwhile.
-        const stored = await this.claimBatch(em, this.next, end);
-        if (stored !== this.next) return stored;
-        const rows = new BatchRows(em);
-        for (const p of this.projections) await p.applyBatch(batch, em, rows);
-        await rows.flush();
-        return end;
-      });
+      this.next = await this.applyBatch(batch, end);
       if (this.next === end) for (const l of [...this.appliedListeners]) l(batch);
       this.releaseWaiters();
       onProgress?.(end, total);
     }
     if (this.next >= total) this.releaseWaiters();
+  }
+
+  /**
+   * Applies `batch` (ending before `end`) in one transaction with the checkpoint; returns where the checkpoint then
+   * stands. While another connection holds the SQLite file's write lock, the batch waits for it as long as it takes,
+   * without holding the event loop: requests are answered meanwhile, and those waiting for the read models get their
+   * 503 when their own wait ends. A transaction found busy did nothing (the lock is its first statement), so the same
+   * batch is applied once, and in order, when the lock is released.
+   */
+  private async applyBatch(batch: readonly EventEnvelope[], end: number): Promise<number> {
+    const apply = async (em: EntityManager) => {
+      // Another instance on the same read models may have applied (or a rebuild reset) this batch meanwhile.
+      const stored = await this.claimBatch(em, this.next, end);
+      if (stored !== this.next) return stored;
+      const rows = new BatchRows(em);
+      for (const p of this.projections) await p.applyBatch(batch, em, rows);
+      await rows.flush();
+      return end;
+    };
+    for (let wait = BUSY_PAUSE_FIRST_MS; ; wait = Math.min(wait * 2, BUSY_PAUSE_LONGEST_MS)) {
+      try {
+        const stands = await this.exclusive(apply, 0);
+        if (this.busySince !== null) this.logger.log(`the read models' lock was let go after ${Date.now() - this.busySince} ms`);
+        this.busySince = null;
+        return stands;
+      } catch (err) {
+        if (!isBusy(err)) throw err;
+        if (this.stopped) return this.next; // closing: the batch is applied at the next start
+        if (this.busySince === null) {
+          this.busySince = Date.now();
+          this.logger.warn(`the read models are locked by another connection: position ${this.next} is applied once it lets go`);
+        }
+      }
+      await pause(wait);
+    }
   }
 
   /**

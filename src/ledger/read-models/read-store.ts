@@ -82,6 +82,9 @@ export async function openReadModels(options: DataSourceOptions): Promise<DataSo
     const q = db.createQueryRunner();
     try {
       await createMissingIndexes(q);
+      // Opened, the connection no longer waits for another's write lock: better-sqlite3 would wait on the event loop,
+      // holding every request up. The projection runner tries a busy write again later instead (ProjectionRunner.exclusive).
+      await q.query('PRAGMA busy_timeout = 0');
     } catch (err) {
       await db.destroy().catch(() => undefined);
       throw err;
