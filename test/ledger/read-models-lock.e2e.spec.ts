@@ -97,9 +97,19 @@ describe('a read-models lock held by another process', () => {
         expect.stringContaining('read-models-behind'),
       ]);
     }
+    // A write with an Idempotency-Key records its key in the read models first: it waits 5 s for the lock, then is
+    // refused with 503 and Retry-After, having appended nothing; sent again once the lock is let go, it is carried out.
+    const keyed = filingBody();
+    const sizeBefore = (await call(url, 'GET', '/health')).json.logSize;
+    const refused = await call(url, 'POST', '/v1/filings', alice.key, keyed, { 'idempotency-key': 'while-locked' });
+    expect([refused.status, refused.headers['retry-after'], refused.json?.type]).toEqual([503, '1', expect.stringMatching(/unavailable$/)]);
+    expect((await call(url, 'GET', '/health')).json.logSize).toBe(sizeBefore);
     expect(lock.shell.exitCode).toBeNull(); // the lock was held throughout
 
     expect(await lock.release()).toBe(0);
+    const retried = await call(url, 'POST', '/v1/filings', alice.key, keyed, { 'idempotency-key': 'while-locked' });
+    expect(retried.status).toBe(201);
+    filed.push(retried.json.filingId);
     for (const id of filed)
       await until(`filing ${id} is in the read models`, async () => {
         const res = await call(url, 'GET', `/v1/filings/${id}`, alice.key);

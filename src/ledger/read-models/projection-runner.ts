@@ -8,6 +8,7 @@ import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes, dropLooseIndexes } from './rebuild-indexes.js';
 import { BatchRows } from './row-batch.js';
 import { runInBatch, type BatchStatement } from './batch-statements.js';
+import { DomainError } from '../../common/domain-error.js';
 
 const CHECKPOINT = 'read-models';
 /** Moves the checkpoint $2 to $1 if it stands at $3. */
@@ -52,6 +53,19 @@ const BUSY_WAIT_MS = 5000;
 function isBusy(err: unknown): boolean {
   const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
   return /^SQLITE_BUSY/.test(String(e?.code ?? e?.driverError?.code ?? ''));
+}
+
+/**
+ * A write to the read models (an Idempotency-Key's record) found them locked by another process for as long as it may
+ * wait: 503, to be sent again (a request whose events were appended finds them by its key, and is told so).
+ */
+export class ReadModelsLocked extends DomainError {
+  readonly name = 'ReadModelsLocked';
+  readonly retryAfterSeconds = 1;
+  constructor(cause: unknown) {
+    super('unavailable', 'unavailable', "another process holds the read models' database locked: send the request again");
+    this.cause = cause;
+  }
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -158,7 +172,8 @@ export class ProjectionRunner {
       try {
         return await this.serial(() => this.db.transaction(async (em) => (await this.lockForWrite(em), work(em))));
       } catch (err) {
-        if (!isBusy(err) || this.stopped || Date.now() >= giveUpAt) throw err;
+        if (!isBusy(err) || this.stopped) throw err;
+        if (Date.now() >= giveUpAt) throw busyWaitMs > 0 ? new ReadModelsLocked(err) : err;
       }
       await pause(wait);
     }
