@@ -7,6 +7,7 @@ import {
   disputeAt,
   REVIEW_DECISIONS,
   REVIEWABLE_FLAGS,
+  rightIn,
   settleRight,
   type ReviewableFlag,
   type ReviewDecision,
@@ -397,7 +398,9 @@ export class RightsBook {
 
   /** The right of one filing as of `asOf` (ms), reading only the first `before` events; null if not filed by then. */
   rightAt(filingId: string, asOf: number, before = Infinity): Right | null {
-    return this.settledAt(filingId, asOf, before)?.right ?? null;
+    const filing = this.filings.get(filingId);
+    if (!filing || filing.filed.leafIndex >= before || filing.filed.at > asOf) return null;
+    return rightIn(this, filing, { asOf, before });
   }
 
   /** `rightAt`, with the next instant (ms) at which the right can change by time alone, given these events (Infinity: never). */
@@ -411,7 +414,7 @@ export class RightsBook {
   rightsAt(asOf: number, before = Infinity): Right[] {
     const rights: Right[] = [];
     for (const filing of this.filings.values()) {
-      if (filing.filed.leafIndex < before && filing.filed.at <= asOf) rights.push(settleRight(this, filing, { asOf, before }).right);
+      if (filing.filed.leafIndex < before && filing.filed.at <= asOf) rights.push(rightIn(this, filing, { asOf, before }));
     }
     return rights;
   }

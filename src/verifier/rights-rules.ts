@@ -2,6 +2,7 @@
 // right. No I/O, no clock: framework-free and browser-safe, because the verifier replays settlements with them.
 import type { Decision, DisputeFacts, Fact, FilingRecord, RightsBook } from './rights-book.js';
 import type { NearDuplicateCandidate } from './rights-events.js';
+import { canonicalJson } from './envelope.js';
 import { isoInstant } from './instant.js';
 import { DAY_MS, labelDueAt, rulesetOf, type PolicyVersion } from './sandbox-policy.js';
 
@@ -515,47 +516,45 @@ function rightAsOf(x: FilingFacts, r: Replay): Right {
   };
 }
 
+/** A right as it compares with itself at another instant: everything but the instant it is as of. */
+const asItStands = (r: Right) => canonicalJson({ ...r, asOf: null });
+
 /**
- * The next instant after `asOf` at which the right can change with the facts the view has: a later fact, or a deadline at
- * which the rules would change it were no fact to come first. The right stays as it is until the earliest of them, so each
- * deadline is named only where it acts on the right as it stands at `asOf`.
+ * The next instant after `asOf` at which the right changes with the facts the view has: a later fact (an event the view
+ * knows, named as it is), or the first deadline before it at which the right is no longer as it stands. A right changes
+ * only at an instant its replay steps at, so the deadlines (labels due, the quiet period's end, the term's end, each
+ * known decision's appeal window) are tried in order, each by replaying the right as of it: one is named only where the
+ * right does change, and none where it does is missed, whatever state the rules leave the right in between.
  */
-function nextChange(x: FilingFacts, r: Replay): number {
+function nextChange(book: RightsBook, f: FilingRecord, x: FilingFacts, r: Replay, right: Right): number {
   if (TERMINAL.has(r.status)) return Infinity;
-  const f = x.filing;
   let until = Infinity;
-  const later = (t: number) => {
-    if (t > x.asOf && t < until) until = t;
-  };
   const known = (y: Fact | null): y is Fact => y !== null && y.leafIndex < x.before;
-  const frozen = openDisputesAt(x, x.asOf).length > 0;
-  // Labels due: overdue (a flag, and a suspension unless frozen) only for a right with no labels, never confirmed.
-  if (x.labels.length === 0 && r.confirmedAt === null) later(x.labelDueAt);
-  // The quiet period's end confirms a labelled right that nothing else holds back.
-  if (
-    r.confirmedAt === null &&
-    x.labels.length > 0 &&
-    !frozen &&
-    r.suspendedSince === null &&
-    !similarityOpen(x, x.asOf) &&
-    !probationOpen(x, x.asOf)
-  )
-    later(x.quietUntil);
-  // The term's end: deferred while a complaint freezes the right or a suspend remedy waits for labels.
-  if (r.expiresAt !== null && !frozen && r.suspendedSince === null) later(r.expiresAt);
-  for (const y of [...f.labels, ...f.reviews, ...f.nearDuplicates, f.withdrawn]) if (known(y)) later(y.at);
+  for (const y of [...f.labels, ...f.reviews, ...f.nearDuplicates, f.withdrawn])
+    if (known(y) && y.at > x.asOf) until = Math.min(until, y.at);
+  const deadlines = [x.labelDueAt, x.quietUntil];
+  if (r.expiresAt !== null) deadlines.push(r.expiresAt);
   for (const d of x.against) {
-    for (const y of [d.filed, d.returned, d.withdrawn, d.decision, d.appeal, d.appealDecision]) if (known(y)) later(y.at);
-    // A decision's appeal window closes on a dispute still open and not appealed in time: it becomes final then.
-    const ended = disputeAt(d, x.asOf, x.before).state;
-    const appealed = known(d.appeal) && known(d.decision) && d.appeal.at <= d.decision.appealUntil;
-    if (known(d.decision) && ended !== 'closed' && ended !== 'final' && !appealed) later(d.decision.appealUntil);
+    for (const y of [d.filed, d.returned, d.withdrawn, d.decision, d.appeal, d.appealDecision])
+      if (known(y) && y.at > x.asOf) until = Math.min(until, y.at);
+    if (known(d.decision)) deadlines.push(d.decision.appealUntil);
+  }
+  const now = asItStands(right);
+  for (const t of [...new Set(deadlines)].filter((t) => t > x.asOf && t < until).sort((a, b) => a - b)) {
+    const then = factsInView(book, f, { asOf: t, before: x.before });
+    if (asItStands(rightAsOf(then, replay(then))) !== now) return t;
   }
   return until;
 }
 
+/** A filing's right as of `view.asOf`, replayed instant by instant (see settleRight). */
+export function rightIn(book: RightsBook, f: FilingRecord, view: View): Right {
+  const facts = factsInView(book, f, view);
+  return rightAsOf(facts, replay(facts));
+}
+
 /**
- * A filing's right as of `view.asOf`, replayed instant by instant, and the next instant at which it can change. Order of
+ * A filing's right as of `view.asOf`, replayed instant by instant, and the next instant at which it changes. Order of
  * precedence at each instant: withdrawal; a final upheld remedy (revoke, transfer, suspend); an open dispute freezes
  * everything else; a remedy suspension lasts until relabelled; a confirmed right expires after termDays; labels overdue
  * suspend; a quiet, labelled, unflagged right is confirmed; otherwise it is provisional.
@@ -563,5 +562,6 @@ function nextChange(x: FilingFacts, r: Replay): number {
 export function settleRight(book: RightsBook, f: FilingRecord, view: View): { right: Right; until: number } {
   const facts = factsInView(book, f, view);
   const r = replay(facts);
-  return { right: rightAsOf(facts, r), until: nextChange(facts, r) };
+  const right = rightAsOf(facts, r);
+  return { right, until: nextChange(book, f, facts, r, right) };
 }

@@ -810,6 +810,46 @@ describe('sandbox rules: the next change names only an instant at which the righ
     expect(next(decided, 6)).toBe(at(20));
     expect(next(decided.appealed(7, 'd1'), 8)).toBeNull();
   });
+  it('under ruleset 1, a right relabelled after a suspend remedy past its quiet period changes at the next deadline of any kind', () => {
+    // Relabelled on day 50, it stays provisional (ruleset 1) until the rules next step: the appeal window's close, on a
+    // dispute whose appeal was decided already.
+    const l = log()
+      .filed(0)
+      .labelled(1)
+      .complaint(2, 'd1')
+      .decided(40, 'd1', 'upheld', 'suspend')
+      .appealed(41, 'd1')
+      .appealDecided(45, 'd1', 'upheld', 'suspend')
+      .labelled(50);
+    expect(brief(l.at(51))).toEqual({ status: 'provisional', rule: 'relabelled', flags: [] });
+    expect(brief(l.at(55))).toEqual({ status: 'confirmed', rule: 'quiet-period-over', flags: [] });
+    expect(next(l, 51)).toBe(at(55));
+    // So does one whose labels fall due after it was relabelled: the labels' deadline confirms it.
+    const late = under({ labelGraceDays: 40 })
+      .filed(0)
+      .labelled(1)
+      .complaint(2, 'd1')
+      .decided(5, 'd1', 'upheld', 'suspend', 16)
+      .labelled(35);
+    expect(brief(late.at(36))).toMatchObject({ status: 'provisional', rule: 'relabelled' });
+    expect(brief(late.at(40))).toMatchObject({ status: 'confirmed' });
+    expect(next(late, 36)).toBe(at(40));
+  });
+  it('a long-lived book settles such a right when a fresh one does', () => {
+    const l = log()
+      .filed(0)
+      .labelled(1)
+      .complaint(2, 'd1')
+      .decided(40, 'd1', 'upheld', 'suspend')
+      .appealed(41, 'd1')
+      .appealDecided(45, 'd1', 'upheld', 'suspend')
+      .labelled(50);
+    const kept = RightsBook.of(l.events);
+    kept.settlementAt(Date.parse(at(51)));
+    const fresh = RightsBook.of(l.events).settlementAt(Date.parse(at(60))).changes;
+    expect(fresh).toMatchObject([{ filingId: 'f1', from: 'provisional', to: 'confirmed', since: at(55) }]);
+    expect(kept.settlementAt(Date.parse(at(60))).changes).toEqual(fresh);
+  });
   it('a later fact the view knows is named', () => {
     const l = log().filed(0).labelled(1).complaint(5, 'd1').complaintWithdrawn(12, 'd1');
     expect(next(l, 10)).toBe(at(12));
