@@ -127,5 +127,15 @@ describe('a read-models lock held by another process', () => {
     const rebuild = await runCli(['projections', 'rebuild'], { ...env, LOG_LEVEL: 'warn' });
     expect([rebuild.code, rebuild.stderr]).toEqual([0, '']);
     expect(dumpReadModels(dataDir)).toEqual(resumed);
+
+    // A start while the lock is held is not held up by it: the server answers, and applies nothing until it is let go.
+    const again = await holdWriteLock(join(dataDir, 'read-models.sqlite'));
+    shell = again.shell;
+    server = await startServerProcess(env);
+    const started = await call(server.url, 'GET', '/health');
+    expect([started.status, started.json.projectedTo]).toEqual([200, started.json.logSize]);
+    expect(await again.release()).toBe(0);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   }, 180_000);
 });

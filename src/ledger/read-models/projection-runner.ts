@@ -134,9 +134,16 @@ export class ProjectionRunner {
   }
 
   async start(): Promise<void> {
-    // The row must exist before any batch locks it (instances sharing PostgreSQL claim batches through it).
-    await this.db.createQueryBuilder().insert().into(ProjectionCheckpoint).values({ name: CHECKPOINT, position: 0 }).orIgnore().execute();
-    const row = await this.db.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
+    // The row must exist before any batch locks it (instances sharing PostgreSQL claim batches through it). Read first:
+    // written only once, by the first start, so a start while another process holds the write lock is not held up.
+    const checkpoint = () => this.db.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
+    let row = await checkpoint();
+    if (!row) {
+      await this.exclusive((em) =>
+        em.createQueryBuilder().insert().into(ProjectionCheckpoint).values({ name: CHECKPOINT, position: 0 }).orIgnore().execute(),
+      );
+      row = await checkpoint();
+    }
     this.next = row?.position ?? 0;
     this.unsubscribe = this.store.subscribe((size) => {
       this.known = Math.max(this.known, size);
@@ -172,8 +179,8 @@ export class ProjectionRunner {
       try {
         return await this.serial(() => this.db.transaction(async (em) => (await this.lockForWrite(em), work(em))));
       } catch (err) {
-        if (!isBusy(err) || this.stopped) throw err;
-        if (Date.now() >= giveUpAt) throw busyWaitMs > 0 ? new ReadModelsLocked(err) : err;
+        if (!isBusy(err)) throw err;
+        if (this.stopped || Date.now() >= giveUpAt) throw busyWaitMs > 0 ? new ReadModelsLocked(err) : err;
       }
       await pause(wait);
     }
@@ -352,6 +359,7 @@ export class ProjectionRunner {
         }
       }
       await pause(wait);
+      if (this.stopped) return this.next;
     }
   }
 
