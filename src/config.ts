@@ -217,6 +217,8 @@ const EVENTSTORE_OPTIONS: ReadonlyMap<string, { name: string; check: OptionCheck
   EVENTSTORE_OPTION_CHECKS.map(([name, check]) => [flatOption(name), { name, check }]),
 );
 
+const DECODED_OPTIONS: ReadonlySet<string> = new Set(['tlsCAFile', 'userCertFile', 'userKeyFile', 'connectionName']);
+
 function flatOption(name: string): string {
   return name.trim().toLowerCase().replace(/[_-]/g, '');
 }
@@ -239,11 +241,14 @@ export function eventStoreUrlProblem(url: string): string | undefined {
     if (known === undefined)
       return `EVENTSTORE_URL: unknown option ${JSON.stringify(option[1].trim())} (EventStoreDB's client would ignore it); its options are ${[...EVENTSTORE_OPTIONS.values()].map((o) => o.name).join(', ')}`;
     if (seen.has(known.name)) return `EVENTSTORE_URL: option ${known.name} is given twice`;
-    let value: string;
-    try {
-      value = decodeURIComponent(option[2].trim());
-    } catch {
-      return `EVENTSTORE_URL: option ${known.name} is not percent-encoded properly`;
+    // The client percent-decodes the values of these options only: a %-escape in any other is read as it stands.
+    let value = option[2].trim();
+    if (DECODED_OPTIONS.has(known.name)) {
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        return `EVENTSTORE_URL: option ${known.name} is not percent-encoded properly`;
+      }
     }
     const mustBe = known.check(value);
     if (mustBe !== undefined) return `EVENTSTORE_URL: option ${known.name} must be ${mustBe}, not ${JSON.stringify(value)}`;

@@ -162,6 +162,9 @@ describe('EVENTSTORE_URL', () => {
     ['?throwOnAppendFailure=false', 'option throwOnAppendFailure must be true (the ledger learns of a conflicting append by its error)'],
     ['?tlsCAFile=/no/such/ca.pem', 'option tlsCAFile must be a file this process can read (ENOENT), not "/no/such/ca.pem"'],
     ['?tlsCAFile=%E0%A4%A', 'option tlsCAFile is not percent-encoded properly'],
+    // The client decodes only file names and the connection's name: an escape elsewhere is refused there as here.
+    ['?tls=%74rue', 'option tls must be true or false, not "%74rue"'],
+    ['?keepAliveInterval=%31%30000', 'option keepAliveInterval must be an integer of at least -1, not "%31%30000"'],
     ['?userCertFile=/etc/hostname', 'options userCertFile and userKeyFile go together'],
     ['?tls=false&TLS=true', 'option tls is given twice'],
     ['?', 'its options must read ?name=value&name=value'],
