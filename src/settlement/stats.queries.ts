@@ -4,8 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { RightView } from './right-view.entity.js';
-import { reachedFinalRight, RIGHT_STATUSES, type UpheldRuling } from '../verifier/rights-rules.js';
-import { DAY_MS, rulesetOf } from '../verifier/sandbox-policy.js';
+import { countedRulings, RIGHT_STATUSES, type UpheldRuling } from '../verifier/rights-rules.js';
+import { DAY_MS } from '../verifier/sandbox-policy.js';
 import { DISPUTE_TYPES } from '../disputes/dispute.events.js';
 import { PolicyService } from '../policy/policy.service.js';
 
@@ -107,8 +107,8 @@ export class StatsQueries {
     // Counted as the rules count them for a filing under the version in force now (a ruling that reached a right
     // already final does not count from ruleset 2).
     const upheldByCreator = new Map<string, number>();
-    for (const u of upheld) {
-      if (u.at <= now.getTime() - window || (rulesetOf(policy) >= 2 && reachedFinalRight(u, upheld))) continue;
+    for (const u of countedRulings(policy, upheld)) {
+      if (u.at <= now.getTime() - window) continue;
       upheldByCreator.set(u.respondent, (upheldByCreator.get(u.respondent) ?? 0) + 1);
     }
     const sum = (o: string) => Object.values(byType).reduce((a, r) => a + r[o], 0);

@@ -135,10 +135,29 @@ const ENDS_RIGHT: ReadonlySet<Decision['remedy']> = new Set(['revoke', 'transfer
  */
 export function reachedFinalRight(ruling: UpheldRuling, upheld: Iterable<UpheldRuling>): boolean {
   for (const other of upheld) {
-    if (other === ruling || other.filingId !== ruling.filingId || !ENDS_RIGHT.has(other.remedy)) continue;
-    if (other.at < ruling.at || (other.at === ruling.at && other.order < ruling.order)) return true;
+    if (other !== ruling && other.filingId === ruling.filingId && ENDS_RIGHT.has(other.remedy) && finalBefore(other, ruling)) return true;
   }
   return false;
+}
+
+/** Whether ruling `a` became final before `b`: at an earlier instant, or at the same one on an earlier complaint. */
+const finalBefore = (a: UpheldRuling, b: UpheldRuling) => a.at < b.at || (a.at === b.at && a.order < b.order);
+
+/**
+ * The upheld rulings the repeat-infringer rule counts for a filing under `policy`: all of them under ruleset 1; from
+ * ruleset 2, not those that reachedFinalRight. Found by each filing's first ruling to end its right, in one pass.
+ */
+export function countedRulings<R extends UpheldRuling>(policy: { ruleset?: unknown }, rulings: readonly R[]): readonly R[] {
+  if (rulesetOf(policy) < 2) return rulings;
+  const ended = new Map<string, UpheldRuling>();
+  for (const r of rulings) {
+    const first = ended.get(r.filingId);
+    if (ENDS_RIGHT.has(r.remedy) && (!first || finalBefore(r, first))) ended.set(r.filingId, r);
+  }
+  return rulings.filter((r) => {
+    const first = ended.get(r.filingId);
+    return !first || first === r || !finalBefore(first, r);
+  });
 }
 
 /** Disputes that decide a similarity question: a claim to the work by the creator of an earlier, similar filing. */
@@ -180,7 +199,7 @@ function factsInView(book: RightsBook, f: FilingRecord, { asOf, before }: View):
     if (s.state === 'final' && s.outcome === 'upheld')
       rulings.push({ filingId: d.filingId, remedy: s.remedy, at: s.at, order: d.filed.leafIndex });
   }
-  const counted = rulesetOf(policy) >= 2 ? rulings.filter((r) => !reachedFinalRight(r, rulings)) : rulings;
+  const counted = countedRulings(policy, rulings);
   const upheld = counted.filter((r) => r.at > f.filed.at - policy.repeatInfringer.windowDays * DAY_MS).length;
   return {
     asOf,

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { ProjectionRunner } from '../../src/ledger/read-models/projection-runner.js';
 import type { JsonObject } from '../../src/verifier/envelope.js';
-import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { actingAs, expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string };
 const DAY = 86_400_000;
@@ -35,11 +35,7 @@ describe('disputes', () => {
   let victor: Who;
   let audrey: Who;
 
-  const as = (who: Who) => ({
-    post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
-    get: (path: string, query: Record<string, string | number> = {}) =>
-      ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
-  });
+  const as = (who: Who) => actingAs(ledger, who);
   const file = async (who: Who, overrides: Record<string, unknown> = {}) => {
     const body = filingBody(overrides);
     const res = await as(who).post('/v1/filings', body);

@@ -7,19 +7,7 @@ import {
   MultiIndexHash,
   NearDuplicateIndex,
 } from '../../src/settlement/near-duplicate.index.js';
-
-/** Deterministic xorshift32, so a failure reproduces. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
+import { seededRandom } from '../support/random.js';
 
 const randomHex = (bits: number, rand: () => number) =>
   Array.from({ length: bits / 4 }, () => Math.floor(rand() * 16).toString(16)).join('');
@@ -38,7 +26,7 @@ function flipBits(hex: string, bits: number, flips: number, rand: () => number):
 
 /** Clusters of near-duplicates (0..2r bit flips from a base) among uniformly random hashes. */
 function corpus(bits: number, r: number, n: number, seed: number) {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const hashes: string[] = [];
   const bases = Array.from({ length: Math.ceil(n / 20) }, () => randomHex(bits, rand));
   while (hashes.length < n) {
@@ -125,7 +113,7 @@ describe('MultiIndexHash', () => {
   });
 
   it('finds matches at exactly the threshold and not one bit beyond', () => {
-    const rand = rng(7);
+    const rand = seededRandom(7);
     const index = new MultiIndexHash(64, CHUNKS.phash64);
     const base = randomHex(64, rand);
     for (let d = 0; d <= 12; d++) index.add(flipBits(base, 64, d, rand), { filingId: `d${d}`, creator: 'x', leafIndex: d });
@@ -149,7 +137,7 @@ describe('MultiIndexHash', () => {
 
   it('a radius with more than a million keys near a chunk is searched by comparing every entry, with the same answer', () => {
     expect(masksWithin(22, 21)).toBeNull();
-    const rand = rng(11);
+    const rand = seededRandom(11);
     const index = new MultiIndexHash(64, CHUNKS.phash64);
     for (let i = 0; i < 300; i++) index.add(randomHex(64, rand), { filingId: `f${i}`, creator: 'x', leafIndex: i });
     const query = randomHex(64, rand);

@@ -7,6 +7,7 @@ import { SqliteFilingStore } from '../../src/cli/sqlite-filing-store.js';
 import { type FilingStore, MemoryFilingStore, RightsBook, rightOf, settledRightOf } from '../../src/verifier/rights-book.js';
 import type { RuleEvent } from '../../src/verifier/rights-events.js';
 import { reachedFinalRight, type Right } from '../../src/verifier/rights-rules.js';
+import { seededRandom } from '../support/random.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2027-01-04T00:00:00.000Z');
@@ -442,19 +443,6 @@ describe.each(stores)('sandbox rules: a long-lived book with its filings %s sett
     return book;
   };
 
-  /** Deterministic xorshift32. */
-  const rng = (seed: number) => {
-    let s = seed;
-    return () => {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      return s / 2 ** 32;
-    };
-  };
-
   /** Settles `first` with a long-lived book, appends `later`, and compares its next settlement with a fresh book's. */
   const settleTwice = (first: ReturnType<typeof log>, later: (l: ReturnType<typeof log>) => void, days: [number, number]) => {
     const live = liveBook(first.events);
@@ -489,7 +477,7 @@ describe.each(stores)('sandbox rules: a long-lived book with its filings %s sett
   });
 
   it.each(Array.from({ length: 16 }, (_, i) => i + 1))('random history %p', (seed) => {
-    const rand = rng(0x9e3779b9 ^ seed);
+    const rand = seededRandom(0x9e3779b9 ^ seed);
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
     const events: RuleEvent[] = [];
     const add = (type: string, data: Record<string, unknown>) =>
@@ -810,10 +798,9 @@ describe('sandbox rules: the next change names only an instant at which the righ
     expect(next(decided, 6)).toBe(at(20));
     expect(next(decided.appealed(7, 'd1'), 8)).toBeNull();
   });
-  it('under ruleset 1, a right relabelled after a suspend remedy past its quiet period changes at the next deadline of any kind', () => {
-    // Relabelled on day 50, it stays provisional (ruleset 1) until the rules next step: the appeal window's close, on a
-    // dispute whose appeal was decided already.
-    const l = log()
+  /** Suspended by a remedy an appeal upheld (day 45), relabelled on day 50, past its quiet period: under ruleset 1. */
+  const relabelledAfterAppeal = () =>
+    log()
       .filed(0)
       .labelled(1)
       .complaint(2, 'd1')
@@ -821,6 +808,10 @@ describe('sandbox rules: the next change names only an instant at which the righ
       .appealed(41, 'd1')
       .appealDecided(45, 'd1', 'upheld', 'suspend')
       .labelled(50);
+  it('under ruleset 1, a right relabelled after a suspend remedy past its quiet period changes at the next deadline of any kind', () => {
+    // Relabelled on day 50, it stays provisional (ruleset 1) until the rules next step: the appeal window's close, on a
+    // dispute whose appeal was decided already.
+    const l = relabelledAfterAppeal();
     expect(brief(l.at(51))).toEqual({ status: 'provisional', rule: 'relabelled', flags: [] });
     expect(brief(l.at(55))).toEqual({ status: 'confirmed', rule: 'quiet-period-over', flags: [] });
     expect(next(l, 51)).toBe(at(55));
@@ -836,14 +827,7 @@ describe('sandbox rules: the next change names only an instant at which the righ
     expect(next(late, 36)).toBe(at(40));
   });
   it('a long-lived book settles such a right when a fresh one does', () => {
-    const l = log()
-      .filed(0)
-      .labelled(1)
-      .complaint(2, 'd1')
-      .decided(40, 'd1', 'upheld', 'suspend')
-      .appealed(41, 'd1')
-      .appealDecided(45, 'd1', 'upheld', 'suspend')
-      .labelled(50);
+    const l = relabelledAfterAppeal();
     const kept = RightsBook.of(l.events);
     kept.settlementAt(Date.parse(at(51)));
     const fresh = RightsBook.of(l.events).settlementAt(Date.parse(at(60))).changes;
@@ -856,18 +840,6 @@ describe('sandbox rules: the next change names only an instant at which the righ
     expect(next(l, 12)).toBe(at(30));
   });
 
-  /** Deterministic xorshift32. */
-  const rng = (seed: number) => {
-    let s = seed;
-    return () => {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      return s / 2 ** 32;
-    };
-  };
   // A final right never changes: its details (labels declared, a review) still follow the facts that come.
   const final = new Set(['revoked', 'transferred', 'withdrawn', 'expired']);
   const state = (r: Right) =>
@@ -877,7 +849,7 @@ describe('sandbox rules: the next change names only an instant at which the righ
   it.each(Array.from({ length: 40 }, (_, i) => i + 1))(
     'random history %p: the right holds until the instant named, and a deadline named changes it',
     (seed) => {
-      const rand = rng(0x2545f491 ^ seed);
+      const rand = seededRandom(0x2545f491 ^ seed);
       const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
       const days = (n: number) => Math.round(rand() * n * 4) / 4;
       const l = under({

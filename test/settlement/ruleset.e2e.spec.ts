@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import type { JsonObject } from '../../src/verifier/envelope.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { actingAs, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string };
 const iso = (t: number) => new Date(t).toISOString();
@@ -29,10 +29,7 @@ describe('sandbox rules by ruleset', () => {
   let underV1: string;
   let underV2: string;
 
-  const as = (who: Who) => ({
-    post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
-    get: (path: string) => ledger.http().get(path).set('authorization', `Bearer ${who.key}`),
-  });
+  const as = (who: Who) => actingAs(ledger, who);
   const file = async (who: Who) => {
     const res = await as(who).post('/v1/filings', filingBody());
     expect(res.status).toBe(201);

@@ -1,6 +1,7 @@
 // The verifier's rule-conformance audit on hand-built logs: settlements written out by hand pass, forged ones fail at their leaf.
 import { computeEventHash, type EventEnvelope, type JsonObject } from '../../src/verifier/envelope.js';
 import { ExportVerifier, verifyExport } from '../../src/verifier/export-verifier.js';
+import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
 import { buildLog, ndjson, newSigner } from '../verifier/fixture.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -304,6 +305,7 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
 });
 
 describe('a policy version under rules newer than the verifier', () => {
+  const { version: _v, ruleset: _r, ...v1Parameters } = POLICY_V1;
   const policy = (version: number, ruleset: number | undefined): Spec => ({
     stream: 'policy',
     type: 'PolicyPublished',
@@ -311,17 +313,7 @@ describe('a policy version under rules newer than the verifier', () => {
       version,
       effectiveFrom: at(version),
       publishedAt: at(0),
-      parameters: {
-        labelGraceDays: 7,
-        objectionWindowDays: 30,
-        responseDays: 14,
-        decisionSlaDays: 30,
-        appealDays: 15,
-        termDays: 730,
-        similarity: { phash64: 8, pdq256: 31, simhash64: 3 },
-        repeatInfringer: { upheld: 3, windowDays: 365 },
-        ...(ruleset === undefined ? {} : { ruleset }),
-      },
+      parameters: { ...v1Parameters, ...(ruleset === undefined ? {} : { ruleset }) },
     },
   });
 

@@ -148,3 +148,10 @@ export async function expectRefused(
   expect(await ledger.store.count()).toBe(before);
   return res.body as Record<string, unknown>;
 }
+
+/** Requests to `ledger` made with `who`'s key. */
+export const actingAs = (ledger: LedgerApp, who: { key: string }) => ({
+  post: (path: string, body: object = {}) => ledger.http().post(path).set('authorization', `Bearer ${who.key}`).send(body),
+  get: (path: string, query: Record<string, string | number> = {}) =>
+    ledger.http().get(path).query(query).set('authorization', `Bearer ${who.key}`),
+});
