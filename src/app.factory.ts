@@ -85,7 +85,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // A series per event type from the start, at 0: after a restart the counter is there to scrape (and grep) before the
   // first append, and Prometheus sees each type's count reset rather than its series vanish.
   for (const type of LEDGER_EVENT_TYPES) eventsAppended.inc({ type }, 0);
-  // A URL Fastify cannot decode never reaches a route or a hook: answer it in the one problem shape all the same.
+  const securityHeaders = helmetHeaders(helmet({ contentSecurityPolicy: contentSecurityPolicy(false) }));
+  const docsSecurityHeaders = helmetHeaders(helmet({ contentSecurityPolicy: contentSecurityPolicy(true) }));
+  // A URL Fastify cannot decode never reaches a route or a hook: answer it in the one problem shape all the same, with
+  // the headers every other response carries.
   const adapter = new ClosingFastifyAdapter({
     bodyLimit: config.bodyLimit,
     logger: false,
@@ -95,7 +98,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // refusal said only that the body was not valid JSON, which it is.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
-    frameworkErrors: (err: Error, _request: unknown, reply: FastifyReply) => sendProblem(reply, err),
+    frameworkErrors: (err: Error, _request: unknown, reply: FastifyReply) => sendProblem(reply.headers(securityHeaders), err),
     clientErrorHandler: answerClientError,
     // The client's address (request.ip), which the rate limits count, is the connection's peer unless that peer is a
     // trusted reverse proxy: then it is the last address in X-Forwarded-For that no trusted proxy added.
@@ -121,29 +124,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     void parseJson(request, text, done);
   });
 
-  // Security headers on every response, hooked before anything that may answer early (rate limit, 415). Scripts come
-  // from this origin only (no inline script anywhere), and nothing else from another origin either (helmet's default
-  // font-src would allow any https: origin); no upgrade-insecure-requests, which would blank the pages when they are
-  // opened over plain HTTP. Swagger UI (/docs) writes inline styles, so only its pages allow them.
-  const contentSecurityPolicy = (inlineStyles: boolean) => ({
-    useDefaults: true,
-    directives: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      scriptSrcAttr: ["'none'"],
-      styleSrc: inlineStyles ? ["'self'", "'unsafe-inline'"] : ["'self'"],
-      imgSrc: ["'self'", 'data:', 'blob:'],
-      fontSrc: ["'self'", 'data:'],
-      connectSrc: ["'self'"],
-      workerSrc: ["'self'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'self'"],
-      formAction: ["'self'"],
-      upgradeInsecureRequests: null,
-    },
-  });
-  const securityHeaders = helmetHeaders(helmet({ contentSecurityPolicy: contentSecurityPolicy(false) }));
-  const docsSecurityHeaders = helmetHeaders(helmet({ contentSecurityPolicy: contentSecurityPolicy(true) }));
+  // Security headers on every response, hooked before anything that may answer early (rate limit, 415).
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith('/docs') ? docsSecurityHeaders : securityHeaders);
     done();
@@ -325,6 +306,31 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       await bootstrap();
     });
   return app;
+}
+
+/**
+ * helmet's options. Scripts come from this origin only (no inline script anywhere), and nothing else from another origin
+ * either (helmet's default font-src would allow any https: origin); no upgrade-insecure-requests, which would blank the
+ * pages when they are opened over plain HTTP. Swagger UI (/docs) writes inline styles, so only its pages allow them.
+ */
+function contentSecurityPolicy(inlineStyles: boolean) {
+  return {
+    useDefaults: true,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: inlineStyles ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      workerSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      upgradeInsecureRequests: null,
+    },
+  };
 }
 
 /**

@@ -175,6 +175,7 @@ describe('security headers', () => {
         send(ledger.url, { method: 'POST', path: '/v1/filings', headers: { ...key, 'content-type': 'application/json' }, body: '{"a":' }),
       ],
       ['404 unknown route', send(ledger.url, { method: 'GET', path: '/v1/nothing-here' })],
+      ['400 undecodable URL', send(ledger.url, { method: 'GET', path: '/v1/public/filings/%zz' })],
       [
         '413',
         send(ledger.url, {
@@ -189,6 +190,8 @@ describe('security headers', () => {
     const failures: string[] = [];
     for (const [name, pending] of responses) {
       const res = await pending;
+      const status = /^\d{3}/.exec(name)?.[0];
+      if (status !== undefined && String(res.status) !== status) failures.push(`${name}: answered ${res.status}`);
       for (const [header, pattern] of Object.entries(HELMET)) {
         if (!pattern.test(String(res.headers[header] ?? '')))
           failures.push(`${name} (${res.status}): ${header} = ${String(res.headers[header])}`);
