@@ -2,7 +2,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { notFound } from '../common/domain-error.js';
+import { hasRole, type Principal } from '../common/access.js';
+import { forbidden, notFound } from '../common/domain-error.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { RightView } from './right-view.entity.js';
@@ -100,8 +101,18 @@ export class RightsQueries implements OnModuleDestroy {
     return settledRightOf(await loadRightEvents(this.store, this.db, filingId), filingId, asOf);
   }
 
-  async get(filingId: string, asOf: Date): Promise<Right> {
+  /**
+   * The right at `asOf`, to those who may read the filing: reviewers, auditors and admins, its creator, and whoever holds
+   * its right then or now (a complainant a final `transfer` gave it to).
+   */
+  async get(filingId: string, asOf: Date, reader: Principal): Promise<Right> {
     const right = await this.compute(filingId, asOf);
+    const me = reader.principalId;
+    if (!hasRole(reader, 'reviewer', 'auditor', 'admin') && right?.creator !== me && right?.holder !== me) {
+      const now = await this.compute(filingId, new Date());
+      if (now && now.creator !== me && now.holder !== me)
+        throw forbidden('not-owner', "only the filing's creator or the holder of its right, reviewers, auditors and admins may read it");
+    }
     if (!right) {
       const exists = (await loadRightEvents(this.store, this.db, filingId)).length > 0;
       throw notFound(

@@ -81,12 +81,15 @@ export class RightsController {
     return this.rights.list({ ...q, visibleTo }, new Date());
   }
 
-  /** The right as the rules give it at `?asOf=` (default now), past or future, computed from the events. */
-  @ApiRoute({ summary: 'A right at any instant', answer: RightDto, problems: ['filing-not-found', 'right-not-yet-open'] })
+  /**
+   * The right as the rules give it at `?asOf=` (default now), past or future, computed from the events. Reviewers,
+   * auditors and admins read any; a creator those they filed or hold, as GET /v1/filings/:id.
+   */
+  @ApiRoute({ summary: 'A right at any instant', answer: RightDto, problems: ['filing-not-found', 'right-not-yet-open', 'not-owner'] })
   @Get(':filingId')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
-  get(@Param('filingId', new IdPipe()) filingId: string, @Query() q: RightQuery) {
-    return this.rights.get(filingId, instant(q.asOf));
+  get(@Param('filingId', new IdPipe()) filingId: string, @Query() q: RightQuery, @CurrentPrincipal() p: Principal) {
+    return this.rights.get(filingId, instant(q.asOf), p);
   }
 }
 

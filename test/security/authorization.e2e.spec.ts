@@ -179,7 +179,7 @@ const TABLE: Record<string, Row> = {
     request: async () => ({ path: '/v1/policy', json: { effectiveFrom: futureInstant(), parameters: { labelGraceDays: 8 } } }),
   },
   'GET /v1/rights': { allow: AUTHENTICATED, request: get('/v1/rights') },
-  'GET /v1/rights/{filingId}': { allow: AUTHENTICATED, request: async (c) => ({ path: `/v1/rights/${c.shared.filingId}` }) },
+  'GET /v1/rights/{filingId}': { allow: FILING_READERS, request: async (c) => ({ path: `/v1/rights/${c.shared.filingId}` }) },
   // Any reviewer may clear or confirm a flag (not on their own filing); the filing here has none raised, so an allowed call meets 409.
   'POST /v1/filings/{id}/similarity-clearance': {
     allow: ['reviewer', 'assignedReviewer'],

@@ -103,8 +103,9 @@ describe('the rights register after an appeal window closes', () => {
     await decide(lapsingToo, 'transfer', 'priority');
     await decide(revokedLater, 'revoke', 'infringement');
 
-    // Within the window only the affirmed transfer is final.
-    expect((await as(bob).get(`/v1/rights/${lapsing}`)).body).toMatchObject({
+    // Within the window only the affirmed transfer is final: bob, who complained, does not hold the right and may not read it.
+    await expectRefused(ledger, () => as(bob).get(`/v1/rights/${lapsing}`), 403, 'not-owner');
+    expect((await as(alice).get(`/v1/rights/${lapsing}`)).body).toMatchObject({
       status: 'provisional',
       holder: alice.id,
       flags: ['disputed'],
@@ -125,6 +126,10 @@ describe('the rights register after an appeal window closes', () => {
         flags: [],
       });
     expect((await as(alice).get(`/v1/rights/${revokedLater}`)).body).toMatchObject({ status: 'revoked', holder: alice.id });
+    // Its creator still reads a right transferred away, and its holder reads it as of before the transfer.
+    expect((await as(alice).get(`/v1/rights/${lapsing}`)).body).toMatchObject({ status: 'transferred', holder: bob.id });
+    const filedAt = (await as(alice).get(`/v1/rights/${lapsing}`)).body.filedAt as string;
+    expect((await as(bob).get(`/v1/rights/${lapsing}`, { asOf: filedAt })).body).toMatchObject({ status: 'provisional', holder: alice.id });
     // Final by time alone, with no event since: a complaint against them is refused by the rules as of now, as the single right answers.
     const complain = (filingId: string) => () =>
       as(bob).post('/v1/disputes', { type: 'mislabeling', filingId, claim: 'Labels are wrong.' });
@@ -191,6 +196,13 @@ describe('the rights register after an appeal window closes', () => {
     expect(await all({ creator: carol.id }, 100, alice)).toEqual([]);
     expect(await all({ holder: carol.id }, 100, alice)).toEqual([]);
     expect(await all({ creator: carol.id }, 100, rita)).toEqual([carols]);
+    // A single right likewise: another creator's is refused, whatever the instant asked.
+    for (const overseer of [admin, rita, audrey]) expect((await as(overseer).get(`/v1/rights/${carols}`)).body.creator).toBe(carol.id);
+    expect((await as(carol).get(`/v1/rights/${carols}`)).body.creator).toBe(carol.id);
+    await expectRefused(ledger, () => as(alice).get(`/v1/rights/${carols}`), 403, 'not-owner');
+    await expectRefused(ledger, () => as(carol).get(`/v1/rights/${alicesOwn[0]}`, { asOf: new Date().toISOString() }), 403, 'not-owner');
+    await expectRefused(ledger, () => as(carol).get(`/v1/rights/${alicesOwn[0]}`, { asOf: '2001-01-01T00:00:00Z' }), 403, 'not-owner');
+    await expectRefused(ledger, () => as(carol).get('/v1/rights/00000000-0000-4000-8000-000000000000'), 404, 'filing-not-found');
     const page = await as(alice).get('/v1/rights', { limit: 100 });
     expect(page.body.items.map((r: { creator: string; holder: string }) => [r.creator, r.holder].includes(alice.id))).not.toContain(false);
   });

@@ -157,7 +157,7 @@ describe('sandbox settlement', () => {
 
       // Cleared and labelled, it is confirmed once the quiet period is over.
       expect((await as(bob).post(`/v1/filings/${copy.filingId}/labels`, labels)).status).toBe(201);
-      const later = await as(carol).get(`/v1/rights/${copy.filingId}`, { asOf: iso(Date.parse(copy.recordedAt) + 31 * DAY) });
+      const later = await as(bob).get(`/v1/rights/${copy.filingId}`, { asOf: iso(Date.parse(copy.recordedAt) + 31 * DAY) });
       expect(later.body).toMatchObject({ status: 'confirmed', rule: 'quiet-period-over', flags: [] });
       const flaggedList = await as(audrey).get('/v1/rights', { flag: 'similarityReview' });
       expect(flaggedList.body.items.map((r: { filingId: string }) => r.filingId)).toEqual([own.filingId]);
@@ -277,7 +277,7 @@ describe('sandbox settlement', () => {
       expect((await as(carol).post(`/v1/filings/${labelled.filingId}/labels`, labels)).status).toBe(201);
       const unlabelled = await file(carol, null);
       const filedAt = Date.parse(labelled.recordedAt);
-      const right = (id: string, asOf: number) => as(dave).get(`/v1/rights/${id}`, { asOf: iso(asOf) });
+      const right = (id: string, asOf: number) => as(carol).get(`/v1/rights/${id}`, { asOf: iso(asOf) });
 
       await refused(() => right(labelled.filingId, filedAt - 60_000), 404, 'right-not-yet-open');
       expect((await right(labelled.filingId, filedAt + 1000)).body).toMatchObject({
@@ -298,6 +298,9 @@ describe('sandbox settlement', () => {
       expect((await as(carol).get(`/v1/rights/${unlabelled.filingId}`)).body).toMatchObject({ status: 'provisional', flags: [] });
 
       await refused(() => as(dave).get('/v1/rights/0190a0b0-0000-7000-8000-000000000000'), 404, 'filing-not-found');
+      // Another creator may not read it, at any instant (what is refused is who asks, before whether it was open then).
+      await refused(() => as(dave).get(`/v1/rights/${labelled.filingId}`, { asOf: iso(filedAt - 60_000) }), 403, 'not-owner');
+      await refused(() => as(dave).get(`/v1/rights/${labelled.filingId}`), 403, 'not-owner');
       await refused(() => as(dave).get(`/v1/rights/${labelled.filingId}`, { asOf: 'yesterday' }), 400, 'validation-failed');
       await refused(() => as(dave).get(`/v1/rights/${labelled.filingId}`, { asOf: '2027-01-01T00:00:00' }), 400, 'validation-failed');
       await refused(() => ledger.http().get(`/v1/rights/${labelled.filingId}`), 401, 'missing-key');
