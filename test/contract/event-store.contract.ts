@@ -225,6 +225,30 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
       expect(await store.readAll(1)).toEqual(r.events);
     });
 
+    it('names the first stream, in the order given, whose expectation fails, and writes nothing', async () => {
+      await store.appendToStream('taken-a', [ev('ContentReserved')], 'no-stream');
+      await store.appendToStream('taken-b', evs(3), 'no-stream');
+      const count = await store.count();
+      const appends = (...streams: Array<[string, ExpectedRevision]>) =>
+        store.appendMulti(streams.map(([stream, expectedRevision]) => ({ stream, expectedRevision, events: evs(2) })));
+      await expectConflict(appends(['free-1', 'no-stream'], ['taken-a', 'no-stream'], ['taken-b', 5]), 'taken-a', 'no-stream', 0);
+      await expectConflict(appends(['free-2', 'any'], ['taken-b', 5], ['taken-a', 'no-stream']), 'taken-b', 5, 2);
+      await expectConflict(appends(['free-3', 'no-stream'], ['free-4', 'no-stream'], ['taken-b', 'no-stream']), 'taken-b', 'no-stream', 2);
+      await expectConflict(appends(['taken-b', 2], ['taken-a', 'no-stream']), 'taken-a', 'no-stream', 0);
+      expect(await store.count()).toBe(count);
+      for (const stream of ['free-1', 'free-2', 'free-3', 'free-4']) expect(await store.readStream(stream)).toEqual([]);
+      // In one group commit, a command refused so leaves its neighbours' appends written.
+      const [first, refused, last] = await Promise.allSettled([
+        appends(['free-5', 'no-stream']),
+        appends(['free-6', 'no-stream'], ['taken-a', 'no-stream']),
+        appends(['free-7', 'no-stream']),
+      ]);
+      expect([first.status, refused.status, last.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ name: 'ConcurrencyError', stream: 'taken-a', actual: 0 });
+      expect(await store.count()).toBe(count + 4);
+      expect((await store.readStream('free-6')).length).toBe(0);
+    });
+
     it('appendMulti writes nothing to any stream when one expectation fails', async () => {
       await store.appendToStream('content-dup', [ev('ContentReserved')], 'no-stream');
       const count = await store.count();
