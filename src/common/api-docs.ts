@@ -157,6 +157,8 @@ export const PROBLEM_STATUS = {
   'effective-from-not-future': 422,
   'settlement-out-of-order': 409,
   'as-of-in-future': 422,
+  // the policy holds a version under rules newer than this build's: whatever uses the rules is refused
+  'ruleset-unknown': 503,
   // the log
   'out-of-range': 400,
 } as const satisfies Record<string, number | readonly number[]>;

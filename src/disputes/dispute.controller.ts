@@ -89,6 +89,7 @@ export class DisputeController {
       'evidence-type-mismatch',
       'image-too-large',
       'image-unreadable',
+      'ruleset-unknown',
     ],
   })
   @Post()

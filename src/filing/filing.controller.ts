@@ -86,6 +86,7 @@ export class FilingController {
       'perceptual-hash-mismatch',
       'image-too-large',
       'image-unreadable',
+      'ruleset-unknown',
     ],
   })
   @Post()
@@ -128,7 +129,7 @@ export class FilingController {
     return this.queries.list(q, p);
   }
 
-  @ApiRoute({ summary: 'Read a filing', answer: FilingViewDto, problems: ['filing-not-found', 'not-owner'] })
+  @ApiRoute({ summary: 'Read a filing', answer: FilingViewDto, problems: ['filing-not-found', 'not-owner', 'ruleset-unknown'] })
   @Get(':id')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   get(@Param('id', new IdPipe()) id: string, @CurrentPrincipal() p: Principal) {
@@ -136,7 +137,7 @@ export class FilingController {
   }
 
   /** The filing stream's envelopes, with hashes, revisions and leaf indexes. */
-  @ApiRoute({ summary: "A filing's events", answer: FilingHistoryDto, problems: ['filing-not-found', 'not-owner'] })
+  @ApiRoute({ summary: "A filing's events", answer: FilingHistoryDto, problems: ['filing-not-found', 'not-owner', 'ruleset-unknown'] })
   @Get(':id/history')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   history(@Param('id', new IdPipe()) id: string, @CurrentPrincipal() p: Principal) {
@@ -151,7 +152,7 @@ export class FilingController {
     summary: "A filing's receipt (JSON, or tlog-proof text)",
     answer: FilingReceiptDto,
     alternative: { mediaType: 'text/plain', schema: { type: 'string', description: 'A C2SP tlog-proof@v1 text' } },
-    problems: ['filing-not-found', 'not-owner', 'unavailable'],
+    problems: ['filing-not-found', 'not-owner', 'unavailable', 'ruleset-unknown'],
   })
   @Get(':id/receipt')
   @Roles('creator', 'auditor', 'admin')
@@ -184,7 +185,7 @@ export class FilingController {
   @ApiRoute({
     summary: "A filing's evidence bundle for offline verification",
     answer: EvidenceBundleDto,
-    problems: ['filing-not-found', 'not-owner', 'unavailable'],
+    problems: ['filing-not-found', 'not-owner', 'unavailable', 'ruleset-unknown'],
   })
   @Get(':id/evidence')
   @Roles('creator', 'auditor', 'admin')
@@ -197,7 +198,15 @@ export class FilingController {
   @ApiRoute({
     summary: 'Amend a filing',
     answer: FilingAmendedDto,
-    problems: ['filing-not-found', 'not-owner', 'filing-withdrawn', 'right-transferred', 'empty-amendment', 'amendment-limit'],
+    problems: [
+      'filing-not-found',
+      'not-owner',
+      'filing-withdrawn',
+      'right-transferred',
+      'empty-amendment',
+      'amendment-limit',
+      'ruleset-unknown',
+    ],
   })
   @Post(':id/amend')
   @HttpCode(200)
@@ -215,7 +224,15 @@ export class FilingController {
   @ApiRoute({
     summary: 'Withdraw a filing',
     answer: FilingWithdrawnDto,
-    problems: ['filing-not-found', 'not-owner', 'already-withdrawn', 'dispute-open', 'right-transferred', 'right-revoked'],
+    problems: [
+      'filing-not-found',
+      'not-owner',
+      'already-withdrawn',
+      'dispute-open',
+      'right-transferred',
+      'right-revoked',
+      'ruleset-unknown',
+    ],
   })
   @Post(':id/withdraw')
   @HttpCode(200)

@@ -106,6 +106,7 @@ export class InspectController {
       'too-many-parts',
       'image-too-large',
       'image-unreadable',
+      'ruleset-unknown',
     ],
   })
   @Post()

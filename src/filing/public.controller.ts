@@ -32,7 +32,7 @@ export class PublicContentController {
    * Is this content filed? Status, time, leaf index and label tier; a registered copy's hash names its filing
    * (`match: "copy"`). Rate-limited per client.
    */
-  @ApiRoute({ summary: 'Is this content filed?', answer: PublicContentDto, problems: ['invalid-hash', 'not-filed'] })
+  @ApiRoute({ summary: 'Is this content filed?', answer: PublicContentDto, problems: ['invalid-hash', 'not-filed', 'ruleset-unknown'] })
   @Get('content/:sha256')
   content(@Param('sha256') sha256: string) {
     return this.queries.publicStatus(validHash(sha256));
@@ -67,7 +67,7 @@ export class PublicContentController {
    * A filing's public summary: content, time, status, labels, perceptual hash, provenance signals, copies, holder;
    * rate-limited per client.
    */
-  @ApiRoute({ summary: "A filing's public summary", answer: PublicFilingDto, problems: ['filing-not-found'] })
+  @ApiRoute({ summary: "A filing's public summary", answer: PublicFilingDto, problems: ['filing-not-found', 'ruleset-unknown'] })
   @Get('filings/:id')
   filing(@Param('id', new IdPipe()) id: string) {
     return this.queries.publicSummary(id);

@@ -28,7 +28,15 @@ export class LabelingController {
   @ApiRoute({
     summary: "Declare a filing's labels",
     answer: DeclaredLabelsDto,
-    problems: ['filing-not-found', 'not-owner', 'right-transferred', 'filing-withdrawn', 'label-rules-not-met', 'labels-unchanged'],
+    problems: [
+      'filing-not-found',
+      'not-owner',
+      'right-transferred',
+      'filing-withdrawn',
+      'label-rules-not-met',
+      'labels-unchanged',
+      'ruleset-unknown',
+    ],
   })
   @Post()
   @Roles('creator')
@@ -61,6 +69,7 @@ export class LabelingController {
       'too-many-files',
       'too-many-parts',
       'content-hash-mismatch',
+      'ruleset-unknown',
     ],
   })
   @Post('verify')
@@ -110,6 +119,7 @@ export class CopiesController {
       'copy-not-the-same-work',
       'image-too-large',
       'image-unreadable',
+      'ruleset-unknown',
     ],
   })
   @Post()

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Inject, ServiceUnavailableException, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
 import { HealthDto } from './ledger-responses.dto.js';
@@ -7,29 +8,42 @@ import type { EventStore } from './event-store/event-store.port.js';
 import { EVENT_STORE } from './ledger.tokens.js';
 import { ProjectionRunner } from './read-models/projection-runner.js';
 import { ReadsNoReadModels } from './read-models/read-your-writes.js';
+import { ReadinessCheck, type Readiness } from './readiness.js';
 import { metricsRegistry } from '../common/metrics.js';
 
 @ApiTags('operations')
 @Public()
 @Controller()
-export class OpsController {
+export class OpsController implements OnModuleInit {
+  private checks: Readiness[] = [];
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionRunner,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
   ) {}
 
-  /** Liveness and readiness: the event store answers. */
-  @ApiRoute({ summary: 'Liveness and readiness', answer: HealthDto, problems: ['unavailable'] })
+  onModuleInit(): void {
+    this.checks = this.discovery.getProviders({ metadataKey: ReadinessCheck.KEY }).map((w) => w.instance as Readiness);
+  }
+
+  /**
+   * Liveness and readiness: the event store answers, and every provider marked @ReadinessCheck() says this instance can
+   * serve (503 with its refusal otherwise, e.g. ruleset-unknown).
+   */
+  @ApiRoute({ summary: 'Liveness and readiness', answer: HealthDto, problems: ['unavailable', 'ruleset-unknown'] })
   @Get('health')
   @ReadsNoReadModels()
   async health() {
+    let logSize: number;
     try {
       await this.store.ping();
-      const logSize = await this.store.count();
-      return { status: 'ok', store: 'up', logSize, projectedTo: this.projections.position };
+      logSize = await this.store.count();
     } catch {
       throw new ServiceUnavailableException('the event store does not answer');
     }
+    for (const check of this.checks) await check.ready();
+    return { status: 'ok', store: 'up', logSize, projectedTo: this.projections.position };
   }
 
   @ApiRoute({

@@ -1,9 +1,10 @@
 // Sandbox policy versions: published by an admin, effective from a future instant, never retroactive.
 import { conflict, DomainError } from '../common/domain-error.js';
-import type { Decider } from '../ledger/decider.js';
+import { fold, type Decider } from '../ledger/decider.js';
 import { CURRENT_RULESET, POLICY_V1, rulesetOf } from '../verifier/sandbox-policy.js';
 import type { PolicyParameters, PolicyVersion } from '../verifier/sandbox-policy.js';
 import type { PolicyPublished } from './policy.events.js';
+import type { EventEnvelope } from '../verifier/envelope.js';
 
 export const POLICY_V1_VERSION: PolicyVersion = { ...POLICY_V1, effectiveFrom: null };
 
@@ -29,6 +30,25 @@ export function policyInForce(s: PolicyState, at: Date): PolicyVersion {
   return inForce;
 }
 
+/**
+ * The policy, when this build knows the rules of every version in it; otherwise a refusal naming the first version that
+ * settles by a newer ruleset (published by a newer build): its filings, and every right, would be settled by the wrong
+ * rules. A scan of the versions, run wherever the rules are about to be used (and at start).
+ */
+export function knownRules(s: PolicyState): PolicyState {
+  const newer = s.versions.find((v) => v.ruleset > CURRENT_RULESET);
+  if (newer) {
+    throw new DomainError(
+      'unavailable',
+      'ruleset-unknown',
+      `policy version ${newer.version} settles its filings by ruleset ${newer.ruleset}, newer than this build knows ` +
+        `(up to ${CURRENT_RULESET}): run the build that published it, or a newer one`,
+      { version: newer.version, ruleset: newer.ruleset, known: CURRENT_RULESET },
+    );
+  }
+  return s;
+}
+
 /** The values actually given (a DTO instance carries its optional fields as undefined). */
 const given = (o: object, except: string[] = []) =>
   Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && !except.includes(k)));
@@ -45,7 +65,8 @@ export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, Polic
   },
 
   decide(command, state) {
-    const latest = latestVersion(state);
+    // A version published after one under newer rules would take them back: refused as every use of the rules is.
+    const latest = latestVersion(knownRules(state));
     const from = command.effectiveFrom.getTime();
     if (!(from > command.now.getTime())) {
       throw new DomainError(
@@ -84,3 +105,7 @@ export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, Polic
     ];
   },
 };
+
+/** The versions the policy stream's events publish, refused by knownRules when one settles by rules newer than these. */
+export const knownPolicy = (events: readonly EventEnvelope[]): PolicyState =>
+  knownRules(fold(policyDecider, events.filter((e) => e.type === 'PolicyPublished') as unknown as PolicyPublished[]));

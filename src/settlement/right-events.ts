@@ -6,10 +6,14 @@ import { filingStream, type WorkFiledData } from '../filing/filing.events.js';
 import { disputeStream } from '../disputes/dispute.events.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
+import { knownPolicy } from '../policy/policy.decider.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { POLICY_STREAM, RIGHTS_EVENT_TYPES, ruleEvent, type RuleEvent } from '../verifier/rights-events.js';
 
-/** Every event a right depends on, in log order, up to leaf `upTo` (a projection replays as of its own event). */
+/**
+ * Every event a right depends on, in log order, up to leaf `upTo`; refused (503 ruleset-unknown) when the policy holds a
+ * version under rules newer than this build's.
+ */
 export async function loadRightEvents(
   store: EventStore,
   db: Pick<DataSource | EntityManager, 'getRepository'>,
@@ -25,8 +29,14 @@ export async function loadRightEvents(
     .getRepository(DisputeView)
     .find({ select: { disputeId: true }, where: [{ filingId }, { respondent: creator, outcome: 'upheld' }] });
   const streams = await Promise.all([...new Set(disputes.map((d) => d.disputeId))].map((id) => store.readStream(disputeStream(id))));
-  const policy = await store.readStream(POLICY_STREAM);
-  return mergeRightEvents([filingEvents, ...streams, policy], upTo);
+  return mergeRightEvents([filingEvents, ...streams, await readKnownPolicy(store)], upTo);
+}
+
+/** The policy stream's events; refused (knownPolicy: 503 ruleset-unknown) when a version settles by rules newer than this build's. */
+export async function readKnownPolicy(store: EventStore): Promise<EventEnvelope[]> {
+  const events = await store.readStream(POLICY_STREAM);
+  knownPolicy(events);
+  return events;
 }
 
 /** The streams' events up to leaf `upTo`, in log order. */

@@ -9,12 +9,11 @@ import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { RightView } from './right-view.entity.js';
 import { rightOf, settledRightOf } from '../verifier/rights-book.js';
 import { RIGHT_FLAGS, type Right, type RightFlag } from '../verifier/rights-rules.js';
-import { loadRightEvents, mergeRightEvents } from './right-events.js';
+import { loadRightEvents, mergeRightEvents, readKnownPolicy } from './right-events.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
 import { disputeStream } from '../disputes/dispute.events.js';
 import { KeyedRead } from '../ledger/read-models/keyed-read.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
-import { POLICY_STREAM } from '../verifier/rights-events.js';
 import { rightRow } from './rights.projection.js';
 
 export interface ListRights {
@@ -81,12 +80,12 @@ export class RightsQueries implements OnModuleDestroy {
     filingEvents: readonly EventEnvelope[],
     creator: string,
     at: Date,
-    /** The policy stream, when the caller has just read it. */
+    /** The policy stream, when the caller has just read it (through PolicyService, which refuses rules newer than these). */
     policyEvents?: readonly EventEnvelope[],
   ): Promise<Right> {
     const upheld = await this.upheldAgainst.read(creator);
     const disputes = await Promise.all(upheld.map((d) => this.store.readStream(disputeStream(d.disputeId))));
-    const policy = policyEvents ?? (await this.store.readStream(POLICY_STREAM));
+    const policy = policyEvents ?? (await readKnownPolicy(this.store));
     const filingId = String(filingEvents[0].data.filingId);
     return rightOf(mergeRightEvents([filingEvents, ...disputes, policy], Infinity), filingId, at)!;
   }
@@ -130,6 +129,7 @@ export class RightsQueries implements OnModuleDestroy {
    * GET /v1/rights/:id answers them, and listed where they now belong.
    */
   async list(q: ListRights, now: Date) {
+    await readKnownPolicy(this.store); // the rows are the rules' answers, read by a build that may not know them
     const limit = q.limit ?? 20;
     const { where, parameters } = filtered(q);
     const items: RightView[] = [];

@@ -41,7 +41,7 @@ export class PolicyController {
   ) {}
 
   /** Every sandbox policy version and the one in force now (or at `?at=`); public, so anyone can recompute the rights. */
-  @ApiRoute({ summary: 'The sandbox policy versions and the one in force', answer: PolicyDto })
+  @ApiRoute({ summary: 'The sandbox policy versions and the one in force', answer: PolicyDto, problems: ['ruleset-unknown'] })
   @Get()
   @Public()
   get(@Query() q: PolicyQuery) {
@@ -52,7 +52,7 @@ export class PolicyController {
   @ApiRoute({
     summary: 'Publish a policy version',
     answer: PublishedPolicyDto,
-    problems: ['effective-from-not-after-latest', 'effective-from-not-future'],
+    problems: ['effective-from-not-after-latest', 'effective-from-not-future', 'ruleset-unknown'],
   })
   @Post()
   @ApiBearerAuth()
@@ -73,7 +73,7 @@ export class RightsController {
    * right. Cursor-paginated in filing order. Reviewers, auditors and admins see every right; a creator only those they
    * filed or hold (the filters narrow that further), as the register names every creator and holder.
    */
-  @ApiRoute({ summary: 'The rights register', answer: RightPageDto })
+  @ApiRoute({ summary: 'The rights register', answer: RightPageDto, problems: ['ruleset-unknown'] })
   @Get()
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   list(@Query() q: ListRightsQuery, @CurrentPrincipal() p: Principal) {
@@ -85,7 +85,11 @@ export class RightsController {
    * The right as the rules give it at `?asOf=` (default now), past or future, computed from the events. Reviewers,
    * auditors and admins read any; a creator those they filed or hold, as GET /v1/filings/:id.
    */
-  @ApiRoute({ summary: 'A right at any instant', answer: RightDto, problems: ['filing-not-found', 'right-not-yet-open', 'not-owner'] })
+  @ApiRoute({
+    summary: 'A right at any instant',
+    answer: RightDto,
+    problems: ['filing-not-found', 'right-not-yet-open', 'not-owner', 'ruleset-unknown'],
+  })
   @Get(':filingId')
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   get(@Param('filingId', new IdPipe()) filingId: string, @Query() q: RightQuery, @CurrentPrincipal() p: Principal) {
@@ -111,6 +115,7 @@ export class SimilarityClearanceController {
       'flag-already-reviewed',
       'flag-decided-by-dispute',
       'right-closed',
+      'ruleset-unknown',
     ],
   })
   @Post(':id/similarity-clearance')
@@ -136,7 +141,11 @@ export class SettlementController {
   ) {}
 
   /** Runs a settlement now (or as of a past instant not before the previous one) and records RightsSettled. */
-  @ApiRoute({ summary: 'Run a settlement', answer: SettlementDto, problems: ['as-of-in-future', 'settlement-out-of-order'] })
+  @ApiRoute({
+    summary: 'Run a settlement',
+    answer: SettlementDto,
+    problems: ['as-of-in-future', 'settlement-out-of-order', 'ruleset-unknown'],
+  })
   @Post()
   @Roles('admin')
   settle(@Body() body: SettleDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
@@ -160,7 +169,7 @@ export class StatsController {
   constructor(private readonly stats: StatsQueries) {}
 
   /** Governance figures: filings by status, label compliance, disputes by type and outcome, repeat infringement, similarity flags. */
-  @ApiRoute({ summary: 'Governance figures', answer: StatsDto })
+  @ApiRoute({ summary: 'Governance figures', answer: StatsDto, problems: ['ruleset-unknown'] })
   @Get()
   @Roles('reviewer', 'auditor', 'admin')
   get() {

@@ -10,6 +10,7 @@ import type { EventEnvelope } from '../verifier/envelope.js';
 import { RightsBook } from '../verifier/rights-book.js';
 import { RIGHTS_EVENT_TYPES, type RightsSettledData, type SettlementTrigger } from '../verifier/rights-events.js';
 import { SETTLEMENTS_STREAM } from './settlement.events.js';
+import { knownRules } from '../policy/policy.decider.js';
 import type { RequestWrites } from '../ledger/write/request-writes.js';
 
 const BATCH = 5000;
@@ -101,6 +102,7 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
   private run(o: SettleOptions): Promise<SettlementResult> {
     return this.writer.retrying(ATTEMPTS - 1, async () => {
       const book = await this.catchUp();
+      knownRules({ versions: book.policyVersions() }); // a policy under rules newer than these is not settled by them
       const now = Date.now();
       const asOf = o.asOf?.getTime() ?? now;
       if (asOf > now) {

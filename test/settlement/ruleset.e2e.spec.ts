@@ -1,12 +1,16 @@
 // Ruleset 2 through HTTP on the real SQLite store: a version published now settles its filings by it, a filing filed
-// under v1 keeps ruleset 1, and the verifier replays both from the export.
+// under v1 keeps ruleset 1, and the verifier replays both from the export. A version under rules newer than the build's
+// stops it from starting, and, published on a shared PostgreSQL store while it runs, makes it refuse what uses the rules.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PostgresEventStore } from '../../src/ledger/event-store/postgres-event-store.js';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import type { JsonObject } from '../../src/verifier/envelope.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
+import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
 import { actingAs, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';
 
 type Who = { id: string; key: string };
 const iso = (t: number) => new Date(t).toISOString();
@@ -180,3 +184,109 @@ describe('a log holding a version under rules newer than the build', () => {
     }
   });
 });
+
+const RULESET_UNKNOWN = 'urn:sandbox-ledger:problem:ruleset-unknown';
+const NEWER = 'policy version 2 settles its filings by ruleset 3, newer than this build knows (up to 2)';
+
+const url = testDatabaseUrl;
+if (!url) skipWithoutDatabase('a version under rules newer than the build, published while it runs (PostgreSQL)');
+else {
+  describe('a version under rules newer than the build, published while it runs (PostgreSQL)', () => {
+    const schema = freshSchema('test_ruleset');
+    let ledger: LedgerApp;
+    /** Another instance's handle on the same schema: a newer build's, which knows ruleset 3. */
+    let other: PostgresEventStore;
+    let admin: Who;
+    let alice: Who;
+    let filingId: string;
+    let size: number;
+
+    const refused = (res: { status: number; headers: Record<string, string>; body: { type?: string; detail?: string } }) => {
+      expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ type: RULESET_UNKNOWN, status: 503, version: 2, ruleset: 3, known: 2 });
+      expect(res.body.detail).toContain(NEWER);
+    };
+
+    beforeAll(async () => {
+      ledger = await startLedger({ store: 'postgres', databaseUrl: url, databaseSchema: schema });
+      other = await PostgresEventStore.open(url, { schema });
+      admin = { id: 'admin', key: ledger.adminKey };
+      alice = await principal(ledger, 'Alice', ['creator']);
+      const filed = await actingAs(ledger, alice).post('/v1/filings', filingBody());
+      expect(filed.status).toBe(201);
+      filingId = filed.body.filingId;
+      // Version 2 as a newer build publishes it, through its own handle on the store, while this instance runs.
+      const { version: _v, ...parameters } = POLICY_V1;
+      await other.appendToStream(
+        'policy',
+        [
+          {
+            type: 'PolicyPublished',
+            data: {
+              version: 2,
+              effectiveFrom: iso(Date.now() + 3_600_000),
+              publishedAt: iso(Date.now()),
+              parameters: { ...parameters, ruleset: 3 },
+            } as JsonObject,
+            meta: { actor: 'admin' },
+          },
+        ],
+        'no-stream',
+      );
+      size = await other.count();
+    });
+    afterAll(async () => {
+      await ledger?.close();
+      await other?.close();
+      await dropSchema(schema);
+    });
+
+    it('refuses a filing with 503 ruleset-unknown, naming the version and its ruleset, and appends nothing', async () => {
+      refused(await actingAs(ledger, alice).post('/v1/filings', filingBody()));
+      expect(await other.count()).toBe(size);
+      expect(await ledger.store.count()).toBe(size);
+    });
+
+    it('refuses the reads that depend on the rules, and what would write by them', async () => {
+      refused(await actingAs(ledger, admin).get(`/v1/rights/${filingId}`));
+      refused(await actingAs(ledger, admin).get('/v1/rights'));
+      refused(await actingAs(ledger, alice).get(`/v1/filings/${filingId}`));
+      refused(await ledger.http().get('/v1/policy'));
+      refused(await actingAs(ledger, admin).post('/v1/settlements'));
+      refused(await actingAs(ledger, admin).post('/v1/policy', { effectiveFrom: iso(Date.now() + 7_200_000), parameters: {} }));
+      expect(await other.count()).toBe(size);
+    });
+
+    it('is not ready: /health answers the refusal', async () => {
+      refused(await ledger.http().get('/health'));
+    });
+
+    it('answers the reads that do not depend on the rules', async () => {
+      expect((await ledger.http().get('/v1/ledger/checkpoint')).status).toBe(200);
+      expect((await ledger.http().get('/v1/ledger/key')).status).toBe(200);
+      expect((await actingAs(ledger, alice).get('/v1/filings')).status).toBe(200);
+    });
+
+    it('keeps applying the log to the read models, a right recomputed with the newer version among the policy', async () => {
+      // The newer instance withdraws the filing: the rights read model recomputes its right over the policy stream.
+      await other.appendToStream(
+        `filing-${filingId}`,
+        [
+          {
+            type: 'FilingWithdrawn',
+            data: { filingId, reason: null, withdrawnAt: iso(Date.now()) } as JsonObject,
+            meta: { actor: alice.id },
+          },
+        ],
+        'any',
+      );
+      const after = await other.count();
+      // Answered once the read models hold every event of the log.
+      const listed = await actingAs(ledger, alice).get(`/v1/filings?minPosition=${after}`);
+      expect(listed.status).toBe(200);
+      expect(listed.body.items).toMatchObject([{ filingId, status: 'withdrawn' }]);
+      refused(await actingAs(ledger, admin).get(`/v1/rights/${filingId}`));
+    });
+  });
+}

@@ -129,6 +129,7 @@ export const PROBLEM_TITLES = {
     'effective-from-not-future': 'the policy must take effect in the future',
     'settlement-out-of-order': 'a settlement cannot be earlier than the previous one',
     'as-of-in-future': 'a settlement cannot be as of a future time',
+    'ruleset-unknown': 'a policy version needs a newer ledger server',
     'out-of-range': 'that is beyond the log',
   },
   'zh-CN': {
@@ -257,6 +258,7 @@ export const PROBLEM_TITLES = {
     'effective-from-not-future': '规则的生效时间必须在将来',
     'settlement-out-of-order': '结算时间不能早于上一次结算',
     'as-of-in-future': '结算时间不能在将来',
+    'ruleset-unknown': '有一版政策需要更新版本的账本服务器',
     'out-of-range': '超出了日志范围',
   },
 } as const;
