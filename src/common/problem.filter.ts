@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { DomainError } from './domain-error.js';
 import { problem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import { ReplayedResponse } from './replayed-response.js';
 
@@ -9,7 +10,9 @@ const logger = new Logger('errors');
 
 export function sendProblem(reply: FastifyReply, err: unknown): void {
   const { problem, internal } = toProblem(err);
-  if (internal) logger.error(`${(err as Error)?.stack ?? String(err)}`);
+  // A refusal the server chose (a DomainError: read models behind, a sequencer waited in vain, rules unknown) is logged
+  // as its code and detail, one line a request; anything else with its stack.
+  if (internal) logger.error(err instanceof DomainError ? `${err.code}: ${err.message}` : `${(err as Error)?.stack ?? String(err)}`);
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
   const retryAfter = (err as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
   if ((problem.status === 503 || problem.status === 429) && typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));
