@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject, ServiceUnavailableException, type OnMo
 import { DiscoveryService } from '@nestjs/core';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
+import { DomainError } from '../common/domain-error.js';
 import { HealthDto } from './ledger-responses.dto.js';
 import { Public } from '../common/access.js';
 import type { EventStore } from './event-store/event-store.port.js';
@@ -35,15 +36,15 @@ export class OpsController implements OnModuleInit {
   @Get('health')
   @ReadsNoReadModels()
   async health() {
-    let logSize: number;
     try {
       await this.store.ping();
-      logSize = await this.store.count();
-    } catch {
+      const logSize = await this.store.count();
+      for (const check of this.checks) await check.ready();
+      return { status: 'ok', store: 'up', logSize, projectedTo: this.projections.position };
+    } catch (err) {
+      if (err instanceof DomainError) throw err; // a check's refusal, as the requests it refuses get it
       throw new ServiceUnavailableException('the event store does not answer');
     }
-    for (const check of this.checks) await check.ready();
-    return { status: 'ok', store: 'up', logSize, projectedTo: this.projections.position };
   }
 
   @ApiRoute({

@@ -4,7 +4,7 @@ import { fold, type Decider } from '../ledger/decider.js';
 import { CURRENT_RULESET, POLICY_V1, rulesetOf } from '../verifier/sandbox-policy.js';
 import type { PolicyParameters, PolicyVersion } from '../verifier/sandbox-policy.js';
 import type { PolicyPublished } from './policy.events.js';
-import type { EventEnvelope } from '../verifier/envelope.js';
+import type { RuleEvent } from '../verifier/rights-events.js';
 
 export const POLICY_V1_VERSION: PolicyVersion = { ...POLICY_V1, effectiveFrom: null };
 
@@ -107,5 +107,5 @@ export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, Polic
 };
 
 /** The versions the policy stream's events publish, refused by knownRules when one settles by rules newer than these. */
-export const knownPolicy = (events: readonly EventEnvelope[]): PolicyState =>
+export const knownPolicy = (events: readonly RuleEvent[]): PolicyState =>
   knownRules(fold(policyDecider, events.filter((e) => e.type === 'PolicyPublished') as unknown as PolicyPublished[]));

@@ -18,6 +18,7 @@ import { isoInstant } from '../verifier/instant.js';
 import { eventInstant, POLICY_STREAM, RIGHTS_EVENT_TYPES, type RightsSettledData, type RuleEvent } from '../verifier/rights-events.js';
 import type { Right } from '../verifier/rights-rules.js';
 import { mergeRightEvents, RuleStreamCache } from './right-events.js';
+import { knownPolicy } from '../policy/policy.decider.js';
 
 /** A right's row; `until`: the next instant (ms) at which the rules change it by time alone (Infinity: never). */
 export const rightRow = (r: Right, until: number, leafIndex: number, lastLeafIndex: number): RightView => ({
@@ -128,7 +129,10 @@ export class RightsProjection implements Projection {
     for (const d of disputes) disputeEvents.set(d.disputeId, await this.streams.read(disputeStream(d.disputeId)));
     const onFiling = groupBy(disputes, (d) => d.filingId);
     const onCreator = groupBy(disputes, (d) => d.respondent);
+    // A build that does not know a version's rules writes no right by them: the batch fails here (logged, tried again),
+    // and on a shared store an instance that knows them applies it.
     const policy = await this.streams.read(POLICY_STREAM);
+    knownPolicy(policy);
 
     for (const [filingId, list] of steps) {
       const filingEvents = filings.get(filingId)!;

@@ -7,7 +7,7 @@ import { forbidden, notFound } from '../common/domain-error.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { RightView } from './right-view.entity.js';
-import { rightOf, settledRightOf } from '../verifier/rights-book.js';
+import { rightOf, RightsBook, settledRightOf } from '../verifier/rights-book.js';
 import { RIGHT_FLAGS, type Right, type RightFlag } from '../verifier/rights-rules.js';
 import { loadRightEvents, mergeRightEvents, readKnownPolicy } from './right-events.js';
 import { DisputeView } from '../disputes/dispute-view.entity.js';
@@ -101,24 +101,21 @@ export class RightsQueries implements OnModuleDestroy {
   }
 
   /**
-   * The right at `asOf`, to those who may read the filing: reviewers, auditors and admins, its creator, and whoever holds
-   * its right then or now (a complainant a final `transfer` gave it to).
+   * The right at `asOf`, to those who may read the filing, as GET /v1/filings/:id: reviewers, auditors and admins, its
+   * creator, and whoever holds its right now (a complainant a final `transfer` gave it to; not one a decision will give
+   * it to, whatever instant is asked).
    */
   async get(filingId: string, asOf: Date, reader: Principal): Promise<Right> {
-    const right = await this.compute(filingId, asOf);
-    const me = reader.principalId;
-    if (!hasRole(reader, 'reviewer', 'auditor', 'admin') && right?.creator !== me && right?.holder !== me) {
-      const now = await this.compute(filingId, new Date());
-      if (now && now.creator !== me && now.holder !== me)
+    const events = await loadRightEvents(this.store, this.db, filingId);
+    if (events.length === 0) throw notFound('filing-not-found', `no filing ${filingId}`);
+    const book = RightsBook.of(events);
+    if (!hasRole(reader, 'reviewer', 'auditor', 'admin')) {
+      const now = book.rightAt(filingId, Date.now());
+      if (now?.creator !== reader.principalId && now?.holder !== reader.principalId)
         throw forbidden('not-owner', "only the filing's creator or the holder of its right, reviewers, auditors and admins may read it");
     }
-    if (!right) {
-      const exists = (await loadRightEvents(this.store, this.db, filingId)).length > 0;
-      throw notFound(
-        exists ? 'right-not-yet-open' : 'filing-not-found',
-        exists ? `filing ${filingId} was filed after ${asOf.toISOString()}` : `no filing ${filingId}`,
-      );
-    }
+    const right = book.settledAt(filingId, asOf.getTime())?.right;
+    if (!right) throw notFound('right-not-yet-open', `filing ${filingId} was filed after ${asOf.toISOString()}`);
     return right;
   }
 

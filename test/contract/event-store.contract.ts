@@ -237,7 +237,8 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
       await expectConflict(appends(['taken-b', 2], ['taken-a', 'no-stream']), 'taken-a', 'no-stream', 0);
       expect(await store.count()).toBe(count);
       for (const stream of ['free-1', 'free-2', 'free-3', 'free-4']) expect(await store.readStream(stream)).toEqual([]);
-      // In one group commit, a command refused so leaves its neighbours' appends written.
+      // Sent in one turn of the event loop (one group commit where the store groups them): a command refused so leaves
+      // its neighbours' appends written.
       const [first, refused, last] = await Promise.allSettled([
         appends(['free-5', 'no-stream']),
         appends(['free-6', 'no-stream'], ['taken-a', 'no-stream']),

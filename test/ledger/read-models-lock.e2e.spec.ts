@@ -98,7 +98,10 @@ describe('a read-models lock held by another process', () => {
       ]);
     }
     // Each refusal is logged as one line, its code and detail, without a stack.
-    const refusals = server.output().split('\n').filter((line) => line.includes('read-models-behind: the read models cover'));
+    const refusals = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('read-models-behind: the read models cover'));
     expect(refusals).toHaveLength(5);
     for (const line of refusals) expect(line).not.toContain('    at ');
     // A write with an Idempotency-Key records its key in the read models first: it waits 5 s for the lock, then is

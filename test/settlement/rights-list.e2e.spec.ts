@@ -105,6 +105,10 @@ describe('the rights register after an appeal window closes', () => {
 
     // Within the window only the affirmed transfer is final: bob, who complained, does not hold the right and may not read it.
     await expectRefused(ledger, () => as(bob).get(`/v1/rights/${lapsing}`), 403, 'not-owner');
+    // Nor as of an instant past the window, when the rules would give it to him: who may read is judged now.
+    const later = new Date(Date.now() + 400 * DAY).toISOString();
+    await expectRefused(ledger, () => as(bob).get(`/v1/rights/${lapsing}`, { asOf: later }), 403, 'not-owner');
+    expect((await as(alice).get(`/v1/rights/${lapsing}`, { asOf: later })).body).toMatchObject({ status: 'transferred', holder: bob.id });
     expect((await as(alice).get(`/v1/rights/${lapsing}`)).body).toMatchObject({
       status: 'provisional',
       holder: alice.id,
