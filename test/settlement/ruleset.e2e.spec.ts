@@ -140,6 +140,18 @@ describe('sandbox rules by ruleset', () => {
   });
 });
 
+/** A policy version as a newer build would publish it, under ruleset 3, which this build does not know. */
+const underRuleset3 = (version: number, parameters: object, effectiveInMs: number) => ({
+  type: 'PolicyPublished',
+  data: {
+    version,
+    effectiveFrom: iso(Date.now() + effectiveInMs),
+    publishedAt: iso(Date.now()),
+    parameters: { ...parameters, ruleset: 3 },
+  } as JsonObject,
+  meta: { actor: 'admin' },
+});
+
 describe('a log holding a version under rules newer than the build', () => {
   it('does not start, naming the version and its ruleset', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ruleset-newer-'));
@@ -158,22 +170,7 @@ describe('a log holding a version under rules newer than the build', () => {
       const store = SqliteEventStore.open(join(dataDir, 'events.sqlite'));
       try {
         const { version: _v, effectiveFrom: _e, ...parameters } = v2 as Record<string, unknown>;
-        await store.appendToStream(
-          'policy',
-          [
-            {
-              type: 'PolicyPublished',
-              data: {
-                version: 3,
-                effectiveFrom: iso(Date.now() + 7_200_000),
-                publishedAt: iso(Date.now()),
-                parameters: { ...parameters, ruleset: 3 },
-              } as JsonObject,
-              meta: { actor: 'admin' },
-            },
-          ],
-          'any',
-        );
+        await store.appendToStream('policy', [underRuleset3(3, parameters, 7_200_000)], 'any');
       } finally {
         await store.close();
       }
@@ -219,22 +216,7 @@ else {
       filingId = filed.body.filingId;
       // Version 2 as a newer build publishes it, through its own handle on the store, while this instance runs.
       const { version: _v, ...parameters } = POLICY_V1;
-      await other.appendToStream(
-        'policy',
-        [
-          {
-            type: 'PolicyPublished',
-            data: {
-              version: 2,
-              effectiveFrom: iso(Date.now() + 3_600_000),
-              publishedAt: iso(Date.now()),
-              parameters: { ...parameters, ruleset: 3 },
-            } as JsonObject,
-            meta: { actor: 'admin' },
-          },
-        ],
-        'no-stream',
-      );
+      await other.appendToStream('policy', [underRuleset3(2, parameters, 3_600_000)], 'no-stream');
       size = await other.count();
     });
     afterAll(async () => {
