@@ -111,6 +111,76 @@ function inJcsOrder(value: unknown, depth = 0): unknown {
 }
 
 /**
+ * Whether two values have the same JCS text (`canonicalJson(a) === canonicalJson(b)`), compared member by member for
+ * plain JSON values: no text is written, and the walk stops at the first difference. A member whose value is undefined
+ * counts as absent, and numbers compare as JSON writes them (0 and -0 alike). Anything
+ * else (what canonicalJson leaves to `canonicalize`) is compared by its texts. Of two values of which one has no text
+ * (canonicalJson refuses it), neither is the same as the other: canonicalJson's error, or false where a difference
+ * comes first.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  const same = plainEqual(a, b, 0);
+  return same === NOT_PLAIN ? canonicalJson(a) === canonicalJson(b) : same;
+}
+
+function plainEqual(a: unknown, b: unknown, depth: number): boolean | typeof NOT_PLAIN {
+  if (a === b && (typeof a !== 'object' || a === null)) return plainScalar(a) || NOT_PLAIN;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object')
+    return plainScalar(a) && plainScalar(b) ? false : NOT_PLAIN;
+  if (depth === MAX_PLAIN_DEPTH || !plainContainer(a) || !plainContainer(b)) return NOT_PLAIN;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    if (a.length !== y.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const item: unknown = a[i];
+      if (item === undefined || y[i] === undefined) return NOT_PLAIN; // written as null: left to the texts
+      const same = plainEqual(item, y[i], depth + 1);
+      if (same !== true) return same;
+    }
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let members = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key)) continue;
+    // A "__proto__" member cannot be read as x[key]; a key JCS may refuse is left to the texts.
+    if (key === '__proto__' || !key.isWellFormed()) return NOT_PLAIN;
+    const item = x[key];
+    if (item === undefined) continue;
+    if (unwritten(item)) return NOT_PLAIN;
+    members++;
+    if (!Object.hasOwn(y, key) || y[key] === undefined) return unwritten(y[key]) ? NOT_PLAIN : false;
+    const same = plainEqual(item, y[key], depth + 1);
+    if (same !== true) return same;
+  }
+  for (const key in y) {
+    if (!Object.hasOwn(y, key) || y[key] === undefined) continue;
+    if (key === '__proto__' || !key.isWellFormed() || unwritten(y[key])) return NOT_PLAIN;
+    members--;
+  }
+  return members === 0;
+}
+
+/** A member JSON.stringify leaves out, or refuses. */
+const unwritten = (value: unknown) => typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint';
+
+/** A value JSON writes as itself, JCS alike. */
+const plainScalar = (value: unknown) =>
+  value === null ||
+  typeof value === 'boolean' ||
+  (typeof value === 'number' && Number.isFinite(value)) ||
+  (typeof value === 'string' && value.isWellFormed());
+
+/** An array or object that JSON.stringify writes as its own members (see inJcsOrder). */
+function plainContainer(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  return Array.isArray(value) ? proto === Array.prototype : proto === Object.prototype || proto === null;
+}
+
+/**
  * A JSON object as it reads back from its JSON text (a member that is undefined left out, toJSON called, a non-finite
  * number null), with that value's JCS text: what an event store keeps, so that hashing the event needs no second
  * serialisation of its data and meta (canonicalEnvelopeText). Throws a TypeError when the value has no JSON text or

@@ -2,7 +2,7 @@
 // right. No I/O, no clock: framework-free and browser-safe, because the verifier replays settlements with them.
 import type { Decision, DisputeFacts, Fact, FilingRecord, RightsBook } from './rights-book.js';
 import type { NearDuplicateCandidate } from './rights-events.js';
-import { canonicalJson } from './envelope.js';
+import { sameJson } from './envelope.js';
 import { isoInstant } from './instant.js';
 import { DAY_MS, labelDueAt, rulesetOf, type PolicyVersion } from './sandbox-policy.js';
 
@@ -535,8 +535,8 @@ function rightAsOf(x: FilingFacts, r: Replay): Right {
   };
 }
 
-/** A right as it compares with itself at another instant: everything but the instant it is as of. */
-const asItStands = (r: Right) => canonicalJson({ ...r, asOf: null });
+/** Whether two rights are the same but for the instant each is as of. */
+const sameRight = (a: Right, b: Right) => sameJson({ ...a, asOf: null }, { ...b, asOf: null });
 
 /**
  * The next instant after `asOf` at which the right changes with the facts the view has: a later fact (an event the view
@@ -558,10 +558,9 @@ function nextChange(book: RightsBook, f: FilingRecord, x: FilingFacts, r: Replay
       if (known(y) && y.at > x.asOf) until = Math.min(until, y.at);
     if (known(d.decision)) deadlines.push(d.decision.appealUntil);
   }
-  const now = asItStands(right);
   for (const t of [...new Set(deadlines)].filter((t) => t > x.asOf && t < until).sort((a, b) => a - b)) {
     const then = factsInView(book, f, { asOf: t, before: x.before });
-    if (asItStands(rightAsOf(then, replay(then))) !== now) return t;
+    if (!sameRight(rightAsOf(then, replay(then)), right)) return t;
   }
   return until;
 }

@@ -2,7 +2,7 @@
 // change a hash (and so every event hash in every log) fails here.
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
-import { canonicalEnvelopeBody, canonicalEnvelopeText, canonicalJson, storedJson } from '../../src/verifier/envelope.js';
+import { canonicalEnvelopeBody, canonicalEnvelopeText, canonicalJson, sameJson, storedJson } from '../../src/verifier/envelope.js';
 import type { EnvelopeBody, JsonObject } from '../../src/verifier/envelope.js';
 
 const fromIeee = (hex: string) => Buffer.from(hex, 'hex').readDoubleBE(0);
@@ -153,6 +153,96 @@ describe('canonical JSON: the fast path is canonicalize', () => {
 
 // An event store hashes an envelope from the JCS texts of its data and meta (storedJson) instead of serialising them
 // again: the text must be the envelope's JCS form for every body, or some event's hash would change with the store.
+describe('sameJson: two values with the same JCS text', () => {
+  /** canonicalJson(a) === canonicalJson(b), or the error canonicalJson throws. */
+  const expected = (a: unknown, b: unknown): boolean | 'throws' => {
+    try {
+      return canonicalJson(a) === canonicalJson(b);
+    } catch {
+      return 'throws';
+    }
+  };
+  const check = ([a, b]: [unknown, unknown]) => {
+    const want = expected(a, b);
+    if (want !== 'throws') expect(sameJson(a, b)).toBe(want);
+    else {
+      // A value without a text differs from any other: the refusal, or false where a difference comes first.
+      let answer: boolean | 'throws';
+      try {
+        answer = sameJson(a, b);
+      } catch {
+        answer = 'throws';
+      }
+      expect(answer).not.toBe(true);
+    }
+  };
+  /** The same value built again with every object's members in reverse order (the same JCS text). */
+  const reordered = (v: unknown): unknown => {
+    if (Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype) return v.map(reordered);
+    if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return v;
+    return Object.fromEntries(
+      Object.entries(v)
+        .reverse()
+        .map(([k, x]) => [k, reordered(x)]),
+    );
+  };
+  const key = fc.oneof(fc.string(), fc.constantFrom('0', '1', 'a', '__proto__'));
+  const value = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.boolean(),
+      fc.double(),
+      fc.constantFrom(0, -0, 1, 1e21),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('a', 'b'),
+      fc.array(tie('v')),
+      fc.dictionary(key, tie('v')),
+      fc.constantFrom(() => 1, Symbol('s'), 1n, new Date(0)),
+    ),
+  })).v;
+
+  it('for random pairs, a value and itself reordered, and a value and a changed copy', () => {
+    const changed = fc.tuple(value, key, value).map(([v, k, x]): [unknown, unknown] => {
+      const copy = reordered(v);
+      const plainObject = typeof copy === 'object' && copy !== null && Object.getPrototypeOf(copy) === Object.prototype;
+      return [v, plainObject ? Object.fromEntries([...Object.entries(copy), [k, x]]) : copy]; // k set to x, added or changed
+    });
+    const pairs = fc.oneof(
+      fc.tuple(value, value),
+      value.map((v): [unknown, unknown] => [v, reordered(v)]),
+      changed,
+    );
+    fc.assert(fc.property(pairs, check), { numRuns: 5000 });
+  });
+
+  it('for the members JSON leaves out or writes alike', () => {
+    for (const pair of [
+      [{ a: 1, b: undefined }, { a: 1 }],
+      [{ a: 1 }, { a: 1, f: () => 1 }],
+      [{ n: -0 }, { n: 0 }],
+      [
+        [1, undefined],
+        [1, null],
+      ],
+      [
+        { b: 1, a: [2, { d: 3, c: 4 }] },
+        { a: [2, { c: 4, d: 3 }], b: 1 },
+      ],
+      [{ a: [1, 2] }, { a: [2, 1] }],
+      [{ a: 1 }, { a: '1' }],
+      [{ a: {} }, { a: [] }],
+      [{ when: new Date(0) }, { when: '1970-01-01T00:00:00.000Z' }],
+      [JSON.parse('{"__proto__":1}'), JSON.parse('{"__proto__":2}')],
+      [{ s: 'a\ud800' }, { s: 'a\ud800' }],
+    ] as Array<[unknown, unknown]>)
+      check(pair);
+    expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameJson({ a: [2, 1] }, { a: [1, 2] })).toBe(false);
+  });
+});
+
 describe('an envelope hashed from its stored data and meta texts', () => {
   const json = fc.letrec((tie) => ({
     json: fc.oneof(
