@@ -459,7 +459,7 @@ export class RightsBook {
 
 /** The right of one filing as of `asOf`, from any set of events that includes its filing, disputes, its creator's disputes and the policy stream. */
 export function rightOf(events: Iterable<RuleEvent>, filingId: string, asOf: Date | string): Right | null {
-  return settledRightOf(events, filingId, asOf)?.right ?? null;
+  return RightsBook.of(events).rightAt(filingId, typeof asOf === 'string' ? Date.parse(asOf) : asOf.getTime());
 }
 
 /** `rightOf`, with the next instant (ms) at which the right can change by time alone, no event coming (Infinity: never). */
