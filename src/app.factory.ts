@@ -60,6 +60,8 @@ const PUBLIC_PATHS = [
   '/docs',
 ];
 export const isPublicPath = (url: string) => PUBLIC_PATHS.some((p) => url.startsWith(p));
+/** The probes' routes, readiness and liveness. */
+const HEALTH_ROUTES = new Set(['/health', '/health/live']);
 const isLoopbackAddress = (ip: string) => /^(127\.|::1$|::ffff:127\.)/.test(ip);
 
 /**
@@ -186,12 +188,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     max: config.publicRateLimit,
     timeWindow: 60_000,
     // Every public route is a read; writes (POST /v1/policy beside GET /v1/policy) are authenticated.
-    // /health from this machine is not counted: a health check run beside the server (a container's) must not be
+    // /health and /health/live from this machine are not counted: a probe run beside the server (a container's) must not be
     // refused for the traffic of other clients that share its address (a reverse proxy on the same machine).
     allowList: (req: { method: string; url: string; ip: string; routeOptions?: { url?: string } }) =>
       (req.method !== 'GET' && req.method !== 'HEAD') ||
       !isPublicPath(req.routeOptions?.url ?? req.url) ||
-      (req.routeOptions?.url === '/health' && isLoopbackAddress(req.ip)),
+      (HEALTH_ROUTES.has(req.routeOptions?.url ?? '') && isLoopbackAddress(req.ip)),
   });
   // Label verification uploads: one file, streamed by the handler (never written to disk), at most uploadLimit bytes.
   await app.register(multipart as never, {

@@ -101,6 +101,10 @@ export class ReceiptDto implements Receipt {
   timestamps?: CheckpointTimestampDto[];
 }
 
+export class LivenessDto {
+  status: 'alive';
+}
+
 export class HealthDto {
   status: 'ok';
   store: 'up';

@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
 import { DomainError } from '../common/domain-error.js';
-import { HealthDto } from './ledger-responses.dto.js';
+import { HealthDto, LivenessDto } from './ledger-responses.dto.js';
 import { Public } from '../common/access.js';
 import type { EventStore } from './event-store/event-store.port.js';
 import { EVENT_STORE } from './ledger.tokens.js';
@@ -29,10 +29,10 @@ export class OpsController implements OnModuleInit {
   }
 
   /**
-   * Liveness and readiness: the event store answers, and every provider marked @ReadinessCheck() says this instance can
-   * serve (503 with its refusal otherwise, e.g. ruleset-unknown).
+   * Readiness: the event store answers, and every provider marked @ReadinessCheck() says this instance can serve (503
+   * with its refusal otherwise, e.g. ruleset-unknown).
    */
-  @ApiRoute({ summary: 'Liveness and readiness', answer: HealthDto, problems: ['unavailable', 'ruleset-unknown'] })
+  @ApiRoute({ summary: 'Readiness', answer: HealthDto, problems: ['unavailable', 'ruleset-unknown'] })
   @Get('health')
   @ReadsNoReadModels()
   async health() {
@@ -45,6 +45,17 @@ export class OpsController implements OnModuleInit {
       if (err instanceof DomainError) throw err; // a check's refusal, as the requests it refuses get it
       throw new ServiceUnavailableException('the event store does not answer');
     }
+  }
+
+  /**
+   * Liveness alone: the process answers. It reads nothing, so a liveness probe restarts an instance that stopped
+   * answering, not one that cannot serve for now (a store down, rules newer than its build), which /health tells.
+   */
+  @ApiRoute({ summary: 'Liveness', answer: LivenessDto })
+  @Get('health/live')
+  @ReadsNoReadModels()
+  live() {
+    return { status: 'alive' };
   }
 
   @ApiRoute({

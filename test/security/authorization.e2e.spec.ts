@@ -41,6 +41,7 @@ const idOf = (c: Context, actor: Actor) => (actor === 'none' || actor === 'admin
 /** The one table: who may call each operation of the OpenAPI document. */
 const TABLE: Record<string, Row> = {
   'GET /health': { allow: 'public', request: get('/health') },
+  'GET /health/live': { allow: 'public', request: get('/health/live') },
   'GET /metrics': { allow: 'public', request: get('/metrics') },
   'GET /v1/public/content/{sha256}': { allow: 'public', request: async (c) => ({ path: `/v1/public/content/${c.shared.contentHash}` }) },
   'GET /v1/public/content/{sha256}/receipt': {

@@ -30,12 +30,17 @@ describe('behind a trusted proxy (LEDGER_TRUSTED_PROXIES=127.0.0.1)', () => {
     expect(await statuses([() => publicGet(ledger, '198.51.100.99, 203.0.113.5')])).toEqual([429]);
   });
 
-  it("counts /health per forwarded client, and leaves this machine's own health checks uncounted", async () => {
+  it("counts /health and /health/live per forwarded client, and leaves this machine's own probes uncounted", async () => {
     const h = () => ledger.http().get('/health').set('x-forwarded-for', '203.0.113.20');
     expect(await statuses([h, h, h])).toEqual([200, 200, 429]);
     // From the loopback address itself (a container's health check beside the server): never refused.
     const local = () => ledger.http().get('/health');
     expect(await statuses([local, local, local, local])).toEqual([200, 200, 200, 200]);
+    // Liveness the same: counted per forwarded client, not from this machine.
+    const l = () => ledger.http().get('/health/live').set('x-forwarded-for', '203.0.113.21');
+    expect(await statuses([l, l, l])).toEqual([200, 200, 429]);
+    const localLive = () => ledger.http().get('/health/live');
+    expect(await statuses([localLive, localLive, localLive, localLive])).toEqual([200, 200, 200, 200]);
     // Nor does it exempt another route from this machine: a public read from it is counted.
     const checkpoint = () => ledger.http().get(PUBLIC);
     expect(await statuses([checkpoint, checkpoint, checkpoint])).toEqual([200, 200, 429]);

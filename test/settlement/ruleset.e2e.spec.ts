@@ -241,8 +241,11 @@ else {
       expect(await other.count()).toBe(size);
     });
 
-    it('is not ready: /health answers the refusal', async () => {
+    it('is not ready: /health answers the refusal; it is alive (/health/live), so a liveness probe leaves it be', async () => {
       refused(await ledger.http().get('/health'));
+      const live = await ledger.http().get('/health/live');
+      expect(live.status).toBe(200);
+      expect(live.body).toEqual({ status: 'alive' });
     });
 
     it('answers the reads that do not depend on the rules', async () => {
