@@ -48,8 +48,9 @@ export class OpsController implements OnModuleInit {
   }
 
   /**
-   * Liveness alone: the process answers. It reads nothing, so a liveness probe restarts an instance that stopped
-   * answering, not one that cannot serve for now (a store down, rules newer than its build), which /health tells.
+   * Liveness alone: the process answers. It reads nothing (unless a Min-Position asks it to wait, as on any route), so a
+   * liveness probe restarts an instance that stopped answering, not one that cannot serve for now (a store down, rules
+   * newer than its build), which /health tells.
    */
   @ApiRoute({ summary: 'Liveness', answer: LivenessDto })
   @Get('health/live')

@@ -38,12 +38,16 @@ export const nobleSha256: Sha256 = (data) => sha256(data);
  * with every object's keys in JCS order (UTF-16 code units), stringified natively, is the JCS form. Anything else
  * (array-index keys, which engines enumerate first; a `__proto__` key, which a copy cannot hold as a member; lone
  * surrogates and non-finite numbers, which JCS refuses; toJSON, functions, symbols, bigints) goes to `canonicalize`,
- * so the two never differ.
+ * so the two never differ. A function, or a hole, in an array and a function as an object's member are refused.
  */
 export function canonicalJson(value: unknown): string {
   const ordered = inJcsOrder(value);
   const text = ordered === NOT_PLAIN ? canonicalize(value) : JSON.stringify(ordered);
   if (text === undefined) throw new TypeError('value has no JSON form');
+  // `canonicalize` writes an array's hole or function, and an object's function member, as nothing ("[1,,3]", "[]",
+  // '{"k":undefined}'): not JSON, or not the value's JSON. Such a value has no JCS text; a value that reads back from its
+  // JSON text as itself does.
+  if (ordered === NOT_PLAIN && canonicalize(readBack(value)) !== text) throw new TypeError('value has no JSON form');
   return text;
 }
 
@@ -151,7 +155,8 @@ function plainEqual(a: unknown, b: unknown, depth: number): boolean | typeof NOT
     if (item === undefined) continue;
     if (unwritten(item)) return NOT_PLAIN;
     members++;
-    if (!Object.hasOwn(y, key) || y[key] === undefined) return unwritten(y[key]) ? NOT_PLAIN : false;
+    // A member JSON writes: own and enumerable (the loop over y's members below sees no other).
+    if (!Object.prototype.propertyIsEnumerable.call(y, key) || y[key] === undefined) return unwritten(y[key]) ? NOT_PLAIN : false;
     const same = plainEqual(item, y[key], depth + 1);
     if (same !== true) return same;
   }
