@@ -110,6 +110,23 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logger: createLogger(config),
     abortOnError: false,
   });
+  try {
+    return await setUp(app, adapter, config, securityHeaders, docsSecurityHeaders);
+  } catch (err) {
+    // A start that fails closes what the modules opened (the stores' files, their threads), as a close would.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** What createApp does once Nest has made the application: hooks, parsers, limits, routes, then the start. */
+async function setUp(
+  app: NestFastifyApplication,
+  adapter: ClosingFastifyAdapter,
+  config: AppConfig,
+  securityHeaders: Readonly<Record<string, string>>,
+  docsSecurityHeaders: Readonly<Record<string, string>>,
+): Promise<NestFastifyApplication> {
   const fastify = app.getHttpAdapter().getInstance();
 
   // JSON bodies are decoded as strict UTF-8 before they are parsed: the default parser decodes laxly, and a byte that is

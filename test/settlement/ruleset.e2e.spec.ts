@@ -1,7 +1,7 @@
 // Ruleset 2 through HTTP on the real SQLite store: a version published now settles its filings by it, a filing filed
 // under v1 keeps ruleset 1, and the verifier replays both from the export. A version under rules newer than the build's
 // stops it from starting, and, published on a shared PostgreSQL store while it runs, makes it refuse what uses the rules.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +140,18 @@ describe('sandbox rules by ruleset', () => {
   });
 });
 
+/** The files under `dir` this process holds open (Linux: its descriptors in /proc/self/fd). */
+const openFilesUnder = (dir: string) =>
+  readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return readlinkSync(join('/proc/self/fd', fd));
+      } catch {
+        return ''; // closed meanwhile (the descriptor readdir itself used)
+      }
+    })
+    .filter((file) => file.startsWith(dir + '/'));
+
 /** A policy version as a newer build would publish it, under ruleset 3, which this build does not know. */
 const underRuleset3 = (version: number, parameters: object, effectiveInMs: number) => ({
   type: 'PolicyPublished',
@@ -177,6 +189,8 @@ describe('a log holding a version under rules newer than the build', () => {
       await expect(startLedger({ dataDir })).rejects.toThrow(
         'policy version 3 settles its filings by ruleset 3, newer than this build knows (up to 2): run the build that published it, or a newer one',
       );
+      // The start that failed closed what it had opened: no file of the ledger is left open in this process.
+      expect(openFilesUnder(dataDir)).toEqual([]);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
