@@ -117,10 +117,9 @@ function inJcsOrder(value: unknown, depth = 0): unknown {
 /**
  * Whether two values have the same JCS text (`canonicalJson(a) === canonicalJson(b)`), compared member by member for
  * plain JSON values: no text is written, and the walk stops at the first difference. A member whose value is undefined
- * counts as absent, and numbers compare as JSON writes them (0 and -0 alike). Anything
- * else (what canonicalJson leaves to `canonicalize`) is compared by its texts. Of two values of which one has no text
- * (canonicalJson refuses it), neither is the same as the other: canonicalJson's error, or false where a difference
- * comes first.
+ * counts as absent, and numbers compare as JSON writes them (0 and -0 alike). Anything else (what canonicalJson leaves
+ * to `canonicalize`) is compared by its texts. Of two values of which one has no text (canonicalJson refuses it),
+ * neither is the same as the other: canonicalJson's error, or false where a difference comes first.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   const same = plainEqual(a, b, 0);
