@@ -1,5 +1,5 @@
 // How hard the reliability and security suites push: small counts in CI, large ones under `npm run test:stress` (STRESS=1).
-// Every random choice comes from one seed, printed by the suites that use it; SEED=<n> replays a run.
+// Every random choice comes from one seed, printed when a suite that uses it loads; SEED=<n> replays a run.
 
 export const STRESS = /^(1|true|yes)$/i.test(process.env.STRESS ?? '');
 
@@ -8,6 +8,8 @@ export const scaled = (ci: number, stress: number): number => (STRESS ? stress :
 
 export const SEED =
   process.env.SEED !== undefined && process.env.SEED !== '' ? Number(process.env.SEED) >>> 0 : (Date.now() ^ (process.pid << 8)) >>> 0;
+// Printed when the suite loads, so that a run which fails before a suite's own summary still names the seed to replay.
+console.log(`random choices from seed ${SEED}: SEED=${SEED} replays them`);
 
 export interface Random {
   /** Uniform in [0, 1). */
