@@ -92,7 +92,7 @@ export class RightsQueries implements OnModuleDestroy {
 
   /** The right as the rules give it at `asOf` (past or future), from the events it depends on; null when there is no such filing. */
   async compute(filingId: string, asOf: Date): Promise<Right | null> {
-    return (await this.settle(filingId, asOf))?.right ?? null;
+    return rightOf(await loadRightEvents(this.store, this.db, filingId), filingId, asOf);
   }
 
   /** `compute`, with the next instant at which the right changes by time alone (settledRightOf). */
@@ -114,7 +114,7 @@ export class RightsQueries implements OnModuleDestroy {
       if (now?.creator !== reader.principalId && now?.holder !== reader.principalId)
         throw forbidden('not-owner', "only the filing's creator or the holder of its right, reviewers, auditors and admins may read it");
     }
-    const right = book.settledAt(filingId, asOf.getTime())?.right;
+    const right = book.rightAt(filingId, asOf.getTime());
     if (!right) throw notFound('right-not-yet-open', `filing ${filingId} was filed after ${asOf.toISOString()}`);
     return right;
   }
