@@ -36,6 +36,7 @@ import { withAdvisoryLock } from './ledger/event-store/postgres-support.js';
 import { ProjectionRunner } from './ledger/read-models/projection-runner.js';
 import { ReadYourWrites } from './ledger/read-models/read-your-writes.js';
 import { Idempotency } from './ledger/write/idempotency.js';
+import { OpenedOnStart } from './ledger/opened-on-start.js';
 import { CONSOLE_DIR, registerConsole } from './console/console.routes.js';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -106,10 +107,18 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // trusted reverse proxy: then it is the last address in X-Forwarded-For that no trusted proxy added.
     ...(config.trustedProxies.length > 0 ? { trustProxy: config.trustedProxies } : {}),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: createLogger(config),
-    abortOnError: false,
-  });
+  const opened = new OpenedOnStart();
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, opened), adapter, {
+      logger: createLogger(config),
+      abortOnError: false,
+    });
+  } catch (err) {
+    // A provider failed while Nest made the application: there is none to close, so what the others opened is closed here.
+    await opened.closeAll();
+    throw err;
+  }
   try {
     return await setUp(app, adapter, config, securityHeaders, docsSecurityHeaders);
   } catch (err) {

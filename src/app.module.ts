@@ -7,18 +7,20 @@ import { DisputesModule } from './disputes/disputes.module.js';
 import { FilingModule } from './filing/filing.module.js';
 import { LabelingModule } from './labeling/labeling.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import type { OpenedOnStart } from './ledger/opened-on-start.js';
 import { PolicyModule } from './policy/policy.module.js';
 import { FilingScreening, PerceptualLookup } from './settlement/near-duplicates.service.js';
 import { SettlementModule } from './settlement/settlement.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `opened`: see LedgerModule.forRoot. */
+  static forRoot(config: AppConfig, opened?: OpenedOnStart): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
-        LedgerModule.forRoot(config),
+        LedgerModule.forRoot(config, opened),
         AuthModule,
         PolicyModule,
         FilingModule.withSafeguards({ imports: [SettlementModule], useExisting: FilingScreening, perceptualIndex: PerceptualLookup }),

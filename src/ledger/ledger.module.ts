@@ -24,6 +24,7 @@ import { Idempotency } from './write/idempotency.js';
 import { ReadYourWrites } from './read-models/read-your-writes.js';
 import { LedgerWriter } from './write/ledger-writer.js';
 import { isUnopenableFile } from './sqlite/open-file.js';
+import { OpenedOnStart } from './opened-on-start.js';
 
 class LedgerLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -65,7 +66,8 @@ const afterMade =
 @Global()
 @Module({})
 export class LedgerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `opened`: where the stores and threads the providers open are tracked, for the start to close if it fails while they are made. */
+  static forRoot(config: AppConfig, opened = new OpenedOnStart()): DynamicModule {
     /** A log key, read from (or made once in) the data directory, after the providers it is injected with were made. */
     const keyIn = <T>(load: (dataDir: string) => T) =>
       afterMade(() => {
@@ -85,19 +87,24 @@ export class LedgerModule {
             // as two offline commands migrating a new data directory together, and for PostgreSQL).
             return { ...readModelOptions(config), autoLoadEntities: true, toRetry: (err: unknown) => !isUnopenableFile(err) };
           },
-          dataSourceFactory: (options) => openReadModels(options!),
+          dataSourceFactory: async (options) =>
+            opened.track(await openReadModels(options!), (db) => (db.isInitialized ? db.destroy() : undefined)),
         }),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
+        { provide: EVENT_STORE, useFactory: async () => opened.track(await openEventStore(config), (store) => store.close()) },
         {
           provide: ProjectionRunner,
           inject: [EVENT_STORE, getDataSourceToken()],
           useFactory: (store: EventStore, db: DataSource) => new ProjectionRunner(store, db),
         },
         // After the event store: on PostgreSQL it creates the shared schema first.
-        { provide: MERKLE_TREE_STORE, inject: [EVENT_STORE], useFactory: afterMade(() => openMerkleTreeStore(config)) },
+        {
+          provide: MERKLE_TREE_STORE,
+          inject: [EVENT_STORE],
+          useFactory: afterMade(async () => opened.track(await openMerkleTreeStore(config), (tree) => tree.close())),
+        },
         // The keys once both stores opened: a start that fails on a store makes no key files.
         {
           provide: SIGNING_KEY,
@@ -109,12 +116,15 @@ export class LedgerModule {
           provide: MERKLE_LOG,
           inject: [EVENT_STORE, MERKLE_TREE_STORE, SIGNING_KEY, ML_DSA_KEY],
           useFactory: (store: EventStore, tree: MerkleTreeStore, key: SigningKey, mlDsa: MlDsaKey) =>
-            new MerkleLog(store, tree, key, config.origin, nativeSha256, {
-              leadership: logLeadership(config),
-              followerWaitMs: config.sequencerWaitMs,
-              mlDsa,
-              witnesses: witnessPolicy(config),
-            }),
+            opened.track(
+              new MerkleLog(store, tree, key, config.origin, nativeSha256, {
+                leadership: logLeadership(config),
+                followerWaitMs: config.sequencerWaitMs,
+                mlDsa,
+                witnesses: witnessPolicy(config),
+              }),
+              (log) => log.stop(),
+            ),
         },
         {
           provide: LOG_KEYS,
@@ -124,7 +134,7 @@ export class LedgerModule {
         {
           provide: CHECKPOINT_ATTESTORS,
           inject: [MERKLE_LOG, MERKLE_TREE_STORE],
-          useFactory: (log: MerkleLog, tree: MerkleTreeStore) => startAttestors(config, log, tree),
+          useFactory: (log: MerkleLog, tree: MerkleTreeStore) => opened.track(startAttestors(config, log, tree), (a) => a.stop()),
         },
         LedgerWriter,
         LedgerLifecycle,

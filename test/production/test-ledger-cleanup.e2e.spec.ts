@@ -2,10 +2,11 @@
 // PostgreSQL its schema), as one that started leaves nothing after close(). The ledgers are made in a temporary directory
 // of this suite's own, where it counts them: the suites run in parallel workers, and another suite's ledgers come and go
 // meanwhile in the system's.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLedger } from '../support/ledger-app.js';
+import { openFilesUnder } from '../support/open-files.js';
 
 const ownTmp = mkdtempSync(join(tmpdir(), 'cleanup-test-'));
 afterAll(() => rmSync(ownTmp, { recursive: true, force: true }));
@@ -36,6 +37,19 @@ it('removes it on close after a start, and keeps a directory it was given', asyn
       'LEDGER_SIGNING_KEY must hold a base64 Ed25519 seed of 32 bytes',
     );
     expect(existsSync(given)).toBe(true);
+  } finally {
+    rmSync(given, { recursive: true, force: true });
+  }
+});
+
+it("a start refused while the modules are made leaves none of the ledger's files open", async () => {
+  // The key file is read once the event store and the Merkle tree's store are open, with their WAL files.
+  const given = mkdtempSync(join(ownTmp, 'ledger-given-'));
+  try {
+    writeFileSync(join(given, 'log-signing.key'), `${TOO_SHORT_KEY}\n`, { mode: 0o600 });
+    await expect(startLedger({ dataDir: given })).rejects.toThrow('must hold a base64 Ed25519 seed of 32 bytes');
+    expect(readdirSync(given)).toEqual(expect.arrayContaining(['events.sqlite', 'merkle.sqlite']));
+    expect(openFilesUnder(given)).toEqual([]);
   } finally {
     rmSync(given, { recursive: true, force: true });
   }

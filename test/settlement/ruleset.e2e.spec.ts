@@ -1,7 +1,7 @@
 // Ruleset 2 through HTTP on the real SQLite store: a version published now settles its filings by it, a filing filed
 // under v1 keeps ruleset 1, and the verifier replays both from the export. A version under rules newer than the build's
 // stops it from starting, and, published on a shared PostgreSQL store while it runs, makes it refuse what uses the rules.
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import type { JsonObject } from '../../src/verifier/envelope.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
 import { actingAs, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { openFilesUnder } from '../support/open-files.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';
 
 type Who = { id: string; key: string };
@@ -139,18 +140,6 @@ describe('sandbox rules by ruleset', () => {
     expect(v.settlementsAudited).toBe(1);
   });
 });
-
-/** The files under `dir` this process holds open (Linux: its descriptors in /proc/self/fd). */
-const openFilesUnder = (dir: string) =>
-  readdirSync('/proc/self/fd')
-    .map((fd) => {
-      try {
-        return readlinkSync(join('/proc/self/fd', fd));
-      } catch {
-        return ''; // closed meanwhile (the descriptor readdir itself used)
-      }
-    })
-    .filter((file) => file.startsWith(dir + '/'));
 
 /** A policy version as a newer build would publish it, under ruleset 3, which this build does not know. */
 const underRuleset3 = (version: number, parameters: object, effectiveInMs: number) => ({
