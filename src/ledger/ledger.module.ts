@@ -111,7 +111,12 @@ export class LedgerModule {
           inject: [EVENT_STORE, MERKLE_TREE_STORE],
           useFactory: keyIn((dir) => loadSigningKey(dir, config.signingKey)),
         },
-        { provide: ML_DSA_KEY, inject: [EVENT_STORE, MERKLE_TREE_STORE], useFactory: keyIn((dir) => loadMlDsaKey(dir, config.mlDsaKey)) },
+        // After the signing key: a start refused for that key's file makes no second key file.
+        {
+          provide: ML_DSA_KEY,
+          inject: [EVENT_STORE, MERKLE_TREE_STORE, SIGNING_KEY],
+          useFactory: keyIn((dir) => loadMlDsaKey(dir, config.mlDsaKey)),
+        },
         {
           provide: MERKLE_LOG,
           inject: [EVENT_STORE, MERKLE_TREE_STORE, SIGNING_KEY, ML_DSA_KEY],

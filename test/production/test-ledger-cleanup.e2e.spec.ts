@@ -50,6 +50,7 @@ it("a start refused while the modules are made leaves none of the ledger's files
     await expect(startLedger({ dataDir: given })).rejects.toThrow('must hold a base64 Ed25519 seed of 32 bytes');
     expect(readdirSync(given)).toEqual(expect.arrayContaining(['events.sqlite', 'merkle.sqlite']));
     expect(openFilesUnder(given)).toEqual([]);
+    expect(readdirSync(given)).not.toContain('log-mldsa.key'); // the second key is made after the first
   } finally {
     rmSync(given, { recursive: true, force: true });
   }
