@@ -4,15 +4,22 @@ import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs
 import type { FastifyReply } from 'fastify';
 import { DomainError } from './domain-error.js';
 import { problem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import { RepeatedLines } from './repeated-lines.js';
 import { ReplayedResponse } from './replayed-response.js';
 
 const logger = new Logger('errors');
 
+/** The refusals the server chose, one line per code a minute: a refusal that meets every request while it lasts would flood the log. */
+export const refusalLines = new RepeatedLines(60_000, (line) => logger.error(line));
+
 export function sendProblem(reply: FastifyReply, err: unknown): void {
   const { problem, internal } = toProblem(err);
   // A refusal the server chose (a DomainError: read models behind, a sequencer waited in vain, rules unknown) is logged
-  // as its code and detail, one line a request; anything else with its stack.
-  if (internal) logger.error(err instanceof DomainError ? `${err.code}: ${err.message}` : `${(err as Error)?.stack ?? String(err)}`);
+  // as its code and detail, the first at once and then a count a minute per code; anything else with its stack, each time.
+  if (internal) {
+    if (err instanceof DomainError) refusalLines.line(err.code, `${err.code}: ${err.message}`);
+    else logger.error(`${(err as Error)?.stack ?? String(err)}`);
+  }
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
   const retryAfter = (err as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
   if ((problem.status === 503 || problem.status === 429) && typeof retryAfter === 'number') reply.header('Retry-After', String(retryAfter));

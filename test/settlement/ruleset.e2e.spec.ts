@@ -2,6 +2,7 @@
 // under v1 keeps ruleset 1, and the verifier replays both from the export. A version under rules newer than the build's
 // stops it from starting, and, published on a shared PostgreSQL store while it runs, makes it refuse what uses the rules.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { jest } from '@jest/globals';
 import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { PostgresEventStore } from '../../src/ledger/event-store/postgres-event-
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import type { JsonObject } from '../../src/verifier/envelope.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
+import { refusalLines } from '../../src/common/problem.filter.js';
 import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
 import { actingAs, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { openFilesUnder } from '../support/open-files.js';
@@ -209,8 +211,24 @@ else {
       expect(res.body.detail).toContain(NEWER);
     };
 
+    /** The server's error lines (context `errors`), kept from the test's output; the rest pass through. */
+    const errorLines: string[] = [];
+    const spies: Array<{ mockRestore(): void }> = [];
+
     beforeAll(async () => {
-      ledger = await startLedger({ store: 'postgres', databaseUrl: url, databaseSchema: schema });
+      for (const stream of [process.stdout, process.stderr]) {
+        const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+        spies.push(
+          jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+            if (String(chunk).includes('"context":"errors"')) {
+              errorLines.push(String(chunk));
+              return true;
+            }
+            return write(chunk, ...rest);
+          }) as typeof process.stdout.write),
+        );
+      }
+      ledger = await startLedger({ store: 'postgres', databaseUrl: url, databaseSchema: schema, logLevel: 'error' });
       other = await PostgresEventStore.open(url, { schema });
       admin = { id: 'admin', key: ledger.adminKey };
       alice = await principal(ledger, 'Alice', ['creator']);
@@ -226,6 +244,7 @@ else {
       await ledger?.close();
       await other?.close();
       await dropSchema(schema);
+      for (const spy of spies) spy.mockRestore();
     });
 
     it('refuses a filing with 503 ruleset-unknown, naming the version and its ruleset, and appends nothing', async () => {
@@ -249,6 +268,19 @@ else {
       const live = await ledger.http().get('/health/live');
       expect(live.status).toBe(200);
       expect(live.body).toEqual({ status: 'alive' });
+    });
+
+    it('logs the refusal once, then how many more there were: not a line a request', async () => {
+      const logged = () => errorLines.filter((line) => line.includes('ruleset-unknown: '));
+      for (let i = 0; i < 20; i++) refused(await ledger.http().get('/v1/policy'));
+      // The describe's first refusal wrote the one line; those since are counted until the window ends or the server stops.
+      expect(logged()).toHaveLength(1);
+      expect(logged()[0]).toContain(NEWER);
+      refusalLines.flush();
+      expect(logged()).toHaveLength(2);
+      const summary = logged()[1];
+      expect(summary).toMatch(/\(and (\d+) more like it since /);
+      expect(Number(/\(and (\d+) more/.exec(summary)![1])).toBeGreaterThanOrEqual(20);
     });
 
     it('answers the reads that do not depend on the rules', async () => {

@@ -9,6 +9,7 @@ import { createMissingIndexes, dropLooseIndexes } from './rebuild-indexes.js';
 import { BatchRows } from './row-batch.js';
 import { runInBatch, type BatchStatement } from './batch-statements.js';
 import { DomainError } from '../../common/domain-error.js';
+import { RepeatedLines } from '../../common/repeated-lines.js';
 
 const CHECKPOINT = 'read-models';
 /** Moves the checkpoint $2 to $1 if it stands at $3. */
@@ -78,6 +79,8 @@ interface Waiter {
 
 export class ProjectionRunner {
   private readonly logger = new Logger('projections');
+  /** A failure retried every second (a batch by rules this build does not know, a database out of reach) is logged once a minute. */
+  private readonly failures = new RepeatedLines(60_000, (line) => this.logger.error(line));
   /** Next log position to apply; every event before it is in the read models. */
   private next = 0;
   private running: Promise<void> | null = null;
@@ -157,6 +160,7 @@ export class ProjectionRunner {
     this.unsubscribe?.();
     if (this.retry) clearTimeout(this.retry);
     if (this.follow) clearTimeout(this.follow);
+    this.failures.flush();
   }
 
   /** Applies the commits of the next few milliseconds together (a reader waiting for them starts at once: waitFor). */
@@ -233,7 +237,8 @@ export class ProjectionRunner {
           await this.applyAll(onProgress);
         } while (this.again);
       } catch (err) {
-        this.logger.error(`projection failed at position ${this.next}: ${(err as Error).message}`);
+        const failure = `projection failed at position ${this.next}: ${(err as Error).message}`;
+        this.failures.line(failure, failure);
         this.failWaiters(err as Error);
         this.countNeeded = true;
         if (!this.stopped)
