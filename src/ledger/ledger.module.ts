@@ -24,7 +24,7 @@ import { Idempotency } from './write/idempotency.js';
 import { ReadYourWrites } from './read-models/read-your-writes.js';
 import { LedgerWriter } from './write/ledger-writer.js';
 import { isUnopenableFile } from './sqlite/open-file.js';
-import { OpenedOnStart } from './opened-on-start.js';
+import { OpenedOnStart, StartAbandoned } from './opened-on-start.js';
 
 class LedgerLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -66,11 +66,12 @@ const afterMade =
 @Global()
 @Module({})
 export class LedgerModule {
-  /** `opened`: where the stores and threads the providers open are tracked, for the start to close if it fails while they are made. */
+  /** `opened`: where the stores the providers open are tracked, for the start to close if it fails while they are made. */
   static forRoot(config: AppConfig, opened = new OpenedOnStart()): DynamicModule {
     /** A log key, read from (or made once in) the data directory, after the providers it is injected with were made. */
     const keyIn = <T>(load: (dataDir: string) => T) =>
       afterMade(() => {
+        if (opened.abandoned) throw new StartAbandoned(); // another provider failed meanwhile: no key file for a start that did not happen
         mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
         return load(config.dataDir);
       });
@@ -80,20 +81,38 @@ export class LedgerModule {
       imports: [
         DiscoveryModule,
         TypeOrmModule.forRootAsync({
-          useFactory: () => {
+          // After the event store, as the Merkle tree's store: a start refused for the events' file makes nothing else.
+          inject: [EVENT_STORE],
+          useFactory: afterMade(() => {
             mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
             // A SQLite file that is not a database, or cannot be opened at all, will not be one a few seconds later: fail
             // at once rather than after @nestjs/typeorm's ten attempts three seconds apart (kept for anything else, such
             // as two offline commands migrating a new data directory together, and for PostgreSQL).
-            return { ...readModelOptions(config), autoLoadEntities: true, toRetry: (err: unknown) => !isUnopenableFile(err) };
-          },
-          dataSourceFactory: async (options) =>
-            opened.track(await openReadModels(options!), (db) => (db.isInitialized ? db.destroy() : undefined)),
+            // Nor once the start has failed elsewhere: a retry would open the database again.
+            return {
+              ...readModelOptions(config),
+              autoLoadEntities: true,
+              toRetry: (err: unknown) => !isUnopenableFile(err) && !opened.abandoned,
+            };
+          }),
+          // Returned open: @nestjs/typeorm would initialise again a data source it finds closed.
+          dataSourceFactory: (options) =>
+            opened.open(
+              () => openReadModels(options!),
+              (db) => db.destroy(),
+            ),
         }),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: async () => opened.track(await openEventStore(config), (store) => store.close()) },
+        {
+          provide: EVENT_STORE,
+          useFactory: () =>
+            opened.open(
+              () => openEventStore(config),
+              (store) => store.close(),
+            ),
+        },
         {
           provide: ProjectionRunner,
           inject: [EVENT_STORE, getDataSourceToken()],
@@ -103,7 +122,12 @@ export class LedgerModule {
         {
           provide: MERKLE_TREE_STORE,
           inject: [EVENT_STORE],
-          useFactory: afterMade(async () => opened.track(await openMerkleTreeStore(config), (tree) => tree.close())),
+          useFactory: afterMade(() =>
+            opened.open(
+              () => openMerkleTreeStore(config),
+              (tree) => tree.close(),
+            ),
+          ),
         },
         // The keys once both stores opened: a start that fails on a store makes no key files.
         {
@@ -121,15 +145,12 @@ export class LedgerModule {
           provide: MERKLE_LOG,
           inject: [EVENT_STORE, MERKLE_TREE_STORE, SIGNING_KEY, ML_DSA_KEY],
           useFactory: (store: EventStore, tree: MerkleTreeStore, key: SigningKey, mlDsa: MlDsaKey) =>
-            opened.track(
-              new MerkleLog(store, tree, key, config.origin, nativeSha256, {
-                leadership: logLeadership(config),
-                followerWaitMs: config.sequencerWaitMs,
-                mlDsa,
-                witnesses: witnessPolicy(config),
-              }),
-              (log) => log.stop(),
-            ),
+            new MerkleLog(store, tree, key, config.origin, nativeSha256, {
+              leadership: logLeadership(config),
+              followerWaitMs: config.sequencerWaitMs,
+              mlDsa,
+              witnesses: witnessPolicy(config),
+            }),
         },
         {
           provide: LOG_KEYS,
@@ -139,7 +160,7 @@ export class LedgerModule {
         {
           provide: CHECKPOINT_ATTESTORS,
           inject: [MERKLE_LOG, MERKLE_TREE_STORE],
-          useFactory: (log: MerkleLog, tree: MerkleTreeStore) => opened.track(startAttestors(config, log, tree), (a) => a.stop()),
+          useFactory: (log: MerkleLog, tree: MerkleTreeStore) => startAttestors(config, log, tree),
         },
         LedgerWriter,
         LedgerLifecycle,

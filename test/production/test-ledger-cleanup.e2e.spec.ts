@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startLedger } from '../support/ledger-app.js';
 import { openFilesUnder } from '../support/open-files.js';
 
@@ -42,8 +43,9 @@ it('removes it on close after a start, and keeps a directory it was given', asyn
   }
 });
 
-it("a start refused while the modules are made leaves none of the ledger's files open", async () => {
-  // The key file is read once the event store and the Merkle tree's store are open, with their WAL files.
+it("a start refused while the modules are made leaves none of the ledger's files open, then or later", async () => {
+  // The key file is read once the event store and the Merkle tree's store are open, with their WAL files; the read
+  // models may still be opening then.
   const given = mkdtempSync(join(ownTmp, 'ledger-given-'));
   try {
     writeFileSync(join(given, 'log-signing.key'), `${TOO_SHORT_KEY}\n`, { mode: 0o600 });
@@ -51,6 +53,13 @@ it("a start refused while the modules are made leaves none of the ledger's files
     expect(readdirSync(given)).toEqual(expect.arrayContaining(['events.sqlite', 'merkle.sqlite']));
     expect(openFilesUnder(given)).toEqual([]);
     expect(readdirSync(given)).not.toContain('log-mldsa.key'); // the second key is made after the first
+    // Nothing opens again afterwards: a read-model database returned closed was initialised again by @nestjs/typeorm, and
+    // one retried after its directory was removed made the directory again, three seconds later.
+    await sleep(1000);
+    expect(openFilesUnder(given)).toEqual([]);
+    rmSync(given, { recursive: true, force: true });
+    await sleep(3500);
+    expect(existsSync(given)).toBe(false);
   } finally {
     rmSync(given, { recursive: true, force: true });
   }
