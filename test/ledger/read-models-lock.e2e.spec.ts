@@ -99,8 +99,9 @@ describe('a read-models lock held by another process', () => {
     }
     // The first refusal is logged as one line, its code and detail, without a stack; those after it in the same minute
     // are counted, and the count is logged when the server stops (below).
+    const held = server;
     const refusalLines = () =>
-      server
+      held
         .output()
         .split('\n')
         .filter((line) => line.includes('read-models-behind: the read models cover'));
