@@ -9,7 +9,10 @@ import { ReplayedResponse } from './replayed-response.js';
 
 const logger = new Logger('errors');
 
-/** The refusals the server chose, one line per code a minute: a refusal that meets every request while it lasts would flood the log. */
+/**
+ * The refusals the server chose, one line per kind a minute: a refusal that meets every request while it lasts would
+ * flood the log. One for the process: an application that closes writes what the others' windows held back too.
+ */
 export const refusalLines = new RepeatedLines(60_000, (line) => logger.error(line));
 
 export function sendProblem(reply: FastifyReply, err: unknown): void {
@@ -17,7 +20,8 @@ export function sendProblem(reply: FastifyReply, err: unknown): void {
   // A refusal the server chose (a DomainError: read models behind, a sequencer waited in vain, rules unknown) is logged
   // as its code and detail, the first at once and then a count a minute per code; anything else with its stack, each time.
   if (internal) {
-    if (err instanceof DomainError) refusalLines.line(err.code, `${err.code}: ${err.message}`);
+    // By the error's class and code: two refusals that share a code (`unavailable`) are told apart.
+    if (err instanceof DomainError) refusalLines.line(`${err.name} ${err.code}`, `${err.code}: ${err.message}`);
     else logger.error(`${(err as Error)?.stack ?? String(err)}`);
   }
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');

@@ -3,8 +3,8 @@
 
 /** The first line of a key goes out at once; those that follow within the window are counted and summed up when it ends. */
 export class RepeatedLines {
-  /** The keys in a window: how many lines were held back, and the last of them. */
-  private readonly open = new Map<string, { held: number; last: string; since: string; timer: NodeJS.Timeout }>();
+  /** The keys in a window: since when, how many lines were held back, and the last of them with its time. */
+  private readonly open = new Map<string, { since: string; held: number; last: string; lastAt: string; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly windowMs: number,
@@ -16,6 +16,7 @@ export class RepeatedLines {
     if (window) {
       window.held++;
       window.last = text;
+      window.lastAt = new Date().toISOString();
       return;
     }
     this.write(text);
@@ -30,7 +31,8 @@ export class RepeatedLines {
   private openWindow(key: string, text: string): void {
     // unref: a window still open does not keep a process alive that has nothing else to do.
     const timer = setTimeout(() => this.close(key, true), this.windowMs).unref();
-    this.open.set(key, { held: 0, last: text, since: new Date().toISOString(), timer });
+    const now = new Date().toISOString();
+    this.open.set(key, { since: now, held: 0, last: text, lastAt: now, timer });
   }
 
   /** Ends the key's window; one that held lines back is summed up and, while the flood may go on, followed by another. */
@@ -39,7 +41,7 @@ export class RepeatedLines {
     clearTimeout(window.timer);
     this.open.delete(key);
     if (window.held === 0) return;
-    this.write(`${window.last} (and ${window.held} more like it since ${window.since}, not logged one by one)`);
+    this.write(`${window.last} (the last of ${window.held} more like it from ${window.since} to ${window.lastAt}, not logged one by one)`);
     if (reopen) this.openWindow(key, window.last);
   }
 }

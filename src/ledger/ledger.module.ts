@@ -81,7 +81,8 @@ export class LedgerModule {
       imports: [
         DiscoveryModule,
         TypeOrmModule.forRootAsync({
-          // After the event store, as the Merkle tree's store: a start refused for the events' file makes nothing else.
+          // After the event store (then the Merkle tree's store, then the keys): a start refused for one of the stores' files
+          // makes nothing after it.
           inject: [EVENT_STORE],
           useFactory: afterMade(() => {
             mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -98,7 +99,7 @@ export class LedgerModule {
           // Returned open: @nestjs/typeorm would initialise again a data source it finds closed.
           dataSourceFactory: (options) =>
             opened.open(
-              () => openReadModels(options!),
+              () => openReadModels(options!, () => !opened.abandoned),
               (db) => db.destroy(),
             ),
         }),
@@ -118,10 +119,10 @@ export class LedgerModule {
           inject: [EVENT_STORE, getDataSourceToken()],
           useFactory: (store: EventStore, db: DataSource) => new ProjectionRunner(store, db),
         },
-        // After the event store: on PostgreSQL it creates the shared schema first.
+        // After the event store (on PostgreSQL it creates the shared schema first) and the read models.
         {
           provide: MERKLE_TREE_STORE,
-          inject: [EVENT_STORE],
+          inject: [EVENT_STORE, getDataSourceToken()],
           useFactory: afterMade(() =>
             opened.open(
               () => openMerkleTreeStore(config),
@@ -129,7 +130,7 @@ export class LedgerModule {
             ),
           ),
         },
-        // The keys once both stores opened: a start that fails on a store makes no key files.
+        // The keys once the stores and the read models opened: a start that fails on one of them makes no key files.
         {
           provide: SIGNING_KEY,
           inject: [EVENT_STORE, MERKLE_TREE_STORE],

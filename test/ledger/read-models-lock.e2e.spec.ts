@@ -134,7 +134,7 @@ describe('a read-models lock held by another process', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(refusalLines()).toHaveLength(2);
-    expect(Number(/\(and (\d+) more like it since /.exec(refusalLines()[1])?.[1])).toBeGreaterThanOrEqual(4);
+    expect(Number(/\(the last of (\d+) more like it from /.exec(refusalLines()[1])?.[1])).toBeGreaterThanOrEqual(4);
     const resumed = dumpReadModels(dataDir);
     const rebuild = await runCli(['projections', 'rebuild'], { ...env, LOG_LEVEL: 'warn' });
     expect([rebuild.code, rebuild.stderr]).toEqual([0, '']);

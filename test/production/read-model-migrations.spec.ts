@@ -1,10 +1,12 @@
 // Every read-model migration runs on SQLite and on PostgreSQL, leaves exactly the schema the entities declare
 // (TypeORM's schema builder finds nothing to change), and rolls back cleanly.
 import { rmSync } from 'node:fs';
+import postgres from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config.js';
 import { tableNamed } from '../../src/ledger/read-models/keyed-read.js';
 import { openReadModels, READ_MODEL_MIGRATIONS, readModelOptions } from '../../src/ledger/read-models/read-store.js';
+import { StartAbandoned } from '../../src/ledger/opened-on-start.js';
 import { DisputeView } from '../../src/disputes/dispute-view.entity.js';
 import { RightView } from '../../src/settlement/right-view.entity.js';
 import { tempDir } from '../support/ledger-app.js';
@@ -120,6 +122,28 @@ describe('read-model migrations', () => {
       await expectMigrationsMatchEntities(db);
     } finally {
       await db.destroy();
+      await dropSchema(schema);
+    }
+  });
+
+  pg('on PostgreSQL, none run for a start that failed while it waited for the migrations lock', async () => {
+    const schema = freshSchema('test_migrations');
+    const options = readModelOptions(
+      loadConfig({}, { store: 'postgres', databaseUrl: testDatabaseUrl, databaseSchema: schema }),
+      ALL_READ_MODEL_ENTITIES,
+    );
+    const client = new postgres.Client({ connectionString: testDatabaseUrl });
+    await client.connect();
+    try {
+      await expect(openReadModels(options, () => false)).rejects.toBeInstanceOf(StartAbandoned);
+      const { rows } = await client.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
+      expect(rows).toEqual([]); // the schema is made first, and nothing in it
+      const open = await openReadModels(options, () => true);
+      await open.destroy();
+      const after = await client.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1', [schema]);
+      expect(after.rows[0].n).toBeGreaterThan(0); // the same call, wanted, migrates
+    } finally {
+      await client.end();
       await dropSchema(schema);
     }
   });

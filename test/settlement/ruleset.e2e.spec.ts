@@ -279,8 +279,8 @@ else {
       refusalLines.flush();
       expect(logged()).toHaveLength(2);
       const summary = logged()[1];
-      expect(summary).toMatch(/\(and (\d+) more like it since /);
-      expect(Number(/\(and (\d+) more/.exec(summary)![1])).toBeGreaterThanOrEqual(20);
+      expect(summary).toMatch(/\(the last of (\d+) more like it from /);
+      expect(Number(/\(the last of (\d+) more/.exec(summary)![1])).toBeGreaterThanOrEqual(20);
     });
 
     it('answers the reads that do not depend on the rules', async () => {

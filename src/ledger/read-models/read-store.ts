@@ -23,6 +23,7 @@ import { RightChangesAt1799600000000 } from './migrations/1799600000000-right-ch
 import { IdempotencyRecord } from '../write/idempotency-record.entity.js';
 import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes } from './rebuild-indexes.js';
+import { StartAbandoned } from '../opened-on-start.js';
 
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModels1764374400000,
@@ -73,9 +74,10 @@ export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Func
 
 /**
  * Opens the read-model database. On PostgreSQL the schema is created first (TypeORM does not), and migrations run
- * under an advisory lock: instances starting together must not both run one (the second then finds none pending).
+ * under an advisory lock: instances starting together must not both run one (the second then finds none pending); none
+ * run once `wanted` says the start that asked has failed meanwhile (StartAbandoned).
  */
-export async function openReadModels(options: DataSourceOptions): Promise<DataSource> {
+export async function openReadModels(options: DataSourceOptions, wanted: () => boolean = () => true): Promise<DataSource> {
   if (options.type !== 'postgres') {
     const db = await new DataSource(options).initialize();
     // A rebuild stopped before its end leaves some non-unique indexes out (only SQLite rebuilds drop any).
@@ -102,6 +104,8 @@ export async function openReadModels(options: DataSourceOptions): Promise<DataSo
     const client = await pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+      // The lock may have been long in coming: a start that failed meanwhile migrates nothing.
+      if (!wanted()) throw new StartAbandoned();
       await db.runMigrations({ transaction: 'all' });
     } catch (err) {
       await db.destroy().catch(() => undefined);
