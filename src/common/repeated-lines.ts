@@ -3,8 +3,8 @@
 
 /** The first line of a key goes out at once; those that follow within the window are counted and summed up when it ends. */
 export class RepeatedLines {
-  /** The keys in a window: since when, how many lines were held back, and the last of them with its time. */
-  private readonly open = new Map<string, { since: string; held: number; last: string; lastAt: string; timer: NodeJS.Timeout }>();
+  /** The keys in a window: since when, how many lines were held back, and the last of them with its time (ms). */
+  private readonly open = new Map<string, { since: number; held: number; last: string; lastAt: number; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly windowMs: number,
@@ -16,7 +16,7 @@ export class RepeatedLines {
     if (window) {
       window.held++;
       window.last = text;
-      window.lastAt = new Date().toISOString();
+      window.lastAt = Date.now();
       return;
     }
     this.write(text);
@@ -31,7 +31,7 @@ export class RepeatedLines {
   private openWindow(key: string, text: string): void {
     // unref: a window still open does not keep a process alive that has nothing else to do.
     const timer = setTimeout(() => this.close(key, true), this.windowMs).unref();
-    const now = new Date().toISOString();
+    const now = Date.now();
     this.open.set(key, { since: now, held: 0, last: text, lastAt: now, timer });
   }
 
@@ -41,7 +41,8 @@ export class RepeatedLines {
     clearTimeout(window.timer);
     this.open.delete(key);
     if (window.held === 0) return;
-    this.write(`${window.last} (the last of ${window.held} more like it from ${window.since} to ${window.lastAt}, not logged one by one)`);
+    const [from, to] = [window.since, window.lastAt].map((ms) => new Date(ms).toISOString());
+    this.write(`${window.last} (the last of ${window.held} more like it from ${from} to ${to}, not logged one by one)`);
     if (reopen) this.openWindow(key, window.last);
   }
 }
