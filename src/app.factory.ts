@@ -17,7 +17,7 @@ import { documentProblems } from './common/api-docs.js';
 import { ClosingFastifyAdapter, ShuttingDownError } from './common/closing.js';
 import { eventsAppended, httpRequests } from './common/metrics.js';
 import { LEDGER_EVENT_TYPES } from './event-types.js';
-import { answerClientError, ProblemFilter, refusalLines, sendProblem } from './common/problem.filter.js';
+import { answerClientError, holdRefusals, ProblemFilter, sendProblem } from './common/problem.filter.js';
 import { refusalWithoutKey } from './auth/auth.guard.js';
 import { DomainError } from './common/domain-error.js';
 import { FailedAuthentications } from './auth/failed-authentications.js';
@@ -296,10 +296,7 @@ async function setUp(
   });
 
   // The refusals held back since their last line are counted in the log before the server stops.
-  fastify.addHook('onClose', (_instance, done) => {
-    refusalLines.flush();
-    done();
-  });
+  holdRefusals(fastify);
 
   app.useGlobalPipes(requestValidationPipe());
   app.useGlobalFilters(new ProblemFilter());

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DomainError } from './domain-error.js';
 import { problem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import { RepeatedLines } from './repeated-lines.js';
@@ -9,11 +9,28 @@ import { ReplayedResponse } from './replayed-response.js';
 
 const logger = new Logger('errors');
 
+/** The Fastify decoration that holds an application's refusal lines (`holdRefusals`). */
+const REFUSALS = 'refusalLines';
+
 /**
  * The refusals the server chose, one line per kind a minute: a refusal that meets every request while it lasts would
- * flood the log. One for the process: an application that closes writes what the others' windows held back too.
+ * flood the log. One per application, decorated on its Fastify instance (its routes' plugins see it too), and summed
+ * up when it closes: another application in the process keeps its own windows.
  */
-export const refusalLines = new RepeatedLines(60_000, (line) => logger.error(line));
+export function holdRefusals(fastify: FastifyInstance): RepeatedLines {
+  const lines = new RepeatedLines(60_000, (line) => logger.error(line));
+  fastify.decorate(REFUSALS, lines);
+  fastify.addHook('onClose', (_instance, done) => {
+    lines.flush();
+    done();
+  });
+  return lines;
+}
+
+/** The refusal lines of the application that serves this reply (none for a Fastify instance `holdRefusals` has not seen). */
+export function refusalLinesOf(fastify: FastifyInstance): RepeatedLines | undefined {
+  return (fastify as unknown as Partial<Record<typeof REFUSALS, RepeatedLines>>)[REFUSALS];
+}
 
 export function sendProblem(reply: FastifyReply, err: unknown): void {
   const { problem, internal } = toProblem(err);
@@ -21,7 +38,8 @@ export function sendProblem(reply: FastifyReply, err: unknown): void {
   // as its code and detail, the first at once and then a count a minute per code; anything else with its stack, each time.
   if (internal) {
     // By the error's class and code: two refusals that share a code (`unavailable`) are told apart.
-    if (err instanceof DomainError) refusalLines.line(`${err.name} ${err.code}`, `${err.code}: ${err.message}`);
+    const lines = refusalLinesOf(reply.server);
+    if (err instanceof DomainError && lines) lines.line(`${err.name} ${err.code}`, `${err.code}: ${err.message}`);
     else logger.error(`${(err as Error)?.stack ?? String(err)}`);
   }
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
