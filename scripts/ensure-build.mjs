@@ -1,4 +1,6 @@
-// Builds only when the build is missing or older than what it is built from (`npm start`, `npm test`, `npm run bench`).
+// Builds only when the build is missing or older than what it is built from (`npm ci`, `npm start`, `npm test`,
+// `npm run bench`, and `npx sandbox-ledger`, which installs the clone into npx's cache on its first run: a build it
+// started anew would replace `dist/` under a server running from it).
 // Each step names its inputs and one output written on every build; a build step added to `npm run build` adds its line here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';

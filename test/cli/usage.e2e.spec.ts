@@ -1,9 +1,11 @@
 // The compiled CLI answers --help (and -h) with its usage on stdout and exit 0, after a command or without one; a mistake
 // in the command line is one line naming it and a pointer to --help, exit 2; no command at all, the usage on stderr, exit 2.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ROOT } from '../../src/bench/processes.js';
 import { runCli } from '../support/server-process.js';
 import { ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
 import { COSIGNATURE_V1, cosignerLabel, formatCosignerVkey, parseCosignerVkey } from '../../src/verifier/cosignature.js';
@@ -158,6 +160,28 @@ describe('files the verifier is given', () => {
           `sandbox-ledger: ${file}: not a checkpoint history (JSON, as GET /v1/ledger/checkpoints lists it): ` +
           'it is neither a list of checkpoints nor an object with one in "items"\n',
       });
+    }
+  });
+});
+
+describe('npx sandbox-ledger in the clone', () => {
+  it("runs the CLI already built: its first run, which installs the clone into npx's cache, builds nothing again", async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'npx-cache-'));
+    const built = statSync(join(ROOT, 'dist', 'main.js')).mtimeMs;
+    try {
+      const run = spawnSync('npx', ['--loglevel', 'verbose', 'sandbox-ledger', '--help'], {
+        cwd: ROOT,
+        env: { ...process.env, npm_config_cache: cache, npm_config_update_notifier: 'false' },
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^usage: sandbox-ledger <command>/);
+      // The clone was installed (its prepare script ran) and found the build current: dist/ is the one the other suites run.
+      expect(run.stderr).toContain('prepare');
+      expect(run.stderr).not.toContain('npm run build');
+      expect(statSync(join(ROOT, 'dist', 'main.js')).mtimeMs).toBe(built);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
     }
   });
 });
