@@ -1,7 +1,7 @@
 // Every type of event the ledger appends, named once: the compiler holds the list to the events the contexts declare.
 import type { IdentityEvent } from './auth/identity.events.js';
 import type { DisputeEvent } from './disputes/dispute.events.js';
-import type { ContentReleased, ContentReserved, FilingEvent } from './filing/filing.events.js';
+import type { ContentReleased, ContentReserved, CopyReserved, FilingEvent } from './filing/filing.events.js';
 import type { LabelEvent } from './labeling/labeling.events.js';
 import type { PolicyPublished } from './policy/policy.events.js';
 import type { FlagReviewed, NearDuplicatesFound, RightsSettled } from './settlement/settlement.events.js';
@@ -10,6 +10,7 @@ type LedgerEvent =
   | IdentityEvent
   | ContentReserved
   | ContentReleased
+  | CopyReserved
   | FilingEvent
   | LabelEvent
   | DisputeEvent
@@ -25,6 +26,7 @@ const EACH_TYPE: Record<LedgerEvent['type'], true> = {
   ApiKeyRevoked: true,
   ContentReserved: true,
   ContentReleased: true,
+  CopyReserved: true,
   WorkFiled: true,
   FilingAmended: true,
   FilingDisputed: true,

@@ -66,6 +66,7 @@ export const PROBLEM_STATUS = {
   'not-filed': 404,
   'filing-exists': 409,
   'duplicate-content': 409,
+  'content-is-registered-copy': 409,
   'already-withdrawn': 409,
   'filing-withdrawn': 409,
   'dispute-open': 409,

@@ -14,6 +14,8 @@ export interface LiveFiling {
 
 export interface ContentRecord {
   live: LiveFiling | null;
+  /** The filing whose registered distribution copy these bytes are (CopyReserved): they are never filed. */
+  copyOf: string | null;
   prior: PriorFiling[];
   /** The reservation stream's last revision (`no-stream` when the content was never filed). */
   expected: ExpectedRevision;
@@ -32,6 +34,7 @@ export async function readContentRecord(store: EventStore, contentHash: string):
   const events = await store.readStream(contentStream(contentHash));
   const prior: PriorFiling[] = [];
   let live: LiveFiling | null = null;
+  let copyOf: string | null = null;
   for (const e of events) {
     if (e.type === 'ContentReserved') {
       const { filed, withdrawn } = await filingMilestones(store, String(e.data.filingId));
@@ -42,9 +45,11 @@ export async function readContentRecord(store: EventStore, contentHash: string):
       live = withdrawn ? null : { filingId: String(e.data.filingId), creator: String(e.data.creator), filed };
     } else if (e.type === 'ContentReleased') {
       live = null;
+    } else if (e.type === 'CopyReserved') {
+      copyOf = String(e.data.filingId);
     }
   }
-  return { live, prior: dedupe(prior), expected: events.length === 0 ? 'no-stream' : events[events.length - 1].revision };
+  return { live, copyOf, prior: dedupe(prior), expected: events.length === 0 ? 'no-stream' : events[events.length - 1].revision };
 }
 
 const dedupe = (prior: PriorFiling[]) => [...new Map(prior.map((p) => [p.filingId, p])).values()];

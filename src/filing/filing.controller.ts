@@ -71,6 +71,7 @@ export class FilingController {
     alsoStatus: 200,
     problems: [
       'duplicate-content',
+      'content-is-registered-copy',
       'filing-exists',
       'metadata-required',
       'metadata-too-large',

@@ -4,7 +4,9 @@ import type { DomainEvent } from '../ledger/decider.js';
 export const filingStream = (filingId: string) => `filing-${filingId}`;
 /**
  * Reservation stream: ContentReserved is appended at the stream's revision (`no-stream` at first), so the store itself
- * enforces first filing; a withdrawal appends ContentReleased, after which the content may be filed again.
+ * enforces first filing; a withdrawal appends ContentReleased, after which the content may be filed again. A registered
+ * distribution copy reserves its bytes the same way (CopyReserved, for good): they carry another filing's label, and are
+ * never filed as a work of their own.
  */
 export const contentStream = (contentHash: string) => `content-${contentHash}`;
 
@@ -74,6 +76,8 @@ export type FilingAmendment = {
 export type ContentReserved = DomainEvent<'ContentReserved', { contentHash: string; filingId: string; creator: string }>;
 /** Stream `content-<sha256>`: the filing holding the content was withdrawn; the content may be filed again. */
 export type ContentReleased = DomainEvent<'ContentReleased', { contentHash: string } & PriorFiling>;
+/** A distribution copy's bytes, reserved in the commit of their CopyRegistered (on the filing's stream). */
+export type CopyReserved = DomainEvent<'CopyReserved', { contentHash: string; filingId: string }>;
 export type WorkFiled = DomainEvent<'WorkFiled', WorkFiledData>;
 export type FilingWithdrawn = DomainEvent<'FilingWithdrawn', { filingId: string; reason: string | null; withdrawnAt: string }>;
 

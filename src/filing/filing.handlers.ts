@@ -112,6 +112,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
       } catch (err) {
         if (!(err instanceof ConcurrencyError) || err.stream !== reservation) throw err;
         const read = await readContentRecord(this.store, contentHash);
+        if (read.copyOf !== null) throw copyNotFiled(read.copyOf);
         if (read.live) return this.alreadyFiled(read.live, actor, now);
         if (content !== null) throw err; // lost a second race, to a filing since withdrawn
         content = read;
@@ -164,6 +165,14 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
     });
   }
 }
+
+/** Bytes registered as a filing's distribution copy: they carry its label, and the lookup answers with that filing. */
+const copyNotFiled = (filingId: string) =>
+  conflict(
+    'content-is-registered-copy',
+    `this content is a registered distribution copy of filing ${filingId}: it carries that filing's label and is not filed as a work of its own`,
+    { copyOf: filingId },
+  );
 
 @CommandHandler(WithdrawFiling)
 export class WithdrawFilingHandler implements ICommandHandler<WithdrawFiling> {

@@ -93,6 +93,9 @@ export type RegisterCopyCommand = {
     sniffedType: string | null;
     perceptualHash: { scheme: 'phash64'; value: string } | null;
     values: FileReading['values'];
+    /** What the ledger holds of these bytes (their reservation stream): the filing they are filed content of, the filing whose copy they are. */
+    filedAs?: string | null;
+    copyOf?: string | null;
   };
 };
 export type LabelingCommand = DeclareLabelsCommand | CheckLabelFileCommand | RegisterCopyCommand;
@@ -266,8 +269,16 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
   }
   const { copy } = c;
   if (copy.sha256 === state.contentHash) throw conflict('copy-is-filed-content', 'this file is the filed content itself, not a copy of it');
+  if (copy.filedAs)
+    throw conflict('copy-is-filed-content', `this file is filed as a work of its own (filing ${copy.filedAs}), not a copy of this one`, {
+      filingId: copy.filedAs,
+    });
   if (state.copies.includes(copy.sha256))
     throw conflict('copy-already-registered', `the copy ${copy.sha256} is already registered for this filing`);
+  if (copy.copyOf && copy.copyOf !== c.filingId)
+    throw conflict('copy-already-registered', `the copy ${copy.sha256} is already registered for filing ${copy.copyOf}`, {
+      filingId: copy.copyOf,
+    });
   // Before the label: a file that is not an image (text, an empty file) can never be the work, labelled or not.
   if (copy.perceptualHash === null)
     throw copyRefused('copy-not-an-image', 'the copy is not an image the ledger decodes, so it cannot be compared with the filed work');

@@ -1,9 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../config.js';
-import { filingStream } from '../filing/filing.events.js';
+import { readContentRecord, type ContentRecord } from '../filing/content-record.js';
+import { contentStream, filingStream } from '../filing/filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from '../filing/filing-safeguards.js';
 import { fold } from '../ledger/decider.js';
+import { ConcurrencyError } from '../ledger/event-store/event-store.port.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { PolicyService } from '../policy/policy.service.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
@@ -121,25 +123,56 @@ export class RegisterCopyHandler implements ICommandHandler<RegisterCopy> {
   async execute({ filingId, copy, actor, writes }: RegisterCopy): Promise<RegisteredCopy> {
     const now = new Date();
     const policy = await this.policies.inForceAt(now);
-    const command = {
-      type: 'RegisterCopy' as const,
-      filingId,
-      actor,
-      holder: await holderAt(this.safeguards, filingId, now),
-      platformCode: this.config.platformCode,
-      threshold: policy.similarity.phash64,
-      policyVersion: policy.version,
-      now,
-      copy: {
-        sha256: copy.sha256,
-        size: copy.size,
-        sniffedType: copy.sniffedType,
-        perceptualHash: copy.perceptualHash,
-        values: copy.reading.values,
-      },
+    const holder = await holderAt(this.safeguards, filingId, now);
+    // The copy's bytes are reserved in the commit of its registration, at their reservation stream's revision: filed
+    // content is no copy, and the bytes of a registered copy are never filed (FileWork reads the reservation).
+    const reservation = contentStream(copy.sha256);
+    const register = (record: ContentRecord) => {
+      const command = {
+        type: 'RegisterCopy' as const,
+        filingId,
+        actor,
+        holder,
+        platformCode: this.config.platformCode,
+        threshold: policy.similarity.phash64,
+        policyVersion: policy.version,
+        now,
+        copy: {
+          sha256: copy.sha256,
+          size: copy.size,
+          sniffedType: copy.sniffedType,
+          perceptualHash: copy.perceptualHash,
+          values: copy.reading.values,
+          filedAs: record.live?.filingId ?? null,
+          copyOf: record.copyOf,
+        },
+      };
+      return this.writer.execute(
+        filingStream(filingId),
+        labelingDecider,
+        command,
+        { actor },
+        {
+          writes,
+          extra: () => [
+            {
+              stream: reservation,
+              expectedRevision: record.expected,
+              events: [{ type: 'CopyReserved', data: { contentHash: copy.sha256, filingId }, meta: { actor } }],
+            },
+          ],
+        },
+      );
     };
-    const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor }, { writes });
-    const [event] = result.events;
+    let result;
+    try {
+      result = await register(await readContentRecord(this.writer.store, copy.sha256));
+    } catch (err) {
+      // The bytes were filed or registered meanwhile: decided again with what the stream holds now.
+      if (!(err instanceof ConcurrencyError) || err.stream !== reservation) throw err;
+      result = await register(await readContentRecord(this.writer.store, copy.sha256));
+    }
+    const [event] = result.decided;
     const d = event.data as CopyRegisteredData;
     return {
       filingId,

@@ -207,6 +207,32 @@ describe('registering labelled copies of a filing', () => {
       await expectRefused(ledger, () => register(filingId, original), 409, 'copy-is-filed-content');
     });
 
+    it("a registered copy's bytes filed as a work, by upload or by their hash, by anyone (409 content-is-registered-copy)", async () => {
+      const copy = withPngChunks(original, [iTXt('AIGC', aigcJson)]);
+      for (const who of [bob, alice]) {
+        const body = await expectRefused(ledger, () => fileWith(who, copy), 409, 'content-is-registered-copy');
+        expect(body).toMatchObject({ copyOf: filingId });
+        const byHash = () =>
+          ledger
+            .http()
+            .post('/v1/filings')
+            .set('authorization', `Bearer ${who.key}`)
+            .send(filingBody({ contentHash: sha256(copy) }));
+        await expectRefused(ledger, byHash, 409, 'content-is-registered-copy');
+      }
+      // The lookup still traces the copy to its filing.
+      expect((await ledger.http().get(`/v1/public/content/${sha256(copy)}`)).body).toMatchObject({ match: 'copy', filingId });
+    });
+
+    it('a file another creator filed first as a work of its own (409 copy-is-filed-content, naming that filing)', async () => {
+      const copy = withPngChunks(original, [tEXt('AIGC', aigcJson)]);
+      const filed = await fileWith(bob, copy);
+      expect(filed.status).toBe(201);
+      const body = await expectRefused(ledger, () => register(filingId, copy), 409, 'copy-is-filed-content');
+      expect(body).toMatchObject({ filingId: filed.body.filingId });
+      expect(body.detail).toContain(filed.body.filingId);
+    });
+
     it('another creator (403), before the file is read; an unknown filing (404)', async () => {
       await expectRefused(ledger, () => register(filingId, withPngChunks(original, [tEXt('AIGC', aigcJson)]), bob), 403, 'not-owner');
       await expectRefused(ledger, () => register('00000000-0000-7000-8000-000000000000', original), 404, 'filing-not-found');

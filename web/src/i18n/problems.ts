@@ -43,6 +43,7 @@ export const PROBLEM_TITLES = {
     'not-filed': 'this content is not filed',
     'filing-exists': 'the filing exists already',
     'duplicate-content': 'this content was filed before',
+    'content-is-registered-copy': 'this is a registered copy of another filing',
     'already-withdrawn': 'the filing is withdrawn already',
     'filing-withdrawn': 'the filing is withdrawn',
     'dispute-open': 'a complaint against the filing is open',
@@ -172,6 +173,7 @@ export const PROBLEM_TITLES = {
     'not-filed': '此内容尚未存证',
     'filing-exists': '该存证已存在',
     'duplicate-content': '此内容已被存证过',
+    'content-is-registered-copy': '这是另一份存证已登记的分发副本',
     'already-withdrawn': '该存证已撤回',
     'filing-withdrawn': '该存证已撤回',
     'dispute-open': '针对该存证的投诉尚未结案',
@@ -322,6 +324,8 @@ export const PROBLEM_DETAILS = {
     'already-decided': 'The dispute was decided at {decidedAt}.',
     'appeal-window-closed': 'The decision could be appealed until {appealUntil}.',
     'duplicate-content': 'This content was filed first as {priorFilingId} at {priorFiledAt}.',
+    'content-is-registered-copy':
+      "This file is a registered distribution copy of filing {copyOf}: it carries that filing's label and is not filed as a work of its own.",
   },
   'zh-CN': {
     'validation-failed': '未通过校验的字段：{errors}。账本的英文说明：{detail}',
@@ -331,6 +335,7 @@ export const PROBLEM_DETAILS = {
     'already-decided': '该争议已于{decidedAt}裁决。',
     'appeal-window-closed': '申诉期限已于{appealUntil}届满。',
     'duplicate-content': '此内容已于{priorFiledAt}首次存证，存证编号 {priorFilingId}。',
+    'content-is-registered-copy': '此文件是存证 {copyOf} 已登记的分发副本：它带有该存证的标识，不能作为独立作品存证。',
   },
 } as const satisfies Record<keyof typeof PROBLEM_TITLES, Partial<Record<ProblemName, string>>>;
 
