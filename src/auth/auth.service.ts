@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { In, IsNull, type DataSource } from 'typeorm';
 import type { Unsubscribe } from '../ledger/event-store/event-store.port.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { KeyedRead } from '../ledger/read-models/keyed-read.js';
@@ -105,6 +105,19 @@ export class AuthService implements OnModuleDestroy {
   async keysOf(principalId: string): Promise<Array<Omit<ApiKeyView, 'keyHash'>>> {
     const keys = await this.db.getRepository(ApiKeyView).find({ where: { principalId }, order: { issuedAt: 'ASC', keyId: 'ASC' } });
     return keys.map(({ keyHash: _hash, ...key }) => key);
+  }
+
+  /**
+   * The ids of the admin keys that do not expire (unrevoked, of a principal with the admin role): a key that expires
+   * cannot issue one that outlives it, so without one of these the ledger would in time have no admin.
+   */
+  async lastingAdminKeys(): Promise<string[]> {
+    const admins = await this.db.getRepository(PrincipalView).find({ select: { principalId: true }, where: { isAdmin: true } });
+    if (admins.length === 0) return [];
+    const keys = await this.db
+      .getRepository(ApiKeyView)
+      .findBy({ principalId: In(admins.map((a) => a.principalId)), revokedAt: IsNull(), expiresAt: IsNull() });
+    return keys.map((k) => k.keyId);
   }
 
   async adminExists(): Promise<boolean> {

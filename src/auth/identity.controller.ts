@@ -50,7 +50,7 @@ export class IdentityController {
     return this.commands.execute(new IssueApiKey(id, actor.principalId, expiry(body)).forRequest(writes));
   }
 
-  @ApiRoute({ summary: 'Revoke any key', answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked'] })
+  @ApiRoute({ summary: 'Revoke any key', answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked', 'last-admin-key'] })
   @Delete('keys/:keyId')
   @HttpCode(200)
   revokeKey(@Param('keyId', new IdPipe()) keyId: string, @CurrentPrincipal() actor: Principal, @CurrentWrites() writes: RequestWrites) {
@@ -103,7 +103,11 @@ export class MeController {
   }
 
   /** Revokes one of the caller's own keys (the admin revokes anyone's with DELETE /v1/keys/:keyId). */
-  @ApiRoute({ summary: "Revoke one of the caller's keys", answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked'] })
+  @ApiRoute({
+    summary: "Revoke one of the caller's keys",
+    answer: RevokedKeyDto,
+    problems: ['key-not-found', 'key-revoked', 'last-admin-key'],
+  })
   @Delete('keys/:keyId')
   @HttpCode(200)
   revokeKey(@Param('keyId', new IdPipe()) keyId: string, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {

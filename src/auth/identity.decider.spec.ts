@@ -71,6 +71,10 @@ describe('identity decider', () => {
       given(identityDecider, registered).when({ type: 'RevokeApiKey', principalId: 'p1', keyId: 'k1', now }).then([revoked]));
     it('refuses an unknown key', () =>
       given(identityDecider, registered).when({ type: 'RevokeApiKey', principalId: 'p1', keyId: 'k9', now }).thenThrows('key-not-found'));
+    it("refuses the ledger's last admin key that does not expire", () =>
+      given(identityDecider, registered)
+        .when({ type: 'RevokeApiKey', principalId: 'p1', keyId: 'k1', now, lastAdminKey: true })
+        .thenThrows('last-admin-key'));
     it('refuses to revoke twice', () =>
       given(identityDecider, [...registered, revoked])
         .when({ type: 'RevokeApiKey', principalId: 'p1', keyId: 'k1', now })

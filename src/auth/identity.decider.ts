@@ -26,7 +26,8 @@ export type IssueApiKeyCommand = {
   expiresAt?: Date | null;
   now: Date;
 };
-export type RevokeApiKeyCommand = { type: 'RevokeApiKey'; principalId: string; keyId: string; now: Date };
+/** `lastAdminKey`: the key is the ledger's last admin key that does not expire (AuthService.lastingAdminKeys). */
+export type RevokeApiKeyCommand = { type: 'RevokeApiKey'; principalId: string; keyId: string; now: Date; lastAdminKey?: boolean };
 export type IdentityCommand = RegisterPrincipalCommand | IssueApiKeyCommand | RevokeApiKeyCommand;
 
 function decideRegisterPrincipal(command: RegisterPrincipalCommand, state: IdentityState): IdentityEvent[] {
@@ -59,6 +60,12 @@ function decideRevokeApiKey(command: RevokeApiKeyCommand, state: IdentityState):
   const key = state.keys.get(command.keyId);
   if (!state.exists || !key) throw notFound('key-not-found', `no key ${command.keyId}`);
   if (key.revoked) throw conflict('key-revoked', `key ${command.keyId} is already revoked`);
+  // Without one, nobody could register a principal or issue an admin key again: the bootstrap key only acts on a ledger with no admin.
+  if (command.lastAdminKey)
+    throw conflict(
+      'last-admin-key',
+      `key ${command.keyId} is the ledger's last admin key that does not expire: issue another (POST /v1/me/keys) or register another admin first`,
+    );
   return [{ type: 'ApiKeyRevoked', data: { principalId: command.principalId, keyId: command.keyId, revokedAt: at } }];
 }
 

@@ -73,10 +73,12 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKey> {
     // Another principal's key is "not found" to a non-admin: its existence is not theirs to learn.
     if (!key || (!c.anyKey && key.principalId !== c.actor)) throw notFound('key-not-found', `no key ${c.keyId}`);
     const now = new Date();
+    const lasting = await this.auth.lastingAdminKeys();
+    const lastAdminKey = lasting.length === 1 && lasting[0] === c.keyId;
     await this.writer.execute(
       principalStream(key.principalId),
       identityDecider,
-      { type: 'RevokeApiKey', principalId: key.principalId, keyId: c.keyId, now },
+      { type: 'RevokeApiKey', principalId: key.principalId, keyId: c.keyId, now, lastAdminKey },
       { actor: c.actor },
       { ...KEYS_AT_ONCE, writes: c.writes },
     );

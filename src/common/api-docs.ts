@@ -58,6 +58,7 @@ export const PROBLEM_STATUS = {
   'key-not-found': 404,
   'principal-exists': 409,
   'key-revoked': 409,
+  'last-admin-key': 409,
   // filings
   'invalid-hash': 400,
   'empty-amendment': 400,

@@ -67,6 +67,34 @@ describe('principals and their keys', () => {
     await expectRefused(ledger, () => ledger.http().get('/v1/me').set(as(spare.body.key)), 401, 'invalid-key');
   });
 
+  it("keeps the ledger's last admin key that does not expire: revoking it is refused until another exists", async () => {
+    const own = await startLedger(); // a ledger whose admin keys this test changes
+    try {
+      const admin = (await own.http().get('/v1/me').set(as(own.adminKey))).body as { principalId: string; keys: Array<{ keyId: string }> };
+      const [bootstrap] = admin.keys;
+      for (const revoke of [`/v1/me/keys/${bootstrap.keyId}`, `/v1/keys/${bootstrap.keyId}`]) {
+        const body = await expectRefused(own, () => own.http().delete(revoke).set(as(own.adminKey)), 409, 'last-admin-key');
+        expect(body.detail).toContain(bootstrap.keyId);
+      }
+      // A key that expires is no successor: it cannot issue one that outlives it.
+      const expiring = await own
+        .http()
+        .post('/v1/me/keys')
+        .set(as(own.adminKey))
+        .send({ expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+      expect(expiring.status).toBe(201);
+      await expectRefused(own, () => own.http().delete(`/v1/keys/${bootstrap.keyId}`).set(as(expiring.body.key)), 409, 'last-admin-key');
+      expect((await own.http().delete(`/v1/keys/${expiring.body.keyId}`).set(as(own.adminKey))).status).toBe(200);
+      // With another lasting admin key (a second admin's), the first may go; then the other is the last.
+      const second = await principal(own, 'Second admin', ['admin']);
+      expect((await own.http().delete(`/v1/keys/${bootstrap.keyId}`).set(as(second.key))).status).toBe(200);
+      await expectRefused(own, () => own.http().get('/v1/me').set(as(own.adminKey)), 401, 'invalid-key');
+      await expectRefused(own, () => own.http().delete(`/v1/me/keys/${second.keyId}`).set(as(second.key)), 409, 'last-admin-key');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('an expired key is refused with its own problem type, before and after it was cached', async () => {
     const expiresAt = new Date(Date.now() + 1500).toISOString();
     const issued = await ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt });
