@@ -26,6 +26,7 @@ import {
   requestBodyProblem,
   requestValidationPipe,
   unsupportedCharset,
+  unsupportedContentEncoding,
   unsupportedMediaType,
   utf8Text,
 } from './common/request-body.js';
@@ -236,6 +237,11 @@ async function setUp(
     const accepted = acceptedBodies(request);
     if (hasBody && !Object.hasOwn(accepted, type)) {
       sendProblem(reply, unsupportedMediaType(type, accepted));
+      return;
+    }
+    const encoding = request.headers['content-encoding'];
+    if (hasBody && encoding !== undefined && !encoding.split(',').every((coding) => coding.trim().toLowerCase() === 'identity')) {
+      sendProblem(reply.header('accept-encoding', 'identity'), unsupportedContentEncoding(encoding));
       return;
     }
     // Bodies are read as UTF-8 (JSON's encoding, RFC 8259 §8.1): one declared in another charset was read wrongly.

@@ -213,6 +213,17 @@ export function unsupportedCharset(charset: string): HttpException {
   );
 }
 
+/**
+ * The 415 for a body sent compressed (RFC 9110 §15.5.16): the server reads bodies as they come, so a gzip body was
+ * refused as JSON that is not UTF-8. `Accept-Encoding: identity` on the answer says what it takes.
+ */
+export function unsupportedContentEncoding(encoding: string): HttpException {
+  return new HttpException(
+    `content encoding ${encoding} is not accepted: send the body uncompressed (no Content-Encoding, or identity)`,
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  );
+}
+
 /** The 415 for a body of a type the route does not take: what it takes, in each form, and how. */
 export function unsupportedMediaType(type: string, accepted: AcceptedBodies = JSON_BODY): HttpException {
   const forms = Object.entries(accepted).map(([media, what]) => `${media} (${what})`);

@@ -1,4 +1,5 @@
 // Every refused request answers problem+json and leaves the store unchanged.
+import { gzipSync } from 'node:zlib';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 describe('refused requests change nothing', () => {
@@ -112,6 +113,32 @@ describe('refused requests change nothing', () => {
       403,
     ],
   ];
+
+  it('refuses a compressed body with 415 naming its coding, and says it takes identity; an identity coding is read', async () => {
+    const gzipped = gzipSync(JSON.stringify(filingBody()));
+    for (const encoding of ['gzip', 'GZIP', 'identity, gzip']) {
+      const post = () =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set('authorization', `Bearer ${alice.key}`)
+          .set('content-type', 'application/json')
+          .set('content-encoding', encoding)
+          .send(gzipped);
+      const body = await expectRefused(ledger, post, 415, 'unsupported-media-type');
+      expect(body.detail).toBe(
+        `content encoding ${encoding} is not accepted: send the body uncompressed (no Content-Encoding, or identity)`,
+      );
+      expect((await post()).headers['accept-encoding']).toBe('identity');
+    }
+    const plain = await ledger
+      .http()
+      .post('/v1/filings')
+      .set('authorization', `Bearer ${alice.key}`)
+      .set('content-encoding', 'identity')
+      .send(filingBody());
+    expect(plain.status).toBe(201);
+  });
 
   // Objects, not argument lists: a short row would make jest pass `done` as the last argument.
   it.each(cases.map(([name, make, status, field]) => ({ name, make, status, field: field ?? null })))(
