@@ -23,6 +23,7 @@ import { DomainError } from './common/domain-error.js';
 import { FailedAuthentications } from './auth/failed-authentications.js';
 import {
   acceptedBodies,
+  repeatedMemberProblem,
   requestBodyProblem,
   requestValidationPipe,
   unsupportedCharset,
@@ -150,7 +151,14 @@ async function setUp(
       done(err as Error, undefined);
       return;
     }
-    void parseJson(request, text, done);
+    void parseJson(request, text, (err: Error | null, parsed?: unknown) => {
+      if (err) done(err, undefined);
+      else {
+        const repeated = repeatedMemberProblem(text);
+        if (repeated) done(repeated, undefined);
+        else done(null, parsed);
+      }
+    });
   });
 
   // Security headers on every response, hooked before anything that may answer early (rate limit, 415).

@@ -15,6 +15,7 @@ import { ApiConsumes, ApiExtension, type SchemaObject } from '@nestjs/swagger';
 import { compiledValidation, FALLBACK } from './compiled-validation.js';
 import { DomainError } from './domain-error.js';
 import { flattenValidationErrors, ValidationProblem } from './problem.js';
+import { repeatedKey } from '../verifier/repeated-key.js';
 import './validation-metadata.js';
 
 /** Far deeper than any request body of the API; the validation layer recurses, so depth must be bounded before it runs. */
@@ -211,6 +212,18 @@ export function unsupportedCharset(charset: string): HttpException {
     `charset ${charset || '(empty)'} is not accepted: send the body in UTF-8 (charset=utf-8, or no charset)`,
     HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   );
+}
+
+/**
+ * The refusal of a JSON text (a body, a multipart field) in which one object holds a member twice: JSON.parse keeps the
+ * last value and another reader the first, so what was recorded could differ from what the sender's tools show. Null
+ * when every object's members are distinct. `text` must be one JSON.parse accepted.
+ */
+export function repeatedMemberProblem(text: string): ValidationProblem | null {
+  const key = repeatedKey(text);
+  return key === undefined
+    ? null
+    : new ValidationProblem([{ field: key, message: `${key} is given more than once in one object of the JSON; give it once` }]);
 }
 
 /**

@@ -4,7 +4,7 @@ import { HttpException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, invalid, tooLarge } from '../common/domain-error.js';
-import { utf8Text } from '../common/request-body.js';
+import { repeatedMemberProblem, utf8Text } from '../common/request-body.js';
 import type { JsonObject, JsonValue } from '../verifier/envelope.js';
 
 export interface UploadLimits {
@@ -201,9 +201,13 @@ export const describeFile = (part: MultipartFile, file: FileRead): JsonObject =>
  * it was not.
  */
 function parseJsonField(name: string, text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw invalid('malformed-json', `the field "${name}" is not valid JSON`);
   }
+  const repeated = repeatedMemberProblem(text);
+  if (repeated) throw repeated;
+  return value;
 }

@@ -16,7 +16,9 @@ export function repeatedKey(text: string): string | undefined {
       const end = closingQuote(text, i);
       const keys = open[open.length - 1];
       if (keyNext && keys) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        // Decoded only when it holds an escape: most keys are their own text.
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
         if (keys.has(key)) return key;
         keys.add(key);
         keyNext = false;

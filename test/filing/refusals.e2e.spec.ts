@@ -140,6 +140,41 @@ describe('refused requests change nothing', () => {
     expect(plain.status).toBe(201);
   });
 
+  it("refuses a JSON body, or an upload's metadata, holding a member twice in one object (400, naming it), spelled alike or not", async () => {
+    const body = JSON.stringify(filingBody());
+    const texts: Array<[string, string]> = [
+      [body.replace('{', '{"title":"first",'), 'title'],
+      [body.replace('"title":', '"t\\u0069tle":"first","title":'), 'title'],
+      [body.replace('"name":', '"name":"first","name":'), 'name'],
+    ];
+    for (const [text, field] of texts) {
+      expect(() => JSON.parse(text) as unknown).not.toThrow();
+      const raw = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).type('application/json').send(text);
+      const refused = await expectRefused(ledger, raw, 400, 'validation-failed');
+      expect(refused.errors).toEqual([{ field, message: `${field} is given more than once in one object of the JSON; give it once` }]);
+      const { contentHash: _c, ...meta } = JSON.parse(text) as Record<string, unknown>;
+      const upload = () =>
+        ledger
+          .http()
+          .post('/v1/filings')
+          .set('authorization', `Bearer ${alice.key}`)
+          .field('metadata', text.replace(`"contentHash":"${String(_c)}",`, ''))
+          .attach('file', Buffer.from('some words'), 'notes.txt');
+      expect(Object.keys(meta)).not.toContain('contentHash');
+      const fromUpload = await expectRefused(ledger, upload, 400, 'validation-failed');
+      expect(fromUpload.errors).toEqual([{ field, message: expect.stringContaining('more than once') }]);
+    }
+    // The same member in two objects is no repeat.
+    const twoObjects = {
+      ...filingBody(),
+      processEvidence: [
+        { sha256: 'a'.repeat(64), kind: 'draft' },
+        { sha256: 'b'.repeat(64), kind: 'draft' },
+      ],
+    };
+    expect((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(twoObjects)).status).toBe(201);
+  });
+
   // Objects, not argument lists: a short row would make jest pass `done` as the last argument.
   it.each(cases.map(([name, make, status, field]) => ({ name, make, status, field: field ?? null })))(
     'refuses $name',
