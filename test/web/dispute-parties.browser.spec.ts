@@ -440,7 +440,14 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
   // A title that is one long word, as a file name is.
   const longTitle = `harbour_at_dusk_final_v3_upscaled_4x_${'x'.repeat(48)}.png`;
   const long = await ok('POST', '/v1/filings', alice.key, filingBody({ title: longTitle }));
-  const longDispute = (await ok('POST', '/v1/disputes', bob.key, complaintBody(long.filingId))).disputeId;
+  // What a party writes, as one long word too: a claim at its longest, an evidence description.
+  const longDispute = (
+    await ok('POST', '/v1/disputes', bob.key, {
+      ...complaintBody(long.filingId),
+      claim: 'y'.repeat(10_000),
+      evidence: [{ sha256: sha256Hex(Buffer.from('evidence')), description: 'z'.repeat(1000), declaredAiGenerated: false }],
+    })
+  ).disputeId;
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
@@ -500,7 +507,8 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
     expect(await settledText(page.locator('#dispute-heading'), /^Dispute: /)).toMatch(/^Dispute: /);
     await openDispute(page, longDispute);
     expect(await settledText(page.getByTestId('filing-title'), longTitle)).toBe(longTitle);
-    await fits('/reviewer with a long title');
+    await fits('/reviewer with a long title, claim and evidence description');
+    await expect(page.getByTestId('dispute').textContent()).resolves.toContain('y'.repeat(10_000));
     // The certificate is one column on a phone, its QR code inside the sheet.
     await page.goto(`/certificate/${long.filingId}`);
     await page.getByTestId('cert-qr').waitFor();
