@@ -4,6 +4,9 @@ export const en = {
   // Layout, navigation, shared components
   'app.title': 'Sandbox Ledger',
   'app.tagline': 'Verifiable filings for AI-assisted works',
+  /** A list's items joined, and a remark in brackets after what it qualifies. */
+  'list.separator': ', ',
+  'list.aside': ' ({text})',
   'nav.label': 'Main',
   'nav.public': 'Check a file',
   'nav.creator': 'Creator',
@@ -57,7 +60,7 @@ export const en = {
   'public.labelDueAt': 'Labels due by',
   'public.expiresAt': 'Expires at',
   'public.labels': 'Labels',
-  'public.labelTier': 'tier {tier}',
+  'public.labelTier': ', tier {tier}',
   'public.leafIndex': "Filing's position in the log",
   'public.verifying': 'Verifying the receipt in this browser…',
   'public.verifiedTitle': 'Receipt verified in this browser',
@@ -222,7 +225,7 @@ export const en = {
   'creator.list.filedAt': 'Filed at',
   'creator.list.status': 'Status',
   'creator.list.labels': 'Labels',
-  'creator.list.tier': 'tier {tier}',
+  'creator.list.tier': ' (tier {tier})',
   'creator.list.right': 'Right',
   'creator.list.rightLoading': 'Loading the right…',
   'creator.list.labelDue': 'Labels due by',

@@ -218,7 +218,9 @@ function Filing({ status: s }: { status: PublicStatus }) {
             <dt>{t('public.right')}</dt>
             <dd data-testid="right">
               <strong>{t(`right.${s.right.status}` as MessageKey)}</strong>
-              {s.right.flags.length > 0 ? ` (${s.right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(', ')})` : null}{' '}
+              {s.right.flags.length > 0
+                ? t('list.aside', { text: s.right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(t('list.separator')) })
+                : null}{' '}
               <span class="hint">
                 {t('public.rightSince')} <Times at={s.right.since} />
               </span>
@@ -244,7 +246,7 @@ function Filing({ status: s }: { status: PublicStatus }) {
         <dt>{t('public.labels')}</dt>
         <dd data-testid="labels">
           {t(`labels.${s.labelState}` as MessageKey)}
-          {s.labelTier ? `, ${t('public.labelTier', { tier: s.labelTier })}` : null}
+          {s.labelTier ? t('public.labelTier', { tier: s.labelTier }) : null}
         </dd>
         <dt>{t('public.leafIndex')}</dt>
         <dd>{s.leafIndex}</dd>

@@ -55,7 +55,11 @@ function RightFacts({ right, error }: { right: Right | null; error: unknown }) {
       <dt>{t('creator.list.right')}</dt>
       <dd data-testid="filing-right">
         <strong>{t(`right.${right.status}` as MessageKey)}</strong>
-        {right.flags.length ? <span class="bad"> ({right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(', ')})</span> : null}
+        {right.flags.length ? (
+          <span class="bad">
+            {t('list.aside', { text: right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(t('list.separator')) })}
+          </span>
+        ) : null}
         {right.flags.includes('disputed') ? (
           <>
             {' · '}
@@ -130,7 +134,7 @@ export function FilingCard({ filing, me, onChanged, version, heldFrom }: FilingC
         <dt>{t('creator.list.labels')}</dt>
         <dd>
           {t(`labels.${filing.labels.state}`)}
-          {filing.labels.tier ? ` (${t('creator.list.tier', { tier: filing.labels.tier })})` : ''}
+          {filing.labels.tier ? t('creator.list.tier', { tier: filing.labels.tier }) : ''}
         </dd>
         <RightFacts right={right} error={rightError} />
       </dl>
