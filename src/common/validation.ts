@@ -5,8 +5,8 @@ import {
   ArrayMaxSize,
   getMetadataStorage,
   IsArray,
-  IsISO8601,
   IsInt,
+  isISO8601,
   IsObject,
   IsUUID,
   Matches,
@@ -96,13 +96,19 @@ export class IdPipe extends ParseUUIDPipe {
   }
 }
 
-/** An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous). */
-export const IsInstant = () => (target: object, property: string) => {
-  IsISO8601({ strict: true, strictSeparator: true })(target, property);
-  Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, {
-    message: '$property must be an ISO-8601 instant with a time zone, e.g. 2027-01-01T00:00:00Z',
-  })(target, property);
-};
+/** An instant's form: a date, a time and a zone (the calendar is checked by isISO8601). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous), on a day of the calendar: one
+ * check with one message, where two checks named one mistake twice.
+ */
+export const IsInstant = () =>
+  custom(
+    'isInstant',
+    (value) => typeof value === 'string' && INSTANT.test(value) && isISO8601(value, { strict: true, strictSeparator: true }),
+    '$property must be an ISO-8601 instant with a time zone, e.g. 2027-01-01T00:00:00Z',
+  );
 
 function custom(name: string, test: (value: unknown) => boolean, message: string, opts?: ValidationOptions) {
   return (target: object, propertyName: string) =>

@@ -55,5 +55,18 @@ export async function imageHash(bytes: Buffer, pixelLimit: number): Promise<Imag
   }
 }
 
-/** libvips' first line: the reason, without the stack of operations that led to it. */
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 200);
+/** sharp's line for a decoder warning refused (failOn), which names no reason: libvips' lines after it do. */
+const FAIL_ON = /^Warning treated as error due to failOn setting/;
+/** libvips' lines that say where decoding stopped, not why. */
+const WHERE = /^error in tile \d+ x \d+$/;
+
+/**
+ * libvips' reason, without the operations that led to it: its first line, or, for a warning sharp refused, the lines
+ * that name what is damaged (`IHDR: CRC error`).
+ */
+export function errorText(err: unknown): string {
+  const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((line) => line.trim());
+  if (!FAIL_ON.test(lines[0])) return lines[0].slice(0, 200);
+  const reasons = [...new Set(lines.slice(1).filter((line) => line !== '' && !WHERE.test(line)))];
+  return `the file is damaged${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`.slice(0, 200);
+}

@@ -180,6 +180,15 @@ describe('principals and their keys', () => {
     );
   });
 
+  it('names a time that is not an instant once: not a date, a day not in the calendar, a local time, a number', async () => {
+    const message = 'expiresAt must be an ISO-8601 instant with a time zone, e.g. 2027-01-01T00:00:00Z';
+    for (const expiresAt of ['tomorrow', '2030-02-30T00:00:00Z', '2030-01-01T00:00:00', '2030-01-01', 7]) {
+      const issue = () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt });
+      const body = await expectRefused(ledger, issue, 400, 'validation-failed');
+      expect({ expiresAt, errors: body.errors }).toEqual({ expiresAt, errors: [{ field: 'expiresAt', message }] });
+    }
+  });
+
   // These routes take no body: one with a field was carried out as if the field had not been sent.
   it('refuses a field in the body of a key revocation, naming it, and revokes nothing', async () => {
     const spare = await ledger.http().post('/v1/me/keys').set(as(alice.key)).send({});

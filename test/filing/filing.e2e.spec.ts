@@ -1,5 +1,6 @@
 // Filing end to end through HTTP on the real SQLite store.
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import canonicalize from 'canonicalize';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
@@ -176,5 +177,34 @@ describe('filing a work', () => {
       .send(filingBody());
     expect(reused.status).toBe(422);
     expect(await ledger.store.count()).toBe(before + 2);
+  });
+
+  it('refuses an Idempotency-Key sent twice, saying so, and appends nothing; a key holding a comma is one key', async () => {
+    const post = (keys: string[]) =>
+      new Promise<{ status: number; body: { type?: string; detail?: string } }>((resolve, reject) => {
+        const text = JSON.stringify(filingBody());
+        const req = httpRequest(`${ledger.url}/v1/filings`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${alice.key}`, 'content-type': 'application/json', 'idempotency-key': keys },
+        });
+        req.on('response', (res) => {
+          let data = '';
+          res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(data) as { type?: string; detail?: string } }));
+        });
+        req.on('error', reject);
+        req.end(text);
+      });
+    const before = await ledger.store.count();
+    const twice = await post(['twice-a', 'twice-b']);
+    expect(twice).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        type: 'urn:sandbox-ledger:problem:invalid-idempotency-key',
+        detail: 'Idempotency-Key is given more than once; give it once',
+      }),
+    });
+    expect(await ledger.store.count()).toBe(before);
+    expect((await post(['one,key'])).status).toBe(201);
   });
 });
