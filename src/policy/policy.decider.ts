@@ -55,6 +55,12 @@ const given = (o: object, except: string[] = []) =>
 
 export const parametersOf = ({ version: _v, effectiveFrom: _e, ...parameters }: PolicyVersion): PolicyParameters => parameters;
 
+/**
+ * How far ahead a version may take effect. Versions take effect in the order they are published and none is ever
+ * withdrawn, so one dated years ahead by a slip (9999 for 2026) would hold every later change back until then.
+ */
+export const MAX_NOTICE_DAYS = 366;
+
 export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, PolicyState> = {
   initialState: () => ({ versions: [POLICY_V1_VERSION] }),
 
@@ -74,6 +80,16 @@ export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, Polic
         'effective-from-not-future',
         `effectiveFrom must be in the future (after ${command.now.toISOString()}): policy changes are never retroactive`,
         { errors: [{ field: 'effectiveFrom', message: 'effectiveFrom must be in the future' }] },
+      );
+    }
+    const latestAllowed = command.now.getTime() + MAX_NOTICE_DAYS * 86_400_000;
+    if (from > latestAllowed) {
+      const message = `effectiveFrom must be at most ${MAX_NOTICE_DAYS} days ahead (by ${new Date(latestAllowed).toISOString()})`;
+      throw new DomainError(
+        'unprocessable',
+        'effective-from-too-far',
+        `${message}: a version takes effect after the ones before it, so one dated further ahead would hold every later change back`,
+        { latestAllowed: new Date(latestAllowed).toISOString(), errors: [{ field: 'effectiveFrom', message }] },
       );
     }
     if (latest.effectiveFrom !== null && from <= Date.parse(latest.effectiveFrom)) {

@@ -52,7 +52,7 @@ export class PolicyController {
   @ApiRoute({
     summary: 'Publish a policy version',
     answer: PublishedPolicyDto,
-    problems: ['effective-from-not-after-latest', 'effective-from-not-future', 'ruleset-unknown'],
+    problems: ['effective-from-not-after-latest', 'effective-from-not-future', 'effective-from-too-far', 'ruleset-unknown'],
   })
   @Post()
   @ApiBearerAuth()

@@ -55,6 +55,19 @@ describe('sandbox policy versions', () => {
       422,
       'effective-from-not-future',
     );
+    // A slip in the year would hold every later version back until then.
+    const tooFar = await refused(
+      () => as(admin).post('/v1/policy', { effectiveFrom: '9999-12-31T23:59:59Z', parameters: {} }),
+      422,
+      'effective-from-too-far',
+    );
+    expect(Date.parse(tooFar.latestAllowed as string) - Date.now()).toBeGreaterThan(365 * DAY);
+    expect(Date.parse(tooFar.latestAllowed as string) - Date.now()).toBeLessThanOrEqual(366 * DAY);
+    await refused(
+      () => as(admin).post('/v1/policy', { effectiveFrom: iso(Date.now() + 367 * DAY), parameters: {} }),
+      422,
+      'effective-from-too-far',
+    );
     await refused(() => as(alice).post('/v1/policy', { effectiveFrom: soon, parameters: {} }), 403, 'role-required');
     await refused(() => as(rita).post('/v1/policy', { effectiveFrom: soon, parameters: {} }), 403, 'role-required');
     await refused(() => ledger.http().post('/v1/policy').send({ effectiveFrom: soon, parameters: {} }), 401, 'missing-key');
