@@ -21,6 +21,8 @@ commands:
                          exit 0 only when all hold, else name the first bad leaf (or, for a signed root
                          that does not match, the leaves since the last checkpoint that did)
                          [--threads N]  threads checking the events (default and at most: one per core; 0: none, the main thread does)
+                         [--all-signed] fail, too, when events lie past the last checkpoint given (exit 0 says
+                         that every event is signed, not only those up to the last checkpoint)
                          [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
                          also: every checkpoint cosigned by K witnesses and by the log's ML-DSA-44 key, and
                          the RFC 3161 tokens of the history checked against the TSAs' CA
@@ -70,6 +72,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   force: { type: 'boolean' },
   'accept-v1': { type: 'boolean' },
+  'all-signed': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -91,7 +94,7 @@ const TAKES: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   serve: [],
   projections: ['force'],
   export: ['out'],
-  verify: ['export', 'checkpoint', 'checkpoints', 'key', 'threads', ...TRUST],
+  verify: ['export', 'checkpoint', 'checkpoints', 'key', 'threads', 'all-signed', ...TRUST],
   settle: ['as-of', 'force'],
   'verify-receipt': ['file', 'consistent-with', 'server', 'proof', ...TRUST],
   'verify-evidence': ['file', 'accept-v1', ...TRUST],
@@ -173,6 +176,7 @@ export async function main(argv: string[]): Promise<number> {
             checkpoint: values.checkpoint ?? [],
             checkpoints: values.checkpoints ?? [],
             apiKey: values.key ?? process.env.LEDGER_API_KEY,
+            allSigned: values['all-signed'] ?? false,
             ...trust(),
           },
           process.stdout,

@@ -50,6 +50,8 @@ export interface VerifyArgs extends TrustArgs {
   checkpoint: string[];
   checkpoints: string[];
   apiKey?: string;
+  /** Events past the last checkpoint given fail the verdict (by default they are checked and the `ok` line counts them). */
+  allSigned?: boolean;
 }
 
 export interface VerifyOptions {
@@ -200,6 +202,13 @@ async function verifyWith(
   if (notes.length === 0) {
     out.write(
       `FAILED: no checkpoint given; the export's ${result.treeSize} events hash and chain correctly, but nothing signed covers them\n`,
+    );
+    return 1;
+  }
+  if (args.allSigned && result.signedTreeSize < result.treeSize) {
+    const past = result.treeSize - result.signedTreeSize;
+    out.write(
+      `FAILED in leaves ${result.signedTreeSize}..${result.treeSize - 1}: the last ${past} event(s) hash and chain correctly, but no checkpoint given covers them (--all-signed); give a checkpoint of tree size ${result.treeSize}\n`,
     );
     return 1;
   }

@@ -91,6 +91,28 @@ describe('verify on worker threads', () => {
         'signed up to tree size 30 (the last 20 event(s) hash and chain correctly, but no checkpoint given covers them: verify them again with a later checkpoint)',
       );
       expect(small.stdout).not.toContain('no checkpoint given covers');
+      // With --all-signed those events fail the verdict; with the checkpoint that covers them all, it holds.
+      const allSigned = (checkpoint: string) =>
+        runCli(
+          [
+            'verify',
+            '--export',
+            join(work, 'small.ndjson'),
+            '--checkpoint',
+            join(work, checkpoint),
+            '--vkey',
+            join(work, 'vkey'),
+            '--all-signed',
+          ],
+          {},
+        );
+      await expect(allSigned('checkpoint-30')).resolves.toEqual({
+        code: 1,
+        stdout:
+          'FAILED in leaves 30..49: the last 20 event(s) hash and chain correctly, but no checkpoint given covers them (--all-signed); give a checkpoint of tree size 50\n',
+        stderr: '',
+      });
+      await expect(allSigned('checkpoint-50')).resolves.toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: 50 events /) });
       const { outputs } = await verify(log);
       expect(outputs['0']).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok: ${EVENTS} events`)) });
       expect(outputs['2']).toEqual(outputs['0']);
