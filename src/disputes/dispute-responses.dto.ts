@@ -82,6 +82,8 @@ export class DisputeWrittenDto extends DisputeDto {
 
 export class DisputeDetailDto extends DisputeDto {
   timeline: TimelineEntryDto[];
+  /** Every principal the dispute's record names (parties, reviewers, appellants, the timeline's actors), with their names. */
+  people: DisputePartyDto[];
 }
 
 export class DisputePageDto {

@@ -123,8 +123,12 @@ export class DisputeQueries {
   }
 
   /** The names of the principals these disputes name, from the principals read model. */
-  private async names(disputes: readonly DisputeView[]): Promise<Map<string, string>> {
-    const ids = [...new Set(disputes.flatMap(namedIn))];
+  private names(disputes: readonly DisputeView[]): Promise<Map<string, string>> {
+    return this.namesOf(disputes.flatMap(namedIn));
+  }
+
+  private async namesOf(principalIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(principalIds)];
     if (ids.length === 0) return new Map();
     const found = await this.db
       .getRepository(PrincipalView)
@@ -138,10 +142,17 @@ export class DisputeQueries {
     return disputeResource(d, new Date(), await this.names([d]));
   }
 
+  /** The dispute with its timeline, and the name of everyone who acted in it (a reviewer who decided an appeal, an admin). */
   async get(disputeId: string, reader: Principal) {
     const d = await this.readable(disputeId, reader);
-    const [events, names] = await Promise.all([this.store.readStream(disputeStream(disputeId)), this.names([d])]);
-    return { ...disputeResource(d, new Date(), names), timeline: events.map(timelineEntry) };
+    const timeline = (await this.store.readStream(disputeStream(disputeId))).map(timelineEntry);
+    const ids = [...new Set([...namedIn(d), ...timeline.flatMap((e) => (typeof e.actor === 'string' ? [e.actor] : []))])];
+    const names = await this.namesOf(ids);
+    return {
+      ...disputeResource(d, new Date(), names),
+      timeline,
+      people: ids.map((id) => ({ id, name: names.get(id) ?? null })),
+    };
   }
 
   async history(disputeId: string, reader: Principal): Promise<{ disputeId: string; events: EventEnvelope[] }> {

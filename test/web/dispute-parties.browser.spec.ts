@@ -299,6 +299,9 @@ it('evidence declared AI-generated in the form returns the complaint at once', a
       /its evidence cannot prove a right to a human-made work: it is AI-generated.*declared AI-generated/,
     );
     await expect(page.getByTestId('deadlines').count()).resolves.toBe(0);
+    // The return is the ledger's, by its rule, not the complainant's.
+    const returnRow = page.getByTestId('timeline').locator('tbody tr').nth(1);
+    await expect(returnRow.textContent()).resolves.toContain('the ledger, by its rules');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

@@ -135,6 +135,14 @@ it('another reviewer decides the appeal, offered only the rulings and remedies t
       await settledText(page.getByTestId('appeal-decision'), /^varied · upheld · revoke the right — Rafael Reviewer \(you\), /),
     ).toMatch(/^varied · upheld · revoke the right — Rafael Reviewer \(you\), /);
     await screenshot(page, 'reviewer-appeal-decided-en');
+    // Everyone else reads the appeal's reviewer by name too, there and in the timeline.
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await signIn(page, rita.key, `/reviewer?dispute=${disputeId}`);
+    expect(await settledText(page.getByTestId('appeal-decision'), /— Rafael Reviewer, /)).toMatch(
+      /^varied · upheld · revoke the right — Rafael Reviewer, /,
+    );
+    await expect(page.getByTestId('timeline').textContent()).resolves.toContain('Rafael Reviewer');
+    await expect(page.getByTestId('timeline').textContent()).resolves.not.toContain(rafael.id);
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();
@@ -142,6 +150,7 @@ it('another reviewer decides the appeal, offered only the rulings and remedies t
   const recorded = await ok('GET', `/v1/disputes/${disputeId}`, rafael.key);
   expect(recorded).toMatchObject({ status: 'final', outcome: 'upheld', remedy: 'revoke' });
   expect(recorded.appealDecision).toMatchObject({ ruling: 'varied', remedy: 'revoke', decidedBy: rafael.id });
+  expect(recorded.people).toEqual(expect.arrayContaining([{ id: rafael.id, name: 'Rafael Reviewer' }]));
 });
 
 it('shows the reviewer page in Chinese, the queue and an open dispute', async () => {

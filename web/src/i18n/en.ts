@@ -405,6 +405,7 @@ export const en = {
   'reviewer.ruled.reversed': 'reversed',
   'reviewer.ruled.varied': 'varied',
   'reviewer.you': '{name} (you)',
+  'reviewer.timeline.byLedger': 'the ledger, by its rules',
   'reviewer.timeline': 'Timeline',
   'reviewer.timeline.leaf': 'Leaf',
   'reviewer.timeline.event': 'Event',

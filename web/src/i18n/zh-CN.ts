@@ -398,6 +398,7 @@ export const zhCN: Record<MessageKey, string> = {
   'reviewer.ruled.reversed': '推翻',
   'reviewer.ruled.varied': '变更',
   'reviewer.you': '{name}（您）',
+  'reviewer.timeline.byLedger': '账本（按规则自动）',
   'reviewer.timeline': '时间线',
   'reviewer.timeline.leaf': '叶序号',
   'reviewer.timeline.event': '事件',

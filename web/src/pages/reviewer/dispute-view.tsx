@@ -114,7 +114,8 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   const d = dispute;
   // Names of everyone the dispute involves, for the timeline's actors.
   const names = new Map<string, string>();
-  for (const p of [d.parties.complainant, d.parties.respondent, d.parties.assignee]) if (p?.name) names.set(p.id, p.name);
+  for (const p of [d.parties.complainant, d.parties.respondent, d.parties.assignee, ...(d.people ?? [])])
+    if (p?.name) names.set(p.id, p.name);
   if (me) names.set(me.principalId, t('reviewer.you', { name: me.name })); // a party too is told which entries are their own
   const actor = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
   const partyName = (p: Party | null) => (p === null ? '—' : actor(p.id));
@@ -305,7 +306,10 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
                 <td data-label={t('reviewer.timeline.at')}>
                   <Times at={e.at} />
                 </td>
-                <td data-label={t('reviewer.timeline.actor')}>{actor(e.actor)}</td>
+                <td data-label={t('reviewer.timeline.actor')}>
+                  {/* Returned by the ledger's rule in the complaint's own commit, not by the complainant. */}
+                  {e.type === 'ComplaintReturned' ? t('reviewer.timeline.byLedger') : actor(e.actor)}
+                </td>
                 <td data-label={t('reviewer.timeline.hash')}>
                   <code title={e.hash}>{e.hash.slice(0, 16)}…</code>
                 </td>

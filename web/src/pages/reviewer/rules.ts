@@ -77,6 +77,8 @@ export interface Dispute {
     decidedAt: string;
   } | null;
   timeline?: TimelineEntry[];
+  /** With the timeline: everyone the dispute's record names, with their names (a reviewer who decided the appeal too). */
+  people?: Party[];
 }
 
 /** Statuses still open to a reviewer's work; the others are over. */
