@@ -13,7 +13,9 @@ import type { Role } from './identity.events.js';
 const CACHED_KEYS = 10_000;
 
 const keyExpired = (at: string) =>
-  new DomainError('unauthorized', 'key-expired', `the API key expired at ${at}; ask for a new one or issue one with another key`);
+  new DomainError('unauthorized', 'key-expired', `the API key expired at ${at}; ask for a new one or issue one with another key`, {
+    expiredAt: at,
+  });
 
 /** A live key and its principal (null columns: no such principal). */
 interface KeyRow {

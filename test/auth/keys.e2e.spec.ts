@@ -124,6 +124,7 @@ describe('principals and their keys', () => {
       const res = await ledger.http().get('/v1/me').set(as(key));
       expect({ status: res.status, type: res.body.type }).toEqual({ status: 401, type: 'urn:sandbox-ledger:problem:key-expired' });
       expect(res.body.detail).toContain(expiresAt);
+      expect(res.body.expiredAt).toBe(expiresAt); // for a client to show in its own words and time zone
     }
     const me = await ledger.http().get('/v1/me').set(as(alice.key));
     expect(me.body.keys.filter((k: { expiresAt: string | null }) => k.expiresAt === expiresAt)).toHaveLength(3);

@@ -130,11 +130,13 @@ it('verifies a genuine export in the browser with the verdict and message of the
     expect(await settledText(message, /^FAILED/, 30_000)).toBe(cliTampered);
     await expect(page.getByTestId('export-verdict').getAttribute('role')).resolves.toBe('alert');
     await expect(page.getByTestId('export-verdict').locator('strong').textContent()).resolves.toBe('The export does NOT verify.');
-    // The bar says how far it read: up to the line that failed, not the whole file.
+    // The bar says how far it read, up to the line that failed, and that the check stopped there.
     const stoppedAt = Number(await page.locator('#export-progress').getAttribute('value'));
     expect(stoppedAt).toBeGreaterThan(0);
     expect(stoppedAt).toBeLessThan(100);
-    await expect(page.locator('label[for=export-progress]').textContent()).resolves.toBe(`Read ${stoppedAt} %`);
+    await expect(page.locator('label[for=export-progress]').textContent()).resolves.toBe(
+      `Stopped at ${stoppedAt} % of the file: the check ends at the first failure`,
+    );
     await screenshot(page, 'auditor-export-tampered-en');
 
     await page.getByLabel('Export file (NDJSON)').setInputFiles(join(dir, 'undecodable.ndjson'));

@@ -205,3 +205,33 @@ it('shows a refusal as the ledger worded it and files nothing', async () => {
     await tab.close();
   }
 });
+
+it('says the key is refused once a call is refused it: a key revoked while the page was open', async () => {
+  const carol = await registerPrincipal(server.url, server.adminKey, 'Carol Chen', ['creator']);
+  const spare = await call(server.url, 'POST', '/v1/me/keys', carol.key, {});
+  expect(spare.status).toBe(201);
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await page.goto('/creator');
+    await page.getByLabel('API key (kept in this tab only)').fill(spare.json.key);
+    await page.getByLabel('API key (kept in this tab only)').press('Enter');
+    expect(await settledText(page.getByTestId('creator-me'), /Carol Chen/)).toContain(carol.id);
+    expect(await settledText(page.getByTestId('key-status'), 'A key is in use in this tab.')).toBe('A key is in use in this tab.');
+    expect((await call(server.url, 'DELETE', `/v1/me/keys/${spare.json.keyId}`, carol.key)).status).toBe(200);
+    // The next call the page makes with it (filing a work) is refused, and the panel says so.
+    const bytes = Buffer.from('a poem written after the key was revoked\n');
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'poem.txt', mimeType: 'text/plain', buffer: bytes });
+    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(bytes))).toBe(sha256(bytes));
+    await page.getByLabel('Tool name').fill('GPT');
+    await page.getByLabel('Give its SHA-256').check();
+    await page.getByLabel('Prompt SHA-256 (64 hex characters)').fill('ab'.repeat(32));
+    await page.getByLabel('Your human contribution').fill('Wrote every line.');
+    await page.getByRole('button', { name: 'File the work' }).click();
+    expect(await settledText(page.locator('.creator-form .problem[role=alert]'), /refused/)).toMatch(/not know this API key/);
+    expect(await settledText(page.getByTestId('key-status'), /refused/)).toMatch(/refused/);
+    expect(tab.problems.filter((p) => !p.includes('401'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});

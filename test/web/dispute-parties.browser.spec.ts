@@ -427,6 +427,11 @@ it('a link to a dispute opened without a key opens that dispute once the key is 
     await page.getByLabel(en['key.label']).fill(`${bob.key.slice(0, -4)}AAAA`); // a key the ledger does not know
     await page.getByRole('button', { name: en['key.use'] }).click();
     expect(await settledText(page.getByTestId('key-status'), en['key.refused'])).toBe(en['key.refused']);
+    // Said once under the panel, with the ledger's reason; the lists of disputes, which it cannot read, are not shown.
+    await expect(page.locator('.problem').allTextContents()).resolves.toEqual([
+      expect.stringMatching(/The ledger does not know this API key, or it was revoked\./),
+    ]);
+    await expect(page.getByTestId('queue').count()).resolves.toBe(0);
     await page.getByLabel(en['key.label']).fill(bob.key); // the right key in place of the refused one
     await page.getByRole('button', { name: en['key.use'] }).click();
     expect(await settledText(page.getByTestId('key-status'), en['key.active'])).toBe(en['key.active']);

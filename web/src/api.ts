@@ -44,6 +44,13 @@ function noteServerTime(res: Response): void {
   serverSkew = Math.abs(skew) < 2_000 ? 0 : skew;
 }
 
+/** Told when the ledger refuses the tab's key (401) on any call: a key that expired or was revoked while the page was open. */
+const keyRefusals = new Set<() => void>();
+export function onKeyRefused(listener: () => void): () => void {
+  keyRefusals.add(listener);
+  return () => keyRefusals.delete(listener);
+}
+
 async function send(path: string, options: ApiOptions): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...options.headers };
   const key = options.auth === false ? null : apiKey.get();
@@ -64,6 +71,8 @@ async function send(path: string, options: ApiOptions): Promise<Response> {
     throw new ApiError(0, 'network', (err as Error).message);
   }
   noteServerTime(res);
+  // Only while the key it sent is still the tab's: the answer to a request made with a key since replaced says nothing.
+  if (res.status === 401 && key !== null && key === apiKey.get()) for (const listener of keyRefusals) listener();
   if (!res.ok) throw await problemOf(res);
   return res;
 }

@@ -559,6 +559,7 @@ export const en = {
     "Without them, the ledger's latest checkpoint is used, with the log key you pinned above, or else the key the ledger serves.",
   'auditor.export.verify': 'Verify the export',
   'auditor.export.progress': 'Read {pct} %',
+  'auditor.export.stopped': 'Stopped at {pct} % of the file: the check ends at the first failure',
   'auditor.export.ok': 'The export verifies.',
   'auditor.export.failed': 'The export does NOT verify.',
   'auditor.export.notUtf8': '{file}: not well-formed UTF-8',

@@ -328,6 +328,8 @@ export const PROBLEM_DETAILS = {
     'already-decided': 'The dispute was decided at {decidedAt}.',
     'appeal-window-closed': 'The decision could be appealed until {appealUntil}.',
     'duplicate-content': 'This content was filed first as {priorFilingId} at {priorFiledAt}.',
+    'invalid-key': 'The ledger does not know this API key, or it was revoked.',
+    'key-expired': 'The API key expired at {expiredAt}: ask for a new one, or issue one with another key.',
     'content-is-registered-copy':
       "This file is a registered distribution copy of filing {copyOf}: it carries that filing's label and is not filed as a work of its own.",
   },
@@ -339,6 +341,8 @@ export const PROBLEM_DETAILS = {
     'already-decided': '该争议已于{decidedAt}裁决。',
     'appeal-window-closed': '申诉期限已于{appealUntil}届满。',
     'duplicate-content': '此内容已于{priorFiledAt}首次存证，存证编号 {priorFilingId}。',
+    'invalid-key': '账本不认识此 API 密钥，或它已被吊销。',
+    'key-expired': '此 API 密钥已于{expiredAt}过期：请索取新密钥，或用其他密钥签发一个。',
     'content-is-registered-copy': '此文件是存证 {copyOf} 已登记的分发副本：它带有该存证的标识，不能作为独立作品存证。',
   },
 } as const satisfies Record<keyof typeof PROBLEM_TITLES, Partial<Record<ProblemName, string>>>;

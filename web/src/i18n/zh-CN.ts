@@ -544,6 +544,7 @@ export const zhCN: Record<MessageKey, string> = {
   'auditor.export.defaults': '未选择时，使用账本最新的检查点，以及您在上方固定的日志密钥（未固定时使用账本提供的密钥）。',
   'auditor.export.verify': '验证导出文件',
   'auditor.export.progress': '已读取 {pct} %',
+  'auditor.export.stopped': '在文件的 {pct} % 处停止：校验在第一处错误结束',
   'auditor.export.ok': '导出文件验证通过。',
   'auditor.export.failed': '导出文件验证未通过。',
   'auditor.export.notUtf8': '{file}：不是格式正确的 UTF-8 文本',

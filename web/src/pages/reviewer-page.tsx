@@ -91,7 +91,8 @@ export function ReviewerPage(_props: PageProps) {
           {t(filed === 'returned' ? 'reviewer.saved.complaintReturned' : 'reviewer.saved.complained')}
         </p>
       ) : null}
-      {hasKey ? (
+      {/* A key refused, or a ledger not reached, is said once, above: the lists would only say it again. */}
+      {hasKey && error === null ? (
         <>
           <Queue reload={reload} selected={selected} onOpen={setSelected} />
           <ClosedDisputes reload={reload} selected={selected} onOpen={setSelected} />

@@ -108,7 +108,11 @@ export function ExportCheck() {
       )}
       {state.kind !== 'idle' ? (
         <div class="export-progress">
-          <label for="export-progress">{t('auditor.export.progress', { pct })}</label>
+          <label for="export-progress">
+            {state.kind === 'done' && state.verdict.kind !== 'ok'
+              ? t('auditor.export.stopped', { pct })
+              : t('auditor.export.progress', { pct })}
+          </label>
           <progress id="export-progress" max={100} value={pct} />
         </div>
       ) : null}
