@@ -48,6 +48,10 @@ it('navigates between pages in the page and by keyboard, and keeps the API key i
     expect(await settledText(page.locator('h1'), 'Disputes')).toBe('Disputes');
     expect(new URL(page.url()).pathname).toBe('/reviewer');
     await expect(page.getByRole('link', { name: 'Disputes' }).getAttribute('aria-current')).resolves.toBe('page');
+    // The focus moved to the new page's heading: the next Tab goes on into the page, not back along the navigation.
+    await expect(page.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent)).resolves.toBe(
+      'H1 Disputes',
+    );
     // Same document: the route changed without a reload.
     await expect(page.evaluate(() => performance.getEntriesByType('navigation').length)).resolves.toBe(before);
     // Each page names the tab (and the history entry) after itself.

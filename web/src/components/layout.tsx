@@ -1,12 +1,27 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { LANGS, useI18n, type Lang } from '../i18n/i18n.js';
-import { Link } from '../router.js';
+import { Link, usePath } from '../router.js';
 
 const LANG_NAMES: Record<Lang, string> = { 'zh-CN': '中文', en: 'English' };
 
 /** Header (title, navigation, language switch) and the main landmark every page renders into. */
 export function Layout({ children }: { children: ComponentChildren }) {
   const { t, lang, setLang } = useI18n();
+  // A page opened from the navigation takes the focus to its heading, as a page loaded anew starts at the top: the
+  // next Tab goes on from there, and a screen reader reads the page it came to (not on the first load).
+  const path = usePath();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const heading = document.querySelector<HTMLElement>('main h1') ?? document.getElementById('main');
+    if (!heading) return;
+    if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+    heading.focus();
+  }, [path]);
   return (
     <>
       <a class="skip-link" href="#main">
