@@ -235,3 +235,37 @@ it('says the key is refused once a call is refused it: a key revoked while the p
     await tab.close();
   }
 });
+
+it('says why a right is suspended, and what lifts the suspension', async () => {
+  const bob = await registerPrincipal(server.url, server.adminKey, 'Bob Complainant', ['creator']);
+  const rita = await registerPrincipal(server.url, server.adminKey, 'Rita Reviewer', ['reviewer']);
+  const ok = async (method: string, path: string, key: string, body?: unknown) => {
+    const res = await call(server.url, method, path, key, body);
+    expect({ path, status: res.status }).toEqual({ path, status: method === 'POST' && res.status === 201 ? 201 : 200 });
+    return res.json;
+  };
+  const filed = await ok('POST', '/v1/filings', alice.key, filingBody({ title: 'Suspended by a complaint' }));
+  const disputeId = (await ok('POST', '/v1/disputes', bob.key, { type: 'infringement', filingId: filed.filingId, claim: 'No labels.' }))
+    .disputeId;
+  await ok('POST', `/v1/disputes/${disputeId}/assign`, server.adminKey, { reviewerId: rita.id });
+  await ok('POST', `/v1/disputes/${disputeId}/response`, alice.key, { statement: 'I will label it.' });
+  await ok('POST', `/v1/disputes/${disputeId}/decision`, rita.key, { outcome: 'upheld', remedy: 'suspend', reasoning: 'Unlabelled.' });
+  // Appealed and affirmed: final, so the remedy applies now.
+  const victor = await registerPrincipal(server.url, server.adminKey, 'Victor Reviewer', ['reviewer']);
+  await ok('POST', `/v1/disputes/${disputeId}/appeal`, alice.key, { grounds: 'I was about to label it.' });
+  await ok('POST', `/v1/disputes/${disputeId}/appeal-decision`, victor.key, { ruling: 'affirm', reasoning: 'Sound.' });
+  expect(await ok('GET', `/v1/rights/${filed.filingId}`, alice.key)).toMatchObject({ status: 'suspended', rule: 'dispute-upheld-suspend' });
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key);
+    const card = page.locator(`[data-testid=filing-card][data-filing-id="${filed.filingId}"]`);
+    expect(await settledText(card.getByTestId('filing-right'), /^suspended/)).toBe(
+      'suspended (a complaint was upheld with a suspension; declaring the labels again lifts it)',
+    );
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await settledText(card.getByTestId('filing-right'), /^已暂停/)).toBe('已暂停（投诉成立，处以暂停；重新声明标识即可解除）');
+  } finally {
+    await tab.close();
+  }
+});

@@ -79,6 +79,10 @@ export const en = {
   'right.transferred': 'transferred',
   'right.withdrawn': 'withdrawn',
   'right.expired': 'expired',
+  /** Why a right is suspended or revoked, and what lifts a suspension (the rule the register names). */
+  'right.why.labels-overdue': 'the labels were not declared in time; declaring them lifts the suspension',
+  'right.why.dispute-upheld-suspend': 'a complaint was upheld with a suspension; declaring the labels again lifts it',
+  'right.why.dispute-upheld-revoke': 'a complaint was upheld with a revocation',
   'flag.disputed': 'disputed',
   'flag.labelOverdue': 'labels overdue',
   'flag.similarityReview': 'under similarity review',

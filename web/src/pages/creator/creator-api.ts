@@ -44,6 +44,8 @@ export interface Right {
   /** The creator, or the complainant a final `transfer` gave the right to. */
   holder: string;
   status: string;
+  /** The rule that set the status (the register's RuleId). */
+  rule: string;
   flags: string[];
   since: string;
   labelDueAt: string;

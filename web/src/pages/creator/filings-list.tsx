@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
-import type { MessageKey } from '../../i18n/en.js';
+import { en, type MessageKey } from '../../i18n/en.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { Link } from '../../router.js';
 import { CopyForm } from './copy-form.js';
@@ -55,6 +55,10 @@ function RightFacts({ right, error }: { right: Right | null; error: unknown }) {
       <dt>{t('creator.list.right')}</dt>
       <dd data-testid="filing-right">
         <strong>{t(`right.${right.status}` as MessageKey)}</strong>
+        {/* Why a right is suspended or revoked, and what lifts a suspension. */}
+        {(right.status === 'suspended' || right.status === 'revoked') && `right.why.${right.rule}` in en ? (
+          <span data-testid="right-why">{t('list.aside', { text: t(`right.why.${right.rule}` as MessageKey) })}</span>
+        ) : null}
         {right.flags.length ? (
           <span class="bad">
             {t('list.aside', { text: right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(t('list.separator')) })}
