@@ -91,8 +91,8 @@ export function ReviewerPage(_props: PageProps) {
           {t(filed === 'returned' ? 'reviewer.saved.complaintReturned' : 'reviewer.saved.complained')}
         </p>
       ) : null}
-      {/* A key refused, or a ledger not reached, is said once, above: the lists would only say it again. */}
-      {hasKey && error === null ? (
+      {/* Read once the key is known to work: a key refused, or a ledger not reached, is said once, above. */}
+      {hasKey && me !== null ? (
         <>
           <Queue reload={reload} selected={selected} onOpen={setSelected} />
           <ClosedDisputes reload={reload} selected={selected} onOpen={setSelected} />
