@@ -5,6 +5,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json nest-cli.json tsconfig.json ./
 COPY src ./src
 COPY bin ./bin
+COPY scripts ./scripts
 COPY web ./web
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --ignore-scripts
 

@@ -15,4 +15,15 @@ describe('start command', () => {
     // An unknown or misspelt V8 flag makes node exit with "bad option" before running anything.
     expect(execFileSync(process.execPath, [...flags, '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' })).toBe('ok');
   });
+
+  it("the image's build stage holds the files npm ci runs (the prepare script's)", () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const build = dockerfile.split(/^FROM /m)[1];
+    const copied = [...build.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(/\s+/));
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const run = [...scripts.prepare.matchAll(/\bnode (\S+)/g)].map((m) => m[1]);
+    expect(run).toEqual(['scripts/ensure-build.mjs']);
+    for (const file of run)
+      expect({ file, copied: copied.some((c) => file === c || file.startsWith(`${c}/`)) }).toEqual({ file, copied: true });
+  });
 });
