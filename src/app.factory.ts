@@ -247,9 +247,11 @@ async function setUp(
       sendProblem(reply, unsupportedMediaType(type, accepted));
       return;
     }
+    // A list whose empty elements are ignored (RFC 9110 §5.6.1): none left, or only identity, is a body as it was sent.
     const encoding = request.headers['content-encoding'];
-    if (hasBody && encoding !== undefined && !encoding.split(',').every((coding) => coding.trim().toLowerCase() === 'identity')) {
-      sendProblem(reply.header('accept-encoding', 'identity'), unsupportedContentEncoding(encoding));
+    const codings = (encoding ?? '').split(',').map((coding) => coding.trim().toLowerCase());
+    if (hasBody && codings.some((coding) => coding !== '' && coding !== 'identity')) {
+      sendProblem(reply.header('accept-encoding', 'identity'), unsupportedContentEncoding(encoding!));
       return;
     }
     // Bodies are read as UTF-8 (JSON's encoding, RFC 8259 §8.1): one declared in another charset was read wrongly.

@@ -131,13 +131,16 @@ describe('refused requests change nothing', () => {
       );
       expect((await post()).headers['accept-encoding']).toBe('identity');
     }
-    const plain = await ledger
-      .http()
-      .post('/v1/filings')
-      .set('authorization', `Bearer ${alice.key}`)
-      .set('content-encoding', 'identity')
-      .send(filingBody());
-    expect(plain.status).toBe(201);
+    // An empty list, or one with empty elements beside identity, names no coding (RFC 9110 §5.6.1).
+    for (const encoding of ['identity', '', 'identity,', ', identity', 'Identity']) {
+      const plain = await ledger
+        .http()
+        .post('/v1/filings')
+        .set('authorization', `Bearer ${alice.key}`)
+        .set('content-encoding', encoding)
+        .send(filingBody());
+      expect({ encoding, status: plain.status }).toEqual({ encoding, status: 201 });
+    }
   });
 
   it("refuses a JSON body, or an upload's metadata, holding a member twice in one object (400, naming it), spelled alike or not", async () => {
