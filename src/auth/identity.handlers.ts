@@ -63,12 +63,25 @@ export class IssueApiKeyHandler implements ICommandHandler<IssueApiKey> {
 
 @CommandHandler(RevokeApiKey)
 export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKey> {
+  /**
+   * Revocations run one at a time in this process: the check for the last admin key reads the keys the one before left
+   * (its write waits for the read models). Two at once, each of one admin's last lasting key, both passed it. Instances
+   * sharing a store each run their own: a revocation sent to each at the same moment is not ordered between them.
+   */
+  private previous: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly writer: LedgerWriter,
     private readonly auth: AuthService,
   ) {}
 
-  async execute(c: RevokeApiKey) {
+  execute(c: RevokeApiKey) {
+    const run = this.previous.then(() => this.revoke(c));
+    this.previous = run.catch(() => undefined);
+    return run;
+  }
+
+  private async revoke(c: RevokeApiKey) {
     const key = await this.auth.key(c.keyId);
     // Another principal's key is "not found" to a non-admin: its existence is not theirs to learn.
     if (!key || (!c.anyKey && key.principalId !== c.actor)) throw notFound('key-not-found', `no key ${c.keyId}`);
