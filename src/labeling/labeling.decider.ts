@@ -93,7 +93,7 @@ export type RegisterCopyCommand = {
     sniffedType: string | null;
     perceptualHash: { scheme: 'phash64'; value: string } | null;
     values: FileReading['values'];
-    /** What the ledger holds of these bytes (their reservation stream): the filing they are filed content of, the filing whose copy they are. */
+    /** What the ledger holds of these bytes (their reservation stream): the filing they were filed as (live or withdrawn), the filing whose copy they are. */
     filedAs?: string | null;
     copyOf?: string | null;
   };
@@ -270,7 +270,7 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
   const { copy } = c;
   if (copy.sha256 === state.contentHash) throw conflict('copy-is-filed-content', 'this file is the filed content itself, not a copy of it');
   if (copy.filedAs)
-    throw conflict('copy-is-filed-content', `this file is filed as a work of its own (filing ${copy.filedAs}), not a copy of this one`, {
+    throw conflict('copy-is-filed-content', `this file was filed as a work of its own (filing ${copy.filedAs}), not a copy of this one`, {
       filingId: copy.filedAs,
     });
   if (state.copies.includes(copy.sha256))

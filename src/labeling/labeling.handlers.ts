@@ -143,7 +143,8 @@ export class RegisterCopyHandler implements ICommandHandler<RegisterCopy> {
           sniffedType: copy.sniffedType,
           perceptualHash: copy.perceptualHash,
           values: copy.reading.values,
-          filedAs: record.live?.filingId ?? null,
+          // Filed as a work, even one withdrawn since: the public lookup answers for such bytes with that filing.
+          filedAs: record.live?.filingId ?? record.prior.at(-1)?.filingId ?? null,
           copyOf: record.copyOf,
         },
       };

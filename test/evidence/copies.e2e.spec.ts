@@ -231,6 +231,19 @@ describe('registering labelled copies of a filing', () => {
       const body = await expectRefused(ledger, () => register(filingId, copy), 409, 'copy-is-filed-content');
       expect(body).toMatchObject({ filingId: filed.body.filingId });
       expect(body.detail).toContain(filed.body.filingId);
+      // Withdrawn since, it was still filed as a work: the lookup answers for it with that filing, so it is no copy.
+      const withdraw = await ledger
+        .http()
+        .post(`/v1/filings/${filed.body.filingId}/withdraw`)
+        .set('authorization', `Bearer ${bob.key}`)
+        .send({ reason: 'filed by mistake' });
+      expect(withdraw.status).toBe(200);
+      const again = await expectRefused(ledger, () => register(filingId, copy), 409, 'copy-is-filed-content');
+      expect(again).toMatchObject({ filingId: filed.body.filingId });
+      expect((await ledger.http().get(`/v1/public/content/${sha256(copy)}`)).body).toMatchObject({
+        match: 'content',
+        filingId: filed.body.filingId,
+      });
     });
 
     it('another creator (403), before the file is read; an unknown filing (404)', async () => {
