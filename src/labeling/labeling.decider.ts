@@ -93,7 +93,10 @@ export type RegisterCopyCommand = {
     sniffedType: string | null;
     perceptualHash: { scheme: 'phash64'; value: string } | null;
     values: FileReading['values'];
-    /** What the ledger holds of these bytes (their reservation stream): the filing they were filed as (live or withdrawn), the filing whose copy they are. */
+    /**
+     * What the ledger holds of these bytes (their reservation stream): the filing they were filed as (live or withdrawn
+     * since), and the filing whose registered copy they are.
+     */
     filedAs?: string | null;
     copyOf?: string | null;
   };
