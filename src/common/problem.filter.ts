@@ -17,14 +17,13 @@ const REFUSALS = 'refusalLines';
  * flood the log. One per application, decorated on its Fastify instance (its routes' plugins see it too), and summed
  * up when it closes: another application in the process keeps its own windows.
  */
-export function holdRefusals(fastify: FastifyInstance): RepeatedLines {
+export function holdRefusals(fastify: FastifyInstance): void {
   const lines = new RepeatedLines(60_000, (line) => logger.error(line));
   fastify.decorate(REFUSALS, lines);
   fastify.addHook('onClose', (_instance, done) => {
     lines.flush();
     done();
   });
-  return lines;
 }
 
 /** The refusal lines of the application that serves this reply (none for a Fastify instance `holdRefusals` has not seen). */

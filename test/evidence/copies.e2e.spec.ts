@@ -1,6 +1,6 @@
 // Labelled distribution copies: the file the ledger tells a creator to label, with its AIGC JSON embedded, is
 // registered as a copy of the filing and then traced to it by anyone; a file that is not the work is refused.
-import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { actingAs, expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { app1Xmp, iTXt, sha256, tEXt, xmpPacket } from '../support/files.js';
 import { resizedJpeg, scenePng, withJpegSegments, withPngChunks } from '../support/images.js';
 import sharp from 'sharp';
@@ -232,11 +232,7 @@ describe('registering labelled copies of a filing', () => {
       expect(body).toMatchObject({ filingId: filed.body.filingId });
       expect(body.detail).toContain(filed.body.filingId);
       // Withdrawn since, it was still filed as a work: the lookup answers for it with that filing, so it is no copy.
-      const withdraw = await ledger
-        .http()
-        .post(`/v1/filings/${filed.body.filingId}/withdraw`)
-        .set('authorization', `Bearer ${bob.key}`)
-        .send({ reason: 'filed by mistake' });
+      const withdraw = await actingAs(ledger, bob).post(`/v1/filings/${filed.body.filingId}/withdraw`, { reason: 'filed by mistake' });
       expect(withdraw.status).toBe(200);
       const again = await expectRefused(ledger, () => register(filingId, copy), 409, 'copy-is-filed-content');
       expect(again).toMatchObject({ filingId: filed.body.filingId });
