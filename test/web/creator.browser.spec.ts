@@ -69,6 +69,8 @@ it('files a work through the form, shows it in the list, declares labels, regist
     expect(await settledText(card.getByTestId('filing-title'), 'Lighthouse at dusk')).toBe('Lighthouse at dusk');
     await expect(card.getByTestId('filing-hash').textContent()).resolves.toBe(sha256(work));
     expect(await settledText(card.getByTestId('filing-right'), /^provisional/)).toBe('provisional');
+    await expect(card.locator('dt', { hasText: 'Quiet period until' }).count()).resolves.toBe(1);
+    await expect(card.getByTestId('filing-quiet-until').textContent()).resolves.toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
 
     // What the ledger recorded: the prompt's hash (not its text), the typed record, and the uploaded file inspected.
     const filed = await call(server.url, 'GET', `/v1/filings/${filingId}`, alice.key);

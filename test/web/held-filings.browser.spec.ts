@@ -74,6 +74,8 @@ it('the holder finds the transferred filing on the creator page, declares its la
       'Filed by Alice Painter; transferred to you by a final dispute decision.',
     );
     expect(await settledText(card.getByTestId('filing-right'), 'transferred')).toBe('transferred');
+    // A final right has no quiet period left to wait for.
+    await expect(card.locator('dt', { hasText: 'Quiet period until' }).count()).resolves.toBe(0);
     // Bob filed nothing himself; Alice's other filing is not his.
     expect(await settledText(page.locator('#my-filings-heading + p'), 'No filings yet.')).toBe('No filings yet.');
     await expect(cardOf(page, kept).count()).resolves.toBe(0);

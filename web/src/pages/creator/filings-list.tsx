@@ -76,10 +76,15 @@ function RightFacts({ right, error }: { right: Right | null; error: unknown }) {
       <dd data-testid="filing-labels-time">
         <Times at={right.labelsDeclaredAt ?? right.labelDueAt} />
       </dd>
-      <dt>{t('creator.list.quietUntil')}</dt>
-      <dd>
-        <Times at={right.quietUntil} />
-      </dd>
+      {/* The quiet period matters only to a right that can still be confirmed: not to a confirmed or a final one. */}
+      {right.status === 'provisional' || right.status === 'suspended' ? (
+        <>
+          <dt>{t('creator.list.quietUntil')}</dt>
+          <dd data-testid="filing-quiet-until">
+            <Times at={right.quietUntil} />
+          </dd>
+        </>
+      ) : null}
       {right.expiresAt ? (
         <>
           <dt>{t('creator.list.expires')}</dt>
