@@ -16,6 +16,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { invalid } from './domain-error.js';
 
 /** Hashes are stored and compared in lowercase hex. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -91,7 +92,9 @@ export class IdPipe extends ParseUUIDPipe {
     try {
       return (await super.transform(value, metadata))!.toLowerCase();
     } catch {
-      throw new BadRequestException(`${metadata.data ?? 'the id'} in the path must be a UUID (8-4-4-4-12 hexadecimal digits)`);
+      // The parameter is a member too, so that a client can word the refusal in its own language.
+      const parameter = metadata.data ?? 'the id';
+      throw invalid('bad-request', `${parameter} in the path must be a UUID (8-4-4-4-12 hexadecimal digits)`, { pathParameter: parameter });
     }
   }
 }

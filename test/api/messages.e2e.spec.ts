@@ -186,6 +186,7 @@ describe('messages that help', () => {
       expect(res.body).toMatchObject({
         type: 'urn:sandbox-ledger:problem:bad-request',
         detail: `${name} in the path must be a UUID (8-4-4-4-12 hexadecimal digits)`,
+        pathParameter: name,
       });
     }
   });

@@ -127,6 +127,17 @@ it('says so when there is no such filing', async () => {
   }
 });
 
+it('says in Chinese that a link whose id is not one is malformed', async () => {
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    await tab.page.goto('/certificate/not-an-id');
+    const alert = tab.page.locator('.problem[role=alert]');
+    expect(await settledText(alert, /UUID/)).toBe('账本拒绝了请求：请求格式有误路径中的 id 必须是 UUID（8-4-4-4-12 位十六进制数字）。');
+  } finally {
+    await tab.close();
+  }
+});
+
 it('says why the receipt did not verify in both languages: a checkpoint signature changed in transit', async () => {
   const { filingId } = await fileWithLabels('Tampered proof');
   const tab = await openTab(browser, server.url, 'zh-CN');

@@ -322,6 +322,7 @@ export function problemTitle(lang: keyof typeof PROBLEM_TITLES, type: unknown): 
 export const PROBLEM_DETAILS = {
   en: {
     'validation-failed': '{detail}',
+    'bad-request': '{pathParameter} in the path must be a UUID (8-4-4-4-12 hexadecimal digits).',
     'already-responded': 'The respondent answered at {respondedAt}.',
     'response-window-closed': 'The time to answer ended at {responseDueAt}.',
     'awaiting-response': 'The respondent may answer until {responseDueAt}; the decision waits for the answer or for that time.',
@@ -335,6 +336,7 @@ export const PROBLEM_DETAILS = {
   },
   'zh-CN': {
     'validation-failed': '未通过校验的字段：{errors}。账本的英文说明：{detail}',
+    'bad-request': '路径中的 {pathParameter} 必须是 UUID（8-4-4-4-12 位十六进制数字）。',
     'already-responded': '被投诉人已于{respondedAt}答复。',
     'response-window-closed': '答复期限已于{responseDueAt}届满。',
     'awaiting-response': '被投诉人可在{responseDueAt}之前答复；裁决须待其答复或期限届满。',
