@@ -106,9 +106,20 @@ it('files a work through the form, shows it in the list, declares labels, regist
     const labelsTerm = afterLabels.locator('dt').filter({ hasText: /^Labels (declared|due by)$/ });
     expect(await settledText(labelsTerm, 'Labels declared')).toBe('Labels declared');
 
+    // A copy without the label is refused, worded in the page's language, and nothing is registered.
+    await afterLabels.getByRole('button', { name: 'Register a labelled copy' }).click();
+    await page.getByRole('button', { name: '中文' }).click();
+    const unlabelled = withPngChunks(work, [iTXt('Comment', 'no label here')]);
+    await dropFile(page, `[data-testid="copy-${filingId}-zone"]`, 'lighthouse-unlabelled.png', unlabelled);
+    await afterLabels.getByRole('button', { name: '登记副本' }).click();
+    expect(await settledText(afterLabels.locator('.problem[role=alert]'), /AIGC/)).toBe(
+      '账本拒绝了请求：副本没有标识文件中没有指向本存证且格式正确的 AIGC 标识：请原样嵌入账本发放的标识。',
+    );
+    expect((await call(server.url, 'GET', `/v1/public/content/${sha256(unlabelled)}`)).status).toBe(404);
+    await page.getByRole('button', { name: 'English' }).click();
+
     // The labelled copy registers through the form.
     const copy = withPngChunks(work, [iTXt('AIGC', aigcJson)]);
-    await afterLabels.getByRole('button', { name: 'Register a labelled copy' }).click();
     await dropFile(page, `[data-testid="copy-${filingId}-zone"]`, 'lighthouse-labelled.png', copy);
     await afterLabels.getByRole('button', { name: 'Register the copy' }).click();
     expect(await settledText(afterLabels.getByRole('status').last(), /Copy registered/)).toContain(sha256(copy));
@@ -140,7 +151,8 @@ it('files a work through the form, shows it in the list, declares labels, regist
     // The certificate opens from the list.
     await afterLabels.getByRole('link', { name: 'Certificate' }).click();
     expect(await settledText(page.getByTestId('cert-hash'), sha256(work))).toBe(sha256(work));
-    expect(tab.problems).toEqual([]);
+    // The one refusal is the unlabelled copy's.
+    expect(tab.problems).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
   } finally {
     await tab.close();
   }

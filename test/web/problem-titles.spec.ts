@@ -49,6 +49,20 @@ it('words a refusal’s detail from the members the ledger names, and only where
   expect(problemDetail('zh-CN', { type: problemType('statement-required') }, instant)).toBeUndefined();
   expect(problemDetail('zh-CN', { type: problemType('toString') }, instant)).toBeUndefined();
   expect(problemDetail('zh-CN', undefined, instant)).toBeUndefined();
+  // A number is shown as such; a copy's malformed label keeps the ledger's English, which says where and why.
+  const far = { type: problemType('copy-not-the-same-work'), distance: 23, threshold: 8 };
+  expect(problemDetail('zh-CN', far, instant)).toBe('副本与存证作品的感知哈希相差 23 位（至多 8 位）：不是同一作品。');
+  expect(problemDetail('zh-CN', { ...far, distance: '23' }, instant)).toBe(
+    '副本与存证作品的感知哈希相差 23 位（至多 8 位）：不是同一作品。',
+  );
+  expect(problemDetail('zh-CN', { ...far, distance: null }, instant)).toBeUndefined();
+  const malformed = { type: problemType('copy-label-malformed'), detail: 'no well-formed AIGC label … iTXt AIGC (not JSON)' };
+  expect(problemDetail('zh-CN', malformed, instant)).toMatch(
+    /^文件中没有指向本存证.*账本的英文说明：no well-formed AIGC label … iTXt AIGC \(not JSON\)$/,
+  );
+  expect(problemDetail('zh-CN', { type: problemType('copy-not-an-image') }, instant)).toBe(
+    '副本不是账本能读取的图片，无法与存证作品比对。',
+  );
 });
 
 it('names the fields a request did not validate for, in Chinese, before the ledger’s English detail', () => {

@@ -333,6 +333,13 @@ export const PROBLEM_DETAILS = {
     'key-expired': 'The API key expired at {expiredAt}: ask for a new one, or issue one with another key.',
     'content-is-registered-copy':
       "This file is a registered distribution copy of filing {copyOf}: it carries that filing's label and is not filed as a work of its own.",
+    'copy-not-an-image': 'The copy is not an image the ledger can read, so it cannot be compared with the filed work.',
+    'copy-label-missing': 'The file carries no well-formed AIGC label naming this filing: embed the label the ledger handed out as it is.',
+    'copy-label-malformed': '{detail}',
+    'copy-label-differs':
+      'The label in the file names this filing but is not one the ledger handed out for it: embed the label the ledger handed out as it is.',
+    'copy-not-the-same-work':
+      "The copy is {distance} bits from the filed work's perceptual hash (at most {threshold}): it is not the same work.",
   },
   'zh-CN': {
     'validation-failed': '未通过校验的字段：{errors}。账本的英文说明：{detail}',
@@ -346,6 +353,11 @@ export const PROBLEM_DETAILS = {
     'invalid-key': '账本不认识此 API 密钥，或它已被吊销。',
     'key-expired': '此 API 密钥已于{expiredAt}过期：请索取新密钥，或用其他密钥签发一个。',
     'content-is-registered-copy': '此文件是存证 {copyOf} 已登记的分发副本：它带有该存证的标识，不能作为独立作品存证。',
+    'copy-not-an-image': '副本不是账本能读取的图片，无法与存证作品比对。',
+    'copy-label-missing': '文件中没有指向本存证且格式正确的 AIGC 标识：请原样嵌入账本发放的标识。',
+    'copy-label-malformed': '文件中没有指向本存证且格式正确的 AIGC 标识，且 AIGC 键下有格式不正确的值。账本的英文说明：{detail}',
+    'copy-label-differs': '文件中的标识指向本存证，但不是账本为其发放的标识：请原样嵌入账本发放的标识。',
+    'copy-not-the-same-work': '副本与存证作品的感知哈希相差 {distance} 位（至多 {threshold} 位）：不是同一作品。',
   },
 } as const satisfies Record<keyof typeof PROBLEM_TITLES, Partial<Record<ProblemName, string>>>;
 
@@ -382,11 +394,13 @@ export function problemDetail(
     const shown =
       member === 'errors'
         ? fieldNames(value)?.join(LIST_SEPARATOR[lang])
-        : typeof value !== 'string'
-          ? undefined
-          : INSTANT.test(member)
+        : INSTANT.test(member)
+          ? typeof value === 'string'
             ? instant(value)
-            : value;
+            : undefined
+          : typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
+            ? String(value)
+            : undefined;
     if (shown === undefined) complete = false;
     return shown ?? '';
   });
