@@ -16,11 +16,12 @@ commands:
                          clear every read model and replay the whole log (refused while a server holds the
                          data directory, unless --force)
   export [--out FILE]    write the log as NDJSON from the store in LEDGER_DATA_DIR (stdout by default)
-  verify --export FILE|URL --checkpoint FILE|URL [--checkpoint ...] [--checkpoints FILE|URL] --vkey VKEY|FILE|URL [--key API_KEY]
+  verify --export FILE|URL (--checkpoint FILE|URL ... | --checkpoints FILE|URL | both) --vkey VKEY|FILE|URL [--key API_KEY]
                          check every event hash, every stream chain and the Merkle root at every checkpoint;
                          exit 0 only when all hold, else name the first bad leaf (or, for a signed root
                          that does not match, the leaves since the last checkpoint that did)
-                         [--threads N]  threads checking the events (default and at most: one per core; 0: none, the main thread does)
+                         [--threads N]  threads checking the events (default and at most: one per core; 0: none, the main thread does;
+                                        an export of one 1 MiB chunk is checked on the main thread, without their start-up)
                          [--all-signed] fail, too, when events lie past the last checkpoint given (exit 0 says
                          that every event is signed, not only those up to the last checkpoint)
                          [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]

@@ -5,7 +5,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseCheckpoint, type Checkpoint } from '../verifier/checkpoint.js';
 import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import { utf8Text } from '../verifier/export-chunk.js';
-import { parseNote } from '../verifier/note.js';
+import { noteAsSaved, parseNote } from '../verifier/note.js';
 import { repeatedKey } from '../verifier/repeated-key.js';
 
 export const isUrl = (s: string) => /^https?:\/\//i.test(s);
@@ -102,18 +102,15 @@ export const errorAnswer = (source: string, what: string, problem: string) =>
   `${source} is an error answer from the server, not ${what}: ${problem}`;
 
 /**
- * A signed note, or a tlog-proof receipt (which ends with one), as read from a file or a URL. A note ends with exactly
- * one newline (C2SP signed-note) and the verifier holds it to that, but a copy of one often gains another (`jq -r`,
- * `echo`, an editor): blank lines at the very end are dropped. Any other text after the last signature line is refused
- * here, naming it, where the verifier could only call the note malformed.
+ * A signed note, or a tlog-proof receipt (which ends with one), as read from a file or a URL: what a copy of one often
+ * gains (blank lines at the very end, CRLF line breaks, a byte-order mark) is taken out (`noteAsSaved`). Any other text
+ * after the last signature line is refused here, naming it, where the verifier could only call the note malformed.
  */
 export function noteText(text: string, source: string): string {
   // Not JSON, or JSON of another kind: the verifier says why it is no note.
   const problem = text.trimStart().startsWith('{') ? problemIn(text) : undefined;
   if (problem !== undefined) throw new Error(errorAnswer(source, 'a signed note', problem));
-  let end = text.length;
-  while (end >= 2 && text[end - 1] === '\n' && text[end - 2] === '\n') end--;
-  const note = text.slice(0, end);
+  const note = noteAsSaved(text);
   const after = textAfterNote(note);
   if (after !== undefined) {
     const shown = after.length > 40 ? `${JSON.stringify(after.slice(0, 40))}…` : JSON.stringify(after);
@@ -140,7 +137,9 @@ function textAfterNote(text: string): string | undefined {
  * JSON.parse of a file's or a URL's text, its failure naming the source and what it was to hold. A key twice in one
  * object fails too: JSON.parse would check the last value where another reader of the file sees the first.
  */
-export function parseJson(text: string, source: string, what: string): unknown {
+export function parseJson(saved: string, source: string, what: string): unknown {
+  // A byte-order mark (a Windows editor's) is no part of the JSON text.
+  const text = saved.charCodeAt(0) === 0xfeff ? saved.slice(1) : saved;
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;

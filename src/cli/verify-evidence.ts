@@ -283,7 +283,8 @@ export interface EvidenceArgs extends Omit<TrustArgs, 'vkey'> {
 
 export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const cosigners = await loadCosigners(args); // first: a mistake in the options is named before any file is read
-  const text = await readText(args.bundle);
+  const saved = await readText(args.bundle);
+  const text = saved.charCodeAt(0) === 0xfeff ? saved.slice(1) : saved; // a byte-order mark is no part of the JSON
   const pinned = args.vkey === undefined ? undefined : await readVkey(args.vkey);
   let report: EvidenceReport;
   let fileMatch = '';
@@ -292,7 +293,7 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     try {
       bundle = JSON.parse(text);
     } catch {
-      throw new BundleError('the bundle is not JSON');
+      throw new BundleError(text.trim() === '' ? 'the bundle is empty' : 'the bundle is not JSON');
     }
     // JSON.parse keeps a repeated key's last value; another reader of the bundle would see the first.
     const twice = repeatedKey(text);

@@ -184,6 +184,21 @@ function isWellFormedNoteText(s: string): boolean {
   return !CONTROL_EXCEPT_NEWLINE.test(s) && !LONE_SURROGATE.test(s);
 }
 
+/**
+ * A signed note (or a tlog-proof, which ends with one) as a file or a download holds it, in the form it was signed in. A
+ * note ends with exactly one newline and has no carriage return nor byte-order mark, and the verifier holds it to that,
+ * but a copy of one often gains them: another newline at the end (`jq -r`, `echo`, an editor), CRLF line breaks and a
+ * leading byte-order mark (a Windows editor or transfer). Those are taken out here; nothing else is changed. Safe: a
+ * note's text holds neither, so the signatures are checked over the very text that was signed, or fail.
+ */
+export function noteAsSaved(text: string): string {
+  let note = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (note.includes('\r\n')) note = note.replace(/\r\n/g, '\n');
+  let end = note.length;
+  while (end >= 2 && note[end - 1] === '\n' && note[end - 2] === '\n') end--;
+  return note.slice(0, end);
+}
+
 /** Splits a note into its text (with its final newline) and its signature lines; checks the format only, not signatures. */
 export function parseNote(note: string): ParsedNote {
   const bad = (reason: string): ParsedNote => ({ ok: false, reason: `malformed note: ${reason}` });

@@ -1,6 +1,6 @@
 // A checkpoint or a tlog-proof receipt in a file may end with blank lines (a note pulled out with `jq -r`, a receipt
-// with an `echo` after it): the CLI drops them and verifies the note the server signed. Any other text after the last
-// signature line is refused, naming that text.
+// with an `echo` after it), have CRLF line breaks or start with a byte-order mark (a Windows editor): the CLI takes those
+// out and verifies the note the server signed. Any other text after the last signature line is refused, naming that text.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,24 @@ describe('a checkpoint file', () => {
   });
 
   it.each([
+    ['CRLF line breaks', (note: string) => note.replace(/\n/g, '\r\n')],
+    ['a byte-order mark', (note: string) => `\uFEFF${note}`],
+    ['both, and a blank line after it', (note: string) => `\uFEFF${note}\n`.replace(/\n/g, '\r\n')],
+  ])('with %s verifies', async (_, saved) => {
+    const run = await verify(saved(checkpoint));
+    expect(run.text).toMatch(/^ok: 12 events in 3 streams; .* 1 checkpoint\(s\) verified, signed up to tree size 12;/);
+    expect(run.code).toBe(0);
+  });
+
+  it('with a carriage return that is not part of a line break is still refused', async () => {
+    expect(await verify(checkpoint.replace('\n', '\r\n'))).toEqual({ code: 0, text: expect.stringMatching(/^ok: /) });
+    expect(await verify(checkpoint.replace('\n', '\r'))).toEqual({
+      code: 1,
+      text: 'FAILED: checkpoint: malformed note: control character or invalid UTF-16 (checkpoint 1 of 1)\n',
+    });
+  });
+
+  it.each([
     [' \n', '" \\n"'],
     ['\n\nnot a signature\n', '"\\n\\nnot a signature\\n"'],
     ['x'.repeat(50), `"${'x'.repeat(40)}"…`],
@@ -93,6 +111,12 @@ describe('a tlog-proof receipt file', () => {
     const run = await verifyReceipt(receipt + '\n');
     expect(run.text).toMatch(/^ok: the receipt verifies against the checkpoint and the key\n/);
     expect(run.text).toContain('  leaf index    4\n');
+    expect(run.code).toBe(0);
+  });
+
+  it('with CRLF line breaks and a byte-order mark verifies', async () => {
+    const run = await verifyReceipt(`\uFEFF${receipt}`.replace(/\n/g, '\r\n'));
+    expect(run.text).toMatch(/^ok: the receipt verifies against the checkpoint and the key\n/);
     expect(run.code).toBe(0);
   });
 

@@ -44,7 +44,12 @@ describe('ExportVerifier on a valid export', () => {
     expect(verifyExport(ndjson(log).join('\n') + '\n', notes, signer.vkey, { sha256, verify: nativeVerify })).toMatchObject({
       ok: true,
       treeSize: 12,
-      checkpointsChecked: 6,
+      checkpointsChecked: 5, // the two of 8 leaves are one tree
+    });
+    const twice = signer.checkpoint(log, 12);
+    expect(verifyExport(ndjson(log), [twice, twice, signer.checkpoint([], 0), signer.checkpoint([], 0)], signer.vkey)).toMatchObject({
+      ok: true,
+      checkpointsChecked: 2,
     });
   });
 
@@ -195,7 +200,8 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
     expect(verify(clone(log).slice(0, 9))).toEqual({
       ok: false,
       leafIndex: 9,
-      reason: 'export ends after 9 events but a signed checkpoint has 12',
+      reason:
+        'export ends after 9 events but a signed checkpoint has 12: the export was cut short, or taken before that checkpoint (export again, or verify with a checkpoint of at most 9 events)',
       code: 'truncated',
       events: 9,
       treeSize: 12,
@@ -203,7 +209,8 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
     expect(verify([])).toEqual({
       ok: false,
       leafIndex: 0,
-      reason: 'export ends after 0 events but a signed checkpoint has 12',
+      reason:
+        'export ends after 0 events but a signed checkpoint has 12: the export was cut short, or taken before that checkpoint (export again, or verify with a checkpoint of at most 0 events)',
       code: 'truncated',
       events: 0,
       treeSize: 12,

@@ -142,6 +142,17 @@ it('verifies a genuine export in the browser with the verdict and message of the
     await page.getByLabel('Export file (NDJSON)').setInputFiles(join(dir, 'undecodable.ndjson'));
     await page.getByRole('button', { name: 'Verify the export' }).click();
     expect(await settledText(message, new RegExp(`^FAILED at leaf ${leaf}: line`), 30_000)).toBe(cliUndecodable);
+
+    // A checkpoint as a copy of it often is, and as the CLI takes it: a blank line after it (`jq -r`), CRLF line
+    // breaks and a byte-order mark (a Windows editor).
+    const saved = join(dir, 'checkpoint-saved');
+    writeFileSync(saved, `\uFEFF${checkpoint}\n`.replace(/\n/g, '\r\n'));
+    const cliSaved = await cliSays(files.export, saved, files.vkey);
+    expect(cliSaved).toBe(cliGenuine);
+    await page.getByLabel('Export file (NDJSON)').setInputFiles(files.export);
+    await page.getByLabel('Checkpoint file (optional)').setInputFiles(saved);
+    await page.getByRole('button', { name: 'Verify the export' }).click();
+    expect(withoutSpeed((await settledText(message, /^ok: /, 30_000)) ?? '')).toBe(cliSaved);
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();
@@ -174,7 +185,9 @@ it('words the verdict in Chinese on the Chinese page: a genuine export, a change
     cliSays(files.tampered, files.checkpoint, files.vkey),
     cliSays(files.truncated, files.checkpoint, files.vkey),
   ]);
-  expect(cliTruncated).toBe(`FAILED at leaf ${kept}: export ends after ${kept} events but a signed checkpoint has ${lines.length}`);
+  expect(cliTruncated).toBe(
+    `FAILED at leaf ${kept}: export ends after ${kept} events but a signed checkpoint has ${lines.length}: the export was cut short, or taken before that checkpoint (export again, or verify with a checkpoint of at most ${kept} events)`,
+  );
   /** The English reason of a verdict line: what must not show on the Chinese page. */
   const reasonOf = (line: string) => line.replace(/^FAILED[^:]*: /, '');
 
@@ -218,7 +231,7 @@ it('words the verdict in Chinese on the Chinese page: a genuine export, a change
     await check(files.truncated);
     const truncated = await settledText(message, new RegExp(`^未通过（叶序号 ${kept}）`), 30_000);
     expect(truncated).toBe(
-      `未通过（叶序号 ${kept}）：导出文件在 ${kept} 个事件后就结束了，但一个已签名的检查点含有 ${lines.length} 个事件`,
+      `未通过（叶序号 ${kept}）：导出文件在 ${kept} 个事件后就结束了，但一个已签名的检查点含有 ${lines.length} 个事件：导出文件被截断，或导出于该检查点之前（请重新导出，或用不超过 ${kept} 个事件的检查点验证）`,
     );
     expect(truncated).not.toContain(reasonOf(cliTruncated));
     await screenshot(page, 'auditor-export-truncated-zh-CN');

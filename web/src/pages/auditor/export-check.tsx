@@ -3,7 +3,7 @@ import { apiText } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { verdictText } from '../../i18n/verdicts.js';
-import { utf8Text } from '../../verifier.js';
+import { noteAsSaved, utf8Text } from '../../verifier.js';
 import type { ExportReply, ExportRequest } from './export.worker.js';
 import { loadPin } from './pinned-keys.js';
 import type { Verdict } from './verdict.js';
@@ -40,7 +40,9 @@ export function ExportCheck() {
     let vkey: string;
     try {
       [notes, vkey] = await Promise.all([
-        checkpointFile ? strictText(checkpointFile).then((n) => [n]) : apiText('/v1/ledger/checkpoint', { auth: false }).then((n) => [n]),
+        checkpointFile
+          ? strictText(checkpointFile).then((n) => [noteAsSaved(n)])
+          : apiText('/v1/ledger/checkpoint', { auth: false }).then((n) => [n]),
         (vkeyFile ? strictText(vkeyFile) : Promise.resolve(loadPin()?.log ?? apiText('/v1/ledger/key', { auth: false }))).then((k) =>
           k.trim(),
         ),
