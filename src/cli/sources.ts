@@ -153,7 +153,16 @@ export function parseJson(saved: string, source: string, what: string): unknown 
 
 /** A vkey (<name>+<key ID>+<key>, which holds a '+') given literally, or in a file, or at a URL. */
 export async function readVkey(arg: string): Promise<string> {
-  if (isUrl(arg) || existsSync(arg)) return (await readText(arg)).trim();
+  if (isUrl(arg) || existsSync(arg)) {
+    const text = (await readText(arg)).trim();
+    // A vkey is one line of text; JSON in its place is most likely another of the server's answers.
+    if (text.startsWith('{') || text.startsWith('[')) {
+      const problem = problemIn(text);
+      if (problem !== undefined) throw new Error(errorAnswer(arg, 'a vkey', problem));
+      throw new Error(`${arg}: JSON, not a vkey (<name>+<key ID>+<key>, the text GET /v1/ledger/key answers)`);
+    }
+    return text;
+  }
   // Not a vkey's shape either: most likely a file name mistyped, which would otherwise be reported as a bad key.
   if (!arg.includes('+')) throw new Error(`${arg}: no such file, and not a vkey (<name>+<key ID>+<key>) either`);
   return arg.trim();

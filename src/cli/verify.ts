@@ -96,6 +96,13 @@ async function verifyWith(
   out: NodeJS.WritableStream,
   options: VerifyOptions,
 ): Promise<number> {
+  const vkey = trust.vkey as string;
+  try {
+    parseVkey(vkey, nativeSha256); // a key that is no vkey is named as such, not as the first checkpoint's fault
+  } catch (err) {
+    out.write(`FAILED: bad verifier key: ${(err as Error).message}\n`);
+    return 1;
+  }
   let items: CheckpointItem[];
   try {
     items = await readCheckpointItems(args.checkpoint, args.checkpoints);
@@ -105,7 +112,6 @@ async function verifyWith(
     return 1;
   }
   const notes = items.map((item) => item.note);
-  const vkey = trust.vkey as string;
   const extended = (trust.witnesses?.length ?? 0) > 0 || trust.logMlDsa !== undefined || trust.tsaCas !== null;
   const name = (i: number) => {
     const claimed = claimedCheckpoint(notes[i]); // unverified, only to name the checkpoint that failed

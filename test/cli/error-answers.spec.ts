@@ -117,3 +117,23 @@ it('a bundle, a receipt or a history with a key twice in one object is refused, 
     ),
   ).rejects.toThrow('(the key "items" appears twice in one object)');
 });
+
+it('verify names an error answer or other JSON in place of the vkey, and a key that is no vkey before any checkpoint', async () => {
+  const verify = (vkey: string, checkpoint = [join(work, 'checkpoint')]) =>
+    run((out) => verifyCommand({ export: join(work, 'log.ndjson'), checkpoint, checkpoints: [], vkey }, out, { threads: 0 }));
+  const problem = join(work, 'not-found.json');
+  await expect(verify(problem)).rejects.toThrow(
+    new Error(`${problem} is an error answer from the server, not a vkey: 404 Not Found: no filing 0190a0b0-0000-7000-8000-000000000000`),
+  );
+  const keys = join(work, 'keys.json');
+  writeFileSync(keys, JSON.stringify({ log: signer.vkey }));
+  await expect(verify(keys)).rejects.toThrow(
+    new Error(`${keys}: JSON, not a vkey (<name>+<key ID>+<key>, the text GET /v1/ledger/key answers)`),
+  );
+  // A key cut short: named as the key's fault, with or without a checkpoint to check.
+  for (const checkpoint of [[join(work, 'checkpoint')], []])
+    expect(await verify(signer.vkey.slice(0, -1), checkpoint)).toEqual({
+      code: 1,
+      text: expect.stringMatching(/^FAILED: bad verifier key: vkey /),
+    });
+});
