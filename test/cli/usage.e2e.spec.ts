@@ -100,7 +100,10 @@ describe('files the verifier is given', () => {
       code: 1,
       stderr: `sandbox-ledger: --witness ${join(work, 'w')}: no such file, and not a vkey (<name>+<key ID>+<key>) either\n`,
     });
-    const history = await runCli(['verify', '--export', log, '--checkpoints', log, '--vkey', 'a+b+c'], {});
+    // A key that is no vkey is named first; with a good one, the history that is not one.
+    const badKey = await runCli(['verify', '--export', log, '--checkpoints', log, '--vkey', 'a+b+c'], {});
+    expect(badKey).toMatchObject({ code: 1, stdout: expect.stringMatching(/^FAILED: bad verifier key: /) });
+    const history = await runCli(['verify', '--export', log, '--checkpoints', log, '--vkey', newSigner().vkey], {});
     expect(history.code).toBe(1);
     expect(history.stderr).toMatch(
       new RegExp(`^sandbox-ledger: ${log}: not a checkpoint history \\(JSON, as GET /v1/ledger/checkpoints lists it\\) \\(.+\\)\\n$`),
