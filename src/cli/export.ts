@@ -1,6 +1,6 @@
 // `export`: the log as NDJSON straight from the store (no server needed), in leaf order.
 import 'reflect-metadata';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
 import { once } from 'node:events';
 import { loadConfig } from '../config.js';
 import { openEventStore } from '../ledger/event-store/open-event-store.js';
@@ -12,7 +12,8 @@ export async function exportCommand(outFile: string | undefined): Promise<number
   const config = loadConfig();
   await requireLedger(config, 'export');
   const store = await openEventStore(config);
-  const out = outFile ? createWriteStream(outFile) : process.stdout;
+  // Opened before anything is read, so that a path that cannot be written is named at once (exitOnError words it).
+  const out = outFile ? createWriteStream(outFile, { fd: openSync(outFile, 'w') }) : process.stdout;
   const total = await store.count();
   const bar = progressBar('exporting', 'events');
   try {

@@ -1,5 +1,6 @@
 // `sandbox-ledger <command>`: serve, projections rebuild, export, verify, settle (more commands arrive with their issues).
 // The commands that need the application (NestJS, the stores) load it when they run: the offline verifier never does.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { exitOnError } from './exit-on-error.js';
 import { UsageError } from './usage-error.js';
@@ -9,6 +10,7 @@ import { defaultThreads } from './verify-pool.js';
 const app = () => import('./app-commands.js');
 
 const USAGE = `usage: sandbox-ledger <command>
+       sandbox-ledger --version   print the version (for an audit report)
 
 commands:
   serve                  run the HTTP server (PORT, LEDGER_DATA_DIR, LEDGER_STORE, ...)
@@ -75,7 +77,12 @@ const OPTIONS = {
   'accept-v1': { type: 'boolean' },
   'all-signed': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
+
+/** The package's version, as package.json gives it. */
+const version = (): string =>
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The words each command is written with, its own arguments included (`verify-receipt FILE`): more is a mistake. */
 const WORDS: Record<string, number> = {
@@ -127,6 +134,10 @@ export async function main(argv: string[]): Promise<number> {
   const [command, sub] = positionals;
   if (values.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`sandbox-ledger ${version()}\n`);
     return 0;
   }
   const need = (name: keyof typeof values, value: string | undefined): string => {

@@ -47,7 +47,10 @@ export async function loadCosigners(args: Omit<TrustArgs, 'vkey'>): Promise<Cosi
   const quorum = args.witnessQuorum === undefined ? given : Number(args.witnessQuorum);
   if (args.witnessQuorum !== undefined && (!/^\d+$/.test(args.witnessQuorum) || !Number.isSafeInteger(quorum) || quorum < 1))
     throw new UsageError(`--witness-quorum must be a whole number of at least 1, not ${JSON.stringify(args.witnessQuorum)}`);
-  if (quorum > given) throw new UsageError(`--witness-quorum ${quorum} needs at least ${quorum} --witness keys`);
+  if (quorum > given)
+    throw new UsageError(
+      `--witness-quorum ${quorum} needs at least ${quorum} --witness ${quorum === 1 ? 'key' : 'keys'}, and ${given === 0 ? 'none is' : `only ${given} ${given === 1 ? 'is' : 'are'}`} given`,
+    );
   const witnesses = await Promise.all(
     (args.witnesses ?? []).map(async (w) => {
       try {

@@ -36,7 +36,14 @@ export function loadWitnessKey(file: string, create = false): Uint8Array {
       closeSync(fd);
     }
   }
-  const seed = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    // Node's message for a directory names no path.
+    throw (err as NodeJS.ErrnoException).code === 'EISDIR' ? new Error(`${file}: a directory, not a file`, { cause: err }) : err;
+  }
+  const seed = Buffer.from(text.trim(), 'base64');
   if (seed.length !== 32) throw new UsageError(`${file} must hold a base64 Ed25519 seed of 32 bytes`);
   return new Uint8Array(seed);
 }

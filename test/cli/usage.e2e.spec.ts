@@ -1,7 +1,7 @@
 // The compiled CLI answers --help (and -h) with its usage on stdout and exit 0, after a command or without one; a mistake
 // in the command line is one line naming it and a pointer to --help, exit 2; no command at all, the usage on stderr, exit 2.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -25,6 +25,11 @@ describe('sandbox-ledger --help', () => {
       expect(run.stdout).toMatch(/^usage: sandbox-ledger <command>/);
     },
   );
+
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await runCli(['--version'], {})).toEqual({ code: 0, stdout: `sandbox-ledger ${version}\n`, stderr: '' });
+  });
 
   it('still refuses an unknown option with exit 2, and says how to give an argument that starts with a dash', async () => {
     const run = await runCli(['verify', '--nope'], {});
@@ -54,8 +59,8 @@ describe('sandbox-ledger --help', () => {
     [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', '0'], '--witness-quorum must be a whole number of at least 1, not "0"'],
     [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', ''], '--witness-quorum must be a whole number of at least 1, not ""'],
     [[...RECEIPT, '--witness', 'w+1+x', '--witness-quorum', '1.0'], '--witness-quorum must be a whole number of at least 1, not "1.0"'],
-    [[...VERIFY, '--witness', 'w+1+x', '--witness-quorum', '2'], '--witness-quorum 2 needs at least 2 --witness keys'],
-    [[...RECEIPT, '--witness-quorum', '1'], '--witness-quorum 1 needs at least 1 --witness keys'],
+    [[...VERIFY, '--witness', 'w+1+x', '--witness-quorum', '2'], '--witness-quorum 2 needs at least 2 --witness keys, and only 1 is given'],
+    [[...RECEIPT, '--witness-quorum', '1'], '--witness-quorum 1 needs at least 1 --witness key, and none is given'],
     // A witness given twice would count twice toward the quorum.
     [
       [...RECEIPT, '--witness', WITNESS, '--witness', WITNESS, '--witness-quorum', '2'],
@@ -141,6 +146,18 @@ describe('files the verifier is given', () => {
       stderr: `sandbox-ledger: --threads ${cores + 7} is more than this machine's ${cores} cores: checking on ${cores}\n`,
     });
     for (const [args, line] of cases) expect(await runCli(args, {})).toEqual({ code: 1, stdout: '', stderr: `sandbox-ledger: ${line}\n` });
+    // A file system error from elsewhere is one line naming the path, not Node's code and system call.
+    expect(await runCli(['witness', 'vkey', '--key', work], {})).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `sandbox-ledger: ${work}: a directory, not a file\n`,
+    });
+    const noTmp = join(work, 'no-such-tmp');
+    expect(await runCli(['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', vkey], { TMPDIR: noTmp })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `sandbox-ledger: ${noTmp}: no such file or directory (for a temporary directory; TMPDIR sets where)\n`,
+    });
   });
 
   it('refuses a checkpoint history that is neither a list nor an object with a list in items, beside a good checkpoint too', async () => {
