@@ -110,6 +110,7 @@ export function noteText(text: string, source: string): string {
   // Not JSON, or JSON of another kind: the verifier says why it is no note.
   const problem = text.trimStart().startsWith('{') ? problemIn(text) : undefined;
   if (problem !== undefined) throw new Error(errorAnswer(source, 'a signed note', problem));
+  if (text.trim() === '') throw new Error(`${source}: empty, not a signed note`);
   const note = noteAsSaved(text);
   const after = textAfterNote(note);
   if (after !== undefined) {

@@ -308,6 +308,9 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   }
   const problem = problemAnswer(parsed);
   if (problem !== undefined) return fail(errorAnswer(args.receipt, 'a receipt', problem));
+  const format = typeof parsed === 'object' && parsed !== null ? (parsed as { format?: unknown }).format : undefined;
+  if (typeof format === 'string' && format.startsWith('sandbox-ledger/evidence-bundle/'))
+    return fail(`${args.receipt} is an evidence bundle, not a receipt: check it with sandbox-ledger verify-evidence`);
   let document: ReceiptDocument | undefined;
   if (typeof parsed !== 'string') {
     try {

@@ -137,3 +137,12 @@ it('verify names an error answer or other JSON in place of the vkey, and a key t
       text: expect.stringMatching(/^FAILED: bad verifier key: vkey /),
     });
 });
+
+it('verify-receipt given an evidence bundle says which command checks one', async () => {
+  const file = join(work, 'bundle.json');
+  writeFileSync(file, JSON.stringify({ format: 'sandbox-ledger/evidence-bundle/v2', filingId: 'f' }));
+  expect(await run((out) => verifyReceiptCommand({ receipt: file, vkey: join(work, 'vkey') }, out))).toEqual({
+    code: 1,
+    text: `FAILED: ${file} is an evidence bundle, not a receipt: check it with sandbox-ledger verify-evidence\n`,
+  });
+});

@@ -98,6 +98,11 @@ describe('a checkpoint file', () => {
     );
   });
 
+  it('that is empty is named as such', async () => {
+    await expect(verify('\n')).rejects.toThrow(`${join(work, 'checkpoint')}: empty, not a signed note`);
+    await expect(verifyReceipt('')).rejects.toThrow(`${join(work, 'receipt')}: empty, not a signed note`);
+  });
+
   it('without its final newline is still refused by the verifier, as C2SP signed-note asks', async () => {
     expect(await verify(checkpoint.slice(0, -1))).toEqual({
       code: 1,
