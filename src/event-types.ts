@@ -1,5 +1,5 @@
 // Every type of event the ledger appends, named once: the compiler holds the list to the events the contexts declare.
-import type { IdentityEvent } from './auth/identity.events.js';
+import type { IdentityEvent, LastingAdminKeyRevoked } from './auth/identity.events.js';
 import type { DisputeEvent } from './disputes/dispute.events.js';
 import type { ContentReleased, ContentReserved, CopyReserved, FilingEvent } from './filing/filing.events.js';
 import type { LabelEvent } from './labeling/labeling.events.js';
@@ -8,6 +8,7 @@ import type { FlagReviewed, NearDuplicatesFound, RightsSettled } from './settlem
 
 type LedgerEvent =
   | IdentityEvent
+  | LastingAdminKeyRevoked
   | ContentReserved
   | ContentReleased
   | CopyReserved
@@ -24,6 +25,7 @@ const EACH_TYPE: Record<LedgerEvent['type'], true> = {
   PrincipalRegistered: true,
   ApiKeyIssued: true,
   ApiKeyRevoked: true,
+  LastingAdminKeyRevoked: true,
   ContentReserved: true,
   ContentReleased: true,
   CopyReserved: true,

@@ -18,3 +18,11 @@ export type ApiKeyIssued = DomainEvent<
 export type ApiKeyRevoked = DomainEvent<'ApiKeyRevoked', { principalId: string; keyId: string; revokedAt: string }>;
 
 export type IdentityEvent = PrincipalRegistered | ApiKeyIssued | ApiKeyRevoked;
+
+/**
+ * Every revocation of an admin's key that does not expire also appends a mark here, at the stream's revision, in the
+ * same commit: instances sharing a store then order those revocations through the store, and one that decided on a
+ * stale count of such keys loses the race and decides again (a ledger is never left without an admin).
+ */
+export const ADMIN_KEYS_STREAM = 'admin-keys';
+export type LastingAdminKeyRevoked = DomainEvent<'LastingAdminKeyRevoked', { principalId: string; keyId: string }>;

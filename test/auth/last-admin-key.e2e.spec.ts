@@ -1,25 +1,38 @@
 // Two admins revoking each other's last key that does not expire, at the same moment: one revocation is carried out and
-// the other refused (409 last-admin-key), on each store; before, on PostgreSQL, both were carried out within a few rounds
-// and the ledger was left with only keys that expire.
+// the other refused (409 last-admin-key), on each store, and with the two sent to two instances sharing one PostgreSQL
+// store; before, on PostgreSQL, both were carried out within a few rounds and the ledger was left with only keys that
+// expire.
+import { randomBytes } from 'node:crypto';
 import { expectRefused, startLedger, strongKey, type LedgerApp } from '../support/ledger-app.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';
 
 const ROUNDS = 8;
 
-function raceSuite(store: 'sqlite' | 'postgres') {
+function raceSuite(store: 'sqlite' | 'postgres' | 'postgres, two instances') {
   describe(`revoking the last lasting admin keys at once (${store})`, () => {
     let ledger: LedgerApp;
+    /** Where the second revocation of each round is sent: another instance on the same store, or the same one. */
+    let second: LedgerApp;
     const schema = freshSchema('test_last_admin');
     beforeAll(async () => {
-      ledger = await startLedger(
-        store === 'postgres'
-          ? { store: 'postgres', databaseUrl: testDatabaseUrl, databaseSchema: schema }
-          : { bootstrapAdminKey: strongKey() },
-      );
+      if (store === 'sqlite') ledger = second = await startLedger({ bootstrapAdminKey: strongKey() });
+      else {
+        const shared = {
+          store: 'postgres' as const,
+          databaseUrl: testDatabaseUrl,
+          databaseSchema: schema,
+          signingKey: randomBytes(32).toString('base64'),
+          mlDsaKey: randomBytes(32).toString('base64'),
+          bootstrapAdminKey: strongKey(),
+        };
+        ledger = await startLedger(shared);
+        second = store === 'postgres' ? ledger : await startLedger(shared);
+      }
     });
     afterAll(async () => {
-      await ledger?.close();
-      if (store === 'postgres') await dropSchema(schema);
+      await second?.close();
+      if (second !== ledger) await ledger?.close();
+      if (store !== 'sqlite') await dropSchema(schema);
     });
 
     const as = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -56,7 +69,7 @@ function raceSuite(store: 'sqlite' | 'postgres') {
         const [aExpiring, bExpiring] = [await expiring(a), await expiring(b)];
         const [byA, byB] = await Promise.all([
           ledger.http().delete(`/v1/keys/${bLasting}`).set(as(aExpiring)),
-          ledger.http().delete(`/v1/keys/${aLasting}`).set(as(bExpiring)),
+          second.http().delete(`/v1/keys/${aLasting}`).set(as(bExpiring)),
         ]);
         expect({ round, statuses: [byA.status, byB.status].sort() }).toEqual({ round, statuses: [200, 409] });
         expect([byA, byB].find((r) => r.status === 409)!.body.type).toBe('urn:sandbox-ledger:problem:last-admin-key');
@@ -71,5 +84,7 @@ function raceSuite(store: 'sqlite' | 'postgres') {
 }
 
 raceSuite('sqlite');
-if (testDatabaseUrl) raceSuite('postgres');
-else skipWithoutDatabase('revoking the last lasting admin keys at once (postgres)');
+if (testDatabaseUrl) {
+  raceSuite('postgres');
+  raceSuite('postgres, two instances');
+} else skipWithoutDatabase('revoking the last lasting admin keys at once (postgres)');

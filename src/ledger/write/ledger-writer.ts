@@ -83,6 +83,11 @@ export class LedgerWriter {
     });
   }
 
+  /** Resolves once the read models include the event at `position` (at once where no read models run). */
+  async readModelsReach(position: number): Promise<void> {
+    if (this.readModels) await this.readModels.waitFor(position);
+  }
+
   /** Appends to one or more streams in one atomic commit: the only place the server calls the store to append. */
   append(appends: StreamAppend[], options: WriteOptions = {}): Promise<AppendResult> {
     const tagged = new Map<JsonObject, JsonObject>();
