@@ -247,6 +247,10 @@ export function checkpointItems(history: unknown): CheckpointItem[] {
       differs('treeSize', treeSize, claimed.treeSize);
       differs('rootHash', rootHash, bytesToHex(claimed.rootHash));
       differs('time', time, claimed.time);
+      const listedBy = (item as { cosignatures?: unknown }).cosignatures;
+      const missing = unsignedCosignature(listedBy, note);
+      if (missing !== undefined)
+        throw new CheckpointHistoryError(treeSize, `${name}: its cosignatures list ${missing}, which the signed note does not carry`);
     }
     const listed = (item as { timestamps?: unknown }).timestamps;
     if (listed !== undefined && !(Array.isArray(listed) && listed.every((t) => typeof t?.token === 'string'))) {
@@ -260,6 +264,38 @@ export function checkpointItems(history: unknown): CheckpointItem[] {
       })),
     };
   });
+}
+
+/**
+ * The timestamped cosignature lines of a note (cosignature/v1 and subtree/v1: key ID, then the time in 8 bytes, then the
+ * signature), as `cosigner@time`.
+ */
+function noteCosignatures(note: string): Set<string> {
+  const parsed = parseNote(note);
+  const found = new Set<string>();
+  if (!parsed.ok) return found;
+  for (const { name, keyId, signature } of parsed.signatures) {
+    if (signature.length <= 64) continue; // the note's own Ed25519 signature; a cosignature starts with 8 bytes of time
+    const time = new DataView(signature.buffer, signature.byteOffset, 8).getBigUint64(0);
+    found.add(`${name}+${bytesToHex(keyId)}@${time}`);
+  }
+  return found;
+}
+
+/**
+ * The first cosignature a history item lists (`[{cosigner, time}]`, as GET /v1/ledger/checkpoints gives them) that its
+ * note does not carry, shown as JSON; undefined when the note carries each (or none is listed). A list of another shape
+ * is shown whole.
+ */
+function unsignedCosignature(listed: unknown, note: string): string | undefined {
+  if (listed === undefined) return undefined;
+  if (!Array.isArray(listed)) return JSON.stringify(listed);
+  const carried = noteCosignatures(note);
+  for (const c of listed as Array<{ cosigner?: unknown; time?: unknown } | null>) {
+    const ok = typeof c?.cosigner === 'string' && Number.isSafeInteger(c.time) && carried.has(`${c.cosigner}@${c.time as number}`);
+    if (!ok) return JSON.stringify(c);
+  }
+  return undefined;
 }
 
 /** Checkpoint notes: one signed note per --checkpoint, and the JSON history ({items:[{note}]}) per --checkpoints. */
