@@ -90,11 +90,12 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKey> {
       // Another principal's key is "not found" to a non-admin: its existence is not theirs to learn.
       if (!key || (!c.anyKey && key.principalId !== c.actor)) throw notFound('key-not-found', `no key ${c.keyId}`);
       // The count of lasting admin keys is read from the read models once they include the last such revocation, made
-      // by any instance: a revocation that races another's is refused by the store at the mark's revision, and decided
-      // again on the count that includes it.
-      const marks = await this.writer.store.readStream(ADMIN_KEYS_STREAM);
-      const mark = marks.at(-1);
-      if (mark) await this.writer.readModelsReach(mark.leafIndex);
+      // by any instance: they are brought up to the log's head as it stands after the last mark was read, which covers
+      // the whole commit of that mark (its revocation comes after it in the commit). A revocation that races another's
+      // is refused by the store at the mark's revision, and decided again on the count that includes it.
+      const mark = (await this.writer.store.readStream(ADMIN_KEYS_STREAM)).at(-1);
+      const head = await this.writer.store.count();
+      if (head > 0) await this.writer.readModelsReach(head - 1);
       const now = new Date();
       const lasting = await this.auth.lastingAdminKeys();
       const marked = lasting.includes(c.keyId);

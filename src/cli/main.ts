@@ -137,6 +137,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.version) {
+    if (command !== undefined) return usageError(`--version takes no command, not "${positionals.join(' ')}"`);
     process.stdout.write(`sandbox-ledger ${version()}\n`);
     return 0;
   }

@@ -346,6 +346,7 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
   if (given) show('witnesses', `${given.cosigned} of the ${given.given} given with --witness cosigned (at least ${given.quorum} required)`);
   else if (report.witnesses.length > 0)
     show('witnesses', 'the keys the bundle names (give --witness to check them against keys you trust)');
+  else show('witnesses', 'none in this bundle (give --witness to require the cosignatures of witnesses you trust)');
   for (const t of report.timestamps) show('time-stamp', `${t.genTime.toISOString().replace('.000Z', 'Z')} by ${t.authority}`);
   if (report.timestamps.length === 0) show('time-stamp', 'none in this bundle');
   else if (report.pinned.tsaCa) show('TSA CA', 'every time-stamp chains to the CA given with --tsa-ca');

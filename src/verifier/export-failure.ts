@@ -247,7 +247,7 @@ export function failureReason(f: FailureFacts): string {
       );
     }
     case 'truncated':
-      return `export ends after ${f.events} events but a signed checkpoint has ${f.treeSize}: the export was cut short, or taken before that checkpoint (export again, or verify with a checkpoint of at most ${f.events} events)`;
+      return `export ends after ${f.events} events but a signed checkpoint has ${f.treeSize}: the export was cut short, or taken before that checkpoint (export again${f.events > 0 ? `, or verify with a checkpoint of at most ${f.events} events` : ''})`;
     case 'settlement':
       return settlementReason(f.settlement);
   }

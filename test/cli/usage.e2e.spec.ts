@@ -29,6 +29,11 @@ describe('sandbox-ledger --help', () => {
   it('--version prints the package version and exits 0', async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(await runCli(['--version'], {})).toEqual({ code: 0, stdout: `sandbox-ledger ${version}\n`, stderr: '' });
+    expect(await runCli(['export', '--version'], {})).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `--version takes no command, not "export"\n${HINT}`,
+    });
   });
 
   it('still refuses an unknown option with exit 2, and says how to give an argument that starts with a dash', async () => {

@@ -75,6 +75,10 @@ describe('the evidence bundle of a filing with a registered copy', () => {
     expect(asWork.stdout).toMatch(new RegExp(`^ok: the evidence bundle of filing ${filingId} verifies offline`));
     expect(asWork.stdout).toMatch(/matches the filed content hash/);
     expect(asWork.stdout).toMatch(/time-stamp {4}none in this bundle/);
+    // A ledger without witnesses: the bundle has none, and says so.
+    expect(asWork.stdout).toContain(
+      '  witnesses     none in this bundle (give --witness to require the cosignatures of witnesses you trust)\n',
+    );
     expect(asWork.code).toBe(0);
     const asCopy = await runCli(['verify-evidence', bundleFile, '--file', file('copy.png', copy)], {});
     expect(asCopy.stdout).toMatch(/matches the copy registered at leaf \d+/);

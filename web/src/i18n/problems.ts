@@ -317,12 +317,13 @@ export function problemTitle(lang: keyof typeof PROBLEM_TITLES, type: unknown): 
  * as the names of its fields. Every other refusal shows the ledger's own English detail.
  *
  * A validation failure lists each field with a message in English only (no code for the rule it broke), so in Chinese
- * its detail names the fields, then gives the ledger's English as such; in English the ledger's detail says it all.
+ * its detail names the fields, then gives the ledger's English as such; in English the ledger's detail says it all. So
+ * does it for the refusals worded here in Chinese only (`{detail}` in English): a path id, a copy's refusals.
  */
 export const PROBLEM_DETAILS = {
   en: {
     'validation-failed': '{detail}',
-    'bad-request': '{pathParameter} in the path must be a UUID (8-4-4-4-12 hexadecimal digits).',
+    'bad-request': '{detail}',
     'already-responded': 'The respondent answered at {respondedAt}.',
     'response-window-closed': 'The time to answer ended at {responseDueAt}.',
     'awaiting-response': 'The respondent may answer until {responseDueAt}; the decision waits for the answer or for that time.',
@@ -333,13 +334,11 @@ export const PROBLEM_DETAILS = {
     'key-expired': 'The API key expired at {expiredAt}: ask for a new one, or issue one with another key.',
     'content-is-registered-copy':
       "This file is a registered distribution copy of filing {copyOf}: it carries that filing's label and is not filed as a work of its own.",
-    'copy-not-an-image': 'The copy is not an image the ledger can read, so it cannot be compared with the filed work.',
-    'copy-label-missing': 'The file carries no well-formed AIGC label naming this filing: embed the label the ledger handed out as it is.',
+    'copy-not-an-image': '{detail}',
+    'copy-label-missing': '{detail}',
     'copy-label-malformed': '{detail}',
-    'copy-label-differs':
-      'The label in the file names this filing but is not one the ledger handed out for it: embed the label the ledger handed out as it is.',
-    'copy-not-the-same-work':
-      "The copy is {distance} bits from the filed work's perceptual hash (at most {threshold}): it is not the same work.",
+    'copy-label-differs': '{detail}',
+    'copy-not-the-same-work': '{detail}',
   },
   'zh-CN': {
     'validation-failed': '未通过校验的字段：{errors}。账本的英文说明：{detail}',

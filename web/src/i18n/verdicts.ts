@@ -172,7 +172,7 @@ const chinese: FailureWording = {
       : '') +
     (treeSize - 1 > signedSize ? '；给出这段范围之内的检查点（--checkpoints）可以缩小范围' : ''),
   truncated: (f) =>
-    `导出文件在 ${f.events} 个事件后就结束了，但一个已签名的检查点含有 ${f.treeSize} 个事件：导出文件被截断，或导出于该检查点之前（请重新导出，或用不超过 ${f.events} 个事件的检查点验证）`,
+    `导出文件在 ${f.events} 个事件后就结束了，但一个已签名的检查点含有 ${f.treeSize} 个事件：导出文件被截断，或导出于该检查点之前（请重新导出${f.events > 0 ? `，或用不超过 ${f.events} 个事件的检查点验证` : ''}）`,
   settlement: (f) => (SETTLEMENT_ZH[f.settlement.rule] as (s: SettlementFault) => string)(f.settlement),
 };
 
