@@ -5,7 +5,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseCheckpoint, type Checkpoint } from '../verifier/checkpoint.js';
 import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import { utf8Text } from '../verifier/export-chunk.js';
-import { noteAsSaved, parseNote } from '../verifier/note.js';
+import { noteAsSaved, parseNote, withoutByteOrderMark } from '../verifier/note.js';
 import { repeatedKey } from '../verifier/repeated-key.js';
 
 export const isUrl = (s: string) => /^https?:\/\//i.test(s);
@@ -139,8 +139,7 @@ function textAfterNote(text: string): string | undefined {
  * object fails too: JSON.parse would check the last value where another reader of the file sees the first.
  */
 export function parseJson(saved: string, source: string, what: string): unknown {
-  // A byte-order mark (a Windows editor's) is no part of the JSON text.
-  const text = saved.charCodeAt(0) === 0xfeff ? saved.slice(1) : saved;
+  const text = withoutByteOrderMark(saved);
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;

@@ -14,7 +14,7 @@ import {
 import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
 import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
-import { parseVkey, verifyNote, type Vkey } from '../verifier/note.js';
+import { parseVkey, verifyNote, type Vkey, withoutByteOrderMark } from '../verifier/note.js';
 import { repeatedKey } from '../verifier/repeated-key.js';
 import { parseStreamHead, STREAM_HEAD, type StreamHead } from '../verifier/stream-head.js';
 import { checkInclusion, equalBytes, hashLeaf } from '../verifier/rfc6962.js';
@@ -283,8 +283,7 @@ export interface EvidenceArgs extends Omit<TrustArgs, 'vkey'> {
 
 export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const cosigners = await loadCosigners(args); // first: a mistake in the options is named before any file is read
-  const saved = await readText(args.bundle);
-  const text = saved.charCodeAt(0) === 0xfeff ? saved.slice(1) : saved; // a byte-order mark is no part of the JSON
+  const text = withoutByteOrderMark(await readText(args.bundle));
   const pinned = args.vkey === undefined ? undefined : await readVkey(args.vkey);
   let report: EvidenceReport;
   let fileMatch = '';

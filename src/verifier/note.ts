@@ -184,6 +184,9 @@ function isWellFormedNoteText(s: string): boolean {
   return !CONTROL_EXCEPT_NEWLINE.test(s) && !LONE_SURROGATE.test(s);
 }
 
+/** A text without the byte-order mark a Windows editor puts before it (no part of a note, nor of a JSON text). */
+export const withoutByteOrderMark = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
 /**
  * A signed note (or a tlog-proof, which ends with one) as a file or a download holds it, in the form it was signed in. A
  * note ends with exactly one newline and has no carriage return nor byte-order mark, and the verifier holds it to that,
@@ -192,7 +195,7 @@ function isWellFormedNoteText(s: string): boolean {
  * note's text holds neither, so the signatures are checked over the very text that was signed, or fail.
  */
 export function noteAsSaved(text: string): string {
-  let note = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let note = withoutByteOrderMark(text);
   if (note.includes('\r\n')) note = note.replace(/\r\n/g, '\n');
   let end = note.length;
   while (end >= 2 && note[end - 1] === '\n' && note[end - 2] === '\n') end--;

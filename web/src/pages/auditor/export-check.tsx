@@ -3,7 +3,7 @@ import { apiText } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { verdictText } from '../../i18n/verdicts.js';
-import { noteAsSaved, utf8Text } from '../../verifier.js';
+import { noteAsSaved, utf8Text, withoutByteOrderMark } from '../../verifier.js';
 import type { ExportReply, ExportRequest } from './export.worker.js';
 import { loadPin } from './pinned-keys.js';
 import type { Verdict } from './verdict.js';
@@ -141,5 +141,5 @@ function VerdictLine({ verdict }: { verdict: Verdict }) {
 async function strictText(file: File): Promise<string> {
   const text = utf8Text(new Uint8Array(await file.arrayBuffer()));
   if (text === undefined) throw new NotUtf8(file.name);
-  return text.replace(/^\uFEFF/, '');
+  return withoutByteOrderMark(text);
 }
