@@ -368,6 +368,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   checkWitnessesOnce(config.witnesses);
   if (config.witnessQuorum > config.witnesses.length)
     throw new Error(`LEDGER_WITNESS_QUORUM ${config.witnessQuorum} exceeds the ${config.witnesses.length} witness(es) configured`);
+  // A quorum of 0 would serve checkpoints no witness cosigned as cosigned, and publish a quorum verifiers refuse.
+  if (config.witnessQuorum === 0 && config.witnesses.length > 0)
+    throw new Error(`LEDGER_WITNESS_QUORUM must be at least 1 with ${config.witnesses.length} witness(es) configured, not 0`);
+  // A time limit of 0 ms would abort every request at once (here 0 is no "off", as it is for LEDGER_REQUEST_TIMEOUT_MS).
+  for (const [name, ms] of [
+    ['LEDGER_TSA_TIMEOUT_MS', config.tsaTimeoutMs],
+    ['LEDGER_WITNESS_TIMEOUT_MS', config.witnessTimeoutMs],
+  ] as const)
+    if (ms === 0) throw new Error(`${name} must be at least 1 (how long one request may take, in ms), not 0`);
   return config;
 }
 

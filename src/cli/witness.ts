@@ -81,8 +81,9 @@ export async function witnessServeCommand(args: WitnessArgs): Promise<number> {
     await listen(probe, port, host);
     await new Promise((done) => probe.close(done));
   }
-  const secretKey = loadWitnessKey(args.keyFile, true);
+  // The data directory first: one that cannot be made or read stops the start before a key file is made.
   const state = new WitnessState(resolve(args.dataDir ?? './witness-data'));
+  const secretKey = loadWitnessKey(args.keyFile, true);
   const witness = new Witness({
     name,
     secretKey,

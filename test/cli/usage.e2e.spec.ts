@@ -1,7 +1,7 @@
 // The compiled CLI answers --help (and -h) with its usage on stdout and exit 0, after a command or without one; a mistake
 // in the command line is one line naming it and a pointer to --help, exit 2; no command at all, the usage on stderr, exit 2.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -157,6 +157,15 @@ describe('files the verifier is given', () => {
       stdout: '',
       stderr: `sandbox-ledger: ${work}: a directory, not a file\n`,
     });
+    // A witness whose data directory cannot be made stops before it makes a key file.
+    const [keyFile, aFile] = [join(work, 'new-witness.key'), join(work, 'a-file')];
+    writeFileSync(aFile, '');
+    expect(await runCli(['witness', 'serve', '--key', keyFile, '--log', vkey, '--data-dir', aFile], {})).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `sandbox-ledger: ${aFile}: a file, not a directory\n`,
+    });
+    expect(existsSync(keyFile)).toBe(false);
     const noTmp = join(work, 'no-such-tmp');
     expect(await runCli(['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', vkey], { TMPDIR: noTmp })).toEqual({
       code: 1,

@@ -276,6 +276,19 @@ describe('LEDGER_WITNESSES', () => {
     const b = formatCosignerVkey('witness.example/b', COSIGNATURE_V1, ed25519.getPublicKey(seed));
     expect(loadConfig({ LEDGER_WITNESSES: `${a} http://127.0.0.1:1,${b} http://127.0.0.1:2` }).witnesses).toHaveLength(2);
   });
+
+  it('a quorum of 0 with witnesses, and a witness or TSA time limit of 0, stop the start, naming the variable', () => {
+    const seed = ed25519.utils.randomSecretKey();
+    const w = formatCosignerVkey('witness.example/a', COSIGNATURE_V1, ed25519.getPublicKey(seed));
+    expect(() => loadConfig({ LEDGER_WITNESSES: `${w} http://127.0.0.1:1`, LEDGER_WITNESS_QUORUM: '0' })).toThrow(
+      new Error('LEDGER_WITNESS_QUORUM must be at least 1 with 1 witness(es) configured, not 0'),
+    );
+    expect(loadConfig({ LEDGER_WITNESS_QUORUM: '0' }).witnessQuorum).toBe(0); // no witness: nothing to count
+    for (const name of ['LEDGER_WITNESS_TIMEOUT_MS', 'LEDGER_TSA_TIMEOUT_MS'])
+      expect(() => loadConfig({ [name]: '0' })).toThrow(
+        new Error(`${name} must be at least 1 (how long one request may take, in ms), not 0`),
+      );
+  });
 });
 
 describe('LEDGER_TSA_CA_FILE and LEDGER_ORIGIN', () => {

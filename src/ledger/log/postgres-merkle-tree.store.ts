@@ -231,14 +231,14 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
     if (bound.origin !== origin || bound.public_key !== publicKeyHex) {
       throw new SignerMismatchError(
         `the log in schema ${this.schema} is signed as ${bound.origin} with public key ${bound.public_key}, not as ${origin} with ${publicKeyHex}: ` +
-          `give every instance the same LEDGER_ORIGIN and LEDGER_SIGNING_KEY (to rotate the key, stop every instance and clear ${this.t.tree}.public_key)`,
+          `give every instance the same LEDGER_ORIGIN and LEDGER_SIGNING_KEY (the key is the log's identity: another key is another log, under another origin and in another schema)`,
       );
     }
     if (bound.mldsa_public_key !== mlDsaPublicKeyHex) {
       throw new SignerMismatchError(
         `the log in schema ${this.schema} is cosigned with the ML-DSA-44 public key ${bound.mldsa_public_key?.slice(0, 16) ?? 'none'}…, ` +
           `not ${mlDsaPublicKeyHex?.slice(0, 16) ?? 'none'}…: give every instance the same LEDGER_MLDSA_KEY ` +
-          `(to rotate the key, stop every instance and clear ${this.t.tree}.mldsa_public_key)`,
+          `(verifiers hold the log's keys: another key is another log, under another origin and in another schema)`,
       );
     }
   }
