@@ -14,6 +14,7 @@ import { NearDuplicateService } from '../settlement/near-duplicates.service.js';
 import { SettlementService } from '../settlement/settlement.service.js';
 import { checkTrustAnchors, parsePemCertificates } from '../verifier/timestamp-token.js';
 import { describeServers, holdDataDir, serversHolding } from './data-dir-lock.js';
+import { holdSchemaAlone, holdSchemaServing } from './schema-lock.js';
 import { requireLedger, requireLogKeys } from './existing-ledger.js';
 import { progressBar } from './progress.js';
 import { UsageError } from './usage-error.js';
@@ -39,13 +40,20 @@ export async function serve(config: AppConfig = loadConfig()): Promise<void> {
   }
   const log = new Logger('main');
   let app;
+  let letSchemaGo: (() => Promise<void>) | undefined;
   try {
+    // On a shared store the data directory's lock is this instance's alone: the schema is held too (schema-lock.ts).
+    if (config.store !== 'sqlite')
+      letSchemaGo = await holdSchemaServing(config.databaseUrl!, config.databaseSchema ?? 'ledger', () =>
+        log.warn(`waiting for an offline command (settle, projections rebuild) on schema ${config.databaseSchema ?? 'ledger'} to end`),
+      );
     app = await createApp(config);
     await app.listen(config.port, config.host).catch((err: Error) => {
       throw unlistenable(err, config.port, config.host);
     });
   } catch (err) {
     await app?.close().catch(() => undefined); // a port already taken: its stores and timers would keep the process alive
+    await letSchemaGo?.();
     lock.release();
     throw err;
   }
@@ -70,12 +78,14 @@ export async function serve(config: AppConfig = loadConfig()): Promise<void> {
     stopping = true;
     log.log(`${signal}: closing`);
     app.close().then(
-      () => {
+      async () => {
+        await letSchemaGo?.();
         lock.release();
         log.log('closed');
         process.exit(0);
       },
-      (err: Error) => {
+      async (err: Error) => {
+        await letSchemaGo?.();
         lock.release();
         log.error(`closing failed: ${err.message}`);
         process.exit(1);
@@ -125,8 +135,28 @@ function unlistenable(err: Error, port: number, host: string): Error {
   return new Error(`HOST ${JSON.stringify(host)}, PORT ${port} cannot be listened on (${err.message})`, { cause: err });
 }
 
-/** Refuses (true) when a server holds the data directory: while it runs, its read models and settlements are its own. */
-function refuseBesideServer(command: string, dataDir: string, force: boolean, instead: string): boolean {
+/**
+ * Refuses (true) when a server holds the data directory: while it runs, its read models and settlements are its own. On
+ * PostgreSQL, also when a server of the schema runs, whatever its directory: `hold` then keeps the schema to this command.
+ */
+async function refuseBesideServer(
+  command: string,
+  config: AppConfig,
+  force: boolean,
+  instead: string,
+  hold: { release?: () => Promise<void> },
+): Promise<boolean> {
+  const dataDir = config.dataDir;
+  if (config.store !== 'sqlite') {
+    const schema = config.databaseSchema ?? 'ledger';
+    const release = await holdSchemaAlone(config.databaseUrl!, schema);
+    if (release) hold.release = release;
+    else if (force) process.stderr.write(`${command}: a server of schema ${schema} runs; going on as --force asks\n`);
+    else {
+      process.stderr.write(`${command} refused: a server of schema ${schema} runs (on this machine or another). ${instead}\n`);
+      return true;
+    }
+  }
   const held = serversHolding(dataDir);
   if (held.length === 0) return false;
   const holders = `a running server holds ${dataDir} (${describeServers(held)})`;
@@ -144,7 +174,17 @@ function refuseBesideServer(command: string, dataDir: string, force: boolean, in
 export async function rebuildProjections(force = false): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
   await requireLedger(config, 'projections rebuild');
-  if (refuseBesideServer('projections rebuild', config.dataDir, force, 'Stop it first: it catches its read models up itself.')) return 1;
+  const schema: { release?: () => Promise<void> } = {};
+  try {
+    if (await refuseBesideServer('projections rebuild', config, force, 'Stop it first: it catches its read models up itself.', schema))
+      return 1;
+    return await rebuildBesideNoServer(config);
+  } finally {
+    await schema.release?.();
+  }
+}
+
+async function rebuildBesideNoServer(config: AppConfig): Promise<number> {
   // It opens the whole ledger, log included: keys it made would be left for the next server (see requireLogKeys).
   requireLogKeys(config, 'projections rebuild');
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
@@ -169,7 +209,16 @@ export async function settle(asOf: string | undefined, force = false): Promise<n
   const config = loadConfig(process.env, { logLevel: 'warn', settlementIntervalMs: 0 });
   await requireLedger(config, 'settle');
   // A server running on this directory is named first: its keys may come from its environment, not from the directory.
-  if (refuseBesideServer('settle', config.dataDir, force, 'Ask it instead (POST /v1/settlements), or stop it first.')) return 1;
+  const schema: { release?: () => Promise<void> } = {};
+  try {
+    if (await refuseBesideServer('settle', config, force, 'Ask it instead (POST /v1/settlements), or stop it first.', schema)) return 1;
+    return await settleBesideNoServer(config, at);
+  } finally {
+    await schema.release?.();
+  }
+}
+
+async function settleBesideNoServer(config: AppConfig, at: Date | undefined): Promise<number> {
   requireLogKeys(config, 'settle');
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: createLogger(config), abortOnError: false });
   try {

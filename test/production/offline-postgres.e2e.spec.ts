@@ -1,5 +1,6 @@
 // The offline commands on PostgreSQL act on an existing ledger only: a schema without the events table (a mistyped
 // LEDGER_DATABASE_SCHEMA) is refused with one line, and nothing is made there; the data directory is not looked at.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import pg from 'pg';
 import { PostgresEventStore } from '../../src/ledger/event-store/postgres-event-store.js';
 import { filingBody, principal, startLedger, tempDir } from '../support/ledger-app.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';
-import { runCli } from '../support/server-process.js';
+import { runCli, startServerProcess } from '../support/server-process.js';
 
 const url = testDatabaseUrl;
 
@@ -139,6 +140,47 @@ else
         rmSync(serverDir, { recursive: true, force: true });
         rmSync(parent, { recursive: true, force: true });
       }
+    }, 120_000);
+
+    it('settle and projections rebuild refuse while a server of the schema runs, whatever its data directory; --force goes on', async () => {
+      const schema = freshSchema('test_offline_beside');
+      const serverDir = tempDir('ledger-pg-serving-');
+      const otherDir = tempDir('ledger-pg-other-');
+      const env = {
+        LEDGER_STORE: 'postgres',
+        DATABASE_URL: url,
+        LEDGER_DATABASE_SCHEMA: schema,
+        LEDGER_SIGNING_KEY: randomBytes(32).toString('base64'),
+        LEDGER_MLDSA_KEY: randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'warn',
+      };
+      const server = await startServerProcess({ ...env, LEDGER_DATA_DIR: serverDir });
+      try {
+        for (const [command, instead] of [
+          ['settle', 'Ask it instead (POST /v1/settlements), or stop it first.'],
+          ['projections rebuild', 'Stop it first: it catches its read models up itself.'],
+        ]) {
+          const refused = await runCli(command.split(' '), { ...env, LEDGER_DATA_DIR: otherDir });
+          expect([refused.code, refused.stdout, refused.stderr]).toEqual([
+            1,
+            '',
+            `${command} refused: a server of schema ${schema} runs (on this machine or another). ${instead}\n`,
+          ]);
+        }
+        // The server still answers with its read models whole.
+        expect((await fetch(`${server.url}/health`)).status).toBe(200);
+        const forced = await runCli(['settle', '--force'], { ...env, LEDGER_DATA_DIR: otherDir });
+        expect([forced.code, forced.stderr]).toEqual([0, `settle: a server of schema ${schema} runs; going on as --force asks\n`]);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+      // Once it has stopped, the schema is free.
+      const after = await runCli(['projections', 'rebuild'], { ...env, LEDGER_DATA_DIR: otherDir });
+      expect([after.code, after.stderr]).toEqual([0, '']);
+      await dropSchema(schema);
+      rmSync(serverDir, { recursive: true, force: true });
+      rmSync(otherDir, { recursive: true, force: true });
     }, 120_000);
 
     it('export reads an existing schema without a data directory', async () => {
