@@ -1,6 +1,6 @@
 // The CLI commands that run the application itself: the server, a projection rebuild, a settlement.
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -9,6 +9,7 @@ import { AppModule } from '../app.module.js';
 import { createApp, createLogger } from '../app.factory.js';
 import { DomainError } from '../common/domain-error.js';
 import { type AppConfig, loadConfig } from '../config.js';
+import { SignerMismatchError } from '../ledger/log/merkle-tree.store.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { NearDuplicateService } from '../settlement/near-duplicates.service.js';
 import { SettlementService } from '../settlement/settlement.service.js';
@@ -18,6 +19,9 @@ import { holdSchemaAlone, holdSchemaServing } from './schema-lock.js';
 import { requireLedger, requireLogKeys } from './existing-ledger.js';
 import { progressBar } from './progress.js';
 import { UsageError } from './usage-error.js';
+
+/** The files the log's keys are generated into when none is given (src/ledger/log/signing-key.ts). */
+const LOG_KEY_FILES = ['log-signing.key', 'log-mldsa.key'];
 
 /**
  * Runs the HTTP server (`npm start` and `sandbox-ledger serve`) until SIGTERM or SIGINT, then closes it (requests in
@@ -39,6 +43,8 @@ export async function serve(config: AppConfig = loadConfig()): Promise<void> {
     );
   }
   const log = new Logger('main');
+  // The log's key files this start makes, when it is given no keys and the directory has none.
+  const keyFiles = LOG_KEY_FILES.map((name) => join(config.dataDir, name)).filter((file) => !existsSync(file));
   let app;
   let letSchemaGo: (() => Promise<void>) | undefined;
   try {
@@ -54,6 +60,9 @@ export async function serve(config: AppConfig = loadConfig()): Promise<void> {
   } catch (err) {
     await app?.close().catch(() => undefined); // a port already taken: its stores and timers would keep the process alive
     await letSchemaGo?.();
+    // Keys made for a log that is signed with others were never used: left, they would look like the log's own, and
+    // the next start in this directory would be refused the same way.
+    if (err instanceof SignerMismatchError) for (const file of keyFiles) rmSync(file, { force: true });
     lock.release();
     throw err;
   }

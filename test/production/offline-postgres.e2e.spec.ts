@@ -178,6 +178,15 @@ else
       // Once it has stopped, the schema is free.
       const after = await runCli(['projections', 'rebuild'], { ...env, LEDGER_DATA_DIR: otherDir });
       expect([after.code, after.stderr]).toEqual([0, '']);
+      // A server given no keys, in a directory without any, makes keys, and is refused: the log is signed with others.
+      // The keys it made, never used, are not left behind to look like the log's.
+      const stranger = tempDir('ledger-pg-stranger-');
+      const { LEDGER_SIGNING_KEY: _signing, LEDGER_MLDSA_KEY: _mlDsa, ...keyless } = env;
+      await expect(startServerProcess({ ...keyless, LEDGER_DATA_DIR: stranger })).rejects.toThrow(
+        /server exited with 1:[^]*the log in schema \S+ is signed as \S+ with public key [0-9a-f]+, not as/,
+      );
+      expect(readdirSync(stranger).filter((f) => f.endsWith('.key'))).toEqual([]);
+      rmSync(stranger, { recursive: true, force: true });
       await dropSchema(schema);
       rmSync(serverDir, { recursive: true, force: true });
       rmSync(otherDir, { recursive: true, force: true });
