@@ -98,7 +98,9 @@ export function parseWitnesses(value: string | undefined): WitnessConfig[] {
     .filter(Boolean);
   return entries.map((entry) => {
     const [vkey, url, ...rest] = entry.split(/\s+/);
-    if (!url || rest.length > 0 || !/^https?:\/\//.test(url)) throw new Error(`LEDGER_WITNESSES entry must be "<vkey> <url>": ${entry}`);
+    if (!url || rest.length > 0) throw new Error(`LEDGER_WITNESSES entry must be "<vkey> <url>": ${entry}`);
+    if (!/^https?:\/\//.test(url))
+      throw new Error(`LEDGER_WITNESSES entry's URL must start with http:// or https://, not ${url}: ${entry}`);
     try {
       if (parseCosignerVkey(vkey).type !== COSIGNATURE_V1) throw new Error('not an Ed25519 cosigner (type 0x04) key');
     } catch (err) {
@@ -148,8 +150,12 @@ function parseTrustedProxies(value: string | undefined): string[] {
     const length = prefix === undefined ? bits : /^(0|[1-9]\d{0,2})$/.test(prefix) ? Number(prefix) : NaN;
     const everyAddress = length === 0 || (family === 6 && /^::ffff:/i.test(address) && length <= 96);
     if (family !== 0 && rest.length === 0 && length <= bits && !everyAddress) continue;
+    // A range of every address is refused for a reason of its own; any other entry is malformed.
+    const why = everyAddress
+      ? 'trusting every sender would let any client name its own address'
+      : 'each is an address, a range as an address and a prefix length (10.0.0.0/8, not a netmask) or a range name';
     throw new Error(
-      `LEDGER_TRUSTED_PROXIES: not an address, a CIDR range short of every address, loopback, linklocal or uniquelocal: ${JSON.stringify(entry)} (trusting every sender would let any client name its own address)`,
+      `LEDGER_TRUSTED_PROXIES: not an address, a CIDR range short of every address, loopback, linklocal or uniquelocal: ${JSON.stringify(entry)} (${why})`,
     );
   }
   return entries;

@@ -343,5 +343,19 @@ describe('LEDGER_TRUSTED_PROXIES', () => {
     expect(() => loadConfig({ LEDGER_TRUSTED_PROXIES: `127.0.0.1,${value}` })).toThrow(
       `LEDGER_TRUSTED_PROXIES: not an address, a CIDR range short of every address, loopback, linklocal or uniquelocal: ${JSON.stringify(value)}`,
     );
+    // Why: every address is refused as such; anything else is told the forms an entry takes.
+    const every = ['0.0.0.0/0', '::/0', '::ffff:0:0/96', '::ffff:0.0.0.0/90'].includes(value);
+    expect(() => loadConfig({ LEDGER_TRUSTED_PROXIES: value })).toThrow(
+      every
+        ? '(trusting every sender would let any client name its own address)'
+        : '(each is an address, a range as an address and a prefix length (10.0.0.0/8, not a netmask) or a range name)',
+    );
+  });
+
+  it('names the URL of a witness entry that is not http or https', () => {
+    const w = formatCosignerVkey('witness.example/a', COSIGNATURE_V1, ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    expect(() => loadConfig({ LEDGER_WITNESSES: `${w} 127.0.0.1:7380` })).toThrow(
+      new Error(`LEDGER_WITNESSES entry's URL must start with http:// or https://, not 127.0.0.1:7380: ${w} 127.0.0.1:7380`),
+    );
   });
 });
