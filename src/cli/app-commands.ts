@@ -1,6 +1,6 @@
 // The CLI commands that run the application itself: the server, a projection rebuild, a settlement.
 import 'reflect-metadata';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -20,6 +20,19 @@ import { requireLedger, requireLogKeys } from './existing-ledger.js';
 import { progressBar } from './progress.js';
 import { UsageError } from './usage-error.js';
 
+/** The SQLite databases of a data directory, with their WAL and shared-memory files. */
+const DATABASE_FILE = /\.sqlite(-wal|-shm)?$/;
+
+/** Makes the databases a data directory already holds (made by a build that left them readable by all) the owner's alone. */
+function ownDatabases(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    if (!DATABASE_FILE.test(name)) continue;
+    const file = join(dataDir, name);
+    const { mode } = statSync(file);
+    if ((mode & 0o077) !== 0) chmodSync(file, mode & 0o700);
+  }
+}
+
 /** The files the log's keys are generated into when none is given (src/ledger/log/signing-key.ts). */
 const LOG_KEY_FILES = ['log-signing.key', 'log-mldsa.key'];
 
@@ -30,7 +43,11 @@ const LOG_KEY_FILES = ['log-signing.key', 'log-mldsa.key'];
 export async function serve(config: AppConfig = loadConfig()): Promise<void> {
   await checkAddress(config.port, config.host);
   await checkTsaCa(config);
+  // What the server makes is its own: the databases (and their WAL files), as the keys and the directory already were,
+  // so that a copy of one (a backup) is not readable by every user of the machine either.
+  process.umask(0o077);
   const lock = holdDataDir(config.dataDir);
+  ownDatabases(config.dataDir);
   // The embedded store has one server: a second one on the same files would append to the log beside the first, and
   // each would find the Merkle tree moved under its sequencer. Checked after this lock is written, so that of two
   // servers starting together at least one sees the other.

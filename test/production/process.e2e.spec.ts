@@ -2,7 +2,7 @@
 // SIGTERM or SIGINT whichever process receives it, and hold the data directory so the offline writers refuse to run beside them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -130,6 +130,12 @@ describe('the server process', () => {
     const port = Number(/^http:\/\/127\.0\.0\.1:(\d+)$/.exec(run.url)?.[1]);
     expect(port).toBeGreaterThan(0);
     expect((await fetch(`${run.url}/health`)).status).toBe(200);
+    // Every file it made is its owner's alone: the databases and their WAL files as the keys and the lock.
+    const modes = readdirSync(run.dataDir).map((name) => [name, (statSync(join(run.dataDir, name)).mode & 0o777).toString(8)]);
+    expect(modes.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['events.sqlite', 'events.sqlite-wal', 'read-models.sqlite', 'admin.key']),
+    );
+    expect(modes.filter(([, mode]) => mode !== '600')).toEqual([]);
     expect(JSON.parse(readFileSync(join(run.dataDir, `server-${run.child.pid}.lock`), 'utf8'))).toMatchObject({
       pid: run.child.pid,
       url: run.url,
