@@ -377,7 +377,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   // A quorum of 0 would serve checkpoints no witness cosigned as cosigned, and publish a quorum verifiers refuse.
   if (config.witnessQuorum === 0 && config.witnesses.length > 0)
     throw new Error(`LEDGER_WITNESS_QUORUM must be at least 1 with ${config.witnesses.length} witness(es) configured, not 0`);
-  // A time limit of 0 ms would abort every request at once (here 0 is no "off", as it is for LEDGER_REQUEST_TIMEOUT_MS).
+  // A time limit of 0 ms would abort every request at once: unlike LEDGER_REQUEST_TIMEOUT_MS's, these have no "off".
   for (const [name, ms] of [
     ['LEDGER_TSA_TIMEOUT_MS', config.tsaTimeoutMs],
     ['LEDGER_WITNESS_TIMEOUT_MS', config.witnessTimeoutMs],

@@ -277,6 +277,13 @@ describe('LEDGER_WITNESSES', () => {
     expect(loadConfig({ LEDGER_WITNESSES: `${a} http://127.0.0.1:1,${b} http://127.0.0.1:2` }).witnesses).toHaveLength(2);
   });
 
+  it('names the URL of a witness entry that is not http or https', () => {
+    const w = formatCosignerVkey('witness.example/a', COSIGNATURE_V1, ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    expect(() => loadConfig({ LEDGER_WITNESSES: `${w} 127.0.0.1:7380` })).toThrow(
+      new Error(`LEDGER_WITNESSES entry's URL must start with http:// or https://, not 127.0.0.1:7380: ${w} 127.0.0.1:7380`),
+    );
+  });
+
   it('a quorum of 0 with witnesses, and a witness or TSA time limit of 0, stop the start, naming the variable', () => {
     const seed = ed25519.utils.randomSecretKey();
     const w = formatCosignerVkey('witness.example/a', COSIGNATURE_V1, ed25519.getPublicKey(seed));
@@ -349,13 +356,6 @@ describe('LEDGER_TRUSTED_PROXIES', () => {
       every
         ? '(trusting every sender would let any client name its own address)'
         : '(each is an address, a range as an address and a prefix length (10.0.0.0/8, not a netmask) or a range name)',
-    );
-  });
-
-  it('names the URL of a witness entry that is not http or https', () => {
-    const w = formatCosignerVkey('witness.example/a', COSIGNATURE_V1, ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
-    expect(() => loadConfig({ LEDGER_WITNESSES: `${w} 127.0.0.1:7380` })).toThrow(
-      new Error(`LEDGER_WITNESSES entry's URL must start with http:// or https://, not 127.0.0.1:7380: ${w} 127.0.0.1:7380`),
     );
   });
 });
