@@ -154,42 +154,43 @@ else
         LEDGER_MLDSA_KEY: randomBytes(32).toString('base64'),
         LOG_LEVEL: 'warn',
       };
-      const server = await startServerProcess({ ...env, LEDGER_DATA_DIR: serverDir });
-      try {
-        for (const [command, instead] of [
-          ['settle', 'Ask it instead (POST /v1/settlements), or stop it first.'],
-          ['projections rebuild', 'Stop it first: it catches its read models up itself.'],
-        ]) {
-          const refused = await runCli(command.split(' '), { ...env, LEDGER_DATA_DIR: otherDir });
-          expect([refused.code, refused.stdout, refused.stderr]).toEqual([
-            1,
-            '',
-            `${command} refused: a server of schema ${schema} runs (on this machine or another). ${instead}\n`,
-          ]);
-        }
-        // The server still answers with its read models whole.
-        expect((await fetch(`${server.url}/health`)).status).toBe(200);
-        const forced = await runCli(['settle', '--force'], { ...env, LEDGER_DATA_DIR: otherDir });
-        expect([forced.code, forced.stderr]).toEqual([0, `settle: a server of schema ${schema} runs; going on as --force asks\n`]);
-      } finally {
-        server.child.kill('SIGTERM');
-        await server.exited;
-      }
-      // Once it has stopped, the schema is free.
-      const after = await runCli(['projections', 'rebuild'], { ...env, LEDGER_DATA_DIR: otherDir });
-      expect([after.code, after.stderr]).toEqual([0, '']);
-      // A server given no keys, in a directory without any, makes keys, and is refused: the log is signed with others.
-      // The keys it made, never used, are not left behind to look like the log's.
       const stranger = tempDir('ledger-pg-stranger-');
-      const { LEDGER_SIGNING_KEY: _signing, LEDGER_MLDSA_KEY: _mlDsa, ...keyless } = env;
-      await expect(startServerProcess({ ...keyless, LEDGER_DATA_DIR: stranger })).rejects.toThrow(
-        /server exited with 1:[^]*the log in schema \S+ is signed as \S+ with public key [0-9a-f]+, not as/,
-      );
-      expect(readdirSync(stranger).filter((f) => f.endsWith('.key'))).toEqual([]);
-      rmSync(stranger, { recursive: true, force: true });
-      await dropSchema(schema);
-      rmSync(serverDir, { recursive: true, force: true });
-      rmSync(otherDir, { recursive: true, force: true });
+      try {
+        const server = await startServerProcess({ ...env, LEDGER_DATA_DIR: serverDir });
+        try {
+          for (const [command, instead] of [
+            ['settle', 'Ask it instead (POST /v1/settlements), or stop it first.'],
+            ['projections rebuild', 'Stop it first: it catches its read models up itself.'],
+          ]) {
+            const refused = await runCli(command.split(' '), { ...env, LEDGER_DATA_DIR: otherDir });
+            expect([refused.code, refused.stdout, refused.stderr]).toEqual([
+              1,
+              '',
+              `${command} refused: a server of schema ${schema} runs (on this machine or another). ${instead}\n`,
+            ]);
+          }
+          // The server still answers with its read models whole.
+          expect((await fetch(`${server.url}/health`)).status).toBe(200);
+          const forced = await runCli(['settle', '--force'], { ...env, LEDGER_DATA_DIR: otherDir });
+          expect([forced.code, forced.stderr]).toEqual([0, `settle: a server of schema ${schema} runs; going on as --force asks\n`]);
+        } finally {
+          server.child.kill('SIGTERM');
+          await server.exited;
+        }
+        // Once it has stopped, the schema is free.
+        const after = await runCli(['projections', 'rebuild'], { ...env, LEDGER_DATA_DIR: otherDir });
+        expect([after.code, after.stderr]).toEqual([0, '']);
+        // A server given no keys, in a directory without any, makes keys, and is refused: the log is signed with others.
+        // The keys it made, never used, are not left behind to look like the log's.
+        const { LEDGER_SIGNING_KEY: _signing, LEDGER_MLDSA_KEY: _mlDsa, ...keyless } = env;
+        await expect(startServerProcess({ ...keyless, LEDGER_DATA_DIR: stranger })).rejects.toThrow(
+          /server exited with 1:[^]*the log in schema \S+ is signed as \S+ with public key [0-9a-f]+, not as/,
+        );
+        expect(readdirSync(stranger).filter((f) => f.endsWith('.key'))).toEqual([]);
+      } finally {
+        await dropSchema(schema);
+        for (const dir of [serverDir, otherDir, stranger]) rmSync(dir, { recursive: true, force: true });
+      }
     }, 120_000);
 
     it('export reads an existing schema without a data directory', async () => {
