@@ -3,6 +3,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseCheckpoint, type Checkpoint } from '../verifier/checkpoint.js';
+import { cosignatureTime } from '../verifier/cosignature.js';
 import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import { utf8Text } from '../verifier/export-chunk.js';
 import { noteAsSaved, parseNote, withoutByteOrderMark } from '../verifier/note.js';
@@ -274,9 +275,8 @@ function noteCosignatures(note: string): Set<string> {
   const found = new Set<string>();
   if (!parsed.ok) return found;
   for (const { name, keyId, signature } of parsed.signatures) {
-    if (signature.length <= 64) continue; // the note's own Ed25519 signature; a cosignature starts with 8 bytes of time
-    const time = new DataView(signature.buffer, signature.byteOffset, 8).getBigUint64(0);
-    found.add(`${name}+${bytesToHex(keyId)}@${time}`);
+    const time = signature.length > 64 ? cosignatureTime(signature) : null; // 64 bytes: the note's own Ed25519 signature
+    if (time !== null) found.add(`${name}+${bytesToHex(keyId)}@${time}`);
   }
   return found;
 }

@@ -1,12 +1,12 @@
 // `sandbox-ledger witness serve|vkey`: an independent C2SP witness with its own key and data dir.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { COSIGNATURE_V1, formatCosignerVkey } from '../verifier/cosignature.js';
 import { Witness, witnessServer } from '../witness/witness-server.js';
 import { WitnessState } from '../witness/witness-state.js';
-import { readVkey } from './sources.js';
+import { readLocalFile, readVkey } from './sources.js';
 import { UsageError } from './usage-error.js';
 
 export const DEFAULT_WITNESS_NAME = 'witness.sandbox-ledger.local';
@@ -36,14 +36,7 @@ export function loadWitnessKey(file: string, create = false): Uint8Array {
       closeSync(fd);
     }
   }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    // Node's message for a directory names no path.
-    throw (err as NodeJS.ErrnoException).code === 'EISDIR' ? new Error(`${file}: a directory, not a file`, { cause: err }) : err;
-  }
-  const seed = Buffer.from(text.trim(), 'base64');
+  const seed = Buffer.from(readLocalFile(file).toString('utf8').trim(), 'base64');
   if (seed.length !== 32) throw new UsageError(`${file} must hold a base64 Ed25519 seed of 32 bytes`);
   return new Uint8Array(seed);
 }

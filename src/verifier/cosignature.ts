@@ -157,6 +157,16 @@ export interface CosignatureOptions {
 }
 
 /**
+ * The time a cosignature line's signature field states (after the key ID: 8 bytes, big-endian, then the signature), or
+ * null when it is no time a cosignature may state.
+ */
+export function cosignatureTime(body: Uint8Array): number | null {
+  if (body.length < 8) return null;
+  const stamp = new DataView(body.buffer, body.byteOffset, 8).getBigUint64(0);
+  return stamp > MAX_TIMESTAMP || stamp > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(stamp);
+}
+
+/**
  * Checks every signature line of `note` made by one of `keys` (name and key ID match); lines by other keys are ignored.
  * `valid` has one entry per key with a verifying cosignature; `invalid` names each key with a line that does not verify.
  */
@@ -178,9 +188,8 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
     for (const { signature: body } of lines) {
       const ok = (() => {
         if (body.length !== 8 + SIGNATURE_SIZE[key.type]) return null;
-        const stamp = new DataView(body.buffer, body.byteOffset, 8).getBigUint64(0);
-        if (stamp > MAX_TIMESTAMP || stamp > BigInt(Number.MAX_SAFE_INTEGER)) return null;
-        const timestamp = Number(stamp);
+        const timestamp = cosignatureTime(body);
+        if (timestamp === null) return null;
         const signature = body.subarray(8);
         try {
           const verified =

@@ -10,6 +10,36 @@ import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '.
 
 const ROUNDS = 8;
 
+const as = (key: string) => ({ authorization: `Bearer ${key}` });
+/** An admin's key that expires in an hour: it acts, and cannot stand in for a lasting one. */
+async function expiring(ledger: LedgerApp, key: string): Promise<string> {
+  const res = await ledger
+    .http()
+    .post('/v1/me/keys')
+    .set(as(key))
+    .send({ expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+  expect(res.status).toBe(201);
+  return res.body.key as string;
+}
+/** The key's principal's key that neither expires nor is revoked. */
+const lastingKeyId = async (ledger: LedgerApp, key: string) =>
+  (
+    (await ledger.http().get('/v1/me').set(as(key))).body.keys as Array<{
+      keyId: string;
+      expiresAt: string | null;
+      revokedAt: string | null;
+    }>
+  ).find((k) => k.expiresAt === null && k.revokedAt === null)!.keyId;
+/** The configuration of instances sharing one PostgreSQL schema: the same log keys, one bootstrap admin. */
+const sharedPostgres = (schema: string) => ({
+  store: 'postgres' as const,
+  databaseUrl: testDatabaseUrl,
+  databaseSchema: schema,
+  signingKey: randomBytes(32).toString('base64'),
+  mlDsaKey: randomBytes(32).toString('base64'),
+  bootstrapAdminKey: strongKey(),
+});
+
 function raceSuite(store: 'sqlite' | 'postgres' | 'postgres, two instances') {
   describe(`revoking the last lasting admin keys at once (${store})`, () => {
     let ledger: LedgerApp;
@@ -19,14 +49,7 @@ function raceSuite(store: 'sqlite' | 'postgres' | 'postgres, two instances') {
     beforeAll(async () => {
       if (store === 'sqlite') ledger = second = await startLedger({ bootstrapAdminKey: strongKey() });
       else {
-        const shared = {
-          store: 'postgres' as const,
-          databaseUrl: testDatabaseUrl,
-          databaseSchema: schema,
-          signingKey: randomBytes(32).toString('base64'),
-          mlDsaKey: randomBytes(32).toString('base64'),
-          bootstrapAdminKey: strongKey(),
-        };
+        const shared = sharedPostgres(schema);
         ledger = await startLedger(shared);
         second = store === 'postgres' ? ledger : await startLedger(shared);
       }
@@ -36,26 +59,6 @@ function raceSuite(store: 'sqlite' | 'postgres' | 'postgres, two instances') {
       if (second !== ledger) await ledger?.close();
       if (store !== 'sqlite') await dropSchema(schema);
     });
-
-    const as = (key: string) => ({ authorization: `Bearer ${key}` });
-    /** An admin's key that expires in an hour: it acts, and cannot stand in for a lasting one. */
-    const expiring = async (key: string) => {
-      const res = await ledger
-        .http()
-        .post('/v1/me/keys')
-        .set(as(key))
-        .send({ expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
-      expect(res.status).toBe(201);
-      return res.body.key as string;
-    };
-    const lastingKeyId = async (key: string) =>
-      (
-        (await ledger.http().get('/v1/me').set(as(key))).body.keys as Array<{
-          keyId: string;
-          expiresAt: string | null;
-          revokedAt: string | null;
-        }>
-      ).find((k) => k.expiresAt === null && k.revokedAt === null)!.keyId;
 
     it('carries out one of the two and refuses the other, round after round', async () => {
       let survivor = ledger.adminKey;
@@ -67,8 +70,8 @@ function raceSuite(store: 'sqlite' | 'postgres' | 'postgres, two instances') {
           .send({ name: `Admin ${round}`, roles: ['admin'] });
         expect(other.status).toBe(201);
         const [a, b] = [survivor, other.body.apiKey.key as string];
-        const [aLasting, bLasting] = [await lastingKeyId(a), await lastingKeyId(b)];
-        const [aExpiring, bExpiring] = [await expiring(a), await expiring(b)];
+        const [aLasting, bLasting] = [await lastingKeyId(ledger, a), await lastingKeyId(ledger, b)];
+        const [aExpiring, bExpiring] = [await expiring(ledger, a), await expiring(ledger, b)];
         const [byA, byB] = await Promise.all([
           ledger.http().delete(`/v1/keys/${bLasting}`).set(as(aExpiring)),
           second.http().delete(`/v1/keys/${aLasting}`).set(as(bExpiring)),
@@ -79,7 +82,7 @@ function raceSuite(store: 'sqlite' | 'postgres' | 'postgres, two instances') {
         expect((await ledger.http().get('/v1/me').set(as(survivor))).status).toBe(200);
       }
       // The survivor's lasting key is still the last: refused alone too.
-      const last = await lastingKeyId(survivor);
+      const last = await lastingKeyId(ledger, survivor);
       await expectRefused(ledger, () => ledger.http().delete(`/v1/me/keys/${last}`).set(as(survivor)), 409, 'last-admin-key');
     });
   });
@@ -99,15 +102,7 @@ function laggingSuite() {
     const schema = freshSchema('test_last_admin_lag');
     let [a, b]: LedgerApp[] = [];
     beforeAll(async () => {
-      const shared = {
-        store: 'postgres' as const,
-        databaseUrl: testDatabaseUrl,
-        databaseSchema: schema,
-        signingKey: randomBytes(32).toString('base64'),
-        mlDsaKey: randomBytes(32).toString('base64'),
-        bootstrapAdminKey: strongKey(),
-        readAfter,
-      };
+      const shared = { ...sharedPostgres(schema), readAfter };
       a = await startLedger(shared);
       b = await startLedger(shared);
     });
@@ -118,26 +113,13 @@ function laggingSuite() {
     });
 
     it('refuses the second', async () => {
-      const as = (key: string) => ({ authorization: `Bearer ${key}` });
-      const expiring = async (key: string) =>
-        (
-          await a
-            .http()
-            .post('/v1/me/keys')
-            .set(as(key))
-            .send({ expiresAt: new Date(Date.now() + 3_600_000).toISOString() })
-        ).body.key as string;
-      const lasting = async (key: string) =>
-        ((await a.http().get('/v1/me').set(as(key))).body.keys as Array<{ keyId: string; expiresAt: string | null }>).find(
-          (k) => k.expiresAt === null,
-        )!.keyId;
       const other = await a
         .http()
         .post('/v1/principals')
         .set(as(a.adminKey))
         .send({ name: 'Admin B', roles: ['admin'] });
-      const [aLasting, bLasting] = [await lasting(a.adminKey), await lasting(other.body.apiKey.key)];
-      const [aExpiring, bExpiring] = [await expiring(a.adminKey), await expiring(other.body.apiKey.key)];
+      const [aLasting, bLasting] = [await lastingKeyId(a, a.adminKey), await lastingKeyId(a, other.body.apiKey.key)];
+      const [aExpiring, bExpiring] = [await expiring(a, a.adminKey), await expiring(a, other.body.apiKey.key)];
       expect((await b.http().get('/v1/me').set(as(bExpiring))).status).toBe(200); // b's read models hold both keys
       for (const app of [a, b]) {
         const runner = app.app.get(ProjectionRunner) as unknown as {
