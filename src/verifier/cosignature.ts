@@ -214,6 +214,46 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
   return { valid, invalid, invalidKeys, malformed: null };
 }
 
+/** A witness key whose cosignature is on a note under another name: the key's label and the name the line gives. */
+export interface MisnamedCosigner {
+  key: string;
+  signedAs: string;
+}
+
+/**
+ * The keys of `keys` with no line of their own on `note` whose public key verifies a line under another name: a vkey
+ * made with a name other than the one the witness signs with (its key ID differs, so the line is not counted as the
+ * key's). An Ed25519 cosignature/v1 message does not hold the name; an ML-DSA-44 subtree/v1 one holds the line's.
+ */
+export function misnamedCosigners(note: string, keys: readonly CosignerKey[], options: CosignatureOptions = {}): MisnamedCosigner[] {
+  const verifyEd = options.verify ?? nobleEd25519Verify;
+  const parsed = parseNote(note);
+  if (!parsed.ok) return [];
+  const out: MisnamedCosigner[] = [];
+  for (const key of keys) {
+    const own = (s: { name: string; keyId: Uint8Array }) => s.name === key.name && equalBytes(s.keyId, key.keyId);
+    if (parsed.signatures.some(own)) continue;
+    const other = parsed.signatures.find(({ name, signature: body }) => {
+      if (body.length !== 8 + SIGNATURE_SIZE[key.type]) return false;
+      const timestamp = cosignatureTime(body);
+      if (timestamp === null) return false;
+      try {
+        return key.type === COSIGNATURE_V1
+          ? verifyEd(body.subarray(8), cosignatureV1Message(parsed.text, timestamp), key.publicKey) === true
+          : ml_dsa44.verify(body.subarray(8), subtreeV1Message(name, timestamp, parsed.text), key.publicKey);
+      } catch {
+        return false;
+      }
+    });
+    if (other && !out.some((m) => m.key === cosignerLabel(key))) out.push({ key: cosignerLabel(key), signedAs: other.name });
+  }
+  return out;
+}
+
+/** In English: the witness signs under another name than its vkey gives. */
+export const misnamedText = ({ key, signedAs }: MisnamedCosigner) =>
+  `the cosignature by ${JSON.stringify(signedAs)} verifies with the key of ${key}: the witness signs as ${JSON.stringify(signedAs)}, so its vkey must be made with that name`;
+
 /**
  * The first key of `keys` listed again (same name and key ID: one witness, which counts once toward a quorum): its
  * place, the place of its first listing and its label; undefined when each is listed once.
@@ -233,7 +273,15 @@ export function repeatedCosigner(keys: readonly CosignerKey[]): { index: number;
  * Too few witnesses cosigned, as data (the result's `reason` says it in English): how many cosignatures verify, how many
  * are required, the keys whose cosignature does not verify, and why the note is malformed (in English) if it is.
  */
-export type QuorumFault = { code: 'quorum'; valid: number; quorum: number; invalid: string[]; malformed: string | null };
+export type QuorumFault = {
+  code: 'quorum';
+  valid: number;
+  quorum: number;
+  invalid: string[];
+  malformed: string | null;
+  /** Witness keys whose cosignature is there under another name (misnamedCosigners). */
+  misnamed: MisnamedCosigner[];
+};
 
 export type QuorumResult =
   { ok: true; cosignatures: Cosignature[] } | { ok: false; reason: string; cosignatures: Cosignature[]; fault: QuorumFault };
@@ -247,12 +295,13 @@ export function checkWitnessQuorum(
 ): QuorumResult {
   const { valid, invalid, invalidKeys, malformed } = verifyCosignatures(note, witnesses, options);
   if (valid.length >= quorum) return { ok: true, cosignatures: valid };
-  const bad = invalid.length > 0 ? `; ${invalid.join('; ')}` : '';
+  const misnamed = misnamedCosigners(note, witnesses, options);
+  const bad = [...invalid, ...misnamed.map(misnamedText)].map((t) => `; ${t}`).join('');
   return {
     ok: false,
     cosignatures: valid,
     reason: `checkpoint has ${valid.length} valid witness cosignature(s), ${quorum} required${bad}`,
-    fault: { code: 'quorum', valid: valid.length, quorum, invalid: invalidKeys, malformed },
+    fault: { code: 'quorum', valid: valid.length, quorum, invalid: invalidKeys, malformed, misnamed },
   };
 }
 

@@ -5,6 +5,8 @@ import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import {
   checkWitnessQuorum,
   COSIGNATURE_V1,
+  cosignerLabel,
+  misnamedCosigners,
   cosignatureV1Message,
   formatCosignerVkey,
   ML_DSA_44,
@@ -95,6 +97,27 @@ describe('cosignature lines', () => {
     // A key listed twice is one witness.
     expect(checkWitnessQuorum(one, [w1.key, w1.key], 2)).toMatchObject({ ok: false, fault: { valid: 1, quorum: 2 } });
     expect(checkWitnessQuorum(one, [w1.key, { ...w1.key, keyId: Uint8Array.from(w1.key.keyId) }], 2).ok).toBe(false);
+  });
+
+  it('names a witness key whose cosignature is on the note under another name, and no other', () => {
+    const w = witness('w.example/right');
+    // The same public key under another name: another key ID, so its line is not counted as this key's.
+    const renamed = parseCosignerVkey(formatCosignerVkey('w.example/wrong', COSIGNATURE_V1, ed25519.getPublicKey(w.seed)));
+    const other = witness('w.example/other');
+    const cosigned = note + signCosignatureV1(text, w.name, w.seed, 5) + signCosignatureV1(text, other.name, other.seed, 6);
+    expect(misnamedCosigners(cosigned, [renamed, other.key])).toEqual([{ key: cosignerLabel(renamed), signedAs: 'w.example/right' }]);
+    expect(checkWitnessQuorum(cosigned, [renamed, other.key], 2)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('the witness signs as "w.example/right", so its vkey must be made with that name'),
+      fault: { valid: 1, quorum: 2, invalid: [], misnamed: [{ key: cosignerLabel(renamed), signedAs: 'w.example/right' }] },
+    });
+    // A key with its own line (even one that does not verify) and a key that signed nothing are not misnamed.
+    expect(misnamedCosigners(cosigned, [w.key, witness('w.example/absent').key])).toEqual([]);
+    // ML-DSA-44: its message holds the line's name.
+    const pq = ml_dsa44.keygen(new Uint8Array(32).fill(3));
+    const pqRenamed = parseCosignerVkey(formatCosignerVkey('pq.example/wrong', ML_DSA_44, pq.publicKey));
+    const pqNote = note + signMlDsaCosignature(text, 'pq.example/right', pq, 7);
+    expect(misnamedCosigners(pqNote, [pqRenamed])).toEqual([{ key: cosignerLabel(pqRenamed), signedAs: 'pq.example/right' }]);
   });
 });
 

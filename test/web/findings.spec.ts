@@ -196,6 +196,17 @@ describe('why a checkpoint is not accepted with the trusted keys', () => {
       `检查点有 0 个有效的见证者联署签名，要求 1 个；${witness.name}+${Buffer.from(witnessKey.keyId).toString('hex')} 的联署签名验证未通过`,
     );
   });
+
+  it('words the quorum with a witness key made with another name than the witness signs with', () => {
+    const renamed = parseCosignerVkey(formatCosignerVkey('witness.example/renamed', COSIGNATURE_V1, witnessKey.publicKey));
+    const r = verifyCosignedCheckpoint(withWitness(signer.checkpoint(log)), { vkey: signer.vkey, witnesses: [renamed], quorum: 1 });
+    if (r.ok) throw new Error('the checkpoint verified');
+    const label = `witness.example/renamed+${Buffer.from(renamed.keyId).toString('hex')}`;
+    expect(r.fault).toMatchObject({ code: 'quorum', invalid: [], misnamed: [{ key: label, signedAs: witness.name }] });
+    expect(cosignedText('zh-CN', r.fault, r.reason)).toBe(
+      `检查点有 0 个有效的见证者联署签名，要求 1 个；${label} 的公钥验证了署名为 “${witness.name}” 的联署签名：见证者以 “${witness.name}” 签名，其 vkey 须以此名生成`,
+    );
+  });
 });
 
 function consistencyFaults(): Array<[ConsistencyFault, string]> {

@@ -4,6 +4,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { makeTsaCertificates, startOpensslTsa, type OpensslTsa } from '../../src/bench/openssl-tsa.js';
@@ -220,6 +222,18 @@ describe('a ledger with two witnesses and a TSA', () => {
       '1',
     ]);
     expect(one.code).toBe(0);
+  });
+
+  it('`verify` given a witness vkey made with another name than the witness signs with says so', async () => {
+    const exportFile = file('export-misnamed.ndjson', (await fetchExport(ledger, auditor.key)).body as string);
+    const checkpoint = file('misnamed.note', (await ledger.http().get('/v1/ledger/checkpoint')).text);
+    const w1Key = parseCosignerVkey(w1.vkey);
+    const renamed = formatCosignerVkey('witness.test/one', COSIGNATURE_V1, w1Key.publicKey);
+    const res = await cli(['verify', '--export', exportFile, '--checkpoint', checkpoint, '--vkey', logVkey, '--witness', renamed]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain(
+      `checkpoint has 0 valid witness cosignature(s), 1 required; the cosignature by "witness.test/w1" verifies with the key of ${cosignerLabel(parseCosignerVkey(renamed))}: the witness signs as "witness.test/w1", so its vkey must be made with that name`,
+    );
   });
 
   it('verify-receipt prints what the receipt proves, checks the work and a newer checkpoint, and fails on a wrong file or a fork', async () => {
@@ -737,6 +751,30 @@ describe('a ledger with two witnesses and a TSA', () => {
       }
       relay.rewrite = null;
     }, 180_000); // five waits of up to 30 s each on a loaded machine
+
+    it('says so when the witness signs under another name than its vkey gives', async () => {
+      const warned: string[] = [];
+      const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation(function (this: Logger, message: unknown) {
+        warned.push(String(message));
+      });
+      try {
+        const before = await requests('invalid');
+        relay.rewrite = (answer, requestBody) => {
+          if (answer.status !== 200) return answer;
+          const text = (parseNote(requestBody.slice(requestBody.indexOf('\n\n') + 2)) as { text: string }).text;
+          // The witness's own key, under a name its vkey does not give (as a witness started with another --name).
+          return { ...answer, body: signCosignatureV1(text, 'witness.test/renamed', relayedSeed, Math.floor(Date.now() / 1000)) };
+        };
+        await fileThere();
+        await until('the cosignature refused', async () => (await requests('invalid')) > before, 30_000);
+        expect(warned.join('\n')).toContain(
+          'the witness signs as "witness.test/renamed", and LEDGER_WITNESSES names its key "witness.test/relayed": give its vkey made with the name it signs with',
+        );
+      } finally {
+        relay.rewrite = null;
+        spy.mockRestore();
+      }
+    }, 60_000);
 
     it('asks again after a 409 naming a size beyond the log, and the witness cosigns the checkpoints signed after it', async () => {
       const aheadBefore = await requests('ahead');

@@ -4,7 +4,7 @@
 // What a witness answers is not taken on its word: witness URLs may be plain HTTP, and a witness may be wrong.
 import { Logger } from '@nestjs/common';
 import { attestationDelay, witnessRequests } from '../../common/metrics.js';
-import { cosignerLabel, type CosignerKey, parseCosignerVkey, verifyCosignatures } from '../../verifier/cosignature.js';
+import { cosignerLabel, type CosignerKey, misnamedCosigners, parseCosignerVkey, verifyCosignatures } from '../../verifier/cosignature.js';
 import type { ConsistencyProof } from './merkle-log.js';
 import type { MerkleTreeStore, StoredCheckpoint } from './merkle-tree.store.js';
 
@@ -157,7 +157,14 @@ class WitnessChannel {
           .split('\n')
           .map((l) => l + '\n')
           .find((l) => verifyCosignatures(c.note + l, [this.key]).valid.length === 1);
-        if (!line) throw new WitnessRefusal('the response holds no valid cosignature by this witness');
+        if (!line) {
+          const [misnamed] = misnamedCosigners(c.note + text.replace(/\n?$/, '\n'), [this.key]);
+          throw new WitnessRefusal(
+            misnamed
+              ? `the witness signs as ${JSON.stringify(misnamed.signedAs)}, and LEDGER_WITNESSES names its key ${JSON.stringify(this.key.name)}: give its vkey made with the name it signs with`
+              : 'the response holds no valid cosignature by this witness',
+          );
+        }
         const { timestamp } = verifyCosignatures(c.note + line, [this.key]).valid[0];
         const now = Math.floor(this.opts.now() / 1000);
         if (Math.abs(timestamp - now) > COSIGNATURE_CLOCK_SKEW_S) {

@@ -131,7 +131,12 @@ function cosignedChinese(f: CosignedFault, detail: string): string | undefined {
     case 'quorum':
       return (
         `检查点有 ${f.valid} 个有效的见证者联署签名，要求 ${f.quorum} 个` +
-        (f.malformed !== null ? `；签名注记的格式有误${inEnglish(f.malformed)}` : f.invalid.map((k) => `；${badCosignature(k)}`).join(''))
+        (f.malformed !== null
+          ? `；签名注记的格式有误${inEnglish(f.malformed)}`
+          : f.invalid.map((k) => `；${badCosignature(k)}`).join('') +
+            f.misnamed
+              .map((m) => `；${m.key} 的公钥验证了署名为 “${m.signedAs}” 的联署签名：见证者以 “${m.signedAs}” 签名，其 vkey 须以此名生成`)
+              .join(''))
       );
     default:
       return checkpointChinese(f, detail);
