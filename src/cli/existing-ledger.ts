@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { AppConfig } from '../config.js';
-import { checkSchemaName } from '../ledger/event-store/postgres-support.js';
+import { checkSchemaName, pgConnection } from '../ledger/event-store/postgres-support.js';
 
 /**
  * Throws when the configured store holds no ledger, having made nothing: on the embedded store its event file must
@@ -24,7 +24,7 @@ export async function requireLedger(config: AppConfig, command: string): Promise
       refuse(config.dataDir, `${file} does not exist`, 'set LEDGER_DATA_DIR to the data directory of an existing ledger');
   } else if (config.store === 'postgres' && config.databaseUrl) {
     const schema = checkSchemaName(config.databaseSchema ?? 'ledger');
-    const client = new pg.Client({ connectionString: config.databaseUrl });
+    const client = new pg.Client(pgConnection(config.databaseUrl, 'check'));
     await client.connect();
     let found: boolean;
     try {

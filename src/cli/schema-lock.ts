@@ -3,13 +3,13 @@
 // write to the shared stores (settle, projections rebuild) take that lock alone, so that neither runs beside a server
 // of the schema, whichever directory either was given.
 import pg from 'pg';
-import { advisoryLockKey } from '../ledger/event-store/postgres-support.js';
+import { advisoryLockKey, pgConnection } from '../ledger/event-store/postgres-support.js';
 
 const servingKey = (schema: string) => advisoryLockKey(`sandbox-ledger/serving:${schema}`);
 
 /** A session of its own, ended to let the lock go (ending the session releases it). */
 async function session(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'sandbox-ledger' });
+  const client = new pg.Client(pgConnection(url, 'schema-lock'));
   client.on('error', () => {
     /* a session lost: the lock goes with it; the stores report any real outage */
   });

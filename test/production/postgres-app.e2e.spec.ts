@@ -1,5 +1,8 @@
 // The whole application on PostgreSQL (LEDGER_STORE=postgres): events, read models, the Merkle tree and its
 // checkpoints all in one fresh schema. Skipped, with a notice, when TEST_DATABASE_URL is unset.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import pg from 'pg';
+import { pgConnection } from '../../src/ledger/event-store/postgres-support.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { verifyReceipt } from '../../src/verifier/tlog-proof.js';
 import { fetchExport, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
@@ -126,5 +129,55 @@ else {
         await client.end();
       }
     });
+
+    it('names each of its connections in pg_stat_activity by the part that holds it, unless the URL names them', async () => {
+      const client = new pg.Client({ connectionString: url, application_name: 'the test' });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ name: string; port: number }>(
+          'SELECT application_name AS name, client_port AS port FROM pg_stat_activity WHERE datname = current_database()',
+        );
+        // This process's connections: the ledger's, and the test's own.
+        const ports = ownLocalPorts();
+        const names = new Set(rows.filter((r) => ports.has(r.port) && r.name !== 'the test').map((r) => r.name));
+        expect([...names].filter((n) => !/^sandbox-ledger (events|read-models|merkle|sequencer|lock|migrations)$/.test(n))).toEqual([]);
+        for (const part of ['events', 'read-models', 'merkle']) expect(names).toContain(`sandbox-ledger ${part}`);
+      } finally {
+        await client.end();
+      }
+      const nameOf = async (connection: pg.ClientConfig) => {
+        const c = new pg.Client(connection);
+        await c.connect();
+        try {
+          return (await c.query<{ application_name: string }>('SHOW application_name')).rows[0].application_name;
+        } finally {
+          await c.end();
+        }
+      };
+      expect(await nameOf(pgConnection(url, 'events'))).toBe('sandbox-ledger events');
+      const named = new URL(url);
+      named.searchParams.set('application_name', 'the operator');
+      expect(await nameOf(pgConnection(named.href, 'events'))).toBe('the operator');
+    });
   });
+}
+
+/** The local TCP ports of this process's sockets (its connections to PostgreSQL among them), from /proc. */
+function ownLocalPorts(): Set<number> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6'])
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 9 && inodes.has(cols[9])) ports.add(parseInt(cols[1].split(':')[1], 16));
+    }
+  return ports;
 }

@@ -11,7 +11,7 @@ import type {
   StreamAppend,
   Unsubscribe,
 } from './event-store.port.js';
-import { advisoryLockKey, inTransaction, jsonRows } from './postgres-support.js';
+import { advisoryLockKey, inTransaction, jsonRows, pgConnection } from './postgres-support.js';
 import {
   type CommitClock,
   expectationHolds,
@@ -122,7 +122,7 @@ export class PostgresEventStore implements EventStore {
   static async open(connectionString: string, opts: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const schema = opts.schema ?? 'ledger';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new TypeError(`invalid schema name ${schema}`);
-    const pool = new pg.Pool({ connectionString });
+    const pool = new pg.Pool(pgConnection(connectionString, 'events'));
     pool.on('error', () => {
       /* an idle client died; the next query gets a fresh connection and reports any real outage */
     });

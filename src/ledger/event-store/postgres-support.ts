@@ -61,9 +61,18 @@ export async function ensureSchema(pool: pg.Pool, schema: string): Promise<void>
   });
 }
 
+/**
+ * A connection's settings, named in pg_stat_activity by the part of the server that holds it (`sandbox-ledger events`,
+ * …): a fallback, so an application_name in the URL or PGAPPNAME still wins.
+ */
+export const pgConnection = (connectionString: string | undefined, part: string) => ({
+  connectionString,
+  fallback_application_name: `sandbox-ledger ${part}`,
+});
+
 /** Runs `work` holding a session-level advisory lock on its own connection (e.g. one bootstrap at a time across instances). */
 export async function withAdvisoryLock<T>(connectionString: string, label: string, work: () => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
+  const client = new pg.Client(pgConnection(connectionString, 'lock'));
   client.on('error', () => {
     /* surfaces as the failed query below */
   });

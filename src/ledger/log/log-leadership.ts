@@ -1,7 +1,7 @@
 // Who sequences the Merkle log: exactly one process integrates leaves and signs checkpoints; the others follow.
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import { advisoryLockKey, checkSchemaName } from '../event-store/postgres-support.js';
+import { advisoryLockKey, checkSchemaName, pgConnection } from '../event-store/postgres-support.js';
 
 export interface LogLeadership {
   /** True while this process holds the sequencer role. */
@@ -107,7 +107,7 @@ export class PostgresLeadership implements LogLeadership {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.connectionString });
+    const client = new pg.Client(pgConnection(this.connectionString, 'sequencer'));
     client.on('error', (err) => {
       this.logger.warn(`sequencer lock connection lost: ${err.message}`);
       if (this.client === client) void this.drop();

@@ -1,7 +1,7 @@
 // The Merkle log's durable state in PostgreSQL, beside the events: shared by every app instance on the schema.
 // One sequencer writes (compare-and-set on the size); every instance reads nodes to answer proofs.
 import pg from 'pg';
-import { advisoryLockKey, checkSchemaName, ensureSchema, inTransaction } from '../event-store/postgres-support.js';
+import { advisoryLockKey, checkSchemaName, ensureSchema, inTransaction, pgConnection } from '../event-store/postgres-support.js';
 import {
   ATTESTATION_COLUMNS,
   type Attestation,
@@ -47,7 +47,7 @@ export class PostgresMerkleTreeStore implements MerkleTreeStore {
 
   static async open(connectionString: string, schema = 'ledger'): Promise<PostgresMerkleTreeStore> {
     checkSchemaName(schema);
-    const pool = new pg.Pool({ connectionString, max: 5 });
+    const pool = new pg.Pool({ ...pgConnection(connectionString, 'merkle'), max: 5 });
     pool.on('error', () => {
       /* an idle client died; the next query reconnects and reports a real outage */
     });

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config.js';
-import { advisoryLockKey, ensureSchema } from '../event-store/postgres-support.js';
+import { advisoryLockKey, ensureSchema, pgConnection } from '../event-store/postgres-support.js';
 import { setUpSqliteFile } from '../sqlite/open-file.js';
 import { setPragma, setWal, SYNCHRONOUS_LEVEL } from '../sqlite/pragma.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
@@ -69,7 +69,13 @@ export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Func
     };
   }
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required for the PostgreSQL read models');
-  return { ...common, type: 'postgres', url: config.databaseUrl, schema: config.databaseSchema ?? 'ledger' };
+  return {
+    ...common,
+    type: 'postgres',
+    url: config.databaseUrl,
+    schema: config.databaseSchema ?? 'ledger',
+    extra: { fallback_application_name: pgConnection(config.databaseUrl, 'read-models').fallback_application_name },
+  };
 }
 
 /**
@@ -96,7 +102,7 @@ export async function openReadModels(options: DataSourceOptions, wanted: () => b
     return db;
   }
   const schema = options.schema ?? 'ledger';
-  const pool = new pg.Pool({ connectionString: options.url, max: 1 });
+  const pool = new pg.Pool({ ...pgConnection(options.url, 'migrations'), max: 1 });
   try {
     await ensureSchema(pool, schema);
     const db = await new DataSource({ ...options, migrationsRun: false }).initialize();
