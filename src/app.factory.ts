@@ -73,6 +73,19 @@ const isLoopbackAddress = (ip: string) => /^(127\.|::1$|::ffff:127\.)/.test(ip);
  * is for LOG_LEVEL=debug: below it, that entry keeps the message alone.
  */
 class LedgerLogger extends ConsoleLogger {
+  /**
+   * Nest's "Nest application successfully started" comes when its modules are initialised, before the projections, the
+   * log and the first admin start, any of which may still fail the start: it is kept for LOG_LEVEL=debug, and the
+   * server's own "listening on" line says that it started.
+   */
+  log(message: unknown, ...optional: unknown[]): void {
+    if (optional.at(-1) === 'NestApplication' && message === 'Nest application successfully started') {
+      this.debug(message, ...optional);
+      return;
+    }
+    super.log(message, ...optional);
+  }
+
   error(message: unknown, ...optional: unknown[]): void {
     if (message instanceof Error && optional.at(-1) === 'ExceptionHandler' && !this.isLevelEnabled('debug')) {
       super.error(message.message, ...optional);
