@@ -112,4 +112,23 @@ export class HealthDto {
   logSize: number;
   /** Events the read models have caught up to. */
   projectedTo: number;
+  /** This instance integrates the events into the Merkle tree and signs the checkpoints (one instance of a shared store does). */
+  sequencer: boolean;
+  /** The latest signed checkpoint: its tree size and time (Unix seconds); null before the first. */
+  checkpoint: HealthCheckpointDto | null;
+  /** With witnesses configured: the largest checkpoint each has cosigned (null: none yet). */
+  witnesses?: HealthWitnessDto[];
+  /** With TSAs configured: the largest checkpoint one of them has time-stamped (null: none yet). */
+  timestampedSize?: number | null;
+}
+
+export class HealthCheckpointDto {
+  treeSize: number;
+  time: number;
+}
+
+export class HealthWitnessDto {
+  /** `<name>+<hex key ID>`, as in the checkpoint history. */
+  witness: string;
+  cosignedSize: number | null;
 }

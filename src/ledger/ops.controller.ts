@@ -6,7 +6,11 @@ import { DomainError } from '../common/domain-error.js';
 import { HealthDto, LivenessDto } from './ledger-responses.dto.js';
 import { Public } from '../common/access.js';
 import type { EventStore } from './event-store/event-store.port.js';
-import { EVENT_STORE } from './ledger.tokens.js';
+import { EVENT_STORE, MERKLE_LOG } from './ledger.tokens.js';
+import { APP_CONFIG, type AppConfig } from '../config.js';
+import { witnessPolicy } from './log/attestors.js';
+import type { MerkleLog } from './log/merkle-log.js';
+import { MERKLE_TREE_STORE, type MerkleTreeStore } from './log/merkle-tree.store.js';
 import { ProjectionRunner } from './read-models/projection-runner.js';
 import { ReadsNoReadModels } from './read-models/read-your-writes.js';
 import { ReadinessCheck, type Readiness } from './readiness.js';
@@ -22,6 +26,9 @@ export class OpsController implements OnModuleInit {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionRunner,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MERKLE_LOG) private readonly log: MerkleLog,
+    @Inject(MERKLE_TREE_STORE) private readonly tree: MerkleTreeStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -30,7 +37,9 @@ export class OpsController implements OnModuleInit {
 
   /**
    * Readiness: the event store answers, and every provider marked @ReadinessCheck() says this instance can serve (503
-   * with its refusal otherwise, e.g. ruleset-unknown).
+   * with its refusal otherwise, e.g. ruleset-unknown). With it, what an operator watches: whether this instance is the
+   * log's sequencer, the latest checkpoint, and how far each witness and the TSAs have attested, from the store (the
+   * same on every instance). A witness or TSA behind does not make the instance unready: writes go on without them.
    */
   @ApiRoute({ summary: 'Readiness', answer: HealthDto, problems: ['unavailable', 'ruleset-unknown'] })
   @Get('health')
@@ -40,11 +49,31 @@ export class OpsController implements OnModuleInit {
       await this.store.ping();
       const logSize = await this.store.count();
       for (const check of this.checks) await check.ready();
-      return { status: 'ok', store: 'up', logSize, projectedTo: this.projections.position };
+      return { status: 'ok', store: 'up', logSize, projectedTo: this.projections.position, ...(await this.attested()) };
     } catch (err) {
       if (err instanceof DomainError) throw err; // a check's refusal, as the requests it refuses get it
       throw new ServiceUnavailableException('the event store does not answer');
     }
+  }
+
+  /** The log's side of /health: the sequencer, the latest checkpoint, and the attestations on the checkpoints. */
+  private async attested() {
+    const latest = await this.tree.latestCheckpoint();
+    const attestedSize = async (kind: 'cosignature' | 'timestamp', source: string) =>
+      (await this.tree.latestAttestation(kind, source))?.treeSize ?? null;
+    const witnesses = witnessPolicy(this.config)?.cosigners ?? [];
+    const stamped = await Promise.all(this.config.tsaUrls.map((url) => attestedSize('timestamp', url)));
+    return {
+      sequencer: this.log.isSequencer,
+      checkpoint: latest ? { treeSize: latest.treeSize, time: latest.time } : null,
+      ...(witnesses.length > 0 && {
+        witnesses: await Promise.all(
+          witnesses.map(async (witness) => ({ witness, cosignedSize: await attestedSize('cosignature', witness) })),
+        ),
+      }),
+      // The TSAs' URLs are not published (they may hold credentials): the largest checkpoint any of them time-stamped.
+      ...(stamped.length > 0 && { timestampedSize: stamped.reduce((a, b) => (b !== null && (a === null || b > a) ? b : a), null) }),
+    };
   }
 
   /**

@@ -403,7 +403,9 @@ describe('refused requests change nothing', () => {
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/filings', '/v1/filings/{id}/history', '/v1/principals']));
     const health = await ledger.http().get('/health');
-    expect(health.body).toMatchObject({ status: 'ok', store: 'up', logSize: await ledger.store.count() });
+    expect(health.body).toMatchObject({ status: 'ok', store: 'up', logSize: await ledger.store.count(), sequencer: true });
+    // No witness and no TSA configured: nothing said of them.
+    expect(Object.keys(health.body).sort()).toEqual(['checkpoint', 'logSize', 'projectedTo', 'sequencer', 'status', 'store']);
     const metrics = await ledger.http().get('/metrics');
     expect(metrics.text).toMatch(/ledger_events_appended_total\{type="WorkFiled"\} [1-9]\d*$/m); // this suite has filed
   });

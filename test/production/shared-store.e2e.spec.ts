@@ -64,6 +64,9 @@ else {
 
     it('elects exactly one sequencer, and registered one admin between them', async () => {
       expect(instances.map((l) => sequencer(l).isSequencer).sort()).toEqual([false, true]);
+      // /health says which one it is.
+      const healths = await Promise.all(instances.map(async (l) => (await l.http().get('/health')).body));
+      expect(healths.map((h) => h.sequencer)).toEqual(instances.map((l) => sequencer(l).isSequencer));
       const admins = await db.query(`SELECT count(*)::int AS n FROM "${schema}".principals WHERE "isAdmin"`);
       expect(admins.rows[0].n).toBe(1);
       expect((await instances[0].http().get('/v1/ledger/key')).text.trim()).toBe(vkey);

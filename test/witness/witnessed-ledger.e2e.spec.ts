@@ -161,6 +161,28 @@ describe('a ledger with two witnesses and a TSA', () => {
     for (const c of items) expect(stamped.some((s) => s.treeSize >= c.treeSize && s.timestamps[0].time - c.time <= 2 + 4)).toBe(true);
   });
 
+  it('says on /health that it is the sequencer, its latest checkpoint, how far each witness cosigned and the TSAs time-stamped', async () => {
+    const [latest] = await history();
+    const newestStamped = (await history()).find((c) => c.timestamps.length > 0)!;
+    const health = (await ledger.http().get('/health')).body;
+    const label = (vkey: string) => cosignerLabel(parseCosignerVkey(vkey));
+    expect(health).toMatchObject({
+      status: 'ok',
+      sequencer: true,
+      checkpoint: { treeSize: expect.any(Number), time: expect.any(Number) },
+      witnesses: [
+        { witness: label(w1.vkey), cosignedSize: expect.any(Number) },
+        { witness: label(w2.vkey), cosignedSize: expect.any(Number) },
+      ],
+      timestampedSize: expect.any(Number),
+    });
+    expect(health.checkpoint.treeSize).toBeGreaterThanOrEqual(latest.treeSize);
+    for (const w of health.witnesses) expect(w.cosignedSize).toBeGreaterThanOrEqual(latest.cosignatures.length === 2 ? latest.treeSize : 1);
+    expect(health.timestampedSize).toBeGreaterThanOrEqual(newestStamped.treeSize);
+    // The TSA's URL is not published.
+    expect(JSON.stringify(health)).not.toContain(tsa.url);
+  });
+
   it('passes `verify` with --witness x2 --witness-quorum 2 --pq-vkey --tsa-ca over the export and the history', async () => {
     const exportFile = file('export.ndjson', (await fetchExport(ledger, auditor.key)).body as string);
     const historyFile = file('history.json', JSON.stringify({ items: await history() }));
