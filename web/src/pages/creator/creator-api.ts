@@ -52,6 +52,8 @@ export interface Right {
   /** When the labels in force were declared; null while none are. */
   labelsDeclaredAt: string | null;
   quietUntil: string;
+  /** When the right was confirmed (it stays so through a suspension); null while it never was. */
+  confirmedAt: string | null;
   expiresAt: string | null;
   openDisputes: string[];
 }

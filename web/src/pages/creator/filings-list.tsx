@@ -11,6 +11,7 @@ import { CopyForm } from './copy-form.js';
 import { download, fetchFiling, fetchRight, listFilings, type Filing, type Right } from './creator-api.js';
 import { LabelsForm } from './labels-form.js';
 import { usePagedList } from './paged-list.js';
+import { awaitsQuietPeriod } from './right-terms.js';
 
 /** The filing's right (GET /v1/rights/:filingId), read again whenever `version` changes. */
 function useRight(filingId: string, version: number): { right: Right | null; error: unknown } {
@@ -76,8 +77,7 @@ function RightFacts({ right, error }: { right: Right | null; error: unknown }) {
       <dd data-testid="filing-labels-time">
         <Times at={right.labelsDeclaredAt ?? right.labelDueAt} />
       </dd>
-      {/* The quiet period matters only to a right that can still be confirmed: not to a confirmed or a final one. */}
-      {right.status === 'provisional' || right.status === 'suspended' ? (
+      {awaitsQuietPeriod(right) ? (
         <>
           <dt>{t('creator.list.quietUntil')}</dt>
           <dd data-testid="filing-quiet-until">
