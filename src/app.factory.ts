@@ -99,6 +99,9 @@ export function createLogger(config: AppConfig): ConsoleLogger {
   return new LedgerLogger({ json: true, logLevels: LEVELS[config.logLevel] });
 }
 
+/** How often an instance of a shared store looks for events other instances wrote (ProjectionRunner.followOthers). */
+const FOLLOW_OTHERS_MS = 1000;
+
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   // A series per event type from the start, at 0: after a restart the counter is there to scrape (and grep) before the
   // first append, and Prometheus sees each type's count reset rather than its series vanish.
@@ -356,6 +359,8 @@ async function setUp(
   if (config.console && !(await registerConsole(fastify)))
     new Logger('console').warn(`web console not built (no ${CONSOLE_DIR}); run npm run build:web`);
   await app.get(ProjectionRunner).start();
+  // On a shared store, other instances' events reach this one's read models within a second, asked or not.
+  if (config.store !== 'sqlite') app.get(ProjectionRunner).followOthers(FOLLOW_OTHERS_MS);
   await app.get<MerkleLog>(MERKLE_LOG).start(config.checkpointIntervalMs);
   const bootstrap = () => ensureBootstrapAdmin(config, app.get(AuthService), app.get(CommandBus));
   if (config.store === 'sqlite') await bootstrap();

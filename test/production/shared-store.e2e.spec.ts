@@ -72,6 +72,17 @@ else {
       expect((await instances[0].http().get('/v1/ledger/key')).text.trim()).toBe(vkey);
     });
 
+    it('an instance asked nothing keeps its read models up with what the other writes (/health projectedTo)', async () => {
+      const [writer, idle] = instances;
+      for (let i = 0; i < 3; i++) expect((await file(writer)).status).toBe(201);
+      const logSize = await writer.store.count();
+      // Only /health is asked of the idle one, which reads no read model and applies nothing itself.
+      await until('the idle instance to apply what the other wrote', async () => {
+        const health = (await idle.http().get('/health')).body;
+        return health.logSize === logSize && health.projectedTo === logSize;
+      });
+    });
+
     it('files concurrently through both: contiguous positions, every filing present, the tree never skips a leaf', async () => {
       const results = await Promise.all(
         Array.from({ length: 16 }, async (_, client) => {

@@ -90,6 +90,10 @@ export class ProjectionRunner {
   private unsubscribe: Unsubscribe | null = null;
   private retry: NodeJS.Timeout | null = null;
   private follow: NodeJS.Timeout | null = null;
+  /** On a shared store: the timer that looks for what other instances wrote and applied (followOthers). */
+  private others: NodeJS.Timeout | null = null;
+  /** The next pass first takes up where the shared checkpoint stands, when another instance applied beyond `next`. */
+  private adoptShared = false;
   private rebuilding = false;
   private stopped = false;
   /** Since when the next batch has found the read models locked by another connection (null: it has not). */
@@ -155,11 +159,28 @@ export class ProjectionRunner {
     await this.catchUp();
   }
 
+  /**
+   * On a store other instances write too: every `intervalMs`, whether or not this one is asked anything, takes up the
+   * batches they applied (one read of the shared checkpoint) and applies what none has yet, so an idle instance's
+   * read models, and its /health `projectedTo`, keep up with the log rather than wait for its next request.
+   */
+  followOthers(intervalMs: number): void {
+    if (this.others || intervalMs <= 0) return;
+    this.others = setInterval(() => {
+      if (this.stopped || this.running) return;
+      this.adoptShared = true;
+      this.countNeeded = true;
+      void this.catchUp().catch(() => undefined);
+    }, intervalMs);
+    this.others.unref();
+  }
+
   stop(): void {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.retry) clearTimeout(this.retry);
     if (this.follow) clearTimeout(this.follow);
+    if (this.others) clearInterval(this.others);
     this.failures.flush();
   }
 
@@ -313,6 +334,15 @@ export class ProjectionRunner {
   }
 
   private async applyAll(onProgress?: (applied: number, total: number) => void): Promise<void> {
+    if (this.adoptShared) {
+      // What another instance applied is in the shared read models: no need to read those events to find it out.
+      this.adoptShared = false;
+      const shared = await this.db.getRepository(ProjectionCheckpoint).findOneBy({ name: CHECKPOINT });
+      if (shared && shared.position > this.next) {
+        this.next = shared.position;
+        this.releaseWaiters();
+      }
+    }
     // Following this process's own commits needs no read of the log's size: the store told it.
     let total = this.known;
     if (this.countNeeded) {
