@@ -37,6 +37,11 @@ export interface LabelingState {
   digitalSourceType: string | null;
   declaration: LabelsDeclaredData | null;
   lastCheck: LabelFileCheckedData | null;
+  /**
+   * The first check that found the declaration in force in a file (null: none yet, or the declaration changed since). A
+   * later check of another file without it (the filed original, which cannot carry the filing's id) does not undo it.
+   */
+  verifiedBy: LabelFileCheckedData | null;
   /** The perceptual hash the ledger computed from the filed file; null for a filing by JSON. */
   computedHash: { scheme: 'phash64'; value: string } | null;
   /** Every implicit label declared for the filing (canonical JSON): a copy may carry any of them. */
@@ -133,7 +138,8 @@ export function assertLabelable(
 
 /** Label state and tier as the read model shows them. */
 export function labelStatus(state: LabelingState): { state: LabelState; tier: LabelTier | null } {
-  const { declaration, lastCheck } = state;
+  const { declaration, lastCheck, verifiedBy } = state;
+  if (declaration && verifiedBy) return { state: 'verified', tier: verifiedBy.tier };
   if (lastCheck && (declaration === null || lastCheck.declarationVersion === declaration.version))
     return { state: labelStateAfterCheck(lastCheck), tier: lastCheck.tier };
   if (declaration) return { state: 'declared', tier: TIER_DECLARED_ONLY };
@@ -351,6 +357,7 @@ export const labelingDecider: Decider<LabelingCommand, FilingStreamEvent, Labeli
     digitalSourceType: null,
     declaration: null,
     lastCheck: null,
+    verifiedBy: null,
     computedHash: null,
     handedOut: [],
     copies: [],
@@ -375,11 +382,20 @@ export const labelingDecider: Decider<LabelingCommand, FilingStreamEvent, Labeli
       case 'FilingWithdrawn':
         return { ...state, filing: 'withdrawn' };
       case 'LabelsDeclared':
-        return { ...state, declaration: event.data, handedOut: [...state.handedOut, canonicalJson(event.data.implicit.AIGC)] };
+        return {
+          ...state,
+          declaration: event.data,
+          verifiedBy: null,
+          handedOut: [...state.handedOut, canonicalJson(event.data.implicit.AIGC)],
+        };
       case 'CopyRegistered':
         return { ...state, copies: [...state.copies, event.data.copy.sha256] };
       case 'LabelFileChecked':
-        return { ...state, lastCheck: event.data };
+        return {
+          ...state,
+          lastCheck: event.data,
+          verifiedBy: state.verifiedBy ?? (labelStateAfterCheck(event.data) === 'verified' ? event.data : null),
+        };
       default:
         // Events other contexts add to the filing stream do not change labels.
         return state;

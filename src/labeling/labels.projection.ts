@@ -30,11 +30,12 @@ export class LabelsProjection implements Projection {
         rows.update(filingId, { labelState: 'declared', labelTier: TIER_DECLARED_ONLY, labels });
       } else {
         const { filingId, ...check } = e.data as LabelFileCheckedData;
-        rows.update(filingId, {
-          labelState: labelStateAfterCheck(check),
-          labelTier: check.tier,
-          labelCheck: { ...check, leafIndex: e.leafIndex },
-        });
+        const labelCheck = { ...check, leafIndex: e.leafIndex };
+        // Verified stays so until the declaration changes: a file checked later without the label (the filed original,
+        // which cannot carry the filing's id; another file) is that file's finding, recorded as the last check.
+        if (rows.get(filingId)?.labelState === 'verified' && labelStateAfterCheck(check) !== 'verified')
+          rows.update(filingId, { labelCheck });
+        else rows.update(filingId, { labelState: labelStateAfterCheck(check), labelTier: check.tier, labelCheck });
       }
     }
   }

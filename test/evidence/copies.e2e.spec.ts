@@ -121,6 +121,16 @@ describe('registering labelled copies of a filing', () => {
     const res = await verify(filingId, original, rita);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ filingId, file: { sha256: sha256(original) } });
+    // The filed original cannot carry the filing's id: finding no label in it does not undo the verified copy's finding.
+    expect(res.body).toMatchObject({ outcome: 'not-found', labels: { state: 'verified', tier: '1' } });
+    const summary = (await ledger.http().get(`/v1/public/filings/${filingId}`)).body;
+    expect(summary.labels).toMatchObject({ state: 'verified', tier: '1' });
+    const copies = summary.copies as Array<{ sha256: string }>;
+    for (const hash of [sha256(original), copies[0].sha256])
+      expect((await ledger.http().get(`/v1/public/content/${hash}`)).body).toMatchObject({ labelState: 'verified', labelTier: '1' });
+    const filing = (await ledger.http().get(`/v1/filings/${filingId}`).set('authorization', `Bearer ${alice.key}`)).body;
+    expect(filing.labels).toMatchObject({ state: 'verified', tier: '1' });
+    expect(filing.labels.lastCheck ?? filing.labelCheck).toMatchObject({ outcome: 'not-found' });
     await expectRefused(ledger, () => verify(filingId, original, bob), 403, 'not-owner');
   });
 
