@@ -1,6 +1,7 @@
 // Small validators the DTOs share.
 import { BadRequestException, ParseUUIDPipe, type ArgumentMetadata } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
+import { ApiProperty } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   getMetadataStorage,
@@ -53,6 +54,15 @@ export const NestedArray = (cls: () => new () => object, max: number) => (target
   ArrayMaxSize(max)(target, property);
 };
 
+/** `me` (the principal asking) or a principal id, in either case (a query filter by principal). */
+export const MeOrId = (property: string) => (target: object, key: string) => {
+  LowerId()(target, key);
+  Matches(/^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, { message: `${property} must be me or a principal id` })(
+    target,
+    key,
+  );
+};
+
 /**
  * A whole number given in a query string: plain decimal digits within the safe-integer range, at least `min` (and at
  * most `max`). Number() took `0x10`, `1e1`, ` 5` and an empty string (as 0) and rounded what is past 2^53, so a request
@@ -68,6 +78,8 @@ export const QueryInteger = (min: number, max?: number) => (target: object, prop
   );
   Min(min)(target, property);
   if (max !== undefined) Max(max)(target, property);
+  // The OpenAPI document's bounds (the plugin reads @Min/@Max only where a class names them itself).
+  ApiProperty({ type: 'integer', minimum: min, ...(max !== undefined && { maximum: max }) })(target, property);
 };
 
 /**

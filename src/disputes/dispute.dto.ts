@@ -1,10 +1,9 @@
 // Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { IsId, IsPrintableText, IsSha256Hex, LowerId, NestedArray, QueryInteger } from '../common/validation.js';
+import { IsId, IsPrintableText, IsSha256Hex, MeOrId, NestedArray, QueryInteger } from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
 
 const NOT_BLANK = /\S/;
-const ME_OR_UUID = /^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 const Text = (max: number) => (target: object, property: string) => {
   IsString()(target, property);
   Length(1, max)(target, property);
@@ -78,7 +77,7 @@ export class ListDisputesQuery {
   @IsOptional() @IsIn(LISTED_STATUSES) status?: ListedStatus;
   @IsOptional() @IsId() assignee?: string;
   /** Complaints against this principal's filings: `me` or a principal id; a creator may ask only for themself. */
-  @IsOptional() @LowerId() @Matches(ME_OR_UUID, { message: 'respondent must be me or a principal id' }) respondent?: string;
+  @IsOptional() @MeOrId('respondent') respondent?: string;
   /** Disputes awaiting a (first or appeal) decision past its due time. */
   @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
   @IsOptional() @IsIn(DISPUTE_TYPES) type?: DisputeType;

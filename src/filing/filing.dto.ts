@@ -22,7 +22,7 @@ import {
   IsShownText,
   IsSha256Hex,
   LowerHex,
-  LowerId,
+  MeOrId,
   NestedArray,
   NestedObject,
   QueryInteger,
@@ -149,7 +149,8 @@ export class WithdrawFilingDto {
 export class ListFilingsQuery {
   /** The filing of this content (SHA-256, either case), live or withdrawn. */
   @IsOptional() @IsSha256Hex() contentHash?: string;
-  @IsOptional() @LowerId() @Matches(/^[0-9a-f-]{36}$/) creator?: string;
+  /** This principal's filings (`me`) or another's, by id; a creator may ask only for themself. */
+  @IsOptional() @MeOrId('creator') creator?: string;
   @IsOptional() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
   @IsOptional() @IsString() @MaxLength(255) contentType?: string;
   @IsOptional() @QueryInteger(1, 100) limit?: number;

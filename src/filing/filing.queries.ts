@@ -108,11 +108,12 @@ export class FilingQueries {
   async list(q: ListFilingsQuery, reader: Principal) {
     const limit = q.limit ?? 20;
     const where: FindOptionsWhere<FilingView> = {};
+    const creator = q.creator === 'me' ? reader.principalId : q.creator;
     // A creator without a wider role sees only their own filings.
     if (!hasRole(reader, 'reviewer', 'auditor', 'admin')) {
-      if (q.creator && q.creator !== reader.principalId) throw forbidden('not-owner', 'a creator may list only their own filings');
+      if (creator && creator !== reader.principalId) throw forbidden('not-owner', 'a creator may list only their own filings');
       where.creator = reader.principalId;
-    } else if (q.creator) where.creator = q.creator;
+    } else if (creator) where.creator = creator;
     if (q.status) where.status = q.status;
     if (q.contentType) where.contentType = q.contentType;
     if (q.contentHash) where.contentHash = q.contentHash;

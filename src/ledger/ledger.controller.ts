@@ -3,11 +3,10 @@ import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
 import { CheckpointPageDto, ConsistencyProofDto, EntriesDto, InclusionProofDto, LogKeysDto } from './ledger-responses.dto.js';
-import { IsOptional } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Public, Roles } from '../common/access.js';
 import { invalid } from '../common/domain-error.js';
-import { QueryInteger } from '../common/validation.js';
+import { CheckpointsQuery, ConsistencyQuery, EntriesQuery, InclusionQuery } from './ledger.dto.js';
 import { formatVkey } from '../verifier/note.js';
 import type { EventStore } from './event-store/event-store.port.js';
 import { EVENT_STORE, LOG_KEYS, MERKLE_LOG, SIGNING_KEY } from './ledger.tokens.js';
@@ -17,25 +16,6 @@ import type { SigningKey } from './log/signing-key.js';
 import { exportText } from '../verifier/envelope.js';
 
 const MAX_ENTRIES = 1000;
-const index = () => QueryInteger(0);
-
-export class InclusionQuery {
-  @index() leafIndex: number;
-  @index() treeSize: number;
-}
-export class ConsistencyQuery {
-  @index() from: number;
-  @index() to: number;
-}
-export class EntriesQuery {
-  @index() start: number;
-  @index() end: number;
-}
-export class CheckpointsQuery {
-  @IsOptional() @QueryInteger(1, 1000) limit?: number;
-  @IsOptional() @QueryInteger(1) cursor?: number;
-}
-
 @ApiTags('ledger')
 @Controller('v1/ledger')
 export class LedgerController {

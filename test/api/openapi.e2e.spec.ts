@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
+import { getMetadataStorage } from 'class-validator';
+import '../../src/app.module.js'; // every controller, and the query classes their routes take
 import { ROOT } from '../../src/bench/processes.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
@@ -96,6 +98,23 @@ describe('the OpenAPI document and a client generated from it', () => {
       for (const status of expected) if (!statuses.includes(status)) gaps.push(`${name}: no ${status} problem response`);
     }
     expect(gaps).toEqual([]);
+  });
+
+  it('documents every query parameter a route takes, with the bounds of a whole number', () => {
+    const documented = new Set(operations().flatMap(({ op }) => (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name)));
+    const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, Array<{ propertyName: string }>> };
+    const queryClasses = [...storage.validationMetadatas.entries()].filter(([c]) => typeof c === 'function' && /Query$/.test(c.name));
+    expect(queryClasses.length).toBeGreaterThanOrEqual(10);
+    const missing = queryClasses.flatMap(([c, metas]) =>
+      [...new Set(metas.map((m) => m.propertyName))].filter((p) => !documented.has(p)).map((p) => `${(c as { name: string }).name}.${p}`),
+    );
+    expect(missing).toEqual([]);
+    const parameter = (path: string, name: string) =>
+      (document.paths[path].get.parameters as Array<{ name: string; schema?: Record<string, unknown> }>).find((p) => p.name === name);
+    expect(parameter('/v1/ledger/proof/inclusion', 'leafIndex')).toMatchObject({ required: true, schema: { type: 'integer', minimum: 0 } });
+    expect(parameter('/v1/ledger/entries', 'end')).toMatchObject({ required: true });
+    expect(parameter('/v1/ledger/checkpoints', 'limit')).toMatchObject({ required: false, schema: { minimum: 1, maximum: 1000 } });
+    expect(parameter('/v1/filings', 'limit')).toMatchObject({ schema: { type: 'integer', minimum: 1, maximum: 100 } });
   });
 
   it("names every route's minimum position, a write's Idempotency-Key and Ledger-Position, and Retry-After where it comes", () => {

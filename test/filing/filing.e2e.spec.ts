@@ -128,6 +128,16 @@ describe('filing a work', () => {
     expect(seen).toEqual(ids);
     const other = await ledger.http().get('/v1/filings').query({ creator: alice.id }).set('authorization', `Bearer ${carol.key}`);
     expect(other.status).toBe(403);
+    // `me` names the principal asking, as in the disputes list; an id in capitals is the same id; anything else is refused.
+    const list = (creator: string) =>
+      ledger.http().get('/v1/filings').query({ creator, limit: 100 }).set('authorization', `Bearer ${carol.key}`);
+    const mine = await list('me');
+    expect([mine.status, mine.body.items.map((f: { filingId: string }) => f.filingId)]).toEqual([200, ids]);
+    expect((await list(carol.id.toUpperCase())).body.items).toHaveLength(ids.length);
+    for (const bad of ['-'.repeat(36), 'myself', `${carol.id}x`]) {
+      const res = await list(bad);
+      expect([res.status, res.body.detail]).toEqual([400, 'creator must be me or a principal id']);
+    }
   });
 
   it('gives exactly one 201 when 50 requests by two creators race for the same content', async () => {
