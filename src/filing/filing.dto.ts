@@ -57,7 +57,7 @@ export class GenerationDto {
   @IsOptional() @IsSha256Hex() negativePromptHash?: string;
   @IsOptional() @IsSha256Hex() parametersHash?: string;
   @IsOptional() @IsParameterMap() parameters?: Record<string, string | number | boolean>;
-  /** A non-negative integer, or a token of at most 128 characters (seeds often exceed 2^53). */
+  /** A non-negative integer, or a token of at most 128 characters (seeds often exceed 2^53); recorded as a string. */
   @ApiProperty({
     oneOf: [
       { type: 'integer', minimum: 0 },
