@@ -130,7 +130,10 @@ export function assertLabelable(
         { holder },
       );
     }
-    throw forbidden('not-owner', "only the holder of the filing's right (its creator, unless a dispute transferred it) may label it");
+    throw forbidden(
+      'not-owner',
+      "only the holder of the filing's right (its creator, unless a dispute transferred it) may declare its labels or register its copies",
+    );
   }
   if (state.filing === 'withdrawn')
     throw conflict('filing-withdrawn', `filing ${c.filingId} is withdrawn: its labels can no longer change`);

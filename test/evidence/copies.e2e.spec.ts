@@ -253,7 +253,15 @@ describe('registering labelled copies of a filing', () => {
     });
 
     it('another creator (403), before the file is read; an unknown filing (404)', async () => {
-      await expectRefused(ledger, () => register(filingId, withPngChunks(original, [tEXt('AIGC', aigcJson)]), bob), 403, 'not-owner');
+      const refused = await expectRefused(
+        ledger,
+        () => register(filingId, withPngChunks(original, [tEXt('AIGC', aigcJson)]), bob),
+        403,
+        'not-owner',
+      );
+      expect(refused.detail).toBe(
+        "only the holder of the filing's right (its creator, unless a dispute transferred it) may declare its labels or register its copies",
+      );
       await expectRefused(ledger, () => register('00000000-0000-7000-8000-000000000000', original), 404, 'filing-not-found');
     });
 
