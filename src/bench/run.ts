@@ -14,11 +14,15 @@
 // one filing body's validation in this process: Nest's ValidationPipe against the compiled pipe the API uses.
 // BENCH_ONLY=aging measures one server filing for BENCH_AGING_WINDOWS windows (default 10) of 6 s without a restart:
 // CPU per filing and RSS as the ledger grows, which the full run also measures. BENCH_ONLY=near measures the
-// near-duplicate lookup alone, in an index of synthetic filings as many as the full run's.
+// near-duplicate lookup alone, in an index of synthetic filings as many as the full run's. BENCH_ONLY=parts measures
+// the CPU a durable filing costs in one process without sockets (Fastify's inject), whole and with the read models or
+// the Merkle tree switched off, each variant run BENCH_ROUNDS times in a process of its own: what those parts cost.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { generateLedger, type Ledger } from './dataset.js';
 import {
   benchFloor,
@@ -33,7 +37,7 @@ import {
   type StoreFigure,
 } from './figures.js';
 import { benchBare, benchConsolePair, benchLedger, benchLedgerAging, benchLedgerPostgres, type HttpFigure } from './http.js';
-import { ROOT } from './processes.js';
+import { ROOT, startFlags } from './processes.js';
 import { benchUploadMemory, benchUploadThroughput } from './upload.js';
 import { benchValidation } from './validation.js';
 import { benchWitnesses } from './witness.js';
@@ -797,6 +801,54 @@ function storeRows(figures: StoreFigure[]): Array<[string, string, string]> {
   ]);
 }
 
+/** One BENCH_ONLY=parts run (parts-child.ts) in a process of its own, with the server's node flags. */
+async function partsRun(variant: string): Promise<{ cpuMsPerFiling: number; perSecond: number; filings: number }> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...startFlags(), join(ROOT, 'dist', 'bench', 'parts-child.js'), variant],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+      maxBuffer: 1 << 20,
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { cpuMsPerFiling: number; perSecond: number; filings: number };
+}
+
+/** BENCH_ONLY=parts: the CPU a filing costs in one process, whole and without the read models or the tree. */
+async function onlyParts(): Promise<void> {
+  const started = performance.now();
+  log(`sandbox-ledger bench: ${cpus().length} cores, Node ${process.version}; filings in one process (inject), ${rounds} rounds`);
+  const variants = ['all', 'no-projections', 'no-tree'] as const;
+  const runs = new Map<string, Array<{ cpuMsPerFiling: number; perSecond: number; filings: number }>>();
+  for (let round = 0; round < rounds; round++)
+    for (const v of variants) {
+      log(`parts: ${v} (round ${round + 1} of ${rounds})`);
+      runs.set(v, [...(runs.get(v) ?? []), await partsRun(v)]);
+    }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const cpu = (v: string) => median(runs.get(v)!.map((r) => r.cpuMsPerFiling));
+  const rows = variants.map((v): [string, string, string] => [
+    `filing, in process, ${v === 'all' ? 'whole' : v === 'no-projections' ? 'read models not applied' : 'no Merkle tree'}`,
+    `${fmt(cpu(v), 3)} ms CPU`,
+    `median of ${rounds} (${runs
+      .get(v)!
+      .map((r) => fmt(r.cpuMsPerFiling, 3))
+      .join(', ')}); ${fmt(median(runs.get(v)!.map((r) => r.perSecond)))} filings/s, ${fmt(runs.get(v)![0].filings)} a run`,
+  ]);
+  rows.push([
+    'the read models, applied behind the log',
+    `${fmt(cpu('all') - cpu('no-projections'), 3)} ms CPU`,
+    `${fmt((100 * (cpu('all') - cpu('no-projections'))) / cpu('all'), 0)}% of a filing`,
+  ]);
+  rows.push([
+    'the Merkle tree and checkpoints',
+    `${fmt(cpu('all') - cpu('no-tree'), 3)} ms CPU`,
+    `${fmt((100 * (cpu('all') - cpu('no-tree'))) / cpu('all'), 0)}% of a filing`,
+  ]);
+  process.stdout.write(table(rows, [], started));
+}
+
 /** BENCH_ONLY=store: the SQLite store alone, a few seconds. */
 async function onlyStore(): Promise<void> {
   const started = performance.now();
@@ -858,6 +910,9 @@ else if (onlyFigure === 'validation') await onlyValidation();
 else if (onlyFigure === 'aging') await onlyAging();
 else if (onlyFigure === 'store') await onlyStore();
 else if (onlyFigure === 'near') await onlyNearDuplicates();
+else if (onlyFigure === 'parts') await onlyParts();
 else if (onlyFigure)
-  throw new Error('BENCH_ONLY must be http, pg, console, aging, store, near, upload, verify, rebuild, proofs, witness or validation');
+  throw new Error(
+    'BENCH_ONLY must be http, pg, console, aging, store, near, parts, upload, verify, rebuild, proofs, witness or validation',
+  );
 else await main();
