@@ -359,8 +359,9 @@ async function setUp(
   if (config.console && !(await registerConsole(fastify)))
     new Logger('console').warn(`web console not built (no ${CONSOLE_DIR}); run npm run build:web`);
   await app.get(ProjectionRunner).start();
-  // On a shared store, other instances' events reach this one's read models within a second, asked or not.
-  if (config.store !== 'sqlite') app.get(ProjectionRunner).followOthers(FOLLOW_OTHERS_MS);
+  // On PostgreSQL, other instances' events reach this one's read models within a second, asked or not (EventStoreDB's
+  // subscription tells each instance of every commit already).
+  if (config.store === 'postgres') app.get(ProjectionRunner).followOthers(FOLLOW_OTHERS_MS);
   await app.get<MerkleLog>(MERKLE_LOG).start(config.checkpointIntervalMs);
   const bootstrap = () => ensureBootstrapAdmin(config, app.get(AuthService), app.get(CommandBus));
   if (config.store === 'sqlite') await bootstrap();

@@ -55,12 +55,11 @@ export const NestedArray = (cls: () => new () => object, max: number) => (target
 };
 
 /** `me` (the principal asking) or a principal id, in either case (a query filter by principal). */
+const ME_OR_ID = /^(me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 export const MeOrId = (property: string) => (target: object, key: string) => {
   LowerId()(target, key);
-  Matches(/^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, { message: `${property} must be me or a principal id` })(
-    target,
-    key,
-  );
+  Matches(ME_OR_ID, { message: `${property} must be me or a principal id` })(target, key);
+  ApiProperty({ type: 'string', pattern: ME_OR_ID.source, required: false })(target, key);
 };
 
 /**

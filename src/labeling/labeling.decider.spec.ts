@@ -576,6 +576,17 @@ describe('labeling decider', () => {
         status([filed, declared(), match, declared(2, explicit({ text: 'AI generated' }))] as LabelEvent[] as FilingStreamEvent[]),
       ).toEqual({ state: 'declared', tier: '2' });
     });
+    it('stays verified whatever a later check of another file finds, until the declaration changes', () => {
+      const original = checked({ outcome: 'not-found', tier: '2' });
+      const differing = checked({ outcome: 'differs', tier: '1' });
+      expect(status([filed, declared(), match, original])).toEqual({ state: 'verified', tier: '1' });
+      expect(status([filed, declared(), match, differing, original])).toEqual({ state: 'verified', tier: '1' });
+      // Before any match, the last check decides.
+      expect(status([filed, declared(), original])).toEqual({ state: 'declared', tier: '2' });
+      // A new declaration is checked anew: the earlier match was of the old one.
+      const redeclared = [filed, declared(), match, declared(2, explicit({ text: 'AI generated' })), checked({ declarationVersion: 2 })];
+      expect(status(redeclared as LabelEvent[] as FilingStreamEvent[])).toEqual({ state: 'declared', tier: '2' });
+    });
     it('a check before any declaration gives a tier but no state', () =>
       expect(status([filed, checked({ declarationVersion: null, tier: '3' })])).toEqual({ state: 'none', tier: '3' }));
   });

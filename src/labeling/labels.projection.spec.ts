@@ -82,6 +82,30 @@ describe('labels projection', () => {
         ],
       }));
 
+  it.each([
+    ['no label (the filed original, which cannot carry the filing id)', []],
+    ['a label that differs from the declaration', labelInFile({ ProduceID: 'gen-0002' })],
+  ])('a later check of another file, %s, leaves it "verified", tier 1, recorded as the last check', (_, values) =>
+    labels
+      .given(filed, declared, checked(2))
+      .when(checked(3, values))
+      .then({
+        filings: [
+          {
+            filingId: 'f1',
+            labelState: 'verified',
+            labelTier: '1',
+            labelCheck: { outcome: values.length === 0 ? 'not-found' : 'differs', checkedAt: iso(3), declarationVersion: 1 },
+          },
+        ],
+      }),
+  );
+
+  it('a batch holding the matching check and a later check of the original: "verified" as one by one', () =>
+    labels.when(filed, declared, checked(2), checked(3, [])).then({
+      filings: [{ filingId: 'f1', labelState: 'verified', labelTier: '1', labelCheck: { outcome: 'not-found' } }],
+    }));
+
   it('an amended declaration after a verified check is "declared" again, tier 2; the last check stays on the row', () =>
     labels
       .given(filed, declared, checked(2))

@@ -31,8 +31,9 @@ export class LabelsProjection implements Projection {
       } else {
         const { filingId, ...check } = e.data as LabelFileCheckedData;
         const labelCheck = { ...check, leafIndex: e.leafIndex };
-        // Verified stays so until the declaration changes: a file checked later without the label (the filed original,
-        // which cannot carry the filing's id; another file) is that file's finding, recorded as the last check.
+        // Verified stays so until the declaration changes: whatever a later check of another file finds (no label in the
+        // filed original, which cannot carry the filing's id; a label that differs, in a file someone changed) is that
+        // file's finding, recorded as the last check, not the filing's. As labelStatus in the decider.
         if (rows.get(filingId)?.labelState === 'verified' && labelStateAfterCheck(check) !== 'verified')
           rows.update(filingId, { labelCheck });
         else rows.update(filingId, { labelState: labelStateAfterCheck(check), labelTier: check.tier, labelCheck });

@@ -45,34 +45,44 @@ export class OpsController implements OnModuleInit {
   @Get('health')
   @ReadsNoReadModels()
   async health() {
+    let logSize: number;
     try {
       await this.store.ping();
-      const logSize = await this.store.count();
+      logSize = await this.store.count();
       for (const check of this.checks) await check.ready();
-      return { status: 'ok', store: 'up', logSize, projectedTo: this.projections.position, ...(await this.attested()) };
     } catch (err) {
       if (err instanceof DomainError) throw err; // a check's refusal, as the requests it refuses get it
       throw new ServiceUnavailableException('the event store does not answer');
     }
+    // The proofs and checkpoints come from the tree's store: an instance that cannot read it cannot answer them.
+    const log = await this.attested().catch(() => {
+      throw new ServiceUnavailableException("the Merkle tree's store does not answer");
+    });
+    return { status: 'ok', store: 'up', logSize, projectedTo: this.projections.position, ...log };
   }
 
-  /** The log's side of /health: the sequencer, the latest checkpoint, and the attestations on the checkpoints. */
+  /**
+   * The log's side of /health: the sequencer, the latest checkpoint, and the attestations on the checkpoints. One
+   * indexed lookup per witness and TSA, one after another: a probe takes one of the tree store's connections at a time.
+   */
   private async attested() {
     const latest = await this.tree.latestCheckpoint();
     const attestedSize = async (kind: 'cosignature' | 'timestamp', source: string) =>
       (await this.tree.latestAttestation(kind, source))?.treeSize ?? null;
-    const witnesses = witnessPolicy(this.config)?.cosigners ?? [];
-    const stamped = await Promise.all(this.config.tsaUrls.map((url) => attestedSize('timestamp', url)));
+    const witnesses: Array<{ witness: string; cosignedSize: number | null }> = [];
+    for (const witness of witnessPolicy(this.config)?.cosigners ?? [])
+      witnesses.push({ witness, cosignedSize: await attestedSize('cosignature', witness) });
+    // The TSAs' URLs are not published (they may hold credentials): the largest checkpoint any of them time-stamped.
+    let timestampedSize: number | null = null;
+    for (const url of this.config.tsaUrls) {
+      const size = await attestedSize('timestamp', url);
+      if (size !== null && (timestampedSize === null || size > timestampedSize)) timestampedSize = size;
+    }
     return {
       sequencer: this.log.isSequencer,
       checkpoint: latest ? { treeSize: latest.treeSize, time: latest.time } : null,
-      ...(witnesses.length > 0 && {
-        witnesses: await Promise.all(
-          witnesses.map(async (witness) => ({ witness, cosignedSize: await attestedSize('cosignature', witness) })),
-        ),
-      }),
-      // The TSAs' URLs are not published (they may hold credentials): the largest checkpoint any of them time-stamped.
-      ...(stamped.length > 0 && { timestampedSize: stamped.reduce((a, b) => (b !== null && (a === null || b > a) ? b : a), null) }),
+      ...(witnesses.length > 0 && { witnesses }),
+      ...(this.config.tsaUrls.length > 0 && { timestampedSize }),
     };
   }
 

@@ -115,6 +115,9 @@ describe('the OpenAPI document and a client generated from it', () => {
     expect(parameter('/v1/ledger/entries', 'end')).toMatchObject({ required: true });
     expect(parameter('/v1/ledger/checkpoints', 'limit')).toMatchObject({ required: false, schema: { minimum: 1, maximum: 1000 } });
     expect(parameter('/v1/filings', 'limit')).toMatchObject({ schema: { type: 'integer', minimum: 1, maximum: 100 } });
+    const creator = parameter('/v1/filings', 'creator')!.schema!;
+    for (const ok of ['me', '0190A8B2-0000-7000-8000-000000000001']) expect(ok).toMatch(new RegExp(creator.pattern as string));
+    expect('-'.repeat(36)).not.toMatch(new RegExp(creator.pattern as string));
   });
 
   it("names every route's minimum position, a write's Idempotency-Key and Ledger-Position, and Retry-After where it comes", () => {

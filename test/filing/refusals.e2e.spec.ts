@@ -1,5 +1,6 @@
 // Every refused request answers problem+json and leaves the store unchanged.
 import { gzipSync } from 'node:zlib';
+import { MERKLE_TREE_STORE, type MerkleTreeStore } from '../../src/ledger/log/merkle-tree.store.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 describe('refused requests change nothing', () => {
@@ -408,6 +409,20 @@ describe('refused requests change nothing', () => {
     expect(Object.keys(health.body).sort()).toEqual(['checkpoint', 'logSize', 'projectedTo', 'sequencer', 'status', 'store']);
     const metrics = await ledger.http().get('/metrics');
     expect(metrics.text).toMatch(/ledger_events_appended_total\{type="WorkFiled"\} [1-9]\d*$/m); // this suite has filed
+  });
+});
+
+describe('/health when the Merkle tree cannot be read', () => {
+  it("is 503 naming the tree's store, not the event store", async () => {
+    const ledger = await startLedger();
+    try {
+      expect((await ledger.http().get('/health')).status).toBe(200);
+      await ledger.app.get<MerkleTreeStore>(MERKLE_TREE_STORE).close();
+      const res = await ledger.http().get('/health');
+      expect([res.status, res.body.detail]).toEqual([503, "the Merkle tree's store does not answer"]);
+    } finally {
+      await ledger.close().catch(() => undefined);
+    }
   });
 });
 

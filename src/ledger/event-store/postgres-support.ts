@@ -67,8 +67,11 @@ export async function ensureSchema(pool: pg.Pool, schema: string): Promise<void>
  */
 export const pgConnection = (connectionString: string | undefined, part: string) => ({
   connectionString,
-  fallback_application_name: `sandbox-ledger ${part}`,
+  fallback_application_name: pgApplicationName(part),
 });
+
+/** `sandbox-ledger <part>`: the application_name of the connections that part of the server opens. */
+export const pgApplicationName = (part: string) => `sandbox-ledger ${part}`;
 
 /** Runs `work` holding a session-level advisory lock on its own connection (e.g. one bootstrap at a time across instances). */
 export async function withAdvisoryLock<T>(connectionString: string, label: string, work: () => Promise<T>): Promise<T> {

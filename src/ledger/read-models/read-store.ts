@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../config.js';
-import { advisoryLockKey, ensureSchema, pgConnection } from '../event-store/postgres-support.js';
+import { advisoryLockKey, ensureSchema, pgApplicationName, pgConnection } from '../event-store/postgres-support.js';
 import { setUpSqliteFile } from '../sqlite/open-file.js';
 import { setPragma, setWal, SYNCHRONOUS_LEVEL } from '../sqlite/pragma.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
@@ -74,7 +74,7 @@ export function readModelOptions(config: AppConfig, entities: ReadonlyArray<Func
     type: 'postgres',
     url: config.databaseUrl,
     schema: config.databaseSchema ?? 'ledger',
-    extra: { fallback_application_name: pgConnection(config.databaseUrl, 'read-models').fallback_application_name },
+    extra: { fallback_application_name: pgApplicationName('read-models') },
   };
 }
 
