@@ -545,7 +545,7 @@ describe('a ledger with two witnesses and a TSA', () => {
         survivors.push(i);
     }
     expect(survivors.map((i) => text.slice(Math.max(0, i - 30), i + 30))).toEqual([]);
-  });
+  }, 180_000); // a verification for every byte of the bundle, and a dozen runs of the CLI: minutes on a loaded machine
 
   it('has a witness that fell behind cosign every checkpoint signed meanwhile, in order, not only the latest', async () => {
     const before = await ledger.store.count();
