@@ -99,7 +99,7 @@ export function createLogger(config: AppConfig): ConsoleLogger {
   return new LedgerLogger({ json: true, logLevels: LEVELS[config.logLevel] });
 }
 
-/** How often an instance of a shared store looks for events other instances wrote (ProjectionRunner.followOthers). */
+/** How often an instance on PostgreSQL looks for events other instances wrote (ProjectionRunner.followOthers). */
 const FOLLOW_OTHERS_MS = 1000;
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {

@@ -93,7 +93,10 @@ export class FilingDto {
   filedAt: string;
   leafIndex: number;
   eventHash: string;
-  /** The generation record as filed (digitalSourceType, tool, promptHash, …); a `seed` filed as a number is written as a string, in decimal. */
+  /**
+   * The generation record as filed (digitalSourceType, tool, promptHash, …); a `seed` filed as a number is written as a
+   * string, in decimal.
+   */
   generation: Record<string, unknown>;
   processEvidence: Record<string, unknown>[];
   perceptualHash: PerceptualHashViewDto | null;

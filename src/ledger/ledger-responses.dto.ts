@@ -112,7 +112,10 @@ export class HealthDto {
   logSize: number;
   /** Events the read models have caught up to. */
   projectedTo: number;
-  /** This instance integrates the events into the Merkle tree and signs the checkpoints (one instance of a shared store does). */
+  /**
+   * This instance integrates the events into the Merkle tree and signs the checkpoints (one instance of a shared store
+   * does).
+   */
   sequencer: boolean;
   /** The latest signed checkpoint: its tree size and time (Unix seconds); null before the first. */
   checkpoint: HealthCheckpointDto | null;

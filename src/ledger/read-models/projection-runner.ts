@@ -160,9 +160,10 @@ export class ProjectionRunner {
   }
 
   /**
-   * On a store other instances write too and that does not tell this one of their commits (PostgreSQL): every `intervalMs`, whether or not this one is asked anything, takes up the
-   * batches they applied (one read of the shared checkpoint) and applies what none has yet, so an idle instance's
-   * read models, and its /health `projectedTo`, keep up with the log rather than wait for its next request.
+   * On a store other instances write too and that does not tell this one of their commits (PostgreSQL): every
+   * `intervalMs`, whether or not this one is asked anything, takes up the batches they applied (one read of the shared
+   * checkpoint) and applies what none has yet, so an idle instance's read models, and its /health `projectedTo`, keep
+   * up with the log rather than wait for its next request.
    */
   followOthers(intervalMs: number): void {
     if (this.others || intervalMs <= 0) return;
