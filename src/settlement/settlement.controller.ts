@@ -78,7 +78,8 @@ export class RightsController {
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   list(@Query() q: ListRightsQuery, @CurrentPrincipal() p: Principal) {
     const visibleTo = hasRole(p, 'reviewer', 'auditor', 'admin') ? undefined : p.principalId;
-    return this.rights.list({ ...q, visibleTo }, new Date());
+    const principal = (id: string | undefined) => (id === 'me' ? p.principalId : id);
+    return this.rights.list({ ...q, holder: principal(q.holder), creator: principal(q.creator), visibleTo }, new Date());
   }
 
   /**

@@ -1,6 +1,6 @@
 // Request bodies and queries of the settlement endpoints: whitelisted, every unknown field rejected.
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { IsId, IsInstant, IsPrintableText, NestedObject, QueryInteger } from '../common/validation.js';
+import { IsInstant, IsPrintableText, MeOrId, NestedObject, QueryInteger } from '../common/validation.js';
 import {
   REVIEW_DECISIONS,
   REVIEWABLE_FLAGS,
@@ -62,8 +62,10 @@ export class RightQuery {
 
 export class ListRightsQuery {
   @IsOptional() @IsIn(RIGHT_STATUSES) status?: string;
-  @IsOptional() @IsId() holder?: string;
-  @IsOptional() @IsId() creator?: string;
+  /** The rights this principal holds (`me`) or another's, by id. */
+  @IsOptional() @MeOrId('holder') holder?: string;
+  /** The rights of the works this principal filed (`me`) or another's, by id. */
+  @IsOptional() @MeOrId('creator') creator?: string;
   @IsOptional() @IsIn(RIGHT_FLAGS) flag?: string;
   @IsOptional() @QueryInteger(1, 100) limit?: number;
   @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;

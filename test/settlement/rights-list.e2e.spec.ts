@@ -116,6 +116,11 @@ describe('the rights register after an appeal window closes', () => {
     });
     expect(await all({ holder: bob.id, status: 'transferred' })).toEqual([affirmed]);
     expect(await all({ holder: alice.id })).toEqual([lapsing, kept, lapsingToo, revokedLater]);
+    // `me`: the principal asking, as in the filings and disputes lists.
+    expect(await all({ holder: 'me' }, 10, alice)).toEqual([lapsing, kept, lapsingToo, revokedLater]);
+    expect(await all({ holder: 'me', status: 'transferred' }, 10, bob)).toEqual([affirmed]);
+    expect(await all({ creator: 'me' }, 10, bob)).toEqual([]);
+    await expectRefused(ledger, () => as(alice).get('/v1/rights', { holder: '-'.repeat(36) }), 400, 'validation-failed');
     expect(await all({ flag: 'disputed' })).toEqual([lapsing, lapsingToo, revokedLater]);
     expect(await all({ creator: alice.id, status: 'provisional' }, 2)).toEqual([lapsing, kept, lapsingToo, revokedLater]);
 
