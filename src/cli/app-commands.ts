@@ -59,6 +59,8 @@ export async function serve(config: AppConfig = loadConfig()): Promise<void> {
         `data directory: stop that one first, or give this one another LEDGER_DATA_DIR`,
     );
   }
+  // Its lines before the application is made (the wait for an offline command below) are JSON, as every later one.
+  Logger.overrideLogger(createLogger(config));
   const log = new Logger('main');
   // The log's key files this start makes, when it is given no keys and the directory has none.
   const keyFiles = LOG_KEY_FILES.map((name) => join(config.dataDir, name)).filter((file) => !existsSync(file));

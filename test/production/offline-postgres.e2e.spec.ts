@@ -4,7 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import pg from 'pg';
+import { ROOT } from '../../src/bench/processes.js';
+import { serversHolding } from '../../src/cli/data-dir-lock.js';
+import { holdSchemaAlone } from '../../src/cli/schema-lock.js';
 import { PostgresEventStore } from '../../src/ledger/event-store/postgres-event-store.js';
 import { filingBody, principal, startLedger, tempDir } from '../support/ledger-app.js';
 import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';
@@ -194,6 +198,57 @@ else
       } finally {
         await dropSchema(schema);
         for (const dir of [serverDir, otherDir, stranger]) rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
+
+    it('a server that starts while an offline command holds the schema waits for it, says so, and starts once it ends', async () => {
+      const schema = freshSchema('test_serve_waits');
+      const dataDir = tempDir('ledger-pg-waiting-');
+      // As `settle` or `projections rebuild` hold it, from another process.
+      const letGo = await holdSchemaAlone(url, schema);
+      expect(letGo).not.toBeNull();
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOST: '127.0.0.1',
+          PORT: '0',
+          LOG_LEVEL: 'info', // the "listening on" line
+          LEDGER_STORE: 'postgres',
+          DATABASE_URL: url,
+          LEDGER_DATABASE_SCHEMA: schema,
+          LEDGER_DATA_DIR: dataDir,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.on('data', (d) => (out += d));
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      const until = async (what: string, check: () => boolean | Promise<boolean>) => {
+        for (const deadline = Date.now() + 60_000; !(await check()); await new Promise((r) => setTimeout(r, 100)))
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${what}, not seen:\n${out}`);
+      };
+      try {
+        await until(
+          'the wait said, in the JSON log',
+          () =>
+            out.includes(`"level":"warn"`) &&
+            out.includes(`"message":"waiting for an offline command (settle, projections rebuild) on schema ${schema} to end"`),
+        );
+        await new Promise((r) => setTimeout(r, 500));
+        expect(out).not.toContain('listening on');
+        expect(await schemaExists(schema)).toBe(false); // nothing made while it waits
+        await letGo!();
+        await until('the start once the command ended', () => out.includes('listening on'));
+        const serverUrl = serversHolding(dataDir).find((lock) => lock.pid === child.pid)?.url;
+        expect((await fetch(`${serverUrl}/health`)).status).toBe(200);
+      } finally {
+        await letGo?.();
+        child.kill('SIGTERM');
+        await exited;
+        await dropSchema(schema);
+        rmSync(dataDir, { recursive: true, force: true });
       }
     }, 120_000);
 

@@ -2,7 +2,7 @@
 // SIGTERM or SIGINT whichever process receives it, and hold the data directory so the offline writers refuse to run beside them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -144,6 +144,18 @@ describe('the server process', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(join(run.dataDir, `server-${run.child.pid}.lock`))).toBe(false);
+    // Databases an earlier build left readable by all (0644) are made the owner's alone at the next start.
+    const databases = readdirSync(run.dataDir).filter((name) => /\.sqlite(-wal|-shm)?$/.test(name));
+    expect(databases).toEqual(expect.arrayContaining(['events.sqlite', 'merkle.sqlite', 'read-models.sqlite']));
+    for (const name of databases) chmodSync(join(run.dataDir, name), 0o644);
+    const again = await start(process.execPath, [join(ROOT, 'bin', 'sandbox-ledger.js'), 'serve'], 0, run.dataDir);
+    try {
+      const modes = databases.map((name) => [name, (statSync(join(run.dataDir, name)).mode & 0o777).toString(8)]);
+      expect(modes).toEqual(databases.map((name) => [name, '600']));
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
   }, 300_000);
   it('a port already taken: serve says so, exits 1 and leaves no lock', async () => {
     const taken = createServer();
