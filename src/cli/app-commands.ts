@@ -164,52 +164,53 @@ function unlistenable(err: Error, port: number, host: string): Error {
 }
 
 /**
- * Refuses (true) when a server holds the data directory: while it runs, its read models and settlements are its own. On
- * PostgreSQL, also when a server of the schema runs, whatever its directory: `hold` then keeps the schema to this command.
+ * Runs `work` unless a server holds the data directory (1, said on stderr): while it runs, its read models and settlements
+ * are its own. On PostgreSQL, also when a server of the schema runs, whatever its directory; the schema is held to this
+ * command while `work` runs. `force` goes on all the same, saying so.
  */
-async function refuseBesideServer(
+async function besideNoServer(
   command: string,
   config: AppConfig,
   force: boolean,
   instead: string,
-  hold: { release?: () => Promise<void> },
-): Promise<boolean> {
+  work: () => Promise<number>,
+): Promise<number> {
   const dataDir = config.dataDir;
-  if (config.store !== 'sqlite') {
-    const schema = config.databaseSchema ?? 'ledger';
-    const release = await holdSchemaAlone(config.databaseUrl!, schema);
-    if (release) hold.release = release;
-    else if (force) process.stderr.write(`${command}: a server of schema ${schema} runs; going on as --force asks\n`);
-    else {
-      process.stderr.write(`${command} refused: a server of schema ${schema} runs (on this machine or another). ${instead}\n`);
-      return true;
+  let release: (() => Promise<void>) | null = null;
+  try {
+    if (config.store !== 'sqlite') {
+      const schema = config.databaseSchema ?? 'ledger';
+      release = await holdSchemaAlone(config.databaseUrl!, schema);
+      if (!release && !force) {
+        process.stderr.write(`${command} refused: a server of schema ${schema} runs (on this machine or another). ${instead}\n`);
+        return 1;
+      }
+      if (!release) process.stderr.write(`${command}: a server of schema ${schema} runs; going on as --force asks\n`);
     }
+    const held = serversHolding(dataDir);
+    if (held.length > 0) {
+      const holders = `a running server holds ${dataDir} (${describeServers(held)})`;
+      if (!force) {
+        const locks = held.map((l) => join(dataDir, `server-${l.pid}.lock`)).join(', ');
+        process.stderr.write(
+          `${command} refused: ${holders}. ${instead} If no server of this directory runs (${locks} left by another process), pass --force.\n`,
+        );
+        return 1;
+      }
+      process.stderr.write(`${command}: ${holders}; going on as --force asks\n`);
+    }
+    return await work();
+  } finally {
+    await release?.();
   }
-  const held = serversHolding(dataDir);
-  if (held.length === 0) return false;
-  const holders = `a running server holds ${dataDir} (${describeServers(held)})`;
-  if (force) {
-    process.stderr.write(`${command}: ${holders}; going on as --force asks\n`);
-    return false;
-  }
-  const locks = held.map((l) => join(dataDir, `server-${l.pid}.lock`)).join(', ');
-  process.stderr.write(
-    `${command} refused: ${holders}. ${instead} If no server of this directory runs (${locks} left by another process), pass --force.\n`,
-  );
-  return true;
 }
 
 export async function rebuildProjections(force = false): Promise<number> {
   const config = loadConfig(process.env, { logLevel: 'warn' });
   await requireLedger(config, 'projections rebuild');
-  const schema: { release?: () => Promise<void> } = {};
-  try {
-    if (await refuseBesideServer('projections rebuild', config, force, 'Stop it first: it catches its read models up itself.', schema))
-      return 1;
-    return await rebuildBesideNoServer(config);
-  } finally {
-    await schema.release?.();
-  }
+  return besideNoServer('projections rebuild', config, force, 'Stop it first: it catches its read models up itself.', () =>
+    rebuildBesideNoServer(config),
+  );
 }
 
 async function rebuildBesideNoServer(config: AppConfig): Promise<number> {
@@ -237,13 +238,9 @@ export async function settle(asOf: string | undefined, force = false): Promise<n
   const config = loadConfig(process.env, { logLevel: 'warn', settlementIntervalMs: 0 });
   await requireLedger(config, 'settle');
   // A server running on this directory is named first: its keys may come from its environment, not from the directory.
-  const schema: { release?: () => Promise<void> } = {};
-  try {
-    if (await refuseBesideServer('settle', config, force, 'Ask it instead (POST /v1/settlements), or stop it first.', schema)) return 1;
-    return await settleBesideNoServer(config, at);
-  } finally {
-    await schema.release?.();
-  }
+  return besideNoServer('settle', config, force, 'Ask it instead (POST /v1/settlements), or stop it first.', () =>
+    settleBesideNoServer(config, at),
+  );
 }
 
 async function settleBesideNoServer(config: AppConfig, at: Date | undefined): Promise<number> {

@@ -61,6 +61,8 @@ export const MeOrId = (property: string) => (target: object, key: string) => {
   Matches(ME_OR_ID, { message: `${property} must be me or a principal id` })(target, key);
   ApiProperty({ type: 'string', pattern: ME_OR_ID.source, required: false })(target, key);
 };
+/** A MeOrId filter as the principal id it names: `me` is the principal asking. */
+export const principalNamed = (value: string | undefined, asking: string): string | undefined => (value === 'me' ? asking : value);
 
 /**
  * A whole number given in a query string: plain decimal digits within the safe-integer range, at least `min` (and at

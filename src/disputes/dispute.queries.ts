@@ -13,6 +13,7 @@ import type { EventEnvelope } from '../verifier/envelope.js';
 import { statusAt, type DisputeStatus } from './dispute.decider.js';
 import type { ListDisputesQuery } from './dispute.dto.js';
 import { disputeStream } from './dispute.events.js';
+import { principalNamed } from '../common/validation.js';
 
 const reached = (iso: string | null, now: Date) => iso !== null && now.getTime() >= Date.parse(iso);
 
@@ -168,7 +169,7 @@ export class DisputeQueries {
     // A creator without a wider role sees only the disputes they are a party to.
     if (!wider) qb.andWhere(new Brackets((w) => w.where('d.complainant = :me').orWhere('d.respondent = :me')), { me: reader.principalId });
     if (q.respondent) {
-      const respondent = q.respondent === 'me' ? reader.principalId : q.respondent;
+      const respondent = principalNamed(q.respondent, reader.principalId);
       if (!wider && respondent !== reader.principalId) {
         throw forbidden('not-a-party', 'a creator may list only the complaints against their own filings');
       }

@@ -13,6 +13,7 @@ import type { Right } from '../verifier/rights-rules.js';
 import type { ListFilingsQuery } from './filing.dto.js';
 import { contentStream, filingStream, type FiledFile } from './filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
+import { principalNamed } from '../common/validation.js';
 
 export const filingResource = (f: FilingView) => ({
   filingId: f.filingId,
@@ -108,7 +109,7 @@ export class FilingQueries {
   async list(q: ListFilingsQuery, reader: Principal) {
     const limit = q.limit ?? 20;
     const where: FindOptionsWhere<FilingView> = {};
-    const creator = q.creator === 'me' ? reader.principalId : q.creator;
+    const creator = principalNamed(q.creator, reader.principalId);
     // A creator without a wider role sees only their own filings.
     if (!hasRole(reader, 'reviewer', 'auditor', 'admin')) {
       if (creator && creator !== reader.principalId) throw forbidden('not-owner', 'a creator may list only their own filings');

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { IdPipe } from '../common/validation.js';
+import { IdPipe, principalNamed } from '../common/validation.js';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
@@ -78,8 +78,8 @@ export class RightsController {
   @Roles('creator', 'reviewer', 'auditor', 'admin')
   list(@Query() q: ListRightsQuery, @CurrentPrincipal() p: Principal) {
     const visibleTo = hasRole(p, 'reviewer', 'auditor', 'admin') ? undefined : p.principalId;
-    const principal = (id: string | undefined) => (id === 'me' ? p.principalId : id);
-    return this.rights.list({ ...q, holder: principal(q.holder), creator: principal(q.creator), visibleTo }, new Date());
+    const named = (id: string | undefined) => principalNamed(id, p.principalId);
+    return this.rights.list({ ...q, holder: named(q.holder), creator: named(q.creator), visibleTo }, new Date());
   }
 
   /**

@@ -186,21 +186,7 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
     const lines = parsed.signatures.filter((s) => s.name === key.name && equalBytes(s.keyId, key.keyId));
     let good: Cosignature | undefined;
     for (const { signature: body } of lines) {
-      const ok = (() => {
-        if (body.length !== 8 + SIGNATURE_SIZE[key.type]) return null;
-        const timestamp = cosignatureTime(body);
-        if (timestamp === null) return null;
-        const signature = body.subarray(8);
-        try {
-          const verified =
-            key.type === COSIGNATURE_V1
-              ? verifyEd(signature, cosignatureV1Message(parsed.text, timestamp), key.publicKey)
-              : ml_dsa44.verify(signature, subtreeV1Message(key.name, timestamp, parsed.text), key.publicKey);
-          return verified === true ? timestamp : null;
-        } catch {
-          return null; // a malformed key, signature or checkpoint is a failed verification
-        }
-      })();
+      const ok = verifiedTime(key, key.name, body, parsed.text, verifyEd);
       if (ok === null) {
         invalid.push(`cosignature by ${label} does not verify`);
         invalidKeys.push(label);
@@ -212,6 +198,26 @@ export function verifyCosignatures(note: string, keys: readonly CosignerKey[], o
     if (good) valid.push(good);
   }
   return { valid, invalid, invalidKeys, malformed: null };
+}
+
+/**
+ * The time a cosignature line states when its signature field (`body`: time and signature) verifies with `key` over
+ * `text`, as signed under `name` (what the line gives: the subtree/v1 message holds it); null when it does not.
+ */
+function verifiedTime(key: CosignerKey, name: string, body: Uint8Array, text: string, verifyEd: Ed25519Verify): number | null {
+  if (body.length !== 8 + SIGNATURE_SIZE[key.type]) return null;
+  const timestamp = cosignatureTime(body);
+  if (timestamp === null) return null;
+  const signature = body.subarray(8);
+  try {
+    const verified =
+      key.type === COSIGNATURE_V1
+        ? verifyEd(signature, cosignatureV1Message(text, timestamp), key.publicKey)
+        : ml_dsa44.verify(signature, subtreeV1Message(name, timestamp, text), key.publicKey);
+    return verified === true ? timestamp : null;
+  } catch {
+    return null; // a malformed key, signature or checkpoint is a failed verification
+  }
 }
 
 /** A witness key whose cosignature is on a note under another name: the key's label and the name the line gives. */
@@ -233,18 +239,7 @@ export function misnamedCosigners(note: string, keys: readonly CosignerKey[], op
   for (const key of keys) {
     const own = (s: { name: string; keyId: Uint8Array }) => s.name === key.name && equalBytes(s.keyId, key.keyId);
     if (parsed.signatures.some(own)) continue;
-    const other = parsed.signatures.find(({ name, signature: body }) => {
-      if (body.length !== 8 + SIGNATURE_SIZE[key.type]) return false;
-      const timestamp = cosignatureTime(body);
-      if (timestamp === null) return false;
-      try {
-        return key.type === COSIGNATURE_V1
-          ? verifyEd(body.subarray(8), cosignatureV1Message(parsed.text, timestamp), key.publicKey) === true
-          : ml_dsa44.verify(body.subarray(8), subtreeV1Message(name, timestamp, parsed.text), key.publicKey);
-      } catch {
-        return false;
-      }
-    });
+    const other = parsed.signatures.find(({ name, signature }) => verifiedTime(key, name, signature, parsed.text, verifyEd) !== null);
     if (other && !out.some((m) => m.key === cosignerLabel(key))) out.push({ key: cosignerLabel(key), signedAs: other.name });
   }
   return out;

@@ -207,6 +207,7 @@ else
       // As `settle` or `projections rebuild` hold it, from another process.
       const letGo = await holdSchemaAlone(url, schema);
       expect(letGo).not.toBeNull();
+      // Its own process, not startServerProcess, which waits for the start: this one watches the wait before it.
       const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
         cwd: ROOT,
         env: {
