@@ -16,7 +16,8 @@
 // CPU per filing and RSS as the ledger grows, which the full run also measures. BENCH_ONLY=near measures the
 // near-duplicate lookup alone, in an index of synthetic filings as many as the full run's. BENCH_ONLY=parts measures
 // the CPU a durable filing costs in one process without sockets (Fastify's inject), whole and with the read models or
-// the Merkle tree switched off, each variant run BENCH_ROUNDS times in a process of its own: what those parts cost.
+// the Merkle tree switched off, each variant run BENCH_ROUNDS times in a process of its own: what those parts cost, and
+// the heap a whole filing allocates (steadier than CPU time on a shared machine: the same to 0.1% from run to run).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -802,7 +803,15 @@ function storeRows(figures: StoreFigure[]): Array<[string, string, string]> {
 }
 
 /** One BENCH_ONLY=parts run (parts-child.ts) in a process of its own, with the server's node flags. */
-async function partsRun(variant: string): Promise<{ cpuMsPerFiling: number; perSecond: number; filings: number }> {
+interface PartsRun {
+  cpuMsPerFiling: number;
+  perSecond: number;
+  filings: number;
+  /** Heap allocated a filing (what the collections freed, and the heap's growth), and the collections' share of the CPU. */
+  allocatedKbPerFiling: number;
+  gcShare: number;
+}
+async function partsRun(variant: string): Promise<PartsRun> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [...startFlags(), join(ROOT, 'dist', 'bench', 'parts-child.js'), variant],
@@ -812,7 +821,7 @@ async function partsRun(variant: string): Promise<{ cpuMsPerFiling: number; perS
       maxBuffer: 1 << 20,
     },
   );
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { cpuMsPerFiling: number; perSecond: number; filings: number };
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as PartsRun;
 }
 
 /** BENCH_ONLY=parts: the CPU a filing costs in one process, whole and without the read models or the tree. */
@@ -820,7 +829,7 @@ async function onlyParts(): Promise<void> {
   const started = performance.now();
   log(`sandbox-ledger bench: ${cpus().length} cores, Node ${process.version}; filings in one process (inject), ${rounds} rounds`);
   const variants = ['all', 'no-projections', 'no-tree'] as const;
-  const runs = new Map<string, Array<{ cpuMsPerFiling: number; perSecond: number; filings: number }>>();
+  const runs = new Map<string, PartsRun[]>();
   for (let round = 0; round < rounds; round++)
     for (const v of variants) {
       log(`parts: ${v} (round ${round + 1} of ${rounds})`);
@@ -845,6 +854,12 @@ async function onlyParts(): Promise<void> {
     'the Merkle tree and checkpoints',
     `${fmt(cpu('all') - cpu('no-tree'), 3)} ms CPU`,
     `${fmt((100 * (cpu('all') - cpu('no-tree'))) / cpu('all'), 0)}% of a filing`,
+  ]);
+  const whole = runs.get('all')!;
+  rows.push([
+    'heap allocated a filing, whole',
+    `${fmt(median(whole.map((r) => r.allocatedKbPerFiling)), 1)} KB`,
+    `median of ${rounds}; garbage collection ${fmt(100 * median(whole.map((r) => r.gcShare)), 1)}% of the CPU`,
   ]);
   process.stdout.write(table(rows, [], started));
 }

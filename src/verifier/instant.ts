@@ -8,9 +8,28 @@ const YEAR_10000 = 253_402_300_800_000;
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
+/**
+ * The texts written last, by instant: settling one right formats the same few instants (its filing, labels due, quiet
+ * period, each replay's as-of) dozens of times, and a new string each time was the largest share of a filing's garbage.
+ * Emptied when full, so it holds at most a batch's worth.
+ */
+const written = new Map<number, string>();
+const WRITTEN_MOST = 4096;
+
 /** `new Date(t).toISOString()`: the same text, and the same RangeError for a value that is not an instant. */
 export function isoInstant(t: number): string {
   if (!Number.isInteger(t) || t < 0 || t >= YEAR_10000) return new Date(t).toISOString();
+  let text = written.get(t);
+  if (text === undefined) {
+    if (written.size === WRITTEN_MOST) written.clear();
+    text = civilText(t);
+    written.set(t, text);
+  }
+  return text;
+}
+
+/** The text of an instant from 1970 to the year 9999 (ms, a whole number). */
+function civilText(t: number): string {
   const days = Math.floor(t / DAY);
   let rest = t - days * DAY;
   // The civil date of a day count since 1970-01-01 in the proleptic Gregorian calendar, in 400-year eras that begin on

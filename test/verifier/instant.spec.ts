@@ -32,6 +32,13 @@ describe('isoInstant', () => {
     expect(isoInstant(Date.UTC(10000, 0, 1))).toBe('+010000-01-01T00:00:00.000Z');
   });
 
+  it('gives the same text again for an instant it wrote before, past the texts it keeps', () => {
+    const from = Date.UTC(2026, 11, 7, 5, 30);
+    const instants = Array.from({ length: 10_000 }, (_, i) => from + i * 997);
+    for (let round = 0; round < 2; round++) for (const t of instants) expect(isoInstant(t)).toBe(dateText(t));
+    expect(isoInstant(from)).toBe('2026-12-07T05:30:00.000Z');
+  });
+
   it('throws the RangeError of Date for a value that is not an instant', () => {
     for (const t of [NaN, Infinity, -Infinity, 8.64e15 + 1]) expect(() => isoInstant(t)).toThrow(RangeError);
   });
