@@ -17,6 +17,7 @@ import { MerkleLog } from '../ledger/log/merkle-log.js';
 import * as treeStores from '../ledger/log/merkle-tree.store.js';
 import { nativeSha256 } from '../ledger/native-sha256.js';
 import { loadSigningKey, type SigningKey } from '../ledger/log/signing-key.js';
+import { CommitClock } from '../ledger/event-store/append-planning.js';
 import { SqliteEventStore } from '../ledger/event-store/sqlite-event-store.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { formatCheckpointBody } from '../verifier/checkpoint.js';
@@ -94,12 +95,20 @@ function labels(filingId: string, creator: string, at: Date): LabelsDeclaredData
   };
 }
 
+/** Commands decided a second apart and committed together: their events are within this many seconds of their commit. */
+const ROUND = 500;
+
 /**
  * Appends `total` events: 100 creators, then filings (ContentReserved + WorkFiled), about a third of them labelled later
- * and one in thirty withdrawn, in rounds of up to 1000 concurrent commands (one group commit each).
+ * and one in thirty withdrawn, in rounds of up to ROUND concurrent commands (one group commit each).
  */
-async function fill(store: EventStore, total: number, phashes: Ledger['phashes'], onProgress: (n: number) => void): Promise<number> {
-  const clock = new Date('2026-01-01T00:00:00.000Z');
+async function fill(
+  store: EventStore,
+  clock: Date,
+  total: number,
+  phashes: Ledger['phashes'],
+  onProgress: (n: number) => void,
+): Promise<number> {
   const tick = () => new Date(clock.setTime(clock.getTime() + 1000));
   const writer = new LedgerWriter(store);
   const creators: string[] = [];
@@ -132,7 +141,7 @@ async function fill(store: EventStore, total: number, phashes: Ledger['phashes']
   let filings = 0;
   while (count < total) {
     const round: Array<Promise<unknown>> = [];
-    for (let c = 0; c < 1000 && count < total; c++) {
+    for (let c = 0; c < ROUND && count < total; c++) {
       const remaining = total - count;
       const r = Math.random();
       if (remaining >= 2 && (r < 0.6 || recent.length < 100)) {
@@ -268,10 +277,16 @@ export async function generateLedger(dataDir: string, total: number, progress: (
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = loadSigningKey(dataDir);
   // NORMAL while generating: how fast the fixture is written is not a figure, and nothing here must survive power loss.
-  const store = SqliteEventStore.open(join(dataDir, 'events.sqlite'), { synchronous: 'NORMAL' });
+  // The commits are stamped by the time the commands are decided at, one second apart from 2026-01-01, as a server
+  // stamps them by its clock: each event's own time is within a round's seconds of its recordedAt, as verify checks.
+  const clock = new Date('2026-01-01T00:00:00.000Z');
+  const store = SqliteEventStore.open(join(dataDir, 'events.sqlite'), {
+    synchronous: 'NORMAL',
+    clock: new CommitClock(() => clock.getTime()),
+  });
   const phashes: Ledger['phashes'] = [];
   let shown = 0;
-  const filings = await fill(store, total, phashes, (n) => {
+  const filings = await fill(store, clock, total, phashes, (n) => {
     if (n - shown >= total / 10) {
       shown = n;
       progress(`  generated ${n} events`);

@@ -13,6 +13,7 @@ import {
   sha256TextWith,
 } from './envelope.js';
 import { tileRoots } from './compact-range.js';
+import { eventTimeFault } from './event-time.js';
 import { type EnvelopeRule, envelopeReason, failureReason, type FailureFacts } from './export-failure.js';
 import { jcsMembers } from './jcs-text.js';
 import { RIGHTS_EVENT_TYPES, ruleEvent } from './rights-events.js';
@@ -277,6 +278,8 @@ export class ChunkChecker {
     if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatchFacts(e, computed));
     const recorded = recordedAtMs(e.recordedAt);
     if (Number.isNaN(recorded)) return this.fail(e.leafIndex, { code: 'recorded-at', recordedAt: e.recordedAt });
+    const untimely = eventTimeFault(e, recorded);
+    if (untimely) return this.fail(e.leafIndex, { code: 'event-time', ...untimely });
 
     if (this.events === this.capacity) this.grow();
     const i = this.events++;

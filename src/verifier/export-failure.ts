@@ -3,6 +3,7 @@
 // that words the failure in another language (the console, in Chinese) has everything the English says.
 // Framework-free: runs in Node and in a browser.
 import type { CheckpointFault } from './checkpoint.js';
+import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, spanOf, type EventTimeFault } from './event-time.js';
 import { SETTLEMENTS_STREAM } from './rights-events.js';
 
 /** What is wrong with an envelope's own fields (`field` is null when the event is no JSON object at all). */
@@ -47,6 +48,7 @@ export type FailureFacts =
   | { code: 'no-canonical-form'; error: string }
   | { code: 'hash-mismatch'; type: string; stream: string; leaf: number; expected: string; computed: string }
   | { code: 'recorded-at'; recordedAt: string }
+  | ({ code: 'event-time' } & EventTimeFault)
   | { code: 'misplaced'; claimed: number; expected: number }
   | { code: 'time-back'; recordedAt: string; previousLeaf: number; previousRecordedAt: string }
   | { code: 'chain-revision'; stream: string; revision: number; expected: number }
@@ -72,6 +74,7 @@ const CODES: Record<FailureCode, true> = {
   'no-canonical-form': true,
   'hash-mismatch': true,
   'recorded-at': true,
+  'event-time': true,
   misplaced: true,
   'time-back': true,
   'chain-revision': true,
@@ -209,6 +212,16 @@ export function failureReason(f: FailureFacts): string {
       );
     case 'recorded-at':
       return `recordedAt ${JSON.stringify(f.recordedAt)} is not an ISO-8601 UTC time`;
+    case 'event-time': {
+      const { count, unit, before } = spanOf(f);
+      const span = `${count} ${unit}${count === 1 ? '' : 's'}`;
+      return before
+        ? `${f.type}'s ${f.field} ${f.stated} is ${span} before its recordedAt ${f.recordedAt}, more than the ` +
+            `${EVENT_TIME_LAG_MS / 60_000} minutes a server takes from reading its clock to the commit: the time the event ` +
+            'states, which the sandbox rules count from, is not the time it was recorded'
+        : `${f.type}'s ${f.field} ${f.stated} is ${span} after its recordedAt ${f.recordedAt}, more than ` +
+            `${EVENT_TIME_LEAD_MS / 60_000} minute: the event states a time later than its own commit`;
+    }
     case 'misplaced':
       return `leafIndex is ${f.claimed}, expected ${f.expected} (an event is missing, moved or inserted)`;
     case 'time-back':

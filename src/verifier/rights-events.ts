@@ -78,24 +78,27 @@ export const RIGHTS_EVENT_TYPES: ReadonlySet<string> = new Set([
   'RightsSettled',
 ]);
 
+/** The data field holding the domain instant of each event type the rules read (what `asOf` is compared with). */
+export const INSTANT_FIELD: Readonly<Record<string, string>> = {
+  WorkFiled: 'filedAt',
+  FilingWithdrawn: 'withdrawnAt',
+  LabelsDeclared: 'declaredAt',
+  NearDuplicatesFound: 'foundAt',
+  FlagReviewed: 'reviewedAt',
+  ComplaintFiled: 'filedAt',
+  ComplaintReturned: 'returnedAt',
+  ComplaintWithdrawn: 'withdrawnAt',
+  DisputeDecided: 'decidedAt',
+  AppealFiled: 'appealedAt',
+  AppealDecided: 'decidedAt',
+  PolicyPublished: 'publishedAt',
+  RightsSettled: 'asOf',
+};
+
 /** The domain instant of an event the rules read (what `asOf` is compared with), or null for other events. */
 export function eventInstant(e: RuleEvent): string | null {
-  const field: Record<string, string> = {
-    WorkFiled: 'filedAt',
-    FilingWithdrawn: 'withdrawnAt',
-    LabelsDeclared: 'declaredAt',
-    NearDuplicatesFound: 'foundAt',
-    FlagReviewed: 'reviewedAt',
-    ComplaintFiled: 'filedAt',
-    ComplaintReturned: 'returnedAt',
-    ComplaintWithdrawn: 'withdrawnAt',
-    DisputeDecided: 'decidedAt',
-    AppealFiled: 'appealedAt',
-    AppealDecided: 'decidedAt',
-    PolicyPublished: 'publishedAt',
-    RightsSettled: 'asOf',
-  };
-  const value = field[e.type] ? e.data[field[e.type]] : undefined;
+  const field = Object.hasOwn(INSTANT_FIELD, e.type) ? INSTANT_FIELD[e.type] : undefined;
+  const value = field === undefined ? undefined : e.data[field];
   return typeof value === 'string' ? value : null;
 }
 

@@ -2,6 +2,7 @@
 import { computeEventHash, type EventEnvelope, type JsonObject } from '../../src/verifier/envelope.js';
 import { ExportVerifier, verifyExport } from '../../src/verifier/export-verifier.js';
 import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
+import { eventInstant } from '../../src/verifier/rights-events.js';
 import { buildLog, ndjson, newSigner } from '../verifier/fixture.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ const T0 = Date.parse('2025-06-01T00:00:00.000Z');
 const at = (days: number) => new Date(T0 + days * DAY).toISOString();
 const signer = newSigner();
 
-type Spec = { stream: string; type: string; data: JsonObject };
+type Spec = { stream: string; type: string; data: JsonObject; recordedAt?: string };
 const filed = (id: string, day: number): Spec => ({
   stream: `filing-${id}`,
   type: 'WorkFiled',
@@ -35,6 +36,21 @@ const settled = (asOf: number, logSize: number, changes: JsonObject[], extra: Js
   type: 'RightsSettled',
   data: { asOf: at(asOf), logSize, policyVersion: 1, policyVersions: changes.length ? [1] : [], changes, trigger: 'admin', ...extra },
 });
+
+/**
+ * The log of these events, each recorded at its own time (a settlement at its asOf) or, where that is earlier than the
+ * event before it, at that event's: a server records an event just after the time it states, and never back in time.
+ */
+function build(specs: Spec[]): EventEnvelope[] {
+  let last = at(0);
+  return buildLog(
+    specs.map((spec) => {
+      const own = eventInstant({ type: spec.type, data: spec.data, leafIndex: 0 }) ?? last;
+      last = spec.recordedAt ?? (own > last ? own : last);
+      return { ...spec, recordedAt: last };
+    }),
+  );
+}
 
 // leaf 0..3: two filings; f2 withdrawn on day 2. leaf 4: the first settlement; leaf 5: the second, after f1's quiet period.
 const withdrawal = {
@@ -57,16 +73,16 @@ const confirmation = {
 };
 const honest: Spec[] = [
   filed('f1', 0),
-  labelled('f1', 1),
   filed('f2', 0),
+  labelled('f1', 1),
   withdrawn('f2', 2),
   settled(3, 4, [withdrawal]),
   settled(31, 5, [confirmation]),
 ];
 
 function run(spec: Spec[] | EventEnvelope[], options: { resign?: boolean; audit?: boolean } = {}) {
-  const log = 'hash' in spec[0] ? (spec as EventEnvelope[]) : buildLog(spec as Spec[]);
-  const checkpoint = signer.checkpoint(options.resign === false ? buildLog(honest) : log);
+  const log = 'hash' in spec[0] ? (spec as EventEnvelope[]) : build(spec as Spec[]);
+  const checkpoint = signer.checkpoint(options.resign === false ? build(honest) : log);
   const verifier = new ExportVerifier({ auditSettlements: options.audit, filings: filings?.() });
   verifier.checkCheckpoint(checkpoint, signer.vkey);
   for (const line of ndjson(log)) if (!verifier.push(line)) break;
@@ -75,7 +91,7 @@ function run(spec: Spec[] | EventEnvelope[], options: { resign?: boolean; audit?
 
 /** The honest log with the data of settlement `leaf` replaced, its hash recomputed and the settlements chain re-linked. */
 function forge(leaf: number, edit: (data: JsonObject) => void): EventEnvelope[] {
-  const log = buildLog(structuredClone(honest)); // buildLog keeps `data` by reference
+  const log = build(structuredClone(honest)); // buildLog keeps `data` by reference
   edit(log[leaf].data);
   let prev: string | null = null;
   for (const e of log.filter((x) => x.stream === 'settlements')) {
@@ -114,7 +130,7 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
 
   it('a valid export with settlements passes, every settlement audited', () => {
     expect(run(honest)).toEqual({ result: expect.objectContaining({ ok: true, treeSize: 6, checkpointsChecked: 1 }), audited: 2 });
-    expect(verifyExport(ndjson(buildLog(honest)), [signer.checkpoint(buildLog(honest))], signer.vkey)).toMatchObject({ ok: true });
+    expect(verifyExport(ndjson(build(honest)), [signer.checkpoint(build(honest))], signer.vkey)).toMatchObject({ ok: true });
   });
 
   it('a forged `to`, hash and chain recomputed and the checkpoint re-signed, is reported at its leaf with the right that differs', () => {
@@ -175,8 +191,8 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
     // f1 withdrawn at leaf 5, after a settlement computed over the first 5 events was started: it settles f1 as confirmed.
     const late = [
       filed('f1', 0),
-      labelled('f1', 1),
       filed('f2', 0),
+      labelled('f1', 1),
       withdrawn('f2', 2),
       settled(3, 4, [withdrawal]),
       withdrawn('f1', 31),
@@ -271,7 +287,7 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
       reason: expect.stringMatching(/earlier than the previous settlement's \(leaf 4\)/),
       settlement: { rule: 'order', asOf: at(2), previousLeaf: 4 },
     });
-    expect(run(withSecond(settled(400, 5, []))).result).toMatchObject({
+    expect(run(withSecond({ ...settled(400, 5, []), recordedAt: at(31) })).result).toMatchObject({
       ok: false,
       leafIndex: 5,
       reason: expect.stringMatching(/was recorded earlier/),

@@ -46,12 +46,17 @@ describe('backdating with the log key', () => {
     return runCli(['verify', '--export', exportFile, '--checkpoint', checkpointFile, '--vkey', vkeyFile], {});
   }
 
-  /** Moves leaf `target` back by `ms`, re-hashes it and re-chains every later event of the log. */
-  function backdate(target: number, ms: number): EventEnvelope[] {
+  /**
+   * Moves leaf `target` back by `ms` (its recordedAt, or the time its data states in `field`), re-hashes it and re-chains
+   * every later event of the log.
+   */
+  function backdate(target: number, ms: number, field?: string): EventEnvelope[] {
     const heads = new Map<string, string>();
     return events.map((original, i) => {
       const e = structuredClone(original);
-      if (i === target) e.recordedAt = new Date(Date.parse(e.recordedAt) - ms).toISOString();
+      const back = (t: unknown) => new Date(Date.parse(String(t)) - ms).toISOString();
+      if (i === target && field === undefined) e.recordedAt = back(e.recordedAt);
+      if (i === target && field !== undefined) e.data[field] = back(e.data[field]);
       if (i >= target) {
         if (e.revision > 0) e.prevHash = heads.get(e.stream)!;
         e.hash = computeEventHash(e);
@@ -74,6 +79,17 @@ describe('backdating with the log key', () => {
     const result = await verifyForged('backdated', backdate(target, 60_000), now());
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`^FAILED at leaf ${target}: recordedAt .* is earlier than leaf ${target - 1}'s`));
+  });
+
+  it('fails on a filing whose filedAt is moved back 30 days under its own recordedAt, naming its leaf and how far', async () => {
+    const target = events.findLastIndex((e) => e.type === 'WorkFiled');
+    const forged = backdate(target, 30 * 86_400_000, 'filedAt');
+    const result = await verifyForged('filed-earlier', forged, now());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `FAILED at leaf ${target}: WorkFiled's filedAt ${String(forged[target].data.filedAt)} is 30 days before its recordedAt ` +
+        `${forged[target].recordedAt}, more than the 10 minutes a server takes from reading its clock to the commit`,
+    );
   });
 
   it('fails on a checkpoint older than its leaves', async () => {

@@ -9,10 +9,13 @@ import { unhex } from './vectors.js';
 
 export const ORIGIN = 'ledger.example/test-log';
 
-/** Envelope `i` of the log, chained to the previous event of its stream; leafIndex = i. */
-export function buildLog(spec: { stream: string; type: string; data: JsonObject }[]): EventEnvelope[] {
+/**
+ * Envelope `i` of the log, chained to the previous event of its stream; leafIndex = i. Recorded `i` seconds into 2026
+ * unless its spec gives its `recordedAt`.
+ */
+export function buildLog(spec: { stream: string; type: string; data: JsonObject; recordedAt?: string }[]): EventEnvelope[] {
   const heads = new Map<string, { revision: number; hash: string }>();
-  return spec.map(({ stream, type, data }, i) => {
+  return spec.map(({ stream, type, data, recordedAt }, i) => {
     const head = heads.get(stream);
     const body = {
       v: 1 as const,
@@ -22,7 +25,7 @@ export function buildLog(spec: { stream: string; type: string; data: JsonObject 
       type,
       data,
       meta: { actor: 'user-1' },
-      recordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      recordedAt: recordedAt ?? new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
       prevHash: head ? head.hash : ZERO_HASH,
     };
     const hash = computeEventHash(body);

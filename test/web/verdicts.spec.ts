@@ -82,6 +82,7 @@ function failures(): ExportFailure[] {
     verifyLines(withLine(1, JSON.stringify(log[1]).replace('"work 1"', '"work \\ud800"'))),
     verify(edited((e) => ((e[5].data as { n: number }).n = 99))),
     verify(rechain(edited((e) => (e[3].recordedAt = 'yesterday')))),
+    verify(rechain(edited((e) => (e[1].data = { ...e[1].data, filedAt: '2025-06-01T00:00:00.000Z' })))),
     verify(edited((e) => e.splice(4, 1))),
     failed(verifyExport(ndjson(backdated), [signedAt(backdated, lastLeaf + 60)], signer.vkey)),
     verify(edited((e) => (e[4] = { ...e[4], revision: 5, hash: computeEventHash({ ...e[4], revision: 5 }) }))),

@@ -5,6 +5,8 @@
 // finding (a detail the verifier gives only in English), the verifier's English follows a lead-in that says so.
 import type { BadCheckpoint, Verdict } from '../pages/auditor/verdict.js';
 import {
+  EVENT_TIME_LAG_MS,
+  EVENT_TIME_LEAD_MS,
   failurePlace,
   failureReason,
   FAILURE_CODES,
@@ -18,7 +20,9 @@ import {
   type FailureOf,
   type SettlementFault,
   type ShownChange,
+  type SpanUnit,
   type VkeyFault,
+  spanOf,
 } from '../verifier.js';
 import type { Lang } from './lang.js';
 import { zhCN } from './zh-CN.js';
@@ -126,6 +130,8 @@ const SETTLEMENT_ZH: { [R in SettlementFault['rule']]: (f: Extract<SettlementFau
 };
 
 /** A checkpoint's time (unix seconds): the number, then the instant in UTC, as the English names it. */
+const SPAN_UNIT_ZH: Record<SpanUnit, string> = { day: '天', hour: '小时', second: '秒' };
+
 const seconds = (s: number) => {
   const date = new Date(s * 1000);
   return `${s}（${Number.isNaN(date.getTime()) ? '超出范围' : `协调世界时 ${date.toISOString().replace('.000Z', 'Z')}`}）`;
@@ -142,6 +148,15 @@ const chinese: FailureWording = {
     `哈希与事件不符（流 ${f.stream} 中的 ${f.type}，叶序号 ${f.leaf}）：其 hash 字段为 ${f.expected}，` +
     `按其规范形式计算的 SHA-256 为 ${f.computed}`,
   'recorded-at': (f) => `recordedAt ${JSON.stringify(f.recordedAt)} 不是 ISO-8601 UTC 时间`,
+  'event-time': (f) => {
+    const { count, unit, before } = spanOf(f);
+    const span = `${count} ${SPAN_UNIT_ZH[unit]}`;
+    return before
+      ? `${f.type} 的 ${f.field} ${f.stated} 比它的 recordedAt ${f.recordedAt} 早 ${span}，超过了服务器从读取时钟到提交所需的 ` +
+          `${EVENT_TIME_LAG_MS / 60_000} 分钟：事件所述的时间（沙盒规则据此计时）不是它被记录的时间`
+      : `${f.type} 的 ${f.field} ${f.stated} 比它的 recordedAt ${f.recordedAt} 晚 ${span}，超过了 ${EVENT_TIME_LEAD_MS / 60_000} 分钟：` +
+          '事件所述的时间晚于它自己的提交';
+  },
   misplaced: (f) => `leafIndex 为 ${f.claimed}，应为 ${f.expected}（有事件缺失、被移动或被插入）`,
   'time-back': (f) => `recordedAt ${f.recordedAt} 早于叶序号 ${f.previousLeaf} 的 ${f.previousRecordedAt}：日志的时间倒退了`,
   'chain-revision': (f) => `流 ${f.stream} 的 revision 为 ${f.revision}，应为 ${f.expected}`,
