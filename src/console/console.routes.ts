@@ -1,13 +1,14 @@
 // The web console: the files `npm run build:web` bundled into web/dist, served by this server as they are. The console's
 // own paths get routes (index.html for each client-side route, one route per bundled file under /assets/), and a GET
 // that no route takes is a 404 either way: the console's not-found page for a browser's navigation outside /v1, the
-// API's problem+json for anything else (/v1 paths, scripts, curl), as without the console. No hook: requests that a
-// route takes are untouched.
+// API's problem+json for anything else (/v1 paths, scripts, curl), as without the console; a 405 where routes take its
+// path under other methods. No hook: requests that a route takes are untouched.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { NotFoundException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { refuseMethod } from '../common/method-not-allowed.js';
 import { sendProblem } from '../common/problem.filter.js';
 
 /** The client-side routes of web/src/app.tsx; a reload or a shared link of any of them loads the console. */
@@ -51,6 +52,8 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
       void reply.redirect(page + query, 308);
       return;
     }
+    // A path whose routes take other methods (a GET of a POST route) is 405, as with no console.
+    if (refuseMethod(fastify, request, reply)) return;
     if (navigation(path, request.headers.accept)) {
       sendPage(reply, 404);
       return;

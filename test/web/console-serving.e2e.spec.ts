@@ -74,8 +74,13 @@ it('leaves the API as it was: unknown API paths, health, docs and metrics', asyn
   expect(docs.status).toBe(200);
   expect(docs.text).toContain('swagger-ui');
   expect((await send(ledger.url, { method: 'GET', path: '/metrics' })).status).not.toBe(404);
-  // The console's routes are GET only: a write to them is no page.
-  expect((await send(ledger.url, { method: 'POST', path: '/' })).status).toBe(404);
+  // The console's routes are GET only: a write to them is no page, but a method they do not take.
+  const write = await send(ledger.url, { method: 'POST', path: '/' });
+  expect([write.status, write.headers.allow, write.json?.type]).toEqual([
+    405,
+    'GET, HEAD',
+    'urn:sandbox-ledger:problem:method-not-allowed',
+  ]);
 });
 
 describe('LEDGER_CONSOLE=off', () => {

@@ -1,0 +1,41 @@
+// A request whose method the routes of its path do not take is answered 405 with the methods they take (RFC 9110
+// §15.5.6). Fastify's router looks a path up under the request's method alone, so such a request met no route and was
+// answered as one for a path no route takes, 404.
+import { MethodNotAllowedException } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { sendProblem } from './problem.filter.js';
+
+/**
+ * The methods the routes of `url`'s path take, as Fastify's router finds them (HEAD with GET), in the router's order of
+ * methods; none when no route takes the path. A wildcard route (the console's `/*`, which takes every GET no other
+ * route does so as to answer it; the files under `/assets/*` and `/docs/*`) answers for whatever path is under it,
+ * there or not, and makes no path known.
+ */
+export function allowedMethods(fastify: FastifyInstance, url: string): string[] {
+  const allowed = new Set<string>();
+  for (const method of fastify.supportedMethods) {
+    // Typed as always found; null when no route of the method takes the path.
+    const route = fastify.findRoute({ method: method as HTTPMethods, url }) as ReturnType<FastifyInstance['findRoute']> | null;
+    // A parameter longer than the router's maxParamLength, where no other route takes the path, is found as a handler
+    // of the router's own (Fastify's 414), with no searchParams: no route.
+    if (route === null || route.searchParams === undefined || Object.hasOwn(route.params, '*')) continue;
+    allowed.add(method);
+    if (method === 'GET') allowed.add('HEAD');
+  }
+  return [...allowed];
+}
+
+/**
+ * Answers 405 method-not-allowed, with `Allow`, when routes take the request's path under other methods than its own;
+ * false (nothing sent) when none does.
+ */
+export function refuseMethod(fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply): boolean {
+  const allowed = allowedMethods(fastify, request.url);
+  if (allowed.length === 0) return false;
+  const path = request.url.split('?')[0];
+  sendProblem(
+    reply.header('allow', allowed.join(', ')),
+    new MethodNotAllowedException(`${path} does not take ${request.method}; it takes ${allowed.join(', ')}`),
+  );
+  return true;
+}

@@ -1,0 +1,99 @@
+// A method the routes of a known path do not take is 405 method-not-allowed with Allow naming those they take (RFC 9110
+// §15.5.6), answered before the request's key, type or body is looked at, and it changes nothing; a path no route takes
+// stays 404. The same with the console, whose catch-all takes every GET no other route takes, and without it.
+import { openApiRoutes } from '../support/cast.js';
+import { isProblem, send } from '../support/http-client.js';
+import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const NOT_ALLOWED = 'urn:sandbox-ledger:problem:method-not-allowed';
+const NOT_FOUND = 'urn:sandbox-ledger:problem:not-found';
+
+describe.each([
+  ['with the console', true],
+  ['without the console', false],
+])('%s', (_, console) => {
+  let ledger: LedgerApp;
+  let filingId: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger({ console });
+    const alice = await principal(ledger, 'Alice', ['creator']);
+    const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody());
+    expect(filed.status).toBe(201);
+    filingId = filed.body.filingId;
+  });
+  afterAll(() => ledger.close());
+
+  it('answers each method a documented path does not take with 405 and Allow, with a key and a body or without, appending nothing', async () => {
+    const taken = new Map<string, Set<string>>();
+    for (const route of await openApiRoutes(ledger.url)) taken.set(route.path, (taken.get(route.path) ?? new Set()).add(route.method));
+    expect(taken.size).toBeGreaterThan(30);
+    const before = await ledger.store.count();
+    const failures: string[] = [];
+    let refused = 0;
+    for (const [template, methods] of taken) {
+      const path = template.replace(/\{[^}]+\}/g, filingId);
+      if (methods.has('GET')) methods.add('HEAD');
+      const allow = [...methods].sort();
+      for (const method of METHODS.filter((m) => !methods.has(m))) {
+        // The admin's key with a body that is not even JSON, a key that is not one, or nothing: the method is refused first.
+        const bodied = method !== 'GET' && method !== 'HEAD';
+        const tries: Array<{ headers: Record<string, string>; body?: string }> = [
+          bodied
+            ? { headers: { authorization: `Bearer ${ledger.adminKey}`, 'content-type': 'application/json' }, body: '{"a":' }
+            : { headers: { authorization: `Bearer ${ledger.adminKey}` } },
+          { headers: { authorization: 'Bearer nonsense' } },
+          { headers: {} },
+        ];
+        for (const { headers, body } of tries) {
+          const res = await send(ledger.url, { method, path, headers, body });
+          refused++;
+          const got = {
+            status: res.status,
+            allow: String(res.headers.allow ?? '')
+              .split(', ')
+              .sort(),
+            type: method === 'HEAD' ? NOT_ALLOWED : res.json?.type,
+            problem: method === 'HEAD' || isProblem(res),
+            position: res.headers['ledger-position'],
+          };
+          const wanted = { status: 405, allow, type: NOT_ALLOWED, problem: true, position: undefined };
+          if (JSON.stringify(got) !== JSON.stringify(wanted)) failures.push(`${method} ${template}: ${JSON.stringify(got)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(refused).toBeGreaterThan(100);
+    expect(await ledger.store.count()).toBe(before);
+  });
+
+  it('names the path, the method and those it takes, in the order of the router', async () => {
+    const res = await send(ledger.url, { method: 'DELETE', path: '/v1/filings?limit=5' });
+    expect([res.status, res.headers.allow]).toEqual([405, 'GET, HEAD, POST']);
+    expect(res.json).toEqual({
+      type: NOT_ALLOWED,
+      title: 'Method Not Allowed',
+      status: 405,
+      detail: '/v1/filings does not take DELETE; it takes GET, HEAD, POST',
+    });
+    // A GET of a route that takes POST only, which the console's catch-all would have taken.
+    const get = await send(ledger.url, { method: 'GET', path: `/v1/filings/${filingId}/amend` });
+    expect([get.status, get.headers.allow, get.json?.type]).toEqual([405, 'POST', NOT_ALLOWED]);
+  });
+
+  it('leaves a path no route takes 404, whatever the method', async () => {
+    const paths = ['/v1/nothing', `/v1/filings/${filingId}/nothing`, '/nothing', '/assets/nothing.js', '/creator/extra'];
+    const requests = paths.flatMap((path) => ['GET', 'POST', 'PUT', 'DELETE'].map((method) => [method, path]));
+    // A parameter longer than the router reads, under methods that have no route there (GET and POST answer 414).
+    for (const method of ['PUT', 'DELETE']) requests.push([method, `/v1/filings/${'a'.repeat(300)}/amend`]);
+    const failures: string[] = [];
+    for (const [method, path] of requests) {
+      const res = await send(ledger.url, { method, path });
+      const got = { status: res.status, allow: res.headers.allow, type: res.json?.type };
+      if (got.status !== 404 || got.allow !== undefined || got.type !== NOT_FOUND)
+        failures.push(`${method} ${path}: ${JSON.stringify(got)}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
