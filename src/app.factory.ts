@@ -18,6 +18,7 @@ import { ClosingFastifyAdapter, ShuttingDownError } from './common/closing.js';
 import { eventsAppended, httpRequests } from './common/metrics.js';
 import { LEDGER_EVENT_TYPES } from './event-types.js';
 import { answerClientError, holdRefusals, ProblemFilter, sendProblem } from './common/problem.filter.js';
+import { reasonPhrase } from './common/problem.js';
 import { refusalWithoutKey } from './auth/auth.guard.js';
 import { DomainError } from './common/domain-error.js';
 import { refuseMethod } from './common/method-not-allowed.js';
@@ -316,6 +317,14 @@ async function setUp(
     const kept = idempotency.answered(request, reply, payload);
     if (kept === null) answer();
     else kept.then(answer, (err: Error) => done(err));
+  });
+
+  // The status line names the status as RFC 9110 does, as the problem's title does: Node's own phrases for 413 and 422
+  // are older ones (Payload Too Large, Unprocessable Entity). Every answer passes here, whatever made it: a route, a
+  // hook's refusal, the body limit, an upload refused while it is read.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    reply.raw.statusMessage = reasonPhrase(reply.statusCode);
+    done(null, payload);
   });
 
   const requestLog = new Logger('http');

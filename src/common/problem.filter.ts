@@ -1,9 +1,8 @@
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DomainError } from './domain-error.js';
-import { problem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import { problem, PROBLEM_CONTENT_TYPE, reasonPhrase, toProblem } from './problem.js';
 import { RepeatedLines } from './repeated-lines.js';
 import { ReplayedResponse } from './replayed-response.js';
 
@@ -69,7 +68,7 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
         : [400, 'bad-request', `the request is not valid HTTP/1.1 (${err.message})`];
   const body = JSON.stringify(problem(status, code, detail));
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+    `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
       `x-content-type-options: nosniff\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
   );
 }

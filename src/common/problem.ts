@@ -1,4 +1,5 @@
 // One error shape: RFC 9457 problem+json, mapped once from every kind of error the service can meet.
+import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus, type ValidationError } from '@nestjs/common';
 import { DomainError, type DomainErrorKind } from './domain-error.js';
 
@@ -47,6 +48,12 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+/**
+ * The reason phrase of a status line: the status's name in RFC 9110, as a problem's title gives it, where Node's table
+ * still has older ones (413 Payload Too Large, 422 Unprocessable Entity); Node's for a status no problem has.
+ */
+export const reasonPhrase = (status: number): string => TITLES[status] ?? STATUS_CODES[status] ?? 'unknown';
+
 /** The code of a refusal that names no problem of its own, by its HTTP status. */
 export const CODES: Record<number, string> = {
   400: 'bad-request',

@@ -85,6 +85,43 @@ describe('body size limits', () => {
     });
     expect(res.status).toBe(200);
   });
+
+  it("says the status on the status line as the problem's title does: RFC 9110's names for 413 and 422", async () => {
+    const { filingId } = await f.filing();
+    const key = { authorization: `Bearer ${ledger.adminKey}`, 'content-type': 'application/json' };
+    const big = JSON.stringify({ ...filingBody(), title: 'x'.repeat(BODY_LIMIT) });
+    const upload = multipart([{ name: 'file', filename: 'big.bin', data: Buffer.alloc(UPLOAD_LIMIT * 4, 1) }]);
+    const answers: Array<[number, Promise<Reply>]> = [
+      [413, send(ledger.url, { method: 'POST', path: '/v1/filings', headers: key, body: big })],
+      [413, send(ledger.url, { method: 'POST', path: '/v1/filings', headers: key, body: big, chunked: true })],
+      [
+        413,
+        send(ledger.url, {
+          method: 'POST',
+          path: `/v1/filings/${filingId}/labels/verify`,
+          headers: { authorization: `Bearer ${cast.creator.key}`, 'content-type': upload.type },
+          body: upload.body,
+        }),
+      ],
+      [422, call(ledger.url, 'POST', '/v1/settlements', ledger.adminKey, { asOf: '2999-01-01T00:00:00Z' })],
+      [404, send(ledger.url, { method: 'GET', path: '/v1/nothing-here' })],
+      [405, send(ledger.url, { method: 'PUT', path: '/v1/filings' })],
+    ];
+    const lines: string[] = [];
+    for (const [status, pending] of answers) {
+      const res = await pending;
+      expect([res.status, isProblem(res)]).toEqual([status, true]);
+      lines.push(`${res.status} ${res.statusMessage} / ${res.json.title}`);
+    }
+    expect(lines).toEqual([
+      '413 Content Too Large / Content Too Large',
+      '413 Content Too Large / Content Too Large',
+      '413 Content Too Large / Content Too Large',
+      '422 Unprocessable Content / Unprocessable Content',
+      '404 Not Found / Not Found',
+      '405 Method Not Allowed / Method Not Allowed',
+    ]);
+  });
 });
 
 describe('public rate limit', () => {
@@ -261,7 +298,8 @@ describe('requests the HTTP parser refuses', () => {
   ])('answers %s with a problem document and closes the connection, appending nothing', async (_, bytes, status, code) => {
     const before = await ledger.store.count();
     const answer = parse(await raw(bytes));
-    expect(answer.status).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    // The status line's reason phrase is the problem's title.
+    expect(answer.status).toBe(`HTTP/1.1 ${status} ${String(answer.body.title)}`);
     expect(answer.headers).toMatchObject({
       'content-type': expect.stringMatching(/^application\/problem\+json/),
       connection: 'close',

@@ -3,6 +3,8 @@ import { request } from 'node:http';
 
 export interface Reply {
   status: number;
+  /** The reason phrase of the status line, as the server wrote it. */
+  statusMessage: string;
   headers: Record<string, string | string[] | undefined>;
   text: string;
   /** The body parsed as JSON, or undefined when it is not JSON. */
@@ -38,7 +40,7 @@ export function send(baseUrl: string, r: RawRequest): Promise<Reply> {
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, text, json });
       });
       res.on('error', reject);
     });
