@@ -67,18 +67,17 @@ export const principalNamed = (value: string | undefined, asking: string): strin
 /**
  * A whole number given in a query string: plain decimal digits within the safe-integer range, at least `min` (and at
  * most `max`). Number() took `0x10`, `1e1`, ` 5` and an empty string (as 0) and rounded what is past 2^53, so a request
- * was answered for a number it did not write; anything else stays a string, which IsInt refuses with this message.
+ * was answered for a number it did not write; anything else stays a string, which IsInt refuses. A number out of the
+ * range is refused with the same message, which names the range: `limit=0` as `limit=-1`.
  */
 export const QueryInteger = (min: number, max?: number) => (target: object, property: string) => {
   Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' && /^[0-9]+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value,
   )(target, property);
-  IsInt({ message: `$property must be a whole number in decimal digits, from ${min} to ${max ?? Number.MAX_SAFE_INTEGER}` })(
-    target,
-    property,
-  );
-  Min(min)(target, property);
-  if (max !== undefined) Max(max)(target, property);
+  const message = `$property must be a whole number in decimal digits, from ${min} to ${max ?? Number.MAX_SAFE_INTEGER}`;
+  IsInt({ message })(target, property);
+  Min(min, { message })(target, property);
+  if (max !== undefined) Max(max, { message })(target, property);
   // The OpenAPI document's bounds (the plugin reads @Min/@Max only where a class names them itself).
   ApiProperty({ type: 'integer', minimum: min, ...(max !== undefined && { maximum: max }) })(target, property);
 };

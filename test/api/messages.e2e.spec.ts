@@ -147,6 +147,39 @@ describe('messages that help', () => {
     expect((await ledger.http().get('/v1/filings?limit=100').set(creator())).status).toBe(200);
   });
 
+  // `limit=0` was told that it must not be less than 1, `limit=-1` that it must be a whole number from 1 to 100.
+  it('a limit out of its range is refused in one wording that names the range, on every list that takes one', async () => {
+    const document = (await ledger.http().get('/docs/openapi.json')).body as {
+      paths: Record<
+        string,
+        { get?: { parameters?: Array<{ name: string; in: string; schema?: { minimum?: number; maximum?: number } }> } }
+      >;
+    };
+    const lists = Object.entries(document.paths).flatMap(([path, item]) => {
+      const limit = item.get?.parameters?.find((p) => p.in === 'query' && p.name === 'limit');
+      return limit ? [{ path, min: limit.schema?.minimum, max: limit.schema?.maximum }] : [];
+    });
+    expect(lists.map((l) => l.path).sort()).toEqual([
+      '/v1/disputes',
+      '/v1/filings',
+      '/v1/ledger/checkpoints',
+      '/v1/rights',
+      '/v1/settlements',
+    ]);
+    for (const { path, min, max } of lists) {
+      expect([path, min, typeof max]).toEqual([path, 1, 'number']);
+      const message = `limit must be a whole number in decimal digits, from ${min} to ${max}`;
+      for (const limit of ['0', '-1', String(max! + 1), '00', '1.5', ''])
+        expect([path, limit, await fieldErrors(() => ledger.http().get(`${path}?limit=${limit}`).set(admin()))]).toEqual([
+          path,
+          limit,
+          [{ field: 'limit', message }],
+        ]);
+      for (const limit of [min, max])
+        expect([path, limit, (await ledger.http().get(`${path}?limit=${limit}`).set(admin())).status]).toEqual([path, limit, 200]);
+    }
+  });
+
   // Ids were validated in either case but looked up as given: an uppercase id was not found, or not the caller's.
   it('an id in uppercase finds what its lowercase finds: paths, queries and bodies', async () => {
     const bob = await principal(ledger, 'Bob', ['creator']);
