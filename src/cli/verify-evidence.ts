@@ -14,6 +14,8 @@ import {
 import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
 import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
+import { eventTimeFault } from '../verifier/event-time.js';
+import { failureReason } from '../verifier/export-failure.js';
 import { parseVkey, verifyNote, type Vkey, withoutByteOrderMark } from '../verifier/note.js';
 import { repeatedKey } from '../verifier/repeated-key.js';
 import { parseStreamHead, STREAM_HEAD, type StreamHead } from '../verifier/stream-head.js';
@@ -186,6 +188,9 @@ export async function checkEvidence(bundle: unknown, pins: EvidencePins = {}): P
       throw new BundleError(`history[${i}] comes before the event it follows in the log`);
     const ms = recordedAtMs(e.recordedAt);
     if (!(ms >= lastMs)) throw new BundleError(`history[${i}] is recorded at ${e.recordedAt}, earlier than the event before it`);
+    // The filing's time shown below is its WorkFiled's filedAt: held to the recordedAt the checkpoint covers, as verify holds it.
+    const untimely = eventTimeFault(e, ms);
+    if (untimely) throw new BundleError(`history[${i}]: ${failureReason({ code: 'event-time', ...untimely })}`);
     lastMs = ms;
     const proof = proofOf(h.inclusionProof, `history[${i}].inclusionProof`);
     if (proof.leafIndex !== e.leafIndex || proof.treeSize !== checkpoint.treeSize)

@@ -25,13 +25,14 @@ export interface EventTimeFault {
 /**
  * The fault of an event whose own time (the field `INSTANT_FIELD` names, read as the rules read it) is more than
  * EVENT_TIME_LAG_MS before its recordedAt (`recordedMs`) or more than EVENT_TIME_LEAD_MS after it; undefined otherwise,
- * and for an event without such a time or with one the rules cannot read either.
+ * and for an event without such a time, with one the rules cannot read either, or whose recordedAt is not a time (NaN:
+ * a fault of its own where the caller checks it).
  */
 export function eventTimeFault(
   e: { type: string; data: Readonly<Record<string, unknown>>; recordedAt: string },
   recordedMs: number,
 ): EventTimeFault | undefined {
-  if (e.type === 'RightsSettled' || !Object.hasOwn(INSTANT_FIELD, e.type)) return undefined;
+  if (e.type === 'RightsSettled' || !Object.hasOwn(INSTANT_FIELD, e.type) || Number.isNaN(recordedMs)) return undefined;
   const field = INSTANT_FIELD[e.type];
   const stated = e.data[field];
   if (typeof stated !== 'string') return undefined;

@@ -3,8 +3,9 @@
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { type CheckpointFault, verifyCheckpoint } from './checkpoint.js';
 import { canonicalJson, computeEventHash, type EventEnvelope, nobleSha256 } from './envelope.js';
-import { envelopeFault, hashMismatch } from './export-chunk.js';
-import { envelopeReason, type EnvelopeRule } from './export-failure.js';
+import { eventTimeFault, type EventTimeFault } from './event-time.js';
+import { envelopeFault, hashMismatch, recordedAtMs } from './export-chunk.js';
+import { envelopeReason, failureReason, type EnvelopeRule } from './export-failure.js';
 import type { VerifierOptions } from './export-verifier.js';
 import { base64Decode, base64Encode, type Vkey } from './note.js';
 import { checkInclusion, HASH_SIZE, hashLeaf, type ProofFault } from './rfc6962.js';
@@ -29,7 +30,8 @@ export interface JsonReceipt {
 /**
  * Why a receipt does not verify, as data (`reason` says it in English): the text bundle is malformed (`detail`, in
  * English) or its extra line carries no entry, the JSON receipt lacks a part or its parts disagree, the entry is no
- * envelope or does not hash to its hash, its index is not the receipt's, the checkpoint does not verify (`detail`: its
+ * envelope or does not hash to its hash, states a time the rules read too far from its recordedAt (event-time.ts), its
+ * index is not the receipt's, the checkpoint does not verify (`detail`: its
  * reason) or is of another size, or the inclusion proof does not lead to its root.
  */
 export type ReceiptFault =
@@ -44,6 +46,7 @@ export type ReceiptFault =
   | { code: 'proof-hashes' }
   | { code: 'entry'; rule: EnvelopeRule; field: string | null }
   | { code: 'entry-hash'; type: string; stream: string; leaf: number; expected: string; computed: string }
+  | ({ code: 'entry-time' } & EventTimeFault)
   | { code: 'index'; index: number; leafIndex: number }
   | { code: 'checkpoint'; checkpoint: CheckpointFault; detail: string }
   | { code: 'tree-size'; treeSize: number; checkpointTreeSize: number }
@@ -164,6 +167,8 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
       expected: e.hash,
       computed,
     });
+  const untimely = eventTimeFault(e, recordedAtMs(e.recordedAt));
+  if (untimely) return fail(`entry: ${failureReason({ code: 'event-time', ...untimely })}`, { code: 'entry-time', ...untimely });
   if (e.leafIndex !== leafIndex)
     return fail(`receipt index ${leafIndex} is not the entry's leafIndex ${e.leafIndex}`, {
       code: 'index',

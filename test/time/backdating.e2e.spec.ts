@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { hashLeaf } from '../../src/verifier/rfc6962.js';
+import { checkEvidence } from '../../src/cli/verify-evidence.js';
+import { MERKLE_LOG } from '../../src/ledger/ledger.tokens.js';
+import type { MerkleLog } from '../../src/ledger/log/merkle-log.js';
 import { filingBody, principal, startLedger, tempDir } from '../support/ledger-app.js';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
 import { runCli } from '../support/server-process.js';
@@ -15,14 +18,21 @@ describe('backdating with the log key', () => {
   let events: EventEnvelope[];
   let vkeyFile: string;
   let origin: string;
+  /** The last filing's evidence bundle and receipt, as the ledger served them. */
+  let bundle: { history: Array<{ entry: EventEnvelope }> };
+  let receipt: { entry: EventEnvelope };
 
   beforeAll(async () => {
     const ledger = await startLedger({ dataDir, checkpointIntervalMs: 0 });
     const alice = await principal(ledger, 'Alice', ['creator']);
+    let filingId = '';
     for (let i = 0; i < 5; i++) {
-      await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody());
+      filingId = (await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody())).body.filingId;
       await new Promise((r) => setTimeout(r, 20));
     }
+    await ledger.app.get<MerkleLog>(MERKLE_LOG).checkpoint(); // a checkpoint over every filing, for the bundle and the receipt
+    bundle = (await ledger.http().get(`/v1/filings/${filingId}/evidence`).set('authorization', `Bearer ${alice.key}`)).body;
+    receipt = (await ledger.http().get(`/v1/filings/${filingId}/receipt`).set('authorization', `Bearer ${alice.key}`)).body;
     events = await ledger.store.readAll(0, { limit: 1000 });
     vkeyFile = join(work, 'vkey');
     writeFileSync(vkeyFile, (await ledger.http().get('/v1/ledger/key')).text);
@@ -90,6 +100,25 @@ describe('backdating with the log key', () => {
       `FAILED at leaf ${target}: WorkFiled's filedAt ${String(forged[target].data.filedAt)} is 30 days before its recordedAt ` +
         `${forged[target].recordedAt}, more than the 10 minutes a server takes from reading its clock to the commit`,
     );
+  });
+
+  it("refuses an evidence bundle or a receipt whose filing's filedAt is moved back under its recordedAt", async () => {
+    expect((await checkEvidence(bundle)).filingId).toBe(bundle.history[0].entry.data.filingId);
+    const filed = structuredClone(bundle.history[0].entry);
+    filed.data.filedAt = new Date(Date.parse(String(filed.data.filedAt)) - 30 * 86_400_000).toISOString();
+    filed.hash = computeEventHash(filed);
+    const why = `WorkFiled's filedAt ${String(filed.data.filedAt)} is 30 days before its recordedAt ${filed.recordedAt}`;
+    const forged = structuredClone(bundle);
+    forged.history[0].entry = filed;
+    await expect(checkEvidence(forged)).rejects.toThrow(`history[0]: ${why}`);
+
+    const receiptFile = join(work, 'receipt.json');
+    writeFileSync(receiptFile, JSON.stringify(receipt));
+    expect(await runCli(['verify-receipt', receiptFile, '--vkey', vkeyFile], {})).toMatchObject({ code: 0 });
+    writeFileSync(receiptFile, JSON.stringify({ ...receipt, entry: filed }));
+    const result = await runCli(['verify-receipt', receiptFile, '--vkey', vkeyFile], {});
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`entry: ${why}`);
   });
 
   it('fails on a checkpoint older than its leaves', async () => {

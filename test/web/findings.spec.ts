@@ -16,7 +16,7 @@ import {
   verifyCosignedCheckpoint,
   type CosignedFault,
 } from '../../src/verifier/cosignature.js';
-import { hexToBytes } from '../../src/verifier/envelope.js';
+import { computeEventHash, hexToBytes } from '../../src/verifier/envelope.js';
 import { verifyConsistencyBetweenCheckpoints, type ConsistencyFault } from '../../src/verifier/export-verifier.js';
 import { parseNote } from '../../src/verifier/note.js';
 import { checkConsistency, checkInclusion, hashLeaf, PROOF_FAULT_CODES, proofReason, type ProofFault } from '../../src/verifier/rfc6962.js';
@@ -56,7 +56,7 @@ const IDENTIFIERS = new Set(
   (
     'JSON UTF-8 SHA-256 SHA-384 SHA-512 DER CMS SignedData SignerInfo TSTInfo sid digestAlgorithms nonce PEM CERTIFICATE CA TSA ' +
     'ESS signingCertificate signingCertificateV2 issuerSerial extendedKeyUsage timeStamping WebCrypto crypto subtle base64 ' +
-    'ML-DSA-44 Ed25519 tlog-proof extra leafIndex hash vkey ID ContentReserved LabelDeclared WorkFiled'
+    'ML-DSA-44 Ed25519 tlog-proof extra leafIndex hash vkey ID ContentReserved LabelDeclared WorkFiled recordedAt'
   ).split(' '),
 );
 /** Words of `text` that are English, leaving out the values of `facts` and the identifiers. */
@@ -296,6 +296,13 @@ function receiptFaults(): Array<[ReceiptFault, string]> {
       signer.vkey,
     ),
     verifyReceipt(
+      edit((r) => {
+        r.entry = { ...r.entry, type: 'WorkFiled', data: { filingId: 'f1', filedAt: '2025-06-01T00:00:00.000Z' } };
+        r.entry.hash = computeEventHash(r.entry);
+      }),
+      signer.vkey,
+    ),
+    verifyReceipt(
       edit((r) => (r.leafIndex = r.inclusionProof.leafIndex = 4)),
       signer.vkey,
     ),
@@ -331,6 +338,7 @@ describe('why a receipt does not verify', () => {
       'proof-hashes',
       'entry',
       'entry-hash',
+      'entry-time',
       'index',
       'checkpoint',
       'tree-size',

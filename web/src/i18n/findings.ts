@@ -201,6 +201,10 @@ function receiptChinese(f: ReceiptFault): string | undefined {
       const { code: _, ...facts } = f;
       return `条目：${zhFailure['hash-mismatch']({ code: 'hash-mismatch', ...facts })}`;
     }
+    case 'entry-time': {
+      const { code: _, ...facts } = f;
+      return `条目：${zhFailure['event-time']({ code: 'event-time', ...facts })}`;
+    }
     case 'index':
       return `回执的叶序号 ${f.index} 不是条目的 leafIndex ${f.leafIndex}`;
     case 'checkpoint':
