@@ -8,6 +8,7 @@ import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
 import { identityDecider } from './identity.decider.js';
 import { ADMIN_KEYS_STREAM, principalStream } from './identity.events.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 /** The auth guard's keys are a read model: a key works, or stops working, once the write that changed it is answered. */
 const KEYS_AT_ONCE = { waitForReadModels: true };
@@ -31,7 +32,7 @@ export class RegisterPrincipalHandler implements ICommandHandler<RegisterPrincip
         roles: c.roles,
         keyId: apiKey.keyId,
         keyHash: apiKey.keyHash,
-        now: new Date(),
+        now: ledgerNow(),
       },
       { actor: c.actor },
       { ...KEYS_AT_ONCE, writes: c.writes },
@@ -55,7 +56,7 @@ export class IssueApiKeyHandler implements ICommandHandler<IssueApiKey> {
         keyId: apiKey.keyId,
         keyHash: apiKey.keyHash,
         expiresAt: c.expiresAt,
-        now: new Date(),
+        now: ledgerNow(),
       },
       { actor: c.actor },
       { ...KEYS_AT_ONCE, writes: c.writes },
@@ -96,7 +97,7 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKey> {
       const mark = (await this.writer.store.readStream(ADMIN_KEYS_STREAM)).at(-1);
       const head = await this.writer.store.count();
       if (head > 0) await this.writer.readModelsReach(head - 1);
-      const now = new Date();
+      const now = ledgerNow();
       const lasting = await this.auth.lastingAdminKeys();
       const marked = lasting.includes(c.keyId);
       const lastAdminKey = marked && lasting.length === 1;

@@ -188,9 +188,6 @@ export async function checkEvidence(bundle: unknown, pins: EvidencePins = {}): P
       throw new BundleError(`history[${i}] comes before the event it follows in the log`);
     const ms = recordedAtMs(e.recordedAt);
     if (!(ms >= lastMs)) throw new BundleError(`history[${i}] is recorded at ${e.recordedAt}, earlier than the event before it`);
-    // The filing's time shown below is its WorkFiled's filedAt: held to the recordedAt the checkpoint covers, as verify holds it.
-    const untimely = eventTimeFault(e, ms);
-    if (untimely) throw new BundleError(`history[${i}]: ${failureReason({ code: 'event-time', ...untimely })}`);
     lastMs = ms;
     const proof = proofOf(h.inclusionProof, `history[${i}].inclusionProof`);
     if (proof.leafIndex !== e.leafIndex || proof.treeSize !== checkpoint.treeSize)
@@ -229,6 +226,12 @@ export async function checkEvidence(bundle: unknown, pins: EvidencePins = {}): P
   }
   const receipt = verifyReceipt(r as never, logKey, { sha256: nativeSha256, verify: nativeEd25519Verify });
   if (!receipt.ok) throw new BundleError(`receipt: ${receipt.reason}`);
+  // The events are the log's, signed: each time the rules read in them (the WorkFiled's filedAt, shown below as the
+  // filing's time) is held to its recordedAt, as verify holds it.
+  for (const [i, e] of events.entries()) {
+    const untimely = eventTimeFault(e, recordedAtMs(e.recordedAt));
+    if (untimely) throw new BundleError(`history[${i}]: ${failureReason({ code: 'event-time', ...untimely })}`);
+  }
 
   return {
     filingId,

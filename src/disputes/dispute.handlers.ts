@@ -23,6 +23,7 @@ import { disputeStream, type DisputeEvent, type DisputePolicy } from './dispute.
 import { filedAiWorksAmong, nearAiWorksOf, principalRoles, readFiling, type FilingRecord } from './dispute.facts.js';
 import { evidenceItems } from './evidence-files.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from '../filing/filing-safeguards.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 const written = (disputeId: string, result: Written<DisputeEvent>): DisputeWritten => ({
   disputeId,
@@ -83,7 +84,7 @@ export class FileComplaintHandler implements ICommandHandler<FileComplaint> {
 
   async execute({ input, actor, uploads, writes }: FileComplaint): Promise<DisputeWritten> {
     const disputeId = uuidv7();
-    const now = new Date();
+    const now = ledgerNow();
     const evidence = evidenceItems(
       (input.evidence ?? []).map((e) => ({
         sha256: e.sha256,
@@ -143,7 +144,7 @@ export class AssignDisputeHandler implements ICommandHandler<AssignDispute> {
     // Naming no reviewer takes the dispute for oneself: a reviewer need not know their own id.
     const reviewerId = input.reviewerId ?? actor;
     const reviewerRoles = await principalRoles(this.store, reviewerId);
-    const command = { type: 'AssignDispute' as const, disputeId, actor, actorIsAdmin, reviewerId, reviewerRoles, now: new Date() };
+    const command = { type: 'AssignDispute' as const, disputeId, actor, actorIsAdmin, reviewerId, reviewerRoles, now: ledgerNow() };
     return run(this.writer, disputeId, command, actor, { writes });
   }
 }
@@ -157,7 +158,7 @@ export class SubmitResponseHandler implements ICommandHandler<SubmitResponse> {
     return run(
       this.writer,
       disputeId,
-      { type: 'SubmitResponse', disputeId, actor, statement: input.statement, evidence, now: new Date() },
+      { type: 'SubmitResponse', disputeId, actor, statement: input.statement, evidence, now: ledgerNow() },
       actor,
       { writes },
     );
@@ -179,7 +180,7 @@ export class DecideDisputeHandler implements ICommandHandler<DecideDispute> {
         outcome: input.outcome,
         remedy: input.remedy ?? null,
         reasoning: input.reasoning,
-        now: new Date(),
+        now: ledgerNow(),
       },
       actor,
       { writes },
@@ -192,7 +193,7 @@ export class FileAppealHandler implements ICommandHandler<FileAppeal> {
   constructor(private readonly writer: LedgerWriter) {}
 
   execute({ disputeId, input, actor, writes }: FileAppeal): Promise<DisputeWritten> {
-    return run(this.writer, disputeId, { type: 'FileAppeal', disputeId, actor, grounds: input.grounds, now: new Date() }, actor, {
+    return run(this.writer, disputeId, { type: 'FileAppeal', disputeId, actor, grounds: input.grounds, now: ledgerNow() }, actor, {
       writes,
     });
   }
@@ -213,7 +214,7 @@ export class DecideAppealHandler implements ICommandHandler<DecideAppeal> {
         ruling: input.ruling,
         remedy: input.remedy ?? null,
         reasoning: input.reasoning,
-        now: new Date(),
+        now: ledgerNow(),
       },
       actor,
       { writes },
@@ -226,7 +227,7 @@ export class WithdrawComplaintHandler implements ICommandHandler<WithdrawComplai
   constructor(private readonly writer: LedgerWriter) {}
 
   execute({ disputeId, reason, actor, writes }: WithdrawComplaint): Promise<DisputeWritten> {
-    return run(this.writer, disputeId, { type: 'WithdrawComplaint', disputeId, actor, reason, now: new Date() }, actor, { writes });
+    return run(this.writer, disputeId, { type: 'WithdrawComplaint', disputeId, actor, reason, now: ledgerNow() }, actor, { writes });
   }
 }
 

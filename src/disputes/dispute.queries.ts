@@ -14,6 +14,7 @@ import { statusAt, type DisputeStatus } from './dispute.decider.js';
 import type { ListDisputesQuery } from './dispute.dto.js';
 import { disputeStream } from './dispute.events.js';
 import { principalNamed } from '../common/validation.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 const reached = (iso: string | null, now: Date) => iso !== null && now.getTime() >= Date.parse(iso);
 
@@ -140,7 +141,7 @@ export class DisputeQueries {
   /** The dispute right after a write by someone entitled to it. */
   async current(disputeId: string) {
     const d = await this.row(disputeId);
-    return disputeResource(d, new Date(), await this.names([d]));
+    return disputeResource(d, ledgerNow(), await this.names([d]));
   }
 
   /** The dispute with its timeline, and the name of everyone who acted in it (a reviewer who decided an appeal, an admin). */
@@ -150,7 +151,7 @@ export class DisputeQueries {
     const ids = [...new Set([...namedIn(d), ...timeline.flatMap((e) => (typeof e.actor === 'string' ? [e.actor] : []))])];
     const names = await this.namesOf(ids);
     return {
-      ...disputeResource(d, new Date(), names),
+      ...disputeResource(d, ledgerNow(), names),
       timeline,
       people: ids.map((id) => ({ id, name: names.get(id) ?? null })),
     };
@@ -162,7 +163,7 @@ export class DisputeQueries {
   }
 
   async list(q: ListDisputesQuery, reader: Principal) {
-    const now = new Date().toISOString();
+    const now = ledgerNow().toISOString();
     const limit = q.limit ?? 20;
     const qb = this.db.getRepository(DisputeView).createQueryBuilder('d');
     const wider = hasRole(reader, 'reviewer', 'auditor', 'admin');

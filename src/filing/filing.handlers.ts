@@ -22,6 +22,7 @@ import {
   type WorkFiled,
   type WorkFiledData,
 } from './filing.events.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 /** The filing decider, with `following` events (near-duplicate candidates) appended after WorkFiled in the same commit. */
 const filingStreamDecider = (following: DomainEvent[] = []): Decider<FilingCommand, FilingEvent, FilingState> => ({
@@ -43,7 +44,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
 
   async execute({ input, actor, file, writes }: FileWork): Promise<FiledWork> {
     const filingId = uuidv7();
-    const now = new Date();
+    const now = ledgerNow();
     const g = input.generation;
     const declaredHash = input.perceptualHash ? { scheme: input.perceptualHash.scheme, value: input.perceptualHash.value } : null;
     // A file uploaded with the filing decides its content hash and, for an image, its perceptual hash (by the policy's
@@ -192,7 +193,7 @@ export class WithdrawFilingHandler implements ICommandHandler<WithdrawFiling> {
     // Complaints filed before they marked their filing are found through the disputes read model.
     const disputes = [...new Set([...state.disputes, ...(await this.safeguards.disputesAgainst(c.filingId))])];
     const closed = await this.safeguards.closedDisputes(disputes);
-    const now = new Date();
+    const now = ledgerNow();
     const right = await this.safeguards.rightAt(c.filingId, now);
     const command = {
       type: 'WithdrawFiling' as const,
@@ -267,7 +268,7 @@ export class AmendFilingHandler implements ICommandHandler<AmendFiling> {
       })),
       humanContributionNote: input.humanContributionNote ?? null,
     };
-    const now = new Date();
+    const now = ledgerNow();
     const holder = (await this.safeguards.rightAt(filingId, now))?.holder ?? null;
     const result = await this.writer.execute(
       filingStream(filingId),

@@ -14,6 +14,7 @@ import type { ListFilingsQuery } from './filing.dto.js';
 import { contentStream, filingStream, type FiledFile } from './filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from './filing-safeguards.js';
 import { principalNamed } from '../common/validation.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 export const filingResource = (f: FilingView) => ({
   filingId: f.filingId,
@@ -74,20 +75,20 @@ export class FilingQueries {
   /** Whether `reader` holds the filing's right now (a complainant a final `transfer` gave it to). */
   private async holds(reader: Principal, filing: FilingView): Promise<boolean> {
     return (
-      reader.principalId !== filing.creator && (await this.safeguards.rightAt(filing.filingId, new Date()))?.holder === reader.principalId
+      reader.principalId !== filing.creator && (await this.safeguards.rightAt(filing.filingId, ledgerNow()))?.holder === reader.principalId
     );
   }
 
   /** Who holds the filing's right now: its creator unless a final dispute decision transferred it. */
   async holderOf(filingId: string, creator: string): Promise<Party> {
-    const holder = (await this.safeguards.rightAt(filingId, new Date()))?.holder ?? creator;
+    const holder = (await this.safeguards.rightAt(filingId, ledgerNow()))?.holder ?? creator;
     return (await this.parties([holder])).get(holder)!;
   }
 
   /** A filing as its readers see it: the read model's row, the creator and the holder of its right now, named. */
   async view(filingId: string, reader: Principal) {
     const filing = await this.get(filingId, reader);
-    const holder = (await this.safeguards.rightAt(filingId, new Date()))?.holder ?? filing.creator;
+    const holder = (await this.safeguards.rightAt(filingId, ledgerNow()))?.holder ?? filing.creator;
     const parties = await this.parties([filing.creator, holder]);
     return { ...filingResource(filing), creatorName: parties.get(filing.creator)!.name, holder: parties.get(holder)! };
   }
@@ -145,7 +146,7 @@ export class FilingQueries {
 
   /** Who holds an active filing's right now, named (null for a withdrawn filing), and the right's public standing. */
   private async publicRight(f: FilingView): Promise<{ holder: Party | null; right: PublicRight | null }> {
-    const right = await this.safeguards.rightAt(f.filingId, new Date());
+    const right = await this.safeguards.rightAt(f.filingId, ledgerNow());
     const holder = f.status === 'active' ? (right?.holder ?? f.creator) : null;
     return {
       holder: holder ? (await this.parties([holder])).get(holder)! : null,

@@ -20,6 +20,7 @@ import {
 import { labelingDecider, labelStatus, type FilingStreamEvent } from './labeling.decider.js';
 import type { CopyRegisteredData, LabelFileCheckedData, LabelsDeclaredData } from './labeling.events.js';
 import { aigcJson } from './labeling.rules.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 /** Label state and tier as of the event just appended (later appends by concurrent requests are left out). */
 async function statusAfter(writer: LedgerWriter, appended: EventEnvelope) {
@@ -58,7 +59,7 @@ export class DeclareLabelsHandler implements ICommandHandler<DeclareLabels> {
       digitalSourceType: input.digitalSourceType ?? null,
       c2paManifestHash: input.c2paManifestHash ?? null,
     };
-    const now = new Date();
+    const now = ledgerNow();
     const holder = await holderAt(this.safeguards, filingId, now);
     const result = await this.writer.execute(
       filingStream(filingId),
@@ -89,7 +90,7 @@ export class CheckLabelFileHandler implements ICommandHandler<CheckLabelFile> {
   ) {}
 
   async execute({ filingId, file, actor, reviewer, writes }: CheckLabelFile): Promise<CheckedLabelFile> {
-    const now = new Date();
+    const now = ledgerNow();
     const holder = await holderAt(this.safeguards, filingId, now);
     const command = { type: 'CheckLabelFile' as const, filingId, actor, holder, reviewer, file, now };
     const result = await this.writer.execute(filingStream(filingId), labelingDecider, command, { actor }, { writes });
@@ -121,7 +122,7 @@ export class RegisterCopyHandler implements ICommandHandler<RegisterCopy> {
   ) {}
 
   async execute({ filingId, copy, actor, writes }: RegisterCopy): Promise<RegisteredCopy> {
-    const now = new Date();
+    const now = ledgerNow();
     const policy = await this.policies.inForceAt(now);
     const holder = await holderAt(this.safeguards, filingId, now);
     // The copy's bytes are reserved in the commit of its registration, at their reservation stream's revision: filed

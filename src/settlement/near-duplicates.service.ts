@@ -30,6 +30,7 @@ import type { PerceptualHash64 } from '../inspection/file-inspection.js';
 import type { PerceptualIndex } from '../inspection/perceptual-index.js';
 import { RightsQueries } from './rights.queries.js';
 import type { RequestWrites } from '../ledger/write/request-writes.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 /** Nearest candidates recorded per event; the review needs the closest, not all. */
 export const MAX_CANDIDATES = 20;
@@ -307,7 +308,7 @@ export class FilingScreening implements FilingSafeguards {
       });
       if (late.length) events = await this.recordLate(filing, screening, late, writes);
     }
-    return this.rights.ofNewFiling(events, filing.creator, new Date(), screening.policyEvents);
+    return this.rights.ofNewFiling(events, filing.creator, ledgerNow(), screening.policyEvents);
   }
 
   rightAt(filingId: string, at: Date): Promise<Right | null> {
@@ -327,7 +328,7 @@ export class FilingScreening implements FilingSafeguards {
       }),
     );
     // Read first, then the instant: a decision whose appeal window closed while the streams were read is final.
-    const at = new Date();
+    const at = ledgerNow();
     const closed = new Set(['none', 'returned', 'withdrawn', 'final']);
     return states.filter(([, s]) => closed.has(statusAt(s.status, s.decision?.appealUntil ?? null, at))).map(([id]) => id);
   }
@@ -342,7 +343,7 @@ export class FilingScreening implements FilingSafeguards {
     const stream = filingStream(filing.filingId);
     return this.writer.retrying(3, async () => {
       const events = await this.store.readStream(stream);
-      const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, new Date());
+      const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, ledgerNow());
       const meta = { actor: filing.creator, cause: 'concurrent-filing' };
       const result = await this.writer.append(
         [{ stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] }],

@@ -15,6 +15,7 @@ import { disputeStream } from '../disputes/dispute.events.js';
 import { KeyedRead } from '../ledger/read-models/keyed-read.js';
 import type { EventEnvelope } from '../verifier/envelope.js';
 import { rightRow } from './rights.projection.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 export interface ListRights {
   status?: string;
@@ -110,7 +111,7 @@ export class RightsQueries implements OnModuleDestroy {
     if (events.length === 0) throw notFound('filing-not-found', `no filing ${filingId}`);
     const book = RightsBook.of(events);
     if (!hasRole(reader, 'reviewer', 'auditor', 'admin')) {
-      const now = book.rightAt(filingId, Date.now());
+      const now = book.rightAt(filingId, ledgerNow().getTime());
       if (now?.creator !== reader.principalId && now?.holder !== reader.principalId)
         throw forbidden('not-owner', "only the filing's creator or the holder of its right, reviewers, auditors and admins may read it");
     }

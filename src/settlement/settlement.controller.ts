@@ -29,8 +29,9 @@ import {
 import { SettlementService } from './settlement.service.js';
 import { StatsQueries } from './stats.queries.js';
 import { CurrentWrites, type RequestWrites } from '../ledger/write/request-writes.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
-const instant = (iso: string | undefined) => (iso === undefined ? new Date() : new Date(iso));
+const instant = (iso: string | undefined) => (iso === undefined ? ledgerNow() : new Date(iso));
 
 @ApiTags('policy')
 @Controller('v1/policy')
@@ -79,7 +80,7 @@ export class RightsController {
   list(@Query() q: ListRightsQuery, @CurrentPrincipal() p: Principal) {
     const visibleTo = hasRole(p, 'reviewer', 'auditor', 'admin') ? undefined : p.principalId;
     const named = (id: string | undefined) => principalNamed(id, p.principalId);
-    return this.rights.list({ ...q, holder: named(q.holder), creator: named(q.creator), visibleTo }, new Date());
+    return this.rights.list({ ...q, holder: named(q.holder), creator: named(q.creator), visibleTo }, ledgerNow());
   }
 
   /**
@@ -174,6 +175,6 @@ export class StatsController {
   @Get()
   @Roles('reviewer', 'auditor', 'admin')
   get() {
-    return this.stats.figures(new Date());
+    return this.stats.figures(ledgerNow());
   }
 }

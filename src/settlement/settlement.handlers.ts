@@ -9,6 +9,7 @@ import { RightsQueries } from './rights.queries.js';
 import { PublishPolicy, ReviewFlag, RunSettlement, type PublishedPolicy, type ReviewedFlag } from './settlement.commands.js';
 import { POLICY_STREAM } from '../policy/policy.events.js';
 import { SettlementService } from './settlement.service.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 @CommandHandler(PublishPolicy)
 export class PublishPolicyHandler implements ICommandHandler<PublishPolicy> {
@@ -18,7 +19,7 @@ export class PublishPolicyHandler implements ICommandHandler<PublishPolicy> {
     const result = await this.writer.execute(
       POLICY_STREAM,
       policyDecider,
-      { type: 'PublishPolicy', effectiveFrom, parameters, now: new Date() },
+      { type: 'PublishPolicy', effectiveFrom, parameters, now: ledgerNow() },
       { actor },
       { writes },
     );
@@ -35,7 +36,7 @@ export class ReviewFlagHandler implements ICommandHandler<ReviewFlag> {
   ) {}
 
   async execute(c: ReviewFlag): Promise<ReviewedFlag> {
-    const now = new Date();
+    const now = ledgerNow();
     const right = await this.rights.compute(c.filingId, now);
     const result = await this.writer.execute(
       filingStream(c.filingId),

@@ -12,6 +12,7 @@ import { RIGHTS_EVENT_TYPES, type RightsSettledData, type SettlementTrigger } fr
 import { SETTLEMENTS_STREAM } from './settlement.events.js';
 import { knownRules } from '../policy/policy.decider.js';
 import type { RequestWrites } from '../ledger/write/request-writes.js';
+import { ledgerNow } from '../ledger/ledger-clock.js';
 
 const BATCH = 5000;
 const ATTEMPTS = 5;
@@ -103,7 +104,7 @@ export class SettlementService implements OnApplicationBootstrap, OnApplicationS
     return this.writer.retrying(ATTEMPTS - 1, async () => {
       const book = await this.catchUp();
       knownRules({ versions: book.policyVersions() }); // a policy under rules newer than these is not settled by them
-      const now = Date.now();
+      const now = ledgerNow().getTime();
       const asOf = o.asOf?.getTime() ?? now;
       if (asOf > now) {
         throw new DomainError(

@@ -10,23 +10,35 @@ import { INSTANT_FIELD } from './rights-events.js';
 
 /** Longest an honest server takes from reading its clock for an event to the commit that records it (a queue, a lock). */
 export const EVENT_TIME_LAG_MS = 10 * 60_000;
-/** Furthest an event's own time may lie after its recordedAt: the system clock stepped back between the two reads. */
+/** Furthest an event's own time may lie after its recordedAt: a clock read before a step back, by a build that did not hold it. */
 export const EVENT_TIME_LEAD_MS = 60_000;
 
-/** An event whose own time is not within the bounds of its recordedAt. */
-export interface EventTimeFault {
-  type: string;
-  /** The data field holding the time, and the time it states. */
-  field: string;
-  stated: string;
-  recordedAt: string;
+/** ISO-8601 in UTC, as Date#toISOString writes it (the seconds' fraction optional): the only form a time is read in. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** Milliseconds since the epoch of an ISO-8601 UTC time as the server writes it, or NaN for anything else. */
+export function utcMs(text: unknown): number {
+  return typeof text === 'string' && ISO_UTC.test(text) ? Date.parse(text) : NaN;
 }
 
 /**
- * The fault of an event whose own time (the field `INSTANT_FIELD` names, read as the rules read it) is more than
- * EVENT_TIME_LAG_MS before its recordedAt (`recordedMs`) or more than EVENT_TIME_LEAD_MS after it; undefined otherwise,
- * and for an event without such a time, with one the rules cannot read either, or whose recordedAt is not a time (NaN:
- * a fault of its own where the caller checks it).
+ * An event whose own time is not one the rules can hold it to: more than EVENT_TIME_LAG_MS before its recordedAt,
+ * more than EVENT_TIME_LEAD_MS after it, or not an ISO-8601 UTC time (which Date.parse would read as the verifying
+ * machine's local time, or not at all).
+ */
+export interface EventTimeFault {
+  type: string;
+  /** The data field holding the time, and what it states (its JSON text when it is not a string). */
+  field: string;
+  stated: string;
+  recordedAt: string;
+  problem: 'before' | 'after' | 'not-utc';
+}
+
+/**
+ * The fault of an event whose own time (the field `INSTANT_FIELD` names) is not within the bounds of its recordedAt
+ * (`recordedMs`), or not a UTC time; undefined otherwise, for an event whose data has no such field (what the event
+ * catalogue asks of an event is not checked here), and when `recordedMs` is NaN (a fault of its own where it is checked).
  */
 export function eventTimeFault(
   e: { type: string; data: Readonly<Record<string, unknown>>; recordedAt: string },
@@ -34,24 +46,40 @@ export function eventTimeFault(
 ): EventTimeFault | undefined {
   if (e.type === 'RightsSettled' || !Object.hasOwn(INSTANT_FIELD, e.type) || Number.isNaN(recordedMs)) return undefined;
   const field = INSTANT_FIELD[e.type];
-  const stated = e.data[field];
-  if (typeof stated !== 'string') return undefined;
-  const ms = Date.parse(stated);
-  if (Number.isNaN(ms) || (ms >= recordedMs - EVENT_TIME_LAG_MS && ms <= recordedMs + EVENT_TIME_LEAD_MS)) return undefined;
-  return { type: e.type, field, stated, recordedAt: e.recordedAt };
+  const value = Object.hasOwn(e.data, field) ? e.data[field] : undefined;
+  if (value === undefined) return undefined;
+  const stated = typeof value === 'string' ? value : String(JSON.stringify(value));
+  const ms = utcMs(value);
+  const problem = Number.isNaN(ms)
+    ? 'not-utc'
+    : ms < recordedMs - EVENT_TIME_LAG_MS
+      ? 'before'
+      : ms > recordedMs + EVENT_TIME_LEAD_MS
+        ? 'after'
+        : null;
+  return problem === null ? undefined : { type: e.type, field, stated, recordedAt: e.recordedAt, problem };
 }
 
-export type SpanUnit = 'day' | 'hour' | 'second';
+export type SpanUnit = 'day' | 'hour' | 'minute' | 'second';
 
 /**
- * How far an event's own time lies from its recordedAt: in whole days or hours (rounded down) from an hour on, and below
- * that in seconds, to the millisecond, so that a span just past a bound is not written as the bound itself.
+ * How far an event's own time lies from its recordedAt, in two units at most: days and hours, hours and minutes (rounded
+ * down), or minutes and seconds to the millisecond, so that a span just past a bound is not written as the bound itself.
  */
-export function spanOf(fault: EventTimeFault): { count: number; unit: SpanUnit; before: boolean } {
-  const ms = Date.parse(fault.recordedAt) - Date.parse(fault.stated);
-  const away = Math.abs(ms);
-  const before = ms > 0;
-  if (away >= 86_400_000) return { count: Math.floor(away / 86_400_000), unit: 'day', before };
-  if (away >= 3_600_000) return { count: Math.floor(away / 3_600_000), unit: 'hour', before };
-  return { count: away / 1000, unit: 'second', before };
+export function spanOf(fault: EventTimeFault): Array<{ count: number; unit: SpanUnit }> {
+  let away = Math.abs(Date.parse(fault.recordedAt) - Date.parse(fault.stated));
+  const units: Array<[SpanUnit, number]> = [
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+    ['second', 1000],
+  ];
+  const first = units.findIndex(([unit, size]) => away >= size || unit === 'second');
+  const parts: Array<{ count: number; unit: SpanUnit }> = [];
+  for (const [unit, size] of units.slice(first, first + 2)) {
+    const count = unit === 'second' ? away / size : Math.floor(away / size);
+    away -= count * size;
+    if (count > 0 || parts.length === 0) parts.push({ count, unit });
+  }
+  return parts;
 }

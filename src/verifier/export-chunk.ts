@@ -58,6 +58,12 @@ export interface ChunkFacts {
    */
   tiles: Uint8Array | null;
   failure: ChunkFailure | null;
+  /**
+   * The first event of the chunk (its position in the chunk) whose own time is not its recordedAt's (event-time.ts): it
+   * is accepted, and the fault held back, to be reported only if the log is otherwise authentic (as a time that goes
+   * back is), so that tampering is named as such.
+   */
+  untimely: { at: number; facts: FailureFacts } | null;
 }
 
 /** The check of an event's hash by its own fields: both hashes and where it is, so that the message says what to look at. */
@@ -214,6 +220,7 @@ export class ChunkChecker {
   private events = 0;
   private streams: string[] = [];
   private recordedAt: string[] = [];
+  private untimely: ChunkFacts['untimely'] = null;
   private rules: ChunkFacts['rules'] = [];
   private failure: ChunkFailure | null = null;
 
@@ -278,11 +285,12 @@ export class ChunkChecker {
     if (computed !== e.hash) return this.fail(e.leafIndex, hashMismatchFacts(e, computed));
     const recorded = recordedAtMs(e.recordedAt);
     if (Number.isNaN(recorded)) return this.fail(e.leafIndex, { code: 'recorded-at', recordedAt: e.recordedAt });
-    const untimely = eventTimeFault(e, recorded);
-    if (untimely) return this.fail(e.leafIndex, { code: 'event-time', ...untimely });
-
     if (this.events === this.capacity) this.grow();
     const i = this.events++;
+    if (this.untimely === null) {
+      const untimely = eventTimeFault(e, recorded);
+      if (untimely) this.untimely = { at: i, facts: { code: 'event-time', ...untimely } };
+    }
     const records = this.records;
     const floats = this.floats;
     floats[i * RECORD_FLOATS + LEAF_INDEX] = e.leafIndex;
@@ -328,6 +336,7 @@ export class ChunkChecker {
       rules: this.rules,
       tiles,
       failure: this.failure,
+      untimely: this.untimely,
     };
     this.records = new Uint8Array(this.capacity * RECORD_BYTES);
     this.floats = new Float64Array(this.records.buffer);
@@ -336,6 +345,7 @@ export class ChunkChecker {
     this.recordedAt = [];
     this.rules = [];
     this.failure = null;
+    this.untimely = null;
     return facts;
   }
 }

@@ -189,6 +189,22 @@ function settlementReason(f: SettlementFault): string {
   }
 }
 
+/** Why an event's own time is not held to its recordedAt, in English. */
+function eventTimeReason(f: EventTimeFault): string {
+  const own = `${f.type}'s ${f.field}`;
+  if (f.problem === 'not-utc')
+    return `${own} ${JSON.stringify(f.stated)} is not an ISO-8601 UTC time: the sandbox rules read no other, as the event's own time`;
+  const span = spanOf(f)
+    .map(({ count, unit }) => `${count} ${unit}${count === 1 ? '' : 's'}`)
+    .join(' ');
+  return f.problem === 'before'
+    ? `${own} ${f.stated} is ${span} before its recordedAt ${f.recordedAt}, more than the ${EVENT_TIME_LAG_MS / 60_000} minutes ` +
+        'allowed between the server reading its clock and the commit: the time the event states, which the sandbox rules ' +
+        'count from, is not the time it was recorded'
+    : `${own} ${f.stated} is ${span} after its recordedAt ${f.recordedAt}, more than the ${EVENT_TIME_LEAD_MS / 60_000} minute ` +
+        'allowed: the event states a time later than its own commit';
+}
+
 /** The English message of a failure, as `sandbox-ledger verify` prints it after `FAILED at leaf N: `. */
 export function failureReason(f: FailureFacts): string {
   switch (f.code) {
@@ -212,16 +228,8 @@ export function failureReason(f: FailureFacts): string {
       );
     case 'recorded-at':
       return `recordedAt ${JSON.stringify(f.recordedAt)} is not an ISO-8601 UTC time`;
-    case 'event-time': {
-      const { count, unit, before } = spanOf(f);
-      const span = `${count} ${unit}${count === 1 ? '' : 's'}`;
-      return before
-        ? `${f.type}'s ${f.field} ${f.stated} is ${span} before its recordedAt ${f.recordedAt}, more than the ` +
-            `${EVENT_TIME_LAG_MS / 60_000} minutes a server takes from reading its clock to the commit: the time the event ` +
-            'states, which the sandbox rules count from, is not the time it was recorded'
-        : `${f.type}'s ${f.field} ${f.stated} is ${span} after its recordedAt ${f.recordedAt}, more than ` +
-            `${EVENT_TIME_LEAD_MS / 60_000} minute: the event states a time later than its own commit`;
-    }
+    case 'event-time':
+      return eventTimeReason(f);
     case 'misplaced':
       return `leafIndex is ${f.claimed}, expected ${f.expected} (an event is missing, moved or inserted)`;
     case 'time-back':

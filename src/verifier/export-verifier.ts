@@ -116,6 +116,8 @@ export class ExportVerifier {
   private lastCheckpoint: { treeSize: number; time: number } | undefined;
   /** The first time that went back: reported only when the log is otherwise authentic, so tampering is named as such. */
   private timeFailure: ExportFailure | undefined;
+  /** The first event whose own time is not its recordedAt's: reported only when nothing else failed, a time going back included. */
+  private untimely: ExportFailure | undefined;
   private readonly settlements: SettlementAuditor | null;
 
   constructor(options: VerifierOptions = {}) {
@@ -247,6 +249,7 @@ export class ExportVerifier {
     const { streams, recordedAt, rules } = facts;
     let rule = 0;
     const start = this.count;
+    const untimely = facts.untimely;
     const end = start + facts.events;
     // The chunk's leaves join the range as the subtrees its checker hashed (a few hashes here, not one per leaf), unless
     // an event failed or a checkpoint's root must be compared at a size within the chunk: then leaf by leaf.
@@ -282,6 +285,7 @@ export class ExportVerifier {
         const unsettled = this.settlements?.push(rules[rule++].event);
         if (unsettled !== undefined) return failAt(i, { code: 'settlement', settlement: unsettled });
       }
+      if (untimely !== null && untimely.at === i) this.untimely ??= failure(index, untimely.facts);
       if (tiled) continue;
       this.range.append(leafHashOf(records, i));
       if (!this.settleCheckpoints()) return false;
@@ -319,7 +323,7 @@ export class ExportVerifier {
       const { treeSize } = this.pending[this.pending.length - 1];
       this.fail(this.count, { code: 'truncated', events: this.count, treeSize });
     }
-    this.failure ??= this.timeFailure;
+    this.failure ??= this.timeFailure ?? this.untimely;
     this.finished = this.failure ?? {
       ok: true,
       treeSize: this.count,

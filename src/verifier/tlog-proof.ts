@@ -30,9 +30,9 @@ export interface JsonReceipt {
 /**
  * Why a receipt does not verify, as data (`reason` says it in English): the text bundle is malformed (`detail`, in
  * English) or its extra line carries no entry, the JSON receipt lacks a part or its parts disagree, the entry is no
- * envelope or does not hash to its hash, states a time the rules read too far from its recordedAt (event-time.ts), its
- * index is not the receipt's, the checkpoint does not verify (`detail`: its
- * reason) or is of another size, or the inclusion proof does not lead to its root.
+ * envelope or does not hash to its hash, its index is not the receipt's, the checkpoint does not verify (`detail`: its
+ * reason) or is of another size, or the inclusion proof does not lead to its root; then, of an entry the log did sign,
+ * its recordedAt is no ISO-8601 UTC time or its own time is not held to it (event-time.ts).
  */
 export type ReceiptFault =
   | { code: 'tlog-proof'; detail: string }
@@ -46,11 +46,12 @@ export type ReceiptFault =
   | { code: 'proof-hashes' }
   | { code: 'entry'; rule: EnvelopeRule; field: string | null }
   | { code: 'entry-hash'; type: string; stream: string; leaf: number; expected: string; computed: string }
-  | ({ code: 'entry-time' } & EventTimeFault)
   | { code: 'index'; index: number; leafIndex: number }
   | { code: 'checkpoint'; checkpoint: CheckpointFault; detail: string }
   | { code: 'tree-size'; treeSize: number; checkpointTreeSize: number }
-  | { code: 'inclusion'; proof: ProofFault };
+  | { code: 'inclusion'; proof: ProofFault }
+  | { code: 'entry-recorded-at'; recordedAt: string }
+  | ({ code: 'entry-time' } & EventTimeFault);
 
 export type ReceiptVerification = { ok: true } | { ok: false; reason: string; fault: ReceiptFault };
 
@@ -167,8 +168,6 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
       expected: e.hash,
       computed,
     });
-  const untimely = eventTimeFault(e, recordedAtMs(e.recordedAt));
-  if (untimely) return fail(`entry: ${failureReason({ code: 'event-time', ...untimely })}`, { code: 'entry-time', ...untimely });
   if (e.leafIndex !== leafIndex)
     return fail(`receipt index ${leafIndex} is not the entry's leafIndex ${e.leafIndex}`, {
       code: 'index',
@@ -193,5 +192,15 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
     checkpoint.rootHash,
     sha256,
   );
-  return inclusion.ok ? { ok: true } : fail(`inclusion: ${inclusion.reason}`, { code: 'inclusion', proof: inclusion.fault });
+  if (!inclusion.ok) return fail(`inclusion: ${inclusion.reason}`, { code: 'inclusion', proof: inclusion.fault });
+  // The entry is the log's, signed: now what the log's key signed in it is held to the rules a server writes by.
+  const recorded = recordedAtMs(e.recordedAt);
+  if (Number.isNaN(recorded))
+    return fail(`entry: ${failureReason({ code: 'recorded-at', recordedAt: e.recordedAt })}`, {
+      code: 'entry-recorded-at',
+      recordedAt: e.recordedAt,
+    });
+  const untimely = eventTimeFault(e, recorded);
+  if (untimely) return fail(`entry: ${failureReason({ code: 'event-time', ...untimely })}`, { code: 'entry-time', ...untimely });
+  return { ok: true };
 }

@@ -87,6 +87,8 @@ describe.each([
     const requests = paths.flatMap((path) => ['GET', 'POST', 'PUT', 'DELETE'].map((method) => [method, path]));
     // A parameter longer than the router reads, under methods that have no route there (GET and POST answer 414).
     for (const method of ['PUT', 'DELETE']) requests.push([method, `/v1/filings/${'a'.repeat(300)}/amend`]);
+    // An empty segment where a route has a parameter (the router matches `/v1/filings/` as `/v1/filings/:id`).
+    for (const method of ['POST', 'PUT', 'DELETE']) requests.push([method, '/v1/filings/'], [method, '/v1/disputes/']);
     const failures: string[] = [];
     for (const [method, path] of requests) {
       const res = await send(ledger.url, { method, path });
@@ -95,5 +97,15 @@ describe.each([
         failures.push(`${method} ${path}: ${JSON.stringify(got)}`);
     }
     expect(failures).toEqual([]);
+  });
+
+  it('answers a path segment too long for the router 414 uri-too-long, its status line and title alike', async () => {
+    const res = await send(ledger.url, { method: 'POST', path: `/v1/filings/${'a'.repeat(300)}/amend` });
+    expect([res.status, res.statusMessage, res.json?.type, res.json?.title]).toEqual([
+      414,
+      'URI Too Long',
+      'urn:sandbox-ledger:problem:uri-too-long',
+      'URI Too Long',
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { app1Xmp, sha256, tEXt, xmpPacket } from '../support/files.js';
 import { resizedJpeg, sceneJpeg, scenePng, withJpegSegments, withPngChunks } from '../support/images.js';
+import { verifyWholeLedger } from '../support/whole-ledger.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'c2pa', name));
 const AI = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
@@ -319,5 +320,11 @@ describe('complaint evidence files', () => {
       expect(body.errors).toEqual([{ field: 'note', message: expect.any(String) }]);
       await expectRefused(ledger, () => complain(complaint([item('a.png')]), [{ name: 'a.png', bytes: png }], alice), 400, 'own-filing');
     });
+  });
+
+  it('leaves a ledger that verifies whole, each time the rules read within its commit', async () => {
+    const { result, events } = await verifyWholeLedger(ledger);
+    expect(result).toMatchObject({ ok: true, treeSize: events.length });
+    expect([...new Set(events.map((e) => e.type))]).toEqual(expect.arrayContaining(['ComplaintFiled', 'ComplaintReturned']));
   });
 });

@@ -16,6 +16,7 @@ import {
   type Cast,
 } from '../support/cast.js';
 import { multipart, send, type RawRequest } from '../support/http-client.js';
+import { verifyWholeLedger } from '../support/whole-ledger.js';
 
 interface Context {
   f: Fixtures;
@@ -294,6 +295,24 @@ describe('authorization matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('leaves a ledger that verifies whole: each time the rules read stated by its command within its commit, each settlement as the rules give', async () => {
+    const { result, events } = await verifyWholeLedger(ledger);
+    expect(result).toMatchObject({ ok: true, treeSize: events.length });
+    // Kinds of event whose own time the rules read, each written here by its command.
+    expect([...new Set(events.map((e) => e.type))]).toEqual(
+      expect.arrayContaining([
+        'WorkFiled',
+        'LabelsDeclared',
+        'FilingWithdrawn',
+        'ComplaintFiled',
+        'ComplaintWithdrawn',
+        'DisputeDecided',
+        'AppealFiled',
+        'AppealDecided',
+      ]),
+    );
   });
 
   it('checked writes that succeeded both with an Idempotency-Key and without one, for every caller with more than one', () => {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { verifyWholeLedger } from '../support/whole-ledger.js';
 
 type Who = { id: string; key: string };
 const DAY = 86_400_000;
@@ -154,5 +155,11 @@ describe('sandbox policy versions', () => {
 
     const settled = await as(admin).post('/v1/settlements');
     expect(settled.body).toMatchObject({ policyVersion: 2, changes: [] });
+  });
+
+  it('leaves a ledger that verifies whole, each time the rules read within its commit', async () => {
+    const { result, events } = await verifyWholeLedger(ledger);
+    expect(result).toMatchObject({ ok: true, treeSize: events.length });
+    expect([...new Set(events.map((e) => e.type))]).toEqual(expect.arrayContaining(['PolicyPublished', 'RightsSettled']));
   });
 });

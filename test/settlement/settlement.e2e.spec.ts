@@ -13,6 +13,7 @@ import type { FilingDetails } from '../../src/filing/filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from '../../src/filing/filing-safeguards.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { verifyWholeLedger } from '../support/whole-ledger.js';
 
 type Who = { id: string; key: string };
 const DAY = 86_400_000;
@@ -553,6 +554,14 @@ describe('sandbox settlement', () => {
       expect((await as(rita).get('/v1/stats')).status).toBe(200);
       expect((await as(admin).get('/v1/stats')).status).toBe(200);
     });
+  });
+
+  it('leaves a ledger that verifies whole, each time the rules read within its commit', async () => {
+    const { result, events } = await verifyWholeLedger(ledger);
+    expect(result).toMatchObject({ ok: true, treeSize: events.length });
+    expect([...new Set(events.map((e) => e.type))]).toEqual(
+      expect.arrayContaining(['WorkFiled', 'NearDuplicatesFound', 'FlagReviewed', 'RightsSettled']),
+    );
   });
 });
 

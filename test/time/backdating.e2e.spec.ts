@@ -1,9 +1,10 @@
 // The operator's backdating, as an auditor tried it: a filing moved back 60 s, its chain re-hashed and the checkpoint
 // re-signed with the log's own key. `sandbox-ledger verify` must fail and name the leaf.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
-import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
+import { canonicalJson, computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { hashLeaf } from '../../src/verifier/rfc6962.js';
 import { checkEvidence } from '../../src/cli/verify-evidence.js';
 import { MERKLE_LOG } from '../../src/ledger/ledger.tokens.js';
@@ -21,10 +22,12 @@ describe('backdating with the log key', () => {
   /** The last filing's evidence bundle and receipt, as the ledger served them. */
   let bundle: { history: Array<{ entry: EventEnvelope }> };
   let receipt: { entry: EventEnvelope };
+  let aliceKey: string;
 
   beforeAll(async () => {
     const ledger = await startLedger({ dataDir, checkpointIntervalMs: 0 });
     const alice = await principal(ledger, 'Alice', ['creator']);
+    aliceKey = alice.key;
     let filingId = '';
     for (let i = 0; i < 5; i++) {
       filingId = (await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody())).body.filingId;
@@ -98,19 +101,18 @@ describe('backdating with the log key', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       `FAILED at leaf ${target}: WorkFiled's filedAt ${String(forged[target].data.filedAt)} is 30 days before its recordedAt ` +
-        `${forged[target].recordedAt}, more than the 10 minutes a server takes from reading its clock to the commit`,
+        `${forged[target].recordedAt}, more than the 10 minutes allowed between the server reading its clock and the commit`,
     );
   });
 
-  it("refuses an evidence bundle or a receipt whose filing's filedAt is moved back under its recordedAt", async () => {
+  it("names a filing's filedAt moved back without the log's key as what it is: an entry the log did not sign", async () => {
     expect((await checkEvidence(bundle)).filingId).toBe(bundle.history[0].entry.data.filingId);
     const filed = structuredClone(bundle.history[0].entry);
     filed.data.filedAt = new Date(Date.parse(String(filed.data.filedAt)) - 30 * 86_400_000).toISOString();
     filed.hash = computeEventHash(filed);
-    const why = `WorkFiled's filedAt ${String(filed.data.filedAt)} is 30 days before its recordedAt ${filed.recordedAt}`;
     const forged = structuredClone(bundle);
     forged.history[0].entry = filed;
-    await expect(checkEvidence(forged)).rejects.toThrow(`history[0]: ${why}`);
+    await expect(checkEvidence(forged)).rejects.toThrow('history[0] is not in the checkpoint');
 
     const receiptFile = join(work, 'receipt.json');
     writeFileSync(receiptFile, JSON.stringify(receipt));
@@ -118,7 +120,60 @@ describe('backdating with the log key', () => {
     writeFileSync(receiptFile, JSON.stringify({ ...receipt, entry: filed }));
     const result = await runCli(['verify-receipt', receiptFile, '--vkey', vkeyFile], {});
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`entry: ${why}`);
+    expect(result.stdout).toMatch(/^FAILED: inclusion: /);
+  });
+
+  it('refuses the receipt and the evidence bundle an operator signs for a filing whose filedAt it moved back', async () => {
+    // The operator's own copy of the data: the filing's WorkFiled dated 30 days back and its stream re-chained in the
+    // events, the tree dropped, and the server started again on them: it rebuilds its tree and signs what they hold.
+    const copy = tempDir('ledger-backdate-operator-');
+    try {
+      cpSync(dataDir, copy, { recursive: true });
+      for (const file of readdirSync(copy)) if (file.startsWith('merkle.sqlite')) rmSync(join(copy, file));
+      const target = events.findLastIndex((e) => e.type === 'WorkFiled');
+      const stream = events[target].stream;
+      const db = new Database(join(copy, 'events.sqlite'));
+      try {
+        let prevHash: string | null = null;
+        for (const original of events.filter((e) => e.stream === stream)) {
+          const e = structuredClone(original);
+          if (e.leafIndex === target) e.data.filedAt = new Date(Date.parse(String(e.data.filedAt)) - 30 * 86_400_000).toISOString();
+          if (prevHash !== null) e.prevHash = prevHash;
+          e.hash = computeEventHash(e);
+          prevHash = e.hash;
+          db.prepare('UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE position = ?').run(
+            canonicalJson(e.data),
+            e.prevHash,
+            e.hash,
+            e.leafIndex,
+          );
+        }
+      } finally {
+        db.close();
+      }
+      const ledger = await startLedger({ dataDir: copy, checkpointIntervalMs: 0 });
+      try {
+        await ledger.app.get<MerkleLog>(MERKLE_LOG).checkpoint();
+        const filingId = String(events[target].data.filingId);
+        const get = async (what: string) =>
+          (await ledger.http().get(`/v1/filings/${filingId}/${what}`).set('authorization', `Bearer ${aliceKey}`)).body;
+        const [signedBundle, signedReceipt] = [await get('evidence'), await get('receipt')];
+        const entry = signedReceipt.entry as EventEnvelope;
+        const why = `WorkFiled's filedAt ${String(entry.data.filedAt)} is 30 days before its recordedAt ${entry.recordedAt}`;
+        await expect(checkEvidence(signedBundle)).rejects.toThrow(`receipt: entry: ${why}`);
+        const receiptFile = join(work, 'signed-receipt.json');
+        writeFileSync(receiptFile, JSON.stringify(signedReceipt));
+        const vkey = join(work, 'signed-vkey');
+        writeFileSync(vkey, (await ledger.http().get('/v1/ledger/key')).text);
+        const result = await runCli(['verify-receipt', receiptFile, '--vkey', vkey], {});
+        expect(result.code).toBe(1);
+        expect(result.stdout).toContain(`FAILED: entry: ${why}`);
+      } finally {
+        await ledger.close();
+      }
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('fails on a checkpoint older than its leaves', async () => {

@@ -4,6 +4,11 @@ import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelop
 import { verifyExport } from '../../src/verifier/export-verifier.js';
 import { CommitClock } from '../../src/ledger/event-store/append-planning.js';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
+import { observeLogTime } from '../../src/ledger/ledger-clock.js';
+import { eventTimeFault } from '../../src/verifier/event-time.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
 import { buildLog, leafHashesOf, ndjson, newSigner, ORIGIN, sampleLog } from '../verifier/fixture.js';
 
@@ -51,6 +56,64 @@ describe('CommitClock', () => {
     const second = await store.appendToStream('s', [{ type: 'T', data: {}, meta: {} }], 'any');
     expect(second.events[0].recordedAt).toBe(first.events[0].recordedAt);
     await store.close();
+  });
+});
+
+describe("the time a command states, by the commit clock (the server's ledgerNow)", () => {
+  const MINUTE = 60_000;
+  /** A filing decided at the clock's current time and committed by it, as a server does: its fault, if any. */
+  async function fileAndCommit(store: SqliteEventStore, clock: CommitClock, id: string) {
+    const filedAt = clock.current().toISOString();
+    const { events } = await store.appendToStream(
+      `filing-${id}`,
+      [{ type: 'WorkFiled', data: { filingId: id, filedAt }, meta: {} }],
+      'no-stream',
+    );
+    return eventTimeFault(events[0], Date.parse(events[0].recordedAt));
+  }
+
+  it('is never earlier than a time the clock gave or saw, so a step back of the system clock does not part it from its commit', async () => {
+    let now = Date.UTC(2026, 5, 1, 12);
+    const clock = new CommitClock(() => now);
+    const store = SqliteEventStore.open(':memory:', { clock });
+    try {
+      expect(await fileAndCommit(store, clock, 'a')).toBeUndefined();
+      now -= 20 * MINUTE; // NTP steps the system clock back 20 minutes
+      expect(clock.current().getTime()).toBe(Date.UTC(2026, 5, 1, 12));
+      expect(await fileAndCommit(store, clock, 'b')).toBeUndefined();
+      // The system clock read as such would have stated a time 20 minutes before the commit: verify refuses that.
+      const { events } = await store.appendToStream(
+        'filing-c',
+        [{ type: 'WorkFiled', data: { filingId: 'c', filedAt: new Date(now).toISOString() }, meta: {} }],
+        'no-stream',
+      );
+      expect(eventTimeFault(events[0], Date.parse(events[0].recordedAt))).toMatchObject({ problem: 'before' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("learns the log's last time when a store opens (observeLogTime) and as the log is read, so a restart behind it or another instance ahead does not part them", async () => {
+    let ahead = Date.UTC(2026, 5, 1, 12, 30);
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-clock-'));
+    try {
+      // An instance whose clock is 30 minutes ahead wrote the log's last events.
+      const other = SqliteEventStore.open(join(dir, 'events.sqlite'), { clock: new CommitClock(() => ahead++) });
+      await other.appendToStream('s', [{ type: 'T', data: {}, meta: {} }], 'any');
+      await other.close();
+      const behind = new CommitClock(() => Date.UTC(2026, 5, 1, 12));
+      const store = SqliteEventStore.open(join(dir, 'events.sqlite'), { clock: behind });
+      try {
+        expect(await fileAndCommit(store, behind, 'without')).toMatchObject({ problem: 'before' });
+        await observeLogTime(store, behind);
+        expect(behind.current().toISOString()).toBe((await store.readAll(1, { limit: 1 }))[0].recordedAt);
+        expect(await fileAndCommit(store, behind, 'with')).toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,10 +1,13 @@
 // An event's own time against its recordedAt: an event the rules read whose time lies more than 10 minutes before its
-// commit, or more than a minute after it, fails `verify` at its leaf; a settlement's asOf, and events without such a
-// time, are not held to it.
+// commit, or more than a minute after it, or is not an ISO-8601 UTC time, fails `verify` at its leaf, once the log is
+// otherwise authentic; a settlement's asOf, and events without such a time, are not held to it.
+import { signCheckpoint } from '../../src/verifier/checkpoint.js';
+import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { verifyExport } from '../../src/verifier/export-verifier.js';
 import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, eventTimeFault } from '../../src/verifier/event-time.js';
 import { INSTANT_FIELD } from '../../src/verifier/rights-events.js';
-import { buildLog, ndjson, newSigner } from './fixture.js';
+import { rootFromLeafHashes } from '../support/merkle-tree.js';
+import { buildLog, leafHashesOf, ndjson, newSigner, ORIGIN } from './fixture.js';
 
 const RECORDED = Date.parse('2026-12-07T06:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -18,16 +21,28 @@ describe('eventTimeFault', () => {
     for (const [type, field] of timed) {
       for (const ms of [RECORDED, RECORDED - EVENT_TIME_LAG_MS, RECORDED + EVENT_TIME_LEAD_MS])
         expect(eventTimeFault(event(type, field, iso(ms)), RECORDED)).toBeUndefined();
-      for (const ms of [RECORDED - EVENT_TIME_LAG_MS - 1, RECORDED + EVENT_TIME_LEAD_MS + 1, RECORDED - 30 * 86_400_000])
-        expect(eventTimeFault(event(type, field, iso(ms)), RECORDED)).toEqual({ type, field, stated: iso(ms), recordedAt: iso(RECORDED) });
+      const fault = (ms: number, problem: string) => ({ type, field, stated: iso(ms), recordedAt: iso(RECORDED), problem });
+      expect(eventTimeFault(event(type, field, iso(RECORDED - EVENT_TIME_LAG_MS - 1)), RECORDED)).toEqual(
+        fault(RECORDED - EVENT_TIME_LAG_MS - 1, 'before'),
+      );
+      expect(eventTimeFault(event(type, field, iso(RECORDED + EVENT_TIME_LEAD_MS + 1)), RECORDED)).toEqual(
+        fault(RECORDED + EVENT_TIME_LEAD_MS + 1, 'after'),
+      );
     }
   });
 
-  it('leaves alone a settlement as of an earlier time, events with no time the rules read, and a time the rules cannot read', () => {
+  it('refuses a time in any form but ISO-8601 UTC, which Date.parse would read in the local zone or not at all', () => {
+    for (const stated of ['2026-12-07T06:00:00', '2026-12-07T07:00:00.000+01:00', '2026-12-07', 'last year'])
+      expect(eventTimeFault(event('WorkFiled', 'filedAt', stated), RECORDED)).toMatchObject({ stated, problem: 'not-utc' });
+    expect(eventTimeFault(event('WorkFiled', 'filedAt', 42), RECORDED)).toMatchObject({ stated: '42', problem: 'not-utc' });
+    expect(eventTimeFault(event('WorkFiled', 'filedAt', '2026-12-07T06:00:00Z'), RECORDED)).toBeUndefined();
+  });
+
+  it('leaves alone a settlement as of an earlier time, events with no time the rules read, and a recordedAt that is no time', () => {
     expect(eventTimeFault(event('RightsSettled', 'asOf', iso(RECORDED - 90 * 86_400_000)), RECORDED)).toBeUndefined();
     expect(eventTimeFault(event('PrincipalRegistered', 'registeredAt', iso(RECORDED - 90 * 86_400_000)), RECORDED)).toBeUndefined();
     expect(eventTimeFault(event('WorkFiled', 'createdAt', iso(RECORDED - 90 * 86_400_000)), RECORDED)).toBeUndefined();
-    for (const stated of ['last year', 42, null]) expect(eventTimeFault(event('WorkFiled', 'filedAt', stated), RECORDED)).toBeUndefined();
+    expect(eventTimeFault(event('WorkFiled', 'filedAt', iso(RECORDED - 90 * 86_400_000)), NaN)).toBeUndefined();
   });
 });
 
@@ -41,16 +56,22 @@ describe('verify on an event whose own time is not its recordedAt', () => {
         data: { filingId: 'f1', creator: 'alice', filedAt },
         recordedAt: '2026-01-01T00:00:01.000Z',
       },
-      { stream: 'filing-f1', type: 'LabelsDeclared', data: { filingId: 'f1', declaredAt }, recordedAt: '2026-01-01T00:00:01.500Z' },
+      { stream: 'filing-f1', type: 'LabelsDeclared', data: { filingId: 'f1', declaredAt }, recordedAt: '2026-01-01T00:20:01.500Z' },
     ]);
-  const verify = (events: ReturnType<typeof log>) => verifyExport(ndjson(events), [signer.checkpoint(events)], signer.vkey);
+  /** A checkpoint over `events`, signed by the log's key, at a time after them. */
+  const signed = (events: EventEnvelope[]) =>
+    signCheckpoint(
+      { origin: ORIGIN, treeSize: events.length, rootHash: rootFromLeafHashes(leafHashesOf(events)), time: 1767227000 },
+      signer.key.secretKey,
+    );
+  const verify = (events: EventEnvelope[], checkpoint = signed(events)) => verifyExport(ndjson(events), [checkpoint], signer.vkey);
 
   it('passes times read just before their commits', () => {
-    expect(verify(log('2026-01-01T00:00:00.250Z', '2026-01-01T00:00:01.400Z'))).toMatchObject({ ok: true, treeSize: 2 });
+    expect(verify(log('2026-01-01T00:00:00.250Z', '2026-01-01T00:20:01.400Z'))).toMatchObject({ ok: true, treeSize: 2 });
   });
 
   it('fails at the leaf of a filing dated back, naming how far', () => {
-    expect(verify(log('2025-11-01T00:00:00.000Z', '2026-01-01T00:00:01.400Z'))).toEqual({
+    expect(verify(log('2025-11-01T00:00:00.000Z', '2026-01-01T00:20:01.400Z'))).toEqual({
       ok: false,
       leafIndex: 0,
       code: 'event-time',
@@ -58,25 +79,59 @@ describe('verify on an event whose own time is not its recordedAt', () => {
       field: 'filedAt',
       stated: '2025-11-01T00:00:00.000Z',
       recordedAt: '2026-01-01T00:00:01.000Z',
+      problem: 'before',
       reason:
         "WorkFiled's filedAt 2025-11-01T00:00:00.000Z is 61 days before its recordedAt 2026-01-01T00:00:01.000Z, more " +
-        'than the 10 minutes a server takes from reading its clock to the commit: the time the event states, which the ' +
-        'sandbox rules count from, is not the time it was recorded',
+        'than the 10 minutes allowed between the server reading its clock and the commit: the time the event states, which ' +
+        'the sandbox rules count from, is not the time it was recorded',
     });
   });
 
-  it('fails at the leaf of a declaration just past the bounds, to the millisecond', () => {
-    expect(verify(log('2026-01-01T00:00:00.250Z', '2025-12-31T23:50:01.499Z'))).toMatchObject({
+  it('names a span just past the bounds to the millisecond, in minutes and seconds', () => {
+    expect(verify(log('2026-01-01T00:00:00.250Z', '2026-01-01T00:10:01.499Z'))).toMatchObject({
       ok: false,
       leafIndex: 1,
-      reason: expect.stringMatching(/^LabelsDeclared's declaredAt 2025-12-31T23:50:01\.499Z is 600\.001 seconds before its recordedAt/),
+      reason: expect.stringMatching(
+        /^LabelsDeclared's declaredAt 2026-01-01T00:10:01\.499Z is 10 minutes 0\.001 seconds before its recordedAt 2026-01-01T00:20:01\.500Z/,
+      ),
     });
-    expect(verify(log('2026-01-01T00:01:01.001Z', '2026-01-01T00:00:01.400Z'))).toMatchObject({
+    expect(verify(log('2026-01-01T00:01:01.001Z', '2026-01-01T00:20:01.400Z'))).toMatchObject({
       ok: false,
       leafIndex: 0,
       reason:
-        "WorkFiled's filedAt 2026-01-01T00:01:01.001Z is 60.001 seconds after its recordedAt 2026-01-01T00:00:01.000Z, " +
-        'more than 1 minute: the event states a time later than its own commit',
+        "WorkFiled's filedAt 2026-01-01T00:01:01.001Z is 1 minute 0.001 seconds after its recordedAt 2026-01-01T00:00:01.000Z, " +
+        'more than the 1 minute allowed: the event states a time later than its own commit',
     });
+    expect(verify(log('2026-01-01T00:00:01', '2026-01-01T00:20:01.400Z'))).toMatchObject({
+      ok: false,
+      leafIndex: 0,
+      reason:
+        'WorkFiled\'s filedAt "2026-01-01T00:00:01" is not an ISO-8601 UTC time: the sandbox rules read no other, as the ' +
+        "event's own time",
+    });
+  });
+
+  it('names tampering first: a changed time that the log did not sign is a root that does not match, a time that goes back is named so', () => {
+    const honest = log('2026-01-01T00:00:00.250Z', '2026-01-01T00:20:01.400Z');
+    const changed = log('2025-11-01T00:00:00.000Z', '2026-01-01T00:20:01.400Z');
+    expect(verify(changed, signed(honest))).toMatchObject({ ok: false, code: 'root-mismatch' });
+    // The declaration moved back 30 minutes, before the filing it follows, and signed: the time went back, at its leaf.
+    const back = buildLog([
+      {
+        stream: 'filing-f1',
+        type: 'WorkFiled',
+        data: { filingId: 'f1', creator: 'alice', filedAt: '2026-01-01T00:00:00.250Z' },
+        recordedAt: '2026-01-01T00:00:01.000Z',
+      },
+      {
+        stream: 'filing-f1',
+        type: 'LabelsDeclared',
+        data: { filingId: 'f1', declaredAt: '2026-01-01T00:20:01.400Z' },
+        recordedAt: '2025-12-31T23:50:01.500Z',
+      },
+    ]);
+    expect(verify(back)).toMatchObject({ ok: false, leafIndex: 1, code: 'time-back' });
+    // Only once nothing else fails is the time the event states named.
+    expect(back[1].hash).toBe(computeEventHash(back[1]));
   });
 });

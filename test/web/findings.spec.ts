@@ -16,7 +16,7 @@ import {
   verifyCosignedCheckpoint,
   type CosignedFault,
 } from '../../src/verifier/cosignature.js';
-import { computeEventHash, hexToBytes } from '../../src/verifier/envelope.js';
+import { computeEventHash, hexToBytes, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { verifyConsistencyBetweenCheckpoints, type ConsistencyFault } from '../../src/verifier/export-verifier.js';
 import { parseNote } from '../../src/verifier/note.js';
 import { checkConsistency, checkInclusion, hashLeaf, PROOF_FAULT_CODES, proofReason, type ProofFault } from '../../src/verifier/rfc6962.js';
@@ -54,7 +54,7 @@ const CHINESE = /[\u4e00-\u9fff]/;
 /** Words both languages keep: formats, fields and names of the standards. */
 const IDENTIFIERS = new Set(
   (
-    'JSON UTF-8 SHA-256 SHA-384 SHA-512 DER CMS SignedData SignerInfo TSTInfo sid digestAlgorithms nonce PEM CERTIFICATE CA TSA ' +
+    'JSON UTF-8 ISO-8601 UTC SHA-256 SHA-384 SHA-512 DER CMS SignedData SignerInfo TSTInfo sid digestAlgorithms nonce PEM CERTIFICATE CA TSA ' +
     'ESS signingCertificate signingCertificateV2 issuerSerial extendedKeyUsage timeStamping WebCrypto crypto subtle base64 ' +
     'ML-DSA-44 Ed25519 tlog-proof extra leafIndex hash vkey ID ContentReserved LabelDeclared WorkFiled recordedAt'
   ).split(' '),
@@ -242,15 +242,22 @@ describe('why two checkpoints are not shown consistent', () => {
 });
 
 /** A receipt for leaf `i` of the sample log, with its inclusion proof. */
-function receiptFor(i = 5): JsonReceipt {
-  const leaves = leafHashesOf(log);
+function receiptFor(i = 5, events = log): JsonReceipt {
+  const leaves = leafHashesOf(events);
   return {
-    entry: structuredClone(log[i]),
+    entry: structuredClone(events[i]),
     leafIndex: i,
-    treeSize: log.length,
-    inclusionProof: { leafIndex: i, treeSize: log.length, hashes: inclusionProof(i, leaves).map((h) => Buffer.from(h).toString('hex')) },
-    checkpoint: signer.checkpoint(log),
+    treeSize: events.length,
+    inclusionProof: { leafIndex: i, treeSize: events.length, hashes: inclusionProof(i, leaves).map((h) => Buffer.from(h).toString('hex')) },
+    checkpoint: signer.checkpoint(events),
   };
+}
+
+/** The receipt of leaf 5 of a log whose key signed that event changed by `change` (hashed again). */
+function signedWith(change: (e: EventEnvelope) => EventEnvelope): JsonReceipt {
+  const events = log.map((e, i) => (i === 5 ? change(structuredClone(e)) : e));
+  events[5] = { ...events[5], hash: computeEventHash(events[5]) };
+  return receiptFor(5, events);
 }
 
 function receiptFaults(): Array<[ReceiptFault, string]> {
@@ -296,13 +303,6 @@ function receiptFaults(): Array<[ReceiptFault, string]> {
       signer.vkey,
     ),
     verifyReceipt(
-      edit((r) => {
-        r.entry = { ...r.entry, type: 'WorkFiled', data: { filingId: 'f1', filedAt: '2025-06-01T00:00:00.000Z' } };
-        r.entry.hash = computeEventHash(r.entry);
-      }),
-      signer.vkey,
-    ),
-    verifyReceipt(
       edit((r) => (r.leafIndex = r.inclusionProof.leafIndex = 4)),
       signer.vkey,
     ),
@@ -313,6 +313,14 @@ function receiptFaults(): Array<[ReceiptFault, string]> {
     ),
     verifyReceipt(
       edit((r) => (r.inclusionProof.hashes = r.inclusionProof.hashes.slice(1))),
+      signer.vkey,
+    ),
+    verifyReceipt(
+      signedWith((e) => ({ ...e, recordedAt: '2026-01-01T00:00:05.000+00:00' })),
+      signer.vkey,
+    ),
+    verifyReceipt(
+      signedWith((e) => ({ ...e, type: 'WorkFiled', data: { filingId: 'f1', filedAt: '2025-06-01T00:00:00.000Z' } })),
       signer.vkey,
     ),
   ];
@@ -338,11 +346,12 @@ describe('why a receipt does not verify', () => {
       'proof-hashes',
       'entry',
       'entry-hash',
-      'entry-time',
       'index',
       'checkpoint',
       'tree-size',
       'inclusion',
+      'entry-recorded-at',
+      'entry-time',
     ]);
   });
 

@@ -73,6 +73,8 @@ function failures(): ExportFailure[] {
     { ...structuredClone(log[0]), stream: 'filing-x', revision: 0, type: 'RightsSettled', leafIndex: 12 },
   ]);
   const lastLeaf = Date.parse(log[11].recordedAt) / 1000;
+  // A filing dated back, which the log's key signed.
+  const untimely = rechain(edited((e) => (e[1].data = { ...e[1].data, filedAt: '2025-06-01T00:00:00.000Z' })));
   const other = buildLog(log.map((e, i) => ({ stream: e.stream, type: e.type, data: i === 0 ? { n: -1 } : e.data })));
   return [
     failed(notUtf8.finish()),
@@ -82,7 +84,7 @@ function failures(): ExportFailure[] {
     verifyLines(withLine(1, JSON.stringify(log[1]).replace('"work 1"', '"work \\ud800"'))),
     verify(edited((e) => ((e[5].data as { n: number }).n = 99))),
     verify(rechain(edited((e) => (e[3].recordedAt = 'yesterday')))),
-    verify(rechain(edited((e) => (e[1].data = { ...e[1].data, filedAt: '2025-06-01T00:00:00.000Z' })))),
+    failed(verifyExport(ndjson(untimely), [signedAt(untimely, lastLeaf + 60)], signer.vkey)),
     verify(edited((e) => e.splice(4, 1))),
     failed(verifyExport(ndjson(backdated), [signedAt(backdated, lastLeaf + 60)], signer.vkey)),
     verify(edited((e) => (e[4] = { ...e[4], revision: 5, hash: computeEventHash({ ...e[4], revision: 5 }) }))),

@@ -16,17 +16,33 @@ export const NO_HEAD: StreamHead = { revision: -1, hash: ZERO_HASH };
 
 /**
  * Commit times that only move forward: never earlier than the previous event's `recordedAt` nor than the last time
- * this clock gave, so a system clock that steps back yields the previous time again.
+ * this clock gave or saw in the log, so a system clock that steps back yields the previous time again.
  */
 export class CommitClock {
   private last = 0;
-  constructor(private readonly now: () => number = Date.now) {}
+  // Date.now read at each call, not kept: a test that moves the system time (jest.setSystemTime) moves this clock too.
+  constructor(private readonly now: () => number = () => Date.now()) {}
 
   /** The time (ms since the epoch) of a commit that follows an event recorded at `previousRecordedAt`. */
   next(previousRecordedAt?: string | null): number {
-    const previous = previousRecordedAt ? Date.parse(previousRecordedAt) : NaN;
-    this.last = Math.max(this.now(), this.last, Number.isFinite(previous) ? previous : 0);
+    this.observe(previousRecordedAt);
+    this.last = Math.max(this.now(), this.last);
     return this.last;
+  }
+
+  /**
+   * The time now, without moving the clock: never earlier than a time it gave or saw. What a command reads the time it
+   * states from (a filing's filedAt), so that its commit, stamped by `next`, never records it earlier than that time,
+   * nor much later when the system clock stepped back or another instance's clock is ahead (event-time.ts).
+   */
+  current(): Date {
+    return new Date(Math.max(this.now(), this.last));
+  }
+
+  /** A time the log holds (an event's recordedAt, read or written by any instance): the clock never gives an earlier one. */
+  observe(recordedAt?: string | null): void {
+    const ms = recordedAt ? Date.parse(recordedAt) : NaN;
+    if (ms > this.last) this.last = ms;
   }
 }
 

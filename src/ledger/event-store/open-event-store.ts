@@ -6,8 +6,21 @@ import type { EventStore } from './event-store.port.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { POLICY_STREAM } from '../../verifier/rights-events.js';
+import { observeLogTime } from '../ledger-clock.js';
 
+/** The store, its log's last time known to the process's commit clock (ledger-clock.ts). */
 export async function openEventStore(config: AppConfig): Promise<EventStore> {
+  const store = await openStore(config);
+  try {
+    await observeLogTime(store);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  return store;
+}
+
+async function openStore(config: AppConfig): Promise<EventStore> {
   switch (config.store) {
     case 'sqlite':
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });

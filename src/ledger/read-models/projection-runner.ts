@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventStore, Unsubscribe } from '../event-store/event-store.port.js';
 import type { EventEnvelope } from '../../verifier/envelope.js';
+import { processCommitClock } from '../event-store/append-planning.js';
 import { orderProjections, type Projection } from './projection.js';
 import { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 import { createMissingIndexes, dropLooseIndexes } from './rebuild-indexes.js';
@@ -355,6 +356,8 @@ export class ProjectionRunner {
       const batch = await this.store.readAll(this.next, { limit: this.batchSize ?? (this.rebuilding ? REBUILD_BATCH : BATCH) });
       if (batch.length === 0) break;
       if (batch[0].leafIndex !== this.next) throw new Error(`store returned position ${batch[0].leafIndex}, expected ${this.next}`);
+      // Events other instances wrote, by their clocks: this process's commands never state an earlier time (ledger-clock.ts).
+      processCommitClock.observe(batch[batch.length - 1].recordedAt);
       const end = batch[batch.length - 1].leafIndex + 1;
       this.next = await this.applyBatch(batch, end);
       if (this.next === end) for (const l of [...this.appliedListeners]) l(batch);

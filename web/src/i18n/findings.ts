@@ -201,10 +201,6 @@ function receiptChinese(f: ReceiptFault): string | undefined {
       const { code: _, ...facts } = f;
       return `条目：${zhFailure['hash-mismatch']({ code: 'hash-mismatch', ...facts })}`;
     }
-    case 'entry-time': {
-      const { code: _, ...facts } = f;
-      return `条目：${zhFailure['event-time']({ code: 'event-time', ...facts })}`;
-    }
     case 'index':
       return `回执的叶序号 ${f.index} 不是条目的 leafIndex ${f.leafIndex}`;
     case 'checkpoint':
@@ -213,6 +209,12 @@ function receiptChinese(f: ReceiptFault): string | undefined {
       return `回执的树大小 ${f.treeSize} 不是检查点的树大小 ${f.checkpointTreeSize}`;
     case 'inclusion':
       return `包含证明：${proofChinese(f.proof)}`;
+    case 'entry-recorded-at':
+      return `条目：${zhFailure['recorded-at']({ code: 'recorded-at', recordedAt: f.recordedAt })}`;
+    case 'entry-time': {
+      const { code: _, ...facts } = f;
+      return `条目：${zhFailure['event-time']({ code: 'event-time', ...facts })}`;
+    }
   }
 }
 

@@ -129,9 +129,10 @@ const SETTLEMENT_ZH: { [R in SettlementFault['rule']]: (f: Extract<SettlementFau
   'withdrawn-revoked': (f) => `存证 ${f.filingId} 的权利已被终局决定撤销（规则 ${f.rightRule}，自 ${f.since} 起），之后它仍被撤回`,
 };
 
-/** A checkpoint's time (unix seconds): the number, then the instant in UTC, as the English names it. */
-const SPAN_UNIT_ZH: Record<SpanUnit, string> = { day: '天', hour: '小时', second: '秒' };
+/** The units of a span of time (how far an event's own time lies from its recordedAt). */
+const SPAN_UNIT_ZH: Record<SpanUnit, string> = { day: '天', hour: '小时', minute: '分钟', second: '秒' };
 
+/** A checkpoint's time (unix seconds): the number, then the instant in UTC, as the English names it. */
 const seconds = (s: number) => {
   const date = new Date(s * 1000);
   return `${s}（${Number.isNaN(date.getTime()) ? '超出范围' : `协调世界时 ${date.toISOString().replace('.000Z', 'Z')}`}）`;
@@ -149,12 +150,15 @@ const chinese: FailureWording = {
     `按其规范形式计算的 SHA-256 为 ${f.computed}`,
   'recorded-at': (f) => `recordedAt ${JSON.stringify(f.recordedAt)} 不是 ISO-8601 UTC 时间`,
   'event-time': (f) => {
-    const { count, unit, before } = spanOf(f);
-    const span = `${count} ${SPAN_UNIT_ZH[unit]}`;
-    return before
-      ? `${f.type} 的 ${f.field} ${f.stated} 比它的 recordedAt ${f.recordedAt} 早 ${span}，超过了服务器从读取时钟到提交所需的 ` +
-          `${EVENT_TIME_LAG_MS / 60_000} 分钟：事件所述的时间（沙盒规则据此计时）不是它被记录的时间`
-      : `${f.type} 的 ${f.field} ${f.stated} 比它的 recordedAt ${f.recordedAt} 晚 ${span}，超过了 ${EVENT_TIME_LEAD_MS / 60_000} 分钟：` +
+    const own = `${f.type} 的 ${f.field}`;
+    if (f.problem === 'not-utc') return `${own} ${JSON.stringify(f.stated)} 不是 ISO-8601 UTC 时间：沙盒规则只把这种形式读作事件自身的时间`;
+    const span = spanOf(f)
+      .map(({ count, unit }) => `${count} ${SPAN_UNIT_ZH[unit]}`)
+      .join(' ');
+    return f.problem === 'before'
+      ? `${own} ${f.stated} 比它的 recordedAt ${f.recordedAt} 早 ${span}，超过了允许的 ${EVENT_TIME_LAG_MS / 60_000} 分钟` +
+          '（服务器从读取时钟到提交的最长用时）：事件所述的时间（沙盒规则据此计时）不是它被记录的时间'
+      : `${own} ${f.stated} 比它的 recordedAt ${f.recordedAt} 晚 ${span}，超过了允许的 ${EVENT_TIME_LEAD_MS / 60_000} 分钟：` +
           '事件所述的时间晚于它自己的提交';
   },
   misplaced: (f) => `leafIndex 为 ${f.claimed}，应为 ${f.expected}（有事件缺失、被移动或被插入）`,
