@@ -152,7 +152,7 @@ it('files a work through the form, shows it in the list, declares labels, regist
     await afterLabels.getByRole('link', { name: 'Certificate' }).click();
     expect(await settledText(page.getByTestId('cert-hash'), sha256(work))).toBe(sha256(work));
     // The one refusal is the unlabelled copy's.
-    expect(tab.problems).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)']);
+    expect(tab.problems).toEqual(['console: Failed to load resource: the server responded with a status of 422 (Unprocessable Content)']);
   } finally {
     await tab.close();
   }
