@@ -18,8 +18,8 @@ export function allowedMethods(fastify: FastifyInstance, url: string): string[] 
     const route = fastify.findRoute({ method: method as HTTPMethods, url }) as ReturnType<FastifyInstance['findRoute']> | null;
     // A parameter longer than the router's maxParamLength, where no other route takes the path, is found as a handler
     // of the router's own (Fastify's 414), with no searchParams: no route.
-    // A parameter matched as empty (`/v1/filings/` as `/v1/filings/:id`) is no path a route takes: GET answers it 404.
     if (route === null || route.searchParams === undefined || Object.hasOwn(route.params, '*')) continue;
+    // A parameter matched as empty (`/v1/filings/` as `/v1/filings/:id`) is no path a route takes: GET answers it 404.
     if (Object.values(route.params as Record<string, string>).some((value) => value === '')) continue;
     allowed.add(method);
     if (method === 'GET') allowed.add('HEAD');

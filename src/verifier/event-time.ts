@@ -8,7 +8,7 @@
 // that it is not after it).
 import { INSTANT_FIELD } from './rights-events.js';
 
-/** Longest an honest server takes from reading its clock for an event to the commit that records it (a queue, a lock). */
+/** Longest allowed from a server reading its clock for an event to the commit that records it (a queue, a lock between). */
 export const EVENT_TIME_LAG_MS = 10 * 60_000;
 /** Furthest an event's own time may lie after its recordedAt: a clock read before a step back, by a build that did not hold it. */
 export const EVENT_TIME_LEAD_MS = 60_000;

@@ -13,7 +13,7 @@ import {
   sha256TextWith,
 } from './envelope.js';
 import { tileRoots } from './compact-range.js';
-import { eventTimeFault } from './event-time.js';
+import { eventTimeFault, utcMs } from './event-time.js';
 import { type EnvelopeRule, envelopeReason, failureReason, type FailureFacts } from './export-failure.js';
 import { jcsMembers } from './jcs-text.js';
 import { RIGHTS_EVENT_TYPES, ruleEvent } from './rights-events.js';
@@ -111,12 +111,8 @@ export function envelopeProblem(value: unknown): string | undefined {
   return fault && envelopeReason(fault.rule, fault.field);
 }
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-
 /** Milliseconds since the epoch of an ISO-8601 UTC time as the store writes it, or NaN. */
-export function recordedAtMs(recordedAt: string): number {
-  return ISO_UTC.test(recordedAt) ? Date.parse(recordedAt) : NaN;
-}
+export const recordedAtMs = (recordedAt: string): number => utcMs(recordedAt);
 
 const CUT = ['hash', 'leafIndex'];
 
