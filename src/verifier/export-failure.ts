@@ -34,7 +34,11 @@ export type SettlementFault =
   | { rule: 'ruleset'; version: number; ruleset: number; known: number } // a policy version settling by rules newer than these
   | { rule: 'withdrawn-open'; filingId: string; disputeId: string }
   | { rule: 'withdrawn-transferred'; filingId: string; disputeId: string; complainant: string }
-  | { rule: 'withdrawn-revoked'; filingId: string; rightRule: string; since: string }; // the revoked right's rule and since
+  | { rule: 'withdrawn-revoked'; filingId: string; rightRule: string; since: string } // the revoked right's rule and since
+  // A decision whose appeal window is not the one the policy in force when its complaint was filed gives (`expected`).
+  | { rule: 'appeal-window'; disputeId: string; decidedAt: string; appealUntil: string; appealDays: number; expected: string }
+  // A policy version that takes effect at or before its own publication.
+  | { rule: 'policy-retroactive'; version: number; effectiveFrom: string; publishedAt: string };
 
 /**
  * The kinds of failure, each with the values its message names. `leaf` and `expected`/`claimed` are what the event
@@ -112,6 +116,8 @@ const SETTLEMENT: Record<SettlementFault['rule'], true> = {
   'withdrawn-open': true,
   'withdrawn-transferred': true,
   'withdrawn-revoked': true,
+  'appeal-window': true,
+  'policy-retroactive': true,
 };
 
 /** Every code a failure can carry, and every envelope and settlement rule: what a reader in another language must word. */
@@ -186,6 +192,13 @@ function settlementReason(f: SettlementFault): string {
       return `filing ${f.filingId} was withdrawn by its creator after complaint ${f.disputeId} transferred its right to ${f.complainant}`;
     case 'withdrawn-revoked':
       return `filing ${f.filingId} was withdrawn after a final decision revoked its right (${f.rightRule}, since ${f.since})`;
+    case 'appeal-window':
+      return (
+        `the decision of complaint ${f.disputeId} at ${f.decidedAt} may be appealed until ${f.appealUntil}; the policy in force ` +
+        `when the complaint was filed gives ${f.appealDays} days, until ${f.expected}`
+      );
+    case 'policy-retroactive':
+      return `policy version ${f.version} takes effect at ${f.effectiveFrom}, not after it was published at ${f.publishedAt}: policy changes are never retroactive`;
   }
 }
 

@@ -14,7 +14,8 @@ import {
   type Right,
   type RightStatus,
 } from './rights-rules.js';
-import { POLICY_V1, rulesetOf, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
+import { DAY_MS, POLICY_V1, rulesetOf, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
+import { isoInstant } from './instant.js';
 
 /** When something happened (domain time, ms) and where it is in the log. */
 export type Fact = { at: number; leafIndex: number };
@@ -370,6 +371,30 @@ export class RightsBook {
       return { rule: 'withdrawn-revoked', filingId, rightRule: right.rule, since: right.since };
     }
     return undefined;
+  }
+
+  /**
+   * Why a DisputeDecided (not applied yet) gives another appeal window than the policy in force when its complaint was
+   * filed: the decider gives its `appealDays` from the decision, and a shorter window would make a decision final before
+   * a party could appeal. Undefined when it gives that one, or when the event or its complaint cannot be read.
+   */
+  appealWindowProblem(e: RuleEvent): SettlementFault | undefined {
+    const d = e.data;
+    const dispute = typeof d.disputeId === 'string' ? this.disputes.get(d.disputeId) : undefined;
+    const decidedAt = ms(d.decidedAt);
+    const appealUntil = ms(d.appealUntil);
+    if (!dispute || dispute.decision || !Number.isFinite(decidedAt) || !Number.isFinite(appealUntil)) return undefined;
+    const { appealDays } = this.policyAt(dispute.filed.at, dispute.filed.leafIndex);
+    const expected = decidedAt + appealDays * DAY_MS;
+    if (appealUntil === expected) return undefined;
+    return {
+      rule: 'appeal-window',
+      disputeId: dispute.disputeId,
+      decidedAt: String(d.decidedAt),
+      appealUntil: String(d.appealUntil),
+      appealDays,
+      expected: isoInstant(expected),
+    };
   }
 
   /** The facts of the disputes against a filing. */

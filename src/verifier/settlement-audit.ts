@@ -6,6 +6,7 @@ import type { SettlementEvent } from './export-chunk.js';
 import type { SettlementFault, ShownChange } from './export-failure.js';
 import { RightsBook, type FilingStore } from './rights-book.js';
 import { CURRENT_RULESET, rulesetOf } from './sandbox-policy.js';
+import { utcMs } from './event-time.js';
 import { POLICY_STREAM, RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM, type RightChange, type RightsSettledData } from './rights-events.js';
 
 /** A change as the fault names it (one recorded is shown as it stands: any value that is not falsy, unchecked). */
@@ -36,8 +37,10 @@ export class SettlementAuditor {
         : e.type === 'FilingWithdrawn'
           ? this.checkWithdrawal(e)
           : e.type === 'PolicyPublished'
-            ? this.checkRuleset(e)
-            : undefined;
+            ? (this.checkRuleset(e) ?? this.checkEffective(e))
+            : e.type === 'DisputeDecided'
+              ? this.book.appealWindowProblem(e)
+              : undefined;
     this.book.apply(e);
     return problem;
   }
@@ -52,6 +55,21 @@ export class SettlementAuditor {
     const ruleset = rulesetOf(d.parameters ?? {});
     if (ruleset <= CURRENT_RULESET) return undefined;
     return { rule: 'ruleset', version: typeof d.version === 'number' ? d.version : -1, ruleset, known: CURRENT_RULESET };
+  }
+
+  /** A policy version takes effect after it is published, never at or before: changes are never retroactive. */
+  private checkEffective(e: SettlementEvent): SettlementFault | undefined {
+    if (e.stream !== POLICY_STREAM) return undefined;
+    const d = e.data as { version?: unknown; effectiveFrom?: unknown; publishedAt?: unknown };
+    const from = utcMs(d.effectiveFrom);
+    const published = utcMs(d.publishedAt);
+    if (Number.isNaN(from) || Number.isNaN(published) || from > published) return undefined;
+    return {
+      rule: 'policy-retroactive',
+      version: typeof d.version === 'number' ? d.version : -1,
+      effectiveFrom: String(d.effectiveFrom),
+      publishedAt: String(d.publishedAt),
+    };
   }
 
   /** A withdrawal must not escape a complaint, nor take back a right a final decision transferred, nor undo a revocation. */

@@ -279,6 +279,31 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
     expect(run(open, { audit: false }).result).toMatchObject({ ok: true });
   });
 
+  it('refuses a decision whose appeal window is not the one the policy in force at the complaint gives', () => {
+    const d = (type: string, data: JsonObject): Spec => ({ stream: 'dispute-d1', type, data: { disputeId: 'd1', ...data } });
+    const complaint = d('ComplaintFiled', { filingId: 'f1', type: 'authorship', complainant: 'bob', respondent: 'alice', filedAt: at(1) });
+    const decided = (appealUntil: string) =>
+      d('DisputeDecided', {
+        outcome: 'upheld',
+        remedy: 'transfer',
+        decidedAt: at(3),
+        appealUntil,
+        complainant: 'bob',
+        respondent: 'alice',
+      });
+    expect(run([filed('f1', 0), complaint, decided(at(18))]).result).toMatchObject({ ok: true });
+    // A window of one day: the transfer final on day 4, before a party could appeal.
+    expect(run([filed('f1', 0), complaint, decided(at(4))]).result).toEqual({
+      ok: false,
+      leafIndex: 2,
+      reason:
+        `the decision of complaint d1 at ${at(3)} may be appealed until ${at(4)}; the policy in force when the ` +
+        `complaint was filed gives 15 days, until ${at(18)}`,
+      code: 'settlement',
+      settlement: { rule: 'appeal-window', disputeId: 'd1', decidedAt: at(3), appealUntil: at(4), appealDays: 15, expected: at(18) },
+    });
+  });
+
   it('refuses settlements out of time order, dated after their recording, covering more than precedes them, or off their stream', () => {
     const withSecond = (s: Spec) => [...honest.slice(0, 5), s];
     expect(run(withSecond(settled(2, 5, []))).result).toMatchObject({
@@ -320,7 +345,7 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
   });
 });
 
-describe('a policy version under rules newer than the verifier', () => {
+describe('the policy versions a log publishes', () => {
   const { version: _v, ruleset: _r, ...v1Parameters } = POLICY_V1;
   const policy = (version: number, ruleset: number | undefined): Spec => ({
     stream: 'policy',
@@ -333,7 +358,7 @@ describe('a policy version under rules newer than the verifier', () => {
     },
   });
 
-  it('fails at its leaf, naming the ruleset and the newest it knows; the rulesets it knows pass', () => {
+  it('fail at a version under rules newer than the verifier, naming the ruleset and the newest it knows; the rulesets it knows pass', () => {
     expect(run([filed('f1', 0), policy(2, 2), policy(3, undefined)]).result).toMatchObject({ ok: true });
     expect(run([filed('f1', 0), policy(2, 2), policy(3, 3)]).result).toEqual({
       ok: false,
@@ -346,5 +371,20 @@ describe('a policy version under rules newer than the verifier', () => {
     });
     // Only the policy stream publishes versions.
     expect(run([filed('f1', 0), { ...policy(2, 3), stream: 'filing-f1' }]).result).toMatchObject({ ok: true });
+  });
+
+  it('fail at a version that takes effect at or before its publication: policy changes are never retroactive', () => {
+    const published = (effectiveFrom: string): Spec => {
+      const p = policy(2, 2);
+      return { ...p, data: { ...p.data, effectiveFrom, publishedAt: at(1) } };
+    };
+    expect(run([filed('f1', 0), published(at(1))]).result).toEqual({
+      ok: false,
+      leafIndex: 1,
+      reason: `policy version 2 takes effect at ${at(1)}, not after it was published at ${at(1)}: policy changes are never retroactive`,
+      code: 'settlement',
+      settlement: { rule: 'policy-retroactive', version: 2, effectiveFrom: at(1), publishedAt: at(1) },
+    });
+    expect(run([filed('f1', 0), published(new Date(Date.parse(at(1)) + 1).toISOString())]).result).toMatchObject({ ok: true });
   });
 });

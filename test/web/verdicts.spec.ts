@@ -167,6 +167,20 @@ describe('the wording of an export failure', () => {
       'withdrawn-open': { rule: 'withdrawn-open', filingId: 'f1', disputeId: 'd1' },
       'withdrawn-transferred': { rule: 'withdrawn-transferred', filingId: 'f1', disputeId: 'd1', complainant: 'bob' },
       'withdrawn-revoked': { rule: 'withdrawn-revoked', filingId: 'f1', rightRule: 'dispute-upheld-revoke', since: '2026-01-31T00:00:00Z' },
+      'appeal-window': {
+        rule: 'appeal-window',
+        disputeId: 'd1',
+        decidedAt: '2026-01-10T00:00:00Z',
+        appealUntil: '2026-01-10T00:00:00Z',
+        appealDays: 15,
+        expected: '2026-01-25T00:00:00Z',
+      },
+      'policy-retroactive': {
+        rule: 'policy-retroactive',
+        version: 2,
+        effectiveFrom: '2026-01-01T00:00:00Z',
+        publishedAt: '2026-01-02T00:00:00Z',
+      },
     };
     expect(Object.keys(settlements).sort()).toEqual([...SETTLEMENT_RULES].sort());
     for (const settlement of Object.values(settlements)) {

@@ -127,6 +127,11 @@ const SETTLEMENT_ZH: { [R in SettlementFault['rule']]: (f: Extract<SettlementFau
   'withdrawn-open': (f) => `存证 ${f.filingId} 在针对它的投诉 ${f.disputeId} 尚未结案时被撤回`,
   'withdrawn-transferred': (f) => `投诉 ${f.disputeId} 已将存证 ${f.filingId} 的权利转让给 ${f.complainant}，之后其创作者仍撤回了它`,
   'withdrawn-revoked': (f) => `存证 ${f.filingId} 的权利已被终局决定撤销（规则 ${f.rightRule}，自 ${f.since} 起），之后它仍被撤回`,
+  'appeal-window': (f) =>
+    `投诉 ${f.disputeId} 于 ${f.decidedAt} 作出的决定可上诉至 ${f.appealUntil}；而投诉提出时生效的规则给出的上诉期为 ` +
+    `${f.appealDays} 天，至 ${f.expected}`,
+  'policy-retroactive': (f) =>
+    `规则第 ${f.version} 版于 ${f.effectiveFrom} 生效，并不晚于其发布时间 ${f.publishedAt}：规则变更从不溯及既往`,
 };
 
 /** The units of a span of time (how far an event's own time lies from its recordedAt). */
