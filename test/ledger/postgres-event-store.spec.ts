@@ -2,6 +2,7 @@
 // plus the PostgreSQL-specific promise: several processes writing, readers never see a gap.
 import pg from 'pg';
 import { PostgresEventStore, statements } from '../../src/ledger/event-store/postgres-event-store.js';
+import { CommitClock } from '../../src/ledger/event-store/append-planning.js';
 import type { EventStore } from '../../src/ledger/event-store/event-store.port.js';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
 import { runEventStoreContract } from '../contract/event-store.contract.js';
@@ -37,6 +38,18 @@ else {
     afterEach(async () => {
       for (const s of opened.splice(0)) await s.close();
       await dropSchema(schema);
+    });
+
+    it("takes up the log's last time when it reads the log's size: an instance behind another's clock states no earlier time", async () => {
+      const ahead = await PostgresEventStore.open(url, { schema, clock: new CommitClock(() => Date.UTC(2026, 5, 1, 12, 30)) });
+      const behind = new CommitClock(() => Date.UTC(2026, 5, 1, 12));
+      const idle = await PostgresEventStore.open(url, { schema, clock: behind });
+      opened.push(ahead, idle);
+      expect(await idle.count()).toBe(0);
+      await ahead.appendToStream('s', [{ type: 'T', data: {}, meta: {} }], 'no-stream');
+      expect(behind.current().toISOString()).toBe('2026-06-01T12:00:00.000Z');
+      expect(await idle.count()).toBe(1);
+      expect(behind.current().toISOString()).toBe('2026-06-01T12:30:00.000Z');
     });
 
     it('rejects a schema name that is not a plain identifier', async () => {

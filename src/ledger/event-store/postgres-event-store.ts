@@ -46,7 +46,7 @@ export function statements(table: string, schema: string) {
          CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM ${table} e WHERE e.stream = s.stream ORDER BY revision) e`,
     ),
     readAll: named('read-all', `SELECT ${COLUMNS} FROM ${table} WHERE position >= $1 ORDER BY position LIMIT $2`),
-    count: named('count', `SELECT COALESCE(MAX(position) + 1, 0) AS n FROM ${table}`),
+    count: named('count', `SELECT position + 1 AS n, recorded_at FROM ${table} ORDER BY position DESC LIMIT 1`),
     lastRevision: named('last-revision', `SELECT revision FROM ${table} WHERE stream = $1 ORDER BY revision DESC LIMIT 1`),
     /**
      * Under the append lock, in one statement: the head (last revision and hash) of each stream the batch writes,
@@ -285,8 +285,15 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** From the database, not a cache: other processes append too. Positions are contiguous, so max + 1 is the size. */
+  /**
+   * The log's size; its last event's time is taken up by this store's commit clock on the way (ledger-clock.ts): an
+   * instance that another one's commits keep idle, whose read models it takes up without reading their events, still
+   * states no time earlier than theirs once it has looked at the log.
+   */
   async count(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(this.sql.count);
+    const { rows } = await this.pool.query<{ n: string; recorded_at: string }>(this.sql.count);
+    if (rows.length === 0) return 0;
+    this.clock.observe(rows[0].recorded_at);
     return Number(rows[0].n);
   }
 
