@@ -284,9 +284,9 @@ export class PostgresEventStore implements EventStore {
     return rows.map(rowToEnvelope);
   }
 
-  /** From the database, not a cache: other processes append too. Positions are contiguous, so max + 1 is the size. */
   /**
-   * The log's size; its last event's time is taken up by this store's commit clock on the way (ledger-clock.ts): an
+   * The log's size, from the database, not a cache: other processes append too. Positions are contiguous, so the last
+   * one + 1 is the size. Its last event's time is taken up by this store's commit clock on the way (ledger-clock.ts): an
    * instance that another one's commits keep idle, whose read models it takes up without reading their events, still
    * states no time earlier than theirs once it has looked at the log.
    */
