@@ -226,9 +226,10 @@ export async function checkEvidence(bundle: unknown, pins: EvidencePins = {}): P
   }
   const receipt = verifyReceipt(r as never, logKey, { sha256: nativeSha256, verify: nativeEd25519Verify });
   if (!receipt.ok) throw new BundleError(`receipt: ${receipt.reason}`);
-  // The events are the log's, signed: each time the rules read in them (the WorkFiled's filedAt, shown below as the
-  // filing's time) is held to its recordedAt, as verify holds it.
+  // The events are the log's, signed: each time the rules read in them is held to its recordedAt, as verify holds it.
+  // The WorkFiled's (its filedAt, shown below as the filing's time) was, as the receipt's entry.
   for (const [i, e] of events.entries()) {
+    if (i === 0) continue;
     const untimely = eventTimeFault(e, recordedAtMs(e.recordedAt));
     if (untimely) throw new BundleError(`history[${i}]: ${failureReason({ code: 'event-time', ...untimely })}`);
   }

@@ -14,8 +14,7 @@ import {
   type Right,
   type RightStatus,
 } from './rights-rules.js';
-import { DAY_MS, POLICY_V1, rulesetOf, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
-import { isoInstant } from './instant.js';
+import { addDays, POLICY_V1, rulesetOf, type PolicyParameters, type PolicyVersion } from './sandbox-policy.js';
 
 /** When something happened (domain time, ms) and where it is in the log. */
 export type Fact = { at: number; leafIndex: number };
@@ -381,19 +380,19 @@ export class RightsBook {
   appealWindowProblem(e: RuleEvent): SettlementFault | undefined {
     const d = e.data;
     const dispute = typeof d.disputeId === 'string' ? this.disputes.get(d.disputeId) : undefined;
-    const decidedAt = ms(d.decidedAt);
     const appealUntil = ms(d.appealUntil);
-    if (!dispute || dispute.decision || !Number.isFinite(decidedAt) || !Number.isFinite(appealUntil)) return undefined;
+    if (!dispute || dispute.decision || !Number.isFinite(ms(d.decidedAt)) || !Number.isFinite(appealUntil)) return undefined;
     const { appealDays } = this.policyAt(dispute.filed.at, dispute.filed.leafIndex);
-    const expected = decidedAt + appealDays * DAY_MS;
-    if (appealUntil === expected) return undefined;
+    // As the decider gives it.
+    const expected = addDays(d.decidedAt as string, appealDays);
+    if (appealUntil === ms(expected)) return undefined;
     return {
       rule: 'appeal-window',
       disputeId: dispute.disputeId,
       decidedAt: String(d.decidedAt),
       appealUntil: String(d.appealUntil),
       appealDays,
-      expected: isoInstant(expected),
+      expected,
     };
   }
 
