@@ -44,11 +44,11 @@ const layerZones = layers.flatMap((layer, level) => {
   }));
 });
 
-// The verifier is checked and run on its own, without the server or Node: its own files, @noble/*, canonicalize, and
-// pkijs/asn1js (X.509 and CMS of RFC 3161 tokens, over WebCrypto) only.
+// The verifier is checked and run on its own, without the server or Node: its own files, @noble/*, canonicalize,
+// pkijs/asn1js (X.509 and CMS of RFC 3161 tokens, over WebCrypto) and TypeBox (the event catalogue's schemas) only.
 const verifierOnly =
-  'src/verifier may import only its own files, @noble/*, canonicalize, pkijs and asn1js: no node: module, no other package.';
-const notVerifierDependency = '^(?!\\.{1,2}/|@noble/|canonicalize$|pkijs$|asn1js$)';
+  'src/verifier may import only its own files, @noble/*, canonicalize, pkijs, asn1js and @sinclair/typebox: no node: module, no other package.';
+const notVerifierDependency = '^(?!\\.{1,2}/|@noble/|canonicalize$|pkijs$|asn1js$|@sinclair/typebox(/value)?$)';
 // The shared rules are pure data and functions, bundled into the console as they are: their own files and the verifier.
 const domainRulesOnly = 'src/domain-rules may import only its own files and src/verifier: no package, no node: module.';
 const notDomainRulesDependency = '^(?!\\./|\\.\\./verifier/)';

@@ -5,6 +5,7 @@ import type { ContentReleased, ContentReserved, CopyReserved, FilingEvent } from
 import type { LabelEvent } from './labeling/labeling.events.js';
 import type { PolicyPublished } from './policy/policy.events.js';
 import type { FlagReviewed, NearDuplicatesFound, RightsSettled } from './settlement/settlement.events.js';
+import type { CatalogueData, CatalogueType } from './verifier/event-catalogue.js';
 
 type LedgerEvent =
   | IdentityEvent
@@ -20,8 +21,26 @@ type LedgerEvent =
   | FlagReviewed
   | RightsSettled;
 
-/** A key for each type and no other: a type added to a context and not here, or named here and nowhere, fails to compile. */
-const EACH_TYPE: Record<LedgerEvent['type'], true> = {
+/** A type written out member by member, at every depth (an intersection of objects becomes one object). */
+type Plain<T> = T extends object ? { [K in keyof T]: Plain<T[K]> } : T;
+/** The same type: the same members at every depth, each optional or not alike (not merely assignable both ways). */
+type Same<A, B> = (<T>() => T extends Plain<A> ? 1 : 2) extends <T>() => T extends Plain<B> ? 1 : 2 ? true : false;
+type DataOf<T extends LedgerEvent['type']> = Extract<LedgerEvent, { type: T }>['data'];
+type WithRuleset<D extends { parameters: object }> = Omit<D, 'parameters'> & { parameters: Required<D['parameters']> };
+
+/**
+ * The catalogue `verify` holds events to (src/verifier/event-catalogue.ts) has every type the contexts append and no
+ * other, each with data of exactly the type's shape: a field added to an event and not to the catalogue (or the other
+ * way round), or a type added here and not there, fails to compile. A PolicyPublished's `ruleset` is the one field the
+ * catalogue lets a log leave out (versions published before it was recorded), so there the two differ by that alone.
+ */
+const CATALOGUED: {
+  [T in LedgerEvent['type'] | CatalogueType]: T extends CatalogueType
+    ? T extends LedgerEvent['type']
+      ? Same<DataOf<T>, T extends 'PolicyPublished' ? WithRuleset<CatalogueData<T>> : CatalogueData<T>>
+      : false
+    : false;
+} = {
   PrincipalRegistered: true,
   ApiKeyIssued: true,
   ApiKeyRevoked: true,
@@ -50,4 +69,4 @@ const EACH_TYPE: Record<LedgerEvent['type'], true> = {
   RightsSettled: true,
 };
 
-export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = Object.keys(EACH_TYPE) as LedgerEvent['type'][];
+export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = Object.keys(CATALOGUED) as LedgerEvent['type'][];

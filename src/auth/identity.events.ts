@@ -24,5 +24,5 @@ export type IdentityEvent = PrincipalRegistered | ApiKeyIssued | ApiKeyRevoked;
  * same commit: instances sharing a store then order those revocations through the store, and one that decided on a
  * stale count of such keys loses the race and decides again (a ledger is never left without an admin).
  */
-export const ADMIN_KEYS_STREAM = 'admin-keys';
+export { ADMIN_KEYS_STREAM } from '../verifier/event-catalogue.js';
 export type LastingAdminKeyRevoked = DomainEvent<'LastingAdminKeyRevoked', { principalId: string; keyId: string }>;

@@ -14,6 +14,7 @@ import {
 import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
 import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
+import { catalogueFault } from '../verifier/event-catalogue.js';
 import { eventTimeFault } from '../verifier/event-time.js';
 import { failureReason } from '../verifier/export-failure.js';
 import { parseVkey, verifyNote, type Vkey, withoutByteOrderMark } from '../verifier/note.js';
@@ -226,12 +227,14 @@ export async function checkEvidence(bundle: unknown, pins: EvidencePins = {}): P
   }
   const receipt = verifyReceipt(r as never, logKey, { sha256: nativeSha256, verify: nativeEd25519Verify });
   if (!receipt.ok) throw new BundleError(`receipt: ${receipt.reason}`);
-  // The events are the log's, signed: each time the rules read in them is held to its recordedAt, as verify holds it.
-  // The WorkFiled's (its filedAt, shown below as the filing's time) was, as the receipt's entry.
+  // The events are the log's, signed: each is held to the event catalogue and each time the rules read in them to its
+  // recordedAt, as verify holds them. The WorkFiled (its filedAt shown below as the filing's time) was, as the receipt's entry.
   for (const [i, e] of events.entries()) {
     if (i === 0) continue;
     const untimely = eventTimeFault(e, recordedAtMs(e.recordedAt));
     if (untimely) throw new BundleError(`history[${i}]: ${failureReason({ code: 'event-time', ...untimely })}`);
+    const uncatalogued = catalogueFault(e);
+    if (uncatalogued) throw new BundleError(`history[${i}]: ${failureReason({ code: 'catalogue', ...uncatalogued })}`);
   }
 
   return {

@@ -13,6 +13,7 @@ import {
   sha256TextWith,
 } from './envelope.js';
 import { tileRoots } from './compact-range.js';
+import { catalogueFault } from './event-catalogue.js';
 import { eventTimeFault, utcMs } from './event-time.js';
 import { type EnvelopeRule, envelopeReason, failureReason, type FailureFacts } from './export-failure.js';
 import { jcsMembers } from './jcs-text.js';
@@ -64,6 +65,11 @@ export interface ChunkFacts {
    * back is), so that tampering is named as such.
    */
   untimely: { at: number; facts: FailureFacts } | null;
+  /**
+   * The first event of the chunk (its position in the chunk) that is not one the event catalogue has (event-catalogue.ts):
+   * accepted for the chain and the tree, left out of `rules`, and its fault held back as `untimely`'s is.
+   */
+  uncatalogued: { at: number; facts: FailureFacts } | null;
 }
 
 /** The check of an event's hash by its own fields: both hashes and where it is, so that the message says what to look at. */
@@ -217,6 +223,7 @@ export class ChunkChecker {
   private streams: string[] = [];
   private recordedAt: string[] = [];
   private untimely: ChunkFacts['untimely'] = null;
+  private uncatalogued: ChunkFacts['uncatalogued'] = null;
   private rules: ChunkFacts['rules'] = [];
   private failure: ChunkFailure | null = null;
 
@@ -300,7 +307,11 @@ export class ChunkChecker {
     records.set(this.sha256(input), at + LEAF_HASH_AT);
     this.streams.push(e.stream);
     this.recordedAt.push(e.recordedAt);
-    if (RIGHTS_EVENT_TYPES.has(e.type)) {
+    const uncatalogued = catalogueFault(e);
+    if (uncatalogued !== undefined) {
+      // The rules would misread it: the audit stops before it (ExportVerifier.pushChunk).
+      this.uncatalogued ??= { at: i, facts: { code: 'catalogue', ...uncatalogued } };
+    } else if (RIGHTS_EVENT_TYPES.has(e.type)) {
       // Only what the audit reads crosses to the reducer: a whole RightsSettled, the rules' fields of the others.
       const data = e.type === 'RightsSettled' ? e.data : ruleEvent(e).data;
       this.rules.push({ at: i, event: { type: e.type, stream: e.stream, leafIndex: e.leafIndex, recordedAt: e.recordedAt, data } });
@@ -333,6 +344,7 @@ export class ChunkChecker {
       tiles,
       failure: this.failure,
       untimely: this.untimely,
+      uncatalogued: this.uncatalogued,
     };
     this.records = new Uint8Array(this.capacity * RECORD_BYTES);
     this.floats = new Float64Array(this.records.buffer);
@@ -342,6 +354,7 @@ export class ChunkChecker {
     this.rules = [];
     this.failure = null;
     this.untimely = null;
+    this.uncatalogued = null;
     return facts;
   }
 }

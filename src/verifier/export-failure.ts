@@ -3,8 +3,8 @@
 // that words the failure in another language (the console, in Chinese) has everything the English says.
 // Framework-free: runs in Node and in a browser.
 import type { CheckpointFault } from './checkpoint.js';
+import type { CatalogueFault, Wanted } from './event-catalogue.js';
 import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, spanOf, type EventTimeFault } from './event-time.js';
-import { SETTLEMENTS_STREAM } from './rights-events.js';
 
 /** What is wrong with an envelope's own fields (`field` is null when the event is no JSON object at all). */
 export type EnvelopeRule =
@@ -22,8 +22,6 @@ export type ShownChange = { from: unknown; to: unknown; rule: unknown; holder: u
 
 /** Why a settlement, or a withdrawal, breaks the sandbox rules. `asOf` is the settlement's, as recorded. */
 export type SettlementFault =
-  | { rule: 'stream'; stream: string } // a RightsSettled in another stream than the settlements stream: the one it is in
-  | { rule: 'malformed' }
   | { rule: 'coverage'; asOf: string; logSize: number; leaf: number }
   | { rule: 'recorded-before'; asOf: string; recordedAt: string }
   | { rule: 'order'; asOf: string; previousLeaf: number }
@@ -53,6 +51,7 @@ export type FailureFacts =
   | { code: 'hash-mismatch'; type: string; stream: string; leaf: number; expected: string; computed: string }
   | { code: 'recorded-at'; recordedAt: string }
   | ({ code: 'event-time' } & EventTimeFault)
+  | ({ code: 'catalogue' } & CatalogueFault)
   | { code: 'misplaced'; claimed: number; expected: number }
   | { code: 'time-back'; recordedAt: string; previousLeaf: number; previousRecordedAt: string }
   | { code: 'chain-revision'; stream: string; revision: number; expected: number }
@@ -79,6 +78,7 @@ const CODES: Record<FailureCode, true> = {
   'hash-mismatch': true,
   'recorded-at': true,
   'event-time': true,
+  catalogue: true,
   misplaced: true,
   'time-back': true,
   'chain-revision': true,
@@ -103,8 +103,6 @@ const ENVELOPE: Record<EnvelopeRule, true> = {
   'not-hex': true,
 };
 const SETTLEMENT: Record<SettlementFault['rule'], true> = {
-  stream: true,
-  malformed: true,
   coverage: true,
   'recorded-before': true,
   order: true,
@@ -163,10 +161,6 @@ export function envelopeReason(rule: EnvelopeRule, field: string | null): string
 function settlementReason(f: SettlementFault): string {
   const at = 'asOf' in f ? `settlement as of ${f.asOf}` : '';
   switch (f.rule) {
-    case 'stream':
-      return `RightsSettled outside the ${SETTLEMENTS_STREAM} stream`;
-    case 'malformed':
-      return 'settlement record is malformed (asOf, logSize, policyVersion, policyVersions, changes)';
     case 'coverage':
       return `${at} claims to cover ${f.logSize} events but is leaf ${f.leaf}`;
     case 'recorded-before':
@@ -218,6 +212,50 @@ function eventTimeReason(f: EventTimeFault): string {
         'allowed: the event states a time later than its own commit';
 }
 
+const WANTED_WORDS: Readonly<Record<string, string>> = {
+  string: 'a string',
+  'non-empty-string': 'a non-empty string',
+  sha256: 'a SHA-256 in 64 lowercase hex digits',
+  instant: 'an ISO-8601 UTC time',
+  'whole-number': 'a whole number (0 or more)',
+  'positive-whole-number': 'a whole number from 1',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'null',
+  object: 'an object',
+  array: 'an array',
+};
+
+/** What a value was wanted to be, in English: `a string or null`, `one of "upheld", "rejected"`. */
+export function wantedText(wanted: Wanted): string {
+  const values = wanted.filter((w) => w.startsWith('"') || w === 'true' || w === 'false');
+  const kinds = wanted.filter((w) => !values.includes(w)).map((w) => WANTED_WORDS[w] ?? w);
+  if (values.length > 1) kinds.unshift(`one of ${values.join(', ')}`);
+  else kinds.unshift(...values);
+  return kinds.join(' or ');
+}
+
+/** Why an event is not one the catalogue has, in English. */
+function catalogueReason(f: CatalogueFault): string {
+  switch (f.problem) {
+    case 'unknown-type':
+      return `event type ${JSON.stringify(f.type)} is not in the event catalogue: no rule knows what it means`;
+    case 'stream':
+      return `${f.type} is in stream ${f.stream}; the event catalogue puts it in ${f.expected}`;
+    case 'data':
+    case 'meta': {
+      const at = `${f.type}'s ${f.problem} ${f.path === '/' ? '' : `member ${f.path} `}`;
+      const what =
+        f.issue === 'missing'
+          ? `${at}is missing`
+          : f.issue === 'unexpected'
+            ? `${at}is not one the event catalogue gives the type`
+            : `${at}is not ${wantedText(f.wanted)}`;
+      return `${what}: the event is not as the event catalogue has it, and the sandbox rules would misread it`;
+    }
+  }
+}
+
 /** The English message of a failure, as `sandbox-ledger verify` prints it after `FAILED at leaf N: `. */
 export function failureReason(f: FailureFacts): string {
   switch (f.code) {
@@ -243,6 +281,8 @@ export function failureReason(f: FailureFacts): string {
       return `recordedAt ${JSON.stringify(f.recordedAt)} is not an ISO-8601 UTC time`;
     case 'event-time':
       return eventTimeReason(f);
+    case 'catalogue':
+      return catalogueReason(f);
     case 'misplaced':
       return `leafIndex is ${f.claimed}, expected ${f.expected} (an event is missing, moved or inserted)`;
     case 'time-back':

@@ -56,6 +56,15 @@ const failure = (leafIndex: number | null, facts: FailureFacts, lastLeafIndex?: 
     ? { ok: false, leafIndex, reason: failureReason(facts), ...facts }
     : { ok: false, leafIndex, lastLeafIndex, reason: failureReason(facts), ...facts };
 
+/**
+ * Of an event out of the catalogue and an event whose own time is out of bounds, the one at the earlier leaf; at one
+ * leaf the time, the narrower finding (a time that is no ISO-8601 UTC time is both).
+ */
+const first = (uncatalogued: ExportFailure | undefined, untimely: ExportFailure | undefined): ExportFailure | undefined =>
+  uncatalogued === undefined || (untimely !== undefined && (untimely.leafIndex ?? 0) <= (uncatalogued.leafIndex ?? 0))
+    ? untimely
+    : uncatalogued;
+
 /** Where a failure is, as the verdict line names it: ` at leaf 7`, ` in leaves 0..19999`, or nothing. */
 export function failurePlace(f: Pick<ExportFailure, 'leafIndex' | 'lastLeafIndex'>): string {
   if (f.leafIndex === null) return '';
@@ -118,6 +127,8 @@ export class ExportVerifier {
   private timeFailure: ExportFailure | undefined;
   /** The first event whose own time is not its recordedAt's: reported only when nothing else failed, a time going back included. */
   private untimely: ExportFailure | undefined;
+  /** The first event not in the event catalogue: the settlement audit stops before it, and it is reported as `untimely` is. */
+  private uncatalogued: ExportFailure | undefined;
   private readonly settlements: SettlementAuditor | null;
 
   constructor(options: VerifierOptions = {}) {
@@ -249,7 +260,7 @@ export class ExportVerifier {
     const { streams, recordedAt, rules } = facts;
     let rule = 0;
     const start = this.count;
-    const untimely = facts.untimely;
+    const { untimely, uncatalogued } = facts;
     const end = start + facts.events;
     // The chunk's leaves join the range as the subtrees its checker hashed (a few hashes here, not one per leaf), unless
     // an event failed or a checkpoint's root must be compared at a size within the chunk: then leaf by leaf.
@@ -281,8 +292,11 @@ export class ExportVerifier {
       const at = this.chains.add(streams[i], index, floats[f + REVISION]);
       const r = i * RECORD_BYTES;
       this.chains.hashes.set(records.subarray(r + HASH_AT, r + LEAF_HASH_AT), at);
+      if (uncatalogued !== null && uncatalogued.at === i) this.uncatalogued ??= failure(index, uncatalogued.facts);
       if (rule < rules.length && rules[rule].at === i) {
-        const unsettled = this.settlements?.push(rules[rule++].event);
+        const event = rules[rule++].event;
+        // After an event the rules would misread, what they give is no evidence of anything: the audit stops.
+        const unsettled = this.uncatalogued === undefined ? this.settlements?.push(event) : undefined;
         if (unsettled !== undefined) return failAt(i, { code: 'settlement', settlement: unsettled });
       }
       if (untimely !== null && untimely.at === i) this.untimely ??= failure(index, untimely.facts);
@@ -323,7 +337,7 @@ export class ExportVerifier {
       const { treeSize } = this.pending[this.pending.length - 1];
       this.fail(this.count, { code: 'truncated', events: this.count, treeSize });
     }
-    this.failure ??= this.timeFailure ?? this.untimely;
+    this.failure ??= this.timeFailure ?? first(this.uncatalogued, this.untimely);
     this.finished = this.failure ?? {
       ok: true,
       treeSize: this.count,

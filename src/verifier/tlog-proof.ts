@@ -3,6 +3,7 @@
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { type CheckpointFault, verifyCheckpoint } from './checkpoint.js';
 import { canonicalJson, computeEventHash, type EventEnvelope, nobleSha256 } from './envelope.js';
+import { catalogueFault, type CatalogueFault } from './event-catalogue.js';
 import { eventTimeFault, type EventTimeFault } from './event-time.js';
 import { envelopeFault, hashMismatch, recordedAtMs } from './export-chunk.js';
 import { envelopeReason, failureReason, type EnvelopeRule } from './export-failure.js';
@@ -32,7 +33,8 @@ export interface JsonReceipt {
  * English) or its extra line carries no entry, the JSON receipt lacks a part or its parts disagree, the entry is no
  * envelope or does not hash to its hash, its index is not the receipt's, the checkpoint does not verify (`detail`: its
  * reason) or is of another size, or the inclusion proof does not lead to its root; then, of an entry the log did sign,
- * its recordedAt is no ISO-8601 UTC time or its own time is not held to it (event-time.ts).
+ * its recordedAt is no ISO-8601 UTC time, its own time is not held to it (event-time.ts), or it is not an event of the
+ * catalogue (event-catalogue.ts).
  */
 export type ReceiptFault =
   | { code: 'tlog-proof'; detail: string }
@@ -51,7 +53,8 @@ export type ReceiptFault =
   | { code: 'tree-size'; treeSize: number; checkpointTreeSize: number }
   | { code: 'inclusion'; proof: ProofFault }
   | { code: 'entry-recorded-at'; recordedAt: string }
-  | ({ code: 'entry-time' } & EventTimeFault);
+  | ({ code: 'entry-time' } & EventTimeFault)
+  | ({ code: 'entry-catalogue' } & CatalogueFault);
 
 export type ReceiptVerification = { ok: true } | { ok: false; reason: string; fault: ReceiptFault };
 
@@ -202,5 +205,8 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
     });
   const untimely = eventTimeFault(e, recorded);
   if (untimely) return fail(`entry: ${failureReason({ code: 'event-time', ...untimely })}`, { code: 'entry-time', ...untimely });
+  const uncatalogued = catalogueFault(e);
+  if (uncatalogued)
+    return fail(`entry: ${failureReason({ code: 'catalogue', ...uncatalogued })}`, { code: 'entry-catalogue', ...uncatalogued });
   return { ok: true };
 }

@@ -6,10 +6,10 @@ import { PassThrough } from 'node:stream';
 import { FileSpill } from '../../src/cli/file-spill.js';
 import { verifyCommand } from '../../src/cli/verify.js';
 import { computeEventHash } from '../../src/verifier/envelope.js';
-import { buildLog, ndjson, newSigner } from '../verifier/fixture.js';
+import { amendment, buildLog, ndjson, newSigner } from '../verifier/fixture.js';
 
 const signer = newSigner();
-const log = buildLog(Array.from({ length: 50 }, (_, i) => ({ stream: `s-${(i * 3) % 8}`, type: 'Noted', data: { n: i } })));
+const log = buildLog(Array.from({ length: 50 }, (_, i) => amendment(`s-${(i * 3) % 8}`, i)));
 let work: string;
 let spillDir: string;
 
@@ -46,7 +46,7 @@ describe('verify with the chain runs in a file', () => {
   it('names the first bad leaf of a broken chain in an early and in a late run, and removes the spill', async () => {
     for (const leaf of [2, 37]) {
       const events = log.map((e) => structuredClone(e));
-      (events[leaf].data as { n: number }).n = -1;
+      events[leaf].data.title = 'forged';
       events[leaf].hash = computeEventHash(events[leaf]);
       const next = log.findIndex((e, i) => i > leaf && e.stream === log[leaf].stream);
       expect(await verify(events)).toEqual({

@@ -6,17 +6,16 @@ import { join } from 'node:path';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { failurePlace, verifyExport } from '../../src/verifier/export-verifier.js';
 import { runCli } from '../support/server-process.js';
-import { buildLog, ndjson, newSigner } from '../verifier/fixture.js';
+import { amendment, buildLog, ndjson, newSigner } from '../verifier/fixture.js';
 
 const EVENTS = 3000; // about 2.7 MB: three chunks of 1 MiB, in flight on the two threads together
 const SLOW = 240_000; // several CLI runs of a few MB each, on a machine that may be busy
 const signer = newSigner();
 const log = buildLog(
-  Array.from({ length: EVENTS }, (_, i) => ({
-    stream: `filing-${(i * 13) % 997}`,
-    type: i % 3 === 0 ? 'WorkFiled' : 'LabelsDeclared',
-    data: { n: i, title: `作品 ${i}`, note: 'x'.repeat(700) },
-  })),
+  Array.from({ length: EVENTS }, (_, i) => {
+    const event = amendment(String((i * 13) % 997), i);
+    return { ...event, data: { ...event.data, title: `作品 ${i}`, humanContributionNote: 'x'.repeat(700) } };
+  }),
 );
 const clone = (events: EventEnvelope[]) => events.map((e) => structuredClone(e));
 let work: string;
@@ -124,7 +123,7 @@ describe('verify on worker threads', () => {
     'names the first bad event of a late chunk, with its stream, type and both hashes, as the one-pass verifier does',
     async () => {
       const events = clone(log);
-      (events[2600].data as { n: number }).n = -1;
+      events[2600].data.title = 'forged';
       const { outputs, inProcess } = await verify(events);
       expect(inProcess).toMatchObject({ ok: false, leafIndex: 2600 });
       const expected =
@@ -139,7 +138,7 @@ describe('verify on worker threads', () => {
     'reports the earliest of failures in different chunks, whichever thread answers first',
     async () => {
       const events = clone(log);
-      (events[2900].data as { n: number }).n = -1; // last chunk: a small one, likely checked first
+      events[2900].data.title = 'forged'; // last chunk: a small one, likely checked first
       events.splice(400, 1); // first chunk: a missing event
       const { outputs, inProcess } = await verify(events);
       expect(inProcess).toEqual({
@@ -160,7 +159,7 @@ describe('verify on worker threads', () => {
     'finds a chain broken across chunks and a time that went back, as the one-pass verifier does',
     async () => {
       const rehashed = clone(log);
-      (rehashed[100].data as { n: number }).n = -1;
+      rehashed[100].data.title = 'forged';
       rehashed[100].hash = computeEventHash(rehashed[100]); // its stream's next event, a few chunks later, no longer chains
       const backdated = clone(log);
       backdated[2500].recordedAt = '2025-01-01T00:00:00.000Z';

@@ -3,7 +3,7 @@ import { computeEventHash, type EventEnvelope, type JsonObject } from '../../src
 import { ExportVerifier, verifyExport } from '../../src/verifier/export-verifier.js';
 import { POLICY_V1 } from '../../src/verifier/sandbox-policy.js';
 import { eventInstant } from '../../src/verifier/rights-events.js';
-import { buildLog, ndjson, newSigner } from '../verifier/fixture.js';
+import { buildLog, labelsDeclaredData, ndjson, newSigner, workFiledData } from '../verifier/fixture.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,13 +19,41 @@ type Spec = { stream: string; type: string; data: JsonObject; recordedAt?: strin
 const filed = (id: string, day: number): Spec => ({
   stream: `filing-${id}`,
   type: 'WorkFiled',
-  data: { filingId: id, creator: 'alice', filedAt: at(day) },
+  data: workFiledData(id, at(day), { creator: 'alice' }),
 });
 const labelled = (id: string, day: number): Spec => ({
   stream: `filing-${id}`,
   type: 'LabelsDeclared',
-  data: { filingId: id, declaredAt: at(day) },
+  data: labelsDeclaredData(id, at(day)),
 });
+/** Complaint d1 (bob's, of authorship) against alice's filing f1, and what follows it: each event with all its data. */
+const dispute = (type: string, data: JsonObject): Spec => ({ stream: 'dispute-d1', type, data: { disputeId: 'd1', ...data } });
+const parties = { filingId: 'f1', complainant: 'bob' };
+const complaintFiled = (day: number) =>
+  dispute('ComplaintFiled', {
+    ...parties,
+    type: 'authorship',
+    respondent: 'alice',
+    claim: 'I made it',
+    basisFilingId: null,
+    evidence: [],
+    policy: { version: 1, responseDays: 7, decisionSlaDays: 15, appealDays: 15 },
+    filedAt: at(day),
+  });
+const disputeDecided = (outcome: 'upheld' | 'rejected', remedy: string | null, decidedAt: string, appealUntil: string) =>
+  dispute('DisputeDecided', {
+    ...parties,
+    type: 'authorship',
+    respondent: 'alice',
+    outcome,
+    remedy,
+    reasoning: 'as found',
+    decidedBy: 'rex',
+    decidedAt,
+    appealUntil,
+    policyVersion: 1,
+  });
+const complaintWithdrawn = (day: number) => dispute('ComplaintWithdrawn', { ...parties, reason: null, withdrawnAt: at(day) });
 const withdrawn = (id: string, day: number): Spec => ({
   stream: `filing-${id}`,
   type: 'FilingWithdrawn',
@@ -230,8 +258,7 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
   });
 
   it('refuses a withdrawal while a complaint against the filing is open, or after a final transfer or revocation; allows it once the complaint is closed', () => {
-    const d = (type: string, data: JsonObject): Spec => ({ stream: 'dispute-d1', type, data: { disputeId: 'd1', ...data } });
-    const complaint = d('ComplaintFiled', { filingId: 'f1', type: 'authorship', complainant: 'bob', respondent: 'alice', filedAt: at(1) });
+    const complaint = complaintFiled(1);
     const open = [filed('f1', 0), complaint, withdrawn('f1', 2)];
     expect(run(open).result).toEqual({
       ok: false,
@@ -241,7 +268,7 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
       settlement: { rule: 'withdrawn-open', filingId: 'f1', disputeId: 'd1' },
     });
 
-    const decided = d('DisputeDecided', { outcome: 'upheld', remedy: 'transfer', decidedAt: at(3), appealUntil: at(18) });
+    const decided = disputeDecided('upheld', 'transfer', at(3), at(18));
     // Decided but still open to appeal: still open.
     expect(run([filed('f1', 0), complaint, decided, withdrawn('f1', 4)]).result).toMatchObject({
       ok: false,
@@ -257,13 +284,13 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
       settlement: { rule: 'withdrawn-transferred', filingId: 'f1', disputeId: 'd1', complainant: 'bob' },
     });
     // A complaint withdrawn, or decided for the respondent and final: the filing may be withdrawn.
-    expect(run([filed('f1', 0), complaint, d('ComplaintWithdrawn', { withdrawnAt: at(2) }), withdrawn('f1', 3)]).result).toMatchObject({
+    expect(run([filed('f1', 0), complaint, complaintWithdrawn(2), withdrawn('f1', 3)]).result).toMatchObject({
       ok: true,
     });
-    const rejected = d('DisputeDecided', { outcome: 'rejected', remedy: null, decidedAt: at(3), appealUntil: at(18) });
+    const rejected = disputeDecided('rejected', null, at(3), at(18));
     expect(run([filed('f1', 0), complaint, rejected, withdrawn('f1', 20)]).result).toMatchObject({ ok: true });
     // Final and revoked: withdrawn, the filing would release its content, and filing it again would undo the revocation.
-    const revoked = d('DisputeDecided', { outcome: 'upheld', remedy: 'revoke', decidedAt: at(3), appealUntil: at(18) });
+    const revoked = disputeDecided('upheld', 'revoke', at(3), at(18));
     expect(run([filed('f1', 0), complaint, revoked, withdrawn('f1', 20)]).result).toEqual({
       ok: false,
       leafIndex: 3,
@@ -280,17 +307,8 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
   });
 
   it('refuses a decision whose appeal window is not the one the policy in force at the complaint gives', () => {
-    const d = (type: string, data: JsonObject): Spec => ({ stream: 'dispute-d1', type, data: { disputeId: 'd1', ...data } });
-    const complaint = d('ComplaintFiled', { filingId: 'f1', type: 'authorship', complainant: 'bob', respondent: 'alice', filedAt: at(1) });
-    const decided = (appealUntil: string) =>
-      d('DisputeDecided', {
-        outcome: 'upheld',
-        remedy: 'transfer',
-        decidedAt: at(3),
-        appealUntil,
-        complainant: 'bob',
-        respondent: 'alice',
-      });
+    const complaint = complaintFiled(1);
+    const decided = (appealUntil: string) => disputeDecided('upheld', 'transfer', at(3), appealUntil);
     expect(run([filed('f1', 0), complaint, decided(at(18))]).result).toMatchObject({ ok: true });
     // A window of one day: the transfer final on day 4, before a party could appeal.
     expect(run([filed('f1', 0), complaint, decided(at(4))]).result).toEqual({
@@ -324,11 +342,16 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
       reason: expect.stringMatching(/claims to cover 6 events but is leaf 5/),
       settlement: { rule: 'coverage', logSize: 6, leaf: 5 },
     });
-    expect(run(withSecond({ ...settled(31, 5, [confirmation]), stream: 'filing-f1' })).result).toMatchObject({
+    // Off its stream, or without its fields, a settlement is no event of the catalogue: the audit never reads it.
+    expect(run(withSecond({ ...settled(31, 5, [confirmation]), stream: 'filing-f1' })).result).toEqual({
       ok: false,
       leafIndex: 5,
-      reason: 'RightsSettled outside the settlements stream',
-      settlement: { rule: 'stream', stream: 'filing-f1' },
+      reason: 'RightsSettled is in stream filing-f1; the event catalogue puts it in settlements',
+      code: 'catalogue',
+      type: 'RightsSettled',
+      problem: 'stream',
+      stream: 'filing-f1',
+      expected: 'settlements',
     });
     expect(run(withSecond(settled(31, 5, [confirmation], { policyVersion: 2 }))).result).toMatchObject({
       ok: false,
@@ -339,8 +362,11 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
     expect(run(withSecond({ stream: 'settlements', type: 'RightsSettled', data: { asOf: at(31) } })).result).toMatchObject({
       ok: false,
       leafIndex: 5,
-      reason: expect.stringMatching(/malformed/),
-      settlement: { rule: 'malformed' },
+      reason: expect.stringMatching(/^RightsSettled's data member \/logSize is missing: /),
+      code: 'catalogue',
+      problem: 'data',
+      path: '/logSize',
+      issue: 'missing',
     });
   });
 });
@@ -369,8 +395,14 @@ describe('the policy versions a log publishes', () => {
       code: 'settlement',
       settlement: { rule: 'ruleset', version: 3, ruleset: 3, known: 2 },
     });
-    // Only the policy stream publishes versions.
-    expect(run([filed('f1', 0), { ...policy(2, 3), stream: 'filing-f1' }]).result).toMatchObject({ ok: true });
+    // Only the policy stream publishes versions: one elsewhere is no event of the catalogue, whatever its ruleset.
+    expect(run([filed('f1', 0), { ...policy(2, 3), stream: 'filing-f1' }]).result).toMatchObject({
+      ok: false,
+      leafIndex: 1,
+      code: 'catalogue',
+      problem: 'stream',
+      expected: 'policy',
+    });
   });
 
   it('fail at a version that takes effect at or before its publication: policy changes are never retroactive', () => {

@@ -26,6 +26,18 @@ const flipped = (hex: string, bits: number, from = 0) => {
   return chars.map((c) => c.toString(16)).join('');
 };
 const phash = () => randomBytes(8).toString('hex');
+/** A filing's details as the filing handler records them (what the request leaves out is null), for commits made here. */
+const filingDetails = (creator: string, value: string): FilingDetails => {
+  const body = filingBody() as unknown as FilingDetails;
+  return {
+    ...body,
+    filingId: uuidv7(),
+    creator,
+    generation: { ...body.generation, parametersHash: null },
+    processEvidence: [],
+    perceptualHash: { scheme: 'phash64', value },
+  };
+};
 const labels = {
   explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
   implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } },
@@ -183,13 +195,7 @@ describe('sandbox settlement', () => {
       const safeguards = ledger.app.get<FilingSafeguards>(FILING_SAFEGUARDS);
       const hash = phash();
       const now = new Date();
-      const late: FilingDetails = {
-        ...(filingBody() as unknown as FilingDetails),
-        filingId: uuidv7(),
-        creator: dave.id,
-        processEvidence: [],
-        perceptualHash: { scheme: 'phash64', value: flipped(hash, 2) },
-      };
+      const late = filingDetails(dave.id, flipped(hash, 2));
       const screening = await safeguards.screen(late, now);
       expect(screening.events).toEqual([]);
       const early = await file(carol, hash); // commits after the screening, before the late filing
@@ -224,14 +230,7 @@ describe('sandbox settlement', () => {
       const safeguards = ledger.app.get<FilingSafeguards>(FILING_SAFEGUARDS);
       const hash = phash();
       const now = new Date();
-      const details = (creator: string, value: string): FilingDetails => ({
-        ...(filingBody() as unknown as FilingDetails),
-        filingId: uuidv7(),
-        creator,
-        processEvidence: [],
-        perceptualHash: { scheme: 'phash64', value },
-      });
-      const earlier = details(carol.id, hash);
+      const earlier = filingDetails(carol.id, hash);
       await safeguards.screen(earlier, now); // the index is current up to here
       const { events } = await ledger.store.appendMulti([
         {
@@ -251,7 +250,7 @@ describe('sandbox settlement', () => {
           events: [{ type: 'WorkFiled', data: { ...earlier, filedAt: now.toISOString() } as never, meta: { actor: carol.id } }],
         },
       ]);
-      const screening = await safeguards.screen(details(dave.id, flipped(hash, 2)), now);
+      const screening = await safeguards.screen(filingDetails(dave.id, flipped(hash, 2)), now);
       expect(screening.position).toBeGreaterThan(events[1].leafIndex);
       expect(screening.events).toMatchObject([
         { type: 'NearDuplicatesFound', data: { candidates: [{ filingId: earlier.filingId, distance: 2 }] } },
@@ -590,13 +589,7 @@ describe('the follow-up comparison with filings committed during a screening', (
     const safeguards = ledger.app.get<FilingSafeguards>(FILING_SAFEGUARDS);
     const hash = phash();
     const now = new Date();
-    const late: FilingDetails = {
-      ...(filingBody() as unknown as FilingDetails),
-      filingId: uuidv7(),
-      creator: dave.id,
-      processEvidence: [],
-      perceptualHash: { scheme: 'phash64', value: hash },
-    };
+    const late = filingDetails(dave.id, hash);
     const screening = await safeguards.screen(late, now);
     // Committed after the screening, before the late filing:
     await file(carol, flipped(hash, 9)); // `far`: beyond the phash64 threshold of 8

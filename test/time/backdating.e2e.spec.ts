@@ -13,7 +13,7 @@ import { filingBody, principal, startLedger, tempDir } from '../support/ledger-a
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
 import { runCli } from '../support/server-process.js';
 
-describe('backdating with the log key', () => {
+describe('backdating, and other forgeries, with the log key', () => {
   const dataDir = tempDir('ledger-backdate-');
   const work = tempDir('ledger-backdate-work-');
   let events: EventEnvelope[];
@@ -64,12 +64,19 @@ describe('backdating with the log key', () => {
    * every later event of the log.
    */
   function backdate(target: number, ms: number, field?: string): EventEnvelope[] {
+    const back = (t: unknown) => new Date(Date.parse(String(t)) - ms).toISOString();
+    return forge(target, (e) => {
+      if (field === undefined) e.recordedAt = back(e.recordedAt);
+      else e.data[field] = back(e.data[field]);
+    });
+  }
+
+  /** The log with leaf `target` changed by `edit`, re-hashed, and every later event re-chained, as its operator could. */
+  function forge(target: number, edit: (e: EventEnvelope) => void): EventEnvelope[] {
     const heads = new Map<string, string>();
     return events.map((original, i) => {
       const e = structuredClone(original);
-      const back = (t: unknown) => new Date(Date.parse(String(t)) - ms).toISOString();
-      if (i === target && field === undefined) e.recordedAt = back(e.recordedAt);
-      if (i === target && field !== undefined) e.data[field] = back(e.data[field]);
+      if (i === target) edit(e);
       if (i >= target) {
         if (e.revision > 0) e.prevHash = heads.get(e.stream)!;
         e.hash = computeEventHash(e);
@@ -173,6 +180,28 @@ describe('backdating with the log key', () => {
       }
     } finally {
       rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('fails on an event the catalogue does not have, signed by the log key, naming its leaf and what is wrong', async () => {
+    const target = events.findLastIndex((e) => e.type === 'WorkFiled');
+    const cases: Array<[string, (e: EventEnvelope) => void, string]> = [
+      ['no-filed-at', (e) => delete e.data.filedAt, "WorkFiled's data member /filedAt is missing"],
+      ['unknown-type', (e) => (e.type = 'WorkFiledLater'), 'event type "WorkFiledLater" is not in the event catalogue'],
+      ['other-stream', (e) => (e.data.filingId = 'someone-else'), 'WorkFiled is in stream filing-'],
+      [
+        'bad-source',
+        (e) => (e.data.perceptualHash = { scheme: 'phash64', value: 'ff', source: 'guessed' }),
+        'WorkFiled\'s data member /perceptualHash/source is not one of "declared", "computed"',
+      ],
+    ];
+    for (const [name, edit, reason] of cases) {
+      const result = await verifyForged(name, forge(target, edit), now());
+      expect({ name, code: result.code, stdout: result.stdout }).toEqual({
+        name,
+        code: 1,
+        stdout: expect.stringContaining(`FAILED at leaf ${target}: ${reason}`),
+      });
     }
   });
 

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
-import { buildLog, leafHashesOf, ndjson, newSigner, ORIGIN, sampleLog } from '../verifier/fixture.js';
+import { amendment, buildLog, leafHashesOf, ndjson, newSigner, ORIGIN, sampleLog } from '../verifier/fixture.js';
 
 const signer = newSigner();
 const log = sampleLog();
@@ -154,7 +154,7 @@ describe('the verifier checks that time moves forward', () => {
   });
 
   it('accepts a checkpoint in the same second as its last leaf', () => {
-    const events = buildLog([{ stream: 'a', type: 'T', data: {} }]);
+    const events = buildLog([amendment('a', 1)]);
     events[0].recordedAt = '2026-01-01T00:00:00.999Z';
     const [e] = rechain(events, 0);
     expect(verifyExport(ndjson([e]), [checkpointAt([e], 1, T0)], signer.vkey)).toMatchObject({ ok: true });

@@ -3,11 +3,11 @@
 import { MemorySpill, type Spill } from '../../src/verifier/chain-runs.js';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { ExportVerifier, verifyExport } from '../../src/verifier/export-verifier.js';
-import { buildLog, ndjson, newSigner } from './fixture.js';
+import { amendment, buildLog, ndjson, newSigner } from './fixture.js';
 
 const signer = newSigner();
 // 60 events over 7 streams of different lengths, interleaved; with runs of 4 records a stream spans many runs.
-const log = buildLog(Array.from({ length: 60 }, (_, i) => ({ stream: `s-${(i * 5) % 7}`, type: 'Noted', data: { n: i } })));
+const log = buildLog(Array.from({ length: 60 }, (_, i) => amendment(`s-${(i * 5) % 7}`, i)));
 const checkpoint = signer.checkpoint(log);
 const clone = (events: EventEnvelope[]) => events.map((e) => structuredClone(e));
 const rehash = (e: EventEnvelope) => {
@@ -46,7 +46,7 @@ describe('the chain check in spilled runs', () => {
   it('names the same first bad leaf in any run size, for a break in an early run and in a later one', () => {
     for (const leaf of [3, 9, 41, 50]) {
       const events = clone(log);
-      (events[leaf].data as { n: number }).n = -1;
+      events[leaf].data.title = 'forged';
       rehash(events[leaf]); // the event itself hashes; the next event of its stream no longer chains to it
       const next = log.findIndex((e, i) => i > leaf && e.stream === log[leaf].stream);
       const expected = {
@@ -68,19 +68,19 @@ describe('the chain check in spilled runs', () => {
   it('reports the earliest of several breaks in different runs, whatever the order of their streams', () => {
     const events = clone(log);
     // A revision gap late in the log on a stream named first, a prevHash break early on a stream named last.
-    const late = events.findIndex((e, i) => i > 40 && e.stream === 's-0');
+    const late = events.findIndex((e, i) => i > 40 && e.stream === 'filing-s-0');
     events[late].revision += 1;
     rehash(events[late]);
-    const early = events.findIndex((e, i) => i > 5 && e.stream === 's-6' && e.revision > 0);
+    const early = events.findIndex((e, i) => i > 5 && e.stream === 'filing-s-6' && e.revision > 0);
     events[early].prevHash = events[early - 1].hash;
     rehash(events[early]);
     for (const runRecords of [3, 1000]) {
       expect(verifyInRuns(events, runRecords).result).toEqual({
         ok: false,
         leafIndex: early,
-        reason: `prevHash does not chain to revision ${log[early].revision - 1} of s-6`,
+        reason: `prevHash does not chain to revision ${log[early].revision - 1} of filing-s-6`,
         code: 'chain-prev-hash',
-        stream: 's-6',
+        stream: 'filing-s-6',
         previousRevision: log[early].revision - 1,
       });
     }
@@ -90,9 +90,9 @@ describe('the chain check in spilled runs', () => {
     expect(verifyInRuns(lateOnly, 3).result).toEqual({
       ok: false,
       leafIndex: late,
-      reason: `revision of s-0 is ${log[late].revision + 1}, expected ${log[late].revision}`,
+      reason: `revision of filing-s-0 is ${log[late].revision + 1}, expected ${log[late].revision}`,
       code: 'chain-revision',
-      stream: 's-0',
+      stream: 'filing-s-0',
       revision: log[late].revision + 1,
       expected: log[late].revision,
     });
@@ -101,22 +101,24 @@ describe('the chain check in spilled runs', () => {
   it('reports a break before a later failure of another kind, and after an earlier one', () => {
     const events = clone(log);
     const leaf = 20;
-    (events[leaf].data as { n: number }).n = -1;
+    events[leaf].data.title = 'forged';
     rehash(events[leaf]);
     const next = log.findIndex((e, i) => i > leaf && e.stream === log[leaf].stream);
     const later = clone(events);
-    (later[next + 5].data as { n: number }).n = -2; // a bad event hash after the break
+    later[next + 5].data.title = 'forged again'; // a bad event hash after the break
     expect(verifyInRuns(later, 4).result).toMatchObject({
       ok: false,
       leafIndex: next,
       reason: expect.stringMatching(/^prevHash does not chain/),
     });
     const earlier = clone(events);
-    (earlier[next - 1].data as { n: number }).n = -2; // a bad event hash before the break: streaming stops there
+    earlier[next - 1].data.title = 'forged again'; // a bad event hash before the break: streaming stops there
     expect(verifyInRuns(earlier, 4).result).toMatchObject({
       ok: false,
       leafIndex: next - 1,
-      reason: expect.stringMatching(/^hash does not match the event \(Noted in stream s-\d+, leaf \d+\): expected [0-9a-f]{64} /),
+      reason: expect.stringMatching(
+        /^hash does not match the event \(FilingAmended in stream filing-s-\d+, leaf \d+\): expected [0-9a-f]{64} /,
+      ),
       code: 'hash-mismatch',
       leaf: next - 1,
     });
@@ -126,7 +128,7 @@ describe('the chain check in spilled runs', () => {
 
   it('releases the spill when the export fails before the end and when it is truncated', () => {
     const events = clone(log);
-    (events[30].data as { n: number }).n = -1;
+    events[30].data.title = 'forged';
     const failed = verifyInRuns(events, 4);
     expect(failed.result).toMatchObject({ ok: false, leafIndex: 30 });
     expect(failed.spill.disposed).toBeGreaterThan(0);
@@ -142,7 +144,7 @@ describe('the chain check in spilled runs', () => {
 
   it('keeps stream names that sort differently as UTF-16 and UTF-8 apart, with long names spanning read buffers', () => {
     const names = ['\u{1F600}-emoji', '\uFF5E-fullwidth', 'a', 'a'.repeat(400_000), 'é'];
-    const events = buildLog(Array.from({ length: 40 }, (_, i) => ({ stream: names[i % names.length], type: 'Noted', data: { n: i } })));
+    const events = buildLog(Array.from({ length: 40 }, (_, i) => amendment(names[i % names.length], i)));
     const spill = new WatchedSpill();
     const verifier = new ExportVerifier({ spill, runRecords: 3 });
     verifier.checkCheckpoint(signer.checkpoint(events), signer.vkey);

@@ -7,7 +7,7 @@ import { verifyExport } from '../../src/verifier/export-verifier.js';
 import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, eventTimeFault } from '../../src/verifier/event-time.js';
 import { INSTANT_FIELD } from '../../src/verifier/rights-events.js';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
-import { buildLog, leafHashesOf, ndjson, newSigner, ORIGIN } from './fixture.js';
+import { buildLog, labelsDeclaredData, leafHashesOf, ndjson, newSigner, ORIGIN, workFiledData } from './fixture.js';
 
 const RECORDED = Date.parse('2026-12-07T06:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -53,10 +53,10 @@ describe('verify on an event whose own time is not its recordedAt', () => {
       {
         stream: 'filing-f1',
         type: 'WorkFiled',
-        data: { filingId: 'f1', creator: 'alice', filedAt },
+        data: workFiledData('f1', filedAt, { creator: 'alice' }),
         recordedAt: '2026-01-01T00:00:01.000Z',
       },
-      { stream: 'filing-f1', type: 'LabelsDeclared', data: { filingId: 'f1', declaredAt }, recordedAt: '2026-01-01T00:20:01.500Z' },
+      { stream: 'filing-f1', type: 'LabelsDeclared', data: labelsDeclaredData('f1', declaredAt), recordedAt: '2026-01-01T00:20:01.500Z' },
     ]);
   /** A checkpoint over `events`, signed by the log's key, at a time after them. */
   const signed = (events: EventEnvelope[]) =>
@@ -120,13 +120,13 @@ describe('verify on an event whose own time is not its recordedAt', () => {
       {
         stream: 'filing-f1',
         type: 'WorkFiled',
-        data: { filingId: 'f1', creator: 'alice', filedAt: '2026-01-01T00:00:00.250Z' },
+        data: workFiledData('f1', '2026-01-01T00:00:00.250Z', { creator: 'alice' }),
         recordedAt: '2026-01-01T00:00:01.000Z',
       },
       {
         stream: 'filing-f1',
         type: 'LabelsDeclared',
-        data: { filingId: 'f1', declaredAt: '2026-01-01T00:20:01.400Z' },
+        data: labelsDeclaredData('f1', '2026-01-01T00:20:01.400Z'),
         recordedAt: '2025-12-31T23:50:01.500Z',
       },
     ]);

@@ -16,18 +16,12 @@ import {
   textDecoderLines,
 } from '../../src/verifier/export-chunk.js';
 import { ExportVerifier, type ExportResult, verifyExport } from '../../src/verifier/export-verifier.js';
-import { buildLog, ndjson, newSigner } from './fixture.js';
+import { amendment, buildLog, copyRegistered, ndjson, newSigner, workFiledData } from './fixture.js';
 
 const NOT_CANONICAL = /^the line is not its event as the log writes it: whitespace outside strings, a repeated key/;
 
 const signer = newSigner();
-const log = buildLog(
-  Array.from({ length: 40 }, (_, i) => ({
-    stream: `filing-${(i * 7) % 9}`,
-    type: i % 4 === 0 ? 'Noted' : 'Labelled',
-    data: { n: i, title: i % 5 === 0 ? `作品 ${i}` : `work ${i}`, tags: ['a', i] },
-  })),
-);
+const log = buildLog(Array.from({ length: 40 }, (_, i) => copyRegistered(String((i * 7) % 9), i, i % 5 === 0 ? `作品 ${i}` : `work ${i}`)));
 const checkpoints = [signer.checkpoint(log, 17), signer.checkpoint(log)];
 const clone = (events: EventEnvelope[]) => events.map((e) => structuredClone(e));
 const encoder = new TextEncoder();
@@ -58,13 +52,13 @@ const SIZES = [1, 64, 700, 1500, 5000, 1 << 20];
 /** Event 23's data changed after it was hashed; written by `write`. */
 const dataChanged = (write: (events: EventEnvelope[]) => string) => () => {
   const events = clone(log);
-  (events[23].data as { n: number }).n = -1;
+  events[23].data.distance = 99;
   return write(events);
 };
 /** Event 5's data changed and its hash made again, which breaks its stream chain; written by `write`. */
 const rehashed = (write: (events: EventEnvelope[]) => string) => () => {
   const events = clone(log);
-  (events[5].data as { n: number }).n = -1;
+  events[5].data.distance = 99;
   events[5].hash = computeEventHash(events[5]);
   return write(events);
 };
@@ -82,7 +76,7 @@ const tampers: Array<[string, () => string]> = [
     'an event both misplaced and changed (the place is named first)',
     () => {
       const events = clone(log);
-      (events[12].data as { n: number }).n = -1;
+      events[12].data.distance = 99;
       return lines(events.filter((_, i) => i !== 11));
     },
   ],
@@ -133,7 +127,7 @@ describe('verification in chunks', () => {
 
   it('names the stream, the type, the leaf and both hashes when an event does not match its hash', () => {
     const events = clone(log);
-    (events[23].data as { n: number }).n = -1;
+    events[23].data.distance = 99;
     const computed = computeEventHash(events[23]);
     expect(verifyInChunks(lines(events), 700)).toEqual({
       ok: false,
@@ -151,7 +145,7 @@ describe('verification in chunks', () => {
   });
 
   it('fails an event with no canonical form (a lone surrogate) instead of throwing', () => {
-    const text = lines(log).replace('"title":"work 1"', '"title":"work \\ud800"');
+    const text = lines(log).replace('"location":"work 1"', '"location":"work \\ud800"');
     const result = {
       ok: false,
       leafIndex: 1,
@@ -166,9 +160,7 @@ describe('verification in chunks', () => {
 
 describe('lines that are not well-formed UTF-8', () => {
   // Event 7 holds U+FFFD itself (EF BF BD), hashed as such: the genuine export verifies.
-  const events = buildLog(
-    Array.from({ length: 12 }, (_, i) => ({ stream: `s-${i % 3}`, type: 'Noted', data: { n: i, title: i === 7 ? 'a\ufffdb' : `t ${i}` } })),
-  );
+  const events = buildLog(Array.from({ length: 12 }, (_, i) => amendment(`s-${i % 3}`, i === 7 ? 'a\ufffdb' : i)));
   const genuine = encoder.encode(lines(events));
   const replacement = Buffer.from('a\ufffdb');
   const at = Buffer.from(genuine).indexOf(replacement) + 1;
@@ -218,11 +210,16 @@ describe('lines that are not well-formed UTF-8', () => {
 describe('ChunkChecker', () => {
   it('gives each event its facts: leaf index, revision, time, hashes, stream, and the rules part of the events the audit reads', () => {
     const events = buildLog([
-      { stream: 'filing-a', type: 'WorkFiled', data: { filingId: 'a', creator: 'c', filedAt: '2026-01-01T00:00:00.000Z', title: 't' } },
-      { stream: 'other', type: 'Noted', data: {} },
+      { stream: 'filing-a', type: 'WorkFiled', data: workFiledData('a', '2026-01-01T00:00:00.000Z', { creator: 'c' }) },
+      amendment('b', 1),
     ]);
     const facts = checkChunk(encoder.encode(lines(events)), new ChunkChecker());
-    expect(facts).toMatchObject({ events: 2, streams: ['filing-a', 'other'], recordedAt: events.map((e) => e.recordedAt), failure: null });
+    expect(facts).toMatchObject({
+      events: 2,
+      streams: ['filing-a', 'filing-b'],
+      recordedAt: events.map((e) => e.recordedAt),
+      failure: null,
+    });
     const floats = new Float64Array(facts.records.buffer, facts.records.byteOffset, 32);
     expect([floats[0], floats[1], floats[2]]).toEqual([0, 0, Date.parse(events[0].recordedAt)]);
     expect(Buffer.from(facts.records.subarray(32, 64)).toString('hex')).toBe(events[0].hash);
@@ -234,7 +231,7 @@ describe('ChunkChecker', () => {
           stream: 'filing-a',
           leafIndex: 0,
           recordedAt: events[0].recordedAt,
-          data: { filingId: 'a', creator: 'c', filedAt: '2026-01-01T00:00:00.000Z' }, // the title is not read by the rules
+          data: { filingId: 'a', creator: 'c', filedAt: '2026-01-01T00:00:00.000Z' }, // the title and the rest are not read by the rules
         },
       },
     ]);
@@ -365,20 +362,24 @@ describe('the hashed text cut out of a line as the log writes it', () => {
   // takes a text as it stands, may read another: each fails, for its form, or (keys in another order, which every
   // reader reads alike) for the hash of its event's canonical form. None passes.
   const forged: Array<[string, (line: string) => string, RegExp]> = [
-    ['a repeated key in its data', (l) => l.replace('"n":6,', '"n":6,"n":1000,'), NOT_CANONICAL],
-    ['a repeated top-level key', (l) => l.replace('"type":"Labelled"', '"type":"Labelled","type":"Other"'), NOT_CANONICAL],
-    ['a number written 6.0', (l) => l.replace('"n":6,', '"n":6.0,'), NOT_CANONICAL],
+    ['a repeated key in its data', (l) => l.replace('"distance":6,', '"distance":6,"distance":1000,'), NOT_CANONICAL],
+    ['a repeated top-level key', (l) => l.replace('"type":"CopyRegistered"', '"type":"CopyRegistered","type":"Other"'), NOT_CANONICAL],
+    ['a number written 6.0', (l) => l.replace('"distance":6,', '"distance":6.0,'), NOT_CANONICAL],
     ['an escaped letter', (l) => l.replace('"work 6"', '"\\u0077ork 6"'), NOT_CANONICAL],
-    ['a space', (l) => l.replace('"n":6,', '"n": 6,'), NOT_CANONICAL],
-    ['keys out of order', (l) => l.replace('"tags":["a",6],"title":"work 6"', '"title":"work 6","tags":["a",6]'), /^hash does not match/],
+    ['a space', (l) => l.replace('"distance":6,', '"distance": 6,'), NOT_CANONICAL],
+    [
+      'keys out of order',
+      (l) => l.replace('"location":"work 6","policyVersion":1', '"policyVersion":1,"location":"work 6"'),
+      /^hash does not match/,
+    ],
     ['an escaped lone surrogate', (l) => l.replace('"work 6"', '"work \\ud800"'), /^the event has no canonical form/],
-    ['a number written -0', (l) => l.replace('"n":6,', '"n":-0,'), NOT_CANONICAL],
-    ['a number written 6e0', (l) => l.replace('"n":6,', '"n":6e0,'), NOT_CANONICAL],
+    ['a number written -0', (l) => l.replace('"distance":6,', '"distance":-0,'), NOT_CANONICAL],
+    ['a number written 6e0', (l) => l.replace('"distance":6,', '"distance":6e0,'), NOT_CANONICAL],
     ['an escaped slash', (l) => l.replace('"work 6"', '"work\\/6"'), NOT_CANONICAL],
     ['a line break written \\u000a', (l) => l.replace('"work 6"', '"work\\u000a6"'), NOT_CANONICAL],
     [
       'a "__proto__" member added to its data',
-      (l) => l.replace('"data":{"n":6,', '"data":{"n":6,"__proto__":{"x":1},'),
+      (l) => l.replace('"distance":6,', '"__proto__":{"x":1},"distance":6,'),
       /^hash does not match/,
     ],
   ];
@@ -399,7 +400,7 @@ describe('the hashed text cut out of a line as the log writes it', () => {
 
   it('fails a repeated key whose last value is the one hashed: JSON.parse reads the event, the line shows another', () => {
     const e = log[6];
-    const line = exportLine(e).replace('"title":"work 6"', '"title":"forged","title":"work 6"');
+    const line = exportLine(e).replace('"location":"work 6"', '"location":"forged","location":"work 6"');
     expect((JSON.parse(line) as EventEnvelope).hash).toBe(e.hash);
     expect(computeEventHash(JSON.parse(line) as EventEnvelope)).toBe(e.hash); // the parsed event is the logged one
     const result = verifyExport(exportText(log).replace(exportLine(e), line), checkpoints, signer.vkey);

@@ -70,17 +70,17 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
 
   it('modified data', () => {
     const events = clone(log);
-    (events[5].data as { n: number }).n = 99;
+    events[5].data.title = 'forged';
     // The message names the event and both hashes: the one it carries and the one its canonical form gives.
     // The same as data, for a reader that words it in another language.
     expect(verify(events)).toEqual({
       ok: false,
       leafIndex: 5,
       reason:
-        `hash does not match the event (LabelDeclared in stream filing-2, leaf 5): expected ${log[5].hash} (its hash field), ` +
+        `hash does not match the event (FilingAmended in stream filing-2, leaf 5): expected ${log[5].hash} (its hash field), ` +
         `computed ${computeEventHash(events[5])} (SHA-256 of its canonical form)`,
       code: 'hash-mismatch',
-      type: 'LabelDeclared',
+      type: 'FilingAmended',
       stream: 'filing-2',
       leaf: 5,
       expected: log[5].hash,
@@ -91,7 +91,7 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
 
   it('modified data with the event hash recomputed breaks the stream chain at the next event of that stream', () => {
     const events = clone(log);
-    (events[5].data as { n: number }).n = 99;
+    events[5].data.title = 'forged';
     rehash(events[5]);
     expect(verify(events)).toMatchObject({
       ok: false,
@@ -318,7 +318,7 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
 
   it('stops at the first failure and ignores later input', () => {
     const events = clone(log);
-    (events[2].data as { n: number }).n = -1;
+    events[2].data.title = 'forged';
     events.splice(7, 1);
     const verifier = new ExportVerifier();
     verifier.checkCheckpoint(checkpoint, signer.vkey);

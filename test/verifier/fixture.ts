@@ -1,4 +1,5 @@
 // A small, hand-built log: envelopes chained per stream, their Merkle tree, and signed checkpoints over it.
+import { createHash } from 'node:crypto';
 import { computeEventHash, ZERO_HASH, type EventEnvelope, type JsonObject } from '../../src/verifier/envelope.js';
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
 import { formatVkey } from '../../src/verifier/note.js';
@@ -25,7 +26,7 @@ export function buildLog(spec: { stream: string; type: string; data: JsonObject;
       type,
       data,
       meta: { actor: 'user-1' },
-      recordedAt: recordedAt ?? new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      recordedAt: recordedAt ?? recordedAtOf(i),
       prevHash: head ? head.hash : ZERO_HASH,
     };
     const hash = computeEventHash(body);
@@ -36,14 +37,125 @@ export function buildLog(spec: { stream: string; type: string; data: JsonObject;
 
 export const leafHashesOf = (events: EventEnvelope[]) => events.map((e) => hashLeaf(unhex(e.hash)));
 
+/** When buildLog records event `i` by default: `i` seconds into 2026. */
+export const recordedAtOf = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The data of a WorkFiled as the filing handler writes it (every field of the event catalogue), filed at `filedAt`. */
+export function workFiledData(filingId: string, filedAt: string, overrides: JsonObject = {}): JsonObject {
+  return {
+    filingId,
+    creator: 'user-1',
+    contentHash: sha256Hex(`content of ${filingId}`),
+    contentType: 'image/png',
+    title: `work ${filingId}`,
+    generation: {
+      digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+      tool: { name: 'Stable Diffusion', version: '3.5', provider: null },
+      promptHash: sha256Hex(`prompt of ${filingId}`),
+      negativePromptHash: null,
+      parametersHash: null,
+      parameters: null,
+      seed: null,
+      iterations: null,
+      humanContribution: 'selection',
+    },
+    processEvidence: [],
+    perceptualHash: null,
+    filedAt,
+    ...overrides,
+  };
+}
+
+/** The data of a LabelsDeclared as the labelling handler writes it: an image's labels, declared at `declaredAt`. */
+export function labelsDeclaredData(filingId: string, declaredAt: string, version = 1): JsonObject {
+  return {
+    filingId,
+    version,
+    modality: 'image',
+    explicit: { text: 'AI生成', placement: ['bottom-right'], displaySeconds: null, textHeightRatio: 0.06, audioCue: null, rhythm: null },
+    implicit: {
+      AIGC: {
+        Label: '1',
+        ContentProducer: 'ACME-AI',
+        ProduceID: filingId,
+        ReservedCode1: '',
+        ContentPropagator: 'ledger',
+        PropagateID: filingId,
+        ReservedCode2: '',
+      },
+    },
+    digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+    c2paManifestHash: null,
+    declaredAt,
+  };
+}
+
+/**
+ * An event of the catalogue for any stream name: a FilingAmended of filing `name` (so in stream `filing-<name>`) whose
+ * title names `n`; a test that changes an event changes its title.
+ */
+export const amendment = (name: string, n: number | string) => ({
+  stream: `filing-${name}`,
+  type: 'FilingAmended',
+  data: {
+    filingId: name,
+    title: `take ${n}`,
+    addedProcessEvidence: [],
+    humanContributionNote: null,
+    amendedAt: recordedAtOf(0),
+  } as JsonObject,
+});
+
+/**
+ * An event of the catalogue with a number and a text to change: a distribution copy of filing `name` registered with its
+ * label found at `location`, `distance` bits from the filed work.
+ */
+export const copyRegistered = (name: string, distance: number, location: string) => ({
+  stream: `filing-${name}`,
+  type: 'CopyRegistered',
+  data: {
+    filingId: name,
+    copy: {
+      sha256: sha256Hex(`copy of ${name}`),
+      size: 1024,
+      sniffedType: 'image/png',
+      perceptualHash: { scheme: 'phash64', value: 'ffff0000ffff0000' },
+    },
+    label: {
+      Label: '1',
+      ContentProducer: 'ACME-AI',
+      ProduceID: name,
+      ReservedCode1: '',
+      ContentPropagator: 'ledger',
+      PropagateID: name,
+      ReservedCode2: '',
+    },
+    location,
+    distance,
+    threshold: 8,
+    policyVersion: 1,
+    registeredAt: recordedAtOf(0),
+  } as JsonObject,
+});
+
+/** Twelve events in three filing streams: three works filed, then amendments of their titles. */
 export function sampleLog(): EventEnvelope[] {
   const spec = [];
-  for (let i = 0; i < 12; i++)
-    spec.push({
-      stream: `filing-${i % 3}`,
-      type: i < 3 ? 'WorkFiled' : 'LabelDeclared',
-      data: { n: i, title: `work ${i % 3}`, tags: ['a', i] },
-    });
+  for (let i = 0; i < 12; i++) {
+    const filingId = String(i % 3);
+    const at = recordedAtOf(i);
+    spec.push(
+      i < 3
+        ? { stream: `filing-${filingId}`, type: 'WorkFiled', data: workFiledData(filingId, at) }
+        : {
+            stream: `filing-${filingId}`,
+            type: 'FilingAmended',
+            data: { filingId, title: `work ${filingId}, take ${i}`, addedProcessEvidence: [], humanContributionNote: null, amendedAt: at },
+          },
+    );
+  }
   return buildLog(spec);
 }
 

@@ -323,6 +323,10 @@ function receiptFaults(): Array<[ReceiptFault, string]> {
       signedWith((e) => ({ ...e, type: 'WorkFiled', data: { filingId: 'f1', filedAt: '2025-06-01T00:00:00.000Z' } })),
       signer.vkey,
     ),
+    verifyReceipt(
+      signedWith((e) => ({ ...e, type: 'ContentRefiled' })),
+      signer.vkey,
+    ),
   ];
   return results.map((r) => {
     if (r.ok) throw new Error('the receipt verified');
@@ -352,6 +356,7 @@ describe('why a receipt does not verify', () => {
       'inclusion',
       'entry-recorded-at',
       'entry-time',
+      'entry-catalogue',
     ]);
   });
 

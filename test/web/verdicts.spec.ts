@@ -68,10 +68,20 @@ function failures(): ExportFailure[] {
   lines.forEach((l) => late.push(l));
   late.checkCheckpoint(signer.checkpoint(log, 5), signer.vkey);
   const backdated = rechain(edited((e) => (e[6].recordedAt = '2025-12-31T00:00:00.000Z')));
-  const misfiled = rechain([
+  // A settlement claiming to cover more events than precede it.
+  const overreaching = rechain([
     ...clone(log),
-    { ...structuredClone(log[0]), stream: 'filing-x', revision: 0, type: 'RightsSettled', leafIndex: 12 },
+    {
+      ...structuredClone(log[0]),
+      stream: 'settlements',
+      revision: 0,
+      type: 'RightsSettled',
+      data: { asOf: log[11].recordedAt, logSize: 13, policyVersion: 1, policyVersions: [], changes: [], trigger: 'admin' },
+      leafIndex: 12,
+    },
   ]);
+  // An event of no known type, which the log's key signed.
+  const unknownType = rechain(edited((e) => (e[7].type = 'TitleChanged')));
   const lastLeaf = Date.parse(log[11].recordedAt) / 1000;
   // A filing dated back, which the log's key signed.
   const untimely = rechain(edited((e) => (e[1].data = { ...e[1].data, filedAt: '2025-06-01T00:00:00.000Z' })));
@@ -80,15 +90,25 @@ function failures(): ExportFailure[] {
     failed(notUtf8.finish()),
     verifyLines(withLine(2, '{"v":1,')),
     verifyLines(withLine(2, '[]')),
-    verifyLines(withLine(2, lines[2].replace('"n":2,', '"n": 2,'))),
+    verifyLines(withLine(2, lines[2].replace('"filingId":"2",', '"filingId": "2",'))),
     verifyLines(withLine(1, JSON.stringify(log[1]).replace('"work 1"', '"work \\ud800"'))),
-    verify(edited((e) => ((e[5].data as { n: number }).n = 99))),
+    verify(edited((e) => (e[5].data.title = 'forged'))),
     verify(rechain(edited((e) => (e[3].recordedAt = 'yesterday')))),
     failed(verifyExport(ndjson(untimely), [signedAt(untimely, lastLeaf + 60)], signer.vkey)),
+    failed(verifyExport(ndjson(unknownType), [signedAt(unknownType, lastLeaf + 60)], signer.vkey)),
     verify(edited((e) => e.splice(4, 1))),
     failed(verifyExport(ndjson(backdated), [signedAt(backdated, lastLeaf + 60)], signer.vkey)),
     verify(edited((e) => (e[4] = { ...e[4], revision: 5, hash: computeEventHash({ ...e[4], revision: 5 }) }))),
-    verify(edited((e) => (e[5] = { ...e[5], data: { n: 99 }, hash: computeEventHash({ ...e[5], data: { n: 99 } }) }))),
+    verify(
+      edited(
+        (e) =>
+          (e[5] = {
+            ...e[5],
+            data: { ...e[5].data, title: 'forged' },
+            hash: computeEventHash({ ...e[5], data: { ...e[5].data, title: 'forged' } }),
+          }),
+      ),
+    ),
     verify(log, [newSigner().checkpoint(log)]),
     failed(late.finish()),
     failed(verifyExport(ndjson(log), [signedAt(log, lastLeaf - 60)], signer.vkey)),
@@ -96,7 +116,7 @@ function failures(): ExportFailure[] {
     verify(log, [checkpoint, signer.checkpoint(other)]),
     verify(buildLog(log.map((e, i) => ({ stream: e.stream, type: e.type, data: i === 2 ? { forged: true } : e.data })))),
     verify(log.slice(0, 9)),
-    failed(verifyExport(ndjson(misfiled), [signedAt(misfiled, lastLeaf + 60)], signer.vkey)),
+    failed(verifyExport(ndjson(overreaching), [signedAt(overreaching, lastLeaf + 60)], signer.vkey)),
   ];
 }
 
@@ -147,6 +167,55 @@ describe('the wording of an export failure', () => {
     expect(englishIn(text, facts)).toEqual([]);
   });
 
+  it('words every way an event is not in the catalogue, in each language', () => {
+    const faults: Array<[FailureFacts, string, string]> = [
+      [
+        { code: 'catalogue', type: 'TitleChanged', problem: 'unknown-type' },
+        'event type "TitleChanged" is not in the event catalogue: no rule knows what it means',
+        '事件类型 "TitleChanged" 不在事件目录中：没有任何规则知道它的含义',
+      ],
+      [
+        { code: 'catalogue', type: 'WorkFiled', problem: 'stream', stream: 'filing-x', expected: 'filing-f1' },
+        'WorkFiled is in stream filing-x; the event catalogue puts it in filing-f1',
+        'WorkFiled 位于流 filing-x 中；事件目录把它放在 filing-f1',
+      ],
+      [
+        { code: 'catalogue', type: 'WorkFiled', problem: 'data', path: '/filedAt', issue: 'missing', wanted: ['instant'] },
+        "WorkFiled's data member /filedAt is missing: the event is not as the event catalogue has it, and the sandbox rules would misread it",
+        'WorkFiled 的 data 成员 /filedAt 缺失：该事件与事件目录不符，沙盒规则会误读它',
+      ],
+      [
+        { code: 'catalogue', type: 'WorkFiled', problem: 'data', path: '/backdated', issue: 'unexpected', wanted: [] },
+        "WorkFiled's data member /backdated is not one the event catalogue gives the type: the event is not as the event catalogue has it, and the sandbox rules would misread it",
+        'WorkFiled 的 data 成员 /backdated 不是事件目录为该类型给出的成员：该事件与事件目录不符，沙盒规则会误读它',
+      ],
+      [
+        {
+          code: 'catalogue',
+          type: 'DisputeDecided',
+          problem: 'data',
+          path: '/remedy',
+          issue: 'value',
+          wanted: ['"revoke"', '"suspend"', '"transfer"', 'null'],
+        },
+        `DisputeDecided's data member /remedy is not one of "revoke", "suspend", "transfer" or null: the event is not as the event catalogue has it, and the sandbox rules would misread it`,
+        'DisputeDecided 的 data 成员 /remedy 不是"revoke"、"suspend"、"transfer" 之一或null：该事件与事件目录不符，沙盒规则会误读它',
+      ],
+      [
+        { code: 'catalogue', type: 'ApiKeyIssued', problem: 'meta', path: '/actor', issue: 'value', wanted: ['non-empty-string'] },
+        "ApiKeyIssued's meta member /actor is not a non-empty string: the event is not as the event catalogue has it, and the sandbox rules would misread it",
+        'ApiKeyIssued 的 meta 成员 /actor 不是非空字符串：该事件与事件目录不符，沙盒规则会误读它',
+      ],
+    ];
+    for (const [facts, english, chinese] of faults) {
+      const f = { ok: false, leafIndex: 3, reason: english, ...facts } as ExportFailure;
+      expect(failureText('en', f)).toBe(english);
+      expect(failureText('zh-CN', f)).toBe(chinese);
+      const { ok: _ok, reason: _reason, leafIndex: _leaf, ...values } = f;
+      expect(englishIn(failureText('zh-CN', f), values)).toEqual([]);
+    }
+  });
+
   it('words every envelope rule and settlement rule in Chinese', () => {
     for (const rule of ENVELOPE_RULES) {
       const f = { ok: false, leafIndex: 2, reason: 'r', code: 'envelope', rule, field: 'meta' } as ExportFailure;
@@ -154,8 +223,6 @@ describe('the wording of an export failure', () => {
     }
     const change = { from: 'provisional', to: 'confirmed', rule: 'quiet-period-over', holder: 'alice', since: '2026-01-31T00:00:00Z' };
     const settlements: { [R in SettlementFault['rule']]: Extract<SettlementFault, { rule: R }> } = {
-      stream: { rule: 'stream', stream: 'filing-x' },
-      malformed: { rule: 'malformed' },
       coverage: { rule: 'coverage', asOf: '2026-02-01T00:00:00Z', logSize: 6, leaf: 5 },
       'recorded-before': { rule: 'recorded-before', asOf: '2026-02-01T00:00:00Z', recordedAt: '2026-01-01T00:00:00Z' },
       order: { rule: 'order', asOf: '2026-02-01T00:00:00Z', previousLeaf: 4 },
@@ -241,7 +308,7 @@ describe('the verdict line in Chinese', () => {
   it('says where a failure is and which checkpoint it failed on', () => {
     const tampered = verify(edited((e) => ((e[5].data as { n: number }).n = 99)));
     expect(verdictText('zh-CN', { kind: 'failed', failure: tampered })).toMatch(
-      /^未通过（叶序号 5）：哈希与事件不符（流 filing-2 中的 LabelDeclared，叶序号 5）：/,
+      /^未通过（叶序号 5）：哈希与事件不符（流 filing-2 中的 FilingAmended，叶序号 5）：/,
     );
     const rewritten = verify(buildLog(log.map((e, i) => ({ stream: e.stream, type: e.type, data: i === 2 ? { forged: true } : e.data }))));
     expect(verdictText('zh-CN', { kind: 'failed', failure: rewritten })).toMatch(/^未通过（在叶序号 0\.\.11 之中）：前 12 个事件的根哈希/);

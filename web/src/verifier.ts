@@ -6,6 +6,7 @@ export * from '../../src/verifier/checkpoint.js';
 export * from '../../src/verifier/compact-range.js';
 export * from '../../src/verifier/cosignature.js';
 export * from '../../src/verifier/envelope.js';
+export * from '../../src/verifier/event-catalogue.js';
 export * from '../../src/verifier/event-time.js';
 export * from '../../src/verifier/export-verifier.js';
 export * from '../../src/verifier/merkle-proofs.js';

@@ -215,6 +215,10 @@ function receiptChinese(f: ReceiptFault): string | undefined {
       const { code: _, ...facts } = f;
       return `条目：${zhFailure['event-time']({ code: 'event-time', ...facts })}`;
     }
+    case 'entry-catalogue': {
+      const { code: _, ...facts } = f;
+      return `条目：${zhFailure.catalogue({ code: 'catalogue', ...facts })}`;
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import {
   FAILURE_CODES,
   unsignedTail,
   vkeyReason,
+  type CatalogueFault,
   type CheckpointFault,
   type EnvelopeRule,
   type ExportFailure,
@@ -22,6 +23,7 @@ import {
   type ShownChange,
   type SpanUnit,
   type VkeyFault,
+  type Wanted,
   spanOf,
 } from '../verifier.js';
 import type { Lang } from './lang.js';
@@ -113,8 +115,6 @@ const change = (c: ShownChange | null) =>
   c ? `${status(c.from)} → ${status(c.to)}（规则 ${String(c.rule)}，持有人 ${String(c.holder)}，自 ${String(c.since)} 起）` : '无变化';
 
 const SETTLEMENT_ZH: { [R in SettlementFault['rule']]: (f: Extract<SettlementFault, { rule: R }>) => string } = {
-  stream: (f) => `RightsSettled 事件不在 settlements 流中，而在 ${f.stream} 流中`,
-  malformed: () => '结算记录的格式有误（asOf、logSize、policyVersion、policyVersions、changes）',
   coverage: (f) => `截至 ${f.asOf} 的结算声称覆盖 ${f.logSize} 个事件，但它本身是叶序号 ${f.leaf}`,
   'recorded-before': (f) => `截至 ${f.asOf} 的结算却在更早的 ${f.recordedAt} 就已记录`,
   order: (f) => `截至 ${f.asOf} 的结算早于上一次结算（叶序号 ${f.previousLeaf}）`,
@@ -133,6 +133,49 @@ const SETTLEMENT_ZH: { [R in SettlementFault['rule']]: (f: Extract<SettlementFau
   'policy-retroactive': (f) =>
     `规则第 ${f.version} 版于 ${f.effectiveFrom} 生效，并不晚于其发布时间 ${f.publishedAt}：规则变更从不溯及既往`,
 };
+
+const WANTED_ZH: Readonly<Record<string, string>> = {
+  string: '字符串',
+  'non-empty-string': '非空字符串',
+  sha256: '64 位小写十六进制的 SHA-256',
+  instant: 'ISO-8601 UTC 时间',
+  'whole-number': '非负整数',
+  'positive-whole-number': '正整数',
+  number: '数字',
+  boolean: 'true 或 false',
+  null: 'null',
+  object: '对象',
+  array: '数组',
+};
+
+/** What a value was wanted to be, in Chinese: `字符串或 null`, `"upheld"、"rejected" 之一`. */
+function wantedChinese(wanted: Wanted): string {
+  const values = wanted.filter((w) => w.startsWith('"') || w === 'true' || w === 'false');
+  const kinds = wanted.filter((w) => !values.includes(w)).map((w) => WANTED_ZH[w] ?? w);
+  if (values.length > 1) kinds.unshift(`${values.join('、')} 之一`);
+  else kinds.unshift(...values);
+  return kinds.join('或');
+}
+
+function catalogueChinese(f: CatalogueFault): string {
+  switch (f.problem) {
+    case 'unknown-type':
+      return `事件类型 ${JSON.stringify(f.type)} 不在事件目录中：没有任何规则知道它的含义`;
+    case 'stream':
+      return `${f.type} 位于流 ${f.stream} 中；事件目录把它放在 ${f.expected}`;
+    case 'data':
+    case 'meta': {
+      const at = `${f.type} 的 ${f.problem}${f.path === '/' ? '' : ` 成员 ${f.path}`}`;
+      const what =
+        f.issue === 'missing'
+          ? `${at} 缺失`
+          : f.issue === 'unexpected'
+            ? `${at} 不是事件目录为该类型给出的成员`
+            : `${at} 不是${wantedChinese(f.wanted)}`;
+      return `${what}：该事件与事件目录不符，沙盒规则会误读它`;
+    }
+  }
+}
 
 /** The units of a span of time (how far an event's own time lies from its recordedAt). */
 const SPAN_UNIT_ZH: Record<SpanUnit, string> = { day: '天', hour: '小时', minute: '分钟', second: '秒' };
@@ -166,6 +209,7 @@ const chinese: FailureWording = {
       : `${own} ${f.stated} 比它的 recordedAt ${f.recordedAt} 晚 ${span}，超过了允许的 ${EVENT_TIME_LEAD_MS / 60_000} 分钟：` +
           '事件所述的时间晚于它自己的提交';
   },
+  catalogue: (f) => catalogueChinese(f),
   misplaced: (f) => `leafIndex 为 ${f.claimed}，应为 ${f.expected}（有事件缺失、被移动或被插入）`,
   'time-back': (f) => `recordedAt ${f.recordedAt} 早于叶序号 ${f.previousLeaf} 的 ${f.previousRecordedAt}：日志的时间倒退了`,
   'chain-revision': (f) => `流 ${f.stream} 的 revision 为 ${f.revision}，应为 ${f.expected}`,
