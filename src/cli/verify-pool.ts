@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkChunk, ChunkChecker, type ChunkFacts } from '../verifier/export-chunk.js';
+import { compiledSchemaCheck } from './compiled-schemas.js';
 import { bufferLines, nativeSha256, nativeSha256Text } from './native-crypto.js';
 
 export interface ChunkRequest {
@@ -43,7 +44,10 @@ export const defaultThreads = (): number => availableParallelism();
 /** Chunks checked on the main thread, one at a time: for tests and for one-core machines. */
 export class InlineChunks implements ChunkQueue {
   readonly threads = 0;
-  private readonly checker = new ChunkChecker({ sha256: nativeSha256, sha256Text: nativeSha256Text, lines: bufferLines }, 4096);
+  private readonly checker = new ChunkChecker(
+    { sha256: nativeSha256, sha256Text: nativeSha256Text, lines: bufferLines, schemaCheck: compiledSchemaCheck },
+    4096,
+  );
   private seq = 0;
 
   constructor(private readonly sink: ChunkSink) {}

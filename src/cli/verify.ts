@@ -21,6 +21,7 @@ import {
 } from './receipt-document.js';
 import { FileSpill } from './file-spill.js';
 import { SqliteFilingStore } from './sqlite-filing-store.js';
+import { compiledSchemaCheck } from './compiled-schemas.js';
 import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import { progressBar } from './progress.js';
 import {
@@ -78,6 +79,7 @@ export async function verifyCommand(
       sha256: nativeSha256,
       sha256Text: nativeSha256Text,
       verify: nativeEd25519Verify,
+      schemaCheck: compiledSchemaCheck,
       spill,
       runRecords: options.runRecords,
       filings,

@@ -393,13 +393,24 @@ export type CatalogueFault = { type: string } & (
   | { problem: 'data' | 'meta'; path: string; issue: 'missing' | 'unexpected' | 'value'; wanted: Wanted }
 );
 
+/**
+ * Whether a value is of a schema's shape. By default TypeBox's Value.Check, which walks the schema; Node injects checks
+ * TypeBox compiled to functions (src/cli/compiled-schemas.ts), several times faster, which a page cannot run. Both give
+ * the same answer; what is wrong is always found by walking.
+ */
+export type SchemaCheck = (schema: TSchema, value: unknown) => boolean;
+export const walkSchema: SchemaCheck = (schema, value) => Value.Check(schema, value);
+
 /** The fault of an event that is not in the catalogue, or undefined when it is. */
-export function catalogueFault(e: { type: string; stream: string; data: Data; meta: Data }): CatalogueFault | undefined {
+export function catalogueFault(
+  e: { type: string; stream: string; data: Data; meta: Data },
+  check: SchemaCheck = walkSchema,
+): CatalogueFault | undefined {
   const type = e.type;
   if (!Object.hasOwn(EVENT_CATALOGUE, type)) return { type, problem: 'unknown-type' };
   const kind = EVENT_CATALOGUE[type as CatalogueType];
-  if (!Value.Check(kind.data, e.data)) return { type, problem: 'data', ...firstError(kind.data, e.data) };
-  if (!Value.Check(Meta, e.meta)) return { type, problem: 'meta', ...firstError(Meta, e.meta) };
+  if (!check(kind.data, e.data)) return { type, problem: 'data', ...firstError(kind.data, e.data) };
+  if (!check(Meta, e.meta)) return { type, problem: 'meta', ...firstError(Meta, e.meta) };
   const expected = kind.stream(e.data);
   if (e.stream !== expected) return { type, problem: 'stream', stream: e.stream, expected };
   return undefined;

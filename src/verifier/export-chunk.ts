@@ -13,7 +13,7 @@ import {
   sha256TextWith,
 } from './envelope.js';
 import { tileRoots } from './compact-range.js';
-import { catalogueFault } from './event-catalogue.js';
+import { catalogueFault, type SchemaCheck, walkSchema } from './event-catalogue.js';
 import { eventTimeFault, utcMs } from './event-time.js';
 import { type EnvelopeRule, envelopeReason, failureReason, type FailureFacts } from './export-failure.js';
 import { jcsMembers } from './jcs-text.js';
@@ -201,11 +201,15 @@ export function utf8Text(bytes: Uint8Array): string | undefined {
 /** Each line on its own: a line of ASCII stays a one-byte string, faster to parse and hash than a slice of a decoded chunk. */
 export const textDecoderLines: LineDecoder = (chunk) => (start, end) => utf8Text(chunk.subarray(start, end));
 
-/** How a chunk is checked: the hash functions (the browser-safe @noble ones by default; Node injects native ones) and the decoder. */
+/**
+ * How a chunk is checked: the hash functions (the browser-safe @noble ones by default; Node injects native ones), the
+ * decoder, and the event catalogue's schema check (walked by default; Node injects compiled ones).
+ */
 export interface ChunkHashes {
   sha256?: Sha256;
   sha256Text?: Sha256Text;
   lines?: LineDecoder;
+  schemaCheck?: SchemaCheck;
 }
 
 /**
@@ -216,6 +220,7 @@ export class ChunkChecker {
   private readonly sha256: Sha256;
   private readonly sha256Text: Sha256Text;
   readonly lines: LineDecoder;
+  private readonly schemaCheck: SchemaCheck;
   private readonly leafInput = new Uint8Array(33); // 0x00 ‖ hash: the RFC 6962 leaf hash input
   private records: Uint8Array;
   private floats: Float64Array;
@@ -234,6 +239,7 @@ export class ChunkChecker {
     this.sha256 = hashes.sha256 ?? nobleSha256;
     this.sha256Text = hashes.sha256Text ?? sha256TextWith(this.sha256);
     this.lines = hashes.lines ?? textDecoderLines;
+    this.schemaCheck = hashes.schemaCheck ?? walkSchema;
     this.records = new Uint8Array(capacity * RECORD_BYTES);
     this.floats = new Float64Array(this.records.buffer);
   }
@@ -307,7 +313,7 @@ export class ChunkChecker {
     records.set(this.sha256(input), at + LEAF_HASH_AT);
     this.streams.push(e.stream);
     this.recordedAt.push(e.recordedAt);
-    const uncatalogued = catalogueFault(e);
+    const uncatalogued = catalogueFault(e, this.schemaCheck);
     if (uncatalogued !== undefined) {
       // The rules would misread it: the audit stops before it (ExportVerifier.pushChunk).
       this.uncatalogued ??= { at: i, facts: { code: 'catalogue', ...uncatalogued } };

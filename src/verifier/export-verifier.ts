@@ -7,6 +7,7 @@ import { type Checkpoint, type CheckpointFault, verifyCheckpoint } from './check
 import { type ChainResult, ChainRuns, DEFAULT_RUN_RECORDS, MemorySpill, type Spill } from './chain-runs.js';
 import { CompactRange } from './compact-range.js';
 import { nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
+import type { SchemaCheck } from './event-catalogue.js';
 import {
   type ChunkFacts,
   checkChunk,
@@ -31,6 +32,8 @@ export interface VerifierOptions {
   /** Hex SHA-256 of a text's UTF-8 (default: `sha256` over the encoded text); for the event hashes. */
   sha256Text?: Sha256Text;
   verify?: Ed25519Verify;
+  /** How values are checked against the event catalogue's schemas (default: walked; Node injects compiled checks). */
+  schemaCheck?: SchemaCheck;
   /** Check every RightsSettled against the sandbox rules (default true; costs O(filings) memory unless `filings` is on disk). */
   auditSettlements?: boolean;
   /** Where the settlement audit keeps each filing's facts (default: in memory). */
@@ -136,7 +139,7 @@ export class ExportVerifier {
     this.verify = options.verify ?? nobleEd25519Verify;
     this.sha256Text = options.sha256Text ?? sha256TextWith(this.sha256);
     this.range = new CompactRange(this.sha256);
-    this.checker = new ChunkChecker({ sha256: this.sha256, sha256Text: this.sha256Text }, 1);
+    this.checker = new ChunkChecker({ sha256: this.sha256, sha256Text: this.sha256Text, schemaCheck: options.schemaCheck }, 1);
     this.settlements = options.auditSettlements === false ? null : new SettlementAuditor(options.filings);
     this.chains = new ChainRuns(options.spill ?? new MemorySpill(), options.runRecords ?? DEFAULT_RUN_RECORDS);
   }

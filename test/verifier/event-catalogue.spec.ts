@@ -1,27 +1,34 @@
-// The event catalogue `verify` holds every event to: a known type, in its own stream, with exactly its data and meta.
-// An event the log's key signed that is not one fails the export at its leaf, after any sign of tampering, and the
-// settlement audit reads nothing from it on.
+// The event catalogue `verify` holds every event to: a known type, in its own stream, with exactly its data and meta,
+// whether the schemas are walked (a page) or compiled (the CLI). An event the log's key signed that is not one fails the
+// export at its leaf, after any sign of tampering, and the settlement audit reads nothing from it on.
+import { compiledSchemaCheck } from '../../src/cli/compiled-schemas.js';
 import { catalogueFault, EVENT_CATALOGUE } from '../../src/verifier/event-catalogue.js';
 import { computeEventHash, ZERO_HASH, type EventEnvelope, type JsonObject } from '../../src/verifier/envelope.js';
 import { verifyExport } from '../../src/verifier/export-verifier.js';
 import { amendment, buildLog, copyRegistered, labelsDeclaredData, ndjson, newSigner, recordedAtOf, workFiledData } from './fixture.js';
 
 const filed = { type: 'WorkFiled', stream: 'filing-f1', data: workFiledData('f1', recordedAtOf(0)), meta: { actor: 'user-1' } };
+/** The event's fault, walking the schemas as a page does; the CLI's compiled checks must answer alike. */
+const faultOf = (e: Parameters<typeof catalogueFault>[0]) => {
+  const walked = catalogueFault(e);
+  expect(catalogueFault(e, compiledSchemaCheck)).toEqual(walked);
+  return walked;
+};
 const fault = (edit: (e: typeof filed) => void) => {
   const e = structuredClone(filed);
   edit(e);
-  return catalogueFault(e);
+  return faultOf(e);
 };
 
 describe('catalogueFault', () => {
   it('accepts events as the handlers write them, with the meta a request or a follow-up gives', () => {
-    expect(catalogueFault(filed)).toBeUndefined();
-    expect(catalogueFault({ ...filed, meta: { actor: 'user-1', idempotency: 'a1b2' } })).toBeUndefined();
-    expect(catalogueFault({ ...filed, meta: { actor: 'user-1', cause: 'concurrent-filing' } })).toBeUndefined();
+    expect(faultOf(filed)).toBeUndefined();
+    expect(faultOf({ ...filed, meta: { actor: 'user-1', idempotency: 'a1b2' } })).toBeUndefined();
+    expect(faultOf({ ...filed, meta: { actor: 'user-1', cause: 'concurrent-filing' } })).toBeUndefined();
     for (const spec of [amendment('f1', 1), copyRegistered('f1', 3, 'png:tEXt:AIGC')])
-      expect(catalogueFault({ ...spec, meta: { actor: 'user-1' } })).toBeUndefined();
+      expect(faultOf({ ...spec, meta: { actor: 'user-1' } })).toBeUndefined();
     expect(
-      catalogueFault({
+      faultOf({
         type: 'LabelsDeclared',
         stream: 'filing-f1',
         data: labelsDeclaredData('f1', recordedAtOf(0)),
@@ -57,7 +64,7 @@ describe('catalogueFault', () => {
     expect(fault((e) => (e.data.filingId = ''))).toMatchObject({ path: '/filingId', wanted: ['non-empty-string'] });
     // JSON.parse makes "__proto__" an own member: one the type does not have.
     const parsed = JSON.parse(JSON.stringify(filed).replace('"filingId":"f1"', '"__proto__":{"x":1},"filingId":"f1"')) as typeof filed;
-    expect(catalogueFault(parsed)).toMatchObject({ path: '/__proto__', issue: 'unexpected' });
+    expect(faultOf(parsed)).toMatchObject({ path: '/__proto__', issue: 'unexpected' });
   });
 
   it('names what is wrong within a value of one of a union’s kinds, the tagged one among several', () => {
