@@ -19,6 +19,7 @@ import { startConsoleServer, type ConsoleServer } from '../support/console-serve
 import { call, send } from '../support/http-client.js';
 import { filingBody, tempDir } from '../support/ledger-app.js';
 import { zhCN } from '../../web/src/i18n/zh-CN.js';
+import { buildLog, ndjson as ndjsonOf, newSigner, recordedAtOf, workFiledData } from '../verifier/fixture.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -156,6 +157,51 @@ it('verifies a genuine export in the browser with the verdict and message of the
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();
+  }
+});
+
+it("names an event the log's key signed that is not in the event catalogue, as the CLI does, and in Chinese", async () => {
+  // A log whose key signed a filing with a member no WorkFiled has (its own signer: the page takes the key as a file).
+  const signer = newSigner();
+  const forged = buildLog([
+    { stream: 'filing-f1', type: 'WorkFiled', data: workFiledData('f1', recordedAtOf(0)) },
+    { stream: 'filing-f2', type: 'WorkFiled', data: workFiledData('f2', recordedAtOf(1), { filedBefore: '2025-01-01T00:00:00.000Z' }) },
+  ]);
+  const files = {
+    export: join(dir, 'uncatalogued.ndjson'),
+    checkpoint: join(dir, 'uncatalogued-checkpoint'),
+    vkey: join(dir, 'uncatalogued-vkey'),
+  };
+  writeFileSync(files.export, ndjsonOf(forged).join('\n') + '\n');
+  writeFileSync(files.checkpoint, signer.checkpoint(forged));
+  writeFileSync(files.vkey, `${signer.vkey}\n`);
+  const cli = await cliSays(files.export, files.checkpoint, files.vkey);
+  expect(cli).toBe(
+    "FAILED at leaf 1: WorkFiled's data member /filedBefore is not one the event catalogue gives the type: the event is " +
+      'not as the event catalogue has it, and the sandbox rules would misread it',
+  );
+  for (const lang of ['en-US', 'zh-CN'] as const) {
+    const tab = await openTab(browser, server.url, lang);
+    try {
+      const { page } = tab;
+      await page.goto('/auditor');
+      const label = (key: keyof typeof zhCN, english: string) => (lang === 'en-US' ? english : zhCN[key]);
+      await page.getByLabel(label('auditor.export.file', 'Export file (NDJSON)')).setInputFiles(files.export);
+      await page.getByLabel(label('auditor.export.checkpoint', 'Checkpoint file (optional)')).setInputFiles(files.checkpoint);
+      await page.getByLabel(label('auditor.export.vkey', 'Verifier key file (optional)')).setInputFiles(files.vkey);
+      await page.getByRole('button', { name: label('auditor.export.verify', 'Verify the export') }).click();
+      const message = page.getByTestId('export-message');
+      const said = await settledText(message, lang === 'en-US' ? /^FAILED/ : /^未通过/, 30_000);
+      expect(said).toBe(
+        lang === 'en-US'
+          ? cli
+          : '未通过（叶序号 1）：WorkFiled 的 data 成员 /filedBefore 不是事件目录为该类型给出的成员：该事件与事件目录不符，沙盒规则会误读它',
+      );
+      await screenshot(page, `auditor-export-uncatalogued-${lang}`);
+      expect(tab.problems).toEqual([]);
+    } finally {
+      await tab.close();
+    }
   }
 });
 
