@@ -4,8 +4,7 @@
 // data the rules would misread (a WorkFiled without its filedAt, a decision with a remedy of no kind). The compiler
 // holds these schemas to the event types the contexts declare (src/event-types.ts). Framework-free and browser-safe:
 // TypeBox's Value.Check walks a schema without compiling code, which a page's Content-Security-Policy forbids.
-import { type Static, type TLiteral, type TSchema, type TUnion, Type } from '@sinclair/typebox';
-import { FormatRegistry } from '@sinclair/typebox';
+import { FormatRegistry, type Static, type TLiteral, type TSchema, type TUnion, Type } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { utcMs } from './event-time.js';
 import { POLICY_STREAM, SETTLEMENTS_STREAM } from './rights-events.js';
@@ -19,7 +18,7 @@ FormatRegistry.Set('sha256', (v) => HEX64.test(v));
 FormatRegistry.Set('instant', (v) => !Number.isNaN(utcMs(v)));
 
 /** Exactly these members; `Optional` ones may be left out. */
-const Record_ = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false });
+const Exact = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false });
 const Str = Type.String();
 const Id = Type.String({ minLength: 1 });
 const Sha256 = Type.String({ format: 'sha256' });
@@ -34,9 +33,9 @@ const OneOf = <const T extends readonly string[]>(values: T): TUnion<Literals<T>
 
 // Shared parts.
 const PerceptualScheme = OneOf(['phash64', 'pdq256', 'simhash64']);
-const PerceptualHash = Record_({ scheme: PerceptualScheme, value: Str, source: Type.Optional(OneOf(['declared', 'computed'])) });
-const PerceptualHash64 = Record_({ scheme: Type.Literal('phash64'), value: Str });
-const Aigc = Record_({
+const PerceptualHash = Exact({ scheme: PerceptualScheme, value: Str, source: Type.Optional(OneOf(['declared', 'computed'])) });
+const PerceptualHash64 = Exact({ scheme: Type.Literal('phash64'), value: Str });
+const Aigc = Exact({
   Label: Str,
   ContentProducer: Str,
   ProduceID: Str,
@@ -45,42 +44,42 @@ const Aigc = Record_({
   PropagateID: Str,
   ReservedCode2: Str,
 });
-const C2paSummary = Record_({
+const C2paSummary = Exact({
   validationState: Str,
   activeManifest: Nullable(Str),
   claimGenerator: Nullable(Str),
   signer: Nullable(Str),
   signedAt: Nullable(Str),
-  digitalSourceTypes: Type.Array(Record_({ manifest: Str, assertion: Str, value: Str })),
+  digitalSourceTypes: Type.Array(Exact({ manifest: Str, assertion: Str, value: Str })),
   failures: Type.Array(Str),
 });
-const Provenance = Record_({
-  labels: Type.Array(Record_({ location: Str, label: Nullable(Str), value: Str })),
-  c2pa: Type.Union([C2paSummary, Record_({ unreadable: Str }), Type.Null()]),
-  digitalSourceTypes: Type.Array(Record_({ location: Str, value: Str })),
+const Provenance = Exact({
+  labels: Type.Array(Exact({ location: Str, label: Nullable(Str), value: Str })),
+  c2pa: Type.Union([C2paSummary, Exact({ unreadable: Str }), Type.Null()]),
+  digitalSourceTypes: Type.Array(Exact({ location: Str, value: Str })),
   unread: Type.Array(Str),
 });
 const inspection = {
   sha256: Sha256,
   size: Count,
   sniffedType: Nullable(Str),
-  image: Nullable(Record_({ width: Count, height: Count })),
+  image: Nullable(Exact({ width: Count, height: Count })),
   perceptualHash: Nullable(PerceptualHash64),
   provenance: Provenance,
 };
 const AiSignal = Type.Union([
-  Record_({ signal: Type.Literal('aigc-label'), location: Str, label: Str }),
-  Record_({
+  Exact({ signal: Type.Literal('aigc-label'), location: Str, label: Str }),
+  Exact({
     signal: Type.Literal('c2pa-digital-source-type'),
     digitalSourceType: Str,
     manifest: Str,
     assertion: Str,
     validationState: Str,
   }),
-  Record_({ signal: Type.Literal('iptc-digital-source-type'), digitalSourceType: Str, location: Str }),
-  Record_({ signal: Type.Literal('near-duplicate-of-ai-filing'), filingId: Id, distance: Count, threshold: Count }),
+  Exact({ signal: Type.Literal('iptc-digital-source-type'), digitalSourceType: Str, location: Str }),
+  Exact({ signal: Type.Literal('near-duplicate-of-ai-filing'), filingId: Id, distance: Count, threshold: Count }),
 ]);
-const ProcessEvidenceItem = Record_({ sha256: Sha256, kind: Str, description: Nullable(Str), createdAt: Nullable(Str) });
+const ProcessEvidenceItem = Exact({ sha256: Sha256, kind: Str, description: Nullable(Str), createdAt: Nullable(Str) });
 const PriorFiling = { filingId: Id, filedAt: Instant, withdrawnAt: Instant };
 // The lists of src/domain-rules/disputes.ts (the verifier imports nothing outside itself; the compiler holds them alike).
 const DisputeType = OneOf(['priority', 'infringement', 'mislabeling', 'authorship']);
@@ -98,22 +97,22 @@ const decision = {
   decidedAt: Instant,
   policyVersion: Version,
 };
-const PolicyParameters = Record_({
+const PolicyParameters = Exact({
   labelGraceDays: Count,
   objectionWindowDays: Count,
   responseDays: Count,
   decisionSlaDays: Count,
   appealDays: Count,
   termDays: Count,
-  similarity: Record_({ phash64: Count, pdq256: Count, simhash64: Count }),
-  repeatInfringer: Record_({ upheld: Count, windowDays: Count }),
+  similarity: Exact({ phash64: Count, pdq256: Count, simhash64: Count }),
+  repeatInfringer: Exact({ upheld: Count, windowDays: Count }),
   // Versions published before the ruleset was recorded read as ruleset 1.
   ruleset: Type.Optional(Version),
 });
 const Deadline = OneOf(['labelDueAt', 'quietUntil', 'expiresAt', 'appealUntil']);
 const Cause = Type.Union([
-  Record_({ event: Id, leafIndex: Count, disputeId: Type.Optional(Id) }),
-  Record_({ deadline: Deadline, at: Instant, disputeId: Type.Optional(Id) }),
+  Exact({ event: Id, leafIndex: Count, disputeId: Type.Optional(Id) }),
+  Exact({ deadline: Deadline, at: Instant, disputeId: Type.Optional(Id) }),
 ]);
 const RuleId = OneOf([
   'filing-accepted',
@@ -150,28 +149,28 @@ const entry = <S extends TSchema>(stream: StreamOf, data: S) => ({ stream, data 
 export const EVENT_CATALOGUE = {
   PrincipalRegistered: entry(
     principal,
-    Record_({ principalId: Id, name: Str, roles: Type.Array(OneOf(['creator', 'reviewer', 'auditor', 'admin'])), registeredAt: Instant }),
+    Exact({ principalId: Id, name: Str, roles: Type.Array(OneOf(['creator', 'reviewer', 'auditor', 'admin'])), registeredAt: Instant }),
   ),
   ApiKeyIssued: entry(
     principal,
-    Record_({ principalId: Id, keyId: Id, keyHash: Sha256, issuedAt: Instant, expiresAt: Type.Optional(Instant) }),
+    Exact({ principalId: Id, keyId: Id, keyHash: Sha256, issuedAt: Instant, expiresAt: Type.Optional(Instant) }),
   ),
-  ApiKeyRevoked: entry(principal, Record_({ principalId: Id, keyId: Id, revokedAt: Instant })),
-  LastingAdminKeyRevoked: entry(fixedStream(ADMIN_KEYS_STREAM), Record_({ principalId: Id, keyId: Id })),
-  ContentReserved: entry(content, Record_({ contentHash: Sha256, filingId: Id, creator: Id })),
-  ContentReleased: entry(content, Record_({ contentHash: Sha256, ...PriorFiling })),
-  CopyReserved: entry(content, Record_({ contentHash: Sha256, filingId: Id })),
+  ApiKeyRevoked: entry(principal, Exact({ principalId: Id, keyId: Id, revokedAt: Instant })),
+  LastingAdminKeyRevoked: entry(fixedStream(ADMIN_KEYS_STREAM), Exact({ principalId: Id, keyId: Id })),
+  ContentReserved: entry(content, Exact({ contentHash: Sha256, filingId: Id, creator: Id })),
+  ContentReleased: entry(content, Exact({ contentHash: Sha256, ...PriorFiling })),
+  CopyReserved: entry(content, Exact({ contentHash: Sha256, filingId: Id })),
   WorkFiled: entry(
     filing,
-    Record_({
+    Exact({
       filingId: Id,
       creator: Id,
       contentHash: Sha256,
       contentType: Str,
       title: Str,
-      generation: Record_({
+      generation: Exact({
         digitalSourceType: Str,
-        tool: Record_({ name: Str, version: Nullable(Str), provider: Nullable(Str) }),
+        tool: Exact({ name: Str, version: Nullable(Str), provider: Nullable(Str) }),
         promptHash: Sha256,
         negativePromptHash: Nullable(Sha256),
         parametersHash: Nullable(Sha256),
@@ -182,14 +181,14 @@ export const EVENT_CATALOGUE = {
       }),
       processEvidence: Type.Array(ProcessEvidenceItem),
       perceptualHash: Nullable(PerceptualHash),
-      file: Type.Optional(Record_({ ...inspection, declaredPerceptualHash: Nullable(PerceptualHash), aiSignals: Type.Array(AiSignal) })),
+      file: Type.Optional(Exact({ ...inspection, declaredPerceptualHash: Nullable(PerceptualHash), aiSignals: Type.Array(AiSignal) })),
       filedAt: Instant,
-      priorFilings: Type.Optional(Type.Array(Record_(PriorFiling))),
+      priorFilings: Type.Optional(Type.Array(Exact(PriorFiling))),
     }),
   ),
   FilingAmended: entry(
     filing,
-    Record_({
+    Exact({
       filingId: Id,
       title: Nullable(Str),
       addedProcessEvidence: Type.Array(ProcessEvidenceItem),
@@ -197,15 +196,15 @@ export const EVENT_CATALOGUE = {
       amendedAt: Instant,
     }),
   ),
-  FilingDisputed: entry(filing, Record_({ filingId: Id, disputeId: Id })),
-  FilingWithdrawn: entry(filing, Record_({ filingId: Id, reason: Nullable(Str), withdrawnAt: Instant })),
+  FilingDisputed: entry(filing, Exact({ filingId: Id, disputeId: Id })),
+  FilingWithdrawn: entry(filing, Exact({ filingId: Id, reason: Nullable(Str), withdrawnAt: Instant })),
   LabelsDeclared: entry(
     filing,
-    Record_({
+    Exact({
       filingId: Id,
       version: Version,
       modality: OneOf(['text', 'image', 'video', 'audio', 'virtual-scene']),
-      explicit: Record_({
+      explicit: Exact({
         text: Nullable(Str),
         placement: Type.Array(Str),
         displaySeconds: Nullable(Type.Number()),
@@ -213,7 +212,7 @@ export const EVENT_CATALOGUE = {
         audioCue: Nullable(OneOf(['voice', 'rhythm'])),
         rhythm: Nullable(Str),
       }),
-      implicit: Record_({ AIGC: Aigc }),
+      implicit: Exact({ AIGC: Aigc }),
       digitalSourceType: Str,
       c2paManifestHash: Nullable(Sha256),
       declaredAt: Instant,
@@ -221,17 +220,17 @@ export const EVENT_CATALOGUE = {
   ),
   LabelFileChecked: entry(
     filing,
-    Record_({
+    Exact({
       filingId: Id,
-      file: Record_({
+      file: Exact({
         sha256: Sha256,
         size: Count,
         format: OneOf(['png', 'jpeg', 'other']),
         registeredCopy: Type.Optional(Type.Literal(true)),
       }),
       outcome: OneOf(['found', 'differs', 'invalid', 'not-found', 'unsupported-format']),
-      labels: Type.Array(Record_({ location: Str, aigc: Nullable(Aigc), problems: Type.Array(Str), excerpt: Nullable(Str) })),
-      differences: Type.Array(Record_({ location: Str, field: Str, expected: Nullable(Str), found: Nullable(Str) })),
+      labels: Type.Array(Exact({ location: Str, aigc: Nullable(Aigc), problems: Type.Array(Str), excerpt: Nullable(Str) })),
+      differences: Type.Array(Exact({ location: Str, field: Str, expected: Nullable(Str), found: Nullable(Str) })),
       traces: Type.Array(Str),
       unread: Type.Array(Str),
       declarationVersion: Nullable(Version),
@@ -241,9 +240,9 @@ export const EVENT_CATALOGUE = {
   ),
   CopyRegistered: entry(
     filing,
-    Record_({
+    Exact({
       filingId: Id,
-      copy: Record_({ sha256: Sha256, size: Count, sniffedType: Nullable(Str), perceptualHash: PerceptualHash64 }),
+      copy: Exact({ sha256: Sha256, size: Count, sniffedType: Nullable(Str), perceptualHash: PerceptualHash64 }),
       label: Aigc,
       location: Str,
       distance: Count,
@@ -254,7 +253,7 @@ export const EVENT_CATALOGUE = {
   ),
   ComplaintFiled: entry(
     dispute,
-    Record_({
+    Exact({
       disputeId: Id,
       type: DisputeType,
       filingId: Id,
@@ -263,26 +262,26 @@ export const EVENT_CATALOGUE = {
       claim: Str,
       basisFilingId: Nullable(Id),
       evidence: Type.Array(
-        Record_({
+        Exact({
           sha256: Sha256,
           description: Str,
           declaredAiGenerated: Type.Boolean(),
-          inspection: Type.Optional(Record_({ ...inspection, filename: Str, signals: Type.Array(AiSignal) })),
+          inspection: Type.Optional(Exact({ ...inspection, filename: Str, signals: Type.Array(AiSignal) })),
         }),
       ),
-      policy: Record_({ version: Version, responseDays: Count, decisionSlaDays: Count, appealDays: Count }),
+      policy: Exact({ version: Version, responseDays: Count, decisionSlaDays: Count, appealDays: Count }),
       filedAt: Instant,
     }),
   ),
   ComplaintReturned: entry(
     dispute,
-    Record_({
+    Exact({
       disputeId: Id,
       filingId: Id,
       complainant: Id,
       reason: OneOf(['ai-generated-evidence']),
       evidence: Type.Array(
-        Record_({
+        Exact({
           sha256: Sha256,
           declaredAiGenerated: Type.Boolean(),
           aiFilingId: Nullable(Id),
@@ -294,46 +293,43 @@ export const EVENT_CATALOGUE = {
   ),
   DisputeAssigned: entry(
     dispute,
-    Record_({ disputeId: Id, reviewerId: Id, previousReviewerId: Nullable(Id), assignedBy: Id, assignedAt: Instant }),
+    Exact({ disputeId: Id, reviewerId: Id, previousReviewerId: Nullable(Id), assignedBy: Id, assignedAt: Instant }),
   ),
   ResponseSubmitted: entry(
     dispute,
-    Record_({
+    Exact({
       disputeId: Id,
       respondent: Id,
       statement: Str,
-      evidence: Type.Array(Record_({ sha256: Sha256, description: Str })),
+      evidence: Type.Array(Exact({ sha256: Sha256, description: Str })),
       respondedAt: Instant,
     }),
   ),
-  DisputeDecided: entry(dispute, Record_({ ...decision, appealUntil: Instant })),
+  DisputeDecided: entry(dispute, Exact({ ...decision, appealUntil: Instant })),
   AppealFiled: entry(
     dispute,
-    Record_({ disputeId: Id, appellant: Id, party: OneOf(['complainant', 'respondent']), grounds: Str, appealedAt: Instant }),
+    Exact({ disputeId: Id, appellant: Id, party: OneOf(['complainant', 'respondent']), grounds: Str, appealedAt: Instant }),
   ),
-  AppealDecided: entry(dispute, Record_({ ...decision, ruling: OneOf(['affirmed', 'reversed', 'varied']) })),
-  ComplaintWithdrawn: entry(
-    dispute,
-    Record_({ disputeId: Id, filingId: Id, complainant: Id, reason: Nullable(Str), withdrawnAt: Instant }),
-  ),
+  AppealDecided: entry(dispute, Exact({ ...decision, ruling: OneOf(['affirmed', 'reversed', 'varied']) })),
+  ComplaintWithdrawn: entry(dispute, Exact({ disputeId: Id, filingId: Id, complainant: Id, reason: Nullable(Str), withdrawnAt: Instant })),
   PolicyPublished: entry(
     fixedStream(POLICY_STREAM),
-    Record_({ version: Version, effectiveFrom: Instant, parameters: PolicyParameters, publishedAt: Instant }),
+    Exact({ version: Version, effectiveFrom: Instant, parameters: PolicyParameters, publishedAt: Instant }),
   ),
   NearDuplicatesFound: entry(
     filing,
-    Record_({
+    Exact({
       filingId: Id,
       scheme: PerceptualScheme,
       threshold: Count,
       policyVersion: Version,
-      candidates: Type.Array(Record_({ filingId: Id, creator: Id, distance: Count, leafIndex: Count })),
+      candidates: Type.Array(Exact({ filingId: Id, creator: Id, distance: Count, leafIndex: Count })),
       foundAt: Instant,
     }),
   ),
   FlagReviewed: entry(
     filing,
-    Record_({
+    Exact({
       filingId: Id,
       flag: OneOf(REVIEWABLE_FLAGS),
       decision: OneOf(REVIEW_DECISIONS),
@@ -344,13 +340,13 @@ export const EVENT_CATALOGUE = {
   ),
   RightsSettled: entry(
     fixedStream(SETTLEMENTS_STREAM),
-    Record_({
+    Exact({
       asOf: Instant,
       logSize: Count,
       policyVersion: Version,
       policyVersions: Type.Array(Version),
       changes: Type.Array(
-        Record_({
+        Exact({
           filingId: Id,
           from: OneOf(RIGHT_STATUSES),
           to: OneOf(RIGHT_STATUSES),
@@ -373,12 +369,12 @@ export type CatalogueData<T extends CatalogueType> = Static<(typeof EVENT_CATALO
  * Every event's `meta`: who caused it, the hash of the request's Idempotency-Key when it had one, and `cause` when the
  * event follows another's commit rather than a request (a NearDuplicatesFound for filings committed concurrently).
  */
-const Meta = Record_({ actor: Id, idempotency: Type.Optional(Str), cause: Type.Optional(Type.Literal('concurrent-filing')) });
+const Meta = Exact({ actor: Id, idempotency: Type.Optional(Str), cause: Type.Optional(Type.Literal('concurrent-filing')) });
 
 /**
  * What a value was wanted to be, each alternative a word: `string`, `non-empty-string`, `sha256` (64 lowercase hex
- * digits), `instant` (an ISO-8601 UTC time), `whole-number` (0 or more), `positive-whole-number`, `number`, `boolean`, `null`, `object`, `array`, or one
- * value as its JSON text (`"upheld"`).
+ * digits), `instant` (an ISO-8601 UTC time), `whole-number` (0 or more), `positive-whole-number`, `number`, `boolean`,
+ * `null`, `object`, `array`, or one value as its JSON text (`"upheld"`).
  */
 export type Wanted = string[];
 

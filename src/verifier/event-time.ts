@@ -4,9 +4,31 @@
 // the time-stamps vouch for. An operator holding the log's key could still sign a WorkFiled dated months before its
 // commit, and every rule that counts from it (labels due, the quiet period, the term) would count from that date; an
 // event whose own time is far from its recordedAt is refused by `verify`, so the time the rules read is bound to the
-// time others vouch for. A settlement's asOf is not: it may lie before its commit by design (settlement-audit.ts checks
-// that it is not after it).
+// time others vouch for. So is every other time an event states for itself (a response's respondedAt, which the response
+// window is held to; a copy's registeredAt; a key's issuedAt). A settlement's asOf is not: it may lie before its commit
+// by design (settlement-audit.ts checks that it is not after it).
 import { INSTANT_FIELD } from './rights-events.js';
+
+/**
+ * The data field holding the time each type of event states for itself, read from the server's clock for its commit:
+ * the rules' instants (INSTANT_FIELD, a settlement's asOf aside) and the others'. A ContentReleased states its filing's
+ * filedAt too, a time of an earlier commit; its own is the withdrawal's, in the same commit.
+ */
+export const OWN_TIME_FIELD: Readonly<Record<string, string>> = (() => {
+  const { RightsSettled: _asOf, ...rules } = INSTANT_FIELD;
+  return {
+    ...rules,
+    PrincipalRegistered: 'registeredAt',
+    ApiKeyIssued: 'issuedAt',
+    ApiKeyRevoked: 'revokedAt',
+    ContentReleased: 'withdrawnAt',
+    FilingAmended: 'amendedAt',
+    LabelFileChecked: 'checkedAt',
+    CopyRegistered: 'registeredAt',
+    DisputeAssigned: 'assignedAt',
+    ResponseSubmitted: 'respondedAt',
+  };
+})();
 
 /** Longest allowed from a server reading its clock for an event to the commit that records it (a queue, a lock between). */
 export const EVENT_TIME_LAG_MS = 10 * 60_000;
@@ -36,7 +58,7 @@ export interface EventTimeFault {
 }
 
 /**
- * The fault of an event whose own time (the field `INSTANT_FIELD` names) is not within the bounds of its recordedAt
+ * The fault of an event whose own time (the field `OWN_TIME_FIELD` names) is not within the bounds of its recordedAt
  * (`recordedMs`), or not a UTC time; undefined otherwise, for an event whose data has no such field (what the event
  * catalogue asks of an event is not checked here), and when `recordedMs` is NaN (a fault of its own where it is checked).
  */
@@ -44,8 +66,8 @@ export function eventTimeFault(
   e: { type: string; data: Readonly<Record<string, unknown>>; recordedAt: string },
   recordedMs: number,
 ): EventTimeFault | undefined {
-  if (e.type === 'RightsSettled' || !Object.hasOwn(INSTANT_FIELD, e.type) || Number.isNaN(recordedMs)) return undefined;
-  const field = INSTANT_FIELD[e.type];
+  if (!Object.hasOwn(OWN_TIME_FIELD, e.type) || Number.isNaN(recordedMs)) return undefined;
+  const field = OWN_TIME_FIELD[e.type];
   const value = Object.hasOwn(e.data, field) ? e.data[field] : undefined;
   if (value === undefined) return undefined;
   const stated = typeof value === 'string' ? value : String(JSON.stringify(value));

@@ -1,6 +1,7 @@
 // Labelled distribution copies: the file the ledger tells a creator to label, with its AIGC JSON embedded, is
 // registered as a copy of the filing and then traced to it by anyone; a file that is not the work is refused.
 import { actingAs, expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { verifyWholeLedger } from '../support/whole-ledger.js';
 import { app1Xmp, iTXt, sha256, tEXt, xmpPacket } from '../support/files.js';
 import { resizedJpeg, scenePng, withJpegSegments, withPngChunks } from '../support/images.js';
 import sharp from 'sharp';
@@ -296,5 +297,11 @@ describe('registering labelled copies of a filing', () => {
         'unsupported-media-type',
       );
     });
+  });
+
+  it('leaves a ledger that verifies whole: the copies, their reservations and label checks are as the event catalogue has them, each at its own time', async () => {
+    const { result, events } = await verifyWholeLedger(ledger);
+    expect(result).toMatchObject({ ok: true, treeSize: events.length });
+    expect([...new Set(events.map((e) => e.type))]).toEqual(expect.arrayContaining(['CopyRegistered', 'CopyReserved', 'LabelFileChecked']));
   });
 });

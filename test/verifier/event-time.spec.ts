@@ -1,10 +1,11 @@
-// An event's own time against its recordedAt: an event the rules read whose time lies more than 10 minutes before its
-// commit, or more than a minute after it, or is not an ISO-8601 UTC time, fails `verify` at its leaf, once the log is
-// otherwise authentic; a settlement's asOf, and events without such a time, are not held to it.
+// An event's own time against its recordedAt: an event whose time lies more than 10 minutes before its commit, or more
+// than a minute after it, or is not an ISO-8601 UTC time, fails `verify` at its leaf, once the log is otherwise
+// authentic; a settlement's asOf, times an event states of something else, and events without a time, are not held to it.
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { verifyExport } from '../../src/verifier/export-verifier.js';
-import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, eventTimeFault } from '../../src/verifier/event-time.js';
+import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, eventTimeFault, OWN_TIME_FIELD } from '../../src/verifier/event-time.js';
+import { EVENT_CATALOGUE } from '../../src/verifier/event-catalogue.js';
 import { INSTANT_FIELD } from '../../src/verifier/rights-events.js';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
 import { buildLog, labelsDeclaredData, leafHashesOf, ndjson, newSigner, ORIGIN, workFiledData } from './fixture.js';
@@ -14,10 +15,23 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const event = (type: string, field: string, stated: unknown) => ({ type, data: { [field]: stated }, recordedAt: iso(RECORDED) });
 
 describe('eventTimeFault', () => {
-  const timed = Object.entries(INSTANT_FIELD).filter(([type]) => type !== 'RightsSettled');
+  const timed = Object.entries(OWN_TIME_FIELD);
 
-  it('holds every event type the rules read to its recordedAt, up to the bounds and not past them', () => {
-    expect(timed.length).toBe(12);
+  it('holds every event type that states a time of its own to its recordedAt, up to the bounds and not past them', () => {
+    // The rules' instants, a settlement's asOf aside, and nine more; four types state no time of their own.
+    expect(
+      Object.keys(INSTANT_FIELD)
+        .filter((t) => t !== 'RightsSettled')
+        .every((t) => OWN_TIME_FIELD[t] === INSTANT_FIELD[t]),
+    ).toBe(true);
+    expect(timed.length).toBe(21);
+    expect(Object.keys(EVENT_CATALOGUE).filter((t) => !Object.hasOwn(OWN_TIME_FIELD, t))).toEqual([
+      'LastingAdminKeyRevoked',
+      'ContentReserved',
+      'CopyReserved',
+      'FilingDisputed',
+      'RightsSettled',
+    ]);
     for (const [type, field] of timed) {
       for (const ms of [RECORDED, RECORDED - EVENT_TIME_LAG_MS, RECORDED + EVENT_TIME_LEAD_MS])
         expect(eventTimeFault(event(type, field, iso(ms)), RECORDED)).toBeUndefined();
@@ -38,9 +52,10 @@ describe('eventTimeFault', () => {
     expect(eventTimeFault(event('WorkFiled', 'filedAt', '2026-12-07T06:00:00Z'), RECORDED)).toBeUndefined();
   });
 
-  it('leaves alone a settlement as of an earlier time, events with no time the rules read, and a recordedAt that is no time', () => {
+  it('leaves alone a settlement as of an earlier time, a time an event states of something else, and a recordedAt that is no time', () => {
     expect(eventTimeFault(event('RightsSettled', 'asOf', iso(RECORDED - 90 * 86_400_000)), RECORDED)).toBeUndefined();
-    expect(eventTimeFault(event('PrincipalRegistered', 'registeredAt', iso(RECORDED - 90 * 86_400_000)), RECORDED)).toBeUndefined();
+    expect(eventTimeFault(event('ContentReleased', 'filedAt', iso(RECORDED - 90 * 86_400_000)), RECORDED)).toBeUndefined();
+    expect(eventTimeFault(event('ApiKeyIssued', 'expiresAt', iso(RECORDED + 90 * 86_400_000)), RECORDED)).toBeUndefined();
     expect(eventTimeFault(event('WorkFiled', 'createdAt', iso(RECORDED - 90 * 86_400_000)), RECORDED)).toBeUndefined();
     expect(eventTimeFault(event('WorkFiled', 'filedAt', iso(RECORDED - 90 * 86_400_000)), NaN)).toBeUndefined();
   });
