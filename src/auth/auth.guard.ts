@@ -29,10 +29,23 @@ export function refusalWithoutKey(failures: FailedAuthentications, ip: string, a
   const wait = failures.waitFor(ip);
   if (wait > 0) return new TooManyFailures(wait);
   failures.failed(ip);
-  return match
-    ? new DomainError('unauthorized', 'invalid-key', 'the API key is unknown or revoked')
-    : new DomainError('unauthorized', 'missing-key', 'an API key is required: Authorization: Bearer <key>');
+  if (match) return new DomainError('unauthorized', 'invalid-key', 'the API key is unknown or revoked');
+  // Another scheme (Basic, Token) is named, never what follows it: that may be a password.
+  const scheme = OTHER_SCHEME.exec(authorization ?? '')?.[1];
+  return new DomainError(
+    'unauthorized',
+    'missing-key',
+    scheme === undefined
+      ? 'an API key is required: Authorization: Bearer <key>'
+      : `the Authorization scheme ${scheme} is not taken: an API key is required, as Authorization: Bearer <key>`,
+  );
 }
+
+/**
+ * The scheme an Authorization header names (an RFC 9110 token with credentials after a space), when it is not Bearer.
+ * A value with no space is not named: it may be a bare secret.
+ */
+const OTHER_SCHEME = /^(?!bearer )([!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}) +\S/i;
 
 @Injectable()
 export class AuthGuard implements CanActivate {

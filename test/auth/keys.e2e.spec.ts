@@ -33,8 +33,19 @@ describe('principals and their keys', () => {
       const me = await ledger.http().get('/v1/me').set({ authorization });
       expect({ status: me.status, principalId: me.body.principalId }).toEqual({ status: 200, principalId: bob.id });
     }
-    for (const authorization of [`Basic ${bob.key}`, `Bearer${bob.key}`])
-      await expectRefused(ledger, () => ledger.http().get('/v1/me').set({ authorization }), 401, 'missing-key');
+    const refusal = async (authorization: string) =>
+      (await expectRefused(ledger, () => ledger.http().get('/v1/me').set({ authorization }), 401, 'missing-key')).detail;
+    // Another scheme is named as such, and nothing after it is repeated.
+    const basic = Buffer.from(`bob:${bob.key}`).toString('base64');
+    expect(await refusal(`Basic ${basic}`)).toBe(
+      'the Authorization scheme Basic is not taken: an API key is required, as Authorization: Bearer <key>',
+    );
+    expect(await refusal(`Token ${bob.key}`)).toBe(
+      'the Authorization scheme Token is not taken: an API key is required, as Authorization: Bearer <key>',
+    );
+    // A value with no scheme before a space may be a bare secret: it is not repeated either.
+    for (const authorization of [`Bearer${bob.key}`, 'Bearer', 'hunter2', `${bob.key}`, '  '])
+      expect(await refusal(authorization)).toBe('an API key is required: Authorization: Bearer <key>');
   });
 
   it('a creator rotates a key: issues a new one, switches to it, revokes the old one', async () => {
