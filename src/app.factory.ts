@@ -21,7 +21,7 @@ import { answerClientError, holdRefusals, ProblemFilter, sendProblem } from './c
 import { reasonPhrase } from './common/problem.js';
 import { refusalWithoutKey } from './auth/auth.guard.js';
 import { DomainError } from './common/domain-error.js';
-import { refuseMethod } from './common/method-not-allowed.js';
+import { answerOtherMethod } from './common/method-not-allowed.js';
 import { FailedAuthentications } from './auth/failed-authentications.js';
 import {
   acceptedBodies,
@@ -206,10 +206,11 @@ async function setUp(
     if (adapter.requests.take(reply.raw)) done();
     else sendProblem(reply, new ShuttingDownError());
   });
-  // A method the routes of a known path do not take is 405 with Allow, answered before the request's body is read or
-  // anything else is looked at (its key, its type, its size): nothing is carried out, as for a path no route takes.
+  // A method the routes of a known path do not take is 405 with Allow (OPTIONS 204 with Allow), answered before the
+  // request's body is read or anything else is looked at (its key, its type, its size): nothing is carried out, as for
+  // a path no route takes.
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (!request.is404 || !refuseMethod(fastify, request, reply)) done();
+    if (!request.is404 || !answerOtherMethod(fastify, request, reply)) done();
   });
   // A request must have arrived whole (its body included) within LEDGER_REQUEST_TIMEOUT_MS: one that trickles in, or
   // stops, holds a connection, and an upload a place among those inspected, no longer than that. Node's own

@@ -1,6 +1,6 @@
 // A request whose method the routes of its path do not take is answered 405 with the methods they take (RFC 9110
-// §15.5.6). Fastify's router looks a path up under the request's method alone, so such a request met no route and was
-// answered as one for a path no route takes, 404.
+// §15.5.6), and an OPTIONS request 204 with them (§9.3.7). Fastify's router looks a path up under the request's method
+// alone, so such a request met no route and was answered as one for a path no route takes, 404.
 import { MethodNotAllowedException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { sendProblem } from './problem.filter.js';
@@ -28,16 +28,22 @@ export function allowedMethods(fastify: FastifyInstance, url: string): string[] 
 }
 
 /**
- * Answers 405 method-not-allowed, with `Allow`, when routes take the request's path under other methods than its own;
- * false (nothing sent) when none does.
+ * Answers a request whose method no route of its path takes, when routes take the path under others: OPTIONS with 204
+ * and `Allow`, any other method with 405 method-not-allowed and `Allow` (OPTIONS among the methods it names); false
+ * (nothing sent) when no route takes the path.
  */
-export function refuseMethod(fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply): boolean {
-  const allowed = allowedMethods(fastify, request.url);
-  if (allowed.length === 0) return false;
+export function answerOtherMethod(fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply): boolean {
+  const routed = allowedMethods(fastify, request.url);
+  if (routed.length === 0) return false;
+  const allowed = [...routed, 'OPTIONS'].join(', ');
+  if (request.method === 'OPTIONS') {
+    void reply.header('allow', allowed).code(204).send();
+    return true;
+  }
   const path = request.url.split('?')[0];
   sendProblem(
-    reply.header('allow', allowed.join(', ')),
-    new MethodNotAllowedException(`${path} does not take ${request.method}; it takes ${allowed.join(', ')}`),
+    reply.header('allow', allowed),
+    new MethodNotAllowedException(`${path} does not take ${request.method}; it takes ${allowed}`),
   );
   return true;
 }

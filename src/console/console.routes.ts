@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { NotFoundException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { refuseMethod } from '../common/method-not-allowed.js';
+import { answerOtherMethod } from '../common/method-not-allowed.js';
 import { sendProblem } from '../common/problem.filter.js';
 
 /** The client-side routes of web/src/app.tsx; a reload or a shared link of any of them loads the console. */
@@ -53,7 +53,7 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
       return;
     }
     // A path whose routes take other methods (a GET of a POST route) is 405, as with no console.
-    if (refuseMethod(fastify, request, reply)) return;
+    if (answerOtherMethod(fastify, request, reply)) return;
     if (navigation(path, request.headers.accept)) {
       sendPage(reply, 404);
       return;
