@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { createApp, createLogger } from '../app.factory.js';
 import { DomainError } from '../common/domain-error.js';
+import { isInstant } from '../common/validation.js';
 import { type AppConfig, loadConfig } from '../config.js';
 import { SignerMismatchError } from '../ledger/log/merkle-tree.store.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
@@ -231,9 +232,9 @@ async function rebuildBesideNoServer(config: AppConfig): Promise<number> {
 }
 
 export async function settle(asOf: string | undefined, force = false): Promise<number> {
+  if (asOf !== undefined && !isInstant(asOf))
+    throw new UsageError('--as-of must be an ISO-8601 instant with a time zone, in the years 0000 to 9999');
   const at = asOf === undefined ? undefined : new Date(asOf);
-  if (at && (!/(Z|[+-]\d{2}:\d{2})$/.test(asOf!) || Number.isNaN(at.getTime())))
-    throw new UsageError('--as-of must be an ISO-8601 instant with a time zone');
   // No schedule in this process, and no projection runner: a running server catches the read models up itself.
   const config = loadConfig(process.env, { logLevel: 'warn', settlementIntervalMs: 0 });
   await requireLedger(config, 'settle');

@@ -114,15 +114,29 @@ export class IdPipe extends ParseUUIDPipe {
 /** An instant's form: a date, a time and a zone (the calendar is checked by isISO8601). */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Four digits of a year: the ledger writes every time as ISO-8601 UTC in this form, which has no other years. */
+const FOUR_DIGIT_YEAR = /^\d{4}-/;
+
 /**
- * An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous), on a day of the calendar: one
- * check with one message, where two checks named one mistake twice.
+ * An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous), on a day of the calendar, in the
+ * years 0000 to 9999 once in UTC (a later one, 9999-12-31T23:00:00-05:00, would be written +010000-…, which no reader
+ * of the ledger's times takes).
  */
+export function isInstant(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    INSTANT.test(value) &&
+    isISO8601(value, { strict: true, strictSeparator: true }) &&
+    FOUR_DIGIT_YEAR.test(new Date(value).toISOString())
+  );
+}
+
+/** `isInstant`: one check with one message, where two checks named one mistake twice. */
 export const IsInstant = () =>
   custom(
     'isInstant',
-    (value) => typeof value === 'string' && INSTANT.test(value) && isISO8601(value, { strict: true, strictSeparator: true }),
-    '$property must be an ISO-8601 instant with a time zone, e.g. 2027-01-01T00:00:00Z',
+    isInstant,
+    '$property must be an ISO-8601 instant with a time zone, in the years 0000 to 9999, e.g. 2027-01-01T00:00:00Z',
   );
 
 function custom(name: string, test: (value: unknown) => boolean, message: string, opts?: ValidationOptions) {

@@ -192,13 +192,28 @@ describe('principals and their keys', () => {
     );
   });
 
-  it('names a time that is not an instant once: not a date, a day not in the calendar, a local time, a number', async () => {
-    const message = 'expiresAt must be an ISO-8601 instant with a time zone, e.g. 2027-01-01T00:00:00Z';
+  it('names a time that is not an instant once: not a date, a day not in the calendar, a local time, a number, a year past 9999 in UTC', async () => {
+    const message = 'expiresAt must be an ISO-8601 instant with a time zone, in the years 0000 to 9999, e.g. 2027-01-01T00:00:00Z';
     for (const expiresAt of ['tomorrow', '2030-02-30T00:00:00Z', '2030-01-01T00:00:00', '2030-01-01', 7]) {
       const issue = () => ledger.http().post('/v1/me/keys').set(as(alice.key)).send({ expiresAt });
       const body = await expectRefused(ledger, issue, 400, 'validation-failed');
       expect({ expiresAt, errors: body.errors }).toEqual({ expiresAt, errors: [{ field: 'expiresAt', message }] });
     }
+    // The admin's keys for others have no cap: an instant whose UTC year is 10000 would be recorded as +010000-…, which
+    // verify (the event catalogue) refuses as no ISO-8601 UTC time.
+    const body = await expectRefused(
+      ledger,
+      () => ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(ledger.adminKey)).send({ expiresAt: '9999-12-31T23:00:00-05:00' }),
+      400,
+      'validation-failed',
+    );
+    expect(body.errors).toEqual([{ field: 'expiresAt', message }]);
+    const latest = await ledger
+      .http()
+      .post(`/v1/principals/${alice.id}/keys`)
+      .set(as(ledger.adminKey))
+      .send({ expiresAt: '9999-12-31T23:00:00Z' });
+    expect({ status: latest.status, expiresAt: latest.body.expiresAt }).toEqual({ status: 201, expiresAt: '9999-12-31T23:00:00.000Z' });
   });
 
   // These routes take no body: one with a field was carried out as if the field had not been sent.
