@@ -33,6 +33,7 @@ type WithRuleset<D extends { parameters: object }> = Omit<D, 'parameters'> & { p
  * other, each with data of exactly the type's shape: a field added to an event and not to the catalogue (or the other
  * way round), or a type added here and not there, fails to compile. A PolicyPublished's `ruleset` is the one field the
  * catalogue lets a log leave out (versions published before it was recorded), so there the two differ by that alone.
+ * What a type cannot say (whole numbers, formats, streams) the suites that verify the ledgers they wrote check.
  */
 const CATALOGUED: {
   [T in LedgerEvent['type'] | CatalogueType]: T extends CatalogueType
@@ -68,5 +69,9 @@ const CATALOGUED: {
   FlagReviewed: true,
   RightsSettled: true,
 };
+
+/** And the catalogue keeps a PolicyPublished's `ruleset` one a log may leave out: making it required fails to compile. */
+type _RulesetOptional = Holds<undefined extends CatalogueData<'PolicyPublished'>['parameters']['ruleset'] ? true : false>;
+type Holds<T extends true> = T;
 
 export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = Object.keys(CATALOGUED) as LedgerEvent['type'][];

@@ -4,7 +4,7 @@ import type { Role } from '../common/access.js';
 
 export { ROLES, type Role } from '../common/access.js';
 
-export const principalStream = (principalId: string) => `principal-${principalId}`;
+export { principalStream } from '../verifier/event-catalogue.js';
 
 export type PrincipalRegistered = DomainEvent<
   'PrincipalRegistered',

@@ -14,8 +14,8 @@ import {
 import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
 import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
-import { catalogueFault } from '../verifier/event-catalogue.js';
-import { eventTimeFault } from '../verifier/event-time.js';
+import { eventFault } from '../verifier/event-catalogue.js';
+import { compiledSchemaCheck } from './compiled-schemas.js';
 import { failureReason } from '../verifier/export-failure.js';
 import { parseVkey, verifyNote, type Vkey, withoutByteOrderMark } from '../verifier/note.js';
 import { repeatedKey } from '../verifier/repeated-key.js';
@@ -231,10 +231,8 @@ export async function checkEvidence(bundle: unknown, pins: EvidencePins = {}): P
   // recordedAt, as verify holds them. The WorkFiled (its filedAt shown below as the filing's time) was, as the receipt's entry.
   for (const [i, e] of events.entries()) {
     if (i === 0) continue;
-    const untimely = eventTimeFault(e, recordedAtMs(e.recordedAt));
-    if (untimely) throw new BundleError(`history[${i}]: ${failureReason({ code: 'event-time', ...untimely })}`);
-    const uncatalogued = catalogueFault(e);
-    if (uncatalogued) throw new BundleError(`history[${i}]: ${failureReason({ code: 'catalogue', ...uncatalogued })}`);
+    const fault = eventFault(e, recordedAtMs(e.recordedAt), compiledSchemaCheck);
+    if (fault) throw new BundleError(`history[${i}]: ${failureReason(fault)}`);
   }
 
   return {

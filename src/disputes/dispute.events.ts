@@ -3,7 +3,7 @@ import type { AiSignal, InspectionRecord } from '../inspection/file-inspection.j
 import type { DisputeType, Outcome, Remedy } from '../domain-rules/disputes.js';
 import type { DomainEvent } from '../ledger/decider.js';
 
-export const disputeStream = (disputeId: string) => `dispute-${disputeId}`;
+export { disputeStream } from '../verifier/event-catalogue.js';
 
 // Types, outcomes, remedies and rulings are the shared dispute rules (src/domain-rules/disputes.ts, also the console's).
 export {

@@ -1,14 +1,7 @@
 import type { AiSignal, InspectionRecord } from '../inspection/file-inspection.js';
 import type { DomainEvent } from '../ledger/decider.js';
 
-export const filingStream = (filingId: string) => `filing-${filingId}`;
-/**
- * Reservation stream: ContentReserved is appended at the stream's revision (`no-stream` at first), so the store itself
- * enforces first filing; a withdrawal appends ContentReleased, after which the content may be filed again. A registered
- * distribution copy reserves its bytes the same way (CopyReserved, for good): they carry another filing's label, and are
- * never filed as a work of their own.
- */
-export const contentStream = (contentHash: string) => `content-${contentHash}`;
+export { contentStream, filingStream } from '../verifier/event-catalogue.js';
 
 export type GenerationRecord = {
   digitalSourceType: string;

@@ -1,13 +1,14 @@
 // The event catalogue as data: for each type of event the ledger appends, the stream it belongs in and the exact shape
 // of its data (docs/event-catalogue.md says the same in words). `verify` holds every event of an export to it, so a log
 // signed by its key still fails when it holds an event of no known type, an event in another stream than its own, or
-// data the rules would misread (a WorkFiled without its filedAt, a decision with a remedy of no kind). The compiler
-// holds these schemas to the event types the contexts declare (src/event-types.ts). Framework-free and browser-safe:
-// TypeBox's Value.Check walks a schema without compiling code, which a page's Content-Security-Policy forbids.
+// data the rules would misread (a WorkFiled without its filedAt, a decision whose remedy is none of revoke, suspend and
+// transfer). The compiler holds these schemas to the event types the contexts declare (src/event-types.ts).
+// Framework-free and browser-safe: TypeBox's Value.Check walks a schema without compiling code, which a page's
+// Content-Security-Policy forbids (the CLI injects compiled checks: SchemaCheck).
 import { FormatRegistry, type Static, type TLiteral, type TSchema, type TUnion, Type } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import { utcMs } from './event-time.js';
-import { POLICY_STREAM, SETTLEMENTS_STREAM } from './rights-events.js';
+import { eventTimeFault, type EventTimeFault, utcMs } from './event-time.js';
+import { POLICY_STREAM, RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM } from './rights-events.js';
 import { REVIEW_DECISIONS, REVIEWABLE_FLAGS, RIGHT_STATUSES } from './rights-rules.js';
 
 /** The stream ordering revocations of admins' keys that do not expire (src/auth/identity.events.ts). */
@@ -128,20 +129,33 @@ const RuleId = OneOf([
 ]);
 
 type Data = { [key: string]: unknown };
+
+// The streams, named once (the contexts append to them by these).
+export const principalStream = (principalId: string) => `principal-${principalId}`;
+/**
+ * Reservation stream: ContentReserved is appended at the stream's revision (`no-stream` at first), so the store itself
+ * enforces first filing; a withdrawal appends ContentReleased, after which the content may be filed again. A registered
+ * distribution copy reserves its bytes the same way (CopyReserved, for good): they carry another filing's label, and are
+ * never filed as a work of their own.
+ */
+export const contentStream = (contentHash: string) => `content-${contentHash}`;
+export const filingStream = (filingId: string) => `filing-${filingId}`;
+export const disputeStream = (disputeId: string) => `dispute-${disputeId}`;
+
 /** The stream an event of this type belongs in, given its data (already checked against the schema). */
 type StreamOf = (data: Data) => string;
 const ownStream =
-  (prefix: string, field: string): StreamOf =>
+  (stream: (id: string) => string, field: string): StreamOf =>
   (data) =>
-    `${prefix}-${data[field] as string}`;
+    stream(data[field] as string);
 const fixedStream =
   (name: string): StreamOf =>
   () =>
     name;
-const principal = ownStream('principal', 'principalId');
-const content = ownStream('content', 'contentHash');
-const filing = ownStream('filing', 'filingId');
-const dispute = ownStream('dispute', 'disputeId');
+const principal = ownStream(principalStream, 'principalId');
+const content = ownStream(contentStream, 'contentHash');
+const filing = ownStream(filingStream, 'filingId');
+const dispute = ownStream(disputeStream, 'disputeId');
 
 const entry = <S extends TSchema>(stream: StreamOf, data: S) => ({ stream, data });
 
@@ -372,11 +386,27 @@ export type CatalogueData<T extends CatalogueType> = Static<(typeof EVENT_CATALO
 const Meta = Exact({ actor: Id, idempotency: Type.Optional(Str), cause: Type.Optional(Type.Literal('concurrent-filing')) });
 
 /**
- * What a value was wanted to be, each alternative a word: `string`, `non-empty-string`, `sha256` (64 lowercase hex
- * digits), `instant` (an ISO-8601 UTC time), `whole-number` (0 or more), `positive-whole-number`, `number`, `boolean`,
- * `null`, `object`, `array`, or one value as its JSON text (`"upheld"`).
+ * The kinds of value a member may be: `sha256` is 64 lowercase hex digits, `instant` an ISO-8601 UTC time,
+ * `whole-number` 0 or more.
  */
-export type Wanted = string[];
+export const WANTED_KINDS = [
+  'string',
+  'non-empty-string',
+  'sha256',
+  'instant',
+  'whole-number',
+  'positive-whole-number',
+  'number',
+  'boolean',
+  'null',
+  'object',
+  'array',
+] as const;
+export type WantedKind = (typeof WANTED_KINDS)[number];
+/** One value a member may take, as its JSON text (`"upheld"`). */
+export type WantedValue = `"${string}"` | 'true' | 'false';
+/** What a value was wanted to be: its alternatives, each a kind or one value. */
+export type Wanted = Array<WantedKind | WantedValue>;
 
 /**
  * Why an event is not one the catalogue has: a type it does not know, a stream not the type's own, or data or meta not
@@ -412,6 +442,21 @@ export function catalogueFault(
   return undefined;
 }
 
+/**
+ * What is wrong of itself with an event the log signed (`recordedMs`: its recordedAt, checked): its own time out of the
+ * bounds of its recordedAt, named first as the narrower finding, or its being no event of the catalogue.
+ */
+export function eventFault(
+  e: { type: string; stream: string; data: Data; meta: Data; recordedAt: string },
+  recordedMs: number,
+  check: SchemaCheck = walkSchema,
+): ({ code: 'event-time' } & EventTimeFault) | ({ code: 'catalogue' } & CatalogueFault) | undefined {
+  const untimely = eventTimeFault(e, recordedMs);
+  if (untimely) return { code: 'event-time', ...untimely };
+  const uncatalogued = catalogueFault(e, check);
+  return uncatalogued && { code: 'catalogue', ...uncatalogued };
+}
+
 function firstError(
   schema: TSchema,
   value: unknown,
@@ -428,22 +473,34 @@ function firstError(
   return { path, issue: 'value', wanted: wanted(error.schema) };
 }
 
-/** The one alternative of a union that `value` is meant to be: of its JSON kind, and with its tag (a `const` member) if any. */
+/**
+ * The one alternative of a union that `value` is meant to be: of its JSON kind, with its tag (a `const` member) if any,
+ * and of the objects left, the one that has the most of the value's members (a cause with `deadline`, not `event`).
+ */
 function variantFor(union: TSchema, value: unknown): TSchema | undefined {
   const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : undefined;
   if (kind === undefined || !Array.isArray(union.anyOf)) return undefined;
+  const members = kind === 'object' ? Object.keys(value as object) : [];
+  const properties = (v: TSchema) => (v.properties ?? {}) as Record<string, TSchema>;
   const tagged = (v: TSchema) =>
-    Object.entries((v.properties ?? {}) as Record<string, TSchema>).every(
+    Object.entries(properties(v)).every(
       ([key, member]) => !('const' in member) || (value as Record<string, unknown>)[key] === member.const,
     );
   const candidates = (union.anyOf as TSchema[]).filter((v) => v.type === kind && (kind !== 'object' || tagged(v)));
-  return candidates.length === 1 ? candidates[0] : undefined;
+  if (candidates.length <= 1) return candidates[0];
+  const shared = candidates.map((v) => members.filter((m) => Object.hasOwn(properties(v), m)).length);
+  const most = Math.max(...shared);
+  return most > 0 && shared.filter((n) => n === most).length === 1 ? candidates[shared.indexOf(most)] : undefined;
 }
 
-/** The alternatives a schema allows, as `Wanted` words. */
+/** The alternatives a schema allows, each once. */
 function wanted(schema: TSchema): Wanted {
-  if (Array.isArray(schema.anyOf)) return (schema.anyOf as TSchema[]).flatMap(wanted);
-  if ('const' in schema) return [JSON.stringify(schema.const)];
+  return [...new Set(alternatives(schema))];
+}
+
+function alternatives(schema: TSchema): Wanted {
+  if (Array.isArray(schema.anyOf)) return (schema.anyOf as TSchema[]).flatMap(alternatives);
+  if ('const' in schema) return [JSON.stringify(schema.const) as WantedValue];
   switch (schema.type) {
     case 'string':
       return [schema.format === 'sha256' || schema.format === 'instant' ? schema.format : schema.minLength ? 'non-empty-string' : 'string'];
@@ -456,6 +513,14 @@ function wanted(schema: TSchema): Wanted {
     case 'array':
       return [schema.type];
     default:
-      return ['another value'];
+      throw new Error(`the event catalogue has a schema of no kind it names: ${JSON.stringify(schema)}`);
   }
 }
+
+/**
+ * Whether the sandbox rules could be misled by the event at fault, so that the settlement audit must stop before it: a
+ * type no rule knows (it may be one the rules read, renamed), or an event of a type the rules read whose data or stream
+ * is not the type's. Its meta, or another type's data, the rules never read.
+ */
+export const misleadsRules = (f: CatalogueFault): boolean =>
+  f.problem === 'unknown-type' || (RIGHTS_EVENT_TYPES.has(f.type) && f.problem !== 'meta');

@@ -13,7 +13,7 @@ import {
   sha256TextWith,
 } from './envelope.js';
 import { tileRoots } from './compact-range.js';
-import { catalogueFault, type SchemaCheck, walkSchema } from './event-catalogue.js';
+import { catalogueFault, misleadsRules, type SchemaCheck, walkSchema } from './event-catalogue.js';
 import { eventTimeFault, utcMs } from './event-time.js';
 import { type EnvelopeRule, envelopeReason, failureReason, type FailureFacts } from './export-failure.js';
 import { jcsMembers } from './jcs-text.js';
@@ -67,9 +67,11 @@ export interface ChunkFacts {
   untimely: { at: number; facts: FailureFacts } | null;
   /**
    * The first event of the chunk (its position in the chunk) that is not one the event catalogue has (event-catalogue.ts):
-   * accepted for the chain and the tree, left out of `rules`, and its fault held back as `untimely`'s is.
+   * accepted for the chain and the tree, and its fault held back as `untimely`'s is.
    */
   uncatalogued: { at: number; facts: FailureFacts } | null;
+  /** The first event of the chunk (its position) that the rules could misread: the settlement audit stops before it. */
+  misleading: number | null;
 }
 
 /** The check of an event's hash by its own fields: both hashes and where it is, so that the message says what to look at. */
@@ -229,6 +231,7 @@ export class ChunkChecker {
   private recordedAt: string[] = [];
   private untimely: ChunkFacts['untimely'] = null;
   private uncatalogued: ChunkFacts['uncatalogued'] = null;
+  private misleading: number | null = null;
   private rules: ChunkFacts['rules'] = [];
   private failure: ChunkFailure | null = null;
 
@@ -314,10 +317,11 @@ export class ChunkChecker {
     this.streams.push(e.stream);
     this.recordedAt.push(e.recordedAt);
     const uncatalogued = catalogueFault(e, this.schemaCheck);
-    if (uncatalogued !== undefined) {
-      // The rules would misread it: the audit stops before it (ExportVerifier.pushChunk).
-      this.uncatalogued ??= { at: i, facts: { code: 'catalogue', ...uncatalogued } };
-    } else if (RIGHTS_EVENT_TYPES.has(e.type)) {
+    if (uncatalogued !== undefined) this.uncatalogued ??= { at: i, facts: { code: 'catalogue', ...uncatalogued } };
+    // An event the rules could misread is not read: the audit stops before it (ExportVerifier.pushChunk).
+    const misleading = uncatalogued !== undefined && misleadsRules(uncatalogued);
+    if (misleading) this.misleading ??= i;
+    if (RIGHTS_EVENT_TYPES.has(e.type) && !misleading) {
       // Only what the audit reads crosses to the reducer: a whole RightsSettled, the rules' fields of the others.
       const data = e.type === 'RightsSettled' ? e.data : ruleEvent(e).data;
       this.rules.push({ at: i, event: { type: e.type, stream: e.stream, leafIndex: e.leafIndex, recordedAt: e.recordedAt, data } });
@@ -351,6 +355,7 @@ export class ChunkChecker {
       failure: this.failure,
       untimely: this.untimely,
       uncatalogued: this.uncatalogued,
+      misleading: this.misleading,
     };
     this.records = new Uint8Array(this.capacity * RECORD_BYTES);
     this.floats = new Float64Array(this.records.buffer);
@@ -361,6 +366,7 @@ export class ChunkChecker {
     this.failure = null;
     this.untimely = null;
     this.uncatalogued = null;
+    this.misleading = null;
     return facts;
   }
 }

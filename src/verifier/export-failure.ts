@@ -3,7 +3,8 @@
 // that words the failure in another language (the console, in Chinese) has everything the English says.
 // Framework-free: runs in Node and in a browser.
 import type { CheckpointFault } from './checkpoint.js';
-import type { CatalogueFault, Wanted } from './event-catalogue.js';
+import type { CatalogueFault, Wanted, WantedKind, WantedValue } from './event-catalogue.js';
+import { INSTANT_FIELD, RIGHTS_EVENT_TYPES } from './rights-events.js';
 import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, spanOf, type EventTimeFault } from './event-time.js';
 
 /** What is wrong with an envelope's own fields (`field` is null when the event is no JSON object at all). */
@@ -196,6 +197,9 @@ function settlementReason(f: SettlementFault): string {
   }
 }
 
+/** Whether the sandbox rules count from the time an event states (a filing's filedAt; not an amendment's amendedAt). */
+export const rulesCountFrom = (f: EventTimeFault): boolean => Object.hasOwn(INSTANT_FIELD, f.type);
+
 /** Why an event's own time is not held to its recordedAt, in English. */
 function eventTimeReason(f: EventTimeFault): string {
   const own = `${f.type}'s ${f.field}`;
@@ -206,19 +210,20 @@ function eventTimeReason(f: EventTimeFault): string {
     .join(' ');
   return f.problem === 'before'
     ? `${own} ${f.stated} is ${span} before its recordedAt ${f.recordedAt}, more than the ${EVENT_TIME_LAG_MS / 60_000} minutes ` +
-        'allowed between the server reading its clock and the commit: the time the event states, which the sandbox rules ' +
-        'count from, is not the time it was recorded'
+        'allowed between the server reading its clock and the commit: the time the event states' +
+        (rulesCountFrom(f) ? ', which the sandbox rules count from,' : '') +
+        ' is not the time it was recorded'
     : `${own} ${f.stated} is ${span} after its recordedAt ${f.recordedAt}, more than the ${EVENT_TIME_LEAD_MS / 60_000} minute ` +
         'allowed: the event states a time later than its own commit';
 }
 
-const WANTED_WORDS: Readonly<Record<string, string>> = {
+const WANTED_WORDS: Readonly<Record<WantedKind, string>> = {
   string: 'a string',
   'non-empty-string': 'a non-empty string',
   sha256: 'a SHA-256 in 64 lowercase hex digits',
   instant: 'an ISO-8601 UTC time',
   'whole-number': 'a whole number (0 or more)',
-  'positive-whole-number': 'a whole number from 1',
+  'positive-whole-number': 'a whole number of 1 or more',
   number: 'a number',
   boolean: 'true or false',
   null: 'null',
@@ -226,22 +231,39 @@ const WANTED_WORDS: Readonly<Record<string, string>> = {
   array: 'an array',
 };
 
+/** What a value was wanted to be, split into the values it may take and the kinds it may be; each language words both. */
+export function wantedParts(wanted: Wanted): { values: WantedValue[]; kinds: WantedKind[] } {
+  const values: WantedValue[] = [];
+  const kinds: WantedKind[] = [];
+  for (const w of wanted) {
+    if (w.startsWith('"') || w === 'true' || w === 'false') values.push(w as WantedValue);
+    else kinds.push(w as WantedKind);
+  }
+  return { values, kinds };
+}
+
 /** What a value was wanted to be, in English: `a string or null`, `one of "upheld", "rejected"`. */
 export function wantedText(wanted: Wanted): string {
-  const values = wanted.filter((w) => w.startsWith('"') || w === 'true' || w === 'false');
-  const kinds = wanted.filter((w) => !values.includes(w)).map((w) => WANTED_WORDS[w] ?? w);
-  if (values.length > 1) kinds.unshift(`one of ${values.join(', ')}`);
-  else kinds.unshift(...values);
-  return kinds.join(' or ');
+  const { values, kinds } = wantedParts(wanted);
+  const words = kinds.map((k) => WANTED_WORDS[k]);
+  if (values.length > 1) words.unshift(`one of ${values.join(', ')}`);
+  else words.unshift(...values);
+  return words.join(' or ');
 }
+
+/** Whether the sandbox rules read the data of which a catalogue fault is (they read no meta, and not every type). */
+export const rulesRead = (f: CatalogueFault): boolean => f.problem === 'data' && RIGHTS_EVENT_TYPES.has(f.type);
 
 /** Why an event is not one the catalogue has, in English. */
 function catalogueReason(f: CatalogueFault): string {
   switch (f.problem) {
     case 'unknown-type':
-      return `event type ${JSON.stringify(f.type)} is not in the event catalogue: no rule knows what it means`;
+      return (
+        `event type ${JSON.stringify(f.type)} is not in the event catalogue: no rule this verifier knows says what it means ` +
+        '(a type a newer ledger added needs a newer sandbox-ledger)'
+      );
     case 'stream':
-      return `${f.type} is in stream ${f.stream}; the event catalogue puts it in ${f.expected}`;
+      return `${f.type} is in stream ${f.stream}; the event catalogue puts it in stream ${f.expected}`;
     case 'data':
     case 'meta': {
       const at = `${f.type}'s ${f.problem} ${f.path === '/' ? '' : `member ${f.path} `}`;
@@ -249,9 +271,9 @@ function catalogueReason(f: CatalogueFault): string {
         f.issue === 'missing'
           ? `${at}is missing`
           : f.issue === 'unexpected'
-            ? `${at}is not one the event catalogue gives the type`
+            ? `${at}is one its type does not have`
             : `${at}is not ${wantedText(f.wanted)}`;
-      return `${what}: the event is not as the event catalogue has it, and the sandbox rules would misread it`;
+      return `${what}: the event is not as the event catalogue has it${rulesRead(f) ? ', and the sandbox rules would misread it' : ''}`;
     }
   }
 }

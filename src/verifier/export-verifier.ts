@@ -130,8 +130,10 @@ export class ExportVerifier {
   private timeFailure: ExportFailure | undefined;
   /** The first event whose own time is not its recordedAt's: reported only when nothing else failed, a time going back included. */
   private untimely: ExportFailure | undefined;
-  /** The first event not in the event catalogue: the settlement audit stops before it, and it is reported as `untimely` is. */
+  /** The first event not in the event catalogue, reported as `untimely` is. */
   private uncatalogued: ExportFailure | undefined;
+  /** An event the rules could misread was met: the settlement audit stopped before it (its chunk left it out of `rules`). */
+  private auditStopped = false;
   private readonly settlements: SettlementAuditor | null;
 
   constructor(options: VerifierOptions = {}) {
@@ -296,10 +298,11 @@ export class ExportVerifier {
       const r = i * RECORD_BYTES;
       this.chains.hashes.set(records.subarray(r + HASH_AT, r + LEAF_HASH_AT), at);
       if (uncatalogued !== null && uncatalogued.at === i) this.uncatalogued ??= failure(index, uncatalogued.facts);
+      if (facts.misleading === i) this.auditStopped = true;
       if (rule < rules.length && rules[rule].at === i) {
         const event = rules[rule++].event;
-        // After an event the rules would misread, what they give is no evidence of anything: the audit stops.
-        const unsettled = this.uncatalogued === undefined ? this.settlements?.push(event) : undefined;
+        // After an event the rules could misread, what they give is no evidence of anything: the audit stops.
+        const unsettled = this.auditStopped ? undefined : this.settlements?.push(event);
         if (unsettled !== undefined) return failAt(i, { code: 'settlement', settlement: unsettled });
       }
       if (untimely !== null && untimely.at === i) this.untimely ??= failure(index, untimely.facts);

@@ -6,8 +6,7 @@ import type { SettlementEvent } from './export-chunk.js';
 import type { SettlementFault, ShownChange } from './export-failure.js';
 import { RightsBook, type FilingStore } from './rights-book.js';
 import { CURRENT_RULESET, rulesetOf } from './sandbox-policy.js';
-import { utcMs } from './event-time.js';
-import { POLICY_STREAM, RIGHTS_EVENT_TYPES, type RightChange, type RightsSettledData } from './rights-events.js';
+import { type PolicyPublishedData, RIGHTS_EVENT_TYPES, type RightChange, type RightsSettledData } from './rights-events.js';
 
 /** A change as the fault names it (one recorded is shown as it stands: any value that is not falsy, unchecked). */
 const shown = (c: RightChange | undefined): ShownChange | null =>
@@ -27,7 +26,10 @@ export class SettlementAuditor {
     return this.audited;
   }
 
-  /** Feeds one envelope (already hash- and chain-checked), in log order; returns why a settlement is wrong, if it is. */
+  /**
+   * Feeds one envelope (already hash- and chain-checked, and as the event catalogue has it: the chunk checker holds back
+   * any other), in log order; returns why a settlement is wrong, if it is.
+   */
   push(e: SettlementEvent): SettlementFault | undefined {
     if (!RIGHTS_EVENT_TYPES.has(e.type)) return undefined;
     const problem =
@@ -49,34 +51,22 @@ export class SettlementAuditor {
    * rules, and every settlement after it would fail as if it broke them.
    */
   private checkRuleset(e: SettlementEvent): SettlementFault | undefined {
-    if (e.stream !== POLICY_STREAM) return undefined;
-    const d = e.data as { version?: unknown; parameters?: { ruleset?: unknown } };
-    const ruleset = rulesetOf(d.parameters ?? {});
-    if (ruleset <= CURRENT_RULESET) return undefined;
-    return { rule: 'ruleset', version: typeof d.version === 'number' ? d.version : -1, ruleset, known: CURRENT_RULESET };
+    const d = e.data as PolicyPublishedData;
+    const ruleset = rulesetOf(d.parameters);
+    return ruleset <= CURRENT_RULESET ? undefined : { rule: 'ruleset', version: d.version, ruleset, known: CURRENT_RULESET };
   }
 
   /** A policy version takes effect after it is published, never at or before: changes are never retroactive. */
   private checkEffective(e: SettlementEvent): SettlementFault | undefined {
-    if (e.stream !== POLICY_STREAM) return undefined;
-    const d = e.data as { version?: unknown; effectiveFrom?: unknown; publishedAt?: unknown };
-    const from = utcMs(d.effectiveFrom);
-    const published = utcMs(d.publishedAt);
-    if (Number.isNaN(from) || Number.isNaN(published) || from > published) return undefined;
-    return {
-      rule: 'policy-retroactive',
-      version: typeof d.version === 'number' ? d.version : -1,
-      effectiveFrom: String(d.effectiveFrom),
-      publishedAt: String(d.publishedAt),
-    };
+    const d = e.data as PolicyPublishedData;
+    if (Date.parse(d.effectiveFrom) > Date.parse(d.publishedAt)) return undefined;
+    return { rule: 'policy-retroactive', version: d.version, effectiveFrom: d.effectiveFrom, publishedAt: d.publishedAt };
   }
 
   /** A withdrawal must not escape a complaint, nor take back a right a final decision transferred, nor undo a revocation. */
   private checkWithdrawal(e: SettlementEvent): SettlementFault | undefined {
-    const d = e.data as { filingId?: unknown; withdrawnAt?: unknown };
-    const at = typeof d.withdrawnAt === 'string' ? Date.parse(d.withdrawnAt) : NaN;
-    if (typeof d.filingId !== 'string' || !Number.isFinite(at)) return undefined;
-    return this.book.withdrawalProblem(d.filingId, at, e.leafIndex);
+    const d = e.data as { filingId: string; withdrawnAt: string };
+    return this.book.withdrawalProblem(d.filingId, Date.parse(d.withdrawnAt), e.leafIndex);
   }
 
   /** A settlement's data is as the event catalogue has it (the chunk checker holds back any other from the audit). */

@@ -3,8 +3,8 @@
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { type CheckpointFault, verifyCheckpoint } from './checkpoint.js';
 import { canonicalJson, computeEventHash, type EventEnvelope, nobleSha256 } from './envelope.js';
-import { catalogueFault, type CatalogueFault } from './event-catalogue.js';
-import { eventTimeFault, type EventTimeFault } from './event-time.js';
+import { type CatalogueFault, eventFault } from './event-catalogue.js';
+import type { EventTimeFault } from './event-time.js';
 import { envelopeFault, hashMismatch, recordedAtMs } from './export-chunk.js';
 import { envelopeReason, failureReason, type EnvelopeRule } from './export-failure.js';
 import type { VerifierOptions } from './export-verifier.js';
@@ -203,10 +203,13 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
       code: 'entry-recorded-at',
       recordedAt: e.recordedAt,
     });
-  const untimely = eventTimeFault(e, recorded);
-  if (untimely) return fail(`entry: ${failureReason({ code: 'event-time', ...untimely })}`, { code: 'entry-time', ...untimely });
-  const uncatalogued = catalogueFault(e);
-  if (uncatalogued)
-    return fail(`entry: ${failureReason({ code: 'catalogue', ...uncatalogued })}`, { code: 'entry-catalogue', ...uncatalogued });
-  return { ok: true };
+  const fault = eventFault(e, recorded);
+  if (fault === undefined) return { ok: true };
+  const reason = `entry: ${failureReason(fault)}`;
+  if (fault.code === 'event-time') {
+    const { code: _, ...facts } = fault;
+    return fail(reason, { code: 'entry-time', ...facts });
+  }
+  const { code: _, ...facts } = fault;
+  return fail(reason, { code: 'entry-catalogue', ...facts });
 }

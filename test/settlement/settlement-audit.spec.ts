@@ -346,7 +346,7 @@ describe.each(stores)('settlement audit with the filings %s', (_, newStore) => {
     expect(run(withSecond({ ...settled(31, 5, [confirmation]), stream: 'filing-f1' })).result).toEqual({
       ok: false,
       leafIndex: 5,
-      reason: 'RightsSettled is in stream filing-f1; the event catalogue puts it in settlements',
+      reason: 'RightsSettled is in stream filing-f1; the event catalogue puts it in stream settlements',
       code: 'catalogue',
       type: 'RightsSettled',
       problem: 'stream',

@@ -91,11 +91,36 @@ describe('catalogueFault', () => {
       path: '/file/aiSignals/0/distance',
       wanted: ['whole-number'],
     });
-    // No tag of any kind: the union itself is named.
+    // Of untagged objects, the one with the value's members: a settlement's cause by a deadline.
+    const settlement = {
+      type: 'RightsSettled',
+      stream: 'settlements',
+      meta: { actor: 'system:settlement' },
+      data: {
+        asOf: recordedAtOf(0),
+        logSize: 0,
+        policyVersion: 1,
+        policyVersions: [1],
+        changes: [
+          {
+            filingId: 'f1',
+            from: 'provisional',
+            to: 'confirmed',
+            holder: 'u',
+            rule: 'quiet-period-over',
+            cause: { deadline: 'quietUntil', at: 'day 30' },
+            since: recordedAtOf(0),
+          },
+        ],
+        trigger: 'schedule',
+      },
+    };
+    expect(faultOf(settlement)).toMatchObject({ path: '/changes/0/cause/at', issue: 'value', wanted: ['instant'] });
+    // No tag of any kind: the union itself is named, each kind once.
     expect(fault(signals({ signal: 'hunch' }))).toMatchObject({
       path: '/file/aiSignals/0',
       issue: 'value',
-      wanted: ['object', 'object', 'object', 'object'],
+      wanted: ['object'],
     });
   });
 
@@ -114,6 +139,17 @@ describe('catalogueFault', () => {
     });
   });
 });
+
+/** The events hashed and chained again, each stream from its first, as an honest writer of them would have. */
+function rechainAll(events: EventEnvelope[]): EventEnvelope[] {
+  const heads = new Map<string, string>();
+  return events.map((e) => {
+    const prevHash = heads.get(e.stream) ?? ZERO_HASH;
+    const hash = computeEventHash({ ...e, prevHash });
+    heads.set(e.stream, hash);
+    return { ...e, prevHash, hash };
+  });
+}
 
 describe('verify on an event that is not in the catalogue', () => {
   const signer = newSigner();
@@ -150,8 +186,8 @@ describe('verify on an event that is not in the catalogue', () => {
       ok: false,
       leafIndex: 1,
       reason:
-        "ComplaintFiled's data member /urgent is not one the event catalogue gives the type: the event is not as the event " +
-        'catalogue has it, and the sandbox rules would misread it',
+        "ComplaintFiled's data member /urgent is one its type does not have: the event is not as the event catalogue has " +
+        'it, and the sandbox rules would misread it',
       code: 'catalogue',
       type: 'ComplaintFiled',
       problem: 'data',
@@ -161,7 +197,7 @@ describe('verify on an event that is not in the catalogue', () => {
     });
   });
 
-  it('stops the settlement audit there: what the rules give without it is no evidence of a wrong settlement', () => {
+  it('stops the settlement audit before an event the rules could misread, and only such an event', () => {
     const settled = {
       stream: 'settlements',
       type: 'RightsSettled',
@@ -184,7 +220,8 @@ describe('verify on an event that is not in the catalogue', () => {
         trigger: 'admin',
       } as JsonObject,
     };
-    const log = (filing: JsonObject) => buildLog([{ stream: 'filing-f1', type: 'WorkFiled', data: filing }, withdrawn, settled]);
+    const log = (filing: JsonObject, recorded = settled) =>
+      buildLog([{ stream: 'filing-f1', type: 'WorkFiled', data: filing }, withdrawn, recorded]);
     expect(verify(log(workFiledData('f1', T(0))))).toMatchObject({ ok: true, treeSize: 3 });
     // Without the filing, the rules would give the settlement no change: it is the filing that is named.
     expect(verify(log(workFiledData('f1', T(0), { urgent: true })))).toMatchObject({
@@ -193,6 +230,13 @@ describe('verify on an event that is not in the catalogue', () => {
       code: 'catalogue',
       path: '/urgent',
     });
+    // The filing's meta, which no rule reads, out of the catalogue: the audit goes on, and a settlement the rules do not
+    // give is named as such, at its leaf.
+    const wrong = { ...settled, data: { ...settled.data, changes: [] } };
+    const events = log(workFiledData('f1', T(0)), wrong);
+    events[0].meta = { actor: 'user-1', via: 'batch' };
+    expect(verify(rechainAll(events))).toMatchObject({ ok: false, leafIndex: 2, code: 'settlement', settlement: { rule: 'right' } });
+    expect(verify(rechainAll(events.slice(0, 2)))).toMatchObject({ ok: false, leafIndex: 0, code: 'catalogue', problem: 'meta' });
   });
 
   it('names tampering first: such an event changed without the log key is a root that does not match', () => {

@@ -3,7 +3,7 @@
 // authentic; a settlement's asOf, times an event states of something else, and events without a time, are not held to it.
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
-import { verifyExport } from '../../src/verifier/export-verifier.js';
+import { failureReason, verifyExport } from '../../src/verifier/export-verifier.js';
 import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, eventTimeFault, OWN_TIME_FIELD } from '../../src/verifier/event-time.js';
 import { EVENT_CATALOGUE } from '../../src/verifier/event-catalogue.js';
 import { INSTANT_FIELD } from '../../src/verifier/rights-events.js';
@@ -43,6 +43,16 @@ describe('eventTimeFault', () => {
         fault(RECORDED + EVENT_TIME_LEAD_MS + 1, 'after'),
       );
     }
+  });
+
+  it('says the rules count from the time only of an event whose time they read', () => {
+    const back = iso(RECORDED - EVENT_TIME_LAG_MS - 1000);
+    const reason = (type: string, field: string) =>
+      failureReason({ code: 'event-time', ...eventTimeFault(event(type, field, back), RECORDED)! });
+    expect(reason('WorkFiled', 'filedAt')).toMatch(
+      /: the time the event states, which the sandbox rules count from, is not the time it was recorded$/,
+    );
+    expect(reason('FilingAmended', 'amendedAt')).toMatch(/: the time the event states is not the time it was recorded$/);
   });
 
   it('refuses a time in any form but ISO-8601 UTC, which Date.parse would read in the local zone or not at all', () => {

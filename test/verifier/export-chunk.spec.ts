@@ -160,7 +160,7 @@ describe('verification in chunks', () => {
 
 describe('lines that are not well-formed UTF-8', () => {
   // Event 7 holds U+FFFD itself (EF BF BD), hashed as such: the genuine export verifies.
-  const events = buildLog(Array.from({ length: 12 }, (_, i) => amendment(`s-${i % 3}`, i === 7 ? 'a\ufffdb' : i)));
+  const events = buildLog(Array.from({ length: 12 }, (_, i) => amendment(`s-${i % 3}`, i, i === 7 ? 'a\ufffdb' : `t ${i}`)));
   const genuine = encoder.encode(lines(events));
   const replacement = Buffer.from('a\ufffdb');
   const at = Buffer.from(genuine).indexOf(replacement) + 1;

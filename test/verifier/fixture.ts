@@ -93,19 +93,14 @@ export function labelsDeclaredData(filingId: string, declaredAt: string, version
 }
 
 /**
- * An event of the catalogue for any stream name: a FilingAmended of filing `name` (so in stream `filing-<name>`) whose
- * title names `n`; a test that changes an event changes its title.
+ * An event of the catalogue for any stream name: a FilingAmended of filing `name` (so in stream `filing-<name>`) as
+ * event `n` of a log buildLog records (amended when it is recorded), titled `take n`; a test that changes an event
+ * changes its title.
  */
-export const amendment = (name: string, n: number | string) => ({
+export const amendment = (name: string, n: number, title = `take ${n}`) => ({
   stream: `filing-${name}`,
   type: 'FilingAmended',
-  data: {
-    filingId: name,
-    title: `take ${n}`,
-    addedProcessEvidence: [],
-    humanContributionNote: null,
-    amendedAt: recordedAtOf(0),
-  } as JsonObject,
+  data: { filingId: name, title, addedProcessEvidence: [], humanContributionNote: null, amendedAt: recordedAtOf(n) } as JsonObject,
 });
 
 /**

@@ -177,8 +177,8 @@ it("names an event the log's key signed that is not in the event catalogue, as t
   writeFileSync(files.vkey, `${signer.vkey}\n`);
   const cli = await cliSays(files.export, files.checkpoint, files.vkey);
   expect(cli).toBe(
-    "FAILED at leaf 1: WorkFiled's data member /filedBefore is not one the event catalogue gives the type: the event is " +
-      'not as the event catalogue has it, and the sandbox rules would misread it',
+    "FAILED at leaf 1: WorkFiled's data member /filedBefore is one its type does not have: the event is not as " +
+      'the event catalogue has it, and the sandbox rules would misread it',
   );
   for (const lang of ['en-US', 'zh-CN'] as const) {
     const tab = await openTab(browser, server.url, lang);
@@ -195,7 +195,11 @@ it("names an event the log's key signed that is not in the event catalogue, as t
       expect(said).toBe(
         lang === 'en-US'
           ? cli
-          : '未通过（叶序号 1）：WorkFiled 的 data 成员 /filedBefore 不是事件目录为该类型给出的成员：该事件与事件目录不符，沙盒规则会误读它',
+          : '未通过（叶序号 1）：WorkFiled 的 data 成员 /filedBefore 是该类型没有的成员：该事件与事件目录不符，沙盒规则会误读它',
+      );
+      // Named once the whole file was read: the bar says so, not that the check stopped.
+      await expect(page.locator('label[for=export-progress]').textContent()).resolves.toBe(
+        lang === 'en-US' ? 'Read 100 %' : '已读取 100 %',
       );
       await screenshot(page, `auditor-export-uncatalogued-${lang}`);
       expect(tab.problems).toEqual([]);

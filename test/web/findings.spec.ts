@@ -56,7 +56,7 @@ const IDENTIFIERS = new Set(
   (
     'JSON UTF-8 ISO-8601 UTC SHA-256 SHA-384 SHA-512 DER CMS SignedData SignerInfo TSTInfo sid digestAlgorithms nonce PEM CERTIFICATE CA TSA ' +
     'ESS signingCertificate signingCertificateV2 issuerSerial extendedKeyUsage timeStamping WebCrypto crypto subtle base64 ' +
-    'ML-DSA-44 Ed25519 tlog-proof extra leafIndex hash vkey ID ContentReserved LabelDeclared WorkFiled recordedAt'
+    'ML-DSA-44 Ed25519 tlog-proof extra leafIndex hash vkey ID ContentReserved LabelDeclared WorkFiled recordedAt sandbox-ledger'
   ).split(' '),
 );
 /** Words of `text` that are English, leaving out the values of `facts` and the identifiers. */

@@ -124,7 +124,7 @@ function failures(): ExportFailure[] {
 const IDENTIFIERS = new Set(
   (
     'JSON UTF-8 ISO-8601 UTC SHA-256 JCS ID hash prevHash revision leafIndex recordedAt vkey base64 RightsSettled settlements asOf logSize ' +
-    'policyVersion policyVersions changes ledger proof consistency from checkpoints Web Worker Ed25519 ML-DSA-44 ' +
+    'policyVersion policyVersions changes ledger proof consistency from checkpoints Web Worker Ed25519 ML-DSA-44 sandbox-ledger ' +
     'name hex key base'
   ).split(' '),
 );
@@ -171,13 +171,13 @@ describe('the wording of an export failure', () => {
     const faults: Array<[FailureFacts, string, string]> = [
       [
         { code: 'catalogue', type: 'TitleChanged', problem: 'unknown-type' },
-        'event type "TitleChanged" is not in the event catalogue: no rule knows what it means',
-        '事件类型 "TitleChanged" 不在事件目录中：没有任何规则知道它的含义',
+        'event type "TitleChanged" is not in the event catalogue: no rule this verifier knows says what it means (a type a newer ledger added needs a newer sandbox-ledger)',
+        '事件类型 "TitleChanged" 不在事件目录中：本验证器所知的规则都没有说明它的含义（较新的账本新增的类型需要较新的 sandbox-ledger）',
       ],
       [
         { code: 'catalogue', type: 'WorkFiled', problem: 'stream', stream: 'filing-x', expected: 'filing-f1' },
-        'WorkFiled is in stream filing-x; the event catalogue puts it in filing-f1',
-        'WorkFiled 位于流 filing-x 中；事件目录把它放在 filing-f1',
+        'WorkFiled is in stream filing-x; the event catalogue puts it in stream filing-f1',
+        'WorkFiled 位于流 filing-x 中；按事件目录，它应在流 filing-f1 中',
       ],
       [
         { code: 'catalogue', type: 'WorkFiled', problem: 'data', path: '/filedAt', issue: 'missing', wanted: ['instant'] },
@@ -186,8 +186,8 @@ describe('the wording of an export failure', () => {
       ],
       [
         { code: 'catalogue', type: 'WorkFiled', problem: 'data', path: '/backdated', issue: 'unexpected', wanted: [] },
-        "WorkFiled's data member /backdated is not one the event catalogue gives the type: the event is not as the event catalogue has it, and the sandbox rules would misread it",
-        'WorkFiled 的 data 成员 /backdated 不是事件目录为该类型给出的成员：该事件与事件目录不符，沙盒规则会误读它',
+        "WorkFiled's data member /backdated is one its type does not have: the event is not as the event catalogue has it, and the sandbox rules would misread it",
+        'WorkFiled 的 data 成员 /backdated 是该类型没有的成员：该事件与事件目录不符，沙盒规则会误读它',
       ],
       [
         {
@@ -199,12 +199,12 @@ describe('the wording of an export failure', () => {
           wanted: ['"revoke"', '"suspend"', '"transfer"', 'null'],
         },
         `DisputeDecided's data member /remedy is not one of "revoke", "suspend", "transfer" or null: the event is not as the event catalogue has it, and the sandbox rules would misread it`,
-        'DisputeDecided 的 data 成员 /remedy 不是"revoke"、"suspend"、"transfer" 之一或null：该事件与事件目录不符，沙盒规则会误读它',
+        'DisputeDecided 的 data 成员 /remedy 不是 "revoke"、"suspend"、"transfer" 之一或 null：该事件与事件目录不符，沙盒规则会误读它',
       ],
       [
         { code: 'catalogue', type: 'ApiKeyIssued', problem: 'meta', path: '/actor', issue: 'value', wanted: ['non-empty-string'] },
-        "ApiKeyIssued's meta member /actor is not a non-empty string: the event is not as the event catalogue has it, and the sandbox rules would misread it",
-        'ApiKeyIssued 的 meta 成员 /actor 不是非空字符串：该事件与事件目录不符，沙盒规则会误读它',
+        "ApiKeyIssued's meta member /actor is not a non-empty string: the event is not as the event catalogue has it",
+        'ApiKeyIssued 的 meta 成员 /actor 不是非空字符串：该事件与事件目录不符',
       ],
     ];
     for (const [facts, english, chinese] of faults) {

@@ -24,6 +24,10 @@ import {
   type SpanUnit,
   type VkeyFault,
   type Wanted,
+  type WantedKind,
+  wantedParts,
+  rulesRead,
+  rulesCountFrom,
   spanOf,
 } from '../verifier.js';
 import type { Lang } from './lang.js';
@@ -134,7 +138,7 @@ const SETTLEMENT_ZH: { [R in SettlementFault['rule']]: (f: Extract<SettlementFau
     `规则第 ${f.version} 版于 ${f.effectiveFrom} 生效，并不晚于其发布时间 ${f.publishedAt}：规则变更从不溯及既往`,
 };
 
-const WANTED_ZH: Readonly<Record<string, string>> = {
+const WANTED_ZH: Readonly<Record<WantedKind, string>> = {
   string: '字符串',
   'non-empty-string': '非空字符串',
   sha256: '64 位小写十六进制的 SHA-256',
@@ -150,19 +154,26 @@ const WANTED_ZH: Readonly<Record<string, string>> = {
 
 /** What a value was wanted to be, in Chinese: `字符串或 null`, `"upheld"、"rejected" 之一`. */
 function wantedChinese(wanted: Wanted): string {
-  const values = wanted.filter((w) => w.startsWith('"') || w === 'true' || w === 'false');
-  const kinds = wanted.filter((w) => !values.includes(w)).map((w) => WANTED_ZH[w] ?? w);
-  if (values.length > 1) kinds.unshift(`${values.join('、')} 之一`);
-  else kinds.unshift(...values);
-  return kinds.join('或');
+  const { values, kinds } = wantedParts(wanted);
+  const words = kinds.map((k) => WANTED_ZH[k]);
+  if (values.length > 1) words.unshift(`${values.join('、')} 之一`);
+  else words.unshift(...values);
+  // Latin text set off by spaces, as elsewhere in the wording: `字符串或 null`.
+  return words
+    .join('或')
+    .replace(/或(?=[\x21-\x7e])/g, '或 ')
+    .replace(/(?<=[\x21-\x7e])或/g, ' 或');
 }
+
+/** Latin text after Chinese set off by a space, as elsewhere in the wording. */
+const spaced = (text: string) => (/^[\x21-\x7e]/.test(text) ? ` ${text}` : text);
 
 function catalogueChinese(f: CatalogueFault): string {
   switch (f.problem) {
     case 'unknown-type':
-      return `事件类型 ${JSON.stringify(f.type)} 不在事件目录中：没有任何规则知道它的含义`;
+      return `事件类型 ${JSON.stringify(f.type)} 不在事件目录中：本验证器所知的规则都没有说明它的含义（较新的账本新增的类型需要较新的 sandbox-ledger）`;
     case 'stream':
-      return `${f.type} 位于流 ${f.stream} 中；事件目录把它放在 ${f.expected}`;
+      return `${f.type} 位于流 ${f.stream} 中；按事件目录，它应在流 ${f.expected} 中`;
     case 'data':
     case 'meta': {
       const at = `${f.type} 的 ${f.problem}${f.path === '/' ? '' : ` 成员 ${f.path}`}`;
@@ -170,9 +181,9 @@ function catalogueChinese(f: CatalogueFault): string {
         f.issue === 'missing'
           ? `${at} 缺失`
           : f.issue === 'unexpected'
-            ? `${at} 不是事件目录为该类型给出的成员`
-            : `${at} 不是${wantedChinese(f.wanted)}`;
-      return `${what}：该事件与事件目录不符，沙盒规则会误读它`;
+            ? `${at} 是该类型没有的成员`
+            : `${at} 不是${spaced(wantedChinese(f.wanted))}`;
+      return `${what}：该事件与事件目录不符${rulesRead(f) ? '，沙盒规则会误读它' : ''}`;
     }
   }
 }
@@ -205,7 +216,7 @@ const chinese: FailureWording = {
       .join(' ');
     return f.problem === 'before'
       ? `${own} ${f.stated} 比它的 recordedAt ${f.recordedAt} 早 ${span}，超过了允许的 ${EVENT_TIME_LAG_MS / 60_000} 分钟` +
-          '（服务器从读取时钟到提交的最长用时）：事件所述的时间（沙盒规则据此计时）不是它被记录的时间'
+          `（服务器从读取时钟到提交的最长用时）：事件所述的时间${rulesCountFrom(f) ? '（沙盒规则据此计时）' : ''}不是它被记录的时间`
       : `${own} ${f.stated} 比它的 recordedAt ${f.recordedAt} 晚 ${span}，超过了允许的 ${EVENT_TIME_LEAD_MS / 60_000} 分钟：` +
           '事件所述的时间晚于它自己的提交';
   },

@@ -111,7 +111,8 @@ export function ExportCheck() {
       {state.kind !== 'idle' ? (
         <div class="export-progress">
           <label for="export-progress">
-            {state.kind === 'done' && state.verdict.kind !== 'ok'
+            {/* A failure found once the whole file was read (an event's own fault, held back; a broken chain) stopped nothing. */}
+            {state.kind === 'done' && state.verdict.kind !== 'ok' && pct < 100
               ? t('auditor.export.stopped', { pct })
               : t('auditor.export.progress', { pct })}
           </label>
