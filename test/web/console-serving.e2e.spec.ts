@@ -78,7 +78,7 @@ it('leaves the API as it was: unknown API paths, health, docs and metrics', asyn
   const write = await send(ledger.url, { method: 'POST', path: '/' });
   expect([write.status, write.headers.allow, write.json?.type]).toEqual([
     405,
-    'GET, HEAD',
+    'GET, HEAD, OPTIONS',
     'urn:sandbox-ledger:problem:method-not-allowed',
   ]);
 });
