@@ -27,15 +27,21 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** The CLI's output with 2 threads and with none (timings removed), and what the verifier gives in process, line by line. */
-async function verify(events: EventEnvelope[]) {
+/**
+ * The CLI's output with 2 threads and with none (timings removed), and what the verifier gives in process, line by line;
+ * against the checkpoint of the genuine log, or one the log's key signs over `events` (`signed`).
+ */
+async function verify(events: EventEnvelope[], signed = false) {
   const lines = ndjson(events);
   const file = join(work, 'export.ndjson');
   writeFileSync(file, lines.join('\n') + '\n');
+  const checkpoint = signer.checkpoint(signed ? events : log);
+  const checkpointFile = join(work, signed ? 'checkpoint-signed' : 'checkpoint');
+  writeFileSync(checkpointFile, checkpoint);
   const outputs: Record<string, { code: number | null; stdout: string }> = {};
   for (const threads of ['0', '2']) {
     const run = await runCli(
-      ['verify', '--export', file, '--checkpoint', join(work, 'checkpoint'), '--vkey', join(work, 'vkey'), '--threads', threads],
+      ['verify', '--export', file, '--checkpoint', checkpointFile, '--vkey', join(work, 'vkey'), '--threads', threads],
       {},
     );
     outputs[threads] = {
@@ -47,7 +53,7 @@ async function verify(events: EventEnvelope[]) {
     };
     if (run.code === 1 && !run.stdout.startsWith('FAILED')) throw new Error(run.stderr);
   }
-  return { outputs, inProcess: verifyExport(lines, [signer.checkpoint(log)], signer.vkey) };
+  return { outputs, inProcess: verifyExport(lines, [checkpoint], signer.vkey) };
 }
 
 describe('verify on worker threads', () => {
@@ -129,6 +135,26 @@ describe('verify on worker threads', () => {
       const expected =
         `FAILED at leaf 2600: hash does not match the event (${log[2600].type} in stream ${log[2600].stream}, leaf 2600): ` +
         `expected ${log[2600].hash} (its hash field), computed ${computeEventHash(events[2600])} (SHA-256 of its canonical form)\n`;
+      for (const threads of ['0', '2']) expect(outputs[threads]).toEqual({ code: 1, stdout: expected });
+    },
+    SLOW,
+  );
+
+  it(
+    "names an event out of the catalogue that the log's key signed, checked in a thread by the compiled schemas, as the one-pass verifier does",
+    async () => {
+      const events = clone(log);
+      events[2700].data.title = 42; // a number where the catalogue has a string
+      events[2700].hash = computeEventHash(events[2700]);
+      const later = events.findIndex((e, i) => i > 2700 && e.stream === events[2700].stream);
+      for (let i = later; i >= 0 && i < events.length; i = events.findIndex((e, k) => k > i && e.stream === events[2700].stream)) {
+        const previous = events.findLastIndex((e, k) => k < i && e.stream === events[i].stream);
+        events[i].prevHash = events[previous].hash;
+        events[i].hash = computeEventHash(events[i]);
+      }
+      const { outputs, inProcess } = await verify(events, true);
+      expect(inProcess).toMatchObject({ ok: false, leafIndex: 2700, code: 'catalogue', path: '/title', wanted: ['string', 'null'] });
+      const expected = `FAILED at leaf 2700: FilingAmended's data member /title is not a string or null: the event is not as the event catalogue has it\n`;
       for (const threads of ['0', '2']) expect(outputs[threads]).toEqual({ code: 1, stdout: expected });
     },
     SLOW,
