@@ -227,8 +227,9 @@ export async function checkEvidence(bundle: unknown, pins: EvidencePins = {}): P
   }
   const receipt = verifyReceipt(r as never, logKey, { sha256: nativeSha256, verify: nativeEd25519Verify });
   if (!receipt.ok) throw new BundleError(`receipt: ${receipt.reason}`);
-  // The events are the log's, signed: each is held to the event catalogue and each time the rules read in them to its
-  // recordedAt, as verify holds them. The WorkFiled (its filedAt shown below as the filing's time) was, as the receipt's entry.
+  // The events are the log's, signed: each is held, as verify holds them, to its recordedAt (the time it states for
+  // itself) and to the event catalogue. The WorkFiled (its filedAt shown below as the filing's time) was, as the
+  // receipt's entry.
   for (const [i, e] of events.entries()) {
     if (i === 0) continue;
     const fault = eventFault(e, recordedAtMs(e.recordedAt), compiledSchemaCheck);
