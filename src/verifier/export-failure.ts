@@ -3,8 +3,8 @@
 // that words the failure in another language (the console, in Chinese) has everything the English says.
 // Framework-free: runs in Node and in a browser.
 import type { CheckpointFault } from './checkpoint.js';
-import type { CatalogueFault, Wanted, WantedKind, WantedValue } from './event-catalogue.js';
-import { INSTANT_FIELD, RIGHTS_EVENT_TYPES } from './rights-events.js';
+import { type CatalogueFault, misleadsRules, type Wanted, WANTED_KINDS, type WantedKind, type WantedValue } from './event-catalogue.js';
+import { INSTANT_FIELD } from './rights-events.js';
 import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, spanOf, type EventTimeFault } from './event-time.js';
 
 /** What is wrong with an envelope's own fields (`field` is null when the event is no JSON object at all). */
@@ -231,13 +231,15 @@ const WANTED_WORDS: Readonly<Record<WantedKind, string>> = {
   array: 'an array',
 };
 
+const KINDS: ReadonlySet<string> = new Set(WANTED_KINDS);
+
 /** What a value was wanted to be, split into the values it may take and the kinds it may be; each language words both. */
 export function wantedParts(wanted: Wanted): { values: WantedValue[]; kinds: WantedKind[] } {
   const values: WantedValue[] = [];
   const kinds: WantedKind[] = [];
   for (const w of wanted) {
-    if (w.startsWith('"') || w === 'true' || w === 'false') values.push(w as WantedValue);
-    else kinds.push(w as WantedKind);
+    if (KINDS.has(w)) kinds.push(w as WantedKind);
+    else values.push(w as WantedValue);
   }
   return { values, kinds };
 }
@@ -250,9 +252,6 @@ export function wantedText(wanted: Wanted): string {
   else words.unshift(...values);
   return words.join(' or ');
 }
-
-/** Whether the sandbox rules read the data of which a catalogue fault is (they read no meta, and not every type). */
-export const rulesRead = (f: CatalogueFault): boolean => f.problem === 'data' && RIGHTS_EVENT_TYPES.has(f.type);
 
 /** Why an event is not one the catalogue has, in English. */
 function catalogueReason(f: CatalogueFault): string {
@@ -273,7 +272,7 @@ function catalogueReason(f: CatalogueFault): string {
           : f.issue === 'unexpected'
             ? `${at}is one its type does not have`
             : `${at}is not ${wantedText(f.wanted)}`;
-      return `${what}: the event is not as the event catalogue has it${rulesRead(f) ? ', and the sandbox rules would misread it' : ''}`;
+      return `${what}: the event is not as the event catalogue has it${misleadsRules(f) ? ', and the sandbox rules would misread it' : ''}`;
     }
   }
 }

@@ -12,6 +12,7 @@ import type { MerkleLog } from '../../src/ledger/log/merkle-log.js';
 import { filingBody, principal, startLedger, tempDir } from '../support/ledger-app.js';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
 import { runCli } from '../support/server-process.js';
+import { rechain } from '../verifier/fixture.js';
 
 describe('backdating, and other forgeries, with the log key', () => {
   const dataDir = tempDir('ledger-backdate-');
@@ -73,17 +74,9 @@ describe('backdating, and other forgeries, with the log key', () => {
 
   /** The log with leaf `target` changed by `edit`, re-hashed, and every later event re-chained, as its operator could. */
   function forge(target: number, edit: (e: EventEnvelope) => void): EventEnvelope[] {
-    const heads = new Map<string, string>();
-    return events.map((original, i) => {
-      const e = structuredClone(original);
-      if (i === target) edit(e);
-      if (i >= target) {
-        if (e.revision > 0) e.prevHash = heads.get(e.stream)!;
-        e.hash = computeEventHash(e);
-      }
-      heads.set(e.stream, e.hash);
-      return e;
-    });
+    const edited = events.map((e, i) => (i === target ? structuredClone(e) : e));
+    edit(edited[target]);
+    return rechain(edited, target);
   }
 
   const now = () => Math.floor(Date.now() / 1000);

@@ -1,6 +1,6 @@
 // Time in the log only moves forward: the commit clock never steps back, and the verifier names the leaf or checkpoint that does.
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
-import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
+import type { EventEnvelope } from '../../src/verifier/envelope.js';
 import { verifyExport } from '../../src/verifier/export-verifier.js';
 import { CommitClock } from '../../src/ledger/event-store/append-planning.js';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
@@ -10,23 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
-import { amendment, buildLog, leafHashesOf, ndjson, newSigner, ORIGIN, sampleLog } from '../verifier/fixture.js';
+import { amendment, buildLog, rechain, leafHashesOf, ndjson, newSigner, ORIGIN, sampleLog } from '../verifier/fixture.js';
 
 const signer = newSigner();
 const log = sampleLog();
 const T0 = Date.UTC(2026, 0, 1) / 1000;
-
-/** Re-hashes every event from `from` on and re-chains its stream: what an operator holding the key can do. */
-function rechain(events: EventEnvelope[], from: number): EventEnvelope[] {
-  const heads = new Map<string, string>();
-  return events.map((e, i) => {
-    const copy = structuredClone(e);
-    if (i >= from && copy.revision > 0) copy.prevHash = heads.get(copy.stream)!;
-    if (i >= from) copy.hash = computeEventHash(copy);
-    heads.set(copy.stream, copy.hash);
-    return copy;
-  });
-}
 
 const checkpointAt = (events: EventEnvelope[], size: number, time: number) =>
   signCheckpoint(

@@ -5,7 +5,17 @@ import { compiledSchemaCheck } from '../../src/cli/compiled-schemas.js';
 import { catalogueFault, EVENT_CATALOGUE } from '../../src/verifier/event-catalogue.js';
 import { computeEventHash, ZERO_HASH, type EventEnvelope, type JsonObject } from '../../src/verifier/envelope.js';
 import { verifyExport } from '../../src/verifier/export-verifier.js';
-import { amendment, buildLog, copyRegistered, labelsDeclaredData, ndjson, newSigner, recordedAtOf, workFiledData } from './fixture.js';
+import {
+  amendment,
+  buildLog,
+  copyRegistered,
+  labelsDeclaredData,
+  ndjson,
+  newSigner,
+  rechain,
+  recordedAtOf,
+  workFiledData,
+} from './fixture.js';
 
 const filed = { type: 'WorkFiled', stream: 'filing-f1', data: workFiledData('f1', recordedAtOf(0)), meta: { actor: 'user-1' } };
 /** The event's fault, walking the schemas as a page does; the CLI's compiled checks must answer alike. */
@@ -140,17 +150,6 @@ describe('catalogueFault', () => {
   });
 });
 
-/** The events hashed and chained again, each stream from its first, as an honest writer of them would have. */
-function rechainAll(events: EventEnvelope[]): EventEnvelope[] {
-  const heads = new Map<string, string>();
-  return events.map((e) => {
-    const prevHash = heads.get(e.stream) ?? ZERO_HASH;
-    const hash = computeEventHash({ ...e, prevHash });
-    heads.set(e.stream, hash);
-    return { ...e, prevHash, hash };
-  });
-}
-
 describe('verify on an event that is not in the catalogue', () => {
   const signer = newSigner();
   const T = (s: number) => recordedAtOf(s);
@@ -235,8 +234,8 @@ describe('verify on an event that is not in the catalogue', () => {
     const wrong = { ...settled, data: { ...settled.data, changes: [] } };
     const events = log(workFiledData('f1', T(0)), wrong);
     events[0].meta = { actor: 'user-1', via: 'batch' };
-    expect(verify(rechainAll(events))).toMatchObject({ ok: false, leafIndex: 2, code: 'settlement', settlement: { rule: 'right' } });
-    expect(verify(rechainAll(events.slice(0, 2)))).toMatchObject({ ok: false, leafIndex: 0, code: 'catalogue', problem: 'meta' });
+    expect(verify(rechain(events))).toMatchObject({ ok: false, leafIndex: 2, code: 'settlement', settlement: { rule: 'right' } });
+    expect(verify(rechain(events.slice(0, 2)))).toMatchObject({ ok: false, leafIndex: 0, code: 'catalogue', problem: 'meta' });
   });
 
   it('names tampering first: such an event changed without the log key is a root that does not match', () => {

@@ -35,6 +35,21 @@ export function buildLog(spec: { stream: string; type: string; data: JsonObject;
   });
 }
 
+/**
+ * The events hashed and chained again from event `from` on (a copy; the events before it as they are), as the log's
+ * operator could after changing one: each stream's later events chained to their predecessor's new hash.
+ */
+export function rechain(events: EventEnvelope[], from = 0): EventEnvelope[] {
+  const heads = new Map<string, string>();
+  return events.map((e, i) => {
+    const copy = structuredClone(e);
+    if (i >= from && copy.revision > 0) copy.prevHash = heads.get(copy.stream)!;
+    if (i >= from) copy.hash = computeEventHash(copy);
+    heads.set(copy.stream, copy.hash);
+    return copy;
+  });
+}
+
 export const leafHashesOf = (events: EventEnvelope[]) => events.map((e) => hashLeaf(unhex(e.hash)));
 
 /** When buildLog records event `i` by default: `i` seconds into 2026. */

@@ -3,7 +3,7 @@
 // the same values in Chinese, with no English but identifiers (the verifier's English follows a Chinese lead-in only
 // where a detail exists in English alone). The failures are the verifier's own, from exports changed in each way.
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
-import { computeEventHash, ZERO_HASH, type EventEnvelope } from '../../src/verifier/envelope.js';
+import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import {
   ENVELOPE_RULES,
   ExportVerifier,
@@ -20,23 +20,12 @@ import { VKEY_PROBLEMS, vkeyReason, type VkeyFault } from '../../src/verifier/no
 import { FAILURE_WORDING, failureText, verdictText, VKEY_WORDING } from '../../web/src/i18n/verdicts.js';
 import type { Verdict } from '../../web/src/pages/auditor/verdict.js';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
-import { buildLog, leafHashesOf, ndjson, newSigner, ORIGIN, sampleLog } from '../verifier/fixture.js';
+import { buildLog, leafHashesOf, ndjson, newSigner, ORIGIN, rechain, sampleLog } from '../verifier/fixture.js';
 
 const signer = newSigner();
 const log = sampleLog();
 const checkpoint = signer.checkpoint(log);
 const clone = (events: EventEnvelope[]) => events.map((e) => structuredClone(e));
-
-/** The events hashed and chained again after an edit, as an honest log would have written them. */
-function rechain(events: EventEnvelope[]): EventEnvelope[] {
-  const heads = new Map<string, string>();
-  return events.map((e) => {
-    const prevHash = e.revision === 0 ? ZERO_HASH : (heads.get(e.stream) ?? ZERO_HASH);
-    const hash = computeEventHash({ ...e, prevHash });
-    heads.set(e.stream, hash);
-    return { ...e, prevHash, hash };
-  });
-}
 
 /** A checkpoint over `events` signed with the log's key, at `time` (unix seconds). */
 const signedAt = (events: EventEnvelope[], time: number, size = events.length) =>

@@ -26,7 +26,7 @@ import {
   type Wanted,
   type WantedKind,
   wantedParts,
-  rulesRead,
+  misleadsRules,
   rulesCountFrom,
   spanOf,
 } from '../verifier.js';
@@ -183,7 +183,7 @@ function catalogueChinese(f: CatalogueFault): string {
           : f.issue === 'unexpected'
             ? `${at} 是该类型没有的成员`
             : `${at} 不是${spaced(wantedChinese(f.wanted))}`;
-      return `${what}：该事件与事件目录不符${rulesRead(f) ? '，沙盒规则会误读它' : ''}`;
+      return `${what}：该事件与事件目录不符${misleadsRules(f) ? '，沙盒规则会误读它' : ''}`;
     }
   }
 }
