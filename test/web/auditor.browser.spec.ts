@@ -549,6 +549,44 @@ it('fits a phone’s screen: the pin form’s long keys stay within their boxes 
   }
 });
 
+it('fills a pin form opened before the served keys came once they come, unless the auditor typed in it meanwhile', async () => {
+  const servedVkey = (await get('/v1/ledger/key')).trim();
+  /** A tab whose first request for the served keys waits until `release` is called. */
+  const heldKeys = async () => {
+    const tab = await openTab(browser, server.url);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await tab.page.route('**/v1/ledger/keys', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await tab.page.goto('/auditor');
+    await tab.page.getByRole('button', { name: 'Pin other keys…' }).click();
+    return { tab, release, log: tab.page.getByLabel('Log verifier key (Ed25519 vkey)'), quorum: tab.page.getByLabel('Witness quorum') };
+  };
+  const untouched = await heldKeys();
+  try {
+    await expect(untouched.log.inputValue()).resolves.toBe('');
+    untouched.release();
+    expect(await settledValue(untouched.log, servedVkey)).toBe(servedVkey);
+    expect(untouched.tab.problems).toEqual([]);
+  } finally {
+    await untouched.tab.close();
+  }
+  const typedIn = await heldKeys();
+  try {
+    await typedIn.quorum.fill('2');
+    typedIn.release();
+    // The keys came (the trusted keys are listed), and the form kept what was typed in it.
+    expect(await settledText(typedIn.tab.page.getByTestId('trusted-keys').locator('dd').first(), servedVkey)).toBe(servedVkey);
+    await expect(typedIn.log.inputValue()).resolves.toBe('');
+    await expect(typedIn.quorum.inputValue()).resolves.toBe('2');
+    expect(typedIn.tab.problems).toEqual([]);
+  } finally {
+    await typedIn.tab.close();
+  }
+});
+
 it('shows the auditor page in Chinese', async () => {
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {

@@ -378,6 +378,13 @@ function CaNames({ keys }: { keys: PinnedKeys }) {
 function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: PinnedKeys) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [input, setInput] = useState<PinInput>(initial);
+  /** Whether the auditor has typed in the form. */
+  const typed = useRef(false);
+  // Opened before the served keys came, the form is filled with them once they come, unless the auditor has typed in it
+  // meanwhile. Keys served later do not change it: a change is for the alarm to show, not for the form to take.
+  useEffect(() => {
+    if (!typed.current && initial.log !== '') setInput((i) => (i.log === '' ? initial : i));
+  }, [initial.log]);
   const [problem, setProblem] = useState<PinError | null>(null);
   /** While the TSA CAs are checked (the verifier that reads them loads first): the form then takes no second submit. */
   const [checking, setChecking] = useState(false);
@@ -392,7 +399,10 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
   const field = (name: keyof PinInput) => ({
     value: input[name],
     spellcheck: false,
-    onInput: (e: Event) => setInput((i) => ({ ...i, [name]: (e.currentTarget as HTMLInputElement | HTMLTextAreaElement).value })),
+    onInput: (e: Event) => {
+      typed.current = true;
+      setInput((i) => ({ ...i, [name]: (e.currentTarget as HTMLInputElement | HTMLTextAreaElement).value }));
+    },
   });
   return (
     <form
