@@ -15,7 +15,7 @@ import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '
 import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
 import { eventFault } from '../verifier/event-catalogue.js';
-import { compiledSchemaCheck } from './compiled-schemas.js';
+import { compiledSchemaCheck } from '../common/compiled-schemas.js';
 import { failureReason } from '../verifier/export-failure.js';
 import { parseVkey, verifyNote, type Vkey, withoutByteOrderMark } from '../verifier/note.js';
 import { repeatedKey } from '../verifier/repeated-key.js';

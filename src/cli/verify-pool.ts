@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkChunk, ChunkChecker, type ChunkFacts } from '../verifier/export-chunk.js';
-import { compiledSchemaCheck } from './compiled-schemas.js';
+import { compiledSchemaCheck } from '../common/compiled-schemas.js';
 import { bufferLines, nativeSha256, nativeSha256Text } from './native-crypto.js';
 
 export interface ChunkRequest {

@@ -2,7 +2,7 @@
 // native SHA-256, and hands back the chunk's facts and its buffer, both transferred rather than copied.
 import { parentPort } from 'node:worker_threads';
 import { checkChunk, ChunkChecker } from '../verifier/export-chunk.js';
-import { compiledSchemaCheck } from './compiled-schemas.js';
+import { compiledSchemaCheck } from '../common/compiled-schemas.js';
 import { bufferLines, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import type { CheckedChunk, ChunkRequest } from './verify-pool.js';
 

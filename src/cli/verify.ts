@@ -21,7 +21,7 @@ import {
 } from './receipt-document.js';
 import { FileSpill } from './file-spill.js';
 import { SqliteFilingStore } from './sqlite-filing-store.js';
-import { compiledSchemaCheck } from './compiled-schemas.js';
+import { compiledSchemaCheck } from '../common/compiled-schemas.js';
 import { nativeEd25519Verify, nativeSha256, nativeSha256Text } from './native-crypto.js';
 import { progressBar } from './progress.js';
 import {

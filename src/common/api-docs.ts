@@ -33,6 +33,8 @@ export const PROBLEM_STATUS = {
   unavailable: 503,
   // a request that arrived once the server began to close
   'shutting-down': 503,
+  // a write whose commit came too long after the time it read (src/ledger/write/event-admission.ts)
+  'stale-time': 503,
   // refused by the HTTP parser, before any route: headers too large, a request not received in time
   'headers-too-large': 431,
   'request-timeout': 408,
@@ -237,6 +239,7 @@ const IDEMPOTENT_WRITE: ProblemCode[] = [
   'idempotency-key-in-progress',
   'idempotency-key-reused',
   'unavailable',
+  'stale-time',
 ];
 const WITH_PARAMETERS: ProblemCode[] = ['validation-failed', 'reserved-name'];
 /**

@@ -421,8 +421,8 @@ export type CatalogueFault = { type: string } & (
 
 /**
  * Whether a value is of a schema's shape. By default TypeBox's Value.Check, which walks the schema; Node injects checks
- * TypeBox compiled to functions (src/cli/compiled-schemas.ts), several times faster, which a page cannot run. Both give
- * the same answer; what is wrong is always found by walking.
+ * TypeBox compiled to functions (src/common/compiled-schemas.ts), several times faster, which a page cannot run. Both
+ * give the same answer; what is wrong is always found by walking.
  */
 export type SchemaCheck = (schema: TSchema, value: unknown) => boolean;
 export const walkSchema: SchemaCheck = (schema, value) => Value.Check(schema, value);

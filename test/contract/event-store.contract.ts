@@ -2,6 +2,7 @@
 // with node:crypto + canonicalize, independently of the code under test.
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import type { AdmitEvent } from '../../src/ledger/event-store/append-planning.js';
 import { ConcurrencyError } from '../../src/ledger/event-store/event-store.port.js';
 import type { EventStore, ExpectedRevision, NewEvent } from '../../src/ledger/event-store/event-store.port.js';
 import type { EventEnvelope } from '../../src/verifier/envelope.js';
@@ -61,7 +62,12 @@ async function expectConflict(p: Promise<unknown>, stream: string, expected: Exp
   expect(err).toMatchObject({ name: 'ConcurrencyError', stream, expected, actual });
 }
 
-export function runEventStoreContract(name: string, factory: () => Promise<ContractFixture>): void {
+/** What a store is opened with beyond its storage. */
+export interface ContractOptions {
+  admit?: AdmitEvent;
+}
+
+export function runEventStoreContract(name: string, factory: (options?: ContractOptions) => Promise<ContractFixture>): void {
   describe(`EventStore contract: ${name}`, () => {
     let fx: ContractFixture;
     let store: EventStore;
@@ -377,6 +383,40 @@ export function runEventStoreContract(name: string, factory: () => Promise<Contr
       for (let i = 0; i < bad.length; i++) expect(await store.readStream(`ser-bad-${i}`)).toEqual([]);
       expect(await store.count()).toBe(2);
       expectContiguousLog(await store.readAll(0));
+    });
+
+    it('an event its admission refuses fails its command alone, writing nothing of it to any stream; concurrent neighbours commit', async () => {
+      const admitted = await factory({
+        admit: (e) => {
+          if (e.type === 'Refused') throw new RangeError(`no ${e.type} at ${e.recordedAt}`);
+        },
+      });
+      try {
+        const s = admitted.store;
+        await s.appendToStream('adm-a', [ev('A')], 'no-stream');
+        const outcomes = await Promise.allSettled([
+          s.appendToStream('adm-a', [ev('A', 1)], 0),
+          // The refused event comes second, in the command's second stream: the first stream's event goes too.
+          s.appendMulti([
+            { stream: 'adm-b', expectedRevision: 'no-stream', events: [ev('B')] },
+            { stream: 'adm-a', expectedRevision: 'any', events: [ev('A', 2), ev('Refused')] },
+          ]),
+          s.appendToStream('adm-c', evs(2), 'no-stream'),
+        ]);
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        const refusal = (outcomes[1] as PromiseRejectedResult).reason as Error;
+        expect(refusal).toBeInstanceOf(RangeError);
+        expect(refusal.message).toMatch(/^no Refused at \d{4}-/); // asked with the envelope, its recordedAt set
+        expect(await s.readStream('adm-b')).toEqual([]);
+        expect((await s.readStream('adm-a')).map((e) => e.data.n)).toEqual([0, 1]);
+        expect(await s.count()).toBe(4);
+        expectContiguousLog(await s.readAll(0));
+        // Admitted, the same command commits.
+        await s.appendMulti([{ stream: 'adm-b', expectedRevision: 'no-stream', events: [ev('B')] }]);
+        expect(await s.count()).toBe(5);
+      } finally {
+        await admitted.cleanup();
+      }
     });
 
     it('subscribe: listeners get growing log sizes after commits; a throwing listener breaks nothing', async () => {

@@ -2,7 +2,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { ProjectionRunner } from '../../src/ledger/read-models/projection-runner.js';
-import type { JsonObject } from '../../src/verifier/envelope.js';
 import { actingAs, expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 type Who = { id: string; key: string };
@@ -344,87 +343,6 @@ describe('disputes', () => {
       alices.body.items.every((d: { complainant: string; respondent: string }) => d.complainant === alice.id || d.respondent === alice.id),
     ).toBe(true);
     expect(alices.body.items.some((d: { disputeId: string }) => ids.includes(d.disputeId))).toBe(false);
-  });
-
-  it('reads deadlines as of now: lists overdue disputes, and a decision whose appeal window has passed is final and closed', async () => {
-    // Events recorded with earlier times in their data, as a dispute opened weeks ago would have them.
-    const target = await file(alice);
-    const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
-    const policy = { version: 1, responseDays: 7, decisionSlaDays: 15, appealDays: 15 };
-    const record = async (disputeId: string, events: Array<{ type: string; data: JsonObject }>) => {
-      const result = await ledger.store.appendToStream(
-        `dispute-${disputeId}`,
-        events.map((e) => ({ ...e, meta: { actor: bob.id } })),
-        'no-stream',
-      );
-      await ledger.app.get(ProjectionRunner).waitFor(result.lastPosition);
-    };
-    const opened = (disputeId: string, days: number) => ({
-      type: 'ComplaintFiled',
-      data: {
-        disputeId,
-        type: 'infringement',
-        filingId: target.filingId,
-        complainant: bob.id,
-        respondent: alice.id,
-        claim: 'Old complaint.',
-        basisFilingId: null,
-        evidence: [],
-        policy,
-        filedAt: ago(days),
-      },
-    });
-    const overdueId = '01900000-0000-7000-8000-000000000001';
-    const finalId = '01900000-0000-7000-8000-000000000002';
-    await record(overdueId, [
-      opened(overdueId, 20),
-      {
-        type: 'DisputeAssigned',
-        data: { disputeId: overdueId, reviewerId: rita.id, previousReviewerId: null, assignedBy: rita.id, assignedAt: ago(19) },
-      },
-    ]);
-    await record(finalId, [
-      opened(finalId, 40),
-      {
-        type: 'DisputeAssigned',
-        data: { disputeId: finalId, reviewerId: rita.id, previousReviewerId: null, assignedBy: rita.id, assignedAt: ago(39) },
-      },
-      {
-        type: 'DisputeDecided',
-        data: {
-          disputeId: finalId,
-          filingId: target.filingId,
-          type: 'infringement',
-          complainant: bob.id,
-          respondent: alice.id,
-          outcome: 'rejected',
-          remedy: null,
-          reasoning: 'No copy.',
-          decidedBy: rita.id,
-          decidedAt: ago(30),
-          appealUntil: ago(15),
-          policyVersion: 1,
-        },
-      },
-    ]);
-
-    const overdue = await as(rita).get('/v1/disputes', { overdue: 'true', limit: 100 });
-    expect(overdue.body.items.map((d: { disputeId: string }) => d.disputeId)).toEqual([overdueId]);
-    expect(overdue.body.items[0]).toMatchObject({ status: 'assigned', awaiting: 'decision', overdue: true });
-    const final = await as(rita).get('/v1/disputes', { status: 'final', filingId: target.filingId });
-    expect(final.body.items.map((d: { disputeId: string }) => d.disputeId)).toEqual([finalId]);
-    expect(final.body.items[0]).toMatchObject({ status: 'final', outcome: 'rejected', awaiting: null });
-    expect(final.body.items[0].finalAt).toBe(final.body.items[0].deadlines.appealUntil);
-    expect((await as(rita).get('/v1/disputes', { status: 'decided', filingId: target.filingId })).body.items).toEqual([]);
-    expect((await as(bob).get(`/v1/disputes/${finalId}`)).body.status).toBe('final');
-
-    await refused(() => as(bob).post(`/v1/disputes/${finalId}/appeal`, { grounds: 'Too late, I know.' }), 409, 'appeal-window-closed');
-    await refused(() => as(bob).post(`/v1/disputes/${finalId}/withdraw`, {}), 409, 'dispute-final');
-    await refused(() => as(alice).post(`/v1/disputes/${overdueId}/response`, { statement: 'Late answer.' }), 409, 'response-window-closed');
-    // Past the response window the reviewer may decide without an answer; an overdue decision is still accepted.
-    const decided = await as(rita).post(`/v1/disputes/${overdueId}/decision`, { outcome: 'rejected', reasoning: 'No answer needed.' });
-    expect(decided.status).toBe(200);
-    expect(decided.body).toMatchObject({ status: 'decided', overdue: false, reviewDueAt: null });
   });
 
   it('rebuilds the queue from the events to the same rows', async () => {

@@ -18,13 +18,13 @@ if (!url) {
     it.skip('skipped: TEST_EVENTSTORE_URL is not set', () => undefined);
   });
 } else {
-  runEventStoreContract('EventStoreDB', async () => {
+  runEventStoreContract('EventStoreDB', async (options) => {
     const prefix = freshPrefix();
-    const opened: EventStore[] = [await EventStoreDbEventStore.open(url, { prefix })];
+    const opened: EventStore[] = [await EventStoreDbEventStore.open(url, { prefix, ...options })];
     return {
       store: opened[0],
       reopen: async () => {
-        opened.push(await EventStoreDbEventStore.open(url, { prefix }));
+        opened.push(await EventStoreDbEventStore.open(url, { prefix, ...options }));
         return opened.at(-1)!;
       },
       cleanup: async () => {

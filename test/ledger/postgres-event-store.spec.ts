@@ -12,13 +12,13 @@ const url = testDatabaseUrl;
 
 if (!url) skipWithoutDatabase('PostgreSQL event-store tests');
 else {
-  runEventStoreContract('PostgreSQL', async () => {
+  runEventStoreContract('PostgreSQL', async (options) => {
     const schema = freshSchema();
-    const opened: EventStore[] = [await PostgresEventStore.open(url, { schema })];
+    const opened: EventStore[] = [await PostgresEventStore.open(url, { schema, ...options })];
     return {
       store: opened[0],
       reopen: async () => {
-        opened.push(await PostgresEventStore.open(url, { schema }));
+        opened.push(await PostgresEventStore.open(url, { schema, ...options }));
         return opened.at(-1)!;
       },
       cleanup: async () => {

@@ -14,13 +14,13 @@ function tempFile(): { dir: string; file: string } {
   return { dir, file: path.join(dir, 'ledger.sqlite') };
 }
 
-runEventStoreContract('SQLite', async () => {
+runEventStoreContract('SQLite', async (options) => {
   const { dir, file } = tempFile();
-  const opened: EventStore[] = [SqliteEventStore.open(file)];
+  const opened: EventStore[] = [SqliteEventStore.open(file, options)];
   return {
     store: opened[0],
     reopen: async () => {
-      opened.push(SqliteEventStore.open(file));
+      opened.push(SqliteEventStore.open(file, options));
       return opened.at(-1)!;
     },
     cleanup: async () => {

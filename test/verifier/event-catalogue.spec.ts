@@ -1,7 +1,7 @@
 // The event catalogue `verify` holds every event to: a known type, in its own stream, with exactly its data and meta,
 // whether the schemas are walked (a page) or compiled (the CLI). An event the log's key signed that is not one fails the
 // export at its leaf, after any sign of tampering, and the settlement audit reads nothing from it on.
-import { compiledSchemaCheck } from '../../src/cli/compiled-schemas.js';
+import { compiledSchemaCheck } from '../../src/common/compiled-schemas.js';
 import { catalogueFault, EVENT_CATALOGUE } from '../../src/verifier/event-catalogue.js';
 import { computeEventHash, ZERO_HASH, type EventEnvelope, type JsonObject } from '../../src/verifier/envelope.js';
 import { verifyExport } from '../../src/verifier/export-verifier.js';

@@ -136,8 +136,9 @@ export function planAppend(
   firstPosition: number,
   heads: Map<string, StreamHead>,
   time: CommitTime = {},
+  admit?: AdmitEvent,
 ): { rows: PlannedRow[]; result: AppendResult } {
-  return planPrepared(prepareAppends(appends), firstPosition, heads, time);
+  return planPrepared(prepareAppends(appends), firstPosition, heads, time, admit);
 }
 
 /** Where a commit's time comes from: the clock, and the `recordedAt` of the event just before it in the log (if known). */
@@ -146,12 +147,20 @@ export interface CommitTime {
   previousRecordedAt?: string | null;
 }
 
+/**
+ * What a store may append, asked of each event once its envelope is built (its recordedAt known, before anything is
+ * written): throws to refuse it, and the command it belongs to fails alone, writing nothing. The server's is
+ * event-admission.ts: no event that `verify` would refuse.
+ */
+export type AdmitEvent = (event: EventEnvelope) => void;
+
 /** planAppend for appends already serialised by prepareAppends. */
 export function planPrepared(
   appends: PreparedAppend[],
   firstPosition: number,
   heads: Map<string, StreamHead>,
   time: CommitTime = {},
+  admit?: AdmitEvent,
 ): { rows: PlannedRow[]; result: AppendResult } {
   // One commit, one timestamp: ISO-8601 UTC with ms, never before the event it follows.
   const recordedAt = new Date((time.clock ?? processCommitClock).next(time.previousRecordedAt)).toISOString();
@@ -163,6 +172,7 @@ export function planPrepared(
     if (!expectationHolds(expectedRevision, head.revision)) throw new ConcurrencyError(stream, expectedRevision, head.revision);
     for (const e of events) {
       const row = buildRow(stream, head, e, position++, recordedAt);
+      admit?.(row.envelope);
       rows.push(row);
       head = { revision: row.envelope.revision, hash: row.envelope.hash };
     }

@@ -48,7 +48,7 @@ import {
   type Candidate,
   type SequencedLeaf,
 } from './eventstoredb-mapping.js';
-import { NO_HEAD, planAppend, validateAppends, type PlannedRow, type StreamHead } from './append-planning.js';
+import { NO_HEAD, planAppend, validateAppends, type AdmitEvent, type PlannedRow, type StreamHead } from './append-planning.js';
 import { validateReadAll } from './event-reads.js';
 import { SizeListeners } from './size-listeners.js';
 
@@ -61,6 +61,8 @@ const LEAF_CACHE_LIMIT = 100_000;
 export interface EventStoreDbOptions {
   /** Prefix on every stream name (default none): several ledgers, or test runs, on one node. */
   prefix?: string;
+  /** What may be appended (append-planning.ts): asked of each event before its commit; a refused event fails its command. */
+  admit?: AdmitEvent;
 }
 
 /** One ESDB append: consecutive events of one stream, with the caller's expectation for the first. */
@@ -88,13 +90,14 @@ export class EventStoreDbEventStore implements EventStore {
     private readonly names: StreamNames,
     /** Where sequencing scans $all from while ledger-sequence is still empty. */
     private readonly genesis: ReadPosition,
+    private readonly admit?: AdmitEvent,
   ) {}
 
   static async open(connectionString: string, opts: EventStoreDbOptions = {}): Promise<EventStoreDbEventStore> {
     const client = EventStoreDBClient.connectionString(connectionString);
     const names = new StreamNames(opts.prefix ?? '');
     try {
-      const store = new EventStoreDbEventStore(client, names, await genesisPosition(client, names));
+      const store = new EventStoreDbEventStore(client, names, await genesisPosition(client, names), opts.admit);
       await store.sequence(); // events a crashed writer appended but did not sequence join the log now
       return store;
     } catch (err) {
@@ -133,7 +136,7 @@ export class EventStoreDbEventStore implements EventStore {
       const seqHint = await this.count();
       const heads = new Map<string, StreamHead>();
       for (const stream of new Set(appends.map((a) => a.stream))) heads.set(stream, await this.head(stream));
-      const { rows, result } = planAppend(appends, seqHint, heads); // throws ConcurrencyError, nothing written
+      const { rows, result } = planAppend(appends, seqHint, heads, {}, this.admit); // throws ConcurrencyError (or the refusal), nothing written
       const runs = toRuns(appends, rows);
       let written = 0;
       let last: Position | undefined;

@@ -1,4 +1,5 @@
-// The event store the configuration names: embedded SQLite, PostgreSQL shared by instances, or EventStoreDB.
+// The event store the configuration names: embedded SQLite, PostgreSQL shared by instances, or EventStoreDB, each
+// appending only events that `verify` takes (event-admission.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../../config.js';
@@ -7,6 +8,7 @@ import { PostgresEventStore } from './postgres-event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { POLICY_STREAM } from '../../verifier/rights-events.js';
 import { observeLogTime } from '../ledger-clock.js';
+import { admitLedgerEvent } from '../write/event-admission.js';
 
 /** The store, its log's last time known to the process's commit clock (ledger-clock.ts). */
 export async function openEventStore(config: AppConfig): Promise<EventStore> {
@@ -27,15 +29,16 @@ async function openStore(config: AppConfig): Promise<EventStore> {
       return SqliteEventStore.open(join(config.dataDir, 'events.sqlite'), {
         synchronous: config.sqliteSynchronous,
         heldStreams: [POLICY_STREAM], // read by every filing
+        admit: admitLedgerEvent,
       });
     case 'postgres':
       if (!config.databaseUrl) throw new Error('DATABASE_URL is required when LEDGER_STORE=postgres');
-      return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema });
+      return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema, admit: admitLedgerEvent });
     case 'eventstoredb': {
       if (!config.eventstoreUrl) throw new Error('EVENTSTORE_URL is required when LEDGER_STORE=eventstoredb');
       // Loaded only here: the gRPC client weighs some 25 MB of memory that the other stores never use.
       const { EventStoreDbEventStore } = await import('./eventstoredb-event-store.js');
-      return EventStoreDbEventStore.open(config.eventstoreUrl, { prefix: config.eventstorePrefix });
+      return EventStoreDbEventStore.open(config.eventstoreUrl, { prefix: config.eventstorePrefix, admit: admitLedgerEvent });
     }
   }
 }

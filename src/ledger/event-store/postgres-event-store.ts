@@ -13,6 +13,7 @@ import type {
 } from './event-store.port.js';
 import { advisoryLockKey, inTransaction, jsonRows, pgConnection } from './postgres-support.js';
 import {
+  type AdmitEvent,
   type CommitClock,
   expectationHolds,
   NO_HEAD,
@@ -78,6 +79,8 @@ export interface PostgresEventStoreOptions {
   maxBatch?: number;
   /** Where commit times come from (default: the process's clock). */
   clock?: CommitClock;
+  /** What may be appended (append-planning.ts): asked of each event before its commit; a refused event fails its command. */
+  admit?: AdmitEvent;
 }
 
 /** The batch's INSERT failed before COMMIT was sent: nothing is stored, so its commands may be retried one by one. */
@@ -108,6 +111,7 @@ export class PostgresEventStore implements EventStore {
     lockKey: string,
     maxBatch: number,
     private readonly clock: CommitClock,
+    private readonly admit?: AdmitEvent,
   ) {
     if (!/^-?\d{1,20}$/.test(lockKey)) throw new TypeError(`invalid lock key ${lockKey}`);
     this.beginLocked = `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${lockKey}::bigint)`;
@@ -157,7 +161,7 @@ export class PostgresEventStore implements EventStore {
       await pool.end();
       throw new TypeError(`invalid maxBatch ${maxBatch}`);
     }
-    return new PostgresEventStore(pool, table, schema, lockKey, maxBatch, opts.clock ?? processCommitClock);
+    return new PostgresEventStore(pool, table, schema, lockKey, maxBatch, opts.clock ?? processCommitClock, opts.admit);
   }
 
   async appendToStream(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -223,7 +227,7 @@ export class PostgresEventStore implements EventStore {
         const outcomes = batch.map(({ appends }): AppendOutcome => {
           const heads = new Map(appends.map((a) => [a.stream, view.get(a.stream) ?? NO_HEAD]));
           try {
-            const planned = planPrepared(appends, next, heads, { clock: this.clock, previousRecordedAt });
+            const planned = planPrepared(appends, next, heads, { clock: this.clock, previousRecordedAt }, this.admit);
             rows.push(...planned.rows);
             previousRecordedAt = planned.rows[planned.rows.length - 1].envelope.recordedAt;
             for (const [stream, head] of heads) view.set(stream, head);

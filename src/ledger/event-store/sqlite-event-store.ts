@@ -16,7 +16,15 @@ import type {
 import { openSqliteFile } from '../sqlite/open-file.js';
 import { setPragma, setWal, SYNCHRONOUS_LEVEL } from '../sqlite/pragma.js';
 import { checkpointInBackground } from '../sqlite/wal-checkpoints.js';
-import { CommitClock, NO_HEAD, planPrepared, processCommitClock, type PreparedAppend, type StreamHead } from './append-planning.js';
+import {
+  CommitClock,
+  NO_HEAD,
+  planPrepared,
+  processCommitClock,
+  type AdmitEvent,
+  type PreparedAppend,
+  type StreamHead,
+} from './append-planning.js';
 import { rowToEnvelope, validateReadAll, type EventRow } from './event-reads.js';
 import { GroupCommit, type AppendOutcome, type QueuedAppend } from './group-commit.js';
 import { deepFreeze, RecentCommits } from './recent-commits.js';
@@ -34,6 +42,8 @@ export interface SqliteEventStoreOptions {
   maxBatch?: number;
   /** Where commit times come from (default: the process's clock). */
   clock?: CommitClock;
+  /** What may be appended (append-planning.ts): asked of each event before its commit; a refused event fails its command. */
+  admit?: AdmitEvent;
   /**
    * Streams that many writes read and few write (the policy): held in memory once read, and read again after this
    * connection writes to them or any other connection commits (SQLite's data_version). Their envelopes come frozen.
@@ -75,6 +85,7 @@ export class SqliteEventStore implements EventStore {
     maxBatch: number,
     private readonly clock: CommitClock,
     private readonly heldStreams: ReadonlySet<string>,
+    private readonly admit?: AdmitEvent,
   ) {
     this.stmt = {
       maxPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
@@ -113,10 +124,13 @@ export class SqliteEventStore implements EventStore {
       for (const { stream } of appends) {
         if (!heads.has(stream)) heads.set(stream, this.batch.heads.get(stream) ?? this.stmt.head.get(stream) ?? NO_HEAD);
       }
-      const { rows, result } = planPrepared(appends, this.batch.next, heads, {
-        clock: this.clock,
-        previousRecordedAt: this.batch.lastRecordedAt,
-      });
+      const { rows, result } = planPrepared(
+        appends,
+        this.batch.next,
+        heads,
+        { clock: this.clock, previousRecordedAt: this.batch.lastRecordedAt },
+        this.admit,
+      );
       for (const { envelope: e, dataText, metaText } of rows) {
         this.stmt.insert.run(e.leafIndex, e.id, e.stream, e.revision, e.type, dataText, metaText, e.recordedAt, e.prevHash, e.hash);
       }
@@ -155,7 +169,7 @@ export class SqliteEventStore implements EventStore {
         hash TEXT NOT NULL,
         UNIQUE (stream, revision)
       )`);
-      return new SqliteEventStore(db, maxBatch, opts.clock ?? processCommitClock, new Set(opts.heldStreams));
+      return new SqliteEventStore(db, maxBatch, opts.clock ?? processCommitClock, new Set(opts.heldStreams), opts.admit);
     });
   }
 

@@ -1,0 +1,90 @@
+// The server appends only events `verify` takes, on SQLite and on PostgreSQL. A filing whose commit comes more than 10
+// minutes after the time it read (the process stalled between: here the system clock moves on 11 minutes as the append
+// is called) is refused 503 stale-time with Retry-After, appending nothing, and sent again it is filed; an event a
+// handler got wrong (here a member added to it on its way to the store) is refused as the server's error, appending
+// nothing. What the server did append verifies.
+import { jest } from '@jest/globals';
+import { processCommitClock } from '../../src/ledger/event-store/append-planning.js';
+import type { StreamAppend } from '../../src/ledger/event-store/event-store.port.js';
+import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { dropSchema, freshSchema, skipWithoutDatabase, testDatabaseUrl } from '../support/pg-schema.js';
+import { verifyWholeLedger } from '../support/whole-ledger.js';
+
+const MINUTE = 60_000;
+
+function admissionSuite(store: 'SQLite' | 'PostgreSQL', start: () => Promise<LedgerApp>) {
+  describe(`what the server appends (${store})`, () => {
+    let ledger: LedgerApp;
+    let alice: { key: string };
+    beforeAll(async () => {
+      ledger = await start();
+      alice = await principal(ledger, 'Alice', ['creator']);
+    });
+    afterAll(async () => {
+      jest.restoreAllMocks();
+      await ledger?.close();
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    const file = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody());
+    /** The store's next append goes through `change` first (the command has decided, and read its time, by then). */
+    const beforeTheNextAppend = (change: (appends: StreamAppend[]) => StreamAppend[]) => {
+      const appendMulti = ledger.store.appendMulti.bind(ledger.store);
+      jest.spyOn(ledger.store, 'appendMulti').mockImplementationOnce((appends) => appendMulti(change(appends)));
+    };
+
+    it('refuses a filing whose commit came more than 10 minutes after the time it states, 503 stale-time, appending nothing; sent again it is filed', async () => {
+      // The time a command reads now: the commit clock's, which a suite before this one may have moved ahead.
+      const readAt = processCommitClock.current().getTime();
+      const realNow = Date.now.bind(Date);
+      const started = realNow();
+      beforeTheNextAppend((appends) => {
+        // From here on, 11 minutes later: as a process that stalled between reading the time and its commit.
+        jest.spyOn(Date, 'now').mockImplementation(() => readAt + 11 * MINUTE + (realNow() - started));
+        return appends;
+      });
+      let answer: Awaited<ReturnType<typeof file>> | undefined;
+      const refused = await expectRefused(ledger, async () => (answer = await file()), 503, 'stale-time');
+      expect(answer?.headers['retry-after']).toBe('1');
+      expect(refused.detail).toBe(
+        'the request took more than 10 minutes from reading the time its WorkFiled states (filedAt) to its commit, and nothing ' +
+          'was written: send it again',
+      );
+      const again = await file();
+      expect(again.status).toBe(201);
+      // The commit clock stays where it was moved; the time stated and the commit agree.
+      const filed = (await ledger.store.readStream(`filing-${again.body.filingId}`))[0];
+      expect(Date.parse(filed.recordedAt)).toBeGreaterThanOrEqual(readAt + 11 * MINUTE);
+      expect(Date.parse(filed.recordedAt) - Date.parse(filed.data.filedAt as string)).toBeLessThan(MINUTE);
+    });
+
+    it('refuses as its own error an event a handler got wrong, appending nothing of its command', async () => {
+      beforeTheNextAppend((appends) =>
+        appends.map((a) => ({
+          ...a,
+          events: a.events.map((e) => (e.type === 'WorkFiled' ? { ...e, data: { ...e.data, title2: 'x' } } : e)),
+        })),
+      );
+      const refused = await expectRefused(ledger, file, 500, 'internal');
+      expect(JSON.stringify(refused)).not.toContain('title2'); // the server's fault: the details are logged, not answered
+      expect((await file()).status).toBe(201);
+    });
+
+    it('appended a log that verifies, holding the filings sent again and none of the refused', async () => {
+      const { result, events } = await verifyWholeLedger(ledger);
+      expect(result).toMatchObject({ ok: true, treeSize: events.length });
+      expect(events.filter((e) => e.type === 'WorkFiled')).toHaveLength(2);
+    });
+  });
+}
+
+admissionSuite('SQLite', () => startLedger({ store: 'sqlite' }));
+const url = testDatabaseUrl;
+if (!url) skipWithoutDatabase('what the server appends (PostgreSQL)');
+else {
+  const schema = freshSchema('test_admission');
+  admissionSuite('PostgreSQL', async () => {
+    const ledger = await startLedger({ store: 'postgres', databaseUrl: url, databaseSchema: schema });
+    return { ...ledger, close: async () => (await ledger.close(), await dropSchema(schema)) };
+  });
+}
