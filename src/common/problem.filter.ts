@@ -30,8 +30,19 @@ export function refusalLinesOf(fastify: FastifyInstance): RepeatedLines | undefi
   return (fastify as unknown as Partial<Record<typeof REFUSALS, RepeatedLines>>)[REFUSALS];
 }
 
+/** The requests answered with a refusal the server chose (a DomainError), whatever its status. */
+const refusedByChoice = new WeakSet<object>();
+
+/**
+ * Whether `request` was answered with a refusal the server chose (a DomainError): its outcome is known, unlike an
+ * error's, so a server error of that kind (503 stale-time, read-models-behind, ruleset-unknown) appended nothing the
+ * request did not record (src/ledger/write/request-writes.ts).
+ */
+export const refusedOnPurpose = (request: object): boolean => refusedByChoice.has(request);
+
 export function sendProblem(reply: FastifyReply, err: unknown): void {
   const { problem, internal } = toProblem(err);
+  if (err instanceof DomainError) refusedByChoice.add(reply.request);
   // A refusal the server chose (a DomainError: read models behind, a sequencer waited in vain, rules unknown) is logged
   // as its code and detail, the first at once and then a count a minute per code; anything else with its stack, each time.
   if (internal) {

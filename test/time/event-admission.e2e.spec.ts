@@ -26,14 +26,17 @@ function admissionSuite(store: 'SQLite' | 'PostgreSQL', start: () => Promise<Led
     });
     afterEach(() => jest.restoreAllMocks());
 
-    const file = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody());
+    const file = (body: object = filingBody(), idempotencyKey?: string) => {
+      const req = ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`);
+      return (idempotencyKey ? req.set('idempotency-key', idempotencyKey) : req).send(body);
+    };
     /** The store's next append goes through `change` first (the command has decided, and read its time, by then). */
     const beforeTheNextAppend = (change: (appends: StreamAppend[]) => StreamAppend[]) => {
       const appendMulti = ledger.store.appendMulti.bind(ledger.store);
       jest.spyOn(ledger.store, 'appendMulti').mockImplementationOnce((appends) => appendMulti(change(appends)));
     };
 
-    it('refuses a filing whose commit came more than 10 minutes after the time it states, 503 stale-time, appending nothing; sent again it is filed', async () => {
+    it('refuses a filing whose commit came more than 10 minutes after the time it states, 503 stale-time, appending nothing; sent again with the same Idempotency-Key it is filed', async () => {
       // The time a command reads now: the commit clock's, which a suite before this one may have moved ahead.
       const readAt = processCommitClock.current().getTime();
       const realNow = Date.now.bind(Date);
@@ -43,15 +46,21 @@ function admissionSuite(store: 'SQLite' | 'PostgreSQL', start: () => Promise<Led
         jest.spyOn(Date, 'now').mockImplementation(() => readAt + 11 * MINUTE + (realNow() - started));
         return appends;
       });
+      const body = filingBody();
+      const idempotencyKey = `stale-${store}`;
       let answer: Awaited<ReturnType<typeof file>> | undefined;
-      const refused = await expectRefused(ledger, async () => (answer = await file()), 503, 'stale-time');
+      const refused = await expectRefused(ledger, async () => (answer = await file(body, idempotencyKey)), 503, 'stale-time');
       expect(answer?.headers['retry-after']).toBe('1');
       expect(refused.detail).toBe(
         'the request took more than 10 minutes from reading the time its WorkFiled states (filedAt) to its commit, and nothing ' +
           'was written: send it again',
       );
-      const again = await file();
+      // The system clock is back: the key's claim is not old enough to be taken over. It was freed with nothing
+      // appended, so the request is carried out, not refused as in progress, nor replayed.
+      jest.restoreAllMocks();
+      const again = await file(body, idempotencyKey);
       expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBeUndefined();
       // The commit clock stays where it was moved; the time stated and the commit agree.
       const filed = (await ledger.store.readStream(`filing-${again.body.filingId}`))[0];
       expect(Date.parse(filed.recordedAt)).toBeGreaterThanOrEqual(readAt + 11 * MINUTE);

@@ -14,6 +14,7 @@ import { ProjectionRunner } from '../read-models/projection-runner.js';
 import { IdempotencyRecord } from './idempotency-record.entity.js';
 import { canonicalJson, type JsonValue } from '../../verifier/envelope.js';
 import { conflict, DomainError } from '../../common/domain-error.js';
+import { refusedOnPurpose } from '../../common/problem.filter.js';
 import { ReplayedResponse } from '../../common/replayed-response.js';
 import { idempotencyToken } from '../../common/idempotency-context.js';
 import { acceptedBodies, MULTIPART } from '../../common/request-body.js';
@@ -181,9 +182,10 @@ export class Idempotency {
   }
 
   /**
-   * Once the request is answered, before the answer is sent: a success is kept for repeats; a refusal (a client error
-   * with nothing appended) frees the key as if the request had not been made. A server error may come after an append:
-   * the claim stays, and a retry looks for the request's events before doing anything. Null when there is nothing to do.
+   * Once the request is answered, before the answer is sent: a success is kept for repeats; a refusal with nothing
+   * appended (a client error, or a server error the server chose, such as 503 stale-time, which asks for the request
+   * again) frees the key as if the request had not been made. Any other server error may come after an append: the
+   * claim stays, and a retry looks for the request's events before doing anything. Null when there is nothing to do.
    */
   answered(request: object, reply: FastifyReply, payload: unknown): Promise<unknown> | null {
     const pending = this.pending.get(request);
@@ -195,7 +197,7 @@ export class Idempotency {
       const body = pending.secret ? WITHHELD : typeof payload === 'string' && payload !== '' ? payload : 'null';
       const position = writtenPosition(request) || null;
       work = this.runner.exclusive((em) => em.update(IdempotencyRecord, pending.key, { statusCode: status, body, position }));
-    } else if (pending.claimed && status < 500 && writtenPosition(request) === 0) {
+    } else if (pending.claimed && (status < 500 || refusedOnPurpose(request)) && writtenPosition(request) === 0) {
       work = this.runner.exclusive((em) => em.delete(IdempotencyRecord, { ...pending.key, body: IsNull() }));
     }
     if (!work) {
