@@ -33,7 +33,7 @@ export const PROBLEM_STATUS = {
   unavailable: 503,
   // a request that arrived once the server began to close
   'shutting-down': 503,
-  // a write whose commit came too long after the time it read (src/ledger/write/event-admission.ts)
+  // a write whose commit came too long after the time it read (src/ledger/event-store/event-admission.ts)
   'stale-time': 503,
   // refused by the HTTP parser, before any route: headers too large, a request not received in time
   'headers-too-large': 431,

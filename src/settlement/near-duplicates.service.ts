@@ -333,7 +333,11 @@ export class FilingScreening implements FilingSafeguards {
     return states.filter(([, s]) => closed.has(statusAt(s.status, s.decision?.appealUntil ?? null, at))).map(([id]) => id);
   }
 
-  /** Appends the late NearDuplicatesFound; returns the filing stream's events from its WorkFiled on (the rules need them all). */
+  /**
+   * Appends the late NearDuplicatesFound; returns the filing stream's events from its WorkFiled on (the rules need them
+   * all). Each attempt reads the time anew, so a commit refused as too long after it (stale-time) is tried again: the
+   * filing is written by then, and its answer must not say otherwise.
+   */
   private async recordLate(
     filing: FilingDetails,
     screening: Screening,
@@ -341,15 +345,19 @@ export class FilingScreening implements FilingSafeguards {
     writes: RequestWrites | null,
   ): Promise<EventEnvelope[]> {
     const stream = filingStream(filing.filingId);
-    return this.writer.retrying(3, async () => {
-      const events = await this.store.readStream(stream);
-      const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, ledgerNow());
-      const meta = { actor: filing.creator, cause: 'concurrent-filing' };
-      const result = await this.writer.append(
-        [{ stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] }],
-        { writes },
-      );
-      return [...events, ...result.events];
-    });
+    return this.writer.retrying(
+      3,
+      async () => {
+        const events = await this.store.readStream(stream);
+        const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, ledgerNow());
+        const meta = { actor: filing.creator, cause: 'concurrent-filing' };
+        const result = await this.writer.append(
+          [{ stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] }],
+          { writes },
+        );
+        return [...events, ...result.events];
+      },
+      true,
+    );
   }
 }

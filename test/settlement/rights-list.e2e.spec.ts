@@ -3,6 +3,7 @@
 // The server's clock is moved past the window (only Date is faked; timers and I/O run as they do).
 import { jest } from '@jest/globals';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { fakeDateOnly } from '../support/fake-date.js';
 
 type Who = { id: string; key: string };
 const DAY = 86_400_000;
@@ -61,25 +62,7 @@ describe('the rights register after an appeal window closes', () => {
   };
 
   beforeAll(async () => {
-    jest.useFakeTimers({
-      advanceTimers: true,
-      doNotFake: [
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'requestAnimationFrame',
-        'cancelAnimationFrame',
-        'requestIdleCallback',
-        'cancelIdleCallback',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
+    fakeDateOnly();
     ledger = await startLedger({ settlementIntervalMs: 0 });
     admin = { id: 'admin', key: ledger.adminKey };
     alice = await principal(ledger, 'Alice', ['creator']);

@@ -577,8 +577,10 @@ it('fills a pin form opened before the served keys came once they come, unless t
   try {
     await typedIn.quorum.fill('2');
     typedIn.release();
-    // The keys came (the trusted keys are listed), and the form kept what was typed in it.
+    // The keys came (the trusted keys are listed), and the form kept what was typed in it, its effects having run
+    // (they run after the next frame is drawn).
     expect(await settledText(typedIn.tab.page.getByTestId('trusted-keys').locator('dd').first(), servedVkey)).toBe(servedVkey);
+    await typedIn.tab.page.evaluate(() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))));
     await expect(typedIn.log.inputValue()).resolves.toBe('');
     await expect(typedIn.quorum.inputValue()).resolves.toBe('2');
     expect(typedIn.tab.problems).toEqual([]);

@@ -127,9 +127,10 @@ function stored(stream: string, member: 'data' | 'meta', value: unknown): { valu
 }
 
 /**
- * Checks every expectation and builds the envelopes of one commit. `heads` holds the current head of every
- * stream named in `appends`; appends to the same stream within one batch see the earlier ones.
- * Throws ConcurrencyError on the first failed expectation (the caller rolls back).
+ * Checks every expectation and builds the envelopes of one commit, each asked of `admit` when given. `heads` holds the
+ * current head of every stream named in `appends`; appends to the same stream within one batch see the earlier ones.
+ * Throws ConcurrencyError on the first failed expectation, or what `admit` throws (the caller rolls back); `heads` may
+ * then hold the streams planned before it: pass a copy of the heads the commit is planned from.
  */
 export function planAppend(
   appends: StreamAppend[],

@@ -136,7 +136,8 @@ export class EventStoreDbEventStore implements EventStore {
       const seqHint = await this.count();
       const heads = new Map<string, StreamHead>();
       for (const stream of new Set(appends.map((a) => a.stream))) heads.set(stream, await this.head(stream));
-      const { rows, result } = planAppend(appends, seqHint, heads, {}, this.admit); // throws ConcurrencyError (or the refusal), nothing written
+      // Throws ConcurrencyError, or what `admit` throws, with nothing written.
+      const { rows, result } = planAppend(appends, seqHint, heads, {}, this.admit);
       const runs = toRuns(appends, rows);
       let written = 0;
       let last: Position | undefined;

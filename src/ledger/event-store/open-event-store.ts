@@ -8,7 +8,7 @@ import { PostgresEventStore } from './postgres-event-store.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 import { POLICY_STREAM } from '../../verifier/rights-events.js';
 import { observeLogTime } from '../ledger-clock.js';
-import { admitLedgerEvent } from '../write/event-admission.js';
+import { admitLedgerEvent } from './event-admission.js';
 
 /** The store, its log's last time known to the process's commit clock (ledger-clock.ts). */
 export async function openEventStore(config: AppConfig): Promise<EventStore> {

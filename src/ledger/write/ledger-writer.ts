@@ -8,6 +8,7 @@ import type { EventEnvelope, JsonObject } from '../../verifier/envelope.js';
 import type { Decider, DomainEvent } from '../decider.js';
 import { ConcurrencyError, type AppendResult, type EventStore, type StreamAppend } from '../event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger.tokens.js';
+import { StaleTimeError } from '../event-store/event-admission.js';
 import { ProjectionRunner } from '../read-models/projection-runner.js';
 import { loadAggregate, toNewEvents } from './aggregate-stream.js';
 import { recordWrite, withIdempotencyToken, type RequestWrites } from './request-writes.js';
@@ -106,13 +107,17 @@ export class LedgerWriter {
     return result;
   }
 
-  /** Runs `attempt` again, up to `retries` more times, when it loses a race on an expected revision. */
-  async retrying<T>(retries: number, attempt: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `attempt` again, up to `retries` more times, when it loses a race on an expected revision; and, for an attempt
+   * that reads the time it states anew (`readsTime`), when its commit came too long after that time (StaleTimeError).
+   */
+  async retrying<T>(retries: number, attempt: () => Promise<T>, readsTime = false): Promise<T> {
     for (let tried = 0; ; tried++) {
       try {
         return await attempt();
       } catch (err) {
-        if (!(err instanceof ConcurrencyError) || tried >= retries) throw err;
+        const again = err instanceof ConcurrencyError || (readsTime && err instanceof StaleTimeError);
+        if (!again || tried >= retries) throw err;
       }
     }
   }

@@ -381,7 +381,8 @@ function PinForm({ initial, onPin, onCancel }: { initial: PinInput; onPin: (p: P
   /** Whether the auditor has typed in the form. */
   const typed = useRef(false);
   // Opened before the served keys came, the form is filled with them once they come, unless the auditor has typed in it
-  // meanwhile. Keys served later do not change it: a change is for the alarm to show, not for the form to take.
+  // meanwhile. Keys served later do not change it: a change is for the alarm to show, not for the form to take. Hence
+  // the effect follows the log key alone: a form opened with keys never changes, and the poll's new objects are ignored.
   useEffect(() => {
     if (!typed.current && initial.log !== '') setInput((i) => (i.log === '' ? initial : i));
   }, [initial.log]);
