@@ -2,7 +2,7 @@
 // reads a bundle): a receipt as GET /v1/filings/:id/receipt answers it (with its `filing` block) or as an evidence bundle
 // holds it (without one), and the public receipt of a content hash (GET /v1/public/content/:sha256/receipt), which wraps
 // a receipt with what the server says it is of (`contentHash`, `match`, `filingId`) and the ledger's keys.
-import type { EventEnvelope } from '../verifier/envelope.js';
+import { type EventEnvelope, isHex64 } from '../verifier/envelope.js';
 import type { PublishedKeys } from '../verifier/public-receipt.js';
 import type { CarriedTimestamp } from '../verifier/timestamp-token.js';
 import type { JsonReceipt } from '../verifier/tlog-proof.js';
@@ -38,7 +38,6 @@ export interface ReceiptDocument {
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isHex64 = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
 const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 
 /** `value` is an object with every field of `required`, and no field outside it and `optional`. */

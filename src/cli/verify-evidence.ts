@@ -11,7 +11,7 @@ import {
   parseCosignerVkey,
   verifyCosignedCheckpoint,
 } from '../verifier/cosignature.js';
-import { canonicalJson, computeEventHash, type EventEnvelope, ZERO_HASH } from '../verifier/envelope.js';
+import { canonicalJson, computeEventHash, type EventEnvelope, isHex64, ZERO_HASH } from '../verifier/envelope.js';
 import { hashMismatch } from '../verifier/export-chunk.js';
 import { envelopeProblem, recordedAtMs } from '../verifier/export-verifier.js';
 import { eventFault } from '../verifier/event-catalogue.js';
@@ -40,8 +40,6 @@ function shape(value: unknown, fields: readonly string[], where: string): Record
   if (missing !== undefined) throw new BundleError(`${where} has no field ${missing}`);
   return value;
 }
-
-const isHex64 = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
 
 function proofOf(value: unknown, where: string): { leafIndex: number; treeSize: number; hashes: string[] } {
   const p = shape(value, ['leafIndex', 'treeSize', 'hashes'], where);

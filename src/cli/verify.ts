@@ -1,6 +1,6 @@
 // `verify` and `verify-receipt`: offline checks of an export or a receipt, exit status 0 only when everything holds.
 import { createHash } from 'node:crypto';
-import type { EventEnvelope } from '../verifier/envelope.js';
+import { type EventEnvelope, isHex64 } from '../verifier/envelope.js';
 import { LineChunker } from '../verifier/export-chunk.js';
 import {
   ExportVerifier,
@@ -273,7 +273,7 @@ function parseProofFile(text: string, source: string, from: number, to: number):
   }
   if (trimmed === '') return [];
   return trimmed.split(/\r?\n/).map((line, i) => {
-    if (/^[0-9a-f]{64}$/.test(line)) return line;
+    if (isHex64(line)) return line;
     let hash: Uint8Array | undefined;
     try {
       hash = base64Decode(line);

@@ -7,6 +7,7 @@
 // Content-Security-Policy forbids (the CLI injects compiled checks: SchemaCheck).
 import { FormatRegistry, type Static, type TLiteral, type TSchema, type TUnion, Type } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { isHex64 } from './envelope.js';
 import { eventTimeFault, type EventTimeFault, utcMs } from './event-time.js';
 import { POLICY_STREAM, RIGHTS_EVENT_TYPES, SETTLEMENTS_STREAM } from './rights-events.js';
 import { REVIEW_DECISIONS, REVIEWABLE_FLAGS, RIGHT_STATUSES } from './rights-rules.js';
@@ -14,8 +15,7 @@ import { REVIEW_DECISIONS, REVIEWABLE_FLAGS, RIGHT_STATUSES } from './rights-rul
 /** The stream ordering revocations of admins' keys that do not expire (src/auth/identity.events.ts). */
 export const ADMIN_KEYS_STREAM = 'admin-keys';
 
-const HEX64 = /^[0-9a-f]{64}$/;
-FormatRegistry.Set('sha256', (v) => HEX64.test(v));
+FormatRegistry.Set('sha256', isHex64);
 FormatRegistry.Set('instant', (v) => !Number.isNaN(utcMs(v)));
 
 /** Exactly these members; `Optional` ones may be left out. */

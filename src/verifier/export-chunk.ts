@@ -7,6 +7,8 @@ import {
   canonicalEnvelopeBody,
   type EventEnvelope,
   exportLine,
+  HEX_DIGIT_VALUE,
+  isHex64,
   nobleSha256,
   type Sha256,
   type Sha256Text,
@@ -92,8 +94,6 @@ const ENVELOPE_FIELDS = ['v', 'id', 'stream', 'revision', 'type', 'data', 'meta'
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isNonEmptyString = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
 const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-const HEX64 = /^[0-9a-f]{64}$/;
-const isHex64 = (x: unknown): x is string => typeof x === 'string' && HEX64.test(x);
 
 /** Why `value` is not a well-typed envelope with exactly the envelope's fields (the rule and the field), or undefined when it is one. */
 export function envelopeFault(value: unknown): { rule: EnvelopeRule; field: string | null } | undefined {
@@ -168,12 +168,9 @@ export class NotCanonicalLine extends Error {
   }
 }
 
-const HEX_DIGIT = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) HEX_DIGIT['0123456789abcdef'.charCodeAt(i)] = i;
-
 /** Decodes 64 lowercase hex digits (already checked) into `out` at `offset`, without allocating. */
 function hexInto(hex: string, out: Uint8Array, offset: number): void {
-  for (let i = 0; i < 32; i++) out[offset + i] = (HEX_DIGIT[hex.charCodeAt(2 * i)] << 4) | HEX_DIGIT[hex.charCodeAt(2 * i + 1)];
+  for (let i = 0; i < 32; i++) out[offset + i] = (HEX_DIGIT_VALUE[hex.charCodeAt(2 * i)] << 4) | HEX_DIGIT_VALUE[hex.charCodeAt(2 * i + 1)];
 }
 
 /**

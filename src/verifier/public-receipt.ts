@@ -1,7 +1,7 @@
 // The public proof that content is in the log, as GET /v1/public/content/:sha256/receipt answers it, and the keys it is
 // checked with, as GET /v1/ledger/keys publishes them: the server's answers are typed as these, and a browser or any
 // client checks them with this verifier (verifyReceipt, verifyCosignedCheckpoint).
-import type { EventEnvelope } from './envelope.js';
+import { type EventEnvelope, isHex64 } from './envelope.js';
 import type { JsonReceipt } from './tlog-proof.js';
 
 /** An RFC 3161 time-stamp over a checkpoint, as receipts and checkpoints carry it. */
@@ -43,8 +43,6 @@ export interface ProvenContent {
   sha256: string;
   filingId: string;
 }
-
-const isHex64 = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
 
 /** What content an entry names, or undefined for an event that names none. Read from the entry: proven once the entry is. */
 export function provenContent(entry: EventEnvelope): ProvenContent | undefined {

@@ -3,6 +3,7 @@
 // event of the stream is missing after the last one given. This statement does: a history cut short no longer matches
 // it, and it is the log's word, which an auditor holding the export can check against the log itself. A C2SP signed
 // note by the log's key; its first line names the statement, so it never reads as a checkpoint. Framework-free.
+import { isHex64 } from './envelope.js';
 
 export const STREAM_HEAD = 'sandbox-ledger/stream-head/v1';
 
@@ -29,7 +30,7 @@ export function parseStreamHead(text: string): StreamHead | undefined {
   const lines = text.split('\n');
   if (lines.length !== 7 || lines[6] !== '' || lines[0] !== STREAM_HEAD) return undefined;
   const [, origin, stream, events, headHash, treeSize] = lines;
-  if (!origin || !stream || !DECIMAL.test(events) || !/^[0-9a-f]{64}$/.test(headHash) || !DECIMAL.test(treeSize)) return undefined;
+  if (!origin || !stream || !DECIMAL.test(events) || !isHex64(headHash) || !DECIMAL.test(treeSize)) return undefined;
   const count = Number(events);
   const size = Number(treeSize);
   if (!Number.isSafeInteger(count) || !Number.isSafeInteger(size)) return undefined;

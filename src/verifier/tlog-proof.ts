@@ -2,7 +2,7 @@
 // Framework-free: runs in Node and in a browser.
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { type CheckpointFault, verifyCheckpoint } from './checkpoint.js';
-import { canonicalJson, computeEventHash, type EventEnvelope, nobleSha256 } from './envelope.js';
+import { canonicalJson, computeEventHash, type EventEnvelope, isHex64, nobleSha256 } from './envelope.js';
 import { type CatalogueFault, eventFault } from './event-catalogue.js';
 import type { EventTimeFault } from './event-time.js';
 import { envelopeFault, hashMismatch, recordedAtMs } from './export-chunk.js';
@@ -150,8 +150,7 @@ export function verifyReceipt(receipt: JsonReceipt | string, vkey: string | Vkey
       return fail('inclusion proof is for another leaf index than the receipt', { code: 'proof-leaf-index' });
     if (inclusionProof.treeSize !== receipt.treeSize)
       return fail('inclusion proof is for another tree size than the receipt', { code: 'proof-tree-size' });
-    if (!inclusionProof.hashes.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)))
-      return fail('proof hashes are not 64 lowercase hex digits', { code: 'proof-hashes' });
+    if (!inclusionProof.hashes.every(isHex64)) return fail('proof hashes are not 64 lowercase hex digits', { code: 'proof-hashes' });
     entry = receipt.entry;
     leafIndex = receipt.leafIndex;
     treeSize = receipt.treeSize;
