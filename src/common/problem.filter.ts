@@ -42,7 +42,7 @@ export const refusedOnPurpose = (request: object): boolean => refusedByChoice.ha
 
 export function sendProblem(reply: FastifyReply, err: unknown): void {
   const { problem, internal } = toProblem(err);
-  if (err instanceof DomainError) refusedByChoice.add(reply.request);
+  if (err instanceof DomainError && reply.request) refusedByChoice.add(reply.request);
   // A refusal the server chose (a DomainError: read models behind, a sequencer waited in vain, rules unknown) is logged
   // as its code and detail, the first at once and then a count a minute per code; anything else with its stack, each time.
   if (internal) {

@@ -38,9 +38,29 @@ export const EVENT_TIME_LEAD_MS = 60_000;
 /** ISO-8601 in UTC, as Date#toISOString writes it (the seconds' fraction optional): the only form a time is read in. */
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
-/** Milliseconds since the epoch of an ISO-8601 UTC time as the server writes it, or NaN for anything else. */
+/**
+ * Milliseconds since the epoch of an ISO-8601 UTC time as the server writes it, or NaN for anything else: a day the
+ * calendar does not have (2026-02-30, which Date.parse reads as 2 March) or the hour 24 (which it reads as the next
+ * day's midnight) included, as Date#toISOString never writes them and another reader of the ledger refuses them.
+ */
 export function utcMs(text: unknown): number {
-  return typeof text === 'string' && ISO_UTC.test(text) ? Date.parse(text) : NaN;
+  return typeof text === 'string' && ISO_UTC.test(text) && onTheClock(text) ? Date.parse(text) : NaN;
+}
+
+/** The two decimal digits of `text` at `i`. */
+const twoDigits = (text: string, i: number) => (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether a time of ISO_UTC's form names a day of its month and a time of day of the clock (hour 0 to 23, and so on). */
+function onTheClock(text: string): boolean {
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return (
+    day <= DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0) && twoDigits(text, 11) <= 23 && twoDigits(text, 14) <= 59 && twoDigits(text, 17) <= 59
+  );
 }
 
 /**

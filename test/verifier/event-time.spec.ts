@@ -4,7 +4,7 @@
 import { signCheckpoint } from '../../src/verifier/checkpoint.js';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { failureReason, verifyExport } from '../../src/verifier/export-verifier.js';
-import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, eventTimeFault, OWN_TIME_FIELD } from '../../src/verifier/event-time.js';
+import { EVENT_TIME_LAG_MS, EVENT_TIME_LEAD_MS, eventTimeFault, OWN_TIME_FIELD, utcMs } from '../../src/verifier/event-time.js';
 import { EVENT_CATALOGUE } from '../../src/verifier/event-catalogue.js';
 import { INSTANT_FIELD } from '../../src/verifier/rights-events.js';
 import { rootFromLeafHashes } from '../support/merkle-tree.js';
@@ -60,6 +60,35 @@ describe('eventTimeFault', () => {
       expect(eventTimeFault(event('WorkFiled', 'filedAt', stated), RECORDED)).toMatchObject({ stated, problem: 'not-utc' });
     expect(eventTimeFault(event('WorkFiled', 'filedAt', 42), RECORDED)).toMatchObject({ stated: '42', problem: 'not-utc' });
     expect(eventTimeFault(event('WorkFiled', 'filedAt', '2026-12-07T06:00:00Z'), RECORDED)).toBeUndefined();
+  });
+
+  it('reads a time only on the calendar and the clock, where Date.parse moves a day past its month or the hour 24 on', () => {
+    // Each of these Date.parse reads as another instant (2 March, 1 May, the next midnight); Date#toISOString never writes them.
+    for (const text of [
+      '2026-02-29T00:00:00Z',
+      '2026-02-30T12:00:00.000Z',
+      '2026-04-31T00:00:00Z',
+      '2026-12-06T24:00:00Z',
+      '2100-02-29T00:00:00Z',
+    ]) {
+      expect(Number.isNaN(Date.parse(text))).toBe(false);
+      expect(utcMs(text)).toBeNaN();
+    }
+    for (const text of [
+      '2026-13-01T00:00:00Z',
+      '2026-00-10T00:00:00Z',
+      '2026-01-00T00:00:00Z',
+      '2026-01-01T23:60:00Z',
+      '2026-01-01T23:59:60Z',
+    ])
+      expect(utcMs(text)).toBeNaN();
+    // Leap days of leap years, the last instant of a year, and every form toISOString writes read as themselves.
+    for (const text of ['2024-02-29T00:00:00.000Z', '2000-02-29T23:59:59.999Z', '2026-12-31T23:59:59.999Z', '0000-01-01T00:00:00.000Z'])
+      expect(new Date(utcMs(text)).toISOString()).toBe(text);
+    for (let ms = Date.UTC(2023, 11, 25); ms < Date.UTC(2024, 2, 5); ms += 3_600_000 + 61_001)
+      expect(utcMs(new Date(ms).toISOString())).toBe(ms);
+    const stated = '2026-02-30T06:00:00.000Z';
+    expect(eventTimeFault(event('WorkFiled', 'filedAt', stated), Date.UTC(2026, 2, 2, 6))).toMatchObject({ stated, problem: 'not-utc' });
   });
 
   it('leaves alone a settlement as of an earlier time, a time an event states of something else, and a recordedAt that is no time', () => {
