@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { filingStream, type FilingDetails, type PerceptualHash, type WorkFiledData } from '../filing/filing.events.js';
+import { StaleTimeError } from '../ledger/event-store/event-admission.js';
 import { LedgerWriter } from '../ledger/write/ledger-writer.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { FilingView } from '../filing/filing-view.entity.js';
@@ -335,8 +336,8 @@ export class FilingScreening implements FilingSafeguards {
 
   /**
    * Appends the late NearDuplicatesFound; returns the filing stream's events from its WorkFiled on (the rules need them
-   * all). Each attempt reads the time anew, so a commit refused as too long after it (stale-time) is tried again: the
-   * filing is written by then, and its answer must not say otherwise.
+   * all). Each attempt reads the time anew, so a commit refused as too long after it (stale-time) is tried again; the
+   * filing is written by then, so a last such refusal is the server's error, not a 503 saying that nothing was.
    */
   private async recordLate(
     filing: FilingDetails,
@@ -345,19 +346,24 @@ export class FilingScreening implements FilingSafeguards {
     writes: RequestWrites | null,
   ): Promise<EventEnvelope[]> {
     const stream = filingStream(filing.filingId);
-    return this.writer.retrying(
-      3,
-      async () => {
-        const events = await this.store.readStream(stream);
-        const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, ledgerNow());
-        const meta = { actor: filing.creator, cause: 'concurrent-filing' };
-        const result = await this.writer.append(
-          [{ stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] }],
-          { writes },
-        );
-        return [...events, ...result.events];
-      },
-      true,
-    );
+    return this.writer
+      .retrying(
+        3,
+        async () => {
+          const events = await this.store.readStream(stream);
+          const event = this.found(filing, screening.threshold!, screening.policyVersion, matches, ledgerNow());
+          const meta = { actor: filing.creator, cause: 'concurrent-filing' };
+          const result = await this.writer.append(
+            [{ stream, expectedRevision: events[events.length - 1].revision, events: [{ ...event, meta }] }],
+            { writes },
+          );
+          return [...events, ...result.events];
+        },
+        true,
+      )
+      .catch((err: unknown) => {
+        if (!(err instanceof StaleTimeError)) throw err;
+        throw new Error(`filing ${filing.filingId} is written, but its late NearDuplicatesFound was not: ${err.message}`, { cause: err });
+      });
   }
 }

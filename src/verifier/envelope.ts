@@ -268,7 +268,7 @@ export function canonicalEnvelopeBody(e: EnvelopeBody): string {
 }
 
 /** The value of each lowercase hex digit by its character code (below 128), -1 for any other character. */
-export const HEX_DIGIT_VALUE = new Int8Array(128).fill(-1);
+const HEX_DIGIT_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX_DIGIT_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
 
 /**
@@ -282,6 +282,11 @@ export function isHex64(s: unknown): s is string {
     if (c > 0x7f || HEX_DIGIT_VALUE[c] < 0) return false;
   }
   return true;
+}
+
+/** Decodes 64 lowercase hex digits (checked by isHex64) into `out` at `offset`, without allocating. */
+export function hex64Into(hex: string, out: Uint8Array, offset: number): void {
+  for (let i = 0; i < 32; i++) out[offset + i] = (HEX_DIGIT_VALUE[hex.charCodeAt(2 * i)] << 4) | HEX_DIGIT_VALUE[hex.charCodeAt(2 * i + 1)];
 }
 
 export { bytesToHex, hexToBytes, utf8ToBytes };

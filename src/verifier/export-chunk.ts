@@ -7,7 +7,7 @@ import {
   canonicalEnvelopeBody,
   type EventEnvelope,
   exportLine,
-  HEX_DIGIT_VALUE,
+  hex64Into,
   isHex64,
   nobleSha256,
   type Sha256,
@@ -168,11 +168,6 @@ export class NotCanonicalLine extends Error {
   }
 }
 
-/** Decodes 64 lowercase hex digits (already checked) into `out` at `offset`, without allocating. */
-function hexInto(hex: string, out: Uint8Array, offset: number): void {
-  for (let i = 0; i < 32; i++) out[offset + i] = (HEX_DIGIT_VALUE[hex.charCodeAt(2 * i)] << 4) | HEX_DIGIT_VALUE[hex.charCodeAt(2 * i + 1)];
-}
-
 /**
  * Decodes the UTF-8 of `chunk` from `start` to `end` (one line), or gives undefined when those bytes are not well-formed
  * UTF-8; made once per chunk. Never replaces a bad byte by U+FFFD: an event's hash covers the bytes the log wrote, and
@@ -306,8 +301,8 @@ export class ChunkChecker {
     floats[i * RECORD_FLOATS + REVISION] = e.revision;
     floats[i * RECORD_FLOATS + RECORDED_MS] = recorded;
     const at = i * RECORD_BYTES;
-    hexInto(e.hash, records, at + HASH_AT);
-    hexInto(e.prevHash, records, at + PREV_HASH_AT);
+    hex64Into(e.hash, records, at + HASH_AT);
+    hex64Into(e.prevHash, records, at + PREV_HASH_AT);
     const input = this.leafInput;
     input.set(records.subarray(at + HASH_AT, at + HASH_AT + 32), 1);
     records.set(this.sha256(input), at + LEAF_HASH_AT);

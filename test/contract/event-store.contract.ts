@@ -385,7 +385,7 @@ export function runEventStoreContract(name: string, factory: (options?: Contract
       expectContiguousLog(await store.readAll(0));
     });
 
-    it('an event its admission refuses fails its command alone, writing nothing of it to any stream; concurrent neighbours commit', async () => {
+    it('an event its admission refuses fails its command alone, writing nothing of it; concurrent neighbours commit', async () => {
       const admitted = await factory({
         admit: (e) => {
           if (e.type === 'Refused') throw new RangeError(`no ${e.type} at ${e.recordedAt}`);

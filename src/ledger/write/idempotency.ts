@@ -30,6 +30,8 @@ const WITHHELD = '{"withheld":"the response held a secret"}';
 export const SecretResponse = () => SetMetadata(SECRET_RESPONSE, true);
 /** A claim this old with no events of its request in the log belongs to a request that stopped: it may be taken over. */
 const CLAIM_LEASE_MS = 30_000;
+/** The `createdAt` of a claim whose lease has ended: the next attempt looks for its events, then takes it over. */
+const LEASE_ENDED = new Date(0).toISOString();
 const SCAN_BATCH = 1_000;
 type RecordKey = Pick<IdempotencyRecord, 'principalId' | 'idempotencyKey'>;
 /**
@@ -182,10 +184,11 @@ export class Idempotency {
   }
 
   /**
-   * Once the request is answered, before the answer is sent: a success is kept for repeats; a refusal with nothing
-   * appended (a client error, or a server error the server chose, such as 503 stale-time, which asks for the request
-   * again) frees the key as if the request had not been made. Any other server error may come after an append: the
-   * claim stays, and a retry looks for the request's events before doing anything. Null when there is nothing to do.
+   * Once the request is answered, before the answer is sent: a success is kept for repeats; a client error with nothing
+   * appended frees the key as if the request had not been made. A server error may come after an append: the claim
+   * stays, and a retry looks for the request's events before doing anything. When it is a refusal the server chose with
+   * nothing appended (503 stale-time, which asks for the request again), the claim's lease is ended instead, so that the
+   * retry looks at once rather than waiting it out. Null when there is nothing to do.
    */
   answered(request: object, reply: FastifyReply, payload: unknown): Promise<unknown> | null {
     const pending = this.pending.get(request);
@@ -197,8 +200,11 @@ export class Idempotency {
       const body = pending.secret ? WITHHELD : typeof payload === 'string' && payload !== '' ? payload : 'null';
       const position = writtenPosition(request) || null;
       work = this.runner.exclusive((em) => em.update(IdempotencyRecord, pending.key, { statusCode: status, body, position }));
-    } else if (pending.claimed && (status < 500 || refusedOnPurpose(request)) && writtenPosition(request) === 0) {
+    } else if (pending.claimed && status < 500 && writtenPosition(request) === 0) {
       work = this.runner.exclusive((em) => em.delete(IdempotencyRecord, { ...pending.key, body: IsNull() }));
+    } else if (pending.claimed && refusedOnPurpose(request) && writtenPosition(request) === 0) {
+      // Not freed: another attempt with the key, one whose claim this request took over, may still append.
+      work = this.runner.exclusive((em) => em.update(IdempotencyRecord, { ...pending.key, body: IsNull() }, { createdAt: LEASE_ENDED }));
     }
     if (!work) {
       this.release(pending);
