@@ -4,12 +4,11 @@
 // the filing is. In a file of its own: the process's commit clock never goes back, and these move it on.
 import { randomBytes } from 'node:crypto';
 import { jest } from '@jest/globals';
-import { v7 as uuidv7 } from 'uuid';
 import { processCommitClock } from '../../src/ledger/event-store/append-planning.js';
 import { StaleTimeError } from '../../src/ledger/event-store/event-admission.js';
-import type { FilingDetails } from '../../src/filing/filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from '../../src/filing/filing-safeguards.js';
 import { eventTimeFault } from '../../src/verifier/event-time.js';
+import { commitFiling, filingDetails } from '../support/filing-commits.js';
 import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 import { verifyWholeLedger } from '../support/whole-ledger.js';
 
@@ -39,15 +38,7 @@ afterEach(() => jest.restoreAllMocks());
 async function lateFinding(stalls: number) {
   const safeguards = ledger.app.get<FilingSafeguards>(FILING_SAFEGUARDS);
   const hash = phash();
-  const body = filingBody() as unknown as FilingDetails;
-  const late: FilingDetails = {
-    ...body,
-    filingId: uuidv7(),
-    creator: dave.id,
-    generation: { ...body.generation, parametersHash: null },
-    processEvidence: [],
-    perceptualHash: { scheme: 'phash64', value: nearTo(hash) },
-  };
+  const late = filingDetails(dave.id, nearTo(hash));
   const now = processCommitClock.current();
   const screening = await safeguards.screen(late, now);
   const early = await ledger
@@ -56,24 +47,7 @@ async function lateFinding(stalls: number) {
     .set('authorization', `Bearer ${carol.key}`)
     .send(filingBody({ perceptualHash: { scheme: 'phash64', value: hash } }));
   expect(early.status).toBe(201);
-  const { events } = await ledger.store.appendMulti([
-    {
-      stream: `content-${late.contentHash}`,
-      expectedRevision: 'no-stream',
-      events: [
-        {
-          type: 'ContentReserved',
-          data: { contentHash: late.contentHash, filingId: late.filingId, creator: dave.id },
-          meta: { actor: dave.id },
-        },
-      ],
-    },
-    {
-      stream: `filing-${late.filingId}`,
-      expectedRevision: 'no-stream',
-      events: [{ type: 'WorkFiled', data: { ...late, filedAt: now.toISOString() } as never, meta: { actor: dave.id } }],
-    },
-  ]);
+  const filed = await commitFiling(ledger.store, late, now);
   // Each of the next `stalls` appends moves the system clock 11 minutes on as it is called: its time, read before, is stale.
   const appendMulti = ledger.store.appendMulti.bind(ledger.store);
   let stalled = 0;
@@ -84,7 +58,7 @@ async function lateFinding(stalls: number) {
     if (stalled++ < stalls) ahead = processCommitClock.current().getTime() - realNow() + 11 * MINUTE;
     return appendMulti(appends);
   });
-  const attempt = safeguards.afterFiled(late, events[1], screening);
+  const attempt = safeguards.afterFiled(late, filed, screening);
   return { attempt, late, early: early.body.filingId as string, appends: () => stalled };
 }
 

@@ -3,16 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { DataSource } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { DisputeView } from '../../src/disputes/dispute-view.entity.js';
 import { ProjectionRunner } from '../../src/ledger/read-models/projection-runner.js';
 import { ApiKeyView, PrincipalView } from '../../src/auth/principal-view.entity.js';
 import { FilingView } from '../../src/filing/filing-view.entity.js';
 import { RightView } from '../../src/settlement/right-view.entity.js';
-import type { FilingDetails } from '../../src/filing/filing.events.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from '../../src/filing/filing-safeguards.js';
 import { ExportVerifier } from '../../src/verifier/export-verifier.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { commitFiling, filingDetails } from '../support/filing-commits.js';
 import { verifyWholeLedger } from '../support/whole-ledger.js';
 
 type Who = { id: string; key: string };
@@ -26,18 +25,6 @@ const flipped = (hex: string, bits: number, from = 0) => {
   return chars.map((c) => c.toString(16)).join('');
 };
 const phash = () => randomBytes(8).toString('hex');
-/** A filing's details as the filing handler records them (what the request leaves out is null), for commits made here. */
-const filingDetails = (creator: string, value: string): FilingDetails => {
-  const body = filingBody() as unknown as FilingDetails;
-  return {
-    ...body,
-    filingId: uuidv7(),
-    creator,
-    generation: { ...body.generation, parametersHash: null },
-    processEvidence: [],
-    perceptualHash: { scheme: 'phash64', value },
-  };
-};
 const labels = {
   explicit: { text: 'AI生成', placement: ['bottom-right'], textHeightRatio: 0.06 },
   implicit: { AIGC: { Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-1', ReservedCode1: '', ReservedCode2: '' } },
@@ -199,25 +186,8 @@ describe('sandbox settlement', () => {
       const screening = await safeguards.screen(late, now);
       expect(screening.events).toEqual([]);
       const early = await file(carol, hash); // commits after the screening, before the late filing
-      const { events } = await ledger.store.appendMulti([
-        {
-          stream: `content-${late.contentHash}`,
-          expectedRevision: 'no-stream',
-          events: [
-            {
-              type: 'ContentReserved',
-              data: { contentHash: late.contentHash, filingId: late.filingId, creator: dave.id },
-              meta: { actor: dave.id },
-            },
-          ],
-        },
-        {
-          stream: `filing-${late.filingId}`,
-          expectedRevision: 'no-stream',
-          events: [{ type: 'WorkFiled', data: { ...late, filedAt: now.toISOString() } as never, meta: { actor: dave.id } }],
-        },
-      ]);
-      const right = await safeguards.afterFiled(late, events[1], screening);
+      const filed = await commitFiling(ledger.store, late, now);
+      const right = await safeguards.afterFiled(late, filed, screening);
       expect(right).toMatchObject({ flags: ['similarityReview'], similarity: { candidates: [{ filingId: early.filingId, distance: 2 }] } });
       const stream = await ledger.store.readStream(`filing-${late.filingId}`);
       expect(stream.map((e) => [e.type, e.meta.cause ?? null])).toEqual([
@@ -232,26 +202,9 @@ describe('sandbox settlement', () => {
       const now = new Date();
       const earlier = filingDetails(carol.id, hash);
       await safeguards.screen(earlier, now); // the index is current up to here
-      const { events } = await ledger.store.appendMulti([
-        {
-          stream: `content-${earlier.contentHash}`,
-          expectedRevision: 'no-stream',
-          events: [
-            {
-              type: 'ContentReserved',
-              data: { contentHash: earlier.contentHash, filingId: earlier.filingId, creator: carol.id },
-              meta: { actor: carol.id },
-            },
-          ],
-        },
-        {
-          stream: `filing-${earlier.filingId}`,
-          expectedRevision: 'no-stream',
-          events: [{ type: 'WorkFiled', data: { ...earlier, filedAt: now.toISOString() } as never, meta: { actor: carol.id } }],
-        },
-      ]);
+      const filed = await commitFiling(ledger.store, earlier, now);
       const screening = await safeguards.screen(filingDetails(dave.id, flipped(hash, 2)), now);
-      expect(screening.position).toBeGreaterThan(events[1].leafIndex);
+      expect(screening.position).toBeGreaterThan(filed.leafIndex);
       expect(screening.events).toMatchObject([
         { type: 'NearDuplicatesFound', data: { candidates: [{ filingId: earlier.filingId, distance: 2 }] } },
       ]);
@@ -599,25 +552,8 @@ describe('the follow-up comparison with filings committed during a screening', (
     expect((await as(bob).post(`/v1/filings/${withdrawn.filingId}/withdraw`)).status).toBe(200);
     await file(carol, hash.repeat(4), 'pdq256');
     const near = await file(carol, flipped(hash, 8, 30));
-    const { events } = await ledger.store.appendMulti([
-      {
-        stream: `content-${late.contentHash}`,
-        expectedRevision: 'no-stream',
-        events: [
-          {
-            type: 'ContentReserved',
-            data: { contentHash: late.contentHash, filingId: late.filingId, creator: dave.id },
-            meta: { actor: dave.id },
-          },
-        ],
-      },
-      {
-        stream: `filing-${late.filingId}`,
-        expectedRevision: 'no-stream',
-        events: [{ type: 'WorkFiled', data: { ...late, filedAt: now.toISOString() } as never, meta: { actor: dave.id } }],
-      },
-    ]);
-    const right = await safeguards.afterFiled(late, events[1], screening);
+    const filed = await commitFiling(ledger.store, late, now);
+    const right = await safeguards.afterFiled(late, filed, screening);
     // Exactly these two, nearest first: not `far`, `own`, `withdrawn` nor the pdq256 filing.
     expect((right.similarity?.candidates ?? []).map((c) => [c.filingId, c.distance])).toEqual([
       [nearer.filingId, 1],
