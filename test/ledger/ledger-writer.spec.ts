@@ -1,7 +1,7 @@
 // The writer's retries on a real SQLite store that admits what the server admits: an attempt that reads the time it
 // states anew is tried again when its commit came too long after that time; one that does not is refused at once.
 import { CommitClock } from '../../src/ledger/event-store/append-planning.js';
-import { admitLedgerEvent, StaleTimeError } from '../../src/ledger/event-store/event-admission.js';
+import { admitLedgerEvent, InadmissibleEventError, StaleTimeError } from '../../src/ledger/event-store/event-admission.js';
 import { SqliteEventStore } from '../../src/ledger/event-store/sqlite-event-store.js';
 import { LedgerWriter } from '../../src/ledger/write/ledger-writer.js';
 import { workFiledData } from '../verifier/fixture.js';
@@ -53,6 +53,16 @@ describe('LedgerWriter.retrying, on a store that admits only what verify takes',
     const f = filing('01900000-0000-7000-8000-000000000003', 3);
     await expect(writer.retrying(2, f.attempt, true)).rejects.toMatchObject({ code: 'stale-time' });
     expect(f.attempts()).toBe(3);
+    expect(await store.count()).toBe(0);
+  });
+
+  it('refuses a commit whose recordedAt verify cannot read (a clock past the year 9999), and nothing is appended', async () => {
+    now = Date.UTC(10000, 0, 1);
+    const f = filing('01900000-0000-7000-8000-000000000004', 0);
+    const refusal = writer.retrying(2, f.attempt, true);
+    await expect(refusal).rejects.toBeInstanceOf(InadmissibleEventError);
+    await expect(refusal).rejects.toThrow('recordedAt "+010000-01-01T00:00:00.000Z" is not an ISO-8601 UTC time');
+    expect(f.attempts()).toBe(1);
     expect(await store.count()).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { DomainError } from '../../common/domain-error.js';
 import { compiledSchemaCheck } from '../../common/compiled-schemas.js';
 import type { EventEnvelope } from '../../verifier/envelope.js';
 import { eventFault } from '../../verifier/event-catalogue.js';
-import { EVENT_TIME_LAG_MS } from '../../verifier/event-time.js';
+import { EVENT_TIME_LAG_MS, utcMs } from '../../verifier/event-time.js';
 import { failureReason } from '../../verifier/export-failure.js';
 
 /**
@@ -38,7 +38,12 @@ export class InadmissibleEventError extends Error {
 
 /** The server's AdmitEvent (append-planning.ts): throws StaleTimeError or InadmissibleEventError; passes every other. */
 export function admitLedgerEvent(event: EventEnvelope): void {
-  const fault = eventFault(event, Date.parse(event.recordedAt), compiledSchemaCheck);
+  // Read as verify reads it: a recordedAt it cannot read (a clock past the year 9999, which toISOString writes with a
+  // sign and six digits) is refused, as it would be there.
+  const recordedMs = utcMs(event.recordedAt);
+  if (Number.isNaN(recordedMs))
+    throw new InadmissibleEventError(event, failureReason({ code: 'recorded-at', recordedAt: event.recordedAt }));
+  const fault = eventFault(event, recordedMs, compiledSchemaCheck);
   if (fault === undefined) return;
   if (fault.code === 'event-time' && fault.problem === 'before')
     throw new StaleTimeError(fault.type, fault.field, fault.stated, fault.recordedAt);
