@@ -7,7 +7,6 @@ import {
   getMetadataStorage,
   IsArray,
   IsInt,
-  isISO8601,
   IsObject,
   IsUUID,
   Matches,
@@ -18,6 +17,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { invalid } from './domain-error.js';
+import { onTheCalendar } from '../verifier/event-time.js';
 
 /** Hashes are stored and compared in lowercase hex. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -111,25 +111,26 @@ export class IdPipe extends ParseUUIDPipe {
   }
 }
 
-/** An instant's form: a date, a time and a zone (the calendar is checked by isISO8601). */
+/** An instant's form: a date, a time of day (seconds and their fraction optional) and a zone. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Four digits of a year: the ledger writes every time as ISO-8601 UTC in this form, which has no other years. */
 const FOUR_DIGIT_YEAR = /^\d{4}-/;
 
 /**
- * An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous), on a day of the calendar, in the
- * years 0000 to 9999 once in UTC (a later one, 9999-12-31T23:00:00-05:00, would be written +010000-…, which no reader
- * of the ledger's times takes).
+ * An ISO-8601 instant with a time zone (a date alone, or a local time, is ambiguous), on a day of the calendar and a
+ * time of the clock (no 24:00, which Date reads as the next day's midnight; no 30 February, which it reads as 2 March),
+ * with a zone offset of less than a day, in the years 0000 to 9999 once in UTC (a later one, 9999-12-31T23:00:00-05:00,
+ * would be written +010000-…, which no reader of the ledger's times takes).
  */
 export function isInstant(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    INSTANT.test(value) &&
-    isISO8601(value, { strict: true, strictSeparator: true }) &&
-    FOUR_DIGIT_YEAR.test(new Date(value).toISOString())
-  );
+  if (typeof value !== 'string' || !INSTANT.test(value) || !onTheCalendar(value, value.charCodeAt(16) === 58 /* : */)) return false;
+  const zone = value.length - 6;
+  if (!value.endsWith('Z') && !(twoDigitsAt(value, zone + 1) <= 23 && twoDigitsAt(value, zone + 4) <= 59)) return false;
+  return FOUR_DIGIT_YEAR.test(new Date(value).toISOString());
 }
+
+const twoDigitsAt = (text: string, i: number) => Number(text.slice(i, i + 2));
 
 /** `isInstant`: one check with one message, where two checks named one mistake twice. */
 export const IsInstant = () =>

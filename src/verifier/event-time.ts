@@ -44,22 +44,29 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
  * day's midnight) included, as Date#toISOString never writes them and another reader of the ledger refuses them.
  */
 export function utcMs(text: unknown): number {
-  return typeof text === 'string' && ISO_UTC.test(text) && onTheClock(text) ? Date.parse(text) : NaN;
+  return typeof text === 'string' && ISO_UTC.test(text) && onTheCalendar(text, true) ? Date.parse(text) : NaN;
 }
 
 /** The two decimal digits of `text` at `i`. */
 const twoDigits = (text: string, i: number) => (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Whether a time of ISO_UTC's form names a day of its month and a time of day of the clock (hour 0 to 23, and so on). */
-function onTheClock(text: string): boolean {
+/**
+ * Whether `text`, which starts with a date and a time of day in ISO-8601's extended form (YYYY-MM-DDTHH:MM, then
+ * :SS when `seconds`), names a day of its month (29 February in leap years alone) and a time of the clock: hour 0 to 23,
+ * minute and second 0 to 59. Digits are not checked: the caller's pattern has.
+ */
+export function onTheCalendar(text: string, seconds: boolean): boolean {
   const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
   const month = twoDigits(text, 5);
   const day = twoDigits(text, 8);
   if (month < 1 || month > 12 || day < 1) return false;
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return (
-    day <= DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0) && twoDigits(text, 11) <= 23 && twoDigits(text, 14) <= 59 && twoDigits(text, 17) <= 59
+    day <= DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0) &&
+    twoDigits(text, 11) <= 23 &&
+    twoDigits(text, 14) <= 59 &&
+    (!seconds || twoDigits(text, 17) <= 59)
   );
 }
 
