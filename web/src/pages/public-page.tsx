@@ -12,6 +12,7 @@ import { publicFaultText } from '../i18n/findings.js';
 import { useI18n, type Lang } from '../i18n/i18n.js';
 import { type Check, type PublicReceipt, type PublicStatus, type PublicVerification, verifyPublicReceipt } from '../public-check.js';
 import { Link } from '../router.js';
+import { isHex64 } from '../verifier.js';
 
 type Lookup =
   | { phase: 'idle' }
@@ -20,8 +21,6 @@ type Lookup =
   | { phase: 'not-filed'; hash: string }
   | { phase: 'error'; hash?: string; error: unknown }
   | { phase: 'found'; hash: string; status: PublicStatus; verification?: PublicVerification; proofError?: unknown };
-
-const HEX64 = /^[0-9a-f]{64}$/;
 
 export function PublicPage(_props: PageProps) {
   const { t } = useI18n();
@@ -71,7 +70,7 @@ export function PublicPage(_props: PageProps) {
   useEffect(() => {
     const fromLink = () => {
       const hash = new URLSearchParams(location.hash.slice(1)).get('sha256')?.trim().toLowerCase();
-      if (hash === undefined || !HEX64.test(hash)) return;
+      if (hash === undefined || !isHex64(hash)) return;
       setTyped(hash);
       void check(hash, ++run.current);
     };
@@ -83,8 +82,8 @@ export function PublicPage(_props: PageProps) {
   const onHash = (e: Event) => {
     e.preventDefault();
     const hash = typed.trim().toLowerCase();
-    setTypedInvalid(!HEX64.test(hash));
-    if (HEX64.test(hash)) void check(hash, ++run.current);
+    setTypedInvalid(!isHex64(hash));
+    if (isHex64(hash)) void check(hash, ++run.current);
   };
 
   return (

@@ -88,7 +88,6 @@ export { IPTC_DIGITAL_SOURCE_TYPE as IPTC, SOURCE_TYPE_CODES as SOURCE_TYPES } f
 /** SHA-256 of text as UTF-8: a prompt is hashed here and never sent. */
 export const sha256OfText = (text: string) => bytesToHex(sha256(utf8ToBytes(text)));
 
-export const HEX64 = /^[0-9a-f]{64}$/;
 /** The ledger's MIME rule for contentType (lowercase type/subtype). */
 export const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 

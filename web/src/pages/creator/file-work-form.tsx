@@ -5,8 +5,9 @@ import { FileDrop } from '../../components/file-drop.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { sha256OfFile } from '../../hash-file.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { fileWork, HEX64, IPTC, MIME, sha256OfText, SOURCE_TYPES, type Filed } from './creator-api.js';
+import { fileWork, IPTC, MIME, sha256OfText, SOURCE_TYPES, type Filed } from './creator-api.js';
 import { oneLine } from '../../one-line.js';
+import { isHex64 } from '../../verifier.js';
 
 interface Draft {
   title: string;
@@ -89,7 +90,7 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
   const promptHash = draft.promptMode === 'text' ? (draft.prompt ? sha256OfText(draft.prompt) : '') : draft.promptHash.trim().toLowerCase();
   const problems: string[] = [];
   if (!hash) problems.push(t('creator.file.needFile'));
-  if (draft.promptMode === 'hash' && draft.promptHash && !HEX64.test(promptHash)) problems.push(t('creator.file.badPromptHash'));
+  if (draft.promptMode === 'hash' && draft.promptHash && !isHex64(promptHash)) problems.push(t('creator.file.badPromptHash'));
 
   const submit = async (e: Event) => {
     e.preventDefault();
