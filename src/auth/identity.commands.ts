@@ -14,12 +14,13 @@ export interface RegisteredPrincipal {
 }
 
 export class RegisterPrincipal extends LedgerCommand<RegisteredPrincipal> {
-  /** `key` is only given for the bootstrap admin; otherwise a fresh one is generated. */
+  /** `key` is only given for the bootstrap admin; otherwise a fresh one is generated. `expiresAt`: the first key's expiry. */
   constructor(
     readonly name: string,
     readonly roles: Role[],
     readonly actor: string,
     readonly key?: string,
+    readonly expiresAt: Date | null = null,
   ) {
     super();
   }

@@ -14,14 +14,32 @@ import { CurrentWrites, type RequestWrites } from '../ledger/write/request-write
 
 const expiry = (body: IssueKeyDto | undefined) => (body?.expiresAt ? new Date(body.expiresAt) : null);
 
+/**
+ * The expiry of a key issued with the caller's key `keyId`: a key that expires cannot issue one that outlives it, for
+ * the caller or for anyone (an admin's first key for a principal it registers included), so the new key expires with it
+ * at the latest; asked later, `400 expiry-beyond-key`. Else what was asked, or never.
+ */
+async function issuedExpiry(auth: AuthService, keyId: string, asked: Date | null): Promise<Date | null> {
+  const limit = (await auth.key(keyId))?.expiresAt ?? null;
+  if (limit && asked && asked.getTime() > Date.parse(limit)) {
+    throw invalid('expiry-beyond-key', `the key in use expires at ${limit}; a key it issues cannot expire later`, {
+      errors: [{ field: 'expiresAt', message: `expiresAt must not be later than ${limit}` }],
+    });
+  }
+  return asked ?? (limit ? new Date(limit) : null);
+}
+
 @ApiTags('identity')
 @ApiBearerAuth()
 @Roles('admin')
 @Controller('v1')
 export class IdentityController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly auth: AuthService,
+  ) {}
 
-  /** Registers a principal and issues its first API key (shown once). */
+  /** Registers a principal and issues its first API key (shown once), which expires with the caller's key if that one expires. */
   @ApiRoute({
     summary: 'Register a principal and issue its first key',
     answer: RegisteredPrincipalDto,
@@ -29,25 +47,27 @@ export class IdentityController {
   })
   @Post('principals')
   @SecretResponse()
-  create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal, @CurrentWrites() writes: RequestWrites) {
-    return this.commands.execute(new RegisterPrincipal(body.name, body.roles, actor.principalId).forRequest(writes));
+  async create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal, @CurrentWrites() writes: RequestWrites) {
+    const expiresAt = await issuedExpiry(this.auth, actor.keyId, null);
+    return this.commands.execute(new RegisterPrincipal(body.name, body.roles, actor.principalId, undefined, expiresAt).forRequest(writes));
   }
 
-  /** Issues another key for a principal (shown once). */
+  /** Issues another key for a principal (shown once), expiring with the caller's key at the latest. */
   @ApiRoute({
     summary: 'Issue another key for a principal',
     answer: IssuedKeyDto,
-    problems: ['principal-not-found', 'expiry-not-in-future'],
+    problems: ['principal-not-found', 'expiry-beyond-key', 'expiry-not-in-future'],
   })
   @Post('principals/:id/keys')
   @SecretResponse()
-  issueKey(
+  async issueKey(
     @Param('id', new IdPipe()) id: string,
     @Body() body: IssueKeyDto,
     @CurrentPrincipal() actor: Principal,
     @CurrentWrites() writes: RequestWrites,
   ) {
-    return this.commands.execute(new IssueApiKey(id, actor.principalId, expiry(body)).forRequest(writes));
+    const expiresAt = await issuedExpiry(this.auth, actor.keyId, expiry(body));
+    return this.commands.execute(new IssueApiKey(id, actor.principalId, expiresAt).forRequest(writes));
   }
 
   @ApiRoute({ summary: 'Revoke any key', answer: RevokedKeyDto, problems: ['key-not-found', 'key-revoked', 'last-admin-key'] })
@@ -90,16 +110,8 @@ export class MeController {
   @Post('keys')
   @SecretResponse()
   async issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
-    const limit = (await this.auth.key(p.keyId))?.expiresAt ?? null;
-    const asked = expiry(body);
-    if (limit && asked && asked.getTime() > Date.parse(limit)) {
-      throw invalid('expiry-beyond-key', `the key in use expires at ${limit}; a key it issues cannot expire later`, {
-        errors: [{ field: 'expiresAt', message: `expiresAt must not be later than ${limit}` }],
-      });
-    }
-    return this.commands.execute(
-      new IssueApiKey(p.principalId, p.principalId, asked ?? (limit ? new Date(limit) : null)).forRequest(writes),
-    );
+    const expiresAt = await issuedExpiry(this.auth, p.keyId, expiry(body));
+    return this.commands.execute(new IssueApiKey(p.principalId, p.principalId, expiresAt).forRequest(writes));
   }
 
   /** Revokes one of the caller's own keys (the admin revokes anyone's with DELETE /v1/keys/:keyId). */

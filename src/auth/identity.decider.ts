@@ -16,6 +16,8 @@ export type RegisterPrincipalCommand = {
   roles: Role[];
   keyId: string;
   keyHash: string;
+  /** The first key's expiry (that of the registering admin's key, when it expires). */
+  expiresAt?: Date | null;
   now: Date;
 };
 export type IssueApiKeyCommand = {
@@ -38,13 +40,18 @@ function decideRegisterPrincipal(command: RegisterPrincipalCommand, state: Ident
     throw invalid('invalid-roles', `roles must be a non-empty subset of ${ROLES.join(', ')}`);
   return [
     { type: 'PrincipalRegistered', data: { principalId: command.principalId, name: command.name, roles, registeredAt: at } },
-    { type: 'ApiKeyIssued', data: { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at } },
+    keyIssued(command),
   ];
 }
 
 function decideIssueApiKey(command: IssueApiKeyCommand, state: IdentityState): IdentityEvent[] {
-  const at = command.now.toISOString();
   if (!state.exists) throw notFound('principal-not-found', `no principal ${command.principalId}`);
+  return [keyIssued(command)];
+}
+
+/** The key's ApiKeyIssued, with its expiry when it has one, which must be later than now. */
+function keyIssued(command: RegisterPrincipalCommand | IssueApiKeyCommand): IdentityEvent {
+  const at = command.now.toISOString();
   const expiry = command.expiresAt;
   if (expiry && expiry.getTime() <= command.now.getTime()) {
     throw invalid('expiry-not-in-future', `expiresAt must be later than now (${at})`, {
@@ -52,7 +59,7 @@ function decideIssueApiKey(command: IssueApiKeyCommand, state: IdentityState): I
     });
   }
   const data = { principalId: command.principalId, keyId: command.keyId, keyHash: command.keyHash, issuedAt: at };
-  return [{ type: 'ApiKeyIssued', data: expiry ? { ...data, expiresAt: expiry.toISOString() } : data }];
+  return { type: 'ApiKeyIssued', data: expiry ? { ...data, expiresAt: expiry.toISOString() } : data };
 }
 
 function decideRevokeApiKey(command: RevokeApiKeyCommand, state: IdentityState): IdentityEvent[] {

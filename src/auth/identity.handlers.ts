@@ -32,12 +32,14 @@ export class RegisterPrincipalHandler implements ICommandHandler<RegisterPrincip
         roles: c.roles,
         keyId: apiKey.keyId,
         keyHash: apiKey.keyHash,
+        expiresAt: c.expiresAt,
         now: ledgerNow(),
       },
       { actor: c.actor },
       { ...KEYS_AT_ONCE, writes: c.writes },
     );
-    return { principalId, name: c.name, roles: [...new Set(c.roles)], apiKey: { keyId: apiKey.keyId, key: apiKey.key, expiresAt: null } };
+    const expiresAt = c.expiresAt?.toISOString() ?? null;
+    return { principalId, name: c.name, roles: [...new Set(c.roles)], apiKey: { keyId: apiKey.keyId, key: apiKey.key, expiresAt } };
   }
 }
 

@@ -141,6 +141,42 @@ describe('principals and their keys', () => {
     expect(me.body.keys.filter((k: { expiresAt: string | null }) => k.expiresAt === expiresAt)).toHaveLength(3);
   });
 
+  it("an admin's key that expires issues no key that outlives it: not for itself, another principal, nor a principal it registers", async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const admin = await principal(ledger, 'Temporary admin', ['admin']);
+    const temporary = await ledger.http().post('/v1/me/keys').set(as(admin.key)).send({ expiresAt });
+    expect(temporary.status).toBe(201);
+    const key = temporary.body.key as string;
+
+    // Asked for nothing, the key expires with the one that issued it.
+    const own = await ledger.http().post(`/v1/principals/${admin.id}/keys`).set(as(key)).send({});
+    expect({ status: own.status, expiresAt: own.body.expiresAt }).toEqual({ status: 201, expiresAt });
+    const forAlice = await ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(key)).send({});
+    expect({ status: forAlice.status, expiresAt: forAlice.body.expiresAt }).toEqual({ status: 201, expiresAt });
+    const registered = await ledger
+      .http()
+      .post('/v1/principals')
+      .set(as(key))
+      .send({ name: 'Second temporary admin', roles: ['admin'] });
+    expect({ status: registered.status, expiresAt: registered.body.apiKey.expiresAt }).toEqual({ status: 201, expiresAt });
+    const seen = await ledger.http().get('/v1/me').set(as(registered.body.apiKey.key));
+    expect(seen.body.keys).toEqual([expect.objectContaining({ keyId: registered.body.apiKey.keyId, expiresAt })]);
+    // Asked for later, refused; earlier is taken.
+    const later = new Date(Date.now() + 7_200_000).toISOString();
+    await expectRefused(
+      ledger,
+      () => ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(key)).send({ expiresAt: later }),
+      400,
+      'expiry-beyond-key',
+    );
+    const sooner = new Date(Date.now() + 1_800_000).toISOString();
+    const early = await ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(key)).send({ expiresAt: sooner });
+    expect({ status: early.status, expiresAt: early.body.expiresAt }).toEqual({ status: 201, expiresAt: sooner });
+    // The admin's lasting key issues lasting keys, as before.
+    const lasting = await ledger.http().post(`/v1/principals/${alice.id}/keys`).set(as(admin.key)).send({});
+    expect({ status: lasting.status, expiresAt: lasting.body.expiresAt }).toEqual({ status: 201, expiresAt: null });
+  });
+
   it('never keeps an issued key: a repeated Idempotency-Key is told the request was carried out, and no stored response holds the key', async () => {
     const send = () => ledger.http().post('/v1/me/keys').set(as(alice.key)).set('idempotency-key', 'rotate-1').send({});
     const first = await send();
