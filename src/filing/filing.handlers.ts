@@ -71,7 +71,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
         negativePromptHash: g.negativePromptHash ?? null,
         parametersHash: g.parametersHash ?? null,
         parameters: g.parameters ?? null,
-        seed: g.seed === undefined ? null : String(g.seed),
+        seed: g.seed === undefined || g.seed === null ? null : String(g.seed),
         iterations: g.iterations ?? null,
         humanContribution: g.humanContribution,
       },

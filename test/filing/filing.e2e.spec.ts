@@ -90,6 +90,38 @@ describe('filing a work', () => {
     expect(after.body).toMatchObject({ status: 'withdrawn', withdrawReason: 'published elsewhere' });
   });
 
+  it('records an optional member given as null as one left out (a seed of null is no seed, not the text "null")', async () => {
+    const base = filingBody();
+    const generation = {
+      ...(base.generation as Record<string, unknown>),
+      tool: { name: 'Stable Diffusion', version: null, provider: null },
+      negativePromptHash: null,
+      parameters: null,
+      seed: null,
+      iterations: null,
+    };
+    const filed = await ledger
+      .http()
+      .post('/v1/filings')
+      .set('authorization', `Bearer ${alice.key}`)
+      .send({ ...base, generation });
+    expect(filed.status).toBe(201);
+    const history = await ledger.http().get(`/v1/filings/${filed.body.filingId}/history`).set('authorization', `Bearer ${alice.key}`);
+    expect(history.body.events[0].data.generation).toMatchObject({
+      tool: { name: 'Stable Diffusion', version: null, provider: null },
+      negativePromptHash: null,
+      parametersHash: null,
+      parameters: null,
+      seed: null,
+      iterations: null,
+    });
+    // A seed given as a number is recorded as its digits.
+    const numbered = { ...filingBody(), generation: { ...(base.generation as Record<string, unknown>), seed: 42 } };
+    const second = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(numbered);
+    const read = await ledger.http().get(`/v1/filings/${second.body.filingId}`).set('authorization', `Bearer ${alice.key}`);
+    expect(read.body.generation.seed).toBe('42');
+  });
+
   it('answers the public content lookup without a key', async () => {
     const body = filingBody();
     const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(body);
