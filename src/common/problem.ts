@@ -133,6 +133,17 @@ export function toProblem(err: unknown): { problem: Problem; internal: boolean }
       internal: false,
     };
   }
+  // A JSON body that does not parse, or is empty, is `malformed-json`, as the API documents it (and as a multipart field
+  // that does not parse is). Fastify's error for it reaches here as Nest hands it on, an HttpException with it as the
+  // cause, which was answered as `bad-request` with Fastify's wording.
+  const fastifyCode = ((err instanceof HttpException ? err.cause : err) as { code?: unknown } | undefined)?.code;
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return { problem: problem(400, 'malformed-json', 'the request body is not valid JSON'), internal: false };
+  if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return {
+      problem: problem(400, 'malformed-json', 'the request body is empty: a JSON body was declared (Content-Type)'),
+      internal: false,
+    };
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const body = err.getResponse();
@@ -147,7 +158,7 @@ export function toProblem(err: unknown): { problem: Problem; internal: boolean }
   // Errors raised by Fastify itself (body parsing, limits, media types) carry a 4xx statusCode.
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const status = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 400 : e.statusCode;
+    const status = e.statusCode;
     return {
       problem: problem(
         status,

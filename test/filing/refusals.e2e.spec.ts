@@ -179,6 +179,20 @@ describe('refused requests change nothing', () => {
     expect((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(twoObjects)).status).toBe(201);
   });
 
+  it('answers a JSON body that does not parse, or is empty, as malformed-json (the type the API documents), on any route', async () => {
+    const bodies = ['{"contentHash":', '{"title":"t",}', 'x', '{}x', ''];
+    for (const path of ['/v1/filings', '/v1/me/keys']) {
+      for (const raw of bodies) {
+        const post = () =>
+          ledger.http().post(path).set('authorization', `Bearer ${alice.key}`).set('content-type', 'application/json').send(raw);
+        const refused = await expectRefused(ledger, post, 400, 'malformed-json');
+        expect(refused.detail).toBe(
+          raw === '' ? 'the request body is empty: a JSON body was declared (Content-Type)' : 'the request body is not valid JSON',
+        );
+      }
+    }
+  });
+
   // Objects, not argument lists: a short row would make jest pass `done` as the last argument.
   it.each(cases.map(([name, make, status, field]) => ({ name, make, status, field: field ?? null })))(
     'refuses $name',
