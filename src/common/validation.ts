@@ -165,6 +165,18 @@ export const IsOneLineText = (opts?: ValidationOptions) =>
  */
 const BLANK = /^[\s\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
+/**
+ * Text that says something (a statement, a reasoning, a contribution): not only whitespace or invisible characters. An
+ * empty string is its Length's to report, and a value of another type its IsString's.
+ */
+export const IsNotBlank = (opts?: ValidationOptions) =>
+  custom(
+    'isNotBlank',
+    (v) => typeof v !== 'string' || v.length === 0 || !BLANK.test(v),
+    '$property must not be blank (only whitespace or invisible characters)',
+    opts,
+  );
+
 /** Explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
 
@@ -175,12 +187,7 @@ const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
  * to report, and a value of another type its IsString's.
  */
 export const IsShownText = (opts?: ValidationOptions) => (target: object, property: string) => {
-  custom(
-    'isNotBlank',
-    (v) => typeof v !== 'string' || v.length === 0 || !BLANK.test(v),
-    '$property must not be blank (only whitespace or invisible characters)',
-    opts,
-  )(target, property);
+  IsNotBlank(opts)(target, property);
   custom(
     'hasNoBidiControls',
     (v) => typeof v !== 'string' || !BIDI_CONTROLS.test(v),

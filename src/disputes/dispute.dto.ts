@@ -1,14 +1,13 @@
 // Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { IsId, IsPrintableText, IsSha256Hex, MeOrId, NestedArray, QueryInteger } from '../common/validation.js';
+import { IsId, IsNotBlank, IsPrintableText, IsSha256Hex, MeOrId, NestedArray, QueryInteger } from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
 
-const NOT_BLANK = /\S/;
 const Text = (max: number) => (target: object, property: string) => {
   IsString()(target, property);
   Length(1, max)(target, property);
   IsPrintableText()(target, property);
-  Matches(NOT_BLANK, { message: '$property must not be blank' })(target, property);
+  IsNotBlank()(target, property);
 };
 
 export class EvidenceDto {

@@ -3,7 +3,6 @@ import { ApiProperty, IntersectionType, OmitType, PartialType, PickType } from '
 import {
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   Length,
@@ -15,6 +14,8 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import {
+  IsInstant,
+  IsNotBlank,
   IsOneLineText,
   IsParameterMap,
   IsPrintableText,
@@ -43,9 +44,9 @@ export const EVIDENCE_KINDS = [
 export const PERCEPTUAL_SCHEMES = { phash64: 16, pdq256: 64, simhash64: 16 } as const;
 
 export class ToolDto {
-  @IsString() @Length(1, 200) @IsPrintableText() name: string;
-  @IsOptional() @IsString() @Length(1, 100) @IsPrintableText() version?: string;
-  @IsOptional() @IsString() @Length(1, 200) @IsPrintableText() provider?: string;
+  @IsString() @Length(1, 200) @IsOneLineText() @IsShownText() name: string;
+  @IsOptional() @IsString() @Length(1, 100) @IsOneLineText() @IsShownText() version?: string;
+  @IsOptional() @IsString() @Length(1, 200) @IsOneLineText() @IsShownText() provider?: string;
 }
 
 export class GenerationDto {
@@ -70,14 +71,15 @@ export class GenerationDto {
   seed?: string | number;
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) iterations?: number;
   /** The creator's own statement of what they contributed (selection, editing, prompting). */
-  @IsString() @Length(1, 5000) @IsPrintableText() humanContribution: string;
+  @IsString() @Length(1, 5000) @IsPrintableText() @IsNotBlank() humanContribution: string;
 }
 
 export class ProcessEvidenceDto {
   @IsSha256Hex() sha256: string;
   @IsIn(EVIDENCE_KINDS) kind: string;
   @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() description?: string;
-  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) createdAt?: string;
+  /** When the evidence was made: an ISO-8601 instant with a time zone, recorded in UTC (toISOString's form). */
+  @IsOptional() @IsInstant() createdAt?: string;
 }
 
 /** The hex length of a scheme's value; undefined for a name that is not a scheme (`constructor` among them). */
@@ -139,7 +141,7 @@ export class AmendFilingDto {
   /** Process evidence to add (drafts, sketches, intermediate files). */
   @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   /** A note on the human contribution, added to the one given when filing. */
-  @IsOptional() @IsString() @Length(1, 5000) @IsPrintableText() humanContributionNote?: string;
+  @IsOptional() @IsString() @Length(1, 5000) @IsPrintableText() @IsNotBlank() humanContributionNote?: string;
 }
 
 export class WithdrawFilingDto {

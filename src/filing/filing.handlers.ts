@@ -19,10 +19,21 @@ import {
   type FilingDetails,
   type FilingEvent,
   type FilingWithdrawn,
+  type ProcessEvidenceItem,
   type WorkFiled,
   type WorkFiledData,
 } from './filing.events.js';
 import { ledgerNow } from '../ledger/ledger-clock.js';
+import type { ProcessEvidenceDto } from './filing.dto.js';
+
+/** Process evidence as recorded: what was left out as null, its time in UTC as toISOString writes it. */
+const evidenceItems = (items: ProcessEvidenceDto[] = []): ProcessEvidenceItem[] =>
+  items.map((p) => ({
+    sha256: p.sha256,
+    kind: p.kind,
+    description: p.description ?? null,
+    createdAt: p.createdAt === undefined || p.createdAt === null ? null : new Date(p.createdAt).toISOString(),
+  }));
 
 /** The filing decider, with `following` events (near-duplicate candidates) appended after WorkFiled in the same commit. */
 const filingStreamDecider = (following: DomainEvent[] = []): Decider<FilingCommand, FilingEvent, FilingState> => ({
@@ -75,12 +86,7 @@ export class FileWorkHandler implements ICommandHandler<FileWork> {
         iterations: g.iterations ?? null,
         humanContribution: g.humanContribution,
       },
-      processEvidence: (input.processEvidence ?? []).map((p) => ({
-        sha256: p.sha256,
-        kind: p.kind,
-        description: p.description ?? null,
-        createdAt: p.createdAt ?? null,
-      })),
+      processEvidence: evidenceItems(input.processEvidence),
       perceptualHash: checked ? checked.perceptualHash : declaredHash && { ...declaredHash, source: 'declared' },
       ...(checked ? { file: checked.file } : {}),
     };
@@ -260,12 +266,7 @@ export class AmendFilingHandler implements ICommandHandler<AmendFiling> {
   async execute({ filingId, input, actor, writes }: AmendFiling) {
     const amendment = {
       title: input.title ?? null,
-      addedProcessEvidence: (input.processEvidence ?? []).map((p) => ({
-        sha256: p.sha256,
-        kind: p.kind,
-        description: p.description ?? null,
-        createdAt: p.createdAt ?? null,
-      })),
+      addedProcessEvidence: evidenceItems(input.processEvidence),
       humanContributionNote: input.humanContributionNote ?? null,
     };
     const now = ledgerNow();

@@ -1,6 +1,6 @@
 // Request bodies and queries of the settlement endpoints: whitelisted, every unknown field rejected.
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { IsInstant, IsPrintableText, MeOrId, NestedObject, QueryInteger } from '../common/validation.js';
+import { IsInstant, IsNotBlank, IsPrintableText, MeOrId, NestedObject, QueryInteger } from '../common/validation.js';
 import {
   REVIEW_DECISIONS,
   REVIEWABLE_FLAGS,
@@ -85,5 +85,5 @@ export class ReviewFlagDto {
   @IsIn(REVIEWABLE_FLAGS) flag: ReviewableFlag;
   /** `cleared`: the right may be confirmed; `confirmed`: the concern stands and keeps it provisional. */
   @IsIn(REVIEW_DECISIONS) decision: ReviewDecision;
-  @IsString() @Length(1, 5000) @IsPrintableText() @Matches(/\S/, { message: 'reasoning must not be blank' }) reasoning: string;
+  @IsString() @Length(1, 5000) @IsPrintableText() @IsNotBlank() reasoning: string;
 }

@@ -122,6 +122,16 @@ describe('filing a work', () => {
     expect(read.body.generation.seed).toBe('42');
   });
 
+  it("records a process evidence item's time in UTC, as the ledger writes every time", async () => {
+    const body = filingBody({ processEvidence: [{ sha256: 'c'.repeat(64), kind: 'draft', createdAt: '2026-11-28T18:30+08:00' }] });
+    const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(body);
+    expect(filed.status).toBe(201);
+    const history = await ledger.http().get(`/v1/filings/${filed.body.filingId}/history`).set('authorization', `Bearer ${alice.key}`);
+    expect(history.body.events[0].data.processEvidence).toEqual([
+      { sha256: 'c'.repeat(64), kind: 'draft', description: null, createdAt: '2026-11-28T10:30:00.000Z' },
+    ]);
+  });
+
   it('answers the public content lookup without a key', async () => {
     const body = filingBody();
     const filed = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(body);

@@ -74,6 +74,37 @@ describe('refused requests change nothing', () => {
     ['a title with a right-to-left override', () => ({ body: { ...filingBody(), title: 'Alice\u202e gpj.exe' } }), 400, 'title'],
     ['an amended title that is blank', () => ({ body: { title: '\u3000' }, path: () => `/v1/filings/${aliceFiling}/amend` }), 400, 'title'],
     [
+      'a blank human contribution',
+      () => ({ body: { ...filingBody(), generation: { ...gen, humanContribution: ' \n\u200b ' } } }),
+      400,
+      'generation.humanContribution',
+    ],
+    ['a blank tool name', () => ({ body: { ...filingBody(), generation: { ...gen, tool: { name: '  ' } } } }), 400, 'generation.tool.name'],
+    [
+      'a tool name over two lines',
+      () => ({ body: { ...filingBody(), generation: { ...gen, tool: { name: 'SD\nverified: yes' } } } }),
+      400,
+      'generation.tool.name',
+    ],
+    [
+      'a tool provider with a right-to-left override',
+      () => ({ body: { ...filingBody(), generation: { ...gen, tool: { name: 'SD', provider: 'a\u202eb' } } } }),
+      400,
+      'generation.tool.provider',
+    ],
+    [
+      'an amended contribution note that is blank',
+      () => ({ body: { humanContributionNote: '   ' }, path: () => `/v1/filings/${aliceFiling}/amend` }),
+      400,
+      'humanContributionNote',
+    ],
+    ...['2026-01-01T10:00:00', '2026-W01-1', '20260101T000000Z', '2026-01-01T24:00Z'].map((createdAt): (typeof cases)[number] => [
+      `an evidence item made at ${createdAt}, no instant with a time zone`,
+      () => ({ body: { ...filingBody(), processEvidence: [{ sha256: 'a'.repeat(64), kind: 'draft', createdAt }] } }),
+      400,
+      'processEvidence.0.createdAt',
+    ]),
+    [
       'an evidence item with an unknown kind',
       () => ({ body: { ...filingBody(), processEvidence: [{ sha256: 'a'.repeat(64), kind: 'magic' }] } }),
       400,
