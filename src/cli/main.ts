@@ -119,7 +119,7 @@ function usageError(message: string): number {
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS, tokens: true });
   } catch (err) {
     const { code, message } = err as { code?: string; message: string };
     const option = /^Unknown option '([^']*)'/.exec(message)?.[1];
@@ -130,7 +130,17 @@ export async function main(argv: string[]): Promise<number> {
       );
     return usageError(message);
   }
-  const { positionals, values } = parsed;
+  const { positionals, values, tokens } = parsed;
+  // An option of one value given twice kept the last one without a word: a script that adds options (from the
+  // environment, say) would check another export, or against another key, than the one it names first.
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    const option = OPTIONS[token.name as keyof typeof OPTIONS] as { multiple?: boolean };
+    if (option.multiple) continue;
+    if (seen.has(token.name)) return usageError(`--${token.name} is given twice: it takes one value`);
+    seen.add(token.name);
+  }
   const [command, sub] = positionals;
   if (values.help) {
     process.stdout.write(USAGE);
@@ -157,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     const n = count('threads', value);
     const cores = defaultThreads();
     if (n <= cores) return n;
-    process.stderr.write(`sandbox-ledger: --threads ${n} is more than this machine's ${cores} cores: checking on ${cores}\n`);
+    process.stderr.write(`sandbox-ledger: --threads ${n} is more than this machine's ${cores} cores: ${cores} at most are used\n`);
     return cores;
   };
   const trust = () => ({

@@ -11,6 +11,8 @@ import type { Checkpoint } from '../verifier/checkpoint.js';
 import {
   type CheckpointTrust,
   type Cosignature,
+  COSIGNATURE_V1,
+  cosignerLabel,
   ML_DSA_44,
   parseCosignerVkey,
   repeatedCosigner,
@@ -61,6 +63,13 @@ export async function loadCosigners(args: Omit<TrustArgs, 'vkey'>): Promise<Cosi
       }
     }),
   );
+  // A witness cosigns with an Ed25519 key of its own (cosignature/v1): an ML-DSA-44 key is the log's (--pq-vkey), and
+  // taken as a witness, it would count the log's own signature as a witness's.
+  const notWitness = witnesses.find((w) => w.type !== COSIGNATURE_V1);
+  if (notWitness)
+    throw new UsageError(
+      `--witness ${cosignerLabel(notWitness)} is not an Ed25519 cosigner (type 0x04) key: a witness cosigns with one of its own (an ML-DSA-44 key is the log's, given with --pq-vkey)`,
+    );
   // A witness named twice would count twice toward the quorum.
   const twice = repeatedCosigner(witnesses);
   if (twice) throw new UsageError(`--witness ${twice.label} is given twice: each witness counts once toward the quorum`);

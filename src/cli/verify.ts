@@ -285,6 +285,16 @@ function parseProofFile(text: string, source: string, from: number, to: number):
   });
 }
 
+/** An http(s) URL without a query or fragment: the paths of the API are put after it. */
+function isServerUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks a receipt (JSON or tlog-proof text, or the public receipt of a content hash, which wraps one) and prints what it
  * proves; exit 0 only when every check asked for holds.
@@ -292,6 +302,12 @@ function parseProofFile(text: string, source: string, from: number, to: number):
 export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   if ((args.proof || args.server) && !args.consistentWith)
     throw new UsageError(`--${args.proof ? 'proof' : 'server'} proves --consistent-with CHECKPOINT, which is not given`);
+  // One source of the proof: the other would be ignored.
+  if (args.proof && args.server) throw new UsageError('--consistent-with is proven by --server or by --proof, not both');
+  if (args.server !== undefined && !isServerUrl(args.server))
+    throw new UsageError(
+      `--server must be the ledger's http:// or https:// URL (its origin, as http://host:3000), not ${JSON.stringify(args.server)}`,
+    );
   const trust = await loadTrust(args); // first: a mistake in the options is named before any file is read
   const vkey = trust.vkey as string;
   const fail = (reason: string) => {

@@ -8,13 +8,16 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { ROOT } from '../../src/bench/processes.js';
 import { runCli } from '../support/server-process.js';
 import { ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
-import { COSIGNATURE_V1, cosignerLabel, formatCosignerVkey, parseCosignerVkey } from '../../src/verifier/cosignature.js';
+import { COSIGNATURE_V1, cosignerLabel, formatCosignerVkey, ML_DSA_44, parseCosignerVkey } from '../../src/verifier/cosignature.js';
+import { randomBytes } from 'node:crypto';
 
 // Options refused before any file is read: the files named need not exist.
 const VERIFY = ['verify', '--export', 'log.ndjson', '--checkpoint', 'checkpoint', '--vkey', 'a+b+c'];
 const RECEIPT = ['verify-receipt', 'receipt', '--vkey', 'a+b+c'];
 const HINT = 'run "sandbox-ledger --help" for the commands and their options\n';
 const WITNESS = formatCosignerVkey('witness.test/a', COSIGNATURE_V1, ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+/** A log's ML-DSA-44 key (random bytes of its size: only its type is looked at before it is used). */
+const LOG_PQ = formatCosignerVkey('log.test/a', ML_DSA_44, randomBytes(1312));
 
 describe('sandbox-ledger --help', () => {
   it.each([[['--help']], [['-h']], [['verify', '--help']], [['settle', '-h']], [['help']], [['help', 'verify']]])(
@@ -75,6 +78,27 @@ describe('sandbox-ledger --help', () => {
     [
       ['verify-evidence', 'bundle.json', '--witness', WITNESS, '--witness', `  ${WITNESS}`],
       `--witness ${cosignerLabel(parseCosignerVkey(WITNESS))} is given twice: each witness counts once toward the quorum`,
+    ],
+    // The log's own ML-DSA-44 key is no witness: it would count the log's signature as a witness's.
+    [
+      [...VERIFY, '--witness', LOG_PQ],
+      `--witness ${cosignerLabel(parseCosignerVkey(LOG_PQ))} is not an Ed25519 cosigner (type 0x04) key: a witness cosigns with one of its own (an ML-DSA-44 key is the log's, given with --pq-vkey)`,
+    ],
+    [
+      ['verify-evidence', 'bundle.json', '--witness', WITNESS, '--witness', LOG_PQ],
+      `--witness ${cosignerLabel(parseCosignerVkey(LOG_PQ))} is not an Ed25519 cosigner (type 0x04) key: a witness cosigns with one of its own (an ML-DSA-44 key is the log's, given with --pq-vkey)`,
+    ],
+    // An option of one value given twice would keep the last one.
+    [[...VERIFY, '--vkey', 'd+e+f'], '--vkey is given twice: it takes one value'],
+    [[...VERIFY, '--export', 'other.ndjson'], '--export is given twice: it takes one value'],
+    [[...RECEIPT, '--consistent-with', 'c', '--server', 'http://a', '--server', 'http://b'], '--server is given twice: it takes one value'],
+    [
+      [...RECEIPT, '--consistent-with', 'c', '--server', 'localhost:3000'],
+      `--server must be the ledger's http:// or https:// URL (its origin, as http://host:3000), not "localhost:3000"`,
+    ],
+    [
+      [...RECEIPT, '--consistent-with', 'c', '--server', 'http://127.0.0.1:1', '--proof', 'proof.json'],
+      '--consistent-with is proven by --server or by --proof, not both',
     ],
     // An option the command does not read would be ignored: it is refused instead.
     [['verify-evidence', 'bundle.json', '--proof', 'proof.json'], 'verify-evidence does not take --proof'],
@@ -149,7 +173,7 @@ describe('files the verifier is given', () => {
     ).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(/^ok: 12 events/),
-      stderr: `sandbox-ledger: --threads ${cores + 7} is more than this machine's ${cores} cores: checking on ${cores}\n`,
+      stderr: `sandbox-ledger: --threads ${cores + 7} is more than this machine's ${cores} cores: ${cores} at most are used\n`,
     });
     for (const [args, line] of cases) expect(await runCli(args, {})).toEqual({ code: 1, stdout: '', stderr: `sandbox-ledger: ${line}\n` });
     // A file system error from elsewhere is one line naming the path, not Node's code and system call.
