@@ -1,5 +1,6 @@
 // A progress bar on a terminal, nothing otherwise.
 import { Presets, SingleBar } from 'cli-progress';
+import { undoOnInterrupt } from './interrupt.js';
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -26,17 +27,21 @@ export function progressBar(label: string, unit: ProgressUnit = 'events', stream
     Presets.shades_classic,
   );
   let started = false;
+  // Interrupted while it shows, the bar is stopped: the terminal gets its cursor and line wrap back.
+  let forget = () => undefined as void;
   return {
     update(done, total) {
       if (!started) {
         bar.start(total, 0);
         started = true;
+        forget = undoOnInterrupt(() => bar.stop());
       }
       bar.setTotal(total);
       bar.update(done);
     },
     stop: () => {
       if (started) bar.stop();
+      forget();
     },
   };
 }

@@ -2,8 +2,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { undoOnInterrupt } from './interrupt.js';
 
-/** Creates a directory of its own under `parent` (the system's temporary directory by default: TMPDIR). */
-export const makeScratchDir = (parent = tmpdir()): string => mkdtempSync(join(parent, 'sandbox-ledger-verify-'));
+/** The directories made and not yet removed, each with what stops its removal on an interrupt. */
+const live = new Map<string, () => void>();
 
-export const removeScratchDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
+/**
+ * Creates a directory of its own under `parent` (the system's temporary directory by default: TMPDIR), removed by
+ * `removeScratchDir`, or when the process is interrupted first.
+ */
+export function makeScratchDir(parent = tmpdir()): string {
+  const dir = mkdtempSync(join(parent, 'sandbox-ledger-verify-'));
+  live.set(
+    dir,
+    undoOnInterrupt(() => rmSync(dir, { recursive: true, force: true })),
+  );
+  return dir;
+}
+
+export function removeScratchDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  live.get(dir)?.();
+  live.delete(dir);
+}
