@@ -3,6 +3,7 @@ import { HttpException, HttpStatus, Injectable, type CanActivate, type Execution
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/domain-error.js';
 import { isStrongKey } from '../common/key-texts.js';
+import { sentMoreThanOnce } from '../common/raw-headers.js';
 import { hasRole, PUBLIC_ROUTE, REQUIRED_ROLES, type Principal } from '../common/access.js';
 import { AuthService } from './auth.service.js';
 import { FailedAuthentications } from './failed-authentications.js';
@@ -58,7 +59,15 @@ export class AuthGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
-    const request = ctx.switchToHttp().getRequest<{ ip: string; headers: Record<string, string | undefined>; principal?: Principal }>();
+    const request = ctx.switchToHttp().getRequest<{
+      ip: string;
+      headers: Record<string, string | undefined>;
+      raw: { rawHeaders: string[] };
+      principal?: Principal;
+    }>();
+    // Node keeps the first of two Authorization headers: a request sent with two keys would act as whichever came first.
+    if (sentMoreThanOnce(request.raw.rawHeaders, 'authorization'))
+      throw new DomainError('invalid', 'bad-request', 'Authorization is given more than once: give one key');
     // A key that can be one is looked up, and passes when valid even past the address's limit, so that clients behind one
     // address with a key that fails do not shut out those whose keys work; anything else is refused unread.
     const refused = refusalWithoutKey(this.failures, request.ip, request.headers.authorization);

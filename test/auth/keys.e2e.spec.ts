@@ -1,4 +1,5 @@
 // Who am I, and my own keys: /v1/me, issuing and revoking one's own keys, keys that expire.
+import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { expectRefused, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
@@ -46,6 +47,35 @@ describe('principals and their keys', () => {
     // A value with no scheme before a space may be a bare secret: it is not repeated either.
     for (const authorization of [`Bearer${bob.key}`, 'Bearer', 'hunter2', `${bob.key}`, '  '])
       expect(await refusal(authorization)).toBe('an API key is required: Authorization: Bearer <key>');
+  });
+
+  it('refuses a request with two Authorization headers, which Node would read as the first one alone, and carries out nothing', async () => {
+    const twoKeys = (method: string, path: string) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const { hostname, port } = new URL(ledger.url);
+        const req = request({ host: hostname, port: Number(port), method, path }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+        });
+        req.setHeader('authorization', [`Bearer ${alice.key}`, `Bearer ${bob.key}`]);
+        req.on('error', reject);
+        if (method === 'POST') req.setHeader('content-type', 'application/json').end('{}');
+        else req.end();
+      });
+    for (const [method, path] of [
+      ['GET', '/v1/me'],
+      ['POST', '/v1/me/keys'],
+    ]) {
+      const before = await ledger.store.count();
+      const res = await twoKeys(method, path);
+      expect({ status: res.status, type: res.body.type, detail: res.body.detail }).toEqual({
+        status: 400,
+        type: 'urn:sandbox-ledger:problem:bad-request',
+        detail: 'Authorization is given more than once: give one key',
+      });
+      expect(await ledger.store.count()).toBe(before);
+    }
   });
 
   it('a creator rotates a key: issues a new one, switches to it, revokes the old one', async () => {

@@ -2,6 +2,7 @@
 // The key is claimed before the command runs and the command's events carry its token, so a crash between the append and
 // the kept response does not let a retry append again: the retry is told the request was carried out.
 import { createHash } from 'node:crypto';
+import { sentMoreThanOnce } from '../../common/raw-headers.js';
 import { Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
@@ -90,13 +91,6 @@ interface Pending {
  * the principal is known, `answered` in the server's onSend hook, which every answer sent through Fastify goes through
  * (the handler's, a refusal's problem, a replay's). Answers are JSON: what was sent is kept as it was sent.
  */
-/** Whether the header `name` (lowercase) is among `rawHeaders` (name, value, name, value, …) more than once. */
-function sentMoreThanOnce(rawHeaders: readonly string[], name: string): boolean {
-  let seen = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name && ++seen > 1) return true;
-  return false;
-}
-
 @Injectable()
 export class Idempotency {
   /** Requests under way per principal and key: a concurrent retry waits for the first one. */
@@ -118,7 +112,6 @@ export class Idempotency {
   async before(request: GatedRequest, reply: FastifyReply, handler: object): Promise<void> {
     const header = request.headers['idempotency-key'];
     if (header === undefined || request.method === 'GET' || request.method === 'HEAD' || !request.principal) return;
-    // Node joins a header sent twice into one value (", " between them): the raw headers tell how many were sent.
     if (sentMoreThanOnce(request.raw.rawHeaders, 'idempotency-key'))
       throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key is given more than once; give it once');
     if (typeof header !== 'string' || !KEY.test(header))
