@@ -74,7 +74,8 @@ export type ListedStatus = (typeof LISTED_STATUSES)[number];
 export class ListDisputesQuery {
   /** Status as of now: `decided` while the appeal window is open, `final` after it or after an appeal decision. */
   @IsOptional() @IsIn(LISTED_STATUSES) status?: ListedStatus;
-  @IsOptional() @IsId() assignee?: string;
+  /** Disputes assigned to this reviewer: `me` or a principal id. */
+  @IsOptional() @MeOrId('assignee') assignee?: string;
   /** Complaints against this principal's filings: `me` or a principal id; a creator may ask only for themself. */
   @IsOptional() @MeOrId('respondent') respondent?: string;
   /** Disputes awaiting a (first or appeal) decision past its due time. */

@@ -176,7 +176,7 @@ export class DisputeQueries {
       }
       qb.andWhere('d.respondent = :respondent', { respondent });
     }
-    if (q.assignee) qb.andWhere('d.assignee = :assignee', { assignee: q.assignee });
+    if (q.assignee) qb.andWhere('d.assignee = :assignee', { assignee: principalNamed(q.assignee, reader.principalId) });
     if (q.type) qb.andWhere('d.type = :type', { type: q.type });
     if (q.filingId) qb.andWhere('d.filingId = :filingId', { filingId: q.filingId });
     if (q.status === 'decided') qb.andWhere('d.status = :decided AND d.appealUntil > :now', { decided: 'decided', now });

@@ -318,6 +318,11 @@ describe('disputes', () => {
     const victorsQueue = await as(victor).get('/v1/disputes', { assignee: victor.id, status: 'assigned' });
     expect(victorsQueue.status).toBe(200);
     expect(victorsQueue.body.items.map((d: { disputeId: string }) => d.disputeId)).toEqual([ids[0]]);
+    // `me` names the reviewer asking, as respondent=me and creator=me do.
+    const mine = await as(victor).get('/v1/disputes', { assignee: 'me', status: 'assigned' });
+    expect(mine.body.items.map((d: { disputeId: string }) => d.disputeId)).toEqual([ids[0]]);
+    const bad = await as(victor).get('/v1/disputes', { assignee: 'myself' });
+    expect([bad.status, bad.body.detail]).toEqual([400, 'assignee must be me or a principal id']);
 
     const forFiling = await as(audrey).get('/v1/disputes', { filingId: target.filingId, status: 'opened' });
     expect(forFiling.body.items.map((d: { disputeId: string }) => d.disputeId)).toEqual([ids[2]]);
