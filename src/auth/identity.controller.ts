@@ -46,7 +46,7 @@ export class IdentityController {
     problems: ['invalid-roles', 'principal-exists'],
   })
   @Post('principals')
-  @SecretResponse()
+  @SecretResponse('apiKey.key')
   async create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal, @CurrentWrites() writes: RequestWrites) {
     const expiresAt = await issuedExpiry(this.auth, actor.keyId, null);
     return this.commands.execute(new RegisterPrincipal(body.name, body.roles, actor.principalId, undefined, expiresAt).forRequest(writes));
@@ -59,7 +59,7 @@ export class IdentityController {
     problems: ['principal-not-found', 'expiry-beyond-key', 'expiry-not-in-future'],
   })
   @Post('principals/:id/keys')
-  @SecretResponse()
+  @SecretResponse('key')
   async issueKey(
     @Param('id', new IdPipe()) id: string,
     @Body() body: IssueKeyDto,
@@ -108,7 +108,7 @@ export class MeController {
     problems: ['expiry-beyond-key', 'expiry-not-in-future', 'principal-not-found'],
   })
   @Post('keys')
-  @SecretResponse()
+  @SecretResponse('key')
   async issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
     const expiresAt = await issuedExpiry(this.auth, p.keyId, expiry(body));
     return this.commands.execute(new IssueApiKey(p.principalId, p.principalId, expiresAt).forRequest(writes));

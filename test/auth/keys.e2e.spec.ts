@@ -217,13 +217,38 @@ describe('principals and their keys', () => {
       status: 409,
       type: 'urn:sandbox-ledger:problem:idempotency-key-applied',
     });
+    // The first answer less the key, for the client to find what was made; and its position, to read it at.
+    expect(again.body.answer).toEqual({ keyId: first.body.keyId, expiresAt: null });
+    expect(again.body.position).toBe(Number(first.headers['ledger-position']));
     expect(await ledger.store.count()).toBe(before);
+
+    // So for a principal registered by an admin: its ids, names and roles, not its first key.
+    const register = () =>
+      ledger
+        .http()
+        .post('/v1/principals')
+        .set(as(ledger.adminKey))
+        .set('idempotency-key', 'register-dave')
+        .send({ name: 'Dave', roles: ['creator'] });
+    const registered = await register();
+    expect(registered.status).toBe(201);
+    const repeated = await register();
+    expect({ status: repeated.status, type: repeated.body.type }).toEqual({
+      status: 409,
+      type: 'urn:sandbox-ledger:problem:idempotency-key-applied',
+    });
+    expect(repeated.body.answer).toEqual({
+      principalId: registered.body.principalId,
+      name: 'Dave',
+      roles: ['creator'],
+      apiKey: { keyId: registered.body.apiKey.keyId, expiresAt: null },
+    });
     // Through the entity: on PostgreSQL the table lives in the test's own schema.
     const stored = await ledger.app
       .get(DataSource)
       .getRepository(IdempotencyRecord)
       .find({ select: { body: true } });
-    expect(stored.some((r) => r.body?.includes(first.body.key))).toBe(false);
+    expect(stored.some((r) => r.body?.includes(first.body.key) || r.body?.includes(registered.body.apiKey.key))).toBe(false);
   });
 
   it('refuses an expiry in the past, a malformed one and unknown fields, appending nothing', async () => {

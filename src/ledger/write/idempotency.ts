@@ -24,11 +24,39 @@ import { type GatedRequest, withoutMinPosition } from '../read-models/read-your-
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const SECRET_RESPONSE = 'ledger:secret-response';
-/** What is kept in place of a response that holds a secret (a new API key): never written to the database. */
-const WITHHELD = '{"withheld":"the response held a secret"}';
+/** What is kept of a response that held a secret (a new API key): this mark, and the answer without the secret. */
+const WITHHELD = 'the response held a secret';
 
-/** The route's response holds a secret: with an Idempotency-Key, it is not kept, and a repeat is answered 409 idempotency-key-applied. */
-export const SecretResponse = () => SetMetadata(SECRET_RESPONSE, true);
+/**
+ * The route's response holds a secret, at each of `paths` (dotted member names, `apiKey.key`): with an Idempotency-Key,
+ * the secret is never kept, and a repeat is answered 409 idempotency-key-applied with the first answer less the secret
+ * (the ids it named, for the client to read what was made).
+ */
+export const SecretResponse = (...paths: string[]) => SetMetadata(SECRET_RESPONSE, paths);
+
+/** The answer as it is kept for a route whose answer holds secrets at `paths`: those members left out. */
+function withheld(payload: unknown, paths: readonly string[]): string {
+  let answer: unknown;
+  try {
+    answer = typeof payload === 'string' ? JSON.parse(payload) : null;
+  } catch {
+    answer = null;
+  }
+  for (const path of paths) {
+    const names = path.split('.');
+    let at: unknown = answer;
+    for (const name of names.slice(0, -1)) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[name] : undefined;
+    if (typeof at === 'object' && at !== null) delete (at as Record<string, unknown>)[names[names.length - 1]];
+  }
+  return JSON.stringify({ withheld: WITHHELD, answer });
+}
+
+/** The first answer less its secrets, when `body` is one kept so; undefined for any other body. */
+function withheldAnswer(body: string): { answer: unknown } | undefined {
+  if (!body.startsWith('{"withheld":')) return undefined;
+  const kept = JSON.parse(body) as { withheld?: unknown; answer?: unknown };
+  return kept.withheld === WITHHELD ? { answer: kept.answer ?? null } : undefined;
+}
 /** A claim this old with no events of its request in the log belongs to a request that stopped: it may be taken over. */
 const CLAIM_LEASE_MS = 30_000;
 /** The `createdAt` of a claim whose lease has ended: the next attempt looks for its events, then takes it over. */
@@ -80,7 +108,8 @@ interface Pending {
   slot: string;
   /** Whether the request holds the key's claim (so its answer is kept, or the claim freed): not while it waits or is refused. */
   claimed: boolean;
-  secret: boolean;
+  /** Where the route's answer holds secrets (SecretResponse); null when it holds none. */
+  secrets: string[] | null;
   /** Resolves `finished`, which a concurrent request with the same key waits for. */
   finish: () => void;
   finished: Promise<void>;
@@ -142,7 +171,7 @@ export class Idempotency {
       key,
       slot,
       claimed: false,
-      secret: this.reflector.get<boolean>(SECRET_RESPONSE, handler as never) === true,
+      secrets: this.reflector.get<string[] | undefined>(SECRET_RESPONSE, handler as never) ?? null,
       finish,
       finished,
     };
@@ -155,10 +184,13 @@ export class Idempotency {
     if (found) {
       if (found.fingerprint !== fingerprint)
         throw new DomainError('unprocessable', 'idempotency-key-reused', 'this Idempotency-Key was used with a different request');
-      if (found.body === WITHHELD) {
+      const kept = found.body === null ? undefined : withheldAnswer(found.body);
+      if (kept) {
+        // With the log position the first request reached, for a read to wait for (Min-Position) as its answer said.
         throw conflict(
           'idempotency-key-applied',
-          'the request with this Idempotency-Key was carried out; its response held a secret, which is never kept: read the resource instead',
+          'the request with this Idempotency-Key was carried out; its response held a secret, which is never kept: `answer` is that response without it',
+          { ...kept, ...(found.position !== null ? { position: found.position } : {}) },
         );
       }
       if (found.body !== null) {
@@ -190,7 +222,7 @@ export class Idempotency {
     const status = reply.statusCode;
     let work: Promise<unknown> | null = null;
     if (pending.claimed && status < 400) {
-      const body = pending.secret ? WITHHELD : typeof payload === 'string' && payload !== '' ? payload : 'null';
+      const body = pending.secrets ? withheld(payload, pending.secrets) : typeof payload === 'string' && payload !== '' ? payload : 'null';
       const position = writtenPosition(request) || null;
       work = this.runner.exclusive((em) => em.update(IdempotencyRecord, pending.key, { statusCode: status, body, position }));
     } else if (pending.claimed && status < 500 && writtenPosition(request) === 0) {
