@@ -30,14 +30,17 @@ export async function readFiling(store: EventStore, filingId: string): Promise<F
 }
 
 /**
- * Which of these hashes are the content of a filed AI work: every filing of the content its reservation stream names,
- * the live one first, then those withdrawn (a withdrawn AI work is still AI-generated).
+ * Which of these hashes are the content of a filed AI work, or of a labelled copy of one: every filing of the content its
+ * reservation stream names, the live one first, then those withdrawn (a withdrawn AI work is still AI-generated), then
+ * the filing whose registered copy the bytes are (CopyReserved), as the public content lookup finds it.
  */
 export async function filedAiWorksAmong(store: EventStore, hashes: string[]): Promise<FiledAiWork[]> {
   const found = await Promise.all(
     [...new Set(hashes)].map(async (contentHash) => {
       const record = await readContentRecord(store, contentHash);
-      for (const filingId of [...(record.live ? [record.live.filingId] : []), ...record.prior.map((p) => p.filingId)]) {
+      const filings = [...(record.live ? [record.live.filingId] : []), ...record.prior.map((p) => p.filingId)];
+      if (record.copyOf !== null) filings.push(record.copyOf);
+      for (const filingId of filings) {
         const filing = await readFiling(store, filingId);
         if (filing && AI_DIGITAL_SOURCE_TYPES.has(filing.digitalSourceType)) return { contentHash, filingId };
       }

@@ -118,6 +118,27 @@ describe('registering labelled copies of a filing', () => {
     expect((await ledger.http().get(`/v1/public/filings/${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}`)).status).toBe(404);
   });
 
+  it("returns a complaint whose evidence is a registered copy's bytes: a labelled copy of an AI work is AI-generated", async () => {
+    const copy = withJpegSegments(await resizedJpeg(original, 320, 240, 80), [app1Xmp(xmpPacket({ aigc: aigcJson }))]);
+    expect((await register(filingId, copy, alice, 'copy.jpg')).status).toBe(201);
+    const other = await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(filingBody());
+    const complaint = await ledger
+      .http()
+      .post('/v1/disputes')
+      .set('authorization', `Bearer ${bob.key}`)
+      .send({
+        type: 'priority',
+        filingId: other.body.filingId,
+        claim: 'I made this picture first.',
+        evidence: [{ sha256: sha256(copy), description: 'my picture', declaredAiGenerated: false }],
+      });
+    expect(complaint.status).toBe(201);
+    expect(complaint.body).toMatchObject({
+      status: 'returned',
+      returned: { reason: 'ai-generated-evidence', evidence: [{ sha256: sha256(copy), declaredAiGenerated: false, aiFilingId: filingId }] },
+    });
+  });
+
   it("a reviewer may check the label of any filing's file; another creator may not", async () => {
     const res = await verify(filingId, original, rita);
     expect(res.status).toBe(200);
