@@ -69,7 +69,12 @@ export class GenerationDto {
   @IsOptional()
   @IsSeed()
   seed?: string | number;
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000) iterations?: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1_000_000, required: false })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  iterations?: number;
   /** The creator's own statement of what they contributed (selection, editing, prompting). */
   @IsString() @Length(1, 5000) @IsPrintableText() @IsNotBlank() humanContribution: string;
 }

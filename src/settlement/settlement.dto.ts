@@ -1,4 +1,5 @@
 // Request bodies and queries of the settlement endpoints: whitelisted, every unknown field rejected.
+import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsInstant, IsNotBlank, IsPrintableText, MeOrId, NestedObject, QueryInteger } from '../common/validation.js';
 import {
@@ -10,8 +11,9 @@ import {
   type ReviewDecision,
 } from '../verifier/rights-rules.js';
 
-/** An ISO-8601 instant with its offset (a local time without one would depend on the server's zone). */
+/** An optional whole number from `min` to `max` (days, counts, distances), so described in the OpenAPI document too. */
 const Days = (min: number, max: number) => (target: object, property: string) => {
+  ApiProperty({ type: 'integer', minimum: min, maximum: max, required: false })(target, property);
   IsOptional()(target, property);
   IsInt()(target, property);
   Min(min)(target, property);

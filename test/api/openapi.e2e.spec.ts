@@ -120,6 +120,31 @@ describe('the OpenAPI document and a client generated from it', () => {
     expect('-'.repeat(36)).not.toMatch(new RegExp(creator.pattern as string));
   });
 
+  it('types every whole number a request body takes as an integer, with its bounds, as the server checks it', () => {
+    const storage = getMetadataStorage() as unknown as {
+      validationMetadatas: Map<unknown, Array<{ propertyName: string; name?: string; constraints?: unknown[] }>>;
+    };
+    const wholeNumbers = [...storage.validationMetadatas.entries()].flatMap(([c, metas]) => {
+      const name = (c as { name: string }).name;
+      const schema = document.components.schemas[name] as Schema | undefined;
+      if (!schema?.properties || /Query$/.test(name)) return [];
+      return [...new Set(metas.filter((m) => m.name === 'isInt').map((m) => m.propertyName))].map((property) => {
+        const bound = (kind: string) => metas.find((m) => m.propertyName === property && m.name === kind)?.constraints?.[0];
+        return { at: `${name}.${property}`, documented: schema.properties![property], checked: { min: bound('min'), max: bound('max') } };
+      });
+    });
+    expect(wholeNumbers.map((n) => n.at)).toEqual(
+      expect.arrayContaining(['GenerationDto.iterations', 'PolicyParametersDto.labelGraceDays']),
+    );
+    const wrong = wholeNumbers.filter(
+      ({ documented, checked }) =>
+        (documented as Record<string, unknown>).type !== 'integer' ||
+        (documented as Record<string, unknown>).minimum !== checked.min ||
+        (documented as Record<string, unknown>).maximum !== checked.max,
+    );
+    expect(wrong).toEqual([]);
+  });
+
   it("names every route's minimum position, a write's Idempotency-Key and Ledger-Position, and Retry-After where it comes", () => {
     const gaps: string[] = [];
     for (const { name, method, op } of operations()) {
