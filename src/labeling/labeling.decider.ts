@@ -132,7 +132,7 @@ export function assertLabelable(
     }
     throw forbidden(
       'not-owner',
-      "only the holder of the filing's right (its creator, unless a dispute transferred it) may declare its labels or register its copies",
+      "only the holder of the filing's right (its creator, unless a dispute transferred it) may declare its labels, check files against them or register its copies (a reviewer may check any filing's files)",
     );
   }
   if (state.filing === 'withdrawn')

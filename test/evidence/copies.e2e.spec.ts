@@ -282,7 +282,7 @@ describe('registering labelled copies of a filing', () => {
         'not-owner',
       );
       expect(refused.detail).toBe(
-        "only the holder of the filing's right (its creator, unless a dispute transferred it) may declare its labels or register its copies",
+        "only the holder of the filing's right (its creator, unless a dispute transferred it) may declare its labels, check files against them or register its copies (a reviewer may check any filing's files)",
       );
       await expectRefused(ledger, () => register('00000000-0000-7000-8000-000000000000', original), 404, 'filing-not-found');
     });
