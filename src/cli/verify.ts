@@ -64,6 +64,29 @@ export interface VerifyOptions {
   chunkBytes?: number;
 }
 
+const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
+
+/**
+ * The export's bytes less a UTF-8 byte-order mark at its very start, which a Windows tool may put there as it may change
+ * its line endings: the page's check drops it too (File.text()), and the log never writes one. Anywhere else one stays,
+ * and the line it is in is not JSON.
+ */
+export async function* withoutByteOrderMark(pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let head = Buffer.alloc(0);
+  let decided = false;
+  for await (const piece of pieces) {
+    if (decided) {
+      yield piece;
+      continue;
+    }
+    head = Buffer.concat([head, piece]);
+    if (head.length < BYTE_ORDER_MARK.length && BYTE_ORDER_MARK.slice(0, head.length).every((b, i) => head[i] === b)) continue;
+    decided = true;
+    yield BYTE_ORDER_MARK.every((b, i) => head[i] === b) ? head.subarray(BYTE_ORDER_MARK.length) : head;
+  }
+  if (!decided && head.length > 0) yield head;
+}
+
 export async function verifyCommand(
   args: VerifyArgs,
   out: NodeJS.WritableStream = process.stdout,
@@ -176,7 +199,7 @@ async function verifyWith(
       await queue.submit(chunk);
     };
     try {
-      read: for await (const piece of stream as AsyncIterable<Buffer>) {
+      read: for await (const piece of withoutByteOrderMark(stream as AsyncIterable<Buffer>)) {
         for (const chunk of chunker.push(piece)) {
           await hand(chunk);
           if (!verifier.ok) break read;

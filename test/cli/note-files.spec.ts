@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { verifyCommand, verifyReceiptCommand } from '../../src/cli/verify.js';
+import { verifyCommand, verifyReceiptCommand, withoutByteOrderMark } from '../../src/cli/verify.js';
 import { receiptToTlogProof } from '../../src/verifier/tlog-proof.js';
 import { inclusionProof } from '../support/merkle-tree.js';
 import { leafHashesOf, ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
@@ -136,5 +136,50 @@ describe('a tlog-proof receipt file', () => {
     const run = await verifyReceipt(receipt, checkpoint + '\n\n');
     expect(run.text).toContain('  consistent    with the checkpoint of 12 leaves signed at ');
     expect(run.code).toBe(0);
+  });
+});
+
+describe('an export file', () => {
+  async function verifyExport(content: string) {
+    writeFileSync(join(work, 'bom.ndjson'), content);
+    writeFileSync(join(work, 'checkpoint'), checkpoint);
+    const { out, text } = output();
+    const code = await verifyCommand(
+      { export: join(work, 'bom.ndjson'), checkpoint: [join(work, 'checkpoint')], checkpoints: [], vkey: join(work, 'vkey') },
+      out,
+      { threads: 0 },
+    );
+    return { code, text: text() };
+  }
+
+  it('that starts with a byte-order mark (a Windows tool), with CRLF line breaks, verifies: the page takes it too', async () => {
+    const run = await verifyExport(`\uFEFF${ndjson(log).join('\r\n')}\r\n`);
+    expect(run.text).toMatch(/^ok: 12 events in 3 streams; /);
+    expect(run.code).toBe(0);
+  });
+
+  it('with a byte-order mark anywhere else fails at the line it is in, and a mark alone is an empty export', async () => {
+    const lines = ndjson(log);
+    const run = await verifyExport([...lines.slice(0, 3), `\uFEFF${lines[3]}`, ...lines.slice(4)].join('\n') + '\n');
+    expect(run.text).toMatch(/^FAILED at leaf 3: /);
+    expect(run.code).toBe(1);
+    expect((await verifyExport('\uFEFF')).code).toBe(1);
+  });
+
+  it('loses its mark however the bytes come in pieces, and nothing else', async () => {
+    const joined = async (pieces: number[][]) => {
+      async function* source() {
+        for (const p of pieces) yield Buffer.from(p);
+      }
+      const out: number[] = [];
+      for await (const piece of withoutByteOrderMark(source())) out.push(...piece);
+      return out;
+    };
+    expect(await joined([[0xef], [0xbb], [0xbf, 0x7b], [0x7d]])).toEqual([0x7b, 0x7d]);
+    expect(await joined([[0xef, 0xbb, 0xbf]])).toEqual([]);
+    expect(await joined([[0xef, 0xbb], [0x7b]])).toEqual([0xef, 0xbb, 0x7b]);
+    expect(await joined([[0xef, 0xbb]])).toEqual([0xef, 0xbb]);
+    expect(await joined([[0x7b], [0xef, 0xbb, 0xbf]])).toEqual([0x7b, 0xef, 0xbb, 0xbf]);
+    expect(await joined([])).toEqual([]);
   });
 });
