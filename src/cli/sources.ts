@@ -72,7 +72,12 @@ export function readLocalFile(path: string): Buffer {
  */
 export async function readText(source: string, apiKey?: string): Promise<string> {
   const bytes = isUrl(source) ? new Uint8Array(await (await get(source, apiKey)).arrayBuffer()) : readLocalFile(source);
-  const text = utf8Text(bytes);
+  let text: string | undefined;
+  try {
+    text = utf8Text(bytes);
+  } catch (err) {
+    throw new Error(`${source}: ${bytes.length} bytes, more than can be read as one text`, { cause: err });
+  }
   if (text === undefined) throw new Error(`${source}: not well-formed UTF-8`);
   return text;
 }

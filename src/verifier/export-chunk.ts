@@ -187,8 +187,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function utf8Text(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Bytes that are not UTF-8 are a TypeError (by name: the decoder's realm may not be this code's); anything else
+    // (bytes too many for one string) is not theirs to name.
+    if ((err as Error | null)?.name === 'TypeError') return undefined;
+    throw err;
   }
 }
 
