@@ -4,8 +4,8 @@
 import jsQRModule from 'jsqr';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { labelsBody, registerPrincipal, type Who } from '../support/cast.js';
-import { call } from '../support/http-client.js';
+import { complaintBody, labelsBody, registerPrincipal, type Who } from '../support/cast.js';
+import { call, callOk } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
 import { flipSignature, launchBrowser, openTab, rewritePublicReceipts, screenshot, settledText, settledTitle } from '../support/browser.js';
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
@@ -56,6 +56,9 @@ it('shows the filing, its proof and a QR code to the verification page, in Chine
     await expect(page.getByRole('link', { name: '查验其他文件' }).getAttribute('href')).resolves.toBe('/');
     await expect(page.getByRole('link', { name: '返回我的存证' }).count()).resolves.toBe(0);
     await expect(page.getByTestId('cert-leaf').textContent()).resolves.toBe(String(leafIndex));
+    // A right that stands names its holder, with its status in both languages.
+    await expect(page.getByTestId('cert-holder').textContent()).resolves.toBe('Alice Chen');
+    await expect(page.getByTestId('cert-right').textContent()).resolves.toBe('临时provisional');
     // The receipt was checked in the page against the ledger's keys; the checkpoint covers the filing.
     expect(await settledText(page.getByTestId('cert-verified'), /^✓/)).toMatch(/^✓ 日志签名、包含证明与联署已在本浏览器中验证/);
     expect(Number(await page.getByTestId('cert-tree-size').textContent())).toBeGreaterThan(leafIndex);
@@ -105,6 +108,41 @@ it('prints as one A4 page without the navigation, with the QR code still readabl
     expect(Math.round(boxes[0][0])).toBeLessThanOrEqual(596);
     expect(Math.round(boxes[0][1])).toBeGreaterThanOrEqual(842);
     expect(Math.round(boxes[0][1])).toBeLessThanOrEqual(843);
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('says a right revoked by an upheld complaint is revoked, and names no holder of it', async () => {
+  const { filingId } = await fileWithLabels('Revoked harbour');
+  const [bob, rita, victor] = await Promise.all([
+    registerPrincipal(server.url, server.adminKey, 'Bob Complainant', ['creator']),
+    registerPrincipal(server.url, server.adminKey, 'Rita Reviewer', ['reviewer']),
+    registerPrincipal(server.url, server.adminKey, 'Victor Reviewer', ['reviewer']),
+  ]);
+  const ok = (method: string, path: string, key: string, body?: unknown) => callOk(server.url, method, path, key, body);
+  // Upheld with `revoke`, appealed and affirmed: final, so the right is revoked now.
+  const disputeId = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filingId))).disputeId;
+  await ok('POST', `/v1/disputes/${disputeId}/assign`, rita.key, { reviewerId: rita.id });
+  await ok('POST', `/v1/disputes/${disputeId}/response`, alice.key, { statement: 'It is mine.' });
+  await ok('POST', `/v1/disputes/${disputeId}/decision`, rita.key, { outcome: 'upheld', remedy: 'revoke', reasoning: 'Copied.' });
+  await ok('POST', `/v1/disputes/${disputeId}/appeal`, alice.key, { grounds: 'It is not a copy.' });
+  await ok('POST', `/v1/disputes/${disputeId}/appeal-decision`, victor.key, { ruling: 'affirm', reasoning: 'Sound.' });
+  expect(await ok('GET', `/v1/rights/${filingId}`, alice.key)).toMatchObject({ status: 'revoked', rule: 'dispute-upheld-revoke' });
+  // The filing's summary still names Alice: the certificate must not present her as holding the right.
+  expect((await call(server.url, 'GET', `/v1/public/filings/${filingId}`)).json.holder).toMatchObject({ name: 'Alice Chen' });
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await page.goto(`/certificate/${filingId}`);
+    expect(await settledText(page.getByTestId('cert-right'), '已撤销revoked')).toBe('已撤销revoked');
+    await expect(page.getByTestId('cert-holder').count()).resolves.toBe(0);
+    const sheet = (await page.locator('.certificate').textContent())!;
+    expect(sheet).not.toContain('Alice Chen');
+    for (const words of ['权利状态', 'Right', '状态起始时间', "Right's status since"]) expect(sheet).toContain(words);
+    expect(await settledText(page.getByTestId('cert-verified'), /^✓/)).toMatch(/^✓/);
+    await screenshot(page, 'certificate-revoked-en');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

@@ -136,6 +136,8 @@ export const en = {
   'certificate.beijing': 'Beijing time (Asia/Shanghai)',
   'certificate.leafIndex': 'Leaf index in the log',
   'certificate.holder': 'Right holder',
+  'certificate.right': 'Right',
+  'certificate.rightSince': "Right's status since",
   'certificate.labelsState': 'AI labels',
   'certificate.labels.none': 'none declared',
   'certificate.labels.declared': 'declared',

@@ -134,6 +134,8 @@ export const zhCN: Record<MessageKey, string> = {
   'certificate.beijing': '北京时间',
   'certificate.leafIndex': '日志叶序号',
   'certificate.holder': '权利人',
+  'certificate.right': '权利状态',
+  'certificate.rightSince': '状态起始时间',
   'certificate.labelsState': 'AI 生成标识',
   'certificate.labels.none': '未声明',
   'certificate.labels.declared': '已声明',

@@ -12,7 +12,16 @@ import { problemTitle } from '../i18n/problems.js';
 import type { MessageKey } from '../i18n/en.js';
 import { Link } from '../router.js';
 import { utcAndBeijing } from '../time-format.js';
-import { certificateProof, verificationUrl, type CertificateProof, type PublicFiling } from './certificate/certificate-facts.js';
+import {
+  certificateProof,
+  isHeld,
+  rightOfFiling,
+  verificationUrl,
+  type CertificateProof,
+  type PublicFiling,
+  type PublicRight,
+} from './certificate/certificate-facts.js';
+import type { PublicStatus } from '../public-check.js';
 import type { PublicReceipt } from '../verifier.js';
 import { QrCode } from './certificate/qr-code.js';
 import { useMe } from './creator/creator-api.js';
@@ -21,7 +30,15 @@ import './certificate/certificate.css';
 type Loaded =
   | { phase: 'loading' }
   | { phase: 'error'; error: unknown }
-  | { phase: 'ready'; filing: PublicFiling; proof?: CertificateProof | { otherFiling: string }; proofError?: unknown };
+  | {
+      phase: 'ready';
+      filing: PublicFiling;
+      /** The right's standing: null when the ledger gives none for this filing; `rightError` when it could not be read. */
+      right: PublicRight | null;
+      rightError?: unknown;
+      proof?: CertificateProof | { otherFiling: string };
+      proofError?: unknown;
+    };
 
 /** The certificate's own words are in both languages, Chinese first, whatever the switch says. */
 const BOTH: readonly Lang[] = ['zh-CN', 'en'];
@@ -75,7 +92,30 @@ function aigcFields(implicit: unknown): Array<[string, string]> {
   return Object.entries(aigc).map(([k, v]) => [k, String(v)]);
 }
 
-function Certificate({ filing, proof, proofError }: Extract<Loaded, { phase: 'ready' }>) {
+/** The right's status in both languages and since when; a right that could not be read says why. */
+function RightRows({ right, rightError }: { right: PublicRight | null; rightError?: unknown }) {
+  if (rightError)
+    return (
+      <Row k="certificate.right" testId="cert-right">
+        <ProblemMessage error={rightError} />
+      </Row>
+    );
+  if (!right) return null;
+  return (
+    <>
+      <Row k="certificate.right" testId="cert-right">
+        <strong>
+          <Both k={`right.${right.status}` as MessageKey} />
+        </strong>
+      </Row>
+      <Row k="certificate.rightSince">
+        <CertTime at={right.since} />
+      </Row>
+    </>
+  );
+}
+
+function Certificate({ filing, right, rightError, proof, proofError }: Extract<Loaded, { phase: 'ready' }>) {
   const { t } = useI18n();
   const url = verificationUrl(location.origin, filing.contentHash);
   const facts = proof && 'checkpoint' in proof ? proof : undefined;
@@ -125,11 +165,13 @@ function Certificate({ filing, proof, proofError }: Extract<Loaded, { phase: 're
               {filing.leafIndex}
             </span>
           </Row>
-          {filing.holder ? (
+          {/* Named as the right's holder only while it holds one: not once the right is revoked, withdrawn or expired. */}
+          {filing.holder && right && isHeld(right) ? (
             <Row k="certificate.holder">
-              <span>{filing.holder.name ?? filing.holder.id}</span>
+              <span data-testid="cert-holder">{filing.holder.name ?? filing.holder.id}</span>
             </Row>
           ) : null}
+          <RightRows right={right} rightError={rightError} />
           <Row k="certificate.labelsState">
             <Both k={STATE_KEYS[filing.labels.state]} />
             {filing.labels.tier ? (
@@ -283,16 +325,26 @@ export function CertificatePage({ params }: PageProps) {
         if (!abort.signal.aborted) setLoaded({ phase: 'error', error });
         return;
       }
-      setLoaded({ phase: 'ready', filing });
+      // The filing's summary says who holds it but not whether the right still stands: the lookup of its content does.
+      let standing: { right: PublicRight | null; rightError?: unknown };
+      try {
+        const status = await api<PublicStatus>(`/v1/public/content/${filing.contentHash}`, { auth: false, signal: abort.signal });
+        standing = { right: rightOfFiling(filing, status) };
+      } catch (rightError) {
+        if (abort.signal.aborted) return;
+        standing = { right: null, rightError };
+      }
+      if (abort.signal.aborted) return;
+      setLoaded({ phase: 'ready', filing, ...standing });
       try {
         const receipt = await api<PublicReceipt>(`/v1/public/content/${filing.contentHash}/receipt`, {
           auth: false,
           signal: abort.signal,
         });
         const proof = await certificateProof(filing, receipt);
-        if (!abort.signal.aborted) setLoaded({ phase: 'ready', filing, proof });
+        if (!abort.signal.aborted) setLoaded({ phase: 'ready', filing, ...standing, proof });
       } catch (proofError) {
-        if (!abort.signal.aborted) setLoaded({ phase: 'ready', filing, proofError });
+        if (!abort.signal.aborted) setLoaded({ phase: 'ready', filing, ...standing, proofError });
       }
     };
     void load();
