@@ -100,6 +100,31 @@ it('shows the filing of the same file once filed, with a receipt verified in the
   }
 });
 
+it("clears a checked hash's result when the next hash typed is malformed", async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    const input = page.getByLabel('Or paste a SHA-256 (64 hex digits)');
+    await input.fill(workHash);
+    await page.getByRole('button', { name: 'Check this hash' }).click();
+    expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
+    expect((await receiptVerification(page)).ok).toBe('true');
+    await input.fill('zz');
+    await page.getByRole('button', { name: 'Check this hash' }).click();
+    expect(await settledText(page.locator('#public-hash-error'), 'A SHA-256 is 64 hexadecimal digits.')).toBe(
+      'A SHA-256 is 64 hexadecimal digits.',
+    );
+    await expect(input.getAttribute('aria-invalid')).resolves.toBe('true');
+    // Nothing of the previous hash's answer is left to read as this one's.
+    for (const testId of ['sha256', 'verdict', 'filing', 'verification']) await expect(page.getByTestId(testId).count()).resolves.toBe(0);
+    await screenshot(page, 'public-malformed-hash-en');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('looks up the content a verification link names (the certificate QR code: /#sha256=<hash>)', async () => {
   const tab = await openTab(browser, server.url);
   try {

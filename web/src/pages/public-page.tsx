@@ -82,8 +82,12 @@ export function PublicPage(_props: PageProps) {
   const onHash = (e: Event) => {
     e.preventDefault();
     const hash = typed.trim().toLowerCase();
-    setTypedInvalid(!isHex64(hash));
-    if (isHex64(hash)) void check(hash, ++run.current);
+    const valid = isHex64(hash);
+    setTypedInvalid(!valid);
+    const id = ++run.current;
+    if (valid) void check(hash, id);
+    // A malformed hash has no result: the previous one, left under the error, would read as this hash's.
+    else setState({ phase: 'idle' });
   };
 
   return (
