@@ -123,11 +123,17 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const { code, message } = err as { code?: string; message: string };
     const option = /^Unknown option '([^']*)'/.exec(message)?.[1];
-    // Node's own message leaves its example's quote open (as in '-- "--bogus").
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined)
+    // Node's own message leaves its example's quote open (as in '-- "--bogus"), and offers it to every command: only one
+    // that takes an argument of its own (a file: verify-receipt FILE) can be given one that starts with a dash.
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
+      const command = argv.find((a) => !a.startsWith('-'));
+      const takesArgument = command !== undefined && (WORDS[command] ?? 0) > 1 && command !== 'projections' && command !== 'witness';
       return usageError(
-        `Unknown option '${option}'. An argument that starts with '-' but is no option goes at the end, after '--': -- ${option}`,
+        takesArgument
+          ? `Unknown option '${option}'. An argument that starts with '-' but is no option goes at the end, after '--': -- ${option}`
+          : `Unknown option '${option}'`,
       );
+    }
     return usageError(message);
   }
   const { positionals, values, tokens } = parsed;

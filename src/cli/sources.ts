@@ -112,11 +112,11 @@ export const errorAnswer = (source: string, what: string, problem: string) =>
  * gains (blank lines at the very end, CRLF line breaks, a byte-order mark) is taken out (`noteAsSaved`). Any other text
  * after the last signature line is refused here, naming it, where the verifier could only call the note malformed.
  */
-export function noteText(text: string, source: string): string {
+export function noteText(text: string, source: string, what = 'a signed note'): string {
   // Not JSON, or JSON of another kind: the verifier says why it is no note.
   const problem = text.trimStart().startsWith('{') ? problemIn(text) : undefined;
   if (problem !== undefined) throw new Error(errorAnswer(source, 'a signed note', problem));
-  if (text.trim() === '') throw new Error(`${source}: empty, not a signed note`);
+  if (text.trim() === '') throw new Error(`${source}: empty, not ${what}`);
   const note = noteAsSaved(text);
   const after = textAfterNote(note);
   if (after !== undefined) {

@@ -78,9 +78,18 @@ export async function loadCosigners(args: Omit<TrustArgs, 'vkey'>): Promise<Cosi
     logMlDsa = parseCosignerVkey(await readVkey(args.pqVkey));
     if (logMlDsa.type !== ML_DSA_44) throw new UsageError('--pq-vkey must be an ML-DSA-44 (type 0x06) vkey');
   }
-  const tsaCas = args.tsaCa ? parsePemCertificates(await readText(args.tsaCa)) : null;
+  const tsaCas = args.tsaCa ? readPemCertificates(await readText(args.tsaCa), args.tsaCa) : null;
   if (tsaCas) await checkTrustAnchors(tsaCas);
   return { logMlDsa, witnesses, quorum, tsaCas };
+}
+
+/** The certificates of a PEM file; what is wrong with it names the file (the text alone does not say which option gave it). */
+function readPemCertificates(text: string, source: string): Certificate[] {
+  try {
+    return parsePemCertificates(text);
+  } catch (err) {
+    throw new Error(`--tsa-ca ${source}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export type CheckedCheckpoint =

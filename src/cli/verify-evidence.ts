@@ -21,7 +21,7 @@ import { parseVkey, verifyNote, type Vkey, withoutByteOrderMark } from '../verif
 import { repeatedKey } from '../verifier/repeated-key.js';
 import { parseStreamHead, STREAM_HEAD, type StreamHead } from '../verifier/stream-head.js';
 import { checkInclusion, equalBytes, hashLeaf } from '../verifier/rfc6962.js';
-import { verifyReceipt } from '../verifier/tlog-proof.js';
+import { TLOG_PROOF_HEADER, verifyReceipt } from '../verifier/tlog-proof.js';
 import { nativeEd25519Verify, nativeSha256 } from './native-crypto.js';
 import { errorAnswer, problemAnswer, readLocalFile, readText, readVkey } from './sources.js';
 import { type Cosigners, isoSeconds, loadCosigners, type TrustArgs } from './trust.js';
@@ -282,6 +282,8 @@ function checkHead(
   return h;
 }
 
+const RECEIPT_GIVEN = 'this is a receipt, not an evidence bundle: check it with sandbox-ledger verify-receipt';
+
 export interface EvidenceArgs extends Omit<TrustArgs, 'vkey'> {
   bundle: string;
   vkey?: string;
@@ -301,6 +303,7 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     try {
       bundle = JSON.parse(text);
     } catch {
+      if (text.startsWith(TLOG_PROOF_HEADER)) throw new BundleError(RECEIPT_GIVEN);
       throw new BundleError(text.trim() === '' ? 'the bundle is empty' : 'the bundle is not JSON');
     }
     // JSON.parse keeps a repeated key's last value; another reader of the bundle would see the first.
@@ -317,6 +320,9 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     }
     const problem = problemAnswer(bundle);
     if (problem !== undefined) throw new BundleError(errorAnswer(args.bundle, 'an evidence bundle', problem));
+    // A receipt (its JSON, or a public receipt) given in place of a bundle is named as such, as verify-receipt names a bundle.
+    if (isObject(bundle) && !('format' in bundle) && (('entry' in bundle && 'inclusionProof' in bundle) || 'receipt' in bundle))
+      throw new BundleError(RECEIPT_GIVEN);
     report = await checkEvidence(bundle, { vkey: pinned, cosigners });
     // A history cut short and written as v1 (no head) is every event it holds, proven: passing it would pass the cut.
     if (report.whole === null && !args.acceptV1) {

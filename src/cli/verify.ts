@@ -339,7 +339,7 @@ export async function verifyReceiptCommand(args: ReceiptArgs, out: NodeJS.Writab
   };
   const read = await readText(args.receipt);
   const json = read.trimStart().startsWith('{');
-  const text = json ? read : noteText(read, args.receipt);
+  const text = json ? read : noteText(read, args.receipt, 'a receipt (JSON, or tlog-proof text)');
   const parsed = json ? parseJson(text, args.receipt, 'a receipt (JSON, or tlog-proof text)') : text;
   // The key is read before anything is checked with it: a malformed one is named as such, not as the wrong key.
   try {

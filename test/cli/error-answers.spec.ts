@@ -146,3 +146,19 @@ it('verify-receipt given an evidence bundle says which command checks one', asyn
     text: `FAILED: ${file} is an evidence bundle, not a receipt: check it with sandbox-ledger verify-evidence\n`,
   });
 });
+
+it('verify-evidence names a receipt given in place of the bundle (its JSON, a public one, its tlog-proof text), as verify-receipt names a bundle', async () => {
+  const receipts = {
+    'receipt.json': JSON.stringify({ entry: log[0], inclusionProof: { leafIndex: 0, treeSize: 1, hashes: [] }, checkpoint: 'x' }),
+    'public-receipt.json': JSON.stringify({ contentHash: 'a'.repeat(64), match: 'content', filingId: 'f', receipt: {}, keys: {} }),
+    'receipt.tlog-proof': 'c2sp.org/tlog-proof@v1\nindex 0\n',
+  };
+  for (const [name, content] of Object.entries(receipts)) {
+    const file = join(work, name);
+    writeFileSync(file, content);
+    expect(await run((out) => verifyEvidenceCommand({ bundle: file }, out))).toEqual({
+      code: 1,
+      text: 'FAILED: this is a receipt, not an evidence bundle: check it with sandbox-ledger verify-receipt\n',
+    });
+  }
+});

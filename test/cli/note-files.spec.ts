@@ -100,7 +100,7 @@ describe('a checkpoint file', () => {
 
   it('that is empty is named as such', async () => {
     await expect(verify('\n')).rejects.toThrow(`${join(work, 'checkpoint')}: empty, not a signed note`);
-    await expect(verifyReceipt('')).rejects.toThrow(`${join(work, 'receipt')}: empty, not a signed note`);
+    await expect(verifyReceipt('')).rejects.toThrow(`${join(work, 'receipt')}: empty, not a receipt (JSON, or tlog-proof text)`);
   });
 
   it('without its final newline is still refused by the verifier, as C2SP signed-note asks', async () => {

@@ -39,9 +39,10 @@ describe('sandbox-ledger --help', () => {
     });
   });
 
-  it('still refuses an unknown option with exit 2, and says how to give an argument that starts with a dash', async () => {
-    const run = await runCli(['verify', '--nope'], {});
-    expect(run).toEqual({
+  it('still refuses an unknown option with exit 2, and says how to give an argument that starts with a dash to a command that takes one', async () => {
+    expect(await runCli(['verify', '--nope'], {})).toEqual({ code: 2, stdout: '', stderr: `Unknown option '--nope'\n${HINT}` });
+    expect(await runCli(['-v'], {})).toEqual({ code: 2, stdout: '', stderr: `Unknown option '-v'\n${HINT}` });
+    expect(await runCli(['verify-receipt', '--nope', '--vkey', 'a+b+c'], {})).toEqual({
       code: 2,
       stdout: '',
       stderr: `Unknown option '--nope'. An argument that starts with '-' but is no option goes at the end, after '--': -- --nope\n${HINT}`,
@@ -163,6 +164,11 @@ describe('files the verifier is given', () => {
       [['verify', '--export', log, '--checkpoint', missing, '--vkey', vkey], `${missing}: no such file`],
       [['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', work], `${work}: a directory, not a file`],
       [['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', vkey, '--tsa-ca', work], `${work}: a directory, not a file`],
+      // A file that is no PEM of certificates is named, with the option that gave it.
+      [
+        ['verify', '--export', log, '--checkpoint', checkpoint, '--vkey', vkey, '--tsa-ca', log],
+        `--tsa-ca ${log}: no CERTIFICATE in the PEM text`,
+      ],
       [['verify-receipt', work, '--vkey', vkey], `${work}: a directory, not a file`],
       [['verify-evidence', missing], `${missing}: no such file`],
     ];
