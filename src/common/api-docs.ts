@@ -86,6 +86,7 @@ export const PROBLEM_STATUS = {
   'metadata-too-large': 413,
   'too-many-files': 413,
   'too-many-parts': 413,
+  'empty-content': 422,
   'content-hash-mismatch': 422,
   'content-type-mismatch': 422,
   'perceptual-hash-mismatch': 422,

@@ -82,6 +82,7 @@ export class FilingController {
       'request-timeout',
       'too-many-files',
       'too-many-parts',
+      'empty-content',
       'content-hash-mismatch',
       'content-type-mismatch',
       'perceptual-hash-mismatch',

@@ -1,5 +1,5 @@
 import { given } from '../ledger/given-when-then.js';
-import { filingDecider, type FileWorkCommand } from './filing.decider.js';
+import { EMPTY_CONTENT_SHA256, filingDecider, type FileWorkCommand } from './filing.decider.js';
 import type { FilingEvent, WorkFiled } from './filing.events.js';
 
 const now = new Date('2026-11-29T10:00:00.000Z');
@@ -33,6 +33,10 @@ describe('filing decider', () => {
       given(filingDecider, []).when({ type: 'FileWork', filing: details, now }).then([filed]));
     it('given the filing exists, refuses a second WorkFiled', () =>
       given(filingDecider, [filed]).when({ type: 'FileWork', filing: details, now }).thenThrows('filing-exists'));
+    it('refuses empty content: no bytes are no work', () =>
+      given(filingDecider, [])
+        .when({ type: 'FileWork', filing: { ...details, contentHash: EMPTY_CONTENT_SHA256 }, now })
+        .thenThrows('empty-content'));
   });
 
   describe('WithdrawFiling', () => {

@@ -1,6 +1,6 @@
 // A filing: first filing of one work by its creator, its amendments, and its withdrawal (never while a complaint
 // against it is open, nor once its right was transferred).
-import { conflict, forbidden, invalid, notFound } from '../common/domain-error.js';
+import { conflict, DomainError, forbidden, invalid, notFound } from '../common/domain-error.js';
 import type { Decider } from '../ledger/decider.js';
 import type { FilingAmendment, FilingDetails, FilingEvent, PriorFiling } from './filing.events.js';
 
@@ -51,8 +51,18 @@ export type AmendFilingCommand = {
 };
 export type FilingCommand = FileWorkCommand | WithdrawFilingCommand | AmendFilingCommand;
 
+/** SHA-256 of no bytes at all. */
+export const EMPTY_CONTENT_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 function decideFileWork(command: FileWorkCommand, state: FilingState): FilingEvent[] {
   if (state.status !== 'none') throw conflict('filing-exists', `filing ${command.filing.filingId} already exists`);
+  // No bytes are no work: filed once, their hash would be one creator's, and every other empty file a duplicate of it.
+  if (command.filing.contentHash === EMPTY_CONTENT_SHA256)
+    throw new DomainError(
+      'unprocessable',
+      'empty-content',
+      'the content is empty (0 bytes, SHA-256 e3b0c442…b855): there is no work to file',
+    );
   const prior = command.priorFilings ?? [];
   return [
     {

@@ -1,4 +1,5 @@
 // Every refused request answers problem+json and leaves the store unchanged.
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { MERKLE_TREE_STORE, type MerkleTreeStore } from '../../src/ledger/log/merkle-tree.store.js';
 import { expectRefused, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
@@ -208,6 +209,24 @@ describe('refused requests change nothing', () => {
       ],
     };
     expect((await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(twoObjects)).status).toBe(201);
+  });
+
+  it('refuses empty content, by its hash or as an uploaded file of no bytes (422 empty-content), and appends nothing', async () => {
+    const empty = createHash('sha256').update('').digest('hex');
+    const post = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`);
+    await expectRefused(
+      ledger,
+      () => post().send({ ...filingBody(), contentHash: empty, contentType: 'text/plain' }),
+      422,
+      'empty-content',
+    );
+    const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody({ contentType: 'text/plain' });
+    await expectRefused(
+      ledger,
+      () => post().field('metadata', JSON.stringify(meta)).attach('file', Buffer.alloc(0), 'empty.txt'),
+      422,
+      'empty-content',
+    );
   });
 
   it('answers a JSON body that does not parse, or is empty, as malformed-json (the type the API documents), on any route', async () => {
