@@ -83,7 +83,13 @@ export class AuthService implements OnModuleDestroy {
     const expiresAt = row.expiresAt === null ? Infinity : Date.parse(row.expiresAt);
     if (now >= expiresAt) throw keyExpired(row.expiresAt!);
     if (row.principalId === null) return null;
-    const found: Principal = { principalId: row.principalId, name: row.name!, roles: JSON.parse(row.roles!) as Role[], keyId: row.keyId };
+    const found: Principal = {
+      principalId: row.principalId,
+      name: row.name!,
+      roles: JSON.parse(row.roles!) as Role[],
+      keyId: row.keyId,
+      keyExpiresAt: row.expiresAt,
+    };
     if (this.unsubscribe && generation === this.generation) {
       if (this.live.size >= CACHED_KEYS) this.live.delete(this.live.keys().next().value!);
       this.live.set(keyHash, { principal: { ...found, roles: [...found.roles] }, expiresAt });

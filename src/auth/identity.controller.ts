@@ -15,12 +15,13 @@ import { CurrentWrites, type RequestWrites } from '../ledger/write/request-write
 const expiry = (body: IssueKeyDto | undefined) => (body?.expiresAt ? new Date(body.expiresAt) : null);
 
 /**
- * The expiry of a key issued with the caller's key `keyId`: a key that expires cannot issue one that outlives it, for
- * the caller or for anyone (an admin's first key for a principal it registers included), so the new key expires with it
- * at the latest; asked later, `400 expiry-beyond-key`. Else what was asked, or never.
+ * The expiry of a key issued by `caller`'s key: a key that expires cannot issue one that outlives it, for the caller or
+ * for anyone (an admin's first key for a principal it registers included), so the new key expires with it at the
+ * latest; asked later, `400 expiry-beyond-key`. Else what was asked, or never. The caller's expiry is the one its key was
+ * authenticated with (AuthGuard), not read again.
  */
-async function issuedExpiry(auth: AuthService, keyId: string, asked: Date | null): Promise<Date | null> {
-  const limit = (await auth.key(keyId))?.expiresAt ?? null;
+function issuedExpiry(caller: Principal, asked: Date | null): Date | null {
+  const limit = caller.keyExpiresAt;
   if (limit && asked && asked.getTime() > Date.parse(limit)) {
     throw invalid('expiry-beyond-key', `the key in use expires at ${limit}; a key it issues cannot expire later`, {
       errors: [{ field: 'expiresAt', message: `expiresAt must not be later than ${limit}` }],
@@ -34,10 +35,7 @@ async function issuedExpiry(auth: AuthService, keyId: string, asked: Date | null
 @Roles('admin')
 @Controller('v1')
 export class IdentityController {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly auth: AuthService,
-  ) {}
+  constructor(private readonly commands: CommandBus) {}
 
   /** Registers a principal and issues its first API key (shown once), which expires with the caller's key if that one expires. */
   @ApiRoute({
@@ -47,8 +45,8 @@ export class IdentityController {
   })
   @Post('principals')
   @SecretResponse('apiKey.key')
-  async create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal, @CurrentWrites() writes: RequestWrites) {
-    const expiresAt = await issuedExpiry(this.auth, actor.keyId, null);
+  create(@Body() body: CreatePrincipalDto, @CurrentPrincipal() actor: Principal, @CurrentWrites() writes: RequestWrites) {
+    const expiresAt = issuedExpiry(actor, null);
     return this.commands.execute(new RegisterPrincipal(body.name, body.roles, actor.principalId, undefined, expiresAt).forRequest(writes));
   }
 
@@ -60,13 +58,13 @@ export class IdentityController {
   })
   @Post('principals/:id/keys')
   @SecretResponse('key')
-  async issueKey(
+  issueKey(
     @Param('id', new IdPipe()) id: string,
     @Body() body: IssueKeyDto,
     @CurrentPrincipal() actor: Principal,
     @CurrentWrites() writes: RequestWrites,
   ) {
-    const expiresAt = await issuedExpiry(this.auth, actor.keyId, expiry(body));
+    const expiresAt = issuedExpiry(actor, expiry(body));
     return this.commands.execute(new IssueApiKey(id, actor.principalId, expiresAt).forRequest(writes));
   }
 
@@ -109,8 +107,8 @@ export class MeController {
   })
   @Post('keys')
   @SecretResponse('key')
-  async issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
-    const expiresAt = await issuedExpiry(this.auth, p.keyId, expiry(body));
+  issueKey(@Body() body: IssueKeyDto, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
+    const expiresAt = issuedExpiry(p, expiry(body));
     return this.commands.execute(new IssueApiKey(p.principalId, p.principalId, expiresAt).forRequest(writes));
   }
 

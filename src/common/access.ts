@@ -12,6 +12,8 @@ export interface Principal {
   name: string;
   roles: Role[];
   keyId: string;
+  /** When the key the request was made with expires (ISO-8601 UTC), or null: a key it issues expires by then too. */
+  keyExpiresAt: string | null;
 }
 
 /** No key needed. */

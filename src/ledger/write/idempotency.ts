@@ -28,14 +28,17 @@ const SECRET_RESPONSE = 'ledger:secret-response';
 const WITHHELD = 'the response held a secret';
 
 /**
- * The route's response holds a secret, at each of `paths` (dotted member names, `apiKey.key`): with an Idempotency-Key,
- * the secret is never kept, and a repeat is answered 409 idempotency-key-applied with the first answer less the secret
- * (the ids it named, for the client to read what was made).
+ * The route's response holds a secret, at each of `paths` (dotted member names, `apiKey.key`; one at least): with an
+ * Idempotency-Key, the secret is never kept, and a repeat is answered 409 idempotency-key-applied with the first answer
+ * less the secret (the ids it named, for the client to read what was made).
  */
-export const SecretResponse = (...paths: string[]) => SetMetadata(SECRET_RESPONSE, paths);
+export const SecretResponse = (path: string, ...paths: string[]) => SetMetadata(SECRET_RESPONSE, [path, ...paths]);
 
-/** The answer as it is kept for a route whose answer holds secrets at `paths`: those members left out. */
-function withheld(payload: unknown, paths: readonly string[]): string {
+/**
+ * The answer as it is kept for a route whose answer holds secrets at `paths`: those members left out. When one is not
+ * where it is said to be (the answer took another shape), nothing of the answer is kept: it may hold the secret elsewhere.
+ */
+export function withheld(payload: unknown, paths: readonly string[]): string {
   let answer: unknown;
   try {
     answer = typeof payload === 'string' ? JSON.parse(payload) : null;
@@ -45,14 +48,21 @@ function withheld(payload: unknown, paths: readonly string[]): string {
   for (const path of paths) {
     const names = path.split('.');
     let at: unknown = answer;
-    for (const name of names.slice(0, -1)) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[name] : undefined;
-    if (typeof at === 'object' && at !== null) delete (at as Record<string, unknown>)[names[names.length - 1]];
+    for (const name of names.slice(0, -1)) at = isRecord(at) ? at[name] : undefined;
+    const last = names[names.length - 1];
+    if (!isRecord(at) || !Object.hasOwn(at, last)) {
+      answer = null;
+      break;
+    }
+    delete at[last];
   }
   return JSON.stringify({ withheld: WITHHELD, answer });
 }
 
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
 /** The first answer less its secrets, when `body` is one kept so; undefined for any other body. */
-function withheldAnswer(body: string): { answer: unknown } | undefined {
+export function withheldAnswer(body: string): { answer: unknown } | undefined {
   if (!body.startsWith('{"withheld":')) return undefined;
   const kept = JSON.parse(body) as { withheld?: unknown; answer?: unknown };
   return kept.withheld === WITHHELD ? { answer: kept.answer ?? null } : undefined;
