@@ -19,7 +19,7 @@ import { eventsAppended, httpRequests } from './common/metrics.js';
 import { LEDGER_EVENT_TYPES } from './event-types.js';
 import { answerClientError, holdRefusals, ProblemFilter, sendProblem } from './common/problem.filter.js';
 import { reasonPhrase } from './common/problem.js';
-import { refusalWithoutKey } from './auth/auth.guard.js';
+import { refusalWithoutKey, repeatedAuthorization } from './auth/auth.guard.js';
 import { DomainError } from './common/domain-error.js';
 import { answerOtherMethod } from './common/method-not-allowed.js';
 import { FailedAuthentications } from './auth/failed-authentications.js';
@@ -236,7 +236,9 @@ async function setUp(
   fastify.addHook('onRequest', (request, reply, done) => {
     const write = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
     const refused =
-      write && request.routeOptions.url !== undefined && refusalWithoutKey(failures, request.ip, request.headers.authorization);
+      write &&
+      request.routeOptions.url !== undefined &&
+      (repeatedAuthorization(request.raw.rawHeaders) ?? refusalWithoutKey(failures, request.ip, request.headers.authorization));
     if (refused) sendProblem(reply, refused);
     else done();
   });

@@ -20,6 +20,16 @@ export class TooManyFailures extends HttpException {
 }
 
 /**
+ * The refusal of a request with two Authorization headers, or null: Node keeps the first, so a request sent with two keys
+ * would act as whichever came first. Checked before a write's body is read (app.factory.ts) and by AuthGuard for reads.
+ */
+export function repeatedAuthorization(rawHeaders: readonly string[]): DomainError | null {
+  return sentMoreThanOnce(rawHeaders, 'authorization')
+    ? new DomainError('invalid', 'bad-request', 'Authorization is given more than once: give one key')
+    : null;
+}
+
+/**
  * The refusal of a request whose Authorization cannot hold a key (none, or not 43 or more printable characters), which
  * needs no lookup: 429 past the address's limit, else 401 `missing-key` or `invalid-key`, counted as a failure. Null
  * when it may hold one: that key is looked up.
@@ -65,9 +75,8 @@ export class AuthGuard implements CanActivate {
       raw: { rawHeaders: string[] };
       principal?: Principal;
     }>();
-    // Node keeps the first of two Authorization headers: a request sent with two keys would act as whichever came first.
-    if (sentMoreThanOnce(request.raw.rawHeaders, 'authorization'))
-      throw new DomainError('invalid', 'bad-request', 'Authorization is given more than once: give one key');
+    const repeated = repeatedAuthorization(request.raw.rawHeaders);
+    if (repeated) throw repeated;
     // A key that can be one is looked up, and passes when valid even past the address's limit, so that clients behind one
     // address with a key that fails do not shut out those whose keys work; anything else is refused unread.
     const refused = refusalWithoutKey(this.failures, request.ip, request.headers.authorization);

@@ -50,7 +50,7 @@ describe('principals and their keys', () => {
   });
 
   it('refuses a request with two Authorization headers, which Node would read as the first one alone, and carries out nothing', async () => {
-    const twoKeys = (method: string, path: string) =>
+    const twoKeys = (method: string, path: string, body = '{}') =>
       new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
         const { hostname, port } = new URL(ledger.url);
         const req = request({ host: hostname, port: Number(port), method, path }, (res) => {
@@ -60,15 +60,17 @@ describe('principals and their keys', () => {
         });
         req.setHeader('authorization', [`Bearer ${alice.key}`, `Bearer ${bob.key}`]);
         req.on('error', reject);
-        if (method === 'POST') req.setHeader('content-type', 'application/json').end('{}');
+        if (method === 'POST') req.setHeader('content-type', 'application/json').end(body);
         else req.end();
       });
-    for (const [method, path] of [
-      ['GET', '/v1/me'],
-      ['POST', '/v1/me/keys'],
+    // A write is refused before its body is read: a body that would not parse is not what it is refused for.
+    for (const [method, path, body] of [
+      ['GET', '/v1/me', ''],
+      ['POST', '/v1/me/keys', '{}'],
+      ['POST', '/v1/me/keys', '{bad'],
     ]) {
       const before = await ledger.store.count();
-      const res = await twoKeys(method, path);
+      const res = await twoKeys(method, path, body);
       expect({ status: res.status, type: res.body.type, detail: res.body.detail }).toEqual({
         status: 400,
         type: 'urn:sandbox-ledger:problem:bad-request',
