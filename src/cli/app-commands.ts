@@ -221,8 +221,11 @@ async function rebuildBesideNoServer(config: AppConfig): Promise<number> {
   const runner = ctx.get(ProjectionRunner);
   const bar = progressBar('rebuilding read models');
   const started = performance.now();
-  await runner.rebuild((done, total) => bar.update(done, total));
-  bar.stop();
+  try {
+    await runner.rebuild((done, total) => bar.update(done, total));
+  } finally {
+    bar.stop(); // a rebuild that fails gives the terminal its cursor back too
+  }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     `rebuilt read models from ${runner.position} events in ${seconds.toFixed(2)} s (${Math.round(runner.position / Math.max(seconds, 1e-9))} events/s)\n`,

@@ -39,8 +39,10 @@ export function progressBar(label: string, unit: ProgressUnit = 'events', stream
       bar.setTotal(total);
       bar.update(done);
     },
+    // Once: a caller may stop it where the work failed and again where it ended.
     stop: () => {
       if (started) bar.stop();
+      started = false;
       forget();
     },
   };

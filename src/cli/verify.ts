@@ -214,6 +214,8 @@ async function verifyWith(
       // The last redraw came at most 1/200 of the export before its end: the bar ends where the reading did.
       if (bytes) bar.update(Math.min(readBytes, bytes), bytes);
     } finally {
+      // Whatever ended the reading (a read error, a lost connection): the terminal gets its cursor back.
+      bar.stop();
       stream.destroy();
       await (queue as ChunkQueue | null)?.close();
     }

@@ -2,12 +2,14 @@
 // signal, as an uninterrupted run removes them at its end.
 import { spawn, spawnSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../../src/bench/processes.js';
-import { ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
+import { buildLog, ndjson, newSigner, recordedAtOf, sampleLog, workFiledData } from '../verifier/fixture.js';
 
 describe('verify, interrupted', () => {
   let work: string;
@@ -46,5 +48,59 @@ describe('verify, interrupted', () => {
     await writer.close();
     expect(readdirSync(scratch)).toEqual([]);
     expect(stderr).toBe('');
+  });
+
+  it('on a terminal, gives the cursor back when the export stops coming (a connection cut mid-way), as when it ends', async () => {
+    const signer = newSigner();
+    // Some 3.5 MB: chunks of 1 MiB are checked (and the bar drawn) from the second one on.
+    const events = buildLog([
+      { stream: 'filing-0', type: 'WorkFiled', data: workFiledData('0', recordedAtOf(0)) },
+      ...Array.from({ length: 8000 }, (_, i) => ({
+        stream: 'filing-0',
+        type: 'FilingAmended',
+        data: {
+          filingId: '0',
+          title: `take ${i + 1} ${'x'.repeat(200)}`,
+          addedProcessEvidence: [],
+          humanContributionNote: null,
+          amendedAt: recordedAtOf(i + 1),
+        },
+      })),
+    ]);
+    const checkpoint = join(work, 'checkpoint-cut');
+    writeFileSync(checkpoint, signer.checkpoint(events));
+    const text = ndjson(events).join('\n') + '\n';
+    // Says twice the export's length, sends the export, waits so that the bar is drawn, then cuts the connection.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': String(Buffer.byteLength(text) * 2) });
+      res.write(text);
+      setTimeout(() => res.socket?.destroy(), 500);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/export`;
+    const transcript = join(work, 'cut.typescript');
+    const command = [
+      process.execPath,
+      join(ROOT, 'dist/cli/main.js'),
+      'verify',
+      '--export',
+      url,
+      '--checkpoint',
+      checkpoint,
+      '--vkey',
+      signer.vkey,
+    ]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    // `script` runs it on a terminal of its own (the bar is drawn only on one) and keeps what it wrote.
+    const run = spawn('script', ['-qfec', command, transcript], { stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
+    server.close();
+    const written = readFileSync(transcript, 'latin1');
+    expect(code).toBe(1);
+    expect(written).toContain('sandbox-ledger: ');
+    const hidden = written.lastIndexOf('\x1b[?25l');
+    expect(hidden).toBeGreaterThanOrEqual(0); // the bar was drawn, the cursor hidden
+    expect(written.indexOf('\x1b[?25h', hidden)).toBeGreaterThan(hidden); // and shown again after
   });
 });
