@@ -126,7 +126,8 @@ export async function main(argv: string[]): Promise<number> {
     // Node's own message leaves its example's quote open (as in '-- "--bogus"), and offers it to every command: only one
     // that takes an argument of its own (a file: verify-receipt FILE) can be given one that starts with a dash.
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
-      const command = argv.find((a) => !a.startsWith('-'));
+      // The command as a lenient parse finds it (an option's value before it is not taken for it).
+      const [command] = parseArgs({ args: argv, allowPositionals: true, strict: false, options: OPTIONS }).positionals;
       const takesArgument = command !== undefined && (WORDS[command] ?? 0) > 1 && command !== 'projections' && command !== 'witness';
       return usageError(
         takesArgument
@@ -137,6 +138,11 @@ export async function main(argv: string[]): Promise<number> {
     return usageError(message);
   }
   const { positionals, values, tokens } = parsed;
+  const [command, sub] = positionals;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   // An option of one value given twice kept the last one without a word: a script that adds options (from the
   // environment, say) would check another export, or against another key, than the one it names first.
   const seen = new Set<string>();
@@ -146,11 +152,6 @@ export async function main(argv: string[]): Promise<number> {
     if (option.multiple) continue;
     if (seen.has(token.name)) return usageError(`--${token.name} is given twice: it takes one value`);
     seen.add(token.name);
-  }
-  const [command, sub] = positionals;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
   }
   if (values.version) {
     if (command !== undefined) return usageError(`--version takes no command, not "${positionals.join(' ')}"`);

@@ -303,7 +303,7 @@ export async function verifyEvidenceCommand(args: EvidenceArgs, out: NodeJS.Writ
     try {
       bundle = JSON.parse(text);
     } catch {
-      if (text.startsWith(TLOG_PROOF_HEADER)) throw new BundleError(RECEIPT_GIVEN);
+      if (text.trimStart().startsWith(TLOG_PROOF_HEADER)) throw new BundleError(RECEIPT_GIVEN);
       throw new BundleError(text.trim() === '' ? 'the bundle is empty' : 'the bundle is not JSON');
     }
     // JSON.parse keeps a repeated key's last value; another reader of the bundle would see the first.

@@ -82,8 +82,8 @@ export class GenerationDto {
 export class ProcessEvidenceDto {
   @IsSha256Hex() sha256: string;
   @IsIn(EVIDENCE_KINDS) kind: string;
-  @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() description?: string;
-  /** When the evidence was made: an ISO-8601 instant with a time zone, recorded in UTC (toISOString's form). */
+  @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() description?: string;
+  /** When the evidence was made: an ISO-8601 instant with a time zone, recorded in UTC to the millisecond (toISOString's form). */
   @IsOptional() @IsInstant() createdAt?: string;
 }
 
@@ -150,7 +150,7 @@ export class AmendFilingDto {
 }
 
 export class WithdrawFilingDto {
-  @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() reason?: string;
+  @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() reason?: string;
 }
 
 export class ListFilingsQuery {

@@ -42,6 +42,10 @@ describe('sandbox-ledger --help', () => {
   it('still refuses an unknown option with exit 2, and says how to give an argument that starts with a dash to a command that takes one', async () => {
     expect(await runCli(['verify', '--nope'], {})).toEqual({ code: 2, stdout: '', stderr: `Unknown option '--nope'\n${HINT}` });
     expect(await runCli(['-v'], {})).toEqual({ code: 2, stdout: '', stderr: `Unknown option '-v'\n${HINT}` });
+    // An option's value before the command is not taken for it.
+    expect((await runCli(['--vkey', 'k', 'verify-receipt', 'r', '--nope'], {})).stderr).toMatch(/after '--': -- --nope\n/);
+    // --help answers whatever else is given, an option twice included.
+    expect(await runCli(['verify', '--vkey', 'a', '--vkey', 'b', '--help'], {})).toMatchObject({ code: 0, stderr: '' });
     expect(await runCli(['verify-receipt', '--nope', '--vkey', 'a+b+c'], {})).toEqual({
       code: 2,
       stdout: '',
