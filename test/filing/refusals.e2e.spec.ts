@@ -94,6 +94,18 @@ describe('refused requests change nothing', () => {
       'generation.tool.provider',
     ],
     [
+      'an evidence item whose description is blank',
+      () => ({ body: { ...filingBody(), processEvidence: [{ sha256: 'a'.repeat(64), kind: 'draft', description: ' \t' }] } }),
+      400,
+      'processEvidence.0.description',
+    ],
+    [
+      'a withdrawal whose reason is blank',
+      () => ({ body: { reason: '   ' }, path: () => `/v1/filings/${aliceFiling}/withdraw` }),
+      400,
+      'reason',
+    ],
+    [
       'an amended contribution note that is blank',
       () => ({ body: { humanContributionNote: '   ' }, path: () => `/v1/filings/${aliceFiling}/amend` }),
       400,
