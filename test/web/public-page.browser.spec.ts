@@ -13,10 +13,10 @@ import {
   screenshot,
   settledText,
 } from '../support/browser.js';
-import { registerPrincipal } from '../support/cast.js';
+import { complaintBody, registerPrincipal } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
 import { iTXt, sha256 } from '../support/files.js';
-import { call } from '../support/http-client.js';
+import { call, callOk } from '../support/http-client.js';
 import { scenePng, withPngChunks } from '../support/images.js';
 import { filingBody } from '../support/ledger-app.js';
 
@@ -166,6 +166,51 @@ it("clears a checked hash's result when the next hash typed is malformed", async
     // Nothing of the previous hash's answer is left to read as this one's.
     for (const testId of ['sha256', 'verdict', 'filing', 'verification']) await expect(page.getByTestId(testId).count()).resolves.toBe(0);
     await screenshot(page, 'public-malformed-hash-en');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('names no holder of a right revoked by an upheld complaint, in English and in Chinese', async () => {
+  const [lin, bob, rita, victor] = await Promise.all([
+    registerPrincipal(server.url, server.adminKey, 'Lin Revoked', ['creator']),
+    registerPrincipal(server.url, server.adminKey, 'Bob Complainant', ['creator']),
+    registerPrincipal(server.url, server.adminKey, 'Rita Reviewer', ['reviewer']),
+    registerPrincipal(server.url, server.adminKey, 'Victor Reviewer', ['reviewer']),
+  ]);
+  const ok = (method: string, path: string, key: string, body?: unknown) => callOk(server.url, method, path, key, body);
+  const body = filingBody({ title: 'Revoked harbour' });
+  const hash = String(body.contentHash);
+  const { filingId } = await ok('POST', '/v1/filings', lin.key, body);
+  // Upheld with `revoke`, appealed and affirmed: final, so the right is revoked now.
+  const disputeId = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filingId))).disputeId;
+  await ok('POST', `/v1/disputes/${disputeId}/assign`, rita.key, { reviewerId: rita.id });
+  await ok('POST', `/v1/disputes/${disputeId}/response`, lin.key, { statement: 'It is mine.' });
+  await ok('POST', `/v1/disputes/${disputeId}/decision`, rita.key, { outcome: 'upheld', remedy: 'revoke', reasoning: 'Copied.' });
+  await ok('POST', `/v1/disputes/${disputeId}/appeal`, lin.key, { grounds: 'It is not a copy.' });
+  await ok('POST', `/v1/disputes/${disputeId}/appeal-decision`, victor.key, { ruling: 'affirm', reasoning: 'Sound.' });
+  // The lookup still names Lin as the holder, beside the right's status: the page must not present Lin as holding it.
+  expect((await call(server.url, 'GET', `/v1/public/content/${hash}`)).json).toMatchObject({
+    holder: { name: 'Lin Revoked' },
+    right: { status: 'revoked' },
+  });
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    await page.getByLabel('Or paste a SHA-256 (64 hex digits)').fill(hash);
+    await page.getByRole('button', { name: 'Check this hash' }).click();
+    expect(await settledText(page.getByTestId('right'), /^revoked since /)).toMatch(/^revoked since /);
+    await expect(page.getByTestId('holder').textContent()).resolves.toBe('—');
+    expect(await page.getByTestId('filing').textContent()).not.toContain('Lin Revoked');
+    expect((await receiptVerification(page)).ok).toBe('true');
+    await screenshot(page, 'public-revoked-en');
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await settledText(page.getByTestId('right'), /^已撤销/)).toMatch(/^已撤销/);
+    await expect(page.getByTestId('holder').textContent()).resolves.toBe('—');
+    expect(await page.getByTestId('filing').textContent()).not.toContain('Lin Revoked');
+    await screenshot(page, 'public-revoked-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

@@ -33,6 +33,15 @@ export interface PublicStatus {
   copy?: { registeredAt: string; leafIndex: number; eventHash: string };
 }
 
+/** The right's public standing, as the lookup of a content gives it. */
+export type PublicRight = NonNullable<PublicStatus['right']>;
+
+/** Statuses under which the holder holds the right (a transferred one is its new holder's); not revoked, withdrawn or expired. */
+const HELD: ReadonlySet<string> = new Set(['provisional', 'suspended', 'confirmed', 'transferred']);
+
+/** Whether the holder holds the right now: the public page and the certificate name a holder only then. */
+export const isHeld = (right: PublicRight): boolean => HELD.has(right.status);
+
 /** GET /v1/public/content/:sha256/receipt, typed as the server's answer is (src/verifier/public-receipt.ts). */
 export type { PublicReceipt } from './verifier.js';
 

@@ -14,14 +14,13 @@ import { Link } from '../router.js';
 import { utcAndBeijing } from '../time-format.js';
 import {
   certificateProof,
-  isHeld,
   rightOfFiling,
   verificationUrl,
   type CertificateProof,
   type PublicFiling,
   type PublicRight,
 } from './certificate/certificate-facts.js';
-import type { PublicStatus } from '../public-check.js';
+import { isHeld, type PublicStatus } from '../public-check.js';
 import type { PublicReceipt } from '../verifier.js';
 import { QrCode } from './certificate/qr-code.js';
 import { useMe } from './creator/creator-api.js';

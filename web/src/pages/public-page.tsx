@@ -10,7 +10,14 @@ import type { MessageKey } from '../i18n/en.js';
 import { useDocumentTitle } from '../components/document-title.js';
 import { publicFaultText } from '../i18n/findings.js';
 import { useI18n, type Lang } from '../i18n/i18n.js';
-import { type Check, type PublicReceipt, type PublicStatus, type PublicVerification, verifyPublicReceipt } from '../public-check.js';
+import {
+  type Check,
+  isHeld,
+  type PublicReceipt,
+  type PublicStatus,
+  type PublicVerification,
+  verifyPublicReceipt,
+} from '../public-check.js';
 import { Link } from '../router.js';
 import { isHex64 } from '../verifier.js';
 
@@ -201,7 +208,8 @@ function Filing({ status: s }: { status: PublicStatus }) {
           </>
         ) : null}
         <dt>{t('public.filedBy')}</dt>
-        <dd data-testid="holder">{s.holder ? (s.holder.name ?? t('public.unnamed')) : '—'}</dd>
+        {/* Named only while the right stands: not once it is revoked, withdrawn or expired (as on the certificate). */}
+        <dd data-testid="holder">{s.holder && s.right && isHeld(s.right) ? (s.holder.name ?? t('public.unnamed')) : '—'}</dd>
         <dt>{t('public.filedAt')}</dt>
         <dd data-testid="filed-at">
           <Times at={s.filedAt} />

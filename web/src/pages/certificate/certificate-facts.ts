@@ -1,6 +1,6 @@
 // What a certificate states, from the public endpoints only (whoever holds the link may see it), and what this browser
 // checked of it with the project's verifier: the log's signature, the inclusion proof, the cosignatures, the time-stamps.
-import { type PublicFault, type PublicStatus, verifyPublicReceipt } from '../../public-check.js';
+import { type PublicFault, type PublicRight, type PublicStatus, verifyPublicReceipt } from '../../public-check.js';
 import { bytesToHex, parseCheckpoint, parseCosignerVkey, parseNote, verifyCosignatures, type PublicReceipt } from '../../verifier.js';
 
 /** GET /v1/public/filings/:id */
@@ -21,7 +21,7 @@ export interface PublicFiling {
 }
 
 /** The right's public standing, as the public lookup of the filing's content gives it (the summary above has none). */
-export type PublicRight = NonNullable<PublicStatus['right']>;
+export type { PublicRight };
 
 /**
  * The right of this filing from the lookup of its content, which answers for the live filing of that content: null when
@@ -29,11 +29,6 @@ export type PublicRight = NonNullable<PublicStatus['right']>;
  */
 export const rightOfFiling = (filing: PublicFiling, status: PublicStatus): PublicRight | null =>
   status.filingId === filing.filingId ? status.right : null;
-
-/** Statuses under which the holder holds the right (a transferred one is its new holder's); not revoked, withdrawn or expired. */
-const HELD: ReadonlySet<string> = new Set(['provisional', 'suspended', 'confirmed', 'transferred']);
-
-export const isHeld = (right: PublicRight): boolean => HELD.has(right.status);
 
 export interface CertificateProof {
   /** The logged event the proof is about (ContentReserved for the filed content) and its place. */
