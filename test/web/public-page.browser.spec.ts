@@ -172,6 +172,31 @@ it("clears a checked hash's result when the next hash typed is malformed", async
   }
 });
 
+it('clears the error of a malformed hash once a file is chosen', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    const input = page.getByLabel('Or paste a SHA-256 (64 hex digits)');
+    await input.fill('zz');
+    await page.getByRole('button', { name: 'Check this hash' }).click();
+    expect(await settledText(page.locator('#public-hash-error'), 'A SHA-256 is 64 hexadecimal digits.')).toBe(
+      'A SHA-256 is 64 hexadecimal digits.',
+    );
+    const file = randomBytes(1000);
+    await dropFile(page, ZONE, 'other.bin', file);
+    expect(await settledText(page.getByTestId('sha256'), sha256(file))).toBe(sha256(file));
+    expect(await settledText(page.getByTestId('verdict'), /^Not filed/)).toMatch(/^Not filed/);
+    // The error was about the typed hash, not this file: it would read as this file's.
+    await expect(page.locator('#public-hash-error').count()).resolves.toBe(0);
+    await expect(input.getAttribute('aria-invalid')).resolves.toBe('false');
+    await screenshot(page, 'public-file-after-malformed-hash-en');
+    expect(tab.problems.filter((p) => !p.includes('status of 404'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('names no holder of a right revoked by an upheld complaint, in English and in Chinese', async () => {
   const [lin, bob, rita, victor] = await Promise.all([
     registerPrincipal(server.url, server.adminKey, 'Lin Revoked', ['creator']),

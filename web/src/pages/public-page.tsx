@@ -62,6 +62,8 @@ export function PublicPage(_props: PageProps) {
 
   const onFile = async (file: File) => {
     const id = ++run.current;
+    // The typed hash's error is not about this file: left beside the file's result, it would read as the file's.
+    setTypedInvalid(false);
     setState({ phase: 'hashing', done: 0, total: file.size });
     try {
       const hash = await sha256OfFile(file, (done, total) => {
