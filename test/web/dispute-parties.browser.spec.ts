@@ -194,6 +194,7 @@ it('the complainant withdraws a complaint, once it is confirmed; the dispute rea
     await expect(page.getByTestId('appeal-form').count()).resolves.toBe(0);
     await expect(page.getByTestId('withdrawal').textContent()).resolves.toMatch(/Bob Complainant.*We settled it between us\./);
     await expect(page.getByTestId('deadlines').count()).resolves.toBe(0);
+    await expect(page.getByTestId('dispute').textContent()).resolves.not.toContain('No answer yet.');
     // It has left the open disputes, and is found among the closed ones.
     await page.locator(`[data-testid="queue"] [data-dispute="${opened}"]`).waitFor({ state: 'detached', timeout: 5_000 });
     await page.getByRole('button', { name: 'Show closed disputes (returned, withdrawn, final)' }).click();
@@ -302,6 +303,16 @@ it('evidence declared AI-generated in the form returns the complaint at once', a
     // The return is the ledger's, by its rule, not the complainant's.
     const returnRow = page.getByTestId('timeline').locator('tbody tr').nth(1);
     await expect(returnRow.textContent()).resolves.toContain('the ledger, by its rules');
+    // Closed at once, it awaits no answer, and the view says of none that it is still to come.
+    const view = page.getByTestId('dispute');
+    await expect(view.textContent()).resolves.not.toContain("Respondent's answer");
+    await expect(view.textContent()).resolves.not.toContain('No answer yet.');
+    await screenshot(page, 'dispute-returned-en');
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await settledText(page.getByTestId('dispute-status'), /^已退回/)).toMatch(/^已退回/);
+    await expect(view.textContent()).resolves.not.toContain(zhCN['reviewer.response']);
+    await expect(view.textContent()).resolves.not.toContain(zhCN['reviewer.response.none']);
+    await screenshot(page, 'dispute-returned-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

@@ -224,7 +224,8 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
         </ul>
       )}
 
-      <h3>{t('reviewer.response')}</h3>
+      {/* A dispute over without an answer (returned at once, withdrawn, decided unanswered) awaits none: no section. */}
+      {d.response || !over ? <h3>{t('reviewer.response')}</h3> : null}
       {d.response ? (
         <div>
           <p class="hint">
@@ -241,7 +242,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
             </ul>
           ) : null}
         </div>
-      ) : (
+      ) : over ? null : (
         <p>{t('reviewer.response.none')}</p>
       )}
 
