@@ -13,6 +13,8 @@ import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../su
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
 import { runCli } from '../support/server-process.js';
 import { filingBody } from '../support/ledger-app.js';
+import { en } from '../../web/src/i18n/en.js';
+import { zhCN } from '../../web/src/i18n/zh-CN.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -215,6 +217,30 @@ it('shows a refusal as the ledger worded it and files nothing', async () => {
     expect(after.json.items.length).toBe(before.json.items.length);
     await screenshot(page, 'creator-refused-en');
     expect(tab.problems.filter((p) => !p.includes('400'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it.each([
+  ['an auditor', 'Audrey Auditor', ['auditor'], 'en-US'],
+  ['a reviewer', 'Rita Reviewer', ['reviewer'], 'zh-CN'],
+] as const)('offers no filing form to %s, whose key has no creator role', async (_who, name, roles, locale) => {
+  const other = await registerPrincipal(server.url, server.adminKey, name, [...roles]);
+  const tab = await openTab(browser, server.url, locale);
+  try {
+    const { page } = tab;
+    await page.goto('/creator');
+    const words = locale === 'zh-CN' ? zhCN : en;
+    await page.getByLabel(words['key.label']).fill(other.key);
+    await page.getByLabel(words['key.label']).press('Enter');
+    expect(await settledText(page.getByTestId('creator-me'), new RegExp(name))).toContain(words['creator.notCreator']);
+    // The form the ledger would refuse is not there to fill in: no heading, no file to choose, no button.
+    await expect(page.locator('form.creator-form').count()).resolves.toBe(0);
+    await expect(page.getByRole('heading', { name: words['creator.file.heading'] }).count()).resolves.toBe(0);
+    await expect(page.locator('#creator-file').count()).resolves.toBe(0);
+    await screenshot(page, `creator-not-creator-${locale}`);
+    expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();
   }

@@ -14,6 +14,8 @@ import { FilingsList } from './creator/filings-list.js';
 import { HeldFilingsList } from './creator/held-filings-list.js';
 import './creator/creator.css';
 
+const isCreator = (roles: readonly string[]) => roles.includes('creator');
+
 export function CreatorPage(_props: PageProps) {
   const { t } = useI18n();
   useDocumentTitle(t('creator.title'));
@@ -38,12 +40,13 @@ export function CreatorPage(_props: PageProps) {
         <>
           <p data-testid="creator-me">
             {t('creator.me', { name: me.name, id: me.principalId })}
-            {me.roles.includes('creator') ? null : <strong class="bad"> {t('creator.notCreator')}</strong>}
+            {isCreator(me.roles) ? null : <strong class="bad"> {t('creator.notCreator')}</strong>}
           </p>
           <p data-testid="creator-disputes">
             {t('creator.disputes')} <Link href="/reviewer">{t('creator.disputesLink')}</Link>
           </p>
-          <FileWorkForm onFiled={changed} />
+          {/* The ledger refuses a filing from a key without the creator role: no form is offered to fill in for nothing. */}
+          {isCreator(me.roles) ? <FileWorkForm onFiled={changed} /> : null}
           <HeldFilingsList holder={me.principalId} version={version} onChanged={changed} />
           <FilingsList creator={me.principalId} version={version} onChanged={changed} />
         </>
