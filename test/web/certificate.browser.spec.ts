@@ -165,6 +165,20 @@ it('says so when there is no such filing', async () => {
   }
 });
 
+it('says in Chinese that there is no such filing, and that the detail after it is the ledger’s English', async () => {
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    await tab.page.goto('/certificate/0b6f3c52-1d7e-4a53-9d40-3f1f1b6c2a10');
+    const alert = tab.page.locator('.problem[role=alert]');
+    expect(await settledText(alert, /no filing/)).toBe(
+      '账本拒绝了请求：没有这个存证账本的英文说明：no filing 0b6f3c52-1d7e-4a53-9d40-3f1f1b6c2a10',
+    );
+    await screenshot(tab.page, 'certificate-no-such-filing-zh-CN');
+  } finally {
+    await tab.close();
+  }
+});
+
 it('says in Chinese that a link whose id is not one is malformed', async () => {
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {

@@ -1,12 +1,13 @@
 import { ApiError } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
-import { problemDetail, problemTitle } from '../i18n/problems.js';
+import { problemTitle, shownDetail } from '../i18n/problems.js';
 import { utcAndBeijing } from '../time-format.js';
 
 /**
  * Shows a refusal: what its problem type means, in the page's language (the ledger's title for a type the console does
  * not know), then its detail: in the page's language where the ledger names the values concerned as members of the
- * problem, else the ledger's own (English) detail; or a network failure.
+ * problem, else the ledger's own (English) detail, said to be the ledger's English on a page in another language; or a
+ * network failure.
  */
 export function ProblemMessage({ error }: { error: unknown }) {
   const { t, lang } = useI18n();
@@ -22,7 +23,7 @@ export function ProblemMessage({ error }: { error: unknown }) {
     const both = utcAndBeijing(iso);
     return both && t('time.inSentence', both);
   };
-  const detail = error instanceof ApiError ? (problemDetail(lang, error.problem, instant) ?? error.detail) : (error as Error).message;
+  const detail = error instanceof ApiError ? shownDetail(lang, error.problem, error.detail, instant) : (error as Error).message;
   return (
     <div class="problem" role="alert">
       <strong>{t('problem.heading', { title })}</strong>

@@ -320,7 +320,7 @@ export function problemTitle(lang: keyof typeof PROBLEM_TITLES, type: unknown): 
  * Details in the reader's language for refusals whose values the ledger names as members of the problem (the time that
  * ruled a dispute's step out, the first filing of content filed before, the fields a request was refused for):
  * `{member}` is that member's value, an instant shown in UTC and in Beijing time, `errors` (each field refused and why)
- * as the names of its fields. Every other refusal shows the ledger's own English detail.
+ * as the names of its fields. Every other refusal shows the ledger's own English detail, marked as such (shownDetail).
  *
  * A validation failure lists each field with a message in English only (no code for the rule it broke), so in Chinese
  * its detail names the fields, then gives the ledger's English as such; in English the ledger's detail says it all. So
@@ -365,6 +365,22 @@ export const PROBLEM_DETAILS = {
     'copy-not-the-same-work': '副本与存证作品的感知哈希相差 {distance} 位（至多 {threshold} 位）：不是同一作品。',
   },
 } as const satisfies Record<keyof typeof PROBLEM_TITLES, Partial<Record<ProblemName, string>>>;
+
+/** What says, before the ledger's own detail, that it is the ledger's English: nothing in English itself. */
+const LEDGER_ENGLISH = { en: '', 'zh-CN': '账本的英文说明：' } as const satisfies Record<keyof typeof PROBLEM_DETAILS, string>;
+
+/**
+ * The refusal's detail as `lang` shows it: worded in `lang` where the console words its type (problemDetail), else the
+ * ledger's own `detail`, which is English, marked as such in another language; undefined when the ledger gives none.
+ */
+export function shownDetail(
+  lang: keyof typeof PROBLEM_DETAILS,
+  problem: Record<string, unknown> | undefined,
+  detail: string | undefined,
+  instant: (iso: string) => string | undefined,
+): string | undefined {
+  return problemDetail(lang, problem, instant) ?? (detail ? `${LEDGER_ENGLISH[lang]}${detail}` : undefined);
+}
 
 /** Members that hold an instant. */
 const INSTANT = /(At|Until)$/;
