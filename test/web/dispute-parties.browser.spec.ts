@@ -467,6 +467,8 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
       evidence: [{ sha256: sha256Hex(Buffer.from('evidence')), description: 'z'.repeat(1000), declaredAiGenerated: false }],
     })
   ).disputeId;
+  const closed = (await ok('POST', '/v1/disputes', bob.key, complaintBody(long.filingId))).disputeId;
+  await ok('POST', `/v1/disputes/${closed}/withdraw`, bob.key, {});
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
@@ -522,8 +524,22 @@ it('fits a phone’s screen: no page scrolls sideways at 390 pixels', async () =
     await expect(timelineFits()).resolves.toEqual({ scrolls: false, timeLines: true, pastEdge: 0 });
     await fits('/reviewer with a dispute open, in Chinese');
     await screenshot(page, 'dispute-phone-zh-CN');
+    // A closed dispute's card names the date it starts with, its column's name hidden: in Chinese, then in English.
+    await page.getByRole('button', { name: zhCN['reviewer.closed.show'] }).click();
+    const openedCell = page.locator(`[data-testid="closed"] [data-dispute="${closed}"] td`).first();
+    const openedLabel = () =>
+      openedCell.evaluate((cell) => {
+        const before = getComputedStyle(cell, '::before');
+        return { content: before.content, display: before.display };
+      });
+    await openedCell.waitFor();
+    await expect(openedLabel()).resolves.toEqual({ content: `"${zhCN['reviewer.dispute.opened']}"`, display: 'block' });
+    await screenshot(page, 'closed-disputes-phone-zh-CN');
     await page.getByRole('button', { name: 'English' }).click();
     expect(await settledText(page.locator('#dispute-heading'), /^Dispute: /)).toMatch(/^Dispute: /);
+    await expect(openedLabel()).resolves.toEqual({ content: `"${en['reviewer.dispute.opened']}"`, display: 'block' });
+    await fits('/reviewer with the closed disputes shown');
+    await screenshot(page, 'closed-disputes-phone-en');
     await openDispute(page, longDispute);
     expect(await settledText(page.getByTestId('filing-title'), longTitle)).toBe(longTitle);
     await fits('/reviewer with a long title, claim and evidence description');
