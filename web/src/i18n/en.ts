@@ -137,7 +137,6 @@ export const en = {
   'certificate.leafIndex': 'Leaf index in the log',
   'certificate.holder': 'Right holder',
   'certificate.right': 'Right',
-  'certificate.rightSince': "Right's status since",
   'certificate.labelsState': 'AI labels',
   'certificate.labels.none': 'none declared',
   'certificate.labels.declared': 'declared',

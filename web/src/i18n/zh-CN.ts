@@ -135,7 +135,6 @@ export const zhCN: Record<MessageKey, string> = {
   'certificate.leafIndex': '日志叶序号',
   'certificate.holder': '权利人',
   'certificate.right': '权利状态',
-  'certificate.rightSince': '状态起始时间',
   'certificate.labelsState': 'AI 生成标识',
   'certificate.labels.none': '未声明',
   'certificate.labels.declared': '已声明',

@@ -91,8 +91,11 @@ function aigcFields(implicit: unknown): Array<[string, string]> {
   return Object.entries(aigc).map(([k, v]) => [k, String(v)]);
 }
 
-/** The right's status in both languages and since when; a right that could not be read says why. */
-function RightRows({ right, rightError }: { right: PublicRight | null; rightError?: unknown }) {
+/**
+ * The right's status in both languages; a right that could not be read says why. When it took that status is the
+ * ledger's to show (the sheet fits one A4 page, and the filing's time is on it already).
+ */
+function RightRow({ right, rightError }: { right: PublicRight | null; rightError?: unknown }) {
   if (rightError)
     return (
       <Row k="certificate.right" testId="cert-right">
@@ -101,16 +104,11 @@ function RightRows({ right, rightError }: { right: PublicRight | null; rightErro
     );
   if (!right) return null;
   return (
-    <>
-      <Row k="certificate.right" testId="cert-right">
-        <strong>
-          <Both k={`right.${right.status}` as MessageKey} />
-        </strong>
-      </Row>
-      <Row k="certificate.rightSince">
-        <CertTime at={right.since} />
-      </Row>
-    </>
+    <Row k="certificate.right" testId="cert-right">
+      <strong>
+        <Both k={`right.${right.status}` as MessageKey} />
+      </strong>
+    </Row>
   );
 }
 
@@ -170,7 +168,7 @@ function Certificate({ filing, right, rightError, proof, proofError }: Extract<L
               <span data-testid="cert-holder">{filing.holder.name ?? filing.holder.id}</span>
             </Row>
           ) : null}
-          <RightRows right={right} rightError={rightError} />
+          <RightRow right={right} rightError={rightError} />
           <Row k="certificate.labelsState">
             <Both k={STATE_KEYS[filing.labels.state]} />
             {filing.labels.tier ? (
