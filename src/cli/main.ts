@@ -96,6 +96,9 @@ const WORDS: Record<string, number> = {
   witness: 2,
 };
 
+/** The commands whose own argument is a file (`verify-receipt FILE`), which may be named with a leading dash after `--`. */
+const TAKE_A_FILE: ReadonlySet<string> = new Set(['verify-receipt', 'verify-evidence']);
+
 const TRUST = ['vkey', 'witness', 'witness-quorum', 'pq-vkey', 'tsa-ca'] as const;
 /** The options each command reads (with `help`): another given to it would be ignored, so it is a mistake. */
 const TAKES: Record<string, readonly (keyof typeof OPTIONS)[]> = {
@@ -128,9 +131,8 @@ export async function main(argv: string[]): Promise<number> {
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
       // The command as a lenient parse finds it (an option's value before it is not taken for it).
       const [command] = parseArgs({ args: argv, allowPositionals: true, strict: false, options: OPTIONS }).positionals;
-      const takesArgument = command !== undefined && (WORDS[command] ?? 0) > 1 && command !== 'projections' && command !== 'witness';
       return usageError(
-        takesArgument
+        TAKE_A_FILE.has(command ?? '')
           ? `Unknown option '${option}'. An argument that starts with '-' but is no option goes at the end, after '--': -- ${option}`
           : `Unknown option '${option}'`,
       );

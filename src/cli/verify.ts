@@ -71,7 +71,7 @@ const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
  * its line endings: the page's check drops it too (File.text()), and the log never writes one. Anywhere else one stays,
  * and the line it is in is not JSON.
  */
-export async function* withoutByteOrderMark(pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* exportWithoutByteOrderMark(pieces: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let head = Buffer.alloc(0);
   let decided = false;
   for await (const piece of pieces) {
@@ -199,7 +199,7 @@ async function verifyWith(
       await queue.submit(chunk);
     };
     try {
-      read: for await (const piece of withoutByteOrderMark(stream as AsyncIterable<Buffer>)) {
+      read: for await (const piece of exportWithoutByteOrderMark(stream as AsyncIterable<Buffer>)) {
         for (const chunk of chunker.push(piece)) {
           await hand(chunk);
           if (!verifier.ok) break read;

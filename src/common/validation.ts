@@ -17,7 +17,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { invalid } from './domain-error.js';
-import { onTheCalendar } from '../verifier/event-time.js';
+import { onTheCalendar, twoDigits } from '../verifier/event-time.js';
 
 /** Hashes are stored and compared in lowercase hex. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -126,11 +126,9 @@ const FOUR_DIGIT_YEAR = /^\d{4}-/;
 export function isInstant(value: unknown): value is string {
   if (typeof value !== 'string' || !INSTANT.test(value) || !onTheCalendar(value, value.charCodeAt(16) === 58 /* : */)) return false;
   const zone = value.length - 6;
-  if (!value.endsWith('Z') && !(twoDigitsAt(value, zone + 1) <= 23 && twoDigitsAt(value, zone + 4) <= 59)) return false;
+  if (!value.endsWith('Z') && !(twoDigits(value, zone + 1) <= 23 && twoDigits(value, zone + 4) <= 59)) return false;
   return FOUR_DIGIT_YEAR.test(new Date(value).toISOString());
 }
-
-const twoDigitsAt = (text: string, i: number) => Number(text.slice(i, i + 2));
 
 /** `isInstant`: one check with one message, where two checks named one mistake twice. */
 export const IsInstant = () =>

@@ -32,7 +32,7 @@ const evidenceItems = (items: ProcessEvidenceDto[] = []): ProcessEvidenceItem[] 
     sha256: p.sha256,
     kind: p.kind,
     description: p.description ?? null,
-    createdAt: p.createdAt === undefined || p.createdAt === null ? null : new Date(p.createdAt).toISOString(),
+    createdAt: p.createdAt ? new Date(p.createdAt).toISOString() : null,
   }));
 
 /** The filing decider, with `following` events (near-duplicate candidates) appended after WorkFiled in the same commit. */

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { verifyCommand, verifyReceiptCommand, withoutByteOrderMark } from '../../src/cli/verify.js';
+import { verifyCommand, verifyReceiptCommand, exportWithoutByteOrderMark } from '../../src/cli/verify.js';
 import { receiptToTlogProof } from '../../src/verifier/tlog-proof.js';
 import { inclusionProof } from '../support/merkle-tree.js';
 import { leafHashesOf, ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
@@ -37,11 +37,12 @@ function output() {
   return { out, text: () => text };
 }
 
-async function verify(note: string) {
+/** Verifies the export file `exportName` in `work` against the checkpoint `note`. */
+async function verify(note: string, exportName = 'log.ndjson') {
   writeFileSync(join(work, 'checkpoint'), note);
   const { out, text } = output();
   const code = await verifyCommand(
-    { export: join(work, 'log.ndjson'), checkpoint: [join(work, 'checkpoint')], checkpoints: [], vkey: join(work, 'vkey') },
+    { export: join(work, exportName), checkpoint: [join(work, 'checkpoint')], checkpoints: [], vkey: join(work, 'vkey') },
     out,
     { threads: 0 },
   );
@@ -140,16 +141,9 @@ describe('a tlog-proof receipt file', () => {
 });
 
 describe('an export file', () => {
-  async function verifyExport(content: string) {
+  function verifyExport(content: string) {
     writeFileSync(join(work, 'bom.ndjson'), content);
-    writeFileSync(join(work, 'checkpoint'), checkpoint);
-    const { out, text } = output();
-    const code = await verifyCommand(
-      { export: join(work, 'bom.ndjson'), checkpoint: [join(work, 'checkpoint')], checkpoints: [], vkey: join(work, 'vkey') },
-      out,
-      { threads: 0 },
-    );
-    return { code, text: text() };
+    return verify(checkpoint, 'bom.ndjson');
   }
 
   it('that starts with a byte-order mark (a Windows tool), with CRLF line breaks, verifies: the page takes it too', async () => {
@@ -172,7 +166,7 @@ describe('an export file', () => {
         for (const p of pieces) yield Buffer.from(p);
       }
       const out: number[] = [];
-      for await (const piece of withoutByteOrderMark(source())) out.push(...piece);
+      for await (const piece of exportWithoutByteOrderMark(source())) out.push(...piece);
       return out;
     };
     expect(await joined([[0xef], [0xbb], [0xbf, 0x7b], [0x7d]])).toEqual([0x7b, 0x7d]);

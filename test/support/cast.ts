@@ -66,6 +66,26 @@ export const labelsBody = (produceId = 'gen-0001') => ({
 
 export const complaintBody = (filingId: string) => ({ type: 'infringement', filingId, claim: 'This copies my work.' });
 
+/**
+ * Revokes the right of `creator`'s filing for good: a complaint upheld with `revoke`, appealed by the creator and
+ * affirmed, so that the decision is final. The complainant and both reviewers are registered here.
+ */
+export async function revokeByUpheldComplaint(url: string, adminKey: string, filingId: string, creator: Who): Promise<void> {
+  const [complainant, reviewer, appealReviewer] = await Promise.all([
+    registerPrincipal(url, adminKey, 'Bob Complainant', ['creator']),
+    registerPrincipal(url, adminKey, 'Rita Reviewer', ['reviewer']),
+    registerPrincipal(url, adminKey, 'Victor Reviewer', ['reviewer']),
+  ]);
+  const ok = async (method: string, path: string, key: string, body: unknown) =>
+    expectStatus(`${method} ${path}`, await call(url, method, path, key, body), 200, 201).json;
+  const { disputeId } = await ok('POST', '/v1/disputes', complainant.key, complaintBody(filingId));
+  await ok('POST', `/v1/disputes/${disputeId}/assign`, reviewer.key, { reviewerId: reviewer.id });
+  await ok('POST', `/v1/disputes/${disputeId}/response`, creator.key, { statement: 'It is mine.' });
+  await ok('POST', `/v1/disputes/${disputeId}/decision`, reviewer.key, { outcome: 'upheld', remedy: 'revoke', reasoning: 'Copied.' });
+  await ok('POST', `/v1/disputes/${disputeId}/appeal`, creator.key, { grounds: 'It is not a copy.' });
+  await ok('POST', `/v1/disputes/${disputeId}/appeal-decision`, appealReviewer.key, { ruling: 'affirm', reasoning: 'Sound.' });
+}
+
 export type DisputeStage = 'opened' | 'assigned' | 'answered' | 'decided' | 'appealed';
 
 /** Fresh resources in a known state, so that a request is refused for who sends it and not for the state it meets. */

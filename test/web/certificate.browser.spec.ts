@@ -4,7 +4,7 @@
 import jsQRModule from 'jsqr';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { complaintBody, labelsBody, registerPrincipal, type Who } from '../support/cast.js';
+import { labelsBody, registerPrincipal, revokeByUpheldComplaint, type Who } from '../support/cast.js';
 import { call, callOk } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
 import { flipSignature, launchBrowser, openTab, rewritePublicReceipts, screenshot, settledText, settledTitle } from '../support/browser.js';
@@ -116,20 +116,11 @@ it('prints as one A4 page without the navigation, with the QR code still readabl
 
 it('says a right revoked by an upheld complaint is revoked, and names no holder of it', async () => {
   const { filingId } = await fileWithLabels('Revoked harbour');
-  const [bob, rita, victor] = await Promise.all([
-    registerPrincipal(server.url, server.adminKey, 'Bob Complainant', ['creator']),
-    registerPrincipal(server.url, server.adminKey, 'Rita Reviewer', ['reviewer']),
-    registerPrincipal(server.url, server.adminKey, 'Victor Reviewer', ['reviewer']),
-  ]);
-  const ok = (method: string, path: string, key: string, body?: unknown) => callOk(server.url, method, path, key, body);
-  // Upheld with `revoke`, appealed and affirmed: final, so the right is revoked now.
-  const disputeId = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filingId))).disputeId;
-  await ok('POST', `/v1/disputes/${disputeId}/assign`, rita.key, { reviewerId: rita.id });
-  await ok('POST', `/v1/disputes/${disputeId}/response`, alice.key, { statement: 'It is mine.' });
-  await ok('POST', `/v1/disputes/${disputeId}/decision`, rita.key, { outcome: 'upheld', remedy: 'revoke', reasoning: 'Copied.' });
-  await ok('POST', `/v1/disputes/${disputeId}/appeal`, alice.key, { grounds: 'It is not a copy.' });
-  await ok('POST', `/v1/disputes/${disputeId}/appeal-decision`, victor.key, { ruling: 'affirm', reasoning: 'Sound.' });
-  expect(await ok('GET', `/v1/rights/${filingId}`, alice.key)).toMatchObject({ status: 'revoked', rule: 'dispute-upheld-revoke' });
+  await revokeByUpheldComplaint(server.url, server.adminKey, filingId, alice);
+  expect(await callOk(server.url, 'GET', `/v1/rights/${filingId}`, alice.key)).toMatchObject({
+    status: 'revoked',
+    rule: 'dispute-upheld-revoke',
+  });
   // The filing's summary still names Alice: the certificate must not present her as holding the right.
   expect((await call(server.url, 'GET', `/v1/public/filings/${filingId}`)).json.holder).toMatchObject({ name: 'Alice Chen' });
   const tab = await openTab(browser, server.url, 'en-US');
