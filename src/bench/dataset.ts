@@ -67,7 +67,7 @@ function filingDetails(filingId: string, creator: string, n: number): FilingDeta
       iterations: 1 + (n % 20),
       humanContribution: 'Wrote and refined the prompt, selected one of many candidates and repainted parts by hand.',
     },
-    processEvidence: n % 3 ? [{ sha256: hex(32), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00.000Z' }] : [],
+    processEvidence: n % 3 ? [{ sha256: hex(32), kind: 'draft', description: 'first draft', createdAt: '2024-11-28T10:00:00.000Z' }] : [],
     perceptualHash: { scheme: 'phash64', value: hex(8) },
   };
 }

@@ -54,7 +54,7 @@ function filingBodyOf(hex: (bytes: number) => string, n: string): string {
       iterations: 14,
       humanContribution: 'Wrote and refined the prompt over 14 iterations, selected one of 56 candidates and repainted the sky.',
     },
-    processEvidence: [{ sha256: hex(32), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00Z' }],
+    processEvidence: [{ sha256: hex(32), kind: 'draft', description: 'first draft', createdAt: '2024-11-28T10:00:00Z' }],
     perceptualHash: { scheme: 'phash64', value: hex(8) },
   });
 }

@@ -237,6 +237,7 @@ export class DisputeController {
       'grounds-required',
       'not-decided',
       'already-appealed',
+      'nothing-to-appeal',
       'appeal-window-closed',
       'appeal-already-decided',
     ],

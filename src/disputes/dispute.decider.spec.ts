@@ -441,6 +441,19 @@ describe('dispute decider', () => {
         .thenThrows('not-a-party'));
     it('refuses an appeal before any decision', () =>
       given(disputeDecider, [filed, assigned, responded]).when(appeal()).thenThrows('not-decided'));
+    describe('of a rejection', () => {
+      const rejected: DisputeEvent = { type: 'DisputeDecided', data: { ...decidedData, outcome: 'rejected', remedy: null } };
+      it('the complainant appeals it', () =>
+        given(disputeDecider, [filed, assigned, responded, rejected])
+          .when(appeal({ actor: 'bob', grounds: 'The remedy is too mild.', now: at(4.5) }))
+          .then([complainantAppealed]));
+      it('refuses the respondent, who has no decision against it to appeal', () =>
+        given(disputeDecider, [filed, assigned, responded, rejected]).when(appeal()).thenThrows('nothing-to-appeal'));
+      it('refuses the respondent after the complainant appealed', () =>
+        given(disputeDecider, [filed, assigned, responded, rejected, complainantAppealed])
+          .when(appeal({ now: at(5) }))
+          .thenThrows('nothing-to-appeal'));
+    });
     it('the other party appeals too while the first appeal is pending', () =>
       given(disputeDecider, [filed, assigned, responded, decided, appealed])
         .when(appeal({ actor: 'bob', grounds: 'The remedy is too mild.', now: at(4.5) }))

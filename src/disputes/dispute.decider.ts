@@ -3,7 +3,7 @@
 import { conflict, forbidden, invalid, notFound } from '../common/domain-error.js';
 import type { AiSignal } from '../inspection/file-inspection.js';
 import type { Decider } from '../ledger/decider.js';
-import { appealChoices, remediesFor, TRANSFERABLE_TYPES } from '../domain-rules/disputes.js';
+import { appealChoices, mayAppeal, remediesFor, TRANSFERABLE_TYPES } from '../domain-rules/disputes.js';
 import { addDays } from '../verifier/sandbox-policy.js';
 import type { Right } from '../verifier/rights-rules.js';
 import {
@@ -377,6 +377,8 @@ function decideFileAppeal(command: FileAppealCommand, s: DisputeState): DisputeE
   if (s.status === 'final' && s.appealedAt !== null)
     throw conflict('appeal-already-decided', 'the appeal is decided; the dispute is final');
   if (!s.decision) throw conflict('not-decided', 'there is no decision to appeal yet');
+  if (!mayAppeal(party, s.decision.outcome))
+    throw conflict('nothing-to-appeal', 'the complaint was rejected: the respondent has no decision against it to appeal');
   if (!before(command.now, s.decision.appealUntil))
     throw conflict('appeal-window-closed', `the decision could be appealed until ${s.decision.appealUntil}`, {
       appealUntil: s.decision.appealUntil,

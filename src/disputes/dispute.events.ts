@@ -1,6 +1,6 @@
 // Dispute events: one stream per complaint, `dispute-<id>`, hash-chained like every other stream.
 import type { AiSignal, InspectionRecord } from '../inspection/file-inspection.js';
-import type { DisputeType, Outcome, Remedy } from '../domain-rules/disputes.js';
+import type { AppealParty, DisputeType, Outcome, Remedy } from '../domain-rules/disputes.js';
 import type { DomainEvent } from '../ledger/decider.js';
 
 export { disputeStream } from '../verifier/event-catalogue.js';
@@ -11,6 +11,7 @@ export {
   OUTCOMES,
   REMEDIES,
   RULINGS,
+  type AppealParty,
   type DisputeType,
   type Outcome,
   type Remedy,
@@ -92,9 +93,7 @@ export type DisputeDecidedData = {
   policyVersion: number;
 };
 
-export type AppealParty = 'complainant' | 'respondent';
-
-/** Each party may appeal once while the appeal window is open and the appeal is undecided. */
+/** Each party with a decision to appeal (`mayAppeal`) may appeal once while the appeal window is open and the appeal is undecided. */
 export type AppealFiledData = { disputeId: string; appellant: string; party: AppealParty; grounds: string; appealedAt: string };
 
 /** The appeal's ruling (on every appeal filed) and the outcome and remedy it leaves in force; the dispute is final from `decidedAt`. */

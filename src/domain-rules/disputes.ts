@@ -19,6 +19,15 @@ export const TRANSFERABLE_TYPES: readonly DisputeType[] = ['priority', 'authorsh
 export const remediesFor = (type: string): Remedy[] =>
   REMEDIES.filter((r) => r !== 'transfer' || (TRANSFERABLE_TYPES as readonly string[]).includes(type));
 
+/** The two parties to a dispute, each of whom may appeal its decision once. */
+export type AppealParty = 'complainant' | 'respondent';
+
+/**
+ * Whether a party has a decision to appeal: the respondent an upheld complaint; the complainant either outcome (a
+ * rejection, or an upheld complaint's remedy). A rejection leaves the respondent nothing to ask for.
+ */
+export const mayAppeal = (party: AppealParty, outcome: Outcome): boolean => party === 'complainant' || outcome === 'upheld';
+
 /** What an appeal ruling leaves in force, and the remedies it may (and then must) name; none: no remedy at all. */
 export interface AppealChoice {
   ruling: Ruling;

@@ -1,5 +1,7 @@
+import type { DomainError } from '../common/domain-error.js';
+import { fold } from '../ledger/decider.js';
 import { given } from '../ledger/given-when-then.js';
-import { EMPTY_CONTENT_SHA256, filingDecider, type FileWorkCommand } from './filing.decider.js';
+import { EMPTY_CONTENT_SHA256, filingDecider, type FilingCommand, type FileWorkCommand } from './filing.decider.js';
 import type { FilingEvent, WorkFiled } from './filing.events.js';
 
 const now = new Date('2026-11-29T10:00:00.000Z');
@@ -186,7 +188,12 @@ describe('filing decider: complaints, transfers, refiling and amendments', () =>
       .thenThrows('amendment-limit', { limit: 50 });
     const held = details.processEvidence.length + 3 * 99;
     const more = (n: number) =>
-      Array.from({ length: n }, () => ({ sha256: 'f'.repeat(64), kind: 'sketch', description: null, createdAt: null }));
+      Array.from({ length: n }, (_, i) => ({
+        sha256: i.toString(16).padStart(64, 'f'),
+        kind: 'sketch',
+        description: null,
+        createdAt: null,
+      }));
     given(filingDecider, [filed, amended(99), amended(99), amended(99)])
       .when(amend({ addedProcessEvidence: more(300 - held) as never[] }))
       .then([
@@ -204,6 +211,79 @@ describe('filing decider: complaints, transfers, refiling and amendments', () =>
     given(filingDecider, [filed, amended(99), amended(99), amended(99)])
       .when(amend({ addedProcessEvidence: more(300 - held + 1) as never[] }))
       .thenThrows('amendment-limit', { limit: 300 });
+  });
+  describe('process evidence: each file once, made before it is recorded', () => {
+    const item = (sha: string, createdAt: string | null = null) => ({
+      sha256: sha.repeat(64),
+      kind: 'sketch',
+      description: null,
+      createdAt,
+    });
+    const fileWith = (processEvidence: ReturnType<typeof item>[]) => ({
+      type: 'FileWork' as const,
+      filing: { ...details, processEvidence },
+      now,
+    });
+    /** The refusal's code and the fields its errors name. */
+    const refusal = (history: FilingEvent[], command: FilingCommand) => {
+      try {
+        filingDecider.decide(command, fold(filingDecider, history));
+      } catch (err) {
+        const { code, extensions } = err as DomainError;
+        return { code, fields: (extensions.errors as Array<{ field: string }>).map((e) => e.field) };
+      }
+      throw new Error('the command was accepted');
+    };
+
+    it('files items made up to the filing time', () =>
+      given(filingDecider, [])
+        .when(fileWith([item('1', '2026-11-01T00:00:00.000Z'), item('2', now.toISOString())]))
+        .then([
+          {
+            type: 'WorkFiled',
+            data: {
+              ...details,
+              processEvidence: [item('1', '2026-11-01T00:00:00.000Z'), item('2', now.toISOString())],
+              filedAt: now.toISOString(),
+            },
+          },
+        ]));
+    it('refuses a filing that lists one file twice, naming the second', () =>
+      expect(refusal([], fileWith([item('1'), item('2'), item('1')]))).toEqual({
+        code: 'duplicate-evidence',
+        fields: ['processEvidence.2.sha256'],
+      }));
+    it('refuses an item made after the filing', () =>
+      expect(refusal([], fileWith([item('1', '2026-11-29T10:00:00.001Z')]))).toEqual({
+        code: 'evidence-made-later',
+        fields: ['processEvidence.0.createdAt'],
+      }));
+    it('refuses an amendment adding a file the filing holds, or one made after the amendment', () => {
+      const withEvidence: WorkFiled = { type: 'WorkFiled', data: { ...filed.data, processEvidence: [item('1')] } };
+      expect(refusal([withEvidence], amend({ addedProcessEvidence: [item('2'), item('1')] as never[] }))).toEqual({
+        code: 'duplicate-evidence',
+        fields: ['processEvidence.1.sha256'],
+      });
+      expect(refusal([withEvidence], amend({ addedProcessEvidence: [item('2', '2026-11-30T10:00:01.000Z')] as never[] }))).toEqual({
+        code: 'evidence-made-later',
+        fields: ['processEvidence.0.createdAt'],
+      });
+    });
+    it('adds in an amendment an item made after the filing, before the amendment', () =>
+      given(filingDecider, [filed])
+        .when(amend({ addedProcessEvidence: [item('2', '2026-11-30T09:00:00.000Z')] as never[] }))
+        .then([
+          {
+            type: 'FilingAmended',
+            data: {
+              filingId: 'f1',
+              title: null,
+              addedProcessEvidence: [item('2', '2026-11-30T09:00:00.000Z')],
+              humanContributionNote: null,
+              amendedAt: later.toISOString(),
+            },
+          } as FilingEvent,
+        ]));
   });
   it('refuses an amendment that changes nothing (the same title)', () =>
     given(filingDecider, [filed])

@@ -1,8 +1,8 @@
 // A filing: first filing of one work by its creator, its amendments, and its withdrawal (never while a complaint
 // against it is open, nor once its right was transferred).
-import { conflict, DomainError, forbidden, invalid, notFound } from '../common/domain-error.js';
+import { conflict, DomainError, forbidden, invalid, notFound, unprocessable } from '../common/domain-error.js';
 import type { Decider } from '../ledger/decider.js';
-import type { FilingAmendment, FilingDetails, FilingEvent, PriorFiling } from './filing.events.js';
+import type { FilingAmendment, FilingDetails, FilingEvent, PriorFiling, ProcessEvidenceItem } from './filing.events.js';
 
 export interface FilingState {
   status: 'none' | 'active' | 'withdrawn';
@@ -11,9 +11,9 @@ export interface FilingState {
   title: string | null;
   /** Complaints filed against the filing (FilingDisputed), open or not. */
   disputes: string[];
-  /** Amendments so far, and the process evidence items the filing holds (its own and those amendments added). */
+  /** Amendments so far, and the SHA-256 of each process evidence item the filing holds (its own and those amendments added). */
   amendments: number;
-  processEvidence: number;
+  processEvidence: string[];
 }
 
 /**
@@ -54,6 +54,26 @@ export type FilingCommand = FileWorkCommand | WithdrawFilingCommand | AmendFilin
 /** SHA-256 of no bytes at all. */
 export const EMPTY_CONTENT_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+/**
+ * Process evidence says what the work was made from, each file once, made before it is recorded: an item listed twice
+ * (in the request, or already held by the filing) or made after `now` is refused, naming the request's field.
+ */
+function checkProcessEvidence(items: ProcessEvidenceItem[], held: readonly string[], now: Date): void {
+  const seen = new Set(held);
+  items.forEach((item, i) => {
+    const field = `processEvidence.${i}`;
+    if (seen.has(item.sha256)) {
+      const message = `${field}.sha256 ${item.sha256} is listed ${held.includes(item.sha256) ? 'in the filing already' : 'twice'}: list each file once`;
+      throw invalid('duplicate-evidence', message, { errors: [{ field: `${field}.sha256`, message }] });
+    }
+    seen.add(item.sha256);
+    if (item.createdAt !== null && Date.parse(item.createdAt) > now.getTime()) {
+      const message = `${field}.createdAt ${item.createdAt} is after ${now.toISOString()}, when it is recorded: evidence is made before it is filed`;
+      throw unprocessable('evidence-made-later', message, { errors: [{ field: `${field}.createdAt`, message }] });
+    }
+  });
+}
+
 function decideFileWork(command: FileWorkCommand, state: FilingState): FilingEvent[] {
   if (state.status !== 'none') throw conflict('filing-exists', `filing ${command.filing.filingId} already exists`);
   // No bytes are no work: filed once, their hash would be one creator's, and every other empty file a duplicate of it.
@@ -63,6 +83,7 @@ function decideFileWork(command: FileWorkCommand, state: FilingState): FilingEve
       'empty-content',
       'the content is empty (0 bytes, SHA-256 e3b0c442…b855): there is no work to file',
     );
+  checkProcessEvidence(command.filing.processEvidence, [], command.now);
   const prior = command.priorFilings ?? [];
   return [
     {
@@ -121,13 +142,14 @@ function decideAmendFiling(command: AmendFilingCommand, state: FilingState): Fil
       limit: AMENDMENT_LIMITS.amendments,
     });
   }
-  if (state.processEvidence + a.addedProcessEvidence.length > AMENDMENT_LIMITS.processEvidence) {
+  if (state.processEvidence.length + a.addedProcessEvidence.length > AMENDMENT_LIMITS.processEvidence) {
     throw conflict(
       'amendment-limit',
-      `filing ${command.filingId} holds ${state.processEvidence} process evidence items; with ${a.addedProcessEvidence.length} more it would exceed the ${AMENDMENT_LIMITS.processEvidence} a filing may hold`,
+      `filing ${command.filingId} holds ${state.processEvidence.length} process evidence items; with ${a.addedProcessEvidence.length} more it would exceed the ${AMENDMENT_LIMITS.processEvidence} a filing may hold`,
       { limit: AMENDMENT_LIMITS.processEvidence },
     );
   }
+  checkProcessEvidence(a.addedProcessEvidence, state.processEvidence, command.now);
   const title = a.title !== null && a.title !== state.title ? a.title : null;
   if (title === null && a.addedProcessEvidence.length === 0 && a.humanContributionNote === null) {
     throw invalid(
@@ -139,7 +161,7 @@ function decideAmendFiling(command: AmendFilingCommand, state: FilingState): Fil
 }
 
 export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
-  initialState: () => ({ status: 'none', creator: null, contentHash: null, title: null, disputes: [], amendments: 0, processEvidence: 0 }),
+  initialState: () => ({ status: 'none', creator: null, contentHash: null, title: null, disputes: [], amendments: 0, processEvidence: [] }),
 
   evolve(state, event) {
     switch (event.type) {
@@ -150,7 +172,7 @@ export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
           creator: event.data.creator,
           contentHash: event.data.contentHash,
           title: event.data.title,
-          processEvidence: event.data.processEvidence.length,
+          processEvidence: event.data.processEvidence.map((p) => p.sha256),
         };
       case 'FilingWithdrawn':
         return { ...state, status: 'withdrawn' };
@@ -161,7 +183,7 @@ export const filingDecider: Decider<FilingCommand, FilingEvent, FilingState> = {
           ...state,
           title: event.data.title ?? state.title,
           amendments: state.amendments + 1,
-          processEvidence: state.processEvidence + event.data.addedProcessEvidence.length,
+          processEvidence: [...state.processEvidence, ...event.data.addedProcessEvidence.map((p) => p.sha256)],
         };
       default:
         return state; // other contexts (labels, near-duplicates, flag reviews) append to the filing stream too

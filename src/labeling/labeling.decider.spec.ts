@@ -197,6 +197,24 @@ describe('labeling decider', () => {
           },
         ]));
 
+    it("refuses a label's digital source type that is not AI-generated on a work filed as AI-generated", () =>
+      expect(refusal([filed], declareCmd({ digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture' }))).toEqual({
+        code: 'label-rules-not-met',
+        status: 'unprocessable',
+        fields: ['digitalSourceType'],
+      }));
+
+    it('takes any digital source type on a work not filed as AI-generated', () => {
+      const human = filedAs('image/png');
+      human.data.generation.digitalSourceType = 'http://cv.iptc.org/newscodes/digitalsourcetype/digitalArt';
+      const labels = declareCmd({ digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture' });
+      const [event] = labelingDecider.decide(labels, fold(labelingDecider, [human]));
+      expect(event).toMatchObject({
+        type: 'LabelsDeclared',
+        data: { digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture' },
+      });
+    });
+
     describe('explicit label rules by modality', () => {
       it('image: text height below 5 % of the shortest side is refused', () =>
         expect(refusal([filed], declareCmd({ explicit: explicit({ textHeightRatio: 0.049 }) })).fields).toEqual([

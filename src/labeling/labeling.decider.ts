@@ -1,6 +1,7 @@
 // Labels of a filing: declared by whoever holds its right (its creator, or the complainant a final `transfer` gave it to),
 // checked against the uploaded file. State is folded from the whole filing stream; the holder is a fact the handler reads.
 import { conflict, DomainError, forbidden, notFound } from '../common/domain-error.js';
+import { AI_DIGITAL_SOURCE_TYPES, AI_SOURCE_TYPE_CODES } from '../domain-rules/digital-source-types.js';
 import type { FieldError } from '../common/problem.js';
 import { perceptualHashSource, type FilingEvent } from '../filing/filing.events.js';
 import { hammingDistanceHex } from '../inspection/phash.js';
@@ -173,6 +174,14 @@ function decideDeclareLabels(c: DeclareLabelsCommand, state: LabelingState): Lab
     AIGC_FIELDS.map((f) => [f, f in assigned ? assigned[f as keyof typeof assigned] : given[f]]),
   );
   errors.push(...aigcProblems(complete).map((p) => ({ field: `implicit.AIGC.${p.field}`, message: p.message })));
+  // The label says what the filing says: a work filed as AI-generated is not labelled as a camera's (or a human's) work.
+  const labelType = c.labels.digitalSourceType;
+  if (labelType && AI_DIGITAL_SOURCE_TYPES.has(state.digitalSourceType!) && !AI_DIGITAL_SOURCE_TYPES.has(labelType)) {
+    errors.push({
+      field: 'digitalSourceType',
+      message: `the work was filed as ${state.digitalSourceType}: its label's digitalSourceType must be an AI-generated type too (${AI_SOURCE_TYPE_CODES.join(', ')})`,
+    });
+  }
   if (errors.length || 'error' in m) throw rulesNotMet(errors);
 
   const declaration = {

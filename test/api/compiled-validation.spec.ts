@@ -154,7 +154,7 @@ const FILING = {
     iterations: 14,
     humanContribution: 'Wrote and refined the prompt.',
   },
-  processEvidence: [{ sha256: hex(64, 'd'), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00Z' }],
+  processEvidence: [{ sha256: hex(64, 'd'), kind: 'draft', description: 'first draft', createdAt: '2024-11-28T10:00:00Z' }],
   perceptualHash: { scheme: 'phash64', value: hex(16, 'E') },
 };
 const SEEDS = new Map<string, object>([

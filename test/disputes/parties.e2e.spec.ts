@@ -149,6 +149,23 @@ describe('dispute parties', () => {
     expect(decidedAppeal.data).toMatchObject({ ruling: 'varied', outcome: 'upheld', remedy: 'revoke' });
   });
 
+  it("a rejection is the complainant's to appeal: the respondent, who won, is refused 409 nothing-to-appeal", async () => {
+    const id = await complaintAgainst(alice, bob);
+    expect((await as(rita).post(`/v1/disputes/${id}/assign`, {})).status).toBe(200);
+    expect((await as(alice).post(`/v1/disputes/${id}/response`, { statement: 'It is my own work.' })).status).toBe(200);
+    const decided = await as(rita).post(`/v1/disputes/${id}/decision`, { outcome: 'rejected', reasoning: 'Nothing was copied.' });
+    expect(decided.body).toMatchObject({ status: 'decided', outcome: 'rejected' });
+    const refusal = await refused(
+      () => as(alice).post(`/v1/disputes/${id}/appeal`, { grounds: 'Make it stronger.' }),
+      409,
+      'nothing-to-appeal',
+    );
+    expect(refusal.detail).toBe('the complaint was rejected: the respondent has no decision against it to appeal');
+    const appealed = await as(bob).post(`/v1/disputes/${id}/appeal`, { grounds: 'The drafts were misread.' });
+    expect(appealed.body).toMatchObject({ status: 'appealed', appeals: [{ appellant: bob.id, party: 'complainant' }] });
+    await refused(() => as(alice).post(`/v1/disputes/${id}/appeal`, { grounds: 'Me too.' }), 409, 'nothing-to-appeal');
+  });
+
   it('an admin still names the reviewer; a reviewer still may not name another', async () => {
     const id = await complaintAgainst(alice, bob);
     await refused(() => as(rita).post(`/v1/disputes/${id}/assign`, { reviewerId: victor.id }), 403, 'assign-self-only');

@@ -365,11 +365,12 @@ describe('refused dispute requests change nothing', () => {
     expect([self.status, self.body.type]).toEqual([403, 'urn:sandbox-ledger:problem:reviewer-is-party']);
     expect(await ledger.store.count()).toBe(before);
 
-    expect((await post(alice, `/v1/disputes/${decided}/appeal`, { grounds: 'The reviewer ignored my evidence.' })).status).toBe(200);
+    // The complaint was rejected: the complainant appeals it.
+    expect((await post(bob, `/v1/disputes/${decided}/appeal`, { grounds: 'The reviewer ignored my evidence.' })).status).toBe(200);
     before = await ledger.store.count();
     const same = await post(rita, `/v1/disputes/${decided}/appeal-decision`, { ruling: 'affirm', reasoning: 'I stand by it.' });
     expect([same.status, same.body.type]).toEqual([403, 'urn:sandbox-ledger:problem:same-reviewer']);
-    const second = await post(alice, `/v1/disputes/${decided}/appeal`, { grounds: 'Once more.' });
+    const second = await post(bob, `/v1/disputes/${decided}/appeal`, { grounds: 'Once more.' });
     expect([second.status, second.body.type]).toEqual([409, 'urn:sandbox-ledger:problem:already-appealed']);
     const reverseWithoutRemedy = await post(victor, `/v1/disputes/${decided}/appeal-decision`, {
       ruling: 'reverse',

@@ -241,6 +241,37 @@ describe('refused requests change nothing', () => {
     );
   });
 
+  it('refuses process evidence listing a file twice, or made after it is recorded, naming the item, and appends nothing', async () => {
+    const post = (path: string, body: object) => () => ledger.http().post(path).set('authorization', `Bearer ${alice.key}`).send(body);
+    const draft = (sha: string, createdAt?: string) => ({ sha256: sha.repeat(64), kind: 'draft', ...(createdAt ? { createdAt } : {}) });
+    const twice = await expectRefused(
+      ledger,
+      post('/v1/filings', { ...filingBody(), processEvidence: [draft('1'), draft('2'), draft('1')] }),
+      400,
+      'duplicate-evidence',
+    );
+    expect(twice.errors).toEqual([{ field: 'processEvidence.2.sha256', message: expect.stringContaining('listed twice') }]);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const later = await expectRefused(
+      ledger,
+      post('/v1/filings', { ...filingBody(), processEvidence: [draft('1', tomorrow)] }),
+      422,
+      'evidence-made-later',
+    );
+    expect(later.errors).toEqual([
+      { field: 'processEvidence.0.createdAt', message: expect.stringContaining(`createdAt ${tomorrow} is after`) },
+    ]);
+
+    // An amendment adds files the filing does not hold yet, made before the amendment.
+    const filed = await post('/v1/filings', { ...filingBody(), processEvidence: [draft('3', '2026-01-01T00:00:00Z')] })();
+    expect(filed.status).toBe(201);
+    const amend = `/v1/filings/${filed.body.filingId as string}/amend`;
+    const held = await expectRefused(ledger, post(amend, { processEvidence: [draft('4'), draft('3')] }), 400, 'duplicate-evidence');
+    expect(held.errors).toEqual([{ field: 'processEvidence.1.sha256', message: expect.stringContaining('in the filing already') }]);
+    await expectRefused(ledger, post(amend, { processEvidence: [draft('4', tomorrow)] }), 422, 'evidence-made-later');
+    expect((await post(amend, { processEvidence: [draft('4', new Date().toISOString())] })()).status).toBe(200);
+  });
+
   it('answers a JSON body that does not parse, or is empty, as malformed-json (the type the API documents), on any route', async () => {
     const bodies = ['{"contentHash":', '{"title":"t",}', 'x', '{}x', ''];
     for (const path of ['/v1/filings', '/v1/me/keys']) {

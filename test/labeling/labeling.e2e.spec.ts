@@ -254,6 +254,25 @@ describe('labelling a filed work', () => {
     expect(declared.body.modality).toBe('virtual-scene');
   });
 
+  it('refuses a label whose digital source type is not AI-generated on a work filed as AI-generated, and appends nothing', async () => {
+    const id = await file(png({ before: [tEXt('note', String(Math.random()))] }));
+    const iptc = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
+    const refused = await expectRefused(
+      ledger,
+      () => declare(id, { ...imageLabels(), digitalSourceType: `${iptc}digitalCapture` }),
+      422,
+      'label-rules-not-met',
+    );
+    expect(refused.errors).toEqual([
+      {
+        field: 'digitalSourceType',
+        message: `the work was filed as ${iptc}trainedAlgorithmicMedia: its label's digitalSourceType must be an AI-generated type too (trainedAlgorithmicMedia, compositeWithTrainedAlgorithmicMedia, algorithmicMedia, compositeSynthetic)`,
+      },
+    ]);
+    const composite = await declare(id, { ...imageLabels(), digitalSourceType: `${iptc}compositeWithTrainedAlgorithmicMedia` });
+    expect(composite.status).toBe(201);
+  });
+
   it('replays a declaration retried with the same Idempotency-Key: one event', async () => {
     const id = await file(png());
     const before = await ledger.store.count();

@@ -109,7 +109,7 @@ export function filingBody(overrides: Record<string, unknown> = {}): Record<stri
       humanContribution: 'Wrote and refined the prompt over 14 iterations, selected one of 56 candidates and repainted the sky.',
     },
     processEvidence: [
-      { sha256: randomBytes(32).toString('hex'), kind: 'draft', description: 'first draft', createdAt: '2026-11-28T10:00:00Z' },
+      { sha256: randomBytes(32).toString('hex'), kind: 'draft', description: 'first draft', createdAt: '2024-11-28T10:00:00Z' },
     ],
     perceptualHash: { scheme: 'phash64', value: randomBytes(8).toString('hex') },
     ...overrides,

@@ -97,7 +97,7 @@ it('the respondent follows the creator page to the complaint and answers it, wit
   expect(recorded.timeline.map((e: { type: string }) => e.type)).toEqual(['ComplaintFiled', 'ResponseSubmitted']);
 });
 
-it('the complainant appeals the decision; the respondent may still appeal, the complainant not again (in Chinese)', async () => {
+it('the complainant appeals the rejection, not again; the respondent, who won, is offered no appeal (in Chinese)', async () => {
   await ok('POST', `/v1/disputes/${disputeId}/assign`, rita.key, {});
   await ok('POST', `/v1/disputes/${disputeId}/decision`, rita.key, { outcome: 'rejected', reasoning: 'The works differ.' });
   const tab = await openTab(browser, server.url, 'zh-CN');
@@ -142,7 +142,8 @@ it('the complainant appeals the decision; the respondent may still appeal, the c
   try {
     await signIn(other.page, alice.key);
     await openDispute(other.page, disputeId);
-    await other.page.getByTestId('appeal-form').waitFor();
+    expect(await settledText(other.page.getByTestId('dispute-status'), /^appealed/)).toMatch(/^appealed/);
+    await expect(other.page.getByTestId('appeal-form').count()).resolves.toBe(0);
     await expect(other.page.getByTestId('withdraw-form').count()).resolves.toBe(0);
   } finally {
     await other.close();

@@ -70,15 +70,25 @@ it('no answer after one was given, after the response deadline, or after a decis
   expect(partyActions(decided(), RESPONDENT, NOW).respond).toBe(false);
 });
 
-it('a decision in its appeal window: each party may appeal once; the complainant may still withdraw', () => {
-  expect(partyActions(decided(), COMPLAINANT, NOW)).toEqual({ respond: false, appeal: true, withdraw: true });
-  expect(partyActions(decided(), RESPONDENT, NOW)).toEqual({ respond: false, appeal: true, withdraw: false });
-  const appealed = decided({
+it('a decision in its appeal window: each party with a decision against it may appeal once; the complainant may still withdraw', () => {
+  const upheld = (change: Partial<Dispute> = {}) =>
+    decided({
+      outcome: 'upheld',
+      remedy: 'suspend',
+      decision: { ...decided().decision!, outcome: 'upheld', remedy: 'suspend' },
+      ...change,
+    });
+  expect(partyActions(upheld(), COMPLAINANT, NOW)).toEqual({ respond: false, appeal: true, withdraw: true });
+  expect(partyActions(upheld(), RESPONDENT, NOW)).toEqual({ respond: false, appeal: true, withdraw: false });
+  const appealed = upheld({
     status: 'appealed',
     appeals: [{ appellant: COMPLAINANT, party: 'complainant', grounds: 'Look again.', appealedAt: EARLIER }],
   });
   expect(partyActions(appealed, COMPLAINANT, NOW).appeal).toBe(false);
   expect(partyActions(appealed, RESPONDENT, NOW).appeal).toBe(true);
+  // A rejection is the complainant's to appeal: the respondent won.
+  expect(partyActions(decided(), COMPLAINANT, NOW)).toEqual({ respond: false, appeal: true, withdraw: true });
+  expect(partyActions(decided(), RESPONDENT, NOW)).toEqual(none);
 });
 
 it('nothing once the appeal window has closed, the appeal is decided, or the complaint is over', () => {

@@ -1,6 +1,7 @@
 // What the disputes page reads: the dispute as the ledger answers it. The remedies and appeal rulings the forms offer are
 // the decider's own rules (src/domain-rules/disputes.ts); the server refuses anything else with a problem.
 import type { Outcome, Remedy } from '../../domain-rules.js';
+import { mayAppeal } from '../../domain-rules.js';
 export { appealChoices, remediesFor, type Outcome, type Remedy, type Ruling } from '../../domain-rules.js';
 
 export interface Party {
@@ -117,7 +118,7 @@ export function byDeadline(now: Date): (a: Dispute, b: Dispute) => number {
 export interface PartyActions {
   /** The respondent answers once, before the response deadline and any decision. */
   respond: boolean;
-  /** Each party appeals a decision once, before the appeal deadline and the appeal's decision. */
+  /** Each party with a decision against it appeals once, before the appeal deadline and the appeal's decision. */
   appeal: boolean;
   /** The complainant withdraws the complaint while it is not final. */
   withdraw: boolean;
@@ -137,6 +138,7 @@ export function partyActions(d: Dispute, principalId: string, now: Date): PartyA
       d.decision !== null &&
       d.appealDecision === null &&
       before(d.deadlines.appealUntil) &&
+      mayAppeal(party, d.decision.outcome) &&
       !d.appeals.some((a) => a.party === party),
     withdraw: complainant && open,
   };
