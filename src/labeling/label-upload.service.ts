@@ -1,6 +1,7 @@
 // Uploads about a filing's labels: POST /v1/filings/:id/labels/verify (the file checked, never stored) and
 // POST /v1/filings/:id/copies (a labelled distribution copy registered). Both refuse early, before a byte of the upload
-// is read, for an unknown, someone else's (or transferred) or withdrawn filing; the decider checks again when recording.
+// is read, for an unknown, someone else's (or transferred) or withdrawn filing, and a copy for a filing without declared
+// labels or a computed perceptual hash; the decider checks again when recording.
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyRequest } from 'fastify';
@@ -16,7 +17,7 @@ import { loadAggregate } from '../ledger/write/aggregate-stream.js';
 import type { EventStore } from '../ledger/event-store/event-store.port.js';
 import { EVENT_STORE } from '../ledger/ledger.tokens.js';
 import { CheckLabelFile, RegisterCopy, type CheckedLabelFile, type RegisteredCopy } from './labeling.commands.js';
-import { assertLabelable, labelingDecider } from './labeling.decider.js';
+import { assertCopyable, assertLabelable, labelingDecider } from './labeling.decider.js';
 import { holderAt } from './labeling.handlers.js';
 import { FILING_SAFEGUARDS, type FilingSafeguards } from '../filing/filing-safeguards.js';
 import { requestWrites } from '../ledger/write/request-writes.js';
@@ -36,15 +37,16 @@ export class LabelUploadService {
     return UploadForm.open(request, { fileSize: this.config.uploadLimit, files: 1, fields: 0, fieldSize: 1024 });
   }
 
-  private async assertLabelable(filingId: string, actor: string, reviewer = false): Promise<void> {
+  /** The decider's own precondition (`assertLabelable`, or `assertCopyable`), on the filing as it is now. */
+  private async assertBeforeReading(filingId: string, actor: string, reviewer: boolean, check: typeof assertLabelable): Promise<void> {
     const { state } = await loadAggregate(this.store, filingStream(filingId), labelingDecider);
     const holder = state.filing === 'none' ? null : await holderAt(this.safeguards, filingId, new Date());
-    assertLabelable(state, { filingId, actor, holder, reviewer });
+    check(state, { filingId, actor, holder, reviewer });
   }
 
   /** One part, `file`: the work (or a registered copy) whose labels are read; streamed once, never stored. */
   async verify(filingId: string, request: FastifyRequest, actor: string, reviewer: boolean): Promise<CheckedLabelFile> {
-    await this.assertLabelable(filingId, actor, reviewer);
+    await this.assertBeforeReading(filingId, actor, reviewer, assertLabelable);
     const form = this.form(request);
     const part = await form.next();
     if (!part || part.fieldname !== 'file') throw fileRequired();
@@ -60,7 +62,7 @@ export class LabelUploadService {
 
   /** One part, `file`: the copy with the ledger's label embedded; inspected as it arrives, never stored. */
   async registerCopy(filingId: string, request: FastifyRequest, actor: string): Promise<RegisteredCopy> {
-    await this.assertLabelable(filingId, actor);
+    await this.assertBeforeReading(filingId, actor, false, assertCopyable);
     const form = this.form(request);
     const part = await form.next();
     if (!part || part.fieldname !== 'file') throw fileRequired();

@@ -278,7 +278,11 @@ const copyRefused = (code: string, message: string, extensions: Record<string, u
  * out for this filing (PropagateID the filing id, ContentPropagator the platform) and it is perceptually the filed work
  * (within the policy's threshold of the hash computed from the filed file).
  */
-function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): LabelEvent[] {
+/** What a filing must hold before any copy of it is looked at: a label to carry, and a perceptual hash to compare with. */
+export function assertCopyable(
+  state: LabelingState,
+  c: { filingId: string; actor: string; holder?: string | null },
+): asserts state is LabelingState & { [K in 'declaration' | 'computedHash']: NonNullable<LabelingState[K]> } {
   assertLabelable(state, c);
   if (state.declaration === null)
     throw conflict('labels-not-declared', 'declare the labels first: a copy must carry the implicit label the ledger hands out');
@@ -288,6 +292,10 @@ function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): Label
       'the filing has no perceptual hash computed from its file: file the work with its file (multipart) to register copies of it',
     );
   }
+}
+
+function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): LabelEvent[] {
+  assertCopyable(state, c);
   const { copy } = c;
   if (copy.sha256 === state.contentHash) throw conflict('copy-is-filed-content', 'this file is the filed content itself, not a copy of it');
   if (copy.filedAs)

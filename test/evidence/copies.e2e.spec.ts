@@ -287,16 +287,20 @@ describe('registering labelled copies of a filing', () => {
       await expectRefused(ledger, () => register('00000000-0000-7000-8000-000000000000', original), 404, 'filing-not-found');
     });
 
-    it('a filing without labels declared, or filed by JSON (no computed perceptual hash) (409)', async () => {
+    it('a filing without labels declared, or filed by JSON (no computed perceptual hash) (409), before the upload is read', async () => {
       const work = await scenePng(203);
       const unlabelled = (await fileWith(alice, work)).body.filingId;
       await expectRefused(ledger, () => register(unlabelled, withPngChunks(work, [tEXt('Comment', 'a copy')])), 409, 'labels-not-declared');
+      // A copy that could not be read at all is refused for the filing's state first: no use decoding it.
+      const truncated = withPngChunks(work, [tEXt('Comment', 'a copy')]).subarray(0, 200);
+      await expectRefused(ledger, () => register(unlabelled, truncated), 409, 'labels-not-declared');
       const body = filingBody();
       const byJson = (await ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(body)).body.filingId;
       expect(
         (await ledger.http().post(`/v1/filings/${byJson}/labels`).set('authorization', `Bearer ${alice.key}`).send(labels)).status,
       ).toBe(201);
       await expectRefused(ledger, () => register(byJson, original), 409, 'no-computed-hash');
+      await expectRefused(ledger, () => register(byJson, original.subarray(0, 200)), 409, 'no-computed-hash');
     });
 
     it('a truncated image, a field instead of the file or beside it (400, naming it), a JSON body (4xx)', async () => {
