@@ -1,7 +1,7 @@
 // The compiled CLI answers --help (and -h) with its usage on stdout and exit 0, after a command or without one; a mistake
 // in the command line is one line naming it and a pointer to --help, exit 2; no command at all, the usage on stderr, exit 2.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -235,12 +235,16 @@ describe('files the verifier is given', () => {
 
 describe('npx sandbox-ledger in the clone', () => {
   it("runs the CLI already built: its first run, which installs the clone into npx's cache, builds nothing again", async () => {
+    // A cache without npx's installs (_npx), so that this run is a first one; the packages it installs come from the
+    // tarballs `npm ci` left in npm's own cache where they are there, rather than from the registry again.
     const cache = mkdtempSync(join(tmpdir(), 'npx-cache-'));
+    const tarballs = join(spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim(), '_cacache');
+    if (existsSync(tarballs)) symlinkSync(tarballs, join(cache, '_cacache'));
     const built = statSync(join(ROOT, 'dist', 'main.js')).mtimeMs;
     try {
       const run = spawnSync('npx', ['--loglevel', 'verbose', 'sandbox-ledger', '--help'], {
         cwd: ROOT,
-        env: { ...process.env, npm_config_cache: cache, npm_config_update_notifier: 'false' },
+        env: { ...process.env, npm_config_cache: cache, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
         encoding: 'utf8',
       });
       expect(run.status).toBe(0);
