@@ -165,7 +165,7 @@ async function verifyWith(
   }
   const bar = progressBar('verifying', 'bytes');
   const started = performance.now();
-  let readBytes = 0;
+  let checkedBytes = 0;
   let threads = 0;
   /** The export's first line, to name the server's error answer saved in its place. */
   let firstLine: string | undefined;
@@ -177,10 +177,13 @@ async function verifyWith(
     const sink: ChunkSink = ({ facts, buffer, length }) => {
       verifier.pushChunk(facts);
       chunker.recycle(buffer);
-      readBytes += length;
-      if (bytes && readBytes - shown >= bytes / 200) {
-        bar.update(Math.min(readBytes, bytes), bytes);
-        shown = readBytes;
+      // The bar counts the chunks that checked out: one a check failed in, and those checked after it, were not verified,
+      // and a run that fails part-way leaves the bar where it failed (at 0% when that was in the first chunk), not full.
+      if (!verifier.ok) return;
+      checkedBytes += length;
+      if (bytes && checkedBytes - shown >= bytes / 200) {
+        bar.update(Math.min(checkedBytes, bytes), bytes);
+        shown = checkedBytes;
       } // at most 200 redraws
     };
     // Threads start with the second chunk: an export of one chunk is checked here, without their start-up.
@@ -211,8 +214,8 @@ async function verifyWith(
       if (first) await queue.submit(first);
       await queue.drain();
       threads = queue.threads;
-      // The last redraw came at most 1/200 of the export before its end: the bar ends where the reading did.
-      if (bytes) bar.update(Math.min(readBytes, bytes), bytes);
+      // The last redraw came at most 1/200 of the export before its end: the bar ends where the checks did.
+      if (bytes) bar.update(Math.min(checkedBytes, bytes), bytes);
     } finally {
       // Whatever ended the reading (a read error, a lost connection): the terminal gets its cursor back.
       bar.stop();
@@ -258,7 +261,7 @@ async function verifyWith(
         : carried > 0
           ? `; ${carried} time-stamp token(s) not checked (give --tsa-ca)`
           : '') +
-      ` (${Math.round(result.treeSize / Math.max(seconds, 1e-9))} events/s, ${(readBytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s, ` +
+      ` (${Math.round(result.treeSize / Math.max(seconds, 1e-9))} events/s, ${(checkedBytes / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s, ` +
       `${threads === 0 ? 'checked on the main thread' : `${threads} checking thread(s)`})\n`,
   );
   return 0;
