@@ -78,15 +78,19 @@ export async function loadCosigners(args: Omit<TrustArgs, 'vkey'>): Promise<Cosi
     logMlDsa = parseCosignerVkey(await readVkey(args.pqVkey));
     if (logMlDsa.type !== ML_DSA_44) throw new UsageError('--pq-vkey must be an ML-DSA-44 (type 0x06) vkey');
   }
-  const tsaCas = args.tsaCa ? readPemCertificates(await readText(args.tsaCa), args.tsaCa) : null;
-  if (tsaCas) await checkTrustAnchors(tsaCas);
+  const tsaCas = args.tsaCa ? await readTrustAnchors(await readText(args.tsaCa), args.tsaCa) : null;
   return { logMlDsa, witnesses, quorum, tsaCas };
 }
 
-/** The certificates of a PEM file; what is wrong with it names the file (the text alone does not say which option gave it). */
-function readPemCertificates(text: string, source: string): Certificate[] {
+/**
+ * The CA certificates of a PEM file, each checked as a trust anchor; what is wrong with them names the file (the text
+ * alone does not say which option gave it).
+ */
+async function readTrustAnchors(text: string, source: string): Promise<Certificate[]> {
   try {
-    return parsePemCertificates(text);
+    const cas = parsePemCertificates(text);
+    await checkTrustAnchors(cas);
+    return cas;
   } catch (err) {
     throw new Error(`--tsa-ca ${source}: ${(err as Error).message}`, { cause: err });
   }

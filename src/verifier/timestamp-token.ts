@@ -87,6 +87,7 @@ export type TimestampFault =
   | { code: 'pem-parse'; detail: string }
   | { code: 'pem-not-der' }
   | { code: 'ca-not-self-signed'; subject: string }
+  | { code: 'ca-signature-algorithm'; subject: string; oid: string; name: string | null }
   | { code: 'malformed'; token: TokenMalformation }
   | { code: 'imprint-algorithm' }
   | { code: 'imprint' }
@@ -117,6 +118,7 @@ export const TIMESTAMP_FAULT_CODES = Object.keys({
   'pem-parse': 1,
   'pem-not-der': 1,
   'ca-not-self-signed': 1,
+  'ca-signature-algorithm': 1,
   malformed: 1,
   'imprint-algorithm': 1,
   imprint: 1,
@@ -239,6 +241,8 @@ export function timestampReason(f: TimestampFault): string {
       return 'a PEM certificate is not in canonical DER';
     case 'ca-not-self-signed':
       return `the CA certificate ${f.subject} is not validly self-signed`;
+    case 'ca-signature-algorithm':
+      return `the CA certificate ${f.subject} is signed with ${f.name === null ? `the algorithm ${f.oid}` : `${f.name} (${f.oid})`}, which the verifier does not support (it checks RSA and ECDSA signatures)`;
     case 'malformed':
       return `malformed time-stamp token: ${malformationReason(f.token)}`;
     case 'imprint-algorithm':
@@ -532,10 +536,24 @@ function certificateSignatureStrict(cert: pkijs.Certificate, issuerKey: pkijs.Pu
   return !ecdsa || isDerEcdsaSignature(new Uint8Array(cert.signatureValue.valueBlock.valueHexView), curveBytesOf(issuerKey));
 }
 
+/** Signature algorithms pkijs does not check that a CA is most likely to use, by OID: to name them rather than their OID alone. */
+const UNSUPPORTED_SIGNATURES: Record<string, string> = {
+  '1.3.101.112': 'Ed25519',
+  '1.3.101.113': 'Ed448',
+  '2.16.840.1.101.3.4.3.17': 'ML-DSA-44',
+  '2.16.840.1.101.3.4.3.18': 'ML-DSA-65',
+  '2.16.840.1.101.3.4.3.19': 'ML-DSA-87',
+};
+
 /** Trust anchors must at least be intact: each a CA whose own signature over itself verifies, in DER. */
 export async function checkTrustAnchors(cas: pkijs.Certificate[]): Promise<void> {
   const crypto = engine();
   for (const ca of cas) {
+    // pkijs knows no hash for a signature algorithm it cannot check (its verify then throws): the CA is named with the
+    // algorithm, not as a signature that does not verify.
+    const oid = ca.signatureAlgorithm.algorithmId;
+    if (crypto.getHashAlgorithm(ca.signatureAlgorithm) === '')
+      throw new TimestampError({ code: 'ca-signature-algorithm', subject: subjectOf(ca), oid, name: UNSUPPORTED_SIGNATURES[oid] ?? null });
     let ok = false;
     try {
       ok = (await ca.verify(undefined, crypto)) && certificateSignatureStrict(ca, ca.subjectPublicKeyInfo);

@@ -56,7 +56,7 @@ const IDENTIFIERS = new Set(
   (
     'JSON UTF-8 ISO-8601 UTC SHA-256 SHA-384 SHA-512 DER CMS SignedData SignerInfo TSTInfo sid digestAlgorithms nonce PEM CERTIFICATE CA TSA ' +
     'ESS signingCertificate signingCertificateV2 issuerSerial extendedKeyUsage timeStamping WebCrypto crypto subtle base64 ' +
-    'ML-DSA-44 Ed25519 tlog-proof extra leafIndex hash vkey ID ContentReserved LabelDeclared WorkFiled recordedAt sandbox-ledger'
+    'RSA ECDSA ML-DSA-44 Ed25519 tlog-proof extra leafIndex hash vkey ID ContentReserved LabelDeclared WorkFiled recordedAt sandbox-ledger'
   ).split(' '),
 );
 /** Words of `text` that are English, leaving out the values of `facts` and the identifiers. */
@@ -396,6 +396,7 @@ const SAMPLE: { [C in TimestampFault['code']]: Extract<TimestampFault, { code: C
   'pem-parse': { code: 'pem-parse', detail: "Object's schema was not verified against input data for Certificate" },
   'pem-not-der': { code: 'pem-not-der' },
   'ca-not-self-signed': { code: 'ca-not-self-signed', subject: 'CN=Served Not-A-Root' },
+  'ca-signature-algorithm': { code: 'ca-signature-algorithm', subject: 'CN=Ed Root', oid: '1.3.101.112', name: 'Ed25519' },
   malformed: { code: 'malformed', token: { problem: 'crls' } },
   'imprint-algorithm': { code: 'imprint-algorithm' },
   imprint: { code: 'imprint' },

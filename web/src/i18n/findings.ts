@@ -54,6 +54,8 @@ const TIMESTAMP_ZH: { [C in TimestampFaultCode]: (f: Extract<TimestampFault, { c
   'pem-parse': (f) => `有一张 PEM 证书无法解析${inEnglish(f.detail)}`,
   'pem-not-der': () => '有一张 PEM 证书不是规范的 DER 编码',
   'ca-not-self-signed': (f) => `CA 证书 ${f.subject} 的自签名无效`,
+  'ca-signature-algorithm': (f) =>
+    `CA 证书 ${f.subject} 的签名算法 ${f.name === null ? f.oid : `${f.name}（${f.oid}）`} 不受验证器支持（它验证 RSA 和 ECDSA 签名）`,
   malformed: (f) => `时间戳令牌的格式有误：${(MALFORMATION_ZH[f.token.problem] as (m: TokenMalformation) => string)(f.token)}`,
   'imprint-algorithm': () => '令牌的消息印记不是 SHA-256 摘要',
   imprint: () => '令牌所签的摘要不是该检查点的摘要',
