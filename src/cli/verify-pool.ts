@@ -38,19 +38,33 @@ export interface ChunkQueue {
  */
 const WORKER_YOUNG_MB = 12;
 
+/** A chunk's checker with Node's native SHA-256 and UTF-8, and the compiled schema checks; on a thread or not. */
+export const nativeChunkChecker = (maxLineBytes?: number): ChunkChecker =>
+  new ChunkChecker(
+    { sha256: nativeSha256, sha256Text: nativeSha256Text, lines: bufferLines, schemaCheck: compiledSchemaCheck, maxLineBytes },
+    4096,
+  );
+
+/** What a checking thread is started with. */
+export interface WorkerOptions {
+  maxLineBytes?: number;
+}
+
 /** The machine's cores: the default number of checking threads. */
 export const defaultThreads = (): number => availableParallelism();
 
 /** Chunks checked on the main thread, one at a time: for tests and for one-core machines. */
 export class InlineChunks implements ChunkQueue {
   readonly threads = 0;
-  private readonly checker = new ChunkChecker(
-    { sha256: nativeSha256, sha256Text: nativeSha256Text, lines: bufferLines, schemaCheck: compiledSchemaCheck },
-    4096,
-  );
+  private readonly checker: ChunkChecker;
   private seq = 0;
 
-  constructor(private readonly sink: ChunkSink) {}
+  constructor(
+    private readonly sink: ChunkSink,
+    maxLineBytes?: number,
+  ) {
+    this.checker = nativeChunkChecker(maxLineBytes);
+  }
 
   submit(chunk: Uint8Array): Promise<void> {
     const facts = checkChunk(chunk, this.checker);
@@ -80,13 +94,14 @@ export class WorkerChunks implements ChunkQueue {
   constructor(
     readonly threads: number,
     private readonly sink: ChunkSink,
+    workerData: WorkerOptions = {},
     /** Chunks handed over and not yet given to the sink; two per thread keeps each busy while the reducer works. */
     private readonly inFlight = 2 * threads,
   ) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError('threads must be a positive integer');
     const script = new URL('./verify-worker.js', import.meta.url);
     this.workers = Array.from({ length: threads }, () => {
-      const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+      const worker = new Worker(script, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
       worker.on('message', (checked: CheckedChunk) => this.arrived(checked));
       worker.on('error', (err) => this.stop(err));
       worker.on('exit', (code) => {

@@ -1,7 +1,7 @@
 // `verify` and `verify-receipt`: offline checks of an export or a receipt, exit status 0 only when everything holds.
 import { createHash } from 'node:crypto';
 import { type EventEnvelope, isHex64 } from '../verifier/envelope.js';
-import { LineChunker } from '../verifier/export-chunk.js';
+import { LineChunker, MAX_LINE_BYTES } from '../verifier/export-chunk.js';
 import {
   ExportVerifier,
   failurePlace,
@@ -62,6 +62,8 @@ export interface VerifyOptions {
   threads?: number;
   /** Bytes per chunk handed to a thread (default 1 MiB). */
   chunkBytes?: number;
+  /** The longest line read, in bytes (default `MAX_LINE_BYTES`, the longest text Node holds); a longer one fails its leaf. */
+  maxLineBytes?: number;
 }
 
 const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
@@ -171,7 +173,8 @@ async function verifyWith(
   let firstLine: string | undefined;
   if (verifier.ok) {
     const { stream, bytes } = await openSource(args.export, args.apiKey);
-    const chunker = new LineChunker(options.chunkBytes ?? CHUNK_BYTES);
+    const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+    const chunker = new LineChunker(options.chunkBytes ?? CHUNK_BYTES, maxLineBytes);
     let shown = 0;
     // The order-dependent checks (leaf order, time, chains, settlements, Merkle root, checkpoints) run here, chunk by chunk in order.
     const sink: ChunkSink = ({ facts, buffer, length }) => {
@@ -193,10 +196,12 @@ async function verifyWith(
     const hand = async (chunk: Uint8Array) => {
       if (queue === null && first === null) {
         first = chunk;
-        firstLine ??= Buffer.from(chunk.subarray(0, Math.min(chunk.indexOf(10) >>> 0, chunk.length))).toString('utf8');
+        const end = Math.min(chunk.indexOf(10) >>> 0, chunk.length);
+        // A line too long to read is no error answer (and could not be decoded): its leaf fails (checkChunk).
+        firstLine ??= end > maxLineBytes ? '' : Buffer.from(chunk.subarray(0, end)).toString('utf8');
         return;
       }
-      queue ??= wanted > 0 ? new WorkerChunks(wanted, sink) : new InlineChunks(sink);
+      queue ??= wanted > 0 ? new WorkerChunks(wanted, sink, { maxLineBytes }) : new InlineChunks(sink, maxLineBytes);
       if (first) await queue.submit(first);
       first = null;
       await queue.submit(chunk);
@@ -210,7 +215,7 @@ async function verifyWith(
       }
       const last = verifier.ok ? chunker.end() : null;
       if (last) await hand(last);
-      queue ??= new InlineChunks(sink);
+      queue ??= new InlineChunks(sink, maxLineBytes);
       if (first) await queue.submit(first);
       await queue.drain();
       threads = queue.threads;

@@ -199,14 +199,23 @@ export function utf8Text(bytes: Uint8Array): string | undefined {
 export const textDecoderLines: LineDecoder = (chunk) => (start, end) => utf8Text(chunk.subarray(start, end));
 
 /**
+ * The longest line a verifier reads, in bytes: V8's longest string (2^29 - 24 UTF-16 code units, Node's
+ * buffer.constants.MAX_STRING_LENGTH), which the text of a line of as many UTF-8 bytes never exceeds. A longer line
+ * could not be decoded at all (the engine's own error would name no leaf): it fails its leaf instead.
+ */
+export const MAX_LINE_BYTES = 0x1fffffe8;
+
+/**
  * How a chunk is checked: the hash functions (the browser-safe @noble ones by default; Node injects native ones), the
- * decoder, and the event catalogue's schema check (walked by default; Node injects compiled ones).
+ * decoder, the event catalogue's schema check (walked by default; Node injects compiled ones), and the longest line
+ * read (`MAX_LINE_BYTES` by default; a test lowers it).
  */
 export interface ChunkHashes {
   sha256?: Sha256;
   sha256Text?: Sha256Text;
   lines?: LineDecoder;
   schemaCheck?: SchemaCheck;
+  maxLineBytes?: number;
 }
 
 /**
@@ -217,6 +226,7 @@ export class ChunkChecker {
   private readonly sha256: Sha256;
   private readonly sha256Text: Sha256Text;
   readonly lines: LineDecoder;
+  readonly maxLineBytes: number;
   private readonly schemaCheck: SchemaCheck;
   private readonly leafInput = new Uint8Array(33); // 0x00 ‖ hash: the RFC 6962 leaf hash input
   private records: Uint8Array;
@@ -237,6 +247,7 @@ export class ChunkChecker {
     this.sha256 = hashes.sha256 ?? nobleSha256;
     this.sha256Text = hashes.sha256Text ?? sha256TextWith(this.sha256);
     this.lines = hashes.lines ?? textDecoderLines;
+    this.maxLineBytes = hashes.maxLineBytes ?? MAX_LINE_BYTES;
     this.schemaCheck = hashes.schemaCheck ?? walkSchema;
     this.records = new Uint8Array(capacity * RECORD_BYTES);
     this.floats = new Float64Array(this.records.buffer);
@@ -269,6 +280,12 @@ export class ChunkChecker {
   addUndecodable(): false {
     if (this.failure) return false;
     return this.fail(null, { code: 'not-utf8' });
+  }
+
+  /** One line longer than `maxLineBytes`: it fails, undecoded. */
+  addTooLong(): false {
+    if (this.failure) return false;
+    return this.fail(null, { code: 'line-too-long', limit: this.maxLineBytes });
   }
 
   /** One parsed event. False once an event has failed. */
@@ -377,6 +394,10 @@ export function checkChunk(chunk: Uint8Array, checker: ChunkChecker): ChunkFacts
   for (let start = 0; start < chunk.length && checker.ok;) {
     let stop = chunk.indexOf(10, start);
     if (stop < 0) stop = chunk.length;
+    if (stop - start > checker.maxLineBytes) {
+      checker.addTooLong();
+      break;
+    }
     const text = line(start, stop);
     if (text === undefined) {
       // Not UTF-8 as a whole: each part between carriage returns (where the text would have been split) is decoded on
@@ -400,14 +421,18 @@ export function checkChunk(chunk: Uint8Array, checker: ChunkChecker): ChunkFacts
 /**
  * Cuts a byte stream into chunks of about `size` bytes that end where a line ends (or where the stream ends), each at
  * the start of a buffer of its own so that it can be transferred to a worker; a line longer than `size` makes its
- * chunk larger. Buffers handed back with `recycle` are used again: the chunks in flight are the memory used.
+ * chunk larger, up to a line longer than `maxLine`, which is cut where it has come to (see `cut`). Buffers handed back
+ * with `recycle` are used again: the chunks in flight are the memory used.
  */
 export class LineChunker {
   private buffer: Uint8Array;
   private filled = 0;
   private readonly free: ArrayBuffer[] = [];
 
-  constructor(private readonly size = 1 << 20) {
+  constructor(
+    private readonly size = 1 << 20,
+    private readonly maxLine = MAX_LINE_BYTES,
+  ) {
     if (!Number.isSafeInteger(size) || size < 1) throw new RangeError('the chunk size must be a positive integer');
     this.buffer = new Uint8Array(size);
   }
@@ -440,9 +465,14 @@ export class LineChunker {
     return chunk;
   }
 
-  /** Cuts the full buffer after its last line break; with none, grows it (a long line) and returns null. */
+  /**
+   * Cuts the full buffer after its last line break; with none, grows it (a long line) and returns null. A line that has
+   * grown past `maxLine` is cut where it has come to: that much fails it (checkChunk), and it is never held whole (nor
+   * is a buffer grown without end); what follows it is never reached, the verdict stopping at its leaf.
+   */
   private cut(): Uint8Array | null {
     const end = this.buffer.lastIndexOf(10) + 1;
+    if (end === 0 && this.filled > this.maxLine) return this.end();
     if (end === 0) {
       const bigger = new Uint8Array(this.buffer.length * 2);
       bigger.set(this.buffer);

@@ -45,6 +45,7 @@ export type SettlementFault =
  */
 export type FailureFacts =
   | { code: 'not-utf8' }
+  | { code: 'line-too-long'; limit: number }
   | { code: 'not-json' }
   | { code: 'envelope'; rule: EnvelopeRule; field: string | null }
   | { code: 'not-canonical' }
@@ -72,6 +73,7 @@ export type FailureOf<C extends FailureCode> = Extract<FailureFacts, { code: C }
 // Keyed objects rather than lists: the type checker refuses one that misses a kind or names one that does not exist.
 const CODES: Record<FailureCode, true> = {
   'not-utf8': true,
+  'line-too-long': true,
   'not-json': true,
   envelope: true,
   'not-canonical': true,
@@ -282,6 +284,8 @@ export function failureReason(f: FailureFacts): string {
   switch (f.code) {
     case 'not-utf8':
       return 'line is not well-formed UTF-8';
+    case 'line-too-long':
+      return `line is longer than ${f.limit} bytes, the most a verifier reads as one line`;
     case 'not-json':
       return 'line is not JSON';
     case 'envelope':

@@ -42,6 +42,8 @@ export interface VerifierOptions {
   spill?: Spill;
   /** Events per sorted run of the chain check (default 16,384). */
   runRecords?: number;
+  /** The longest line read, in bytes (default `MAX_LINE_BYTES`): a longer one fails its leaf. */
+  maxLineBytes?: number;
 }
 
 export { envelopeProblem, recordedAtMs, utf8Text } from './export-chunk.js';
@@ -141,7 +143,10 @@ export class ExportVerifier {
     this.verify = options.verify ?? nobleEd25519Verify;
     this.sha256Text = options.sha256Text ?? sha256TextWith(this.sha256);
     this.range = new CompactRange(this.sha256);
-    this.checker = new ChunkChecker({ sha256: this.sha256, sha256Text: this.sha256Text, schemaCheck: options.schemaCheck }, 1);
+    this.checker = new ChunkChecker(
+      { sha256: this.sha256, sha256Text: this.sha256Text, schemaCheck: options.schemaCheck, maxLineBytes: options.maxLineBytes },
+      1,
+    );
     this.settlements = options.auditSettlements === false ? null : new SettlementAuditor(options.filings);
     this.chains = new ChainRuns(options.spill ?? new MemorySpill(), options.runRecords ?? DEFAULT_RUN_RECORDS);
   }

@@ -428,6 +428,42 @@ describe('the hashed text cut out of a line as the log writes it', () => {
   });
 });
 
+describe('a line longer than a verifier reads', () => {
+  const genuine = ndjson(log);
+  const limit = Math.max(...genuine.map((l) => encoder.encode(l).length));
+  // Leaf 7 padded to one byte over the limit: a space too many, which a longer limit would read and refuse otherwise.
+  const padded = genuine.map((l, i) => (i === 7 ? l + ' '.repeat(limit + 1 - encoder.encode(l).length) : l));
+  const tooLong = {
+    ok: false,
+    leafIndex: 7,
+    code: 'line-too-long',
+    limit,
+    reason: `line is longer than ${limit} bytes, the most a verifier reads as one line`,
+  };
+
+  /** Chunked as the CLI cuts and checks the export, with the limit given to both. */
+  function verifyWithLimit(lines: string[], maxLine: number): ExportResult {
+    const verifier = new ExportVerifier();
+    for (const note of checkpoints) verifier.checkCheckpoint(note, signer.vkey);
+    const chunker = new LineChunker(64, maxLine);
+    const checker = new ChunkChecker({ lines: bufferLines, maxLineBytes: maxLine });
+    for (const chunk of chunker.push(encoder.encode(lines.join('\n') + '\n'))) verifier.pushChunk(checkChunk(chunk, checker));
+    const last = chunker.end();
+    if (last) verifier.pushChunk(checkChunk(last, checker));
+    return verifier.finish();
+  }
+
+  it('fails its leaf, undecoded, in chunks and line by line; a line of exactly the limit is read', () => {
+    expect(verifyWithLimit(genuine, limit)).toMatchObject({ ok: true, treeSize: 40 });
+    expect(verifyWithLimit(padded, limit)).toEqual(tooLong);
+    expect(verifyWithLimit(padded, limit + 1)).toMatchObject({ ok: false, leafIndex: 7, code: 'not-canonical' });
+    const verifier = new ExportVerifier({ maxLineBytes: limit });
+    for (const note of checkpoints) verifier.checkCheckpoint(note, signer.vkey);
+    for (const line of padded) if (!verifier.pushBytes(encoder.encode(line))) break;
+    expect(verifier.finish()).toEqual(tooLong);
+  });
+});
+
 describe('LineChunker', () => {
   const text = 'one\ntwo two\r\nthree three three\n' + 'x'.repeat(50) + '\nlast';
 
@@ -442,6 +478,21 @@ describe('LineChunker', () => {
     expect(chunks.slice(0, -1).every((c) => c.endsWith('\n'))).toBe(true);
     expect(chunks.filter((c) => c.includes('x'.repeat(50) + '\n'))).toHaveLength(1);
     expect(chunker.end()).toBeNull();
+  });
+
+  it('cuts a line longer than its limit where it has come to, never holding it whole, and loses no byte', () => {
+    const chunker = new LineChunker(8, 20);
+    const long = 'ab\n' + 'x'.repeat(100) + '\nok\n';
+    const chunks: string[] = [];
+    const bytes = encoder.encode(long);
+    for (let at = 0; at < bytes.length; at += 5)
+      for (const c of chunker.push(bytes.subarray(at, at + 5))) chunks.push(new TextDecoder().decode(c));
+    const last = chunker.end();
+    if (last) chunks.push(new TextDecoder().decode(last));
+    expect(chunks.join('')).toBe(long);
+    // The buffer grew to 32 bytes for the line (8, 16, 32): past the limit of 20, the line went on as far as it had come.
+    expect(chunks).toContain('x'.repeat(32));
+    expect(Math.max(...chunks.map((c) => c.length))).toBe(32);
   });
 
   it('starts every chunk at its own buffer and reuses the buffers handed back', () => {

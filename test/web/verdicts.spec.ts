@@ -53,6 +53,9 @@ function failures(): ExportFailure[] {
   const notUtf8 = new ExportVerifier();
   notUtf8.checkCheckpoint(checkpoint, signer.vkey);
   notUtf8.pushBytes(Uint8Array.of(0x7b, 0xff, 0x7d));
+  const tooLong = new ExportVerifier({ maxLineBytes: 8 });
+  tooLong.checkCheckpoint(checkpoint, signer.vkey);
+  tooLong.pushBytes(new TextEncoder().encode(lines[0]));
   const late = new ExportVerifier();
   lines.forEach((l) => late.push(l));
   late.checkCheckpoint(signer.checkpoint(log, 5), signer.vkey);
@@ -77,6 +80,7 @@ function failures(): ExportFailure[] {
   const other = buildLog(log.map((e, i) => ({ stream: e.stream, type: e.type, data: i === 0 ? { n: -1 } : e.data })));
   return [
     failed(notUtf8.finish()),
+    failed(tooLong.finish()),
     verifyLines(withLine(2, '{"v":1,')),
     verifyLines(withLine(2, '[]')),
     verifyLines(withLine(2, lines[2].replace('"filingId":"2",', '"filingId": "2",'))),

@@ -199,6 +199,7 @@ const seconds = (s: number) => {
 
 const chinese: FailureWording = {
   'not-utf8': () => '该行不是格式正确的 UTF-8',
+  'line-too-long': (f) => `该行超过 ${f.limit} 字节，而验证器读取的一行最多只有这么长`,
   'not-json': () => '该行不是 JSON',
   envelope: (f) => ENVELOPE_ZH[f.rule](f.field),
   'not-canonical': () =>
