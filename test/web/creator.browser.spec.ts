@@ -193,6 +193,50 @@ it("shows the creator's filings and forms in Chinese: status, right, labels, sou
   }
 });
 
+it('proposes the title from each file chosen until one is typed, and starts the next filing from an empty form', async () => {
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key);
+    const title = page.getByLabel('Title', { exact: true });
+    const choose = async (name: string, text: string) => {
+      const bytes = Buffer.from(text);
+      await page.getByLabel('Choose a file').setInputFiles({ name, mimeType: 'text/plain', buffer: bytes });
+      expect(await settledText(page.getByTestId('creator-file-hash'), sha256(bytes))).toBe(sha256(bytes));
+    };
+    await choose('first-draft.txt', 'a first draft\n');
+    await expect(title.inputValue()).resolves.toBe('first-draft');
+    // Another file chosen: the title proposed is its own, not the first file's.
+    await choose('second-draft.txt', 'a second draft\n');
+    await expect(title.inputValue()).resolves.toBe('second-draft');
+    // A title the creator typed stays when yet another file is chosen.
+    await title.fill('Songs of the harbour');
+    await choose('final.txt', 'the final text\n');
+    await expect(title.inputValue()).resolves.toBe('Songs of the harbour');
+
+    await page.getByLabel('Tool name').fill('GPT');
+    await page.getByLabel('Prompt text').fill('songs of a harbour town');
+    await page.getByLabel('Seed (optional)').fill('7');
+    await page.getByLabel('Your human contribution').fill('Wrote every line again.');
+    await page.getByRole('button', { name: 'File the work' }).click();
+    expect(await settledText(page.getByTestId('creator-filed'), /^Filed: /)).toMatch(/^Filed: /);
+    // The next filing is another work: nothing of this one is left in the form, nor its file's name and hash.
+    const form = page.locator('form.creator-form');
+    for (const label of ['Title', 'Content type (MIME)', 'Tool name', 'Prompt text', 'Seed (optional)', 'Your human contribution'])
+      await expect(form.getByLabel(label, { exact: true }).inputValue()).resolves.toBe('');
+    await expect(form.locator('.file-name').count()).resolves.toBe(0);
+    await expect(page.getByTestId('creator-file-hash').count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'File the work' }).isDisabled()).resolves.toBe(true);
+    await screenshot(page, 'creator-after-filing-en');
+    // The title typed for that work is not kept either: the next file proposes its own.
+    await choose('another-work.txt', 'another work\n');
+    await expect(title.inputValue()).resolves.toBe('another-work');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('shows a refusal as the ledger worded it and files nothing', async () => {
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {

@@ -23,6 +23,8 @@ interface Draft {
   iterations: string;
   humanContribution: string;
   upload: boolean;
+  /** The creator typed the title: a file chosen after it proposes none in its place. */
+  titleTyped: boolean;
 }
 
 const EMPTY: Draft = {
@@ -39,7 +41,11 @@ const EMPTY: Draft = {
   iterations: '',
   humanContribution: '',
   upload: false,
+  titleTyped: false,
 };
+
+/** The title a chosen file proposes: its name without the extension, on one line. */
+const titleOf = (fileName: string): string => oneLine(fileName.replace(/\.[^.]*$/, ''));
 
 /** The FileWorkDto body from the form; optional fields left empty are left out. */
 export function filingBody(d: Draft, contentHash: string, promptHash: string): Record<string, unknown> {
@@ -66,6 +72,8 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [filed, setFiled] = useState<Filed | null>(null);
+  // Bumped after each filing: the file zone is drawn afresh, without the name of the file just filed.
+  const [round, setRound] = useState(0);
   const set =
     <K extends keyof Draft>(key: K) =>
     (value: Draft[K]) =>
@@ -79,7 +87,7 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
     setDraft((d) => ({
       ...d,
       contentType: MIME.test(f.type) ? f.type : d.contentType,
-      title: d.title || oneLine(f.name.replace(/\.[^.]*$/, '')),
+      title: d.titleTyped ? d.title : titleOf(f.name),
     }));
     setProgress(0);
     const h = await sha256OfFile(f, (done, total) => setProgress(total ? Math.floor((done * 100) / total) : 100));
@@ -102,6 +110,11 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
       const result = await fileWork(filingBody(draft, hash, promptHash), draft.upload && file ? file : undefined);
       setFiled(result);
       onFiled(result, draft.title.trim());
+      // The next filing is another work: it starts from an empty form, not from this one's file and record.
+      setDraft(EMPTY);
+      setFile(null);
+      setHash(null);
+      setRound((n) => n + 1);
     } catch (err) {
       setError(err);
     } finally {
@@ -112,7 +125,7 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
   return (
     <form class="creator-form" onSubmit={(e) => void submit(e)} aria-labelledby="file-work-heading">
       <h2 id="file-work-heading">{t('creator.file.heading')}</h2>
-      <FileDrop id="creator-file" onFile={(f) => void onFile(f)} label={t('creator.file.drop')} />
+      <FileDrop key={round} id="creator-file" onFile={(f) => void onFile(f)} label={t('creator.file.drop')} />
       <p class="hint">{t('creator.file.local')}</p>
       {progress !== null ? <p role="status">{t('creator.file.hashing', { n: progress })}</p> : null}
       {hash ? (
@@ -127,7 +140,17 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
       <p class="hint">{t('creator.file.uploadHint')}</p>
 
       <label for="cf-title">{t('creator.file.title')}</label>
-      <input id="cf-title" type="text" required maxLength={500} value={draft.title} onInput={text('title')} />
+      <input
+        id="cf-title"
+        type="text"
+        required
+        maxLength={500}
+        value={draft.title}
+        onInput={(e) => {
+          const title = e.currentTarget.value;
+          setDraft((d) => ({ ...d, title, titleTyped: title.trim() !== '' }));
+        }}
+      />
       <label for="cf-type">{t('creator.file.contentType')}</label>
       <input
         id="cf-type"
