@@ -175,6 +175,58 @@ it('a refusal that names a time says it in the page’s language, in UTC and in 
   }
 });
 
+it('a dispute decided without an answer, open to appeal, says the respondent did not answer (in English and Chinese)', async () => {
+  const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
+  const id = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;
+  await ok('POST', `/v1/disputes/${id}/assign`, rita.key, {});
+  const { deadlines } = await ok('GET', `/v1/disputes/${id}`, bob.key);
+  // A day past the time to answer, by the ledger's clock (the Date header its answers carry, which the page's deadlines
+  // follow), the dispute is decided unanswered, as the ledger then lets a reviewer decide it; its appeal window is open.
+  const later = Date.parse(deadlines.responseDueAt) + 86_400_000;
+  const decision = {
+    outcome: 'rejected',
+    remedy: null,
+    reasoning: 'No answer came; the works differ.',
+    decidedBy: rita.id,
+    decidedAt: new Date(later - 3_600_000).toISOString(),
+  };
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.route('**/v1/**', async (route) => {
+      const res = await route.fetch();
+      const headers: Record<string, string> = { ...res.headers(), date: new Date(later).toUTCString() };
+      delete headers['content-length'];
+      if (new URL(route.request().url()).pathname !== `/v1/disputes/${id}`) return route.fulfill({ response: res, headers });
+      const appealUntil = new Date(later + 7 * 86_400_000).toISOString();
+      const json = {
+        ...(await res.json()),
+        status: 'decided',
+        awaiting: 'appeal-window',
+        outcome: 'rejected',
+        decision,
+        deadlines: { ...deadlines, appealUntil },
+      };
+      await route.fulfill({ response: res, headers, json });
+    });
+    await signIn(page, bob.key);
+    await openDispute(page, id);
+    await page.getByTestId('appeal-form').waitFor();
+    const view = page.getByTestId('dispute');
+    await expect(view.textContent()).resolves.toContain(en['reviewer.response.missed']);
+    await expect(view.textContent()).resolves.not.toContain(en['reviewer.response.none']);
+    await screenshot(page, 'dispute-decided-unanswered-en');
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await settledText(page.locator('h1'), zhCN['reviewer.title'])).toBe(zhCN['reviewer.title']);
+    await expect(view.textContent()).resolves.toContain(zhCN['reviewer.response.missed']);
+    await expect(view.textContent()).resolves.not.toContain(zhCN['reviewer.response.none']);
+    await screenshot(page, 'dispute-decided-unanswered-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('the complainant withdraws a complaint, once it is confirmed; the dispute reads withdrawn', async () => {
   const filing = await ok('POST', '/v1/filings', alice.key, filingBody());
   const opened = (await ok('POST', '/v1/disputes', bob.key, complaintBody(filing.filingId))).disputeId;

@@ -1,6 +1,7 @@
 // Which of a party's forms the disputes page offers: the decider's conditions for an answer, an appeal and a withdrawal,
 // read off the dispute as the API answers it.
 import {
+  answerState,
   byDeadline,
   evidenceNames,
   nextDeadline,
@@ -104,6 +105,25 @@ it('nothing once the appeal window has closed, the appeal is decided, or the com
   expect(partyActions(decided({ status: 'final', appealDecision }), RESPONDENT, NOW)).toEqual(none);
   for (const status of ['withdrawn', 'returned'])
     for (const who of [COMPLAINANT, RESPONDENT]) expect(partyActions(dispute({ status }), who, NOW)).toEqual(none);
+});
+
+describe('what the dispute says of the answer', () => {
+  const response = { statement: 'Mine.', evidence: [], respondedAt: EARLIER };
+  it('given once given; awaited while one may still come', () => {
+    expect(answerState(dispute({ response }), NOW)).toBe('given');
+    expect(answerState(decided({ response }), NOW)).toBe('given');
+    expect(answerState(dispute(), NOW)).toBe('awaited');
+  });
+  it('missed once none can come, decided or past its deadline, while the dispute goes on', () => {
+    expect(answerState(decided({}, { responseDueAt: EARLIER }), NOW)).toBe('missed');
+    expect(answerState(dispute({}, { responseDueAt: EARLIER }), NOW)).toBe('missed');
+    expect(answerState(dispute({}, { responseDueAt: NOW.toISOString() }), NOW)).toBe('missed'); // due means closed
+    expect(answerState(decided({ status: 'appealed' }, { responseDueAt: EARLIER }), NOW)).toBe('missed');
+  });
+  it('none on a dispute over without one', () => {
+    for (const status of ['returned', 'withdrawn']) expect(answerState(dispute({ status }), NOW)).toBe('none');
+    expect(answerState(decided({ status: 'final' }, { responseDueAt: EARLIER, appealUntil: EARLIER }), NOW)).toBe('none');
+  });
 });
 
 describe('the next deadline, which the list shows and sorts by', () => {

@@ -403,6 +403,7 @@ export const en = {
   'reviewer.inspection.hashOnly': 'Given by its hash only: no file was inspected.',
   'reviewer.response': "Respondent's answer",
   'reviewer.response.none': 'No answer yet.',
+  'reviewer.response.missed': 'The respondent did not answer.',
   'reviewer.decision': 'Decision',
   'reviewer.appeals': 'Appeals',
   'reviewer.appealDecision': 'Appeal decision',

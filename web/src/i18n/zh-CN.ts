@@ -395,6 +395,7 @@ export const zhCN: Record<MessageKey, string> = {
   'reviewer.inspection.hashOnly': '仅提交了哈希值：未检验文件。',
   'reviewer.response': '被投诉人答复',
   'reviewer.response.none': '尚未答复。',
+  'reviewer.response.missed': '被投诉人未答复。',
   'reviewer.decision': '裁决',
   'reviewer.appeals': '申诉',
   'reviewer.appealDecision': '申诉裁决',

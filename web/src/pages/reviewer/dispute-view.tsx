@@ -9,6 +9,7 @@ import { AppealForm, RespondForm, WithdrawComplaintForm } from './party-forms.js
 import { awaitingLabel, eventLabel, outcomeLabel, remedyLabel, rulingDone, statusLabel, typeLabel } from './queue.js';
 import { Link } from '../../router.js';
 import {
+  answerState,
   CLOSED_STATUSES,
   partyActions,
   reviewerActions,
@@ -123,6 +124,7 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
   const review = me ? reviewerActions(d, me, now) : { assign: false, decide: false, decideAppeal: false, note: null };
   const party = me ? partyActions(d, me.principalId, now) : { respond: false, appeal: false, withdraw: false };
   const over = (CLOSED_STATUSES as readonly string[]).includes(d.status);
+  const answer = answerState(d, now);
   return (
     <article class="rv-dispute" aria-labelledby="dispute-heading" data-testid="dispute">
       <h2 id="dispute-heading" tabIndex={-1} ref={heading}>
@@ -224,8 +226,8 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
         </ul>
       )}
 
-      {/* A dispute over without an answer (returned at once, withdrawn, decided unanswered) awaits none: no section. */}
-      {d.response || !over ? <h3>{t('reviewer.response')}</h3> : null}
+      {/* A dispute over without an answer (returned at once, withdrawn, final unanswered) awaits none: no section. */}
+      {answer === 'none' ? null : <h3>{t('reviewer.response')}</h3>}
       {d.response ? (
         <div>
           <p class="hint">
@@ -242,9 +244,11 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
             </ul>
           ) : null}
         </div>
-      ) : over ? null : (
+      ) : answer === 'awaited' ? (
         <p>{t('reviewer.response.none')}</p>
-      )}
+      ) : answer === 'missed' ? (
+        <p>{t('reviewer.response.missed')}</p>
+      ) : null}
 
       {d.decision ? (
         <>

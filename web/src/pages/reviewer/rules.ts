@@ -97,9 +97,28 @@ export function nextDeadline(d: Dispute, now: Date): { kind: DeadlineKind; at: s
   const at = (kind: DeadlineKind) => (d.deadlines[kind] === null ? null : { kind, at: d.deadlines[kind] });
   if (d.status === 'appealed') return at('appealDecisionDueAt');
   if (d.decision !== null) return at('appealUntil');
-  const answerDue = d.deadlines.responseDueAt;
-  if (d.response === null && answerDue !== null && now.getTime() < Date.parse(answerDue)) return at('responseDueAt');
+  if (answerAwaited(d, now)) return at('responseDueAt');
   return at('decisionDueAt');
+}
+
+/** Whether the respondent may still answer: the dispute open and undecided, unanswered, its response deadline ahead. */
+export function answerAwaited(d: Dispute, now: Date): boolean {
+  const due = d.deadlines.responseDueAt;
+  const open = !(CLOSED_STATUSES as readonly string[]).includes(d.status);
+  return open && d.decision === null && d.response === null && due !== null && now.getTime() < Date.parse(due);
+}
+
+/**
+ * What the dispute says of the respondent's answer: `given`; `awaited` while one may still come; `missed` once none can
+ * (decided, or the deadline passed, without one) while the dispute goes on; `none` on a dispute over without one
+ * (returned at once, withdrawn, final), which awaits none.
+ */
+export type AnswerState = 'given' | 'awaited' | 'missed' | 'none';
+
+export function answerState(d: Dispute, now: Date): AnswerState {
+  if (d.response !== null) return 'given';
+  if ((CLOSED_STATUSES as readonly string[]).includes(d.status)) return 'none';
+  return answerAwaited(d, now) ? 'awaited' : 'missed';
 }
 
 /** Disputes by their next deadline, soonest first; those without one last. */
@@ -131,7 +150,7 @@ export function partyActions(d: Dispute, principalId: string, now: Date): PartyA
   const respondent = !complainant && d.parties.respondent.id === principalId;
   const party = complainant ? 'complainant' : 'respondent';
   return {
-    respond: respondent && open && d.decision === null && d.response === null && before(d.deadlines.responseDueAt),
+    respond: respondent && answerAwaited(d, now),
     appeal:
       (complainant || respondent) &&
       open &&
@@ -159,8 +178,7 @@ export function reviewerActions(d: Dispute, me: { principalId: string; roles: re
   const open = !(CLOSED_STATUSES as readonly string[]).includes(d.status);
   const assignee = d.parties.assignee?.id ?? null;
   const undecided = open && d.decision === null;
-  const answerDue = d.deadlines.responseDueAt;
-  const awaitingResponse = d.response === null && answerDue !== null && now.getTime() < Date.parse(answerDue);
+  const awaitingResponse = answerAwaited(d, now);
   const mine = assignee === me.principalId;
   const appealed = d.status === 'appealed';
   const firstReviewer = d.decision?.decidedBy === me.principalId;
