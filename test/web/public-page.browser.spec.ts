@@ -172,7 +172,7 @@ it("clears a checked hash's result when the next hash typed is malformed", async
   }
 });
 
-it('clears the error of a malformed hash once a file is chosen', async () => {
+it('replaces a malformed hash and clears its error once a file is chosen: the field holds the file’s hash', async () => {
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
@@ -190,6 +190,8 @@ it('clears the error of a malformed hash once a file is chosen', async () => {
     // The error was about the typed hash, not this file: it would read as this file's.
     await expect(page.locator('#public-hash-error').count()).resolves.toBe(0);
     await expect(input.getAttribute('aria-invalid')).resolves.toBe('false');
+    // Nor is the malformed text left in the field beside the result of the file: it holds the hash the result is about.
+    await expect(input.inputValue()).resolves.toBe(sha256(file));
     await screenshot(page, 'public-file-after-malformed-hash-en');
     expect(tab.problems.filter((p) => !p.includes('status of 404'))).toEqual([]);
   } finally {

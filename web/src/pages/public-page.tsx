@@ -38,7 +38,9 @@ export function PublicPage(_props: PageProps) {
   // Only the latest file or hash may write the result.
   const run = useRef(0);
 
+  // The hash field holds the hash the result is about, whether typed, given by a link or computed from a file.
   const check = async (hash: string, id: number) => {
+    setTyped(hash);
     setState({ phase: 'looking', hash });
     let status: PublicStatus;
     try {
@@ -62,7 +64,8 @@ export function PublicPage(_props: PageProps) {
 
   const onFile = async (file: File) => {
     const id = ++run.current;
-    // The typed hash's error is not about this file: left beside the file's result, it would read as the file's.
+    // What the hash field holds, and its error, are not about this file: left beside its result, they would read as its.
+    setTyped('');
     setTypedInvalid(false);
     setState({ phase: 'hashing', done: 0, total: file.size });
     try {
@@ -80,7 +83,6 @@ export function PublicPage(_props: PageProps) {
     const fromLink = () => {
       const hash = new URLSearchParams(location.hash.slice(1)).get('sha256')?.trim().toLowerCase();
       if (hash === undefined || !isHex64(hash)) return;
-      setTyped(hash);
       void check(hash, ++run.current);
     };
     fromLink();
