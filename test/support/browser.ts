@@ -72,6 +72,20 @@ export async function dropFile(page: Page, selector: string, name: string, bytes
   await page.dispatchEvent(selector, 'drop', { dataTransfer });
 }
 
+/**
+ * Makes every file the page is given unreadable, as Chromium finds a file moved or changed since it was chosen: reading
+ * it fails with a NotReadableError.
+ */
+export async function unreadableFiles(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    File.prototype.stream = function () {
+      return new ReadableStream<Uint8Array<ArrayBuffer>>({
+        pull: (controller) => controller.error(new DOMException('The requested file could not be read.', 'NotReadableError')),
+      });
+    };
+  });
+}
+
 /** What `read` gives once `done` holds of it (the page draws in its own time), or the last it gave after `timeout` ms. */
 async function settled<T>(read: () => Promise<T>, done: (value: T) => boolean, timeout: number): Promise<T> {
   const deadline = Date.now() + timeout;

@@ -9,7 +9,7 @@ import { registerPrincipal, type Who } from '../support/cast.js';
 import { iTXt, sha256 } from '../support/files.js';
 import { call } from '../support/http-client.js';
 import { scenePng, withPngChunks } from '../support/images.js';
-import { dropFile, launchBrowser, openTab, screenshot, settledText } from '../support/browser.js';
+import { dropFile, launchBrowser, openTab, screenshot, settledText, unreadableFiles } from '../support/browser.js';
 import { startServerAndBrowser, type ConsoleServer } from '../support/console-server.js';
 import { runCli } from '../support/server-process.js';
 import { filingBody } from '../support/ledger-app.js';
@@ -231,6 +231,26 @@ it('proposes the title from each file chosen until one is typed, and starts the 
     // The title typed for that work is not kept either: the next file proposes its own.
     await choose('another-work.txt', 'another work\n');
     await expect(title.inputValue()).resolves.toBe('another-work');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('says in Chinese that a chosen file could not be read, and leaves it hashing no longer', async () => {
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await unreadableFiles(page);
+    await signIn(page, alice.key);
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByLabel(zhCN['file.choose']).setInputFiles({ name: 'moved.txt', mimeType: 'text/plain', buffer: Buffer.from('gone\n') });
+    const alert = page.locator('.creator-form .problem[role=alert]');
+    expect(await settledText(alert, '无法读取该文件（选择后可能已被移动或修改）：请重新选择。')).toBe(
+      '无法读取该文件（选择后可能已被移动或修改）：请重新选择。',
+    );
+    await expect(page.locator('.creator-form [role=status]').count()).resolves.toBe(0);
+    await screenshot(page, 'creator-unreadable-file-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

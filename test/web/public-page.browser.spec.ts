@@ -12,6 +12,7 @@ import {
   rewritePublicReceipts,
   screenshot,
   settledText,
+  unreadableFiles,
 } from '../support/browser.js';
 import { registerPrincipal, revokeByUpheldComplaint } from '../support/cast.js';
 import { startConsoleServer, type ConsoleServer } from '../support/console-server.js';
@@ -19,6 +20,7 @@ import { iTXt, sha256 } from '../support/files.js';
 import { call, callOk } from '../support/http-client.js';
 import { scenePng, withPngChunks } from '../support/images.js';
 import { filingBody } from '../support/ledger-app.js';
+import { zhCN } from '../../web/src/i18n/zh-CN.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -338,6 +340,32 @@ it('says it all in Chinese on the zh-CN page', async () => {
     );
     expect(await page.getByTestId('right').textContent()).toMatch(/^临时/);
     await screenshot(page, 'public-filed-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('says in Chinese, not as a refusal, that a file could not be read, or what failed in the browser', async () => {
+  const tab = await openTab(browser, server.url, 'zh-CN');
+  try {
+    const { page } = tab;
+    await unreadableFiles(page);
+    await page.goto('/');
+    await dropFile(page, ZONE, 'moved.bin', work);
+    const alert = page.getByRole('alert');
+    expect(await settledText(alert, '无法读取该文件（选择后可能已被移动或修改）：请重新选择。')).toBe(
+      '无法读取该文件（选择后可能已被移动或修改）：请重新选择。',
+    );
+    await screenshot(page, 'public-unreadable-file-zh-CN');
+    // An answer the browser cannot read (not JSON): its English error is said to be the browser's, under a Chinese heading.
+    await page.route('**/v1/public/content/*', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '<html>' }));
+    await page.getByLabel(zhCN['public.hashLabel']).fill(sha256(work));
+    await page.getByRole('button', { name: zhCN['public.hashCheck'] }).click();
+    expect(await settledText(alert.locator('strong'), '本浏览器中的操作失败。')).toBe('本浏览器中的操作失败。');
+    await expect(alert.locator('p').textContent()).resolves.toMatch(/^浏览器的英文说明：.*JSON/);
+    await expect(alert.textContent()).resolves.not.toContain('账本拒绝了请求');
+    await screenshot(page, 'public-browser-failure-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

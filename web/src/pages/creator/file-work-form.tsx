@@ -90,9 +90,15 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
       title: d.titleTyped ? d.title : titleOf(f.name),
     }));
     setProgress(0);
-    const h = await sha256OfFile(f, (done, total) => setProgress(total ? Math.floor((done * 100) / total) : 100));
-    setProgress(null);
-    setHash(h);
+    setError(null);
+    try {
+      setHash(await sha256OfFile(f, (done, total) => setProgress(total ? Math.floor((done * 100) / total) : 100)));
+    } catch (err) {
+      // A file that cannot be read (moved or changed since it was chosen) is said so, not left hashing at 0 % for good.
+      setError(err);
+    } finally {
+      setProgress(null);
+    }
   };
 
   const promptHash = draft.promptMode === 'text' ? (draft.prompt ? sha256OfText(draft.prompt) : '') : draft.promptHash.trim().toLowerCase();

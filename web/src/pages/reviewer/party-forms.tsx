@@ -12,8 +12,8 @@ interface EvidenceRow {
   description: string;
   /** The file being hashed: a result for any other (one chosen before it in the same row) is dropped. */
   hashing: File | null;
-  /** Why the chosen file could not be read, if it could not. */
-  unreadable: string | null;
+  /** The chosen file could not be read (the browser's reason is English only: the page says it in its own words). */
+  unreadable: boolean;
 }
 
 /** The respondent's answer: a statement and, optionally, evidence recorded by its SHA-256 (hashed here; the file stays on this machine). */
@@ -26,12 +26,12 @@ export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
   const update = (key: number, change: Partial<EvidenceRow>) => setRows((all) => all.map((r) => (r.key === key ? { ...r, ...change } : r)));
   const hash = async (key: number, file: File | undefined) => {
     if (!file) return;
-    update(key, { hashing: file, unreadable: null });
+    update(key, { hashing: file, unreadable: false });
     let done: Partial<EvidenceRow>;
     try {
       done = { sha256: await sha256OfFile(file) };
-    } catch (err) {
-      done = { sha256: '', unreadable: (err as Error).message || String(err) };
+    } catch {
+      done = { sha256: '', unreadable: true };
     }
     // The file's name describes it until the party writes a description of their own.
     setRows((all) =>
@@ -63,7 +63,7 @@ export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
               <input id={`respond-file-${r.key}`} type="file" onChange={(e) => void hash(r.key, e.currentTarget.files?.[0])} />
               {r.unreadable ? (
                 <p class="bad" role="alert">
-                  {t('party.respond.unreadable', { reason: r.unreadable })}
+                  {t('party.respond.unreadable')}
                 </p>
               ) : null}
               <label for={`respond-sha-${r.key}`}>{t('party.respond.sha256', { n: i + 1 })}</label>
@@ -95,7 +95,7 @@ export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
           <button
             type="button"
             onClick={() => {
-              setRows((all) => [...all, { key: nextKey, sha256: '', description: '', hashing: null, unreadable: null }]);
+              setRows((all) => [...all, { key: nextKey, sha256: '', description: '', hashing: null, unreadable: false }]);
               setNextKey((k) => k + 1);
             }}
           >

@@ -1,0 +1,21 @@
+// Failures in this browser rather than refusals of the ledger: a file that can no longer be read, or an error the page
+// did not foresee. The pages word them in their own language; the browser's own message is English only.
+
+/** The DOMException names a File's read fails with: moved, deleted or changed since it was chosen, or not permitted. */
+const UNREADABLE: ReadonlySet<string> = new Set(['NotReadableError', 'NotFoundError']);
+
+/** What failed: reading a file the user chose, or anything else in the page (its English message, if it has one). */
+export type BrowserFailure = { kind: 'unreadable-file' } | { kind: 'other'; message: string | undefined };
+
+/** A member of a thrown object, read without trusting its class (an error from another realm is no `instanceof Error`). */
+const member = (err: unknown, key: 'name' | 'message'): string | undefined => {
+  const value = typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' ? value : undefined;
+};
+
+export function browserFailure(err: unknown): BrowserFailure {
+  const name = member(err, 'name');
+  if (name !== undefined && UNREADABLE.has(name)) return { kind: 'unreadable-file' };
+  const message = typeof err === 'string' ? err : member(err, 'message');
+  return { kind: 'other', message: message || undefined };
+}
