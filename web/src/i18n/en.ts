@@ -457,7 +457,8 @@ export const en = {
   'party.respond.unreadable': 'The file could not be read: choose it again, or paste its hash.',
   'party.respond.submit': 'Send the answer',
   'party.appeal.legend': 'Appeal the decision',
-  'party.appeal.hint': 'Each party may appeal once, before the appeal deadline above; a reviewer other than the first decides the appeal.',
+  'party.appeal.hint':
+    'Each party with a decision against it may appeal once (the complainant a rejection or the remedy, the respondent an upheld complaint), before the appeal deadline above; a reviewer other than the first decides the appeal.',
   'party.appeal.grounds': 'Grounds',
   'party.appeal.submit': 'File the appeal',
   'party.withdraw.legend': 'Withdraw the complaint',

@@ -447,7 +447,8 @@ export const zhCN: Record<MessageKey, string> = {
   'party.respond.unreadable': '无法读取该文件：请重新选择，或直接粘贴其哈希。',
   'party.respond.submit': '提交答复',
   'party.appeal.legend': '对裁决提出申诉',
-  'party.appeal.hint': '每位当事人可在上方的申诉截止时间前申诉一次；申诉由另一位审核员裁决。',
+  'party.appeal.hint':
+    '对裁决不服的当事人可在上方的申诉截止时间前申诉一次（投诉人可就驳回或处理措施申诉，被投诉人可就投诉成立申诉）；申诉由另一位审核员裁决。',
   'party.appeal.grounds': '申诉理由',
   'party.appeal.submit': '提交申诉',
   'party.withdraw.legend': '撤回投诉',
