@@ -8,6 +8,7 @@ import {
   IsArray,
   IsInt,
   IsObject,
+  IsOptional,
   IsUUID,
   Matches,
   Max,
@@ -18,6 +19,16 @@ import {
 } from 'class-validator';
 import { invalid } from './domain-error.js';
 import { onTheCalendar, twoDigits } from '../verifier/event-time.js';
+
+/**
+ * A field that may be left out, or given as null, which is read as left out (as the events record a member left out:
+ * null). class-validator's IsOptional skips the checks for null but passes the null on, and the commands read a field
+ * left out as `undefined`: a null reached them as a value (`new Date(null)` is 1970, `null.map` throws).
+ */
+export const Optional = () => (target: object, property: string) => {
+  Transform(({ value }) => (value === null ? undefined : value))(target, property);
+  IsOptional()(target, property);
+};
 
 /** Hashes are stored and compared in lowercase hex. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;

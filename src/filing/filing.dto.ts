@@ -1,18 +1,6 @@
 // Request bodies of the filing endpoints: whitelisted, every unknown field rejected.
 import { ApiProperty, IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  registerDecorator,
-  type ValidationArguments,
-} from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min, registerDecorator, type ValidationArguments } from 'class-validator';
 import {
   IsInstant,
   IsNotBlank,
@@ -27,6 +15,7 @@ import {
   NestedArray,
   NestedObject,
   QueryInteger,
+  Optional,
 } from '../common/validation.js';
 import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../domain-rules/digital-source-types.js';
 
@@ -45,8 +34,8 @@ export const PERCEPTUAL_SCHEMES = { phash64: 16, pdq256: 64, simhash64: 16 } as 
 
 export class ToolDto {
   @IsString() @Length(1, 200) @IsOneLineText() @IsShownText() name: string;
-  @IsOptional() @IsString() @Length(1, 100) @IsOneLineText() @IsShownText() version?: string;
-  @IsOptional() @IsString() @Length(1, 200) @IsOneLineText() @IsShownText() provider?: string;
+  @Optional() @IsString() @Length(1, 100) @IsOneLineText() @IsShownText() version?: string;
+  @Optional() @IsString() @Length(1, 200) @IsOneLineText() @IsShownText() provider?: string;
 }
 
 export class GenerationDto {
@@ -55,9 +44,9 @@ export class GenerationDto {
   digitalSourceType: string;
   @NestedObject(() => ToolDto) tool: ToolDto;
   @IsSha256Hex() promptHash: string;
-  @IsOptional() @IsSha256Hex() negativePromptHash?: string;
-  @IsOptional() @IsSha256Hex() parametersHash?: string;
-  @IsOptional() @IsParameterMap() parameters?: Record<string, string | number | boolean>;
+  @Optional() @IsSha256Hex() negativePromptHash?: string;
+  @Optional() @IsSha256Hex() parametersHash?: string;
+  @Optional() @IsParameterMap() parameters?: Record<string, string | number | boolean>;
   /** A non-negative integer, or a token of at most 128 characters (seeds often exceed 2^53); recorded as a string. */
   @ApiProperty({
     oneOf: [
@@ -66,11 +55,11 @@ export class GenerationDto {
     ],
     required: false,
   })
-  @IsOptional()
+  @Optional()
   @IsSeed()
   seed?: string | number;
   @ApiProperty({ type: 'integer', minimum: 1, maximum: 1_000_000, required: false })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(1_000_000)
@@ -82,9 +71,9 @@ export class GenerationDto {
 export class ProcessEvidenceDto {
   @IsSha256Hex() sha256: string;
   @IsIn(EVIDENCE_KINDS) kind: string;
-  @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() description?: string;
+  @Optional() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() description?: string;
   /** When the evidence was made: an ISO-8601 instant with a time zone, recorded in UTC to the millisecond (toISOString's form). */
-  @IsOptional() @IsInstant() createdAt?: string;
+  @Optional() @IsInstant() createdAt?: string;
 }
 
 /** The hex length of a scheme's value; undefined for a name that is not a scheme (`constructor` among them). */
@@ -129,8 +118,8 @@ export class FileWorkDto {
   contentType: string;
   @IsString() @Length(1, 500) @IsOneLineText() @IsShownText() title: string;
   @NestedObject(() => GenerationDto) generation: GenerationDto;
-  @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
-  @IsOptional() @NestedObject(() => PerceptualHashDto) perceptualHash?: PerceptualHashDto;
+  @Optional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
+  @Optional() @NestedObject(() => PerceptualHashDto) perceptualHash?: PerceptualHashDto;
 }
 
 /** The `metadata` part of a filing by upload: the same fields, but contentHash may be left out (the ledger takes the file's). */
@@ -142,24 +131,24 @@ export class FileWorkUploadDto extends IntersectionType(
 /** What an amendment may change: never the content, the generation record's hashes, the filing time or its priority. */
 export class AmendFilingDto {
   /** The corrected title. */
-  @IsOptional() @IsString() @Length(1, 500) @IsOneLineText() @IsShownText() title?: string;
+  @Optional() @IsString() @Length(1, 500) @IsOneLineText() @IsShownText() title?: string;
   /** Process evidence to add (drafts, sketches, intermediate files). */
-  @IsOptional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
+  @Optional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   /** A note on the human contribution, added to the one given when filing. */
-  @IsOptional() @IsString() @Length(1, 5000) @IsPrintableText() @IsNotBlank() humanContributionNote?: string;
+  @Optional() @IsString() @Length(1, 5000) @IsPrintableText() @IsNotBlank() humanContributionNote?: string;
 }
 
 export class WithdrawFilingDto {
-  @IsOptional() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() reason?: string;
+  @Optional() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() reason?: string;
 }
 
 export class ListFilingsQuery {
   /** The filing of this content (SHA-256, either case), live or withdrawn. */
-  @IsOptional() @IsSha256Hex() contentHash?: string;
+  @Optional() @IsSha256Hex() contentHash?: string;
   /** This principal's filings (`me`) or another's, by id; a creator may ask only for themself. */
-  @IsOptional() @MeOrId('creator') creator?: string;
-  @IsOptional() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
-  @IsOptional() @IsString() @MaxLength(255) contentType?: string;
-  @IsOptional() @QueryInteger(1, 100) limit?: number;
-  @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+  @Optional() @MeOrId('creator') creator?: string;
+  @Optional() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
+  @Optional() @IsString() @MaxLength(255) contentType?: string;
+  @Optional() @QueryInteger(1, 100) limit?: number;
+  @Optional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }

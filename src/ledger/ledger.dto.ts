@@ -1,6 +1,5 @@
 // The ledger routes' query parameters (in a .dto.ts file, so the OpenAPI document describes them).
-import { IsOptional } from 'class-validator';
-import { QueryInteger } from '../common/validation.js';
+import { QueryInteger, Optional } from '../common/validation.js';
 
 const index = () => QueryInteger(0);
 
@@ -24,7 +23,7 @@ export class EntriesQuery {
 }
 export class CheckpointsQuery {
   /** Checkpoints per page. */
-  @IsOptional() @QueryInteger(1, 1000) limit?: number;
+  @Optional() @QueryInteger(1, 1000) limit?: number;
   /** The `nextCursor` of the previous page. */
-  @IsOptional() @QueryInteger(1) cursor?: number;
+  @Optional() @QueryInteger(1) cursor?: number;
 }

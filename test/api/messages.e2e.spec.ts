@@ -1,7 +1,7 @@
 // What a refused request says: a missing field is required (once), a wrong type names the type or shape expected, a
 // wrong content type names what the route accepts; hex arrives in either case and is kept lowercase.
 import { createHash } from 'node:crypto';
-import { filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
+import { actingAs, filingBody, principal, startLedger, type LedgerApp } from '../support/ledger-app.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -88,6 +88,28 @@ describe('messages that help', () => {
     ).toEqual([
       { field: 'processEvidence', message: 'each item of processEvidence must be an object {sha256, kind, description?, createdAt?}' },
     ]);
+  });
+
+  it('an optional field given null is read as left out, in every command', async () => {
+    const admin = actingAs(ledger, { key: ledger.adminKey });
+    const creator = actingAs(ledger, alice);
+    // Passed on as a value, null settled as of 1970 (new Date(null)), or failed in a command as the server's error.
+    const settled = await admin.post('/v1/settlements', { asOf: null });
+    expect(settled.status).toBe(201);
+    expect(Date.parse(settled.body.asOf)).toBeGreaterThan(Date.now() - 60_000);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const published = await admin.post('/v1/policy', {
+      effectiveFrom: tomorrow,
+      parameters: { labelGraceDays: null, similarity: null, repeatInfringer: { upheld: null, windowDays: 100 } },
+    });
+    expect(published.status).toBe(201);
+    expect(published.body.parameters).toMatchObject({ labelGraceDays: 7, repeatInfringer: { upheld: 3, windowDays: 100 } });
+    const filed = await creator.post('/v1/filings', filingBody({ processEvidence: null }));
+    expect(filed.status).toBe(201);
+    const amended = await creator.post(`/v1/filings/${filed.body.filingId}/amend`, { title: 'Renamed', processEvidence: null });
+    expect(amended.status).toBe(200);
+    const read = await creator.get(`/v1/filings/${filed.body.filingId}`);
+    expect({ title: read.body.title, processEvidence: read.body.processEvidence }).toEqual({ title: 'Renamed', processEvidence: [] });
   });
 
   it('values of the right type get every rule they break, named by their path', async () => {
