@@ -15,6 +15,7 @@ import {
   Min,
   registerDecorator,
   ValidateNested,
+  type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
 import { invalid } from './domain-error.js';
@@ -141,13 +142,26 @@ export function isInstant(value: unknown): value is string {
   return FOUR_DIGIT_YEAR.test(new Date(value).toISOString());
 }
 
+const INSTANT_MESSAGE = 'must be an ISO-8601 instant with a time zone, in the years 0000 to 9999, e.g. 2027-01-01T00:00:00Z';
+
+/**
+ * What an instant refused says. A query string reads `+` as a space, so `?asOf=2027-01-01T08:00:00+08:00` arrives
+ * with a space before its zone: that one is told how to write the `+`, which the plain message would not show.
+ */
+export function instantMessage(property: string, value: unknown): string {
+  const plusReadAsSpace = typeof value === 'string' && isInstant(value.replace(/ (\d{2}:\d{2})$/, '+$1')) && value.includes(' ');
+  return `${property} ${INSTANT_MESSAGE}${plusReadAsSpace ? ' (a + in a URL query reads as a space: write it %2B)' : ''}`;
+}
+
 /** `isInstant`: one check with one message, where two checks named one mistake twice. */
-export const IsInstant = () =>
-  custom(
-    'isInstant',
-    isInstant,
-    '$property must be an ISO-8601 instant with a time zone, in the years 0000 to 9999, e.g. 2027-01-01T00:00:00Z',
-  );
+export const IsInstant = () => (target: object, propertyName: string) =>
+  registerDecorator({
+    name: 'isInstant',
+    target: target.constructor,
+    propertyName,
+    options: { message: ({ property, value }: ValidationArguments) => instantMessage(property, value) },
+    validator: { validate: isInstant },
+  });
 
 function custom(name: string, test: (value: unknown) => boolean, message: string, opts?: ValidationOptions) {
   return (target: object, propertyName: string) =>

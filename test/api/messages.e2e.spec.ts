@@ -170,6 +170,20 @@ describe('messages that help', () => {
   });
 
   // `limit=0` was told that it must not be less than 1, `limit=-1` that it must be a whole number from 1 to 100.
+  it('an instant whose + a query string read as a space is told to write it %2B', async () => {
+    const told = (field: string) =>
+      `${field} must be an ISO-8601 instant with a time zone, in the years 0000 to 9999, e.g. 2027-01-01T00:00:00Z` +
+      ' (a + in a URL query reads as a space: write it %2B)';
+    expect(await fieldErrors(() => ledger.http().get('/v1/policy?at=2027-01-01T08:00:00+08:00'))).toEqual([
+      { field: 'at', message: told('at') },
+    ]);
+    expect((await ledger.http().get('/v1/policy?at=2027-01-01T08:00:00%2B08:00')).status).toBe(200);
+    // Any other malformed instant is told the form alone.
+    expect(await fieldErrors(() => ledger.http().get('/v1/policy?at=2027-01-01T08:00:00 08'))).toEqual([
+      { field: 'at', message: 'at must be an ISO-8601 instant with a time zone, in the years 0000 to 9999, e.g. 2027-01-01T00:00:00Z' },
+    ]);
+  });
+
   it('a limit out of its range is refused in one wording that names the range, on every list that takes one', async () => {
     const document = (await ledger.http().get('/docs/openapi.json')).body as {
       paths: Record<
