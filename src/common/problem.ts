@@ -101,6 +101,12 @@ function typeMessages(constraints: Record<string, string>): string[] | undefined
 }
 
 /**
+ * A member named by the empty string (`{"": 1}`, `?=x`), as a message names it: its path alone would make a message
+ * that begins with a blank, or a path that ends with a dot.
+ */
+const unnamedField = (parent: string) => (parent ? `a field without a name in ${parent}` : 'a field without a name');
+
+/**
  * One message per field where one says it all, each naming the field by its path (`generation.tool`): a missing field
  * is required; a value of the wrong type says the type expected (an object: the fields it takes), and its length, range
  * or nested fields are not checked further; other values get every rule they break.
@@ -112,7 +118,12 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const named = (message: string) =>
       message.replace('$field', field).replace(new RegExp(`^(each item of |each value in )?${e.property}\\b`), `$1${field}`);
     if ('whitelistValidation' in constraints)
-      return [{ field, message: `${field} is not a field of this request (unknown fields are refused)` }];
+      return [
+        {
+          field,
+          message: `${e.property === '' ? unnamedField(parent) : field} is not a field of this request (unknown fields are refused)`,
+        },
+      ];
     if (Object.keys(constraints).length > 0 && 'value' in e && e.value === undefined) return [{ field, message: `${field} is required` }];
     const types = typeMessages(constraints);
     if (types) return types.map((m) => ({ field, message: named(m) }));

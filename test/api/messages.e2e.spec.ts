@@ -184,6 +184,17 @@ describe('messages that help', () => {
     ]);
   });
 
+  it('a member named by the empty string is told as a field without a name, in a body and in a query', async () => {
+    const body = { '': 1, effectiveFrom: new Date(Date.now() + 86_400_000).toISOString(), parameters: { '': 2 } };
+    expect(await fieldErrors(() => ledger.http().post('/v1/policy').set(admin()).send(body))).toEqual([
+      { field: '', message: 'a field without a name is not a field of this request (unknown fields are refused)' },
+      { field: 'parameters.', message: 'a field without a name in parameters is not a field of this request (unknown fields are refused)' },
+    ]);
+    expect(await fieldErrors(() => ledger.http().get('/v1/rights?=x').set(creator()))).toEqual([
+      { field: '', message: 'a field without a name is not a field of this request (unknown fields are refused)' },
+    ]);
+  });
+
   it('a limit out of its range is refused in one wording that names the range, on every list that takes one', async () => {
     const document = (await ledger.http().get('/docs/openapi.json')).body as {
       paths: Record<
