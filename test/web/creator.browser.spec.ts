@@ -193,6 +193,33 @@ it("shows the creator's filings and forms in Chinese: status, right, labels, sou
   }
 });
 
+it('keeps the hash of the file chosen last, though a larger one chosen before it is hashed after it', async () => {
+  const large = join(cliFiles, 'large-draft.bin');
+  writeFileSync(large, Buffer.alloc(24 << 20, 7));
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key);
+    const small = Buffer.from('the small final draft\n');
+    await page.getByLabel('Choose a file').setInputFiles(large);
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'final.txt', mimeType: 'text/plain', buffer: small });
+    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(small))).toBe(sha256(small));
+    // The large file's hashing, still under way, ends without a word: the form stays about the file chosen last.
+    const largeHash = sha256(readFileSync(large));
+    const shown: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      shown.push((await page.getByTestId('creator-file-hash').textContent()) ?? '');
+      await page.waitForTimeout(100);
+    }
+    expect(shown.filter((h) => h !== sha256(small))).toEqual([]);
+    expect(shown).not.toContain(largeHash);
+    await expect(page.getByLabel('Title', { exact: true }).inputValue()).resolves.toBe('final');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('proposes the title from each file chosen until one is typed, and starts the next filing from an empty form', async () => {
   const tab = await openTab(browser, server.url, 'en-US');
   try {

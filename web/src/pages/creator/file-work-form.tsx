@@ -1,6 +1,6 @@
 // Filing a work: the file is hashed in this browser; the generation record is typed here, the prompt hashed here. The
 // file itself is sent only when the creator ticks "upload for inspection".
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { FileDrop } from '../../components/file-drop.js';
 import { ProblemMessage } from '../../components/problem.js';
 import { sha256OfFile } from '../../hash-file.js';
@@ -80,7 +80,10 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
       setDraft((d) => ({ ...d, [key]: value }));
   const text = (key: keyof Draft) => (e: { currentTarget: { value: string } }) => set(key)(e.currentTarget.value as never);
 
+  // Only the latest file chosen may write its hash, progress or error: a large file hashed before it would overwrite them.
+  const chosen = useRef(0);
   const onFile = async (f: File) => {
+    const id = ++chosen.current;
     setFile(f);
     setHash(null);
     setFiled(null);
@@ -91,13 +94,15 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
     }));
     setProgress(0);
     setError(null);
+    const latest = () => chosen.current === id;
     try {
-      setHash(await sha256OfFile(f, (done, total) => setProgress(total ? Math.floor((done * 100) / total) : 100)));
+      const h = await sha256OfFile(f, (done, total) => latest() && setProgress(total ? Math.floor((done * 100) / total) : 100));
+      if (latest()) setHash(h);
     } catch (err) {
       // A file that cannot be read (moved or changed since it was chosen) is said so, not left hashing at 0 % for good.
-      setError(err);
+      if (latest()) setError(err);
     } finally {
-      setProgress(null);
+      if (latest()) setProgress(null);
     }
   };
 
