@@ -304,6 +304,17 @@ it('words the verdict in Chinese on the Chinese page: a genuine export, a change
     await check(files.genuine, bytes);
     expect(await settledText(page.getByTestId('export-file-error'), /UTF-8/)).toBe('zh-vkey-bytes：不是格式正确的 UTF-8 文本');
 
+    // An export removed after it was chosen cannot be read in the worker: said so in Chinese, not in the browser's English.
+    const gone = join(dir, 'zh-gone.ndjson');
+    writeFileSync(gone, readFileSync(files.genuine));
+    await page.getByLabel(zhCN['auditor.export.file']).setInputFiles(gone);
+    rmSync(gone);
+    await page.getByLabel(zhCN['auditor.export.checkpoint']).setInputFiles(files.checkpoint);
+    await page.getByLabel(zhCN['auditor.export.vkey']).setInputFiles(files.vkey);
+    await page.getByRole('button', { name: zhCN['auditor.export.verify'] }).click();
+    const alert = page.getByRole('alert');
+    expect(await settledText(alert, zhCN['problem.unreadableFile'], 30_000)).toBe(zhCN['problem.unreadableFile']);
+
     // The same key typed in the pin form is refused in Chinese.
     await page.getByRole('button', { name: zhCN['auditor.trust.pinOther'] }).click();
     await page.getByLabel(zhCN['auditor.trust.fieldLog']).fill(`${vkey.split('+')[0]}+00000000+AAAA`);

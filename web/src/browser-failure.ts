@@ -19,3 +19,26 @@ export function browserFailure(err: unknown): BrowserFailure {
   const message = typeof err === 'string' ? err : member(err, 'message');
   return { kind: 'other', message: message || undefined };
 }
+
+/**
+ * A file's bytes, any failure to read them reported as a file that can no longer be read: Chromium fails the read of a
+ * file moved or deleted since it was chosen as a TypeError ("network error") as often as with a NotReadableError.
+ */
+export function fileBytes(file: Blob): ReadableStream<Uint8Array> {
+  const reader = file.stream().getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch (err) {
+        const message = typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : String(err);
+        controller.error(new DOMException(message, 'NotReadableError'));
+        return;
+      }
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}

@@ -2,6 +2,7 @@
 // HTTP (not a secure context), and the file must never leave the machine.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { fileBytes } from './browser-failure.js';
 
 /** How long hashing may hold the main thread before the page gets a turn to render and take input: about a frame. */
 const SLICE_MS = 16;
@@ -24,7 +25,7 @@ function nextTask(): Promise<void> {
 
 export async function sha256OfFile(file: Blob, onProgress?: (done: number, total: number) => void): Promise<string> {
   const hash = sha256.create();
-  const reader = file.stream().getReader();
+  const reader = fileBytes(file).getReader();
   let done = 0;
   let sliceStart = performance.now();
   for (;;) {

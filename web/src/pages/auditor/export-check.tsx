@@ -68,7 +68,7 @@ export function ExportCheck() {
           }));
         else {
           setState({ kind: 'idle' });
-          setError(new Error(r.message));
+          setError(Object.assign(new Error(r.message), { name: r.name }));
         }
         w.terminate();
         worker.current = null;
