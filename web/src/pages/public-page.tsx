@@ -41,6 +41,7 @@ export function PublicPage(_props: PageProps) {
   // The hash field holds the hash the result is about, whether typed, given by a link or computed from a file.
   const check = async (hash: string, id: number) => {
     setTyped(hash);
+    setTypedInvalid(false); // a malformed hash typed before is not what is checked now
     setState({ phase: 'looking', hash });
     let status: PublicStatus;
     try {
