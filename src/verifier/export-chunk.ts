@@ -467,14 +467,14 @@ export class LineChunker {
 
   /**
    * Cuts the full buffer after its last line break; with none, grows it (a long line) and returns null. A line that has
-   * grown past `maxLine` is cut where it has come to: that much fails it (checkChunk), and it is never held whole (nor
-   * is a buffer grown without end); what follows it is never reached, the verdict stopping at its leaf.
+   * grown past `maxLine` is cut where it has come to: that much fails it (checkChunk), and it is never held whole (a
+   * buffer grows to `maxLine + 1` bytes at most); what follows it is never reached, the verdict stopping at its leaf.
    */
   private cut(): Uint8Array | null {
     const end = this.buffer.lastIndexOf(10) + 1;
     if (end === 0 && this.filled > this.maxLine) return this.end();
     if (end === 0) {
-      const bigger = new Uint8Array(this.buffer.length * 2);
+      const bigger = new Uint8Array(Math.min(this.buffer.length * 2, this.maxLine + 1));
       bigger.set(this.buffer);
       this.buffer = bigger;
       return null;
@@ -488,12 +488,12 @@ export class LineChunker {
     return chunk;
   }
 
-  /** A buffer with room for more than `keep` bytes. */
+  /** A buffer with room for more than `keep` bytes (`keep` is at most `maxLine`: the rest of a buffer cut at a line break). */
   private fresh(keep: number): Uint8Array {
     if (keep < this.size) {
       const recycled = this.free.pop();
       return recycled ? new Uint8Array(recycled) : new Uint8Array(this.size);
     }
-    return new Uint8Array(2 * keep);
+    return new Uint8Array(Math.min(2 * keep, this.maxLine + 1));
   }
 }
