@@ -1,6 +1,6 @@
 // Request bodies of the identity endpoints: whitelisted, every unknown field rejected.
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
-import { IsInstant, IsOneLineText, IsShownText, Optional } from '../common/validation.js';
+import { IsInstant, IsOneLineText, IsShownText, OptionalField } from '../common/validation.js';
 import { ROLES, type Role } from './identity.events.js';
 
 export class CreatePrincipalDto {
@@ -23,7 +23,7 @@ export class CreatePrincipalDto {
 
 export class IssueKeyDto {
   /** When the key stops working (ISO-8601 instant with a time zone, in the future); no expiry when left out. */
-  @Optional()
+  @OptionalField()
   @IsInstant()
   expiresAt?: string;
 }

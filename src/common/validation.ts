@@ -26,7 +26,7 @@ import { onTheCalendar, twoDigits } from '../verifier/event-time.js';
  * null). class-validator's IsOptional skips the checks for null but passes the null on, and the commands read a field
  * left out as `undefined`: a null reached them as a value (`new Date(null)` is 1970, `null.map` throws).
  */
-export const Optional = () => (target: object, property: string) => {
+export const OptionalField = () => (target: object, property: string) => {
   Transform(({ value }) => (value === null ? undefined : value))(target, property);
   IsOptional()(target, property);
 };

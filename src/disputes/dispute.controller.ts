@@ -224,9 +224,12 @@ export class DisputeController {
     return this.after(this.commands.execute(new DecideDispute(id, body, p.principalId).forRequest(writes)));
   }
 
-  /** Each party may appeal once within appealDays of the decision, until the appeal is decided. */
+  /**
+   * A party with a decision against it (`mayAppeal`: the respondent an upheld complaint, the complainant either outcome)
+   * appeals once within appealDays of the decision, until the appeal is decided.
+   */
   @ApiRoute({
-    summary: 'Appeal a decision (a party, once)',
+    summary: 'Appeal a decision against you (a party, once)',
     answer: DisputeWrittenDto,
     problems: [
       'dispute-not-found',

@@ -1,6 +1,6 @@
 // Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
 import { IsBoolean, IsIn, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { IsId, IsNotBlank, IsPrintableText, IsSha256Hex, MeOrId, NestedArray, QueryInteger, Optional } from '../common/validation.js';
+import { IsId, IsNotBlank, IsPrintableText, IsSha256Hex, MeOrId, NestedArray, QueryInteger, OptionalField } from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
 
 const Text = (max: number) => (target: object, property: string) => {
@@ -14,7 +14,7 @@ export class EvidenceDto {
   /** SHA-256 of the evidence file's bytes; may be left out for a file uploaded with the complaint (`file`). */
   @ValidateIf((e: EvidenceDto) => e.file === undefined || e.sha256 !== undefined) @IsSha256Hex() sha256?: string;
   /** Multipart only: the filename of the `evidence` part this item describes (the ledger hashes and inspects it). */
-  @Optional() @IsString() @Length(1, 255) @IsPrintableText() file?: string;
+  @OptionalField() @IsString() @Length(1, 255) @IsPrintableText() file?: string;
   @Text(1000) description: string;
   /** The complainant's own declaration; AI-generated material cannot prove a right to a human-made work. */
   @IsBoolean() declaredAiGenerated: boolean;
@@ -31,24 +31,24 @@ export class FileComplaintDto {
   @IsId() filingId: string;
   @Text(10_000) claim: string;
   /** The complainant's own earlier filing the complaint rests on. */
-  @Optional() @IsId() basisFilingId?: string;
-  @Optional() @NestedArray(() => EvidenceDto, 50) evidence?: EvidenceDto[];
+  @OptionalField() @IsId() basisFilingId?: string;
+  @OptionalField() @NestedArray(() => EvidenceDto, 50) evidence?: EvidenceDto[];
 }
 
 export class AssignDisputeDto {
   /** A principal holding the reviewer role; a reviewer may name only themself. Absent: the caller assigns themself. */
-  @Optional() @IsId() reviewerId?: string;
+  @OptionalField() @IsId() reviewerId?: string;
 }
 
 export class SubmitResponseDto {
   @Text(10_000) statement: string;
-  @Optional() @NestedArray(() => ResponseEvidenceDto, 50) evidence?: ResponseEvidenceDto[];
+  @OptionalField() @NestedArray(() => ResponseEvidenceDto, 50) evidence?: ResponseEvidenceDto[];
 }
 
 export class DecideDisputeDto {
   @IsIn(OUTCOMES) outcome: Outcome;
   /** Required when upheld, absent when rejected. */
-  @Optional() @IsIn(REMEDIES) remedy?: Remedy;
+  @OptionalField() @IsIn(REMEDIES) remedy?: Remedy;
   @Text(10_000) reasoning: string;
 }
 
@@ -60,12 +60,12 @@ export class DecideAppealDto {
   /** `affirm` keeps the first decision; `reverse` turns its outcome around; `vary` keeps an upheld outcome with another remedy. */
   @IsIn(RULINGS) ruling: Ruling;
   /** When reversing a rejection: the remedy the upheld complaint now gets; when varying: the new remedy (another than the first). */
-  @Optional() @IsIn(REMEDIES) remedy?: Remedy;
+  @OptionalField() @IsIn(REMEDIES) remedy?: Remedy;
   @Text(10_000) reasoning: string;
 }
 
 export class WithdrawComplaintDto {
-  @Optional() @IsString() @MaxLength(1000) @IsPrintableText() reason?: string;
+  @OptionalField() @IsString() @MaxLength(1000) @IsPrintableText() reason?: string;
 }
 
 export const LISTED_STATUSES = ['opened', 'assigned', 'decided', 'appealed', 'final', 'returned', 'withdrawn'] as const;
@@ -73,15 +73,15 @@ export type ListedStatus = (typeof LISTED_STATUSES)[number];
 
 export class ListDisputesQuery {
   /** Status as of now: `decided` while the appeal window is open, `final` after it or after an appeal decision. */
-  @Optional() @IsIn(LISTED_STATUSES) status?: ListedStatus;
+  @OptionalField() @IsIn(LISTED_STATUSES) status?: ListedStatus;
   /** Disputes assigned to this reviewer: `me` or a principal id. */
-  @Optional() @MeOrId('assignee') assignee?: string;
+  @OptionalField() @MeOrId('assignee') assignee?: string;
   /** Complaints against this principal's filings: `me` or a principal id; a creator may ask only for themself. */
-  @Optional() @MeOrId('respondent') respondent?: string;
+  @OptionalField() @MeOrId('respondent') respondent?: string;
   /** Disputes awaiting a (first or appeal) decision past its due time. */
-  @Optional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
-  @Optional() @IsIn(DISPUTE_TYPES) type?: DisputeType;
-  @Optional() @IsId() filingId?: string;
-  @Optional() @QueryInteger(1, 100) limit?: number;
-  @Optional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+  @OptionalField() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
+  @OptionalField() @IsIn(DISPUTE_TYPES) type?: DisputeType;
+  @OptionalField() @IsId() filingId?: string;
+  @OptionalField() @QueryInteger(1, 100) limit?: number;
+  @OptionalField() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }

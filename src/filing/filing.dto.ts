@@ -15,7 +15,7 @@ import {
   NestedArray,
   NestedObject,
   QueryInteger,
-  Optional,
+  OptionalField,
 } from '../common/validation.js';
 import { DIGITAL_SOURCE_TYPES, IPTC_DIGITAL_SOURCE_TYPE } from '../domain-rules/digital-source-types.js';
 
@@ -34,8 +34,8 @@ export const PERCEPTUAL_SCHEMES = { phash64: 16, pdq256: 64, simhash64: 16 } as 
 
 export class ToolDto {
   @IsString() @Length(1, 200) @IsOneLineText() @IsShownText() name: string;
-  @Optional() @IsString() @Length(1, 100) @IsOneLineText() @IsShownText() version?: string;
-  @Optional() @IsString() @Length(1, 200) @IsOneLineText() @IsShownText() provider?: string;
+  @OptionalField() @IsString() @Length(1, 100) @IsOneLineText() @IsShownText() version?: string;
+  @OptionalField() @IsString() @Length(1, 200) @IsOneLineText() @IsShownText() provider?: string;
 }
 
 export class GenerationDto {
@@ -44,9 +44,9 @@ export class GenerationDto {
   digitalSourceType: string;
   @NestedObject(() => ToolDto) tool: ToolDto;
   @IsSha256Hex() promptHash: string;
-  @Optional() @IsSha256Hex() negativePromptHash?: string;
-  @Optional() @IsSha256Hex() parametersHash?: string;
-  @Optional() @IsParameterMap() parameters?: Record<string, string | number | boolean>;
+  @OptionalField() @IsSha256Hex() negativePromptHash?: string;
+  @OptionalField() @IsSha256Hex() parametersHash?: string;
+  @OptionalField() @IsParameterMap() parameters?: Record<string, string | number | boolean>;
   /** A non-negative integer, or a token of at most 128 characters (seeds often exceed 2^53); recorded as a string. */
   @ApiProperty({
     oneOf: [
@@ -55,11 +55,11 @@ export class GenerationDto {
     ],
     required: false,
   })
-  @Optional()
+  @OptionalField()
   @IsSeed()
   seed?: string | number;
   @ApiProperty({ type: 'integer', minimum: 1, maximum: 1_000_000, required: false })
-  @Optional()
+  @OptionalField()
   @IsInt()
   @Min(1)
   @Max(1_000_000)
@@ -71,9 +71,9 @@ export class GenerationDto {
 export class ProcessEvidenceDto {
   @IsSha256Hex() sha256: string;
   @IsIn(EVIDENCE_KINDS) kind: string;
-  @Optional() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() description?: string;
+  @OptionalField() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() description?: string;
   /** When the evidence was made: an ISO-8601 instant with a time zone, recorded in UTC to the millisecond (toISOString's form). */
-  @Optional() @IsInstant() createdAt?: string;
+  @OptionalField() @IsInstant() createdAt?: string;
 }
 
 /** The hex length of a scheme's value; undefined for a name that is not a scheme (`constructor` among them). */
@@ -118,8 +118,8 @@ export class FileWorkDto {
   contentType: string;
   @IsString() @Length(1, 500) @IsOneLineText() @IsShownText() title: string;
   @NestedObject(() => GenerationDto) generation: GenerationDto;
-  @Optional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
-  @Optional() @NestedObject(() => PerceptualHashDto) perceptualHash?: PerceptualHashDto;
+  @OptionalField() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
+  @OptionalField() @NestedObject(() => PerceptualHashDto) perceptualHash?: PerceptualHashDto;
 }
 
 /** The `metadata` part of a filing by upload: the same fields, but contentHash may be left out (the ledger takes the file's). */
@@ -131,24 +131,24 @@ export class FileWorkUploadDto extends IntersectionType(
 /** What an amendment may change: never the content, the generation record's hashes, the filing time or its priority. */
 export class AmendFilingDto {
   /** The corrected title. */
-  @Optional() @IsString() @Length(1, 500) @IsOneLineText() @IsShownText() title?: string;
+  @OptionalField() @IsString() @Length(1, 500) @IsOneLineText() @IsShownText() title?: string;
   /** Process evidence to add (drafts, sketches, intermediate files). */
-  @Optional() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
+  @OptionalField() @NestedArray(() => ProcessEvidenceDto, 100) processEvidence?: ProcessEvidenceDto[];
   /** A note on the human contribution, added to the one given when filing. */
-  @Optional() @IsString() @Length(1, 5000) @IsPrintableText() @IsNotBlank() humanContributionNote?: string;
+  @OptionalField() @IsString() @Length(1, 5000) @IsPrintableText() @IsNotBlank() humanContributionNote?: string;
 }
 
 export class WithdrawFilingDto {
-  @Optional() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() reason?: string;
+  @OptionalField() @IsString() @MaxLength(1000) @IsPrintableText() @IsNotBlank() reason?: string;
 }
 
 export class ListFilingsQuery {
   /** The filing of this content (SHA-256, either case), live or withdrawn. */
-  @Optional() @IsSha256Hex() contentHash?: string;
+  @OptionalField() @IsSha256Hex() contentHash?: string;
   /** This principal's filings (`me`) or another's, by id; a creator may ask only for themself. */
-  @Optional() @MeOrId('creator') creator?: string;
-  @Optional() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
-  @Optional() @IsString() @MaxLength(255) contentType?: string;
-  @Optional() @QueryInteger(1, 100) limit?: number;
-  @Optional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+  @OptionalField() @MeOrId('creator') creator?: string;
+  @OptionalField() @IsIn(['active', 'withdrawn']) status?: 'active' | 'withdrawn';
+  @OptionalField() @IsString() @MaxLength(255) contentType?: string;
+  @OptionalField() @QueryInteger(1, 100) limit?: number;
+  @OptionalField() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }

@@ -273,11 +273,6 @@ function decideCheckLabelFile(c: CheckLabelFileCommand, state: LabelingState): L
 const copyRefused = (code: string, message: string, extensions: Record<string, unknown> = {}) =>
   new DomainError('unprocessable', code, message, { ...extensions, errors: [{ field: 'file', message }] });
 
-/**
- * A distribution copy is registered when it is an image the ledger decodes, its embedded label is one the ledger handed
- * out for this filing (PropagateID the filing id, ContentPropagator the platform) and it is perceptually the filed work
- * (within the policy's threshold of the hash computed from the filed file).
- */
 /** What a filing must hold before any copy of it is looked at: a label to carry, and a perceptual hash to compare with. */
 export function assertCopyable(
   state: LabelingState,
@@ -294,6 +289,11 @@ export function assertCopyable(
   }
 }
 
+/**
+ * A distribution copy is registered when it is an image the ledger decodes, its embedded label is one the ledger handed
+ * out for this filing (PropagateID the filing id, ContentPropagator the platform) and it is perceptually the filed work
+ * (within the policy's threshold of the hash computed from the filed file).
+ */
 function decideRegisterCopy(c: RegisterCopyCommand, state: LabelingState): LabelEvent[] {
   assertCopyable(state, c);
   const { copy } = c;

@@ -1,5 +1,5 @@
 // The ledger routes' query parameters (in a .dto.ts file, so the OpenAPI document describes them).
-import { QueryInteger, Optional } from '../common/validation.js';
+import { QueryInteger, OptionalField } from '../common/validation.js';
 
 const index = () => QueryInteger(0);
 
@@ -23,7 +23,7 @@ export class EntriesQuery {
 }
 export class CheckpointsQuery {
   /** Checkpoints per page. */
-  @Optional() @QueryInteger(1, 1000) limit?: number;
+  @OptionalField() @QueryInteger(1, 1000) limit?: number;
   /** The `nextCursor` of the previous page. */
-  @Optional() @QueryInteger(1) cursor?: number;
+  @OptionalField() @QueryInteger(1) cursor?: number;
 }

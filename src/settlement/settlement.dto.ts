@@ -1,7 +1,7 @@
 // Request bodies and queries of the settlement endpoints: whitelisted, every unknown field rejected.
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { IsInstant, IsNotBlank, IsPrintableText, MeOrId, NestedObject, QueryInteger, Optional } from '../common/validation.js';
+import { IsInstant, IsNotBlank, IsPrintableText, MeOrId, NestedObject, QueryInteger, OptionalField } from '../common/validation.js';
 import {
   REVIEW_DECISIONS,
   REVIEWABLE_FLAGS,
@@ -14,7 +14,7 @@ import {
 /** An optional whole number from `min` to `max` (days, counts, distances), so described in the OpenAPI document too. */
 const Days = (min: number, max: number) => (target: object, property: string) => {
   ApiProperty({ type: 'integer', minimum: min, maximum: max, required: false })(target, property);
-  Optional()(target, property);
+  OptionalField()(target, property);
   IsInt()(target, property);
   Min(min)(target, property);
   Max(max)(target, property);
@@ -42,8 +42,8 @@ export class PolicyParametersDto {
   @Days(1, 365) decisionSlaDays?: number;
   @Days(1, 90) appealDays?: number;
   @Days(1, 36500) termDays?: number;
-  @Optional() @NestedObject(() => SimilarityThresholdsDto) similarity?: SimilarityThresholdsDto;
-  @Optional() @NestedObject(() => RepeatInfringerDto) repeatInfringer?: RepeatInfringerDto;
+  @OptionalField() @NestedObject(() => SimilarityThresholdsDto) similarity?: SimilarityThresholdsDto;
+  @OptionalField() @NestedObject(() => RepeatInfringerDto) repeatInfringer?: RepeatInfringerDto;
 }
 
 export class PublishPolicyDto {
@@ -54,33 +54,33 @@ export class PublishPolicyDto {
 
 export class PolicyQuery {
   /** The instant to report the version in force for (default now). */
-  @Optional() @IsInstant() at?: string;
+  @OptionalField() @IsInstant() at?: string;
 }
 
 export class RightQuery {
   /** Any instant, past or future (default now). */
-  @Optional() @IsInstant() asOf?: string;
+  @OptionalField() @IsInstant() asOf?: string;
 }
 
 export class ListRightsQuery {
-  @Optional() @IsIn(RIGHT_STATUSES) status?: string;
+  @OptionalField() @IsIn(RIGHT_STATUSES) status?: string;
   /** The rights this principal holds (`me`) or another's, by id. */
-  @Optional() @MeOrId('holder') holder?: string;
+  @OptionalField() @MeOrId('holder') holder?: string;
   /** The rights of the works this principal filed (`me`) or another's, by id. */
-  @Optional() @MeOrId('creator') creator?: string;
-  @Optional() @IsIn(RIGHT_FLAGS) flag?: string;
-  @Optional() @QueryInteger(1, 100) limit?: number;
-  @Optional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+  @OptionalField() @MeOrId('creator') creator?: string;
+  @OptionalField() @IsIn(RIGHT_FLAGS) flag?: string;
+  @OptionalField() @QueryInteger(1, 100) limit?: number;
+  @OptionalField() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }
 
 export class SettleDto {
   /** The instant to settle as of: not in the future, not before the previous settlement's (default now). */
-  @Optional() @IsInstant() asOf?: string;
+  @OptionalField() @IsInstant() asOf?: string;
 }
 
 export class ListSettlementsQuery {
-  @Optional() @QueryInteger(1, 100) limit?: number;
-  @Optional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+  @OptionalField() @QueryInteger(1, 100) limit?: number;
+  @OptionalField() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }
 
 export class ReviewFlagDto {

@@ -169,7 +169,6 @@ describe('messages that help', () => {
     expect((await ledger.http().get('/v1/filings?limit=100').set(creator())).status).toBe(200);
   });
 
-  // `limit=0` was told that it must not be less than 1, `limit=-1` that it must be a whole number from 1 to 100.
   it('an instant whose + a query string read as a space is told to write it %2B', async () => {
     const told = (field: string) =>
       `${field} must be an ISO-8601 instant with a time zone, in the years 0000 to 9999, e.g. 2027-01-01T00:00:00Z` +
@@ -195,6 +194,7 @@ describe('messages that help', () => {
     ]);
   });
 
+  // `limit=0` was told that it must not be less than 1, `limit=-1` that it must be a whole number from 1 to 100.
   it('a limit out of its range is refused in one wording that names the range, on every list that takes one', async () => {
     const document = (await ledger.http().get('/docs/openapi.json')).body as {
       paths: Record<

@@ -113,7 +113,7 @@ export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
   );
 }
 
-/** Either party's appeal of the decision, with its grounds; each party appeals once. */
+/** A party's appeal of a decision against it (`mayAppeal`), with its grounds; each party appeals once. */
 export function AppealForm({ dispute, onDone, onRefused }: FormProps) {
   const { t } = useI18n();
   const [grounds, setGrounds] = useState('');
