@@ -174,6 +174,28 @@ it("clears a checked hash's result when the next hash typed is malformed", async
   }
 });
 
+it('clears a malformed hash’s error when a verification link names another hash', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    const input = page.getByLabel('Or paste a SHA-256 (64 hex digits)');
+    await input.fill('zz');
+    await page.getByRole('button', { name: 'Check this hash' }).click();
+    expect(await settledText(page.locator('#public-hash-error'), 'A SHA-256 is 64 hexadecimal digits.')).toBe(
+      'A SHA-256 is 64 hexadecimal digits.',
+    );
+    await page.evaluate((hash) => (location.hash = `sha256=${hash}`), workHash);
+    expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
+    await expect(input.inputValue()).resolves.toBe(workHash);
+    await expect(page.locator('#public-hash-error').count()).resolves.toBe(0);
+    await expect(input.getAttribute('aria-invalid')).resolves.toBe('false');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('replaces a malformed hash and clears its error once a file is chosen: the field holds the file’s hash', async () => {
   const tab = await openTab(browser, server.url);
   try {
