@@ -154,16 +154,10 @@ export function instantMessage(property: string, value: unknown): string {
 }
 
 /** `isInstant`: one check with one message, where two checks named one mistake twice. */
-export const IsInstant = () => (target: object, propertyName: string) =>
-  registerDecorator({
-    name: 'isInstant',
-    target: target.constructor,
-    propertyName,
-    options: { message: ({ property, value }: ValidationArguments) => instantMessage(property, value) },
-    validator: { validate: isInstant },
-  });
+export const IsInstant = () =>
+  custom('isInstant', isInstant, ({ property, value }: ValidationArguments) => instantMessage(property, value));
 
-function custom(name: string, test: (value: unknown) => boolean, message: string, opts?: ValidationOptions) {
+function custom(name: string, test: (value: unknown) => boolean, message: ValidationOptions['message'], opts?: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({ name, target: target.constructor, propertyName, options: { message, ...opts }, validator: { validate: test } });
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from '../../src/bench/processes.js';
-import { buildLog, ndjson, newSigner, recordedAtOf, sampleLog, workFiledData } from '../verifier/fixture.js';
+import { longAmendedLog, ndjson, newSigner, sampleLog } from '../verifier/fixture.js';
 
 describe('verify, interrupted', () => {
   let work: string;
@@ -52,29 +52,16 @@ describe('verify, interrupted', () => {
 
   it('on a terminal, gives the cursor back when the export stops coming (a connection cut mid-way), as when it ends', async () => {
     const signer = newSigner();
-    // Some 3.5 MB: chunks of 1 MiB are checked (and the bar drawn) from the second one on.
-    const events = buildLog([
-      { stream: 'filing-0', type: 'WorkFiled', data: workFiledData('0', recordedAtOf(0)) },
-      ...Array.from({ length: 8000 }, (_, i) => ({
-        stream: 'filing-0',
-        type: 'FilingAmended',
-        data: {
-          filingId: '0',
-          title: `take ${i + 1} ${'x'.repeat(200)}`,
-          addedProcessEvidence: [],
-          humanContributionNote: null,
-          amendedAt: recordedAtOf(i + 1),
-        },
-      })),
-    ]);
+    // Some 5.5 MB: chunks of 1 MiB are checked (and the bar drawn) from the second one on.
+    const events = longAmendedLog(8000);
     const checkpoint = join(work, 'checkpoint-cut');
     writeFileSync(checkpoint, signer.checkpoint(events));
     const text = ndjson(events).join('\n') + '\n';
     // Says twice the export's length, sends the export, waits so that the bar is drawn, then cuts the connection.
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': String(Buffer.byteLength(text) * 2) });
-      res.write(text);
-      setTimeout(() => res.socket?.destroy(), 500);
+      // Cut once all of it was handed over (a loaded machine takes longer to send it than the wait), then some time for the bar.
+      res.write(text, () => setTimeout(() => res.socket?.destroy(), 500));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/export`;

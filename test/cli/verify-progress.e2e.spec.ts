@@ -4,24 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../src/bench/processes.js';
-import { buildLog, ndjson, newSigner, recordedAtOf, workFiledData } from '../verifier/fixture.js';
+import { longAmendedLog, ndjson, newSigner } from '../verifier/fixture.js';
 
 const signer = newSigner();
 // Some 5.5 MB: six chunks of 1 MiB.
-const events = buildLog([
-  { stream: 'filing-0', type: 'WorkFiled', data: workFiledData('0', recordedAtOf(0)) },
-  ...Array.from({ length: 8000 }, (_, i) => ({
-    stream: 'filing-0',
-    type: 'FilingAmended',
-    data: {
-      filingId: '0',
-      title: `take ${i + 1} ${'x'.repeat(200)}`,
-      addedProcessEvidence: [],
-      humanContributionNote: null,
-      amendedAt: recordedAtOf(i + 1),
-    },
-  })),
-]);
+const events = longAmendedLog(8000);
 let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'cli-progress-'));

@@ -118,6 +118,13 @@ export const amendment = (name: string, n: number, title = `take ${n}`) => ({
   data: { filingId: name, title, addedProcessEvidence: [], humanContributionNote: null, amendedAt: recordedAtOf(n) } as JsonObject,
 });
 
+/** One filing amended `times` times with long titles, some 690 bytes an event (8,000 of them: 5.5 MB, six 1 MiB chunks). */
+export const longAmendedLog = (times: number): EventEnvelope[] =>
+  buildLog([
+    { stream: 'filing-0', type: 'WorkFiled', data: workFiledData('0', recordedAtOf(0)) },
+    ...Array.from({ length: times }, (_, i) => amendment('0', i + 1, `take ${i + 1} ${'x'.repeat(200)}`)),
+  ]);
+
 /**
  * An event of the catalogue with a number and a text to change: a distribution copy of filing `name` registered with its
  * label found at `location`, `distance` bits from the filed work.

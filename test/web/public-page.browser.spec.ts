@@ -2,7 +2,7 @@
 // "not filed", then, once filed through the API, its filing and a receipt verified in the page; a receipt changed in
 // transit is refused; the Chinese page says the same in Chinese.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   dropFile,
   flipSignature,
@@ -39,6 +39,17 @@ afterAll(async () => {
 });
 
 const ZONE = '[data-testid=public-file-zone]';
+
+/** Types a malformed hash into the hash field and checks it: the page says what a SHA-256 is. The field, for more. */
+async function checkMalformedHash(page: Page) {
+  const input = page.getByLabel('Or paste a SHA-256 (64 hex digits)');
+  await input.fill('zz');
+  await page.getByRole('button', { name: 'Check this hash' }).click();
+  expect(await settledText(page.locator('#public-hash-error'), 'A SHA-256 is 64 hexadecimal digits.')).toBe(
+    'A SHA-256 is 64 hexadecimal digits.',
+  );
+  return input;
+}
 /** `2026-12-02 09:42:49`, as the page shows an instant, in UTC or shifted to Beijing time (UTC+8, no daylight saving). */
 const shown = (iso: string, hours = 0) => new Date(Date.parse(iso) + hours * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -159,11 +170,7 @@ it("clears a checked hash's result when the next hash typed is malformed", async
     await page.getByRole('button', { name: 'Check this hash' }).click();
     expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
     expect((await receiptVerification(page)).ok).toBe('true');
-    await input.fill('zz');
-    await page.getByRole('button', { name: 'Check this hash' }).click();
-    expect(await settledText(page.locator('#public-hash-error'), 'A SHA-256 is 64 hexadecimal digits.')).toBe(
-      'A SHA-256 is 64 hexadecimal digits.',
-    );
+    await checkMalformedHash(page);
     await expect(input.getAttribute('aria-invalid')).resolves.toBe('true');
     // Nothing of the previous hash's answer is left to read as this one's.
     for (const testId of ['sha256', 'verdict', 'filing', 'verification']) await expect(page.getByTestId(testId).count()).resolves.toBe(0);
@@ -179,12 +186,7 @@ it('clears a malformed hash’s error when a verification link names another has
   try {
     const { page } = tab;
     await page.goto('/');
-    const input = page.getByLabel('Or paste a SHA-256 (64 hex digits)');
-    await input.fill('zz');
-    await page.getByRole('button', { name: 'Check this hash' }).click();
-    expect(await settledText(page.locator('#public-hash-error'), 'A SHA-256 is 64 hexadecimal digits.')).toBe(
-      'A SHA-256 is 64 hexadecimal digits.',
-    );
+    const input = await checkMalformedHash(page);
     await page.evaluate((hash) => (location.hash = `sha256=${hash}`), workHash);
     expect(await settledText(page.getByTestId('verdict'), /^Filed in the ledger\./)).toMatch(/^Filed in the ledger\./);
     await expect(input.inputValue()).resolves.toBe(workHash);
@@ -201,12 +203,7 @@ it('replaces a malformed hash and clears its error once a file is chosen: the fi
   try {
     const { page } = tab;
     await page.goto('/');
-    const input = page.getByLabel('Or paste a SHA-256 (64 hex digits)');
-    await input.fill('zz');
-    await page.getByRole('button', { name: 'Check this hash' }).click();
-    expect(await settledText(page.locator('#public-hash-error'), 'A SHA-256 is 64 hexadecimal digits.')).toBe(
-      'A SHA-256 is 64 hexadecimal digits.',
-    );
+    const input = await checkMalformedHash(page);
     const file = randomBytes(1000);
     await dropFile(page, ZONE, 'other.bin', file);
     expect(await settledText(page.getByTestId('sha256'), sha256(file))).toBe(sha256(file));

@@ -32,8 +32,7 @@ export function fileBytes(file: Blob): ReadableStream<Uint8Array> {
       try {
         next = await reader.read();
       } catch (err) {
-        const message = typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : String(err);
-        controller.error(new DOMException(message, 'NotReadableError'));
+        controller.error(new DOMException(member(err, 'message') ?? String(err), 'NotReadableError'));
         return;
       }
       if (next.done) controller.close();
