@@ -27,10 +27,14 @@ export function progressBar(label: string, unit: ProgressUnit = 'events', stream
     Presets.shades_classic,
   );
   let started = false;
+  // Stopped is for good: a late update (a worker's chunk answered after the reading failed) would draw it again and hide
+  // the cursor with nothing left to show it.
+  let stopped = false;
   // Interrupted while it shows, the bar is stopped: the terminal gets its cursor and line wrap back.
   let forget = () => undefined as void;
   return {
     update(done, total) {
+      if (stopped) return;
       if (!started) {
         bar.start(total, 0);
         started = true;
@@ -43,6 +47,7 @@ export function progressBar(label: string, unit: ProgressUnit = 'events', stream
     stop: () => {
       if (started) bar.stop();
       started = false;
+      stopped = true;
       forget();
     },
   };

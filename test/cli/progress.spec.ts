@@ -7,7 +7,11 @@ function terminal() {
   const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true });
   let text = '';
   stream.on('data', (d: Buffer) => (text += d.toString('utf8')));
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b7|\x1b8/g, '') };
+  return {
+    stream: stream as unknown as NodeJS.WriteStream,
+    text: () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b7|\x1b8/g, ''),
+    raw: () => text,
+  };
 }
 
 describe('progress bar', () => {
@@ -40,5 +44,19 @@ describe('progress bar', () => {
     counted.update(1_500, 3_000);
     counted.stop();
     expect(events.text()).toMatch(/50% \| 1,500 of 3,000 events \|/);
+  });
+
+  it('stays stopped: an update after stop (a chunk answered after the reading failed) neither draws it nor hides the cursor', async () => {
+    const t = terminal();
+    const bar = progressBar('verifying', 'bytes', t.stream);
+    bar.update(1_000_000, 4_000_000);
+    bar.stop();
+    await new Promise((r) => setImmediate(r));
+    const stopped = t.raw();
+    expect(stopped.lastIndexOf('\x1b[?25h')).toBeGreaterThan(stopped.lastIndexOf('\x1b[?25l')); // the cursor shown again
+    bar.update(2_000_000, 4_000_000);
+    bar.stop();
+    await new Promise((r) => setImmediate(r));
+    expect(t.raw()).toBe(stopped);
   });
 });
