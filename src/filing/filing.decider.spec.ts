@@ -253,18 +253,23 @@ describe('filing decider: complaints, transfers, refiling and amendments', () =>
         code: 'duplicate-evidence',
         fields: ['processEvidence.2.sha256'],
       }));
-    it('refuses an item made after the filing', () =>
-      expect(refusal([], fileWith([item('1', '2026-11-29T10:00:00.001Z')]))).toEqual({
+    it('refuses an item made more than 5 minutes after the filing, and files one within them (a client clock ahead)', () => {
+      expect(refusal([], fileWith([item('1', '2026-11-29T10:05:00.001Z')]))).toEqual({
         code: 'evidence-made-later',
         fields: ['processEvidence.0.createdAt'],
-      }));
+      });
+      const ahead = item('1', '2026-11-29T10:05:00.000Z');
+      given(filingDecider, [])
+        .when(fileWith([ahead]))
+        .then([{ type: 'WorkFiled', data: { ...details, processEvidence: [ahead], filedAt: now.toISOString() } }]);
+    });
     it('refuses an amendment adding a file the filing holds, or one made after the amendment', () => {
       const withEvidence: WorkFiled = { type: 'WorkFiled', data: { ...filed.data, processEvidence: [item('1')] } };
       expect(refusal([withEvidence], amend({ addedProcessEvidence: [item('2'), item('1')] as never[] }))).toEqual({
         code: 'duplicate-evidence',
         fields: ['processEvidence.1.sha256'],
       });
-      expect(refusal([withEvidence], amend({ addedProcessEvidence: [item('2', '2026-11-30T10:00:01.000Z')] as never[] }))).toEqual({
+      expect(refusal([withEvidence], amend({ addedProcessEvidence: [item('2', '2026-11-30T10:05:01.000Z')] as never[] }))).toEqual({
         code: 'evidence-made-later',
         fields: ['processEvidence.0.createdAt'],
       });

@@ -22,6 +22,13 @@ export interface FilingState {
  */
 export const AMENDMENT_LIMITS = { amendments: 50, processEvidence: 300 } as const;
 
+/**
+ * How far (ms) a `createdAt` may be after the time its filing or amendment is recorded: a client that stamps a draft with
+ * its own clock when it files it, a little ahead of the ledger's, files what it made before it filed. Five minutes, as
+ * the ledger allows a witness's clock.
+ */
+export const EVIDENCE_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** `priorFilings`: earlier filings of the content, withdrawn (from its reservation stream). */
 export type FileWorkCommand = { type: 'FileWork'; filing: FilingDetails; priorFilings?: PriorFiling[]; now: Date };
 /**
@@ -67,8 +74,8 @@ function checkProcessEvidence(items: ProcessEvidenceItem[], held: readonly strin
       throw invalid('duplicate-evidence', message, { errors: [{ field: `${field}.sha256`, message }] });
     }
     seen.add(item.sha256);
-    if (item.createdAt !== null && Date.parse(item.createdAt) > now.getTime()) {
-      const message = `${field}.createdAt ${item.createdAt} is after ${now.toISOString()}, when it is recorded: evidence is made before it is filed`;
+    if (item.createdAt !== null && Date.parse(item.createdAt) > now.getTime() + EVIDENCE_CLOCK_SKEW_MS) {
+      const message = `${field}.createdAt ${item.createdAt} is more than ${EVIDENCE_CLOCK_SKEW_MS / 60_000} minutes after ${now.toISOString()}, when it is recorded: evidence is made before it is filed`;
       throw unprocessable('evidence-made-later', message, { errors: [{ field: `${field}.createdAt`, message }] });
     }
   });

@@ -259,7 +259,7 @@ describe('refused requests change nothing', () => {
       'evidence-made-later',
     );
     expect(later.errors).toEqual([
-      { field: 'processEvidence.0.createdAt', message: expect.stringContaining(`createdAt ${tomorrow} is after`) },
+      { field: 'processEvidence.0.createdAt', message: expect.stringContaining(`createdAt ${tomorrow} is more than 5 minutes after`) },
     ]);
 
     // An amendment adds files the filing does not hold yet, made before the amendment.
@@ -270,6 +270,10 @@ describe('refused requests change nothing', () => {
     expect(held.errors).toEqual([{ field: 'processEvidence.1.sha256', message: expect.stringContaining('in the filing already') }]);
     await expectRefused(ledger, post(amend, { processEvidence: [draft('4', tomorrow)] }), 422, 'evidence-made-later');
     expect((await post(amend, { processEvidence: [draft('4', new Date().toISOString())] })()).status).toBe(200);
+    // A draft stamped by a client whose clock runs a minute ahead of the ledger's is taken: within the 5 minutes allowed.
+    const ahead = new Date(Date.now() + 60_000).toISOString();
+    expect((await post('/v1/filings', { ...filingBody(), processEvidence: [draft('5', ahead)] })()).status).toBe(201);
+    expect((await post(amend, { processEvidence: [draft('6', ahead)] })()).status).toBe(200);
   });
 
   it('answers a JSON body that does not parse, or is empty, as malformed-json (the type the API documents), on any route', async () => {
