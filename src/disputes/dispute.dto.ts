@@ -1,4 +1,5 @@
 // Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { IsId, IsNotBlank, IsPrintableText, IsSha256Hex, MeOrId, NestedArray, QueryInteger, OptionalField } from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
@@ -11,8 +12,11 @@ const Text = (max: number) => (target: object, property: string) => {
 };
 
 export class EvidenceDto {
-  /** SHA-256 of the evidence file's bytes; may be left out for a file uploaded with the complaint (`file`). */
-  @ValidateIf((e: EvidenceDto) => e.file === undefined || e.sha256 !== undefined) @IsSha256Hex() sha256?: string;
+  /** SHA-256 of the evidence file's bytes; may be left out (or null, as every optional field) for a file uploaded with the complaint (`file`). */
+  @Transform(({ value }) => (value === null ? undefined : value))
+  @ValidateIf((e: EvidenceDto) => e.file === undefined || e.sha256 !== undefined)
+  @IsSha256Hex()
+  sha256?: string;
   /** Multipart only: the filename of the `evidence` part this item describes (the ledger hashes and inspects it). */
   @OptionalField() @IsString() @Length(1, 255) @IsPrintableText() file?: string;
   @Text(1000) description: string;

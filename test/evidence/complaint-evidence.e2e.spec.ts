@@ -178,6 +178,27 @@ describe('complaint evidence files', () => {
     expect(res.body.status).toBe('opened');
   });
 
+  it('an item whose sha256 is null beside its file is read as one left out: the file is hashed', async () => {
+    const photo = await scenePng(307, 400, 300);
+    const res = await complain(complaint([{ ...item('photo.png'), sha256: null }]), [
+      { name: 'photo.png', bytes: photo, type: 'image/png' },
+    ]);
+    expect(res.status).toBe(201);
+    expect(res.body.evidence[0]).toMatchObject({ sha256: sha256(photo), inspection: { filename: 'photo.png' } });
+    // Null with no file is no hash at all: refused as a missing one is.
+    await expectRefused(
+      ledger,
+      () =>
+        ledger
+          .http()
+          .post('/v1/disputes')
+          .set('authorization', `Bearer ${bob.key}`)
+          .send(complaint([{ sha256: null, description: 'a draft', declaredAiGenerated: false }])),
+      400,
+      'validation-failed',
+    );
+  });
+
   it('evidence given by hash only works as before: declared AI-generated, returned without signals', async () => {
     const res = await ledger
       .http()
