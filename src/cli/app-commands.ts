@@ -221,10 +221,12 @@ async function rebuildBesideNoServer(config: AppConfig): Promise<number> {
   const runner = ctx.get(ProjectionRunner);
   const bar = progressBar('rebuilding read models');
   const started = performance.now();
+  let rebuilt = false;
   try {
     await runner.rebuild((done, total) => bar.update(done, total));
+    rebuilt = true;
   } finally {
-    bar.stop(); // a rebuild that fails gives the terminal its cursor back too
+    bar.stop(rebuilt ? undefined : 'failed'); // a rebuild that fails gives the terminal its cursor back too
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(

@@ -16,6 +16,7 @@ export async function exportCommand(outFile: string | undefined): Promise<number
   const out = outFile ? createWriteStream(outFile, { fd: openSync(outFile, 'w') }) : process.stdout;
   const total = await store.count();
   const bar = progressBar('exporting', 'events');
+  let exported = false;
   try {
     for (let position = 0; position < total;) {
       const batch = await store.readAll(position, { limit: 5000 });
@@ -24,8 +25,9 @@ export async function exportCommand(outFile: string | undefined): Promise<number
       position += batch.length;
       bar.update(position, total);
     }
+    exported = true;
   } finally {
-    bar.stop();
+    bar.stop(exported ? undefined : 'failed');
     await store.close();
   }
   if (outFile) {

@@ -1,10 +1,14 @@
 // A progress bar on a terminal, nothing otherwise.
-import { Presets, SingleBar } from 'cli-progress';
+import cliProgress from 'cli-progress';
 import { undoOnInterrupt } from './interrupt.js';
+
+// A CommonJS module: Node's ESM loader does not find `Format` among its named exports.
+const { Format, Presets, SingleBar } = cliProgress;
 
 export interface Progress {
   update(done: number, total: number): void;
-  stop(): void;
+  /** Once, where the work ended; `'failed'` when it did not finish: the bar then ends with "failed", not a time left. */
+  stop(outcome?: 'failed'): void;
 }
 
 /** What the bar counts: events (shown as they are), or bytes (shown in MB). */
@@ -17,9 +21,13 @@ export function progressFigure(n: number, unit: ProgressUnit): string {
 
 export function progressBar(label: string, unit: ProgressUnit = 'events', stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  const line = `${label} [{bar}] {percentage}% | {value} of {total} ${unit === 'bytes' ? 'MB' : 'events'} | `;
+  // The time left is an estimate of work still to come: a run that failed has none, and says so in its place.
+  let failed = false;
   const bar = new SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% | {value} of {total} ${unit === 'bytes' ? 'MB' : 'events'} | {eta_formatted} left`,
+      format: (options, params, payload) =>
+        Format.Formatter({ ...options, format: line + (failed ? 'failed' : '{eta_formatted} left') }, params, payload),
       formatValue: (v, _options, type) => (type === 'value' || type === 'total' ? progressFigure(v, unit) : String(v)),
       stream,
       hideCursor: true,
@@ -44,8 +52,11 @@ export function progressBar(label: string, unit: ProgressUnit = 'events', stream
       bar.update(done);
     },
     // Once: a caller may stop it where the work failed and again where it ended.
-    stop: () => {
-      if (started) bar.stop();
+    stop: (outcome) => {
+      if (started) {
+        failed = outcome === 'failed';
+        bar.stop(); // its last drawing
+      }
       started = false;
       stopped = true;
       forget();

@@ -171,65 +171,69 @@ async function verifyWith(
   let threads = 0;
   /** The export's first line, to name the server's error answer saved in its place. */
   let firstLine: string | undefined;
-  if (verifier.ok) {
-    const { stream, bytes } = await openSource(args.export, args.apiKey);
-    const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
-    const chunker = new LineChunker(options.chunkBytes ?? CHUNK_BYTES, maxLineBytes);
-    let shown = 0;
-    // The order-dependent checks (leaf order, time, chains, settlements, Merkle root, checkpoints) run here, chunk by chunk in order.
-    const sink: ChunkSink = ({ facts, buffer, length }) => {
-      verifier.pushChunk(facts);
-      chunker.recycle(buffer);
-      // The bar counts the chunks that checked out: one a check failed in, and those checked after it, were not verified,
-      // and a run that fails part-way leaves the bar where it failed (at 0% when that was in the first chunk), not full.
-      if (!verifier.ok) return;
-      checkedBytes += length;
-      if (bytes && checkedBytes - shown >= bytes / 200) {
-        bar.update(Math.min(checkedBytes, bytes), bytes);
-        shown = checkedBytes;
-      } // at most 200 redraws
-    };
-    // Threads start with the second chunk: an export of one chunk is checked here, without their start-up.
-    const wanted = options.threads ?? defaultThreads();
-    let queue: ChunkQueue | null = null;
-    let first: Uint8Array | null = null;
-    const hand = async (chunk: Uint8Array) => {
-      if (queue === null && first === null) {
-        first = chunk;
-        const end = Math.min(chunk.indexOf(10) >>> 0, chunk.length);
-        // A line too long to read is no error answer (and could not be decoded): its leaf fails (checkChunk).
-        firstLine ??= end > maxLineBytes ? '' : Buffer.from(chunk.subarray(0, end)).toString('utf8');
-        return;
-      }
-      queue ??= wanted > 0 ? new WorkerChunks(wanted, sink, { maxLineBytes }) : new InlineChunks(sink, maxLineBytes);
-      if (first) await queue.submit(first);
-      first = null;
-      await queue.submit(chunk);
-    };
-    try {
-      read: for await (const piece of exportWithoutByteOrderMark(stream as AsyncIterable<Buffer>)) {
-        for (const chunk of chunker.push(piece)) {
-          await hand(chunk);
-          if (!verifier.ok) break read;
+  let result: ReturnType<typeof verifier.finish> | undefined;
+  // The bar stays until the last checks are done; whatever ends the run (a read error, a lost connection, a failed check),
+  // the terminal gets its cursor back.
+  try {
+    if (verifier.ok) {
+      const { stream, bytes } = await openSource(args.export, args.apiKey);
+      const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+      const chunker = new LineChunker(options.chunkBytes ?? CHUNK_BYTES, maxLineBytes);
+      let shown = 0;
+      // The order-dependent checks (leaf order, time, chains, settlements, Merkle root, checkpoints) run here, chunk by chunk in order.
+      const sink: ChunkSink = ({ facts, buffer, length }) => {
+        verifier.pushChunk(facts);
+        chunker.recycle(buffer);
+        // The bar counts the chunks that checked out: one a check failed in, and those checked after it, were not verified,
+        // and a run that fails part-way leaves the bar where it failed (at 0% when that was in the first chunk), not full.
+        if (!verifier.ok) return;
+        checkedBytes += length;
+        if (bytes && checkedBytes - shown >= bytes / 200) {
+          bar.update(Math.min(checkedBytes, bytes), bytes);
+          shown = checkedBytes;
+        } // at most 200 redraws
+      };
+      // Threads start with the second chunk: an export of one chunk is checked here, without their start-up.
+      const wanted = options.threads ?? defaultThreads();
+      let queue: ChunkQueue | null = null;
+      let first: Uint8Array | null = null;
+      const hand = async (chunk: Uint8Array) => {
+        if (queue === null && first === null) {
+          first = chunk;
+          const end = Math.min(chunk.indexOf(10) >>> 0, chunk.length);
+          // A line too long to read is no error answer (and could not be decoded): its leaf fails (checkChunk).
+          firstLine ??= end > maxLineBytes ? '' : Buffer.from(chunk.subarray(0, end)).toString('utf8');
+          return;
         }
+        queue ??= wanted > 0 ? new WorkerChunks(wanted, sink, { maxLineBytes }) : new InlineChunks(sink, maxLineBytes);
+        if (first) await queue.submit(first);
+        first = null;
+        await queue.submit(chunk);
+      };
+      try {
+        read: for await (const piece of exportWithoutByteOrderMark(stream as AsyncIterable<Buffer>)) {
+          for (const chunk of chunker.push(piece)) {
+            await hand(chunk);
+            if (!verifier.ok) break read;
+          }
+        }
+        const last = verifier.ok ? chunker.end() : null;
+        if (last) await hand(last);
+        queue ??= new InlineChunks(sink, maxLineBytes);
+        if (first) await queue.submit(first);
+        await queue.drain();
+        threads = queue.threads;
+        // The last redraw came at most 1/200 of the export before its end: the bar ends where the checks did.
+        if (bytes) bar.update(Math.min(checkedBytes, bytes), bytes);
+      } finally {
+        stream.destroy();
+        await (queue as ChunkQueue | null)?.close();
       }
-      const last = verifier.ok ? chunker.end() : null;
-      if (last) await hand(last);
-      queue ??= new InlineChunks(sink, maxLineBytes);
-      if (first) await queue.submit(first);
-      await queue.drain();
-      threads = queue.threads;
-      // The last redraw came at most 1/200 of the export before its end: the bar ends where the checks did.
-      if (bytes) bar.update(Math.min(checkedBytes, bytes), bytes);
-    } finally {
-      // Whatever ended the reading (a read error, a lost connection): the terminal gets its cursor back.
-      bar.stop();
-      stream.destroy();
-      await (queue as ChunkQueue | null)?.close();
     }
+    result = verifier.finish();
+  } finally {
+    bar.stop(result?.ok ? undefined : 'failed');
   }
-  bar.stop();
-  const result = verifier.finish();
   const seconds = (performance.now() - started) / 1000;
   if (!result.ok) {
     const answer = firstLine === undefined ? undefined : problemIn(firstLine);

@@ -46,6 +46,19 @@ describe('progress bar', () => {
     expect(events.text()).toMatch(/50% \| 1,500 of 3,000 events \|/);
   });
 
+  it('ends a run that failed saying so, in place of the time left', () => {
+    const done = terminal();
+    const finished = progressBar('verifying', 'bytes', done.stream);
+    finished.update(4_000_000, 4_000_000);
+    finished.stop();
+    expect(done.text()).toMatch(/4\.0 of 4\.0 MB \| \S+ left\s*$/);
+    const t = terminal();
+    const bar = progressBar('verifying', 'bytes', t.stream);
+    bar.update(1_000_000, 4_000_000);
+    bar.stop('failed');
+    expect(t.text()).toMatch(/25% \| 1\.0 of 4\.0 MB \| failed\s*$/);
+  });
+
   it('stays stopped: an update after stop (a chunk answered after the reading failed) neither draws it nor hides the cursor', async () => {
     const t = terminal();
     const bar = progressBar('verifying', 'bytes', t.stream);

@@ -1,4 +1,5 @@
-// `verify` on a terminal: its progress bar counts what was checked, so a run that fails part-way does not end at 100%.
+// `verify` on a terminal: its progress bar counts what was checked, so a run that fails part-way does not end at 100%,
+// and a run that failed ends saying so, not with a time left.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,10 +29,10 @@ async function verifyOnTerminal(name: string, lines: string[]) {
   const run = spawn('script', ['-qfec', command, transcript], { stdio: 'ignore' });
   const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
   const written = readFileSync(transcript, 'utf8');
-  const drawn = [...written.matchAll(/verifying \[[^\]]*\] (\d+)% \| ([\d.]+) of ([\d.]+) MB/g)];
+  const drawn = [...written.matchAll(/verifying \[[^\]]*\] (\d+)% \| ([\d.]+) of ([\d.]+) MB \| (failed|\S+ left)/g)];
   expect(drawn.length).toBeGreaterThan(0);
-  const [, percent, done, total] = drawn[drawn.length - 1];
-  return { code, written, percent: Number(percent), done: Number(done), total: Number(total) };
+  const [, percent, done, total, tail] = drawn[drawn.length - 1];
+  return { code, written, percent: Number(percent), done: Number(done), total: Number(total), tail };
 }
 
 describe('verify on a terminal', () => {
@@ -41,6 +42,7 @@ describe('verify on a terminal', () => {
     expect(good.code).toBe(0);
     expect(good.written).toContain('ok: 8001 events');
     expect(good.percent).toBe(100);
+    expect(good.tail).toMatch(/^\S+ left$/);
 
     const bad = [...lines];
     bad[4000] = bad[4000].replace('take 4000 ', 'take 4OOO ');
@@ -52,6 +54,7 @@ describe('verify on a terminal', () => {
     expect(failed.percent).toBeLessThan(100);
     expect(failed.done).toBeLessThanOrEqual(before + 0.05);
     expect(failed.total).toBe(good.total);
+    expect(failed.tail).toBe('failed');
   });
 
   it('does not fill the bar for an export of one chunk that fails', async () => {
@@ -61,5 +64,6 @@ describe('verify on a terminal', () => {
     expect(failed.code).toBe(1);
     expect(failed.written).toContain('FAILED at leaf 5: ');
     expect(failed.percent).toBe(0);
+    expect(failed.tail).toBe('failed');
   });
 });
