@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, IsNull, type DataSource } from 'typeorm';
+import { In, IsNull, Like, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { Unsubscribe } from '../ledger/event-store/event-store.port.js';
 import { ProjectionRunner } from '../ledger/read-models/projection-runner.js';
 import { KeyedRead } from '../ledger/read-models/keyed-read.js';
@@ -130,6 +130,21 @@ export class AuthService implements OnModuleDestroy {
 
   async adminExists(): Promise<boolean> {
     return (await this.db.getRepository(PrincipalView).countBy({ isAdmin: true })) > 0;
+  }
+
+  /** Principals in the order they were registered (their ids are UUIDv7), a page at a time; `role`: those holding it. */
+  async principals(q: { role?: Role; limit?: number; cursor?: string }) {
+    const limit = q.limit ?? 20;
+    const where: FindOptionsWhere<PrincipalView> = {};
+    // Roles are stored as a JSON array of names (simple-json), none the prefix or suffix of another.
+    if (q.role) where.roles = Like(`%"${q.role}"%`) as never;
+    if (q.cursor) where.principalId = MoreThan(q.cursor);
+    const rows = await this.db.getRepository(PrincipalView).find({ where, order: { principalId: 'ASC' }, take: limit + 1 });
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((p) => ({ principalId: p.principalId, name: p.name, roles: p.roles as Role[], registeredAt: p.registeredAt })),
+      nextCursor: rows.length > limit ? page[page.length - 1].principalId : null,
+    };
   }
 
   async principal(principalId: string): Promise<PrincipalView | null> {

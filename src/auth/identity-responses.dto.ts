@@ -38,3 +38,29 @@ export class MeDto {
   registeredAt: string;
   keys: OwnKeyDto[];
 }
+
+export class PrincipalSummaryDto {
+  principalId: string;
+  name: string;
+  roles: Role[];
+  registeredAt: string;
+}
+
+export class PrincipalPageDto {
+  /** In the order they were registered. */
+  items: PrincipalSummaryDto[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+}
+
+export class PrincipalKeyDto {
+  keyId: string;
+  issuedAt: string;
+  revokedAt: string | null;
+  expiresAt: string | null;
+}
+
+export class PrincipalDto extends PrincipalSummaryDto {
+  /** Every key issued to the principal, oldest first, revoked and expired ones included (never the key or its hash). */
+  keys: PrincipalKeyDto[];
+}

@@ -1,15 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { IdPipe } from '../common/validation.js';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
-import { IssuedKeyDto, MeDto, RegisteredPrincipalDto, RevokedKeyDto } from './identity-responses.dto.js';
+import { IssuedKeyDto, MeDto, PrincipalDto, PrincipalPageDto, RegisteredPrincipalDto, RevokedKeyDto } from './identity-responses.dto.js';
 import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
 import { invalid, notFound } from '../common/domain-error.js';
 import { SecretResponse } from '../ledger/write/idempotency.js';
 import { AuthService } from './auth.service.js';
 import { IssueApiKey, RegisterPrincipal, RevokeApiKey } from './identity.commands.js';
-import { CreatePrincipalDto, IssueKeyDto } from './identity.dto.js';
+import { CreatePrincipalDto, IssueKeyDto, ListPrincipalsQuery } from './identity.dto.js';
 import { CurrentWrites, type RequestWrites } from '../ledger/write/request-writes.js';
 
 const expiry = (body: IssueKeyDto | undefined) => (body?.expiresAt ? new Date(body.expiresAt) : null);
@@ -35,7 +35,29 @@ function issuedExpiry(caller: Principal, asked: Date | null): Date | null {
 @Roles('admin')
 @Controller('v1')
 export class IdentityController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** Who may act on the ledger, and with which roles: for the admin who grants them and the auditor who checks them. */
+  @ApiRoute({ summary: 'List principals', answer: PrincipalPageDto })
+  @Get('principals')
+  @Roles('admin', 'auditor')
+  listPrincipals(@Query() q: ListPrincipalsQuery) {
+    return this.auth.principals(q);
+  }
+
+  /** A principal and every key issued to it (ids and times, never a key or its hash). */
+  @ApiRoute({ summary: 'Read a principal and its keys', answer: PrincipalDto, problems: ['principal-not-found'] })
+  @Get('principals/:id')
+  @Roles('admin', 'auditor')
+  async principal(@Param('id', new IdPipe()) id: string) {
+    const principal = await this.auth.principal(id);
+    if (!principal) throw notFound('principal-not-found', `no principal ${id}`);
+    const keys = (await this.auth.keysOf(id)).map(({ principalId: _principal, ...key }) => key);
+    return { principalId: principal.principalId, name: principal.name, roles: principal.roles, registeredAt: principal.registeredAt, keys };
+  }
 
   /** Registers a principal and issues its first API key (shown once), which expires with the caller's key if that one expires. */
   @ApiRoute({

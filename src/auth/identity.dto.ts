@@ -1,6 +1,6 @@
 // Request bodies of the identity endpoints: whitelisted, every unknown field rejected.
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
-import { IsInstant, IsOneLineText, IsShownText, OptionalField } from '../common/validation.js';
+import { IsId, IsInstant, IsOneLineText, IsShownText, OptionalField, QueryInteger } from '../common/validation.js';
 import { ROLES, type Role } from './identity.events.js';
 
 export class CreatePrincipalDto {
@@ -26,4 +26,12 @@ export class IssueKeyDto {
   @OptionalField()
   @IsInstant()
   expiresAt?: string;
+}
+
+export class ListPrincipalsQuery {
+  /** Only the principals that hold this role. */
+  @OptionalField() @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` }) role?: Role;
+  @OptionalField() @QueryInteger(1, 100) limit?: number;
+  /** The `nextCursor` of the page before. */
+  @OptionalField() @IsId({ message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
 }

@@ -58,6 +58,8 @@ const TABLE: Record<string, Row> = {
   'GET /v1/ledger/entries': { allow: ['auditor', 'admin'], request: get('/v1/ledger/entries?start=0&end=3') },
   'GET /v1/ledger/export': { allow: ['auditor', 'admin'], request: get('/v1/ledger/export') },
 
+  'GET /v1/principals': { allow: ['auditor', 'admin'], request: get('/v1/principals') },
+  'GET /v1/principals/{id}': { allow: ['auditor', 'admin'], request: async (c) => ({ path: `/v1/principals/${c.cast.creator.id}` }) },
   'POST /v1/principals': {
     allow: ['admin'],
     request: async () => ({ path: '/v1/principals', json: { name: 'Newcomer', roles: ['creator'] } }),
