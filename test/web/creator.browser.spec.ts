@@ -264,6 +264,36 @@ it('proposes the title from each file chosen until one is typed, and starts the 
   }
 });
 
+it('takes the content type from each file chosen until one is typed: none from a file that gives none', async () => {
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key);
+    const contentType = page.getByLabel('Content type (MIME)');
+    const hashed = async (bytes: Buffer) =>
+      expect(await settledText(page.getByTestId('creator-file-hash'), sha256(bytes))).toBe(sha256(bytes));
+    const png = Buffer.from('a picture, as far as its type says\n');
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: png });
+    await hashed(png);
+    await expect(contentType.inputValue()).resolves.toBe('image/png');
+    // A file the browser gives no type (File.type is empty): the field is left for the creator to fill, not kept as
+    // the first file's, which would file this one as a PNG.
+    const untyped = Buffer.from('notes without a type\n');
+    await dropFile(page, '[data-testid=creator-file-zone]', 'harbour-notes', untyped);
+    await hashed(untyped);
+    await expect(contentType.inputValue()).resolves.toBe('');
+    // A type the creator typed stays when another file is chosen, as a typed title does.
+    await contentType.fill('text/markdown');
+    const other = Buffer.from('another picture\n');
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'other.png', mimeType: 'image/png', buffer: other });
+    await hashed(other);
+    await expect(contentType.inputValue()).resolves.toBe('text/markdown');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('says in Chinese that a chosen file could not be read, and leaves it hashing no longer', async () => {
   const tab = await openTab(browser, server.url, 'en-US');
   try {

@@ -25,6 +25,8 @@ interface Draft {
   upload: boolean;
   /** The creator typed the title: a file chosen after it proposes none in its place. */
   titleTyped: boolean;
+  /** The creator typed the content type: a file chosen after it gives none in its place. */
+  contentTypeTyped: boolean;
 }
 
 const EMPTY: Draft = {
@@ -42,10 +44,22 @@ const EMPTY: Draft = {
   humanContribution: '',
   upload: false,
   titleTyped: false,
+  contentTypeTyped: false,
 };
 
 /** The title a chosen file proposes: its name without the extension, on one line. */
 const titleOf = (fileName: string): string => oneLine(fileName.replace(/\.[^.]*$/, ''));
+
+/**
+ * The draft once `file` is chosen: its title and content type proposed in place of those the creator did not type. A
+ * file the browser gives no type (or none the ledger takes) leaves the content type empty for the creator to fill: the
+ * type of a file chosen before it is not this file's.
+ */
+const proposedBy = (d: Draft, file: File): Draft => ({
+  ...d,
+  contentType: d.contentTypeTyped ? d.contentType : MIME.test(file.type) ? file.type : '',
+  title: d.titleTyped ? d.title : titleOf(file.name),
+});
 
 /** The FileWorkDto body from the form; optional fields left empty are left out. */
 export function filingBody(d: Draft, contentHash: string, promptHash: string): Record<string, unknown> {
@@ -87,11 +101,7 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
     setFile(f);
     setHash(null);
     setFiled(null);
-    setDraft((d) => ({
-      ...d,
-      contentType: MIME.test(f.type) ? f.type : d.contentType,
-      title: d.titleTyped ? d.title : titleOf(f.name),
-    }));
+    setDraft((d) => proposedBy(d, f));
     setProgress(0);
     setError(null);
     const latest = () => chosen.current === id;
@@ -171,7 +181,10 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
         placeholder="image/png"
         aria-describedby="cf-type-hint"
         value={draft.contentType}
-        onInput={text('contentType')}
+        onInput={(e) => {
+          const contentType = e.currentTarget.value;
+          setDraft((d) => ({ ...d, contentType, contentTypeTyped: contentType.trim() !== '' }));
+        }}
       />
       <p id="cf-type-hint" class="hint">
         {t('creator.file.contentTypeHint')}
