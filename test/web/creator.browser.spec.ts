@@ -294,6 +294,51 @@ it('takes the content type from each file chosen until one is typed: none from a
   }
 });
 
+it('keeps a file chosen while the filing was being sent, for the next filing', async () => {
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key);
+    const first = Buffer.from('the work being filed\n');
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'first.txt', mimeType: 'text/plain', buffer: first });
+    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(first))).toBe(sha256(first));
+    await page.getByLabel('Title', { exact: true }).fill('The first work');
+    await page.getByLabel('Content type (MIME)').fill('text/markdown');
+    await page.getByLabel('Tool name').fill('GPT');
+    await page.getByLabel('Prompt text').fill('a first work');
+    await page.getByLabel('Your human contribution').fill('Wrote it again.');
+    // The ledger's answer held back until the next file is chosen and hashed.
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let sent!: () => void;
+    const sending = new Promise<void>((resolve) => (sent = resolve));
+    await page.route('**/v1/filings', async (route) => {
+      sent();
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'File the work' }).click();
+    await sending;
+    const next = Buffer.from('the next work, chosen while the first was sent\n');
+    await page.getByLabel('Choose a file').setInputFiles({ name: 'next-work.png', mimeType: 'image/png', buffer: next });
+    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(next))).toBe(sha256(next));
+    answer();
+    expect(await settledText(page.getByTestId('creator-filed'), /^Filed: /)).toMatch(/^Filed: /);
+    // The first work's record is gone; the file chosen since, its hash and what it proposes are the next filing's.
+    const form = page.locator('form.creator-form');
+    await expect(form.locator('.file-name').allTextContents()).resolves.toEqual(['next-work.png']);
+    await expect(page.getByTestId('creator-file-hash').textContent()).resolves.toBe(sha256(next));
+    await expect(page.getByLabel('Title', { exact: true }).inputValue()).resolves.toBe('next-work');
+    await expect(page.getByLabel('Content type (MIME)').inputValue()).resolves.toBe('image/png');
+    for (const label of ['Tool name', 'Prompt text', 'Your human contribution'])
+      await expect(form.getByLabel(label, { exact: true }).inputValue()).resolves.toBe('');
+    await expect(page.getByRole('button', { name: 'File the work' }).isDisabled()).resolves.toBe(false);
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('says in Chinese that a chosen file could not be read, and leaves it hashing no longer', async () => {
   const tab = await openTab(browser, server.url, 'en-US');
   try {

@@ -96,8 +96,10 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
 
   // Only the latest file chosen may write its hash, progress or error: a large file hashed before it would overwrite them.
   const chosen = useRef(0);
+  const latestFile = useRef<File | null>(null);
   const onFile = async (f: File) => {
     const id = ++chosen.current;
+    latestFile.current = f;
     setFile(f);
     setHash(null);
     setFiled(null);
@@ -127,15 +129,20 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
     setBusy(true);
     setError(null);
     setFiled(null);
+    const sent = chosen.current;
     try {
       const result = await fileWork(filingBody(draft, hash, promptHash), draft.upload && file ? file : undefined);
       setFiled(result);
       onFiled(result, draft.title.trim());
-      // The next filing is another work: it starts from an empty form, not from this one's file and record.
-      setDraft(EMPTY);
-      setFile(null);
-      setHash(null);
-      setRound((n) => n + 1);
+      // The next filing is another work: it starts from an empty form, not from this one's file and record. A file
+      // chosen while this one was being sent is the next work's: the form keeps it, its hash and what it proposes.
+      const next = chosen.current === sent ? null : latestFile.current;
+      setDraft(next ? proposedBy(EMPTY, next) : EMPTY);
+      if (!next) {
+        setFile(null);
+        setHash(null);
+        setRound((n) => n + 1);
+      }
     } catch (err) {
       setError(err);
     } finally {
