@@ -220,6 +220,44 @@ it('replaces a malformed hash and clears its error once a file is chosen: the fi
   }
 });
 
+it('no longer names a chosen file once a typed hash or a verification link is checked instead', async () => {
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    const fileName = page.locator(`${ZONE} .file-name`);
+    const chooseOther = async () => {
+      const file = randomBytes(1000);
+      await dropFile(page, ZONE, 'other.bin', file);
+      expect(await settledText(page.getByTestId('sha256'), sha256(file))).toBe(sha256(file));
+      await expect(fileName.allTextContents()).resolves.toEqual(['other.bin']);
+    };
+    await chooseOther();
+    // The result is about the typed hash, not other.bin: the file's name beside it would say it is.
+    const typed = sha256(randomBytes(32));
+    await page.getByLabel('Or paste a SHA-256 (64 hex digits)').fill(typed);
+    await page.getByRole('button', { name: 'Check this hash' }).click();
+    expect(await settledText(page.getByTestId('sha256'), typed)).toBe(typed);
+    expect(await settledText(page.getByTestId('verdict'), /^Not filed/)).toMatch(/^Not filed/);
+    await expect(fileName.count()).resolves.toBe(0);
+    await screenshot(page, 'public-typed-hash-after-file-en');
+    // So with a malformed hash typed after a file: nothing is checked, and no file is named.
+    await chooseOther();
+    await checkMalformedHash(page);
+    await expect(fileName.count()).resolves.toBe(0);
+    // And with a verification link opened after a file was chosen.
+    await chooseOther();
+    const linked = sha256(randomBytes(32));
+    await page.evaluate((hash) => (location.hash = `sha256=${hash}`), linked);
+    expect(await settledText(page.getByTestId('sha256'), linked)).toBe(linked);
+    expect(await settledText(page.getByTestId('verdict'), /^Not filed/)).toMatch(/^Not filed/);
+    await expect(fileName.count()).resolves.toBe(0);
+    expect(tab.problems.filter((p) => !p.includes('status of 404'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('names no holder of a right revoked by an upheld complaint, in English and in Chinese', async () => {
   const lin = await registerPrincipal(server.url, server.adminKey, 'Lin Revoked', ['creator']);
   const body = filingBody({ title: 'Revoked harbour' });

@@ -37,6 +37,10 @@ export function PublicPage(_props: PageProps) {
   const [typedInvalid, setTypedInvalid] = useState(false);
   // Only the latest file or hash may write the result.
   const run = useRef(0);
+  // Bumped when a typed hash (a malformed one too) or a link is checked: the file zone is drawn afresh, without the
+  // name of a file chosen before, which beside a result about another hash would read as the file the result is about.
+  const [fileRound, setFileRound] = useState(0);
+  const forgetFile = () => setFileRound((n) => n + 1);
 
   // The hash field holds the hash the result is about, whether typed, given by a link or computed from a file.
   const check = async (hash: string, id: number) => {
@@ -84,6 +88,7 @@ export function PublicPage(_props: PageProps) {
     const fromLink = () => {
       const hash = new URLSearchParams(location.hash.slice(1)).get('sha256')?.trim().toLowerCase();
       if (hash === undefined || !isHex64(hash)) return;
+      forgetFile();
       void check(hash, ++run.current);
     };
     fromLink();
@@ -96,6 +101,7 @@ export function PublicPage(_props: PageProps) {
     const hash = typed.trim().toLowerCase();
     const valid = isHex64(hash);
     setTypedInvalid(!valid);
+    forgetFile();
     const id = ++run.current;
     if (valid) void check(hash, id);
     // A malformed hash has no result: the previous one, left under the error, would read as this hash's.
@@ -106,7 +112,7 @@ export function PublicPage(_props: PageProps) {
     <section>
       <h1>{t('public.title')}</h1>
       <p>{t('public.intro')}</p>
-      <FileDrop id="public-file" onFile={(f) => void onFile(f)} />
+      <FileDrop key={fileRound} id="public-file" onFile={(f) => void onFile(f)} />
       <p class="hint">{t('file.local')}</p>
       <form class="hash-form" onSubmit={onHash}>
         <label for="public-hash">{t('public.hashLabel')}</label>
