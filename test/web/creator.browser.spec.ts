@@ -359,6 +359,45 @@ it('says in Chinese that a chosen file could not be read, and leaves it hashing 
   }
 });
 
+it('says a file removed after it was chosen could not be read when it is uploaded, not that the ledger could not be reached', async () => {
+  const gone = join(cliFiles, 'removed-before-upload.png');
+  const bytes = await scenePng(57, 64, 48);
+  writeFileSync(gone, bytes);
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key);
+    await page.getByLabel('Choose a file').setInputFiles(gone);
+    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(bytes))).toBe(sha256(bytes));
+    await page.getByLabel('Upload the file for inspection').check();
+    await page.getByLabel('Tool name').fill('GPT');
+    await page.getByLabel('Prompt text').fill('a harbour at night');
+    await page.getByLabel('Your human contribution').fill('Chose the colours.');
+    const alert = page.locator('.creator-form .problem[role=alert]');
+    // The network failing with the file still readable is the ledger out of reach.
+    await page.route('**/v1/filings', (route) => route.abort('connectionrefused'));
+    await page.getByRole('button', { name: 'File the work' }).click();
+    expect(await settledText(alert, en['problem.network'])).toBe(en['problem.network']);
+    await page.unroute('**/v1/filings');
+    // The file removed since it was chosen: the upload fails in Chromium as the network would, but it is the file.
+    rmSync(gone);
+    await page.getByRole('button', { name: 'File the work' }).click();
+    expect(await settledText(alert, en['problem.unreadableFile'])).toBe(en['problem.unreadableFile']);
+    await screenshot(page, 'creator-upload-unreadable-en');
+    await page.getByRole('button', { name: '中文' }).click();
+    expect(await settledText(alert, zhCN['problem.unreadableFile'])).toBe(zhCN['problem.unreadableFile']);
+    const filings = await call(server.url, 'GET', `/v1/filings?creator=${alice.id}&limit=100`, alice.key);
+    expect(filings.json.items.map((f: { contentHash: string }) => f.contentHash)).not.toContain(sha256(bytes));
+    // What Chromium logs of the two failed requests (its own network error codes), and nothing else.
+    expect(tab.problems).toEqual([
+      expect.stringMatching(/^console: Failed to load resource: net::ERR_/),
+      expect.stringMatching(/^console: Failed to load resource: net::ERR_/),
+    ]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('shows a refusal as the ledger worded it and files nothing', async () => {
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {

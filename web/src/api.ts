@@ -1,4 +1,6 @@
 // The one way pages talk to the ledger: fetch with the tab's API key, JSON in and out, RFC 9457 problems as ApiError.
+import { unreadableFile } from './browser-failure.js';
+
 const KEY_STORAGE = 'sandbox-ledger.apiKey';
 
 /** The API key lives in sessionStorage only: gone when the tab closes, never in localStorage or a cookie. */
@@ -68,6 +70,9 @@ async function send(path: string, options: ApiOptions): Promise<Response> {
     });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
+    // An upload of a chosen file that can no longer be read fails as if the network had: it is said to be the file.
+    const unreadable = form ? await unreadableFile([...form.values()].filter((v) => v instanceof Blob)) : undefined;
+    if (unreadable !== undefined) throw unreadable;
     throw new ApiError(0, 'network', (err as Error).message);
   }
   noteServerTime(res);

@@ -41,3 +41,23 @@ export function fileBytes(file: Blob): ReadableStream<Uint8Array> {
     cancel: (reason) => reader.cancel(reason),
   });
 }
+
+/**
+ * How the first of `files` that can no longer be read fails to be read (a NotReadableError), or undefined when all can
+ * be: Chromium fails an upload of a file moved or deleted since it was chosen as it fails one the network cut ("Failed
+ * to fetch"), and only reading the file again tells the two apart. Its first bytes are enough, as Chromium checks that
+ * a file is still the one chosen when it opens it.
+ */
+export async function unreadableFile(files: Iterable<Blob>): Promise<DOMException | undefined> {
+  for (const file of files) {
+    const reader = fileBytes(file).getReader();
+    try {
+      await reader.read();
+    } catch (err) {
+      return err as DOMException; // fileBytes fails with nothing else
+    } finally {
+      reader.cancel().catch(() => undefined);
+    }
+  }
+  return undefined;
+}
