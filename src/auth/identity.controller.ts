@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../common/api-docs.js';
 import { IssuedKeyDto, MeDto, PrincipalDto, PrincipalPageDto, RegisteredPrincipalDto, RevokedKeyDto } from './identity-responses.dto.js';
-import { CurrentPrincipal, hasRole, Roles, type Principal } from '../common/access.js';
+import { CurrentPrincipal, Roles, type Principal } from '../common/access.js';
 import { invalid, notFound } from '../common/domain-error.js';
 import { SecretResponse } from '../ledger/write/idempotency.js';
 import { AuthService } from './auth.service.js';
@@ -134,7 +134,10 @@ export class MeController {
     return this.commands.execute(new IssueApiKey(p.principalId, p.principalId, expiresAt).forRequest(writes));
   }
 
-  /** Revokes one of the caller's own keys (the admin revokes anyone's with DELETE /v1/keys/:keyId). */
+  /**
+   * Revokes one of the caller's own keys; another principal's is not found, whatever the caller's roles: the admin
+   * revokes anyone's with DELETE /v1/keys/:keyId, the route that says so.
+   */
   @ApiRoute({
     summary: "Revoke one of the caller's keys",
     answer: RevokedKeyDto,
@@ -143,6 +146,6 @@ export class MeController {
   @Delete('keys/:keyId')
   @HttpCode(200)
   revokeKey(@Param('keyId', new IdPipe()) keyId: string, @CurrentPrincipal() p: Principal, @CurrentWrites() writes: RequestWrites) {
-    return this.commands.execute(new RevokeApiKey(keyId, p.principalId, hasRole(p, 'admin')).forRequest(writes));
+    return this.commands.execute(new RevokeApiKey(keyId, p.principalId, false).forRequest(writes));
   }
 }

@@ -100,11 +100,19 @@ describe('principals and their keys', () => {
     ]);
   });
 
-  it("another principal's key is not found to a non-admin; the admin revokes any key", async () => {
+  it("another principal's key is not found through /v1/me/keys, to anyone; the admin revokes it through /v1/keys", async () => {
     const spare = await ledger.http().post('/v1/me/keys').set(as(bob.key)).send({});
     await expectRefused(ledger, () => ledger.http().delete(`/v1/me/keys/${spare.body.keyId}`).set(as(alice.key)), 404, 'key-not-found');
     expect((await ledger.http().get('/v1/me').set(as(spare.body.key))).status).toBe(200);
 
+    // Through the caller's own route, not even the admin's: it names the caller's keys only.
+    await expectRefused(
+      ledger,
+      () => ledger.http().delete(`/v1/me/keys/${spare.body.keyId}`).set(as(ledger.adminKey)),
+      404,
+      'key-not-found',
+    );
+    expect((await ledger.http().get('/v1/me').set(as(spare.body.key))).status).toBe(200);
     const byAdmin = await ledger.http().delete(`/v1/keys/${spare.body.keyId}`).set(as(ledger.adminKey));
     expect(byAdmin.status).toBe(200);
     await expectRefused(ledger, () => ledger.http().get('/v1/me').set(as(spare.body.key)), 401, 'invalid-key');
