@@ -25,14 +25,15 @@ export async function exportCommand(outFile: string | undefined): Promise<number
       position += batch.length;
       bar.update(position, total);
     }
+    // Exported once the file has it all: a write that fails at the end (a full disk) fails the export.
+    if (outFile) {
+      out.end();
+      await once(out, 'finish');
+    }
     exported = true;
   } finally {
     bar.stop(exported ? undefined : 'failed');
     await store.close();
-  }
-  if (outFile) {
-    out.end();
-    await once(out, 'finish');
   }
   return 0;
 }

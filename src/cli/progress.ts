@@ -7,7 +7,10 @@ const { Format, Presets, SingleBar } = cliProgress;
 
 export interface Progress {
   update(done: number, total: number): void;
-  /** Once, where the work ended; `'failed'` when it did not finish: the bar then ends with "failed", not a time left. */
+  /**
+   * Where the work ended; `'failed'` when it did not finish: the bar then ends with "failed", not a time left. The first
+   * call counts; a later one does nothing.
+   */
   stop(outcome?: 'failed'): void;
 }
 
@@ -46,12 +49,15 @@ export function progressBar(label: string, unit: ProgressUnit = 'events', stream
       if (!started) {
         bar.start(total, 0);
         started = true;
-        forget = undoOnInterrupt(() => bar.stop());
+        forget = undoOnInterrupt(() => {
+          failed = true; // an interrupted run did not finish
+          bar.stop();
+        });
       }
       bar.setTotal(total);
       bar.update(done);
     },
-    // Once: a caller may stop it where the work failed and again where it ended.
+    // The first stop counts, and a later one does nothing: a caller may stop it where the work failed and again where it ended.
     stop: (outcome) => {
       if (started) {
         failed = outcome === 'failed';

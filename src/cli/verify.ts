@@ -172,6 +172,22 @@ async function verifyWith(
   /** The export's first line, to name the server's error answer saved in its place. */
   let firstLine: string | undefined;
   let result: ReturnType<typeof verifier.finish> | undefined;
+  /** The verdict's FAILED line, or null when every check held. */
+  let failure: string | null = null;
+  const failureOf = (r: NonNullable<typeof result>): string | null => {
+    if (!r.ok) {
+      const answer = firstLine === undefined ? undefined : problemIn(firstLine);
+      if (answer !== undefined) return `FAILED: ${errorAnswer(args.export, 'an export', answer)}\n`;
+      return `FAILED${failurePlace(r)}: ${r.reason}${badCheckpoint ? ` (${badCheckpoint})` : ''}\n`;
+    }
+    if (notes.length === 0)
+      return `FAILED: no checkpoint given; the export's ${r.treeSize} events hash and chain correctly, but nothing signed covers them\n`;
+    if (args.allSigned && r.signedTreeSize < r.treeSize) {
+      const past = r.treeSize - r.signedTreeSize;
+      return `FAILED in leaves ${r.signedTreeSize}..${r.treeSize - 1}: the last ${past} event(s) hash and chain correctly, but no checkpoint given covers them (--all-signed); give a checkpoint of tree size ${r.treeSize}\n`;
+    }
+    return null;
+  };
   // The bar stays until the last checks are done; whatever ends the run (a read error, a lost connection, a failed check),
   // the terminal gets its cursor back.
   try {
@@ -231,30 +247,14 @@ async function verifyWith(
       }
     }
     result = verifier.finish();
+    failure = failureOf(result);
   } finally {
-    bar.stop(result?.ok ? undefined : 'failed');
+    // The bar ends with the verdict: `failed` for any failure, of a check of the events or for events no checkpoint covers.
+    bar.stop(result && failure === null ? undefined : 'failed');
   }
   const seconds = (performance.now() - started) / 1000;
-  if (!result.ok) {
-    const answer = firstLine === undefined ? undefined : problemIn(firstLine);
-    if (answer !== undefined) {
-      out.write(`FAILED: ${errorAnswer(args.export, 'an export', answer)}\n`);
-      return 1;
-    }
-    out.write(`FAILED${failurePlace(result)}: ${result.reason}${badCheckpoint ? ` (${badCheckpoint})` : ''}\n`);
-    return 1;
-  }
-  if (notes.length === 0) {
-    out.write(
-      `FAILED: no checkpoint given; the export's ${result.treeSize} events hash and chain correctly, but nothing signed covers them\n`,
-    );
-    return 1;
-  }
-  if (args.allSigned && result.signedTreeSize < result.treeSize) {
-    const past = result.treeSize - result.signedTreeSize;
-    out.write(
-      `FAILED in leaves ${result.signedTreeSize}..${result.treeSize - 1}: the last ${past} event(s) hash and chain correctly, but no checkpoint given covers them (--all-signed); give a checkpoint of tree size ${result.treeSize}\n`,
-    );
+  if (failure !== null || !result.ok) {
+    out.write(failure ?? 'FAILED\n'); // failureOf names every result that is not ok
     return 1;
   }
   out.write(

@@ -14,16 +14,17 @@ let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'cli-progress-'));
   writeFileSync(join(work, 'checkpoint'), signer.checkpoint(events));
+  writeFileSync(join(work, 'checkpoint-10'), signer.checkpoint(events.slice(0, 10)));
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The compiled CLI's verify of `lines`, run by `script` on a terminal of its own; the last figures its bar drew. */
-async function verifyOnTerminal(name: string, lines: string[]) {
+async function verifyOnTerminal(name: string, lines: string[], options: string[] = ['--checkpoint', join(work, 'checkpoint')]) {
   const file = join(work, `${name}.ndjson`);
   writeFileSync(file, lines.join('\n') + '\n');
   const transcript = join(work, `${name}.typescript`);
   const command = [process.execPath, join(ROOT, 'dist/cli/main.js'), 'verify', '--export', file]
-    .concat(['--checkpoint', join(work, 'checkpoint'), '--vkey', signer.vkey])
+    .concat([...options, '--vkey', signer.vkey])
     .map((a) => `'${a}'`)
     .join(' ');
   const run = spawn('script', ['-qfec', command, transcript], { stdio: 'ignore' });
@@ -65,5 +66,18 @@ describe('verify on a terminal', () => {
     expect(failed.written).toContain('FAILED at leaf 5: ');
     expect(failed.percent).toBe(0);
     expect(failed.tail).toBe('failed');
+  });
+
+  it('ends the bar with failed when every event checks out but the checkpoints given do not cover them all', async () => {
+    const lines = ndjson(events.slice(0, 12));
+    const unsigned = await verifyOnTerminal('all-signed', lines, ['--checkpoint', join(work, 'checkpoint-10'), '--all-signed']);
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.written).toContain('FAILED in leaves 10..11: ');
+    expect(unsigned.percent).toBe(100);
+    expect(unsigned.tail).toBe('failed');
+    const none = await verifyOnTerminal('no-checkpoint', lines, []);
+    expect(none.code).toBe(1);
+    expect(none.written).toContain('FAILED: no checkpoint given');
+    expect(none.tail).toBe('failed');
   });
 });
