@@ -109,6 +109,14 @@ export class AuthService implements OnModuleDestroy {
     return { ...cached.principal, roles: [...cached.principal.roles] };
   }
 
+  /** A principal and its keys, oldest first (hashes left out), or null when there is no such principal. */
+  async principalWithKeys(principalId: string) {
+    const principal = await this.principal(principalId);
+    if (!principal) return null;
+    const { name, roles, registeredAt } = principal;
+    return { principalId, name, roles: roles as Role[], registeredAt, keys: await this.keysOf(principalId) };
+  }
+
   /** A principal's keys, oldest first (hashes left out). */
   async keysOf(principalId: string): Promise<Array<Omit<ApiKeyView, 'keyHash'>>> {
     const keys = await this.db.getRepository(ApiKeyView).find({ where: { principalId }, order: { issuedAt: 'ASC', keyId: 'ASC' } });
@@ -132,11 +140,15 @@ export class AuthService implements OnModuleDestroy {
     return (await this.db.getRepository(PrincipalView).countBy({ isAdmin: true })) > 0;
   }
 
-  /** Principals in the order they were registered (their ids are UUIDv7), a page at a time; `role`: those holding it. */
+  /**
+   * Principals by id, a page at a time; `role`: those holding it. An id is a UUIDv7, made by the instance that registered
+   * the principal: about the order they were registered in, not the log's.
+   */
   async principals(q: { role?: Role; limit?: number; cursor?: string }) {
     const limit = q.limit ?? 20;
     const where: FindOptionsWhere<PrincipalView> = {};
-    // Roles are stored as a JSON array of names (simple-json), none the prefix or suffix of another.
+    // Roles are stored as a JSON array of their names (simple-json), which JSON writes as they are: none holds a quote, a
+    // backslash or a LIKE wildcard (% or _), so a name in quotes matches that role and no other.
     if (q.role) where.roles = Like(`%"${q.role}"%`) as never;
     if (q.cursor) where.principalId = MoreThan(q.cursor);
     const rows = await this.db.getRepository(PrincipalView).find({ where, order: { principalId: 'ASC' }, take: limit + 1 });

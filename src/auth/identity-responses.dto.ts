@@ -21,22 +21,18 @@ export class RevokedKeyDto {
   revokedAt: string;
 }
 
-export class OwnKeyDto {
+/** A key issued to a principal: its id and times, never the key or its hash. */
+export class KeyDto {
   keyId: string;
   principalId: string;
   issuedAt: string;
   revokedAt: string | null;
   expiresAt: string | null;
-  /** The key this request was made with. */
-  current: boolean;
 }
 
-export class MeDto {
-  principalId: string;
-  name: string;
-  roles: Role[];
-  registeredAt: string;
-  keys: OwnKeyDto[];
+export class OwnKeyDto extends KeyDto {
+  /** The key this request was made with. */
+  current: boolean;
 }
 
 export class PrincipalSummaryDto {
@@ -46,21 +42,18 @@ export class PrincipalSummaryDto {
   registeredAt: string;
 }
 
+export class MeDto extends PrincipalSummaryDto {
+  keys: OwnKeyDto[];
+}
+
 export class PrincipalPageDto {
-  /** In the order they were registered. */
+  /** By id: a UUIDv7, so about the order they were registered in. */
   items: PrincipalSummaryDto[];
   /** Pass as `cursor` for the next page; null on the last. */
   nextCursor: string | null;
 }
 
-export class PrincipalKeyDto {
-  keyId: string;
-  issuedAt: string;
-  revokedAt: string | null;
-  expiresAt: string | null;
-}
-
 export class PrincipalDto extends PrincipalSummaryDto {
-  /** Every key issued to the principal, oldest first, revoked and expired ones included (never the key or its hash). */
-  keys: PrincipalKeyDto[];
+  /** Every key issued to the principal, oldest first, revoked and expired ones included. */
+  keys: KeyDto[];
 }

@@ -53,10 +53,9 @@ export class IdentityController {
   @Get('principals/:id')
   @Roles('admin', 'auditor')
   async principal(@Param('id', new IdPipe()) id: string) {
-    const principal = await this.auth.principal(id);
+    const principal = await this.auth.principalWithKeys(id);
     if (!principal) throw notFound('principal-not-found', `no principal ${id}`);
-    const keys = (await this.auth.keysOf(id)).map(({ principalId: _principal, ...key }) => key);
-    return { principalId: principal.principalId, name: principal.name, roles: principal.roles, registeredAt: principal.registeredAt, keys };
+    return principal;
   }
 
   /** Registers a principal and issues its first API key (shown once), which expires with the caller's key if that one expires. */
@@ -112,10 +111,9 @@ export class MeController {
   @ApiRoute({ summary: 'Who the key belongs to', answer: MeDto, problems: ['principal-not-found'] })
   @Get()
   async me(@CurrentPrincipal() p: Principal) {
-    const principal = await this.auth.principal(p.principalId);
+    const principal = await this.auth.principalWithKeys(p.principalId);
     if (!principal) throw notFound('principal-not-found', `no principal ${p.principalId}`);
-    const keys = (await this.auth.keysOf(p.principalId)).map((k) => ({ ...k, current: k.keyId === p.keyId }));
-    return { principalId: principal.principalId, name: principal.name, roles: principal.roles, registeredAt: principal.registeredAt, keys };
+    return { ...principal, keys: principal.keys.map((k) => ({ ...k, current: k.keyId === p.keyId })) };
   }
 
   /**

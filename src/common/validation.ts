@@ -21,13 +21,16 @@ import {
 import { invalid } from './domain-error.js';
 import { onTheCalendar, twoDigits } from '../verifier/event-time.js';
 
+/** A null read as the field left out, for a field whose checks another rule makes conditional (OptionalField otherwise). */
+export const NullAsLeftOut = () => Transform(({ value }: { value: unknown }) => (value === null ? undefined : value));
+
 /**
  * A field that may be left out, or given as null, which is read as left out (as the events record a member left out:
  * null). class-validator's IsOptional skips the checks for null but passes the null on, and the commands read a field
  * left out as `undefined`: a null reached them as a value (`new Date(null)` is 1970, `null.map` throws).
  */
 export const OptionalField = () => (target: object, property: string) => {
-  Transform(({ value }) => (value === null ? undefined : value))(target, property);
+  NullAsLeftOut()(target, property);
   IsOptional()(target, property);
 };
 

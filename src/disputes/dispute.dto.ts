@@ -1,7 +1,16 @@
 // Request bodies and queries of the dispute endpoints: whitelisted, every unknown field rejected.
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { IsId, IsNotBlank, IsPrintableText, IsSha256Hex, MeOrId, NestedArray, QueryInteger, OptionalField } from '../common/validation.js';
+import {
+  IsId,
+  IsNotBlank,
+  NullAsLeftOut,
+  IsPrintableText,
+  IsSha256Hex,
+  MeOrId,
+  NestedArray,
+  QueryInteger,
+  OptionalField,
+} from '../common/validation.js';
 import { DISPUTE_TYPES, OUTCOMES, REMEDIES, RULINGS, type DisputeType, type Outcome, type Remedy, type Ruling } from './dispute.events.js';
 
 const Text = (max: number) => (target: object, property: string) => {
@@ -12,8 +21,11 @@ const Text = (max: number) => (target: object, property: string) => {
 };
 
 export class EvidenceDto {
-  /** SHA-256 of the evidence file's bytes; may be left out (or null, as every optional field) for a file uploaded with the complaint (`file`). */
-  @Transform(({ value }) => (value === null ? undefined : value))
+  /**
+   * SHA-256 of the evidence file's bytes; may be left out (or null, as every optional field) for a file uploaded with
+   * the complaint (`file`). Not an OptionalField: IsOptional would skip its check when no file is given either.
+   */
+  @NullAsLeftOut()
   @ValidateIf((e: EvidenceDto) => e.file === undefined || e.sha256 !== undefined)
   @IsSha256Hex()
   sha256?: string;

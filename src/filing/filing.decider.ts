@@ -24,8 +24,7 @@ export const AMENDMENT_LIMITS = { amendments: 50, processEvidence: 300 } as cons
 
 /**
  * How far (ms) a `createdAt` may be after the time its filing or amendment is recorded: a client that stamps a draft with
- * its own clock when it files it, a little ahead of the ledger's, files what it made before it filed. Five minutes, as
- * the ledger allows a witness's clock.
+ * its own clock when it files it, a little ahead of the ledger's, files what it made before it filed.
  */
 export const EVIDENCE_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -63,7 +62,8 @@ export const EMPTY_CONTENT_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649
 
 /**
  * Process evidence says what the work was made from, each file once, made before it is recorded: an item listed twice
- * (in the request, or already held by the filing) or made after `now` is refused, naming the request's field.
+ * (in the request, or already held by the filing) or dated more than EVIDENCE_CLOCK_SKEW_MS after `now` is refused,
+ * naming the request's field.
  */
 function checkProcessEvidence(items: ProcessEvidenceItem[], held: readonly string[], now: Date): void {
   const seen = new Set(held);

@@ -186,7 +186,7 @@ describe('complaint evidence files', () => {
     expect(res.status).toBe(201);
     expect(res.body.evidence[0]).toMatchObject({ sha256: sha256(photo), inspection: { filename: 'photo.png' } });
     // Null with no file is no hash at all: refused as a missing one is.
-    await expectRefused(
+    const missing = await expectRefused(
       ledger,
       () =>
         ledger
@@ -197,6 +197,7 @@ describe('complaint evidence files', () => {
       400,
       'validation-failed',
     );
+    expect(missing.errors).toEqual([{ field: 'evidence.0.sha256', message: expect.any(String) }]);
   });
 
   it('evidence given by hash only works as before: declared AI-generated, returned without signals', async () => {
