@@ -210,6 +210,7 @@ describe('messages that help', () => {
       '/v1/disputes',
       '/v1/filings',
       '/v1/ledger/checkpoints',
+      '/v1/principals',
       '/v1/rights',
       '/v1/settlements',
     ]);
