@@ -122,6 +122,61 @@ it('lets the page draw while it hashes a large file: the progress bar moves, and
   }
 });
 
+it('keeps a hash typed while a file is hashed: the file is left, and its hash never replaces what is typed', async () => {
+  const block = randomBytes(1 << 20);
+  const tab = await openTab(browser, server.url);
+  try {
+    const { page } = tab;
+    await page.goto('/');
+    await page.locator('#public-file').waitFor({ state: 'attached' });
+    await page.evaluate((base64) => {
+      (window as unknown as { block: Uint8Array<ArrayBuffer> }).block = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    }, block.toString('base64'));
+    // A 192 MiB file made in the page, chosen as the file input's own.
+    const choose = () =>
+      page.evaluate(() => {
+        const bytes = (window as unknown as { block: Uint8Array<ArrayBuffer> }).block;
+        const input = document.querySelector<HTMLInputElement>('#public-file')!;
+        const dt = new DataTransfer();
+        dt.items.add(
+          new File(
+            Array.from({ length: 192 }, () => bytes),
+            'large.bin',
+          ),
+        );
+        input.files = dt.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+    const largeHash = createHash('sha256')
+      .update(Buffer.concat(Array.from({ length: 192 }, () => block)))
+      .digest('hex');
+    // How long this page takes to hash it whole, to wait past that below.
+    const started = Date.now();
+    await choose();
+    expect(await settledText(page.getByTestId('sha256'), largeHash, 120_000)).toBe(largeHash);
+    const hashedIn = Date.now() - started;
+
+    await choose();
+    await page.locator('progress').waitFor({ state: 'visible' });
+    const typed = sha256(randomBytes(32));
+    const field = page.getByLabel('Or paste a SHA-256 (64 hex digits)');
+    await field.fill(typed);
+    // The file is left: no progress, no result, no name of it.
+    await page.locator('progress').waitFor({ state: 'detached' });
+    await expect(page.locator(`${ZONE} .file-name`).count()).resolves.toBe(0);
+    // Twice as long as the whole file took: its hash, had it gone on, would have replaced the typed one by now.
+    await page.waitForTimeout(2 * hashedIn + 1000);
+    await expect(field.inputValue()).resolves.toBe(typed);
+    await expect(page.getByTestId('sha256').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Check this hash' }).click();
+    expect(await settledText(page.getByTestId('sha256'), typed)).toBe(typed);
+    expect(await settledText(page.getByTestId('verdict'), /^Not filed/)).toMatch(/^Not filed/);
+    expect(tab.problems.filter((p) => !p.includes('status of 404'))).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+}, 300_000);
+
 it('shows the filing of the same file once filed, with a receipt verified in the page', async () => {
   const creator = await registerPrincipal(server.url, server.adminKey, 'Lin Wei 林薇', ['creator']);
   const res = await call(server.url, 'POST', '/v1/filings', creator.key, filingBody({ contentHash: workHash, title: 'Harbour at dusk' }));

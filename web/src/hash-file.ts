@@ -23,12 +23,20 @@ function nextTask(): Promise<void> {
   });
 }
 
-export async function sha256OfFile(file: Blob, onProgress?: (done: number, total: number) => void): Promise<string> {
+/**
+ * The file's SHA-256 in hex. `signal` stops it between chunks (an AbortError): a page that no longer wants the hash
+ * does not spend the machine on the rest of a large file.
+ */
+export async function sha256OfFile(file: Blob, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<string> {
   const hash = sha256.create();
   const reader = fileBytes(file).getReader();
   let done = 0;
   let sliceStart = performance.now();
   for (;;) {
+    if (signal?.aborted) {
+      void reader.cancel().catch(() => undefined);
+      throw new DOMException('the hash is no longer wanted', 'AbortError');
+    }
     const chunk = await reader.read();
     if (chunk.done) break;
     hash.update(chunk.value);

@@ -37,6 +37,13 @@ export function PublicPage(_props: PageProps) {
   const [typedInvalid, setTypedInvalid] = useState(false);
   // Only the latest file or hash may write the result.
   const run = useRef(0);
+  // The hashing of the file chosen last, stopped once another file, a hash or a link is checked, or a hash typed.
+  const hashing = useRef<AbortController | null>(null);
+  const nextRun = () => {
+    hashing.current?.abort();
+    hashing.current = null;
+    return ++run.current;
+  };
   // Bumped when a typed hash (a malformed one too) or a link is checked: the file zone is drawn afresh, without the
   // name of a file chosen before, which beside a result about another hash would read as the file the result is about.
   const [fileRound, setFileRound] = useState(0);
@@ -68,18 +75,28 @@ export function PublicPage(_props: PageProps) {
   };
 
   const onFile = async (file: File) => {
-    const id = ++run.current;
+    const id = nextRun();
+    const stop = new AbortController();
+    hashing.current = stop;
     // What the hash field holds, and its error, are not about this file: left beside its result, they would read as its.
     setTyped('');
     setTypedInvalid(false);
     setState({ phase: 'hashing', done: 0, total: file.size });
     try {
-      const hash = await sha256OfFile(file, (done, total) => {
-        if (run.current === id) setState({ phase: 'hashing', done, total });
-      });
-      if (run.current === id) await check(hash, id);
+      const hash = await sha256OfFile(
+        file,
+        (done, total) => {
+          if (run.current === id) setState({ phase: 'hashing', done, total });
+        },
+        stop.signal,
+      );
+      if (run.current !== id) return;
+      hashing.current = null; // hashed: what is typed from now on is edited beside its result, as after a check
+      await check(hash, id);
     } catch (error) {
-      if (run.current === id) setState({ phase: 'error', error });
+      if (run.current !== id) return;
+      hashing.current = null;
+      setState({ phase: 'error', error });
     }
   };
 
@@ -89,7 +106,7 @@ export function PublicPage(_props: PageProps) {
       const hash = new URLSearchParams(location.hash.slice(1)).get('sha256')?.trim().toLowerCase();
       if (hash === undefined || !isHex64(hash)) return;
       forgetFile();
-      void check(hash, ++run.current);
+      void check(hash, nextRun());
     };
     fromLink();
     addEventListener('hashchange', fromLink);
@@ -102,7 +119,7 @@ export function PublicPage(_props: PageProps) {
     const valid = isHex64(hash);
     setTypedInvalid(!valid);
     forgetFile();
-    const id = ++run.current;
+    const id = nextRun();
     if (valid) void check(hash, id);
     // A malformed hash has no result: the previous one, left under the error, would read as this hash's.
     else setState({ phase: 'idle' });
@@ -125,7 +142,15 @@ export function PublicPage(_props: PageProps) {
           value={typed}
           aria-invalid={typedInvalid}
           aria-describedby={typedInvalid ? 'public-hash-error' : undefined}
-          onInput={(e) => setTyped(e.currentTarget.value)}
+          onInput={(e) => {
+            setTyped(e.currentTarget.value);
+            // Typing a hash while a file is hashed moves on from the file: its hash, ending later, would replace what is typed.
+            if (hashing.current) {
+              nextRun();
+              forgetFile();
+              setState({ phase: 'idle' });
+            }
+          }}
         />
         <button type="submit">{t('public.hashCheck')}</button>
         {typedInvalid ? (

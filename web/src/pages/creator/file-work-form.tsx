@@ -97,9 +97,13 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
   // Only the latest file chosen may write its hash, progress or error: a large file hashed before it would overwrite them.
   const chosen = useRef(0);
   const latestFile = useRef<File | null>(null);
+  // The hashing of a file chosen before is stopped: its hash is not wanted, and a large one would hold the machine.
+  const hashing = useRef<AbortController | null>(null);
   const onFile = async (f: File) => {
     const id = ++chosen.current;
     latestFile.current = f;
+    hashing.current?.abort();
+    const stop = (hashing.current = new AbortController());
     setFile(f);
     setHash(null);
     setFiled(null);
@@ -108,7 +112,11 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
     setError(null);
     const latest = () => chosen.current === id;
     try {
-      const h = await sha256OfFile(f, (done, total) => latest() && setProgress(total ? Math.floor((done * 100) / total) : 100));
+      const h = await sha256OfFile(
+        f,
+        (done, total) => latest() && setProgress(total ? Math.floor((done * 100) / total) : 100),
+        stop.signal,
+      );
       if (latest()) setHash(h);
     } catch (err) {
       // A file that cannot be read (moved or changed since it was chosen) is said so, not left hashing at 0 % for good.
