@@ -28,6 +28,14 @@ interface KeyRow {
   roles: string | null;
 }
 
+/** What the principal routes say of a principal (its row less the derived `isAdmin`). */
+const summaryOf = (p: PrincipalView) => ({
+  principalId: p.principalId,
+  name: p.name,
+  roles: p.roles as Role[],
+  registeredAt: p.registeredAt,
+});
+
 @Injectable()
 export class AuthService implements OnModuleDestroy {
   /**
@@ -113,8 +121,7 @@ export class AuthService implements OnModuleDestroy {
   async principalWithKeys(principalId: string) {
     const principal = await this.principal(principalId);
     if (!principal) return null;
-    const { name, roles, registeredAt } = principal;
-    return { principalId, name, roles: roles as Role[], registeredAt, keys: await this.keysOf(principalId) };
+    return { ...summaryOf(principal), keys: await this.keysOf(principalId) };
   }
 
   /** A principal's keys, oldest first (hashes left out). */
@@ -154,7 +161,7 @@ export class AuthService implements OnModuleDestroy {
     const rows = await this.db.getRepository(PrincipalView).find({ where, order: { principalId: 'ASC' }, take: limit + 1 });
     const page = rows.slice(0, limit);
     return {
-      items: page.map((p) => ({ principalId: p.principalId, name: p.name, roles: p.roles as Role[], registeredAt: p.registeredAt })),
+      items: page.map(summaryOf),
       nextCursor: rows.length > limit ? page[page.length - 1].principalId : null,
     };
   }

@@ -58,6 +58,13 @@ describe('complaint evidence files', () => {
     ...extra,
   });
   const item = (file: string, declaredAiGenerated = false) => ({ file, description: `my evidence ${file}`, declaredAiGenerated });
+  /** The complaint as a JSON body, with no file. */
+  const complainJson = (body: unknown, who = bob) =>
+    ledger
+      .http()
+      .post('/v1/disputes')
+      .set('authorization', `Bearer ${who.key}`)
+      .send(body as object);
   function complain(metadata: unknown, uploads: Upload[], who = bob) {
     let req = ledger.http().post('/v1/disputes').set('authorization', `Bearer ${who.key}`).field('metadata', JSON.stringify(metadata));
     for (const u of uploads) req = req.attach('evidence', u.bytes, { filename: u.name, contentType: u.type ?? 'application/octet-stream' });
@@ -188,12 +195,7 @@ describe('complaint evidence files', () => {
     // Null with no file is no hash at all: refused as a missing one is.
     const missing = await expectRefused(
       ledger,
-      () =>
-        ledger
-          .http()
-          .post('/v1/disputes')
-          .set('authorization', `Bearer ${bob.key}`)
-          .send(complaint([{ sha256: null, description: 'a draft', declaredAiGenerated: false }])),
+      () => complainJson(complaint([{ sha256: null, description: 'a draft', declaredAiGenerated: false }])),
       400,
       'validation-failed',
     );
@@ -201,11 +203,7 @@ describe('complaint evidence files', () => {
   });
 
   it('evidence given by hash only works as before: declared AI-generated, returned without signals', async () => {
-    const res = await ledger
-      .http()
-      .post('/v1/disputes')
-      .set('authorization', `Bearer ${bob.key}`)
-      .send(complaint([{ sha256: 'f'.repeat(64), description: 'a render', declaredAiGenerated: true }]));
+    const res = await complainJson(complaint([{ sha256: 'f'.repeat(64), description: 'a render', declaredAiGenerated: true }]));
     expect(res.body).toMatchObject({
       status: 'returned',
       returned: { evidence: [{ sha256: 'f'.repeat(64), declaredAiGenerated: true, aiFilingId: null }] },
@@ -275,17 +273,7 @@ describe('complaint evidence files', () => {
         422,
         'evidence-hash-mismatch',
       );
-      await expectRefused(
-        ledger,
-        () =>
-          ledger
-            .http()
-            .post('/v1/disputes')
-            .set('authorization', `Bearer ${bob.key}`)
-            .send(complaint([item('a.png')])),
-        400,
-        'evidence-file-missing',
-      );
+      await expectRefused(ledger, () => complainJson(complaint([item('a.png')])), 400, 'evidence-file-missing');
     });
 
     // A PNG sent as image/jpeg under a name no item gives was told it was not image/jpeg: its name is what is wrong.

@@ -38,6 +38,12 @@ async function signIn(page: Page, key: string) {
   expect(await settledText(page.getByTestId('creator-me'), /Alice Chen/)).toContain(alice.id);
 }
 
+/** Chooses a file with the filing form's file input, and waits until the form shows its hash. */
+async function chooseHashed(page: Page, name: string, mimeType: string, buffer: Buffer) {
+  await page.getByLabel('Choose a file').setInputFiles({ name, mimeType, buffer });
+  expect(await settledText(page.getByTestId('creator-file-hash'), sha256(buffer))).toBe(sha256(buffer));
+}
+
 it('files a work through the form, shows it in the list, declares labels, registers the labelled copy and downloads the receipt and the evidence bundle', async () => {
   const tab = await openTab(browser, server.url);
   try {
@@ -202,8 +208,7 @@ it('keeps the hash of the file chosen last, though a larger one chosen before it
     await signIn(page, alice.key);
     const small = Buffer.from('the small final draft\n');
     await page.getByLabel('Choose a file').setInputFiles(large);
-    await page.getByLabel('Choose a file').setInputFiles({ name: 'final.txt', mimeType: 'text/plain', buffer: small });
-    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(small))).toBe(sha256(small));
+    await chooseHashed(page, 'final.txt', 'text/plain', small);
     // The large file's hashing, still under way, ends without a word: the form stays about the file chosen last.
     const largeHash = sha256(readFileSync(large));
     const shown: string[] = [];
@@ -226,11 +231,7 @@ it('proposes the title from each file chosen until one is typed, and starts the 
     const { page } = tab;
     await signIn(page, alice.key);
     const title = page.getByLabel('Title', { exact: true });
-    const choose = async (name: string, text: string) => {
-      const bytes = Buffer.from(text);
-      await page.getByLabel('Choose a file').setInputFiles({ name, mimeType: 'text/plain', buffer: bytes });
-      expect(await settledText(page.getByTestId('creator-file-hash'), sha256(bytes))).toBe(sha256(bytes));
-    };
+    const choose = (name: string, text: string) => chooseHashed(page, name, 'text/plain', Buffer.from(text));
     await choose('first-draft.txt', 'a first draft\n');
     await expect(title.inputValue()).resolves.toBe('first-draft');
     // Another file chosen: the title proposed is its own, not the first file's.
@@ -270,23 +271,19 @@ it('takes the content type from each file chosen until one is typed: none from a
     const { page } = tab;
     await signIn(page, alice.key);
     const contentType = page.getByLabel('Content type (MIME)');
-    const hashed = async (bytes: Buffer) =>
-      expect(await settledText(page.getByTestId('creator-file-hash'), sha256(bytes))).toBe(sha256(bytes));
     const png = Buffer.from('a picture, as far as its type says\n');
-    await page.getByLabel('Choose a file').setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: png });
-    await hashed(png);
+    await chooseHashed(page, 'harbour.png', 'image/png', png);
     await expect(contentType.inputValue()).resolves.toBe('image/png');
     // A file the browser gives no type (File.type is empty): the field is left for the creator to fill, not kept as
     // the first file's, which would file this one as a PNG.
     const untyped = Buffer.from('notes without a type\n');
     await dropFile(page, '[data-testid=creator-file-zone]', 'harbour-notes', untyped);
-    await hashed(untyped);
+    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(untyped))).toBe(sha256(untyped));
     await expect(contentType.inputValue()).resolves.toBe('');
     // A type the creator typed stays when another file is chosen, as a typed title does.
     await contentType.fill('text/markdown');
     const other = Buffer.from('another picture\n');
-    await page.getByLabel('Choose a file').setInputFiles({ name: 'other.png', mimeType: 'image/png', buffer: other });
-    await hashed(other);
+    await chooseHashed(page, 'other.png', 'image/png', other);
     await expect(contentType.inputValue()).resolves.toBe('text/markdown');
     expect(tab.problems).toEqual([]);
   } finally {
@@ -300,8 +297,7 @@ it('keeps a file chosen while the filing was being sent, for the next filing', a
     const { page } = tab;
     await signIn(page, alice.key);
     const first = Buffer.from('the work being filed\n');
-    await page.getByLabel('Choose a file').setInputFiles({ name: 'first.txt', mimeType: 'text/plain', buffer: first });
-    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(first))).toBe(sha256(first));
+    await chooseHashed(page, 'first.txt', 'text/plain', first);
     await page.getByLabel('Title', { exact: true }).fill('The first work');
     await page.getByLabel('Content type (MIME)').fill('text/markdown');
     await page.getByLabel('Tool name').fill('GPT');
@@ -320,8 +316,7 @@ it('keeps a file chosen while the filing was being sent, for the next filing', a
     await page.getByRole('button', { name: 'File the work' }).click();
     await sending;
     const next = Buffer.from('the next work, chosen while the first was sent\n');
-    await page.getByLabel('Choose a file').setInputFiles({ name: 'next-work.png', mimeType: 'image/png', buffer: next });
-    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(next))).toBe(sha256(next));
+    await chooseHashed(page, 'next-work.png', 'image/png', next);
     answer();
     expect(await settledText(page.getByTestId('creator-filed'), /^Filed: /)).toMatch(/^Filed: /);
     // The first work's record is gone; the file chosen since, its hash and what it proposes are the next filing's.
@@ -407,8 +402,7 @@ it('shows a refusal as the ledger worded it and files nothing', async () => {
     await signIn(page, alice.key);
     const before = await call(server.url, 'GET', `/v1/filings?creator=${alice.id}`, alice.key);
     const bytes = Buffer.from('a short poem\n');
-    await page.getByLabel('Choose a file').setInputFiles({ name: 'poem.txt', mimeType: 'text/plain', buffer: bytes });
-    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(bytes))).toBe(sha256(bytes));
+    await chooseHashed(page, 'poem.txt', 'text/plain', bytes);
     await expect(page.getByLabel('Content type (MIME)').inputValue()).resolves.toBe('text/plain');
     await page.getByLabel('Content type (MIME)').fill('Text/Plain');
     await page.getByLabel('Tool name').fill('GPT');
@@ -466,8 +460,7 @@ it('says the key is refused once a call is refused it: a key revoked while the p
     expect((await call(server.url, 'DELETE', `/v1/me/keys/${spare.json.keyId}`, carol.key)).status).toBe(200);
     // The next call the page makes with it (filing a work) is refused, and the panel says so.
     const bytes = Buffer.from('a poem written after the key was revoked\n');
-    await page.getByLabel('Choose a file').setInputFiles({ name: 'poem.txt', mimeType: 'text/plain', buffer: bytes });
-    expect(await settledText(page.getByTestId('creator-file-hash'), sha256(bytes))).toBe(sha256(bytes));
+    await chooseHashed(page, 'poem.txt', 'text/plain', bytes);
     await page.getByLabel('Tool name').fill('GPT');
     await page.getByLabel('Give its SHA-256').check();
     await page.getByLabel('Prompt SHA-256 (64 hex characters)').fill('ab'.repeat(32));
