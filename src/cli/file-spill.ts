@@ -1,7 +1,7 @@
-// The chain check's sorted runs in a temporary file, so that verifying an export takes memory independent of its size.
+// The chain and id checks' sorted runs in a temporary file, so that verifying an export takes memory independent of its size.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Spill } from '../verifier/chain-runs.js';
+import type { Spill } from '../verifier/sorted-runs.js';
 import { makeScratchDir, removeScratchDir } from './scratch-dir.js';
 
 export class FileSpill implements Spill {
@@ -25,9 +25,11 @@ export class FileSpill implements Spill {
     return this.size;
   }
 
-  append(bytes: Uint8Array): void {
-    for (let done = 0; done < bytes.length;) done += writeSync(this.open(), bytes, done, bytes.length - done, this.size + done);
+  append(bytes: Uint8Array): number {
+    const start = this.size;
+    for (let done = 0; done < bytes.length;) done += writeSync(this.open(), bytes, done, bytes.length - done, start + done);
     this.size += bytes.length;
+    return start;
   }
 
   read(out: Uint8Array, position: number): number {

@@ -52,6 +52,8 @@ export interface ChunkFacts {
   /** `events` records of RECORD_BYTES; its buffer is the chunk's own (transferable). */
   records: Uint8Array;
   streams: string[];
+  /** Each event's id, for the check that no id is given twice. */
+  ids: string[];
   recordedAt: string[];
   /** The events the settlement audit reads, with their position in the chunk, in order. */
   rules: Array<{ at: number; event: SettlementEvent }>;
@@ -233,6 +235,7 @@ export class ChunkChecker {
   private floats: Float64Array;
   private events = 0;
   private streams: string[] = [];
+  private ids: string[] = [];
   private recordedAt: string[] = [];
   private untimely: ChunkFacts['untimely'] = null;
   private uncatalogued: ChunkFacts['uncatalogued'] = null;
@@ -327,6 +330,7 @@ export class ChunkChecker {
     input.set(records.subarray(at + HASH_AT, at + HASH_AT + 32), 1);
     records.set(this.sha256(input), at + LEAF_HASH_AT);
     this.streams.push(e.stream);
+    this.ids.push(e.id);
     this.recordedAt.push(e.recordedAt);
     const uncatalogued = catalogueFault(e, this.schemaCheck);
     if (uncatalogued !== undefined) this.uncatalogued ??= { at: i, facts: { code: 'catalogue', ...uncatalogued } };
@@ -361,6 +365,7 @@ export class ChunkChecker {
       events: this.events,
       records: records.subarray(0, this.events * RECORD_BYTES),
       streams: this.streams,
+      ids: this.ids,
       recordedAt: this.recordedAt,
       rules: this.rules,
       tiles,
@@ -373,6 +378,7 @@ export class ChunkChecker {
     this.floats = new Float64Array(this.records.buffer);
     this.events = 0;
     this.streams = [];
+    this.ids = [];
     this.recordedAt = [];
     this.rules = [];
     this.failure = null;

@@ -58,6 +58,7 @@ export type FailureFacts =
   | { code: 'time-back'; recordedAt: string; previousLeaf: number; previousRecordedAt: string }
   | { code: 'chain-revision'; stream: string; revision: number; expected: number }
   | { code: 'chain-prev-hash'; stream: string; previousRevision: number | null }
+  | { code: 'duplicate-id'; id: string; firstLeaf: number }
   | { code: 'checkpoint'; checkpoint: CheckpointFault; detail: string }
   | { code: 'checkpoint-late'; treeSize: number; streamed: number }
   | { code: 'checkpoint-before-leaf'; treeSize: number; time: number; leaf: number; recordedAt: string }
@@ -86,6 +87,7 @@ const CODES: Record<FailureCode, true> = {
   'time-back': true,
   'chain-revision': true,
   'chain-prev-hash': true,
+  'duplicate-id': true,
   checkpoint: true,
   'checkpoint-late': true,
   'checkpoint-before-leaf': true,
@@ -316,6 +318,8 @@ export function failureReason(f: FailureFacts): string {
       return `revision of ${f.stream} is ${f.revision}, expected ${f.expected}`;
     case 'chain-prev-hash':
       return `prevHash does not chain to ${f.previousRevision === null ? 'the zero hash' : `revision ${f.previousRevision}`} of ${f.stream}`;
+    case 'duplicate-id':
+      return `event id ${JSON.stringify(f.id)} was given before, to leaf ${f.firstLeaf}: an event's id names it alone`;
     case 'checkpoint':
       return `checkpoint: ${f.detail}`;
     case 'checkpoint-late':

@@ -1,10 +1,11 @@
 // Streaming verifier of an NDJSON export of event envelopes in log order, against signed checkpoints.
-// Framework-free: runs in Node and in a browser. Memory: O(log n) for the Merkle range; the chains are checked by an
-// external merge sort whose runs go to a `Spill` (bounded memory when the spill is a file); O(filings) for the
+// Framework-free: runs in Node and in a browser. Memory: O(log n) for the Merkle range; the chains and the ids given
+// twice are checked by an external merge sort whose runs go to a `Spill` (bounded memory when the spill is a file); O(filings) for the
 // settlement audit (the sandbox rules need every right's facts) unless its `FilingStore` is on disk.
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type Checkpoint, type CheckpointFault, verifyCheckpoint } from './checkpoint.js';
-import { type ChainResult, ChainRuns, DEFAULT_RUN_RECORDS, MemorySpill, type Spill } from './chain-runs.js';
+import { type ChainResult, ChainRuns } from './chain-runs.js';
+import { type DuplicateId, IdRuns } from './duplicate-ids.js';
 import { CompactRange } from './compact-range.js';
 import { nobleSha256, type Sha256, type Sha256Text, sha256TextWith } from './envelope.js';
 import type { SchemaCheck } from './event-catalogue.js';
@@ -26,6 +27,7 @@ import { type Ed25519Verify, nobleEd25519Verify, parseVkey, type Vkey, VkeyError
 import { checkConsistency, equalBytes, type ProofFault } from './rfc6962.js';
 import type { FilingStore } from './rights-book.js';
 import { SettlementAuditor } from './settlement-audit.js';
+import { DEFAULT_RUN_RECORDS, MemorySpill, type Spill } from './sorted-runs.js';
 
 export interface VerifierOptions {
   sha256?: Sha256;
@@ -38,9 +40,9 @@ export interface VerifierOptions {
   auditSettlements?: boolean;
   /** Where the settlement audit keeps each filing's facts (default: in memory). */
   filings?: FilingStore;
-  /** Where the chain check keeps its sorted runs until the end (default: in memory). Disposed by `finish`. */
+  /** Where the chain and id checks keep their sorted runs until the end (default: in memory). Disposed by `finish`. */
   spill?: Spill;
-  /** Events per sorted run of the chain check (default 16,384). */
+  /** Events per sorted run of the chain and id checks (default 16,384). */
   runRecords?: number;
   /** The longest line read, in bytes (default `MAX_LINE_BYTES`): a longer one fails its leaf. */
   maxLineBytes?: number;
@@ -114,7 +116,9 @@ export class ExportVerifier {
   private readonly verify: Ed25519Verify;
   private readonly range: CompactRange;
   private readonly sha256Text: Sha256Text;
+  private readonly spill: Spill; // the runs of both checks made at the end, disposed by `finish`
   private readonly chains: ChainRuns; // each event's chain facts, checked per stream at the end
+  private readonly ids: IdRuns; // each event's id, checked for one given twice at the end
   /** Checks what `push` and `pushEnvelope` are given, one event at a time. */
   private readonly checker: ChunkChecker;
   private readonly pending: PendingCheckpoint[] = []; // sorted by tree size
@@ -148,7 +152,10 @@ export class ExportVerifier {
       1,
     );
     this.settlements = options.auditSettlements === false ? null : new SettlementAuditor(options.filings);
-    this.chains = new ChainRuns(options.spill ?? new MemorySpill(), options.runRecords ?? DEFAULT_RUN_RECORDS);
+    this.spill = options.spill ?? new MemorySpill();
+    const runRecords = options.runRecords ?? DEFAULT_RUN_RECORDS;
+    this.chains = new ChainRuns(this.spill, runRecords);
+    this.ids = new IdRuns(this.spill, runRecords);
   }
 
   /** Settlement records checked against the sandbox rules so far. */
@@ -302,6 +309,7 @@ export class ExportVerifier {
       const at = this.chains.add(streams[i], index, floats[f + REVISION]);
       const r = i * RECORD_BYTES;
       this.chains.hashes.set(records.subarray(r + HASH_AT, r + LEAF_HASH_AT), at);
+      this.ids.add(facts.ids[i], index);
       if (uncatalogued !== null && uncatalogued.at === i) this.uncatalogued ??= failure(index, uncatalogued.facts);
       if (facts.misleading === i) this.auditStopped = true;
       if (rule < rules.length && rules[rule].at === i) {
@@ -329,20 +337,31 @@ export class ExportVerifier {
   }
 
   /**
-   * Ends the export: checks every stream's chain, then a checkpoint larger than what was streamed means the export was
-   * truncated. A broken chain is reported before any other failure: the events it covers were all accepted before that
-   * failure, so one pass checking the chains as it went would have stopped at the break first.
+   * Ends the export: checks every stream's chain and that no event id is given twice, then a checkpoint larger than what
+   * was streamed means the export was truncated. A broken chain or a repeated id is reported before any other failure
+   * (the earlier of the two if both): the events they cover were all accepted before that failure, so one pass checking
+   * them as it went would have stopped there first.
    */
   finish(): ExportResult {
     if (this.finished) return this.finished;
     let chains: ChainResult;
+    let duplicate: DuplicateId | null;
     try {
       chains = this.chains.check();
+      duplicate = this.ids.check();
     } finally {
-      this.chains.dispose();
+      this.chains.release();
+      this.ids.release();
+      this.spill.dispose();
     }
-    if (chains.broken) {
-      const { leafIndex, reason, ...why } = chains.broken;
+    const fault =
+      chains.broken && duplicate
+        ? duplicate.leafIndex < chains.broken.leafIndex
+          ? duplicate
+          : chains.broken
+        : (chains.broken ?? duplicate);
+    if (fault) {
+      const { leafIndex, reason, ...why } = fault;
       this.failure = failure(leafIndex, why);
     } else if (this.pending.length > 0) {
       const { treeSize } = this.pending[this.pending.length - 1];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
 import { failurePlace, verifyExport } from '../../src/verifier/export-verifier.js';
 import { runCli } from '../support/server-process.js';
-import { amendment, buildLog, ndjson, newSigner } from '../verifier/fixture.js';
+import { amendment, buildLog, ndjson, newSigner, rechain } from '../verifier/fixture.js';
 
 const EVENTS = 3000; // about 2.7 MB: three chunks of 1 MiB, in flight on the two threads together
 const SLOW = 240_000; // several CLI runs of a few MB each, on a machine that may be busy
@@ -201,6 +201,19 @@ describe('verify on worker threads', () => {
           });
         }
       }
+    },
+    SLOW,
+  );
+
+  it(
+    'finds an event id of the first chunk given again in the last, in a log its operator re-chained and signed',
+    async () => {
+      const copy = clone(log);
+      copy[2800].id = log[50].id;
+      const { outputs, inProcess } = await verify(rechain(copy, 2800), true);
+      expect(inProcess).toMatchObject({ ok: false, leafIndex: 2800, code: 'duplicate-id', firstLeaf: 50 });
+      const expected = `FAILED at leaf 2800: event id "${log[50].id}" was given before, to leaf 50: an event's id names it alone\n`;
+      for (const threads of ['0', '2']) expect(outputs[threads]).toEqual({ code: 1, stdout: expected });
     },
     SLOW,
   );

@@ -168,6 +168,7 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
     const events = clone(log);
     const forged = buildLog([{ stream: 'filing-forged', type: 'WorkFiled', data: { title: 'mine' } }])[0];
     forged.leafIndex = 3;
+    forged.id = 'forged'; // an id of its own: one the log holds is a repeated id, named as such (below)
     rehash(forged);
     events.splice(3, 0, forged);
     expect(verify(events)).toMatchObject({ ok: false, leafIndex: 4, reason: expect.stringMatching(/leafIndex is 3, expected 4/) });
@@ -176,7 +177,8 @@ describe('ExportVerifier on tampered exports names the first bad leaf', () => {
   it('an inserted forged event with every later index renumbered is caught by the root', () => {
     const events = clone(log).slice(0, 11);
     const forged = buildLog([{ stream: 'filing-forged', type: 'WorkFiled', data: { title: 'mine' } }])[0];
-    events.splice(3, 0, forged);
+    forged.id = 'forged';
+    events.splice(3, 0, rehash(forged));
     events.forEach((e, i) => {
       e.leafIndex = i;
     });

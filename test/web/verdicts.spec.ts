@@ -65,6 +65,7 @@ function failures(): ExportFailure[] {
     ...clone(log),
     {
       ...structuredClone(log[0]),
+      id: 'settlement-0',
       stream: 'settlements',
       revision: 0,
       type: 'RightsSettled',
@@ -77,6 +78,8 @@ function failures(): ExportFailure[] {
   const lastLeaf = Date.parse(log[11].recordedAt) / 1000;
   // A filing dated back, which the log's key signed.
   const untimely = rechain(edited((e) => (e[1].data = { ...e[1].data, filedAt: '2025-06-01T00:00:00.000Z' })));
+  // An event id given again, in a log the log's key signed.
+  const repeatedId = rechain(edited((e) => (e[7].id = e[2].id)));
   const other = buildLog(log.map((e, i) => ({ stream: e.stream, type: e.type, data: i === 0 ? { n: -1 } : e.data })));
   return [
     failed(notUtf8.finish()),
@@ -102,6 +105,7 @@ function failures(): ExportFailure[] {
           }),
       ),
     ),
+    failed(verifyExport(ndjson(repeatedId), [signer.checkpoint(repeatedId)], signer.vkey)),
     verify(log, [newSigner().checkpoint(log)]),
     failed(late.finish()),
     failed(verifyExport(ndjson(log), [signedAt(log, lastLeaf - 60)], signer.vkey)),
