@@ -17,11 +17,11 @@ const chainBreak = (leafIndex: number, facts: FailureOf<'chain-revision' | 'chai
 export type ChainResult = { streams: number; broken: ChainBreak | null };
 
 const ZERO_HASH_BYTES = new Uint8Array(32);
+/** A record's payload: f64 revision, 32-byte hash, 32-byte prevHash (spilled with the leaf index and the stream name: 84 bytes and the name). */
 const PAYLOAD = 8 + 64;
 
 /** Collects the chain facts of each event in log order (`add`), then checks every stream (`check`). */
 export class ChainRuns {
-  // A record's payload: f64 revision, 32-byte hash, 32-byte prevHash (84 bytes spilled with the leaf index, and the stream name).
   private readonly runs: SortedRuns;
   private readonly revisions: DataView;
 
@@ -30,13 +30,13 @@ export class ChainRuns {
     this.revisions = new DataView(this.runs.payload.buffer);
   }
 
-  /** Where `add` has the caller write an event's hash ‖ prevHash. */
-  get hashes(): Uint8Array {
+  /** The current run's payloads, into which the caller writes each event's hash ‖ prevHash at the offset `add` returns. */
+  get payload(): Uint8Array {
     return this.runs.payload;
   }
 
   /**
-   * Adds one event, in log order; the caller then writes its hash and prevHash into `hashes` at the returned offset
+   * Adds one event, in log order; the caller then writes its hash and prevHash into `payload` at the returned offset
    * (hash first, prevHash 32 bytes after), which stays valid until the next `add`.
    */
   add(stream: string, leafIndex: number, revision: number): number {
@@ -82,7 +82,7 @@ export class ChainRuns {
     return { streams, broken };
   }
 
-  /** Drops what is held in memory (the spill is its owner's to dispose). */
+  /** Frees what is held in memory (the spill is its owner's to dispose). */
   release(): void {
     this.runs.release();
   }

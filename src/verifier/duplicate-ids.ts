@@ -38,7 +38,7 @@ export class IdRuns {
     return duplicate;
   }
 
-  /** Drops what is held in memory (the spill is its owner's to dispose). */
+  /** Frees what is held in memory (the spill is its owner's to dispose). */
   release(): void {
     this.runs.release();
   }

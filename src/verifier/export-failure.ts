@@ -319,7 +319,7 @@ export function failureReason(f: FailureFacts): string {
     case 'chain-prev-hash':
       return `prevHash does not chain to ${f.previousRevision === null ? 'the zero hash' : `revision ${f.previousRevision}`} of ${f.stream}`;
     case 'duplicate-id':
-      return `event id ${JSON.stringify(f.id)} was given before, to leaf ${f.firstLeaf}: an event's id names it alone`;
+      return `event id ${JSON.stringify(f.id)} is already used by leaf ${f.firstLeaf}: each event's id must be unique`;
     case 'checkpoint':
       return `checkpoint: ${f.detail}`;
     case 'checkpoint-late':

@@ -1,7 +1,7 @@
 // Streaming verifier of an NDJSON export of event envelopes in log order, against signed checkpoints.
 // Framework-free: runs in Node and in a browser. Memory: O(log n) for the Merkle range; the chains and the ids given
-// twice are checked by an external merge sort whose runs go to a `Spill` (bounded memory when the spill is a file); O(filings) for the
-// settlement audit (the sandbox rules need every right's facts) unless its `FilingStore` is on disk.
+// twice are checked by an external merge sort whose runs go to a `Spill` (bounded memory when the spill is a file);
+// O(filings) for the settlement audit (the sandbox rules need every right's facts) unless its `FilingStore` is on disk.
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { type Checkpoint, type CheckpointFault, verifyCheckpoint } from './checkpoint.js';
 import { type ChainResult, ChainRuns } from './chain-runs.js';
@@ -308,7 +308,7 @@ export class ExportVerifier {
       // The revision and prevHash checks run at `finish`, over every stream: recorded here, before the settlement audit.
       const at = this.chains.add(streams[i], index, floats[f + REVISION]);
       const r = i * RECORD_BYTES;
-      this.chains.hashes.set(records.subarray(r + HASH_AT, r + LEAF_HASH_AT), at);
+      this.chains.payload.set(records.subarray(r + HASH_AT, r + LEAF_HASH_AT), at);
       this.ids.add(facts.ids[i], index);
       if (uncatalogued !== null && uncatalogued.at === i) this.uncatalogued ??= failure(index, uncatalogued.facts);
       if (facts.misleading === i) this.auditStopped = true;
@@ -339,8 +339,8 @@ export class ExportVerifier {
   /**
    * Ends the export: checks every stream's chain and that no event id is given twice, then a checkpoint larger than what
    * was streamed means the export was truncated. A broken chain or a repeated id is reported before any other failure
-   * (the earlier of the two if both): the events they cover were all accepted before that failure, so one pass checking
-   * them as it went would have stopped there first.
+   * (the earlier of the two if both; the repeated id, the more telling, at the same leaf): the events they cover were all
+   * accepted before that failure, so one pass checking them as it went would have stopped there first.
    */
   finish(): ExportResult {
     if (this.finished) return this.finished;
@@ -356,7 +356,7 @@ export class ExportVerifier {
     }
     const fault =
       chains.broken && duplicate
-        ? duplicate.leafIndex < chains.broken.leafIndex
+        ? duplicate.leafIndex <= chains.broken.leafIndex
           ? duplicate
           : chains.broken
         : (chains.broken ?? duplicate);

@@ -141,10 +141,12 @@ export class SortedRuns {
     }
   }
 
-  /** Drops the current run (the spill is its owner's to dispose). */
+  /**
+   * Frees the current run's memory. The spilled runs stay listed, so that a merge after the spill is disposed (by its
+   * owner) throws rather than finding nothing.
+   */
   release(): void {
     this.keys.length = 0;
-    this.runs.length = 0;
     this.encoded = new Uint8Array(0);
   }
 }
@@ -155,7 +157,8 @@ class RunReader implements SortedRecord {
   view: DataView;
   private filled = 0;
   private at = 0;
-  private readonly decoder = new TextDecoder();
+  // A key's leading U+FEFF is part of it: the default decoder would drop it, and the merge would see another key.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   key = '';
   leafIndex = 0;
   payloadAt = 0;

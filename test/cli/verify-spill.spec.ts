@@ -1,4 +1,5 @@
-// `verify` keeps the chain check's runs in a temporary file: it spills, names the first bad leaf, and leaves nothing behind.
+// `verify` keeps the chain and id checks' runs in a temporary file: it spills, names the first bad leaf, and leaves
+// nothing behind.
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { FileSpill } from '../../src/cli/file-spill.js';
 import { verifyCommand } from '../../src/cli/verify.js';
 import { computeEventHash } from '../../src/verifier/envelope.js';
-import { amendment, buildLog, ndjson, newSigner } from '../verifier/fixture.js';
+import { amendment, buildLog, ndjson, newSigner, rechain } from '../verifier/fixture.js';
 
 const signer = newSigner();
 const log = buildLog(Array.from({ length: 50 }, (_, i) => amendment(`s-${(i * 3) % 8}`, i)));
@@ -57,6 +58,18 @@ describe('verify with the chain runs in a file', () => {
     }
   });
 
+  it('names an event id given again many runs later, in a log re-chained and signed, and removes the spill', async () => {
+    const events = log.map((e) => structuredClone(e));
+    events[45].id = log[1].id;
+    const signed = rechain(events, 45);
+    writeFileSync(join(work, 'checkpoint'), signer.checkpoint(signed));
+    expect(await verify(signed)).toEqual({
+      code: 1,
+      text: `FAILED at leaf 45: event id "${log[1].id}" is already used by leaf 1: each event's id must be unique\n`,
+    });
+    expect(readdirSync(spillDir)).toEqual([]);
+  });
+
   it('removes the spill when the export cannot be read', async () => {
     await expect(verify(log, join(work, 'missing.ndjson'))).rejects.toThrow(/missing.ndjson: no such file/);
     expect(readdirSync(spillDir)).toEqual([]);
@@ -67,8 +80,8 @@ describe('FileSpill', () => {
   it('reads back what was appended, and removes its directory once disposed', () => {
     const spill = new FileSpill(spillDir);
     expect(readdirSync(spillDir)).toHaveLength(1);
-    spill.append(Uint8Array.of(1, 2, 3));
-    spill.append(Uint8Array.of(4, 5));
+    expect(spill.append(Uint8Array.of(1, 2, 3))).toBe(0);
+    expect(spill.append(Uint8Array.of(4, 5))).toBe(3); // where each append starts: runs of two checks share one spill
     const out = new Uint8Array(4);
     expect(spill.read(out, 1)).toBe(4);
     expect([...out]).toEqual([2, 3, 4, 5]);

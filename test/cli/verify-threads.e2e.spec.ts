@@ -212,7 +212,7 @@ describe('verify on worker threads', () => {
       copy[2800].id = log[50].id;
       const { outputs, inProcess } = await verify(rechain(copy, 2800), true);
       expect(inProcess).toMatchObject({ ok: false, leafIndex: 2800, code: 'duplicate-id', firstLeaf: 50 });
-      const expected = `FAILED at leaf 2800: event id "${log[50].id}" was given before, to leaf 50: an event's id names it alone\n`;
+      const expected = `FAILED at leaf 2800: event id "${log[50].id}" is already used by leaf 50: each event's id must be unique\n`;
       for (const threads of ['0', '2']) expect(outputs[threads]).toEqual({ code: 1, stdout: expected });
     },
     SLOW,

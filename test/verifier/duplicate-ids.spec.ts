@@ -3,8 +3,8 @@
 // spilled runs keyed by id, in any run size, at the first repeat in log order, and ranked with a chain break as one pass
 // over the log would rank them.
 import { computeEventHash, type EventEnvelope } from '../../src/verifier/envelope.js';
-import { verifyExport } from '../../src/verifier/export-verifier.js';
-import { MemorySpill } from '../../src/verifier/sorted-runs.js';
+import { ExportVerifier, verifyExport } from '../../src/verifier/export-verifier.js';
+import { MemorySpill, SortedRuns } from '../../src/verifier/sorted-runs.js';
 import { amendment, buildLog, ndjson, newSigner, rechain } from './fixture.js';
 
 const signer = newSigner();
@@ -32,7 +32,7 @@ describe('an event id given twice', () => {
         code: 'duplicate-id',
         id: log[6].id,
         firstLeaf: 6,
-        reason: `event id "${log[6].id}" was given before, to leaf 6: an event's id names it alone`,
+        reason: `event id "${log[6].id}" is already used by leaf 6: each event's id must be unique`,
       });
     }
     expect(verifyInRuns(log, 4)).toMatchObject({ ok: true, treeSize: 60 });
@@ -60,9 +60,69 @@ describe('an event id given twice', () => {
     expect(verifyInRuns(brokenFirst, 4)).toMatchObject({ ok: false, leafIndex: 20, code: 'chain-revision' });
   });
 
-  it('is not looked for past an event that failed its own checks: streaming stops there', () => {
-    const events = withIdOf(log, 40, 3);
-    events[30].data.title = 'forged'; // its hash no longer matches
-    expect(verifyInRuns(events, 4)).toMatchObject({ ok: false, leafIndex: 30, code: 'hash-mismatch' });
+  it('is named as the repeated id where a chain breaks at the same event: an event copied from another', () => {
+    const events = log.map((e) => structuredClone(e));
+    events[30].id = log[3].id;
+    events[30].revision += 1;
+    const signed = rechain(events, 30);
+    for (const runRecords of [4, 1000]) {
+      expect(verifyInRuns(signed, runRecords)).toMatchObject({ ok: false, leafIndex: 30, code: 'duplicate-id', firstLeaf: 3 });
+    }
+  });
+
+  it('is named before a later event that fails its own checks, and not looked for past one: streaming stops there', () => {
+    const before = withIdOf(log, 20, 3);
+    before[30].data.title = 'forged'; // its hash no longer matches
+    expect(verifyInRuns(before, 4)).toMatchObject({ ok: false, leafIndex: 20, code: 'duplicate-id', firstLeaf: 3 });
+    const after = withIdOf(log, 40, 3);
+    after[30].data.title = 'forged';
+    expect(verifyInRuns(after, 4)).toMatchObject({ ok: false, leafIndex: 30, code: 'hash-mismatch' });
+  });
+
+  it('keeps an id that starts with U+FEFF apart from the same id without it, in any run size', () => {
+    const ids = ['\uFEFFa', 'c', 'b', 'c', 'a', '\uFEFF', '\uFEFFb'];
+    const events = rechain(
+      log.slice(0, ids.length).map((e, i) => ({ ...structuredClone(e), id: ids[i] })),
+      0,
+    );
+    const distinct = rechain(
+      events.map((e, i) => (i === 3 ? { ...e, id: 'd' } : e)),
+      3,
+    );
+    for (const runRecords of [1, 2, 3, 1000]) {
+      expect(verifyInRuns(events, runRecords)).toMatchObject({ ok: false, leafIndex: 3, code: 'duplicate-id', id: 'c', firstLeaf: 1 });
+      expect(verifyInRuns(distinct, runRecords)).toMatchObject({ ok: true, treeSize: ids.length });
+    }
+  });
+
+  it('does not pass when finish is called again after its merge failed', () => {
+    const spill = new MemorySpill();
+    const events = withIdOf(log, 41, 6);
+    const verifier = new ExportVerifier({ spill, runRecords: 4 });
+    verifier.checkCheckpoint(signer.checkpoint(events), signer.vkey);
+    for (const line of ndjson(events)) verifier.push(line);
+    const read = spill.read.bind(spill);
+    spill.read = () => {
+      throw new Error('the disk went away');
+    };
+    expect(() => verifier.finish()).toThrow('the disk went away');
+    spill.read = read;
+    expect(() => verifier.finish()).toThrow(/spilled run is truncated/);
+  });
+});
+
+describe('SortedRuns', () => {
+  it('gives the records by key and then by leaf, across runs, with keys that start with U+FEFF kept whole', () => {
+    const keys = ['b', '\uFEFFa', 'a', '\u{1F600}', '\uFF5E', 'b', '\uFEFFa', 'a', ''];
+    for (const runRecords of [1, 2, 4, 100]) {
+      const runs = new SortedRuns(new MemorySpill(), runRecords, 1);
+      keys.forEach((key, leaf) => (runs.payload[runs.add(key, leaf)] = leaf * 3));
+      const merged: Array<[string, number, number]> = [];
+      runs.merge((r) => merged.push([r.key, r.leafIndex, r.bytes[r.payloadAt]]));
+      const expected = keys
+        .map((key, leaf) => [key, leaf, leaf * 3])
+        .sort(([a, i], [b, k]) => (a < b ? -1 : a > b ? 1 : Number(i) - Number(k)));
+      expect(merged).toEqual(expected);
+    }
   });
 });

@@ -229,7 +229,7 @@ const chinese: FailureWording = {
     f.previousRevision === null
       ? `prevHash 不是流 ${f.stream} 的第一个事件应有的零哈希`
       : `prevHash 没有链接到流 ${f.stream} 中 revision 为 ${f.previousRevision} 的事件`,
-  'duplicate-id': (f) => `事件 ID ${JSON.stringify(f.id)} 已由叶序号 ${f.firstLeaf} 的事件使用：一个 ID 只能指称一个事件`,
+  'duplicate-id': (f) => `事件 ID ${JSON.stringify(f.id)} 已被叶序号 ${f.firstLeaf} 的事件使用：每个事件的 ID 必须唯一`,
   checkpoint: (f) => {
     const word = CHECKPOINT_ZH[f.checkpoint.code] as (c: CheckpointFault, detail: string) => string | undefined;
     const text = word(f.checkpoint, f.detail);
