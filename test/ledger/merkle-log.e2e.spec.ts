@@ -124,6 +124,14 @@ describe('verifiable log', () => {
     expect(result).toMatchObject({ ok: true, treeSize: lines.length, checkpointsChecked: 1 });
     const entries = await ledger.http().get('/v1/ledger/entries').query({ start: 1, end: 3 }).set('authorization', `Bearer ${auditor.key}`);
     expect(entries.body.items.map((e: { leafIndex: number }) => e.leafIndex)).toEqual([1, 2]);
+    // A range read: the entries that exist in it, so a reader pages on until a page comes back short.
+    const size = lines.length;
+    const entriesIn = async (start: number, end: number) =>
+      (await ledger.http().get('/v1/ledger/entries').query({ start, end }).set('authorization', `Bearer ${auditor.key}`)).body.items.map(
+        (e: { leafIndex: number }) => e.leafIndex,
+      );
+    expect(await entriesIn(size - 1, size + 5)).toEqual([size - 1]);
+    expect(await entriesIn(size, size + 5)).toEqual([]);
   });
 
   it('hands out receipts that verify offline with only the receipt and the vkey', async () => {
