@@ -334,6 +334,47 @@ it('keeps a file chosen while the filing was being sent, for the next filing', a
   }
 });
 
+it('keeps what was typed while the filing was being sent, for the next filing, and empties the rest', async () => {
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await signIn(page, alice.key);
+    const work = Buffer.from('a work whose next one is typed while it is sent\n');
+    await chooseHashed(page, 'typed-while-sent.txt', 'text/plain', work);
+    const form = page.locator('form.creator-form');
+    const field = (label: string) => form.getByLabel(label, { exact: true });
+    await field('Tool name').fill('GPT');
+    await field('Prompt text').fill('the first prompt');
+    await field('Your human contribution').fill('Chose the words.');
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let sent!: () => void;
+    const sending = new Promise<void>((resolve) => (sent = resolve));
+    await page.route('**/v1/filings', async (route) => {
+      sent();
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'File the work' }).click();
+    await sending;
+    // The next work's tool and title, typed while the first is on its way.
+    await field('Tool name').fill('Midjourney');
+    await field('Title').fill('The next work');
+    answer();
+    expect(await settledText(page.getByTestId('creator-filed'), /^Filed: /)).toMatch(/^Filed: /);
+    await expect(field('Tool name').inputValue()).resolves.toBe('Midjourney');
+    await expect(field('Title').inputValue()).resolves.toBe('The next work');
+    for (const label of ['Prompt text', 'Your human contribution']) await expect(field(label).inputValue()).resolves.toBe('');
+    await expect(form.locator('.file-name').count()).resolves.toBe(0);
+    // A file chosen now does not replace the title typed for it.
+    await chooseHashed(page, 'next.txt', 'text/plain', Buffer.from('the next work\n'));
+    await expect(field('Title').inputValue()).resolves.toBe('The next work');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
 it('says in Chinese that a chosen file could not be read, and leaves it hashing no longer', async () => {
   const tab = await openTab(browser, server.url, 'en-US');
   try {

@@ -61,6 +61,10 @@ const proposedBy = (d: Draft, file: File): Draft => ({
   title: d.titleTyped ? d.title : titleOf(file.name),
 });
 
+/** What the creator changed in the form since `sent` was sent: the next work's, kept when the form is emptied. */
+const changedSince = (sent: Draft, now: Draft): Partial<Draft> =>
+  Object.fromEntries(Object.entries(now).filter(([key, value]) => sent[key as keyof Draft] !== value));
+
 /** The FileWorkDto body from the form; optional fields left empty are left out. */
 export function filingBody(d: Draft, contentHash: string, promptHash: string): Record<string, unknown> {
   const tool: Record<string, string> = { name: d.toolName.trim() };
@@ -138,14 +142,19 @@ export function FileWorkForm({ onFiled }: { onFiled: (filed: Filed, title: strin
     setError(null);
     setFiled(null);
     const sent = chosen.current;
+    const sentDraft = draft;
     try {
       const result = await fileWork(filingBody(draft, hash, promptHash), draft.upload && file ? file : undefined);
       setFiled(result);
       onFiled(result, draft.title.trim());
-      // The next filing is another work: it starts from an empty form, not from this one's file and record. A file
-      // chosen while this one was being sent is the next work's: the form keeps it, its hash and what it proposes.
+      // The next filing is another work: it starts from an empty form, not from this one's file and record. What was
+      // typed or chosen while this one was being sent is the next work's: the form keeps it, a file with its hash and
+      // what it proposes.
       const next = chosen.current === sent ? null : latestFile.current;
-      setDraft(next ? proposedBy(EMPTY, next) : EMPTY);
+      setDraft((now) => {
+        const kept = { ...EMPTY, ...changedSince(sentDraft, now) };
+        return next ? proposedBy(kept, next) : kept;
+      });
       if (!next) {
         setFile(null);
         setHash(null);
