@@ -19,7 +19,7 @@ import { startConsoleServer, type ConsoleServer } from '../support/console-serve
 import { call, send } from '../support/http-client.js';
 import { filingBody, tempDir } from '../support/ledger-app.js';
 import { zhCN } from '../../web/src/i18n/zh-CN.js';
-import { buildLog, ndjson as ndjsonOf, newSigner, recordedAtOf, workFiledData } from '../verifier/fixture.js';
+import { buildLog, ndjson as ndjsonOf, newSigner, rechain, recordedAtOf, workFiledData } from '../verifier/fixture.js';
 
 let server: ConsoleServer;
 let browser: Browser;
@@ -160,6 +160,45 @@ it('verifies a genuine export in the browser with the verdict and message of the
   }
 });
 
+/** The export, checkpoint and vkey files of a log `signer` signed, under `name` in the test's directory. */
+function signedFiles(name: string, events: ReturnType<typeof buildLog>, signer: ReturnType<typeof newSigner>) {
+  const files = { export: join(dir, `${name}.ndjson`), checkpoint: join(dir, `${name}-checkpoint`), vkey: join(dir, `${name}-vkey`) };
+  writeFileSync(files.export, ndjsonOf(events).join('\n') + '\n');
+  writeFileSync(files.checkpoint, signer.checkpoint(events));
+  writeFileSync(files.vkey, `${signer.vkey}\n`);
+  return files;
+}
+
+/**
+ * The auditor's page verifies `files` in English and in Chinese: each says `english` (what the CLI says) or `chinese`,
+ * with the file read to its end, screenshot as `shot`.
+ */
+async function pageFails(files: ReturnType<typeof signedFiles>, english: string, chinese: string, shot: string) {
+  for (const lang of ['en-US', 'zh-CN'] as const) {
+    const tab = await openTab(browser, server.url, lang);
+    try {
+      const { page } = tab;
+      await page.goto('/auditor');
+      const label = (key: keyof typeof zhCN, text: string) => (lang === 'en-US' ? text : zhCN[key]);
+      await page.getByLabel(label('auditor.export.file', 'Export file (NDJSON)')).setInputFiles(files.export);
+      await page.getByLabel(label('auditor.export.checkpoint', 'Checkpoint file (optional)')).setInputFiles(files.checkpoint);
+      await page.getByLabel(label('auditor.export.vkey', 'Verifier key file (optional)')).setInputFiles(files.vkey);
+      await page.getByRole('button', { name: label('auditor.export.verify', 'Verify the export') }).click();
+      const message = page.getByTestId('export-message');
+      const said = await settledText(message, lang === 'en-US' ? /^FAILED/ : /^未通过/, 30_000);
+      expect(said).toBe(lang === 'en-US' ? english : chinese);
+      // Named once the whole file was read: the bar says so, not that the check stopped.
+      await expect(page.locator('label[for=export-progress]').textContent()).resolves.toBe(
+        lang === 'en-US' ? 'Read 100 %' : '已读取 100 %',
+      );
+      await screenshot(page, `${shot}-${lang}`);
+      expect(tab.problems).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  }
+}
+
 it("names an event the log's key signed that is not in the event catalogue, as the CLI does, and in Chinese", async () => {
   // A log whose key signed a filing with a member no WorkFiled has (its own signer: the page takes the key as a file).
   const signer = newSigner();
@@ -167,46 +206,35 @@ it("names an event the log's key signed that is not in the event catalogue, as t
     { stream: 'filing-f1', type: 'WorkFiled', data: workFiledData('f1', recordedAtOf(0)) },
     { stream: 'filing-f2', type: 'WorkFiled', data: workFiledData('f2', recordedAtOf(1), { filedBefore: '2025-01-01T00:00:00.000Z' }) },
   ]);
-  const files = {
-    export: join(dir, 'uncatalogued.ndjson'),
-    checkpoint: join(dir, 'uncatalogued-checkpoint'),
-    vkey: join(dir, 'uncatalogued-vkey'),
-  };
-  writeFileSync(files.export, ndjsonOf(forged).join('\n') + '\n');
-  writeFileSync(files.checkpoint, signer.checkpoint(forged));
-  writeFileSync(files.vkey, `${signer.vkey}\n`);
+  const files = signedFiles('uncatalogued', forged, signer);
   const cli = await cliSays(files.export, files.checkpoint, files.vkey);
   expect(cli).toBe(
     "FAILED at leaf 1: WorkFiled's data member /filedBefore is one its type does not have: the event is not as " +
       'the event catalogue has it, and the sandbox rules would misread it',
   );
-  for (const lang of ['en-US', 'zh-CN'] as const) {
-    const tab = await openTab(browser, server.url, lang);
-    try {
-      const { page } = tab;
-      await page.goto('/auditor');
-      const label = (key: keyof typeof zhCN, english: string) => (lang === 'en-US' ? english : zhCN[key]);
-      await page.getByLabel(label('auditor.export.file', 'Export file (NDJSON)')).setInputFiles(files.export);
-      await page.getByLabel(label('auditor.export.checkpoint', 'Checkpoint file (optional)')).setInputFiles(files.checkpoint);
-      await page.getByLabel(label('auditor.export.vkey', 'Verifier key file (optional)')).setInputFiles(files.vkey);
-      await page.getByRole('button', { name: label('auditor.export.verify', 'Verify the export') }).click();
-      const message = page.getByTestId('export-message');
-      const said = await settledText(message, lang === 'en-US' ? /^FAILED/ : /^未通过/, 30_000);
-      expect(said).toBe(
-        lang === 'en-US'
-          ? cli
-          : '未通过（叶序号 1）：WorkFiled 的 data 成员 /filedBefore 是该类型没有的成员：该事件与事件目录不符，沙盒规则会误读它',
-      );
-      // Named once the whole file was read: the bar says so, not that the check stopped.
-      await expect(page.locator('label[for=export-progress]').textContent()).resolves.toBe(
-        lang === 'en-US' ? 'Read 100 %' : '已读取 100 %',
-      );
-      await screenshot(page, `auditor-export-uncatalogued-${lang}`);
-      expect(tab.problems).toEqual([]);
-    } finally {
-      await tab.close();
-    }
-  }
+  await pageFails(
+    files,
+    cli,
+    '未通过（叶序号 1）：WorkFiled 的 data 成员 /filedBefore 是该类型没有的成员：该事件与事件目录不符，沙盒规则会误读它',
+    'auditor-export-uncatalogued',
+  );
+});
+
+it('names an event id given twice in a log its key signed, as the CLI does, and in Chinese', async () => {
+  const signer = newSigner();
+  const filed = buildLog(
+    ['f1', 'f2', 'f3'].map((id, i) => ({ stream: `filing-${id}`, type: 'WorkFiled', data: workFiledData(id, recordedAtOf(i)) })),
+  );
+  filed[2].id = filed[0].id;
+  const files = signedFiles('repeated-id', rechain(filed, 2), signer);
+  const cli = await cliSays(files.export, files.checkpoint, files.vkey);
+  expect(cli).toBe(`FAILED at leaf 2: event id "${filed[0].id}" is already used by leaf 0: each event's id must be unique`);
+  await pageFails(
+    files,
+    cli,
+    `未通过（叶序号 2）：事件 ID "${filed[0].id}" 已被叶序号 0 的事件使用：每个事件的 ID 必须唯一`,
+    'auditor-export-repeated-id',
+  );
 });
 
 it('words the verdict in Chinese on the Chinese page: a genuine export, a changed event, a truncated export and a key that is no vkey, with no English reason', async () => {
