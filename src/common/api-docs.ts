@@ -163,6 +163,7 @@ export const PROBLEM_STATUS = {
   'effective-from-not-after-latest': 409,
   'effective-from-not-future': 422,
   'effective-from-too-far': 422,
+  'policy-unchanged': 422,
   'settlement-out-of-order': 409,
   'as-of-in-future': 422,
   // the policy holds a version under rules newer than this build's: whatever uses the rules is refused

@@ -53,4 +53,16 @@ describe('publishing a version', () => {
     given(policyDecider, [v2, newer])
       .when({ type: 'PublishPolicy', effectiveFrom: new Date('2027-04-01T00:00:00.000Z'), parameters: {}, now })
       .thenThrows('ruleset-unknown', { version: 3, ruleset: CURRENT_RULESET + 1 }));
+
+  it('is refused when it would change nothing, and taken when it changes only the ruleset', () => {
+    given(policyDecider, [v2])
+      .when({ type: 'PublishPolicy', effectiveFrom: new Date('2027-04-01T00:00:00.000Z'), parameters: { labelGraceDays: 7 }, now })
+      .thenThrows('policy-unchanged', { version: 2 });
+    // Version 1 settles by ruleset 1: a version of the same parameters moves its filings to the current rules.
+    const [event] = policyDecider.decide(
+      { type: 'PublishPolicy', effectiveFrom: new Date('2027-04-01T00:00:00.000Z'), parameters: {}, now },
+      policyDecider.initialState(),
+    );
+    expect(event.data).toMatchObject({ version: 2, parameters: { ...parametersOf(POLICY_V1_VERSION), ruleset: CURRENT_RULESET } });
+  });
 });

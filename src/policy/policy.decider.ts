@@ -1,6 +1,7 @@
 // Sandbox policy versions: published by an admin, effective from a future instant, never retroactive.
 import { conflict, DomainError } from '../common/domain-error.js';
 import { fold, type Decider } from '../ledger/decider.js';
+import { canonicalJson } from '../verifier/envelope.js';
 import { CURRENT_RULESET, POLICY_V1, rulesetOf } from '../verifier/sandbox-policy.js';
 import type { PolicyParameters, PolicyVersion } from '../verifier/sandbox-policy.js';
 import type { PolicyPublished } from './policy.events.js';
@@ -108,6 +109,14 @@ export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, Polic
       // A version published now settles its filings by the rules as they are now; the earlier versions keep theirs.
       ruleset: CURRENT_RULESET,
     };
+    // A version that changes nothing would only be a slip (a body whose changes were left out): refused, as a change.
+    if (canonicalJson(parameters) === canonicalJson(base)) {
+      const message = `the parameters change nothing: each is as version ${latest.version} has it, and so is the ruleset`;
+      throw new DomainError('unprocessable', 'policy-unchanged', message, {
+        version: latest.version,
+        errors: [{ field: 'parameters', message }],
+      });
+    }
     return [
       {
         type: 'PolicyPublished',

@@ -53,7 +53,13 @@ export class PolicyController {
   @ApiRoute({
     summary: 'Publish a policy version',
     answer: PublishedPolicyDto,
-    problems: ['effective-from-not-after-latest', 'effective-from-not-future', 'effective-from-too-far', 'ruleset-unknown'],
+    problems: [
+      'effective-from-not-after-latest',
+      'effective-from-not-future',
+      'effective-from-too-far',
+      'policy-unchanged',
+      'ruleset-unknown',
+    ],
   })
   @Post()
   @ApiBearerAuth()

@@ -114,6 +114,15 @@ describe('sandbox policy versions', () => {
       409,
       'effective-from-not-after-latest',
     );
+    // A version that changes nothing: no parameter, or each as version 2 has it.
+    for (const parameters of [{}, { labelGraceDays: 3, similarity: { phash64: 4 } }]) {
+      const unchanged = await refused(
+        () => as(admin).post('/v1/policy', { effectiveFrom: iso(effective + DAY), parameters }),
+        422,
+        'policy-unchanged',
+      );
+      expect(unchanged).toMatchObject({ version: 2, errors: [{ field: 'parameters' }] });
+    }
 
     const before = await ledger.http().get('/v1/policy');
     expect(before.body).toMatchObject({ inForce: { version: 1 }, next: { version: 2, effectiveFrom: iso(effective) } });
