@@ -109,7 +109,7 @@ export const policyDecider: Decider<PublishPolicyCommand, PolicyPublished, Polic
       // A version published now settles its filings by the rules as they are now; the earlier versions keep theirs.
       ruleset: CURRENT_RULESET,
     };
-    // A version that changes nothing would only be a slip (a body whose changes were left out): refused, as a change.
+    // A version that changes nothing can only be a slip (a body whose changes were left out): refused.
     if (canonicalJson(parameters) === canonicalJson(base)) {
       const message = `the parameters change nothing: each is as version ${latest.version} has it, and so is the ruleset`;
       throw new DomainError('unprocessable', 'policy-unchanged', message, {
