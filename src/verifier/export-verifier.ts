@@ -354,12 +354,8 @@ export class ExportVerifier {
       this.ids.release();
       this.spill.dispose();
     }
-    const fault =
-      chains.broken && duplicate
-        ? duplicate.leafIndex <= chains.broken.leafIndex
-          ? duplicate
-          : chains.broken
-        : (chains.broken ?? duplicate);
+    const { broken } = chains;
+    const fault = duplicate !== null && (broken === null || duplicate.leafIndex <= broken.leafIndex) ? duplicate : broken;
     if (fault) {
       const { leafIndex, reason, ...why } = fault;
       this.failure = failure(leafIndex, why);

@@ -44,6 +44,25 @@ async function chooseHashed(page: Page, name: string, mimeType: string, buffer: 
   expect(await settledText(page.getByTestId('creator-file-hash'), sha256(buffer))).toBe(sha256(buffer));
 }
 
+/**
+ * Sends the form's filing and holds the ledger's answer back: resolves once the filing is on its way, with the call
+ * that lets the answer through.
+ */
+async function fileHeld(page: Page): Promise<() => void> {
+  let answer!: () => void;
+  const held = new Promise<void>((resolve) => (answer = resolve));
+  let sent!: () => void;
+  const sending = new Promise<void>((resolve) => (sent = resolve));
+  await page.route('**/v1/filings', async (route) => {
+    sent();
+    await held;
+    await route.continue();
+  });
+  await page.getByRole('button', { name: 'File the work' }).click();
+  await sending;
+  return answer;
+}
+
 it('files a work through the form, shows it in the list, declares labels, registers the labelled copy and downloads the receipt and the evidence bundle', async () => {
   const tab = await openTab(browser, server.url);
   try {
@@ -304,17 +323,7 @@ it('keeps a file chosen while the filing was being sent, for the next filing', a
     await page.getByLabel('Prompt text').fill('a first work');
     await page.getByLabel('Your human contribution').fill('Wrote it again.');
     // The ledger's answer held back until the next file is chosen and hashed.
-    let answer!: () => void;
-    const held = new Promise<void>((resolve) => (answer = resolve));
-    let sent!: () => void;
-    const sending = new Promise<void>((resolve) => (sent = resolve));
-    await page.route('**/v1/filings', async (route) => {
-      sent();
-      await held;
-      await route.continue();
-    });
-    await page.getByRole('button', { name: 'File the work' }).click();
-    await sending;
+    const answer = await fileHeld(page);
     const next = Buffer.from('the next work, chosen while the first was sent\n');
     await chooseHashed(page, 'next-work.png', 'image/png', next);
     answer();
@@ -346,17 +355,7 @@ it('keeps what was typed while the filing was being sent, for the next filing, a
     await field('Tool name').fill('GPT');
     await field('Prompt text').fill('the first prompt');
     await field('Your human contribution').fill('Chose the words.');
-    let answer!: () => void;
-    const held = new Promise<void>((resolve) => (answer = resolve));
-    let sent!: () => void;
-    const sending = new Promise<void>((resolve) => (sent = resolve));
-    await page.route('**/v1/filings', async (route) => {
-      sent();
-      await held;
-      await route.continue();
-    });
-    await page.getByRole('button', { name: 'File the work' }).click();
-    await sending;
+    const answer = await fileHeld(page);
     // The next work's tool and title, typed while the first is on its way.
     await field('Tool name').fill('Midjourney');
     await field('Title').fill('The next work');
