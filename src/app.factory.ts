@@ -18,7 +18,7 @@ import { ClosingFastifyAdapter, ShuttingDownError } from './common/closing.js';
 import { eventsAppended, httpRequests } from './common/metrics.js';
 import { LEDGER_EVENT_TYPES } from './event-types.js';
 import { answerClientError, holdRefusals, ProblemFilter, sendProblem } from './common/problem.filter.js';
-import { reasonPhrase } from './common/problem.js';
+import { MAX_PARAM_LENGTH, reasonPhrase } from './common/problem.js';
 import { refusalWithoutKey, repeatedAuthorization } from './auth/auth.guard.js';
 import { DomainError } from './common/domain-error.js';
 import { answerOtherMethod } from './common/method-not-allowed.js';
@@ -115,7 +115,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new ClosingFastifyAdapter({
     bodyLimit: config.bodyLimit,
     logger: false,
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // A `__proto__` member (or `constructor` holding `prototype`) is kept by the parser and refused by the preValidation
     // hook below, with every other name of JavaScript's object members, before anything reads the body: Fastify's own
     // refusal said only that the body was not valid JSON, which it is.

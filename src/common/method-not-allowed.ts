@@ -1,9 +1,10 @@
 // A request whose method the routes of its path do not take is answered 405 with the methods they take (RFC 9110
 // §15.5.6), and an OPTIONS request 204 with them (§9.3.7). Fastify's router looks a path up under the request's method
 // alone, so such a request met no route and was answered as one for a path no route takes, 404.
-import { MethodNotAllowedException } from '@nestjs/common';
+import { HttpException, MethodNotAllowedException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { sendProblem } from './problem.filter.js';
+import { MAX_PARAM_LENGTH, PARAM_TOO_LONG } from './problem.js';
 
 /**
  * The methods the routes of `url`'s path take, as Fastify's router finds them (HEAD with GET), in the router's order of
@@ -45,5 +46,21 @@ export function answerOtherMethod(fastify: FastifyInstance, request: FastifyRequ
     reply.header('allow', allowed),
     new MethodNotAllowedException(`${path} does not take ${request.method}; it takes ${allowed}`),
   );
+  return true;
+}
+
+/**
+ * Answers a request for a path a route takes under its method but for a segment longer than a route's parameter takes
+ * with 414 uri-too-long, as the router answers it where no wildcard route takes the path (the console's `/*` takes it
+ * there); false (nothing sent) otherwise. The path is looked up again with each such segment cut short.
+ */
+export function answerParamTooLong(fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply): boolean {
+  const [path, query = ''] = request.url.split(/\?(.*)/s);
+  const segments = path.split('/');
+  if (!segments.some((s) => s.length > MAX_PARAM_LENGTH)) return false;
+  const url = segments.map((s) => (s.length > MAX_PARAM_LENGTH ? 'x' : s)).join('/') + (query ? `?${query}` : '');
+  const route = fastify.findRoute({ method: request.method as HTTPMethods, url }) as ReturnType<FastifyInstance['findRoute']> | null;
+  if (route === null || route.searchParams === undefined || Object.hasOwn(route.params, '*')) return false;
+  sendProblem(reply, new HttpException(PARAM_TOO_LONG, 414));
   return true;
 }

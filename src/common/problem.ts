@@ -133,6 +133,12 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 }
 
 /** Maps any thrown value to a problem; `internal` is true when it is our fault (logged, details hidden). */
+/** The longest path segment a route's parameter takes (the router's maxParamLength): a longer one is 414. */
+export const MAX_PARAM_LENGTH = 200;
+
+/** Why a path segment longer than a route's parameter takes is refused (414), as the router finds it or the console's catch-all. */
+export const PARAM_TOO_LONG = `a path segment is longer than the ${MAX_PARAM_LENGTH} characters a route's parameter takes`;
+
 export function toProblem(err: unknown): { problem: Problem; internal: boolean } {
   if (err instanceof DomainError) {
     const status = STATUS_OF[err.kind];
@@ -150,6 +156,7 @@ export function toProblem(err: unknown): { problem: Problem; internal: boolean }
   const fastifyCode = ((err instanceof HttpException ? err.cause : err) as { code?: unknown } | undefined)?.code;
   if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY')
     return { problem: problem(400, 'malformed-json', 'the request body is not valid JSON'), internal: false };
+  if (fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH') return { problem: problem(414, 'uri-too-long', PARAM_TOO_LONG), internal: false };
   if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY')
     return {
       problem: problem(400, 'malformed-json', 'the request body is empty: a JSON body was declared (Content-Type)'),

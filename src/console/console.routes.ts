@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { NotFoundException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { answerOtherMethod } from '../common/method-not-allowed.js';
+import { answerOtherMethod, answerParamTooLong } from '../common/method-not-allowed.js';
 import { sendProblem } from '../common/problem.filter.js';
 
 /** The client-side routes of web/src/app.tsx; a reload or a shared link of any of them loads the console. */
@@ -52,8 +52,9 @@ export async function registerConsole(fastify: FastifyInstance, dir: string = CO
       void reply.redirect(page + query, 308);
       return;
     }
-    // A path whose routes take other methods (a GET of a POST route) is 405, as with no console.
-    if (answerOtherMethod(fastify, request, reply)) return;
+    // A route's path with a parameter too long for the router is 414, and a path whose routes take other methods (a GET
+    // of a POST route) is 405, as with no console.
+    if (answerParamTooLong(fastify, request, reply) || answerOtherMethod(fastify, request, reply)) return;
     if (navigation(path, request.headers.accept)) {
       sendPage(reply, 404);
       return;

@@ -95,7 +95,7 @@ describe.each([
   it('leaves a path no route takes 404, whatever the method', async () => {
     const paths = ['/v1/nothing', `/v1/filings/${filingId}/nothing`, '/nothing', '/assets/nothing.js', '/creator/extra'];
     const requests = paths.flatMap((path) => ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'].map((method) => [method, path]));
-    // A parameter longer than the router reads, under methods that have no route there (GET and POST answer 414).
+    // A parameter longer than the router reads, under methods that have no route there (GET and POST answer 414, below).
     for (const method of ['PUT', 'DELETE']) requests.push([method, `/v1/filings/${'a'.repeat(300)}/amend`]);
     // An empty segment where a route has a parameter (the router matches `/v1/filings/` as `/v1/filings/:id`).
     for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) requests.push([method, '/v1/filings/'], [method, '/v1/disputes/']);
@@ -109,13 +109,37 @@ describe.each([
     expect(failures).toEqual([]);
   });
 
-  it('answers a path segment too long for the router 414 uri-too-long, its status line and title alike', async () => {
-    const res = await send(ledger.url, { method: 'POST', path: `/v1/filings/${'a'.repeat(300)}/amend` });
-    expect([res.status, res.statusMessage, res.json?.type, res.json?.title]).toEqual([
-      414,
-      'URI Too Long',
-      'urn:sandbox-ledger:problem:uri-too-long',
-      'URI Too Long',
-    ]);
+  it('answers a path segment too long for the router 414 uri-too-long on the routes that take it, GET as well, its status line and title alike', async () => {
+    const long = 'a'.repeat(300);
+    const requests = [
+      ['POST', `/v1/filings/${long}/amend`],
+      ['DELETE', `/v1/keys/${long}`],
+      ['GET', `/v1/filings/${long}`],
+      ['HEAD', `/v1/filings/${long}`],
+      ['GET', `/v1/filings/${long}/history`],
+      ['GET', `/v1/disputes/${long}`],
+      ['GET', `/v1/rights/${long}`],
+      ['GET', `/v1/public/content/${long}?x=1`],
+    ];
+    const before = await ledger.store.count();
+    const answers: unknown[] = [];
+    for (const [method, path] of requests) {
+      const res = await send(ledger.url, { method, path });
+      answers.push([method, path.slice(0, 20), res.status, res.statusMessage, res.json?.type, res.json?.title, res.json?.detail]);
+    }
+    const detail = "a path segment is longer than the 200 characters a route's parameter takes";
+    expect(answers).toEqual(
+      requests.map(([method, path]) => [
+        method,
+        path.slice(0, 20),
+        414,
+        'URI Too Long',
+        ...(method === 'HEAD' ? [undefined, undefined, undefined] : ['urn:sandbox-ledger:problem:uri-too-long', 'URI Too Long', detail]),
+      ]),
+    );
+    // A segment as long under a path no route takes stays 404.
+    const nowhere = await send(ledger.url, { method: 'GET', path: `/v1/nothing/${long}` });
+    expect([nowhere.status, nowhere.json?.type]).toEqual([404, NOT_FOUND]);
+    expect(await ledger.store.count()).toBe(before);
   });
 });
