@@ -41,7 +41,7 @@ const refusedByChoice = new WeakSet<object>();
 export const refusedOnPurpose = (request: object): boolean => refusedByChoice.has(request);
 
 export function sendProblem(reply: FastifyReply, err: unknown): void {
-  const { problem, internal } = toProblem(err);
+  const { problem, internal } = toProblem(err, reply.request?.routeOptions?.bodyLimit);
   if (err instanceof DomainError && reply.request) refusedByChoice.add(reply.request);
   // A refusal the server chose (a DomainError: read models behind, a sequencer waited in vain, rules unknown) is logged
   // as its code and detail, the first at once and then a count a minute per code; anything else with its stack, each time.

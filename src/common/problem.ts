@@ -139,7 +139,11 @@ export const MAX_PARAM_LENGTH = 200;
 /** Why a path segment longer than a route's parameter takes is refused (414), as the router finds it or the console's catch-all. */
 export const PARAM_TOO_LONG = `a path segment is longer than the ${MAX_PARAM_LENGTH} characters a route's parameter takes`;
 
-export function toProblem(err: unknown): { problem: Problem; internal: boolean } {
+/**
+ * The problem an error is answered with, and whether it is the server's own (logged); `bodyLimit`: the bytes of body the
+ * request's route takes, named when the body is larger.
+ */
+export function toProblem(err: unknown, bodyLimit?: number): { problem: Problem; internal: boolean } {
   if (err instanceof DomainError) {
     const status = STATUS_OF[err.kind];
     return { problem: problem(status, err.code, err.detail, err.extensions), internal: status >= 500 };
@@ -156,6 +160,10 @@ export function toProblem(err: unknown): { problem: Problem; internal: boolean }
   const fastifyCode = ((err instanceof HttpException ? err.cause : err) as { code?: unknown } | undefined)?.code;
   if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY')
     return { problem: problem(400, 'malformed-json', 'the request body is not valid JSON'), internal: false };
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const detail = bodyLimit ? `the request body is larger than the ${bodyLimit} bytes this route takes` : 'the request body is too large';
+    return { problem: problem(413, 'body-too-large', detail), internal: false };
+  }
   if (fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH') return { problem: problem(414, 'uri-too-long', PARAM_TOO_LONG), internal: false };
   if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY')
     return {
@@ -177,14 +185,7 @@ export function toProblem(err: unknown): { problem: Problem; internal: boolean }
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const status = e.statusCode;
-    return {
-      problem: problem(
-        status,
-        e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body-too-large' : (CODES[status] ?? 'bad-request'),
-        e.message ?? 'bad request',
-      ),
-      internal: false,
-    };
+    return { problem: problem(status, CODES[status] ?? 'bad-request', e.message ?? 'bad request'), internal: false };
   }
   if (err instanceof SyntaxError) return { problem: problem(400, 'malformed-json', 'the request body is not valid JSON'), internal: false };
   return { problem: problem(500, 'internal', 'an internal error occurred; it has been logged'), internal: true };

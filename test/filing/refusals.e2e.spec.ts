@@ -159,6 +159,13 @@ describe('refused requests change nothing', () => {
     ],
   ];
 
+  it('refuses a body over the limit with 413 body-too-large naming the limit', async () => {
+    const big = { ...filingBody(), title: 'x'.repeat(20_000) };
+    const post = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`).send(big);
+    const body = await expectRefused(ledger, post, 413, 'body-too-large');
+    expect(body.detail).toBe('the request body is larger than the 16384 bytes this route takes');
+  });
+
   it('refuses a compressed body with 415 naming its coding, and says it takes identity; an identity coding is read', async () => {
     const gzipped = gzipSync(JSON.stringify(filingBody()));
     for (const encoding of ['gzip', 'GZIP', 'identity, gzip']) {
