@@ -231,7 +231,7 @@ describe('filing a work', () => {
     expect(await ledger.store.count()).toBe(before + 2);
   });
 
-  it('refuses an Idempotency-Key sent twice, saying so, and appends nothing; a key holding a comma is one key', async () => {
+  it('refuses an Idempotency-Key sent twice, or holding a space, saying so, and appends nothing; a key holding a comma is one key', async () => {
     const post = (keys: string[]) =>
       new Promise<{ status: number; body: { type?: string; detail?: string } }>((resolve, reject) => {
         const text = JSON.stringify(filingBody());
@@ -256,6 +256,15 @@ describe('filing a work', () => {
         detail: 'Idempotency-Key is given more than once; give it once',
       }),
     });
+    // A space, or a 256th character, is refused as well, and the answer says which characters a key may hold.
+    for (const key of ['bad key', 'x'.repeat(256)])
+      expect(await post([key])).toEqual({
+        status: 400,
+        body: expect.objectContaining({
+          type: 'urn:sandbox-ledger:problem:invalid-idempotency-key',
+          detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters, with no space',
+        }),
+      });
     expect(await ledger.store.count()).toBe(before);
     expect((await post(['one,key'])).status).toBe(201);
   });
