@@ -4,6 +4,7 @@ import { inspectionRecord, provenanceSignals, type FileInspection } from '../ins
 import { hammingDistanceHex } from '../inspection/phash.js';
 import { typeMismatch } from '../inspection/sniff.js';
 import type { FiledFile, PerceptualHash } from './filing.events.js';
+import { refuseEmptyContent } from './filing.decider.js';
 
 /** What the metadata part declared about the file; the content hash may be left to the ledger. */
 export type DeclaredFile = { contentHash: string | null; contentType: string; perceptualHash: PerceptualHash | null };
@@ -15,12 +16,14 @@ const refused = (code: string, message: string, extensions: Record<string, unkno
   new DomainError('unprocessable', code, message, { ...extensions, errors: [{ field: 'file', message }] });
 
 /**
- * Refuses a file whose SHA-256 is not the declared content hash (422 content-hash-mismatch), whose bytes are not the
+ * Refuses a file of no bytes (422 empty-content), a file whose SHA-256 is not the declared content hash (422 content-hash-mismatch), whose bytes are not the
  * declared content type (422 content-type-mismatch), or whose perceptual hash is further than `threshold` bits from the
  * declared one (422 perceptual-hash-mismatch). The computed perceptual hash is the one filed; without one (not an image
  * the ledger decodes), the declared one is.
  */
 export function checkFiledFile(declared: DeclaredFile, inspection: FileInspection, threshold: number): CheckedFile {
+  // A file of no bytes is refused as empty before anything is compared with it (it is no image of any type either).
+  refuseEmptyContent(inspection.sha256);
   if (declared.contentHash !== null && declared.contentHash !== inspection.sha256) {
     throw refused(
       'content-hash-mismatch',

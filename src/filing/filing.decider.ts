@@ -60,6 +60,16 @@ export type FilingCommand = FileWorkCommand | WithdrawFilingCommand | AmendFilin
 /** SHA-256 of no bytes at all. */
 export const EMPTY_CONTENT_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
+/** Refuses no bytes as a work (422 empty-content): filed once, their hash would be one creator's, and every other empty file a duplicate of it. */
+export function refuseEmptyContent(contentHash: string): void {
+  if (contentHash === EMPTY_CONTENT_SHA256)
+    throw new DomainError(
+      'unprocessable',
+      'empty-content',
+      'the content is empty (0 bytes, SHA-256 e3b0c442…b855): there is no work to file',
+    );
+}
+
 /**
  * Process evidence says what the work was made from, each file once, made before it is recorded: an item listed twice
  * (in the request, or already held by the filing) or dated more than EVIDENCE_CLOCK_SKEW_MS after `now` is refused,
@@ -83,13 +93,7 @@ function checkProcessEvidence(items: ProcessEvidenceItem[], held: readonly strin
 
 function decideFileWork(command: FileWorkCommand, state: FilingState): FilingEvent[] {
   if (state.status !== 'none') throw conflict('filing-exists', `filing ${command.filing.filingId} already exists`);
-  // No bytes are no work: filed once, their hash would be one creator's, and every other empty file a duplicate of it.
-  if (command.filing.contentHash === EMPTY_CONTENT_SHA256)
-    throw new DomainError(
-      'unprocessable',
-      'empty-content',
-      'the content is empty (0 bytes, SHA-256 e3b0c442…b855): there is no work to file',
-    );
+  refuseEmptyContent(command.filing.contentHash);
   checkProcessEvidence(command.filing.processEvidence, [], command.now);
   const prior = command.priorFilings ?? [];
   return [

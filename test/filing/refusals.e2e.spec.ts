@@ -239,13 +239,23 @@ describe('refused requests change nothing', () => {
       422,
       'empty-content',
     );
-    const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody({ contentType: 'text/plain' });
-    await expectRefused(
-      ledger,
-      () => post().field('metadata', JSON.stringify(meta)).attach('file', Buffer.alloc(0), 'empty.txt'),
-      422,
-      'empty-content',
-    );
+    // Uploaded, whatever type it is declared as, and whatever hash: empty first, not a mismatch with what was declared.
+    for (const declared of [
+      { contentType: 'text/plain' },
+      { contentType: 'image/jpeg' },
+      { contentType: 'image/png', contentHash: 'a'.repeat(64) },
+    ]) {
+      const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody({ contentType: declared.contentType });
+      await expectRefused(
+        ledger,
+        () =>
+          post()
+            .field('metadata', JSON.stringify({ ...meta, ...declared }))
+            .attach('file', Buffer.alloc(0), 'empty.bin'),
+        422,
+        'empty-content',
+      );
+    }
   });
 
   it('refuses process evidence listing a file twice, or made after it is recorded, naming the item, and appends nothing', async () => {
