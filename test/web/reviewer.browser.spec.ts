@@ -63,12 +63,26 @@ it('a reviewer takes a complaint from the queue and upholds it with a remedy its
     expect(await settledText(page.getByTestId('saved'), 'Assigned.')).toBe('Assigned.');
     expect(await settledText(page.getByTestId('assignee'), 'Rita Reviewer (you)')).toBe('Rita Reviewer (you)');
 
-    // An infringement complaint cannot transfer the right: the form does not offer it.
+    // Nothing is chosen beforehand: sent as it opens, with a reasoning, the form asks for an outcome and records nothing.
+    const outcomes = page.locator('input[name=outcome]');
+    await expect(outcomes.evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).checked))).resolves.toEqual([false, false]);
     const remedy = page.getByLabel('Remedy', { exact: true });
-    await expect(remedy.locator('option').allTextContents()).resolves.toEqual(['revoke the right', 'suspend the right until relabelled']);
-    await page.getByLabel('upheld').check();
-    await remedy.selectOption('suspend');
+    await expect(remedy.count()).resolves.toBe(0);
     await page.getByLabel('Reasoning').fill('The copy carries no visible label.');
+    await page.getByRole('button', { name: 'Record the decision' }).click();
+    await expect(outcomes.first().evaluate((i) => (i as HTMLInputElement).validity.valueMissing)).resolves.toBe(true);
+    // Upheld, the remedy starts on none either, and an infringement complaint cannot transfer the right: not offered.
+    await page.getByLabel('upheld').check();
+    await expect(remedy.locator('option').allTextContents()).resolves.toEqual([
+      'Choose a remedy',
+      'revoke the right',
+      'suspend the right until relabelled',
+    ]);
+    await expect(remedy.inputValue()).resolves.toBe('');
+    await page.getByRole('button', { name: 'Record the decision' }).click();
+    await expect(remedy.evaluate((select) => (select as HTMLSelectElement).validity.valueMissing)).resolves.toBe(true);
+    expect((await ok('GET', `/v1/disputes/${disputeId}`, rita.key)).status).toBe('assigned');
+    await remedy.selectOption('suspend');
     await screenshot(page, 'reviewer-decide-en');
     await page.getByRole('button', { name: 'Record the decision' }).click();
     expect(await settledText(page.getByTestId('saved'), 'Decision recorded.')).toBe('Decision recorded.');
@@ -120,14 +134,26 @@ it('another reviewer decides the appeal, offered only the rulings and remedies t
       'reverse',
       'vary',
     ]);
+    // No ruling is chosen beforehand.
+    await expect(rulings.evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).checked))).resolves.toEqual([
+      false,
+      false,
+      false,
+    ]);
     await page.getByLabel('vary its remedy').check();
     await page.getByLabel('Remedy', { exact: true }).waitFor();
-    // Varying must change the remedy, and an infringement complaint cannot transfer: revoke is the only choice left.
-    await expect(page.getByLabel('Remedy', { exact: true }).locator('option').allTextContents()).resolves.toEqual(['revoke the right']);
+    // Varying must change the remedy, and an infringement complaint cannot transfer: revoke is the only choice left,
+    // and still the reviewer's to make.
+    await expect(page.getByLabel('Remedy', { exact: true }).locator('option').allTextContents()).resolves.toEqual([
+      'Choose a remedy',
+      'revoke the right',
+    ]);
+    await expect(page.getByLabel('Remedy', { exact: true }).inputValue()).resolves.toBe('');
     await page.getByLabel('reverse its outcome').check();
     // Reversing an upheld complaint rejects it: no remedy is offered.
     await page.getByLabel('Remedy', { exact: true }).waitFor({ state: 'detached', timeout: 5_000 });
     await page.getByLabel('vary its remedy').check();
+    await page.getByLabel('Remedy', { exact: true }).selectOption('revoke');
     await page.getByLabel('Reasoning').fill('Suspension is not enough for a repeated omission.');
     await page.getByRole('button', { name: 'Record the appeal decision' }).click();
     expect(await settledText(page.getByTestId('saved'), 'Appeal decision recorded.')).toBe('Appeal decision recorded.');

@@ -429,6 +429,7 @@ export const en = {
   'reviewer.decide.legend': 'Decide',
   'reviewer.decide.outcome': 'Outcome',
   'reviewer.decide.remedy': 'Remedy',
+  'reviewer.decide.chooseRemedy': 'Choose a remedy',
   'reviewer.decide.noTransfer': 'Only a priority or authorship complaint can transfer the right.',
   'reviewer.decide.submit': 'Record the decision',
   'reviewer.appeal.legend': 'Decide the appeal',

@@ -421,6 +421,7 @@ export const zhCN: Record<MessageKey, string> = {
   'reviewer.decide.legend': '裁决',
   'reviewer.decide.outcome': '结果',
   'reviewer.decide.remedy': '处理措施',
+  'reviewer.decide.chooseRemedy': '请选择处理措施',
   'reviewer.decide.noTransfer': '只有在先权或作者身份投诉才能转移权利。',
   'reviewer.decide.submit': '记录裁决',
   'reviewer.appeal.legend': '裁决申诉',

@@ -62,12 +62,45 @@ export function AssignForm({ dispute, onDone, onRefused }: FormProps) {
   );
 }
 
-/** Upheld with one of the remedies the dispute's type allows, or rejected without one; with reasoning. */
+/** A choice of remedy that starts on none: the reviewer names one (the browser asks for it before the form is sent). */
+function RemedySelect({
+  id,
+  remedies,
+  value,
+  onChange,
+}: {
+  id: string;
+  remedies: readonly Remedy[];
+  value: Remedy | null;
+  onChange: (r: Remedy) => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <label for={id}>{t('reviewer.decide.remedy')}</label>
+      <select id={id} required value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value as Remedy)}>
+        <option value="" disabled>
+          {t('reviewer.decide.chooseRemedy')}
+        </option>
+        {remedies.map((r) => (
+          <option value={r} key={r}>
+            {remedyLabel(t, r)}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+/**
+ * Upheld with one of the remedies the dispute's type allows, or rejected without one; with reasoning. Nothing is chosen
+ * beforehand: a decision is final once its appeal window closes, and a form sent in haste must not uphold a complaint.
+ */
 export function DecideForm({ dispute, onDone, onRefused }: FormProps) {
   const { t } = useI18n();
   const remedies = remediesFor(dispute.type);
-  const [outcome, setOutcome] = useState<Outcome>('upheld');
-  const [remedy, setRemedy] = useState<Remedy>(remedies[0]);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [remedy, setRemedy] = useState<Remedy | null>(null);
   const [reasoning, setReasoning] = useState('');
   const { busy, error, send } = useWrite(dispute.disputeId, 'decision', onDone, onRefused);
   return (
@@ -75,7 +108,8 @@ export function DecideForm({ dispute, onDone, onRefused }: FormProps) {
       class="action-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void send(outcome === 'upheld' ? { outcome, remedy, reasoning } : { outcome, reasoning });
+        if (outcome === 'rejected') void send({ outcome, reasoning });
+        else if (outcome === 'upheld' && remedy) void send({ outcome, remedy, reasoning });
       }}
     >
       <fieldset disabled={busy}>
@@ -84,20 +118,14 @@ export function DecideForm({ dispute, onDone, onRefused }: FormProps) {
           <legend>{t('reviewer.decide.outcome')}</legend>
           {(['upheld', 'rejected'] as const).map((o) => (
             <label class="choice" key={o}>
-              <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} /> {outcomeLabel(t, o)}
+              <input type="radio" name="outcome" value={o} required checked={outcome === o} onChange={() => setOutcome(o)} />{' '}
+              {outcomeLabel(t, o)}
             </label>
           ))}
         </fieldset>
         {outcome === 'upheld' ? (
           <>
-            <label for="decide-remedy">{t('reviewer.decide.remedy')}</label>
-            <select id="decide-remedy" value={remedy} onChange={(e) => setRemedy(e.currentTarget.value as Remedy)}>
-              {remedies.map((r) => (
-                <option value={r} key={r}>
-                  {remedyLabel(t, r)}
-                </option>
-              ))}
-            </select>
+            <RemedySelect id="decide-remedy" remedies={remedies} value={remedy} onChange={setRemedy} />
             {!remedies.includes('transfer') ? <p class="hint">{t('reviewer.decide.noTransfer')}</p> : null}
           </>
         ) : null}
@@ -112,15 +140,19 @@ export function DecideForm({ dispute, onDone, onRefused }: FormProps) {
   );
 }
 
-/** Affirm, reverse or vary the first decision, each with only the remedies the rules allow for it. */
+/**
+ * Affirm, reverse or vary the first decision, each with only the remedies the rules allow for it; nothing chosen
+ * beforehand, as in DecideForm (the appeal decision makes the dispute final).
+ */
 export function AppealDecisionForm({ dispute, onDone, onRefused }: FormProps) {
   const { t } = useI18n();
   const first = dispute.decision ?? { outcome: dispute.outcome ?? 'rejected', remedy: dispute.remedy };
   const choices = appealChoices(dispute.type, first);
-  const [ruling, setRuling] = useState<Ruling>('affirm');
+  const [ruling, setRuling] = useState<Ruling | null>(null);
   const remedies = choices.find((c) => c.ruling === ruling)?.remedies ?? [];
-  const [remedy, setRemedy] = useState<Remedy | ''>('');
-  const chosen = remedies.includes(remedy as Remedy) ? (remedy as Remedy) : (remedies[0] ?? null);
+  const [remedy, setRemedy] = useState<Remedy | null>(null);
+  // A remedy chosen under another ruling that this one does not offer is no choice.
+  const chosen = remedy !== null && remedies.includes(remedy) ? remedy : null;
   const [reasoning, setReasoning] = useState('');
   const { busy, error, send } = useWrite(dispute.disputeId, 'appeal-decision', onDone, onRefused);
   return (
@@ -128,6 +160,7 @@ export function AppealDecisionForm({ dispute, onDone, onRefused }: FormProps) {
       class="action-form"
       onSubmit={(e) => {
         e.preventDefault();
+        if (ruling === null || (remedies.length > 0 && chosen === null)) return;
         void send(chosen ? { ruling, remedy: chosen, reasoning } : { ruling, reasoning });
       }}
     >
@@ -144,23 +177,19 @@ export function AppealDecisionForm({ dispute, onDone, onRefused }: FormProps) {
           <legend>{t('reviewer.appeal.ruling')}</legend>
           {choices.map((c) => (
             <label class="choice" key={c.ruling}>
-              <input type="radio" name="ruling" value={c.ruling} checked={ruling === c.ruling} onChange={() => setRuling(c.ruling)} />{' '}
+              <input
+                type="radio"
+                name="ruling"
+                value={c.ruling}
+                required
+                checked={ruling === c.ruling}
+                onChange={() => setRuling(c.ruling)}
+              />{' '}
               {rulingLabel(t, c.ruling)}
             </label>
           ))}
         </fieldset>
-        {remedies.length > 0 ? (
-          <>
-            <label for="appeal-remedy">{t('reviewer.decide.remedy')}</label>
-            <select id="appeal-remedy" value={chosen ?? ''} onChange={(e) => setRemedy(e.currentTarget.value as Remedy)}>
-              {remedies.map((r) => (
-                <option value={r} key={r}>
-                  {remedyLabel(t, r)}
-                </option>
-              ))}
-            </select>
-          </>
-        ) : null}
+        {remedies.length > 0 ? <RemedySelect id="appeal-remedy" remedies={remedies} value={chosen} onChange={setRemedy} /> : null}
         <label for="appeal-reasoning">{t('reviewer.reasoning')}</label>
         <textarea id="appeal-reasoning" rows={4} required value={reasoning} onInput={(e) => setReasoning(e.currentTarget.value)} />
         <div>
