@@ -1,12 +1,11 @@
 // The rules of GB 45438-2025 and the Measures (Articles 4 to 6) as pure functions: shared by the decider, the DTOs and the file check.
 import type { FieldError } from '../common/problem.js';
+import { AIGC_MAX_LENGTH, AIGC_VALUE } from '../domain-rules/aigc-values.js';
 import { AIGC_FIELDS, type Aigc, type ExplicitLabel, type LabelTier, type Modality } from './labeling.events.js';
 
-/** Printable ASCII without space, `"` and `\` (GB18030 0x21, 0x23–0x5B, 0x5D–0x7E). */
-export const AIGC_VALUE = /^[\x21\x23-\x5b\x5d-\x7e]*$/;
+export { AIGC_MAX_LENGTH, AIGC_VALUE };
 export const AIGC_VALUE_MESSAGE = 'may contain only printable ASCII without space, " and \\ (0x21, 0x23-0x5B, 0x5D-0x7E)';
 export const AIGC_LABEL_VALUES = ['1', '2', '3'] as const;
-export const AIGC_MAX_LENGTH = 256;
 /** Fields that must not be empty; the reserved codes may be. */
 const REQUIRED_NON_EMPTY = new Set(['Label', 'ContentProducer', 'ProduceID']);
 

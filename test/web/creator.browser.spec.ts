@@ -121,6 +121,15 @@ it('files a work through the form, shows it in the list, declares labels, regist
     expect(await settledText(card.locator('dt').filter({ hasText: /^Labels (declared|due by)$/ }), 'Labels due by')).toBe('Labels due by');
     // Labels declared through the form; the answer's implicit label is what the copy embeds.
     await card.getByRole('button', { name: 'Declare labels' }).click();
+    // A name with a space is no code the label can carry: the browser holds the form back, saying why, before the ledger
+    // is asked (nothing is declared).
+    const producer = card.getByLabel('Service provider’s code (ContentProducer)');
+    await producer.fill('Alice Chen');
+    await card.getByLabel('ProduceID').fill('gen-0042');
+    await card.getByRole('button', { name: 'Declare labels' }).last().click();
+    await expect(producer.evaluate((i) => (i as HTMLInputElement).validationMessage)).resolves.toBe(en['creator.labels.aigcChars']);
+    expect((await call(server.url, 'GET', `/v1/filings/${filingId}`, alice.key)).json.labels.state).toBe('none');
+    await screenshot(page, 'creator-labels-held-en');
     await card.getByLabel('ContentProducer').fill('ACME-AI');
     await card.getByLabel('ProduceID').fill('gen-0042');
     await card.getByRole('button', { name: 'Declare labels' }).last().click();
@@ -212,6 +221,11 @@ it("shows the creator's filings and forms in Chinese: status, right, labels, sou
     await expect(card.locator('.creator-subform legend').first().textContent()).resolves.toBe('AI 生成标识（图片）');
     await expect(card.getByLabel('右下').isChecked()).resolves.toBe(true);
     await screenshot(page, 'creator-zh-CN');
+    // Filed by its hash alone: no copy can be compared with it, and the page says so rather than offer the form.
+    await card.getByRole('button', { name: zhCN['creator.list.registerCopy'] }).click();
+    expect(await settledText(card.getByTestId('copy-needs-file'), /感知哈希/)).toBe(zhCN['creator.copy.needsFile']);
+    await expect(card.locator(`[data-testid="copy-${filed.json.filingId}-zone"]`).count()).resolves.toBe(0);
+    await screenshot(page, 'creator-copy-needs-file-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

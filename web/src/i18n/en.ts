@@ -280,10 +280,12 @@ export const en = {
   'creator.labels.aigc1': '1: AI-generated',
   'creator.labels.aigc2': '2: possibly AI-generated',
   'creator.labels.aigc3': '3: suspected AI-generated',
-  'creator.labels.producer': 'ContentProducer',
-  'creator.labels.produceId': 'ProduceID',
+  'creator.labels.producer': 'Service provider’s code (ContentProducer)',
+  'creator.labels.produceId': 'Content’s ID at that service (ProduceID)',
   'creator.labels.reserved1': 'ReservedCode1 (optional)',
   'creator.labels.reserved2': 'ReservedCode2 (optional)',
+  'creator.labels.aigcChars':
+    'Codes, not names: ASCII letters, digits and punctuation only, with no space, " or \\ (for example ACME-AI, gen-0042).',
   'creator.labels.assigned': 'ContentPropagator and PropagateID are assigned by the ledger.',
   'creator.labels.submit': 'Declare labels',
   'creator.labels.declared': 'Labels declared (version {version}, leaf {leaf}).',
@@ -292,6 +294,8 @@ export const en = {
   'creator.copy.hint':
     'The copy must carry the implicit label handed out for this filing and look like the filed work (filed with its file).',
   'creator.copy.drop': 'Drop the labelled copy here, or choose it',
+  'creator.copy.needsFile':
+    'A labelled copy can be registered only for a work filed with its file (“Upload the file for inspection”): the ledger compares the copy with the perceptual hash it computed from that file. This work was filed by its hash alone.',
   'creator.copy.submit': 'Register the copy',
   'creator.copy.registered': 'Copy registered (leaf {leaf}, distance {distance} of at most {threshold}):',
 

@@ -278,6 +278,7 @@ export const zhCN: Record<MessageKey, string> = {
   'creator.labels.produceId': '内容制作编号（ProduceID）',
   'creator.labels.reserved1': '预留字段 1（可选）',
   'creator.labels.reserved2': '预留字段 2（可选）',
+  'creator.labels.aigcChars': '填写编码而非名称：仅限 ASCII 字母、数字和标点，不含空格、" 和 \\（例如 ACME-AI、gen-0042）。',
   'creator.labels.assigned': 'ContentPropagator 与 PropagateID 由账本分配。',
   'creator.labels.submit': '声明标识',
   'creator.labels.declared': '标识已声明（第 {version} 版，叶序号 {leaf}）。',
@@ -285,6 +286,8 @@ export const zhCN: Record<MessageKey, string> = {
   'creator.copy.legend': '登记带标识副本',
   'creator.copy.hint': '副本须带有为此存证分配的隐式标识，且与存证作品相似（存证时须上传文件）。',
   'creator.copy.drop': '将带标识副本拖到此处，或选择文件',
+  'creator.copy.needsFile':
+    '只有连同文件一起存证的作品（勾选“上传文件以供检查”）才能登记带标识的副本：账本将副本与它根据该文件计算的感知哈希比较。此作品仅以哈希存证。',
   'creator.copy.submit': '登记副本',
   'creator.copy.registered': '副本已登记（叶序号 {leaf}，距离 {distance}，上限 {threshold}）：',
 

@@ -22,6 +22,8 @@ export interface Filing {
   filedAt: string;
   leafIndex: number;
   file: { sniffedType?: string; size?: number } | null;
+  /** `computed` from the file when the work was filed with it; copies are compared with that one only. */
+  perceptualHash: { scheme: string; value: string; source: 'declared' | 'computed' } | null;
   labels: { state: 'none' | 'declared' | 'verified'; labelDueAt: string | null; tier: string | null };
   withdrawnAt: string | null;
 }

@@ -180,7 +180,16 @@ export function FilingCard({ filing, me, onChanged, version, heldFrom }: FilingC
       </div>
       <ProblemMessage error={error} />
       {open === 'labels' && mayLabel ? <LabelsForm filing={filing} onDeclared={onChanged} /> : null}
-      {open === 'copy' && mayLabel ? <CopyForm filing={filing} /> : null}
+      {open === 'copy' && mayLabel ? (
+        filing.perceptualHash?.source === 'computed' ? (
+          <CopyForm filing={filing} />
+        ) : (
+          // The ledger compares a copy with the perceptual hash it computed from the filed file, and has none.
+          <p class="filing-note" data-testid="copy-needs-file">
+            {t('creator.copy.needsFile')}
+          </p>
+        )
+      ) : null}
     </li>
   );
 }

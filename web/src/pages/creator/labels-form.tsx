@@ -2,6 +2,7 @@
 // modality, and the implicit AIGC label's production fields; the ledger assigns the propagation fields itself.
 import { useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
+import { AIGC_MAX_LENGTH, AIGC_VALUE } from '../../domain-rules.js';
 import type { MessageKey } from '../../i18n/en.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { declareLabels, type DeclaredLabels, type Filing } from './creator-api.js';
@@ -15,6 +16,15 @@ function modalityOf(contentType: string): Modality {
   const top = contentType.split('/')[0];
   const byType: Record<string, Modality> = { text: 'text', image: 'image', video: 'video', audio: 'audio', model: 'virtual-scene' };
   return byType[top] ?? null;
+}
+
+/**
+ * An AIGC field's input as typed: the browser holds the form back, saying why in the page's language, while it has a
+ * character the label cannot carry (the ledger would refuse it).
+ */
+function aigcField(input: HTMLInputElement, why: string): string {
+  input.setCustomValidity(AIGC_VALUE.test(input.value.trim()) ? '' : why);
+  return input.value;
 }
 
 export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared: () => void }) {
@@ -145,23 +155,46 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
             id={id('producer')}
             type="text"
             required
-            maxLength={256}
+            maxLength={AIGC_MAX_LENGTH}
+            spellcheck={false}
+            aria-describedby={id('aigc-chars')}
             value={producer}
-            onInput={(e) => setProducer(e.currentTarget.value)}
+            onInput={(e) => setProducer(aigcField(e.currentTarget, t('creator.labels.aigcChars')))}
           />
           <label for={id('produce-id')}>{t('creator.labels.produceId')}</label>
           <input
             id={id('produce-id')}
             type="text"
             required
-            maxLength={256}
+            maxLength={AIGC_MAX_LENGTH}
+            spellcheck={false}
+            aria-describedby={id('aigc-chars')}
             value={produceId}
-            onInput={(e) => setProduceId(e.currentTarget.value)}
+            onInput={(e) => setProduceId(aigcField(e.currentTarget, t('creator.labels.aigcChars')))}
           />
           <label for={id('reserved1')}>{t('creator.labels.reserved1')}</label>
-          <input id={id('reserved1')} type="text" maxLength={256} value={reserved1} onInput={(e) => setReserved1(e.currentTarget.value)} />
+          <input
+            id={id('reserved1')}
+            type="text"
+            maxLength={AIGC_MAX_LENGTH}
+            spellcheck={false}
+            aria-describedby={id('aigc-chars')}
+            value={reserved1}
+            onInput={(e) => setReserved1(aigcField(e.currentTarget, t('creator.labels.aigcChars')))}
+          />
           <label for={id('reserved2')}>{t('creator.labels.reserved2')}</label>
-          <input id={id('reserved2')} type="text" maxLength={256} value={reserved2} onInput={(e) => setReserved2(e.currentTarget.value)} />
+          <input
+            id={id('reserved2')}
+            type="text"
+            maxLength={AIGC_MAX_LENGTH}
+            spellcheck={false}
+            aria-describedby={id('aigc-chars')}
+            value={reserved2}
+            onInput={(e) => setReserved2(aigcField(e.currentTarget, t('creator.labels.aigcChars')))}
+          />
+          <p class="hint" id={id('aigc-chars')}>
+            {t('creator.labels.aigcChars')}
+          </p>
           <p class="hint">{t('creator.labels.assigned')}</p>
         </fieldset>
         <button type="submit" disabled={busy}>
