@@ -154,7 +154,11 @@ export class Idempotency {
     if (sentMoreThanOnce(request.raw.rawHeaders, 'idempotency-key'))
       throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key is given more than once; give it once');
     if (typeof header !== 'string' || !KEY.test(header))
-      throw new DomainError('invalid', 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 visible ASCII characters, with no space');
+      throw new DomainError(
+        'invalid',
+        'invalid-idempotency-key',
+        'Idempotency-Key must be 1 to 255 visible ASCII characters, with no space',
+      );
     const principalId = request.principal.principalId;
     if (takesUpload(request)) {
       requestWrites(request).awaitingUpload = true;
