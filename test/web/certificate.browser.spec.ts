@@ -59,8 +59,12 @@ it('shows the filing, its proof and a QR code to the verification page, in Chine
     // A right that stands names its holder, with its status in both languages.
     await expect(page.getByTestId('cert-holder').textContent()).resolves.toBe('Alice Chen');
     await expect(page.getByTestId('cert-right').textContent()).resolves.toBe('临时provisional');
-    // The receipt was checked in the page against the ledger's keys; the checkpoint covers the filing.
-    expect(await settledText(page.getByTestId('cert-verified'), /^✓/)).toMatch(/^✓ 日志签名、包含证明与联署已在本浏览器中验证/);
+    // The receipt was checked in the page against the ledger's keys; the checkpoint covers the filing. This ledger has no
+    // witnesses, and the page claims no cosignature.
+    const verified = await settledText(page.getByTestId('cert-verified'), /^✓/);
+    expect(verified).toMatch(/^✓ 日志签名与包含证明已在本浏览器中验证/);
+    expect(verified).toContain('log signature and inclusion proof verified in this browser');
+    expect(verified).not.toMatch(/联署|cosignature/);
     expect(Number(await page.getByTestId('cert-tree-size').textContent())).toBeGreaterThan(leafIndex);
     await expect(page.getByTestId('cert-root').textContent()).resolves.toMatch(/^[0-9a-f]{64}$/);
     // Both languages on the sheet, whatever the switch says.

@@ -291,8 +291,8 @@ it('says on the certificate that the time-stamps were verified in this browser',
       verified = await settledText(page.getByTestId('cert-verified'), /^✓/);
       if (verified?.includes('time-stamps verified') || Date.now() > deadline) break;
     }
-    expect(verified).toContain('log signature, inclusion proof, cosignatures and time-stamps verified in this browser');
-    expect(verified).toContain('日志签名、包含证明、联署与时间戳已在本浏览器中验证');
+    expect(verified).toContain('log signature, inclusion proof, witness cosignatures and time-stamps verified in this browser');
+    expect(verified).toContain('日志签名、包含证明、见证方联署与时间戳已在本浏览器中验证');
     expect(await page.getByTestId('cert-tsa-unchecked').count()).toBe(0);
     await screenshot(page, 'certificate-witnessed-tsa');
     expect(tab.problems).toEqual([]);

@@ -160,8 +160,10 @@ export const en = {
   'certificate.witnesses': 'Witness cosignatures',
   'certificate.tsa': 'Trusted time-stamps (RFC 3161)',
   'certificate.checked': 'Checked when displayed',
-  'certificate.checkedOk': 'log signature, inclusion proof and cosignatures verified in this browser',
-  'certificate.checkedOkTsa': 'log signature, inclusion proof, cosignatures and time-stamps verified in this browser',
+  'certificate.checkedOk': 'log signature and inclusion proof verified in this browser',
+  'certificate.checkedOkTsa': 'log signature, inclusion proof and time-stamps verified in this browser',
+  'certificate.checkedOkWitnesses': 'log signature, inclusion proof and witness cosignatures verified in this browser',
+  'certificate.checkedOkWitnessesTsa': 'log signature, inclusion proof, witness cosignatures and time-stamps verified in this browser',
   'certificate.tsaUnchecked':
     'not checked in this browser (outside HTTPS it offers no WebCrypto); sandbox-ledger verify-evidence checks them',
   'certificate.checkedFailed': 'verification failed in this browser:',

@@ -112,6 +112,12 @@ function RightRow({ right, rightError }: { right: PublicRight | null; rightError
   );
 }
 
+/** What the page verified, in words: witness cosignatures only when the checkpoint carried some, time-stamps once checked. */
+function checkedKey(facts: CertificateProof): MessageKey {
+  if (facts.witnesses.length > 0) return facts.timestampsChecked ? 'certificate.checkedOkWitnessesTsa' : 'certificate.checkedOkWitnesses';
+  return facts.timestampsChecked ? 'certificate.checkedOkTsa' : 'certificate.checkedOk';
+}
+
 function Certificate({ filing, right, rightError, proof, proofError }: Extract<Loaded, { phase: 'ready' }>) {
   const { t } = useI18n();
   const url = verificationUrl(location.origin, filing.contentHash);
@@ -259,7 +265,7 @@ function Certificate({ filing, right, rightError, proof, proofError }: Extract<L
             <Row k="certificate.checked">
               {facts.verified.ok ? (
                 <span class="ok" data-testid="cert-verified">
-                  ✓ <Both k={facts.timestampsChecked ? 'certificate.checkedOkTsa' : 'certificate.checkedOk'} />
+                  ✓ <Both k={checkedKey(facts)} />
                 </span>
               ) : (
                 <span class="bad" data-testid="cert-verified">
