@@ -4,7 +4,7 @@
 import jsQRModule from 'jsqr';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { labelsBody, registerPrincipal, revokeByUpheldComplaint, type Who } from '../support/cast.js';
+import { complaintBody, labelsBody, registerPrincipal, revokeByUpheldComplaint, type Who } from '../support/cast.js';
 import { call, callOk } from '../support/http-client.js';
 import { filingBody } from '../support/ledger-app.js';
 import { flipSignature, launchBrowser, openTab, rewritePublicReceipts, screenshot, settledText, settledTitle } from '../support/browser.js';
@@ -138,6 +138,21 @@ it('says a right revoked by an upheld complaint is revoked, and names no holder 
     for (const words of ['权利状态', 'Right']) expect(sheet).toContain(words);
     expect(await settledText(page.getByTestId('cert-verified'), /^✓/)).toMatch(/^✓/);
     await screenshot(page, 'certificate-revoked-en');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('says a right under an open complaint is disputed, in both languages, as the public check does', async () => {
+  const { filingId } = await fileWithLabels('Disputed bridge');
+  const carol = await registerPrincipal(server.url, server.adminKey, 'Carol Complainant', ['creator']);
+  expect((await call(server.url, 'POST', '/v1/disputes', carol.key, complaintBody(filingId))).status).toBe(201);
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await page.goto(`/certificate/${filingId}`);
+    expect(await settledText(page.getByTestId('cert-right'), /disputed/)).toBe('临时（存在争议）provisional (disputed)');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

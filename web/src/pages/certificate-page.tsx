@@ -42,12 +42,13 @@ type Loaded =
 /** The certificate's own words are in both languages, Chinese first, whatever the switch says. */
 const BOTH: readonly Lang[] = ['zh-CN', 'en'];
 
-function Both({ k, params }: { k: MessageKey; params?: Record<string, string | number> }) {
+/** A message in both languages: `k` with `params`, or the words `text` gives in each. */
+function Both(props: { k: MessageKey; params?: Record<string, string | number> } | { text: (lang: Lang) => string }) {
   return (
     <>
       {BOTH.map((l) => (
         <span class={`cert-${l === 'en' ? 'en' : 'zh'}`} lang={l} key={l}>
-          {translate(l, k, params)}
+          {'text' in props ? props.text(l) : translate(l, props.k, props.params)}
         </span>
       ))}
     </>
@@ -92,7 +93,7 @@ function aigcFields(implicit: unknown): Array<[string, string]> {
 }
 
 /**
- * The right's status in both languages; a right that could not be read says why. When it took that status is the
+ * The right's status and flags in both languages; a right that could not be read says why. When it took that status is the
  * ledger's to show (the sheet fits one A4 page, and the filing's time is on it already).
  */
 function RightRow({ right, rightError }: { right: PublicRight | null; rightError?: unknown }) {
@@ -106,10 +107,17 @@ function RightRow({ right, rightError }: { right: PublicRight | null; rightError
   return (
     <Row k="certificate.right" testId="cert-right">
       <strong>
-        <Both k={`right.${right.status}` as MessageKey} />
+        <Both text={(l) => translate(l, `right.${right.status}` as MessageKey) + flagsAside(l, right.flags)} />
       </strong>
     </Row>
   );
+}
+
+/** A right's flags (disputed, labels overdue…) after its status, as the public check shows them; nothing when it has none. */
+function flagsAside(lang: Lang, flags: readonly string[]): string {
+  if (flags.length === 0) return '';
+  const text = flags.map((f) => translate(lang, `flag.${f}` as MessageKey)).join(translate(lang, 'list.separator'));
+  return translate(lang, 'list.aside', { text });
 }
 
 /** What the page verified, in words: witness cosignatures only when the checkpoint carried some, time-stamps once checked. */
