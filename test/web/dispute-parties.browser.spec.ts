@@ -106,6 +106,10 @@ it('the complainant appeals the rejection, not again; the respondent, who won, i
     await signIn(page, bob.key, '/reviewer', 'zh-CN');
     await openDispute(page, disputeId, 'zh-CN');
     await page.getByTestId('appeal-form').waitFor();
+    // Set in Chinese punctuation: the decision's reviewer and time after a full-width comma, the sentence on the key's
+    // role after the full stop with no space.
+    await expect(page.getByTestId('decision').textContent()).resolves.toMatch(/^投诉驳回 — Rita Reviewer，2\d{3}-/);
+    await expect(page.getByTestId('reviewer-me').textContent()).resolves.toMatch(/）。此密钥没有审核员角色：/);
     // Still not final: the complainant may also withdraw; the answer is the respondent's alone.
     await expect(page.getByTestId('withdraw-form').count()).resolves.toBe(1);
     await expect(page.getByTestId('respond-form').count()).resolves.toBe(0);

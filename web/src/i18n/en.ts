@@ -7,6 +7,10 @@ export const en = {
   /** A list's items joined, and a remark in brackets after what it qualifies. */
   'list.separator': ', ',
   'list.aside': ' ({text})',
+  /** Between a name and the time after it ("Rita, 2026-…"). */
+  'list.comma': ', ',
+  /** Between two sentences set side by side (none in Chinese, whose full stop has its own space). */
+  'list.sentenceGap': ' ',
   'nav.label': 'Main',
   'nav.public': 'Check a file',
   'nav.creator': 'Creator',

@@ -7,6 +7,8 @@ export const zhCN: Record<MessageKey, string> = {
   'app.tagline': '人工智能辅助作品的可验证存证',
   'list.separator': '、',
   'list.aside': '（{text}）',
+  'list.comma': '，',
+  'list.sentenceGap': '',
   'nav.label': '主导航',
   'nav.public': '查验文件',
   'nav.creator': '创作者',

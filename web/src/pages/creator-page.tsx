@@ -40,7 +40,12 @@ export function CreatorPage(_props: PageProps) {
         <>
           <p data-testid="creator-me">
             {t('creator.me', { name: me.name, id: me.principalId })}
-            {isCreator(me.roles) ? null : <strong class="bad"> {t('creator.notCreator')}</strong>}
+            {isCreator(me.roles) ? null : (
+              <strong class="bad">
+                {t('list.sentenceGap')}
+                {t('creator.notCreator')}
+              </strong>
+            )}
           </p>
           <p data-testid="creator-disputes">
             {t('creator.disputes')} <Link href="/reviewer">{t('creator.disputesLink')}</Link>

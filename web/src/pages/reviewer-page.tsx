@@ -61,14 +61,26 @@ export function ReviewerPage(_props: PageProps) {
           {t('reviewer.me', { name: me.name, id: me.principalId })}
           {me.roles.includes('reviewer') ? null : me.roles.includes('admin') ? (
             // An admin may assign a dispute (to a reviewer), not decide one.
-            <strong class="bad"> {t('reviewer.adminNotReviewer')}</strong>
+            <strong class="bad">
+              {t('list.sentenceGap')}
+              {t('reviewer.adminNotReviewer')}
+            </strong>
           ) : me.roles.includes('creator') ? (
             // A party's key: what it may do here, not a fault.
-            <span> {t('reviewer.notReviewer')}</span>
+            <span>
+              {t('list.sentenceGap')}
+              {t('reviewer.notReviewer')}
+            </span>
           ) : me.roles.includes('auditor') ? (
-            <span> {t('reviewer.auditorNotReviewer')}</span>
+            <span>
+              {t('list.sentenceGap')}
+              {t('reviewer.auditorNotReviewer')}
+            </span>
           ) : (
-            <strong class="bad"> {t('reviewer.noRole')}</strong>
+            <strong class="bad">
+              {t('list.sentenceGap')}
+              {t('reviewer.noRole')}
+            </strong>
           )}
         </p>
       ) : null}

@@ -253,9 +253,10 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
       {d.decision ? (
         <>
           <h3>{t('reviewer.decision')}</h3>
-          <p>
+          <p data-testid="decision">
             {outcomeLabel(t, d.decision.outcome)}
-            {d.decision.remedy ? ` · ${remedyLabel(t, d.decision.remedy)}` : ''} — {actor(d.decision.decidedBy)},{' '}
+            {d.decision.remedy ? ` · ${remedyLabel(t, d.decision.remedy)}` : ''} — {actor(d.decision.decidedBy)}
+            {t('list.comma')}
             <Times at={d.decision.decidedAt} />
           </p>
           <blockquote class="rv-statement">{d.decision.reasoning}</blockquote>
@@ -282,7 +283,8 @@ export function DisputeView({ disputeId, onChanged }: { disputeId: string; onCha
           <h3>{t('reviewer.appealDecision')}</h3>
           <p data-testid="appeal-decision">
             {rulingDone(t, d.appealDecision.ruling)} · {outcomeLabel(t, d.appealDecision.outcome)}
-            {d.appealDecision.remedy ? ` · ${remedyLabel(t, d.appealDecision.remedy)}` : ''} — {actor(d.appealDecision.decidedBy)},{' '}
+            {d.appealDecision.remedy ? ` · ${remedyLabel(t, d.appealDecision.remedy)}` : ''} — {actor(d.appealDecision.decidedBy)}
+            {t('list.comma')}
             <Times at={d.appealDecision.decidedAt} />
           </p>
           <blockquote class="rv-statement">{d.appealDecision.reasoning}</blockquote>
