@@ -258,7 +258,7 @@ async function verifyWith(
     return 1;
   }
   out.write(
-    `ok: ${result.treeSize} events in ${result.streams} streams; root ${rootBase64(result.rootHash)} (base64, as in checkpoint notes); ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
+    `ok: ${result.treeSize} events in ${result.streams} streams; root of those ${result.treeSize} events ${rootBase64(result.rootHash)} (base64, as in checkpoint notes); ${result.checkpointsChecked} checkpoint(s) verified, signed up to tree size ${result.signedTreeSize}` +
       unsignedTail(result) +
       `; ${verifier.settlementsAudited} settlement(s) match the sandbox rules` +
       ((trust.witnesses?.length ?? 0) > 0
@@ -276,7 +276,10 @@ async function verifyWith(
   return 0;
 }
 
-/** Roots are printed as checkpoint notes carry them (C2SP: base64), so the two can be compared by eye. */
+/**
+ * Roots are printed as checkpoint notes carry them (C2SP: base64), so the two can be compared by eye; the root printed is
+ * that of every event of the export, which a checkpoint carries when its size is the export's.
+ */
 const rootBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
 export interface ReceiptArgs extends TrustArgs {

@@ -50,11 +50,12 @@ describe('the CLI against a server', () => {
 
   it('prints the root as the checkpoint note writes it (base64), and says so', async () => {
     const note = (await ledger.http().get('/v1/ledger/checkpoint')).text;
-    const root = note.split('\n')[2];
+    const [, size, root] = note.split('\n');
     expect(root).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     const { code, text } = await verify(auditor, `${ledger.url}/v1/ledger/checkpoints`);
     expect(code).toBe(0);
-    expect(text).toContain(`; root ${root} (base64, as in checkpoint notes);`);
+    expect(text).toContain(`ok: ${size} events in `);
+    expect(text).toContain(`; root of those ${size} events ${root} (base64, as in checkpoint notes);`);
   });
 
   it.each([

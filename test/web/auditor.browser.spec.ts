@@ -102,7 +102,7 @@ it('verifies a genuine export in the browser with the verdict and message of the
   ]);
   expect(cliGenuine).toMatch(
     new RegExp(
-      `^ok: ${lines.length} events in \\d+ streams; root [A-Za-z0-9+/]{43}= \\(base64, as in checkpoint notes\\); 1 checkpoint\\(s\\) verified`,
+      `^ok: ${lines.length} events in \\d+ streams; root of those ${lines.length} events [A-Za-z0-9+/]{43}= \\(base64, as in checkpoint notes\\); 1 checkpoint\\(s\\) verified`,
     ),
   );
   expect(cliTampered).toMatch(new RegExp(`^FAILED at leaf ${leaf}: `));
@@ -286,7 +286,7 @@ it('words the verdict in Chinese on the Chinese page: a genuine export, a change
     const genuine = await settledText(message, /^通过：/, 30_000);
     expect(genuine).toMatch(
       new RegExp(
-        `^通过：${lines.length} 个事件，分属 \\d+ 个流；根哈希 [A-Za-z0-9+/]{43}=（base64，与检查点注记中的写法相同）；已验证 1 个检查点，签名覆盖至树大小 ${lines.length}；` +
+        `^通过：${lines.length} 个事件，分属 \\d+ 个流；这 ${lines.length} 个事件的根哈希 [A-Za-z0-9+/]{43}=（base64，与检查点注记中的写法相同）；已验证 1 个检查点，签名覆盖至树大小 ${lines.length}；` +
           '\\d+ 次结算符合沙盒规则（每秒 \\d+ 个事件，[\\d.]+ MB/s，在 Web Worker 中核验）$',
       ),
     );

@@ -291,12 +291,12 @@ describe('the verdict line in Chinese', () => {
 
   it('says the export verifies, with its figures and root, and the events no checkpoint covers', () => {
     expect(verdictText('zh-CN', ok)).toBe(
-      '通过：13 个事件，分属 3 个流；根哈希 q83vEjRWeJC8oF7Gc2Z/M5Fh7vTnQ2bWm/6vcZ0xLp0=（base64，与检查点注记中的写法相同）；' +
+      '通过：13 个事件，分属 3 个流；这 13 个事件的根哈希 q83vEjRWeJC8oF7Gc2Z/M5Fh7vTnQ2bWm/6vcZ0xLp0=（base64，与检查点注记中的写法相同）；' +
         '已验证 1 个检查点，签名覆盖至树大小 12（最后 1 个事件的哈希和链接正确，但所给的检查点都不覆盖它们：请用更晚的检查点再次核验）；' +
         '2 次结算符合沙盒规则（每秒 5200 个事件，1.5 MB/s，在 Web Worker 中核验）',
     );
     expect(verdictText('en', ok)).toBe(
-      'ok: 13 events in 3 streams; root q83vEjRWeJC8oF7Gc2Z/M5Fh7vTnQ2bWm/6vcZ0xLp0= (base64, as in checkpoint notes); 1 checkpoint(s) ' +
+      'ok: 13 events in 3 streams; root of those 13 events q83vEjRWeJC8oF7Gc2Z/M5Fh7vTnQ2bWm/6vcZ0xLp0= (base64, as in checkpoint notes); 1 checkpoint(s) ' +
         'verified, signed up to tree size 12 (the last 1 event(s) hash and chain correctly, but no checkpoint given covers them: ' +
         'verify them again with a later checkpoint); 2 settlement(s) match the sandbox rules (5200 events/s, 1.5 MB/s, checked in a Web Worker)',
     );

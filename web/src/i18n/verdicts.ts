@@ -285,7 +285,7 @@ const FRAMES: Record<
 > = {
   en: {
     ok: (v) =>
-      `ok: ${v.treeSize} events in ${v.streams} streams; root ${v.root} (base64, as in checkpoint notes); ${v.checkpoints} checkpoint(s) verified, signed up to tree size ${v.signedTreeSize}` +
+      `ok: ${v.treeSize} events in ${v.streams} streams; root of those ${v.treeSize} events ${v.root} (base64, as in checkpoint notes); ${v.checkpoints} checkpoint(s) verified, signed up to tree size ${v.signedTreeSize}` +
       unsignedTail(v) +
       `; ${v.settlements} settlement(s) match the sandbox rules` +
       ` (${v.eventsPerSecond} events/s, ${v.megabytesPerSecond} MB/s, checked in a Web Worker)`,
@@ -299,7 +299,7 @@ const FRAMES: Record<
     ok: (v) => {
       const past = v.treeSize - v.signedTreeSize;
       return (
-        `通过：${v.treeSize} 个事件，分属 ${v.streams} 个流；根哈希 ${v.root}（base64，与检查点注记中的写法相同）；` +
+        `通过：${v.treeSize} 个事件，分属 ${v.streams} 个流；这 ${v.treeSize} 个事件的根哈希 ${v.root}（base64，与检查点注记中的写法相同）；` +
         `已验证 ${v.checkpoints} 个检查点，签名覆盖至树大小 ${v.signedTreeSize}` +
         (past > 0 ? `（最后 ${past} 个事件的哈希和链接正确，但所给的检查点都不覆盖它们：请用更晚的检查点再次核验）` : '') +
         `；${v.settlements} 次结算符合沙盒规则（每秒 ${v.eventsPerSecond} 个事件，${v.megabytesPerSecond} MB/s，在 Web Worker 中核验）`
