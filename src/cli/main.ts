@@ -18,12 +18,14 @@ commands:
                          clear every read model and replay the whole log (refused while a server holds the
                          data directory, unless --force)
   export [--out FILE]    write the log as NDJSON from the store in LEDGER_DATA_DIR (stdout by default)
-  verify --export FILE|URL (--checkpoint FILE|URL ... | --checkpoints FILE|URL | both) --vkey VKEY|FILE|URL [--key API_KEY]
+  verify --export FILE|URL (--checkpoint FILE|URL ... | --checkpoints FILE|URL | both) --vkey VKEY|FILE|URL
+         [--key API_KEY]
                          check every event hash, every stream chain and the Merkle root at every checkpoint;
                          exit 0 only when all hold, else name the first bad leaf (or, for a signed root
                          that does not match, the leaves since the last checkpoint that did)
-                         [--threads N]  threads checking the events (default and at most: one per core; 0: none, the main thread does;
-                                        an export of one 1 MiB chunk is checked on the main thread, without their start-up)
+                         [--threads N]  threads checking the events (default and at most: one per core; 0: none,
+                                        the main thread does; an export of one 1 MiB chunk is checked on the main
+                                        thread, without their start-up)
                          [--all-signed] fail, too, when events lie past the last checkpoint given (exit 0 says
                          that every event is signed, not only those up to the last checkpoint)
                          [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
@@ -31,18 +33,20 @@ commands:
                          the RFC 3161 tokens of the history checked against the TSAs' CA
   verify-receipt FILE --vkey VKEY|FILE|URL [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
                  [--file WORK|COPY] [--consistent-with CHECKPOINT (--server URL | --proof FILE)]
-                         check a receipt (JSON or tlog-proof text, or a public receipt, GET /v1/public/content/:sha256/receipt)
-                         on its own and print what it proves; --file checks the SHA-256 of the work (or of the copy a
-                         CopyRegistered entry names), --consistent-with that its checkpoint is a prefix of a newer one
+                         check a receipt (JSON or tlog-proof text, or a public receipt,
+                         GET /v1/public/content/:sha256/receipt) on its own and print what it proves; --file checks
+                         the SHA-256 of the work (or of the copy a CopyRegistered entry names), --consistent-with
+                         that its checkpoint is a prefix of a newer one
   verify-evidence BUNDLE [--vkey VKEY] [--witness VKEY ... [--witness-quorum K]] [--pq-vkey VKEY] [--tsa-ca PEM]
                  [--file WORK|COPY] [--accept-v1]
                          check an evidence bundle (GET /v1/filings/:id/evidence) offline, with nothing else;
                          --vkey and --pq-vkey pin the log keys the bundle must name, --witness the witnesses that
                          must have cosigned, --tsa-ca the CA its time-stamps must chain to (without them, the
-                         bundle's own keys); a v1 bundle, which does not show its history whole, fails unless --accept-v1
+                         bundle's own keys); a v1 bundle, which does not show its history whole, fails unless
+                         --accept-v1
   settle [--as-of ISO] [--force]
-                         run a settlement against the store in LEDGER_DATA_DIR (no server needed) and record RightsSettled
-                         (refused while a server holds the data directory, unless --force)
+                         run a settlement against the store in LEDGER_DATA_DIR (no server needed) and record
+                         RightsSettled (refused while a server holds the data directory, unless --force)
   witness serve --key FILE --log VKEY [--log ...] [--name NAME] [--port N] [--host ADDR] [--data-dir DIR]
                          run a C2SP witness (POST /add-checkpoint) that cosigns the given logs' checkpoints;
                          the key file is created when missing; its state survives restarts in --data-dir

@@ -14,24 +14,32 @@ export interface Progress {
   stop(outcome?: 'failed'): void;
 }
 
-/** What the bar counts: events (shown as they are), or bytes (shown in MB). */
+/** What the bar counts: events (shown as they are), or bytes (shown in MB, or in kB when the total is under 1 MB). */
 export type ProgressUnit = 'events' | 'bytes';
 
-/** A figure of the bar: a count of events as `1,234`, bytes in MB as `12.3`. */
-export function progressFigure(n: number, unit: ProgressUnit): string {
-  return unit === 'bytes' ? (n / 1e6).toFixed(1) : n.toLocaleString('en-US');
+/** The name the figures of a bar of `total` are shown in, and what a figure is divided by. */
+function scaleOf(unit: ProgressUnit, total: number): { name: string; per: number } {
+  if (unit === 'events') return { name: 'events', per: 1 };
+  return total < 1e6 ? { name: 'kB', per: 1e3 } : { name: 'MB', per: 1e6 };
+}
+
+/** A figure of a bar whose total is `total`: a count of events as `1,234`, bytes as `12.3` (MB, or kB under 1 MB in all). */
+export function progressFigure(n: number, unit: ProgressUnit, total = n): string {
+  return unit === 'bytes' ? (n / scaleOf(unit, total).per).toFixed(1) : n.toLocaleString('en-US');
 }
 
 export function progressBar(label: string, unit: ProgressUnit = 'events', stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
-  const line = `${label} [{bar}] {percentage}% | {value} of {total} ${unit === 'bytes' ? 'MB' : 'events'} | `;
   // The time left is an estimate of work still to come: a run that failed has none, and says so in its place.
   let failed = false;
+  let total = 0;
   const bar = new SingleBar(
     {
-      format: (options, params, payload) =>
-        Format.Formatter({ ...options, format: line + (failed ? 'failed' : '{eta_formatted} left') }, params, payload),
-      formatValue: (v, _options, type) => (type === 'value' || type === 'total' ? progressFigure(v, unit) : String(v)),
+      format: (options, params, payload) => {
+        const line = `${label} [{bar}] {percentage}% | {value} of {total} ${scaleOf(unit, params.total).name} | `;
+        return Format.Formatter({ ...options, format: line + (failed ? 'failed' : '{eta_formatted} left') }, params, payload);
+      },
+      formatValue: (v, _options, type) => (type === 'value' || type === 'total' ? progressFigure(v, unit, total) : String(v)),
       stream,
       hideCursor: true,
     },
@@ -44,17 +52,19 @@ export function progressBar(label: string, unit: ProgressUnit = 'events', stream
   // Interrupted while it shows, the bar is stopped: the terminal gets its cursor and line wrap back.
   let forget = () => undefined as void;
   return {
-    update(done, total) {
+    update(done, all) {
       if (stopped) return;
       if (!started) {
-        bar.start(total, 0);
+        total = all;
+        bar.start(all, 0);
         started = true;
         forget = undoOnInterrupt(() => {
           failed = true; // an interrupted run did not finish
           bar.stop();
         });
       }
-      bar.setTotal(total);
+      total = all;
+      bar.setTotal(all);
       bar.update(done);
     },
     // The first stop counts, and a later one does nothing: a caller may stop it where the work failed and again where it ended.

@@ -1,4 +1,4 @@
-// The progress bar's figures: events counted as they are, bytes in MB, and the whole line on a terminal.
+// The progress bar's figures: events counted as they are, bytes in MB (kB under 1 MB), and the whole line on a terminal.
 import { PassThrough } from 'node:stream';
 import { progressBar, progressFigure } from '../../src/cli/progress.js';
 
@@ -15,10 +15,20 @@ function terminal() {
 }
 
 describe('progress bar', () => {
-  it('shows bytes in MB and events as a count', () => {
+  it('shows bytes in MB (in kB when the total is under 1 MB) and events as a count', () => {
     expect(progressFigure(208_948_016, 'bytes')).toBe('208.9');
-    expect(progressFigure(0, 'bytes')).toBe('0.0');
+    expect(progressFigure(0, 'bytes', 4_000_000)).toBe('0.0');
+    expect(progressFigure(13_050, 'bytes', 26_100)).toBe('13.1');
+    expect(progressFigure(26_100, 'bytes')).toBe('26.1');
     expect(progressFigure(1_234_567, 'events')).toBe('1,234,567');
+  });
+
+  it('names kB for an export under 1 MB, where MB read 0.0 of 0.0', () => {
+    const t = terminal();
+    const bar = progressBar('verifying', 'bytes', t.stream);
+    bar.update(26_100, 26_100);
+    bar.stop();
+    expect(t.text()).toMatch(/100% \| 26\.1 of 26\.1 kB \|/);
   });
 
   it('draws nothing where the stream is not a terminal', () => {

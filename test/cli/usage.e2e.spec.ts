@@ -26,6 +26,8 @@ describe('sandbox-ledger --help', () => {
       const run = await runCli(args, {});
       expect(run).toMatchObject({ code: 0, stderr: '' });
       expect(run.stdout).toMatch(/^usage: sandbox-ledger <command>/);
+      // It reads on a terminal of 120 columns without a line wrapped.
+      expect(run.stdout.split('\n').filter((line) => line.length > 120)).toEqual([]);
     },
   );
 

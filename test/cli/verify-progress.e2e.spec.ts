@@ -30,10 +30,10 @@ async function verifyOnTerminal(name: string, lines: string[], options: string[]
   const run = spawn('script', ['-qfec', command, transcript], { stdio: 'ignore' });
   const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
   const written = readFileSync(transcript, 'utf8');
-  const drawn = [...written.matchAll(/verifying \[[^\]]*\] (\d+)% \| ([\d.]+) of ([\d.]+) MB \| (failed|\S+ left)/g)];
+  const drawn = [...written.matchAll(/verifying \[[^\]]*\] (\d+)% \| ([\d.]+) of ([\d.]+) (MB|kB) \| (failed|\S+ left)/g)];
   expect(drawn.length).toBeGreaterThan(0);
-  const [, percent, done, total, tail] = drawn[drawn.length - 1];
-  return { code, written, percent: Number(percent), done: Number(done), total: Number(total), tail };
+  const [, percent, done, total, unit, tail] = drawn[drawn.length - 1];
+  return { code, written, percent: Number(percent), done: Number(done), total: Number(total), unit, tail };
 }
 
 describe('verify on a terminal', () => {
@@ -43,6 +43,7 @@ describe('verify on a terminal', () => {
     expect(good.code).toBe(0);
     expect(good.written).toContain('ok: 8001 events');
     expect(good.percent).toBe(100);
+    expect(good.unit).toBe('MB');
     expect(good.tail).toMatch(/^\S+ left$/);
 
     const bad = [...lines];
@@ -65,6 +66,9 @@ describe('verify on a terminal', () => {
     expect(failed.code).toBe(1);
     expect(failed.written).toContain('FAILED at leaf 5: ');
     expect(failed.percent).toBe(0);
+    // Under 1 MB in all, in kB: in MB the bar read 0.0 of 0.0.
+    const size = Buffer.byteLength(lines.join('\n') + '\n') / 1e3;
+    expect([failed.unit, failed.total]).toEqual(['kB', Number(size.toFixed(1))]);
     expect(failed.tail).toBe('failed');
   });
 
