@@ -74,14 +74,24 @@ const isLoopbackAddress = (ip: string) => /^(127\.|::1$|::ffff:127\.)/.test(ip);
  * itself, stack and all; the command then says what failed in one line of its own (exit-on-error.ts), and the stack
  * is for LOG_LEVEL=debug: below it, that entry keeps the message alone.
  */
+/**
+ * Nest's own account of its start: a line for each module loaded, each controller and each route mapped (some ninety
+ * lines), which say how the application was put together, not what it does: kept for LOG_LEVEL=debug.
+ */
+const NEST_START_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 class LedgerLogger extends ConsoleLogger {
   /**
    * Nest's "Nest application successfully started" comes when its modules are initialised, before the projections, the
    * log and the first admin start, any of which may still fail the start: it is kept for LOG_LEVEL=debug, and the
-   * server's own "listening on" line says that it started.
+   * server's own "listening on" line says that it started. So is the rest of Nest's account of its start.
    */
   log(message: unknown, ...optional: unknown[]): void {
-    if (optional.at(-1) === 'NestApplication' && message === 'Nest application successfully started') {
+    const context = optional.at(-1);
+    if (
+      (context === 'NestApplication' && message === 'Nest application successfully started') ||
+      NEST_START_CONTEXTS.has(context as string)
+    ) {
       this.debug(message, ...optional);
       return;
     }
