@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, apiKey } from '../api.js';
+import { SOURCE_TYPE_CODES } from '../domain-rules.js';
 import { useDocumentTitle } from '../components/document-title.js';
 import type { PageProps } from '../app.js';
 import { ProblemMessage } from '../components/problem.js';
@@ -120,6 +121,17 @@ function flagsAside(lang: Lang, flags: readonly string[]): string {
   return translate(lang, 'list.aside', { text });
 }
 
+/** An IPTC digital source type in words in both languages, with its code; a type the console does not know, by its code. */
+function SourceType({ uri }: { uri: string }) {
+  const code = uri.split('/').pop()!;
+  if (!(SOURCE_TYPE_CODES as readonly string[]).includes(code)) return <code>{code}</code>;
+  return (
+    <>
+      <Both k={`creator.gen.source.${code}` as MessageKey} /> <code>{code}</code>
+    </>
+  );
+}
+
 /** What the page verified, in words: witness cosignatures only when the checkpoint carried some, time-stamps once checked. */
 function checkedKey(facts: CertificateProof): MessageKey {
   if (facts.witnesses.length > 0) return facts.timestampsChecked ? 'certificate.checkedOkWitnessesTsa' : 'certificate.checkedOkWitnesses';
@@ -165,7 +177,7 @@ function Certificate({ filing, right, rightError, proof, proofError }: Extract<L
           </Row>
           {filing.digitalSourceType ? (
             <Row k="certificate.sourceType">
-              <code>{filing.digitalSourceType.split('/').pop()}</code>
+              <SourceType uri={filing.digitalSourceType} />
             </Row>
           ) : null}
           <Row k="certificate.filedAt">
