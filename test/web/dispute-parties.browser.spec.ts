@@ -380,7 +380,7 @@ it('evidence declared AI-generated in the form returns the complaint at once', a
   expect(d.evidence).toEqual([expect.objectContaining({ description: 'render.bin', declaredAiGenerated: true })]);
 });
 
-it('a certificate offers a complaint only where the ledger would take it: not about a withdrawn filing or one’s own', async () => {
+it('a certificate offers a complaint only where the ledger would take it: not about a withdrawn filing or one’s own; to a visitor without a key as well', async () => {
   const live = await ok('POST', '/v1/filings', alice.key, filingBody());
   const withdrawnBody = filingBody();
   const withdrawn = await ok('POST', '/v1/filings', alice.key, withdrawnBody);
@@ -389,6 +389,12 @@ it('a certificate offers a complaint only where the ledger would take it: not ab
   const tab = await openTab(browser, server.url);
   try {
     const { page } = tab;
+    // A visitor without a key is shown the way to complain: the Disputes page, which asks for a creator's key.
+    await page.goto(`/certificate/${live.filingId}`);
+    await expect(complain(page).getAttribute('href')).resolves.toBe(`/reviewer?filing=${live.filingId}`);
+    await page.goto(`/certificate/${withdrawn.filingId}`);
+    await page.locator('.cert-withdrawn').waitFor();
+    await expect(complain(page).count()).resolves.toBe(0);
     await signIn(page, bob.key);
     await page.goto(`/certificate/${live.filingId}`);
     await complain(page).waitFor();

@@ -390,11 +390,11 @@ export function CertificatePage({ params }: PageProps) {
               <Link href="/">{t('certificate.checkAnother')}</Link>
             )}
             {/* The ledger refuses a complaint about a withdrawn filing, about one's own (its holder is its creator until a
-                transfer), and from a key without the creator role. */}
+                transfer), and from a key without the creator role. A visitor without a key is shown the way too: the
+                Disputes page asks for a creator's key and opens the complaint form. */}
             {loaded.phase === 'ready' &&
             loaded.filing.status !== 'withdrawn' &&
-            me?.roles.includes('creator') &&
-            loaded.filing.holder?.id !== me.principalId ? (
+            (!hasKey || (me?.roles.includes('creator') && loaded.filing.holder?.id !== me.principalId)) ? (
               <>
                 {' · '}
                 <Link href={`/reviewer?filing=${encodeURIComponent(filingId)}`}>{t('certificate.complain')}</Link>
