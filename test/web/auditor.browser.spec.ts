@@ -6,7 +6,7 @@
 // verdict and a key's refusal are worded in Chinese.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Browser, Page } from 'playwright-core';
@@ -635,6 +635,34 @@ it('shows the auditor page in Chinese', async () => {
     expect(await settledText(tab.page.locator('#monitor-heading'), '检查点监控')).toBe('检查点监控');
     expect(await settledText(tab.page.getByTestId('checkpoint').first().locator('strong'), /^检查点已验证/)).toMatch(/^检查点已验证/);
     await screenshot(tab.page, 'auditor-zh-CN');
+    expect(tab.problems).toEqual([]);
+  } finally {
+    await tab.close();
+  }
+});
+
+it('offers the files to check in the page’s language, whatever the browser’s: switched to Chinese in an English browser', async () => {
+  const files = signedFiles(
+    'chooser',
+    buildLog([{ stream: 'filing-f1', type: 'WorkFiled', data: workFiledData('f1', recordedAtOf(0)) }]),
+    newSigner(),
+  );
+  const tab = await openTab(browser, server.url, 'en-US');
+  try {
+    const { page } = tab;
+    await page.goto('/auditor');
+    await page.getByRole('button', { name: '中文' }).click();
+    const chooser = page.locator('label[for="export-file"].file-chooser-button');
+    expect(await settledText(chooser, zhCN['file.choose'])).toBe('选择文件');
+    await expect(page.getByTestId('export-file-name').textContent()).resolves.toBe('未选择文件');
+    await page.getByLabel(zhCN['auditor.export.file']).setInputFiles(files.export);
+    expect(await settledText(page.getByTestId('export-file-name'), /ndjson$/)).toBe(basename(files.export));
+    // Each file input is reached by keyboard and shows where it is.
+    await page.getByLabel(zhCN['auditor.export.checkpoint']).focus();
+    await expect(
+      page.locator('label[for="export-checkpoint"].file-chooser-button').evaluate((l) => getComputedStyle(l).outlineStyle),
+    ).resolves.toBe('solid');
+    await screenshot(page, 'auditor-files-zh-CN');
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

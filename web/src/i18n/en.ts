@@ -36,6 +36,7 @@ export const en = {
   'time.beijing': 'Beijing time',
   'file.drop': 'Drop a file here, or choose one',
   'file.choose': 'Choose a file',
+  'file.none': 'No file chosen',
   'file.hashing': 'Computing SHA-256…',
   'file.hash': 'SHA-256',
   'file.local': 'The file is hashed in this browser; it is not sent anywhere.',

@@ -34,6 +34,7 @@ export const zhCN: Record<MessageKey, string> = {
   'time.beijing': '北京时间',
   'file.drop': '将文件拖放到此处，或选择一个文件',
   'file.choose': '选择文件',
+  'file.none': '未选择文件',
   'file.hashing': '正在计算 SHA-256…',
   'file.hash': 'SHA-256',
   'file.local': '文件只在本浏览器中计算哈希，不会上传到任何地方。',

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { apiText } from '../../api.js';
 import { ProblemMessage } from '../../components/problem.js';
+import { FileChooser } from '../../components/file-chooser.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { verdictText } from '../../i18n/verdicts.js';
 import { noteAsSaved, utf8Text, withoutByteOrderMark } from '../../verifier.js';
@@ -83,7 +84,6 @@ export function ExportCheck() {
     w.postMessage(request);
   };
 
-  const pick = (set: (f: File | null) => void) => (e: Event) => set((e.currentTarget as HTMLInputElement).files?.[0] ?? null);
   const pct = state.kind === 'idle' || state.total === 0 ? 0 : Math.round((100 * state.bytes) / state.total);
   return (
     <section aria-labelledby="export-heading">
@@ -91,11 +91,11 @@ export function ExportCheck() {
       <p class="hint">{t('auditor.export.hint')}</p>
       <form class="export-form" onSubmit={(e) => void run(e)}>
         <label for="export-file">{t('auditor.export.file')}</label>
-        <input id="export-file" type="file" accept=".ndjson,.jsonl,application/x-ndjson,text/plain" onChange={pick(setExportFile)} />
+        <FileChooser id="export-file" accept=".ndjson,.jsonl,application/x-ndjson,text/plain" onFile={setExportFile} />
         <label for="export-checkpoint">{t('auditor.export.checkpoint')}</label>
-        <input id="export-checkpoint" type="file" onChange={pick(setCheckpointFile)} />
+        <FileChooser id="export-checkpoint" onFile={setCheckpointFile} />
         <label for="export-vkey">{t('auditor.export.vkey')}</label>
-        <input id="export-vkey" type="file" onChange={pick(setVkeyFile)} />
+        <FileChooser id="export-vkey" onFile={setVkeyFile} />
         <p class="hint">{t('auditor.export.defaults')}</p>
         <button type="submit" disabled={!exportFile || state.kind === 'running'}>
           {t('auditor.export.verify')}

@@ -7,6 +7,7 @@ import { ProblemMessage } from '../../components/problem.js';
 import { DISPUTE_TYPES } from '../../domain-rules.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { typeLabel } from './queue.js';
+import { FileChooser } from '../../components/file-chooser.js';
 import { evidenceNames } from './rules.js';
 
 interface EvidenceRow {
@@ -117,16 +118,12 @@ export function ComplaintForm({ onFiled }: { onFiled: (dispute: { disputeId: str
           {rows.map((r, i) => (
             <div class="rv-evidence-row" key={r.key} data-testid="complaint-evidence">
               <label for={`complaint-file-${r.key}`}>{t('party.respond.file', { n: i + 1 })}</label>
-              <input
+              <FileChooser
                 id={`complaint-file-${r.key}`}
-                type="file"
                 required
-                onChange={(e) => {
-                  const file = e.currentTarget.files?.[0] ?? null;
-                  setRows((all) =>
-                    all.map((x) => (x.key === r.key ? { ...x, file, description: x.description || (file?.name ?? '') } : x)),
-                  );
-                }}
+                onFile={(file) =>
+                  setRows((all) => all.map((x) => (x.key === r.key ? { ...x, file, description: x.description || (file?.name ?? '') } : x)))
+                }
               />
               <label for={`complaint-description-${r.key}`}>{t('party.respond.description', { n: i + 1 })}</label>
               <input

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { sha256OfFile } from '../../hash-file.js';
 import { ProblemMessage } from '../../components/problem.js';
+import { FileChooser } from '../../components/file-chooser.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { useWrite, type FormProps } from './forms.js';
 
@@ -60,7 +61,7 @@ export function RespondForm({ dispute, onDone, onRefused }: FormProps) {
           {rows.map((r, i) => (
             <div class="rv-evidence-row" key={r.key} data-testid="respond-evidence">
               <label for={`respond-file-${r.key}`}>{t('party.respond.file', { n: i + 1 })}</label>
-              <input id={`respond-file-${r.key}`} type="file" onChange={(e) => void hash(r.key, e.currentTarget.files?.[0])} />
+              <FileChooser id={`respond-file-${r.key}`} onFile={(file) => void hash(r.key, file ?? undefined)} />
               {r.unreadable ? (
                 <p class="bad" role="alert">
                   {t('party.respond.unreadable')}
