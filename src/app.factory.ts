@@ -70,16 +70,16 @@ const HEALTH_ROUTES = new Set(['/health', '/health/live']);
 const isLoopbackAddress = (ip: string) => /^(127\.|::1$|::ffff:127\.)/.test(ip);
 
 /**
- * The server's and the commands' JSON logger. A start that fails is logged by Nest's ExceptionHandler with the error
- * itself, stack and all; the command then says what failed in one line of its own (exit-on-error.ts), and the stack
- * is for LOG_LEVEL=debug: below it, that entry keeps the message alone.
- */
-/**
  * Nest's own account of its start: a line for each module loaded, each controller and each route mapped (some ninety
  * lines), which say how the application was put together, not what it does: kept for LOG_LEVEL=debug.
  */
 const NEST_START_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 
+/**
+ * The server's and the commands' JSON logger. A start that fails is logged by Nest's ExceptionHandler with the error
+ * itself, stack and all; the command then says what failed in one line of its own (exit-on-error.ts), and the stack
+ * is for LOG_LEVEL=debug: below it, that entry keeps the message alone.
+ */
 class LedgerLogger extends ConsoleLogger {
   /**
    * Nest's "Nest application successfully started" comes when its modules are initialised, before the projections, the

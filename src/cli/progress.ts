@@ -24,7 +24,7 @@ function scaleOf(unit: ProgressUnit, total: number): { name: string; per: number
 }
 
 /** A figure of a bar whose total is `total`: a count of events as `1,234`, bytes as `12.3` (MB, or kB under 1 MB in all). */
-export function progressFigure(n: number, unit: ProgressUnit, total = n): string {
+export function progressFigure(n: number, unit: ProgressUnit, total: number): string {
   return unit === 'bytes' ? (n / scaleOf(unit, total).per).toFixed(1) : n.toLocaleString('en-US');
 }
 

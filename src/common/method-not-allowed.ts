@@ -1,6 +1,7 @@
 // A request whose method the routes of its path do not take is answered 405 with the methods they take (RFC 9110
 // §15.5.6), and an OPTIONS request 204 with them (§9.3.7). Fastify's router looks a path up under the request's method
-// alone, so such a request met no route and was answered as one for a path no route takes, 404.
+// alone, so such a request met no route and was answered as one for a path no route takes, 404. And a path routes take
+// but for a segment too long for their parameter is 414 where a wildcard route (the console's) would take it instead.
 import { HttpException, MethodNotAllowedException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { sendProblem } from './problem.filter.js';
@@ -50,17 +51,16 @@ export function answerOtherMethod(fastify: FastifyInstance, request: FastifyRequ
 }
 
 /**
- * Answers a request for a path a route takes under its method but for a segment longer than a route's parameter takes
- * with 414 uri-too-long, as the router answers it where no wildcard route takes the path (the console's `/*` takes it
- * there); false (nothing sent) otherwise. The path is looked up again with each such segment cut short.
+ * Answers a request for a path routes take but for a segment longer than a route's parameter takes with 414
+ * uri-too-long, whatever its method, as the router answers it where no wildcard route takes the path (the console's `/*`
+ * takes a GET there); false (nothing sent) otherwise. The path is looked up again with each such segment cut short.
  */
 export function answerParamTooLong(fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply): boolean {
   const [path, query = ''] = request.url.split(/\?(.*)/s);
   const segments = path.split('/');
   if (!segments.some((s) => s.length > MAX_PARAM_LENGTH)) return false;
   const url = segments.map((s) => (s.length > MAX_PARAM_LENGTH ? 'x' : s)).join('/') + (query ? `?${query}` : '');
-  const route = fastify.findRoute({ method: request.method as HTTPMethods, url }) as ReturnType<FastifyInstance['findRoute']> | null;
-  if (route === null || route.searchParams === undefined || Object.hasOwn(route.params, '*')) return false;
+  if (allowedMethods(fastify, url).length === 0) return false;
   sendProblem(reply, new HttpException(PARAM_TOO_LONG, 414));
   return true;
 }

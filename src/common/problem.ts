@@ -132,7 +132,6 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
-/** Maps any thrown value to a problem; `internal` is true when it is our fault (logged, details hidden). */
 /** The longest path segment a route's parameter takes (the router's maxParamLength): a longer one is 414. */
 export const MAX_PARAM_LENGTH = 200;
 
@@ -140,8 +139,8 @@ export const MAX_PARAM_LENGTH = 200;
 export const PARAM_TOO_LONG = `a path segment is longer than the ${MAX_PARAM_LENGTH} characters a route's parameter takes`;
 
 /**
- * The problem an error is answered with, and whether it is the server's own (logged); `bodyLimit`: the bytes of body the
- * request's route takes, named when the body is larger.
+ * Maps any thrown value to a problem; `internal` is true when it is our fault (logged, details hidden). `bodyLimit`: the
+ * bytes of body the request's route takes, named when the body is larger.
  */
 export function toProblem(err: unknown, bodyLimit?: number): { problem: Problem; internal: boolean } {
   if (err instanceof DomainError) {

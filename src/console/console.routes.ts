@@ -2,7 +2,8 @@
 // own paths get routes (index.html for each client-side route, one route per bundled file under /assets/), and a GET
 // that no route takes is a 404 either way: the console's not-found page for a browser's navigation outside /v1, the
 // API's problem+json for anything else (/v1 paths, scripts, curl), as without the console; a 405 where routes take its
-// path under other methods. No hook: requests that a route takes are untouched.
+// path under other methods, and a 414 where a segment is longer than the parameter of a route that takes the path (a
+// console page's too: /certificate/<201 characters>). No hook: requests that a route takes are untouched.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';

@@ -23,7 +23,7 @@ const refused = (code: string, message: string, extensions: Record<string, unkno
  */
 export function checkFiledFile(declared: DeclaredFile, inspection: FileInspection, threshold: number): CheckedFile {
   // A file of no bytes is refused as empty before anything is compared with it (it is no image of any type either).
-  refuseEmptyContent(inspection.sha256);
+  refuseEmptyContent(inspection.sha256, 'file');
   if (declared.contentHash !== null && declared.contentHash !== inspection.sha256) {
     throw refused(
       'content-hash-mismatch',

@@ -60,14 +60,14 @@ export type FilingCommand = FileWorkCommand | WithdrawFilingCommand | AmendFilin
 /** SHA-256 of no bytes at all. */
 export const EMPTY_CONTENT_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-/** Refuses no bytes as a work (422 empty-content): filed once, their hash would be one creator's, and every other empty file a duplicate of it. */
-export function refuseEmptyContent(contentHash: string): void {
-  if (contentHash === EMPTY_CONTENT_SHA256)
-    throw new DomainError(
-      'unprocessable',
-      'empty-content',
-      'the content is empty (0 bytes, SHA-256 e3b0c442…b855): there is no work to file',
-    );
+/**
+ * Refuses no bytes as a work (422 empty-content), naming the field that gave them (`contentHash`, or an upload's `file`):
+ * filed once, their hash would be one creator's, and every other empty file a duplicate of it.
+ */
+export function refuseEmptyContent(contentHash: string, field: 'contentHash' | 'file'): void {
+  if (contentHash !== EMPTY_CONTENT_SHA256) return;
+  const message = 'the content is empty (0 bytes, SHA-256 e3b0c442…b855): there is no work to file';
+  throw new DomainError('unprocessable', 'empty-content', message, { errors: [{ field, message }] });
 }
 
 /**
@@ -93,7 +93,7 @@ function checkProcessEvidence(items: ProcessEvidenceItem[], held: readonly strin
 
 function decideFileWork(command: FileWorkCommand, state: FilingState): FilingEvent[] {
   if (state.status !== 'none') throw conflict('filing-exists', `filing ${command.filing.filingId} already exists`);
-  refuseEmptyContent(command.filing.contentHash);
+  refuseEmptyContent(command.filing.contentHash, 'contentHash');
   checkProcessEvidence(command.filing.processEvidence, [], command.now);
   const prior = command.priorFilings ?? [];
   return [

@@ -95,7 +95,7 @@ describe.each([
   it('leaves a path no route takes 404, whatever the method', async () => {
     const paths = ['/v1/nothing', `/v1/filings/${filingId}/nothing`, '/nothing', '/assets/nothing.js', '/creator/extra'];
     const requests = paths.flatMap((path) => ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'].map((method) => [method, path]));
-    // A parameter longer than the router reads, under methods that have no route there (GET and POST answer 414, below).
+    // A parameter longer than the router reads, under methods that have no route there (other methods answer 414, below).
     for (const method of ['PUT', 'DELETE']) requests.push([method, `/v1/filings/${'a'.repeat(300)}/amend`]);
     // An empty segment where a route has a parameter (the router matches `/v1/filings/` as `/v1/filings/:id`).
     for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) requests.push([method, '/v1/filings/'], [method, '/v1/disputes/']);
@@ -115,6 +115,7 @@ describe.each([
       ['POST', `/v1/filings/${long}/amend`],
       ['DELETE', `/v1/keys/${long}`],
       ['GET', `/v1/filings/${long}`],
+      ['GET', `/v1/filings/${long}/amend`],
       ['HEAD', `/v1/filings/${long}`],
       ['GET', `/v1/filings/${long}/history`],
       ['GET', `/v1/disputes/${long}`],

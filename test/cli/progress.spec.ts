@@ -16,11 +16,11 @@ function terminal() {
 
 describe('progress bar', () => {
   it('shows bytes in MB (in kB when the total is under 1 MB) and events as a count', () => {
-    expect(progressFigure(208_948_016, 'bytes')).toBe('208.9');
+    expect(progressFigure(208_948_016, 'bytes', 208_948_016)).toBe('208.9');
     expect(progressFigure(0, 'bytes', 4_000_000)).toBe('0.0');
     expect(progressFigure(13_050, 'bytes', 26_100)).toBe('13.1');
-    expect(progressFigure(26_100, 'bytes')).toBe('26.1');
-    expect(progressFigure(1_234_567, 'events')).toBe('1,234,567');
+    expect(progressFigure(26_100, 'bytes', 26_100)).toBe('26.1');
+    expect(progressFigure(1_234_567, 'events', 2_000_000)).toBe('1,234,567');
   });
 
   it('names kB for an export under 1 MB, where MB read 0.0 of 0.0', () => {

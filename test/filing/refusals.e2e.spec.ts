@@ -233,12 +233,13 @@ describe('refused requests change nothing', () => {
   it('refuses empty content, by its hash or as an uploaded file of no bytes (422 empty-content), and appends nothing', async () => {
     const empty = createHash('sha256').update('').digest('hex');
     const post = () => ledger.http().post('/v1/filings').set('authorization', `Bearer ${alice.key}`);
-    await expectRefused(
+    const byHash = await expectRefused(
       ledger,
       () => post().send({ ...filingBody(), contentHash: empty, contentType: 'text/plain' }),
       422,
       'empty-content',
     );
+    expect(byHash.errors).toEqual([{ field: 'contentHash', message: expect.stringContaining('the content is empty') }]);
     // Uploaded, whatever type it is declared as, and whatever hash: empty first, not a mismatch with what was declared.
     for (const declared of [
       { contentType: 'text/plain' },
@@ -246,7 +247,7 @@ describe('refused requests change nothing', () => {
       { contentType: 'image/png', contentHash: 'a'.repeat(64) },
     ]) {
       const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody({ contentType: declared.contentType });
-      await expectRefused(
+      const uploaded = await expectRefused(
         ledger,
         () =>
           post()
@@ -255,6 +256,7 @@ describe('refused requests change nothing', () => {
         422,
         'empty-content',
       );
+      expect(uploaded.errors).toEqual([{ field: 'file', message: expect.stringContaining('the content is empty') }]);
     }
   });
 

@@ -123,11 +123,17 @@ it('files a work through the form, shows it in the list, declares labels, regist
     await card.getByRole('button', { name: 'Declare labels' }).click();
     // A name with a space is no code the label can carry: the browser holds the form back, saying why, before the ledger
     // is asked (nothing is declared).
-    const producer = card.getByLabel('Service provider’s code (ContentProducer)');
+    const producer = card.locator(`#lb-${filingId}-producer`);
+    await expect(producer.getAttribute('aria-describedby')).resolves.toBe(`lb-${filingId}-aigc-chars`);
+    await expect(card.getByLabel('Service provider’s code (ContentProducer)').count()).resolves.toBe(1);
     await producer.fill('Alice Chen');
     await card.getByLabel('ProduceID').fill('gen-0042');
     await card.getByRole('button', { name: 'Declare labels' }).last().click();
     await expect(producer.evaluate((i) => (i as HTMLInputElement).validationMessage)).resolves.toBe(en['creator.labels.aigcChars']);
+    // Said again in the page's language when it changes.
+    await page.getByRole('button', { name: '中文' }).click();
+    await expect(producer.evaluate((i) => (i as HTMLInputElement).validationMessage)).resolves.toBe(zhCN['creator.labels.aigcChars']);
+    await page.getByRole('button', { name: 'English' }).click();
     expect((await call(server.url, 'GET', `/v1/filings/${filingId}`, alice.key)).json.labels.state).toBe('none');
     await screenshot(page, 'creator-labels-held-en');
     await card.getByLabel('ContentProducer').fill('ACME-AI');
@@ -204,6 +210,18 @@ it("shows the creator's filings and forms in Chinese: status, right, labels, sou
     filingBody({ contentHash: sha256(work), contentType: 'image/png', title: '短诗' }),
   );
   expect(filed.status).toBe(201);
+  // Filed with its file, a text: no image, so no perceptual hash the ledger computed either.
+  const { contentHash: _c, perceptualHash: _p, ...meta } = filingBody({ contentType: 'text/plain', title: '长诗' });
+  const form = new FormData();
+  form.append('metadata', JSON.stringify(meta));
+  form.append('file', new Blob([Buffer.from('一首连同文件存证的长诗\n')]), 'poem.txt');
+  const uploaded = await fetch(`${server.url}/v1/filings`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${alice.key}` },
+    body: form,
+  });
+  expect(uploaded.status).toBe(201);
+  const textFiling = ((await uploaded.json()) as { filingId: string }).filingId;
   const tab = await openTab(browser, server.url, 'zh-CN');
   try {
     const { page } = tab;
@@ -223,9 +241,14 @@ it("shows the creator's filings and forms in Chinese: status, right, labels, sou
     await screenshot(page, 'creator-zh-CN');
     // Filed by its hash alone: no copy can be compared with it, and the page says so rather than offer the form.
     await card.getByRole('button', { name: zhCN['creator.list.registerCopy'] }).click();
-    expect(await settledText(card.getByTestId('copy-needs-file'), /感知哈希/)).toBe(zhCN['creator.copy.needsFile']);
+    expect(await settledText(card.getByTestId('copy-needs-file'), /感知哈希/)).toBe(
+      zhCN['creator.copy.needsFile'].replace('{upload}', zhCN['creator.file.upload']),
+    );
     await expect(card.locator(`[data-testid="copy-${filed.json.filingId}-zone"]`).count()).resolves.toBe(0);
     await screenshot(page, 'creator-copy-needs-file-zh-CN');
+    const text = page.locator(`[data-testid=filing-card][data-filing-id="${textFiling}"]`);
+    await text.getByRole('button', { name: zhCN['creator.list.registerCopy'] }).click();
+    expect(await settledText(text.getByTestId('copy-needs-file'), /感知哈希/)).toBe(zhCN['creator.copy.needsImage']);
     expect(tab.problems).toEqual([]);
   } finally {
     await tab.close();

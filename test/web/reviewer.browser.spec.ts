@@ -63,7 +63,12 @@ it('a reviewer takes a complaint from the queue and upholds it with a remedy its
     expect(await settledText(page.getByTestId('saved'), 'Assigned.')).toBe('Assigned.');
     expect(await settledText(page.getByTestId('assignee'), 'Rita Reviewer (you)')).toBe('Rita Reviewer (you)');
 
-    // Nothing is chosen beforehand: sent as it opens, with a reasoning, the form asks for an outcome and records nothing.
+    // Nothing is chosen beforehand: sent as it opens, with a reasoning, the form asks for an outcome and sends nothing.
+    let decisionsSent = 0;
+    await page.route('**/v1/disputes/*/decision', async (route) => {
+      decisionsSent++;
+      await route.continue();
+    });
     const outcomes = page.locator('input[name=outcome]');
     await expect(outcomes.evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).checked))).resolves.toEqual([false, false]);
     const remedy = page.getByLabel('Remedy', { exact: true });
@@ -71,6 +76,7 @@ it('a reviewer takes a complaint from the queue and upholds it with a remedy its
     await page.getByLabel('Reasoning').fill('The copy carries no visible label.');
     await page.getByRole('button', { name: 'Record the decision' }).click();
     await expect(outcomes.first().evaluate((i) => (i as HTMLInputElement).validity.valueMissing)).resolves.toBe(true);
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('outcome'); // the browser points at it
     // Upheld, the remedy starts on none either, and an infringement complaint cannot transfer the right: not offered.
     await page.getByLabel('upheld').check();
     await expect(remedy.locator('option').allTextContents()).resolves.toEqual([
@@ -81,11 +87,14 @@ it('a reviewer takes a complaint from the queue and upholds it with a remedy its
     await expect(remedy.inputValue()).resolves.toBe('');
     await page.getByRole('button', { name: 'Record the decision' }).click();
     await expect(remedy.evaluate((select) => (select as HTMLSelectElement).validity.valueMissing)).resolves.toBe(true);
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('decide-remedy');
+    expect(decisionsSent).toBe(0);
     expect((await ok('GET', `/v1/disputes/${disputeId}`, rita.key)).status).toBe('assigned');
     await remedy.selectOption('suspend');
     await screenshot(page, 'reviewer-decide-en');
     await page.getByRole('button', { name: 'Record the decision' }).click();
     expect(await settledText(page.getByTestId('saved'), 'Decision recorded.')).toBe('Decision recorded.');
+    expect(decisionsSent).toBe(1);
     expect(await settledText(page.getByTestId('outcome'), 'upheld · suspend the right until relabelled')).toBe(
       'upheld · suspend the right until relabelled',
     );

@@ -302,7 +302,9 @@ export const en = {
     'The copy must carry the implicit label handed out for this filing and look like the filed work (filed with its file).',
   'creator.copy.drop': 'Drop the labelled copy here, or choose it',
   'creator.copy.needsFile':
-    'A labelled copy can be registered only for a work filed with its file (“Upload the file for inspection”): the ledger compares the copy with the perceptual hash it computed from that file. This work was filed by its hash alone.',
+    'A labelled copy can be registered only for a work filed with its file (“{upload}”): the ledger compares the copy with the perceptual hash it computed from that file. This work was filed by its hash alone.',
+  'creator.copy.needsImage':
+    'A labelled copy can be registered only for an image the ledger decodes (PNG, JPEG, GIF, WebP, TIFF or AVIF): the ledger compares the copy with the perceptual hash it computed from the filed file, and this work’s file gave none.',
   'creator.copy.submit': 'Register the copy',
   'creator.copy.registered': 'Copy registered (leaf {leaf}, distance {distance} of at most {threshold}):',
 

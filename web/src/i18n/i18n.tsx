@@ -18,6 +18,12 @@ export function translate(lang: Lang, key: MessageKey, params?: Record<string, s
 }
 
 /** The remembered choice, else the browser's preference (Chinese for any zh-*), else English. */
+/** A right's flags after its status, as every page words them: " (disputed, labels overdue)"; nothing when it has none. */
+export function flagsAside(t: Translate, flags: readonly string[]): string {
+  if (flags.length === 0) return '';
+  return t('list.aside', { text: flags.map((f) => t(`flag.${f}` as MessageKey)).join(t('list.separator')) });
+}
+
 export function initialLang(): Lang {
   try {
     const stored = localStorage.getItem(STORAGE_KEY);

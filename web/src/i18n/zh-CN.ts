@@ -292,7 +292,9 @@ export const zhCN: Record<MessageKey, string> = {
   'creator.copy.hint': '副本须带有为此存证分配的隐式标识，且与存证作品相似（存证时须上传文件）。',
   'creator.copy.drop': '将带标识副本拖到此处，或选择文件',
   'creator.copy.needsFile':
-    '只有连同文件一起存证的作品（勾选“上传文件以供检查”）才能登记带标识的副本：账本将副本与它根据该文件计算的感知哈希比较。此作品仅以哈希存证。',
+    '只有连同文件一起存证的作品（勾选“{upload}”）才能登记带标识的副本：账本将副本与它根据该文件计算的感知哈希比较。此作品仅以哈希存证。',
+  'creator.copy.needsImage':
+    '只有账本能解码的图片（PNG、JPEG、GIF、WebP、TIFF 或 AVIF）才能登记带标识的副本：账本将副本与它根据存证文件计算的感知哈希比较，而此作品的文件没有得出感知哈希。',
   'creator.copy.submit': '登记副本',
   'creator.copy.registered': '副本已登记（叶序号 {leaf}，距离 {distance}，上限 {threshold}）：',
 

@@ -8,7 +8,7 @@ import { useDocumentTitle } from '../components/document-title.js';
 import type { PageProps } from '../app.js';
 import { ProblemMessage } from '../components/problem.js';
 import { publicFaultText } from '../i18n/findings.js';
-import { translate, useI18n, type Lang } from '../i18n/i18n.js';
+import { flagsAside, translate, useI18n, type Lang } from '../i18n/i18n.js';
 import { problemTitle } from '../i18n/problems.js';
 import type { MessageKey } from '../i18n/en.js';
 import { Link } from '../router.js';
@@ -108,17 +108,14 @@ function RightRow({ right, rightError }: { right: PublicRight | null; rightError
   return (
     <Row k="certificate.right" testId="cert-right">
       <strong>
-        <Both text={(l) => translate(l, `right.${right.status}` as MessageKey) + flagsAside(l, right.flags)} />
+        <Both
+          text={(l) =>
+            translate(l, `right.${right.status}` as MessageKey) + flagsAside((k, params) => translate(l, k, params), right.flags)
+          }
+        />
       </strong>
     </Row>
   );
-}
-
-/** A right's flags (disputed, labels overdue…) after its status, as the public check shows them; nothing when it has none. */
-function flagsAside(lang: Lang, flags: readonly string[]): string {
-  if (flags.length === 0) return '';
-  const text = flags.map((f) => translate(lang, `flag.${f}` as MessageKey)).join(translate(lang, 'list.separator'));
-  return translate(lang, 'list.aside', { text });
 }
 
 /** An IPTC digital source type in words in both languages, with its code; a type the console does not know, by its code. */

@@ -9,7 +9,7 @@ import { sha256OfFile } from '../hash-file.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useDocumentTitle } from '../components/document-title.js';
 import { publicFaultText } from '../i18n/findings.js';
-import { useI18n, type Lang } from '../i18n/i18n.js';
+import { flagsAside, useI18n, type Lang } from '../i18n/i18n.js';
 import {
   type Check,
   isHeld,
@@ -265,9 +265,7 @@ function Filing({ status: s }: { status: PublicStatus }) {
             <dt>{t('public.right')}</dt>
             <dd data-testid="right">
               <strong>{t(`right.${s.right.status}` as MessageKey)}</strong>
-              {s.right.flags.length > 0
-                ? t('list.aside', { text: s.right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(t('list.separator')) })
-                : null}{' '}
+              {flagsAside(t, s.right.flags)}{' '}
               <span class="hint">
                 {t('public.rightSince')} <Times at={s.right.since} />
               </span>

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { en, type MessageKey } from '../../i18n/en.js';
-import { useI18n } from '../../i18n/i18n.js';
+import { flagsAside, useI18n } from '../../i18n/i18n.js';
 import { Link } from '../../router.js';
 import { CopyForm } from './copy-form.js';
 import { download, fetchFiling, fetchRight, listFilings, type Filing, type Right } from './creator-api.js';
@@ -60,11 +60,7 @@ function RightFacts({ right, error }: { right: Right | null; error: unknown }) {
         {(right.status === 'suspended' || right.status === 'revoked') && `right.why.${right.rule}` in en ? (
           <span data-testid="right-why">{t('list.aside', { text: t(`right.why.${right.rule}` as MessageKey) })}</span>
         ) : null}
-        {right.flags.length ? (
-          <span class="bad">
-            {t('list.aside', { text: right.flags.map((f) => t(`flag.${f}` as MessageKey)).join(t('list.separator')) })}
-          </span>
-        ) : null}
+        {right.flags.length ? <span class="bad">{flagsAside(t, right.flags)}</span> : null}
         {right.flags.includes('disputed') ? (
           <>
             {' · '}
@@ -186,7 +182,7 @@ export function FilingCard({ filing, me, onChanged, version, heldFrom }: FilingC
         ) : (
           // The ledger compares a copy with the perceptual hash it computed from the filed file, and has none.
           <p class="filing-note" data-testid="copy-needs-file">
-            {t('creator.copy.needsFile')}
+            {filing.file ? t('creator.copy.needsImage') : t('creator.copy.needsFile', { upload: t('creator.file.upload') })}
           </p>
         )
       ) : null}

@@ -1,6 +1,6 @@
 // Declaring a filing's AI labels (GB 45438-2025): the explicit label's words, placement and figures for the work's
 // modality, and the implicit AIGC label's production fields; the ledger assigns the propagation fields itself.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
 import { AIGC_MAX_LENGTH, AIGC_VALUE } from '../../domain-rules.js';
 import type { MessageKey } from '../../i18n/en.js';
@@ -16,15 +16,6 @@ function modalityOf(contentType: string): Modality {
   const top = contentType.split('/')[0];
   const byType: Record<string, Modality> = { text: 'text', image: 'image', video: 'video', audio: 'audio', model: 'virtual-scene' };
   return byType[top] ?? null;
-}
-
-/**
- * An AIGC field's input as typed: the browser holds the form back, saying why in the page's language, while it has a
- * character the label cannot carry (the ledger would refuse it).
- */
-function aigcField(input: HTMLInputElement, why: string): string {
-  input.setCustomValidity(AIGC_VALUE.test(input.value.trim()) ? '' : why);
-  return input.value;
 }
 
 export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared: () => void }) {
@@ -44,6 +35,13 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
   const [reserved1, setReserved1] = useState('');
   const [reserved2, setReserved2] = useState('');
   const [busy, setBusy] = useState(false);
+  // The browser holds the form back, saying why in the page's language (again when it changes), while an AIGC field has
+  // a character the label cannot carry: the ledger would refuse it.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    for (const input of form.current?.querySelectorAll<HTMLInputElement>('input[data-aigc]') ?? [])
+      input.setCustomValidity(AIGC_VALUE.test(input.value.trim()) ? '' : t('creator.labels.aigcChars'));
+  }, [producer, produceId, reserved1, reserved2, t]);
   const [error, setError] = useState<unknown>(null);
   const [declared, setDeclared] = useState<DeclaredLabels | null>(null);
 
@@ -66,8 +64,8 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
           Label: aigcLabel,
           ContentProducer: producer.trim(),
           ProduceID: produceId.trim(),
-          ReservedCode1: reserved1,
-          ReservedCode2: reserved2,
+          ReservedCode1: reserved1.trim(),
+          ReservedCode2: reserved2.trim(),
         },
       },
     };
@@ -85,7 +83,7 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
   };
 
   return (
-    <form class="creator-subform" onSubmit={(e) => void submit(e)}>
+    <form class="creator-subform" ref={form} onSubmit={(e) => void submit(e)}>
       <fieldset>
         <legend>{t('creator.labels.legend', { modality: t(`creator.labels.modality.${modality}`) })}</legend>
         {modality !== 'audio' || audioCue === 'voice' ? (
@@ -159,7 +157,8 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
             spellcheck={false}
             aria-describedby={id('aigc-chars')}
             value={producer}
-            onInput={(e) => setProducer(aigcField(e.currentTarget, t('creator.labels.aigcChars')))}
+            data-aigc
+            onInput={(e) => setProducer(e.currentTarget.value)}
           />
           <label for={id('produce-id')}>{t('creator.labels.produceId')}</label>
           <input
@@ -170,7 +169,8 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
             spellcheck={false}
             aria-describedby={id('aigc-chars')}
             value={produceId}
-            onInput={(e) => setProduceId(aigcField(e.currentTarget, t('creator.labels.aigcChars')))}
+            data-aigc
+            onInput={(e) => setProduceId(e.currentTarget.value)}
           />
           <label for={id('reserved1')}>{t('creator.labels.reserved1')}</label>
           <input
@@ -180,7 +180,8 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
             spellcheck={false}
             aria-describedby={id('aigc-chars')}
             value={reserved1}
-            onInput={(e) => setReserved1(aigcField(e.currentTarget, t('creator.labels.aigcChars')))}
+            data-aigc
+            onInput={(e) => setReserved1(e.currentTarget.value)}
           />
           <label for={id('reserved2')}>{t('creator.labels.reserved2')}</label>
           <input
@@ -190,7 +191,8 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
             spellcheck={false}
             aria-describedby={id('aigc-chars')}
             value={reserved2}
-            onInput={(e) => setReserved2(aigcField(e.currentTarget, t('creator.labels.aigcChars')))}
+            data-aigc
+            onInput={(e) => setReserved2(e.currentTarget.value)}
           />
           <p class="hint" id={id('aigc-chars')}>
             {t('creator.labels.aigcChars')}
