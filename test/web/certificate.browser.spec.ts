@@ -71,6 +71,9 @@ it('shows the filing, its proof and a QR code to the verification page, in Chine
     const sheet = (await page.locator('.certificate').textContent())!;
     for (const words of ['作品存证证书', 'Certificate of filing', '内容哈希', 'Content hash', '北京时间', 'UTC', '已声明', 'gen-cert'])
       expect(sheet).toContain(words);
+    // The label tier with what it means, in both languages.
+    expect(sheet).toContain('已声明declared （第 2 级：尚未在文件中找到）');
+    expect(sheet).toContain('(tier 2: not yet found in a file)');
     // The IPTC source type in words in both languages, beside its code.
     expect(sheet).toContain('训练算法生成的媒体（生成式 AI）Trained algorithmic media (generative AI) trainedAlgorithmicMedia');
     // The entry the proof is about, named in words beside the filing's own leaf (the reservation is the leaf before it).

@@ -19,6 +19,8 @@ it('no Chinese text has an ASCII comma, colon, semicolon or bracket beside a Chi
 it('the lists and remarks the pages build are joined and bracketed the Chinese way', () => {
   expect(zhCN['list.separator']).toBe('、');
   expect(zhCN['list.aside']).toBe('（{text}）');
-  expect(zhCN['public.labelTier']).toBe('，第 {tier} 级');
-  expect(zhCN['creator.list.tier']).toBe('（第 {tier} 级）');
+  expect(zhCN['public.labelTier']).toBe('，第 {tier} 级：{meaning}');
+  expect(zhCN['creator.list.tier']).toBe('（第 {tier} 级：{meaning}）');
+  expect(zhCN['list.comma']).toBe('，');
+  expect(zhCN['list.sentenceGap']).toBe('');
 });

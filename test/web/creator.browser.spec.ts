@@ -143,7 +143,7 @@ it('files a work through the form, shows it in the list, declares labels, regist
     const aigcJson = await card.getByLabel('Implicit label to embed in the file').inputValue();
     expect(JSON.parse(aigcJson)).toMatchObject({ Label: '1', ContentProducer: 'ACME-AI', ProduceID: 'gen-0042', PropagateID: filingId });
     const afterLabels = page.locator(`[data-testid=filing-card][data-filing-id="${filingId}"]`);
-    expect(await settledText(afterLabels.locator('dd').nth(4), /^declared/)).toMatch(/^declared/);
+    expect(await settledText(afterLabels.locator('dd').nth(4), /^declared/)).toBe('declared (tier 2: not yet found in a file)');
     // The right's labels line says when they were declared, no longer the deadline they met.
     const labelsTerm = afterLabels.locator('dt').filter({ hasText: /^Labels (declared|due by)$/ });
     expect(await settledText(labelsTerm, 'Labels declared')).toBe('Labels declared');

@@ -24,6 +24,10 @@ export function flagsAside(t: Translate, flags: readonly string[]): string {
   return t('list.aside', { text: flags.map((f) => t(`flag.${f}` as MessageKey)).join(t('list.separator')) });
 }
 
+/** What a label tier means, in the page's words; a tier this console does not know, by its number alone. */
+export const tierMeaning = (t: Translate, tier: string): string =>
+  `labels.tier.${tier}` in en ? t(`labels.tier.${tier}` as MessageKey) : tier;
+
 export function initialLang(): Lang {
   try {
     const stored = localStorage.getItem(STORAGE_KEY);

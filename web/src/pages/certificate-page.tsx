@@ -8,7 +8,7 @@ import { useDocumentTitle } from '../components/document-title.js';
 import type { PageProps } from '../app.js';
 import { ProblemMessage } from '../components/problem.js';
 import { publicFaultText } from '../i18n/findings.js';
-import { flagsAside, translate, useI18n, type Lang } from '../i18n/i18n.js';
+import { flagsAside, tierMeaning, translate, useI18n, type Lang, type Translate } from '../i18n/i18n.js';
 import { problemTitle } from '../i18n/problems.js';
 import type { MessageKey } from '../i18n/en.js';
 import { Link } from '../router.js';
@@ -140,6 +140,7 @@ function Certificate({ filing, right, rightError, proof, proofError }: Extract<L
   const url = verificationUrl(location.origin, filing.contentHash);
   const facts = proof && 'checkpoint' in proof ? proof : undefined;
   const aigc = aigcFields(filing.labels.implicit);
+  const tier = filing.labels.tier;
   return (
     <article class="certificate" aria-labelledby="cert-heading">
       <header class="cert-head">
@@ -194,10 +195,15 @@ function Certificate({ filing, right, rightError, proof, proofError }: Extract<L
           <RightRow right={right} rightError={rightError} />
           <Row k="certificate.labelsState">
             <Both k={STATE_KEYS[filing.labels.state]} />
-            {filing.labels.tier ? (
+            {tier ? (
               <span class="cert-tier">
                 {' '}
-                <Both k="certificate.labels.tier" params={{ tier: filing.labels.tier }} />
+                <Both
+                  text={(l) => {
+                    const tl: Translate = (k, params) => translate(l, k, params);
+                    return tl('certificate.labels.tier', { tier, meaning: tierMeaning(tl, tier) });
+                  }}
+                />
               </span>
             ) : null}
             {aigc.length ? (

@@ -9,7 +9,7 @@ import { sha256OfFile } from '../hash-file.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useDocumentTitle } from '../components/document-title.js';
 import { publicFaultText } from '../i18n/findings.js';
-import { flagsAside, useI18n, type Lang } from '../i18n/i18n.js';
+import { flagsAside, tierMeaning, useI18n, type Lang } from '../i18n/i18n.js';
 import {
   type Check,
   isHeld,
@@ -291,7 +291,7 @@ function Filing({ status: s }: { status: PublicStatus }) {
         <dt>{t('public.labels')}</dt>
         <dd data-testid="labels">
           {t(`labels.${s.labelState}` as MessageKey)}
-          {s.labelTier ? t('public.labelTier', { tier: s.labelTier }) : null}
+          {s.labelTier ? t('public.labelTier', { tier: s.labelTier, meaning: tierMeaning(t, s.labelTier) }) : null}
         </dd>
         <dt>{t('public.leafIndex')}</dt>
         <dd>{s.leafIndex}</dd>

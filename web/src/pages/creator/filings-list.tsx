@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ProblemMessage } from '../../components/problem.js';
 import { Times } from '../../components/times.js';
 import { en, type MessageKey } from '../../i18n/en.js';
-import { flagsAside, useI18n } from '../../i18n/i18n.js';
+import { flagsAside, tierMeaning, useI18n } from '../../i18n/i18n.js';
 import { Link } from '../../router.js';
 import { CopyForm } from './copy-form.js';
 import { download, fetchFiling, fetchRight, listFilings, type Filing, type Right } from './creator-api.js';
@@ -139,7 +139,7 @@ export function FilingCard({ filing, me, onChanged, version, heldFrom }: FilingC
         <dt>{t('creator.list.labels')}</dt>
         <dd>
           {t(`labels.${filing.labels.state}`)}
-          {filing.labels.tier ? t('creator.list.tier', { tier: filing.labels.tier }) : ''}
+          {filing.labels.tier ? t('creator.list.tier', { tier: filing.labels.tier, meaning: tierMeaning(t, filing.labels.tier) }) : ''}
         </dd>
         <RightFacts right={right} error={rightError} />
       </dl>
