@@ -164,7 +164,11 @@ it('files a work through the form, shows it in the list, declares labels, regist
     const copy = withPngChunks(work, [iTXt('AIGC', aigcJson)]);
     await dropFile(page, `[data-testid="copy-${filingId}-zone"]`, 'lighthouse-labelled.png', copy);
     await afterLabels.getByRole('button', { name: 'Register the copy' }).click();
-    expect(await settledText(afterLabels.getByRole('status').last(), /Copy registered/)).toContain(sha256(copy));
+    const registered = await settledText(afterLabels.getByRole('status').last(), /Copy registered/);
+    expect(registered).toMatch(
+      /^Copy registered at leaf \d+: its perceptual hash is 0 bits from the filed work’s \(at most \d+ allowed\)\. Its SHA-256: /,
+    );
+    expect(registered).toContain(sha256(copy));
     const lookup = await call(server.url, 'GET', `/v1/public/content/${sha256(copy)}`);
     expect(lookup.json).toMatchObject({ match: 'copy', filingId });
 

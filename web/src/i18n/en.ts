@@ -310,7 +310,8 @@ export const en = {
   'creator.copy.needsImage':
     'A labelled copy can be registered only for an image the ledger decodes (PNG, JPEG, GIF, WebP, TIFF or AVIF): the ledger compares the copy with the perceptual hash it computed from the filed file, and this work’s file gave none.',
   'creator.copy.submit': 'Register the copy',
-  'creator.copy.registered': 'Copy registered (leaf {leaf}, distance {distance} of at most {threshold}):',
+  'creator.copy.registered':
+    'Copy registered at leaf {leaf}: its perceptual hash is {distance} bits from the filed work’s (at most {threshold} allowed). Its SHA-256:',
 
   // Reviewer page (/reviewer)
   'reviewer.title': 'Disputes',

@@ -299,7 +299,7 @@ export const zhCN: Record<MessageKey, string> = {
   'creator.copy.needsImage':
     '只有账本能解码的图片（PNG、JPEG、GIF、WebP、TIFF 或 AVIF）才能登记带标识的副本：账本将副本与它根据存证文件计算的感知哈希比较，而此作品的文件没有得出感知哈希。',
   'creator.copy.submit': '登记副本',
-  'creator.copy.registered': '副本已登记（叶序号 {leaf}，距离 {distance}，上限 {threshold}）：',
+  'creator.copy.registered': '副本已登记，叶序号 {leaf}：其感知哈希与存证作品相差 {distance} 位（上限 {threshold} 位）。其 SHA-256：',
 
   // Reviewer page (/reviewer)
   'reviewer.title': '争议',
