@@ -54,8 +54,8 @@ export function progressBar(label: string, unit: ProgressUnit = 'events', stream
   return {
     update(done, all) {
       if (stopped) return;
+      total = all; // before the bar draws: its figures are scaled by it
       if (!started) {
-        total = all;
         bar.start(all, 0);
         started = true;
         forget = undoOnInterrupt(() => {
@@ -63,7 +63,6 @@ export function progressBar(label: string, unit: ProgressUnit = 'events', stream
           bar.stop();
         });
       }
-      total = all;
       bar.setTotal(all);
       bar.update(done);
     },

@@ -16,9 +16,9 @@ const refused = (code: string, message: string, extensions: Record<string, unkno
   new DomainError('unprocessable', code, message, { ...extensions, errors: [{ field: 'file', message }] });
 
 /**
- * Refuses a file of no bytes (422 empty-content), a file whose SHA-256 is not the declared content hash (422 content-hash-mismatch), whose bytes are not the
- * declared content type (422 content-type-mismatch), or whose perceptual hash is further than `threshold` bits from the
- * declared one (422 perceptual-hash-mismatch). The computed perceptual hash is the one filed; without one (not an image
+ * Refuses a file of no bytes (422 empty-content), a file whose SHA-256 is not the declared content hash (422
+ * content-hash-mismatch), whose bytes are not the declared content type (422 content-type-mismatch), or whose perceptual
+ * hash is further than `threshold` bits from the declared one (422 perceptual-hash-mismatch). The computed perceptual hash is the one filed; without one (not an image
  * the ledger decodes), the declared one is.
  */
 export function checkFiledFile(declared: DeclaredFile, inspection: FileInspection, threshold: number): CheckedFile {

@@ -18,6 +18,26 @@ function modalityOf(contentType: string): Modality {
   return byType[top] ?? null;
 }
 
+/** A field of the implicit AIGC label: its input, described by the hint on the characters it takes (`data-aigc`: checked by LabelsForm). */
+function AigcField(props: { id: string; label: string; hint: string; value: string; set: (v: string) => void; required?: boolean }) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="text"
+        required={props.required}
+        maxLength={AIGC_MAX_LENGTH}
+        spellcheck={false}
+        aria-describedby={props.hint}
+        value={props.value}
+        data-aigc
+        onInput={(e) => props.set(e.currentTarget.value)}
+      />
+    </>
+  );
+}
+
 export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared: () => void }) {
   const { t } = useI18n();
   const derived = modalityOf(filing.contentType);
@@ -148,51 +168,35 @@ export function LabelsForm({ filing, onDeclared }: { filing: Filing; onDeclared:
             <option value="2">{t('creator.labels.aigc2')}</option>
             <option value="3">{t('creator.labels.aigc3')}</option>
           </select>
-          <label for={id('producer')}>{t('creator.labels.producer')}</label>
-          <input
+          <AigcField
             id={id('producer')}
-            type="text"
-            required
-            maxLength={AIGC_MAX_LENGTH}
-            spellcheck={false}
-            aria-describedby={id('aigc-chars')}
+            label={t('creator.labels.producer')}
+            hint={id('aigc-chars')}
             value={producer}
-            data-aigc
-            onInput={(e) => setProducer(e.currentTarget.value)}
-          />
-          <label for={id('produce-id')}>{t('creator.labels.produceId')}</label>
-          <input
-            id={id('produce-id')}
-            type="text"
+            set={setProducer}
             required
-            maxLength={AIGC_MAX_LENGTH}
-            spellcheck={false}
-            aria-describedby={id('aigc-chars')}
+          />
+          <AigcField
+            id={id('produce-id')}
+            label={t('creator.labels.produceId')}
+            hint={id('aigc-chars')}
             value={produceId}
-            data-aigc
-            onInput={(e) => setProduceId(e.currentTarget.value)}
+            set={setProduceId}
+            required
           />
-          <label for={id('reserved1')}>{t('creator.labels.reserved1')}</label>
-          <input
+          <AigcField
             id={id('reserved1')}
-            type="text"
-            maxLength={AIGC_MAX_LENGTH}
-            spellcheck={false}
-            aria-describedby={id('aigc-chars')}
+            label={t('creator.labels.reserved1')}
+            hint={id('aigc-chars')}
             value={reserved1}
-            data-aigc
-            onInput={(e) => setReserved1(e.currentTarget.value)}
+            set={setReserved1}
           />
-          <label for={id('reserved2')}>{t('creator.labels.reserved2')}</label>
-          <input
+          <AigcField
             id={id('reserved2')}
-            type="text"
-            maxLength={AIGC_MAX_LENGTH}
-            spellcheck={false}
-            aria-describedby={id('aigc-chars')}
+            label={t('creator.labels.reserved2')}
+            hint={id('aigc-chars')}
             value={reserved2}
-            data-aigc
-            onInput={(e) => setReserved2(e.currentTarget.value)}
+            set={setReserved2}
           />
           <p class="hint" id={id('aigc-chars')}>
             {t('creator.labels.aigcChars')}
